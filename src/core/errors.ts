@@ -1,0 +1,68 @@
+/**
+ * @file Typed errors. Every failure nsdiff reports is an instance of `NsdiffError`, with a subclass
+ * naming what went wrong, so callers can `catch` precisely and messages always say which input or
+ * which hypothesis failed.
+ */
+
+/** Base class of every error nsdiff throws on purpose. */
+export class NsdiffError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shapes that do not fit together (broadcasting, matmul, solve, tree structure...). */
+export class ShapeError extends NsdiffError {}
+
+/** A NaN or infinite value where a finite number is required. */
+export class NonFiniteError extends NsdiffError {}
+
+/** An argument outside its domain: λ ≤ 0, negative tolerance, empty data, unknown option... */
+export class InvalidArgumentError extends NsdiffError {}
+
+/** A square matrix that is (numerically) singular where an inverse was needed. */
+export class SingularMatrixError extends NsdiffError {}
+
+/** A matrix that should be symmetric positive definite is not (Cholesky, CG). */
+export class NotPositiveDefiniteError extends NsdiffError {}
+
+/** An iterative method stopped before reaching its tolerance. Carries the solver's report. */
+export class ConvergenceError extends NsdiffError {
+  constructor(
+    message: string,
+    /** What the solver reported when it stopped. */
+    readonly report: { iterations: number; residualNorm: number; converged: false; [key: string]: unknown },
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The hypothesis of the (nonsmooth) implicit function theorem failed: some B in the conservative
+ * Jacobian [A B] of F at the solution is singular or too ill-conditioned to invert.
+ */
+export class InvertibilityError extends NsdiffError {
+  constructor(
+    message: string,
+    readonly details: { conditionEstimate?: number; sigmaMin?: number; selection?: string; [key: string]: unknown } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A derivative rule is missing for a primitive or custom function in the requested mode. */
+export class MissingRuleError extends NsdiffError {}
+
+/** Malformed input data (CSV/libsvm files, datasets): the message names the line and column. */
+export class DataFormatError extends NsdiffError {}
+
+/** Throws `NonFiniteError` naming `what` if any entry of `data` is NaN or ±Infinity. */
+export function assertFinite(data: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!Number.isFinite(v)) {
+      throw new NonFiniteError(`${what} contains a non-finite value (${v}) at flat index ${i}`);
+    }
+  }
+}
