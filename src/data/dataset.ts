@@ -1,0 +1,564 @@
+/**
+ * @file In-memory datasets for the Lasso code: a design matrix `X` that is either dense
+ * COLUMN-MAJOR (`DenseDesign`) or compressed sparse column (`SparseDesign`, CSC), because
+ * coordinate descent reads columns; a target vector `y`; and names. Also row selection
+ * (`takeRows`, `takeDataset`), train/validation splits, scikit-learn-compatible K-fold indices and
+ * column statistics.
+ *
+ * Conventions: CSC row indices are sorted ascending within each column and contain no duplicates;
+ * every function here that builds a CSC matrix guarantees it.
+ */
+import { InvalidArgumentError, ShapeError } from '../core/errors.js';
+import { rng } from '../core/rng.js';
+
+/**
+ * Dense design matrix stored COLUMN-MAJOR: entry (i, j) is `data[j * nRows + i]`, and column j is
+ * `data.subarray(j * nRows, (j + 1) * nRows)`.
+ */
+export interface DenseDesign {
+  readonly kind: 'dense';
+  readonly nRows: number;
+  readonly nCols: number;
+  readonly data: Float64Array;
+}
+
+/**
+ * Compressed sparse column matrix: the non-zeros of column j are
+ * `values[indptr[j] .. indptr[j+1]-1]` at rows `indices[indptr[j] .. indptr[j+1]-1]`
+ * (sorted ascending, no duplicates).
+ */
+export interface SparseDesign {
+  readonly kind: 'csc';
+  readonly nRows: number;
+  readonly nCols: number;
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly values: Float64Array;
+}
+
+/** A design matrix as used by the Lasso solvers. */
+export type DesignMatrix = DenseDesign | SparseDesign;
+
+/** A supervised dataset: `nSamples` rows of `nFeatures` features, and one target per row. */
+export interface Dataset {
+  readonly X: DesignMatrix;
+  readonly y: Float64Array;
+  readonly featureNames: string[];
+  readonly targetName: string;
+  readonly nSamples: number;
+  readonly nFeatures: number;
+}
+
+function checkDim(v: number, what: string, fn: string): void {
+  if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(`${fn}(): ${what} must be a non-negative integer, got ${v}`);
+}
+
+/**
+ * Wraps column-major data as a `DenseDesign` (no copy), checking the length.
+ *
+ * @example
+ * const X = denseDesign(new Float64Array([1, 2, 3, 4, 5, 6]), 2, 3); // columns [1,2], [3,4], [5,6]
+ */
+export function denseDesign(data: Float64Array, nRows: number, nCols: number): DenseDesign {
+  checkDim(nRows, 'nRows', 'denseDesign');
+  checkDim(nCols, 'nCols', 'denseDesign');
+  if (data.length !== nRows * nCols) {
+    throw new ShapeError(`denseDesign(): data has ${data.length} values, expected nRows*nCols = ${nRows}*${nCols} = ${nRows * nCols}`);
+  }
+  return { kind: 'dense', nRows, nCols, data };
+}
+
+/**
+ * Builds a column-major `DenseDesign` from rows: either nested arrays (`rows[i][j]`) or a flat
+ * ROW-MAJOR `Float64Array` with explicit `nRows`, `nCols`. Always copies.
+ *
+ * @example
+ * const X = denseFromRows([[1, 2], [3, 4], [5, 6]]);       // 3×2, X.data = [1,3,5, 2,4,6]
+ * const Y = denseFromRows(new Float64Array([1, 2, 3, 4, 5, 6]), 3, 2); // same matrix
+ */
+export function denseFromRows(rows: number[][] | Float64Array, nRows?: number, nCols?: number): DenseDesign {
+  if (rows instanceof Float64Array) {
+    if (nRows === undefined || nCols === undefined) {
+      throw new InvalidArgumentError('denseFromRows(): nRows and nCols are required for a flat row-major Float64Array');
+    }
+    checkDim(nRows, 'nRows', 'denseFromRows');
+    checkDim(nCols, 'nCols', 'denseFromRows');
+    if (rows.length !== nRows * nCols) {
+      throw new ShapeError(`denseFromRows(): ${rows.length} values do not fill ${nRows}×${nCols}`);
+    }
+    const data = new Float64Array(nRows * nCols);
+    for (let i = 0; i < nRows; i++) {
+      const o = i * nCols;
+      for (let j = 0; j < nCols; j++) data[j * nRows + i] = rows[o + j]!;
+    }
+    return { kind: 'dense', nRows, nCols, data };
+  }
+  const n = nRows ?? rows.length;
+  const p = nCols ?? (rows.length > 0 ? rows[0]!.length : 0);
+  checkDim(n, 'nRows', 'denseFromRows');
+  checkDim(p, 'nCols', 'denseFromRows');
+  if (rows.length !== n) throw new ShapeError(`denseFromRows(): got ${rows.length} rows, expected ${n}`);
+  const data = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    if (r.length !== p) throw new ShapeError(`denseFromRows(): row ${i} has ${r.length} values, expected ${p}`);
+    for (let j = 0; j < p; j++) data[j * n + i] = r[j]!;
+  }
+  return { kind: 'dense', nRows: n, nCols: p, data };
+}
+
+/**
+ * Builds a CSC matrix from coordinate triplets (row, col, value). Duplicate (row, col) entries are
+ * summed (scipy semantics); explicit zeros are kept. Input order is arbitrary; the output has sorted
+ * row indices within each column.
+ *
+ * @example
+ * const X = cscFromCoo(Int32Array.of(0, 2, 1), Int32Array.of(0, 0, 1), Float64Array.of(1, 2, 3), 3, 2);
+ * // column 0: rows [0, 2] values [1, 2]; column 1: row [1] value [3]
+ */
+export function cscFromCoo(
+  rows: Int32Array,
+  cols: Int32Array,
+  values: Float64Array,
+  nRows: number,
+  nCols: number,
+  nnz: number = values.length,
+): SparseDesign {
+  checkDim(nRows, 'nRows', 'cscFromCoo');
+  checkDim(nCols, 'nCols', 'cscFromCoo');
+  if (rows.length < nnz || cols.length < nnz || values.length < nnz) {
+    throw new ShapeError(`cscFromCoo(): rows/cols/values must hold at least nnz = ${nnz} entries`);
+  }
+  // pass 1: counting sort by row (stable), so that pass 2 (by column) yields sorted rows
+  const rowPtr = new Int32Array(nRows + 1);
+  for (let k = 0; k < nnz; k++) {
+    const r = rows[k]!;
+    const c = cols[k]!;
+    if (r < 0 || r >= nRows || !Number.isInteger(r)) throw new InvalidArgumentError(`cscFromCoo(): row index ${r} at entry ${k} is outside [0, ${nRows})`);
+    if (c < 0 || c >= nCols || !Number.isInteger(c)) throw new InvalidArgumentError(`cscFromCoo(): column index ${c} at entry ${k} is outside [0, ${nCols})`);
+    rowPtr[r + 1]!++;
+  }
+  let sortedByRow = true;
+  for (let k = 1; k < nnz; k++) {
+    if (rows[k]! < rows[k - 1]!) {
+      sortedByRow = false;
+      break;
+    }
+  }
+  let rCols = cols;
+  let rVals = values;
+  if (!sortedByRow) {
+    for (let i = 0; i < nRows; i++) rowPtr[i + 1]! += rowPtr[i]!;
+    rCols = new Int32Array(nnz);
+    rVals = new Float64Array(nnz);
+    const next = rowPtr.slice(0, nRows);
+    for (let k = 0; k < nnz; k++) {
+      const dst = next[rows[k]!]!++;
+      rCols[dst] = cols[k]!;
+      rVals[dst] = values[k]!;
+    }
+  } else {
+    for (let i = 0; i < nRows; i++) rowPtr[i + 1]! += rowPtr[i]!;
+  }
+  return csrToCsc(rowPtr, rCols, rVals, nRows, nCols, true);
+}
+
+/**
+ * @internal Transposes a CSR structure (row pointers, column indices, values) into CSC with sorted
+ * row indices. Duplicates within a row are summed when `sumDuplicates` (else they are kept).
+ */
+export function csrToCsc(
+  rowPtr: Int32Array,
+  colIdx: Int32Array,
+  vals: Float64Array,
+  nRows: number,
+  nCols: number,
+  sumDuplicates: boolean,
+): SparseDesign {
+  const nnz = rowPtr[nRows]!;
+  const indptr = new Int32Array(nCols + 1);
+  for (let k = 0; k < nnz; k++) indptr[colIdx[k]! + 1]!++;
+  for (let j = 0; j < nCols; j++) indptr[j + 1]! += indptr[j]!;
+  const next = indptr.slice(0, nCols);
+  let indices = new Int32Array(nnz);
+  let values = new Float64Array(nnz);
+  let dup = false;
+  for (let i = 0; i < nRows; i++) {
+    const e = rowPtr[i + 1]!;
+    for (let k = rowPtr[i]!; k < e; k++) {
+      const j = colIdx[k]!;
+      const dst = next[j]!;
+      if (sumDuplicates && dst > indptr[j]! && indices[dst - 1] === i) {
+        values[dst - 1]! += vals[k]!;
+        dup = true;
+        continue;
+      }
+      indices[dst] = i;
+      values[dst] = vals[k]!;
+      next[j] = dst + 1;
+    }
+  }
+  if (dup) {
+    // compact the gaps left by merged duplicates
+    let w = 0;
+    const newPtr = new Int32Array(nCols + 1);
+    for (let j = 0; j < nCols; j++) {
+      for (let k = indptr[j]!; k < next[j]!; k++) {
+        indices[w] = indices[k]!;
+        values[w] = values[k]!;
+        w++;
+      }
+      newPtr[j + 1] = w;
+    }
+    indices = indices.slice(0, w);
+    values = values.slice(0, w);
+    return { kind: 'csc', nRows, nCols, indptr: newPtr, indices, values };
+  }
+  return { kind: 'csc', nRows, nCols, indptr, indices, values };
+}
+
+/**
+ * Converts a design to CSC (dense zeros are dropped); a CSC input is returned as is.
+ *
+ * @example
+ * const S = toCsc(denseFromRows([[1, 0], [0, 2]])); // S.indptr = [0, 1, 2]
+ */
+export function toCsc(X: DesignMatrix): SparseDesign {
+  if (X.kind === 'csc') return X;
+  const { nRows, nCols, data } = X;
+  let nnz = 0;
+  for (let k = 0; k < data.length; k++) if (data[k] !== 0) nnz++;
+  const indptr = new Int32Array(nCols + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  let w = 0;
+  for (let j = 0; j < nCols; j++) {
+    const o = j * nRows;
+    for (let i = 0; i < nRows; i++) {
+      const v = data[o + i]!;
+      if (v !== 0) {
+        indices[w] = i;
+        values[w++] = v;
+      }
+    }
+    indptr[j + 1] = w;
+  }
+  return { kind: 'csc', nRows, nCols, indptr, indices, values };
+}
+
+/**
+ * Converts a design to dense column-major; a dense input is returned as is.
+ *
+ * @example
+ * const D = toDense(cscFromCoo(Int32Array.of(1), Int32Array.of(0), Float64Array.of(5), 2, 1)); // D.data = [0, 5]
+ */
+export function toDense(X: DesignMatrix): DenseDesign {
+  if (X.kind === 'dense') return X;
+  const { nRows, nCols, indptr, indices, values } = X;
+  const data = new Float64Array(nRows * nCols);
+  for (let j = 0; j < nCols; j++) {
+    const o = j * nRows;
+    for (let k = indptr[j]!; k < indptr[j + 1]!; k++) data[o + indices[k]!] = values[k]!;
+  }
+  return { kind: 'dense', nRows, nCols, data };
+}
+
+/**
+ * Entry (i, j) of a design (O(log nnz_j) for CSC). Meant for tests and inspection, not hot loops.
+ *
+ * @example
+ * getEntry(denseFromRows([[1, 2], [3, 4]]), 1, 0); // 3
+ */
+export function getEntry(X: DesignMatrix, i: number, j: number): number {
+  if (i < 0 || i >= X.nRows || j < 0 || j >= X.nCols) {
+    throw new InvalidArgumentError(`getEntry(): (${i}, ${j}) is outside a ${X.nRows}×${X.nCols} matrix`);
+  }
+  if (X.kind === 'dense') return X.data[j * X.nRows + i]!;
+  let lo = X.indptr[j]!;
+  let hi = X.indptr[j + 1]! - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = X.indices[mid]!;
+    if (r === i) return X.values[mid]!;
+    if (r < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/**
+ * Number of stored entries (n·p for dense).
+ *
+ * @example
+ * nnzOf(denseFromRows([[1, 0]])); // 2
+ */
+export function nnzOf(X: DesignMatrix): number {
+  return X.kind === 'dense' ? X.data.length : X.indptr[X.nCols]!;
+}
+
+function checkRowIndices(idx: Int32Array, nRows: number, fn: string): boolean {
+  let increasing = true;
+  for (let t = 0; t < idx.length; t++) {
+    const r = idx[t]!;
+    if (r < 0 || r >= nRows) throw new InvalidArgumentError(`${fn}(): row index ${r} at position ${t} is outside [0, ${nRows})`);
+    if (t > 0 && r < idx[t - 1]!) increasing = false;
+  }
+  return increasing;
+}
+
+/**
+ * The rows `idx` of a design, in that order (repeats allowed), as a design of the same kind.
+ * For CSC the output keeps sorted row indices in each column.
+ *
+ * @example
+ * const X = denseFromRows([[1, 2], [3, 4], [5, 6]]);
+ * takeRows(X, Int32Array.of(2, 0)); // rows [5, 6] and [1, 2]
+ */
+export function takeRows(X: DesignMatrix, idx: Int32Array): DesignMatrix {
+  const m = idx.length;
+  const monotone = checkRowIndices(idx, X.nRows, 'takeRows');
+  if (X.kind === 'dense') {
+    const { nRows, nCols, data } = X;
+    const out = new Float64Array(m * nCols);
+    for (let j = 0; j < nCols; j++) {
+      const o = j * nRows;
+      const w = j * m;
+      for (let t = 0; t < m; t++) out[w + t] = data[o + idx[t]!]!;
+    }
+    return { kind: 'dense', nRows: m, nCols, data: out };
+  }
+  const { nRows, nCols, indptr, indices, values } = X;
+  // inverse map: old row r -> new positions posList[posPtr[r] .. posPtr[r+1]-1] (ascending)
+  const posPtr = new Int32Array(nRows + 1);
+  for (let t = 0; t < m; t++) posPtr[idx[t]! + 1]!++;
+  for (let r = 0; r < nRows; r++) posPtr[r + 1]! += posPtr[r]!;
+  const fill = posPtr.slice(0, nRows);
+  const posList = new Int32Array(m);
+  for (let t = 0; t < m; t++) posList[fill[idx[t]!]!++] = t;
+  const newPtr = new Int32Array(nCols + 1);
+  for (let j = 0; j < nCols; j++) {
+    let c = 0;
+    for (let k = indptr[j]!; k < indptr[j + 1]!; k++) {
+      const r = indices[k]!;
+      c += posPtr[r + 1]! - posPtr[r]!;
+    }
+    newPtr[j + 1] = newPtr[j]! + c;
+  }
+  const nnz = newPtr[nCols]!;
+  const outIdx = new Int32Array(nnz);
+  const outVal = new Float64Array(nnz);
+  for (let j = 0; j < nCols; j++) {
+    let w = newPtr[j]!;
+    for (let k = indptr[j]!; k < indptr[j + 1]!; k++) {
+      const r = indices[k]!;
+      const v = values[k]!;
+      for (let q = posPtr[r]!; q < posPtr[r + 1]!; q++) {
+        outIdx[w] = posList[q]!;
+        outVal[w++] = v;
+      }
+    }
+    if (!monotone) sortSegment(outIdx, outVal, newPtr[j]!, newPtr[j + 1]!);
+  }
+  return { kind: 'csc', nRows: m, nCols, indptr: newPtr, indices: outIdx, values: outVal };
+}
+
+/** Sorts idx[lo..hi) ascending, permuting val alongside. */
+function sortSegment(idx: Int32Array, val: Float64Array, lo: number, hi: number): void {
+  const len = hi - lo;
+  if (len < 2) return;
+  if (len <= 32) {
+    for (let a = lo + 1; a < hi; a++) {
+      const ki = idx[a]!;
+      const kv = val[a]!;
+      let b = a - 1;
+      while (b >= lo && idx[b]! > ki) {
+        idx[b + 1] = idx[b]!;
+        val[b + 1] = val[b]!;
+        b--;
+      }
+      idx[b + 1] = ki;
+      val[b + 1] = kv;
+    }
+    return;
+  }
+  const order = Array.from({ length: len }, (_, t) => lo + t);
+  order.sort((a, b) => idx[a]! - idx[b]!);
+  const si = order.map((k) => idx[k]!);
+  const sv = order.map((k) => val[k]!);
+  for (let t = 0; t < len; t++) {
+    idx[lo + t] = si[t]!;
+    val[lo + t] = sv[t]!;
+  }
+}
+
+/**
+ * Builds a `Dataset` from a design and a target, checking that the lengths agree. Feature names
+ * default to `x0, x1, ...` and the target name to `y`.
+ *
+ * @example
+ * const ds = makeDataset(denseFromRows([[1, 2], [3, 4]]), Float64Array.of(0, 1));
+ */
+export function makeDataset(
+  X: DesignMatrix,
+  y: Float64Array,
+  opts: { featureNames?: string[]; targetName?: string } = {},
+): Dataset {
+  if (y.length !== X.nRows) throw new ShapeError(`makeDataset(): y has ${y.length} entries but X has ${X.nRows} rows`);
+  const featureNames = opts.featureNames ?? Array.from({ length: X.nCols }, (_, j) => `x${j}`);
+  if (featureNames.length !== X.nCols) {
+    throw new ShapeError(`makeDataset(): ${featureNames.length} feature names for ${X.nCols} columns`);
+  }
+  return { X, y, featureNames, targetName: opts.targetName ?? 'y', nSamples: X.nRows, nFeatures: X.nCols };
+}
+
+/**
+ * The rows `idx` of a dataset (design and target), keeping names.
+ *
+ * @example
+ * const head = takeDataset(ds, Int32Array.of(0, 1, 2));
+ */
+export function takeDataset(ds: Dataset, idx: Int32Array): Dataset {
+  const X = takeRows(ds.X, idx);
+  const y = new Float64Array(idx.length);
+  for (let t = 0; t < idx.length; t++) y[t] = ds.y[idx[t]!]!;
+  return { X, y, featureNames: ds.featureNames, targetName: ds.targetName, nSamples: idx.length, nFeatures: ds.nFeatures };
+}
+
+/** Result of `splitTrainVal`: the two datasets and the row indices (into the original) of each. */
+export interface TrainValSplit {
+  train: Dataset;
+  val: Dataset;
+  trainIdx: Int32Array;
+  valIdx: Int32Array;
+}
+
+/**
+ * Splits a dataset into a training part holding `fraction` of the rows (floor(fraction·n)) and a
+ * validation part holding the rest. With `shuffle` (default true, `seed` default 0) the rows are
+ * assigned by a seeded random permutation; each part's indices are returned sorted ascending.
+ * Without shuffle the first rows go to training. Both parts must be non-empty.
+ *
+ * @example
+ * const { train, val } = splitTrainVal(ds, 0.5, { seed: 1 });
+ */
+export function splitTrainVal(ds: Dataset, fraction: number, opts: { seed?: number; shuffle?: boolean } = {}): TrainValSplit {
+  const n = ds.nSamples;
+  if (!(fraction > 0 && fraction < 1)) {
+    throw new InvalidArgumentError(`splitTrainVal(): fraction (share of rows used for training) must be in (0, 1), got ${fraction}`);
+  }
+  const nTrain = Math.floor(fraction * n + 1e-9);
+  if (nTrain < 1 || nTrain > n - 1) {
+    throw new InvalidArgumentError(`splitTrainVal(): fraction ${fraction} of ${n} rows leaves an empty training or validation set`);
+  }
+  const shuffle = opts.shuffle ?? true;
+  const order = shuffle ? rng(opts.seed ?? 0).permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+  const trainIdx = order.slice(0, nTrain).sort();
+  const valIdx = order.slice(nTrain).sort();
+  return { train: takeDataset(ds, trainIdx), val: takeDataset(ds, valIdx), trainIdx, valIdx };
+}
+
+/** One fold of a K-fold split: row indices, each sorted ascending. */
+export interface Fold {
+  train: Int32Array;
+  val: Int32Array;
+}
+
+/**
+ * K-fold cross-validation indices with scikit-learn `KFold` semantics: the (optionally shuffled)
+ * row order is cut into k contiguous blocks, the first `n % k` of size `floor(n/k) + 1`, the
+ * others `floor(n/k)`; block i is the validation set of fold i and the remaining rows its training
+ * set. Both index arrays are sorted ascending (as scikit-learn returns them). `shuffle` uses a
+ * seeded permutation (`seed` default 0).
+ *
+ * @example
+ * kFoldIndices(10, 3).map((f) => Array.from(f.val)); // [[0,1,2,3], [4,5,6], [7,8,9]]
+ */
+export function kFoldIndices(n: number, k: number, opts: { shuffle?: boolean; seed?: number } = {}): Fold[] {
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`kFoldIndices(): n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`kFoldIndices(): k must be an integer >= 2, got ${k}`);
+  if (k > n) throw new InvalidArgumentError(`kFoldIndices(): fewer rows than folds (n = ${n} rows, k = ${k} folds)`);
+  const order = opts.shuffle ? rng(opts.seed ?? 0).permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+  const base = Math.floor(n / k);
+  const extra = n % k;
+  const folds: Fold[] = [];
+  const inVal = new Uint8Array(n);
+  let start = 0;
+  for (let f = 0; f < k; f++) {
+    const size = base + (f < extra ? 1 : 0);
+    inVal.fill(0);
+    for (let t = start; t < start + size; t++) inVal[order[t]!] = 1;
+    const val = new Int32Array(size);
+    const train = new Int32Array(n - size);
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < n; i++) {
+      if (inVal[i]) val[a++] = i;
+      else train[b++] = i;
+    }
+    folds.push({ train, val });
+    start += size;
+  }
+  return folds;
+}
+
+/**
+ * Squared Euclidean norm of every column, ‖X[:, j]‖².
+ *
+ * @example
+ * columnNormsSquared(denseFromRows([[1, 2], [3, 4]])); // Float64Array [10, 20]
+ */
+export function columnNormsSquared(X: DesignMatrix): Float64Array {
+  const out = new Float64Array(X.nCols);
+  if (X.kind === 'dense') {
+    const { nRows, nCols, data } = X;
+    for (let j = 0; j < nCols; j++) {
+      let s = 0;
+      const e = (j + 1) * nRows;
+      for (let k = j * nRows; k < e; k++) {
+        const v = data[k]!;
+        s += v * v;
+      }
+      out[j] = s;
+    }
+  } else {
+    const { nCols, indptr, values } = X;
+    for (let j = 0; j < nCols; j++) {
+      let s = 0;
+      for (let k = indptr[j]!; k < indptr[j + 1]!; k++) {
+        const v = values[k]!;
+        s += v * v;
+      }
+      out[j] = s;
+    }
+  }
+  return out;
+}
+
+/**
+ * X·w for a design (length nRows), written into `out` if given.
+ *
+ * @example
+ * matVec(denseFromRows([[1, 2], [3, 4]]), Float64Array.of(1, 1)); // [3, 7]
+ */
+export function matVec(X: DesignMatrix, w: Float64Array, out: Float64Array = new Float64Array(X.nRows)): Float64Array {
+  if (w.length !== X.nCols) throw new ShapeError(`matVec(): w has ${w.length} entries, X has ${X.nCols} columns`);
+  if (out.length !== X.nRows) throw new ShapeError(`matVec(): out has ${out.length} entries, X has ${X.nRows} rows`);
+  out.fill(0);
+  if (X.kind === 'dense') {
+    const { nRows, nCols, data } = X;
+    for (let j = 0; j < nCols; j++) {
+      const wj = w[j]!;
+      if (wj === 0) continue;
+      const o = j * nRows;
+      for (let i = 0; i < nRows; i++) out[i]! += wj * data[o + i]!;
+    }
+  } else {
+    const { nCols, indptr, indices, values } = X;
+    for (let j = 0; j < nCols; j++) {
+      const wj = w[j]!;
+      if (wj === 0) continue;
+      for (let k = indptr[j]!; k < indptr[j + 1]!; k++) out[indices[k]!]! += wj * values[k]!;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,390 @@
+/**
+ * @file libsvm / svmlight sparse text format → `Dataset` with a CSC design, and back.
+ *
+ * Format: one sample per line, `label index:value index:value ...`, indices 1-based (index 0 is
+ * rejected), whitespace-separated; `qid:n` tokens are ignored; `#` starts a comment running to the
+ * end of the line; blank and comment-only lines are skipped; CRLF is accepted. Explicit zero values
+ * are dropped. Indices within a line may come in any order but not repeat.
+ *
+ * The parser is a hand-written byte scanner over a `Uint8Array` (no per-token strings): indices are
+ * parsed as integers, values through a correctly rounded fast path (≤ 15 significant digits and a
+ * decimal exponent within ±22, Clinger's fast path) with a `Number()` fallback for the rest. Entries
+ * accumulate in geometrically grown typed arrays (CSR by construction), and a counting sort by
+ * column turns them into CSC with sorted row indices.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
+import type { Dataset, DesignMatrix, SparseDesign } from './dataset.js';
+
+/** Options of `parseLibsvm` / `loadLibsvm`. */
+export interface LibsvmOptions {
+  /**
+   * Number of features p. Default: the largest index in the file. If given, an index above it is an
+   * error (useful to load a validation file with the training file's width).
+   */
+  nFeatures?: number;
+  /** Name used in error messages (the path for `loadLibsvm`). Default `'<libsvm>'`. */
+  sourceName?: string;
+}
+
+const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function bytesToString(buf: Uint8Array, s: number, e: number): string {
+  let out = '';
+  for (let i = s; i < e; i++) out += String.fromCharCode(buf[i]!);
+  return out;
+}
+
+/**
+ * Parses the decimal number in buf[s, e); NaN if the bytes are not a plain decimal float
+ * (`[+-]digits[.digits][e[+-]digits]`). Correctly rounded.
+ */
+function parseDecimal(buf: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  if (i < e && (buf[i] === 45 || buf[i] === 43)) {
+    neg = buf[i] === 45;
+    i++;
+  }
+  let mant = 0;
+  let sig = 0; // significant digits accumulated (leading zeros excluded)
+  let exp10 = 0;
+  let nDigits = 0;
+  let exact = true;
+  while (i < e && isDigit(buf[i]!)) {
+    const d = buf[i]! - 48;
+    if (sig > 0 || d !== 0) {
+      if (sig < 15) mant = mant * 10 + d;
+      else {
+        exact = false;
+        exp10++;
+      }
+      sig++;
+    }
+    nDigits++;
+    i++;
+  }
+  if (i < e && buf[i] === 46 /* . */) {
+    i++;
+    while (i < e && isDigit(buf[i]!)) {
+      const d = buf[i]! - 48;
+      if (sig > 0 || d !== 0) {
+        if (sig < 15) {
+          mant = mant * 10 + d;
+          exp10--;
+        } else exact = false;
+        sig++;
+      } else exp10--;
+      nDigits++;
+      i++;
+    }
+  }
+  if (nDigits === 0) return NaN;
+  if (i < e && (buf[i] === 101 || buf[i] === 69)) {
+    i++;
+    let eneg = false;
+    if (i < e && (buf[i] === 45 || buf[i] === 43)) {
+      eneg = buf[i] === 45;
+      i++;
+    }
+    if (i >= e || !isDigit(buf[i]!)) return NaN;
+    let ex = 0;
+    while (i < e && isDigit(buf[i]!)) {
+      if (ex < 100000) ex = ex * 10 + (buf[i]! - 48);
+      i++;
+    }
+    exp10 += eneg ? -ex : ex;
+  }
+  if (i !== e) return NaN;
+  if (mant === 0) return neg ? -0 : 0;
+  if (exact && exp10 >= -22 && exp10 <= 22) {
+    const v = exp10 < 0 ? mant / POW10[-exp10]! : mant * POW10[exp10]!;
+    return neg ? -v : v;
+  }
+  return Number(bytesToString(buf, s, e));
+}
+
+function tokenText(buf: Uint8Array, s: number, e: number): string {
+  const t = bytesToString(buf, s, Math.min(e, s + 40));
+  return e - s > 40 ? `${t}...` : t;
+}
+
+/**
+ * Parses libsvm text (a string, or the raw bytes of a file) into a `Dataset` with a CSC design.
+ * Feature j (0-based column) is named `f${j+1}` after its 1-based file index; the target is named
+ * `label`.
+ *
+ * @example
+ * const ds = parseLibsvm('1 1:0.5 3:2\n-1 2:1.5 # comment\n');
+ * // ds.nSamples = 2, ds.nFeatures = 3, ds.y = [1, -1], X is CSC
+ */
+export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}): Dataset {
+  const source = opts.sourceName ?? '<libsvm>';
+  const fixedP = opts.nFeatures;
+  if (fixedP !== undefined && (!Number.isInteger(fixedP) || fixedP < 0)) {
+    throw new InvalidArgumentError(`parseLibsvm(): nFeatures must be a non-negative integer, got ${fixedP}`);
+  }
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const len = buf.length;
+  const maxIndex = fixedP ?? 2147483647;
+
+  let cap = Math.max(1024, Math.ceil(len / 10));
+  let cols = new Int32Array(cap);
+  let vals = new Float64Array(cap);
+  let rowCap = 1024;
+  let y = new Float64Array(rowCap);
+  let rowPtr = new Int32Array(rowCap + 1);
+  let nnz = 0;
+  let nRows = 0;
+  let maxIdx = 0;
+  let line = 0;
+  let pos = 0;
+
+  while (pos < len) {
+    line++;
+    // skip leading blanks (space, tab, CR)
+    let c = buf[pos]!;
+    while (pos < len && (c === 32 || c === 9 || c === 13)) c = buf[++pos]!;
+    if (pos >= len) break;
+    if (c === 10 || c === 35 /* # */) {
+      while (pos < len && buf[pos] !== 10) pos++;
+      pos++;
+      continue;
+    }
+    // label
+    const ls = pos;
+    while (pos < len) {
+      c = buf[pos]!;
+      if (c === 32 || c === 9 || c === 13 || c === 10 || c === 35) break;
+      pos++;
+    }
+    const label = parseDecimal(buf, ls, pos);
+    if (!Number.isFinite(label)) {
+      throw new DataFormatError(`malformed label '${tokenText(buf, ls, pos)}' at line ${line} of ${source} (expected a number)`);
+    }
+    if (nRows === rowCap) {
+      rowCap *= 2;
+      const y2 = new Float64Array(rowCap);
+      y2.set(y);
+      y = y2;
+      const r2 = new Int32Array(rowCap + 1);
+      r2.set(rowPtr);
+      rowPtr = r2;
+    }
+    y[nRows] = label;
+    const rowStart = nnz;
+    let prev = 0;
+    let sorted = true;
+    // features
+    for (;;) {
+      c = buf[pos]!;
+      while (pos < len && (c === 32 || c === 9 || c === 13)) c = buf[++pos]!;
+      if (pos >= len || c === 10 || c === 35) break;
+      const ts = pos;
+      // index: digits up to ':'
+      let idx = 0;
+      let nd = 0;
+      while (pos < len && isDigit((c = buf[pos]!))) {
+        if (idx <= maxIndex) idx = idx * 10 + (c - 48);
+        nd++;
+        pos++;
+      }
+      if (pos >= len || buf[pos] !== 58 /* : */ || nd === 0) {
+        // qid:n is ignored; anything else is malformed
+        let te = pos;
+        while (te < len && (c = buf[te]!) !== 32 && c !== 9 && c !== 13 && c !== 10 && c !== 35) te++;
+        if (nd === 0 && te - ts > 4 && buf[ts] === 113 && buf[ts + 1] === 105 && buf[ts + 2] === 100 && buf[ts + 3] === 58) {
+          pos = te;
+          continue;
+        }
+        throw new DataFormatError(
+          `malformed token '${tokenText(buf, ts, te)}' at line ${line} of ${source} (expected index:value with a positive integer index)`,
+        );
+      }
+      pos++; // ':'
+      const vs = pos;
+      while (pos < len) {
+        c = buf[pos]!;
+        if (c === 32 || c === 9 || c === 13 || c === 10 || c === 35) break;
+        pos++;
+      }
+      if (idx === 0) {
+        throw new DataFormatError(`feature index 0 in token '${tokenText(buf, ts, pos)}' at line ${line} of ${source}: libsvm indices are 1-based`);
+      }
+      if (idx > maxIndex) {
+        throw new DataFormatError(
+          fixedP !== undefined
+            ? `feature index ${tokenText(buf, ts, vs - 1)} at line ${line} of ${source} exceeds nFeatures = ${fixedP}`
+            : `feature index ${tokenText(buf, ts, vs - 1)} at line ${line} of ${source} is too large`,
+        );
+      }
+      const v = parseDecimal(buf, vs, pos);
+      if (!Number.isFinite(v)) {
+        throw new DataFormatError(`malformed value in token '${tokenText(buf, ts, pos)}' at line ${line} of ${source} (expected a finite number)`);
+      }
+      if (idx <= prev) sorted = false;
+      prev = idx;
+      if (idx > maxIdx) maxIdx = idx;
+      if (nnz === cap) {
+        cap = Math.ceil(cap * 1.5);
+        const c2 = new Int32Array(cap);
+        c2.set(cols);
+        cols = c2;
+        const v2 = new Float64Array(cap);
+        v2.set(vals);
+        vals = v2;
+      }
+      cols[nnz] = idx - 1;
+      vals[nnz] = v;
+      nnz++;
+    }
+    // rest of line: a comment or nothing
+    while (pos < len && buf[pos] !== 10) pos++;
+    pos++;
+    if (!sorted) {
+      const seg = cols.slice(rowStart, nnz).sort();
+      for (let k = 1; k < seg.length; k++) {
+        if (seg[k] === seg[k - 1]) throw new DataFormatError(`duplicate feature index ${seg[k]! + 1} at line ${line} of ${source}`);
+      }
+    }
+    nRows++;
+    rowPtr[nRows] = nnz;
+  }
+  if (nRows === 0) throw new DataFormatError(`${source} contains no samples`);
+  const p = fixedP ?? maxIdx;
+  const X = cooRowsToCsc(rowPtr, cols, vals, nRows, p);
+  const featureNames = new Array<string>(p);
+  for (let j = 0; j < p; j++) featureNames[j] = `f${j + 1}`;
+  return { X, y: y.slice(0, nRows), featureNames, targetName: 'label', nSamples: nRows, nFeatures: p };
+}
+
+/** Counting sort of row-ordered entries into CSC, dropping explicit zeros. */
+function cooRowsToCsc(rowPtr: Int32Array, cols: Int32Array, vals: Float64Array, nRows: number, nCols: number): SparseDesign {
+  const total = rowPtr[nRows]!;
+  const indptr = new Int32Array(nCols + 1);
+  for (let k = 0; k < total; k++) if (vals[k] !== 0) indptr[cols[k]! + 1]!++;
+  for (let j = 0; j < nCols; j++) indptr[j + 1]! += indptr[j]!;
+  const nnz = indptr[nCols]!;
+  const indices = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  const next = indptr.slice(0, nCols);
+  for (let i = 0; i < nRows; i++) {
+    const e = rowPtr[i + 1]!;
+    for (let k = rowPtr[i]!; k < e; k++) {
+      const v = vals[k]!;
+      if (v === 0) continue;
+      const dst = next[cols[k]!]!++;
+      indices[dst] = i;
+      values[dst] = v;
+    }
+  }
+  return { kind: 'csc', nRows, nCols, indptr, indices, values };
+}
+
+/**
+ * Reads a libsvm file (as bytes, without building a JS string) and parses it (see `parseLibsvm`).
+ *
+ * @example
+ * const ds = loadLibsvm('/data/rcv1_train.binary', { nFeatures: 47236 });
+ */
+export function loadLibsvm(path: string, opts: Omit<LibsvmOptions, 'sourceName'> = {}): Dataset {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new DataFormatError(`cannot read ${path}: ${e.code ?? ''} ${e.message}`.trim());
+  }
+  return parseLibsvm(buf, { ...opts, sourceName: path });
+}
+
+/** Options of `writeLibsvm`. */
+export interface WriteLibsvmOptions {
+  /**
+   * Significant digits of written values (1..17). Default: the shortest text that reads back
+   * exactly (`String(v)`). Fewer digits give smaller, faster-to-parse files.
+   */
+  precision?: number;
+}
+
+function formatter(precision: number | undefined): (v: number) => string {
+  if (precision === undefined) return (v) => String(v);
+  if (!Number.isInteger(precision) || precision < 1 || precision > 17) {
+    throw new InvalidArgumentError(`writeLibsvm(): precision must be an integer in [1, 17], got ${precision}`);
+  }
+  return (v) => String(Number(v.toPrecision(precision)));
+}
+
+/** Row-wise (CSR) view of the non-zeros of a design. */
+function toRows(X: DesignMatrix): { rowPtr: Int32Array; colIdx: Int32Array; vals: Float64Array } {
+  const { nRows, nCols } = X;
+  const rowPtr = new Int32Array(nRows + 1);
+  if (X.kind === 'dense') {
+    const d = X.data;
+    for (let j = 0; j < nCols; j++) for (let i = 0; i < nRows; i++) if (d[j * nRows + i] !== 0) rowPtr[i + 1]!++;
+  } else {
+    for (let k = 0; k < X.indptr[nCols]!; k++) if (X.values[k] !== 0) rowPtr[X.indices[k]! + 1]!++;
+  }
+  for (let i = 0; i < nRows; i++) rowPtr[i + 1]! += rowPtr[i]!;
+  const nnz = rowPtr[nRows]!;
+  const colIdx = new Int32Array(nnz);
+  const vals = new Float64Array(nnz);
+  const next = rowPtr.slice(0, nRows);
+  for (let j = 0; j < nCols; j++) {
+    if (X.kind === 'dense') {
+      const o = j * nRows;
+      for (let i = 0; i < nRows; i++) {
+        const v = X.data[o + i]!;
+        if (v === 0) continue;
+        const dst = next[i]!++;
+        colIdx[dst] = j;
+        vals[dst] = v;
+      }
+    } else {
+      for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) {
+        const v = X.values[k]!;
+        if (v === 0) continue;
+        const dst = next[X.indices[k]!]!++;
+        colIdx[dst] = j;
+        vals[dst] = v;
+      }
+    }
+  }
+  return { rowPtr, colIdx, vals };
+}
+
+/**
+ * Serializes a dataset (dense or CSC design) to libsvm text: one line per sample, non-zeros only,
+ * ascending 1-based indices, a trailing newline.
+ *
+ * @example
+ * const text = writeLibsvm(ds, { precision: 6 });
+ * const back = parseLibsvm(text, { nFeatures: ds.nFeatures });
+ */
+export function writeLibsvm(ds: Dataset, opts: WriteLibsvmOptions = {}): string {
+  const fmt = formatter(opts.precision);
+  const { rowPtr, colIdx, vals } = toRows(ds.X);
+  const lines = new Array<string>(ds.nSamples);
+  for (let i = 0; i < ds.nSamples; i++) {
+    let s = String(ds.y[i]);
+    for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) s += ` ${colIdx[k]! + 1}:${fmt(vals[k]!)}`;
+    lines[i] = s;
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Writes `writeLibsvm(ds, opts)` to a file; returns the number of bytes written.
+ *
+ * @example
+ * saveLibsvm('/tmp/train.svm', ds, { precision: 8 });
+ */
+export function saveLibsvm(path: string, ds: Dataset, opts: WriteLibsvmOptions = {}): number {
+  const text = writeLibsvm(ds, opts);
+  writeFileSync(path, text);
+  return Buffer.byteLength(text);
+}

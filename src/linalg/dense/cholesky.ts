@@ -1,0 +1,148 @@
+/**
+ * @file Cholesky factorization `A = L·Lᵀ` of a symmetric positive definite row-major matrix, and
+ * solves with it. Blocked right-looking algorithm (block width {@link CHOLESKY_BLOCK}) whose
+ * trailing update `A22 −= L21·L21ᵀ` runs through `gemm`, one block row at a time so only the lower
+ * triangle is computed.
+ */
+import { assertFinite, NotPositiveDefiniteError, ShapeError } from '../../core/errors.js';
+import { gemmStrided } from '../../kernels/blas.js';
+import { triangularSolveInPlace } from './triangular.js';
+
+/** Block width of the blocked factorization. Matrices with n ≤ 2·CHOLESKY_BLOCK are factored unblocked. */
+export const CHOLESKY_BLOCK = 48;
+
+/** Options of {@link choleskyFactor}. */
+export interface CholeskyOptions {
+  /**
+   * Relative tolerance of the symmetry check `|A[i,j] − A[j,i]| ≤ tol·max|A|` (default 1e-10).
+   * Pass `Infinity` to skip the check and read only the lower triangle (LAPACK convention).
+   */
+  symmetryTol?: number;
+}
+
+/**
+ * Factors a symmetric positive definite matrix (row-major n×n) as `A = L·Lᵀ`, returning `L`
+ * (row-major, zeros above the diagonal).
+ *
+ * `L[j,j] = √(A[j,j] − Σ_{p<j} L[j,p]²)`, `L[i,j] = (A[i,j] − Σ_{p<j} L[i,p]·L[j,p]) / L[j,j]` (i > j).
+ *
+ * Throws `NotPositiveDefiniteError` naming the failing pivot j (the leading minor of order j+1 is
+ * not positive definite: the quantity under the square root is ≤ 0), or naming the first entry
+ * pair that breaks symmetry; `ShapeError` on a size mismatch; `NonFiniteError` on NaN/±Infinity.
+ *
+ * @example
+ * choleskyFactor(Float64Array.of(4, 2, 2, 5), 2); // L = [2, 0, 1, 2]
+ */
+export function choleskyFactor(A: Float64Array, n: number, options: CholeskyOptions = {}): Float64Array {
+  if (!Number.isInteger(n) || n < 0 || A.length !== n * n) {
+    throw new ShapeError(`choleskyFactor: A has ${A.length} entries, expected a square ${n}×${n} matrix`);
+  }
+  assertFinite(A, 'choleskyFactor: A');
+  const tol = options.symmetryTol ?? 1e-10;
+  if (Number.isFinite(tol)) assertSymmetric(A, n, tol, 'choleskyFactor');
+
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const r = i * n;
+    for (let j = 0; j <= i; j++) L[r + j] = A[r + j]!;
+  }
+  if (n <= 2 * CHOLESKY_BLOCK) {
+    factorDiagonalBlock(L, n, 0, n);
+    return L;
+  }
+  for (let k0 = 0; k0 < n; k0 += CHOLESKY_BLOCK) {
+    const nb = Math.min(CHOLESKY_BLOCK, n - k0);
+    const k1 = k0 + nb;
+    // 1. L11 = chol(A11)
+    factorDiagonalBlock(L, n, k0, nb);
+    if (k1 >= n) break;
+    // 2. L21 = A21·L11⁻ᵀ: for each row x of A21 solve L11·xᵀ = aᵀ (forward substitution)
+    for (let i = k1; i < n; i++) {
+      const ri = i * n;
+      for (let j = k0; j < k1; j++) {
+        const rj = j * n;
+        let s = L[ri + j]!;
+        for (let p = k0; p < j; p++) s -= L[ri + p]! * L[rj + p]!;
+        L[ri + j] = s / L[rj + j]!;
+      }
+    }
+    // 3. A22 −= L21·L21ᵀ, lower triangle only: block row [r0, r1) updates columns [k1, r1)
+    for (let r0 = k1; r0 < n; r0 += CHOLESKY_BLOCK) {
+      const r1 = Math.min(n, r0 + CHOLESKY_BLOCK);
+      gemmStrided(false, true, r1 - r0, r1 - k1, nb, -1, L, r0 * n + k0, n, L, k1 * n + k0, n, 1, L, r0 * n + k1, n);
+    }
+  }
+  // the gemm updates touched the upper part of diagonal blocks: clear it
+  for (let i = 0; i < n; i++) L.fill(0, i * n + i + 1, (i + 1) * n);
+  return L;
+}
+
+/** Unblocked Cholesky–Crout of the diagonal block L[k0:k0+nb, k0:k0+nb] (earlier columns already applied). */
+function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number): void {
+  const kEnd = k0 + nb;
+  for (let j = k0; j < kEnd; j++) {
+    const rj = j * n;
+    let d = L[rj + j]!;
+    for (let p = k0; p < j; p++) d -= L[rj + p]! * L[rj + p]!;
+    if (!(d > 0)) {
+      throw new NotPositiveDefiniteError(
+        `choleskyFactor: A is not positive definite: pivot ${j} is ${d} ≤ 0 (the leading ${j + 1}×${j + 1} minor is not positive definite)`,
+      );
+    }
+    const ljj = Math.sqrt(d);
+    L[rj + j] = ljj;
+    const inv = 1 / ljj;
+    for (let i = j + 1; i < kEnd; i++) {
+      const ri = i * n;
+      let s = L[ri + j]!;
+      for (let p = k0; p < j; p++) s -= L[ri + p]! * L[rj + p]!;
+      L[ri + j] = s * inv;
+    }
+  }
+}
+
+function assertSymmetric(A: Float64Array, n: number, tol: number, fn: string): void {
+  let scale = 0;
+  for (let i = 0; i < A.length; i++) scale = Math.max(scale, Math.abs(A[i]!));
+  const bound = tol * scale;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = A[i * n + j]!, b = A[j * n + i]!;
+      if (Math.abs(a - b) > bound) {
+        throw new NotPositiveDefiniteError(`${fn}: A is not symmetric: A[${i},${j}] = ${a} but A[${j},${i}] = ${b}`);
+      }
+    }
+  }
+}
+
+/**
+ * Solves `A·X = B` given the Cholesky factor `L` of `A` (`L·Lᵀ·X = B`: forward then backward
+ * substitution). `B` is row-major n×nrhs and is not modified.
+ *
+ * @example
+ * const L = choleskyFactor(Float64Array.of(4, 2, 2, 5), 2);
+ * choleskySolve(L, 2, Float64Array.of(8, 12), 1); // [1, 2]
+ */
+export function choleskySolve(L: Float64Array, n: number, B: Float64Array, nrhs: number): Float64Array {
+  if (L.length !== n * n) throw new ShapeError(`choleskySolve: L has ${L.length} entries, expected ${n}×${n}`);
+  if (!Number.isInteger(nrhs) || nrhs < 0 || B.length !== n * nrhs) {
+    throw new ShapeError(`choleskySolve: B has ${B.length} entries, expected ${n}×${nrhs} to match A (${n}×${n})`);
+  }
+  assertFinite(B, 'choleskySolve: B');
+  const X = Float64Array.from(B);
+  triangularSolveInPlace(L, n, X, nrhs, { lower: true });
+  triangularSolveInPlace(L, n, X, nrhs, { lower: true, trans: true });
+  return X;
+}
+
+/**
+ * `log det A = 2·Σ log L[j,j]` from the Cholesky factor of an SPD matrix.
+ *
+ * @example
+ * choleskyLogDet(choleskyFactor(Float64Array.of(4, 2, 2, 5), 2), 2); // ln 16
+ */
+export function choleskyLogDet(L: Float64Array, n: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s += Math.log(L[j * n + j]!);
+  return 2 * s;
+}

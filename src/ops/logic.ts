@@ -1,0 +1,75 @@
+/**
+ * @file Comparisons, `where` and `stopGradient`. Comparisons return 0/1 tensors and have zero
+ * derivative; `where` routes derivatives to the chosen branch.
+ */
+import { mapBinary, mapTernary, mapUnary } from '../kernels/elementwise.js';
+import type { Tensor } from '../core/tensor.js';
+import { Prim, type CompareOp, type NoParams } from '../autodiff/primitives.js';
+import { bind, type PrimDef } from '../autodiff/trace.js';
+import { asTensor, fitTangent, sumToShape, type TensorLike } from './convert.js';
+import { zerosLike } from './shape.js';
+
+const NONE: NoParams = {};
+
+const COMPARATORS: Record<CompareOp, (x: number, y: number) => number> = {
+  eq: (x, y) => (x === y ? 1 : 0),
+  ne: (x, y) => (x !== y ? 1 : 0),
+  lt: (x, y) => (x < y ? 1 : 0),
+  le: (x, y) => (x <= y ? 1 : 0),
+  gt: (x, y) => (x > y ? 1 : 0),
+  ge: (x, y) => (x >= y ? 1 : 0),
+};
+
+export const compareDef: PrimDef<Prim.Compare> = {
+  prim: Prim.Compare,
+  impl: ([a, b], { op }) => mapBinary(a!, b!, COMPARATORS[op], op),
+  jvp: () => null,
+  vjp: () => [null, null],
+};
+
+export const whereDef: PrimDef<Prim.Where> = {
+  prim: Prim.Where,
+  impl: ([c, a, b]) => mapTernary(c!, a!, b!, (m, x, y) => (m !== 0 ? x : y), 'where'),
+  // d where(c, a, b) = where(c, da, db)
+  jvp: ([c], [, da, db], out) => {
+    if (!da && !db) return null;
+    return fitTangent(where(c!, da ?? 0, db ?? 0), out.shape);
+  },
+  vjp: (ct, [c, a, b]) => [null, sumToShape(where(c!, ct, 0), a!.shape), sumToShape(where(c!, 0, ct), b!.shape)],
+};
+
+export const stopGradientDef: PrimDef<Prim.StopGradient> = {
+  prim: Prim.StopGradient,
+  impl: ([a]) => a!,
+  jvp: () => null,
+  vjp: () => [null],
+};
+
+/** Elementwise comparison `a op b` as a 0/1 tensor (zero derivative). */
+export function compare(a: TensorLike, b: TensorLike, op: CompareOp): Tensor {
+  return bind(compareDef, [asTensor(a), asTensor(b)], { op });
+}
+export const equal = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'eq');
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'ne');
+export const less = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'lt');
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'le');
+export const greater = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'gt');
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'ge');
+
+/** Elementwise `cond ≠ 0 ? a : b` with broadcasting; derivatives flow to the selected branch. */
+export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  return bind(whereDef, [asTensor(cond), asTensor(a), asTensor(b)], NONE);
+}
+
+/** Identity whose derivative is zero in every mode. */
+export function stopGradient(x: Tensor): Tensor {
+  return bind(stopGradientDef, [x], NONE);
+}
+
+/** Elementwise logical not of a 0/1 mask (no derivative). */
+export function logicalNot(m: Tensor): Tensor {
+  return compare(m, 0, 'eq');
+}
+
+// re-exported for convenience of rule writers
+export { zerosLike, mapUnary };

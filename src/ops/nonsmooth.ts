@@ -1,0 +1,174 @@
+/**
+ * @file Nonsmooth elementwise primitives: abs, sign, relu, maximum, minimum. Each documents the
+ * element of its Clarke derivative used at the kink (see `autodiff/kinks.ts` for the policies).
+ *
+ * | primitive | kink | left / right derivative | minNorm default |
+ * |---|---|---|---|
+ * | relu(x) | x = 0 | 0 / 1 | 0 |
+ * | abs(x) | x = 0 | −1 / 1 | 0 |
+ * | maximum(a, b) | a = b | tie: weights on (a, b) | (½, ½) |
+ * | minimum(a, b) | a = b | tie: weights on (a, b) | (½, ½) |
+ * | sign(x) | x = 0 | derivative 0 everywhere (piecewise constant) | 0 |
+ */
+import { ConcreteTensor, type Tensor } from '../core/tensor.js';
+import { mapBinary } from '../kernels/elementwise.js';
+import { broadcastIndexMap, broadcastShapes } from '../core/broadcast.js';
+import { shapeSize, shapesEqual } from '../core/tensor.js';
+import { Prim, type NoParams } from '../autodiff/primitives.js';
+import { bind, type PrimDef } from '../autodiff/trace.js';
+import { isTrackingKinks, policyFor, reportKinks, selectDerivative, tieWeights, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
+import { asTensor, constant, fitTangent, sumToShape, type TensorLike } from './convert.js';
+import { add, mul } from './arithmetic.js';
+
+/** Options of nonsmooth ops. */
+export interface KinkOption {
+  /** Which Clarke element to use at a kink for this call (default: the scope's policy). */
+  kink?: KinkPolicy;
+}
+
+/** Counts exact zeros of `d` for kink reporting (only when someone listens). */
+function countZeros(name: string, d: Float64Array): void {
+  if (!isTrackingKinks()) return;
+  let k = 0;
+  for (let i = 0; i < d.length; i++) if (d[i] === 0) k++;
+  reportKinks(name, k);
+}
+
+/**
+ * Derivative mask of a scalar piecewise-linear function with one kink at `at`:
+ * `below` left of it, `above` right of it, the policy's selection at it.
+ */
+export function kinkMask(x: Tensor, at: number, below: number, above: number, policy: ResolvedKinkPolicy): Tensor {
+  const d = x.data;
+  const m = new Float64Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    m[i] = v < at ? below : v > at ? above : selectDerivative(policy, below, above);
+  }
+  return constant(m, x.shape);
+}
+
+export const reluDef: PrimDef<Prim.Relu> = {
+  prim: Prim.Relu,
+  impl: ([a]) => {
+    const d = a!.data;
+    countZeros('relu', d);
+    const out = new Float64Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = d[i]! > 0 ? d[i]! : 0;
+    return new ConcreteTensor(out, a!.shape);
+  },
+  jvp: ([a], [da], _, p) => (da ? mul(da, kinkMask(a!, 0, 0, 1, p.kink)) : null),
+  vjp: (ct, [a], _, p) => [mul(ct, kinkMask(a!, 0, 0, 1, p.kink))],
+};
+
+export const absDef: PrimDef<Prim.Abs> = {
+  prim: Prim.Abs,
+  impl: ([a]) => {
+    const d = a!.data;
+    countZeros('abs', d);
+    const out = new Float64Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = Math.abs(d[i]!);
+    return new ConcreteTensor(out, a!.shape);
+  },
+  jvp: ([a], [da], _, p) => (da ? mul(da, kinkMask(a!, 0, -1, 1, p.kink)) : null),
+  vjp: (ct, [a], _, p) => [mul(ct, kinkMask(a!, 0, -1, 1, p.kink))],
+};
+
+export const signDef: PrimDef<Prim.Sign> = {
+  prim: Prim.Sign,
+  impl: ([a]) => {
+    const d = a!.data;
+    const out = new Float64Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = d[i]! > 0 ? 1 : d[i]! < 0 ? -1 : 0;
+    return new ConcreteTensor(out, a!.shape);
+  },
+  jvp: () => null,
+  vjp: () => [null],
+};
+
+/**
+ * Weights (wa, wb) of d max(a, b) = wa·da + wb·db, broadcast to the output shape.
+ * `sense` = +1 for maximum, −1 for minimum.
+ */
+function extremumWeights(a: Tensor, b: Tensor, policy: ResolvedKinkPolicy, sense: 1 | -1): [Tensor, Tensor] {
+  const shape = broadcastShapes(a.shape, b.shape, sense > 0 ? 'maximum' : 'minimum');
+  const n = shapeSize(shape);
+  const ad = a.data, bd = b.data;
+  const ia = shapesEqual(a.shape, shape) ? null : broadcastIndexMap(a.shape, shape);
+  const ib = shapesEqual(b.shape, shape) ? null : broadcastIndexMap(b.shape, shape);
+  const wa = new Float64Array(n);
+  const wb = new Float64Array(n);
+  const tie = new Float64Array(2);
+  for (let i = 0; i < n; i++) {
+    const x = ad[ia ? ia[i]! : i]!;
+    const y = bd[ib ? ib[i]! : i]!;
+    const diff = sense * (x - y);
+    if (diff > 0) wa[i] = 1;
+    else if (diff < 0) wb[i] = 1;
+    else {
+      tieWeights(policy, 2, tie);
+      wa[i] = tie[0]!;
+      wb[i] = tie[1]!;
+    }
+  }
+  return [constant(wa, shape), constant(wb, shape)];
+}
+
+function extremumDef<P extends Prim.Maximum | Prim.Minimum>(prim: P, sense: 1 | -1): PrimDef<P> {
+  const name = sense > 0 ? 'maximum' : 'minimum';
+  return {
+    prim,
+    impl: ([a, b]) => {
+      if (isTrackingKinks()) {
+        const ties = mapBinary(a!, b!, (x, y) => (x === y ? 1 : 0), name).data;
+        let k = 0;
+        for (let i = 0; i < ties.length; i++) k += ties[i]!;
+        reportKinks(name, k);
+      }
+      return mapBinary(a!, b!, sense > 0 ? (x, y) => (x >= y ? x : y) : (x, y) => (x <= y ? x : y), name);
+    },
+    jvp: ([a, b], [da, db], out, p) => {
+      const [wa, wb] = extremumWeights(a!, b!, p.kink, sense);
+      const t1 = da ? mul(wa, da) : null;
+      const t2 = db ? mul(wb, db) : null;
+      const t = t1 && t2 ? add(t1, t2) : (t1 ?? t2);
+      return t ? fitTangent(t, out.shape) : null;
+    },
+    vjp: (ct, [a, b], _, p) => {
+      const [wa, wb] = extremumWeights(a!, b!, p.kink, sense);
+      return [sumToShape(mul(ct, wa), a!.shape), sumToShape(mul(ct, wb), b!.shape)];
+    },
+  };
+}
+
+export const maximumDef = extremumDef(Prim.Maximum, 1);
+export const minimumDef = extremumDef(Prim.Minimum, -1);
+
+const NONE: NoParams = {};
+
+/**
+ * max(x, 0) elementwise. At x = 0 the derivative is the policy's selection in [0, 1]
+ * (default 0, the minimal-norm element).
+ *
+ * @example
+ * grad((x) => sum(relu(x)))(tensor([-1, 0, 2])) // [0, 0, 1]
+ */
+export function relu(x: TensorLike, opts?: KinkOption): Tensor {
+  return bind(reluDef, [asTensor(x)], { kink: policyFor(opts?.kink) });
+}
+/** |x| elementwise. At x = 0 the derivative is the selection in [−1, 1] (default 0). */
+export function abs(x: TensorLike, opts?: KinkOption): Tensor {
+  return bind(absDef, [asTensor(x)], { kink: policyFor(opts?.kink) });
+}
+/** sign(x) ∈ {−1, 0, 1} elementwise; derivative 0 everywhere. */
+export function sign(x: TensorLike): Tensor {
+  return bind(signDef, [asTensor(x)], NONE);
+}
+/** Elementwise max(a, b) (broadcasting). Ties split the derivative per the policy (default ½, ½). */
+export function maximum(a: TensorLike, b: TensorLike, opts?: KinkOption): Tensor {
+  return bind(maximumDef, [asTensor(a), asTensor(b)], { kink: policyFor(opts?.kink) });
+}
+/** Elementwise min(a, b) (broadcasting). Ties split the derivative per the policy (default ½, ½). */
+export function minimum(a: TensorLike, b: TensorLike, opts?: KinkOption): Tensor {
+  return bind(minimumDef, [asTensor(a), asTensor(b)], { kink: policyFor(opts?.kink) });
+}

@@ -1,0 +1,48 @@
+/**
+ * @file The rule table: one entry per primitive of `Prim`, each with its kernel, JVP rule and VJP
+ * rule. The mapped type makes a primitive without all three a compile error. Tests iterate over
+ * this table to check every primitive's derivatives.
+ */
+import { Prim } from '../autodiff/primitives.js';
+import type { PrimDef } from '../autodiff/trace.js';
+import { addDef, divDef, mulDef, negDef, powDef, subDef } from './arithmetic.js';
+import { cosDef, expDef, logDef, sigmoidDef, sinDef, softplusDef, sqrtDef, tanhDef } from './unary.js';
+import { absDef, maximumDef, minimumDef, reluDef, signDef } from './nonsmooth.js';
+import { compareDef, stopGradientDef, whereDef } from './logic.js';
+import { sumDef } from './reduce.js';
+import { broadcastToDef, reshapeDef, transposeDef } from './shape.js';
+import { matmulDef } from './matmul.js';
+import { concatDef, padDef, sliceDef } from './slicing.js';
+
+export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
+  [Prim.Add]: addDef,
+  [Prim.Sub]: subDef,
+  [Prim.Mul]: mulDef,
+  [Prim.Div]: divDef,
+  [Prim.Neg]: negDef,
+  [Prim.Pow]: powDef,
+  [Prim.Exp]: expDef,
+  [Prim.Log]: logDef,
+  [Prim.Sqrt]: sqrtDef,
+  [Prim.Tanh]: tanhDef,
+  [Prim.Sigmoid]: sigmoidDef,
+  [Prim.Softplus]: softplusDef,
+  [Prim.Sin]: sinDef,
+  [Prim.Cos]: cosDef,
+  [Prim.Abs]: absDef,
+  [Prim.Sign]: signDef,
+  [Prim.Relu]: reluDef,
+  [Prim.Maximum]: maximumDef,
+  [Prim.Minimum]: minimumDef,
+  [Prim.Compare]: compareDef,
+  [Prim.Where]: whereDef,
+  [Prim.StopGradient]: stopGradientDef,
+  [Prim.Sum]: sumDef,
+  [Prim.Reshape]: reshapeDef,
+  [Prim.BroadcastTo]: broadcastToDef,
+  [Prim.Transpose]: transposeDef,
+  [Prim.MatMul]: matmulDef,
+  [Prim.Slice]: sliceDef,
+  [Prim.Pad]: padDef,
+  [Prim.Concat]: concatDef,
+};
