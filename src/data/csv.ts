@@ -141,7 +141,7 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
         fields.length < nCols
           ? `missing column ${header.slice(fields.length).join(', ')}`
           : `extra field(s) after the last column ${header[nCols - 1]}`;
-      throw new DataFormatError(`line ${line} of ${source} has ${fields.length} fields but the header has ${nCols} (${detail})`);
+      throw new DataFormatError(`line ${line} of ${source} has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${nCols} (${detail})`);
     }
     if (n === cap) {
       cap *= 2;

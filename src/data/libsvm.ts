@@ -7,12 +7,12 @@
  * are dropped. Indices within a line may come in any order but not repeat.
  *
  * The parser is a hand-written byte scanner over a `Uint8Array` (no per-token strings): indices are
- * parsed as integers, values through a correctly rounded fast path (≤ 15 significant digits and a
- * decimal exponent within ±22, Clinger's fast path) with a `Number()` fallback for the rest. Entries
+ * parsed as integers, values through a correctly rounded fast path (mantissa ≤ 2^53 and a decimal
+ * exponent within ±22, Clinger's fast path) with a `Number()` fallback for the rest. Entries
  * accumulate in geometrically grown typed arrays (CSR by construction), and a counting sort by
  * column turns them into CSC with sorted row indices.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import type { Dataset, DesignMatrix, SparseDesign } from './dataset.js';
 
@@ -29,11 +29,15 @@ export interface LibsvmOptions {
 
 const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
+/** Largest m with 10·m + 9 ≤ 2^53: mantissas built below it stay exact integers. */
+const MANT_LIMIT = Math.floor((2 ** 53 - 9) / 10);
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
 function bytesToString(buf: Uint8Array, s: number, e: number): string {
+  if (buf instanceof Buffer) return buf.toString('latin1', s, e);
   let out = '';
   for (let i = s; i < e; i++) out += String.fromCharCode(buf[i]!);
   return out;
@@ -58,7 +62,7 @@ function parseDecimal(buf: Uint8Array, s: number, e: number): number {
   while (i < e && isDigit(buf[i]!)) {
     const d = buf[i]! - 48;
     if (sig > 0 || d !== 0) {
-      if (sig < 15) mant = mant * 10 + d;
+      if (exact && mant <= MANT_LIMIT) mant = mant * 10 + d;
       else {
         exact = false;
         exp10++;
@@ -73,7 +77,7 @@ function parseDecimal(buf: Uint8Array, s: number, e: number): number {
     while (i < e && isDigit(buf[i]!)) {
       const d = buf[i]! - 48;
       if (sig > 0 || d !== 0) {
-        if (sig < 15) {
+        if (exact && mant <= MANT_LIMIT) {
           mant = mant * 10 + d;
           exp10--;
         } else exact = false;
@@ -132,10 +136,19 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
   const len = buf.length;
   const maxIndex = fixedP ?? 2147483647;
 
-  let cap = Math.max(1024, Math.ceil(len / 10));
+  // one cheap pass for exact upper bounds (':' count ≥ entries, newlines + 1 ≥ rows), so the
+  // entry arrays are allocated once; the geometric growth below is only a safety net
+  let colons = 0;
+  let newlines = 0;
+  for (let k = 0; k < len; k++) {
+    const b = buf[k]!;
+    if (b === 58) colons++;
+    else if (b === 10) newlines++;
+  }
+  let cap = colons + 16;
   let cols = new Int32Array(cap);
   let vals = new Float64Array(cap);
-  let rowCap = 1024;
+  let rowCap = newlines + 16;
   let y = new Float64Array(rowCap);
   let rowPtr = new Int32Array(rowCap + 1);
   let nnz = 0;
@@ -357,6 +370,55 @@ function toRows(X: DesignMatrix): { rowPtr: Int32Array; colIdx: Int32Array; vals
   return { rowPtr, colIdx, vals };
 }
 
+const CHUNK = 1 << 22; // 4 MiB output chunks
+
+/**
+ * Encodes the dataset as libsvm bytes, handing full chunks (views into a reused buffer) to `sink`.
+ * ASCII is written byte by byte into the buffer (integers digit by digit, numbers through their
+ * shortest `String()` form), so no per-line strings are concatenated.
+ */
+function encodeLibsvm(ds: Dataset, opts: WriteLibsvmOptions, sink: (chunk: Uint8Array) => void): void {
+  if (ds.y.length !== ds.X.nRows) throw new InvalidArgumentError(`writeLibsvm(): y has ${ds.y.length} entries, X has ${ds.X.nRows} rows`);
+  const fmt = formatter(opts.precision);
+  const { rowPtr, colIdx, vals } = toRows(ds.X);
+  const out = new Uint8Array(CHUNK);
+  let w = 0;
+  const digits = new Uint8Array(12);
+  const flushIfNeeded = (): void => {
+    if (w > CHUNK - 64) {
+      sink(out.subarray(0, w));
+      w = 0;
+    }
+  };
+  const putString = (s: string): void => {
+    if (w + s.length > CHUNK) {
+      sink(out.subarray(0, w));
+      w = 0;
+    }
+    for (let t = 0; t < s.length; t++) out[w++] = s.charCodeAt(t);
+  };
+  const nRows = ds.X.nRows;
+  for (let i = 0; i < nRows; i++) {
+    putString(String(ds.y[i]));
+    for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
+      flushIfNeeded();
+      out[w++] = 32;
+      let idx = colIdx[k]! + 1;
+      let nd = 0;
+      do {
+        digits[nd++] = 48 + (idx % 10);
+        idx = (idx / 10) | 0;
+      } while (idx > 0);
+      while (nd > 0) out[w++] = digits[--nd]!;
+      out[w++] = 58;
+      putString(fmt(vals[k]!));
+    }
+    flushIfNeeded();
+    out[w++] = 10;
+  }
+  if (w > 0) sink(out.subarray(0, w));
+}
+
 /**
  * Serializes a dataset (dense or CSC design) to libsvm text: one line per sample, non-zeros only,
  * ascending 1-based indices, a trailing newline.
@@ -366,25 +428,29 @@ function toRows(X: DesignMatrix): { rowPtr: Int32Array; colIdx: Int32Array; vals
  * const back = parseLibsvm(text, { nFeatures: ds.nFeatures });
  */
 export function writeLibsvm(ds: Dataset, opts: WriteLibsvmOptions = {}): string {
-  const fmt = formatter(opts.precision);
-  const { rowPtr, colIdx, vals } = toRows(ds.X);
-  const lines = new Array<string>(ds.nSamples);
-  for (let i = 0; i < ds.nSamples; i++) {
-    let s = String(ds.y[i]);
-    for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) s += ` ${colIdx[k]! + 1}:${fmt(vals[k]!)}`;
-    lines[i] = s;
-  }
-  return lines.join('\n') + '\n';
+  const parts: string[] = [];
+  encodeLibsvm(ds, opts, (chunk) => parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1')));
+  return parts.join('');
 }
 
 /**
- * Writes `writeLibsvm(ds, opts)` to a file; returns the number of bytes written.
+ * Writes a dataset as a libsvm file (same text as `writeLibsvm`), streaming 4 MiB chunks so the
+ * whole text is never held in memory; returns the number of bytes written.
  *
  * @example
  * saveLibsvm('/tmp/train.svm', ds, { precision: 8 });
  */
 export function saveLibsvm(path: string, ds: Dataset, opts: WriteLibsvmOptions = {}): number {
-  const text = writeLibsvm(ds, opts);
-  writeFileSync(path, text);
-  return Buffer.byteLength(text);
+  const fd = openSync(path, 'w');
+  let bytes = 0;
+  try {
+    encodeLibsvm(ds, opts, (chunk) => {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+      bytes += chunk.length;
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
 }
