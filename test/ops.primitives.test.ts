@@ -27,6 +27,16 @@ interface Sample {
 
 const awayFromZero = (v: number) => (v >= 0 ? v + 0.5 : v - 0.5);
 const positive = (v: number) => Math.abs(v) + 0.2;
+// --- nonsmooth extras (clip, softThreshold, hinge, reductions, pooling): keep ≥ 0.3 from kinks
+/** [-2, 2] → (−0.7, 0.7) ∪ [1.3, 2.3] ∪ mirrored: ≥ 0.3 away from the clip bounds ±1. */
+const awayFromUnit = (v: number) => (Math.abs(v) < 1 ? 0.7 * v : Math.sign(v) * (Math.abs(v) + 0.3));
+/** Even integers plus jitter in [−0.05, 0.05]; with offsets ≥ 0.4 apart (mod 2) no two entries come within 0.3. */
+const evenJitter = (v: number) => 2 * Math.round(v / 2) + 0.05 * (v - 2 * Math.round(v / 2));
+const OFF4 = tensor([0, 0.4, 0.8, 1.2]);
+const OFF4_3D = tensor([[[0, 0.4]], [[0.8, 1.2]]]);
+const OFF4_COL = tensor([[0], [0.4], [0.8], [1.2]]);
+const OFF_L7 = tensor([0, 0.5, 1, 1.5, 0, 0.5, 1]);
+const OFF_HW = tensor(Array.from({ length: 4 }, (_, h) => Array.from({ length: 5 }, (_, w) => 0.5 * w + h)));
 
 export const SAMPLES: { [P in Prim]: Sample } = {
   [Prim.Add]: { f: (a, b) => nd.add(a, b), shapes: [[2, 3], [3]] },
@@ -49,6 +59,18 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   // b is shifted by 0.3 so that draws never tie
   [Prim.Maximum]: { f: (a, b) => nd.maximum(a, b), shapes: [[3], [3]], domain: (v, i) => (i === 0 ? Math.round(v * 4) / 4 : Math.round(v * 4) / 4 + 0.125) },
   [Prim.Minimum]: { f: (a, b) => nd.minimum(a, b), shapes: [[2, 3], [3]], domain: (v, i) => (i === 0 ? Math.round(v * 4) / 4 : Math.round(v * 4) / 4 + 0.125) },
+  [Prim.Clip]: { f: (a) => nd.mul(nd.clip(a, -1, 1), a), shapes: [[5]], domain: awayFromUnit },
+  // |x| ≤ 0.1 or |x| ≥ 1.1 against λ ∈ [0.4, 0.8]: ||x| − λ| ≥ 0.3; λ broadcast over rows
+  [Prim.SoftThreshold]: { f: (x, l) => nd.softThreshold(x, l), shapes: [[2, 3], [3]], domain: (v, i) => (i === 0 ? (Math.abs(v) < 1 ? 0.1 * v : Math.sign(v) * (Math.abs(v) + 0.1)) : 0.6 + 0.1 * v) },
+  [Prim.Hinge]: { f: (a) => nd.hinge(a), shapes: [[4]], domain: (v) => (v >= 0 ? v + 1.3 : v + 0.7) },
+  [Prim.Max]: { f: (a) => nd.max(nd.add(a, OFF4_3D), [0, 2], true), shapes: [[2, 3, 2]], domain: evenJitter },
+  [Prim.Min]: { f: (a) => nd.min(nd.add(a, OFF4), 1), shapes: [[3, 4]], domain: evenJitter },
+  [Prim.Argmax]: { f: (a) => nd.mul(nd.argmax(nd.add(a, OFF4), 1, true), a), shapes: [[2, 4]], domain: evenJitter },
+  [Prim.Argmin]: { f: (a) => nd.mul(nd.argmin(nd.add(a, OFF4_COL), 0), a), shapes: [[4, 2]], domain: evenJitter },
+  [Prim.Norm2]: { f: (a) => nd.mul(nd.norm(a, 2, [0, 2], true), a), shapes: [[2, 3, 2]], domain: awayFromZero },
+  [Prim.MaxPool1d]: { f: (a) => nd.maxPool1d(nd.add(a, OFF_L7), { kernel: 3, stride: 2, padding: 1 }), shapes: [[2, 7]], domain: evenJitter },
+  [Prim.MaxPool2d]: { f: (a) => nd.maxPool2d(nd.add(a, OFF_HW), { kernel: [2, 2], stride: [1, 2], padding: [1, 1] }), shapes: [[2, 4, 5]], domain: evenJitter },
+  [Prim.WeightedGather]: { f: (a) => nd.weightedGather(nd.mul(a, a), [0, 0, 1, 2, 3, 3], [0, 5, 1, 2, 3, 3], [1, -0.5, 2, 0.3, 1, 0.25], [2, 2]), shapes: [[3, 2]] },
   [Prim.Compare]: { f: (a, b) => nd.mul(nd.less(a, b), a), shapes: [[3], [3]], domain: (v, i) => (i === 0 ? Math.round(v * 4) / 4 : Math.round(v * 4) / 4 + 0.125) },
   [Prim.Where]: { f: (c, a, b) => nd.where(nd.greater(c, 0), nd.mul(a, a), b), shapes: [[3], [3], [1]], domain: (v, i) => (i === 0 ? awayFromZero(v) : v) },
   [Prim.StopGradient]: { f: (a) => nd.add(nd.stopGradient(nd.mul(a, a)), a), fdReference: (a) => a, shapes: [[3]] },
@@ -60,6 +82,11 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   [Prim.Slice]: { f: (a) => nd.slice(nd.mul(a, a), [1, 0], [2, 2]), shapes: [[3, 3]] },
   [Prim.Pad]: { f: (a) => nd.pad(nd.exp(a), [1, 2], [4, 5]), shapes: [[2, 2]] },
   [Prim.Concat]: { f: (a, b) => nd.concat([a, nd.mul(b, b)], 1), shapes: [[2, 1], [2, 3]] },
+  // repeated and negative indices; the square makes second-order terms non-trivial
+  [Prim.Take]: { f: (a) => nd.take(nd.mul(a, a), [2, 0, 2, -1], 1), shapes: [[2, 3, 2]] },
+  // duplicate indices accumulate; index 2 receives nothing
+  [Prim.ScatterAdd]: { f: (u) => nd.scatterAdd(nd.exp(u), [1, 3, 1, 0], 1, 4), shapes: [[2, 4]] },
+  [Prim.Cumsum]: { f: (a) => nd.add(nd.cumsum(nd.mul(a, a), 1), nd.cumsum(a, 0, { reverse: true })), shapes: [[2, 3, 2]] },
 };
 
 function draws(shapes: number[][]) {

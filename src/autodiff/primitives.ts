@@ -28,6 +28,19 @@ export enum Prim {
   Relu = 'relu',
   Maximum = 'maximum',
   Minimum = 'minimum',
+  Clip = 'clip',
+  SoftThreshold = 'softThreshold',
+  Hinge = 'hinge',
+  // nonsmooth reductions and pooling (ops/extrema.ts, ops/pooling.ts)
+  Max = 'max',
+  Min = 'min',
+  Argmax = 'argmax',
+  Argmin = 'argmin',
+  Norm2 = 'norm2',
+  MaxPool1d = 'maxPool1d',
+  MaxPool2d = 'maxPool2d',
+  /** y = A·vec(x) with a constant sparse A (COO); closed under transposition (pooling derivatives). */
+  WeightedGather = 'weightedGather',
   // logic (zero derivative)
   Compare = 'compare',
   Where = 'where',
@@ -41,6 +54,10 @@ export enum Prim {
   Slice = 'slice',
   Pad = 'pad',
   Concat = 'concat',
+  // indexing and scans (ops/indexing.ts, ops/cumulative.ts)
+  Take = 'take',
+  ScatterAdd = 'scatterAdd',
+  Cumsum = 'cumsum',
 }
 
 /** Primitives without parameters. */
@@ -50,6 +67,38 @@ export interface KinkParams {
   readonly kink: ResolvedKinkPolicy;
 }
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+/** clip(x, lo, hi): scalar bounds (lo ≤ hi, ±Infinity allowed) plus the kink selection. */
+export interface ClipParams extends KinkParams {
+  readonly lo: number;
+  readonly hi: number;
+}
+/** max/min reductions over `axes` (sorted, distinct). */
+export interface ExtremumParams extends KinkParams {
+  readonly axes: readonly number[];
+  readonly keepdims: boolean;
+}
+/** argmax/argmin over one axis, or over all elements (flat index) when `axis` is null. */
+export interface ArgExtremumParams {
+  readonly axis: number | null;
+  readonly keepdims: boolean;
+}
+/** Max pooling over the last `kernel.length` axes (1 or 2), with −∞ padding. */
+export interface PoolParams extends KinkParams {
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly padding: readonly number[];
+}
+/**
+ * A constant sparse matrix A (COO, entries need not be sorted; duplicates add) mapping the
+ * flattened input of shape `inShape` to the flattened output of shape `outShape`.
+ */
+export interface WeightedGatherParams {
+  readonly rows: Int32Array;
+  readonly cols: Int32Array;
+  readonly weights: Float64Array;
+  readonly inShape: readonly number[];
+  readonly outShape: readonly number[];
+}
 
 export interface PrimParams {
   [Prim.Add]: NoParams;
@@ -71,6 +120,17 @@ export interface PrimParams {
   [Prim.Relu]: KinkParams;
   [Prim.Maximum]: KinkParams;
   [Prim.Minimum]: KinkParams;
+  [Prim.Clip]: ClipParams;
+  [Prim.SoftThreshold]: KinkParams;
+  [Prim.Hinge]: KinkParams;
+  [Prim.Max]: ExtremumParams;
+  [Prim.Min]: ExtremumParams;
+  [Prim.Argmax]: ArgExtremumParams;
+  [Prim.Argmin]: ArgExtremumParams;
+  [Prim.Norm2]: { readonly axes: readonly number[]; readonly keepdims: boolean };
+  [Prim.MaxPool1d]: PoolParams;
+  [Prim.MaxPool2d]: PoolParams;
+  [Prim.WeightedGather]: WeightedGatherParams;
   [Prim.Compare]: { readonly op: CompareOp };
   [Prim.Where]: NoParams;
   [Prim.StopGradient]: NoParams;
@@ -82,4 +142,9 @@ export interface PrimParams {
   [Prim.Slice]: { readonly begin: readonly number[]; readonly size: readonly number[] };
   [Prim.Pad]: { readonly begin: readonly number[]; readonly shape: readonly number[] };
   [Prim.Concat]: { readonly axis: number };
+  /** `indices` are already normalised to [0, n) (never mutated). */
+  [Prim.Take]: { readonly indices: Int32Array; readonly axis: number };
+  /** `indices` are already normalised to [0, dimSize) (never mutated). */
+  [Prim.ScatterAdd]: { readonly indices: Int32Array; readonly axis: number; readonly dimSize: number };
+  [Prim.Cumsum]: { readonly axis: number; readonly reverse: boolean };
 }

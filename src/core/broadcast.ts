@@ -72,7 +72,7 @@ export function broadcastedAxes(from: readonly number[], to: readonly number[]):
 /** Normalises a possibly negative axis against `ndim`, with a ShapeError when out of range. */
 export function normalizeAxis(axis: number, ndim: number, opName: string): number {
   const a = axis < 0 ? axis + ndim : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= Math.max(ndim, 1) || (ndim === 0 && a !== 0)) {
+  if (!Number.isInteger(a) || a < 0 || a >= ndim) {
     throw new ShapeError(`${opName}: axis ${axis} is out of range for a tensor with ${ndim} dimensions`);
   }
   return a;

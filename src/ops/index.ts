@@ -4,10 +4,18 @@
 export * from './arithmetic.js';
 export * from './unary.js';
 export * from './nonsmooth.js';
+export { clip, softThreshold, hinge } from './piecewise.js';
+export { max, min, argmax, argmin, norm } from './extrema.js';
+export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './pooling.js';
 export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot } from './logic.js';
 export * from './reduce.js';
 export { reshape, broadcastTo, transpose, matrixTranspose, zerosLike, onesLike } from './shape.js';
 export * from './matmul.js';
 export * from './slicing.js';
+export { take, scatterAdd, index, takeAlongAxis, type IndexArray } from './indexing.js';
+export { cumsum, type CumsumOptions } from './cumulative.js';
+export { logsumexp, softmax, logSoftmax, variance, std } from './normalize.js';
+export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.js';
+export { outer, diag, trace, fullLike } from './structural.js';
 export { asTensor, type TensorLike } from './convert.js';
 export { PRIMITIVES } from './registry.js';

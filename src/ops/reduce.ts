@@ -2,7 +2,8 @@
  * @file Reductions: sum (primitive) and mean (composite).
  */
 import { normalizeAxes } from '../core/broadcast.js';
-import { ConcreteTensor, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { ConcreteTensor, formatShape, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { broadcastTo, reshape } from './shape.js';
@@ -87,5 +88,6 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepdims = fal
 export function mean(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
   const ax = normalizeAxes(axes, x.ndim, 'mean');
   const count = ax.reduce((acc, a) => acc * x.shape[a]!, 1);
+  if (count === 0) throw new InvalidArgumentError(`mean: cannot average over zero elements (shape ${formatShape(x.shape)})`);
   return div(sum(x, ax, keepdims), count);
 }

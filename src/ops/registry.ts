@@ -8,11 +8,16 @@ import type { PrimDef } from '../autodiff/trace.js';
 import { addDef, divDef, mulDef, negDef, powDef, subDef } from './arithmetic.js';
 import { cosDef, expDef, logDef, sigmoidDef, sinDef, softplusDef, sqrtDef, tanhDef } from './unary.js';
 import { absDef, maximumDef, minimumDef, reluDef, signDef } from './nonsmooth.js';
+import { clipDef, hingeDef, softThresholdDef } from './piecewise.js';
+import { argmaxDef, argminDef, maxDef, minDef, norm2Def } from './extrema.js';
+import { maxPool1dDef, maxPool2dDef, weightedGatherDef } from './pooling.js';
 import { compareDef, stopGradientDef, whereDef } from './logic.js';
 import { sumDef } from './reduce.js';
 import { broadcastToDef, reshapeDef, transposeDef } from './shape.js';
 import { matmulDef } from './matmul.js';
 import { concatDef, padDef, sliceDef } from './slicing.js';
+import { scatterAddDef, takeDef } from './indexing.js';
+import { cumsumDef } from './cumulative.js';
 
 export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.Add]: addDef,
@@ -34,6 +39,17 @@ export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.Relu]: reluDef,
   [Prim.Maximum]: maximumDef,
   [Prim.Minimum]: minimumDef,
+  [Prim.Clip]: clipDef,
+  [Prim.SoftThreshold]: softThresholdDef,
+  [Prim.Hinge]: hingeDef,
+  [Prim.Max]: maxDef,
+  [Prim.Min]: minDef,
+  [Prim.Argmax]: argmaxDef,
+  [Prim.Argmin]: argminDef,
+  [Prim.Norm2]: norm2Def,
+  [Prim.MaxPool1d]: maxPool1dDef,
+  [Prim.MaxPool2d]: maxPool2dDef,
+  [Prim.WeightedGather]: weightedGatherDef,
   [Prim.Compare]: compareDef,
   [Prim.Where]: whereDef,
   [Prim.StopGradient]: stopGradientDef,
@@ -45,4 +61,7 @@ export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.Slice]: sliceDef,
   [Prim.Pad]: padDef,
   [Prim.Concat]: concatDef,
+  [Prim.Take]: takeDef,
+  [Prim.ScatterAdd]: scatterAddDef,
+  [Prim.Cumsum]: cumsumDef,
 };

@@ -1,0 +1,85 @@
+/**
+ * @file Matrix-structure composites built on `take` / `scatterAdd` / broadcasting: outer, diag
+ * (vector ↔ diagonal matrix, with an offset), trace — plus the `fullLike` constant.
+ *
+ *   outer(a, b)_{ij} = aᵢ bⱼ                        ∂/∂a = ȳ b,  ∂/∂b = ȳᵀ a
+ *   diag(v, k)_{i, i+k} = vᵢ  (scatterAdd into the flattened matrix; VJP: gather the diagonal)
+ *   diag(A, k)ᵢ = A_{i, i+k}  (take on the flattened matrix;       VJP: scatter onto the diagonal)
+ *   trace(A, k) = Σᵢ A_{i, i+k}                      ∂/∂A = the offset-k identity
+ */
+import { InvalidArgumentError, ShapeError } from '../core/errors.js';
+import { ConcreteTensor, formatShape, type Tensor } from '../core/tensor.js';
+import { mul } from './arithmetic.js';
+import { scatterAdd, take } from './indexing.js';
+import { sum } from './reduce.js';
+import { reshape } from './shape.js';
+
+/**
+ * Outer product: `outer(a, b)[i, j] = a[i]·b[j]`. Inputs of any shape are flattened first (NumPy
+ * semantics); the result is `[a.size, b.size]`.
+ *
+ * @example
+ * outer(tensor([1, 2]), tensor([3, 4, 5])) // [[3, 4, 5], [6, 8, 10]]
+ */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]));
+}
+
+function checkOffset(k: number, opName: string): void {
+  if (!Number.isInteger(k)) throw new InvalidArgumentError(`${opName}: diagonal offset k must be an integer, got ${k}`);
+}
+
+/** Flat positions of the offset-k diagonal of an R×C matrix. */
+function diagonalPositions(R: number, C: number, k: number): Int32Array {
+  const r0 = Math.max(-k, 0);
+  const c0 = Math.max(k, 0);
+  const len = Math.max(0, Math.min(R - r0, C - c0));
+  const pos = new Int32Array(len);
+  for (let i = 0; i < len; i++) pos[i] = (r0 + i) * C + c0 + i;
+  return pos;
+}
+
+/**
+ * NumPy-style `diag`: for a vector v of length n, the (n + |k|)² matrix with v on the k-th
+ * diagonal (k > 0 above the main diagonal, k < 0 below); for a matrix, its k-th diagonal as a
+ * vector (rectangular matrices allowed). Other ranks throw `ShapeError`.
+ *
+ * @example
+ * diag(tensor([1, 2]))                 // [[1, 0], [0, 2]]
+ * diag(tensor([[1, 2], [3, 4]]))       // [1, 4]
+ * diag(tensor([[1, 2], [3, 4]]), 1)    // [2]
+ */
+export function diag(x: Tensor, k = 0): Tensor {
+  checkOffset(k, 'diag');
+  if (x.ndim === 1) {
+    const N = x.shape[0]! + Math.abs(k);
+    return reshape(scatterAdd(x, diagonalPositions(N, N, k), 0, N * N), [N, N]);
+  }
+  if (x.ndim === 2) {
+    return take(reshape(x, [x.size]), diagonalPositions(x.shape[0]!, x.shape[1]!, k), 0);
+  }
+  throw new ShapeError(`diag: needs a vector or a matrix, got shape ${formatShape(x.shape)}`);
+}
+
+/**
+ * Sum of the k-th diagonal of a matrix (rectangular allowed): Σᵢ A[i, i + k]. Gradient: ones on
+ * that diagonal.
+ *
+ * @example
+ * trace(tensor([[1, 2], [3, 4]]))  // 5
+ */
+export function trace(A: Tensor, k = 0): Tensor {
+  if (A.ndim !== 2) throw new ShapeError(`trace: needs a matrix, got shape ${formatShape(A.shape)}`);
+  return sum(diag(A, k));
+}
+
+/**
+ * A constant tensor with x's shape, filled with `value` (no derivative; see also `zerosLike`,
+ * `onesLike`).
+ *
+ * @example
+ * fullLike(tensor([[1, 2]]), 7) // [[7, 7]]
+ */
+export function fullLike(x: Tensor, value: number): Tensor {
+  return new ConcreteTensor(new Float64Array(x.size).fill(value), [...x.shape]);
+}
