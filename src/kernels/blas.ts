@@ -3,6 +3,7 @@
  * `(n, x, strideX, offsetX, ...)` where it matters, and simple contiguous variants for the hot
  * loops. Level-2/3 kernels (gemv, gemm) live beside them.
  */
+import { ShapeError } from '../core/errors.js';
 
 /** Σ x[i]·y[i] over the first n entries (contiguous). Four accumulators for ILP. */
 export function dot(n: number, x: Float64Array, y: Float64Array): number {
@@ -70,11 +71,24 @@ export function amax(n: number, x: Float64Array): number {
 // Level 2
 // ---------------------------------------------------------------------------------------------
 
+/** Throws `ShapeError` unless `arr` holds the rows×cols block at `off` with row stride `ld`. O(1). */
+function checkOperand(fn: string, what: string, arr: Float64Array, off: number, rows: number, cols: number, ld: number): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+    throw new ShapeError(`${fn}: invalid dimensions ${rows}×${cols} for ${what}`);
+  }
+  if (rows === 0 || cols === 0) return;
+  if (ld < cols || off < 0 || off + (rows - 1) * ld + cols > arr.length) {
+    throw new ShapeError(
+      `${fn}: ${what} (${arr.length} entries) does not hold a ${rows}×${cols} block at offset ${off} with leading dimension ${ld}`,
+    );
+  }
+}
+
 /**
  * General matrix–vector product `y ← α·op(A)·x + β·y` with `A` row-major m×n and
  * `op(A) = A` (then x has length n, y length m) or `op(A) = Aᵀ` (`trans = true`: x has length m,
  * y length n). As in reference BLAS, `β = 0` overwrites `y` without reading it (NaNs in `y` do
- * not propagate).
+ * not propagate). Arrays may be longer than needed; too short ones throw `ShapeError`.
  *
  * @example
  * const A = Float64Array.of(1, 2, 3, 4, 5, 6); // 2×3
@@ -92,6 +106,9 @@ export function gemv(
   y: Float64Array,
 ): void {
   const ylen = trans ? n : m;
+  checkOperand('gemv', 'A', A, 0, m, n, n);
+  checkOperand('gemv', 'x', x, 0, 1, trans ? m : n, trans ? m : n);
+  checkOperand('gemv', 'y', y, 0, 1, ylen, ylen);
   if (beta === 0) y.fill(0, 0, ylen);
   else if (beta !== 1) for (let i = 0; i < ylen; i++) y[i] *= beta;
   if (alpha === 0 || m === 0 || n === 0) return;
@@ -281,16 +298,26 @@ function microKernel4x4(
     C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
     return;
   }
-  const t = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) C[cOff + i * ldc + j] += t[i * 4 + j]!;
-  }
+  // edge tile: write back only the rows × cols part that lies inside C
+  addRow(C, cOff, cols, c00, c01, c02, c03);
+  if (rows > 1) addRow(C, cOff + ldc, cols, c10, c11, c12, c13);
+  if (rows > 2) addRow(C, cOff + 2 * ldc, cols, c20, c21, c22, c23);
+  if (rows > 3) addRow(C, cOff + 3 * ldc, cols, c30, c31, c32, c33);
+}
+
+/** C[off .. off+cols) += (v0, v1, v2, v3)[0 .. cols). */
+function addRow(C: Float64Array, off: number, cols: number, v0: number, v1: number, v2: number, v3: number): void {
+  C[off] += v0;
+  if (cols > 1) C[off + 1] += v1;
+  if (cols > 2) C[off + 2] += v2;
+  if (cols > 3) C[off + 3] += v3;
 }
 
 /**
  * General matrix–matrix product `C ← α·op(A)·op(B) + β·C`, all row-major, `C` m×n,
  * `op(A)` m×k and `op(B)` k×n. `op(A) = A` is stored m×k, `op(A) = Aᵀ` (`transA`) is stored k×m;
  * likewise `B` is stored k×n, or n×k when `transB`. `β = 0` overwrites `C` without reading it.
+ * Arrays may be longer than needed; too short ones throw `ShapeError`.
  *
  * Implementation: GotoBLAS-style blocking. B is packed into KC×NC blocks of 4-column panels, A into
  * MC×KC blocks of 4-row panels (α folded in, transposes resolved while packing), and a 4×4
@@ -345,6 +372,9 @@ export function gemmStrided(
   offC: number,
   ldc: number,
 ): void {
+  checkOperand('gemm', 'A', A, offA, transA ? k : m, transA ? m : k, lda);
+  checkOperand('gemm', 'B', B, offB, transB ? n : k, transB ? k : n, ldb);
+  checkOperand('gemm', 'C', C, offC, m, n, ldc);
   if (beta !== 1) {
     for (let i = 0; i < m; i++) {
       const c = offC + i * ldc;

@@ -4,9 +4,10 @@
  * trailing update `A22 −= L21·L21ᵀ` runs through `gemm`, one block row at a time so only the lower
  * triangle is computed.
  */
-import { assertFinite, NotPositiveDefiniteError, ShapeError } from '../../core/errors.js';
+import { assertFinite, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../../core/errors.js';
 import { gemmStrided } from '../../kernels/blas.js';
 import { triangularSolveInPlace } from './triangular.js';
+import { assertFiniteResult } from './util.js';
 
 /** Block width of the blocked factorization. Matrices with n ≤ 2·CHOLESKY_BLOCK are factored unblocked. */
 export const CHOLESKY_BLOCK = 48;
@@ -117,7 +118,8 @@ function assertSymmetric(A: Float64Array, n: number, tol: number, fn: string): v
 
 /**
  * Solves `A·X = B` given the Cholesky factor `L` of `A` (`L·Lᵀ·X = B`: forward then backward
- * substitution). `B` is row-major n×nrhs and is not modified.
+ * substitution). `B` is row-major n×nrhs and is not modified. Throws `SingularMatrixError` if the
+ * solution overflows.
  *
  * @example
  * const L = choleskyFactor(Float64Array.of(4, 2, 2, 5), 2);
@@ -132,6 +134,7 @@ export function choleskySolve(L: Float64Array, n: number, B: Float64Array, nrhs:
   const X = Float64Array.from(B);
   triangularSolveInPlace(L, n, X, nrhs, { lower: true });
   triangularSolveInPlace(L, n, X, nrhs, { lower: true, trans: true });
+  assertFiniteResult(X, () => new SingularMatrixError('choleskySolve: the solution overflows (A is numerically singular)'));
   return X;
 }
 

@@ -9,6 +9,7 @@
  * rows of a row-major array.
  */
 import { assertFinite, ConvergenceError, InvalidArgumentError, ShapeError } from '../../core/errors.js';
+import { mulPow2, scalePow2, unitExponent } from './util.js';
 
 /** Options of {@link eighDecompose}. */
 export interface EighOptions {
@@ -63,10 +64,15 @@ export function eighDecompose(A: Float64Array, n: number, options: EighOptions =
   // upper triangle of W is the lower triangle of A. Fill it from A's lower triangle.
   const W = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) W[j * n + i] = W[i * n + j] = A[i * n + j]!;
+  // Work on 2^ex·A with max entry in [0.5, 2): exact, and keeps every intermediate far from
+  // underflow/overflow (subnormal or huge input); the eigenvalues are scaled back at the end.
+  const ex = unitExponent(scale);
+  scalePow2(W, ex);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   tred2(W, n, d, e, wantVectors);
   tql2(W, n, d, e, wantVectors);
+  for (let i = 0; i < n; i++) d[i] = mulPow2(d[i]!, -ex);
 
   if (!wantVectors) return { values: d, vectors: null };
   // W now holds Vᵀ (row j = eigenvector j): transpose into row-major V.
@@ -176,6 +182,13 @@ function tred2(W: Float64Array, n: number, d: Float64Array, e: Float64Array, acc
 }
 
 /**
+ * Off-diagonal entries below this are deflated whatever the local scale: the matrix has been scaled
+ * to max|A| ≥ 1/2, so this is a backward perturbation of relative size < 1e−290, and it keeps the
+ * iteration away from subnormal arithmetic (where it could stagnate).
+ */
+const NEGLIGIBLE = 1e-290;
+
+/**
  * Implicit-shift QL iteration on the symmetric tridiagonal (d, e) (EISPACK tql2), with Wilkinson-like
  * shifts from the leading 2×2 block; rotations are applied to the rows of `W` (= Vᵀ) when
  * `vectors`. Eigenvalues are sorted ascending at the end, with their eigenvectors.
@@ -192,7 +205,7 @@ function tql2(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vect
     tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
     let m = l;
     while (m < n - 1) {
-      if (Math.abs(e[m]!) <= eps * tst1) break;
+      if (Math.abs(e[m]!) <= Math.max(eps * tst1, NEGLIGIBLE)) break;
       m++;
     }
     if (m > l) {
@@ -247,7 +260,7 @@ function tql2(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vect
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
         e[l] = s * p;
         d[l] = c * p;
-      } while (Math.abs(e[l]!) > eps * tst1);
+      } while (Math.abs(e[l]!) > Math.max(eps * tst1, NEGLIGIBLE));
     }
     d[l] = d[l]! + f;
     e[l] = 0;

@@ -10,6 +10,7 @@
 import { assertFinite, ShapeError, SingularMatrixError } from '../../core/errors.js';
 import { gemmStrided } from '../../kernels/blas.js';
 import { triangularSolveInPlace } from './triangular.js';
+import { assertFiniteResult, SAFE_MIN } from './util.js';
 
 /** Panel width of the blocked factorization. Matrices with n ≤ 2·LU_BLOCK are factored unblocked. */
 export const LU_BLOCK = 48;
@@ -114,10 +115,12 @@ function factorPanel(
       if (state.zeroPivot < 0) state.zeroPivot = k;
       continue;
     }
+    // multipliers l = a[i,k] / pivot (|l| ≤ 1); reciprocal multiply unless the pivot is subnormal
+    const safe = Math.abs(pivot) >= SAFE_MIN;
     const inv = 1 / pivot;
     for (let i = k + 1; i < n; i++) {
       const ri = i * n;
-      const l = a[ri + k]! * inv;
+      const l = safe ? a[ri + k]! * inv : a[ri + k]! / pivot;
       a[ri + k] = l;
       if (l === 0) continue;
       for (let j = k + 1; j < kEnd; j++) a[ri + j] -= l * a[rk + j]!;
@@ -141,7 +144,8 @@ function assertNonsingular(f: LUFactorization, fn: string): void {
 /**
  * Solves `A·X = B` (or `Aᵀ·X = B` with `trans`) from an LU factorization; `B` is row-major
  * n×nrhs and is not modified. Throws `SingularMatrixError` if the factorization has an exact zero
- * pivot. (Ill-conditioning is not checked here; see `solve` in `linalg/dense/index.ts`.)
+ * pivot or if the solution overflows. (Ill-conditioning is not otherwise checked here; see `solve`
+ * in `linalg/dense/index.ts`.)
  *
  * `A·x = b` ⇔ `L·U·x = P·b`: permute, forward-substitute with L, back-substitute with U.
  * `Aᵀ·x = b` ⇔ `Uᵀ·Lᵀ·(P·x) = b`: solve with Uᵀ then Lᵀ, then un-permute.
@@ -159,13 +163,14 @@ export function luSolve(f: LUFactorization, B: Float64Array, nrhs: number, trans
     for (let i = 0; i < n; i++) X.set(B.subarray(perm[i]! * nrhs, perm[i]! * nrhs + nrhs), i * nrhs);
     triangularSolveInPlace(lu, n, X, nrhs, { lower: true, unitDiagonal: true });
     triangularSolveInPlace(lu, n, X, nrhs, { lower: false });
-    return X;
+  } else {
+    const Y = Float64Array.from(B);
+    triangularSolveInPlace(lu, n, Y, nrhs, { lower: false, trans: true });
+    triangularSolveInPlace(lu, n, Y, nrhs, { lower: true, unitDiagonal: true, trans: true });
+    // Y = P·X  ⇒  X[perm[i]] = Y[i]
+    for (let i = 0; i < n; i++) X.set(Y.subarray(i * nrhs, i * nrhs + nrhs), perm[i]! * nrhs);
   }
-  const Y = Float64Array.from(B);
-  triangularSolveInPlace(lu, n, Y, nrhs, { lower: false, trans: true });
-  triangularSolveInPlace(lu, n, Y, nrhs, { lower: true, unitDiagonal: true, trans: true });
-  // Y = P·X  ⇒  X[perm[i]] = Y[i]
-  for (let i = 0; i < n; i++) X.set(Y.subarray(i * nrhs, i * nrhs + nrhs), perm[i]! * nrhs);
+  assertFiniteResult(X, () => new SingularMatrixError('luSolve: the solution overflows (A is numerically singular)'));
   return X;
 }
 
@@ -179,7 +184,7 @@ export function luSolve(f: LUFactorization, B: Float64Array, nrhs: number, trans
 export function luDet(f: LUFactorization): number {
   let d: number = f.sign;
   for (let k = 0; k < f.n; k++) d *= f.lu[k * f.n + k]!;
-  return d;
+  return d === 0 ? 0 : d; // no −0
 }
 
 /**
@@ -235,26 +240,37 @@ export function norm1(A: Float64Array, m: number, n: number): number {
 
 /**
  * Estimates `‖A⁻¹‖₁` from an LU factorization with Hager's method as refined by Higham
- * (LAPACK `dlacon`): a few solves with `A` and `Aᵀ` walk to a vertex of the unit 1-ball where
- * `‖A⁻¹x‖₁` is locally maximal, plus Higham's alternating-sign safeguard vector
- * `x_i = (−1)^i·(1 + i/(n−1))`. Usually exact or within a factor 3; it is a lower bound.
- * Returns `Infinity` for an exact zero pivot.
+ * (LAPACK `dlacon`), see {@link inverseNorm1Estimate}. Returns `Infinity` for an exact zero pivot.
  *
  * @example
  * const f = luFactor(Float64Array.of(2, 0, 0, 4), 2);
  * luInverseNorm1Estimate(f); // 0.5
  */
 export function luInverseNorm1Estimate(f: LUFactorization): number {
-  const n = f.n;
-  if (n === 0) return 0;
+  if (f.n === 0) return 0;
   if (f.zeroPivot >= 0) return Infinity;
-  const solve = (v: Float64Array, trans: boolean): Float64Array => luSolveUnchecked(f, v, trans);
+  return inverseNorm1Estimate(f.n, (v, trans) => luSolveUnchecked(f, v, trans));
+}
+
+/**
+ * Hager–Higham estimate of `‖A⁻¹‖₁` for any n×n A given a solver `solve(v, trans)` returning
+ * `A⁻¹v` (or `A⁻ᵀv` when `trans`) as a fresh array. A few solves walk to a vertex of the unit
+ * 1-ball where `‖A⁻¹x‖₁` is locally maximal (x = e/n, then y = A⁻¹x, ξ = sign(y), z = A⁻ᵀξ; stop
+ * when ‖z‖∞ ≤ zᵀx, else x = e_j with j = argmax|z_j|; at most 5 rounds), and Higham's
+ * alternating vector `b_i = (−1)^i·(1 + i/(n−1))` guards against the known bad cases. The result is
+ * a lower bound, usually exact or within a factor 3.
+ *
+ * @example
+ * // diagonal A = diag(2, 4): ‖A⁻¹‖₁ = 0.5
+ * inverseNorm1Estimate(2, (v) => Float64Array.of(v[0]! / 2, v[1]! / 4)); // 0.5
+ */
+export function inverseNorm1Estimate(n: number, solve: (v: Float64Array, trans: boolean) => Float64Array): number {
+  if (n === 0) return 0;
   const abs1 = (v: Float64Array): number => {
     let s = 0;
     for (let i = 0; i < n; i++) s += Math.abs(v[i]!);
     return s;
   };
-  // Hager: x = e/n; repeat y = A⁻¹x, ξ = sign(y), z = A⁻ᵀξ; stop when ‖z‖∞ ≤ zᵀx, else x = e_j.
   let x = new Float64Array(n).fill(1 / n);
   let est = 0;
   let lastJ = -1;
@@ -282,7 +298,6 @@ export function luInverseNorm1Estimate(f: LUFactorization): number {
     x = new Float64Array(n);
     x[j] = 1;
   }
-  // Higham's safeguard: b_i = (−1)^i (1 + i/(n−1)); estimate 2‖A⁻¹b‖₁ / (3n).
   const b = new Float64Array(n);
   for (let i = 0; i < n; i++) b[i] = (i % 2 === 0 ? 1 : -1) * (1 + (n > 1 ? i / (n - 1) : 0));
   const alt = (2 * abs1(solve(b, false))) / (3 * n);

@@ -10,6 +10,7 @@
 import { assertFinite, ShapeError, SingularMatrixError } from '../../core/errors.js';
 import { nrm2 } from '../../kernels/blas.js';
 import { triangularSolveInPlace } from './triangular.js';
+import { applyReflectorLeft, assertFiniteResult, makeReflector } from './util.js';
 
 /** The result of {@link qrFactor}. */
 export interface QRFactorization {
@@ -43,55 +44,104 @@ export function qrFactor(A: Float64Array, m: number, n: number): QRFactorization
   const a = Float64Array.from(A);
   const K = Math.min(m, n);
   const tau = new Float64Array(K);
-  const v = new Float64Array(m);
+  const v = new Float64Array(m + 1);
   const w = new Float64Array(n);
   for (let k = 0; k < K; k++) {
     // gather x = A[k:m, k]
     const len = m - k;
     for (let i = 0; i < len; i++) v[i] = a[(k + i) * n + k]!;
-    const alpha = v[0]!;
-    const xnorm = len > 1 ? nrm2(len - 1, v.subarray(1)) : 0;
-    if (xnorm === 0) {
-      tau[k] = 0; // already zero below the diagonal: H_k = I
-      continue;
-    }
-    const beta = -Math.sign(alpha || 1) * Math.hypot(alpha, xnorm);
-    const t = (beta - alpha) / beta;
-    const scale = 1 / (alpha - beta);
+    const t = makeReflector(v, len);
     tau[k] = t;
-    v[0] = 1;
-    for (let i = 1; i < len; i++) {
-      v[i] = v[i]! * scale;
-      a[(k + i) * n + k] = v[i]!;
-    }
-    a[k * n + k] = beta;
+    if (t === 0) continue; // already zero below the diagonal: H_k = I
+    for (let i = 1; i < len; i++) a[(k + i) * n + k] = v[i]!;
+    a[k * n + k] = v[len]!;
     applyReflectorLeft(a, n, k, m, k + 1, n, v, t, w);
   }
   return { m, n, qr: a, tau };
 }
 
+/** The result of {@link qrFactorPivoted}: `A·P = Q·R`. */
+export interface PivotedQRFactorization extends QRFactorization {
+  /** Column permutation: column j of `A·P` is column `jpvt[j]` of `A`. */
+  jpvt: Int32Array;
+}
+
 /**
- * `C[r0:r1, c0:c1] ← (I − τ·v·vᵀ)·C[r0:r1, c0:c1]` for row-major C with row length `ldc`;
- * `v[0..r1−r0)` is the reflector restricted to rows r0..r1. `w` is scratch of length ≥ c1.
- * `wᵀ = vᵀ·C` accumulated row by row, then `C −= τ·v·wᵀ`.
+ * Householder QR with column pivoting (LAPACK `dgeqp3` strategy, unblocked): `A·P = Q·R`, where at
+ * step k the remaining column of largest norm is moved to position k, so that
+ * `|R[0,0]| ≥ |R[1,1]| ≥ …` and R reveals the numerical rank. Partial column norms are downdated,
+ * `‖a_j‖² ← ‖a_j‖² − R[k,j]²`, and recomputed when cancellation makes the update unreliable
+ * (LAPACK Working Note 176). Storage as in {@link qrFactor}, so {@link qrQ}, {@link qrR} and the
+ * Q products apply unchanged.
+ *
+ * @example
+ * const f = qrFactorPivoted(Float64Array.of(1, 3, 2, 4), 2, 2);
+ * f.jpvt; // [1, 0]: the second column (norm 5) is taken first
  */
-function applyReflectorLeft(
-  C: Float64Array, ldc: number, r0: number, r1: number, c0: number, c1: number, v: Float64Array, tau: number, w: Float64Array,
-): void {
-  if (tau === 0 || c0 >= c1) return;
-  w.fill(0, c0, c1);
-  for (let i = r0; i < r1; i++) {
-    const vi = v[i - r0]!;
-    if (vi === 0) continue;
-    const r = i * ldc;
-    for (let j = c0; j < c1; j++) w[j] += vi * C[r + j]!;
+export function qrFactorPivoted(A: Float64Array, m: number, n: number): PivotedQRFactorization {
+  if (!Number.isInteger(m) || !Number.isInteger(n) || m < 0 || n < 0 || A.length !== m * n) {
+    throw new ShapeError(`qrFactorPivoted: A has ${A.length} entries, expected ${m}×${n}`);
   }
-  for (let i = r0; i < r1; i++) {
-    const s = tau * v[i - r0]!;
-    if (s === 0) continue;
-    const r = i * ldc;
-    for (let j = c0; j < c1; j++) C[r + j] -= s * w[j]!;
+  assertFinite(A, 'qrFactorPivoted: A');
+  const a = Float64Array.from(A);
+  const K = Math.min(m, n);
+  const tau = new Float64Array(K);
+  const jpvt = new Int32Array(n);
+  const v = new Float64Array(m + 1);
+  const w = new Float64Array(n);
+  const vn1 = new Float64Array(n); // current partial column norms
+  const vn2 = new Float64Array(n); // norms at the last exact recomputation
+  const col = new Float64Array(m);
+  const colNorm = (j: number, r0: number): number => {
+    for (let i = r0; i < m; i++) col[i - r0] = a[i * n + j]!;
+    return nrm2(m - r0, col);
+  };
+  for (let j = 0; j < n; j++) {
+    jpvt[j] = j;
+    vn1[j] = vn2[j] = colNorm(j, 0);
   }
+  const tol3z = Math.sqrt(Number.EPSILON);
+  for (let k = 0; k < K; k++) {
+    // pivot: remaining column of largest partial norm
+    let p = k;
+    for (let j = k + 1; j < n; j++) if (vn1[j]! > vn1[p]!) p = j;
+    if (p !== k) {
+      for (let i = 0; i < m; i++) {
+        const r = i * n;
+        const t = a[r + k]!;
+        a[r + k] = a[r + p]!;
+        a[r + p] = t;
+      }
+      const tj = jpvt[k]!;
+      jpvt[k] = jpvt[p]!;
+      jpvt[p] = tj;
+      vn1[p] = vn1[k]!;
+      vn2[p] = vn2[k]!;
+    }
+    // reflector for column k (as in qrFactor)
+    const len = m - k;
+    for (let i = 0; i < len; i++) v[i] = a[(k + i) * n + k]!;
+    tau[k] = makeReflector(v, len);
+    if (tau[k] !== 0) {
+      for (let i = 1; i < len; i++) a[(k + i) * n + k] = v[i]!;
+      a[k * n + k] = v[len]!;
+      applyReflectorLeft(a, n, k, m, k + 1, n, v, tau[k]!, w);
+    }
+    // downdate the partial norms of the remaining columns
+    for (let j = k + 1; j < n; j++) {
+      if (vn1[j] === 0) continue;
+      const ratio = Math.abs(a[k * n + j]!) / vn1[j]!;
+      const temp = Math.max(0, 1 - ratio * ratio);
+      const q = vn1[j]! / vn2[j]!;
+      if (temp * q * q <= tol3z) {
+        vn1[j] = k + 1 < m ? colNorm(j, k + 1) : 0;
+        vn2[j] = vn1[j]!;
+      } else {
+        vn1[j] = vn1[j]! * Math.sqrt(temp);
+      }
+    }
+  }
+  return { m, n, qr: a, tau, jpvt };
 }
 
 /** Copies reflector k (unit entry included) into `v[0..m−k)`. */
@@ -208,5 +258,6 @@ export function qrSolve(f: QRFactorization, B: Float64Array, nrhs: number): Floa
   const X = QtB.slice(0, n * nrhs);
   // R is the leading n×n block of qr (row length n)
   triangularSolveInPlace(qr.subarray(0, n * n), n, X, nrhs, { lower: false });
+  assertFiniteResult(X, () => new SingularMatrixError('qrSolve: the solution overflows (A is numerically rank deficient)'));
   return X;
 }

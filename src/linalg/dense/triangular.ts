@@ -4,6 +4,7 @@
  * optional implicit unit diagonal. Only the referenced triangle of `T` is read.
  */
 import { assertFinite, ShapeError, SingularMatrixError } from '../../core/errors.js';
+import { assertFiniteResult, SAFE_MIN } from './util.js';
 
 /** Options of {@link triangularSolve}. */
 export interface TriangularOptions {
@@ -61,10 +62,7 @@ export function triangularSolveInPlace(
           const bp = p * nrhs;
           for (let j = 0; j < nrhs; j++) B[bi + j] -= t * B[bp + j]!;
         }
-        if (!unit) {
-          const d = 1 / T[ti + i]!;
-          for (let j = 0; j < nrhs; j++) B[bi + j] *= d;
-        }
+        if (!unit) divideRow(B, bi, nrhs, T[ti + i]!);
       }
     } else {
       for (let i = n - 1; i >= 0; i--) {
@@ -76,10 +74,7 @@ export function triangularSolveInPlace(
           const bp = p * nrhs;
           for (let j = 0; j < nrhs; j++) B[bi + j] -= t * B[bp + j]!;
         }
-        if (!unit) {
-          const d = 1 / T[ti + i]!;
-          for (let j = 0; j < nrhs; j++) B[bi + j] *= d;
-        }
+        if (!unit) divideRow(B, bi, nrhs, T[ti + i]!);
       }
     }
   } else {
@@ -90,10 +85,7 @@ export function triangularSolveInPlace(
       for (let i = 0; i < n; i++) {
         const bi = i * nrhs;
         const ti = i * n;
-        if (!unit) {
-          const d = 1 / T[ti + i]!;
-          for (let j = 0; j < nrhs; j++) B[bi + j] *= d;
-        }
+        if (!unit) divideRow(B, bi, nrhs, T[ti + i]!);
         for (let p = i + 1; p < n; p++) {
           const t = T[ti + p]!;
           if (t === 0) continue;
@@ -106,10 +98,7 @@ export function triangularSolveInPlace(
       for (let i = n - 1; i >= 0; i--) {
         const bi = i * nrhs;
         const ti = i * n;
-        if (!unit) {
-          const d = 1 / T[ti + i]!;
-          for (let j = 0; j < nrhs; j++) B[bi + j] *= d;
-        }
+        if (!unit) divideRow(B, bi, nrhs, T[ti + i]!);
         for (let p = 0; p < i; p++) {
           const t = T[ti + p]!;
           if (t === 0) continue;
@@ -121,10 +110,20 @@ export function triangularSolveInPlace(
   }
 }
 
+/** `B[off : off+len] /= t`, by a reciprocal multiply unless 1/t would overflow (subnormal t). */
+function divideRow(B: Float64Array, off: number, len: number, t: number): void {
+  if (Math.abs(t) >= SAFE_MIN) {
+    const d = 1 / t;
+    for (let j = 0; j < len; j++) B[off + j] *= d;
+  } else {
+    for (let j = 0; j < len; j++) B[off + j] /= t;
+  }
+}
+
 /**
  * Solves `op(T)·X = B` for square triangular `T` (row-major n×n) and `B` (row-major n×nrhs),
- * returning a fresh `X`. Checks sizes (`ShapeError`), finiteness (`NonFiniteError`) and exact
- * zero diagonal entries (`SingularMatrixError`).
+ * returning a fresh `X`. Checks sizes (`ShapeError`), finiteness (`NonFiniteError`), exact
+ * zero diagonal entries and a solution that overflows (both `SingularMatrixError`).
  *
  * @example
  * const U = Float64Array.of(1, 2, 0, 4);      // [[1, 2], [0, 4]]
@@ -145,5 +144,6 @@ export function triangularSolve(
   assertFinite(B, 'triangularSolve: B');
   const X = Float64Array.from(B);
   triangularSolveInPlace(T, n, X, nrhs, options);
+  assertFiniteResult(X, () => new SingularMatrixError('triangularSolve: the solution overflows (T is numerically singular)'));
   return X;
 }
