@@ -77,9 +77,18 @@ export function currentKinkPolicy(): ResolvedKinkPolicy {
   return scopeStack[scopeStack.length - 1]!;
 }
 
-/** Policy for one op call: the explicit option if given, else the scope's. */
+/**
+ * Policy for one op call: the explicit option if given, else the scope's. A scope-wide `random`
+ * policy hands each op call its own sub-stream, drawn when the op is *evaluated*: evaluation order
+ * is the same in every mode, so forward and reverse mode select the same Clarke elements (the
+ * derivative rules memoise their selection per evaluation, see `ops/selection.ts`).
+ */
 export function policyFor(explicit: KinkPolicy | undefined): ResolvedKinkPolicy {
-  return explicit === undefined ? currentKinkPolicy() : resolveKinkPolicy(explicit);
+  if (explicit !== undefined) return resolveKinkPolicy(explicit);
+  const scope = currentKinkPolicy();
+  if (scope.kind !== 'random') return scope;
+  const sub = scope.rng.nextUint32();
+  return { kind: 'random', seed: sub, rng: new Rng(sub) };
 }
 
 /**

@@ -14,11 +14,12 @@ import { ConcreteTensor, type Tensor } from '../core/tensor.js';
 import { mapBinary } from '../kernels/elementwise.js';
 import { broadcastIndexMap, broadcastShapes } from '../core/broadcast.js';
 import { shapeSize, shapesEqual } from '../core/tensor.js';
-import { Prim, type NoParams } from '../autodiff/primitives.js';
+import { Prim, type KinkParams, type NoParams } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { isTrackingKinks, policyFor, reportKinks, selectDerivative, tieWeights, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
 import { asTensor, constant, fitTangent, sumToShape, type TensorLike } from './convert.js';
 import { add, mul } from './arithmetic.js';
+import { memoSelection } from './selection.js';
 
 /** Options of nonsmooth ops. */
 export interface KinkOption {
@@ -48,6 +49,11 @@ export function kinkMask(x: Tensor, at: number, below: number, above: number, po
   return constant(m, x.shape);
 }
 
+// Selections are memoised per evaluation so that every rule run (JVP, VJP, repeated pullbacks)
+// uses the same Clarke element, also under the random policy.
+const reluMask = (x: Tensor, p: KinkParams): Tensor => memoSelection(p, 'relu', [x.data], () => kinkMask(x, 0, 0, 1, p.kink));
+const absMask = (x: Tensor, p: KinkParams): Tensor => memoSelection(p, 'abs', [x.data], () => kinkMask(x, 0, -1, 1, p.kink));
+
 export const reluDef: PrimDef<Prim.Relu> = {
   prim: Prim.Relu,
   impl: ([a]) => {
@@ -57,8 +63,8 @@ export const reluDef: PrimDef<Prim.Relu> = {
     for (let i = 0; i < d.length; i++) out[i] = d[i]! > 0 ? d[i]! : 0;
     return new ConcreteTensor(out, a!.shape);
   },
-  jvp: ([a], [da], _, p) => (da ? mul(da, kinkMask(a!, 0, 0, 1, p.kink)) : null),
-  vjp: (ct, [a], _, p) => [mul(ct, kinkMask(a!, 0, 0, 1, p.kink))],
+  jvp: ([a], [da], _, p) => (da ? mul(da, reluMask(a!, p)) : null),
+  vjp: (ct, [a], _, p) => [mul(ct, reluMask(a!, p))],
 };
 
 export const absDef: PrimDef<Prim.Abs> = {
@@ -70,8 +76,8 @@ export const absDef: PrimDef<Prim.Abs> = {
     for (let i = 0; i < d.length; i++) out[i] = Math.abs(d[i]!);
     return new ConcreteTensor(out, a!.shape);
   },
-  jvp: ([a], [da], _, p) => (da ? mul(da, kinkMask(a!, 0, -1, 1, p.kink)) : null),
-  vjp: (ct, [a], _, p) => [mul(ct, kinkMask(a!, 0, -1, 1, p.kink))],
+  jvp: ([a], [da], _, p) => (da ? mul(da, absMask(a!, p)) : null),
+  vjp: (ct, [a], _, p) => [mul(ct, absMask(a!, p))],
 };
 
 export const signDef: PrimDef<Prim.Sign> = {
@@ -128,14 +134,14 @@ function extremumDef<P extends Prim.Maximum | Prim.Minimum>(prim: P, sense: 1 | 
       return mapBinary(a!, b!, sense > 0 ? (x, y) => (x >= y ? x : y) : (x, y) => (x <= y ? x : y), name);
     },
     jvp: ([a, b], [da, db], out, p) => {
-      const [wa, wb] = extremumWeights(a!, b!, p.kink, sense);
+      const [wa, wb] = memoSelection(p, name, [a!.data, b!.data], () => extremumWeights(a!, b!, p.kink, sense));
       const t1 = da ? mul(wa, da) : null;
       const t2 = db ? mul(wb, db) : null;
       const t = t1 && t2 ? add(t1, t2) : (t1 ?? t2);
       return t ? fitTangent(t, out.shape) : null;
     },
     vjp: (ct, [a, b], _, p) => {
-      const [wa, wb] = extremumWeights(a!, b!, p.kink, sense);
+      const [wa, wb] = memoSelection(p, name, [a!.data, b!.data], () => extremumWeights(a!, b!, p.kink, sense));
       return [sumToShape(mul(ct, wa), a!.shape), sumToShape(mul(ct, wb), b!.shape)];
     },
   };
