@@ -37,6 +37,9 @@ const OFF4_3D = tensor([[[0, 0.4]], [[0.8, 1.2]]]);
 const OFF4_COL = tensor([[0], [0.4], [0.8], [1.2]]);
 const OFF_L7 = tensor([0, 0.5, 1, 1.5, 0, 0.5, 1]);
 const OFF_HW = tensor(Array.from({ length: 4 }, (_, h) => Array.from({ length: 5 }, (_, w) => 0.5 * w + h)));
+// --- linear algebra: entries scaled into [−0.6, 0.6] plus a multiple of I (diagonally dominant, well conditioned)
+const I3 = nd.eye(3);
+const small = (v: number) => 0.3 * v;
 
 export const SAMPLES: { [P in Prim]: Sample } = {
   [Prim.Add]: { f: (a, b) => nd.add(a, b), shapes: [[2, 3], [3]] },
@@ -87,6 +90,11 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   // duplicate indices accumulate; index 2 receives nothing
   [Prim.ScatterAdd]: { f: (u) => nd.scatterAdd(nd.exp(u), [1, 3, 1, 0], 1, 4), shapes: [[2, 4]] },
   [Prim.Cumsum]: { f: (a) => nd.add(nd.cumsum(nd.mul(a, a), 1), nd.cumsum(a, 0, { reverse: true })), shapes: [[2, 3, 2]] },
+  [Prim.Solve]: { f: (a, b) => nd.solve(nd.add(a, nd.mul(I3, 3)), b), shapes: [[3, 3], [3, 2]], domain: (v, i) => (i === 0 ? small(v) : v) },
+  // entries outside the read triangle (and a random lower part) must get zero derivative
+  [Prim.TriangularSolve]: { f: (t, b) => nd.triangularSolve(nd.add(t, nd.mul(I3, 2)), b, { lower: false, transpose: true }), shapes: [[3, 3], [3, 2]], domain: (v, i) => (i === 0 ? small(v) : v) },
+  // symmetric positive definite input B·Bᵀ + 3I
+  [Prim.Cholesky]: { f: (a) => nd.cholesky(nd.add(nd.matmul(a, nd.matrixTranspose(a)), nd.mul(I3, 3))), shapes: [[3, 3]], domain: (v) => 0.5 * v },
 };
 
 function draws(shapes: number[][]) {

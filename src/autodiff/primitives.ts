@@ -58,6 +58,10 @@ export enum Prim {
   Take = 'take',
   ScatterAdd = 'scatterAdd',
   Cumsum = 'cumsum',
+  // linear algebra (ops/linalg.ts)
+  Solve = 'solve',
+  TriangularSolve = 'triangularSolve',
+  Cholesky = 'cholesky',
 }
 
 /** Primitives without parameters. */
@@ -98,6 +102,16 @@ export interface WeightedGatherParams {
   readonly weights: Float64Array;
   readonly inShape: readonly number[];
   readonly outShape: readonly number[];
+}
+
+/**
+ * op(T)·X = B with T n×n triangular (only the `lower` or upper triangle is read; its diagonal is
+ * taken as 1 when `unitDiagonal`), op(T) = Tᵀ when `transpose`, B n×k.
+ */
+export interface TriangularSolveParams {
+  readonly lower: boolean;
+  readonly transpose: boolean;
+  readonly unitDiagonal: boolean;
 }
 
 export interface PrimParams {
@@ -147,4 +161,8 @@ export interface PrimParams {
   /** `indices` are already normalised to [0, dimSize) (never mutated). */
   [Prim.ScatterAdd]: { readonly indices: Int32Array; readonly axis: number; readonly dimSize: number };
   [Prim.Cumsum]: { readonly axis: number; readonly reverse: boolean };
+  /** A·X = B (Aᵀ·X = B when `transpose`) with A n×n and B n×k (the op reshapes vectors). */
+  [Prim.Solve]: { readonly transpose: boolean };
+  [Prim.TriangularSolve]: TriangularSolveParams;
+  [Prim.Cholesky]: NoParams;
 }

@@ -18,6 +18,7 @@ import { matmulDef } from './matmul.js';
 import { concatDef, padDef, sliceDef } from './slicing.js';
 import { scatterAddDef, takeDef } from './indexing.js';
 import { cumsumDef } from './cumulative.js';
+import { choleskyDef, solveDef, triangularSolveDef } from './linalg.js';
 
 export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.Add]: addDef,
@@ -64,4 +65,7 @@ export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.Take]: takeDef,
   [Prim.ScatterAdd]: scatterAddDef,
   [Prim.Cumsum]: cumsumDef,
+  [Prim.Solve]: solveDef,
+  [Prim.TriangularSolve]: triangularSolveDef,
+  [Prim.Cholesky]: choleskyDef,
 };
