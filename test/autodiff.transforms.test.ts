@@ -112,3 +112,10 @@ test('relu(x) − relu(−x) = x: autodiff returns the artificial critical point
   assertClose(nd.withKinkPolicy('right', () => grad(f)(tensor([0]))), [2]);
   assertClose(nd.withKinkPolicy({ kind: 'fixed', t: 0.5 }, () => grad(f)(tensor([0]))), [1]);
 });
+
+test('custom rules returning a wrongly shaped tangent or cotangent raise a ShapeError naming the function', () => {
+  const badJ = customJvp((x: Tensor) => mul(x, 2), (_p: [Tensor], [dx]: [Tensor]) => sum(dx), 'badJvp');
+  assert.throws(() => jvp(badJ, [tensor([1, 2])], [tensor([1, 1])]), (e: Error) => e instanceof ShapeError && /badJvp/.test(e.message));
+  const badV = customVjp((x: Tensor) => mul(x, 2), (_p: [Tensor], _y: Tensor, g: Tensor) => [sum(g)], 'badVjp');
+  assert.throws(() => grad((x: Tensor) => sum(badV(x)))(tensor([1, 2])), (e: Error) => e instanceof ShapeError && /badVjp/.test(e.message));
+});

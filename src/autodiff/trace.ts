@@ -9,8 +9,8 @@
  * level present among its inputs, whose rule computes on the values one level down. This is the
  * eager version of JAX's tracing interpreters (Autodidax), with a tape instead of linearize+transpose.
  */
-import { MissingRuleError } from '../core/errors.js';
-import { ConcreteTensor, Tensor } from '../core/tensor.js';
+import { MissingRuleError, ShapeError } from '../core/errors.js';
+import { ConcreteTensor, formatShape, shapesEqual, Tensor } from '../core/tensor.js';
 import type { Prim, PrimParams } from './primitives.js';
 
 /** A derivative-aware primitive: concrete kernel plus forward and reverse rules. */
@@ -93,6 +93,19 @@ export function bindCustom(rule: CustomRule, inputs: readonly Tensor[]): Tensor[
   return (top as Tracer).trace.processCustom(rule, inputs);
 }
 
+/** A custom rule must return one (possibly null) tensor per slot, each with the slot's shape. */
+function checkRuleShapes(name: string, what: string, expected: readonly Tensor[], got: readonly (Tensor | null)[]): void {
+  if (got.length !== expected.length) {
+    throw new ShapeError(`custom function '${name}': ${what} list of length ${got.length}, expected ${expected.length}`);
+  }
+  for (let i = 0; i < got.length; i++) {
+    const g = got[i];
+    if (g && !shapesEqual(g.shape, expected[i]!.shape)) {
+      throw new ShapeError(`custom function '${name}': ${what} of shape ${formatShape(g.shape)} in slot ${i}, expected ${formatShape(expected[i]!.shape)}`);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Forward mode
 
@@ -140,6 +153,7 @@ export class JvpTrace extends Trace {
     const tangents = inputs.map((x) => (x.level === this.level ? (x as JvpTracer).tangent : null));
     const outs = bindCustom(rule, primals);
     const touts = rule.jvp ? rule.jvp(primals, tangents, outs) : jvpFromVjp(rule, primals, tangents, outs);
+    checkRuleShapes(rule.name, 'JVP rule returned a tangent', outs, touts);
     return outs.map((o, i) => (touts[i] ? new JvpTracer(this, o, touts[i]!) : o));
   }
 }
@@ -212,7 +226,11 @@ export class VjpTrace extends Trace {
     const node: TapeNode = {
       parents,
       outputs: [],
-      backward: (cts) => (rule.vjp ? rule.vjp(values, outs, cts) : vjpFromJvp(rule, values, outs, cts)),
+      backward: (cts) => {
+        const g = rule.vjp ? rule.vjp(values, outs, cts) : vjpFromJvp(rule, values, outs, cts);
+        checkRuleShapes(rule.name, 'VJP rule returned a cotangent', values, g);
+        return g;
+      },
     };
     for (const o of outs) node.outputs.push(new VjpTracer(this, o, node));
     this.tape.push(node);
