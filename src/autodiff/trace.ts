@@ -25,9 +25,11 @@ export interface PrimDef<P extends Prim> {
   jvp(primals: readonly Tensor[], tangents: readonly (Tensor | null)[], out: Tensor, params: PrimParams[P]): Tensor | null;
   /**
    * Reverse rule: cotangents of the inputs given the output cotangent (`null` = zero), each with
-   * exactly the input's shape. Written with ops, so it is itself differentiable.
+   * exactly the input's shape. Written with ops, so it is itself differentiable. `needed[i]` is
+   * false for inputs that no derivative is requested for (constants): a rule may return `null`
+   * there and skip the work.
    */
-  vjp(cotangent: Tensor, primals: readonly Tensor[], out: Tensor, params: PrimParams[P]): (Tensor | null)[];
+  vjp(cotangent: Tensor, primals: readonly Tensor[], out: Tensor, params: PrimParams[P], needed: readonly boolean[]): (Tensor | null)[];
 }
 
 /**
@@ -208,10 +210,11 @@ export class VjpTrace extends Trace {
       }
     }
     const out = bind(def, values, params);
+    const needed = parents.map((p) => p !== null);
     const node: TapeNode = {
       parents,
       outputs: [],
-      backward: (cts) => def.vjp(cts[0]!, values, out, params),
+      backward: (cts) => def.vjp(cts[0]!, values, out, params, needed),
     };
     const tracer = new VjpTracer(this, out, node);
     node.outputs.push(tracer);

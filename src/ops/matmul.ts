@@ -45,7 +45,10 @@ export const matmulDef: PrimDef<Prim.MatMul> = {
     return t1 && t2 ? add(t1, t2) : (t1 ?? t2);
   },
   // Ā = C̄ Bᵀ, B̄ = Aᵀ C̄ (summed over broadcast batch dimensions)
-  vjp: (ct, [a, b]) => [sumToShape(matmul(ct, matrixTranspose(b!)), a!.shape), sumToShape(matmul(matrixTranspose(a!), ct), b!.shape)],
+  vjp: (ct, [a, b], _, __, needed) => [
+    needed[0] ? sumToShape(matmul(ct, matrixTranspose(b!)), a!.shape) : null,
+    needed[1] ? sumToShape(matmul(matrixTranspose(a!), ct), b!.shape) : null,
+  ],
 };
 
 /**
