@@ -1,0 +1,204 @@
+/**
+ * @file Public types of implicit differentiation: options of `customRoot` / `customFixedPoint`
+ * and the report every call records (forward residual, kinks, linear solves, diagnostics).
+ *
+ * Notation used throughout `src/implicit/`: the solution map x ↦ y(x) is defined by F(x, y) = 0;
+ * [A B] is the (conservative) Jacobian of F at (x, y(x)) computed by autodiff, A = ∂ₓF (n×d),
+ * B = ∂ᵧF (n×n). The implicit derivative is J = −B⁻¹A.
+ */
+import type { KinkReport } from '../autodiff/kinks.js';
+
+/**
+ * Linear solver for the systems B·t = r (forward mode) and Bᵀ·u = s (reverse mode).
+ *
+ * | name | valid when | cost |
+ * |---|---|---|
+ * | `'lu'` | B square, invertible (small n: B is materialised by n VJPs) | n VJPs + O(n³) |
+ * | `'gmres'` | any invertible B | matrix-free, one JVP/VJP per iteration |
+ * | `'bicgstab'` | any invertible B | matrix-free, two products per iteration |
+ * | `'cg'` | B symmetric positive definite | matrix-free |
+ * | `'minres'` | B symmetric (indefinite allowed) | matrix-free |
+ * | `'normal-cg'` | any B (least squares on BᵀB) | products with B and Bᵀ |
+ * | `'lsqr'` | any B (least squares, min-norm for singular consistent systems) | products with B and Bᵀ |
+ * | `'fixed-point'` | ρ(I − B) < 1 (F = y − T(x, y) with T a contraction: AID-FP) | one product per iteration |
+ */
+export type LinearSolverName = 'lu' | 'gmres' | 'bicgstab' | 'cg' | 'minres' | 'normal-cg' | 'lsqr' | 'fixed-point';
+
+/**
+ * What to do when the linear system cannot be solved reliably (B singular or too ill-conditioned,
+ * an iterative solver did not converge, the forward solve does not satisfy F(x, y) ≈ 0):
+ * - `'throw'` (default): `InvertibilityError` (B singular / cond above threshold) or
+ *   `ConvergenceError` (solver not converged, forward residual too large);
+ * - `'warn'`: call `onWarning` (default `console.warn`) and continue with the best available
+ *   answer (the unconverged iterate, or the least-squares solution when B is singular);
+ * - `'lstsq'`: use the minimum-norm least-squares solution B⁺r (pseudo-inverse) — recorded in
+ *   the report, not warned about;
+ * - `'zero'`: return a zero derivative — recorded in the report.
+ */
+export type ImplicitFailurePolicy = 'throw' | 'warn' | 'lstsq' | 'zero';
+
+/**
+ * How much checking of the theorem's hypotheses is done:
+ * - `'off'`: only what the solvers report themselves (non-convergence still follows `onFailure`);
+ * - `'cheap'` (default): forward residual ‖F(x, y)‖, finiteness, kink tracking at the solution,
+ *   the true residual of every linear solve, LU condition estimate (when `'lu'` is used), a
+ *   randomised symmetry test for `'cg'`/`'minres'`;
+ * - `'full'`: additionally σ_min(B), σ_max(B), cond₂(B) (exact SVD when the system has at most
+ *   `denseLimit` unknowns, power/inverse iteration otherwise), verification of `activeSet`, and —
+ *   when F hits kinks at the solution — B re-evaluated under the `'left'`, `'right'` and
+ *   `kinkSamples` random kink selections, reporting singular elements of the set.
+ */
+export type DiagnosticsLevel = 'off' | 'cheap' | 'full';
+
+/** Options of `customRoot` / `customFixedPoint`. `X`, `Y`: parameter-tree types of x and y. */
+export interface ImplicitOptions<X = unknown, Y = unknown> {
+  /** Linear solver (see {@link LinearSolverName}). Default: `'lu'` when the system has ≤ `denseLimit` unknowns, else `'gmres'`. */
+  linearSolver?: LinearSolverName;
+  /** Size up to which B is materialised (default method `'lu'`, exact SVD diagnostics). Default 200. */
+  denseLimit?: number;
+  /** Solve (B + ridge·I)·t = r instead of B·t = r (Tikhonov shift). Default 0. */
+  ridge?: number;
+  /** Relative tolerance of the iterative linear solvers (‖r − B·t‖ ≤ max(tol·‖r‖, atol)). Default 1e-10. */
+  tol?: number;
+  /** Absolute tolerance of the iterative linear solvers. Default 0. */
+  atol?: number;
+  /** Iteration budget of the iterative linear solvers. Default: the solver's (max(100, 10·n) for Krylov). */
+  maxIter?: number;
+  /** GMRES restart length. Default min(30, n). */
+  restart?: number;
+  /** Warm-start iterative solves from the last solution of the same kind (per instance). Default true. */
+  warmStart?: boolean;
+  /** Failure policy (see {@link ImplicitFailurePolicy}). Default `'throw'`. */
+  onFailure?: ImplicitFailurePolicy;
+  /** Diagnostics level (see {@link DiagnosticsLevel}). Default `'cheap'`. */
+  diagnostics?: DiagnosticsLevel;
+  /** B counts as singular when its condition estimate exceeds this. Default 1e12. */
+  condThreshold?: number;
+  /**
+   * The forward solution must satisfy ‖F(x, y)‖ ≤ forwardTol·max(1, ‖y‖) (checked with
+   * diagnostics ≠ 'off', enforced through `onFailure` when a derivative is requested). Default 1e-6.
+   */
+  forwardTol?: number;
+  /** Number of random kink selections tried by `'full'` diagnostics (besides left and right). Default 2. */
+  kinkSamples?: number;
+  /**
+   * Declares the coordinates S of the flattened y (depth-first leaves, row-major) where row i of
+   * B = ∂ᵧF is NOT a multiple of the unit row eᵢᵀ. Outside S the system decouples
+   * (tᵢ = rᵢ / Bᵢᵢ), and only the |S|×|S| block B_SS is solved. Example: Lasso via the
+   * prox-gradient fixed point — S = support of β. Verified by `'full'` diagnostics; a wrong
+   * declaration is also caught by the residual check of `'cheap'`.
+   */
+  activeSet?: (x: X, y: Y) => Int32Array | readonly number[];
+  /** Called with the (live) report after the forward solve and after every linear solve. */
+  onReport?: (report: ImplicitReport, stage: 'forward' | 'linearSolve') => void;
+  /** Receives warnings (policy `'warn'`, suspicious diagnostics). Default `console.warn`. */
+  onWarning?: (message: string) => void;
+  /** Name used in messages and reports. Default `'customRoot'` / `'customFixedPoint'`. */
+  name?: string;
+}
+
+/** What the forward solve achieved, checked at the returned y. */
+export interface ForwardReport {
+  /** Number of unknowns (total size of y). */
+  n: number;
+  /** ‖F(x, y)‖₂ at the returned y. */
+  residualNorm: number;
+  /** residualNorm / max(1, ‖y‖₂). */
+  relativeResidual: number;
+  /** relativeResidual ≤ forwardTol. */
+  ok: boolean;
+}
+
+/** One linear solve B·t = r (or Bᵀ·u = s). */
+export interface LinearSolveReport {
+  /** Method actually used: a {@link LinearSolverName}, `'lstsq'` (fallback) or `'zero'` (fallback). */
+  method: string;
+  /** Method asked for (option or default). */
+  requested: LinearSolverName;
+  /** `true` for the transposed (reverse-mode) system Bᵀ·u = s. */
+  transpose: boolean;
+  /** Number of unknowns of the system actually solved (|S| with an active set). */
+  size: number;
+  /** Whether the answer meets the tolerance (true residual). */
+  converged: boolean;
+  /** Iterations of the iterative solver (0 for direct solves). */
+  iterations: number;
+  /** True residual ‖r − (B + ridge·I)·t‖₂ of the full system (NaN if not computed, diagnostics 'off'). */
+  residualNorm: number;
+  /** residualNorm / ‖r‖₂. */
+  relativeResidual: number;
+  /** Why the solver stopped (iterative solvers), or why a fallback was used. */
+  reason?: string;
+  /** Set when the failure policy replaced the answer. */
+  fallback?: 'lstsq' | 'zero';
+  /** 1-norm condition estimate of the factored matrix (`'lu'` only). */
+  conditionEstimate?: number;
+}
+
+/** One alternative kink selection tried by `'full'` diagnostics. */
+export interface KinkAlternative {
+  /** `'left'`, `'right'` or `'random(seed=…)'`. */
+  selection: string;
+  /** σ_min of B under that selection (σ of B_SS with an active set larger than `denseLimit`: not computed). */
+  sigmaMin: number;
+  /** σ_max/σ_min under that selection. */
+  conditionEstimate: number;
+  /** conditionEstimate > condThreshold. */
+  singular: boolean;
+}
+
+/** Invertibility diagnostics at the solution. */
+export interface DiagnosticsReport {
+  level: DiagnosticsLevel;
+  /** Smallest singular value of B (or B_SS with an active set). */
+  sigmaMin?: number;
+  /** Largest singular value of B (or B_SS). */
+  sigmaMax?: number;
+  /** Condition estimate of B (2-norm for 'svd'/'iterative', 1-norm for 'lu-rcond'). */
+  conditionEstimate?: number;
+  /** How the condition was obtained. */
+  conditionMethod?: 'svd' | 'iterative' | 'lu-rcond';
+  /** Randomised symmetry test of B (cg / minres): |⟨w, Bv⟩ − ⟨v, Bw⟩| / (‖Bv‖‖w‖ + ‖Bw‖‖v‖). */
+  asymmetry?: number;
+  /** Active-set restriction used: |S|, n and whether the declaration was verified on the full B. */
+  activeSet?: { size: number; n: number; verified: boolean };
+  /** B under alternative kink selections (only with 'full' when F hit kinks at the solution). */
+  alternatives?: KinkAlternative[];
+  /** Some alternative selection of B is singular while the selected one is not. */
+  setContainsSingular?: boolean;
+  /** Free-form remarks (skipped checks, reasons). */
+  notes: string[];
+}
+
+/** Everything one call of an implicit function did, updated live as derivatives are computed. */
+export interface ImplicitReport {
+  /** The function's name. */
+  name: string;
+  /** Forward check (absent with diagnostics 'off'). */
+  forward?: ForwardReport;
+  /** Kinks hit while evaluating F at the solution: B (and A) are then set-valued. */
+  kinks: KinkReport;
+  /** The last linear solve. */
+  linearSolve?: LinearSolveReport;
+  /** The linear solves of this call (first 64 kept; see `linearSolveCount`). */
+  linearSolves: LinearSolveReport[];
+  /** Number of linear solves of this call. */
+  linearSolveCount: number;
+  /** Invertibility diagnostics. */
+  diagnostics: DiagnosticsReport;
+  /** Warnings emitted or recorded (fallbacks, suspicious checks). */
+  warnings: string[];
+}
+
+/** A differentiable solution map returned by `customRoot` / `customFixedPoint`. */
+export interface ImplicitFunction<X, Y> {
+  /**
+   * y(x): runs `solve(x, init)` on concrete values. Differentiable in x (both modes, all orders);
+   * the derivative with respect to `init` is zero.
+   */
+  (x: X, init?: Y): Y;
+  /** Report of the most recent call (live: updated while its derivatives are computed). */
+  readonly lastReport: ImplicitReport | null;
+  /** Forgets the warm-start vectors of the iterative linear solvers. */
+  resetWarmStart(): void;
+}
