@@ -65,7 +65,7 @@ export function makeLassoProblem(seed = 0, n = 40, p = 12): LassoProblem {
 
 /** ∇f(β) = (1/n)·Xᵀ(Xβ − y), with ops (differentiable). */
 export function lassoGrad(P: LassoProblem, beta: Tensor): Tensor {
-  return mul(matmul(transpose(P.X), sub(matmul(P.X, beta), P.y)), 1 / P.n);
+  return mul(matmul(P.X, sub(matmul(P.X, beta), P.y), { transA: true }), 1 / P.n);
 }
 
 /** The ISTA map T(λ, β) = ST(β − γ∇f(β), γλ), with ops (differentiable in λ and β). */

@@ -81,7 +81,11 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   [Prim.Reshape]: { f: (a) => nd.reshape(nd.mul(a, a), [3, 2]), shapes: [[2, 3]] },
   [Prim.BroadcastTo]: { f: (a) => nd.broadcastTo(nd.exp(a), [2, 3, 2]), shapes: [[3, 1]] },
   [Prim.Transpose]: { f: (a) => nd.transpose(nd.mul(a, a), [2, 0, 1]), shapes: [[2, 3, 4]] },
-  [Prim.MatMul]: { f: (a, b) => nd.matmul(a, b), shapes: [[2, 3, 4], [4, 2]] },
+  [Prim.MatMul]: {
+    // batched, and every transpose-flag combination in one program
+    f: (a, b) => nd.stack([nd.sum(nd.matmul(a, b)), nd.sum(nd.matmul(b, a, { transA: true, transB: true })), nd.sum(nd.matmul(nd.matmul(a, b), b, { transB: true })), nd.sum(nd.matmul(a, nd.matmul(a, b), { transA: true }))]),
+    shapes: [[2, 3, 4], [4, 3]],
+  },
   [Prim.Slice]: { f: (a) => nd.slice(nd.mul(a, a), [1, 0], [2, 2]), shapes: [[3, 3]] },
   [Prim.Pad]: { f: (a) => nd.pad(nd.exp(a), [1, 2], [4, 5]), shapes: [[2, 2]] },
   [Prim.Concat]: { f: (a, b) => nd.concat([a, nd.mul(b, b)], 1), shapes: [[2, 1], [2, 3]] },

@@ -152,7 +152,8 @@ export interface PrimParams {
   [Prim.Reshape]: { readonly shape: readonly number[] };
   [Prim.BroadcastTo]: { readonly shape: readonly number[] };
   [Prim.Transpose]: { readonly perm: readonly number[] };
-  [Prim.MatMul]: NoParams;
+  /** C = op(A)·op(B), op = transpose of the last two axes when the flag is set (no copy). */
+  [Prim.MatMul]: { readonly transA: boolean; readonly transB: boolean };
   [Prim.Slice]: { readonly begin: readonly number[]; readonly size: readonly number[] };
   [Prim.Pad]: { readonly begin: readonly number[]; readonly shape: readonly number[] };
   [Prim.Concat]: { readonly axis: number };

@@ -1,37 +1,22 @@
 /**
  * @file Offset-aware matrix-product entry used by the matmul primitive:
  * C[oc..] = A[oa..] (m×k) · B[ob..] (k×n), all row-major and contiguous.
- * Small products use a direct loop; larger ones go to the tiled gemm.
+ * `transA`/`transB` read A (k×m) / B (n×k) transposed without copying. Matrix-vector products go
+ * to gemv, everything else to the tiled gemm (which has its own small-size path).
  */
-import { gemmStrided } from './blas.js';
+import { gemmStrided, gemv } from './blas.js';
 
-export function gemmKernel(m: number, n: number, k: number, A: Float64Array, oa: number, B: Float64Array, ob: number, C: Float64Array, oc: number): void {
-  if (n === 1) {
-    // matrix-vector: one dot product per row (B is a contiguous column of length k)
-    for (let i = 0; i < m; i++) {
-      const ai = oa + i * k;
-      let s0 = 0, s1 = 0;
-      let p = 0;
-      for (; p + 1 < k; p += 2) {
-        s0 += A[ai + p]! * B[ob + p]!;
-        s1 += A[ai + p + 1]! * B[ob + p + 1]!;
-      }
-      if (p < k) s0 += A[ai + p]! * B[ob + p]!;
-      C[oc + i] = s0 + s1;
-    }
+export function gemmKernel(m: number, n: number, k: number, A: Float64Array, oa: number, B: Float64Array, ob: number, C: Float64Array, oc: number, transA = false, transB = false): void {
+  const view = (X: Float64Array, off: number, len: number) => (off === 0 && X.length === len ? X : X.subarray(off, off + len));
+  if (n === 1 && !transB) {
+    // C (m) = op(A) b: one gemv (row blocking), not the packed gemm
+    gemv(transA, transA ? k : m, transA ? m : k, 1, view(A, oa, m * k), view(B, ob, k), 0, view(C, oc, m));
     return;
   }
-  if (m * n * k <= 4096 || m === 1) {
-    for (let i = 0; i < m; i++) {
-      const ci = oc + i * n;
-      for (let p = 0; p < k; p++) {
-        const aip = A[oa + i * k + p]!;
-        if (aip === 0) continue;
-        const bp = ob + p * n;
-        for (let j = 0; j < n; j++) C[ci + j] += aip * B[bp + j]!;
-      }
-    }
+  if (m === 1 && !transA) {
+    // C (1×n) = a op(B) = op(B)ᵀ a
+    gemv(!transB, transB ? n : k, transB ? k : n, 1, view(B, ob, k * n), view(A, oa, k), 0, view(C, oc, n));
     return;
   }
-  gemmStrided(false, false, m, n, k, 1, A, oa, k, B, ob, n, 0, C, oc, n);
+  gemmStrided(transA, transB, m, n, k, 1, A, oa, transA ? m : k, B, ob, transB ? k : n, 0, C, oc, n);
 }

@@ -47,8 +47,16 @@ function transposeKernel(a: ConcreteTensor, perm: readonly number[]): ConcreteTe
   const n = src.length;
   const out = new Float64Array(n);
   if (nd === 2 && perm[0] === 1) {
+    // 2-D transpose in 32×32 tiles so that both the reads and the writes stay in cache
     const r = inShape[0]!, c = inShape[1]!;
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = src[i * c + j]!;
+    const T = 32;
+    for (let i0 = 0; i0 < r; i0 += T) {
+      const i1 = Math.min(i0 + T, r);
+      for (let j0 = 0; j0 < c; j0 += T) {
+        const j1 = Math.min(j0 + T, c);
+        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * r + i] = src[i * c + j]!;
+      }
+    }
     return new ConcreteTensor(out, outShape);
   }
   const inStrides = stridesOf(inShape);
