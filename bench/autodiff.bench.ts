@@ -4,10 +4,18 @@
  * relu / mul+add+relu on a 4-element tensor, for grad, jvp and plain evaluation, and compares
  * with eager PyTorch when `python3 -c "import torch"` works on this machine.
  *
- * Run: npx tsx bench/autodiff.bench.ts
+ * Run: npm run build && npx tsx bench/autodiff.bench.ts   (measures the compiled dist/)
  */
 import { execFileSync } from 'node:child_process';
-import { add, grad, jvp, mul, relu, sum, tensor, type Tensor } from '../src/index.js';
+import { existsSync } from 'node:fs';
+import type { Tensor } from '../src/index.js';
+
+// Measure the compiled package (what users run): tsx's on-the-fly transpilation adds a
+// defineProperty per closure and getter-based imports, which triple the per-op cost.
+const distUrl = new URL('../dist/index.js', import.meta.url);
+if (!existsSync(distUrl)) throw new Error('build first: npm run build (this bench measures dist/)');
+const nd = (await import(distUrl.href)) as typeof import('../src/index.js');
+const { add, grad, jvp, mul, relu, sum, tensor } = nd;
 
 function timeIt(fn: () => void, minMs = 400): number {
   for (let i = 0; i < 50; i++) fn(); // warm-up

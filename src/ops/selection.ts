@@ -32,6 +32,9 @@ function sameBuffers(a: readonly Float64Array[], b: readonly Float64Array[]): bo
  * const mask = memoSelection(params, 'mask', [x.data], () => buildMask(x, params.kink));
  */
 export function memoSelection<T>(params: object, key: string, data: readonly Float64Array[], compute: () => T): T {
+  // Only a random selection can differ between two computations; every other policy is a pure
+  // function of the primal values, so recomputing is cheaper than a WeakMap entry per op call.
+  if ((params as { kink?: { kind: string } }).kink?.kind !== 'random') return compute();
   let byKey = memo.get(params);
   if (!byKey) {
     byKey = new Map();
