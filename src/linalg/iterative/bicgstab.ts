@@ -6,16 +6,13 @@
  */
 import { dot } from '../../kernels/blas.js';
 import {
-  checkOperatorDims,
-  defaultMaxIter,
   finish,
   finiteNorm,
   initialX,
+  prepareSquareSolve,
   report,
   residual,
-  setup,
   StagnationGuard,
-  toApply,
   zeroSolution,
 } from './common.js';
 import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason } from './types.js';
@@ -37,11 +34,7 @@ const BREAKDOWN = 1e-15;
  */
 export function bicgstab(A: OperatorLike, b: Float64Array, options: PreconditionedOptions = {}): IterativeResult {
   const fn = 'bicgstab';
-  const n = b instanceof Float64Array ? b.length : 0;
-  const s = setup(fn, b, n, options, defaultMaxIter(n));
-  checkOperatorDims(A, fn, 'A', n, n);
-  const apply = toApply(A, fn, 'A');
-  const precond = options.M === undefined ? undefined : toApply(options.M, fn, 'options.M');
+  const { n, s, apply, precond } = prepareSquareSolve(fn, A, b, options);
   if (s.bnorm === 0) return zeroSolution(s, n);
 
   const { thresh, maxIter } = s;

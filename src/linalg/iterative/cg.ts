@@ -7,16 +7,13 @@
  */
 import { axpy, dot } from '../../kernels/blas.js';
 import {
-  checkOperatorDims,
-  defaultMaxIter,
   finish,
   finiteNorm,
   initialX,
+  prepareSquareSolve,
   report,
   residual,
-  setup,
   StagnationGuard,
-  toApply,
   zeroSolution,
 } from './common.js';
 import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason } from './types.js';
@@ -38,11 +35,7 @@ import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason }
  */
 export function cg(A: OperatorLike, b: Float64Array, options: PreconditionedOptions = {}): IterativeResult {
   const fn = 'cg';
-  const n = b instanceof Float64Array ? b.length : 0;
-  const s = setup(fn, b, n, options, defaultMaxIter(n));
-  checkOperatorDims(A, fn, 'A', n, n);
-  const apply = toApply(A, fn, 'A');
-  const precond = options.M === undefined ? undefined : toApply(options.M, fn, 'options.M');
+  const { n, s, apply, precond } = prepareSquareSolve(fn, A, b, options);
   if (s.bnorm === 0) return zeroSolution(s, n);
 
   const x = initialX(options, n);

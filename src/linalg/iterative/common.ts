@@ -226,3 +226,22 @@ export function finish<T extends IterativeResult>(
 export function zeroSolution<T extends IterativeResult>(s: Setup, n: number, extra?: Omit<T, keyof IterativeResult>): T {
   return finish<T>(s, new Float64Array(n), 0, 0, 'converged', true, extra);
 }
+
+/** What a square (preconditioned) Krylov solver needs before its first iteration. */
+export interface SquareSolve {
+  readonly n: number;
+  readonly s: Setup;
+  readonly apply: Apply;
+  readonly precond: Apply | undefined;
+}
+
+/**
+ * The shared preamble of CG, MINRES, BiCGSTAB and GMRES: validates b, the options and the
+ * operator's dimensions, and wraps the operator and the optional preconditioner `options.M`.
+ */
+export function prepareSquareSolve(fn: string, A: unknown, b: unknown, options: IterativeOptions & { M?: unknown }): SquareSolve {
+  const n = b instanceof Float64Array ? b.length : 0;
+  const s = setup(fn, b, n, options, defaultMaxIter(n));
+  checkOperatorDims(A, fn, 'A', n, n);
+  return { n, s, apply: toApply(A, fn, 'A'), precond: options.M === undefined ? undefined : toApply(options.M, fn, 'options.M') };
+}

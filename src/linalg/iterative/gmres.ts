@@ -10,15 +10,12 @@
  */
 import { dot } from '../../kernels/blas.js';
 import {
-  checkOperatorDims,
-  defaultMaxIter,
   finish,
   initialX,
+  prepareSquareSolve,
   report,
   residual,
-  setup,
   StagnationGuard,
-  toApply,
   zeroSolution,
 } from './common.js';
 import { InvalidArgumentError } from '../../core/errors.js';
@@ -51,15 +48,11 @@ const REORTH = 0.1;
  */
 export function gmres(A: OperatorLike, b: Float64Array, options: GmresOptions = {}): IterativeResult {
   const fn = 'gmres';
-  const n = b instanceof Float64Array ? b.length : 0;
-  const s = setup(fn, b, n, options, defaultMaxIter(n));
-  checkOperatorDims(A, fn, 'A', n, n);
+  const { n, s, apply, precond } = prepareSquareSolve(fn, A, b, options);
   const restartOpt = options.restart ?? Math.max(1, Math.min(30, n));
   if (!Number.isInteger(restartOpt) || restartOpt < 1) {
     throw new InvalidArgumentError(`${fn}: options.restart must be an integer ≥ 1, got ${String(options.restart)}`);
   }
-  const apply = toApply(A, fn, 'A');
-  const precond = options.M === undefined ? undefined : toApply(options.M, fn, 'options.M');
   if (s.bnorm === 0) return zeroSolution(s, n);
 
   const m = Math.min(restartOpt, Math.max(n, 1));

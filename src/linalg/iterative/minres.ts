@@ -8,16 +8,13 @@
  */
 import { dot } from '../../kernels/blas.js';
 import {
-  checkOperatorDims,
-  defaultMaxIter,
   EPS,
   finish,
   initialX,
+  prepareSquareSolve,
   report,
   residual,
-  setup,
   StagnationGuard,
-  toApply,
   zeroSolution,
 } from './common.js';
 import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason } from './types.js';
@@ -42,11 +39,7 @@ import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason }
  */
 export function minres(A: OperatorLike, b: Float64Array, options: PreconditionedOptions = {}): IterativeResult {
   const fn = 'minres';
-  const n = b instanceof Float64Array ? b.length : 0;
-  const s = setup(fn, b, n, options, defaultMaxIter(n));
-  checkOperatorDims(A, fn, 'A', n, n);
-  const apply = toApply(A, fn, 'A');
-  const precond = options.M === undefined ? undefined : toApply(options.M, fn, 'options.M');
+  const { n, s, apply, precond } = prepareSquareSolve(fn, A, b, options);
   if (s.bnorm === 0) return zeroSolution(s, n);
 
   const { thresh, maxIter, tol } = s;
