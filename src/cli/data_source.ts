@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { loadCsv, loadCsvPair } from '../data/csv.js';
 import { loadLibsvm } from '../data/libsvm.js';
 import { datasetNames, loadDataset, type DatasetName } from '../data/datasets.js';
-import type { Dataset } from '../data/dataset.js';
+import { constantColumns, type Dataset } from '../data/dataset.js';
 
 export interface DataOptions {
   dataset?: string;
@@ -66,4 +66,18 @@ export function loadData(opts: DataOptions): LoadedData {
   if (train.nFeatures < p) train = loadLibsvm(trainPath, { nFeatures: p });
   if (val.nFeatures < p) val = loadLibsvm(opts.val, { nFeatures: p });
   return { train, val, description: `${trainPath} (train), ${opts.val} (validation)` };
+}
+
+/**
+ * Refuses constant feature columns (they usually mean a broken export or an ID column), naming
+ * them; absent features of sparse (libsvm) data are fine.
+ */
+export function checkNoConstantColumns(ds: Dataset, description: string): void {
+  const cols = constantColumns(ds.X);
+  if (cols.length === 0) return;
+  const names = Array.from(cols.slice(0, 10), (j) => ds.featureNames[j] ?? `column ${j}`).join(', ');
+  throw new InvalidArgumentError(
+    `${cols.length} feature column(s) of ${description} are constant (${names}${cols.length > 10 ? ', …' : ''}): ` +
+      'they cannot be used by the model; remove them from the file',
+  );
 }

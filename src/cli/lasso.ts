@@ -11,7 +11,7 @@ import { makeCriterion, tuneLasso, lassoHypergradient, type CriterionKind, type 
 import { geometricGrid, type OuterOptimizer } from '../hpo/optimizers.js';
 import type { HypergradMethod, SparseModelKind } from '../lasso/hypergrad.js';
 import { lineChart, type Series } from '../plot/svg.js';
-import { loadData, type DataOptions } from './data_source.js';
+import { checkNoConstantColumns, loadData, type DataOptions } from './data_source.js';
 
 const MODELS = ['lasso', 'enet', 'wlasso', 'logreg'] as const;
 const CRITERIA = ['heldout', 'cv', 'sure'] as const;
@@ -56,6 +56,7 @@ export interface TuneCliOptions extends DataOptions {
 export function runTune(opts: TuneCliOptions, out: (s: string) => void = console.log): Record<string, unknown> {
   const model = oneOf<SparseModelKind>(opts.model, MODELS, '--model', 'lasso');
   const { train, val, description } = loadData(opts);
+  checkNoConstantColumns(train, description);
   const criterion = oneOf<CriterionKind>(opts.criterion, CRITERIA, '--criterion', val ? 'heldout' : 'cv');
   if (val && criterion !== 'heldout') throw new InvalidArgumentError(`--val gives a validation set, so --criterion must be heldout (got ${criterion})`);
   const optimizer = oneOf<OuterOptimizer>(opts.optimizer, OPTIMIZERS, '--optimizer', 'line-search');
@@ -138,7 +139,10 @@ function writePlot(path: string, res: TuneResult, train: { X: never } | any, val
       if (ev.finite) curve.push([l, ev.value]);
     }
     series.push({ name: `${o.criterion} criterion on a 40-λ grid`, points: curve });
-    series.push({ name: 'hypergradient search path', points: path1.map((h) => [h.lambdas[0]!, h.value] as [number, number]), style: 'line+markers', labels: path1.map((h) => String(h.evaluation)) });
+    const scouts = path1.filter((h) => h.gradient === null);
+    const descent = path1.filter((h) => h.gradient !== null);
+    if (scouts.length > 0) series.push({ name: 'scouting evaluations (value only)', points: scouts.map((h) => [h.lambdas[0]!, h.value] as [number, number]), style: 'markers', color: '#7f7f7f' });
+    series.push({ name: 'hypergradient descent path', points: descent.map((h) => [h.lambdas[0]!, h.value] as [number, number]), style: 'line+markers', labels: descent.map((_, i) => String(i)) });
   } else {
     xLabel = 'evaluation';
     series.push({ name: `${o.criterion} criterion along the search`, points: path1.map((h) => [h.evaluation, h.value] as [number, number]), style: 'line+markers' });
@@ -174,6 +178,7 @@ export function runHypergrad(opts: HypergradCliOptions, out: (s: string) => void
     if (!Number.isFinite(l) || l <= 0) throw new InvalidArgumentError(`--lambda values must be positive numbers; got '${opts.lambda}'`);
   }
   const { train, val, description } = loadData(opts);
+  checkNoConstantColumns(train, description);
   const criterion = oneOf<CriterionKind>(opts.criterion, CRITERIA, '--criterion', val ? 'heldout' : 'cv');
   const folds = positiveInt(opts.folds, '--folds');
   const tol = positiveNumber(opts.tol, '--tol');

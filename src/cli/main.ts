@@ -20,6 +20,7 @@ function dataOptions(cmd: Command): Command {
 
 export function buildProgram(): Command {
   const program = new Command();
+  program.exitOverride(); // subcommands inherit it: usage errors throw instead of exiting the process
   program.name('nsdiff').description('Nonsmooth automatic and implicit differentiation; Lasso-type hyperparameter tuning by hypergradients.').version('0.1.0');
   program.command('demo').description('conservative autodiff of nonsmooth functions: kinks, policies, artificial critical points').action(() => runAutodiffDemo());
 
@@ -52,7 +53,6 @@ export function buildProgram(): Command {
 
 export function main(argv: string[]): number {
   const program = buildProgram();
-  program.exitOverride();
   try {
     program.parse(argv);
     return 0;

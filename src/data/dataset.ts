@@ -535,6 +535,43 @@ export function columnNormsSquared(X: DesignMatrix): Float64Array {
 }
 
 /**
+ * Indices of the columns whose entries are all equal (they carry no information and are fitted
+ * with a zero coefficient after centring). In a CSC design an all-zero column with no stored
+ * entry is an absent feature, which is normal in sparse data: it is listed only when
+ * `includeEmptySparse` is true.
+ *
+ * @example
+ * constantColumns(denseFromRows([[1, 2], [1, 3]])); // Int32Array [0]
+ */
+export function constantColumns(X: DesignMatrix, opts: { includeEmptySparse?: boolean } = {}): Int32Array {
+  const out: number[] = [];
+  if (X.kind === 'dense') {
+    const { nRows, nCols, data } = X;
+    for (let j = 0; j < nCols; j++) {
+      const first = data[j * nRows]!;
+      let same = true;
+      for (let k = j * nRows + 1; k < (j + 1) * nRows && same; k++) same = data[k] === first;
+      if (same) out.push(j);
+    }
+  } else {
+    const { nRows, nCols, indptr, values } = X;
+    for (let j = 0; j < nCols; j++) {
+      const s = indptr[j]!, e = indptr[j + 1]!;
+      if (s === e) {
+        if (opts.includeEmptySparse) out.push(j);
+        continue;
+      }
+      // constant only if every row is stored with one value, or every stored value is 0
+      const first = values[s]!;
+      let same = true;
+      for (let k = s + 1; k < e && same; k++) same = values[k] === first;
+      if (same && (e - s === nRows || first === 0)) out.push(j);
+    }
+  }
+  return Int32Array.from(out);
+}
+
+/**
  * X·w for a design (length nRows), written into `out` if given.
  *
  * @example
