@@ -17,6 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  lineChart,
   customRoot, dot, grad, index, InvertibilityError, mul, stack, sub, sum, tensor,
   type ImplicitFailurePolicy, type ImplicitFunction, type Tensor,
 } from '../src/index.js';
@@ -60,19 +61,15 @@ export function lorenzAscent(steps: number, eta = 0.01, u0: readonly number[] = 
   return { path, z };
 }
 
-/** A minimal SVG polyline of (u₁, u₃). */
+/** The (u₁, u₃) projection of the trajectory as an SVG chart (nsdiff's `lineChart`). */
 export function trajectorySvg(path: readonly Float64Array[], width = 640, height = 480): string {
-  const xs = path.map((p) => p[0]!), ys = path.map((p) => p[2]!);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-  const pad = 20;
-  const sx = (width - 2 * pad) / (x1 - x0 || 1), sy = (height - 2 * pad) / (y1 - y0 || 1);
-  const pts = path.map((p) => `${(pad + (p[0]! - x0) * sx).toFixed(1)},${(height - pad - (p[2]! - y0) * sy).toFixed(1)}`).join(' ');
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n` +
-    `<rect width="100%" height="100%" fill="white"/>\n` +
-    `<text x="${pad}" y="${pad - 5}" font-family="sans-serif" font-size="12">gradient ascent on uᵀz(u) with pseudo-inverse implicit Jacobian: (u₁, u₃)</text>\n` +
-    `<polyline fill="none" stroke="#1f77b4" stroke-width="0.6" points="${pts}"/>\n</svg>\n`
-  );
+  return lineChart([{ name: 'u(k), k = 0, 1, …', points: path.map((p) => [p[0]!, p[2]!] as const) }], {
+    title: 'gradient ascent on uᵀz(u) with the pseudo-inverse implicit Jacobian',
+    xLabel: 'u₁',
+    yLabel: 'u₃',
+    width,
+    height,
+  });
 }
 
 function main(): void {
