@@ -1,0 +1,555 @@
+/**
+ * @file Outer criteria for hyperparameter optimisation of Lasso-type models. Each criterion maps
+ * the hyperparameters λ (lasso/logreg [λ], enet [λ₁, λ₂], wlasso [λ_1..λ_p]) to a value and its
+ * gradient with respect to θ = log λ, using the inner solutions and hypergradients of
+ * `SparseProblem` (src/lasso/hypergrad.ts). Warm starts (β, Jacobian, adjoint) live in the
+ * problems, so successive evaluations are cheap.
+ *
+ * - `HeldOutCriterion`: train on (X_tr, y_tr), evaluate on (X_val, y_val):
+ *     MSE   C = (1/n_val)‖y_val − X_valβ̂ − b̂‖²,             ∂C/∂pred = 2(pred − y_val)/n_val;
+ *     logistic C = (1/n_val)Σ log(1 + exp(−y_i a_i)),          ∂C/∂a_i = −y_i σ(−y_i a_i)/n_val
+ *   (logistic for `logreg`, MSE otherwise); the gradient is pulled back through the intercept
+ *   (see hypergrad.ts) and contracted with the hypergradient.
+ * - `CrossValCriterion`: K-fold cross-validation, C = (1/K) Σ_k C_k (unweighted mean over folds, as
+ *   scikit-learn's LassoCV `mse_path_.mean(axis=1)`); contiguous folds by default (sklearn KFold),
+ *   a seeded shuffle on request; each fold has its own `SparseProblem`, hence its own warm starts.
+ * - `SureCriterion`: Stein's unbiased risk estimate by finite-difference Monte Carlo (SUGAR,
+ *   Deledalle et al. 2014), per sample:
+ *     SURE(λ) = (‖y − ŷ(y)‖² − nσ² + 2σ²·dof)/n,   dof = δᵀ(ŷ(y + εδ) − ŷ(y))/ε,
+ *   with δ ~ N(0, I_n) fixed (seeded) and ε = 2σ/n^0.3 unless given. ŷ includes the intercept.
+ *   Gradient: dSURE/dθ = [u₁ᵀ dŷ(y)/dθ + u₂ᵀ dŷ(y+εδ)/dθ] with
+ *     u₁ = (2(ŷ(y) − y) − 2σ²δ/ε)/n,   u₂ = 2σ²δ/(εn),
+ *   i.e. two hypergradients, one per inner problem.
+ *   σ: known (`sigma`) or ESTIMATED by the scaled Lasso (Sun & Zhang 2012) with the universal
+ *   level λ₀ = √(2 log p / n): iterate β̂ = Lasso(λ = σλ₀), σ ← ‖y − ŷ‖/√n to a fixed point, then
+ *   apply the degrees-of-freedom correction of Reid, Tibshirani & Friedman (2016):
+ *   σ̂² = ‖y − ŷ‖² / (n − |Ŝ| − 1) (−1 for the intercept; −0 without).
+ */
+import type { DesignMatrix } from '../data/dataset.js';
+import { kFoldIndices, takeRows } from '../data/dataset.js';
+import { rng } from '../core/rng.js';
+import { InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
+import {
+  SparseProblem, rawColDot, type HypergradOptions, type InnerSolution, type SparseModelKind,
+} from '../lasso/hypergrad.js';
+import { sigmoid, log1pExp } from '../lasso/hypergrad_logreg.js';
+import { lasso } from '../lasso/cd.js';
+import { checkTarget, toSignedLabels } from '../lasso/models.js';
+import { resolveDesign, type PreparedDesign } from '../lasso/design.js';
+
+/** Options of one criterion evaluation. */
+export interface EvaluateOptions extends HypergradOptions {
+  /** Inner tolerance (see `InnerOptions.tol`). Default 1e-4 (logreg 1e-6). */
+  readonly tol?: number;
+  /** Inner epoch budget. */
+  readonly maxIter?: number;
+  /** Compute the hypergradient (default true; false = value only, e.g. grid search). */
+  readonly gradient?: boolean;
+}
+
+/** Inner-solver statistics of one evaluation (summed over the problems solved). */
+export interface InnerStats {
+  /** Number of inner solves. */
+  solves: number;
+  /** Inner epochs in total. */
+  epochs: number;
+  /** All inner solves converged. */
+  converged: boolean;
+  /** Time in the inner solvers (ms). */
+  solveMs: number;
+  /** Refinement + diagnostics (ms). */
+  postMs: number;
+  /** Hypergradient linear systems (ms). */
+  hypergradMs: number;
+  /** Jacobian epochs / CG iterations in total. */
+  jacIterations: number;
+}
+
+/** Aggregated invertibility diagnostics of one evaluation. */
+export interface EvaluationDiagnostics {
+  ok: boolean;
+  /** Number of kink coordinates (summed over problems). */
+  kinks: number;
+  rankDeficient: boolean;
+  /** Largest relative KKT violation. */
+  kktViolation: number;
+  messages: string[];
+}
+
+/** Value and hypergradient of a criterion at λ. */
+export interface CriterionEvaluation {
+  readonly lambdas: Float64Array;
+  readonly value: number;
+  /** d value / d log λ, or null when not requested. */
+  readonly gradient: Float64Array | null;
+  /** Support size (mean over the problems for CV / SURE). */
+  readonly supportSize: number;
+  readonly inner: InnerStats;
+  readonly diagnostics: EvaluationDiagnostics;
+  /** Value (and gradient) finite. */
+  readonly finite: boolean;
+}
+
+/** What the outer optimisers need from a criterion. */
+export interface Criterion {
+  readonly name: 'heldout' | 'cv' | 'sure';
+  readonly model: SparseModelKind;
+  /** Number of hyperparameters. */
+  readonly nHyper: number;
+  /** λ_max of the (full) training data, the top of the search range. */
+  readonly lambdaMax: number;
+  evaluate(lambdas: ArrayLike<number> | number, opts?: EvaluateOptions): CriterionEvaluation;
+  /** Forget every warm start. */
+  resetWarmStart(): void;
+  /** Release the prepared designs (optional; the criterion must not be used afterwards). */
+  dispose?(): void;
+}
+
+/** A labelled set: a design and a target (a `Dataset` fits). */
+export interface LabelledSet {
+  readonly X: DesignMatrix;
+  readonly y: ArrayLike<number>;
+}
+
+function emptyStats(): InnerStats {
+  return { solves: 0, epochs: 0, converged: true, solveMs: 0, postMs: 0, hypergradMs: 0, jacIterations: 0 };
+}
+
+function addSolve(st: InnerStats, sol: InnerSolution): void {
+  st.solves++;
+  st.epochs += sol.iterations;
+  st.converged = st.converged && sol.converged;
+  st.solveMs += sol.timings.solveMs;
+  st.postMs += sol.timings.postMs;
+}
+
+function emptyDiag(): EvaluationDiagnostics {
+  return { ok: true, kinks: 0, rankDeficient: false, kktViolation: 0, messages: [] };
+}
+
+function addDiag(dg: EvaluationDiagnostics, sol: InnerSolution, where: string): void {
+  const s = sol.diagnostics;
+  dg.kinks += s.kinks.length;
+  dg.rankDeficient = dg.rankDeficient || s.rankDeficient;
+  if (Number.isFinite(s.kktViolation)) dg.kktViolation = Math.max(dg.kktViolation, s.kktViolation);
+  if (!s.ok) {
+    dg.ok = false;
+    for (const m of s.messages) dg.messages.push(where ? `${where}: ${m}` : m);
+  }
+}
+
+function allFinite(v: Float64Array | null): boolean {
+  if (v === null) return true;
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
+}
+
+/** In the loop we collect diagnostics instead of warning on every call. */
+function innerOpts(opts: EvaluateOptions): EvaluateOptions {
+  const valueOnly = opts.gradient === false;
+  return {
+    ...opts,
+    onSingular: opts.onSingular ?? 'ignore',
+    // value-only evaluations (grid search) need neither the refinement nor the diagnostics by default
+    refine: opts.refine ?? !valueOnly,
+    checks: opts.checks ?? !valueOnly,
+  };
+}
+
+/**
+ * Held-out criterion: MSE on a validation set (logistic loss for `logreg`).
+ *
+ * @example
+ * const crit = new HeldOutCriterion({ X: Xtr, y: ytr }, { X: Xval, y: yval }, 'lasso');
+ * const ev = crit.evaluate([0.05], { tol: 1e-6 });
+ * ev.value; ev.gradient![0]; // d MSE / d log λ
+ */
+export class HeldOutCriterion implements Criterion {
+  readonly name = 'heldout' as const;
+  readonly model: SparseModelKind;
+  readonly problem: SparseProblem;
+  readonly Xval: DesignMatrix;
+  /** Validation targets (±1 labels for logreg). */
+  readonly yval: Float64Array;
+
+  constructor(train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}) {
+    const fn = 'HeldOutCriterion';
+    this.model = model;
+    this.problem = train instanceof SparseProblem ? train : new SparseProblem(train.X, train.y, model, opts);
+    if (val === null || typeof val !== 'object' || val.X === undefined) throw new InvalidArgumentError(`${fn}(): the validation set must be { X, y }`);
+    if (val.X.nCols !== this.problem.p) {
+      throw new ShapeError(`${fn}(): validation X has ${val.X.nCols} columns, training X has ${this.problem.p}`);
+    }
+    checkRawDesign(val.X, `${fn}() validation X`);
+    const yv = checkTarget(val.y, val.X.nRows, `${fn}() validation`);
+    this.Xval = val.X;
+    this.yval = model === 'logreg' ? toSignedLabels(yv, fn) : yv;
+  }
+
+  get nHyper(): number {
+    return this.problem.nHyper;
+  }
+
+  get lambdaMax(): number {
+    return this.problem.lambdaMax;
+  }
+
+  resetWarmStart(): void {
+    this.problem.resetWarmStart();
+  }
+
+  dispose(): void {
+    this.problem.dispose();
+  }
+
+  /** Value of the validation loss and ∂C/∂prediction for a solution. */
+  lossAndAdjoint(sol: InnerSolution): { value: number; u: Float64Array } {
+    const pred = this.problem.predict(sol, this.Xval);
+    const y = this.yval;
+    const m = y.length;
+    const u = new Float64Array(m);
+    let v = 0;
+    if (this.model === 'logreg') {
+      for (let i = 0; i < m; i++) {
+        const ya = y[i]! * pred[i]!;
+        v += log1pExp(-ya);
+        u[i] = (-y[i]! * sigmoid(-ya)) / m;
+      }
+    } else {
+      for (let i = 0; i < m; i++) {
+        const e = pred[i]! - y[i]!;
+        v += e * e;
+        u[i] = (2 * e) / m;
+      }
+    }
+    return { value: v / m, u };
+  }
+
+  evaluate(lambdas: ArrayLike<number> | number, opts: EvaluateOptions = {}): CriterionEvaluation {
+    const o = innerOpts(opts);
+    const st = emptyStats();
+    const dg = emptyDiag();
+    const sol = this.problem.solve(lambdas, o);
+    addSolve(st, sol);
+    addDiag(dg, sol, '');
+    const { value, u } = this.lossAndAdjoint(sol);
+    let gradient: Float64Array | null = null;
+    if (opts.gradient !== false) {
+      const { gS, gB } = this.problem.pullback(sol, this.Xval, u);
+      const hg = this.problem.hypergradient(sol, gS, gB, o);
+      gradient = hg.gradient;
+      st.hypergradMs += hg.timeMs;
+      st.jacIterations += hg.iterations;
+    }
+    return {
+      lambdas: sol.lambdas, value, gradient, supportSize: sol.support.length, inner: st, diagnostics: dg,
+      finite: Number.isFinite(value) && allFinite(gradient),
+    };
+  }
+}
+
+/**
+ * K-fold cross-validation of the held-out loss (contiguous folds by default; `shuffle` with a seed).
+ *
+ * @example
+ * const cv = new CrossValCriterion(X, y, 'lasso', { folds: 5 });
+ * cv.evaluate([0.05]).value; // mean validation MSE over the 5 folds
+ */
+export class CrossValCriterion implements Criterion {
+  readonly name = 'cv' as const;
+  readonly model: SparseModelKind;
+  readonly folds: HeldOutCriterion[];
+  readonly lambdaMax: number;
+  /** Row indices of every fold. */
+  readonly foldIndices: { train: Int32Array; val: Int32Array }[];
+
+  constructor(X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: { folds?: number; shuffle?: boolean; seed?: number; fitIntercept?: boolean } = {}) {
+    const fn = 'CrossValCriterion';
+    const k = opts.folds ?? 5;
+    if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`${fn}(): folds must be an integer ≥ 2, got ${String(k)}`);
+    checkRawDesign(X, `${fn}() X`);
+    const yv = checkTarget(y, X.nRows, fn);
+    if (X.nRows < k) throw new InvalidArgumentError(`${fn}(): fewer rows than folds (n = ${X.nRows} rows, ${k} folds)`);
+    this.model = model;
+    // the search range comes from the full data (like LassoCV's alpha grid)
+    this.lambdaMax = rawLambdaMax(X, yv, model, opts.fitIntercept ?? true);
+    this.foldIndices = kFoldIndices(X.nRows, k, { shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
+    this.folds = this.foldIndices.map((f, i) => {
+      const ytr = new Float64Array(f.train.length);
+      for (let t = 0; t < f.train.length; t++) ytr[t] = yv[f.train[t]!]!;
+      const yva = new Float64Array(f.val.length);
+      for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
+      try {
+        return new HeldOutCriterion({ X: takeRows(X, f.train), y: ytr }, { X: takeRows(X, f.val), y: yva }, model, opts);
+      } catch (e) {
+        if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${fn}(): fold ${i}: ${e.message}`);
+        throw e;
+      }
+    });
+  }
+
+  get nHyper(): number {
+    return this.folds[0]!.nHyper;
+  }
+
+  resetWarmStart(): void {
+    for (const f of this.folds) f.resetWarmStart();
+  }
+
+  dispose(): void {
+    for (const f of this.folds) f.dispose();
+  }
+
+  evaluate(lambdas: ArrayLike<number> | number, opts: EvaluateOptions = {}): CriterionEvaluation {
+    const K = this.folds.length;
+    const st = emptyStats();
+    const dg = emptyDiag();
+    let value = 0;
+    let supp = 0;
+    let gradient: Float64Array | null = opts.gradient === false ? null : new Float64Array(this.nHyper);
+    let lam: Float64Array | null = null;
+    for (let k = 0; k < K; k++) {
+      const ev = this.folds[k]!.evaluate(lambdas, opts);
+      lam = ev.lambdas;
+      value += ev.value / K;
+      supp += ev.supportSize / K;
+      if (gradient !== null && ev.gradient !== null) for (let i = 0; i < gradient.length; i++) gradient[i] += ev.gradient[i]! / K;
+      st.solves += ev.inner.solves;
+      st.epochs += ev.inner.epochs;
+      st.converged = st.converged && ev.inner.converged;
+      st.solveMs += ev.inner.solveMs;
+      st.postMs += ev.inner.postMs;
+      st.hypergradMs += ev.inner.hypergradMs;
+      st.jacIterations += ev.inner.jacIterations;
+      dg.kinks += ev.diagnostics.kinks;
+      dg.rankDeficient = dg.rankDeficient || ev.diagnostics.rankDeficient;
+      dg.kktViolation = Math.max(dg.kktViolation, ev.diagnostics.kktViolation);
+      if (!ev.diagnostics.ok) {
+        dg.ok = false;
+        for (const m of ev.diagnostics.messages) dg.messages.push(`fold ${k}: ${m}`);
+      }
+    }
+    if (gradient !== null && !allFinite(gradient)) gradient = gradient.slice();
+    return { lambdas: lam!, value, gradient, supportSize: supp, inner: st, diagnostics: dg, finite: Number.isFinite(value) && allFinite(gradient) };
+  }
+}
+
+/** Options of `SureCriterion`. */
+export interface SureOptions {
+  /** Noise standard deviation; estimated (scaled Lasso, see the file header) when omitted. */
+  readonly sigma?: number;
+  /** Finite-difference step ε (default 2σ/n^0.3). */
+  readonly epsilon?: number;
+  /** Seed of δ. Default 42. */
+  readonly seed?: number;
+  readonly fitIntercept?: boolean;
+}
+
+/**
+ * Noise level by the scaled Lasso with the universal level and a degrees-of-freedom correction
+ * (see the file header). Returns σ̂ (0 when y is perfectly fitted, e.g. constant y).
+ *
+ * @example
+ * const sigma = estimateNoiseLevel(X, y); // ≈ the noise std of y = Xβ* + σ ε
+ */
+export function estimateNoiseLevel(X: DesignMatrix | PreparedDesign, y: ArrayLike<number>, opts: { fitIntercept?: boolean; tol?: number } = {}): number {
+  const fit = opts.fitIntercept ?? true;
+  const d = resolveDesign(X, fit, 'estimateNoiseLevel');
+  const yv = checkTarget(y, d.nRows, 'estimateNoiseLevel');
+  const n = d.nRows;
+  const p = d.nCols;
+  const lam0 = Math.sqrt((2 * Math.log(Math.max(p, 2))) / n);
+  let mean = 0;
+  if (fit) {
+    for (let i = 0; i < n; i++) mean += yv[i]!;
+    mean /= n;
+  }
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (yv[i]! - mean) ** 2;
+  let sigma = Math.sqrt(ss / n);
+  if (sigma === 0) return 0;
+  let res = lasso(d, yv, sigma * lam0, { tol: opts.tol ?? 1e-8, fitIntercept: fit });
+  for (let it = 0; it < 50; it++) {
+    let rr = 0;
+    for (let i = 0; i < n; i++) rr += res.residual[i]! ** 2;
+    const next = Math.sqrt(rr / n);
+    if (!(next > 0)) return 0;
+    const done = Math.abs(next - sigma) <= 1e-6 * sigma;
+    sigma = next;
+    if (done) break;
+    res = lasso(d, yv, sigma * lam0, { tol: opts.tol ?? 1e-8, fitIntercept: fit, warmStart: res });
+  }
+  let rr = 0;
+  for (let i = 0; i < n; i++) rr += res.residual[i]! ** 2;
+  const dof = n - res.support.length - (fit ? 1 : 0);
+  return Math.sqrt(rr / Math.max(dof, 1));
+}
+
+/**
+ * SURE by finite-difference Monte Carlo (SUGAR), squared-loss models only (see the file header).
+ *
+ * @example
+ * const sure = new SureCriterion(X, y, 'lasso', { sigma: 0.5 });
+ * sure.evaluate([0.05]).value; // estimate of the prediction risk ‖Xβ̂ − Xβ*‖²/n
+ */
+export class SureCriterion implements Criterion {
+  readonly name = 'sure' as const;
+  readonly model: SparseModelKind;
+  readonly problem: SparseProblem;
+  readonly perturbed: SparseProblem;
+  readonly sigma: number;
+  readonly epsilon: number;
+  readonly delta: Float64Array;
+  /** True when σ was estimated. */
+  readonly sigmaEstimated: boolean;
+  private readonly X: DesignMatrix;
+
+  constructor(X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: SureOptions = {}) {
+    const fn = 'SureCriterion';
+    if (model === 'logreg') throw new InvalidArgumentError(`${fn}(): SURE is defined for the squared-loss models (lasso, enet, wlasso), not logreg`);
+    checkRawDesign(X, `${fn}() X`);
+    const yv = checkTarget(y, X.nRows, fn);
+    this.model = model;
+    this.X = X;
+    this.problem = new SparseProblem(X, yv, model, opts);
+    const n = X.nRows;
+    let sigma = opts.sigma;
+    this.sigmaEstimated = sigma === undefined;
+    if (sigma === undefined) {
+      sigma = estimateNoiseLevel(this.problem.design, yv, opts);
+      if (!(sigma > 0)) throw new InvalidArgumentError(`${fn}(): the estimated noise level is 0 (y is constant or fitted exactly); pass sigma explicitly`);
+    } else if (typeof sigma !== 'number' || !Number.isFinite(sigma) || !(sigma > 0)) {
+      throw new InvalidArgumentError(`${fn}(): sigma must be a finite number > 0, got ${String(sigma)}`);
+    }
+    this.sigma = sigma;
+    const eps = opts.epsilon ?? (2 * sigma) / Math.pow(n, 0.3);
+    if (!(eps > 0) || !Number.isFinite(eps)) throw new InvalidArgumentError(`${fn}(): epsilon must be a finite number > 0, got ${String(opts.epsilon)}`);
+    this.epsilon = eps;
+    this.delta = rng(opts.seed ?? 42).fillNormal(new Float64Array(n));
+    const y2 = new Float64Array(n);
+    for (let i = 0; i < n; i++) y2[i] = yv[i]! + eps * this.delta[i]!;
+    this.perturbed = new SparseProblem(this.problem.design, y2, model, opts);
+  }
+
+  get nHyper(): number {
+    return this.problem.nHyper;
+  }
+
+  get lambdaMax(): number {
+    return this.problem.lambdaMax;
+  }
+
+  resetWarmStart(): void {
+    this.problem.resetWarmStart();
+    this.perturbed.resetWarmStart();
+  }
+
+  dispose(): void {
+    this.perturbed.dispose();
+    this.problem.dispose();
+  }
+
+  evaluate(lambdas: ArrayLike<number> | number, opts: EvaluateOptions = {}): CriterionEvaluation {
+    const o = innerOpts(opts);
+    const st = emptyStats();
+    const dg = emptyDiag();
+    const s1 = this.problem.solve(lambdas, o);
+    const s2 = this.perturbed.solve(lambdas, o);
+    addSolve(st, s1);
+    addSolve(st, s2);
+    addDiag(dg, s1, 'y');
+    addDiag(dg, s2, 'y + εδ');
+    const n = this.problem.n;
+    const y = this.problem.y;
+    const f1 = s1.fitted;
+    const f2 = s2.fitted;
+    const sig2 = this.sigma * this.sigma;
+    const eps = this.epsilon;
+    const dl = this.delta;
+    let rss = 0, dof = 0;
+    for (let i = 0; i < n; i++) {
+      rss += (y[i]! - f1[i]!) ** 2;
+      dof += dl[i]! * (f2[i]! - f1[i]!);
+    }
+    dof /= eps;
+    const value = (rss - n * sig2 + 2 * sig2 * dof) / n;
+    let gradient: Float64Array | null = null;
+    if (opts.gradient !== false) {
+      const u1 = new Float64Array(n);
+      const u2 = new Float64Array(n);
+      const c = (2 * sig2) / eps;
+      for (let i = 0; i < n; i++) {
+        u1[i] = (2 * (f1[i]! - y[i]!) - c * dl[i]!) / n;
+        u2[i] = (c * dl[i]!) / n;
+      }
+      const p1 = this.problem.pullback(s1, this.X, u1);
+      const p2 = this.perturbed.pullback(s2, this.X, u2);
+      const h1 = this.problem.hypergradient(s1, p1.gS, 0, o);
+      const h2 = this.perturbed.hypergradient(s2, p2.gS, 0, o);
+      gradient = new Float64Array(h1.gradient.length);
+      for (let k = 0; k < gradient.length; k++) gradient[k] = h1.gradient[k]! + h2.gradient[k]!;
+      st.hypergradMs += h1.timeMs + h2.timeMs;
+      st.jacIterations += h1.iterations + h2.iterations;
+    }
+    return {
+      lambdas: s1.lambdas, value, gradient, supportSize: (s1.support.length + s2.support.length) / 2, inner: st, diagnostics: dg,
+      finite: Number.isFinite(value) && allFinite(gradient),
+    };
+  }
+}
+
+/**
+ * λ_max of a raw design without preparing it: squared loss max_j |X_jᵀy_c|/n (= |X_c,jᵀy_c|/n
+ * because y_c ⟂ 1; y instead of y_c without intercept), logistic max_j |X_jᵀ(y − ȳ)|/(2n) with
+ * ±1 labels (see models.ts). Used for the search range of cross-validation (full data, like
+ * scikit-learn's LassoCV grid).
+ *
+ * @example
+ * rawLambdaMax(X, y, 'lasso', true) === lambdaMax(X, y); // up to rounding
+ */
+export function rawLambdaMax(X: DesignMatrix, y: Float64Array, model: SparseModelKind, fitIntercept: boolean): number {
+  const n = X.nRows;
+  const v = model === 'logreg' ? toSignedLabels(y, 'rawLambdaMax') : new Float64Array(y);
+  if (fitIntercept) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += v[i]!;
+    m /= n;
+    for (let i = 0; i < n; i++) v[i]! -= m;
+  }
+  let best = 0;
+  const centred = fitIntercept && model !== 'logreg';
+  for (let j = 0; j < X.nCols; j++) {
+    // a column with zero (centred) norm carries no information: skipped, as the solvers do
+    if (columnIsNull(X, j, centred)) continue;
+    best = Math.max(best, Math.abs(rawColDot(X, j, v)));
+  }
+  return (best / n) * (model === 'logreg' ? 0.5 : 1);
+}
+
+/** Column j is zero (or constant, when `centred`). */
+function columnIsNull(X: DesignMatrix, j: number, centred: boolean): boolean {
+  const n = X.nRows;
+  if (X.kind === 'dense') {
+    const o = j * n;
+    const first = centred ? X.data[o]! : 0;
+    for (let i = 0; i < n; i++) if (X.data[o + i] !== first) return false;
+    return true;
+  }
+  const a = X.indptr[j]!;
+  const b = X.indptr[j + 1]!;
+  const first = b - a === n && centred ? X.values[a]! : 0;
+  for (let k = a; k < b; k++) if (X.values[k] !== first) return false;
+  return true;
+}
+
+/** Checks a raw design for NaN/∞ (the training designs are checked by prepareDesign). */
+export function checkRawDesign(X: DesignMatrix, what: string): void {
+  if (X === null || typeof X !== 'object' || (X.kind !== 'dense' && X.kind !== 'csc')) {
+    throw new InvalidArgumentError(`${what} must be a DenseDesign or SparseDesign`);
+  }
+  const vals = X.kind === 'dense' ? X.data : X.values;
+  for (let k = 0; k < vals.length; k++) {
+    const v = vals[k]!;
+    if (v - v !== 0) throw new NonFiniteError(`${what} contains a non-finite value (${v}) at stored entry ${k}`);
+  }
+}

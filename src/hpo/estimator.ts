@@ -1,0 +1,324 @@
+/**
+ * @file High-level hyperparameter tuning of Lasso-type models:
+ *
+ * - `lassoHypergradient(train, val, λ, opts)`: one criterion value and its hypergradient
+ *   d criterion / d log λ (what `nsdiff lasso hypergrad` prints);
+ * - `tuneLasso(X, y, opts)`: build the criterion (held-out / K-fold CV / SURE), run the outer loop
+ *   (line search, Adam or grid), refit on all the training data at the chosen λ;
+ * - `LassoHO`: the same as a scikit-learn-style estimator (`fit`, `predict`, `coef`, `intercept`,
+ *   `lambda`, `history`), the hypergradient counterpart of `LassoCV`.
+ *
+ * Held-out without an explicit validation set: the rows are split by `splitTrainVal` (seeded
+ * shuffle, `valFraction` = 0.25 of the rows for validation by default).
+ */
+import type { Dataset, DesignMatrix } from '../data/dataset.js';
+import { denseFromRows, splitTrainVal, makeDataset } from '../data/dataset.js';
+import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
+import {
+  SparseProblem, predictLinear, type HypergradDiagnostics, type HypergradMethod, type HypergradOptions, type SparseModelKind,
+} from '../lasso/hypergrad.js';
+import { sigmoid } from '../lasso/hypergrad_logreg.js';
+import { checkTarget } from '../lasso/models.js';
+import {
+  CrossValCriterion, HeldOutCriterion, SureCriterion, checkRawDesign, type Criterion, type CriterionEvaluation, type InnerStats,
+  type LabelledSet,
+} from './criteria.js';
+import { optimize, type HistoryEntry, type OuterOptions, type OuterResult } from './optimizers.js';
+
+/** Which criterion to minimise. */
+export type CriterionKind = 'heldout' | 'cv' | 'sure';
+
+/** A design as accepted by the high-level API: a DesignMatrix or rows of numbers. */
+export type DesignLike = DesignMatrix | number[][];
+
+function toDesign(X: DesignLike, what: string): DesignMatrix {
+  if (Array.isArray(X)) return denseFromRows(X);
+  if (X === null || typeof X !== 'object') throw new InvalidArgumentError(`${what} must be a design matrix or an array of rows`);
+  return X;
+}
+
+/** Options shared by the criterion constructors. */
+export interface CriterionOptions {
+  /** Default 'lasso'. */
+  readonly model?: SparseModelKind;
+  /** Default 'cv' (`tuneLasso`, `LassoHO`) or 'heldout' (`lassoHypergradient` with a validation set). */
+  readonly criterion?: CriterionKind;
+  /** Number of CV folds. Default 5. */
+  readonly folds?: number;
+  /** Shuffle rows before cutting folds / the held-out split. Default false for CV, true for the split. */
+  readonly shuffle?: boolean;
+  /** Seed of the shuffles. Default 0. */
+  readonly seed?: number;
+  /** Held-out without validation set: share of rows used for validation. Default 0.25. */
+  readonly valFraction?: number;
+  /** SURE: noise std (estimated when omitted) and finite-difference step. */
+  readonly sigma?: number;
+  readonly epsilon?: number;
+  /** Default true. */
+  readonly fitIntercept?: boolean;
+}
+
+/**
+ * Builds the criterion object of `opts.criterion` for (X, y) (validation set only for 'heldout').
+ *
+ * @example
+ * const crit = makeCriterion(X, y, { criterion: 'cv', folds: 5, model: 'lasso' });
+ * crit.evaluate([0.1]).gradient;
+ */
+export function makeCriterion(X: DesignLike, y: ArrayLike<number>, opts: CriterionOptions = {}, validation?: LabelledSet): Criterion {
+  const model = opts.model ?? 'lasso';
+  const kind = opts.criterion ?? 'cv';
+  const Xd = toDesign(X, 'X');
+  const po = { fitIntercept: opts.fitIntercept ?? true };
+  if (kind === 'cv') {
+    if (validation) throw new InvalidArgumentError("criterion 'cv' does not take a validation set (use criterion: 'heldout')");
+    return new CrossValCriterion(Xd, y, model, { ...po, folds: opts.folds ?? 5, shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
+  }
+  if (kind === 'sure') {
+    if (validation) throw new InvalidArgumentError("criterion 'sure' does not take a validation set (use criterion: 'heldout')");
+    return new SureCriterion(Xd, y, model, { ...po, ...(opts.sigma !== undefined ? { sigma: opts.sigma } : {}), ...(opts.epsilon !== undefined ? { epsilon: opts.epsilon } : {}), seed: opts.seed ?? 42 });
+  }
+  if (kind === 'heldout') {
+    if (validation) return new HeldOutCriterion({ X: Xd, y }, { X: toDesign(validation.X, 'validation X'), y: validation.y }, model, po);
+    checkRawDesign(Xd, 'X');
+    const yv = checkTarget(y, Xd.nRows, 'heldout split');
+    const frac = opts.valFraction ?? 0.25;
+    const split = splitTrainVal(makeDataset(Xd, yv), 1 - frac, { seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true });
+    return new HeldOutCriterion(split.train, split.val, model, po);
+  }
+  throw new InvalidArgumentError(`criterion must be 'heldout' | 'cv' | 'sure', got ${String(kind)}`);
+}
+
+/** Options of `lassoHypergradient`. */
+export interface LassoHypergradientOptions extends CriterionOptions, HypergradOptions {
+  /** Inner tolerance. Default 1e-8 (logreg: 1e-10 absolute KKT). */
+  readonly tol?: number;
+  readonly maxIter?: number;
+}
+
+/** Result of `lassoHypergradient`. */
+export interface LassoHypergradientResult {
+  readonly model: SparseModelKind;
+  readonly criterionKind: CriterionKind;
+  readonly lambdas: Float64Array;
+  /** Criterion value. */
+  readonly criterion: number;
+  /** d criterion / d log λ (one entry per hyperparameter). */
+  readonly hypergradient: Float64Array;
+  /** Support size (mean over folds / problems). */
+  readonly supportSize: number;
+  readonly method: HypergradMethod;
+  readonly lambdaMax: number;
+  readonly inner: InnerStats;
+  readonly diagnostics: { ok: boolean; kinks: number; rankDeficient: boolean; kktViolation: number; messages: string[] };
+  readonly timeMs: number;
+}
+
+/**
+ * Value and hypergradient (w.r.t. log λ) of a validation criterion at λ. With `val` the criterion is
+ * the held-out loss (MSE; logistic loss for 'logreg'); with `val = null` it is `opts.criterion`
+ * ('cv' default, or 'sure', or 'heldout' with an automatic split) on `train`.
+ * λ: a number (lasso, logreg), [λ₁, λ₂] (enet) or one value per feature (wlasso).
+ *
+ * @example
+ * const r = lassoHypergradient({ X: Xtr, y: ytr }, { X: Xval, y: yval }, 0.05);
+ * r.criterion;        // validation MSE
+ * r.hypergradient[0]; // d MSE / d log λ
+ * r.diagnostics.ok;   // invertibility hypothesis satisfied
+ */
+export function lassoHypergradient(
+  train: LabelledSet | Dataset, val: LabelledSet | Dataset | null, lambda: number | ArrayLike<number>, opts: LassoHypergradientOptions = {},
+): LassoHypergradientResult {
+  const t0 = performance.now();
+  if (train === null || typeof train !== 'object') throw new InvalidArgumentError('lassoHypergradient(): train must be { X, y }');
+  const model = opts.model ?? 'lasso';
+  const kind: CriterionKind = val ? 'heldout' : (opts.criterion ?? 'cv');
+  if (val && opts.criterion !== undefined && opts.criterion !== 'heldout') {
+    throw new InvalidArgumentError(`lassoHypergradient(): a validation set was given, so the criterion is 'heldout' (got criterion '${opts.criterion}')`);
+  }
+  const crit = makeCriterion(train.X, train.y, { ...opts, model, criterion: kind }, val ?? undefined);
+  const tol = opts.tol ?? (model === 'logreg' ? 1e-10 : 1e-8);
+  const method = opts.method ?? 'implicit';
+  let ev: CriterionEvaluation;
+  try {
+    ev = crit.evaluate(lambda, { ...opts, tol, method, onSingular: opts.onSingular ?? 'warn' });
+  } finally {
+    crit.dispose?.();
+  }
+  if (!ev.finite) {
+    throw new NonFiniteError(`lassoHypergradient(): the criterion (${ev.value}) or its hypergradient (${ev.gradient ? Array.from(ev.gradient).join(', ') : 'n/a'}) is not finite`);
+  }
+  return {
+    model, criterionKind: kind, lambdas: ev.lambdas, criterion: ev.value, hypergradient: ev.gradient!, supportSize: ev.supportSize,
+    method, lambdaMax: crit.lambdaMax, inner: ev.inner, diagnostics: ev.diagnostics, timeMs: performance.now() - t0,
+  };
+}
+
+/** Options of `tuneLasso` / `LassoHO`. */
+export interface TuneOptions extends CriterionOptions, OuterOptions {
+  /** Hypergradient method. Default 'implicit'. */
+  readonly method?: HypergradMethod;
+  /** Tolerance of the final refit on all training rows. Default min(tol, 1e-8) (logreg 1e-10). */
+  readonly refitTol?: number;
+  /** Explicit validation set for criterion 'heldout'. */
+  readonly validation?: LabelledSet;
+}
+
+/** Result of `tuneLasso`. */
+export interface TuneResult {
+  readonly model: SparseModelKind;
+  readonly criterionKind: CriterionKind;
+  /** Chosen hyperparameters (λ; [λ₁, λ₂]; λ_j). */
+  readonly lambdas: Float64Array;
+  /** Criterion value at the chosen λ (as evaluated in the search). */
+  readonly value: number;
+  /** Refit on all training rows at the chosen λ. */
+  readonly coef: Float64Array;
+  readonly intercept: number;
+  readonly support: Int32Array;
+  readonly history: HistoryEntry[];
+  readonly outer: OuterResult;
+  readonly lambdaMax: number;
+  /** Diagnostics of the refit. */
+  readonly diagnostics: HypergradDiagnostics;
+  /** Number of search evaluations whose invertibility diagnostics were not clean. */
+  readonly singularEvaluations: number;
+  readonly timeMs: number;
+}
+
+/**
+ * Tunes the regularisation of a Lasso-type model by hypergradient descent (or grid search) and
+ * refits it on all rows of (X, y).
+ *
+ * @example
+ * const res = tuneLasso(X, y, { model: 'lasso', criterion: 'cv', folds: 5, optimizer: 'line-search' });
+ * res.lambdas[0]; res.coef; res.history.length;
+ */
+export function tuneLasso(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions = {}): TuneResult {
+  const t0 = performance.now();
+  const model = opts.model ?? 'lasso';
+  const kind = opts.criterion ?? 'cv';
+  const Xd = toDesign(X, 'X');
+  if (opts.validation && kind !== 'heldout') throw new InvalidArgumentError(`tuneLasso(): a validation set needs criterion 'heldout' (got '${kind}')`);
+  const crit = makeCriterion(Xd, y, { ...opts, model, criterion: kind }, opts.validation);
+  const hypergrad: HypergradOptions = { ...(opts.hypergrad ?? {}), method: opts.method ?? opts.hypergrad?.method ?? 'implicit' };
+  let outer: OuterResult;
+  try {
+    outer = optimize(crit, { ...opts, hypergrad });
+  } finally {
+    crit.dispose?.();
+  }
+  let singular = 0;
+  for (const h of outer.history) if (!h.diagnosticsOk) singular++;
+  if (singular > 0) {
+    process.emitWarning(`tuneLasso(): the invertibility hypothesis failed at ${singular} of ${outer.history.length} evaluations (kinks or rank-deficient X_E; see the history and diagnostics)`, { type: 'InvertibilityWarning' });
+  }
+  // refit on all training rows (the validation rows too, for an automatic held-out split)
+  const prob = new SparseProblem(Xd, y, model, { fitIntercept: opts.fitIntercept ?? true });
+  const refitTol = opts.refitTol ?? (model === 'logreg' ? 1e-10 : Math.min(opts.tol ?? 1e-6, 1e-8));
+  const sol = prob.solve(outer.lambdas, { tol: refitTol, onSingular: 'ignore' });
+  prob.dispose();
+  return {
+    model, criterionKind: kind, lambdas: outer.lambdas, value: outer.value, coef: sol.beta, intercept: sol.intercept,
+    support: sol.support, history: outer.history, outer, lambdaMax: crit.lambdaMax, diagnostics: sol.diagnostics,
+    singularEvaluations: singular, timeMs: performance.now() - t0,
+  };
+}
+
+/**
+ * Lasso-type estimator whose regularisation is chosen by hypergradient descent on a validation
+ * criterion — a drop-in for scikit-learn's `LassoCV`, also for the elastic net (two λ), the weighted
+ * Lasso (one λ per feature) and sparse logistic regression.
+ *
+ * @example
+ * const est = new LassoHO({ model: 'lasso', criterion: 'cv', folds: 5, optimizer: 'line-search' }).fit(X, y);
+ * est.lambda;          // chosen λ
+ * est.coef;            // refit on all rows
+ * est.predict(Xtest);  // Xβ + b
+ * est.history;         // every evaluation (λ, criterion, gradient, support size, time)
+ */
+export class LassoHO {
+  readonly options: TuneOptions;
+  private res: TuneResult | null = null;
+  private labels01 = true;
+
+  constructor(options: TuneOptions = {}) {
+    const m = options.model ?? 'lasso';
+    if (m !== 'lasso' && m !== 'enet' && m !== 'wlasso' && m !== 'logreg') {
+      throw new InvalidArgumentError(`LassoHO(): model must be 'lasso' | 'enet' | 'wlasso' | 'logreg', got ${String(m)}`);
+    }
+    this.options = options;
+  }
+
+  /** Tunes λ on (X, y) and refits. `validation` for criterion 'heldout' (else an automatic split). */
+  fit(X: DesignLike, y: ArrayLike<number>, validation?: LabelledSet): this {
+    const opts = validation ? { ...this.options, criterion: this.options.criterion ?? 'heldout', validation } : this.options;
+    if ((this.options.model ?? 'lasso') === 'logreg') {
+      let neg = false;
+      for (let i = 0; i < y.length; i++) if (y[i] === -1) neg = true;
+      this.labels01 = !neg;
+    }
+    this.res = tuneLasso(X, y, opts);
+    return this;
+  }
+
+  private get r(): TuneResult {
+    if (this.res === null) throw new InvalidArgumentError('LassoHO: call fit() first');
+    return this.res;
+  }
+
+  /** Coefficients of the refit. */
+  get coef(): Float64Array {
+    return this.r.coef;
+  }
+
+  get intercept(): number {
+    return this.r.intercept;
+  }
+
+  /** The chosen λ (λ₁ for enet; the first λ_j for wlasso — see `lambdas`). */
+  get lambda(): number {
+    return this.r.lambdas[0]!;
+  }
+
+  /** All chosen hyperparameters. */
+  get lambdas(): Float64Array {
+    return this.r.lambdas;
+  }
+
+  /** Criterion value at the chosen λ. */
+  get criterionValue(): number {
+    return this.r.value;
+  }
+
+  get history(): HistoryEntry[] {
+    return this.r.history;
+  }
+
+  /** Full result (outer loop, diagnostics, timings). */
+  get result(): TuneResult {
+    return this.r;
+  }
+
+  /** Xβ + b (regression) — for logreg the predicted labels in the training encoding (0/1 or ±1). */
+  predict(X: DesignLike): Float64Array {
+    const a = this.decisionFunction(X);
+    if ((this.options.model ?? 'lasso') !== 'logreg') return a;
+    return a.map((v) => (v > 0 ? 1 : this.labels01 ? 0 : -1));
+  }
+
+  /** Xβ + b. */
+  decisionFunction(X: DesignLike): Float64Array {
+    const Xd = toDesign(X, 'X');
+    const r = this.r;
+    if (Xd.nCols !== r.coef.length) throw new InvalidArgumentError(`LassoHO.predict(): X has ${Xd.nCols} columns, the model has ${r.coef.length}`);
+    checkRawDesign(Xd, 'LassoHO.predict() X');
+    return predictLinear(Xd, r.coef, r.support, r.intercept);
+  }
+
+  /** logreg: P(y = 1 | x) = σ(xᵀβ + b). */
+  predictProba(X: DesignLike): Float64Array {
+    if ((this.options.model ?? 'lasso') !== 'logreg') throw new InvalidArgumentError('LassoHO.predictProba(): only for model logreg');
+    return this.decisionFunction(X).map(sigmoid);
+  }
+}

@@ -1,0 +1,479 @@
+/**
+ * @file Outer loops of hyperparameter optimisation, in θ = log λ, over any `Criterion`:
+ *
+ * - 'line-search': projected gradient descent with backtracking (HOAG-style, Pedregosa 2016).
+ *   Step θ⁺ = Π(θ − g/L) onto the box; accepted when the Armijo test holds,
+ *     C(θ⁺) ≤ C(θ) + c·gᵀ(θ⁺ − θ),  c = 1e-4,
+ *   otherwise L grows by the quadratic-interpolation factor along the step (clamped to [2, 10])
+ *   and the step is retried (the rejected inner solutions still warm-start the next try). After an
+ *   accepted step L takes the secant (Barzilai–Borwein) curvature sᵀΔg/sᵀs when it is positive
+ *   (a secant method on the gradient: superlinear in one dimension), else L/2. The first step has
+ *   length `firstStep` (default 1, i.e. λ changes by a factor e), no step is longer than `maxStep`
+ *   (default 2).
+ * - 'adam': Adam (Kingma & Ba) on θ with projection; lr default 0.2; returns the best point seen.
+ * - 'grid': exhaustive evaluation (value only, no gradient) on a geometric grid from λ_max down to
+ *   eps·λ_max (default 100 points, eps = 1e-3: scikit-learn's LassoCV grid), in decreasing order so
+ *   every inner solve is warm-started (a regularisation path per fold). Elastic net: the product of
+ *   a λ₁ grid and a λ₂ grid (`gridSize2` points on the same range). Weighted Lasso: all λ_j equal.
+ *
+ * Safeguards: θ is clipped to the box [log λ_max − 12, log λ_max] (or `bounds`); a step whose
+ * criterion value or gradient is not finite is REJECTED (never accepted, never turned into a NaN λ)
+ * and the step shrinks; the inner tolerance decreases geometrically from `tolStart` to `tol` over
+ * the first `tolSteps` evaluations (inexact early iterations, exact ones near the optimum).
+ * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
+ */
+import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
+import type { HypergradOptions } from '../lasso/hypergrad.js';
+import type { Criterion, CriterionEvaluation } from './criteria.js';
+
+/** The outer optimisers. */
+export type OuterOptimizer = 'line-search' | 'adam' | 'grid';
+
+/** One evaluation of the criterion during the search. */
+export interface HistoryEntry {
+  /** 0-based evaluation counter. */
+  readonly evaluation: number;
+  readonly lambdas: Float64Array;
+  readonly logLambdas: Float64Array;
+  readonly value: number;
+  /** d value / d log λ (null for grid evaluations). */
+  readonly gradient: Float64Array | null;
+  readonly supportSize: number;
+  /** Milliseconds since the start of the search, at the end of this evaluation. */
+  readonly timeMs: number;
+  /** Milliseconds spent in this evaluation. */
+  readonly evalMs: number;
+  /** Inner tolerance used. */
+  readonly innerTol: number;
+  /** Line search: step accepted. Grid/Adam: true. Non-finite evaluations: false. */
+  readonly accepted: boolean;
+  readonly finite: boolean;
+  /** Invertibility diagnostics were clean. */
+  readonly diagnosticsOk: boolean;
+}
+
+/** Options of the outer loop. */
+export interface OuterOptions {
+  /** Default 'line-search'. */
+  readonly optimizer?: OuterOptimizer;
+  /** Evaluation budget of 'line-search' / 'adam'. Default 30 / 60. */
+  readonly maxEvals?: number;
+  /**
+   * Starting λ (number for every hyperparameter, or one value each), or 'scout' (the default for
+   * line-search and Adam): evaluate the criterion (value only, warm-started, loose tolerance) at
+   * `scoutSize` geometric points from λ_max/2 down to λ_max·1e-3 (scikit-learn's grid range; the
+   * descent may then go lower, to the bottom of the search box), all hyperparameters equal, and
+   * start from the best. Validation criteria are often
+   * not convex in log λ; scouting keeps the descent out of a poor local minimum for a few cheap
+   * evaluations (they are in the history with `gradient: null` and do not count in `maxEvals`).
+   */
+  readonly init?: number | ArrayLike<number> | 'scout';
+  /** Number of scouting points of `init: 'scout'`. Default 5. */
+  readonly scoutSize?: number;
+  /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
+  readonly bounds?: readonly [number, number];
+  /** Final inner tolerance. Default 1e-6 (logreg: 1e-8 absolute KKT). */
+  readonly tol?: number;
+  /** First inner tolerance of the decreasing schedule. Default max(tol, min(1e-3, 1000·tol)). */
+  readonly tolStart?: number;
+  /** Evaluations over which the inner tolerance decreases geometrically. Default ⌈maxEvals/3⌉. */
+  readonly tolSteps?: number;
+  /** Stop when the (projected) step is shorter than this in log λ (∞-norm). Default 5e-3 (λ moves by < 0.5%). */
+  readonly xtol?: number;
+  /** Stop when an accepted step decreases the value by less than ftol·|value|. Default 1e-7. */
+  readonly ftol?: number;
+  /** Line search: length of the first step in log λ. Default 1. */
+  readonly firstStep?: number;
+  /** Line search: longest step in log λ. Default 2. */
+  readonly maxStep?: number;
+  /** Adam learning rate in log λ. Default 0.2. */
+  readonly lr?: number;
+  /** Grid: number of λ values. Default 100 (enet: 20). */
+  readonly gridSize?: number;
+  /** Grid (enet): number of λ₂ values. Default 10. */
+  readonly gridSize2?: number;
+  /** Grid: λ_min/λ_max. Default 1e-3. */
+  readonly gridEps?: number;
+  /** Grid: explicit λ values (decreasing order recommended). */
+  readonly gridLambdas?: ArrayLike<number>;
+  /** Hypergradient options forwarded to every evaluation (method, solver, checks...). */
+  readonly hypergrad?: HypergradOptions;
+  /** Called after every evaluation (progress reporting). */
+  readonly onEvaluation?: (entry: HistoryEntry) => void;
+}
+
+/** Result of an outer search. */
+export interface OuterResult {
+  /** Best hyperparameters found. */
+  readonly lambdas: Float64Array;
+  readonly logLambdas: Float64Array;
+  /** Criterion value at the best point (as evaluated during the search). */
+  readonly value: number;
+  /** Gradient at the best point (null for grid). */
+  readonly gradient: Float64Array | null;
+  readonly supportSize: number;
+  readonly history: HistoryEntry[];
+  readonly nEvaluations: number;
+  readonly timeMs: number;
+  readonly optimizer: OuterOptimizer;
+  /** Why the search stopped. */
+  readonly stopReason: string;
+  /** Stopped on a convergence test (not on the budget). */
+  readonly converged: boolean;
+  /** The search box in log λ. */
+  readonly bounds: readonly [number, number];
+}
+
+interface Ctx {
+  crit: Criterion;
+  opts: OuterOptions;
+  lo: number;
+  hi: number;
+  q: number;
+  history: HistoryEntry[];
+  t0: number;
+  tolFinal: number;
+  tolStart: number;
+  tolSteps: number;
+}
+
+function clip(ctx: Ctx, theta: Float64Array): Float64Array {
+  const out = new Float64Array(theta.length);
+  for (let k = 0; k < theta.length; k++) {
+    const v = theta[k]!;
+    // a NaN coordinate (cannot happen after the finiteness checks) falls back to the upper bound
+    out[k] = Number.isNaN(v) ? ctx.hi : Math.min(ctx.hi, Math.max(ctx.lo, v));
+  }
+  return out;
+}
+
+function tolAt(ctx: Ctx, k: number): number {
+  if (ctx.tolSteps <= 1 || ctx.tolStart <= ctx.tolFinal) return ctx.tolFinal;
+  const r = Math.min(1, k / (ctx.tolSteps - 1));
+  return ctx.tolStart * Math.pow(ctx.tolFinal / ctx.tolStart, r);
+}
+
+function record(ctx: Ctx, theta: Float64Array, ev: CriterionEvaluation, tol: number, evalMs: number, accepted: boolean): HistoryEntry {
+  const e: HistoryEntry = {
+    evaluation: ctx.history.length,
+    lambdas: theta.map(Math.exp),
+    logLambdas: new Float64Array(theta),
+    value: ev.value,
+    gradient: ev.gradient ? new Float64Array(ev.gradient) : null,
+    supportSize: ev.supportSize,
+    timeMs: performance.now() - ctx.t0,
+    evalMs,
+    innerTol: tol,
+    accepted,
+    finite: ev.finite,
+    diagnosticsOk: ev.diagnostics.ok,
+  };
+  ctx.history.push(e);
+  ctx.opts.onEvaluation?.(e);
+  return e;
+}
+
+function evalAt(ctx: Ctx, theta: Float64Array, gradient: boolean, tol: number): { ev: CriterionEvaluation; ms: number } {
+  const t = performance.now();
+  const lam = theta.map(Math.exp);
+  const ev = ctx.crit.evaluate(lam, { ...(ctx.opts.hypergrad ?? {}), tol, gradient });
+  return { ev, ms: performance.now() - t };
+}
+
+/** Value-only evaluations on a coarse warm-started path; returns the best point (see `init: 'scout'`). */
+function scout(ctx: Ctx): Float64Array {
+  const n = ctx.opts.scoutSize ?? 5;
+  if (!Number.isInteger(n) || n < 2) throw new InvalidArgumentError(`optimize(): scoutSize must be an integer ≥ 2, got ${n}`);
+  const top = Math.min(ctx.hi, Math.log(ctx.crit.lambdaMax / 2));
+  const bottom = Math.max(ctx.lo, Math.log(ctx.crit.lambdaMax * 1e-3));
+  // ranking 5 widely spaced points needs little accuracy: a loose inner tolerance keeps this cheap
+  const tol = Math.max(ctx.tolStart, 1e-2);
+  let best: { theta: Float64Array; value: number } | null = null;
+  for (let i = 0; i < n; i++) {
+    const th = new Float64Array(ctx.q).fill(top + ((bottom - top) * i) / (n - 1));
+    const { ev, ms } = evalAt(ctx, th, false, tol);
+    record(ctx, th, ev, tol, ms, ev.finite);
+    if (ev.finite && (best === null || ev.value < best.value)) best = { theta: th, value: ev.value };
+  }
+  if (best === null) throw new NonFiniteError(`optimize(): the criterion was non-finite at every scouting point`);
+  return best.theta;
+}
+
+function initialTheta(ctx: Ctx): Float64Array {
+  const q = ctx.q;
+  const lmax = ctx.crit.lambdaMax;
+  const init = ctx.opts.init ?? 'scout';
+  const th = new Float64Array(q);
+  if (init === 'scout') {
+    return clip(ctx, scout(ctx));
+  } else if (typeof init === 'number') {
+    if (!(init > 0) || !Number.isFinite(init)) throw new InvalidArgumentError(`optimize(): init must be a finite λ > 0, got ${init}`);
+    th.fill(Math.log(init));
+  } else {
+    if (init.length !== q) throw new InvalidArgumentError(`optimize(): init has ${init.length} values, the model has ${q} hyperparameters`);
+    for (let k = 0; k < q; k++) {
+      const v = init[k]!;
+      if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`optimize(): init[${k}] must be a finite λ > 0, got ${v}`);
+      th[k] = Math.log(v);
+    }
+  }
+  return clip(ctx, th);
+}
+
+function norm(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
+}
+
+function maxAbs(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i]!));
+  return s;
+}
+
+/**
+ * Minimises a criterion over log λ (see the file header for the algorithms and safeguards).
+ *
+ * @example
+ * const cv = new CrossValCriterion(X, y, 'lasso', { folds: 5 });
+ * const res = optimize(cv, { optimizer: 'line-search', maxEvals: 20 });
+ * res.lambdas[0]; res.value; res.history.length;
+ */
+export function optimize(crit: Criterion, opts: OuterOptions = {}): OuterResult {
+  const optimizer = opts.optimizer ?? 'line-search';
+  if (optimizer !== 'line-search' && optimizer !== 'adam' && optimizer !== 'grid') {
+    throw new InvalidArgumentError(`optimize(): optimizer must be 'line-search' | 'adam' | 'grid', got ${String(optimizer)}`);
+  }
+  const lmax = crit.lambdaMax;
+  if (!(lmax > 0) || !Number.isFinite(lmax)) {
+    throw new InvalidArgumentError(`optimize(): λ_max = ${lmax}: the target is constant (e.g. all-zero y) or every feature is constant, so β̂ = 0 for every λ > 0 and there is nothing to tune`);
+  }
+  let lo = Math.log(lmax) - 12;
+  let hi = Math.log(lmax);
+  if (opts.bounds !== undefined) {
+    const [a, b] = opts.bounds;
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InvalidArgumentError(`optimize(): bounds must be finite with lo < hi (in log λ), got [${a}, ${b}]`);
+    lo = a;
+    hi = b;
+  }
+  const isLog = crit.model === 'logreg';
+  const tolFinal = opts.tol ?? (isLog ? 1e-8 : 1e-6);
+  if (!(tolFinal > 0) || !Number.isFinite(tolFinal)) throw new InvalidArgumentError(`optimize(): tol must be a finite number > 0, got ${tolFinal}`);
+  const maxEvals = opts.maxEvals ?? (optimizer === 'adam' ? 60 : 30);
+  if (!Number.isInteger(maxEvals) || maxEvals < 1) throw new InvalidArgumentError(`optimize(): maxEvals must be a positive integer, got ${maxEvals}`);
+  const tolStart = opts.tolStart ?? Math.max(tolFinal, Math.min(1e-3, tolFinal * 1e3));
+  const ctx: Ctx = {
+    crit, opts, lo, hi, q: crit.nHyper, history: [], t0: performance.now(), tolFinal, tolStart,
+    tolSteps: opts.tolSteps ?? Math.max(1, Math.ceil(maxEvals / 3)),
+  };
+  if (optimizer === 'grid') return gridSearch(ctx);
+  if (optimizer === 'adam') return adam(ctx, maxEvals);
+  return lineSearch(ctx, maxEvals);
+}
+
+interface Best {
+  theta: Float64Array;
+  value: number;
+  gradient: Float64Array | null;
+  support: number;
+}
+
+function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReason: string, converged: boolean): OuterResult {
+  if (best === null) {
+    throw new NonFiniteError(`optimize(): every evaluation of the criterion was non-finite (${ctx.history.length} evaluations)`);
+  }
+  return {
+    lambdas: best.theta.map(Math.exp),
+    logLambdas: best.theta,
+    value: best.value,
+    gradient: best.gradient,
+    supportSize: best.support,
+    history: ctx.history,
+    nEvaluations: ctx.history.length,
+    timeMs: performance.now() - ctx.t0,
+    optimizer,
+    stopReason,
+    converged,
+    bounds: [ctx.lo, ctx.hi],
+  };
+}
+
+function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
+  const xtol = ctx.opts.xtol ?? 5e-3;
+  const ftol = ctx.opts.ftol ?? 1e-7;
+  const maxStep = ctx.opts.maxStep ?? 2;
+  const firstStep = ctx.opts.firstStep ?? 1;
+  let theta = initialTheta(ctx);
+  const base = ctx.history.length; // scouting evaluations do not count in the budget
+  let tol = tolAt(ctx, 0);
+  let { ev, ms } = evalAt(ctx, theta, true, tol);
+  record(ctx, theta, ev, tol, ms, ev.finite);
+  if (!ev.finite) {
+    throw new NonFiniteError(`optimize(): the criterion or its hypergradient is not finite at the starting point λ = ${Array.from(theta, Math.exp).join(', ')}`);
+  }
+  let f = ev.value;
+  let g = ev.gradient!;
+  let best: Best = { theta, value: f, gradient: g, support: ev.supportSize };
+  let gn = norm(g);
+  let L = gn > 0 ? gn / firstStep : 1;
+  let stopReason = 'evaluation budget exhausted';
+  let converged = false;
+  let smallDecrease = 0;
+  while (ctx.history.length - base < maxEvals) {
+    gn = norm(g);
+    L = Math.max(L, gn / maxStep);
+    const trial = new Float64Array(theta.length);
+    for (let k = 0; k < trial.length; k++) trial[k] = theta[k]! - g[k]! / L;
+    const next = clip(ctx, trial);
+    const step = new Float64Array(theta.length);
+    for (let k = 0; k < step.length; k++) step[k] = next[k]! - theta[k]!;
+    if (maxAbs(step) < xtol) {
+      stopReason = gn === 0 ? 'zero gradient' : maxAbs(trial.map((v, k) => v - next[k]!)) > 0 ? 'projected step below xtol (at the boundary of the search box)' : 'step below xtol';
+      converged = true;
+      break;
+    }
+    tol = tolAt(ctx, ctx.history.length - base);
+    ({ ev, ms } = evalAt(ctx, next, true, tol));
+    let gd = 0, ss = 0;
+    for (let k = 0; k < step.length; k++) {
+      gd += g[k]! * step[k]!;
+      ss += step[k]! * step[k]!;
+    }
+    if (!ev.finite) {
+      record(ctx, next, ev, tol, ms, false);
+      L *= 10;
+      continue;
+    }
+    if (ev.value < best.value) best = { theta: next, value: ev.value, gradient: ev.gradient, support: ev.supportSize };
+    const bound = f + 1e-4 * gd + 1e-12 * Math.abs(f);
+    if (ev.value <= bound) {
+      record(ctx, next, ev, tol, ms, true);
+      const g2 = ev.gradient!;
+      let sy = 0;
+      for (let k = 0; k < step.length; k++) sy += step[k]! * (g2[k]! - g[k]!);
+      const decrease = f - ev.value;
+      theta = next;
+      f = ev.value;
+      g = g2;
+      L = sy > 0 ? sy / ss : L / 2;
+      if (decrease >= 0 && decrease <= ftol * Math.abs(f)) {
+        smallDecrease++;
+        if (smallDecrease >= 2) {
+          stopReason = 'relative decrease below ftol';
+          converged = true;
+          break;
+        }
+      } else smallDecrease = 0;
+    } else {
+      record(ctx, next, ev, tol, ms, false);
+      // quadratic interpolation along the step: φ(0) = f, φ'(0) = gd, φ(1) = value
+      const curv = ev.value - f - gd;
+      const tStar = curv > 0 ? -gd / (2 * curv) : 0.1;
+      const shrink = Math.min(10, Math.max(2, 1 / Math.max(tStar, 1e-12)));
+      L *= shrink;
+    }
+  }
+  if (ctx.history.length - base >= maxEvals && !converged) stopReason = 'evaluation budget exhausted';
+  return finish(ctx, best, 'line-search', stopReason, converged);
+}
+
+function adam(ctx: Ctx, maxEvals: number): OuterResult {
+  const lr0 = ctx.opts.lr ?? 0.2;
+  if (!(lr0 > 0) || !Number.isFinite(lr0)) throw new InvalidArgumentError(`optimize(): lr must be a finite number > 0, got ${lr0}`);
+  const xtol = ctx.opts.xtol ?? 5e-3;
+  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  const q = ctx.q;
+  let theta = initialTheta(ctx);
+  const base = ctx.history.length; // scouting evaluations do not count in the budget
+  const m = new Float64Array(q);
+  const v = new Float64Array(q);
+  let lr = lr0;
+  let best: Best | null = null;
+  let t = 0;
+  let small = 0;
+  let stopReason = 'evaluation budget exhausted';
+  let converged = false;
+  while (ctx.history.length - base < maxEvals) {
+    const tol = tolAt(ctx, ctx.history.length - base);
+    const { ev, ms } = evalAt(ctx, theta, true, tol);
+    record(ctx, theta, ev, tol, ms, ev.finite);
+    if (!ev.finite) {
+      if (best === null) throw new NonFiniteError(`optimize(): the criterion or its hypergradient is not finite at the starting point`);
+      // reject: go back to the best point with a smaller learning rate
+      theta = new Float64Array(best.theta);
+      lr /= 4;
+      continue;
+    }
+    if (best === null || ev.value < best.value) best = { theta, value: ev.value, gradient: ev.gradient, support: ev.supportSize };
+    const g = ev.gradient!;
+    t++;
+    const step = new Float64Array(q);
+    for (let k = 0; k < q; k++) {
+      m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
+      v[k] = b2 * v[k]! + (1 - b2) * g[k]! * g[k]!;
+      const mh = m[k]! / (1 - Math.pow(b1, t));
+      const vh = v[k]! / (1 - Math.pow(b2, t));
+      step[k] = (lr * mh) / (Math.sqrt(vh) + eps);
+    }
+    const next = clip(ctx, theta.map((x, k) => x - step[k]!));
+    let moved = 0;
+    for (let k = 0; k < q; k++) moved = Math.max(moved, Math.abs(next[k]! - theta[k]!));
+    theta = next;
+    if (moved < xtol) {
+      small++;
+      if (small >= 3) {
+        stopReason = 'step below xtol';
+        converged = true;
+        break;
+      }
+    } else small = 0;
+  }
+  return finish(ctx, best, 'adam', stopReason, converged);
+}
+
+/**
+ * The geometric grid of the grid search (decreasing): λ_max·eps^(k/(size−1)), k = 0..size−1.
+ *
+ * @example
+ * geometricGrid(1, 3, 1e-2); // [1, 0.1, 0.01]
+ */
+export function geometricGrid(lmax: number, size: number, eps: number): Float64Array {
+  if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`grid size must be a positive integer, got ${size}`);
+  if (!(eps > 0 && eps < 1)) throw new InvalidArgumentError(`grid eps must be in (0, 1), got ${eps}`);
+  const g = new Float64Array(size);
+  for (let k = 0; k < size; k++) g[k] = size === 1 ? lmax : lmax * Math.pow(eps, k / (size - 1));
+  return g;
+}
+
+function gridSearch(ctx: Ctx): OuterResult {
+  const lmax = ctx.crit.lambdaMax;
+  const model = ctx.crit.model;
+  const eps = ctx.opts.gridEps ?? 1e-3;
+  let grid: Float64Array;
+  if (ctx.opts.gridLambdas !== undefined) {
+    grid = Float64Array.from(ctx.opts.gridLambdas);
+    if (grid.length === 0) throw new InvalidArgumentError('optimize(): gridLambdas is empty');
+    for (let k = 0; k < grid.length; k++) {
+      if (!(grid[k]! > 0) || !Number.isFinite(grid[k]!)) throw new InvalidArgumentError(`optimize(): gridLambdas[${k}] must be a finite λ > 0, got ${grid[k]}`);
+    }
+  } else {
+    grid = geometricGrid(lmax, ctx.opts.gridSize ?? (model === 'enet' ? 20 : 100), eps);
+  }
+  const points: Float64Array[] = [];
+  if (model === 'enet') {
+    const g2 = geometricGrid(lmax, ctx.opts.gridSize2 ?? 10, eps);
+    // for each λ₂, a warm-started path over λ₁
+    for (const l2 of g2) for (const l1 of grid) points.push(Float64Array.of(Math.log(l1), Math.log(l2)));
+  } else {
+    for (const l of grid) points.push(new Float64Array(ctx.q).fill(Math.log(l)));
+  }
+  let best: Best | null = null;
+  const tol = ctx.tolFinal;
+  for (const th of points) {
+    const { ev, ms } = evalAt(ctx, th, false, tol);
+    record(ctx, th, ev, tol, ms, ev.finite);
+    if (ev.finite && (best === null || ev.value < best.value)) best = { theta: th, value: ev.value, gradient: null, support: ev.supportSize };
+  }
+  return finish(ctx, best, 'grid', 'grid exhausted', true);
+}

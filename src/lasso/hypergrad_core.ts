@@ -1,0 +1,805 @@
+/**
+ * @file Linear algebra on the support of a Lasso-type solution, shared by the hypergradient
+ * methods (`hypergrad.ts`): the reduced system
+ *
+ *   M = X̃_Sᵀ diag(w) X̃_S / n + λ₂ I_S,
+ *
+ * where X̃_S = [X_c,S | 1] (the column of ones only for logistic regression with an intercept,
+ * which is an unpenalised coordinate there), w = 1 for the squared loss and w_i = σ(a_i)(1 − σ(a_i))
+ * for the logistic loss, and λ₂ ≥ 0 is the ridge part of the elastic net (never applied to the
+ * intercept). Everything works for dense column-major and CSC prepared designs, including the
+ * IMPLICIT centring of CSC columns (X_c,j = X_j − μ_j 1, never densified; see design.ts):
+ *
+ *   X_c,jᵀ v = X_jᵀ v − μ_j Σ_i v_i,
+ *
+ * so a vector u = X_c J can be kept in "raw" form u_raw = u + const·1 (adding Δ·X_j, not Δ·X_c,j)
+ * together with its sum, and every product with a centred column stays exact.
+ *
+ * Provided: products with single columns, the Gram matrix (with a cache keyed by feature so that
+ * consecutive supports only pay for new features), a Cholesky factorisation that reports its
+ * pivots (rank / conditioning diagnostics), and Jacobi-preconditioned conjugate gradients.
+ */
+import type { PreparedDesign } from './design.js';
+import { colDots } from './design.js';
+
+/** The reduced system on a support: columns, optional ones column, weights and ridge. */
+export interface SupportSystem {
+  readonly d: PreparedDesign;
+  /** Features (sorted). */
+  readonly cols: Int32Array;
+  /** Append a column of ones (logistic intercept). */
+  readonly ones: boolean;
+  /** Row weights w (length n) or null for w = 1. */
+  readonly w: Float64Array | null;
+  /** Ridge λ₂ added to the feature part of the diagonal. */
+  readonly ridge: number;
+}
+
+/** Dimension of the system: |S| (+1 with the ones column). */
+export function systemSize(sys: SupportSystem): number {
+  return sys.cols.length + (sys.ones ? 1 : 0);
+}
+
+/** X_c,jᵀ v (exact for implicitly centred CSC with `vSum` = Σ v). */
+export function colDot(d: PreparedDesign, j: number, v: Float64Array, vSum: number): number {
+  const X = d.data;
+  if (!d.isSparse) {
+    const n = d.nRows;
+    const o = j * n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += X[o + i]! * v[i]!;
+      s1 += X[o + i + 1]! * v[i + 1]!;
+      s2 += X[o + i + 2]! * v[i + 2]!;
+      s3 += X[o + i + 3]! * v[i + 3]!;
+    }
+    for (; i < n; i++) s0 += X[o + i]! * v[i]!;
+    return s0 + s1 + s2 + s3;
+  }
+  const { indptr, indices } = d;
+  let s = 0;
+  const e = indptr[j + 1]!;
+  for (let k = indptr[j]!; k < e; k++) s += X[k]! * v[indices[k]!]!;
+  return s - d.implicitMeans[j]! * vSum;
+}
+
+/** X_c,jᵀ (w ∘ v) for the uncentred designs used with weights (logistic). */
+export function colDotW(d: PreparedDesign, j: number, w: Float64Array, v: Float64Array): number {
+  const X = d.data;
+  if (!d.isSparse) {
+    const n = d.nRows;
+    const o = j * n;
+    let s0 = 0, s1 = 0;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      s0 += X[o + i]! * w[i]! * v[i]!;
+      s1 += X[o + i + 1]! * w[i + 1]! * v[i + 1]!;
+    }
+    if (i < n) s0 += X[o + i]! * w[i]! * v[i]!;
+    return s0 + s1;
+  }
+  const { indptr, indices } = d;
+  let s = 0;
+  const e = indptr[j + 1]!;
+  for (let k = indptr[j]!; k < e; k++) {
+    const i = indices[k]!;
+    s += X[k]! * w[i]! * v[i]!;
+  }
+  return s;
+}
+
+/**
+ * v_raw ← v_raw + a·X_j (RAW column: for implicitly centred CSC, v_raw then represents
+ * v + a·X_c,j up to a constant vector). Returns the change of Σ v_raw.
+ */
+export function colAddRaw(d: PreparedDesign, j: number, a: number, v: Float64Array): number {
+  const X = d.data;
+  if (!d.isSparse) {
+    const n = d.nRows;
+    const o = j * n;
+    for (let i = 0; i < n; i++) v[i] += a * X[o + i]!;
+    return 0; // unused: dense columns carry no implicit mean
+  }
+  const { indptr, indices } = d;
+  const e = indptr[j + 1]!;
+  for (let k = indptr[j]!; k < e; k++) v[indices[k]!] += a * X[k]!;
+  return a * d.nRows * d.implicitMeans[j]!;
+}
+
+/** The exact (centred) column X_c,j as a dense vector (into `out`). */
+export function colDense(d: PreparedDesign, j: number, out: Float64Array): Float64Array {
+  const n = d.nRows;
+  if (!d.isSparse) {
+    out.set(d.data.subarray(j * n, (j + 1) * n));
+    return out;
+  }
+  out.fill(-d.implicitMeans[j]!);
+  const { indptr, indices, data } = d;
+  const e = indptr[j + 1]!;
+  for (let k = indptr[j]!; k < e; k++) out[indices[k]!] += data[k]!;
+  return out;
+}
+
+/** out ← X_c β restricted to `cols` (exact centred product, dense vector). */
+export function supportMatvec(d: PreparedDesign, cols: Int32Array, vals: ArrayLike<number>, out: Float64Array): Float64Array {
+  out.fill(0);
+  let sum = 0;
+  for (let t = 0; t < cols.length; t++) {
+    const a = vals[t]!;
+    if (a !== 0) sum += colAddRaw(d, cols[t]!, a, out);
+  }
+  if (d.isSparse) {
+    // remove the implicit means: u = u_raw − (μᵀβ) 1
+    let shift = 0;
+    for (let t = 0; t < cols.length; t++) shift += d.implicitMeans[cols[t]!]! * vals[t]!;
+    if (shift !== 0) for (let i = 0; i < out.length; i++) out[i] -= shift;
+  }
+  void sum;
+  return out;
+}
+
+/**
+ * Cache of Gram entries X_c,aᵀ diag(w) X_c,b / n between features, so that a new support that shares
+ * most features with the previous one costs O(n·|S|·#new) instead of O(n·|S|²). Valid for one
+ * design and one weight vector (weights change → `reset()`).
+ */
+export class GramCache {
+  private feats: number[] = [];
+  private pos = new Map<number, number>();
+  private G = new Float64Array(0);
+  private cap = 0;
+  private featsArr = new Int32Array(16);
+  private readonly buf: Float64Array;
+  private readonly wbuf: Float64Array;
+  private readonly outP: Float64Array;
+  /** Number of column products computed (cost counter). */
+  products = 0;
+
+  constructor(readonly d: PreparedDesign, readonly maxSize = 2000) {
+    this.buf = new Float64Array(d.nRows);
+    this.wbuf = new Float64Array(d.nRows);
+    this.outP = new Float64Array(d.nCols);
+  }
+
+  reset(): void {
+    this.feats = [];
+    this.pos.clear();
+  }
+
+  get size(): number {
+    return this.feats.length;
+  }
+
+  private grow(need: number): void {
+    if (need <= this.cap) return;
+    const cap = Math.max(need, Math.ceil(this.cap * 1.5), 16);
+    const G = new Float64Array(cap * cap);
+    const m = this.feats.length;
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) G[a * cap + b] = this.G[a * this.cap + b]!;
+    this.G = G;
+    this.cap = cap;
+  }
+
+  /**
+   * Adds the features of `cols` that are missing (weights w or null). When the cache would exceed
+   * `maxSize` features it is emptied first, so entries obtained before a call may be evicted: read
+   * what you need after the last `ensure`.
+   */
+  ensure(cols: Int32Array, w: Float64Array | null): void {
+    let missing = 0;
+    for (let t = 0; t < cols.length; t++) if (!this.pos.has(cols[t]!)) missing++;
+    if (missing === 0) return;
+    if (this.feats.length + missing > this.maxSize) {
+      // keep only what is needed now
+      this.reset();
+      missing = cols.length;
+    }
+    const d = this.d;
+    const n = d.nRows;
+    this.grow(this.feats.length + missing);
+    const cap = this.cap;
+    for (let t = 0; t < cols.length; t++) {
+      const j = cols[t]!;
+      if (this.pos.has(j)) continue;
+      const k = this.feats.length;
+      this.feats.push(j);
+      this.pos.set(j, k);
+      let v: Float64Array;
+      if (w === null) {
+        v = colDense(d, j, this.buf);
+      } else {
+        colDense(d, j, this.buf);
+        for (let i = 0; i < n; i++) this.wbuf[i] = this.buf[i]! * w[i]!;
+        v = this.wbuf;
+      }
+      let vs = 0;
+      if (d.isSparse) for (let i = 0; i < n; i++) vs += v[i]!;
+      // products with every cached feature (and itself) in one call of the design's column kernel
+      // (WebAssembly SIMD for dense designs when available)
+      if (this.featsArr.length < k + 1) {
+        const fa = new Int32Array(Math.max(2 * this.featsArr.length, k + 1));
+        fa.set(this.featsArr);
+        this.featsArr = fa;
+      }
+      this.featsArr[k] = j;
+      colDots(d, v, vs, this.featsArr, k + 1, this.outP);
+      for (let a = 0; a <= k; a++) {
+        const g = this.outP[this.featsArr[a]!]! / n;
+        this.G[a * cap + k] = g;
+        this.G[k * cap + a] = g;
+      }
+      this.products += k + 1;
+    }
+  }
+
+  /** Gram entry of features a and b (both present). */
+  get(a: number, b: number): number {
+    return this.G[this.pos.get(a)! * this.cap + this.pos.get(b)!]!;
+  }
+
+  /** Fills out[t*m + u] = G(cols[t], cols[u]) (row-major |S|×|S| block, stride m). */
+  block(cols: Int32Array, out: Float64Array, m: number): void {
+    const cap = this.cap;
+    const idx = new Int32Array(cols.length);
+    for (let t = 0; t < cols.length; t++) idx[t] = this.pos.get(cols[t]!)!;
+    for (let t = 0; t < cols.length; t++) {
+      const o = idx[t]! * cap;
+      for (let u = 0; u < cols.length; u++) out[t * m + u] = this.G[o + idx[u]!]!;
+    }
+  }
+}
+
+/**
+ * The dense matrix M of the system (row-major m×m). With a cache the feature block comes from it;
+ * the ones row/column (logistic intercept) is X_c,jᵀw/n and Σw/n.
+ */
+export function buildSystemMatrix(sys: SupportSystem, cache: GramCache | null): Float64Array {
+  const { d, cols, ones, w, ridge } = sys;
+  const s = cols.length;
+  const m = s + (ones ? 1 : 0);
+  const n = d.nRows;
+  const M = new Float64Array(m * m);
+  if (cache !== null) {
+    cache.ensure(cols, w);
+    cache.block(cols, M, m);
+  } else {
+    const buf = new Float64Array(n);
+    for (let u = 0; u < s; u++) {
+      colDense(d, cols[u]!, buf);
+      if (w !== null) for (let i = 0; i < n; i++) buf[i] *= w[i]!;
+      let bs = 0;
+      if (d.isSparse) for (let i = 0; i < n; i++) bs += buf[i]!;
+      for (let t = 0; t <= u; t++) {
+        const g = colDot(d, cols[t]!, buf, bs) / n;
+        M[t * m + u] = g;
+        M[u * m + t] = g;
+      }
+    }
+  }
+  if (ridge !== 0) for (let t = 0; t < s; t++) M[t * m + t] += ridge;
+  if (ones) {
+    const ww = w ?? new Float64Array(n).fill(1);
+    let sw = 0;
+    for (let i = 0; i < n; i++) sw += ww[i]!;
+    for (let t = 0; t < s; t++) {
+      let g = 0;
+      const j = cols[t]!;
+      // X_jᵀ w (uncentred logistic design: implicit means are 0)
+      g = colDot(d, j, ww, sw) / n;
+      M[t * m + s] = g;
+      M[s * m + t] = g;
+    }
+    M[s * m + s] = sw / n;
+  }
+  return M;
+}
+
+/** Result of `choleskyInPlace`. */
+export interface CholeskyInfo {
+  /** False if a pivot fell below `rankTol` times its diagonal entry (numerically rank deficient). */
+  readonly ok: boolean;
+  /** min_k d_k / M_kk over pivots d_k = L_kk² (1 = orthogonal columns, 0 = exactly dependent). */
+  readonly minPivotRatio: number;
+  /** Index (into the system) of the worst pivot. */
+  readonly worstIndex: number;
+  /** (max_k L_kk / min_k L_kk)², a cheap estimate of the condition number of M (a lower bound up to a modest factor). */
+  readonly conditionEstimate: number;
+}
+
+/**
+ * In-place Cholesky M = L Lᵀ (lower triangle of the row-major m×m array; the upper triangle is
+ * left untouched). A pivot d_k with d_k ≤ rankTol·M_kk means column k is (numerically) in the span
+ * of the previous ones: reported as `ok: false`; the factorisation then continues with d_k replaced
+ * by rankTol·M_kk (or a tiny positive number), so that a regularised solve is still possible.
+ */
+export function choleskyInPlace(M: Float64Array, m: number, rankTol = 1e-10, rawOut?: Float64Array): CholeskyInfo {
+  let ok = true;
+  let minRatio = Infinity;
+  let worst = -1;
+  let lmax = 0;
+  let lmin = Infinity;
+  const diag = new Float64Array(m);
+  for (let k = 0; k < m; k++) diag[k] = M[k * m + k]!;
+  let dmax = 0;
+  for (let k = 0; k < m; k++) dmax = Math.max(dmax, diag[k]!);
+  for (let j = 0; j < m; j++) {
+    const rj = j * m;
+    let s = M[rj + j]! - rowDot(M, rj, rj, j);
+    const ref = diag[j]! > 0 ? diag[j]! : dmax > 0 ? dmax : 1;
+    const ratio = s / ref;
+    if (rawOut !== undefined) rawOut[j] = ratio;
+    if (ratio < minRatio) {
+      minRatio = ratio;
+      worst = j;
+    }
+    if (!(ratio > rankTol)) {
+      ok = false;
+      s = Math.max(rankTol * ref, 1e-300);
+    }
+    const ljj = Math.sqrt(s);
+    M[rj + j] = ljj;
+    if (ljj > lmax) lmax = ljj;
+    if (ljj < lmin) lmin = ljj;
+    const inv = 1 / ljj;
+    for (let i = j + 1; i < m; i++) {
+      const ri = i * m;
+      M[ri + j] = (M[ri + j]! - rowDot(M, ri, rj, j)) * inv;
+    }
+  }
+  if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
+  return { ok, minPivotRatio: Math.max(0, minRatio), worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
+}
+
+/** Σ_{k<len} A[a+k]·A[b+k] with four accumulators (the Cholesky inner product). */
+function rowDot(A: Float64Array, a: number, b: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += A[a + k]! * A[b + k]!;
+    s1 += A[a + k + 1]! * A[b + k + 1]!;
+    s2 += A[a + k + 2]! * A[b + k + 2]!;
+    s3 += A[a + k + 3]! * A[b + k + 3]!;
+  }
+  for (; k < len; k++) s0 += A[a + k]! * A[b + k]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/** Solves L Lᵀ x = b in place (b becomes x) with the factor of `choleskyInPlace`. */
+export function choleskySolveInPlace(L: Float64Array, m: number, b: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    let t = b[i]!;
+    const ri = i * m;
+    for (let k = 0; k < i; k++) t -= L[ri + k]! * b[k]!;
+    b[i] = t / L[ri + i]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let t = b[i]!;
+    for (let k = i + 1; k < m; k++) t -= L[k * m + i]! * b[k]!;
+    b[i] = t / L[i * m + i]!;
+  }
+}
+
+/** out ← M v for the system (matrix-free: O(n·|S|) for dense X). `tmp` has length n. */
+export function systemMatvec(sys: SupportSystem, v: Float64Array, out: Float64Array, tmp: Float64Array): void {
+  const { d, cols, ones, w, ridge } = sys;
+  const n = d.nRows;
+  const s = cols.length;
+  tmp.fill(0);
+  let tsum = 0;
+  for (let t = 0; t < s; t++) {
+    const a = v[t]!;
+    if (a !== 0) tsum += colAddRaw(d, cols[t]!, a, tmp);
+  }
+  if (ones) {
+    const b = v[s]!;
+    for (let i = 0; i < n; i++) tmp[i] += b;
+  }
+  if (d.isSparse) {
+    // exact sum of the raw vector (needed by colDot's implicit-mean correction)
+    tsum = 0;
+    for (let i = 0; i < n; i++) tsum += tmp[i]!;
+  }
+  if (w === null) {
+    for (let t = 0; t < s; t++) out[t] = colDot(d, cols[t]!, tmp, tsum) / n + ridge * v[t]!;
+  } else {
+    for (let t = 0; t < s; t++) out[t] = colDotW(d, cols[t]!, w, tmp) / n + ridge * v[t]!;
+    if (ones) {
+      let g = 0;
+      for (let i = 0; i < n; i++) g += w[i]! * tmp[i]!;
+      out[s] = g / n;
+    }
+  }
+  if (ones && w === null) {
+    let g = 0;
+    for (let i = 0; i < n; i++) g += tmp[i]!;
+    out[s] = g / n;
+  }
+}
+
+/** Diagonal of M (for the Jacobi preconditioner and coordinate descent). */
+export function systemDiagonal(sys: SupportSystem): Float64Array {
+  const { d, cols, ones, w, ridge } = sys;
+  const n = d.nRows;
+  const s = cols.length;
+  const out = new Float64Array(s + (ones ? 1 : 0));
+  if (w === null) {
+    for (let t = 0; t < s; t++) out[t] = d.colNormsSq[cols[t]!]! / n + ridge;
+    if (ones) out[s] = 1;
+    return out;
+  }
+  const buf = new Float64Array(n);
+  for (let t = 0; t < s; t++) {
+    colDense(d, cols[t]!, buf);
+    let g = 0;
+    for (let i = 0; i < n; i++) g += w[i]! * buf[i]! * buf[i]!;
+    out[t] = g / n + ridge;
+  }
+  if (ones) {
+    let g = 0;
+    for (let i = 0; i < n; i++) g += w[i]!;
+    out[s] = g / n;
+  }
+  return out;
+}
+
+/** Result of `conjugateGradient`. */
+export interface CgReport {
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Final ‖b − Mx‖ / ‖b‖. */
+  readonly relativeResidual: number;
+}
+
+/**
+ * Jacobi-preconditioned conjugate gradients for M x = b (x holds the initial guess, e.g. the
+ * previous solution: warm start). Stops when ‖b − Mx‖ ≤ tol·‖b‖.
+ */
+export function conjugateGradient(
+  sys: SupportSystem, b: Float64Array, x: Float64Array, opts: { tol: number; maxIter: number },
+): CgReport {
+  const m = systemSize(sys);
+  const n = sys.d.nRows;
+  const tmp = new Float64Array(n);
+  const diag = systemDiagonal(sys);
+  const r = new Float64Array(m);
+  const z = new Float64Array(m);
+  const pv = new Float64Array(m);
+  const q = new Float64Array(m);
+  let bn = 0;
+  for (let i = 0; i < m; i++) bn += b[i]! * b[i]!;
+  bn = Math.sqrt(bn);
+  if (bn === 0) {
+    x.fill(0);
+    return { iterations: 0, converged: true, relativeResidual: 0 };
+  }
+  systemMatvec(sys, x, q, tmp);
+  let rn = 0;
+  for (let i = 0; i < m; i++) {
+    r[i] = b[i]! - q[i]!;
+    rn += r[i]! * r[i]!;
+  }
+  if (Math.sqrt(rn) <= opts.tol * bn) return { iterations: 0, converged: true, relativeResidual: Math.sqrt(rn) / bn };
+  let rz = 0;
+  for (let i = 0; i < m; i++) {
+    z[i] = diag[i]! > 0 ? r[i]! / diag[i]! : r[i]!;
+    pv[i] = z[i]!;
+    rz += r[i]! * z[i]!;
+  }
+  let it = 0;
+  let rel = Math.sqrt(rn) / bn;
+  while (it < opts.maxIter) {
+    it++;
+    systemMatvec(sys, pv, q, tmp);
+    let pq = 0;
+    for (let i = 0; i < m; i++) pq += pv[i]! * q[i]!;
+    if (!(pq > 0)) break; // singular direction: stop with what we have
+    const alpha = rz / pq;
+    rn = 0;
+    for (let i = 0; i < m; i++) {
+      x[i] += alpha * pv[i]!;
+      r[i] -= alpha * q[i]!;
+      rn += r[i]! * r[i]!;
+    }
+    rel = Math.sqrt(rn) / bn;
+    if (rel <= opts.tol) return { iterations: it, converged: true, relativeResidual: rel };
+    let rz2 = 0;
+    for (let i = 0; i < m; i++) {
+      z[i] = diag[i]! > 0 ? r[i]! / diag[i]! : r[i]!;
+      rz2 += r[i]! * z[i]!;
+    }
+    const beta = rz2 / rz;
+    rz = rz2;
+    for (let i = 0; i < m; i++) pv[i] = z[i]! + beta * pv[i]!;
+  }
+  return { iterations: it, converged: rel <= opts.tol, relativeResidual: rel };
+}
+
+/** A factorisation of M on a support, whatever produced it. */
+export interface SupportFactor {
+  /** Features, in the order of the right-hand sides passed to `solve` (sorted support). */
+  readonly cols: Int32Array;
+  /** Size of the system (|cols| + ones). */
+  readonly m: number;
+  readonly info: CholeskyInfo;
+  /** Solves M x = b in place (b in `cols` order, ones entry last). */
+  solve(b: Float64Array): void;
+  /** False once the underlying factor has moved on (incremental factors). */
+  valid(): boolean;
+}
+
+/** Wraps a dense factor of `choleskyInPlace`. */
+export function denseFactor(cols: Int32Array, m: number, L: Float64Array, info: CholeskyInfo): SupportFactor {
+  return { cols, m, info, solve: (b) => choleskySolveInPlace(L, m, b), valid: () => true };
+}
+
+/**
+ * Cholesky factor of M = X_c,SᵀX_c,S/n (no weights, no ridge, no ones column: Lasso and weighted
+ * Lasso) maintained across supports: features that leave S are deleted (rank-one update of the
+ * trailing block, O(m²)), features that enter are appended (one column of Gram products, O(n·m), and
+ * a triangular solve, O(m²)), instead of O(n·m² + m³/3) for a fresh factorisation. The factor keeps
+ * its own insertion order; `solve` permutes. Refactored from scratch every `refreshEvery` updates to
+ * bound the drift of the updates.
+ */
+export class IncrementalCholesky {
+  private order: number[] = [];
+  private pos = new Map<number, number>();
+  private L = new Float64Array(0);
+  private cap = 0;
+  private diagM: number[] = [];
+  /** Pivot ratio before flooring for rows whose pivot was floored at insertion (else NaN). */
+  private rawRatio: number[] = [];
+  private updates = 0;
+  private version = 0;
+  private readonly buf: Float64Array;
+  /** Cost counters: appended / deleted features, full refactorisations. */
+  appended = 0;
+  deleted = 0;
+  refactors = 0;
+
+  constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
+    this.buf = new Float64Array(d.nRows);
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  private ensureCap(m: number): void {
+    if (m <= this.cap) return;
+    const cap = Math.max(m, Math.ceil(this.cap * 1.5), 16);
+    const L = new Float64Array(cap * cap);
+    const k = this.order.length;
+    for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) L[i * cap + j] = this.L[i * this.cap + j]!;
+    this.L = L;
+    this.cap = cap;
+  }
+
+  private reset(): void {
+    this.order = [];
+    this.pos.clear();
+    this.diagM = [];
+    this.rawRatio = [];
+    this.updates = 0;
+    this.refactors++;
+  }
+
+  /** Appends feature j. */
+  private append(j: number): void {
+    const d = this.d;
+    const n = d.nRows;
+    const m = this.order.length;
+    this.ensureCap(m + 1);
+    const cap = this.cap;
+    const L = this.L;
+    const row = m * cap;
+    // g_t = X_c,order[t]ᵀ X_c,j / n (from the Gram cache when there is one: a feature that re-enters
+    // the support costs O(m²) only), then forward substitution L l = g in place in the new row
+    if (this.cache !== null) {
+      const need = new Int32Array(m + 1);
+      for (let t = 0; t < m; t++) need[t] = this.order[t]!;
+      need[m] = j;
+      this.cache.ensure(need, null);
+      for (let t = 0; t < m; t++) L[row + t] = this.cache.get(this.order[t]!, j);
+    } else {
+      const x = colDense(d, j, this.buf);
+      let xs = 0;
+      if (d.isSparse) for (let i = 0; i < n; i++) xs += x[i]!;
+      for (let t = 0; t < m; t++) L[row + t] = colDot(d, this.order[t]!, x, xs) / n;
+    }
+    let ss = 0;
+    for (let t = 0; t < m; t++) {
+      let v = L[row + t]!;
+      const rt = t * cap;
+      for (let k = 0; k < t; k++) v -= L[rt + k]! * L[row + k]!;
+      v /= L[rt + t]!;
+      L[row + t] = v;
+      ss += v * v;
+    }
+    const dj = d.colNormsSq[j]! / n;
+    let piv = dj - ss;
+    const ref = dj > 0 ? dj : 1;
+    let raw = NaN;
+    if (!(piv > this.rankTol * ref)) {
+      raw = Math.max(0, piv / ref);
+      piv = Math.max(this.rankTol * ref, 1e-300);
+    }
+    L[row + m] = Math.sqrt(piv);
+    this.order.push(j);
+    this.pos.set(j, m);
+    this.diagM.push(dj);
+    this.rawRatio.push(raw);
+    this.appended++;
+  }
+
+  /** Deletes the feature at position k (rank-one update of the trailing block, then compaction). */
+  private removeAt(k: number): void {
+    const m = this.order.length;
+    const cap = this.cap;
+    const L = this.L;
+    // x = L[k+1.., k]; trailing block B = L[k+1.., k+1..] gets B Bᵀ + x xᵀ
+    const len = m - k - 1;
+    const x = new Float64Array(len);
+    for (let i = 0; i < len; i++) x[i] = L[(k + 1 + i) * cap + k]!;
+    for (let t = 0; t < len; t++) {
+      const rt = (k + 1 + t) * cap + (k + 1 + t);
+      const btt = L[rt]!;
+      const r = Math.hypot(btt, x[t]!);
+      const c = r / btt;
+      const s = x[t]! / btt;
+      L[rt] = r;
+      for (let i = t + 1; i < len; i++) {
+        const idx = (k + 1 + i) * cap + (k + 1 + t);
+        const bit = (L[idx]! + s * x[i]!) / c;
+        L[idx] = bit;
+        x[i] = c * x[i]! - s * bit;
+      }
+    }
+    // compact: drop row k and column k
+    for (let i = k + 1; i < m; i++) {
+      const src = i * cap;
+      const dst = (i - 1) * cap;
+      for (let j = 0; j < k; j++) L[dst + j] = L[src + j]!;
+      for (let j = k + 1; j <= i; j++) L[dst + j - 1] = L[src + j]!;
+    }
+    this.order.splice(k, 1);
+    this.diagM.splice(k, 1);
+    this.rawRatio.splice(k, 1);
+    for (let i = k; i < this.rawRatio.length; i++) this.rawRatio[i] = NaN; // pivots were updated
+    this.pos.clear();
+    for (let t = 0; t < this.order.length; t++) this.pos.set(this.order[t]!, t);
+    this.deleted++;
+  }
+
+  /** Makes the factor describe exactly the features of S (sorted); returns a solve handle. */
+  syncTo(S: Int32Array): SupportFactor {
+    const inS = new Set<number>();
+    for (let t = 0; t < S.length; t++) inS.add(S[t]!);
+    let removals = 0;
+    for (const f of this.order) if (!inS.has(f)) removals++;
+    let additions = 0;
+    for (let t = 0; t < S.length; t++) if (!this.pos.has(S[t]!)) additions++;
+    // a fresh factorisation is cheaper when most of the support changes
+    let fresh = this.order.length === 0;
+    if (!fresh && (this.updates + removals + additions > this.refreshEvery || removals > S.length / 2 || additions > S.length / 2)) {
+      this.reset();
+      removals = 0;
+      fresh = true;
+    }
+    if (fresh && this.cache !== null && S.length > 0) {
+      // bulk: Gram block from the cache, one dense factorisation
+      this.bulk(S);
+      this.version++;
+      return this.handle(S);
+    }
+    if (removals > 0) {
+      for (let k = this.order.length - 1; k >= 0; k--) if (!inS.has(this.order[k]!)) this.removeAt(k);
+      this.updates += removals;
+    }
+    for (let t = 0; t < S.length; t++) {
+      if (!this.pos.has(S[t]!)) {
+        this.append(S[t]!);
+        if (!fresh) this.updates++;
+      }
+    }
+    this.version++;
+    return this.handle(S);
+  }
+
+  /** Fresh factor of S (sorted) from the Gram cache: O(n·m²) products (cached) + m³/3. */
+  private bulk(S: Int32Array): void {
+    const m = S.length;
+    const cache = this.cache!;
+    cache.ensure(S, null);
+    const M = new Float64Array(m * m);
+    cache.block(S, M, m);
+    const raw = new Float64Array(m);
+    choleskyInPlace(M, m, this.rankTol, raw);
+    this.ensureCap(m);
+    const cap = this.cap;
+    for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) this.L[i * cap + j] = M[i * m + j]!;
+    this.order = Array.from(S);
+    this.pos.clear();
+    for (let t = 0; t < m; t++) this.pos.set(S[t]!, t);
+    this.diagM = this.order.map((j) => this.d.colNormsSq[j]! / this.d.nRows);
+    this.rawRatio = Array.from(raw, (r) => (r > this.rankTol ? NaN : Math.max(0, r)));
+    this.appended += m;
+  }
+
+  /** Pivot statistics of the current factor. */
+  info(): CholeskyInfo {
+    const m = this.order.length;
+    if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
+    let minRatio = Infinity, worst = -1, lmax = 0, lmin = Infinity;
+    for (let k = 0; k < m; k++) {
+      const l = this.L[k * this.cap + k]!;
+      const raw = this.rawRatio[k]!;
+      const ratio = Number.isNaN(raw) ? (l * l) / (this.diagM[k]! > 0 ? this.diagM[k]! : 1) : raw;
+      if (ratio < minRatio) {
+        minRatio = ratio;
+        worst = k;
+      }
+      lmax = Math.max(lmax, l);
+      lmin = Math.min(lmin, l);
+    }
+    return { ok: minRatio > this.rankTol * (1 + 1e-9), minPivotRatio: minRatio, worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
+  }
+
+  private handle(S: Int32Array): SupportFactor {
+    const version = this.version;
+    const m = S.length;
+    const perm = new Int32Array(m);
+    for (let t = 0; t < m; t++) perm[t] = this.pos.get(S[t]!)!;
+    const infoRaw = this.info();
+    // report the worst index in S order
+    const worstFeature = infoRaw.worstIndex >= 0 ? this.order[infoRaw.worstIndex]! : -1;
+    let worstS = -1;
+    for (let t = 0; t < m; t++) if (S[t] === worstFeature) worstS = t;
+    const info: CholeskyInfo = { ...infoRaw, worstIndex: worstS };
+    return {
+      cols: S,
+      m,
+      info,
+      valid: () => this.version === version,
+      solve: (b: Float64Array): void => {
+        const L = this.L;
+        const cap = this.cap;
+        const y = new Float64Array(m);
+        for (let t = 0; t < m; t++) y[perm[t]!] = b[t]!;
+        for (let i = 0; i < m; i++) {
+          let v = y[i]!;
+          const ri = i * cap;
+          for (let k = 0; k < i; k++) v -= L[ri + k]! * y[k]!;
+          y[i] = v / L[ri + i]!;
+        }
+        for (let i = m - 1; i >= 0; i--) {
+          let v = y[i]!;
+          for (let k = i + 1; k < m; k++) v -= L[k * cap + i]! * y[k]!;
+          y[i] = v / L[i * cap + i]!;
+        }
+        for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
+      },
+    };
+  }
+
+  /**
+   * Pivot statistics of the factor extended by the features `extra` (not in the factor), without
+   * modifying it: O(|extra|·(n·m + m²)). Used for the rank check on the equicorrelation set.
+   */
+  extendedInfo(extra: Int32Array): CholeskyInfo {
+    const saveOrder = this.order.slice();
+    const saveDiag = this.diagM.slice();
+    const saveRaw = this.rawRatio.slice();
+    const m0 = saveOrder.length;
+    for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
+    const info = this.info();
+    // drop the appended rows (they are the last ones: nothing else changed)
+    this.order = saveOrder;
+    this.diagM = saveDiag;
+    this.rawRatio = saveRaw;
+    this.pos.clear();
+    for (let t = 0; t < m0; t++) this.pos.set(this.order[t]!, t);
+    this.appended -= extra.length;
+    return info;
+  }
+}

@@ -1,0 +1,486 @@
+/**
+ * @file Lasso-type models: their objectives (scikit-learn conventions), option and result types,
+ * input validation, λ_max formulas and small helpers shared by the solvers.
+ *
+ * Objectives (n rows, X_c = X − 1μᵀ and y_c = y − ȳ when the intercept is fitted by centring):
+ *
+ * | model | primal P(β) | solution at λ ≥ λ_max is 0 with |
+ * |---|---|---|
+ * | `lasso` | (1/2n)‖y_c − X_cβ‖² + λ‖β‖₁ | λ_max = ‖X_cᵀy_c‖∞ / n |
+ * | `enet` | (1/2n)‖y_c − X_cβ‖² + λ₁‖β‖₁ + (λ₂/2)‖β‖² | λ₁,max = ‖X_cᵀy_c‖∞ / n (any λ₂) |
+ * | `wlasso` | (1/2n)‖y_c − X_cβ‖² + λ Σ_j w_j|β_j| (w_j ≥ 0; w_j = 0: unpenalised) | λ_max = max_{w_j>0} |X_c,jᵀ r_U| / (n w_j) |
+ * | `logreg` | (1/n) Σ_i log(1 + exp(−y_i (x_iᵀβ + b))) + λ‖β‖₁, y_i ∈ {−1, +1} | λ_max = ‖Xᵀ(y − ȳ·[intercept])‖∞ / (2n) |
+ *
+ * where r_U is y_c minus its least-squares fit on the unpenalised columns (r_U = y_c when every
+ * w_j > 0). The intercept is b = ȳ − μᵀβ for the squared-loss models; for logistic regression it
+ * is a separate unpenalised coordinate (X is not centred). scikit-learn's ElasticNet(alpha, l1_ratio)
+ * is `enet` with λ₁ = alpha·l1_ratio, λ₂ = alpha·(1 − l1_ratio); sklearn's Lasso(alpha) is `lasso` with
+ * λ = alpha; LogisticRegression(penalty='l1', C) with an unpenalised intercept is `logreg` with
+ * λ = 1/(C·n).
+ *
+ * logreg λ_max derivation: at β = 0 the loss gradient is ∇_β = −(1/n) Σ_i y_i σ(−y_i b) x_i.
+ * Without intercept b = 0, σ(0) = 1/2, so ∇ = −Xᵀy/(2n). With intercept, b minimises
+ * (1/n) Σ log(1 + e^{−y_i b}) at b* = log(n₊/n₋), where y_i σ(−y_i b*) = z_i − p̂ (z = (y+1)/2 ∈ {0,1},
+ * p̂ = n₊/n), i.e. = (y_i − ȳ)/2; hence ∇ = −Xᵀ(y − ȳ)/(2n). β = 0 is optimal iff ‖∇‖∞ ≤ λ.
+ *
+ * Degenerate inputs: an all-zero (or, with an intercept, constant) y gives λ_max = 0 and the
+ * solution β = 0 for every λ > 0 (no NaN). A column that is zero (or constant, with an intercept)
+ * has ‖X_c,j‖ = 0: its coefficient is always 0.
+ */
+import { ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
+import type { DesignInput, PreparedDesign } from './design.js';
+import { colDots, disposeDesign, resolveDesignOwned, vecSum } from './design.js';
+
+/** A Lasso-type model with its regularisation parameters. */
+export type ModelSpec =
+  | { readonly type: 'lasso'; readonly lambda: number }
+  | { readonly type: 'enet'; readonly lambda1: number; readonly lambda2: number }
+  | { readonly type: 'wlasso'; readonly lambda: number; readonly weights: ArrayLike<number> }
+  | { readonly type: 'logreg'; readonly lambda: number };
+
+/** Starting point for warm starts (typically the previous result). */
+export interface WarmStart {
+  /** Initial coefficients (length p). */
+  readonly beta: ArrayLike<number>;
+  /** logreg only: initial intercept (squared-loss models derive b = ȳ − μᵀβ). */
+  readonly intercept?: number;
+  /**
+   * Squared-loss models only, optional: the residual y − Xβ − b CONSISTENT with `beta` on the same
+   * X and y (e.g. `previous.residual`); saves one O(n·nnz(β)) product. Not checked.
+   */
+  readonly residual?: Float64Array;
+}
+
+/** What to do when the iteration budget runs out before the tolerance is met. */
+export type OnFailure = 'throw' | 'warn' | 'return';
+
+/** Extrapolation used by the coordinate-descent solvers. */
+export type Acceleration = 'none' | 'anderson' | 'dual' | 'both';
+
+/** Options shared by every solver. */
+export interface SolverOptions {
+  /** Fit an unpenalised intercept (squared loss: by centring X and y). Default true. */
+  readonly fitIntercept?: boolean;
+  /**
+   * Relative tolerance, scikit-learn semantics: stop when the duality gap of the documented
+   * (1/n-scaled) objective is ≤ tol·‖y_c‖²/n (squared loss) or ≤ tol·log 2 (logreg, celer's
+   * convention, = tol·P(0) without intercept). Default 1e-4.
+   */
+  readonly tol?: number;
+  /** Maximum number of epochs (passes over the current working set; FISTA: iterations). Default 10 000. */
+  readonly maxIter?: number;
+  /** Maximum number of working-set (outer) iterations. Default 100. */
+  readonly maxOuter?: number;
+  /** Use growing working sets (celer/skglm style). Default true; false = plain cyclic CD over all features. */
+  readonly workingSet?: boolean;
+  /** Initial (and minimal) working-set size. Default 10. */
+  readonly p0?: number;
+  /**
+   * Working-set size rule: 'prune' (default, celer): max(p0, 2·|support|); 'double': p0, 2p0, 4p0, …
+   * (see cd.ts for why pruning is the default).
+   */
+  readonly workingSetGrowth?: 'prune' | 'double';
+  /** Gap Safe screening of features certified to be zero. Default true. */
+  readonly screening?: boolean;
+  /** Extrapolation: Anderson on the primal iterates, celer dual extrapolation, both (default) or none. */
+  readonly acceleration?: Acceleration;
+  /** Epochs between two duality-gap evaluations inside a (working-set) solve. Default 10. */
+  readonly gapFreq?: number;
+  /** Number of extrapolation differences K (Anderson and dual). Default 5. */
+  readonly extrapolationK?: number;
+  /** Warm start. */
+  readonly warmStart?: WarmStart;
+  /** On non-convergence: 'return' (default; `converged: false` in the result), 'warn' or 'throw' (ConvergenceError). */
+  readonly onFailure?: OnFailure;
+}
+
+/** Counters and timings of a solve. */
+export interface SolverStats {
+  /** Coordinate updates performed (Σ working-set sizes over epochs), a cost measure independent of p. */
+  coordinateUpdates: number;
+  /** Accepted Anderson extrapolations. */
+  andersonAccepted: number;
+  /** Gap evaluations where the extrapolated dual point was the best. */
+  dualExtrapolationUsed: number;
+  /** Features removed by Gap Safe screening (final count). */
+  screened: number;
+  /** Final working-set size (p for plain CD). */
+  workingSetSize: number;
+}
+
+/** Result of every inner solver. */
+export interface SolverResult {
+  readonly model: ModelSpec['type'];
+  /** Which algorithm produced it. */
+  readonly solver: 'cd' | 'cd-ws' | 'ista' | 'fista' | 'prox-newton' | 'prox-newton-ws';
+  /** Coefficients (length p). */
+  readonly beta: Float64Array;
+  /** Intercept b (0 when fitIntercept is false). */
+  readonly intercept: number;
+  /**
+   * Residual on the training rows. Squared loss: y − Xβ − b. logreg: the generalised residual
+   * z − σ(Xβ + b) with z = (y+1)/2 ∈ {0, 1}, so that in every model X_jᵀ(residual)/n is minus the
+   * gradient of the data term (KKT: = λ_j sign β_j on the support, |·| ≤ λ_j off it).
+   */
+  readonly residual: Float64Array;
+  /** Duality gap P(β) − D(θ) of the documented objective (same units as `primal`), clamped at 0. */
+  readonly gap: number;
+  /** Primal objective P(β). */
+  readonly primal: number;
+  /** Dual objective D(θ) at `dualPoint`. */
+  readonly dual: number;
+  /** Absolute gap threshold that was used (tol·‖y_c‖²/n, or tol·log 2). */
+  readonly tolerance: number;
+  readonly converged: boolean;
+  /** Epochs (CD: passes over the current working set; FISTA: iterations; prox-Newton: inner CD epochs). */
+  readonly iterations: number;
+  /** Outer (working-set or Newton) iterations. */
+  readonly nOuter: number;
+  /** Sorted indices j with β_j ≠ 0. */
+  readonly support: Int32Array;
+  /**
+   * Dual point θ (length n), feasible: |X_c,jᵀθ| ≤ λ_j for penalised j (Lasso / weighted Lasso:
+   * also X_c,jᵀθ = 0 for unpenalised j; logreg: n y_iθ_i ∈ [0, 1] and 1ᵀθ = 0 with an intercept).
+   * Elastic net: θ is the data block of the dual of the augmented Lasso and feasibility reads
+   * |X_c,jᵀθ − λ₂·dualRidge_j| ≤ λ₁.
+   */
+  readonly dualPoint: Float64Array;
+  /** Elastic net only: the ridge block of the dual point, in β units (see `dualPoint`). */
+  readonly dualRidge?: Float64Array;
+  /** λ_max of this (X, y) for the model (see the table in the file header). */
+  readonly lambdaMax: number;
+  readonly stats: SolverStats;
+  /** Wall-clock milliseconds of the solve. */
+  readonly timings: { readonly totalMs: number };
+}
+
+/** Result of the proximal-gradient solvers: also the step of the fixed-point map. */
+export interface ProxGradResult extends SolverResult {
+  /** L = ‖X_c‖₂²/n (+λ₂; logreg ‖[X 1]‖₂²/(4n)), by power iteration (inflated by 1e-6 relative). */
+  readonly lipschitz: number;
+  /** γ = 1/L: the solution is a fixed point of β ↦ prox_{γ·pen}(β − γ∇f(β)). */
+  readonly step: number;
+}
+
+/** Result of sparse logistic regression. */
+export interface LogRegResult extends SolverResult {
+  /** Xβ + b. */
+  readonly linearPredictor: Float64Array;
+  /** Labels used internally (±1). */
+  readonly labels: Float64Array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/** Throws InvalidArgumentError unless `v` is a finite number > 0 (or ≥ 0 with `allowZero`). */
+export function checkPositive(v: unknown, what: string, fn: string, allowZero = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (allowZero ? v < 0 : v <= 0)) {
+    throw new InvalidArgumentError(`${fn}(): ${what} must be a finite number ${allowZero ? '≥ 0' : '> 0'}, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Validates the shared options and fills the defaults. */
+export function resolveOptions(opts: SolverOptions, fn: string): Required<Omit<SolverOptions, 'warmStart'>> & { warmStart: WarmStart | undefined } {
+  const tol = opts.tol ?? 1e-4;
+  if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol)) throw new InvalidArgumentError(`${fn}(): tol must be a finite number ≥ 0, got ${String(tol)}`);
+  const intOpt = (v: number | undefined, def: number, name: string, min: number): number => {
+    const x = v ?? def;
+    if (!Number.isInteger(x) || x < min) throw new InvalidArgumentError(`${fn}(): ${name} must be an integer ≥ ${min}, got ${String(x)}`);
+    return x;
+  };
+  const acc = opts.acceleration ?? 'both';
+  if (acc !== 'none' && acc !== 'anderson' && acc !== 'dual' && acc !== 'both') {
+    throw new InvalidArgumentError(`${fn}(): acceleration must be 'none' | 'anderson' | 'dual' | 'both', got ${String(acc)}`);
+  }
+  const wsg = opts.workingSetGrowth ?? 'prune';
+  if (wsg !== 'prune' && wsg !== 'double') throw new InvalidArgumentError(`${fn}(): workingSetGrowth must be 'prune' | 'double', got ${String(wsg)}`);
+  const onFailure = opts.onFailure ?? 'return';
+  if (onFailure !== 'throw' && onFailure !== 'warn' && onFailure !== 'return') {
+    throw new InvalidArgumentError(`${fn}(): onFailure must be 'throw' | 'warn' | 'return', got ${String(onFailure)}`);
+  }
+  return {
+    fitIntercept: opts.fitIntercept ?? true,
+    tol,
+    maxIter: intOpt(opts.maxIter, 10_000, 'maxIter', 0),
+    maxOuter: intOpt(opts.maxOuter, 100, 'maxOuter', 1),
+    workingSet: opts.workingSet ?? true,
+    p0: intOpt(opts.p0, 10, 'p0', 1),
+    workingSetGrowth: wsg,
+    screening: opts.screening ?? true,
+    acceleration: acc,
+    gapFreq: intOpt(opts.gapFreq, 10, 'gapFreq', 1),
+    extrapolationK: intOpt(opts.extrapolationK, 5, 'extrapolationK', 2),
+    warmStart: opts.warmStart,
+    onFailure,
+  };
+}
+
+/** y as a Float64Array of length n, checked for shape and finiteness. */
+export function checkTarget(y: ArrayLike<number>, n: number, fn: string): Float64Array {
+  if (y === null || typeof y !== 'object' || typeof (y as ArrayLike<number>).length !== 'number') {
+    throw new InvalidArgumentError(`${fn}(): y must be an array of numbers`);
+  }
+  if (y.length === 0) throw new InvalidArgumentError(`${fn}(): y is empty`);
+  if (y.length !== n) throw new ShapeError(`${fn}(): y has ${y.length} entries but X has ${n} rows`);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = y[i]!;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(`${fn}(): y contains a non-finite value (${String(v)}) at index ${i}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Centred (or not) target and its statistics. */
+export interface Target {
+  /** y − ȳ (or y when not centring). */
+  readonly yc: Float64Array;
+  /** ȳ (0 when not centring). */
+  readonly yMean: number;
+  /** ‖y_c‖². */
+  readonly yNormSq: number;
+}
+
+/** Centres y for the squared-loss models. */
+export function makeTarget(y: Float64Array, center: boolean): Target {
+  const n = y.length;
+  let mean = 0;
+  const yc = new Float64Array(y);
+  if (center) {
+    mean = vecSum(n, y) / n;
+    let c = 0;
+    for (let i = 0; i < n; i++) c += y[i]! - mean;
+    mean += c / n;
+    for (let i = 0; i < n; i++) yc[i] = y[i]! - mean;
+  }
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += yc[i]! * yc[i]!;
+  return { yc, yMean: mean, yNormSq: ss };
+}
+
+/**
+ * Maps classification labels to ±1: accepts {0, 1} or {−1, +1} (a single observed value is
+ * fine). Anything else → InvalidArgumentError naming the offending value.
+ */
+export function toSignedLabels(y: Float64Array, fn: string): Float64Array {
+  let has0 = false, hasM1 = false;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    if (v === 0) has0 = true;
+    else if (v === -1) hasM1 = true;
+    else if (v !== 1) throw new InvalidArgumentError(`${fn}(): labels must be 0/1 or −1/+1, got ${v} at index ${i}`);
+  }
+  if (has0 && hasM1) throw new InvalidArgumentError(`${fn}(): labels mix 0 and −1; use either 0/1 or −1/+1`);
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) out[i] = y[i]! === 1 ? 1 : -1;
+  return out;
+}
+
+/** Penalty weights as a Float64Array, checked: length p, finite, ≥ 0, at least one > 0. */
+export function checkWeights(weights: ArrayLike<number>, p: number, fn: string): Float64Array {
+  if (weights === null || typeof weights !== 'object' || typeof weights.length !== 'number') {
+    throw new InvalidArgumentError(`${fn}(): weights must be an array of numbers`);
+  }
+  if (weights.length !== p) throw new ShapeError(`${fn}(): weights has ${weights.length} entries but X has ${p} columns`);
+  const w = new Float64Array(p);
+  let anyPos = false;
+  for (let j = 0; j < p; j++) {
+    const v = weights[j]!;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(`${fn}(): weights[${j}] is not finite (${String(v)})`);
+    if (v < 0) throw new InvalidArgumentError(`${fn}(): weights[${j}] = ${v} is negative; weights must be ≥ 0`);
+    if (v > 0) anyPos = true;
+    w[j] = v;
+  }
+  if (!anyPos) throw new InvalidArgumentError(`${fn}(): every weight is 0 (unpenalised least squares); at least one weight must be > 0`);
+  return w;
+}
+
+/** Checks a warm-start β and copies it (zeroing coefficients of zero-norm columns). */
+export function warmBeta(ws: WarmStart | undefined, p: number, normsSq: Float64Array, fn: string): Float64Array {
+  const beta = new Float64Array(p);
+  if (ws === undefined) return beta;
+  const b = ws.beta;
+  if (b === null || typeof b !== 'object' || typeof b.length !== 'number') throw new InvalidArgumentError(`${fn}(): warmStart.beta must be an array of numbers`);
+  if (b.length !== p) throw new ShapeError(`${fn}(): warmStart.beta has ${b.length} entries but X has ${p} columns`);
+  for (let j = 0; j < p; j++) {
+    const v = b[j]!;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(`${fn}(): warmStart.beta[${j}] is not finite (${String(v)})`);
+    beta[j] = normsSq[j]! > 0 ? v : 0;
+  }
+  return beta;
+}
+
+// ---------------------------------------------------------------------------------------------
+// λ_max
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * λ_max = ‖X_cᵀy_c‖∞ / n for the Lasso (and λ₁ of the elastic net): the smallest λ with solution 0.
+ *
+ * @example
+ * const lmax = lambdaMax(X, y);          // intercept fitted (centring)
+ * lasso(X, y, lmax).support.length;      // 0
+ */
+export function lambdaMax(X: DesignInput, y: ArrayLike<number>, opts: { fitIntercept?: boolean } = {}): number {
+  const { d, owned } = resolveDesignOwned(X, opts.fitIntercept ?? true, 'lambdaMax');
+  try {
+    const t = makeTarget(checkTarget(y, d.nRows, 'lambdaMax'), d.centered);
+    return lambdaMaxFromTarget(d, t.yc, null);
+  } finally {
+    if (owned) disposeDesign(d);
+  }
+}
+
+/** max_j |X_c,jᵀ v| / (n w_j) over w_j > 0 (w = null: all ones). */
+export function lambdaMaxFromTarget(d: PreparedDesign, v: Float64Array, w: Float64Array | null, scale = 1): number {
+  const p = d.nCols;
+  const g = new Float64Array(p);
+  colDots(d, v, vecSum(d.nRows, v), null, p, g);
+  let m = 0;
+  for (let j = 0; j < p; j++) {
+    if (d.colNormsSq[j] === 0) continue;
+    const wj = w === null ? 1 : w[j]!;
+    if (wj <= 0) continue;
+    const a = Math.abs(g[j]!) / wj;
+    if (a > m) m = a;
+  }
+  return (m / d.nRows) * scale;
+}
+
+/**
+ * λ_max of the logistic model: ‖Xᵀ(y − ȳ)‖∞/(2n) with an intercept, ‖Xᵀy‖∞/(2n) without
+ * (y mapped to ±1; see the derivation in the file header).
+ *
+ * @example
+ * lambdaMaxLogreg(X, labels01); // sparseLogreg(X, labels01, λ) is 0 for λ ≥ this
+ */
+export function lambdaMaxLogreg(X: DesignInput, y: ArrayLike<number>, opts: { fitIntercept?: boolean } = {}): number {
+  const fit = opts.fitIntercept ?? true;
+  const { d, owned } = resolveDesignOwned(X, false, 'lambdaMaxLogreg');
+  try {
+    const ys = toSignedLabels(checkTarget(y, d.nRows, 'lambdaMaxLogreg'), 'lambdaMaxLogreg');
+    return lambdaMaxLogregSigned(d, ys, fit);
+  } finally {
+    if (owned) disposeDesign(d);
+  }
+}
+
+/** @internal λ_max of logreg for ±1 labels on an un-centred prepared design. */
+export function lambdaMaxLogregSigned(d: PreparedDesign, ys: Float64Array, fitIntercept: boolean): number {
+  const n = d.nRows;
+  const v = new Float64Array(ys);
+  if (fitIntercept) {
+    const m = vecSum(n, ys) / n;
+    for (let i = 0; i < n; i++) v[i] = ys[i]! - m;
+  }
+  return lambdaMaxFromTarget(d, v, null, 0.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small dense linear algebra for extrapolation
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Extrapolation weights c = z / Σz with (G + εI) z = 1, G = UᵀU the K×K Gram matrix of the last K
+ * differences (Anderson / celer dual extrapolation). Cholesky; returns false (skip extrapolation)
+ * when G is numerically singular or z sums to ~0. `G` is overwritten.
+ */
+export function extrapolationWeights(G: Float64Array, K: number, c: Float64Array): boolean {
+  let tr = 0;
+  for (let k = 0; k < K; k++) tr += G[k * K + k]!;
+  if (!(tr > 0) || !Number.isFinite(tr)) return false;
+  const eps = 1e-10 * tr / K;
+  for (let k = 0; k < K; k++) G[k * K + k] += eps;
+  // in-place Cholesky G = LLᵀ (lower triangle)
+  for (let j = 0; j < K; j++) {
+    let s = G[j * K + j]!;
+    for (let k = 0; k < j; k++) s -= G[j * K + k]! * G[j * K + k]!;
+    if (!(s > 0)) return false;
+    const ljj = Math.sqrt(s);
+    G[j * K + j] = ljj;
+    for (let i = j + 1; i < K; i++) {
+      let t = G[i * K + j]!;
+      for (let k = 0; k < j; k++) t -= G[i * K + k]! * G[j * K + k]!;
+      G[i * K + j] = t / ljj;
+    }
+  }
+  // solve L u = 1, Lᵀ z = u
+  for (let i = 0; i < K; i++) {
+    let t = 1;
+    for (let k = 0; k < i; k++) t -= G[i * K + k]! * c[k]!;
+    c[i] = t / G[i * K + i]!;
+  }
+  for (let i = K - 1; i >= 0; i--) {
+    let t = c[i]!;
+    for (let k = i + 1; k < K; k++) t -= G[k * K + i]! * c[k]!;
+    c[i] = t / G[i * K + i]!;
+  }
+  let s = 0;
+  for (let i = 0; i < K; i++) s += c[i]!;
+  if (!Number.isFinite(s) || Math.abs(s) < 1e-300) return false;
+  for (let i = 0; i < K; i++) c[i]! /= s;
+  for (let i = 0; i < K; i++) if (!Number.isFinite(c[i]!)) return false;
+  return true;
+}
+
+/**
+ * The k-th smallest value (0-based) of `a[0..len)`, by in-place quickselect (median of three,
+ * O(len) expected). `a` is permuted. Used to pick working sets without a full sort.
+ */
+export function selectKth(a: Float64Array, len: number, k: number): number {
+  let lo = 0;
+  let hi = len - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three into a[mid]
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/** Sorted indices of the non-zero entries. */
+export function supportOf(beta: Float64Array): Int32Array {
+  let k = 0;
+  for (let j = 0; j < beta.length; j++) if (beta[j] !== 0) k++;
+  const s = new Int32Array(k);
+  k = 0;
+  for (let j = 0; j < beta.length; j++) if (beta[j] !== 0) s[k++] = j;
+  return s;
+}
+
+/** Applies `onFailure` to a finished result. */
+export function handleFailure<R extends SolverResult>(res: R, onFailure: OnFailure, fn: string): R {
+  if (res.converged || onFailure === 'return') return res;
+  const msg = `${fn}(): did not converge in ${res.iterations} epochs / ${res.nOuter} outer iterations: duality gap ${res.gap.toExponential(3)} > tolerance ${res.tolerance.toExponential(3)} (increase maxIter, or loosen tol)`;
+  if (onFailure === 'warn') {
+    process.emitWarning(msg, { type: 'ConvergenceWarning' });
+    return res;
+  }
+  throw new ConvergenceError(msg, { iterations: res.iterations, residualNorm: res.gap, converged: false, gap: res.gap, tolerance: res.tolerance, result: res });
+}
