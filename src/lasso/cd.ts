@@ -59,7 +59,7 @@
  * and everything else in JavaScript.
  */
 import type { DesignInput, PreparedDesign, WasmEngine } from './design.js';
-import { colAxpy, colDots, colDots2, disposeDesign, matvec, resolveDesignOwned, vecSum } from './design.js';
+import { colAxpy, colDots, colDots2, compactActiveList, disposeDesign, matvec, resolveDesignOwned, vecSum } from './design.js';
 import type { ModelSpec, SolverOptions, SolverResult, SolverStats } from './models.js';
 import {
   checkPositive, checkTarget, checkWeights, extrapolationWeights, handleFailure, lambdaMaxFromTarget,
@@ -514,12 +514,7 @@ class QuadCD {
       }
     }
     if (removed > 0) {
-      let w = 0;
-      for (let k = 0; k < this.nActive; k++) {
-        const j = this.activeList[k]!;
-        if (this.active[j] === 1) this.activeList[w++] = j;
-      }
-      this.nActive = w;
+      this.nActive = compactActiveList(this.activeList, this.nActive, this.active);
       this.screened += removed;
     }
     return removed;

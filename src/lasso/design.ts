@@ -1029,3 +1029,16 @@ export function spectralNormSq(d: PreparedDesign, opts: { maxIter?: number; tol?
   if (!extra) d.spectralNormSqCache = lam;
   return lam;
 }
+
+/**
+ * Removes from `list[0..count)` the indices j with `flags[j] !== 1`, keeping the order; returns
+ * the new count. Used by the solvers to drop screened features from their active lists.
+ */
+export function compactActiveList(list: Int32Array, count: number, flags: Uint8Array): number {
+  let w = 0;
+  for (let k = 0; k < count; k++) {
+    const j = list[k]!;
+    if (flags[j] === 1) list[w++] = j;
+  }
+  return w;
+}

@@ -27,7 +27,7 @@
  * gap ≤ 0.3 × outer gap.
  */
 import type { DesignInput, PreparedDesign, WasmEngine } from './design.js';
-import { colDots, disposeDesign, matvec, resolveDesignOwned, vecSum } from './design.js';
+import { colDots, compactActiveList, disposeDesign, matvec, resolveDesignOwned, vecSum } from './design.js';
 import type { LogRegResult, SolverOptions, SolverStats } from './models.js';
 import { checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectKth, supportOf, toSignedLabels, warmBeta } from './models.js';
 import { InvalidArgumentError } from '../core/errors.js';
@@ -241,12 +241,7 @@ class LogregPN {
       }
     }
     if (removed > 0) {
-      let w = 0;
-      for (let k = 0; k < this.nActive; k++) {
-        const j = this.activeList[k]!;
-        if (this.active[j] === 1) this.activeList[w++] = j;
-      }
-      this.nActive = w;
+      this.nActive = compactActiveList(this.activeList, this.nActive, this.active);
       this.screened += removed;
       this.refreshEta();
     }
