@@ -172,15 +172,7 @@ function runQuadratic(
     }
     matvec(d, betaNew, uNew);
     let mom = 0;
-    if (accel) {
-      const tn = (1 + Math.sqrt(1 + 4 * tk * tk)) / 2;
-      mom = (tk - 1) / tn;
-      tk = tn;
-      if (restart && dot > 0) {
-        tk = 1;
-        mom = 0;
-      }
-    }
+    if (accel) [tk, mom] = fistaMomentum(tk, restart && dot > 0);
     for (let j = 0; j < p; j++) z[j] = betaNew[j]! + mom * (betaNew[j]! - beta[j]!);
     for (let i = 0; i < n; i++) uz[i] = uNew[i]! + mom * (uNew[i]! - u[i]!);
     [beta, betaNew] = [betaNew, beta];
@@ -292,15 +284,7 @@ function runLogreg(
     dot += (zb - bNew) * (bNew - b);
     matvec(d, betaNew, uNew);
     let mom = 0;
-    if (accel) {
-      const tn = (1 + Math.sqrt(1 + 4 * tk * tk)) / 2;
-      mom = (tk - 1) / tn;
-      tk = tn;
-      if (restart && dot > 0) {
-        tk = 1;
-        mom = 0;
-      }
-    }
+    if (accel) [tk, mom] = fistaMomentum(tk, restart && dot > 0);
     for (let j = 0; j < p; j++) z[j] = betaNew[j]! + mom * (betaNew[j]! - beta[j]!);
     zb = bNew + mom * (bNew - b);
     for (let i = 0; i < n; i++) uzb[i] = uNew[i]! + mom * (uNew[i]! - u[i]!);
@@ -334,4 +318,15 @@ function runLogreg(
     lipschitz: L,
     step: gamma,
   };
+}
+
+/**
+ * FISTA's momentum step: t_{k+1} = (1 + √(1 + 4t_k²))/2 and weight (t_k − 1)/t_{k+1}; an adaptive
+ * restart (O'Donoghue–Candès gradient test, ⟨z − β⁺, β⁺ − β⟩ > 0) resets t to 1 and drops the
+ * momentum. Returns [t_{k+1}, weight].
+ */
+function fistaMomentum(tk: number, restartNow: boolean): [number, number] {
+  if (restartNow) return [1, 0];
+  const tn = (1 + Math.sqrt(1 + 4 * tk * tk)) / 2;
+  return [tn, (tk - 1) / tn];
 }
