@@ -59,7 +59,7 @@
  * and everything else in JavaScript.
  */
 import type { DesignInput, PreparedDesign, WasmEngine } from './design.js';
-import { colAxpy, colDots, colDots2, compactActiveList, disposeDesign, matvec, resolveDesignOwned, vecSum } from './design.js';
+import { colAxpy, colDots, colDots2, compactActiveList, disposeDesign, initialActiveSet, matvec, resolveDesignOwned, vecSum } from './design.js';
 import type { ModelSpec, SolverOptions, SolverResult, SolverStats } from './models.js';
 import {
   checkPositive, checkTarget, checkWeights, extrapolationWeights, handleFailure, lambdaMaxFromTarget,
@@ -399,16 +399,7 @@ class QuadCD {
     else this.recomputeResidual();
     this.S = d.isSparse && d.centered ? vecSum(n, this.r) : 0;
     this.sparseCentred = d.isSparse && d.centered;
-    this.active = new Uint8Array(p);
-    this.activeList = new Int32Array(p);
-    let k = 0;
-    for (let j = 0; j < p; j++) {
-      if (d.colNormsSq[j]! > 0) {
-        this.active[j] = 1;
-        this.activeList[k++] = j;
-      }
-    }
-    this.nActive = k;
+    ({ active: this.active, activeList: this.activeList, nActive: this.nActive } = initialActiveSet(d.colNormsSq));
     this.xtr = new Float64Array(p);
     this.xti = new Float64Array(p);
     this.xta = new Float64Array(p);

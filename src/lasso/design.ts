@@ -1042,3 +1042,21 @@ export function compactActiveList(list: Int32Array, count: number, flags: Uint8A
   }
   return w;
 }
+
+/**
+ * The initial active set of the solvers: every feature with a non-zero column (after centring);
+ * zero columns can never enter the model. Returns the 0/1 flags, the list and its length.
+ */
+export function initialActiveSet(colNormsSq: Float64Array): { active: Uint8Array; activeList: Int32Array; nActive: number } {
+  const p = colNormsSq.length;
+  const active = new Uint8Array(p);
+  const activeList = new Int32Array(p);
+  let k = 0;
+  for (let j = 0; j < p; j++) {
+    if (colNormsSq[j]! > 0) {
+      active[j] = 1;
+      activeList[k++] = j;
+    }
+  }
+  return { active, activeList, nActive: k };
+}

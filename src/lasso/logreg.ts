@@ -27,7 +27,7 @@
  * gap ≤ 0.3 × outer gap.
  */
 import type { DesignInput, PreparedDesign, WasmEngine } from './design.js';
-import { colDots, compactActiveList, disposeDesign, matvec, resolveDesignOwned, vecSum } from './design.js';
+import { colDots, compactActiveList, disposeDesign, initialActiveSet, matvec, resolveDesignOwned, vecSum } from './design.js';
 import type { LogRegResult, SolverOptions, SolverStats } from './models.js';
 import { checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectKth, supportOf, toSignedLabels, warmBeta } from './models.js';
 import { InvalidArgumentError } from '../core/errors.js';
@@ -164,16 +164,7 @@ class LogregPN {
     this.etaTry = new Float64Array(n);
     this.delta = e !== null ? e.ldelta : new Float64Array(p);
     this.curv = e !== null ? e.lcurv : new Float64Array(p);
-    this.active = new Uint8Array(p);
-    this.activeList = new Int32Array(p);
-    let k = 0;
-    for (let j = 0; j < p; j++) {
-      if (d.colNormsSq[j]! > 0) {
-        this.active[j] = 1;
-        this.activeList[k++] = j;
-      }
-    }
-    this.nActive = k;
+    ({ active: this.active, activeList: this.activeList, nActive: this.nActive } = initialActiveSet(d.colNormsSq));
     this.refreshEta();
   }
 
