@@ -35,9 +35,9 @@ export function runAutodiffDemo(log: (s: string) => void = console.log): void {
   for (const x0 of [-0.5, 0, 0.5]) {
     log(`  autodiff f'(${x0}) = ${fmt(grad(f)(tensor([x0])))}`);
   }
-  log("  At 0 autodiff returns 0: an element of the conservative Jacobian [0, 2] of f at 0, not the");
-  log('  derivative: conservative calculus guarantees this only on a measure-zero set, and SGD-type');
-  log('  methods never notice it almost surely.');
+  log('  At 0 autodiff returns 0: an element of the conservative Jacobian [0, 2] of f at 0, not the');
+  log('  derivative. Conservative calculus guarantees such disagreements only on a measure-zero set,');
+  log('  which SGD-type methods almost surely never visit.');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) runAutodiffDemo();
