@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tensor, grad, hessian, sum, relu, abs, mul, sub, neg, withKinkPolicy, trackKinks, LassoHO, loadDataset } from '../src/index.js';
+import { tensor, grad, hessian, sum, relu, abs, mul, sub, neg, withKinkPolicy, trackKinks, LassoHO, lasso, loadDataset } from '../src/index.js';
 
 test('README tour: kink selections, kink reporting, artificial critical point, hessian', () => {
   const x = tensor([-1, 0, 2]);
@@ -22,4 +22,6 @@ test('README tour: LassoHO on the bundled diabetes data', () => {
   assert.equal(est.coef.length, 10);
   assert.equal(est.predict(X).length, 442);
   assert.ok(est.history.length > 5);
+  const fit = lasso(X, y, 1.0, { tol: 1e-8 });
+  assert.ok(fit.converged && fit.gap >= 0 && fit.support.length > 0 && Number.isFinite(fit.intercept));
 });
