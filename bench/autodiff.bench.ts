@@ -7,15 +7,10 @@
  * Run: npm run build && npx tsx bench/autodiff.bench.ts   (measures the compiled dist/)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Tensor } from '../src/index.js';
+import { loadDist } from './dist.js';
 
-// Measure the compiled package (what users run): tsx's on-the-fly transpilation adds a
-// defineProperty per closure and getter-based imports, which triple the per-op cost.
-const distUrl = new URL('../dist/index.js', import.meta.url);
-if (!existsSync(distUrl)) throw new Error('build first: npm run build (this bench measures dist/)');
-const nd = (await import(distUrl.href)) as typeof import('../src/index.js');
-const { add, grad, jvp, mul, relu, sum, tensor } = nd;
+const { add, grad, jvp, mul, relu, sum, tensor } = await loadDist();
 
 function timeIt(fn: () => void, minMs = 400): number {
   for (let i = 0; i < 50; i++) fn(); // warm-up

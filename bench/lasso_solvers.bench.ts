@@ -1,6 +1,6 @@
 /**
  * @file Benchmark of the Lasso inner solvers against scikit-learn's `Lasso` (coordinate descent,
- * Cython). Run: `npx tsx bench/lasso_solvers.bench.ts [--quick] [--no-sklearn]`.
+ * Cython). Run: `npm run build && npx tsx bench/lasso_solvers.bench.ts [--quick] [--no-sklearn]` (measures dist/).
  *
  * Problems: celer-style correlated data (AR(1) columns, ρ = 0.6, 20% N(0,1) true coefficients,
  * snr 3; `makeCorrelatedData`) of sizes 500×1000, 72×7129 (leukemia-sized) and 2000×5000; each at
@@ -21,9 +21,11 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeCorrelatedData } from '../src/data/synthetic.js';
 import type { DenseDesign } from '../src/data/dataset.js';
-import { lasso, lambdaMax, type SolverOptions, type SolverResult } from '../src/lasso/index.js';
+import type { SolverOptions, SolverResult } from '../src/lasso/index.js';
+import { loadDist } from './dist.js';
+
+const { lasso, lambdaMax, makeCorrelatedData } = await loadDist();
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -55,10 +57,15 @@ function hasSklearn(): boolean {
   }
 }
 
+/** Best-of-k repeats, more for short runs (timer noise and GC matter most there); the same k for both libraries. */
+function repeatsFor(ms: number): number {
+  return ms > 2000 ? 1 : ms > 300 ? 2 : ms > 50 ? 5 : 15;
+}
+
 function timeOurs(pb: Problem, lam: number, opts: SolverOptions): { ms: number; res: SolverResult } {
   let res = lasso(pb.X, pb.y, lam, opts); // warm-up (JIT)
   const first = res.timings.totalMs;
-  const reps = first > 2000 ? 1 : first > 300 ? 2 : 5;
+  const reps = repeatsFor(first);
   let best = Infinity;
   for (let k = 0; k < reps; k++) {
     const t0 = performance.now();
@@ -96,10 +103,10 @@ const files = problems.map((pb, k) => {
   }
   return { name: pb.name, x: xf, y: yf, n: pb.X.nRows, p: pb.X.nCols };
 });
-function runSklearn(j: Job): SkRes {
+function runSklearn(j: Job, repeats: number): SkRes {
   const spec = {
     problems: [files[problems.indexOf(j.pb)]!],
-    jobs: [{ problem: j.pb.name, alpha: j.lam, tol: j.tol, max_iter: 100000, repeats: 3 }],
+    jobs: [{ problem: j.pb.name, alpha: j.lam, tol: j.tol, max_iter: 100000, repeats }],
   };
   const jf = join(dir, 'jobs.json');
   writeFileSync(jf, JSON.stringify(spec));
@@ -115,7 +122,7 @@ const header = ['problem', 'tol', 'λ/λmax', 'plain CD ms', 'ours ms', 'sklearn
 for (const j of jobs) {
   const plain = timeOurs(j.pb, j.lam, { tol: j.tol, maxIter: 100000, workingSet: false, screening: false, acceleration: 'none' });
   const fast = timeOurs(j.pb, j.lam, { tol: j.tol, maxIter: 100000 });
-  const s = useSk ? runSklearn(j) : undefined;
+  const s = useSk ? runSklearn(j, repeatsFor(fast.ms)) : undefined;
   // sklearn's gap re-evaluated with our formula at its coefficients (documented objective's units,
   // independent of how a given sklearn version scales `dual_gap_`)
   const skGap = s ? lasso(j.pb.X, j.pb.y, j.lam, { tol: 0, maxIter: 0, warmStart: { beta: s.coef } }).gap : NaN;
