@@ -63,7 +63,7 @@ import { colAxpy, colDots, colDots2, compactActiveList, disposeDesign, initialAc
 import type { ModelSpec, SolverOptions, SolverResult, SolverStats } from './models.js';
 import {
   checkPositive, checkTarget, checkWeights, extrapolationWeights, handleFailure, lambdaMaxFromTarget,
-  makeTarget, resolveOptions, selectKth, supportOf, warmBeta,
+  makeTarget, resolveOptions, selectLowestPriority, supportOf, warmBeta,
 } from './models.js';
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 
@@ -533,17 +533,7 @@ class QuadCD {
       const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
       prio[k] = (l1[j]! - (t * Math.abs(c)) / n) / Math.sqrt(normsSq[j]! + nl2);
     }
-    this.prioTmp.set(prio.subarray(0, nA));
-    const cut = selectKth(this.prioTmp, nA, size - 1);
-    let below = 0;
-    for (let k = 0; k < nA; k++) if (prio[k]! < cut) below++;
-    let ties = size - below;
-    let w = 0;
-    for (let k = 0; k < nA; k++) {
-      const pk = prio[k]!;
-      if (pk < cut || (pk === cut && ties-- > 0)) out[w++] = list[k]!;
-    }
-    return w;
+    return selectLowestPriority(list, prio, nA, size, out, this.prioTmp);
   }
 
   /** Outer (working-set) loop. */

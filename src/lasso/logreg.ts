@@ -29,7 +29,7 @@
 import type { DesignInput, PreparedDesign, WasmEngine } from './design.js';
 import { colDots, compactActiveList, disposeDesign, initialActiveSet, matvec, resolveDesignOwned, vecSum } from './design.js';
 import type { LogRegResult, SolverOptions, SolverStats } from './models.js';
-import { checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectKth, supportOf, toSignedLabels, warmBeta } from './models.js';
+import { checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectLowestPriority, supportOf, toSignedLabels, warmBeta } from './models.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
 /** σ(t) = 1/(1 + e^{−t}), overflow-free. */
@@ -255,16 +255,7 @@ class LogregPN {
       const j = list[k]!;
       prio[k] = this.beta[j] !== 0 ? -Infinity : (this.lambda - Math.abs(g.scale * this.xt[j]!)) / norms[j]!;
     }
-    const cut = selectKth(prio.slice(), nA, size - 1);
-    let below = 0;
-    for (let k = 0; k < nA; k++) if (prio[k]! < cut) below++;
-    let ties = size - below;
-    let w = 0;
-    for (let k = 0; k < nA; k++) {
-      const pk = prio[k]!;
-      if (pk < cut || (pk === cut && ties-- > 0)) out[w++] = list[k]!;
-    }
-    return w;
+    return selectLowestPriority(list, prio, nA, size, out, new Float64Array(nA));
   }
 
   /** Proximal-Newton iterations on ws[0..m) until the restricted gap ≤ tolIn. */

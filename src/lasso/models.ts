@@ -461,6 +461,27 @@ export function selectKth(a: Float64Array, len: number, k: number): number {
   return a[k]!;
 }
 
+/**
+ * Writes to `out` the `size` entries of `list[0..count)` with the smallest priorities `prio[k]`
+ * (ties at the cut broken in list order, so the result keeps list order) and returns `size`.
+ * `scratch` (length ≥ count) is overwritten: the k-th-smallest search permutes it.
+ */
+export function selectLowestPriority(
+  list: Int32Array, prio: Float64Array, count: number, size: number, out: Int32Array, scratch: Float64Array,
+): number {
+  scratch.set(prio.subarray(0, count));
+  const cut = selectKth(scratch, count, size - 1);
+  let below = 0;
+  for (let k = 0; k < count; k++) if (prio[k]! < cut) below++;
+  let ties = size - below;
+  let w = 0;
+  for (let k = 0; k < count; k++) {
+    const pk = prio[k]!;
+    if (pk < cut || (pk === cut && ties-- > 0)) out[w++] = list[k]!;
+  }
+  return w;
+}
+
 function swap(a: Float64Array, i: number, j: number): void {
   const t = a[i]!;
   a[i] = a[j]!;
