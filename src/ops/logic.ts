@@ -2,12 +2,11 @@
  * @file Comparisons, `where` and `stopGradient`. Comparisons return 0/1 tensors and have zero
  * derivative; `where` routes derivatives to the chosen branch.
  */
-import { mapBinary, mapTernary, mapUnary } from '../kernels/elementwise.js';
+import { mapBinary, mapTernary } from '../kernels/elementwise.js';
 import type { Tensor } from '../core/tensor.js';
 import { Prim, type CompareOp, type NoParams } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { asTensor, fitTangent, sumToShape, type TensorLike } from './convert.js';
-import { zerosLike } from './shape.js';
 
 const NONE: NoParams = {};
 
@@ -71,5 +70,3 @@ export function logicalNot(m: Tensor): Tensor {
   return compare(m, 0, 'eq');
 }
 
-// re-exported for convenience of rule writers
-export { zerosLike, mapUnary };
