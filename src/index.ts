@@ -3,6 +3,7 @@
  * implicit differentiation and Lasso-type hyperparameter optimisation.
  */
 export * from './core/errors.js';
+export { type FailurePolicy, FAILURE_POLICIES, setWarningHandler, emitWarning, type WarningHandler } from './core/failure.js';
 export { Tensor, tensor, scalar, zeros, ones, full, eye, arange, linspace, shapeSize, type NestedArray } from './core/tensor.js';
 export { rng, Rng } from './core/rng.js';
 export * from './ops/index.js';

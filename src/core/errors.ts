@@ -54,6 +54,14 @@ export class InvertibilityError extends NsdiffError {
 /** A derivative rule is missing for a primitive or custom function in the requested mode. */
 export class MissingRuleError extends NsdiffError {}
 
+/**
+ * A function that works on concrete numbers only (a numeric decomposition, a solver, a fit) met a
+ * traced value inside `grad`/`jvp`/`vjp`/...: it cannot differentiate it, so it refuses instead of
+ * returning a derivative of zero. The message names the function and the differentiable
+ * alternative when there is one (JAX raises a concretization error in the same situation).
+ */
+export class ConcretizationError extends NsdiffError {}
+
 /** Malformed input data (CSV/libsvm files, datasets): the message names the line and column. */
 export class DataFormatError extends NsdiffError {}
 

@@ -7,7 +7,7 @@
  *
  * Tensors are immutable by convention: no op writes into an input's `data`.
  */
-import { assertFinite, InvalidArgumentError, ShapeError } from './errors.js';
+import { assertFinite, ConcretizationError, InvalidArgumentError, ShapeError } from './errors.js';
 
 /** Nested JS arrays of numbers, as accepted by `tensor()` and returned by `toArray()`. */
 export type NestedArray = number | NestedArray[];
@@ -214,6 +214,24 @@ export function linspace(start: number, stop: number, num: number): Tensor {
   if (num === 1) d[0] = start;
   for (let i = 0; i < num && num > 1; i++) d[i] = start + ((stop - start) * i) / (num - 1);
   return new ConcreteTensor(d, [num]);
+}
+
+/**
+ * The values of `t` for a function that cannot differentiate: throws `ConcretizationError` when `t`
+ * is traced (inside `grad`, `jvp`, `vjp`, ...), naming `where` (the function and argument) and,
+ * when given, the differentiable function to use instead. Every non-differentiable export reads its
+ * tensor inputs through this, so it never returns a silent zero derivative.
+ * @example
+ * const data = concreteData(A, "linalg.lu(A)", "solve");
+ */
+export function concreteData(t: Tensor, where: string, alternative?: string): Float64Array {
+  if (t.level > 0) {
+    throw new ConcretizationError(
+      `${where} received a traced value (inside grad/jvp/vjp/jacobian) but is not differentiable` +
+        (alternative ? `; use the differentiable ${alternative} instead` : '; compute it outside the transformation, or use a differentiable op'),
+    );
+  }
+  return t.data;
 }
 
 /** Throws if any value of the tensor is NaN or infinite. */
