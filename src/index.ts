@@ -70,7 +70,6 @@ export { lineChart, type Series, type ChartOptions } from './plot/svg.js';
 // Hyperparameter optimisation of Lasso-type models (hypergradients w.r.t. log λ, criteria, outer
 // loops, LassoCV-like estimator). Types that would collide with src/implicit are prefixed `Lasso`.
 export {
-  LassoHO,
   tuneLasso,
   lassoHypergradient,
   makeCriterion,
@@ -109,6 +108,34 @@ export {
   type InnerOptions as LassoInnerOptions,
   type InnerSolution as LassoInnerSolution,
 } from './hpo/index.js';
+// scikit-learn-style estimators (fit / predict / score / toJSON), standardization, saved models.
+export {
+  Lasso,
+  ElasticNet,
+  SparseLogisticRegression,
+  LassoHO,
+  loadEstimator,
+  NotFittedError,
+  r2Score,
+  accuracyScore,
+  columnScales,
+  ESTIMATOR_FORMAT,
+  ESTIMATOR_FORMAT_VERSION,
+  type Estimator,
+  type EstimatorJSON,
+  type EstimatorMatrix,
+  type EstimatorVector,
+  type CommonOptions as EstimatorOptions,
+  type LassoOptions,
+  type LassoParams,
+  type ElasticNetOptions,
+  type ElasticNetParams,
+  type SparseLogisticRegressionOptions,
+  type SparseLogisticRegressionParams,
+  type LassoHOOptions,
+  type ValidationSet,
+  type ColumnScaling,
+} from './estimators/index.js';
 // Lasso-type inner solvers (coordinate descent with working sets, FISTA, paths).
 export {
   lasso,

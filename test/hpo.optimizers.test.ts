@@ -12,10 +12,11 @@ import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { takeRows, type DenseDesign } from '../src/data/dataset.js';
 import { lasso } from '../src/lasso/cd.js';
 import {
-  CrossValCriterion, HeldOutCriterion, LassoHO, lassoHypergradient, optimize, tuneLasso,
+  CrossValCriterion, HeldOutCriterion, lassoHypergradient, optimize, tuneLasso,
   type Criterion, type CriterionEvaluation,
 } from '../src/hpo/index.js';
 import { InvalidArgumentError, NonFiniteError } from '../src/core/errors.js';
+import { LassoHO } from '../src/estimators/index.js';
 
 const data = makeCorrelatedData(120, 60, { seed: 5, snr: 3, density: 0.15 });
 
@@ -138,7 +139,7 @@ test('LassoHO estimator API: lasso / enet / wlasso / logreg / SURE / held-out / 
   for (let i = 0; i < 120; i++) if (lp[i] === labels[i]) acc++;
   assert.ok(acc / 120 > 0.7, `training accuracy ${acc / 120}`);
   const pr = lr.predictProba(data.X);
-  assert.ok(pr.every((v) => v > 0 && v < 1));
+  assert.ok(pr.data.every((v) => v > 0 && v < 1));
 
   // explicit validation set
   const tr = Int32Array.from({ length: 90 }, (_, i) => i);

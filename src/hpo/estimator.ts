@@ -5,8 +5,7 @@
  *   d criterion / d log λ (what `nsdiff lasso hypergrad` prints);
  * - `tuneLasso(X, y, opts)`: build the criterion (held-out / K-fold CV / SURE), run the outer loop
  *   (line search, Adam or grid), refit on all the training data at the chosen λ;
- * - `LassoHO`: the same as a scikit-learn-style estimator (`fit`, `predict`, `coef`, `intercept`,
- *   `lambda`, `history`), the hypergradient counterpart of `LassoCV`.
+ * - the estimator `LassoHO` built on `tuneLasso` lives in src/estimators/lasso_ho.ts.
  *
  * Held-out without an explicit validation set: the rows are split by `splitTrainVal` (seeded
  * shuffle, `valFraction` = 0.25 of the rows for validation by default).
@@ -15,9 +14,8 @@ import type { Dataset, DesignMatrix } from '../data/dataset.js';
 import { denseFromRows, splitTrainVal, makeDataset } from '../data/dataset.js';
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
 import {
-  SparseProblem, predictLinear, type HypergradDiagnostics, type HypergradMethod, type HypergradOptions, type SparseModelKind,
+  SparseProblem, type HypergradDiagnostics, type HypergradMethod, type HypergradOptions, type SparseModelKind,
 } from '../lasso/hypergrad.js';
-import { sigmoid } from '../lasso/hypergrad_logreg.js';
 import { checkTarget } from '../lasso/models.js';
 import {
   CrossValCriterion, HeldOutCriterion, SureCriterion, checkRawDesign, type Criterion, type CriterionEvaluation, type InnerStats,
@@ -223,102 +221,4 @@ export function tuneLasso(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions
     support: sol.support, history: outer.history, outer, lambdaMax: crit.lambdaMax, diagnostics: sol.diagnostics,
     singularEvaluations: singular, timeMs: performance.now() - t0,
   };
-}
-
-/**
- * Lasso-type estimator whose regularisation is chosen by hypergradient descent on a validation
- * criterion — a drop-in for scikit-learn's `LassoCV`, also for the elastic net (two λ), the weighted
- * Lasso (one λ per feature) and sparse logistic regression.
- *
- * @example
- * const est = new LassoHO({ model: 'lasso', criterion: 'cv', folds: 5, optimizer: 'line-search' }).fit(X, y);
- * est.lambda;          // chosen λ
- * est.coef;            // refit on all rows
- * est.predict(Xtest);  // Xβ + b
- * est.history;         // every evaluation (λ, criterion, gradient, support size, time)
- */
-export class LassoHO {
-  readonly options: TuneOptions;
-  private res: TuneResult | null = null;
-  private labels01 = true;
-
-  constructor(options: TuneOptions = {}) {
-    const m = options.model ?? 'lasso';
-    if (m !== 'lasso' && m !== 'enet' && m !== 'wlasso' && m !== 'logreg') {
-      throw new InvalidArgumentError(`LassoHO(): model must be 'lasso' | 'enet' | 'wlasso' | 'logreg', got ${String(m)}`);
-    }
-    this.options = options;
-  }
-
-  /** Tunes λ on (X, y) and refits. `validation` for criterion 'heldout' (else an automatic split). */
-  fit(X: DesignLike, y: ArrayLike<number>, validation?: LabelledSet): this {
-    const opts = validation ? { ...this.options, criterion: this.options.criterion ?? 'heldout', validation } : this.options;
-    if ((this.options.model ?? 'lasso') === 'logreg') {
-      let neg = false;
-      for (let i = 0; i < y.length; i++) if (y[i] === -1) neg = true;
-      this.labels01 = !neg;
-    }
-    this.res = tuneLasso(X, y, opts);
-    return this;
-  }
-
-  private get r(): TuneResult {
-    if (this.res === null) throw new InvalidArgumentError('LassoHO: call fit() first');
-    return this.res;
-  }
-
-  /** Coefficients of the refit. */
-  get coef(): Float64Array {
-    return this.r.coef;
-  }
-
-  get intercept(): number {
-    return this.r.intercept;
-  }
-
-  /** The chosen λ (λ₁ for enet; the first λ_j for wlasso — see `lambdas`). */
-  get lambda(): number {
-    return this.r.lambdas[0]!;
-  }
-
-  /** All chosen hyperparameters. */
-  get lambdas(): Float64Array {
-    return this.r.lambdas;
-  }
-
-  /** Criterion value at the chosen λ. */
-  get criterionValue(): number {
-    return this.r.value;
-  }
-
-  get history(): HistoryEntry[] {
-    return this.r.history;
-  }
-
-  /** Full result (outer loop, diagnostics, timings). */
-  get result(): TuneResult {
-    return this.r;
-  }
-
-  /** Xβ + b (regression) — for logreg the predicted labels in the training encoding (0/1 or ±1). */
-  predict(X: DesignLike): Float64Array {
-    const a = this.decisionFunction(X);
-    if ((this.options.model ?? 'lasso') !== 'logreg') return a;
-    return a.map((v) => (v > 0 ? 1 : this.labels01 ? 0 : -1));
-  }
-
-  /** Xβ + b. */
-  decisionFunction(X: DesignLike): Float64Array {
-    const Xd = toDesign(X, 'X');
-    const r = this.r;
-    if (Xd.nCols !== r.coef.length) throw new InvalidArgumentError(`LassoHO.predict(): X has ${Xd.nCols} columns, the model has ${r.coef.length}`);
-    checkRawDesign(Xd, 'LassoHO.predict() X');
-    return predictLinear(Xd, r.coef, r.support, r.intercept);
-  }
-
-  /** logreg: P(y = 1 | x) = σ(xᵀβ + b). */
-  predictProba(X: DesignLike): Float64Array {
-    if ((this.options.model ?? 'lasso') !== 'logreg') throw new InvalidArgumentError('LassoHO.predictProba(): only for model logreg');
-    return this.decisionFunction(X).map(sigmoid);
-  }
 }
