@@ -17,7 +17,7 @@ const n = 80;
 
 test('binary: equals sparseLogreg with λ = 1/(C·n); labels need not be 0/1', () => {
   const C = 0.5;
-  const ref = sparseLogreg(data.X, data.y, 1 / (C * n), { tol: 1e-10, maxIter: 1000 });
+  const ref = sparseLogreg(data.X, data.y, 1 / (C * n), { tol: 1e-10, maxIter: 10_000 });
   const labels = Array.from(data.y, (v) => (v === 1 ? 7 : 3)); // classes [3, 7]: 7 is the positive class
   const clf = new SparseLogisticRegression({ C, tol: 1e-10 }).fit(data.X, labels);
   assert.deepEqual(Array.from(clf.classes), [3, 7]);
@@ -51,7 +51,7 @@ test('multiclass one-vs-rest: row k is sparseLogreg of class k vs rest; argmax p
   assert.equal(clf.coef.length, 10);
   assert.equal(clf.nIter.length, 10);
   for (const k of [0, 6]) {
-    const ref = sparseLogreg(X, y.map((v) => (v === k ? 1 : 0)), 1 / (0.02 * 200), { tol: 1e-8, maxIter: 1000 });
+    const ref = sparseLogreg(X, y.map((v) => (v === k ? 1 : 0)), 1 / (0.02 * 200), { tol: 1e-8, maxIter: 10_000 });
     assert.deepEqual(Array.from(clf.coef[k]!), Array.from(ref.beta, (v) => (v === 0 ? 0 : v)));
     assert.equal(clf.intercept[k], ref.intercept);
   }

@@ -19,7 +19,7 @@ export interface CommonOptions {
   readonly fitIntercept?: boolean;
   /** Stopping tolerance of the solver (relative duality gap, see docs/conventions.md). Default 1e-4. */
   readonly tol?: number;
-  /** Epoch budget of the solver. Default 1000. */
+  /** Epoch budget of the solver. Default 1000 (SparseLogisticRegression: 10 000). */
   readonly maxIter?: number;
   /** Start the next `fit` from the previous coefficients. Default false. */
   readonly warmStart?: boolean;

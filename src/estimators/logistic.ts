@@ -53,7 +53,8 @@ interface ClassifierState {
  * (shape [n] for two classes, [n, K] otherwise), `score` (accuracy), fitted `classes`, `coef`
  * (rows of length p), `intercept`, `nIter`, `dualGap` (one per binary problem), `nFeaturesIn`, and
  * `toJSON()` / `SparseLogisticRegression.fromJSON()`. Defaults: `C` 1, `tol` 1e-4 (duality gap ≤
- * tol·log 2), `maxIter` 1000 inner epochs (scikit-learn's 100 counts other iterations),
+ * tol·log 2), `maxIter` 10 000 inner coordinate-descent epochs (the solver's default; scikit-learn's 100 counts
+ * other iterations),
  * `fitIntercept` true, `standardize` false, `onFailure` 'throw'.
  *
  * @example
@@ -68,7 +69,7 @@ export class SparseLogisticRegression {
   private state: ClassifierState | null = null;
 
   constructor(options: SparseLogisticRegressionOptions = {}) {
-    const common = resolveCommon(options, KEYS, NAME, { maxIter: 1000, tol: 1e-4 });
+    const common = resolveCommon(options, KEYS, NAME, { maxIter: 10_000, tol: 1e-4 });
     this.params = { ...common, C: checkPositive(options?.C ?? 1, 'C', NAME) };
   }
 
