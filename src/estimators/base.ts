@@ -1,5 +1,6 @@
 /**
- * @file Pieces shared by the estimators: the not-fitted error, validation of the common options
+ * @file Pieces shared by the estimators: the `Fittable` base (fitted state, not-fitted error,
+ * prediction input), validation of the common options
  * (`fitIntercept`, `tol`, `maxIter`, `warmStart`, `standardize`, `onFailure`), the feature-count
  * check of `predict`, the routing of a solver that did not converge through the failure policy,
  * and the two scores (R² for regressors, accuracy for classifiers).
@@ -9,9 +10,45 @@ import { failurePolicy, handleFailure, type FailurePolicy } from '../core/failur
 import { checkOptions } from '../core/options.js';
 import type { DesignMatrix } from '../data/dataset.js';
 import { checkPositive } from '../lasso/models.js';
+import { toDesign, type MatrixLike } from './input.js';
 
 /** A fitted attribute or a prediction was asked of an estimator before `fit` (scikit-learn's NotFittedError). */
 export class NotFittedError extends InvalidArgumentError {}
+
+/**
+ * What every estimator shares: its fitted state (null before `fit`), the not-fitted error, the
+ * feature count, and the reading of X for a prediction method.
+ */
+export abstract class Fittable<S extends { readonly nFeaturesIn: number }> {
+  protected state: S | null = null;
+
+  /** The class name used in messages and in the saved JSON. */
+  protected abstract get estimatorName(): string;
+
+  /** The fitted state, or NotFittedError naming `what` (e.g. `'coef'`, `'predict()'`). */
+  protected fitted(what: string): S {
+    if (this.state === null) throw new NotFittedError(`${this.estimatorName}.${what}: this ${this.estimatorName} is not fitted yet; call fit(X, y) first`);
+    return this.state;
+  }
+
+  /** X of the prediction method `method`, converted and checked against the fitted feature count. */
+  protected input(X: MatrixLike, method: string): { s: S; Xd: DesignMatrix } {
+    const s = this.fitted(`${method}()`);
+    const where = `${this.estimatorName}.${method}`;
+    const Xd = toDesign(X, where);
+    checkFeatureCount(Xd, s.nFeaturesIn, where);
+    return { s, Xd };
+  }
+
+  /** Number of features (columns) seen in `fit`. */
+  get nFeaturesIn(): number {
+    return this.fitted('nFeaturesIn').nFeaturesIn;
+  }
+  /** Whether `fit` has been called (or a fitted model was loaded). */
+  get isFitted(): boolean {
+    return this.state !== null;
+  }
+}
 
 /** Options every estimator takes (scikit-learn's names in camelCase). */
 export interface CommonOptions {

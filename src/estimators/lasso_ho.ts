@@ -17,7 +17,7 @@ import { predictLinear } from '../lasso/hypergrad.js';
 import { sigmoid } from '../lasso/logreg.js';
 import { checkOptions } from '../core/options.js';
 import {
-  NotFittedError, accuracyScore, checkFeatureCount, noNegativeZero, r2Score, supportOf,
+  Fittable, accuracyScore, checkFeatureCount, noNegativeZero, r2Score, supportOf,
 } from './base.js';
 import { toDesign, toTarget, type MatrixLike, type VectorLike } from './input.js';
 import { columnScales, scaleColumns, unscaleCoef } from './preprocessing.js';
@@ -74,12 +74,12 @@ interface HOState {
  * est.score(X, y);     // R²
  * est.history;         // every evaluation (λ, criterion, gradient, support size, time)
  */
-export class LassoHO {
+export class LassoHO extends Fittable<HOState> {
   /** The options as given (unknown keys were refused). */
   readonly options: LassoHOOptions;
-  private state: HOState | null = null;
 
   constructor(options: LassoHOOptions = {}) {
+    super();
     checkOptions(options, KEYS, 'LassoHO()');
     const m = options.model ?? 'lasso';
     if (m !== 'lasso' && m !== 'enet' && m !== 'wlasso' && m !== 'logreg') {
@@ -127,16 +127,12 @@ export class LassoHO {
     return this;
   }
 
-  private fitted(what: string): HOState {
-    if (this.state === null) throw new NotFittedError(`LassoHO.${what}: this LassoHO is not fitted yet; call fit(X, y) first`);
-    return this.state;
+  protected get estimatorName(): string {
+    return 'LassoHO';
   }
 
   private linear(X: MatrixLike, method: string): Float64Array {
-    const s = this.fitted(`${method}()`);
-    const where = `LassoHO.${method}`;
-    const Xd = toDesign(X, where);
-    checkFeatureCount(Xd, s.nFeaturesIn, where);
+    const { s, Xd } = this.input(X, method);
     return predictLinear(Xd, s.coef, s.support, s.intercept);
   }
 
@@ -163,17 +159,11 @@ export class LassoHO {
   get lambdaMax(): number {
     return this.fitted('lambdaMax').lambdaMax;
   }
-  get nFeaturesIn(): number {
-    return this.fitted('nFeaturesIn').nFeaturesIn;
-  }
   /** logreg: the labels, [0, 1] or [−1, 1] as in the training data. */
   get classes(): Float64Array {
     const c = this.fitted('classes').classes;
     if (c === null) throw new InvalidArgumentError("LassoHO.classes: only for model 'logreg'");
     return c;
-  }
-  get isFitted(): boolean {
-    return this.state !== null;
   }
   /** Every evaluation of the search (not saved by `toJSON`). */
   get history(): HistoryEntry[] {

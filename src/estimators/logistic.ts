@@ -16,7 +16,7 @@ import { predictLinear } from '../lasso/hypergrad.js';
 import { sigmoid, sparseLogreg } from '../lasso/logreg.js';
 import { checkPositive } from '../lasso/models.js';
 import {
-  COMMON_KEYS, NotFittedError, accuracyScore, checkFeatureCount, noNegativeZero, reportUnconverged, resolveCommon, supportOf,
+  COMMON_KEYS, Fittable, accuracyScore, noNegativeZero, reportUnconverged, resolveCommon, supportOf,
   type CommonOptions, type ResolvedCommon, type UnconvergedSolve,
 } from './base.js';
 import { toDesign, toTarget, type MatrixLike, type VectorLike } from './input.js';
@@ -64,11 +64,11 @@ interface ClassifierState {
  * clf.predict([[0.5, 1], [4.5, 0]]);   // Float64Array [0, 1]
  * clf.predictProba([[2.5, 0]]).shape;  // [1, 2]
  */
-export class SparseLogisticRegression {
+export class SparseLogisticRegression extends Fittable<ClassifierState> {
   private readonly params: SparseLogisticRegressionParams;
-  private state: ClassifierState | null = null;
 
   constructor(options: SparseLogisticRegressionOptions = {}) {
+    super();
     const common = resolveCommon(options, KEYS, NAME, { maxIter: 10_000, tol: 1e-4 });
     this.params = { ...common, C: checkPositive(options?.C ?? 1, 'C', NAME) };
   }
@@ -112,17 +112,13 @@ export class SparseLogisticRegression {
     return this;
   }
 
-  private fitted(what: string): ClassifierState {
-    if (this.state === null) throw new NotFittedError(`${NAME}.${what}: this ${NAME} is not fitted yet; call fit(X, y) first`);
-    return this.state;
+  protected get estimatorName(): string {
+    return NAME;
   }
 
   /** Scores x ᵀc_k + b_k, one row of K (or 1 for two classes) per sample, row-major. */
   private scores(X: MatrixLike, method: string): { s: ClassifierState; n: number; f: Float64Array } {
-    const s = this.fitted(`${method}()`);
-    const where = `${NAME}.${method}`;
-    const Xd = toDesign(X, where);
-    checkFeatureCount(Xd, s.nFeaturesIn, where);
+    const { s, Xd } = this.input(X, method);
     const K = s.coef.length;
     const n = Xd.nRows;
     const f = new Float64Array(n * K);
@@ -206,12 +202,6 @@ export class SparseLogisticRegression {
   /** Whether every binary problem reached `tol`. */
   get converged(): boolean {
     return this.fitted('converged').converged;
-  }
-  get nFeaturesIn(): number {
-    return this.fitted('nFeaturesIn').nFeaturesIn;
-  }
-  get isFitted(): boolean {
-    return this.state !== null;
   }
 
   /** The model as JSON-ready data (see serialize.ts). */

@@ -8,7 +8,7 @@ import { predictLinear } from '../lasso/hypergrad.js';
 import type { SolverOptions, SolverResult } from '../lasso/models.js';
 import type { DesignMatrix } from '../data/dataset.js';
 import {
-  NotFittedError, checkFeatureCount, noNegativeZero, r2Score, reportUnconverged, supportOf, type ResolvedCommon,
+  Fittable, noNegativeZero, r2Score, reportUnconverged, supportOf, type ResolvedCommon,
 } from './base.js';
 import { toDesign, toTarget, type MatrixLike, type VectorLike } from './input.js';
 import { columnScales, scaleColumns, unscaleCoef } from './preprocessing.js';
@@ -26,17 +26,14 @@ interface RegressorState {
 }
 
 /** A linear model ŷ = Xc + b fitted by a Lasso-type solver. */
-export abstract class LinearRegressor<P extends ResolvedCommon> {
+export abstract class LinearRegressor<P extends ResolvedCommon> extends Fittable<RegressorState> {
   /** The resolved constructor options (defaults filled in), as `getParams()` returns them. */
   protected readonly params: P;
-  private state: RegressorState | null = null;
 
   protected constructor(params: P) {
+    super();
     this.params = params;
   }
-
-  /** The class name used in messages and in the saved JSON. */
-  protected abstract get estimatorName(): string;
 
   /** One solve on the (possibly standardized) design. */
   protected abstract solve(X: DesignMatrix, y: Float64Array, opts: SolverOptions): SolverResult;
@@ -70,17 +67,9 @@ export abstract class LinearRegressor<P extends ResolvedCommon> {
     return this;
   }
 
-  private fitted(what: string): RegressorState {
-    if (this.state === null) throw new NotFittedError(`${this.estimatorName}.${what}: this ${this.estimatorName} is not fitted yet; call fit(X, y) first`);
-    return this.state;
-  }
-
   /** Predictions Xc + b on raw X (n). */
   predict(X: MatrixLike): Float64Array {
-    const s = this.fitted('predict()');
-    const where = `${this.estimatorName}.predict`;
-    const Xd = toDesign(X, where);
-    checkFeatureCount(Xd, s.nFeaturesIn, where);
+    const { s, Xd } = this.input(X, 'predict');
     return predictLinear(Xd, s.coef, s.support, s.intercept);
   }
 
@@ -109,14 +98,6 @@ export abstract class LinearRegressor<P extends ResolvedCommon> {
   /** Whether the solver reached `tol` (false only with onFailure 'warn' or 'return'). */
   get converged(): boolean {
     return this.fitted('converged').converged;
-  }
-  /** Number of features (columns) seen in `fit`. */
-  get nFeaturesIn(): number {
-    return this.fitted('nFeaturesIn').nFeaturesIn;
-  }
-  /** Whether `fit` has been called (or a fitted model was loaded). */
-  get isFitted(): boolean {
-    return this.state !== null;
   }
 
   /** The model as JSON-ready data (see serialize.ts); `JSON.stringify(model)` calls this. */
