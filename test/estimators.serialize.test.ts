@@ -94,6 +94,6 @@ test('loading refuses malformed JSON with errors naming the function and the fie
     [{ ...good, fitted: { ...good.fitted, nFeaturesIn: 2.5 } }, /fitted\.nFeaturesIn must be an integer ≥ 0, got 2\.5/],
   ];
   for (const [json, re] of cases) assert.throws(() => Lasso.fromJSON(json), (e: unknown) => e instanceof DataFormatError && re.test((e as Error).message), String(re));
-  assert.throws(() => Lasso.fromJSON({ ...good, params: { alpha: 0.1, lambda: 2 } }), /Lasso\(\): unknown option 'lambda'/);
+  assert.throws(() => Lasso.fromJSON({ ...good, params: { alpha: 0.1, lambda: 2 } }), (e: unknown) => e instanceof DataFormatError && /^Lasso\.fromJSON\(\): invalid params: Lasso\(\): unknown option 'lambda'/.test((e as Error).message));
   assert.throws(() => loadEstimator({ ...good, estimator: 'Ridge' }), /loadEstimator\(\): unknown estimator 'Ridge'/);
 });

@@ -9,7 +9,7 @@ import type { DesignMatrix } from '../data/dataset.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { COMMON_KEYS, resolveCommon, type CommonOptions, type ResolvedCommon } from './base.js';
 import { LinearRegressor } from './regressor.js';
-import { openEnvelope } from './serialize.js';
+import { fromParams, openEnvelope } from './serialize.js';
 
 /** Options of {@link ElasticNet} (scikit-learn's names in camelCase). */
 export interface ElasticNetOptions extends CommonOptions {
@@ -56,7 +56,8 @@ export class ElasticNet extends LinearRegressor<ElasticNetParams> {
 
   /** Loads a model saved by `toJSON()` (object or JSON text); its predictions are bit-for-bit the saved model's. */
   static fromJSON(json: unknown): ElasticNet {
-    const e = openEnvelope(json, 'ElasticNet', 'ElasticNet.fromJSON');
-    return new ElasticNet(e.params as ElasticNetOptions).restore(e.fitted, 'ElasticNet.fromJSON');
+    const where = 'ElasticNet.fromJSON';
+    const e = openEnvelope(json, 'ElasticNet', where);
+    return fromParams((o) => new ElasticNet(o as ElasticNetOptions), e, where).restore(e.fitted, where);
   }
 }

@@ -8,7 +8,7 @@ import { checkPositive, type SolverOptions, type SolverResult } from '../lasso/m
 import type { DesignMatrix } from '../data/dataset.js';
 import { COMMON_KEYS, resolveCommon, type CommonOptions, type ResolvedCommon } from './base.js';
 import { LinearRegressor } from './regressor.js';
-import { openEnvelope } from './serialize.js';
+import { fromParams, openEnvelope } from './serialize.js';
 
 /** Options of {@link Lasso} (scikit-learn's names in camelCase). */
 export interface LassoOptions extends CommonOptions {
@@ -50,7 +50,8 @@ export class Lasso extends LinearRegressor<LassoParams> {
 
   /** Loads a model saved by `toJSON()` (object or JSON text); its predictions are bit-for-bit the saved model's. */
   static fromJSON(json: unknown): Lasso {
-    const e = openEnvelope(json, 'Lasso', 'Lasso.fromJSON');
-    return new Lasso(e.params as LassoOptions).restore(e.fitted, 'Lasso.fromJSON');
+    const where = 'Lasso.fromJSON';
+    const e = openEnvelope(json, 'Lasso', where);
+    return fromParams((o) => new Lasso(o as LassoOptions), e, where).restore(e.fitted, where);
   }
 }

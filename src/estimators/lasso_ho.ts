@@ -21,7 +21,7 @@ import {
 } from './base.js';
 import { toDesign, toTarget, type MatrixLike, type VectorLike } from './input.js';
 import { columnScales, scaleColumns, unscaleCoef } from './preprocessing.js';
-import { FittedReader, envelope, openEnvelope, plainParams, toPlain, type EstimatorJSON } from './serialize.js';
+import { FittedReader, envelope, fromParams, openEnvelope, plainParams, toPlain, type EstimatorJSON } from './serialize.js';
 
 /** Options of {@link LassoHO}: those of `tuneLasso`, plus `standardize`. */
 export interface LassoHOOptions extends TuneOptions {
@@ -227,7 +227,7 @@ export class LassoHO extends Fittable<HOState> {
   static fromJSON(json: unknown): LassoHO {
     const where = 'LassoHO.fromJSON';
     const e = openEnvelope(json, 'LassoHO', where);
-    const m = new LassoHO(e.params as LassoHOOptions);
+    const m = fromParams((o) => new LassoHO(o as LassoHOOptions), e, where);
     if (e.fitted === null) return m;
     const r = new FittedReader(e.fitted, where);
     const nFeaturesIn = r.number('nFeaturesIn', true);

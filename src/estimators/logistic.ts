@@ -21,7 +21,7 @@ import {
 } from './base.js';
 import { toDesign, toTarget, type MatrixLike, type VectorLike } from './input.js';
 import { columnScales, scaleColumns, unscaleCoef } from './preprocessing.js';
-import { FittedReader, envelope, openEnvelope, plainParams, toPlain, type EstimatorJSON } from './serialize.js';
+import { FittedReader, envelope, fromParams, openEnvelope, plainParams, toPlain, type EstimatorJSON } from './serialize.js';
 
 /** Options of {@link SparseLogisticRegression} (scikit-learn's names in camelCase). */
 export interface SparseLogisticRegressionOptions extends CommonOptions {
@@ -219,7 +219,7 @@ export class SparseLogisticRegression extends Fittable<ClassifierState> {
   static fromJSON(json: unknown): SparseLogisticRegression {
     const where = `${NAME}.fromJSON`;
     const e = openEnvelope(json, NAME, where);
-    const m = new SparseLogisticRegression(e.params as SparseLogisticRegressionOptions);
+    const m = fromParams((o) => new SparseLogisticRegression(o as SparseLogisticRegressionOptions), e, where);
     if (e.fitted === null) return m;
     const r = new FittedReader(e.fitted, where);
     const nFeaturesIn = r.number('nFeaturesIn', true);

@@ -96,6 +96,19 @@ export function openEnvelope(json: unknown, estimator: string | null, where: str
   return o as unknown as EstimatorJSON;
 }
 
+/**
+ * Builds the estimator from saved `params` with `make` (its constructor); an option the
+ * constructor refuses becomes a `DataFormatError` naming `where`.
+ */
+export function fromParams<T>(make: (params: Record<string, unknown>) => T, e: EstimatorJSON, where: string): T {
+  try {
+    return make(e.params);
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw new DataFormatError(`${where}(): invalid params: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Reader of the fields of a saved fitted state, with errors naming `where` and the field. */
 export class FittedReader {
   constructor(
