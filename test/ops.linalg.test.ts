@@ -541,3 +541,108 @@ test('property: random well-conditioned systems — identities and derivatives (
     { numRuns: 15, seed: 7 },
   );
 });
+
+// ---------------------------------------------------------------------------------------------
+// SVD family: svd, svdvals, pinv, cond, eigvalsh
+
+/** Sign-invariant functions of a thin SVD: U·diag(g(s))·Vh and the singular values. */
+const svdFns = (W: Tensor) => (a: Tensor): Tensor => {
+  const { U, S, Vh } = nd.linalg.svd(a);
+  return add(sum(mul(W, matmul(mul(U, reshape(square(S), [1, S.size])), Vh))), sum(mul(S, S)));
+};
+
+test('svd: U·diag(S)·Vh = A, orthonormal factors; derivatives vs FD (square, tall, wide), dot-product test, second order', () => {
+  for (const [m, n] of [[4, 4], [5, 3], [3, 5]] as const) {
+    const A = randn(200 + m * 10 + n, [m, n]);
+    const { U, S, Vh } = nd.linalg.svd(A);
+    const K = Math.min(m, n);
+    assert.deepEqual([U.shape, S.shape, Vh.shape], [[m, K], [K], [K, n]]);
+    assertClose(matmul(mul(U, reshape(S, [1, K])), Vh), A, 1e-13, 'U·diag(S)·Vh = A');
+    assertClose(matmul(T(U), U), eye(K), 1e-13, 'UᵀU = I');
+    assertClose(matmul(Vh, T(Vh)), eye(K), 1e-13, 'Vh·Vhᵀ = I');
+    checkDerivatives((a) => nd.linalg.svd(a).S, [A], { rtol: 1e-7 });
+    checkDerivatives(svdFns(randn(300 + m, [m, n])), [A], { rtol: 1e-7 });
+    // products u_i v_iᵀ are gauge-invariant: differentiate the rank-one pieces of U·Vh
+    checkDerivatives((a) => { const { U: u, Vh: vh } = nd.linalg.svd(a); return matmul(u, vh); }, [A], { rtol: 1e-6 });
+    checkSecondOrder((a) => sum(square(nd.linalg.svd(a).S)), A, 400 + m, 1e-6);
+    checkSecondOrder(svdFns(randn(310 + m, [m, n])), A, 410 + m, 1e-5);
+  }
+  // closed forms: ∇Σσ_i = U·Vh (nuclear norm), ∇σ_i = u_i v_iᵀ, ∇Σσ_i² = 2A
+  const A = randn(33, [4, 3]);
+  const { U, Vh } = nd.linalg.svd(A);
+  assertClose(grad((a: Tensor) => sum(nd.linalg.svd(a).S))(A) as Tensor, matmul(U, Vh), 1e-12, '∇‖A‖_* = U·Vh');
+  assertClose(grad((a: Tensor) => sum(square(nd.linalg.svdvals(a))))(A) as Tensor, mul(A, 2), 1e-12, '∇‖A‖_F² = 2A');
+  assertClose(nd.linalg.svdvals(A), nd.linalg.svd(A).S, 1e-13, 'svdvals = svd().S');
+});
+
+test('svd: repeated and zero singular values give finite derivatives, exact for symmetric functions', () => {
+  // orthogonal Q: all σ = 1 (one cluster); Σσ_i² = ‖A‖_F² has gradient 2A
+  const Q = nd.linalg.qr(randn(41, [3, 3])).Q;
+  const g = grad((a: Tensor) => sum(square(nd.linalg.svdvals(a))))(Q) as Tensor;
+  assertClose(g, mul(Q, 2), 1e-12, 'gradient of Σσ² at a repeated σ');
+  const gv = grad((a: Tensor) => sum(mul(randn(42, [3, 3]), matmul(nd.linalg.svd(a).U, nd.linalg.svd(a).Vh))))(Q) as Tensor;
+  assert.ok(allFinite(gv), 'no NaN at repeated singular values');
+  // rank-deficient tall matrix (a zero singular value): finite, and Σσ² still exact
+  const R = tensor([[1, 2], [2, 4], [0, 0]]);
+  const gr = grad((a: Tensor) => sum(square(nd.linalg.svd(a).S)))(R) as Tensor;
+  assertClose(gr, mul(R, 2), 1e-12, 'Σσ² at a zero σ');
+  assert.ok(allFinite(jvp((a: Tensor) => nd.linalg.svd(a).U, [R], [randn(43, [3, 2])])[1]));
+});
+
+test('pinv: Moore–Penrose value; derivative at constant rank vs FD (full rank tall/wide, rank deficient); = inv when square', () => {
+  for (const [m, n] of [[5, 3], [3, 5]] as const) {
+    const A = randn(500 + m, [m, n]);
+    checkDerivatives((a) => nd.linalg.pinv(a), [A], { rtol: 1e-7 });
+    checkSecondOrder((a) => sum(square(nd.linalg.pinv(a))), A, 510 + m, 1e-5);
+  }
+  // rank 1 (constant along rank-preserving perturbations B ↦ u·(v + B)ᵀ)
+  const u = randn(520, [4, 1]);
+  const f = (b: Tensor) => nd.linalg.pinv(matmul(u, T(b)));
+  checkDerivatives(f, [randn(521, [3, 1])], { rtol: 1e-7 });
+  const S = generalMatrix(4, 522);
+  assertClose(nd.linalg.pinv(S), nd.linalg.inv(S), 1e-12, 'pinv = inv for invertible A');
+  assertClose(grad((a: Tensor) => sum(nd.linalg.pinv(a)))(S) as Tensor, grad((a: Tensor) => sum(nd.linalg.inv(a)))(S) as Tensor, 1e-10, '∇pinv = ∇inv');
+});
+
+test('cond and eigvalsh: values and derivatives vs FD and closed forms', () => {
+  const A = randn(600, [4, 3]);
+  const s = nd.linalg.svdvals(A).data;
+  assertClose(nd.linalg.cond(A), s[0]! / s[2]!, 1e-14, 'κ₂ = σ_max/σ_min');
+  checkDerivatives((a) => nd.linalg.cond(a), [A], { rtol: 1e-7 });
+  assert.equal(nd.linalg.cond(tensor([[1, 1], [1, 1]])).item(), Infinity);
+  assert.throws(() => grad((a: Tensor) => nd.linalg.cond(a))(tensor([[1, 0], [0, 0]])), SingularMatrixError);
+  // eigvalsh: ∇Σλ = I (the issue's example), ∇λ_i = v_i v_iᵀ, second order
+  assertClose(grad((a: Tensor) => sum(nd.linalg.eigvalsh(a)))(tensor([[2, 1], [1, 3]])) as Tensor, [1, 0, 0, 1], 1e-14, '∇Σλ = I');
+  const B0 = randn(601, [4, 4]);
+  const symOf = (b: Tensor) => mul(add(b, T(b)), 0.5);
+  checkDerivatives((b) => nd.linalg.eigvalsh(symOf(b)), [B0]);
+  checkSecondOrder((b) => sum(square(nd.linalg.eigvalsh(symOf(b)))), B0, 602);
+  assertClose(nd.linalg.eigvalsh(symOf(B0)), nd.linalg.eigh(symOf(B0)).eigenvalues, 1e-14, 'eigvalsh = eigh().eigenvalues');
+});
+
+test('lstsq result object: residuals and singular values are differentiable; rank-deficient x differentiable at constant rank', () => {
+  const A = randn(700, [6, 3]);
+  const b = randn(701, [6]);
+  const r = nd.linalg.lstsq(A, b);
+  assert.equal(r.rank, 3);
+  assertClose(r.residuals, sum(square(sub(b, matmul(A, r.x)))), 1e-13, 'residuals');
+  checkDerivatives((a, bb) => nd.linalg.lstsq(a, bb).residuals, [A, b], { rtol: 1e-7 });
+  checkDerivatives((a) => nd.linalg.lstsq(a, b).singularValues, [A], { rtol: 1e-7 });
+  // underdetermined (m < n): x = A⁺b, differentiable
+  checkDerivatives((a, bb) => nd.linalg.lstsq(a, bb).x, [randn(702, [3, 5]), randn(703, [3])], { rtol: 1e-7 });
+});
+
+test('lu, qr, matrixRank, condEstimate refuse traced input (ConcretizationError naming the alternative)', () => {
+  const A = generalMatrix(3, 800);
+  const refusing: [string, (a: Tensor) => unknown][] = [
+    ['linalg.lu()', (a) => nd.linalg.lu(a).U],
+    ['linalg.qr()', (a) => nd.linalg.qr(a).R],
+    ['linalg.matrixRank()', (a) => nd.linalg.matrixRank(a)],
+    ['linalg.condEstimate()', (a) => nd.linalg.condEstimate(a)],
+  ];
+  for (const [name, f] of refusing) {
+    assert.throws(() => grad((a: Tensor) => { f(a); return sum(a); })(A), (e: unknown) => e instanceof nd.ConcretizationError && (e as Error).message.startsWith(name), name);
+    assert.doesNotThrow(() => f(A), name);
+  }
+  assert.throws(() => nd.linalg.solve(A, tensor([1, 2, 3]), { asume: 'spd' } as never), /did you mean 'assume'/);
+});
