@@ -33,7 +33,7 @@ import { matmul } from './matmul.js';
 import { sum } from './reduce.js';
 import { matrixTranspose } from './shape.js';
 import { asRhsMatrix, cholesky, choleskySolveWith, sym } from './linalg.js';
-import { applyPseudoInverse, matrixDims, pinv, rankOf, rcondOf, svdvals } from './linalg_svd.js';
+import { applyPseudoInverse, countAbove, matrixDims, pinv, rankOf, rcondOf, svdvals } from './linalg_svd.js';
 
 /** Full-column-rank rule; `f` is the QR factorization of the values of A (computed by the caller). */
 function lstsqRule(f: QRFactorization): CustomRule {
@@ -125,8 +125,7 @@ export function lstsq(A: Tensor, b: Tensor, options: LstsqOptions = {}): LstsqRe
   if (f) {
     // the singular values of R are those of A
     S = svdDecompose(qrR(f), n, n, { vectors: false }).S;
-    rank = 0;
-    for (let i = 0; i < n; i++) if (S[i]! > rcond * S[0]!) rank++;
+    rank = countAbove(S, rcond * S[0]!);
   } else {
     const r = K === 0 ? null : rankOf(A.data, m, n, rcond);
     S = r ? r.S : new Float64Array(0);

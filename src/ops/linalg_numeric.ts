@@ -11,7 +11,7 @@ import { luFactor, luInverseNorm1Estimate, norm1 } from '../linalg/dense/lu.js';
 import { qrFactor, qrQ, qrR, type QRMode } from '../linalg/dense/qr.js';
 import { svdDecompose } from '../linalg/dense/svd.js';
 import { squareOrder } from './linalg.js';
-import { matrixDims } from './linalg_svd.js';
+import { countAbove, matrixDims } from './linalg_svd.js';
 
 /** Result of {@link lu}: `P·A = L·U`. */
 export interface LuResult {
@@ -103,9 +103,7 @@ export function matrixRank(A: Tensor, options: { tol?: number } = {}): number {
   const S = svdDecompose(a, m, n, { vectors: false }).S;
   const tol = options.tol ?? S[0]! * Math.max(m, n) * Number.EPSILON;
   if (typeof tol !== 'number' || !(tol >= 0)) throw new InvalidArgumentError(`${fn}: tol must be a number ≥ 0, got ${String(tol)}`);
-  let r = 0;
-  for (let i = 0; i < S.length; i++) if (S[i]! > tol) r++;
-  return r;
+  return countAbove(S, tol);
 }
 
 /**

@@ -202,8 +202,8 @@ export function cond(A: Tensor, options: SvdFamilyOptions = {}): Tensor {
   return div(index(S, 0), index(S, K - 1));
 }
 
-/** Rank: the number of σ_i > cutoff. */
-function countAbove(S: Float64Array, cutoff: number): number {
+/** @internal Rank: the number of σ_i > cutoff. */
+export function countAbove(S: Float64Array, cutoff: number): number {
   let r = 0;
   for (let i = 0; i < S.length; i++) if (S[i]! > cutoff) r++;
   return r;

@@ -9,6 +9,7 @@ import { failurePolicy, handleFailure, type FailurePolicy } from '../../core/fai
 import { checkOptions } from '../../core/options.js';
 import { concreteData, formatShape, fromData, Tensor } from '../../core/tensor.js';
 import { dot, nrm2 } from '../../kernels/blas.js';
+import { denseOperator } from './operators.js';
 import type { IterativeOptions, IterativeResult, OperatorLike, StopReason } from './types.js';
 
 /** The option keys every solver accepts. */
@@ -35,27 +36,6 @@ function tensorOperator(A: Tensor, fn: string, what: string): { data: Float64Arr
   return { data: concreteData(A, `${fn} (argument ${what})`, 'linalg.solve, or customRoot around the solver'), rows: A.shape[0]!, cols: A.shape[1]! };
 }
 
-/** `out ← M·v` (trans: `Mᵀ·v`) for a row-major rows×cols matrix. */
-function denseApply(M: Float64Array, rows: number, cols: number, trans: boolean): Apply {
-  return (v, out) => {
-    if (!trans) {
-      for (let i = 0; i < rows; i++) {
-        let acc = 0;
-        const o = i * cols;
-        for (let j = 0; j < cols; j++) acc += M[o + j]! * v[j]!;
-        out[i] = acc;
-      }
-    } else {
-      out.fill(0);
-      for (let i = 0; i < rows; i++) {
-        const a = v[i]!;
-        const o = i * cols;
-        for (let j = 0; j < cols; j++) out[j] += a * M[o + j]!;
-      }
-    }
-  };
-}
-
 /** An operator normalised to the allocation-free form: writes `A·v` into `out`. */
 export type Apply = (v: Float64Array, out: Float64Array) => void;
 
@@ -71,7 +51,8 @@ export function toApply(A: unknown, fn: string, what: string, method: 'matvec' |
   let call: (v: Float64Array, out: Float64Array) => unknown;
   if (A instanceof Tensor) {
     const t = tensorOperator(A, fn, what);
-    return denseApply(t.data, t.rows, t.cols, method === 'rmatvec');
+    const op = denseOperator(t.data, t.rows, t.cols);
+    return method === 'rmatvec' ? (v, out) => void op.rmatvec(v, out) : (v, out) => void op.matvec(v, out);
   }
   if (typeof A === 'function') {
     call = A as (v: Float64Array, out: Float64Array) => unknown;
