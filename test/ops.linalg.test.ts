@@ -632,11 +632,27 @@ test('lstsq result object: residuals and singular values are differentiable; ran
   checkDerivatives((a, bb) => nd.linalg.lstsq(a, bb).x, [randn(702, [3, 5]), randn(703, [3])], { rtol: 1e-7 });
 });
 
+test('qr: reduced QR of tall/square A is differentiable (FD, dot-product, second order, QᵀQ̇ antisymmetric); wide refuses', () => {
+  for (const [m, n] of [[5, 3], [3, 3]] as const) {
+    const A = randn(900 + m, [m, n]);
+    const { Q, R } = nd.linalg.qr(A);
+    assertClose(matmul(Q, R), A, 1e-13, 'QR = A');
+    checkDerivatives((a) => nd.linalg.qr(a).Q, [A]);
+    checkDerivatives((a) => nd.linalg.qr(a).R, [A]);
+    checkSecondOrder((a) => sum(square(nd.linalg.qr(a).R)), A, 910 + m);
+    const [, dQ] = jvp((a: Tensor) => nd.linalg.qr(a).Q, [A], [randn(920, [m, n])]);
+    const QtdQ = matmul(T(Q), dQ);
+    assertClose(add(QtdQ, T(QtdQ)), new Float64Array(n * n), 1e-12, 'QᵀQ̇ antisymmetric');
+  }
+  assert.throws(() => grad((a: Tensor) => sum(nd.linalg.qr(a).R))(randn(930, [2, 4])), nd.ConcretizationError);
+  assert.throws(() => grad((a: Tensor) => sum(nd.linalg.qr(a).R))(tensor([[1, 2], [2, 4], [3, 6]])), SingularMatrixError);
+});
+
 test('lu, qr, matrixRank, condEstimate refuse traced input (ConcretizationError naming the alternative)', () => {
   const A = generalMatrix(3, 800);
   const refusing: [string, (a: Tensor) => unknown][] = [
     ['linalg.lu()', (a) => nd.linalg.lu(a).U],
-    ['linalg.qr()', (a) => nd.linalg.qr(a).R],
+    ['linalg.qr()', (a) => nd.linalg.qr(a, { mode: 'complete' }).R],
     ['linalg.matrixRank()', (a) => nd.linalg.matrixRank(a)],
     ['linalg.condEstimate()', (a) => nd.linalg.condEstimate(a)],
   ];

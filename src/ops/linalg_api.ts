@@ -2,7 +2,7 @@
  * @file The public `linalg` namespace (`import { linalg } from 'nsdiff'`): Tensor-in /
  * Tensor-out dense linear algebra, one function per task. Every member either differentiates
  * correctly (forward and reverse mode; see each function) or throws `ConcretizationError` on a
- * traced input (`lu`, `qr`, `matrixRank`, `condEstimate`). Multi-output results are objects.
+ * traced input (`lu`, `matrixRank`, `condEstimate`, and `qr` outside its reduced tall mode). Multi-output results are objects.
  *
  * | function | result | derivative |
  * |---|---|---|
@@ -14,7 +14,8 @@
  * | `svd(A)` → `{ U, S, Vh }`, `svdvals(A)`, `cond(A)` | tensors | yes (policy at repeated/zero σ) |
  * | `pinv(A)` | A⁺ | yes, at constant rank |
  * | `lstsq(A, b)` → `{ x, residuals, rank, singularValues }` | x differentiable | yes |
- * | `lu(A)` → `{ P, L, U, perm }`, `qr(A)` → `{ Q, R }`, `matrixRank(A)`, `condEstimate(A)` | | refuses traced input |
+ * | `qr(A)` → `{ Q, R }` | tensors | yes for reduced QR of a tall full-rank A; else refuses traced input |
+ * | `lu(A)` → `{ P, L, U, perm }`, `matrixRank(A)`, `condEstimate(A)` | | refuses traced input |
  *
  * The `Float64Array` routines underneath (`src/linalg/dense`) are internal building blocks.
  */
@@ -22,4 +23,5 @@ export { solve, triangularSolve, cholesky, inv, logdet, det, slogdet, type Solve
 export { eigh, eigvalsh, type EighOptions, type EighResult } from './linalg_eigh.js';
 export { svd, svdvals, cond, pinv, type SvdFamilyOptions, type SvdResult } from './linalg_svd.js';
 export { lstsq, type LstsqOptions, type LstsqResult } from './linalg_lstsq.js';
-export { lu, qr, matrixRank, condEstimate, type LuResult, type QrResult } from './linalg_numeric.js';
+export { qr, type QrResult } from './linalg_qr.js';
+export { lu, matrixRank, condEstimate, type LuResult } from './linalg_numeric.js';

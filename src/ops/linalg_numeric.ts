@@ -1,6 +1,6 @@
 /**
  * @file The members of the `linalg` namespace that are not differentiated: `lu` (its pivots are
- * discrete), `qr`, `matrixRank` (an integer) and `condEstimate` (an estimate). They read their
+ * discrete), `matrixRank` (an integer) and `condEstimate` (an estimate). They read their
  * input through `concreteData`, so inside `grad`/`jvp`/`vjp` they throw `ConcretizationError`
  * naming the differentiable alternative, never a silent zero derivative.
  */
@@ -8,7 +8,6 @@ import { assertFinite, InvalidArgumentError, ShapeError } from '../core/errors.j
 import { checkOptions } from '../core/options.js';
 import { concreteData, ConcreteTensor, formatShape, type Tensor } from '../core/tensor.js';
 import { luFactor, luInverseNorm1Estimate, norm1 } from '../linalg/dense/lu.js';
-import { qrFactor, qrQ, qrR, type QRMode } from '../linalg/dense/qr.js';
 import { svdDecompose } from '../linalg/dense/svd.js';
 import { squareOrder } from './linalg.js';
 import { countAbove, matrixDims } from './linalg_svd.js';
@@ -53,37 +52,6 @@ export function lu(A: Tensor): LuResult {
     L[i * n + i] = 1;
   }
   return { P: new ConcreteTensor(P, [n, n]), L: new ConcreteTensor(L, [n, n]), U: new ConcreteTensor(U, [n, n]), perm: f.perm };
-}
-
-/** Result of {@link qr}: `A = Q·R`. */
-export interface QrResult {
-  /** Orthonormal columns: `[m, K]` (reduced, K = min(m, n)) or `[m, m]` (complete). */
-  Q: Tensor;
-  /** Upper triangular: `[K, n]` (reduced) or `[m, n]` (complete). */
-  R: Tensor;
-}
-
-/**
- * Householder QR: `'reduced'` (default) gives Q `[m, K]`, R `[K, n]` with K = min(m, n);
- * `'complete'` gives Q `[m, m]` orthogonal and R `[m, n]`. Not differentiated: a traced A throws
- * `ConcretizationError` (use `linalg.lstsq`, `linalg.solve` or `linalg.cholesky` of AᵀA).
- *
- * @example
- * const { Q, R } = linalg.qr(tensor([[3], [4]])); // Q = [[−0.6], [−0.8]], R = [[−5]]
- */
-export function qr(A: Tensor, options: { mode?: QRMode } = {}): QrResult {
-  const fn = 'linalg.qr()';
-  checkOptions(options, ['mode'], fn);
-  const [m, n] = matrixDims(A, fn);
-  const mode = options.mode ?? 'reduced';
-  if (mode !== 'reduced' && mode !== 'complete') {
-    throw new InvalidArgumentError(`${fn}: mode must be 'reduced' or 'complete', got '${String(mode)}'`);
-  }
-  const a = concreteData(A, `${fn} (argument A)`, 'linalg.lstsq, linalg.solve or linalg.cholesky');
-  assertFinite(a, `${fn}: A`);
-  const f = qrFactor(a, m, n);
-  const K = mode === 'complete' ? m : Math.min(m, n);
-  return { Q: new ConcreteTensor(qrQ(f, mode), [m, K]), R: new ConcreteTensor(qrR(f, mode), [K, n]) };
 }
 
 /**
