@@ -58,6 +58,12 @@ function checkSecondOrder(f: (x: Tensor) => Tensor, x: Tensor, seed: number, rto
   assertClose(h, fd, rtol, 'HVP vs finite differences of the gradient');
 }
 const allFinite = (t: Tensor) => t.data.every((v) => Number.isFinite(v));
+/** 0/1 mask of the lower (or upper) triangle, diagonal included. */
+function triangle(n: number, lower: boolean): Tensor {
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (lower ? j <= i : j >= i) m[i * n + j] = 1;
+  return tensor(m, [n, n]);
+}
 
 // ---------------------------------------------------------------------------------------------
 // solve, inv
@@ -661,4 +667,26 @@ test('lu, qr, matrixRank, condEstimate refuse traced input (ConcretizationError 
     assert.doesNotThrow(() => f(A), name);
   }
   assert.throws(() => nd.linalg.solve(A, tensor([1, 2, 3]), { asume: 'spd' } as never), /did you mean 'assume'/);
+});
+
+test('solve with assume spd / lower / upper is differentiable (FD, dot-product) and agrees with the general solve', () => {
+  const n = 4;
+  const A = spd(n, 950);
+  const b = randn(951, [n, 2]);
+  assertClose(nd.linalg.solve(A, b, { assume: 'spd' }), nd.linalg.solve(A, b), 1e-12, 'spd = general');
+  // SPD: derivative along symmetric perturbations (the documented convention)
+  checkDerivatives((B, bb) => nd.linalg.solve(add(A, mul(add(B, T(B)), 0.05)), bb, { assume: 'spd' }), [randn(952, [n, n]), b]);
+  for (const assume of ['lower', 'upper'] as const) {
+    const Tm = generalMatrix(n, 953);
+    const tri = mul(Tm, triangle(n, assume === 'lower'));
+    assertClose(nd.linalg.solve(Tm, b, { assume }), nd.linalg.solve(tri, b), 1e-12, `${assume} reads one triangle`);
+    checkDerivatives((t, bb) => nd.linalg.solve(t, bb, { assume }), [Tm, b]);
+    // the derivative lives on the triangle that is read
+    const g = grad((t: Tensor) => sum(nd.linalg.solve(t, b, { assume })))(Tm) as Tensor;
+    assertClose(mul(g, sub(1, triangle(n, assume === 'lower'))), new Float64Array(n * n), 0, 'zero outside the triangle');
+  }
+  // rcondTol is honoured under transformations too
+  const near = tensor([[1, 1], [1, 1 + 2 ** -52]]);
+  assert.throws(() => grad((a: Tensor) => sum(nd.linalg.inv(a)))(near), SingularMatrixError);
+  assert.doesNotThrow(() => grad((a: Tensor) => sum(nd.linalg.solve(a, tensor([1, 2]), { rcondTol: 0 })))(near));
 });
