@@ -8,7 +8,7 @@
  * so the inner loops of both phases, and the Givens rotations of the QL sweeps, run over contiguous
  * rows of a row-major array.
  */
-import { assertFinite, ConvergenceError, InvalidArgumentError, ShapeError } from '../../core/errors.js';
+import { assertFinite, ConvergenceError, ShapeError } from '../../core/errors.js';
 import { assertSymmetric, maxAbsEntry, mulPow2, scalePow2, unitExponent } from './util.js';
 
 /** Options of {@link eighDecompose}. */
