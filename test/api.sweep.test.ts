@@ -268,9 +268,13 @@ const recipes: Record<string, Recipe> = {
   CscMatrix: skip(CLASS),
 
   // --- implicit differentiation / hypergradient procedures ------------------------------------
-  hypergradient: skip('numeric hypergradient procedure (options object with problem callbacks; it differentiates internally)'),
-  makeHypergradient: skip('factory of a hypergradient session (numeric procedure)'),
-  stochasticHypergradient: skip('numeric stochastic hypergradient procedure (options object)'),
+  // KNOWN GAP (src/implicit, not fixed here): these take `lam` as a Tensor inside an options object;
+  // called on a TRACED lam they return a zero derivative (grad of sum(hypergradient({..., lam}).grad)
+  // is [0, 0] for the TSDoc ridge example). They should read lam through concreteData (refuse) or
+  // be differentiable; then replace these entries with `refuse` / `diff` recipes.
+  hypergradient: skip('KNOWN GAP: numeric hypergradient procedure; silent zero derivative on a traced lam (see above)'),
+  makeHypergradient: skip('KNOWN GAP: session factory of hypergradient (same as above)'),
+  stochasticHypergradient: skip('KNOWN GAP: stochastic hypergradient procedure (same as above)'),
   elasticNetIstaProblem: skip('problem factory on Float64Array data; its Tensor methods are compositions of the ops above'),
   ridgeGradientProblem: skip('problem factory on Float64Array data; its Tensor methods are compositions of the ops above'),
   makeSparseRegressionSplit: skip('synthetic data generator (numbers in)'),
