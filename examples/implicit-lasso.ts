@@ -16,10 +16,9 @@
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import {
-  customFixedPoint, grad, jvp, matmul, mul, rng, scalar, softThreshold, sub, sum, tensor, transpose,
+  customFixedPoint, grad, jvp, linalg, matmul, mul, rng, scalar, softThreshold, sub, sum, tensor, transpose,
   type ImplicitOptions, type Tensor,
 } from '../src/index.js';
-import { solve as denseSolve } from '../src/linalg/dense/index.js';
 
 /** A synthetic sparse regression problem with a held-out split. */
 export interface LassoProblem {
@@ -128,7 +127,7 @@ export function solveLasso(P: LassoProblem, lam: number, init?: Float64Array): F
       for (let i = 0; i < n; i++) s += Xd[i * p + S[a]!]! * yd[i]!;
       rhs[a] = s - n * lam * Math.sign(b[S[a]!]!);
     }
-    const bS = denseSolve(tensor(A, [k, k]), tensor(rhs)).data;
+    const bS = linalg.solve(tensor(A, [k, k]), tensor(rhs)).data;
     const polished = new Float64Array(p);
     S.forEach((j, a) => (polished[j] = bS[a]!));
     // keep the polish only if it is consistent with the KKT conditions (same signs, |X_jᵀr|/n ≤ λ off S)
@@ -170,7 +169,7 @@ export function lassoClosedFormDerivative(P: LassoProblem, beta: Float64Array): 
     }
   }
   const sgn = Float64Array.from(S, (j) => -n * Math.sign(beta[j]!));
-  const d = denseSolve(tensor(A, [k, k]), tensor(sgn)).data;
+  const d = linalg.solve(tensor(A, [k, k]), tensor(sgn)).data;
   S.forEach((j, a) => (out[j] = d[a]!));
   return out;
 }

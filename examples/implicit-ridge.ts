@@ -15,10 +15,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  add, customRoot, grad, hessian, jacobian, matmul, mul, rng, sub, sum, tensor, transpose,
+  add, customRoot, grad, hessian, jacobian, linalg, matmul, mul, rng, sub, sum, tensor, transpose,
   type ImplicitOptions, type LinearSolverName, type Tensor,
 } from '../src/index.js';
-import { inv, solve as denseSolve } from '../src/linalg/dense/index.js';
 
 export interface RidgeProblem {
   X: Tensor;
@@ -56,7 +55,7 @@ export function ridgeMatrix(P: RidgeProblem, lam: Float64Array): Float64Array {
 /** β(λ) by a dense solve (concrete). */
 export function ridgeSolve(P: RidgeProblem, lam: Float64Array): Tensor {
   const rhs = mul(matmul(transpose(P.X), P.y), 1 / P.n);
-  return denseSolve(tensor(ridgeMatrix(P, lam), [P.p, P.p]), rhs);
+  return linalg.solve(tensor(ridgeMatrix(P, lam), [P.p, P.p]), rhs);
 }
 
 /** β(λ) differentiable through F(λ, β) = (1/n)Xᵀ(Xβ − y) + λ∘β. */
@@ -79,7 +78,7 @@ export function validationLoss(P: RidgeProblem, betaOf: (lam: Tensor) => Tensor)
 /** Closed-form Jacobian dβ/dλ = −K·diag(β) (p×p, row-major). */
 export function ridgeJacobianClosedForm(P: RidgeProblem, lam: Float64Array): Float64Array {
   const p = P.p;
-  const K = inv(tensor(ridgeMatrix(P, lam), [p, p])).data;
+  const K = linalg.inv(tensor(ridgeMatrix(P, lam), [p, p])).data;
   const beta = ridgeSolve(P, lam).data;
   const J = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) J[i * p + j] = -K[i * p + j]! * beta[j]!;
@@ -90,7 +89,7 @@ export function ridgeJacobianClosedForm(P: RidgeProblem, lam: Float64Array): Flo
 export function validationHessianClosedForm(P: RidgeProblem, lam: Float64Array): Float64Array {
   const { p, Xv, yv } = P;
   const nv = yv.size;
-  const K = inv(tensor(ridgeMatrix(P, lam), [p, p])).data;
+  const K = linalg.inv(tensor(ridgeMatrix(P, lam), [p, p])).data;
   const beta = ridgeSolve(P, lam).data;
   const J = ridgeJacobianClosedForm(P, lam); // J[:, j] = ∂ⱼβ
   const col = (j: number): Float64Array => Float64Array.from({ length: p }, (_, r) => J[r * p + j]!);

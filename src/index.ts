@@ -59,10 +59,9 @@ export {
   type InnerSolution,
 } from './implicit/hypergrad_problems.js';
 
-// Numeric (non-differentiable) dense linear algebra: the full set under the `linalg` namespace;
-// the names that do not collide with the differentiable ops are also exported directly.
-export * as linalg from './linalg/dense/index.js';
-export { pinv, matrixRank, cond, condEstimate, sigmaMin, svdvals, lu, qr, eigvalsh, svd } from './linalg/dense/index.js';
+// Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable
+// or refusing traced input (src/ops/linalg_api.ts).
+export * as linalg from './ops/linalg_api.js';
 export * from './linalg/iterative/index.js';
 export * from './linalg/sparse/index.js';
 export * from './data/index.js';

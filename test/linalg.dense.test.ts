@@ -11,35 +11,24 @@ import {
   InvalidArgumentError,
   NonFiniteError,
   NotPositiveDefiniteError,
+  NotSymmetricError,
   ShapeError,
   SingularMatrixError,
 } from '../src/core/errors.js';
 import { tensor, type Tensor } from '../src/core/tensor.js';
 import { matmul } from '../src/kernels/blas.js';
 import {
-  cholesky,
   choleskyFactor,
   choleskyLogDet,
   choleskySolve,
-  cond,
-  condEstimate,
-  det,
-  eigh,
   eighDecompose,
-  eigvalsh,
-  inv,
-  lstsq,
-  lu,
   luDet,
   luFactor,
   luInverse,
   luRcondEstimate,
   luSlogdet,
   luSolve,
-  matrixRank,
   norm1,
-  pinv,
-  qr,
   qrFactor,
   qrFactorPivoted,
   qrMultiplyQ,
@@ -47,15 +36,24 @@ import {
   qrQ,
   qrR,
   qrSolve,
-  sigmaMin,
-  slogdet,
-  solve,
-  solveTriangular,
-  svd,
   svdDecompose,
-  svdvals,
   triangularSolve,
 } from '../src/linalg/dense/index.js';
+import { linalg } from '../src/index.js';
+
+// the public Tensor functions (src/ops/linalg_api.ts), with number-valued adapters for the checks below
+const { cholesky, eigh, eigvalsh, inv, lstsq, lu, matrixRank, pinv, qr, solve, svd, svdvals, condEstimate } = linalg;
+const det = (A: Tensor): number => linalg.det(A).item();
+const slogdet = (A: Tensor): { sign: number; logAbsDet: number } => {
+  const r = linalg.slogdet(A);
+  return { sign: r.sign.item(), logAbsDet: r.logabsdet.item() };
+};
+const cond = (A: Tensor, o?: linalg.SvdFamilyOptions): number => linalg.cond(A, o).item();
+const sigmaMin = (A: Tensor, o?: linalg.SvdFamilyOptions): number => {
+  const s = linalg.svdvals(A, o).data;
+  return s[s.length - 1]!;
+};
+const solveTriangular = (Tm: Tensor, b: Tensor, o: { trans?: boolean } = {}): Tensor => linalg.triangularSolve(Tm, b, { lower: true, transpose: o.trans });
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -277,7 +275,7 @@ test('Cholesky: blocked path (n > 96)', () => {
   }
 });
 
-test('Cholesky throws NotPositiveDefiniteError naming the failing pivot, and on asymmetry', () => {
+test('Cholesky throws NotPositiveDefiniteError naming the failing pivot, NotSymmetricError on asymmetry', () => {
   // leading 1×1 minor fine, 2×2 minor det = 1·1 − 2·2 < 0: pivot 1 fails
   assert.throws(() => choleskyFactor(Float64Array.of(1, 2, 0, 2, 1, 0, 0, 0, 1), 3), (e: unknown) => {
     assert.ok(e instanceof NotPositiveDefiniteError);
@@ -287,7 +285,11 @@ test('Cholesky throws NotPositiveDefiniteError naming the failing pivot, and on 
   assert.throws(() => cholesky(tensor([[-1, 0], [0, 1]])), (e: unknown) => e instanceof NotPositiveDefiniteError && /pivot 0/.test(e.message));
   // positive semidefinite but singular
   assert.throws(() => cholesky(tensor([[1, 1], [1, 1]])), NotPositiveDefiniteError);
-  assert.throws(() => cholesky(tensor([[2, 1], [0, 2]])), (e: unknown) => e instanceof NotPositiveDefiniteError && /not symmetric/.test(e.message));
+  assert.throws(
+    () => cholesky(tensor([[2, 1], [0, 2]])),
+    (e: unknown) => e instanceof NotSymmetricError && !(e instanceof NotPositiveDefiniteError) && /^linalg\.cholesky\(\): A is not symmetric/.test(e.message),
+  );
+  assert.throws(() => choleskyFactor(Float64Array.of(2, 1, 0, 2), 2), NotSymmetricError);
   // blocked path: the failing pivot is reported with its global index
   const n = 120;
   const A = spd(seeded(n * n, 5), n);
@@ -401,7 +403,7 @@ test('eigh: A·V = V·Λ, VᵀV = I, eigenvalues ascending; values-only mode agr
   fc.assert(
     fc.property(squareArb(1, 10), ({ n, a }) => {
       const A = symmetrize(a, n);
-      const { values, vectors } = eigh(T(A, [n, n]));
+      const { eigenvalues: values, eigenvectors: vectors } = eigh(T(A, [n, n]));
       const lam = values.data, V = vectors.data;
       const scale = 1 + maxAbs(A);
       for (let i = 1; i < n; i++) assert.ok(lam[i - 1]! <= lam[i]!, 'ascending');
@@ -529,12 +531,12 @@ test('SVD: singular values of known matrices', () => {
   assertNear(svdvals(tensor([[3, 0], [0, -4]])).data, [4, 3], 1e-15, 'diagonal');
   // [[1, 1], [0, 1]]: σ = (1 ± √5)/2 in absolute value
   assertNear(svdvals(tensor([[1, 1], [0, 1]])).data, [(1 + Math.sqrt(5)) / 2, (Math.sqrt(5) - 1) / 2], 1e-15, 'shear');
-  const { U, S, V } = svd(tensor([[3, 0], [0, -2]]));
+  const { U, S, Vh } = svd(tensor([[3, 0], [0, -2]]));
   assertNear(S.data, [3, 2], 1e-15, 'svd example');
   assert.deepEqual(U.shape, [2, 2]);
-  assert.deepEqual(V.shape, [2, 2]);
+  assert.deepEqual(Vh.shape, [2, 2]);
   assert.deepEqual(svd(tensor([[1, 2, 3]])).U.shape, [1, 1]);
-  assert.deepEqual(svd(tensor([[1, 2, 3]])).V.shape, [3, 1]);
+  assert.deepEqual(svd(tensor([[1, 2, 3]])).Vh.shape, [1, 3]);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -759,7 +761,7 @@ test('tensor wrappers: lu, cholesky, qr shapes and TSDoc examples', () => {
   assert.deepEqual(tall.Q.shape, [5, 5]);
   assert.deepEqual(tall.R.shape, [5, 3]);
   assert.ok(orthoError(tall.Q.data, 5, 5) < 1e-14);
-  assertNear(eigh(tensor([[2, 1], [1, 2]])).values.data, [1, 3], 1e-15, 'eigh');
+  assertNear(eigh(tensor([[2, 1], [1, 2]])).eigenvalues.data, [1, 3], 1e-15, 'eigh');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -779,10 +781,10 @@ test('non-square input where a square matrix is required throws ShapeError namin
     ['eigvalsh', () => eigvalsh(R)],
     ['lu', () => lu(R)],
     ['condEstimate', () => condEstimate(R)],
-    ['solveTriangular', () => solveTriangular(R, b)],
+    ['triangularSolve', () => solveTriangular(R, b)],
   ];
   for (const [name, f] of fns) {
-    assert.throws(f, (e: unknown) => e instanceof ShapeError && e.message.includes('[2, 3]') && e.message.startsWith(name), name);
+    assert.throws(f, (e: unknown) => e instanceof ShapeError && e.message.includes('[2, 3]') && e.message.startsWith(`linalg.${name}()`), name);
   }
   // 1-D or 3-D "matrices"
   assert.throws(() => svd(tensor([1, 2, 3])), (e: unknown) => e instanceof ShapeError && /\[3\]/.test((e as Error).message));

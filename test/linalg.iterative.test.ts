@@ -8,7 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../src/core/errors.js';
+import { ConcretizationError, ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../src/core/errors.js';
+import { setWarningHandler } from '../src/core/failure.js';
+import { eye, tensor, Tensor } from '../src/core/tensor.js';
+import { grad, jvp, matmul, mul, sub as tsub, sum } from '../src/index.js';
+import { assertClose } from './helpers.js';
 import { rng, type Rng } from '../src/core/rng.js';
 import {
   bicgstab,
@@ -761,4 +765,92 @@ test('input validation: shapes, non-finite b, bad options', () => {
   }
   assert.throws(() => jacobiPreconditioner(Float64Array.of(1, 0)), InvalidArgumentError);
   assert.throws(() => denseOperator(new Float64Array(5), 2, 3), ShapeError);
+});
+
+test('Tensor inputs: b, x0 and the operator as Tensors (x comes back as a Tensor); Tensor-returning operators', () => {
+  const Am = [[4, 1, 0], [1, 3, 1], [0, 1, 2]];
+  const A = tensor(Am);
+  const bArr = Float64Array.of(1, 2, 3);
+  const xRef = denseSolve(A.data, bArr, 3);
+  const forms: [string, OperatorLike][] = [
+    ['2-D Tensor', A],
+    ['function returning a Tensor', (v: Float64Array) => matmul(A, tensor(v))],
+    ['matvec object returning a Tensor', { rows: 3, cols: 3, matvec: (v: Float64Array) => matmul(A, tensor(v)) }],
+  ];
+  for (const [name, solve] of Object.entries(squareSolvers)) {
+    for (const [form, op] of forms) {
+      const res = solve(op, tensor(bArr), { x0: tensor([0, 0, 0]) });
+      assert.ok(res.x instanceof Tensor, `${name}/${form}: x is a Tensor for a Tensor b`);
+      assert.deepEqual(res.x.shape, [3]);
+      assertClose(res.x.data, xRef, 1e-9, `${name}/${form}`);
+      // Float64Array b: Float64Array x, whatever the operator
+      assert.ok(solve(op, bArr).x instanceof Float64Array, `${name}/${form}: Float64Array in, Float64Array out`);
+    }
+  }
+  // fixed point x = M x + b with M = I − A/5 (a contraction): x = (A/5)⁻¹ b
+  const M = tsub(eye(3), mul(A, 0.2));
+  const fp = fixedPointLinear(M, tensor(bArr));
+  assert.ok(fp.x instanceof Tensor);
+  assertClose(fp.x.data, xRef.map((v) => 5 * v), 1e-8, 'fixedPointLinear with Tensors');
+  // least squares with a rectangular Tensor A
+  const R = tensor([[1, 0], [1, 1], [1, 2]]);
+  for (const solve of [lsqr, cgNormal]) {
+    const ls = solve(R, tensor([1, 2, 2]));
+    assert.ok(ls.x instanceof Tensor);
+    assertClose(ls.x.data, [7 / 6, 1 / 2], 1e-9, 'least squares with a Tensor A');
+  }
+  // shapes of Tensor arguments are checked
+  assert.throws(() => cg(tensor([[1, 0, 0], [0, 1, 0]]), tensor([1, 1])), ShapeError);
+  assert.throws(() => cg(A, tensor([[1], [2], [3]])), ShapeError);
+  assert.throws(() => lsqr(tensor([1, 2, 3]), tensor([1, 2, 3])), ShapeError);
+});
+
+test('traced tensors are refused with ConcretizationError (b, x0, operator, operator output), never a zero gradient', () => {
+  const A = tensor([[4, 1], [1, 3]]);
+  const b = tensor([1, 2]);
+  const refuse = (f: (t: Tensor) => Tensor): void => {
+    assert.throws(() => grad((t: Tensor) => sum(f(t)))(b), ConcretizationError);
+    assert.throws(() => jvp(f, [b], [b]), ConcretizationError);
+  };
+  for (const solve of [...Object.values(squareSolvers), fixedPointLinear]) {
+    refuse((t) => solve(mul(A, 0.1), t).x);
+    refuse((t) => solve(mul(A, 0.1), b, { x0: t }).x);
+    refuse((t) => solve(mul(mul(A, 0.1), sum(t)), b).x);
+    refuse((t) => solve((v: Float64Array) => mul(matmul(mul(A, 0.1), tensor(v)), sum(t)), b).x);
+  }
+  for (const solve of [lsqr, cgNormal]) {
+    refuse((t) => solve(A, t).x);
+    refuse((t) => solve(mul(A, sum(t)), b).x);
+  }
+});
+
+test('failure policy: onFailure warn emits one ConvergenceWarning and returns the report; unknown options are refused', () => {
+  const A = denseOperator(Float64Array.of(4, 1, 0, 1, 3, 1, 0, 1, 2), 3, 3);
+  const b = Float64Array.of(1, 2, 3);
+  const seen: [string, string][] = [];
+  const prev = setWarningHandler((m, t) => seen.push([m, t]));
+  try {
+    for (const [name, solve] of Object.entries(squareSolvers)) {
+      seen.length = 0;
+      const res = solve(A, b, { maxIter: 1, tol: 1e-14, onFailure: 'warn' });
+      assert.equal(res.converged, false, name);
+      assert.equal(seen.length, 1, `${name}: one warning`);
+      assert.equal(seen[0]![1], 'ConvergenceWarning');
+      assert.match(seen[0]![0], new RegExp(`^${name}: did not converge`));
+    }
+    seen.length = 0;
+    assert.equal(solveQuietly(), false);
+    assert.equal(seen.length, 0, "'return' is silent");
+  } finally {
+    setWarningHandler(prev);
+  }
+  function solveQuietly(): boolean {
+    return cg(A, b, { maxIter: 1, tol: 1e-14, onFailure: 'return' }).converged;
+  }
+  for (const solve of [...Object.values(squareSolvers), fixedPointLinear] as ((A: OperatorLike, b: Float64Array, o?: object) => unknown)[]) {
+    assert.throws(() => solve(A, b, { tolerance: 1e-3 }), (e: unknown) => e instanceof InvalidArgumentError && /unknown option 'tolerance' \(did you mean 'tol'\?\)/.test((e as Error).message));
+  }
+  assert.throws(() => cg(A, b, { restart: 5 } as never), InvalidArgumentError); // restart is GMRES's
+  assert.doesNotThrow(() => gmres(A, b, { restart: 2 }));
+  assert.throws(() => lsqr(denseOperator(new Float64Array(6), 3, 2), Float64Array.of(1, 2, 3), { dampening: 1 } as never), /did you mean 'damp'/);
 });

@@ -94,11 +94,11 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   // duplicate indices accumulate; index 2 receives nothing
   [Prim.ScatterAdd]: { f: (u) => nd.scatterAdd(nd.exp(u), [1, 3, 1, 0], 1, 4), shapes: [[2, 4]] },
   [Prim.Cumsum]: { f: (a) => nd.add(nd.cumsum(nd.mul(a, a), 1), nd.cumsum(a, 0, { reverse: true })), shapes: [[2, 3, 2]] },
-  [Prim.Solve]: { f: (a, b) => nd.solve(nd.add(a, nd.mul(I3, 3)), b), shapes: [[3, 3], [3, 2]], domain: (v, i) => (i === 0 ? small(v) : v) },
+  [Prim.Solve]: { f: (a, b) => nd.linalg.solve(nd.add(a, nd.mul(I3, 3)), b), shapes: [[3, 3], [3, 2]], domain: (v, i) => (i === 0 ? small(v) : v) },
   // entries outside the read triangle (and a random lower part) must get zero derivative
-  [Prim.TriangularSolve]: { f: (t, b) => nd.triangularSolve(nd.add(t, nd.mul(I3, 2)), b, { lower: false, transpose: true }), shapes: [[3, 3], [3, 2]], domain: (v, i) => (i === 0 ? small(v) : v) },
+  [Prim.TriangularSolve]: { f: (t, b) => nd.linalg.triangularSolve(nd.add(t, nd.mul(I3, 2)), b, { lower: false, transpose: true }), shapes: [[3, 3], [3, 2]], domain: (v, i) => (i === 0 ? small(v) : v) },
   // symmetric positive definite input B·Bᵀ + 3I
-  [Prim.Cholesky]: { f: (a) => nd.cholesky(nd.add(nd.matmul(a, nd.matrixTranspose(a)), nd.mul(I3, 3))), shapes: [[3, 3]], domain: (v) => 0.5 * v },
+  [Prim.Cholesky]: { f: (a) => nd.linalg.cholesky(nd.add(nd.matmul(a, nd.matrixTranspose(a)), nd.mul(I3, 3))), shapes: [[3, 3]], domain: (v) => 0.5 * v },
 };
 
 function draws(shapes: number[][]) {

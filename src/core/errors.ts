@@ -62,6 +62,14 @@ export class MissingRuleError extends NsdiffError {}
  */
 export class ConcretizationError extends NsdiffError {}
 
+/**
+ * A matrix that must be symmetric is not (Cholesky, eigh, an SPD solve): the message names the
+ * public function and the first entry pair that breaks symmetry. Distinct from
+ * `NotPositiveDefiniteError` (a symmetric matrix with a non-positive pivot); a subclass of
+ * `InvalidArgumentError`, since the input is outside the function's domain.
+ */
+export class NotSymmetricError extends InvalidArgumentError {}
+
 /** Malformed input data (CSV/libsvm files, datasets): the message names the line and column. */
 export class DataFormatError extends NsdiffError {}
 

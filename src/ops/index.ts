@@ -18,7 +18,4 @@ export { logsumexp, softmax, logSoftmax, variance, std } from './normalize.js';
 export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.js';
 export { outer, diag, trace, fullLike } from './structural.js';
 export { asTensor, type TensorLike } from './convert.js';
-export { solve, triangularSolve, cholesky, inv, logdet, det, slogdet, type TriangularSolveOptions } from './linalg.js';
-export { eigh, type EighOptions } from './linalg_eigh.js';
-export { lstsq, type LstsqOptions } from './linalg_lstsq.js';
 export { PRIMITIVES } from './registry.js';

@@ -1,7 +1,12 @@
 /**
- * @file Differentiable dense linear algebra: the primitives `solve` (LU), `triangularSolve` and
- * `cholesky`, and the composites `inv`, `logdet` (SPD, via Cholesky), `det` and `slogdet` (LU,
- * custom rules). `eigh` lives in `linalg_eigh.ts`, `lstsq` in `linalg_lstsq.ts`.
+ * @file Differentiable dense linear algebra (members of the public `linalg` namespace, see
+ * `linalg_api.ts`): the primitives `solve` (LU), `triangularSolve` and `cholesky`, and the
+ * composites `inv`, `logdet` (SPD, via Cholesky), `det` and `slogdet` (LU, custom rules). `eigh`
+ * lives in `linalg_eigh.ts`, `lstsq` in `linalg_lstsq.ts`, the SVD family in `linalg_svd.ts`.
+ *
+ * Conditioning checks (rcond against `rcondTol`) run in the public functions on the concrete
+ * values; the primitives only refuse an exact zero pivot, so the solves of the derivative rules
+ * (same A) are never refused twice.
  *
  * Every derivative rule is written with differentiable ops (mostly these very primitives), so
  * the rules are themselves differentiable: grad∘grad, jvp∘grad (Hessian-vector products) work.
@@ -26,17 +31,20 @@
  * cotangent Ā is returned symmetrised (sym is self-adjoint, so both modes stay transposes of each
  * other). For a non-symmetric Ȧ the result is the derivative along sym(Ȧ).
  *
- * The LU factorization used by `solve`, `det` and `slogdet` is cached per input array (a weak map
- * keyed by the `Float64Array` of A, verified against a copy of A on every hit), so the solves of a
- * JVP or VJP rule reuse the factorization of the primal instead of refactoring A or Aᵀ.
+ * The LU factorization used by `solve`, `det` and `slogdet` (and the Cholesky factor of
+ * `cholesky`) is cached per input array (a weak map keyed by the `Float64Array` of A, verified
+ * against a copy of A on every hit), so the solves of a JVP or VJP rule reuse the factorization of
+ * the primal instead of refactoring A or Aᵀ, and the validation in the public function is not
+ * repeated by the primitive.
  */
 import { assertFinite, InvalidArgumentError, ShapeError, SingularMatrixError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { ConcreteTensor, eye, formatShape, type Tensor } from '../core/tensor.js';
 import { Prim, type NoParams, type TriangularSolveParams } from '../autodiff/primitives.js';
 import { bind, bindCustom, type CustomRule, type PrimDef } from '../autodiff/trace.js';
-import { choleskyFactor } from '../linalg/dense/cholesky.js';
-import { luDet, luFactor, luRcondEstimate, luSlogdet, luSolve, norm1, type LUFactorization } from '../linalg/dense/lu.js';
-import { triangularSolve as triangularSolveKernel } from '../linalg/dense/triangular.js';
+import { choleskyFactor, choleskySolve } from '../linalg/dense/cholesky.js';
+import { inverseNorm1Estimate, luDet, luFactor, luRcondEstimate, luSlogdet, luSolve, norm1, type LUFactorization } from '../linalg/dense/lu.js';
+import { triangularSolve as triangularSolveKernel, triangularSolveInPlace } from '../linalg/dense/triangular.js';
 import { add, mul, neg, sub } from './arithmetic.js';
 import { matmul } from './matmul.js';
 import { sum } from './reduce.js';
@@ -101,6 +109,7 @@ interface CachedLU {
 }
 
 const LU_CACHE = new WeakMap<Float64Array, CachedLU>();
+const CHOL_CACHE = new WeakMap<Float64Array, { copy: Float64Array; L: Float64Array }>();
 
 function sameValues(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
@@ -108,7 +117,7 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-/** LU factorization of a concrete n×n matrix, cached by its data array (checked for finiteness). */
+/** LU factorization of the values of an n×n matrix, cached by its data array (checked for finiteness). */
 function luOf(A: Tensor, fn: string): CachedLU {
   const data = A.data;
   const hit = LU_CACHE.get(data);
@@ -116,20 +125,58 @@ function luOf(A: Tensor, fn: string): CachedLU {
   assertFinite(data, `${fn}: A`);
   const n = A.shape[0]!;
   const f = luFactor(data, n);
-  const entry: CachedLU = { copy: Float64Array.from(data), f, rcond: luRcondEstimate(f, norm1(data, n, n)) };
+  const entry: CachedLU = { copy: Float64Array.from(data), f, rcond: f.zeroPivot >= 0 ? 0 : luRcondEstimate(f, norm1(data, n, n)) };
   LU_CACHE.set(data, entry);
   return entry;
 }
 
-/** Same singularity rule as the numeric `solve`: exact zero pivot, or rcond < ε. */
-function requireNonsingular(c: CachedLU, fn: string): void {
+/** Cholesky factor of the values of an SPD matrix, cached by its data array; errors name `fn`. */
+function choleskyOf(A: Tensor, fn: string): Float64Array {
+  const data = A.data;
+  const hit = CHOL_CACHE.get(data);
+  if (hit && sameValues(hit.copy, data)) return hit.L;
+  const L = choleskyFactor(data, A.shape[0]!, { name: fn });
+  CHOL_CACHE.set(data, { copy: Float64Array.from(data), L });
+  return L;
+}
+
+/** Exact zero pivot ⇒ `SingularMatrixError` (the primitive's own check). */
+function requireNoZeroPivot(c: CachedLU, fn: string): void {
   const f = c.f;
   if (f.zeroPivot >= 0) {
     throw new SingularMatrixError(`${fn}: A is singular (exact zero pivot at U[${f.zeroPivot},${f.zeroPivot}] of its LU factorization)`);
   }
-  if (f.n > 0 && !(c.rcond >= Number.EPSILON)) {
-    throw new SingularMatrixError(`${fn}: A is numerically singular (reciprocal 1-norm condition estimate ${c.rcond.toExponential(3)} < ε)`);
+}
+
+/** The public singularity rule: exact zero pivot, or rcond < tol (default ε). */
+function requireNonsingular(c: CachedLU, tol: number, fn: string): void {
+  requireNoZeroPivot(c, fn);
+  if (c.f.n > 0 && tol > 0 && !(c.rcond >= tol)) {
+    throw new SingularMatrixError(
+      `${fn}: A is numerically singular (reciprocal 1-norm condition estimate ${c.rcond.toExponential(3)} < ${tol.toExponential(3)})`,
+    );
   }
+}
+
+/** rcond = 1/(‖A‖₁·est‖A⁻¹‖₁) below tol ⇒ SingularMatrixError (for the Cholesky and triangular paths). */
+function checkRcond(
+  A: Float64Array, n: number, tol: number, fn: string, solveVec: (v: Float64Array, trans: boolean) => Float64Array,
+): void {
+  if (tol === 0 || n === 0) return;
+  const anorm = norm1(A, n, n);
+  const rc = anorm === 0 ? 0 : 1 / anorm / inverseNorm1Estimate(n, solveVec);
+  if (!(rc >= tol)) {
+    throw new SingularMatrixError(
+      `${fn}: A is numerically singular (reciprocal 1-norm condition estimate ${rc.toExponential(3)} < ${tol.toExponential(3)})`,
+    );
+  }
+}
+
+/** Validates an `rcondTol` option (default ε). */
+function rcondTolOf(value: unknown, fn: string): number {
+  if (value === undefined) return Number.EPSILON;
+  if (typeof value !== 'number' || !(value >= 0)) throw new InvalidArgumentError(`${fn}: rcondTol must be a number ≥ 0, got ${String(value)}`);
+  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,9 +190,9 @@ function solveMatrix(A: Tensor, B: Tensor, transpose: boolean): Tensor {
 export const solveDef: PrimDef<Prim.Solve> = {
   prim: Prim.Solve,
   impl: ([A, B], { transpose }) => {
-    const c = luOf(A!, 'solve');
-    requireNonsingular(c, 'solve');
-    assertFinite(B!.data, 'solve: b');
+    const c = luOf(A!, 'linalg.solve()');
+    requireNoZeroPivot(c, 'linalg.solve()');
+    assertFinite(B!.data, 'linalg.solve(): b');
     const k = B!.shape[1]!;
     return new ConcreteTensor(luSolve(c.f, B!.data, k, transpose), [A!.shape[0]!, k]);
   },
@@ -167,33 +214,101 @@ export const solveDef: PrimDef<Prim.Solve> = {
   },
 };
 
+/** Options of {@link solve}. */
+export interface SolveOptions {
+  /**
+   * Structure of A: `'general'` (default: LU with partial pivoting), `'spd'` (Cholesky; A must be
+   * symmetric positive definite, the derivative treats A as symmetric as {@link cholesky} does),
+   * `'lower'` / `'upper'` (triangular: only that triangle is read, and differentiated).
+   */
+  assume?: 'general' | 'spd' | 'lower' | 'upper';
+  /**
+   * Smallest acceptable reciprocal 1-norm condition estimate (default `Number.EPSILON`); below it
+   * A is declared numerically singular. Pass 0 to refuse only an exact zero pivot.
+   */
+  rcondTol?: number;
+}
+
+const SOLVE_OPTIONS = ['assume', 'rcondTol'] as const;
+
 /**
- * Solves `A·x = b` for a square matrix A (LU with partial pivoting); `b` is a vector `[n]` or a
- * matrix `[n, k]` of right-hand sides and `x` has the same shape. Differentiable in A and b, to
- * any order: `ẋ = A⁻¹(ḃ − Ȧx)`, `b̄ = A⁻ᵀx̄`, `Ā = −b̄xᵀ`.
+ * Solves `A·x = b` for a square matrix A; `b` is a vector `[n]` or a matrix `[n, k]` of
+ * right-hand sides and `x` has the same shape. Differentiable in A and b, to any order:
+ * `ẋ = A⁻¹(ḃ − Ȧx)`, `b̄ = A⁻ᵀx̄`, `Ā = −b̄xᵀ` (with `assume: 'spd'` the derivative in A is taken
+ * along sym(Ȧ); with `'lower'`/`'upper'` it lives on the triangle that is read).
  *
- * Throws `ShapeError` (A not square, b does not match), `NonFiniteError` (NaN/±Infinity) and
- * `SingularMatrixError` (exact zero pivot, or reciprocal condition estimate below ε).
+ * Singularity rule: `SingularMatrixError` on an exact zero pivot (zero diagonal entry of a
+ * triangular A), or when the reciprocal condition estimate `rcond = 1/(‖A‖₁·est‖A⁻¹‖₁)` (Hager–Higham,
+ * LAPACK `dgecon`) is below `rcondTol` (default ε), i.e. when the answer could not carry one
+ * correct digit. Also throws `ShapeError` (A not square, b does not match), `NonFiniteError`,
+ * `NotSymmetricError` / `NotPositiveDefiniteError` (`assume: 'spd'`).
  *
  * @example
- * solve(tensor([[3, 1], [1, 2]]), tensor([9, 8]));                       // [2, 3]
- * grad((b: Tensor) => sum(solve(A, b)))(b);                               // A⁻ᵀ·1
+ * linalg.solve(tensor([[3, 1], [1, 2]]), tensor([9, 8]));                          // [2, 3]
+ * linalg.solve(tensor([[4, 2], [2, 3]]), tensor([[2], [1]]), { assume: 'spd' });  // [[0.5], [0]]
+ * grad((b: Tensor) => sum(linalg.solve(A, b)))(b);                                 // A⁻ᵀ·1
  */
-export function solve(A: Tensor, b: Tensor): Tensor {
-  const n = squareOrder(A, 'solve');
-  const { B, restore } = asRhsMatrix(b, n, A, 'solve');
-  return restore(solveMatrix(A, B, false), n);
+export function solve(A: Tensor, b: Tensor, options: SolveOptions = {}): Tensor {
+  const fn = 'linalg.solve()';
+  checkOptions(options, SOLVE_OPTIONS, fn);
+  const n = squareOrder(A, fn);
+  const { B, restore } = asRhsMatrix(b, n, A, fn);
+  assertFinite(A.data, `${fn}: A`);
+  assertFinite(b.data, `${fn}: b`);
+  const tol = rcondTolOf(options.rcondTol, fn);
+  const assume = options.assume ?? 'general';
+  switch (assume) {
+    case 'general':
+      requireNonsingular(luOf(A, fn), tol, fn);
+      return restore(solveMatrix(A, B, false), n);
+    case 'spd': {
+      const L = choleskyOf(A, fn);
+      // A⁻¹ is symmetric: the transposed solve is the same solve
+      checkRcond(A.data, n, tol, fn, (v) => choleskySolve(L, n, v, 1));
+      return restore(choleskySolveWith(cholesky(A), B), n);
+    }
+    case 'lower':
+    case 'upper': {
+      const p: TriangularSolveParams = { lower: assume === 'lower', transpose: false, unitDiagonal: false };
+      const T = triangularPart(A.data, n, p.lower);
+      for (let i = 0; i < n; i++) {
+        if (T[i * n + i] === 0) throw new SingularMatrixError(`${fn}: A is singular (zero diagonal entry A[${i},${i}] of a triangular matrix)`);
+      }
+      checkRcond(T, n, tol, fn, (v, trans) => {
+        const y = Float64Array.from(v);
+        triangularSolveInPlace(T, n, y, 1, { lower: p.lower, trans });
+        return y;
+      });
+      return restore(triSolveMatrix(A, B, p), n);
+    }
+    default:
+      throw new InvalidArgumentError(`${fn}: unknown assume '${String(assume)}' (expected 'general', 'spd', 'lower' or 'upper')`);
+  }
+}
+
+/** Copy of the lower (or upper) triangle of a square matrix, zeros elsewhere. */
+function triangularPart(A: Float64Array, n: number, lower: boolean): Float64Array {
+  const T = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const lo = lower ? 0 : i, hi = lower ? i + 1 : n;
+    for (let j = lo; j < hi; j++) T[i * n + j] = A[i * n + j]!;
+  }
+  return T;
 }
 
 /**
- * Inverse of a square matrix, `solve(A, I)` (prefer `solve` when only `A⁻¹b` is needed).
- * Derivative `d(A⁻¹) = −A⁻¹ Ȧ A⁻¹`. Same errors as {@link solve}.
+ * Inverse of a square matrix, `solve(A, I)` (prefer {@link solve} when only `A⁻¹b` is needed).
+ * Derivative `d(A⁻¹) = −A⁻¹ Ȧ A⁻¹`. Same singularity rule and errors as {@link solve}.
  *
  * @example
- * inv(tensor([[4, 7], [2, 6]])); // [[0.6, −0.7], [−0.2, 0.4]]
+ * linalg.inv(tensor([[4, 7], [2, 6]])); // [[0.6, −0.7], [−0.2, 0.4]]
  */
-export function inv(A: Tensor): Tensor {
-  const n = squareOrder(A, 'inv');
+export function inv(A: Tensor, options: { rcondTol?: number } = {}): Tensor {
+  const fn = 'linalg.inv()';
+  checkOptions(options, ['rcondTol'], fn);
+  const n = squareOrder(A, fn);
+  assertFinite(A.data, `${fn}: A`);
+  requireNonsingular(luOf(A, fn), rcondTolOf(options.rcondTol, fn), fn);
   return solveMatrix(A, eye(n), false);
 }
 
@@ -255,15 +370,19 @@ export interface TriangularSolveOptions {
  * or an overflowing solution.
  *
  * @example
- * triangularSolve(tensor([[2, 0], [1, 1]]), tensor([2, 3]), { lower: true });                   // [1, 2]
- * triangularSolve(tensor([[2, 0], [1, 1]]), tensor([4, 1]), { lower: true, transpose: true });  // [1.5, 1]
+ * linalg.triangularSolve(tensor([[2, 0], [1, 1]]), tensor([2, 3]), { lower: true });                  // [1, 2]
+ * linalg.triangularSolve(tensor([[2, 0], [1, 1]]), tensor([4, 1]), { lower: true, transpose: true }); // [1.5, 1]
  */
 export function triangularSolve(T: Tensor, b: Tensor, options: TriangularSolveOptions): Tensor {
-  const n = squareOrder(T, 'triangularSolve', 'T');
-  const { B, restore } = asRhsMatrix(b, n, T, 'triangularSolve');
+  const fn = 'linalg.triangularSolve()';
+  const n = squareOrder(T, fn, 'T');
+  const { B, restore } = asRhsMatrix(b, n, T, fn);
+  checkOptions(options, ['lower', 'transpose', 'unitDiagonal'], fn);
   if (typeof options?.lower !== 'boolean') {
-    throw new InvalidArgumentError(`triangularSolve: options.lower must be true (lower triangular T) or false (upper), got ${String(options?.lower)}`);
+    throw new InvalidArgumentError(`${fn}: options.lower must be true (lower triangular T) or false (upper), got ${String(options?.lower)}`);
   }
+  assertFinite(T.data, `${fn}: T`);
+  assertFinite(b.data, `${fn}: b`);
   const p: TriangularSolveParams = { lower: options.lower, transpose: !!options.transpose, unitDiagonal: !!options.unitDiagonal };
   return restore(triSolveMatrix(T, B, p), n);
 }
@@ -290,8 +409,7 @@ export const choleskyDef: PrimDef<Prim.Cholesky> = {
   prim: Prim.Cholesky,
   impl: ([A]) => {
     const n = A!.shape[0]!;
-    assertFinite(A!.data, 'cholesky: A');
-    return new ConcreteTensor(choleskyFactor(A!.data, n), [n, n]);
+    return new ConcreteTensor(choleskyOf(A!, 'linalg.cholesky()'), [n, n]);
   },
   // L̇ = L Φ(L⁻¹ sym(Ȧ) L⁻ᵀ)
   jvp: (_, [dA], L) => (dA ? matmul(L, mul(congruenceInv(L, sym(dA)), triangleMask(L.shape[0]!, true, 0.5))) : null),
@@ -305,15 +423,18 @@ export const choleskyDef: PrimDef<Prim.Cholesky> = {
  * (`L̇ = L·Φ(L⁻¹·sym(Ȧ)·L⁻ᵀ)`, Φ = lower triangle with halved diagonal, and the cotangent
  * `Ā = sym(L⁻ᵀ·Φ(Lᵀ·L̄)·L⁻¹)` is symmetric).
  *
- * Throws `ShapeError` (not square), `NonFiniteError`, `NotPositiveDefiniteError` (not
- * symmetric within 1e-10·max|A|, or not positive definite, naming the failing pivot).
+ * Throws `ShapeError` (not square), `NonFiniteError`, `NotSymmetricError` (not symmetric within
+ * 1e-10·max|A|, naming the entry pair) and `NotPositiveDefiniteError` (symmetric but not positive
+ * definite, naming the failing pivot).
  *
  * @example
- * cholesky(tensor([[4, 2], [2, 5]])); // [[2, 0], [1, 2]]
- * // a differentiable SPD parametrisation: cholesky(B·Bᵀ + n·I)
+ * linalg.cholesky(tensor([[4, 2], [2, 5]])); // [[2, 0], [1, 2]]
+ * // a differentiable SPD parametrisation: linalg.cholesky(B·Bᵀ + n·I)
  */
 export function cholesky(A: Tensor): Tensor {
-  squareOrder(A, 'cholesky');
+  const fn = 'linalg.cholesky()';
+  squareOrder(A, fn);
+  choleskyOf(A, fn); // validates with the public name; the primitive reuses the cached factor
   return bind(choleskyDef, [A], NONE);
 }
 
@@ -329,10 +450,12 @@ export function choleskySolveWith(L: Tensor, B: Tensor): Tensor {
  * {@link slogdet} for general matrices.
  *
  * @example
- * logdet(tensor([[4, 2], [2, 5]])); // log 16
+ * linalg.logdet(tensor([[4, 2], [2, 5]])); // log 16
  */
 export function logdet(A: Tensor): Tensor {
-  squareOrder(A, 'logdet');
+  const fn = 'linalg.logdet()';
+  squareOrder(A, fn);
+  choleskyOf(A, fn);
   return mul(2, sum(log(diag(cholesky(A)))));
 }
 
@@ -344,52 +467,91 @@ function invTranspose(A: Tensor): Tensor {
   return solveMatrix(A, eye(A.shape[0]!), true);
 }
 
+/** Derivatives of det/slogdet need A⁻¹: refuse a (numerically) singular A there (rcond < ε). */
+function invertibleForDerivative(A: Tensor, fn: string): void {
+  const c = luOf(A, fn);
+  try {
+    requireNonsingular(c, Number.EPSILON, fn);
+  } catch (e) {
+    throw new SingularMatrixError(`${(e as Error).message}: the derivative (adjugate) at a singular matrix is not implemented`);
+  }
+}
+
 const DET_RULE: CustomRule = {
   name: 'det',
-  primal: ([A]) => [new ConcreteTensor(Float64Array.of(luDet(luOf(A!, 'det').f)), [])],
+  primal: ([A]) => [new ConcreteTensor(Float64Array.of(luDet(luOf(A!, 'linalg.det()').f)), [])],
   // ḋ = d · tr(A⁻¹ Ȧ)
-  jvp: ([A], [dA], [d]) => [dA ? mul(d!, trace(solveMatrix(A!, dA, false))) : null],
+  jvp: ([A], [dA], [d]) => {
+    if (!dA) return [null];
+    invertibleForDerivative(A!, 'linalg.det()');
+    return [mul(d!, trace(solveMatrix(A!, dA, false)))];
+  },
   // Ā = d̄ · d · A⁻ᵀ
-  vjp: ([A], [d], [ct]) => [ct ? mul(mul(ct, d!), invTranspose(A!)) : null],
+  vjp: ([A], [d], [ct]) => {
+    if (!ct) return [null];
+    invertibleForDerivative(A!, 'linalg.det()');
+    return [mul(mul(ct, d!), invTranspose(A!))];
+  },
 };
 
 const SLOGDET_RULE: CustomRule = {
   name: 'slogdet',
   primal: ([A]) => {
-    const { sign, logAbsDet } = luSlogdet(luOf(A!, 'slogdet').f);
+    const { sign, logAbsDet } = luSlogdet(luOf(A!, 'linalg.slogdet()').f);
     return [new ConcreteTensor(Float64Array.of(sign), []), new ConcreteTensor(Float64Array.of(logAbsDet), [])];
   },
   // the sign is piecewise constant; ℓ̇ = tr(A⁻¹ Ȧ)
-  jvp: ([A], [dA]) => [null, dA ? trace(solveMatrix(A!, dA, false)) : null],
+  jvp: ([A], [dA]) => {
+    if (!dA) return [null, null];
+    invertibleForDerivative(A!, 'linalg.slogdet()');
+    return [null, trace(solveMatrix(A!, dA, false))];
+  },
   // Ā = ℓ̄ · A⁻ᵀ
-  vjp: ([A], _, [, ct]) => [ct ? mul(ct, invTranspose(A!)) : null],
+  vjp: ([A], _, [, ct]) => {
+    if (!ct) return [null];
+    invertibleForDerivative(A!, 'linalg.slogdet()');
+    return [mul(ct, invTranspose(A!))];
+  },
 };
 
 /**
- * Determinant of a square matrix via LU (`det(P)·Π U_kk`), differentiable: `ḋ = det(A)·tr(A⁻¹Ȧ)`,
- * `∇det = det(A)·A⁻ᵀ`. The value of a singular matrix is 0, but its derivative (the adjugate) is
- * not implemented: differentiating at a singular A throws `SingularMatrixError`. May overflow for
- * large n: prefer {@link slogdet} or {@link logdet}.
+ * Determinant of a square matrix via LU (`det(P)·Π U_kk`), a scalar tensor, differentiable:
+ * `ḋ = det(A)·tr(A⁻¹Ȧ)`, `∇det = det(A)·A⁻ᵀ`. The value of a singular matrix is 0 (1 for a 0×0
+ * matrix), but its derivative (the adjugate) is not implemented: differentiating at a
+ * numerically singular A throws `SingularMatrixError`. May overflow for large n: prefer
+ * {@link slogdet} or {@link logdet}.
  *
  * @example
- * det(tensor([[1, 2], [3, 4]]));                 // −2
- * grad(det)(tensor([[1, 2], [3, 4]]));           // det·A⁻ᵀ = [[4, −3], [−2, 1]]
+ * linalg.det(tensor([[1, 2], [3, 4]])).item();     // −2
+ * grad(linalg.det)(tensor([[1, 2], [3, 4]]));      // det·A⁻ᵀ = [[4, −3], [−2, 1]]
  */
 export function det(A: Tensor): Tensor {
-  squareOrder(A, 'det');
+  const fn = 'linalg.det()';
+  squareOrder(A, fn);
+  assertFinite(A.data, `${fn}: A`);
   return bindCustom(DET_RULE, [A])[0]!;
 }
 
+/** Result of {@link slogdet}: `det A = sign·exp(logabsdet)`. */
+export interface SlogdetResult {
+  /** −1, 0 or 1 (scalar tensor; zero derivative). */
+  sign: Tensor;
+  /** log|det A| (scalar tensor; −Infinity for a singular A). */
+  logabsdet: Tensor;
+}
+
 /**
- * Sign and natural log of |det A| via LU, robust to overflow: `det A = sign·exp(logAbsDet)`.
- * Returns `[sign, logAbsDet]` (scalars); the sign has zero derivative, `∇logAbsDet = A⁻ᵀ`.
- * Singular A gives `[0, −Infinity]`; differentiating there throws `SingularMatrixError`.
+ * Sign and natural log of |det A| via LU, robust to overflow: `det A = sign·exp(logabsdet)`,
+ * both scalar tensors. The sign has zero derivative, `∇logabsdet = A⁻ᵀ`. Singular A gives
+ * `{ sign: 0, logabsdet: −Infinity }`; differentiating there throws `SingularMatrixError`.
  *
  * @example
- * const [s, l] = slogdet(tensor([[1, 2], [3, 4]])); // s = −1, l = log 2
+ * const { sign, logabsdet } = linalg.slogdet(tensor([[1, 2], [3, 4]])); // sign = −1, logabsdet = log 2
  */
-export function slogdet(A: Tensor): [Tensor, Tensor] {
-  squareOrder(A, 'slogdet');
-  const [s, l] = bindCustom(SLOGDET_RULE, [A]);
-  return [s!, l!];
+export function slogdet(A: Tensor): SlogdetResult {
+  const fn = 'linalg.slogdet()';
+  squareOrder(A, fn);
+  assertFinite(A.data, `${fn}: A`);
+  const [sign, logabsdet] = bindCustom(SLOGDET_RULE, [A]);
+  return { sign: sign!, logabsdet: logabsdet! };
 }

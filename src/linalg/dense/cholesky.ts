@@ -7,7 +7,7 @@
 import { assertFinite, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../../core/errors.js';
 import { gemmStrided } from '../../kernels/blas.js';
 import { triangularSolveInPlace } from './triangular.js';
-import { assertFiniteResult } from './util.js';
+import { assertFiniteResult, assertSymmetric } from './util.js';
 
 /** Block width of the blocked factorization. Matrices with n ≤ 2·CHOLESKY_BLOCK are factored unblocked. */
 export const CHOLESKY_BLOCK = 48;
@@ -19,6 +19,8 @@ export interface CholeskyOptions {
    * Pass `Infinity` to skip the check and read only the lower triangle (LAPACK convention).
    */
   symmetryTol?: number;
+  /** The public function named in error messages (default `'choleskyFactor'`). */
+  name?: string;
 }
 
 /**
@@ -28,8 +30,8 @@ export interface CholeskyOptions {
  * `L[j,j] = √(A[j,j] − Σ_{p<j} L[j,p]²)`, `L[i,j] = (A[i,j] − Σ_{p<j} L[i,p]·L[j,p]) / L[j,j]` (i > j).
  *
  * Throws `NotPositiveDefiniteError` naming the failing pivot j (the leading minor of order j+1 is
- * not positive definite: the quantity under the square root is ≤ 0), or naming the first entry
- * pair that breaks symmetry; `ShapeError` on a size mismatch; `NonFiniteError` on NaN/±Infinity.
+ * not positive definite: the quantity under the square root is ≤ 0), or `NotSymmetricError` naming the first
+ * entry pair that breaks symmetry; `ShapeError` on a size mismatch; `NonFiniteError` on NaN/±Infinity.
  *
  * @example
  * choleskyFactor(Float64Array.of(4, 2, 2, 5), 2); // L = [2, 0, 1, 2]
@@ -38,9 +40,10 @@ export function choleskyFactor(A: Float64Array, n: number, options: CholeskyOpti
   if (!Number.isInteger(n) || n < 0 || A.length !== n * n) {
     throw new ShapeError(`choleskyFactor: A has ${A.length} entries, expected a square ${n}×${n} matrix`);
   }
-  assertFinite(A, 'choleskyFactor: A');
+  const fn = options.name ?? 'choleskyFactor';
+  assertFinite(A, `${fn}: A`);
   const tol = options.symmetryTol ?? 1e-10;
-  if (Number.isFinite(tol)) assertSymmetric(A, n, tol, 'choleskyFactor');
+  if (Number.isFinite(tol)) assertSymmetric(A, n, tol, fn);
 
   const L = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -48,14 +51,14 @@ export function choleskyFactor(A: Float64Array, n: number, options: CholeskyOpti
     for (let j = 0; j <= i; j++) L[r + j] = A[r + j]!;
   }
   if (n <= 2 * CHOLESKY_BLOCK) {
-    factorDiagonalBlock(L, n, 0, n);
+    factorDiagonalBlock(L, n, 0, n, fn);
     return L;
   }
   for (let k0 = 0; k0 < n; k0 += CHOLESKY_BLOCK) {
     const nb = Math.min(CHOLESKY_BLOCK, n - k0);
     const k1 = k0 + nb;
     // 1. L11 = chol(A11)
-    factorDiagonalBlock(L, n, k0, nb);
+    factorDiagonalBlock(L, n, k0, nb, fn);
     if (k1 >= n) break;
     // 2. L21 = A21·L11⁻ᵀ: for each row x of A21 solve L11·xᵀ = aᵀ (forward substitution)
     for (let i = k1; i < n; i++) {
@@ -79,7 +82,7 @@ export function choleskyFactor(A: Float64Array, n: number, options: CholeskyOpti
 }
 
 /** Unblocked Cholesky–Crout of the diagonal block L[k0:k0+nb, k0:k0+nb] (earlier columns already applied). */
-function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number): void {
+function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number, fn: string): void {
   const kEnd = k0 + nb;
   for (let j = k0; j < kEnd; j++) {
     const rj = j * n;
@@ -87,7 +90,7 @@ function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number)
     for (let p = k0; p < j; p++) d -= L[rj + p]! * L[rj + p]!;
     if (!(d > 0)) {
       throw new NotPositiveDefiniteError(
-        `choleskyFactor: A is not positive definite: pivot ${j} is ${d} ≤ 0 (the leading ${j + 1}×${j + 1} minor is not positive definite)`,
+        `${fn}: A is not positive definite: pivot ${j} is ${d} ≤ 0 (the leading ${j + 1}×${j + 1} minor is not positive definite)`,
       );
     }
     const ljj = Math.sqrt(d);
@@ -98,20 +101,6 @@ function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number)
       let s = L[ri + j]!;
       for (let p = k0; p < j; p++) s -= L[ri + p]! * L[rj + p]!;
       L[ri + j] = s * inv;
-    }
-  }
-}
-
-function assertSymmetric(A: Float64Array, n: number, tol: number, fn: string): void {
-  let scale = 0;
-  for (let i = 0; i < A.length; i++) scale = Math.max(scale, Math.abs(A[i]!));
-  const bound = tol * scale;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const a = A[i * n + j]!, b = A[j * n + i]!;
-      if (Math.abs(a - b) > bound) {
-        throw new NotPositiveDefiniteError(`${fn}: A is not symmetric: A[${i},${j}] = ${a} but A[${j},${i}] = ${b}`);
-      }
     }
   }
 }

@@ -8,8 +8,8 @@
  * so the inner loops of both phases, and the Givens rotations of the QL sweeps, run over contiguous
  * rows of a row-major array.
  */
-import { assertFinite, ConvergenceError, InvalidArgumentError, ShapeError } from '../../core/errors.js';
-import { mulPow2, scalePow2, unitExponent } from './util.js';
+import { assertFinite, ConvergenceError, ShapeError } from '../../core/errors.js';
+import { assertSymmetric, maxAbsEntry, mulPow2, scalePow2, unitExponent } from './util.js';
 
 /** Options of {@link eighDecompose}. */
 export interface EighOptions {
@@ -20,6 +20,8 @@ export interface EighOptions {
    * Pass `Infinity` to skip it (only the lower triangle is then read).
    */
   symmetryTol?: number;
+  /** The public function named in error messages (default `'eighDecompose'`). */
+  name?: string;
 }
 
 /** Eigenvalues (ascending) and, if requested, eigenvectors as the columns of row-major `vectors` (n×n). */
@@ -31,7 +33,7 @@ export interface EighResult {
 
 /**
  * Eigendecomposition of a real symmetric row-major n×n matrix. Throws `ShapeError` on a size
- * mismatch, `NonFiniteError` on NaN/±Infinity, `InvalidArgumentError` if A is not symmetric (within
+ * mismatch, `NonFiniteError` on NaN/±Infinity, `NotSymmetricError` if A is not symmetric (within
  * `symmetryTol`), `ConvergenceError` if the QL iteration fails (30 iterations per eigenvalue, which
  * does not happen for finite input in practice).
  *
@@ -43,21 +45,12 @@ export function eighDecompose(A: Float64Array, n: number, options: EighOptions =
   if (!Number.isInteger(n) || n < 0 || A.length !== n * n) {
     throw new ShapeError(`eighDecompose: A has ${A.length} entries, expected a square ${n}×${n} matrix`);
   }
-  assertFinite(A, 'eighDecompose: A');
+  const fn = options.name ?? 'eighDecompose';
+  assertFinite(A, `${fn}: A`);
   const tol = options.symmetryTol ?? 1e-10;
   const wantVectors = options.vectors ?? true;
-  let scale = 0;
-  for (let i = 0; i < A.length; i++) scale = Math.max(scale, Math.abs(A[i]!));
-  if (Number.isFinite(tol)) {
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < i; j++) {
-        const a = A[i * n + j]!, b = A[j * n + i]!;
-        if (Math.abs(a - b) > tol * scale) {
-          throw new InvalidArgumentError(`eighDecompose: A is not symmetric: A[${i},${j}] = ${a} but A[${j},${i}] = ${b}`);
-        }
-      }
-    }
-  }
+  if (Number.isFinite(tol)) assertSymmetric(A, n, tol, fn);
+  const scale = maxAbsEntry(A);
   if (n === 0) return { values: new Float64Array(0), vectors: wantVectors ? new Float64Array(0) : null };
 
   // W[j][k] = V[k][j] (EISPACK's V, which reads the lower triangle) = A[j][k] for k ≥ j, i.e. the

@@ -1,9 +1,10 @@
 /**
  * @file Internal helpers shared by the dense factorizations: exact power-of-two scaling (so
  * algorithms run on data of magnitude ~1 whatever the input's range, including subnormal input),
- * the safe-reciprocal threshold, and Householder reflectors (shared by QR and the SVD's
+ * the safe-reciprocal threshold, the symmetry check, and Householder reflectors (shared by QR and the SVD's
  * bidiagonalisation). Not re-exported by `index.ts`.
  */
+import { NotSymmetricError } from '../../core/errors.js';
 import { nrm2 } from '../../kernels/blas.js';
 
 /** Smallest positive normal double (2^−1022): the reciprocal of anything at least this large is finite. */
@@ -98,5 +99,21 @@ export function applyReflectorLeft(
     if (s === 0) continue;
     const r = i * ldc;
     for (let j = c0; j < c1; j++) C[r + j] -= s * w[j]!;
+  }
+}
+
+/**
+ * Throws `NotSymmetricError` naming `fn` and the first pair (i, j) with
+ * `|A[i,j] − A[j,i]| > tol·max|A|` (row-major n×n A).
+ */
+export function assertSymmetric(A: Float64Array, n: number, tol: number, fn: string): void {
+  const bound = tol * maxAbsEntry(A);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = A[i * n + j]!, b = A[j * n + i]!;
+      if (Math.abs(a - b) > bound) {
+        throw new NotSymmetricError(`${fn}: A is not symmetric: A[${i},${j}] = ${a} but A[${j},${i}] = ${b}`);
+      }
+    }
   }
 }

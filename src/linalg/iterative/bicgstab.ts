@@ -15,7 +15,7 @@ import {
   StagnationGuard,
   zeroSolution,
 } from './common.js';
-import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason } from './types.js';
+import type { IterativeResult, OperatorLike, PreconditionedOptions, SolutionOf, StopReason, VectorLike } from './types.js';
 
 /** Relative size below which an inner product counts as a breakdown (cosine of the angle). */
 const BREAKDOWN = 1e-15;
@@ -32,13 +32,14 @@ const BREAKDOWN = 1e-15;
  * const A = denseOperator(Float64Array.of(2, 1, 0, 3), 2, 2);
  * bicgstab(A, Float64Array.of(1, 1)).x; // ≈ [1/3, 1/3]
  */
-export function bicgstab(A: OperatorLike, b: Float64Array, options: PreconditionedOptions = {}): IterativeResult {
+export function bicgstab<B extends VectorLike>(A: OperatorLike, bIn: B, options: PreconditionedOptions = {}): IterativeResult<SolutionOf<B>> {
   const fn = 'bicgstab';
-  const { n, s, apply, precond } = prepareSquareSolve(fn, A, b, options);
+  const { n, s, apply, precond } = prepareSquareSolve(fn, A, bIn, options);
+  const b = s.b;
   if (s.bnorm === 0) return zeroSolution(s, n);
 
   const { thresh, maxIter } = s;
-  const x = initialX(options, n);
+  const x = initialX(s, n);
   const r = new Float64Array(n);
   const rhat = new Float64Array(n);
   const p = new Float64Array(n);

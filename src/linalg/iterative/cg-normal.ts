@@ -7,7 +7,7 @@
 import { axpy, dot } from '../../kernels/blas.js';
 import { EPS, finish, finiteNorm, initialX, report, StagnationGuard, zeroSolution } from './common.js';
 import { lsResiduals, lsSetup, type LeastSquaresOptions } from './lsqr.js';
-import type { LeastSquaresResult, StopReason, TransposableOperator } from './types.js';
+import type { LeastSquaresResult, SolutionOf, StopReason, TransposableLike, VectorLike } from './types.js';
 
 /**
  * Solves `min ‖A·x − b‖² + damp²·‖x‖²` by conjugate gradients on the normal equations (CGLS).
@@ -24,15 +24,16 @@ import type { LeastSquaresResult, StopReason, TransposableOperator } from './typ
  * const A = denseOperator(Float64Array.of(1, 0, 1, 1, 1, 2), 3, 2);
  * cgNormal(A, Float64Array.of(1, 2, 2)).x; // ≈ [7/6, 1/2], same as lsqr
  */
-export function cgNormal(A: TransposableOperator, b: Float64Array, options: LeastSquaresOptions = {}): LeastSquaresResult {
+export function cgNormal<B extends VectorLike>(A: TransposableLike, bIn: B, options: LeastSquaresOptions = {}): LeastSquaresResult<SolutionOf<B>> {
   const fn = 'cgNormal';
-  const { s, m, n, matvec, rmatvec, damp, normalTol } = lsSetup(fn, A, b, options, (m, n) => Math.max(100, 4 * Math.max(m, n)));
+  const { s, m, n, matvec, rmatvec, damp, normalTol } = lsSetup(fn, A, bIn, options, (m, n) => Math.max(100, 4 * Math.max(m, n)));
+  const b = s.b;
   const noEst = { normalResidualNorm: 0, anormEstimate: NaN, condEstimate: NaN };
-  if (s.bnorm === 0) return zeroSolution<LeastSquaresResult>(s, n, noEst);
+  if (s.bnorm === 0) return zeroSolution<LeastSquaresResult<SolutionOf<B>>>(s, n, noEst);
 
   const { thresh, maxIter } = s;
   const d2 = damp * damp;
-  const x = initialX(options, n);
+  const x = initialX(s, n);
   const r = new Float64Array(m);
   const g = new Float64Array(n);
   const p = new Float64Array(n);
@@ -94,7 +95,7 @@ export function cgNormal(A: TransposableOperator, b: Float64Array, options: Leas
   if (!fresh) [rnorm, gnorm] = lsResiduals(matvec, rmatvec, b, x, damp, r, g);
   if ((reason === 'converged' || reason === 'least-squares') && (Number.isNaN(rnorm) || Number.isNaN(gnorm))) reason = 'non-finite';
   const conv = reason === 'converged' || reason === 'least-squares';
-  return finish<LeastSquaresResult>(s, x, iter, rnorm, reason, conv, {
+  return finish<LeastSquaresResult<SolutionOf<B>>>(s, x, iter, rnorm, reason, conv, {
     normalResidualNorm: gnorm,
     anormEstimate: NaN,
     condEstimate: NaN,

@@ -16,7 +16,7 @@ import {
   StagnationGuard,
   zeroSolution,
 } from './common.js';
-import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason } from './types.js';
+import type { IterativeResult, OperatorLike, PreconditionedOptions, SolutionOf, StopReason, VectorLike } from './types.js';
 
 /**
  * Solves `A·x = b` for symmetric positive definite `A` by (preconditioned) conjugate gradients.
@@ -33,12 +33,13 @@ import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason }
  * const A = (v: Float64Array, out: Float64Array) => { out[0] = 4 * v[0]! + v[1]!; out[1] = v[0]! + 3 * v[1]!; };
  * const { x, iterations } = cg(A, Float64Array.of(1, 2)); // x ≈ [1/11, 7/11], 2 iterations
  */
-export function cg(A: OperatorLike, b: Float64Array, options: PreconditionedOptions = {}): IterativeResult {
+export function cg<B extends VectorLike>(A: OperatorLike, bIn: B, options: PreconditionedOptions = {}): IterativeResult<SolutionOf<B>> {
   const fn = 'cg';
-  const { n, s, apply, precond } = prepareSquareSolve(fn, A, b, options);
+  const { n, s, apply, precond } = prepareSquareSolve(fn, A, bIn, options);
+  const b = s.b;
   if (s.bnorm === 0) return zeroSolution(s, n);
 
-  const x = initialX(options, n);
+  const x = initialX(s, n);
   const r = new Float64Array(n);
   const z = precond ? new Float64Array(n) : r;
   const p = new Float64Array(n);

@@ -1,11 +1,40 @@
 /**
- * @file Internal plumbing shared by the iterative solvers: operator normalisation, option
- * validation, true-residual evaluation, stagnation guard and the final report (throw or return).
- * Not re-exported from the package.
+ * @file Internal plumbing shared by the iterative solvers: operator normalisation (functions,
+ * `matvec` objects, 2-D tensors), vector and option validation (tensors read through
+ * `concreteData`, unknown options refused), true-residual evaluation, stagnation guard and the
+ * final report (through the failure policy). Not re-exported from the package.
  */
 import { ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../core/errors.js';
+import { failurePolicy, handleFailure, type FailurePolicy } from '../../core/failure.js';
+import { checkOptions } from '../../core/options.js';
+import { concreteData, formatShape, fromData, Tensor } from '../../core/tensor.js';
 import { dot, nrm2 } from '../../kernels/blas.js';
+import { denseOperator } from './operators.js';
 import type { IterativeOptions, IterativeResult, OperatorLike, StopReason } from './types.js';
+
+/** The option keys every solver accepts. */
+export const ITERATIVE_OPTIONS = ['tol', 'atol', 'maxIter', 'x0', 'onFailure', 'callback', 'recordHistory'] as const;
+/** ... plus a preconditioner. */
+export const PRECONDITIONED_OPTIONS = [...ITERATIVE_OPTIONS, 'M'] as const;
+
+/**
+ * The values of a vector argument (`Float64Array` or 1-D `Tensor`, read through `concreteData`,
+ * so a traced tensor throws `ConcretizationError`).
+ */
+export function vectorData(v: unknown, fn: string, what: string): Float64Array {
+  if (v instanceof Float64Array) return v;
+  if (v instanceof Tensor) {
+    if (v.ndim !== 1) throw new ShapeError(`${fn}: ${what} must be a vector (1-D), got a tensor of shape ${formatShape(v.shape)}`);
+    return concreteData(v, `${fn} (argument ${what})`, 'linalg.solve, or customRoot around the solver');
+  }
+  throw new InvalidArgumentError(`${fn}: ${what} must be a Float64Array or a 1-D Tensor`);
+}
+
+/** The values of a 2-D tensor operator, `[rows, cols]`. */
+function tensorOperator(A: Tensor, fn: string, what: string): { data: Float64Array; rows: number; cols: number } {
+  if (A.ndim !== 2) throw new ShapeError(`${fn}: ${what} as a Tensor must be a 2-D matrix, got shape ${formatShape(A.shape)}`);
+  return { data: concreteData(A, `${fn} (argument ${what})`, 'linalg.solve, or customRoot around the solver'), rows: A.shape[0]!, cols: A.shape[1]! };
+}
 
 /** An operator normalised to the allocation-free form: writes `A·v` into `out`. */
 export type Apply = (v: Float64Array, out: Float64Array) => void;
@@ -20,6 +49,11 @@ export const EPS = 2.220446049250313e-16;
  */
 export function toApply(A: unknown, fn: string, what: string, method: 'matvec' | 'rmatvec' = 'matvec'): Apply {
   let call: (v: Float64Array, out: Float64Array) => unknown;
+  if (A instanceof Tensor) {
+    const t = tensorOperator(A, fn, what);
+    const op = denseOperator(t.data, t.rows, t.cols);
+    return method === 'rmatvec' ? (v, out) => void op.rmatvec(v, out) : (v, out) => void op.matvec(v, out);
+  }
   if (typeof A === 'function') {
     call = A as (v: Float64Array, out: Float64Array) => unknown;
   } else if (A !== null && typeof A === 'object' && typeof (A as Record<string, unknown>)[method] === 'function') {
@@ -27,11 +61,12 @@ export function toApply(A: unknown, fn: string, what: string, method: 'matvec' |
     call = (v, out) => obj[method]!(v, out);
   } else {
     throw new InvalidArgumentError(
-      `${fn}: ${what} must be a function (v, out) => void | Float64Array or an object with a ${method}(v, out) method`,
+      `${fn}: ${what} must be a 2-D Tensor, a function (v, out) => void | Float64Array | Tensor or an object with a ${method}(v, out) method`,
     );
   }
   return (v, out) => {
-    const r = call(v, out);
+    let r = call(v, out);
+    if (r instanceof Tensor) r = concreteData(r, `${fn} (the value returned by the operator ${what})`, 'linalg.solve, or customRoot around the solver');
     if (r !== undefined && r !== null && r !== out) {
       const arr = r as ArrayLike<number>;
       if (typeof arr.length !== 'number') {
@@ -47,6 +82,12 @@ export function toApply(A: unknown, fn: string, what: string, method: 'matvec' |
 
 /** Checks optional `rows`/`cols` of an operator object against the expected dimensions. */
 export function checkOperatorDims(A: unknown, fn: string, what: string, rows: number, cols: number): void {
+  if (A instanceof Tensor) {
+    if (A.ndim === 2 && (A.shape[0] !== rows || A.shape[1] !== cols)) {
+      throw new ShapeError(`${fn}: ${what} has shape ${formatShape(A.shape)} but the system needs ${rows}×${cols}`);
+    }
+    return;
+  }
   if (A === null || typeof A !== 'object') return;
   const o = A as { rows?: unknown; cols?: unknown };
   if ((typeof o.rows === 'number' && o.rows !== rows) || (typeof o.cols === 'number' && o.cols !== cols)) {
@@ -60,7 +101,13 @@ export interface Setup {
   tol: number;
   atol: number;
   maxIter: number;
-  onFailure: 'throw' | 'return';
+  onFailure: FailurePolicy;
+  /** The values of `b`. */
+  b: Float64Array;
+  /** The values of `options.x0`, if given. */
+  x0: Float64Array | undefined;
+  /** Return `x` as a 1-D `Tensor` (b was a `Tensor`). */
+  tensorOut: boolean;
   callback: ((iteration: number, residualNorm: number) => void) | undefined;
   history: number[] | undefined;
   bnorm: number;
@@ -81,9 +128,8 @@ function checkNonNegative(v: unknown, fn: string, name: string): void {
   }
 }
 
-/** Validates `b` (a finite Float64Array of length n). */
-export function checkVector(v: unknown, n: number, fn: string, what: string): asserts v is Float64Array {
-  if (!(v instanceof Float64Array)) throw new InvalidArgumentError(`${fn}: ${what} must be a Float64Array`);
+/** Validates a finite Float64Array of length n. */
+export function checkVector(v: Float64Array, n: number, fn: string, what: string): void {
   if (v.length !== n) throw new ShapeError(`${fn}: ${what} has length ${v.length}, expected ${n}`);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(v[i]!)) throw new NonFiniteError(`${fn}: ${what} contains a non-finite value (${v[i]}) at index ${i}`);
@@ -91,13 +137,14 @@ export function checkVector(v: unknown, n: number, fn: string, what: string): as
 }
 
 /**
- * Validates `b` and the common options; `n` is the length of the unknown `x` (for `x0`).
- * `defaultMaxIter` applies when `options.maxIter` is absent.
+ * Validates `b` and the options (`allowed`: the solver's option keys); `n` is the length of the
+ * unknown `x` (for `x0`). `defaultMaxIter` applies when `options.maxIter` is absent.
  */
-export function setup(fn: string, b: unknown, n: number, options: IterativeOptions, defaultMaxIter: number): Setup {
-  if (!(b instanceof Float64Array)) throw new InvalidArgumentError(`${fn}: b must be a Float64Array`);
+export function setup(fn: string, bIn: unknown, n: number, options: IterativeOptions, defaultMaxIter: number, allowed: readonly string[]): Setup {
+  const b = vectorData(bIn, fn, 'b');
   checkVector(b, b.length, fn, 'b');
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${fn}: options must be an object`);
+  checkOptions(options, allowed, `${fn}()`);
   const tol = options.tol ?? 1e-10;
   const atol = options.atol ?? 0;
   checkNonNegative(tol, fn, 'tol');
@@ -106,17 +153,18 @@ export function setup(fn: string, b: unknown, n: number, options: IterativeOptio
   if (typeof maxIter !== 'number' || !Number.isInteger(maxIter) || maxIter < 0) {
     throw new InvalidArgumentError(`${fn}: options.maxIter must be an integer ≥ 0, got ${String(maxIter)}`);
   }
-  const onFailure = options.onFailure ?? 'throw';
-  if (onFailure !== 'throw' && onFailure !== 'return') {
-    throw new InvalidArgumentError(`${fn}: options.onFailure must be 'throw' or 'return', got ${String(onFailure)}`);
-  }
+  const onFailure = failurePolicy(options.onFailure, `${fn}()`);
   if (options.callback !== undefined && typeof options.callback !== 'function') {
     throw new InvalidArgumentError(`${fn}: options.callback must be a function`);
   }
-  if (options.x0 !== undefined) checkVector(options.x0, n, fn, 'options.x0');
+  const x0 = options.x0 === undefined ? undefined : vectorData(options.x0, fn, 'options.x0');
+  if (x0) checkVector(x0, n, fn, 'options.x0');
   const bnorm = norm2(b);
   return {
     fn,
+    b,
+    x0,
+    tensorOut: bIn instanceof Tensor,
     tol,
     atol,
     maxIter,
@@ -141,8 +189,8 @@ export function report(s: Setup, iteration: number, residualNorm: number): void 
 }
 
 /** The initial iterate: a copy of `x0`, or zeros. */
-export function initialX(options: IterativeOptions, n: number): Float64Array {
-  return options.x0 ? Float64Array.from(options.x0) : new Float64Array(n);
+export function initialX(s: Setup, n: number): Float64Array {
+  return s.x0 ? Float64Array.from(s.x0) : new Float64Array(n);
 }
 
 /** `r ← b − A·x`; returns `‖r‖₂` (NaN if anything is non-finite). */
@@ -190,8 +238,11 @@ export class StagnationGuard {
   }
 }
 
-/** Builds the report with the true residual; throws `ConvergenceError` when asked to. */
-export function finish<T extends IterativeResult>(
+/**
+ * Builds the report with the true residual (x as a `Tensor` when b was one) and routes a failure
+ * through the policy: `ConvergenceError` (throw), a warning (warn), or nothing (return).
+ */
+export function finish<T extends IterativeResult<unknown>>(
   s: Setup,
   x: Float64Array,
   iterations: number,
@@ -201,7 +252,7 @@ export function finish<T extends IterativeResult>(
   extra?: Omit<T, keyof IterativeResult>,
 ): T {
   const res = {
-    x,
+    x: s.tensorOut ? fromData(x, [x.length]) : x,
     converged,
     iterations,
     residualNorm,
@@ -210,20 +261,20 @@ export function finish<T extends IterativeResult>(
     ...(s.history ? { history: s.history } : {}),
     ...(extra ?? {}),
   } as T;
-  if (!converged && s.onFailure === 'throw') {
-    throw new ConvergenceError(
+  if (!converged) {
+    handleFailure(s.onFailure, new ConvergenceError(
       `${s.fn}: did not converge (reason: ${reason}) after ${iterations} iteration(s): ` +
         `true residual ‖b − A·x‖ = ${residualNorm.toExponential(3)}, relative ${res.relativeResidual.toExponential(3)}, ` +
         `target max(tol·‖b‖, atol) = ${s.thresh.toExponential(3)}` +
         (reason === 'indefinite' ? ' (the operator or preconditioner is not positive definite)' : ''),
-      { ...(res as IterativeResult & Record<string, unknown>), converged: false },
-    );
+      { ...(res as IterativeResult<unknown> & Record<string, unknown>), converged: false },
+    ));
   }
   return res;
 }
 
 /** The report for `b = 0`: `x = 0` solves the system exactly, with no iterations. */
-export function zeroSolution<T extends IterativeResult>(s: Setup, n: number, extra?: Omit<T, keyof IterativeResult>): T {
+export function zeroSolution<T extends IterativeResult<unknown>>(s: Setup, n: number, extra?: Omit<T, keyof IterativeResult>): T {
   return finish<T>(s, new Float64Array(n), 0, 0, 'converged', true, extra);
 }
 
@@ -239,9 +290,11 @@ export interface SquareSolve {
  * The shared preamble of CG, MINRES, BiCGSTAB and GMRES: validates b, the options and the
  * operator's dimensions, and wraps the operator and the optional preconditioner `options.M`.
  */
-export function prepareSquareSolve(fn: string, A: unknown, b: unknown, options: IterativeOptions & { M?: unknown }): SquareSolve {
-  const n = b instanceof Float64Array ? b.length : 0;
-  const s = setup(fn, b, n, options, defaultMaxIter(n));
+export function prepareSquareSolve(
+  fn: string, A: unknown, b: unknown, options: IterativeOptions & { M?: unknown }, allowed: readonly string[] = PRECONDITIONED_OPTIONS,
+): SquareSolve {
+  const n = b instanceof Tensor ? b.size : b instanceof Float64Array ? b.length : 0;
+  const s = setup(fn, b, n, options, defaultMaxIter(n), allowed);
   checkOperatorDims(A, fn, 'A', n, n);
   return { n, s, apply: toApply(A, fn, 'A'), precond: options.M === undefined ? undefined : toApply(options.M, fn, 'options.M') };
 }

@@ -5,8 +5,9 @@
  * the solver estimates the contraction rate and reports divergence instead of looping.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
-import { checkOperatorDims, finish, finiteNorm, initialX, report, setup, toApply, zeroSolution } from './common.js';
-import type { FixedPointResult, IterativeOptions, OperatorLike, StopReason } from './types.js';
+import { Tensor } from '../../core/tensor.js';
+import { checkOperatorDims, finish, finiteNorm, initialX, ITERATIVE_OPTIONS, report, setup, toApply, zeroSolution } from './common.js';
+import type { FixedPointResult, IterativeOptions, OperatorLike, SolutionOf, StopReason, VectorLike } from './types.js';
 
 /** Options of {@link fixedPointLinear}. */
 export interface FixedPointOptions extends IterativeOptions {
@@ -36,10 +37,11 @@ export interface FixedPointOptions extends IterativeOptions {
  * const M = (v: Float64Array, out: Float64Array) => { out[0] = 0.5 * v[0]!; };
  * fixedPointLinear(M, Float64Array.of(1)).x; // ≈ [2]
  */
-export function fixedPointLinear(M: OperatorLike, b: Float64Array, options: FixedPointOptions = {}): FixedPointResult {
+export function fixedPointLinear<B extends VectorLike>(M: OperatorLike, bIn: B, options: FixedPointOptions = {}): FixedPointResult<SolutionOf<B>> {
   const fn = 'fixedPointLinear';
-  const n = b instanceof Float64Array ? b.length : 0;
-  const s = setup(fn, b, n, options, 10000);
+  const n = bIn instanceof Tensor ? bIn.size : bIn instanceof Float64Array ? bIn.length : 0;
+  const s = setup(fn, bIn, n, options, 10000, [...ITERATIVE_OPTIONS, 'relaxation', 'divergenceWindow']);
+  const b = s.b;
   checkOperatorDims(M, fn, 'M', n, n);
   const apply = toApply(M, fn, 'M');
   const omega = options.relaxation ?? 1;
@@ -50,10 +52,10 @@ export function fixedPointLinear(M: OperatorLike, b: Float64Array, options: Fixe
   if (!Number.isInteger(window) || window < 1) {
     throw new InvalidArgumentError(`${fn}: options.divergenceWindow must be an integer ≥ 1, got ${String(window)}`);
   }
-  if (s.bnorm === 0) return zeroSolution<FixedPointResult>(s, n, { rateEstimate: NaN });
+  if (s.bnorm === 0) return zeroSolution<FixedPointResult<SolutionOf<B>>>(s, n, { rateEstimate: NaN });
 
   const { thresh, maxIter } = s;
-  const x = initialX(options, n);
+  const x = initialX(s, n);
   const y = new Float64Array(n);
   const past = new Float64Array(window); // ring buffer of the last `window` residual norms
   const RATE_MEMORY = 10;
@@ -89,7 +91,7 @@ export function fixedPointLinear(M: OperatorLike, b: Float64Array, options: Fixe
     iter++;
   }
 
-  return finish<FixedPointResult>(s, x, iter, rnorm, reason, reason === 'converged', {
+  return finish<FixedPointResult<SolutionOf<B>>>(s, x, iter, rnorm, reason, reason === 'converged', {
     rateEstimate: rateOf(ratios, nRatios),
   });
 }

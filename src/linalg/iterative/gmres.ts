@@ -12,6 +12,7 @@ import { dot } from '../../kernels/blas.js';
 import {
   finish,
   initialX,
+  PRECONDITIONED_OPTIONS,
   prepareSquareSolve,
   report,
   residual,
@@ -19,7 +20,7 @@ import {
   zeroSolution,
 } from './common.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason } from './types.js';
+import type { IterativeResult, OperatorLike, PreconditionedOptions, SolutionOf, StopReason, VectorLike } from './types.js';
 
 /** Options of {@link gmres}. */
 export interface GmresOptions extends PreconditionedOptions {
@@ -46,9 +47,10 @@ const REORTH = 0.1;
  * const A = denseOperator(Float64Array.of(2, 1, 0, 3), 2, 2); // nonsymmetric
  * gmres(A, Float64Array.of(1, 1)).x; // ≈ [1/3, 1/3]
  */
-export function gmres(A: OperatorLike, b: Float64Array, options: GmresOptions = {}): IterativeResult {
+export function gmres<B extends VectorLike>(A: OperatorLike, bIn: B, options: GmresOptions = {}): IterativeResult<SolutionOf<B>> {
   const fn = 'gmres';
-  const { n, s, apply, precond } = prepareSquareSolve(fn, A, b, options);
+  const { n, s, apply, precond } = prepareSquareSolve(fn, A, bIn, options, [...PRECONDITIONED_OPTIONS, 'restart']);
+  const b = s.b;
   const restartOpt = options.restart ?? Math.max(1, Math.min(30, n));
   if (!Number.isInteger(restartOpt) || restartOpt < 1) {
     throw new InvalidArgumentError(`${fn}: options.restart must be an integer ≥ 1, got ${String(options.restart)}`);
@@ -57,7 +59,7 @@ export function gmres(A: OperatorLike, b: Float64Array, options: GmresOptions = 
 
   const m = Math.min(restartOpt, Math.max(n, 1));
   const { thresh, maxIter } = s;
-  const x = initialX(options, n);
+  const x = initialX(s, n);
   const V = new Float64Array((m + 1) * n); // Arnoldi basis, vector i at offset i·n
   const H = new Float64Array((m + 1) * m); // Hessenberg → R, column j at offset j·(m+1)
   const cs = new Float64Array(m);

@@ -9,7 +9,8 @@
  * restarts that follow residual drift give the damped least-squares solution, not that of a
  * shifted problem.
  */
-import { InvalidArgumentError } from '../../core/errors.js';
+import { InvalidArgumentError, ShapeError } from '../../core/errors.js';
+import { formatShape, Tensor } from '../../core/tensor.js';
 import { dot } from '../../kernels/blas.js';
 import {
   checkVector,
@@ -17,6 +18,7 @@ import {
   finish,
   finiteNorm,
   initialX,
+  ITERATIVE_OPTIONS,
   norm2,
   report,
   setup,
@@ -26,7 +28,10 @@ import {
   type Apply,
   type Setup,
 } from './common.js';
-import type { IterativeOptions, LeastSquaresResult, StopReason, TransposableOperator } from './types.js';
+import type { IterativeOptions, LeastSquaresResult, SolutionOf, StopReason, TransposableLike, VectorLike } from './types.js';
+
+/** The option keys of the least-squares solvers. */
+const LEAST_SQUARES_OPTIONS = [...ITERATIVE_OPTIONS, 'damp', 'normalTol'] as const;
 
 /** Options of {@link lsqr} and {@link cgNormal}. */
 export interface LeastSquaresOptions extends IterativeOptions {
@@ -43,20 +48,21 @@ export interface LeastSquaresOptions extends IterativeOptions {
 /** @internal Validates the least-squares problem; returns apply functions and sizes. */
 export function lsSetup(
   fn: string,
-  A: TransposableOperator,
-  b: Float64Array,
+  A: TransposableLike,
+  b: unknown,
   options: LeastSquaresOptions,
   defaultIter: (m: number, n: number) => number,
 ): { s: Setup; m: number; n: number; matvec: Apply; rmatvec: Apply; damp: number; normalTol: number } {
   if (A === null || typeof A !== 'object') {
-    throw new InvalidArgumentError(`${fn}: A must be an object { rows, cols, matvec(v, out), rmatvec(u, out) }`);
+    throw new InvalidArgumentError(`${fn}: A must be a 2-D Tensor or an object { rows, cols, matvec(v, out), rmatvec(u, out) }`);
   }
-  const m = A.rows, n = A.cols;
+  if (A instanceof Tensor && A.ndim !== 2) throw new ShapeError(`${fn}: A as a Tensor must be a 2-D matrix, got shape ${formatShape(A.shape)}`);
+  const [m, n] = A instanceof Tensor ? [A.shape[0]!, A.shape[1]!] : [A.rows, A.cols];
   if (!Number.isInteger(m) || m < 0 || !Number.isInteger(n) || n < 0) {
     throw new InvalidArgumentError(`${fn}: A.rows and A.cols must be non-negative integers, got ${String(m)}, ${String(n)}`);
   }
-  const s = setup(fn, b, n, options, defaultIter(m, n));
-  checkVector(b, m, fn, 'b');
+  const s = setup(fn, b, n, options, defaultIter(m, n), LEAST_SQUARES_OPTIONS);
+  checkVector(s.b, m, fn, 'b');
   const damp = options.damp ?? 0;
   if (typeof damp !== 'number' || !Number.isFinite(damp) || damp < 0) {
     throw new InvalidArgumentError(`${fn}: options.damp must be a finite number ≥ 0, got ${String(damp)}`);
@@ -103,14 +109,15 @@ export function lsResiduals(
  * const A = denseOperator(Float64Array.of(1, 0, 1, 1, 1, 2), 3, 2);
  * lsqr(A, Float64Array.of(1, 2, 2)).x; // ≈ [7/6, 1/2]
  */
-export function lsqr(A: TransposableOperator, b: Float64Array, options: LeastSquaresOptions = {}): LeastSquaresResult {
+export function lsqr<B extends VectorLike>(A: TransposableLike, bIn: B, options: LeastSquaresOptions = {}): LeastSquaresResult<SolutionOf<B>> {
   const fn = 'lsqr';
-  const { s, m, n, matvec, rmatvec, damp, normalTol } = lsSetup(fn, A, b, options, (m, n) => Math.max(100, 4 * Math.max(m, n)));
+  const { s, m, n, matvec, rmatvec, damp, normalTol } = lsSetup(fn, A, bIn, options, (m, n) => Math.max(100, 4 * Math.max(m, n)));
+  const b = s.b;
   const noEst = { normalResidualNorm: 0, anormEstimate: NaN, condEstimate: NaN };
-  if (s.bnorm === 0) return zeroSolution<LeastSquaresResult>(s, n, noEst);
+  if (s.bnorm === 0) return zeroSolution<LeastSquaresResult<SolutionOf<B>>>(s, n, noEst);
 
   const { thresh, maxIter } = s;
-  const x = initialX(options, n);
+  const x = initialX(s, n);
   // Stacked vectors of length M = m (+ n when damped): u = [u_top; u_bottom] for Â = [A; damp·I].
   const M = damp > 0 ? m + n : m;
   const u = new Float64Array(M);
@@ -228,7 +235,7 @@ export function lsqr(A: TransposableOperator, b: Float64Array, options: LeastSqu
   if (!fresh) [rnorm, gnorm] = lsResiduals(matvec, rmatvec, b, x, damp, rTrue, gTrue);
   if ((reason === 'converged' || reason === 'least-squares') && (Number.isNaN(rnorm) || Number.isNaN(gnorm))) reason = 'non-finite';
   const conv = reason === 'converged' || reason === 'least-squares';
-  return finish<LeastSquaresResult>(s, x, iter, rnorm, reason, conv, {
+  return finish<LeastSquaresResult<SolutionOf<B>>>(s, x, iter, rnorm, reason, conv, {
     normalResidualNorm: gnorm,
     anormEstimate: anorm,
     condEstimate: anorm * Math.sqrt(ddnorm),

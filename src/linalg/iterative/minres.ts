@@ -17,7 +17,7 @@ import {
   StagnationGuard,
   zeroSolution,
 } from './common.js';
-import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason } from './types.js';
+import type { IterativeResult, OperatorLike, PreconditionedOptions, SolutionOf, StopReason, VectorLike } from './types.js';
 
 /**
  * Solves `A·x = b` for symmetric `A` (indefinite allowed) by MINRES, which minimises `‖b − A·x‖`
@@ -37,13 +37,14 @@ import type { IterativeResult, OperatorLike, PreconditionedOptions, StopReason }
  * const A = denseOperator(Float64Array.of(1, 2, 2, -3), 2, 2); // symmetric indefinite
  * minres(A, Float64Array.of(1, 0)).x; // ≈ [3/7, 2/7]
  */
-export function minres(A: OperatorLike, b: Float64Array, options: PreconditionedOptions = {}): IterativeResult {
+export function minres<B extends VectorLike>(A: OperatorLike, bIn: B, options: PreconditionedOptions = {}): IterativeResult<SolutionOf<B>> {
   const fn = 'minres';
-  const { n, s, apply, precond } = prepareSquareSolve(fn, A, b, options);
+  const { n, s, apply, precond } = prepareSquareSolve(fn, A, bIn, options);
+  const b = s.b;
   if (s.bnorm === 0) return zeroSolution(s, n);
 
   const { thresh, maxIter, tol } = s;
-  const x = initialX(options, n);
+  const x = initialX(s, n);
   let r1 = new Float64Array(n);
   let r2 = new Float64Array(n);
   let y = new Float64Array(n);

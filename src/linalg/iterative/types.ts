@@ -8,13 +8,29 @@
  * out?)` method (a `CsrMatrix`, a `CscMatrix`, {@link denseOperator}) is accepted too; the
  * method is called on its object, so `this` works.
  *
+ * Tensors. `b`, `options.x0` and the operator may be `Tensor`s as well as `Float64Array`s: a 2-D
+ * `Tensor` is a dense operator, and an operator function may return a 1-D `Tensor`. The solution
+ * `x` comes back in the type of `b`: a `Float64Array` for a `Float64Array` b, a 1-D `Tensor` for
+ * a `Tensor` b. The solvers are numeric (not differentiated): a traced tensor (inside
+ * `grad`/`jvp`/`vjp`) throws `ConcretizationError`; differentiate through a linear solve with
+ * `linalg.solve` or `customRoot`.
+ *
  * Reports. Every solver returns an {@link IterativeResult} whose `residualNorm` is the TRUE
  * residual `‖b − A·x‖₂`, recomputed from the returned `x` after the iteration stops (never the
  * recursively updated estimate, which can drift away from the truth in floating point), and
  * whose `converged` flag is decided on that true residual. A solver never reports convergence
- * after NaN/±Infinity appeared, and on failure it throws a `ConvergenceError` carrying the
- * report unless `onFailure: 'return'` is given.
+ * after NaN/±Infinity appeared, and a failure goes through the failure policy (`onFailure`:
+ * `'throw'`, the default, throws a `ConvergenceError` carrying the report; `'warn'` emits it as a
+ * warning and returns the report; `'return'` returns it silently).
  */
+import type { FailurePolicy } from '../../core/failure.js';
+import type { Tensor } from '../../core/tensor.js';
+
+/** A right-hand side or initial guess: a `Float64Array` or a 1-D `Tensor`. */
+export type VectorLike = Float64Array | Tensor;
+
+/** The type `x` is returned in: a `Tensor` when `b` is one, else a `Float64Array`. */
+export type SolutionOf<B> = B extends Tensor ? Tensor : Float64Array;
 
 /**
  * A linear map `v ↦ A·v`. Write the product into `out` and return nothing (preferred: no
@@ -25,19 +41,19 @@
  * const A: LinearOperator = (v, out) => { out[0] = 2 * v[0]!; out[1] = 3 * v[1]!; };
  * const B: LinearOperator = (v) => Float64Array.of(2 * v[0]!, 3 * v[1]!); // same map, allocating
  */
-export type LinearOperator = (v: Float64Array, out: Float64Array) => Float64Array | void;
+export type LinearOperator = (v: Float64Array, out: Float64Array) => Float64Array | Tensor | void;
 
 /** An object with a matrix–vector product method (e.g. `CsrMatrix`, `CscMatrix`). */
 export interface MatvecOperator {
   /** Writes (or returns) `A·v`; see {@link LinearOperator}. */
-  matvec(v: Float64Array, out: Float64Array): Float64Array | void;
+  matvec(v: Float64Array, out: Float64Array): Float64Array | Tensor | void;
   /** Optional dimensions, checked against the right-hand side when present. */
   readonly rows?: number;
   readonly cols?: number;
 }
 
-/** What the square solvers accept as `A` (and as a preconditioner). */
-export type OperatorLike = LinearOperator | MatvecOperator;
+/** What the square solvers accept as `A` (and as a preconditioner): a function, an object with `matvec`, or a 2-D `Tensor`. */
+export type OperatorLike = LinearOperator | MatvecOperator | Tensor;
 
 /**
  * A rectangular m×n operator with both products, as LSQR and {@link cgNormal} need: `matvec`
@@ -47,9 +63,12 @@ export type OperatorLike = LinearOperator | MatvecOperator;
 export interface TransposableOperator {
   readonly rows: number;
   readonly cols: number;
-  matvec(v: Float64Array, out: Float64Array): Float64Array | void;
-  rmatvec(u: Float64Array, out: Float64Array): Float64Array | void;
+  matvec(v: Float64Array, out: Float64Array): Float64Array | Tensor | void;
+  rmatvec(u: Float64Array, out: Float64Array): Float64Array | Tensor | void;
 }
+
+/** What the least-squares solvers accept as `A`: a {@link TransposableOperator} or a 2-D `Tensor`. */
+export type TransposableLike = TransposableOperator | Tensor;
 
 /** Why an iterative solver stopped. */
 export type StopReason =
@@ -80,10 +99,13 @@ export interface IterativeOptions {
   atol?: number;
   /** Iteration budget (one iteration = one Krylov step). Default depends on the solver, `max(100, 10·n)` for the Krylov methods. */
   maxIter?: number;
-  /** Initial guess (warm start). Not modified. Default: zeros. */
-  x0?: Float64Array;
-  /** `'throw'` (default): a `ConvergenceError` carrying the report; `'return'`: return it with `converged: false`. */
-  onFailure?: 'throw' | 'return';
+  /** Initial guess (warm start), a `Float64Array` or a 1-D `Tensor`. Not modified. Default: zeros. */
+  x0?: VectorLike;
+  /**
+   * When the tolerance is not met: `'throw'` (default) a `ConvergenceError` carrying the report;
+   * `'warn'` a warning, then the report with `converged: false`; `'return'` the report silently.
+   */
+  onFailure?: FailurePolicy;
   /** Called after every iteration with the iteration count and the solver's running residual estimate. */
   callback?: (iteration: number, residualNorm: number) => void;
   /** Record the running residual estimate of every iteration in `result.history`. Default `false`. */
@@ -101,9 +123,9 @@ export interface PreconditionedOptions extends IterativeOptions {
 }
 
 /** The report of an iterative solver. */
-export interface IterativeResult {
-  /** The computed solution (a fresh array). */
-  x: Float64Array;
+export interface IterativeResult<X = Float64Array> {
+  /** The computed solution (fresh): a `Float64Array`, or a 1-D `Tensor` when `b` was a `Tensor`. */
+  x: X;
   /** Whether the TRUE residual of `x` meets the tolerance (least-squares solvers: see their docs). */
   converged: boolean;
   /** Iterations performed (Krylov steps; 0 if the initial guess already met the tolerance). */
@@ -119,7 +141,7 @@ export interface IterativeResult {
 }
 
 /** Report of the least-squares solvers ({@link lsqr}, {@link cgNormal}). */
-export interface LeastSquaresResult extends IterativeResult {
+export interface LeastSquaresResult<X = Float64Array> extends IterativeResult<X> {
   /** True normal-equation residual `‖Aᵀ(b − A·x) − damp²·x‖₂`, recomputed at the end. */
   normalResidualNorm: number;
   /** LSQR's estimate of the Frobenius norm of `[A; damp·I]` (cgNormal: `NaN`). */
@@ -129,7 +151,7 @@ export interface LeastSquaresResult extends IterativeResult {
 }
 
 /** Report of {@link fixedPointLinear}. */
-export interface FixedPointResult extends IterativeResult {
+export interface FixedPointResult<X = Float64Array> extends IterativeResult<X> {
   /** Estimate of the contraction rate ‖r_{k+1}‖/‖r_k‖ (≈ spectral radius of `M` when relaxation = 1); `NaN` if unknown. */
   rateEstimate: number;
 }

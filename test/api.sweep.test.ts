@@ -1,0 +1,418 @@
+/**
+ * @file The export sweep: EVERY function exported by the package entry (`src/index.ts`),
+ * including namespace members such as `linalg.*`, has a recipe here, keyed by its export name.
+ * A recipe says how to call the function on tensors and what must happen when the tensors are
+ * traced:
+ *
+ * - `diff`: the derivative must match central finite differences at a smooth point, in reverse
+ *   mode (VJP) and forward mode (JVP); a derivative that is zero where the finite differences
+ *   are not fails, and `zero: true` marks functions whose derivative is zero by definition
+ *   (piecewise constant outputs: comparisons, sign, argmax), which then must give exactly zero;
+ * - `refuse`: called inside `grad`, the function must throw `ConcretizationError` or
+ *   `MissingRuleError` (it is not differentiable and says so);
+ * - `skip`: the export takes no tensors (loaders, rng, option helpers, classes, numeric
+ *   procedures on `Float64Array` data), with a one-line reason.
+ *
+ * The test FAILS when an exported function has no recipe, so every new export needs one: add an
+ * entry under its export name (`'linalg.newThing'` for a namespace member).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as nd from '../src/index.js';
+import { ConcretizationError, MissingRuleError, rng, tensor, type Tensor } from '../src/index.js';
+import { checkJvpFd, checkVjpFd, fdDirectional, randomLike } from './helpers.js';
+
+const {
+  add, sub, mul, div, sum, square, sin, exp, matmul, eye, linalg,
+} = nd;
+
+/** Recipe of one export (see the file header). */
+type Recipe =
+  | {
+      kind: 'diff';
+      args: () => Tensor[];
+      f: (...xs: Tensor[]) => Tensor;
+      rtol?: number;
+      zero?: true;
+      /** The function whose finite differences are the expected derivative (default f; for stopGradient). */
+      ref?: (...xs: Tensor[]) => Tensor;
+    }
+  | { kind: 'refuse'; args: () => Tensor[]; f: (...xs: Tensor[]) => unknown }
+  | { kind: 'skip'; reason: string };
+
+// ---------------------------------------------------------------------------------------------
+// inputs (fixed seeds; points chosen away from kinks)
+
+let seed = 1000;
+/** Standard normal tensor of the given shape (a fresh seed per call). */
+const N = (...shape: number[]): Tensor => rng(seed++).normal(shape);
+/** Entries in [0.5, 1.5]: away from 0 (log, sqrt, division, kinks at 0). */
+const P = (...shape: number[]): Tensor => add(mul(rng(seed++).uniform(shape), 1), 0.5);
+/** Well-conditioned square matrix 2I + 0.3·noise. */
+const G = (n: number): Tensor => add(mul(N(n, n), 0.3), mul(eye(n), 2));
+/** Symmetric positive definite, distinct eigenvalues. */
+const S = (n: number): Tensor => {
+  const B = N(n, n);
+  return add(matmul(B, nd.matrixTranspose(B)), mul(eye(n), n));
+};
+/** sym(B): derivative of symmetric-input functions along symmetric directions. */
+const sym = (B: Tensor): Tensor => mul(add(B, nd.matrixTranspose(B)), 0.5);
+/** A fixed SPD matrix moved along the symmetric direction sym(B) (functions of symmetric matrices). */
+const S0 = S(3);
+const spdAt = (B: Tensor): Tensor => add(S0, mul(sym(B), 0.1));
+/** Distinct entries well apart (max/min/sort-like kinks far away): a shuffled 0.7·k ramp plus noise. */
+const spread = (n: number): Tensor => {
+  const perm = [...Array(n).keys()].sort((a, b) => Math.sin(a * 12.9898 + seed) - Math.sin(b * 12.9898 + seed));
+  seed++;
+  return add(tensor(perm.map((k) => 0.7 * k - 0.35 * n)), mul(N(n), 0.01));
+};
+
+const diff = (args: () => Tensor[], f: (...xs: Tensor[]) => Tensor, extra: { rtol?: number; zero?: true; ref?: (...xs: Tensor[]) => Tensor } = {}): Recipe => ({ kind: 'diff', args, f, ...extra });
+const refuse = (args: () => Tensor[], f: (...xs: Tensor[]) => unknown): Recipe => ({ kind: 'refuse', args, f });
+const skip = (reason: string): Recipe => ({ kind: 'skip', reason });
+const unary = (f: (x: Tensor) => Tensor, x: () => Tensor = () => N(2, 3)): Recipe => diff(() => [x()], (a) => f(a!));
+const constant = { zero: true } as const;
+
+const NO_TENSORS = 'takes no tensors';
+const CLASS = 'a class (constructed, not differentiated)';
+const ERROR_CLASS = 'an error class';
+const LASSO = 'Lasso-type solver/procedure on Float64Array / design-matrix data (no Tensor inputs)';
+const DATA = 'data handling on Float64Array / design matrices / files (no Tensor inputs)';
+
+const recipes: Record<string, Recipe> = {
+  // --- core: creation, shapes, errors, rng, warnings -------------------------------------------
+  tensor: skip('creates a tensor from numbers'),
+  scalar: skip('creates a tensor from a number'),
+  zeros: skip('creates a tensor from a shape'),
+  ones: skip('creates a tensor from a shape'),
+  full: skip('creates a tensor from a shape and a number'),
+  eye: skip('creates a tensor from sizes'),
+  arange: skip('creates a tensor from numbers'),
+  linspace: skip('creates a tensor from numbers'),
+  shapeSize: skip('arithmetic on a shape'),
+  rng: skip('seeded random generator factory'),
+  Rng: skip(CLASS),
+  Tensor: skip('the abstract tensor class'),
+  setWarningHandler: skip(NO_TENSORS),
+  emitWarning: skip(NO_TENSORS),
+  assertFinite: skip('validates ArrayLike<number> data (throws or returns nothing)'),
+  NsdiffError: skip(ERROR_CLASS),
+  ShapeError: skip(ERROR_CLASS),
+  NonFiniteError: skip(ERROR_CLASS),
+  InvalidArgumentError: skip(ERROR_CLASS),
+  SingularMatrixError: skip(ERROR_CLASS),
+  NotPositiveDefiniteError: skip(ERROR_CLASS),
+  NotSymmetricError: skip(ERROR_CLASS),
+  ConvergenceError: skip(ERROR_CLASS),
+  InvertibilityError: skip(ERROR_CLASS),
+  MissingRuleError: skip(ERROR_CLASS),
+  ConcretizationError: skip(ERROR_CLASS),
+  DataFormatError: skip(ERROR_CLASS),
+  NonContractionError: skip(ERROR_CLASS),
+
+  // --- elementwise arithmetic and unary ops ---------------------------------------------------
+  add: diff(() => [N(2, 3), N(3)], (a, b) => add(a!, b!)),
+  sub: diff(() => [N(2, 3), N(2, 1)], (a, b) => sub(a!, b!)),
+  mul: diff(() => [N(2, 3), N(3)], (a, b) => mul(a!, b!)),
+  div: diff(() => [N(2, 3), P(3)], (a, b) => div(a!, b!)),
+  neg: unary(nd.neg),
+  pow: diff(() => [P(2, 3), N(2, 3)], (a, b) => nd.pow(a!, b!)),
+  square: unary(square),
+  sin: unary(sin),
+  cos: unary(nd.cos),
+  exp: unary(exp),
+  log: unary(nd.log, () => P(2, 3)),
+  sqrt: unary(nd.sqrt, () => P(2, 3)),
+  tanh: unary(nd.tanh),
+  sigmoid: unary(nd.sigmoid),
+  softplus: unary(nd.softplus),
+  sigmoidScalar: skip('number → number helper'),
+  softplusScalar: skip('number → number helper'),
+  asTensor: unary((x) => mul(nd.asTensor(x), 2)),
+
+  // --- nonsmooth (evaluated away from their kinks) --------------------------------------------
+  abs: unary(nd.abs, () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
+  relu: unary(nd.relu, () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
+  sign: diff(() => [mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))], (x) => nd.sign(x!), constant),
+  kinkMask: skip('internal mask builder taking a resolved kink policy (numbers in, constant mask out)'),
+  maximum: diff(() => [N(4), add(N(4), tensor([2, -2, 2, -2]))], (a, b) => nd.maximum(a!, b!)),
+  minimum: diff(() => [N(4), add(N(4), tensor([2, -2, 2, -2]))], (a, b) => nd.minimum(a!, b!)),
+  clip: unary((x) => nd.clip(x, -0.5, 0.5), () => tensor([-1.3, -0.2, 0.1, 0.3, 0.9])),
+  softThreshold: diff(() => [tensor([-1.3, -0.2, 0.1, 0.9]), tensor([0.5])], (x, l) => nd.softThreshold(x!, l!)),
+  hinge: unary(nd.hinge, () => tensor([-0.5, 0.3, 1.7])),
+  maxPool1d: unary((x) => nd.maxPool1d(x, { kernel: 2 }), () => reshape3(spread(8), [1, 8])),
+  maxPool2d: unary((x) => nd.maxPool2d(x, { kernel: 2 }), () => reshape3(spread(16), [4, 4])),
+  weightedGather: unary((x) => nd.weightedGather(x, [0, 1, 1], [2, 0, 3], [0.5, 2, -1], [2]), () => N(4)),
+
+  // --- reductions, extrema, normalisation, losses ----------------------------------------------
+  sum: unary((x) => sum(x, 1)),
+  mean: unary((x) => nd.mean(x, 0)),
+  max: unary((x) => nd.max(x), () => spread(6)),
+  min: unary((x) => nd.min(x), () => spread(6)),
+  argmax: diff(() => [spread(6)], (x) => nd.argmax(x!), constant),
+  argmin: diff(() => [spread(6)], (x) => nd.argmin(x!), constant),
+  norm: unary((x) => nd.norm(x)),
+  logsumexp: unary((x) => nd.logsumexp(x, 1)),
+  softmax: unary((x) => nd.softmax(x)),
+  logSoftmax: unary((x) => nd.logSoftmax(x)),
+  variance: unary((x) => nd.variance(x, 1)),
+  std: unary((x) => nd.std(x, 1)),
+  cumsum: unary((x) => nd.cumsum(x, 1)),
+  crossEntropy: unary((x) => nd.crossEntropy(x, [0, 2])),
+  binaryCrossEntropyWithLogits: unary((x) => nd.binaryCrossEntropyWithLogits(x, tensor([0, 1, 1, 0])), () => N(4)),
+  mse: diff(() => [N(2, 3), N(2, 3)], (a, b) => nd.mse(a!, b!)),
+  reducedShape: skip('shape arithmetic'),
+  reductionIndexMap: skip('index arithmetic on shapes'),
+
+  // --- comparisons and selection (piecewise constant or selecting) -----------------------------
+  compare: diff(() => [N(5), N(5)], (a, b) => nd.compare(a!, b!, 'lt'), constant),
+  equal: diff(() => [N(5), N(5)], (a, b) => nd.equal(a!, b!), constant),
+  notEqual: diff(() => [N(5), N(5)], (a, b) => nd.notEqual(a!, b!), constant),
+  less: diff(() => [N(5), N(5)], (a, b) => nd.less(a!, b!), constant),
+  lessEqual: diff(() => [N(5), N(5)], (a, b) => nd.lessEqual(a!, b!), constant),
+  greater: diff(() => [N(5), N(5)], (a, b) => nd.greater(a!, b!), constant),
+  greaterEqual: diff(() => [N(5), N(5)], (a, b) => nd.greaterEqual(a!, b!), constant),
+  logicalNot: diff(() => [N(5)], (x) => nd.logicalNot(nd.greater(x!, 0)), constant),
+  where: diff(() => [mul(P(5), tensor([1, -1, 1, -1, 1])), N(5)], (a, b) => nd.where(nd.greater(a!, 0), a!, b!)),
+  stopGradient: diff(() => [N(4)], (x) => add(nd.stopGradient(square(x!)), mul(x!, 2)), { ref: (x) => mul(x!, 2) }),
+
+  // --- shapes, slicing, indexing, structure ---------------------------------------------------
+  reshape: unary((x) => nd.reshape(x, [3, 2])),
+  broadcastTo: unary((x) => nd.broadcastTo(x, [4, 2, 3])),
+  transpose: unary((x) => nd.transpose(x)),
+  matrixTranspose: unary((x) => nd.matrixTranspose(x)),
+  zerosLike: unary((x) => add(nd.zerosLike(x), x)),
+  onesLike: unary((x) => mul(nd.onesLike(x), x)),
+  fullLike: unary((x) => mul(nd.fullLike(x, 3), x)),
+  slice: unary((x) => nd.slice(x, [0, 1], [2, 2])),
+  sliceAxis: unary((x) => nd.sliceAxis(x, 1, 1, 3)),
+  pad: unary((x) => nd.pad(x, [1, 0], [4, 3])),
+  concat: diff(() => [N(2, 3), N(1, 3)], (a, b) => nd.concat([a!, b!], 0)),
+  stack: diff(() => [N(3), N(3)], (a, b) => nd.stack([a!, b!], 1)),
+  take: unary((x) => nd.take(x, [2, 0, 2], 1)),
+  index: unary((x) => nd.index(x, 1, 1)),
+  takeAlongAxis: unary((x) => nd.takeAlongAxis(x, tensor([[2], [0]]), 1)),
+  scatterAdd: unary((x) => nd.scatterAdd(x, [1, 1, 0], 0, 4), () => N(3, 2)),
+  matmul: diff(() => [N(2, 3), N(3, 4)], (a, b) => matmul(a!, b!)),
+  dot: diff(() => [N(4), N(4)], (a, b) => nd.dot(a!, b!)),
+  outer: diff(() => [N(3), N(2)], (a, b) => nd.outer(a!, b!)),
+  diag: unary((x) => nd.diag(x), () => N(3, 3)),
+  trace: unary((x) => nd.trace(x), () => N(3, 3)),
+
+  // --- transformations, custom rules, kinks, trees -------------------------------------------
+  grad: unary((x) => nd.grad((y: Tensor) => sum(mul(sin(y), y)))(x) as Tensor),
+  valueAndGrad: unary((x) => nd.valueAndGrad((y: Tensor) => sum(exp(y)))(x)[1] as Tensor),
+  vjp: unary((x) => (nd.vjp((y: Tensor) => sin(y), x)[1](x) as Tensor[])[0]!),
+  jvp: unary((x) => nd.jvp((y: Tensor) => mul(y, exp(y)), [x], [x])[1]),
+  jacobian: unary((x) => nd.jacobian((y: Tensor) => sin(y))(x), () => N(3)),
+  hessian: unary((x) => nd.hessian((y: Tensor) => sum(mul(square(y), exp(y))))(x), () => N(3)),
+  hvp: unary((x) => nd.hvp((y: Tensor) => sum(mul(square(y), sin(y))), x, x), () => N(3)),
+  customJvp: unary((x) => nd.customJvp((y: Tensor) => sin(y), ([y], [t]) => mul(nd.cos(y), t))(x)),
+  customVjp: unary((x) => nd.customVjp((y: Tensor) => sin(y), ([y], _out, ct) => [mul(nd.cos(y), ct)])(x)),
+  customRoot: unary(
+    (x) => nd.customRoot((a: Tensor, y: Tensor) => sub(mul(mul(y, y), y), a), (a: Tensor) => tensor(Array.from(a.data, Math.cbrt), a.shape))(x),
+    () => P(3),
+  ),
+  customFixedPoint: unary(
+    (x) => nd.customFixedPoint((a: Tensor, y: Tensor) => add(mul(y, 0.5), a), (a: Tensor) => tensor(Array.from(a.data, (v) => 2 * v), a.shape))(x),
+    () => N(3),
+  ),
+  withKinkPolicy: unary((x) => nd.withKinkPolicy('right', () => nd.relu(x)), () => tensor([-1.2, 0.4, 2])),
+  trackKinks: unary((x) => nd.trackKinks(() => nd.abs(x)).value, () => tensor([-1.2, 0.4, 2])),
+  flatten: unary((x) => mul(nd.flatten({ a: x }).leaves[0]!, 3)),
+  treeMap: unary((x) => nd.treeMap(x, sin) as Tensor),
+
+  // --- linear algebra: the linalg namespace ---------------------------------------------------
+  'linalg.solve': diff(() => [G(3), N(3)], (A, b) => linalg.solve(A!, b!)),
+  'linalg.triangularSolve': diff(() => [G(3), N(3, 2)], (T, b) => linalg.triangularSolve(T!, b!, { lower: true })),
+  'linalg.inv': diff(() => [G(3)], (A) => linalg.inv(A!)),
+  'linalg.det': diff(() => [G(3)], (A) => linalg.det(A!)),
+  'linalg.slogdet': diff(() => [G(3)], (A) => linalg.slogdet(A!).logabsdet),
+  'linalg.logdet': diff(() => [N(3, 3)], (B) => linalg.logdet(spdAt(B!))),
+  'linalg.cholesky': diff(() => [N(3, 3)], (B) => linalg.cholesky(spdAt(B!))),
+  'linalg.eigh': diff(() => [N(3, 3)], (B) => {
+    const { eigenvalues, eigenvectors: V } = linalg.eigh(spdAt(B!));
+    return add(sum(mul(eigenvalues, eigenvalues)), sum(mul(tensor([[1, 2, 0], [0, 1, -1], [3, 0, 1]]), square(V))));
+  }),
+  'linalg.eigvalsh': diff(() => [N(3, 3)], (B) => linalg.eigvalsh(spdAt(B!))),
+  'linalg.svd': diff(() => [N(4, 3)], (A) => {
+    const { U, S: s, Vh } = linalg.svd(A!);
+    return add(sum(s), sum(mul(tensor([[1, -1, 0], [2, 0, 1], [0, 1, 1], [1, 1, 1]]), matmul(U, Vh))));
+  }, { rtol: 1e-5 }),
+  'linalg.svdvals': diff(() => [N(3, 4)], (A) => linalg.svdvals(A!)),
+  'linalg.cond': diff(() => [N(4, 3)], (A) => linalg.cond(A!)),
+  'linalg.pinv': diff(() => [N(4, 3)], (A) => linalg.pinv(A!)),
+  'linalg.lstsq': diff(() => [N(5, 3), N(5)], (A, b) => {
+    const r = linalg.lstsq(A!, b!);
+    return add(sum(r.x), add(r.residuals, sum(r.singularValues)));
+  }),
+  'linalg.lu': refuse(() => [G(3)], (A) => linalg.lu(A!).U),
+  'linalg.qr': diff(() => [N(4, 3)], (A) => {
+    const { Q, R } = linalg.qr(A!);
+    return add(sum(mul(tensor([[1, 2, 0], [0, 1, -1], [3, 0, 1], [1, 1, 1]]), Q)), sum(mul(tensor([[1, -1, 2], [0, 2, 1], [0, 0, 3]]), R)));
+  }),
+  'linalg.matrixRank': refuse(() => [G(3)], (A) => linalg.matrixRank(A!)),
+  'linalg.condEstimate': refuse(() => [G(3)], (A) => linalg.condEstimate(A!)),
+
+  // --- iterative solvers: numeric, refuse traced tensors --------------------------------------
+  cg: refuse(() => [S(3), N(3)], (A, b) => nd.cg(A!, b!).x),
+  minres: refuse(() => [S(3), N(3)], (A, b) => nd.minres(A!, b!).x),
+  gmres: refuse(() => [G(3), N(3)], (A, b) => nd.gmres(A!, b!).x),
+  bicgstab: refuse(() => [G(3), N(3)], (A, b) => nd.bicgstab(A!, b!).x),
+  lsqr: refuse(() => [N(4, 3), N(4)], (A, b) => nd.lsqr(A!, b!).x),
+  cgNormal: refuse(() => [N(4, 3), N(4)], (A, b) => nd.cgNormal(A!, b!).x),
+  fixedPointLinear: refuse(() => [mul(G(3), 0.1), N(3)], (M, b) => nd.fixedPointLinear(M!, b!).x),
+  denseOperator: skip('wraps a Float64Array as an operator'),
+  jacobiPreconditioner: skip('builds a preconditioner from a Float64Array diagonal'),
+  CsrMatrix: skip(CLASS),
+  CscMatrix: skip(CLASS),
+
+  // --- implicit differentiation / hypergradient procedures ------------------------------------
+  // KNOWN GAP (src/implicit, not fixed here): these take `lam` as a Tensor inside an options object;
+  // called on a TRACED lam they return a zero derivative (grad of sum(hypergradient({..., lam}).grad)
+  // is [0, 0] for the TSDoc ridge example). They should read lam through concreteData (refuse) or
+  // be differentiable; then replace these entries with `refuse` / `diff` recipes.
+  hypergradient: skip('KNOWN GAP: numeric hypergradient procedure; silent zero derivative on a traced lam (see above)'),
+  makeHypergradient: skip('KNOWN GAP: session factory of hypergradient (same as above)'),
+  stochasticHypergradient: skip('KNOWN GAP: stochastic hypergradient procedure (same as above)'),
+  elasticNetIstaProblem: skip('problem factory on Float64Array data; its Tensor methods are compositions of the ops above'),
+  ridgeGradientProblem: skip('problem factory on Float64Array data; its Tensor methods are compositions of the ops above'),
+  makeSparseRegressionSplit: skip('synthetic data generator (numbers in)'),
+  minibatchSampler: skip('index sampler (numbers in)'),
+
+  // --- Lasso-type models and hyperparameter optimisation --------------------------------------
+  lasso: skip(LASSO),
+  elasticNet: skip(LASSO),
+  weightedLasso: skip(LASSO),
+  sparseLogreg: skip(LASSO),
+  lassoPath: skip(LASSO),
+  lambdaMax: skip(LASSO),
+  lambdaMaxLogreg: skip(LASSO),
+  lambdaMaxWeighted: skip(LASSO),
+  proxGrad: skip(LASSO),
+  lipschitzConstant: skip(LASSO),
+  prepareDesign: skip(LASSO),
+  disposeDesign: skip(LASSO),
+  fitSparseModel: skip(LASSO),
+  LassoHO: skip(CLASS),
+  SparseProblem: skip(CLASS),
+  HeldOutCriterion: skip(CLASS),
+  CrossValCriterion: skip(CLASS),
+  SureCriterion: skip(CLASS),
+  tuneLasso: skip(LASSO),
+  lassoHypergradient: skip(LASSO),
+  makeCriterion: skip(LASSO),
+  estimateNoiseLevel: skip(LASSO),
+  optimize: skip('outer optimiser over a Criterion object (numbers in)'),
+  geometricGrid: skip('numbers in, Float64Array out'),
+
+  // --- data, plots ------------------------------------------------------------------------------
+  loadCsv: skip(DATA),
+  loadCsvPair: skip(DATA),
+  parseCsv: skip(DATA),
+  loadLibsvm: skip(DATA),
+  parseLibsvm: skip(DATA),
+  saveLibsvm: skip(DATA),
+  writeLibsvm: skip(DATA),
+  datasetPath: skip(DATA),
+  loadDataset: skip(DATA),
+  makeClassification: skip(DATA),
+  makeCorrelatedData: skip(DATA),
+  makeSparseRegression: skip(DATA),
+  makeDataset: skip(DATA),
+  takeDataset: skip(DATA),
+  splitTrainVal: skip(DATA),
+  kFoldIndices: skip(DATA),
+  denseDesign: skip(DATA),
+  denseFromRows: skip(DATA),
+  cscFromCoo: skip(DATA),
+  csrToCsc: skip(DATA),
+  toCsc: skip(DATA),
+  toDense: skip(DATA),
+  getEntry: skip(DATA),
+  nnzOf: skip(DATA),
+  takeRows: skip(DATA),
+  columnNormsSquared: skip(DATA),
+  constantColumns: skip(DATA),
+  matVec: skip(DATA),
+  lineChart: skip('SVG chart from number series'),
+};
+
+/** reshape to a [1, ...] image/signal layout. */
+function reshape3(x: Tensor, shape: number[]): Tensor {
+  return nd.reshape(x, [1, ...shape]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Every exported function, namespace members as `ns.name`. */
+function exportedFunctions(): string[] {
+  const names: string[] = [];
+  for (const [k, v] of Object.entries(nd)) {
+    if (typeof v === 'function') names.push(k);
+    else if (v !== null && typeof v === 'object' && (v as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'Module') {
+      for (const [m, w] of Object.entries(v)) if (typeof w === 'function') names.push(`${k}.${m}`);
+    }
+  }
+  return names.sort();
+}
+
+test('every exported function has a recipe (add one for each new export), and no recipe is stale', () => {
+  const names = exportedFunctions();
+  const missing = names.filter((n) => !(n in recipes));
+  assert.deepEqual(missing, [], `exports without a recipe in test/api.sweep.test.ts: ${missing.join(', ')}`);
+  const stale = Object.keys(recipes).filter((n) => !names.includes(n));
+  assert.deepEqual(stale, [], `recipes for names that are not exported: ${stale.join(', ')}`);
+});
+
+function runDiff(name: string, r: Extract<Recipe, { kind: 'diff' }>): void {
+  const xs = r.args();
+  const f = (...a: Tensor[]): Tensor => r.f(...a);
+  const rtol = r.rtol ?? 1e-6;
+  const fd = fdDirectional(r.ref ?? f, xs, randomLike(xs, 7));
+  const fdScale = fd.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  if (r.zero) {
+    assert.equal(fdScale, 0, `${name}: marked piecewise constant but finite differences are not zero`);
+  } else {
+    assert.ok(fdScale > 1e-6, `${name}: the recipe's point has a zero finite-difference derivative; pick a point where it is not`);
+  }
+  checkVjpFd(f, xs, { rtol, seed: 7, fdReference: r.ref });
+  checkJvpFd(f, xs, { rtol, seed: 7, fdReference: r.ref });
+}
+
+function runRefuse(name: string, r: Extract<Recipe, { kind: 'refuse' }>): void {
+  const xs = r.args();
+  assert.doesNotThrow(() => r.f(...xs), `${name} must work on concrete tensors`);
+  for (let i = 0; i < xs.length; i++) {
+    const g = (t: Tensor): Tensor => {
+      const args = xs.slice();
+      args[i] = t;
+      const out = r.f(...args);
+      return out instanceof nd.Tensor ? sum(out) : sum(t);
+    };
+    assert.throws(
+      () => nd.grad(g)(xs[i]!),
+      (e: unknown) => e instanceof ConcretizationError || e instanceof MissingRuleError,
+      `${name}: a traced argument ${i} must throw ConcretizationError or MissingRuleError`,
+    );
+  }
+}
+
+test('sweep: each differentiable export matches finite differences (VJP and JVP); each other export refuses traced input', () => {
+  const failures: string[] = [];
+  let counted = { diff: 0, refuse: 0, skip: 0 };
+  for (const name of exportedFunctions()) {
+    const r = recipes[name];
+    if (!r) continue; // reported by the test above
+    counted = { ...counted, [r.kind]: counted[r.kind] + 1 };
+    try {
+      if (r.kind === 'diff') runDiff(name, r);
+      else if (r.kind === 'refuse') runRefuse(name, r);
+      else assert.ok(r.reason.length > 0, `${name}: a skip needs a reason`);
+    } catch (e) {
+      failures.push(`${name}: ${(e as Error).message.split('\n').slice(0, 3).join(' | ')}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(counted.diff > 80 && counted.refuse >= 10, `counts ${JSON.stringify(counted)}`);
+});
