@@ -283,7 +283,7 @@ test('parseLibsvm: malformed tokens, index 0, duplicates and range errors name t
   throwsWith(() => parseLibsvm('1 1:1\n1 0:5\n', src), DataFormatError, 'feature index 0', 'line 2 of x.svm', '1-based');
   throwsWith(() => parseLibsvm('1 3:1 1:2 3:4\n', src), DataFormatError, 'duplicate feature index 3 at line 1 of x.svm');
   throwsWith(() => parseLibsvm('1 1:1\n1 9:1\n', { ...src, nFeatures: 5 }), DataFormatError, 'feature index 9 at line 2 of x.svm exceeds nFeatures = 5');
-  throwsWith(() => parseLibsvm('1 99999999999:1\n', src), DataFormatError, 'line 1', 'too large');
+  throwsWith(() => parseLibsvm('1 99999999999:1\n', src), DataFormatError, 'line 1', 'exceeds the limit of 16777216 features');
   throwsWith(() => parseLibsvm('# only a comment\n\n', src), DataFormatError, 'x.svm contains no samples');
 });
 
