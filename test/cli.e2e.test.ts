@@ -85,16 +85,22 @@ test('npm start main job: standardised diabetes + noise features, progress lines
   const out = join(dir, 'out');
   mkdirSync(out);
   writeFileSync(join(out, 'curve.svg'), 'old');
-  const r = await run(['lasso', 'tune', '--dataset', 'diabetes', '--standardize', '--add-noise', '20', '--seed', '0', '--plot', join(out, 'curve.svg'), '--path-plot', join(out, 'path.svg')]);
+  // the arguments of the "start" script of package.json
+  const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start as string;
+  const args = start.split('node dist/cli/main.js ')[1]!.split(' ').map((a) => a.replace(/^out\//, `${out}/`));
+  assert.deepEqual(args.slice(0, 2), ['lasso', 'tune']);
+  const r = await run(args);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /selected λ = [0-9.]+/);
-  assert.match(r.out, /real features kept: \d+ of 10 \(.*bmi.*\)/);
-  assert.match(r.out, /noise features kept: \d+ of 20/);
-  assert.match(r.err, /^note: appended 20 standard-normal noise features/m);
+  assert.match(r.out, /one-standard-error rule/);
+  assert.match(r.out, /real features kept: [3-9] of 10 \(.*bmi.*s5.*\)/);
+  assert.match(r.out, /noise features kept: 0 of 14/, 'the selected model drops the noise');
+  assert.match(r.err, /^note: appended 14 standard-normal noise features/m);
   assert.match(r.err, /^tuning: \d+\/30 λ=/m, 'plain progress lines');
   assert.doesNotMatch(r.err, /\r/, 'no carriage returns when stderr is not a terminal');
-  for (const f of ['curve.svg', 'path.svg']) assert.ok(readFileSync(join(out, f), 'utf8').startsWith('<svg'), f);
-  assert.deepEqual(readdirSync(out).sort(), ['curve.svg', 'path.svg'], 'no temporary files');
+  for (const f of ['diabetes_lasso.svg', 'diabetes_path.svg']) assert.ok(readFileSync(join(out, f), 'utf8').startsWith('<svg'), f);
+  assert.deepEqual(readdirSync(out).sort(), ['curve.svg', 'diabetes_lasso.svg', 'diabetes_path.svg'], 'no temporary files');
+  assert.equal(readFileSync(join(out, 'curve.svg'), 'utf8'), 'old', 'other files untouched');
 });
 
 test('absurd libsvm indices are refused up front, fast (2e9: the cap; 1e7 in a 3-entry file: the entry count)', async () => {

@@ -130,6 +130,8 @@ test('every option value is validated with the flag named and the closest valid 
   refuses(['lasso', 'tune', '--dataset', 'diabetes', '--add-noise', 'many'], /--add-noise must be an integer/);
   refuses(['lasso', 'tune', '--dataset', 'diabetes', '--log-y'], /--log-y applies to the validation curve/);
   refuses(['lasso', 'tune', '--dataset', 'diabetes', '--model', 'enet', '--path-plot', join(dir, 'p.svg')], /--path-plot .* needs --model lasso/);
+  refuses(['lasso', 'tune', '--dataset', 'diabetes', '--select', '1se', '--criterion', 'sure'], /--select 1se .* needs --model lasso and --criterion cv/);
+  refuses(['lasso', 'tune', '--dataset', 'diabetes', '--select', 'lse'], /--select must be one of min, 1se; got 'lse' \(did you mean '1se'\?\)/);
   refuses(['lasso', 'path', '--dataset', 'diabetes', '--eps', '2'], /--eps must be a number in \(0, 1\)/);
   refuses(['lasso', 'hypergrad', '--dataset', 'diabetes', '--model', 'enet', '--lambda', '0.1'], /--lambda: --model enet takes 2 comma-separated values/);
 });

@@ -6,12 +6,14 @@
  * the figures are written, so a failed write (reported as one error line) loses nothing computed.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { CrossValCriterion } from '../hpo/criteria.js';
 import { makeCriterion, tuneLasso, lassoHypergradient, type CriterionKind, type TuneResult } from '../hpo/estimator.js';
 import { geometricGrid, type OuterOptimizer } from '../hpo/optimizers.js';
 import type { HypergradMethod, SparseModelKind } from '../lasso/hypergrad.js';
-import { lassoPath } from '../lasso/cd.js';
+import { lasso, lassoPath } from '../lasso/cd.js';
 import type { Dataset } from '../data/dataset.js';
 import { coefficientPathChart, validationCurveChart } from '../plot/figures.js';
+import { lineChart } from '../plot/svg.js';
 import { loadData, type DataOptions, type LoadedData } from './data_source.js';
 import { intIn, lambdaList, numberIn, oneOf, tolerance } from './options.js';
 import { checkOutputs, writeFileAtomic, OutputError } from './output.js';
@@ -50,6 +52,7 @@ export interface TuneCliOptions extends CommonOptions {
   plot?: string;
   pathPlot?: string;
   logY?: boolean;
+  select?: string;
 }
 
 function seedOf(opts: DataOptions): number | undefined {
@@ -110,6 +113,10 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
   const tol = tolerance(opts.tol);
   const seed = seedOf(opts);
   if (opts.pathPlot !== undefined && model !== 'lasso') throw new InvalidArgumentError(`--path-plot draws the Lasso path; it needs --model lasso (got ${model})`);
+  const select = oneOf(opts.select, ['min', '1se'] as const, '--select', 'min');
+  if (select === '1se' && (model !== 'lasso' || (criterionFlag ?? 'cv') !== 'cv' || opts.val !== undefined)) {
+    throw new InvalidArgumentError('--select 1se (the one-standard-error rule) needs --model lasso and --criterion cv');
+  }
   if (opts.logY && opts.plot === undefined) throw new InvalidArgumentError('--log-y applies to the validation curve: give --plot FILE.svg too');
   checkOutputs({ '--plot': opts.plot, '--path-plot': opts.pathPlot }, { '--data': opts.data, '--train': opts.train, '--val': opts.val });
 
@@ -140,6 +147,17 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
     progress.stop();
   }
 
+  const co: CurveOptions = { model, criterion, folds, seed, shuffle: !!opts.shuffle, intercept: opts.intercept !== false };
+  const curve = (opts.plot !== undefined || select === '1se') && res.lambdas.length === 1 ? criterionCurve(res, d, co, select === '1se') : undefined;
+  let minimum: { lambda: number; value: number } | undefined;
+  if (select === '1se') {
+    // the largest λ whose CV error is within one standard error (over folds) of the minimum
+    const one = curve!.oneSE!;
+    minimum = { lambda: res.lambdas[0]!, value: res.value };
+    const fit = lasso(train.X, train.y, one.lambda, { fitIntercept: opts.intercept !== false, tol: Math.min(tol ?? 1e-8, 1e-8) });
+    const support = Int32Array.from(Array.from(fit.beta.keys()).filter((j) => fit.beta[j] !== 0));
+    res = { ...res, lambdas: Float64Array.of(one.lambda), value: one.value, coef: fit.beta, intercept: fit.intercept, support };
+  }
   const names = train.featureNames;
   const nTrue = train.nFeatures - d.noiseFeatures;
   const kept = Array.from(res.support);
@@ -148,6 +166,7 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
     nSamples: train.nSamples, nFeatures: train.nFeatures, standardized: d.standardized,
     lambda: res.lambdas.length === 1 ? res.lambdas[0] : Array.from(res.lambdas),
     lambdaMax: res.lambdaMax,
+    select, ...(minimum ? { minimum } : {}),
     iterations: res.history.length,
     stopReason: res.outer.stopReason,
     supportSize: res.support.length,
@@ -167,7 +186,11 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
     io.out(`nsdiff lasso tune — ${model}, criterion ${criterion}${criterion === 'cv' ? ` (${folds ?? 5} folds)` : ''}, optimizer ${optimizer}`);
     io.out(`data: ${description} (${train.nSamples} rows × ${train.nFeatures} features${val ? `; validation ${val.nSamples} rows` : ''}${d.standardized ? '; standardised' : ''})`);
     io.out(`selected λ = ${Array.from(res.lambdas, (l) => l.toPrecision(6)).join(', ')}  (λ_max = ${res.lambdaMax.toPrecision(6)}, λ/λ_max = ${(lam / res.lambdaMax).toPrecision(4)})`);
-    io.out(`criterion = ${res.value.toPrecision(8)} after ${res.history.length} evaluations (${res.outer.stopReason}) in ${Math.round(res.timeMs)} ms`);
+    if (minimum) {
+      io.out(`  by the one-standard-error rule: the largest λ whose CV error is within one standard error of the minimum`);
+      io.out(`  (the minimum: criterion ${minimum.value.toPrecision(6)} at λ = ${minimum.lambda.toPrecision(6)}, found by hypergradient descent)`);
+    }
+    io.out(`criterion = ${res.value.toPrecision(8)}${minimum ? '' : ` after ${res.history.length} evaluations (${res.outer.stopReason}) in ${Math.round(res.timeMs)} ms`}`);
     io.out(`support: ${res.support.length} of ${train.nFeatures} features; intercept = ${res.intercept.toPrecision(6)}`);
     if (d.noiseFeatures > 0) {
       const keptTrue = kept.filter((j) => j < nTrue);
@@ -182,47 +205,117 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
   }
 
   writeOutputs([
-    { path: opts.plot, what: 'validation curve', render: () => validationPlot(res, d, { model, criterion, folds, seed, shuffle: !!opts.shuffle, intercept: opts.intercept !== false, logY: !!opts.logY }) },
+    { path: opts.plot, what: 'validation curve', render: () => validationPlot(res, d, co, curve, !!opts.logY, minimum) },
     { path: opts.pathPlot, what: 'coefficient path', render: () => pathPlot(train, d, { intercept: opts.intercept !== false, ...(tol !== undefined ? { tol } : {}) }, res.lambdas[0]!) },
   ], io, !!opts.json);
   return result;
 }
 
-/** Validation curve on a grid (one-hyperparameter models) with the search on it. */
-function validationPlot(res: TuneResult, d: LoadedData, o: { model: SparseModelKind; criterion: CriterionKind; folds?: number | undefined; seed?: number | undefined; shuffle: boolean; intercept: boolean; logY: boolean }): string {
-  const searched = res.history.filter((h) => h.finite);
-  const label = criterionLabel(o.criterion, o.model, o.folds);
-  if (res.lambdas.length !== 1) {
-    // several hyperparameters: no curve over one λ, the criterion along the search instead
-    return validationCurveChart({
-      curve: searched.map((h) => [h.evaluation + 1, h.value] as const), criterionLabel: label, lambdaLabel: 'evaluation', logY: o.logY,
-      title: `${o.model}: ${label} along the search`,
-    });
-  }
+interface CurveOptions {
+  model: SparseModelKind;
+  criterion: CriterionKind;
+  folds?: number | undefined;
+  seed?: number | undefined;
+  shuffle: boolean;
+  intercept: boolean;
+}
+
+/** The criterion on a geometric λ grid (and per fold for CV), plus the empty model's value. */
+interface CriterionCurve {
+  grid: number[];
+  values: number[];
+  /** perFold[i][k]: fold i at grid[k] (CV only). */
+  perFold: number[][] | null;
+  nullValue: number | undefined;
+  /** The λ of the one-standard-error rule and its criterion, when asked for. */
+  oneSE?: { lambda: number; value: number };
+}
+
+function criterionCurve(res: TuneResult, d: LoadedData, o: CurveOptions, oneSE = false): CriterionCurve {
   const crit = makeCriterion(d.train.X, d.train.y, {
     model: o.model, criterion: o.criterion, fitIntercept: o.intercept,
     ...(o.folds ? { folds: o.folds } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.shuffle ? { shuffle: true } : {}),
   }, d.val ? { X: d.val.X, y: d.val.y } : undefined);
   try {
+    const searched = res.history.filter((h) => h.finite);
     const lo = Math.min(...searched.map((h) => h.lambdas[0]!), res.lambdas[0]!, res.lambdaMax * 1e-3) / 1.5;
-    const grid = geometricGrid(res.lambdaMax, 36, Math.min(0.5, lo / res.lambdaMax));
-    const curve: [number, number][] = [];
-    for (const l of grid) {
-      const ev = crit.evaluate(l, { gradient: false, tol: 1e-6 });
-      if (ev.finite) curve.push([l, ev.value]);
+    const grid: number[] = [];
+    const values: number[] = [];
+    const perFold: number[][] | null = crit instanceof CrossValCriterion ? crit.folds.map(() => []) : null;
+    for (const l of geometricGrid(res.lambdaMax, 36, Math.min(0.5, lo / res.lambdaMax))) {
+      if (perFold && crit instanceof CrossValCriterion) {
+        // the CV value is the unweighted mean over folds: evaluate the folds once, keep them
+        const v = crit.folds.map((f) => f.evaluate(l, { gradient: false, tol: 1e-6 }));
+        if (!v.every((e) => e.finite)) continue;
+        v.forEach((e, i) => perFold[i]!.push(e.value));
+        grid.push(l);
+        values.push(v.reduce((a, e) => a + e.value, 0) / v.length);
+      } else {
+        const ev = crit.evaluate(l, { gradient: false, tol: 1e-6 });
+        if (!ev.finite) continue;
+        grid.push(l);
+        values.push(ev.value);
+      }
     }
     const empty = crit.evaluate(10 * res.lambdaMax, { gradient: false, tol: 1e-6 });
-    return validationCurveChart({
-      curve,
-      search: searched.map((h) => ({ lambda: h.lambdas[0]!, value: h.value, gradient: h.gradient !== null })),
-      selected: res.lambdas[0]!,
-      ...(empty.finite ? { nullValue: empty.value } : {}),
-      criterionLabel: label, lambdaLabel: lambdaAxis(d), logY: o.logY,
-      title: `${o.model} on ${d.description}: validation curve and search`,
-    });
+    const curve: CriterionCurve = { grid, values, perFold, nullValue: empty.finite ? empty.value : undefined };
+    if (oneSE && perFold) curve.oneSE = oneStandardError(curve, res, (l) => crit.evaluate(l, { gradient: false, tol: 1e-6 }).value);
+    return curve;
   } finally {
     crit.dispose?.();
   }
+}
+
+/**
+ * The one-standard-error rule (Hastie, Tibshirani & Friedman, ESL §7.10): the largest λ whose mean
+ * CV error is at most min + SE, SE = sd over folds / √K at the grid point of the minimum; located on
+ * the grid, then refined by 8 bisection steps (in log λ) between the grid points around it.
+ */
+function oneStandardError(c: CriterionCurve, res: TuneResult, cv: (l: number) => number): { lambda: number; value: number } {
+  const K = c.perFold!.length;
+  let kMin = 0;
+  for (let k = 1; k < c.values.length; k++) if (c.values[k]! < c.values[kMin]!) kMin = k;
+  const at = c.perFold!.map((f) => f[kMin]!);
+  const mean = at.reduce((a, b) => a + b, 0) / K;
+  const se = Math.sqrt(at.reduce((a, b) => a + (b - mean) ** 2, 0) / (K - 1)) / Math.sqrt(K);
+  const threshold = Math.min(c.values[kMin]!, res.value) + se;
+  // the grid is decreasing: the first point within the threshold is the largest such grid λ
+  const k = c.values.findIndex((v) => v <= threshold);
+  if (k < 0 || c.grid[k]! < res.lambdas[0]!) return { lambda: res.lambdas[0]!, value: res.value };
+  if (k === 0) return { lambda: c.grid[0]!, value: c.values[0]! };
+  let [lo, hi] = [Math.log(c.grid[k]!), Math.log(c.grid[k - 1]!)]; // cv(e^lo) ≤ threshold < cv(e^hi)
+  let best = { lambda: c.grid[k]!, value: c.values[k]! };
+  for (let t = 0; t < 8; t++) {
+    const mid = (lo + hi) / 2;
+    const v = cv(Math.exp(mid));
+    if (v <= threshold) {
+      lo = mid;
+      best = { lambda: Math.exp(mid), value: v };
+    } else hi = mid;
+  }
+  return best;
+}
+
+/** Validation curve on a grid (one-hyperparameter models) with the search on it. */
+function validationPlot(res: TuneResult, d: LoadedData, o: CurveOptions, curve: CriterionCurve | undefined, logY: boolean, minimum: { lambda: number; value: number } | undefined): string {
+  const searched = res.history.filter((h) => h.finite);
+  const label = criterionLabel(o.criterion, o.model, o.folds);
+  if (res.lambdas.length !== 1 || curve === undefined) {
+    // several hyperparameters: no curve over one λ, the criterion along the search instead
+    return lineChart([{ name: 'criterion at each evaluation', points: searched.map((h) => [h.evaluation + 1, h.value] as const), style: 'line+markers' }], {
+      title: `${o.model} on ${d.description}: criterion along the search`,
+      xLabel: 'evaluation (number)', yLabel: label + (logY ? ', log scale' : ''), yScale: logY ? 'log' : 'linear',
+    });
+  }
+  return validationCurveChart({
+    curve: curve.grid.map((l, k) => [l, curve.values[k]!] as const),
+    search: searched.map((h) => ({ lambda: h.lambdas[0]!, value: h.value, gradient: h.gradient !== null })),
+    selected: res.lambdas[0]!,
+    ...(minimum ? { minimum: minimum.lambda } : {}),
+    ...(curve.nullValue !== undefined ? { nullValue: curve.nullValue } : {}),
+    criterionLabel: label, lambdaLabel: lambdaAxis(d), logY,
+    title: `${o.model} on ${d.description}: validation curve and search`,
+  });
 }
 
 /** Coefficient path of the Lasso on the training rows, from λ_max to below `selected` if given. */

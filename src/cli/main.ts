@@ -45,6 +45,7 @@ export function buildProgram(): Command {
     .option('--shuffle', 'shuffle rows before cutting folds / the held-out split')
     .option('--optimizer <name>', 'line-search | adam | grid', 'line-search')
     .option('--max-evals <n>', 'budget of criterion evaluations')
+    .option('--select <rule>', 'min | 1se: the CV minimum, or the largest λ within one standard error of it (sparser; --criterion cv)', 'min')
     .option('--plot <file.svg>', 'write the validation curve with the search path')
     .option('--log-y', 'log-scale criterion axis in --plot')
     .option('--path-plot <file.svg>', 'write the coefficient path with the selected λ marked (--model lasso)')

@@ -15,6 +15,8 @@ export interface ValidationCurve {
   search?: ReadonlyArray<{ lambda: number; value: number; gradient: boolean }>;
   /** The selected λ. */
   selected?: number;
+  /** The λ of the minimum when another one was selected (one-standard-error rule). */
+  minimum?: number;
   /** Criterion of the model with no feature (β = 0): the curve above it is clipped away. */
   nullValue?: number;
   /** Long name of the criterion with its units, e.g. '5-fold CV mean squared error (target units²)'. */
@@ -30,15 +32,16 @@ export interface ValidationCurve {
  * The y window that shows the interesting region of a validation curve on a linear axis: from its
  * minimum to 30% of the way up to the criterion of the empty model (predicting the mean), which
  * every useful λ beats, so the minimum and its neighbourhood fill the frame and the rise towards
- * λ_max (or the over-fitting at tiny λ) leaves it at the top. On a log axis: the whole range.
+ * λ_max (or the over-fitting at tiny λ) leaves it at the top. On a log axis, or without the
+ * empty model's value: the whole range (undefined).
  */
 export function interestingRange(values: readonly number[], nullValue: number | undefined, logY: boolean): [number, number] | undefined {
   const v = values.filter((x) => Number.isFinite(x) && (!logY || x > 0));
   if (v.length === 0 || logY) return undefined;
   const lo = Math.min(...v);
   const hi = Math.max(...v);
-  const ref = nullValue !== undefined && Number.isFinite(nullValue) && nullValue > lo ? nullValue : hi;
-  const top = lo + 0.3 * (ref - lo);
+  if (nullValue === undefined || !Number.isFinite(nullValue) || nullValue <= lo) return undefined;
+  const top = lo + 0.3 * (nullValue - lo);
   return top < hi && top > lo ? [lo, top] : undefined;
 }
 
@@ -72,7 +75,10 @@ export function validationCurveChart(v: ValidationCurve): string {
     xScale: 'log',
     yScale: v.logY ? 'log' : 'linear',
     ...(range ? { yRange: range } : {}),
-    vLines: v.selected !== undefined ? [{ x: v.selected, label: `selected λ = ${v.selected.toPrecision(3)}`, color: '#333' }] : [],
+    vLines: [
+      ...(v.minimum !== undefined ? [{ x: v.minimum, label: `minimum at λ = ${v.minimum.toPrecision(3)}`, color: '#999' }] : []),
+      ...(v.selected !== undefined ? [{ x: v.selected, label: `selected λ = ${v.selected.toPrecision(3)}`, color: '#333' }] : []),
+    ],
     hLines: v.nullValue !== undefined && Number.isFinite(v.nullValue) ? [{ y: v.nullValue, label: 'empty model (β = 0)', color: '#999' }] : [],
   });
 }

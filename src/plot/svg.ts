@@ -195,8 +195,9 @@ export function lineChart(series: readonly Series[], opts: ChartOptions = {}): s
       taken.push({ x0: m.left + 4, y0: LY - 10, x1: m.left + 4 + textWidth(h.label, 11), y1: LY + 2 });
     }
   }
-  for (const v of opts.vLines ?? []) {
+  for (const [r, v] of (opts.vLines ?? []).entries()) {
     if (!Number.isFinite(tx(v.x))) continue;
+    const LT = m.top + 3 + 16 * r; // one row per line, so two labels never overlap
     const X = sx(v.x);
     const c = v.color ?? '#888';
     out.push(`<line x1="${X.toFixed(1)}" y1="${m.top}" x2="${X.toFixed(1)}" y2="${m.top + ph}" stroke="${c}" stroke-width="1.5" stroke-dasharray="6,4"/>`);
@@ -205,9 +206,9 @@ export function lineChart(series: readonly Series[], opts: ChartOptions = {}): s
       const w = textWidth(v.label, 11);
       const right = X + 4 + w < m.left + pw;
       const LX = right ? X + 4 : X - 4 - w;
-      out.push(`<rect x="${LX.toFixed(1)}" y="${m.top + 3}" width="${w.toFixed(1)}" height="14" fill="white" fill-opacity="0.85"/>`);
-      out.push(`<text x="${LX.toFixed(1)}" y="${m.top + 14}" fill="${c}" font-size="11">${escapeXml(v.label)}</text>`);
-      taken.push({ x0: LX, y0: m.top + 3, x1: LX + w, y1: m.top + 17 });
+      out.push(`<rect x="${LX.toFixed(1)}" y="${LT}" width="${w.toFixed(1)}" height="14" fill="white" fill-opacity="0.85"/>`);
+      out.push(`<text x="${LX.toFixed(1)}" y="${LT + 11}" fill="${c}" font-size="11">${escapeXml(v.label)}</text>`);
+      taken.push({ x0: LX, y0: LT, x1: LX + w, y1: LT + 14 });
     }
   }
   // series (clipped to the data area)
