@@ -198,3 +198,15 @@ test('lasso path: entry order, --plot with the marked λ; lasso tune --path-plot
   assert.equal(t.code, 0, t.err);
   assert.match(readFileSync(plot, 'utf8'), new RegExp(`selected λ = ${JSON.parse(t.out).lambda.toPrecision(3)}`));
 });
+
+test('library messages lose internal function names (errors and warnings go through userMessage)', async () => {
+  const { userMessage } = await import('../src/cli/main.js');
+  assert.equal(userMessage('CrossValCriterion(): fewer rows than folds (n = 2 rows, 5 folds)'), 'fewer rows than folds (n = 2 rows, 5 folds)');
+  assert.equal(userMessage('optimize(): λ_max = 0: the target is constant'), 'λ_max = 0: the target is constant');
+  assert.equal(userMessage('fold 1: rawLambdaMax(): y is constant'), 'fold 1: y is constant');
+  assert.equal(userMessage('tuneLasso(): the invertibility hypothesis failed at 2 of 9 evaluations'), 'the invertibility hypothesis failed at 2 of 9 evaluations');
+  assert.equal(userMessage('--tol must be a number in (0, 1)'), '--tol must be a number in (0, 1)');
+  const emit = process.emitWarning;
+  run('lasso', 'tune', '--dataset', 'diabetes', '--max-evals', '1', '-q', '--json');
+  assert.equal(process.emitWarning, emit, 'process.emitWarning is restored after a run');
+});

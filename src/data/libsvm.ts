@@ -4,7 +4,9 @@
  * Format: one sample per line, `label index:value index:value ...`, indices 1-based (index 0 is
  * rejected), whitespace-separated; `qid:n` tokens are ignored; `#` starts a comment running to the
  * end of the line; blank and comment-only lines are skipped; CRLF is accepted. Explicit zero values
- * are dropped. Indices within a line may come in any order but not repeat.
+ * are dropped. Indices within a line may come in any order but not repeat. The feature count is
+ * bounded before anything of its size is allocated: at most `maxFeatures` (default 2^24) and, when
+ * inferred from the file, at most 64 × the stored entries + 1024 (see `LIBSVM_MAX_FEATURES`).
  *
  * The parser is a hand-written byte scanner over a `Uint8Array` (no per-token strings): indices are
  * parsed as integers, values through a correctly rounded fast path (mantissa ≤ 2^53 and a decimal
