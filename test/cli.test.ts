@@ -156,6 +156,8 @@ test('data checks: too few rows, overflowing magnitudes, constant columns (--dro
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /^note: dropped 1 constant column\(s\) of .*const2\.csv: x1$/m);
   assert.deepEqual(JSON.parse(r.out).featureNames, ['x2', 'x3', 'x4']);
+  refuses(['lasso', 'tune', '--data', csv('nan.csv', 20, 10, (l) => (l[7] = l[7]!.replace(/,[^,]*,/, ',NaN,'))), '--target', 'y'], /'NaN' in column x2 at line 8 of .*nan\.csv is not a number/);
+  refuses(['lasso', 'tune', '--dataset', 'diabetes', '--plot', 'data/../data/diabetes.csv'], /--plot .* is the same file as --dataset; refusing to overwrite it/);
   const err = refuses(['lasso', 'tune', '--data', join(dir, 'absent.csv'), '--target', 'y'], /cannot read .*absent\.csv: no such file or directory \(ENOENT\)$/m);
   assert.equal(err.match(/ENOENT/g)!.length, 1);
   refuses(['lasso', 'tune', '--data', csv('zero2.csv', 20, 7, (l) => l.forEach((_, i) => i > 0 && (l[i] = l[i]!.replace(/[^,]*$/, '0')))), '--target', 'y'], /constant|zero/i);

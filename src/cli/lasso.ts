@@ -12,6 +12,7 @@ import { geometricGrid, type OuterOptimizer } from '../hpo/optimizers.js';
 import type { HypergradMethod, SparseModelKind } from '../lasso/hypergrad.js';
 import { lasso, lassoPath } from '../lasso/cd.js';
 import type { Dataset } from '../data/dataset.js';
+import { datasetNames, datasetPath, type DatasetName } from '../data/datasets.js';
 import { coefficientPathChart, validationCurveChart } from '../plot/figures.js';
 import { lineChart } from '../plot/svg.js';
 import { loadData, type DataOptions, type LoadedData } from './data_source.js';
@@ -75,6 +76,12 @@ function coefUnits(d: LoadedData): string {
   return d.standardized ? 'coefficient (target units per standard deviation)' : 'coefficient (target units per feature unit)';
 }
 
+/** The input files of a subcommand by flag (the bundled dataset's CSV too: it must never be overwritten either). */
+function inputFiles(opts: DataOptions): Record<string, string | undefined> {
+  const bundled = (datasetNames as readonly string[]).includes(opts.dataset ?? '') ? datasetPath(opts.dataset as DatasetName) : undefined;
+  return { '--data': opts.data, '--train': opts.train, '--val': opts.val, '--dataset': bundled };
+}
+
 /** Loads the data, printing notes on stderr; the options are validated by the caller first. */
 function data(opts: CommonOptions, io: CliIO): LoadedData {
   return loadData(opts, (s) => {
@@ -118,7 +125,7 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
     throw new InvalidArgumentError('--select 1se (the one-standard-error rule) needs --model lasso and --criterion cv');
   }
   if (opts.logY && opts.plot === undefined) throw new InvalidArgumentError('--log-y applies to the validation curve: give --plot FILE.svg too');
-  checkOutputs({ '--plot': opts.plot, '--path-plot': opts.pathPlot }, { '--data': opts.data, '--train': opts.train, '--val': opts.val });
+  checkOutputs({ '--plot': opts.plot, '--path-plot': opts.pathPlot }, inputFiles(opts));
 
   const d = data(opts, io);
   const { train, val, description } = d;
@@ -356,7 +363,7 @@ export function runPath(opts: PathCliOptions, io: CliIO = defaultIO()): Record<s
   const mark = opts.lambda === undefined ? undefined : lambdaList(opts.lambda);
   if (mark && mark.length !== 1) throw new InvalidArgumentError(`--lambda marks one λ on the path; got ${mark.length} values`);
   seedOf(opts);
-  checkOutputs({ '--plot': opts.plot }, { '--data': opts.data, '--train': opts.train, '--val': opts.val });
+  checkOutputs({ '--plot': opts.plot }, inputFiles(opts));
   const d = data(opts, io);
   if (d.val) throw new InvalidArgumentError('lasso path uses one data set: give --data (or --train without --val)');
   const o = { intercept: opts.intercept !== false, ...(tol !== undefined ? { tol } : {}), ...(nLambdas !== undefined ? { nLambdas } : {}), ...(eps !== undefined ? { eps } : {}) };
