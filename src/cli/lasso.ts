@@ -82,6 +82,23 @@ function inputFiles(opts: DataOptions): Record<string, string | undefined> {
   return { '--data': opts.data, '--train': opts.train, '--val': opts.val, '--dataset': bundled };
 }
 
+/** Logistic regression needs two classes coded 0/1 or −1/+1: say which row is not, in file terms. */
+function checkLabels(model: SparseModelKind, d: LoadedData): void {
+  if (model !== 'logreg') return;
+  for (const [set, what] of [[d.train, d.description], [d.val, 'the validation file']] as const) {
+    if (!set) continue;
+    const bad = set.y.findIndex((v) => v !== 0 && v !== 1 && v !== -1);
+    const mixed = set.y.some((v) => v === 0) && set.y.some((v) => v === -1);
+    if (bad >= 0 || mixed) {
+      const i = bad >= 0 ? bad : set.y.findIndex((v) => v === -1);
+      throw new InvalidArgumentError(
+        `--model logreg needs a target with two classes coded 0/1 or −1/+1, but ${set.targetName} of ${what} is ${set.y[i]} in data row ${i + 1}` +
+          (bad >= 0 ? '' : ' (0 and −1 both occur)'),
+      );
+    }
+  }
+}
+
 /** Loads the data, printing notes on stderr; the options are validated by the caller first. */
 function data(opts: CommonOptions, io: CliIO): LoadedData {
   return loadData(opts, (s) => {
@@ -128,6 +145,7 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
   checkOutputs({ '--plot': opts.plot, '--path-plot': opts.pathPlot }, inputFiles(opts));
 
   const d = data(opts, io);
+  checkLabels(model, d);
   const { train, val, description } = d;
   const criterion = criterionFlag ?? (val ? 'heldout' : 'cv');
   if (val && criterion !== 'heldout') throw new InvalidArgumentError(`--val gives a validation set, so --criterion must be heldout (got ${criterion})`);
@@ -412,6 +430,7 @@ export function runHypergrad(opts: HypergradCliOptions, io: CliIO = defaultIO())
   const tol = tolerance(opts.tol);
   seedOf(opts);
   const d = data(opts, io);
+  checkLabels(model, d);
   const { train, val, description } = d;
   const criterion = criterionFlag ?? (val ? 'heldout' : 'cv');
   if (val && criterion !== 'heldout') throw new InvalidArgumentError(`--val gives a validation set, so --criterion must be heldout (got ${criterion})`);
