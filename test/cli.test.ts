@@ -133,6 +133,7 @@ test('every option value is validated with the flag named and the closest valid 
   refuses(['lasso', 'tune', '--dataset', 'diabetes', '--select', '1se', '--criterion', 'sure'], /--select 1se .* needs --model lasso and --criterion cv/);
   refuses(['lasso', 'tune', '--dataset', 'diabetes', '--select', 'lse'], /--select must be one of min, 1se; got 'lse' \(did you mean '1se'\?\)/);
   refuses(['lasso', 'tune', '--dataset', 'digits', '--model', 'logreg', '-q'], /--model logreg needs a target with two classes coded 0\/1 or −1\/\+1, but label of bundled dataset digits is 2 in data row 3/);
+  refuses(['lasso', 'tune', '--dataset', 'diabetes', '--plot', join(dir, 'same.svg'), '--path-plot', join(dir, '.', 'x', '..', 'same.svg')], /--path-plot .* is the same file as --plot/);
   refuses(['lasso', 'path', '--dataset', 'diabetes', '--eps', '2'], /--eps must be a number in \(0, 1\)/);
   refuses(['lasso', 'hypergrad', '--dataset', 'diabetes', '--model', 'enet', '--lambda', '0.1'], /--lambda: --model enet takes 2 comma-separated values/);
 });
