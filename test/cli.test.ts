@@ -214,3 +214,25 @@ test('library messages lose internal function names (errors and warnings go thro
   run('lasso', 'tune', '--dataset', 'diabetes', '--max-evals', '1', '-q', '--json');
   assert.equal(process.emitWarning, emit, 'process.emitWarning is restored after a run');
 });
+
+test('--standardize divides each column by its population standard deviation: λ_max = max_j |z_jᵀ(y − ȳ)|/n', async () => {
+  const { loadDataset } = await import('../src/data/datasets.js');
+  const ds = loadDataset('diabetes');
+  const X = ds.X as { data: Float64Array; nRows: number; nCols: number };
+  const n = X.nRows;
+  const ybar = ds.y.reduce((a, b) => a + b, 0) / n;
+  let expected = 0;
+  for (let j = 0; j < X.nCols; j++) {
+    const col = X.data.subarray(j * n, (j + 1) * n);
+    const m = col.reduce((a, b) => a + b, 0) / n;
+    const sd = Math.sqrt(col.reduce((a, b) => a + (b - m) ** 2, 0) / n);
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += ((col[i]! - m) / sd) * (ds.y[i]! - ybar);
+    expected = Math.max(expected, Math.abs(dot) / n);
+  }
+  const r = run('lasso', 'path', '--dataset', 'diabetes', '--standardize', '--n-lambdas', '3', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.ok(Math.abs(j.lambdaMax - expected) <= 1e-12 * expected, `${j.lambdaMax} vs ${expected}`);
+  assert.equal(j.standardized, true);
+});

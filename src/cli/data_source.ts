@@ -25,6 +25,8 @@ export interface DataOptions {
   standardize?: boolean;
   addNoise?: string;
   seed?: string;
+  /** false with `--no-intercept` (changes what `--standardize` divides by). */
+  intercept?: boolean;
 }
 
 /** Data ready for a model, with where it came from. */
@@ -144,11 +146,13 @@ export function loadData(opts: DataOptions, note: (s: string) => void = () => {}
   let standardized = false;
   if (opts.standardize) {
     // ─── MERGE POINT (--standardize) ───────────────────────────────────────────────────────────
-    // The estimator branch adds `standardize: boolean` to LassoHO / tuneLasso. Until it lands the
-    // CLI standardises here (training means and standard deviations, applied to both sets); at the
-    // merge, replace this block by `standardize: true` in the options built in cli/lasso.ts
-    // (`modelOptions`) and keep the reported coefficient units consistent.
-    const s = standardizer(train);
+    // The estimator branch brings the one column standardisation (src/estimators/preprocessing.ts:
+    // `columnScales(X, center)` and `scaleColumns(X, scales)`; LassoHO's `standardize: true`). This
+    // branch does not have it yet, so `standardizer` below computes the same scales (population
+    // standard deviation with an intercept, root mean square without; constant columns 1). At the
+    // merge, replace `standardizer` by those two functions; the CLI keeps calling tuneLasso on the
+    // scaled design, so λ and the printed coefficients stay in standardised units (glmnet's convention).
+    const s = standardizer(train, opts.intercept !== false);
     train = s(train);
     if (val) val = s(val);
     standardized = true;
@@ -244,26 +248,30 @@ function appendNoise(ds: Dataset, k: number, seed: number): Dataset {
 }
 
 /**
- * z-scores with the training rows' means and (population) standard deviations; sparse designs are
- * only scaled (centring would fill them in). Temporary: see the MERGE POINT in `loadData`.
+ * Divides every column by its scale on the training rows — the population standard deviation
+ * s_j = sqrt((1/n) Σ_i (x_ij − x̄_j)²) when an intercept is fitted (the solvers centre), the root
+ * mean square sqrt((1/n) Σ_i x_ij²) without one; 1 for a zero scale. Only scaling, so sparse
+ * designs stay sparse. Temporary: see the MERGE POINT in `loadData`.
  */
-function standardizer(train: Dataset): (ds: Dataset) => Dataset {
+function standardizer(train: Dataset, center: boolean): (ds: Dataset) => Dataset {
   const X = train.X;
   const n = X.nRows;
-  const mean = new Float64Array(X.nCols);
   const scale = new Float64Array(X.nCols);
   for (let j = 0; j < X.nCols; j++) {
     let s = 0;
     let s2 = 0;
     if (X.kind === 'dense') {
       for (let i = j * n; i < (j + 1) * n; i++) s += X.data[i]!;
-      const m = s / n;
+      const m = center ? s / n : 0;
       for (let i = j * n; i < (j + 1) * n; i++) s2 += (X.data[i]! - m) ** 2;
-      mean[j] = m;
     } else {
-      for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) s2 += X.values[k]! ** 2;
+      for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) {
+        s += X.values[k]!;
+        s2 += X.values[k]! ** 2;
+      }
+      if (center) s2 -= (s * s) / n; // Σ(x − x̄)² = Σx² − (Σx)²/n, the absent entries being zeros
     }
-    const sd = Math.sqrt(s2 / n);
+    const sd = Math.sqrt(Math.max(s2, 0) / n);
     scale[j] = sd > 0 ? sd : 1;
   }
   return (ds) => {
@@ -271,7 +279,7 @@ function standardizer(train: Dataset): (ds: Dataset) => Dataset {
     if (D.kind === 'dense') {
       const m = D.nRows;
       const data = new Float64Array(D.data.length);
-      for (let j = 0; j < D.nCols; j++) for (let i = j * m; i < (j + 1) * m; i++) data[i] = (D.data[i]! - mean[j]!) / scale[j]!;
+      for (let j = 0; j < D.nCols; j++) for (let i = j * m; i < (j + 1) * m; i++) data[i] = D.data[i]! / scale[j]!;
       return { ...ds, X: { ...D, data } };
     }
     const values = new Float64Array(D.values.length);
