@@ -283,8 +283,29 @@ test('parseLibsvm: malformed tokens, index 0, duplicates and range errors name t
   throwsWith(() => parseLibsvm('1 1:1\n1 0:5\n', src), DataFormatError, 'feature index 0', 'line 2 of x.svm', '1-based');
   throwsWith(() => parseLibsvm('1 3:1 1:2 3:4\n', src), DataFormatError, 'duplicate feature index 3 at line 1 of x.svm');
   throwsWith(() => parseLibsvm('1 1:1\n1 9:1\n', { ...src, nFeatures: 5 }), DataFormatError, 'feature index 9 at line 2 of x.svm exceeds nFeatures = 5');
-  throwsWith(() => parseLibsvm('1 99999999999:1\n', src), DataFormatError, 'line 1', 'too large');
+  throwsWith(() => parseLibsvm('1 99999999999:1\n', src), DataFormatError, 'line 1', 'exceeds the limit of 16777216 features');
   throwsWith(() => parseLibsvm('# only a comment\n\n', src), DataFormatError, 'x.svm contains no samples');
+});
+
+test('parseLibsvm: the feature count is bounded by a cap and by the stored entries, before any allocation of that size', () => {
+  const src = { sourceName: 'x.svm' };
+  throwsWith(() => parseLibsvm('1 1:1 2000000000:1\n', src), DataFormatError, 'feature index 2000000000 at line 1 of x.svm exceeds the limit of 16777216 features');
+  throwsWith(() => parseLibsvm('1 1:1\n-1 10000000:1\n', src), DataFormatError, 'feature index 10000000 at line 2 of x.svm implies 10000000 features, but the file stores only 2 entries');
+  // 64 × entries + 1024 is the widest accepted: 2 entries → 1152
+  assert.equal(parseLibsvm('1 1:1\n-1 1152:1\n').nFeatures, 1152);
+  throwsWith(() => parseLibsvm('1 1:1\n-1 1153:1\n', src), DataFormatError, 'implies 1153 features');
+  // an explicit width (a validation file loaded at the training file's width) is not bounded by the entries
+  assert.equal(parseLibsvm('1 1:1\n', { nFeatures: 50000 }).nFeatures, 50000);
+  assert.equal(parseLibsvm('1 3:1\n', { maxFeatures: 3 }).nFeatures, 3);
+  throwsWith(() => parseLibsvm('1 4:1\n', { ...src, maxFeatures: 3 }), DataFormatError, 'exceeds the limit of 3 features');
+  throwsWith(() => parseLibsvm('1 1:1\n', { nFeatures: 5, maxFeatures: 3 }), InvalidArgumentError, 'nFeatures = 5 exceeds the limit of 3');
+  throwsWith(() => parseLibsvm('1 1:nan\n', src), DataFormatError, "'1:nan' at line 1 of x.svm");
+});
+
+test('loadCsv / loadLibsvm: an unreadable file is one message with the reason and the code once', () => {
+  for (const load of [() => loadCsv('/no/such/file.csv', { target: 'y' }), () => loadLibsvm('/no/such/file.svm')]) {
+    assert.throws(load, (e: Error) => e instanceof DataFormatError && /^cannot read \/no\/such\/file\.(csv|svm): no such file or directory \(ENOENT\)$/.test(e.message));
+  }
 });
 
 test('parseLibsvm: numbers parse exactly like Number() in every notation', () => {

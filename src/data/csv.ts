@@ -182,13 +182,18 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
   };
 }
 
-/** Reads a text file, turning I/O failures into `DataFormatError` naming the path. */
-function readTextFile(path: string): string {
+/**
+ * Reads a data file's bytes, turning I/O failures into one `DataFormatError` naming the path and
+ * the reason (`cannot read d.csv: no such file or directory`).
+ */
+export function readDataFile(path: string): Buffer {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new DataFormatError(`cannot read ${path}: ${e.code ?? ''} ${e.message}`.trim());
+    // Node's message is "ENOENT: no such file or directory, open 'd.csv'": keep the reason only
+    const reason = (e.message ?? String(err)).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+    throw new DataFormatError(`cannot read ${path}: ${reason}${e.code ? ` (${e.code})` : ''}`);
   }
 }
 
@@ -199,7 +204,7 @@ function readTextFile(path: string): string {
  * const ds = loadCsv('data/diabetes.csv', { target: 'target' }); // 442 × 10
  */
 export function loadCsv(path: string, opts: { target: string }): Dataset {
-  return parseCsv(readTextFile(path), { target: opts.target, sourceName: path });
+  return parseCsv(readDataFile(path).toString('utf8'), { target: opts.target, sourceName: path });
 }
 
 /**

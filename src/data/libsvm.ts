@@ -4,7 +4,9 @@
  * Format: one sample per line, `label index:value index:value ...`, indices 1-based (index 0 is
  * rejected), whitespace-separated; `qid:n` tokens are ignored; `#` starts a comment running to the
  * end of the line; blank and comment-only lines are skipped; CRLF is accepted. Explicit zero values
- * are dropped. Indices within a line may come in any order but not repeat.
+ * are dropped. Indices within a line may come in any order but not repeat. The feature count is
+ * bounded before anything of its size is allocated: at most `maxFeatures` (default 2^24) and, when
+ * inferred from the file, at most 64 × the stored entries + 1024 (see `LIBSVM_MAX_FEATURES`).
  *
  * The parser is a hand-written byte scanner over a `Uint8Array` (no per-token strings): indices are
  * parsed as integers, values through a correctly rounded fast path (mantissa ≤ 2^53 and a decimal
@@ -12,7 +14,8 @@
  * accumulate in geometrically grown typed arrays (CSR by construction), and a counting sort by
  * column turns them into CSC with sorted row indices.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readDataFile } from './csv.js';
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import type { Dataset, DesignMatrix, SparseDesign } from './dataset.js';
 
@@ -25,7 +28,28 @@ export interface LibsvmOptions {
   nFeatures?: number;
   /** Name used in error messages (the path for `loadLibsvm`). Default `'<libsvm>'`. */
   sourceName?: string;
+  /**
+   * Largest number of features accepted ({@link LIBSVM_MAX_FEATURES} by default). A larger index
+   * is refused as soon as it is read, before anything of that size is allocated.
+   */
+  maxFeatures?: number;
 }
+
+/**
+ * Default cap on the number of features of a libsvm file: 2^24 = 16,777,216 (webspam's 16.6 M
+ * trigram features fit; kdd2010-sized files need `maxFeatures`). Memory grows with the feature count
+ * (column pointers, names), so an absurd index (a typo such as 2000000000:1) is refused up front.
+ */
+export const LIBSVM_MAX_FEATURES = 2 ** 24;
+
+/**
+ * When the feature count is inferred from the file, it may exceed the number of stored entries by
+ * at most this factor (plus {@link LIBSVM_SLACK_FEATURES}): a file storing 10 entries cannot
+ * plausibly describe 10 million features, and such a width only costs memory and time.
+ */
+export const LIBSVM_FEATURES_PER_ENTRY = 64;
+/** Features always allowed whatever the number of stored entries. */
+export const LIBSVM_SLACK_FEATURES = 1024;
 
 const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
@@ -132,9 +156,17 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
   if (fixedP !== undefined && (!Number.isInteger(fixedP) || fixedP < 0)) {
     throw new InvalidArgumentError(`parseLibsvm(): nFeatures must be a non-negative integer, got ${fixedP}`);
   }
+  const cap = opts.maxFeatures ?? LIBSVM_MAX_FEATURES;
+  if (!Number.isInteger(cap) || cap < 1 || cap > 2 ** 31 - 2) {
+    throw new InvalidArgumentError(`parseLibsvm(): maxFeatures must be an integer in [1, 2^31 − 2], got ${cap}`);
+  }
+  if (fixedP !== undefined && fixedP > cap) {
+    throw new InvalidArgumentError(`parseLibsvm(): nFeatures = ${fixedP} exceeds the limit of ${cap} features (raise maxFeatures if this is intended)`);
+  }
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   const len = buf.length;
-  const maxIndex = fixedP ?? 2147483647;
+  const maxIndex = fixedP ?? cap;
+  let maxIdxLine = 0;
 
   // one cheap pass for exact upper bounds (':' count ≥ entries, newlines + 1 ≥ rows), so the
   // entry arrays are allocated once; the geometric growth below is only a safety net
@@ -145,9 +177,9 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
     if (b === 58) colons++;
     else if (b === 10) newlines++;
   }
-  let cap = colons + 16;
-  let cols = new Int32Array(cap);
-  let vals = new Float64Array(cap);
+  let entryCap = colons + 16;
+  let cols = new Int32Array(entryCap);
+  let vals = new Float64Array(entryCap);
   let rowCap = newlines + 16;
   let y = new Float64Array(rowCap);
   let rowPtr = new Int32Array(rowCap + 1);
@@ -232,7 +264,7 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
         throw new DataFormatError(
           fixedP !== undefined
             ? `feature index ${tokenText(buf, ts, vs - 1)} at line ${line} of ${source} exceeds nFeatures = ${fixedP}`
-            : `feature index ${tokenText(buf, ts, vs - 1)} at line ${line} of ${source} is too large`,
+            : `feature index ${tokenText(buf, ts, vs - 1)} at line ${line} of ${source} exceeds the limit of ${cap} features (a typo? raise maxFeatures if it is intended)`,
         );
       }
       const v = parseDecimal(buf, vs, pos);
@@ -241,13 +273,16 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
       }
       if (idx <= prev) sorted = false;
       prev = idx;
-      if (idx > maxIdx) maxIdx = idx;
-      if (nnz === cap) {
-        cap = Math.ceil(cap * 1.5);
-        const c2 = new Int32Array(cap);
+      if (idx > maxIdx) {
+        maxIdx = idx;
+        maxIdxLine = line;
+      }
+      if (nnz === entryCap) {
+        entryCap = Math.ceil(entryCap * 1.5);
+        const c2 = new Int32Array(entryCap);
         c2.set(cols);
         cols = c2;
-        const v2 = new Float64Array(cap);
+        const v2 = new Float64Array(entryCap);
         v2.set(vals);
         vals = v2;
       }
@@ -268,6 +303,13 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
     rowPtr[nRows] = nnz;
   }
   if (nRows === 0) throw new DataFormatError(`${source} contains no samples`);
+  const plausible = LIBSVM_FEATURES_PER_ENTRY * nnz + LIBSVM_SLACK_FEATURES;
+  if (fixedP === undefined && maxIdx > plausible) {
+    throw new DataFormatError(
+      `feature index ${maxIdx} at line ${maxIdxLine} of ${source} implies ${maxIdx} features, but the file stores only ${nnz} entries ` +
+        `(at most ${LIBSVM_FEATURES_PER_ENTRY} × entries + ${LIBSVM_SLACK_FEATURES} = ${plausible} features are accepted): is the index a typo?`,
+    );
+  }
   const p = fixedP ?? maxIdx;
   const X = cooRowsToCsc(rowPtr, cols, vals, nRows, p);
   const featureNames = new Array<string>(p);
@@ -305,13 +347,7 @@ function cooRowsToCsc(rowPtr: Int32Array, cols: Int32Array, vals: Float64Array, 
  * const ds = loadLibsvm('/data/rcv1_train.binary', { nFeatures: 47236 });
  */
 export function loadLibsvm(path: string, opts: Omit<LibsvmOptions, 'sourceName'> = {}): Dataset {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new DataFormatError(`cannot read ${path}: ${e.code ?? ''} ${e.message}`.trim());
-  }
+  const buf = readDataFile(path);
   return parseLibsvm(buf, { ...opts, sourceName: path });
 }
 
