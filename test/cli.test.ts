@@ -236,3 +236,18 @@ test('--standardize divides each column by its population standard deviation: λ
   assert.ok(Math.abs(j.lambdaMax - expected) <= 1e-12 * expected, `${j.lambdaMax} vs ${expected}`);
   assert.equal(j.standardized, true);
 });
+
+test('--standardize reports coefficients on the original scale: they equal the Lasso estimator with standardize at the selected λ', async () => {
+  const { Lasso } = await import('../src/estimators/index.js');
+  const { loadDataset } = await import('../src/data/datasets.js');
+  const r = run('lasso', 'tune', '--dataset', 'diabetes', '--standardize', '--criterion', 'heldout', '--max-evals', '6', '--tol', '1e-10', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  const ds = loadDataset('diabetes');
+  const est = new Lasso({ alpha: j.lambda, standardize: true, tol: 1e-12 }).fit(ds.X, ds.y);
+  const scale = Math.max(...est.coef.map(Math.abs));
+  for (let k = 0; k < est.coef.length; k++) {
+    assert.ok(Math.abs(j.coef[k] - est.coef[k]!) <= 1e-6 * scale, `coef ${k}: ${j.coef[k]} vs ${est.coef[k]}`);
+  }
+  assert.equal(j.coefStandardized.length, j.coef.length);
+});

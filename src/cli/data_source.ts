@@ -12,6 +12,7 @@ import { loadLibsvm } from '../data/libsvm.js';
 import { datasetNames, loadDataset, type DatasetName } from '../data/datasets.js';
 import { constantColumns, type Dataset, type DesignMatrix } from '../data/dataset.js';
 import { oneOf } from './options.js';
+import { columnScales, scaleColumns } from '../estimators/preprocessing.js';
 
 /** Data options shared by the `lasso` subcommands (raw strings from the command line). */
 export interface DataOptions {
@@ -41,8 +42,10 @@ export interface LoadedData {
   inputs: Record<string, string | undefined>;
   /** Number of appended noise features (the last ones), 0 without `--add-noise`. */
   noiseFeatures: number;
-  /** True when the columns were standardised (coefficients are then per standard deviation). */
+  /** True when the columns were standardised (the solver's coefficients are then per standard deviation). */
   standardized: boolean;
+  /** The column scales s_j of `--standardize` (original-scale coefficient c_j = β_j / s_j), else null. */
+  scales: Float64Array | null;
 }
 
 const FORMATS = ['csv', 'libsvm'] as const;
@@ -144,20 +147,17 @@ export function loadData(opts: DataOptions, note: (s: string) => void = () => {}
     note(`note: appended ${noise} standard-normal noise features (noise1..noise${noise}, seed ${seed}); a good selection drops them`);
   }
   let standardized = false;
+  let scales: Float64Array | null = null;
   if (opts.standardize) {
-    // ─── MERGE POINT (--standardize) ───────────────────────────────────────────────────────────
-    // The estimator branch brings the one column standardisation (src/estimators/preprocessing.ts:
-    // `columnScales(X, center)` and `scaleColumns(X, scales)`; LassoHO's `standardize: true`). This
-    // branch does not have it yet, so `standardizer` below computes the same scales (population
-    // standard deviation with an intercept, root mean square without; constant columns 1). At the
-    // merge, replace `standardizer` by those two functions; the CLI keeps calling tuneLasso on the
-    // scaled design, so λ and the printed coefficients stay in standardised units (glmnet's convention).
-    const s = standardizer(train, opts.intercept !== false);
-    train = s(train);
-    if (val) val = s(val);
+    // One column standardisation for the library (src/estimators/preprocessing.ts): the scales of
+    // the training rows, applied to the validation rows too; the CLI maps coefficients back.
+    const { scales: sc } = columnScales(train.X, opts.intercept !== false);
+    train = { ...train, X: scaleColumns(train.X, sc) };
+    if (val) val = { ...val, X: scaleColumns(val.X, sc) };
+    scales = sc;
     standardized = true;
   }
-  return { train, val, description, inputs: { '--data': opts.data, '--train': opts.train, '--val': opts.val }, noiseFeatures: noise, standardized };
+  return { train, val, description, inputs: { '--data': opts.data, '--train': opts.train, '--val': opts.val }, noiseFeatures: noise, standardized, scales };
 }
 
 function nameList(ds: Dataset, cols: ArrayLike<number>): string {
@@ -247,43 +247,3 @@ function appendNoise(ds: Dataset, k: number, seed: number): Dataset {
   return { ...ds, X: { kind: 'dense', nRows: n, nCols: ds.nFeatures + k, data }, featureNames: names, nFeatures: ds.nFeatures + k };
 }
 
-/**
- * Divides every column by its scale on the training rows — the population standard deviation
- * s_j = sqrt((1/n) Σ_i (x_ij − x̄_j)²) when an intercept is fitted (the solvers centre), the root
- * mean square sqrt((1/n) Σ_i x_ij²) without one; 1 for a zero scale. Only scaling, so sparse
- * designs stay sparse. Temporary: see the MERGE POINT in `loadData`.
- */
-function standardizer(train: Dataset, center: boolean): (ds: Dataset) => Dataset {
-  const X = train.X;
-  const n = X.nRows;
-  const scale = new Float64Array(X.nCols);
-  for (let j = 0; j < X.nCols; j++) {
-    let s = 0;
-    let s2 = 0;
-    if (X.kind === 'dense') {
-      for (let i = j * n; i < (j + 1) * n; i++) s += X.data[i]!;
-      const m = center ? s / n : 0;
-      for (let i = j * n; i < (j + 1) * n; i++) s2 += (X.data[i]! - m) ** 2;
-    } else {
-      for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) {
-        s += X.values[k]!;
-        s2 += X.values[k]! ** 2;
-      }
-      if (center) s2 -= (s * s) / n; // Σ(x − x̄)² = Σx² − (Σx)²/n, the absent entries being zeros
-    }
-    const sd = Math.sqrt(Math.max(s2, 0) / n);
-    scale[j] = sd > 0 ? sd : 1;
-  }
-  return (ds) => {
-    const D = ds.X;
-    if (D.kind === 'dense') {
-      const m = D.nRows;
-      const data = new Float64Array(D.data.length);
-      for (let j = 0; j < D.nCols; j++) for (let i = j * m; i < (j + 1) * m; i++) data[i] = D.data[i]! / scale[j]!;
-      return { ...ds, X: { ...D, data } };
-    }
-    const values = new Float64Array(D.values.length);
-    for (let j = 0; j < D.nCols; j++) for (let k = D.indptr[j]!; k < D.indptr[j + 1]!; k++) values[k] = D.values[k]! / scale[j]!;
-    return { ...ds, X: { ...D, values } };
-  };
-}

@@ -186,6 +186,8 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
   const names = train.featureNames;
   const nTrue = train.nFeatures - d.noiseFeatures;
   const kept = Array.from(res.support);
+  // coefficients on the original feature scale (c_j = β_j / s_j under --standardize; intercept unchanged)
+  const coefOriginal = d.scales ? Float64Array.from(res.coef, (b, j) => b / d.scales![j]!) : res.coef;
   const result = {
     model, criterion: res.value, criterionKind: criterion, optimizer, data: description,
     nSamples: train.nSamples, nFeatures: train.nFeatures, standardized: d.standardized,
@@ -197,7 +199,8 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
     supportSize: res.support.length,
     support: kept.map((j) => names[j]),
     ...(d.noiseFeatures > 0 ? { noiseFeaturesKept: kept.filter((j) => j >= nTrue).length, noiseFeatures: d.noiseFeatures } : {}),
-    coef: Array.from(res.coef),
+    coef: Array.from(coefOriginal),
+    ...(d.scales ? { coefStandardized: Array.from(res.coef) } : {}),
     featureNames: names,
     intercept: res.intercept,
     timeMs: Math.round(res.timeMs),
@@ -224,8 +227,8 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
       io.out(`  noise features kept: ${keptNoise.length} of ${d.noiseFeatures}${keptNoise.length ? ` (${keptNoise.map((j) => names[j]).join(', ')})` : ''}`);
     }
     const top = kept.sort((a, b) => Math.abs(res.coef[b]!) - Math.abs(res.coef[a]!)).slice(0, 12);
-    io.out(`largest coefficients (${d.standardized ? 'per standard deviation' : 'per feature unit'}):`);
-    for (const j of top) io.out(`  ${(names[j] ?? `x${j + 1}`).padEnd(16)} ${res.coef[j]!.toPrecision(6)}`);
+    io.out(`largest coefficients (per feature unit${d.standardized ? '; per standard deviation beside' : ''}):`);
+    for (const j of top) io.out(`  ${(names[j] ?? `x${j + 1}`).padEnd(16)} ${coefOriginal[j]!.toPrecision(6)}${d.standardized ? `   (${res.coef[j]!.toPrecision(6)} per sd)` : ''}`);
     if (res.singularEvaluations > 0) io.out(`warning: the invertibility hypothesis failed at ${res.singularEvaluations} evaluation(s) (kinks or rank-deficient X_E)`);
   }
 
