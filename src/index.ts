@@ -1,16 +1,57 @@
 /**
- * @file nsdiff public API: float64 tensors, composable conservative autodiff, linear algebra,
- * implicit differentiation and Lasso-type hyperparameter optimisation.
+ * @file nsdiff public API (the package root, `import … from 'nsdiff'`): float64 tensors,
+ * composable conservative autodiff, linear algebra, implicit differentiation and Lasso-type
+ * hyperparameter optimisation.
+ *
+ * Every name is listed explicitly (no `export *`), so the surface changes only deliberately; the
+ * checked-in report api/nsdiff.api.md lists it with signatures (`npm run api:report` regenerates it,
+ * test/package.api.test.ts fails while it is stale). Building blocks for extending the library
+ * (primitive definitions, rule tables, shape and validation helpers) are in `nsdiff/internals`
+ * (src/internals.ts), not here.
  */
-export * from './core/errors.js';
-export { type FailurePolicy, FAILURE_POLICIES, setWarningHandler, emitWarning, type WarningHandler } from './core/failure.js';
-export { Tensor, tensor, scalar, zeros, ones, full, eye, arange, linspace, shapeSize, type NestedArray } from './core/tensor.js';
+// core: errors, failure policy, tensors, randomness
+export {
+  NsdiffError,
+  ShapeError,
+  NonFiniteError,
+  InvalidArgumentError,
+  SingularMatrixError,
+  NotPositiveDefiniteError,
+  ConvergenceError,
+  InvertibilityError,
+  MissingRuleError,
+  ConcretizationError,
+  DataFormatError,
+} from './core/errors.js';
+export { type FailurePolicy, FAILURE_POLICIES, setWarningHandler, type WarningHandler } from './core/failure.js';
+export { Tensor, tensor, scalar, zeros, ones, full, eye, arange, linspace, type NestedArray } from './core/tensor.js';
 export { rng, Rng } from './core/rng.js';
-export * from './ops/index.js';
+// ops: the differentiable operations (src/ops/), by file
+export { add, sub, mul, div, neg, pow, square } from './ops/arithmetic.js';
+export { sin, cos, exp, log, sqrt, tanh, sigmoid, softplus } from './ops/unary.js';
+export { relu, abs, sign, maximum, minimum, type KinkOption } from './ops/nonsmooth.js';
+export { clip, softThreshold, hinge } from './ops/piecewise.js';
+export { max, min, argmax, argmin, norm } from './ops/extrema.js';
+export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './ops/pooling.js';
+export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot } from './ops/logic.js';
+export { sum, mean } from './ops/reduce.js';
+export { reshape, broadcastTo, transpose, matrixTranspose, zerosLike, onesLike } from './ops/shape.js';
+export { matmul, dot, type MatmulOptions } from './ops/matmul.js';
+export { slice, pad, sliceAxis, concat, stack } from './ops/slicing.js';
+export { take, scatterAdd, index, takeAlongAxis, type IndexArray } from './ops/indexing.js';
+export { cumsum, type CumsumOptions } from './ops/cumulative.js';
+export { logsumexp, softmax, logSoftmax, variance, std } from './ops/normalize.js';
+export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type LossOptions, type CrossEntropyOptions } from './ops/losses.js';
+export { outer, diag, trace, fullLike } from './ops/structural.js';
+export { asTensor, type TensorLike } from './ops/convert.js';
+export { solve, triangularSolve, cholesky, inv, logdet, det, slogdet, type TriangularSolveOptions } from './ops/linalg.js';
+export { eigh, type EighOptions } from './ops/linalg_eigh.js';
+export { lstsq, type LstsqOptions } from './ops/linalg_lstsq.js';
+// autodiff: transforms, kink policies, parameter trees
 export { vjp, jvp, grad, valueAndGrad, jacobian, hessian, hvp, customJvp, customVjp, type Argnums, type JacobianOptions } from './autodiff/transforms.js';
 export { withKinkPolicy, trackKinks, type KinkPolicy, type KinkReport } from './autodiff/kinks.js';
-export { Prim } from './autodiff/primitives.js';
 export { flatten, treeMap, type Tree } from './autodiff/tree.js';
+// implicit differentiation: custom roots / fixed points, hypergradients
 export {
   customRoot,
   customFixedPoint,
@@ -63,9 +104,42 @@ export {
 // the names that do not collide with the differentiable ops are also exported directly.
 export * as linalg from './linalg/dense/index.js';
 export { pinv, matrixRank, cond, condEstimate, sigmaMin, svdvals, lu, qr, eigvalsh, svd } from './linalg/dense/index.js';
+// iterative solvers and sparse matrices (Float64Array level)
 export * from './linalg/iterative/index.js';
 export * from './linalg/sparse/index.js';
-export * from './data/index.js';
+// data: designs, loaders, bundled and synthetic datasets, splits
+export {
+  denseDesign,
+  denseFromRows,
+  cscFromCoo,
+  csrToCsc,
+  toCsc,
+  toDense,
+  takeRows,
+  makeDataset,
+  takeDataset,
+  splitTrainVal,
+  kFoldIndices,
+  type DenseDesign,
+  type SparseDesign,
+  type DesignMatrix,
+  type Dataset,
+  type TrainValSplit,
+  type Fold,
+} from './data/dataset.js';
+export { parseCsv, loadCsv, loadCsvPair, type CsvOptions } from './data/csv.js';
+export { parseLibsvm, loadLibsvm, writeLibsvm, saveLibsvm, type LibsvmOptions, type WriteLibsvmOptions } from './data/libsvm.js';
+export { datasetPath, loadDataset, datasetNames, dataDir, type DatasetName } from './data/datasets.js';
+export {
+  makeCorrelatedData,
+  makeSparseRegression,
+  makeClassification,
+  type SyntheticData,
+  type CorrelatedDataOptions,
+  type SparseRegressionOptions,
+  type ClassificationOptions,
+} from './data/synthetic.js';
+// plots
 export { lineChart, type Series, type ChartOptions } from './plot/svg.js';
 // Hyperparameter optimisation of Lasso-type models (hypergradients w.r.t. log λ, criteria, outer
 // loops, LassoCV-like estimator). Types that would collide with src/implicit are prefixed `Lasso`.
