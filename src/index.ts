@@ -34,6 +34,7 @@ export { clip, softThreshold, hinge } from './ops/piecewise.js';
 export { max, min, argmax, argmin, norm } from './ops/extrema.js';
 export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './ops/pooling.js';
 export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot } from './ops/logic.js';
+export type { CompareOp } from './autodiff/primitives.js';
 export { sum, mean } from './ops/reduce.js';
 export { reshape, broadcastTo, transpose, matrixTranspose, zerosLike, onesLike } from './ops/shape.js';
 export { matmul, dot, type MatmulOptions } from './ops/matmul.js';
@@ -50,7 +51,7 @@ export { lstsq, type LstsqOptions } from './ops/linalg_lstsq.js';
 // autodiff: transforms, kink policies, parameter trees
 export { vjp, jvp, grad, valueAndGrad, jacobian, hessian, hvp, customJvp, customVjp, type Argnums, type JacobianOptions } from './autodiff/transforms.js';
 export { withKinkPolicy, trackKinks, type KinkPolicy, type KinkReport } from './autodiff/kinks.js';
-export { flatten, treeMap, type Tree } from './autodiff/tree.js';
+export { flatten, treeMap, type Tree, type Flat } from './autodiff/tree.js';
 // implicit differentiation: custom roots / fixed points, hypergradients
 export {
   customRoot,
@@ -204,6 +205,8 @@ export {
   type SolverResult,
   type SolverStats,
   type ProxGradResult,
+  type ProxGradOptions,
+  type Acceleration,
   type LogRegResult,
   type PathOptions,
   type PathResult,

@@ -22,9 +22,11 @@
 export { assertFinite } from './core/errors.js';
 export { emitWarning, handleFailure } from './core/failure.js';
 export { checkOptions } from './core/options.js';
-export { shapeSize, concreteData } from './core/tensor.js';
+export { shapeSize, concreteData, type ConcreteTensor } from './core/tensor.js';
 // autodiff: primitive ids and the registry of definitions
-export { Prim } from './autodiff/primitives.js';
+export { Prim, type PrimParams } from './autodiff/primitives.js';
+export type { PrimDef } from './autodiff/trace.js';
+export type { ResolvedKinkPolicy } from './autodiff/kinks.js';
 export { PRIMITIVES } from './ops/registry.js';
 // ops: primitive definitions and helpers, by file
 export { addDef, subDef, mulDef, divDef, negDef, powDef } from './ops/arithmetic.js';
@@ -33,5 +35,7 @@ export { kinkMask, reluDef, absDef, signDef, maximumDef, minimumDef } from './op
 export { reducedShape, reductionIndexMap, sumDef } from './ops/reduce.js';
 export { matmulDef } from './ops/matmul.js';
 export { sliceDef, padDef, concatDef } from './ops/slicing.js';
+// lasso: the WebAssembly engine behind a prepared design
+export type { WasmEngine } from './lasso/design.js';
 // data: kernels on design matrices
 export { getEntry, nnzOf, columnNormsSquared, constantColumns, matVec } from './data/dataset.js';
