@@ -24,7 +24,18 @@ export { emitWarning, handleFailure } from './core/failure.js';
 export { checkOptions } from './core/options.js';
 export { shapeSize, concreteData, type ConcreteTensor } from './core/tensor.js';
 // autodiff: primitive ids and the registry of definitions
-export { Prim, type PrimParams } from './autodiff/primitives.js';
+export {
+  Prim,
+  type PrimParams,
+  type NoParams,
+  type KinkParams,
+  type ClipParams,
+  type ExtremumParams,
+  type ArgExtremumParams,
+  type PoolParams,
+  type WeightedGatherParams,
+  type TriangularSolveParams,
+} from './autodiff/primitives.js';
 export type { PrimDef } from './autodiff/trace.js';
 export type { ResolvedKinkPolicy } from './autodiff/kinks.js';
 export { PRIMITIVES } from './ops/registry.js';
