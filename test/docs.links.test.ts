@@ -1,8 +1,8 @@
 /**
  * @file Relative links of README.md and docs/*.md lead somewhere for both kinds of reader: the
  * target exists in the repository (clone readers), and it is one of the files the npm package ships
- * ("files" of package.json), so that a reader
- * of the installed package does not meet a dead link. Web links and in-page anchors are not checked.
+ * ("files" of package.json), so that a reader of the installed package does not meet a dead link.
+ * Web links and in-page anchors are not checked.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
