@@ -89,13 +89,10 @@ const recipes: Record<string, Recipe> = {
   eye: skip('creates a tensor from sizes'),
   arange: skip('creates a tensor from numbers'),
   linspace: skip('creates a tensor from numbers'),
-  shapeSize: skip('arithmetic on a shape'),
   rng: skip('seeded random generator factory'),
   Rng: skip(CLASS),
   Tensor: skip('the abstract tensor class'),
   setWarningHandler: skip(NO_TENSORS),
-  emitWarning: skip(NO_TENSORS),
-  assertFinite: skip('validates ArrayLike<number> data (throws or returns nothing)'),
   NsdiffError: skip(ERROR_CLASS),
   ShapeError: skip(ERROR_CLASS),
   NonFiniteError: skip(ERROR_CLASS),
@@ -126,15 +123,12 @@ const recipes: Record<string, Recipe> = {
   tanh: unary(nd.tanh),
   sigmoid: unary(nd.sigmoid),
   softplus: unary(nd.softplus),
-  sigmoidScalar: skip('number → number helper'),
-  softplusScalar: skip('number → number helper'),
   asTensor: unary((x) => mul(nd.asTensor(x), 2)),
 
   // --- nonsmooth (evaluated away from their kinks) --------------------------------------------
   abs: unary(nd.abs, () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
   relu: unary(nd.relu, () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
   sign: diff(() => [mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))], (x) => nd.sign(x!), constant),
-  kinkMask: skip('internal mask builder taking a resolved kink policy (numbers in, constant mask out)'),
   maximum: diff(() => [N(4), add(N(4), tensor([2, -2, 2, -2]))], (a, b) => nd.maximum(a!, b!)),
   minimum: diff(() => [N(4), add(N(4), tensor([2, -2, 2, -2]))], (a, b) => nd.minimum(a!, b!)),
   clip: unary((x) => nd.clip(x, -0.5, 0.5), () => tensor([-1.3, -0.2, 0.1, 0.3, 0.9])),
@@ -161,8 +155,6 @@ const recipes: Record<string, Recipe> = {
   crossEntropy: unary((x) => nd.crossEntropy(x, [0, 2])),
   binaryCrossEntropyWithLogits: unary((x) => nd.binaryCrossEntropyWithLogits(x, tensor([0, 1, 1, 0])), () => N(4)),
   mse: diff(() => [N(2, 3), N(2, 3)], (a, b) => nd.mse(a!, b!)),
-  reducedShape: skip('shape arithmetic'),
-  reductionIndexMap: skip('index arithmetic on shapes'),
 
   // --- comparisons and selection (piecewise constant or selecting) -----------------------------
   compare: diff(() => [N(5), N(5)], (a, b) => nd.compare(a!, b!, 'lt'), constant),
@@ -337,12 +329,7 @@ const recipes: Record<string, Recipe> = {
   csrToCsc: skip(DATA),
   toCsc: skip(DATA),
   toDense: skip(DATA),
-  getEntry: skip(DATA),
-  nnzOf: skip(DATA),
   takeRows: skip(DATA),
-  columnNormsSquared: skip(DATA),
-  constantColumns: skip(DATA),
-  matVec: skip(DATA),
   lineChart: skip('SVG chart from number series'),
 };
 

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import * as nd from '../src/index.js';
-import { Prim, tensor, type Tensor } from '../src/index.js';
+import { tensor, type Tensor } from '../src/index.js';
+import { Prim, shapeSize } from '../src/internals.js';
 import { checkDerivatives, type Fn } from './helpers.js';
 
 /** A differentiable program exercising one primitive, and the input shapes to draw. */
@@ -102,7 +103,7 @@ export const SAMPLES: { [P in Prim]: Sample } = {
 };
 
 function draws(shapes: number[][]) {
-  return fc.tuple(...shapes.map((s) => fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: nd.shapeSize(s), maxLength: nd.shapeSize(s) })));
+  return fc.tuple(...shapes.map((s) => fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: shapeSize(s), maxLength: shapeSize(s) })));
 }
 
 for (const prim of Object.values(Prim)) {
