@@ -516,8 +516,11 @@ test('gap semantics: tolerance = tol·‖y_c‖²/n, non-negative gap; maxIter e
   const yy = y.reduce((s, v) => s + (v - ym) ** 2, 0);
   assert.ok(Math.abs(res.tolerance - (1e-6 * yy) / y.length) <= 1e-15 * res.tolerance);
   assert.ok(res.gap >= 0 && res.gap <= res.tolerance && Math.abs(res.primal - res.dual - res.gap) < 1e-9);
-  const short = lasso(X, y, lam, { tol: 1e-14, maxIter: 2 });
+  const short = lasso(X, y, lam, { tol: 1e-14, maxIter: 2, onFailure: 'return' });
   assert.equal(short.converged, false);
+  // the default policy is 'throw' (core/failure.ts), for every solver
+  assert.throws(() => lasso(X, y, lam, { tol: 1e-14, maxIter: 2 }), ConvergenceError);
+  assert.throws(() => lassoPath(X, y, { tol: 1e-14, maxIter: 2, nLambdas: 3 }), ConvergenceError);
   assert.ok(short.iterations <= 2 && short.gap > short.tolerance);
   assert.throws(() => lasso(X, y, lam, { tol: 1e-14, maxIter: 2, onFailure: 'throw' }), (e: unknown) => e instanceof ConvergenceError && /did not converge/.test(e.message) && e.report.converged === false);
   assert.throws(() => sparseLogreg(X, problem(7, 30, 50).labels, 0.001, { tol: 1e-14, maxIter: 1, onFailure: 'throw' }), ConvergenceError);
