@@ -69,7 +69,7 @@ export interface SolverOptions {
   /**
    * Relative tolerance, scikit-learn semantics: stop when the duality gap of the documented
    * (1/n-scaled) objective is ≤ tol·‖y_c‖²/n (squared loss) or ≤ tol·log 2 (logreg, celer's
-   * convention, = tol·P(0) without intercept). Default 1e-4.
+   * convention, = tol·P(0) without intercept). Must be in (0, 1). Default 1e-4.
    */
   readonly tol?: number;
   /** Maximum number of epochs (passes over the current working set; FISTA: iterations). Default 10 000. */
