@@ -429,7 +429,7 @@ test('λ ≥ λ_max gives β = 0 (just below it does not), for every model and i
   }
 });
 
-test('warm start from the solution converges without any epoch; warm residual is honoured', () => {
+test('warm start from the solution converges without any epoch; the residual is recomputed from β', () => {
   const { X, y } = problem(9, 40, 60);
   const lam = lambdaMax(X, y) / 10;
   const first = lasso(X, y, lam, { tol: 1e-10 });
@@ -438,6 +438,9 @@ test('warm start from the solution converges without any epoch; warm residual is
   assert.ok(maxAbsDiff(first.beta, again.beta) <= 1e-12);
   const againNoR = lasso(X, y, lam, { tol: 1e-10, warmStart: { beta: first.beta } });
   assert.ok(againNoR.iterations <= 1);
+  // a wrong residual in the warm start is ignored (it cannot make the first gap check pass)
+  const bogus = lasso(X, y, lam, { tol: 1e-10, warmStart: { beta: first.beta, residual: new Float64Array(40) } });
+  assert.deepEqual(Array.from(bogus.residual), Array.from(again.residual));
   const lr = sparseLogreg(X, problem(9, 40, 60).labels, 0.01, { tol: 1e-10 });
   const lr2 = sparseLogreg(X, problem(9, 40, 60).labels, 0.01, { tol: 1e-10, warmStart: lr });
   assert.ok(lr2.iterations <= 1 && lr2.converged);

@@ -52,7 +52,7 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   const beta = warmBeta(o.warmStart, p, d.colNormsSq, fn);
   if (ea !== ec) for (let j = 0; j < p; j++) beta[j] = mulPow2(beta[j]!, ec - ea);
   const scaled = ea === 0 && ec === 0 ? spec : scaleSpec(spec, ea + ec, 2 * ea);
-  const solver = new QuadCD(d, target.yc, scaled, o, beta, null);
+  const solver = new QuadCD(d, target.yc, scaled, o, beta);
   let res: SolverResult;
   try {
     const out = solver.run(!solver.hasUnpen);
@@ -157,7 +157,7 @@ export function lambdaMaxWeightedPrepared(d: PreparedDesign, yc: Float64Array, w
   for (let j = 0; j < p; j++) l1[j] = w[j]! > 0 ? 1e300 : 0;
   const spec: QuadSpec = { model: 'wlasso', l1, l2: 0, weights: w, lambda: 1 };
   const o = resolveOptions({ tol: 1e-14, maxIter: 100_000, screening: false }, 'lambdaMaxWeighted');
-  const s = new QuadCD(d, yc, spec, o, new Float64Array(p), null);
+  const s = new QuadCD(d, yc, spec, o, new Float64Array(p));
   try {
     s.run(false);
     s.sync();

@@ -141,7 +141,6 @@ export class QuadCD {
     readonly spec: QuadSpec,
     readonly o: Resolved,
     beta0: Float64Array,
-    r0: Float64Array | null,
   ) {
     const n = (this.n = d.nRows);
     const p = (this.p = d.nCols);
@@ -165,8 +164,8 @@ export class QuadCD {
     this.projRho = new Float64Array(unpen ? n : 0);
     this.beta = eng !== null ? eng.beta : beta0;
     this.r = eng !== null ? eng.r : new Float64Array(n);
-    if (r0 !== null) this.r.set(r0);
-    else this.recomputeResidual();
+    // always from β: a residual handed in from elsewhere could belong to another target
+    this.recomputeResidual();
     this.S = d.isSparse && d.centered ? vecSum(n, this.r) : 0;
     this.sparseCentred = d.isSparse && d.centered;
     ({ active: this.active, activeList: this.activeList, nActive: this.nActive } = initialActiveSet(d.colNormsSq));
