@@ -487,3 +487,10 @@ test('makeSparseRegression / makeClassification: density, CSC invariants, SNR, l
   assert.equal(d.wTrue.filter((v) => v !== 0).length, 5);
   assert.ok(d.y.every((v) => v === 0 || v === 1));
 });
+
+test('dataset helpers check their options (a misspelt key is an error with a suggestion)', () => {
+  throwsWith(() => kFoldIndices(10, 3, { shufle: true } as never), InvalidArgumentError, "did you mean 'shuffle'");
+  const ds = makeDataset(denseFromRows([[1, 2], [3, 4], [5, 6]]), Float64Array.of(0, 1, 2));
+  throwsWith(() => splitTrainVal(ds, 0.5, { sed: 1 } as never), InvalidArgumentError, "did you mean 'seed'");
+  throwsWith(() => makeDataset(ds.X, ds.y, { featureName: ['a', 'b'] } as never), InvalidArgumentError, "did you mean 'featureNames'");
+});

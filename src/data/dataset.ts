@@ -9,6 +9,7 @@
  * (`CscMatrix` validates it; every function here that builds one guarantees it).
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { rng } from '../core/rng.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import type { DenseDesign, DesignMatrix } from '../lasso/matrix.js';
@@ -241,6 +242,7 @@ export function makeDataset(
   y: Float64Array,
   opts: { featureNames?: string[]; targetName?: string } = {},
 ): Dataset {
+  checkOptions(opts, ['featureNames', 'targetName'], 'makeDataset()');
   if (y.length !== X.nRows) throw new ShapeError(`makeDataset(): y has ${y.length} entries but X has ${X.nRows} rows`);
   const featureNames = opts.featureNames ?? Array.from({ length: X.nCols }, (_, j) => `x${j}`);
   if (featureNames.length !== X.nCols) {
@@ -280,6 +282,7 @@ export interface TrainValSplit {
  * const { train, val } = splitTrainVal(ds, 0.5, { seed: 1 });
  */
 export function splitTrainVal(ds: Dataset, fraction: number, opts: { seed?: number; shuffle?: boolean } = {}): TrainValSplit {
+  checkOptions(opts, ['seed', 'shuffle'], 'splitTrainVal()');
   const n = ds.nSamples;
   if (!(fraction > 0 && fraction < 1)) {
     throw new InvalidArgumentError(`splitTrainVal(): fraction (share of rows used for training) must be in (0, 1), got ${fraction}`);
@@ -312,6 +315,7 @@ export interface Fold {
  * kFoldIndices(10, 3).map((f) => Array.from(f.val)); // [[0,1,2,3], [4,5,6], [7,8,9]]
  */
 export function kFoldIndices(n: number, k: number, opts: { shuffle?: boolean; seed?: number } = {}): Fold[] {
+  checkOptions(opts, ['shuffle', 'seed'], 'kFoldIndices()');
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`kFoldIndices(): n must be a non-negative integer, got ${n}`);
   if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`kFoldIndices(): k must be an integer >= 2, got ${k}`);
   if (k > n) throw new InvalidArgumentError(`kFoldIndices(): fewer rows than folds (n = ${n} rows, k = ${k} folds)`);
@@ -373,6 +377,7 @@ export function columnNormsSquared(X: DesignMatrix): Float64Array {
  * constantColumns(denseFromRows([[1, 2], [1, 3]])); // Int32Array [0]
  */
 export function constantColumns(X: DesignMatrix, opts: { includeEmptySparse?: boolean } = {}): Int32Array {
+  checkOptions(opts, ['includeEmptySparse'], 'constantColumns()');
   const out: number[] = [];
   if (X.kind === 'dense') {
     const { nRows, nCols, data } = X;

@@ -6,6 +6,7 @@
  * them in the engine (wasm_engine.ts); CSC designs correct for implicit centring
  * (X_c,jᵀr = X_jᵀr − μ_j Σr).
  */
+import { checkOptions } from '../core/options.js';
 import type { PreparedDesign } from './design.js';
 import { ptrIn, stageCols, stageVec, unstage } from './wasm_engine.js';
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +199,7 @@ export function matvec(d: PreparedDesign, beta: Float64Array, out: Float64Array)
  * spectralNormSq(prepareDesign(denseFromRows([[3, 0], [0, 1]]), { center: false })); // ≈ 9
  */
 export function spectralNormSq(d: PreparedDesign, opts: { maxIter?: number; tol?: number; extraOnes?: boolean } = {}): number {
+  checkOptions(opts, ['maxIter', 'tol', 'extraOnes'], 'spectralNormSq()');
   const extra = opts.extraOnes ?? false;
   if (!extra && d.spectralNormSqCache !== undefined) return d.spectralNormSqCache;
   const maxIter = opts.maxIter ?? 1000;
