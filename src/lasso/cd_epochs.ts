@@ -6,6 +6,8 @@
  *
  *   z = X_c,jᵀ r + N_j β_j,   β_j⁺ = ST(z, t_j) / (N_j + nλ₂),   r ← r − (β_j⁺ − β_j) X_c,j.
  */
+import { denseColDot } from './columns.js';
+
 // ---------------------------------------------------------------------------------------------
 // Epoch kernels. Dense and CSC are specialised because this is THE hot loop (≈ all of the run
 // time): the dense one walks a contiguous column with four accumulators (it is also the fallback
@@ -22,18 +24,9 @@ export function epochDense(
   for (let w = 0; w < m; w++) {
     const j = ws[w]!;
     const o = j * n;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += X[o + i]! * r[i]!;
-      s1 += X[o + i + 1]! * r[i + 1]!;
-      s2 += X[o + i + 2]! * r[i + 2]!;
-      s3 += X[o + i + 3]! * r[i + 3]!;
-    }
-    for (; i < n; i++) s0 += X[o + i]! * r[i]!;
     const bj = beta[j]!;
     const nj = normsSq[j]!;
-    const z = s0 + s1 + s2 + s3 + nj * bj;
+    const z = denseColDot(X, o, r, n) + nj * bj;
     const tj = thr[j]!;
     const nb = z > tj ? (z - tj) / (nj + nl2) : z < -tj ? (z + tj) / (nj + nl2) : 0;
     if (nb !== bj) {

@@ -14,6 +14,23 @@ import { ptrIn, stageCols, stageVec, unstage } from './wasm_engine.js';
 // for gaps, screening, gradients and residual recomputation).
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * X[o .. o+n) · r for a dense column-major X (column j starts at o = j·n): four accumulators, the
+ * JavaScript twin of the WebAssembly `dots`. Shared by `colDots` and the dense CD epoch.
+ */
+export function denseColDot(X: Float64Array, o: number, r: Float64Array, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += X[o + i]! * r[i]!;
+    s1 += X[o + i + 1]! * r[i + 1]!;
+    s2 += X[o + i + 2]! * r[i + 2]!;
+    s3 += X[o + i + 3]! * r[i + 3]!;
+  }
+  for (; i < n; i++) s0 += X[o + i]! * r[i]!;
+  return s0 + s1 + s2 + s3;
+}
+
 /** Σ r. */
 export function vecSum(n: number, r: Float64Array): number {
   let s0 = 0, s1 = 0;
@@ -46,17 +63,7 @@ export function colDots(d: PreparedDesign, r: Float64Array, rSum: number, cols: 
   if (!d.isSparse) {
     for (let t = 0; t < m; t++) {
       const j = cols === null ? t : cols[t]!;
-      const o = j * n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let i = 0;
-      for (; i + 3 < n; i += 4) {
-        s0 += X[o + i]! * r[i]!;
-        s1 += X[o + i + 1]! * r[i + 1]!;
-        s2 += X[o + i + 2]! * r[i + 2]!;
-        s3 += X[o + i + 3]! * r[i + 3]!;
-      }
-      for (; i < n; i++) s0 += X[o + i]! * r[i]!;
-      out[j] = s0 + s1 + s2 + s3;
+      out[j] = denseColDot(X, j * n, r, n);
     }
     return;
   }

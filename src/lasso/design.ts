@@ -97,9 +97,9 @@ export type DesignInput = MatrixLike | PreparedDesign;
  */
 export function disposeDesign(d: PreparedDesign): void {
   const e = d.wasm;
-  if (e === null || e.busy || (d as { disposed?: boolean }).disposed === true) return;
-  (d as { disposed?: boolean }).disposed = true;
-  releaseEngine(e);
+  if ((e !== null && e.busy) || (d as { disposed?: boolean }).disposed === true) return;
+  (d as { disposed?: boolean }).disposed = true; // also without an engine: later use is refused the same way
+  if (e !== null) releaseEngine(e);
 }
 
 /** True if `X` was produced by `prepareDesign`. */
