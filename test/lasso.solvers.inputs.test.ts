@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ConcretizationError, ConvergenceError, InvalidArgumentError, ShapeError } from '../src/core/errors.js';
+import { ConcretizationError, ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../src/core/errors.js';
 import { tensor } from '../src/core/tensor.js';
 import { grad } from '../src/autodiff/transforms.js';
 import { sum } from '../src/ops/index.js';
@@ -81,6 +81,12 @@ test('bad matrices and vectors: typed errors naming the public function and the 
   expectMsg(() => lasso(rows, tensor([Array.from(y)]) as never, 0.1), ShapeError, /y must be a 1-D Tensor/);
   expectMsg(() => weightedLasso(rows, y, 0.1, [1, 2]), ShapeError, /^weightedLasso\(\): weights has 2 entries, but X has 12 columns/);
   expectMsg(() => lasso(rows, y, '0.1' as never), InvalidArgumentError, /^lasso\(\): lambda must be a positive finite number, got the string '0.1'/);
+  // NaN is reported by the public function, by row and column, whatever the input form
+  const nanRows = rows.map((r) => [...r]);
+  nanRows[4]![2] = NaN;
+  for (const M of [nanRows, tensor(nanRows), CsrMatrix.fromDense(Float64Array.from(nanRows.flat()), X.nRows, X.nCols)]) {
+    expectMsg(() => lasso(M, y, 0.1), NonFiniteError, /^lasso\(\): X contains a non-finite value \(NaN\) at row 4, column 2/);
+  }
   // a traced matrix is refused, never differentiated as a constant
   assert.throws(() => grad((A: ReturnType<typeof tensor>) => {
     lasso(A as never, y, 0.1);
