@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadLibsvm, makeDataset, makeSparseRegression, saveLibsvm, type SparseDesign } from '../src/data/index.js';
+import { loadLibsvm, makeDataset, makeSparseRegression, saveLibsvm } from '../src/data/index.js';
+import type { CscMatrix } from '../src/linalg/sparse/index.js';
 
 const N = 20_000;
 const P = 50_000;
@@ -45,7 +46,7 @@ try {
     rows.push([`write libsvm (${tag})`, `${mb(bytes)} MB`, tWrite.toFixed(2)]);
     if (global.gc) global.gc();
     const [back, tLoad] = time(() => loadLibsvm(path, { nFeatures: P }));
-    const B = back.X as SparseDesign;
+    const B = back.X as CscMatrix;
     rows.push([`load libsvm (${tag})`, `${mb(statSync(path).size)} MB, ${B.indptr[P]} nnz`, tLoad.toFixed(2)]);
     if (B.indptr[P] !== nnz || back.nSamples !== N) throw new Error('round trip changed the shape / nnz');
     if (precision === undefined) {

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataFormatError, InvalidArgumentError } from '../src/core/errors.js';
 import { rng } from '../src/core/rng.js';
+import { CscMatrix } from '../src/linalg/sparse/index.js';
 import {
   columnNormsSquared,
-  cscFromCoo,
   datasetNames,
   denseFromRows,
   getEntry,
@@ -35,7 +35,6 @@ import {
   toDense,
   writeLibsvm,
   type DesignMatrix,
-  type SparseDesign,
 } from '../src/data/index.js';
 
 /** Asserts that `f` throws an instance of `cls` whose message contains every fragment. */
@@ -57,7 +56,7 @@ function denseRows(X: DesignMatrix): number[][] {
   return out;
 }
 
-function checkCscInvariants(X: SparseDesign): void {
+function checkCscInvariants(X: CscMatrix): void {
   assert.equal(X.indptr.length, X.nCols + 1);
   assert.equal(X.indptr[0], 0);
   assert.equal(X.indices.length, X.indptr[X.nCols]);
@@ -251,7 +250,7 @@ test('parseLibsvm: hand-made example with comments, qid, blank lines, CRLF, unso
   assert.equal(ds.nFeatures, 4);
   assert.deepEqual([...ds.y], [1, -1, 2.5, 0]);
   assert.deepEqual(ds.featureNames, ['f1', 'f2', 'f3', 'f4']);
-  const X = ds.X as SparseDesign;
+  const X = ds.X as CscMatrix;
   assert.equal(X.kind, 'csc');
   checkCscInvariants(X);
   assert.deepEqual([...X.indptr], [0, 2, 3, 4, 5]);
@@ -266,7 +265,7 @@ test('parseLibsvm: hand-made example with comments, qid, blank lines, CRLF, unso
   // nFeatures widens the matrix; explicit zeros are dropped
   const wide = parseLibsvm('1 2:0 3:4\n', { nFeatures: 6 });
   assert.equal(wide.nFeatures, 6);
-  assert.deepEqual([...(wide.X as SparseDesign).indptr], [0, 0, 0, 1, 1, 1, 1]);
+  assert.deepEqual([...(wide.X as CscMatrix).indptr], [0, 0, 0, 1, 1, 1, 1]);
 });
 
 test('parseLibsvm: malformed tokens, index 0, duplicates and range errors name the line', () => {
@@ -320,7 +319,7 @@ test('parseLibsvm: numbers parse exactly like Number() in every notation', () =>
   const expected = texts.map(Number).filter((v) => v !== 0);
   const line = '0 ' + texts.map((s, k) => `${k + 1}:${s}`).join(' ');
   const ds = parseLibsvm(line);
-  const X = ds.X as SparseDesign;
+  const X = ds.X as CscMatrix;
   assert.equal(X.values.length, expected.length);
   assert.deepEqual([...X.values], expected);
 });
@@ -337,7 +336,7 @@ test('writeLibsvm → parseLibsvm round trip (exact by default, rounded with pre
   const dense = toDense(X);
   assert.equal(writeLibsvm(makeDataset(dense, ds.y)), text);
   const rounded = parseLibsvm(writeLibsvm(ds, { precision: 4 }), { nFeatures: 40 });
-  const R = rounded.X as SparseDesign;
+  const R = rounded.X as CscMatrix;
   for (let k = 0; k < X.values.length; k++) assert.equal(R.values[k], Number(X.values[k]!.toPrecision(4)));
   throwsWith(() => writeLibsvm(ds, { precision: 0 }), InvalidArgumentError, 'precision');
   // file round trip through saveLibsvm / loadLibsvm
@@ -417,7 +416,7 @@ test('takeRows: dense and CSC agree (unsorted, repeated indices); conversions', 
   assert.deepEqual(D, denseFromRows(Float64Array.from(rows.flat()), 30, 12));
   for (const idx of [Int32Array.of(3, 1, 4, 1, 5, 9, 2, 6, 29, 0), Int32Array.from({ length: 30 }, (_, i) => 29 - i), Int32Array.of(0, 2, 2, 7), new Int32Array(0), g.permutation(30)]) {
     const td = takeRows(D, idx);
-    const ts = takeRows(S, idx) as SparseDesign;
+    const ts = takeRows(S, idx) as CscMatrix;
     assert.equal(ts.kind, 'csc');
     checkCscInvariants(ts);
     assert.deepEqual(denseRows(ts), denseRows(td));
@@ -433,15 +432,16 @@ test('takeRows: dense and CSC agree (unsorted, repeated indices); conversions', 
   assert.deepEqual(matVec(S, w), matVec(D, w));
 });
 
-test('cscFromCoo: unsorted input, duplicates summed', () => {
-  const X = cscFromCoo(Int32Array.of(2, 0, 1, 0, 2), Int32Array.of(0, 0, 1, 0, 1), Float64Array.of(1, 2, 3, 4, 5), 3, 2);
+test('CscMatrix.fromCoo (the one CSC constructor): unsorted input, duplicates summed', () => {
+  const X = CscMatrix.fromCoo(3, 2, Int32Array.of(2, 0, 1, 0, 2), Int32Array.of(0, 0, 1, 0, 1), Float64Array.of(1, 2, 3, 4, 5));
+  assert.ok(X instanceof CscMatrix);
   checkCscInvariants(X);
   assert.deepEqual(denseRows(X), [
     [6, 0],
     [0, 3],
     [1, 5],
   ]);
-  throwsWith(() => cscFromCoo(Int32Array.of(3), Int32Array.of(0), Float64Array.of(1), 3, 1), InvalidArgumentError, 'row index 3');
+  throwsWith(() => CscMatrix.fromCoo(3, 1, Int32Array.of(3), Int32Array.of(0), Float64Array.of(1)), InvalidArgumentError, 'rowIdx[0] = 3');
 });
 
 test('splitTrainVal: sizes, disjoint cover, seeded; no-shuffle keeps the head for training', () => {
@@ -507,4 +507,11 @@ test('makeSparseRegression / makeClassification: density, CSC invariants, SNR, l
   assert.equal(d.X.kind, 'dense');
   assert.equal(d.wTrue.filter((v) => v !== 0).length, 5);
   assert.ok(d.y.every((v) => v === 0 || v === 1));
+});
+
+test('dataset helpers check their options (a misspelt key is an error with a suggestion)', () => {
+  throwsWith(() => kFoldIndices(10, 3, { shufle: true } as never), InvalidArgumentError, "did you mean 'shuffle'");
+  const ds = makeDataset(denseFromRows([[1, 2], [3, 4], [5, 6]]), Float64Array.of(0, 1, 2));
+  throwsWith(() => splitTrainVal(ds, 0.5, { sed: 1 } as never), InvalidArgumentError, "did you mean 'seed'");
+  throwsWith(() => makeDataset(ds.X, ds.y, { featureName: ['a', 'b'] } as never), InvalidArgumentError, "did you mean 'featureNames'");
 });

@@ -429,7 +429,7 @@ test('λ ≥ λ_max gives β = 0 (just below it does not), for every model and i
   }
 });
 
-test('warm start from the solution converges without any epoch; warm residual is honoured', () => {
+test('warm start from the solution converges without any epoch; the residual is recomputed from β', () => {
   const { X, y } = problem(9, 40, 60);
   const lam = lambdaMax(X, y) / 10;
   const first = lasso(X, y, lam, { tol: 1e-10 });
@@ -438,6 +438,9 @@ test('warm start from the solution converges without any epoch; warm residual is
   assert.ok(maxAbsDiff(first.beta, again.beta) <= 1e-12);
   const againNoR = lasso(X, y, lam, { tol: 1e-10, warmStart: { beta: first.beta } });
   assert.ok(againNoR.iterations <= 1);
+  // a wrong residual in the warm start is ignored (it cannot make the first gap check pass)
+  const bogus = lasso(X, y, lam, { tol: 1e-10, warmStart: { beta: first.beta, residual: new Float64Array(40) } });
+  assert.deepEqual(Array.from(bogus.residual), Array.from(again.residual));
   const lr = sparseLogreg(X, problem(9, 40, 60).labels, 0.01, { tol: 1e-10 });
   const lr2 = sparseLogreg(X, problem(9, 40, 60).labels, 0.01, { tol: 1e-10, warmStart: lr });
   assert.ok(lr2.iterations <= 1 && lr2.converged);
@@ -516,8 +519,11 @@ test('gap semantics: tolerance = tol·‖y_c‖²/n, non-negative gap; maxIter e
   const yy = y.reduce((s, v) => s + (v - ym) ** 2, 0);
   assert.ok(Math.abs(res.tolerance - (1e-6 * yy) / y.length) <= 1e-15 * res.tolerance);
   assert.ok(res.gap >= 0 && res.gap <= res.tolerance && Math.abs(res.primal - res.dual - res.gap) < 1e-9);
-  const short = lasso(X, y, lam, { tol: 1e-14, maxIter: 2 });
+  const short = lasso(X, y, lam, { tol: 1e-14, maxIter: 2, onFailure: 'return' });
   assert.equal(short.converged, false);
+  // the default policy is 'throw' (core/failure.ts), for every solver
+  assert.throws(() => lasso(X, y, lam, { tol: 1e-14, maxIter: 2 }), ConvergenceError);
+  assert.throws(() => lassoPath(X, y, { tol: 1e-14, maxIter: 2, nLambdas: 3 }), ConvergenceError);
   assert.ok(short.iterations <= 2 && short.gap > short.tolerance);
   assert.throws(() => lasso(X, y, lam, { tol: 1e-14, maxIter: 2, onFailure: 'throw' }), (e: unknown) => e instanceof ConvergenceError && /did not converge/.test(e.message) && e.report.converged === false);
   assert.throws(() => sparseLogreg(X, problem(7, 30, 50).labels, 0.001, { tol: 1e-14, maxIter: 1, onFailure: 'throw' }), ConvergenceError);

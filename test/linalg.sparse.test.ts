@@ -325,3 +325,17 @@ test('identity and clone', () => {
   const K = I.toCsc().clone();
   assert.equal(K.nnz, 3);
 });
+
+test('CscMatrix is the one sparse design type: kind, nRows, nCols; loaders, generators and conversions build it', async () => {
+  const A = CscMatrix.fromCoo(3, 2, [0, 2, 1], [0, 0, 1], [1, 2, 3]);
+  assert.equal(A.kind, 'csc');
+  assert.equal(A.nRows, 3);
+  assert.equal(A.nCols, 2);
+  assert.deepEqual([A.nRows, A.nCols], A.shape);
+  const { parseLibsvm, makeSparseRegression, toCsc, takeRows, denseFromRows } = await import('../src/data/index.js');
+  assert.ok(parseLibsvm('1 1:2 3:4\n0 2:1\n').X instanceof CscMatrix);
+  assert.ok(makeSparseRegression(20, 10, { density: 0.2, seed: 1 }).X instanceof CscMatrix);
+  assert.ok(toCsc(denseFromRows([[1, 0], [0, 2]])) instanceof CscMatrix);
+  assert.ok(takeRows(A, Int32Array.of(2, 0)) instanceof CscMatrix);
+  assert.ok(CsrMatrix.fromDense([1, 0, 0, 2], 2, 2).toCsc() instanceof CscMatrix);
+});

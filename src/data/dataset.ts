@@ -1,43 +1,20 @@
 /**
- * @file In-memory datasets for the Lasso code: a design matrix `X` that is either dense
- * COLUMN-MAJOR (`DenseDesign`) or compressed sparse column (`SparseDesign`, CSC), because
- * coordinate descent reads columns; a target vector `y`; and names. Also row selection
- * (`takeRows`, `takeDataset`), train/validation splits, scikit-learn-compatible K-fold indices and
- * column statistics.
+ * @file In-memory datasets for the Lasso code: a design matrix `X` (dense column-major
+ * `DenseDesign`, or the sparse `CscMatrix`; see `lasso/matrix.ts` for the one matrix model), a
+ * target vector `y`, and names. Constructors used by the loaders (`denseFromRows`, `denseDesign`,
+ * `makeDataset`), conversions (`toCsc`, `toDense`), row selection (`takeRows`, `takeDataset`),
+ * train/validation splits, scikit-learn-compatible K-fold indices and column statistics.
  *
- * Conventions: CSC row indices are sorted ascending within each column and contain no duplicates;
- * every function here that builds a CSC matrix guarantees it.
+ * Conventions: CSC row indices are sorted ascending within each column and contain no duplicates
+ * (`CscMatrix` validates it; every function here that builds one guarantees it).
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { rng } from '../core/rng.js';
+import { CscMatrix } from '../linalg/sparse/csc.js';
+import type { DenseDesign, DesignMatrix } from '../lasso/matrix.js';
 
-/**
- * Dense design matrix stored COLUMN-MAJOR: entry (i, j) is `data[j * nRows + i]`, and column j is
- * `data.subarray(j * nRows, (j + 1) * nRows)`.
- */
-export interface DenseDesign {
-  readonly kind: 'dense';
-  readonly nRows: number;
-  readonly nCols: number;
-  readonly data: Float64Array;
-}
-
-/**
- * Compressed sparse column matrix: the non-zeros of column j are
- * `values[indptr[j] .. indptr[j+1]-1]` at rows `indices[indptr[j] .. indptr[j+1]-1]`
- * (sorted ascending, no duplicates).
- */
-export interface SparseDesign {
-  readonly kind: 'csc';
-  readonly nRows: number;
-  readonly nCols: number;
-  readonly indptr: Int32Array;
-  readonly indices: Int32Array;
-  readonly values: Float64Array;
-}
-
-/** A design matrix as used by the Lasso solvers. */
-export type DesignMatrix = DenseDesign | SparseDesign;
+export type { DenseDesign, DesignMatrix, MatrixLike, VectorLike } from '../lasso/matrix.js';
 
 /** A supervised dataset: `nSamples` rows of `nFeatures` features, and one target per row. */
 export interface Dataset {
@@ -108,149 +85,21 @@ export function denseFromRows(rows: number[][] | Float64Array, nRows?: number, n
 }
 
 /**
- * Builds a CSC matrix from coordinate triplets (row, col, value). Duplicate (row, col) entries are
- * summed (scipy semantics); explicit zeros are kept. Input order is arbitrary; the output has sorted
- * row indices within each column.
- *
- * @example
- * const X = cscFromCoo(Int32Array.of(0, 2, 1), Int32Array.of(0, 0, 1), Float64Array.of(1, 2, 3), 3, 2);
- * // column 0: rows [0, 2] values [1, 2]; column 1: row [1] value [3]
- */
-export function cscFromCoo(
-  rows: Int32Array,
-  cols: Int32Array,
-  values: Float64Array,
-  nRows: number,
-  nCols: number,
-  nnz: number = values.length,
-): SparseDesign {
-  checkDim(nRows, 'nRows', 'cscFromCoo');
-  checkDim(nCols, 'nCols', 'cscFromCoo');
-  if (rows.length < nnz || cols.length < nnz || values.length < nnz) {
-    throw new ShapeError(`cscFromCoo(): rows/cols/values must hold at least nnz = ${nnz} entries`);
-  }
-  // pass 1: counting sort by row (stable), so that pass 2 (by column) yields sorted rows
-  const rowPtr = new Int32Array(nRows + 1);
-  for (let k = 0; k < nnz; k++) {
-    const r = rows[k]!;
-    const c = cols[k]!;
-    if (r < 0 || r >= nRows || !Number.isInteger(r)) throw new InvalidArgumentError(`cscFromCoo(): row index ${r} at entry ${k} is outside [0, ${nRows})`);
-    if (c < 0 || c >= nCols || !Number.isInteger(c)) throw new InvalidArgumentError(`cscFromCoo(): column index ${c} at entry ${k} is outside [0, ${nCols})`);
-    rowPtr[r + 1]!++;
-  }
-  let sortedByRow = true;
-  for (let k = 1; k < nnz; k++) {
-    if (rows[k]! < rows[k - 1]!) {
-      sortedByRow = false;
-      break;
-    }
-  }
-  let rCols = cols;
-  let rVals = values;
-  if (!sortedByRow) {
-    for (let i = 0; i < nRows; i++) rowPtr[i + 1]! += rowPtr[i]!;
-    rCols = new Int32Array(nnz);
-    rVals = new Float64Array(nnz);
-    const next = rowPtr.slice(0, nRows);
-    for (let k = 0; k < nnz; k++) {
-      const dst = next[rows[k]!]!++;
-      rCols[dst] = cols[k]!;
-      rVals[dst] = values[k]!;
-    }
-  } else {
-    for (let i = 0; i < nRows; i++) rowPtr[i + 1]! += rowPtr[i]!;
-  }
-  return csrToCsc(rowPtr, rCols, rVals, nRows, nCols, true);
-}
-
-/**
- * @internal Transposes a CSR structure (row pointers, column indices, values) into CSC with sorted
- * row indices. Duplicates within a row are summed when `sumDuplicates` (else they are kept).
- */
-export function csrToCsc(
-  rowPtr: Int32Array,
-  colIdx: Int32Array,
-  vals: Float64Array,
-  nRows: number,
-  nCols: number,
-  sumDuplicates: boolean,
-): SparseDesign {
-  const nnz = rowPtr[nRows]!;
-  const indptr = new Int32Array(nCols + 1);
-  for (let k = 0; k < nnz; k++) indptr[colIdx[k]! + 1]!++;
-  for (let j = 0; j < nCols; j++) indptr[j + 1]! += indptr[j]!;
-  const next = indptr.slice(0, nCols);
-  let indices = new Int32Array(nnz);
-  let values = new Float64Array(nnz);
-  let dup = false;
-  for (let i = 0; i < nRows; i++) {
-    const e = rowPtr[i + 1]!;
-    for (let k = rowPtr[i]!; k < e; k++) {
-      const j = colIdx[k]!;
-      const dst = next[j]!;
-      if (sumDuplicates && dst > indptr[j]! && indices[dst - 1] === i) {
-        values[dst - 1]! += vals[k]!;
-        dup = true;
-        continue;
-      }
-      indices[dst] = i;
-      values[dst] = vals[k]!;
-      next[j] = dst + 1;
-    }
-  }
-  if (dup) {
-    // compact the gaps left by merged duplicates
-    let w = 0;
-    const newPtr = new Int32Array(nCols + 1);
-    for (let j = 0; j < nCols; j++) {
-      for (let k = indptr[j]!; k < next[j]!; k++) {
-        indices[w] = indices[k]!;
-        values[w] = values[k]!;
-        w++;
-      }
-      newPtr[j + 1] = w;
-    }
-    indices = indices.slice(0, w);
-    values = values.slice(0, w);
-    return { kind: 'csc', nRows, nCols, indptr: newPtr, indices, values };
-  }
-  return { kind: 'csc', nRows, nCols, indptr, indices, values };
-}
-
-/**
  * Converts a design to CSC (dense zeros are dropped); a CSC input is returned as is.
  *
  * @example
- * const S = toCsc(denseFromRows([[1, 0], [0, 2]])); // S.indptr = [0, 1, 2]
+ * const S = toCsc(denseFromRows([[1, 0], [0, 2]])); // a CscMatrix, S.indptr = [0, 1, 2]
  */
-export function toCsc(X: DesignMatrix): SparseDesign {
+export function toCsc(X: DesignMatrix): CscMatrix {
   if (X.kind === 'csc') return X;
-  const { nRows, nCols, data } = X;
-  let nnz = 0;
-  for (let k = 0; k < data.length; k++) if (data[k] !== 0) nnz++;
-  const indptr = new Int32Array(nCols + 1);
-  const indices = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  let w = 0;
-  for (let j = 0; j < nCols; j++) {
-    const o = j * nRows;
-    for (let i = 0; i < nRows; i++) {
-      const v = data[o + i]!;
-      if (v !== 0) {
-        indices[w] = i;
-        values[w++] = v;
-      }
-    }
-    indptr[j + 1] = w;
-  }
-  return { kind: 'csc', nRows, nCols, indptr, indices, values };
+  return CscMatrix.fromDense(X.data, X.nRows, X.nCols, 'col-major');
 }
 
 /**
  * Converts a design to dense column-major; a dense input is returned as is.
  *
  * @example
- * const D = toDense(cscFromCoo(Int32Array.of(1), Int32Array.of(0), Float64Array.of(5), 2, 1)); // D.data = [0, 5]
+ * const D = toDense(CscMatrix.fromCoo(2, 1, [1], [0], [5])); // D.data = [0, 5]
  */
 export function toDense(X: DesignMatrix): DenseDesign {
   if (X.kind === 'dense') return X;
@@ -273,17 +122,7 @@ export function getEntry(X: DesignMatrix, i: number, j: number): number {
   if (i < 0 || i >= X.nRows || j < 0 || j >= X.nCols) {
     throw new InvalidArgumentError(`getEntry(): (${i}, ${j}) is outside a ${X.nRows}×${X.nCols} matrix`);
   }
-  if (X.kind === 'dense') return X.data[j * X.nRows + i]!;
-  let lo = X.indptr[j]!;
-  let hi = X.indptr[j + 1]! - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = X.indices[mid]!;
-    if (r === i) return X.values[mid]!;
-    if (r < i) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return 0;
+  return X.kind === 'dense' ? X.data[j * X.nRows + i]! : X.get(i, j);
 }
 
 /**
@@ -293,7 +132,7 @@ export function getEntry(X: DesignMatrix, i: number, j: number): number {
  * nnzOf(denseFromRows([[1, 0]])); // 2
  */
 export function nnzOf(X: DesignMatrix): number {
-  return X.kind === 'dense' ? X.data.length : X.indptr[X.nCols]!;
+  return X.kind === 'dense' ? X.data.length : X.nnz;
 }
 
 function checkRowIndices(idx: Int32Array, nRows: number, fn: string): boolean {
@@ -359,7 +198,7 @@ export function takeRows(X: DesignMatrix, idx: Int32Array): DesignMatrix {
     }
     if (!monotone) sortSegment(outIdx, outVal, newPtr[j]!, newPtr[j + 1]!);
   }
-  return { kind: 'csc', nRows: m, nCols, indptr: newPtr, indices: outIdx, values: outVal };
+  return new CscMatrix(m, nCols, newPtr, outIdx, outVal, { check: false });
 }
 
 /** Sorts idx[lo..hi) ascending, permuting val alongside. */
@@ -403,6 +242,7 @@ export function makeDataset(
   y: Float64Array,
   opts: { featureNames?: string[]; targetName?: string } = {},
 ): Dataset {
+  checkOptions(opts, ['featureNames', 'targetName'], 'makeDataset()');
   if (y.length !== X.nRows) throw new ShapeError(`makeDataset(): y has ${y.length} entries but X has ${X.nRows} rows`);
   const featureNames = opts.featureNames ?? Array.from({ length: X.nCols }, (_, j) => `x${j}`);
   if (featureNames.length !== X.nCols) {
@@ -442,6 +282,7 @@ export interface TrainValSplit {
  * const { train, val } = splitTrainVal(ds, 0.5, { seed: 1 });
  */
 export function splitTrainVal(ds: Dataset, fraction: number, opts: { seed?: number; shuffle?: boolean } = {}): TrainValSplit {
+  checkOptions(opts, ['seed', 'shuffle'], 'splitTrainVal()');
   const n = ds.nSamples;
   if (!(fraction > 0 && fraction < 1)) {
     throw new InvalidArgumentError(`splitTrainVal(): fraction (share of rows used for training) must be in (0, 1), got ${fraction}`);
@@ -474,6 +315,7 @@ export interface Fold {
  * kFoldIndices(10, 3).map((f) => Array.from(f.val)); // [[0,1,2,3], [4,5,6], [7,8,9]]
  */
 export function kFoldIndices(n: number, k: number, opts: { shuffle?: boolean; seed?: number } = {}): Fold[] {
+  checkOptions(opts, ['shuffle', 'seed'], 'kFoldIndices()');
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`kFoldIndices(): n must be a non-negative integer, got ${n}`);
   if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`kFoldIndices(): k must be an integer >= 2, got ${k}`);
   if (k > n) throw new InvalidArgumentError(`kFoldIndices(): fewer rows than folds (n = ${n} rows, k = ${k} folds)`);
@@ -520,18 +362,9 @@ export function columnNormsSquared(X: DesignMatrix): Float64Array {
       }
       out[j] = s;
     }
-  } else {
-    const { nCols, indptr, values } = X;
-    for (let j = 0; j < nCols; j++) {
-      let s = 0;
-      for (let k = indptr[j]!; k < indptr[j + 1]!; k++) {
-        const v = values[k]!;
-        s += v * v;
-      }
-      out[j] = s;
-    }
+    return out;
   }
-  return out;
+  return X.colNormsSquared();
 }
 
 /**
@@ -544,6 +377,7 @@ export function columnNormsSquared(X: DesignMatrix): Float64Array {
  * constantColumns(denseFromRows([[1, 2], [1, 3]])); // Int32Array [0]
  */
 export function constantColumns(X: DesignMatrix, opts: { includeEmptySparse?: boolean } = {}): Int32Array {
+  checkOptions(opts, ['includeEmptySparse'], 'constantColumns()');
   const out: number[] = [];
   if (X.kind === 'dense') {
     const { nRows, nCols, data } = X;
@@ -589,13 +423,7 @@ export function matVec(X: DesignMatrix, w: Float64Array, out: Float64Array = new
       const o = j * nRows;
       for (let i = 0; i < nRows; i++) out[i]! += wj * data[o + i]!;
     }
-  } else {
-    const { nCols, indptr, indices, values } = X;
-    for (let j = 0; j < nCols; j++) {
-      const wj = w[j]!;
-      if (wj === 0) continue;
-      for (let k = indptr[j]!; k < indptr[j + 1]!; k++) out[indices[k]!]! += wj * values[k]!;
-    }
+    return out;
   }
-  return out;
+  return X.matvec(w, out);
 }

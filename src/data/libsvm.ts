@@ -17,7 +17,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { readDataFile } from './csv.js';
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
-import type { Dataset, DesignMatrix, SparseDesign } from './dataset.js';
+import type { Dataset, DesignMatrix } from './dataset.js';
+import { CscMatrix } from '../linalg/sparse/csc.js';
 
 /** Options of `parseLibsvm` / `loadLibsvm`. */
 export interface LibsvmOptions {
@@ -318,7 +319,7 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
 }
 
 /** Counting sort of row-ordered entries into CSC, dropping explicit zeros. */
-function cooRowsToCsc(rowPtr: Int32Array, cols: Int32Array, vals: Float64Array, nRows: number, nCols: number): SparseDesign {
+function cooRowsToCsc(rowPtr: Int32Array, cols: Int32Array, vals: Float64Array, nRows: number, nCols: number): CscMatrix {
   const total = rowPtr[nRows]!;
   const indptr = new Int32Array(nCols + 1);
   for (let k = 0; k < total; k++) if (vals[k] !== 0) indptr[cols[k]! + 1]!++;
@@ -337,7 +338,7 @@ function cooRowsToCsc(rowPtr: Int32Array, cols: Int32Array, vals: Float64Array, 
       values[dst] = v;
     }
   }
-  return { kind: 'csc', nRows, nCols, indptr, indices, values };
+  return new CscMatrix(nRows, nCols, indptr, indices, values, { check: false });
 }
 
 /**

@@ -11,7 +11,8 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { rng, type Rng } from '../core/rng.js';
-import { matVec, type DenseDesign, type DesignMatrix, type SparseDesign } from './dataset.js';
+import { matVec, type DenseDesign, type DesignMatrix } from './dataset.js';
+import { CscMatrix } from '../linalg/sparse/csc.js';
 
 /** A synthetic problem: design, target and the ground-truth coefficients. */
 export interface SyntheticData<X extends DesignMatrix = DesignMatrix> {
@@ -125,7 +126,7 @@ export interface SparseRegressionOptions {
 }
 
 /** CSC matrix with i.i.d. Bernoulli(density) pattern, via geometric gaps (O(nnz) work). */
-function sparseDesign(g: Rng, n: number, p: number, density: number, values: 'normal' | 'uniform'): SparseDesign {
+function sparseDesign(g: Rng, n: number, p: number, density: number, values: 'normal' | 'uniform'): CscMatrix {
   const indptr = new Int32Array(p + 1);
   let cap = Math.ceil(n * p * density * 1.05) + 64;
   let indices = new Int32Array(cap);
@@ -158,7 +159,7 @@ function sparseDesign(g: Rng, n: number, p: number, density: number, values: 'no
     }
     indptr[j + 1] = nnz;
   }
-  return { kind: 'csc', nRows: n, nCols: p, indptr, indices: indices.slice(0, nnz), values: vals.slice(0, nnz) };
+  return new CscMatrix(n, p, indptr, indices.slice(0, nnz), vals.slice(0, nnz), { check: false });
 }
 
 function checkSparseOpts(fn: string, p: number, density: number, nInformative: number, snr: number): void {
@@ -178,7 +179,7 @@ function checkSparseOpts(fn: string, p: number, density: number, nInformative: n
  * // rcv1-sized benchmark problem: 20,000 × 50,000, ~2M non-zeros
  * const { X, y } = makeSparseRegression(20000, 50000, { density: 0.002, nInformative: 500, seed: 1 });
  */
-export function makeSparseRegression(nSamples: number, nFeatures: number, opts: SparseRegressionOptions = {}): SyntheticData<SparseDesign> {
+export function makeSparseRegression(nSamples: number, nFeatures: number, opts: SparseRegressionOptions = {}): SyntheticData<CscMatrix> {
   const fn = 'makeSparseRegression';
   checkSize(nSamples, nFeatures, fn);
   const { density = 0.002, snr = 3, seed = 0, values = 'normal' } = opts;

@@ -368,7 +368,7 @@ export function estimateNoiseLevel(X: DesignMatrix | PreparedDesign, y: ArrayLik
   for (let i = 0; i < n; i++) ss += (yv[i]! - mean) ** 2;
   let sigma = Math.sqrt(ss / n);
   if (sigma === 0) return 0;
-  let res = lasso(d, yv, sigma * lam0, { tol: opts.tol ?? 1e-8, fitIntercept: fit });
+  let res = lasso(d, yv, sigma * lam0, { tol: opts.tol ?? 1e-8, fitIntercept: fit, onFailure: 'return' });
   for (let it = 0; it < 50; it++) {
     let rr = 0;
     for (let i = 0; i < n; i++) rr += res.residual[i]! ** 2;
@@ -377,7 +377,7 @@ export function estimateNoiseLevel(X: DesignMatrix | PreparedDesign, y: ArrayLik
     const done = Math.abs(next - sigma) <= 1e-6 * sigma;
     sigma = next;
     if (done) break;
-    res = lasso(d, yv, sigma * lam0, { tol: opts.tol ?? 1e-8, fitIntercept: fit, warmStart: res });
+    res = lasso(d, yv, sigma * lam0, { tol: opts.tol ?? 1e-8, fitIntercept: fit, warmStart: res, onFailure: 'return' });
   }
   let rr = 0;
   for (let i = 0; i < n; i++) rr += res.residual[i]! ** 2;

@@ -378,9 +378,9 @@ export class SparseProblem {
         jac = fr.jac;
       } else {
         const so = {
-          tol: opts.tol ?? 1e-4, fitIntercept: this.fitIntercept,
+          tol: opts.tol ?? 1e-4, fitIntercept: this.fitIntercept, onFailure: 'return' as const,
           ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}),
-          ...(warm ? { warmStart: { beta: warm.beta, residual: warm.residual } } : {}),
+          ...(warm ? { warmStart: { beta: warm.beta } } : {}),
         };
         let res: SolverResult;
         if (this.model === 'lasso') res = lasso(d, this.y, lam[0]!, so);
@@ -410,7 +410,7 @@ export class SparseProblem {
         jacB = Float64Array.of(fr.jacIntercept);
       } else {
         const fr = sparseLogreg(d, this.yc, lambda, {
-          tol: opts.tol ?? 1e-6, fitIntercept: this.fitIntercept,
+          tol: opts.tol ?? 1e-6, fitIntercept: this.fitIntercept, onFailure: 'return',
           ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}),
           ...(warm ? { warmStart: { beta: warm.beta, intercept: warm.intercept } } : {}),
         });

@@ -1,16 +1,20 @@
 /**
  * @file Public entry of the Lasso-type inner solvers.
  *
+ * - matrix.ts: the one matrix model (`MatrixLike`, `VectorLike`, `toDesignMatrix`, `toVector`);
  * - models.ts: objectives, options/result types, λ_max, validation helpers;
- * - design.ts: `prepareDesign` (centring, norms, WebAssembly SIMD engine) and column kernels;
- * - cd.ts: coordinate descent with working sets, Gap Safe screening and extrapolation (`lasso`,
- *   `elasticNet`, `weightedLasso`, `lassoPath`);
+ * - design.ts: `prepareDesign` (validation, centring, norms, power-of-two rescaling);
+ * - wasm_engine.ts: the WebAssembly SIMD engine of dense designs; columns.ts: column kernels;
+ * - quad_model.ts: penalties, gaps and dual points of the squared-loss models;
+ * - cd_epochs.ts, quad_cd.ts: the coordinate-descent epochs and solver (working sets, Gap Safe
+ *   screening, extrapolation); cd.ts: `lasso`, `elasticNet`, `weightedLasso`; path.ts: `lassoPath`;
  * - logreg.ts: sparse logistic regression (working-set proximal Newton, `sparseLogreg`);
  * - ista.ts: ISTA/FISTA for every model (`proxGrad`, `lipschitzConstant`).
  *
  * `solve(X, y, model, opts)` dispatches a `ModelSpec` to the coordinate-descent solvers.
  */
 import type { DesignInput } from './design.js';
+import type { VectorLike } from './matrix.js';
 import type { ModelSpec, SolverOptions, SolverResult } from './models.js';
 import { elasticNet, lasso, weightedLasso } from './cd.js';
 import { sparseLogreg } from './logreg.js';
@@ -21,9 +25,15 @@ import { InvalidArgumentError } from '../core/errors.js';
 export type { ModelSpec, WarmStart, OnFailure, Acceleration, SolverOptions, SolverStats, SolverResult, ProxGradResult, LogRegResult } from './models.js';
 export { lambdaMax, lambdaMaxLogreg } from './models.js';
 export type { PreparedDesign, DesignInput } from './design.js';
-export { prepareDesign, disposeDesign, isPreparedDesign, spectralNormSq } from './design.js';
-export type { PathOptions, PathResult, GapInfo } from './cd.js';
-export { lasso, elasticNet, weightedLasso, lambdaMaxWeighted, lassoPath, quadraticGap } from './cd.js';
+export { prepareDesign, disposeDesign, isPreparedDesign } from './design.js';
+export { spectralNormSq } from './columns.js';
+export type { GapInfo } from './quad_model.js';
+export { quadraticGap } from './quad_model.js';
+export { lasso, elasticNet, weightedLasso, lambdaMaxWeighted } from './cd.js';
+export type { PathOptions, PathResult } from './path.js';
+export { lassoPath } from './path.js';
+export type { DenseDesign, DesignMatrix, MatrixLike, VectorLike } from './matrix.js';
+export { toDesignMatrix } from './matrix.js';
 export { sparseLogreg, logregGap } from './logreg.js';
 export type { ProxGradOptions } from './ista.js';
 export { proxGrad, lipschitzConstant, softThresholdScalar } from './ista.js';
@@ -34,7 +44,7 @@ export { proxGrad, lipschitzConstant, softThresholdScalar } from './ista.js';
  * @example
  * const fit = solve(X, y, { type: 'enet', lambda1: 0.1, lambda2: 0.01 }, { tol: 1e-8 });
  */
-export function solve(X: DesignInput, y: ArrayLike<number>, model: ModelSpec, opts: SolverOptions = {}): SolverResult {
+export function solve(X: DesignInput, y: VectorLike, model: ModelSpec, opts: SolverOptions = {}): SolverResult {
   if (model === null || typeof model !== 'object') throw new InvalidArgumentError('solve(): model must be a ModelSpec object');
   switch (model.type) {
     case 'lasso':

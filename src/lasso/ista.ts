@@ -20,10 +20,14 @@
  * Xᵀ· product every `gapFreq` iterations.
  */
 import type { DesignInput, PreparedDesign } from './design.js';
-import { colDots, disposeDesign, matvec, resolveDesignOwned, spectralNormSq, vecSum } from './design.js';
-import type { ModelSpec, OnFailure, ProxGradResult, SolverOptions, SolverStats } from './models.js';
-import { checkPositive, checkTarget, handleFailure, lambdaMaxFromTarget, lambdaMaxLogregSigned, makeTarget, resolveOptions, supportOf, warmBeta } from './models.js';
-import { candidateDualValue, lambdaMaxWeightedPrepared, quadraticGap, quadSpecOf, UnpenalisedProjector } from './cd.js';
+import { disposeDesign, resolveDesignOwned } from './design.js';
+import { colDots, matvec, spectralNormSq, vecSum } from './columns.js';
+import type { ModelSpec, ProxGradResult, SolverOptions, SolverStats } from './models.js';
+import { checkDesignRange, checkPositive, checkRows, checkTarget, handleFailure, lambdaMaxFromTarget, lambdaMaxLogregSigned, makeTarget, resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
+import type { VectorLike } from './matrix.js';
+import { checkOptions } from '../core/options.js';
+import { lambdaMaxWeightedPrepared } from './cd.js';
+import { candidateDualValue, quadraticGap, quadSpecOf, UnpenalisedProjector } from './quad_model.js';
 import { logregGap, prepareLabels, sigmoid } from './logreg.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
@@ -50,7 +54,9 @@ export function softThresholdScalar(z: number, tau: number): number {
  * const L = lipschitzConstant(X, { type: 'lasso', lambda: 0.1 }); // ‖X_c‖₂²/n (×(1 + 1e-6))
  */
 export function lipschitzConstant(X: DesignInput, model: ModelSpec, opts: { fitIntercept?: boolean } = {}): number {
-  const fit = opts.fitIntercept ?? true;
+  checkOptions(opts, ['fitIntercept'], 'lipschitzConstant()');
+  const fit = opts?.fitIntercept ?? true;
+  if (model === null || typeof model !== 'object') throw new InvalidArgumentError('lipschitzConstant(): model must be a ModelSpec object');
   const logistic = model.type === 'logreg';
   const { d, owned } = resolveDesignOwned(X, logistic ? false : fit, 'lipschitzConstant');
   try {
@@ -78,35 +84,41 @@ function lipschitzPrepared(d: PreparedDesign, model: ModelSpec, fit: boolean): n
  * const fit = proxGrad(X, y, { type: 'lasso', lambda: 0.1 }, { tol: 1e-10 });
  * fit.step; // γ: β = ST(β + γ X_cᵀr/n, γλ) at the solution
  */
-export function proxGrad(X: DesignInput, y: ArrayLike<number>, model: ModelSpec, opts: ProxGradOptions = {}): ProxGradResult {
+export function proxGrad(X: DesignInput, y: VectorLike, model: ModelSpec, opts: ProxGradOptions = {}): ProxGradResult {
   const t0 = performance.now();
   const fn = 'proxGrad';
-  const o = resolveOptions(opts, fn);
-  if (model === null || typeof model !== 'object') throw new InvalidArgumentError(`${fn}(): model must be a ModelSpec object`);
+  const o = resolveOptions(opts, fn, ['accelerated', 'restart', 'lipschitz']);
+  if (model === null || typeof model !== 'object') throw new InvalidArgumentError(`${fn}(): model must be a ModelSpec object, got ${String(model)}`);
   const logistic = model.type === 'logreg';
   const { d, owned } = resolveDesignOwned(X, logistic ? false : o.fitIntercept, fn);
   try {
+    checkRows(d.nRows, o.fitIntercept, fn);
+    checkDesignRange(d, fn);
     let L = opts.lipschitz;
     if (L !== undefined) checkPositive(L, 'lipschitz', fn);
     const accel = opts.accelerated ?? true;
     const restart = opts.restart ?? true;
     const run = logistic ? runLogreg : runQuadratic;
     const res = run(d, y, model, o, accel, restart, L, t0);
-    return handleFailure(res, o.onFailure as OnFailure, fn);
+    return handleFailure(res, o.onFailure, fn);
   } finally {
     if (owned) disposeDesign(d);
   }
 }
 
 function runQuadratic(
-  d: PreparedDesign, y: ArrayLike<number>, model: ModelSpec, o: ReturnType<typeof resolveOptions>,
+  d: PreparedDesign, y: VectorLike, model: ModelSpec, o: ReturnType<typeof resolveOptions>,
   accel: boolean, restart: boolean, Lgiven: number | undefined, t0: number,
 ): ProxGradResult {
   const fn = 'proxGrad';
   const n = d.nRows;
   const p = d.nCols;
   const spec = quadSpecOf(model, p, fn);
-  const target = makeTarget(checkTarget(y, n, fn), d.centered);
+  const yv = checkTarget(y, n, fn);
+  if (scaledTarget(new Float64Array(yv)).scale !== 1) {
+    throw new InvalidArgumentError(`${fn}(): the values of y overflow or underflow float64 in ‖y‖² (|y| beyond about 1e±75); rescale y, or use the coordinate-descent solvers (lasso, elasticNet, weightedLasso), which rescale exactly`);
+  }
+  const target = makeTarget(yv, d.centered);
   const yc = target.yc;
   const L = Lgiven ?? lipschitzPrepared(d, model, o.fitIntercept);
   const gamma = 1 / L;
@@ -214,7 +226,7 @@ function runQuadratic(
 }
 
 function runLogreg(
-  d: PreparedDesign, y: ArrayLike<number>, model: ModelSpec, o: ReturnType<typeof resolveOptions>,
+  d: PreparedDesign, y: VectorLike, model: ModelSpec, o: ReturnType<typeof resolveOptions>,
   accel: boolean, restart: boolean, Lgiven: number | undefined, t0: number,
 ): ProxGradResult {
   const fn = 'proxGrad';

@@ -27,9 +27,11 @@
  * gap ≤ 0.3 × outer gap.
  */
 import type { DesignInput, PreparedDesign, WasmEngine } from './design.js';
-import { colDots, compactActiveList, disposeDesign, initialActiveSet, matvec, resolveDesignOwned, vecSum } from './design.js';
+import { disposeDesign, resolveDesignOwned } from './design.js';
+import type { VectorLike } from './matrix.js';
+import { colDots, compactActiveList, initialActiveSet, matvec, vecSum } from './columns.js';
 import type { LogRegResult, SolverOptions, SolverStats } from './models.js';
-import { checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectLowestPriority, supportOf, toSignedLabels, warmBeta } from './models.js';
+import { checkDesignRange, checkRows, checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectLowestPriority, supportOf, toSignedLabels, warmBeta } from './models.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
 /** σ(t) = 1/(1 + e^{−t}), overflow-free. */
@@ -462,7 +464,7 @@ function colAxpyPlain(d: PreparedDesign, j: number, a: number, u: Float64Array):
 }
 
 /** Checks the labels and returns ±1 labels plus the class counts. */
-export function prepareLabels(y: ArrayLike<number>, n: number, fitIntercept: boolean, fn: string): { ys: Float64Array; nPos: number; nNeg: number } {
+export function prepareLabels(y: VectorLike | ArrayLike<number>, n: number, fitIntercept: boolean, fn: string): { ys: Float64Array; nPos: number; nNeg: number } {
   const ys = toSignedLabels(checkTarget(y, n, fn), fn);
   let nPos = 0;
   for (let i = 0; i < n; i++) if (ys[i]! > 0) nPos++;
@@ -485,20 +487,22 @@ export function prepareLabels(y: ArrayLike<number>, n: number, fitIntercept: boo
  * fit.beta; fit.intercept; fit.linearPredictor; // Xβ + b
  * fit.residual; // z − σ(Xβ + b), so |X_jᵀ residual|/n ≤ λ (KKT)
  */
-export function sparseLogreg(X: DesignInput, y: ArrayLike<number>, lambda: number, opts: SolverOptions = {}): LogRegResult {
+export function sparseLogreg(X: DesignInput, y: VectorLike, lambda: number, opts: SolverOptions = {}): LogRegResult {
   const t0 = performance.now();
   const fn = 'sparseLogreg';
   checkPositive(lambda, 'lambda', fn);
   const o = resolveOptions(opts, fn);
   const { d, owned } = resolveDesignOwned(X, false, fn);
   try {
+    checkRows(d.nRows, o.fitIntercept, fn);
+    checkDesignRange(d, fn);
     return logregPrepared(d, y, lambda, o, fn, t0);
   } finally {
     if (owned) disposeDesign(d);
   }
 }
 
-function logregPrepared(d: PreparedDesign, y: ArrayLike<number>, lambda: number, o: ReturnType<typeof resolveOptions>, fn: string, t0: number): LogRegResult {
+function logregPrepared(d: PreparedDesign, y: VectorLike, lambda: number, o: ReturnType<typeof resolveOptions>, fn: string, t0: number): LogRegResult {
   const n = d.nRows;
   const { ys, nPos, nNeg } = prepareLabels(y, n, o.fitIntercept, fn);
   const beta = warmBeta(o.warmStart, d.nCols, d.colNormsSq, fn);

@@ -28,14 +28,18 @@
  * has ‖X_c,j‖ = 0: its coefficient is always 0.
  */
 import { ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
+import { failurePolicy, handleFailure as applyFailurePolicy, type FailurePolicy } from '../core/failure.js';
+import { checkOptions } from '../core/options.js';
 import type { DesignInput, PreparedDesign } from './design.js';
-import { colDots, disposeDesign, resolveDesignOwned, vecSum } from './design.js';
+import { designOutOfRange, disposeDesign, powerOfTwoScale, resolveDesignOwned } from './design.js';
+import { colDots, vecSum } from './columns.js';
+import { describeValue, toVector, type VectorLike } from './matrix.js';
 
 /** A Lasso-type model with its regularisation parameters. */
 export type ModelSpec =
   | { readonly type: 'lasso'; readonly lambda: number }
   | { readonly type: 'enet'; readonly lambda1: number; readonly lambda2: number }
-  | { readonly type: 'wlasso'; readonly lambda: number; readonly weights: ArrayLike<number> }
+  | { readonly type: 'wlasso'; readonly lambda: number; readonly weights: VectorLike }
   | { readonly type: 'logreg'; readonly lambda: number };
 
 /** Starting point for warm starts (typically the previous result). */
@@ -45,14 +49,15 @@ export interface WarmStart {
   /** logreg only: initial intercept (squared-loss models derive b = ȳ − μᵀβ). */
   readonly intercept?: number;
   /**
-   * Squared-loss models only, optional: the residual y − Xβ − b CONSISTENT with `beta` on the same
-   * X and y (e.g. `previous.residual`); saves one O(n·nnz(β)) product. Not checked.
+   * Accepted for compatibility and IGNORED: the solvers always recompute the residual from `beta`
+   * (O(n·nnz(β))), because a residual from another target or another X (a different CV fold of the
+   * same size, say) would make the first duality gap wrong and could stop the solve at once.
    */
   readonly residual?: Float64Array;
 }
 
-/** What to do when the iteration budget runs out before the tolerance is met. */
-export type OnFailure = 'throw' | 'warn' | 'return';
+/** What to do when the iteration budget runs out before the tolerance is met (core/failure.ts). */
+export type OnFailure = FailurePolicy;
 
 /** Extrapolation used by the coordinate-descent solvers. */
 export type Acceleration = 'none' | 'anderson' | 'dual' | 'both';
@@ -64,7 +69,7 @@ export interface SolverOptions {
   /**
    * Relative tolerance, scikit-learn semantics: stop when the duality gap of the documented
    * (1/n-scaled) objective is ≤ tol·‖y_c‖²/n (squared loss) or ≤ tol·log 2 (logreg, celer's
-   * convention, = tol·P(0) without intercept). Default 1e-4.
+   * convention, = tol·P(0) without intercept). Must be in (0, 1). Default 1e-4.
    */
   readonly tol?: number;
   /** Maximum number of epochs (passes over the current working set; FISTA: iterations). Default 10 000. */
@@ -93,7 +98,10 @@ export interface SolverOptions {
   readonly extrapolationK?: number;
   /** Warm start. */
   readonly warmStart?: WarmStart;
-  /** On non-convergence: 'return' (default; `converged: false` in the result), 'warn' or 'throw' (ConvergenceError). */
+  /**
+   * On non-convergence (core/failure.ts): 'throw' (default; a `ConvergenceError` carrying the
+   * result), 'warn' (a ConvergenceWarning, then the result with `converged: false`) or 'return'.
+   */
   readonly onFailure?: OnFailure;
 }
 
@@ -180,39 +188,59 @@ export interface LogRegResult extends SolverResult {
 /** Throws InvalidArgumentError unless `v` is a finite number > 0 (or ≥ 0 with `allowZero`). */
 export function checkPositive(v: unknown, what: string, fn: string, allowZero = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || (allowZero ? v < 0 : v <= 0)) {
-    throw new InvalidArgumentError(`${fn}(): ${what} must be a finite number ${allowZero ? '≥ 0' : '> 0'}, got ${String(v)}`);
+    throw new InvalidArgumentError(`${fn}(): ${what} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${describeValue(v)}`);
   }
   return v;
 }
 
-/** Validates the shared options and fills the defaults. */
-export function resolveOptions(opts: SolverOptions, fn: string): Required<Omit<SolverOptions, 'warmStart'>> & { warmStart: WarmStart | undefined } {
+/** The option names every solver takes (`SolverOptions`). */
+export const SOLVER_OPTION_KEYS: readonly string[] = [
+  'fitIntercept', 'tol', 'maxIter', 'maxOuter', 'workingSet', 'p0', 'workingSetGrowth', 'screening',
+  'acceleration', 'gapFreq', 'extrapolationK', 'warmStart', 'onFailure',
+];
+
+/** Validated solver options with their defaults (see `resolveOptions`). */
+export type ResolvedOptions = Required<Omit<SolverOptions, 'warmStart' | 'onFailure'>> & { warmStart: WarmStart | undefined; onFailure: FailurePolicy };
+
+/**
+ * Validates the shared options and fills the defaults. Unknown keys throw (with a suggestion);
+ * `extraKeys` are the options of the calling function beyond `SolverOptions`.
+ */
+export function resolveOptions(opts: SolverOptions, fn: string, extraKeys: readonly string[] = []): ResolvedOptions {
+  checkOptions(opts, extraKeys.length === 0 ? SOLVER_OPTION_KEYS : [...SOLVER_OPTION_KEYS, ...extraKeys], `${fn}()`);
+  opts = opts ?? {};
   const tol = opts.tol ?? 1e-4;
-  if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol)) throw new InvalidArgumentError(`${fn}(): tol must be a finite number ≥ 0, got ${String(tol)}`);
-  const intOpt = (v: number | undefined, def: number, name: string, min: number): number => {
+  if (typeof tol !== 'number' || !(tol > 0 && tol < 1)) {
+    throw new InvalidArgumentError(`${fn}(): option tol must be a number in (0, 1) (a relative tolerance), got ${describeValue(tol)}`);
+  }
+  const intOpt = (v: unknown, def: number, name: string, min: number): number => {
     const x = v ?? def;
-    if (!Number.isInteger(x) || x < min) throw new InvalidArgumentError(`${fn}(): ${name} must be an integer ≥ ${min}, got ${String(x)}`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < min) {
+      throw new InvalidArgumentError(`${fn}(): option ${name} must be ${min === 1 ? 'a positive integer' : `an integer ≥ ${min}`}, got ${describeValue(x)}`);
+    }
     return x;
   };
   const acc = opts.acceleration ?? 'both';
   if (acc !== 'none' && acc !== 'anderson' && acc !== 'dual' && acc !== 'both') {
-    throw new InvalidArgumentError(`${fn}(): acceleration must be 'none' | 'anderson' | 'dual' | 'both', got ${String(acc)}`);
+    throw new InvalidArgumentError(`${fn}(): option acceleration must be 'none' | 'anderson' | 'dual' | 'both', got ${describeValue(acc)}`);
   }
   const wsg = opts.workingSetGrowth ?? 'prune';
-  if (wsg !== 'prune' && wsg !== 'double') throw new InvalidArgumentError(`${fn}(): workingSetGrowth must be 'prune' | 'double', got ${String(wsg)}`);
-  const onFailure = opts.onFailure ?? 'return';
-  if (onFailure !== 'throw' && onFailure !== 'warn' && onFailure !== 'return') {
-    throw new InvalidArgumentError(`${fn}(): onFailure must be 'throw' | 'warn' | 'return', got ${String(onFailure)}`);
-  }
+  if (wsg !== 'prune' && wsg !== 'double') throw new InvalidArgumentError(`${fn}(): option workingSetGrowth must be 'prune' | 'double', got ${describeValue(wsg)}`);
+  const onFailure = failurePolicy(opts.onFailure, `${fn}()`);
+  const bool = (v: unknown, def: boolean, name: string): boolean => {
+    if (v === undefined) return def;
+    if (typeof v !== 'boolean') throw new InvalidArgumentError(`${fn}(): option ${name} must be true or false, got ${describeValue(v)}`);
+    return v;
+  };
   return {
-    fitIntercept: opts.fitIntercept ?? true,
+    fitIntercept: bool(opts.fitIntercept, true, 'fitIntercept'),
     tol,
-    maxIter: intOpt(opts.maxIter, 10_000, 'maxIter', 0),
+    maxIter: intOpt(opts.maxIter, 10_000, 'maxIter', 1),
     maxOuter: intOpt(opts.maxOuter, 100, 'maxOuter', 1),
-    workingSet: opts.workingSet ?? true,
+    workingSet: bool(opts.workingSet, true, 'workingSet'),
     p0: intOpt(opts.p0, 100, 'p0', 1),
     workingSetGrowth: wsg,
-    screening: opts.screening ?? true,
+    screening: bool(opts.screening, true, 'screening'),
     acceleration: acc,
     gapFreq: intOpt(opts.gapFreq, 10, 'gapFreq', 1),
     extrapolationK: intOpt(opts.extrapolationK, 5, 'extrapolationK', 2),
@@ -221,20 +249,64 @@ export function resolveOptions(opts: SolverOptions, fn: string): Required<Omit<S
   };
 }
 
-/** y as a Float64Array of length n, checked for shape and finiteness. */
-export function checkTarget(y: ArrayLike<number>, n: number, fn: string): Float64Array {
-  if (y === null || typeof y !== 'object' || typeof (y as ArrayLike<number>).length !== 'number') {
-    throw new InvalidArgumentError(`${fn}(): y must be an array of numbers`);
-  }
-  if (y.length === 0) throw new InvalidArgumentError(`${fn}(): y is empty`);
-  if (y.length !== n) throw new ShapeError(`${fn}(): y has ${y.length} entries but X has ${n} rows`);
-  const out = new Float64Array(n);
+/** y (any `VectorLike`) as a fresh Float64Array of length n, checked for shape and finiteness. */
+export function checkTarget(y: VectorLike | ArrayLike<number>, n: number, fn: string): Float64Array {
+  const out = toVector(y, fn, 'y', n, 'but X has # rows');
   for (let i = 0; i < n; i++) {
-    const v = y[i]!;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(`${fn}(): y contains a non-finite value (${String(v)}) at index ${i}`);
-    out[i] = v;
+    const v = out[i]!;
+    if (!Number.isFinite(v)) throw new NonFiniteError(`${fn}(): y contains a non-finite value (${v}) at index ${i}`);
   }
   return out;
+}
+
+/** Throws when X has too few rows for the fit: 1 row at least, 2 with an intercept (centring). */
+export function checkRows(n: number, fitIntercept: boolean, fn: string): void {
+  const min = fitIntercept ? 2 : 1;
+  if (n < min) {
+    throw new InvalidArgumentError(
+      `${fn}(): too few rows: X has ${n} row${n === 1 ? '' : 's'}, at least ${min} needed${fitIntercept ? ' to fit an intercept (fitIntercept: true)' : ''}`,
+    );
+  }
+}
+
+/** v·2^e exactly (in two steps, so that 2^e itself need not be representable). */
+export function mulPow2(v: number, e: number): number {
+  if (e === 0) return v;
+  const h = Math.trunc(e / 2);
+  return v * 2 ** h * 2 ** (e - h);
+}
+
+/** |y| beyond 2^±250: ‖y_c‖² or Xᵀy could overflow/underflow, so y is scaled by a power of two. */
+const Y_LO = 2 ** -250;
+const Y_HI = 2 ** 250;
+
+/**
+ * y scaled in place by a power of two c when its largest magnitude is outside [2^-250, 2^250]
+ * (c = 1 otherwise); the solvers then work in scaled units and unscale their results exactly.
+ */
+export function scaledTarget(y: Float64Array): { y: Float64Array; scale: number } {
+  let m = 0;
+  for (let i = 0; i < y.length; i++) {
+    const a = Math.abs(y[i]!);
+    if (a > m) m = a;
+  }
+  if (m === 0 || (m >= Y_LO && m <= Y_HI)) return { y, scale: 1 };
+  const c = powerOfTwoScale(m);
+  for (let i = 0; i < y.length; i++) y[i] = y[i]! * c;
+  return { y, scale: c };
+}
+
+/**
+ * Throws when the column norms of a design prepared WITHOUT rescaling overflow or underflow (a raw
+ * X is rescaled by the solvers themselves; see design.ts).
+ */
+export function checkDesignRange(d: PreparedDesign, fn: string): void {
+  if (d.scale === 1 && designOutOfRange(d)) {
+    throw new InvalidArgumentError(
+      `${fn}(): the squared column norms of X overflow or underflow float64 (entries beyond about 1e±75 in magnitude); ` +
+        `pass X itself (the solvers rescale it exactly), or prepareDesign(X, { rescale: true })`,
+    );
+  }
 }
 
 /** Centred (or not) target and its statistics. */
@@ -283,16 +355,13 @@ export function toSignedLabels(y: Float64Array, fn: string): Float64Array {
 }
 
 /** Penalty weights as a Float64Array, checked: length p, finite, ≥ 0, at least one > 0. */
-export function checkWeights(weights: ArrayLike<number>, p: number, fn: string): Float64Array {
-  if (weights === null || typeof weights !== 'object' || typeof weights.length !== 'number') {
-    throw new InvalidArgumentError(`${fn}(): weights must be an array of numbers`);
-  }
-  if (weights.length !== p) throw new ShapeError(`${fn}(): weights has ${weights.length} entries but X has ${p} columns`);
+export function checkWeights(weights: VectorLike | ArrayLike<number>, p: number, fn: string): Float64Array {
+  const src = toVector(weights, fn, 'weights', p, 'but X has # columns');
   const w = new Float64Array(p);
   let anyPos = false;
   for (let j = 0; j < p; j++) {
-    const v = weights[j]!;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(`${fn}(): weights[${j}] is not finite (${String(v)})`);
+    const v = src[j]!;
+    if (!Number.isFinite(v)) throw new NonFiniteError(`${fn}(): weights[${j}] is not finite (${v})`);
     if (v < 0) throw new InvalidArgumentError(`${fn}(): weights[${j}] = ${v} is negative; weights must be ≥ 0`);
     if (v > 0) anyPos = true;
     w[j] = v;
@@ -327,11 +396,14 @@ export function warmBeta(ws: WarmStart | undefined, p: number, normsSq: Float64A
  * const lmax = lambdaMax(X, y);          // intercept fitted (centring)
  * lasso(X, y, lmax).support.length;      // 0
  */
-export function lambdaMax(X: DesignInput, y: ArrayLike<number>, opts: { fitIntercept?: boolean } = {}): number {
-  const { d, owned } = resolveDesignOwned(X, opts.fitIntercept ?? true, 'lambdaMax');
+export function lambdaMax(X: DesignInput, y: VectorLike, opts: { fitIntercept?: boolean } = {}): number {
+  checkOptions(opts, ['fitIntercept'], 'lambdaMax()');
+  const { d, owned } = resolveDesignOwned(X, opts?.fitIntercept ?? true, 'lambdaMax', true);
   try {
-    const t = makeTarget(checkTarget(y, d.nRows, 'lambdaMax'), d.centered);
-    return lambdaMaxFromTarget(d, t.yc, null);
+    checkDesignRange(d, 'lambdaMax');
+    const { y: yv, scale: c } = scaledTarget(checkTarget(y, d.nRows, 'lambdaMax'));
+    const t = makeTarget(yv, d.centered);
+    return mulPow2(lambdaMaxFromTarget(d, t.yc, null), -Math.log2(d.scale) - Math.log2(c));
   } finally {
     if (owned) disposeDesign(d);
   }
@@ -360,10 +432,12 @@ export function lambdaMaxFromTarget(d: PreparedDesign, v: Float64Array, w: Float
  * @example
  * lambdaMaxLogreg(X, labels01); // sparseLogreg(X, labels01, λ) is 0 for λ ≥ this
  */
-export function lambdaMaxLogreg(X: DesignInput, y: ArrayLike<number>, opts: { fitIntercept?: boolean } = {}): number {
-  const fit = opts.fitIntercept ?? true;
+export function lambdaMaxLogreg(X: DesignInput, y: VectorLike, opts: { fitIntercept?: boolean } = {}): number {
+  checkOptions(opts, ['fitIntercept'], 'lambdaMaxLogreg()');
+  const fit = opts?.fitIntercept ?? true;
   const { d, owned } = resolveDesignOwned(X, false, 'lambdaMaxLogreg');
   try {
+    checkDesignRange(d, 'lambdaMaxLogreg');
     const ys = toSignedLabels(checkTarget(y, d.nRows, 'lambdaMaxLogreg'), 'lambdaMaxLogreg');
     return lambdaMaxLogregSigned(d, ys, fit);
   } finally {
@@ -498,13 +572,14 @@ export function supportOf(beta: Float64Array): Int32Array {
   return s;
 }
 
-/** Applies `onFailure` to a finished result. */
-export function handleFailure<R extends SolverResult>(res: R, onFailure: OnFailure, fn: string): R {
-  if (res.converged || onFailure === 'return') return res;
+/**
+ * Applies the failure policy to a finished result: a result that did not converge becomes a
+ * `ConvergenceError` carrying it (`'throw'`), a ConvergenceWarning (`'warn'`), or is returned as is
+ * (`'return'`); see core/failure.ts.
+ */
+export function handleFailure<R extends SolverResult>(res: R, onFailure: FailurePolicy, fn: string): R {
+  if (res.converged) return res;
   const msg = `${fn}(): did not converge in ${res.iterations} epochs / ${res.nOuter} outer iterations: duality gap ${res.gap.toExponential(3)} > tolerance ${res.tolerance.toExponential(3)} (increase maxIter, or loosen tol)`;
-  if (onFailure === 'warn') {
-    process.emitWarning(msg, { type: 'ConvergenceWarning' });
-    return res;
-  }
-  throw new ConvergenceError(msg, { iterations: res.iterations, residualNorm: res.gap, converged: false, gap: res.gap, tolerance: res.tolerance, result: res });
+  applyFailurePolicy(onFailure, new ConvergenceError(msg, { iterations: res.iterations, residualNorm: res.gap, converged: false, gap: res.gap, tolerance: res.tolerance, result: res }));
+  return res;
 }

@@ -2,7 +2,9 @@
  * @file Compressed sparse column matrices — the layout coordinate descent wants, since it reads
  * one column at a time. Column j's non-zeros are `values[indptr[j] .. indptr[j+1]-1]` at rows
  * `indices[...]` (sorted ascending, no duplicates — validated on construction; the same
- * convention as `SparseDesign` in `data/dataset.ts`, so its arrays can be wrapped without copying).
+ * convention the Lasso solvers rely on). This is THE sparse column type of the library: the Lasso
+ * models and solvers take it directly (it is the sparse half of their `DesignMatrix`, with
+ * `kind: 'csc'`, `nRows`, `nCols`), and the libsvm loader and sparse generators produce it.
  * Column accessors (`column`, `colDot`, `colAxpy`, `colNormsSquared`) serve CD; `matvec`
  * (scatter) and `rmatvec` (column dot products, the fast direction) serve the iterative solvers.
  */
@@ -29,6 +31,9 @@ const NAMES = { cls: 'CscMatrix', major: 'column', minor: 'row' };
  * X.colNormsSquared();    // [1, 0, 13]
  */
 export class CscMatrix {
+  /** Discriminant shared with the dense column-major design of the Lasso solvers (`kind: 'dense'`). */
+  readonly kind = 'csc' as const;
+
   /**
    * Wraps the arrays (no copy). With `check` (default true) the structure is validated in O(nnz):
    * `indptr` of length cols+1 from 0 to nnz, non-decreasing; row indices in range and strictly
@@ -54,6 +59,16 @@ export class CscMatrix {
   /** `[rows, cols]`. */
   get shape(): [number, number] {
     return [this.rows, this.cols];
+  }
+
+  /** `rows`, under the name of the design protocol (`{ kind, nRows, nCols }`) the Lasso solvers read. */
+  get nRows(): number {
+    return this.rows;
+  }
+
+  /** `cols`, under the name of the design protocol (`{ kind, nRows, nCols }`) the Lasso solvers read. */
+  get nCols(): number {
+    return this.cols;
   }
 
   /**

@@ -1,0 +1,631 @@
+/**
+ * @file The coordinate-descent solver state of the squared-loss Lasso family (Lasso, elastic net,
+ * weighted Lasso), dense column-major and CSC designs, with the celer/skglm speed layers: growing
+ * working sets, Gap Safe screening, Anderson extrapolation of the primal iterates and celer dual
+ * extrapolation (`QuadCD`). The public functions are in cd.ts.
+ *
+ * Problem (n rows; X_c, y_c centred when an intercept is fitted; l_j = λ·w_j ≥ 0, λ₂ ≥ 0):
+ *
+ *   P(β) = (1/2n)‖r‖² + Σ_j l_j|β_j| + (λ₂/2)‖β‖²,   r = y_c − X_cβ.
+ *
+ * Coordinate update (cyclic; N_j = ‖X_c,j‖²; residual kept up to date, r ← r − (β_j⁺ − β_j) X_c,j):
+ *
+ *   z = X_c,jᵀ r + N_j β_j,   β_j⁺ = ST(z, n·l_j) / (N_j + n·λ₂),   ST(z, τ) = sign(z)·max(|z| − τ, 0).
+ *
+ * Duality gap. The elastic net is a Lasso on X̃ = [X_c; √(nλ₂) I], ỹ = [y_c; 0] (residual
+ * r̃ = [r; −√(nλ₂) β]), whose dual is D(θ̃) = ‖ỹ‖²/(2n) − (n/2)‖ỹ/n − θ̃‖² over |X̃_jᵀθ̃| ≤ l_j.
+ * From any residual-like vector ρ (and its ridge part β̄; ρ = r, β̄ = β for the current iterate):
+ *
+ *   c_j = X_c,jᵀρ − nλ₂ β̄_j,   s = max(1, max_{l_j>0} |c_j| / (n l_j)),   t = 1/s,
+ *   θ = t ρ / n  (the reported `dualPoint`; X̃_jᵀθ̃ = t c_j / n),
+ *   D = (2t y_cᵀρ − t²‖ρ‖²)/(2n) − t²λ₂‖β̄‖²/2,
+ *
+ * and for ρ = r, using y_cᵀr = ‖r‖² + βᵀX_cᵀr (no cancellation between P and D):
+ *
+ *   gap = (1−t)²‖r‖²/(2n) − t βᵀX_cᵀr/n + Σ l_j|β_j| + λ₂(1+t²)‖β‖²/2.
+ *
+ * scikit-learn's Cython CD minimises n·P and stops when its (unscaled) gap ≤ tol·‖y_c‖²; in the
+ * units of the documented objective that is gap ≤ tol·‖y_c‖²/n, our criterion, so `tol` means the
+ * same here (checked against scikit-learn 1.2.1, whose `dual_gap_` is this scaled gap).
+ * Unpenalised features (l_j = 0, weighted Lasso) require X_c,jᵀθ = 0, which a rescaled residual
+ * satisfies only at the optimum: the residual is first projected onto that subspace
+ * (`UnpenalisedProjector`), so the gap stays a certificate and screening stays safe.
+ *
+ * Gap Safe screening: D is n-strongly concave, so ‖θ̃ − θ̃*‖ ≤ √(2·gap/n) and
+ *   (l_j − |X̃_jᵀθ̃|) / ‖X̃_j‖ > √(2·gap/n),   ‖X̃_j‖ = √(N_j + nλ₂)
+ * certifies β*_j = 0; such features are removed for good.
+ *
+ * Working sets (celer): priority (l_j − |X̃_jᵀθ̃|)/‖X̃_j‖ (small = likely active; the support and
+ * unpenalised features always in). Size: celer's default "prune" rule max(p0, 2·|support|), or
+ * `workingSetGrowth: 'double'` (p0, 2p0, 4p0, …). Doubling is much slower when p ≫ n: on a 72×7129
+ * correlated problem at λ_max/100 it reaches the full 7129 features after 10 outer iterations and
+ * takes ≈28× longer than pruning, whose working set stays ≈ 2·|S| ≈ 140. The sub-problem is solved
+ * to inner gap ≤ 0.3 × current outer gap; the outer gap is evaluated on all (non-screened) features
+ * from the best of two dual points (current residual, inner dual point).
+ *
+ * Anderson extrapolation (skglm), every K+1 epochs on the working set: with the last K+1 iterates
+ * β⁰..β^K and U = [β¹−β⁰, …, β^K−β^{K−1}], solve (UᵀU) z = 1, c = z/Σz,
+ * β_acc = Σ_k c_k β^{k+1}, r_acc = Σ_k c_k r^{k+1} (r is affine in β); accepted only if P decreases.
+ *
+ * Dual extrapolation (celer), at each gap check: with the last K+1 residuals r⁰..r^K (ring buffer,
+ * every epoch), U = [r¹−r⁰, …] (+ nλ₂ ΔβᵀΔβ in the Gram matrix for the enet), same c,
+ * ρ = Σ c_k r^{k+1}, β̄ = Σ c_k β^{k+1}; the dual point from ρ is kept if its D is larger.
+ *
+ * Numerics: the residual is recomputed from scratch at outer iterations once the gap is within
+ * 100× the tolerance, after an Anderson step with large weights (Σ|c_k| > 10), and whenever the
+ * inner gap stalls for 3 checks (rounding drift of r would otherwise make CD converge to a fixed
+ * point of a slightly wrong residual).
+ * Dense epochs run in the WebAssembly SIMD engine of the prepared design (design.ts); CSC epochs
+ * and everything else in JavaScript.
+ */
+import type { PreparedDesign, WasmEngine } from './design.js';
+import { colAxpy, colDots, colDots2, compactActiveList, initialActiveSet, matvec, vecSum } from './columns.js';
+import { epochDense, epochSparse } from './cd_epochs.js';
+import { candidateDualValue, quadraticGap, sumSq, UnpenalisedProjector, type GapInfo, type QuadSpec } from './quad_model.js';
+import { extrapolationWeights, selectLowestPriority, type ResolvedOptions } from './models.js';
+
+type Resolved = ResolvedOptions;
+
+/** What the outer loop hands back: convergence, λ_max and the best dual point θ = t·ρ/n (+ ridge part t·β̄). */
+export interface RunOut {
+  converged: boolean;
+  lambdaMax: number;
+  dualRho: Float64Array;
+  dualT: number;
+  dualBeta: Float64Array | null;
+}
+
+/** The solver state for one squared-loss problem. */
+export class QuadCD {
+  readonly n: number;
+  readonly p: number;
+  readonly nl2: number;
+  /** n·l_j: the soft-threshold level of the unscaled coordinate update. */
+  readonly thr: Float64Array;
+  readonly hasUnpen: boolean;
+  /** Dual projection for unpenalised features (null when every l_j > 0). */
+  readonly proj: UnpenalisedProjector | null;
+  /** ρ' = projected residual (only with `proj`). */
+  readonly projRho: Float64Array;
+  readonly beta: Float64Array;
+  readonly r: Float64Array;
+  /** Σ r̃ for CSC with implicit centring (0 and unused otherwise). */
+  S = 0;
+  readonly active: Uint8Array;
+  activeList: Int32Array;
+  nActive: number;
+  readonly xtr: Float64Array;
+  readonly xti: Float64Array;
+  readonly xta: Float64Array;
+  readonly ySum: number;
+  // best inner dual candidate (extrapolated), handed to the outer loop
+  readonly candRho: Float64Array;
+  readonly candBeta: Float64Array | null;
+  hasCand = false;
+  // stats
+  epochs = 0;
+  coordUpdates = 0;
+  andersonAccepted = 0;
+  dualUsed = 0;
+  screened = 0;
+  nOuter = 0;
+  wsSize = 0;
+  // last gap
+  last: GapInfo = { P: NaN, D: NaN, gap: Infinity, t: 1 };
+  lastFromCand = false;
+  readonly sparseCentred: boolean;
+  /** WebAssembly engine borrowed from the design (dense), or null (JavaScript kernels). */
+  readonly eng: WasmEngine | null;
+  /** ‖X_c,j‖² (inside the engine memory when there is one). */
+  readonly normsSq: Float64Array;
+  // extrapolation buffers (sized lazily to the working set)
+  private bufM = -1;
+  private andB = new Float64Array(0);
+  private andR = new Float64Array(0);
+  private andCnt = 0;
+  private dB = new Float64Array(0);
+  private dR = new Float64Array(0);
+  private dHead = 0;
+  private dCnt = 0;
+  private readonly G: Float64Array;
+  private readonly cK: Float64Array;
+  private tmpB = new Float64Array(0);
+  private readonly tmpR: Float64Array;
+  private readonly betaBarFull: Float64Array | null;
+  private readonly prio: Float64Array;
+  private readonly prioTmp: Float64Array;
+
+  constructor(
+    readonly d: PreparedDesign,
+    readonly yc: Float64Array,
+    readonly spec: QuadSpec,
+    readonly o: Resolved,
+    beta0: Float64Array,
+  ) {
+    const n = (this.n = d.nRows);
+    const p = (this.p = d.nCols);
+    this.nl2 = n * spec.l2;
+    const eng = d.wasm !== null && !d.wasm.busy ? d.wasm : null;
+    this.eng = eng;
+    if (eng !== null) {
+      eng.busy = true;
+      eng.beta.set(beta0);
+      eng.r.fill(0);
+    }
+    this.normsSq = eng !== null ? eng.norms : d.colNormsSq;
+    this.thr = eng !== null ? eng.thr : new Float64Array(p);
+    let unpen = false;
+    for (let j = 0; j < p; j++) {
+      this.thr[j] = n * spec.l1[j]!;
+      if (spec.l1[j] === 0 && d.colNormsSq[j]! > 0) unpen = true;
+    }
+    this.hasUnpen = unpen;
+    this.proj = unpen ? new UnpenalisedProjector(d, spec.l1) : null;
+    this.projRho = new Float64Array(unpen ? n : 0);
+    this.beta = eng !== null ? eng.beta : beta0;
+    this.r = eng !== null ? eng.r : new Float64Array(n);
+    // always from β: a residual handed in from elsewhere could belong to another target
+    this.recomputeResidual();
+    this.S = d.isSparse && d.centered ? vecSum(n, this.r) : 0;
+    this.sparseCentred = d.isSparse && d.centered;
+    ({ active: this.active, activeList: this.activeList, nActive: this.nActive } = initialActiveSet(d.colNormsSq));
+    this.xtr = new Float64Array(p);
+    this.xti = new Float64Array(p);
+    this.xta = new Float64Array(p);
+    this.ySum = vecSum(n, yc);
+    this.candRho = new Float64Array(n);
+    this.candBeta = spec.l2 > 0 ? new Float64Array(p) : null;
+    this.betaBarFull = spec.l2 > 0 ? new Float64Array(p) : null;
+    const K = o.extrapolationK;
+    this.G = new Float64Array(K * K);
+    this.cK = new Float64Array(K);
+    this.tmpR = new Float64Array(n);
+    this.prio = new Float64Array(p);
+    this.prioTmp = new Float64Array(p);
+  }
+
+  /** r ← y_c − X_cβ (kills the drift of incremental updates). */
+  recomputeResidual(): void {
+    matvec(this.d, this.beta, this.r);
+    const r = this.r;
+    const y = this.yc;
+    for (let i = 0; i < this.n; i++) r[i] = y[i]! - r[i]!;
+    this.S = this.sparseCentred ? vecSum(this.n, r) : 0;
+  }
+
+  /** Turns r̃ (CSC implicit centring) into the true centred residual r = r̃ − (S/n)1. */
+  sync(): void {
+    if (!this.sparseCentred) return;
+    const n = this.n;
+    const r = this.r;
+    const c = vecSum(n, r) / n;
+    if (c !== 0) for (let i = 0; i < n; i++) r[i] -= c;
+    this.S = vecSum(n, r);
+  }
+
+  /** Returns the borrowed engine to the design. */
+  release(): void {
+    if (this.eng !== null) this.eng.busy = false;
+  }
+
+  epoch(ws: Int32Array, m: number): void {
+    const d = this.d;
+    const e = this.eng;
+    if (e !== null) {
+      // ws is e.ws, beta/r/thr/norms live in the engine memory
+      e.epoch(e.xPtr, this.n, ws.byteOffset, m, this.beta.byteOffset, this.r.byteOffset, this.normsSq.byteOffset, this.thr.byteOffset, this.nl2);
+    } else if (d.isSparse) {
+      this.S = epochSparse(d.data, d.indptr, d.indices, d.implicitMeans, this.n, ws, m, this.beta, this.r, this.S, this.normsSq, this.thr, this.nl2);
+    } else {
+      epochDense(d.data, this.n, ws, m, this.beta, this.r, this.normsSq, this.thr, this.nl2);
+    }
+    this.epochs++;
+    this.coordUpdates += m;
+  }
+
+  /** Gap at the current iterate with ρ = r (r synced, xt = X_cᵀr over cols). See the header. */
+  residualGap(cols: Int32Array, m: number, xt: Float64Array): GapInfo {
+    const g = quadraticGap(this.n, this.beta, this.r, xt, this.spec.l1, this.spec.l2, cols, m);
+    if (this.proj === null) return g;
+    // unpenalised features: dual point from the projected residual ρ' (xt ← X_cᵀρ' over cols)
+    this.proj.project(this.r, this.projRho);
+    colDots(this.d, this.projRho, vecSum(this.n, this.projRho), cols, m, xt);
+    const c = this.candidateDual(cols, m, xt, this.projRho, null);
+    return { P: g.P, D: c.D, gap: g.P - c.D, t: c.t };
+  }
+
+  /** The residual-like vector behind the residual dual candidate (r, or ρ' with unpenalised features). */
+  residualRho(): Float64Array {
+    return this.proj === null ? this.r : this.projRho;
+  }
+
+  /** D at the dual point built from (ρ, β̄) (xt = X_cᵀρ over cols). */
+  candidateDual(cols: Int32Array, m: number, xt: Float64Array, rho: Float64Array, bbar: Float64Array | null): { D: number; t: number } {
+    return candidateDualValue(this.n, this.yc, rho, xt, this.spec.l1, this.spec.l2, bbar, cols, m);
+  }
+
+  /**
+   * Gap Safe screening of cols with the dual point (xt, bbar, t) and gap; returns how many
+   * features were removed. Removed features get β_j = 0 (residual updated) and leave `active`.
+   */
+  screen(cols: Int32Array, m: number, xt: Float64Array, bbar: Float64Array | null, t: number, gap: number): number {
+    if (!this.o.screening || !(gap >= 0)) return 0;
+    const n = this.n;
+    const radius = Math.sqrt((2 * Math.max(gap, 0)) / n);
+    const l1 = this.spec.l1;
+    const nl2 = this.nl2;
+    const normsSq = this.d.colNormsSq;
+    let removed = 0;
+    for (let k = 0; k < m; k++) {
+      const j = cols[k]!;
+      if (this.active[j] === 0) continue;
+      const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
+      const corr = (t * Math.abs(c)) / n;
+      if (l1[j]! - corr > Math.sqrt(normsSq[j]! + nl2) * radius) {
+        const b = this.beta[j]!;
+        if (b !== 0) {
+          this.sync();
+          colAxpy(this.d, j, b, this.r);
+          this.beta[j] = 0;
+          this.S = this.sparseCentred ? vecSum(n, this.r) : 0;
+        }
+        this.active[j] = 0;
+        removed++;
+      }
+    }
+    if (removed > 0) {
+      this.nActive = compactActiveList(this.activeList, this.nActive, this.active);
+      this.screened += removed;
+    }
+    return removed;
+  }
+
+  /** Builds the working set: support ∪ unpenalised ∪ smallest priorities, `size` features, sorted. */
+  buildWorkingSet(size: number, xt: Float64Array, bbar: Float64Array | null, t: number, out: Int32Array): number {
+    const n = this.n;
+    const list = this.activeList;
+    const nA = this.nActive;
+    if (size >= nA) {
+      out.set(list.subarray(0, nA));
+      return nA;
+    }
+    const prio = this.prio;
+    const l1 = this.spec.l1;
+    const nl2 = this.nl2;
+    const normsSq = this.d.colNormsSq;
+    for (let k = 0; k < nA; k++) {
+      const j = list[k]!;
+      if (this.beta[j] !== 0 || l1[j] === 0) {
+        prio[k] = -Infinity;
+        continue;
+      }
+      const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
+      prio[k] = (l1[j]! - (t * Math.abs(c)) / n) / Math.sqrt(normsSq[j]! + nl2);
+    }
+    return selectLowestPriority(list, prio, nA, size, out, this.prioTmp);
+  }
+
+  /** Outer (working-set) loop. */
+  run(computeLmax: boolean): RunOut {
+    const o = this.o;
+    const n = this.n;
+    const p = this.p;
+    const tolAbs = this.tolAbs();
+    const ws = this.eng !== null ? this.eng.ws : new Int32Array(p);
+    const prevWs = new Int32Array(p);
+    let prevSize = 0;
+    let prevM = -1;
+    let converged = false;
+    let lmax = NaN;
+    for (let t = 0; ; t++) {
+      // refresh r = y_c − X_cβ from scratch (O(n·|support|)) when the gap nears the tolerance,
+      // where the rounding drift of incremental updates could matter
+      if (t > 0 && this.last.gap < 100 * tolAbs) this.recomputeResidual();
+      else this.sync();
+      const list = this.activeList;
+      const nA = this.nActive;
+      const rSum = this.sparseCentred ? this.S : 0;
+      if (t === 0 && computeLmax) {
+        const xty = this.xti;
+        colDots2(this.d, this.r, rSum, this.yc, this.ySum, list, nA, this.xtr, xty);
+        let m = 0;
+        const w = this.spec.weights;
+        for (let k = 0; k < nA; k++) {
+          const j = list[k]!;
+          const wj = w === null ? 1 : w[j]!;
+          if (wj > 0) m = Math.max(m, Math.abs(xty[j]!) / wj);
+        }
+        lmax = m / n;
+      } else if (this.hasCand) {
+        colDots2(this.d, this.r, rSum, this.candRho, vecSum(n, this.candRho), list, nA, this.xtr, this.xti);
+      } else {
+        colDots(this.d, this.r, rSum, list, nA, this.xtr);
+      }
+      const g = this.residualGap(list, nA, this.xtr);
+      this.last = g;
+      this.lastFromCand = false;
+      let xtBest = this.xtr;
+      let bbarBest: Float64Array | null = this.spec.l2 > 0 ? this.beta : null;
+      if (this.hasCand) {
+        const c = this.candidateDual(list, nA, this.xti, this.candRho, this.candBeta);
+        if (c.D > g.D) {
+          this.last = { P: g.P, D: c.D, gap: g.P - c.D, t: c.t };
+          this.lastFromCand = true;
+          xtBest = this.xti;
+          bbarBest = this.candBeta;
+        }
+      }
+      const gap = this.last.gap;
+      if (gap <= tolAbs) {
+        converged = true;
+        break;
+      }
+      if (this.nOuter >= o.maxOuter || this.epochs >= o.maxIter) break;
+      this.nOuter++;
+      this.screen(list, nA, xtBest, bbarBest, this.last.t, gap);
+      // working set
+      let m: number;
+      if (!o.workingSet) {
+        ws.set(this.activeList.subarray(0, this.nActive));
+        m = this.nActive;
+      } else {
+        let nnz = 0, forced = 0;
+        for (let k = 0; k < this.nActive; k++) {
+          const j = this.activeList[k]!;
+          if (this.beta[j] !== 0) nnz++;
+          if (this.beta[j] !== 0 || this.spec.l1[j] === 0) forced++;
+        }
+        // celer's "prune" rule: 2·|support| (≥ p0); 'double': p0, 2p0, 4p0, … (never shrinks)
+        const grow = o.workingSetGrowth === 'double' ? (t === 0 ? o.p0 : 2 * prevSize) : o.p0;
+        let size = Math.max(grow, 2 * nnz, forced);
+        size = Math.min(size, this.nActive);
+        m = this.buildWorkingSet(size, xtBest, bbarBest, this.last.t, ws);
+        prevSize = m;
+      }
+      this.wsSize = m;
+      const full = m === this.nActive;
+      // a gap check before the first epoch only pays when the working set did not change (then
+      // the sub-problem may already be solved); a new set has new, unoptimised features
+      let same = m === prevM;
+      for (let k = 0; same && k < m; k++) same = ws[k] === prevWs[k];
+      prevWs.set(ws.subarray(0, m));
+      prevM = m;
+      this.inner(ws, m, full ? tolAbs : 0.3 * gap, full, !o.workingSet, same && !full);
+    }
+    // final dual point
+    const rho = this.lastFromCand ? this.candRho : this.residualRho();
+    const bbar = this.spec.l2 > 0 ? (this.lastFromCand ? this.candBeta : this.beta) : null;
+    return { converged, lambdaMax: lmax, dualRho: rho, dualT: this.last.t, dualBeta: bbar };
+  }
+
+  tolAbs(): number {
+    let ss = 0;
+    const y = this.yc;
+    for (let i = 0; i < this.n; i++) ss += y[i]! * y[i]!;
+    return (this.o.tol * ss) / this.n;
+  }
+
+  private ensureBuffers(m: number): void {
+    const K = this.o.extrapolationK;
+    const n = this.n;
+    if (this.andR.length === 0) {
+      this.andR = new Float64Array((K + 1) * n);
+      this.dR = new Float64Array((K + 1) * n);
+    }
+    if (m > this.bufM) {
+      const cap = Math.min(this.p, Math.max(m, 2 * this.bufM)); // amortised growth
+      this.bufM = cap;
+      this.andB = new Float64Array((K + 1) * cap);
+      this.dB = new Float64Array((K + 1) * cap);
+      this.tmpB = new Float64Array(cap);
+    }
+    this.andCnt = 0;
+    this.dCnt = 0;
+    this.dHead = 0;
+  }
+
+  /**
+   * Solves the sub-problem restricted to ws[0..m) until its gap ≤ tolIn (or the epoch budget is
+   * spent). `full`: ws is every active feature, so the inner gap is the full gap and screening may
+   * run inside (plain CD mode).
+   */
+  inner(ws: Int32Array, m: number, tolIn: number, full: boolean, screenInside: boolean, checkFirst: boolean): void {
+    const o = this.o;
+    const n = this.n;
+    const K = o.extrapolationK;
+    const useAnd = o.acceleration === 'anderson' || o.acceleration === 'both';
+    const useDual = o.acceleration === 'dual' || o.acceleration === 'both';
+    const l2 = this.spec.l2;
+    if (useAnd || useDual) this.ensureBuffers(m);
+    this.hasCand = false;
+    // stall guard: the incrementally updated residual drifts from y_c − X_cβ by rounding (and
+    // extrapolation amplifies it); CD then converges to a fixed point of the WRONG residual. When
+    // the gap stops decreasing, r is recomputed from scratch.
+    let bestGap = Infinity;
+    let stalled = 0;
+    if (this.betaBarFull !== null) this.betaBarFull.fill(0);
+    for (let e = 0; ; e++) {
+      if (e % o.gapFreq === 0 && (e > 0 || checkFirst)) {
+        this.sync();
+        const canExtrap = useDual && this.dCnt === K + 1 && this.dualExtrapolate(ws, m);
+        if (canExtrap && this.proj !== null) this.proj.project(this.tmpR, this.tmpR);
+        if (canExtrap) colDots2(this.d, this.r, this.S, this.tmpR, vecSum(n, this.tmpR), ws, m, this.xtr, this.xta);
+        else colDots(this.d, this.r, this.S, ws, m, this.xtr);
+        const g = this.residualGap(ws, m, this.xtr);
+        let gap = g.gap;
+        let tBest = g.t;
+        let fromCand = false;
+        if (canExtrap) {
+          const c = this.candidateDual(ws, m, this.xta, this.tmpR, this.betaBarFull);
+          if (c.D > g.D) {
+            gap = g.P - c.D;
+            tBest = c.t;
+            fromCand = true;
+            this.dualUsed++;
+            this.candRho.set(this.tmpR);
+            if (this.candBeta !== null && this.betaBarFull !== null) this.candBeta.set(this.betaBarFull);
+            this.hasCand = true;
+          }
+        }
+        if (!fromCand) this.hasCand = false;
+        if (gap <= tolIn) return;
+        if (gap < 0.99 * bestGap) {
+          bestGap = gap;
+          stalled = 0;
+        } else if (++stalled >= 3) {
+          this.recomputeResidual();
+          this.andCnt = 0;
+          this.dCnt = 0;
+          this.dHead = 0;
+          stalled = 0;
+          bestGap = Infinity;
+        }
+        if (screenInside && full) {
+          const removed = fromCand
+            ? this.screen(ws, m, this.xta, this.candBeta, tBest, gap)
+            : this.screen(ws, m, this.xtr, l2 > 0 ? this.beta : null, tBest, gap);
+          if (removed > 0) {
+            m = this.nActive;
+            ws.set(this.activeList.subarray(0, m));
+            this.wsSize = m;
+            this.andCnt = 0;
+            this.dCnt = 0;
+            this.dHead = 0;
+            this.hasCand = false;
+          }
+        }
+      }
+      if (this.epochs >= o.maxIter) return;
+      this.epoch(ws, m);
+      if (useAnd || useDual) {
+        this.sync();
+        if (useDual) this.pushDual(ws, m);
+        if (useAnd) this.anderson(ws, m);
+      }
+    }
+  }
+
+  private pushDual(ws: Int32Array, m: number): void {
+    const K = this.o.extrapolationK;
+    const cap = K + 1;
+    const slot = this.dHead;
+    this.dR.set(this.r, slot * this.n);
+    if (this.spec.l2 > 0) {
+      const off = slot * m;
+      for (let k = 0; k < m; k++) this.dB[off + k] = this.beta[ws[k]!]!;
+    }
+    this.dHead = (slot + 1) % cap;
+    if (this.dCnt < cap) this.dCnt++;
+  }
+
+  /** Celer dual extrapolation into tmpR (ρ) and betaBarFull (β̄); false if not possible. */
+  private dualExtrapolate(ws: Int32Array, m: number): boolean {
+    const K = this.o.extrapolationK;
+    const cap = K + 1;
+    const n = this.n;
+    const G = this.G;
+    const R = this.dR;
+    const B = this.dB;
+    const nl2 = this.nl2;
+    const slot = (k: number): number => (this.dHead + k) % cap; // k = 0 oldest .. K newest
+    for (let a = 0; a < K; a++) {
+      const a0 = slot(a) * n, a1 = slot(a + 1) * n;
+      for (let b = 0; b <= a; b++) {
+        const b0 = slot(b) * n, b1 = slot(b + 1) * n;
+        let s = 0;
+        for (let i = 0; i < n; i++) s += (R[a1 + i]! - R[a0 + i]!) * (R[b1 + i]! - R[b0 + i]!);
+        if (nl2 > 0) {
+          const c0 = slot(a) * m, c1 = slot(a + 1) * m, e0 = slot(b) * m, e1 = slot(b + 1) * m;
+          let u = 0;
+          for (let k = 0; k < m; k++) u += (B[c1 + k]! - B[c0 + k]!) * (B[e1 + k]! - B[e0 + k]!);
+          s += nl2 * u;
+        }
+        G[a * K + b] = s;
+        G[b * K + a] = s;
+      }
+    }
+    if (!extrapolationWeights(G, K, this.cK)) return false;
+    const rho = this.tmpR;
+    rho.fill(0);
+    for (let k = 0; k < K; k++) {
+      const ck = this.cK[k]!;
+      const off = slot(k + 1) * n;
+      for (let i = 0; i < n; i++) rho[i] += ck * R[off + i]!;
+    }
+    if (nl2 > 0 && this.betaBarFull !== null) {
+      const bb = this.betaBarFull;
+      for (let q = 0; q < m; q++) bb[ws[q]!] = 0;
+      for (let k = 0; k < K; k++) {
+        const ck = this.cK[k]!;
+        const off = slot(k + 1) * m;
+        for (let q = 0; q < m; q++) bb[ws[q]!] += ck * B[off + q]!;
+      }
+    }
+    return true;
+  }
+
+  /** Anderson extrapolation of the primal (skglm), with an objective-decrease safeguard. */
+  private anderson(ws: Int32Array, m: number): void {
+    const K = this.o.extrapolationK;
+    const n = this.n;
+    const cnt = this.andCnt;
+    this.andR.set(this.r, cnt * n);
+    const B = this.andB;
+    const off = cnt * m;
+    for (let k = 0; k < m; k++) B[off + k] = this.beta[ws[k]!]!;
+    this.andCnt = cnt + 1;
+    if (this.andCnt < K + 1) return;
+    this.andCnt = 0;
+    const G = this.G;
+    for (let a = 0; a < K; a++) {
+      for (let b = 0; b <= a; b++) {
+        let s = 0;
+        const a0 = a * m, a1 = (a + 1) * m, b0 = b * m, b1 = (b + 1) * m;
+        for (let k = 0; k < m; k++) s += (B[a1 + k]! - B[a0 + k]!) * (B[b1 + k]! - B[b0 + k]!);
+        G[a * K + b] = s;
+        G[b * K + a] = s;
+      }
+    }
+    if (!extrapolationWeights(G, K, this.cK)) return;
+    const c = this.cK;
+    const bAcc = this.tmpB;
+    const rAcc = this.tmpR;
+    bAcc.fill(0, 0, m);
+    rAcc.fill(0);
+    const R = this.andR;
+    for (let k = 0; k < K; k++) {
+      const ck = c[k]!;
+      const ob = (k + 1) * m;
+      for (let q = 0; q < m; q++) bAcc[q] += ck * B[ob + q]!;
+      const or = (k + 1) * n;
+      for (let i = 0; i < n; i++) rAcc[i] += ck * R[or + i]!;
+    }
+    // objectives P(β_acc) vs P(β)
+    const l1 = this.spec.l1;
+    const l2 = this.spec.l2;
+    let penA = 0, bbA = 0, penC = 0, bbC = 0;
+    for (let q = 0; q < m; q++) {
+      const j = ws[q]!;
+      const ba = bAcc[q]!;
+      const bc = this.beta[j]!;
+      penA += l1[j]! * Math.abs(ba);
+      bbA += ba * ba;
+      penC += l1[j]! * Math.abs(bc);
+      bbC += bc * bc;
+    }
+    const pA = sumSq(n, rAcc) / (2 * n) + penA + (l2 * bbA) / 2;
+    const pC = sumSq(n, this.r) / (2 * n) + penC + (l2 * bbC) / 2;
+    if (pA < pC) {
+      for (let q = 0; q < m; q++) this.beta[ws[q]!] = bAcc[q]!;
+      let amp = 0;
+      for (let k = 0; k < K; k++) amp += Math.abs(c[k]!);
+      // large weights amplify the rounding of Σ c_k r_k: recompute r = y_c − X_cβ exactly then
+      if (amp > 10) this.recomputeResidual();
+      else this.r.set(rAcc);
+      this.S = this.sparseCentred ? vecSum(n, this.r) : 0;
+      this.andersonAccepted++;
+      this.dCnt = 0;
+      this.dHead = 0;
+    }
+  }
+}
