@@ -111,8 +111,6 @@ export * from './linalg/sparse/index.js';
 export {
   denseDesign,
   denseFromRows,
-  cscFromCoo,
-  csrToCsc,
   toCsc,
   toDense,
   takeRows,
@@ -121,12 +119,13 @@ export {
   splitTrainVal,
   kFoldIndices,
   type DenseDesign,
-  type SparseDesign,
   type DesignMatrix,
   type Dataset,
   type TrainValSplit,
   type Fold,
 } from './data/dataset.js';
+// the one matrix model of every model and solver (2-D Tensor, number[][], CscMatrix, CsrMatrix)
+export { type MatrixLike, type VectorLike } from './lasso/matrix.js';
 export { parseCsv, loadCsv, loadCsvPair, type CsvOptions } from './data/csv.js';
 export { parseLibsvm, loadLibsvm, writeLibsvm, saveLibsvm, LIBSVM_MAX_FEATURES, LIBSVM_FEATURES_PER_ENTRY, LIBSVM_SLACK_FEATURES, type LibsvmOptions, type WriteLibsvmOptions } from './data/libsvm.js';
 export { datasetPath, loadDataset, datasetNames, dataDir, type DatasetName } from './data/datasets.js';
@@ -197,8 +196,6 @@ export {
   ESTIMATOR_FORMAT_VERSION,
   type Estimator,
   type EstimatorJSON,
-  type EstimatorMatrix,
-  type EstimatorVector,
   type CommonOptions as EstimatorOptions,
   type LassoOptions,
   type LassoParams,

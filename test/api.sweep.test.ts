@@ -325,8 +325,6 @@ const recipes: Record<string, Recipe> = {
   kFoldIndices: skip(DATA),
   denseDesign: skip(DATA),
   denseFromRows: skip(DATA),
-  cscFromCoo: skip(DATA),
-  csrToCsc: skip(DATA),
   toCsc: skip(DATA),
   toDense: skip(DATA),
   takeRows: skip(DATA),

@@ -91,7 +91,7 @@ test('typed errors: not fitted, single class, feature count, options', () => {
   assert.throws(() => clf.classes, NotFittedError);
   assert.throws(() => clf.fit([[1], [2]], [4, 4]), (e: unknown) => e instanceof InvalidArgumentError && /SparseLogisticRegression\.fit\(\): y has a single class \(4\)/.test((e as Error).message));
   assert.throws(() => new SparseLogisticRegression({ c: 1 } as never), /SparseLogisticRegression\(\): unknown option 'c' \(did you mean 'C'\?\)/);
-  assert.throws(() => new SparseLogisticRegression({ C: -1 }), /SparseLogisticRegression\(\): C must be a finite number > 0/);
+  assert.throws(() => new SparseLogisticRegression({ C: -1 }), /SparseLogisticRegression\(\): C must be a positive finite number/);
   clf.fit(data.X, data.y);
   assert.throws(() => clf.predict([[1, 2]]), (e: unknown) => e instanceof ShapeError && /SparseLogisticRegression\.predict\(\): X has 2 features/.test((e as Error).message));
 });

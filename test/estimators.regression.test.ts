@@ -118,7 +118,7 @@ test('typed errors name the estimator, the method and the problem', () => {
   assert.throws(() => m.predict([[1]]), (e: unknown) => e instanceof NotFittedError && /^Lasso\.predict\(\): this Lasso is not fitted/.test((e as Error).message));
   assert.throws(() => m.coef, NotFittedError);
   assert.throws(() => new Lasso({ alpah: 1 } as never), /Lasso\(\): unknown option 'alpah' \(did you mean 'alpha'\?\)/);
-  assert.throws(() => new Lasso({ alpha: 0 }), /Lasso\(\): alpha must be a finite number > 0, got 0/);
+  assert.throws(() => new Lasso({ alpha: 0 }), /Lasso\(\): alpha must be a positive finite number, got 0/);
   assert.throws(() => new Lasso({ alpha: '0.1' as never }), InvalidArgumentError);
   assert.throws(() => new ElasticNet({ l1Ratio: 0 }), /ElasticNet\(\): l1Ratio must be a number in \(0, 1\]/);
   assert.throws(() => new ElasticNet({ maxIter: 2.5 }), /ElasticNet\(\): maxIter must be an integer/);

@@ -12,6 +12,7 @@ import { loadLibsvm } from '../data/libsvm.js';
 import { datasetNames, loadDataset, type DatasetName } from '../data/datasets.js';
 import { constantColumns, type Dataset, type DesignMatrix } from '../data/dataset.js';
 import { oneOf } from './options.js';
+import { CscMatrix } from '../linalg/sparse/csc.js';
 import { columnScales, scaleColumns } from '../estimators/preprocessing.js';
 
 /** Data options shared by the `lasso` subcommands (raw strings from the command line). */
@@ -231,7 +232,7 @@ export function selectColumns(ds: Dataset, keep: Int32Array): Dataset {
       indices.set(X.indices.subarray(X.indptr[j]!, X.indptr[j + 1]!), indptr[t]!);
       values.set(X.values.subarray(X.indptr[j]!, X.indptr[j + 1]!), indptr[t]!);
     });
-    Xs = { kind: 'csc', nRows: n, nCols: keep.length, indptr, indices, values };
+    Xs = new CscMatrix(n, keep.length, indptr, indices, values, { check: false });
   }
   return { ...ds, X: Xs, featureNames: Array.from(keep, (j) => ds.featureNames[j]!), nFeatures: keep.length };
 }

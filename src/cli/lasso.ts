@@ -10,7 +10,9 @@ import { CrossValCriterion } from '../hpo/criteria.js';
 import { makeCriterion, tuneLasso, lassoHypergradient, type CriterionKind, type TuneResult } from '../hpo/estimator.js';
 import { geometricGrid, type OuterOptimizer } from '../hpo/optimizers.js';
 import type { HypergradMethod, SparseModelKind } from '../lasso/hypergrad.js';
-import { lasso, lassoPath } from '../lasso/cd.js';
+import { lasso } from '../lasso/cd.js';
+import { lassoPath } from '../lasso/path.js';
+import { unscaleCoef } from '../estimators/preprocessing.js';
 import type { Dataset } from '../data/dataset.js';
 import { datasetNames, datasetPath, type DatasetName } from '../data/datasets.js';
 import { coefficientPathChart, validationCurveChart } from '../plot/figures.js';
@@ -187,7 +189,7 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
   const nTrue = train.nFeatures - d.noiseFeatures;
   const kept = Array.from(res.support);
   // coefficients on the original feature scale (c_j = β_j / s_j under --standardize; intercept unchanged)
-  const coefOriginal = d.scales ? Float64Array.from(res.coef, (b, j) => b / d.scales![j]!) : res.coef;
+  const coefOriginal = d.scales ? unscaleCoef(res.coef, d.scales) : res.coef;
   const result = {
     model, criterion: res.value, criterionKind: criterion, optimizer, data: description,
     nSamples: train.nSamples, nFeatures: train.nFeatures, standardized: d.standardized,

@@ -17,7 +17,6 @@ export { LassoHO, type LassoHOOptions, type ValidationSet } from './lasso_ho.js'
 export { NotFittedError, r2Score, accuracyScore, type CommonOptions } from './base.js';
 export { columnScales, type ColumnScaling } from './preprocessing.js';
 export { ESTIMATOR_FORMAT, ESTIMATOR_FORMAT_VERSION, type EstimatorJSON } from './serialize.js';
-export type { MatrixLike as EstimatorMatrix, VectorLike as EstimatorVector } from './input.js';
 
 /** Any estimator of this folder. */
 export type Estimator = Lasso | ElasticNet | SparseLogisticRegression | LassoHO;

@@ -16,6 +16,7 @@
  * intercept) have s_j = 0: they are left unscaled (s_j := 1) and, carrying no information, get
  * coefficient 0 from the solvers — no error.
  */
+import { CscMatrix } from '../linalg/sparse/csc.js';
 import { constantColumns, type DesignMatrix } from '../data/dataset.js';
 
 /** Scales of the columns (1 for constant columns) and which columns were constant. */
@@ -89,7 +90,7 @@ export function scaleColumns(X: DesignMatrix, scales: Float64Array): DesignMatri
     const s = scales[j]!;
     for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) values[k] = X.values[k]! / s;
   }
-  return { kind: 'csc', nRows: X.nRows, nCols: X.nCols, indptr: X.indptr, indices: X.indices, values };
+  return new CscMatrix(X.nRows, X.nCols, X.indptr, X.indices, values, { check: false });
 }
 
 /** Coefficients of the standardized problem mapped to the raw columns: c_j = β_j / s_j. */
