@@ -7,6 +7,7 @@ import { ConcreteTensor, formatShape, shapeSize, stridesOf, type Tensor } from '
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { reshape, zerosLike } from './shape.js';
+import { asTensor, type TensorLike } from './convert.js';
 
 /** Copies the box `begin + [0, size)` of `src` (shape `srcShape`) into/out of a dense block. */
 function copyBox(src: Float64Array, srcShape: readonly number[], dst: Float64Array, dstShape: readonly number[], begin: readonly number[], size: readonly number[], intoBig: boolean): void {
@@ -87,7 +88,8 @@ export const concatDef: PrimDef<Prim.Concat> = {
  * The box `x[begin₀ : begin₀+size₀, begin₁ : ...]` (contiguous, step 1).
  * @example slice(arange(10), [2], [3]) // [2, 3, 4]
  */
-export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+export function slice(x: TensorLike, begin: readonly number[], size: readonly number[]): Tensor {
+  x = asTensor(x, 'slice()', 'x');
   if (begin.length !== x.ndim || size.length !== x.ndim) {
     throw new ShapeError(`slice: begin and size need ${x.ndim} entries for shape ${formatShape(x.shape)}`);
   }
@@ -100,7 +102,8 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
 }
 
 /** Embeds x in zeros of `shape` at offset `begin` (the transpose of `slice`). */
-export function pad(x: Tensor, begin: readonly number[], shape: readonly number[]): Tensor {
+export function pad(x: TensorLike, begin: readonly number[], shape: readonly number[]): Tensor {
+  x = asTensor(x, 'pad()', 'x');
   if (begin.length !== x.ndim || shape.length !== x.ndim || x.shape.some((d, i) => begin[i]! < 0 || begin[i]! + d > shape[i]!)) {
     throw new ShapeError(`pad: ${formatShape(x.shape)} at ${formatShape(begin)} does not fit in ${formatShape(shape)}`);
   }
@@ -108,7 +111,8 @@ export function pad(x: Tensor, begin: readonly number[], shape: readonly number[
 }
 
 /** Takes rows/entries `start .. stop-1` along `axis` (Python-like `x[..., start:stop, ...]`). */
-export function sliceAxis(x: Tensor, axis: number, start: number, stop: number): Tensor {
+export function sliceAxis(x: TensorLike, axis: number, start: number, stop: number): Tensor {
+  x = asTensor(x, 'sliceAxis()', 'x');
   const ax = normalizeAxis(axis, x.ndim, 'sliceAxis');
   const begin = new Array<number>(x.ndim).fill(0);
   const size = [...x.shape];
