@@ -25,6 +25,7 @@ import { assertSameLeafShapes, flatten, nonTensorLeafPath, type Tree } from './t
  * pullback(tensor([1, 1])); // [[2, 4]]
  */
 export function vjp<A extends unknown[], R>(f: (...args: A) => R, ...primals: A): [R, (cotangent: R) => A] {
+  for (let i = 0; i < primals.length; i++) assertDifferentiable(primals[i], i, 'vjp()');
   const level = newLevel();
   const trace = new VjpTrace(level);
   const flatIn = flatten(primals);
@@ -32,12 +33,12 @@ export function vjp<A extends unknown[], R>(f: (...args: A) => R, ...primals: A)
   const out = f(...(flatIn.rebuild(leafTracers) as A));
   const flatOut = flatten(out);
   for (const o of flatOut.leaves) {
-    if (o.level > level) throw new InvalidArgumentError('vjp: a tracer of an inner transformation escaped from the function');
+    if (o.level > level) throw new InvalidArgumentError('vjp(): a tracer of an inner transformation escaped from the function');
   }
   const value = flatOut.rebuild(flatOut.leaves.map((o) => (o.level === level ? (o as VjpTracer).value : o))) as R;
   const pullback = (cotangent: R): A => {
     const cts = flatten(cotangent).leaves;
-    assertSameLeafShapes(flatOut.leaves, cts, 'vjp pullback cotangent');
+    assertSameLeafShapes(flatOut.leaves, cts, 'vjp(): the pullback cotangent');
     const outTracers: VjpTracer[] = [];
     const outCts: Tensor[] = [];
     flatOut.leaves.forEach((o, i) => {
@@ -60,18 +61,22 @@ export function vjp<A extends unknown[], R>(f: (...args: A) => R, ...primals: A)
  * const [y, dy] = jvp((x) => exp(x), [tensor([0, 1])], [tensor([1, 1])]); // dy = [1, e]
  */
 export function jvp<A extends unknown[], R>(f: (...args: A) => R, primals: A, tangents: A): [R, R] {
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) {
+    throw new InvalidArgumentError(`jvp(): primals and tangents must be argument lists (arrays), e.g. jvp(f, [x], [v]); got ${describeValue(primals)} and ${describeValue(tangents)}`);
+  }
+  for (let i = 0; i < primals.length; i++) assertDifferentiable(primals[i], i, 'jvp()');
   const level = newLevel();
   const trace = new JvpTrace(level);
   const flatP = flatten(primals);
   const flatT = flatten(tangents);
-  assertSameLeafShapes(flatP.leaves, flatT.leaves, 'jvp tangents');
+  assertSameLeafShapes(flatP.leaves, flatT.leaves, 'jvp(): tangents');
   const tracers = flatP.leaves.map((p, i) => new JvpTracer(trace, p, flatT.leaves[i]!));
   const out = f(...(flatP.rebuild(tracers) as A));
   const flatOut = flatten(out);
   const values: Tensor[] = [];
   const tans: Tensor[] = [];
   for (const o of flatOut.leaves) {
-    if (o.level > level) throw new InvalidArgumentError('jvp: a tracer of an inner transformation escaped from the function');
+    if (o.level > level) throw new InvalidArgumentError('jvp(): a tracer of an inner transformation escaped from the function');
     if (o.level === level) {
       values.push((o as JvpTracer).primal);
       tans.push((o as JvpTracer).tangent);
