@@ -7,10 +7,13 @@ export { type FailurePolicy, FAILURE_POLICIES, setWarningHandler, emitWarning, t
 export { Tensor, tensor, scalar, zeros, ones, full, eye, arange, linspace, shapeSize, type NestedArray } from './core/tensor.js';
 export { rng, Rng } from './core/rng.js';
 export * from './ops/index.js';
-export { vjp, jvp, grad, valueAndGrad, jacobian, hessian, hvp, customJvp, customVjp, type Argnums, type JacobianOptions } from './autodiff/transforms.js';
+export {
+  vjp, jvp, grad, valueAndGrad, jacobian, hessian, hvp, customJvp, customVjp,
+  type Argnums, type GradOptions, type GradOf, type JacobianOptions, type JacobianOf, type HessianOptions,
+} from './autodiff/transforms.js';
 export { withKinkPolicy, trackKinks, type KinkPolicy, type KinkReport } from './autodiff/kinks.js';
 export { Prim } from './autodiff/primitives.js';
-export { flatten, treeMap, type Tree } from './autodiff/tree.js';
+export { flatten, treeMap, type Tree, type Flat } from './autodiff/tree.js';
 export {
   customRoot,
   customFixedPoint,
