@@ -70,8 +70,8 @@ export const reluDef: PrimDef<Prim.Relu> = {
     const d = a!.data;
     countZeros('relu', d);
     const out = new Float64Array(d.length);
-    // max(x, 0) with NaN propagating (NumPy's maximum semantics)
-    for (let i = 0; i < d.length; i++) out[i] = d[i]! > 0 ? d[i]! : d[i]! <= 0 ? 0 : NaN;
+    // max(x, 0) with NaN propagating (NumPy's maximum semantics): NaN <= 0 is false
+    for (let i = 0; i < d.length; i++) out[i] = d[i]! <= 0 ? 0 : d[i]!;
     return new ConcreteTensor(out, a!.shape);
   },
   jvp: ([a], [da], _, p) => (da ? mul(da, reluMask(a!, p)) : null),
