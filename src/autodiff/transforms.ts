@@ -258,15 +258,19 @@ function jacobianOne<A extends unknown[]>(f: (...args: A) => Tensor, args: A, a:
  * jacobian((x: Tensor) => relu(x), { mode: 'forward' })(tensor([-1, 3])) // tensor([[0, 0], [0, 1]])
  */
 export function jacobian<A extends unknown[], const N extends Argnums = 0>(f: (...args: A) => Tensor, opts?: JacobianOptions<N>): (...args: A) => JacobianOf<N> {
-  checkOptions(opts, JACOBIAN_KEYS, 'jacobian()');
+  return jacobianNamed(f, opts, 'jacobian()');
+}
+
+function jacobianNamed<A extends unknown[], N extends Argnums>(f: (...args: A) => Tensor, opts: JacobianOptions<N> | undefined, fname: string): (...args: A) => JacobianOf<N> {
+  checkOptions(opts, JACOBIAN_KEYS, fname);
   const mode = opts?.mode;
   if (mode !== undefined && mode !== 'forward' && mode !== 'reverse') {
-    throw new InvalidArgumentError(`jacobian(): mode must be 'forward' or 'reverse', got ${JSON.stringify(mode)}`);
+    throw new InvalidArgumentError(`${fname}: mode must be 'forward' or 'reverse', got ${JSON.stringify(mode)}`);
   }
   const argnums: Argnums = opts?.argnums ?? 0;
   return (...args: A) => {
-    const idx = selectArgs(args, argnums, 'jacobian()');
-    const js = idx.map((a) => jacobianOne(f, args, a, mode, 'jacobian()'));
+    const idx = selectArgs(args, argnums, fname);
+    const js = idx.map((a) => jacobianOne(f, args, a, mode, fname));
     return (typeof argnums === 'number' ? js[0] : js) as JacobianOf<N>;
   };
 }
@@ -287,7 +291,7 @@ export function hessian<A extends unknown[]>(f: (...args: A) => Tensor, opts?: H
   const argnums = opts?.argnums ?? 0;
   if (typeof argnums !== 'number') throw new InvalidArgumentError(`hessian(): argnums must be one argument index, got ${JSON.stringify(argnums)}`);
   const g = valueAndGradNamed(f, { argnums }, 'hessian()');
-  return jacobian((...args: A) => g(...args)[1] as Tensor, { mode: 'forward', argnums });
+  return jacobianNamed((...args: A) => g(...args)[1] as Tensor, { mode: 'forward', argnums }, 'hessian()') as (...args: A) => Tensor;
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import { normalizeAxis } from '../core/broadcast.js';
 import { ShapeError } from '../core/errors.js';
-import { ConcreteTensor, formatShape, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
+import { ConcreteTensor, describeValue, formatShape, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { reshape, zerosLike } from './shape.js';
@@ -121,9 +121,15 @@ export function sliceAxis(x: TensorLike, axis: number, start: number, stop: numb
   return slice(x, begin, size);
 }
 
+/** The tensors of a non-empty list argument `xs` of the public function `where`. */
+function tensorList(inputs: readonly TensorLike[], where: string): Tensor[] {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new ShapeError(`${where}: argument xs must be a non-empty list of tensors, got ${describeValue(inputs)}`);
+  return inputs.map((t, i) => asTensor(t, where, `xs[${i}]`));
+}
+
 /** Joins tensors along an existing axis. */
-export function concat(xs: readonly Tensor[], axis = 0): Tensor {
-  if (xs.length === 0) throw new ShapeError('concat: needs at least one tensor');
+export function concat(inputs: readonly TensorLike[], axis = 0): Tensor {
+  const xs = tensorList(inputs, 'concat()');
   const nd = xs[0]!.ndim;
   const ax = normalizeAxis(axis, nd, 'concat');
   for (const t of xs) {
@@ -136,8 +142,8 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 }
 
 /** Joins same-shape tensors along a new axis. */
-export function stack(xs: readonly Tensor[], axis = 0): Tensor {
-  if (xs.length === 0) throw new ShapeError('stack: needs at least one tensor');
+export function stack(inputs: readonly TensorLike[], axis = 0): Tensor {
+  const xs = tensorList(inputs, 'stack()');
   const shape = xs[0]!.shape;
   const ax = normalizeAxis(axis, shape.length + 1, 'stack');
   const expanded = xs.map((t) => {
