@@ -1,5 +1,6 @@
 /**
- * @file Small helpers shared by op files: number → tensor coercion, and fitting a tangent or
+ * @file Small helpers shared by op files: coercion of an op's `TensorLike` argument (Tensor,
+ * number or nested number arrays) with typed errors naming the op and the argument, and fitting a tangent or
  * cotangent to a shape (broadcast up for tangents, sum down for cotangents).
  */
 import { broadcastedAxes } from '../core/broadcast.js';
