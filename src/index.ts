@@ -49,7 +49,10 @@ export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type L
 export { outer, diag, trace, fullLike } from './ops/structural.js';
 export { asTensor, type TensorLike } from './ops/convert.js';
 // autodiff: transforms, kink policies, parameter trees
-export { vjp, jvp, grad, valueAndGrad, jacobian, hessian, hvp, customJvp, customVjp, type Argnums, type JacobianOptions } from './autodiff/transforms.js';
+export {
+  vjp, jvp, grad, valueAndGrad, jacobian, hessian, hvp, customJvp, customVjp,
+  type Argnums, type GradOptions, type GradOf, type JacobianOptions, type JacobianOf, type HessianOptions,
+} from './autodiff/transforms.js';
 export { withKinkPolicy, trackKinks, type KinkPolicy, type KinkReport } from './autodiff/kinks.js';
 export { flatten, treeMap, type Tree, type Flat } from './autodiff/tree.js';
 // implicit differentiation: custom roots / fixed points, hypergradients
@@ -125,7 +128,7 @@ export {
   type Fold,
 } from './data/dataset.js';
 // the one matrix model of every model and solver (2-D Tensor, number[][], CscMatrix, CsrMatrix)
-export { type MatrixLike, type VectorLike } from './lasso/matrix.js';
+export { type MatrixLike, type VectorLike } from './data/matrix.js';
 export { parseCsv, loadCsv, loadCsvPair, type CsvOptions } from './data/csv.js';
 export { parseLibsvm, loadLibsvm, writeLibsvm, saveLibsvm, LIBSVM_MAX_FEATURES, LIBSVM_FEATURES_PER_ENTRY, LIBSVM_SLACK_FEATURES, type LibsvmOptions, type WriteLibsvmOptions } from './data/libsvm.js';
 export { datasetPath, loadDataset, datasetNames, dataDir, type DatasetName } from './data/datasets.js';

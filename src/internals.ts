@@ -29,7 +29,6 @@ export {
   type PrimParams,
   type NoParams,
   type KinkParams,
-  type ClipParams,
   type ExtremumParams,
   type ArgExtremumParams,
   type PoolParams,
@@ -42,7 +41,7 @@ export { PRIMITIVES } from './ops/registry.js';
 // ops: primitive definitions and helpers, by file
 export { addDef, subDef, mulDef, divDef, negDef, powDef } from './ops/arithmetic.js';
 export { softplusScalar, sigmoidScalar, expDef, logDef, sqrtDef, tanhDef, sigmoidDef, softplusDef, sinDef, cosDef } from './ops/unary.js';
-export { kinkMask, reluDef, absDef, signDef, maximumDef, minimumDef } from './ops/nonsmooth.js';
+export { kinkMask, kinkPolicyOf, reluDef, absDef, signDef, maximumDef, minimumDef } from './ops/nonsmooth.js';
 export { reducedShape, reductionIndexMap, sumDef } from './ops/reduce.js';
 export { matmulDef } from './ops/matmul.js';
 export { sliceDef, padDef, concatDef } from './ops/slicing.js';

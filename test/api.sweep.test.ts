@@ -123,7 +123,7 @@ const recipes: Record<string, Recipe> = {
   tanh: unary(nd.tanh),
   sigmoid: unary(nd.sigmoid),
   softplus: unary(nd.softplus),
-  asTensor: unary((x) => mul(nd.asTensor(x), 2)),
+  asTensor: unary((x) => mul(nd.asTensor(x, 'sweep()', 'x'), 2)),
 
   // --- nonsmooth (evaluated away from their kinks) --------------------------------------------
   abs: unary(nd.abs, () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
@@ -139,19 +139,19 @@ const recipes: Record<string, Recipe> = {
   weightedGather: unary((x) => nd.weightedGather(x, [0, 1, 1], [2, 0, 3], [0.5, 2, -1], [2]), () => N(4)),
 
   // --- reductions, extrema, normalisation, losses ----------------------------------------------
-  sum: unary((x) => sum(x, 1)),
-  mean: unary((x) => nd.mean(x, 0)),
+  sum: unary((x) => sum(x, { axis: 1 })),
+  mean: unary((x) => nd.mean(x, { axis: 0 })),
   max: unary((x) => nd.max(x), () => spread(6)),
   min: unary((x) => nd.min(x), () => spread(6)),
   argmax: diff(() => [spread(6)], (x) => nd.argmax(x!), constant),
   argmin: diff(() => [spread(6)], (x) => nd.argmin(x!), constant),
   norm: unary((x) => nd.norm(x)),
-  logsumexp: unary((x) => nd.logsumexp(x, 1)),
+  logsumexp: unary((x) => nd.logsumexp(x, { axis: 1 })),
   softmax: unary((x) => nd.softmax(x)),
   logSoftmax: unary((x) => nd.logSoftmax(x)),
-  variance: unary((x) => nd.variance(x, 1)),
-  std: unary((x) => nd.std(x, 1)),
-  cumsum: unary((x) => nd.cumsum(x, 1)),
+  variance: unary((x) => nd.variance(x, { axis: 1 })),
+  std: unary((x) => nd.std(x, { axis: 1 })),
+  cumsum: unary((x) => nd.cumsum(x, { axis: 1 })),
   crossEntropy: unary((x) => nd.crossEntropy(x, [0, 2])),
   binaryCrossEntropyWithLogits: unary((x) => nd.binaryCrossEntropyWithLogits(x, tensor([0, 1, 1, 0])), () => N(4)),
   mse: diff(() => [N(2, 3), N(2, 3)], (a, b) => nd.mse(a!, b!)),
@@ -198,7 +198,7 @@ const recipes: Record<string, Recipe> = {
   jvp: unary((x) => nd.jvp((y: Tensor) => mul(y, exp(y)), [x], [x])[1]),
   jacobian: unary((x) => nd.jacobian((y: Tensor) => sin(y))(x), () => N(3)),
   hessian: unary((x) => nd.hessian((y: Tensor) => sum(mul(square(y), exp(y))))(x), () => N(3)),
-  hvp: unary((x) => nd.hvp((y: Tensor) => sum(mul(square(y), sin(y))), x, x), () => N(3)),
+  hvp: unary((x) => nd.hvp((y: Tensor) => sum(mul(square(y), sin(y))), [x], [x]), () => N(3)),
   customJvp: unary((x) => nd.customJvp((y: Tensor) => sin(y), ([y], [t]) => mul(nd.cos(y), t))(x)),
   customVjp: unary((x) => nd.customVjp((y: Tensor) => sin(y), ([y], _out, ct) => [mul(nd.cos(y), ct)])(x)),
   customRoot: unary(

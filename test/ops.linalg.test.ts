@@ -53,7 +53,7 @@ function symRandom(n: number, seed: number): Tensor {
 }
 /** Second-order check: ∇²f(x)·v by forward-over-reverse vs finite differences of ∇f along v. */
 function checkSecondOrder(f: (x: Tensor) => Tensor, x: Tensor, seed: number, rtol = 1e-6, v: Tensor = randn(seed, x.shape)): void {
-  const h = hvp(f, x, v);
+  const h = hvp(f, [x], [v]);
   const fd = fdDirectional(grad(f) as (x: Tensor) => Tensor, [x], [v]);
   assertClose(h, fd, rtol, 'HVP vs finite differences of the gradient');
 }
@@ -95,7 +95,7 @@ test('solve: closed-form gradients b̄ = A⁻ᵀx̄, Ā = −b̄xᵀ', () => {
   const A = generalMatrix(3, 8);
   const b = randn(9, [3]);
   const w = randn(10, [3]);
-  const [gA, gb] = grad((a: Tensor, bb: Tensor) => sum(mul(w, nd.linalg.solve(a, bb))), [0, 1])(A, b) as Tensor[];
+  const [gA, gb] = grad((a: Tensor, bb: Tensor) => sum(mul(w, nd.linalg.solve(a, bb))), { argnums: [0, 1] })(A, b);
   const bbar = dense.solve(T(A), w);
   const x = dense.solve(A, b);
   assertClose(gb!, bbar, 1e-13, 'b̄');
@@ -254,7 +254,7 @@ test('logdet: value = log det = slogdet; gradient A⁻¹; Hessian vs closed form
     const AiE = matmul(Ai, E);
     assertClose(quad, -nd.trace(matmul(AiE, AiE)).item(), 1e-10, 'Eᵀ H E = −tr(A⁻¹EA⁻¹E)');
     // HVP: d(A⁻¹)[E] = −A⁻¹EA⁻¹
-    assertClose(hvp(nd.linalg.logdet, A, E), mul(-1, matmul(AiE, Ai)), 1e-12, 'HVP = −A⁻¹EA⁻¹');
+    assertClose(hvp(nd.linalg.logdet, [A], [E]), mul(-1, matmul(AiE, Ai)), 1e-12, 'HVP = −A⁻¹EA⁻¹');
   }
   checkDerivatives((B) => nd.linalg.logdet(add(matmul(B, T(B)), mul(eye(n), n))), [randn(54, [n, n])]);
 });
@@ -374,7 +374,7 @@ test('eigh: repeated eigenvalues — default policy: exact for spectral function
     assert.ok(allFinite(grad((a: Tensor) => sum(mul(W, square(nd.linalg.eigh(a).eigenvectors))))(M) as Tensor));
     assert.ok(allFinite(jvp((a: Tensor) => nd.linalg.eigh(a).eigenvectors, [M], [symRandom(3, 82)])[1]));
     assert.ok(allFinite(grad(reconstruct(W))(M) as Tensor));
-    assert.ok(allFinite(hvp(reconstruct(W), M, symRandom(3, 83))));
+    assert.ok(allFinite(hvp(reconstruct(W), [M], [symRandom(3, 83)])));
   }
   // exact derivatives at the degenerate point vs FD (the perturbations split the double eigenvalue)
   checkDerivatives((B) => sum(nd.exp(nd.linalg.eigh(dirs(B)).eigenvalues)), [B0]);

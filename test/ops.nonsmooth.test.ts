@@ -62,8 +62,8 @@ const KINK_CASES: KinkCase[] = [
   { what: 'softThreshold at x = −λ', f: (x, o) => softThreshold(x, 0.5, o), at: -0.5, expect: { minNorm: 0, left: 1, right: 0, fixed: 0.7, interval: [0, 1] } },
   { what: 'softThreshold at x = λ = 0', f: (x, o) => softThreshold(x, 0, o), at: 0, expect: { minNorm: 1, left: 1, right: 1, fixed: 1, interval: [1, 1] } },
   { what: 'hinge at 1', f: (x, o) => hinge(x, o), at: 1, expect: { minNorm: 0, left: -1, right: 0, fixed: -0.7, interval: [-1, 0] } },
-  { what: 'max reduction, x first of a tie', f: (x, o) => max(pairFirst(x, 0.75), -1, false, o), at: 0.75, expect: { minNorm: 0.5, left: 1, right: 0, fixed: 0.7, interval: [0, 1] } },
-  { what: 'min reduction, x last of a tie', f: (x, o) => min(pairSecond(x, 0.75), -1, false, o), at: 0.75, expect: { minNorm: 0.5, left: 0, right: 1, fixed: 0.3, interval: [0, 1] } },
+  { what: 'max reduction, x first of a tie', f: (x, o) => max(pairFirst(x, 0.75), { axis: -1, ...o }), at: 0.75, expect: { minNorm: 0.5, left: 1, right: 0, fixed: 0.7, interval: [0, 1] } },
+  { what: 'min reduction, x last of a tie', f: (x, o) => min(pairSecond(x, 0.75), { axis: -1, ...o }), at: 0.75, expect: { minNorm: 0.5, left: 0, right: 1, fixed: 0.3, interval: [0, 1] } },
   { what: 'maxPool1d, x first of a tied window', f: (x, o) => reshape(maxPool1d(pairFirst(x, 2), { kernel: 2, ...o }), x.shape), at: 2, expect: { minNorm: 0.5, left: 1, right: 0, fixed: 0.7, interval: [0, 1] } },
   {
     what: 'maxPool2d, x last of a tied window',
@@ -117,8 +117,8 @@ test('random policy: one selection per evaluation — reverse Jacobian (many pul
     ['clip', (x) => clip(x, -1, 1, { kink: policy }), tensor([-1, 1, 0, -1])],
     ['softThreshold', (x) => softThreshold(x, tensor([0.5, 0.5, 1, 2]), { kink: policy }), tensor([0.5, -0.5, 1, 0])],
     ['hinge', (x) => hinge(x, { kink: policy }), tensor([1, 1, 0, 1])],
-    ['max', (x) => max(x, undefined, true, { kink: policy }), tensor([2, 2, 1, 2])],
-    ['min', (x) => min(reshape(x, [2, 2]), 1, false, { kink: policy }), tensor([2, 2, 1, 1])],
+    ['max', (x) => max(x, { keepdims: true, kink: policy }), tensor([2, 2, 1, 2])],
+    ['min', (x) => min(reshape(x, [2, 2]), { axis: 1, kink: policy }), tensor([2, 2, 1, 1])],
     ['maxPool1d', (x) => maxPool1d(x, { kernel: 2, stride: 1, kink: policy }), tensor([3, 3, 3, 1])],
     ['maxPool2d', (x) => maxPool2d(reshape(x, [2, 2]), { kernel: [2, 1], stride: 1, kink: policy }), tensor([5, 4, 5, 4])],
   ];
@@ -152,12 +152,12 @@ test('softThreshold: values, both partials away from kinks, broadcasting λ, λ 
   const x = tensor([-3, -0.4, 0, 0.7, 2]);
   assertClose(softThreshold(x, 0.5), [-2.5, 0, 0, 0.2, 1.5], 1e-15);
   assertClose(softThreshold(x, 0), x, 0);
-  const [gx, gl] = grad((a: Tensor, l: Tensor) => sum(softThreshold(a, l)), [0, 1])(x, tensor([0.5, 0.5, 0.5, 0.5, 0.5]));
+  const [gx, gl] = grad((a: Tensor, l: Tensor) => sum(softThreshold(a, l)), { argnums: [0, 1] })(x, tensor([0.5, 0.5, 0.5, 0.5, 0.5]));
   assertClose(gx, [1, 0, 0, 1, 1], 0);
   assertClose(gl, [1, 0, 0, -1, -1], 0); // ∂/∂λ = −sign(x) where |x| > λ
   // λ broadcast over rows: the λ-cotangent sums over them
   const X = tensor([[2, -3], [0.1, 5]]);
-  const glb = grad((l: Tensor) => sum(softThreshold(X, l)), 0)(tensor([1, 1]));
+  const glb = grad((l: Tensor) => sum(softThreshold(X, l)))(tensor([1, 1]));
   assertClose(glb, [-1 + 0, 1 - 1], 0);
   const [, t] = jvp((l: Tensor) => softThreshold(X, l), [tensor([1, 1])], [tensor([1, 0])]);
   assertClose(t, [-1, 0, 0, 0], 0);
@@ -169,7 +169,7 @@ test('softThreshold at |x| = λ: the pair (∂x, ∂λ) = s·(1, −sign x) with
   const x = tensor([0.5, -0.5, 1, -2, 0]);
   const lam = tensor([0.5, 0.5, 1, 2, 0]);
   for (const { key, policy } of POLICIES) {
-    const [gx, gl] = grad((a: Tensor, l: Tensor) => sum(softThreshold(a, l, policy && { kink: policy })), [0, 1])(x, lam) as Tensor[];
+    const [gx, gl] = grad((a: Tensor, l: Tensor) => sum(softThreshold(a, l, policy && { kink: policy })), { argnums: [0, 1] })(x, lam);
     for (let i = 0; i < 5; i++) {
       const s = Math.sign(x.data[i]!);
       assert.ok(gx!.data[i]! >= 0 && gx!.data[i]! <= 1, `${key}: ∂x[${i}] = ${gx!.data[i]}`);
@@ -202,7 +202,7 @@ test('relu, abs, sign, maximum, minimum: values and closed-form derivatives away
   const y = tensor([0, 0, 1, 1]);
   assertClose(maximum(x, y), [0, 0, 1, 3], 0);
   assertClose(minimum(x, y), [-2, -0.5, 0.5, 1], 0);
-  const [ga, gb] = grad((a: Tensor, b: Tensor) => sum(maximum(a, b)), [0, 1])(x, y);
+  const [ga, gb] = grad((a: Tensor, b: Tensor) => sum(maximum(a, b)), { argnums: [0, 1] })(x, y);
   assertClose(ga, [0, 0, 0, 1], 0);
   assertClose(gb, [1, 1, 1, 0], 0);
   // broadcasting: the scalar's cotangent sums the elements where it wins
@@ -212,16 +212,16 @@ test('relu, abs, sign, maximum, minimum: values and closed-form derivatives away
 test('max / min reductions: values over axes, keepdims, NaN propagation, empty axis rejected', () => {
   const A = tensor([[1, 5, 2], [7, -2, 7]]);
   assertClose(max(A), 7, 0);
-  assertClose(max(A, 1), [5, 7], 0);
-  assertClose(min(A, 0), [1, -2, 2], 0);
-  assert.deepEqual(max(A, 0, true).shape, [1, 3]);
-  assert.deepEqual(min(A, [0, 1], true).shape, [1, 1]);
+  assertClose(max(A, { axis: 1 }), [5, 7], 0);
+  assertClose(min(A, { axis: 0 }), [1, -2, 2], 0);
+  assert.deepEqual(max(A, { axis: 0, keepdims: true }).shape, [1, 3]);
+  assert.deepEqual(min(A, { axis: [0, 1], keepdims: true }).shape, [1, 1]);
   assert.ok(Number.isNaN(max(tensor([1, NaN, 3])).item()));
-  assert.throws(() => max(zeros([2, 0]), 1), ShapeError);
+  assert.throws(() => max(zeros([2, 0]), { axis: 1 }), ShapeError);
   // one-hot derivatives away from ties
-  assertClose(grad((v: Tensor) => sum(max(v, 1)))(tensor([[1, 5, 2], [7, -2, 6]])), [0, 1, 0, 1, 0, 0], 0);
-  assertClose(grad((v: Tensor) => sum(min(v, 0)))(tensor([[1, 5, 2], [7, -2, 6]])), [1, 0, 1, 0, 1, 0], 0);
-  const [, t] = jvp((v: Tensor) => max(v, 0, true), [tensor([[1, 5], [3, 4]])], [tensor([[10, 20], [30, 40]])]);
+  assertClose(grad((v: Tensor) => sum(max(v, { axis: 1 })))(tensor([[1, 5, 2], [7, -2, 6]])), [0, 1, 0, 1, 0, 0], 0);
+  assertClose(grad((v: Tensor) => sum(min(v, { axis: 0 })))(tensor([[1, 5, 2], [7, -2, 6]])), [1, 0, 1, 0, 1, 0], 0);
+  const [, t] = jvp((v: Tensor) => max(v, { axis: 0, keepdims: true }), [tensor([[1, 5], [3, 4]])], [tensor([[10, 20], [30, 40]])]);
   assertClose(t, [30, 20], 0);
 });
 
@@ -236,7 +236,7 @@ test('max / min reductions: k planted ties split per policy (in index order)', (
   const v = tensor([1, 2, 3, 4, 5]);
   for (const { key, policy } of POLICIES) {
     for (const [name, op, input] of [['max', max, x], ['min', min, mul(x, -1)]] as const) {
-      const f = (a: Tensor) => op(a, undefined, false, policy && { kink: policy });
+      const f = (a: Tensor) => op(a, policy && { kink: policy });
       const g = grad(f)(input) as Tensor;
       const [, t] = jvp(f, [input], [v]);
       assertClose(t, g.data.reduce((s, w, i) => s + w * v.data[i]!, 0), 1e-14, `${name} ${key}: jvp = ⟨w, v⟩`);
@@ -251,39 +251,39 @@ test('max / min reductions: k planted ties split per policy (in index order)', (
     }
   }
   // per group along an axis
-  assertClose(grad((a: Tensor) => sum(max(a, 1)))(tensor([[2, 2, 1], [0, 5, 5]])), [0.5, 0.5, 0, 0, 0.5, 0.5], 1e-15);
+  assertClose(grad((a: Tensor) => sum(max(a, { axis: 1 })))(tensor([[2, 2, 1], [0, 5, 5]])), [0.5, 0.5, 0, 0, 0.5, 0.5], 1e-15);
 });
 
 test('argmax / argmin: float64 indices, first index on ties, flat index without axis, zero derivative', () => {
   const A = tensor([[1, 5, 5], [7, -2, 7]]);
-  assertClose(argmax(A, 1), [1, 0], 0);
-  assertClose(argmin(A, 1), [0, 1], 0);
-  assertClose(argmax(A, 0), [1, 0, 1], 0);
+  assertClose(argmax(A, { axis: 1 }), [1, 0], 0);
+  assertClose(argmin(A, { axis: 1 }), [0, 1], 0);
+  assertClose(argmax(A, { axis: 0 }), [1, 0, 1], 0);
   assertClose(argmax(A), 3, 0);
   assertClose(argmin(A), 4, 0);
-  assert.deepEqual(argmax(A, -1, true).shape, [2, 1]);
+  assert.deepEqual(argmax(A, { axis: -1, keepdims: true }).shape, [2, 1]);
   assertClose(argmax(tensor([1, NaN, 3])), 1, 0);
   assertClose(argmax(tensor([-Infinity, -Infinity])), 0, 0);
-  assertClose(grad((v: Tensor) => sum(argmax(v, 1)))(A), [0, 0, 0, 0, 0, 0], 0);
-  assertClose(jvp((v: Tensor) => argmin(v, 0), [A], [A])[1], [0, 0, 0], 0);
+  assertClose(grad((v: Tensor) => sum(argmax(v, { axis: 1 })))(A), [0, 0, 0, 0, 0, 0], 0);
+  assertClose(jvp((v: Tensor) => argmin(v, { axis: 0 }), [A], [A])[1], [0, 0, 0], 0);
   assert.throws(() => argmax(zeros([0])), ShapeError);
 });
 
 test('norm: ord 2 / 1 / ∞ values, gradients, minimal-norm element 0 at x = 0, Hessian, no overflow', () => {
   const x = tensor([3, -4]);
   assertClose(norm(x), 5, 1e-15);
-  assertClose(norm(x, 1), 7, 0);
-  assertClose(norm(x, Infinity), 4, 0);
-  assertClose(norm(tensor([[3, -4], [1, 0]]), Infinity, 1), [4, 1], 0);
-  assertClose(norm(tensor([[3, 4], [0, 0]]), 2, 1, true), [5, 0], 1e-15);
+  assertClose(norm(x, { ord: 1 }), 7, 0);
+  assertClose(norm(x, { ord: Infinity }), 4, 0);
+  assertClose(norm(tensor([[3, -4], [1, 0]]), { ord: Infinity, axis: 1 }), [4, 1], 0);
+  assertClose(norm(tensor([[3, 4], [0, 0]]), { ord: 2, axis: 1, keepdims: true }), [5, 0], 1e-15);
   assertClose(norm(tensor([1e200, 1e200])), Math.SQRT2 * 1e200, 1e-15);
   assertClose(norm(tensor([1e-200, 1e-200])), Math.SQRT2 * 1e-200, 1e-15);
   assertClose(grad((v: Tensor) => norm(v))(x), [0.6, -0.8], 1e-15);
-  assertClose(grad((v: Tensor) => norm(v, 1))(x), [1, -1], 0);
-  assertClose(grad((v: Tensor) => norm(v, Infinity))(x), [0, -1], 0);
+  assertClose(grad((v: Tensor) => norm(v, { ord: 1 }))(x), [1, -1], 0);
+  assertClose(grad((v: Tensor) => norm(v, { ord: Infinity }))(x), [0, -1], 0);
   for (const { key, policy } of POLICIES) {
     for (const ord of [1, 2, Infinity]) {
-      const f = (v: Tensor) => norm(v, ord, undefined, false, policy && { kink: policy });
+      const f = (v: Tensor) => norm(v, { ord, ...(policy && { kink: policy }) });
       const g = grad(f)(zeros([3])) as Tensor;
       const [, t] = jvp(f, [zeros([3])], [tensor([1, -2, 0.5])]);
       if (ord === 2 || key === 'minNorm') {
@@ -296,10 +296,10 @@ test('norm: ord 2 / 1 / ∞ values, gradients, minimal-norm element 0 at x = 0, 
     }
   }
   // per-row zero: only that row's gradient vanishes
-  assertClose(grad((v: Tensor) => sum(norm(v, 2, 1)))(tensor([[0, 0], [3, 4]])), [0, 0, 0.6, 0.8], 1e-15);
+  assertClose(grad((v: Tensor) => sum(norm(v, { ord: 2, axis: 1 })))(tensor([[0, 0], [3, 4]])), [0, 0, 0.6, 0.8], 1e-15);
   // ∇²‖x‖ = (I − u uᵀ)/‖x‖, u = x/‖x‖
   assertClose(hessian((v: Tensor) => norm(v))(x), [0.64 / 5, 0.48 / 5, 0.48 / 5, 0.36 / 5], 1e-14);
-  assert.throws(() => norm(x, 3), InvalidArgumentError);
+  assert.throws(() => norm(x, { ord: 3 }), InvalidArgumentError);
 });
 
 test('maxPool1d / maxPool2d: values with stride, padding and batch axes; argument checks', () => {
@@ -375,11 +375,11 @@ test('trackKinks counts exact kink hits per primitive (primal evaluations only, 
     ['clip', () => clip(tensor([-1, -0.5, 0, 0.5, 1]), -0.5, 0.5), 2],
     ['softThreshold', () => softThreshold(tensor([1, -1, 0.5, 0]), tensor([1, 1, 1, 0])), 3],
     ['hinge', () => hinge(tensor([1, 1, 0.999])), 2],
-    ['max', () => max(tensor([[1, 1, 0], [2, 3, 1], [4, 4, 4]]), 1), 2],
-    ['min', () => min(tensor([[1, 1, 0], [2, 3, 1]]), 0), 0],
-    ['argmax', () => argmax(tensor([[1, 1, 0], [2, 3, 1]]), 1), 1],
+    ['max', () => max(tensor([[1, 1, 0], [2, 3, 1], [4, 4, 4]]), { axis: 1 }), 2],
+    ['min', () => min(tensor([[1, 1, 0], [2, 3, 1]]), { axis: 0 }), 0],
+    ['argmax', () => argmax(tensor([[1, 1, 0], [2, 3, 1]]), { axis: 1 }), 1],
     ['argmin', () => argmin(tensor([0, 0, 0])), 1],
-    ['norm2', () => norm(tensor([[0, 0], [1, 0], [0, 0]]), 2, 1), 2],
+    ['norm2', () => norm(tensor([[0, 0], [1, 0], [0, 0]]), { ord: 2, axis: 1 }), 2],
     ['maxPool1d', () => maxPool1d(tensor([1, 2, 2, 0, 5]), { kernel: 3, stride: 1 }), 2],
     ['maxPool2d', () => maxPool2d(tensor([[1, 1, 0, 7], [1, 0, 2, 3]]), { kernel: 2 }), 1],
   ];
@@ -391,7 +391,7 @@ test('trackKinks counts exact kink hits per primitive (primal evaluations only, 
   // derivative rules use constant masks: a gradient adds no kink hits beyond the primal's
   const { kinks } = trackKinks(() => grad((x: Tensor) => sum(mul(clip(x, 0, 1), softThreshold(x, 1))))(tensor([0, 1, 2])));
   assert.deepEqual(kinks.byPrimitive, { clip: 2, softThreshold: 1 });
-  const inf = trackKinks(() => norm(tensor([0, 0, 0]), Infinity)).kinks;
+  const inf = trackKinks(() => norm(tensor([0, 0, 0]), { ord: Infinity })).kinks;
   assert.deepEqual(inf.byPrimitive, { abs: 3, max: 1 });
 });
 
@@ -426,7 +426,7 @@ test('property: softThreshold Jacobian — ∂x ∈ [0, 1], ∂λ = −sign(x)·
       const x = tensor(pairs.map((p) => p[0]));
       const lam = tensor(pairs.map((p) => p[1]));
       const o = policy && { kink: policy };
-      const [gx, gl] = grad((a: Tensor, l: Tensor) => sum(softThreshold(a, l, o)), [0, 1])(x, lam) as Tensor[];
+      const [gx, gl] = grad((a: Tensor, l: Tensor) => sum(softThreshold(a, l, o)), { argnums: [0, 1] })(x, lam);
       const [, tx] = jvp((a: Tensor) => softThreshold(a, lam, o), [x], [tensor(new Float64Array(x.size).fill(1))]);
       for (let i = 0; i < x.size; i++) {
         const d = gx!.data[i]!;
@@ -458,7 +458,7 @@ test('property: grad of max / min over a vector with planted ties sums to 1 and 
     fc.property(fc.array(fc.integer({ min: -2, max: 2 }), { minLength: 1, maxLength: 10 }), policyArb, fc.boolean(), (ints, policy, useMax) => {
       const x = tensor(ints.map((v) => v / 2));
       const op = useMax ? max : min;
-      const g = grad((a: Tensor) => op(a, undefined, false, policy && { kink: policy }))(x) as Tensor;
+      const g = grad((a: Tensor) => op(a, policy && { kink: policy }))(x) as Tensor;
       const ext = useMax ? Math.max(...x.data) : Math.min(...x.data);
       const k = x.data.filter((v) => v === ext).length;
       let s = 0;

@@ -129,18 +129,18 @@ test('takeAlongAxis: per-row gather, gradient, errors', () => {
 
 test('cumsum: values (axis, reverse, flattened default) and VJP = reverse cumsum', () => {
   assert.deepEqual(nd.cumsum(tensor([1, 2, 3])).toArray(), [1, 3, 6]);
-  assert.deepEqual(nd.cumsum(tensor([1, 2, 3]), 0, { reverse: true }).toArray(), [6, 5, 3]);
+  assert.deepEqual(nd.cumsum(tensor([1, 2, 3]), { axis: 0, reverse: true }).toArray(), [6, 5, 3]);
   const A = tensor([[1, 2], [3, 4]]);
-  assert.deepEqual(nd.cumsum(A, 0).toArray(), [[1, 2], [4, 6]]);
-  assert.deepEqual(nd.cumsum(A, -1).toArray(), [[1, 3], [3, 7]]);
+  assert.deepEqual(nd.cumsum(A, { axis: 0 }).toArray(), [[1, 2], [4, 6]]);
+  assert.deepEqual(nd.cumsum(A, { axis: -1 }).toArray(), [[1, 3], [3, 7]]);
   assert.deepEqual(nd.cumsum(A).toArray(), [1, 3, 6, 10]);
   assert.deepEqual(nd.cumsum(nd.scalar(5)).toArray(), [5]);
-  assert.throws(() => nd.cumsum(A, 2), ShapeError);
+  assert.throws(() => nd.cumsum(A, { axis: 2 }), ShapeError);
   // ∂/∂x Σ_j w_j (Σ_{i≤j} x_i) = Σ_{j≥i} w_j
   const w = tensor([1, 10, 100]);
   assertClose(grad((x: Tensor) => nd.sum(nd.mul(w, nd.cumsum(x))))(tensor([0, 0, 0])), [111, 110, 100], 0);
-  assertClose(grad((x: Tensor) => nd.sum(nd.mul(w, nd.cumsum(x, 0, { reverse: true }))))(tensor([0, 0, 0])), [1, 11, 111], 0);
-  checkDerivatives((x) => nd.cumsum(nd.mul(x, x), 1, { reverse: true }), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
+  assertClose(grad((x: Tensor) => nd.sum(nd.mul(w, nd.cumsum(x, { axis: 0, reverse: true }))))(tensor([0, 0, 0])), [1, 11, 111], 0);
+  checkDerivatives((x) => nd.cumsum(nd.mul(x, x), { axis: 1, reverse: true }), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -150,10 +150,10 @@ test('logsumexp: values, axes/keepdims, large and −∞ inputs', () => {
   assertClose(nd.logsumexp(tensor([0, 0])), Math.log(2), 1e-15);
   assertClose(nd.logsumexp(tensor([1, 2, 3])), Math.log(Math.E + Math.E ** 2 + Math.E ** 3), 1e-15);
   const X = tensor([[0, 0], [1, 1]]);
-  const r = nd.logsumexp(X, 1);
+  const r = nd.logsumexp(X, { axis: 1 });
   assert.deepEqual(r.shape, [2]);
   assertClose(r, [Math.log(2), 1 + Math.log(2)], 1e-15);
-  assert.deepEqual(nd.logsumexp(X, 0, true).shape, [1, 2]);
+  assert.deepEqual(nd.logsumexp(X, { axis: 0, keepdims: true }).shape, [1, 2]);
   assert.deepEqual(nd.logsumexp(X).shape, []);
   assertClose(nd.logsumexp(tensor([1000, 1000])), 1000 + Math.log(2), 1e-15);
   assertClose(nd.logsumexp(tensor([-1000, -1000])), -1000 + Math.log(2), 1e-15);
@@ -169,7 +169,7 @@ test('logsumexp: gradient = softmax, Hessian = diag(s) − ssᵀ, finite at ±10
   assertClose(grad(f)(tensor(xs)), s, 1e-15);
   assertClose(hessian(f)(tensor(xs)), softmaxJacRef(s), 1e-14);
   // along an axis: each row's gradient is that row's softmax
-  const g = grad((X: Tensor) => nd.sum(nd.logsumexp(X, 1)))(tensor([[1, 2], [3, -1]]));
+  const g = grad((X: Tensor) => nd.sum(nd.logsumexp(X, { axis: 1 })))(tensor([[1, 2], [3, -1]]));
   assertClose(g, [...softmaxRef([1, 2]), ...softmaxRef([3, -1])], 1e-15);
   const big = tensor([1000, -1000, 999]);
   const gb = grad(f)(big);
@@ -177,7 +177,7 @@ test('logsumexp: gradient = softmax, Hessian = diag(s) − ssᵀ, finite at ±10
   assert.ok(allFinite(gb) && allFinite(Hb));
   assertClose(gb, softmaxRef([1000, -1000, 999]), 1e-15);
   assertClose(Hb, softmaxJacRef(softmaxRef([1000, -1000, 999])), 1e-14);
-  checkDerivatives((x) => nd.logsumexp(x, 0), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
+  checkDerivatives((x) => nd.logsumexp(x, { axis: 0 }), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
 });
 
 test('softmax: values, Jacobian diag(s) − ssᵀ, axis 0, large logits, second order', () => {
@@ -188,7 +188,7 @@ test('softmax: values, Jacobian diag(s) − ssᵀ, axis 0, large logits, second 
   assertClose(jacobian((x: Tensor) => nd.softmax(x))(tensor(xs)), softmaxJacRef(s), 1e-15);
   assertClose(jacobian((x: Tensor) => nd.softmax(x), { mode: 'forward' })(tensor(xs)), softmaxJacRef(s), 1e-15);
   const X = tensor([[1, 2], [3, 5]]);
-  const s0 = nd.softmax(X, 0);
+  const s0 = nd.softmax(X, { axis: 0 });
   assertClose(s0, [softmaxRef([1, 3])[0]!, softmaxRef([2, 5])[0]!, softmaxRef([1, 3])[1]!, softmaxRef([2, 5])[1]!], 1e-15);
   const big = nd.softmax(tensor([1000, -1000, 1000]));
   assertClose(big, [0.5, 0, 0.5], 1e-15);
@@ -196,7 +196,7 @@ test('softmax: values, Jacobian diag(s) − ssᵀ, axis 0, large logits, second 
   // second order: ∂²s₀/∂x₀² = s₀(1 − s₀)(1 − 2s₀)
   const h = hessian((x: Tensor) => nd.index(nd.softmax(x), 0))(tensor(xs));
   assertClose(h.data[0]!, s[0]! * (1 - s[0]!) * (1 - 2 * s[0]!), 1e-14);
-  checkDerivatives((x) => nd.softmax(x, 0), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
+  checkDerivatives((x) => nd.softmax(x, { axis: 0 }), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
   assert.throws(() => nd.softmax(nd.scalar(1)), ShapeError);
 });
 
@@ -225,7 +225,7 @@ test('logSoftmax: values, large logits, Jacobian I − 1sᵀ', () => {
   const J: number[] = [];
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) J.push((i === j ? 1 : 0) - s[j]!);
   assertClose(jacobian((x: Tensor) => nd.logSoftmax(x))(tensor(xs)), J, 1e-15);
-  checkDerivatives((x) => nd.logSoftmax(x, 1), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
+  checkDerivatives((x) => nd.logSoftmax(x, { axis: 1 }), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ test('crossEntropy: class axis 0, probability labels, one-hot probabilities agre
   const s = [softmaxRef([2, 0, -1]), softmaxRef([0.5, 1.5, 0])];
   const val = -s.reduce((acc, si, i) => acc + si.reduce((a, sc, c) => a + P.data[3 * i + c]! * Math.log(sc), 0), 0);
   assertClose(nd.crossEntropy(Zr, P, { reduction: 'sum' }), val, 1e-15);
-  const [gz, gp] = grad((z: Tensor, p: Tensor) => nd.crossEntropy(z, p, { reduction: 'sum' }), [0, 1])(Zr, P);
+  const [gz, gp] = grad((z: Tensor, p: Tensor) => nd.crossEntropy(z, p, { reduction: 'sum' }), { argnums: [0, 1] })(Zr, P);
   assertClose(gz, s.flatMap((si, i) => si.map((sc, c) => sc - P.data[3 * i + c]!)), 1e-15);
   assertClose(gp, s.flatMap((si) => si.map((sc) => -Math.log(sc))), 1e-15);
 });
@@ -318,7 +318,7 @@ test('mse: values, reductions, gradient 2(a − b)/n, shape mismatch', () => {
   assertClose(nd.mse(a, b), (1 + 4 + 9) / 3, 1e-15);
   assertClose(nd.mse(a, b, { reduction: 'sum' }), 14, 0);
   assertClose(nd.mse(a, b, { reduction: 'none' }), [1, 4, 9], 0);
-  const [ga, gb] = grad((u: Tensor, v: Tensor) => nd.mse(u, v), [0, 1])(a, b);
+  const [ga, gb] = grad((u: Tensor, v: Tensor) => nd.mse(u, v), { argnums: [0, 1] })(a, b);
   assertClose(ga, [2 / 3, 4 / 3, 2], 1e-15);
   assertClose(gb, [-2 / 3, -4 / 3, -2], 1e-15);
   assert.throws(() => nd.mse(a, tensor([1, 2])), ShapeError);
@@ -329,22 +329,22 @@ test('mse: values, reductions, gradient 2(a − b)/n, shape mismatch', () => {
 
 test('variance and std: values, axes, ddof, gradient 2(x − m)/(n − ddof)', () => {
   assertClose(nd.variance(tensor([1, 2, 3, 4])), 1.25, 1e-15);
-  assertClose(nd.variance(tensor([1, 2, 3, 4]), 0, false, 1), 5 / 3, 1e-15);
+  assertClose(nd.variance(tensor([1, 2, 3, 4]), { axis: 0, ddof: 1 }), 5 / 3, 1e-15);
   const X = tensor([[1, 3], [2, 6]]);
-  assertClose(nd.variance(X, 1), [1, 4], 1e-15);
-  assert.deepEqual(nd.variance(X, 0, true).shape, [1, 2]);
+  assertClose(nd.variance(X, { axis: 1 }), [1, 4], 1e-15);
+  assert.deepEqual(nd.variance(X, { axis: 0, keepdims: true }).shape, [1, 2]);
   assertClose(nd.std(tensor([1, 3])), 1, 1e-15);
   // large offset: the two-pass formula keeps precision
   assertClose(nd.variance(tensor([1e9 + 1, 1e9 + 2, 1e9 + 3])), 2 / 3, 1e-9);
-  assertClose(grad((x: Tensor) => nd.variance(x, undefined, false, 1))(tensor([1, 2, 6])), [-2, -1, 3], 1e-15); // 2(x − 3)/(3 − 1)
-  checkDerivatives((x) => nd.std(x, 1), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
-  assert.throws(() => nd.variance(tensor([1]), undefined, false, 1), InvalidArgumentError);
+  assertClose(grad((x: Tensor) => nd.variance(x, { ddof: 1 }))(tensor([1, 2, 6])), [-2, -1, 3], 1e-15); // 2(x − 3)/(3 − 1)
+  checkDerivatives((x) => nd.std(x, { axis: 1 }), [tensor([[0.3, -1, 2], [1, 0.5, -0.2]])]);
+  assert.throws(() => nd.variance(tensor([1]), { ddof: 1 }), InvalidArgumentError);
 });
 
 test('outer: values and gradients ȳ b, ȳᵀ a', () => {
   assert.deepEqual(nd.outer(tensor([1, 2]), tensor([3, 4, 5])).toArray(), [[3, 4, 5], [6, 8, 10]]);
   const W = tensor([[1, 0, 2], [0, 1, 0]]);
-  const [ga, gb] = grad((a: Tensor, b: Tensor) => nd.sum(nd.mul(W, nd.outer(a, b))), [0, 1])(tensor([1, 2]), tensor([3, 4, 5]));
+  const [ga, gb] = grad((a: Tensor, b: Tensor) => nd.sum(nd.mul(W, nd.outer(a, b))), { argnums: [0, 1] })(tensor([1, 2]), tensor([3, 4, 5]));
   assertClose(ga, [3 + 10, 4], 0); // W b
   assertClose(gb, [1, 2, 2], 0); // Wᵀ a
   assert.deepEqual(nd.outer(tensor([[1, 2]]), nd.scalar(3)).shape, [2, 1]);

@@ -11,7 +11,7 @@
  * | `left`            | 0 (the left derivative)                       |
  * | `right`           | 1 (the right derivative)                      |
  * | `{kind:'fixed',t}`| the given t                                   |
- * | `{kind:'random',seed}` | uniform t per kink element, from a seeded stream |
+ * | `{kind:'random',seed}` | uniform t per kink element: a hash of (seed, element index) |
  *
  * Ties among k inputs of a max-type primitive (maximum, max reduction, maxPool) distribute the
  * derivative with weights on the tied inputs (in index order): `minNorm` 1/k each, `left` all on the
@@ -20,9 +20,19 @@
  *
  * Policies are set per call (an op's `kink` option) or for a scope (`withKinkPolicy`). The policy
  * in force when the op is *evaluated* is recorded with it, so a later backward pass uses it.
+ *
+ * Random selections are ONE element of the Clarke set per evaluation. A random selection is a pure
+ * function of the op call's seed and the element (or tie group) index — no stream is consumed by the
+ * derivative rules, so JVP rule, VJP rule and repeated pullbacks agree. Under a scope-wide random
+ * policy the k-th nonsmooth op call of the scope gets the seed hash(scope seed, k); a transform that
+ * re-runs the function (forward-mode `jacobian`, hence `hessian`) rewinds the counter before each
+ * run ({@link kinkRewinder}), so every run draws the same seeds and forward mode, reverse mode and
+ * nested transforms select the same element.
+ *
+ * NaN: where the input of a nonsmooth primitive is NaN, the value is NaN and so is the derivative
+ * entry (no policy turns a NaN into a finite selection).
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
 
 export type KinkPolicy =
   | 'minNorm'
@@ -40,7 +50,7 @@ export type ResolvedKinkPolicy =
   | { readonly kind: 'left' }
   | { readonly kind: 'right' }
   | { readonly kind: 'fixed'; readonly t: number }
-  | { readonly kind: 'random'; readonly seed: number; readonly rng: Rng };
+  | { readonly kind: 'random'; readonly seed: number };
 
 const MIN_NORM: ResolvedKinkPolicy = { kind: 'minNorm' };
 const LEFT: ResolvedKinkPolicy = { kind: 'left' };
@@ -63,32 +73,71 @@ export function resolveKinkPolicy(p: KinkPolicy): ResolvedKinkPolicy {
     }
     case 'random': {
       const seed = (p as { seed: number }).seed;
-      return { kind: 'random', seed, rng: new Rng(seed) };
+      if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new InvalidArgumentError(`kink policy 'random' needs a finite numeric seed, got ${JSON.stringify(seed)}`);
+      return { kind: 'random', seed: seed >>> 0 };
     }
     default:
       throw new InvalidArgumentError(`unknown kink policy ${JSON.stringify(p)}; use minNorm, left, right, {kind:'fixed',t} or {kind:'random',seed}`);
   }
 }
 
-const scopeStack: ResolvedKinkPolicy[] = [MIN_NORM];
+/** 32-bit avalanche mix (murmur3 finaliser). */
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** @internal A 32-bit hash of (seed, a, b): the seeds of sub-streams and random selections. */
+export function hashSeed(seed: number, a: number, b = 0): number {
+  return mix32(mix32(mix32(seed ^ 0x9e3779b9) ^ Math.imul(a + 1, 0x27d4eb2f)) ^ Math.imul(b + 1, 0x165667b1));
+}
+
+/** @internal Uniform in [0, 1), a pure function of (seed, a, b). */
+export function kinkUniform(seed: number, a: number, b = 0): number {
+  const hi = hashSeed(seed, a, b) >>> 5; // 27 bits
+  const lo = hashSeed(seed ^ 0x5bd1e995, a, b) >>> 6; // 26 bits
+  return (hi * 67108864 + lo) / 9007199254740992;
+}
+
+/** A scope entry: its policy and, for `random`, the number of op calls that drew a seed so far. */
+interface Scope {
+  readonly policy: ResolvedKinkPolicy;
+  calls: number;
+}
+
+const scopeStack: Scope[] = [{ policy: MIN_NORM, calls: 0 }];
 
 /** The policy in force (innermost `withKinkPolicy`, default minNorm). */
 export function currentKinkPolicy(): ResolvedKinkPolicy {
-  return scopeStack[scopeStack.length - 1]!;
+  return scopeStack[scopeStack.length - 1]!.policy;
 }
 
 /**
- * Policy for one op call: the explicit option if given, else the scope's. A scope-wide `random`
- * policy hands each op call its own sub-stream, drawn when the op is *evaluated*: evaluation order
- * is the same in every mode, so forward and reverse mode select the same Clarke elements (the
- * derivative rules memoise their selection per evaluation, see `ops/selection.ts`).
+ * @internal For transforms that run the function several times for one evaluation (forward-mode
+ * `jacobian`): returns a function that rewinds the scope's random-seed counter to its current
+ * value, so every run gives every op call the same seed as the first run.
+ */
+export function kinkRewinder(): () => void {
+  const scope = scopeStack[scopeStack.length - 1]!;
+  const calls = scope.calls;
+  return () => {
+    scope.calls = calls;
+  };
+}
+
+/**
+ * Policy for one op call: the explicit option if given, else the scope's. Under a scope-wide
+ * `random` policy the k-th op call of the scope gets the seed hash(scope seed, k), drawn when the op
+ * is *evaluated*: evaluation order is the same in every mode, so forward and reverse mode select the
+ * same Clarke elements.
  */
 export function policyFor(explicit: KinkPolicy | undefined): ResolvedKinkPolicy {
   if (explicit !== undefined) return resolveKinkPolicy(explicit);
-  const scope = currentKinkPolicy();
-  if (scope.kind !== 'random') return scope;
-  const sub = scope.rng.nextUint32();
-  return { kind: 'random', seed: sub, rng: new Rng(sub) };
+  const scope = scopeStack[scopeStack.length - 1]!;
+  const p = scope.policy;
+  if (p.kind !== 'random') return p;
+  return { kind: 'random', seed: hashSeed(p.seed, scope.calls++) };
 }
 
 /**
@@ -99,7 +148,7 @@ export function policyFor(explicit: KinkPolicy | undefined): ResolvedKinkPolicy 
  * const g = withKinkPolicy('right', () => grad(x => sum(relu(x)))(zeros([3]))); // [1, 1, 1]
  */
 export function withKinkPolicy<T>(policy: KinkPolicy, fn: () => T): T {
-  scopeStack.push(resolveKinkPolicy(policy));
+  scopeStack.push({ policy: resolveKinkPolicy(policy), calls: 0 });
   try {
     return fn();
   } finally {
@@ -109,9 +158,10 @@ export function withKinkPolicy<T>(policy: KinkPolicy, fn: () => T): T {
 
 /**
  * The selected derivative at a kink with one-sided derivatives `left` and `right`:
- * `left + t (right − left)` with t from the policy.
+ * `left + t (right − left)` with t from the policy (`random`: t = a hash of the seed and `index`,
+ * the element's flat index).
  */
-export function selectDerivative(policy: ResolvedKinkPolicy, left: number, right: number): number {
+export function selectDerivative(policy: ResolvedKinkPolicy, left: number, right: number, index: number): number {
   switch (policy.kind) {
     case 'left':
       return left;
@@ -120,7 +170,7 @@ export function selectDerivative(policy: ResolvedKinkPolicy, left: number, right
     case 'fixed':
       return left + policy.t * (right - left);
     case 'random':
-      return left + policy.rng.random() * (right - left);
+      return left + kinkUniform(policy.seed, index) * (right - left);
     case 'minNorm':
       // least-magnitude point of the segment [left, right]
       if ((left <= 0 && right >= 0) || (left >= 0 && right <= 0)) return 0;
@@ -129,10 +179,11 @@ export function selectDerivative(policy: ResolvedKinkPolicy, left: number, right
 }
 
 /**
- * Weights over k tied inputs (in index order) for max-type primitives; they sum to 1.
- * Writes into `out[0..k)`.
+ * Weights over k tied inputs (in index order) for max-type primitives; they sum to 1 (`random`: the
+ * last weight is 1 minus the others). Writes into `out[0..k)`.
+ * `group` (the tie group's index) keys the random draws.
  */
-export function tieWeights(policy: ResolvedKinkPolicy, k: number, out: Float64Array = new Float64Array(k)): Float64Array {
+export function tieWeights(policy: ResolvedKinkPolicy, k: number, out: Float64Array, group: number): Float64Array {
   out.fill(0, 0, k);
   if (k === 1) {
     out[0] = 1;
@@ -156,11 +207,14 @@ export function tieWeights(policy: ResolvedKinkPolicy, k: number, out: Float64Ar
       // uniform point of the simplex: normalised exponentials
       let s = 0;
       for (let i = 0; i < k; i++) {
-        const e = -Math.log(1 - policy.rng.random());
+        const e = -Math.log(1 - kinkUniform(policy.seed, group, i));
         out[i] = e;
         s += e;
       }
-      for (let i = 0; i < k; i++) out[i]! /= s;
+      // the last weight closes the sum, so the weights sum to 1 up to the final rounding
+      let acc = 0;
+      for (let i = 0; i < k - 1; i++) acc += out[i]! /= s;
+      out[k - 1] = 1 - acc;
       break;
     }
   }

@@ -71,11 +71,6 @@ export interface KinkParams {
   readonly kink: ResolvedKinkPolicy;
 }
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
-/** clip(x, lo, hi): scalar bounds (lo ≤ hi, ±Infinity allowed) plus the kink selection. */
-export interface ClipParams extends KinkParams {
-  readonly lo: number;
-  readonly hi: number;
-}
 /** max/min reductions over `axes` (sorted, distinct). */
 export interface ExtremumParams extends KinkParams {
   readonly axes: readonly number[];
@@ -134,7 +129,7 @@ export interface PrimParams {
   [Prim.Relu]: KinkParams;
   [Prim.Maximum]: KinkParams;
   [Prim.Minimum]: KinkParams;
-  [Prim.Clip]: ClipParams;
+  [Prim.Clip]: KinkParams;
   [Prim.SoftThreshold]: KinkParams;
   [Prim.Hinge]: KinkParams;
   [Prim.Max]: ExtremumParams;

@@ -10,17 +10,46 @@ import { formatShape, shapesEqual, Tensor } from '../core/tensor.js';
 /** Anything transforms accept as an argument or result. */
 export type Tree = unknown;
 
-/** A flattened tree: its tensor leaves and a function that rebuilds the structure. */
-export interface Flat {
+/** A flattened tree of type T: its tensor leaves and a function that rebuilds the structure. */
+export interface Flat<T = Tree> {
   leaves: Tensor[];
-  rebuild(leaves: readonly Tensor[]): Tree;
+  rebuild(leaves: readonly Tensor[]): T;
 }
 
-/** Flattens a tree into its tensor leaves (depth-first, object keys in insertion order). */
-export function flatten(tree: Tree): Flat {
+/**
+ * Flattens a tree into its tensor leaves (depth-first, object keys in insertion order);
+ * `rebuild` returns a tree of the same type with the given leaves.
+ * @example
+ * const { leaves, rebuild } = flatten({ w: tensor([1, 2]), b: scalar(0) });
+ * rebuild(leaves.map((t) => mul(t, 2))).w; // tensor([2, 4])
+ */
+export function flatten<T>(tree: T): Flat<T> {
   const leaves: Tensor[] = [];
   const build = walk(tree, leaves);
-  return { leaves, rebuild: (ls) => build(ls, { i: 0 }) };
+  return { leaves, rebuild: (ls) => build(ls, { i: 0 }) as T };
+}
+
+/**
+ * The path (`[1].w`, `.layers[0]`...) and value of the first leaf of `tree` that is not a Tensor,
+ * or null when every leaf is a tensor. An empty array or object has no leaves.
+ */
+export function nonTensorLeafPath(tree: Tree, path = ''): { path: string; leaf: unknown } | null {
+  if (tree instanceof Tensor) return null;
+  if (Array.isArray(tree)) {
+    for (let i = 0; i < tree.length; i++) {
+      const r = nonTensorLeafPath(tree[i], `${path}[${i}]`);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (tree !== null && typeof tree === 'object' && Object.getPrototypeOf(tree) === Object.prototype) {
+    for (const k of Object.keys(tree)) {
+      const r = nonTensorLeafPath((tree as Record<string, Tree>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
+      if (r) return r;
+    }
+    return null;
+  }
+  return { path, leaf: tree };
 }
 
 type Builder = (ls: readonly Tensor[], cursor: { i: number }) => Tree;
@@ -56,8 +85,12 @@ export function assertSameLeafShapes(a: readonly Tensor[], b: readonly Tensor[],
   }
 }
 
-/** Maps a function over the tensor leaves of a tree. */
-export function treeMap(tree: Tree, f: (t: Tensor) => Tensor): Tree {
+/**
+ * Maps a function over the tensor leaves of a tree; the result has the tree's type.
+ * @example
+ * treeMap({ w: tensor([1, 2]), b: scalar(1) }, (t) => mul(t, 0.5)).w; // tensor([0.5, 1])
+ */
+export function treeMap<T>(tree: T, f: (t: Tensor) => Tensor): T {
   const flat = flatten(tree);
   return flat.rebuild(flat.leaves.map(f));
 }

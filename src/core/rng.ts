@@ -3,7 +3,7 @@
  * minibatches) is reproducible. xoshiro128** core with 32-bit state words, 53-bit uniform doubles,
  * Box–Muller normals.
  */
-import { ConcreteTensor, shapeSize, type Tensor } from './tensor.js';
+import { allocate, checkShape, ConcreteTensor, describeValue, shapeSize, type Tensor } from './tensor.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** A seeded generator. Create one with `rng(seed)`. */
@@ -80,18 +80,22 @@ export class Rng {
     return Math.floor(this.random() * n);
   }
 
-  /** Tensor of uniforms in [low, high). */
+  /** Tensor of uniforms in [low, high). @example rng(0).uniform([2, 2], -1, 1) */
   uniform(shape: readonly number[], low = 0, high = 1): Tensor {
-    const d = new Float64Array(shapeSize(shape));
+    const s = checkShape(shape, 'rng().uniform()');
+    checkNumbers('rng().uniform()', ['low', low], ['high', high]);
+    const d = allocate(shapeSize(s), 'rng().uniform()');
     for (let i = 0; i < d.length; i++) d[i] = this.uniformScalar(low, high);
-    return new ConcreteTensor(d, [...shape]);
+    return new ConcreteTensor(d, s);
   }
 
-  /** Tensor of normals with the given mean and standard deviation. */
+  /** Tensor of normals with the given mean and standard deviation. @example rng(0).normal([3]) */
   normal(shape: readonly number[], mean = 0, std = 1): Tensor {
-    const d = new Float64Array(shapeSize(shape));
+    const s = checkShape(shape, 'rng().normal()');
+    checkNumbers('rng().normal()', ['mean', mean], ['std', std]);
+    const d = allocate(shapeSize(s), 'rng().normal()');
     for (let i = 0; i < d.length; i++) d[i] = mean + std * this.normalScalar();
-    return new ConcreteTensor(d, [...shape]);
+    return new ConcreteTensor(d, s);
   }
 
   /** Fills a Float64Array with standard normals (kernel-level helper). */
@@ -111,6 +115,12 @@ export class Rng {
       p[j] = t;
     }
     return p;
+  }
+}
+
+function checkNumbers(where: string, ...args: [string, unknown][]): void {
+  for (const [name, v] of args) {
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new InvalidArgumentError(`${where}: argument ${name} must be a number, got ${describeValue(v)}`);
   }
 }
 

@@ -12,9 +12,9 @@ import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { rng } from '../core/rng.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
-import type { DenseDesign, DesignMatrix } from '../lasso/matrix.js';
+import type { DenseDesign, DesignMatrix } from './matrix.js';
 
-export type { DenseDesign, DesignMatrix, MatrixLike, VectorLike } from '../lasso/matrix.js';
+export type { DenseDesign, DesignMatrix, MatrixLike, VectorLike } from './matrix.js';
 
 /** A supervised dataset: `nSamples` rows of `nFeatures` features, and one target per row. */
 export interface Dataset {

@@ -8,11 +8,11 @@
  */
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
 import { Tensor, concreteData, formatShape } from '../core/tensor.js';
-import { toDesignMatrix, type DesignMatrix, type MatrixLike, type VectorLike } from '../lasso/matrix.js';
+import { toDesignMatrix, type DesignMatrix, type MatrixLike, type VectorLike } from '../data/matrix.js';
 import { checkTarget } from '../lasso/models.js';
 
 /** A design matrix as the estimators accept it: the library's one matrix model (src/lasso/matrix.ts). */
-export type { MatrixLike, VectorLike } from '../lasso/matrix.js';
+export type { MatrixLike, VectorLike } from '../data/matrix.js';
 
 /**
  * X as a `DesignMatrix` through the library's one conversion (`toDesignMatrix`: 2-D Tensor,

@@ -303,7 +303,7 @@ function forwardSolve<W, L>(ctx: Ctx<W, L>, store?: (k: number, vec: Float64Arra
 
 /** E(w, λ) and its gradients (∇_wE, ∇_λE) as checked vectors. */
 function outerGrads<W, L>(ctx: Ctx<W, L>, w: W): { value: number; gw: Float64Array; gl: Float64Array } {
-  const [val, grads] = valueAndGrad(ctx.outer as (w: W, lam: L) => Tensor, [0, 1])(w, ctx.lam) as [Tensor, [W, L]];
+  const [val, grads] = valueAndGrad(ctx.outer as (w: W, lam: L) => Tensor, { argnums: [0, 1] })(w, ctx.lam) as [Tensor, [W, L]];
   if (val.size !== 1) throw new InvalidArgumentError(`${ctx.fn}: outer must return a scalar tensor`);
   const value = val.data[0]!;
   checkFiniteNumber(value, ctx.fn, 'the outer objective E(w, λ)');

@@ -178,7 +178,7 @@ export function stochasticHypergradient<W, L, B>(options: StochasticHypergradien
   const pullOut = (ct: W): [L] => pullOut2([ct, zeroW]);
   const pullG = method === 'NSID' ? vjp((u: W) => G(u, lam), wbar)[1] : null;
 
-  const [val, grads] = valueAndGrad(options.outer as (w: W, l: L) => Tensor, [0, 1])(w, lam) as [Tensor, [W, L]];
+  const [val, grads] = valueAndGrad(options.outer as (w: W, l: L) => Tensor, { argnums: [0, 1] })(w, lam) as [Tensor, [W, L]];
   if (val.size !== 1) throw new InvalidArgumentError(`${fn}: outer must return a scalar tensor`);
   const value = val.data[0]!;
   checkFiniteNumber(value, fn, 'E(w, λ)');

@@ -11,7 +11,7 @@ import {
   checkDesignRange, checkPositive, checkRows, checkTarget, checkWeights, handleFailure, lambdaMaxFromTarget,
   makeTarget, mulPow2, resolveOptions, scaledTarget, supportOf, warmBeta, type ResolvedOptions,
 } from './models.js';
-import type { VectorLike } from './matrix.js';
+import type { VectorLike } from '../data/matrix.js';
 import { checkOptions } from '../core/options.js';
 import { QuadCD, type RunOut } from './quad_cd.js';
 import { quadSpecOf, type QuadSpec } from './quad_model.js';

@@ -34,7 +34,7 @@
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
-import { toDesignMatrix, type DesignMatrix, type MatrixLike } from './matrix.js';
+import { toDesignMatrix, type DesignMatrix, type MatrixLike } from '../data/matrix.js';
 import { createEngine, releaseEngine, type WasmEngine } from './wasm_engine.js';
 
 // The column kernels live in columns.ts; re-exported here for the modules that import them with

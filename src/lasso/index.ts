@@ -14,7 +14,7 @@
  * `solve(X, y, model, opts)` dispatches a `ModelSpec` to the coordinate-descent solvers.
  */
 import type { DesignInput } from './design.js';
-import type { VectorLike } from './matrix.js';
+import type { VectorLike } from '../data/matrix.js';
 import type { ModelSpec, SolverOptions, SolverResult } from './models.js';
 import { elasticNet, lasso, weightedLasso } from './cd.js';
 import { sparseLogreg } from './logreg.js';
@@ -32,8 +32,8 @@ export { quadraticGap } from './quad_model.js';
 export { lasso, elasticNet, weightedLasso, lambdaMaxWeighted } from './cd.js';
 export type { PathOptions, PathResult } from './path.js';
 export { lassoPath } from './path.js';
-export type { DenseDesign, DesignMatrix, MatrixLike, VectorLike } from './matrix.js';
-export { toDesignMatrix } from './matrix.js';
+export type { DenseDesign, DesignMatrix, MatrixLike, VectorLike } from '../data/matrix.js';
+export { toDesignMatrix } from '../data/matrix.js';
 export { sparseLogreg, logregGap } from './logreg.js';
 export type { ProxGradOptions } from './ista.js';
 export { proxGrad, lipschitzConstant, softThresholdScalar } from './ista.js';

@@ -24,7 +24,7 @@ import { disposeDesign, resolveDesignOwned } from './design.js';
 import { colDots, matvec, spectralNormSq, vecSum } from './columns.js';
 import type { ModelSpec, ProxGradResult, SolverOptions, SolverStats } from './models.js';
 import { checkDesignRange, checkPositive, checkRows, checkTarget, handleFailure, lambdaMaxFromTarget, lambdaMaxLogregSigned, makeTarget, resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
-import type { VectorLike } from './matrix.js';
+import type { VectorLike } from '../data/matrix.js';
 import { checkOptions } from '../core/options.js';
 import { lambdaMaxWeightedPrepared } from './cd.js';
 import { candidateDualValue, quadraticGap, quadSpecOf, UnpenalisedProjector } from './quad_model.js';

@@ -28,7 +28,7 @@
  */
 import type { DesignInput, PreparedDesign, WasmEngine } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
-import type { VectorLike } from './matrix.js';
+import type { VectorLike } from '../data/matrix.js';
 import { colDots, compactActiveList, initialActiveSet, matvec, vecSum } from './columns.js';
 import type { LogRegResult, SolverOptions, SolverStats } from './models.js';
 import { checkDesignRange, checkRows, checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectLowestPriority, supportOf, toSignedLabels, warmBeta } from './models.js';

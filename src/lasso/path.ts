@@ -7,7 +7,7 @@ import type { DesignInput, PreparedDesign } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
 import type { SolverOptions, SolverResult } from './models.js';
 import { checkDesignRange, checkPositive, checkRows, checkTarget, lambdaMaxFromTarget, makeTarget, mulPow2, resolveOptions, scaledTarget } from './models.js';
-import type { VectorLike } from './matrix.js';
+import type { VectorLike } from '../data/matrix.js';
 import { elasticNet, lasso } from './cd.js';
 import { InvalidArgumentError } from '../core/errors.js';
 

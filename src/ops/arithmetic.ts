@@ -85,27 +85,27 @@ function powDbFactor(a: Tensor, out: Tensor): Tensor {
 
 /** Elementwise a + b (broadcasting). @example add(tensor([1, 2]), 1) // [2, 3] */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  return bind(addDef, [asTensor(a), asTensor(b)], NONE);
+  return bind(addDef, [asTensor(a, 'add()', 'a'), asTensor(b, 'add()', 'b')], NONE);
 }
 /** Elementwise a − b (broadcasting). */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  return bind(subDef, [asTensor(a), asTensor(b)], NONE);
+  return bind(subDef, [asTensor(a, 'sub()', 'a'), asTensor(b, 'sub()', 'b')], NONE);
 }
 /** Elementwise a · b (broadcasting). */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  return bind(mulDef, [asTensor(a), asTensor(b)], NONE);
+  return bind(mulDef, [asTensor(a, 'mul()', 'a'), asTensor(b, 'mul()', 'b')], NONE);
 }
 /** Elementwise a / b (broadcasting). */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  return bind(divDef, [asTensor(a), asTensor(b)], NONE);
+  return bind(divDef, [asTensor(a, 'div()', 'a'), asTensor(b, 'div()', 'b')], NONE);
 }
 /** Elementwise −a. */
 export function neg(a: TensorLike): Tensor {
-  return bind(negDef, [asTensor(a)], NONE);
+  return bind(negDef, [asTensor(a, 'neg()', 'a')], NONE);
 }
 /** Elementwise a^b (broadcasting). The derivative in b is taken as 0 where a ≤ 0. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  return bind(powDef, [asTensor(a), asTensor(b)], NONE);
+  return bind(powDef, [asTensor(a, 'pow()', 'a'), asTensor(b, 'pow()', 'b')], NONE);
 }
 /** a² (as a · a). */
 export function square(a: Tensor): Tensor {

@@ -1,29 +1,39 @@
 /**
- * @file Small helpers shared by op files: number → tensor coercion, and fitting a tangent or
+ * @file Small helpers shared by op files: coercion of an op's `TensorLike` argument (Tensor,
+ * number or nested number arrays) with typed errors naming the op and the argument, and fitting a tangent or
  * cotangent to a shape (broadcast up for tangents, sum down for cotangents).
  */
 import { broadcastedAxes } from '../core/broadcast.js';
-import { ConcreteTensor, shapesEqual, Tensor } from '../core/tensor.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { ConcreteTensor, describeValue, shapesEqual, Tensor, tensorFrom, type NestedArray } from '../core/tensor.js';
 import { broadcastTo, reshape } from './shape.js';
-import { sum } from './reduce.js';
+import { sumAxes } from './reduce.js';
 
-/** A tensor or a plain number (treated as a scalar constant). */
-export type TensorLike = Tensor | number;
+/** What every op accepts as a tensor argument: a Tensor, a number (a scalar constant) or nested number arrays. */
+export type TensorLike = Tensor | NestedArray;
 
 const SCALAR_CACHE = new Map<number, ConcreteTensor>();
 
-/** Coerces a number to a scalar tensor (small integers are cached). */
-export function asTensor(x: TensorLike): Tensor {
-  if (typeof x !== 'number') return x;
-  if (Number.isInteger(x) && x >= -2 && x <= 2) {
-    let t = SCALAR_CACHE.get(x);
-    if (!t) {
-      t = new ConcreteTensor(Float64Array.of(x), []);
-      SCALAR_CACHE.set(x, t);
+/**
+ * Coerces an op's argument to a tensor (small integers are cached); anything else than a Tensor,
+ * a number or nested number arrays throws `InvalidArgumentError` naming the public function
+ * `where` (e.g. `'matmul()'`) and the argument `arg`.
+ */
+export function asTensor(x: unknown, where: string, arg: string): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x === 'number') {
+    if (Number.isInteger(x) && x >= -2 && x <= 2) {
+      let t = SCALAR_CACHE.get(x);
+      if (!t) {
+        t = new ConcreteTensor(Float64Array.of(x), []);
+        SCALAR_CACHE.set(x, t);
+      }
+      return t;
     }
-    return t;
+    return new ConcreteTensor(Float64Array.of(x), []);
   }
-  return new ConcreteTensor(Float64Array.of(x), []);
+  if (Array.isArray(x)) return tensorFrom(x, undefined, `${where}: argument ${arg}`);
+  throw new InvalidArgumentError(`${where}: argument ${arg} must be a Tensor, number or nested number array, got ${describeValue(x)}`);
 }
 
 /** Broadcasts a tangent up to `shape` (no-op when shapes match). */
@@ -35,7 +45,7 @@ export function fitTangent(t: Tensor, shape: readonly number[]): Tensor {
 export function sumToShape(ct: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(ct.shape, shape)) return ct;
   const axes = broadcastedAxes(shape, ct.shape);
-  const s = sum(ct, axes, false);
+  const s = sumAxes(ct, axes, false);
   return shapesEqual(s.shape, shape) ? s : reshape(s, shape);
 }
 

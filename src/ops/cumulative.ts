@@ -8,12 +8,14 @@
  *   x̄ᵢ = Σ_{j ≥ i} ȳⱼ  for the forward scan.
  */
 import { normalizeAxis } from '../core/broadcast.js';
-import { ShapeError } from '../core/errors.js';
+import { InvalidArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { ConcreteTensor, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { axisLayout } from './indexing.js';
 import { reshape } from './shape.js';
+import { asTensor, type TensorLike } from './convert.js';
 
 export const cumsumDef: PrimDef<Prim.Cumsum> = {
   prim: Prim.Cumsum,
@@ -50,6 +52,8 @@ export const cumsumDef: PrimDef<Prim.Cumsum> = {
 
 /** Options of `cumsum`. */
 export interface CumsumOptions {
+  /** The axis to accumulate along (default: the flattened tensor, NumPy semantics). */
+  axis?: number;
   /** Accumulate from the end: yⱼ = Σ_{i ≥ j} xᵢ. Default false. */
   reverse?: boolean;
 }
@@ -59,13 +63,19 @@ export interface CumsumOptions {
  * the result is 1-D). `reverse: true` accumulates from the end.
  *
  * @example
- * cumsum(tensor([1, 2, 3]))                      // [1, 3, 6]
- * cumsum(tensor([1, 2, 3]), 0, { reverse: true }) // [6, 5, 3]
- * cumsum(tensor([[1, 2], [3, 4]]), 0)            // [[1, 2], [4, 6]]
+ * cumsum(tensor([1, 2, 3]))                              // tensor([1, 3, 6])
+ * cumsum(tensor([1, 2, 3]), { axis: 0, reverse: true })  // tensor([6, 5, 3])
+ * cumsum(tensor([[1, 2], [3, 4]]), { axis: 0 })          // tensor([[1, 2], [4, 6]])
  */
-export function cumsum(x: Tensor, axis?: number, { reverse = false }: CumsumOptions = {}): Tensor {
-  if (axis === undefined) return bind(cumsumDef, [reshape(x, [x.size])], { axis: 0, reverse });
-  if (x.ndim === 0) throw new ShapeError('cumsum: x is a scalar (shape []); omit the axis to get a 1-element result');
-  const ax = normalizeAxis(axis, x.ndim, 'cumsum');
-  return bind(cumsumDef, [x], { axis: ax, reverse });
+export function cumsum(x: TensorLike, opts?: CumsumOptions): Tensor {
+  checkOptions(opts, ['axis', 'reverse'], 'cumsum()');
+  const t = asTensor(x, 'cumsum()', 'x');
+  const axis = opts?.axis;
+  const reverse = opts?.reverse ?? false;
+  if (typeof reverse !== 'boolean') throw new InvalidArgumentError(`cumsum(): option reverse must be a boolean, got ${JSON.stringify(reverse)}`);
+  if (axis === undefined) return bind(cumsumDef, [reshape(t, [t.size])], { axis: 0, reverse });
+  if (typeof axis !== 'number') throw new InvalidArgumentError(`cumsum(): option axis must be one axis (a number), got ${JSON.stringify(axis)}`);
+  if (t.ndim === 0) throw new ShapeError('cumsum(): x is a scalar (shape []); omit the axis to get a 1-element result');
+  const ax = normalizeAxis(axis, t.ndim, 'cumsum()');
+  return bind(cumsumDef, [t], { axis: ax, reverse });
 }

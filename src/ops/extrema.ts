@@ -14,18 +14,18 @@
  * reduced sub-block): minNorm 1/k each, `left` all on the first tied entry, `right` all on the
  * last, `fixed(t)` 1 − t on the first and t on the last, `random` a uniform point of the simplex.
  */
-import { normalizeAxes, normalizeAxis } from '../core/broadcast.js';
+import { normalizeAxis } from '../core/broadcast.js';
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { ConcreteTensor, formatShape, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
 import { Prim, type ExtremumParams } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { isTrackingKinks, policyFor, reportKinks, tieWeights, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
-import { constant } from './convert.js';
+import { asTensor, constant, type TensorLike } from './convert.js';
+import { checkOptions } from '../core/options.js';
 import { add, div, mul } from './arithmetic.js';
 import { broadcastTo, reshape } from './shape.js';
-import { reducedShape, reductionIndexMap, sum } from './reduce.js';
+import { reducedShape, reductionIndexMap, reductionOptions, sumAxes, type AxisOptions } from './reduce.js';
 import { abs, type KinkOption } from './nonsmooth.js';
-import { memoSelection } from './selection.js';
 
 /** a and b are the same extremum (NaN matches NaN: a NaN group's "extremum" is NaN, as in NumPy). */
 function sameValue(a: number, b: number): boolean {
@@ -73,19 +73,22 @@ function extremumWeights(x: Tensor, axes: readonly number[], policy: ResolvedKin
   const offsets = new Int32Array(nOut + 1);
   for (let g = 0; g < nOut; g++) offsets[g + 1] = offsets[g]! + k[g]!;
   const buf = new Float64Array(offsets[nOut]!);
-  for (let g = 0; g < nOut; g++) tieWeights(policy, k[g]!, buf.subarray(offsets[g]!, offsets[g + 1]!));
+  for (let g = 0; g < nOut; g++) tieWeights(policy, k[g]!, buf.subarray(offsets[g]!, offsets[g + 1]!), g);
   const pos = offsets.slice(0, nOut);
   const w = new Float64Array(d.length);
   for (let i = 0; i < d.length; i++) {
     const g = map[i]!;
-    if (sameValue(d[i]!, best[g]!)) w[i] = buf[pos[g]!++]!;
+    // a group holding a NaN has value NaN; its NaN entries (its "maximisers") get a NaN weight,
+    // never a finite selection
+    if (best[g] !== best[g]) w[i] = d[i] !== d[i] ? NaN : 0;
+    else if (d[i] === best[g]) w[i] = buf[pos[g]!++]!;
   }
   return constant(w, x.shape);
 }
 
 function extremumDef<P extends Prim.Max | Prim.Min>(prim: P, sense: 1 | -1): PrimDef<P> {
   const name = sense > 0 ? 'max' : 'min';
-  const weights = (x: Tensor, p: ExtremumParams): Tensor => memoSelection(p, name, [x.data], () => extremumWeights(x, p.axes, p.kink, sense));
+  const weights = (x: Tensor, p: ExtremumParams): Tensor => extremumWeights(x, p.axes, p.kink, sense);
   return {
     prim,
     impl: ([a], { axes, keepdims }) => {
@@ -102,7 +105,7 @@ function extremumDef<P extends Prim.Max | Prim.Min>(prim: P, sense: 1 | -1): Pri
       return new ConcreteTensor(best, outShape);
     },
     // dy = Σ_axes W ⊙ dx
-    jvp: ([a], [da], _, p) => (da ? sum(mul(weights(a!, p), da), p.axes, p.keepdims) : null),
+    jvp: ([a], [da], _, p) => (da ? sumAxes(mul(weights(a!, p), da), p.axes, p.keepdims) : null),
     // dx = W ⊙ broadcast(ct)
     vjp: (ct, [a], _, p) => [mul(weights(a!, p), broadcastTo(reshape(ct, reducedShape(a!.shape, p.axes, true)), a!.shape))],
   };
@@ -111,35 +114,42 @@ function extremumDef<P extends Prim.Max | Prim.Min>(prim: P, sense: 1 | -1): Pri
 export const maxDef = extremumDef(Prim.Max, 1);
 export const minDef = extremumDef(Prim.Min, -1);
 
-/**
- * Maximum over `axes` (default: all). Where k ≥ 2 entries of a group attain the maximum, the
- * derivative is split over them with the policy's tie weights (default 1/k each; `'left'`: all on
- * the first, `'right'`: all on the last in index order). NaN propagates.
- *
- * @example
- * max(tensor([[1, 5], [7, 2]]), 1)              // [5, 7]
- * grad((x) => max(x))(tensor([3, 1, 3]))        // [0.5, 0, 0.5]
- * grad((x) => max(x, undefined, false, { kink: 'left' }))(tensor([3, 1, 3])) // [1, 0, 0]
- */
-export function max(x: Tensor, axes?: number | readonly number[], keepdims = false, opts?: KinkOption): Tensor {
-  const ax = normalizeAxes(axes, x.ndim, 'max');
-  if (ax.length === 0) return x;
-  assertNonEmptyAxes(x.shape, ax, 'max');
-  return bind(maxDef, [x], { axes: ax, keepdims, kink: policyFor(opts?.kink) });
+/** Options of `max` and `min`: the axes, keepdims, and the kink policy for ties. */
+export interface ExtremumOptions extends AxisOptions, KinkOption {}
+
+function extremum(x: TensorLike, opts: ExtremumOptions | undefined, sense: 1 | -1): Tensor {
+  const name = sense > 0 ? 'max()' : 'min()';
+  const t = asTensor(x, name, 'x');
+  const { axes, keepdims } = reductionOptions(t, opts, name, ['kink']);
+  if (axes.length === 0) return t;
+  assertNonEmptyAxes(t.shape, axes, name);
+  return bind(sense > 0 ? maxDef : minDef, [t], { axes, keepdims, kink: policyFor(opts?.kink) });
 }
 
 /**
- * Minimum over `axes` (default: all); ties split like `max`.
+ * Maximum over `axis` (a number or a list; default: all). Where k ≥ 2 entries of a group attain
+ * the maximum, the derivative is split over them with the policy's tie weights (default 1/k each;
+ * `'left'`: all on the first, `'right'`: all on the last in index order). NaN propagates (NumPy's
+ * semantics): a group holding a NaN has the value NaN and a NaN derivative on its NaN entries.
  *
  * @example
- * min(tensor([[1, 5], [7, 2]]), 0)              // [1, 2]
- * grad((x) => min(x))(tensor([0, 0, 1, 0]))     // [1/3, 1/3, 0, 1/3]
+ * max(tensor([[1, 5], [7, 2]]), { axis: 1 })                  // tensor([5, 7])
+ * grad((x: Tensor) => max(x))(tensor([3, 1, 3]))               // tensor([0.5, 0, 0.5])
+ * grad((x: Tensor) => max(x, { kink: 'left' }))(tensor([3, 1, 3])) // tensor([1, 0, 0])
  */
-export function min(x: Tensor, axes?: number | readonly number[], keepdims = false, opts?: KinkOption): Tensor {
-  const ax = normalizeAxes(axes, x.ndim, 'min');
-  if (ax.length === 0) return x;
-  assertNonEmptyAxes(x.shape, ax, 'min');
-  return bind(minDef, [x], { axes: ax, keepdims, kink: policyFor(opts?.kink) });
+export function max(x: TensorLike, opts?: ExtremumOptions): Tensor {
+  return extremum(x, opts, 1);
+}
+
+/**
+ * Minimum over `axis` (default: all); ties split like `max`, NaN propagates.
+ *
+ * @example
+ * min(tensor([[1, 5], [7, 2]]), { axis: 0 })        // tensor([1, 2])
+ * grad((x: Tensor) => min(x))(tensor([0, 0, 1, 0])) // [1/3, 1/3, 0, 1/3]
+ */
+export function min(x: TensorLike, opts?: ExtremumOptions): Tensor {
+  return extremum(x, opts, -1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,34 +199,49 @@ function argExtremumDef<P extends Prim.Argmax | Prim.Argmin>(prim: P, sense: 1 |
 export const argmaxDef = argExtremumDef(Prim.Argmax, 1);
 export const argminDef = argExtremumDef(Prim.Argmin, -1);
 
-function argExtremum(x: Tensor, axis: number | undefined, keepdims: boolean, name: 'argmax' | 'argmin'): Tensor {
-  if (x.size === 0) throw new ShapeError(`${name}: the input is empty (shape ${formatShape(x.shape)})`);
-  const ax = axis === undefined ? null : normalizeAxis(axis, x.ndim, name);
-  if (ax !== null && x.ndim === 0) return bind(name === 'argmax' ? argmaxDef : argminDef, [x], { axis: null, keepdims });
-  return bind(name === 'argmax' ? argmaxDef : argminDef, [x], { axis: ax, keepdims });
+/** Options of `argmax` and `argmin`. */
+export interface ArgExtremumOptions {
+  /** The axis to search along (default: the flat index over all elements). */
+  axis?: number;
+  /** Keep the reduced axis with size 1 (default false). */
+  keepdims?: boolean;
+}
+
+function argExtremum(x: TensorLike, opts: ArgExtremumOptions | undefined, name: 'argmax' | 'argmin'): Tensor {
+  const where = `${name}()`;
+  checkOptions(opts, ['axis', 'keepdims'], where);
+  const t = asTensor(x, where, 'x');
+  const axis = opts?.axis;
+  const keepdims = opts?.keepdims ?? false;
+  if (typeof keepdims !== 'boolean') throw new InvalidArgumentError(`${where}: option keepdims must be a boolean, got ${JSON.stringify(keepdims)}`);
+  if (axis !== undefined && typeof axis !== 'number') throw new InvalidArgumentError(`${where}: option axis must be one axis (a number), got ${JSON.stringify(axis)}`);
+  if (t.size === 0) throw new ShapeError(`${where}: the input is empty (shape ${formatShape(t.shape)})`);
+  const ax = axis === undefined || t.ndim === 0 ? null : normalizeAxis(axis, t.ndim, where);
+  return bind(name === 'argmax' ? argmaxDef : argminDef, [t], { axis: ax, keepdims });
 }
 
 /**
  * Index (as a float64 value) of the maximum along `axis`, or the flat index over all elements when
- * `axis` is omitted. The first index wins ties (a NaN counts as the maximum). Zero derivative;
- * ties are reported to `trackKinks` as kinks (the index jumps there).
+ * `axis` is omitted. The first index wins ties; the first NaN counts as the maximum (NumPy).
+ * Zero derivative; ties are reported to `trackKinks` as kinks (the index jumps there).
  *
  * @example
- * argmax(tensor([[1, 5, 5], [7, 2, 0]]), 1) // [1, 0]
- * argmax(tensor([[1, 5], [7, 2]]))          // 2
+ * argmax(tensor([[1, 5, 5], [7, 2, 0]]), { axis: 1 }) // tensor([1, 0])
+ * argmax(tensor([[1, 5], [7, 2]]))                    // tensor(2)
  */
-export function argmax(x: Tensor, axis?: number, keepdims = false): Tensor {
-  return argExtremum(x, axis, keepdims, 'argmax');
+export function argmax(x: TensorLike, opts?: ArgExtremumOptions): Tensor {
+  return argExtremum(x, opts, 'argmax');
 }
 
 /**
- * Index of the minimum along `axis` (flat index when omitted); first index on ties; zero derivative.
+ * Index of the minimum along `axis` (flat index when omitted); first index on ties, first NaN
+ * wins; zero derivative.
  *
  * @example
- * argmin(tensor([3, 1, 1])) // 1
+ * argmin(tensor([3, 1, 1])) // tensor(1)
  */
-export function argmin(x: Tensor, axis?: number, keepdims = false): Tensor {
-  return argExtremum(x, axis, keepdims, 'argmin');
+export function argmin(x: TensorLike, opts?: ArgExtremumOptions): Tensor {
+  return argExtremum(x, opts, 'argmin');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,7 +294,7 @@ export const norm2Def: PrimDef<Prim.Norm2> = {
     return new ConcreteTensor(out, outShape);
   },
   // d‖x‖ = ⟨x, dx⟩ / ‖x‖, and 0 at x = 0 (minimal-norm element of the unit ball)
-  jvp: ([a], [da], out, { axes, keepdims }) => (da ? div(sum(mul(a!, da), axes, keepdims), safeNorm(out)) : null),
+  jvp: ([a], [da], out, { axes, keepdims }) => (da ? div(sumAxes(mul(a!, da), axes, keepdims), safeNorm(out)) : null),
   // x̄ = ȳ · x / ‖x‖ (0 where x = 0)
   vjp: (ct, [a], out, { axes }) => {
     const kept = reducedShape(a!.shape, axes, true);
@@ -286,19 +311,28 @@ export const norm2Def: PrimDef<Prim.Norm2> = {
  *   reported to `trackKinks` as `norm2`.
  * - ord 1 is Σ|x| (abs' at 0 per the policy, default 0 — the minimal-norm subgradient).
  * - ord ∞ is max|x| (ties among |x_i| split per the tie weights; abs' at 0 per the policy).
- * `opts.kink` applies to the abs and max inside ord 1 and ∞.
+ * `kink` applies to the abs and max inside ord 1 and ∞. NaN propagates (value and derivative).
  *
  * @example
- * norm(tensor([3, 4]))                      // 5
- * norm(tensor([3, -4]), 1)                  // 7
- * norm(tensor([[3, -4], [1, 0]]), Infinity, 1) // [4, 1]
- * grad((x) => norm(x))(tensor([0, 0]))      // [0, 0]
+ * norm(tensor([3, 4]))                                        // tensor(5)
+ * norm(tensor([3, -4]), { ord: 1 })                           // tensor(7)
+ * norm(tensor([[3, -4], [1, 0]]), { ord: Infinity, axis: 1 }) // tensor([4, 1])
+ * grad((x: Tensor) => norm(x))(tensor([0, 0]))                // tensor([0, 0])
  */
-export function norm(x: Tensor, ord = 2, axes?: number | readonly number[], keepdims = false, opts?: KinkOption): Tensor {
-  if (ord !== 1 && ord !== 2 && ord !== Infinity) throw new InvalidArgumentError(`norm: ord must be 1, 2 or Infinity, got ${ord}`);
-  const ax = normalizeAxes(axes, x.ndim, 'norm');
-  if (ax.length === 0) return abs(x, opts);
-  if (ord === 1) return sum(abs(x, opts), ax, keepdims);
-  if (ord === Infinity) return max(abs(x, opts), ax, keepdims, opts);
-  return bind(norm2Def, [x], { axes: ax, keepdims });
+export function norm(x: TensorLike, opts?: NormOptions): Tensor {
+  const t = asTensor(x, 'norm()', 'x');
+  const { axes, keepdims } = reductionOptions(t, opts, 'norm()', ['ord', 'kink']);
+  const ord = opts?.ord ?? 2;
+  if (ord !== 1 && ord !== 2 && ord !== Infinity) throw new InvalidArgumentError(`norm(): option ord must be 1, 2 or Infinity, got ${JSON.stringify(ord)}`);
+  const kink = opts?.kink === undefined ? undefined : { kink: opts.kink };
+  if (axes.length === 0) return abs(t, kink);
+  if (ord === 1) return sumAxes(abs(t, kink), axes, keepdims);
+  if (ord === Infinity) return max(abs(t, kink), { axis: axes, keepdims, ...kink });
+  return bind(norm2Def, [t], { axes, keepdims });
+}
+
+/** Options of `norm`. */
+export interface NormOptions extends AxisOptions, KinkOption {
+  /** 2 (Euclidean, default), 1 or Infinity. */
+  ord?: 1 | 2 | number;
 }

@@ -22,6 +22,7 @@ import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { reshape } from './shape.js';
 import { sliceAxis } from './slicing.js';
+import { asTensor, type TensorLike } from './convert.js';
 
 /** Integer indices: an `Int32Array` or a plain array of integers. */
 export type IndexArray = Int32Array | readonly number[];
@@ -118,7 +119,8 @@ function scatterAddRaw(updates: Tensor, indices: Int32Array, axis: number, dimSi
  * take(tensor([10, 20, 30]), [2, 0, 2])          // [30, 10, 30]
  * take(tensor([[1, 2], [3, 4]]), [-1], 1)        // [[2], [4]]
  */
-export function take(x: Tensor, indices: IndexArray, axis = 0): Tensor {
+export function take(x: TensorLike, indices: IndexArray, axis = 0): Tensor {
+  x = asTensor(x, 'take()', 'x');
   if (x.ndim === 0) throw new ShapeError('take: x is a scalar (shape []); it needs at least one axis');
   const ax = normalizeAxis(axis, x.ndim, 'take');
   return takeRaw(x, normalizeIndices(indices, x.shape[ax]!, 'take'), ax);
@@ -134,7 +136,8 @@ export function take(x: Tensor, indices: IndexArray, axis = 0): Tensor {
  * @example
  * scatterAdd(tensor([1, 2, 3]), [0, 2, 0], 0, 4) // [4, 0, 2, 0]
  */
-export function scatterAdd(updates: Tensor, indices: IndexArray, axis: number, dimSize: number): Tensor {
+export function scatterAdd(updates: TensorLike, indices: IndexArray, axis: number, dimSize: number): Tensor {
+  updates = asTensor(updates, 'scatterAdd()', 'updates');
   if (updates.ndim === 0) throw new ShapeError('scatterAdd: updates is a scalar (shape []); it needs at least one axis');
   const ax = normalizeAxis(axis, updates.ndim, 'scatterAdd');
   if (!Number.isInteger(dimSize) || dimSize < 0) throw new InvalidArgumentError(`scatterAdd: dimSize must be a non-negative integer, got ${dimSize}`);
@@ -152,7 +155,8 @@ export function scatterAdd(updates: Tensor, indices: IndexArray, axis: number, d
  * index(tensor([[1, 2], [3, 4]]), 1)    // [3, 4]
  * index(tensor([[1, 2], [3, 4]]), 0, 1) // [1, 3]
  */
-export function index(x: Tensor, i: number, axis = 0): Tensor {
+export function index(x: TensorLike, i: number, axis = 0): Tensor {
+  x = asTensor(x, 'index()', 'x');
   if (x.ndim === 0) throw new ShapeError('index: x is a scalar (shape []); it needs at least one axis');
   const ax = normalizeAxis(axis, x.ndim, 'index');
   const j = normalizeIndices([i], x.shape[ax]!, 'index')[0]!;
@@ -169,7 +173,9 @@ export function index(x: Tensor, i: number, axis = 0): Tensor {
  * @example
  * takeAlongAxis(tensor([[1, 2, 3], [4, 5, 6]]), tensor([[2], [0]]), 1) // [[3], [4]]
  */
-export function takeAlongAxis(x: Tensor, indices: Tensor, axis: number): Tensor {
+export function takeAlongAxis(x: TensorLike, indices: TensorLike, axis: number): Tensor {
+  x = asTensor(x, 'takeAlongAxis()', 'x');
+  indices = asTensor(indices, 'takeAlongAxis()', 'indices');
   if (x.ndim === 0) throw new ShapeError('takeAlongAxis: x is a scalar (shape []); it needs at least one axis');
   const ax = normalizeAxis(axis, x.ndim, 'takeAlongAxis');
   if (indices.ndim !== x.ndim || indices.shape.some((d, k) => k !== ax && d !== x.shape[k])) {

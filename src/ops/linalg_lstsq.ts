@@ -143,7 +143,7 @@ export function lstsq(A: Tensor, b: Tensor, options: LstsqOptions = {}): LstsqRe
   }
   assertFiniteResult(X.data, () => new SingularMatrixError(`${fn}: the solution overflows (rcond = ${rcond} keeps singular values that are too small)`));
   const x = restore(X, n);
-  const residuals = b.ndim === 1 ? sum(square(sub(b, matmul(A, x)))) : sum(square(sub(b, matmul(A, x))), 0);
+  const residuals = b.ndim === 1 ? sum(square(sub(b, matmul(A, x)))) : sum(square(sub(b, matmul(A, x))), { axis: 0 });
   const singularValues = traced && A.level > 0 ? svdvals(A) : new ConcreteTensor(S, [K]);
   return { x, residuals, rank, singularValues };
 }

@@ -46,7 +46,7 @@ export const stopGradientDef: PrimDef<Prim.StopGradient> = {
 
 /** Elementwise comparison `a op b` as a 0/1 tensor (zero derivative). */
 export function compare(a: TensorLike, b: TensorLike, op: CompareOp): Tensor {
-  return bind(compareDef, [asTensor(a), asTensor(b)], { op });
+  return bind(compareDef, [asTensor(a, 'compare()', 'a'), asTensor(b, 'compare()', 'b')], { op });
 }
 export const equal = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'eq');
 export const notEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'ne');
@@ -57,16 +57,18 @@ export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a,
 
 /** Elementwise `cond ≠ 0 ? a : b` with broadcasting; derivatives flow to the selected branch. */
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
-  return bind(whereDef, [asTensor(cond), asTensor(a), asTensor(b)], NONE);
+  return bind(whereDef, [asTensor(cond, 'where()', 'cond'), asTensor(a, 'where()', 'a'), asTensor(b, 'where()', 'b')], NONE);
 }
 
 /** Identity whose derivative is zero in every mode. */
-export function stopGradient(x: Tensor): Tensor {
+export function stopGradient(x: TensorLike): Tensor {
+  x = asTensor(x, 'stopGradient()', 'x');
   return bind(stopGradientDef, [x], NONE);
 }
 
 /** Elementwise logical not of a 0/1 mask (no derivative). */
-export function logicalNot(m: Tensor): Tensor {
+export function logicalNot(m: TensorLike): Tensor {
+  m = asTensor(m, 'logicalNot()', 'm');
   return compare(m, 0, 'eq');
 }
 

@@ -20,6 +20,7 @@ import { logSoftmax } from './normalize.js';
 import { mean, sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { softplus } from './unary.js';
+import { checkOptions } from '../core/options.js';
 
 /** How per-element losses are combined: their mean (default), their sum, or none (kept). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -64,16 +65,18 @@ function reduceLoss(loss: Tensor, reduction: Reduction): Tensor {
  * crossEntropy(tensor([[2, 0], [0, 2]]), [0, 1])              // log(1 + e⁻²)
  * crossEntropy(tensor([[2, 0]]), tensor([[0.5, 0.5]]), { reduction: 'sum' })
  */
-export function crossEntropy(logits: Tensor, labels: Tensor | IndexArray | number, opts: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(logits: TensorLike, labels: Tensor | IndexArray | number, opts: CrossEntropyOptions = {}): Tensor {
+  checkOptions(opts, ['reduction', 'axis'], 'crossEntropy()');
+  logits = asTensor(logits, 'crossEntropy()', 'logits');
   const reduction = checkReduction(opts.reduction ?? 'mean', 'crossEntropy');
   if (logits.ndim === 0) throw new ShapeError('crossEntropy: logits is a scalar (shape []); it needs a class axis');
   const ax = normalizeAxis(opts.axis ?? -1, logits.ndim, 'crossEntropy');
-  const lp = logSoftmax(logits, ax);
+  const lp = logSoftmax(logits, { axis: ax });
   if (labels instanceof Tensor) {
     if (!shapesEqual(labels.shape, logits.shape)) {
       throw new ShapeError(`crossEntropy: probability labels ${formatShape(labels.shape)} must have the logits' shape ${formatShape(logits.shape)}`);
     }
-    return reduceLoss(neg(sum(mul(labels, lp), ax)), reduction);
+    return reduceLoss(neg(sum(mul(labels, lp), { axis: ax })), reduction);
   }
   const ys: IndexArray = typeof labels === 'number' ? [labels] : labels;
   if (!(ys instanceof Int32Array) && !Array.isArray(ys)) {
@@ -109,9 +112,11 @@ export function crossEntropy(logits: Tensor, labels: Tensor | IndexArray | numbe
  * @example
  * binaryCrossEntropyWithLogits(tensor([0, 1000]), tensor([1, 1]))  // mean of [log 2, 0]
  */
-export function binaryCrossEntropyWithLogits(logits: Tensor, targets: TensorLike, opts: LossOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(logits: TensorLike, targets: TensorLike, opts: LossOptions = {}): Tensor {
+  checkOptions(opts, ['reduction'], 'binaryCrossEntropyWithLogits()');
+  logits = asTensor(logits, 'binaryCrossEntropyWithLogits()', 'logits');
   const reduction = checkReduction(opts.reduction ?? 'mean', 'binaryCrossEntropyWithLogits');
-  const t = asTensor(targets);
+  const t = asTensor(targets, 'binaryCrossEntropyWithLogits()', 'targets');
   if (t.ndim !== 0 && !shapesEqual(t.shape, logits.shape)) {
     throw new ShapeError(`binaryCrossEntropyWithLogits: targets ${formatShape(t.shape)} must have the logits' shape ${formatShape(logits.shape)}`);
   }
@@ -132,7 +137,10 @@ export function binaryCrossEntropyWithLogits(logits: Tensor, targets: TensorLike
  * @example
  * mse(tensor([1, 2]), tensor([0, 0]))  // 2.5
  */
-export function mse(a: Tensor, b: Tensor, opts: LossOptions = {}): Tensor {
+export function mse(a: TensorLike, b: TensorLike, opts: LossOptions = {}): Tensor {
+  checkOptions(opts, ['reduction'], 'mse()');
+  a = asTensor(a, 'mse()', 'a');
+  b = asTensor(b, 'mse()', 'b');
   const reduction = checkReduction(opts.reduction ?? 'mean', 'mse');
   if (!shapesEqual(a.shape, b.shape)) throw new ShapeError(`mse: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
   const d = sub(a, b);

@@ -9,8 +9,9 @@ import { gemmKernel } from '../kernels/gemm_dispatch.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { add } from './arithmetic.js';
-import { sumToShape } from './convert.js';
+import { sumToShape, asTensor, type TensorLike } from './convert.js';
 import { reshape } from './shape.js';
+import { checkOptions } from '../core/options.js';
 
 /** Shapes of op(A)·op(B) where op swaps the last two axes when the flag is set. */
 function matmulShapes(a: readonly number[], b: readonly number[], transA: boolean, transB: boolean): { batch: number[]; m: number; k: number; n: number } {
@@ -72,7 +73,10 @@ export interface MatmulOptions {
  * with either operand transposed without a copy (`matmul(X, r, { transA: true })` is Xᵀr).
  * @example matmul(eye(2), tensor([1, 2])) // [1, 2]
  */
-export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+export function matmul(a: TensorLike, b: TensorLike, opts: MatmulOptions = {}): Tensor {
+  checkOptions(opts, ['transA', 'transB'], 'matmul()');
+  a = asTensor(a, 'matmul()', 'a');
+  b = asTensor(b, 'matmul()', 'b');
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError('matmul: scalar operands are not allowed; use mul');
   const aVec = a.ndim === 1;
   const bVec = b.ndim === 1;
@@ -93,7 +97,9 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 }
 
 /** Inner product of two vectors (Σ aᵢ bᵢ). */
-export function dot(a: Tensor, b: Tensor): Tensor {
+export function dot(a: TensorLike, b: TensorLike): Tensor {
+  a = asTensor(a, 'dot()', 'a');
+  b = asTensor(b, 'dot()', 'b');
   if (a.ndim !== 1 || b.ndim !== 1) throw new ShapeError(`dot: needs two vectors, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   return matmul(a, b);
 }

@@ -17,15 +17,25 @@ import { shapeSize, shapesEqual } from '../core/tensor.js';
 import { Prim, type KinkParams, type NoParams } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { isTrackingKinks, policyFor, reportKinks, selectDerivative, tieWeights, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
+import { checkOptions } from '../core/options.js';
 import { asTensor, constant, fitTangent, sumToShape, type TensorLike } from './convert.js';
 import { add, mul } from './arithmetic.js';
-import { memoSelection } from './selection.js';
 
 /** Options of nonsmooth ops. */
 export interface KinkOption {
   /** Which Clarke element to use at a kink for this call (default: the scope's policy). */
   kink?: KinkPolicy;
 }
+
+/**
+ * @internal The kink policy of one op call: validates the options object of the public function
+ * `where` (`kink` plus `extra` keys) and resolves the policy (explicit option, else the scope's).
+ */
+export function kinkPolicyOf(opts: KinkOption | undefined, where: string, extra?: readonly string[]): ResolvedKinkPolicy {
+  if (opts !== undefined) checkOptions(opts, extra ? ['kink', ...extra] : KINK_KEYS, where);
+  return policyFor(opts?.kink);
+}
+const KINK_KEYS = ['kink'] as const;
 
 /** Counts exact zeros of `d` for kink reporting (only when someone listens). */
 function countZeros(name: string, d: Float64Array): void {
@@ -37,22 +47,22 @@ function countZeros(name: string, d: Float64Array): void {
 
 /**
  * Derivative mask of a scalar piecewise-linear function with one kink at `at`:
- * `below` left of it, `above` right of it, the policy's selection at it.
+ * `below` left of it, `above` right of it, the policy's selection at it, NaN at a NaN input.
+ * A pure function of (x, policy), so every rule run (JVP, VJP, repeated pullbacks) of one
+ * evaluation uses the same Clarke element, also under the random policy.
  */
 export function kinkMask(x: Tensor, at: number, below: number, above: number, policy: ResolvedKinkPolicy): Tensor {
   const d = x.data;
   const m = new Float64Array(d.length);
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    m[i] = v < at ? below : v > at ? above : selectDerivative(policy, below, above);
+    m[i] = v < at ? below : v > at ? above : v === at ? selectDerivative(policy, below, above, i) : NaN;
   }
   return constant(m, x.shape);
 }
 
-// Selections are memoised per evaluation so that every rule run (JVP, VJP, repeated pullbacks)
-// uses the same Clarke element, also under the random policy.
-const reluMask = (x: Tensor, p: KinkParams): Tensor => memoSelection(p, 'relu', [x.data], () => kinkMask(x, 0, 0, 1, p.kink));
-const absMask = (x: Tensor, p: KinkParams): Tensor => memoSelection(p, 'abs', [x.data], () => kinkMask(x, 0, -1, 1, p.kink));
+const reluMask = (x: Tensor, p: KinkParams): Tensor => kinkMask(x, 0, 0, 1, p.kink);
+const absMask = (x: Tensor, p: KinkParams): Tensor => kinkMask(x, 0, -1, 1, p.kink);
 
 export const reluDef: PrimDef<Prim.Relu> = {
   prim: Prim.Relu,
@@ -60,7 +70,8 @@ export const reluDef: PrimDef<Prim.Relu> = {
     const d = a!.data;
     countZeros('relu', d);
     const out = new Float64Array(d.length);
-    for (let i = 0; i < d.length; i++) out[i] = d[i]! > 0 ? d[i]! : 0;
+    // max(x, 0) with NaN propagating (NumPy's maximum semantics): NaN <= 0 is false
+    for (let i = 0; i < d.length; i++) out[i] = d[i]! <= 0 ? 0 : d[i]!;
     return new ConcreteTensor(out, a!.shape);
   },
   jvp: ([a], [da], _, p) => (da ? mul(da, reluMask(a!, p)) : null),
@@ -85,7 +96,7 @@ export const signDef: PrimDef<Prim.Sign> = {
   impl: ([a]) => {
     const d = a!.data;
     const out = new Float64Array(d.length);
-    for (let i = 0; i < d.length; i++) out[i] = d[i]! > 0 ? 1 : d[i]! < 0 ? -1 : 0;
+    for (let i = 0; i < d.length; i++) out[i] = d[i]! > 0 ? 1 : d[i]! < 0 ? -1 : d[i]! === 0 ? 0 : NaN;
     return new ConcreteTensor(out, a!.shape);
   },
   jvp: () => null,
@@ -111,8 +122,12 @@ function extremumWeights(a: Tensor, b: Tensor, policy: ResolvedKinkPolicy, sense
     const diff = sense * (x - y);
     if (diff > 0) wa[i] = 1;
     else if (diff < 0) wb[i] = 1;
-    else {
-      tieWeights(policy, 2, tie);
+    else if (diff !== diff) {
+      // a NaN operand: the value is NaN, and so is its weight (never a finite selection)
+      wa[i] = x !== x ? NaN : 0;
+      wb[i] = y !== y ? NaN : 0;
+    } else {
+      tieWeights(policy, 2, tie, i);
       wa[i] = tie[0]!;
       wb[i] = tie[1]!;
     }
@@ -131,17 +146,18 @@ function extremumDef<P extends Prim.Maximum | Prim.Minimum>(prim: P, sense: 1 | 
         for (let i = 0; i < ties.length; i++) k += ties[i]!;
         reportKinks(name, k);
       }
-      return mapBinary(a!, b!, sense > 0 ? (x, y) => (x >= y ? x : y) : (x, y) => (x <= y ? x : y), name);
+      // NaN propagates (NumPy's maximum/minimum): x >= y and x <= y are false when either is NaN
+      return mapBinary(a!, b!, sense > 0 ? (x, y) => (x >= y ? x : x < y ? y : NaN) : (x, y) => (x <= y ? x : x > y ? y : NaN), name);
     },
     jvp: ([a, b], [da, db], out, p) => {
-      const [wa, wb] = memoSelection(p, name, [a!.data, b!.data], () => extremumWeights(a!, b!, p.kink, sense));
+      const [wa, wb] = extremumWeights(a!, b!, p.kink, sense);
       const t1 = da ? mul(wa, da) : null;
       const t2 = db ? mul(wb, db) : null;
       const t = t1 && t2 ? add(t1, t2) : (t1 ?? t2);
       return t ? fitTangent(t, out.shape) : null;
     },
     vjp: (ct, [a, b], _, p) => {
-      const [wa, wb] = memoSelection(p, name, [a!.data, b!.data], () => extremumWeights(a!, b!, p.kink, sense));
+      const [wa, wb] = extremumWeights(a!, b!, p.kink, sense);
       return [sumToShape(mul(ct, wa), a!.shape), sumToShape(mul(ct, wb), b!.shape)];
     },
   };
@@ -160,21 +176,21 @@ const NONE: NoParams = {};
  * grad((x) => sum(relu(x)))(tensor([-1, 0, 2])) // [0, 0, 1]
  */
 export function relu(x: TensorLike, opts?: KinkOption): Tensor {
-  return bind(reluDef, [asTensor(x)], { kink: policyFor(opts?.kink) });
+  return bind(reluDef, [asTensor(x, 'relu()', 'x')], { kink: kinkPolicyOf(opts, 'relu()') });
 }
 /** |x| elementwise. At x = 0 the derivative is the selection in [−1, 1] (default 0). */
 export function abs(x: TensorLike, opts?: KinkOption): Tensor {
-  return bind(absDef, [asTensor(x)], { kink: policyFor(opts?.kink) });
+  return bind(absDef, [asTensor(x, 'abs()', 'x')], { kink: kinkPolicyOf(opts, 'abs()') });
 }
 /** sign(x) ∈ {−1, 0, 1} elementwise; derivative 0 everywhere. */
 export function sign(x: TensorLike): Tensor {
-  return bind(signDef, [asTensor(x)], NONE);
+  return bind(signDef, [asTensor(x, 'sign()', 'x')], NONE);
 }
 /** Elementwise max(a, b) (broadcasting). Ties split the derivative per the policy (default ½, ½). */
 export function maximum(a: TensorLike, b: TensorLike, opts?: KinkOption): Tensor {
-  return bind(maximumDef, [asTensor(a), asTensor(b)], { kink: policyFor(opts?.kink) });
+  return bind(maximumDef, [asTensor(a, 'maximum()', 'a'), asTensor(b, 'maximum()', 'b')], { kink: kinkPolicyOf(opts, 'maximum()') });
 }
 /** Elementwise min(a, b) (broadcasting). Ties split the derivative per the policy (default ½, ½). */
 export function minimum(a: TensorLike, b: TensorLike, opts?: KinkOption): Tensor {
-  return bind(minimumDef, [asTensor(a), asTensor(b)], { kink: policyFor(opts?.kink) });
+  return bind(minimumDef, [asTensor(a, 'minimum()', 'a'), asTensor(b, 'minimum()', 'b')], { kink: kinkPolicyOf(opts, 'minimum()') });
 }

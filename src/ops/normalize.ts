@@ -13,12 +13,13 @@
  * Derivatives: ∇ logsumexp = softmax = s, ∇² logsumexp = diag(s) − s sᵀ,
  * J_softmax = diag(s) − s sᵀ, J_logSoftmax = I − 1 sᵀ.
  */
-import { normalizeAxes, normalizeAxis } from '../core/broadcast.js';
+import { normalizeAxis } from '../core/broadcast.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { shapeSize, type Tensor } from '../core/tensor.js';
 import { add, div, mul, sub } from './arithmetic.js';
-import { constant } from './convert.js';
-import { mean, reducedShape, reductionIndexMap, sum } from './reduce.js';
+import { asTensor, constant, type TensorLike } from './convert.js';
+import { reducedShape, reductionIndexMap, reductionOptions, sumAxes, type AxisOptions } from './reduce.js';
 import { reshape } from './shape.js';
 import { exp, log, sqrt } from './unary.js';
 
@@ -45,15 +46,29 @@ function stableShift(x: Tensor, axes: readonly number[]): Tensor {
  * Gradient: softmax over the same axes. All −∞ along the axes gives −∞; an empty reduction gives −∞.
  *
  * @example
- * logsumexp(tensor([1000, 1000]))          // 1000 + log 2  (no overflow)
- * logsumexp(tensor([[0, 0], [1, 1]]), 1)   // [log 2, 1 + log 2]
+ * logsumexp(tensor([1000, 1000]))                     // 1000 + log 2  (no overflow)
+ * logsumexp(tensor([[0, 0], [1, 1]]), { axis: 1 })    // [log 2, 1 + log 2]
  */
-export function logsumexp(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
-  const ax = normalizeAxes(axes, x.ndim, 'logsumexp');
-  const c = stableShift(x, ax);
+export function logsumexp(x: TensorLike, opts?: AxisOptions): Tensor {
+  const t = asTensor(x, 'logsumexp()', 'x');
+  const { axes, keepdims } = reductionOptions(t, opts, 'logsumexp()');
+  const c = stableShift(t, axes);
   // c + log Σ exp(x − c), kept with reduced axes of size 1
-  const out = add(log(sum(exp(sub(x, c)), ax, true)), c);
-  return keepdims ? out : reshape(out, reducedShape(x.shape, ax, false));
+  const out = add(log(sumAxes(exp(sub(t, c)), axes, true)), c);
+  return keepdims ? out : reshape(out, reducedShape(t.shape, axes, false));
+}
+
+/** Options of `softmax` and `logSoftmax`. */
+export interface SoftmaxOptions {
+  /** The axis to normalise over (default −1, the last). */
+  axis?: number;
+}
+
+function softmaxAxis(t: Tensor, opts: SoftmaxOptions | undefined, where: string): number {
+  checkOptions(opts, ['axis'], where);
+  const axis = opts?.axis ?? -1;
+  if (typeof axis !== 'number') throw new InvalidArgumentError(`${where}: option axis must be one axis (a number), got ${JSON.stringify(axis)}`);
+  return normalizeAxis(axis, t.ndim, where);
 }
 
 /**
@@ -64,10 +79,11 @@ export function logsumexp(x: Tensor, axes?: number | readonly number[], keepdims
  * softmax(tensor([0, Math.log(3)]))  // [0.25, 0.75]
  * softmax(tensor([1000, -1000]))     // [1, 0]
  */
-export function softmax(x: Tensor, axis = -1): Tensor {
-  const ax = normalizeAxis(axis, x.ndim, 'softmax');
-  const e = exp(sub(x, stableShift(x, [ax])));
-  return div(e, sum(e, ax, true));
+export function softmax(x: TensorLike, opts?: SoftmaxOptions): Tensor {
+  const t = asTensor(x, 'softmax()', 'x');
+  const ax = softmaxAxis(t, opts, 'softmax()');
+  const e = exp(sub(t, stableShift(t, [ax])));
+  return div(e, sumAxes(e, [ax], true));
 }
 
 /**
@@ -78,29 +94,42 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * logSoftmax(tensor([0, 0]))          // [−log 2, −log 2]
  * logSoftmax(tensor([1000, -1000]))   // [0, −2000]
  */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const ax = normalizeAxis(axis, x.ndim, 'logSoftmax');
-  const z = sub(x, stableShift(x, [ax])); // z ≤ 0, max z = 0
-  return sub(z, log(sum(exp(z), ax, true)));
+export function logSoftmax(x: TensorLike, opts?: SoftmaxOptions): Tensor {
+  const t = asTensor(x, 'logSoftmax()', 'x');
+  const ax = softmaxAxis(t, opts, 'logSoftmax()');
+  const z = sub(t, stableShift(t, [ax])); // z ≤ 0, max z = 0
+  return sub(z, log(sumAxes(exp(z), [ax], true)));
+}
+
+/** Options of `variance` and `std`. */
+export interface MomentOptions extends AxisOptions {
+  /** Delta degrees of freedom: the divisor is n − ddof (default 0). */
+  ddof?: number;
+}
+
+function moment(x: TensorLike, opts: MomentOptions | undefined, where: string): Tensor {
+  const t = asTensor(x, where, 'x');
+  const { axes, keepdims } = reductionOptions(t, opts, where, ['ddof']);
+  const ddof = opts?.ddof ?? 0;
+  const n = axes.reduce((acc, a) => acc * t.shape[a]!, 1);
+  if (typeof ddof !== 'number' || !Number.isFinite(ddof) || ddof < 0 || n - ddof <= 0) {
+    throw new InvalidArgumentError(`${where}: option ddof = ${JSON.stringify(ddof)} needs more than ddof elements per reduction, got ${n}`);
+  }
+  const d = sub(t, div(sumAxes(t, axes, true), n));
+  return div(sumAxes(mul(d, d), axes, keepdims), n - ddof);
 }
 
 /**
- * Variance over `axes` (default: all): Σ (x − mean)² / (n − ddof), computed in two passes
+ * Variance over `axis` (default: all): Σ (x − mean)² / (n − ddof), computed in two passes
  * (centre first) for accuracy. `ddof = 1` gives the unbiased sample variance.
  * Gradient: 2 (x − mean) / (n − ddof).
  *
  * @example
  * variance(tensor([1, 2, 3, 4]))          // 1.25
- * variance(tensor([1, 2, 3, 4]), 0, false, 1) // 5/3
+ * variance(tensor([1, 2, 3, 4]), { ddof: 1 }) // 5/3
  */
-export function variance(x: Tensor, axes?: number | readonly number[], keepdims = false, ddof = 0): Tensor {
-  const ax = normalizeAxes(axes, x.ndim, 'variance');
-  const n = ax.reduce((acc, a) => acc * x.shape[a]!, 1);
-  if (!Number.isFinite(ddof) || ddof < 0 || n - ddof <= 0) {
-    throw new InvalidArgumentError(`variance: ddof = ${ddof} needs more than ${ddof} elements per reduction, got ${n}`);
-  }
-  const d = sub(x, mean(x, ax, true));
-  return div(sum(mul(d, d), ax, keepdims), n - ddof);
+export function variance(x: TensorLike, opts?: MomentOptions): Tensor {
+  return moment(x, opts, 'variance()');
 }
 
 /**
@@ -110,6 +139,6 @@ export function variance(x: Tensor, axes?: number | readonly number[], keepdims 
  * @example
  * std(tensor([1, 3]))  // 1
  */
-export function std(x: Tensor, axes?: number | readonly number[], keepdims = false, ddof = 0): Tensor {
-  return sqrt(variance(x, axes, keepdims, ddof));
+export function std(x: TensorLike, opts?: MomentOptions): Tensor {
+  return sqrt(moment(x, opts, 'std()'));
 }

@@ -6,88 +6,145 @@
  *
  * | primitive | kink | left / right derivative (in x) | minNorm default |
  * |---|---|---|---|
- * | clip(x, lo, hi) | x = lo | 0 / 1 | 0 |
- * | clip(x, lo, hi) | x = hi | 1 / 0 | 0 |
+ * | clip(x, lo, hi) | x = lo | 0 / 1 (∂lo = 1 − ∂x) | 0 |
+ * | clip(x, lo, hi) | x = hi | 1 / 0 (∂hi = 1 − ∂x) | 0 |
  * | softThreshold(x, λ) | x = λ > 0 | 0 / 1 (∂λ = −∂x) | 0 |
  * | softThreshold(x, λ) | x = −λ < 0 | 1 / 0 (∂λ = +∂x) | 0 |
  * | softThreshold(x, λ) | x = λ = 0 | 1 / 1, ∂λ = 0 (policy-independent) | (1, 0) |
  * | hinge(x) = max(0, 1 − x) | x = 1 | −1 / 0 | 0 |
  *
- * Derivative masks are constants computed from the primal values and memoised per evaluation
- * (`selection.ts`), so the JVP and VJP rules — written with differentiable ops — use one and the
- * same selection, also under the `random` policy.
+ * Derivative masks are constants, pure functions of the primal values and the op call's policy, so
+ * the JVP and VJP rules — written with differentiable ops — use one and the same selection, also
+ * under the `random` policy. A NaN input gives a NaN value and a NaN derivative entry.
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { broadcastIndexMap, broadcastShapes } from '../core/broadcast.js';
 import { ConcreteTensor, shapeSize, shapesEqual, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
-import { isTrackingKinks, policyFor, reportKinks, selectDerivative, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
+import { isTrackingKinks, reportKinks, selectDerivative, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
 import { asTensor, constant, fitTangent, sumToShape, type TensorLike } from './convert.js';
 import { add, mul } from './arithmetic.js';
-import { kinkMask, type KinkOption } from './nonsmooth.js';
-import { memoSelection } from './selection.js';
+import { kinkMask, kinkPolicyOf, type KinkOption } from './nonsmooth.js';
 
 // ---------------------------------------------------------------------------------------------
 // clip
 
+/** Index of output element i in an operand of shape `from` broadcast to the output (null: identity). */
+function operandIndex(from: readonly number[], to: readonly number[]): Int32Array | null | 0 {
+  if (shapesEqual(from, to)) return null;
+  if (shapeSize(from) === 1) return 0;
+  return broadcastIndexMap(from, to);
+}
+
+function at(d: Float64Array, ix: Int32Array | null | 0, i: number): number {
+  return ix === null ? d[i]! : ix === 0 ? d[0]! : d[ix[i]!]!;
+}
+
 /**
- * d clip(x)/dx: 1 on (lo, hi), 0 outside [lo, hi]; at x = lo the selection in conv{0 (left), 1 (right)},
- * at x = hi the selection in conv{1 (left), 0 (right)}. If lo = hi, clip is constant: 0 everywhere.
+ * Partial-derivative masks (∂/∂x, ∂/∂lo, ∂/∂hi) of clip(x, lo, hi) = min(max(x, lo), hi) on the
+ * output shape. They sum to 1 (clip(x + c, lo + c, hi + c) = clip(x, lo, hi) + c):
+ *   lo < x < hi: (1, 0, 0);  x < lo: (0, 1, 0);  x > hi: (0, 0, 1)
+ *   x = lo < hi: (s, 1 − s, 0), s the policy's selection between ∂x's left 0 and right 1
+ *   x = hi > lo: (s, 0, 1 − s), s the selection between ∂x's left 1 and right 0
+ *   lo = hi: (0, ½, ½) at x = lo = hi, else the bound x is clipped to (clip is constant in x)
+ *   x NaN: (NaN, 0, 0) — the value is NaN, and so is its x-derivative
  */
-function clipMask(x: Tensor, lo: number, hi: number, policy: ResolvedKinkPolicy): Tensor {
-  const d = x.data;
-  const m = new Float64Array(d.length);
-  const degenerate = lo === hi;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i]!;
-    if (v > lo && v < hi) m[i] = 1;
-    else if (v < lo || v > hi || degenerate) m[i] = 0;
-    else if (v === lo) m[i] = selectDerivative(policy, 0, 1);
-    else if (v === hi) m[i] = selectDerivative(policy, 1, 0);
-    else m[i] = NaN; // NaN input
+function clipMasks(x: Tensor, lo: Tensor, hi: Tensor, policy: ResolvedKinkPolicy): [Tensor, Tensor, Tensor] {
+  const shape = broadcastShapes(broadcastShapes(x.shape, lo.shape, 'clip()'), hi.shape, 'clip()');
+  const n = shapeSize(shape);
+  const xd = x.data, ld = lo.data, hd = hi.data;
+  const ix = operandIndex(x.shape, shape), il = operandIndex(lo.shape, shape), ih = operandIndex(hi.shape, shape);
+  const mx = new Float64Array(n), ml = new Float64Array(n), mh = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = at(xd, ix, i), l = at(ld, il, i), h = at(hd, ih, i);
+    if (v > l && v < h) mx[i] = 1;
+    else if (v !== v) mx[i] = NaN;
+    else if (l === h) {
+      if (v < l) ml[i] = 1;
+      else if (v > h) mh[i] = 1;
+      else ml[i] = mh[i] = 0.5;
+    } else if (v < l) ml[i] = 1;
+    else if (v > h) mh[i] = 1;
+    else if (v === l) {
+      const t = selectDerivative(policy, 0, 1, i);
+      mx[i] = t;
+      ml[i] = 1 - t;
+    } else {
+      const t = selectDerivative(policy, 1, 0, i);
+      mx[i] = t;
+      mh[i] = 1 - t;
+    }
   }
-  return constant(m, x.shape);
+  return [constant(mx, shape), constant(ml, shape), constant(mh, shape)];
 }
 
 export const clipDef: PrimDef<Prim.Clip> = {
   prim: Prim.Clip,
-  impl: ([a], { lo, hi }) => {
-    const d = a!.data;
-    const out = new Float64Array(d.length);
+  impl: ([x, lo, hi]) => {
+    const shape = broadcastShapes(broadcastShapes(x!.shape, lo!.shape, 'clip()'), hi!.shape, 'clip()');
+    const n = shapeSize(shape);
+    const xd = x!.data, ld = lo!.data, hd = hi!.data;
+    const ix = operandIndex(x!.shape, shape), il = operandIndex(lo!.shape, shape), ih = operandIndex(hi!.shape, shape);
+    const out = new Float64Array(n);
     let kinks = 0;
-    for (let i = 0; i < d.length; i++) {
-      const v = d[i]!;
+    for (let i = 0; i < n; i++) {
+      const v = at(xd, ix, i), l = at(ld, il, i), h = at(hd, ih, i);
+      if (!(l <= h)) {
+        throw new InvalidArgumentError(`clip(): the bounds need lo ≤ hi (not NaN) everywhere, got lo = ${l} and hi = ${h} at output index ${i}`);
+      }
       // clip(x) = min(max(x, lo), hi); NaN stays NaN
-      out[i] = v < lo ? lo : v > hi ? hi : v;
-      if ((v === lo || v === hi) && lo !== hi) kinks++;
+      out[i] = v < l ? l : v > h ? h : v;
+      if ((v === l || v === h) && l !== h) kinks++;
     }
     if (isTrackingKinks()) reportKinks('clip', kinks);
-    return new ConcreteTensor(out, a!.shape);
+    return new ConcreteTensor(out, shape);
   },
-  jvp: ([a], [da], _, p) => (da ? mul(da, memoSelection(p, 'clip', [a!.data], () => clipMask(a!, p.lo, p.hi, p.kink))) : null),
-  vjp: (ct, [a], _, p) => [mul(ct, memoSelection(p, 'clip', [a!.data], () => clipMask(a!, p.lo, p.hi, p.kink)))],
+  // d clip = mx·dx + mlo·dlo + mhi·dhi
+  jvp: ([x, lo, hi], [dx, dl, dh], out, p) => {
+    const m = clipMasks(x!, lo!, hi!, p.kink);
+    let t: Tensor | null = null;
+    for (const [d, mk] of [[dx, m[0]], [dl, m[1]], [dh, m[2]]] as const) {
+      if (!d) continue;
+      const term = mul(mk, d);
+      t = t ? add(t, term) : term;
+    }
+    return t ? fitTangent(t, out.shape) : null;
+  },
+  vjp: (ct, [x, lo, hi], _, p, needed) => {
+    const m = clipMasks(x!, lo!, hi!, p.kink);
+    const ins = [x!, lo!, hi!];
+    return ins.map((t, k) => (needed[k] ? sumToShape(mul(ct, m[k]!), t.shape) : null));
+  },
 };
 
+/** Options of `clip`. */
+export interface ClipOptions extends KinkOption {}
+
 /**
- * Clips `x` elementwise to [lo, hi] (scalar bounds, ±Infinity allowed, lo ≤ hi).
+ * Clips `x` elementwise to [lo, hi]. The bounds are numbers (±Infinity allowed) or tensors that
+ * broadcast with x (lo ≤ hi everywhere, else `InvalidArgumentError`); clip is differentiable with
+ * respect to x, lo and hi.
  *
- * Derivative: 1 strictly inside, 0 outside. At x = lo the Clarke interval is [0, 1] with left
+ * Derivative in x: 1 strictly inside, 0 outside. At x = lo the Clarke interval is [0, 1] with left
  * derivative 0 and right derivative 1; at x = hi it is [0, 1] with left 1 and right 0. The default
  * (minNorm) selection is 0 at both bounds; `'left'` gives 0 at lo and 1 at hi, `'right'` the
- * opposite, `{kind:'fixed', t}` gives t at lo and 1 − t at hi.
+ * opposite, `{kind:'fixed', t}` gives t at lo and 1 − t at hi. The bound being touched gets the
+ * rest (∂x + ∂lo + ∂hi = 1 everywhere), so at x = lo the default sends the derivative to lo.
+ * A NaN in x gives a NaN value and a NaN x-derivative.
  *
  * @example
- * clip(tensor([-2, 0.5, 3]), 0, 1)                                   // [0, 0.5, 1]
- * grad((x) => sum(clip(x, 0, 1)))(tensor([0, 0.5, 1]))              // [0, 1, 0]
- * grad((x) => sum(clip(x, 0, 1, { kink: 'right' })))(tensor([0, 1])) // [1, 0]
+ * clip(tensor([-2, 0.5, 3]), 0, 1)                                         // tensor([0, 0.5, 1])
+ * clip(tensor([-2, 0.5, 3]), tensor([-1, 0, 0]), 2)                        // tensor([-1, 0.5, 2])
+ * grad((x: Tensor) => sum(clip(x, 0, 1)))(tensor([0, 0.5, 1]))            // tensor([0, 1, 0])
+ * grad((x: Tensor) => sum(clip(x, 0, 1, { kink: 'right' })))(tensor([0, 1])) // tensor([1, 0])
  */
-export function clip(x: TensorLike, lo: number, hi: number, opts?: KinkOption): Tensor {
-  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi)) {
-    throw new InvalidArgumentError(`clip: bounds lo and hi must be numbers (not NaN), got lo=${lo}, hi=${hi}`);
+export function clip(x: TensorLike, lo: TensorLike, hi: TensorLike, opts?: ClipOptions): Tensor {
+  if (typeof lo === 'number' && typeof hi === 'number') {
+    if (Number.isNaN(lo) || Number.isNaN(hi)) throw new InvalidArgumentError(`clip(): bounds lo and hi must not be NaN, got lo = ${lo}, hi = ${hi}`);
+    if (lo > hi) throw new InvalidArgumentError(`clip(): lower bound lo = ${lo} exceeds upper bound hi = ${hi}`);
   }
-  if (lo > hi) throw new InvalidArgumentError(`clip: lower bound lo=${lo} exceeds upper bound hi=${hi}`);
-  return bind(clipDef, [asTensor(x)], { lo, hi, kink: policyFor(opts?.kink) });
+  return bind(clipDef, [asTensor(x, 'clip()', 'x'), asTensor(lo, 'clip()', 'lo'), asTensor(hi, 'clip()', 'hi')], { kink: kinkPolicyOf(opts, 'clip()') });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +181,7 @@ function softThresholdMasks(x: Tensor, lam: Tensor, policy: ResolvedKinkPolicy):
     } else if (l === 0) {
       mx[i] = 1; // x = λ = 0
     } else if (a === l) {
-      const sel = s > 0 ? selectDerivative(policy, 0, 1) : selectDerivative(policy, 1, 0);
+      const sel = s > 0 ? selectDerivative(policy, 0, 1, i) : selectDerivative(policy, 1, 0, i);
       mx[i] = sel;
       ml[i] = -s * sel;
     } else {
@@ -136,7 +193,7 @@ function softThresholdMasks(x: Tensor, lam: Tensor, policy: ResolvedKinkPolicy):
 }
 
 function stMasks(x: Tensor, lam: Tensor, p: { readonly kink: ResolvedKinkPolicy }): [Tensor, Tensor] {
-  return memoSelection(p, 'softThreshold', [x.data, lam.data], () => softThresholdMasks(x, lam, p.kink));
+  return softThresholdMasks(x, lam, p.kink);
 }
 
 export const softThresholdDef: PrimDef<Prim.SoftThreshold> = {
@@ -194,7 +251,7 @@ export const softThresholdDef: PrimDef<Prim.SoftThreshold> = {
  * grad((l) => sum(softThreshold(tensor([-3, 0.5, 2]), l)))(scalar(1)) // 1 − 1 + 0 = 0
  */
 export function softThreshold(x: TensorLike, lam: TensorLike, opts?: KinkOption): Tensor {
-  return bind(softThresholdDef, [asTensor(x), asTensor(lam)], { kink: policyFor(opts?.kink) });
+  return bind(softThresholdDef, [asTensor(x, 'softThreshold()', 'x'), asTensor(lam, 'softThreshold()', 'lam')], { kink: kinkPolicyOf(opts, 'softThreshold()') });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,8 +273,8 @@ export const hingeDef: PrimDef<Prim.Hinge> = {
     return new ConcreteTensor(out, a!.shape);
   },
   // hinge'(x) = −1 for x < 1, 0 for x > 1, selection in [−1, 0] at x = 1
-  jvp: ([a], [da], _, p) => (da ? mul(da, memoSelection(p, 'hinge', [a!.data], () => kinkMask(a!, 1, -1, 0, p.kink))) : null),
-  vjp: (ct, [a], _, p) => [mul(ct, memoSelection(p, 'hinge', [a!.data], () => kinkMask(a!, 1, -1, 0, p.kink)))],
+  jvp: ([a], [da], _, p) => (da ? mul(da, kinkMask(a!, 1, -1, 0, p.kink)) : null),
+  vjp: (ct, [a], _, p) => [mul(ct, kinkMask(a!, 1, -1, 0, p.kink))],
 };
 
 /**
@@ -229,5 +286,5 @@ export const hingeDef: PrimDef<Prim.Hinge> = {
  * grad((x) => sum(hinge(x, { kink: 'left' })))(tensor([0, 1, 2])) // [-1, -1, 0]
  */
 export function hinge(x: TensorLike, opts?: KinkOption): Tensor {
-  return bind(hingeDef, [asTensor(x)], { kink: policyFor(opts?.kink) });
+  return bind(hingeDef, [asTensor(x, 'hinge()', 'x')], { kink: kinkPolicyOf(opts, 'hinge()') });
 }

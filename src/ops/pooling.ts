@@ -18,10 +18,9 @@ import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { ConcreteTensor, formatShape, shapeSize, type Tensor } from '../core/tensor.js';
 import { Prim, type PoolParams, type WeightedGatherParams } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
-import { isTrackingKinks, policyFor, reportKinks, tieWeights } from '../autodiff/kinks.js';
+import { isTrackingKinks, reportKinks, tieWeights } from '../autodiff/kinks.js';
 import { asTensor, type TensorLike } from './convert.js';
-import type { KinkOption } from './nonsmooth.js';
-import { memoSelection } from './selection.js';
+import { kinkPolicyOf, type KinkOption } from './nonsmooth.js';
 
 // ---------------------------------------------------------------------------------------------
 // weightedGather: y[r] = Σ_e w[e]·x[c[e]] over entries e with rows[e] = r
@@ -62,7 +61,7 @@ export const weightedGatherDef: PrimDef<Prim.WeightedGather> = {
  * weightedGather(tensor([1, 2, 3]), [0, 0, 1], [0, 2, 1], [1, 1, 0.5], [2]) // [4, 1]
  */
 export function weightedGather(x: TensorLike, rows: ArrayLike<number>, cols: ArrayLike<number>, weights: ArrayLike<number>, outShape: readonly number[]): Tensor {
-  const xt = asTensor(x);
+  const xt = asTensor(x, 'weightedGather()', 'x');
   if (rows.length !== cols.length || rows.length !== weights.length) {
     throw new InvalidArgumentError(`weightedGather: rows, cols and weights must have equal lengths, got ${rows.length}, ${cols.length}, ${weights.length}`);
   }
@@ -174,7 +173,8 @@ function poolMatrix(x: Tensor, p: PoolParams): WeightedGatherParams {
     }
     const k = tied.length;
     if (w.length < k) w = new Float64Array(k);
-    tieWeights(p.kink, k, w);
+    if (m !== m) w.fill(NaN, 0, k); // a NaN window: NaN value, NaN derivative on its NaN entries
+    else tieWeights(p.kink, k, w, o);
     for (let t = 0; t < k; t++) {
       if (w[t] === 0) continue;
       rows.push(o);
@@ -186,7 +186,7 @@ function poolMatrix(x: Tensor, p: PoolParams): WeightedGatherParams {
 }
 
 function maxPoolDef<P extends Prim.MaxPool1d | Prim.MaxPool2d>(prim: P, name: string): PrimDef<P> {
-  const matrix = (x: Tensor, p: PoolParams): WeightedGatherParams => memoSelection(p, name, [x.data], () => poolMatrix(x, p));
+  const matrix = poolMatrix;
   return {
     prim,
     impl: ([a], p) => {
@@ -227,7 +227,7 @@ function poolParams(x: Tensor, name: string, d: 1 | 2, kernel: number | readonly
       throw new ShapeError(`${name}: kernel ${k[i]} is larger than the padded input length ${len + 2 * pd[i]!} (shape ${formatShape(x.shape)})`);
     }
   }
-  return { kernel: k, stride: s, padding: pd, kink: policyFor(opts?.kink) };
+  return { kernel: k, stride: s, padding: pd, kink: kinkPolicyOf(opts, `${name}()`, ['kernel', 'stride', 'padding']) };
 }
 
 /** Options of `maxPool1d`. */
@@ -250,7 +250,8 @@ export interface MaxPool1dOptions extends KinkOption {
  * grad((x) => sum(maxPool1d(x, { kernel: 3, stride: 1 })))(tensor([1, 2, 2, 0]))
  * // windows [1,2,2] and [2,2,0] tie: [0, 1, 1, 0]
  */
-export function maxPool1d(x: Tensor, opts: MaxPool1dOptions): Tensor {
+export function maxPool1d(x: TensorLike, opts: MaxPool1dOptions): Tensor {
+  x = asTensor(x, 'maxPool1d()', 'x');
   return bind(maxPool1dDef, [x], poolParams(x, 'maxPool1d', 1, opts.kernel, opts.stride, opts.padding, opts));
 }
 
@@ -271,6 +272,7 @@ export interface MaxPool2dOptions extends KinkOption {
  * @example
  * maxPool2d(tensor([[1, 2, 0, 0], [3, 4, 0, 9]]), { kernel: [2, 2] }) // [[4, 9]]
  */
-export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
+export function maxPool2d(x: TensorLike, opts: MaxPool2dOptions): Tensor {
+  x = asTensor(x, 'maxPool2d()', 'x');
   return bind(maxPool2dDef, [x], poolParams(x, 'maxPool2d', 2, opts.kernel, opts.stride, opts.padding, opts));
 }

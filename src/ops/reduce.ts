@@ -3,11 +3,35 @@
  */
 import { normalizeAxes } from '../core/broadcast.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { ConcreteTensor, formatShape, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { broadcastTo, reshape } from './shape.js';
 import { div } from './arithmetic.js';
+import { asTensor, type TensorLike } from './convert.js';
+
+/** Options of the reductions: the axes to reduce (a number or a list; default all) and whether to keep them with size 1. */
+export interface AxisOptions {
+  /** Axis or axes to reduce (negative counts from the end). Default: all. */
+  axis?: number | readonly number[];
+  /** Keep the reduced axes with size 1 (default false). */
+  keepdims?: boolean;
+}
+
+/** The option keys of {@link AxisOptions}. */
+export const AXIS_KEYS = ['axis', 'keepdims'] as const;
+
+/**
+ * @internal Validates a reduction's options for the public function `where` (e.g. `'sum()'`) and
+ * returns the normalised axes and keepdims. `extra` lists the function's other option keys.
+ */
+export function reductionOptions(x: Tensor, opts: AxisOptions | undefined, where: string, extra: readonly string[] = []): { axes: number[]; keepdims: boolean } {
+  if (opts !== undefined) checkOptions(opts, extra.length ? [...AXIS_KEYS, ...extra] : AXIS_KEYS, where);
+  const keepdims = opts?.keepdims ?? false;
+  if (typeof keepdims !== 'boolean') throw new InvalidArgumentError(`${where}: option keepdims must be a boolean, got ${JSON.stringify(keepdims)}`);
+  return { axes: normalizeAxes(opts?.axis, x.ndim, where), keepdims };
+}
 
 /** Output shape of reducing `shape` over `axes`. */
 export function reducedShape(shape: readonly number[], axes: readonly number[], keepdims: boolean): number[] {
@@ -69,25 +93,45 @@ export const sumDef: PrimDef<Prim.Sum> = {
     }
     return new ConcreteTensor(out, outShape);
   },
-  jvp: (_, [da], __, { axes, keepdims }) => (da ? sum(da, axes, keepdims) : null),
+  jvp: (_, [da], __, { axes, keepdims }) => (da ? sumAxes(da, axes, keepdims) : null),
   // cotangent of a sum: broadcast back over the reduced axes
   vjp: (ct, [a], _, { axes }) => [broadcastTo(reshape(ct, reducedShape(a!.shape, axes, true)), a!.shape)],
 };
 
-/**
- * Sum over `axes` (default: all).
- * @example sum(tensor([[1, 2], [3, 4]]), 0) // [4, 6]
- */
-export function sum(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
-  const ax = normalizeAxes(axes, x.ndim, 'sum');
-  if (ax.length === 0) return x;
-  return bind(sumDef, [x], { axes: ax, keepdims });
+/** @internal Sum over already-normalised `axes` (the derivative rules' entry point). */
+export function sumAxes(x: Tensor, axes: readonly number[], keepdims: boolean): Tensor {
+  if (axes.length === 0) return x;
+  return bind(sumDef, [x], { axes, keepdims });
 }
 
-/** Mean over `axes` (default: all). */
-export function mean(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
-  const ax = normalizeAxes(axes, x.ndim, 'mean');
-  const count = ax.reduce((acc, a) => acc * x.shape[a]!, 1);
-  if (count === 0) throw new InvalidArgumentError(`mean: cannot average over zero elements (shape ${formatShape(x.shape)})`);
-  return div(sum(x, ax, keepdims), count);
+/**
+ * Sum over `axis` (a number or a list; default: all axes).
+ * @example
+ * sum(tensor([[1, 2], [3, 4]]))                                 // tensor(10)
+ * sum(tensor([[1, 2], [3, 4]]), { axis: 0 })                    // tensor([4, 6])
+ * sum(tensor([[1, 2], [3, 4]]), { axis: -1, keepdims: true })   // tensor([[3], [7]])
+ */
+export function sum(x: TensorLike, opts?: AxisOptions): Tensor {
+  const t = asTensor(x, 'sum()', 'x');
+  if (opts === undefined) return t.ndim === 0 ? t : bind(sumDef, [t], { axes: allAxes(t.ndim), keepdims: false });
+  const { axes, keepdims } = reductionOptions(t, opts, 'sum()');
+  return sumAxes(t, axes, keepdims);
+}
+
+function allAxes(ndim: number): number[] {
+  const a = new Array<number>(ndim);
+  for (let i = 0; i < ndim; i++) a[i] = i;
+  return a;
+}
+
+/**
+ * Mean over `axis` (default: all axes).
+ * @example mean(tensor([[1, 2], [3, 4]]), { axis: 1 }) // tensor([1.5, 3.5])
+ */
+export function mean(x: TensorLike, opts?: AxisOptions): Tensor {
+  const t = asTensor(x, 'mean()', 'x');
+  const { axes, keepdims } = reductionOptions(t, opts, 'mean()');
+  const count = axes.reduce((acc, a) => acc * t.shape[a]!, 1);
+  if (count === 0) throw new InvalidArgumentError(`mean(): cannot average over zero elements (shape ${formatShape(t.shape)})`);
+  return div(sumAxes(t, axes, keepdims), count);
 }

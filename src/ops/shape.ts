@@ -6,7 +6,7 @@ import { ShapeError } from '../core/errors.js';
 import { ConcreteTensor, formatShape, shapeSize, shapesEqual, stridesOf, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
-import { sumToShape } from './convert.js';
+import { sumToShape, asTensor, type TensorLike } from './convert.js';
 
 export const reshapeDef: PrimDef<Prim.Reshape> = {
   prim: Prim.Reshape,
@@ -87,7 +87,8 @@ export function inversePermutation(perm: readonly number[]): number[] {
  * Reshapes (row-major order kept). One dimension may be −1 (inferred).
  * @example reshape(arange(6), [2, -1]) // shape [2, 3]
  */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  x = asTensor(x, 'reshape()', 'x');
   const s = [...shape];
   const neg = s.indexOf(-1);
   if (neg >= 0) {
@@ -103,7 +104,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 /** Broadcasts to `shape` (NumPy rules). */
-export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+  x = asTensor(x, 'broadcastTo()', 'x');
   if (shapesEqual(x.shape, shape)) return x;
   const b = broadcastShapes(x.shape, shape, 'broadcastTo');
   if (!shapesEqual(b, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
@@ -114,7 +116,8 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  * Permutes axes (default: reverse them). `transpose(A)` of a matrix is Aᵀ.
  * @example transpose(zeros([2, 3, 4]), [1, 0, 2]).shape // [3, 2, 4]
  */
-export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+  x = asTensor(x, 'transpose()', 'x');
   const nd = x.ndim;
   const p = perm ? perm.map((a) => (a < 0 ? a + nd : a)) : Array.from({ length: nd }, (_, i) => nd - 1 - i);
   if (p.length !== nd || new Set(p).size !== nd || p.some((a) => !Number.isInteger(a) || a < 0 || a >= nd)) {
@@ -125,7 +128,8 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 }
 
 /** Swaps the last two axes (matrix transpose of a batch). */
-export function matrixTranspose(x: Tensor): Tensor {
+export function matrixTranspose(x: TensorLike): Tensor {
+  x = asTensor(x, 'matrixTranspose()', 'x');
   const nd = x.ndim;
   if (nd < 2) throw new ShapeError(`matrixTranspose needs at least 2 dimensions, got ${formatShape(x.shape)}`);
   const p = Array.from({ length: nd }, (_, i) => i);
@@ -135,10 +139,12 @@ export function matrixTranspose(x: Tensor): Tensor {
 }
 
 /** A zero tensor with x's shape (constant). */
-export function zerosLike(x: Tensor): Tensor {
+export function zerosLike(x: TensorLike): Tensor {
+  x = asTensor(x, 'zerosLike()', 'x');
   return new ConcreteTensor(new Float64Array(x.size), [...x.shape]);
 }
 /** A ones tensor with x's shape (constant). */
-export function onesLike(x: Tensor): Tensor {
+export function onesLike(x: TensorLike): Tensor {
+  x = asTensor(x, 'onesLike()', 'x');
   return new ConcreteTensor(new Float64Array(x.size).fill(1), [...x.shape]);
 }

@@ -3,10 +3,11 @@
  */
 import { normalizeAxis } from '../core/broadcast.js';
 import { ShapeError } from '../core/errors.js';
-import { ConcreteTensor, formatShape, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
+import { ConcreteTensor, describeValue, formatShape, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { reshape, zerosLike } from './shape.js';
+import { asTensor, type TensorLike } from './convert.js';
 
 /** Copies the box `begin + [0, size)` of `src` (shape `srcShape`) into/out of a dense block. */
 function copyBox(src: Float64Array, srcShape: readonly number[], dst: Float64Array, dstShape: readonly number[], begin: readonly number[], size: readonly number[], intoBig: boolean): void {
@@ -87,7 +88,8 @@ export const concatDef: PrimDef<Prim.Concat> = {
  * The box `x[begin₀ : begin₀+size₀, begin₁ : ...]` (contiguous, step 1).
  * @example slice(arange(10), [2], [3]) // [2, 3, 4]
  */
-export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+export function slice(x: TensorLike, begin: readonly number[], size: readonly number[]): Tensor {
+  x = asTensor(x, 'slice()', 'x');
   if (begin.length !== x.ndim || size.length !== x.ndim) {
     throw new ShapeError(`slice: begin and size need ${x.ndim} entries for shape ${formatShape(x.shape)}`);
   }
@@ -100,7 +102,8 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
 }
 
 /** Embeds x in zeros of `shape` at offset `begin` (the transpose of `slice`). */
-export function pad(x: Tensor, begin: readonly number[], shape: readonly number[]): Tensor {
+export function pad(x: TensorLike, begin: readonly number[], shape: readonly number[]): Tensor {
+  x = asTensor(x, 'pad()', 'x');
   if (begin.length !== x.ndim || shape.length !== x.ndim || x.shape.some((d, i) => begin[i]! < 0 || begin[i]! + d > shape[i]!)) {
     throw new ShapeError(`pad: ${formatShape(x.shape)} at ${formatShape(begin)} does not fit in ${formatShape(shape)}`);
   }
@@ -108,7 +111,8 @@ export function pad(x: Tensor, begin: readonly number[], shape: readonly number[
 }
 
 /** Takes rows/entries `start .. stop-1` along `axis` (Python-like `x[..., start:stop, ...]`). */
-export function sliceAxis(x: Tensor, axis: number, start: number, stop: number): Tensor {
+export function sliceAxis(x: TensorLike, axis: number, start: number, stop: number): Tensor {
+  x = asTensor(x, 'sliceAxis()', 'x');
   const ax = normalizeAxis(axis, x.ndim, 'sliceAxis');
   const begin = new Array<number>(x.ndim).fill(0);
   const size = [...x.shape];
@@ -117,9 +121,15 @@ export function sliceAxis(x: Tensor, axis: number, start: number, stop: number):
   return slice(x, begin, size);
 }
 
+/** The tensors of a non-empty list argument `xs` of the public function `where`. */
+function tensorList(inputs: readonly TensorLike[], where: string): Tensor[] {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new ShapeError(`${where}: argument xs must be a non-empty list of tensors, got ${describeValue(inputs)}`);
+  return inputs.map((t, i) => asTensor(t, where, `xs[${i}]`));
+}
+
 /** Joins tensors along an existing axis. */
-export function concat(xs: readonly Tensor[], axis = 0): Tensor {
-  if (xs.length === 0) throw new ShapeError('concat: needs at least one tensor');
+export function concat(inputs: readonly TensorLike[], axis = 0): Tensor {
+  const xs = tensorList(inputs, 'concat()');
   const nd = xs[0]!.ndim;
   const ax = normalizeAxis(axis, nd, 'concat');
   for (const t of xs) {
@@ -132,8 +142,8 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 }
 
 /** Joins same-shape tensors along a new axis. */
-export function stack(xs: readonly Tensor[], axis = 0): Tensor {
-  if (xs.length === 0) throw new ShapeError('stack: needs at least one tensor');
+export function stack(inputs: readonly TensorLike[], axis = 0): Tensor {
+  const xs = tensorList(inputs, 'stack()');
   const shape = xs[0]!.shape;
   const ax = normalizeAxis(axis, shape.length + 1, 'stack');
   const expanded = xs.map((t) => {

@@ -13,6 +13,7 @@ import { mul } from './arithmetic.js';
 import { scatterAdd, take } from './indexing.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
+import { asTensor, type TensorLike } from './convert.js';
 
 /**
  * Outer product: `outer(a, b)[i, j] = a[i]·b[j]`. Inputs of any shape are flattened first (NumPy
@@ -21,7 +22,9 @@ import { reshape } from './shape.js';
  * @example
  * outer(tensor([1, 2]), tensor([3, 4, 5])) // [[3, 4, 5], [6, 8, 10]]
  */
-export function outer(a: Tensor, b: Tensor): Tensor {
+export function outer(a: TensorLike, b: TensorLike): Tensor {
+  a = asTensor(a, 'outer()', 'a');
+  b = asTensor(b, 'outer()', 'b');
   return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]));
 }
 
@@ -49,7 +52,8 @@ function diagonalPositions(R: number, C: number, k: number): Int32Array {
  * diag(tensor([[1, 2], [3, 4]]))       // [1, 4]
  * diag(tensor([[1, 2], [3, 4]]), 1)    // [2]
  */
-export function diag(x: Tensor, k = 0): Tensor {
+export function diag(x: TensorLike, k = 0): Tensor {
+  x = asTensor(x, 'diag()', 'x');
   checkOffset(k, 'diag');
   if (x.ndim === 1) {
     const N = x.shape[0]! + Math.abs(k);
@@ -68,7 +72,8 @@ export function diag(x: Tensor, k = 0): Tensor {
  * @example
  * trace(tensor([[1, 2], [3, 4]]))  // 5
  */
-export function trace(A: Tensor, k = 0): Tensor {
+export function trace(A: TensorLike, k = 0): Tensor {
+  A = asTensor(A, 'trace()', 'A');
   if (A.ndim !== 2) throw new ShapeError(`trace: needs a matrix, got shape ${formatShape(A.shape)}`);
   return sum(diag(A, k));
 }
@@ -80,6 +85,7 @@ export function trace(A: Tensor, k = 0): Tensor {
  * @example
  * fullLike(tensor([[1, 2]]), 7) // [[7, 7]]
  */
-export function fullLike(x: Tensor, value: number): Tensor {
+export function fullLike(x: TensorLike, value: number): Tensor {
+  x = asTensor(x, 'fullLike()', 'x');
   return new ConcreteTensor(new Float64Array(x.size).fill(value), [...x.shape]);
 }

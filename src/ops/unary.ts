@@ -79,33 +79,33 @@ export const cosDef: PrimDef<Prim.Cos> = {
 
 /** Elementwise sine. */
 export function sin(x: TensorLike): Tensor {
-  return bind(sinDef, [asTensor(x)], NONE);
+  return bind(sinDef, [asTensor(x, 'sin()', 'x')], NONE);
 }
 /** Elementwise cosine. */
 export function cos(x: TensorLike): Tensor {
-  return bind(cosDef, [asTensor(x)], NONE);
+  return bind(cosDef, [asTensor(x, 'cos()', 'x')], NONE);
 }
 /** Elementwise eˣ. */
 export function exp(x: TensorLike): Tensor {
-  return bind(expDef, [asTensor(x)], NONE);
+  return bind(expDef, [asTensor(x, 'exp()', 'x')], NONE);
 }
 /** Elementwise natural logarithm. */
 export function log(x: TensorLike): Tensor {
-  return bind(logDef, [asTensor(x)], NONE);
+  return bind(logDef, [asTensor(x, 'log()', 'x')], NONE);
 }
 /** Elementwise square root (derivative +∞ at 0). */
 export function sqrt(x: TensorLike): Tensor {
-  return bind(sqrtDef, [asTensor(x)], NONE);
+  return bind(sqrtDef, [asTensor(x, 'sqrt()', 'x')], NONE);
 }
 /** Elementwise hyperbolic tangent. */
 export function tanh(x: TensorLike): Tensor {
-  return bind(tanhDef, [asTensor(x)], NONE);
+  return bind(tanhDef, [asTensor(x, 'tanh()', 'x')], NONE);
 }
 /** Elementwise logistic sigmoid 1/(1 + e^−x), computed stably. */
 export function sigmoid(x: TensorLike): Tensor {
-  return bind(sigmoidDef, [asTensor(x)], NONE);
+  return bind(sigmoidDef, [asTensor(x, 'sigmoid()', 'x')], NONE);
 }
 /** Elementwise softplus log(1 + eˣ), computed stably. */
 export function softplus(x: TensorLike): Tensor {
-  return bind(softplusDef, [asTensor(x)], NONE);
+  return bind(softplusDef, [asTensor(x, 'softplus()', 'x')], NONE);
 }
