@@ -17,7 +17,9 @@ export {
   type DiagnosticsLevel,
   type DiagnosticsReport,
   type ForwardReport,
-  type ImplicitFailurePolicy,
+  type ImplicitFailureOptions,
+  type InvertibilityFallback,
+  INVERTIBILITY_FALLBACKS,
   type ImplicitFunction,
   type ImplicitOptions,
   type ImplicitReport,
@@ -47,17 +49,6 @@ export {
   type StochasticMethod,
   type StochasticStep,
 } from './implicit/stochastic.js';
-export {
-  elasticNetIstaProblem,
-  ridgeGradientProblem,
-  makeSparseRegressionSplit,
-  minibatchSampler,
-  type ElasticNetIstaProblem,
-  type RidgeGradientProblem,
-  type RegressionSplit,
-  type SparseRegressionSplitOptions,
-  type InnerSolution,
-} from './implicit/hypergrad_problems.js';
 
 // Numeric (non-differentiable) dense linear algebra: the full set under the `linalg` namespace;
 // the names that do not collide with the differentiable ops are also exported directly.
@@ -100,7 +91,6 @@ export {
   type OuterResult,
   type HistoryEntry,
   type SparseModelKind,
-  type SingularPolicy,
   type SparseProblemOptions,
   type HypergradMethod as LassoHypergradMethod,
   type HypergradOptions as LassoHypergradOptions,

@@ -33,7 +33,7 @@ function fakeCriterion(c: number, bad: number, lmax = 1): Criterion & { calls: n
       const value = broken ? NaN : (th - c) ** 2;
       return {
         lambdas: Float64Array.of(lam), value, gradient: Float64Array.of(broken ? NaN : 2 * (th - c)), supportSize: 1,
-        inner: { solves: 1, epochs: 0, converged: true, solveMs: 0, postMs: 0, hypergradMs: 0, jacIterations: 0 },
+        inner: { solves: 1, epochs: 0, converged: true, solveMs: 0, postMs: 0, hypergradMs: 0, jacIterations: 0, certified: true, finalTol: 0 },
         diagnostics: { ok: true, kinks: 0, rankDeficient: false, kktViolation: 0, messages: [] }, finite: !broken,
       };
     },

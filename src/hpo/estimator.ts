@@ -141,7 +141,7 @@ export function lassoHypergradient(
   const method = opts.method ?? 'implicit';
   let ev: CriterionEvaluation;
   try {
-    ev = crit.evaluate(lambda, { ...opts, tol, method, onSingular: opts.onSingular ?? 'warn' });
+    ev = crit.evaluate(lambda, { ...opts, tol, method, onFailure: opts.onFailure ?? 'throw' });
   } finally {
     crit.dispose?.();
   }
@@ -216,7 +216,7 @@ export function tuneLasso(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions
   // refit on all training rows (the validation rows too, for an automatic held-out split)
   const prob = new SparseProblem(Xd, y, model, { fitIntercept: opts.fitIntercept ?? true });
   const refitTol = opts.refitTol ?? (model === 'logreg' ? 1e-10 : Math.min(opts.tol ?? 1e-6, 1e-8));
-  const sol = prob.solve(outer.lambdas, { tol: refitTol, onSingular: 'ignore' });
+  const sol = prob.solve(outer.lambdas, { tol: refitTol });
   prob.dispose();
   return {
     model, criterionKind: kind, lambdas: outer.lambdas, value: outer.value, coef: sol.beta, intercept: sol.intercept,

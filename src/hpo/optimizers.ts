@@ -19,7 +19,11 @@
  * Safeguards: θ is clipped to the box [log λ_max − 12, log λ_max] (or `bounds`); a step whose
  * criterion value or gradient is not finite is REJECTED (never accepted, never turned into a NaN λ)
  * and the step shrinks; the inner tolerance decreases geometrically from `tolStart` to `tol` over
- * the first `tolSteps` evaluations (inexact early iterations, exact ones near the optimum).
+ * the first `tolSteps` evaluations (cheap early solves) — a STARTING tolerance only: every
+ * evaluation is certified by the criterion (`EvaluateOptions.certify`: the solve is tightened until
+ * the refined solution satisfies the KKT conditions to 1e-9 relative), so no value, λ or
+ * hypergradient that is compared (Armijo test, scouting ranking, best point) or reported carries
+ * the error of a loose solve, and the reported value is the value at the reported λ.
  * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
  */
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
@@ -50,6 +54,8 @@ export interface HistoryEntry {
   readonly finite: boolean;
   /** Invertibility diagnostics were clean. */
   readonly diagnosticsOk: boolean;
+  /** The value comes from inner solutions that passed the KKT certificate (see `EvaluateOptions.certify`). */
+  readonly certified: boolean;
 }
 
 /** Options of the outer loop. */
@@ -122,6 +128,12 @@ export interface OuterResult {
   readonly converged: boolean;
   /** The search box in log λ. */
   readonly bounds: readonly [number, number];
+  /**
+   * The evaluation at the best point passed the KKT certificate (the reported value is the value at
+   * the reported λ). Evaluations that could not be certified — e.g. a rank-deficient support at tiny
+   * λ, where the solution is not unique — are solved at tol 1e-12 and flagged in the history.
+   */
+  readonly certified: boolean;
 }
 
 interface Ctx {
@@ -167,6 +179,7 @@ function record(ctx: Ctx, theta: Float64Array, ev: CriterionEvaluation, tol: num
     accepted,
     finite: ev.finite,
     diagnosticsOk: ev.diagnostics.ok,
+    certified: ev.inner.certified,
   };
   ctx.history.push(e);
   ctx.opts.onEvaluation?.(e);
@@ -186,7 +199,7 @@ function scout(ctx: Ctx): Float64Array {
   if (!Number.isInteger(n) || n < 2) throw new InvalidArgumentError(`optimize(): scoutSize must be an integer ≥ 2, got ${n}`);
   const top = Math.min(ctx.hi, Math.log(ctx.crit.lambdaMax / 2));
   const bottom = Math.max(ctx.lo, Math.log(ctx.crit.lambdaMax * 1e-3));
-  // ranking 5 widely spaced points needs little accuracy: a loose inner tolerance keeps this cheap
+  // a loose starting tolerance keeps this cheap; the criterion's certificate makes the values exact
   const tol = Math.max(ctx.tolStart, 1e-2);
   let best: { theta: Float64Array; value: number } | null = null;
   for (let i = 0; i < n; i++) {
@@ -277,6 +290,7 @@ interface Best {
   value: number;
   gradient: Float64Array | null;
   support: number;
+  certified: boolean;
 }
 
 function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReason: string, converged: boolean): OuterResult {
@@ -296,6 +310,7 @@ function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReas
     stopReason,
     converged,
     bounds: [ctx.lo, ctx.hi],
+    certified: best.certified,
   };
 }
 
@@ -314,7 +329,7 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   }
   let f = ev.value;
   let g = ev.gradient!;
-  let best: Best = { theta, value: f, gradient: g, support: ev.supportSize };
+  let best: Best = { theta, value: f, gradient: g, support: ev.supportSize, certified: ev.inner.certified };
   let gn = norm(g);
   let L = gn > 0 ? gn / firstStep : 1;
   let stopReason = 'evaluation budget exhausted';
@@ -345,7 +360,7 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
       L *= 10;
       continue;
     }
-    if (ev.value < best.value) best = { theta: next, value: ev.value, gradient: ev.gradient, support: ev.supportSize };
+    if (ev.value < best.value) best = { theta: next, value: ev.value, gradient: ev.gradient, support: ev.supportSize, certified: ev.inner.certified };
     const bound = f + 1e-4 * gd + 1e-12 * Math.abs(f);
     if (ev.value <= bound) {
       record(ctx, next, ev, tol, ms, true);
@@ -405,7 +420,7 @@ function adam(ctx: Ctx, maxEvals: number): OuterResult {
       lr /= 4;
       continue;
     }
-    if (best === null || ev.value < best.value) best = { theta, value: ev.value, gradient: ev.gradient, support: ev.supportSize };
+    if (best === null || ev.value < best.value) best = { theta, value: ev.value, gradient: ev.gradient, support: ev.supportSize, certified: ev.inner.certified };
     const g = ev.gradient!;
     t++;
     const step = new Float64Array(q);
@@ -473,7 +488,7 @@ function gridSearch(ctx: Ctx): OuterResult {
   for (const th of points) {
     const { ev, ms } = evalAt(ctx, th, false, tol);
     record(ctx, th, ev, tol, ms, ev.finite);
-    if (ev.finite && (best === null || ev.value < best.value)) best = { theta: th, value: ev.value, gradient: null, support: ev.supportSize };
+    if (ev.finite && (best === null || ev.value < best.value)) best = { theta: th, value: ev.value, gradient: null, support: ev.supportSize, certified: ev.inner.certified };
   }
   return finish(ctx, best, 'grid', 'grid exhausted', true);
 }

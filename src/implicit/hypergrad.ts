@@ -35,11 +35,18 @@
  * prox-gradient iterates is identified, ITD and AID errors decrease linearly (ITD ~ t·q^t, AID-FP
  * ~ q^t + q^k); AID-CG/GMRES converge at Krylov rates on the adjoint system.
  *
- * Failures are never silent: NaN/±Infinity anywhere → `NonFiniteError`; steps that keep growing
- * → `NonContractionError` (or `status: 'non-contraction'`); budgets and adjoint solver failures
- * are reported in `status`/`converged`, or thrown with `onFailure: 'throw'`.
+ * Failures are never silent: NaN/±Infinity anywhere → `NonFiniteError`. Everything else follows
+ * ONE policy, `onFailure` (`implicit/failure.ts`, default `'throw'`, as `customRoot`): steps that
+ * keep growing → `NonContractionError`; a budget that runs out before its tolerance, or an adjoint
+ * solver failure → `ConvergenceError` carrying the result; under `'warn'` (one warning) or
+ * `'return'` the result is returned with its `status`/`converged`. A FIXED budget is not a
+ * failure: with `tol: 0` (ITD) or `tol: 0` and `adjointTol: 0` (AID) exactly t (and k) iterations
+ * are requested and status `'maxIter'` is the expected outcome. The AID-CG symmetry test follows
+ * `symmetry` (same vocabulary, default `'throw'`).
  */
 import { ConvergenceError, InvalidArgumentError, NonFiniteError } from '../core/errors.js';
+import { emitWarning, failurePolicy, handleFailure, type FailurePolicy } from '../core/failure.js';
+import { checkOptions } from '../core/options.js';
 import { rng } from '../core/rng.js';
 import { ConcreteTensor, type Tensor } from '../core/tensor.js';
 import { jvp, valueAndGrad, vjp } from '../autodiff/transforms.js';
@@ -51,7 +58,7 @@ import {
   checkFiniteVec,
   checkTol,
   ContractionMonitor,
-  defaultWarn,
+  NonContractionError,
   dist2,
   dotVec,
   norm2,
@@ -87,7 +94,7 @@ export interface ItdOptions {
  * Why a hypergradient computation stopped:
  * - `'converged'`: the forward iteration (and the adjoint solve for AID) met its tolerance;
  * - `'maxIter'`: a budget (t or k) ran out first — normal for fixed-budget use with `tol: 0`;
- * - `'non-contraction'`: steps kept growing (policy `contraction.onViolation: 'return'`);
+ * - `'non-contraction'`: steps kept growing (`onFailure: 'warn' | 'return'`);
  * - an adjoint solver's stop reason (`'indefinite'`, `'breakdown'`, `'stagnation'`) when CG/GMRES failed.
  */
 export type HypergradStatus = 'converged' | 'maxIter' | 'non-contraction' | 'indefinite' | 'breakdown' | 'stagnation';
@@ -118,20 +125,18 @@ export interface HypergradientOptions<W, L> {
   itd?: ItdOptions;
   /** GMRES restart length (AID-GMRES). Default min(dim w, k, 100). */
   restart?: number;
-  /** AID-CG symmetry test of ∂_wΦ: `'warn'` (default), `'throw'` (`InvalidArgumentError`) or `'ignore'`. */
-  symmetry?: 'warn' | 'throw' | 'ignore';
+  /** AID-CG symmetry test of ∂_wΦ: `'throw'` (default, `InvalidArgumentError`), `'warn'` or `'return'` (record `asymmetry` only). */
+  symmetry?: FailurePolicy;
   /** Relative asymmetry above which `symmetry` acts. Default 1e-8. */
   symmetryTol?: number;
   /** Non-contraction detection (forward and AID-FP adjoint iterations). */
   contraction?: ContractionOptions;
-  /** `'return'` (default): budgets / solver failures only set `status` and `converged`; `'throw'`: `ConvergenceError`. */
-  onFailure?: 'return' | 'throw';
+  /** Non-contraction, budgets, adjoint solver failures: `'throw'` (default), `'warn'` or `'return'` (see the file header). */
+  onFailure?: FailurePolicy;
   /** Per-iteration trace: `'norm'` (default), `'full'` or `'none'`. */
   trace?: HypergradTraceMode;
   /** A reference hypergradient (tree like λ, or flat): the trace then records ‖estimate − reference‖. */
   reference?: L | Float64Array;
-  /** Receives warnings (asymmetry for AID-CG, adjoint solver trouble). Default `console.warn`. */
-  onWarning?: (message: string) => void;
 }
 
 /** Result of {@link hypergradient}. */
@@ -148,6 +153,11 @@ export interface HypergradientResult<W, L> {
   /** Forward converged (and, for AID, the adjoint solve converged). */
   converged: boolean;
   status: HypergradStatus;
+  /**
+   * Every phase with a tolerance > 0 reached it (`tol` forward, `adjointTol` for AID). With `tol: 0`
+   * (and `adjointTol: 0`) the budgets are fixed, status `'maxIter'` is expected and not a failure.
+   */
+  tolerancesMet: boolean;
   iterations: { forward: number; adjoint: number };
   /** Final forward step ‖w_t − w_{t−1}‖ (NaN when t = 0) and adjoint true residual ‖∇_wE − (I − Aᵀ)v‖ (NaN for ITD). */
   residuals: { forward: number; adjoint: number };
@@ -174,6 +184,7 @@ interface Ctx<W, L> {
   tol: number;
   recorder: TraceRecorder;
   warnings: string[];
+  onFailure: FailurePolicy;
   warn: (m: string) => void;
 }
 
@@ -185,6 +196,11 @@ interface ForwardRun<W> {
   converged: boolean;
   nonContraction: boolean;
 }
+
+const HYPERGRADIENT_KEYS = [
+  'phi', 'outer', 'w0', 'lam', 'method', 't', 'tol', 'k', 'adjointTol', 'v0', 'itd', 'restart', 'symmetry', 'symmetryTol', 'contraction',
+  'onFailure', 'trace', 'reference',
+] as const;
 
 /**
  * Hypergradient of f(λ) = E(w(λ), λ), w(λ) = Φ(w(λ), λ), by ITD, AID-FP, AID-CG or AID-GMRES.
@@ -201,6 +217,7 @@ export function hypergradient<W, L>(options: HypergradientOptions<W, L>): Hyperg
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('hypergradient: options must be an object');
   const method = checkChoice(options.method ?? 'AID-FP', ['ITD', 'AID-FP', 'AID-CG', 'AID-GMRES'] as const, 'hypergradient', 'method');
   const fn = `hypergradient(${method})`;
+  checkOptions(options, HYPERGRADIENT_KEYS, fn);
   if (typeof options.phi !== 'function') throw new InvalidArgumentError(`${fn}: phi must be a function (w, lam) => w`);
   if (typeof options.outer !== 'function') throw new InvalidArgumentError(`${fn}: outer must be a function (w, lam) => scalar tensor`);
   const t = checkCount(options.t ?? 1000, fn, 't');
@@ -217,9 +234,8 @@ export function hypergradient<W, L>(options: HypergradientOptions<W, L>): Hyperg
     if (reference.length !== lLayout.size) throw new InvalidArgumentError(`${fn}: reference has ${reference.length} entries, λ has ${lLayout.size}`);
   }
   const traceMode = checkChoice(options.trace ?? 'norm', ['norm', 'full', 'none'] as const, fn, 'trace');
-  checkChoice(options.onFailure ?? 'return', ['return', 'throw'] as const, fn, 'onFailure');
+  const onFailure = failurePolicy(options.onFailure, fn);
   const warnings: string[] = [];
-  const sink = options.onWarning ?? defaultWarn;
   const ctx: Ctx<W, L> = {
     fn,
     opts: options,
@@ -234,14 +250,17 @@ export function hypergradient<W, L>(options: HypergradientOptions<W, L>): Hyperg
     tol,
     recorder: new TraceRecorder(traceMode, reference),
     warnings,
+    onFailure,
     warn: (m) => {
       warnings.push(m);
-      sink(m);
+      if (onFailure !== 'return') emitWarning(m, 'HypergradientWarning');
     },
   };
   const result = method === 'ITD' ? runItd(ctx) : runAid(ctx, method);
-  if (options.onFailure === 'throw' && result.status !== 'converged') {
-    throw new ConvergenceError(
+  const fixedBudget = result.status === 'maxIter' && result.tolerancesMet;
+  if (result.status !== 'converged' && !fixedBudget) {
+    const Err = result.status === 'non-contraction' ? NonContractionError : ConvergenceError;
+    handleFailure(onFailure, new Err(
       `${fn}: did not converge (status '${result.status}') after ${result.iterations.forward} forward and ${result.iterations.adjoint} adjoint iteration(s); ` +
         `forward step ${result.residuals.forward.toExponential(3)}, adjoint residual ${result.residuals.adjoint.toExponential(3)}`,
       {
@@ -251,7 +270,7 @@ export function hypergradient<W, L>(options: HypergradientOptions<W, L>): Hyperg
         status: result.status,
         result,
       },
-    );
+    ));
   }
   return result;
 }
@@ -272,7 +291,7 @@ function phiVec<W, L>(ctx: Ctx<W, L>, w: W, k: number): { w: W; vec: Float64Arra
  * receives every iterate (k = 0 is w0) when given.
  */
 function forwardSolve<W, L>(ctx: Ctx<W, L>, store?: (k: number, vec: Float64Array) => void): ForwardRun<W> {
-  const monitor = new ContractionMonitor(ctx.fn, 'forward', ctx.opts.contraction);
+  const monitor = new ContractionMonitor(ctx.fn, 'forward', ctx.opts.contraction, ctx.onFailure);
   let w = ctx.w0;
   let wVec = ctx.w0vec;
   store?.(0, wVec);
@@ -360,6 +379,7 @@ function itdResult<W, L>(
     w: fwd.w,
     converged: status === 'converged',
     status,
+    tolerancesMet: fwd.converged || ctx.tol === 0,
     iterations: { forward: fwd.iterations, adjoint: 0 },
     residuals: { forward: fwd.residual, adjoint: NaN },
     trace: ctx.recorder.entries,
@@ -370,7 +390,7 @@ function itdResult<W, L>(
 
 /** Reverse-mode ITD through the autodiff tape of the whole unrolled loop. */
 function itdTape<W, L>(ctx: Ctx<W, L>): HypergradientResult<W, L> {
-  const monitor = new ContractionMonitor(ctx.fn, 'forward', ctx.opts.contraction);
+  const monitor = new ContractionMonitor(ctx.fn, 'forward', ctx.opts.contraction, ctx.onFailure);
   let iterations = 0;
   let residual = NaN;
   let converged = false;
@@ -473,7 +493,7 @@ function itdStored<W, L>(ctx: Ctx<W, L>, memory: 'iterates' | 'checkpoint'): Hyp
 function itdForward<W, L>(ctx: Ctx<W, L>): HypergradientResult<W, L> {
   const m = ctx.lLayout.size;
   const n = ctx.wLayout.size;
-  const monitor = new ContractionMonitor(ctx.fn, 'forward', ctx.opts.contraction);
+  const monitor = new ContractionMonitor(ctx.fn, 'forward', ctx.opts.contraction, ctx.onFailure);
   const tangents: Float64Array[] = Array.from({ length: m }, () => new Float64Array(n)); // dw_0/dλ = 0
   const basis: L[] = Array.from({ length: m }, (_, i) => {
     const e = new Float64Array(m);
@@ -563,7 +583,7 @@ function runAid<W, L>(ctx: Ctx<W, L>, method: 'AID-FP' | 'AID-CG' | 'AID-GMRES')
   let asymmetry: number | undefined;
 
   if (method === 'AID-FP') {
-    const monitor = new ContractionMonitor(fn, 'adjoint fixed-point', opts.contraction);
+    const monitor = new ContractionMonitor(fn, 'adjoint fixed-point', opts.contraction, ctx.onFailure);
     const next = new Float64Array(n);
     pull(v, a, c);
     // r_k = ‖Aᵀv_k + b − v_k‖ = ‖b − (I − Aᵀ)v_k‖: the true residual of the adjoint system at v_k
@@ -629,7 +649,10 @@ function runAid<W, L>(ctx: Ctx<W, L>, method: 'AID-FP' | 'AID-CG' | 'AID-GMRES')
   checkFiniteVec(g, fn, 'the hypergradient');
   let status: HypergradStatus;
   if (fwd.nonContraction || adjNonContraction) status = 'non-contraction';
-  else if (solverReason !== null && solverReason !== 'converged' && solverReason !== 'maxIter') status = solverReason as HypergradStatus;
+  // with adjointTol = 0 the budget is the target, and 'stagnation' just means round-off level was reached
+  else if (solverReason !== null && solverReason !== 'converged' && solverReason !== 'maxIter' && !(adjTol === 0 && solverReason === 'stagnation')) {
+    status = solverReason as HypergradStatus;
+  }
   else status = fwd.converged && adjConverged ? 'converged' : 'maxIter';
   const out: HypergradientResult<W, L> = {
     method,
@@ -639,6 +662,7 @@ function runAid<W, L>(ctx: Ctx<W, L>, method: 'AID-FP' | 'AID-CG' | 'AID-GMRES')
     v: vecToTree(v, ctx.wLayout) as W,
     converged: status === 'converged',
     status,
+    tolerancesMet: (fwd.converged || ctx.tol === 0) && (adjConverged || adjTol === 0),
     iterations: { forward: fwd.iterations, adjoint: iterations },
     residuals: { forward: fwd.residual, adjoint: residual },
     trace: ctx.recorder.entries,
@@ -654,8 +678,7 @@ function runAid<W, L>(ctx: Ctx<W, L>, method: 'AID-FP' | 'AID-CG' | 'AID-GMRES')
  * for symmetric A, almost surely positive otherwise. Acts per `symmetry` above `symmetryTol`.
  */
 function symmetryCheck<W, L>(ctx: Ctx<W, L>, pull: (v: Float64Array, out: Float64Array) => void, n: number): number {
-  const policy = checkChoice(ctx.opts.symmetry ?? 'warn', ['warn', 'throw', 'ignore'] as const, ctx.fn, 'symmetry');
-  if (policy === 'ignore') return NaN;
+  const policy = failurePolicy(ctx.opts.symmetry, `${ctx.fn}: symmetry`);
   const tol = checkTol(ctx.opts.symmetryTol ?? 1e-8, ctx.fn, 'symmetryTol');
   const g = rng(0x5eed);
   let worst = 0;
@@ -676,7 +699,8 @@ function symmetryCheck<W, L>(ctx: Ctx<W, L>, pull: (v: Float64Array, out: Float6
       `CG solves (I − ∂_wΦᵀ)v = ∇_wE only for symmetric ∂_wΦ (gradient steps of smooth objectives); prox-gradient maps ` +
       `D·(I − γ∇²f) are not symmetric. The result is a heuristic — use method 'AID-GMRES' or 'AID-FP'.`;
     if (policy === 'throw') throw new InvalidArgumentError(msg);
-    ctx.warn(msg);
+    ctx.warnings.push(msg);
+    if (policy === 'warn') emitWarning(msg, 'HypergradientWarning');
   }
   return worst;
 }

@@ -56,9 +56,13 @@
  *   (default 1e-10) means a column of X_E is numerically a combination of the others, so the
  *   solution is not unique and the hypothesis of the implicit function theorem fails
  *   (`rankDeficient`); for |E| > `choleskyMax` only the size test |E| > rank(X_c) is applied.
- * `onSingular` ('warn' default | 'throw' | 'ignore') decides what `hypergradient` does then;
- * 'throw' raises InvertibilityError. With 'warn'/'ignore' the adjoint is computed with the floored
- * pivots (a regularised solve): a finite number, flagged in the diagnostics, not a derivative.
+ * FAILURE POLICY: the one of implicit differentiation (src/implicit/failure.ts, as `customRoot`):
+ * a rank-deficient M_E is a failed invertibility hypothesis — `onFailure: 'throw'` (default) raises
+ * InvertibilityError; under 'warn' / 'return' the result is the `fallback`: 'lstsq' (default, the
+ * minimum-norm least-squares adjoint v = −M⁺g, by SVD up to `choleskyMax`, LSQR beyond) or 'zero',
+ * recorded in `HypergradResult.fallback`. A kink with X_E of full rank is NOT a failure (every
+ * element of the set-valued Jacobian is invertible, as in customRoot): it is reported in the
+ * diagnostics and the support-fixed derivative is returned.
  */
 import type { DesignMatrix } from '../data/dataset.js';
 import type { DesignInput, PreparedDesign } from './design.js';
@@ -70,9 +74,12 @@ import type { SolverResult } from './models.js';
 import { InvalidArgumentError, InvertibilityError, NonFiniteError, ShapeError } from '../core/errors.js';
 import {
   buildSystemMatrix, choleskyInPlace, colAddRaw, colDot, colDotW, conjugateGradient, denseFactor, GramCache,
-  IncrementalCholesky, systemDiagonal, type CholeskyInfo, type SupportFactor, type SupportSystem,
+  IncrementalCholesky, systemDiagonal, systemMatvec, systemSize, type CholeskyInfo, type SupportFactor, type SupportSystem,
 } from './hypergrad_core.js';
 import { forwardQuadratic } from './hypergrad_forward.js';
+import { invertibilityFailure, resolveFailure, type ImplicitFailureOptions, type InvertibilityFallback } from '../implicit/failure.js';
+import { pinvSolveDense } from '../implicit/linear.js';
+import { lsqr } from '../linalg/iterative/index.js';
 import { logregForward, sigmoid } from './hypergrad_logreg.js';
 
 /** The Lasso-type models whose regularisation can be tuned. */
@@ -81,11 +88,8 @@ export type SparseModelKind = 'lasso' | 'enet' | 'wlasso' | 'logreg';
 /** How the hypergradient is computed (see the file header). */
 export type HypergradMethod = 'implicit' | 'implicit-forward' | 'forward';
 
-/** What to do when the invertibility hypothesis fails (rank-deficient X_E, or a kink). */
-export type SingularPolicy = 'warn' | 'throw' | 'ignore';
-
-/** Options of the hypergradient computation. */
-export interface HypergradOptions {
+/** Options of the hypergradient computation (`onFailure`, `fallback`: see the file header). */
+export interface HypergradOptions extends ImplicitFailureOptions {
   /** Default 'implicit'. */
   readonly method?: HypergradMethod;
   /** Linear solver of 'implicit': 'auto' (default: Cholesky if |S| ≤ choleskyMax, else CG), 'cholesky', 'cg'. */
@@ -108,8 +112,6 @@ export interface HypergradOptions {
   readonly kinkTol?: number;
   /** Pivot ratio below which M_E is declared rank deficient. Default 1e-10. */
   readonly rankTol?: number;
-  /** Default 'warn' (one process warning per problem). */
-  readonly onSingular?: SingularPolicy;
 }
 
 /** Options of `SparseProblem.solve` (inner solver + what `hypergradient` needs). */
@@ -189,8 +191,10 @@ export interface HypergradResult {
   /** dC/dθ_k, θ = log λ (length = number of hyperparameters). */
   readonly gradient: Float64Array;
   readonly method: HypergradMethod;
-  /** What solved the linear system. */
-  readonly linearSolver: 'cholesky' | 'cg' | 'cd' | 'forward' | 'none';
+  /** What solved the linear system ('lstsq' / 'none' when the failure policy's fallback replaced it). */
+  readonly linearSolver: 'cholesky' | 'cg' | 'cd' | 'forward' | 'lstsq' | 'none';
+  /** Set when the invertibility hypothesis failed and `onFailure` 'warn' / 'return' used the fallback. */
+  readonly fallback?: InvertibilityFallback;
   /** Jacobian epochs (implicit-forward), CG iterations, forward epochs, or 0. */
   readonly iterations: number;
   /** All entries finite. */
@@ -250,7 +254,6 @@ export class SparseProblem {
   private adjState: { cols: Int32Array; v: Float64Array } | null = null;
   private readonly gram: GramCache | null;
   private readonly incr: IncrementalCholesky | null;
-  private warned = false;
   private readonly ownsDesign: boolean;
 
   constructor(X: DesignInput, y: ArrayLike<number>, model: SparseModelKind, opts: SparseProblemOptions = {}) {
@@ -751,18 +754,33 @@ export class SparseProblem {
     const squared = this.model !== 'logreg';
     const ones = !squared && this.fitIntercept;
     const m = s + (ones ? 1 : 0);
-    if (gS.length !== s) throw new ShapeError(`hypergradient(): gS has ${gS.length} entries but the support has ${s}`);
-    this.applyPolicy(sol, opts.onSingular ?? 'warn');
+    if (gS.length !== s) throw new ShapeError(`SparseProblem.hypergradient(): gS has ${gS.length} entries but the support has ${s}`);
+    const failure = resolveFailure(opts, 'SparseProblem.hypergradient()');
     const grad = new Float64Array(q);
-    const finish = (solver: HypergradResult['linearSolver'], iterations: number): HypergradResult => {
+    const finish = (solver: HypergradResult['linearSolver'], iterations: number, fallback?: InvertibilityFallback): HypergradResult => {
       let finite = true;
       for (let k = 0; k < q; k++) if (!Number.isFinite(grad[k]!)) finite = false;
-      return { gradient: grad, method, linearSolver: solver, iterations, finite, timeMs: now() - t0 };
+      return { gradient: grad, method, linearSolver: solver, iterations, finite, timeMs: now() - t0, ...(fallback ? { fallback } : {}) };
     };
     if (s === 0) return finish('none', 0);
     const sign = new Float64Array(s);
     for (let t = 0; t < s; t++) sign[t] = Math.sign(sol.beta[S[t]!]!);
     const l2 = this.model === 'enet' ? lam[1]! : 0;
+    if (sol.diagnostics.rankDeficient) {
+      // failed invertibility: the one policy of src/implicit (throw, or warn/return the fallback)
+      const { value, fallback } = invertibilityFailure(failure, this.invertibilityError(sol), {
+        lstsq: () => {
+          const sysF: SupportSystem = { d: this.design, cols: S, ones, w: squared ? null : sol.weights!, ridge: l2 };
+          const b = new Float64Array(m);
+          for (let t = 0; t < s; t++) b[t] = -gS[t]!;
+          if (ones) b[s] = -gB;
+          return this.leastSquaresAdjoint(sysF, b, opts);
+        },
+        zero: () => null,
+      });
+      if (value !== null) this.contractAdjoint(sol, sign, value, grad);
+      return finish(value !== null ? 'lstsq' : 'none', 0, fallback);
+    }
 
     if (method === 'forward') {
       if (!sol.jac) throw new InvalidArgumentError("hypergradient(): method 'forward' needs a solution computed with solve(λ, { method: 'forward' })");
@@ -975,23 +993,29 @@ export class SparseProblem {
     return { iterations: it };
   }
 
-  private applyPolicy(sol: InnerSolution, policy: SingularPolicy): void {
+  /** The error of a failed invertibility hypothesis at `sol` (rank-deficient X_E). */
+  private invertibilityError(sol: InnerSolution): InvertibilityError {
     const dg = sol.diagnostics;
-    if (dg.ok || policy === 'ignore') return;
-    const msg = `hypergradient(): invertibility hypothesis fails at λ = [${Array.from(sol.lambdas.slice(0, 4), (v) => v.toExponential(4)).join(', ')}${sol.lambdas.length > 4 ? ', …' : ''}]: ${dg.messages.join('; ')}`;
-    if (policy === 'throw') {
-      throw new InvertibilityError(msg, {
-        conditionEstimate: dg.conditionEstimate,
-        minPivotRatio: dg.minPivotRatio,
-        kinks: Array.from(dg.kinks),
-        rankDeficient: dg.rankDeficient,
-        selection: 'equicorrelation set',
-      });
-    }
-    if (!this.warned) {
-      this.warned = true;
-      process.emitWarning(msg, { type: 'InvertibilityWarning' });
-    }
+    const msg = `SparseProblem.hypergradient(): invertibility hypothesis fails at λ = [${Array.from(sol.lambdas.slice(0, 4), (v) => v.toExponential(4)).join(', ')}${sol.lambdas.length > 4 ? ', …' : ''}]: ${dg.messages.join('; ')}; choose onFailure 'warn' or 'return' (with fallback 'lstsq', the minimum-norm least-squares adjoint, or 'zero') explicitly to proceed anyway`;
+    return new InvertibilityError(msg, {
+      conditionEstimate: dg.conditionEstimate,
+      minPivotRatio: dg.minPivotRatio,
+      kinks: Array.from(dg.kinks),
+      rankDeficient: dg.rankDeficient,
+      selection: 'equicorrelation set',
+    });
+  }
+
+  /**
+   * Minimum-norm least-squares solution of the (singular) support system M v = b: SVD pseudo-inverse
+   * of the materialised M up to `choleskyMax` unknowns, LSQR on the matrix-free M beyond.
+   */
+  private leastSquaresAdjoint(sys: SupportSystem, b: Float64Array, opts: HypergradOptions): Float64Array {
+    const m = systemSize(sys);
+    if (m <= (opts.choleskyMax ?? 800)) return pinvSolveDense(buildSystemMatrix(sys, null), m, b, false);
+    const tmp = new Float64Array(this.n);
+    const op = (v: Float64Array, out: Float64Array): void => systemMatvec(sys, v, out, tmp);
+    return lsqr({ rows: m, cols: m, matvec: op, rmatvec: op }, b, { tol: opts.cgTol ?? 1e-10, onFailure: 'return' }).x;
   }
 
   /** Predictions Xβ̂ + b̂ on new rows (logreg: the linear predictor). */
