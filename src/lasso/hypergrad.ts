@@ -73,13 +73,14 @@ import { checkTarget, lambdaMaxFromTarget, lambdaMaxLogregSigned, makeTarget, su
 import type { SolverResult } from './models.js';
 import { InvalidArgumentError, InvertibilityError, NonFiniteError, ShapeError } from '../core/errors.js';
 import {
-  buildSystemMatrix, choleskyInPlace, colAddRaw, colDot, colDotW, conjugateGradient, denseFactor, GramCache,
+  buildSystemMatrix, colAddRaw, colDot, colDotW, conjugateGradient, denseFactor, GramCache,
   IncrementalCholesky, systemDiagonal, systemMatvec, systemSize, type CholeskyInfo, type SupportFactor, type SupportSystem,
 } from './hypergrad_core.js';
 import { forwardQuadratic } from './hypergrad_forward.js';
 import { invertibilityFailure, resolveFailure, type ImplicitFailureOptions, type InvertibilityFallback } from '../implicit/failure.js';
 import { pinvSolveDense } from '../implicit/linear.js';
 import { lsqr } from '../linalg/iterative/index.js';
+import { choleskyRankRevealing } from '../linalg/dense/cholesky_update.js';
 import { logregForward, sigmoid } from './hypergrad_logreg.js';
 
 /** The Lasso-type models whose regularisation can be tuned. */
@@ -484,7 +485,7 @@ export class SparseProblem {
       const sys: SupportSystem = { d, cols, ones: !squared && this.fitIntercept, w, ridge: l2 };
       const M = buildSystemMatrix(sys, w === null ? this.gram : null);
       const m = cols.length + (sys.ones ? 1 : 0);
-      const info = choleskyInPlace(M, m, rankTol);
+      const info = choleskyRankRevealing(M, m, rankTol);
       return denseFactor(cols, m, M, info);
     };
 
@@ -815,7 +816,7 @@ export class SparseProblem {
         }
         if (!f) {
           const M = buildSystemMatrix(sys, w === null ? this.gram : null);
-          const info = choleskyInPlace(M, m, opts.rankTol ?? 1e-10);
+          const info = choleskyRankRevealing(M, m, opts.rankTol ?? 1e-10);
           f = denseFactor(S, m, M, info);
         }
         f.solve(v);

@@ -16,11 +16,17 @@
  * together with its sum, and every product with a centred column stays exact.
  *
  * Provided: products with single columns, the Gram matrix (with a cache keyed by feature so that
- * consecutive supports only pay for new features), a Cholesky factorisation that reports its
- * pivots (rank / conditioning diagnostics), and Jacobi-preconditioned conjugate gradients.
+ * consecutive supports only pay for new features), factors of M on a support (the rank-revealing
+ * Cholesky and its append/delete updates of src/linalg/dense/cholesky_update.ts, maintained across
+ * supports by `IncrementalCholesky`), and Jacobi-preconditioned conjugate gradients (the library's
+ * `cg`). No factorisation or Krylov code lives here.
  */
 import type { PreparedDesign } from './design.js';
 import { colDots } from './design.js';
+import { cg } from '../linalg/iterative/cg.js';
+import {
+  choleskyAppendInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided, type CholeskyPivotInfo,
+} from '../linalg/dense/cholesky_update.js';
 
 /** The reduced system on a support: columns, optional ones column, weights and ridge. */
 export interface SupportSystem {
@@ -295,90 +301,8 @@ export function buildSystemMatrix(sys: SupportSystem, cache: GramCache | null): 
   return M;
 }
 
-/** Result of `choleskyInPlace`. */
-export interface CholeskyInfo {
-  /** False if a pivot fell below `rankTol` times its diagonal entry (numerically rank deficient). */
-  readonly ok: boolean;
-  /** min_k d_k / M_kk over pivots d_k = L_kk² (1 = orthogonal columns, 0 = exactly dependent). */
-  readonly minPivotRatio: number;
-  /** Index (into the system) of the worst pivot. */
-  readonly worstIndex: number;
-  /** (max_k L_kk / min_k L_kk)², a cheap estimate of the condition number of M (a lower bound up to a modest factor). */
-  readonly conditionEstimate: number;
-}
-
-/**
- * In-place Cholesky M = L Lᵀ (lower triangle of the row-major m×m array; the upper triangle is
- * left untouched). A pivot d_k with d_k ≤ rankTol·M_kk means column k is (numerically) in the span
- * of the previous ones: reported as `ok: false`; the factorisation then continues with d_k replaced
- * by rankTol·M_kk (or a tiny positive number), so that a regularised solve is still possible.
- */
-export function choleskyInPlace(M: Float64Array, m: number, rankTol = 1e-10, rawOut?: Float64Array): CholeskyInfo {
-  let ok = true;
-  let minRatio = Infinity;
-  let worst = -1;
-  let lmax = 0;
-  let lmin = Infinity;
-  const diag = new Float64Array(m);
-  for (let k = 0; k < m; k++) diag[k] = M[k * m + k]!;
-  let dmax = 0;
-  for (let k = 0; k < m; k++) dmax = Math.max(dmax, diag[k]!);
-  for (let j = 0; j < m; j++) {
-    const rj = j * m;
-    let s = M[rj + j]! - rowDot(M, rj, rj, j);
-    const ref = diag[j]! > 0 ? diag[j]! : dmax > 0 ? dmax : 1;
-    const ratio = s / ref;
-    if (rawOut !== undefined) rawOut[j] = ratio;
-    if (ratio < minRatio) {
-      minRatio = ratio;
-      worst = j;
-    }
-    if (!(ratio > rankTol)) {
-      ok = false;
-      s = Math.max(rankTol * ref, 1e-300);
-    }
-    const ljj = Math.sqrt(s);
-    M[rj + j] = ljj;
-    if (ljj > lmax) lmax = ljj;
-    if (ljj < lmin) lmin = ljj;
-    const inv = 1 / ljj;
-    for (let i = j + 1; i < m; i++) {
-      const ri = i * m;
-      M[ri + j] = (M[ri + j]! - rowDot(M, ri, rj, j)) * inv;
-    }
-  }
-  if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
-  return { ok, minPivotRatio: Math.max(0, minRatio), worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
-}
-
-/** Σ_{k<len} A[a+k]·A[b+k] with four accumulators (the Cholesky inner product). */
-function rowDot(A: Float64Array, a: number, b: number, len: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let k = 0;
-  for (; k + 3 < len; k += 4) {
-    s0 += A[a + k]! * A[b + k]!;
-    s1 += A[a + k + 1]! * A[b + k + 1]!;
-    s2 += A[a + k + 2]! * A[b + k + 2]!;
-    s3 += A[a + k + 3]! * A[b + k + 3]!;
-  }
-  for (; k < len; k++) s0 += A[a + k]! * A[b + k]!;
-  return s0 + s1 + s2 + s3;
-}
-
-/** Solves L Lᵀ x = b in place (b becomes x) with the factor of `choleskyInPlace`. */
-export function choleskySolveInPlace(L: Float64Array, m: number, b: Float64Array): void {
-  for (let i = 0; i < m; i++) {
-    let t = b[i]!;
-    const ri = i * m;
-    for (let k = 0; k < i; k++) t -= L[ri + k]! * b[k]!;
-    b[i] = t / L[ri + i]!;
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let t = b[i]!;
-    for (let k = i + 1; k < m; k++) t -= L[k * m + i]! * b[k]!;
-    b[i] = t / L[i * m + i]!;
-  }
-}
+/** Pivot statistics of a support factorisation (see `choleskyRankRevealing` in src/linalg/dense). */
+export type CholeskyInfo = CholeskyPivotInfo;
 
 /** out ← M v for the system (matrix-free: O(n·|S|) for dense X). `tmp` has length n. */
 export function systemMatvec(sys: SupportSystem, v: Float64Array, out: Float64Array, tmp: Float64Array): void {
@@ -447,72 +371,28 @@ export function systemDiagonal(sys: SupportSystem): Float64Array {
 export interface CgReport {
   readonly iterations: number;
   readonly converged: boolean;
-  /** Final ‖b − Mx‖ / ‖b‖. */
+  /** Final true ‖b − Mx‖ / ‖b‖. */
   readonly relativeResidual: number;
 }
 
 /**
- * Jacobi-preconditioned conjugate gradients for M x = b (x holds the initial guess, e.g. the
- * previous solution: warm start). Stops when ‖b − Mx‖ ≤ tol·‖b‖.
+ * Jacobi-preconditioned conjugate gradients for M x = b on the support system, by the library's
+ * `cg` (src/linalg/iterative: true-residual stopping ‖b − Mx‖ ≤ tol·‖b‖, restarts on drift);
+ * `x` holds the initial guess (warm start) and receives the solution.
  */
 export function conjugateGradient(
   sys: SupportSystem, b: Float64Array, x: Float64Array, opts: { tol: number; maxIter: number },
 ): CgReport {
-  const m = systemSize(sys);
-  const n = sys.d.nRows;
-  const tmp = new Float64Array(n);
+  const tmp = new Float64Array(sys.d.nRows);
   const diag = systemDiagonal(sys);
-  const r = new Float64Array(m);
-  const z = new Float64Array(m);
-  const pv = new Float64Array(m);
-  const q = new Float64Array(m);
-  let bn = 0;
-  for (let i = 0; i < m; i++) bn += b[i]! * b[i]!;
-  bn = Math.sqrt(bn);
-  if (bn === 0) {
-    x.fill(0);
-    return { iterations: 0, converged: true, relativeResidual: 0 };
-  }
-  systemMatvec(sys, x, q, tmp);
-  let rn = 0;
-  for (let i = 0; i < m; i++) {
-    r[i] = b[i]! - q[i]!;
-    rn += r[i]! * r[i]!;
-  }
-  if (Math.sqrt(rn) <= opts.tol * bn) return { iterations: 0, converged: true, relativeResidual: Math.sqrt(rn) / bn };
-  let rz = 0;
-  for (let i = 0; i < m; i++) {
-    z[i] = diag[i]! > 0 ? r[i]! / diag[i]! : r[i]!;
-    pv[i] = z[i]!;
-    rz += r[i]! * z[i]!;
-  }
-  let it = 0;
-  let rel = Math.sqrt(rn) / bn;
-  while (it < opts.maxIter) {
-    it++;
-    systemMatvec(sys, pv, q, tmp);
-    let pq = 0;
-    for (let i = 0; i < m; i++) pq += pv[i]! * q[i]!;
-    if (!(pq > 0)) break; // singular direction: stop with what we have
-    const alpha = rz / pq;
-    rn = 0;
-    for (let i = 0; i < m; i++) {
-      x[i] += alpha * pv[i]!;
-      r[i] -= alpha * q[i]!;
-      rn += r[i]! * r[i]!;
-    }
-    rel = Math.sqrt(rn) / bn;
-    if (rel <= opts.tol) return { iterations: it, converged: true, relativeResidual: rel };
-    let rz2 = 0;
-    for (let i = 0; i < m; i++) {
-      z[i] = diag[i]! > 0 ? r[i]! / diag[i]! : r[i]!;
-      rz2 += r[i]! * z[i]!;
-    }
-    const beta = rz2 / rz;
-    rz = rz2;
-    for (let i = 0; i < m; i++) pv[i] = z[i]! + beta * pv[i]!;
-  }
-  return { iterations: it, converged: rel <= opts.tol, relativeResidual: rel };
+  const res = cg((v, out) => systemMatvec(sys, v, out, tmp), b, {
+    x0: x, tol: opts.tol, maxIter: opts.maxIter, onFailure: 'return',
+    M: (r, z) => {
+      for (let i = 0; i < r.length; i++) z[i] = diag[i]! > 0 ? r[i]! / diag[i]! : r[i]!;
+    },
+  });
+  x.set(res.x);
+  return { iterations: res.iterations, converged: res.converged, relativeResidual: res.relativeResidual };
 }
 
 /** A factorisation of M on a support, whatever produced it. */
@@ -528,9 +408,9 @@ export interface SupportFactor {
   valid(): boolean;
 }
 
-/** Wraps a dense factor of `choleskyInPlace`. */
+/** Wraps a dense factor of `choleskyRankRevealing`. */
 export function denseFactor(cols: Int32Array, m: number, L: Float64Array, info: CholeskyInfo): SupportFactor {
-  return { cols, m, info, solve: (b) => choleskySolveInPlace(L, m, b), valid: () => true };
+  return { cols, m, info, solve: (b) => choleskySolveStrided(L, m, b), valid: () => true };
 }
 
 /**
@@ -607,24 +487,8 @@ export class IncrementalCholesky {
       if (d.isSparse) for (let i = 0; i < n; i++) xs += x[i]!;
       for (let t = 0; t < m; t++) L[row + t] = colDot(d, this.order[t]!, x, xs) / n;
     }
-    let ss = 0;
-    for (let t = 0; t < m; t++) {
-      let v = L[row + t]!;
-      const rt = t * cap;
-      for (let k = 0; k < t; k++) v -= L[rt + k]! * L[row + k]!;
-      v /= L[rt + t]!;
-      L[row + t] = v;
-      ss += v * v;
-    }
     const dj = d.colNormsSq[j]! / n;
-    let piv = dj - ss;
-    const ref = dj > 0 ? dj : 1;
-    let raw = NaN;
-    if (!(piv > this.rankTol * ref)) {
-      raw = Math.max(0, piv / ref);
-      piv = Math.max(this.rankTol * ref, 1e-300);
-    }
-    L[row + m] = Math.sqrt(piv);
+    const raw = choleskyAppendInPlace(L, m, cap, dj, this.rankTol);
     this.order.push(j);
     this.pos.set(j, m);
     this.diagM.push(dj);
@@ -637,31 +501,8 @@ export class IncrementalCholesky {
     const m = this.order.length;
     const cap = this.cap;
     const L = this.L;
-    // x = L[k+1.., k]; trailing block B = L[k+1.., k+1..] gets B Bᵀ + x xᵀ
-    const len = m - k - 1;
-    const x = new Float64Array(len);
-    for (let i = 0; i < len; i++) x[i] = L[(k + 1 + i) * cap + k]!;
-    for (let t = 0; t < len; t++) {
-      const rt = (k + 1 + t) * cap + (k + 1 + t);
-      const btt = L[rt]!;
-      const r = Math.hypot(btt, x[t]!);
-      const c = r / btt;
-      const s = x[t]! / btt;
-      L[rt] = r;
-      for (let i = t + 1; i < len; i++) {
-        const idx = (k + 1 + i) * cap + (k + 1 + t);
-        const bit = (L[idx]! + s * x[i]!) / c;
-        L[idx] = bit;
-        x[i] = c * x[i]! - s * bit;
-      }
-    }
-    // compact: drop row k and column k
-    for (let i = k + 1; i < m; i++) {
-      const src = i * cap;
-      const dst = (i - 1) * cap;
-      for (let j = 0; j < k; j++) L[dst + j] = L[src + j]!;
-      for (let j = k + 1; j <= i; j++) L[dst + j - 1] = L[src + j]!;
-    }
+    // trailing block B = L[k+1.., k+1..] gets B Bᵀ + x xᵀ (Givens), then row/column k go
+    choleskyDeleteInPlace(this.L, m, this.cap, k);
     this.order.splice(k, 1);
     this.diagM.splice(k, 1);
     this.rawRatio.splice(k, 1);
@@ -714,7 +555,7 @@ export class IncrementalCholesky {
     const M = new Float64Array(m * m);
     cache.block(S, M, m);
     const raw = new Float64Array(m);
-    choleskyInPlace(M, m, this.rankTol, raw);
+    choleskyRankRevealing(M, m, this.rankTol, raw);
     this.ensureCap(m);
     const cap = this.cap;
     for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) this.L[i * cap + j] = M[i * m + j]!;
@@ -762,21 +603,9 @@ export class IncrementalCholesky {
       info,
       valid: () => this.version === version,
       solve: (b: Float64Array): void => {
-        const L = this.L;
-        const cap = this.cap;
         const y = new Float64Array(m);
         for (let t = 0; t < m; t++) y[perm[t]!] = b[t]!;
-        for (let i = 0; i < m; i++) {
-          let v = y[i]!;
-          const ri = i * cap;
-          for (let k = 0; k < i; k++) v -= L[ri + k]! * y[k]!;
-          y[i] = v / L[ri + i]!;
-        }
-        for (let i = m - 1; i >= 0; i--) {
-          let v = y[i]!;
-          for (let k = i + 1; k < m; k++) v -= L[k * cap + i]! * y[k]!;
-          y[i] = v / L[i * cap + i]!;
-        }
+        choleskySolveStrided(this.L, m, y, this.cap);
         for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
       },
     };
