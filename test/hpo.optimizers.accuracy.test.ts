@@ -11,7 +11,8 @@ import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { kFoldIndices, takeRows, type DesignMatrix } from '../src/data/dataset.js';
 import { lasso } from '../src/lasso/cd.js';
 import { predictLinear } from '../src/lasso/hypergrad.js';
-import { CrossValCriterion, HeldOutCriterion, optimize, tuneLasso, type Criterion } from '../src/hpo/index.js';
+import { CrossValCriterion, HeldOutCriterion, lassoHypergradient, makeCriterion, optimize, tuneLasso, type Criterion } from '../src/hpo/index.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 
 // n_train > p in every fold: the Lasso solution is unique at every λ of the search box, so "the truth" is defined
 const data = makeCorrelatedData(200, 120, { seed: 11, snr: 2, density: 0.1, corr: 0.5 });
@@ -93,4 +94,13 @@ test('without the certificate, loose warm-started solves report wrong values (th
     assert.equal(ev.inner.certified, false);
   }
   assert.ok(worst > 1e-6, `a loose solve happened to be exact (worst relative error ${worst}); the test data no longer exercise the certificate`);
+});
+
+test('misspelt options are errors with a suggestion (tuneLasso, lassoHypergradient, optimize, makeCriterion)', () => {
+  const small = makeCorrelatedData(40, 10, { seed: 1 });
+  const hint = (name: string, key: string) => (e: unknown) => e instanceof InvalidArgumentError && e.message.startsWith(name) && e.message.includes(`did you mean '${key}'`);
+  assert.throws(() => tuneLasso(small.X, small.y, { maxEval: 3 } as never), hint('tuneLasso()', 'maxEvals'));
+  assert.throws(() => lassoHypergradient({ X: small.X, y: small.y }, null, 0.1, { onFailur: 'return' } as never), hint('lassoHypergradient()', 'onFailure'));
+  assert.throws(() => optimize(new CrossValCriterion(small.X, small.y, 'lasso', { folds: 2 }), { tolstart: 1e-2 } as never), hint('optimize()', 'tolStart'));
+  assert.throws(() => makeCriterion(small.X, small.y, { fold: 3 } as never), hint('makeCriterion()', 'folds'));
 });

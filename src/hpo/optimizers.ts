@@ -27,6 +27,7 @@
  * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
  */
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import type { HypergradOptions } from '../lasso/hypergrad.js';
 import type { Criterion, CriterionEvaluation } from './criteria.js';
 
@@ -107,6 +108,12 @@ export interface OuterOptions {
   /** Called after every evaluation (progress reporting). */
   readonly onEvaluation?: (entry: HistoryEntry) => void;
 }
+
+/** The keys of {@link OuterOptions} (`checkOptions`). */
+export const OUTER_OPTION_KEYS = [
+  'optimizer', 'maxEvals', 'init', 'scoutSize', 'bounds', 'tol', 'tolStart', 'tolSteps', 'xtol', 'ftol', 'firstStep', 'maxStep', 'lr',
+  'gridSize', 'gridSize2', 'gridEps', 'gridLambdas', 'hypergrad', 'onEvaluation',
+] as const;
 
 /** Result of an outer search. */
 export interface OuterResult {
@@ -254,6 +261,7 @@ function maxAbs(v: Float64Array): number {
  * res.lambdas[0]; res.value; res.history.length;
  */
 export function optimize(crit: Criterion, opts: OuterOptions = {}): OuterResult {
+  checkOptions(opts, OUTER_OPTION_KEYS, 'optimize()');
   const optimizer = opts.optimizer ?? 'line-search';
   if (optimizer !== 'line-search' && optimizer !== 'adam' && optimizer !== 'grid') {
     throw new InvalidArgumentError(`optimize(): optimizer must be 'line-search' | 'adam' | 'grid', got ${String(optimizer)}`);

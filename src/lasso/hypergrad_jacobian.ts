@@ -11,7 +11,7 @@
  * in raw form with its sum (exact for implicitly centred CSC designs, see hypergrad_core.ts).
  */
 import { colAddRaw, colDot, colDotW, systemDiagonal, type SupportSystem } from './hypergrad_core.js';
-import type { SupportRhs } from './hypergrad_models.js';
+import { rhsMatrix, type SupportRhs } from './hypergrad_models.js';
 import type { HypergradOptions, JacState } from './hypergrad_types.js';
 
 /**
@@ -26,7 +26,8 @@ export function jacobianCD(
   const S = sys.cols;
   const s = S.length;
   const m = s + (sys.ones ? 1 : 0);
-  const { C, keys, q } = rhs;
+  const { keys, q } = rhs;
+  const C = rhsMatrix(rhs, m);
   const rows = new Int32Array(m);
   rows.set(S);
   if (sys.ones) rows[s] = -1;

@@ -17,11 +17,25 @@
  */
 import type { InnerSolution, SparseModelKind } from './hypergrad_types.js';
 
-/** Right-hand-side columns c_k on the support (m × q, row-major) and the hyperparameter index of each column. */
+/**
+ * Right-hand-side columns c_k on the support and the hyperparameter index of each column: dense
+ * (`C`, m × q row-major) or, for the weighted Lasso, diagonal (`diag`: c_k = diag_k e_k, q = |S|),
+ * so that the adjoint contraction stays O(|S|) instead of O(|S|²).
+ */
 export interface SupportRhs {
-  readonly C: Float64Array;
+  readonly C: Float64Array | null;
+  readonly diag: Float64Array | null;
   readonly keys: Int32Array;
   readonly q: number;
+}
+
+/** The dense m × q matrix of right-hand sides (materialises a diagonal one). */
+export function rhsMatrix(rhs: SupportRhs, m: number): Float64Array {
+  if (rhs.C !== null) return rhs.C;
+  const { q, diag } = rhs;
+  const C = new Float64Array(m * q);
+  for (let t = 0; t < q; t++) C[t * q + t] = diag![t]!;
+  return C;
 }
 
 /** What a model contributes to the generic hypergradient machinery. */
@@ -40,7 +54,7 @@ function signColumn(sol: InnerSolution, sign: Float64Array, m: number): SupportR
   const C = new Float64Array(m);
   const l = sol.lambdas[0]!;
   for (let t = 0; t < sign.length; t++) C[t] = l * sign[t]!;
-  return { C, keys: Int32Array.of(0), q: 1 };
+  return { C, diag: null, keys: Int32Array.of(0), q: 1 };
 }
 
 /** The four models (see the file header). */
@@ -57,25 +71,28 @@ export const SUPPORT_MODELS: Readonly<Record<SparseModelKind, SupportModel>> = {
         C[t * 2] = sol.lambdas[0]! * sign[t]!;
         C[t * 2 + 1] = sol.lambdas[1]! * sol.beta[S[t]!]!;
       }
-      return { C, keys: Int32Array.of(0, 1), q: 2 };
+      return { C, diag: null, keys: Int32Array.of(0, 1), q: 2 };
     },
   },
   wlasso: {
     kind: 'wlasso',
     penalties: (lam) => ({ l1: lam, l2: 0 }),
-    rhs(sol, sign, m) {
+    rhs(sol, sign) {
       const S = sol.support;
-      const q = S.length;
-      const C = new Float64Array(m * q);
-      for (let t = 0; t < q; t++) C[t * q + t] = sol.lambdas[S[t]!]! * sign[t]!;
-      return { C, keys: Int32Array.from(S), q };
+      const diag = new Float64Array(S.length);
+      for (let t = 0; t < S.length; t++) diag[t] = sol.lambdas[S[t]!]! * sign[t]!;
+      return { C: null, diag, keys: Int32Array.from(S), q: S.length };
     },
   },
 };
 
 /** dC/dθ_{keys[k]} = c_kᵀ v for the adjoint v of M v = −g (entries of `grad` not keyed stay 0). */
 export function contractAdjoint(rhs: SupportRhs, v: Float64Array, grad: Float64Array): void {
-  const { C, keys, q } = rhs;
+  const { C, diag, keys, q } = rhs;
+  if (C === null) {
+    for (let k = 0; k < q; k++) grad[keys[k]!] = diag![k]! * v[k]!;
+    return;
+  }
   const m = C.length / Math.max(q, 1);
   for (let k = 0; k < q; k++) {
     let acc = 0;
