@@ -6,25 +6,17 @@
  * kinks, KKT violation, rank of M_E from the pivots of the rank-revealing Cholesky). The formulas
  * are in the header of hypergrad.ts.
  */
-import { colDots, matvec, vecSum, type PreparedDesign } from './design.js';
+import { colDots, matvec, vecSum } from './design.js';
 import { supportOf } from './models.js';
 import { choleskyRankRevealing } from '../linalg/dense/cholesky_update.js';
 import { buildSystemMatrix, colAddRaw, conjugateGradient, type CholeskyInfo, type GramCache, type SupportSystem } from './hypergrad_core.js';
 import { denseFactor, type IncrementalCholesky, type SupportFactor } from './hypergrad_factor.js';
 import { sigmoid } from './hypergrad_logreg.js';
-import type { HypergradDiagnostics, InnerOptions, SparseModelKind } from './hypergrad_types.js';
+import type { HypergradDiagnostics, InnerOptions } from './hypergrad_types.js';
+import type { SparseProblem } from './hypergrad.js';
 
 /** What the post-processing reads from the problem. */
-export interface RefineContext {
-  readonly model: SparseModelKind;
-  readonly design: PreparedDesign;
-  readonly n: number;
-  readonly p: number;
-  readonly fitIntercept: boolean;
-  readonly y: Float64Array;
-  readonly yc: Float64Array;
-  readonly yMean: number;
-}
+export type RefineContext = Pick<SparseProblem, 'model' | 'design' | 'n' | 'p' | 'fitIntercept' | 'y' | 'yc' | 'yMean'>;
 
 /** A refined solution with its diagnostics (and the factor of M on the support when one was built). */
 export interface Refined {
