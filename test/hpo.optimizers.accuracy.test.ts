@@ -56,12 +56,19 @@ for (const c of cases()) {
     test(`${c.name}, ${init} start: the final value and every scouting value match a re-solve at tol 1e-12`, () => {
       const crit = c.make();
       const lmax = crit.lambdaMax;
-      const res = optimize(crit, { init: init === 'scout' ? 'scout' : lmax * 0.05, maxEvals: 12, tol: 1e-4, tolStart: 1e-2 });
+      const res = optimize(crit, { init: init === 'scout' ? 'scout' : lmax * 0.05, scoutAll: true, maxEvals: 12, tol: 1e-4, tolStart: 1e-2 });
       const truth = c.truth(res.lambdas[0]!);
       assert.ok(rel(res.value, truth) <= 1e-6, `${c.name}: reported ${res.value}, re-solve ${truth}`);
       assert.ok(res.certified, 'every evaluation passed the KKT certificate');
       const scouting = res.history.filter((h) => h.gradient === null);
       assert.equal(scouting.length, init === 'scout' ? 5 : 0);
+      if (init === 'scout') {
+        // without scoutAll, scouting stops after two consecutive points worse than the best
+        const short = optimize(c.make(), { init: 'scout', maxEvals: 1, tol: 1e-4 }).history.filter((h) => h.gradient === null);
+        const vals = short.map((h) => h.value);
+        const bestAt = vals.indexOf(Math.min(...vals));
+        assert.ok(short.length === 5 || (short.length - 1 - bestAt === 2 && vals[short.length - 1]! > vals[bestAt]!), `scouting values ${vals}`);
+      }
       const seen = new Set<number>();
       for (const h of scouting) {
         assert.ok(!seen.has(h.value), `scouting value ${h.value} repeated at λ = ${h.lambdas[0]}`);

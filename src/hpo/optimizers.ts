@@ -67,7 +67,7 @@ export interface OuterOptions {
   readonly maxEvals?: number;
   /**
    * Starting λ (number for every hyperparameter, or one value each), or 'scout' (the default for
-   * line-search and Adam): evaluate the criterion (value only, warm-started, loose tolerance) at
+   * line-search and Adam): evaluate the criterion (value only, warm-started, certified) at up to
    * `scoutSize` geometric points from λ_max/2 down to λ_max·1e-3 (scikit-learn's grid range; the
    * descent may then go lower, to the bottom of the search box), all hyperparameters equal, and
    * start from the best. Validation criteria are often
@@ -77,6 +77,11 @@ export interface OuterOptions {
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
   readonly scoutSize?: number;
+  /**
+   * Evaluate every scouting point (default false: scouting stops once the criterion was worse than
+   * the best point at two consecutive, smaller λ — those small-λ solves are the expensive ones).
+   */
+  readonly scoutAll?: boolean;
   /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
   readonly bounds?: readonly [number, number];
   /** Final inner tolerance. Default 1e-6 (logreg: 1e-8 absolute KKT). */
@@ -111,7 +116,7 @@ export interface OuterOptions {
 
 /** The keys of {@link OuterOptions} (`checkOptions`). */
 export const OUTER_OPTION_KEYS = [
-  'optimizer', 'maxEvals', 'init', 'scoutSize', 'bounds', 'tol', 'tolStart', 'tolSteps', 'xtol', 'ftol', 'firstStep', 'maxStep', 'lr',
+  'optimizer', 'maxEvals', 'init', 'scoutSize', 'scoutAll', 'bounds', 'tol', 'tolStart', 'tolSteps', 'xtol', 'ftol', 'firstStep', 'maxStep', 'lr',
   'gridSize', 'gridSize2', 'gridEps', 'gridLambdas', 'hypergrad', 'onEvaluation',
 ] as const;
 
@@ -209,11 +214,20 @@ function scout(ctx: Ctx): Float64Array {
   // a loose starting tolerance keeps this cheap; the criterion's certificate makes the values exact
   const tol = Math.max(ctx.tolStart, 1e-2);
   let best: { theta: Float64Array; value: number } | null = null;
+  let worseSinceBest = 0;
   for (let i = 0; i < n; i++) {
     const th = new Float64Array(ctx.q).fill(top + ((bottom - top) * i) / (n - 1));
     const { ev, ms } = evalAt(ctx, th, false, tol);
     record(ctx, th, ev, tol, ms, ev.finite);
-    if (ev.finite && (best === null || ev.value < best.value)) best = { theta: th, value: ev.value };
+    if (ev.finite && (best === null || ev.value < best.value)) {
+      best = { theta: th, value: ev.value };
+      worseSinceBest = 0;
+    } else if (++worseSinceBest >= 2 && !ctx.opts.scoutAll) {
+      // the path has risen at two consecutive points past the best: the remaining (smallest) λ are
+      // the most expensive to certify (|S| → n) and, on a criterion that rises twice in a row, the
+      // least likely to win; the descent can still go there
+      break;
+    }
   }
   if (best === null) throw new NonFiniteError(`optimize(): the criterion was non-finite at every scouting point`);
   return best.theta;
