@@ -78,8 +78,8 @@ export interface OuterOptions {
   /** Number of scouting points of `init: 'scout'`. Default 5. */
   readonly scoutSize?: number;
   /**
-   * Evaluate every scouting point (default false: scouting stops once the criterion was worse than
-   * the best point at two consecutive, smaller λ — those small-λ solves are the expensive ones).
+   * Evaluate every scouting point (default false: scouting stops at the first point, going down in λ,
+   * whose criterion is worse than the best so far — the small-λ solves are the expensive ones).
    */
   readonly scoutAll?: boolean;
   /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
@@ -214,7 +214,7 @@ function scout(ctx: Ctx): Float64Array {
   // a loose starting tolerance keeps this cheap; the criterion's certificate makes the values exact
   const tol = Math.max(ctx.tolStart, 1e-2);
   let best: { theta: Float64Array; value: number } | null = null;
-  let worseSinceBest = 0;
+  let worseSinceBest = 0; // points evaluated since the best one
   for (let i = 0; i < n; i++) {
     const th = new Float64Array(ctx.q).fill(top + ((bottom - top) * i) / (n - 1));
     const { ev, ms } = evalAt(ctx, th, false, tol);
@@ -222,10 +222,10 @@ function scout(ctx: Ctx): Float64Array {
     if (ev.finite && (best === null || ev.value < best.value)) {
       best = { theta: th, value: ev.value };
       worseSinceBest = 0;
-    } else if (++worseSinceBest >= 2 && !ctx.opts.scoutAll) {
-      // the path has risen at two consecutive points past the best: the remaining (smallest) λ are
-      // the most expensive to certify (|S| → n) and, on a criterion that rises twice in a row, the
-      // least likely to win; the descent can still go there
+    } else if (++worseSinceBest >= 1 && !ctx.opts.scoutAll) {
+      // the path rises past the best point: the remaining (smallest) λ are the most expensive to
+      // certify (|S| → n; at 500 × 1000, 6 of 8 s of a CV tuning went to λ_max·1e-3) and the least
+      // likely to win; the descent can still go there
       break;
     }
   }
