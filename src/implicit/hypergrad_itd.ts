@@ -8,7 +8,7 @@ import { ConcreteTensor, type Tensor } from '../core/tensor.js';
 import { jvp, vjp } from '../autodiff/transforms.js';
 import { checkChoice, checkCount, checkFiniteNumber, checkFiniteVec, ContractionMonitor, dist2, dotVec, norm2, treeToVec, vecToTree } from './hypergrad_common.js';
 import type { Ctx, HypergradientResult, HypergradStatus } from './hypergrad_types.js';
-import { forwardSolve, outerGrads, phiPullback, phiVec } from './hypergrad_steps.js';
+import { forwardSolve, forwardStep, outerGrads, phiPullback, phiVec } from './hypergrad_steps.js';
 
 // ---------------------------------------------------------------------------------------------
 // ITD
@@ -60,16 +60,15 @@ function itdTape<W, L>(ctx: Ctx<W, L>): HypergradientResult<W, L> {
       const next = ctx.phi(w, lam);
       const vec = treeToVec(next, ctx.wLayout, ctx.fn, `Φ(w_${iterations - 1}, λ)`); // tracer values
       checkFiniteVec(vec, ctx.fn, `the forward iterate w_${iterations}`);
-      residual = dist2(vec, prev);
-      const scale = norm2(vec);
+      const step = forwardStep(ctx, monitor, iterations, vec, prev);
+      residual = step.residual;
       prev = vec;
       w = next;
-      ctx.recorder.push('forward', iterations, residual);
-      if (residual <= ctx.tol * Math.max(1, scale)) {
+      if (step.stop === 'converged') {
         converged = true;
         break;
       }
-      if (monitor.violated(iterations, residual, scale)) {
+      if (step.stop === 'non-contraction') {
         nonContraction = true;
         break;
       }

@@ -36,22 +36,36 @@ export function forwardSolve<W, L>(ctx: Ctx<W, L>, store?: (k: number, vec: Floa
   while (k < ctx.t) {
     k++;
     const next = phiVec(ctx, w, k);
-    residual = dist2(next.vec, wVec);
-    const scale = norm2(next.vec);
+    const step = forwardStep(ctx, monitor, k, next.vec, wVec);
+    residual = step.residual;
     w = next.w;
     wVec = next.vec;
     store?.(k, wVec);
-    ctx.recorder.push('forward', k, residual);
-    if (residual <= ctx.tol * Math.max(1, scale)) {
+    if (step.stop === 'converged') {
       converged = true;
       break;
     }
-    if (monitor.violated(k, residual, scale)) {
+    if (step.stop === 'non-contraction') {
       nonContraction = true;
       break;
     }
   }
   return { w, wVec, iterations: k, residual, converged, nonContraction };
+}
+
+/**
+ * Records forward step k (w_{k−1} = `prev` → w_k = `vec`) in the trace and the contraction monitor;
+ * says whether the iteration stops: converged (‖w_k − w_{k−1}‖ ≤ tol·max(1, ‖w_k‖)) or not contracting.
+ */
+export function forwardStep<W, L>(
+  ctx: Ctx<W, L>, monitor: ContractionMonitor, k: number, vec: Float64Array, prev: Float64Array,
+): { residual: number; stop: 'converged' | 'non-contraction' | null } {
+  const residual = dist2(vec, prev);
+  const scale = norm2(vec);
+  ctx.recorder.push('forward', k, residual);
+  if (residual <= ctx.tol * Math.max(1, scale)) return { residual, stop: 'converged' };
+  if (monitor.violated(k, residual, scale)) return { residual, stop: 'non-contraction' };
+  return { residual, stop: null };
 }
 
 /** E(w, λ) and its gradients (∇_wE, ∇_λE) as checked vectors. */
