@@ -246,7 +246,7 @@ export class SparseProblem {
         jac = fr.jac;
       } else {
         const so = {
-          tol: opts.tol ?? 1e-4, fitIntercept: this.fitIntercept,
+          tol: opts.tol ?? 1e-4, fitIntercept: this.fitIntercept, onFailure: 'return' as const, // reported in `converged`; the criteria certify
           ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}),
           ...(warm ? { warmStart: { beta: warm.beta, residual: warm.residual } } : {}),
         };
@@ -278,7 +278,7 @@ export class SparseProblem {
         jacB = Float64Array.of(fr.jacIntercept);
       } else {
         const fr = sparseLogreg(d, this.yc, lambda, {
-          tol: opts.tol ?? 1e-6, fitIntercept: this.fitIntercept,
+          tol: opts.tol ?? 1e-6, fitIntercept: this.fitIntercept, onFailure: 'return' as const,
           ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}),
           ...(warm ? { warmStart: { beta: warm.beta, intercept: warm.intercept } } : {}),
         });
