@@ -25,6 +25,7 @@ import {
 } from './criteria.js';
 import { optimize, OUTER_OPTION_KEYS, type HistoryEntry, type OuterOptions, type OuterResult } from './optimizers.js';
 import { checkOptions } from '../core/options.js';
+import { emitWarning } from '../core/failure.js';
 
 /** Which criterion to minimise. */
 export type CriterionKind = 'heldout' | 'cv' | 'sure';
@@ -229,7 +230,7 @@ export function tuneLasso(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions
   let singular = 0;
   for (const h of outer.history) if (!h.diagnosticsOk) singular++;
   if (singular > 0) {
-    process.emitWarning(`tuneLasso(): the invertibility hypothesis failed at ${singular} of ${outer.history.length} evaluations (kinks or rank-deficient X_E; see the history and diagnostics)`, { type: 'InvertibilityWarning' });
+    emitWarning(`tuneLasso(): the invertibility hypothesis failed at ${singular} of ${outer.history.length} evaluations (kinks or rank-deficient X_E; see the history and diagnostics)`, 'InvertibilityWarning');
   }
   // refit on all training rows (the validation rows too, for an automatic held-out split)
   const prob = new SparseProblem(Xd, y, model, { fitIntercept: opts.fitIntercept ?? true });
