@@ -157,7 +157,7 @@ function benchDataset(name: string, X: DenseDesign, y: Float64Array, py: string 
       const pred = prob.predict(sol, Xv);
       const u = pred.map((v, i) => (2 * (v - yv[i]!)) / pred.length);
       const { gS } = prob.pullback(sol, Xv, u);
-      const hg = prob.hypergradient(sol, gS, 0, { onSingular: 'ignore' });
+      const hg = prob.hypergradient(sol, gS, 0, { onFailure: 'return' });
       s = { solve: sol.timings.solveMs, post: sol.timings.postMs, hg: hg.timeMs, S: sol.support.length };
     }
     return s;

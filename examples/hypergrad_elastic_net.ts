@@ -5,10 +5,9 @@
  *
  * Run: npx tsx examples/hypergrad_elastic_net.ts
  */
-import {
-  elasticNetIstaProblem, exp, hypergradient, makeHypergradient, makeSparseRegressionSplit, minibatchSampler,
-  stochasticHypergradient, sub, mul, tensor, zeros, type Tensor,
-} from '../src/index.js';
+import { exp, hypergradient, makeHypergradient, stochasticHypergradient, sub, mul, tensor, zeros, type Tensor } from '../src/index.js';
+// the reference problem (data split, ISTA map, closed form) is a test fixture, not library API
+import { elasticNetIstaProblem, makeSparseRegressionSplit, minibatchSampler } from '../test/fixtures/hypergrad_problems.js';
 
 // Data as in the paper: 500 rows (100 train, 200 validation), 100 features, 30 informative.
 const data = makeSparseRegressionSplit({ nSamples: 500, nFeatures: 100, nInformative: 30, noise: 0.1, seed: 3 });

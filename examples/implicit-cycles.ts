@@ -9,7 +9,7 @@
  * this linear program, ∇ₛL = −c(x, y)·(1, 1) + μ̂ = 0, with the solver's multiplier μ̂ = c·(1, 1)
  * held fixed (a byproduct, as in ImplicitDifferentiation.jl's "conditions(x, y, z)"). Its Jacobian
  * in s is the Hessian of a linear Lagrangian: B = 0. The theorem does not apply and nsdiff refuses
- * (InvertibilityError). With onFailure 'lstsq' chosen explicitly the implicit Jacobian is −B⁺A = 0,
+ * (InvertibilityError). With onFailure 'return' and fallback 'lstsq' chosen explicitly the implicit Jacobian is −B⁺A = 0,
  * the "gradient" is (2(x − s₁), 8(y − s₂)), and gradient descent never converges: the iterates
  * head for (3, 5) — which lies on the side c < 0 — cross the line, head for (0, 0) — on the side
  * c > 0 — cross back, and settle on a cycle around the discontinuity.
@@ -24,7 +24,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   add, clip, customRoot, grad, index, InvertibilityError, mul, stack, stopGradient, sub, tensor,
-  type ImplicitFailurePolicy, type ImplicitFunction, type Tensor,
+  type InvertibilityFallback, type ImplicitFunction, type Tensor,
 } from '../src/index.js';
 
 const LO = [0, 0], HI = [3, 5];
@@ -43,7 +43,7 @@ export function argmaxBox(xy: Tensor): Tensor {
 /**
  * s(x, y) through the Lagrangian stationarity ∇ₛL = −c·(1, 1) + μ̂ = 0 with μ̂ fixed: B = 0.
  */
-export function argmaxLagrangian(onFailure?: ImplicitFailurePolicy): ImplicitFunction<Tensor, Tensor> {
+export function argmaxLagrangian(fallback?: InvertibilityFallback): ImplicitFunction<Tensor, Tensor> {
   return customRoot<Tensor, Tensor>(
     (xy, s) => {
       const c = cOf(xy);
@@ -52,7 +52,7 @@ export function argmaxLagrangian(onFailure?: ImplicitFailurePolicy): ImplicitFun
       return add(add(mul(cc, -1), stopGradient(cc)), mul(s, 0));
     },
     (xy) => argmaxBox(xy),
-    { onFailure, name: 'argmaxLagrangian' },
+    { ...(fallback ? { onFailure: 'return' as const, fallback } : {}), name: 'argmaxLagrangian' },
   );
 }
 
@@ -113,7 +113,7 @@ function main(): void {
   }
   const s = argmaxLagrangian('lstsq');
   const path = descend(s, steps);
-  console.log(`with onFailure 'lstsq' (pseudo-inverse): linear solve ${JSON.stringify(s.lastReport!.linearSolve)}`);
+  console.log(`with fallback 'lstsq' (pseudo-inverse): linear solve ${JSON.stringify(s.lastReport!.linearSolve)}`);
   const cr = crossings(path);
   console.log(`gradient descent, η = 0.05, from (0.5, 0.5): ${cr.length} crossings of the line c = 0 in ${steps} steps`);
   const last = cr.slice(-6);

@@ -7,7 +7,7 @@
  * F the Lorenz vector field (σ = 10, ρ = 28, β = 8/3). The inner solution is z(u) = F(u); its
  * optimality condition G(u, s) = ‖s − F(u)‖²·(s − F(u)) = 0 has B = ∂ₛG = ‖d‖²I + 2ddᵀ = 0 at the
  * solution (d = s − F(u) = 0): the implicit function theorem does not apply. nsdiff refuses by
- * default (InvertibilityError). Forcing the pseudo-inverse (onFailure 'lstsq') gives the implicit
+ * default (InvertibilityError). Forcing the pseudo-inverse (onFailure 'return', fallback 'lstsq') gives the implicit
  * Jacobian −B⁺A = 0, so the "gradient" of uᵀz(u) is z(u) + (∂z)ᵀu = F(u), and gradient ascent
  * u ← u + η·F(u) is the Euler scheme of the Lorenz ODE: it never converges and draws the attractor.
  *
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import {
   lineChart,
   customRoot, dot, grad, index, InvertibilityError, mul, stack, sub, sum, tensor,
-  type ImplicitFailurePolicy, type ImplicitFunction, type Tensor,
+  type InvertibilityFallback, type ImplicitFunction, type Tensor,
 } from '../src/index.js';
 
 const SIGMA = 10, RHO = 28, BETA = 8 / 3;
@@ -31,14 +31,14 @@ export function lorenzField(u: Tensor): Tensor {
 }
 
 /** z(u) ∈ argmin_s ‖s − F(u)‖⁴ through its optimality condition ‖s − F(u)‖²(s − F(u)) = 0. */
-export function lorenzArgmin(onFailure?: ImplicitFailurePolicy): ImplicitFunction<Tensor, Tensor> {
+export function lorenzArgmin(fallback?: InvertibilityFallback): ImplicitFunction<Tensor, Tensor> {
   return customRoot<Tensor, Tensor>(
     (u, s) => {
       const d = sub(s, lorenzField(u));
       return mul(sum(mul(d, d)), d);
     },
     (u) => tensor(Float64Array.from(lorenzField(u).data)),
-    { onFailure, name: 'lorenzArgmin' },
+    { ...(fallback ? { onFailure: 'return' as const, fallback } : {}), name: 'lorenzArgmin' },
   );
 }
 
@@ -93,7 +93,7 @@ function main(): void {
 
   const { path, z } = lorenzAscent(steps);
   const rep = z.lastReport!;
-  console.log(`with onFailure 'lstsq': linear solve ${JSON.stringify(rep.linearSolve)}`);
+  console.log(`with fallback 'lstsq': linear solve ${JSON.stringify(rep.linearSolve)}`);
   console.log(`the "gradient" is F(u): the implicit Jacobian −B⁺A is 0`);
   for (const k of [0, 1, 10, 100, 500, 1000, 2000, steps].filter((k, i, a) => k <= steps && a.indexOf(k) === i)) {
     const p = path[k]!;

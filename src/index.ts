@@ -62,7 +62,9 @@ export {
   type DiagnosticsLevel,
   type DiagnosticsReport,
   type ForwardReport,
-  type ImplicitFailurePolicy,
+  type ImplicitFailureOptions,
+  type InvertibilityFallback,
+  INVERTIBILITY_FALLBACKS,
   type ImplicitFunction,
   type ImplicitOptions,
   type ImplicitReport,
@@ -92,17 +94,6 @@ export {
   type StochasticMethod,
   type StochasticStep,
 } from './implicit/stochastic.js';
-export {
-  elasticNetIstaProblem,
-  ridgeGradientProblem,
-  makeSparseRegressionSplit,
-  minibatchSampler,
-  type ElasticNetIstaProblem,
-  type RidgeGradientProblem,
-  type RegressionSplit,
-  type SparseRegressionSplitOptions,
-  type InnerSolution,
-} from './implicit/hypergrad_problems.js';
 
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable
 // or refusing traced input (src/ops/linalg_api.ts).
@@ -175,7 +166,6 @@ export {
   type OuterResult,
   type HistoryEntry,
   type SparseModelKind,
-  type SingularPolicy,
   type SparseProblemOptions,
   type HypergradMethod as LassoHypergradMethod,
   type HypergradOptions as LassoHypergradOptions,

@@ -260,17 +260,19 @@ const recipes: Record<string, Recipe> = {
   CscMatrix: skip(CLASS),
 
   // --- implicit differentiation / hypergradient procedures ------------------------------------
-  // KNOWN GAP (src/implicit, not fixed here): these take `lam` as a Tensor inside an options object;
-  // called on a TRACED lam they return a zero derivative (grad of sum(hypergradient({..., lam}).grad)
-  // is [0, 0] for the TSDoc ridge example). They should read lam through concreteData (refuse) or
-  // be differentiable; then replace these entries with `refuse` / `diff` recipes.
-  hypergradient: skip('KNOWN GAP: numeric hypergradient procedure; silent zero derivative on a traced lam (see above)'),
-  makeHypergradient: skip('KNOWN GAP: session factory of hypergradient (same as above)'),
-  stochasticHypergradient: skip('KNOWN GAP: stochastic hypergradient procedure (same as above)'),
-  elasticNetIstaProblem: skip('problem factory on Float64Array data; its Tensor methods are compositions of the ops above'),
-  ridgeGradientProblem: skip('problem factory on Float64Array data; its Tensor methods are compositions of the ops above'),
-  makeSparseRegressionSplit: skip('synthetic data generator (numbers in)'),
-  minibatchSampler: skip('index sampler (numbers in)'),
+  // numeric hypergradient procedures: a traced λ (or w) is refused, never read as a constant
+  hypergradient: refuse(() => [P(2)], (lam) => nd.hypergradient({
+    phi: (w: Tensor, l: Tensor) => sub(w, mul(0.1, sub(mul(add(l, 1), w), 1))),
+    outer: (w: Tensor) => sum(square(w)), w0: nd.zeros([2]), lam: lam!, method: 'AID-FP', t: 2000,
+  }).grad),
+  makeHypergradient: refuse(() => [P(2)], (lam) => nd.makeHypergradient({
+    phi: (w: Tensor, l: Tensor) => sub(w, mul(0.1, sub(mul(add(l, 1), w), 1))),
+    outer: (w: Tensor) => sum(square(w)), w0: nd.zeros([2]), method: 'AID-FP', t: 2000,
+  })(lam!).grad),
+  stochasticHypergradient: refuse(() => [P(2)], (lam) => nd.stochasticHypergradient({
+    T: (w: Tensor, l: Tensor) => sub(w, mul(0.1, sub(mul(add(l, 1), w), 1))),
+    outer: (w: Tensor) => sum(square(w)), sample: () => 0, w: nd.zeros([2]), lam: lam!, iterations: 5, q: 0.9, seed: 1,
+  }).grad),
 
   // --- Lasso-type models and hyperparameter optimisation --------------------------------------
   lasso: skip(LASSO),

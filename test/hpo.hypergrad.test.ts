@@ -7,6 +7,7 @@
  * and the input checks.
  */
 import { test } from 'node:test';
+import { collectWarnings } from './fixtures/warnings.js';
 import assert from 'node:assert/strict';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { takeRows, toCsc, type DenseDesign, type DesignMatrix } from '../src/data/dataset.js';
@@ -38,7 +39,7 @@ function heldOut(prob: SparseProblem, sp: Split, lam: Float64Array, method: Hype
   value: number; grad: Float64Array; sol: InnerSolution; iterations: number;
 } {
   const tightTol = prob.model === 'logreg' ? 1e-13 : 1e-14;
-  const sol = prob.solve(lam, { tol: tightTol, method, tolJac: 1e-14, onSingular: 'ignore', ...extra });
+  const sol = prob.solve(lam, { tol: tightTol, method, tolJac: 1e-14, ...extra });
   const pred = prob.predict(sol, sp.Xv);
   const m = pred.length;
   const u = new Float64Array(m);
@@ -55,7 +56,7 @@ function heldOut(prob: SparseProblem, sp: Split, lam: Float64Array, method: Hype
     }
   }
   const { gS, gB } = prob.pullback(sol, sp.Xv, u);
-  const hg = prob.hypergradient(sol, gS, gB, { method, tolJac: 1e-14, maxJacIter: 100_000, onSingular: 'ignore' });
+  const hg = prob.hypergradient(sol, gS, gB, { method, tolJac: 1e-14, maxJacIter: 100_000, onFailure: 'return' });
   return { value: v / m, grad: hg.gradient, sol, iterations: hg.iterations };
 }
 
@@ -224,9 +225,16 @@ test('invertibility diagnostics: duplicated column makes X_EᵀX_E rank deficien
     assert.ok(dg.minPivotRatio < 1e-10);
     assert.match(dg.messages.join(' '), /rank deficient|kink/);
     const g = new Float64Array(sol.support.length).fill(1);
-    assert.throws(() => prob.hypergradient(sol, g, 0, { onSingular: 'throw' }), InvertibilityError);
-    const r = prob.hypergradient(sol, g, 0, { onSingular: 'ignore' });
+    assert.throws(() => prob.hypergradient(sol, g, 0), (e: unknown) => e instanceof InvertibilityError && /SparseProblem\.hypergradient\(\)/.test(e.message));
+    // fallback 'lstsq' (default under 'return'): the minimum-norm least-squares adjoint of the singular system
+    const r = prob.hypergradient(sol, g, 0, { onFailure: 'return' });
     assert.ok(r.finite);
+    assert.equal(r.fallback, 'lstsq');
+    assert.equal(r.linearSolver, 'lstsq');
+    const z = prob.hypergradient(sol, g, 0, { onFailure: 'return', fallback: 'zero' });
+    assert.deepEqual(Array.from(z.gradient), [0]);
+    assert.equal(z.fallback, 'zero');
+    assert.equal(collectWarnings(() => prob.hypergradient(sol, g, 0, { onFailure: 'warn' })).length, 1);
   }
   // a well-posed problem is clean
   const ok = base.solve([base.lambdaMax / 5], { tol: 1e-12 });
@@ -334,14 +342,14 @@ test('generic cross-check: AID (src/implicit) on the ISTA fixed-point map with s
   const outer = (w: ReturnType<typeof tensor>) => mean(square(sub(matmul(XvT, w), yvShift)));
   const r = hypergradient({
     phi, outer, w0: tensor(mine.sol.beta, [p]), lam: tensor([Math.log(lam)], [1]),
-    method: 'AID-GMRES', t: 5000, tol: 1e-15, k: 500, adjointTol: 1e-14, onWarning: () => {},
+    method: 'AID-GMRES', t: 5000, tol: 1e-15, k: 500, adjointTol: 1e-14, onFailure: 'return',
   });
   const g = (r.grad as ReturnType<typeof tensor>).data[0]!;
   assert.ok(relErr(g, mine.grad[0]!) <= 1e-8, `AID ${g} vs nsdiff ${mine.grad[0]} (${r.status})`);
 });
 
 test('logistic inner solutions: sparseLogreg (+ refinement) agrees with the independent proximal-Newton logregSolve', async () => {
-  const { logregSolve } = await import('../src/lasso/hypergrad_logreg.js');
+  const { logregSolve } = await import('./fixtures/logreg_solve.js');
   const sp = classification(150, 30, 19, 150 - 1);
   const prob = new SparseProblem(sp.Xt, sp.yt, 'logreg');
   const lam = prob.lambdaMax / 8;

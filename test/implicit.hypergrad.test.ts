@@ -14,10 +14,10 @@ import {
 } from '../src/index.js';
 import { hypergradient, makeHypergradient, NonContractionError, type HypergradMethod } from '../src/implicit/hypergrad.js';
 import { stochasticHypergradient } from '../src/implicit/stochastic.js';
-import { elasticNetIstaProblem, makeSparseRegressionSplit, minibatchSampler, ridgeGradientProblem } from '../src/implicit/hypergrad_problems.js';
+import { elasticNetIstaProblem, makeSparseRegressionSplit, minibatchSampler, ridgeGradientProblem } from './fixtures/hypergrad_problems.js';
 import { assertClose } from './helpers.js';
+import { collectWarnings } from './fixtures/warnings.js';
 
-const silent = (): void => {};
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0, n = 0;
@@ -59,7 +59,7 @@ test('fixtures: inner solutions are machine-precision fixed points, support iden
 test('ridge (smooth, symmetric): ITD, AID-FP, AID-CG, AID-GMRES converge to the closed form', () => {
   const methods: HypergradMethod[] = ['ITD', 'AID-FP', 'AID-CG', 'AID-GMRES'];
   for (const method of methods) {
-    const r = hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, method, t: 3000, tol: 1e-13, adjointTol: 1e-13, onWarning: silent });
+    const r = hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, method, t: 3000, tol: 1e-13, adjointTol: 1e-13 });
     assert.ok(relErr(gradData(r.grad), ridgeRef) < 1e-9, `${method}: relative error ${relErr(gradData(r.grad), ridgeRef)}`);
     assert.equal(r.warnings.length, 0, `${method}: ${r.warnings.join('; ')}`);
     assert.equal(r.status, 'converged', method);
@@ -68,7 +68,7 @@ test('ridge (smooth, symmetric): ITD, AID-FP, AID-CG, AID-GMRES converge to the 
 });
 
 test('elastic net (nonsmooth): ITD (reverse and forward), AID-FP, AID-GMRES converge to the closed form on the support', () => {
-  const common = { phi: en.phi, outer: en.outer, w0: zeros([100]), lam: enLam, t: 550, tol: 0, adjointTol: 0, trace: 'none' as const, onWarning: silent };
+  const common = { phi: en.phi, outer: en.outer, w0: zeros([100]), lam: enLam, t: 550, tol: 0, adjointTol: 0, trace: 'none' as const };
   const results = [
     hypergradient({ ...common, method: 'ITD', itd: { memory: 'iterates' } }),
     hypergradient({ ...common, method: 'ITD', itd: { mode: 'forward' } }),
@@ -83,7 +83,7 @@ test('elastic net (nonsmooth): ITD (reverse and forward), AID-FP, AID-GMRES conv
 
 test('tree-valued λ: { l1, l2 } gives the same hypergradient as the vector λ', () => {
   const phi = (w: Tensor, lam: { l1: Tensor; l2: Tensor }) => en.phi(w, add(mul(lam.l1, tensor([1, 0])), mul(lam.l2, tensor([0, 1]))));
-  const r = hypergradient({ phi, outer: (w: Tensor) => en.outer(w, enLam), w0: zeros([100]), lam: { l1: scalar(0.02), l2: scalar(0.002) }, method: 'AID-GMRES', t: 700, k: 200, tol: 0, onWarning: silent });
+  const r = hypergradient({ phi, outer: (w: Tensor) => en.outer(w, enLam), w0: zeros([100]), lam: { l1: scalar(0.02), l2: scalar(0.002) }, method: 'AID-GMRES', t: 700, k: 200, tol: 0 });
   assert.deepEqual(Object.keys(r.grad), ['l1', 'l2']);
   assertClose([r.grad.l1.item(), r.grad.l2.item()], enRef.grad, 1e-11, 'tree λ vs closed form');
 });
@@ -203,15 +203,19 @@ test('finite differences of the outer objective (inner solved to 1e-14) agree wi
 // ---------------------------------------------------------------------------------------------
 // AID-CG validity, warm starts, traces
 
-test('AID-CG on the (asymmetric) prox-gradient map warns, or throws with symmetry: "throw"', () => {
-  const msgs: string[] = [];
-  const r = hypergradient({ phi: en.phi, outer: en.outer, w0: tensor(enSol.w), lam: enLam, method: 'AID-CG', t: 5, k: 50, onWarning: (m) => msgs.push(m) });
-  assert.ok(r.asymmetry! > 1e-4, `asymmetry ${r.asymmetry}`);
-  assert.ok(msgs.some((m) => /not symmetric/.test(m)) && r.warnings.length === msgs.length);
+test('AID-CG on the (asymmetric) prox-gradient map throws by default, warns with symmetry: "warn"', () => {
+  let r: ReturnType<typeof hypergradient<Tensor, Tensor>> | null = null;
+  const msgs = collectWarnings(() => {
+    r = hypergradient({ phi: en.phi, outer: en.outer, w0: tensor(enSol.w), lam: enLam, method: 'AID-CG', t: 5, k: 50, symmetry: 'warn', onFailure: 'return' });
+  });
+  assert.ok(r!.asymmetry! > 1e-4, `asymmetry ${r!.asymmetry}`);
+  assert.ok(msgs.some((m) => /not symmetric/.test(m)) && r!.warnings.some((m) => /not symmetric/.test(m)));
   assert.throws(
-    () => hypergradient({ phi: en.phi, outer: en.outer, w0: tensor(enSol.w), lam: enLam, method: 'AID-CG', t: 5, symmetry: 'throw' }),
+    () => hypergradient({ phi: en.phi, outer: en.outer, w0: tensor(enSol.w), lam: enLam, method: 'AID-CG', t: 5 }),
     (e: unknown) => e instanceof InvalidArgumentError && /AID-GMRES/.test(e.message),
   );
+  const quiet = collectWarnings(() => hypergradient({ phi: en.phi, outer: en.outer, w0: tensor(enSol.w), lam: enLam, method: 'AID-CG', t: 5, k: 50, symmetry: 'return', onFailure: 'return' }));
+  assert.equal(quiet.length, 0);
 });
 
 test('warm starts: a session reuses w and v, and the next nearby λ needs fewer iterations', () => {
@@ -267,7 +271,7 @@ test('failures are typed: non-finite values, non-contraction (forward and adjoin
     () => hypergradient({ phi: expand, outer, w0: tensor([1, 2]), lam, t: 100 }),
     (e: unknown) => e instanceof NonContractionError && e instanceof ConvergenceError && e.report.phase === 'forward',
   );
-  const ret = hypergradient({ phi: expand, outer, w0: tensor([1, 2]), lam, t: 100, contraction: { onViolation: 'return' } });
+  const ret = hypergradient({ phi: expand, outer, w0: tensor([1, 2]), lam, t: 100, onFailure: 'return' });
   assert.equal(ret.status, 'non-contraction');
   assert.equal(ret.converged, false);
   assert.ok(ret.iterations.forward < 100);
@@ -277,9 +281,25 @@ test('failures are typed: non-finite values, non-contraction (forward and adjoin
     () => hypergradient({ phi: lying, outer, w0: tensor([1, 2]), lam, method: 'AID-FP', t: 200 }),
     (e: unknown) => e instanceof NonContractionError && e.report.phase === 'adjoint fixed-point',
   );
-  // budgets: reported, or thrown on request
-  assert.equal(hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, t: 3 }).status, 'maxIter');
-  assert.throws(() => hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, t: 3, onFailure: 'throw' }), ConvergenceError);
+  // budgets: a tolerance not reached throws by default (as customRoot), is reported with 'return',
+  // warned about with 'warn'; a fixed budget (tol 0) is not a failure
+  assert.throws(
+    () => hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, t: 3 }),
+    (e: unknown) => e instanceof ConvergenceError && !(e instanceof NonContractionError) && /status 'maxIter'/.test(e.message),
+  );
+  const budget = hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, t: 3, onFailure: 'return' });
+  assert.equal(budget.status, 'maxIter');
+  assert.equal(budget.tolerancesMet, false);
+  const warned = collectWarnings(() => hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, t: 3, onFailure: 'warn' }));
+  assert.equal(warned.length, 1);
+  const fixed = hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, t: 3, tol: 0, method: 'ITD' });
+  assert.equal(fixed.status, 'maxIter');
+  assert.equal(fixed.tolerancesMet, true);
+  assert.throws(() => hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, onFailure: 'ignore' as never }), InvalidArgumentError);
+  assert.throws(
+    () => hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, adjointtol: 1e-3 } as never),
+    (e: unknown) => e instanceof InvalidArgumentError && /did you mean 'adjointTol'/.test(e.message),
+  );
   // argument validation
   assert.throws(() => hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, method: 'AID-XX' as HypergradMethod }), InvalidArgumentError);
   assert.throws(() => hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, t: -1 }), InvalidArgumentError);

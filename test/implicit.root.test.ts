@@ -7,9 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   add, ConvergenceError, customFixedPoint, customRoot, grad, hessian, index, InvalidArgumentError, InvertibilityError,
-  jacobian, jvp, linalg, matmul, mul, NonFiniteError, relu, rng, scalar, ShapeError, stack, sub, sum, tanh, tensor, transpose, vjp,
+  jacobian, jvp, matmul, mul, NonFiniteError, relu, rng, scalar, ShapeError, stack, sub, sum, tanh, tensor, transpose, vjp,
   withKinkPolicy, type ImplicitReport, type LinearSolverName, type Tensor,
 } from '../src/index.js';
+import { linalg } from '../src/index.js';
+import { collectWarnings } from './fixtures/warnings.js';
 import { assertClose, checkDerivatives, checkDotProduct, checkJvpFd, checkVjpFd, flatValues } from './helpers.js';
 
 /** Newton for y³ + y = x, elementwise (concrete). */
@@ -187,26 +189,29 @@ test('failure policies on a singular B: throw (default), lstsq, zero, warn', () 
   const x = tensor([1, 0]);
   assert.throws(
     () => jacobian(customRoot(F, solve))(x),
-    (e: unknown) => e instanceof InvertibilityError && e.details.sigmaMin === 0 && /invertible/.test(e.message) && /'lstsq'/.test(e.message),
+    (e: unknown) => e instanceof InvertibilityError && e.details.sigmaMin === 0 && /invertible/.test(e.message) && /'lstsq'/.test(e.message) && /'return'/.test(e.message),
   );
   // pseudo-inverse: J = B⁺ = [[½, 0], [½, 0]] (the x₁ column is the true derivative)
-  const fl = customRoot(F, solve, { onFailure: 'lstsq' });
+  const fl = customRoot(F, solve, { onFailure: 'return', fallback: 'lstsq' });
   assertClose(jacobian(fl)(x), [0.5, 0, 0.5, 0], 1e-14, 'lstsq');
   assertClose(jacobian(fl, { mode: 'forward' })(x), [0.5, 0, 0.5, 0], 1e-14, 'lstsq forward');
   assert.equal(fl.lastReport!.linearSolve!.fallback, 'lstsq');
   assert.equal(fl.lastReport!.linearSolve!.method, 'lstsq');
   // large-system path: GMRES breaks down on the singular system, the fallback is LSQR (min-norm from 0)
-  const fi = customRoot(F, solve, { onFailure: 'lstsq', denseLimit: 1 });
+  const fi = customRoot(F, solve, { onFailure: 'return', denseLimit: 1 }); // fallback 'lstsq' is the default
   assertClose(jacobian(fi)(x), [0.5, 0, 0.5, 0], 1e-10, 'lstsq via LSQR');
   assert.equal(fi.lastReport!.linearSolve!.requested, 'gmres');
   assert.equal(fi.lastReport!.linearSolve!.fallback, 'lstsq');
-  const fz = customRoot(F, solve, { onFailure: 'zero' });
+  const fz = customRoot(F, solve, { onFailure: 'return', fallback: 'zero' });
   assert.deepEqual(Array.from(jacobian(fz)(x).data), [0, 0, 0, 0]);
   assert.equal(fz.lastReport!.linearSolve!.fallback, 'zero');
-  const warnings: string[] = [];
-  const fw = customRoot(F, solve, { onFailure: 'warn', onWarning: (m) => warnings.push(m) });
-  assertClose(grad((z: Tensor) => sum(fw(z)))(x), [1, 0], 1e-14, 'warn → lstsq');
+  const fw = customRoot(F, solve, { onFailure: 'warn' });
+  const warnings = collectWarnings(() => assertClose(grad((z: Tensor) => sum(fw(z)))(x), [1, 0], 1e-14, 'warn → lstsq'));
   assert.ok(warnings.length > 0 && /singular/.test(warnings[0]!), 'warned');
+  // 'return' is silent, the report still says what happened
+  assert.equal(collectWarnings(() => jacobian(fl)(x)).length, 0);
+  assert.throws(() => customRoot(F, solve, { onFailure: 'return', fallback: 'pinv' as never }), (e: unknown) => e instanceof InvalidArgumentError && /fallback/.test(e.message));
+  assert.throws(() => customRoot(F, solve, { onFailur: 'return' } as never), (e: unknown) => e instanceof InvalidArgumentError && /did you mean 'onFailure'/.test(e.message));
   assert.ok(fw.lastReport!.warnings.length > 0);
 });
 
@@ -221,9 +226,9 @@ test('iterative solver not converging: ConvergenceError by default, partial iter
     () => grad((z: Tensor) => sum(f(z)))(x),
     (e: unknown) => e instanceof ConvergenceError && /did not converge/.test(e.message) && e.report.converged === false,
   );
-  const warnings: string[] = [];
-  const fw = customRoot(F, solve, { linearSolver: 'gmres', maxIter: 2, restart: 2, onFailure: 'warn', onWarning: (m) => warnings.push(m) });
-  const g = grad((z: Tensor) => sum(fw(z)))(x);
+  const fw = customRoot(F, solve, { linearSolver: 'gmres', maxIter: 2, restart: 2, onFailure: 'warn' });
+  let g = x;
+  const warnings = collectWarnings(() => { g = grad((z: Tensor) => sum(fw(z)))(x); });
   assert.equal(g.size, n);
   assert.equal(warnings.length, 1);
   assert.equal(fw.lastReport!.linearSolve!.converged, false);
@@ -350,9 +355,8 @@ test('kinks at the solution: reported, and a singular element of the set-valued 
     () => grad((z: Tensor) => sum(full(z)))(tensor([0])),
     (e: unknown) => e instanceof InvertibilityError && e.details.selection === 'right' && e.details.sigmaMin === 0 && /set containing singular/.test(e.message),
   );
-  const warnings: string[] = [];
-  const fw = customRoot(F, solve, { diagnostics: 'full', onFailure: 'warn', onWarning: (m) => warnings.push(m) });
-  assertClose(grad((z: Tensor) => sum(fw(z)))(tensor([0])), [1], 1e-15);
+  const fw = customRoot(F, solve, { diagnostics: 'full', onFailure: 'warn' });
+  const warnings = collectWarnings(() => assertClose(grad((z: Tensor) => sum(fw(z)))(tensor([0])), [1], 1e-15));
   assert.equal(fw.lastReport!.diagnostics.setContainsSingular, true);
   assert.equal(warnings.length, 1);
   // the selection in force at the call is the one used: with 'right', B = 0 itself

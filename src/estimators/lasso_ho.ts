@@ -34,7 +34,7 @@ const KEYS = Object.keys({
   model: true, criterion: true, folds: true, shuffle: true, seed: true, valFraction: true, sigma: true, epsilon: true, fitIntercept: true,
   optimizer: true, maxEvals: true, init: true, scoutSize: true, bounds: true, tol: true, tolStart: true, tolSteps: true, xtol: true,
   ftol: true, firstStep: true, maxStep: true, lr: true, gridSize: true, gridSize2: true, gridEps: true, gridLambdas: true, hypergrad: true,
-  onEvaluation: true, method: true, refitTol: true, validation: true, standardize: true,
+  onEvaluation: true, method: true, refitTol: true, validation: true, standardize: true, scoutAll: true,
 } satisfies Record<keyof LassoHOOptions, true>);
 
 /** Options that are not parameters of the model and are not saved by `toJSON` (a callback, a data set). */

@@ -45,7 +45,22 @@ export interface EvaluateOptions extends HypergradOptions {
   readonly maxIter?: number;
   /** Compute the hypergradient (default true; false = value only, e.g. grid search). */
   readonly gradient?: boolean;
+  /**
+   * Certify every inner solution (default true): after the solve at `tol` (warm-started) and the
+   * Newton refinement on the support, the relative KKT violation (`kktViolation`, first-order
+   * optimality of the convex inner problem) must be ≤ `kktTol`; otherwise the solve is repeated
+   * with the tolerance divided by 100 (warm-started) down to 1e-12. So a loose `tol` only decides
+   * where the work starts, never the accuracy of a value, λ or hypergradient that is reported or
+   * compared (a warm start that a loose gap test accepts unchanged is caught here). `false`: one
+   * solve at `tol`, as accurate as that tolerance makes it.
+   */
+  readonly certify?: boolean;
+  /** Relative KKT violation accepted as optimal by `certify`. Default 1e-9. */
+  readonly kktTol?: number;
 }
+
+/** Smallest inner tolerance `certify` goes down to. */
+export const CERTIFY_TOL_FLOOR = 1e-12;
 
 /** Inner-solver statistics of one evaluation (summed over the problems solved). */
 export interface InnerStats {
@@ -63,6 +78,10 @@ export interface InnerStats {
   hypergradMs: number;
   /** Jacobian epochs / CG iterations in total. */
   jacIterations: number;
+  /** Every inner solution passed the KKT certificate (`certify`); false when not requested. */
+  certified: boolean;
+  /** Smallest inner tolerance used (the certificate tightens it). */
+  finalTol: number;
 }
 
 /** Aggregated invertibility diagnostics of one evaluation. */
@@ -112,7 +131,52 @@ export interface LabelledSet {
 }
 
 function emptyStats(): InnerStats {
-  return { solves: 0, epochs: 0, converged: true, solveMs: 0, postMs: 0, hypergradMs: 0, jacIterations: 0 };
+  return { solves: 0, epochs: 0, converged: true, solveMs: 0, postMs: 0, hypergradMs: 0, jacIterations: 0, certified: true, finalTol: Infinity };
+}
+
+/** Adds the inner statistics of `b` to `a` (CV folds). */
+function mergeStats(a: InnerStats, b: InnerStats): void {
+  a.solves += b.solves;
+  a.epochs += b.epochs;
+  a.converged = a.converged && b.converged;
+  a.solveMs += b.solveMs;
+  a.postMs += b.postMs;
+  a.hypergradMs += b.hypergradMs;
+  a.jacIterations += b.jacIterations;
+  a.certified = a.certified && b.certified;
+  a.finalTol = Math.min(a.finalTol, b.finalTol);
+}
+
+/**
+ * Solves `problem` at λ and, with `certify` (default), repeats the warm-started solve at a 100×
+ * tighter tolerance until the refined solution satisfies the KKT conditions to `kktTol` (see
+ * `EvaluateOptions.certify`). Every solve is counted in `st`.
+ */
+function solveCertified(problem: SparseProblem, lambdas: ArrayLike<number> | number, o: EvaluateOptions, st: InnerStats): InnerSolution {
+  const certify = o.certify ?? true;
+  let tol = o.tol ?? (problem.model === 'logreg' ? 1e-6 : 1e-4);
+  const kktTol = o.kktTol ?? 1e-9;
+  for (;;) {
+    const sol = problem.solve(lambdas, { ...stripEvaluate(o), tol });
+    addSolve(st, sol);
+    st.finalTol = Math.min(st.finalTol, tol);
+    if (!certify) {
+      st.certified = false;
+      return sol;
+    }
+    if (sol.diagnostics.kktViolation <= kktTol) return sol;
+    if (tol <= CERTIFY_TOL_FLOOR) {
+      st.certified = false;
+      return sol;
+    }
+    tol = Math.max(tol * 1e-2, CERTIFY_TOL_FLOOR);
+  }
+}
+
+/** The options of `SparseProblem.solve` / `hypergradient` among the evaluation options. */
+function stripEvaluate(o: EvaluateOptions): EvaluateOptions {
+  const { gradient: _g, certify: _c, kktTol: _k, ...rest } = o;
+  return rest;
 }
 
 function addSolve(st: InnerStats, sol: InnerSolution): void {
@@ -144,15 +208,19 @@ function allFinite(v: Float64Array | null): boolean {
   return true;
 }
 
-/** In the loop we collect diagnostics instead of warning on every call. */
+/**
+ * In the loop we collect diagnostics instead of failing on every call. The certificate needs the
+ * refinement and the KKT diagnostics; without it, value-only evaluations skip both.
+ */
 function innerOpts(opts: EvaluateOptions): EvaluateOptions {
   const valueOnly = opts.gradient === false;
+  const certify = opts.certify ?? true;
   return {
     ...opts,
-    onSingular: opts.onSingular ?? 'ignore',
-    // value-only evaluations (grid search) need neither the refinement nor the diagnostics by default
-    refine: opts.refine ?? !valueOnly,
-    checks: opts.checks ?? !valueOnly,
+    // failed invertibility is collected in the diagnostics (tuneLasso reports it), not thrown
+    onFailure: opts.onFailure ?? 'return',
+    refine: certify ? true : (opts.refine ?? !valueOnly),
+    checks: certify ? true : (opts.checks ?? !valueOnly),
   };
 }
 
@@ -229,14 +297,13 @@ export class HeldOutCriterion implements Criterion {
     const o = innerOpts(opts);
     const st = emptyStats();
     const dg = emptyDiag();
-    const sol = this.problem.solve(lambdas, o);
-    addSolve(st, sol);
+    const sol = solveCertified(this.problem, lambdas, o, st);
     addDiag(dg, sol, '');
     const { value, u } = this.lossAndAdjoint(sol);
     let gradient: Float64Array | null = null;
     if (opts.gradient !== false) {
       const { gS, gB } = this.problem.pullback(sol, this.Xval, u);
-      const hg = this.problem.hypergradient(sol, gS, gB, o);
+      const hg = this.problem.hypergradient(sol, gS, gB, stripEvaluate(o));
       gradient = hg.gradient;
       st.hypergradMs += hg.timeMs;
       st.jacIterations += hg.iterations;
@@ -314,13 +381,7 @@ export class CrossValCriterion implements Criterion {
       value += ev.value / K;
       supp += ev.supportSize / K;
       if (gradient !== null && ev.gradient !== null) for (let i = 0; i < gradient.length; i++) gradient[i] += ev.gradient[i]! / K;
-      st.solves += ev.inner.solves;
-      st.epochs += ev.inner.epochs;
-      st.converged = st.converged && ev.inner.converged;
-      st.solveMs += ev.inner.solveMs;
-      st.postMs += ev.inner.postMs;
-      st.hypergradMs += ev.inner.hypergradMs;
-      st.jacIterations += ev.inner.jacIterations;
+      mergeStats(st, ev.inner);
       dg.kinks += ev.diagnostics.kinks;
       dg.rankDeficient = dg.rankDeficient || ev.diagnostics.rankDeficient;
       dg.kktViolation = Math.max(dg.kktViolation, ev.diagnostics.kktViolation);
@@ -453,10 +514,8 @@ export class SureCriterion implements Criterion {
     const o = innerOpts(opts);
     const st = emptyStats();
     const dg = emptyDiag();
-    const s1 = this.problem.solve(lambdas, o);
-    const s2 = this.perturbed.solve(lambdas, o);
-    addSolve(st, s1);
-    addSolve(st, s2);
+    const s1 = solveCertified(this.problem, lambdas, o, st);
+    const s2 = solveCertified(this.perturbed, lambdas, o, st);
     addDiag(dg, s1, 'y');
     addDiag(dg, s2, 'y + εδ');
     const n = this.problem.n;
@@ -484,8 +543,8 @@ export class SureCriterion implements Criterion {
       }
       const p1 = this.problem.pullback(s1, this.X, u1);
       const p2 = this.perturbed.pullback(s2, this.X, u2);
-      const h1 = this.problem.hypergradient(s1, p1.gS, 0, o);
-      const h2 = this.perturbed.hypergradient(s2, p2.gS, 0, o);
+      const h1 = this.problem.hypergradient(s1, p1.gS, 0, stripEvaluate(o));
+      const h2 = this.perturbed.hypergradient(s2, p2.gS, 0, stripEvaluate(o));
       gradient = new Float64Array(h1.gradient.length);
       for (let k = 0; k < gradient.length; k++) gradient[k] = h1.gradient[k]! + h2.gradient[k]!;
       st.hypergradMs += h1.timeMs + h2.timeMs;

@@ -21,7 +21,9 @@ import {
   CrossValCriterion, HeldOutCriterion, SureCriterion, checkRawDesign, type Criterion, type CriterionEvaluation, type InnerStats,
   type LabelledSet,
 } from './criteria.js';
-import { optimize, type HistoryEntry, type OuterOptions, type OuterResult } from './optimizers.js';
+import { optimize, OUTER_OPTION_KEYS, type HistoryEntry, type OuterOptions, type OuterResult } from './optimizers.js';
+import { checkOptions } from '../core/options.js';
+import { emitWarning } from '../core/failure.js';
 
 /** Which criterion to minimise. */
 export type CriterionKind = 'heldout' | 'cv' | 'sure';
@@ -33,6 +35,13 @@ function toDesign(X: DesignLike, what: string): DesignMatrix {
   if (Array.isArray(X)) return denseFromRows(X);
   if (X === null || typeof X !== 'object') throw new InvalidArgumentError(`${what} must be a design matrix or an array of rows`);
   return X;
+}
+
+/** The criterion options among a larger options object. */
+function pickCriterion(o: CriterionOptions): CriterionOptions {
+  const out: Record<string, unknown> = {};
+  for (const k of CRITERION_KEYS) if ((o as Record<string, unknown>)[k] !== undefined) out[k] = (o as Record<string, unknown>)[k];
+  return out as CriterionOptions;
 }
 
 /** Options shared by the criterion constructors. */
@@ -56,6 +65,11 @@ export interface CriterionOptions {
   readonly fitIntercept?: boolean;
 }
 
+const CRITERION_KEYS = ['model', 'criterion', 'folds', 'shuffle', 'seed', 'valFraction', 'sigma', 'epsilon', 'fitIntercept'] as const;
+const HYPERGRAD_KEYS = [
+  'method', 'linearSolver', 'choleskyMax', 'cgTol', 'cgMaxIter', 'tolJac', 'maxJacIter', 'checks', 'refine', 'kinkTol', 'rankTol', 'onFailure', 'fallback',
+] as const;
+
 /**
  * Builds the criterion object of `opts.criterion` for (X, y) (validation set only for 'heldout').
  *
@@ -64,6 +78,7 @@ export interface CriterionOptions {
  * crit.evaluate([0.1]).gradient;
  */
 export function makeCriterion(X: DesignLike, y: ArrayLike<number>, opts: CriterionOptions = {}, validation?: LabelledSet): Criterion {
+  checkOptions(opts, CRITERION_KEYS, 'makeCriterion()');
   const model = opts.model ?? 'lasso';
   const kind = opts.criterion ?? 'cv';
   const Xd = toDesign(X, 'X');
@@ -129,17 +144,18 @@ export function lassoHypergradient(
 ): LassoHypergradientResult {
   const t0 = performance.now();
   if (train === null || typeof train !== 'object') throw new InvalidArgumentError('lassoHypergradient(): train must be { X, y }');
+  checkOptions(opts, [...CRITERION_KEYS, ...HYPERGRAD_KEYS, 'tol', 'maxIter', 'certify', 'kktTol'], 'lassoHypergradient()');
   const model = opts.model ?? 'lasso';
   const kind: CriterionKind = val ? 'heldout' : (opts.criterion ?? 'cv');
   if (val && opts.criterion !== undefined && opts.criterion !== 'heldout') {
     throw new InvalidArgumentError(`lassoHypergradient(): a validation set was given, so the criterion is 'heldout' (got criterion '${opts.criterion}')`);
   }
-  const crit = makeCriterion(train.X, train.y, { ...opts, model, criterion: kind }, val ?? undefined);
+  const crit = makeCriterion(train.X, train.y, pickCriterion({ ...opts, model, criterion: kind }), val ?? undefined);
   const tol = opts.tol ?? (model === 'logreg' ? 1e-10 : 1e-8);
   const method = opts.method ?? 'implicit';
   let ev: CriterionEvaluation;
   try {
-    ev = crit.evaluate(lambda, { ...opts, tol, method, onSingular: opts.onSingular ?? 'warn' });
+    ev = crit.evaluate(lambda, { ...opts, tol, method, onFailure: opts.onFailure ?? 'throw' });
   } finally {
     crit.dispose?.();
   }
@@ -196,25 +212,28 @@ export function tuneLasso(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions
   const t0 = performance.now();
   const model = opts.model ?? 'lasso';
   const kind = opts.criterion ?? 'cv';
+  checkOptions(opts, [...CRITERION_KEYS, ...OUTER_OPTION_KEYS, 'method', 'refitTol', 'validation'], 'tuneLasso()');
   const Xd = toDesign(X, 'X');
   if (opts.validation && kind !== 'heldout') throw new InvalidArgumentError(`tuneLasso(): a validation set needs criterion 'heldout' (got '${kind}')`);
-  const crit = makeCriterion(Xd, y, { ...opts, model, criterion: kind }, opts.validation);
+  const crit = makeCriterion(Xd, y, pickCriterion({ ...opts, model, criterion: kind }), opts.validation);
   const hypergrad: HypergradOptions = { ...(opts.hypergrad ?? {}), method: opts.method ?? opts.hypergrad?.method ?? 'implicit' };
   let outer: OuterResult;
   try {
-    outer = optimize(crit, { ...opts, hypergrad });
+    const outerOpts: Record<string, unknown> = {};
+    for (const k of OUTER_OPTION_KEYS) if ((opts as Record<string, unknown>)[k] !== undefined) outerOpts[k] = (opts as Record<string, unknown>)[k];
+    outer = optimize(crit, { ...(outerOpts as OuterOptions), hypergrad });
   } finally {
     crit.dispose?.();
   }
   let singular = 0;
   for (const h of outer.history) if (!h.diagnosticsOk) singular++;
   if (singular > 0) {
-    process.emitWarning(`tuneLasso(): the invertibility hypothesis failed at ${singular} of ${outer.history.length} evaluations (kinks or rank-deficient X_E; see the history and diagnostics)`, { type: 'InvertibilityWarning' });
+    emitWarning(`tuneLasso(): the invertibility hypothesis failed at ${singular} of ${outer.history.length} evaluations (kinks or rank-deficient X_E; see the history and diagnostics)`, 'InvertibilityWarning');
   }
   // refit on all training rows (the validation rows too, for an automatic held-out split)
   const prob = new SparseProblem(Xd, y, model, { fitIntercept: opts.fitIntercept ?? true });
   const refitTol = opts.refitTol ?? (model === 'logreg' ? 1e-10 : Math.min(opts.tol ?? 1e-6, 1e-8));
-  const sol = prob.solve(outer.lambdas, { tol: refitTol, onSingular: 'ignore' });
+  const sol = prob.solve(outer.lambdas, { tol: refitTol });
   prob.dispose();
   return {
     model, criterionKind: kind, lambdas: outer.lambdas, value: outer.value, coef: sol.beta, intercept: sol.intercept,

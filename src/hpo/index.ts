@@ -16,6 +16,5 @@ export {
   type HypergradDiagnostics,
   type InnerOptions,
   type InnerSolution,
-  type SingularPolicy,
   type SparseProblemOptions,
 } from '../lasso/hypergrad.js';

@@ -19,10 +19,15 @@
  * Safeguards: θ is clipped to the box [log λ_max − 12, log λ_max] (or `bounds`); a step whose
  * criterion value or gradient is not finite is REJECTED (never accepted, never turned into a NaN λ)
  * and the step shrinks; the inner tolerance decreases geometrically from `tolStart` to `tol` over
- * the first `tolSteps` evaluations (inexact early iterations, exact ones near the optimum).
+ * the first `tolSteps` evaluations (cheap early solves) — a STARTING tolerance only: every
+ * evaluation is certified by the criterion (`EvaluateOptions.certify`: the solve is tightened until
+ * the refined solution satisfies the KKT conditions to 1e-9 relative), so no value, λ or
+ * hypergradient that is compared (Armijo test, scouting ranking, best point) or reported carries
+ * the error of a loose solve, and the reported value is the value at the reported λ.
  * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
  */
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import type { HypergradOptions } from '../lasso/hypergrad.js';
 import type { Criterion, CriterionEvaluation } from './criteria.js';
 
@@ -50,6 +55,8 @@ export interface HistoryEntry {
   readonly finite: boolean;
   /** Invertibility diagnostics were clean. */
   readonly diagnosticsOk: boolean;
+  /** The value comes from inner solutions that passed the KKT certificate (see `EvaluateOptions.certify`). */
+  readonly certified: boolean;
 }
 
 /** Options of the outer loop. */
@@ -60,7 +67,7 @@ export interface OuterOptions {
   readonly maxEvals?: number;
   /**
    * Starting λ (number for every hyperparameter, or one value each), or 'scout' (the default for
-   * line-search and Adam): evaluate the criterion (value only, warm-started, loose tolerance) at
+   * line-search and Adam): evaluate the criterion (value only, warm-started, certified) at up to
    * `scoutSize` geometric points from λ_max/2 down to λ_max·1e-3 (scikit-learn's grid range; the
    * descent may then go lower, to the bottom of the search box), all hyperparameters equal, and
    * start from the best. Validation criteria are often
@@ -70,6 +77,11 @@ export interface OuterOptions {
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
   readonly scoutSize?: number;
+  /**
+   * Evaluate every scouting point (default false: scouting stops at the first point, going down in λ,
+   * whose criterion is worse than the best so far — the small-λ solves are the expensive ones).
+   */
+  readonly scoutAll?: boolean;
   /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
   readonly bounds?: readonly [number, number];
   /** Final inner tolerance. Default 1e-6 (logreg: 1e-8 absolute KKT). */
@@ -102,6 +114,12 @@ export interface OuterOptions {
   readonly onEvaluation?: (entry: HistoryEntry) => void;
 }
 
+/** The keys of {@link OuterOptions} (`checkOptions`). */
+export const OUTER_OPTION_KEYS = [
+  'optimizer', 'maxEvals', 'init', 'scoutSize', 'scoutAll', 'bounds', 'tol', 'tolStart', 'tolSteps', 'xtol', 'ftol', 'firstStep', 'maxStep', 'lr',
+  'gridSize', 'gridSize2', 'gridEps', 'gridLambdas', 'hypergrad', 'onEvaluation',
+] as const;
+
 /** Result of an outer search. */
 export interface OuterResult {
   /** Best hyperparameters found. */
@@ -122,6 +140,12 @@ export interface OuterResult {
   readonly converged: boolean;
   /** The search box in log λ. */
   readonly bounds: readonly [number, number];
+  /**
+   * The evaluation at the best point passed the KKT certificate (the reported value is the value at
+   * the reported λ). Evaluations that could not be certified — e.g. a rank-deficient support at tiny
+   * λ, where the solution is not unique — are solved at tol 1e-12 and flagged in the history.
+   */
+  readonly certified: boolean;
 }
 
 interface Ctx {
@@ -167,6 +191,7 @@ function record(ctx: Ctx, theta: Float64Array, ev: CriterionEvaluation, tol: num
     accepted,
     finite: ev.finite,
     diagnosticsOk: ev.diagnostics.ok,
+    certified: ev.inner.certified,
   };
   ctx.history.push(e);
   ctx.opts.onEvaluation?.(e);
@@ -186,14 +211,23 @@ function scout(ctx: Ctx): Float64Array {
   if (!Number.isInteger(n) || n < 2) throw new InvalidArgumentError(`optimize(): scoutSize must be an integer ≥ 2, got ${n}`);
   const top = Math.min(ctx.hi, Math.log(ctx.crit.lambdaMax / 2));
   const bottom = Math.max(ctx.lo, Math.log(ctx.crit.lambdaMax * 1e-3));
-  // ranking 5 widely spaced points needs little accuracy: a loose inner tolerance keeps this cheap
+  // a loose starting tolerance keeps this cheap; the criterion's certificate makes the values exact
   const tol = Math.max(ctx.tolStart, 1e-2);
   let best: { theta: Float64Array; value: number } | null = null;
+  let worseSinceBest = 0; // points evaluated since the best one
   for (let i = 0; i < n; i++) {
     const th = new Float64Array(ctx.q).fill(top + ((bottom - top) * i) / (n - 1));
     const { ev, ms } = evalAt(ctx, th, false, tol);
     record(ctx, th, ev, tol, ms, ev.finite);
-    if (ev.finite && (best === null || ev.value < best.value)) best = { theta: th, value: ev.value };
+    if (ev.finite && (best === null || ev.value < best.value)) {
+      best = { theta: th, value: ev.value };
+      worseSinceBest = 0;
+    } else if (++worseSinceBest >= 1 && !ctx.opts.scoutAll) {
+      // the path rises past the best point: the remaining (smallest) λ are the most expensive to
+      // certify (|S| → n; at 500 × 1000, 6 of 8 s of a CV tuning went to λ_max·1e-3) and the least
+      // likely to win; the descent can still go there
+      break;
+    }
   }
   if (best === null) throw new NonFiniteError(`optimize(): the criterion was non-finite at every scouting point`);
   return best.theta;
@@ -241,6 +275,7 @@ function maxAbs(v: Float64Array): number {
  * res.lambdas[0]; res.value; res.history.length;
  */
 export function optimize(crit: Criterion, opts: OuterOptions = {}): OuterResult {
+  checkOptions(opts, OUTER_OPTION_KEYS, 'optimize()');
   const optimizer = opts.optimizer ?? 'line-search';
   if (optimizer !== 'line-search' && optimizer !== 'adam' && optimizer !== 'grid') {
     throw new InvalidArgumentError(`optimize(): optimizer must be 'line-search' | 'adam' | 'grid', got ${String(optimizer)}`);
@@ -277,6 +312,7 @@ interface Best {
   value: number;
   gradient: Float64Array | null;
   support: number;
+  certified: boolean;
 }
 
 function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReason: string, converged: boolean): OuterResult {
@@ -296,6 +332,7 @@ function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReas
     stopReason,
     converged,
     bounds: [ctx.lo, ctx.hi],
+    certified: best.certified,
   };
 }
 
@@ -314,7 +351,7 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   }
   let f = ev.value;
   let g = ev.gradient!;
-  let best: Best = { theta, value: f, gradient: g, support: ev.supportSize };
+  let best: Best = { theta, value: f, gradient: g, support: ev.supportSize, certified: ev.inner.certified };
   let gn = norm(g);
   let L = gn > 0 ? gn / firstStep : 1;
   let stopReason = 'evaluation budget exhausted';
@@ -345,7 +382,7 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
       L *= 10;
       continue;
     }
-    if (ev.value < best.value) best = { theta: next, value: ev.value, gradient: ev.gradient, support: ev.supportSize };
+    if (ev.value < best.value) best = { theta: next, value: ev.value, gradient: ev.gradient, support: ev.supportSize, certified: ev.inner.certified };
     const bound = f + 1e-4 * gd + 1e-12 * Math.abs(f);
     if (ev.value <= bound) {
       record(ctx, next, ev, tol, ms, true);
@@ -405,7 +442,7 @@ function adam(ctx: Ctx, maxEvals: number): OuterResult {
       lr /= 4;
       continue;
     }
-    if (best === null || ev.value < best.value) best = { theta, value: ev.value, gradient: ev.gradient, support: ev.supportSize };
+    if (best === null || ev.value < best.value) best = { theta, value: ev.value, gradient: ev.gradient, support: ev.supportSize, certified: ev.inner.certified };
     const g = ev.gradient!;
     t++;
     const step = new Float64Array(q);
@@ -473,7 +510,7 @@ function gridSearch(ctx: Ctx): OuterResult {
   for (const th of points) {
     const { ev, ms } = evalAt(ctx, th, false, tol);
     record(ctx, th, ev, tol, ms, ev.finite);
-    if (ev.finite && (best === null || ev.value < best.value)) best = { theta: th, value: ev.value, gradient: null, support: ev.supportSize };
+    if (ev.finite && (best === null || ev.value < best.value)) best = { theta: th, value: ev.value, gradient: null, support: ev.supportSize, certified: ev.inner.certified };
   }
   return finish(ctx, best, 'grid', 'grid exhausted', true);
 }

@@ -7,7 +7,8 @@
  * {@link HypergradTraceMode} and {@link ContractionOptions} (re-exported by `hypergrad.ts`).
  */
 import { ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
-import { ConcreteTensor, formatShape, shapesEqual, type Tensor } from '../core/tensor.js';
+import type { FailurePolicy } from '../core/failure.js';
+import { ConcreteTensor, concreteData, formatShape, shapesEqual, type Tensor } from '../core/tensor.js';
 import { flatten, type Tree } from '../autodiff/tree.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -60,6 +61,15 @@ export function treeToVec(tree: Tree, layout: TreeLayout, fn: string, what: stri
     v.set(l.data, layout.offsets[i]!);
   }
   return v;
+}
+
+/**
+ * Refuses a traced `tree` (inside grad/jvp/...): the hypergradient procedures compute numbers, not a
+ * differentiable map, so a traced λ or w would otherwise be read as a constant (a silent zero
+ * derivative). `ConcretizationError` names `fn`, `what` and the differentiable alternative.
+ */
+export function refuseTraced(tree: Tree, fn: string, what: string): void {
+  for (const leaf of flatten(tree).leaves) concreteData(leaf, `${fn} (argument ${what})`, 'customFixedPoint / customRoot (a differentiable solution map)');
 }
 
 /** A tree of fresh concrete tensors holding copies of the slices of `vec`. */
@@ -202,11 +212,6 @@ export interface ContractionOptions {
   window?: number;
   /** Also declare non-contraction when a step exceeds `growth` × the smallest step so far. Default 1e4. */
   growth?: number;
-  /**
-   * `'throw'` (default): `NonContractionError`; `'return'`: stop that phase and return the
-   * result with `status: 'non-contraction'` and `converged: false`.
-   */
-  onViolation?: 'throw' | 'return';
 }
 
 /**
@@ -225,23 +230,26 @@ export class ContractionMonitor {
   private readonly recent: number[] = [];
   readonly window: number;
   readonly growth: number;
-  readonly onViolation: 'throw' | 'return';
+  /**
+   * The call's `onFailure`: `'throw'` raises `NonContractionError`; `'warn'` / `'return'` stop that
+   * phase, and the result carries `status: 'non-contraction'` (the caller warns once under `'warn'`).
+   */
   constructor(
     private readonly fn: string,
     private readonly phase: string,
     opts: ContractionOptions = {},
+    private readonly onViolation: FailurePolicy = 'throw',
   ) {
     this.window = checkCount(opts.window ?? 10, fn, 'contraction.window', 1);
     const growth = opts.growth ?? 1e4;
     if (typeof growth !== 'number' || !(growth > 1)) throw new InvalidArgumentError(`${fn}: contraction.growth must be a number > 1, got ${String(growth)}`);
     this.growth = growth;
-    this.onViolation = checkChoice(opts.onViolation ?? 'throw', ['throw', 'return'] as const, fn, 'contraction.onViolation');
   }
 
   /**
    * Records step `k` of size `step` (`scale` = size of the iterate, for the round-off floor).
-   * Returns true when the iteration must stop for non-contraction (policy `'return'`); throws
-   * with policy `'throw'`.
+   * Returns true when the iteration must stop for non-contraction (policy `'warn'` / `'return'`);
+   * throws with policy `'throw'`.
    */
   violated(k: number, step: number, scale: number): boolean {
     const floor = NOISE_FLOOR * Math.max(1, scale);
@@ -261,15 +269,10 @@ export class ContractionMonitor {
     const msg =
       `${this.fn}: the ${this.phase} iteration is not contracting: at iteration ${k} the step is ${step.toExponential(3)} ` +
       `after ${this.increases} consecutive increase(s) (last steps: ${this.recent.map((r) => r.toExponential(2)).join(', ')}). ` +
-      `Check that the map is a contraction in w (step size, regularisation) — or pass contraction: { onViolation: 'return' }.`;
+      `Check that the map is a contraction in w (step size, regularisation) — or pass onFailure: 'return' to get the partial result with status 'non-contraction'.`;
     if (this.onViolation === 'throw') {
       throw new NonContractionError(msg, { iterations: k, residualNorm: step, converged: false, phase: this.phase, steps: [...this.recent] });
     }
     return true;
   }
-}
-
-/** Default warning sink: `console.warn` (as the rest of `src/implicit/`). */
-export function defaultWarn(message: string): void {
-  console.warn(message);
 }

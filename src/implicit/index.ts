@@ -3,11 +3,11 @@
  * with invertibility diagnostics and failure policies. See docs/implicit.md.
  */
 export { customRoot, customFixedPoint } from './root.js';
+export { INVERTIBILITY_FALLBACKS, type InvertibilityFallback, type ImplicitFailureOptions } from './failure.js';
 export type {
   DiagnosticsLevel,
   DiagnosticsReport,
   ForwardReport,
-  ImplicitFailurePolicy,
   ImplicitFunction,
   ImplicitOptions,
   ImplicitReport,

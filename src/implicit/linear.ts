@@ -14,11 +14,14 @@
  * Not differentiable by itself: `root.ts` wraps it in custom rules.
  */
 import { ConvergenceError, InvalidArgumentError, InvertibilityError } from '../core/errors.js';
+import { handleFailure } from '../core/failure.js';
 import { luFactor, luRcondEstimate, luSolve, norm1, type LUFactorization } from '../linalg/dense/lu.js';
 import { svdDecompose } from '../linalg/dense/svd.js';
 import { bicgstab, cg, cgNormal, fixedPointLinear, gmres, lsqr, minres } from '../linalg/iterative/index.js';
 import type { IterativeResult, LinearOperator } from '../linalg/iterative/index.js';
-import type { DiagnosticsLevel, ImplicitFailurePolicy, LinearSolveReport, LinearSolverName } from './types.js';
+import type { DiagnosticsLevel, LinearSolveReport, LinearSolverName } from './types.js';
+import type { FailurePolicy } from '../core/failure.js';
+import { invertibilityFailure, type InvertibilityFallback } from './failure.js';
 
 /** B at a point, through its products (full size n, no ridge). */
 export interface ConcreteOperator {
@@ -39,7 +42,8 @@ export interface SolverSettings {
   atol: number;
   maxIter: number | undefined;
   restart: number | undefined;
-  onFailure: ImplicitFailurePolicy;
+  onFailure: FailurePolicy;
+  fallback: InvertibilityFallback;
   diagnostics: DiagnosticsLevel;
   condThreshold: number;
   denseLimit: number;
@@ -446,59 +450,51 @@ export class PointSolver {
     }
   }
 
-  /** Applies the failure policy. `partial`: an unconverged but finite iterate (policy 'warn'). */
+  /**
+   * Applies the failure policy (`implicit/failure.ts`). `partial`: an unconverged but finite
+   * iterate, returned under 'warn' / 'return' when the solver ran out of budget (other solver
+   * failures — breakdown, stagnation — suggest a singular B and return the fallback).
+   */
   private fallback(
     r: Float64Array, transpose: boolean, rep: LinearSolveReport, failure: Failure, detail: string, info: SingularInfo, partial?: Float64Array,
   ): { x: Float64Array; report: LinearSolveReport } {
     const s = this.settings;
     const what = `${s.name}: the ${transpose ? 'reverse-mode (adjoint) system (B + ridge·I)ᵀu = s' : 'forward-mode (tangent) system (B + ridge·I)t = r'} with B = ∂F/∂y (${this.k} unknowns${this.S ? ` on the active set of ${this.n}` : ''})`;
     const kinkNote = s.kinkCount > 0 ? `; F hit ${s.kinkCount} kink(s) at the solution, so B is one element (selection '${s.selection}') of a set-valued Jacobian` : '';
-    if (s.onFailure === 'throw') {
-      if (failure === 'singular') {
-        const sigmaMin = info.sigmaMin ?? this.sigmaMinIfSmall();
-        const msg = `${what} cannot be solved: ${detail}${sigmaMin !== undefined ? ` (σ_min(B) = ${sigmaMin.toExponential(3)})` : ''}. ` +
-          `The implicit function theorem needs every B in the Jacobian of F at the solution to be invertible; ` +
-          `choose onFailure 'lstsq' (pseudo-inverse) or 'zero' explicitly to proceed anyway${kinkNote}`;
-        throw new InvertibilityError(msg, {
-          sigmaMin,
-          conditionEstimate: info.conditionEstimate ?? (sigmaMin === 0 ? Infinity : undefined),
-          selection: s.selection,
-          method: rep.method,
-          transpose,
-        });
-      }
-      throw new ConvergenceError(`${what} failed: ${detail}${kinkNote}`, {
-        ...rep,
-        converged: false,
-        iterations: rep.iterations,
-        residualNorm: rep.residualNorm,
-        reason: failure,
+    const solverReason = rep.reason;
+    rep.reason = failure;
+    if (failure !== 'singular') {
+      const error = new ConvergenceError(`${what} failed: ${detail}${kinkNote}`, {
+        ...rep, converged: false, iterations: rep.iterations, residualNorm: rep.residualNorm, reason: failure,
       });
-    }
-    if (s.onFailure === 'zero') {
-      rep.fallback = 'zero';
-      rep.method = 'zero';
-      rep.reason = failure;
-      s.warn(`${what}: ${detail}; onFailure 'zero' returns a zero derivative`, false);
-      return { x: new Float64Array(this.n), report: rep };
-    }
-    if (s.onFailure === 'warn') {
-      s.warn(`${what}: ${detail}${kinkNote}`, true);
-      if (partial && allFinite(partial)) {
+      handleFailure(s.onFailure, error);
+      s.warn(error.message, false);
+      // a budget that ran out leaves a usable iterate; a breakdown / stagnation / inconsistency
+      // points at a singular B: the fallback then
+      if (partial && allFinite(partial) && solverReason === 'maxIter') {
         rep.converged = false;
-        rep.reason = failure;
         this.recordResidual(partial, r, transpose, rep);
         return { x: partial, report: rep };
       }
-    } else {
-      s.warn(`${what}: ${detail}; onFailure 'lstsq' uses the minimum-norm least-squares solution`, false);
     }
-    const x = this.leastSquares(r, transpose, rep);
-    rep.fallback = 'lstsq';
-    rep.method = 'lstsq';
-    rep.reason = failure;
-    this.recordResidual(x, r, transpose, rep);
-    return { x, report: rep };
+    const sigmaMin = failure === 'singular' ? (info.sigmaMin ?? (s.onFailure === 'throw' ? this.sigmaMinIfSmall() : undefined)) : undefined;
+    const error = new InvertibilityError(
+      `${what} cannot be solved: ${detail}${sigmaMin !== undefined ? ` (σ_min(B) = ${sigmaMin.toExponential(3)})` : ''}. ` +
+        `The implicit function theorem needs every B in the Jacobian of F at the solution to be invertible; ` +
+        `choose onFailure 'warn' or 'return' (with fallback 'lstsq', the pseudo-inverse, or 'zero') explicitly to proceed anyway${kinkNote}`,
+      {
+        sigmaMin, conditionEstimate: info.conditionEstimate ?? (sigmaMin === 0 ? Infinity : undefined), selection: s.selection, method: rep.method, transpose,
+      },
+    );
+    const { value, fallback } = invertibilityFailure(s, error, {
+      lstsq: () => this.leastSquares(r, transpose, rep),
+      zero: () => new Float64Array(this.n),
+    });
+    s.warn(`${what}: ${detail}; fallback '${fallback}' ${fallback === 'zero' ? 'returns a zero derivative' : 'uses the minimum-norm least-squares solution'}`, false);
+    rep.fallback = fallback;
+    rep.method = fallback;
+    if (fallback === 'lstsq') this.recordResidual(value, r, transpose, rep);
+    return { x: value, report: rep };
   }
 
   private recordResidual(x: Float64Array, r: Float64Array, transpose: boolean, rep: LinearSolveReport): void {

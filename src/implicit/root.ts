@@ -33,92 +33,13 @@ import { jvp, vjp } from '../autodiff/transforms.js';
 import { flatten, treeMap, type Flat, type Tree } from '../autodiff/tree.js';
 import { neg, sub } from '../ops/arithmetic.js';
 import { zerosLike } from '../ops/shape.js';
+import { resolveOptions, type Resolved } from './options.js';
 import { asymmetry, denseConditioning, emptyDiagnostics, extremeSingularValues, kinkAlternatives, materialiseFull, verifyActiveSet } from './diagnostics.js';
 import { norm2, PointSolver, type ConcreteOperator, type SolverSettings } from './linear.js';
-import type {
-  DiagnosticsLevel,
-  ImplicitFailurePolicy,
-  ImplicitFunction,
-  ImplicitOptions,
-  ImplicitReport,
-  LinearSolveReport,
-  LinearSolverName,
-} from './types.js';
+import { emitWarning, handleFailure } from '../core/failure.js';
+import type { ImplicitFunction, ImplicitOptions, ImplicitReport, LinearSolveReport, LinearSolverName } from './types.js';
 
-const SOLVERS: readonly LinearSolverName[] = ['lu', 'gmres', 'bicgstab', 'cg', 'minres', 'normal-cg', 'lsqr', 'fixed-point'];
-const POLICIES: readonly ImplicitFailurePolicy[] = ['throw', 'warn', 'lstsq', 'zero'];
-const LEVELS: readonly DiagnosticsLevel[] = ['off', 'cheap', 'full'];
 const MAX_KEPT_SOLVES = 64;
-
-interface Resolved<X, Y> {
-  name: string;
-  linearSolver: LinearSolverName | undefined;
-  denseLimit: number;
-  ridge: number;
-  tol: number;
-  atol: number;
-  maxIter: number | undefined;
-  restart: number | undefined;
-  warmStart: boolean;
-  onFailure: ImplicitFailurePolicy;
-  diagnostics: DiagnosticsLevel;
-  condThreshold: number;
-  forwardTol: number;
-  kinkSamples: number;
-  activeSet: ((x: X, y: Y) => Int32Array | readonly number[]) | undefined;
-  onReport: ((report: ImplicitReport, stage: 'forward' | 'linearSolve') => void) | undefined;
-  onWarning: (message: string) => void;
-}
-
-function resolveOptions<X, Y>(o: ImplicitOptions<X, Y>, defaultName: string): Resolved<X, Y> {
-  if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`${defaultName}: options must be an object`);
-  const name = o.name ?? defaultName;
-  const num = (v: unknown, what: string, ok: (x: number) => boolean, rule: string): void => {
-    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || !ok(v))) {
-      throw new InvalidArgumentError(`${name}: options.${what} must be ${rule}, got ${String(v)}`);
-    }
-  };
-  if (o.linearSolver !== undefined && !SOLVERS.includes(o.linearSolver)) {
-    throw new InvalidArgumentError(`${name}: options.linearSolver must be one of ${SOLVERS.join(', ')}, got '${String(o.linearSolver)}'`);
-  }
-  if (o.onFailure !== undefined && !POLICIES.includes(o.onFailure)) {
-    throw new InvalidArgumentError(`${name}: options.onFailure must be one of ${POLICIES.join(', ')}, got '${String(o.onFailure)}'`);
-  }
-  if (o.diagnostics !== undefined && !LEVELS.includes(o.diagnostics)) {
-    throw new InvalidArgumentError(`${name}: options.diagnostics must be one of ${LEVELS.join(', ')}, got '${String(o.diagnostics)}'`);
-  }
-  num(o.denseLimit, 'denseLimit', (x) => Number.isInteger(x) && x >= 0, 'an integer ≥ 0');
-  num(o.ridge, 'ridge', Number.isFinite, 'a finite number');
-  num(o.tol, 'tol', (x) => x >= 0 && Number.isFinite(x), 'a finite number ≥ 0');
-  num(o.atol, 'atol', (x) => x >= 0 && Number.isFinite(x), 'a finite number ≥ 0');
-  num(o.maxIter, 'maxIter', (x) => Number.isInteger(x) && x >= 0, 'an integer ≥ 0');
-  num(o.restart, 'restart', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
-  num(o.condThreshold, 'condThreshold', (x) => x > 0, 'a number > 0');
-  num(o.forwardTol, 'forwardTol', (x) => x >= 0, 'a number ≥ 0 (Infinity disables the check)');
-  num(o.kinkSamples, 'kinkSamples', (x) => Number.isInteger(x) && x >= 0, 'an integer ≥ 0');
-  for (const f of ['activeSet', 'onReport', 'onWarning'] as const) {
-    if (o[f] !== undefined && typeof o[f] !== 'function') throw new InvalidArgumentError(`${name}: options.${f} must be a function`);
-  }
-  return {
-    name,
-    linearSolver: o.linearSolver,
-    denseLimit: o.denseLimit ?? 200,
-    ridge: o.ridge ?? 0,
-    tol: o.tol ?? 1e-10,
-    atol: o.atol ?? 0,
-    maxIter: o.maxIter,
-    restart: o.restart,
-    warmStart: o.warmStart ?? true,
-    onFailure: o.onFailure ?? 'throw',
-    diagnostics: o.diagnostics ?? 'cheap',
-    condThreshold: o.condThreshold ?? 1e12,
-    forwardTol: o.forwardTol ?? 1e-6,
-    kinkSamples: o.kinkSamples ?? 2,
-    activeSet: o.activeSet,
-    onReport: o.onReport,
-    onWarning: o.onWarning ?? ((m: string) => console.warn(m)),
-  };
-}
 
 /** Per-instance state: last report, warm-start vectors. */
 interface Instance {
@@ -210,7 +131,7 @@ class Call<X, Y> {
 
   private warn(message: string, emit: boolean): void {
     this.report.warnings.push(message);
-    if (emit) this.opts.onWarning(message);
+    if (emit) emitWarning(message, 'ImplicitWarning');
   }
 
   /** F(x, y) as a list of leaves with y's shapes (works on tracers of any level). */
@@ -392,6 +313,7 @@ class Call<X, Y> {
       maxIter: o.maxIter,
       restart: o.restart,
       onFailure: o.onFailure,
+      fallback: o.fallback,
       diagnostics: o.diagnostics,
       condThreshold: o.condThreshold,
       denseLimit: o.denseLimit,
@@ -434,8 +356,8 @@ class Call<X, Y> {
         `${name}: the forward solve returned a y with ‖F(x, y)‖ = ${fwd.residualNorm.toExponential(3)} ` +
         `(relative ${fwd.relativeResidual.toExponential(3)} > forwardTol ${o.forwardTol}); the implicit derivative −B⁻¹A is only valid at a ` +
         `solution of F(x, y) = 0: solve more accurately or raise options.forwardTol`;
-      if (o.onFailure === 'throw') throw new ConvergenceError(msg, { iterations: 0, residualNorm: fwd.residualNorm, converged: false });
-      this.warn(msg, true);
+      handleFailure(o.onFailure, new ConvergenceError(msg, { iterations: 0, residualNorm: fwd.residualNorm, converged: false }));
+      this.warn(msg, false);
     }
     const S = this.activeSet(xs, ys);
     const k = S ? S.length : this.n;
@@ -507,7 +429,7 @@ class Call<X, Y> {
         ps.singular = { message: msg, sigmaMin: diag.sigmaMin, conditionEstimate: diag.conditionEstimate };
         if (o.onFailure === 'throw') {
           throw new InvertibilityError(
-            `${name}: the implicit function theorem needs B invertible, but ${msg}; choose onFailure 'lstsq' (pseudo-inverse) or 'zero' explicitly to proceed anyway`,
+            `${name}: the implicit function theorem needs B invertible, but ${msg}; choose onFailure 'warn' or 'return' (with fallback 'lstsq', the pseudo-inverse, or 'zero') explicitly to proceed anyway`,
             { sigmaMin: diag.sigmaMin, conditionEstimate: diag.conditionEstimate, selection: describePolicy(this.policy) },
           );
         }
@@ -539,10 +461,8 @@ class Call<X, Y> {
         `selection '${describePolicy(this.policy)}' (σ_min = ${selected.sigmaMin.toExponential(3)}), but it is one element of a set containing singular matrices: ` +
         `under the selection '${bad.selection}' σ_min = ${bad.sigmaMin.toExponential(3)} (cond ${bad.conditionEstimate.toExponential(3)}). ` +
         `The invertibility hypothesis of the nonsmooth implicit function theorem fails at this point`;
-      if (o.onFailure === 'throw') {
-        throw new InvertibilityError(msg, { sigmaMin: bad.sigmaMin, conditionEstimate: bad.conditionEstimate, selection: bad.selection });
-      }
-      this.warn(msg, true);
+      handleFailure(o.onFailure, new InvertibilityError(msg, { sigmaMin: bad.sigmaMin, conditionEstimate: bad.conditionEstimate, selection: bad.selection }));
+      this.warn(msg, false);
     }
   }
 

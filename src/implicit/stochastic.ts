@@ -37,6 +37,7 @@ import {
   dist2,
   norm2,
   NonContractionError,
+  refuseTraced,
   TraceRecorder,
   treeLayout,
   treeToVec,
@@ -144,6 +145,8 @@ export function stochasticHypergradient<W, L, B>(options: StochasticHypergradien
   const stepAt = stepFunction(options.step, options.q, fn);
 
   const wLayout = treeLayout(options.w, fn, 'w');
+  refuseTraced(options.lam, fn, 'lam');
+  refuseTraced(options.w, fn, 'w');
   const lLayout = treeLayout(options.lam, fn, 'lam');
   const wVec = treeToVec(options.w, wLayout, fn, 'w');
   checkFiniteVec(wVec, fn, 'w');

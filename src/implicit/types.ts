@@ -7,6 +7,7 @@
  * B = ∂ᵧF (n×n). The implicit derivative is J = −B⁻¹A.
  */
 import type { KinkReport } from '../autodiff/kinks.js';
+import type { ImplicitFailureOptions } from './failure.js';
 
 /**
  * Linear solver for the systems B·t = r (forward mode) and Bᵀ·u = s (reverse mode).
@@ -25,19 +26,6 @@ import type { KinkReport } from '../autodiff/kinks.js';
 export type LinearSolverName = 'lu' | 'gmres' | 'bicgstab' | 'cg' | 'minres' | 'normal-cg' | 'lsqr' | 'fixed-point';
 
 /**
- * What to do when the linear system cannot be solved reliably (B singular or too ill-conditioned,
- * an iterative solver did not converge, the forward solve does not satisfy F(x, y) ≈ 0):
- * - `'throw'` (default): `InvertibilityError` (B singular / cond above threshold) or
- *   `ConvergenceError` (solver not converged, forward residual too large);
- * - `'warn'`: call `onWarning` (default `console.warn`) and continue with the best available
- *   answer (the unconverged iterate, or the least-squares solution when B is singular);
- * - `'lstsq'`: use the minimum-norm least-squares solution B⁺r (pseudo-inverse) — recorded in
- *   the report, not warned about;
- * - `'zero'`: return a zero derivative — recorded in the report.
- */
-export type ImplicitFailurePolicy = 'throw' | 'warn' | 'lstsq' | 'zero';
-
-/**
  * How much checking of the theorem's hypotheses is done:
  * - `'off'`: only what the solvers report themselves (non-convergence still follows `onFailure`);
  * - `'cheap'` (default): forward residual ‖F(x, y)‖, finiteness, kink tracking at the solution,
@@ -50,8 +38,17 @@ export type ImplicitFailurePolicy = 'throw' | 'warn' | 'lstsq' | 'zero';
  */
 export type DiagnosticsLevel = 'off' | 'cheap' | 'full';
 
-/** Options of `customRoot` / `customFixedPoint`. `X`, `Y`: parameter-tree types of x and y. */
-export interface ImplicitOptions<X = unknown, Y = unknown> {
+/**
+ * Options of `customRoot` / `customFixedPoint`. `X`, `Y`: parameter-tree types of x and y.
+ *
+ * Failures (`onFailure`, `fallback`: see `implicit/failure.ts`): B singular or too ill-conditioned
+ * (`InvertibilityError`), an iterative solver that does not converge or a forward solve that does
+ * not satisfy F(x, y) ≈ 0 (`ConvergenceError`) are thrown by default; under `'warn'` (a warning
+ * through `setWarningHandler`'s sink) or `'return'` (silent) the derivative is the `fallback` for a
+ * failed invertibility (`'lstsq'`: minimum-norm least squares B⁺r, `'zero'`) and the unconverged
+ * iterate for a non-converged solve; the report records it (`linearSolve.fallback`, `converged`).
+ */
+export interface ImplicitOptions<X = unknown, Y = unknown> extends ImplicitFailureOptions {
   /** Linear solver (see {@link LinearSolverName}). Default: `'lu'` when the system has ≤ `denseLimit` unknowns, else `'gmres'`. */
   linearSolver?: LinearSolverName;
   /** Size up to which B is materialised (default method `'lu'`, exact SVD diagnostics). Default 200. */
@@ -68,8 +65,6 @@ export interface ImplicitOptions<X = unknown, Y = unknown> {
   restart?: number;
   /** Warm-start iterative solves from the last solution of the same kind (per instance). Default true. */
   warmStart?: boolean;
-  /** Failure policy (see {@link ImplicitFailurePolicy}). Default `'throw'`. */
-  onFailure?: ImplicitFailurePolicy;
   /** Diagnostics level (see {@link DiagnosticsLevel}). Default `'cheap'`. */
   diagnostics?: DiagnosticsLevel;
   /** B counts as singular when its condition estimate exceeds this. Default 1e12. */
@@ -91,8 +86,6 @@ export interface ImplicitOptions<X = unknown, Y = unknown> {
   activeSet?: (x: X, y: Y) => Int32Array | readonly number[];
   /** Called with the (live) report after the forward solve and after every linear solve. */
   onReport?: (report: ImplicitReport, stage: 'forward' | 'linearSolve') => void;
-  /** Receives warnings (policy `'warn'`, suspicious diagnostics). Default `console.warn`. */
-  onWarning?: (message: string) => void;
   /** Name used in messages and reports. Default `'customRoot'` / `'customFixedPoint'`. */
   name?: string;
 }

@@ -16,11 +16,14 @@
  * together with its sum, and every product with a centred column stays exact.
  *
  * Provided: products with single columns, the Gram matrix (with a cache keyed by feature so that
- * consecutive supports only pay for new features), a Cholesky factorisation that reports its
- * pivots (rank / conditioning diagnostics), and Jacobi-preconditioned conjugate gradients.
+ * consecutive supports only pay for new features), the matrix-free product with M, and
+ * Jacobi-preconditioned conjugate gradients (the library's `cg`). The factors of M live in
+ * hypergrad_factor.ts; no factorisation or Krylov code lives here.
  */
 import type { PreparedDesign } from './design.js';
 import { colDots } from './design.js';
+import { cg } from '../linalg/iterative/cg.js';
+import type { CholeskyPivotInfo } from '../linalg/dense/cholesky_update.js';
 
 /** The reduced system on a support: columns, optional ones column, weights and ridge. */
 export interface SupportSystem {
@@ -295,90 +298,8 @@ export function buildSystemMatrix(sys: SupportSystem, cache: GramCache | null): 
   return M;
 }
 
-/** Result of `choleskyInPlace`. */
-export interface CholeskyInfo {
-  /** False if a pivot fell below `rankTol` times its diagonal entry (numerically rank deficient). */
-  readonly ok: boolean;
-  /** min_k d_k / M_kk over pivots d_k = L_kk² (1 = orthogonal columns, 0 = exactly dependent). */
-  readonly minPivotRatio: number;
-  /** Index (into the system) of the worst pivot. */
-  readonly worstIndex: number;
-  /** (max_k L_kk / min_k L_kk)², a cheap estimate of the condition number of M (a lower bound up to a modest factor). */
-  readonly conditionEstimate: number;
-}
-
-/**
- * In-place Cholesky M = L Lᵀ (lower triangle of the row-major m×m array; the upper triangle is
- * left untouched). A pivot d_k with d_k ≤ rankTol·M_kk means column k is (numerically) in the span
- * of the previous ones: reported as `ok: false`; the factorisation then continues with d_k replaced
- * by rankTol·M_kk (or a tiny positive number), so that a regularised solve is still possible.
- */
-export function choleskyInPlace(M: Float64Array, m: number, rankTol = 1e-10, rawOut?: Float64Array): CholeskyInfo {
-  let ok = true;
-  let minRatio = Infinity;
-  let worst = -1;
-  let lmax = 0;
-  let lmin = Infinity;
-  const diag = new Float64Array(m);
-  for (let k = 0; k < m; k++) diag[k] = M[k * m + k]!;
-  let dmax = 0;
-  for (let k = 0; k < m; k++) dmax = Math.max(dmax, diag[k]!);
-  for (let j = 0; j < m; j++) {
-    const rj = j * m;
-    let s = M[rj + j]! - rowDot(M, rj, rj, j);
-    const ref = diag[j]! > 0 ? diag[j]! : dmax > 0 ? dmax : 1;
-    const ratio = s / ref;
-    if (rawOut !== undefined) rawOut[j] = ratio;
-    if (ratio < minRatio) {
-      minRatio = ratio;
-      worst = j;
-    }
-    if (!(ratio > rankTol)) {
-      ok = false;
-      s = Math.max(rankTol * ref, 1e-300);
-    }
-    const ljj = Math.sqrt(s);
-    M[rj + j] = ljj;
-    if (ljj > lmax) lmax = ljj;
-    if (ljj < lmin) lmin = ljj;
-    const inv = 1 / ljj;
-    for (let i = j + 1; i < m; i++) {
-      const ri = i * m;
-      M[ri + j] = (M[ri + j]! - rowDot(M, ri, rj, j)) * inv;
-    }
-  }
-  if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
-  return { ok, minPivotRatio: Math.max(0, minRatio), worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
-}
-
-/** Σ_{k<len} A[a+k]·A[b+k] with four accumulators (the Cholesky inner product). */
-function rowDot(A: Float64Array, a: number, b: number, len: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let k = 0;
-  for (; k + 3 < len; k += 4) {
-    s0 += A[a + k]! * A[b + k]!;
-    s1 += A[a + k + 1]! * A[b + k + 1]!;
-    s2 += A[a + k + 2]! * A[b + k + 2]!;
-    s3 += A[a + k + 3]! * A[b + k + 3]!;
-  }
-  for (; k < len; k++) s0 += A[a + k]! * A[b + k]!;
-  return s0 + s1 + s2 + s3;
-}
-
-/** Solves L Lᵀ x = b in place (b becomes x) with the factor of `choleskyInPlace`. */
-export function choleskySolveInPlace(L: Float64Array, m: number, b: Float64Array): void {
-  for (let i = 0; i < m; i++) {
-    let t = b[i]!;
-    const ri = i * m;
-    for (let k = 0; k < i; k++) t -= L[ri + k]! * b[k]!;
-    b[i] = t / L[ri + i]!;
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let t = b[i]!;
-    for (let k = i + 1; k < m; k++) t -= L[k * m + i]! * b[k]!;
-    b[i] = t / L[i * m + i]!;
-  }
-}
+/** Pivot statistics of a support factorisation (see `choleskyRankRevealing` in src/linalg/dense). */
+export type CholeskyInfo = CholeskyPivotInfo;
 
 /** out ← M v for the system (matrix-free: O(n·|S|) for dense X). `tmp` has length n. */
 export function systemMatvec(sys: SupportSystem, v: Float64Array, out: Float64Array, tmp: Float64Array): void {
@@ -447,359 +368,26 @@ export function systemDiagonal(sys: SupportSystem): Float64Array {
 export interface CgReport {
   readonly iterations: number;
   readonly converged: boolean;
-  /** Final ‖b − Mx‖ / ‖b‖. */
+  /** Final true ‖b − Mx‖ / ‖b‖. */
   readonly relativeResidual: number;
 }
 
 /**
- * Jacobi-preconditioned conjugate gradients for M x = b (x holds the initial guess, e.g. the
- * previous solution: warm start). Stops when ‖b − Mx‖ ≤ tol·‖b‖.
+ * Jacobi-preconditioned conjugate gradients for M x = b on the support system, by the library's
+ * `cg` (src/linalg/iterative: true-residual stopping ‖b − Mx‖ ≤ tol·‖b‖, restarts on drift);
+ * `x` holds the initial guess (warm start) and receives the solution.
  */
 export function conjugateGradient(
   sys: SupportSystem, b: Float64Array, x: Float64Array, opts: { tol: number; maxIter: number },
 ): CgReport {
-  const m = systemSize(sys);
-  const n = sys.d.nRows;
-  const tmp = new Float64Array(n);
+  const tmp = new Float64Array(sys.d.nRows);
   const diag = systemDiagonal(sys);
-  const r = new Float64Array(m);
-  const z = new Float64Array(m);
-  const pv = new Float64Array(m);
-  const q = new Float64Array(m);
-  let bn = 0;
-  for (let i = 0; i < m; i++) bn += b[i]! * b[i]!;
-  bn = Math.sqrt(bn);
-  if (bn === 0) {
-    x.fill(0);
-    return { iterations: 0, converged: true, relativeResidual: 0 };
-  }
-  systemMatvec(sys, x, q, tmp);
-  let rn = 0;
-  for (let i = 0; i < m; i++) {
-    r[i] = b[i]! - q[i]!;
-    rn += r[i]! * r[i]!;
-  }
-  if (Math.sqrt(rn) <= opts.tol * bn) return { iterations: 0, converged: true, relativeResidual: Math.sqrt(rn) / bn };
-  let rz = 0;
-  for (let i = 0; i < m; i++) {
-    z[i] = diag[i]! > 0 ? r[i]! / diag[i]! : r[i]!;
-    pv[i] = z[i]!;
-    rz += r[i]! * z[i]!;
-  }
-  let it = 0;
-  let rel = Math.sqrt(rn) / bn;
-  while (it < opts.maxIter) {
-    it++;
-    systemMatvec(sys, pv, q, tmp);
-    let pq = 0;
-    for (let i = 0; i < m; i++) pq += pv[i]! * q[i]!;
-    if (!(pq > 0)) break; // singular direction: stop with what we have
-    const alpha = rz / pq;
-    rn = 0;
-    for (let i = 0; i < m; i++) {
-      x[i] += alpha * pv[i]!;
-      r[i] -= alpha * q[i]!;
-      rn += r[i]! * r[i]!;
-    }
-    rel = Math.sqrt(rn) / bn;
-    if (rel <= opts.tol) return { iterations: it, converged: true, relativeResidual: rel };
-    let rz2 = 0;
-    for (let i = 0; i < m; i++) {
-      z[i] = diag[i]! > 0 ? r[i]! / diag[i]! : r[i]!;
-      rz2 += r[i]! * z[i]!;
-    }
-    const beta = rz2 / rz;
-    rz = rz2;
-    for (let i = 0; i < m; i++) pv[i] = z[i]! + beta * pv[i]!;
-  }
-  return { iterations: it, converged: rel <= opts.tol, relativeResidual: rel };
-}
-
-/** A factorisation of M on a support, whatever produced it. */
-export interface SupportFactor {
-  /** Features, in the order of the right-hand sides passed to `solve` (sorted support). */
-  readonly cols: Int32Array;
-  /** Size of the system (|cols| + ones). */
-  readonly m: number;
-  readonly info: CholeskyInfo;
-  /** Solves M x = b in place (b in `cols` order, ones entry last). */
-  solve(b: Float64Array): void;
-  /** False once the underlying factor has moved on (incremental factors). */
-  valid(): boolean;
-}
-
-/** Wraps a dense factor of `choleskyInPlace`. */
-export function denseFactor(cols: Int32Array, m: number, L: Float64Array, info: CholeskyInfo): SupportFactor {
-  return { cols, m, info, solve: (b) => choleskySolveInPlace(L, m, b), valid: () => true };
-}
-
-/**
- * Cholesky factor of M = X_c,SᵀX_c,S/n (no weights, no ridge, no ones column: Lasso and weighted
- * Lasso) maintained across supports: features that leave S are deleted (rank-one update of the
- * trailing block, O(m²)), features that enter are appended (one column of Gram products, O(n·m), and
- * a triangular solve, O(m²)), instead of O(n·m² + m³/3) for a fresh factorisation. The factor keeps
- * its own insertion order; `solve` permutes. Refactored from scratch every `refreshEvery` updates to
- * bound the drift of the updates.
- */
-export class IncrementalCholesky {
-  private order: number[] = [];
-  private pos = new Map<number, number>();
-  private L = new Float64Array(0);
-  private cap = 0;
-  private diagM: number[] = [];
-  /** Pivot ratio before flooring for rows whose pivot was floored at insertion (else NaN). */
-  private rawRatio: number[] = [];
-  private updates = 0;
-  private version = 0;
-  private readonly buf: Float64Array;
-  /** Cost counters: appended / deleted features, full refactorisations. */
-  appended = 0;
-  deleted = 0;
-  refactors = 0;
-
-  constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
-    this.buf = new Float64Array(d.nRows);
-  }
-
-  get size(): number {
-    return this.order.length;
-  }
-
-  private ensureCap(m: number): void {
-    if (m <= this.cap) return;
-    const cap = Math.max(m, Math.ceil(this.cap * 1.5), 16);
-    const L = new Float64Array(cap * cap);
-    const k = this.order.length;
-    for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) L[i * cap + j] = this.L[i * this.cap + j]!;
-    this.L = L;
-    this.cap = cap;
-  }
-
-  private reset(): void {
-    this.order = [];
-    this.pos.clear();
-    this.diagM = [];
-    this.rawRatio = [];
-    this.updates = 0;
-    this.refactors++;
-  }
-
-  /** Appends feature j. */
-  private append(j: number): void {
-    const d = this.d;
-    const n = d.nRows;
-    const m = this.order.length;
-    this.ensureCap(m + 1);
-    const cap = this.cap;
-    const L = this.L;
-    const row = m * cap;
-    // g_t = X_c,order[t]ᵀ X_c,j / n (from the Gram cache when there is one: a feature that re-enters
-    // the support costs O(m²) only), then forward substitution L l = g in place in the new row
-    if (this.cache !== null) {
-      const need = new Int32Array(m + 1);
-      for (let t = 0; t < m; t++) need[t] = this.order[t]!;
-      need[m] = j;
-      this.cache.ensure(need, null);
-      for (let t = 0; t < m; t++) L[row + t] = this.cache.get(this.order[t]!, j);
-    } else {
-      const x = colDense(d, j, this.buf);
-      let xs = 0;
-      if (d.isSparse) for (let i = 0; i < n; i++) xs += x[i]!;
-      for (let t = 0; t < m; t++) L[row + t] = colDot(d, this.order[t]!, x, xs) / n;
-    }
-    let ss = 0;
-    for (let t = 0; t < m; t++) {
-      let v = L[row + t]!;
-      const rt = t * cap;
-      for (let k = 0; k < t; k++) v -= L[rt + k]! * L[row + k]!;
-      v /= L[rt + t]!;
-      L[row + t] = v;
-      ss += v * v;
-    }
-    const dj = d.colNormsSq[j]! / n;
-    let piv = dj - ss;
-    const ref = dj > 0 ? dj : 1;
-    let raw = NaN;
-    if (!(piv > this.rankTol * ref)) {
-      raw = Math.max(0, piv / ref);
-      piv = Math.max(this.rankTol * ref, 1e-300);
-    }
-    L[row + m] = Math.sqrt(piv);
-    this.order.push(j);
-    this.pos.set(j, m);
-    this.diagM.push(dj);
-    this.rawRatio.push(raw);
-    this.appended++;
-  }
-
-  /** Deletes the feature at position k (rank-one update of the trailing block, then compaction). */
-  private removeAt(k: number): void {
-    const m = this.order.length;
-    const cap = this.cap;
-    const L = this.L;
-    // x = L[k+1.., k]; trailing block B = L[k+1.., k+1..] gets B Bᵀ + x xᵀ
-    const len = m - k - 1;
-    const x = new Float64Array(len);
-    for (let i = 0; i < len; i++) x[i] = L[(k + 1 + i) * cap + k]!;
-    for (let t = 0; t < len; t++) {
-      const rt = (k + 1 + t) * cap + (k + 1 + t);
-      const btt = L[rt]!;
-      const r = Math.hypot(btt, x[t]!);
-      const c = r / btt;
-      const s = x[t]! / btt;
-      L[rt] = r;
-      for (let i = t + 1; i < len; i++) {
-        const idx = (k + 1 + i) * cap + (k + 1 + t);
-        const bit = (L[idx]! + s * x[i]!) / c;
-        L[idx] = bit;
-        x[i] = c * x[i]! - s * bit;
-      }
-    }
-    // compact: drop row k and column k
-    for (let i = k + 1; i < m; i++) {
-      const src = i * cap;
-      const dst = (i - 1) * cap;
-      for (let j = 0; j < k; j++) L[dst + j] = L[src + j]!;
-      for (let j = k + 1; j <= i; j++) L[dst + j - 1] = L[src + j]!;
-    }
-    this.order.splice(k, 1);
-    this.diagM.splice(k, 1);
-    this.rawRatio.splice(k, 1);
-    for (let i = k; i < this.rawRatio.length; i++) this.rawRatio[i] = NaN; // pivots were updated
-    this.pos.clear();
-    for (let t = 0; t < this.order.length; t++) this.pos.set(this.order[t]!, t);
-    this.deleted++;
-  }
-
-  /** Makes the factor describe exactly the features of S (sorted); returns a solve handle. */
-  syncTo(S: Int32Array): SupportFactor {
-    const inS = new Set<number>();
-    for (let t = 0; t < S.length; t++) inS.add(S[t]!);
-    let removals = 0;
-    for (const f of this.order) if (!inS.has(f)) removals++;
-    let additions = 0;
-    for (let t = 0; t < S.length; t++) if (!this.pos.has(S[t]!)) additions++;
-    // a fresh factorisation is cheaper when most of the support changes
-    let fresh = this.order.length === 0;
-    if (!fresh && (this.updates + removals + additions > this.refreshEvery || removals > S.length / 2 || additions > S.length / 2)) {
-      this.reset();
-      removals = 0;
-      fresh = true;
-    }
-    if (fresh && this.cache !== null && S.length > 0) {
-      // bulk: Gram block from the cache, one dense factorisation
-      this.bulk(S);
-      this.version++;
-      return this.handle(S);
-    }
-    if (removals > 0) {
-      for (let k = this.order.length - 1; k >= 0; k--) if (!inS.has(this.order[k]!)) this.removeAt(k);
-      this.updates += removals;
-    }
-    for (let t = 0; t < S.length; t++) {
-      if (!this.pos.has(S[t]!)) {
-        this.append(S[t]!);
-        if (!fresh) this.updates++;
-      }
-    }
-    this.version++;
-    return this.handle(S);
-  }
-
-  /** Fresh factor of S (sorted) from the Gram cache: O(n·m²) products (cached) + m³/3. */
-  private bulk(S: Int32Array): void {
-    const m = S.length;
-    const cache = this.cache!;
-    cache.ensure(S, null);
-    const M = new Float64Array(m * m);
-    cache.block(S, M, m);
-    const raw = new Float64Array(m);
-    choleskyInPlace(M, m, this.rankTol, raw);
-    this.ensureCap(m);
-    const cap = this.cap;
-    for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) this.L[i * cap + j] = M[i * m + j]!;
-    this.order = Array.from(S);
-    this.pos.clear();
-    for (let t = 0; t < m; t++) this.pos.set(S[t]!, t);
-    this.diagM = this.order.map((j) => this.d.colNormsSq[j]! / this.d.nRows);
-    this.rawRatio = Array.from(raw, (r) => (r > this.rankTol ? NaN : Math.max(0, r)));
-    this.appended += m;
-  }
-
-  /** Pivot statistics of the current factor. */
-  info(): CholeskyInfo {
-    const m = this.order.length;
-    if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
-    let minRatio = Infinity, worst = -1, lmax = 0, lmin = Infinity;
-    for (let k = 0; k < m; k++) {
-      const l = this.L[k * this.cap + k]!;
-      const raw = this.rawRatio[k]!;
-      const ratio = Number.isNaN(raw) ? (l * l) / (this.diagM[k]! > 0 ? this.diagM[k]! : 1) : raw;
-      if (ratio < minRatio) {
-        minRatio = ratio;
-        worst = k;
-      }
-      lmax = Math.max(lmax, l);
-      lmin = Math.min(lmin, l);
-    }
-    return { ok: minRatio > this.rankTol * (1 + 1e-9), minPivotRatio: minRatio, worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
-  }
-
-  private handle(S: Int32Array): SupportFactor {
-    const version = this.version;
-    const m = S.length;
-    const perm = new Int32Array(m);
-    for (let t = 0; t < m; t++) perm[t] = this.pos.get(S[t]!)!;
-    const infoRaw = this.info();
-    // report the worst index in S order
-    const worstFeature = infoRaw.worstIndex >= 0 ? this.order[infoRaw.worstIndex]! : -1;
-    let worstS = -1;
-    for (let t = 0; t < m; t++) if (S[t] === worstFeature) worstS = t;
-    const info: CholeskyInfo = { ...infoRaw, worstIndex: worstS };
-    return {
-      cols: S,
-      m,
-      info,
-      valid: () => this.version === version,
-      solve: (b: Float64Array): void => {
-        const L = this.L;
-        const cap = this.cap;
-        const y = new Float64Array(m);
-        for (let t = 0; t < m; t++) y[perm[t]!] = b[t]!;
-        for (let i = 0; i < m; i++) {
-          let v = y[i]!;
-          const ri = i * cap;
-          for (let k = 0; k < i; k++) v -= L[ri + k]! * y[k]!;
-          y[i] = v / L[ri + i]!;
-        }
-        for (let i = m - 1; i >= 0; i--) {
-          let v = y[i]!;
-          for (let k = i + 1; k < m; k++) v -= L[k * cap + i]! * y[k]!;
-          y[i] = v / L[i * cap + i]!;
-        }
-        for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
-      },
-    };
-  }
-
-  /**
-   * Pivot statistics of the factor extended by the features `extra` (not in the factor), without
-   * modifying it: O(|extra|·(n·m + m²)). Used for the rank check on the equicorrelation set.
-   */
-  extendedInfo(extra: Int32Array): CholeskyInfo {
-    const saveOrder = this.order.slice();
-    const saveDiag = this.diagM.slice();
-    const saveRaw = this.rawRatio.slice();
-    const m0 = saveOrder.length;
-    for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
-    const info = this.info();
-    // drop the appended rows (they are the last ones: nothing else changed)
-    this.order = saveOrder;
-    this.diagM = saveDiag;
-    this.rawRatio = saveRaw;
-    this.pos.clear();
-    for (let t = 0; t < m0; t++) this.pos.set(this.order[t]!, t);
-    this.appended -= extra.length;
-    return info;
-  }
+  const res = cg((v, out) => systemMatvec(sys, v, out, tmp), b, {
+    x0: x, tol: opts.tol, maxIter: opts.maxIter, onFailure: 'return',
+    M: (r, z) => {
+      for (let i = 0; i < r.length; i++) z[i] = diag[i]! > 0 ? r[i]! / diag[i]! : r[i]!;
+    },
+  });
+  x.set(res.x);
+  return { iterations: res.iterations, converged: res.converged, relativeResidual: res.relativeResidual };
 }

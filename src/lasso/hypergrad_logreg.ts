@@ -24,8 +24,8 @@
  *
  * `SparseProblem` solves the logistic model with src/lasso's `sparseLogreg` (working-set proximal
  * Newton, duality-gap stopping); this file provides the forward-mode differentiation of the
- * algorithm ('forward' method) and `logregSolve`, a deliberately small independent solver kept as a
- * cross-check (tests).
+ * algorithm ('forward' method). (The small independent proximal-Newton solver used as a cross-check
+ * lives with the tests: test/fixtures/logreg_solve.ts.)
  */
 import type { PreparedDesign } from './design.js';
 import { colAddRaw, colDot, colDotW } from './hypergrad_core.js';
@@ -49,20 +49,7 @@ export function logisticLoss(ys: Float64Array, a: Float64Array): number {
   return s / ys.length;
 }
 
-/** Options of `logregSolve`. */
-export interface LogregSolveOptions {
-  /** Absolute KKT tolerance (see the file header). Default 1e-6. */
-  readonly tol?: number;
-  /** Maximum proximal-Newton steps. Default 200. */
-  readonly maxIter?: number;
-  /** Maximum CD epochs per Newton step. Default 100. */
-  readonly maxEpochs?: number;
-  readonly fitIntercept?: boolean;
-  readonly warmBeta?: Float64Array;
-  readonly warmIntercept?: number;
-}
-
-/** Result of `logregSolve`. */
+/** A solution of the logistic inner problem with its KKT violation (`logregForward`). */
 export interface LogregSolution {
   readonly beta: Float64Array;
   readonly intercept: number;
@@ -91,7 +78,8 @@ export function logisticGradient(d: PreparedDesign, ys: Float64Array, a: Float64
   return gb;
 }
 
-function kktViolation(beta: Float64Array, grad: Float64Array, gb: number, lambda: number, fitIntercept: boolean): number {
+/** Largest violation of the logistic KKT conditions (absolute, in gradient units). */
+export function kktViolation(beta: Float64Array, grad: Float64Array, gb: number, lambda: number, fitIntercept: boolean): number {
   let v = fitIntercept ? Math.abs(gb) : 0;
   for (let j = 0; j < beta.length; j++) {
     const b = beta[j]!;
@@ -100,160 +88,6 @@ function kktViolation(beta: Float64Array, grad: Float64Array, gb: number, lambda
     if (e > v) v = e;
   }
   return v;
-}
-
-/**
- * Sparse logistic regression by proximal Newton (see the file header). `d` must be an UNCENTRED
- * prepared design; `ys` the labels in ±1.
- *
- * @example
- * const d = prepareDesign(X, { center: false });
- * const fit = logregSolve(d, labelsPm1, 0.05, { tol: 1e-8 });
- * fit.beta; fit.intercept;
- */
-export function logregSolve(d: PreparedDesign, ys: Float64Array, lambda: number, opts: LogregSolveOptions = {}): LogregSolution {
-  const n = d.nRows;
-  const p = d.nCols;
-  const tol = opts.tol ?? 1e-6;
-  const maxIter = opts.maxIter ?? 200;
-  const maxEpochs = opts.maxEpochs ?? 100;
-  const fit = opts.fitIntercept ?? true;
-  const beta = new Float64Array(p);
-  if (opts.warmBeta) for (let j = 0; j < p; j++) beta[j] = d.colNormsSq[j]! > 0 ? opts.warmBeta[j]! : 0;
-  let b = fit ? (opts.warmIntercept ?? 0) : 0;
-  const a = new Float64Array(n);
-  for (let j = 0; j < p; j++) if (beta[j] !== 0) colAddRaw(d, j, beta[j]!, a);
-  if (b !== 0) for (let i = 0; i < n; i++) a[i] += b;
-  const grad = new Float64Array(p);
-  const h = new Float64Array(n);
-  const e = new Float64Array(n);
-  const delta = new Float64Array(p);
-  const hjj = new Float64Array(p);
-  const aNew = new Float64Array(n);
-  const inWs = new Uint8Array(p);
-  let ws = new Int32Array(p);
-  let kkt = Infinity;
-  let epochs = 0;
-  let it = 0;
-  let converged = false;
-  const objective = (aa: Float64Array, bb: Float64Array | null, t: number): number => {
-    let pen = 0;
-    for (let j = 0; j < p; j++) {
-      const v = bb === null ? beta[j]! : beta[j]! + t * bb[j]!;
-      pen += Math.abs(v);
-    }
-    return logisticLoss(ys, aa) + lambda * pen;
-  };
-  for (;;) {
-    const gb = logisticGradient(d, ys, a, grad);
-    kkt = kktViolation(beta, grad, gb, lambda, fit);
-    if (kkt <= tol) {
-      converged = true;
-      break;
-    }
-    if (it >= maxIter) break;
-    it++;
-    // working set: support ∪ violators ∪ near-active features
-    let m = 0;
-    inWs.fill(0);
-    for (let j = 0; j < p; j++) {
-      if (d.colNormsSq[j] === 0) continue;
-      if (beta[j] !== 0 || Math.abs(grad[j]!) > lambda * 0.9) {
-        ws[m++] = j;
-        inWs[j] = 1;
-      }
-    }
-    for (let i = 0; i < n; i++) {
-      const s = sigmoid(a[i]!);
-      h[i] = Math.max(s * (1 - s), 1e-12) / n;
-    }
-    for (let t = 0; t < m; t++) {
-      const j = ws[t]!;
-      let s = 0;
-      if (!d.isSparse) {
-        const o = j * n;
-        for (let i = 0; i < n; i++) s += h[i]! * d.data[o + i]! * d.data[o + i]!;
-      } else {
-        for (let k = d.indptr[j]!; k < d.indptr[j + 1]!; k++) s += h[d.indices[k]!]! * d.data[k]! * d.data[k]!;
-      }
-      hjj[j] = s;
-    }
-    let hb = 0;
-    for (let i = 0; i < n; i++) hb += h[i]!;
-    // CD on the quadratic model: minimise gᵀΔ + g_bΔ_b + ½ Σ h_i e_i² + λ‖β + Δ‖₁, e = XΔ + Δ_b
-    e.fill(0);
-    delta.fill(0);
-    let db = 0;
-    for (let ep = 0; ep < maxEpochs; ep++) {
-      epochs++;
-      let maxChange = 0;
-      for (let t = 0; t < m; t++) {
-        const j = ws[t]!;
-        const H = hjj[j]!;
-        if (!(H > 0)) continue;
-        const mg = grad[j]! + colDotW(d, j, h, e);
-        const cur = beta[j]! + delta[j]!;
-        const z = cur - mg / H;
-        const thr = lambda / H;
-        const nv = z > thr ? z - thr : z < -thr ? z + thr : 0;
-        const dl = nv - cur;
-        if (dl !== 0) {
-          delta[j] += dl;
-          colAddRaw(d, j, dl, e);
-          maxChange = Math.max(maxChange, Math.abs(dl) * Math.sqrt(H));
-        }
-      }
-      if (fit && hb > 0) {
-        let he = 0;
-        for (let i = 0; i < n; i++) he += h[i]! * e[i]!;
-        const dl = -(gb + he) / hb;
-        if (dl !== 0) {
-          db += dl;
-          for (let i = 0; i < n; i++) e[i] += dl;
-          maxChange = Math.max(maxChange, Math.abs(dl) * Math.sqrt(hb));
-        }
-      }
-      if (maxChange <= 1e-3 * tol || maxChange < 1e-15) break;
-    }
-    // Armijo backtracking on P
-    let pen0 = 0, pen1 = 0, gd = fit ? gb * db : 0;
-    for (let t = 0; t < m; t++) {
-      const j = ws[t]!;
-      pen0 += Math.abs(beta[j]!);
-      pen1 += Math.abs(beta[j]! + delta[j]!);
-      gd += grad[j]! * delta[j]!;
-    }
-    const decr = gd + lambda * (pen1 - pen0);
-    const P0 = objective(a, null, 0);
-    let step = 1;
-    let accepted = false;
-    for (let ls = 0; ls < 30; ls++) {
-      for (let i = 0; i < n; i++) aNew[i] = a[i]! + step * e[i]!;
-      const P1 = objective(aNew, delta, step);
-      if (P1 <= P0 + 0.25 * step * decr || P1 <= P0 - 1e-16 * Math.abs(P0)) {
-        accepted = true;
-        break;
-      }
-      step /= 2;
-    }
-    if (!accepted) {
-      // no progress possible at this precision
-      break;
-    }
-    for (let t = 0; t < m; t++) {
-      const j = ws[t]!;
-      const v = beta[j]! + step * delta[j]!;
-      beta[j] = Math.abs(v) < 1e-300 ? 0 : v;
-    }
-    b += step * db;
-    // recompute a exactly from (β, b) to avoid drift
-    a.fill(0);
-    for (let j = 0; j < p; j++) if (beta[j] !== 0) colAddRaw(d, j, beta[j]!, a);
-    if (b !== 0) for (let i = 0; i < n; i++) a[i] += b;
-    if (ws.length !== p) ws = new Int32Array(p);
-  }
-  void inWs;
-  return { beta, intercept: b, linearPredictor: a, kkt, converged, iterations: it, epochs };
 }
 
 /** Result of `logregForward`. */

@@ -1,0 +1,328 @@
+/**
+ * @file Post-processing of an inner solution of a Lasso-type model (`SparseProblem.solve`):
+ * REFINEMENT of β̂ on its support (Newton steps on the restricted optimality conditions F = 0 with
+ * the signs fixed, accepted only when the signs do not change; squared loss: F is affine so one step
+ * is exact, logistic: up to six steps) and the INVERTIBILITY DIAGNOSTICS (equicorrelation set E,
+ * kinks, KKT violation, rank of M_E from the pivots of the rank-revealing Cholesky). The formulas
+ * are in the header of hypergrad.ts.
+ */
+import { colDots, matvec, vecSum } from './design.js';
+import { supportOf } from './models.js';
+import { choleskyRankRevealing } from '../linalg/dense/cholesky_update.js';
+import { buildSystemMatrix, colAddRaw, conjugateGradient, type CholeskyInfo, type GramCache, type SupportSystem } from './hypergrad_core.js';
+import { denseFactor, type IncrementalCholesky, type SupportFactor } from './hypergrad_factor.js';
+import { sigmoid } from './hypergrad_logreg.js';
+import type { HypergradDiagnostics, InnerOptions } from './hypergrad_types.js';
+import type { SparseProblem } from './hypergrad.js';
+
+/** What the post-processing reads from the problem. */
+export type RefineContext = Pick<SparseProblem, 'model' | 'design' | 'n' | 'p' | 'fitIntercept' | 'y' | 'yc' | 'yMean'>;
+
+/** A refined solution with its diagnostics (and the factor of M on the support when one was built). */
+export interface Refined {
+  beta: Float64Array;
+  intercept: number;
+  support: Int32Array;
+  residual: Float64Array;
+  fitted: Float64Array;
+  diagnostics: HypergradDiagnostics;
+  factor?: SupportFactor;
+  weights?: Float64Array;
+}
+
+/** Same sorted feature lists. */
+export function sameCols(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Refines (β, intercept, residual) in place on the support and computes the invertibility
+ * diagnostics (see the file header). `gram` / `incr`: the problem's Gram cache and incremental
+ * factor (squared loss), or null.
+ */
+export function refineAndDiagnose(
+  ctx: RefineContext, gram: GramCache | null, incr: IncrementalCholesky | null, l1: Float64Array, l2: number, beta: Float64Array,
+  residual: Float64Array, intercept: number, a: Float64Array | null, opts: InnerOptions,
+): Refined {
+  const d = ctx.design;
+  const n = ctx.n;
+  const p = ctx.p;
+  const refine = opts.refine ?? true;
+  const checks = opts.checks ?? true;
+  const kinkTol = opts.kinkTol ?? 1e-6;
+  const rankTol = opts.rankTol ?? 1e-10;
+  const cholMax = opts.choleskyMax ?? 800;
+  const useChol = (m: number): boolean => opts.linearSolver === 'cholesky' || (opts.linearSolver !== 'cg' && m <= cholMax);
+  const squared = ctx.model !== 'logreg';
+  let S = supportOf(beta);
+  const c = new Float64Array(p);
+  let refined = false;
+  let factor: SupportFactor | undefined;
+  let weights: Float64Array | undefined;
+  const messages: string[] = [];
+
+  // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
+  // a fresh factorisation (Gram entries cached for the elastic net).
+  const incremental = squared && l2 === 0 && incr !== null && incr.rankTol === rankTol;
+  const factorOn = (cols: Int32Array, w: Float64Array | null): SupportFactor => {
+    if (incremental && w === null) return incr!.syncTo(cols);
+    const sys: SupportSystem = { d, cols, ones: !squared && ctx.fitIntercept, w, ridge: l2 };
+    const M = buildSystemMatrix(sys, w === null ? gram : null);
+    const m = cols.length + (sys.ones ? 1 : 0);
+    const info = choleskyRankRevealing(M, m, rankTol);
+    return denseFactor(cols, m, M, info);
+  };
+
+  if (squared) {
+    const corrAll = (): void => {
+      colDots(d, residual, vecSum(n, residual), null, p, c);
+      for (let j = 0; j < p; j++) c[j]! /= n;
+    };
+    if (refine && S.length > 0) {
+      // one Newton step on the support with the signs fixed: F(β_S) = −c_S + l_S∘s + λ₂β_S is
+      // affine in β_S, so M Δ = −F gives the exact minimiser on this orthant face (up to rounding)
+      const s = S.length;
+      colDots(d, residual, vecSum(n, residual), S, s, c);
+      const rhs = new Float64Array(s);
+      let fmax = 0;
+      for (let t = 0; t < s; t++) {
+        const j = S[t]!;
+        const F = -c[j]! / n + l1[j]! * Math.sign(beta[j]!) + l2 * beta[j]!;
+        rhs[t] = -F;
+        fmax = Math.max(fmax, Math.abs(F));
+      }
+      let ok = fmax > 0;
+      if (ok) {
+        if (useChol(s)) {
+          factor = factorOn(S, null);
+          ok = factor.info.ok;
+          if (ok) factor.solve(rhs);
+        } else {
+          const x = new Float64Array(s);
+          const rep = conjugateGradient({ d, cols: S, ones: false, w: null, ridge: l2 }, rhs, x, { tol: 1e-14, maxIter: opts.cgMaxIter ?? 5000 });
+          ok = rep.converged || rep.relativeResidual < 1e-8;
+          rhs.set(x);
+        }
+      }
+      for (let t = 0; t < s && ok; t++) {
+        const j = S[t]!;
+        if (Math.sign(beta[j]! + rhs[t]!) !== Math.sign(beta[j]!)) ok = false;
+      }
+      if (ok) {
+        // β_S ← β_S + Δ ; r ← r − X_c,S Δ  (the design's kernels: WebAssembly when available)
+        const full = new Float64Array(p);
+        for (let t = 0; t < s; t++) {
+          full[S[t]!] = rhs[t]!;
+          beta[S[t]!] += rhs[t]!;
+        }
+        const tmp = new Float64Array(n);
+        matvec(d, full, tmp);
+        for (let i = 0; i < n; i++) residual[i] -= tmp[i]!;
+        refined = true;
+      }
+    }
+    if (checks) corrAll();
+    if (d.centered) {
+      let mb = 0;
+      for (let t = 0; t < S.length; t++) mb += d.colMeans[S[t]!]! * beta[S[t]!]!;
+      intercept = ctx.yMean - mb;
+    }
+  } else {
+    // logistic: c = −∇L = X_jᵀ(z − σ(a))/n ; Newton on (β_S, b)
+    const A = a!;
+    const ys = ctx.yc;
+    const gv = new Float64Array(n);
+    const corrAll = (): number => {
+      let gs = 0;
+      for (let i = 0; i < n; i++) {
+        gv[i] = (ys[i]! > 0 ? 1 : 0) - sigmoid(A[i]!);
+        gs += gv[i]!;
+      }
+      colDots(d, gv, gs, null, p, c);
+      for (let j = 0; j < p; j++) c[j]! /= n;
+      return gs / n;
+    };
+    const hWeights = (): Float64Array => {
+      const w = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const s = sigmoid(A[i]!);
+        w[i] = s * (1 - s);
+      }
+      return w;
+    };
+    // c on the support only during the Newton steps (O(n·|S|)); on every feature once at the end
+    const corrS = (): number => {
+      let gs = 0;
+      for (let i = 0; i < n; i++) {
+        gv[i] = (ys[i]! > 0 ? 1 : 0) - sigmoid(A[i]!);
+        gs += gv[i]!;
+      }
+      colDots(d, gv, gs, S, S.length, c);
+      for (let t = 0; t < S.length; t++) c[S[t]!]! /= n;
+      return gs / n;
+    };
+    if (refine && (S.length > 0 || ctx.fitIntercept)) {
+      let cb = corrS();
+      const s = S.length;
+      const m = s + (ctx.fitIntercept ? 1 : 0);
+      let bestF = Infinity;
+      let lastF: SupportFactor | undefined;
+      let lastStep = Infinity;
+      for (let step = 0; step < 6; step++) {
+        const rhs = new Float64Array(m);
+        let fmax = 0;
+        for (let t = 0; t < s; t++) {
+          const j = S[t]!;
+          const F = -c[j]! + l1[j]! * Math.sign(beta[j]!);
+          rhs[t] = -F;
+          fmax = Math.max(fmax, Math.abs(F));
+        }
+        if (ctx.fitIntercept) {
+          rhs[s] = cb;
+          fmax = Math.max(fmax, Math.abs(cb));
+        }
+        if (!(fmax < bestF) || fmax === 0) break;
+        bestF = fmax;
+        const w = hWeights();
+        lastF = undefined;
+        if (useChol(m)) {
+          const f = factorOn(S, w);
+          if (!f.info.ok) break;
+          f.solve(rhs);
+          lastF = f;
+        } else {
+          const x = new Float64Array(m);
+          const rep = conjugateGradient({ d, cols: S, ones: ctx.fitIntercept, w, ridge: 0 }, rhs, x, { tol: 1e-14, maxIter: opts.cgMaxIter ?? 5000 });
+          if (!rep.converged && !(rep.relativeResidual < 1e-8)) break;
+          rhs.set(x);
+        }
+        let signsOk = true;
+        let stepMax = 0, scale = 1;
+        for (let t = 0; t < s; t++) {
+          const j = S[t]!;
+          if (Math.sign(beta[j]! + rhs[t]!) !== Math.sign(beta[j]!)) signsOk = false;
+          stepMax = Math.max(stepMax, Math.abs(rhs[t]!));
+          scale = Math.max(scale, Math.abs(beta[j]!));
+        }
+        if (ctx.fitIntercept) {
+          stepMax = Math.max(stepMax, Math.abs(rhs[s]!));
+          scale = Math.max(scale, Math.abs(intercept));
+        }
+        if (!signsOk) {
+          lastF = undefined;
+          break;
+        }
+        lastStep = stepMax / scale;
+        const newBeta = new Float64Array(beta);
+        for (let t = 0; t < s; t++) newBeta[S[t]!] += rhs[t]!;
+        const nb = ctx.fitIntercept ? intercept + rhs[s]! : 0;
+        // a = Xβ + b
+        A.fill(0);
+        for (let t = 0; t < s; t++) colAddRaw(d, S[t]!, newBeta[S[t]!]!, A);
+        for (let i = 0; i < n; i++) A[i] += nb;
+        beta.set(newBeta);
+        intercept = nb;
+        refined = true;
+        cb = corrS();
+      }
+      // the Hessian factored before a negligible last step is the Hessian at the final point up
+      // to O(step): reuse it (hypergradient and rank check) instead of a new O(n·m²) build
+      if (lastF !== undefined && lastStep <= 1e-13) factor = lastF;
+    }
+    if (checks) corrAll();
+    weights = hWeights();
+    for (let i = 0; i < n; i++) residual[i] = (ctx.yc[i]! > 0 ? 1 : 0) - sigmoid(A[i]!);
+  }
+  S = supportOf(beta);
+
+  // ---- diagnostics -------------------------------------------------------------------------
+  let kinks = new Int32Array(0);
+  let E: Int32Array = S;
+  let rankDeficient = false;
+  let rankCheck: HypergradDiagnostics['rankCheck'] = 'none';
+  let minPivotRatio = NaN;
+  let conditionEstimate = NaN;
+  let kkt = NaN;
+  let violators = 0;
+  if (checks) {
+    kkt = 0;
+    const inS = new Uint8Array(p);
+    for (let t = 0; t < S.length; t++) inS[S[t]!] = 1;
+    const kl: number[] = [];
+    for (let j = 0; j < p; j++) {
+      const lj = l1[j]!;
+      if (d.colNormsSq[j] === 0) continue;
+      if (inS[j]) {
+        if (lj > 0) kkt = Math.max(kkt, Math.abs(c[j]! - l2 * beta[j]! - lj * Math.sign(beta[j]!)) / lj);
+      } else {
+        const r = Math.abs(c[j]!) / lj;
+        kkt = Math.max(kkt, r - 1);
+        // at the kink: |c_j| = l_j within the relative tolerance (two-sided); r > 1 + kinkTol is a
+        // KKT violation of an inexact inner solution, counted separately
+        if (Math.abs(r - 1) <= kinkTol) kl.push(j);
+        else if (r > 1) violators++;
+      }
+    }
+    kkt = Math.max(0, kkt);
+    kinks = Int32Array.from(kl);
+    if (kinks.length > 0) {
+      const all = Array.from(S).concat(kl).sort((x, y) => x - y);
+      E = Int32Array.from(all);
+      const shown = kl.slice(0, 10).join(', ') + (kl.length > 10 ? ', …' : '');
+      messages.push(`${kinks.length} feature(s) sit at the kink (β_j = 0 with |c_j| = λ_j within relative tolerance ${kinkTol}): [${shown}]; the solution map is not differentiable there and the hypergradient is the one with the support held fixed`);
+    }
+    const mE = E.length + (!squared && ctx.fitIntercept ? 1 : 0);
+    const rankBound = squared ? n - (d.centered ? 1 : 0) : n;
+    if (squared && l2 === 0 && E.length > rankBound) {
+      rankDeficient = true;
+      rankCheck = 'size';
+      messages.push(`the equicorrelation set has |E| = ${E.length} features but X_c has rank ≤ ${rankBound}: X_EᵀX_E is singular (solution not unique)`);
+    } else if (mE > 0 && mE <= cholMax) {
+      rankCheck = 'cholesky';
+      let info: CholeskyInfo;
+      if (!factor || !factor.valid() || !sameCols(factor.cols, S)) factor = factorOn(S, squared ? null : weights!);
+      if (sameCols(E, S)) {
+        info = factor.info;
+      } else if (incremental) {
+        info = incr!.extendedInfo(kinks);
+      } else {
+        info = factorOn(E, squared ? null : weights!).info;
+      }
+      minPivotRatio = info.minPivotRatio;
+      conditionEstimate = info.conditionEstimate;
+      if (!info.ok) {
+        rankDeficient = true;
+        const feat = info.worstIndex < E.length ? `feature ${E[info.worstIndex]}` : 'the intercept column';
+        messages.push(`X_EᵀX_E is numerically rank deficient on the equicorrelation set (|E| = ${E.length}): ${feat} is a linear combination of other features in E (pivot ratio ${info.minPivotRatio.toExponential(2)} ≤ rankTol ${rankTol}); the solution is not unique and the implicit-function hypothesis fails`);
+      }
+    } else if (mE > cholMax) {
+      rankCheck = 'skipped';
+    }
+  }
+  const fitted = new Float64Array(n);
+  if (squared) {
+    for (let i = 0; i < n; i++) fitted[i] = ctx.y[i]! - residual[i]!;
+  } else {
+    fitted.set(a!);
+  }
+  const diagnostics: HypergradDiagnostics = {
+    supportSize: S.length,
+    equicorrelationSize: checks ? E.length : -1,
+    kinks,
+    rankDeficient,
+    rankCheck,
+    minPivotRatio,
+    conditionEstimate,
+    kktViolation: kkt,
+    kktViolators: checks ? violators : -1,
+    refined,
+    ok: !rankDeficient && kinks.length === 0,
+    messages,
+  };
+  const out: Refined = { beta, intercept, support: S, residual, fitted, diagnostics };
+  if (factor && sameCols(factor.cols, S)) out.factor = factor;
+  if (weights) out.weights = weights;
+  return out;
+}

@@ -1,0 +1,173 @@
+/**
+ * @file Rank-revealing Cholesky of a symmetric positive SEMI-definite matrix and its low-rank
+ * maintenance (append a row/column, delete one), for systems that change a little at a time — the
+ * support systems of the Lasso hypergradients, whose support gains and loses features between
+ * consecutive λ. Unlike {@link choleskyFactor} (which throws on a non-positive pivot), a pivot that
+ * falls below `rankTol` times its diagonal entry is REPORTED (`ok: false`, the pivot ratios) and
+ * floored, so the caller decides what a numerically rank-deficient matrix means (an invertibility
+ * diagnostic) and can still run a regularised solve.
+ *
+ * Storage: the lower triangle of a row-major array with row stride `stride` ≥ m (so a factor can
+ * grow in a larger buffer without copies); the strict upper triangle is never read.
+ *
+ *   append:  [A g; gᵀ d] = [L 0; lᵀ δ][Lᵀ l; 0 δ],  L l = g (forward substitution), δ² = d − ‖l‖²;
+ *   delete k: the trailing block B (rows/cols > k) becomes chol(B Bᵀ + x xᵀ), x = L[k+1.., k], by
+ *            Givens rotations (a rank-one update), then row and column k are removed.
+ */
+
+/** Pivot statistics of a rank-revealing factorisation. */
+export interface CholeskyPivotInfo {
+  /** False if a pivot fell below `rankTol` times its diagonal entry (numerically rank deficient). */
+  readonly ok: boolean;
+  /** min_k d_k / A_kk over pivots d_k = L_kk² (1 = orthogonal columns, 0 = exactly dependent). */
+  readonly minPivotRatio: number;
+  /** Index of the worst pivot (−1 for an empty matrix). */
+  readonly worstIndex: number;
+  /** (max_k L_kk / min_k L_kk)², a cheap estimate of the condition number (a lower bound up to a modest factor). */
+  readonly conditionEstimate: number;
+}
+
+/** Σ_{k<len} A[a+k]·A[b+k] with four accumulators. */
+function rowDot(A: Float64Array, a: number, b: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += A[a + k]! * A[b + k]!;
+    s1 += A[a + k + 1]! * A[b + k + 1]!;
+    s2 += A[a + k + 2]! * A[b + k + 2]!;
+    s3 += A[a + k + 3]! * A[b + k + 3]!;
+  }
+  for (; k < len; k++) s0 += A[a + k]! * A[b + k]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/**
+ * In-place rank-revealing Cholesky A = L Lᵀ of the row-major m×m `A` (lower triangle overwritten;
+ * upper triangle untouched). A pivot d_k ≤ rankTol·A_kk is reported (`ok: false`) and replaced by
+ * rankTol·A_kk (or a tiny positive number). `rawOut[k]` receives every pivot ratio before flooring.
+ *
+ * @example
+ * const A = Float64Array.of(4, 2, 2, 1);      // rank 1
+ * choleskyRankRevealing(A, 2).ok;              // false, minPivotRatio 0
+ */
+export function choleskyRankRevealing(A: Float64Array, m: number, rankTol = 1e-10, rawOut?: Float64Array): CholeskyPivotInfo {
+  if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
+  let ok = true;
+  let minRatio = Infinity;
+  let worst = -1;
+  let lmax = 0;
+  let lmin = Infinity;
+  const diag = new Float64Array(m);
+  let dmax = 0;
+  for (let k = 0; k < m; k++) {
+    diag[k] = A[k * m + k]!;
+    dmax = Math.max(dmax, diag[k]!);
+  }
+  for (let j = 0; j < m; j++) {
+    const rj = j * m;
+    let s = A[rj + j]! - rowDot(A, rj, rj, j);
+    const ref = diag[j]! > 0 ? diag[j]! : dmax > 0 ? dmax : 1;
+    const ratio = s / ref;
+    if (rawOut !== undefined) rawOut[j] = ratio;
+    if (ratio < minRatio) {
+      minRatio = ratio;
+      worst = j;
+    }
+    if (!(ratio > rankTol)) {
+      ok = false;
+      s = Math.max(rankTol * ref, 1e-300);
+    }
+    const ljj = Math.sqrt(s);
+    A[rj + j] = ljj;
+    if (ljj > lmax) lmax = ljj;
+    if (ljj < lmin) lmin = ljj;
+    const inv = 1 / ljj;
+    for (let i = j + 1; i < m; i++) {
+      const ri = i * m;
+      A[ri + j] = (A[ri + j]! - rowDot(A, ri, rj, j)) * inv;
+    }
+  }
+  return { ok, minPivotRatio: Math.max(0, minRatio), worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
+}
+
+/**
+ * Solves L Lᵀ x = b in place (b becomes x) with the lower factor `L` of order m stored with row
+ * stride `stride` (default m).
+ *
+ * @example
+ * const L = Float64Array.of(2, 0, 1, 2);      // A = [[4, 2], [2, 5]]
+ * const b = Float64Array.of(6, 7);
+ * choleskySolveStrided(L, 2, b);               // b = [1, 1]
+ */
+export function choleskySolveStrided(L: Float64Array, m: number, b: Float64Array, stride = m): void {
+  for (let i = 0; i < m; i++) {
+    let t = b[i]!;
+    const ri = i * stride;
+    for (let k = 0; k < i; k++) t -= L[ri + k]! * b[k]!;
+    b[i] = t / L[ri + i]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let t = b[i]!;
+    for (let k = i + 1; k < m; k++) t -= L[k * stride + i]! * b[k]!;
+    b[i] = t / L[i * stride + i]!;
+  }
+}
+
+/**
+ * Appends row/column m to the factor of order m (stride `stride` > m): row m of `L` holds on
+ * entry g = A[m, 0..m) and receives l = L⁻¹g and the pivot δ = √(d − ‖l‖²). A pivot ratio
+ * (d − ‖l‖²)/d ≤ rankTol is floored as in {@link choleskyRankRevealing}; the raw ratio is returned
+ * then (NaN otherwise).
+ */
+export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number, d: number, rankTol = 1e-10): number {
+  const row = m * stride;
+  let ss = 0;
+  for (let t = 0; t < m; t++) {
+    let v = L[row + t]!;
+    const rt = t * stride;
+    for (let k = 0; k < t; k++) v -= L[rt + k]! * L[row + k]!;
+    v /= L[rt + t]!;
+    L[row + t] = v;
+    ss += v * v;
+  }
+  let piv = d - ss;
+  const ref = d > 0 ? d : 1;
+  let raw = NaN;
+  if (!(piv > rankTol * ref)) {
+    raw = Math.max(0, piv / ref);
+    piv = Math.max(rankTol * ref, 1e-300);
+  }
+  L[row + m] = Math.sqrt(piv);
+  return raw;
+}
+
+/**
+ * Deletes row/column k from the factor of order m (stride `stride`): rank-one update of the
+ * trailing block by Givens rotations, then compaction (rows below k move up, columns right of k
+ * move left). O((m − k)²).
+ */
+export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number, k: number): void {
+  const len = m - k - 1;
+  const x = new Float64Array(len);
+  for (let i = 0; i < len; i++) x[i] = L[(k + 1 + i) * stride + k]!;
+  for (let t = 0; t < len; t++) {
+    const rt = (k + 1 + t) * stride + (k + 1 + t);
+    const btt = L[rt]!;
+    const r = Math.hypot(btt, x[t]!);
+    const c = r / btt;
+    const s = x[t]! / btt;
+    L[rt] = r;
+    for (let i = t + 1; i < len; i++) {
+      const idx = (k + 1 + i) * stride + (k + 1 + t);
+      const bit = (L[idx]! + s * x[i]!) / c;
+      L[idx] = bit;
+      x[i] = c * x[i]! - s * bit;
+    }
+  }
+  for (let i = k + 1; i < m; i++) {
+    const src = i * stride;
+    const dst = (i - 1) * stride;
+    for (let j = 0; j < k; j++) L[dst + j] = L[src + j]!;
+    for (let j = k + 1; j <= i; j++) L[dst + j - 1] = L[src + j]!;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * @file Tests of src/linalg/dense/cholesky_update.ts: the rank-revealing Cholesky equals
+ * `choleskyFactor` on SPD matrices and reports (not throws) rank deficiency; appending and deleting
+ * rows/columns reproduces a fresh factorisation of the modified matrix; strided solves.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rng } from '../src/core/rng.js';
+import { choleskyFactor } from '../src/linalg/dense/cholesky.js';
+import {
+  choleskyAppendInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
+} from '../src/linalg/dense/cholesky_update.js';
+
+/** A = GᵀG/n for a random n×m G (SPD when n ≥ m). */
+function gram(n: number, m: number, seed: number): Float64Array {
+  const G = rng(seed).normal([n, m]).data;
+  const A = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += G[i * m + a]! * G[i * m + b]!;
+    A[a * m + b] = s / n;
+  }
+  return A;
+}
+
+function lowerOf(L: Float64Array, m: number, stride: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) out.push(L[i * stride + j]!);
+  return out;
+}
+
+function maxDiff(a: number[], b: number[]): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+
+test('rank-revealing Cholesky = choleskyFactor on SPD matrices; solves are exact', () => {
+  const m = 12;
+  const A = gram(40, m, 1);
+  const L = Float64Array.from(A);
+  const info = choleskyRankRevealing(L, m);
+  assert.ok(info.ok && info.minPivotRatio > 1e-3 && info.conditionEstimate >= 1);
+  assert.ok(maxDiff(lowerOf(L, m, m), lowerOf(choleskyFactor(A, m), m, m)) < 1e-13);
+  const x = rng(2).normal([m]).data;
+  const b = new Float64Array(m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) b[i] += A[i * m + j]! * x[j]!;
+  choleskySolveStrided(L, m, b);
+  assert.ok(maxDiff(Array.from(b), Array.from(x)) < 1e-10);
+});
+
+test('rank deficiency is reported with the dependent pivot, and the factor stays usable', () => {
+  const m = 6;
+  const A = gram(20, m, 3);
+  // make column/row 4 a copy of column/row 1
+  for (let i = 0; i < m; i++) A[i * m + 4] = A[i * m + 1]!;
+  for (let j = 0; j < m; j++) A[4 * m + j] = A[1 * m + j]!;
+  const raw = new Float64Array(m);
+  const info = choleskyRankRevealing(A, m, 1e-10, raw);
+  assert.equal(info.ok, false);
+  assert.equal(info.worstIndex, 4);
+  assert.ok(info.minPivotRatio < 1e-12 && raw[4]! < 1e-12);
+  for (let i = 0; i < m; i++) assert.ok(Number.isFinite(A[i * m + i]!) && A[i * m + i]! > 0);
+});
+
+test('append and delete reproduce a fresh factorisation of the modified matrix', () => {
+  const mAll = 10;
+  const A = gram(50, mAll, 4);
+  const stride = 16;
+  const L = new Float64Array(stride * stride);
+  // build by appending rows 0..9 one at a time
+  for (let k = 0; k < mAll; k++) {
+    for (let t = 0; t < k; t++) L[k * stride + t] = A[k * mAll + t]!;
+    const raw = choleskyAppendInPlace(L, k, stride, A[k * mAll + k]!);
+    assert.ok(Number.isNaN(raw));
+  }
+  const fresh = Float64Array.from(A);
+  choleskyRankRevealing(fresh, mAll);
+  assert.ok(maxDiff(lowerOf(L, mAll, stride), lowerOf(fresh, mAll, mAll)) < 1e-13);
+  // delete rows 3 and then 7 (of the remaining): compare with the factor of A without them
+  choleskyDeleteInPlace(L, mAll, stride, 3);
+  choleskyDeleteInPlace(L, mAll - 1, stride, 6);
+  const keep = [0, 1, 2, 4, 5, 6, 8, 9];
+  const k = keep.length;
+  const B = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) B[a * k + b] = A[keep[a]! * mAll + keep[b]!]!;
+  choleskyRankRevealing(B, k);
+  assert.ok(maxDiff(lowerOf(L, k, stride), lowerOf(B, k, k)) < 1e-12);
+});
