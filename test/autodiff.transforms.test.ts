@@ -114,8 +114,8 @@ test('relu(x) − relu(−x) = x: autodiff returns the artificial critical point
 });
 
 test('custom rules returning a wrongly shaped tangent or cotangent raise a ShapeError naming the function', () => {
-  const badJ = customJvp((x: Tensor) => mul(x, 2), (_p: [Tensor], [dx]: [Tensor]) => sum(dx), 'badJvp');
+  const badJ = customJvp((x: Tensor) => mul(x, 2), (_p: [Tensor], [dx]: [Tensor]) => sum(dx), { name: 'badJvp' });
   assert.throws(() => jvp(badJ, [tensor([1, 2])], [tensor([1, 1])]), (e: Error) => e instanceof ShapeError && /badJvp/.test(e.message));
-  const badV = customVjp((x: Tensor) => mul(x, 2), (_p: [Tensor], _y: Tensor, g: Tensor) => [sum(g)], 'badVjp');
+  const badV = customVjp((x: Tensor) => mul(x, 2), (_p: [Tensor], _y: Tensor, g: Tensor) => [sum(g)], { name: 'badVjp' });
   assert.throws(() => grad((x: Tensor) => sum(badV(x)))(tensor([1, 2])), (e: Error) => e instanceof ShapeError && /badVjp/.test(e.message));
 });

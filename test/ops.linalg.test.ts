@@ -379,23 +379,23 @@ test('eigh: repeated eigenvalues — default policy: exact for spectral function
   // exact derivatives at the degenerate point vs FD (the perturbations split the double eigenvalue)
   checkDerivatives((B) => sum(nd.exp(nd.linalg.eigh(dirs(B)).eigenvalues)), [B0]);
   checkDerivatives((B) => {
-    const Vc = nd.sliceAxis(nd.linalg.eigh(dirs(B)).eigenvectors, 1, 0, 2); // eigenspace of the double eigenvalue
+    const Vc = nd.sliceAxis(nd.linalg.eigh(dirs(B)).eigenvectors, 0, 2, { axis: 1 }); // eigenspace of the double eigenvalue
     return sum(mul(W, matmul(Vc, T(Vc)))); // its spectral projector
   }, [B0]);
   checkDerivatives((B) => {
-    const v = reshape(nd.sliceAxis(nd.linalg.eigh(dirs(B)).eigenvectors, 1, 2, 3), [3]); // simple eigenvalue
+    const v = reshape(nd.sliceAxis(nd.linalg.eigh(dirs(B)).eigenvectors, 2, 3, { axis: 1 }), [3]); // simple eigenvalue
     return nd.outer(v, v);
   }, [B0]);
   // λ_min of the double eigenvalue is not differentiable: the gradient is v·vᵀ for a unit v of the eigenspace
-  const G = grad((a: Tensor) => sum(nd.sliceAxis(nd.linalg.eigh(a).eigenvalues, 0, 0, 1)))(A) as Tensor;
+  const G = grad((a: Tensor) => sum(nd.sliceAxis(nd.linalg.eigh(a).eigenvalues, 0, 1)))(A) as Tensor;
   assertClose(nd.trace(G), 1, 1e-12, 'tr ∇λ_min = 1');
   assertClose(matmul(G, G), G, 1e-12, '∇λ_min is a rank-one projector');
   const V = nd.linalg.eigh(A).eigenvectors;
-  const Vc = nd.sliceAxis(V, 1, 0, 2);
+  const Vc = nd.sliceAxis(V, 0, 2, { axis: 1 });
   const Pc = matmul(Vc, T(Vc));
   assertClose(matmul(matmul(Pc, G), Pc), G, 1e-12, '∇λ_min lies in the eigenspace');
   // with separated eigenvalues the reconstruction gradient is exactly sym(W)
-  const As = nd.sliceAxis(nd.sliceAxis(separatedSymmetric(84), 0, 0, 3), 1, 0, 3);
+  const As = nd.sliceAxis(nd.sliceAxis(separatedSymmetric(84), 0, 3), 0, 3, { axis: 1 });
   assertClose(grad(reconstruct(W))(As) as Tensor, symW, 1e-12, '∇⟨W, VΛVᵀ⟩ = sym(W) (separated)');
 });
 
@@ -406,12 +406,12 @@ test("eigh: onDegenerate 'throw' raises InvertibilityError when the result may d
   // refused: individual eigenvectors of the cluster, matrix functions V g(Λ) Vᵀ, λ_min of the double eigenvalue
   assert.throws(() => grad((a: Tensor) => sum(mul(W, square(nd.linalg.eigh(a, opts).eigenvectors))))(A), InvertibilityError);
   assert.throws(() => grad(reconstruct(W, opts))(A), InvertibilityError);
-  assert.throws(() => grad((a: Tensor) => sum(nd.sliceAxis(nd.linalg.eigh(a, opts).eigenvalues, 0, 0, 1)))(A), InvertibilityError);
+  assert.throws(() => grad((a: Tensor) => sum(nd.sliceAxis(nd.linalg.eigh(a, opts).eigenvalues, 0, 1)))(A), InvertibilityError);
   assert.throws(() => jvp((a: Tensor) => nd.linalg.eigh(a, opts).eigenvectors, [A], [symRandom(3, 87)]), InvertibilityError);
   // accepted: spectral functions, eigenvectors of the simple eigenvalue
   assert.doesNotThrow(() => grad((a: Tensor) => sum(square(nd.linalg.eigh(a, opts).eigenvalues)))(A));
   assert.doesNotThrow(() => grad((a: Tensor) => sum(nd.exp(nd.linalg.eigh(a, opts).eigenvalues)))(A));
-  assert.doesNotThrow(() => grad((a: Tensor) => sum(mul(W, square(nd.sliceAxis(nd.linalg.eigh(a, opts).eigenvectors, 1, 2, 3)))))(A));
+  assert.doesNotThrow(() => grad((a: Tensor) => sum(mul(W, square(nd.sliceAxis(nd.linalg.eigh(a, opts).eigenvectors, 2, 3, { axis: 1 })))))(A));
   // separated eigenvalues: never throws
   const As = separatedSymmetric(88);
   const W4 = randn(89, [4, 4]);

@@ -46,8 +46,8 @@ interface KinkCase {
 
 const C = (x: Tensor, c: number) => mul(tensor(new Float64Array(x.size).fill(1), x.shape), c);
 /** x as the first of two tied candidates [x, c] in one window/group. */
-const pairFirst = (x: Tensor, c: number) => stack([x, C(x, c)], -1);
-const pairSecond = (x: Tensor, c: number) => stack([C(x, c), x], -1);
+const pairFirst = (x: Tensor, c: number) => stack([x, C(x, c)], { axis: -1 });
+const pairSecond = (x: Tensor, c: number) => stack([C(x, c), x], { axis: -1 });
 
 const KINK_CASES: KinkCase[] = [
   { what: 'relu at 0', f: (x, o) => relu(x, o), at: 0, expect: { minNorm: 0, left: 0, right: 1, fixed: 0.3, interval: [0, 1] } },

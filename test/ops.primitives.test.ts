@@ -81,7 +81,7 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   [Prim.Sum]: { f: (a) => nd.sum(nd.mul(a, a), { axis: [0, 2], keepdims: true }), shapes: [[2, 3, 2]] },
   [Prim.Reshape]: { f: (a) => nd.reshape(nd.mul(a, a), [3, 2]), shapes: [[2, 3]] },
   [Prim.BroadcastTo]: { f: (a) => nd.broadcastTo(nd.exp(a), [2, 3, 2]), shapes: [[3, 1]] },
-  [Prim.Transpose]: { f: (a) => nd.transpose(nd.mul(a, a), [2, 0, 1]), shapes: [[2, 3, 4]] },
+  [Prim.Transpose]: { f: (a) => nd.transpose(nd.mul(a, a), { axes: [2, 0, 1] }), shapes: [[2, 3, 4]] },
   [Prim.MatMul]: {
     // batched, and every transpose-flag combination in one program
     f: (a, b) => nd.stack([nd.sum(nd.matmul(a, b)), nd.sum(nd.matmul(b, a, { transA: true, transB: true })), nd.sum(nd.matmul(nd.matmul(a, b), b, { transB: true })), nd.sum(nd.matmul(a, nd.matmul(a, b), { transA: true }))]),
@@ -89,11 +89,11 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   },
   [Prim.Slice]: { f: (a) => nd.slice(nd.mul(a, a), [1, 0], [2, 2]), shapes: [[3, 3]] },
   [Prim.Pad]: { f: (a) => nd.pad(nd.exp(a), [1, 2], [4, 5]), shapes: [[2, 2]] },
-  [Prim.Concat]: { f: (a, b) => nd.concat([a, nd.mul(b, b)], 1), shapes: [[2, 1], [2, 3]] },
+  [Prim.Concat]: { f: (a, b) => nd.concat([a, nd.mul(b, b)], { axis: 1 }), shapes: [[2, 1], [2, 3]] },
   // repeated and negative indices; the square makes second-order terms non-trivial
-  [Prim.Take]: { f: (a) => nd.take(nd.mul(a, a), [2, 0, 2, -1], 1), shapes: [[2, 3, 2]] },
+  [Prim.Take]: { f: (a) => nd.take(nd.mul(a, a), [2, 0, 2, -1], { axis: 1 }), shapes: [[2, 3, 2]] },
   // duplicate indices accumulate; index 2 receives nothing
-  [Prim.ScatterAdd]: { f: (u) => nd.scatterAdd(nd.exp(u), [1, 3, 1, 0], 1, 4), shapes: [[2, 4]] },
+  [Prim.ScatterAdd]: { f: (u) => nd.scatterAdd(nd.exp(u), [1, 3, 1, 0], { axis: 1, dimSize: 4 }), shapes: [[2, 4]] },
   [Prim.Cumsum]: { f: (a) => nd.add(nd.cumsum(nd.mul(a, a), { axis: 1 }), nd.cumsum(a, { axis: 0, reverse: true })), shapes: [[2, 3, 2]] },
   [Prim.Solve]: { f: (a, b) => nd.linalg.solve(nd.add(a, nd.mul(I3, 3)), b), shapes: [[3, 3], [3, 2]], domain: (v, i) => (i === 0 ? small(v) : v) },
   // entries outside the read triangle (and a random lower part) must get zero derivative

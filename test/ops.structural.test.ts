@@ -36,26 +36,26 @@ const allFinite = (t: Tensor) => t.data.every((v) => Number.isFinite(v));
 test('take: values along axes, repeated and negative indices, empty index list', () => {
   assert.deepEqual(nd.take(tensor([10, 20, 30]), [2, 0, 2, -1]).toArray(), [30, 10, 30, 30]);
   const A = tensor([[1, 2, 3], [4, 5, 6]]);
-  assert.deepEqual(nd.take(A, [1], 0).toArray(), [[4, 5, 6]]);
-  assert.deepEqual(nd.take(A, Int32Array.of(2, 0), 1).toArray(), [[3, 1], [6, 4]]);
-  assert.deepEqual(nd.take(A, [-1], -1).toArray(), [[3], [6]]);
-  assert.deepEqual(nd.take(A, [], 1).shape, [2, 0]);
+  assert.deepEqual(nd.take(A, [1]).toArray(), [[4, 5, 6]]);
+  assert.deepEqual(nd.take(A, Int32Array.of(2, 0), { axis: 1 }).toArray(), [[3, 1], [6, 4]]);
+  assert.deepEqual(nd.take(A, [-1], { axis: -1 }).toArray(), [[3], [6]]);
+  assert.deepEqual(nd.take(A, [], { axis: 1 }).shape, [2, 0]);
   const B = nd.reshape(nd.arange(24), [2, 3, 4]);
-  const t = nd.take(B, [2, 0], 1);
+  const t = nd.take(B, [2, 0], { axis: 1 });
   assert.deepEqual(t.shape, [2, 2, 4]);
   assert.deepEqual(t.toArray(), [[[8, 9, 10, 11], [0, 1, 2, 3]], [[20, 21, 22, 23], [12, 13, 14, 15]]]);
 });
 
 test('scatterAdd: duplicates accumulate, untouched slots stay 0, axis 1', () => {
-  assert.deepEqual(nd.scatterAdd(tensor([1, 2, 3]), [0, 2, 0], 0, 4).toArray(), [4, 0, 2, 0]);
-  assert.deepEqual(nd.scatterAdd(tensor([[1, 2], [3, 4]]), [-1, 1], 1, 3).toArray(), [[0, 2, 1], [0, 4, 3]]);
-  assert.deepEqual(nd.scatterAdd(tensor([1, 2]), [1, 1], 0, 2).toArray(), [0, 3]);
+  assert.deepEqual(nd.scatterAdd(tensor([1, 2, 3]), [0, 2, 0], { dimSize: 4 }).toArray(), [4, 0, 2, 0]);
+  assert.deepEqual(nd.scatterAdd(tensor([[1, 2], [3, 4]]), [-1, 1], { axis: 1, dimSize: 3 }).toArray(), [[0, 2, 1], [0, 4, 3]]);
+  assert.deepEqual(nd.scatterAdd(tensor([1, 2]), [1, 1], { dimSize: 2 }).toArray(), [0, 3]);
 });
 
 test('take ∘ scatterAdd round trip (distinct indices) and adjointness ⟨take x, u⟩ = ⟨x, scatterAdd u⟩', () => {
   const u = tensor([[1, 2, 3], [4, 5, 6]]);
   const idx = [4, 0, 2];
-  assert.deepEqual(nd.take(nd.scatterAdd(u, idx, 1, 5), idx, 1).toArray(), u.toArray());
+  assert.deepEqual(nd.take(nd.scatterAdd(u, idx, { axis: 1, dimSize: 5 }), idx, { axis: 1 }).toArray(), u.toArray());
   fc.assert(
     fc.property(
       fc.array(fc.integer({ min: -4, max: 3 }), { minLength: 1, maxLength: 6 }),
@@ -64,8 +64,8 @@ test('take ∘ scatterAdd round trip (distinct indices) and adjointness ⟨take 
       (ix, xv, uv) => {
         const x = tensor(xv, [2, 4]);
         const uu = tensor(uv.slice(0, 2 * ix.length), [2, ix.length]);
-        const lhs = dotArr(nd.take(x, ix, 1).data, uu.data);
-        const rhs = dotArr(x.data, nd.scatterAdd(uu, ix, 1, 4).data);
+        const lhs = dotArr(nd.take(x, ix, { axis: 1 }).data, uu.data);
+        const rhs = dotArr(x.data, nd.scatterAdd(uu, ix, { axis: 1, dimSize: 4 }).data);
         assertClose(lhs, rhs, 1e-12, 'adjointness');
       },
     ),
@@ -86,7 +86,7 @@ test('take: gradient scatters (duplicates accumulate), grad∘grad and Hessian t
   // reverse-over-reverse: d/dx Σ ∇f = 6 c x
   assertClose(grad((v: Tensor) => nd.sum(grad(f)(v)))(x), [9, 0, 12], 1e-14);
   // scatterAdd second order: g(u) = Σ scatterAdd(u)² ⇒ ∇²g = 2 Sᵀ S (entries 2 where indices coincide)
-  const g = (u: Tensor) => nd.sum(nd.square(nd.scatterAdd(u, [1, 0, 1], 0, 2)));
+  const g = (u: Tensor) => nd.sum(nd.square(nd.scatterAdd(u, [1, 0, 1], { dimSize: 2 })));
   assertClose(hessian(g)(tensor([1, 2, 3])), [2, 0, 2, 0, 2, 0, 2, 0, 2], 1e-14);
 });
 
@@ -95,11 +95,11 @@ test('take / scatterAdd / index: bad indices and shapes throw typed errors namin
   assert.throws(() => nd.take(v, [0, 3]), (e: unknown) => e instanceof InvalidArgumentError && /index 3 at position 1/.test(e.message));
   assert.throws(() => nd.take(v, [-4]), (e: unknown) => e instanceof InvalidArgumentError && /-4/.test(e.message));
   assert.throws(() => nd.take(v, [1.5]), InvalidArgumentError);
-  assert.throws(() => nd.take(v, [0], 1), ShapeError);
+  assert.throws(() => nd.take(v, [0], { axis: 1 }), ShapeError);
   assert.throws(() => nd.take(nd.scalar(1), [0]), ShapeError);
-  assert.throws(() => nd.scatterAdd(v, [0, 1], 0, 3), ShapeError);
-  assert.throws(() => nd.scatterAdd(v, [0, 1, 5], 0, 3), (e: unknown) => e instanceof InvalidArgumentError && /index 5/.test(e.message));
-  assert.throws(() => nd.scatterAdd(v, [0, 1, 2], 0, -1), InvalidArgumentError);
+  assert.throws(() => nd.scatterAdd(v, [0, 1], { dimSize: 3 }), ShapeError);
+  assert.throws(() => nd.scatterAdd(v, [0, 1, 5], { dimSize: 3 }), (e: unknown) => e instanceof InvalidArgumentError && /index 5/.test(e.message));
+  assert.throws(() => nd.scatterAdd(v, [0, 1, 2], { dimSize: -1 }), InvalidArgumentError);
   assert.throws(() => nd.index(v, 3), InvalidArgumentError);
   assert.throws(() => nd.index(nd.scalar(2), 0), ShapeError);
 });
@@ -108,20 +108,20 @@ test('index selects one entry and drops the axis; negative i counts from the end
   const A = tensor([[1, 2], [3, 4], [5, 6]]);
   assert.deepEqual(nd.index(A, 1).toArray(), [3, 4]);
   assert.deepEqual(nd.index(A, -1).toArray(), [5, 6]);
-  assert.deepEqual(nd.index(A, 0, 1).toArray(), [1, 3, 5]);
+  assert.deepEqual(nd.index(A, 0, { axis: 1 }).toArray(), [1, 3, 5]);
   assert.equal(nd.index(tensor([7, 8]), -1).item(), 8);
   assertClose(grad((X: Tensor) => nd.sum(nd.index(X, 1)))(A), [0, 0, 1, 1, 0, 0], 0);
 });
 
 test('takeAlongAxis: per-row gather, gradient, errors', () => {
   const X = tensor([[1, 2, 3], [4, 5, 6]]);
-  assert.deepEqual(nd.takeAlongAxis(X, tensor([[2], [0]]), 1).toArray(), [[3], [4]]);
-  assert.deepEqual(nd.takeAlongAxis(X, tensor([[1, 0, 1]]), 0).toArray(), [[4, 2, 6]]);
-  assert.deepEqual(nd.takeAlongAxis(X, tensor([[-1, -1], [0, 0]]), 1).toArray(), [[3, 3], [4, 4]]);
-  assertClose(grad((A: Tensor) => nd.sum(nd.takeAlongAxis(A, tensor([[2, 2], [0, 1]]), 1)))(X), [0, 0, 2, 1, 1, 0], 0);
-  assert.throws(() => nd.takeAlongAxis(X, tensor([[3], [0]]), 1), InvalidArgumentError);
-  assert.throws(() => nd.takeAlongAxis(X, tensor([[0], [0], [0]]), 1), ShapeError);
-  assert.throws(() => nd.takeAlongAxis(X, tensor([0, 1]), 1), ShapeError);
+  assert.deepEqual(nd.takeAlongAxis(X, tensor([[2], [0]]), { axis: 1 }).toArray(), [[3], [4]]);
+  assert.deepEqual(nd.takeAlongAxis(X, tensor([[1, 0, 1]]), { axis: 0 }).toArray(), [[4, 2, 6]]);
+  assert.deepEqual(nd.takeAlongAxis(X, tensor([[-1, -1], [0, 0]]), { axis: 1 }).toArray(), [[3, 3], [4, 4]]);
+  assertClose(grad((A: Tensor) => nd.sum(nd.takeAlongAxis(A, tensor([[2, 2], [0, 1]]), { axis: 1 })))(X), [0, 0, 2, 1, 1, 0], 0);
+  assert.throws(() => nd.takeAlongAxis(X, tensor([[3], [0]]), { axis: 1 }), InvalidArgumentError);
+  assert.throws(() => nd.takeAlongAxis(X, tensor([[0], [0], [0]]), { axis: 1 }), ShapeError);
+  assert.throws(() => nd.takeAlongAxis(X, tensor([0, 1]), { axis: 1 }), ShapeError);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -352,24 +352,24 @@ test('outer: values and gradients ȳ b, ȳᵀ a', () => {
 
 test('diag (vector ↔ matrix, offsets, rectangular) and trace, with gradients', () => {
   assert.deepEqual(nd.diag(tensor([1, 2])).toArray(), [[1, 0], [0, 2]]);
-  assert.deepEqual(nd.diag(tensor([1, 2]), 1).toArray(), [[0, 1, 0], [0, 0, 2], [0, 0, 0]]);
-  assert.deepEqual(nd.diag(tensor([1, 2]), -1).toArray(), [[0, 0, 0], [1, 0, 0], [0, 2, 0]]);
+  assert.deepEqual(nd.diag(tensor([1, 2]), { k: 1 }).toArray(), [[0, 1, 0], [0, 0, 2], [0, 0, 0]]);
+  assert.deepEqual(nd.diag(tensor([1, 2]), { k: -1 }).toArray(), [[0, 0, 0], [1, 0, 0], [0, 2, 0]]);
   const A = tensor([[1, 2, 3], [4, 5, 6]]);
   assert.deepEqual(nd.diag(A).toArray(), [1, 5]);
-  assert.deepEqual(nd.diag(A, 1).toArray(), [2, 6]);
-  assert.deepEqual(nd.diag(A, -1).toArray(), [4]);
-  assert.deepEqual(nd.diag(A, 5).toArray(), []);
+  assert.deepEqual(nd.diag(A, { k: 1 }).toArray(), [2, 6]);
+  assert.deepEqual(nd.diag(A, { k: -1 }).toArray(), [4]);
+  assert.deepEqual(nd.diag(A, { k: 5 }).toArray(), []);
   assert.deepEqual(nd.diag(nd.diag(tensor([3, -1, 2]))).toArray(), [3, -1, 2]);
   assert.equal(nd.trace(tensor([[1, 2], [3, 4]])).item(), 5);
-  assert.equal(nd.trace(A, 1).item(), 8);
+  assert.equal(nd.trace(A, { k: 1 }).item(), 8);
   assertClose(grad((M: Tensor) => nd.trace(M))(tensor([[1, 2], [3, 4]])), [1, 0, 0, 1], 0);
   // d/dA tr(A²) = 2Aᵀ; second order through take
   const B = tensor([[1, 2], [3, 4]]);
   assertClose(grad((M: Tensor) => nd.trace(nd.matmul(M, M)))(B), [2, 6, 4, 8], 1e-15);
   assertClose(grad((v: Tensor) => nd.sum(nd.mul(tensor([[1, 2], [3, 4]]), nd.diag(v))))(tensor([0, 0])), [1, 4], 0);
-  checkDerivatives((v) => nd.diag(nd.mul(v, v), -1), [tensor([0.5, -1, 2])]);
+  checkDerivatives((v) => nd.diag(nd.mul(v, v), { k: -1 }), [tensor([0.5, -1, 2])]);
   assert.throws(() => nd.diag(nd.zeros([2, 2, 2])), ShapeError);
-  assert.throws(() => nd.diag(tensor([1]), 0.5), InvalidArgumentError);
+  assert.throws(() => nd.diag(tensor([1]), { k: 0.5 }), InvalidArgumentError);
   assert.throws(() => nd.trace(tensor([1, 2])), ShapeError);
 });
 

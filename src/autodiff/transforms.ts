@@ -230,7 +230,7 @@ function jacobianOne<A extends unknown[]>(f: (...args: A) => Tensor, args: A, a:
         e[i] = 1;
         rows.push(pullback(new ConcreteTensor(e, [...y.shape]))[0]);
       }
-      return reshape(stack(rows, 0), [...y.shape, ...inShape]);
+      return reshape(stack(rows), [...y.shape, ...inShape]);
     }
   }
   if (nIn === 0) throw new ShapeError(`${fname}: argument ${a} has no elements`);
@@ -244,7 +244,7 @@ function jacobianOne<A extends unknown[]>(f: (...args: A) => Tensor, args: A, a:
     outShape = y.shape;
     cols.push(dy);
   }
-  const J = stack(cols, cols[0]!.ndim); // columns along a new last axis
+  const J = stack(cols, { axis: cols[0]!.ndim }); // columns along a new last axis
   return reshape(J, [...outShape, ...inShape]);
 }
 
@@ -352,6 +352,12 @@ function applyCustom(
   return outRebuild!(outs);
 }
 
+/** Options of `customJvp` and `customVjp`. */
+export interface CustomRuleOptions {
+  /** The name shown in error messages about the rule (default `'customJvp'` / `'customVjp'`). */
+  name?: string;
+}
+
 /**
  * Gives `f` its own forward-mode rule `jvpRule(primals, tangents, out) → output tangent`
  * (tangents of non-differentiated inputs arrive as zeros). Reverse mode is obtained by
@@ -359,9 +365,11 @@ function applyCustom(
  *
  * @example
  * // |x| with derivative sign(x) (1 at 0 instead of the default 0)
- * const myAbs = customJvp((x: Tensor) => abs(x), ([x], [dx]) => mul(where(greaterEqual(x, 0), 1, -1), dx));
+ * const myAbs = customJvp((x: Tensor) => abs(x), ([x], [dx]) => mul(where(greaterEqual(x, 0), 1, -1), dx), { name: 'myAbs' });
  */
-export function customJvp<A extends unknown[], R>(f: (...args: A) => R, jvpRule: (primals: A, tangents: A, out: R) => R, name = 'customJvp'): (...args: A) => R {
+export function customJvp<A extends unknown[], R>(f: (...args: A) => R, jvpRule: (primals: A, tangents: A, out: R) => R, opts?: CustomRuleOptions): (...args: A) => R {
+  checkOptions(opts, ['name'], 'customJvp()');
+  const name = opts?.name ?? 'customJvp';
   return (...args: A) => applyCustom(name, f as never, args, jvpRule as never) as R;
 }
 
@@ -374,7 +382,9 @@ export function customJvp<A extends unknown[], R>(f: (...args: A) => R, jvpRule:
  * // identity whose gradient is clipped to [-1, 1]
  * const clipGrad = customVjp((x: Tensor) => x, (_p, _y, g: Tensor) => [clip(g, -1, 1)]);
  */
-export function customVjp<A extends unknown[], R>(f: (...args: A) => R, vjpRule: (primals: A, out: R, cotangent: R) => unknown[], name = 'customVjp'): (...args: A) => R {
+export function customVjp<A extends unknown[], R>(f: (...args: A) => R, vjpRule: (primals: A, out: R, cotangent: R) => unknown[], opts?: CustomRuleOptions): (...args: A) => R {
+  checkOptions(opts, ['name'], 'customVjp()');
+  const name = opts?.name ?? 'customVjp';
   return (...args: A) => applyCustom(name, f as never, args, undefined, vjpRule as never) as R;
 }
 

@@ -75,11 +75,11 @@ export const powDef: PrimDef<Prim.Pow> = {
 
 /** ∂(a^b)/∂a = b·a^(b−1) (0 where b = 0, so that a^0 ≡ 1 has zero derivative even at a = 0). */
 function powDaFactor(a: Tensor, b: Tensor): Tensor {
-  return where(compare(b, 0, 'eq'), 0, mul(b, pow(a, sub(b, 1))));
+  return where(compare(b, 0, { op: 'eq' }), 0, mul(b, pow(a, sub(b, 1))));
 }
 /** ∂(a^b)/∂b = log(a)·a^b where a > 0, else 0. */
 function powDbFactor(a: Tensor, out: Tensor): Tensor {
-  const pos = compare(a, 0, 'gt');
+  const pos = compare(a, 0, { op: 'gt' });
   return where(pos, mul(out, log(where(pos, a, 1))), 0);
 }
 

@@ -10,18 +10,19 @@
  *
  * Both primitives are linear in their tensor argument and each is the other's transpose:
  *
- *   take:       y[…, j, …] = x[…, idx[j], …]                  ẏ = take(ẋ),        x̄ = scatterAdd(ȳ, idx, n)
+ *   take:       y[…, j, …] = x[…, idx[j], …]                  ẏ = take(ẋ),        x̄ = scatterAdd(ȳ, idx, { dimSize: n })
  *   scatterAdd: y[…, k, …] = Σ_{j : idx[j] = k} u[…, j, …]    ẏ = scatterAdd(u̇),  ū = take(ȳ, idx)
  *
  * so derivatives of every order (grad∘grad, jvp∘grad) stay within these two primitives.
  */
 import { normalizeAxis } from '../core/broadcast.js';
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { ConcreteTensor, formatShape, shapeSize, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { reshape } from './shape.js';
-import { sliceAxis } from './slicing.js';
+import { sliceAxis, type AxisOption } from './slicing.js';
 import { asTensor, type TensorLike } from './convert.js';
 
 /** Integer indices: an `Int32Array` or a plain array of integers. */
@@ -110,37 +111,50 @@ function scatterAddRaw(updates: Tensor, indices: Int32Array, axis: number, dimSi
 }
 
 /**
- * Gathers slices along `axis`: `y[…, j, …] = x[…, indices[j], …]` (NumPy `take` with 1-D indices).
+ * Gathers slices along `axis` (option, default 0): `y[…, j, …] = x[…, indices[j], …]` (NumPy
+ * `take` with 1-D indices).
  * The output has `x`'s shape with `shape[axis]` replaced by `indices.length`. Indices may repeat
  * and may be negative (counted from the end); out-of-range ones throw `InvalidArgumentError`.
  * Derivative: linear in x, VJP is `scatterAdd` (duplicates accumulate).
  *
  * @example
  * take(tensor([10, 20, 30]), [2, 0, 2])          // [30, 10, 30]
- * take(tensor([[1, 2], [3, 4]]), [-1], 1)        // [[2], [4]]
+ * take(tensor([[1, 2], [3, 4]]), [-1], { axis: 1 }) // [[2], [4]]
  */
-export function take(x: TensorLike, indices: IndexArray, axis = 0): Tensor {
+export function take(x: TensorLike, indices: IndexArray, opts?: AxisOption): Tensor {
+  checkOptions(opts, ['axis'], 'take()');
+  const axis = opts?.axis ?? 0;
   x = asTensor(x, 'take()', 'x');
   if (x.ndim === 0) throw new ShapeError('take: x is a scalar (shape []); it needs at least one axis');
   const ax = normalizeAxis(axis, x.ndim, 'take');
   return takeRaw(x, normalizeIndices(indices, x.shape[ax]!, 'take'), ax);
 }
 
+/** Options of `scatterAdd`. */
+export interface ScatterAddOptions extends AxisOption {
+  /** Length of the output along `axis` (required). */
+  dimSize: number;
+}
+
 /**
- * Scatter-add along `axis` into zeros: the output has `updates`' shape with `shape[axis]`
- * replaced by `dimSize`, and `y[…, indices[j], …] += updates[…, j, …]` for every j (duplicates
- * accumulate). It is the transpose of `take`: ⟨take(x, idx), u⟩ = ⟨x, scatterAdd(u, idx, n)⟩.
+ * Scatter-add along `axis` (option, default 0) into zeros: the output has `updates`' shape with
+ * `shape[axis]` replaced by `dimSize`, and `y[…, indices[j], …] += updates[…, j, …]` for every j
+ * (duplicates accumulate). It is the transpose of `take`:
+ * ⟨take(x, idx), u⟩ = ⟨x, scatterAdd(u, idx, { dimSize: n })⟩.
  * Requires `updates.shape[axis] === indices.length` (else `ShapeError`); indices are checked
  * against `dimSize` (negative ones count from the end).
  *
  * @example
- * scatterAdd(tensor([1, 2, 3]), [0, 2, 0], 0, 4) // [4, 0, 2, 0]
+ * scatterAdd(tensor([1, 2, 3]), [0, 2, 0], { dimSize: 4 }) // [4, 0, 2, 0]
  */
-export function scatterAdd(updates: TensorLike, indices: IndexArray, axis: number, dimSize: number): Tensor {
+export function scatterAdd(updates: TensorLike, indices: IndexArray, opts: ScatterAddOptions): Tensor {
+  checkOptions(opts, ['axis', 'dimSize'], 'scatterAdd()');
+  const axis = opts?.axis ?? 0;
+  const dimSize = opts?.dimSize;
   updates = asTensor(updates, 'scatterAdd()', 'updates');
   if (updates.ndim === 0) throw new ShapeError('scatterAdd: updates is a scalar (shape []); it needs at least one axis');
   const ax = normalizeAxis(axis, updates.ndim, 'scatterAdd');
-  if (!Number.isInteger(dimSize) || dimSize < 0) throw new InvalidArgumentError(`scatterAdd: dimSize must be a non-negative integer, got ${dimSize}`);
+  if (!Number.isInteger(dimSize) || dimSize < 0) throw new InvalidArgumentError(`scatterAdd(): option dimSize must be a non-negative integer, got ${dimSize}`);
   if (updates.shape[ax] !== indices.length) {
     throw new ShapeError(`scatterAdd: updates ${formatShape(updates.shape)} has ${updates.shape[ax]} entries along axis ${ax} but ${indices.length} indices were given`);
   }
@@ -148,32 +162,37 @@ export function scatterAdd(updates: TensorLike, indices: IndexArray, axis: numbe
 }
 
 /**
- * Selects entry `i` along `axis` (default 0) and drops that axis: `index(A, 1)` is row 1 of a
+ * Selects entry `i` along `axis` (option, default 0) and drops that axis: `index(A, 1)` is row 1 of a
  * matrix, `index(v, -1)` the last entry of a vector (a scalar). Negative i counts from the end.
  *
  * @example
  * index(tensor([[1, 2], [3, 4]]), 1)    // [3, 4]
- * index(tensor([[1, 2], [3, 4]]), 0, 1) // [1, 3]
+ * index(tensor([[1, 2], [3, 4]]), 0, { axis: 1 }) // [1, 3]
  */
-export function index(x: TensorLike, i: number, axis = 0): Tensor {
+export function index(x: TensorLike, i: number, opts?: AxisOption): Tensor {
+  checkOptions(opts, ['axis'], 'index()');
+  const axis = opts?.axis ?? 0;
   x = asTensor(x, 'index()', 'x');
   if (x.ndim === 0) throw new ShapeError('index: x is a scalar (shape []); it needs at least one axis');
   const ax = normalizeAxis(axis, x.ndim, 'index');
   const j = normalizeIndices([i], x.shape[ax]!, 'index')[0]!;
   const outShape = x.shape.filter((_, d) => d !== ax);
-  return reshape(sliceAxis(x, ax, j, j + 1), outShape);
+  return reshape(sliceAxis(x, j, j + 1, { axis: ax }), outShape);
 }
 
 /**
- * Gathers along `axis` with a per-position index (NumPy `take_along_axis`): `indices` is a tensor
+ * Gathers along `axis` (a required option, as in NumPy) with a per-position index (NumPy `take_along_axis`): `indices` is a tensor
  * of integer values with `x`'s number of dimensions and the same sizes except along `axis`, and
  * `y[…, j, …] = x[…, indices[…, j, …], …]`. Differentiable in `x` (through `take` on the flattened
  * tensor); `indices` is read as data and carries no derivative.
  *
  * @example
- * takeAlongAxis(tensor([[1, 2, 3], [4, 5, 6]]), tensor([[2], [0]]), 1) // [[3], [4]]
+ * takeAlongAxis(tensor([[1, 2, 3], [4, 5, 6]]), tensor([[2], [0]]), { axis: 1 }) // [[3], [4]]
  */
-export function takeAlongAxis(x: TensorLike, indices: TensorLike, axis: number): Tensor {
+export function takeAlongAxis(x: TensorLike, indices: TensorLike, opts: Required<AxisOption>): Tensor {
+  checkOptions(opts, ['axis'], 'takeAlongAxis()');
+  const axis = opts?.axis;
+  if (axis === undefined) throw new InvalidArgumentError('takeAlongAxis(): option axis is required (an integer), got undefined');
   x = asTensor(x, 'takeAlongAxis()', 'x');
   indices = asTensor(indices, 'takeAlongAxis()', 'indices');
   if (x.ndim === 0) throw new ShapeError('takeAlongAxis: x is a scalar (shape []); it needs at least one axis');

@@ -3,7 +3,9 @@
  * derivative; `where` routes derivatives to the chosen branch.
  */
 import { mapBinary, mapTernary } from '../kernels/elementwise.js';
-import type { Tensor } from '../core/tensor.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
+import { describeValue, type Tensor } from '../core/tensor.js';
 import { Prim, type CompareOp, type NoParams } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { asTensor, fitTangent, sumToShape, type TensorLike } from './convert.js';
@@ -44,16 +46,33 @@ export const stopGradientDef: PrimDef<Prim.StopGradient> = {
   vjp: () => [null],
 };
 
-/** Elementwise comparison `a op b` as a 0/1 tensor (zero derivative). */
-export function compare(a: TensorLike, b: TensorLike, op: CompareOp): Tensor {
+/** Options of `compare`. */
+export interface CompareOptions {
+  /** The comparison (required): `'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'`. */
+  op: CompareOp;
+}
+
+/**
+ * Elementwise comparison `a op b` as a 0/1 tensor (zero derivative); `equal`, `less`, ... are
+ * the same with the comparison fixed.
+ *
+ * @example
+ * compare(tensor([1, 2, 3]), 2, { op: 'lt' }) // [1, 0, 0]
+ */
+export function compare(a: TensorLike, b: TensorLike, opts: CompareOptions): Tensor {
+  checkOptions(opts, ['op'], 'compare()');
+  const op = opts?.op;
+  if (!Object.hasOwn(COMPARATORS, op as string)) {
+    throw new InvalidArgumentError(`compare(): option op must be one of ${Object.keys(COMPARATORS).join(', ')}, got ${describeValue(op)}`);
+  }
   return bind(compareDef, [asTensor(a, 'compare()', 'a'), asTensor(b, 'compare()', 'b')], { op });
 }
-export const equal = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'eq');
-export const notEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'ne');
-export const less = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'lt');
-export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'le');
-export const greater = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'gt');
-export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, 'ge');
+export const equal = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, { op: 'eq' });
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, { op: 'ne' });
+export const less = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, { op: 'lt' });
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, { op: 'le' });
+export const greater = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, { op: 'gt' });
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => compare(a, b, { op: 'ge' });
 
 /** Elementwise `cond ≠ 0 ? a : b` with broadcasting; derivatives flow to the selected branch. */
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
@@ -69,6 +88,6 @@ export function stopGradient(x: TensorLike): Tensor {
 /** Elementwise logical not of a 0/1 mask (no derivative). */
 export function logicalNot(m: TensorLike): Tensor {
   m = asTensor(m, 'logicalNot()', 'm');
-  return compare(m, 0, 'eq');
+  return compare(m, 0, { op: 'eq' });
 }
 

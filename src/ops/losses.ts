@@ -99,7 +99,7 @@ export function crossEntropy(logits: TensorLike, labels: Tensor | IndexArray | n
       flat[b] = (o * C + y) * inner + k;
     }
   }
-  const picked = reshape(take(reshape(lp, [lp.size]), flat, 0), batchShape);
+  const picked = reshape(take(reshape(lp, [lp.size]), flat), batchShape);
   return reduceLoss(neg(picked), reduction);
 }
 

@@ -3,6 +3,7 @@
  */
 import { broadcastIndexMap, broadcastShapes } from '../core/broadcast.js';
 import { ShapeError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { ConcreteTensor, formatShape, shapeSize, shapesEqual, stridesOf, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
@@ -35,8 +36,8 @@ export const broadcastToDef: PrimDef<Prim.BroadcastTo> = {
 export const transposeDef: PrimDef<Prim.Transpose> = {
   prim: Prim.Transpose,
   impl: ([a], { perm }) => transposeKernel(a!, perm),
-  jvp: (_, [da], __, { perm }) => (da ? transpose(da, perm) : null),
-  vjp: (ct, _, __, { perm }) => [transpose(ct, inversePermutation(perm))],
+  jvp: (_, [da], __, { perm }) => (da ? transpose(da, { axes: perm }) : null),
+  vjp: (ct, _, __, { perm }) => [transpose(ct, { axes: inversePermutation(perm) })],
 };
 
 function transposeKernel(a: ConcreteTensor, perm: readonly number[]): ConcreteTensor {
@@ -112,11 +113,20 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   return bind(broadcastToDef, [x], { shape: [...shape] });
 }
 
+/** Options of `transpose`. */
+export interface TransposeOptions {
+  /** The permutation: output axis i is input axis `axes[i]` (negative counts from the end). Default: reversed. */
+  axes?: readonly number[];
+}
+
 /**
- * Permutes axes (default: reverse them). `transpose(A)` of a matrix is Aᵀ.
- * @example transpose(zeros([2, 3, 4]), [1, 0, 2]).shape // [3, 2, 4]
+ * Permutes axes (option `axes`, default: reverse them; NumPy/JAX `transpose(x, axes)`).
+ * `transpose(A)` of a matrix is Aᵀ.
+ * @example transpose(zeros([2, 3, 4]), { axes: [1, 0, 2] }).shape // [3, 2, 4]
  */
-export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+export function transpose(x: TensorLike, opts?: TransposeOptions): Tensor {
+  checkOptions(opts, ['axes'], 'transpose()');
+  const perm = opts?.axes;
   x = asTensor(x, 'transpose()', 'x');
   const nd = x.ndim;
   const p = perm ? perm.map((a) => (a < 0 ? a + nd : a)) : Array.from({ length: nd }, (_, i) => nd - 1 - i);
@@ -135,7 +145,7 @@ export function matrixTranspose(x: TensorLike): Tensor {
   const p = Array.from({ length: nd }, (_, i) => i);
   p[nd - 1] = nd - 2;
   p[nd - 2] = nd - 1;
-  return transpose(x, p);
+  return transpose(x, { axes: p });
 }
 
 /** A zero tensor with x's shape (constant). */

@@ -3,6 +3,7 @@
  */
 import { normalizeAxis } from '../core/broadcast.js';
 import { ShapeError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { ConcreteTensor, describeValue, formatShape, shapeSize, stridesOf, type Tensor } from '../core/tensor.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
@@ -73,7 +74,7 @@ export const concatDef: PrimDef<Prim.Concat> = {
     }
     return new ConcreteTensor(out, shape);
   },
-  jvp: (primals, tangents, _, { axis }) => (tangents.every((t) => t === null) ? null : concat(tangents.map((t, i) => t ?? zerosLike(primals[i]!)), axis)),
+  jvp: (primals, tangents, _, { axis }) => (tangents.every((t) => t === null) ? null : concat(tangents.map((t, i) => t ?? zerosLike(primals[i]!)), { axis })),
   vjp: (ct, primals, _, { axis }) => {
     const begin = new Array<number>(ct.ndim).fill(0);
     return primals.map((p) => {
@@ -110,8 +111,22 @@ export function pad(x: TensorLike, begin: readonly number[], shape: readonly num
   return bind(padDef, [x], { begin: [...begin], shape: [...shape] });
 }
 
-/** Takes rows/entries `start .. stop-1` along `axis` (Python-like `x[..., start:stop, ...]`). */
-export function sliceAxis(x: TensorLike, axis: number, start: number, stop: number): Tensor {
+/** The single-axis option of the shape ops (`take`, `index`, `sliceAxis`, `concat`, `stack`, ...). */
+export interface AxisOption {
+  /** The axis to act along (negative counts from the end). Default 0. */
+  axis?: number;
+}
+
+/**
+ * Takes rows/entries `start .. stop-1` along `axis` (option, default 0), Python-like
+ * `x[..., start:stop, ...]` (JAX's `lax.slice_in_dim`).
+ *
+ * @example
+ * sliceAxis(tensor([[1, 2, 3], [4, 5, 6]]), 1, 3, { axis: 1 }) // [[2, 3], [5, 6]]
+ */
+export function sliceAxis(x: TensorLike, start: number, stop: number, opts?: AxisOption): Tensor {
+  checkOptions(opts, ['axis'], 'sliceAxis()');
+  const axis = opts?.axis ?? 0;
   x = asTensor(x, 'sliceAxis()', 'x');
   const ax = normalizeAxis(axis, x.ndim, 'sliceAxis');
   const begin = new Array<number>(x.ndim).fill(0);
@@ -127,8 +142,15 @@ function tensorList(inputs: readonly TensorLike[], where: string): Tensor[] {
   return inputs.map((t, i) => asTensor(t, where, `xs[${i}]`));
 }
 
-/** Joins tensors along an existing axis. */
-export function concat(inputs: readonly TensorLike[], axis = 0): Tensor {
+/**
+ * Joins tensors along an existing axis (option, default 0).
+ *
+ * @example
+ * concat([tensor([[1], [2]]), tensor([[3], [4]])], { axis: 1 }) // [[1, 3], [2, 4]]
+ */
+export function concat(inputs: readonly TensorLike[], opts?: AxisOption): Tensor {
+  checkOptions(opts, ['axis'], 'concat()');
+  const axis = opts?.axis ?? 0;
   const xs = tensorList(inputs, 'concat()');
   const nd = xs[0]!.ndim;
   const ax = normalizeAxis(axis, nd, 'concat');
@@ -141,8 +163,15 @@ export function concat(inputs: readonly TensorLike[], axis = 0): Tensor {
   return bind(concatDef, xs, { axis: ax });
 }
 
-/** Joins same-shape tensors along a new axis. */
-export function stack(inputs: readonly TensorLike[], axis = 0): Tensor {
+/**
+ * Joins same-shape tensors along a new axis (option, default 0).
+ *
+ * @example
+ * stack([tensor([1, 2]), tensor([3, 4])], { axis: 1 }) // [[1, 3], [2, 4]]
+ */
+export function stack(inputs: readonly TensorLike[], opts?: AxisOption): Tensor {
+  checkOptions(opts, ['axis'], 'stack()');
+  const axis = opts?.axis ?? 0;
   const xs = tensorList(inputs, 'stack()');
   const shape = xs[0]!.shape;
   const ax = normalizeAxis(axis, shape.length + 1, 'stack');
@@ -154,5 +183,5 @@ export function stack(inputs: readonly TensorLike[], axis = 0): Tensor {
     s.splice(ax, 0, 1);
     return reshape(t, s);
   });
-  return concat(expanded, ax);
+  return concat(expanded, { axis: ax });
 }

@@ -8,6 +8,7 @@
  *   trace(A, k) = Σᵢ A_{i, i+k}                      ∂/∂A = the offset-k identity
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { ConcreteTensor, formatShape, type Tensor } from '../core/tensor.js';
 import { mul } from './arithmetic.js';
 import { scatterAdd, take } from './indexing.js';
@@ -28,8 +29,18 @@ export function outer(a: TensorLike, b: TensorLike): Tensor {
   return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]));
 }
 
-function checkOffset(k: number, opName: string): void {
-  if (!Number.isInteger(k)) throw new InvalidArgumentError(`${opName}: diagonal offset k must be an integer, got ${k}`);
+/** Options of `diag` and `trace`. */
+export interface DiagonalOptions {
+  /** Diagonal offset: k > 0 above the main diagonal, k < 0 below. Default 0. */
+  k?: number;
+}
+
+/** The offset option `k` of the public function `where` (default 0), checked to be an integer. */
+function diagonalOffset(opts: DiagonalOptions | undefined, where: string): number {
+  checkOptions(opts, ['k'], where);
+  const k = opts?.k ?? 0;
+  if (!Number.isInteger(k)) throw new InvalidArgumentError(`${where}: option k (diagonal offset) must be an integer, got ${k}`);
+  return k;
 }
 
 /** Flat positions of the offset-k diagonal of an R×C matrix. */
@@ -50,17 +61,17 @@ function diagonalPositions(R: number, C: number, k: number): Int32Array {
  * @example
  * diag(tensor([1, 2]))                 // [[1, 0], [0, 2]]
  * diag(tensor([[1, 2], [3, 4]]))       // [1, 4]
- * diag(tensor([[1, 2], [3, 4]]), 1)    // [2]
+ * diag(tensor([[1, 2], [3, 4]]), { k: 1 }) // [2]
  */
-export function diag(x: TensorLike, k = 0): Tensor {
+export function diag(x: TensorLike, opts?: DiagonalOptions): Tensor {
+  const k = diagonalOffset(opts, 'diag()');
   x = asTensor(x, 'diag()', 'x');
-  checkOffset(k, 'diag');
   if (x.ndim === 1) {
     const N = x.shape[0]! + Math.abs(k);
-    return reshape(scatterAdd(x, diagonalPositions(N, N, k), 0, N * N), [N, N]);
+    return reshape(scatterAdd(x, diagonalPositions(N, N, k), { dimSize: N * N }), [N, N]);
   }
   if (x.ndim === 2) {
-    return take(reshape(x, [x.size]), diagonalPositions(x.shape[0]!, x.shape[1]!, k), 0);
+    return take(reshape(x, [x.size]), diagonalPositions(x.shape[0]!, x.shape[1]!, k));
   }
   throw new ShapeError(`diag: needs a vector or a matrix, got shape ${formatShape(x.shape)}`);
 }
@@ -70,12 +81,14 @@ export function diag(x: TensorLike, k = 0): Tensor {
  * that diagonal.
  *
  * @example
- * trace(tensor([[1, 2], [3, 4]]))  // 5
+ * trace(tensor([[1, 2], [3, 4]]))          // 5
+ * trace(tensor([[1, 2], [3, 4]]), { k: -1 }) // 3
  */
-export function trace(A: TensorLike, k = 0): Tensor {
+export function trace(A: TensorLike, opts?: DiagonalOptions): Tensor {
+  const k = diagonalOffset(opts, 'trace()');
   A = asTensor(A, 'trace()', 'A');
   if (A.ndim !== 2) throw new ShapeError(`trace: needs a matrix, got shape ${formatShape(A.shape)}`);
-  return sum(diag(A, k));
+  return sum(diag(A, { k }));
 }
 
 /**
