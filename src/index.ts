@@ -36,21 +36,21 @@ export { relu, abs, sign, maximum, minimum, type KinkOption } from './ops/nonsmo
 export { clip, softThreshold, hinge } from './ops/piecewise.js';
 export { max, min, argmax, argmin, norm } from './ops/extrema.js';
 export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './ops/pooling.js';
-export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot } from './ops/logic.js';
+export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot, type CompareOptions } from './ops/logic.js';
 export type { CompareOp } from './autodiff/primitives.js';
 export { sum, mean } from './ops/reduce.js';
-export { reshape, broadcastTo, transpose, matrixTranspose, zerosLike, onesLike } from './ops/shape.js';
+export { reshape, broadcastTo, transpose, matrixTranspose, zerosLike, onesLike, type TransposeOptions } from './ops/shape.js';
 export { matmul, dot, type MatmulOptions } from './ops/matmul.js';
-export { slice, pad, sliceAxis, concat, stack } from './ops/slicing.js';
-export { take, scatterAdd, index, takeAlongAxis, type IndexArray } from './ops/indexing.js';
+export { slice, pad, sliceAxis, concat, stack, type AxisOption } from './ops/slicing.js';
+export { take, scatterAdd, index, takeAlongAxis, type IndexArray, type ScatterAddOptions } from './ops/indexing.js';
 export { cumsum, type CumsumOptions } from './ops/cumulative.js';
 export { logsumexp, softmax, logSoftmax, variance, std } from './ops/normalize.js';
 export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type LossOptions, type CrossEntropyOptions } from './ops/losses.js';
-export { outer, diag, trace, fullLike } from './ops/structural.js';
+export { outer, diag, trace, fullLike, type DiagonalOptions } from './ops/structural.js';
 export { asTensor, type TensorLike } from './ops/convert.js';
 // autodiff: transforms, kink policies, parameter trees
 export {
-  vjp, jvp, grad, valueAndGrad, jacobian, hessian, hvp, customJvp, customVjp,
+  vjp, jvp, grad, valueAndGrad, jacobian, hessian, hvp, customJvp, customVjp, type CustomRuleOptions,
   type Argnums, type GradOptions, type GradOf, type JacobianOptions, type JacobianOf, type HessianOptions,
 } from './autodiff/transforms.js';
 export { withKinkPolicy, trackKinks, type KinkPolicy, type KinkReport } from './autodiff/kinks.js';
@@ -199,6 +199,7 @@ export {
   type LassoHOOptions,
   type ValidationSet,
   type ColumnScaling,
+  type ColumnScalesOptions,
 } from './estimators/index.js';
 // Lasso-type inner solvers (coordinate descent with working sets, FISTA, paths).
 export {

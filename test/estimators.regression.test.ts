@@ -73,10 +73,10 @@ test('standardize: equals the fit on manually standardized columns (population s
     assertClose(st.predict(rows), man.predict(Z), 1e-7, `${Est.name} predictions on raw X`);
   }
   // scales: population std with an intercept, root mean square without, 1 for constant columns
-  const sc = columnScales(denseFromRows(rows), true);
+  const sc = columnScales(denseFromRows(rows));
   assertClose(sc.scales, std.map((s) => (s === 0 ? 1 : s)), 1e-12, 'scales');
   assert.deepEqual(Array.from(sc.constant), [2]);
-  const rms = columnScales(denseFromRows([[3, 0], [4, 0]]), false);
+  const rms = columnScales(denseFromRows([[3, 0], [4, 0]]), { center: false });
   assertClose(rms.scales, [Math.sqrt(12.5), 1], 1e-15, 'rms scales');
   assert.deepEqual(Array.from(rms.constant), [1]);
   // sparse standardization keeps sparsity and agrees with dense

@@ -152,7 +152,7 @@ export function loadData(opts: DataOptions, note: (s: string) => void = () => {}
   if (opts.standardize) {
     // One column standardisation for the library (src/estimators/preprocessing.ts): the scales of
     // the training rows, applied to the validation rows too; the CLI maps coefficients back.
-    const { scales: sc } = columnScales(train.X, opts.intercept !== false);
+    const { scales: sc } = columnScales(train.X, { center: opts.intercept !== false });
     train = { ...train, X: scaleColumns(train.X, sc) };
     if (val) val = { ...val, X: scaleColumns(val.X, sc) };
     scales = sc;

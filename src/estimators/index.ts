@@ -15,7 +15,7 @@ export { ElasticNet, type ElasticNetOptions, type ElasticNetParams } from './ela
 export { SparseLogisticRegression, type SparseLogisticRegressionOptions, type SparseLogisticRegressionParams } from './logistic.js';
 export { LassoHO, type LassoHOOptions, type ValidationSet } from './lasso_ho.js';
 export { NotFittedError, r2Score, accuracyScore, type CommonOptions } from './base.js';
-export { columnScales, type ColumnScaling } from './preprocessing.js';
+export { columnScales, type ColumnScaling, type ColumnScalesOptions } from './preprocessing.js';
 export { ESTIMATOR_FORMAT, ESTIMATOR_FORMAT_VERSION, type EstimatorJSON } from './serialize.js';
 
 /** Any estimator of this folder. */

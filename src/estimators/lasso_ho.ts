@@ -106,7 +106,7 @@ export class LassoHO extends Fittable<HOState> {
     const Xd = toDesign(X, where);
     const yv = toTarget(y, Xd.nRows, where);
     const { standardize, ...tune } = this.options;
-    const scales = standardize ? columnScales(Xd, tune.fitIntercept ?? true).scales : null;
+    const scales = standardize ? columnScales(Xd, { center: tune.fitIntercept ?? true }).scales : null;
     const scaled = (D: DesignMatrix): DesignMatrix => (scales ? scaleColumns(D, scales) : D);
     let opts: TuneOptions = tune;
     const val = validation ?? tune.validation;

@@ -86,7 +86,7 @@ export class SparseLogisticRegression extends Fittable<ClassifierState> {
     const classes = Float64Array.from(new Set(yv)).sort();
     if (classes.length < 2) throw new InvalidArgumentError(`${where}(): y has a single class (${classes[0]}); a classifier needs at least 2`);
     const p = this.params;
-    const scales = p.standardize ? columnScales(Xd, p.fitIntercept).scales : null;
+    const scales = p.standardize ? columnScales(Xd, { center: p.fitIntercept }).scales : null;
     const Xs: DesignMatrix = scales ? scaleColumns(Xd, scales) : Xd;
     const lambda = 1 / (p.C * Xd.nRows);
     const positives = classes.length === 2 ? [classes[1]!] : Array.from(classes);

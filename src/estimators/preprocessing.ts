@@ -16,6 +16,7 @@
  * intercept) have s_j = 0: they are left unscaled (s_j := 1) and, carrying no information, get
  * coefficient 0 from the solvers — no error.
  */
+import { checkOptions } from '../core/options.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import { constantColumns, type DesignMatrix } from '../data/dataset.js';
 
@@ -25,14 +26,22 @@ export interface ColumnScaling {
   readonly constant: Int32Array;
 }
 
+/** Options of `columnScales`. */
+export interface ColumnScalesOptions {
+  /** Centre the columns (population std, for a model with an intercept); false: root mean square. Default true. */
+  center?: boolean;
+}
+
 /**
  * Scales of the columns of X as defined in the file header (population std with `center`, root
  * mean square without).
  *
  * @example
- * columnScales(denseFromRows([[1, 5], [3, 5]]), true).scales; // [1, 1] (column 1 is constant)
+ * columnScales(denseFromRows([[1, 5], [3, 5]])).scales; // [1, 1] (column 1 is constant)
  */
-export function columnScales(X: DesignMatrix, center: boolean): ColumnScaling {
+export function columnScales(X: DesignMatrix, opts?: ColumnScalesOptions): ColumnScaling {
+  checkOptions(opts, ['center'], 'columnScales()');
+  const center = opts?.center ?? true;
   const n = X.nRows;
   const p = X.nCols;
   const scales = new Float64Array(p);

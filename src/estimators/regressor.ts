@@ -53,7 +53,7 @@ export abstract class LinearRegressor<P extends ResolvedCommon> extends Fittable
     const Xd = toDesign(X, where);
     const yv = toTarget(y, Xd.nRows, where);
     const p = this.params;
-    const scales = p.standardize ? columnScales(Xd, p.fitIntercept).scales : null;
+    const scales = p.standardize ? columnScales(Xd, { center: p.fitIntercept }).scales : null;
     const Xs = scales ? scaleColumns(Xd, scales) : Xd;
     const prev = p.warmStart && this.state !== null && this.state.nFeaturesIn === Xd.nCols ? this.state.coef : null;
     const warm = prev ? { beta: scales ? prev.map((c, j) => c * scales[j]!) : prev } : undefined;

@@ -131,7 +131,7 @@ export function transpose(x: TensorLike, opts?: TransposeOptions): Tensor {
   const nd = x.ndim;
   const p = perm ? perm.map((a) => (a < 0 ? a + nd : a)) : Array.from({ length: nd }, (_, i) => nd - 1 - i);
   if (p.length !== nd || new Set(p).size !== nd || p.some((a) => !Number.isInteger(a) || a < 0 || a >= nd)) {
-    throw new ShapeError(`transpose: ${JSON.stringify(perm)} is not a permutation of the ${nd} axes of ${formatShape(x.shape)}`);
+    throw new ShapeError(`transpose(): option axes ${JSON.stringify(perm)} is not a permutation of the ${nd} axes of ${formatShape(x.shape)}`);
   }
   if (p.every((a, i) => a === i)) return x;
   return bind(transposeDef, [x], { perm: p });
