@@ -47,7 +47,8 @@ test('unknown, misspelt or missing options throw InvalidArgumentError naming the
   throwsWith(() => nd.compare(1, 2, { op: 'lessThan' } as never), InvalidArgumentError, /^compare\(\): option op must be one of eq, ne, lt, le, gt, ge, got the string 'lessThan'/);
   throwsWith(() => nd.customJvp((x: Tensor) => x, (_p, [t]) => t, { nmae: 'f' } as never), InvalidArgumentError, /^customJvp\(\): unknown option 'nmae' \(did you mean 'name'\?\)/);
   throwsWith(() => nd.customVjp((x: Tensor) => x, (_p, _o, g) => [g], 'f' as never), InvalidArgumentError, /^customVjp\(\): options must be an object, got string/);
-  throwsWith(() => nd.take(A, [0], { axis: 2 }), ShapeError, /axis 2 is out of range/);
+  throwsWith(() => nd.take(A, [0], { axis: 2 }), ShapeError, /^take\(\): axis 2 is out of range/);
+  throwsWith(() => nd.sliceAxis(A, 1, 4, { axis: 1 }), ShapeError, /^sliceAxis\(\): start 1 and stop 4 must be integers with 0 ≤ start ≤ stop ≤ 3/);
 });
 
 test('customJvp/customVjp: the name option labels the rule in error messages; default names', () => {

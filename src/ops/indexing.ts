@@ -125,9 +125,9 @@ export function take(x: TensorLike, indices: IndexArray, opts?: AxisOption): Ten
   checkOptions(opts, ['axis'], 'take()');
   const axis = opts?.axis ?? 0;
   x = asTensor(x, 'take()', 'x');
-  if (x.ndim === 0) throw new ShapeError('take: x is a scalar (shape []); it needs at least one axis');
-  const ax = normalizeAxis(axis, x.ndim, 'take');
-  return takeRaw(x, normalizeIndices(indices, x.shape[ax]!, 'take'), ax);
+  if (x.ndim === 0) throw new ShapeError('take(): x is a scalar (shape []); it needs at least one axis');
+  const ax = normalizeAxis(axis, x.ndim, 'take()');
+  return takeRaw(x, normalizeIndices(indices, x.shape[ax]!, 'take()'), ax);
 }
 
 /** Options of `scatterAdd`. */
@@ -152,13 +152,13 @@ export function scatterAdd(updates: TensorLike, indices: IndexArray, opts: Scatt
   const axis = opts?.axis ?? 0;
   const dimSize = opts?.dimSize;
   updates = asTensor(updates, 'scatterAdd()', 'updates');
-  if (updates.ndim === 0) throw new ShapeError('scatterAdd: updates is a scalar (shape []); it needs at least one axis');
-  const ax = normalizeAxis(axis, updates.ndim, 'scatterAdd');
+  if (updates.ndim === 0) throw new ShapeError('scatterAdd(): updates is a scalar (shape []); it needs at least one axis');
+  const ax = normalizeAxis(axis, updates.ndim, 'scatterAdd()');
   if (!Number.isInteger(dimSize) || dimSize < 0) throw new InvalidArgumentError(`scatterAdd(): option dimSize must be a non-negative integer, got ${dimSize}`);
   if (updates.shape[ax] !== indices.length) {
-    throw new ShapeError(`scatterAdd: updates ${formatShape(updates.shape)} has ${updates.shape[ax]} entries along axis ${ax} but ${indices.length} indices were given`);
+    throw new ShapeError(`scatterAdd(): updates ${formatShape(updates.shape)} has ${updates.shape[ax]} entries along axis ${ax} but ${indices.length} indices were given`);
   }
-  return scatterAddRaw(updates, normalizeIndices(indices, dimSize, 'scatterAdd'), ax, dimSize);
+  return scatterAddRaw(updates, normalizeIndices(indices, dimSize, 'scatterAdd()'), ax, dimSize);
 }
 
 /**
@@ -173,9 +173,9 @@ export function index(x: TensorLike, i: number, opts?: AxisOption): Tensor {
   checkOptions(opts, ['axis'], 'index()');
   const axis = opts?.axis ?? 0;
   x = asTensor(x, 'index()', 'x');
-  if (x.ndim === 0) throw new ShapeError('index: x is a scalar (shape []); it needs at least one axis');
-  const ax = normalizeAxis(axis, x.ndim, 'index');
-  const j = normalizeIndices([i], x.shape[ax]!, 'index')[0]!;
+  if (x.ndim === 0) throw new ShapeError('index(): x is a scalar (shape []); it needs at least one axis');
+  const ax = normalizeAxis(axis, x.ndim, 'index()');
+  const j = normalizeIndices([i], x.shape[ax]!, 'index()')[0]!;
   const outShape = x.shape.filter((_, d) => d !== ax);
   return reshape(sliceAxis(x, j, j + 1, { axis: ax }), outShape);
 }
@@ -195,14 +195,14 @@ export function takeAlongAxis(x: TensorLike, indices: TensorLike, opts: Required
   if (axis === undefined) throw new InvalidArgumentError('takeAlongAxis(): option axis is required (an integer), got undefined');
   x = asTensor(x, 'takeAlongAxis()', 'x');
   indices = asTensor(indices, 'takeAlongAxis()', 'indices');
-  if (x.ndim === 0) throw new ShapeError('takeAlongAxis: x is a scalar (shape []); it needs at least one axis');
-  const ax = normalizeAxis(axis, x.ndim, 'takeAlongAxis');
+  if (x.ndim === 0) throw new ShapeError('takeAlongAxis(): x is a scalar (shape []); it needs at least one axis');
+  const ax = normalizeAxis(axis, x.ndim, 'takeAlongAxis()');
   if (indices.ndim !== x.ndim || indices.shape.some((d, k) => k !== ax && d !== x.shape[k])) {
-    throw new ShapeError(`takeAlongAxis: indices ${formatShape(indices.shape)} must match x ${formatShape(x.shape)} except along axis ${ax}`);
+    throw new ShapeError(`takeAlongAxis(): indices ${formatShape(indices.shape)} must match x ${formatShape(x.shape)} except along axis ${ax}`);
   }
   const { outer, n, inner } = axisLayout(x.shape, ax);
   const m = indices.shape[ax]!;
-  const local = normalizeIndices(Array.from(indices.data), n, 'takeAlongAxis');
+  const local = normalizeIndices(Array.from(indices.data), n, 'takeAlongAxis()');
   // flat position in x of indices element (o, j, k): (o·n + idx)·inner + k
   const flat = new Int32Array(shapeSize(indices.shape));
   for (let o = 0; o < outer; o++) {

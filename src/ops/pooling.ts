@@ -63,15 +63,15 @@ export const weightedGatherDef: PrimDef<Prim.WeightedGather> = {
 export function weightedGather(x: TensorLike, rows: ArrayLike<number>, cols: ArrayLike<number>, weights: ArrayLike<number>, outShape: readonly number[]): Tensor {
   const xt = asTensor(x, 'weightedGather()', 'x');
   if (rows.length !== cols.length || rows.length !== weights.length) {
-    throw new InvalidArgumentError(`weightedGather: rows, cols and weights must have equal lengths, got ${rows.length}, ${cols.length}, ${weights.length}`);
+    throw new InvalidArgumentError(`weightedGather(): rows, cols and weights must have equal lengths, got ${rows.length}, ${cols.length}, ${weights.length}`);
   }
-  if (outShape.some((d) => !Number.isInteger(d) || d < 0)) throw new ShapeError(`weightedGather: invalid outShape ${formatShape(outShape)}`);
+  if (outShape.some((d) => !Number.isInteger(d) || d < 0)) throw new ShapeError(`weightedGather(): invalid outShape ${formatShape(outShape)}`);
   const nOut = shapeSize(outShape);
   const r = Int32Array.from(rows);
   const c = Int32Array.from(cols);
   for (let e = 0; e < r.length; e++) {
-    if (r[e] !== rows[e] || r[e]! < 0 || r[e]! >= nOut) throw new InvalidArgumentError(`weightedGather: rows[${e}] = ${rows[e]} is not an index into ${nOut} outputs`);
-    if (c[e] !== cols[e] || c[e]! < 0 || c[e]! >= xt.size) throw new InvalidArgumentError(`weightedGather: cols[${e}] = ${cols[e]} is not an index into ${xt.size} inputs`);
+    if (r[e] !== rows[e] || r[e]! < 0 || r[e]! >= nOut) throw new InvalidArgumentError(`weightedGather(): rows[${e}] = ${rows[e]} is not an index into ${nOut} outputs`);
+    if (c[e] !== cols[e] || c[e]! < 0 || c[e]! >= xt.size) throw new InvalidArgumentError(`weightedGather(): cols[${e}] = ${cols[e]} is not an index into ${xt.size} inputs`);
   }
   return bind(weightedGatherDef, [xt], { rows: r, cols: c, weights: Float64Array.from(weights), inShape: [...xt.shape], outShape: [...outShape] });
 }

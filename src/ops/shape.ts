@@ -94,11 +94,11 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const neg = s.indexOf(-1);
   if (neg >= 0) {
     const rest = s.reduce((acc, d, i) => (i === neg ? acc : acc * d), 1);
-    if (rest === 0 || x.size % rest !== 0) throw new ShapeError(`reshape: cannot infer -1 in ${formatShape(shape)} for ${x.size} elements`);
+    if (rest === 0 || x.size % rest !== 0) throw new ShapeError(`reshape(): cannot infer -1 in ${formatShape(shape)} for ${x.size} elements`);
     s[neg] = x.size / rest;
   }
   if (s.some((d) => !Number.isInteger(d) || d < 0) || shapeSize(s) !== x.size) {
-    throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) to ${formatShape(shape)}`);
+    throw new ShapeError(`reshape(): cannot reshape ${formatShape(x.shape)} (${x.size} elements) to ${formatShape(shape)}`);
   }
   if (shapesEqual(s, x.shape)) return x;
   return bind(reshapeDef, [x], { shape: s });
@@ -109,7 +109,7 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   x = asTensor(x, 'broadcastTo()', 'x');
   if (shapesEqual(x.shape, shape)) return x;
   const b = broadcastShapes(x.shape, shape, 'broadcastTo');
-  if (!shapesEqual(b, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  if (!shapesEqual(b, shape)) throw new ShapeError(`broadcastTo(): cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
   return bind(broadcastToDef, [x], { shape: [...shape] });
 }
 
@@ -141,7 +141,7 @@ export function transpose(x: TensorLike, opts?: TransposeOptions): Tensor {
 export function matrixTranspose(x: TensorLike): Tensor {
   x = asTensor(x, 'matrixTranspose()', 'x');
   const nd = x.ndim;
-  if (nd < 2) throw new ShapeError(`matrixTranspose needs at least 2 dimensions, got ${formatShape(x.shape)}`);
+  if (nd < 2) throw new ShapeError(`matrixTranspose(): needs at least 2 dimensions, got ${formatShape(x.shape)}`);
   const p = Array.from({ length: nd }, (_, i) => i);
   p[nd - 1] = nd - 2;
   p[nd - 2] = nd - 1;

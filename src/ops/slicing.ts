@@ -92,11 +92,11 @@ export const concatDef: PrimDef<Prim.Concat> = {
 export function slice(x: TensorLike, begin: readonly number[], size: readonly number[]): Tensor {
   x = asTensor(x, 'slice()', 'x');
   if (begin.length !== x.ndim || size.length !== x.ndim) {
-    throw new ShapeError(`slice: begin and size need ${x.ndim} entries for shape ${formatShape(x.shape)}`);
+    throw new ShapeError(`slice(): begin and size need ${x.ndim} entries for shape ${formatShape(x.shape)}`);
   }
   for (let d = 0; d < x.ndim; d++) {
     if (!Number.isInteger(begin[d]) || !Number.isInteger(size[d]) || begin[d]! < 0 || size[d]! < 0 || begin[d]! + size[d]! > x.shape[d]!) {
-      throw new ShapeError(`slice: box begin ${formatShape(begin)} size ${formatShape(size)} is outside shape ${formatShape(x.shape)}`);
+      throw new ShapeError(`slice(): box begin ${formatShape(begin)} size ${formatShape(size)} is outside shape ${formatShape(x.shape)}`);
     }
   }
   return bind(sliceDef, [x], { begin: [...begin], size: [...size] });
@@ -106,7 +106,7 @@ export function slice(x: TensorLike, begin: readonly number[], size: readonly nu
 export function pad(x: TensorLike, begin: readonly number[], shape: readonly number[]): Tensor {
   x = asTensor(x, 'pad()', 'x');
   if (begin.length !== x.ndim || shape.length !== x.ndim || x.shape.some((d, i) => begin[i]! < 0 || begin[i]! + d > shape[i]!)) {
-    throw new ShapeError(`pad: ${formatShape(x.shape)} at ${formatShape(begin)} does not fit in ${formatShape(shape)}`);
+    throw new ShapeError(`pad(): ${formatShape(x.shape)} at ${formatShape(begin)} does not fit in ${formatShape(shape)}`);
   }
   return bind(padDef, [x], { begin: [...begin], shape: [...shape] });
 }
@@ -128,7 +128,10 @@ export function sliceAxis(x: TensorLike, start: number, stop: number, opts?: Axi
   checkOptions(opts, ['axis'], 'sliceAxis()');
   const axis = opts?.axis ?? 0;
   x = asTensor(x, 'sliceAxis()', 'x');
-  const ax = normalizeAxis(axis, x.ndim, 'sliceAxis');
+  const ax = normalizeAxis(axis, x.ndim, 'sliceAxis()');
+  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop < start || stop > x.shape[ax]!) {
+    throw new ShapeError(`sliceAxis(): start ${start} and stop ${stop} must be integers with 0 ≤ start ≤ stop ≤ ${x.shape[ax]} (axis ${ax} of shape ${formatShape(x.shape)})`);
+  }
   const begin = new Array<number>(x.ndim).fill(0);
   const size = [...x.shape];
   begin[ax] = start;
@@ -153,10 +156,10 @@ export function concat(inputs: readonly TensorLike[], opts?: AxisOption): Tensor
   const axis = opts?.axis ?? 0;
   const xs = tensorList(inputs, 'concat()');
   const nd = xs[0]!.ndim;
-  const ax = normalizeAxis(axis, nd, 'concat');
+  const ax = normalizeAxis(axis, nd, 'concat()');
   for (const t of xs) {
     if (t.ndim !== nd || t.shape.some((d, i) => i !== ax && d !== xs[0]!.shape[i])) {
-      throw new ShapeError(`concat: shapes ${xs.map((u) => formatShape(u.shape)).join(', ')} differ outside axis ${ax}`);
+      throw new ShapeError(`concat(): shapes ${xs.map((u) => formatShape(u.shape)).join(', ')} differ outside axis ${ax}`);
     }
   }
   if (xs.length === 1) return xs[0]!;
@@ -174,10 +177,10 @@ export function stack(inputs: readonly TensorLike[], opts?: AxisOption): Tensor 
   const axis = opts?.axis ?? 0;
   const xs = tensorList(inputs, 'stack()');
   const shape = xs[0]!.shape;
-  const ax = normalizeAxis(axis, shape.length + 1, 'stack');
+  const ax = normalizeAxis(axis, shape.length + 1, 'stack()');
   const expanded = xs.map((t) => {
     if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new ShapeError(`stack: shapes ${xs.map((u) => formatShape(u.shape)).join(', ')} differ`);
+      throw new ShapeError(`stack(): shapes ${xs.map((u) => formatShape(u.shape)).join(', ')} differ`);
     }
     const s = [...t.shape];
     s.splice(ax, 0, 1);

@@ -73,7 +73,7 @@ export function diag(x: TensorLike, opts?: DiagonalOptions): Tensor {
   if (x.ndim === 2) {
     return take(reshape(x, [x.size]), diagonalPositions(x.shape[0]!, x.shape[1]!, k));
   }
-  throw new ShapeError(`diag: needs a vector or a matrix, got shape ${formatShape(x.shape)}`);
+  throw new ShapeError(`diag(): needs a vector or a matrix, got shape ${formatShape(x.shape)}`);
 }
 
 /**
@@ -87,7 +87,7 @@ export function diag(x: TensorLike, opts?: DiagonalOptions): Tensor {
 export function trace(A: TensorLike, opts?: DiagonalOptions): Tensor {
   const k = diagonalOffset(opts, 'trace()');
   A = asTensor(A, 'trace()', 'A');
-  if (A.ndim !== 2) throw new ShapeError(`trace: needs a matrix, got shape ${formatShape(A.shape)}`);
+  if (A.ndim !== 2) throw new ShapeError(`trace(): needs a matrix, got shape ${formatShape(A.shape)}`);
   return sum(diag(A, { k }));
 }
 
