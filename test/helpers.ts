@@ -1,6 +1,8 @@
 /**
- * @file Test oracles shared by the suites: finite differences (4th-order central, Richardson),
- * closeness assertions, and the JVP/VJP dot-product test ⟨J v, w⟩ = ⟨v, Jᵀ w⟩.
+ * @file Test oracles shared by the suites: finite differences (4th-order central), closeness
+ * assertions with one tolerance semantics ({@link Tol}: max|a − b| ≤ atol + rtol·max|b|, absolute
+ * only where stated), and the JVP/VJP dot-product test ⟨J v, w⟩ = ⟨v, Jᵀ w⟩. The oracles' own
+ * tests are in test/helpers.oracles.test.ts.
  */
 import assert from 'node:assert/strict';
 import { tensor, Tensor, jvp, vjp, rng } from '../src/index.js';
@@ -63,8 +65,9 @@ export function assertClose(actual: Tensor | ArrayLike<number> | number, expecte
 
 /**
  * `|⟨x, y⟩ − expected| ≤ atol + rtol · Σ|x_i y_i|`: a dot product compared on the scale of its
- * terms (its rounding error is bounded by a multiple of Σ|x_i y_i|), so a cancelling sum does not
- * make the test meaningless and a wrong term is not hidden by a large total.
+ * terms, the scale its rounding error is bounded by (γ_n·Σ|x_i y_i|). Still relative (it shrinks
+ * with the values), and a cancelling sum, |⟨x, y⟩| ≪ Σ|x_i y_i|, is not asked for more digits
+ * than float64 has. With x = Jᵀw a zero or a wildly wrong reverse derivative fails.
  */
 function assertDotClose(x: ArrayLike<number>[], y: ArrayLike<number>[], expected: number, tol: Tol, what: string): void {
   let dot = 0, scale = 0;
