@@ -18,12 +18,12 @@ test('Lasso and ElasticNet match scikit-learn on raw diabetes (coef, intercept, 
   const r = ref['lasso_diabetes_alpha0.5'];
   assertClose(l.coef, r.coef, 1e-10, 'Lasso coef');
   assertClose(l.intercept, r.intercept, 1e-10, 'Lasso intercept');
-  assertClose(l.score(diabetes.X, diabetes.y), r.score, 1e-9, 'Lasso R²');
+  assertClose(l.score(diabetes.X, diabetes.y), r.score, 1e-10, 'Lasso R²');
   const e = new ElasticNet({ alpha: 0.05, l1Ratio: 0.3, tol: 1e-14, maxIter: 100_000 }).fit(diabetes.X, diabetes.y);
   const s = ref['enet_diabetes_alpha0.05_l1ratio0.3'];
   assertClose(e.coef, s.coef, 1e-10, 'ElasticNet coef');
   assertClose(e.intercept, s.intercept, 1e-10, 'ElasticNet intercept');
-  assertClose(e.score(diabetes.X, diabetes.y), s.score, 1e-9, 'ElasticNet R²');
+  assertClose(e.score(diabetes.X, diabetes.y), s.score, 1e-10, 'ElasticNet R²');
 });
 
 test('Lasso standardize: true equals StandardScaler + Lasso mapped back to raw columns', () => {

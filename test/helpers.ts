@@ -1,6 +1,8 @@
 /**
- * @file Test oracles shared by the suites: finite differences (4th-order central, Richardson),
- * closeness assertions, and the JVP/VJP dot-product test ⟨J v, w⟩ = ⟨v, Jᵀ w⟩.
+ * @file Test oracles shared by the suites: finite differences (4th-order central), closeness
+ * assertions with one tolerance semantics ({@link Tol}: max|a − b| ≤ atol + rtol·max|b|, absolute
+ * only where stated), and the JVP/VJP dot-product test ⟨J v, w⟩ = ⟨v, Jᵀ w⟩. The oracles' own
+ * tests are in test/helpers.oracles.test.ts.
  */
 import assert from 'node:assert/strict';
 import { tensor, Tensor, jvp, vjp, rng } from '../src/index.js';
@@ -8,19 +10,76 @@ import { flatten } from '../src/autodiff/tree.js';
 
 export type Fn = (...args: Tensor[]) => Tensor;
 
-/** Max relative error max|a−b| / max(1, max|b|) ≤ rtol (with the numbers in the message). */
-export function assertClose(actual: Tensor | ArrayLike<number> | number, expected: Tensor | ArrayLike<number> | number, rtol = 1e-9, what = 'value'): void {
+/**
+ * A tolerance: a number is a relative tolerance `rtol` (with `atol = 0`); an object states both.
+ *
+ * Semantics (norm-relative, one scale for the whole array):
+ *
+ *     max_i |a_i − b_i| ≤ atol + rtol · max_i |b_i|
+ *
+ * `expected` (b) sets the scale, so a relative claim is relative however small the values are:
+ * `1e-12` rejects 2e-6 against 1e-6. State an absolute tolerance explicitly where the claim is
+ * absolute (values that should be exactly 0, finite-difference noise floors): `{ atol: 1e-12 }`.
+ * Equal entries (including equal infinities) agree; a NaN on either side fails. Every bound also
+ * admits {@link UNDERFLOW} (1e-300): near the subnormal range float64 has no relative precision
+ * left, and fast-check likes to shrink counterexamples into it.
+ */
+export type Tol = number | { rtol?: number; atol?: number };
+
+/** Absolute slack for underflow: products of subnormals (≈ 5e-324 granularity) carry no relative accuracy. */
+export const UNDERFLOW = 1e-300;
+
+function tolParts(tol: Tol): { rtol: number; atol: number } {
+  if (typeof tol === 'number') return { rtol: tol, atol: 0 };
+  return { rtol: tol.rtol ?? 0, atol: tol.atol ?? 0 };
+}
+function tolText(t: { rtol: number; atol: number }): string {
+  return t.atol === 0 ? `rtol ${t.rtol}` : t.rtol === 0 ? `atol ${t.atol}` : `atol ${t.atol} + rtol ${t.rtol}`;
+}
+
+/** Fails unless `diff ≤ atol + rtol · scale` (the one comparison every assertion here makes). */
+function assertWithin(diff: number, scale: number, tol: Tol, what: string, detail: () => string): void {
+  const t = tolParts(tol);
+  const bound = t.atol + t.rtol * scale + UNDERFLOW;
+  if (!(diff <= bound)) {
+    const rel = scale > 0 ? ` (relative ${(diff / scale).toExponential(3)})` : '';
+    assert.fail(`${what}: error ${diff.toExponential(3)}${rel} > ${bound.toExponential(3)} = ${tolText(t)} · scale ${scale.toExponential(3)}\n${detail()}`);
+  }
+}
+
+/** `max|a − b| ≤ atol + rtol · max|b|` (see {@link Tol}); the message shows both arrays. */
+export function assertClose(actual: Tensor | ArrayLike<number> | number, expected: Tensor | ArrayLike<number> | number, tol: Tol = 1e-9, what = 'value'): void {
   const a = toArr(actual);
   const b = toArr(expected);
   assert.equal(a.length, b.length, `${what}: length ${a.length} vs ${b.length}`);
   let maxDiff = 0;
-  let scale = 1;
+  let scale = 0;
   for (let i = 0; i < a.length; i++) {
     if (Number.isNaN(a[i]!) || Number.isNaN(b[i]!)) assert.fail(`${what}: NaN at ${i} (${a[i]} vs ${b[i]})`);
+    if (a[i] === b[i]) continue;
     maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
   }
-  assert.ok(maxDiff / scale <= rtol, `${what}: relative error ${(maxDiff / scale).toExponential(3)} > ${rtol}\n  actual   ${fmt(a)}\n  expected ${fmt(b)}`);
+  for (let i = 0; i < b.length; i++) if (Number.isFinite(b[i]!)) scale = Math.max(scale, Math.abs(b[i]!));
+  assertWithin(maxDiff, scale, tol, what, () => `  actual   ${fmt(a)}\n  expected ${fmt(b)}`);
+}
+
+/**
+ * `|⟨x, y⟩ − expected| ≤ atol + rtol · Σ|x_i y_i|`: a dot product compared on the scale of its
+ * terms, the scale its rounding error is bounded by (γ_n·Σ|x_i y_i|). Still relative (it shrinks
+ * with the values), and a cancelling sum, |⟨x, y⟩| ≪ Σ|x_i y_i|, is not asked for more digits
+ * than float64 has. With x = Jᵀw a zero or a wildly wrong reverse derivative fails.
+ */
+function assertDotClose(x: ArrayLike<number>[], y: ArrayLike<number>[], expected: number, tol: Tol, what: string): void {
+  let dot = 0, scale = 0;
+  x.forEach((xi, k) => {
+    const yi = y[k]!;
+    for (let i = 0; i < xi.length; i++) {
+      dot += xi[i]! * yi[i]!;
+      scale += Math.abs(xi[i]! * yi[i]!);
+    }
+  });
+  if (Number.isNaN(dot) || Number.isNaN(expected)) assert.fail(`${what}: NaN (${dot} vs ${expected})`);
+  assertWithin(Math.abs(dot - expected), scale, tol, what, () => `  ⟨x, y⟩ ${dot}\n  expected ${expected}`);
 }
 
 function toArr(x: Tensor | ArrayLike<number> | number): Float64Array {
@@ -35,18 +94,32 @@ function fmt(a: Float64Array): string {
 
 /** Directional derivative of f at xs along vs by 4th-order central differences. */
 export function fdDirectional(f: Fn, xs: Tensor[], vs: Tensor[], h = 1e-3): Float64Array {
+  return fdStencil(f, xs, vs, h).d;
+}
+
+/**
+ * The 4th-order central difference d = (8(f₊₁ − f₋₁) − (f₊₂ − f₋₂)) / 12h and its absolute noise
+ * floor: rounding in the stencil is ≈ 1.5·ε·max|f|/h; `noise` = 100·ε·max|f|/h (2e-11 for
+ * |f| ≈ 1, h = 1e-3) leaves room for that and for the h⁴·|f⁽⁵⁾|/30 truncation of moderate
+ * functions. It is the absolute part of every FD comparison below, so a derivative that is 0 (or
+ * tiny next to f) is compared on the only scale FD can resolve.
+ */
+function fdStencil(f: Fn, xs: Tensor[], vs: Tensor[], h: number): { d: Float64Array; noise: number } {
+  let fmax = 0;
   const at = (t: number): Float64Array => {
     const moved = xs.map((x, i) => {
       const d = new Float64Array(x.size);
       for (let k = 0; k < d.length; k++) d[k] = x.data[k]! + t * vs[i]!.data[k]!;
       return tensor(d, x.shape);
     });
-    return Float64Array.from(f(...moved).data);
+    const y = Float64Array.from(f(...moved).data);
+    for (const v of y) fmax = Math.max(fmax, Math.abs(v));
+    return y;
   };
   const p1 = at(h), m1 = at(-h), p2 = at(2 * h), m2 = at(-2 * h);
   const out = new Float64Array(p1.length);
   for (let i = 0; i < out.length; i++) out[i] = (8 * (p1[i]! - m1[i]!) - (p2[i]! - m2[i]!)) / (12 * h);
-  return out;
+  return { d: out, noise: (100 * Number.EPSILON * fmax) / h };
 }
 
 /** Random tensors with the shapes of `xs`. */
@@ -56,42 +129,48 @@ export function randomLike(xs: Tensor[], seed: number, scale = 1): Tensor[] {
 }
 
 export interface FdOptions {
+  /** Relative tolerance (see {@link Tol}); default 1e-7. */
   rtol?: number;
+  /** Absolute floor, for derivatives that are 0 or tiny next to the function's own size (FD rounding ≈ ε·|f|/h). Default 0. */
+  atol?: number;
   seed?: number;
   h?: number;
   /** Function whose finite differences are the expected derivative (default: f itself). */
   fdReference?: Fn;
 }
 
-/** JVP (forward mode) along random directions matches finite differences. */
-export function checkJvpFd(f: Fn, xs: Tensor[], { rtol = 1e-7, seed = 1, h = 1e-3, fdReference }: FdOptions = {}): void {
+/** JVP (forward mode) along random directions matches finite differences: `max|Jv − FD| ≤ atol + noise + rtol · max|FD|` (noise: see `fdStencil`). */
+export function checkJvpFd(f: Fn, xs: Tensor[], { rtol = 1e-7, atol = 0, seed = 1, h = 1e-3, fdReference }: FdOptions = {}): void {
   const vs = randomLike(xs, seed);
   const [, t] = jvp(f, xs, vs);
-  assertClose(t, fdDirectional(fdReference ?? f, xs, vs, h), rtol, 'JVP vs finite differences');
+  const fd = fdStencil(fdReference ?? f, xs, vs, h);
+  assertClose(t, fd.d, { rtol, atol: atol + fd.noise }, 'JVP vs finite differences');
 }
 
-/** VJP (reverse mode) matches finite differences through ⟨Jᵀw, v⟩ = ⟨w, J v⟩_FD. */
-export function checkVjpFd(f: Fn, xs: Tensor[], { rtol = 1e-7, seed = 2, h = 1e-3, fdReference }: FdOptions = {}): void {
+/**
+ * VJP (reverse mode) matches finite differences through ⟨Jᵀw, v⟩ = ⟨w, J v⟩_FD, relative to
+ * Σ_i |(Jᵀw)_i v_i| (see `assertDotClose`).
+ */
+export function checkVjpFd(f: Fn, xs: Tensor[], { rtol = 1e-7, atol = 0, seed = 2, h = 1e-3, fdReference }: FdOptions = {}): void {
   const vs = randomLike(xs, seed);
   const [y, pullback] = vjp(f, ...xs);
   const w = rng(seed + 100).normal(y.shape);
   const cts = pullback(w) as Tensor[];
-  let lhs = 0;
-  cts.forEach((c, i) => (lhs += dotArr(c.data, vs[i]!.data)));
-  const rhs = dotArr(w.data, fdDirectional(fdReference ?? f, xs, vs, h));
-  assertClose(lhs, rhs, rtol, 'VJP vs finite differences (⟨Jᵀw, v⟩ vs ⟨w, J v⟩)');
+  const fd = fdStencil(fdReference ?? f, xs, vs, h);
+  const rhs = dotArr(w.data, fd.d);
+  // the FD floor enters through |⟨w, noise⟩| ≤ ‖w‖₁·noise
+  const w1 = w.data.reduce((acc, v) => acc + Math.abs(v), 0);
+  assertDotClose(cts.map((c) => c.data), vs.map((v) => v.data), rhs, { rtol, atol: atol + w1 * fd.noise }, 'VJP vs finite differences (⟨Jᵀw, v⟩ vs ⟨w, J v⟩)');
 }
 
-/** Dot-product test between forward and reverse mode: ⟨J v, w⟩ = ⟨v, Jᵀ w⟩. */
-export function checkDotProduct(f: Fn, xs: Tensor[], { rtol = 1e-12, seed = 3 } = {}): void {
+/** Dot-product test between forward and reverse mode: ⟨J v, w⟩ = ⟨v, Jᵀ w⟩, relative to Σ|(Jᵀw)_i v_i|. */
+export function checkDotProduct(f: Fn, xs: Tensor[], { rtol = 1e-12, atol = 0, seed = 3 }: { rtol?: number; atol?: number; seed?: number } = {}): void {
   const vs = randomLike(xs, seed);
   const [y, jv] = jvp(f, xs, vs);
   const w = rng(seed + 7).normal(y.shape);
   const [, pullback] = vjp(f, ...xs);
   const cts = pullback(w) as Tensor[];
-  let rhs = 0;
-  cts.forEach((c, i) => (rhs += dotArr(c.data, vs[i]!.data)));
-  assertClose(dotArr(jv.data, w.data), rhs, rtol, 'dot-product test ⟨Jv, w⟩ = ⟨v, Jᵀw⟩');
+  assertDotClose(cts.map((c) => c.data), vs.map((v) => v.data), dotArr(jv.data, w.data), { rtol, atol }, 'dot-product test ⟨Jv, w⟩ = ⟨v, Jᵀw⟩');
 }
 
 export function dotArr(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -52,6 +52,7 @@ test('the search never leaves the clipped box [log λmax − 12, log λmax], eve
   ];
   for (const r of runs) {
     assert.deepEqual(r.bounds, [lo, hi]);
+    assert.ok(r.history.length > 0, 'no evaluations: the bound checks below would be empty');
     for (const h of r.history) {
       assert.ok(h.logLambdas[0]! >= lo - 1e-12 && h.logLambdas[0]! <= hi + 1e-12, `log λ = ${h.logLambdas[0]} outside [${lo}, ${hi}]`);
       assert.ok(Number.isFinite(h.lambdas[0]!));
@@ -59,6 +60,7 @@ test('the search never leaves the clipped box [log λmax − 12, log λmax], eve
   }
   // explicit bounds are honoured too
   const r = optimize(fakeCriterion(-100, -Infinity), { bounds: [-3, 0], maxEvals: 10 });
+  assert.ok(r.history.length > 0);
   for (const h of r.history) assert.ok(h.logLambdas[0]! >= -3 && h.logLambdas[0]! <= 0);
   assert.ok(Math.abs(r.logLambdas[0]! + 3) < 1e-12, 'stops at the lower bound');
   assert.match(r.stopReason, /boundary|xtol/);
@@ -72,6 +74,7 @@ test('non-finite evaluations are rejected and never produce a NaN λ', () => {
     assert.ok(r.history.some((h) => !h.finite), 'some evaluations were non-finite');
     assert.ok(r.history.filter((h) => !h.finite).every((h) => !h.accepted));
     assert.ok(Number.isFinite(r.value) && r.logLambdas[0]! >= -3 - 1e-12, `best θ ${r.logLambdas[0]}`);
+    assert.ok(crit.calls.length > 0);
     for (const l of crit.calls) assert.ok(Number.isFinite(l) && l > 0);
   }
   assert.throws(() => optimize(fakeCriterion(0, 10)), NonFiniteError);

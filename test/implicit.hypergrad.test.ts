@@ -176,7 +176,7 @@ function fdOuter(F: (lam: Float64Array) => number, lam: Float64Array, j: number,
   return (8 * (at(1) - at(-1)) - (at(2) - at(-2))) / (12 * h);
 }
 
-test('finite differences of the outer objective (inner solved to 1e-14) agree with the hypergradients (≤ 1e-6 relative)', () => {
+test('finite differences of the outer objective (inner solved to 1e-14) agree with the hypergradients (≤ 1e-8 relative; measured 7e-11 and 7e-12)', () => {
   // elastic net at a smooth point: the support must not change within ±2h
   const F = (l: Float64Array): number => {
     const s = en.solve(l);
@@ -192,12 +192,12 @@ test('finite differences of the outer objective (inner solved to 1e-14) agree wi
     l[1] += s * 1e-4 * lam[1]!;
     assert.deepEqual(Array.from(en.closedForm(l, en.solve(l).w).support), Array.from(enRef.support), 'support changed within the FD stencil');
   }
-  assert.ok(relErr(gradData(hg.grad), fd) <= 1e-6, `elastic net: hypergradient ${gradData(hg.grad)} vs FD ${fd} (rel ${relErr(gradData(hg.grad), fd)})`);
+  assert.ok(relErr(gradData(hg.grad), fd) <= 1e-8, `elastic net: hypergradient ${gradData(hg.grad)} vs FD ${fd} (rel ${relErr(gradData(hg.grad), fd)})`);
   // ridge, all 10 coordinates
   const Fr = (l: Float64Array): number => ridge.outerValue(ridge.solve(l));
   const hr = hypergradient({ phi: ridge.phi, outer: ridge.outer, w0: zeros([10]), lam: ridgeLam, method: 'AID-CG', t: 5000, tol: 1e-14, adjointTol: 1e-13 });
   const fdr = Array.from({ length: 10 }, (_, j) => fdOuter(Fr, ridgeLam.data, j, 1e-4));
-  assert.ok(relErr(gradData(hr.grad), fdr) <= 1e-6, `ridge: rel ${relErr(gradData(hr.grad), fdr)}`);
+  assert.ok(relErr(gradData(hr.grad), fdr) <= 1e-8, `ridge: rel ${relErr(gradData(hr.grad), fdr)}`);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -435,7 +435,7 @@ test('lstsq: agrees with the normal equations and the numeric lstsq; residual or
   assertClose(x, xNormal, 1e-12, 'vs normal equations');
   assertClose(x, dense.lstsq(A, b).x, 1e-13, 'vs numeric lstsq');
   const r = sub(b, matmul(A, x));
-  assertClose(matmul(T(A), r), [0, 0, 0], 1e-13, 'Aᵀ r = 0');
+  assertClose(matmul(T(A), r), [0, 0, 0], { atol: 1e-13 }, 'Aᵀ r = 0'); // absolute: A, b have O(1) entries
   const B = randn(92, [7, 2]);
   const X = nd.linalg.lstsq(A, B).x;
   assert.deepEqual(X.shape, [3, 2]);
@@ -648,7 +648,7 @@ test('qr: reduced QR of tall/square A is differentiable (FD, dot-product, second
     checkSecondOrder((a) => sum(square(nd.linalg.qr(a).R)), A, 910 + m);
     const [, dQ] = jvp((a: Tensor) => nd.linalg.qr(a).Q, [A], [randn(920, [m, n])]);
     const QtdQ = matmul(T(Q), dQ);
-    assertClose(add(QtdQ, T(QtdQ)), new Float64Array(n * n), 1e-12, 'QᵀQ̇ antisymmetric');
+    assertClose(add(QtdQ, T(QtdQ)), new Float64Array(n * n), { atol: 1e-12 }, 'QᵀQ̇ antisymmetric'); // absolute: = 0, Q orthonormal, Ȧ O(1)
   }
   assert.throws(() => grad((a: Tensor) => sum(nd.linalg.qr(a).R))(randn(930, [2, 4])), nd.ConcretizationError);
   assert.throws(() => grad((a: Tensor) => sum(nd.linalg.qr(a).R))(tensor([[1, 2], [2, 4], [3, 6]])), SingularMatrixError);
