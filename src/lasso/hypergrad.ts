@@ -127,9 +127,19 @@ export class SparseProblem {
   private readonly gram: GramCache | null;
   private readonly incr: IncrementalCholesky | null;
   private readonly ownsDesign: boolean;
+  /** The public function named in the errors of `solve` (a bad λ). */
+  private readonly solveName: string;
 
-  constructor(X: DesignInput, y: ArrayLike<number>, model: SparseModelKind, opts: SparseProblemOptions = {}) {
-    const fn = 'SparseProblem';
+  /**
+   * @param fn - @internal the public function named in errors (default `'SparseProblem'`; the
+   *   criteria and `tuneLasso` pass the function the user called)
+   * @param solveFn - @internal the name for a bad λ in `solve` (default `'SparseProblem.solve'`)
+   */
+  constructor(
+    X: DesignInput, y: ArrayLike<number>, model: SparseModelKind, opts: SparseProblemOptions = {}, fn = 'SparseProblem',
+    solveFn = fn === 'SparseProblem' ? 'SparseProblem.solve' : fn,
+  ) {
+    this.solveName = solveFn;
     if (model !== 'lasso' && model !== 'enet' && model !== 'wlasso' && model !== 'logreg') {
       throw new InvalidArgumentError(`${fn}(): model must be 'lasso' | 'enet' | 'wlasso' | 'logreg', got ${String(model)}`);
     }
@@ -188,7 +198,7 @@ export class SparseProblem {
   }
 
   /** Validates λ (finite, > 0, right length) and returns it as a Float64Array. */
-  checkLambdas(lambdas: ArrayLike<number> | number, fn = 'SparseProblem.solve'): Float64Array {
+  checkLambdas(lambdas: ArrayLike<number> | number, fn = this.solveName): Float64Array {
     const arr = typeof lambdas === 'number' ? Float64Array.of(lambdas) : lambdas;
     if (arr === null || typeof arr !== 'object' || typeof arr.length !== 'number') {
       throw new InvalidArgumentError(`${fn}(): lambda must be a number or an array of numbers`);
