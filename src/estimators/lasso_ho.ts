@@ -14,7 +14,7 @@ import type { DesignMatrix } from '../data/dataset.js';
 import { tuneLassoAs, type TuneOptions, type TuneResult } from '../hpo/estimator.js';
 import type { HistoryEntry } from '../hpo/optimizers.js';
 import { predictLinear } from '../lasso/hypergrad.js';
-import { sigmoid } from '../lasso/logreg.js';
+import { sigmoidScalar as sigmoid } from '../ops/unary.js';
 import { checkOptions } from '../core/options.js';
 import {
   Fittable, accuracyScore, checkFeatureCount, noNegativeZero, r2Score, supportOf,

@@ -32,7 +32,7 @@ import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import {
   SparseProblem, rawColDot, type HypergradOptions, type InnerSolution, type SparseModelKind,
 } from '../lasso/hypergrad.js';
-import { sigmoid, log1pExp } from '../lasso/hypergrad_logreg.js';
+import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
 import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, resolveDesign, type PreparedDesign } from '../lasso/design.js';

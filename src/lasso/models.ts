@@ -56,9 +56,6 @@ export interface WarmStart {
   readonly residual?: Float64Array;
 }
 
-/** What to do when the iteration budget runs out before the tolerance is met (core/failure.ts). */
-export type OnFailure = FailurePolicy;
-
 /** Extrapolation used by the coordinate-descent solvers. */
 export type Acceleration = 'none' | 'anderson' | 'dual' | 'both';
 
@@ -102,7 +99,7 @@ export interface SolverOptions {
    * On non-convergence (core/failure.ts): 'throw' (default; a `ConvergenceError` carrying the
    * result), 'warn' (a ConvergenceWarning, then the result with `converged: false`) or 'return'.
    */
-  readonly onFailure?: OnFailure;
+  readonly onFailure?: FailurePolicy;
 }
 
 /** Counters and timings of a solve. */
