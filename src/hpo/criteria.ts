@@ -17,6 +17,11 @@
  *   Deledalle et al. 2014), per sample:
  *     SURE(λ) = (‖y − ŷ(y)‖² − nσ² + 2σ²·dof)/n,   dof = δᵀ(ŷ(y + εδ) − ŷ(y))/ε,
  *   with δ ~ N(0, I_n) fixed (seeded) and ε = 2σ/n^0.3 unless given. ŷ includes the intercept.
+ *   SURE estimates the risk E‖ŷ − Xβ*‖²/n (no noise term: about σ² below a CV / held-out MSE).
+ *   Closed form for the Lasso with an intercept: dof = |S| + 1; on a support that the perturbation
+ *   keeps, the probe equals δᵀP_Sδ (P_S: projection onto span(1, X_S)), unbiased with standard
+ *   deviation √(2(|S| + 1)) — one probe is noisy, and a support change between y and y + εδ makes
+ *   it jump: the curve is jagged in λ by construction (docs/lasso.md; test/hpo.sure_dof.test.ts).
  *   Gradient: dSURE/dθ = [u₁ᵀ dŷ(y)/dθ + u₂ᵀ dŷ(y+εδ)/dθ] with
  *     u₁ = (2(ŷ(y) − y) − 2σ²δ/ε)/n,   u₂ = 2σ²δ/(εn),
  *   i.e. two hypergradients, one per inner problem.
