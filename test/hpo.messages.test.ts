@@ -49,6 +49,10 @@ test('tuneLasso: every criterion names tuneLasso(), the argument, and NaN by row
   expectMessage(() => tuneLasso(rows, y.slice(1)), ShapeError, 'tuneLasso(): y has 19 entries, but X has 20 rows');
   expectMessage(() => tuneLasso(rows, y, { criterion: 'foo' as never }), InvalidArgumentError, "tuneLasso(): criterion must be 'heldout' | 'cv' | 'sure', got foo");
   expectMessage(() => tuneLasso(rows, y, { optimizer: 'grid', gridSize: 0 }), InvalidArgumentError, 'tuneLasso(): gridSize must be a positive integer, got 0');
+  expectMessage(() => tuneLasso(rows, y, { model: 'foo' as never }), InvalidArgumentError, "tuneLasso(): model must be 'lasso' | 'enet' | 'wlasso' | 'logreg', got foo");
+  expectMessage(() => tuneLasso(rows, y, { method: 'foo' as never, maxEvals: 2 }), InvalidArgumentError, "tuneLasso(): method must be 'implicit' | 'implicit-forward' | 'forward', got foo");
+  expectMessage(() => tuneLasso(rows, y, { hypergrad: { linearSolver: 'foo' as never }, maxEvals: 2 }), InvalidArgumentError, "tuneLasso(): linearSolver must be 'auto' | 'cholesky' | 'cg', got foo");
+  expectMessage(() => tuneLasso(rows, y, { criterion: 'heldout', valFraction: 2 }), InvalidArgumentError, 'tuneLasso(): valFraction must be in (0, 1), got 2');
   // a fold that cannot be fitted says which fold, after the public name
   const oneClassFold = labels.map((_, i) => (i < 10 ? 1 : 0));
   assert.throws(() => tuneLasso(rows, oneClassFold, { model: 'logreg', folds: 2 }), (e: unknown) =>

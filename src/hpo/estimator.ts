@@ -81,6 +81,9 @@ export function makeCriterion(X: DesignLike, y: ArrayLike<number>, opts: Criteri
 function criterionFor(X: DesignLike, y: ArrayLike<number>, opts: CriterionOptions, validation: LabelledSet | undefined, fn: string): Criterion {
   const model = opts.model ?? 'lasso';
   const kind = opts.criterion ?? 'cv';
+  if (model !== 'lasso' && model !== 'enet' && model !== 'wlasso' && model !== 'logreg') {
+    throw new InvalidArgumentError(`${fn}(): model must be 'lasso' | 'enet' | 'wlasso' | 'logreg', got ${String(model)}`);
+  }
   const Xd = checkedDesign(X, fn);
   const po = { fitIntercept: opts.fitIntercept ?? true };
   if (kind === 'cv') {
@@ -99,6 +102,7 @@ function criterionFor(X: DesignLike, y: ArrayLike<number>, opts: CriterionOption
     }
     const yv = checkTarget(y, Xd.nRows, fn);
     const frac = opts.valFraction ?? 0.25;
+    if (typeof frac !== 'number' || !(frac > 0 && frac < 1)) throw new InvalidArgumentError(`${fn}(): valFraction must be in (0, 1), got ${String(frac)}`);
     const split = splitTrainVal(makeDataset(Xd, yv), 1 - frac, { seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true });
     return new HeldOutCriterion(split.train, split.val, model, po, fn);
   }

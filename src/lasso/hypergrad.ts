@@ -341,7 +341,12 @@ export class SparseProblem {
     const ones = !squared && this.fitIntercept;
     const m = s + (ones ? 1 : 0);
     if (gS.length !== s) throw new ShapeError(`SparseProblem.hypergradient(): gS has ${gS.length} entries but the support has ${s}`);
-    const failure = resolveFailure(opts, 'SparseProblem.hypergradient()');
+    const where = this.solveName === 'SparseProblem.solve' ? 'SparseProblem.hypergradient' : this.solveName;
+    const ls = opts.linearSolver;
+    if (ls !== undefined && ls !== 'auto' && ls !== 'cholesky' && ls !== 'cg') {
+      throw new InvalidArgumentError(`${where}(): linearSolver must be 'auto' | 'cholesky' | 'cg', got ${String(ls)}`);
+    }
+    const failure = resolveFailure(opts, `${where}()`);
     const grad = new Float64Array(q);
     const finish = (solver: HypergradResult['linearSolver'], iterations: number, fallback?: InvertibilityFallback): HypergradResult => {
       let finite = true;
@@ -434,7 +439,7 @@ export class SparseProblem {
       this.jacState = jr.state;
       return finish('cd', jr.iterations);
     }
-    throw new InvalidArgumentError(`hypergradient(): method must be 'implicit' | 'implicit-forward' | 'forward', got ${String(method)}`);
+    throw new InvalidArgumentError(`${where}(): method must be 'implicit' | 'implicit-forward' | 'forward', got ${String(method)}`);
   }
 
   /** The error of a failed invertibility hypothesis at `sol` (rank-deficient X_E). */
@@ -464,7 +469,7 @@ export class SparseProblem {
 
   /** Predictions Xβ̂ + b̂ on new rows (logreg: the linear predictor). */
   predict(sol: InnerSolution, X: DesignMatrix): Float64Array {
-    if (X.nCols !== this.p) throw new ShapeError(`predict(): X has ${X.nCols} columns, the model was trained on ${this.p}`);
+    if (X.nCols !== this.p) throw new ShapeError(`SparseProblem.predict(): X has ${X.nCols} columns, the model was trained on ${this.p}`);
     return predictLinear(X, sol.beta, sol.support, sol.intercept);
   }
 
@@ -473,7 +478,7 @@ export class SparseProblem {
    * gS = (X_S − 1μ_Sᵀ)ᵀu, gB = 0 (intercept determined by β̂); logreg gS = X_Sᵀu, gB = Σu.
    */
   pullback(sol: InnerSolution, X: DesignMatrix, u: Float64Array): { gS: Float64Array; gB: number } {
-    if (u.length !== X.nRows) throw new ShapeError(`pullback(): u has ${u.length} entries, X has ${X.nRows} rows`);
+    if (u.length !== X.nRows) throw new ShapeError(`SparseProblem.pullback(): u has ${u.length} entries, X has ${X.nRows} rows`);
     const S = sol.support;
     const gS = new Float64Array(S.length);
     let us = 0;
