@@ -129,8 +129,8 @@ test('typed errors name the estimator, the method and the problem', () => {
   assert.throws(() => m.predict([[1, 2]]), (e: unknown) => e instanceof ShapeError && /Lasso\.predict\(\): X has 2 features \(columns\), but the estimator was fitted with 12/.test((e as Error).message));
   const bad = rowsOf(X);
   bad[4]![7] = NaN;
-  assert.throws(() => new Lasso().fit(bad, y), (e: unknown) => e instanceof NonFiniteError && /Lasso\.fit\(\): X contains NaN at row 4, column 7/.test((e as Error).message));
-  assert.throws(() => m.predict(bad), /Lasso\.predict\(\): X contains NaN at row 4, column 7/);
+  assert.throws(() => new Lasso().fit(bad, y), (e: unknown) => e instanceof NonFiniteError && /Lasso\.fit\(\): X contains a non-finite value \(NaN\) at row 4, column 7/.test((e as Error).message));
+  assert.throws(() => m.predict(bad), /Lasso\.predict\(\): X contains a non-finite value \(NaN\) at row 4, column 7/);
   assert.throws(() => new Lasso().fit(X, Array.from(y).slice(1)), (e: unknown) => e instanceof ShapeError && /Lasso\.fit\(\): y has 59 entries, but X has 60 rows/.test((e as Error).message));
   assert.throws(() => new Lasso().fit(X, Array.from(y, (v, i) => (i === 3 ? Infinity : v))), /Lasso\.fit\(\): y contains a non-finite value/);
   assert.throws(() => new Lasso().fit([[1, 2], [3]], [1, 2]), /Lasso\.fit\(\): X\[1\] has 1 values, but X\[0\] has 2/);

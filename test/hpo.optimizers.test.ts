@@ -192,3 +192,38 @@ test('tuneLasso rejects degenerate and malformed inputs with typed errors', () =
   assert.throws(() => tuneLasso(X, data.y, { bounds: [1, 0] }), InvalidArgumentError);
   assert.throws(() => tuneLasso(X, data.y, { criterion: 'aic' as 'cv' }), InvalidArgumentError);
 });
+
+test('maxEvals is a hard limit on every criterion evaluation: scouting, rejected trials, grid points', () => {
+  for (const optimizer of ['line-search', 'adam'] as const) {
+    for (const maxEvals of [1, 2, 3, 4, 7]) {
+      for (const init of ['scout', 0.5] as const) {
+        // a criterion with non-finite regions and rejected steps (huge first step)
+        const crit = fakeCriterion(-3, -5);
+        const r = optimize(crit, { optimizer, maxEvals, init, firstStep: 20, maxStep: 20, lr: 5, xtol: 1e-12 });
+        assert.equal(crit.calls.length, r.history.length, 'every evaluation is in the history');
+        assert.ok(r.history.length <= maxEvals, `${optimizer}, init ${init}, maxEvals ${maxEvals}: ${r.history.length} evaluations`);
+        assert.equal(r.nEvaluations, r.history.length);
+      }
+    }
+    // the budget is reached (not only bounded) when nothing else stops the search
+    const crit = fakeCriterion(-3, -Infinity);
+    const r = optimize(crit, { optimizer, maxEvals: 4, xtol: 1e-15, ftol: 0 });
+    assert.equal(crit.calls.length, 4);
+    assert.equal(r.stopReason, 'evaluation budget exhausted');
+    assert.equal(r.converged, false);
+  }
+  // grid: the default grid shrinks to the budget, over the same range
+  const g = fakeCriterion(-3, -Infinity, 1);
+  const rg = optimize(g, { optimizer: 'grid', maxEvals: 2 });
+  assert.equal(g.calls.length, 2);
+  assert.equal(g.calls[0], 1);
+  assert.ok(Math.abs(g.calls[1]! / 1e-3 - 1) <= 1e-12, `bottom of the grid ${g.calls[1]}`);
+  assert.equal(rg.history.length, 2);
+  assert.equal(optimize(fakeCriterion(-3, -Infinity), { optimizer: 'grid' }).history.length, 100, 'without maxEvals: the 100-point grid');
+  // an explicitly sized grid that does not fit is an error naming both numbers
+  assert.throws(() => optimize(fakeCriterion(-3, -Infinity), { optimizer: 'grid', gridSize: 10, maxEvals: 5 }),
+    (e: unknown) => e instanceof InvalidArgumentError && /the grid has 10 λ values = 10 evaluations, more than maxEvals = 5/.test(e.message));
+  // enet: λ₂ × λ₁ points within the budget
+  const en = tuneLasso(data.X, data.y, { model: 'enet', optimizer: 'grid', criterion: 'heldout', maxEvals: 7 });
+  assert.ok(en.history.length <= 7 && en.history.length >= 6, `enet grid: ${en.history.length}`);
+});

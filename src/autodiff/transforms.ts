@@ -201,6 +201,26 @@ export interface JacobianOptions<N extends Argnums = Argnums> {
 
 const JACOBIAN_KEYS = ['mode', 'argnums'] as const;
 
+let repeatDepth = 0;
+
+/**
+ * True while a transform re-runs the user's function at the same point for its own purposes (the
+ * columns after the first of a forward-mode `jacobian`, hence of `hessian`). Implicit functions use
+ * it to keep `lastReport` on the evaluation the user asked for (docs/implicit.md, "Reports").
+ */
+export function isRepeatedEvaluation(): boolean {
+  return repeatDepth > 0;
+}
+
+function repeated<T>(fn: () => T): T {
+  repeatDepth++;
+  try {
+    return fn();
+  } finally {
+    repeatDepth--;
+  }
+}
+
 /** The Jacobian of `f` with respect to the tensor argument `a`, shape `[...out.shape, ...in.shape]`. */
 function jacobianOne<A extends unknown[]>(f: (...args: A) => Tensor, args: A, a: number, mode: JacobianOptions['mode'], fname: string): Tensor {
   const x = args[a];
@@ -240,7 +260,8 @@ function jacobianOne<A extends unknown[]>(f: (...args: A) => Tensor, args: A, a:
     const e = new Float64Array(nIn);
     e[j] = 1;
     rewind();
-    const [y, dy] = jvp(fx, [x], [new ConcreteTensor(e, [...inShape])]);
+    const run = (): [Tensor, Tensor] => jvp(fx, [x], [new ConcreteTensor(e, [...inShape])]);
+    const [y, dy] = j === 0 ? run() : repeated(run);
     outShape = y.shape;
     cols.push(dy);
   }

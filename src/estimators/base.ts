@@ -103,9 +103,13 @@ export function resolveCommon(options: unknown, allowed: readonly string[], name
 }
 
 /** Throws unless X has the number of columns the estimator was fitted with. */
-export function checkFeatureCount(X: DesignMatrix, nFeaturesIn: number, where: string): void {
+export function checkFeatureCount(X: DesignMatrix, nFeaturesIn: number, where: string, arg = 'X'): void {
   if (X.nCols !== nFeaturesIn) {
-    throw new ShapeError(`${where}(): X has ${X.nCols} features (columns), but the estimator was fitted with ${nFeaturesIn}`);
+    throw new ShapeError(
+      arg === 'X'
+        ? `${where}(): X has ${X.nCols} features (columns), but the estimator was fitted with ${nFeaturesIn}`
+        : `${where}(): ${arg} has ${X.nCols} features (columns), but X has ${nFeaturesIn}`,
+    );
   }
 }
 

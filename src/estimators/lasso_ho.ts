@@ -11,10 +11,10 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { Tensor, tensor } from '../core/tensor.js';
 import type { DesignMatrix } from '../data/dataset.js';
-import { tuneLasso, type TuneOptions, type TuneResult } from '../hpo/estimator.js';
+import { tuneLassoAs, type TuneOptions, type TuneResult } from '../hpo/estimator.js';
 import type { HistoryEntry } from '../hpo/optimizers.js';
 import { predictLinear } from '../lasso/hypergrad.js';
-import { sigmoid } from '../lasso/logreg.js';
+import { sigmoidScalar as sigmoid } from '../ops/unary.js';
 import { checkOptions } from '../core/options.js';
 import {
   Fittable, accuracyScore, checkFeatureCount, noNegativeZero, r2Score, supportOf,
@@ -111,13 +111,13 @@ export class LassoHO extends Fittable<HOState> {
     let opts: TuneOptions = tune;
     const val = validation ?? tune.validation;
     if (val) {
-      const Xv = toDesign(val.X as MatrixLike, `${where} validation`);
-      checkFeatureCount(Xv, Xd.nCols, `${where} validation`);
-      opts = { ...tune, criterion: tune.criterion ?? 'heldout', validation: { X: scaled(Xv), y: toTarget(val.y, Xv.nRows, `${where} validation`) } };
+      const Xv = toDesign(val.X as MatrixLike, where, 'validation X');
+      checkFeatureCount(Xv, Xd.nCols, where, 'validation X');
+      opts = { ...tune, criterion: tune.criterion ?? 'heldout', validation: { X: scaled(Xv), y: toTarget(val.y, Xv.nRows, where, 'validation y') } };
     }
     let classes: Float64Array | null = null;
     if (this.isLogreg) classes = yv.includes(-1) ? Float64Array.of(-1, 1) : Float64Array.of(0, 1);
-    const res = tuneLasso(scaled(Xd), yv, opts);
+    const res = tuneLassoAs(scaled(Xd), yv, opts, where);
     const coef = noNegativeZero(scales ? unscaleCoef(res.coef, scales) : new Float64Array(res.coef));
     const support = supportOf(coef);
     this.state = {

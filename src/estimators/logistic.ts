@@ -13,7 +13,8 @@ import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import { Tensor, tensor } from '../core/tensor.js';
 import type { DesignMatrix } from '../data/dataset.js';
 import { predictLinear } from '../lasso/hypergrad.js';
-import { sigmoid, sparseLogreg } from '../lasso/logreg.js';
+import { sparseLogreg } from '../lasso/logreg.js';
+import { sigmoidScalar as sigmoid } from '../ops/unary.js';
 import { checkPositive } from '../lasso/models.js';
 import {
   COMMON_KEYS, Fittable, accuracyScore, noNegativeZero, reportUnconverged, resolveCommon, supportOf,

@@ -17,6 +17,11 @@
  *   Deledalle et al. 2014), per sample:
  *     SURE(λ) = (‖y − ŷ(y)‖² − nσ² + 2σ²·dof)/n,   dof = δᵀ(ŷ(y + εδ) − ŷ(y))/ε,
  *   with δ ~ N(0, I_n) fixed (seeded) and ε = 2σ/n^0.3 unless given. ŷ includes the intercept.
+ *   SURE estimates the risk E‖ŷ − Xβ*‖²/n (no noise term: about σ² below a CV / held-out MSE).
+ *   Closed form for the Lasso with an intercept: dof = |S| + 1; on a support that the perturbation
+ *   keeps, the probe equals δᵀP_Sδ (P_S: projection onto span(1, X_S)), unbiased with standard
+ *   deviation √(2(|S| + 1)) — one probe is noisy, and a support change between y and y + εδ makes
+ *   it jump: the curve is jagged in λ by construction (docs/lasso.md; test/hpo.sure_dof.test.ts).
  *   Gradient: dSURE/dθ = [u₁ᵀ dŷ(y)/dθ + u₂ᵀ dŷ(y+εδ)/dθ] with
  *     u₁ = (2(ŷ(y) − y) − 2σ²δ/ε)/n,   u₂ = 2σ²δ/(εn),
  *   i.e. two hypergradients, one per inner problem.
@@ -28,14 +33,14 @@
 import type { DesignMatrix } from '../data/dataset.js';
 import { kFoldIndices, takeRows } from '../data/dataset.js';
 import { rng } from '../core/rng.js';
-import { InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
+import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import {
   SparseProblem, rawColDot, type HypergradOptions, type InnerSolution, type SparseModelKind,
 } from '../lasso/hypergrad.js';
-import { sigmoid, log1pExp } from '../lasso/hypergrad_logreg.js';
+import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
 import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
-import { resolveDesign, type PreparedDesign } from '../lasso/design.js';
+import { checkedDesign, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 
 /** Options of one criterion evaluation. */
 export interface EvaluateOptions extends HypergradOptions {
@@ -128,6 +133,15 @@ export interface Criterion {
 export interface LabelledSet {
   readonly X: DesignMatrix;
   readonly y: ArrayLike<number>;
+}
+
+/**
+ * The name a criterion's inner problems use in their errors: the public function that built the
+ * criterion (`tuneLasso`, `LassoHO.fit`…), or `<Class>.evaluate` for a criterion built directly
+ * (a bad λ is then an argument of `evaluate`).
+ */
+function problemNames(fn: string, cls: string): [string, string] {
+  return fn === cls ? [cls, `${cls}.evaluate`] : [fn, fn];
 }
 
 function emptyStats(): InnerStats {
@@ -240,18 +254,21 @@ export class HeldOutCriterion implements Criterion {
   /** Validation targets (±1 labels for logreg). */
   readonly yval: Float64Array;
 
-  constructor(train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}) {
-    const fn = 'HeldOutCriterion';
+  /**
+   * @param fn - @internal the public function named in errors (default `'HeldOutCriterion'`;
+   *   `tuneLasso`, `makeCriterion`… pass their own name)
+   */
+  constructor(train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}, fn = 'HeldOutCriterion') {
     this.model = model;
-    this.problem = train instanceof SparseProblem ? train : new SparseProblem(train.X, train.y, model, opts);
+    this.problem = train instanceof SparseProblem ? train : new SparseProblem(train.X, train.y, model, opts, ...problemNames(fn, 'HeldOutCriterion'));
     if (val === null || typeof val !== 'object' || val.X === undefined) throw new InvalidArgumentError(`${fn}(): the validation set must be { X, y }`);
-    if (val.X.nCols !== this.problem.p) {
-      throw new ShapeError(`${fn}(): validation X has ${val.X.nCols} columns, training X has ${this.problem.p}`);
+    const Xval = checkedDesign(val.X, fn, 'validation X');
+    if (Xval.nCols !== this.problem.p) {
+      throw new ShapeError(`${fn}(): validation X has ${Xval.nCols} columns, training X has ${this.problem.p}`);
     }
-    checkRawDesign(val.X, `${fn}() validation X`);
-    const yv = checkTarget(val.y, val.X.nRows, `${fn}() validation`);
-    this.Xval = val.X;
-    this.yval = model === 'logreg' ? toSignedLabels(yv, fn) : yv;
+    const yv = checkTarget(val.y, Xval.nRows, fn, 'validation y');
+    this.Xval = Xval;
+    this.yval = model === 'logreg' ? toSignedLabels(yv, fn, 'validation y') : yv;
   }
 
   get nHyper(): number {
@@ -330,16 +347,19 @@ export class CrossValCriterion implements Criterion {
   /** Row indices of every fold. */
   readonly foldIndices: { train: Int32Array; val: Int32Array }[];
 
-  constructor(X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: { folds?: number; shuffle?: boolean; seed?: number; fitIntercept?: boolean } = {}) {
-    const fn = 'CrossValCriterion';
+  /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
+  constructor(
+    X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: { folds?: number; shuffle?: boolean; seed?: number; fitIntercept?: boolean } = {},
+    fn = 'CrossValCriterion',
+  ) {
     const k = opts.folds ?? 5;
     if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`${fn}(): folds must be an integer ≥ 2, got ${String(k)}`);
-    checkRawDesign(X, `${fn}() X`);
+    checkedDesign(X, fn);
     const yv = checkTarget(y, X.nRows, fn);
     if (X.nRows < k) throw new InvalidArgumentError(`${fn}(): fewer rows than folds (n = ${X.nRows} rows, ${k} folds)`);
     this.model = model;
     // the search range comes from the full data (like LassoCV's alpha grid)
-    this.lambdaMax = rawLambdaMax(X, yv, model, opts.fitIntercept ?? true);
+    this.lambdaMax = rawLambdaMax(X, yv, model, opts.fitIntercept ?? true, fn);
     this.foldIndices = kFoldIndices(X.nRows, k, { shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
     this.folds = this.foldIndices.map((f, i) => {
       const ytr = new Float64Array(f.train.length);
@@ -347,9 +367,12 @@ export class CrossValCriterion implements Criterion {
       const yva = new Float64Array(f.val.length);
       for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
       try {
-        return new HeldOutCriterion({ X: takeRows(X, f.train), y: ytr }, { X: takeRows(X, f.val), y: yva }, model, opts);
+        const trainSet = { X: takeRows(X, f.train), y: ytr };
+        const inner = new SparseProblem(trainSet.X, trainSet.y, model, opts, ...problemNames(fn, 'CrossValCriterion'));
+        return new HeldOutCriterion(inner, { X: takeRows(X, f.val), y: yva }, model, opts, fn);
       } catch (e) {
-        if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${fn}(): fold ${i}: ${e.message}`);
+        // e.g. a fold whose training rows hold a single class (logreg)
+        if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${e.message} (in cross-validation fold ${i} of ${k})`);
         throw e;
       }
     });
@@ -465,14 +488,15 @@ export class SureCriterion implements Criterion {
   readonly sigmaEstimated: boolean;
   private readonly X: DesignMatrix;
 
-  constructor(X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: SureOptions = {}) {
-    const fn = 'SureCriterion';
+  /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
+  constructor(X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: SureOptions = {}, fn = 'SureCriterion') {
     if (model === 'logreg') throw new InvalidArgumentError(`${fn}(): SURE is defined for the squared-loss models (lasso, enet, wlasso), not logreg`);
-    checkRawDesign(X, `${fn}() X`);
+    checkedDesign(X, fn);
     const yv = checkTarget(y, X.nRows, fn);
     this.model = model;
     this.X = X;
-    this.problem = new SparseProblem(X, yv, model, opts);
+    const names = problemNames(fn, 'SureCriterion');
+    this.problem = new SparseProblem(X, yv, model, opts, ...names);
     const n = X.nRows;
     let sigma = opts.sigma;
     this.sigmaEstimated = sigma === undefined;
@@ -489,7 +513,7 @@ export class SureCriterion implements Criterion {
     this.delta = rng(opts.seed ?? 42).fillNormal(new Float64Array(n));
     const y2 = new Float64Array(n);
     for (let i = 0; i < n; i++) y2[i] = yv[i]! + eps * this.delta[i]!;
-    this.perturbed = new SparseProblem(this.problem.design, y2, model, opts);
+    this.perturbed = new SparseProblem(this.problem.design, y2, model, opts, ...names);
   }
 
   get nHyper(): number {
@@ -566,9 +590,9 @@ export class SureCriterion implements Criterion {
  * @example
  * rawLambdaMax(X, y, 'lasso', true) === lambdaMax(X, y); // up to rounding
  */
-export function rawLambdaMax(X: DesignMatrix, y: Float64Array, model: SparseModelKind, fitIntercept: boolean): number {
+export function rawLambdaMax(X: DesignMatrix, y: Float64Array, model: SparseModelKind, fitIntercept: boolean, fn = 'rawLambdaMax'): number {
   const n = X.nRows;
-  const v = model === 'logreg' ? toSignedLabels(y, 'rawLambdaMax') : new Float64Array(y);
+  const v = model === 'logreg' ? toSignedLabels(y, fn) : new Float64Array(y);
   if (fitIntercept) {
     let m = 0;
     for (let i = 0; i < n; i++) m += v[i]!;
@@ -599,16 +623,4 @@ function columnIsNull(X: DesignMatrix, j: number, centred: boolean): boolean {
   const first = b - a === n && centred ? X.values[a]! : 0;
   for (let k = a; k < b; k++) if (X.values[k] !== first) return false;
   return true;
-}
-
-/** Checks a raw design for NaN/∞ (the training designs are checked by prepareDesign). */
-export function checkRawDesign(X: DesignMatrix, what: string): void {
-  if (X === null || typeof X !== 'object' || (X.kind !== 'dense' && X.kind !== 'csc')) {
-    throw new InvalidArgumentError(`${what} must be a DenseDesign or SparseDesign`);
-  }
-  const vals = X.kind === 'dense' ? X.data : X.values;
-  for (let k = 0; k < vals.length; k++) {
-    const v = vals[k]!;
-    if (v - v !== 0) throw new NonFiniteError(`${what} contains a non-finite value (${v}) at stored entry ${k}`);
-  }
 }

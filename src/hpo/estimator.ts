@@ -11,17 +11,18 @@
  * shuffle, `valFraction` = 0.25 of the rows for validation by default).
  */
 import type { Dataset, DesignMatrix } from '../data/dataset.js';
-import { denseFromRows, splitTrainVal, makeDataset } from '../data/dataset.js';
+import { splitTrainVal, makeDataset } from '../data/dataset.js';
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
 import {
   SparseProblem, type HypergradDiagnostics, type HypergradMethod, type HypergradOptions, type SparseModelKind,
 } from '../lasso/hypergrad.js';
 import { checkTarget } from '../lasso/models.js';
 import {
-  CrossValCriterion, HeldOutCriterion, SureCriterion, checkRawDesign, type Criterion, type CriterionEvaluation, type InnerStats,
+  CrossValCriterion, HeldOutCriterion, SureCriterion, type Criterion, type CriterionEvaluation, type InnerStats,
   type LabelledSet,
 } from './criteria.js';
-import { optimize, OUTER_OPTION_KEYS, type HistoryEntry, type OuterOptions, type OuterResult } from './optimizers.js';
+import { checkedDesign } from '../lasso/design.js';
+import { optimizeAs, OUTER_OPTION_KEYS, type HistoryEntry, type OuterOptions, type OuterResult } from './optimizers.js';
 import { checkOptions } from '../core/options.js';
 import { emitWarning } from '../core/failure.js';
 
@@ -30,12 +31,6 @@ export type CriterionKind = 'heldout' | 'cv' | 'sure';
 
 /** A design as accepted by the high-level API: a DesignMatrix or rows of numbers. */
 export type DesignLike = DesignMatrix | number[][];
-
-function toDesign(X: DesignLike, what: string): DesignMatrix {
-  if (Array.isArray(X)) return denseFromRows(X);
-  if (X === null || typeof X !== 'object') throw new InvalidArgumentError(`${what} must be a design matrix or an array of rows`);
-  return X;
-}
 
 /** The criterion options among a larger options object. */
 function pickCriterion(o: CriterionOptions): CriterionOptions {
@@ -79,27 +74,39 @@ const HYPERGRAD_KEYS = [
  */
 export function makeCriterion(X: DesignLike, y: ArrayLike<number>, opts: CriterionOptions = {}, validation?: LabelledSet): Criterion {
   checkOptions(opts, CRITERION_KEYS, 'makeCriterion()');
+  return criterionFor(X, y, opts, validation, 'makeCriterion');
+}
+
+/** `makeCriterion` with errors naming `fn()`, the public function the user called. */
+function criterionFor(X: DesignLike, y: ArrayLike<number>, opts: CriterionOptions, validation: LabelledSet | undefined, fn: string): Criterion {
   const model = opts.model ?? 'lasso';
   const kind = opts.criterion ?? 'cv';
-  const Xd = toDesign(X, 'X');
+  if (model !== 'lasso' && model !== 'enet' && model !== 'wlasso' && model !== 'logreg') {
+    throw new InvalidArgumentError(`${fn}(): model must be 'lasso' | 'enet' | 'wlasso' | 'logreg', got ${String(model)}`);
+  }
+  const Xd = checkedDesign(X, fn);
   const po = { fitIntercept: opts.fitIntercept ?? true };
   if (kind === 'cv') {
-    if (validation) throw new InvalidArgumentError("criterion 'cv' does not take a validation set (use criterion: 'heldout')");
-    return new CrossValCriterion(Xd, y, model, { ...po, folds: opts.folds ?? 5, shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
+    if (validation) throw new InvalidArgumentError(`${fn}(): criterion 'cv' does not take a validation set (use criterion: 'heldout')`);
+    return new CrossValCriterion(Xd, y, model, { ...po, folds: opts.folds ?? 5, shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 }, fn);
   }
   if (kind === 'sure') {
-    if (validation) throw new InvalidArgumentError("criterion 'sure' does not take a validation set (use criterion: 'heldout')");
-    return new SureCriterion(Xd, y, model, { ...po, ...(opts.sigma !== undefined ? { sigma: opts.sigma } : {}), ...(opts.epsilon !== undefined ? { epsilon: opts.epsilon } : {}), seed: opts.seed ?? 42 });
+    if (validation) throw new InvalidArgumentError(`${fn}(): criterion 'sure' does not take a validation set (use criterion: 'heldout')`);
+    const so = { ...po, ...(opts.sigma !== undefined ? { sigma: opts.sigma } : {}), ...(opts.epsilon !== undefined ? { epsilon: opts.epsilon } : {}), seed: opts.seed ?? 42 };
+    return new SureCriterion(Xd, y, model, so, fn);
   }
   if (kind === 'heldout') {
-    if (validation) return new HeldOutCriterion({ X: Xd, y }, { X: toDesign(validation.X, 'validation X'), y: validation.y }, model, po);
-    checkRawDesign(Xd, 'X');
-    const yv = checkTarget(y, Xd.nRows, 'heldout split');
+    if (validation) {
+      if (validation === null || typeof validation !== 'object') throw new InvalidArgumentError(`${fn}(): the validation set must be { X, y }`);
+      return new HeldOutCriterion({ X: Xd, y }, { X: checkedDesign(validation.X, fn, 'validation X'), y: validation.y }, model, po, fn);
+    }
+    const yv = checkTarget(y, Xd.nRows, fn);
     const frac = opts.valFraction ?? 0.25;
+    if (typeof frac !== 'number' || !(frac > 0 && frac < 1)) throw new InvalidArgumentError(`${fn}(): valFraction must be in (0, 1), got ${String(frac)}`);
     const split = splitTrainVal(makeDataset(Xd, yv), 1 - frac, { seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true });
-    return new HeldOutCriterion(split.train, split.val, model, po);
+    return new HeldOutCriterion(split.train, split.val, model, po, fn);
   }
-  throw new InvalidArgumentError(`criterion must be 'heldout' | 'cv' | 'sure', got ${String(kind)}`);
+  throw new InvalidArgumentError(`${fn}(): criterion must be 'heldout' | 'cv' | 'sure', got ${String(kind)}`);
 }
 
 /** Options of `lassoHypergradient`. */
@@ -150,7 +157,7 @@ export function lassoHypergradient(
   if (val && opts.criterion !== undefined && opts.criterion !== 'heldout') {
     throw new InvalidArgumentError(`lassoHypergradient(): a validation set was given, so the criterion is 'heldout' (got criterion '${opts.criterion}')`);
   }
-  const crit = makeCriterion(train.X, train.y, pickCriterion({ ...opts, model, criterion: kind }), val ?? undefined);
+  const crit = criterionFor(train.X, train.y, pickCriterion({ ...opts, model, criterion: kind }), val ?? undefined, 'lassoHypergradient');
   const tol = opts.tol ?? (model === 'logreg' ? 1e-10 : 1e-8);
   const method = opts.method ?? 'implicit';
   let ev: CriterionEvaluation;
@@ -209,29 +216,37 @@ export interface TuneResult {
  * res.lambdas[0]; res.coef; res.history.length;
  */
 export function tuneLasso(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions = {}): TuneResult {
+  return tuneLassoAs(X, y, opts, 'tuneLasso');
+}
+
+/**
+ * `tuneLasso` with errors naming `fn()`, the public function the user called (`LassoHO.fit`).
+ * @internal
+ */
+export function tuneLassoAs(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions, fn: string): TuneResult {
   const t0 = performance.now();
   const model = opts.model ?? 'lasso';
   const kind = opts.criterion ?? 'cv';
-  checkOptions(opts, [...CRITERION_KEYS, ...OUTER_OPTION_KEYS, 'method', 'refitTol', 'validation'], 'tuneLasso()');
-  const Xd = toDesign(X, 'X');
-  if (opts.validation && kind !== 'heldout') throw new InvalidArgumentError(`tuneLasso(): a validation set needs criterion 'heldout' (got '${kind}')`);
-  const crit = makeCriterion(Xd, y, pickCriterion({ ...opts, model, criterion: kind }), opts.validation);
+  checkOptions(opts, [...CRITERION_KEYS, ...OUTER_OPTION_KEYS, 'method', 'refitTol', 'validation'], `${fn}()`);
+  const Xd = checkedDesign(X, fn);
+  if (opts.validation && kind !== 'heldout') throw new InvalidArgumentError(`${fn}(): a validation set needs criterion 'heldout' (got '${kind}')`);
+  const crit = criterionFor(Xd, y, pickCriterion({ ...opts, model, criterion: kind }), opts.validation, fn);
   const hypergrad: HypergradOptions = { ...(opts.hypergrad ?? {}), method: opts.method ?? opts.hypergrad?.method ?? 'implicit' };
   let outer: OuterResult;
   try {
     const outerOpts: Record<string, unknown> = {};
     for (const k of OUTER_OPTION_KEYS) if ((opts as Record<string, unknown>)[k] !== undefined) outerOpts[k] = (opts as Record<string, unknown>)[k];
-    outer = optimize(crit, { ...(outerOpts as OuterOptions), hypergrad });
+    outer = optimizeAs(crit, { ...(outerOpts as OuterOptions), hypergrad }, fn);
   } finally {
     crit.dispose?.();
   }
   let singular = 0;
   for (const h of outer.history) if (!h.diagnosticsOk) singular++;
   if (singular > 0) {
-    emitWarning(`tuneLasso(): the invertibility hypothesis failed at ${singular} of ${outer.history.length} evaluations (kinks or rank-deficient X_E; see the history and diagnostics)`, 'InvertibilityWarning');
+    emitWarning(`${fn}(): the invertibility hypothesis failed at ${singular} of ${outer.history.length} evaluations (kinks or rank-deficient X_E; see the history and diagnostics)`, 'InvertibilityWarning');
   }
   // refit on all training rows (the validation rows too, for an automatic held-out split)
-  const prob = new SparseProblem(Xd, y, model, { fitIntercept: opts.fitIntercept ?? true });
+  const prob = new SparseProblem(Xd, y, model, { fitIntercept: opts.fitIntercept ?? true }, fn);
   const refitTol = opts.refitTol ?? (model === 'logreg' ? 1e-10 : Math.min(opts.tol ?? 1e-6, 1e-8));
   const sol = prob.solve(outer.lambdas, { tol: refitTol });
   prob.dispose();

@@ -16,6 +16,9 @@
  *   every inner solve is warm-started (a regularisation path per fold). Elastic net: the product of
  *   a λ₁ grid and a λ₂ grid (`gridSize2` points on the same range). Weighted Lasso: all λ_j equal.
  *
+ * Budget: `maxEvals` bounds the number of criterion evaluations of the whole search, scouting
+ * and grid points included (see `OuterOptions.maxEvals` for what counts).
+ *
  * Safeguards: θ is clipped to the box [log λ_max − 12, log λ_max] (or `bounds`); a step whose
  * criterion value or gradient is not finite is REJECTED (never accepted, never turned into a NaN λ)
  * and the step shrinks; the inner tolerance decreases geometrically from `tolStart` to `tol` over
@@ -63,7 +66,15 @@ export interface HistoryEntry {
 export interface OuterOptions {
   /** Default 'line-search'. */
   readonly optimizer?: OuterOptimizer;
-  /** Evaluation budget of 'line-search' / 'adam'. Default 30 / 60. */
+  /**
+   * The evaluation budget, a hard limit: at most `maxEvals` criterion evaluations in the search
+   * (`history.length ≤ maxEvals`). Every call of `criterion.evaluate` counts as one — scouting
+   * points, the starting point, every line-search trial (accepted, rejected or non-finite), every
+   * Adam step, every grid point; the inner re-solves of the KKT certificate and the CV folds /
+   * SURE's two problems are parts of one evaluation, and the final refit of `tuneLasso` is not a
+   * search evaluation. Default 30 (line-search), 60 (adam), the grid size (grid: with `maxEvals`
+   * the default grid shrinks to fit; an explicitly sized grid larger than the budget is an error).
+   */
   readonly maxEvals?: number;
   /**
    * Starting λ (number for every hyperparameter, or one value each), or 'scout' (the default for
@@ -72,7 +83,8 @@ export interface OuterOptions {
    * descent may then go lower, to the bottom of the search box), all hyperparameters equal, and
    * start from the best. Validation criteria are often
    * not convex in log λ; scouting keeps the descent out of a poor local minimum for a few cheap
-   * evaluations (they are in the history with `gradient: null` and do not count in `maxEvals`).
+   * evaluations (they are in the history with `gradient: null` and count in `maxEvals`: scouting
+   * uses at most maxEvals − 1 of them, and none when maxEvals < 3).
    */
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
@@ -149,6 +161,8 @@ export interface OuterResult {
 }
 
 interface Ctx {
+  /** The public function named in errors. */
+  fn: string;
   crit: Criterion;
   opts: OuterOptions;
   lo: number;
@@ -205,12 +219,18 @@ function evalAt(ctx: Ctx, theta: Float64Array, gradient: boolean, tol: number): 
   return { ev, ms: performance.now() - t };
 }
 
-/** Value-only evaluations on a coarse warm-started path; returns the best point (see `init: 'scout'`). */
-function scout(ctx: Ctx): Float64Array {
-  const n = ctx.opts.scoutSize ?? 5;
-  if (!Number.isInteger(n) || n < 2) throw new InvalidArgumentError(`optimize(): scoutSize must be an integer ≥ 2, got ${n}`);
+/**
+ * Value-only evaluations on a coarse warm-started path; returns the best point (see `init: 'scout'`).
+ * Scouting spends at most `maxEvals − 1` evaluations (one is left for the descent); with fewer than
+ * 2 to spend it is skipped and the descent starts in the middle of the scouting range.
+ */
+function scout(ctx: Ctx, maxEvals: number): Float64Array {
+  const size = ctx.opts.scoutSize ?? 5;
+  if (!Number.isInteger(size) || size < 2) throw new InvalidArgumentError(`${ctx.fn}(): scoutSize must be an integer ≥ 2, got ${size}`);
   const top = Math.min(ctx.hi, Math.log(ctx.crit.lambdaMax / 2));
   const bottom = Math.max(ctx.lo, Math.log(ctx.crit.lambdaMax * 1e-3));
+  const n = Math.min(size, maxEvals - 1);
+  if (n < 2) return new Float64Array(ctx.q).fill((top + bottom) / 2);
   // a loose starting tolerance keeps this cheap; the criterion's certificate makes the values exact
   const tol = Math.max(ctx.tolStart, 1e-2);
   let best: { theta: Float64Array; value: number } | null = null;
@@ -229,25 +249,24 @@ function scout(ctx: Ctx): Float64Array {
       break;
     }
   }
-  if (best === null) throw new NonFiniteError(`optimize(): the criterion was non-finite at every scouting point`);
+  if (best === null) throw new NonFiniteError(`${ctx.fn}(): the criterion was non-finite at every scouting point`);
   return best.theta;
 }
 
-function initialTheta(ctx: Ctx): Float64Array {
+function initialTheta(ctx: Ctx, maxEvals: number): Float64Array {
   const q = ctx.q;
-  const lmax = ctx.crit.lambdaMax;
   const init = ctx.opts.init ?? 'scout';
   const th = new Float64Array(q);
   if (init === 'scout') {
-    return clip(ctx, scout(ctx));
+    return clip(ctx, scout(ctx, maxEvals));
   } else if (typeof init === 'number') {
-    if (!(init > 0) || !Number.isFinite(init)) throw new InvalidArgumentError(`optimize(): init must be a finite λ > 0, got ${init}`);
+    if (!(init > 0) || !Number.isFinite(init)) throw new InvalidArgumentError(`${ctx.fn}(): init must be a finite λ > 0, got ${init}`);
     th.fill(Math.log(init));
   } else {
-    if (init.length !== q) throw new InvalidArgumentError(`optimize(): init has ${init.length} values, the model has ${q} hyperparameters`);
+    if (init.length !== q) throw new InvalidArgumentError(`${ctx.fn}(): init has ${init.length} values, the model has ${q} hyperparameters`);
     for (let k = 0; k < q; k++) {
       const v = init[k]!;
-      if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`optimize(): init[${k}] must be a finite λ > 0, got ${v}`);
+      if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`${ctx.fn}(): init[${k}] must be a finite λ > 0, got ${v}`);
       th[k] = Math.log(v);
     }
   }
@@ -275,34 +294,47 @@ function maxAbs(v: Float64Array): number {
  * res.lambdas[0]; res.value; res.history.length;
  */
 export function optimize(crit: Criterion, opts: OuterOptions = {}): OuterResult {
-  checkOptions(opts, OUTER_OPTION_KEYS, 'optimize()');
+  return optimizeAs(crit, opts, 'optimize');
+}
+
+/**
+ * `optimize` with errors naming `fn()`, the public function the user called (`tuneLasso`,
+ * `LassoHO.fit`).
+ * @internal
+ */
+export function optimizeAs(crit: Criterion, opts: OuterOptions, fn: string): OuterResult {
+  checkOptions(opts, OUTER_OPTION_KEYS, `${fn}()`);
   const optimizer = opts.optimizer ?? 'line-search';
   if (optimizer !== 'line-search' && optimizer !== 'adam' && optimizer !== 'grid') {
-    throw new InvalidArgumentError(`optimize(): optimizer must be 'line-search' | 'adam' | 'grid', got ${String(optimizer)}`);
+    throw new InvalidArgumentError(`${fn}(): optimizer must be 'line-search' | 'adam' | 'grid', got ${String(optimizer)}`);
   }
   const lmax = crit.lambdaMax;
   if (!(lmax > 0) || !Number.isFinite(lmax)) {
-    throw new InvalidArgumentError(`optimize(): λ_max = ${lmax}: the target is constant (e.g. all-zero y) or every feature is constant, so β̂ = 0 for every λ > 0 and there is nothing to tune`);
+    throw new InvalidArgumentError(
+      `${fn}(): nothing to tune: y is constant (e.g. all zeros) or every column of X is constant, so the fitted coefficients are 0 for every λ > 0 (λ_max = ${lmax})`,
+    );
   }
   let lo = Math.log(lmax) - 12;
   let hi = Math.log(lmax);
   if (opts.bounds !== undefined) {
     const [a, b] = opts.bounds;
-    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InvalidArgumentError(`optimize(): bounds must be finite with lo < hi (in log λ), got [${a}, ${b}]`);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InvalidArgumentError(`${fn}(): bounds must be finite with lo < hi (in log λ), got [${a}, ${b}]`);
     lo = a;
     hi = b;
   }
   const isLog = crit.model === 'logreg';
   const tolFinal = opts.tol ?? (isLog ? 1e-8 : 1e-6);
-  if (!(tolFinal > 0) || !Number.isFinite(tolFinal)) throw new InvalidArgumentError(`optimize(): tol must be a finite number > 0, got ${tolFinal}`);
+  if (!(tolFinal > 0) || !Number.isFinite(tolFinal)) throw new InvalidArgumentError(`${fn}(): tol must be a finite number > 0, got ${tolFinal}`);
+  if (opts.maxEvals !== undefined && (!Number.isInteger(opts.maxEvals) || opts.maxEvals < 1)) {
+    throw new InvalidArgumentError(`${fn}(): maxEvals must be a positive integer, got ${String(opts.maxEvals)}`);
+  }
   const maxEvals = opts.maxEvals ?? (optimizer === 'adam' ? 60 : 30);
-  if (!Number.isInteger(maxEvals) || maxEvals < 1) throw new InvalidArgumentError(`optimize(): maxEvals must be a positive integer, got ${maxEvals}`);
   const tolStart = opts.tolStart ?? Math.max(tolFinal, Math.min(1e-3, tolFinal * 1e3));
   const ctx: Ctx = {
-    crit, opts, lo, hi, q: crit.nHyper, history: [], t0: performance.now(), tolFinal, tolStart,
+    fn, crit, opts, lo, hi, q: crit.nHyper, history: [], t0: performance.now(), tolFinal, tolStart,
     tolSteps: opts.tolSteps ?? Math.max(1, Math.ceil(maxEvals / 3)),
   };
-  if (optimizer === 'grid') return gridSearch(ctx);
+  if (optimizer === 'grid') return gridSearch(ctx, opts.maxEvals);
   if (optimizer === 'adam') return adam(ctx, maxEvals);
   return lineSearch(ctx, maxEvals);
 }
@@ -317,7 +349,7 @@ interface Best {
 
 function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReason: string, converged: boolean): OuterResult {
   if (best === null) {
-    throw new NonFiniteError(`optimize(): every evaluation of the criterion was non-finite (${ctx.history.length} evaluations)`);
+    throw new NonFiniteError(`${ctx.fn}(): every evaluation of the criterion was non-finite (${ctx.history.length} evaluations)`);
   }
   return {
     lambdas: best.theta.map(Math.exp),
@@ -341,13 +373,13 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   const ftol = ctx.opts.ftol ?? 1e-7;
   const maxStep = ctx.opts.maxStep ?? 2;
   const firstStep = ctx.opts.firstStep ?? 1;
-  let theta = initialTheta(ctx);
-  const base = ctx.history.length; // scouting evaluations do not count in the budget
+  let theta = initialTheta(ctx, maxEvals);
+  const base = ctx.history.length; // scouting evaluations (they count in the budget)
   let tol = tolAt(ctx, 0);
   let { ev, ms } = evalAt(ctx, theta, true, tol);
   record(ctx, theta, ev, tol, ms, ev.finite);
   if (!ev.finite) {
-    throw new NonFiniteError(`optimize(): the criterion or its hypergradient is not finite at the starting point λ = ${Array.from(theta, Math.exp).join(', ')}`);
+    throw new NonFiniteError(`${ctx.fn}(): the criterion or its hypergradient is not finite at the starting point λ = ${Array.from(theta, Math.exp).join(', ')}`);
   }
   let f = ev.value;
   let g = ev.gradient!;
@@ -357,7 +389,7 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   let stopReason = 'evaluation budget exhausted';
   let converged = false;
   let smallDecrease = 0;
-  while (ctx.history.length - base < maxEvals) {
+  while (ctx.history.length < maxEvals) {
     gn = norm(g);
     L = Math.max(L, gn / maxStep);
     const trial = new Float64Array(theta.length);
@@ -411,18 +443,18 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
       L *= shrink;
     }
   }
-  if (ctx.history.length - base >= maxEvals && !converged) stopReason = 'evaluation budget exhausted';
+  if (ctx.history.length >= maxEvals && !converged) stopReason = 'evaluation budget exhausted';
   return finish(ctx, best, 'line-search', stopReason, converged);
 }
 
 function adam(ctx: Ctx, maxEvals: number): OuterResult {
   const lr0 = ctx.opts.lr ?? 0.2;
-  if (!(lr0 > 0) || !Number.isFinite(lr0)) throw new InvalidArgumentError(`optimize(): lr must be a finite number > 0, got ${lr0}`);
+  if (!(lr0 > 0) || !Number.isFinite(lr0)) throw new InvalidArgumentError(`${ctx.fn}(): lr must be a finite number > 0, got ${lr0}`);
   const xtol = ctx.opts.xtol ?? 5e-3;
   const b1 = 0.9, b2 = 0.999, eps = 1e-8;
   const q = ctx.q;
-  let theta = initialTheta(ctx);
-  const base = ctx.history.length; // scouting evaluations do not count in the budget
+  let theta = initialTheta(ctx, maxEvals);
+  const base = ctx.history.length; // scouting evaluations (they count in the budget)
   const m = new Float64Array(q);
   const v = new Float64Array(q);
   let lr = lr0;
@@ -431,12 +463,12 @@ function adam(ctx: Ctx, maxEvals: number): OuterResult {
   let small = 0;
   let stopReason = 'evaluation budget exhausted';
   let converged = false;
-  while (ctx.history.length - base < maxEvals) {
+  while (ctx.history.length < maxEvals) {
     const tol = tolAt(ctx, ctx.history.length - base);
     const { ev, ms } = evalAt(ctx, theta, true, tol);
     record(ctx, theta, ev, tol, ms, ev.finite);
     if (!ev.finite) {
-      if (best === null) throw new NonFiniteError(`optimize(): the criterion or its hypergradient is not finite at the starting point`);
+      if (best === null) throw new NonFiniteError(`${ctx.fn}(): the criterion or its hypergradient is not finite at the starting point`);
       // reject: go back to the best point with a smaller learning rate
       theta = new Float64Array(best.theta);
       lr /= 4;
@@ -476,30 +508,52 @@ function adam(ctx: Ctx, maxEvals: number): OuterResult {
  * geometricGrid(1, 3, 1e-2); // [1, 0.1, 0.01]
  */
 export function geometricGrid(lmax: number, size: number, eps: number): Float64Array {
-  if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`grid size must be a positive integer, got ${size}`);
-  if (!(eps > 0 && eps < 1)) throw new InvalidArgumentError(`grid eps must be in (0, 1), got ${eps}`);
+  if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`geometricGrid(): size must be a positive integer, got ${size}`);
+  if (!(eps > 0 && eps < 1)) throw new InvalidArgumentError(`geometricGrid(): eps must be in (0, 1), got ${eps}`);
   const g = new Float64Array(size);
   for (let k = 0; k < size; k++) g[k] = size === 1 ? lmax : lmax * Math.pow(eps, k / (size - 1));
   return g;
 }
 
-function gridSearch(ctx: Ctx): OuterResult {
+/** A grid-size option: a positive integer (or its default when not given). */
+function gridCount(ctx: Ctx, name: 'gridSize' | 'gridSize2', fallback: number): number {
+  const v = ctx.opts[name] ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${ctx.fn}(): ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+/**
+ * The grid search. With `maxEvals`, the default grid sizes shrink to fit the budget (1-D: at most
+ * maxEvals points; enet: λ₂ points × λ₁ points ≤ maxEvals); a grid the user sized explicitly
+ * (`gridSize`, `gridSize2`, `gridLambdas`) that does not fit is an error, not a silent cut.
+ */
+function gridSearch(ctx: Ctx, maxEvals: number | undefined): OuterResult {
   const lmax = ctx.crit.lambdaMax;
   const model = ctx.crit.model;
   const eps = ctx.opts.gridEps ?? 1e-3;
+  if (!(eps > 0 && eps < 1)) throw new InvalidArgumentError(`${ctx.fn}(): gridEps must be in (0, 1), got ${String(eps)}`);
+  const cap = maxEvals ?? Infinity;
+  const size2 = model === 'enet' ? gridCount(ctx, 'gridSize2', Math.min(10, cap)) : 1;
   let grid: Float64Array;
   if (ctx.opts.gridLambdas !== undefined) {
     grid = Float64Array.from(ctx.opts.gridLambdas);
-    if (grid.length === 0) throw new InvalidArgumentError('optimize(): gridLambdas is empty');
+    if (grid.length === 0) throw new InvalidArgumentError(`${ctx.fn}(): gridLambdas is empty`);
     for (let k = 0; k < grid.length; k++) {
-      if (!(grid[k]! > 0) || !Number.isFinite(grid[k]!)) throw new InvalidArgumentError(`optimize(): gridLambdas[${k}] must be a finite λ > 0, got ${grid[k]}`);
+      if (!(grid[k]! > 0) || !Number.isFinite(grid[k]!)) throw new InvalidArgumentError(`${ctx.fn}(): gridLambdas[${k}] must be a finite λ > 0, got ${grid[k]}`);
     }
   } else {
-    grid = geometricGrid(lmax, ctx.opts.gridSize ?? (model === 'enet' ? 20 : 100), eps);
+    grid = geometricGrid(lmax, gridCount(ctx, 'gridSize', Math.max(1, Math.min(model === 'enet' ? 20 : 100, Math.floor(cap / size2)))), eps);
+  }
+  const total = grid.length * size2;
+  if (total > cap) {
+    const sizes = model === 'enet' ? `${grid.length} λ₁ × ${size2} λ₂ values` : `${grid.length} λ values`;
+    throw new InvalidArgumentError(
+      `${ctx.fn}(): the grid has ${sizes} = ${total} evaluations, more than maxEvals = ${maxEvals}; use a smaller grid (gridSize${model === 'enet' ? ', gridSize2' : ''}, gridLambdas) or a larger maxEvals`,
+    );
   }
   const points: Float64Array[] = [];
   if (model === 'enet') {
-    const g2 = geometricGrid(lmax, ctx.opts.gridSize2 ?? 10, eps);
+    const g2 = geometricGrid(lmax, size2, eps);
     // for each λ₂, a warm-started path over λ₁
     for (const l2 of g2) for (const l1 of grid) points.push(Float64Array.of(Math.log(l1), Math.log(l2)));
   } else {

@@ -29,7 +29,7 @@ import { ConvergenceError, InvalidArgumentError, InvertibilityError, NonFiniteEr
 import { ConcreteTensor, formatShape, shapesEqual, type Tensor } from '../core/tensor.js';
 import { currentKinkPolicy, describePolicy, trackKinks, withKinkPolicy, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
 import { bindCustom, type CustomRule } from '../autodiff/trace.js';
-import { jvp, vjp } from '../autodiff/transforms.js';
+import { isRepeatedEvaluation, jvp, vjp } from '../autodiff/transforms.js';
 import { flatten, treeMap, type Flat, type Tree } from '../autodiff/tree.js';
 import { neg, sub } from '../ops/arithmetic.js';
 import { zerosLike } from '../ops/shape.js';
@@ -62,6 +62,12 @@ function sameBuffers(a: readonly Tensor[], b: readonly Tensor[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i]!.data !== b[i]!.data) return false;
   return true;
+}
+
+/** The shapes of a list of leaves, e.g. `[2]` or `([2], [3, 3])`. */
+function describeShapes(ts: readonly Tensor[]): string {
+  const list = ts.map((t) => formatShape(t.shape));
+  return list.length === 1 ? list[0]! : `(${list.join(', ')})`;
 }
 
 function fill(ts: readonly (Tensor | null)[], like: readonly Tensor[]): Tensor[] {
@@ -136,7 +142,19 @@ class Call<X, Y> {
 
   /** F(x, y) as a list of leaves with y's shapes (works on tracers of any level). */
   private resid(xs: readonly Tensor[], ys: readonly Tensor[]): Tensor[] {
-    const out = this.F(this.flatX.rebuild(xs) as X, this.yRebuild(ys));
+    let out: Y;
+    try {
+      out = this.F(this.flatX.rebuild(xs) as X, this.yRebuild(ys));
+    } catch (e) {
+      // a shape error inside F (e.g. a broadcast in `sub`) usually means solve returned a y of the
+      // wrong shape: say so, with both shapes, instead of naming only the op that failed
+      if (e instanceof ShapeError) {
+        throw new ShapeError(
+          `${this.opts.name}: F(x, y) failed on the y returned by solve(x, init) (y: ${describeShapes(ys)}; x: ${describeShapes(xs)}): ${e.message}`,
+        );
+      }
+      throw e;
+    }
     const leaves = flatten(out).leaves;
     if (leaves.length !== this.yShapes.length) {
       throw new ShapeError(`${this.opts.name}: F(x, y) must return a residual with y's structure: got ${leaves.length} tensor(s), y has ${this.yShapes.length}`);
@@ -180,18 +198,18 @@ class Call<X, Y> {
     const initC = this.init === undefined ? undefined : (treeMap(this.init, concretize) as Y);
     const yTree = this.solveFn(xTree, initC);
     const flatY = flatten(yTree);
-    if (flatY.leaves.length === 0) throw new InvalidArgumentError(`${name}: solve(x, init) returned no tensor (y must be a tensor or a tree of tensors)`);
+    this.checkSolverOutput(flatY.leaves, initC, xs.reduce((m, t) => Math.max(m, t.level), 0));
     const ys = flatY.leaves.map(concretize);
     this.yRebuildFn = flatY.rebuild;
     this.yShapes = ys.map((t) => [...t.shape]);
     this.n = ys.reduce((a, t) => a + t.size, 0);
     this.mainXs = xs;
     this.mainYs = ys;
+    const yv = this.pack(ys);
+    for (let i = 0; i < yv.length; i++) {
+      if (!Number.isFinite(yv[i]!)) throw new NonFiniteError(`${name}: solve(x, init) returned a non-finite value (${yv[i]}) at flat index ${i} of y`);
+    }
     if (this.opts.diagnostics !== 'off') {
-      const yv = this.pack(ys);
-      for (let i = 0; i < yv.length; i++) {
-        if (!Number.isFinite(yv[i]!)) throw new NonFiniteError(`${name}: solve(x, init) returned a non-finite value (${yv[i]}) at flat index ${i} of y`);
-      }
       const { value: res, kinks } = trackKinks(() => this.withPolicy(() => this.resid(xs, ys)));
       if (res.some((t) => t.level > 0)) {
         throw new InvalidArgumentError(
@@ -210,6 +228,37 @@ class Call<X, Y> {
     }
     this.opts.onReport?.(this.report, 'forward');
     return ys;
+  }
+
+  /**
+   * The solver's output, checked right after the call: at least one tensor, every leaf traced at
+   * no higher level than x (a higher level means solve closed over a value being differentiated
+   * that is not passed through x: its derivative would be dropped), and y's structure and shapes
+   * equal to `init`'s when an init was passed.
+   */
+  private checkSolverOutput(leaves: readonly Tensor[], init: Y | undefined, xLevel: number): void {
+    const name = this.opts.name;
+    if (leaves.length === 0) throw new InvalidArgumentError(`${name}: solve(x, init) returned no tensor (y must be a tensor or a tree of tensors)`);
+    for (let i = 0; i < leaves.length; i++) {
+      if (leaves[i]!.level > xLevel) {
+        throw new InvalidArgumentError(
+          `${name}: solve(x, init) returned a traced tensor (leaf ${i} of y): the solver closes over a value that is being differentiated. ` +
+            `solve runs on concrete values and is not differentiated; pass every differentiable input through x`,
+        );
+      }
+    }
+    if (init === undefined) return;
+    const want = flatten(init).leaves;
+    const got = leaves;
+    if (want.length !== got.length) {
+      throw new ShapeError(`${name}: solve(x, init) returned ${got.length} tensor(s), but init (y's structure) has ${want.length}`);
+    }
+    for (let i = 0; i < got.length; i++) {
+      if (!shapesEqual(got[i]!.shape, want[i]!.shape)) {
+        const which = got.length === 1 ? 'y' : `leaf ${i} of y`;
+        throw new ShapeError(`${name}: solve(x, init) returned ${which} of shape ${formatShape(got[i]!.shape)}, but init has shape ${formatShape(want[i]!.shape)}`);
+      }
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -505,7 +554,11 @@ class Call<X, Y> {
  * differentiated is detected and rejected). The derivative with respect to `init` is zero.
  *
  * Each call records an {@link ImplicitReport} (forward residual, kinks, linear solves,
- * diagnostics), readable as `fn.lastReport` or through `options.onReport`.
+ * diagnostics), readable as `fn.lastReport` or through `options.onReport`. `lastReport` is the
+ * last call the user made: a transform's own re-runs at the same point (the columns of a
+ * forward-mode `jacobian` or `hessian` after the first) report through `onReport` only.
+ * `solve`'s output is checked right away: tensors, finite, not closing over a traced value, and
+ * shaped like `init` when one is passed (`ShapeError` naming both shapes).
  *
  * @example
  * // y(x) = ∛x via F(x, y) = y³ − x
@@ -528,7 +581,9 @@ export function customRoot<X, Y>(
   const inst: Instance = { lastReport: null, warm: new Map() };
   const fn = (x: X, init?: Y): Y => {
     const call = new Call<X, Y>(F, solve, opts, inst, currentKinkPolicy(), flatten(x), init);
-    inst.lastReport = call.report;
+    // a transform's re-run at the same point (forward-mode jacobian / hessian columns) is not a
+    // call the user made: it reports through onReport only, lastReport keeps the user's call
+    if (!isRepeatedEvaluation()) inst.lastReport = call.report;
     const outs = bindCustom(call.rule, call.flatX.leaves);
     return call.yRebuild(outs);
   };

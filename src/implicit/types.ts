@@ -190,7 +190,11 @@ export interface ImplicitFunction<X, Y> {
    * the derivative with respect to `init` is zero.
    */
   (x: X, init?: Y): Y;
-  /** Report of the most recent call (live: updated while its derivatives are computed). */
+  /**
+   * Report of the most recent call the user made (live: updated while its derivatives are
+   * computed). A transform's re-runs at the same point (forward-mode `jacobian` / `hessian` columns
+   * after the first) do not replace it; they report through `onReport` (docs/implicit.md, "Reports").
+   */
   readonly lastReport: ImplicitReport | null;
   /** Forgets the warm-start vectors of the iterative linear solvers. */
   resetWarmStart(): void;

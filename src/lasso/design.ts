@@ -282,42 +282,58 @@ export function resolveDesignOwned(X: DesignInput, center: boolean, fn: string, 
   return { d, owned: d !== X };
 }
 
+/**
+ * A matrix-like argument as a checked, unprepared design: the one conversion (`toDesignMatrix`)
+ * and then the solvers' checks (structure, not empty, every stored value finite), with errors
+ * naming the public function `fn()`, the argument `arg` and, for NaN/±∞, the row and the column.
+ * For inputs that are not prepared here (validation sets, CV folds, the estimators' X).
+ *
+ * @example
+ * checkedDesign([[1, NaN]], 'tuneLasso', 'validation X');
+ * // NonFiniteError: tuneLasso(): validation X contains a non-finite value (NaN) at row 0, column 1
+ */
+export function checkedDesign(X: unknown, fn: string, arg = 'X'): DesignMatrix {
+  const D = toDesignMatrix(X, fn, arg);
+  validateDesign(D, fn, true, arg);
+  return D;
+}
+
 /** Structure checks always; the O(n·p) finiteness scan of dense values only when `scanDense`. */
-function validateDesign(X: DesignMatrix, fn: string, scanDense: boolean): void {
+function validateDesign(X: DesignMatrix, fn: string, scanDense: boolean, arg = 'X'): void {
   const { nRows: n, nCols: p } = X;
   if (!Number.isInteger(n) || !Number.isInteger(p) || n < 0 || p < 0) {
-    throw new InvalidArgumentError(`${fn}(): X has invalid dimensions ${n}×${p}`);
+    throw new InvalidArgumentError(`${fn}(): ${arg} has invalid dimensions ${n}×${p}`);
   }
-  if (n === 0 || p === 0) throw new InvalidArgumentError(`${fn}(): X is empty (${n}×${p}); at least one row and one column are required`);
+  if (n === 0 || p === 0) throw new InvalidArgumentError(`${fn}(): ${arg} is empty (${n}×${p}); at least one row and one column are required`);
   if (X.kind === 'dense') {
-    if (X.data.length !== n * p) throw new ShapeError(`${fn}(): X.data has ${X.data.length} values, expected nRows·nCols = ${n}·${p} = ${n * p}`);
+    if (X.data.length !== n * p) throw new ShapeError(`${fn}(): ${arg}.data has ${X.data.length} values, expected nRows·nCols = ${n}·${p} = ${n * p}`);
     if (!scanDense) return;
     const d = X.data;
     for (let k = 0; k < d.length; k++) {
       const v = d[k]!;
-      if (v - v !== 0) throw new NonFiniteError(`${fn}(): X contains a non-finite value (${v}) at row ${k % n}, column ${Math.floor(k / n)}`);
+      if (v - v !== 0) throw new NonFiniteError(`${fn}(): ${arg} contains a non-finite value (${v}) at row ${k % n}, column ${Math.floor(k / n)}`);
     }
     return;
   }
   const { indptr, indices, values } = X;
-  if (indptr.length !== p + 1) throw new ShapeError(`${fn}(): X.indptr has length ${indptr.length}, expected nCols + 1 = ${p + 1}`);
+  if (indptr.length !== p + 1) throw new ShapeError(`${fn}(): ${arg}.indptr has length ${indptr.length}, expected nCols + 1 = ${p + 1}`);
   const nnz = indptr[p]!;
-  if (indptr[0] !== 0) throw new InvalidArgumentError(`${fn}(): X.indptr[0] must be 0, got ${indptr[0]}`);
+  if (indptr[0] !== 0) throw new InvalidArgumentError(`${fn}(): ${arg}.indptr[0] must be 0, got ${indptr[0]}`);
   if (indices.length < nnz || values.length < nnz) {
-    throw new ShapeError(`${fn}(): X.indptr[nCols] = ${nnz} but indices/values have ${indices.length}/${values.length} entries`);
+    throw new ShapeError(`${fn}(): ${arg}.indptr[nCols] = ${nnz} but indices/values have ${indices.length}/${values.length} entries`);
   }
   for (let j = 0; j < p; j++) {
     const a = indptr[j]!;
     const b = indptr[j + 1]!;
-    if (b < a) throw new InvalidArgumentError(`${fn}(): X.indptr is decreasing at column ${j} (${a} > ${b})`);
+    if (b < a) throw new InvalidArgumentError(`${fn}(): ${arg}.indptr is decreasing at column ${j} (${a} > ${b})`);
     let prev = -1;
     for (let k = a; k < b; k++) {
       const i = indices[k]!;
-      if (i < 0 || i >= n) throw new InvalidArgumentError(`${fn}(): X.indices[${k}] = ${i} (column ${j}) is outside [0, ${n})`);
+      if (i < 0 || i >= n) throw new InvalidArgumentError(`${fn}(): ${arg}.indices[${k}] = ${i} (column ${j}) is outside [0, ${n})`);
       if (i <= prev) throw new InvalidArgumentError(`${fn}(): row indices of column ${j} must be strictly increasing (CSC convention), got ${prev} then ${i}`);
       prev = i;
       const v = values[k]!;
-      if (v - v !== 0) throw new NonFiniteError(`${fn}(): X contains a non-finite value (${v}) at row ${i}, column ${j}`);
+      if (v - v !== 0) throw new NonFiniteError(`${fn}(): ${arg} contains a non-finite value (${v}) at row ${i}, column ${j}`);
     }
   }
 }

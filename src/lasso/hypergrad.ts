@@ -127,9 +127,19 @@ export class SparseProblem {
   private readonly gram: GramCache | null;
   private readonly incr: IncrementalCholesky | null;
   private readonly ownsDesign: boolean;
+  /** The public function named in the errors of `solve` (a bad λ). */
+  private readonly solveName: string;
 
-  constructor(X: DesignInput, y: ArrayLike<number>, model: SparseModelKind, opts: SparseProblemOptions = {}) {
-    const fn = 'SparseProblem';
+  /**
+   * @param fn - @internal the public function named in errors (default `'SparseProblem'`; the
+   *   criteria and `tuneLasso` pass the function the user called)
+   * @param solveFn - @internal the name for a bad λ in `solve` (default `'SparseProblem.solve'`)
+   */
+  constructor(
+    X: DesignInput, y: ArrayLike<number>, model: SparseModelKind, opts: SparseProblemOptions = {}, fn = 'SparseProblem',
+    solveFn = fn === 'SparseProblem' ? 'SparseProblem.solve' : fn,
+  ) {
+    this.solveName = solveFn;
     if (model !== 'lasso' && model !== 'enet' && model !== 'wlasso' && model !== 'logreg') {
       throw new InvalidArgumentError(`${fn}(): model must be 'lasso' | 'enet' | 'wlasso' | 'logreg', got ${String(model)}`);
     }
@@ -188,7 +198,7 @@ export class SparseProblem {
   }
 
   /** Validates λ (finite, > 0, right length) and returns it as a Float64Array. */
-  checkLambdas(lambdas: ArrayLike<number> | number, fn = 'SparseProblem.solve'): Float64Array {
+  checkLambdas(lambdas: ArrayLike<number> | number, fn = this.solveName): Float64Array {
     const arr = typeof lambdas === 'number' ? Float64Array.of(lambdas) : lambdas;
     if (arr === null || typeof arr !== 'object' || typeof arr.length !== 'number') {
       throw new InvalidArgumentError(`${fn}(): lambda must be a number or an array of numbers`);
@@ -331,7 +341,12 @@ export class SparseProblem {
     const ones = !squared && this.fitIntercept;
     const m = s + (ones ? 1 : 0);
     if (gS.length !== s) throw new ShapeError(`SparseProblem.hypergradient(): gS has ${gS.length} entries but the support has ${s}`);
-    const failure = resolveFailure(opts, 'SparseProblem.hypergradient()');
+    const where = this.solveName === 'SparseProblem.solve' ? 'SparseProblem.hypergradient' : this.solveName;
+    const ls = opts.linearSolver;
+    if (ls !== undefined && ls !== 'auto' && ls !== 'cholesky' && ls !== 'cg') {
+      throw new InvalidArgumentError(`${where}(): linearSolver must be 'auto' | 'cholesky' | 'cg', got ${String(ls)}`);
+    }
+    const failure = resolveFailure(opts, `${where}()`);
     const grad = new Float64Array(q);
     const finish = (solver: HypergradResult['linearSolver'], iterations: number, fallback?: InvertibilityFallback): HypergradResult => {
       let finite = true;
@@ -424,7 +439,7 @@ export class SparseProblem {
       this.jacState = jr.state;
       return finish('cd', jr.iterations);
     }
-    throw new InvalidArgumentError(`hypergradient(): method must be 'implicit' | 'implicit-forward' | 'forward', got ${String(method)}`);
+    throw new InvalidArgumentError(`${where}(): method must be 'implicit' | 'implicit-forward' | 'forward', got ${String(method)}`);
   }
 
   /** The error of a failed invertibility hypothesis at `sol` (rank-deficient X_E). */
@@ -454,7 +469,7 @@ export class SparseProblem {
 
   /** Predictions Xβ̂ + b̂ on new rows (logreg: the linear predictor). */
   predict(sol: InnerSolution, X: DesignMatrix): Float64Array {
-    if (X.nCols !== this.p) throw new ShapeError(`predict(): X has ${X.nCols} columns, the model was trained on ${this.p}`);
+    if (X.nCols !== this.p) throw new ShapeError(`SparseProblem.predict(): X has ${X.nCols} columns, the model was trained on ${this.p}`);
     return predictLinear(X, sol.beta, sol.support, sol.intercept);
   }
 
@@ -463,7 +478,7 @@ export class SparseProblem {
    * gS = (X_S − 1μ_Sᵀ)ᵀu, gB = 0 (intercept determined by β̂); logreg gS = X_Sᵀu, gB = Σu.
    */
   pullback(sol: InnerSolution, X: DesignMatrix, u: Float64Array): { gS: Float64Array; gB: number } {
-    if (u.length !== X.nRows) throw new ShapeError(`pullback(): u has ${u.length} entries, X has ${X.nRows} rows`);
+    if (u.length !== X.nRows) throw new ShapeError(`SparseProblem.pullback(): u has ${u.length} entries, X has ${X.nRows} rows`);
     const S = sol.support;
     const gS = new Float64Array(S.length);
     let us = 0;

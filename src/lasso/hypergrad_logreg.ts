@@ -29,18 +29,8 @@
  */
 import type { PreparedDesign } from './design.js';
 import { colAddRaw, colDot, colDotW } from './hypergrad_core.js';
+import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
 
-/** σ(x) = 1/(1 + e^{−x}), stable for both signs. */
-export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-/** log(1 + e^{x}) without overflow. */
-export function log1pExp(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-}
 
 /** Mean logistic loss (1/n)Σ log(1 + exp(−y_i a_i)). */
 export function logisticLoss(ys: Float64Array, a: Float64Array): number {

@@ -11,7 +11,7 @@ import { supportOf } from './models.js';
 import { choleskyRankRevealing } from '../linalg/dense/cholesky_update.js';
 import { buildSystemMatrix, colAddRaw, conjugateGradient, type CholeskyInfo, type GramCache, type SupportSystem } from './hypergrad_core.js';
 import { denseFactor, type IncrementalCholesky, type SupportFactor } from './hypergrad_factor.js';
-import { sigmoid } from './hypergrad_logreg.js';
+import { sigmoidScalar as sigmoid } from '../ops/unary.js';
 import type { HypergradDiagnostics, InnerOptions } from './hypergrad_types.js';
 import type { SparseProblem } from './hypergrad.js';
 

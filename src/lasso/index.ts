@@ -22,7 +22,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 
 // Curated public surface (the modules also export building blocks — gap formulas, column kernels,
 // validation helpers — for the hypergradient code in this folder; import those from the module).
-export type { ModelSpec, WarmStart, OnFailure, Acceleration, SolverOptions, SolverStats, SolverResult, ProxGradResult, LogRegResult } from './models.js';
+export type { ModelSpec, WarmStart, Acceleration, SolverOptions, SolverStats, SolverResult, ProxGradResult, LogRegResult } from './models.js';
 export { lambdaMax, lambdaMaxLogreg } from './models.js';
 export type { PreparedDesign, DesignInput } from './design.js';
 export { prepareDesign, disposeDesign, isPreparedDesign } from './design.js';

@@ -28,7 +28,8 @@ import type { VectorLike } from '../data/matrix.js';
 import { checkOptions } from '../core/options.js';
 import { lambdaMaxWeightedPrepared } from './cd.js';
 import { candidateDualValue, quadraticGap, quadSpecOf, UnpenalisedProjector } from './quad_model.js';
-import { logregGap, prepareLabels, sigmoid } from './logreg.js';
+import { logregGap, prepareLabels } from './logreg.js';
+import { sigmoidScalar as sigmoid } from '../ops/unary.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
 /** Options of the proximal-gradient solver. */

@@ -33,18 +33,8 @@ import { colDots, compactActiveList, initialActiveSet, matvec, vecSum } from './
 import type { LogRegResult, SolverOptions, SolverStats } from './models.js';
 import { checkDesignRange, checkRows, checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectLowestPriority, supportOf, toSignedLabels, warmBeta } from './models.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { sigmoidScalar as sigmoid, softplusScalar as softplus } from '../ops/unary.js';
 
-/** σ(t) = 1/(1 + e^{−t}), overflow-free. */
-export function sigmoid(t: number): number {
-  if (t >= 0) return 1 / (1 + Math.exp(-t));
-  const e = Math.exp(t);
-  return e / (1 + e);
-}
-
-/** log(1 + e^x), overflow-free. */
-export function softplus(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-}
 
 /** Binary entropy H(s) with H(0) = H(1) = 0. */
 function entropy(s: number): number {

@@ -56,9 +56,6 @@ export interface WarmStart {
   readonly residual?: Float64Array;
 }
 
-/** What to do when the iteration budget runs out before the tolerance is met (core/failure.ts). */
-export type OnFailure = FailurePolicy;
-
 /** Extrapolation used by the coordinate-descent solvers. */
 export type Acceleration = 'none' | 'anderson' | 'dual' | 'both';
 
@@ -102,7 +99,7 @@ export interface SolverOptions {
    * On non-convergence (core/failure.ts): 'throw' (default; a `ConvergenceError` carrying the
    * result), 'warn' (a ConvergenceWarning, then the result with `converged: false`) or 'return'.
    */
-  readonly onFailure?: OnFailure;
+  readonly onFailure?: FailurePolicy;
 }
 
 /** Counters and timings of a solve. */
@@ -250,11 +247,11 @@ export function resolveOptions(opts: SolverOptions, fn: string, extraKeys: reado
 }
 
 /** y (any `VectorLike`) as a fresh Float64Array of length n, checked for shape and finiteness. */
-export function checkTarget(y: VectorLike | ArrayLike<number>, n: number, fn: string): Float64Array {
-  const out = toVector(y, fn, 'y', n, 'but X has # rows');
+export function checkTarget(y: VectorLike | ArrayLike<number>, n: number, fn: string, arg = 'y'): Float64Array {
+  const out = toVector(y, fn, arg, n, 'but X has # rows');
   for (let i = 0; i < n; i++) {
     const v = out[i]!;
-    if (!Number.isFinite(v)) throw new NonFiniteError(`${fn}(): y contains a non-finite value (${v}) at index ${i}`);
+    if (!Number.isFinite(v)) throw new NonFiniteError(`${fn}(): ${arg} contains a non-finite value (${v}) at row ${i}`);
   }
   return out;
 }
@@ -340,15 +337,15 @@ export function makeTarget(y: Float64Array, center: boolean): Target {
  * Maps classification labels to ±1: accepts {0, 1} or {−1, +1} (a single observed value is
  * fine). Anything else → InvalidArgumentError naming the offending value.
  */
-export function toSignedLabels(y: Float64Array, fn: string): Float64Array {
+export function toSignedLabels(y: Float64Array, fn: string, arg = 'y'): Float64Array {
   let has0 = false, hasM1 = false;
   for (let i = 0; i < y.length; i++) {
     const v = y[i]!;
     if (v === 0) has0 = true;
     else if (v === -1) hasM1 = true;
-    else if (v !== 1) throw new InvalidArgumentError(`${fn}(): labels must be 0/1 or −1/+1, got ${v} at index ${i}`);
+    else if (v !== 1) throw new InvalidArgumentError(`${fn}(): ${arg} must hold labels 0/1 or −1/+1, got ${v} at row ${i}`);
   }
-  if (has0 && hasM1) throw new InvalidArgumentError(`${fn}(): labels mix 0 and −1; use either 0/1 or −1/+1`);
+  if (has0 && hasM1) throw new InvalidArgumentError(`${fn}(): the labels in ${arg} mix 0 and −1; use either 0/1 or −1/+1`);
   const out = new Float64Array(y.length);
   for (let i = 0; i < y.length; i++) out[i] = y[i]! === 1 ? 1 : -1;
   return out;

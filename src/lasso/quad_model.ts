@@ -10,6 +10,7 @@
  *
  * (derivation in quad_cd.ts).
  */
+import { choleskyRankRevealing, choleskySolveStrided } from '../linalg/dense/cholesky_update.js';
 import type { PreparedDesign } from './design.js';
 import { colAxpy, colDots, vecSum } from './columns.js';
 import type { ModelSpec } from './models.js';
@@ -103,17 +104,8 @@ export class UnpenalisedProjector {
     for (let q = 0; q < k; q++) tr += G[q * k + q]!;
     const eps = (1e-12 * tr) / Math.max(k, 1);
     for (let q = 0; q < k; q++) G[q * k + q] += eps;
-    for (let j = 0; j < k; j++) {
-      let v = G[j * k + j]!;
-      for (let t = 0; t < j; t++) v -= G[j * k + t]! ** 2;
-      const ljj = Math.sqrt(Math.max(v, eps));
-      G[j * k + j] = ljj;
-      for (let i = j + 1; i < k; i++) {
-        let w = G[i * k + j]!;
-        for (let t = 0; t < j; t++) w -= G[i * k + t]! * G[j * k + t]!;
-        G[i * k + j] = w / ljj;
-      }
-    }
+    // collinear unpenalised columns: the pivots are floored (the projection stays defined)
+    choleskyRankRevealing(G, k, 1e-12);
     this.L = G;
   }
 
@@ -126,16 +118,8 @@ export class UnpenalisedProjector {
     const L = this.L;
     const a = this.a;
     colDots(d, rho, vecSum(n, rho), U, k, this.xt);
-    for (let i = 0; i < k; i++) {
-      let t = this.xt[U[i]!]!;
-      for (let q = 0; q < i; q++) t -= L[i * k + q]! * a[q]!;
-      a[i] = t / L[i * k + i]!;
-    }
-    for (let i = k - 1; i >= 0; i--) {
-      let t = a[i]!;
-      for (let q = i + 1; q < k; q++) t -= L[q * k + i]! * a[q]!;
-      a[i] = t / L[i * k + i]!;
-    }
+    for (let i = 0; i < k; i++) a[i] = this.xt[U[i]!]!;
+    choleskySolveStrided(L, k, a); // a = G⁻¹ X_c,Uᵀρ
     if (out !== rho) out.set(rho);
     for (let q = 0; q < k; q++) if (a[q] !== 0) colAxpy(d, U[q]!, -a[q]!, out);
   }
