@@ -8,31 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
-import type { DesignMatrix } from '../src/data/dataset.js';
-import { lasso } from '../src/lasso/cd.js';
-import { predictLinear } from '../src/lasso/hypergrad.js';
+import { cvTruth, heldOutTruth } from './fixtures/lasso_truth.js';
 import { CrossValCriterion, HeldOutCriterion, optimize } from '../src/hpo/index.js';
-import { kFoldIndices, takeRows } from '../src/data/dataset.js';
 
 const data = makeCorrelatedData(200, 120, { seed: 11, snr: 2, density: 0.1, corr: 0.5 });
 const val = makeCorrelatedData(100, 120, { seed: 12, snr: 2, density: 0.05, corr: 0.5, wTrue: data.wTrue });
 
-function mse(X: DesignMatrix, y: Float64Array, Xv: DesignMatrix, yv: Float64Array, lam: number): number {
-  const fit = lasso(X, y, lam, { tol: 1e-12, maxIter: 1_000_000 });
-  const pred = predictLinear(Xv, new Float64Array(fit.beta), Int32Array.from(fit.support), fit.intercept);
-  let s = 0;
-  for (let i = 0; i < yv.length; i++) s += (pred[i]! - yv[i]!) ** 2;
-  return s / yv.length;
-}
-const heldOutTruth = (lam: number): number => mse(data.X, data.y, val.X, val.y, lam);
-function cvTruth(K: number, lam: number): number {
-  let v = 0;
-  for (const f of kFoldIndices(data.X.nRows, K)) {
-    const pick = (idx: ArrayLike<number>) => Float64Array.from(idx, (i) => data.y[i]!);
-    v += mse(takeRows(data.X, f.train), pick(f.train), takeRows(data.X, f.val), pick(f.val), lam) / K;
-  }
-  return v;
-}
+const heldOut = (lam: number): number => heldOutTruth(data.X, data.y, val.X, val.y, lam);
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 
 test('grid: the reported value is certified and matches a re-solve; loose entries are marked, certified ones are accurate', () => {
@@ -41,21 +23,21 @@ test('grid: the reported value is certified and matches a re-solve; loose entrie
   const res = optimize(crit, { optimizer: 'grid', gridSize: 30, tol: 1e-3 });
   assert.equal(res.history.length, 30);
   assert.ok(res.certified, 'the reported point passed the KKT certificate');
-  assert.ok(rel(res.value, heldOutTruth(res.lambdas[0]!)) <= 1e-6, `reported ${res.value}`);
+  assert.ok(rel(res.value, heldOut(res.lambdas[0]!)) <= 1e-6, `reported ${res.value}`);
   const certified = res.history.filter((h) => h.certified);
   assert.ok(certified.length >= 2 && certified.length < 30, `${certified.length} certified points`);
-  for (const h of certified) assert.ok(rel(h.value, heldOutTruth(h.lambdas[0]!)) <= 1e-6, `certified at λ = ${h.lambdas[0]}: ${h.value}`);
+  for (const h of certified) assert.ok(rel(h.value, heldOut(h.lambdas[0]!)) <= 1e-6, `certified at λ = ${h.lambdas[0]}: ${h.value}`);
   for (const h of certified) assert.ok(res.value <= h.value);
   // the same loose path without the certificate reports wrong values somewhere (what the re-solves fix)
   crit.resetWarmStart();
   let worstLoose = 0;
   for (const h of res.history) {
     const ev = crit.evaluate(h.lambdas, { tol: 1e-3, gradient: false, certify: false });
-    worstLoose = Math.max(worstLoose, rel(ev.value, heldOutTruth(h.lambdas[0]!)));
+    worstLoose = Math.max(worstLoose, rel(ev.value, heldOut(h.lambdas[0]!)));
   }
   assert.ok(worstLoose > 1e-6, `loose values happened to be exact (${worstLoose}); the test no longer exercises the certificate`);
   // the argmin over the true values of the grid is the reported point
-  const truths = res.history.map((h) => heldOutTruth(h.lambdas[0]!));
+  const truths = res.history.map((h) => heldOut(h.lambdas[0]!));
   const k = truths.indexOf(Math.min(...truths));
   assert.equal(res.history[k]!.lambdas[0], res.lambdas[0]);
 });
@@ -63,8 +45,8 @@ test('grid: the reported value is certified and matches a re-solve; loose entrie
 test('scouting: only the point that ends it may be uncertified, and it is really worse than the reported best', () => {
   let stoppedLoose = 0;
   for (const [name, crit, truth] of [
-    ['held-out', new HeldOutCriterion({ X: data.X, y: data.y }, { X: val.X, y: val.y }, 'lasso'), heldOutTruth],
-    ['CV', new CrossValCriterion(data.X, data.y, 'lasso', { folds: 4 }), (lam: number) => cvTruth(4, lam)],
+    ['held-out', new HeldOutCriterion({ X: data.X, y: data.y }, { X: val.X, y: val.y }, 'lasso'), heldOut],
+    ['CV', new CrossValCriterion(data.X, data.y, 'lasso', { folds: 4 }), (lam: number) => cvTruth(data.X, data.y, 4, lam)],
   ] as const) {
     const res = optimize(crit, { init: 'scout', maxEvals: 4, tol: 1e-4 });
     assert.ok(res.certified && rel(res.value, truth(res.lambdas[0]!)) <= 1e-6, `${name}: reported ${res.value}`);
