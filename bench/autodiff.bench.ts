@@ -4,6 +4,8 @@
  * relu / mul+add+relu on a 4-element tensor, for grad, jvp and plain evaluation, and compares
  * with eager PyTorch when `python3 -c "import torch"` works on this machine.
  *
+ * Times are minima over batches (medians beside): the machine may be shared.
+ *
  * Run: npm run build && npx tsx bench/autodiff.bench.ts   (measures the compiled dist/)
  */
 import { execFileSync } from 'node:child_process';
@@ -12,17 +14,24 @@ import { loadDist } from './dist.js';
 
 const { add, grad, jvp, mul, relu, sum, tensor } = await loadDist();
 
-function timeIt(fn: () => void, minMs = 400): number {
+/**
+ * µs per call of `fn`: batches of 20 calls for `minMs`, after a warm-up; returns the minimum and the
+ * median over the batches (the minimum is the uncontended cost on a shared machine, the median says
+ * how noisy the run was).
+ */
+function timeIt(fn: () => void, minMs = 600): { min: number; median: number } {
   for (let i = 0; i < 50; i++) fn(); // warm-up
-  let reps = 0;
+  const batches: number[] = [];
   const t0 = performance.now();
   let t = t0;
-  while (t - t0 < minMs) {
+  while (t - t0 < minMs || batches.length < 5) {
+    const b0 = performance.now();
     for (let i = 0; i < 20; i++) fn();
-    reps += 20;
     t = performance.now();
+    batches.push(((t - b0) * 1000) / 20);
   }
-  return ((t - t0) * 1000) / reps; // µs per call
+  batches.sort((a, b) => a - b);
+  return { min: batches[0]!, median: batches[batches.length >> 1]! };
 }
 
 const layers = 50;
@@ -47,11 +56,12 @@ interface Row {
   mode: string;
   usPerCall: number;
   usPerPrimitive: number;
+  medianUsPerPrimitive: number;
 }
 const rows: Row[] = [];
 function record(program: string, primitives: number, mode: string, fn: () => void) {
-  const us = timeIt(fn);
-  rows.push({ program, primitives, mode, usPerCall: +us.toFixed(2), usPerPrimitive: +(us / primitives).toFixed(3) });
+  const { min, median } = timeIt(fn);
+  rows.push({ program, primitives, mode, usPerCall: +min.toFixed(2), usPerPrimitive: +(min / primitives).toFixed(3), medianUsPerPrimitive: +(median / primitives).toFixed(3) });
 }
 
 record('relu chain ×50', layers + 1, 'eval', () => reluChain(x));
@@ -61,6 +71,7 @@ record('relu(w·y+b) ×50', 3 * layers + 1, 'eval', () => affineChain(x));
 record('relu(w·y+b) ×50', 3 * layers + 1, 'grad (fwd+rev)', () => grad(affineChain)(x));
 
 let torchUs: number | null = null;
+let torchMedianUs = NaN;
 try {
   const py = `
 import torch, time
@@ -71,23 +82,28 @@ def run():
     for _ in range(${layers}): y = torch.relu(y)
     y.sum().backward()
 for _ in range(200): run()
-n = 0; t0 = time.perf_counter()
-while time.perf_counter() - t0 < 1.0:
-    run(); n += 1
-print((time.perf_counter() - t0) / n * 1e6)
+batches = []; t0 = time.perf_counter()
+while time.perf_counter() - t0 < 1.0 or len(batches) < 5:
+    b0 = time.perf_counter()
+    for _ in range(20): run()
+    batches.append((time.perf_counter() - b0) / 20 * 1e6)
+batches.sort()
+print(batches[0], batches[len(batches) // 2])
 `;
   const out = execFileSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000 });
-  torchUs = parseFloat(out.trim());
+  const [tMin, tMed] = out.trim().split(/\s+/).map(Number);
+  torchUs = tMin!;
+  torchMedianUs = tMed!;
 } catch {
   torchUs = null;
 }
 
-console.log('\nPer-primitive overhead on a 4-element float64 tensor (forward + reverse = grad)\n');
+console.log('\nPer-primitive overhead on a 4-element float64 tensor (forward + reverse = grad); µs: minimum over batches of 20 calls (median beside)\n');
 console.table(rows);
 const ours = rows.find((r) => r.program === 'relu chain ×50' && r.mode.startsWith('grad'))!;
 if (torchUs !== null) {
   const perPrim = torchUs / (layers + 1);
-  console.log(`PyTorch eager (same machine, same program): ${torchUs.toFixed(1)} µs per grad call, ${perPrim.toFixed(2)} µs per primitive`);
+  console.log(`PyTorch eager (same machine, same program): ${torchUs.toFixed(1)} µs per grad call (median ${torchMedianUs.toFixed(1)}), ${perPrim.toFixed(2)} µs per primitive`);
   console.log(`ratio nsdiff / PyTorch per primitive: ${(ours.usPerPrimitive / perPrim).toFixed(3)} (target ≤ 0.333)`);
 } else {
   console.log('PyTorch not importable by /usr/bin/python3; reference from the issue: ~11 µs per primitive (PyTorch 1.13 on this machine).');

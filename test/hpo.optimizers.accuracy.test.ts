@@ -8,35 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
-import { kFoldIndices, takeRows, type DesignMatrix } from '../src/data/dataset.js';
-import { lasso } from '../src/lasso/cd.js';
-import { predictLinear } from '../src/lasso/hypergrad.js';
+import { cvTruth, heldOutTruth } from './fixtures/lasso_truth.js';
 import { CrossValCriterion, HeldOutCriterion, lassoHypergradient, makeCriterion, optimize, tuneLasso, type Criterion } from '../src/hpo/index.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 
 // n_train > p in every fold: the Lasso solution is unique at every λ of the search box, so "the truth" is defined
 const data = makeCorrelatedData(200, 120, { seed: 11, snr: 2, density: 0.1, corr: 0.5 });
 const val = makeCorrelatedData(100, 120, { seed: 12, snr: 2, density: 0.05, corr: 0.5, wTrue: data.wTrue });
-
-/** Held-out MSE of the Lasso fitted on (X, y) at λ by an independent tight solve. */
-function heldOutTruth(X: DesignMatrix, y: Float64Array, Xv: DesignMatrix, yv: Float64Array, lam: number): number {
-  const fit = lasso(X, y, lam, { tol: 1e-12, maxIter: 1_000_000 });
-  const pred = predictLinear(Xv, new Float64Array(fit.beta), Int32Array.from(fit.support), fit.intercept);
-  let s = 0;
-  for (let i = 0; i < yv.length; i++) s += (pred[i]! - yv[i]!) ** 2;
-  return s / yv.length;
-}
-
-/** K-fold CV (contiguous folds, mean over folds) by independent tight solves. */
-function cvTruth(X: DesignMatrix, y: Float64Array, K: number, lam: number): number {
-  let v = 0;
-  for (const f of kFoldIndices(X.nRows, K)) {
-    const ytr = Float64Array.from(f.train, (i) => y[i]!);
-    const yva = Float64Array.from(f.val, (i) => y[i]!);
-    v += heldOutTruth(takeRows(X, f.train), ytr, takeRows(X, f.val), yva, lam) / K;
-  }
-  return v;
-}
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 
