@@ -123,6 +123,8 @@ export { type MatrixLike, type VectorLike } from './data/matrix.js';
 export { parseCsv, loadCsv, loadCsvPair, type CsvOptions } from './data/csv.js';
 export { parseLibsvm, loadLibsvm, writeLibsvm, saveLibsvm, LIBSVM_MAX_FEATURES, LIBSVM_FEATURES_PER_ENTRY, LIBSVM_SLACK_FEATURES, type LibsvmOptions, type WriteLibsvmOptions } from './data/libsvm.js';
 export { datasetPath, loadDataset, datasetNames, dataDir, type DatasetName } from './data/datasets.js';
+export { parseIdx, loadIdx, loadIdxPair, loadFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray, type IdxPairOptions, type ImageLabelData, type FashionMnistOptions } from './data/idx.js';
+export { batches, numBatches, gatherRows, type BatchOptions, type RowSource } from './data/batches.js';
 export {
   makeCorrelatedData,
   makeSparseRegression,
