@@ -55,6 +55,38 @@ export {
 } from './autodiff/transforms.js';
 export { withKinkPolicy, trackKinks, type KinkPolicy, type KinkReport } from './autodiff/kinks.js';
 export { flatten, treeMap, type Tree, type Flat } from './autodiff/tree.js';
+// optimisers: optax-like init/update pairs on parameter trees, step-size schedules
+export {
+  sgd,
+  heavyBall,
+  adam,
+  adamw,
+  clipByGlobalNorm,
+  chain,
+  applyUpdates,
+  type GradientTransformation,
+  type TransformState,
+  type SgdState,
+  type HeavyBallState,
+  type AdamState,
+  type ClipState,
+  type ChainState,
+  type SgdOptions,
+  type HeavyBallOptions,
+  type AdamOptions,
+} from './nn/optim.js';
+export {
+  constant,
+  robbinsMonro,
+  stepDecay,
+  cosineDecay,
+  warmup,
+  type Schedule,
+  type ScheduleLike,
+  type RobbinsMonroOptions,
+  type StepDecayOptions,
+  type CosineDecayOptions,
+} from './nn/schedules.js';
 // implicit differentiation: custom roots / fixed points, hypergradients
 export {
   customRoot,

@@ -74,6 +74,9 @@ const unary = (f: (x: Tensor) => Tensor, x: () => Tensor = () => N(2, 3)): Recip
 const constant = { zero: true } as const;
 
 const NO_TENSORS = 'takes no tensors';
+const M23 = (): Tensor => tensor([[0.3, -1.2, 0.7], [2, -0.4, 1.1]]);
+const V3 = (): Tensor => tensor([0.5, -1.5, 2]);
+const SCHEDULE = 'a step-size schedule: numbers in, a function of the step counter out (no tensors)';
 const CLASS = 'a class (constructed, not differentiated)';
 const ERROR_CLASS = 'an error class';
 const LASSO = 'Lasso-type solver/procedure on Float64Array / design-matrix data (no Tensor inputs)';
@@ -213,6 +216,21 @@ const recipes: Record<string, Recipe> = {
   trackKinks: unary((x) => nd.trackKinks(() => nd.abs(x)).value, () => tensor([-1.2, 0.4, 2])),
   flatten: unary((x) => mul(nd.flatten({ a: x }).leaves[0]!, 3)),
   treeMap: unary((x) => nd.treeMap(x, sin) as Tensor),
+
+  // --- optimisers and schedules (nn/): an optimiser step reads concrete leaves ---------------
+  // (fixed inputs M23/V3: drawing from N would shift the seeds of the recipes run after these)
+  sgd: refuse(() => [M23(), M23()], (w, g) => { const o = nd.sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.1 }); return o.update({ w: g! }, o.init({ w: w! }), { w: w! }).updates.w; }),
+  heavyBall: refuse(() => [M23()], (g) => { const o = nd.heavyBall({ alpha: 0.1, beta: 0.5 }); return o.update([g!], o.init([g!])).updates[0]!; }),
+  adam: refuse(() => [V3()], (g) => { const o = nd.adam({ lr: 0.1 }); return o.update(g!, o.init(g!)).updates; }),
+  adamw: refuse(() => [V3(), V3()], (w, g) => { const o = nd.adamw({ lr: 0.1 }); return o.update(g!, o.init(w!), w!).updates; }),
+  clipByGlobalNorm: refuse(() => [V3()], (g) => { const o = nd.clipByGlobalNorm(0.5); return o.update(g!, o.init(g!)).updates; }),
+  chain: refuse(() => [V3()], (g) => { const o = nd.chain(nd.clipByGlobalNorm(0.5), nd.sgd({ lr: 1 })); return o.update(g!, o.init(g!)).updates; }),
+  applyUpdates: refuse(() => [M23(), M23()], (p, u) => nd.applyUpdates(p!, u!)),
+  constant: skip(SCHEDULE),
+  robbinsMonro: skip(SCHEDULE),
+  stepDecay: skip(SCHEDULE),
+  cosineDecay: skip(SCHEDULE),
+  warmup: skip(SCHEDULE),
 
   // --- linear algebra: the linalg namespace ---------------------------------------------------
   'linalg.solve': diff(() => [G(3), N(3)], (A, b) => linalg.solve(A!, b!)),
