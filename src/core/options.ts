@@ -3,6 +3,7 @@
  * `tol`?"), so a misspelt option is never silently ignored.
  */
 import { InvalidArgumentError } from './errors.js';
+import { describeValue } from './tensor.js';
 
 /** Edit distance (insertions, deletions, substitutions, adjacent transpositions), case-insensitive. */
 export function editDistance(a: string, b: string): number {
@@ -58,4 +59,20 @@ export function checkOptions(options: unknown, allowed: readonly string[], where
       `${where}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; allowed: ${allowed.join(', ')}`,
     );
   }
+}
+
+/** Throws InvalidArgumentError unless `v` is a finite number > 0 (or ≥ 0 with `allowZero`). */
+export function checkPositive(v: unknown, what: string, fn: string, allowZero = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (allowZero ? v < 0 : v <= 0)) {
+    throw new InvalidArgumentError(`${fn}(): ${what} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${typeof v === 'number' || typeof v === 'boolean' ? String(v) : describeValue(v)}`);
+  }
+  return v;
+}
+
+/** `v` as an integer ≥ `min`; `InvalidArgumentError` naming `fn` and `name` otherwise. */
+export function checkCount(v: unknown, fn: string, name: string, min = 0): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new InvalidArgumentError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  }
+  return v;
 }

@@ -7,9 +7,8 @@
  */
 import { ConvergenceError, InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { failurePolicy, handleFailure, type FailurePolicy } from '../core/failure.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, checkPositive } from '../core/options.js';
 import type { DesignMatrix } from '../data/dataset.js';
-import { checkPositive } from '../lasso/models.js';
 import { toDesign, type MatrixLike } from './input.js';
 
 /** A fitted attribute or a prediction was asked of an estimator before `fit` (scikit-learn's NotFittedError). */

@@ -3,8 +3,9 @@
  * `elasticNet()` — minimises (1/2n)‖y − Xc − b‖² + α·ρ‖c‖₁ + (α(1 − ρ)/2)‖c‖² with ρ = `l1Ratio`,
  * i.e. `elasticNet(X, y, λ₁ = αρ, λ₂ = α(1 − ρ))`, scikit-learn's parametrisation.
  */
+import { checkPositive } from '../core/options.js';
 import { elasticNet } from '../lasso/cd.js';
-import { checkPositive, type SolverOptions, type SolverResult } from '../lasso/models.js';
+import { type SolverOptions, type SolverResult } from '../lasso/models.js';
 import type { DesignMatrix } from '../data/dataset.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { COMMON_KEYS, resolveCommon, type CommonOptions, type ResolvedCommon } from './base.js';

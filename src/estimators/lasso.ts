@@ -3,8 +3,9 @@
  * `lasso()` — minimises (1/2n)‖y − Xc − b‖² + α‖c‖₁ (the same objective and tolerance semantics
  * as scikit-learn, so `alpha` means the same number).
  */
+import { checkPositive } from '../core/options.js';
 import { lasso } from '../lasso/cd.js';
-import { checkPositive, type SolverOptions, type SolverResult } from '../lasso/models.js';
+import { type SolverOptions, type SolverResult } from '../lasso/models.js';
 import type { DesignMatrix } from '../data/dataset.js';
 import { COMMON_KEYS, resolveCommon, type CommonOptions, type ResolvedCommon } from './base.js';
 import { LinearRegressor } from './regressor.js';

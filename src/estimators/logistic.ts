@@ -9,13 +9,13 @@
  * f_k(x) = x ᵀc_k + b_k, probabilities σ(f_k) normalised to sum 1, prediction argmax_k f_k. A
  * multinomial (softmax) model would need its own solver, which nsdiff does not have.
  */
+import { checkPositive } from '../core/options.js';
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import { Tensor, tensor } from '../core/tensor.js';
 import type { DesignMatrix } from '../data/dataset.js';
 import { predictLinear } from '../lasso/hypergrad.js';
 import { sparseLogreg } from '../lasso/logreg.js';
 import { sigmoidScalar as sigmoid } from '../ops/unary.js';
-import { checkPositive } from '../lasso/models.js';
 import {
   COMMON_KEYS, Fittable, accuracyScore, noNegativeZero, reportUnconverged, resolveCommon, supportOf,
   type CommonOptions, type ResolvedCommon, type UnconvergedSolve,

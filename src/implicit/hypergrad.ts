@@ -46,9 +46,9 @@
  */
 import { ConvergenceError, InvalidArgumentError, NonFiniteError } from '../core/errors.js';
 import { emitWarning, failurePolicy, handleFailure } from '../core/failure.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, checkCount } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
-import { checkChoice, checkCount, checkFiniteVec, checkTol, NonContractionError, refuseTraced, TraceRecorder, treeLayout, treeToVec, vecToTree } from './hypergrad_common.js';
+import { checkChoice, checkFiniteVec, checkTol, NonContractionError, refuseTraced, TraceRecorder, treeLayout, treeToVec, vecToTree } from './hypergrad_common.js';
 import type { Ctx, HypergradientOptions, HypergradientResult } from './hypergrad_types.js';
 import { runItd } from './hypergrad_itd.js';
 import { runAid } from './hypergrad_aid.js';

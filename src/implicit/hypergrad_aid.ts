@@ -3,11 +3,12 @@
  * then the adjoint system (I − ∂_wΦᵀ)v = ∇_wE by fixed-point steps (AID-FP), CG (AID-CG, with the
  * randomised symmetry test) or GMRES (AID-GMRES), and ∇_λE + ∂_λΦᵀv.
  */
+import { checkCount } from '../core/options.js';
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
 import { emitWarning, failurePolicy } from '../core/failure.js';
 import { rng } from '../core/rng.js';
 import { cg, gmres, type IterativeResult } from '../linalg/iterative/index.js';
-import { checkCount, checkFiniteVec, checkTol, ContractionMonitor, dist2, dotVec, norm2, treeToVec, vecToTree } from './hypergrad_common.js';
+import { checkFiniteVec, checkTol, ContractionMonitor, dist2, dotVec, norm2, treeToVec, vecToTree } from './hypergrad_common.js';
 import type { Ctx, HypergradientResult, HypergradStatus } from './hypergrad_types.js';
 import { addInto, forwardSolve, outerGrads, phiPullback } from './hypergrad_steps.js';
 

@@ -8,6 +8,7 @@
  */
 import { ConvergenceError, InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
 import type { FailurePolicy } from '../core/failure.js';
+import { checkCount } from '../core/options.js';
 import { ConcreteTensor, concreteData, formatShape, shapesEqual, type Tensor } from '../core/tensor.js';
 import { flatten, type Tree } from '../autodiff/tree.js';
 
@@ -122,12 +123,6 @@ export function checkFiniteNumber(x: number, fn: string, what: string): void {
 // ---------------------------------------------------------------------------------------------
 // Options validation
 
-export function checkCount(v: unknown, fn: string, name: string, min = 0): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new InvalidArgumentError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
-  }
-  return v;
-}
 
 export function checkTol(v: unknown, fn: string, name: string): number {
   if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {

@@ -3,10 +3,11 @@
  * reverse mode with the three memory strategies (tape, stored iterates, checkpoints) and forward
  * mode (one JVP per scalar of λ per step).
  */
+import { checkCount } from '../core/options.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { ConcreteTensor, type Tensor } from '../core/tensor.js';
 import { jvp, vjp } from '../autodiff/transforms.js';
-import { checkChoice, checkCount, checkFiniteNumber, checkFiniteVec, ContractionMonitor, dist2, dotVec, norm2, treeToVec, vecToTree } from './hypergrad_common.js';
+import { checkChoice, checkFiniteNumber, checkFiniteVec, ContractionMonitor, dist2, dotVec, norm2, treeToVec, vecToTree } from './hypergrad_common.js';
 import type { Ctx, HypergradientResult, HypergradStatus } from './hypergrad_types.js';
 import { forwardSolve, forwardStep, outerGrads, phiPullback, phiVec } from './hypergrad_steps.js';
 

@@ -22,30 +22,14 @@
  * J ≍ K, E‖ĝ − ∇f(λ)‖² = O(1/K) + O(‖w − w(λ)‖²) for NSID (in the mean-square error of the
  * estimate at the given w). The reference code uses J = K + 1 (default here).
  */
+import { checkCount } from '../core/options.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { rng, type Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, div } from '../ops/arithmetic.js';
 import { valueAndGrad, vjp } from '../autodiff/transforms.js';
 import { flatten } from '../autodiff/tree.js';
-import {
-  checkChoice,
-  checkCount,
-  checkFiniteNumber,
-  checkFiniteVec,
-  checkTol,
-  dist2,
-  norm2,
-  NonContractionError,
-  refuseTraced,
-  TraceRecorder,
-  treeLayout,
-  treeToVec,
-  vecToTree,
-  type HypergradTraceEntry,
-  type HypergradTraceMode,
-  type TreeLayout,
-} from './hypergrad_common.js';
+import { checkChoice, checkFiniteNumber, checkFiniteVec, checkTol, dist2, norm2, NonContractionError, refuseTraced, TraceRecorder, treeLayout, treeToVec, vecToTree, type HypergradTraceEntry, type HypergradTraceMode, type TreeLayout } from './hypergrad_common.js';
 
 /** Stochastic hypergradient methods. */
 export type StochasticMethod = 'NSID' | 'SID';

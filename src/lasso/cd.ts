@@ -7,12 +7,9 @@
 import type { DesignInput, PreparedDesign } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
 import type { SolverOptions, SolverResult, SolverStats } from './models.js';
-import {
-  checkDesignRange, checkPositive, checkRows, checkTarget, checkWeights, handleFailure, lambdaMaxFromTarget,
-  makeTarget, mulPow2, resolveOptions, scaledTarget, supportOf, warmBeta, type ResolvedOptions,
-} from './models.js';
+import { checkDesignRange, checkRows, checkTarget, checkWeights, handleFailure, lambdaMaxFromTarget, makeTarget, mulPow2, resolveOptions, scaledTarget, supportOf, warmBeta, type ResolvedOptions } from './models.js';
 import type { VectorLike } from '../data/matrix.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, checkPositive } from '../core/options.js';
 import { QuadCD, type RunOut } from './quad_cd.js';
 import { quadSpecOf, type QuadSpec } from './quad_model.js';
 

@@ -22,6 +22,7 @@
  */
 import type { PreparedDesign } from './design.js';
 import { colDots } from './design.js';
+import { denseColDot } from './columns.js';
 import { cg } from '../linalg/iterative/cg.js';
 import type { CholeskyPivotInfo } from '../linalg/dense/cholesky_update.js';
 
@@ -46,20 +47,7 @@ export function systemSize(sys: SupportSystem): number {
 /** X_c,jᵀ v (exact for implicitly centred CSC with `vSum` = Σ v). */
 export function colDot(d: PreparedDesign, j: number, v: Float64Array, vSum: number): number {
   const X = d.data;
-  if (!d.isSparse) {
-    const n = d.nRows;
-    const o = j * n;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += X[o + i]! * v[i]!;
-      s1 += X[o + i + 1]! * v[i + 1]!;
-      s2 += X[o + i + 2]! * v[i + 2]!;
-      s3 += X[o + i + 3]! * v[i + 3]!;
-    }
-    for (; i < n; i++) s0 += X[o + i]! * v[i]!;
-    return s0 + s1 + s2 + s3;
-  }
+  if (!d.isSparse) return denseColDot(X, j * d.nRows, v, d.nRows);
   const { indptr, indices } = d;
   let s = 0;
   const e = indptr[j + 1]!;

@@ -26,12 +26,13 @@
  * Working sets: priorities (λ − |X_jᵀθ|)/‖X_j‖, size max(p0, 2·|support|) (celer's prune rule), inner
  * gap ≤ 0.3 × outer gap.
  */
+import { checkPositive } from '../core/options.js';
 import type { DesignInput, PreparedDesign, WasmEngine } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
 import type { VectorLike } from '../data/matrix.js';
 import { colDots, compactActiveList, initialActiveSet, matvec, vecSum } from './columns.js';
 import type { LogRegResult, SolverOptions, SolverStats } from './models.js';
-import { checkDesignRange, checkRows, checkPositive, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectLowestPriority, supportOf, toSignedLabels, warmBeta } from './models.js';
+import { checkDesignRange, checkRows, checkTarget, handleFailure, lambdaMaxLogregSigned, resolveOptions, selectLowestPriority, supportOf, toSignedLabels, warmBeta } from './models.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { sigmoidScalar as sigmoid, softplusScalar as softplus } from '../ops/unary.js';
 

@@ -182,13 +182,6 @@ export interface LogRegResult extends SolverResult {
 // Validation
 // ---------------------------------------------------------------------------------------------
 
-/** Throws InvalidArgumentError unless `v` is a finite number > 0 (or ≥ 0 with `allowZero`). */
-export function checkPositive(v: unknown, what: string, fn: string, allowZero = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || (allowZero ? v < 0 : v <= 0)) {
-    throw new InvalidArgumentError(`${fn}(): ${what} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${describeValue(v)}`);
-  }
-  return v;
-}
 
 /** The option names every solver takes (`SolverOptions`). */
 export const SOLVER_OPTION_KEYS: readonly string[] = [

@@ -3,10 +3,11 @@
  * `enet_path`): a geometric grid from λ_max down, each solve started from the previous solution,
  * the design prepared once.
  */
+import { checkPositive } from '../core/options.js';
 import type { DesignInput, PreparedDesign } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
 import type { SolverOptions, SolverResult } from './models.js';
-import { checkDesignRange, checkPositive, checkRows, checkTarget, lambdaMaxFromTarget, makeTarget, mulPow2, resolveOptions, scaledTarget } from './models.js';
+import { checkDesignRange, checkRows, checkTarget, lambdaMaxFromTarget, makeTarget, mulPow2, resolveOptions, scaledTarget } from './models.js';
 import type { VectorLike } from '../data/matrix.js';
 import { elasticNet, lasso } from './cd.js';
 import { InvalidArgumentError } from '../core/errors.js';

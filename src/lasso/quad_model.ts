@@ -10,11 +10,12 @@
  *
  * (derivation in quad_cd.ts).
  */
+import { checkPositive } from '../core/options.js';
 import { choleskyRankRevealing, choleskySolveStrided } from '../linalg/dense/cholesky_update.js';
 import type { PreparedDesign } from './design.js';
 import { colAxpy, colDots, vecSum } from './columns.js';
 import type { ModelSpec } from './models.js';
-import { checkPositive, checkWeights } from './models.js';
+import { checkWeights } from './models.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
 /** Penalty of a squared-loss model, per feature. */

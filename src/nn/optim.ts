@@ -18,10 +18,9 @@
  * - `chain(t1, t2, …)`: the updates of t1 are the gradients of t2, and so on.
  */
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, checkPositive } from '../core/options.js';
 import { concreteData, describeValue, formatShape, fromData, shapesEqual, type Tensor } from '../core/tensor.js';
 import { flatten, nonTensorLeafPath, type Flat } from '../autodiff/tree.js';
-import { checkPositive } from '../lasso/models.js';
 import { asSchedule, scheduleAt, type Schedule, type ScheduleLike } from './schedules.js';
 
 /** What every optimiser state carries: the number of steps taken and the last step size. */

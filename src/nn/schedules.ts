@@ -11,10 +11,8 @@
  * | `warmup(s, { steps })` | s(k) · (k + 1) / steps for k < steps, then s(k) |
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, checkPositive, checkCount } from '../core/options.js';
 import { describeValue } from '../core/tensor.js';
-import { checkCount } from '../implicit/hypergrad_common.js';
-import { checkPositive } from '../lasso/models.js';
 
 /** A step-size schedule: the step size α_k at iteration k = 0, 1, 2, … */
 export type Schedule = (k: number) => number;
