@@ -1,0 +1,383 @@
+/**
+ * @file `deq(f, options)`: a deep equilibrium layer. For a batch x and parameters θ (any tree),
+ * the output is the fixed point z* = f(z*, x, θ), found per sample by the solvers of
+ * `implicit/fixed_point_batch.ts` (Anderson or damped iteration, per-sample stopping, best
+ * iterate, per-sample status), and differentiated by one of:
+ *
+ * - `'implicit'` (default, exact): `customFixedPoint` — the library's one implicit
+ *   differentiation mechanism — with T((x, θ), z) = f(z, x, θ): x̄, θ̄ = (∂_{x,θ} f)ᵀ u with the
+ *   adjoint u = (∂_z f)ᵀ u + z̄, i.e. (I − ∂_z f)ᵀ u = z̄, solved by its linear solvers
+ *   (`linearSolver`: 'fixed-point' = the adjoint fixed point, 'gmres', 'lu' for small batches…),
+ *   with its failure policy, warm start and report. Every transform works (jvp, vjp, grad,
+ *   hessian-vector products when f is twice differentiable), and at kinks the derivative uses the
+ *   kink policy's element of the conservative Jacobian (nonsmooth IFT, Bolte et al. 2021).
+ * - `'jfb'` (inexact): Jacobian-free backprop, z = f(sg(z*), x, θ): the gradient drops the
+ *   (I − ∂_z f)⁻¹ factor (Fung et al. 2022). A descent direction under conditions, NOT a
+ *   conservative Jacobian of the solution map.
+ * - `'phantom'` (inexact): k damped unrolled steps z ← (1 − λ)z + λ f(z, x, θ) from sg(z*)
+ *   (Geng et al. 2021): a truncated Neumann series of the exact gradient, NOT exact.
+ *
+ * f must be row-separable: sample s of f(z, x, θ) depends on row s of z and x only (no batch
+ * statistics inside f), because the forward solve calls f on the still-active rows only.
+ *
+ * The theorem's hypothesis (I − ∂_z f invertible at z*) can be estimated per call
+ * (`invertibility: true`): per-sample power iterations give ρ(∂_z f) and ‖∂_z f‖₂ (so
+ * σ_min(I − ∂_z f) ≥ 1 − ‖∂_z f‖₂), with the kink count of f at z*; a warning is emitted when
+ * ρ ≥ `warnAbove`.
+ */
+import { InvalidArgumentError, ShapeError } from '../../core/errors.js';
+import { ConcreteTensor, formatShape, shapesEqual, Tensor } from '../../core/tensor.js';
+import { emitWarning, failurePolicy, type FailurePolicy } from '../../core/failure.js';
+import { checkCount, checkOptions, checkPositive } from '../../core/options.js';
+import { rng } from '../../core/rng.js';
+import { gatherRows } from '../../data/batches.js';
+import { trackKinks } from '../../autodiff/kinks.js';
+import { treeMap } from '../../autodiff/tree.js';
+import { jvp, vjp } from '../../autodiff/transforms.js';
+import { add, mul } from '../../ops/arithmetic.js';
+import { stopGradient } from '../../ops/logic.js';
+import { customFixedPoint } from '../../implicit/root.js';
+import {
+  resolveBatchFixedPointOptions,
+  solveBatchFixedPointResolved,
+  type BatchFixedPointMethod,
+  type BatchFixedPointReport,
+  type ResolvedBatchFixedPoint,
+} from '../../implicit/fixed_point_batch.js';
+import type { ImplicitFunction, ImplicitReport, LinearSolverName, DiagnosticsLevel } from '../../implicit/types.js';
+import type { InvertibilityFallback } from '../../implicit/failure.js';
+import { defineLayer, type Layer } from '../layer.js';
+
+/** The map of a DEQ: z ↦ f(z, x, θ) on a batch (leading axis), row-separable. */
+export type DeqMap<P> = (z: Tensor, x: Tensor, params: P) => Tensor;
+
+/** How the backward pass is computed (see the file header). */
+export type DeqBackward = 'implicit' | 'jfb' | 'phantom';
+
+/** Options of {@link deq}. */
+export interface DeqOptions<P> {
+  /** Forward solver: `'anderson'` (default) or `'fixed-point'` (damped iteration). */
+  solver?: BatchFixedPointMethod;
+  /** Absolute residual tolerance per sample (‖f(z) − z‖). Default 1e-8. */
+  tol?: number;
+  /** Relative residual tolerance per sample (against ‖f(z)‖). Default 1e-8. */
+  rtol?: number;
+  /** Forward iteration budget per sample. Default 200. */
+  maxIter?: number;
+  /** Damping β ∈ (0, 1] of the forward solver. Default 1. */
+  damping?: number;
+  /** Anderson memory. Default 5. */
+  memory?: number;
+  /** Anderson ridge (relative). Default 1e-8. */
+  ridge?: number;
+  /** Anderson safeguard growth factor (≥ 1). Default 10. */
+  safeguard?: number;
+  /** Backward mode. Default `'implicit'`. */
+  backward?: DeqBackward;
+  /** Unrolled steps of `'phantom'`. Default 5. */
+  phantomSteps?: number;
+  /** Damping λ ∈ (0, 1] of `'phantom'`. Default 0.5. */
+  phantomDamping?: number;
+  /** Linear solver of the exact backward (customRoot's; default: 'lu' up to `denseLimit` unknowns, else 'gmres'). */
+  linearSolver?: LinearSolverName;
+  /** Relative tolerance of the backward linear solve. Default 1e-10. */
+  backwardTol?: number;
+  /** Iteration budget of the backward linear solve (default: the solver's). */
+  backwardMaxIter?: number;
+  /** Warm-start the backward solve from the previous batch's adjoint (same batch size). Default false. */
+  warmStart?: boolean;
+  /** Diagnostics level of the implicit backward (customRoot's). Default `'cheap'`. */
+  diagnostics?: DiagnosticsLevel;
+  /** Value of a failed invertibility under 'warn' / 'return' (customRoot's). Default `'lstsq'`. */
+  fallback?: InvertibilityFallback;
+  /** Estimate ρ(∂_z f), ‖∂_z f‖₂ and the kinks at z* on every call (costs ~3·iterations evaluations of f). Default false. */
+  invertibility?: boolean | { iterations?: number; warnAbove?: number };
+  /** Per-example shape of z (default: x's per-example shape), or a function of x's per-example shape. */
+  zShape?: readonly number[] | ((inputShape: readonly number[]) => number[]);
+  /** Parameter initialiser, making the DEQ a `Layer` (`init(key, inputShape)`). */
+  init?: (key: number, inputShape: readonly number[]) => P;
+  /** Failure policy (forward non-convergence and the backward's failures). Default `'throw'`. */
+  onFailure?: FailurePolicy;
+  /** Name used in messages. Default `'deq'`. */
+  name?: string;
+}
+
+/** Options of one call `layer(x, params, opts)`. */
+export interface DeqCallOptions {
+  /** Initial iterate z0 ([batch, ...zShape], default zeros). Not differentiated. */
+  z0?: Tensor;
+}
+
+/** Estimate of the invertibility hypothesis at z* (per batch). */
+export interface DeqInvertibility {
+  /** Power iterations used. */
+  iterations: number;
+  /** Max over samples of the estimated spectral radius ρ(∂_z f_s). */
+  spectralRadius: number;
+  /** Max over samples of the estimated ‖∂_z f_s‖₂. */
+  spectralNorm: number;
+  /** Per-sample ρ estimates. */
+  perSampleRadius: Float64Array;
+  /** max(0, 1 − spectralNorm): a lower bound of σ_min(I − ∂_z f) (valid when the estimate is accurate). */
+  sigmaMinLowerBound: number;
+  /** Kinks of f hit at z* (the conservative Jacobian is set-valued there). */
+  kinks: number;
+  /** True when ρ ≥ warnAbove (a warning was emitted). */
+  atRisk: boolean;
+}
+
+/** What one call of a DEQ did. */
+export interface DeqReport {
+  name: string;
+  backward: DeqBackward;
+  /** Per-sample forward status (converged, iterations, residuals). */
+  forward: BatchFixedPointReport;
+  /** Forward solve time (ms). */
+  forwardMs: number;
+  /** The implicit backward's report (customRoot's, filled when the derivative is taken), or null. */
+  implicit: ImplicitReport | null;
+  /** Invertibility estimate when asked. */
+  invertibility: DeqInvertibility | null;
+}
+
+/** A DEQ: callable `(x, params, opts?) → z*`, and a `Layer` (init / forward / apply). */
+export interface DeqLayer<P> extends Layer<P, null> {
+  (x: Tensor, params: P, opts?: DeqCallOptions): Tensor;
+  /** Report of the last call (null before the first). */
+  readonly lastReport: DeqReport | null;
+  /** Forgets the backward warm-start vectors. */
+  resetWarmStart(): void;
+}
+
+const KEYS = [
+  'solver', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'backward', 'phantomSteps', 'phantomDamping',
+  'linearSolver', 'backwardTol', 'backwardMaxIter', 'warmStart', 'diagnostics', 'fallback', 'invertibility', 'zShape', 'init',
+  'onFailure', 'name',
+];
+
+function concretize(t: Tensor): Tensor {
+  return t.level === 0 ? t : new ConcreteTensor(t.data, [...t.shape]);
+}
+
+interface XP<P> {
+  x: Tensor;
+  params: P;
+}
+
+/**
+ * Turns f(z, x, θ) into a deep equilibrium layer whose output is the fixed point z* = f(z*, x, θ).
+ *
+ * @example
+ * // z = relu(W z + U x + b), width 8, x of 4 features
+ * const f = (z: Tensor, x: Tensor, p: { W: Tensor; U: Tensor; b: Tensor }) =>
+ *   relu(add(add(matmul(z, p.W), matmul(x, p.U)), p.b));
+ * const layer = deq(f, { zShape: [8], tol: 1e-10 });
+ * const params = { W: mul(rng(0).normal([8, 8]), 0.1), U: rng(1).normal([4, 8]), b: zeros([8]) };
+ * const z = layer(rng(2).normal([3, 4]), params);          // [3, 8]
+ * layer.lastReport?.forward.converged;                      // [1, 1, 1]
+ * grad((W: Tensor) => sum(layer(x, { ...params, W })))(params.W); // exact implicit gradient
+ */
+export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
+  const where = options.name ?? 'deq';
+  if (typeof f !== 'function') throw new InvalidArgumentError(`${where}: f must be a function (z, x, params) => z`);
+  checkOptions(options, KEYS, where);
+  const fwd: ResolvedBatchFixedPoint = resolveBatchFixedPointOptions(
+    {
+      method: options.solver, tol: options.tol, rtol: options.rtol, maxIter: options.maxIter, damping: options.damping,
+      memory: options.memory, ridge: options.ridge, safeguard: options.safeguard, onFailure: options.onFailure, name: where,
+    },
+    where,
+  );
+  const onFailure = failurePolicy(options.onFailure, where);
+  const backward = options.backward ?? 'implicit';
+  if (!['implicit', 'jfb', 'phantom'].includes(backward)) {
+    throw new InvalidArgumentError(`${where}: option backward must be 'implicit', 'jfb' or 'phantom', got ${JSON.stringify(backward)}`);
+  }
+  const phantomSteps = options.phantomSteps === undefined ? 5 : checkCount(options.phantomSteps, where, 'option phantomSteps', 1);
+  const phantomDamping = options.phantomDamping === undefined ? 0.5 : checkPositive(options.phantomDamping, 'option phantomDamping', where);
+  if (phantomDamping > 1) throw new InvalidArgumentError(`${where}: option phantomDamping must be in (0, 1], got ${phantomDamping}`);
+  if (options.backwardTol !== undefined) checkPositive(options.backwardTol, 'option backwardTol', where);
+  if (options.backwardMaxIter !== undefined) checkCount(options.backwardMaxIter, where, 'option backwardMaxIter', 1);
+  let invIters = 0;
+  let warnAbove = 0.99;
+  if (options.invertibility) {
+    const inv = options.invertibility === true ? {} : options.invertibility;
+    checkOptions(inv, ['iterations', 'warnAbove'], `${where}: option invertibility`);
+    invIters = inv.iterations === undefined ? 10 : checkCount(inv.iterations, where, 'option invertibility.iterations', 1);
+    warnAbove = inv.warnAbove === undefined ? 0.99 : checkPositive(inv.warnAbove, 'option invertibility.warnAbove', where);
+  }
+  if (options.zShape !== undefined && typeof options.zShape !== 'function') {
+    const zs = options.zShape;
+    if (!Array.isArray(zs) || zs.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new InvalidArgumentError(`${where}: option zShape must be a list of positive integers (per-example shape), got ${JSON.stringify(zs)}`);
+    }
+  }
+  if (options.init !== undefined && typeof options.init !== 'function') {
+    throw new InvalidArgumentError(`${where}: option init must be a function (key, inputShape) => params`);
+  }
+
+  const zShapeFor = (inputShape: readonly number[]): number[] => {
+    const zs = options.zShape;
+    if (zs === undefined) return [...inputShape];
+    return typeof zs === 'function' ? zs(inputShape) : [...zs];
+  };
+
+  let lastReport: DeqReport | null = null;
+  const implicitByBatch = new Map<number, ImplicitFunction<XP<P>, Tensor>>();
+
+  /** The forward solve on concrete values: z* and its per-sample report. */
+  const solveForward = (x: Tensor, params: P, z0: Tensor | undefined): { z: Tensor; report: BatchFixedPointReport; ms: number } => {
+    const t0 = performance.now();
+    const B = x.shape[0]!;
+    const zShape = zShapeFor(x.shape.slice(1));
+    const full = [B, ...zShape];
+    const d = zShape.reduce((a, b) => a * b, 1);
+    let zInit: Float64Array;
+    if (z0) {
+      if (!shapesEqual(z0.shape, full)) throw new ShapeError(`${where}: z0 has shape ${formatShape(z0.shape)}, expected ${formatShape(full)} ([batch, ...zShape])`);
+      zInit = Float64Array.from(z0.data);
+    } else zInit = new Float64Array(B * d);
+    let xRows = x;
+    let rowsLen = B;
+    const g = (zr: Float64Array, rows: Int32Array): Float64Array => {
+      if (rows.length !== rowsLen) {
+        xRows = rows.length === B ? x : gatherRows(x, rows);
+        rowsLen = rows.length;
+      }
+      const zt = new ConcreteTensor(zr, [rows.length, ...zShape]);
+      const out = f(zt, xRows, params);
+      if (!(out instanceof Tensor)) throw new InvalidArgumentError(`${where}: f(z, x, params) must return a Tensor`);
+      if (!shapesEqual(out.shape, zt.shape)) {
+        throw new ShapeError(`${where}: f(z, x, params) returned shape ${formatShape(out.shape)}, but z has shape ${formatShape(zt.shape)} (f must map z to a tensor of z's shape)`);
+      }
+      return out.data;
+    };
+    const { z, report } = solveBatchFixedPointResolved(g, zInit, B, fwd);
+    return { z: new ConcreteTensor(z, full), report, ms: performance.now() - t0 };
+  };
+
+  const estimateInvertibility = (z: Tensor, x: Tensor, params: P): DeqInvertibility => {
+    const B = z.shape[0]!;
+    const d = z.size / B;
+    const fz = (zz: Tensor): Tensor => f(zz, x, params);
+    const kinks = trackKinks(() => fz(z)).kinks.total;
+    const [, pull] = vjp(fz, z);
+    let v = rng(12345).normal([...z.shape]);
+    let u = rng(54321).normal([...z.shape]);
+    const normalize = (t: Tensor): { t: Tensor; norms: Float64Array } => {
+      const out = new Float64Array(t.size);
+      const norms = new Float64Array(B);
+      for (let s = 0; s < B; s++) {
+        let n = 0;
+        for (let k = 0; k < d; k++) n += t.data[s * d + k]! ** 2;
+        n = Math.sqrt(n);
+        norms[s] = n;
+        for (let k = 0; k < d; k++) out[s * d + k] = n > 0 ? t.data[s * d + k]! / n : 0;
+      }
+      return { t: new ConcreteTensor(out, [...t.shape]), norms };
+    };
+    v = normalize(v).t;
+    u = normalize(u).t;
+    const logGrowth = new Float64Array(B);
+    let sq: Float64Array = new Float64Array(B);
+    for (let it = 0; it < invIters; it++) {
+      // ρ: ‖J^k v‖^(1/k), renormalising each step (sum of log growths)
+      const jv = normalize(jvp(fz, [z], [v])[1]);
+      for (let s = 0; s < B; s++) logGrowth[s] = logGrowth[s]! + Math.log(Math.max(jv.norms[s]!, 1e-300));
+      v = jv.t;
+      // ‖J‖₂² via power iteration on JᵀJ
+      const jtju = normalize(pull(jvp(fz, [z], [u])[1])[0]!);
+      sq = jtju.norms;
+      u = jtju.t;
+    }
+    const perSampleRadius = logGrowth.map((l) => Math.exp(l / invIters));
+    let rho = 0, nrm = 0;
+    for (let s = 0; s < B; s++) {
+      rho = Math.max(rho, perSampleRadius[s]!);
+      nrm = Math.max(nrm, Math.sqrt(sq[s]!));
+    }
+    const atRisk = rho >= warnAbove;
+    if (atRisk) {
+      emitWarning(
+        `${where}: the estimated spectral radius of ∂_z f at the fixed point is ${rho.toFixed(4)} (≥ ${warnAbove}): I − ∂_z f is close to singular, ` +
+          `so the invertibility hypothesis of the implicit function theorem is at risk (kinks at z*: ${kinks}); the forward solve and the exact backward may fail or be inaccurate`,
+        'InvertibilityWarning',
+      );
+    }
+    return { iterations: invIters, spectralRadius: rho, spectralNorm: nrm, perSampleRadius, sigmaMinLowerBound: Math.max(0, 1 - nrm), kinks, atRisk };
+  };
+
+  const begin = (z: Tensor, report: BatchFixedPointReport, ms: number, x: Tensor, params: P): DeqReport => {
+    const rep: DeqReport = { name: where, backward, forward: report, forwardMs: ms, implicit: null, invertibility: null };
+    if (invIters > 0) rep.invertibility = estimateInvertibility(z, x, params);
+    return rep;
+  };
+
+  const implicitFor = (B: number): ImplicitFunction<XP<P>, Tensor> => {
+    let fn = implicitByBatch.get(B);
+    if (fn) return fn;
+    // the batch residual bound: ‖r‖ ≤ √B·tol + rtol·‖f(z)‖ when every sample converged
+    const forwardTol = Math.max(1e-6, 2 * (Math.sqrt(B) * fwd.tol + fwd.rtol));
+    fn = customFixedPoint<XP<P>, Tensor>(
+      (xp, z) => f(z, xp.x, xp.params),
+      (xp, init) => {
+        const r = solveForward(xp.x, xp.params, init);
+        pending = begin(r.z, r.report, r.ms, xp.x, xp.params);
+        return r.z;
+      },
+      {
+        name: where, onFailure, fallback: options.fallback, linearSolver: options.linearSolver, tol: options.backwardTol,
+        maxIter: options.backwardMaxIter, warmStart: options.warmStart ?? false, diagnostics: options.diagnostics, forwardTol,
+      },
+    );
+    implicitByBatch.set(B, fn);
+    return fn;
+  };
+  let pending: DeqReport | null = null;
+
+  const call = (x: Tensor, params: P, opts: DeqCallOptions = {}): Tensor => {
+    if (!(x instanceof Tensor)) throw new InvalidArgumentError(`${where}: x must be a Tensor with a leading batch axis`);
+    if (x.ndim < 1 || x.shape[0]! < 1) throw new ShapeError(`${where}: x must carry a non-empty leading batch axis, got shape ${formatShape(x.shape)}`);
+    checkOptions(opts, ['z0'], `${where}()`);
+    const z0 = opts.z0 === undefined ? undefined : concretize(opts.z0);
+    if (backward === 'implicit') {
+      const fn = implicitFor(x.shape[0]!);
+      pending = null;
+      const z = fn({ x, params }, z0);
+      if (pending) {
+        (pending as DeqReport).implicit = fn.lastReport;
+        lastReport = pending;
+      }
+      return z;
+    }
+    const xc = concretize(x);
+    const pc = treeMap(params, concretize);
+    const r = solveForward(xc, pc, z0);
+    lastReport = begin(r.z, r.report, r.ms, xc, pc);
+    const zs = stopGradient(r.z);
+    if (backward === 'jfb') return f(zs, x, params);
+    // phantom gradient: k damped steps from sg(z*)
+    let z = zs;
+    for (let k = 0; k < phantomSteps; k++) z = add(mul(z, 1 - phantomDamping), mul(f(z, x, params), phantomDamping));
+    return z;
+  };
+
+  const layer = defineLayer<P, null>({
+    name: where,
+    init(key, inputShape) {
+      if (!options.init) throw new InvalidArgumentError(`${where}: pass options.init (key, inputShape) => params to use the DEQ as a layer`);
+      return { params: options.init(key, inputShape), state: null, outputShape: zShapeFor(inputShape) };
+    },
+    forward(params, state, x) {
+      return { y: call(x, params), state };
+    },
+  });
+  const out = call as DeqLayer<P>;
+  Object.defineProperty(out, 'name', { value: where });
+  Object.defineProperty(out, 'init', { value: layer.init, enumerable: true });
+  Object.defineProperty(out, 'forward', { value: layer.forward, enumerable: true });
+  Object.defineProperty(out, 'apply', { value: layer.apply, enumerable: true });
+  Object.defineProperty(out, 'lastReport', { get: () => lastReport, enumerable: true });
+  Object.defineProperty(out, 'resetWarmStart', { value: () => implicitByBatch.forEach((fn) => fn.resetWarmStart()), enumerable: true });
+  return out;
+}
