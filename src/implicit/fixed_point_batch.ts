@@ -95,6 +95,16 @@ export interface BatchFixedPointResult {
 
 const KEYS = ['method', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'onFailure', 'name'];
 
+/** ‖a − b‖₂ (or ‖a‖₂ when b is null) over [off, off + d), scaled against overflow. */
+function scaledNorm(a: Float64Array, b: Float64Array | null, off: number, d: number): number {
+  let mx = 0;
+  for (let k = 0; k < d; k++) mx = Math.max(mx, Math.abs(a[off + k]! - (b ? b[off + k]! : 0)));
+  if (mx === 0 || !Number.isFinite(mx)) return mx;
+  let acc = 0;
+  for (let k = 0; k < d; k++) acc += ((a[off + k]! - (b ? b[off + k]! : 0)) / mx) ** 2;
+  return mx * Math.sqrt(acc);
+}
+
 /** Resolved options (validated). */
 export type ResolvedBatchFixedPoint = Required<Omit<BatchFixedPointOptions, 'onFailure'>> & { onFailure: FailurePolicy };
 
@@ -206,6 +216,11 @@ export function solveBatchFixedPointResolved(
       }
       rn = Math.sqrt(rn);
       fn = Math.sqrt(fn);
+      if (!Number.isFinite(rn) || !Number.isFinite(fn)) {
+        // the squares overflowed: recompute with scaling (a residual is never 'converged' by Inf ≤ Inf)
+        rn = scaledNorm(fr, zr, off, d);
+        fn = scaledNorm(fr, null, off, d);
+      }
       iterations[s] = it;
       if (rn < bestRes[s]!) {
         bestRes[s] = rn;
@@ -213,7 +228,7 @@ export function solveBatchFixedPointResolved(
         best.set(zr.subarray(off, off + d), s * d);
         bestG.set(fr.subarray(off, off + d), s * d);
       }
-      if (rn <= Math.max(o.tol, o.rtol * fn)) {
+      if (Number.isFinite(rn) && rn <= Math.max(o.tol, o.rtol * fn)) {
         converged[s] = 1;
         continue;
       }

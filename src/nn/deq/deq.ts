@@ -279,18 +279,20 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
     v = normalize(v).t;
     u = normalize(u).t;
     const logGrowth = new Float64Array(B);
+    const burn = Math.floor(invIters / 2);
     let sq: Float64Array = new Float64Array(B);
     for (let it = 0; it < invIters; it++) {
-      // ρ: ‖J^k v‖^(1/k), renormalising each step (sum of log growths)
+      // ρ: (‖J^k v‖ / ‖J^j v‖)^(1/(k − j)) over the second half, renormalising each step
       const jv = normalize(jvp(fz, [z], [v])[1]);
-      for (let s = 0; s < B; s++) logGrowth[s] = logGrowth[s]! + Math.log(Math.max(jv.norms[s]!, 1e-300));
+      // the first half of the iterations is burn-in (components of the smaller eigenvalues decay)
+      if (it >= burn) for (let s = 0; s < B; s++) logGrowth[s] = logGrowth[s]! + Math.log(Math.max(jv.norms[s]!, 1e-300));
       v = jv.t;
       // ‖J‖₂² via power iteration on JᵀJ
       const jtju = normalize(pull(jvp(fz, [z], [u])[1])[0]!);
       sq = jtju.norms;
       u = jtju.t;
     }
-    const perSampleRadius = logGrowth.map((l) => Math.exp(l / invIters));
+    const perSampleRadius = logGrowth.map((l) => Math.exp(l / (invIters - burn)));
     let rho = 0, nrm = 0;
     for (let s = 0; s < B; s++) {
       rho = Math.max(rho, perSampleRadius[s]!);
