@@ -96,6 +96,15 @@ export interface DeqOptions<P> {
   zShape?: readonly number[] | ((inputShape: readonly number[]) => number[]);
   /** Parameter initialiser, making the DEQ a `Layer` (`init(key, inputShape)`). */
   init?: (key: number, inputShape: readonly number[]) => P;
+  /**
+   * Operator splitting for the forward solve: the solver iterates u ← `forwardMap(u, x, θ)` (u has
+   * z's shape) and returns z* = `readout(u*)` (default identity). The map must have fixed points
+   * that read out to fixed points of f (monDEQ's forward–backward and Peaceman–Rachford
+   * splittings); the backward pass still differentiates z* = f(z*, x, θ). Default: f itself.
+   */
+  forwardMap?: DeqMap<P>;
+  /** Read-out of the splitting's state (see `forwardMap`); concrete, not differentiated. */
+  readout?: (u: Tensor, x: Tensor, params: P) => Tensor;
   /** Failure policy (forward non-convergence and the backward's failures). Default `'throw'`. */
   onFailure?: FailurePolicy;
   /** Name used in messages. Default `'deq'`. */
@@ -152,7 +161,7 @@ export interface DeqLayer<P> extends Layer<P, null> {
 const KEYS = [
   'solver', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'backward', 'phantomSteps', 'phantomDamping',
   'linearSolver', 'backwardTol', 'backwardMaxIter', 'warmStart', 'diagnostics', 'fallback', 'invertibility', 'zShape', 'init',
-  'onFailure', 'name',
+  'forwardMap', 'readout', 'onFailure', 'name',
 ];
 
 function concretize(t: Tensor): Tensor {
@@ -212,6 +221,10 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
       throw new InvalidArgumentError(`${where}: option zShape must be a list of positive integers (per-example shape), got ${JSON.stringify(zs)}`);
     }
   }
+  for (const k of ['forwardMap', 'readout'] as const) {
+    if (options[k] !== undefined && typeof options[k] !== 'function') throw new InvalidArgumentError(`${where}: option ${k} must be a function`);
+  }
+  const fmap = options.forwardMap ?? f;
   if (options.init !== undefined && typeof options.init !== 'function') {
     throw new InvalidArgumentError(`${where}: option init must be a function (key, inputShape) => params`);
   }
@@ -245,15 +258,21 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
         rowsLen = rows.length;
       }
       const zt = new ConcreteTensor(zr, [rows.length, ...zShape]);
-      const out = f(zt, xRows, params);
-      if (!(out instanceof Tensor)) throw new InvalidArgumentError(`${where}: f(z, x, params) must return a Tensor`);
+      const out = fmap(zt, xRows, params);
+      const what = options.forwardMap ? 'forwardMap(u, x, params)' : 'f(z, x, params)';
+      if (!(out instanceof Tensor)) throw new InvalidArgumentError(`${where}: ${what} must return a Tensor`);
       if (!shapesEqual(out.shape, zt.shape)) {
-        throw new ShapeError(`${where}: f(z, x, params) returned shape ${formatShape(out.shape)}, but z has shape ${formatShape(zt.shape)} (f must map z to a tensor of z's shape)`);
+        throw new ShapeError(`${where}: ${what} returned shape ${formatShape(out.shape)}, but z has shape ${formatShape(zt.shape)} (f must map z to a tensor of z's shape)`);
       }
       return out.data;
     };
     const { z, report } = solveBatchFixedPointResolved(g, zInit, B, fwd);
-    return { z: new ConcreteTensor(z, full), report, ms: performance.now() - t0 };
+    let zt: Tensor = new ConcreteTensor(z, full);
+    if (options.readout) {
+      zt = concretize(options.readout(zt, x, params));
+      if (!shapesEqual(zt.shape, full)) throw new ShapeError(`${where}: readout(u) returned shape ${formatShape(zt.shape)}, expected ${formatShape(full)}`);
+    }
+    return { z: zt, report, ms: performance.now() - t0 };
   };
 
   const estimateInvertibility = (z: Tensor, x: Tensor, params: P): DeqInvertibility => {
