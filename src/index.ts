@@ -87,6 +87,25 @@ export {
   type StepDecayOptions,
   type CosineDecayOptions,
 } from './nn/schedules.js';
+// deep equilibrium layers (nn/deq) and the per-sample batched fixed-point solver
+export {
+  deq,
+  type DeqMap,
+  type DeqBackward,
+  type DeqOptions,
+  type DeqCallOptions,
+  type DeqInvertibility,
+  type DeqReport,
+  type DeqLayer,
+} from './nn/deq/deq.js';
+export { mondeq, monDeqWeight, type MonDeqParams, type MonDeqSplitting, type MonDeqOptions } from './nn/deq/mondeq.js';
+export {
+  solveBatchFixedPoint,
+  type BatchFixedPointMethod,
+  type BatchFixedPointOptions,
+  type BatchFixedPointReport,
+  type BatchFixedPointResult,
+} from './implicit/fixed_point_batch.js';
 // implicit differentiation: custom roots / fixed points, hypergradients
 export {
   customRoot,

@@ -226,6 +226,15 @@ const recipes: Record<string, Recipe> = {
   clipByGlobalNorm: refuse(() => [V3()], (g) => { const o = nd.clipByGlobalNorm(0.5); return o.update(g!, o.init(g!)).updates; }),
   chain: refuse(() => [V3()], (g) => { const o = nd.chain(nd.clipByGlobalNorm(0.5), nd.sgd({ lr: 1 })); return o.update(g!, o.init(g!)).updates; }),
   applyUpdates: refuse(() => [M23(), M23()], (p, u) => nd.applyUpdates(p!, u!)),
+  // --- deep equilibrium layers (nn/deq): fixed inputs, implicit backward ---------------------
+  deq: diff(() => [M23()], (x) => nd.deq((z: Tensor, xx: Tensor, p: Tensor) => nd.tanh(add(matmul(z, p), xx)), { tol: 1e-13, rtol: 1e-13 })(x!, mul(tensor([[0.3, -0.2, 0.1], [0.1, 0.4, -0.3], [-0.2, 0.1, 0.2]]), 1))),
+  mondeq: diff(() => [M23()], (x) => {
+    const layer = nd.mondeq({ width: 3, tol: 1e-13, rtol: 1e-13, maxIter: 2000 });
+    const p = layer.init(7, [3]).params;
+    return layer(x!, { ...p, b: add(p.b, 0.5) });
+  }),
+  monDeqWeight: diff(() => [tensor([[0.3, -0.2], [0.1, 0.4]]), tensor([[0.5, 0.1], [-0.3, 0.2]])], (A, B) => nd.monDeqWeight({ A: A!, B: B! }, { monotonicity: 0.1 })),
+  solveBatchFixedPoint: skip('numeric per-sample fixed-point solver on Float64Array rows (the forward of deq)'),
   constant: skip(SCHEDULE),
   robbinsMonro: skip(SCHEDULE),
   stepDecay: skip(SCHEDULE),

@@ -15,7 +15,7 @@ test('I − W ⪰ m·I for random (even large) parameters', () => {
   const layer = mondeq({ width: 6, monotonicity: 0.1 });
   const { params } = layer.init(0, [4]);
   const p = { ...params, A: mul(params.A, 3), B: mul(params.B, 5) };
-  const W = monDeqWeight(p, 0.1);
+  const W = monDeqWeight(p, { monotonicity: 0.1 });
   const S = mul(add(sub(eye(6), W), sub(eye(6), matrixTranspose(W))), 0.5);
   const ev = linalg.eigh(S).eigenvalues;
   assert.ok(Math.min(...ev.data) >= 0.1 - 1e-12, `λ_min(sym(I − W)) = ${Math.min(...ev.data)}`);
@@ -25,7 +25,7 @@ test('forward–backward and Peaceman–Rachford (plain and Anderson) reach the 
   const ref = mondeq({ width: 6 });
   const { params } = ref.init(1, [4]);
   const p: MonDeqParams = { ...params, A: mul(params.A, 2), B: mul(params.B, 2) }; // W far from a contraction
-  const W = monDeqWeight(p, 0.05);
+  const W = monDeqWeight(p, { monotonicity: 0.05 });
   const zs: Tensor[] = [];
   for (const [splitting, solver, alpha] of [['peaceman-rachford', 'fixed-point', 1], ['peaceman-rachford', 'anderson', 1], ['forward-backward', 'fixed-point', 0.02]] as const) {
     const layer = mondeq({ width: 6, splitting, solver, alpha, tol: 1e-11, rtol: 1e-11, maxIter: 5000, backward: 'jfb' });

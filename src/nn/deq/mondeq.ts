@@ -57,8 +57,14 @@ export interface MonDeqOptions extends Omit<DeqOptions<MonDeqParams>, 'zShape' |
   alpha?: number;
 }
 
-/** W = (1 − m)·I − AᵀA + B − Bᵀ (differentiable in A and B). */
-export function monDeqWeight(p: MonDeqParams, m: number): Tensor {
+/**
+ * W = (1 − m)·I − AᵀA + B − Bᵀ (differentiable in A and B), m = `monotonicity` (default 0.05).
+ * @example
+ * const W = monDeqWeight(layer.init(0, [4]).params, { monotonicity: 0.1 }); // I − W ⪰ 0.1·I
+ */
+export function monDeqWeight(p: Pick<MonDeqParams, 'A' | 'B'>, opts: { monotonicity?: number } = {}): Tensor {
+  checkOptions(opts, ['monotonicity'], 'monDeqWeight()');
+  const m = opts.monotonicity === undefined ? 0.05 : checkPositive(opts.monotonicity, 'option monotonicity', 'monDeqWeight');
   const d = p.A.shape[0]!;
   return add(sub(mul(eye(d), 1 - m), matmul(matrixTranspose(p.A), p.A)), sub(p.B, matrixTranspose(p.B)));
 }
@@ -87,14 +93,14 @@ export function mondeq(options: MonDeqOptions): DeqLayer<MonDeqParams> {
   const alpha = al === undefined ? (splitting === 'peaceman-rachford' ? 1 : 0.1) : checkPositive(al, 'option alpha', where);
 
   const pre = (z: Tensor, x: Tensor, p: MonDeqParams, W: Tensor): Tensor => add(add(matmul(z, matrixTranspose(W)), matmul(x, p.U)), p.b);
-  const f = (z: Tensor, x: Tensor, p: MonDeqParams): Tensor => relu(pre(z, x, p, monDeqWeight(p, m)));
+  const f = (z: Tensor, x: Tensor, p: MonDeqParams): Tensor => relu(pre(z, x, p, monDeqWeight(p, { monotonicity: m })));
 
   // per-forward cache of W and (I + α(I − W))⁻ᵀ, keyed on the (concrete) parameter object
   const cache = new WeakMap<object, { W: Tensor; Minv: Tensor | null }>();
   const prepared = (p: MonDeqParams): { W: Tensor; Minv: Tensor | null } => {
     let c = cache.get(p as object);
     if (c) return c;
-    const W = monDeqWeight(p, m);
+    const W = monDeqWeight(p, { monotonicity: m });
     let Minv: Tensor | null = null;
     if (splitting === 'peaceman-rachford') {
       const d = width;
