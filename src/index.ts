@@ -98,6 +98,7 @@ export {
   type DeqReport,
   type DeqLayer,
 } from './nn/deq/deq.js';
+export { fcDeq, type FcDeqParams, type FcDeqOptions } from './nn/deq/fc.js';
 export { mondeq, monDeqWeight, type MonDeqParams, type MonDeqSplitting, type MonDeqOptions } from './nn/deq/mondeq.js';
 export {
   solveBatchFixedPoint,

@@ -233,6 +233,11 @@ const recipes: Record<string, Recipe> = {
     const p = layer.init(7, [3]).params;
     return layer(x!, { ...p, b: add(p.b, 0.5) });
   }),
+  fcDeq: diff(() => [M23()], (x) => {
+    const layer = nd.fcDeq({ width: 3, tol: 1e-13, rtol: 1e-13 });
+    const p = layer.init(5, [3]).params;
+    return layer(x!, { ...p, b: add(p.b, 0.5) });
+  }),
   monDeqWeight: diff(() => [tensor([[0.3, -0.2], [0.1, 0.4]]), tensor([[0.5, 0.1], [-0.3, 0.2]])], (A, B) => nd.monDeqWeight({ A: A!, B: B! }, { monotonicity: 0.1 })),
   solveBatchFixedPoint: skip('numeric per-sample fixed-point solver on Float64Array rows (the forward of deq)'),
   constant: skip(SCHEDULE),
