@@ -4,7 +4,7 @@
  * epoch: loss, test accuracy, forward iterations (mean / max), fraction converged, backward solver
  * iterations, time split forward / backward.
  *
- *   npx tsx examples/deq-digits.ts [epochs=15] [width=64] [fc|mon] [lr=5e-3]
+ *   npx tsx examples/deq-digits.ts [epochs=15] [width=64] [fc|mon] [lr=5e-3] [lr=5e-3]
  */
 import { add, adam, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
@@ -29,8 +29,10 @@ const X = tensor(rows, [n, p]);
 const Xtr = gatherRows(X, trainIdx), Xte = gatherRows(X, testIdx);
 const ytr = Int32Array.from(trainIdx, (i) => ds.y[i]!), yte = Int32Array.from(testIdx, (i) => ds.y[i]!);
 
-const layer = kind === 'fc' ? fcDeq({ width, tol: 1e-6, rtol: 1e-6, maxIter: 100, linearSolver: 'gmres', backwardTol: 1e-8 })
-  : mondeq({ width, tol: 1e-6, rtol: 1e-6, maxIter: 200, linearSolver: 'gmres', backwardTol: 1e-8, solver: 'anderson' });
+// onFailure 'warn': a sample that does not converge (training can make the map non-contractive)
+// is reported and trained on with its best iterate, instead of stopping the run
+const layer = kind === 'fc' ? fcDeq({ width, tol: 1e-6, rtol: 1e-6, maxIter: 100, linearSolver: 'gmres', backwardTol: 1e-8, onFailure: 'warn' })
+  : mondeq({ width, tol: 1e-6, rtol: 1e-6, maxIter: 200, linearSolver: 'gmres', backwardTol: 1e-8, solver: 'anderson', onFailure: 'warn' });
 type Params = { deq: FcDeqParams | MonDeqParams; V: Tensor; c: Tensor };
 let params: Params = {
   deq: layer.init(1, [p]).params as FcDeqParams & MonDeqParams,
