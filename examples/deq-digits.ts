@@ -4,7 +4,7 @@
  * epoch: loss, test accuracy, forward iterations (mean / max), fraction converged, backward solver
  * iterations, time split forward / backward.
  *
- *   npx tsx examples/deq-digits.ts [epochs=15] [width=64] [fc|mon] [lr=5e-3] [lr=5e-3]
+ *   npx tsx examples/deq-digits.ts [epochs=15] [width=64] [fc|mon] [lr=5e-3]
  */
 import { add, adam, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';

@@ -156,6 +156,11 @@ test('per-sample stopping: converged samples stop costing work', () => {
   assert.ok(report.iterations[0]! < 20 && report.iterations[3]! > 150, `iterations ${report.iterations}`);
   assert.equal(report.rowEvaluations, report.iterations.reduce((s, v) => s + v, 0));
   assert.ok(report.rowEvaluations < 0.5 * report.calls * 4);
+  // batch-global stopping (torchdeq's): every sample costs the slowest one's iterations
+  const glob = solveBatchFixedPoint(g, new Float64Array(4), 4, { method: 'fixed-point', tol: 1e-10, rtol: 0, maxIter: 1000, stopping: 'batch' });
+  assert.equal(glob.report.rowEvaluations, 4 * glob.report.calls);
+  assert.equal(glob.report.calls, report.calls);
+  assertClose(glob.z, z, 1e-9);
 });
 
 test('Anderson converges faster than plain iteration on a slow contraction; the strictest safeguard still converges', () => {

@@ -52,6 +52,12 @@ export interface BatchFixedPointOptions {
   ridge?: number;
   /** Anderson safeguard factor ≥ 1: a residual growing by more than this restarts the sample. Default 10 (1 = restart on any increase). */
   safeguard?: number;
+  /**
+   * `'sample'` (default): a converged sample leaves the active set. `'batch'`: every sample keeps
+   * iterating until all have converged (torchdeq's batch-global stopping; for comparisons). A
+   * sample's status is its own in both modes.
+   */
+  stopping?: 'sample' | 'batch';
   /** Failure policy for non-converged samples. Default `'throw'`. */
   onFailure?: FailurePolicy;
   /** Name used in messages. Default `'solveBatchFixedPoint'`. */
@@ -93,7 +99,7 @@ export interface BatchFixedPointResult {
   report: BatchFixedPointReport;
 }
 
-const KEYS = ['method', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'onFailure', 'name'];
+const KEYS = ['method', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'onFailure', 'name'];
 
 /** ‖a − b‖₂ (or ‖a‖₂ when b is null) over [off, off + d), scaled against overflow. */
 function scaledNorm(a: Float64Array, b: Float64Array | null, off: number, d: number): number {
@@ -119,8 +125,11 @@ export function resolveBatchFixedPointOptions(o: BatchFixedPointOptions, where: 
   if (damping > 1) throw new InvalidArgumentError(`${where}: option damping must be in (0, 1], got ${damping}`);
   const safeguard = o.safeguard === undefined ? 10 : checkPositive(o.safeguard, 'option safeguard', where);
   if (safeguard < 1) throw new InvalidArgumentError(`${where}: option safeguard must be ≥ 1 (a growth factor of the residual), got ${safeguard}`);
+  const stopping = o.stopping ?? 'sample';
+  if (stopping !== 'sample' && stopping !== 'batch') throw new InvalidArgumentError(`${where}: option stopping must be 'sample' or 'batch', got ${JSON.stringify(stopping)}`);
   return {
     method,
+    stopping,
     tol: o.tol === undefined ? 1e-8 : checkPositive(o.tol, 'option tol', where, true),
     rtol: o.rtol === undefined ? 1e-8 : checkPositive(o.rtol, 'option rtol', where, true),
     maxIter: o.maxIter === undefined ? 200 : checkCount(o.maxIter, where, 'option maxIter', 1),
@@ -167,6 +176,7 @@ export function solveBatchFixedPointResolved(
   if (z0.length % batch !== 0) throw new InvalidArgumentError(`${name}: z0 has ${z0.length} values, not a multiple of the batch size ${batch}`);
   const d = z0.length / batch;
   const anderson = o.method === 'anderson';
+  const batchStop = o.stopping === 'batch';
   const m = o.memory;
   const beta = o.damping;
 
@@ -230,8 +240,8 @@ export function solveBatchFixedPointResolved(
       }
       if (Number.isFinite(rn) && rn <= Math.max(o.tol, o.rtol * fn)) {
         converged[s] = 1;
-        continue;
-      }
+        if (!batchStop) continue;
+      } else if (batchStop) converged[s] = 0;
       still.push(s);
       const zs = z.subarray(s * d, s * d + d);
       if (!anderson) {
@@ -298,6 +308,7 @@ export function solveBatchFixedPointResolved(
       }
     }
     active = Int32Array.from(still);
+    if (batchStop && still.every((s) => converged[s] === 1)) break;
   }
 
   let nConv = 0, sumIt = 0, maxIt = 0;

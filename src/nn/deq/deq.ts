@@ -58,6 +58,8 @@ export type DeqBackward = 'implicit' | 'jfb' | 'phantom';
 export interface DeqOptions<P> {
   /** Forward solver: `'anderson'` (default) or `'fixed-point'` (damped iteration). */
   solver?: BatchFixedPointMethod;
+  /** `'sample'` (default: converged samples stop costing work) or `'batch'` (all iterate until the last converges). */
+  stopping?: 'sample' | 'batch';
   /** Absolute residual tolerance per sample (‖f(z) − z‖). Default 1e-8. */
   tol?: number;
   /** Relative residual tolerance per sample (against ‖f(z)‖). Default 1e-8. */
@@ -159,7 +161,7 @@ export interface DeqLayer<P> extends Layer<P, null> {
 }
 
 const KEYS = [
-  'solver', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'backward', 'phantomSteps', 'phantomDamping',
+  'solver', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'backward', 'phantomSteps', 'phantomDamping',
   'linearSolver', 'backwardTol', 'backwardMaxIter', 'warmStart', 'diagnostics', 'fallback', 'invertibility', 'zShape', 'init',
   'forwardMap', 'readout', 'onFailure', 'name',
 ];
@@ -192,7 +194,7 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   checkOptions(options, KEYS, where);
   const fwd: ResolvedBatchFixedPoint = resolveBatchFixedPointOptions(
     {
-      method: options.solver, tol: options.tol, rtol: options.rtol, maxIter: options.maxIter, damping: options.damping,
+      method: options.solver, stopping: options.stopping, tol: options.tol, rtol: options.rtol, maxIter: options.maxIter, damping: options.damping,
       memory: options.memory, ridge: options.ridge, safeguard: options.safeguard, onFailure: options.onFailure, name: where,
     },
     where,
