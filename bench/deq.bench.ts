@@ -1,0 +1,161 @@
+/**
+ * @file Deep equilibrium layers, three measurements in one run:
+ *
+ * (1) Per-sample vs batch-global stopping of Anderson (forward work = row evaluations of f, and
+ *     CPU time) on a batch of Fashion-MNIST inputs through a fully connected DEQ of width 256 whose
+ *     W has ‖W‖₂ ≈ 0.9 (mixed difficulty: the inputs differ in how fast they converge).
+ * (2) Memory: peak heap during one training step (loss + gradient) of the DEQ (implicit backward)
+ *     against unrolled differentiation (ITD) through K solver iterations, K = 10, 30, 100.
+ * (3) Training epoch on a Fashion-MNIST subset (FC DEQ z = relu(zW + xU + b), width 256, linear
+ *     head, Adam 1e-3, Anderson m = 5, rtol 1e-4, float64), nsdiff vs the PyTorch 1.13 reference of
+ *     bench/deq_torch.py (same architecture and Anderson settings; its forward stops on the batch,
+ *     its backward is the adjoint fixed point by Anderson in a hook; nsdiff's backward is GMRES at
+ *     the same tolerance). CPU time per epoch (the machine is shared: wall time is noisy).
+ *
+ * Run: npx tsx bench/deq.bench.ts [nTrain=1024] [nTest=1000] [epochs=2]
+ */
+import { execFileSync } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  add, adam, applyUpdates, argmax, batches, crossEntropy, gatherRows, grad, matmul, mul, relu, rng, zeros, loadFashionMnist, type Tensor,
+} from '../src/index.js';
+import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
+import { deq } from '../src/nn/deq/deq.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const nTrain = Number(process.argv[2] ?? 1024);
+const nTest = Number(process.argv[3] ?? 1000);
+const epochs = Number(process.argv[4] ?? 2);
+const WIDTH = 256;
+
+function table(header: string[], rows: (string | number)[][]): void {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, j) => Math.max(...cells.map((r) => r[j]!.length)));
+  const line = (r: string[]) => '| ' + r.map((c, j) => c.padStart(widths[j]!)).join(' | ') + ' |';
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+const cpuSec = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+const train = loadFashionMnist({ split: 'train', limit: nTrain });
+const test = loadFashionMnist({ split: 'test', limit: nTest });
+
+// ---------------------------------------------------------------------------------------------
+// (1) per-sample vs batch-global stopping
+{
+  console.log('\n(1) Anderson forward work: per-sample vs batch-global stopping (FC DEQ width 256, ‖W‖₂ ≈ 0.9, rtol 1e-6, batch 256)');
+  const rows: (string | number)[][] = [];
+  for (const stopping of ['sample', 'batch'] as const) {
+    const layer = fcDeq({ width: WIDTH, scale: 0.9, tol: 1e-10, rtol: 1e-6, maxIter: 300, stopping, backward: 'jfb' });
+    const { params } = layer.init(0, [784]);
+    const x = gatherRows(train.images, Int32Array.from({ length: 256 }, (_, i) => i));
+    const c0 = cpuSec();
+    layer(x, params);
+    const sec = cpuSec() - c0;
+    const r = layer.lastReport!.forward;
+    rows.push([stopping, r.rowEvaluations, r.calls, r.meanIterations.toFixed(1), r.maxIterations, sec.toFixed(2)]);
+  }
+  table(['stopping', 'row evaluations of f', 'batched calls', 'mean it', 'max it', 'CPU s'], rows);
+  const saving = 1 - Number(rows[0]![1]) / Number(rows[1]![1]);
+  console.log(`per-sample stopping saves ${(100 * saving).toFixed(1)}% of the forward row evaluations (CPU ratio ${(Number(rows[0]![5]) / Number(rows[1]![5])).toFixed(2)})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (2) memory: implicit DEQ vs unrolled ITD
+{
+  console.log('\n(2) Peak heap of one training step (batch 64, width 256): DEQ (implicit backward) vs unrolled ITD through K iterations');
+  const x = gatherRows(train.images, Int32Array.from({ length: 64 }, (_, i) => i));
+  const y = train.labels.subarray(0, 64);
+  const f = (z: Tensor, xx: Tensor, p: FcDeqParams) => relu(add(add(matmul(z, p.W), matmul(xx, p.U)), p.b));
+  let peak = 0;
+  const sample = () => { peak = Math.max(peak, process.memoryUsage().heapUsed); };
+  const tracked = (z: Tensor, xx: Tensor, p: FcDeqParams) => { const out = f(z, xx, p); sample(); return out; };
+  const V = mul(rng(5).normal([WIDTH, 10]), 1 / 16);
+  const measure = (step: () => void): number => {
+    gc();
+    const base = process.memoryUsage().heapUsed;
+    peak = base;
+    step();
+    sample();
+    return (peak - base) / 2 ** 20;
+  };
+  const rows: (string | number)[][] = [];
+  for (const K of [10, 30, 100]) {
+    const { params } = fcDeq({ width: WIDTH, scale: 0.5 }).init(0, [784]);
+    // the same map, with the heap sampled at every evaluation of f (forward solve and backward VJPs)
+    const deqLayer = deq(tracked, { zShape: [WIDTH], tol: 1e-12, rtol: 1e-12, maxIter: K, onFailure: 'return', linearSolver: 'gmres', backwardTol: 1e-8 });
+    const deqMB = measure(() => {
+      grad((p: FcDeqParams) => crossEntropy(matmul(deqLayer(x, p), V), y))(params);
+    });
+    const itdMB = measure(() => {
+      grad((p: FcDeqParams) => {
+        let z = zeros([64, WIDTH]);
+        for (let k = 0; k < K; k++) z = tracked(z, x, p);
+        return crossEntropy(matmul(z, V), y);
+      })(params);
+    });
+    rows.push([K, deqMB.toFixed(1), itdMB.toFixed(1), (itdMB / Math.max(deqMB, 1e-9)).toFixed(1)]);
+  }
+  table(['solver iterations K', 'DEQ peak MB', 'unrolled ITD peak MB', 'ITD / DEQ'], rows);
+  console.log('(heap sampled at every evaluation of f in both; the DEQ forward runs K iterations too: maxIter = K, tolerance unreachable)');
+}
+
+// ---------------------------------------------------------------------------------------------
+// (3) training epoch: nsdiff vs PyTorch
+{
+  console.log(`\n(3) Fashion-MNIST FC DEQ (width ${WIDTH}, batch 128, ${nTrain} train / ${nTest} test samples, ${epochs} epoch(s)): nsdiff vs PyTorch 1.13 (bench/deq_torch.py, 1 thread)`);
+  const layer = fcDeq({ width: WIDTH, tol: 1e-10, rtol: 1e-4, maxIter: 100, memory: 5, linearSolver: 'gmres', backwardTol: 1e-4, onFailure: 'return' });
+  type Params = { deq: FcDeqParams; V: Tensor; c: Tensor };
+  let params: Params = { deq: layer.init(0, [784]).params, V: mul(rng(2).normal([WIDTH, 10]), 1 / 16), c: zeros([10]) };
+  const logits = (p: Params, x: Tensor) => add(matmul(layer(x, p.deq), p.V), p.c);
+  const opt = adam({ lr: 1e-3 });
+  let state = opt.init(params);
+  const ours: { cpu: number; fwd: number; acc: number; fIt: number; bIt: number; conv: number }[] = [];
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    let fwd = 0, fIt = 0, bIt = 0, conv = 0, nb = 0;
+    const c0 = cpuSec();
+    for (const idx of batches(nTrain, { batchSize: 128, shuffle: true, seed: 1, epoch })) {
+      const xb = gatherRows(train.images, idx), yb = gatherRows(train.labels, idx);
+      const g = grad((p: Params) => crossEntropy(logits(p, xb), yb))(params);
+      const rep = layer.lastReport!;
+      fwd += rep.forwardMs / 1000;
+      fIt += rep.forward.meanIterations;
+      conv += rep.forward.fractionConverged;
+      bIt += rep.implicit?.linearSolve?.iterations ?? 0;
+      const u = opt.update(g, state, params);
+      params = applyUpdates(params, u.updates);
+      state = u.state;
+      nb++;
+    }
+    const cpu = cpuSec() - c0;
+    const pred = argmax(logits(params, test.images), { axis: 1 }).data;
+    let ok = 0;
+    for (let i = 0; i < nTest; i++) ok += pred[i] === test.labels[i] ? 1 : 0;
+    ours.push({ cpu, fwd, acc: ok / nTest, fIt: fIt / nb, bIt: bIt / nb, conv: conv / nb });
+  }
+  let torch: { cpu: number; acc: number; fwd_iter: number; bwd_iter: number }[] = [];
+  try {
+    const out = execFileSync('/usr/bin/python3', [new URL('./deq_torch.py', import.meta.url).pathname, String(nTrain), String(nTest), String(WIDTH), '128', String(epochs), '1e-4', '1'], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 3_600_000,
+    });
+    torch = out.trim().split('\n').map((l) => JSON.parse(l));
+  } catch (e) {
+    console.log(`PyTorch reference not available (${(e as Error).message.split('\n')[0]}): ratio column omitted`);
+  }
+  const rows = ours.map((o, i) => {
+    const t = torch[i];
+    return [
+      i + 1, o.cpu.toFixed(1), `${(100 * o.acc).toFixed(1)}%`, o.fIt.toFixed(1), `${(100 * o.conv).toFixed(1)}%`, o.bIt.toFixed(1),
+      t ? t.cpu.toFixed(1) : '–', t ? `${(100 * t.acc).toFixed(1)}%` : '–', t ? t.fwd_iter.toFixed(1) : '–', t ? t.bwd_iter.toFixed(1) : '–',
+      t ? (o.cpu / t.cpu).toFixed(2) : '–',
+    ];
+  });
+  table(['epoch', 'nsdiff CPU s', 'nsdiff acc', 'fwd it', 'converged', 'bwd it (GMRES)', 'torch CPU s', 'torch acc', 'torch fwd it', 'torch bwd it', 'nsdiff / torch'], rows);
+}
