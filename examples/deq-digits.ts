@@ -1,12 +1,13 @@
 /**
  * @file Trains a fully connected DEQ (or a monDEQ) classifier on the bundled digits (8×8, 10
- * classes): z* = relu(z*W + xU + b), logits = z*V + c, Adam, exact implicit backward. Prints per
+ * classes): z* = relu(z*W + xU + b) with ‖W‖₂ ≤ 0.9 (spectral normalisation), logits = z*V + c,
+ * Adam with cosine decay, exact implicit backward. Prints per
  * epoch: loss, test accuracy, forward iterations (mean / max), fraction converged, backward solver
  * iterations, time split forward / backward.
  *
  *   npx tsx examples/deq-digits.ts [epochs=15] [width=64] [fc|mon] [lr=5e-3]
  */
-import { add, adam, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
+import { add, adam, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { mondeq, type MonDeqParams } from '../src/nn/deq/mondeq.js';
 
@@ -31,7 +32,7 @@ const ytr = Int32Array.from(trainIdx, (i) => ds.y[i]!), yte = Int32Array.from(te
 
 // onFailure 'warn': a sample that does not converge (training can make the map non-contractive)
 // is reported and trained on with its best iterate, instead of stopping the run
-const layer = kind === 'fc' ? fcDeq({ width, tol: 1e-6, rtol: 1e-6, maxIter: 100, linearSolver: 'gmres', backwardTol: 1e-8, onFailure: 'warn' })
+const layer = kind === 'fc' ? fcDeq({ width, spectralBound: 0.9, tol: 1e-6, rtol: 1e-6, maxIter: 100, linearSolver: 'gmres', backwardTol: 1e-8, onFailure: 'warn' })
   : mondeq({ width, tol: 1e-6, rtol: 1e-6, maxIter: 200, linearSolver: 'gmres', backwardTol: 1e-8, solver: 'anderson', onFailure: 'warn' });
 type Params = { deq: FcDeqParams | MonDeqParams; V: Tensor; c: Tensor };
 let params: Params = {
@@ -40,7 +41,7 @@ let params: Params = {
   c: zeros([10]),
 };
 const logits = (pp: Params, x: Tensor) => add(matmul((layer as (x: Tensor, p: unknown) => Tensor)(x, pp.deq), pp.V), pp.c);
-const opt = adam({ lr: Number(process.argv[5] ?? 5e-3) });
+const opt = adam({ lr: cosineDecay({ init: Number(process.argv[5] ?? 5e-3), steps: epochs * numBatches(trainIdx.length, { batchSize: 64 }) }) });
 let state = opt.init(params);
 const accuracy = (x: Tensor, y: Int32Array) => {
   const pred = argmax(logits(params, x), { axis: 1 }).data;

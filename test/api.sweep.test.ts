@@ -238,6 +238,11 @@ const recipes: Record<string, Recipe> = {
     const p = layer.init(5, [3]).params;
     return layer(x!, { ...p, b: add(p.b, 0.5) });
   }),
+  spectralNormalize: diff(() => [tensor([[1.5, -0.2, 0.3], [0.1, 1.2, -0.4], [0.2, 0.3, 0.9]])], (W) => nd.spectralNormalize(W!, { bound: 0.9, iterations: 200 }), { rtol: 1e-6 }),
+  jacobianPenalty: diff(
+    () => [tensor([[0.3, -0.2, 0.1], [0.1, 0.4, -0.3], [-0.2, 0.1, 0.2]]), M23()],
+    (W, z) => nd.jacobianPenalty((zz: Tensor, xx: Tensor, p: Tensor) => nd.tanh(add(matmul(zz, p), xx)), z!, tensor([[0.3, 0.1, -0.2], [0.4, -0.1, 0.2]]), W!, { samples: 2, seed: 1 }),
+  ),
   monDeqWeight: diff(() => [tensor([[0.3, -0.2], [0.1, 0.4]]), tensor([[0.5, 0.1], [-0.3, 0.2]])], (A, B) => nd.monDeqWeight({ A: A!, B: B! }, { monotonicity: 0.1 })),
   solveBatchFixedPoint: skip('numeric per-sample fixed-point solver on Float64Array rows (the forward of deq)'),
   constant: skip(SCHEDULE),

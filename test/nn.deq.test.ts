@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  add, mul, sub, matmul, relu, tanh, sum, grad, jvp, vjp, rng, zeros, tensor, withKinkPolicy, setWarningHandler, slice,
+  add, mul, sub, matmul, relu, tanh, sum, grad, jvp, vjp, rng, zeros, tensor, withKinkPolicy, setWarningHandler, slice, eye, linalg,
+  jacobianPenalty, spectralNormalize, fcDeq,
   ConvergenceError, InvertibilityError, NonFiniteError, ShapeError, InvalidArgumentError, type Tensor,
 } from '../src/index.js';
 import { deq } from '../src/nn/deq/deq.js';
@@ -220,4 +221,42 @@ test('jvp through the DEQ equals the implicit formula (I − ∂_z f)⁻¹ ∂_x
   // z = z A + x → z = x (I − A)⁻¹; t = v (I − A)⁻¹
   const det = 0.8 * 0.7;
   assertClose(t, [0.7 / det, 0.1 / det], 1e-12);
+});
+
+test('Broyden: per-sample limited-memory Broyden reaches the fixed point, with the same gradient', () => {
+  const layer = deq(f, { ...tight, solver: 'broyden', memory: 8 });
+  const z = layer(x, params);
+  assert.equal(layer.lastReport!.forward.allConverged, true);
+  assert.equal(layer.lastReport!.forward.method, 'broyden');
+  assertClose(z, deq(f, tight)(x, params), 1e-11);
+  const w = rng(22).normal([B, D]);
+  const gB = grad((W: Tensor) => sum(mul(layer(x, { ...params, W }), w)))(params.W);
+  const gA = grad((W: Tensor) => sum(mul(deq(f, tight)(x, { ...params, W }), w)))(params.W);
+  assertClose(gB, gA, 1e-9);
+});
+
+test('jacobianPenalty: Hutchinson estimate of ‖∂_z f‖_F² (unbiased; closed form for a linear map) and differentiable', () => {
+  // f(z) = z·A + x: ∂_z f_s = Aᵀ for every sample, ‖A‖_F² = Σ A_ij²
+  const A = tensor([[0.5, -0.2], [0.3, 0.1]]);
+  const g = (z: Tensor, xx: Tensor, p: Tensor) => add(matmul(z, p), xx);
+  const z = zeros([50, 2]), xx = zeros([50, 2]);
+  const est = jacobianPenalty(g, z, xx, A, { samples: 200, seed: 3 }).data[0]!;
+  const exact = 0.25 + 0.04 + 0.09 + 0.01;
+  assert.ok(Math.abs(est - exact) < 0.03 * exact, `estimate ${est} vs ${exact}`);
+  // same seed → same probes: a deterministic function of A, whose gradient matches FD
+  checkVjpFd((W: Tensor) => jacobianPenalty(f, rng(5).normal([B, D]), x, { ...params, W }, { samples: 2, seed: 7 }), [params.W], { rtol: 1e-6 });
+});
+
+test('spectralNormalize bounds ‖W‖₂; fcDeq with spectralBound < 1 converges for a large W', () => {
+  const W = mul(rng(50).normal([6, 6]), 2);
+  const Wn = spectralNormalize(W, { bound: 0.9, iterations: 200 });
+  const sv = linalg.svd(Wn).S.data;
+  assertClose(Math.max(...sv), 0.9, 1e-8);
+  const small = mul(eye(3), 0.5);
+  assertClose(spectralNormalize(small, { bound: 0.9 }), small, 0, 'unchanged below the bound');
+  const layer = fcDeq({ width: 6, spectralBound: 0.9, tol: 1e-12, rtol: 1e-12 });
+  const { params: p } = layer.init(0, [IN]);
+  layer(x, { ...p, W });
+  assert.equal(layer.lastReport!.forward.allConverged, true);
+  checkVjpFd((WW: Tensor) => layer(x, { ...p, W: WW }), [W], { rtol: 1e-6 });
 });

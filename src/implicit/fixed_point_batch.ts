@@ -18,7 +18,12 @@
  *     = y / (1ᵀy)  with  (GGᵀ + λ h I) y = 1
  *   z⁺ = β·Σ_j α_j F_j + (1 − β)·Σ_j α_j X_j.
  *
- * Safeguard: when a sample's residual grows by more than the factor `safeguard` from one
+ * Broyden (limited-memory "good" Broyden on the root of r(z) = f(z) − z), per sample: an inverse
+ * Jacobian estimate H = −I + Σ_i u_i v_iᵀ (at most m pairs; the oldest is dropped), step
+ * z⁺ = z − β·H r(z), and after each step (s = Δz, y = Δr) the Sherman–Morrison update
+ * H ← H + (s − Hy)(sᵀH) / (sᵀHy), i.e. u = (s − Hy)/(sᵀHy), v = Hᵀs.
+ *
+ * Safeguard (Anderson and Broyden): when a sample's residual grows by more than the factor `safeguard` from one
  * iteration to the next, its history is cleared and the next step is a damped fixed-point step
  * from its best iterate so far.
  *
@@ -32,11 +37,11 @@ import { checkCount, checkOptions, checkPositive } from '../core/options.js';
 import { choleskyFactor, choleskySolve } from '../linalg/dense/cholesky.js';
 
 /** Forward solver of a batched fixed point. */
-export type BatchFixedPointMethod = 'fixed-point' | 'anderson';
+export type BatchFixedPointMethod = 'fixed-point' | 'anderson' | 'broyden';
 
 /** Options of {@link solveBatchFixedPoint}. */
 export interface BatchFixedPointOptions {
-  /** `'anderson'` (default) or `'fixed-point'` (damped iteration). */
+  /** `'anderson'` (default), `'broyden'` (limited-memory good Broyden on f(z) − z = 0) or `'fixed-point'` (damped iteration). */
   method?: BatchFixedPointMethod;
   /** Absolute residual tolerance per sample. Default 1e-8. */
   tol?: number;
@@ -46,11 +51,11 @@ export interface BatchFixedPointOptions {
   maxIter?: number;
   /** Damping β ∈ (0, 1] (both methods). Default 1 for fixed point, 1 for Anderson. */
   damping?: number;
-  /** Anderson memory m ≥ 1. Default 5. */
+  /** Anderson / Broyden memory m ≥ 1. Default 5. */
   memory?: number;
   /** Anderson ridge λ ≥ 0 (relative to the largest ‖G_j‖²). Default 1e-8. */
   ridge?: number;
-  /** Anderson safeguard factor ≥ 1: a residual growing by more than this restarts the sample. Default 10 (1 = restart on any increase). */
+  /** Anderson / Broyden safeguard factor ≥ 1: a residual growing by more than this restarts the sample. Default 10 (1 = restart on any increase). */
   safeguard?: number;
   /**
    * `'sample'` (default): a converged sample leaves the active set. `'batch'`: every sample keeps
@@ -118,8 +123,8 @@ export type ResolvedBatchFixedPoint = Required<Omit<BatchFixedPointOptions, 'onF
 export function resolveBatchFixedPointOptions(o: BatchFixedPointOptions, where: string): ResolvedBatchFixedPoint {
   checkOptions(o, KEYS, where);
   const method = o.method ?? 'anderson';
-  if (method !== 'anderson' && method !== 'fixed-point') {
-    throw new InvalidArgumentError(`${where}: option method must be 'anderson' or 'fixed-point', got ${JSON.stringify(method)}`);
+  if (method !== 'anderson' && method !== 'fixed-point' && method !== 'broyden') {
+    throw new InvalidArgumentError(`${where}: option method must be 'anderson', 'broyden' or 'fixed-point', got ${JSON.stringify(method)}`);
   }
   const damping = o.damping === undefined ? 1 : checkPositive(o.damping, 'option damping', where);
   if (damping > 1) throw new InvalidArgumentError(`${where}: option damping must be in (0, 1], got ${damping}`);
@@ -176,6 +181,7 @@ export function solveBatchFixedPointResolved(
   if (z0.length % batch !== 0) throw new InvalidArgumentError(`${name}: z0 has ${z0.length} values, not a multiple of the batch size ${batch}`);
   const d = z0.length / batch;
   const anderson = o.method === 'anderson';
+  const broyden = o.method === 'broyden';
   const batchStop = o.stopping === 'batch';
   const m = o.memory;
   const beta = o.damping;
@@ -191,11 +197,68 @@ export function solveBatchFixedPointResolved(
   // Anderson history, per sample: ring buffers of X_j and F_j (m × d each), count and head
   const histX = anderson ? new Float64Array(batch * m * d) : new Float64Array(0);
   const histF = anderson ? new Float64Array(batch * m * d) : new Float64Array(0);
+  // Broyden state, per sample: previous iterate and residual, the pairs (u_i, v_i) (m × d each)
+  const bPrevZ = broyden ? new Float64Array(batch * d) : new Float64Array(0);
+  const bPrevR = broyden ? new Float64Array(batch * d) : new Float64Array(0);
+  const bU = broyden ? new Float64Array(batch * m * d) : new Float64Array(0);
+  const bV = broyden ? new Float64Array(batch * m * d) : new Float64Array(0);
+  const hasPrev = new Uint8Array(batch);
+  const hy = new Float64Array(broyden ? d : 0);
+  const hts = new Float64Array(broyden ? d : 0);
   const histLen = new Int32Array(batch);
   const histHead = new Int32Array(batch);
   let restarts = 0;
   let calls = 0;
   let rowEvals = 0;
+
+  /** H·w for sample s (H = −I + Σ u_i v_iᵀ), into out; `trans` gives Hᵀ·w. */
+  const applyH = (s: number, w: Float64Array, wOff: number, out: Float64Array, trans: boolean): void => {
+    for (let k = 0; k < d; k++) out[k] = -w[wOff + k]!;
+    const base = s * m * d;
+    for (let i = 0; i < histLen[s]!; i++) {
+      const a = trans ? bU : bV, b = trans ? bV : bU;
+      let c = 0;
+      for (let k = 0; k < d; k++) c += a[base + i * d + k]! * w[wOff + k]!;
+      if (c !== 0) for (let k = 0; k < d; k++) out[k] = out[k]! + c * b[base + i * d + k]!;
+    }
+  };
+  const broydenStep = (s: number, zr: Float64Array, fr: Float64Array, off: number, zs: Float64Array): void => {
+    const r = new Float64Array(d);
+    for (let k = 0; k < d; k++) r[k] = fr[off + k]! - zr[off + k]!;
+    if (hasPrev[s]) {
+      // s = z − z_prev, y = r − r_prev
+      const sv = new Float64Array(d), yv = new Float64Array(d);
+      for (let k = 0; k < d; k++) {
+        sv[k] = zr[off + k]! - bPrevZ[s * d + k]!;
+        yv[k] = r[k]! - bPrevR[s * d + k]!;
+      }
+      applyH(s, yv, 0, hy, false);
+      applyH(s, sv, 0, hts, true);
+      let den = 0;
+      for (let k = 0; k < d; k++) den += sv[k]! * hy[k]!;
+      if (Number.isFinite(den) && Math.abs(den) > 1e-300) {
+        if (histLen[s] === m) {
+          // drop the oldest pair
+          const base = s * m * d;
+          bU.copyWithin(base, base + d, base + m * d);
+          bV.copyWithin(base, base + d, base + m * d);
+          histLen[s] = m - 1;
+        }
+        const slot = s * m * d + histLen[s]! * d;
+        for (let k = 0; k < d; k++) {
+          bU[slot + k] = (sv[k]! - hy[k]!) / den;
+          bV[slot + k] = hts[k]!;
+        }
+        histLen[s] = histLen[s]! + 1;
+      }
+    }
+    bPrevZ.set(zr.subarray(off, off + d), s * d);
+    bPrevR.set(r, s * d);
+    hasPrev[s] = 1;
+    // z⁺ = z − β·H r
+    applyH(s, r, 0, hy, false);
+    for (let k = 0; k < d; k++) zs[k] = zr[off + k]! - beta * hy[k]!;
+  };
 
   let active = Int32Array.from({ length: batch }, (_, i) => i);
   const H = new Float64Array(m * m);
@@ -244,22 +307,27 @@ export function solveBatchFixedPointResolved(
       } else if (batchStop) converged[s] = 0;
       still.push(s);
       const zs = z.subarray(s * d, s * d + d);
-      if (!anderson) {
+      if (!anderson && !broyden) {
         for (let k = 0; k < d; k++) zs[k] = (1 - beta) * zr[off + k]! + beta * fr[off + k]!;
         prevRes[s] = rn;
         continue;
       }
-      // Anderson: safeguard first
+      // Anderson / Broyden: safeguard first
       if (rn > o.safeguard * prevRes[s]!) {
         restarts++;
         histLen[s] = 0;
         histHead[s] = 0;
+        hasPrev[s] = 0;
         const bz = best.subarray(s * d, s * d + d), bg = bestG.subarray(s * d, s * d + d);
         for (let k = 0; k < d; k++) zs[k] = (1 - beta) * bz[k]! + beta * bg[k]!;
         prevRes[s] = bestRes[s]!;
         continue;
       }
       prevRes[s] = rn;
+      if (broyden) {
+        broydenStep(s, zr, fr, off, zs);
+        continue;
+      }
       // push (X, F) into the ring
       const base = s * m * d;
       const slot = histHead[s]!;

@@ -56,7 +56,7 @@ export type DeqBackward = 'implicit' | 'jfb' | 'phantom';
 
 /** Options of {@link deq}. */
 export interface DeqOptions<P> {
-  /** Forward solver: `'anderson'` (default) or `'fixed-point'` (damped iteration). */
+  /** Forward solver: `'anderson'` (default), `'broyden'` (limited memory) or `'fixed-point'` (damped iteration). */
   solver?: BatchFixedPointMethod;
   /** `'sample'` (default: converged samples stop costing work) or `'batch'` (all iterate until the last converges). */
   stopping?: 'sample' | 'batch';
@@ -68,7 +68,7 @@ export interface DeqOptions<P> {
   maxIter?: number;
   /** Damping β ∈ (0, 1] of the forward solver. Default 1. */
   damping?: number;
-  /** Anderson memory. Default 5. */
+  /** Anderson / Broyden memory. Default 5. */
   memory?: number;
   /** Anderson ridge (relative). Default 1e-8. */
   ridge?: number;
