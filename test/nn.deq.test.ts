@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   add, mul, sub, matmul, relu, tanh, sum, grad, jvp, vjp, rng, zeros, tensor, withKinkPolicy, setWarningHandler, slice, eye, linalg,
-  jacobianPenalty, spectralNormalize, fcDeq,
+  jacobianPenalty, spectralNormalize, fcDeq, hvp,
   ConvergenceError, InvertibilityError, NonFiniteError, ShapeError, InvalidArgumentError, type Tensor,
 } from '../src/index.js';
 import { deq } from '../src/nn/deq/deq.js';
@@ -259,4 +259,15 @@ test('spectralNormalize bounds ‖W‖₂; fcDeq with spectralBound < 1 converge
   layer(x, { ...p, W });
   assert.equal(layer.lastReport!.forward.allConverged, true);
   checkVjpFd((WW: Tensor) => layer(x, { ...p, W: WW }), [W], { rtol: 1e-6 });
+});
+
+test('second order: hessian-vector products through the DEQ match finite differences of the gradient', () => {
+  const layer = deq(f, tight);
+  const w = rng(23).normal([B, D]);
+  const L = (W: Tensor) => sum(mul(layer(x, { ...params, W }), w));
+  const v = rng(24).normal([D, D]);
+  const hv = hvp(L, [params.W], [v]);
+  const h = 1e-4;
+  const gp = grad(L)(add(params.W, mul(v, h))), gm = grad(L)(sub(params.W, mul(v, h)));
+  assertClose(hv, mul(sub(gp, gm), 1 / (2 * h)), { rtol: 1e-6, atol: 1e-8 }, 'HVP vs FD of the gradient');
 });
