@@ -143,6 +143,12 @@ test('invertibility estimate: ρ(∂_z f) of a linear map, and a warning when at
     assert.equal(inv.atRisk, true);
     assert.equal(seen.length, 1);
     assert.match(seen[0]!, /spectral radius/);
+    // on demand, per call, on a layer without the option (e.g. once per epoch)
+    const plain = deq(g, { tol: 1e-12 });
+    plain(xx, A);
+    assert.equal(plain.lastReport!.invertibility, null);
+    plain(xx, A, { invertibility: true });
+    assert.ok(plain.lastReport!.invertibility!.spectralNorm > 0.9);
   } finally {
     setWarningHandler(prev);
   }

@@ -117,6 +117,8 @@ export interface DeqOptions<P> {
 export interface DeqCallOptions {
   /** Initial iterate z0 ([batch, ...zShape], default zeros). Not differentiated. */
   z0?: Tensor;
+  /** Estimate the invertibility hypothesis on this call (overrides the layer's option; e.g. once per epoch for the training log). */
+  invertibility?: boolean;
 }
 
 /** Estimate of the invertibility hypothesis at z* (per batch). */
@@ -211,6 +213,7 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   if (options.backwardMaxIter !== undefined) checkCount(options.backwardMaxIter, where, 'option backwardMaxIter', 1);
   let invIters = 0;
   let warnAbove = 0.99;
+  let callInv: boolean | undefined;
   if (options.invertibility) {
     const inv = options.invertibility === true ? {} : options.invertibility;
     checkOptions(inv, ['iterations', 'warnAbove'], `${where}: option invertibility`);
@@ -278,6 +281,8 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   };
 
   const estimateInvertibility = (z: Tensor, x: Tensor, params: P): DeqInvertibility => {
+    const iters = invIters > 0 ? invIters : 10;
+    const burn = Math.floor(iters / 2);
     const B = z.shape[0]!;
     const d = z.size / B;
     const fz = (zz: Tensor): Tensor => f(zz, x, params);
@@ -300,9 +305,8 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
     v = normalize(v).t;
     u = normalize(u).t;
     const logGrowth = new Float64Array(B);
-    const burn = Math.floor(invIters / 2);
     let sq: Float64Array = new Float64Array(B);
-    for (let it = 0; it < invIters; it++) {
+    for (let it = 0; it < iters; it++) {
       // ρ: (‖J^k v‖ / ‖J^j v‖)^(1/(k − j)) over the second half, renormalising each step
       const jv = normalize(jvp(fz, [z], [v])[1]);
       // the first half of the iterations is burn-in (components of the smaller eigenvalues decay)
@@ -313,7 +317,7 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
       sq = jtju.norms;
       u = jtju.t;
     }
-    const perSampleRadius = logGrowth.map((l) => Math.exp(l / (invIters - burn)));
+    const perSampleRadius = logGrowth.map((l) => Math.exp(l / (iters - burn)));
     let rho = 0, nrm = 0;
     for (let s = 0; s < B; s++) {
       rho = Math.max(rho, perSampleRadius[s]!);
@@ -327,12 +331,12 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
         'InvertibilityWarning',
       );
     }
-    return { iterations: invIters, spectralRadius: rho, spectralNorm: nrm, perSampleRadius, sigmaMinLowerBound: Math.max(0, 1 - nrm), kinks, atRisk };
+    return { iterations: iters, spectralRadius: rho, spectralNorm: nrm, perSampleRadius, sigmaMinLowerBound: Math.max(0, 1 - nrm), kinks, atRisk };
   };
 
   const begin = (z: Tensor, report: BatchFixedPointReport, ms: number, x: Tensor, params: P): DeqReport => {
     const rep: DeqReport = { name: where, backward, forward: report, forwardMs: ms, implicit: null, invertibility: null };
-    if (invIters > 0) rep.invertibility = estimateInvertibility(z, x, params);
+    if (callInv ?? invIters > 0) rep.invertibility = estimateInvertibility(z, x, params);
     return rep;
   };
 
@@ -361,7 +365,11 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   const call = (x: Tensor, params: P, opts: DeqCallOptions = {}): Tensor => {
     if (!(x instanceof Tensor)) throw new InvalidArgumentError(`${where}: x must be a Tensor with a leading batch axis`);
     if (x.ndim < 1 || x.shape[0]! < 1) throw new ShapeError(`${where}: x must carry a non-empty leading batch axis, got shape ${formatShape(x.shape)}`);
-    checkOptions(opts, ['z0'], `${where}()`);
+    checkOptions(opts, ['z0', 'invertibility'], `${where}()`);
+    if (opts.invertibility !== undefined && typeof opts.invertibility !== 'boolean') {
+      throw new InvalidArgumentError(`${where}(): option invertibility must be a boolean, got ${String(opts.invertibility)}`);
+    }
+    callInv = opts.invertibility;
     const z0 = opts.z0 === undefined ? undefined : concretize(opts.z0);
     if (backward === 'implicit') {
       const fn = implicitFor(x.shape[0]!);
