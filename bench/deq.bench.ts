@@ -12,7 +12,9 @@
  *     its backward is the adjoint fixed point by Anderson in a hook; nsdiff's backward is GMRES at
  *     the same tolerance). CPU time per epoch (the machine is shared: wall time is noisy).
  *
- * Run: npx tsx bench/deq.bench.ts [nTrain=1024] [nTest=1000] [epochs=2]
+ * Both sides compute the input injection x·U + b once per forward (standard in DEQ code).
+ *
+ * Run: npx tsx bench/deq.bench.ts [nTrain=1024] [nTest=1000] [epochs=2] [sections=1,2,3]
  */
 import { execFileSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
@@ -29,6 +31,8 @@ const gc = runInNewContext('gc') as () => void;
 const nTrain = Number(process.argv[2] ?? 1024);
 const nTest = Number(process.argv[3] ?? 1000);
 const epochs = Number(process.argv[4] ?? 2);
+/** Sections to run (default all): e.g. `3` or `1,2`. */
+const sections = new Set((process.argv[5] ?? '1,2,3').split(',').map(Number));
 const WIDTH = 256;
 
 function table(header: string[], rows: (string | number)[][]): void {
@@ -49,7 +53,7 @@ const test = loadFashionMnist({ split: 'test', limit: nTest });
 
 // ---------------------------------------------------------------------------------------------
 // (1) per-sample vs batch-global stopping
-{
+if (sections.has(1)) {
   console.log('\n(1) Anderson forward work: per-sample vs batch-global stopping (FC DEQ width 256, ‖W‖₂ ≈ 0.95, b = −0.5, rtol 1e-6, batch 256)');
   console.log('    mixed difficulty: sample s is c_s·image_s with c_s uniform in [0, 2]: dim inputs leave most units inactive (fast), bright ones activate more (slow)');
   const rows: (string | number)[][] = [];
@@ -74,7 +78,7 @@ const test = loadFashionMnist({ split: 'test', limit: nTest });
 
 // ---------------------------------------------------------------------------------------------
 // (2) memory: implicit DEQ vs unrolled ITD
-{
+if (sections.has(2)) {
   console.log('\n(2) Peak memory (JS heap + typed-array buffers) of one training step (batch 64, width 256): DEQ (implicit backward) vs unrolled ITD through K iterations');
   const x = gatherRows(train.images, Int32Array.from({ length: 64 }, (_, i) => i));
   const y = train.labels.subarray(0, 64);
@@ -117,7 +121,7 @@ const test = loadFashionMnist({ split: 'test', limit: nTest });
 
 // ---------------------------------------------------------------------------------------------
 // (3) training epoch: nsdiff vs PyTorch
-{
+if (sections.has(3)) {
   console.log(`\n(3) Fashion-MNIST FC DEQ (width ${WIDTH}, batch 128, ${nTrain} train / ${nTest} test samples, ${epochs} epoch(s)): nsdiff vs PyTorch 1.13 (bench/deq_torch.py, 1 thread)`);
   const layer = fcDeq({ width: WIDTH, tol: 1e-10, rtol: 1e-4, maxIter: 100, memory: 5, linearSolver: 'gmres', backwardTol: 1e-4, onFailure: 'return' });
   type Params = { deq: FcDeqParams; V: Tensor; c: Tensor };

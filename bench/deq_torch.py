@@ -1,5 +1,6 @@
 """Reference fully connected DEQ in PyTorch (float64), in the implicit-layers-tutorial style:
-the forward fixed point is solved by Anderson acceleration under no_grad (batch-global stopping),
+the forward fixed point of z = relu(Wz + Ux + b) (input injection Ux + b computed once per forward)
+is solved by Anderson acceleration under no_grad (batch-global stopping),
 then re-attached with one call of f, and the backward pass solves the adjoint fixed point
 g = (df/dz)^T g + grad in a tensor hook (Anderson again). Used by bench/deq.bench.ts.
 
@@ -66,17 +67,19 @@ class DEQ(nn.Module):
         self.tol = tol
         self.fwd_iter = self.bwd_iter = 0
 
-    def f(self, z, x):
-        return torch.relu(self.W(z) + self.U(x))
+    def f(self, z, inj):
+        return torch.relu(self.W(z) + inj)
 
     def forward(self, x):
+        inj = self.U(x)  # the input injection x·U + b, computed once per forward (as nsdiff's fcDeq)
         with torch.no_grad():
-            z, self.fwd_iter = anderson(lambda z: self.f(z, x), torch.zeros(x.shape[0], self.W.weight.shape[0]), tol=self.tol)
-        z = self.f(z, x)
+            inj_c = inj.detach()
+            z, self.fwd_iter = anderson(lambda z: self.f(z, inj_c), torch.zeros(x.shape[0], self.W.weight.shape[0]), tol=self.tol)
+        z = self.f(z, inj)
         if not torch.is_grad_enabled():
             return z
         z0 = z.clone().detach().requires_grad_()
-        f0 = self.f(z0, x)
+        f0 = self.f(z0, inj)
 
         def hook(grad):
             g, self.bwd_iter = anderson(lambda y: torch.autograd.grad(f0, z0, y, retain_graph=True)[0] + grad, grad, tol=self.tol)

@@ -107,7 +107,17 @@ export function fcDeq(options: FcDeqOptions): DeqLayer<FcDeqParams> {
     }
     return w;
   };
-  const f = (z: Tensor, x: Tensor, p: FcDeqParams): Tensor => relu(add(add(matmul(z, weight(p.W)), matmul(x, p.U)), p.b));
+  // the input injection x·U + b does not depend on z: computed once per (x, U, b) (tensors are
+  // immutable, so caching on their identity is exact; traced inputs get their own entry)
+  const injCache = new WeakMap<Tensor, { U: Tensor; b: Tensor; inj: Tensor }>();
+  const injection = (x: Tensor, p: FcDeqParams): Tensor => {
+    const c = injCache.get(x);
+    if (c && c.U === p.U && c.b === p.b) return c.inj;
+    const inj = add(matmul(x, p.U), p.b);
+    injCache.set(x, { U: p.U, b: p.b, inj });
+    return inj;
+  };
+  const f = (z: Tensor, x: Tensor, p: FcDeqParams): Tensor => relu(add(matmul(z, weight(p.W)), injection(x, p)));
   return deq<FcDeqParams>(f, {
     ...rest,
     name: where,
