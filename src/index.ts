@@ -34,6 +34,7 @@ export { add, sub, mul, div, neg, pow, square } from './ops/arithmetic.js';
 export { sin, cos, exp, log, sqrt, tanh, sigmoid, softplus } from './ops/unary.js';
 export { relu, abs, sign, maximum, minimum, type KinkOption } from './ops/nonsmooth.js';
 export { clip, softThreshold, hinge } from './ops/piecewise.js';
+export { erf, leakyRelu, elu, gelu, type LeakyReluOptions, type EluOptions, type GeluOptions } from './ops/activations.js';
 export { max, min, argmax, argmin, norm } from './ops/extrema.js';
 export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './ops/pooling.js';
 export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot, type CompareOptions } from './ops/logic.js';
@@ -130,6 +131,8 @@ export {
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable
 // or refusing traced input (src/ops/linalg_api.ts).
 export * as linalg from './ops/linalg_api.js';
+// Neural-network layers, initialisers and the layer protocol: one namespace (src/nn/index.ts).
+export * as nn from './nn/index.js';
 // iterative solvers and sparse matrices
 export * from './linalg/iterative/index.js';
 export * from './linalg/sparse/index.js';

@@ -4,6 +4,7 @@
 export * from './arithmetic.js';
 export * from './unary.js';
 export * from './nonsmooth.js';
+export { erf, leakyRelu, elu, gelu, type LeakyReluOptions, type EluOptions, type GeluOptions } from './activations.js';
 export { clip, softThreshold, hinge, type ClipOptions } from './piecewise.js';
 export { max, min, argmax, argmin, norm, type ExtremumOptions, type ArgExtremumOptions, type NormOptions } from './extrema.js';
 export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './pooling.js';
