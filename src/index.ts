@@ -46,7 +46,7 @@ export { slice, pad, sliceAxis, concat, stack, type AxisOption } from './ops/sli
 export { take, scatterAdd, index, takeAlongAxis, type IndexArray, type ScatterAddOptions } from './ops/indexing.js';
 export { cumsum, type CumsumOptions } from './ops/cumulative.js';
 export { logsumexp, softmax, logSoftmax, variance, std } from './ops/normalize.js';
-export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type LossOptions, type CrossEntropyOptions } from './ops/losses.js';
+export { crossEntropy, binaryCrossEntropyWithLogits, mse, multiclassHinge, hingeLoss, type Reduction, type LossOptions, type CrossEntropyOptions, type MulticlassHingeOptions } from './ops/losses.js';
 export { outer, diag, trace, fullLike, type DiagonalOptions } from './ops/structural.js';
 export { asTensor, type TensorLike } from './ops/convert.js';
 // autodiff: transforms, kink policies, parameter trees

@@ -141,6 +141,8 @@ const recipes: Record<string, Recipe> = {
   leakyRelu: unary((x) => nd.leakyRelu(x, { slope: 0.1 }), () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
   elu: unary((x) => nd.elu(x, { alpha: 0.7 }), () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
   gelu: unary(nd.gelu),
+  multiclassHinge: diff(() => [tensor([[0.3, -1.2, 0.7], [2, -0.4, 1.1], [0.1, 0.2, 0.9]])], (z) => nd.multiclassHinge(z!, [0, 1, 2])),
+  hingeLoss: diff(() => [tensor([0.3, -1.2, 0.7, 2])], (z) => nd.hingeLoss(z!, tensor([1, -1, -1, 1]))),
   maxPool1d: unary((x) => nd.maxPool1d(x, { kernel: 2 }), () => reshape3(spread(8), [1, 8])),
   maxPool2d: unary((x) => nd.maxPool2d(x, { kernel: 2 }), () => reshape3(spread(16), [4, 4])),
   weightedGather: unary((x) => nd.weightedGather(x, [0, 1, 1], [2, 0, 3], [0.5, 2, -1], [2]), () => N(4)),
@@ -402,6 +404,15 @@ function nnRecipes(): Record<string, Recipe> {
     'nn.sigmoid': layer(() => nn.sigmoid(), [3]),
     'nn.softplus': layer(() => nn.softplus(), [3]),
     'nn.softThreshold': layer(() => nn.softThreshold({ lambda: 0.5 }), [3], () => tensor([[-1.3, -0.2, 0.1], [0.3, 0.9, 1.7]])),
+    'nn.dropout': diff(() => [N(3, 4)], (x) => nn.dropout({ rate: 0.5 }).forward(null, null, x!, { train: true, key: 5 }).y),
+    'nn.layerNorm': diff(() => [N(2, 4), N(4), N(4)], (x, g, b) => nn.layerNorm().apply({ gamma: g!, beta: b! }, x!)),
+    'nn.batchNorm': diff(() => [N(4, 3), N(3), N(3)], (x, g, b) => {
+      const bn = nn.batchNorm();
+      return bn.forward({ gamma: g!, beta: b! }, bn.init(0, [3]).state, x!, { train: true }).y;
+    }),
+    'nn.embedding': diff(() => [N(5, 3)], (t) => nn.embedding(5, 3).apply({ table: t! }, tensor([[1, 4], [0, 1]]))),
+    'nn.mlp': layer(() => nn.mlp([4, 2], { activation: () => nn.tanh() }), [3]),
+    'nn.paramCount': skip('a parameter tree in, a number out (counts scalars)'),
   };
 }
 

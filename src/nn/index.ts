@@ -8,3 +8,7 @@ export { defineLayer, sequential, foldKey, type Layer, type LayerInit, type Laye
 export { heUniform, heNormal, glorotUniform, glorotNormal, torchDefault, normal, zeros, ones, type Initializer, type Fans } from './init.js';
 export { linear, flatten, type LinearParams, type LinearOptions } from './layers/dense.js';
 export { relu, leakyRelu, abs, hardtanh, clip, elu, gelu, tanh, sigmoid, softplus, softThreshold } from './layers/activations.js';
+export { dropout, type DropoutOptions } from './layers/dropout.js';
+export { layerNorm, batchNorm, type NormParams, type BatchNormState, type LayerNormOptions, type BatchNormOptions } from './layers/norm.js';
+export { embedding, type EmbeddingParams, type EmbeddingOptions } from './layers/embedding.js';
+export { mlp, paramCount, type MlpOptions } from './models.js';
