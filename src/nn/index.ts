@@ -4,7 +4,7 @@
  * live here because their names would clash with ops (`relu`) at the package root.
  * One export line per file, grouped by file.
  */
-export { defineLayer, sequential, foldKey, type Layer, type LayerInit, type LayerSpec, type LayerState, type Params, type ForwardContext, type ApplyOptions } from './layer.js';
+export { defineLayer, sequential, foldKey, type EmptyParams, type Layer, type LayerInit, type LayerSpec, type LayerState, type Params, type ForwardContext, type ApplyOptions } from './layer.js';
 export { heUniform, heNormal, glorotUniform, glorotNormal, torchDefault, normal, zeros, ones, type Initializer, type Fans } from './init.js';
 export { linear, flatten, type LinearParams, type LinearOptions } from './layers/dense.js';
 export { relu, leakyRelu, abs, hardtanh, clip, elu, gelu, tanh, sigmoid, softplus, softThreshold } from './layers/activations.js';

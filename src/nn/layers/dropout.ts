@@ -9,7 +9,7 @@ import { checkOptions } from '../../core/options.js';
 import { ConcreteTensor } from '../../core/tensor.js';
 import { rng } from '../../core/rng.js';
 import { mul } from '../../ops/arithmetic.js';
-import { defineLayer, type Layer } from '../layer.js';
+import { defineLayer, type EmptyParams, type Layer } from '../layer.js';
 
 /** Options of `dropout`. */
 export interface DropoutOptions {
@@ -22,9 +22,9 @@ export interface DropoutOptions {
  * `ctx.key` (a different key per step gives fresh masks); eval mode is the identity.
  * @example
  * const d = dropout({ rate: 0.5 });
- * d.forward(null, null, ones([2, 4]), { train: true, key: 7 }).y;  // entries 0 or 2
+ * d.forward({}, null, ones([2, 4]), { train: true, key: 7 }).y;  // entries 0 or 2
  */
-export function dropout(opts: DropoutOptions): Layer<null, null> {
+export function dropout(opts: DropoutOptions): Layer<EmptyParams, null> {
   checkOptions(opts, ['rate'], 'dropout()');
   const rate = opts?.rate;
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
@@ -32,9 +32,9 @@ export function dropout(opts: DropoutOptions): Layer<null, null> {
   }
   const name = `dropout(${rate})`;
   const scale = 1 / (1 - rate);
-  return defineLayer<null, null>({
+  return defineLayer<EmptyParams, null>({
     name,
-    init: (_key, inputShape) => ({ params: null, state: null, outputShape: [...inputShape] }),
+    init: (_key, inputShape) => ({ params: {}, state: null, outputShape: [...inputShape] }),
     forward(_params, state, x, ctx) {
       if (!ctx.train || rate === 0) return { y: x, state };
       if (ctx.key === undefined) {
