@@ -42,7 +42,9 @@ export function dropout(opts: DropoutOptions): Layer<EmptyParams, null> {
       }
       const g = rng(ctx.key);
       const m = new Float64Array(x.size);
-      for (let i = 0; i < m.length; i++) m[i] = g.random() < rate ? 0 : scale;
+      // drop when a uniform 32-bit draw falls below rate·2³² (one draw per element)
+      const threshold = rate * 4294967296;
+      for (let i = 0; i < m.length; i++) m[i] = g.nextUint32() < threshold ? 0 : scale;
       return { y: mul(x, new ConcreteTensor(m, [...x.shape])), state };
     },
   });
