@@ -413,6 +413,7 @@ function nnRecipes(): Record<string, Recipe> {
     'nn.embedding': diff(() => [N(5, 3)], (t) => nn.embedding(5, 3).apply({ table: t! }, tensor([[1, 4], [0, 1]]))),
     'nn.mlp': layer(() => nn.mlp([4, 2], { activation: () => nn.tanh() }), [3]),
     'nn.paramCount': skip('a parameter tree in, a number out (counts scalars)'),
+    'nn.perExampleGrads': diff(() => [N(3, 2), N(4, 3)], (w, x) => nn.perExampleGrads((p: Tensor, xi: Tensor) => sum(nd.tanh(matmul(xi, p))), w!, x!)),
   };
 }
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   add, erf, elu, gelu, grad, leakyRelu, matmul, mean, mul, nn, ones, rng, sum, tensor, tanh, vjp, zeros,
-  ConcretizationError, InvalidArgumentError, ShapeError, type Tensor, type KinkPolicy,
+  crossEntropy, sliceAxis, ConcretizationError, InvalidArgumentError, ShapeError, type Tensor, type KinkPolicy,
 } from '../src/index.js';
 import { assertClose, checkDerivatives } from './helpers.js';
 
@@ -323,4 +323,21 @@ test('layers are pure: forward does not mutate params, state or input', () => {
   model.forward(params, state, x, { train: true, key: 0 });
   assert.equal(JSON.stringify([params, state].map((t) => JSON.stringify(t, (_k, v) => (v && v.data ? Array.from(v.data as Float64Array) : v)))), snapshot);
   assert.deepEqual(Array.from(x.data), xs);
+});
+
+test('perExampleGrads: one gradient per example, stacked per leaf; their sum is the gradient of the summed loss', () => {
+  const model = nn.mlp([3, 2], { activation: () => nn.tanh() });
+  const { params } = model.init(1, [4]);
+  const x = N(21, 5, 4);
+  const labels = [0, 1, 1, 0, 1];
+  const lossOf = (p: nn.Params[], xi: Tensor, i: number): Tensor => crossEntropy(model.apply(p, xi), [labels[i]!]);
+  const g = nn.perExampleGrads(lossOf, params, x) as [nn.LinearParams, nn.EmptyParams, nn.LinearParams];
+  assert.deepEqual(g[0].w.shape, [5, 4, 3]);
+  assert.deepEqual(g[2].b!.shape, [5, 2]);
+  const g3 = grad((p: nn.Params[]) => lossOf(p, sliceAxis(x, 3, 4), 3))(params) as [nn.LinearParams, nn.EmptyParams, nn.LinearParams];
+  assertClose(sliceAxis(g[0].w, 3, 4), g3[0].w, 1e-15);
+  const total = grad((p: nn.Params[]) => crossEntropy(model.apply(p, x), labels, { reduction: 'sum' }))(params) as [nn.LinearParams, nn.EmptyParams, nn.LinearParams];
+  assertClose(sum(g[0].w, { axis: 0 }), total[0].w, 1e-13);
+  assertClose(sum(g[2].b!, { axis: 0 }), total[2].b!, 1e-13);
+  assert.throws(() => nn.perExampleGrads(lossOf, params, zeros([0, 4])), /non-empty leading batch axis/);
 });

@@ -11,4 +11,4 @@ export { relu, leakyRelu, abs, hardtanh, clip, elu, gelu, tanh, sigmoid, softplu
 export { dropout, type DropoutOptions } from './layers/dropout.js';
 export { layerNorm, batchNorm, type NormParams, type BatchNormState, type LayerNormOptions, type BatchNormOptions } from './layers/norm.js';
 export { embedding, type EmbeddingParams, type EmbeddingOptions } from './layers/embedding.js';
-export { mlp, paramCount, type MlpOptions } from './models.js';
+export { mlp, paramCount, perExampleGrads, type MlpOptions } from './models.js';
