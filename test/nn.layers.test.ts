@@ -227,6 +227,10 @@ test('batchNorm: batch statistics in train, running statistics (PyTorch momentum
   // channel 0: mean 3, biased var 8/3, unbiased 4; channel 1: mean 4, biased var 8/3, unbiased 4
   const sd = Math.sqrt(8 / 3 + 1e-5);
   assertClose(y, [-2 / sd, -2 / sd, 0, 2 / sd, 2 / sd, 0], 1e-14);
+  // PyTorch 1.13 BatchNorm1d(2) in train mode on the same batch: output and running statistics
+  assertClose(y, [-1.224742575001414, -1.2247425750014138, -1.1102230246251565e-16, 1.2247425750014138, 1.2247425750014136, 0], { atol: 1e-15 });
+  assertClose(s1.mean, [0.30000000000000004, 0.4], 1e-15);
+  assertClose(s1.var, [1.3, 1.3], 1e-15);
   assertClose(s1.mean, [0.3, 0.4], 1e-15);
   assertClose(s1.var, [0.9 + 0.4, 0.9 + 0.4], 1e-15);
   assert.deepEqual(state.mean.toArray(), [0, 0], 'input state not mutated');

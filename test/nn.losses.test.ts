@@ -18,6 +18,8 @@ test('crossEntropy labelSmoothing: (1 − ε)·CE + ε·mean_c(−log p_c), for 
     return (1 - eps) * -lp[i]![y]! + eps * -(lp[i]!.reduce((a, b) => a + b, 0) / 3);
   });
   assertClose(crossEntropy(z, [0, 2], { labelSmoothing: eps }), (per[0]! + per[1]!) / 2, 1e-14);
+  // PyTorch 1.13: F.cross_entropy(z, [0, 2], label_smoothing=0.1)
+  assertClose(crossEntropy(z, [0, 2], { labelSmoothing: eps }), 1.1171074018321154, 1e-14);
   assertClose(crossEntropy(z, [0, 2], { labelSmoothing: eps, reduction: 'none' }), per, 1e-14);
   // probability targets: the same as smoothing the one-hot targets by hand
   const onehot = tensor([[1, 0, 0], [0, 0, 1]]);
@@ -34,6 +36,8 @@ test('multiclassHinge: Weston–Watkins (PyTorch MultiMarginLoss) and Crammer–
   const z = tensor([[2, 1.5, 0], [0.2, 0.1, 3]]);
   // sample 0 (y = 0): margins 1 − 2 + 1.5 = 0.5, 1 − 2 + 0 = −1; sample 1 (y = 1): 1 − 0.1 + 0.2 = 1.1, 1 − 0.1 + 3 = 3.9
   assertClose(multiclassHinge(z, [0, 1], { reduction: 'none' }), [0.5 / 3, (1.1 + 3.9) / 3], 1e-15);
+  // PyTorch 1.13: F.multi_margin_loss(z, [0, 1], reduction='none') = [0.16666666666666666, 1.6666666666666667]
+  assertClose(multiclassHinge(z, [0, 1], { reduction: 'none' }), [0.16666666666666666, 1.6666666666666667], 1e-15);
   assertClose(multiclassHinge(z, [0, 1]), (0.5 / 3 + 5 / 3) / 2, 1e-15);
   assertClose(multiclassHinge(z, [0, 1], { variant: 'crammerSinger', reduction: 'none' }), [0.5, 3.9], 1e-15);
   assertClose(multiclassHinge(z, [0, 1], { margin: 0.2, reduction: 'sum' }), 0 + (0.3 + 3.1) / 3, 1e-15);
