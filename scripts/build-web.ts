@@ -24,6 +24,7 @@ export async function buildWeb(outDir = join(ROOT, 'web/dist')): Promise<{ file:
     format: 'esm',
     target: 'es2022',
     minify: true,
+    keepNames: true, // error classes take their name from the class (`this.name = new.target.name`)
     outdir: outDir,
     metafile: true,
     logLevel: 'warning',

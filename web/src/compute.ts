@@ -12,6 +12,7 @@ import {
   mul, relu, abs, hinge, clip, maximum, softThreshold, stack, stopGradient, sub, sum, tensor, tuneLasso, withKinkPolicy,
   type DatasetName, type InvertibilityFallback, type ImplicitFunction, type KinkPolicy, type Tensor,
 } from '../../src/index.js';
+import { createEngine, releaseEngine } from '../../src/lasso/wasm_engine.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lasso tuning
@@ -42,6 +43,16 @@ export interface TuneOutput {
   coef: number[];
   featureNames: string[];
   criterionLabel: string;
+  /** Kernels of the dense Lasso solvers in this runtime: the WebAssembly SIMD engine or the JavaScript fallback. */
+  kernels: 'wasm' | 'js';
+}
+
+/** Whether this runtime runs the WebAssembly SIMD engine of the Lasso solvers (else the JavaScript kernels). */
+export function lassoKernels(): 'wasm' | 'js' {
+  const e = createEngine(4, 2);
+  if (e === null) return 'js';
+  releaseEngine(e.engine);
+  return 'wasm';
 }
 
 /** Progress of a long computation: a stage name and a fraction in [0, 1]. */
@@ -95,7 +106,7 @@ export function runTuning(params: TuneParams, progress: Progress = () => {}): Tu
   }
   progress('coefficient path', 0);
   const eps = Math.max(1e-6, Math.min(1e-3, (0.3 * res.lambdas[0]!) / res.lambdaMax));
-  const path = lassoPath(X, ds.y, { nLambdas: 40, eps, tol: 1e-8 });
+  const path = lassoPath(X, ds.y, { nLambdas: 40, eps, tol: 1e-12 }); // tight: the figure and the browser test compare it
   progress('done', 1);
   const folds = crit instanceof CrossValCriterion ? `${params.folds}-fold CV` : params.criterion === 'sure' ? 'SURE' : 'held-out';
   return {
@@ -108,6 +119,7 @@ export function runTuning(params: TuneParams, progress: Progress = () => {}): Tu
     path: { lambdas: Array.from(path.lambdas), coefs: path.coefs.map((c) => Array.from(c)) },
     coef: Array.from(res.coef),
     featureNames: ds.featureNames.slice(),
+    kernels: lassoKernels(),
     criterionLabel: `${folds} ${params.criterion === 'sure' ? 'risk estimate' : 'mean squared error'} (${ds.targetName} units²)`,
   };
 }

@@ -100,7 +100,7 @@ async function tune(): Promise<void> {
     results.tune = r;
     const lam = r.lambdas.map((l) => fmt(l)).join(', ');
     $('tune-summary').textContent =
-      `selected λ = ${lam} (λ_max = ${fmt(r.lambdaMax)}), criterion ${fmt(r.value, 6)}; ${r.search.length} evaluations, ` +
+      `selected λ = ${lam} (λ_max = ${fmt(r.lambdaMax)}), criterion ${fmt(r.value, 6)}; Lasso kernels: ${r.kernels === "wasm" ? "WebAssembly SIMD" : "JavaScript"}; ${r.search.length} evaluations, ` +
       `${r.search.filter((s) => s.gradient).length} with a hypergradient; ${r.coef.filter((c) => c !== 0).length} of ${r.coef.length} coefficients non-zero.`;
     $('tune-curve').innerHTML =
       r.lambdas.length === 1
