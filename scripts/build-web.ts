@@ -1,7 +1,7 @@
 /**
  * @file Builds the demo page: bundles web/src/main.ts and web/src/worker.ts with esbuild for the
  * browser (ES modules, minified) into web/dist/ and copies web/index.html there. No server code:
- * web/dist/ is a static site (`npm run web` serves it locally with scripts/serve-web.mjs).
+ * web/dist/ is a static site (`npm run web` serves it locally with scripts/serve-web.ts).
  *
  * Usage: `npm run web:build`.
  */

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from '../scripts/api-report.js';
-import { grad, lasso, loadDataset, relu, sum, tensor } from '../src/index.js';
+import { grad, lasso, loadDataset, relu, sum, tensor, type Tensor } from '../src/index.js';
 
 /** Bundles an entry for the browser; returns the code, or throws listing the unresolvable imports. */
 async function bundle(entry: string, format: 'esm' | 'iife'): Promise<string> {
@@ -54,7 +54,7 @@ test('src/node.ts is what does not bundle for the browser (the Node-only entry p
 test('the browser bundle runs without Node globals (bare vm context) and matches Node', async () => {
   const code = await bundle('src/index.ts', 'iife');
   // a context with the language built-ins and the web APIs the library uses, but no process/Buffer/require
-  const ctx = createContext({ TextEncoder, TextDecoder, performance, WebAssembly, console });
+  const ctx = createContext({ TextEncoder, TextDecoder, performance, WebAssembly: (globalThis as Record<string, unknown>)['WebAssembly'], console });
   runInContext(code, ctx);
   const out = JSON.parse(runInContext(`(() => {
     const nd = globalThis.nsdiff;
@@ -66,7 +66,7 @@ test('the browser bundle runs without Node globals (bare vm context) and matches
   const ds = loadDataset('diabetes');
   const fit = lasso(ds.X, ds.y, 1);
   assert.deepEqual(out, {
-    g: grad((v) => sum(relu(v)))(tensor([-1, 0, 2])).toArray(),
+    g: (grad((v: Tensor) => sum(relu(v)))(tensor([-1, 0, 2])) as Tensor).toArray(),
     n: 442,
     p: 10,
     coef: Array.from(fit.beta),

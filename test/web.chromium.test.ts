@@ -1,6 +1,6 @@
 /**
  * @file The demo page in a real browser: builds web/dist (scripts/build-web.ts), serves it on an
- * ephemeral port (scripts/serve-web.mjs), drives Debian's headless Chromium (/usr/bin/chromium, or
+ * ephemeral port (scripts/serve-web.ts), drives Debian's headless Chromium (/usr/bin/chromium, or
  * CHROMIUM_PATH) through puppeteer-core (which never downloads a browser), runs each panel — Lasso
  * tuning in the Web Worker, the kink explorer under each policy, the cycles and Lorenz dynamics —
  * and compares the page's numbers with the same computations (web/src/compute.ts) run here in Node.
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { ROOT } from '../scripts/api-report.js';
 import { buildWeb } from '../scripts/build-web.js';
-import { serveStatic } from '../scripts/serve-web.mjs';
+import { serveStatic } from '../scripts/serve-web.js';
 import { exploreKink, KINK_FUNCTIONS, runCycles, runLorenz, runTuning, type DynamicsOutput, type KinkOutput, type TuneOutput } from '../web/src/compute.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -68,8 +68,8 @@ after(async () => {
 /** The numbers a finished panel stored in window.__nsdiff. */
 async function resultOf<T>(panel: string): Promise<T> {
   await page.waitForSelector(`#${panel}[data-state="done"], #${panel}[data-state="error"]`, { timeout: 25_000 });
-  const out = await page.evaluate((p) => JSON.stringify((window as unknown as { __nsdiff: Record<string, unknown> }).__nsdiff[p] ?? null), panel);
-  const errors = await page.evaluate(() => (window as unknown as { __nsdiff: { errors: string[] } }).__nsdiff.errors);
+  const out = await page.evaluate((p) => JSON.stringify((globalThis as unknown as { __nsdiff: Record<string, unknown> }).__nsdiff[p] ?? null), panel);
+  const errors = await page.evaluate(() => (globalThis as unknown as { __nsdiff: { errors: string[] } }).__nsdiff.errors);
   assert.deepEqual(errors, [], 'errors reported by the page');
   return JSON.parse(out) as T;
 }

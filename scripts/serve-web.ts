@@ -1,14 +1,14 @@
 /**
  * @file A tiny static file server for the demo page (node:http, no dependency): serves a folder
- * (default web/dist) on localhost. `npm run web` builds the page and runs it on port 8080 (or
+ * (default web/dist) on localhost. `npm run web` builds the page and serves it on port 8080 (or
  * PORT); test/web.chromium.test.ts calls `serveStatic` on an ephemeral port.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png' };
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png' };
 
 /**
  * Serves `dir` on 127.0.0.1:`port` (0 = an ephemeral port); resolves with the server and its URL.
@@ -17,7 +17,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
  * @example
  * const { server, url } = await serveStatic('web/dist', 0); // … server.close()
  */
-export function serveStatic(dir, port = 0) {
+export function serveStatic(dir: string, port = 0): Promise<{ server: Server; url: string }> {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
@@ -33,11 +33,11 @@ export function serveStatic(dir, port = 0) {
       res.writeHead(404).end('not found');
     }
   });
-  return new Promise((ok, fail) => {
+  return new Promise<{ server: Server; url: string }>((ok, fail) => {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => {
       const addr = server.address();
-      ok({ server, url: `http://127.0.0.1:${addr.port}/` });
+      ok({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}/` });
     });
   });
 }
