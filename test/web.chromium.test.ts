@@ -86,7 +86,8 @@ test('tuning panel: Lasso, 5-fold CV on diabetes, in the Web Worker, equals Node
   await page.click('#tune-run');
   const got = await resultOf<TuneOutput>('tune');
   const want = JSON.parse(JSON.stringify(runTuning({ dataset: 'diabetes', model: 'lasso', criterion: 'cv', folds: 5, standardize: true }))) as TuneOutput;
-  console.log(`Lasso kernels: ${got.kernels} in Chromium's Web Worker, ${want.kernels} in Node`);
+  const mainThread = await page.evaluate(() => (globalThis as unknown as { __nsdiff: { mainThreadKernels: string } }).__nsdiff.mainThreadKernels);
+  console.log(`Lasso kernels: ${got.kernels} in Chromium's Web Worker, ${mainThread} on its main thread, ${want.kernels} in Node`);
   // the search, the curve and the selected λ are certified solutions (KKT to 1e-9, refined on the
   // support): equal to 1e-12. The coefficient path is a plain warm-started CD path (duality gap
   // 1e-12 relative to ‖y‖²/n); at small λ the collinear diabetes columns (s1, s2, s3, s5) make

@@ -7,7 +7,7 @@
  */
 import { lineChart, type Series } from '../../src/index.js';
 import { coefficientPathChart, validationCurveChart } from '../../src/plot/figures.js';
-import { exploreKink, KINK_FUNCTIONS, type DynamicsOutput, type KinkOutput, type TuneOutput, type TuneParams } from './compute.js';
+import { exploreKink, KINK_FUNCTIONS, lassoKernels, type DynamicsOutput, type KinkOutput, type TuneOutput, type TuneParams } from './compute.js';
 import type { Job, JobSpec, Reply } from './protocol.js';
 
 /** Results of the panels, for the browser test. */
@@ -16,9 +16,11 @@ interface DemoResults {
   kink?: KinkOutput;
   cycles?: DynamicsOutput;
   lorenz?: DynamicsOutput;
+  /** Lasso kernels available on the page's main thread (the worker reports its own in `tune`). */
+  mainThreadKernels: 'wasm' | 'js';
   errors: string[];
 }
-const results: DemoResults = { errors: [] };
+const results: DemoResults = { errors: [], mainThreadKernels: lassoKernels() };
 (window as unknown as { __nsdiff: DemoResults }).__nsdiff = results;
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
