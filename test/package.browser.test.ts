@@ -47,6 +47,11 @@ test('src/index.ts bundles for the browser with no Node built-in, within the siz
   assert.ok(bytes < 2.5e6, `bundle is ${bytes} B (budget 2.5 MB)`);
 });
 
+test('src/internals.ts (nsdiff/internals) bundles for the browser too', async () => {
+  const code = await bundle('src/internals.ts', 'esm');
+  assert.doesNotMatch(code, /["']node:[a-z_/]+["']/);
+});
+
 test('src/node.ts is what does not bundle for the browser (the Node-only entry point)', async () => {
   await assert.rejects(bundle('src/node.ts', 'esm'), /node:fs|node:url|node:zlib|node:path/);
 });
