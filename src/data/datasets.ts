@@ -38,7 +38,12 @@ const TEXTS: Readonly<Record<DatasetName, string>> = {
   digits: digitsCsv,
 };
 
-/** Throws `InvalidArgumentError` naming the caller unless `name` is a bundled dataset. */
+/**
+ * Throws `InvalidArgumentError` naming the caller unless `name` is a bundled dataset.
+ *
+ * @example
+ * checkDatasetName('iris', 'datasetPath'); // InvalidArgumentError: datasetPath(): unknown dataset 'iris'; available: …
+ */
 export function checkDatasetName(name: string, fn = 'loadDataset'): asserts name is DatasetName {
   if (!(datasetNames as readonly string[]).includes(name)) {
     throw new InvalidArgumentError(`${fn}(): unknown dataset '${name}'; available: ${datasetNames.join(', ')}`);

@@ -398,7 +398,12 @@ const CHUNK = 1 << 22; // 4 MiB output chunks
 /**
  * Encodes the dataset as libsvm bytes, handing full chunks (views into a reused buffer) to `sink`.
  * ASCII is written byte by byte into the buffer (integers digit by digit, numbers through their
- * shortest `String()` form), so no per-line strings are concatenated.
+ * shortest `String()` form), so no per-line strings are concatenated. Shared by `writeLibsvm` (a
+ * string) and `saveLibsvm` of `nsdiff/node` (a file).
+ *
+ * @example
+ * const chunks: Uint8Array[] = [];
+ * encodeLibsvm(ds, { precision: 6 }, (c) => chunks.push(c.slice())); // copy: the buffer is reused
  */
 export function encodeLibsvm(ds: Dataset, opts: WriteLibsvmOptions, sink: (chunk: Uint8Array) => void): void {
   if (ds.y.length !== ds.X.nRows) throw new InvalidArgumentError(`writeLibsvm(): y has ${ds.y.length} entries, X has ${ds.X.nRows} rows`);
