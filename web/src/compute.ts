@@ -105,8 +105,8 @@ export function runTuning(params: TuneParams, progress: Progress = () => {}): Tu
     crit.dispose?.();
   }
   progress('coefficient path', 0);
-  const eps = Math.max(1e-6, Math.min(1e-3, (0.3 * res.lambdas[0]!) / res.lambdaMax));
-  const path = lassoPath(X, ds.y, { nLambdas: 40, eps, tol: 1e-12 }); // tight: the figure and the browser test compare it
+  const eps = Math.max(1e-4, Math.min(1e-3, (0.3 * res.lambdas[0]!) / res.lambdaMax));
+  const path = lassoPath(X, ds.y, { nLambdas: 40, eps, tol: 1e-8 });
   progress('done', 1);
   const folds = crit instanceof CrossValCriterion ? `${params.folds}-fold CV` : params.criterion === 'sure' ? 'SURE' : 'held-out';
   return {
