@@ -97,7 +97,7 @@ async function checkTuning(params: TuneParams): Promise<void> {
   // support): equal to 1e-12. The coefficient path is a plain warm-started CD path (duality gap
   // 1e-8 relative to ‖y‖²/n); at small λ the collinear diabetes columns (s1, s2, s3, s5) make
   // its coefficients ill-conditioned (a gap of ε bounds the coefficient error by ~√(2ε/μ), μ the
-  // smallest curvature), so last-bit differences upstream (Math.exp/log of another V8 version)
+  // smallest curvature), so last-bit differences of its λ grid (Math.pow of another V8 version)
   // move them far more than the rounding (the test prints the largest difference): compared to 1e-5 of
   // the largest coefficient at each λ — the solver's accuracy, not bit equality
   const { path: gotPath, kernels: _k1, ...gotRest } = got;
