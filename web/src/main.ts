@@ -238,6 +238,9 @@ async function dynamics(panel: 'cycles' | 'lorenz'): Promise<void> {
 const fnSelect = $<HTMLSelectElement>('kink-fn');
 for (const [name, entry] of Object.entries(KINK_FUNCTIONS)) fnSelect.add(new Option(entry.formula, name));
 $('tune-run').addEventListener('click', () => void tune());
+$('tune-criterion').addEventListener('change', () => {
+  $<HTMLInputElement>('tune-folds').disabled = $<HTMLSelectElement>('tune-criterion').value !== 'cv'; // folds are for CV only
+});
 for (const id of ['kink-x', 'kink-policy']) $(id).addEventListener('change', explore);
 fnSelect.addEventListener('change', kinkFunctionChanged);
 $('cycles-run').addEventListener('click', () => void dynamics('cycles'));
