@@ -345,3 +345,16 @@ test('perExampleGrads: one gradient per example, stacked per leaf; their sum is 
   assertClose(sum(g[2].b!, { axis: 0 }), total[2].b!, 1e-13);
   assert.throws(() => nn.perExampleGrads(lossOf, params, zeros([0, 4])), /non-empty leading batch axis/);
 });
+
+test('sequential stores a child layer\'s null params as {} so grad accepts the tree', () => {
+  const square = nn.defineLayer<null, null>({
+    name: 'square',
+    init: (_k, s) => ({ params: null, state: null, outputShape: [...s] }),
+    forward: (_p, st, x) => ({ y: mul(x, x), state: st }),
+  });
+  const model = nn.sequential([nn.linear(2), square]);
+  const { params } = model.init(0, [3]);
+  assert.deepEqual(params[1], {});
+  const g = grad((p: nn.Params[]) => sum(model.apply(p, ones([1, 3]))))(params);
+  assert.deepEqual(g[1], {});
+});

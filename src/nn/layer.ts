@@ -114,7 +114,8 @@ export function defineLayer<P, S>(spec: LayerSpec<P, S>): Layer<P, S> {
 
 /**
  * Composes layers: y = f_n(… f_2(f_1(x))). Parameters and state are arrays with one entry per
- * layer (`params[i]` belongs to `layers[i]`); child i draws from `foldKey(key, i)`.
+ * layer (`params[i]` belongs to `layers[i]`; a child's `null` params are stored as `{}`, so grad
+ * accepts the whole tree); child i draws from `foldKey(key, i)`.
  * @example
  * const model = sequential([linear(32), relu(), linear(10)], { name: "mlp" });
  * const { params } = model.init(0, [64]);
@@ -138,7 +139,7 @@ export function sequential(layers: readonly Layer[], opts: { name?: string } = {
       let shape = [...inputShape];
       layers.forEach((l, i) => {
         const r = l.init(foldKey(key, i), shape);
-        params.push(r.params);
+        params.push(r.params ?? {}); // null → {}: grad refuses null leaves, an empty tree is fine
         state.push(r.state);
         shape = r.outputShape;
       });
