@@ -22,6 +22,8 @@ export interface Series {
   labels?: readonly string[];
   /** Leave the series out of the legend. */
   hideInLegend?: boolean;
+  /** SVG dash pattern of the line, e.g. '6,4' (reference slopes); default solid (or the automatic pattern past ten series). */
+  dash?: string;
 }
 
 /** Options of `lineChart`. */
@@ -217,7 +219,7 @@ export function lineChart(series: readonly Series[], opts: ChartOptions = {}): s
   const autoIndex: number[] = [];
   series.reduce((k, s, i) => ((autoIndex[i] = k), s.color ? k : k + 1), 0);
   const colorOf = (s: Series, i: number) => s.color ?? PALETTE[autoIndex[i]! % PALETTE.length]!;
-  const dashOf = (s: Series, i: number) => (s.color ? '' : DASHES[Math.floor(autoIndex[i]! / PALETTE.length) % DASHES.length]!);
+  const dashOf = (s: Series, i: number) => s.dash ?? (s.color ? '' : DASHES[Math.floor(autoIndex[i]! / PALETTE.length) % DASHES.length]!);
   const markerPos: Box[] = [];
   out.push('<g clip-path="url(#plot-area)">');
   series.forEach((s, i) => {
