@@ -118,11 +118,11 @@ function run(ctx: ExperimentContext): ExperimentResult {
   const series: Series[] = curves.map((c, i) => ({ name: 'SGD, random init and step size', points: c, color: '#4e79a7', width: 1, hideInLegend: i > 0 }));
   series.push({ name: 'GD started at the artificial critical point (W = 0)', points: [[0, stuckLoss], [K, stuckLoss]], color: '#e15759', width: 2.2 });
   const figures = {
-    'acp-identity': lineChart([
+    'artificial-critical-points-identity': lineChart([
       { name: "true derivative f'(x) = 1", points: [[-1, 1], [1, 1]], color: '#999', dash: '5,4' },
       { name: "autodiff f'(x), f(x) = relu(x) − relu(−x)", points: xs.map((x, i) => [x, fprime[i]!] as const), style: 'markers', color: '#e15759' },
     ], { title: 'artificial critical point: autodiff of the identity written with ReLUs', xLabel: 'x (dimensionless)', yLabel: "derivative returned (dimensionless)", yRange: [-0.2, 1.2] }),
-    'acp-sgd': lineChart(series, {
+    'artificial-critical-points-sgd': lineChart(series, {
       title: `artificial-critical-points: training loss of a ReLU network (${curves.length} of ${runs} runs shown)`,
       xLabel: 'SGD step k (minibatches of 8)', yLabel: 'training loss (mean squared error, log scale)', yScale: 'log',
     }),

@@ -140,14 +140,14 @@ function run(ctx: ExperimentContext): ExperimentResult {
   const cr = crossings(path), crP = crossings(pathP);
   const cyc = cycleOf(path, cr), cycP = cycleOf(pathP, crP);
   const cVals = path.map((p) => -3 * p[0]! + p[1]! + 2);
-  const line: Array<readonly [number, number]> = [[0.3, -1.1], [1.2, 1.6]];
+  const line: Array<readonly [number, number]> = [[0.3, -1.1], [2.4, 5.2]]; // y = 3x − 2
   const figures = {
     'cycles-phase': phaseChart({
       title: 'cycles: gradient descent with the pseudo-inverse implicit Jacobian (η = 0.05)',
       xLabel: 'x (dimensionless)', yLabel: 'y (dimensionless)',
       paths: [
-        { name: 'Lagrangian conditions (B = 0, lstsq)', points: path.map((p) => [p[0]!, p[1]!] as const) },
-        { name: 'projected-gradient conditions (B = I)', points: pathP.map((p) => [p[0]!, p[1]!] as const), width: 0.8 },
+        { name: 'Lagrangian conditions (B = 0, lstsq)', points: path.map((p) => [p[0]!, p[1]!] as const), width: 2.4 },
+        { name: 'projected-gradient conditions (B = I), same iterates', points: pathP.map((p) => [p[0]!, p[1]!] as const), width: 1.2, dash: '4,3' },
       ],
       guides: [{ name: 'discontinuity of s: c(x, y) = 0', points: line }],
     }),

@@ -202,7 +202,7 @@ export function rateChart(input: RateChartInput): string {
 /** Input of `phaseChart`. */
 export interface PhaseChartInput {
   /** Trajectories in the plane, each a list of (x, y) points in order. */
-  paths: ReadonlyArray<{ name: string; points: ReadonlyArray<readonly [number, number]>; color?: string; width?: number }>;
+  paths: ReadonlyArray<{ name: string; points: ReadonlyArray<readonly [number, number]>; color?: string; width?: number; dash?: string }>;
   /** Curves drawn as thin grey reference lines (e.g. a discontinuity line), or named points. */
   guides?: ReadonlyArray<{ name: string; points: ReadonlyArray<readonly [number, number]>; color?: string; style?: 'line' | 'markers' }>;
   /** Mark the first point of each path (default true). */
@@ -228,7 +228,7 @@ export function phaseChart(input: PhaseChartInput): string {
   }
   input.paths.forEach((p, i) => {
     const color = p.color ?? PALETTE[i % PALETTE.length]!;
-    series.push({ name: p.name, points: p.points, color, width: p.width ?? 1.2 });
+    series.push({ name: p.name, points: p.points, color, width: p.width ?? 1.2, ...(p.dash ? { dash: p.dash } : {}) });
     if ((input.markStart ?? true) && p.points.length > 0) series.push({ name: `${p.name}: start`, points: [p.points[0]!], style: 'markers', color, hideInLegend: true });
   });
   return lineChart(series, { title: input.title, xLabel: input.xLabel, yLabel: input.yLabel, ...(input.width ? { width: input.width } : {}), ...(input.height ? { height: input.height } : {}) });
