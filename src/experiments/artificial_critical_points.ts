@@ -116,7 +116,7 @@ function run(ctx: ExperimentContext): ExperimentResult {
     if (r < 12) curves.push(curve);
   }
   const series: Series[] = curves.map((c, i) => ({ name: 'SGD, random init and step size', points: c, color: '#4e79a7', width: 1, hideInLegend: i > 0 }));
-  series.push({ name: 'GD started at the artificial critical point (W = 0)', points: [[0, stuckLoss], [K, stuckLoss]], color: '#e15759', width: 2.2 });
+  series.push({ name: 'GD from W = 0 (artificial critical pt)', points: [[0, stuckLoss], [K, stuckLoss]], color: '#e15759', width: 2.2 });
   const figures = {
     'artificial-critical-points-identity': lineChart([
       { name: "true derivative f'(x) = 1", points: [[-1, 1], [1, 1]], color: '#999', dash: '5,4' },

@@ -113,14 +113,14 @@ function run(ctx: ExperimentContext): ExperimentResult {
   // the hull in this projection: the convex hull of the four projected vertices, in order around it
   const hull = [vert[0]!, vert[3]!, vert[1]!, vert[2]!, vert[0]!];
   const series: Series[] = [
-    { name: '{M(a, b)⁻¹ : a, b ∈ [−1, 1]} (conservative, from ∂Φ(0))', points: cloud, style: 'markers', color: '#b9cfe4' },
+    { name: 'M(a, b)⁻¹, a, b ∈ [−1, 1] (theorem)', points: cloud, style: 'markers', color: '#b9cfe4' },
     { name: 'conv{M(±1, ±1)⁻¹} = ∂Ψ(0) (Clarke)', points: hull, color: '#59a14f', width: 1.6 },
-    ...rows.map((r, i) => ({ name: `autodiff, policy ${r.policy}`, points: [[r.J[0]![0]!, r.J[0]![1]!] as const], style: 'markers' as const, color: ['#e15759', '#f28e2b', '#b07aa1', '#9c755f'][i]! })),
-    { name: '½(M(1,1)⁻¹ + M(−1,−1)⁻¹): in ∂Ψ(0), inverse not in ∂Φ(0)', points: [[0, 1]], style: 'markers', color: '#222' },
+    ...rows.map((r, i) => ({ name: `autodiff, ${r.policy}`, points: [[r.J[0]![0]!, r.J[0]![1]!] as const], style: 'markers' as const, color: ['#e15759', '#f28e2b', '#b07aa1', '#9c755f'][i]! })),
+    { name: 'midpoint: in ∂Ψ(0), not an M⁻¹', points: [[0, 1]], style: 'markers', color: '#222' },
   ];
   const figures = {
     'clarke-implicit': lineChart(series, {
-      title: 'clarke-implicit: Jacobians of Ψ = Φ⁻¹ at 0 (first row shown)',
+      title: 'clarke-implicit: Jacobians of Ψ = Φ⁻¹ at 0 (first row shown)', yRange: [0.3, 1.05],
       xLabel: 'J₁₁ (dimensionless)', yLabel: 'J₁₂ (dimensionless)',
     }),
   };

@@ -40,7 +40,7 @@ function run(ctx: ExperimentContext): ExperimentResult {
   const tail = nsid.filter((p) => p[0] >= 100);
   const fitTail = fitLine(tail.map((p) => Math.log(p[0])), tail.map((p) => Math.log(p[1])));
   const fitSid = fitLine(sid.map((p) => Math.log(p[0])), sid.map((p) => Math.log(p[1])));
-  const K0 = nsid[0]!;
+  const K0 = tail[0] ?? nsid[0]!;
   const figures = {
     'nsid-rates': rateChart({
       kind: 'power',
@@ -51,7 +51,7 @@ function run(ctx: ExperimentContext): ExperimentResult {
         { name: `NSID: fitted slope ${fit.slope.toFixed(3)} (K ≥ 100: ${fitTail.slope.toFixed(3)})`, points: nsid, markers: true },
         { name: `SID: fitted slope ${fitSid.slope.toFixed(3)}`, points: sid, markers: true },
       ],
-      references: [{ name: 'theory O(1/K): slope −1', x0: K0[0], y0: K0[1], slope: -1, from: Ks[0]!, to: Ks[Ks.length - 1]! }],
+      references: [{ name: 'theory O(1/K): slope −1', x0: K0[0], y0: K0[1], slope: -1, from: K0[0], to: Ks[Ks.length - 1]! }],
     }),
   };
   const last = nsid[nsid.length - 1]![1];

@@ -69,7 +69,10 @@ function ticks(lo: number, hi: number, log: boolean): number[] {
   if (log) {
     const out: number[] = [];
     const mults = hi - lo < 0.7 ? [1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9] : hi - lo < 2 ? [1, 2, 5] : [1];
+    // many decades (errors down to round-off): one labelled power of ten every `every` decades
+    const every = Math.max(1, Math.ceil((hi - lo) / 10));
     for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
+      if (e % every !== 0) continue;
       for (const m of mults) {
         const t = e + Math.log10(m);
         if (t >= lo - 1e-9 && t <= hi + 1e-9) out.push(t);
