@@ -147,7 +147,7 @@ function run(ctx: ExperimentContext): ExperimentResult {
       xLabel: 'x (dimensionless)', yLabel: 'y (dimensionless)',
       paths: [
         { name: 'Lagrangian conditions (B = 0, lstsq)', points: path.map((p) => [p[0]!, p[1]!] as const), width: 2.4 },
-        { name: 'projected-gradient conditions (B = I), same iterates', points: pathP.map((p) => [p[0]!, p[1]!] as const), width: 1.2, dash: '4,3' },
+        { name: 'projected conditions (B = I)', points: pathP.map((p) => [p[0]!, p[1]!] as const), width: 1.2, dash: '4,3' },
       ],
       guides: [{ name: 'discontinuity of s: c(x, y) = 0', points: line }],
     }),
