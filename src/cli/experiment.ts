@@ -48,6 +48,8 @@ export function runExperimentList(opts: { json?: boolean } = {}, io: CliIO = def
 /**
  * SVG → PNG bytes: `rsvg-convert` if installed, else `@resvg/resvg-js` (optional dependency).
  * Throws `OutputError` when neither is available.
+ * @example
+ * const png = svgToPng(lineChart([{ name: 'f', points: [[0, 1], [1, 2]] }]), 'f.svg');
  */
 export function svgToPng(svg: string, what: string): Uint8Array {
   const r = spawnSync('rsvg-convert', ['-f', 'png', '-b', 'white'], { input: svg, maxBuffer: 1 << 28 });

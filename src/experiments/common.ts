@@ -23,19 +23,31 @@ export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>): { slope: nu
   return { slope, intercept: (sy - slope * sx) / n, n };
 }
 
-/** A check record. */
+/**
+ * A check record.
+ * @example
+ * check('rate ≤ q', 0.83 <= 0.95, 0.83); // { what: 'rate ≤ q', ok: true, value: 0.83 }
+ */
 export function check(what: string, ok: boolean, value: number | string | boolean): ExperimentCheck {
   return { what, ok, value };
 }
 
-/** Compact number formatting for summaries (4 significant digits, exponent when tiny or huge). */
+/**
+ * Compact number formatting for summaries (4 significant digits, exponent when tiny or huge).
+ * @example
+ * fmt(0.000123456); // '1.23e-4'
+ */
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(+v.toPrecision(4));
 }
 
-/** Rounds every number of an array for the JSON output (keeps files small, values readable). */
+/**
+ * Rounds every number of an array for the JSON output (keeps files small, values readable).
+ * @example
+ * round([1 / 3], 3); // [0.333]
+ */
 export function round(values: ArrayLike<number>, digits = 6): number[] {
   return Array.from(values, (v) => (Number.isFinite(v) ? +v.toPrecision(digits) : v));
 }
