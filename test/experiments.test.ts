@@ -7,6 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { loadDataset } from '../src/data/datasets.js';
 import { EXPERIMENTS, getExperiment, PENDING_EXPERIMENTS } from '../src/experiments/index.js';
 import { fitLine } from '../src/experiments/common.js';
 import { phaseChart, rateChart } from '../src/plot/figures.js';
-import { runExperiment, runExperimentList } from '../src/cli/experiment.js';
+import { runExperiment, runExperimentList, svgToPng } from '../src/cli/experiment.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 
 for (const exp of EXPERIMENTS) {
@@ -89,4 +90,11 @@ test('fitLine recovers slopes; rateChart draws dashed theory slopes on log axes;
   const ph = phaseChart({ title: 'p', xLabel: 'x', yLabel: 'y', paths: [{ name: 'a', points: [[0, 0], [1, 1]] }] });
   assert.equal((ph.match(/<circle/g) ?? []).length, 1, 'one start marker');
   assert.throws(() => rateChart({ kind: 'exp', title: '', xLabel: '', yLabel: '', series: [] }), InvalidArgumentError);
+});
+
+const hasRsvg = !spawnSync('rsvg-convert', ['--version']).error;
+
+test('--png: SVG figures render to PNG (rsvg-convert)', { skip: hasRsvg ? false : 'rsvg-convert is not installed' }, () => {
+  const png = svgToPng(phaseChart({ title: 'p', xLabel: 'x', yLabel: 'y', paths: [{ name: 'a', points: [[0, 0], [1, 1]] }] }), 'p.svg');
+  assert.deepEqual(Array.from(png.subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]); // the PNG signature
 });
