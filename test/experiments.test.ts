@@ -15,6 +15,7 @@ import { loadDataset } from '../src/data/datasets.js';
 import { EXPERIMENTS, getExperiment, PENDING_EXPERIMENTS } from '../src/experiments/index.js';
 import { fitLine } from '../src/experiments/common.js';
 import { phaseChart, rateChart } from '../src/plot/figures.js';
+import { panels } from '../src/plot/svg.js';
 import { runExperiment, runExperimentList, svgToPng } from '../src/cli/experiment.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 
@@ -97,4 +98,15 @@ const hasRsvg = !spawnSync('rsvg-convert', ['--version']).error;
 test('--png: SVG figures render to PNG (rsvg-convert)', { skip: hasRsvg ? false : 'rsvg-convert is not installed' }, () => {
   const png = svgToPng(phaseChart({ title: 'p', xLabel: 'x', yLabel: 'y', paths: [{ name: 'a', points: [[0, 0], [1, 1]] }] }), 'p.svg');
   assert.deepEqual(Array.from(png.subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]); // the PNG signature
+});
+
+test('panels: charts side by side in one SVG, clip ids renamed per panel', () => {
+  const a = phaseChart({ title: 'p', xLabel: 'x', yLabel: 'y', paths: [{ name: 'a', points: [[0, 0], [1, 1]] }], width: 300, height: 200 });
+  const b = rateChart({ kind: 'exp', title: 'r', xLabel: 't', yLabel: 'e', series: [{ name: 'm', points: [[1, 1], [2, 0.1]] }] });
+  const both = panels([a, b, a], { columns: 2 });
+  assert.ok(both.includes('id="plot-area-0"') && both.includes('id="plot-area-1"') && both.includes('url(#plot-area-2)'));
+  assert.ok(!/id="plot-area"/.test(both));
+  assert.match(both, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="[\d.]+" height="640"/); // 200 + 440
+  assert.throws(() => panels([]), InvalidArgumentError);
+  assert.throws(() => panels(['<g/>']), /not a standalone SVG/);
 });
