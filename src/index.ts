@@ -9,7 +9,9 @@
  * test/package.api.test.ts fails while it is stale or while an op or data function is exported
  * from neither entry point). Building blocks for extending the library
  * (primitive definitions, rule tables, shape and validation helpers) are in `nsdiff/internals`
- * (src/internals.ts), not here.
+ * (src/internals.ts), not here. The root is browser-safe (no Node built-in is reachable from it;
+ * test/package.browser.test.ts bundles it for the browser): file loaders and writers, the bundled
+ * CSVs' paths and the IDX / Fashion-MNIST loaders are in `nsdiff/node` (src/node.ts).
  */
 // core: errors, failure policy, tensors, randomness
 export {
@@ -152,10 +154,9 @@ export {
 } from './data/dataset.js';
 // the one matrix model of every model and solver (2-D Tensor, number[][], CscMatrix, CsrMatrix)
 export { type MatrixLike, type VectorLike } from './data/matrix.js';
-export { parseCsv, loadCsv, loadCsvPair, type CsvOptions } from './data/csv.js';
-export { parseLibsvm, loadLibsvm, writeLibsvm, saveLibsvm, LIBSVM_MAX_FEATURES, LIBSVM_FEATURES_PER_ENTRY, LIBSVM_SLACK_FEATURES, type LibsvmOptions, type WriteLibsvmOptions } from './data/libsvm.js';
-export { datasetPath, loadDataset, datasetNames, dataDir, type DatasetName } from './data/datasets.js';
-export { parseIdx, loadIdx, loadIdxPair, loadFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray, type IdxPairOptions, type ImageLabelData, type FashionMnistOptions } from './data/idx.js';
+export { parseCsv, type CsvOptions } from './data/csv.js';
+export { parseLibsvm, writeLibsvm, LIBSVM_MAX_FEATURES, LIBSVM_FEATURES_PER_ENTRY, LIBSVM_SLACK_FEATURES, type LibsvmOptions, type WriteLibsvmOptions } from './data/libsvm.js';
+export { loadDataset, datasetNames, type DatasetName } from './data/datasets.js';
 export { batches, numBatches, gatherRows, type BatchOptions, type RowSource } from './data/batches.js';
 export {
   makeCorrelatedData,

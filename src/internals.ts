@@ -49,4 +49,5 @@ export { sliceDef, padDef, concatDef } from './ops/slicing.js';
 export type { WasmEngine } from './lasso/design.js';
 // data: kernels on design matrices
 export { getEntry, nnzOf, columnNormsSquared, constantColumns, matVec } from './data/dataset.js';
-export { readDataFile } from './data/csv.js';
+export { checkDatasetName } from './data/datasets.js';
+export { encodeLibsvm } from './data/libsvm.js';

@@ -7,9 +7,9 @@
  * the same 5-fold cross-validation criterion. Shows the path of the hypergradient steps on the
  * validation curve and the best criterion found against the number of evaluations.
  */
-import { InvalidArgumentError } from '../core/errors.js';
 import { rng } from '../core/rng.js';
 import { denseDesign, toDense } from '../data/dataset.js';
+import { loadDataset } from '../data/datasets.js';
 import { columnScales, scaleColumns } from '../estimators/preprocessing.js';
 import { tuneLasso, type TuneResult } from '../hpo/estimator.js';
 import { lineChart } from '../plot/svg.js';
@@ -27,8 +27,7 @@ function bestSoFar(r: TuneResult): Array<readonly [number, number]> {
 }
 
 function run(ctx: ExperimentContext): ExperimentResult {
-  if (!ctx.loadDataset) throw new InvalidArgumentError('lasso-dynamics: the context needs loadDataset (it runs on the bundled diabetes dataset)');
-  const ds = ctx.loadDataset('diabetes');
+  const ds = (ctx.loadDataset ?? loadDataset)('diabetes');
   const noiseFeatures = 40;
   const Xs = toDense(scaleColumns(ds.X, columnScales(ds.X).scales));
   const n = ds.nSamples, p = ds.nFeatures + noiseFeatures;

@@ -33,7 +33,7 @@ export interface ExperimentContext {
   seed: number;
   /** Reduced sizes (tests): same checks, smaller budgets. */
   quick: boolean;
-  /** Loads a bundled dataset (the CLI passes `loadDataset`; a browser passes a fetch-based loader). Needed by `lasso-dynamics`. */
+  /** Loads a bundled dataset (used by `lasso-dynamics`). Default: the embedded datasets (`loadDataset` of src/data/datasets.ts). */
   loadDataset?: (name: 'diabetes' | 'breast_cancer' | 'digits') => Dataset;
 }
 
