@@ -122,7 +122,8 @@ function pathPrepared(d: PreparedDesign, y: VectorLike, opts: PathOptions, fn: s
     intercepts[k] = res.intercept;
     gaps[k] = res.gap;
     tols[k] = res.tolerance;
-    if (res.tolerance > 0 && res.primal > 0) ratio = (res.primal * tolK) / res.tolerance;
+    const r = (res.primal * tolK) / res.tolerance;
+    if (Number.isFinite(r) && r > 0) ratio = r;
     iters[k] = res.iterations;
     conv.push(res.converged);
     prev = res;
