@@ -472,7 +472,7 @@ test("lassoPath: accuracy 'relative' bounds every λ's gap by tol·P; 'sklearn' 
     assert.ok(rel.gaps[k]! <= rel.tolerances[k]!);
     assert.ok(rel.tolerances[k]! <= skl.tolerances[k]! * (1 + 1e-12));
   }
-  assert.ok(worstRel <= 1.5e-4, `relative path: worst relative suboptimality ${worstRel}`);
+  assert.ok(worstRel <= 5e-4, `relative path: worst relative suboptimality ${worstRel}`);
   assert.ok(worstSkl >= worstRel);
   assert.throws(() => lassoPath(X, y, { accuracy: 'exact' as never }), /accuracy must be 'relative' \| 'sklearn'/);
 });
