@@ -10,6 +10,9 @@
  * in window o; the JVP applies A, the VJP applies Aᵀ — both `weightedGather`, so overlapping
  * windows accumulate and every order of derivative works.
  *
+ * Average pooling (`avgPool2d`) is linear: a convolution of each [H, W] plane with the constant
+ * kernel 1/(kh·kw) (zero padding), so its derivatives are those of `conv2d`.
+ *
  * Padding is implicit −∞ (as in PyTorch): padded positions never win; `padding ≤ kernel/2` per
  * axis so every window holds at least one real entry. Output length per axis:
  *   L_out = ⌊(L + 2·padding − kernel) / stride⌋ + 1.
@@ -21,6 +24,11 @@ import { bind, type PrimDef } from '../autodiff/trace.js';
 import { isTrackingKinks, reportKinks, tieWeights } from '../autodiff/kinks.js';
 import { asTensor, type TensorLike } from './convert.js';
 import { kinkPolicyOf, type KinkOption } from './nonsmooth.js';
+import { checkOptions } from '../core/options.js';
+import { conv2d, pairOption, type Pair2d } from './conv.js';
+import { mul } from './arithmetic.js';
+import { reshape } from './shape.js';
+import { constant } from './convert.js';
 
 // ---------------------------------------------------------------------------------------------
 // weightedGather: y[r] = Σ_e w[e]·x[c[e]] over entries e with rows[e] = r
@@ -275,4 +283,65 @@ export interface MaxPool2dOptions extends KinkOption {
 export function maxPool2d(x: TensorLike, opts: MaxPool2dOptions): Tensor {
   x = asTensor(x, 'maxPool2d()', 'x');
   return bind(maxPool2dDef, [x], poolParams(x, 'maxPool2d', 2, opts.kernel, opts.stride, opts.padding, opts));
+}
+
+/** Options of `avgPool2d`. */
+export interface AvgPool2dOptions {
+  /** Window [height, width] (a number means square). */
+  kernel: Pair2d;
+  /** Steps [vertical, horizontal] (default: `kernel`). */
+  stride?: Pair2d;
+  /** Zero rows/columns on each side (default 0; at most kernel/2). */
+  padding?: Pair2d;
+  /**
+   * Divide by the full window size kh·kw, padded zeros included (default true, as PyTorch's
+   * `count_include_pad`); false divides by the number of real entries in each window.
+   */
+  countIncludePad?: boolean;
+}
+
+/**
+ * 2-d average pooling over the last two axes of `x` ([..., H, W] → [..., H_out, W_out],
+ * H_out = ⌊(H + 2·padding − kernel)/stride⌋ + 1). Linear, hence smooth: each output's derivative
+ * spreads 1/(window size) over its window; overlapping windows accumulate.
+ *
+ * @example
+ * avgPool2d(tensor([[1, 2, 0, 0], [3, 4, 0, 8]]), { kernel: 2 }) // [[2.5, 2]]
+ */
+export function avgPool2d(x: TensorLike, opts: AvgPool2dOptions): Tensor {
+  const where = 'avgPool2d()';
+  checkOptions(opts, ['kernel', 'stride', 'padding', 'countIncludePad'], where);
+  const xt = asTensor(x, where, 'x');
+  if (xt.ndim < 2) throw new ShapeError(`${where}: input needs at least 2 dimensions, got shape ${formatShape(xt.shape)}`);
+  const k = pairOption(opts?.kernel, 0, 1, 'kernel', where);
+  const s = opts.stride === undefined ? k : pairOption(opts.stride, 1, 1, 'stride', where);
+  const pd = pairOption(opts.padding, 0, 0, 'padding', where);
+  const lead = xt.shape.slice(0, -2);
+  const H = xt.shape[xt.ndim - 2]!, W = xt.shape[xt.ndim - 1]!;
+  for (let a = 0; a < 2; a++) {
+    if (2 * pd[a]! > k[a]!) throw new InvalidArgumentError(`${where}: padding must be at most kernel/2, got ${JSON.stringify(opts.padding)} for kernel ${JSON.stringify(opts.kernel)}`);
+    const len = a === 0 ? H : W;
+    if (len + 2 * pd[a]! < k[a]!) throw new ShapeError(`${where}: kernel ${k[a]} is larger than the padded input length ${len + 2 * pd[a]!} (shape ${formatShape(xt.shape)})`);
+  }
+  const include = opts.countIncludePad ?? true;
+  if (typeof include !== 'boolean') throw new InvalidArgumentError(`${where}: countIncludePad must be a boolean, got ${JSON.stringify(opts.countIncludePad)}`);
+  const area = k[0] * k[1];
+  const planes = reshape(xt, [shapeSize(lead), 1, H, W]);
+  const kernel = constant(new Float64Array(area).fill(1 / area), [1, 1, k[0], k[1]]);
+  let y = conv2d(planes, kernel, { stride: s, padding: pd });
+  const Ho = y.shape[2]!, Wo = y.shape[3]!;
+  if (!include && (pd[0] > 0 || pd[1] > 0)) {
+    // rescale each output by kh·kw / (number of real entries in its window)
+    const scale = new Float64Array(Ho * Wo);
+    for (let oh = 0; oh < Ho; oh++) {
+      const h0 = oh * s[0] - pd[0];
+      const rows = Math.min(H, h0 + k[0]) - Math.max(0, h0);
+      for (let ow = 0; ow < Wo; ow++) {
+        const w0 = ow * s[1] - pd[1];
+        scale[oh * Wo + ow] = area / (rows * (Math.min(W, w0 + k[1]) - Math.max(0, w0)));
+      }
+    }
+    y = mul(y, constant(scale, [Ho, Wo]));
+  }
+  return reshape(y, [...lead, Ho, Wo]);
 }
