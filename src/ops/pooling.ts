@@ -157,12 +157,53 @@ function poolForward(x: Float64Array, g: PoolGeometry, countTies: boolean): { ou
 }
 
 /**
+ * Fast path of {@link poolMatrix}: when every window has a unique, non-NaN maximiser, A has one
+ * entry of weight 1 per output (at the argmax), which is what every tie policy selects there.
+ * Returns null as soon as a window ties (or holds NaN): the general path then applies the policy.
+ */
+function argmaxMatrix(x: Float64Array, g: PoolGeometry): { rows: Int32Array; cols: Int32Array; weights: Float64Array } | null {
+  const nOut = shapeSize(g.outShape);
+  const rows = new Int32Array(nOut);
+  const cols = new Int32Array(nOut);
+  let o = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const base = b * g.H * g.W;
+    for (let oh = 0; oh < g.Ho; oh++) {
+      const h0 = oh * g.sh - g.ph;
+      const i0 = Math.max(0, h0), i1 = Math.min(g.H, h0 + g.kh);
+      for (let ow = 0; ow < g.Wo; ow++, o++) {
+        const w0 = ow * g.sw - g.pw;
+        const j0 = Math.max(0, w0), j1 = Math.min(g.W, w0 + g.kw);
+        let m = -Infinity, arg = -1, tie = false;
+        for (let i = i0; i < i1; i++) {
+          const r = base + i * g.W;
+          for (let j = j0; j < j1; j++) {
+            const v = x[r + j]!;
+            if (v > m) {
+              m = v;
+              arg = r + j;
+              tie = false;
+            } else if (v === m || v !== v) tie = true;
+          }
+        }
+        if (tie || arg < 0) return null;
+        rows[o] = o;
+        cols[o] = arg;
+      }
+    }
+  }
+  return { rows, cols, weights: new Float64Array(nOut).fill(1) };
+}
+
+/**
  * The derivative matrix A (COO) of max pooling at x: row o holds the tie weights of window o's
  * maximisers (row-major window order). Random draws happen in output order.
  */
 function poolMatrix(x: Tensor, p: PoolParams): WeightedGatherParams {
   const d = x.data;
   const g = geometry(x.shape, p);
+  const fast = argmaxMatrix(d, g);
+  if (fast) return { ...fast, inShape: [...x.shape], outShape: g.outShape };
   const { out } = poolForward(d, g, false);
   const rows: number[] = [];
   const cols: number[] = [];
