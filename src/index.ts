@@ -132,6 +132,8 @@ export {
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable
 // or refusing traced input (src/ops/linalg_api.ts).
 export * as linalg from './ops/linalg_api.js';
+// Neural-network layers, initialisers and the layer protocol: one namespace (src/nn/index.ts).
+export * as nn from './nn/index.js';
 // iterative solvers and sparse matrices
 export * from './linalg/iterative/index.js';
 export * from './linalg/sparse/index.js';
