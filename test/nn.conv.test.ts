@@ -50,10 +50,10 @@ test('nn.maxPool2d / nn.avgPool2d: output shapes and values equal the ops', () =
   const x = rng(4).normal([2, 3, 7, 6]);
   const mp = nn.maxPool2d({ kernel: 2 });
   assert.deepEqual(mp.init(0, [3, 7, 6]).outputShape, [3, 3, 3]);
-  assertClose(mp.apply(null, x), maxPool2dOp(x, { kernel: 2 }), 0);
+  assertClose(mp.apply({}, x), maxPool2dOp(x, { kernel: 2 }), 0);
   const ap = nn.avgPool2d({ kernel: 3, stride: 2, padding: 1, countIncludePad: false });
   assert.deepEqual(ap.init(0, [3, 7, 6]).outputShape, [3, 4, 3]);
-  assertClose(ap.apply(null, x), avgPool2dOp(x, { kernel: 3, stride: 2, padding: 1, countIncludePad: false }), 0);
+  assertClose(ap.apply({}, x), avgPool2dOp(x, { kernel: 3, stride: 2, padding: 1, countIncludePad: false }), 0);
 });
 
 test('conv / pool layers: shape errors name the layer and both shapes; option errors', () => {
@@ -64,7 +64,7 @@ test('conv / pool layers: shape errors name the layer and both shapes; option er
   assert.throws(() => conv.apply(params, rng(0).normal([2, 1, 8, 8])), (e: unknown) => e instanceof ShapeError && /conv2d\(8, 3×3\).*1 channels.*initialised for 3.*\[2, 1, 8, 8\].*\[8, 3, 3, 3\]/.test(e.message));
   assert.throws(() => conv.apply(params, rng(0).normal([3, 8, 8])), (e: unknown) => e instanceof ShapeError && /\[C, H, W\].*\[3, 8, 8\] with batch axis/.test(e.message));
   assert.throws(() => nn.maxPool2d({ kernel: 4 }).init(0, [2, 3, 8]), (e: unknown) => e instanceof ShapeError && /maxPool2d\(4×4\).*\[2, 3, 8\]/.test(e.message));
-  assert.throws(() => nn.avgPool2d({ kernel: 2 }).apply(null, rng(0).normal([4, 4])), (e: unknown) => e instanceof ShapeError && /avgPool2d\(2×2\).*\[4, 4\]/.test(e.message));
+  assert.throws(() => nn.avgPool2d({ kernel: 2 }).apply({}, rng(0).normal([4, 4])), (e: unknown) => e instanceof ShapeError && /avgPool2d\(2×2\).*\[4, 4\]/.test(e.message));
   assert.throws(() => nn.conv2d(0, { kernel: 3 }), InvalidArgumentError);
   assert.throws(() => nn.conv2d(4, {} as nn.Conv2dLayerOptions), (e: unknown) => e instanceof InvalidArgumentError && /kernel is required/.test(e.message));
   assert.throws(() => nn.conv2d(4, { kernel: 2, padding: 'same' }), (e: unknown) => e instanceof InvalidArgumentError && /'same'/.test(e.message));
@@ -78,7 +78,7 @@ test('gradients through conv − maxpool − conv − avgpool vs finite differen
   const mp = nn.maxPool2d({ kernel: 2 });
   const ap = nn.avgPool2d({ kernel: 2, stride: 1 });
   const p1 = c1.init(1, [2, 6, 6]).params, p2 = c2.init(2, [3, 3, 3]).params;
-  const f = (x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor) => sum(ap.apply(null, tanh(c2.apply({ w: w2, b: p2.b! }, mp.apply(null, tanh(c1.apply({ w: w1, b: b1 }, x)))))), { axis: 1 });
+  const f = (x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor) => sum(ap.apply({}, tanh(c2.apply({ w: w2, b: p2.b! }, mp.apply({}, tanh(c1.apply({ w: w1, b: b1 }, x)))))), { axis: 1 });
   checkDerivatives(f, [rng(9).normal([2, 2, 6, 6]), p1.w, p1.b!, p2.w], { rtol: 1e-6 });
 });
 
