@@ -1,6 +1,6 @@
 /**
  * @file The digits CNN of issue 9: conv(16, 3×3, pad 1) − relu − maxpool 2 − conv(32, 3×3, pad 1)
- * − relu − maxpool 2 − linear(10) on the bundled 8×8 digits, trained with Adam on a fixed seeded
+ * − relu − maxpool 2 − linear(10) on the bundled 8×8 digits, trained with AdamW on a fixed seeded
  * 80/20 split; prints the loss and time per epoch and the final train / test accuracy (≥ 98% test
  * accuracy with the defaults). The model and the loop live in test/fixtures/digits_cnn.ts (shared
  * with test/nn.conv.test.ts and bench/conv.bench.ts).

@@ -82,7 +82,7 @@ test('gradients through conv − maxpool − conv − avgpool vs finite differen
   checkDerivatives(f, [rng(9).normal([2, 2, 6, 6]), p1.w, p1.b!, p2.w], { rtol: 1e-6 });
 });
 
-test('digits CNN (conv-relu-pool ×2 + linear, Adam) reaches ≥ 98% test accuracy on the seeded 80/20 split', () => {
+test('digits CNN (conv-relu-pool ×2 + linear, AdamW) reaches ≥ 98% test accuracy on the seeded 80/20 split', () => {
   const r = trainDigitsCnn();
   assert.ok(r.testAccuracy >= 0.98, `test accuracy ${r.testAccuracy} < 0.98 (train ${r.trainAccuracy})`);
 });
