@@ -12,3 +12,4 @@ export { dropout, type DropoutOptions } from './layers/dropout.js';
 export { layerNorm, batchNorm, type NormParams, type BatchNormState, type LayerNormOptions, type BatchNormOptions } from './layers/norm.js';
 export { embedding, type EmbeddingParams, type EmbeddingOptions } from './layers/embedding.js';
 export { mlp, paramCount, perExampleGrads, type MlpOptions } from './models.js';
+export { conv2d, maxPool2d, avgPool2d, type Conv2dParams, type Conv2dLayerOptions, type Pool2dLayerOptions } from './layers/conv.js';
