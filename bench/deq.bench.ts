@@ -20,8 +20,9 @@ import { execFileSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  add, adam, applyUpdates, argmax, batches, crossEntropy, gatherRows, grad, matmul, mul, relu, rng, zeros, loadFashionMnist, type Tensor,
+  add, adam, applyUpdates, argmax, batches, crossEntropy, gatherRows, grad, matmul, mul, relu, rng, zeros, type Tensor,
 } from '../src/index.js';
+import { loadFashionMnist } from '../src/node.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { deq } from '../src/nn/deq/deq.js';
 

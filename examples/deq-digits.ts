@@ -11,7 +11,8 @@
  * With `fashion`, Fashion-MNIST from Debian's dataset-fashion-mnist (the first nTrain training
  * images, default all 60 000, and the 10 000 test images), batch 128 and rtol 1e-4.
  */
-import { add, adam, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, loadFashionMnist, batches, gatherRows, type Tensor } from '../src/index.js';
+import { add, adam, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
+import { loadFashionMnist } from '../src/node.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { mondeq, type MonDeqParams } from '../src/nn/deq/mondeq.js';
 

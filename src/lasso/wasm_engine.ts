@@ -22,6 +22,7 @@
 // lacks SIMD, or the matrix does not fit a 32-bit memory, the JavaScript kernels are used instead.
 // Memory is sized once and never grown, so the Float64Array views stay valid.
 // ---------------------------------------------------------------------------------------------
+import { envVar } from '../core/platform.js';
 
 const uleb = (v: number): number[] => {
   const o: number[] = [];
@@ -402,7 +403,7 @@ function getWasmModule(): object | null {
   if (wasmModule !== undefined) return wasmModule;
   wasmModule = null;
   try {
-    if (WA !== undefined && process.env.NSDIFF_NO_WASM !== '1') {
+    if (WA !== undefined && envVar('NSDIFF_NO_WASM') !== '1') {
       const bytes = buildModule();
       if (WA.validate(bytes)) wasmModule = new WA.Module(bytes);
     }
