@@ -277,3 +277,17 @@ test('second order: hessian-vector products through the DEQ match finite differe
   const gp = grad(L)(add(params.W, mul(v, h))), gm = grad(L)(sub(params.W, mul(v, h)));
   assertClose(hv, mul(sub(gp, gm), 1 / (2 * h)), { rtol: 1e-6, atol: 1e-8 }, 'HVP vs FD of the gradient');
 });
+
+test('warmStart: the backward GMRES solve starts from the previous batch adjoint (fewer iterations, same gradient)', () => {
+  const run = (warmStart: boolean) => {
+    const layer = deq(f, { ...tight, linearSolver: 'gmres', backwardTol: 1e-12, warmStart });
+    const w = rng(25).normal([B, D]);
+    const L = (W: Tensor) => sum(mul(layer(x, { ...params, W }), w));
+    grad(L)(params.W);
+    const g = grad(L)(add(params.W, 1e-6)); // the next "batch": nearly the same system
+    return { g, it: layer.lastReport!.implicit!.linearSolve!.iterations };
+  };
+  const cold = run(false), warm = run(true);
+  assert.ok(warm.it < cold.it, `warm ${warm.it} vs cold ${cold.it} GMRES iterations`);
+  assertClose(warm.g, cold.g, 1e-9);
+});
