@@ -65,6 +65,13 @@ interface Pool {
 let pool: Pool | null = null;
 let threads = 0; // 0: not set, use availableCores()
 let poolBroken = false;
+/** Chunks computed by workers in the last job (diagnostics: tests check the pool really ran). */
+let lastWorkerChunks = 0;
+
+/** Row chunks the workers (not the calling thread) computed in the last gemm job. */
+export function lastJobWorkerChunks(): number {
+  return lastWorkerChunks;
+}
 
 /**
  * Sets the number of threads used by large kernel products (the caller plus `n − 1` workers) and
@@ -155,6 +162,7 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
   const total = Math.ceil(job.mp / job.chunk);
   const p = parallel && total > 1 ? getPool(km, Math.min(getThreads(), total) - 1) : null;
   const g = km.exports.gemm;
+  lastWorkerChunks = 0;
   if (p === null || Atomics.load(p.ctrl, READY) === 0) {
     g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, 0, job.mp);
     return;
@@ -174,13 +182,16 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
   Atomics.store(c, NEXT, 0);
   Atomics.add(c, GEN, 1);
   Atomics.notify(c, GEN);
+  let mine = 0;
   for (;;) {
     const t = Atomics.add(c, NEXT, 1);
     if (t >= total) break;
     const r0 = t * job.chunk;
     g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, r0, Math.min(r0 + job.chunk, job.mp));
     Atomics.add(c, DONE, 1);
+    mine++;
   }
+  lastWorkerChunks = total - mine;
   // wait for the chunks taken by workers (they are running: a chunk is taken only by a live thread)
   for (let d = Atomics.load(c, DONE); d < total; d = Atomics.load(c, DONE)) Atomics.wait(c, DONE, d, 100);
   Atomics.store(c, NEXT, IDLE_NEXT);

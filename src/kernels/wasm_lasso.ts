@@ -1,5 +1,6 @@
 /**
- * @file The WebAssembly SIMD engine of dense Lasso designs: a hand-assembled module (f64x2 SIMD128,
+ * @file The WebAssembly SIMD engine of dense Lasso designs (moved from lasso/ into the kernel
+ * layer; it follows the layer's backend switch of engine.ts): a hand-assembled module (f64x2 SIMD128,
  * no toolchain, no dependency) with the hot kernels of the solvers (the CD epoch `epoch`, the
  * logistic epoch `wepoch`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation
  * `prep`, weighted norms `wnorms`), and a pool of engine memories.
@@ -10,6 +11,8 @@
  * to the pool; `ptrIn`/`stageVec`/`stageCols`/`unstage` move operands in and out of the memory.
  * Nothing else in the library knows about WebAssembly.
  */
+import { useWasm } from './engine.js';
+
 // ---------------------------------------------------------------------------------------------
 // WebAssembly SIMD engine for dense designs.
 //
@@ -397,12 +400,17 @@ interface WasmApi {
 }
 const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-let wasmModule: object | null | undefined;
+/** The module, or null when the runtime lacks SIMD or the kernel backend is forced to 'js'. */
 function getWasmModule(): object | null {
+  return useWasm() ? compileWasmModule() : null;
+}
+
+let wasmModule: object | null | undefined;
+function compileWasmModule(): object | null {
   if (wasmModule !== undefined) return wasmModule;
   wasmModule = null;
   try {
-    if (WA !== undefined && process.env.NSDIFF_NO_WASM !== '1') {
+    if (WA !== undefined) {
       const bytes = buildModule();
       if (WA.validate(bytes)) wasmModule = new WA.Module(bytes);
     }
