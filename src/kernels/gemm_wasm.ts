@@ -98,7 +98,7 @@ export function gemmWasm(
   const f = km.f64;
   packA(transA, A, oa, lda, m, k, mp, f, aOff);
   packB(transB, B, ob, ldb, n, k, np, f, bOff);
-  const chunk = Math.min(CHUNK, roundUp(Math.ceil(mp / 2), MR));
+  const chunk = Math.min(CHUNK, roundUp(Math.ceil(mp / 2), MR)); // ≥ 2 chunks when mp ≥ 8, so two threads can share
   runGemmJob(km, { ap: 8 * aOff, bp: 8 * bOff, cp: 8 * cOff, mp, np, k, kc: KC, chunk }, m * n * k >= PARALLEL_MIN_FLOPS);
   // C ← α·T + β·C (β = 0 overwrites without reading C, as reference BLAS)
   for (let i = 0; i < m; i++) {

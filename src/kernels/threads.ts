@@ -164,7 +164,8 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
   const g = km.exports.gemm;
   lastWorkerChunks = 0;
   if (p === null || Atomics.load(p.ctrl, READY) === 0) {
-    g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, 0, job.mp);
+    // chunk by chunk on this thread too: a chunk's A block stays in L2 (same arithmetic per entry)
+    for (let r0 = 0; r0 < job.mp; r0 += job.chunk) g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, r0, Math.min(r0 + job.chunk, job.mp));
     return;
   }
   const c = p.ctrl;
