@@ -147,8 +147,13 @@ export function ensureKernelMemory(bytes: number): KernelMemory | null {
   if (pages > MAX_PAGES) return null;
   if (kmem === null) {
     const initial = Math.max(pages, 16);
-    const memory = new WA.Memory(c.shared ? { initial, maximum: MAX_PAGES, shared: true } : { initial, maximum: MAX_PAGES });
-    const inst = new WA.Instance(c.module, { env: { memory } });
+    let memory: WasmMemory, inst: { readonly exports: Record<string, unknown> };
+    try {
+      memory = new WA.Memory(c.shared ? { initial, maximum: MAX_PAGES, shared: true } : { initial, maximum: MAX_PAGES });
+      inst = new WA.Instance(c.module, { env: { memory } });
+    } catch {
+      return null; // the runtime refused the memory (address space): TypeScript kernels
+    }
     kmem = { memory, shared: c.shared, bytes: c.bytes, exports: inst.exports as unknown as KernelMemory['exports'], f64: new Float64Array(memory.buffer) };
     return kmem;
   }
