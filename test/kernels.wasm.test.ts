@@ -2,7 +2,8 @@
  * @file Tests of the kernel layer's WebAssembly path against the TypeScript reference: gemm on
  * random odd shapes with offsets, leading dimensions larger than the row, every transpose
  * combination and α/β (β = 0 must not read C), on both backends; aliasing; the backend switch; the
- * generated module being up to date with its .wat source; and the Lasso engine under both backends.
+ * generated module being up to date with its .wat source; batched matmul; and the Lasso engine
+ * under both backends.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,9 @@ import { getKernelBackend, setKernelBackend, wasmKernelsAvailable, type KernelBa
 import { InvalidArgumentError } from '../src/core/errors.js';
 import { lasso } from '../src/lasso/index.js';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
+import { tensor } from '../src/core/tensor.js';
+import { matmul } from '../src/ops/matmul.js';
+import { reshape } from '../src/ops/shape.js';
 
 /** Deterministic pseudo-random array in [−1, 1) (LCG). */
 function seeded(len: number, seed: number): Float64Array {
@@ -130,4 +134,30 @@ test('src/kernels/wasm/modules.generated.ts is up to date with the .wat sources 
   const script = fileURLToPath(new URL('../scripts/build-kernels.mjs', import.meta.url));
   const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('batched matmul (shared B merged into one gemm, broadcast A, transposes) = per-batch products, both backends', () => {
+  const nb = 3, m = 7, k = 33, n = 18;
+  const A = seeded(nb * m * k, 21), B = seeded(nb * k * n, 22);
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[nb, m, k], [k, n], false, false], // shared B: merged path
+    [[nb, m, k], [n, k], false, true],
+    [[m, k], [nb, k, n], false, false], // shared A
+    [[nb, k, m], [nb, k, n], true, false],
+  ];
+  for (const backend of backends) {
+    for (const [sa, sb, tA, tB] of cases) {
+      const a = reshape(tensor(Array.from(A.subarray(0, sa.reduce((x, y) => x * y, 1)))), sa);
+      const b = reshape(tensor(Array.from(B.subarray(0, sb.reduce((x, y) => x * y, 1)))), sb);
+      const got = withBackend(backend, () => matmul(a, b, { transA: tA, transB: tB })).toArray() as number[][][];
+      for (let t = 0; t < nb; t++) {
+        const want = new Float64Array(m * n);
+        const Aa = Float64Array.from(A.subarray(0, sa.reduce((x, y) => x * y, 1)));
+        const Bb = Float64Array.from(B.subarray(0, sb.reduce((x, y) => x * y, 1)));
+        const oa = sa.length === 3 ? t * m * k : 0, ob = sb.length === 3 ? t * k * n : 0;
+        naive(tA, tB, m, n, k, 1, Aa, oa, tA ? m : k, Bb, ob, tB ? k : n, 0, want, 0, n);
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) assert.ok(Math.abs(got[t]![i]![j]! - want[i * n + j]!) < 1e-12, `${backend} ${sa}@${sb} t=${t}`);
+      }
+    }
+  }
 });
