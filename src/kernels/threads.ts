@@ -160,7 +160,8 @@ export interface GemmJob {
  */
 export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): void {
   const total = Math.ceil(job.mp / job.chunk);
-  const p = parallel && total > 1 ? getPool(km, Math.min(getThreads(), total) - 1) : null;
+  // the pool size follows the setting only (not the job), so jobs of different sizes reuse it
+  const p = parallel && total > 1 ? getPool(km, getThreads() - 1) : null;
   const g = km.exports.gemm;
   lastWorkerChunks = 0;
   if (p === null || Atomics.load(p.ctrl, READY) === 0) {
