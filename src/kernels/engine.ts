@@ -6,8 +6,8 @@
  * The memory is a shared `WebAssembly.Memory` when the runtime has SharedArrayBuffer (so the worker
  * pool of threads.ts can run the same module on it), an ordinary one otherwise. It grows on demand
  * and never shrinks; callers must re-read `kernelMemory().f64` after every `ensureKernelMemory`.
- * The Lasso design engine (wasm_lasso.ts) keeps its own per-design memories but reads the same
- * backend switch.
+ * The Lasso design engine (wasm_lasso.ts) keeps its own per-design memories (module wasm/lasso.wat)
+ * but reads the same backend switch.
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { GEMM_WASM } from './wasm/modules.generated.js';
@@ -39,8 +39,8 @@ function envNoWasm(): boolean {
 
 let backend: KernelBackend = envNoWasm() ? 'js' : 'auto';
 
-/** Decodes base64 without Node's Buffer (browser-safe). */
-function fromBase64(s: string): Uint8Array {
+/** Decodes base64 (the generated modules) without Node's Buffer (browser-safe). */
+export function decodeBase64(s: string): Uint8Array {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -67,7 +67,7 @@ function compileKernels(): CompiledKernels | null {
   if (WA === undefined) return null;
   for (const shared of sharedMemorySupported() ? [true, false] : [false]) {
     try {
-      const bytes = fromBase64(shared ? GEMM_WASM.shared : GEMM_WASM.plain);
+      const bytes = decodeBase64(shared ? GEMM_WASM.shared : GEMM_WASM.plain);
       if (!WA.validate(bytes)) continue; // no SIMD (or no threads for the shared variant)
       compiled = { bytes, module: new WA.Module(bytes), shared };
       break;
