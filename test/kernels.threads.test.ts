@@ -24,7 +24,7 @@ function seeded(len: number, seed: number): Float64Array {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('gemm on 1 and 2 threads gives the same bits, and the workers took part', async () => {
-  const m = 261, n = 150, k = 300;
+  const m = 517, n = 300, k = 400; // 9 row chunks of ≈ 1.5 ms: a worker woken late still finds work
   const A = seeded(m * k, 1), B = seeded(k * n, 2);
   const run = (transB: boolean) => {
     const C = new Float64Array(m * n);
@@ -39,7 +39,7 @@ test('gemm on 1 and 2 threads gives the same bits, and the workers took part', a
     for (let t = 0; t < 100 && readyWorkers() === 0; t++) await sleep(20);
     assert.equal(readyWorkers(), 1, 'the worker started');
     let two = run(false);
-    for (let t = 0; t < 10 && lastJobWorkerChunks() === 0; t++) two = run(false);
+    for (let t = 0; t < 20 && lastJobWorkerChunks() === 0; t++) two = run(false);
     assert.ok(lastJobWorkerChunks() > 0, 'the worker computed some chunks');
     assert.deepEqual(Buffer.from(two.buffer), Buffer.from(one.buffer));
   } finally {
