@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gemmStrided, gemmStridedJs } from '../src/kernels/blas.js';
-import { getKernelBackend, setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
+import { decodeBase64, getKernelBackend, setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import { lasso } from '../src/lasso/index.js';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
@@ -160,4 +160,13 @@ test('batched matmul (shared B merged into one gemm, broadcast A, transposes) = 
       }
     }
   }
+});
+
+test('decodeBase64 (no atob/Buffer) matches Buffer on every padding case', () => {
+  for (const len of [0, 1, 2, 3, 4, 5, 64, 1001]) {
+    const bytes = Uint8Array.from({ length: len }, (_, i) => (i * 97 + 13) & 0xff);
+    const b64 = Buffer.from(bytes).toString('base64');
+    assert.deepEqual(Array.from(decodeBase64(b64)), Array.from(bytes));
+  }
+  assert.throws(() => decodeBase64('ab$d'), InvalidArgumentError);
 });

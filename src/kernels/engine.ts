@@ -39,11 +39,26 @@ function envNoWasm(): boolean {
 
 let backend: KernelBackend = envNoWasm() ? 'js' : 'auto';
 
-/** Decodes base64 (the generated modules) without Node's Buffer (browser-safe). */
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Decodes base64 (the generated modules) in plain JavaScript: no `Buffer` and no `atob`, so it runs
+ * in Node, browsers, workers and bare `vm` contexts alike. Four characters give three bytes.
+ */
 export function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  const len = s.length - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  let acc = 0, bits = 0, o = 0;
+  for (let i = 0; i < len; i++) {
+    const v = B64.indexOf(s[i]!);
+    if (v < 0) throw new InvalidArgumentError(`decodeBase64: invalid character ${JSON.stringify(s[i])} at ${i}`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
   return out;
 }
 
