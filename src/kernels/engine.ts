@@ -93,7 +93,12 @@ function compileKernels(): CompiledKernels | null {
   return compiled;
 }
 
-/** True when the WebAssembly SIMD kernels can run in this runtime (whatever the backend setting). */
+/**
+ * True when the WebAssembly SIMD kernels can run in this runtime (whatever the backend setting).
+ *
+ * @example
+ * if (!wasmKernelsAvailable()) console.warn('no WebAssembly SIMD: TypeScript kernels');
+ */
 export function wasmKernelsAvailable(): boolean {
   return compileKernels() !== null;
 }
@@ -119,7 +124,12 @@ export function setKernelBackend(b: KernelBackend): KernelBackend {
   return prev;
 }
 
-/** The current backend setting (`'auto'` unless changed or `NSDIFF_NO_WASM=1`). */
+/**
+ * The current backend setting (`'auto'` unless changed or `NSDIFF_NO_WASM=1`).
+ *
+ * @example
+ * getKernelBackend(); // 'auto'
+ */
 export function getKernelBackend(): KernelBackend {
   return backend;
 }

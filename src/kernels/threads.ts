@@ -92,7 +92,12 @@ export function setThreads(n: number): number {
   return prev;
 }
 
-/** The thread count used by large kernel products (default: available cores). */
+/**
+ * The thread count used by large kernel products (default: available cores).
+ *
+ * @example
+ * getThreads(); // e.g. 2 on a two-core machine
+ */
 export function getThreads(): number {
   return threads === 0 ? availableCores() : threads;
 }
