@@ -64,3 +64,15 @@ test('a process that used the thread pool exits promptly after its work', () => 
   assert.equal(out.workers, 1, 'the pool was live when the script ended');
   assert.ok(exitAt - out.end < 1500, `exited ${exitAt - out.end} ms after its work ended`);
 });
+
+test('NSDIFF_THREADS sets the default thread count of a process (and a bad value warns)', () => {
+  const code = "import { getThreads } from './src/kernels/threads.ts'; console.log(getThreads());";
+  const run = (v: string) => spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8', env: { ...process.env, NSDIFF_THREADS: v }, cwd: fileURLToPath(new URL('..', import.meta.url)),
+  });
+  const ok = run('3');
+  assert.equal(ok.stdout.trim(), '3', ok.stderr);
+  const bad = run('zero');
+  assert.match(bad.stderr, /NSDIFF_THREADS must be an integer in \[1, 256\], got "zero"/);
+  assert.ok(Number(bad.stdout.trim()) >= 1);
+});

@@ -15,6 +15,7 @@
  * after IDLE_MS without work; `setThreads` terminates surplus workers.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { emitWarning } from '../core/failure.js';
 import type { KernelMemory } from './engine.js';
 import { availableCores, loadWorkerThreads } from './platform.js';
 
@@ -75,8 +76,9 @@ export function lastJobWorkerChunks(): number {
 
 /**
  * Sets the number of threads used by large kernel products (the caller plus `n − 1` workers) and
- * returns the previous value. `n = 1` runs everything on the calling thread. Default: the cores
- * available to the process. Results do not depend on this setting (bit-identical).
+ * returns the previous value. `n = 1` runs everything on the calling thread. Default: the
+ * `NSDIFF_THREADS` environment variable if set, else the cores available to the process. Results
+ * do not depend on this setting (bit-identical).
  *
  * @example
  * const prev = setThreads(1); // single-threaded kernels
@@ -99,7 +101,18 @@ export function setThreads(n: number): number {
  * getThreads(); // e.g. 2 on a two-core machine
  */
 export function getThreads(): number {
-  return threads === 0 ? availableCores() : threads;
+  if (threads === 0) threads = envThreads() ?? availableCores();
+  return threads;
+}
+
+/** `NSDIFF_THREADS=n` in the environment (read once, when no `setThreads` came first); a bad value warns. */
+function envThreads(): number | null {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NSDIFF_THREADS;
+  if (v === undefined || v === '') return null;
+  const n = Number(v);
+  if (Number.isInteger(n) && n >= 1 && n <= 256) return n;
+  emitWarning(`NSDIFF_THREADS must be an integer in [1, 256], got ${JSON.stringify(v)}; using the available cores`);
+  return null;
 }
 
 /** Terminates the worker pool now (it restarts on the next large product). */
