@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gemmStrided, gemmStridedJs } from '../src/kernels/blas.js';
-import { decodeBase64, getKernelBackend, setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
+import { decodeBase64, dropKernelMemory, getKernelBackend, kernelMemoryBytes, setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
+import { shutdownThreads } from '../src/kernels/threads.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import { lasso } from '../src/lasso/index.js';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
@@ -169,4 +170,16 @@ test('decodeBase64 (no atob/Buffer) matches Buffer on every padding case', () =>
     assert.deepEqual(Array.from(decodeBase64(b64)), Array.from(bytes));
   }
   assert.throws(() => decodeBase64('ab$d'), InvalidArgumentError);
+});
+
+test('a dropped kernel memory is re-created by the next product (the path taken after a huge product)', () => {
+  const n = 40, A = seeded(n * n, 31), C1 = new Float64Array(n * n), C2 = new Float64Array(n * n);
+  withBackend('wasm', () => gemmStrided(false, false, n, n, n, 1, A, 0, n, A, 0, n, 0, C1, 0, n));
+  assert.ok(kernelMemoryBytes() > 0);
+  shutdownThreads();
+  dropKernelMemory();
+  assert.equal(kernelMemoryBytes(), 0);
+  withBackend('wasm', () => gemmStrided(false, false, n, n, n, 1, A, 0, n, A, 0, n, 0, C2, 0, n));
+  assert.ok(kernelMemoryBytes() > 0);
+  assert.deepEqual(C2, C1);
 });

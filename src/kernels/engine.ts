@@ -161,6 +161,20 @@ export interface KernelMemory {
 }
 let kmem: KernelMemory | null = null;
 
+/** Byte size of the kernel memory now (0 before first use or after `dropKernelMemory`). */
+export function kernelMemoryBytes(): number {
+  return kmem === null ? 0 : kmem.memory.buffer.byteLength;
+}
+
+/**
+ * Forgets the kernel memory (a WebAssembly memory cannot shrink; dropping it lets the garbage
+ * collector free it, and the next product allocates a fresh one). Callers must shut down the
+ * worker pool first (its workers hold the memory).
+ */
+export function dropKernelMemory(): void {
+  kmem = null;
+}
+
 /**
  * Returns the kernel memory with at least `bytes` bytes, growing it if needed, or null when the
  * request exceeds a 32-bit memory or WebAssembly is unavailable. Views taken before a call are stale.

@@ -4,8 +4,8 @@
  * kernel memory, runs the SIMD kernel (on the worker pool when the product is large), and writes
  * C ← α·T + β·C back. Because operands are copied in before C is written, C may alias A or B.
  */
-import { ensureKernelMemory } from './engine.js';
-import { runGemmJob } from './threads.js';
+import { dropKernelMemory, ensureKernelMemory, kernelMemoryBytes } from './engine.js';
+import { runGemmJob, shutdownThreads } from './threads.js';
 
 /** Register tile of the kernel (rows × columns of C per micro-kernel call): fixed by gemm.wat. */
 const MR = 4, NR = 4;
@@ -15,6 +15,12 @@ const KC = 256;
 const CHUNK = 64;
 /** Products with at least this many multiply-adds go to the worker pool (below, threads cost more than they save). */
 export const PARALLEL_MIN_FLOPS = 96 * 96 * 96;
+/**
+ * A kernel memory larger than this is dropped after the product (WebAssembly memories never
+ * shrink): a one-off huge product does not pin its packed operands for the life of the process.
+ * Products that need more (n ≳ 3300 square) re-allocate per call, negligible next to their flops.
+ */
+export const RETAIN_BYTES = 256 * 2 ** 20;
 
 const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;
 
@@ -109,6 +115,10 @@ export function gemmWasm(
     } else {
       for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]! + beta * C[c + j]!;
     }
+  }
+  if (kernelMemoryBytes() > RETAIN_BYTES) {
+    shutdownThreads();
+    dropKernelMemory();
   }
   return true;
 }
