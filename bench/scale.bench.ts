@@ -10,7 +10,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLibsvm, makeDataset, makeSparseRegression, saveLibsvm, splitTrainVal, tuneLasso } from '../src/index.js';
+import { makeDataset, makeSparseRegression, splitTrainVal, tuneLasso } from '../src/index.js';
+import { loadLibsvm, saveLibsvm } from '../src/node.js';
 
 const N = 20_000, P = 50_000, DENSITY = 0.002;
 let peakRss = process.memoryUsage().rss;

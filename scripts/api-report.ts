@@ -1,6 +1,6 @@
 /**
  * @file The API report: every export of the package entry points (`nsdiff` = src/index.ts,
- * `nsdiff/internals` = src/internals.ts) with its kind and signature, read with the TypeScript
+ * `nsdiff/internals` = src/internals.ts, `nsdiff/node` = src/node.ts) with its kind and signature, read with the TypeScript
  * compiler API, written to api/*.api.md (api-extractor style: checked in, so that a change of the
  * public surface shows up in review).
  *
@@ -19,6 +19,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const ENTRY_POINTS = [
   { subpath: 'nsdiff', source: 'src/index.ts', report: 'api/nsdiff.api.md' },
   { subpath: 'nsdiff/internals', source: 'src/internals.ts', report: 'api/nsdiff-internals.api.md' },
+  { subpath: 'nsdiff/node', source: 'src/node.ts', report: 'api/nsdiff-node.api.md' },
 ] as const;
 
 const FORMAT = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;

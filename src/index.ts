@@ -9,7 +9,9 @@
  * test/package.api.test.ts fails while it is stale or while an op or data function is exported
  * from neither entry point). Building blocks for extending the library
  * (primitive definitions, rule tables, shape and validation helpers) are in `nsdiff/internals`
- * (src/internals.ts), not here.
+ * (src/internals.ts), not here. The root is browser-safe (no Node built-in is reachable from it;
+ * test/package.browser.test.ts bundles it for the browser): file loaders and writers, the bundled
+ * CSVs' paths and the IDX / Fashion-MNIST loaders are in `nsdiff/node` (src/node.ts).
  */
 // core: errors, failure policy, tensors, randomness
 export {
@@ -34,7 +36,10 @@ export { add, sub, mul, div, neg, pow, square } from './ops/arithmetic.js';
 export { sin, cos, exp, log, sqrt, tanh, sigmoid, softplus } from './ops/unary.js';
 export { relu, abs, sign, maximum, minimum, type KinkOption } from './ops/nonsmooth.js';
 export { clip, softThreshold, hinge } from './ops/piecewise.js';
+export { erf, leakyRelu, elu, gelu, type LeakyReluOptions, type EluOptions, type GeluOptions } from './ops/activations.js';
 export { max, min, argmax, argmin, norm } from './ops/extrema.js';
+export { avgPool2d, type AvgPool2dOptions } from './ops/pooling.js';
+export { conv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions, type Pair2d } from './ops/conv.js';
 export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './ops/pooling.js';
 export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot, type CompareOptions } from './ops/logic.js';
 export type { CompareOp } from './autodiff/primitives.js';
@@ -45,7 +50,7 @@ export { slice, pad, sliceAxis, concat, stack, type AxisOption } from './ops/sli
 export { take, scatterAdd, index, takeAlongAxis, type IndexArray, type ScatterAddOptions } from './ops/indexing.js';
 export { cumsum, type CumsumOptions } from './ops/cumulative.js';
 export { logsumexp, softmax, logSoftmax, variance, std } from './ops/normalize.js';
-export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type LossOptions, type CrossEntropyOptions } from './ops/losses.js';
+export { crossEntropy, binaryCrossEntropyWithLogits, mse, multiclassHinge, hingeLoss, type Reduction, type LossOptions, type CrossEntropyOptions, type MulticlassHingeOptions } from './ops/losses.js';
 export { outer, diag, trace, fullLike, type DiagonalOptions } from './ops/structural.js';
 export { asTensor, type TensorLike } from './ops/convert.js';
 // autodiff: transforms, kink policies, parameter trees
@@ -130,6 +135,8 @@ export {
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable
 // or refusing traced input (src/ops/linalg_api.ts).
 export * as linalg from './ops/linalg_api.js';
+// Neural-network layers, initialisers and the layer protocol: one namespace (src/nn/index.ts).
+export * as nn from './nn/index.js';
 // iterative solvers and sparse matrices
 export * from './linalg/iterative/index.js';
 export * from './linalg/sparse/index.js';
@@ -152,10 +159,9 @@ export {
 } from './data/dataset.js';
 // the one matrix model of every model and solver (2-D Tensor, number[][], CscMatrix, CsrMatrix)
 export { type MatrixLike, type VectorLike } from './data/matrix.js';
-export { parseCsv, loadCsv, loadCsvPair, type CsvOptions } from './data/csv.js';
-export { parseLibsvm, loadLibsvm, writeLibsvm, saveLibsvm, LIBSVM_MAX_FEATURES, LIBSVM_FEATURES_PER_ENTRY, LIBSVM_SLACK_FEATURES, type LibsvmOptions, type WriteLibsvmOptions } from './data/libsvm.js';
-export { datasetPath, loadDataset, datasetNames, dataDir, type DatasetName } from './data/datasets.js';
-export { parseIdx, loadIdx, loadIdxPair, loadFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray, type IdxPairOptions, type ImageLabelData, type FashionMnistOptions } from './data/idx.js';
+export { parseCsv, type CsvOptions } from './data/csv.js';
+export { parseLibsvm, writeLibsvm, LIBSVM_MAX_FEATURES, LIBSVM_FEATURES_PER_ENTRY, LIBSVM_SLACK_FEATURES, type LibsvmOptions, type WriteLibsvmOptions } from './data/libsvm.js';
+export { loadDataset, datasetNames, type DatasetName } from './data/datasets.js';
 export { batches, numBatches, gatherRows, type BatchOptions, type RowSource } from './data/batches.js';
 export {
   makeCorrelatedData,

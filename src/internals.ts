@@ -35,6 +35,7 @@ export {
   type ArgExtremumParams,
   type PoolParams,
   type WeightedGatherParams,
+  type ConvParams,
   type TriangularSolveParams,
 } from './autodiff/primitives.js';
 export type { PrimDef } from './autodiff/trace.js';
@@ -46,6 +47,7 @@ export { softplusScalar, sigmoidScalar, expDef, logDef, sqrtDef, tanhDef, sigmoi
 export { kinkMask, kinkPolicyOf, reluDef, absDef, signDef, maximumDef, minimumDef } from './ops/nonsmooth.js';
 export { reducedShape, reductionIndexMap, sumDef } from './ops/reduce.js';
 export { matmulDef } from './ops/matmul.js';
+export { conv2dDef, conv2dTransposeDef, conv2dWeightGradDef, conv2dWeightGrad } from './ops/conv.js';
 export { sliceDef, padDef, concatDef } from './ops/slicing.js';
 // kernels: backend switch and threads
 export { setKernelBackend, getKernelBackend, wasmKernelsAvailable, type KernelBackend } from './kernels/engine.js';
@@ -54,4 +56,5 @@ export { setThreads, getThreads } from './kernels/threads.js';
 export type { WasmEngine } from './lasso/design.js';
 // data: kernels on design matrices
 export { getEntry, nnzOf, columnNormsSquared, constantColumns, matVec } from './data/dataset.js';
-export { readDataFile } from './data/csv.js';
+export { checkDatasetName } from './data/datasets.js';
+export { encodeLibsvm } from './data/libsvm.js';

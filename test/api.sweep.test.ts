@@ -137,8 +137,17 @@ const recipes: Record<string, Recipe> = {
   clip: unary((x) => nd.clip(x, -0.5, 0.5), () => tensor([-1.3, -0.2, 0.1, 0.3, 0.9])),
   softThreshold: diff(() => [tensor([-1.3, -0.2, 0.1, 0.9]), tensor([0.5])], (x, l) => nd.softThreshold(x!, l!)),
   hinge: unary(nd.hinge, () => tensor([-0.5, 0.3, 1.7])),
+  erf: unary(nd.erf),
+  leakyRelu: unary((x) => nd.leakyRelu(x, { slope: 0.1 }), () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
+  elu: unary((x) => nd.elu(x, { alpha: 0.7 }), () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
+  gelu: unary(nd.gelu),
+  multiclassHinge: diff(() => [tensor([[0.3, -1.2, 0.7], [2, -0.4, 1.1], [0.1, 0.2, 0.9]])], (z) => nd.multiclassHinge(z!, [0, 1, 2])),
+  hingeLoss: diff(() => [tensor([0.3, -1.2, 0.7, 2])], (z) => nd.hingeLoss(z!, tensor([1, -1, -1, 1]))),
   maxPool1d: unary((x) => nd.maxPool1d(x, { kernel: 2 }), () => reshape3(spread(8), [1, 8])),
   maxPool2d: unary((x) => nd.maxPool2d(x, { kernel: 2 }), () => reshape3(spread(16), [4, 4])),
+  avgPool2d: unary((x) => nd.avgPool2d(x, { kernel: 2, stride: 1, padding: 1, countIncludePad: false }), () => N(2, 3, 4)),
+  conv2d: diff(() => [N(2, 2, 5, 4), N(3, 2, 3, 2)], (x, w) => nd.conv2d(x!, w!, { stride: [2, 1], padding: 1 })),
+  conv2dTranspose: diff(() => [N(2, 3, 3, 2), N(3, 2, 3, 2)], (y, w) => nd.conv2dTranspose(y!, w!, { stride: 2, padding: 1, outputPadding: 1 })),
   weightedGather: unary((x) => nd.weightedGather(x, [0, 1, 1], [2, 0, 3], [0.5, 2, -1], [2]), () => N(4)),
 
   // --- reductions, extrema, normalisation, losses ----------------------------------------------
@@ -263,6 +272,13 @@ const recipes: Record<string, Recipe> = {
   }),
   'linalg.matrixRank': refuse(() => [G(3)], (A) => linalg.matrixRank(A!)),
   'linalg.condEstimate': refuse(() => [G(3)], (A) => linalg.condEstimate(A!)),
+  // --- nn: convolution and pooling layers (params passed as tensors, so derivatives reach them) ---
+  'nn.conv2d': diff(() => [N(2, 2, 5, 4), N(3, 2, 3, 3), N(3)], (x, w, b) => nd.nn.conv2d(3, { kernel: 3, padding: 'same' }).apply({ w: w!, b: b! }, x!)),
+  'nn.maxPool2d': unary((x) => nd.nn.maxPool2d({ kernel: 2 }).apply({}, x), () => nd.reshape(spread(32), [2, 1, 4, 4])),
+  'nn.avgPool2d': unary((x) => nd.nn.avgPool2d({ kernel: 2, stride: 1 }).apply({}, x), () => N(2, 3, 3, 4)),
+
+  // --- nn namespace: layers differentiated in their input (and parameters where they have some) ---
+  ...nnRecipes(),
 
   // --- iterative solvers: numeric, refuse traced tensors --------------------------------------
   cg: refuse(() => [S(3), N(3)], (A, b) => nd.cg(A!, b!).x),
@@ -327,19 +343,10 @@ const recipes: Record<string, Recipe> = {
   geometricGrid: skip('numbers in, Float64Array out'),
 
   // --- data, plots ------------------------------------------------------------------------------
-  loadCsv: skip(DATA),
-  loadCsvPair: skip(DATA),
   parseCsv: skip(DATA),
-  loadLibsvm: skip(DATA),
   parseLibsvm: skip(DATA),
-  saveLibsvm: skip(DATA),
   writeLibsvm: skip(DATA),
-  datasetPath: skip(DATA),
   loadDataset: skip(DATA),
-  parseIdx: skip(DATA),
-  loadIdx: skip(DATA),
-  loadIdxPair: skip(DATA),
-  loadFashionMnist: skip(DATA),
   batches: skip('index arrays from a sample count (no Tensor inputs)'),
   numBatches: skip(NO_TENSORS),
   gatherRows: refuse(() => [N(3, 2)], (x) => nd.gatherRows(x!, [2, 0])),
@@ -357,6 +364,56 @@ const recipes: Record<string, Recipe> = {
   takeRows: skip(DATA),
   lineChart: skip('SVG chart from number series'),
 };
+
+/** Recipes of the `nn` namespace (layers: derivative of forward() in the input at a smooth point). */
+function nnRecipes(): Record<string, Recipe> {
+  const { nn } = nd;
+  /** A layer built by `make`, initialised for per-example shape `shape`, differentiated in x (eval mode). */
+  const layer = (make: () => nd.nn.Layer, shape: number[], x: () => Tensor = () => N(2, ...shape)): Recipe =>
+    diff(() => [x()], (a) => {
+      const l = make();
+      const { params, state } = l.init(3, shape);
+      return l.forward(params, state, a!).y;
+    });
+  const awayFromKinks = (): Tensor => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]));
+  const INIT = 'seeded initialiser: a key and a shape in, a fresh tensor out (no tensor inputs)';
+  return {
+    'nn.defineLayer': diff(() => [N(2, 3)], (x) => nn.defineLayer({ name: 'sq', init: (_k, s) => ({ params: {}, state: null, outputShape: [...s] }), forward: (_p, st, a) => ({ y: square(a), state: st }) }).apply({}, x!)),
+    'nn.sequential': layer(() => nn.sequential([nn.linear(4), nn.tanh(), nn.linear(2)]), [3]),
+    'nn.foldKey': skip('numbers in, a number out (derives sub-keys)'),
+    'nn.heUniform': skip(INIT),
+    'nn.heNormal': skip(INIT),
+    'nn.glorotUniform': skip(INIT),
+    'nn.glorotNormal': skip(INIT),
+    'nn.torchDefault': skip(INIT),
+    'nn.normal': skip('builds a seeded initialiser from a std (no tensor inputs)'),
+    'nn.zeros': skip(INIT),
+    'nn.ones': skip(INIT),
+    'nn.linear': diff(() => [N(2, 3), N(3, 4), N(4)], (x, w, b) => nn.linear(4).apply({ w: w!, b: b! }, x!)),
+    'nn.flatten': layer(() => nn.flatten(), [2, 3]),
+    'nn.relu': layer(() => nn.relu(), [3], awayFromKinks),
+    'nn.leakyRelu': layer(() => nn.leakyRelu({ slope: 0.2 }), [3], awayFromKinks),
+    'nn.abs': layer(() => nn.abs(), [3], awayFromKinks),
+    'nn.hardtanh': layer(() => nn.hardtanh(), [3], () => tensor([[-1.3, -0.2, 0.1], [0.3, 0.9, 1.7]])),
+    'nn.clip': layer(() => nn.clip({ min: -0.5, max: 0.5 }), [3], () => tensor([[-1.3, -0.2, 0.1], [0.3, 0.9, 1.7]])),
+    'nn.elu': layer(() => nn.elu({ alpha: 0.5 }), [3], awayFromKinks),
+    'nn.gelu': layer(() => nn.gelu(), [3]),
+    'nn.tanh': layer(() => nn.tanh(), [3]),
+    'nn.sigmoid': layer(() => nn.sigmoid(), [3]),
+    'nn.softplus': layer(() => nn.softplus(), [3]),
+    'nn.softThreshold': layer(() => nn.softThreshold({ lambda: 0.5 }), [3], () => tensor([[-1.3, -0.2, 0.1], [0.3, 0.9, 1.7]])),
+    'nn.dropout': diff(() => [N(3, 4)], (x) => nn.dropout({ rate: 0.5 }).forward({}, null, x!, { train: true, key: 5 }).y),
+    'nn.layerNorm': diff(() => [N(2, 4), N(4), N(4)], (x, g, b) => nn.layerNorm().apply({ gamma: g!, beta: b! }, x!)),
+    'nn.batchNorm': diff(() => [N(4, 3), N(3), N(3)], (x, g, b) => {
+      const bn = nn.batchNorm();
+      return bn.forward({ gamma: g!, beta: b! }, bn.init(0, [3]).state, x!, { train: true }).y;
+    }),
+    'nn.embedding': diff(() => [N(5, 3)], (t) => nn.embedding(5, 3).apply({ table: t! }, tensor([[1, 4], [0, 1]]))),
+    'nn.mlp': layer(() => nn.mlp([4, 2], { activation: () => nn.tanh() }), [3]),
+    'nn.paramCount': skip('a parameter tree in, a number out (counts scalars)'),
+    'nn.perExampleGrads': diff(() => [N(3, 2), N(4, 3)], (w, x) => nn.perExampleGrads((p: Tensor, xi: Tensor) => sum(nd.tanh(matmul(xi, p))), w!, x!)),
+  };
+}
 
 /** reshape to a [1, ...] image/signal layout. */
 function reshape3(x: Tensor, shape: number[]): Tensor {

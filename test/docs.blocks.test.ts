@@ -1,7 +1,7 @@
 /**
  * @file Every ```ts block of README.md and docs/*.md compiles under the repository's strict
  * settings and runs, as written: the blocks are extracted from the markdown (never a retyped copy),
- * written to a temporary folder where `nsdiff` and `nsdiff/internals` resolve to src/, type-checked
+ * written to a temporary folder where `nsdiff`, `nsdiff/internals` and `nsdiff/node` resolve to src/, type-checked
  * together in one TypeScript program, then executed one after another in one child process with a
  * time limit. Failures name the markdown file and the line. Blocks that are not meant to run (shell,
  * signatures, output shapes) use another fence language (`sh`, `text`).
@@ -155,7 +155,7 @@ function markdownFiles(): string[] {
 
 const blocks = markdownFiles().flatMap((f) => extractBlocks(f, readFileSync(join(ROOT, f), 'utf8')));
 const dir = mkdtempSync(join(tmpdir(), 'nsdiff-docs-'));
-const paths = { nsdiff: [join(ROOT, 'src/index.ts')], 'nsdiff/internals': [join(ROOT, 'src/internals.ts')] };
+const paths = { nsdiff: [join(ROOT, 'src/index.ts')], 'nsdiff/internals': [join(ROOT, 'src/internals.ts')], 'nsdiff/node': [join(ROOT, 'src/node.ts')] };
 writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
 // for tsx: the same path mapping when the blocks run
 writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', paths } }));

@@ -78,7 +78,7 @@ test('LassoHO.fit, lassoHypergradient, makeCriterion: their own names, validatio
   expectMessage(() => makeCriterion(bad, y, { criterion: 'heldout' }), NonFiniteError, `makeCriterion(): ${NAN_X}`);
   expectMessage(() => makeCriterion(rows, yNaN, { criterion: 'heldout' }), NonFiniteError, 'makeCriterion(): y contains a non-finite value (NaN) at row 4');
   expectMessage(() => makeCriterion(rows, y, { criterion: 'cv' }, { X, y }), InvalidArgumentError, "makeCriterion(): criterion 'cv' does not take a validation set (use criterion: 'heldout')");
-  expectMessage(() => makeCriterion(5 as never, y), InvalidArgumentError, 'makeCriterion(): X must be a 2-D Tensor, a number[][], a CscMatrix or a CsrMatrix, got 5');
+  expectMessage(() => makeCriterion(5 as never, y), InvalidArgumentError, 'makeCriterion(): X must be a 2-D Tensor, a number[][], a CscMatrix or a CsrMatrix, got the number 5');
 });
 
 test('criteria and optimize built directly: their own names (evaluate for a bad λ)', () => {

@@ -448,6 +448,35 @@ test('warm start from the solution converges without any epoch; the residual is 
   assert.ok(fi.iterations <= 1 && fi.converged);
 });
 
+test("lassoPath: accuracy 'relative' bounds every λ's gap by tol·P; 'sklearn' by tol·‖y_c‖²/n", () => {
+  const { X, y } = problem(11, 40, 120);
+  const rel = lassoPath(X, y, { nLambdas: 30, eps: 1e-3 });
+  const skl = lassoPath(X, y, { nLambdas: 30, eps: 1e-3, accuracy: 'sklearn' });
+  let worstRel = 0, worstSkl = 0;
+  for (let k = 0; k < 30; k++) {
+    const lam = rel.lambdas[k]!;
+    const opt = lasso(X, y, lam, { tol: 1e-12, maxIter: 100_000 });
+    const P = (beta: Float64Array, b0: number): number => {
+      let r2 = 0, l1 = 0;
+      for (let i = 0; i < y.length; i++) {
+        let s = b0;
+        for (let j = 0; j < 120; j++) s += X.data[j * y.length + i]! * beta[j]!;
+        r2 += (y[i]! - s) ** 2;
+      }
+      for (const b of beta) l1 += Math.abs(b);
+      return r2 / (2 * y.length) + lam * l1;
+    };
+    const p0 = P(opt.beta, opt.intercept);
+    worstRel = Math.max(worstRel, (P(rel.coefs[k]!, rel.intercepts[k]!) - p0) / p0);
+    worstSkl = Math.max(worstSkl, (P(skl.coefs[k]!, skl.intercepts[k]!) - p0) / p0);
+    assert.ok(rel.gaps[k]! <= rel.tolerances[k]!);
+    assert.ok(rel.tolerances[k]! <= skl.tolerances[k]! * (1 + 1e-12));
+  }
+  assert.ok(worstRel <= 5e-4, `relative path: worst relative suboptimality ${worstRel}`);
+  assert.ok(worstSkl >= worstRel);
+  assert.throws(() => lassoPath(X, y, { accuracy: 'exact' as never }), /accuracy must be 'relative' \| 'sklearn'/);
+});
+
 test('lassoPath: sklearn-style grid, warm-started, equal to individual solves', () => {
   const { X, y } = problem(4, 30, 20);
   const path = lassoPath(X, y, { tol: 1e-10 });

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as root from '../src/index.js';
 import * as internals from '../src/internals.js';
+import * as nodeEntry from '../src/node.js';
 import * as ops from '../src/ops/index.js';
 import * as data from '../src/data/index.js';
 import * as errors from '../src/core/errors.js';
@@ -19,9 +20,11 @@ test('api/*.api.md are up to date with the exports (npm run api:report)', () => 
   assert.deepEqual(problems, [], problems.join('\n\n'));
 });
 
-test('the root and nsdiff/internals export disjoint names', () => {
+test('the root, nsdiff/internals and nsdiff/node export disjoint names', () => {
   const both = Object.keys(internals).filter((k) => k in root);
   assert.deepEqual(both, []);
+  const nodeBoth = Object.keys(nodeEntry).filter((k) => k in root || k in internals);
+  assert.deepEqual(nodeBoth, []);
 });
 
 test('internals named in the issue are not exported from the root', () => {
@@ -35,9 +38,9 @@ test('internals named in the issue are not exported from the root', () => {
 });
 
 test('every runtime export of the ops, data and error modules is reachable from the root or internals', () => {
-  const reachable = new Set([...Object.keys(root), ...Object.keys(internals)]);
+  const reachable = new Set([...Object.keys(root), ...Object.keys(internals), ...Object.keys(nodeEntry)]);
   for (const [where, mod] of [['src/ops/index.ts', ops], ['src/data/index.ts', data], ['src/core/errors.ts', errors]] as const) {
     const missing = Object.keys(mod).filter((k) => !reachable.has(k));
-    assert.deepEqual(missing, [], `${where} exports ${missing.join(', ')}, which neither src/index.ts nor src/internals.ts exports`);
+    assert.deepEqual(missing, [], `${where} exports ${missing.join(', ')}, which none of src/index.ts, src/internals.ts, src/node.ts exports`);
   }
 });

@@ -52,7 +52,7 @@ interface PackResult { filename: string; files: { path: string; size: number }[]
 test('npm pack --dry-run ships LICENSE, README, dist, data and docs, and nothing of the development tree', () => {
   const [res] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'])) as PackResult[];
   const files = res!.files.map((f) => f.path);
-  for (const required of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/internals.js', 'dist/internals.d.ts', 'data/diabetes.csv', 'docs/implicit.md', 'api/nsdiff.api.md']) {
+  for (const required of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/internals.js', 'dist/internals.d.ts', 'dist/node.js', 'dist/node.d.ts', 'data/diabetes.csv', 'docs/implicit.md', 'api/nsdiff.api.md']) {
     assert.ok(files.includes(required), `${required} is not in the package`);
   }
   // every target of "exports" and "bin" is shipped
@@ -65,7 +65,7 @@ test('npm pack --dry-run ships LICENSE, README, dist, data and docs, and nothing
   assert.ok(res!.unpackedSize < 5e6, `unpacked size ${res!.unpackedSize} B (budget 5 MB)`);
 });
 
-test('the packed tarball installs offline into a fresh project, imports (both subpaths) and type-checks', () => {
+test('the packed tarball installs offline into a fresh project, imports (all three subpaths) and type-checks', () => {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp])) as PackResult[];
   const tarball = `file:../${packed[0]!.filename}`;
   const app = join(tmp, 'app');
@@ -84,14 +84,16 @@ test('the packed tarball installs offline into a fresh project, imports (both su
   writeFileSync(join(app, 'main.js'), `
     import { grad, relu, sum, tensor, loadDataset, lasso } from 'nsdiff';
     import { PRIMITIVES, Prim, reluDef } from 'nsdiff/internals';
+    import { loadCsv, datasetPath } from 'nsdiff/node';
+    const fromFile = loadCsv(datasetPath('diabetes'), { target: 'target' }).nSamples;
     const g = grad((v) => sum(relu(v)))(tensor([-1, 0, 2])).toArray();
     const { X, y } = loadDataset('diabetes');
     let deep = 'resolved';
     try { await import('nsdiff/dist/ops/reduce.js'); } catch (e) { deep = e.code; }
-    console.log(JSON.stringify({ g, n: X.nRows, converged: lasso(X, y, 1).converged, registry: PRIMITIVES[Prim.Relu] === reluDef, deep }));
+    console.log(JSON.stringify({ g, n: X.nRows, converged: lasso(X, y, 1).converged, registry: PRIMITIVES[Prim.Relu] === reluDef, fromFile, deep }));
   `);
   const out = JSON.parse(run(process.execPath, ['main.js'], { cwd: app }));
-  assert.deepEqual(out, { g: [0, 0, 1], n: 442, converged: true, registry: true, deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  assert.deepEqual(out, { g: [0, 0, 1], n: 442, converged: true, registry: true, fromFile: 442, deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
   assert.match(run(join(app, 'node_modules/.bin/nsdiff'), ['--help'], { cwd: app }), /Usage: nsdiff/);
 
   // a strict TypeScript consumer resolves the declarations through "exports" (NodeNext)

@@ -7,8 +7,7 @@
  */
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import { rng } from '../core/rng.js';
-import { loadCsv, loadCsvPair } from '../data/csv.js';
-import { loadLibsvm } from '../data/libsvm.js';
+import { loadCsv, loadCsvPair, loadLibsvm } from '../data/files.js';
 import { datasetNames, loadDataset, type DatasetName } from '../data/datasets.js';
 import { constantColumns, type Dataset, type DesignMatrix } from '../data/dataset.js';
 import { oneOf } from './options.js';

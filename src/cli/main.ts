@@ -9,6 +9,7 @@ import { NsdiffError } from '../core/errors.js';
 import { runAutodiffDemo } from '../demo.js';
 import { datasetNames } from '../data/datasets.js';
 import { runHypergrad, runPath, runTune } from './lasso.js';
+import { runExperiment, runExperimentList } from './experiment.js';
 
 function dataOptions(cmd: Command): Command {
   return cmd
@@ -64,6 +65,16 @@ export function buildProgram(): Command {
     .option('--lambda <L>', 'a λ to mark on the plot (e.g. the one lasso tune selected)')
     .option('--plot <file.svg>', 'write the coefficient path')
     .action((opts) => void runPath(opts));
+
+  const experiment = program.command('experiment').description("the seeds' experiments: figures (SVG), numbers (JSON), summary, checked expected outcome");
+  experiment.command('list').description('the experiments with their expected outcomes').option('--json', 'machine-readable output on stdout').action((opts) => runExperimentList(opts));
+  experiment.command('run <name>').description('run one experiment (see `nsdiff experiment list`) and write its figures, numbers and summary')
+    .option('--out <dir>', 'output directory (default nsdiff-experiments)')
+    .option('--json', 'print the numbers and checks as JSON on stdout')
+    .option('--png', 'also write PNGs (rsvg-convert, or the npm package @resvg/resvg-js)')
+    .option('--seed <n>', 'seed of every random draw (default 0)')
+    .option('--quick', 'reduced sizes (the tests use them); same checks')
+    .action((name: string, opts) => void runExperiment(name, opts));
   return program;
 }
 

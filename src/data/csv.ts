@@ -9,7 +9,6 @@
  * Every malformed input raises `DataFormatError` naming the file, the 1-based line number (the
  * header is line 1) and the column.
  */
-import { readFileSync } from 'node:fs';
 import { DataFormatError } from '../core/errors.js';
 import type { Dataset } from './dataset.js';
 
@@ -180,56 +179,4 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
     nSamples: n,
     nFeatures: p,
   };
-}
-
-/**
- * Reads a data file's bytes, turning I/O failures into one `DataFormatError` naming the path and
- * the reason (`cannot read d.csv: no such file or directory`).
- */
-export function readDataFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    // Node's message is "ENOENT: no such file or directory, open 'd.csv'": keep the reason only
-    const reason = (e.message ?? String(err)).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
-    throw new DataFormatError(`cannot read ${path}: ${reason}${e.code ? ` (${e.code})` : ''}`);
-  }
-}
-
-/**
- * Reads a CSV file (see `parseCsv`); error messages name the path.
- *
- * @example
- * const ds = loadCsv('data/diabetes.csv', { target: 'target' }); // 442 × 10
- */
-export function loadCsv(path: string, opts: { target: string }): Dataset {
-  return parseCsv(readDataFile(path).toString('utf8'), { target: opts.target, sourceName: path });
-}
-
-/**
- * Loads a training and a validation CSV file and checks they have the same feature columns in the
- * same order (and the target column); otherwise a `DataFormatError` lists the differences.
- *
- * @example
- * const { train, val } = loadCsvPair('train.csv', 'val.csv', { target: 'y' });
- */
-export function loadCsvPair(trainPath: string, valPath: string, opts: { target: string }): { train: Dataset; val: Dataset } {
-  const train = loadCsv(trainPath, opts);
-  const val = loadCsv(valPath, opts);
-  const a = train.featureNames;
-  const b = val.featureNames;
-  const same = a.length === b.length && a.every((name, j) => b[j] === name);
-  if (!same) {
-    const sb = new Set(b);
-    const sa = new Set(a);
-    const onlyA = a.filter((x) => !sb.has(x));
-    const onlyB = b.filter((x) => !sa.has(x));
-    const parts: string[] = [];
-    if (onlyA.length) parts.push(`only in ${trainPath}: ${onlyA.join(', ')}`);
-    if (onlyB.length) parts.push(`only in ${valPath}: ${onlyB.join(', ')}`);
-    if (!onlyA.length && !onlyB.length) parts.push(`same columns in a different order (${trainPath}: ${a.join(', ')}; ${valPath}: ${b.join(', ')})`);
-    throw new DataFormatError(`feature columns of ${trainPath} and ${valPath} differ: ${parts.join('; ')}`);
-  }
-  return { train, val };
 }

@@ -7,13 +7,18 @@
  *   212 rows; 0 = benign, 357 rows — note: the opposite coding of scikit-learn's `target`).
  * - `digits`: 1797 × 64 (8×8 images, pixel values 0..16, columns p0..p63), target `label` (0..9).
  *
- * The directory is resolved relative to this module (`../../data/`), which is the package root's
- * `data/` both from `src/data/datasets.ts` and from the compiled `dist/data/datasets.js`.
+ * The CSV texts are embedded in generated modules (src/data/bundled/, written from data/*.csv by
+ * `npm run data:embed`), so loading needs no file system and works in a browser; the CSV files
+ * themselves ship in the package's `data/` (their paths: `datasetPath` of `nsdiff/node`).
+ * Embedding rather than fetching keeps `loadDataset` synchronous, as in Node; the cost is bundle
+ * size (≈ 400 kB of text, ≈ 90 kB gzipped) for a bundle that calls `loadDataset`.
  */
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../core/errors.js';
-import { loadCsv } from './csv.js';
+import { parseCsv } from './csv.js';
 import type { Dataset } from './dataset.js';
+import { breastCancerCsv } from './bundled/breast_cancer.js';
+import { diabetesCsv } from './bundled/diabetes.js';
+import { digitsCsv } from './bundled/digits.js';
 
 /** Names of the bundled datasets. */
 export type DatasetName = 'diabetes' | 'breast_cancer' | 'digits';
@@ -27,23 +32,21 @@ const TARGETS: Readonly<Record<DatasetName, string>> = {
   digits: 'label',
 };
 
-/** Absolute path of the bundled `data/` directory (with a trailing slash). */
-export const dataDir: string = fileURLToPath(new URL('../../data/', import.meta.url));
+const TEXTS: Readonly<Record<DatasetName, string>> = {
+  diabetes: diabetesCsv,
+  breast_cancer: breastCancerCsv,
+  digits: digitsCsv,
+};
 
 /**
- * Absolute path of a bundled dataset's CSV file.
+ * Throws `InvalidArgumentError` naming the caller unless `name` is a bundled dataset.
  *
  * @example
- * datasetPath('diabetes'); // '/…/nsdiff/data/diabetes.csv'
+ * checkDatasetName('iris', 'datasetPath'); // InvalidArgumentError: datasetPath(): unknown dataset 'iris'; available: …
  */
-export function datasetPath(name: DatasetName): string {
-  checkName(name);
-  return fileURLToPath(new URL(`../../data/${name}.csv`, import.meta.url));
-}
-
-function checkName(name: string): asserts name is DatasetName {
+export function checkDatasetName(name: string, fn = 'loadDataset'): asserts name is DatasetName {
   if (!(datasetNames as readonly string[]).includes(name)) {
-    throw new InvalidArgumentError(`loadDataset(): unknown dataset '${name}'; available: ${datasetNames.join(', ')}`);
+    throw new InvalidArgumentError(`${fn}(): unknown dataset '${name}'; available: ${datasetNames.join(', ')}`);
   }
 }
 
@@ -54,6 +57,6 @@ function checkName(name: string): asserts name is DatasetName {
  * const ds = loadDataset('diabetes'); // ds.nSamples = 442, ds.nFeatures = 10, ds.y[0] = 151
  */
 export function loadDataset(name: DatasetName): Dataset {
-  checkName(name);
-  return loadCsv(datasetPath(name), { target: TARGETS[name] });
+  checkDatasetName(name);
+  return parseCsv(TEXTS[name], { target: TARGETS[name], sourceName: `data/${name}.csv` });
 }

@@ -26,7 +26,7 @@ import { gunzipSync } from 'node:zlib';
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { describeValue, fromData, type Tensor } from '../core/tensor.js';
-import { readDataFile } from './csv.js';
+import { readDataFile } from './files.js';
 
 /** Element types of the IDX format: type byte → [name, bytes per element]. */
 const IDX_TYPES: ReadonlyMap<number, readonly [string, number]> = new Map([

@@ -14,8 +14,6 @@
  * accumulate in geometrically grown typed arrays (CSR by construction), and a counting sort by
  * column turns them into CSC with sorted row indices.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { readDataFile } from './csv.js';
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import type { Dataset, DesignMatrix } from './dataset.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
@@ -62,7 +60,6 @@ function isDigit(c: number): boolean {
 }
 
 function bytesToString(buf: Uint8Array, s: number, e: number): string {
-  if (buf instanceof Buffer) return buf.toString('latin1', s, e);
   let out = '';
   for (let i = s; i < e; i++) out += String.fromCharCode(buf[i]!);
   return out;
@@ -164,7 +161,7 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
   if (fixedP !== undefined && fixedP > cap) {
     throw new InvalidArgumentError(`parseLibsvm(): nFeatures = ${fixedP} exceeds the limit of ${cap} features (raise maxFeatures if this is intended)`);
   }
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const buf = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   const len = buf.length;
   const maxIndex = fixedP ?? cap;
   let maxIdxLine = 0;
@@ -341,17 +338,6 @@ function cooRowsToCsc(rowPtr: Int32Array, cols: Int32Array, vals: Float64Array, 
   return new CscMatrix(nRows, nCols, indptr, indices, values, { check: false });
 }
 
-/**
- * Reads a libsvm file (as bytes, without building a JS string) and parses it (see `parseLibsvm`).
- *
- * @example
- * const ds = loadLibsvm('/data/rcv1_train.binary', { nFeatures: 47236 });
- */
-export function loadLibsvm(path: string, opts: Omit<LibsvmOptions, 'sourceName'> = {}): Dataset {
-  const buf = readDataFile(path);
-  return parseLibsvm(buf, { ...opts, sourceName: path });
-}
-
 /** Options of `writeLibsvm`. */
 export interface WriteLibsvmOptions {
   /**
@@ -412,9 +398,14 @@ const CHUNK = 1 << 22; // 4 MiB output chunks
 /**
  * Encodes the dataset as libsvm bytes, handing full chunks (views into a reused buffer) to `sink`.
  * ASCII is written byte by byte into the buffer (integers digit by digit, numbers through their
- * shortest `String()` form), so no per-line strings are concatenated.
+ * shortest `String()` form), so no per-line strings are concatenated. Shared by `writeLibsvm` (a
+ * string) and `saveLibsvm` of `nsdiff/node` (a file).
+ *
+ * @example
+ * const chunks: Uint8Array[] = [];
+ * encodeLibsvm(ds, { precision: 6 }, (c) => chunks.push(c.slice())); // copy: the buffer is reused
  */
-function encodeLibsvm(ds: Dataset, opts: WriteLibsvmOptions, sink: (chunk: Uint8Array) => void): void {
+export function encodeLibsvm(ds: Dataset, opts: WriteLibsvmOptions, sink: (chunk: Uint8Array) => void): void {
   if (ds.y.length !== ds.X.nRows) throw new InvalidArgumentError(`writeLibsvm(): y has ${ds.y.length} entries, X has ${ds.X.nRows} rows`);
   const fmt = formatter(opts.precision);
   const { rowPtr, colIdx, vals } = toRows(ds.X);
@@ -466,28 +457,7 @@ function encodeLibsvm(ds: Dataset, opts: WriteLibsvmOptions, sink: (chunk: Uint8
  */
 export function writeLibsvm(ds: Dataset, opts: WriteLibsvmOptions = {}): string {
   const parts: string[] = [];
-  encodeLibsvm(ds, opts, (chunk) => parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1')));
+  const ascii = new TextDecoder(); // the encoder writes ASCII bytes only, so UTF-8 decoding is exact
+  encodeLibsvm(ds, opts, (chunk) => parts.push(ascii.decode(chunk)));
   return parts.join('');
-}
-
-/**
- * Writes a dataset as a libsvm file (same text as `writeLibsvm`), streaming 4 MiB chunks so the
- * whole text is never held in memory; returns the number of bytes written.
- *
- * @example
- * saveLibsvm('/tmp/train.svm', ds, { precision: 8 });
- */
-export function saveLibsvm(path: string, ds: Dataset, opts: WriteLibsvmOptions = {}): number {
-  const fd = openSync(path, 'w');
-  let bytes = 0;
-  try {
-    encodeLibsvm(ds, opts, (chunk) => {
-      let off = 0;
-      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
-      bytes += chunk.length;
-    });
-  } finally {
-    closeSync(fd);
-  }
-  return bytes;
 }

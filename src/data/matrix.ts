@@ -12,7 +12,7 @@
  * it is accepted as is), a sparse X stays CSC.
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
-import { Tensor, concreteData } from '../core/tensor.js';
+import { Tensor, concreteData, describeValue } from '../core/tensor.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import { CsrMatrix } from '../linalg/sparse/csr.js';
 
@@ -35,17 +35,6 @@ export type MatrixLike = Tensor | readonly (readonly number[])[] | CscMatrix | C
 
 /** What the models accept as a vector (y, weights). */
 export type VectorLike = Tensor | readonly number[] | Float64Array;
-
-/** How a bad value is named in an error: strings quoted, arrays/objects by kind. */
-export function describeValue(v: unknown): string {
-  if (typeof v === 'string') return `the string '${v}'`;
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (v instanceof Tensor) return `a Tensor of shape [${v.shape.join(', ')}]`;
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
-  if (typeof v === 'function') return 'a function';
-  return String(v);
-}
 
 /**
  * Converts and validates a `MatrixLike` for `fn()` (e.g. `'lasso'`), naming the argument `arg` in

@@ -10,6 +10,7 @@
  * but reads the same backend switch.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { envVar } from '../core/platform.js';
 import { GEMM_WASM } from './wasm/modules.generated.js';
 
 /** The slice of the WebAssembly JS API used by the kernel layer (the project's `lib` has no DOM/WebAssembly types). */
@@ -32,12 +33,7 @@ export const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 export type KernelBackend = 'wasm' | 'js' | 'auto';
 
 /** Read once: `NSDIFF_NO_WASM=1` in the environment starts the layer in `'js'` mode (tests, benches). */
-function envNoWasm(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.NSDIFF_NO_WASM === '1';
-}
-
-let backend: KernelBackend = envNoWasm() ? 'js' : 'auto';
+let backend: KernelBackend = envVar('NSDIFF_NO_WASM') === '1' ? 'js' : 'auto';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 

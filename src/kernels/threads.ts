@@ -17,7 +17,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { emitWarning } from '../core/failure.js';
 import type { KernelMemory } from './engine.js';
-import { availableCores, loadWorkerThreads } from './platform.js';
+import { availableCores, envVar, loadWorkerThreads } from '../core/platform.js';
 
 // control block slots
 const GEN = 0, NEXT = 1, TOTAL = 2, DONE = 3, ERR = 4, READY = 5, EXITED = 6;
@@ -107,7 +107,7 @@ export function getThreads(): number {
 
 /** `NSDIFF_THREADS=n` in the environment (read once, when no `setThreads` came first); a bad value warns. */
 function envThreads(): number | null {
-  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NSDIFF_THREADS;
+  const v = envVar('NSDIFF_THREADS');
   if (v === undefined || v === '') return null;
   const n = Number(v);
   if (Number.isInteger(n) && n >= 1 && n <= 256) return n;

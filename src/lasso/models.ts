@@ -33,7 +33,8 @@ import { checkOptions } from '../core/options.js';
 import type { DesignInput, PreparedDesign } from './design.js';
 import { designOutOfRange, disposeDesign, powerOfTwoScale, resolveDesignOwned } from './design.js';
 import { colDots, vecSum } from './columns.js';
-import { describeValue, toVector, type VectorLike } from '../data/matrix.js';
+import { toVector, type VectorLike } from '../data/matrix.js';
+import { describeValue } from '../core/tensor.js';
 
 /** A Lasso-type model with its regularisation parameters. */
 export type ModelSpec =

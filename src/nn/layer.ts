@@ -3,7 +3,7 @@
  * (JAX / Haiku / Equinox style), and `sequential` composes layers.
  *
  * - `init(key, inputShape) → { params, state, outputShape }`: seeded parameters (a tree of
- *   tensors), non-trainable state (running statistics; `null` when the layer has none) and the
+ *   tensors; `{}` for a layer without parameters), non-trainable state (running statistics; `null` when the layer has none) and the
  *   per-example output shape. `inputShape` excludes the leading batch axis.
  * - `forward(params, state, x, ctx) → { y, state }`: x carries a leading batch axis
  *   ([batch, ...inputShape]). `ctx.train` switches dropout / batch statistics; `ctx.key` seeds
@@ -18,9 +18,15 @@
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { formatShape, type Tensor } from '../core/tensor.js';
 import { hashSeed } from '../autodiff/kinks.js';
+import { checkOptions } from '../core/options.js';
 
 /** A parameter tree: nested arrays / plain objects whose leaves are tensors. */
 export type Params = unknown;
+/**
+ * Parameters of a layer without any: the empty tree `{}` (grad accepts it and returns `{}`; a
+ * `null` leaf would be refused by grad as a non-tensor leaf).
+ */
+export type EmptyParams = Record<string, never>;
 /** Non-trainable layer state (running statistics), a tree of tensors, or null. */
 export type LayerState = unknown;
 
@@ -108,13 +114,16 @@ export function defineLayer<P, S>(spec: LayerSpec<P, S>): Layer<P, S> {
 
 /**
  * Composes layers: y = f_n(… f_2(f_1(x))). Parameters and state are arrays with one entry per
- * layer (`params[i]` belongs to `layers[i]`); child i draws from `foldKey(key, i)`.
+ * layer (`params[i]` belongs to `layers[i]`; a child's `null` params are stored as `{}`, so grad
+ * accepts the whole tree); child i draws from `foldKey(key, i)`.
  * @example
- * const model = sequential([linear(32), reluLayer(), linear(10)]);
+ * const model = sequential([linear(32), relu(), linear(10)], { name: "mlp" });
  * const { params } = model.init(0, [64]);
  * model.apply(params, x); // [batch, 10]
  */
-export function sequential(layers: readonly Layer[], name?: string): Layer<Params[], LayerState[]> {
+export function sequential(layers: readonly Layer[], opts: { name?: string } = {}): Layer<Params[], LayerState[]> {
+  checkOptions(opts, ['name'], 'sequential()');
+  const name = opts.name;
   if (!Array.isArray(layers) || layers.length === 0) throw new InvalidArgumentError('sequential(): layers must be a non-empty array of layers');
   layers.forEach((l, i) => {
     if (!l || typeof l.init !== 'function' || typeof l.forward !== 'function') {
@@ -130,7 +139,7 @@ export function sequential(layers: readonly Layer[], name?: string): Layer<Param
       let shape = [...inputShape];
       layers.forEach((l, i) => {
         const r = l.init(foldKey(key, i), shape);
-        params.push(r.params);
+        params.push(r.params ?? {}); // null → {}: grad refuses null leaves, an empty tree is fine
         state.push(r.state);
         shape = r.outputShape;
       });

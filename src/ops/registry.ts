@@ -11,6 +11,7 @@ import { absDef, maximumDef, minimumDef, reluDef, signDef } from './nonsmooth.js
 import { clipDef, hingeDef, softThresholdDef } from './piecewise.js';
 import { argmaxDef, argminDef, maxDef, minDef, norm2Def } from './extrema.js';
 import { maxPool1dDef, maxPool2dDef, weightedGatherDef } from './pooling.js';
+import { conv2dDef, conv2dTransposeDef, conv2dWeightGradDef } from './conv.js';
 import { compareDef, stopGradientDef, whereDef } from './logic.js';
 import { sumDef } from './reduce.js';
 import { broadcastToDef, reshapeDef, transposeDef } from './shape.js';
@@ -18,6 +19,7 @@ import { matmulDef } from './matmul.js';
 import { concatDef, padDef, sliceDef } from './slicing.js';
 import { scatterAddDef, takeDef } from './indexing.js';
 import { cumsumDef } from './cumulative.js';
+import { erfDef } from './activations.js';
 import { choleskyDef, solveDef, triangularSolveDef } from './linalg.js';
 
 export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
@@ -35,6 +37,7 @@ export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.Softplus]: softplusDef,
   [Prim.Sin]: sinDef,
   [Prim.Cos]: cosDef,
+  [Prim.Erf]: erfDef,
   [Prim.Abs]: absDef,
   [Prim.Sign]: signDef,
   [Prim.Relu]: reluDef,
@@ -51,6 +54,9 @@ export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.MaxPool1d]: maxPool1dDef,
   [Prim.MaxPool2d]: maxPool2dDef,
   [Prim.WeightedGather]: weightedGatherDef,
+  [Prim.Conv2d]: conv2dDef,
+  [Prim.Conv2dTranspose]: conv2dTransposeDef,
+  [Prim.Conv2dWeightGrad]: conv2dWeightGradDef,
   [Prim.Compare]: compareDef,
   [Prim.Where]: whereDef,
   [Prim.StopGradient]: stopGradientDef,

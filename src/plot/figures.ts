@@ -1,11 +1,13 @@
 /**
- * @file The two figures of Lasso tuning, built on `lineChart`: the validation curve (criterion
+ * @file The figures built on `lineChart`. Lasso tuning: the validation curve (criterion
  * against λ, with the points of the search and the selected λ) and the coefficient path (each
  * coefficient against λ, λ decreasing from left to right, names at the line ends, the selected λ
- * marked when known). Both take plain arrays, so they do not depend on the solvers.
+ * marked when known); and the experiment figures: convergence rates against the theory's slopes
+ * (`rateChart`) and 2-D phase plots of iterates (`phaseChart`). All take plain arrays, so they do not
+ * depend on the solvers.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { lineChart, type Series } from './svg.js';
+import { lineChart, PALETTE, type Series } from './svg.js';
 
 /** Input of `validationCurveChart`. */
 export interface ValidationCurve {
@@ -136,4 +138,98 @@ export function coefficientPathChart(c: CoefficientPath): string {
     hLines: [{ y: 0, color: '#666' }],
     vLines: c.selected !== undefined ? [{ x: c.selected, label: `selected λ = ${c.selected.toPrecision(3)}`, color: '#333' }] : [],
   });
+}
+
+/** A reference line of a rate chart: y = y0·exp(slope·(x − x0)) on a log-y axis ('exp'), or y = y0·(x/x0)^slope on log-log axes ('power'). */
+export interface RateReference {
+  name: string;
+  /** Anchor point of the line (usually the first measured point it is compared with). */
+  x0: number;
+  y0: number;
+  /** d log y / dx ('exp': per iteration, natural log) or d log y / d log x ('power'). */
+  slope: number;
+  /** x range of the line. */
+  from: number;
+  to: number;
+  color?: string;
+}
+
+/** Input of `rateChart`. */
+export interface RateChartInput {
+  /** Measured errors: [iteration, error] pairs per series. */
+  series: ReadonlyArray<{ name: string; points: ReadonlyArray<readonly [number, number]>; color?: string; markers?: boolean }>;
+  /** Theory slopes, drawn dashed. */
+  references?: readonly RateReference[];
+  /** 'exp': linear x, log y (linear rates); 'power': log-log (sublinear rates). */
+  kind: 'exp' | 'power';
+  title: string;
+  xLabel: string;
+  yLabel: string;
+}
+
+/**
+ * Convergence-rate chart: measured errors against the iteration count on a log y axis (log-log for
+ * 'power'), with the theory's slopes as dashed reference lines anchored at a measured point.
+ * @example
+ * const svg = rateChart({ kind: 'exp', title: 'ITD', xLabel: 't (iterations)', yLabel: 'error (log scale)',
+ *   series: [{ name: 'ITD', points: [[1, 1], [2, 0.5], [3, 0.25]] }],
+ *   references: [{ name: 'q^t, q = 0.5', x0: 1, y0: 1, slope: Math.log(0.5), from: 1, to: 3 }] });
+ */
+export function rateChart(input: RateChartInput): string {
+  if (input.series.length === 0) throw new InvalidArgumentError('rateChart(): no series to plot');
+  const series: Series[] = input.series.map((s) => ({
+    name: s.name, points: s.points, style: s.markers ? 'line+markers' : 'line', ...(s.color ? { color: s.color } : {}),
+  }));
+  for (const r of input.references ?? []) {
+    const n = 24;
+    const pts: Array<readonly [number, number]> = [];
+    for (let i = 0; i <= n; i++) {
+      const x = input.kind === 'power' ? r.from * Math.pow(r.to / r.from, i / n) : r.from + ((r.to - r.from) * i) / n;
+      const y = input.kind === 'power' ? r.y0 * Math.pow(x / r.x0, r.slope) : r.y0 * Math.exp(r.slope * (x - r.x0));
+      pts.push([x, y]);
+    }
+    series.push({ name: r.name, points: pts, color: r.color ?? '#555', dash: '6,4', width: 1.4 });
+  }
+  return lineChart(series, {
+    title: input.title,
+    xLabel: input.xLabel,
+    yLabel: input.yLabel,
+    xScale: input.kind === 'power' ? 'log' : 'linear',
+    yScale: 'log',
+  });
+}
+
+/** Input of `phaseChart`. */
+export interface PhaseChartInput {
+  /** Trajectories in the plane, each a list of (x, y) points in order. */
+  paths: ReadonlyArray<{ name: string; points: ReadonlyArray<readonly [number, number]>; color?: string; width?: number; dash?: string }>;
+  /** Curves drawn as thin grey reference lines (e.g. a discontinuity line), or named points. */
+  guides?: ReadonlyArray<{ name: string; points: ReadonlyArray<readonly [number, number]>; color?: string; style?: 'line' | 'markers' }>;
+  /** Mark the first point of each path (default true). */
+  markStart?: boolean;
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * Phase plot: trajectories of a 2-D state (iterates of an optimiser, a projection of a 3-D
+ * orbit), each with its start marked, plus reference curves and points.
+ * @example
+ * const svg = phaseChart({ title: 'iterates', xLabel: 'x', yLabel: 'y', paths: [{ name: 'GD', points: [[0, 0], [1, 1], [0.5, 0.8]] }] });
+ */
+export function phaseChart(input: PhaseChartInput): string {
+  if (input.paths.length === 0) throw new InvalidArgumentError('phaseChart(): no path to plot');
+  const series: Series[] = [];
+  for (const g of input.guides ?? []) {
+    series.push({ name: g.name, points: g.points, style: g.style ?? 'line', color: g.color ?? '#999', width: 1.2, ...(g.style === 'markers' ? {} : { dash: '5,4' }) });
+  }
+  input.paths.forEach((p, i) => {
+    const color = p.color ?? PALETTE[i % PALETTE.length]!;
+    series.push({ name: p.name, points: p.points, color, width: p.width ?? 1.2, ...(p.dash ? { dash: p.dash } : {}) });
+    if ((input.markStart ?? true) && p.points.length > 0) series.push({ name: `${p.name}: start`, points: [p.points[0]!], style: 'markers', color, hideInLegend: true });
+  });
+  return lineChart(series, { title: input.title, xLabel: input.xLabel, yLabel: input.yLabel, ...(input.width ? { width: input.width } : {}), ...(input.height ? { height: input.height } : {}) });
 }

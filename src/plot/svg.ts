@@ -4,7 +4,8 @@
  * a 10-colour palette (Tableau 10) cycled with dash patterns beyond ten series, the legend outside
  * the data area (a box to the right, or labels at the right end of each line, spread apart so
  * they never overlap), marker labels placed where they do not collide (dropped when no free spot
- * exists), and dashed vertical reference lines. Output is a standalone SVG document.
+ * exists), and dashed vertical reference lines. Output is a standalone SVG document; `panels` lays
+ * several charts out in one document.
  */
 import { InvalidArgumentError } from '../core/errors.js';
 
@@ -22,6 +23,8 @@ export interface Series {
   labels?: readonly string[];
   /** Leave the series out of the legend. */
   hideInLegend?: boolean;
+  /** SVG dash pattern of the line, e.g. '6,4' (reference slopes); default solid (or the automatic pattern past ten series). */
+  dash?: string;
 }
 
 /** Options of `lineChart`. */
@@ -67,7 +70,10 @@ function ticks(lo: number, hi: number, log: boolean): number[] {
   if (log) {
     const out: number[] = [];
     const mults = hi - lo < 0.7 ? [1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9] : hi - lo < 2 ? [1, 2, 5] : [1];
+    // many decades (errors down to round-off): one labelled power of ten every `every` decades
+    const every = Math.max(1, Math.ceil((hi - lo) / 10));
     for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
+      if (e % every !== 0) continue;
       for (const m of mults) {
         const t = e + Math.log10(m);
         if (t >= lo - 1e-9 && t <= hi + 1e-9) out.push(t);
@@ -217,7 +223,7 @@ export function lineChart(series: readonly Series[], opts: ChartOptions = {}): s
   const autoIndex: number[] = [];
   series.reduce((k, s, i) => ((autoIndex[i] = k), s.color ? k : k + 1), 0);
   const colorOf = (s: Series, i: number) => s.color ?? PALETTE[autoIndex[i]! % PALETTE.length]!;
-  const dashOf = (s: Series, i: number) => (s.color ? '' : DASHES[Math.floor(autoIndex[i]! / PALETTE.length) % DASHES.length]!);
+  const dashOf = (s: Series, i: number) => s.dash ?? (s.color ? '' : DASHES[Math.floor(autoIndex[i]! / PALETTE.length) % DASHES.length]!);
   const markerPos: Box[] = [];
   out.push('<g clip-path="url(#plot-area)">');
   series.forEach((s, i) => {
@@ -287,6 +293,39 @@ export function lineChart(series: readonly Series[], opts: ChartOptions = {}): s
       out.push(`<text x="${X + 13}" y="${(placed[r]! + 4).toFixed(1)}" fill="#222">${escapeXml(s.name)}</text>`);
     });
   }
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+/**
+ * Lays out standalone charts (outputs of `lineChart` and the figures built on it) as panels of one
+ * SVG document, row by row, `columns` per row. Each panel keeps its own axes, legend and clip
+ * region (the clip ids are renamed per panel so they cannot collide).
+ * @example
+ * const a = lineChart([{ name: 'f', points: [[0, 1], [1, 2]] }]);
+ * const both = panels([a, a], { columns: 2 }); // one SVG, two panels side by side
+ */
+export function panels(charts: readonly string[], opts: { columns?: number } = {}): string {
+  if (charts.length === 0) throw new InvalidArgumentError('panels(): no chart given');
+  const columns = opts.columns ?? charts.length;
+  if (!Number.isInteger(columns) || columns < 1) throw new InvalidArgumentError(`panels(): columns must be a positive integer, got ${String(columns)}`);
+  const sizes = charts.map((c, i) => {
+    const m = /^<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(c);
+    if (!m) throw new InvalidArgumentError(`panels(): chart ${i} is not a standalone SVG document with width and height`);
+    return [Number(m[1]), Number(m[2])] as const;
+  });
+  const rows = Math.ceil(charts.length / columns);
+  const colW = Array.from({ length: columns }, (_, c) => Math.max(0, ...sizes.filter((_, i) => i % columns === c).map((s) => s[0])));
+  const rowH = Array.from({ length: rows }, (_, r) => Math.max(0, ...sizes.slice(r * columns, (r + 1) * columns).map((s) => s[1])));
+  const W = colW.reduce((a, b) => a + b, 0);
+  const H = rowH.reduce((a, b) => a + b, 0);
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  charts.forEach((c, i) => {
+    const col = i % columns, row = Math.floor(i / columns);
+    const x = colW.slice(0, col).reduce((a, b) => a + b, 0);
+    const y = rowH.slice(0, row).reduce((a, b) => a + b, 0);
+    out.push(c.replace(/^<svg /, `<svg x="${x}" y="${y}" `).replace(/plot-area/g, `plot-area-${i}`));
+  });
   out.push('</svg>');
   return out.join('\n');
 }

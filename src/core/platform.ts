@@ -1,0 +1,72 @@
+/**
+ * @file The one seam between the library and its host (Node or a browser / Web Worker): reading
+ * environment variables without touching the Node-only `process` global, and the kernel layer's
+ * worker threads and core count (`node:worker_threads` / `node:os` reached lazily through
+ * `process.getBuiltinModule`, never imported, so a browser bundle has no Node built-in). Nothing reachable from the
+ * package root imports a Node built-in (test/package.browser.test.ts checks it); code that needs a
+ * host feature asks here and falls back when the host lacks it.
+ */
+import type * as WorkerThreads from 'node:worker_threads';
+
+interface ProcessLike {
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * The value of an environment variable under Node, `undefined` in a browser or Web Worker (which
+ * have no environment) or when it is unset.
+ *
+ * @example
+ * const noWasm = envVar('NSDIFF_NO_WASM') === '1'; // under Node only; false in a browser
+ */
+export function envVar(name: string): string | undefined {
+  const proc = (globalThis as { process?: ProcessLike }).process;
+  return proc?.env?.[name];
+}
+
+/**
+ * True when running under Node (a `process.versions.node` is present), false in a browser or Web
+ * Worker.
+ *
+ * @example
+ * isNode(); // true under node, false in Chromium
+ */
+export function isNode(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string';
+}
+
+/** `process.getBuiltinModule` (Node ≥ 20.16), or undefined elsewhere. */
+function builtin(id: string): unknown {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Node's `worker_threads` module, or null outside Node (browsers, Web Workers, Node without
+ * `process.getBuiltinModule`): the kernel thread pool then stays single-threaded.
+ *
+ * @example
+ * loadWorkerThreads() !== null; // true under Node ≥ 20.16
+ */
+export function loadWorkerThreads(): typeof WorkerThreads | null {
+  return (builtin('node:worker_threads') as typeof WorkerThreads | undefined) ?? null;
+}
+
+/**
+ * Cores available to this process (`os.availableParallelism`, else `navigator.hardwareConcurrency`,
+ * else 1).
+ *
+ * @example
+ * availableCores(); // e.g. 2
+ */
+export function availableCores(): number {
+  const os = builtin('node:os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
+  if (os !== undefined) return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+}
