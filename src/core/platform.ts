@@ -1,7 +1,7 @@
 /**
  * @file The one seam between the library and its host (Node or a browser / Web Worker): reading
  * environment variables without touching the Node-only `process` global, and the kernel layer's
- * worker threads and core count (`node:worker_threads` / `node:os` reached lazily through
+ * worker threads and core count (Node's `worker_threads` / `os` reached lazily through
  * `process.getBuiltinModule`, never imported, so a browser bundle has no Node built-in). Nothing reachable from the
  * package root imports a Node built-in (test/package.browser.test.ts checks it); code that needs a
  * host feature asks here and falls back when the host lacks it.
@@ -36,7 +36,11 @@ export function isNode(): boolean {
   return typeof proc?.versions?.node === 'string';
 }
 
-/** `process.getBuiltinModule` (Node ≥ 20.16), or undefined elsewhere. */
+/**
+ * `process.getBuiltinModule(id)` (Node ≥ 20.16), or undefined elsewhere. Ids are given without the
+ * `node:` scheme (`'os'`, accepted as well): a browser bundle then holds no `node:` specifier at all
+ * (test/package.browser.test.ts checks that), and nothing is imported, only looked up at run time.
+ */
 function builtin(id: string): unknown {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
@@ -54,7 +58,7 @@ function builtin(id: string): unknown {
  * loadWorkerThreads() !== null; // true under Node ≥ 20.16
  */
 export function loadWorkerThreads(): typeof WorkerThreads | null {
-  return (builtin('node:worker_threads') as typeof WorkerThreads | undefined) ?? null;
+  return (builtin('worker_threads') as typeof WorkerThreads | undefined) ?? null;
 }
 
 /**
@@ -65,7 +69,7 @@ export function loadWorkerThreads(): typeof WorkerThreads | null {
  * availableCores(); // e.g. 2
  */
 export function availableCores(): number {
-  const os = builtin('node:os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
+  const os = builtin('os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
   if (os !== undefined) return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return Math.max(1, nav?.hardwareConcurrency ?? 1);

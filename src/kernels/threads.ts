@@ -30,7 +30,7 @@ const IDLE_MS = 2000;
 
 /** Worker body (CommonJS, evaluated by `new Worker(code, { eval: true })`): no file to locate. */
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData } = require('worker_threads');
 const { memory, bytes, ctrl } = workerData;
 const c = new Int32Array(ctrl);
 const gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gemm;
