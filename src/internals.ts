@@ -10,7 +10,9 @@
  * - the conventions every public function follows: `checkOptions` (unknown option keys),
  *   `handleFailure` / `emitWarning` (the failure policy), `concreteData` (non-differentiable code
  *   meets a traced tensor), `assertFinite`, `shapeSize`;
- * - kernels on design matrices used by the Lasso solvers (`matVec`, `columnNormsSquared`, …).
+ * - kernels on design matrices used by the Lasso solvers (`matVec`, `columnNormsSquared`, …);
+ * - the kernel layer's switches: `setKernelBackend` ('wasm' | 'js' | 'auto'), `setThreads`,
+ *   `wasmKernelsAvailable` (see docs/kernels.md).
  *
  * The report api/nsdiff-internals.api.md lists them with signatures.
  *
@@ -47,6 +49,9 @@ export { reducedShape, reductionIndexMap, sumDef } from './ops/reduce.js';
 export { matmulDef } from './ops/matmul.js';
 export { conv2dDef, conv2dTransposeDef, conv2dWeightGradDef, conv2dWeightGrad } from './ops/conv.js';
 export { sliceDef, padDef, concatDef } from './ops/slicing.js';
+// kernels: backend switch and threads
+export { setKernelBackend, getKernelBackend, wasmKernelsAvailable, type KernelBackend } from './kernels/engine.js';
+export { setThreads, getThreads } from './kernels/threads.js';
 // lasso: the WebAssembly engine behind a prepared design
 export type { WasmEngine } from './lasso/design.js';
 // data: kernels on design matrices

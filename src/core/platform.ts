@@ -1,9 +1,12 @@
 /**
  * @file The one seam between the library and its host (Node or a browser / Web Worker): reading
- * environment variables without touching the Node-only `process` global. Nothing reachable from the
+ * environment variables without touching the Node-only `process` global, and the kernel layer's
+ * worker threads and core count (Node's `worker_threads` / `os` reached lazily through
+ * `process.getBuiltinModule`, never imported, so a browser bundle has no Node built-in). Nothing reachable from the
  * package root imports a Node built-in (test/package.browser.test.ts checks it); code that needs a
  * host feature asks here and falls back when the host lacks it.
  */
+import type * as WorkerThreads from 'node:worker_threads';
 
 interface ProcessLike {
   env?: Record<string, string | undefined>;
@@ -31,4 +34,43 @@ export function envVar(name: string): string | undefined {
 export function isNode(): boolean {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof proc?.versions?.node === 'string';
+}
+
+/**
+ * `process.getBuiltinModule(id)` (Node ≥ 20.16), or undefined elsewhere. Ids are given without the
+ * `node:` scheme (`'os'`, accepted as well): a browser bundle then holds no `node:` specifier at all
+ * (test/package.browser.test.ts checks that), and nothing is imported, only looked up at run time.
+ */
+function builtin(id: string): unknown {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Node's `worker_threads` module, or null outside Node (browsers, Web Workers, Node without
+ * `process.getBuiltinModule`): the kernel thread pool then stays single-threaded.
+ *
+ * @example
+ * loadWorkerThreads() !== null; // true under Node ≥ 20.16
+ */
+export function loadWorkerThreads(): typeof WorkerThreads | null {
+  return (builtin('worker_threads') as typeof WorkerThreads | undefined) ?? null;
+}
+
+/**
+ * Cores available to this process (`os.availableParallelism`, else `navigator.hardwareConcurrency`,
+ * else 1).
+ *
+ * @example
+ * availableCores(); // e.g. 2
+ */
+export function availableCores(): number {
+  const os = builtin('os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
+  if (os !== undefined) return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }

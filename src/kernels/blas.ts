@@ -4,6 +4,8 @@
  * loops. Level-2/3 kernels (gemv, gemm) live beside them.
  */
 import { ShapeError } from '../core/errors.js';
+import { useWasm } from './engine.js';
+import { gemmWasm } from './gemm_wasm.js';
 
 /** Σ x[i]·y[i] over the first n entries (contiguous). Four accumulators for ILP. */
 export function dot(n: number, x: Float64Array, y: Float64Array): number {
@@ -175,6 +177,8 @@ const KC = 256;
 const MC = 128;
 /** Columns of B packed per block: KC×NC doubles. */
 const NC = 1024;
+/** From this many multiply-adds on, gemm takes the WebAssembly SIMD kernel (when the backend allows). */
+const WASM_MIN_GEMM = 16 * 16 * 16;
 /** Below this many multiply-adds packing does not pay off and a plain loop is used. */
 const SMALL_GEMM = 8 * 8 * 8;
 
@@ -375,6 +379,25 @@ export function gemmStrided(
   checkOperand('gemm', 'A', A, offA, transA ? k : m, transA ? m : k, lda);
   checkOperand('gemm', 'B', B, offB, transB ? n : k, transB ? k : n, ldb);
   checkOperand('gemm', 'C', C, offC, m, n, ldc);
+  if (alpha !== 0 && k > 0 && m * n * k >= WASM_MIN_GEMM && useWasm()) {
+    // WebAssembly SIMD kernel (gemm_wasm.ts); false when its memory cannot hold the operands
+    if (gemmWasm(transA, transB, m, n, k, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc)) return;
+  }
+  gemmStridedJs(transA, transB, m, n, k, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+}
+
+/**
+ * The TypeScript gemm (the reference of the WebAssembly kernel and the fallback without SIMD):
+ * {@link gemmStrided} without validation and without backend dispatch.
+ *
+ * @example
+ * gemmStridedJs(false, false, 2, 2, 2, 1, A, 0, 2, B, 0, 2, 0, C, 0, 2);
+ */
+export function gemmStridedJs(
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  A: Float64Array, offA: number, lda: number, B: Float64Array, offB: number, ldb: number,
+  beta: number, C: Float64Array, offC: number, ldc: number,
+): void {
   if (beta !== 1) {
     for (let i = 0; i < m; i++) {
       const c = offC + i * ldc;

@@ -2,7 +2,8 @@
  * @file Offset-aware matrix-product entry used by the matmul primitive:
  * C[oc..] = A[oa..] (m×k) · B[ob..] (k×n), all row-major and contiguous.
  * `transA`/`transB` read A (k×m) / B (n×k) transposed without copying. Matrix-vector products go
- * to gemv, everything else to the tiled gemm (which has its own small-size path).
+ * to gemv, everything else to gemmStrided (which picks the WebAssembly SIMD kernel or the
+ * TypeScript one). `gemmBatchedKernel` serves the batched (broadcast) matmul.
  */
 import { gemmStrided, gemv } from './blas.js';
 
@@ -19,4 +20,34 @@ export function gemmKernel(m: number, n: number, k: number, A: Float64Array, oa:
     return;
   }
   gemmStrided(transA, transB, m, n, k, 1, A, oa, transA ? m : k, B, ob, transB ? k : n, 0, C, oc, n);
+}
+
+/**
+ * Batched product for the matmul primitive: for t < nb, C[t] (m×n, at oc + t·m·n) = op(A[ia[t]])
+ * · op(B[ib[t]]) where A[s] starts at s·m·k and B[s] at s·k·n (`ia`/`ib` null: the operand is one
+ * matrix shared by every batch entry). When B is shared and the A batches are consecutive
+ * untransposed blocks, the whole batch is one (nb·m)×k · k×n product: one packing of B, one large
+ * gemm (which the thread pool can split), instead of nb small ones; results agree to rounding.
+ *
+ * @example
+ * // 3 batches of 2×4 times one 4×5 matrix: one 6×4 · 4×5 gemm
+ * gemmBatchedKernel(3, 2, 5, 4, A, null, B, null, C, false, false);
+ */
+export function gemmBatchedKernel(
+  nb: number, m: number, n: number, k: number,
+  A: Float64Array, ia: ArrayLike<number> | null, B: Float64Array, ib: ArrayLike<number> | null,
+  C: Float64Array, transA = false, transB = false,
+): void {
+  if (nb > 1 && ib === null && !transA && ia !== null && isIdentity(ia, nb)) {
+    gemmKernel(nb * m, n, k, A, 0, B, 0, C, 0, false, transB);
+    return;
+  }
+  for (let t = 0; t < nb; t++) {
+    gemmKernel(m, n, k, A, (ia ? ia[t]! : 0) * m * k, B, (ib ? ib[t]! : 0) * k * n, C, t * m * n, transA, transB);
+  }
+}
+
+function isIdentity(ia: ArrayLike<number>, nb: number): boolean {
+  for (let t = 0; t < nb; t++) if (ia[t] !== t) return false;
+  return true;
 }

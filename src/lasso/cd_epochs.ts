@@ -1,7 +1,7 @@
 /**
  * @file The coordinate-descent epochs of the squared-loss Lasso family: one cyclic pass over a
  * working set, specialised for dense column-major X (four accumulators; the JavaScript twin of the
- * WebAssembly `epoch` of wasm_engine.ts, same arithmetic) and for CSC X with implicit centring.
+ * WebAssembly `epoch` of kernels/wasm_lasso.ts, same arithmetic) and for CSC X with implicit centring.
  * Update (N_j = ‖X_c,j‖², t_j = n·l_j, nλ₂ the ridge term):
  *
  *   z = X_c,jᵀ r + N_j β_j,   β_j⁺ = ST(z, t_j) / (N_j + nλ₂),   r ← r − (β_j⁺ − β_j) X_c,j.

@@ -3,12 +3,12 @@
  * gradients and residual recomputation (the CD hot loops live in cd_epochs.ts / logreg.ts):
  * X_cᵀv (`colDots`, fused pair `colDots2`), X_c β (`matvec`), `colAxpy`, ‖X_c‖₂² by power
  * iteration (`spectralNormSq`), and active-list helpers. Dense designs with a WebAssembly engine run
- * them in the engine (wasm_engine.ts); CSC designs correct for implicit centring
+ * them in the engine (kernels/wasm_lasso.ts); CSC designs correct for implicit centring
  * (X_c,jᵀr = X_jᵀr − μ_j Σr).
  */
 import { checkOptions } from '../core/options.js';
 import type { PreparedDesign } from './design.js';
-import { ptrIn, stageCols, stageVec, unstage } from './wasm_engine.js';
+import { ptrIn, stageCols, stageVec, unstage } from '../kernels/wasm_lasso.js';
 // ---------------------------------------------------------------------------------------------
 // Column kernels (not the CD hot loop, which lives in cd.ts / logreg.ts, but O(nnz) passes used
 // for gaps, screening, gradients and residual recomputation).

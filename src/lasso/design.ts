@@ -26,7 +26,7 @@
  * end of the call) or a `PreparedDesign` (prepared once; use it when solving thousands of times on
  * the same X, e.g. along a path or in hyperparameter search; `disposeDesign` recycles its memory).
  *
- * Dense designs carry a WebAssembly SIMD engine (wasm_engine.ts): X lives in a
+ * Dense designs carry a WebAssembly SIMD engine (kernels/wasm_lasso.ts): X lives in a
  * WebAssembly.Memory (so `data` is a view into it) together with the hot solver vectors, and the
  * CD epochs, Xᵀv, Xβ and the preparation itself run as f64x2 SIMD code (≈ 4–5× the JavaScript
  * loops, on par with BLAS). CSC designs use the JavaScript kernels (columns.ts).
@@ -35,12 +35,12 @@ import { InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors
 import { checkOptions } from '../core/options.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import { toDesignMatrix, type DesignMatrix, type MatrixLike } from '../data/matrix.js';
-import { createEngine, releaseEngine, type WasmEngine } from './wasm_engine.js';
+import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 
 // The column kernels live in columns.ts; re-exported here for the modules that import them with
 // the design (hypergradients, criteria).
 export { colAxpy, colDots, colDots2, matvec, spectralNormSq, vecSum } from './columns.js';
-export type { WasmEngine } from './wasm_engine.js';
+export type { WasmEngine } from '../kernels/wasm_lasso.js';
 
 /** A validated design with precomputed centring and column norms. Build it with `prepareDesign`. */
 export interface PreparedDesign {

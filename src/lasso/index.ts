@@ -4,7 +4,7 @@
  * - matrix.ts: the one matrix model (`MatrixLike`, `VectorLike`, `toDesignMatrix`, `toVector`);
  * - models.ts: objectives, options/result types, λ_max, validation helpers;
  * - design.ts: `prepareDesign` (validation, centring, norms, power-of-two rescaling);
- * - wasm_engine.ts: the WebAssembly SIMD engine of dense designs; columns.ts: column kernels;
+ * - kernels/wasm_lasso.ts: the WebAssembly SIMD engine of dense designs; columns.ts: column kernels;
  * - quad_model.ts: penalties, gaps and dual points of the squared-loss models;
  * - cd_epochs.ts, quad_cd.ts: the coordinate-descent epochs and solver (working sets, Gap Safe
  *   screening, extrapolation); cd.ts: `lasso`, `elasticNet`, `weightedLasso`; path.ts: `lassoPath`;

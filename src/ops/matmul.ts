@@ -5,7 +5,7 @@
 import { broadcastIndexMap, broadcastShapes } from '../core/broadcast.js';
 import { ShapeError } from '../core/errors.js';
 import { ConcreteTensor, formatShape, shapeSize, type Tensor } from '../core/tensor.js';
-import { gemmKernel } from '../kernels/gemm_dispatch.js';
+import { gemmBatchedKernel } from '../kernels/gemm_dispatch.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { add } from './arithmetic.js';
@@ -33,11 +33,7 @@ export const matmulDef: PrimDef<Prim.MatMul> = {
     const out = new Float64Array(nb * m * n);
     const ia = a.ndim === 2 ? null : broadcastIndexMap([...a.shape.slice(0, -2)], batch);
     const ib = b.ndim === 2 ? null : broadcastIndexMap([...b.shape.slice(0, -2)], batch);
-    for (let t = 0; t < nb; t++) {
-      const oa = (ia ? ia[t]! : 0) * m * k;
-      const ob = (ib ? ib[t]! : 0) * k * n;
-      gemmKernel(m, n, k, a.data, oa, b.data, ob, out, t * m * n, transA, transB);
-    }
+    gemmBatchedKernel(nb, m, n, k, a.data, ia, b.data, ib, out, transA, transB);
     return new ConcreteTensor(out, [...batch, m, n]);
   },
   // d(op(A) op(B)) = op(dA) op(B) + op(A) op(dB)

@@ -12,7 +12,7 @@ import {
   mul, relu, abs, hinge, clip, maximum, softThreshold, stack, stopGradient, sub, sum, tensor, tuneLasso, withKinkPolicy,
   type DatasetName, type InvertibilityFallback, type ImplicitFunction, type KinkPolicy, type Tensor,
 } from '../../src/index.js';
-import { createEngine, releaseEngine } from '../../src/lasso/wasm_engine.js';
+import { createEngine, releaseEngine } from '../../src/kernels/wasm_lasso.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lasso tuning

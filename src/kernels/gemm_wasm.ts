@@ -1,0 +1,124 @@
+/**
+ * @file The WebAssembly path of gemm: packs op(A) and op(B) from their Float64Arrays (offsets,
+ * leading dimensions, transposes) into the panel layout of src/kernels/wasm/gemm.wat inside the
+ * kernel memory, runs the SIMD kernel (on the worker pool when the product is large), and writes
+ * C ← α·T + β·C back. Because operands are copied in before C is written, C may alias A or B.
+ */
+import { dropKernelMemory, ensureKernelMemory, kernelMemoryBytes } from './engine.js';
+import { runGemmJob, shutdownThreads } from './threads.js';
+
+/** Register tile of the kernel (rows × columns of C per micro-kernel call): fixed by gemm.wat. */
+const MR = 4, NR = 4;
+/** k-block depth: a 4×KC panel of B (8 KiB at 256) stays in L1 while the row panels stream. */
+const KC = 256;
+/** Rows of C per thread chunk: the chunk's A block, CHUNK×KC doubles (128 KiB), stays in L2. */
+const CHUNK = 64;
+/** Products with at least this many multiply-adds go to the worker pool (below, threads cost more than they save). */
+export const PARALLEL_MIN_FLOPS = 96 * 96 * 96;
+/**
+ * A kernel memory larger than this is dropped after the product (WebAssembly memories never
+ * shrink): a one-off huge product does not pin its packed operands for the life of the process.
+ * Products that need more (n ≳ 3300 square) re-allocate per call, negligible next to their flops.
+ */
+export const RETAIN_BYTES = 256 * 2 ** 20;
+
+const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;
+
+/** Packs op(A) (m×k) into k-blocks of 4-row panels at f[dst ..]; rows m..mp−1 are zero. */
+function packA(transA: boolean, A: Float64Array, oa: number, lda: number, m: number, k: number, mp: number, f: Float64Array, dst: number): void {
+  for (let pc = 0; pc < k; pc += KC) {
+    const kb = Math.min(KC, k - pc);
+    const base = dst + pc * mp;
+    for (let ir = 0; ir < mp; ir += MR) {
+      const d = base + ir * kb;
+      const rows = Math.min(MR, m - ir);
+      if (!transA) {
+        // op(A)[i, p] = A[oa + i·lda + p]: 4 row streams
+        for (let r = 0; r < MR; r++) {
+          if (r < rows) {
+            const s = oa + (ir + r) * lda + pc;
+            for (let p = 0; p < kb; p++) f[d + p * MR + r] = A[s + p]!;
+          } else for (let p = 0; p < kb; p++) f[d + p * MR + r] = 0;
+        }
+      } else if (rows === MR) {
+        // op(A)[i, p] = A[oa + p·lda + i]: 4 consecutive entries per p
+        for (let p = 0; p < kb; p++) {
+          const s = oa + (pc + p) * lda + ir, o = d + p * MR;
+          f[o] = A[s]!; f[o + 1] = A[s + 1]!; f[o + 2] = A[s + 2]!; f[o + 3] = A[s + 3]!;
+        }
+      } else {
+        for (let p = 0; p < kb; p++) {
+          const s = oa + (pc + p) * lda + ir, o = d + p * MR;
+          for (let r = 0; r < MR; r++) f[o + r] = r < rows ? A[s + r]! : 0;
+        }
+      }
+    }
+  }
+}
+
+/** Packs op(B) (k×n) into k-blocks of 4-column panels at f[dst ..]; columns n..np−1 are zero. */
+function packB(transB: boolean, B: Float64Array, ob: number, ldb: number, n: number, k: number, np: number, f: Float64Array, dst: number): void {
+  for (let pc = 0; pc < k; pc += KC) {
+    const kb = Math.min(KC, k - pc);
+    const base = dst + pc * np;
+    for (let jr = 0; jr < np; jr += NR) {
+      const d = base + jr * kb;
+      const cols = Math.min(NR, n - jr);
+      if (transB) {
+        // op(B)[p, j] = B[ob + j·ldb + p]: 4 column streams
+        for (let c = 0; c < NR; c++) {
+          if (c < cols) {
+            const s = ob + (jr + c) * ldb + pc;
+            for (let p = 0; p < kb; p++) f[d + p * NR + c] = B[s + p]!;
+          } else for (let p = 0; p < kb; p++) f[d + p * NR + c] = 0;
+        }
+      } else if (cols === NR) {
+        for (let p = 0; p < kb; p++) {
+          const s = ob + (pc + p) * ldb + jr, o = d + p * NR;
+          f[o] = B[s]!; f[o + 1] = B[s + 1]!; f[o + 2] = B[s + 2]!; f[o + 3] = B[s + 3]!;
+        }
+      } else {
+        for (let p = 0; p < kb; p++) {
+          const s = ob + (pc + p) * ldb + jr, o = d + p * NR;
+          for (let c = 0; c < NR; c++) f[o + c] = c < cols ? B[s + c]! : 0;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * `C ← α·op(A)·op(B) + β·C` on the WebAssembly SIMD kernel; arguments as `gemmStrided` (already
+ * validated, k ≥ 1, α ≠ 0, m, n ≥ 1). Returns false, touching nothing, when the kernel memory cannot
+ * hold the packed operands (the caller then runs the TypeScript gemm).
+ */
+export function gemmWasm(
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  A: Float64Array, oa: number, lda: number, B: Float64Array, ob: number, ldb: number,
+  beta: number, C: Float64Array, oc: number, ldc: number,
+): boolean {
+  const mp = roundUp(m, MR), np = roundUp(n, NR);
+  const aOff = 0, bOff = mp * k, cOff = bOff + np * k;
+  const km = ensureKernelMemory(8 * (cOff + mp * np));
+  if (km === null) return false;
+  const f = km.f64;
+  packA(transA, A, oa, lda, m, k, mp, f, aOff);
+  packB(transB, B, ob, ldb, n, k, np, f, bOff);
+  const chunk = Math.min(CHUNK, roundUp(Math.ceil(mp / 2), MR)); // ≥ 2 chunks when mp ≥ 8, so two threads can share
+  runGemmJob(km, { ap: 8 * aOff, bp: 8 * bOff, cp: 8 * cOff, mp, np, k, kc: KC, chunk }, m * n * k >= PARALLEL_MIN_FLOPS);
+  // C ← α·T + β·C (β = 0 overwrites without reading C, as reference BLAS)
+  for (let i = 0; i < m; i++) {
+    const t = cOff + i * np, c = oc + i * ldc;
+    if (beta === 0) {
+      if (alpha === 1) for (let j = 0; j < n; j++) C[c + j] = f[t + j]!;
+      else for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]!;
+    } else {
+      for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]! + beta * C[c + j]!;
+    }
+  }
+  if (kernelMemoryBytes() > RETAIN_BYTES) {
+    shutdownThreads();
+    dropKernelMemory();
+  }
+  return true;
+}

@@ -1,0 +1,1800 @@
+;; @file The WebAssembly SIMD kernels of dense Lasso designs (src/kernels/wasm_lasso.ts): CD epochs,
+;; column dot products, Xβ, column preparation, weighted norms. f64x2 SIMD128.
+;;
+;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
+;; edit this file, run `npm run build:kernels`, commit both. The memory (env.mem) is one per
+;; prepared design, owned by wasm_lasso.ts: X column-major (n×p) plus the solver vectors.
+;;
+;; Conventions of every function: pointers are byte offsets into the memory; X_j, column j of X,
+;; starts at x + 8·n·j. Loops over a column of n entries run in three stages: 64-byte blocks with
+;; four f64x2 accumulators (up to end8 = 8·(n & ~7)), 32-byte blocks with two (end4 =
+;; 8·(n & ~3)), then a scalar tail (endb = 8·n); pointer-walking loops use pc (column), pv
+;; (vector), pe (current end). Accumulators are reduced as (a0 + a2) + (a1 + a3), then lane 0 +
+;; lane 1, then the scalar tail is added in order: the JavaScript kernels of cd_epochs.ts /
+;; columns.ts are the reference. `unused` locals are kept so that the code is the exact
+;; translation of the previous hand-assembled module (same instructions, bit-identical results).
+;;
+;; This text was first produced by disassembling the earlier opcode-table module with wabt and
+;; naming its locals; it is now the source.
+
+(module
+  (type $t0 (func (param i32 i32 i32 i32 i32 i32 i32 i32 f64)))
+  (type $t1 (func (param i32 i32 i32 i32 i32 i32)))
+  (type $t2 (func (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (type $t3 (func (param i32 i32 i32 i32 i32)))
+  (type $t4 (func (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (type $t5 (func (param i32 i32 i32 i32 i32 i32)))
+  (type $t6 (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 f64) (result f64)))
+  (import "env" "mem" (memory $env.mem 1))
+
+  ;; epoch(x, n, ws, m, beta, r, norms, thr, nl2): one cyclic coordinate-descent pass of the Lasso /
+  ;; elastic net over the working set ws[0..m) (i32 column indices; see cd.ts for the update):
+  ;;   s = X_jᵀr; z = s + N_j·β_j (N_j = norms[j] = ‖X_j‖²);
+  ;;   β_j⁺ = ST(z, thr_j)/(N_j + nl2) (ST soft-thresholding, nl2 = n·λ₂);
+  ;;   if β_j⁺ ≠ β_j: r ← r + (β_j − β_j⁺)·X_j, beta[j] = β_j⁺.
+  (func $epoch (export "epoch") (type $t0) (param $x i32) (param $n i32) (param $ws i32) (param $m i32) (param $beta i32) (param $r i32) (param $norms i32) (param $thr i32) (param $nl2 f64)
+    (local $w i32) (local $mb i32) (local $jb i32) (local $c i32) (local $unused i32) (local $end4 i32) (local $endb i32) (local $a0 v128) (local $a1 v128) (local $dv v128) (local $s f64) (local $bj f64) (local $nj f64) (local $tj f64) (local $z f64) (local $nb f64) (local $a2 v128) (local $a3 v128) (local $end8 i32) (local $pc i32) (local $pv i32) (local $pe i32)
+    (local.set $end4
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -4))
+        (i32.const 3)))
+    (local.set $endb
+      (i32.shl
+        (local.get $n)
+        (i32.const 3)))
+    (local.set $end8
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -8))
+        (i32.const 3)))
+    (local.set $mb
+      (i32.shl
+        (local.get $m)
+        (i32.const 2)))
+    (local.set $w
+      (i32.const 0))
+    (block $B0
+      (loop $L1
+        (br_if $B0
+          (i32.ge_u
+            (local.get $w)
+            (local.get $mb)))
+        (local.set $c
+          (i32.add
+            (i32.mul
+              (local.tee $jb
+                (i32.load
+                  (i32.add
+                    (local.get $ws)
+                    (local.get $w))))
+              (local.get $endb))
+            (local.get $x)))
+        (local.set $jb
+          (i32.shl
+            (local.get $jb)
+            (i32.const 3)))
+        (local.set $a3
+          (local.tee $a2
+            (local.tee $a1
+              (local.tee $a0
+                (f64x2.splat
+                  (f64.const 0x0p+0 (;=0;)))))))
+        (local.set $pc
+          (local.get $c))
+        (local.set $pv
+          (local.get $r))
+        (local.set $pe
+          (i32.add
+            (local.get $c)
+            (local.get $end8)))
+        (block $B2
+          (loop $L3
+            (br_if $B2
+              (i32.ge_u
+                (local.get $pc)
+                (local.get $pe)))
+            (local.set $a0
+              (f64x2.add
+                (local.get $a0)
+                (f64x2.mul
+                  (v128.load align=8
+                    (local.get $pc))
+                  (v128.load align=8
+                    (local.get $pv)))))
+            (local.set $a1
+              (f64x2.add
+                (local.get $a1)
+                (f64x2.mul
+                  (v128.load offset=16 align=8
+                    (local.get $pc))
+                  (v128.load offset=16 align=8
+                    (local.get $pv)))))
+            (local.set $a2
+              (f64x2.add
+                (local.get $a2)
+                (f64x2.mul
+                  (v128.load offset=32 align=8
+                    (local.get $pc))
+                  (v128.load offset=32 align=8
+                    (local.get $pv)))))
+            (local.set $a3
+              (f64x2.add
+                (local.get $a3)
+                (f64x2.mul
+                  (v128.load offset=48 align=8
+                    (local.get $pc))
+                  (v128.load offset=48 align=8
+                    (local.get $pv)))))
+            (local.set $pv
+              (i32.add
+                (local.get $pv)
+                (i32.const 64)))
+            (local.set $pc
+              (i32.add
+                (local.get $pc)
+                (i32.const 64)))
+            (br $L3)))
+        (local.set $pe
+          (i32.add
+            (local.get $c)
+            (local.get $end4)))
+        (block $B4
+          (loop $L5
+            (br_if $B4
+              (i32.ge_u
+                (local.get $pc)
+                (local.get $pe)))
+            (local.set $a0
+              (f64x2.add
+                (local.get $a0)
+                (f64x2.mul
+                  (v128.load align=8
+                    (local.get $pc))
+                  (v128.load align=8
+                    (local.get $pv)))))
+            (local.set $a1
+              (f64x2.add
+                (local.get $a1)
+                (f64x2.mul
+                  (v128.load offset=16 align=8
+                    (local.get $pc))
+                  (v128.load offset=16 align=8
+                    (local.get $pv)))))
+            (local.set $pv
+              (i32.add
+                (local.get $pv)
+                (i32.const 32)))
+            (local.set $pc
+              (i32.add
+                (local.get $pc)
+                (i32.const 32)))
+            (br $L5)))
+        (local.set $s
+          (f64.add
+            (f64x2.extract_lane 0
+              (local.tee $a0
+                (f64x2.add
+                  (f64x2.add
+                    (local.get $a0)
+                    (local.get $a2))
+                  (f64x2.add
+                    (local.get $a1)
+                    (local.get $a3)))))
+            (f64x2.extract_lane 1
+              (local.get $a0))))
+        (local.set $pe
+          (i32.add
+            (local.get $c)
+            (local.get $endb)))
+        (block $B6
+          (loop $L7
+            (br_if $B6
+              (i32.ge_u
+                (local.get $pc)
+                (local.get $pe)))
+            (local.set $s
+              (f64.add
+                (local.get $s)
+                (f64.mul
+                  (f64.load
+                    (local.get $pc))
+                  (f64.load
+                    (local.get $pv)))))
+            (local.set $pv
+              (i32.add
+                (local.get $pv)
+                (i32.const 8)))
+            (local.set $pc
+              (i32.add
+                (local.get $pc)
+                (i32.const 8)))
+            (br $L7)))
+        (local.set $bj
+          (f64.load
+            (i32.add
+              (local.get $beta)
+              (local.get $jb))))
+        (local.set $nj
+          (f64.load
+            (i32.add
+              (local.get $norms)
+              (local.get $jb))))
+        (local.set $tj
+          (f64.load
+            (i32.add
+              (local.get $thr)
+              (local.get $jb))))
+        (local.set $z
+          (f64.add
+            (local.get $s)
+            (f64.mul
+              (local.get $nj)
+              (local.get $bj))))
+        (local.set $nb
+          (if $I8 (result f64)
+            (f64.gt
+              (local.get $z)
+              (local.get $tj))
+            (then
+              (f64.div
+                (f64.sub
+                  (local.get $z)
+                  (local.get $tj))
+                (f64.add
+                  (local.get $nj)
+                  (local.get $nl2))))
+            (else
+              (if $I9 (result f64)
+                (f64.lt
+                  (local.get $z)
+                  (f64.neg
+                    (local.get $tj)))
+                (then
+                  (f64.div
+                    (f64.add
+                      (local.get $z)
+                      (local.get $tj))
+                    (f64.add
+                      (local.get $nj)
+                      (local.get $nl2))))
+                (else
+                  (f64.const 0x0p+0 (;=0;)))))))
+        (if $I10
+          (f64.ne
+            (local.get $nb)
+            (local.get $bj))
+          (then
+            (local.set $dv
+              (f64x2.splat
+                (local.tee $z
+                  (f64.sub
+                    (local.get $bj)
+                    (local.get $nb)))))
+            (local.set $pc
+              (local.get $c))
+            (local.set $pv
+              (local.get $r))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $end8)))
+            (block $B11
+              (loop $L12
+                (br_if $B11
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (v128.store align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load align=8
+                        (local.get $pc)))))
+                (v128.store offset=16 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=16 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=16 align=8
+                        (local.get $pc)))))
+                (v128.store offset=32 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=32 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=32 align=8
+                        (local.get $pc)))))
+                (v128.store offset=48 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=48 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=48 align=8
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 64)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 64)))
+                (br $L12)))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $end4)))
+            (block $B13
+              (loop $L14
+                (br_if $B13
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (v128.store align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load align=8
+                        (local.get $pc)))))
+                (v128.store offset=16 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=16 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=16 align=8
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 32)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 32)))
+                (br $L14)))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $endb)))
+            (block $B15
+              (loop $L16
+                (br_if $B15
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (f64.store
+                  (local.get $pv)
+                  (f64.add
+                    (f64.load
+                      (local.get $pv))
+                    (f64.mul
+                      (local.get $z)
+                      (f64.load
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 8)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 8)))
+                (br $L16)))
+            (f64.store
+              (i32.add
+                (local.get $beta)
+                (local.get $jb))
+              (local.get $nb))))
+        (local.set $w
+          (i32.add
+            (local.get $w)
+            (i32.const 4)))
+        (br $L1))))
+
+  ;; dots(x, n, cols, count, v, out): out[j] = X_jᵀv for j in cols[0..count).
+  (func $dots (export "dots") (type $t1) (param $x i32) (param $n i32) (param $cols i32) (param $count i32) (param $v i32) (param $out i32)
+    (local $t i32) (local $tb i32) (local $jb i32) (local $c i32) (local $unused i32) (local $end4 i32) (local $endb i32) (local $a0 v128) (local $a1 v128) (local $s f64) (local $a2 v128) (local $a3 v128) (local $end8 i32) (local $pc i32) (local $pv i32) (local $pe i32)
+    (local.set $end4
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -4))
+        (i32.const 3)))
+    (local.set $endb
+      (i32.shl
+        (local.get $n)
+        (i32.const 3)))
+    (local.set $end8
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -8))
+        (i32.const 3)))
+    (local.set $tb
+      (i32.shl
+        (local.get $count)
+        (i32.const 2)))
+    (local.set $t
+      (i32.const 0))
+    (block $B0
+      (loop $L1
+        (br_if $B0
+          (i32.ge_u
+            (local.get $t)
+            (local.get $tb)))
+        (local.set $c
+          (i32.add
+            (i32.mul
+              (local.tee $jb
+                (i32.load
+                  (i32.add
+                    (local.get $cols)
+                    (local.get $t))))
+              (local.get $endb))
+            (local.get $x)))
+        (local.set $a3
+          (local.tee $a2
+            (local.tee $a1
+              (local.tee $a0
+                (f64x2.splat
+                  (f64.const 0x0p+0 (;=0;)))))))
+        (local.set $pc
+          (local.get $c))
+        (local.set $pv
+          (local.get $v))
+        (local.set $pe
+          (i32.add
+            (local.get $c)
+            (local.get $end8)))
+        (block $B2
+          (loop $L3
+            (br_if $B2
+              (i32.ge_u
+                (local.get $pc)
+                (local.get $pe)))
+            (local.set $a0
+              (f64x2.add
+                (local.get $a0)
+                (f64x2.mul
+                  (v128.load align=8
+                    (local.get $pc))
+                  (v128.load align=8
+                    (local.get $pv)))))
+            (local.set $a1
+              (f64x2.add
+                (local.get $a1)
+                (f64x2.mul
+                  (v128.load offset=16 align=8
+                    (local.get $pc))
+                  (v128.load offset=16 align=8
+                    (local.get $pv)))))
+            (local.set $a2
+              (f64x2.add
+                (local.get $a2)
+                (f64x2.mul
+                  (v128.load offset=32 align=8
+                    (local.get $pc))
+                  (v128.load offset=32 align=8
+                    (local.get $pv)))))
+            (local.set $a3
+              (f64x2.add
+                (local.get $a3)
+                (f64x2.mul
+                  (v128.load offset=48 align=8
+                    (local.get $pc))
+                  (v128.load offset=48 align=8
+                    (local.get $pv)))))
+            (local.set $pv
+              (i32.add
+                (local.get $pv)
+                (i32.const 64)))
+            (local.set $pc
+              (i32.add
+                (local.get $pc)
+                (i32.const 64)))
+            (br $L3)))
+        (local.set $pe
+          (i32.add
+            (local.get $c)
+            (local.get $end4)))
+        (block $B4
+          (loop $L5
+            (br_if $B4
+              (i32.ge_u
+                (local.get $pc)
+                (local.get $pe)))
+            (local.set $a0
+              (f64x2.add
+                (local.get $a0)
+                (f64x2.mul
+                  (v128.load align=8
+                    (local.get $pc))
+                  (v128.load align=8
+                    (local.get $pv)))))
+            (local.set $a1
+              (f64x2.add
+                (local.get $a1)
+                (f64x2.mul
+                  (v128.load offset=16 align=8
+                    (local.get $pc))
+                  (v128.load offset=16 align=8
+                    (local.get $pv)))))
+            (local.set $pv
+              (i32.add
+                (local.get $pv)
+                (i32.const 32)))
+            (local.set $pc
+              (i32.add
+                (local.get $pc)
+                (i32.const 32)))
+            (br $L5)))
+        (local.set $s
+          (f64.add
+            (f64x2.extract_lane 0
+              (local.tee $a0
+                (f64x2.add
+                  (f64x2.add
+                    (local.get $a0)
+                    (local.get $a2))
+                  (f64x2.add
+                    (local.get $a1)
+                    (local.get $a3)))))
+            (f64x2.extract_lane 1
+              (local.get $a0))))
+        (local.set $pe
+          (i32.add
+            (local.get $c)
+            (local.get $endb)))
+        (block $B6
+          (loop $L7
+            (br_if $B6
+              (i32.ge_u
+                (local.get $pc)
+                (local.get $pe)))
+            (local.set $s
+              (f64.add
+                (local.get $s)
+                (f64.mul
+                  (f64.load
+                    (local.get $pc))
+                  (f64.load
+                    (local.get $pv)))))
+            (local.set $pv
+              (i32.add
+                (local.get $pv)
+                (i32.const 8)))
+            (local.set $pc
+              (i32.add
+                (local.get $pc)
+                (i32.const 8)))
+            (br $L7)))
+        (f64.store
+          (i32.add
+            (local.get $out)
+            (i32.shl
+              (local.get $jb)
+              (i32.const 3)))
+          (local.get $s))
+        (local.set $t
+          (i32.add
+            (local.get $t)
+            (i32.const 4)))
+        (br $L1))))
+
+  ;; dots2(x, n, cols, count, a, b, outa, outb): fused outa[j] = X_jᵀa, outb[j] = X_jᵀb for j in
+  ;; cols[0..count) (one read of X_j for both; two accumulators per vector, then a scalar tail).
+  (func $dots2 (export "dots2") (type $t2) (param $x i32) (param $n i32) (param $cols i32) (param $count i32) (param $a i32) (param $b i32) (param $outa i32) (param $outb i32)
+    (local $t i32) (local $tb i32) (local $jb i32) (local $c i32) (local $i i32) (local $end4 i32) (local $endb i32) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $xv v128) (local $sa f64) (local $sb f64)
+    (local.set $end4
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -4))
+        (i32.const 3)))
+    (local.set $endb
+      (i32.shl
+        (local.get $n)
+        (i32.const 3)))
+    (local.set $tb
+      (i32.shl
+        (local.get $count)
+        (i32.const 2)))
+    (local.set $t
+      (i32.const 0))
+    (block $B0
+      (loop $L1
+        (br_if $B0
+          (i32.ge_u
+            (local.get $t)
+            (local.get $tb)))
+        (local.set $c
+          (i32.add
+            (i32.mul
+              (local.tee $jb
+                (i32.load
+                  (i32.add
+                    (local.get $cols)
+                    (local.get $t))))
+              (local.get $endb))
+            (local.get $x)))
+        (local.set $b1
+          (local.tee $b0
+            (local.tee $a1
+              (local.tee $a0
+                (f64x2.splat
+                  (f64.const 0x0p+0 (;=0;)))))))
+        (local.set $i
+          (i32.const 0))
+        (block $B2
+          (loop $L3
+            (br_if $B2
+              (i32.ge_u
+                (local.get $i)
+                (local.get $end4)))
+            (local.set $xv
+              (v128.load align=8
+                (i32.add
+                  (local.get $c)
+                  (local.get $i))))
+            (local.set $a0
+              (f64x2.add
+                (local.get $a0)
+                (f64x2.mul
+                  (local.get $xv)
+                  (v128.load align=8
+                    (i32.add
+                      (local.get $a)
+                      (local.get $i))))))
+            (local.set $b0
+              (f64x2.add
+                (local.get $b0)
+                (f64x2.mul
+                  (local.get $xv)
+                  (v128.load align=8
+                    (i32.add
+                      (local.get $b)
+                      (local.get $i))))))
+            (local.set $xv
+              (v128.load offset=16 align=8
+                (i32.add
+                  (local.get $c)
+                  (local.get $i))))
+            (local.set $a1
+              (f64x2.add
+                (local.get $a1)
+                (f64x2.mul
+                  (local.get $xv)
+                  (v128.load offset=16 align=8
+                    (i32.add
+                      (local.get $a)
+                      (local.get $i))))))
+            (local.set $b1
+              (f64x2.add
+                (local.get $b1)
+                (f64x2.mul
+                  (local.get $xv)
+                  (v128.load offset=16 align=8
+                    (i32.add
+                      (local.get $b)
+                      (local.get $i))))))
+            (local.set $i
+              (i32.add
+                (local.get $i)
+                (i32.const 32)))
+            (br $L3)))
+        (local.set $sa
+          (f64.add
+            (f64x2.extract_lane 0
+              (local.tee $a0
+                (f64x2.add
+                  (local.get $a0)
+                  (local.get $a1))))
+            (f64x2.extract_lane 1
+              (local.get $a0))))
+        (local.set $sb
+          (f64.add
+            (f64x2.extract_lane 0
+              (local.tee $b0
+                (f64x2.add
+                  (local.get $b0)
+                  (local.get $b1))))
+            (f64x2.extract_lane 1
+              (local.get $b0))))
+        (block $B4
+          (loop $L5
+            (br_if $B4
+              (i32.ge_u
+                (local.get $i)
+                (local.get $endb)))
+            (local.set $sa
+              (f64.add
+                (local.get $sa)
+                (f64.mul
+                  (f64.load
+                    (i32.add
+                      (local.get $c)
+                      (local.get $i)))
+                  (f64.load
+                    (i32.add
+                      (local.get $a)
+                      (local.get $i))))))
+            (local.set $sb
+              (f64.add
+                (local.get $sb)
+                (f64.mul
+                  (f64.load
+                    (i32.add
+                      (local.get $c)
+                      (local.get $i)))
+                  (f64.load
+                    (i32.add
+                      (local.get $b)
+                      (local.get $i))))))
+            (local.set $i
+              (i32.add
+                (local.get $i)
+                (i32.const 8)))
+            (br $L5)))
+        (local.set $jb
+          (i32.shl
+            (local.get $jb)
+            (i32.const 3)))
+        (f64.store
+          (i32.add
+            (local.get $outa)
+            (local.get $jb))
+          (local.get $sa))
+        (f64.store
+          (i32.add
+            (local.get $outb)
+            (local.get $jb))
+          (local.get $sb))
+        (local.set $t
+          (i32.add
+            (local.get $t)
+            (i32.const 4)))
+        (br $L1))))
+
+  ;; gemvSkip(x, n, p, beta, out): out += Σ_{β_j ≠ 0} β_j·X_j (Xβ skipping zero coefficients).
+  (func $gemvSkip (export "gemvSkip") (type $t3) (param $x i32) (param $n i32) (param $p i32) (param $beta i32) (param $out i32)
+    (local $j i32) (local $pb i32) (local $c i32) (local $unused i32) (local $end4 i32) (local $endb i32) (local $dv v128) (local $bj f64) (local $pc i32) (local $pv i32) (local $pe i32) (local $end8 i32)
+    (local.set $end4
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -4))
+        (i32.const 3)))
+    (local.set $endb
+      (i32.shl
+        (local.get $n)
+        (i32.const 3)))
+    (local.set $end8
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -8))
+        (i32.const 3)))
+    (local.set $pb
+      (i32.shl
+        (local.get $p)
+        (i32.const 3)))
+    (local.set $j
+      (i32.const 0))
+    (local.set $c
+      (local.get $x))
+    (block $B0
+      (loop $L1
+        (br_if $B0
+          (i32.ge_u
+            (local.get $j)
+            (local.get $pb)))
+        (if $I2
+          (f64.ne
+            (local.tee $bj
+              (f64.load
+                (i32.add
+                  (local.get $beta)
+                  (local.get $j))))
+            (f64.const 0x0p+0 (;=0;)))
+          (then
+            (local.set $dv
+              (f64x2.splat
+                (local.get $bj)))
+            (local.set $pc
+              (local.get $c))
+            (local.set $pv
+              (local.get $out))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $end8)))
+            (block $B3
+              (loop $L4
+                (br_if $B3
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (v128.store align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load align=8
+                        (local.get $pc)))))
+                (v128.store offset=16 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=16 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=16 align=8
+                        (local.get $pc)))))
+                (v128.store offset=32 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=32 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=32 align=8
+                        (local.get $pc)))))
+                (v128.store offset=48 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=48 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=48 align=8
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 64)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 64)))
+                (br $L4)))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $end4)))
+            (block $B5
+              (loop $L6
+                (br_if $B5
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (v128.store align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load align=8
+                        (local.get $pc)))))
+                (v128.store offset=16 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=16 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=16 align=8
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 32)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 32)))
+                (br $L6)))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $endb)))
+            (block $B7
+              (loop $L8
+                (br_if $B7
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (f64.store
+                  (local.get $pv)
+                  (f64.add
+                    (f64.load
+                      (local.get $pv))
+                    (f64.mul
+                      (local.get $bj)
+                      (f64.load
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 8)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 8)))
+                (br $L8)))))
+        (local.set $c
+          (i32.add
+            (local.get $c)
+            (local.get $endb)))
+        (local.set $j
+          (i32.add
+            (local.get $j)
+            (i32.const 8)))
+        (br $L1))))
+
+  ;; prep(x, n, p, center, means, norms) → bad: in place, per column j: μ = mean of X_j (two passes:
+  ;; μ₀ = Σx/n, then μ = μ₀ + Σ(x − μ₀)/n), X_j ← X_j − μ when center ≠ 0 (else μ = 0),
+  ;; means[j] = μ, norms[j] = ‖X_j‖². Returns 1 if a norm or mean is not finite (NaN/±Inf in X,
+  ;; or overflow: the caller then scans X in JavaScript), else 0. Finite test: s − s ≠ 0.
+  (func $prep (export "prep") (type $t4) (param $x i32) (param $n i32) (param $p i32) (param $center i32) (param $means i32) (param $norms i32) (result i32)
+    (local $j i32) (local $pb i32) (local $c i32) (local $i i32) (local $end4 i32) (local $endb i32) (local $bad i32) (local $a0 v128) (local $a1 v128) (local $mv v128) (local $s f64) (local $mu f64) (local $nf f64)
+    (local.set $end4
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -4))
+        (i32.const 3)))
+    (local.set $endb
+      (i32.shl
+        (local.get $n)
+        (i32.const 3)))
+    (local.set $pb
+      (i32.shl
+        (local.get $p)
+        (i32.const 3)))
+    (local.set $j
+      (i32.const 0))
+    (local.set $c
+      (local.get $x))
+    (local.set $nf
+      (f64.convert_i32_s
+        (local.get $n)))
+    (block $B0
+      (loop $L1
+        (br_if $B0
+          (i32.ge_u
+            (local.get $j)
+            (local.get $pb)))
+        (local.set $mu
+          (f64.const 0x0p+0 (;=0;)))
+        (local.set $mv
+          (f64x2.splat
+            (f64.const 0x0p+0 (;=0;))))
+        (if $I2
+          (local.get $center)
+          (then
+            (local.set $a1
+              (local.tee $a0
+                (f64x2.splat
+                  (f64.const 0x0p+0 (;=0;)))))
+            (local.set $i
+              (i32.const 0))
+            (block $B3
+              (loop $L4
+                (br_if $B3
+                  (i32.ge_u
+                    (local.get $i)
+                    (local.get $end4)))
+                (local.set $a0
+                  (f64x2.add
+                    (local.get $a0)
+                    (f64x2.sub
+                      (v128.load align=8
+                        (i32.add
+                          (local.get $c)
+                          (local.get $i)))
+                      (local.get $mv))))
+                (local.set $a1
+                  (f64x2.add
+                    (local.get $a1)
+                    (f64x2.sub
+                      (v128.load offset=16 align=8
+                        (i32.add
+                          (local.get $c)
+                          (local.get $i)))
+                      (local.get $mv))))
+                (local.set $i
+                  (i32.add
+                    (local.get $i)
+                    (i32.const 32)))
+                (br $L4)))
+            (local.set $s
+              (f64.add
+                (f64x2.extract_lane 0
+                  (local.tee $a0
+                    (f64x2.add
+                      (local.get $a0)
+                      (local.get $a1))))
+                (f64x2.extract_lane 1
+                  (local.get $a0))))
+            (block $B5
+              (loop $L6
+                (br_if $B5
+                  (i32.ge_u
+                    (local.get $i)
+                    (local.get $endb)))
+                (local.set $s
+                  (f64.add
+                    (local.get $s)
+                    (f64.sub
+                      (f64.load
+                        (i32.add
+                          (local.get $c)
+                          (local.get $i)))
+                      (local.get $mu))))
+                (local.set $i
+                  (i32.add
+                    (local.get $i)
+                    (i32.const 8)))
+                (br $L6)))
+            (local.set $mv
+              (f64x2.splat
+                (local.tee $mu
+                  (f64.div
+                    (local.get $s)
+                    (local.get $nf)))))
+            (local.set $a1
+              (local.tee $a0
+                (f64x2.splat
+                  (f64.const 0x0p+0 (;=0;)))))
+            (local.set $i
+              (i32.const 0))
+            (block $B7
+              (loop $L8
+                (br_if $B7
+                  (i32.ge_u
+                    (local.get $i)
+                    (local.get $end4)))
+                (local.set $a0
+                  (f64x2.add
+                    (local.get $a0)
+                    (f64x2.sub
+                      (v128.load align=8
+                        (i32.add
+                          (local.get $c)
+                          (local.get $i)))
+                      (local.get $mv))))
+                (local.set $a1
+                  (f64x2.add
+                    (local.get $a1)
+                    (f64x2.sub
+                      (v128.load offset=16 align=8
+                        (i32.add
+                          (local.get $c)
+                          (local.get $i)))
+                      (local.get $mv))))
+                (local.set $i
+                  (i32.add
+                    (local.get $i)
+                    (i32.const 32)))
+                (br $L8)))
+            (local.set $s
+              (f64.add
+                (f64x2.extract_lane 0
+                  (local.tee $a0
+                    (f64x2.add
+                      (local.get $a0)
+                      (local.get $a1))))
+                (f64x2.extract_lane 1
+                  (local.get $a0))))
+            (block $B9
+              (loop $L10
+                (br_if $B9
+                  (i32.ge_u
+                    (local.get $i)
+                    (local.get $endb)))
+                (local.set $s
+                  (f64.add
+                    (local.get $s)
+                    (f64.sub
+                      (f64.load
+                        (i32.add
+                          (local.get $c)
+                          (local.get $i)))
+                      (local.get $mu))))
+                (local.set $i
+                  (i32.add
+                    (local.get $i)
+                    (i32.const 8)))
+                (br $L10)))
+            (local.set $mv
+              (f64x2.splat
+                (local.tee $mu
+                  (f64.add
+                    (local.get $mu)
+                    (f64.div
+                      (local.get $s)
+                      (local.get $nf))))))
+            (local.set $i
+              (i32.const 0))
+            (block $B11
+              (loop $L12
+                (br_if $B11
+                  (i32.ge_u
+                    (local.get $i)
+                    (local.get $end4)))
+                (v128.store align=8
+                  (i32.add
+                    (local.get $c)
+                    (local.get $i))
+                  (f64x2.sub
+                    (v128.load align=8
+                      (i32.add
+                        (local.get $c)
+                        (local.get $i)))
+                    (local.get $mv)))
+                (v128.store offset=16 align=8
+                  (i32.add
+                    (local.get $c)
+                    (local.get $i))
+                  (f64x2.sub
+                    (v128.load offset=16 align=8
+                      (i32.add
+                        (local.get $c)
+                        (local.get $i)))
+                    (local.get $mv)))
+                (local.set $i
+                  (i32.add
+                    (local.get $i)
+                    (i32.const 32)))
+                (br $L12)))
+            (block $B13
+              (loop $L14
+                (br_if $B13
+                  (i32.ge_u
+                    (local.get $i)
+                    (local.get $endb)))
+                (f64.store
+                  (i32.add
+                    (local.get $c)
+                    (local.get $i))
+                  (f64.sub
+                    (f64.load
+                      (i32.add
+                        (local.get $c)
+                        (local.get $i)))
+                    (local.get $mu)))
+                (local.set $i
+                  (i32.add
+                    (local.get $i)
+                    (i32.const 8)))
+                (br $L14)))))
+        (f64.store
+          (i32.add
+            (local.get $means)
+            (local.get $j))
+          (local.get $mu))
+        (local.set $a1
+          (local.tee $a0
+            (f64x2.splat
+              (f64.const 0x0p+0 (;=0;)))))
+        (local.set $i
+          (i32.const 0))
+        (block $B15
+          (loop $L16
+            (br_if $B15
+              (i32.ge_u
+                (local.get $i)
+                (local.get $end4)))
+            (local.set $a0
+              (f64x2.add
+                (local.get $a0)
+                (f64x2.mul
+                  (v128.load align=8
+                    (i32.add
+                      (local.get $c)
+                      (local.get $i)))
+                  (v128.load align=8
+                    (i32.add
+                      (local.get $c)
+                      (local.get $i))))))
+            (local.set $a1
+              (f64x2.add
+                (local.get $a1)
+                (f64x2.mul
+                  (v128.load offset=16 align=8
+                    (i32.add
+                      (local.get $c)
+                      (local.get $i)))
+                  (v128.load offset=16 align=8
+                    (i32.add
+                      (local.get $c)
+                      (local.get $i))))))
+            (local.set $i
+              (i32.add
+                (local.get $i)
+                (i32.const 32)))
+            (br $L16)))
+        (local.set $s
+          (f64.add
+            (f64x2.extract_lane 0
+              (local.tee $a0
+                (f64x2.add
+                  (local.get $a0)
+                  (local.get $a1))))
+            (f64x2.extract_lane 1
+              (local.get $a0))))
+        (block $B17
+          (loop $L18
+            (br_if $B17
+              (i32.ge_u
+                (local.get $i)
+                (local.get $endb)))
+            (local.set $s
+              (f64.add
+                (local.get $s)
+                (f64.mul
+                  (f64.load
+                    (i32.add
+                      (local.get $c)
+                      (local.get $i)))
+                  (f64.load
+                    (i32.add
+                      (local.get $c)
+                      (local.get $i))))))
+            (local.set $i
+              (i32.add
+                (local.get $i)
+                (i32.const 8)))
+            (br $L18)))
+        (f64.store
+          (i32.add
+            (local.get $norms)
+            (local.get $j))
+          (local.get $s))
+        (if $I19
+          (i32.or
+            (f64.ne
+              (f64.sub
+                (local.get $s)
+                (local.get $s))
+              (f64.const 0x0p+0 (;=0;)))
+            (f64.ne
+              (f64.sub
+                (local.get $mu)
+                (local.get $mu))
+              (f64.const 0x0p+0 (;=0;))))
+          (then
+            (local.set $bad
+              (i32.const 1))))
+        (local.set $c
+          (i32.add
+            (local.get $c)
+            (local.get $endb)))
+        (local.set $j
+          (i32.add
+            (local.get $j)
+            (i32.const 8)))
+        (br $L1)))
+    (local.get $bad))
+
+  ;; wnorms(x, n, ws, m, h, out): out[j] = Σ_i h_i·X_ij² for j in ws[0..m) (logistic curvatures).
+  (func $wnorms (export "wnorms") (type $t5) (param $x i32) (param $n i32) (param $ws i32) (param $m i32) (param $h i32) (param $out i32)
+    (local $w i32) (local $mb i32) (local $jb i32) (local $c i32) (local $pc i32) (local $ph i32) (local $pe i32) (local $end4 i32) (local $endb i32) (local $a0 v128) (local $a1 v128) (local $xv v128) (local $s f64)
+    (local.set $end4
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -4))
+        (i32.const 3)))
+    (local.set $endb
+      (i32.shl
+        (local.get $n)
+        (i32.const 3)))
+    (local.set $mb
+      (i32.shl
+        (local.get $m)
+        (i32.const 2)))
+    (local.set $w
+      (i32.const 0))
+    (block $B0
+      (loop $L1
+        (br_if $B0
+          (i32.ge_u
+            (local.get $w)
+            (local.get $mb)))
+        (local.set $c
+          (i32.add
+            (i32.mul
+              (local.tee $jb
+                (i32.load
+                  (i32.add
+                    (local.get $ws)
+                    (local.get $w))))
+              (local.get $endb))
+            (local.get $x)))
+        (local.set $a1
+          (local.tee $a0
+            (f64x2.splat
+              (f64.const 0x0p+0 (;=0;)))))
+        (local.set $pc
+          (local.get $c))
+        (local.set $ph
+          (local.get $h))
+        (local.set $pe
+          (i32.add
+            (local.get $c)
+            (local.get $end4)))
+        (block $B2
+          (loop $L3
+            (br_if $B2
+              (i32.ge_u
+                (local.get $pc)
+                (local.get $pe)))
+            (local.set $xv
+              (v128.load align=8
+                (local.get $pc)))
+            (local.set $a0
+              (f64x2.add
+                (local.get $a0)
+                (f64x2.mul
+                  (f64x2.mul
+                    (local.get $xv)
+                    (local.get $xv))
+                  (v128.load align=8
+                    (local.get $ph)))))
+            (local.set $xv
+              (v128.load offset=16 align=8
+                (local.get $pc)))
+            (local.set $a1
+              (f64x2.add
+                (local.get $a1)
+                (f64x2.mul
+                  (f64x2.mul
+                    (local.get $xv)
+                    (local.get $xv))
+                  (v128.load offset=16 align=8
+                    (local.get $ph)))))
+            (local.set $ph
+              (i32.add
+                (local.get $ph)
+                (i32.const 32)))
+            (local.set $pc
+              (i32.add
+                (local.get $pc)
+                (i32.const 32)))
+            (br $L3)))
+        (local.set $s
+          (f64.add
+            (f64x2.extract_lane 0
+              (local.tee $a0
+                (f64x2.add
+                  (local.get $a0)
+                  (local.get $a1))))
+            (f64x2.extract_lane 1
+              (local.get $a0))))
+        (local.set $pe
+          (i32.add
+            (local.get $c)
+            (local.get $endb)))
+        (block $B4
+          (loop $L5
+            (br_if $B4
+              (i32.ge_u
+                (local.get $pc)
+                (local.get $pe)))
+            (local.set $s
+              (f64.add
+                (local.get $s)
+                (f64.mul
+                  (f64.mul
+                    (f64.load
+                      (local.get $pc))
+                    (f64.load
+                      (local.get $pc)))
+                  (f64.load
+                    (local.get $ph)))))
+            (local.set $ph
+              (i32.add
+                (local.get $ph)
+                (i32.const 8)))
+            (local.set $pc
+              (i32.add
+                (local.get $pc)
+                (i32.const 8)))
+            (br $L5)))
+        (f64.store
+          (i32.add
+            (local.get $out)
+            (i32.shl
+              (local.get $jb)
+              (i32.const 3)))
+          (local.get $s))
+        (local.set $w
+          (i32.add
+            (local.get $w)
+            (i32.const 4)))
+        (br $L1))))
+
+  ;; wepoch(x, n, ws, m, beta, delta, wv, h, curv, lam) → max_j H_jj·|δ_j|: one CD pass on the
+  ;; proximal-Newton model of sparse logistic regression (logreg.ts), over ws[0..m), skipping H_jj ≤ 0:
+  ;;   ∂_j = X_jᵀwv; old = β_j + Δ_j; z = old − ∂_j/H_jj; new = ST(z, λ/H_jj);
+  ;;   if new ≠ old: δ = new − old, Δ_j = new − β_j, wv ← wv + δ·(h ∘ X_j).
+  ;; (H_jj = curv[j]; beta, delta, curv indexed by 8·j.)
+  (func $wepoch (export "wepoch") (type $t6) (param $x i32) (param $n i32) (param $ws i32) (param $m i32) (param $beta i32) (param $delta i32) (param $wv i32) (param $h i32) (param $curv i32) (param $lam f64) (result f64)
+    (local $w i32) (local $mb i32) (local $jb i32) (local $c i32) (local $pc i32) (local $pv i32) (local $pe i32) (local $ph i32) (local $end8 i32) (local $end4 i32) (local $endb i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $dv v128) (local $s f64) (local $hj f64) (local $old f64) (local $z f64) (local $tj f64) (local $nv f64) (local $dl f64) (local $maxc f64)
+    (local.set $end4
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -4))
+        (i32.const 3)))
+    (local.set $endb
+      (i32.shl
+        (local.get $n)
+        (i32.const 3)))
+    (local.set $end8
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -8))
+        (i32.const 3)))
+    (local.set $mb
+      (i32.shl
+        (local.get $m)
+        (i32.const 2)))
+    (local.set $w
+      (i32.const 0))
+    (local.set $maxc
+      (f64.const 0x0p+0 (;=0;)))
+    (block $B0
+      (loop $L1
+        (br_if $B0
+          (i32.ge_u
+            (local.get $w)
+            (local.get $mb)))
+        (local.set $c
+          (i32.add
+            (i32.mul
+              (local.tee $jb
+                (i32.load
+                  (i32.add
+                    (local.get $ws)
+                    (local.get $w))))
+              (local.get $endb))
+            (local.get $x)))
+        (local.set $jb
+          (i32.shl
+            (local.get $jb)
+            (i32.const 3)))
+        (if $I2
+          (f64.gt
+            (local.tee $hj
+              (f64.load
+                (i32.add
+                  (local.get $curv)
+                  (local.get $jb))))
+            (f64.const 0x0p+0 (;=0;)))
+          (then
+            (local.set $a3
+              (local.tee $a2
+                (local.tee $a1
+                  (local.tee $a0
+                    (f64x2.splat
+                      (f64.const 0x0p+0 (;=0;)))))))
+            (local.set $pc
+              (local.get $c))
+            (local.set $pv
+              (local.get $wv))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $end8)))
+            (block $B3
+              (loop $L4
+                (br_if $B3
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (local.set $a0
+                  (f64x2.add
+                    (local.get $a0)
+                    (f64x2.mul
+                      (v128.load align=8
+                        (local.get $pc))
+                      (v128.load align=8
+                        (local.get $pv)))))
+                (local.set $a1
+                  (f64x2.add
+                    (local.get $a1)
+                    (f64x2.mul
+                      (v128.load offset=16 align=8
+                        (local.get $pc))
+                      (v128.load offset=16 align=8
+                        (local.get $pv)))))
+                (local.set $a2
+                  (f64x2.add
+                    (local.get $a2)
+                    (f64x2.mul
+                      (v128.load offset=32 align=8
+                        (local.get $pc))
+                      (v128.load offset=32 align=8
+                        (local.get $pv)))))
+                (local.set $a3
+                  (f64x2.add
+                    (local.get $a3)
+                    (f64x2.mul
+                      (v128.load offset=48 align=8
+                        (local.get $pc))
+                      (v128.load offset=48 align=8
+                        (local.get $pv)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 64)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 64)))
+                (br $L4)))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $end4)))
+            (block $B5
+              (loop $L6
+                (br_if $B5
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (local.set $a0
+                  (f64x2.add
+                    (local.get $a0)
+                    (f64x2.mul
+                      (v128.load align=8
+                        (local.get $pc))
+                      (v128.load align=8
+                        (local.get $pv)))))
+                (local.set $a1
+                  (f64x2.add
+                    (local.get $a1)
+                    (f64x2.mul
+                      (v128.load offset=16 align=8
+                        (local.get $pc))
+                      (v128.load offset=16 align=8
+                        (local.get $pv)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 32)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 32)))
+                (br $L6)))
+            (local.set $s
+              (f64.add
+                (f64x2.extract_lane 0
+                  (local.tee $a0
+                    (f64x2.add
+                      (f64x2.add
+                        (local.get $a0)
+                        (local.get $a2))
+                      (f64x2.add
+                        (local.get $a1)
+                        (local.get $a3)))))
+                (f64x2.extract_lane 1
+                  (local.get $a0))))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $endb)))
+            (block $B7
+              (loop $L8
+                (br_if $B7
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (local.set $s
+                  (f64.add
+                    (local.get $s)
+                    (f64.mul
+                      (f64.load
+                        (local.get $pc))
+                      (f64.load
+                        (local.get $pv)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 8)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 8)))
+                (br $L8)))
+            (local.set $old
+              (f64.add
+                (f64.load
+                  (i32.add
+                    (local.get $beta)
+                    (local.get $jb)))
+                (f64.load
+                  (i32.add
+                    (local.get $delta)
+                    (local.get $jb)))))
+            (local.set $z
+              (f64.sub
+                (local.get $old)
+                (f64.div
+                  (local.get $s)
+                  (local.get $hj))))
+            (local.set $tj
+              (f64.div
+                (local.get $lam)
+                (local.get $hj)))
+            (local.set $nv
+              (if $I9 (result f64)
+                (f64.gt
+                  (local.get $z)
+                  (local.get $tj))
+                (then
+                  (f64.sub
+                    (local.get $z)
+                    (local.get $tj)))
+                (else
+                  (if $I10 (result f64)
+                    (f64.lt
+                      (local.get $z)
+                      (f64.neg
+                        (local.get $tj)))
+                    (then
+                      (f64.add
+                        (local.get $z)
+                        (local.get $tj)))
+                    (else
+                      (f64.const 0x0p+0 (;=0;)))))))
+            (if $I11
+              (f64.ne
+                (local.get $nv)
+                (local.get $old))
+              (then
+                (local.set $dv
+                  (f64x2.splat
+                    (local.tee $dl
+                      (f64.sub
+                        (local.get $nv)
+                        (local.get $old)))))
+                (f64.store
+                  (i32.add
+                    (local.get $delta)
+                    (local.get $jb))
+                  (f64.sub
+                    (local.get $nv)
+                    (f64.load
+                      (i32.add
+                        (local.get $beta)
+                        (local.get $jb)))))
+                (local.set $pc
+                  (local.get $c))
+                (local.set $pv
+                  (local.get $wv))
+                (local.set $ph
+                  (local.get $h))
+                (local.set $pe
+                  (i32.add
+                    (local.get $c)
+                    (local.get $end4)))
+                (block $B12
+                  (loop $L13
+                    (br_if $B12
+                      (i32.ge_u
+                        (local.get $pc)
+                        (local.get $pe)))
+                    (v128.store align=8
+                      (local.get $pv)
+                      (f64x2.add
+                        (v128.load align=8
+                          (local.get $pv))
+                        (f64x2.mul
+                          (f64x2.mul
+                            (local.get $dv)
+                            (v128.load align=8
+                              (local.get $ph)))
+                          (v128.load align=8
+                            (local.get $pc)))))
+                    (v128.store offset=16 align=8
+                      (local.get $pv)
+                      (f64x2.add
+                        (v128.load offset=16 align=8
+                          (local.get $pv))
+                        (f64x2.mul
+                          (f64x2.mul
+                            (local.get $dv)
+                            (v128.load offset=16 align=8
+                              (local.get $ph)))
+                          (v128.load offset=16 align=8
+                            (local.get $pc)))))
+                    (local.set $pv
+                      (i32.add
+                        (local.get $pv)
+                        (i32.const 32)))
+                    (local.set $ph
+                      (i32.add
+                        (local.get $ph)
+                        (i32.const 32)))
+                    (local.set $pc
+                      (i32.add
+                        (local.get $pc)
+                        (i32.const 32)))
+                    (br $L13)))
+                (local.set $pe
+                  (i32.add
+                    (local.get $c)
+                    (local.get $endb)))
+                (block $B14
+                  (loop $L15
+                    (br_if $B14
+                      (i32.ge_u
+                        (local.get $pc)
+                        (local.get $pe)))
+                    (f64.store
+                      (local.get $pv)
+                      (f64.add
+                        (f64.load
+                          (local.get $pv))
+                        (f64.mul
+                          (f64.mul
+                            (local.get $dl)
+                            (f64.load
+                              (local.get $ph)))
+                          (f64.load
+                            (local.get $pc)))))
+                    (local.set $pv
+                      (i32.add
+                        (local.get $pv)
+                        (i32.const 8)))
+                    (local.set $ph
+                      (i32.add
+                        (local.get $ph)
+                        (i32.const 8)))
+                    (local.set $pc
+                      (i32.add
+                        (local.get $pc)
+                        (i32.const 8)))
+                    (br $L15)))
+                (if $I16
+                  (f64.gt
+                    (local.tee $z
+                      (f64.mul
+                        (local.get $hj)
+                        (f64.abs
+                          (local.get $dl))))
+                    (local.get $maxc))
+                  (then
+                    (local.set $maxc
+                      (local.get $z))))))))
+        (local.set $w
+          (i32.add
+            (local.get $w)
+            (i32.const 4)))
+        (br $L1)))
+    (local.get $maxc)))

@@ -1,0 +1,78 @@
+/**
+ * @file Tests of the kernel worker pool: 1- and 2-thread gemm results are bit-identical (and the
+ * workers really computed chunks), setThreads validation, and a process that used the pool exits
+ * promptly (no worker keeps it alive).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { gemmStrided } from '../src/kernels/blas.js';
+import { lastJobWorkerChunks, readyWorkers, setThreads, shutdownThreads } from '../src/kernels/threads.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
+
+function seeded(len: number, seed: number): Float64Array {
+  const a = new Float64Array(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 31 - 1;
+  }
+  return a;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('gemm on 1 and 2 threads gives the same bits, and the workers took part', async () => {
+  const m = 517, n = 300, k = 400; // 9 row chunks of ≈ 1.5 ms: a worker woken late still finds work
+  const A = seeded(m * k, 1), B = seeded(k * n, 2);
+  const run = (transB: boolean) => {
+    const C = new Float64Array(m * n);
+    gemmStrided(false, transB, m, n, k, 1, A, 0, k, B, 0, transB ? k : n, 0, C, 0, n);
+    return C;
+  };
+  const prev = setThreads(1);
+  try {
+    const one = run(false);
+    setThreads(2);
+    run(false); // starts the pool
+    for (let t = 0; t < 100 && readyWorkers() === 0; t++) await sleep(20);
+    assert.equal(readyWorkers(), 1, 'the worker started');
+    let two = run(false);
+    for (let t = 0; t < 20 && lastJobWorkerChunks() === 0; t++) two = run(false);
+    assert.ok(lastJobWorkerChunks() > 0, 'the worker computed some chunks');
+    assert.deepEqual(Buffer.from(two.buffer), Buffer.from(one.buffer));
+  } finally {
+    setThreads(prev);
+    shutdownThreads();
+  }
+});
+
+test('setThreads validates n and returns the previous value', () => {
+  assert.throws(() => setThreads(0), (e: unknown) => e instanceof InvalidArgumentError && /setThreads: n must be an integer/.test((e as Error).message));
+  assert.throws(() => setThreads(1.5), InvalidArgumentError);
+  const prev = setThreads(3);
+  assert.equal(setThreads(prev), 3);
+});
+
+test('a process that used the thread pool exits promptly after its work', () => {
+  const fixture = fileURLToPath(new URL('./fixtures/kernels_threads_exit.ts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8', timeout: 30000 });
+  const exitAt = Date.now();
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim()) as { workers: number; end: number };
+  assert.equal(out.workers, 1, 'the pool was live when the script ended');
+  assert.ok(exitAt - out.end < 1500, `exited ${exitAt - out.end} ms after its work ended`);
+});
+
+test('NSDIFF_THREADS sets the default thread count of a process (and a bad value warns)', () => {
+  const code = "import { getThreads } from './src/kernels/threads.ts'; console.log(getThreads());";
+  const run = (v: string) => spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8', env: { ...process.env, NSDIFF_THREADS: v }, cwd: fileURLToPath(new URL('..', import.meta.url)),
+  });
+  const ok = run('3');
+  assert.equal(ok.stdout.trim(), '3', ok.stderr);
+  const bad = run('zero');
+  assert.match(bad.stderr, /NSDIFF_THREADS must be an integer in \[1, 256\], got "zero"/);
+  assert.ok(Number(bad.stdout.trim()) >= 1);
+});
