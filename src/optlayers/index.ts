@@ -1,0 +1,5 @@
+/**
+ * @file Differentiable optimisation layers: `solveQp` (batched convex QPs, interior point +
+ * implicit KKT derivatives) and ready-made projection layers. See docs/optlayers.md.
+ */
+export { solveQp, type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport } from './qp.js';
