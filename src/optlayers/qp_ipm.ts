@@ -23,7 +23,10 @@
  *   primal infeasible: λ ≥ 0, ‖Gᵀλ + Aᵀν‖∞ ≤ infTol·τ with τ = −(hᵀλ + bᵀν) > 0 (Farkas);
  *   dual infeasible (unbounded): τ = −pᵀz > 0, ‖Qz‖∞, ‖Az‖∞, max(Gz)₊ ≤ infTol·τ.
  */
-import { luFactor, luSolve, type LUFactorization } from '../linalg/dense/lu.js';
+import { luFactor, luSolve } from '../linalg/dense/lu.js';
+import { choleskyFactor, choleskySolve } from '../linalg/dense/cholesky.js';
+import { NotPositiveDefiniteError } from '../core/errors.js';
+import { gemmStrided } from '../kernels/blas.js';
 
 /** Status of one problem. */
 export type QpStatus = 'optimal' | 'primalInfeasible' | 'dualInfeasible' | 'maxIterations' | 'numericalError';
@@ -112,6 +115,14 @@ export class QpWorkspace {
   readonly tm: Float64Array;
   readonly tn: Float64Array;
   readonly te: Float64Array;
+  readonly DG: Float64Array;
+  readonly bd: Float64Array;
+  readonly bi: Float64Array;
+  readonly be: Float64Array;
+  readonly Rd: Float64Array;
+  readonly Ri: Float64Array;
+  readonly Re: Float64Array;
+  readonly Rc: Float64Array;
   readonly N: number;
   constructor(readonly n: number, readonly m: number, readonly e: number) {
     const N = n + e;
@@ -131,14 +142,29 @@ export class QpWorkspace {
     this.tm = new Float64Array(m);
     this.tn = new Float64Array(n);
     this.te = new Float64Array(e);
+    this.DG = new Float64Array(m * n);
+    this.bd = new Float64Array(n);
+    this.bi = new Float64Array(m);
+    this.be = new Float64Array(e);
+    this.Rd = new Float64Array(n);
+    this.Ri = new Float64Array(m);
+    this.Re = new Float64Array(e);
+    this.Rc = new Float64Array(m);
   }
 }
 
+/** A factored reduced KKT matrix: solve(rhs) returns K⁻¹·rhs. */
+interface KktSolver {
+  solve(rhs: Float64Array): Float64Array;
+}
+
 /**
- * Assembles K = [Q + GᵀDG + δI, Aᵀ; A, −δI] (D = diag(d)) into w.K and factors it; null when the
- * factorization has a zero pivot.
+ * Assembles K = [Q + GᵀDG + δI, Aᵀ; A, −δI] (D = diag(d)) into w.K and factors it: Cholesky when
+ * there are no equalities (K is then symmetric positive definite unless Q + GᵀDG is singular),
+ * else (or when Cholesky meets a non-positive pivot) LU with partial pivoting; null when the
+ * factorization has a (numerically) zero pivot.
  */
-function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): LUFactorization | null {
+function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): KktSolver | null {
   const { n, m, e, Q, G, A } = q;
   const N = w.N;
   const K = w.K;
@@ -147,19 +173,15 @@ function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): L
     for (let j = 0; j < n; j++) K[i * N + j] = Q[i * n + j]!;
     K[i * N + i] += delta;
   }
-  // GᵀDG, symmetric: fill the upper triangle, mirror
-  for (let k = 0; k < m; k++) {
-    const dk = d[k]!;
-    if (dk === 0) continue;
-    const gk = k * n;
-    for (let i = 0; i < n; i++) {
-      const gi = G[gk + i]! * dk;
-      if (gi === 0) continue;
-      const ro = i * N;
-      for (let j = i; j < n; j++) K[ro + j] += gi * G[gk + j]!;
+  // + GᵀDG: scale the rows of G by D, then one gemm into the leading n×n block of K
+  if (m > 0) {
+    const DG = w.DG;
+    for (let k = 0; k < m; k++) {
+      const dk = d[k]!;
+      for (let j = 0; j < n; j++) DG[k * n + j] = dk * G[k * n + j]!;
     }
+    gemmStrided(true, false, n, n, m, 1, DG, 0, n, G, 0, n, 1, K, 0, N);
   }
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) K[j * N + i] = K[i * N + j]!;
   for (let r = 0; r < e; r++) {
     for (let j = 0; j < n; j++) {
       const a = A[r * n + j]!;
@@ -168,56 +190,87 @@ function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): L
     }
     K[(n + r) * N + n + r] = -delta;
   }
+  let big = 0;
+  for (let i = 0; i < N; i++) big = Math.max(big, Math.abs(K[i * N + i]!));
+  if (e === 0) {
+    try {
+      const Lc = choleskyFactor(K, N, { symmetryTol: Infinity, name: 'solveQp' });
+      // pivot L[i,i]² is the Schur complement: reject numerically singular ones
+      let ok = true;
+      for (let i = 0; i < N; i++) if (Lc[i * N + i]! * Lc[i * N + i]! <= 1e-20 * big) ok = false;
+      if (ok) return { solve: (rhs) => choleskySolve(Lc, N, rhs, 1) };
+    } catch (err) {
+      if (!(err instanceof NotPositiveDefiniteError)) throw err;
+    }
+  }
   const f = luFactor(K, N);
   if (f.zeroPivot >= 0) return null;
-  // reject numerically singular pivots (relative to the largest entry)
-  let big = 0;
-  for (let i = 0; i < K.length; i++) big = Math.max(big, Math.abs(K[i]!));
-  for (let i = 0; i < N; i++) if (Math.abs(f.lu[i * N + i]!) <= 1e-14 * big) return null;
-  return f;
+  // reject numerically singular pivots (relative to the largest diagonal entry)
+  for (let i = 0; i < N; i++) if (Math.abs(f.lu[i * N + i]!) <= 1e-20 * big) return null;
+  return { solve: (rhs) => luSolve(f, rhs, 1) };
 }
 
 /**
- * Solves the reduced system for the complementarity target w.rc, writing Δz, Δν, Δs, Δλ into
- * w.dz, w.dn, w.ds, w.dl. One step of iterative refinement against the unregularised system.
+ * Solves the linearised KKT system for the general right-hand side (b_d, b_i, b_e, b_c):
+ *   QΔz + GᵀΔλ + AᵀΔν = b_d,  GΔz + Δs = b_i,  AΔz = b_e,  λ∘Δs + s∘Δλ = b_c
+ * by elimination: Δs = b_i − GΔz, Δλ = (b_c − λ∘Δs)/s and
+ *   (Q + GᵀDG)Δz + AᵀΔν = b_d − Gᵀ((b_c − λ∘b_i)/s),   AΔz = b_e.
+ * Adds the result into (dz, dn, ds, dl).
  */
-function newtonStep(q: QpData, it: QpIterate, f: LUFactorization, w: QpWorkspace): void {
+function eliminate(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, bd: Float64Array, bi: Float64Array, be: Float64Array, bc: Float64Array,
+  dz: Float64Array, dn: Float64Array, ds: Float64Array, dl: Float64Array): void {
+  const { n, m, e, G } = q;
+  const { s, lambda } = it;
+  const { rhs, tm, tn } = w;
+  for (let k = 0; k < m; k++) tm[k] = (bc[k]! - lambda[k]! * bi[k]!) / s[k]!;
+  matTVec(G, m, n, tm, tn, false);
+  for (let j = 0; j < n; j++) rhs[j] = bd[j]! - tn[j]!;
+  for (let r = 0; r < e; r++) rhs[n + r] = be[r]!;
+  const x = f.solve(rhs);
+  for (let j = 0; j < n; j++) dz[j] += x[j]!;
+  for (let r = 0; r < e; r++) dn[r] += x[n + r]!;
+  // Δs, Δλ of the increment x
+  matVec(G, m, n, x, tm);
+  for (let k = 0; k < m; k++) {
+    const dsk = bi[k]! - tm[k]!;
+    ds[k] += dsk;
+    dl[k] += (bc[k]! - lambda[k]! * dsk) / s[k]!;
+  }
+}
+
+/**
+ * Solves the Newton system for the complementarity target w.rc (b_d = −r_d, b_i = −r_i,
+ * b_e = −r_e, b_c = r_c), writing Δz, Δν, Δs, Δλ into w.dz, w.dn, w.ds, w.dl, with steps of
+ * iterative refinement (`passes`, 0–2: once D is badly scaled) on the FULL (unreduced) system: forming Q + GᵀDG with D = λ/s up to ~1e12
+ * loses digits that the refinement recovers.
+ */
+function newtonStep(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, passes: number): void {
   const { n, m, e, G, Q, A } = q;
   const { s, lambda } = it;
-  const { rd, ri, re, rc, rhs, tm, tn, te } = w;
-  // rhs1 = −r_d − Gᵀ(r_c/s + D r_i)
-  for (let k = 0; k < m; k++) tm[k] = (rc[k]! + lambda[k]! * ri[k]!) / s[k]!;
-  matTVec(G, m, n, tm, tn, false);
-  for (let j = 0; j < n; j++) rhs[j] = -rd[j]! - tn[j]!;
-  for (let r = 0; r < e; r++) rhs[n + r] = -re[r]!;
-  let x = luSolve(f, rhs, 1);
-  // one refinement step: residual of the unregularised K = [Q + GᵀDG, Aᵀ; A, 0] (δ = 0 or not)
-  {
-    const res = new Float64Array(n + e);
-    const xz = x.subarray(0, n);
-    const xn = x.subarray(n);
-    matVec(Q, n, n, xz, tn);
-    for (let j = 0; j < n; j++) res[j] = rhs[j]! - tn[j]!;
-    matVec(G, m, n, xz, tm);
-    for (let k = 0; k < m; k++) tm[k] = (tm[k]! * lambda[k]!) / s[k]!;
-    matTVec(G, m, n, tm, tn, false);
-    for (let j = 0; j < n; j++) res[j] -= tn[j]!;
-    if (e > 0) {
-      matTVec(A, e, n, xn, tn, false);
-      for (let j = 0; j < n; j++) res[j] -= tn[j]!;
-      matVec(A, e, n, xz, te);
-      for (let r = 0; r < e; r++) res[n + r] = rhs[n + r]! - te[r]!;
+  const { rd, ri, re, rc } = w;
+  const { bd, bi, be, Rd, Ri, Re, Rc } = w;
+  for (let j = 0; j < n; j++) bd[j] = -rd[j]!;
+  for (let k = 0; k < m; k++) bi[k] = -ri[k]!;
+  for (let r = 0; r < e; r++) be[r] = -re[r]!;
+  w.dz.fill(0);
+  w.dn.fill(0);
+  w.ds.fill(0);
+  w.dl.fill(0);
+  eliminate(q, it, f, w, bd, bi, be, rc, w.dz, w.dn, w.ds, w.dl);
+  for (let pass = 0; pass < passes; pass++) {
+    // residuals of the full system at the current direction
+    matVec(Q, n, n, w.dz, Rd);
+    matTVec(G, m, n, w.dl, Rd, true);
+    matTVec(A, e, n, w.dn, Rd, true);
+    for (let j = 0; j < n; j++) Rd[j] = bd[j]! - Rd[j]!;
+    matVec(G, m, n, w.dz, Ri);
+    for (let k = 0; k < m; k++) {
+      Ri[k] = bi[k]! - Ri[k]! - w.ds[k]!;
+      Rc[k] = rc[k]! - lambda[k]! * w.ds[k]! - s[k]! * w.dl[k]!;
     }
-    const corr = luSolve(f, res, 1);
-    for (let i = 0; i < n + e; i++) x[i] += corr[i]!;
-  }
-  for (let j = 0; j < n; j++) w.dz[j] = x[j]!;
-  for (let r = 0; r < e; r++) w.dn[r] = x[n + r]!;
-  // Δs = −r_i − GΔz, Δλ = (r_c − λ∘Δs)/s
-  matVec(G, m, n, w.dz, w.ds);
-  for (let k = 0; k < m; k++) {
-    w.ds[k] = -ri[k]! - w.ds[k]!;
-    w.dl[k] = (rc[k]! - lambda[k]! * w.ds[k]!) / s[k]!;
+    matVec(A, e, n, w.dz, Re);
+    for (let r = 0; r < e; r++) Re[r] = be[r]! - Re[r]!;
+    eliminate(q, it, f, w, Rd, Ri, Re, Rc, w.dz, w.dn, w.ds, w.dl);
   }
 }
 
@@ -245,7 +298,7 @@ function residuals(q: QpData, it: QpIterate, w: QpWorkspace): void {
 }
 
 /** Factors K with D = λ/s, regularising (δ growing from 1e-12·scale) when it is singular. */
-function factorWithFallback(q: QpData, d: Float64Array, w: QpWorkspace): { f: LUFactorization; delta: number } | null {
+function factorWithFallback(q: QpData, d: Float64Array, w: QpWorkspace): { f: KktSolver; delta: number } | null {
   let f = factorKkt(q, d, 0, w);
   if (f) return { f, delta: 0 };
   let scale = 1;
@@ -267,7 +320,7 @@ function initialPoint(q: QpData, it: QpIterate, w: QpWorkspace): boolean {
   matTVec(G, m, n, h, rhs, false);
   for (let j = 0; j < n; j++) rhs[j] -= p[j]!;
   for (let r = 0; r < e; r++) rhs[n + r] = b[r]!;
-  const x = luSolve(fk.f, rhs, 1);
+  const x = fk.f.solve(rhs);
   it.z.set(x.subarray(0, n));
   it.nu.set(x.subarray(n));
   if (m === 0) return true;
@@ -336,14 +389,21 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
     if (iter > 0 && certificates(q, it, Qz, set.infTol, w, report)) return report;
     if (iter === set.maxIter) break;
     // predictor
-    for (let k = 0; k < m; k++) d[k] = it.lambda[k]! / it.s[k]!;
+    let dMax = 0;
+    for (let k = 0; k < m; k++) {
+      d[k] = it.lambda[k]! / it.s[k]!;
+      dMax = Math.max(dMax, d[k]!, 1 / d[k]!);
+    }
     const fk = factorWithFallback(q, d, w);
+    // iterative refinement only once D is badly scaled (or K had to be regularised)
+    const passes = fk && (fk.delta > 0 || dMax > 1e8) ? 2 : dMax > 1e4 ? 1 : 0;
     if (!fk) {
       report.status = 'numericalError';
       return report;
     }
     for (let k = 0; k < m; k++) w.rc[k] = -it.s[k]! * it.lambda[k]!;
-    newtonStep(q, it, fk.f, w);
+    // the predictor only sets σ and the second-order term: no refinement (unless m = 0, where it is the step)
+    newtonStep(q, it, fk.f, w, m === 0 ? passes : 0);
     if (m === 0) {
       // equality-constrained QP: one Newton step is exact
       for (let j = 0; j < n; j++) it.z[j] += w.dz[j]!;
@@ -359,7 +419,7 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
     w.dlAff.set(w.dl);
     // corrector
     for (let k = 0; k < m; k++) w.rc[k] = -it.s[k]! * it.lambda[k]! + sigma * mu - w.dsAff[k]! * w.dlAff[k]!;
-    newtonStep(q, it, fk.f, w);
+    newtonStep(q, it, fk.f, w, passes);
     const alpha = Math.min(1, 0.99 * maxStep(it.s, w.ds, it.lambda, w.dl));
     for (let j = 0; j < n; j++) it.z[j] += alpha * w.dz[j]!;
     for (let r = 0; r < e; r++) it.nu[r] += alpha * w.dn[r]!;
