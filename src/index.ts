@@ -127,7 +127,10 @@ export {
   type StochasticStep,
 } from './implicit/stochastic.js';
 // optimisation layers: differentiable QPs and projections (src/optlayers/)
-export { solveQp, type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport } from './optlayers/index.js';
+export {
+  solveQp, projectSimplex, sparsemax, projectL1Ball, projectL2Ball,
+  type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions,
+} from './optlayers/index.js';
 
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable
 // or refusing traced input (src/ops/linalg_api.ts).

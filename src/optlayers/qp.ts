@@ -90,6 +90,12 @@ export interface QpOptions {
   onFailure?: FailurePolicy;
   /** Kink selection at degenerate constraints (default: the scope's policy, `minNorm`). */
   kink?: KinkPolicy;
+  /**
+   * Refine each solution by one solve of the KKT system on its identified active set, kept when
+   * feasible with nonnegative multipliers (default true): exact solutions at degenerate points,
+   * where interior-point iterates are only √μ-accurate.
+   */
+  polish?: boolean;
 }
 
 /** What the derivative rules did (filled when a derivative is first requested). */
@@ -125,7 +131,7 @@ export interface QpSolution {
   derivative: QpDerivativeReport;
 }
 
-const OPTION_KEYS = ['tol', 'maxIter', 'infTol', 'warmStart', 'onFailure', 'kink'] as const;
+const OPTION_KEYS = ['tol', 'maxIter', 'infTol', 'warmStart', 'onFailure', 'kink', 'polish'] as const;
 const NAMES = ['Q', 'p', 'G', 'h', 'A', 'b'] as const;
 type Name = (typeof NAMES)[number];
 const WHERE = 'solveQp()';
@@ -198,6 +204,7 @@ interface KktFactor {
   S: Int32Array;
   f: LUFactorization | null;
   N: number;
+  rcond: number;
 }
 
 /** One solveQp call: its solution, statuses and derivative caches. */
@@ -220,7 +227,7 @@ class QpCall {
 
   constructor(
     private readonly L: Layout,
-    private readonly opts: { tol: number; maxIter: number; infTol: number; onFailure: FailurePolicy; warm: QpWarmStart | undefined },
+    private readonly opts: { tol: number; maxIter: number; infTol: number; onFailure: FailurePolicy; warm: QpWarmStart | undefined; polish: boolean },
     private readonly policy: ResolvedKinkPolicy,
   ) {
     this.derivative = { singular: [], rcond: [], kinkSelection: describePolicy(policy) };
@@ -302,9 +309,10 @@ class QpCall {
       }
       this.active.push(act);
       this.degenerate.push(deg);
-      if (rep.status === 'optimal') kinkCount += deg;
       this.factAct.push(null);
       this.factFree.push(null);
+      if (rep.status === 'optimal' && this.opts.polish) rep.polished = this.polish(k, it);
+      if (rep.status === 'optimal') kinkCount += deg;
       this.derivative.rcond.push(NaN);
     }
     if (isTrackingKinks()) reportKinks('solveQp', kinkCount);
@@ -345,8 +353,12 @@ class QpCall {
     put(warm.nu, this.nu, e, 'nu');
   }
 
-  /** The factorisation of K_S for problem k with degenerate constraints active (`act`) or free. */
-  private factor(k: number, act: boolean): KktFactor {
+  /**
+   * The factorisation of K_S for problem k with the degenerate constraints active (`act`) or
+   * free, cached (shared by the polish step and every later JVP/VJP); `f` is null when K_S is
+   * singular (reciprocal condition ≤ 1e-14).
+   */
+  private buildFactor(k: number, act: boolean): KktFactor {
     const cache = act ? this.factAct : this.factFree;
     const hit = cache[k];
     if (hit) return hit;
@@ -370,22 +382,69 @@ class QpCall {
     for (let r = 0; r < e; r++) put(n + S.length + r, q.A, r * n);
     const f = luFactor(K, N);
     const rcond = f.zeroPivot >= 0 ? 0 : luRcondEstimate(f, norm1(K, N, N));
-    this.derivative.rcond[k] = Math.min(Number.isNaN(this.derivative.rcond[k]!) ? Infinity : this.derivative.rcond[k]!, rcond);
-    let out: KktFactor;
-    if (!(rcond > 1e-14)) {
+    const out: KktFactor = { S: Int32Array.from(S), f: rcond > 1e-14 ? f : null, N, rcond };
+    cache[k] = out;
+    return out;
+  }
+
+  /** buildFactor plus the failure policy on a singular K_S (derivative requests only). */
+  private factor(k: number, act: boolean): KktFactor {
+    const F = this.buildFactor(k, act);
+    const prev = this.derivative.rcond[k]!;
+    this.derivative.rcond[k] = Number.isNaN(prev) ? F.rcond : Math.min(prev, F.rcond);
+    if (!F.f) {
       if (!this.derivative.singular.includes(k)) this.derivative.singular.push(k);
       handleFailure(
         this.opts.onFailure,
         new InvertibilityError(
-          `${WHERE}: the KKT system of problem ${k} restricted to its ${S.length} active constraint(s) is singular (reciprocal condition ≈ ${rcond.toExponential(2)}): ` +
+          `${WHERE}: the KKT system of problem ${k} restricted to its ${F.S.length} active constraint(s) is singular (reciprocal condition ≈ ${F.rcond.toExponential(2)}): ` +
             `the active rows of G and A are linearly dependent (LICQ fails) or Q is singular on their null space, so the solution map has no derivative here`,
-          { conditionEstimate: 1 / rcond, selection: describePolicy(this.policy), problem: k },
+          { conditionEstimate: 1 / F.rcond, selection: describePolicy(this.policy), problem: k },
         ),
       );
-      out = { S: Int32Array.from(S), f: null, N };
-    } else out = { S: Int32Array.from(S), f, N };
-    cache[k] = out;
-    return out;
+    }
+    return F;
+  }
+
+  /**
+   * Polishing (as OSQP's): solve the equality-constrained KKT system on the identified active set
+   * (degenerate constraints included) and keep the result when it is primal feasible with
+   * nonnegative multipliers. An interior-point iterate is only √μ-accurate at a degenerate
+   * solution (s_i and λ_i both ≈ √μ); the polished point is exact there. Returns true when kept.
+   */
+  private polish(k: number, it: { z: Float64Array; s: Float64Array; lambda: Float64Array; nu: Float64Array }): boolean {
+    const { n, m, e } = this.L;
+    const F = this.buildFactor(k, true);
+    if (!F.f) return false;
+    const q = this.problem(k);
+    const rhs = new Float64Array(F.N);
+    for (let j = 0; j < n; j++) rhs[j] = -q.p[j]!;
+    F.S.forEach((i, r) => (rhs[n + r] = q.h[i]!));
+    for (let r = 0; r < e; r++) rhs[n + F.S.length + r] = q.b[r]!;
+    const sol = luSolve(F.f, rhs, 1);
+    let hScale = 1;
+    for (let i = 0; i < m; i++) hScale = Math.max(hScale, Math.abs(q.h[i]!));
+    let pScale = 1;
+    for (let j = 0; j < n; j++) pScale = Math.max(pScale, Math.abs(q.p[j]!));
+    const tolP = 1e-9 * hScale;
+    const tolD = 1e-9 * pScale;
+    for (let r = 0; r < F.S.length; r++) if (!(sol[n + r]! >= -tolD)) return false;
+    const s = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let gz = 0;
+      for (let j = 0; j < n; j++) gz += q.G[i * n + j]! * sol[j]!;
+      s[i] = q.h[i]! - gz;
+      if (!(s[i]! >= -tolP)) return false;
+    }
+    it.z.set(sol.subarray(0, n));
+    it.lambda.fill(0);
+    F.S.forEach((i, r) => {
+      it.lambda[i] = Math.max(sol[n + r]!, 0);
+      s[i] = 0;
+    });
+    for (let i = 0; i < m; i++) it.s[i] = Math.max(s[i]!, 0);
+    it.nu.set(sol.subarray(n + F.S.length));
+    return true;
   }
 
   /** t of the blend (1 − t)·J_act + t·J_free for problem k (0 when no degenerate constraint). */
@@ -544,7 +603,8 @@ export function solveQp(problem: QpProblem, options?: QpOptions): QpSolution {
   const ts: Partial<Record<Name, Tensor>> = {};
   for (const name of NAMES) if (problem[name] !== undefined) ts[name] = asTensor(problem[name], WHERE, name);
   const L = parseLayout(ts);
-  const call = new QpCall(L, { tol, maxIter, infTol, onFailure, warm: o.warmStart }, policy);
+  if (o.polish !== undefined && typeof o.polish !== 'boolean') throw new InvalidArgumentError(`${WHERE}: polish must be a boolean, got ${JSON.stringify(o.polish)}`);
+  const call = new QpCall(L, { tol, maxIter, infTol, onFailure, warm: o.warmStart, polish: o.polish ?? true }, policy);
   const outs = bindCustom(call.rule, L.names.map((nm) => ts[nm]!));
   const { B, batched, n, m, e } = L;
   const lead = batched ? [B] : [];

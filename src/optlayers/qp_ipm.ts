@@ -54,6 +54,8 @@ export interface QpIterate {
 
 export interface QpRunReport {
   status: QpStatus;
+  /** The solution was refined on its active set (`solveQp`'s polish step). */
+  polished?: boolean;
   iterations: number;
   primalResidual: number;
   dualResidual: number;

@@ -1,0 +1,237 @@
+/**
+ * @file Ready-made projection layers with closed-form forwards, along the last axis (leading
+ * axes are a batch): `projectSimplex` (= `sparsemax` for radius 1), `projectL1Ball`,
+ * `projectL2Ball`. (The box projection is `clip`.) Each is the solution map of a small QP, so
+ * each derivative is an element of the same conservative Jacobian `solveQp` returns, with the same
+ * selection at kinks (tested against `solveQp` in test/optlayers.projections.test.ts).
+ *
+ * Simplex Δ_r = {z ≥ 0, Σz = r}: z = max(x − τ, 0), τ from the sorted values u₁ ≥ u₂ ≥ …:
+ *   ρ = max{j : u_j − (Σ_{i≤j} u_i − r)/j > 0},  τ = (Σ_{i≤ρ} u_i − r)/ρ.
+ * On the support S = {x_i > τ} the Jacobian is J_S = diag(1_S) − 1_S 1_Sᵀ/|S| (symmetric, so JVP
+ * and VJP are the same map v ↦ 1_S∘(v − mean_S v)). Elements with x_i = τ (to 4 ulp of the row's
+ * scale) are kinks (the constraint z_i ≥ 0 active with zero multiplier): the derivative is
+ * (1 − t)·J_S + t·J_{S∪D}, t = selectDerivative(policy, 0, 1, row) — `minNorm`/`left` keep the
+ * kink elements out of the support (as relu at 0), `right` puts them in.
+ *
+ * Balls (‖·‖₁ ≤ r, ‖·‖₂ ≤ r): inside, z = x (J = I); outside, z = sign(x)∘P_{Δ_r}(|x|) resp.
+ * z = r·x/‖x‖₂. On the sphere (‖x‖ = r, a kink) the derivative is (1 − t)·J_proj + t·I with t as
+ * above: `minNorm` gives the projection's Jacobian (the constraint treated as active).
+ *
+ * The derivative rules are written with differentiable ops on constant masks, so they compose
+ * with every transform (the Jacobians are piecewise constant or smooth).
+ */
+import { ConcreteTensor, type Tensor } from '../core/tensor.js';
+import { ShapeError, assertFinite } from '../core/errors.js';
+import { checkOptions, checkPositive } from '../core/options.js';
+import { isTrackingKinks, policyFor, reportKinks, selectDerivative, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
+import { bindCustom, type CustomRule } from '../autodiff/trace.js';
+import { asTensor, constant, type TensorLike } from '../ops/convert.js';
+import { add, div, mul, sub } from '../ops/arithmetic.js';
+import { sum } from '../ops/reduce.js';
+import { abs, sign } from '../ops/nonsmooth.js';
+import { norm } from '../ops/extrema.js';
+
+/** Options of the projection layers. */
+export interface ProjectionOptions {
+  /** Radius r of the simplex or ball (default 1). */
+  radius?: number;
+  /** Kink selection (default: the scope's policy, `minNorm`). */
+  kink?: KinkPolicy;
+}
+
+const KEYS = ['radius', 'kink'] as const;
+
+function rowsOf(x: Tensor, where: string): { rows: number; n: number } {
+  if (x.ndim === 0) throw new ShapeError(`${where}: x must have at least one axis (the projected one), got a scalar`);
+  const n = x.shape[x.ndim - 1]!;
+  if (n === 0) throw new ShapeError(`${where}: the last axis of x is empty`);
+  return { rows: x.size / n, n };
+}
+
+/** The masks and blend weights of one simplex projection (concrete). */
+interface SimplexSelection {
+  /** 1 on S = {x > τ}. */
+  act: Tensor;
+  /** 1 on S ∪ D (D: x = τ). */
+  free: Tensor;
+  /** Per row, shape [..., 1]: 1/|S| and 1/|S ∪ D| (0 for an empty set). */
+  invAct: Tensor;
+  invFree: Tensor;
+  /** Per row, shape [..., 1]: the blend t (0 where the row has no kink). */
+  t: Tensor;
+  /** True when some row has a kink with t > 0. */
+  blended: boolean;
+}
+
+/** τ and the output z = max(x − τ, 0) of every row; the selection for the derivative. */
+function simplexForward(x: Float64Array, shape: readonly number[], n: number, r: number, policy: ResolvedKinkPolicy): { z: Float64Array; sel: SimplexSelection; kinks: number } {
+  const rows = x.length / n;
+  const z = new Float64Array(x.length);
+  const act = new Float64Array(x.length);
+  const free = new Float64Array(x.length);
+  const invAct = new Float64Array(rows);
+  const invFree = new Float64Array(rows);
+  const t = new Float64Array(rows);
+  const u = new Float64Array(n);
+  let kinks = 0;
+  let blended = false;
+  for (let row = 0; row < rows; row++) {
+    const o = row * n;
+    for (let i = 0; i < n; i++) u[i] = x[o + i]!;
+    u.sort();
+    u.reverse();
+    let c = 0;
+    let tau = 0;
+    let scale = 0;
+    for (let j = 0; j < n; j++) {
+      c += u[j]!;
+      const tj = (c - r) / (j + 1);
+      if (u[j]! - tj > 0) tau = tj;
+      scale = Math.max(scale, Math.abs(u[j]!));
+    }
+    const tol = 4 * Number.EPSILON * Math.max(1, scale, r);
+    let kA = 0;
+    let kF = 0;
+    for (let i = 0; i < n; i++) {
+      const d = x[o + i]! - tau;
+      z[o + i] = d > 0 ? d : 0;
+      if (d > tol) {
+        act[o + i] = 1;
+        free[o + i] = 1;
+        kA++;
+        kF++;
+      } else if (d >= -tol) {
+        free[o + i] = 1;
+        kF++;
+      }
+    }
+    invAct[row] = kA > 0 ? 1 / kA : 0;
+    invFree[row] = 1 / kF;
+    if (kF > kA) {
+      kinks += kF - kA;
+      t[row] = selectDerivative(policy, 0, 1, row);
+      if (t[row]! > 0) blended = true;
+    }
+  }
+  const lead = [...shape.slice(0, -1), 1];
+  return {
+    z,
+    kinks,
+    sel: { act: constant(act, shape), free: constant(free, shape), invAct: constant(invAct, lead), invFree: constant(invFree, lead), t: constant(t, lead), blended },
+  };
+}
+
+/** v ↦ 1_S∘(v − (Σ_S v)/|S|) with the mask m and 1/|S| per row. */
+function applyJ(v: Tensor, m: Tensor, inv: Tensor): Tensor {
+  const mv = mul(v, m);
+  return mul(m, sub(v, mul(sum(mv, { axis: -1, keepdims: true }), inv)));
+}
+
+function simplexJ(v: Tensor, sel: SimplexSelection): Tensor {
+  const a = applyJ(v, sel.act, sel.invAct);
+  if (!sel.blended) return a;
+  // (1 − t)·J_S v + t·J_{S∪D} v
+  return add(a, mul(sel.t, sub(applyJ(v, sel.free, sel.invFree), a)));
+}
+
+/**
+ * Euclidean projection onto the simplex {z ≥ 0, Σz = radius} along the last axis (sort-based
+ * closed form), differentiable with the documented selection at kinks (see the file header).
+ *
+ * @example
+ * projectSimplex(tensor([0.5, 1.2, -1])); // tensor([0.15, 0.85, 0])
+ */
+export function projectSimplex(x: TensorLike, opts?: ProjectionOptions): Tensor {
+  return simplex(x, opts, 'projectSimplex()');
+}
+
+/**
+ * Sparsemax (Martins & Astudillo, 2016): the projection of the scores onto the probability
+ * simplex along the last axis, a sparse alternative to softmax. Same as `projectSimplex`.
+ *
+ * @example
+ * sparsemax(tensor([[2, 1, -1], [0, 0, 0]])); // tensor([[1, 0, 0], [1/3, 1/3, 1/3]])
+ */
+export function sparsemax(x: TensorLike, opts?: Omit<ProjectionOptions, 'radius'>): Tensor {
+  checkOptions(opts, ['kink'], 'sparsemax()');
+  return simplex(x, opts, 'sparsemax()');
+}
+
+function simplex(x: TensorLike, opts: ProjectionOptions | undefined, where: string): Tensor {
+  checkOptions(opts, KEYS, where);
+  const xt = asTensor(x, where, 'x');
+  const r = opts?.radius === undefined ? 1 : checkPositive(opts.radius, 'radius', where.replace('()', ''));
+  const { n } = rowsOf(xt, where);
+  const policy = policyFor(opts?.kink);
+  let sel: SimplexSelection | null = null;
+  const rule: CustomRule = {
+    name: where.replace('()', ''),
+    primal: ([a]) => {
+      assertFinite(a!.data, `${where}: x`);
+      const f = simplexForward(a!.data, a!.shape, n, r, policy);
+      sel = f.sel;
+      if (isTrackingKinks()) reportKinks(rule.name, f.kinks);
+      return [new ConcreteTensor(f.z, [...a!.shape])];
+    },
+    jvp: (_xs, [dx]) => [dx ? simplexJ(dx, sel!) : null],
+    vjp: (_xs, _outs, [ct]) => [ct ? simplexJ(ct, sel!) : null],
+  };
+  return bindCustom(rule, [xt])[0]!;
+}
+
+/** Per-row weight w of z = x + w∘(P(x) − x): 1 outside the ball, 0 inside, 1 − t on the sphere. */
+function ballWeights(normsData: Float64Array, r: number, policy: ResolvedKinkPolicy, shape: readonly number[], name: string): Tensor {
+  const w = new Float64Array(normsData.length);
+  let kinks = 0;
+  for (let i = 0; i < w.length; i++) {
+    const nr = normsData[i]!;
+    const tol = 4 * Number.EPSILON * Math.max(1, r);
+    if (nr > r + tol) w[i] = 1;
+    else if (nr >= r - tol) {
+      w[i] = 1 - selectDerivative(policy, 0, 1, i);
+      kinks++;
+    }
+  }
+  if (isTrackingKinks()) reportKinks(name, kinks);
+  return constant(w, [...shape.slice(0, -1), 1]);
+}
+
+function ballOptions(x: TensorLike, opts: ProjectionOptions | undefined, where: string): { xt: Tensor; r: number; policy: ResolvedKinkPolicy } {
+  checkOptions(opts, KEYS, where);
+  const xt = asTensor(x, where, 'x');
+  rowsOf(xt, where);
+  const r = opts?.radius === undefined ? 1 : checkPositive(opts.radius, 'radius', where.replace('()', ''));
+  return { xt, r, policy: policyFor(opts?.kink) };
+}
+
+/**
+ * Euclidean projection onto the ℓ1 ball {‖z‖₁ ≤ radius} along the last axis: x inside, else
+ * sign(x)∘projectSimplex(|x|, radius) (Duchi et al., 2008). Differentiable (file header).
+ *
+ * @example
+ * projectL1Ball(tensor([2, -1, 0.1])); // tensor([1, 0, 0])
+ */
+export function projectL1Ball(x: TensorLike, opts?: ProjectionOptions): Tensor {
+  const { xt, r, policy } = ballOptions(x, opts, 'projectL1Ball()');
+  const n1 = norm(xt, { ord: 1, axis: -1 });
+  const w = ballWeights(n1.data, r, policy, xt.shape, 'projectL1Ball');
+  const P = mul(sign(xt), simplex(abs(xt), { radius: r, kink: policy as KinkPolicy }, 'projectL1Ball()'));
+  return add(xt, mul(w, sub(P, xt)));
+}
+
+/**
+ * Euclidean projection onto the ℓ2 ball {‖z‖₂ ≤ radius} along the last axis: x inside, else
+ * radius·x/‖x‖₂. Differentiable (file header).
+ *
+ * @example
+ * projectL2Ball(tensor([3, 4])); // tensor([0.6, 0.8])
+ */
+export function projectL2Ball(x: TensorLike, opts?: ProjectionOptions): Tensor {
+  const { xt, r, policy } = ballOptions(x, opts, 'projectL2Ball()');
+  const n2 = norm(xt, { axis: -1, keepdims: true });
+  const w = ballWeights(n2.data, r, policy, xt.shape, 'projectL2Ball');
+  // rows with x = 0 are inside (w = 0): divide them by 1 instead of 0 so no NaN enters
+  const zeroRows = constant(Float64Array.from(n2.data, (v) => (v === 0 ? 1 : 0)), n2.shape);
+  const P = mul(xt, div(r, add(n2, zeroRows)));
+  return add(xt, mul(w, sub(P, xt)));
+}
