@@ -128,8 +128,8 @@ export {
 } from './implicit/stochastic.js';
 // optimisation layers: differentiable QPs and projections (src/optlayers/)
 export {
-  solveQp, projectSimplex, sparsemax, projectL1Ball, projectL2Ball,
-  type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions,
+  solveQp, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, tvDenoise1d,
+  type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions, type TvOptions,
 } from './optlayers/index.js';
 
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable

@@ -4,3 +4,4 @@
  */
 export { solveQp, type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport } from './qp.js';
 export { projectSimplex, sparsemax, projectL1Ball, projectL2Ball, type ProjectionOptions } from './projections.js';
+export { tvDenoise1d, type TvOptions } from './tv.js';
