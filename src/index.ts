@@ -128,7 +128,7 @@ export {
 } from './implicit/stochastic.js';
 // optimisation layers: differentiable QPs and projections (src/optlayers/)
 export {
-  solveQp, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, tvDenoise1d,
+  solveQp, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, tvDenoise1d,
   type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions, type TvOptions,
 } from './optlayers/index.js';
 

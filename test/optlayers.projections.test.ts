@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  projectSimplex, sparsemax, projectL1Ball, projectL2Ball, solveQp, clip, tensor, eye, neg, ones, zeros, rng, jacobian,
+  projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, solveQp, clip, tensor, eye, neg, ones, zeros, rng, jacobian,
   withKinkPolicy, trackKinks, hessian, sum, mul, type Tensor, type KinkPolicy,
 } from '../src/index.js';
 import { assertClose, checkDerivatives } from './helpers.js';
@@ -89,4 +89,33 @@ test('clip is the box projection: same values and kink selection as solveQp', ()
     // clip's 'right' at the upper bound is the free piece (derivative 0 → 1 − t convention differs): compare minNorm only
     if (pol === 'minNorm') assertClose(Jc, Jq, { atol: 1e-8 }, 'minNorm');
   }
+});
+
+test('projectSoc: closed form, Jacobian formula, FD / JVP / VJP, kinks on both boundaries', () => {
+  // outside both cones: α(1, x/ρ) with α = (t + ρ)/2
+  assertClose(projectSoc(tensor([0, 3, 4])), [2.5, 1.5, 2], 1e-15);
+  assertClose(projectSoc(tensor([[6, 3, 4], [-6, 3, 4]])), [6, 3, 4, 0, 0, 0], 0);
+  const X = tensor([[0.5, 1.2, -0.7], [-0.2, 0.4, 0.9], [2, 0.3, 0.1], [-3, 0.2, 0.2]]);
+  checkDerivatives((v) => projectSoc(v), [X], { rtol: 1e-7 });
+  // Jacobian formula ½[[1, uᵀ], [u, (1 + t/ρ)I − (t/ρ)uuᵀ]] at (t, x) = (1, 3, 4)
+  const J = jacobian((v: Tensor) => projectSoc(v))(tensor([1, 3, 4]));
+  const u = [0.6, 0.8];
+  const c = 1 / 5;
+  const expect = [
+    [1, u[0]!, u[1]!],
+    [u[0]!, 1 + c - c * u[0]! * u[0]!, -c * u[0]! * u[1]!],
+    [u[1]!, -c * u[1]! * u[0]!, 1 + c - c * u[1]! * u[1]!],
+  ].flat().map((v) => v / 2);
+  assertClose(J, expect, 1e-12);
+  // cone boundary (t = ρ = 5): minNorm → the formula's Jacobian, right → identity
+  const b = tensor([5, 3, 4]);
+  const Jb = jacobian((v: Tensor) => projectSoc(v))(b);
+  const cb = 1;
+  const formula = [[1, 0.6, 0.8], [0.6, 1 + cb - cb * 0.36, -cb * 0.48], [0.8, -cb * 0.48, 1 + cb - cb * 0.64]].flat().map((v) => v / 2);
+  assertClose(Jb, formula, 1e-12);
+  assertClose(withKinkPolicy('right', () => jacobian((v: Tensor) => projectSoc(v))(b)), [1, 0, 0, 0, 1, 0, 0, 0, 1], 1e-12);
+  // polar boundary (t = −ρ): minNorm → 0
+  const pb = tensor([-5, 3, 4]);
+  assertClose(jacobian((v: Tensor) => projectSoc(v))(pb), new Float64Array(9), 0);
+  assert.equal(trackKinks(() => projectSoc(tensor([[5, 3, 4], [-5, 3, 4], [0, 0, 0], [1, 0, 0]]))).kinks.byPrimitive.projectSoc, 3);
 });

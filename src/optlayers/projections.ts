@@ -17,6 +17,13 @@
  * z = r·x/‖x‖₂. On the sphere (‖x‖ = r, a kink) the derivative is (1 − t)·J_proj + t·I with t as
  * above: `minNorm` gives the projection's Jacobian (the constraint treated as active).
  *
+ * Second-order cone K = {(t, x) : ‖x‖₂ ≤ t} (`projectSoc`, the last axis holds (t, x)): inside,
+ * (t, x); below (‖x‖ ≤ −t), 0; otherwise α(1, x/‖x‖) with α = (t + ‖x‖)/2, whose Jacobian (ρ = ‖x‖,
+ * u = x/ρ) is ½[[1, uᵀ], [u, (1 + t/ρ)I − (t/ρ)uuᵀ]]. Kinks: on the cone boundary (t = ρ > 0) the
+ * pieces are that Jacobian (J_act) and I (J_free); on the polar boundary (t = −ρ > 0) they are 0
+ * (J_act, the apex binding) and that Jacobian (J_free); at the apex (t = ρ = 0) the derivative is 0.
+ * Again (1 − t)·J_act + t·J_free, `minNorm` giving J_act.
+ *
  * The derivative rules are written with differentiable ops on constant masks, so they compose
  * with every transform (the Jacobians are piecewise constant or smooth).
  */
@@ -30,6 +37,7 @@ import { add, div, mul, sub } from '../ops/arithmetic.js';
 import { sum } from '../ops/reduce.js';
 import { abs, sign } from '../ops/nonsmooth.js';
 import { norm } from '../ops/extrema.js';
+import { concat, sliceAxis } from '../ops/slicing.js';
 
 /** Options of the projection layers. */
 export interface ProjectionOptions {
@@ -234,4 +242,55 @@ export function projectL2Ball(x: TensorLike, opts?: ProjectionOptions): Tensor {
   const zeroRows = constant(Float64Array.from(n2.data, (v) => (v === 0 ? 1 : 0)), n2.shape);
   const P = mul(xt, div(r, add(n2, zeroRows)));
   return add(xt, mul(w, sub(P, xt)));
+}
+
+/**
+ * Euclidean projection onto the second-order cone {(t, x) : ‖x‖₂ ≤ t}, the last axis holding
+ * (t, x₁, …, x_k). Differentiable, with the documented selection on the cone's and the polar cone's
+ * boundaries (file header).
+ *
+ * @example
+ * projectSoc(tensor([0, 3, 4])); // tensor([2.5, 1.5, 2])
+ */
+export function projectSoc(x: TensorLike, opts?: Omit<ProjectionOptions, 'radius'>): Tensor {
+  const where = 'projectSoc()';
+  checkOptions(opts, ['kink'], where);
+  const xt = asTensor(x, where, 'x');
+  const { rows, n } = rowsOf(xt, where);
+  if (n < 2) throw new ShapeError(`${where}: the last axis must hold (t, x) with at least one x entry, got length ${n}`);
+  const policy = policyFor(opts?.kink);
+  const d = xt.data;
+  const wIn = new Float64Array(rows);
+  const wF = new Float64Array(rows);
+  const zeroRows = new Float64Array(rows);
+  let kinks = 0;
+  for (let r = 0; r < rows; r++) {
+    const t = d[r * n]!;
+    let rho = 0;
+    for (let j = 1; j < n; j++) rho += d[r * n + j]! * d[r * n + j]!;
+    rho = Math.sqrt(rho);
+    if (rho === 0) zeroRows[r] = 1;
+    const tol = 4 * Number.EPSILON * Math.max(1, Math.abs(t), rho);
+    if (rho === 0 && Math.abs(t) <= tol) {
+      kinks++; // the apex: derivative 0
+    } else if (Math.abs(rho - t) <= tol) {
+      const s = selectDerivative(policy, 0, 1, r);
+      wIn[r] = s;
+      wF[r] = 1 - s;
+      kinks++;
+    } else if (Math.abs(rho + t) <= tol) {
+      wF[r] = selectDerivative(policy, 0, 1, r);
+      kinks++;
+    } else if (rho < t) wIn[r] = 1;
+    else if (rho > -t) wF[r] = 1;
+  }
+  if (isTrackingKinks()) reportKinks('projectSoc', kinks);
+  const lead = [...xt.shape.slice(0, -1), 1];
+  const t = sliceAxis(xt, 0, 1, { axis: -1 });
+  const xv = sliceAxis(xt, 1, n, { axis: -1 });
+  // ρ made safe where x = 0 (those rows have wF = 0 or are the apex)
+  const rho = add(norm(xv, { axis: -1, keepdims: true }), constant(zeroRows, lead));
+  const alpha = mul(add(t, rho), 0.5);
+  const F = concat([alpha, mul(xv, div(alpha, rho))], { axis: -1 });
+  return add(mul(constant(wIn, lead), xt), mul(constant(wF, lead), F));
 }
