@@ -128,8 +128,9 @@ export {
 } from './implicit/stochastic.js';
 // optimisation layers: differentiable QPs and projections (src/optlayers/)
 export {
-  solveQp, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, tvDenoise1d,
+  solveQp, solveCone, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, tvDenoise1d,
   type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions, type TvOptions,
+  type ConeProblem, type ConeOptions, type ConeSolution, type ConeSpec, type ConeStatus,
 } from './optlayers/index.js';
 
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable

@@ -363,6 +363,11 @@ const recipes: Record<string, Recipe> = {
     (Q, p, Gi, h, A, b) => nd.solveQp({ Q: Q!, p: p!, G: Gi!, h: h!, A: A!, b: b! }).z,
     { rtol: 1e-6 },
   ),
+  solveCone: diff(
+    () => [tensor([0.3, -0.2, 1]), tensor([[1, 1, 0], [-1, 0, 0], [0, -1, 0], [0, 0, -1], [-1, 0, 0], [0, -1, 0]]), tensor([1, 0.1, 0.05, 2, 0, 0])],
+    (c, A, b) => nd.solveCone({ c: c!, A: A!, b: b!, cones: { zero: 1, nonneg: 2, soc: [3] } }, { tol: 1e-12 }).x,
+    { rtol: 1e-6 },
+  ),
   projectSimplex: unary((x) => nd.projectSimplex(x, { radius: 1.3 }), () => spread(4)),
   sparsemax: unary((x) => nd.sparsemax(x), () => spread(5)),
   projectL1Ball: unary((x) => nd.projectL1Ball(x, { radius: 0.8 }), () => tensor([[1.2, -0.7, 0.3], [0.1, 0.2, -0.05]])),
