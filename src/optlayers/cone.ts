@@ -74,8 +74,8 @@ export interface ConeSolution {
   primalResidual: number;
   dualResidual: number;
   gap: number;
-  /** Reciprocal condition estimate of M (NaN until a derivative is requested). */
-  rcond: number;
+  /** min/max |R_ii| of the QR factor of the derivative system (NaN until a derivative is requested). */
+  readonly rcond: number;
 }
 
 /** Projection onto K* (dual cone) of v, in place into out; with the derivative data. */
@@ -201,12 +201,11 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
 
   const buildM = (Ad: Float64Array, bd: Float64Array, cd: Float64Array): void => {
     if (Minv || !sol) return;
-    const { x, y, s } = sol;
+    const { y, s } = sol;
     const v = new Float64Array(m);
     for (let i = 0; i < m; i++) v[i] = y[i]! - s[i]!;
-    const { J, kinks } = projectDualJacobian(v, cones, policy, ktol);
+    const { J } = projectDualJacobian(v, cones, policy, ktol);
     DPi = J;
-    void kinks;
     // M = (Q − I)·DΠ + I, DΠ = blkdiag(I_n, J, 1)  (w = 1 > 0)
     const Q = embedding(Ad, bd, cd, n, m);
     const M = new Float64Array(N * N);
@@ -243,7 +242,6 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
       return;
     }
     Minv = f;
-    void x;
   };
 
   const rule: CustomRule = {
@@ -348,7 +346,14 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
     },
   };
   const [x, y, s] = bindCustom(rule, [c, A, b]) as [Tensor, Tensor, Tensor];
-  return { x, y, s, ...result, get rcond() { return result.rcond; } } as ConeSolution;
+  const { status, iterations, primalResidual, dualResidual, gap } = result;
+  return {
+    x, y, s, status, iterations, primalResidual, dualResidual, gap,
+    // filled when a derivative is first requested
+    get rcond() {
+      return result.rcond;
+    },
+  };
 }
 
 /** Q = [[0, Aᵀ, c], [−A, 0, b], [−cᵀ, −bᵀ, 0]] (row-major, (n + m + 1)²). */

@@ -606,13 +606,12 @@ export function solveQp(problem: QpProblem, options?: QpOptions): QpSolution {
   if (o.polish !== undefined && typeof o.polish !== 'boolean') throw new InvalidArgumentError(`${WHERE}: polish must be a boolean, got ${JSON.stringify(o.polish)}`);
   const call = new QpCall(L, { tol, maxIter, infTol, onFailure, warm: o.warmStart, polish: o.polish ?? true }, policy);
   const outs = bindCustom(call.rule, L.names.map((nm) => ts[nm]!));
-  const { B, batched, n, m, e } = L;
+  const { B, batched, m, e } = L;
   const lead = batched ? [B] : [];
   const z = outs[0]!;
   const lambda = m > 0 ? outs[1]! : new ConcreteTensor(new Float64Array(0), [...lead, 0]);
   const nu = e > 0 ? outs[m > 0 ? 2 : 1]! : new ConcreteTensor(new Float64Array(0), [...lead, 0]);
   const worst = call.statuses.find((s) => s !== 'optimal') ?? 'optimal';
-  void n;
   return {
     z,
     lambda,

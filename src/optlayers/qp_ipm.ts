@@ -13,8 +13,9 @@
  *   [Q + GᵀDG  Aᵀ] [Δz]   [−r_d − Gᵀ(r_c/s + D r_i)]
  *   [A         0 ] [Δν] = [−r_e                    ]
  *
- * factored once per iteration (LU with partial pivoting, `linalg/dense/lu.ts`) and solved twice
- * (predictor, corrector), with one step of iterative refinement. σ = (μ_aff/μ)³ (Mehrotra).
+ * factored once per iteration (Cholesky without equalities, else LU with partial pivoting,
+ * `linalg/dense`) and solved for the predictor and the corrector; the corrector gets up to two steps
+ * of iterative refinement on the full Newton system once D is badly scaled. σ = (μ_aff/μ)³ (Mehrotra).
  *
  * Stopping (all relative, default tol 1e-10):
  *   primal ‖(r_i, r_e)‖∞ ≤ tol·(1 + max(‖h‖∞, ‖b‖∞)),  dual ‖r_d‖∞ ≤ tol·(1 + ‖p‖∞),
