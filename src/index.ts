@@ -130,7 +130,7 @@ export {
 export {
   solveQp, solveCone, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, tvDenoise1d,
   type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions, type TvOptions,
-  type ConeProblem, type ConeOptions, type ConeSolution, type ConeSpec, type ConeStatus,
+  type ConeProblem, type ConeOptions, type ConeSolution, type ConeSpec, type ConeStatus, type ConeRunReport,
 } from './optlayers/index.js';
 
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable

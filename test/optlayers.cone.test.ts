@@ -67,3 +67,22 @@ test('statuses: infeasible and unbounded, with messages; kinks; bad arguments', 
   assertClose(value.x, [0, -1], { atol: 1e-9 });
   assert.equal(kinks.byPrimitive.solveCone, 1);
 });
+
+test('batched: per-problem solutions, shared A and b get summed gradients; FD on the batch', () => {
+  const C = tensor([[-1, -0.7], [0.4, -1], [-0.2, 0.9]]);
+  const r = solveCone({ c: C, A: G, b: h, cones: { nonneg: 5 } }, { tol: 1e-12 });
+  assert.deepEqual(r.x.shape, [3, 2]);
+  assert.deepEqual(r.statuses, ['optimal', 'optimal', 'optimal']);
+  const gSum = new Float64Array(10);
+  for (let k = 0; k < 3; k++) {
+    const ck = tensor(C.data.slice(2 * k, 2 * k + 2), [2]);
+    assertClose(r.x.data.subarray(2 * k, 2 * k + 2), cone(ck, G, h).x, 1e-9, `problem ${k}`);
+    const gk = jacobian((A: Tensor) => cone(ck, A, h).x)(G);
+    for (let i = 0; i < 10; i++) gSum[i] += gk.data[i]! + gk.data[10 + i]!;
+  }
+  const gA = jacobian((A: Tensor) => solveCone({ c: C, A, b: h, cones: { nonneg: 5 } }, { tol: 1e-12 }).x)(G);
+  const gAsum = new Float64Array(10);
+  for (let o = 0; o < 6; o++) for (let i = 0; i < 10; i++) gAsum[i] += gA.data[o * 10 + i]!;
+  assertClose(gAsum, gSum, { atol: 1e-8 }, 'shared A: summed');
+  checkDerivatives((c, b) => solveCone({ c, A: G, b, cones: { nonneg: 5 } }, { tol: 1e-12 }).x, [C, h], { rtol: 1e-6, h: 1e-6 });
+});

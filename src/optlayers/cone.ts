@@ -3,7 +3,8 @@
  *
  *   minimise cᵀx   subject to   Ax + s = b,   s ∈ K,     K = {0}^z × R₊^l × SOC(q₁) × … × SOC(q_k),
  *
- * (dual: maximise −bᵀy s.t. Aᵀy + c = 0, y ∈ K*), dense and unbatched.
+ * (dual: maximise −bᵀy s.t. Aᵀy + c = 0, y ∈ K*), dense, batched over a leading axis (problems
+ * solved one after another; shared inputs get summed gradients).
  *
  * Forward: ADMM on the homogeneous self-dual embedding (O'Donoghue et al., SCS 1.x): with
  * u = (x, y, τ), v = (r, s, κ), Q = [[0, Aᵀ, c], [−A, 0, b], [−cᵀ, −bᵀ, 0]] and C = Rⁿ × K* × R₊,
@@ -44,7 +45,10 @@ export interface ConeSpec {
   soc?: readonly number[];
 }
 
-/** Data of `solveCone`: c [n], A [m, n], b [m], with m = zero + nonneg + Σ soc. */
+/**
+ * Data of `solveCone`: c [n], A [m, n], b [m], with m = zero + nonneg + Σ soc; each may carry a
+ * leading batch axis (unbatched inputs are shared, their gradients summed over the batch).
+ */
 export interface ConeProblem {
   c: TensorLike;
   A: TensorLike;
@@ -64,12 +68,27 @@ export interface ConeOptions {
 
 export type ConeStatus = 'optimal' | 'primalInfeasible' | 'dualInfeasible' | 'maxIterations';
 
-/** The result of `solveCone`: x, y, s differentiable in c, A, b. */
+/** One problem's run: status, ADMM iterations, final relative residuals. */
+export interface ConeRunReport {
+  status: ConeStatus;
+  iterations: number;
+  primalResidual: number;
+  dualResidual: number;
+  gap: number;
+}
+
+/** The result of `solveCone`: x, y, s (`[n]`, `[m]`, `[m]`, or with a leading batch axis) differentiable in c, A, b. */
 export interface ConeSolution {
   x: Tensor;
   y: Tensor;
   s: Tensor;
+  /** Worst status over the batch. */
   status: ConeStatus;
+  /** Status of each problem. */
+  statuses: ConeStatus[];
+  /** Per problem: status, iterations, residuals. */
+  problems: ConeRunReport[];
+  /** Largest over the batch (likewise the residuals below). */
   iterations: number;
   primalResidual: number;
   dualResidual: number;
@@ -178,11 +197,22 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
   const c = asTensor(problem.c, where, 'c');
   const A = asTensor(problem.A, where, 'A');
   const b = asTensor(problem.b, where, 'b');
-  if (c.ndim !== 1 || b.ndim !== 1 || A.ndim !== 2 || A.shape[0] !== b.shape[0] || A.shape[1] !== c.shape[0]) {
-    throw new ShapeError(`${where}: expected c [n], A [m, n], b [m]; got c ${formatShape(c.shape)}, A ${formatShape(A.shape)}, b ${formatShape(b.shape)}`);
+  // shapes: c [n] | [B, n], A [m, n] | [B, m, n], b [m] | [B, m]
+  const cb = c.ndim === 2;
+  const Ab = A.ndim === 3;
+  const bb = b.ndim === 2;
+  const n = c.shape[c.ndim - 1]!;
+  const m = b.shape[b.ndim - 1]!;
+  const batchSizes = [cb ? c.shape[0]! : -1, Ab ? A.shape[0]! : -1, bb ? b.shape[0]! : -1].filter((v) => v >= 0);
+  const B = batchSizes.length ? batchSizes[0]! : 1;
+  const batched = batchSizes.length > 0;
+  if (
+    c.ndim < 1 || c.ndim > 2 || b.ndim < 1 || b.ndim > 2 || A.ndim < 2 || A.ndim > 3 ||
+    A.shape[A.ndim - 2] !== m || A.shape[A.ndim - 1] !== n || batchSizes.some((v) => v !== B)
+  ) {
+    throw new ShapeError(`${where}: expected c [n] or [B, n], A [m, n] or [B, m, n], b [m] or [B, m] with one batch size; got c ${formatShape(c.shape)}, A ${formatShape(A.shape)}, b ${formatShape(b.shape)}`);
   }
-  const n = c.shape[0]!;
-  const m = b.shape[0]!;
+  const isB = [cb, Ab, bb];
   const spec = problem.cones ?? {};
   checkOptions(spec, ['zero', 'nonneg', 'soc'], `${where} cones`);
   const cones: Required<ConeSpec> = { zero: spec.zero ?? 0, nonneg: spec.nonneg ?? 0, soc: spec.soc ?? [] };
@@ -194,27 +224,32 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
   // solution is only tol-accurate, so an exact test would never see a degenerate constraint
   const ktol = Math.max(1e-12, 10 * tol);
   const N = n + m + 1;
-  let sol: { x: Float64Array; y: Float64Array; s: Float64Array } | null = null;
-  const result = { status: 'maxIterations' as ConeStatus, iterations: 0, primalResidual: Infinity, dualResidual: Infinity, gap: Infinity, rcond: NaN };
-  let Minv: QRFactorization | null = null;
-  let DPi: Float64Array | null = null;
+  const sizes = [n, m * n, m];
+  /** Problem k's slice of input i (c, A, b) of `src`. */
+  const view = (src: readonly Float64Array[], i: number, k: number): Float64Array => (isB[i] ? src[i]!.subarray(k * sizes[i]!, (k + 1) * sizes[i]!) : src[i]!);
+  const sols: { x: Float64Array; y: Float64Array; s: Float64Array }[] = [];
+  const reports: ConeRunReport[] = [];
+  const Minv: (QRFactorization | null | undefined)[] = [];
+  const DPi: (Float64Array | null)[] = [];
+  let rcond = NaN;
 
-  const buildM = (Ad: Float64Array, bd: Float64Array, cd: Float64Array): void => {
-    if (Minv || !sol) return;
-    const { y, s } = sol;
+  /** The QR factor of diffcp's system for problem k (built once, on the first derivative request). */
+  const buildM = (k: number, data: readonly Float64Array[]): QRFactorization | null => {
+    if (Minv[k] !== undefined) return Minv[k]!;
+    const { y, s } = sols[k]!;
     const v = new Float64Array(m);
     for (let i = 0; i < m; i++) v[i] = y[i]! - s[i]!;
     const { J } = projectDualJacobian(v, cones, policy, ktol);
-    DPi = J;
+    DPi[k] = J;
     // M = (Q − I)·DΠ + I, DΠ = blkdiag(I_n, J, 1)  (w = 1 > 0)
-    const Q = embedding(Ad, bd, cd, n, m);
+    const Q = embedding(view(data, 1, k), view(data, 2, k), view(data, 0, k), n, m);
     const M = new Float64Array(N * N);
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < N; j++) {
         let acc = 0;
         if (j < n || j === N - 1) acc = Q[i * N + j]! - (i === j ? 1 : 0);
         else {
-          for (let k = 0; k < m; k++) acc += (Q[i * N + n + k]! - (i === n + k ? 1 : 0)) * J[k * m + (j - n)]!;
+          for (let q = 0; q < m; q++) acc += (Q[i * N + n + q]! - (i === n + q ? 1 : 0)) * J[q * m + (j - n)]!;
         }
         M[i * N + j] = acc + (i === j ? 1 : 0);
       }
@@ -235,123 +270,143 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
       dmax = Math.max(dmax, d);
     }
     const rc = dmax > 0 ? dmin / dmax : 0;
-    result.rcond = rc;
+    rcond = Number.isNaN(rcond) ? rc : Math.min(rcond, rc);
     if (!(rc > 1e-13)) {
-      handleFailure(onFailure, new InvertibilityError(`${where}: the derivative system M = (Q − I)DΠ + I of diffcp, restricted to dz_w = 0, is rank deficient (min/max |R_ii| ≈ ${rc.toExponential(2)}): the solution map is not differentiable here (non-unique solution or degenerate cone constraints)`, { conditionEstimate: 1 / rc }));
-      Minv = null;
-      return;
+      Minv[k] = null;
+      handleFailure(onFailure, new InvertibilityError(`${where}: the derivative system M = (Q − I)DΠ + I of diffcp${B > 1 ? ` (problem ${k})` : ''}, restricted to dz_w = 0, is rank deficient (min/max |R_ii| ≈ ${rc.toExponential(2)}): the solution map is not differentiable here (non-unique solution or degenerate cone constraints)`, { conditionEstimate: 1 / rc, problem: k }));
+      return null;
     }
-    Minv = f;
+    Minv[k] = f;
+    return f;
   };
+
+  const inputsOf = (xs: readonly Tensor[]): Float64Array[] =>
+    xs.map((t, i) => concreteData(t, `${where} derivative of ${['c', 'A', 'b'][i]} (higher-order derivatives of solveCone are not supported)`));
+  const lead = batched ? [B] : [];
 
   const rule: CustomRule = {
     name: 'solveCone',
-    primal: ([cc, AA, bb]) => {
-      const cd = cc!.data;
-      const Ad = AA!.data;
-      const bd = bb!.data;
-      assertFinite(cd, `${where}: c`);
-      assertFinite(Ad, `${where}: A`);
-      assertFinite(bd, `${where}: b`);
-      sol = admm(Ad, bd, cd, n, m, cones, tol, maxIter, result);
-      if (result.status === 'optimal' && isTrackingKinks()) {
-        const v = new Float64Array(m);
-        for (let i = 0; i < m; i++) v[i] = sol.y[i]! - sol.s[i]!;
-        reportKinks('solveCone', projectDualJacobian(v, cones, policy, ktol).kinks);
+    primal: (xs) => {
+      const data = xs.map((t, i) => {
+        assertFinite(t.data, `${where}: ${['c', 'A', 'b'][i]}`);
+        return t.data;
+      });
+      const X = new Float64Array(B * n);
+      const Y = new Float64Array(B * m);
+      const S = new Float64Array(B * m);
+      let kinks = 0;
+      for (let k = 0; k < B; k++) {
+        const rep: ConeRunReport = { status: 'maxIterations', iterations: 0, primalResidual: Infinity, dualResidual: Infinity, gap: Infinity };
+        const sol = admm(view(data, 1, k), view(data, 2, k), view(data, 0, k), n, m, cones, tol, maxIter, rep);
+        sols.push(sol);
+        reports.push(rep);
+        X.set(sol.x, k * n);
+        Y.set(sol.y, k * m);
+        S.set(sol.s, k * m);
+        if (rep.status === 'optimal' && isTrackingKinks()) {
+          const v = new Float64Array(m);
+          for (let i = 0; i < m; i++) v[i] = sol.y[i]! - sol.s[i]!;
+          kinks += projectDualJacobian(v, cones, policy, ktol).kinks;
+        }
       }
-      if (result.status !== 'optimal') {
+      if (isTrackingKinks()) reportKinks('solveCone', kinks);
+      const bad = reports.findIndex((r) => r.status !== 'optimal');
+      if (bad >= 0) {
+        const r = reports[bad]!;
         const what: Record<ConeStatus, string> = {
           optimal: '',
           primalInfeasible: 'primal infeasible (a certificate y ∈ K*, Aᵀy = 0, bᵀy < 0 was found)',
           dualInfeasible: 'dual infeasible (unbounded below: a ray x with −Ax ∈ K, cᵀx < 0 was found)',
           maxIterations: `not solved within maxIter = ${maxIter} ADMM iterations`,
         };
-        handleFailure(onFailure, new ConvergenceError(`${where}: the problem is ${what[result.status]} (relative residuals: primal ${result.primalResidual.toExponential(2)}, dual ${result.dualResidual.toExponential(2)}, gap ${result.gap.toExponential(2)})`, { iterations: result.iterations, residualNorm: Math.max(result.primalResidual, result.dualResidual), converged: false, status: result.status }));
+        handleFailure(onFailure, new ConvergenceError(`${where}: ${B > 1 ? `problem ${bad} of ${B}` : 'the problem'} is ${what[r.status]} (relative residuals: primal ${r.primalResidual.toExponential(2)}, dual ${r.dualResidual.toExponential(2)}, gap ${r.gap.toExponential(2)})`, { iterations: r.iterations, residualNorm: Math.max(r.primalResidual, r.dualResidual), converged: false, status: r.status, problem: bad }));
       }
-      return [new ConcreteTensor(sol.x, [n]), new ConcreteTensor(sol.y, [m]), new ConcreteTensor(sol.s, [m])];
+      return [new ConcreteTensor(X, [...lead, n]), new ConcreteTensor(Y, [...lead, m]), new ConcreteTensor(S, [...lead, m])];
     },
-    jvp: (xs, [dc, dA, db]) => {
-      const [cd, Ad, bd] = xs.map((t, i) => concreteData(t, `${where} derivative of ${['c', 'A', 'b'][i]} (higher-order derivatives of solveCone are not supported)`));
-      buildM(Ad!, bd!, cd!);
-      const out = [new Float64Array(n), new Float64Array(m), new Float64Array(m)];
-      if (!Minv || result.status !== 'optimal') return out.map((d, i) => new ConcreteTensor(d, [i === 0 ? n : m]));
-      const { x, y, s } = sol!;
-      const dcd = dc ? concreteData(dc, `${where} tangent of c`) : new Float64Array(n);
-      const dAd = dA ? concreteData(dA, `${where} tangent of A`) : new Float64Array(m * n);
-      const dbd = db ? concreteData(db, `${where} tangent of b`) : new Float64Array(m);
-      // g = dQ·π, π = (x, y, 1); dz = −M⁻¹g
-      const dQ = embedding(dAd, dbd, dcd, n, m);
-      const pi = new Float64Array(N);
-      pi.set(x, 0);
-      pi.set(y, n);
-      pi[N - 1] = 1;
-      const g = new Float64Array(N);
-      for (let i = 0; i < N; i++) {
-        let acc = 0;
-        for (let j = 0; j < N; j++) acc += dQ[i * N + j]! * pi[j]!;
-        g[i] = -acc;
-      }
-      const dz = new Float64Array(N);
-      dz.set(qrSolve(Minv, g, 1)); // dz_w = 0 (gauge)
-      const dw = 0;
-      for (let i = 0; i < n; i++) out[0]![i] = dz[i]! - x[i]! * dw;
-      const J = DPi!;
-      for (let i = 0; i < m; i++) {
-        let jd = 0;
-        for (let k = 0; k < m; k++) jd += J[i * m + k]! * dz[n + k]!;
-        out[1]![i] = jd - y[i]! * dw;
-        out[2]![i] = jd - dz[n + i]! - s[i]! * dw;
-      }
-      return [new ConcreteTensor(out[0]!, [n]), new ConcreteTensor(out[1]!, [m]), new ConcreteTensor(out[2]!, [m])];
-    },
-    vjp: (xs, _outs, [xb, yb, sb]) => {
-      const [cd, Ad, bd] = xs.map((t, i) => concreteData(t, `${where} derivative of ${['c', 'A', 'b'][i]} (higher-order derivatives of solveCone are not supported)`));
-      buildM(Ad!, bd!, cd!);
-      const cbar = new Float64Array(n);
-      const Abar = new Float64Array(m * n);
-      const bbar = new Float64Array(m);
-      if (Minv && result.status === 'optimal') {
-        const { x, y, s } = sol!;
-        const xbd = xb ? concreteData(xb, `${where} cotangent of x`) : new Float64Array(n);
-        const ybd = yb ? concreteData(yb, `${where} cotangent of y`) : new Float64Array(m);
-        const sbd = sb ? concreteData(sb, `${where} cotangent of s`) : new Float64Array(m);
-        // the transpose of dz ↦ (dx, dy, ds)
-        const r = new Float64Array(N);
-        const J = DPi!;
-        for (let i = 0; i < n; i++) r[i] = xbd[i]!;
-        for (let k = 0; k < m; k++) {
+    jvp: (xs, tangents) => {
+      const data = inputsOf(xs);
+      const tan = tangents.map((t, i) => (t ? concreteData(t, `${where} tangent of ${['c', 'A', 'b'][i]}`) : new Float64Array(data[i]!.length)));
+      const out = [new Float64Array(B * n), new Float64Array(B * m), new Float64Array(B * m)];
+      for (let k = 0; k < B; k++) {
+        if (reports[k]!.status !== 'optimal') continue;
+        const f = buildM(k, data);
+        if (!f) continue;
+        const { x, y } = sols[k]!;
+        // g = −dQ·π, π = (x, y, 1); dz = M_r⁺g with dz_w = 0 (gauge)
+        const dQ = embedding(view(tan, 1, k), view(tan, 2, k), view(tan, 0, k), n, m);
+        const pi = new Float64Array(N);
+        pi.set(x, 0);
+        pi.set(y, n);
+        pi[N - 1] = 1;
+        const g = new Float64Array(N);
+        for (let i = 0; i < N; i++) {
           let acc = 0;
-          for (let i = 0; i < m; i++) acc += J[i * m + k]! * (ybd[i]! + sbd[i]!);
-          r[n + k] = acc - sbd[k]!;
+          for (let j = 0; j < N; j++) acc += dQ[i * N + j]! * pi[j]!;
+          g[i] = -acc;
         }
-        let w = 0;
-        for (let i = 0; i < n; i++) w -= x[i]! * xbd[i]!;
-        for (let i = 0; i < m; i++) w -= y[i]! * ybd[i]! + s[i]! * sbd[i]!;
-        r[N - 1] = w;
-        // the transpose of dz' = M_r⁺g (g ∈ range M_r): ⟨r', M_r⁺g⟩ = ⟨Q₁R⁻ᵀr', g⟩ (the w entry of r is
-        // irrelevant: dz_w = 0)
-        const t = r.slice(0, N);
-        t[N - 1] = 0;
-        triangularSolveInPlace(Minv.qr, N - 1, t, 1, { lower: false, trans: true });
-        t[N - 1] = 0;
-        qrMultiplyQ(Minv, t, 1);
-        const gt = t;
-        for (let i = 0; i < N; i++) gt[i] = -gt[i]!;
-        const gw = gt[N - 1]!;
-        for (let i = 0; i < n; i++) cbar[i] = gt[i]! - gw * x[i]!;
-        for (let i = 0; i < m; i++) bbar[i] = gt[n + i]! - gw * y[i]!;
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) Abar[i * n + j] = y[i]! * gt[j]! - gt[n + i]! * x[j]!;
+        const dz = qrSolve(f, g, 1);
+        // dx = dz_u, dy = J·dz_v, ds = J·dz_v − dz_v   (dz_w = 0)
+        for (let i = 0; i < n; i++) out[0]![k * n + i] = dz[i]!;
+        const J = DPi[k]!;
+        for (let i = 0; i < m; i++) {
+          let jd = 0;
+          for (let q = 0; q < m; q++) jd += J[i * m + q]! * dz[n + q]!;
+          out[1]![k * m + i] = jd;
+          out[2]![k * m + i] = jd - dz[n + i]!;
+        }
       }
-      return [new ConcreteTensor(cbar, [n]), new ConcreteTensor(Abar, [m, n]), new ConcreteTensor(bbar, [m])];
+      return [new ConcreteTensor(out[0]!, [...lead, n]), new ConcreteTensor(out[1]!, [...lead, m]), new ConcreteTensor(out[2]!, [...lead, m])];
+    },
+    vjp: (xs, _outs, cts) => {
+      const data = inputsOf(xs);
+      const ct = cts.map((t, i) => (t ? concreteData(t, `${where} cotangent of ${['x', 'y', 's'][i]}`) : new Float64Array(B * (i === 0 ? n : m))));
+      const grads = data.map((d) => new Float64Array(d.length));
+      for (let k = 0; k < B; k++) {
+        if (reports[k]!.status !== 'optimal') continue;
+        const f = buildM(k, data);
+        if (!f) continue;
+        const { x, y } = sols[k]!;
+        const xbd = ct[0]!.subarray(k * n, (k + 1) * n);
+        const ybd = ct[1]!.subarray(k * m, (k + 1) * m);
+        const sbd = ct[2]!.subarray(k * m, (k + 1) * m);
+        // the transpose of dz' ↦ (dx, dy, ds): r = (x̄, Jᵀ(ȳ + s̄) − s̄), then ⟨r, M_r⁺g⟩ = ⟨Q₁R⁻ᵀr, g⟩
+        const t = new Float64Array(N);
+        const J = DPi[k]!;
+        for (let i = 0; i < n; i++) t[i] = xbd[i]!;
+        for (let q = 0; q < m; q++) {
+          let acc = 0;
+          for (let i = 0; i < m; i++) acc += J[i * m + q]! * (ybd[i]! + sbd[i]!);
+          t[n + q] = acc - sbd[q]!;
+        }
+        triangularSolveInPlace(f.qr, N - 1, t, 1, { lower: false, trans: true });
+        t[N - 1] = 0;
+        qrMultiplyQ(f, t, 1);
+        // ⟨t, −dQ·π⟩ with gt = −t: Ā = y·g_xᵀ − g_y·xᵀ, b̄ = g_y − g_w·y, c̄ = g_x − g_w·x
+        const gw = -t[N - 1]!;
+        const cg = view(grads, 0, k);
+        const Ag = view(grads, 1, k);
+        const bg = view(grads, 2, k);
+        for (let i = 0; i < n; i++) cg[i] += -t[i]! - gw * x[i]!;
+        for (let i = 0; i < m; i++) bg[i] += -t[n + i]! - gw * y[i]!;
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) Ag[i * n + j] += -y[i]! * t[j]! + t[n + i]! * x[j]!;
+      }
+      return grads.map((g, i) => new ConcreteTensor(g, [...xs[i]!.shape]));
     },
   };
   const [x, y, s] = bindCustom(rule, [c, A, b]) as [Tensor, Tensor, Tensor];
-  const { status, iterations, primalResidual, dualResidual, gap } = result;
+  const worst = reports.find((r) => r.status !== 'optimal') ?? reports[0]!;
   return {
-    x, y, s, status, iterations, primalResidual, dualResidual, gap,
+    x, y, s,
+    status: worst.status,
+    statuses: reports.map((r) => r.status),
+    problems: reports,
+    iterations: Math.max(...reports.map((r) => r.iterations)),
+    primalResidual: Math.max(...reports.map((r) => r.primalResidual)),
+    dualResidual: Math.max(...reports.map((r) => r.dualResidual)),
+    gap: Math.max(...reports.map((r) => r.gap)),
     // filled when a derivative is first requested
     get rcond() {
-      return result.rcond;
+      return rcond;
     },
   };
 }
@@ -378,7 +433,7 @@ function embedding(A: Float64Array, b: Float64Array, c: Float64Array, n: number,
 /** SCS-style ADMM on the homogeneous self-dual embedding (file header). */
 function admm(
   A: Float64Array, b: Float64Array, c: Float64Array, n: number, m: number, cones: Required<ConeSpec>, tol: number, maxIter: number,
-  out: { status: ConeStatus; iterations: number; primalResidual: number; dualResidual: number; gap: number },
+  out: ConeRunReport,
 ): { x: Float64Array; y: Float64Array; s: Float64Array } {
   const N = n + m + 1;
   const Q = embedding(A, b, c, n, m);
