@@ -249,14 +249,21 @@ class QpCall {
     return d.subarray(k * size, (k + 1) * size);
   }
 
+  /** Problem k's data (Q symmetrised once per distinct Q: a shared Q is symmetrised once for the batch). */
   private problem(k: number): QpData {
     const { n, m, e } = this.L;
     const Qraw = this.view(k, 'Q');
-    // ½zᵀQz only sees the symmetric part
-    const Q = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Q[i * n + j] = 0.5 * (Qraw[i * n + j]! + Qraw[j * n + i]!);
+    const slot = this.L.isBatched[0] ? k : 0;
+    let Q = this.symQ[slot];
+    if (!Q) {
+      // ½zᵀQz only sees the symmetric part
+      Q = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Q[i * n + j] = 0.5 * (Qraw[i * n + j]! + Qraw[j * n + i]!);
+      this.symQ[slot] = Q;
+    }
     return { n, m, e, Q, p: this.view(k, 'p'), G: this.view(k, 'G'), h: this.view(k, 'h'), A: this.view(k, 'A'), b: this.view(k, 'b') };
   }
+  private readonly symQ: Float64Array[] = [];
 
   private outputs(): Tensor[] {
     const { B, batched, n, m, e } = this.L;
