@@ -16,8 +16,9 @@
  *             Q̄ = −½(w_z zᵀ + z w_zᵀ),  Ḡ_S = −(λ_S w_zᵀ + w_λ zᵀ),  Ā = −(ν w_zᵀ + w_ν zᵀ),
  *
  * with dλ = 0, Ḡ = h̄ = 0 on the inactive constraints (Q is symmetrised: ½zᵀQz sees only
- * (Q + Qᵀ)/2). K_S is factored once per problem (LU, `linalg/dense/lu.ts`) on the first derivative
- * request and reused by every later JVP/VJP of the same solve.
+ * (Q + Qᵀ)/2). K_S is factored once per problem (LU, `linalg/dense/lu.ts`) — by the forward's polish
+ * step (which solves the same system for the exact solution), else on the first derivative request —
+ * and reused by every later JVP/VJP of the same solve.
  *
  * Kinks. A constraint with s_i = Gz − h = 0 AND λ_i = 0 (degenerate: numerically, min(s_i, λ_i) >
  * 1e-3·max(s_i, λ_i)) is a kink of the solution map: treating the degenerate set D as active gives
