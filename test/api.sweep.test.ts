@@ -373,6 +373,7 @@ const recipes: Record<string, Recipe> = {
   projectL1Ball: unary((x) => nd.projectL1Ball(x, { radius: 0.8 }), () => tensor([[1.2, -0.7, 0.3], [0.1, 0.2, -0.05]])),
   projectL2Ball: unary((x) => nd.projectL2Ball(x, { radius: 0.8 }), () => tensor([[1.2, -0.7, 0.3], [0.1, 0.2, -0.05]])),
   projectSoc: unary((x) => nd.projectSoc(x), () => tensor([[0.5, 1.2, -0.7], [2, 0.3, 0.1], [-0.2, 0.4, 0.9]])),
+  projectPsd: unary((x) => nd.projectPsd(x), () => tensor([[1.2, 0.3, -0.5], [0.1, -0.8, 0.4], [-0.6, 0.2, 0.5]])),
   tvDenoise1d: diff(() => [tensor([[0.3, -1.1, 0.4, 2.2, 2.5], [1, 0.2, -0.3, 0.9, -2]]), tensor(0.35)], (y, l) => nd.tvDenoise1d(y!, l!)),
 };
 

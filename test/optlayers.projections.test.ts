@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, solveQp, clip, tensor, eye, neg, ones, zeros, rng, jacobian,
+  projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, projectPsd, solveQp, clip, tensor, eye, neg, ones, zeros, rng, jacobian,
   withKinkPolicy, trackKinks, hessian, sum, mul, type Tensor, type KinkPolicy,
 } from '../src/index.js';
 import { assertClose, checkDerivatives } from './helpers.js';
@@ -118,4 +118,18 @@ test('projectSoc: closed form, Jacobian formula, FD / JVP / VJP, kinks on both b
   const pb = tensor([-5, 3, 4]);
   assertClose(jacobian((v: Tensor) => projectSoc(v))(pb), new Float64Array(9), 0);
   assert.equal(trackKinks(() => projectSoc(tensor([[5, 3, 4], [-5, 3, 4], [0, 0, 0], [1, 0, 0]]))).kinks.byPrimitive.projectSoc, 3);
+});
+
+test('projectPsd: clipped eigenvalues, Daleckii–Krein derivative, zero-eigenvalue kink', () => {
+  assertClose(projectPsd(tensor([[1, 2], [2, 1]])), [1.5, 1.5, 1.5, 1.5], 1e-14);
+  const X = rng(11).normal([2, 3, 3]);
+  checkDerivatives((v) => projectPsd(v), [X], { rtol: 1e-7 });
+  // diag(1, 0): the zero eigenvalue is a kink; dΠ(E₂₂) = 0 (minNorm) or E₂₂ (right); Γ₁₂ = 1 either way
+  const D = tensor([[1, 0], [0, 0]]);
+  const J = jacobian((v: Tensor) => projectPsd(v))(D);
+  assertClose(J.data.subarray(12, 16), [0, 0, 0, 0], 1e-14, 'minNorm');
+  const Jr = withKinkPolicy('right', () => jacobian((v: Tensor) => projectPsd(v))(D));
+  assertClose(Jr.data.subarray(12, 16), [0, 0, 0, 1], 1e-14, 'right');
+  assertClose(J.data.subarray(4, 8), [0, 0.5, 0.5, 0], 1e-14, 'off-diagonal: sym, Γ = 1');
+  assert.equal(trackKinks(() => projectPsd(D)).kinks.byPrimitive.projectPsd, 1);
 });

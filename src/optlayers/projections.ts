@@ -24,10 +24,18 @@
  * (J_act, the apex binding) and that Jacobian (J_free); at the apex (t = ρ = 0) the derivative is 0.
  * Again (1 − t)·J_act + t·J_free, `minNorm` giving J_act.
  *
+ * PSD cone (`projectPsd`, the last two axes a square matrix): Π(X) = V·diag(max(λ, 0))·Vᵀ with
+ * (λ, V) the eigendecomposition of sym(X) = (X + Xᵀ)/2 (the skew part is orthogonal to the cone).
+ * Its derivative is the Daleckii–Krein formula dΠ = V·(Γ ∘ (Vᵀ·sym(dX)·V))·Vᵀ with
+ * Γ_ij = (λᵢ₊ − λⱼ₊)/(λᵢ − λⱼ) for distinct eigenvalues and the derivative of max(·, 0) for equal
+ * ones: 1 (positive), 0 (negative), and at a ZERO eigenvalue (the kink) the policy's selection in
+ * [0, 1] (`minNorm`: 0, as relu). Self-adjoint, so the VJP is the same map. Concrete rules: no
+ * higher-order derivatives (`ConcretizationError`).
+ *
  * The derivative rules are written with differentiable ops on constant masks, so they compose
  * with every transform (the Jacobians are piecewise constant or smooth).
  */
-import { ConcreteTensor, type Tensor } from '../core/tensor.js';
+import { ConcreteTensor, concreteData, type Tensor } from '../core/tensor.js';
 import { ShapeError, assertFinite } from '../core/errors.js';
 import { checkOptions, checkPositive } from '../core/options.js';
 import { isTrackingKinks, policyFor, reportKinks, selectDerivative, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
@@ -38,6 +46,7 @@ import { sum } from '../ops/reduce.js';
 import { abs, sign } from '../ops/nonsmooth.js';
 import { norm } from '../ops/extrema.js';
 import { concat, sliceAxis } from '../ops/slicing.js';
+import { eighDecompose } from '../linalg/dense/eigh.js';
 
 /** Options of the projection layers. */
 export interface ProjectionOptions {
@@ -293,4 +302,125 @@ export function projectSoc(x: TensorLike, opts?: Omit<ProjectionOptions, 'radius
   const alpha = mul(add(t, rho), 0.5);
   const F = concat([alpha, mul(xv, div(alpha, rho))], { axis: -1 });
   return add(mul(constant(wIn, lead), xt), mul(constant(wF, lead), F));
+}
+
+/**
+ * Euclidean (Frobenius) projection onto the cone of positive semidefinite matrices, over the last
+ * two axes: clips the eigenvalues of the symmetric part at 0. Differentiable (Daleckii–Krein; the
+ * selection at zero eigenvalues in the file header).
+ *
+ * @example
+ * projectPsd(tensor([[1, 2], [2, 1]])); // tensor([[1.5, 1.5], [1.5, 1.5]])
+ */
+export function projectPsd(x: TensorLike, opts?: Omit<ProjectionOptions, 'radius'>): Tensor {
+  const where = 'projectPsd()';
+  checkOptions(opts, ['kink'], where);
+  const xt = asTensor(x, where, 'x');
+  if (xt.ndim < 2 || xt.shape[xt.ndim - 1] !== xt.shape[xt.ndim - 2]) throw new ShapeError(`${where}: x must be a (batch of) square matrices [..., n, n], got shape [${xt.shape.join(', ')}]`);
+  const n = xt.shape[xt.ndim - 1]!;
+  const count = n === 0 ? 0 : xt.size / (n * n);
+  const policy = policyFor(opts?.kink);
+  const Vs: Float64Array[] = [];
+  const Gs: Float64Array[] = [];
+  /** dP = V(Γ∘(Vᵀ sym(dX) V))Vᵀ for every matrix of the batch. */
+  const apply = (d: Float64Array): Float64Array => {
+    const out = new Float64Array(d.length);
+    const T = new Float64Array(n * n);
+    const M = new Float64Array(n * n);
+    for (let k = 0; k < count; k++) {
+      const o = k * n * n;
+      const V = Vs[k]!;
+      const Gm = Gs[k]!;
+      // T = sym(dX)·V
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let a = 0;
+          for (let q = 0; q < n; q++) a += 0.5 * (d[o + i * n + q]! + d[o + q * n + i]!) * V[q * n + j]!;
+          T[i * n + j] = a;
+        }
+      }
+      // M = Γ ∘ (Vᵀ·T)
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let a = 0;
+          for (let q = 0; q < n; q++) a += V[q * n + i]! * T[q * n + j]!;
+          M[i * n + j] = Gm[i * n + j]! * a;
+        }
+      }
+      // out = V·M·Vᵀ
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let a = 0;
+          for (let q = 0; q < n; q++) a += V[i * n + q]! * M[q * n + j]!;
+          T[i * n + j] = a;
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let a = 0;
+          for (let q = 0; q < n; q++) a += T[i * n + q]! * V[j * n + q]!;
+          out[o + i * n + j] = a;
+        }
+      }
+    }
+    return out;
+  };
+  const rule: CustomRule = {
+    name: 'projectPsd',
+    primal: ([a]) => {
+      const d = a!.data;
+      assertFinite(d, `${where}: x`);
+      const out = new Float64Array(d.length);
+      const S = new Float64Array(n * n);
+      let kinks = 0;
+      for (let k = 0; k < count; k++) {
+        const o = k * n * n;
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) S[i * n + j] = 0.5 * (d[o + i * n + j]! + d[o + j * n + i]!);
+        const { values: lam, vectors } = eighDecompose(S, n, { symmetryTol: Infinity, name: where });
+        const V = vectors!;
+        let scale = 0;
+        for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(lam[i]!));
+        const tol = 1e-12 * Math.max(1, scale);
+        const Gm = new Float64Array(n * n);
+        const sel = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const l = lam[i]!;
+          if (l > tol) sel[i] = 1;
+          else if (l >= -tol) {
+            sel[i] = selectDerivative(policy, 0, 1, k * n + i);
+            kinks++;
+          }
+        }
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            const li = lam[i]!;
+            const lj = lam[j]!;
+            if (Math.abs(li - lj) > tol) Gm[i * n + j] = (Math.max(li, 0) - Math.max(lj, 0)) / (li - lj);
+            else Gm[i * n + j] = i === j ? sel[i]! : 0.5 * (sel[i]! + sel[j]!);
+          }
+        }
+        // P = V·diag(λ₊)·Vᵀ
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            let acc = 0;
+            for (let q = 0; q < n; q++) acc += V[i * n + q]! * Math.max(lam[q]!, 0) * V[j * n + q]!;
+            out[o + i * n + j] = acc;
+          }
+        }
+        Vs.push(V);
+        Gs.push(Gm);
+      }
+      if (isTrackingKinks()) reportKinks('projectPsd', kinks);
+      return [new ConcreteTensor(out, [...a!.shape])];
+    },
+    jvp: (xs, [dx]) => {
+      concreteData(xs[0]!, `${where} derivative (higher-order derivatives of projectPsd are not supported)`);
+      return [dx ? new ConcreteTensor(apply(concreteData(dx, `${where} tangent`)), [...xt.shape]) : null];
+    },
+    vjp: (xs, _outs, [ct]) => {
+      concreteData(xs[0]!, `${where} derivative (higher-order derivatives of projectPsd are not supported)`);
+      return [ct ? new ConcreteTensor(apply(concreteData(ct, `${where} cotangent`)), [...xt.shape]) : null];
+    },
+  };
+  return bindCustom(rule, [xt])[0]!;
 }
