@@ -305,6 +305,81 @@ export function projectSoc(x: TensorLike, opts?: Omit<ProjectionOptions, 'radius
 }
 
 /**
+ * @internal The eigen-data of the PSD projection of one symmetric n×n matrix S (row-major): P =
+ * V·diag(λ₊)·Vᵀ, the Daleckii–Krein weights Γ (kink selection t = selectDerivative(policy, 0, 1,
+ * indexBase + i) at zero eigenvalues, |λ| ≤ tol·max(1, max|λ|)) and the number of kinks.
+ */
+export function psdParts(S: Float64Array, n: number, policy: ResolvedKinkPolicy, indexBase: number, relTol: number, where: string): { P: Float64Array; V: Float64Array; G: Float64Array; kinks: number } {
+  const { values: lam, vectors } = eighDecompose(S, n, { symmetryTol: Infinity, name: where });
+  const V = vectors!;
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(lam[i]!));
+  const tol = relTol * Math.max(1, scale);
+  const G = new Float64Array(n * n);
+  const sel = new Float64Array(n);
+  let kinks = 0;
+  for (let i = 0; i < n; i++) {
+    const l = lam[i]!;
+    if (l > tol) sel[i] = 1;
+    else if (l >= -tol) {
+      sel[i] = selectDerivative(policy, 0, 1, indexBase + i);
+      kinks++;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const li = lam[i]!;
+      const lj = lam[j]!;
+      if (Math.abs(li - lj) > tol) G[i * n + j] = (Math.max(li, 0) - Math.max(lj, 0)) / (li - lj);
+      else G[i * n + j] = i === j ? sel[i]! : 0.5 * (sel[i]! + sel[j]!);
+    }
+  }
+  const P = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let q = 0; q < n; q++) acc += V[i * n + q]! * Math.max(lam[q]!, 0) * V[j * n + q]!;
+      P[i * n + j] = acc;
+    }
+  }
+  return { P, V, G, kinks };
+}
+
+/** @internal dP = V(Γ∘(Vᵀ·sym(dX)·V))Vᵀ for one n×n matrix at offset o of d, into out at o. */
+export function psdApply(V: Float64Array, G: Float64Array, n: number, d: Float64Array, out: Float64Array, o: number): void {
+  const T = new Float64Array(n * n);
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let a = 0;
+      for (let q = 0; q < n; q++) a += 0.5 * (d[o + i * n + q]! + d[o + q * n + i]!) * V[q * n + j]!;
+      T[i * n + j] = a;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let a = 0;
+      for (let q = 0; q < n; q++) a += V[q * n + i]! * T[q * n + j]!;
+      M[i * n + j] = G[i * n + j]! * a;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let a = 0;
+      for (let q = 0; q < n; q++) a += V[i * n + q]! * M[q * n + j]!;
+      T[i * n + j] = a;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let a = 0;
+      for (let q = 0; q < n; q++) a += T[i * n + q]! * V[j * n + q]!;
+      out[o + i * n + j] = a;
+    }
+  }
+}
+
+/**
  * Euclidean (Frobenius) projection onto the cone of positive semidefinite matrices, over the last
  * two axes: clips the eigenvalues of the symmetric part at 0. Differentiable (Daleckii–Krein; the
  * selection at zero eigenvalues in the file header).
@@ -325,44 +400,7 @@ export function projectPsd(x: TensorLike, opts?: Omit<ProjectionOptions, 'radius
   /** dP = V(Γ∘(Vᵀ sym(dX) V))Vᵀ for every matrix of the batch. */
   const apply = (d: Float64Array): Float64Array => {
     const out = new Float64Array(d.length);
-    const T = new Float64Array(n * n);
-    const M = new Float64Array(n * n);
-    for (let k = 0; k < count; k++) {
-      const o = k * n * n;
-      const V = Vs[k]!;
-      const Gm = Gs[k]!;
-      // T = sym(dX)·V
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          let a = 0;
-          for (let q = 0; q < n; q++) a += 0.5 * (d[o + i * n + q]! + d[o + q * n + i]!) * V[q * n + j]!;
-          T[i * n + j] = a;
-        }
-      }
-      // M = Γ ∘ (Vᵀ·T)
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          let a = 0;
-          for (let q = 0; q < n; q++) a += V[q * n + i]! * T[q * n + j]!;
-          M[i * n + j] = Gm[i * n + j]! * a;
-        }
-      }
-      // out = V·M·Vᵀ
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          let a = 0;
-          for (let q = 0; q < n; q++) a += V[i * n + q]! * M[q * n + j]!;
-          T[i * n + j] = a;
-        }
-      }
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          let a = 0;
-          for (let q = 0; q < n; q++) a += T[i * n + q]! * V[j * n + q]!;
-          out[o + i * n + j] = a;
-        }
-      }
-    }
+    for (let k = 0; k < count; k++) psdApply(Vs[k]!, Gs[k]!, n, d, out, k * n * n);
     return out;
   };
   const rule: CustomRule = {
@@ -376,37 +414,11 @@ export function projectPsd(x: TensorLike, opts?: Omit<ProjectionOptions, 'radius
       for (let k = 0; k < count; k++) {
         const o = k * n * n;
         for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) S[i * n + j] = 0.5 * (d[o + i * n + j]! + d[o + j * n + i]!);
-        const { values: lam, vectors } = eighDecompose(S, n, { symmetryTol: Infinity, name: where });
-        const V = vectors!;
-        let scale = 0;
-        for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(lam[i]!));
-        const tol = 1e-12 * Math.max(1, scale);
-        const Gm = new Float64Array(n * n);
-        const sel = new Float64Array(n);
-        for (let i = 0; i < n; i++) {
-          const l = lam[i]!;
-          if (l > tol) sel[i] = 1;
-          else if (l >= -tol) {
-            sel[i] = selectDerivative(policy, 0, 1, k * n + i);
-            kinks++;
-          }
-        }
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < n; j++) {
-            const li = lam[i]!;
-            const lj = lam[j]!;
-            if (Math.abs(li - lj) > tol) Gm[i * n + j] = (Math.max(li, 0) - Math.max(lj, 0)) / (li - lj);
-            else Gm[i * n + j] = i === j ? sel[i]! : 0.5 * (sel[i]! + sel[j]!);
-          }
-        }
-        // P = V·diag(λ₊)·Vᵀ
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < n; j++) {
-            let acc = 0;
-            for (let q = 0; q < n; q++) acc += V[i * n + q]! * Math.max(lam[q]!, 0) * V[j * n + q]!;
-            out[o + i * n + j] = acc;
-          }
-        }
+        const parts = psdParts(S, n, policy, k * n, 1e-12, where);
+        out.set(parts.P, o);
+        kinks += parts.kinks;
+        const V = parts.V;
+        const Gm = parts.G;
         Vs.push(V);
         Gs.push(Gm);
       }
