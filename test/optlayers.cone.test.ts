@@ -86,3 +86,22 @@ test('batched: per-problem solutions, shared A and b get summed gradients; FD on
   assertClose(gAsum, gSum, { atol: 1e-8 }, 'shared A: summed');
   checkDerivatives((c, b) => solveCone({ c, A: G, b, cones: { nonneg: 5 } }, { tol: 1e-12 }).x, [C, h], { rtol: 1e-6, h: 1e-6 });
 });
+
+test('an SDP: min ⟨C, X⟩ s.t. tr X = 1, X ⪰ 0 gives X = vvᵀ (v: eigenvector of λ_min(C)); FD / JVP / VJP', () => {
+  // svec(X) = (X₀₀, √2·X₁₀, X₁₁); ⟨C, X⟩ = svec(C)ᵀsvec(X); tr X = x₀ + x₂
+  const r2 = Math.SQRT2;
+  const C = [[2, 0.5], [0.5, 1]];
+  const c = tensor([C[0]![0]!, r2 * C[1]![0]!, C[1]![1]!]);
+  const A = tensor([[1, 0, 1], [-1, 0, 0], [0, -1, 0], [0, 0, -1]]);
+  const b = tensor([1, 0, 0, 0]);
+  const sdp = (c: Tensor, A: Tensor, b: Tensor) => solveCone({ c, A, b, cones: { zero: 1, psd: [2] } }, { tol: 1e-12 });
+  const r = sdp(c, A, b);
+  assert.equal(r.status, 'optimal');
+  // λ_min of [[2, .5], [.5, 1]] = 1.5 − √0.5, eigenvector ∝ (0.5, λ − 2)
+  const lam = 1.5 - Math.sqrt(0.5);
+  const v = [0.5, lam - 2];
+  const nv = Math.hypot(v[0]!, v[1]!);
+  const X = [[v[0]! * v[0]! / nv ** 2, v[0]! * v[1]! / nv ** 2], [0, v[1]! * v[1]! / nv ** 2]];
+  assertClose(r.x, [X[0]![0]!, r2 * X[0]![1]!, X[1]![1]!], 1e-8);
+  checkDerivatives((c, b) => sdp(c, A, b).x, [c, b], { rtol: 1e-6, h: 1e-6 });
+});

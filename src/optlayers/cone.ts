@@ -1,7 +1,7 @@
 /**
  * @file `solveCone`: differentiable cone programs
  *
- *   minimise cᵀx   subject to   Ax + s = b,   s ∈ K,     K = {0}^z × R₊^l × SOC(q₁) × … × SOC(q_k),
+ *   minimise cᵀx   subject to   Ax + s = b,   s ∈ K,     K = {0}^z × R₊^l × SOC(q₁) × … × PSD(k₁) × …,
  *
  * (dual: maximise −bᵀy s.t. Aᵀy + c = 0, y ∈ K*), dense, batched over a leading axis (problems
  * solved one after another; shared inputs get summed gradients).
@@ -25,7 +25,8 @@
  * Cone projections and their derivatives at kinks (policy t = selectDerivative(policy, 0, 1, i);
  * an entry of v = y − s within 10·tol of a kink, relative to max(1, ‖v‖∞), counts as on it):
  * zero cone's dual = free (identity); R₊: 0 below, 1 above, t at 0 (minNorm: 0, as relu);
- * SOC: as `projectSoc` (minNorm: the outside formula on the boundary, 0 on the polar boundary).
+ * SOC: as `projectSoc` (minNorm: the outside formula on the boundary, 0 on the polar boundary);
+ * PSD (svec coordinates): as `projectPsd` (Daleckii–Krein; a zero eigenvalue is the kink, minNorm 0).
  */
 import { ConvergenceError, InvalidArgumentError, InvertibilityError, ShapeError, assertFinite } from '../core/errors.js';
 import { ConcreteTensor, concreteData, formatShape, type Tensor } from '../core/tensor.js';
@@ -37,12 +38,19 @@ import { asTensor, type TensorLike } from '../ops/convert.js';
 import { luFactor, luSolve } from '../linalg/dense/lu.js';
 import { qrFactor, qrSolve, qrMultiplyQ, type QRFactorization } from '../linalg/dense/qr.js';
 import { triangularSolveInPlace } from '../linalg/dense/triangular.js';
+import { psdApply, psdParts } from './projections.js';
 
-/** The cone K as a product: `zero` equality rows, then `nonneg` rows, then one SOC block per entry of `soc`. */
+/**
+ * The cone K as a product, in this row order: `zero` equality rows, `nonneg` rows, one SOC block
+ * per entry of `soc` (its dimension, t first), one PSD block per entry of `psd` (the matrix order k;
+ * k(k+1)/2 rows: the lower triangle row by row, (0,0), (1,0), (1,1), (2,0), …, off-diagonal entries
+ * scaled by √2 so the Euclidean inner product of the rows is the trace inner product).
+ */
 export interface ConeSpec {
   zero?: number;
   nonneg?: number;
   soc?: readonly number[];
+  psd?: readonly number[];
 }
 
 /**
@@ -116,6 +124,34 @@ function projectDual(v: Float64Array, out: Float64Array, cones: Required<ConeSpe
     }
     o += q;
   }
+  for (const k of cones.psd) {
+    const P = psdParts(smat(v, o, k), k, MIN_NORM, 0, 1e-12, 'solveCone()').P;
+    svec(P, k, out, o);
+    o += (k * (k + 1)) / 2;
+  }
+}
+
+const MIN_NORM: ResolvedKinkPolicy = { kind: 'minNorm' };
+const SQRT2 = Math.SQRT2;
+
+/** The symmetric k×k matrix of the svec block v[o .. o + k(k+1)/2) (lower triangle row by row, off-diagonals /√2). */
+function smat(v: Float64Array, o: number, k: number): Float64Array {
+  const S = new Float64Array(k * k);
+  let t = o;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++, t++) {
+      const val = i === j ? v[t]! : v[t]! / SQRT2;
+      S[i * k + j] = val;
+      S[j * k + i] = val;
+    }
+  }
+  return S;
+}
+
+/** svec of the symmetric k×k matrix S into out[o ..]. */
+function svec(S: Float64Array, k: number, out: Float64Array, o: number): void {
+  let t = o;
+  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++, t++) out[t] = i === j ? S[i * k + i]! : SQRT2 * S[i * k + j]!;
 }
 
 /** Dense Jacobian of Π_{K*} at v (m × m, row-major), with the kink selection; counts kinks. */
@@ -172,6 +208,23 @@ function projectDualJacobian(v: Float64Array, cones: Required<ConeSpec>, policy:
     }
     o += q;
   }
+  for (const k of cones.psd) {
+    // Daleckii–Krein in svec coordinates, column by column: J e_c = svec(DΠ(smat(e_c)))
+    const q = (k * (k + 1)) / 2;
+    const parts = psdParts(smat(v, o, k), k, policy, o, ktol, 'solveCone()');
+    kinks += parts.kinks;
+    const e = new Float64Array(q);
+    const dP = new Float64Array(k * k);
+    const col = new Float64Array(q);
+    for (let cidx = 0; cidx < q; cidx++) {
+      e.fill(0);
+      e[cidx] = 1;
+      psdApply(parts.V, parts.G, k, smat(e, 0, k), dP, 0);
+      svec(dP, k, col, 0);
+      for (let r = 0; r < q; r++) J[(o + r) * m + o + cidx] = col[r]!;
+    }
+    o += q;
+  }
   return { J, kinks };
 }
 
@@ -214,11 +267,12 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
   }
   const isB = [cb, Ab, bb];
   const spec = problem.cones ?? {};
-  checkOptions(spec, ['zero', 'nonneg', 'soc'], `${where} cones`);
-  const cones: Required<ConeSpec> = { zero: spec.zero ?? 0, nonneg: spec.nonneg ?? 0, soc: spec.soc ?? [] };
+  checkOptions(spec, ['zero', 'nonneg', 'soc', 'psd'], `${where} cones`);
+  const cones: Required<ConeSpec> = { zero: spec.zero ?? 0, nonneg: spec.nonneg ?? 0, soc: spec.soc ?? [], psd: spec.psd ?? [] };
+  for (const k of cones.psd) if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`${where}: every PSD block needs a matrix order ≥ 1, got ${k}`);
   for (const q of cones.soc) if (!Number.isInteger(q) || q < 2) throw new InvalidArgumentError(`${where}: every SOC block needs dimension ≥ 2 (t and at least one entry), got ${q}`);
-  const mK = cones.zero + cones.nonneg + cones.soc.reduce((a, q) => a + q, 0);
-  if (mK !== m) throw new ShapeError(`${where}: the cones cover ${mK} rows (zero ${cones.zero} + nonneg ${cones.nonneg} + soc [${cones.soc.join(', ')}]) but A and b have ${m}`);
+  const mK = cones.zero + cones.nonneg + cones.soc.reduce((a, q) => a + q, 0) + cones.psd.reduce((a, k) => a + (k * (k + 1)) / 2, 0);
+  if (mK !== m) throw new ShapeError(`${where}: the cones cover ${mK} rows (zero ${cones.zero} + nonneg ${cones.nonneg} + soc [${cones.soc.join(', ')}] + psd [${cones.psd.join(', ')}] as k(k+1)/2 each) but A and b have ${m}`);
 
   // entries of v = y − s within 10·tol (relative) of a cone kink are treated as on it: the ADMM
   // solution is only tol-accurate, so an exact test would never see a degenerate constraint
