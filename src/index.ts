@@ -152,6 +152,12 @@ export {
   type StochasticMethod,
   type StochasticStep,
 } from './implicit/stochastic.js';
+// optimisation layers: differentiable QPs and projections (src/optlayers/)
+export {
+  solveQp, solveCone, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, projectPsd, tvDenoise1d,
+  type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions, type TvOptions,
+  type ConeProblem, type ConeOptions, type ConeSolution, type ConeSpec, type ConeStatus, type ConeRunReport,
+} from './optlayers/index.js';
 
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable
 // or refusing traced input (src/ops/linalg_api.ts).

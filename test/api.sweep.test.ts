@@ -382,6 +382,25 @@ const recipes: Record<string, Recipe> = {
   toDense: skip(DATA),
   takeRows: skip(DATA),
   lineChart: skip('SVG chart from number series'),
+  // --- optimisation layers (src/optlayers/): a strictly convex QP with two active and two inactive
+  // inequalities and one equality, differentiated in every input; projections at generic points
+  solveQp: diff(
+    () => [S(3), tensor([0.3, -0.2, 0.1]), tensor([[1, 0, 0], [0, 1, 0], [-1, 0, 0], [0, 0, 1]]), tensor([-0.1, -0.2, 5, 5]), tensor([[1, 1, 1]]), tensor([0.2])],
+    (Q, p, Gi, h, A, b) => nd.solveQp({ Q: Q!, p: p!, G: Gi!, h: h!, A: A!, b: b! }).z,
+    { rtol: 1e-6 },
+  ),
+  solveCone: diff(
+    () => [tensor([0.3, -0.2, 1]), tensor([[1, 1, 0], [-1, 0, 0], [0, -1, 0], [0, 0, -1], [-1, 0, 0], [0, -1, 0]]), tensor([1, 0.1, 0.05, 2, 0, 0])],
+    (c, A, b) => nd.solveCone({ c: c!, A: A!, b: b!, cones: { zero: 1, nonneg: 2, soc: [3] } }, { tol: 1e-12 }).x,
+    { rtol: 1e-6 },
+  ),
+  projectSimplex: unary((x) => nd.projectSimplex(x, { radius: 1.3 }), () => spread(4)),
+  sparsemax: unary((x) => nd.sparsemax(x), () => spread(5)),
+  projectL1Ball: unary((x) => nd.projectL1Ball(x, { radius: 0.8 }), () => tensor([[1.2, -0.7, 0.3], [0.1, 0.2, -0.05]])),
+  projectL2Ball: unary((x) => nd.projectL2Ball(x, { radius: 0.8 }), () => tensor([[1.2, -0.7, 0.3], [0.1, 0.2, -0.05]])),
+  projectSoc: unary((x) => nd.projectSoc(x), () => tensor([[0.5, 1.2, -0.7], [2, 0.3, 0.1], [-0.2, 0.4, 0.9]])),
+  projectPsd: unary((x) => nd.projectPsd(x), () => tensor([[1.2, 0.3, -0.5], [0.1, -0.8, 0.4], [-0.6, 0.2, 0.5]])),
+  tvDenoise1d: diff(() => [tensor([[0.3, -1.1, 0.4, 2.2, 2.5], [1, 0.2, -0.3, 0.9, -2]]), tensor(0.35)], (y, l) => nd.tvDenoise1d(y!, l!)),
 };
 
 /** Recipes of the `nn` namespace (layers: derivative of forward() in the input at a smooth point). */

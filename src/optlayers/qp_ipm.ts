@@ -1,0 +1,474 @@
+/**
+ * @file The numeric core of `solveQp`: a primal–dual interior-point method with Mehrotra's
+ * predictor–corrector for ONE convex quadratic program, on `Float64Array`s,
+ *
+ *   minimise ½ zᵀQz + pᵀz   subject to   Gz + s = h, s ≥ 0,   Az = b
+ *
+ * (Q symmetric positive semidefinite: LPs included), plus the infeasibility certificates.
+ *
+ * Newton step. With residuals r_d = Qz + p + Gᵀλ + Aᵀν, r_i = Gz + s − h, r_e = Az − b and a
+ * complementarity target r_c (predictor: −s∘λ; corrector: −s∘λ + σμ − Δs_aff∘Δλ_aff), eliminating
+ * Δs = −r_i − GΔz and Δλ = (r_c − λ∘Δs)/s leaves the reduced KKT system (D = diag(λ/s))
+ *
+ *   [Q + GᵀDG  Aᵀ] [Δz]   [−r_d − Gᵀ(r_c/s + D r_i)]
+ *   [A         0 ] [Δν] = [−r_e                    ]
+ *
+ * factored once per iteration (Cholesky without equalities, else LU with partial pivoting,
+ * `linalg/dense`) and solved for the predictor and the corrector; the corrector gets up to two steps
+ * of iterative refinement on the full Newton system once D is badly scaled. σ = (μ_aff/μ)³ (Mehrotra).
+ *
+ * Stopping (all relative, default tol 1e-10):
+ *   primal ‖(r_i, r_e)‖∞ ≤ tol·(1 + max(‖h‖∞, ‖b‖∞)),  dual ‖r_d‖∞ ≤ tol·(1 + ‖p‖∞),
+ *   gap sᵀλ ≤ tol·(1 + |½zᵀQz + pᵀz|).
+ * Certificates (checked on the iterates, which diverge along them; `infTol` = 1e-8):
+ *   primal infeasible: λ ≥ 0, ‖Gᵀλ + Aᵀν‖∞ ≤ infTol·τ with τ = −(hᵀλ + bᵀν) > 0 (Farkas);
+ *   dual infeasible (unbounded): τ = −pᵀz > 0, ‖Qz‖∞, ‖Az‖∞, max(Gz)₊ ≤ infTol·τ.
+ */
+import { luFactor, luSolve } from '../linalg/dense/lu.js';
+import { choleskyFactor, choleskySolve } from '../linalg/dense/cholesky.js';
+import { NotPositiveDefiniteError } from '../core/errors.js';
+import { gemmStrided } from '../kernels/blas.js';
+
+/** Status of one problem. */
+export type QpStatus = 'optimal' | 'primalInfeasible' | 'dualInfeasible' | 'maxIterations' | 'numericalError';
+
+/** One problem's data, row-major views (G: m×n, A: e×n, Q: n×n). */
+export interface QpData {
+  n: number;
+  m: number;
+  e: number;
+  Q: Float64Array;
+  p: Float64Array;
+  G: Float64Array;
+  h: Float64Array;
+  A: Float64Array;
+  b: Float64Array;
+}
+
+/** Iterate (written in place) and the run's report. */
+export interface QpIterate {
+  z: Float64Array;
+  s: Float64Array;
+  lambda: Float64Array;
+  nu: Float64Array;
+}
+
+export interface QpRunReport {
+  status: QpStatus;
+  /** The solution was refined on its active set (`solveQp`'s polish step). */
+  polished?: boolean;
+  iterations: number;
+  primalResidual: number;
+  dualResidual: number;
+  gap: number;
+}
+
+export interface QpIpmSettings {
+  tol: number;
+  maxIter: number;
+  infTol: number;
+  /** Start from the iterate's current contents (warm start) instead of the default initial point. */
+  warm: boolean;
+}
+
+function normInf(v: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]!);
+    if (a > m) m = a;
+  }
+  return m;
+}
+
+/** out = M·x (M rows×cols). */
+function matVec(M: Float64Array, rows: number, cols: number, x: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < rows; i++) {
+    let acc = 0;
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) acc += M[o + j]! * x[j]!;
+    out[i] = acc;
+  }
+}
+
+/** out (+)= Mᵀ·x (M rows×cols). */
+function matTVec(M: Float64Array, rows: number, cols: number, x: Float64Array, out: Float64Array, accumulate: boolean): void {
+  if (!accumulate) out.fill(0, 0, cols);
+  for (let i = 0; i < rows; i++) {
+    const xi = x[i]!;
+    if (xi === 0) continue;
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) out[j] += M[o + j]! * xi;
+  }
+}
+
+/** Work buffers for one problem size, reused across a batch. */
+export class QpWorkspace {
+  readonly rd: Float64Array;
+  readonly ri: Float64Array;
+  readonly re: Float64Array;
+  readonly K: Float64Array;
+  readonly rhs: Float64Array;
+  readonly dz: Float64Array;
+  readonly ds: Float64Array;
+  readonly dl: Float64Array;
+  readonly dn: Float64Array;
+  readonly dsAff: Float64Array;
+  readonly dlAff: Float64Array;
+  readonly rc: Float64Array;
+  readonly tm: Float64Array;
+  readonly tn: Float64Array;
+  readonly te: Float64Array;
+  readonly DG: Float64Array;
+  readonly bd: Float64Array;
+  readonly bi: Float64Array;
+  readonly be: Float64Array;
+  readonly Rd: Float64Array;
+  readonly Ri: Float64Array;
+  readonly Re: Float64Array;
+  readonly Rc: Float64Array;
+  readonly N: number;
+  constructor(readonly n: number, readonly m: number, readonly e: number) {
+    const N = n + e;
+    this.N = N;
+    this.rd = new Float64Array(n);
+    this.ri = new Float64Array(m);
+    this.re = new Float64Array(e);
+    this.K = new Float64Array(N * N);
+    this.rhs = new Float64Array(N);
+    this.dz = new Float64Array(n);
+    this.ds = new Float64Array(m);
+    this.dl = new Float64Array(m);
+    this.dn = new Float64Array(e);
+    this.dsAff = new Float64Array(m);
+    this.dlAff = new Float64Array(m);
+    this.rc = new Float64Array(m);
+    this.tm = new Float64Array(m);
+    this.tn = new Float64Array(n);
+    this.te = new Float64Array(e);
+    this.DG = new Float64Array(m * n);
+    this.bd = new Float64Array(n);
+    this.bi = new Float64Array(m);
+    this.be = new Float64Array(e);
+    this.Rd = new Float64Array(n);
+    this.Ri = new Float64Array(m);
+    this.Re = new Float64Array(e);
+    this.Rc = new Float64Array(m);
+  }
+}
+
+/** A factored reduced KKT matrix: solve(rhs) returns K⁻¹·rhs. */
+interface KktSolver {
+  solve(rhs: Float64Array): Float64Array;
+}
+
+/**
+ * Assembles K = [Q + GᵀDG + δI, Aᵀ; A, −δI] (D = diag(d)) into w.K and factors it: Cholesky when
+ * there are no equalities (K is then symmetric positive definite unless Q + GᵀDG is singular),
+ * else (or when Cholesky meets a non-positive pivot) LU with partial pivoting; null when the
+ * factorization has a (numerically) zero pivot.
+ */
+function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): KktSolver | null {
+  const { n, m, e, Q, G, A } = q;
+  const N = w.N;
+  const K = w.K;
+  K.fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) K[i * N + j] = Q[i * n + j]!;
+    K[i * N + i] += delta;
+  }
+  // + GᵀDG: scale the rows of G by D, then one gemm into the leading n×n block of K
+  if (m > 0) {
+    const DG = w.DG;
+    for (let k = 0; k < m; k++) {
+      const dk = d[k]!;
+      for (let j = 0; j < n; j++) DG[k * n + j] = dk * G[k * n + j]!;
+    }
+    gemmStrided(true, false, n, n, m, 1, DG, 0, n, G, 0, n, 1, K, 0, N);
+  }
+  for (let r = 0; r < e; r++) {
+    for (let j = 0; j < n; j++) {
+      const a = A[r * n + j]!;
+      K[(n + r) * N + j] = a;
+      K[j * N + n + r] = a;
+    }
+    K[(n + r) * N + n + r] = -delta;
+  }
+  let big = 0;
+  for (let i = 0; i < N; i++) big = Math.max(big, Math.abs(K[i * N + i]!));
+  if (e === 0) {
+    try {
+      const Lc = choleskyFactor(K, N, { symmetryTol: Infinity, name: 'solveQp' });
+      // pivot L[i,i]² is the Schur complement: reject numerically singular ones
+      let ok = true;
+      for (let i = 0; i < N; i++) if (Lc[i * N + i]! * Lc[i * N + i]! <= 1e-20 * big) ok = false;
+      if (ok) return { solve: (rhs) => choleskySolve(Lc, N, rhs, 1) };
+    } catch (err) {
+      if (!(err instanceof NotPositiveDefiniteError)) throw err;
+    }
+  }
+  const f = luFactor(K, N);
+  if (f.zeroPivot >= 0) return null;
+  // reject numerically singular pivots (relative to the largest diagonal entry)
+  for (let i = 0; i < N; i++) if (Math.abs(f.lu[i * N + i]!) <= 1e-20 * big) return null;
+  return { solve: (rhs) => luSolve(f, rhs, 1) };
+}
+
+/**
+ * Solves the linearised KKT system for the general right-hand side (b_d, b_i, b_e, b_c):
+ *   QΔz + GᵀΔλ + AᵀΔν = b_d,  GΔz + Δs = b_i,  AΔz = b_e,  λ∘Δs + s∘Δλ = b_c
+ * by elimination: Δs = b_i − GΔz, Δλ = (b_c − λ∘Δs)/s and
+ *   (Q + GᵀDG)Δz + AᵀΔν = b_d − Gᵀ((b_c − λ∘b_i)/s),   AΔz = b_e.
+ * Adds the result into (dz, dn, ds, dl).
+ */
+function eliminate(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, bd: Float64Array, bi: Float64Array, be: Float64Array, bc: Float64Array,
+  dz: Float64Array, dn: Float64Array, ds: Float64Array, dl: Float64Array): void {
+  const { n, m, e, G } = q;
+  const { s, lambda } = it;
+  const { rhs, tm, tn } = w;
+  for (let k = 0; k < m; k++) tm[k] = (bc[k]! - lambda[k]! * bi[k]!) / s[k]!;
+  matTVec(G, m, n, tm, tn, false);
+  for (let j = 0; j < n; j++) rhs[j] = bd[j]! - tn[j]!;
+  for (let r = 0; r < e; r++) rhs[n + r] = be[r]!;
+  const x = f.solve(rhs);
+  for (let j = 0; j < n; j++) dz[j] += x[j]!;
+  for (let r = 0; r < e; r++) dn[r] += x[n + r]!;
+  // Δs, Δλ of the increment x
+  matVec(G, m, n, x, tm);
+  for (let k = 0; k < m; k++) {
+    const dsk = bi[k]! - tm[k]!;
+    ds[k] += dsk;
+    dl[k] += (bc[k]! - lambda[k]! * dsk) / s[k]!;
+  }
+}
+
+/**
+ * Solves the Newton system for the complementarity target w.rc (b_d = −r_d, b_i = −r_i,
+ * b_e = −r_e, b_c = r_c), writing Δz, Δν, Δs, Δλ into w.dz, w.dn, w.ds, w.dl, with steps of
+ * iterative refinement (`passes`, 0–2: once D is badly scaled) on the FULL (unreduced) system: forming Q + GᵀDG with D = λ/s up to ~1e12
+ * loses digits that the refinement recovers.
+ */
+function newtonStep(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, passes: number): void {
+  const { n, m, e, G, Q, A } = q;
+  const { s, lambda } = it;
+  const { rd, ri, re, rc } = w;
+  const { bd, bi, be, Rd, Ri, Re, Rc } = w;
+  for (let j = 0; j < n; j++) bd[j] = -rd[j]!;
+  for (let k = 0; k < m; k++) bi[k] = -ri[k]!;
+  for (let r = 0; r < e; r++) be[r] = -re[r]!;
+  w.dz.fill(0);
+  w.dn.fill(0);
+  w.ds.fill(0);
+  w.dl.fill(0);
+  eliminate(q, it, f, w, bd, bi, be, rc, w.dz, w.dn, w.ds, w.dl);
+  for (let pass = 0; pass < passes; pass++) {
+    // residuals of the full system at the current direction
+    matVec(Q, n, n, w.dz, Rd);
+    matTVec(G, m, n, w.dl, Rd, true);
+    matTVec(A, e, n, w.dn, Rd, true);
+    for (let j = 0; j < n; j++) Rd[j] = bd[j]! - Rd[j]!;
+    matVec(G, m, n, w.dz, Ri);
+    for (let k = 0; k < m; k++) {
+      Ri[k] = bi[k]! - Ri[k]! - w.ds[k]!;
+      Rc[k] = rc[k]! - lambda[k]! * w.ds[k]! - s[k]! * w.dl[k]!;
+    }
+    matVec(A, e, n, w.dz, Re);
+    for (let r = 0; r < e; r++) Re[r] = be[r]! - Re[r]!;
+    eliminate(q, it, f, w, Rd, Ri, Re, Rc, w.dz, w.dn, w.ds, w.dl);
+  }
+}
+
+/** Largest α ∈ (0, 1] with v + α·dv ≥ 0 for both pairs. */
+function maxStep(s: Float64Array, ds: Float64Array, l: Float64Array, dl: Float64Array): number {
+  let a = 1;
+  for (let k = 0; k < s.length; k++) {
+    if (ds[k]! < 0) a = Math.min(a, -s[k]! / ds[k]!);
+    if (dl[k]! < 0) a = Math.min(a, -l[k]! / dl[k]!);
+  }
+  return a;
+}
+
+/** Residuals r_d, r_i, r_e of the iterate into the workspace. */
+function residuals(q: QpData, it: QpIterate, w: QpWorkspace): void {
+  const { n, m, e, Q, p, G, h, A, b } = q;
+  matVec(Q, n, n, it.z, w.rd);
+  for (let j = 0; j < n; j++) w.rd[j] += p[j]!;
+  matTVec(G, m, n, it.lambda, w.rd, true);
+  matTVec(A, e, n, it.nu, w.rd, true);
+  matVec(G, m, n, it.z, w.ri);
+  for (let k = 0; k < m; k++) w.ri[k] += it.s[k]! - h[k]!;
+  matVec(A, e, n, it.z, w.re);
+  for (let r = 0; r < e; r++) w.re[r] -= b[r]!;
+}
+
+/** Factors K with D = λ/s, regularising (δ growing from 1e-12·scale) when it is singular. */
+function factorWithFallback(q: QpData, d: Float64Array, w: QpWorkspace): { f: KktSolver; delta: number } | null {
+  let f = factorKkt(q, d, 0, w);
+  if (f) return { f, delta: 0 };
+  let scale = 1;
+  for (let i = 0; i < q.Q.length; i++) scale = Math.max(scale, Math.abs(q.Q[i]!));
+  for (let delta = 1e-12 * scale; delta <= 1e-6 * scale; delta *= 100) {
+    f = factorKkt(q, d, delta, w);
+    if (f) return { f, delta };
+  }
+  return null;
+}
+
+/** The default initial point: z, ν from min ½zᵀQz + pᵀz + ½‖Gz − h‖² s.t. Az = b; s, λ shifted positive. */
+function initialPoint(q: QpData, it: QpIterate, w: QpWorkspace): boolean {
+  const { n, m, e, G, h, p, b } = q;
+  const ones = new Float64Array(m).fill(1);
+  const fk = factorWithFallback(q, ones, w);
+  if (!fk) return false;
+  const rhs = new Float64Array(n + e);
+  matTVec(G, m, n, h, rhs, false);
+  for (let j = 0; j < n; j++) rhs[j] -= p[j]!;
+  for (let r = 0; r < e; r++) rhs[n + r] = b[r]!;
+  const x = fk.f.solve(rhs);
+  it.z.set(x.subarray(0, n));
+  it.nu.set(x.subarray(n));
+  if (m === 0) return true;
+  matVec(G, m, n, it.z, it.s);
+  let minS = Infinity;
+  let minL = Infinity;
+  for (let k = 0; k < m; k++) {
+    it.s[k] = h[k]! - it.s[k]!;
+    it.lambda[k] = -it.s[k]!;
+    minS = Math.min(minS, it.s[k]!);
+    minL = Math.min(minL, it.lambda[k]!);
+  }
+  const shiftS = minS < 1e-8 ? 1 - minS : 0;
+  const shiftL = minL < 1e-8 ? 1 - minL : 0;
+  for (let k = 0; k < m; k++) {
+    it.s[k] += shiftS;
+    it.lambda[k] += shiftL;
+  }
+  return true;
+}
+
+/** Pushes a warm start's s and λ into the interior (s = max(h − Gz, θ), λ = max(λ, θ)). */
+function warmPoint(q: QpData, it: QpIterate): void {
+  const { n, m, G, h } = q;
+  matVec(G, m, n, it.z, it.s);
+  const theta = 1e-2;
+  for (let k = 0; k < m; k++) {
+    it.s[k] = Math.max(h[k]! - it.s[k]!, theta);
+    it.lambda[k] = Math.max(it.lambda[k]!, theta);
+  }
+}
+
+/**
+ * Runs the interior-point method on one problem, writing the solution into `it`.
+ * @example
+ * // internal: see solveQp
+ */
+export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspace): QpRunReport {
+  const { n, m, Q, p, h, b } = q;
+  const e = q.e;
+  const report: QpRunReport = { status: 'maxIterations', iterations: 0, primalResidual: Infinity, dualResidual: Infinity, gap: Infinity };
+  if (set.warm && m > 0) warmPoint(q, it);
+  else if (!initialPoint(q, it, w)) {
+    report.status = 'numericalError';
+    return report;
+  }
+  const pScale = 1 + normInf(p);
+  const hbScale = 1 + Math.max(normInf(h), normInf(b));
+  const d = new Float64Array(m);
+  const Qz = new Float64Array(n);
+  for (let iter = 0; iter <= set.maxIter; iter++) {
+    residuals(q, it, w);
+    let sl = 0;
+    for (let k = 0; k < m; k++) sl += it.s[k]! * it.lambda[k]!;
+    matVec(Q, n, n, it.z, Qz);
+    let obj = 0;
+    for (let j = 0; j < n; j++) obj += it.z[j]! * (0.5 * Qz[j]! + p[j]!);
+    report.primalResidual = Math.max(normInf(w.ri), normInf(w.re)) / hbScale;
+    report.dualResidual = normInf(w.rd) / pScale;
+    report.gap = sl / (1 + Math.abs(obj));
+    report.iterations = iter;
+    if (report.primalResidual <= set.tol && report.dualResidual <= set.tol && report.gap <= set.tol) {
+      report.status = 'optimal';
+      return report;
+    }
+    if (iter > 0 && certificates(q, it, Qz, set.infTol, w, report)) return report;
+    if (iter === set.maxIter) break;
+    // predictor
+    let dMax = 0;
+    for (let k = 0; k < m; k++) {
+      d[k] = it.lambda[k]! / it.s[k]!;
+      dMax = Math.max(dMax, d[k]!, 1 / d[k]!);
+    }
+    const fk = factorWithFallback(q, d, w);
+    // iterative refinement only once D is badly scaled (or K had to be regularised)
+    const passes = fk && (fk.delta > 0 || dMax > 1e8) ? 2 : dMax > 1e4 ? 1 : 0;
+    if (!fk) {
+      report.status = 'numericalError';
+      return report;
+    }
+    for (let k = 0; k < m; k++) w.rc[k] = -it.s[k]! * it.lambda[k]!;
+    // the predictor only sets σ and the second-order term: no refinement (unless m = 0, where it is the step)
+    newtonStep(q, it, fk.f, w, m === 0 ? passes : 0);
+    if (m === 0) {
+      // equality-constrained QP: one Newton step is exact
+      for (let j = 0; j < n; j++) it.z[j] += w.dz[j]!;
+      for (let r = 0; r < e; r++) it.nu[r] += w.dn[r]!;
+      continue;
+    }
+    const aAff = maxStep(it.s, w.ds, it.lambda, w.dl);
+    let slAff = 0;
+    for (let k = 0; k < m; k++) slAff += (it.s[k]! + aAff * w.ds[k]!) * (it.lambda[k]! + aAff * w.dl[k]!);
+    const mu = sl / m;
+    const sigma = Math.pow(slAff / m / mu, 3);
+    w.dsAff.set(w.ds);
+    w.dlAff.set(w.dl);
+    // corrector
+    for (let k = 0; k < m; k++) w.rc[k] = -it.s[k]! * it.lambda[k]! + sigma * mu - w.dsAff[k]! * w.dlAff[k]!;
+    newtonStep(q, it, fk.f, w, passes);
+    const alpha = Math.min(1, 0.99 * maxStep(it.s, w.ds, it.lambda, w.dl));
+    for (let j = 0; j < n; j++) it.z[j] += alpha * w.dz[j]!;
+    for (let r = 0; r < e; r++) it.nu[r] += alpha * w.dn[r]!;
+    for (let k = 0; k < m; k++) {
+      it.s[k] += alpha * w.ds[k]!;
+      it.lambda[k] += alpha * w.dl[k]!;
+    }
+    let bad = false;
+    for (let j = 0; j < n; j++) if (!Number.isFinite(it.z[j]!)) bad = true;
+    if (bad) {
+      report.status = 'numericalError';
+      return report;
+    }
+  }
+  return report;
+}
+
+/** The infeasibility certificates of the file header; sets report.status and returns true if one holds. */
+function certificates(q: QpData, it: QpIterate, Qz: Float64Array, infTol: number, w: QpWorkspace, report: QpRunReport): boolean {
+  const { n, m, e, p, G, h, A, b } = q;
+  // primal infeasibility: Gᵀλ + Aᵀν ≈ 0 with hᵀλ + bᵀν < 0
+  let tau = 0;
+  for (let k = 0; k < m; k++) tau -= h[k]! * it.lambda[k]!;
+  for (let r = 0; r < e; r++) tau -= b[r]! * it.nu[r]!;
+  if (tau > 0) {
+    matTVec(G, m, n, it.lambda, w.tn, false);
+    matTVec(A, e, n, it.nu, w.tn, true);
+    if (normInf(w.tn) <= infTol * tau) {
+      report.status = 'primalInfeasible';
+      return true;
+    }
+  }
+  // dual infeasibility: a ray z with Qz = 0, Az = 0, Gz ≤ 0, pᵀz < 0
+  let t = 0;
+  for (let j = 0; j < n; j++) t -= p[j]! * it.z[j]!;
+  if (t > 0 && normInf(Qz) <= infTol * t) {
+    matVec(A, e, n, it.z, w.te);
+    if (normInf(w.te) <= infTol * t) {
+      matVec(G, m, n, it.z, w.tm);
+      let mx = 0;
+      for (let k = 0; k < m; k++) mx = Math.max(mx, w.tm[k]!);
+      if (mx <= infTol * t) {
+        report.status = 'dualInfeasible';
+        return true;
+      }
+    }
+  }
+  return false;
+}
