@@ -11,7 +11,7 @@
  * With `fashion`, Fashion-MNIST from Debian's dataset-fashion-mnist (the first nTrain training
  * images, default all 60 000, and the 10 000 test images), batch 128 and rtol 1e-4.
  */
-import { add, adam, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
+import { add, adamw, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
 import { loadFashionMnist } from '../src/node.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { mondeq, type MonDeqParams } from '../src/nn/deq/mondeq.js';
@@ -27,7 +27,14 @@ const fashion = dataset === 'fashion';
 if (fashion) {
   const tr = loadFashionMnist({ split: 'train', limit: process.argv[7] ? Number(process.argv[7]) : undefined });
   const te = loadFashionMnist({ split: 'test' });
-  Xtr = tr.images; ytr = tr.labels; Xte = te.images; yte = te.labels; p = 784;
+  // standardise with the training set's pixel mean and standard deviation (one scalar each)
+  const d = tr.images.data;
+  let mu = 0, sq = 0;
+  for (let i = 0; i < d.length; i++) { mu += d[i]!; sq += d[i]! * d[i]!; }
+  mu /= d.length;
+  const sd = Math.sqrt(sq / d.length - mu * mu);
+  const stdz = (t: Tensor) => tensor(Float64Array.from(t.data, (v) => (v - mu) / sd), t.shape as number[]);
+  Xtr = stdz(tr.images); ytr = tr.labels; Xte = stdz(te.images); yte = te.labels; p = 784;
   trainIdx = Int32Array.from({ length: ytr.length }, (_, i) => i);
 } else {
   // digits as a row-major [n, 64] tensor scaled to [0, 1]; 80/20 split (seeded)
@@ -43,6 +50,17 @@ if (fashion) {
   const nTest = Math.round(0.2 * n);
   const testIdx = Int32Array.from(perm.slice(0, nTest));
   trainIdx = Int32Array.from(perm.slice(nTest));
+  if (process.env.DEQ_STD) {
+    // per-pixel standardisation with the training rows' mean and standard deviation (constant pixels: sd 1)
+    const tr = perm.slice(nTest);
+    for (let j = 0; j < p; j++) {
+      let mu = 0, sq = 0;
+      for (const i of tr) { mu += rows[i * p + j]!; sq += rows[i * p + j]! ** 2; }
+      mu /= tr.length;
+      const sd = Math.sqrt(Math.max(sq / tr.length - mu * mu, 0)) || 1;
+      for (let i = 0; i < n; i++) rows[i * p + j] = (rows[i * p + j]! - mu) / sd;
+    }
+  }
   const X = tensor(rows, [n, p]);
   Xtr = gatherRows(X, trainIdx); Xte = gatherRows(X, testIdx);
   ytr = Int32Array.from(trainIdx, (i) => ds.y[i]!); yte = Int32Array.from(testIdx, (i) => ds.y[i]!);
@@ -52,16 +70,18 @@ const tolerance = fashion ? 1e-4 : 1e-6;
 
 // onFailure 'warn': a sample that does not converge (training can make the map non-contractive)
 // is reported and trained on with its best iterate, instead of stopping the run
-const layer = kind === 'fc' ? fcDeq({ width, spectralBound: 0.9, tol: 1e-10, rtol: tolerance, maxIter: 100, linearSolver: 'gmres', backwardTol: tolerance * 1e-2, onFailure: 'warn' })
-  : mondeq({ width, tol: 1e-10, rtol: tolerance, maxIter: 200, linearSolver: 'gmres', backwardTol: tolerance * 1e-2, solver: 'anderson', onFailure: 'warn' });
+const env = (k: string, d: number) => (process.env[k] === undefined ? d : Number(process.env[k]));
+const seed = env('DEQ_SEED', 0), bound = env('DEQ_BOUND', 0.9), margin = env('DEQ_M', 0.05), wd = env('DEQ_WD', 0);
+const layer = kind === 'fc' ? fcDeq({ width, spectralBound: bound, tol: 1e-10, rtol: tolerance, maxIter: 100, linearSolver: 'gmres', backwardTol: tolerance * 1e-2, onFailure: 'warn' })
+  : mondeq({ width, monotonicity: margin, tol: 1e-10, rtol: tolerance, maxIter: 200, linearSolver: 'gmres', backwardTol: tolerance * 1e-2, solver: 'anderson', onFailure: 'warn' });
 type Params = { deq: FcDeqParams | MonDeqParams; V: Tensor; c: Tensor };
 let params: Params = {
-  deq: layer.init(1, [p]).params as FcDeqParams & MonDeqParams,
-  V: mul(rng(2).normal([width, 10]), 1 / Math.sqrt(width)),
+  deq: layer.init(1 + 10 * seed, [p]).params as FcDeqParams & MonDeqParams,
+  V: mul(rng(2 + 10 * seed).normal([width, 10]), 1 / Math.sqrt(width)),
   c: zeros([10]),
 };
 const logits = (pp: Params, x: Tensor) => add(matmul((layer as (x: Tensor, p: unknown) => Tensor)(x, pp.deq), pp.V), pp.c);
-const opt = adam({ lr: cosineDecay({ init: Number(process.argv[5] ?? 5e-3), steps: epochs * numBatches(trainIdx.length, { batchSize }) }) });
+const opt = adamw({ weightDecay: wd, lr: cosineDecay({ init: Number(process.argv[5] ?? 5e-3), steps: epochs * numBatches(trainIdx.length, { batchSize }) }) });
 let state = opt.init(params);
 const accuracy = (x: Tensor, y: Int32Array) => {
   let ok = 0;
@@ -74,7 +94,7 @@ const accuracy = (x: Tensor, y: Int32Array) => {
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   let tf = 0, tb = 0, loss = 0, nb = 0, fIt = 0, fMax = 0, conv = 0, bIt = 0, bMax = 0;
-  for (const idx of batches(trainIdx.length, { batchSize, shuffle: true, seed: 3, epoch })) {
+  for (const idx of batches(trainIdx.length, { batchSize, shuffle: true, seed: 3 + 10 * seed, epoch })) {
     const xb = gatherRows(Xtr, idx), yb = gatherRows(ytr, idx);
     const t0 = performance.now();
     let lval = 0;
@@ -89,9 +109,12 @@ for (let epoch = 0; epoch < epochs; epoch++) {
     params = applyUpdates(params, up.updates);
     state = up.state;
     loss += lval; nb++;
+    if (fashion && nb % 50 === 0) console.error(JSON.stringify({ epoch: epoch + 1, batch: nb, loss: lval, fwdIt: rep.forward.meanIterations, sec: (tf + tb) / 1000 }));
   }
   // the theorem's hypothesis on a batch of training samples, once per epoch
   (layer as (x: Tensor, p: unknown, o: { invertibility: boolean }) => Tensor)(gatherRows(Xtr, Int32Array.from({ length: 256 }, (_, i) => i)), params.deq, { invertibility: true });
   const inv = layer.lastReport!.invertibility!;
-  console.log(`epoch ${epoch + 1}: loss ${(loss / nb).toFixed(4)}  test acc ${(100 * accuracy(Xte, yte)).toFixed(2)}%  fwd it mean ${(fIt / nb).toFixed(1)} max ${fMax}  converged ${(100 * conv / nb).toFixed(1)}%  bwd it mean ${(bIt / nb).toFixed(1)} max ${bMax}  time fwd ${(tf / 1000).toFixed(2)}s bwd ${(tb / 1000).toFixed(2)}s  ρ(∂z f) ${inv.spectralRadius.toFixed(3)} ‖∂z f‖ ${inv.spectralNorm.toFixed(3)} kinks ${inv.kinks}`);
+  const acc = accuracy(Xte, yte);
+  if (process.env.DEQ_JSON) console.log(JSON.stringify({ epoch: epoch + 1, kind, width, dataset, loss: loss / nb, testAcc: acc, fwdItMean: fIt / nb, fwdItMax: fMax, converged: conv / nb, bwdItMean: bIt / nb, fwdSec: tf / 1000, bwdSec: tb / 1000, rho: inv.spectralRadius, norm: inv.spectralNorm }));
+  console.log(`epoch ${epoch + 1}: loss ${(loss / nb).toFixed(4)}  test acc ${(100 * acc).toFixed(2)}%  fwd it mean ${(fIt / nb).toFixed(1)} max ${fMax}  converged ${(100 * conv / nb).toFixed(1)}%  bwd it mean ${(bIt / nb).toFixed(1)} max ${bMax}  time fwd ${(tf / 1000).toFixed(2)}s bwd ${(tb / 1000).toFixed(2)}s  ρ(∂z f) ${inv.spectralRadius.toFixed(3)} ‖∂z f‖ ${inv.spectralNorm.toFixed(3)} kinks ${inv.kinks}`);
 }
