@@ -1,23 +1,29 @@
 /**
  * @file Trains a fully connected DEQ (or a monDEQ) classifier on the bundled digits (8×8, 10
  * classes): z* = relu(z*W + xU + b) with ‖W‖₂ ≤ 0.9 (spectral normalisation), logits = z*V + c,
- * Adam with cosine decay, exact implicit backward. Prints per
- * epoch: loss, test accuracy, forward iterations (mean / max), fraction converged, backward solver
- * iterations, time split forward / backward, and the invertibility estimate at the fixed point
- * (spectral radius and norm of ∂_z f, kinks) on 256 training samples.
+ * exact implicit backward. Recipe (issue 10's digits target, ≥ 97 % on 3 seeds): width 128,
+ * AdamW (lr 3e-3, decoupled weight decay 0.05) with cosine decay over 20 epochs, batch 64.
+ * Prints per epoch: loss, test accuracy, forward iterations (mean / max), fraction converged,
+ * backward solver iterations, time split forward / backward, and the invertibility estimate at
+ * the fixed point (spectral radius and norm of ∂_z f, kinks) on 256 training samples.
  *
- *   npx tsx examples/deq-digits.ts [epochs=15] [width=64] [fc|mon] [lr=5e-3] [digits|fashion] [nTrain]
+ *   npx tsx examples/deq-digits.ts [epochs=20] [width=128] [fc|mon] [lr=3e-3] [digits|fashion] [nTrain]
+ *
+ * Environment knobs: DEQ_SEED (init and shuffle seed, default 0), DEQ_WD (weight decay, 0.05),
+ * DEQ_BOUND (spectral bound of fc, 0.9), DEQ_M (monotonicity of mon, 0.05), DEQ_STD=1 (digits:
+ * per-pixel standardisation), DEQ_JSON=1 (one JSON line per epoch on stdout).
  *
  * With `fashion`, Fashion-MNIST from Debian's dataset-fashion-mnist (the first nTrain training
- * images, default all 60 000, and the 10 000 test images), batch 128 and rtol 1e-4.
+ * images, default all 60 000, and the 10 000 test images), standardised with the training pixel
+ * mean and standard deviation, batch 128 and rtol 1e-4; progress JSON every 50 batches on stderr.
  */
 import { add, adamw, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
 import { loadFashionMnist } from '../src/node.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { mondeq, type MonDeqParams } from '../src/nn/deq/mondeq.js';
 
-const epochs = Number(process.argv[2] ?? 15);
-const width = Number(process.argv[3] ?? 64);
+const epochs = Number(process.argv[2] ?? 20);
+const width = Number(process.argv[3] ?? 128);
 const kind = (process.argv[4] ?? 'fc') as 'fc' | 'mon';
 
 const dataset = (process.argv[6] ?? 'digits') as 'digits' | 'fashion';
@@ -71,7 +77,7 @@ const tolerance = fashion ? 1e-4 : 1e-6;
 // onFailure 'warn': a sample that does not converge (training can make the map non-contractive)
 // is reported and trained on with its best iterate, instead of stopping the run
 const env = (k: string, d: number) => (process.env[k] === undefined ? d : Number(process.env[k]));
-const seed = env('DEQ_SEED', 0), bound = env('DEQ_BOUND', 0.9), margin = env('DEQ_M', 0.05), wd = env('DEQ_WD', 0);
+const seed = env('DEQ_SEED', 0), bound = env('DEQ_BOUND', 0.9), margin = env('DEQ_M', 0.05), wd = env('DEQ_WD', 0.05);
 const layer = kind === 'fc' ? fcDeq({ width, spectralBound: bound, tol: 1e-10, rtol: tolerance, maxIter: 100, linearSolver: 'gmres', backwardTol: tolerance * 1e-2, onFailure: 'warn' })
   : mondeq({ width, monotonicity: margin, tol: 1e-10, rtol: tolerance, maxIter: 200, linearSolver: 'gmres', backwardTol: tolerance * 1e-2, solver: 'anderson', onFailure: 'warn' });
 type Params = { deq: FcDeqParams | MonDeqParams; V: Tensor; c: Tensor };
@@ -81,7 +87,7 @@ let params: Params = {
   c: zeros([10]),
 };
 const logits = (pp: Params, x: Tensor) => add(matmul((layer as (x: Tensor, p: unknown) => Tensor)(x, pp.deq), pp.V), pp.c);
-const opt = adamw({ weightDecay: wd, lr: cosineDecay({ init: Number(process.argv[5] ?? 5e-3), steps: epochs * numBatches(trainIdx.length, { batchSize }) }) });
+const opt = adamw({ weightDecay: wd, lr: cosineDecay({ init: Number(process.argv[5] ?? 3e-3), steps: epochs * numBatches(trainIdx.length, { batchSize }) }) });
 let state = opt.init(params);
 const accuracy = (x: Tensor, y: Int32Array) => {
   let ok = 0;
