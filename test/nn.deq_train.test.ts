@@ -1,38 +1,45 @@
 /**
- * @file DEQ training end to end on the bundled digits (a quick version of examples/deq-digits.ts):
- * a spectrally normalised fully connected DEQ (width 32) + linear head, Adam, exact implicit
- * backward, 3 epochs on 80 % of the data, reaches ≥ 85 % test accuracy (89 % measured) with every forward solve
- * converged (the 15-epoch example reaches ≈ 97 %).
+ * @file DEQ training end to end on the bundled digits with the recipe of examples/deq-digits.ts
+ * (issue 10's digits target): a spectrally normalised fully connected DEQ (width 128, ‖W‖₂ ≤ 0.9)
+ * + linear head, AdamW (lr 3e-3 with cosine decay, weight decay 0.05), exact implicit backward,
+ * 20 epochs on the example's seeded 80/20 split, reaches ≥ 97 % test accuracy (97.2 % measured for
+ * this seed; 97.5 % and 97.8 % for seeds 1 and 2) with every forward and backward solve converged.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, adam, applyUpdates, argmax, batches, crossEntropy, fcDeq, gatherRows, grad, loadDataset, matmul, mul, rng, tensor, zeros, type Tensor, type FcDeqParams } from '../src/index.js';
+import {
+  add, adamw, applyUpdates, argmax, batches, cosineDecay, crossEntropy, fcDeq, gatherRows, grad, loadDataset, matmul, mul, numBatches, rng, tensor, zeros,
+  type Tensor, type FcDeqParams,
+} from '../src/index.js';
 
-test('fcDeq on digits: 3 epochs reach ≥ 85 % test accuracy, all samples converged', () => {
+test('fcDeq on digits: the recipe reaches ≥ 97 % test accuracy in 20 epochs, all solves converged', () => {
   const ds = loadDataset('digits');
   const n = ds.nSamples, p = ds.nFeatures;
-  const Xc = (ds.X as { data: Float64Array }).data;
+  const Xc = (ds.X as { data: Float64Array }).data; // column-major
   const rows = new Float64Array(n * p);
   for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) rows[i * p + j] = Xc[j * n + i]! / 16;
-  const X = tensor(rows, [n, p]);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => Math.sin(a * 12.9898) * 43758.5453 % 1 - Math.sin(b * 12.9898) * 43758.5453 % 1);
+  // the example's split: seeded Fisher–Yates permutation, first 20 % for test
+  const perm = Array.from({ length: n }, (_, i) => i);
+  const g = rng(0);
+  for (let i = n - 1; i > 0; i--) { const j = Math.floor(g.uniform([1]).data[0]! * (i + 1)); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
   const nTest = Math.round(0.2 * n);
-  const te = Int32Array.from(order.slice(0, nTest)), tr = Int32Array.from(order.slice(nTest));
+  const te = Int32Array.from(perm.slice(0, nTest)), tr = Int32Array.from(perm.slice(nTest));
+  const X = tensor(rows, [n, p]);
   const Xtr = gatherRows(X, tr), Xte = gatherRows(X, te);
   const ytr = Int32Array.from(tr, (i) => ds.y[i]!), yte = Int32Array.from(te, (i) => ds.y[i]!);
-  const W = 32;
-  const layer = fcDeq({ width: W, spectralBound: 0.9, tol: 1e-6, rtol: 1e-6, maxIter: 100, linearSolver: 'gmres', backwardTol: 1e-8 });
+  const W = 128, epochs = 20, batchSize = 64;
+  const layer = fcDeq({ width: W, spectralBound: 0.9, tol: 1e-10, rtol: 1e-6, maxIter: 100, linearSolver: 'gmres', backwardTol: 1e-8 });
   type P = { deq: FcDeqParams; V: Tensor; c: Tensor };
   let params: P = { deq: layer.init(1, [p]).params, V: mul(rng(2).normal([W, 10]), 1 / Math.sqrt(W)), c: zeros([10]) };
   const logits = (pp: P, x: Tensor) => add(matmul(layer(x, pp.deq), pp.V), pp.c);
-  const opt = adam({ lr: 1e-2 });
+  const opt = adamw({ weightDecay: 0.05, lr: cosineDecay({ init: 3e-3, steps: epochs * numBatches(tr.length, { batchSize }) }) });
   let state = opt.init(params);
   let allConverged = true;
-  for (let epoch = 0; epoch < 3; epoch++) {
-    for (const idx of batches(tr.length, { batchSize: 64, shuffle: true, seed: 3, epoch })) {
-      const g = grad((pp: P) => crossEntropy(logits(pp, gatherRows(Xtr, idx)), gatherRows(ytr, idx)))(params);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const idx of batches(tr.length, { batchSize, shuffle: true, seed: 3, epoch })) {
+      const gr = grad((pp: P) => crossEntropy(logits(pp, gatherRows(Xtr, idx)), gatherRows(ytr, idx)))(params);
       allConverged &&= layer.lastReport!.forward.allConverged && !!layer.lastReport!.implicit?.linearSolve?.converged;
-      const u = opt.update(g, state, params);
+      const u = opt.update(gr, state, params);
       params = applyUpdates(params, u.updates);
       state = u.state;
     }
@@ -41,5 +48,5 @@ test('fcDeq on digits: 3 epochs reach ≥ 85 % test accuracy, all samples conver
   let ok = 0;
   for (let i = 0; i < nTest; i++) ok += pred[i] === yte[i] ? 1 : 0;
   assert.ok(allConverged, 'every forward and backward solve converged');
-  assert.ok(ok / nTest >= 0.85, `test accuracy ${(100 * ok / nTest).toFixed(1)} %`);
+  assert.ok(ok / nTest >= 0.97, `test accuracy ${(100 * ok / nTest).toFixed(1)} %`);
 });
