@@ -4,7 +4,10 @@ is solved by Anderson acceleration under no_grad (batch-global stopping),
 then re-attached with one call of f, and the backward pass solves the adjoint fixed point
 g = (df/dz)^T g + grad in a tensor hook (Anderson again). Used by bench/deq.bench.ts.
 
-usage: python3 deq_torch.py N_TRAIN N_TEST WIDTH BATCH EPOCHS TOL THREADS
+usage: python3 deq_torch.py N_TRAIN N_TEST WIDTH BATCH EPOCHS TOL THREADS [std]
+With `std` (the full-run recipe of examples/deq-digits.ts fashion): inputs standardised with the
+training pixel mean and standard deviation, and the learning rate 1e-3 follows a cosine decay to 0
+over all EPOCHS (per step); without it, raw [0, 1] inputs and constant Adam 1e-3.
 prints one JSON line per epoch: {"epoch", "seconds" (wall), "cpu" (process CPU time), "acc", "fwd_iter", "bwd_iter"}
 """
 import gzip, json, sys, time
@@ -91,9 +94,14 @@ class DEQ(nn.Module):
 
 xtr, ytr = load('train', N_TRAIN)
 xte, yte = load('t10k', N_TEST)
+STD = len(sys.argv) > 8 and sys.argv[8] == 'std'
+if STD:
+    mu, sd = xtr.mean(), xtr.std()
+    xtr, xte = (xtr - mu) / sd, (xte - mu) / sd
 deq = DEQ(784, WIDTH, TOL)
 model = nn.Sequential(deq, nn.Linear(WIDTH, 10))
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, EPOCHS * ((N_TRAIN + BATCH - 1) // BATCH)) if STD else None
 for epoch in range(EPOCHS):
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -106,6 +114,8 @@ for epoch in range(EPOCHS):
         loss = F.cross_entropy(model(xtr[idx_b]), ytr[idx_b])
         loss.backward()
         opt.step()
+        if sched is not None:
+            sched.step()
         fi += deq.fwd_iter
         bi += deq.bwd_iter
         nb += 1
