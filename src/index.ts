@@ -35,6 +35,8 @@ export { sin, cos, exp, log, sqrt, tanh, sigmoid, softplus } from './ops/unary.j
 export { relu, abs, sign, maximum, minimum, type KinkOption } from './ops/nonsmooth.js';
 export { clip, softThreshold, hinge } from './ops/piecewise.js';
 export { max, min, argmax, argmin, norm } from './ops/extrema.js';
+export { avgPool2d, type AvgPool2dOptions } from './ops/pooling.js';
+export { conv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions, type Pair2d } from './ops/conv.js';
 export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './ops/pooling.js';
 export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot, type CompareOptions } from './ops/logic.js';
 export type { CompareOp } from './autodiff/primitives.js';

@@ -33,6 +33,7 @@ export {
   type ArgExtremumParams,
   type PoolParams,
   type WeightedGatherParams,
+  type ConvParams,
   type TriangularSolveParams,
 } from './autodiff/primitives.js';
 export type { PrimDef } from './autodiff/trace.js';
@@ -44,6 +45,7 @@ export { softplusScalar, sigmoidScalar, expDef, logDef, sqrtDef, tanhDef, sigmoi
 export { kinkMask, kinkPolicyOf, reluDef, absDef, signDef, maximumDef, minimumDef } from './ops/nonsmooth.js';
 export { reducedShape, reductionIndexMap, sumDef } from './ops/reduce.js';
 export { matmulDef } from './ops/matmul.js';
+export { conv2dDef, conv2dTransposeDef, conv2dWeightGradDef, conv2dWeightGrad } from './ops/conv.js';
 export { sliceDef, padDef, concatDef } from './ops/slicing.js';
 // lasso: the WebAssembly engine behind a prepared design
 export type { WasmEngine } from './lasso/design.js';

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import * as nd from '../src/index.js';
 import { tensor, type Tensor } from '../src/index.js';
-import { Prim, shapeSize } from '../src/internals.js';
+import { Prim, shapeSize, conv2dWeightGrad } from '../src/internals.js';
 import { checkDerivatives, type Fn } from './helpers.js';
 
 /** A differentiable program exercising one primitive, and the input shapes to draw. */
@@ -75,6 +75,10 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   [Prim.MaxPool1d]: { f: (a) => nd.maxPool1d(nd.add(a, OFF_L7), { kernel: 3, stride: 2, padding: 1 }), shapes: [[2, 7]], domain: evenJitter },
   [Prim.MaxPool2d]: { f: (a) => nd.maxPool2d(nd.add(a, OFF_HW), { kernel: [2, 2], stride: [1, 2], padding: [1, 1] }), shapes: [[2, 4, 5]], domain: evenJitter },
   [Prim.WeightedGather]: { f: (a) => nd.weightedGather(nd.mul(a, a), [0, 0, 1, 2, 3, 3], [0, 5, 1, 2, 3, 3], [1, -0.5, 2, 0.3, 1, 0.25], [2, 2]), shapes: [[3, 2]] },
+  // odd sizes, stride, padding and dilation; the square makes second-order terms non-trivial
+  [Prim.Conv2d]: { f: (x, w) => nd.conv2d(nd.mul(x, x), w, { stride: [2, 1], padding: [1, 0], dilation: [1, 2] }), shapes: [[2, 2, 5, 6], [3, 2, 2, 2]] },
+  [Prim.Conv2dTranspose]: { f: (y, w) => nd.conv2dTranspose(nd.mul(y, y), w, { stride: 2, padding: 1, outputPadding: [1, 0] }), shapes: [[2, 3, 3, 2], [3, 2, 3, 2]] },
+  [Prim.Conv2dWeightGrad]: { f: (x, c) => conv2dWeightGrad(nd.mul(x, x), c, { kernel: [2, 3], stride: [1, 2], padding: 1 }), shapes: [[2, 2, 4, 5], [2, 3, 5, 3]] },
   [Prim.Compare]: { f: (a, b) => nd.mul(nd.less(a, b), a), shapes: [[3], [3]], domain: (v, i) => (i === 0 ? Math.round(v * 4) / 4 : Math.round(v * 4) / 4 + 0.125) },
   [Prim.Where]: { f: (c, a, b) => nd.where(nd.greater(c, 0), nd.mul(a, a), b), shapes: [[3], [3], [1]], domain: (v, i) => (i === 0 ? awayFromZero(v) : v) },
   [Prim.StopGradient]: { f: (a) => nd.add(nd.stopGradient(nd.mul(a, a)), a), fdReference: (a) => a, shapes: [[3]] },

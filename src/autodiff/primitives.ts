@@ -41,6 +41,10 @@ export enum Prim {
   MaxPool2d = 'maxPool2d',
   /** y = A·vec(x) with a constant sparse A (COO); closed under transposition (pooling derivatives). */
   WeightedGather = 'weightedGather',
+  // convolution (ops/conv.ts): the convolution, its input adjoint and its weight adjoint (closed under VJP)
+  Conv2d = 'conv2d',
+  Conv2dTranspose = 'conv2dTranspose',
+  Conv2dWeightGrad = 'conv2dWeightGrad',
   // logic (zero derivative)
   Compare = 'compare',
   Where = 'where',
@@ -100,6 +104,19 @@ export interface WeightedGatherParams {
 }
 
 /**
+ * Geometry of a 2-d convolution y = conv2d(x, w), x [N, C, H, W], w [F, C, kh, kw],
+ * y [N, F, Ho, Wo], shared by its three primitives: `Conv2d` (x, w) → y, `Conv2dTranspose`
+ * (ȳ, w) → x̄ and `Conv2dWeightGrad` (x, ȳ) → w̄. `inSize` is [H, W], `kernel` is [kh, kw].
+ */
+export interface ConvParams {
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly inSize: readonly [number, number];
+  readonly kernel: readonly [number, number];
+}
+
+/**
  * op(T)·X = B with T n×n triangular (only the `lower` or upper triangle is read; its diagonal is
  * taken as 1 when `unitDiagonal`), op(T) = Tᵀ when `transpose`, B n×k.
  */
@@ -140,6 +157,9 @@ export interface PrimParams {
   [Prim.MaxPool1d]: PoolParams;
   [Prim.MaxPool2d]: PoolParams;
   [Prim.WeightedGather]: WeightedGatherParams;
+  [Prim.Conv2d]: ConvParams;
+  [Prim.Conv2dTranspose]: ConvParams;
+  [Prim.Conv2dWeightGrad]: ConvParams;
   [Prim.Compare]: { readonly op: CompareOp };
   [Prim.Where]: NoParams;
   [Prim.StopGradient]: NoParams;

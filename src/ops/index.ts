@@ -6,6 +6,8 @@ export * from './unary.js';
 export * from './nonsmooth.js';
 export { clip, softThreshold, hinge, type ClipOptions } from './piecewise.js';
 export { max, min, argmax, argmin, norm, type ExtremumOptions, type ArgExtremumOptions, type NormOptions } from './extrema.js';
+export { avgPool2d, type AvgPool2dOptions } from './pooling.js';
+export { conv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions, type Pair2d } from './conv.js';
 export { maxPool1d, maxPool2d, weightedGather, type MaxPool1dOptions, type MaxPool2dOptions } from './pooling.js';
 export { compare, equal, notEqual, less, lessEqual, greater, greaterEqual, where, stopGradient, logicalNot } from './logic.js';
 export { sum, mean, reducedShape, reductionIndexMap, sumDef, type AxisOptions } from './reduce.js';

@@ -10,6 +10,9 @@
  * in window o; the JVP applies A, the VJP applies Aᵀ — both `weightedGather`, so overlapping
  * windows accumulate and every order of derivative works.
  *
+ * Average pooling (`avgPool2d`) is linear: a convolution of each [H, W] plane with the constant
+ * kernel 1/(kh·kw) (zero padding), so its derivatives are those of `conv2d`.
+ *
  * Padding is implicit −∞ (as in PyTorch): padded positions never win; `padding ≤ kernel/2` per
  * axis so every window holds at least one real entry. Output length per axis:
  *   L_out = ⌊(L + 2·padding − kernel) / stride⌋ + 1.
@@ -21,6 +24,11 @@ import { bind, type PrimDef } from '../autodiff/trace.js';
 import { isTrackingKinks, reportKinks, tieWeights } from '../autodiff/kinks.js';
 import { asTensor, type TensorLike } from './convert.js';
 import { kinkPolicyOf, type KinkOption } from './nonsmooth.js';
+import { checkOptions } from '../core/options.js';
+import { conv2d, pairOption, type Pair2d } from './conv.js';
+import { mul } from './arithmetic.js';
+import { reshape } from './shape.js';
+import { constant } from './convert.js';
 
 // ---------------------------------------------------------------------------------------------
 // weightedGather: y[r] = Σ_e w[e]·x[c[e]] over entries e with rows[e] = r
@@ -149,12 +157,53 @@ function poolForward(x: Float64Array, g: PoolGeometry, countTies: boolean): { ou
 }
 
 /**
+ * Fast path of {@link poolMatrix}: when every window has a unique, non-NaN maximiser, A has one
+ * entry of weight 1 per output (at the argmax), which is what every tie policy selects there.
+ * Returns null as soon as a window ties (or holds NaN): the general path then applies the policy.
+ */
+function argmaxMatrix(x: Float64Array, g: PoolGeometry): { rows: Int32Array; cols: Int32Array; weights: Float64Array } | null {
+  const nOut = shapeSize(g.outShape);
+  const rows = new Int32Array(nOut);
+  const cols = new Int32Array(nOut);
+  let o = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const base = b * g.H * g.W;
+    for (let oh = 0; oh < g.Ho; oh++) {
+      const h0 = oh * g.sh - g.ph;
+      const i0 = Math.max(0, h0), i1 = Math.min(g.H, h0 + g.kh);
+      for (let ow = 0; ow < g.Wo; ow++, o++) {
+        const w0 = ow * g.sw - g.pw;
+        const j0 = Math.max(0, w0), j1 = Math.min(g.W, w0 + g.kw);
+        let m = -Infinity, arg = -1, tie = false;
+        for (let i = i0; i < i1; i++) {
+          const r = base + i * g.W;
+          for (let j = j0; j < j1; j++) {
+            const v = x[r + j]!;
+            if (v > m) {
+              m = v;
+              arg = r + j;
+              tie = false;
+            } else if (v === m || v !== v) tie = true;
+          }
+        }
+        if (tie || arg < 0) return null;
+        rows[o] = o;
+        cols[o] = arg;
+      }
+    }
+  }
+  return { rows, cols, weights: new Float64Array(nOut).fill(1) };
+}
+
+/**
  * The derivative matrix A (COO) of max pooling at x: row o holds the tie weights of window o's
  * maximisers (row-major window order). Random draws happen in output order.
  */
 function poolMatrix(x: Tensor, p: PoolParams): WeightedGatherParams {
   const d = x.data;
   const g = geometry(x.shape, p);
+  const fast = argmaxMatrix(d, g);
+  if (fast) return { ...fast, inShape: [...x.shape], outShape: g.outShape };
   const { out } = poolForward(d, g, false);
   const rows: number[] = [];
   const cols: number[] = [];
@@ -275,4 +324,65 @@ export interface MaxPool2dOptions extends KinkOption {
 export function maxPool2d(x: TensorLike, opts: MaxPool2dOptions): Tensor {
   x = asTensor(x, 'maxPool2d()', 'x');
   return bind(maxPool2dDef, [x], poolParams(x, 'maxPool2d', 2, opts.kernel, opts.stride, opts.padding, opts));
+}
+
+/** Options of `avgPool2d`. */
+export interface AvgPool2dOptions {
+  /** Window [height, width] (a number means square). */
+  kernel: Pair2d;
+  /** Steps [vertical, horizontal] (default: `kernel`). */
+  stride?: Pair2d;
+  /** Zero rows/columns on each side (default 0; at most kernel/2). */
+  padding?: Pair2d;
+  /**
+   * Divide by the full window size kh·kw, padded zeros included (default true, as PyTorch's
+   * `count_include_pad`); false divides by the number of real entries in each window.
+   */
+  countIncludePad?: boolean;
+}
+
+/**
+ * 2-d average pooling over the last two axes of `x` ([..., H, W] → [..., H_out, W_out],
+ * H_out = ⌊(H + 2·padding − kernel)/stride⌋ + 1). Linear, hence smooth: each output's derivative
+ * spreads 1/(window size) over its window; overlapping windows accumulate.
+ *
+ * @example
+ * avgPool2d(tensor([[1, 2, 0, 0], [3, 4, 0, 8]]), { kernel: 2 }) // [[2.5, 2]]
+ */
+export function avgPool2d(x: TensorLike, opts: AvgPool2dOptions): Tensor {
+  const where = 'avgPool2d()';
+  checkOptions(opts, ['kernel', 'stride', 'padding', 'countIncludePad'], where);
+  const xt = asTensor(x, where, 'x');
+  if (xt.ndim < 2) throw new ShapeError(`${where}: input needs at least 2 dimensions, got shape ${formatShape(xt.shape)}`);
+  const k = pairOption(opts?.kernel, 0, 1, 'kernel', where);
+  const s = opts.stride === undefined ? k : pairOption(opts.stride, 1, 1, 'stride', where);
+  const pd = pairOption(opts.padding, 0, 0, 'padding', where);
+  const lead = xt.shape.slice(0, -2);
+  const H = xt.shape[xt.ndim - 2]!, W = xt.shape[xt.ndim - 1]!;
+  for (let a = 0; a < 2; a++) {
+    if (2 * pd[a]! > k[a]!) throw new InvalidArgumentError(`${where}: padding must be at most kernel/2, got ${JSON.stringify(opts.padding)} for kernel ${JSON.stringify(opts.kernel)}`);
+    const len = a === 0 ? H : W;
+    if (len + 2 * pd[a]! < k[a]!) throw new ShapeError(`${where}: kernel ${k[a]} is larger than the padded input length ${len + 2 * pd[a]!} (shape ${formatShape(xt.shape)})`);
+  }
+  const include = opts.countIncludePad ?? true;
+  if (typeof include !== 'boolean') throw new InvalidArgumentError(`${where}: countIncludePad must be a boolean, got ${JSON.stringify(opts.countIncludePad)}`);
+  const area = k[0] * k[1];
+  const planes = reshape(xt, [shapeSize(lead), 1, H, W]);
+  const kernel = constant(new Float64Array(area).fill(1 / area), [1, 1, k[0], k[1]]);
+  let y = conv2d(planes, kernel, { stride: s, padding: pd });
+  const Ho = y.shape[2]!, Wo = y.shape[3]!;
+  if (!include && (pd[0] > 0 || pd[1] > 0)) {
+    // rescale each output by kh·kw / (number of real entries in its window)
+    const scale = new Float64Array(Ho * Wo);
+    for (let oh = 0; oh < Ho; oh++) {
+      const h0 = oh * s[0] - pd[0];
+      const rows = Math.min(H, h0 + k[0]) - Math.max(0, h0);
+      for (let ow = 0; ow < Wo; ow++) {
+        const w0 = ow * s[1] - pd[1];
+        scale[oh * Wo + ow] = area / (rows * (Math.min(W, w0 + k[1]) - Math.max(0, w0)));
+      }
+    }
+    y = mul(y, constant(scale, [Ho, Wo]));
+  }
+  return reshape(y, [...lead, Ho, Wo]);
 }

@@ -11,6 +11,7 @@ import { absDef, maximumDef, minimumDef, reluDef, signDef } from './nonsmooth.js
 import { clipDef, hingeDef, softThresholdDef } from './piecewise.js';
 import { argmaxDef, argminDef, maxDef, minDef, norm2Def } from './extrema.js';
 import { maxPool1dDef, maxPool2dDef, weightedGatherDef } from './pooling.js';
+import { conv2dDef, conv2dTransposeDef, conv2dWeightGradDef } from './conv.js';
 import { compareDef, stopGradientDef, whereDef } from './logic.js';
 import { sumDef } from './reduce.js';
 import { broadcastToDef, reshapeDef, transposeDef } from './shape.js';
@@ -51,6 +52,9 @@ export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.MaxPool1d]: maxPool1dDef,
   [Prim.MaxPool2d]: maxPool2dDef,
   [Prim.WeightedGather]: weightedGatherDef,
+  [Prim.Conv2d]: conv2dDef,
+  [Prim.Conv2dTranspose]: conv2dTransposeDef,
+  [Prim.Conv2dWeightGrad]: conv2dWeightGradDef,
   [Prim.Compare]: compareDef,
   [Prim.Where]: whereDef,
   [Prim.StopGradient]: stopGradientDef,
