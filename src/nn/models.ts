@@ -63,7 +63,7 @@ export function modelNames(): string[] {
 
 function builderOf(name: unknown, where: string): ModelBuilder {
   const b = typeof name === 'string' ? registry.get(name) : undefined;
-  if (!b) throw new InvalidArgumentError(`${where}: unknown model ${describeValue(name)}; valid models: ${modelNames().join(', ')}`);
+  if (!b) throw new InvalidArgumentError(`${where}: unknown model ${typeof name === 'string' ? `'${name}'` : describeValue(name)}; valid models: ${modelNames().join(', ')}`);
   return b;
 }
 

@@ -286,6 +286,7 @@ export function fit<P, S>(model: Layer<P, S>, init: { params: P; state: S }, dat
   let pos = { epoch: 0, step: 0, globalStep: 0 };
   let accum = { sumLoss: 0, correct: 0, count: 0 };
   const history: EpochRecord[] = [];
+  // best = sign · (best monitored value), sign = −1 in max mode, so "lower is better" throughout
   let esState: { best: number; bestEpoch: number; wait: number } | null = es ? { best: Infinity, bestEpoch: 0, wait: 0 } : null;
   let secondsBefore = 0;
   let resumedFrom: number | undefined;
@@ -389,7 +390,7 @@ export function fit<P, S>(model: Layer<P, S>, init: { params: P; state: S }, dat
     let stop = false;
     if (es && esState) {
       const v = rec[es.monitor];
-      if (typeof v === 'number' && es.sign * v < es.sign * esState.best - es.minDelta) {
+      if (typeof v === 'number' && es.sign * v < esState.best - es.minDelta) {
         esState = { best: es.sign * v, bestEpoch: e + 1, wait: 0 };
       } else {
         esState = { ...esState, wait: esState.wait + 1 };
