@@ -34,6 +34,7 @@ export { add, sub, mul, div, neg, pow, square } from './ops/arithmetic.js';
 export { sin, cos, exp, log, sqrt, tanh, sigmoid, softplus } from './ops/unary.js';
 export { relu, abs, sign, maximum, minimum, type KinkOption } from './ops/nonsmooth.js';
 export { clip, softThreshold, hinge } from './ops/piecewise.js';
+export { erf, leakyRelu, elu, gelu, type LeakyReluOptions, type EluOptions, type GeluOptions } from './ops/activations.js';
 export { max, min, argmax, argmin, norm } from './ops/extrema.js';
 export { avgPool2d, type AvgPool2dOptions } from './ops/pooling.js';
 export { conv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions, type Pair2d } from './ops/conv.js';
@@ -47,7 +48,7 @@ export { slice, pad, sliceAxis, concat, stack, type AxisOption } from './ops/sli
 export { take, scatterAdd, index, takeAlongAxis, type IndexArray, type ScatterAddOptions } from './ops/indexing.js';
 export { cumsum, type CumsumOptions } from './ops/cumulative.js';
 export { logsumexp, softmax, logSoftmax, variance, std } from './ops/normalize.js';
-export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type LossOptions, type CrossEntropyOptions } from './ops/losses.js';
+export { crossEntropy, binaryCrossEntropyWithLogits, mse, multiclassHinge, hingeLoss, type Reduction, type LossOptions, type CrossEntropyOptions, type MulticlassHingeOptions } from './ops/losses.js';
 export { outer, diag, trace, fullLike, type DiagonalOptions } from './ops/structural.js';
 export { asTensor, type TensorLike } from './ops/convert.js';
 // autodiff: transforms, kink policies, parameter trees
@@ -132,6 +133,8 @@ export {
 // Dense linear algebra: one namespace of Tensor-in / Tensor-out functions, each differentiable
 // or refusing traced input (src/ops/linalg_api.ts).
 export * as linalg from './ops/linalg_api.js';
+// Neural-network layers, initialisers and the layer protocol: one namespace (src/nn/index.ts).
+export * as nn from './nn/index.js';
 // iterative solvers and sparse matrices
 export * from './linalg/iterative/index.js';
 export * from './linalg/sparse/index.js';

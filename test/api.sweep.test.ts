@@ -137,6 +137,12 @@ const recipes: Record<string, Recipe> = {
   clip: unary((x) => nd.clip(x, -0.5, 0.5), () => tensor([-1.3, -0.2, 0.1, 0.3, 0.9])),
   softThreshold: diff(() => [tensor([-1.3, -0.2, 0.1, 0.9]), tensor([0.5])], (x, l) => nd.softThreshold(x!, l!)),
   hinge: unary(nd.hinge, () => tensor([-0.5, 0.3, 1.7])),
+  erf: unary(nd.erf),
+  leakyRelu: unary((x) => nd.leakyRelu(x, { slope: 0.1 }), () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
+  elu: unary((x) => nd.elu(x, { alpha: 0.7 }), () => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]))),
+  gelu: unary(nd.gelu),
+  multiclassHinge: diff(() => [tensor([[0.3, -1.2, 0.7], [2, -0.4, 1.1], [0.1, 0.2, 0.9]])], (z) => nd.multiclassHinge(z!, [0, 1, 2])),
+  hingeLoss: diff(() => [tensor([0.3, -1.2, 0.7, 2])], (z) => nd.hingeLoss(z!, tensor([1, -1, -1, 1]))),
   maxPool1d: unary((x) => nd.maxPool1d(x, { kernel: 2 }), () => reshape3(spread(8), [1, 8])),
   maxPool2d: unary((x) => nd.maxPool2d(x, { kernel: 2 }), () => reshape3(spread(16), [4, 4])),
   weightedGather: unary((x) => nd.weightedGather(x, [0, 1, 1], [2, 0, 3], [0.5, 2, -1], [2]), () => N(4)),
@@ -264,6 +270,9 @@ const recipes: Record<string, Recipe> = {
   'linalg.matrixRank': refuse(() => [G(3)], (A) => linalg.matrixRank(A!)),
   'linalg.condEstimate': refuse(() => [G(3)], (A) => linalg.condEstimate(A!)),
 
+  // --- nn namespace: layers differentiated in their input (and parameters where they have some) ---
+  ...nnRecipes(),
+
   // --- iterative solvers: numeric, refuse traced tensors --------------------------------------
   cg: refuse(() => [S(3), N(3)], (A, b) => nd.cg(A!, b!).x),
   minres: refuse(() => [S(3), N(3)], (A, b) => nd.minres(A!, b!).x),
@@ -357,6 +366,55 @@ const recipes: Record<string, Recipe> = {
   takeRows: skip(DATA),
   lineChart: skip('SVG chart from number series'),
 };
+
+/** Recipes of the `nn` namespace (layers: derivative of forward() in the input at a smooth point). */
+function nnRecipes(): Record<string, Recipe> {
+  const { nn } = nd;
+  /** A layer built by `make`, initialised for per-example shape `shape`, differentiated in x (eval mode). */
+  const layer = (make: () => nd.nn.Layer, shape: number[], x: () => Tensor = () => N(2, ...shape)): Recipe =>
+    diff(() => [x()], (a) => {
+      const l = make();
+      const { params, state } = l.init(3, shape);
+      return l.forward(params, state, a!).y;
+    });
+  const awayFromKinks = (): Tensor => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]));
+  const INIT = 'seeded initialiser: a key and a shape in, a fresh tensor out (no tensor inputs)';
+  return {
+    'nn.defineLayer': diff(() => [N(2, 3)], (x) => nn.defineLayer({ name: 'sq', init: (_k, s) => ({ params: null, state: null, outputShape: [...s] }), forward: (_p, st, a) => ({ y: square(a), state: st }) }).apply(null, x!)),
+    'nn.sequential': layer(() => nn.sequential([nn.linear(4), nn.tanh(), nn.linear(2)]), [3]),
+    'nn.foldKey': skip('numbers in, a number out (derives sub-keys)'),
+    'nn.heUniform': skip(INIT),
+    'nn.heNormal': skip(INIT),
+    'nn.glorotUniform': skip(INIT),
+    'nn.glorotNormal': skip(INIT),
+    'nn.torchDefault': skip(INIT),
+    'nn.normal': skip('builds a seeded initialiser from a std (no tensor inputs)'),
+    'nn.zeros': skip(INIT),
+    'nn.ones': skip(INIT),
+    'nn.linear': diff(() => [N(2, 3), N(3, 4), N(4)], (x, w, b) => nn.linear(4).apply({ w: w!, b: b! }, x!)),
+    'nn.flatten': layer(() => nn.flatten(), [2, 3]),
+    'nn.relu': layer(() => nn.relu(), [3], awayFromKinks),
+    'nn.leakyRelu': layer(() => nn.leakyRelu({ slope: 0.2 }), [3], awayFromKinks),
+    'nn.abs': layer(() => nn.abs(), [3], awayFromKinks),
+    'nn.hardtanh': layer(() => nn.hardtanh(), [3], () => tensor([[-1.3, -0.2, 0.1], [0.3, 0.9, 1.7]])),
+    'nn.clip': layer(() => nn.clip({ min: -0.5, max: 0.5 }), [3], () => tensor([[-1.3, -0.2, 0.1], [0.3, 0.9, 1.7]])),
+    'nn.elu': layer(() => nn.elu({ alpha: 0.5 }), [3], awayFromKinks),
+    'nn.gelu': layer(() => nn.gelu(), [3]),
+    'nn.tanh': layer(() => nn.tanh(), [3]),
+    'nn.sigmoid': layer(() => nn.sigmoid(), [3]),
+    'nn.softplus': layer(() => nn.softplus(), [3]),
+    'nn.softThreshold': layer(() => nn.softThreshold({ lambda: 0.5 }), [3], () => tensor([[-1.3, -0.2, 0.1], [0.3, 0.9, 1.7]])),
+    'nn.dropout': diff(() => [N(3, 4)], (x) => nn.dropout({ rate: 0.5 }).forward(null, null, x!, { train: true, key: 5 }).y),
+    'nn.layerNorm': diff(() => [N(2, 4), N(4), N(4)], (x, g, b) => nn.layerNorm().apply({ gamma: g!, beta: b! }, x!)),
+    'nn.batchNorm': diff(() => [N(4, 3), N(3), N(3)], (x, g, b) => {
+      const bn = nn.batchNorm();
+      return bn.forward({ gamma: g!, beta: b! }, bn.init(0, [3]).state, x!, { train: true }).y;
+    }),
+    'nn.embedding': diff(() => [N(5, 3)], (t) => nn.embedding(5, 3).apply({ table: t! }, tensor([[1, 4], [0, 1]]))),
+    'nn.mlp': layer(() => nn.mlp([4, 2], { activation: () => nn.tanh() }), [3]),
+    'nn.paramCount': skip('a parameter tree in, a number out (counts scalars)'),
+  };
+}
 
 /** reshape to a [1, ...] image/signal layout. */
 function reshape3(x: Tensor, shape: number[]): Tensor {

@@ -227,6 +227,6 @@ test('a linear model of the fixture matches a closed-form gradient step (fit = o
       gB[c] += d;
     }
   }
-  const Wn = (r.params as { w: ReturnType<typeof fromData> }).w.data;
+  const Wn = (r.params as unknown as { w: ReturnType<typeof fromData> }).w.data;
   for (let j = 0; j < 6; j++) assert.ok(Math.abs(Wn[j]! - (W[j]! - 0.5 * gW[j]!)) < 1e-14);
 });

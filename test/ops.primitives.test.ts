@@ -57,6 +57,7 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   [Prim.Softplus]: { f: (a) => nd.softplus(a), shapes: [[3]] },
   [Prim.Sin]: { f: (a) => nd.sin(a), shapes: [[3]] },
   [Prim.Cos]: { f: (a) => nd.cos(a), shapes: [[3]] },
+  [Prim.Erf]: { f: (a) => nd.erf(a), shapes: [[3]] },
   [Prim.Abs]: { f: (a) => nd.abs(a), shapes: [[4]], domain: awayFromZero },
   [Prim.Sign]: { f: (a) => nd.mul(nd.sign(a), a), shapes: [[4]], domain: awayFromZero },
   [Prim.Relu]: { f: (a) => nd.relu(a), shapes: [[4]], domain: awayFromZero },

@@ -22,6 +22,8 @@ export enum Prim {
   Softplus = 'softplus',
   Sin = 'sin',
   Cos = 'cos',
+  /** erf (ops/activations.ts) */
+  Erf = 'erf',
   // nonsmooth
   Abs = 'abs',
   Sign = 'sign',
@@ -141,6 +143,7 @@ export interface PrimParams {
   [Prim.Softplus]: NoParams;
   [Prim.Sin]: NoParams;
   [Prim.Cos]: NoParams;
+  [Prim.Erf]: NoParams;
   [Prim.Abs]: KinkParams;
   [Prim.Sign]: NoParams;
   [Prim.Relu]: KinkParams;

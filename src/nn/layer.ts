@@ -18,6 +18,7 @@
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { formatShape, type Tensor } from '../core/tensor.js';
 import { hashSeed } from '../autodiff/kinks.js';
+import { checkOptions } from '../core/options.js';
 
 /** A parameter tree: nested arrays / plain objects whose leaves are tensors. */
 export type Params = unknown;
@@ -110,11 +111,13 @@ export function defineLayer<P, S>(spec: LayerSpec<P, S>): Layer<P, S> {
  * Composes layers: y = f_n(… f_2(f_1(x))). Parameters and state are arrays with one entry per
  * layer (`params[i]` belongs to `layers[i]`); child i draws from `foldKey(key, i)`.
  * @example
- * const model = sequential([linear(32), reluLayer(), linear(10)]);
+ * const model = sequential([linear(32), relu(), linear(10)], { name: "mlp" });
  * const { params } = model.init(0, [64]);
  * model.apply(params, x); // [batch, 10]
  */
-export function sequential(layers: readonly Layer[], name?: string): Layer<Params[], LayerState[]> {
+export function sequential(layers: readonly Layer[], opts: { name?: string } = {}): Layer<Params[], LayerState[]> {
+  checkOptions(opts, ['name'], 'sequential()');
+  const name = opts.name;
   if (!Array.isArray(layers) || layers.length === 0) throw new InvalidArgumentError('sequential(): layers must be a non-empty array of layers');
   layers.forEach((l, i) => {
     if (!l || typeof l.init !== 'function' || typeof l.forward !== 'function') {

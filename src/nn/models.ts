@@ -1,10 +1,13 @@
 /**
- * @file The model registry: named model builders (`mlp`, `cnn`; more can be registered) keyed by
- * name + a JSON config, so a model is described by a serialisable {@link ModelSpec} and a saved
- * model rebuilds the same architecture before its parameters are loaded. Configs are checked
- * (unknown keys suggest the closest name, unknown model names list the registered ones).
+ * @file Models on top of the layer protocol: `mlp` (a multilayer perceptron as a `sequential` of
+ * `linear` and activation layers), `paramCount` (number of scalars in a parameter tree), and the
+ * model registry: named model builders (`mlp`, `cnn`; more can be registered) keyed by name + a
+ * JSON config, so a model is described by a serialisable {@link ModelSpec} and a saved model
+ * rebuilds the same architecture before its parameters are loaded. Configs are checked (unknown
+ * keys suggest the closest name, unknown model names list the registered ones).
  *
- * - `mlp { hidden = [256, 128], classes = 10 }`: flatten → (linear(h) → relu)* → linear(classes).
+ * Registered builders:
+ * - `mlp { hidden = [256, 128], classes = 10 }`: (linear(h) → relu)* → linear(classes) on rows.
  * - `cnn { imageShape = [1, 28, 28], channels = [16, 32], kernel = 3, hidden = 128, classes = 10 }`:
  *   rows → [C, H, W] → (conv2d(c, k, 'same') → relu → maxPool2d(2))* → flatten → linear(hidden)
  *   → relu → linear(classes).
@@ -12,11 +15,51 @@
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { describeValue, formatShape } from '../core/tensor.js';
+import { flatten as flattenTree } from '../autodiff/tree.js';
 import { reshape } from '../ops/shape.js';
-import { defineLayer, sequential, type Layer } from './layer.js';
-import { linear, flatten } from './layers/dense.js';
+import { defineLayer, sequential, type Layer, type LayerState, type Params } from './layer.js';
+import { flatten, linear, type LinearOptions } from './layers/dense.js';
 import { relu } from './layers/activations.js';
 import { conv2d, maxPool2d } from './layers/conv.js';
+
+/** Options of `mlp`. */
+export interface MlpOptions {
+  /** Builds the activation placed after every hidden linear layer (default `() => relu()`). */
+  activation?: () => Layer;
+  /** Options of every `linear` layer (initialisers, bias). */
+  linear?: LinearOptions;
+}
+
+/**
+ * Multilayer perceptron: `sizes` are the widths of the linear layers, the last one the output
+ * (no activation after it). `mlp([128, 10])` is `sequential([linear(128), relu(), linear(10)])`.
+ * @example
+ * const model = mlp([32, 10], { activation: () => tanh() });
+ * const { params } = model.init(0, [64]);
+ */
+export function mlp(sizes: readonly number[], opts: MlpOptions = {}): Layer<Params[], LayerState[]> {
+  checkOptions(opts, ['activation', 'linear'], 'mlp()');
+  if (!Array.isArray(sizes) || sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
+    throw new InvalidArgumentError(`mlp(): sizes must be a non-empty list of positive integers (layer widths), got ${JSON.stringify(sizes)}`);
+  }
+  const act = opts.activation ?? (() => relu());
+  if (typeof act !== 'function') throw new InvalidArgumentError('mlp(): option activation must be a function returning a layer, e.g. () => nn.tanh()');
+  const layers: Layer[] = [];
+  sizes.forEach((s, i) => {
+    layers.push(linear(s, opts.linear) as Layer);
+    if (i < sizes.length - 1) layers.push(act());
+  });
+  return sequential(layers, { name: `mlp[${sizes.join(', ')}]` });
+}
+
+/**
+ * Number of scalars in a parameter tree (sum of the tensor leaves' sizes).
+ * @example
+ * paramCount(mlp([32, 10]).init(0, [64]).params)  // 64·32 + 32 + 32·10 + 10 = 2410
+ */
+export function paramCount(params: Params): number {
+  return flattenTree(params).leaves.reduce((n, t) => n + t.size, 0);
+}
 
 /** A serialisable model description: builder name, its config, and the per-example input shape. */
 export interface ModelSpec {
@@ -124,15 +167,12 @@ function toImages(shape: readonly number[]): Layer<null, null> {
 
 registerModel({
   name: 'mlp',
-  description: 'multilayer perceptron: flatten → (linear → relu)* → linear(classes)',
+  description: 'multilayer perceptron: (linear → relu)* → linear(classes)',
   defaults: { hidden: [256, 128], classes: 10 },
   build(c) {
     const hidden = intList(c.hidden, "model 'mlp': hidden", true);
     const classes = posInt(c.classes, "model 'mlp': classes");
-    const layers: Layer[] = [flatten()];
-    for (const h of hidden) layers.push(linear(h), relu());
-    layers.push(linear(classes));
-    return sequential(layers, `mlp(${[...hidden, classes].join('-')})`);
+    return mlp([...hidden, classes]);
   },
 });
 
@@ -150,6 +190,6 @@ registerModel({
     const layers: Layer[] = [toImages(img)];
     for (const ch of channels) layers.push(conv2d(ch, { kernel, padding: 'same' }), relu(), maxPool2d({ kernel: 2 }));
     layers.push(flatten(), linear(hidden), relu(), linear(classes));
-    return sequential(layers, `cnn(${channels.join('-')}, ${hidden}, ${classes})`);
+    return sequential(layers, { name: `cnn[${channels.join(', ')}; ${hidden}, ${classes}]` });
   },
 });

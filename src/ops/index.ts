@@ -4,6 +4,7 @@
 export * from './arithmetic.js';
 export * from './unary.js';
 export * from './nonsmooth.js';
+export { erf, leakyRelu, elu, gelu, type LeakyReluOptions, type EluOptions, type GeluOptions } from './activations.js';
 export { clip, softThreshold, hinge, type ClipOptions } from './piecewise.js';
 export { max, min, argmax, argmin, norm, type ExtremumOptions, type ArgExtremumOptions, type NormOptions } from './extrema.js';
 export { avgPool2d, type AvgPool2dOptions } from './pooling.js';
@@ -17,7 +18,7 @@ export * from './slicing.js';
 export { take, scatterAdd, index, takeAlongAxis, type IndexArray } from './indexing.js';
 export { cumsum, type CumsumOptions } from './cumulative.js';
 export { logsumexp, softmax, logSoftmax, variance, std, type SoftmaxOptions, type MomentOptions } from './normalize.js';
-export { crossEntropy, binaryCrossEntropyWithLogits, mse, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.js';
+export { crossEntropy, binaryCrossEntropyWithLogits, mse, multiclassHinge, hingeLoss, type Reduction, type LossOptions, type CrossEntropyOptions, type MulticlassHingeOptions } from './losses.js';
 export { outer, diag, trace, fullLike } from './structural.js';
 export { asTensor, type TensorLike } from './convert.js';
 export { PRIMITIVES } from './registry.js';

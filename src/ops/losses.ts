@@ -1,6 +1,7 @@
 /**
  * @file Loss functions as differentiable composites: crossEntropy (integer class labels or
- * probability targets), binaryCrossEntropyWithLogits, mse.
+ * probability targets, label smoothing), binaryCrossEntropyWithLogits, mse, multiclassHinge
+ * (Weston–Watkins or Crammer–Singer), hingeLoss (binary, ±1 targets).
  *
  * Formulas (per sample; `reduction` then takes the mean, the sum, or keeps them):
  *
@@ -9,10 +10,17 @@
  *   bceWithLogits(z, t)   = t·softplus(−z) + (1 − t)·softplus(z)         ∂/∂z = σ(z) − t,  ∂² = σ(1 − σ)
  *                         (= −t log σ(z) − (1 − t) log(1 − σ(z)); exact for hard labels, no overflow)
  *   mse(a, b)             = mean (a − b)²
+ *   label smoothing ε     : target (1 − ε)·y + ε/C, i.e. loss (1 − ε)·CE + ε·mean_c(−log softmax(z)_c)
+ *   multiclassHinge (WW)  = Σ_{j≠y} max(0, m − z_y + z_j) / C        (PyTorch MultiMarginLoss, p = 1)
+ *   multiclassHinge (CS)  = max(0, max_{j≠y} (m − z_y + z_j))        (Crammer & Singer 2001)
+ *   hingeLoss(z, t)       = max(0, 1 − t·z),  t ∈ {−1, +1}
+ * The hinge losses are nonsmooth: at a margin exactly met (m − z_y + z_j = 0) they use relu's
+ * kink selection (`kink` option, default minNorm 0); Crammer–Singer ties between violated classes
+ * use max's tie weights.
  */
 import { normalizeAxis } from '../core/broadcast.js';
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
-import { formatShape, shapesEqual, Tensor } from '../core/tensor.js';
+import { ConcreteTensor, concreteData, formatShape, shapesEqual, Tensor } from '../core/tensor.js';
 import { add, mul, neg, sub } from './arithmetic.js';
 import { asTensor, type TensorLike } from './convert.js';
 import { axisLayout, take, type IndexArray } from './indexing.js';
@@ -20,6 +28,9 @@ import { logSoftmax } from './normalize.js';
 import { mean, sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { softplus } from './unary.js';
+import { relu, type KinkOption } from './nonsmooth.js';
+import { hinge } from './piecewise.js';
+import { max } from './extrema.js';
 import { checkOptions } from '../core/options.js';
 
 /** How per-element losses are combined: their mean (default), their sum, or none (kept). */
@@ -35,6 +46,8 @@ export interface LossOptions {
 export interface CrossEntropyOptions extends LossOptions {
   /** The class axis of the logits (default −1). */
   axis?: number;
+  /** ε ∈ [0, 1]: mix the targets with the uniform distribution, (1 − ε)·y + ε/C (PyTorch's `label_smoothing`, default 0). */
+  labelSmoothing?: number;
 }
 
 function checkReduction(r: unknown, opName: string): Reduction {
@@ -64,19 +77,26 @@ function reduceLoss(loss: Tensor, reduction: Reduction): Tensor {
  * @example
  * crossEntropy(tensor([[2, 0], [0, 2]]), [0, 1])              // log(1 + e⁻²)
  * crossEntropy(tensor([[2, 0]]), tensor([[0.5, 0.5]]), { reduction: 'sum' })
+ * crossEntropy(tensor([[2, 0]]), [0], { labelSmoothing: 0.1 })   // 0.95·log(1 + e⁻²) + 0.05·(2 + 2 log(1 + e⁻²))
  */
 export function crossEntropy(logits: TensorLike, labels: Tensor | IndexArray | number, opts: CrossEntropyOptions = {}): Tensor {
-  checkOptions(opts, ['reduction', 'axis'], 'crossEntropy()');
+  checkOptions(opts, ['reduction', 'axis', 'labelSmoothing'], 'crossEntropy()');
   logits = asTensor(logits, 'crossEntropy()', 'logits');
   const reduction = checkReduction(opts.reduction ?? 'mean', 'crossEntropy');
+  const eps = opts.labelSmoothing ?? 0;
+  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) {
+    throw new InvalidArgumentError(`crossEntropy: option labelSmoothing must be a number in [0, 1], got ${String(eps)}`);
+  }
   if (logits.ndim === 0) throw new ShapeError('crossEntropy: logits is a scalar (shape []); it needs a class axis');
   const ax = normalizeAxis(opts.axis ?? -1, logits.ndim, 'crossEntropy');
   const lp = logSoftmax(logits, { axis: ax });
+  // (1 − ε)·loss + ε·mean_c(−log softmax(z)_c)
+  const smooth = (loss: Tensor): Tensor => (eps === 0 ? loss : add(mul(loss, 1 - eps), mul(mean(lp, { axis: ax }), -eps)));
   if (labels instanceof Tensor) {
     if (!shapesEqual(labels.shape, logits.shape)) {
       throw new ShapeError(`crossEntropy: probability labels ${formatShape(labels.shape)} must have the logits' shape ${formatShape(logits.shape)}`);
     }
-    return reduceLoss(neg(sum(mul(labels, lp), { axis: ax })), reduction);
+    return reduceLoss(smooth(neg(sum(mul(labels, lp), { axis: ax }))), reduction);
   }
   const ys: IndexArray = typeof labels === 'number' ? [labels] : labels;
   if (!(ys instanceof Int32Array) && !Array.isArray(ys)) {
@@ -100,7 +120,7 @@ export function crossEntropy(logits: TensorLike, labels: Tensor | IndexArray | n
     }
   }
   const picked = reshape(take(reshape(lp, [lp.size]), flat), batchShape);
-  return reduceLoss(neg(picked), reduction);
+  return reduceLoss(smooth(neg(picked)), reduction);
 }
 
 /**
@@ -145,4 +165,86 @@ export function mse(a: TensorLike, b: TensorLike, opts: LossOptions = {}): Tenso
   if (!shapesEqual(a.shape, b.shape)) throw new ShapeError(`mse: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
   const d = sub(a, b);
   return reduceLoss(mul(d, d), reduction);
+}
+
+/** Options of `multiclassHinge`. */
+export interface MulticlassHingeOptions extends LossOptions, KinkOption {
+  /** The margin m (default 1). */
+  margin?: number;
+  /** 'westonWatkins' (default; PyTorch's MultiMarginLoss: sum over wrong classes / C) or 'crammerSinger' (max over wrong classes). */
+  variant?: 'westonWatkins' | 'crammerSinger';
+}
+
+/** Validated integer labels in [0, C) of `n` samples (no wrap-around). */
+function classLabels(labels: IndexArray | number, n: number, C: number, where: string): Int32Array {
+  const ys: IndexArray = typeof labels === 'number' ? [labels] : labels;
+  if (!(ys instanceof Int32Array) && !Array.isArray(ys)) {
+    throw new InvalidArgumentError(`${where}: labels must be integer class indices (number[] or Int32Array), got ${typeof labels}`);
+  }
+  if (ys.length !== n) throw new ShapeError(`${where}: ${ys.length} labels for ${n} samples`);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const y = ys[i]!;
+    if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= C) {
+      throw new InvalidArgumentError(`${where}: label ${String(y)} at position ${i} is not a class index in [0, ${C - 1}]`);
+    }
+    out[i] = y;
+  }
+  return out;
+}
+
+/**
+ * Multiclass hinge loss on scores [N, C] (or [C] for one sample) with integer labels (see the file
+ * header for both variants). Default Weston–Watkins, scaled by 1/C as PyTorch's `MultiMarginLoss`;
+ * `variant: 'crammerSinger'` takes the largest violation instead. Nonsmooth where a margin is met
+ * exactly: `kink` selects relu's derivative there (default 0).
+ * @example
+ * multiclassHinge(tensor([[2, 1.5, 0]]), [0])                            // (0.5 + 0) / 3
+ * multiclassHinge(tensor([[2, 1.5, 0]]), [0], { variant: 'crammerSinger' }) // 0.5
+ */
+export function multiclassHinge(scores: TensorLike, labels: IndexArray | number, opts: MulticlassHingeOptions = {}): Tensor {
+  checkOptions(opts, ['reduction', 'margin', 'variant', 'kink'], 'multiclassHinge()');
+  let z = asTensor(scores, 'multiclassHinge()', 'scores');
+  const reduction = checkReduction(opts.reduction ?? 'mean', 'multiclassHinge');
+  const margin = opts.margin ?? 1;
+  if (typeof margin !== 'number' || !Number.isFinite(margin)) throw new InvalidArgumentError(`multiclassHinge: option margin must be a finite number, got ${String(margin)}`);
+  const variant = opts.variant ?? 'westonWatkins';
+  if (variant !== 'westonWatkins' && variant !== 'crammerSinger') {
+    throw new InvalidArgumentError(`multiclassHinge: option variant must be 'westonWatkins' or 'crammerSinger', got ${JSON.stringify(variant)}`);
+  }
+  if (z.ndim === 1) z = reshape(z, [1, z.shape[0]!]);
+  if (z.ndim !== 2) throw new ShapeError(`multiclassHinge: scores must be [N, C] (or [C]), got ${formatShape(z.shape)}`);
+  const [N, C] = z.shape as [number, number];
+  const ys = classLabels(labels, N, C, 'multiclassHinge');
+  const flat = new Int32Array(N);
+  const mask = new Float64Array(N * C).fill(1);
+  for (let i = 0; i < N; i++) {
+    flat[i] = i * C + ys[i]!;
+    mask[i * C + ys[i]!] = 0;
+  }
+  const zy = reshape(take(reshape(z, [N * C]), flat), [N, 1]);
+  // relu(m − z_y + z_j) on the wrong classes j ≠ y
+  const viol = mul(relu(add(sub(z, zy), margin), opts.kink === undefined ? undefined : { kink: opts.kink }), new ConcreteTensor(mask, [N, C]));
+  const per = variant === 'westonWatkins' ? mul(sum(viol, { axis: 1 }), 1 / C) : max(viol, { axis: 1 });
+  return reduceLoss(per, reduction);
+}
+
+/**
+ * Binary hinge loss max(0, 1 − t·z) for scores z and targets t ∈ {−1, +1} of the same shape
+ * (mean by default). Derivative −t where t·z < 1, 0 where t·z > 1; at t·z = 1 the hinge op's
+ * selection (`kink`, default 0).
+ * @example
+ * hingeLoss(tensor([2, 0.5, -1]), tensor([1, 1, 1]))  // (0 + 0.5 + 2) / 3
+ */
+export function hingeLoss(scores: TensorLike, targets: TensorLike, opts: LossOptions & KinkOption = {}): Tensor {
+  checkOptions(opts, ['reduction', 'kink'], 'hingeLoss()');
+  const z = asTensor(scores, 'hingeLoss()', 'scores');
+  const t = asTensor(targets, 'hingeLoss()', 'targets');
+  const reduction = checkReduction(opts.reduction ?? 'mean', 'hingeLoss');
+  if (!shapesEqual(t.shape, z.shape)) throw new ShapeError(`hingeLoss: targets ${formatShape(t.shape)} must have the scores' shape ${formatShape(z.shape)}`);
+  const td = concreteData(t, 'hingeLoss() (targets)');
+  for (let i = 0; i < td.length; i++) {
+    if (td[i] !== 1 && td[i] !== -1) throw new InvalidArgumentError(`hingeLoss: target ${td[i]} at flat index ${i} is not −1 or +1`);
+  }
+  return reduceLoss(hinge(mul(t, z), opts.kink === undefined ? undefined : { kink: opts.kink }), reduction);
 }

@@ -19,6 +19,7 @@ import { matmulDef } from './matmul.js';
 import { concatDef, padDef, sliceDef } from './slicing.js';
 import { scatterAddDef, takeDef } from './indexing.js';
 import { cumsumDef } from './cumulative.js';
+import { erfDef } from './activations.js';
 import { choleskyDef, solveDef, triangularSolveDef } from './linalg.js';
 
 export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
@@ -36,6 +37,7 @@ export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.Softplus]: softplusDef,
   [Prim.Sin]: sinDef,
   [Prim.Cos]: cosDef,
+  [Prim.Erf]: erfDef,
   [Prim.Abs]: absDef,
   [Prim.Sign]: signDef,
   [Prim.Relu]: reluDef,

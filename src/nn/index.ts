@@ -1,0 +1,14 @@
+/**
+ * @file The `nn` namespace (`import { nn } from 'nsdiff'`): the layer protocol, initialisers and
+ * layer constructors (`nn.linear(64)`, `nn.relu()`, `nn.dropout({ rate })`, …). Layer constructors
+ * live here because their names would clash with ops (`relu`) at the package root.
+ * One export line per file, grouped by file.
+ */
+export { defineLayer, sequential, foldKey, type Layer, type LayerInit, type LayerSpec, type LayerState, type Params, type ForwardContext, type ApplyOptions } from './layer.js';
+export { heUniform, heNormal, glorotUniform, glorotNormal, torchDefault, normal, zeros, ones, type Initializer, type Fans } from './init.js';
+export { linear, flatten, type LinearParams, type LinearOptions } from './layers/dense.js';
+export { relu, leakyRelu, abs, hardtanh, clip, elu, gelu, tanh, sigmoid, softplus, softThreshold } from './layers/activations.js';
+export { dropout, type DropoutOptions } from './layers/dropout.js';
+export { layerNorm, batchNorm, type NormParams, type BatchNormState, type LayerNormOptions, type BatchNormOptions } from './layers/norm.js';
+export { embedding, type EmbeddingParams, type EmbeddingOptions } from './layers/embedding.js';
+export { mlp, paramCount, type MlpOptions } from './models.js';
