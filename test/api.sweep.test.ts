@@ -145,6 +145,9 @@ const recipes: Record<string, Recipe> = {
   hingeLoss: diff(() => [tensor([0.3, -1.2, 0.7, 2])], (z) => nd.hingeLoss(z!, tensor([1, -1, -1, 1]))),
   maxPool1d: unary((x) => nd.maxPool1d(x, { kernel: 2 }), () => reshape3(spread(8), [1, 8])),
   maxPool2d: unary((x) => nd.maxPool2d(x, { kernel: 2 }), () => reshape3(spread(16), [4, 4])),
+  avgPool2d: unary((x) => nd.avgPool2d(x, { kernel: 2, stride: 1, padding: 1, countIncludePad: false }), () => N(2, 3, 4)),
+  conv2d: diff(() => [N(2, 2, 5, 4), N(3, 2, 3, 2)], (x, w) => nd.conv2d(x!, w!, { stride: [2, 1], padding: 1 })),
+  conv2dTranspose: diff(() => [N(2, 3, 3, 2), N(3, 2, 3, 2)], (y, w) => nd.conv2dTranspose(y!, w!, { stride: 2, padding: 1, outputPadding: 1 })),
   weightedGather: unary((x) => nd.weightedGather(x, [0, 1, 1], [2, 0, 3], [0.5, 2, -1], [2]), () => N(4)),
 
   // --- reductions, extrema, normalisation, losses ----------------------------------------------
@@ -269,6 +272,10 @@ const recipes: Record<string, Recipe> = {
   }),
   'linalg.matrixRank': refuse(() => [G(3)], (A) => linalg.matrixRank(A!)),
   'linalg.condEstimate': refuse(() => [G(3)], (A) => linalg.condEstimate(A!)),
+  // --- nn: convolution and pooling layers (params passed as tensors, so derivatives reach them) ---
+  'nn.conv2d': diff(() => [N(2, 2, 5, 4), N(3, 2, 3, 3), N(3)], (x, w, b) => nd.nn.conv2d(3, { kernel: 3, padding: 'same' }).apply({ w: w!, b: b! }, x!)),
+  'nn.maxPool2d': unary((x) => nd.nn.maxPool2d({ kernel: 2 }).apply(null, x), () => nd.reshape(spread(32), [2, 1, 4, 4])),
+  'nn.avgPool2d': unary((x) => nd.nn.avgPool2d({ kernel: 2, stride: 1 }).apply(null, x), () => N(2, 3, 3, 4)),
 
   // --- nn namespace: layers differentiated in their input (and parameters where they have some) ---
   ...nnRecipes(),

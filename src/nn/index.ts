@@ -11,4 +11,5 @@ export { relu, leakyRelu, abs, hardtanh, clip, elu, gelu, tanh, sigmoid, softplu
 export { dropout, type DropoutOptions } from './layers/dropout.js';
 export { layerNorm, batchNorm, type NormParams, type BatchNormState, type LayerNormOptions, type BatchNormOptions } from './layers/norm.js';
 export { embedding, type EmbeddingParams, type EmbeddingOptions } from './layers/embedding.js';
+export { conv2d, maxPool2d, avgPool2d, type Conv2dParams, type Conv2dLayerOptions, type Pool2dLayerOptions, type ConvInitializer } from './layers/conv.js';
 export { mlp, paramCount, type MlpOptions } from './models.js';
