@@ -305,6 +305,7 @@ export function fit<P, S>(model: Layer<P, S>, init: { params: P; state: S }, dat
     if (pos.step > stepsPerEpoch) throw new CheckpointError(`the checkpoint ${checkpointPath(ck.dir)} is at step ${pos.step} of an epoch of ${stepsPerEpoch} steps`);
   }
 
+  let paramLeaves = flatten(params).leaves;
   const t0 = Date.now();
   const elapsed = () => secondsBefore + (Date.now() - t0) / 1000;
   let epochStart = Date.now();
@@ -340,7 +341,7 @@ export function fit<P, S>(model: Layer<P, S>, init: { params: P; state: S }, dat
       const yb = gatherRows(y, idx);
       const key = hashSeed(seed >>> 0, e, s);
       const st = lstate;
-      const leaves = flatten(params).leaves;
+      const leaves = paramLeaves;
       const [out, pullback] = vjp((ls: Tensor[]) => {
         const r = model.forward(treeOf.rebuild(ls), st, xb, { train: true, key });
         return [loss(r.y, yb), r.y, r.state] as [Tensor, Tensor, S];
@@ -354,8 +355,8 @@ export function fit<P, S>(model: Layer<P, S>, init: { params: P; state: S }, dat
         handleFailure(policy, err);
         return result('diverged', err);
       }
-      const outLeaves = flatten([lossT, logits, nextState]).leaves;
-      const cot = flatten(out).rebuild(outLeaves.map((t, i) => fromData(i === 0 ? new Float64Array(t.size).fill(1) : new Float64Array(t.size), t.shape.slice())));
+      const outFlat = flatten(out);
+      const cot = outFlat.rebuild(outFlat.leaves.map((t, i) => fromData(i === 0 ? new Float64Array(t.size).fill(1) : new Float64Array(t.size), t.shape.slice())));
       const [grads] = pullback(cot);
       if (!isFiniteTree(grads)) {
         const err = new TrainingDivergedError(`${where}: the gradient is not finite at ${stepMsg} (loss ${lv}); training stopped before this step's update${lastGood}`, e + 1, s + 1, pos.globalStep + 1);
@@ -363,7 +364,8 @@ export function fit<P, S>(model: Layer<P, S>, init: { params: P; state: S }, dat
         return result('diverged', err);
       }
       const upd = opt.update(grads, optState, leaves);
-      params = treeOf.rebuild(applyUpdates(leaves, upd.updates as Tensor[]));
+      paramLeaves = applyUpdates(leaves, upd.updates as Tensor[]);
+      params = treeOf.rebuild(paramLeaves);
       optState = upd.state as TransformState;
       lstate = nextState;
       accum = {
