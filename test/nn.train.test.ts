@@ -15,14 +15,15 @@ import { loadClassificationData } from '../src/nn/train/data.js';
 import { checkpointPath, loadCheckpoint } from '../src/nn/train/checkpoint.js';
 import { CheckpointError, decodeTree, encodeTree, packBinary, treesBitEqual, unpackBinary } from '../src/nn/train/serialize.js';
 import { loadModel, saveModel } from '../src/nn/train/model_file.js';
-import { buildModel, modelNames, modelSpec } from '../src/nn/models.js';
+import { buildModel, mlp, modelNames, modelSpec } from '../src/nn/models.js';
 import { adam, sgd } from '../src/nn/optim.js';
 import { sequential } from '../src/nn/layer.js';
 import { learningCurvesChart } from '../src/plot/figures.js';
 import { fromData, tensor } from '../src/core/tensor.js';
 import { setWarningHandler } from '../src/core/failure.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
-import { nanAfter, tinyLinear, tinyMlp } from './fixtures/nn_tiny.js';
+import { nanAfter } from './fixtures/nn_tiny.js';
+import { linear } from '../src/nn/layers/dense.js';
 
 const digits = loadClassificationData('digits');
 // a small, fast training set: 400 samples
@@ -30,7 +31,7 @@ const small = { x: fromData((digits.train.x as ReturnType<typeof fromData>).data
 const tmp = () => mkdtempSync(join(tmpdir(), 'nsdiff-train-'));
 
 test('fit on digits: a small MLP learns (validation accuracy > 0.85 in 4 epochs) and the history is complete', () => {
-  const model = tinyMlp(32, 10);
+  const model = mlp([32, 10]);
   const r = fit(model, model.init(0, [64]), digits.train, { optimizer: adam({ lr: 1e-2 }), epochs: 4, batchSize: 32, validationSplit: 0.1, seed: 1 });
   assert.equal(r.stopReason, 'completed');
   assert.equal(r.history.length, 4);
@@ -56,7 +57,7 @@ function runOpts(dir: string | undefined, extra: Partial<FitOptions> = {}): FitO
 }
 
 test('resume: interrupted after k steps (mid-epoch) or at an epoch end, the resumed run ends bit-identical to the uninterrupted one', () => {
-  const model = tinyMlp(16, 10);
+  const model = mlp([16, 10]);
   const init = model.init(3, [64]);
   const full = fit(model, init, small, runOpts(undefined));
   // steps per epoch: 320 / 48 → 7; interrupt at global steps 11 (mid-epoch 2, checkpoint at 9), 7 (epoch end) and 1 (no step-checkpoint yet → fresh)
@@ -77,7 +78,7 @@ test('resume: interrupted after k steps (mid-epoch) or at an epoch end, the resu
 });
 
 test('resume: refuses a missing checkpoint, a checkpoint of another run, a truncated or a corrupted file', () => {
-  const model = tinyMlp(8, 10);
+  const model = mlp([8, 10]);
   const init = model.init(0, [64]);
   const dir = tmp();
   assert.throws(() => fit(model, init, small, runOpts(dir, { resume: true, epochs: 1 })), (e: unknown) => e instanceof CheckpointError && /does not exist/.test(e.message));
@@ -99,7 +100,7 @@ test('resume: refuses a missing checkpoint, a checkpoint of another run, a trunc
 });
 
 test('NaN loss: a typed error naming epoch and step; the last good checkpoint is kept; onFailure return stops cleanly', () => {
-  const base = tinyMlp(8, 10);
+  const base = mlp([8, 10]);
   const model = sequential([base, nanAfter(10)]);
   const init = model.init(0, [64]);
   const dir = tmp();
@@ -125,7 +126,7 @@ test('NaN loss: a typed error naming epoch and step; the last good checkpoint is
 });
 
 test('early stopping: stops after `patience` epochs without improvement and reports the best epoch', () => {
-  const model = tinyMlp(8, 10);
+  const model = mlp([8, 10]);
   const init = model.init(0, [64]);
   // the training loss falls every epoch, so watching it in 'max' mode never improves after epoch 1
   const r = fit(model, init, small, runOpts(undefined, { epochs: 10, earlyStopping: { monitor: 'loss', mode: 'max', patience: 2 } }));
@@ -139,7 +140,7 @@ test('early stopping: stops after `patience` epochs without improvement and repo
 });
 
 test('fit: option errors name the option', () => {
-  const model = tinyMlp(4, 10);
+  const model = mlp([4, 10]);
   const init = model.init(0, [64]);
   assert.throws(() => fit(model, init, small, { ...runOpts(undefined), epochs: 0 }), /epochs must be an integer ≥ 1/);
   assert.throws(() => fit(model, init, small, { ...runOpts(undefined), validationSplit: 1 }), /validationSplit must be in \(0, 1\)/);
@@ -203,9 +204,9 @@ test('learningCurvesChart: two panels, training vs validation', () => {
   assert.throws(() => learningCurvesChart({ epochs: [] }), /no epochs/);
 });
 
-test('a linear model of the fixture matches a closed-form gradient step (fit = one SGD step)', () => {
+test('a linear model matches a closed-form gradient step (fit = one SGD step)', () => {
   // one full-batch step of SGD on softmax cross-entropy: W ← W − lr · Xᵀ(softmax(XW + b) − Y)/n
-  const layer = tinyLinear(3);
+  const layer = linear(3);
   const init = layer.init(0, [2]);
   const x = tensor([[1, 2], [0, -1], [3, 1], [-2, 0.5]]);
   const y = Int32Array.of(0, 2, 1, 2);

@@ -6,6 +6,7 @@
  * --resume`), learning curves as SVG (`--plot`) and the model saved atomically (`--out`).
  * Every option is validated before any work; outputs that would overwrite an input are refused.
  */
+import { join } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import { FASHION_MNIST_DIR } from '../data/idx.js';
 import { datasetPath } from '../data/datasets.js';
@@ -120,6 +121,11 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
   if (optName === 'heavy-ball' && momentum === 0) throw new InvalidArgumentError('--momentum must be in (0, 1) with --optimizer heavy-ball');
   if (optName === 'heavy-ball' && weightDecay > 0) throw new InvalidArgumentError('--weight-decay is not available with --optimizer heavy-ball (use sgd --momentum, the same iterates)');
   const inputs: Record<string, string | undefined> = dataset === 'digits' ? { '--dataset': datasetPath('digits') } : {};
+  if (dataset === 'fashion-mnist') {
+    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+      inputs[`--dataset (${f})`] = join(opts.dataDir ?? FASHION_MNIST_DIR, `${f}.gz`);
+    }
+  }
   if (opts.checkpoint) inputs['--checkpoint'] = checkpointPath(opts.checkpoint);
   checkOutputs({ '--out': opts.out, '--plot': opts.plot }, inputs);
 

@@ -49,7 +49,11 @@ export interface CheckpointData {
   seconds: number;
 }
 
-/** The checkpoint path of a directory. */
+/**
+ * The checkpoint path of a directory.
+ * @example
+ * checkpointPath('runs/a'); // 'runs/a/checkpoint.nsdckpt'
+ */
 export function checkpointPath(dir: string): string {
   return join(dir, CHECKPOINT_FILE);
 }
@@ -75,7 +79,11 @@ export function saveCheckpoint(dir: string, data: CheckpointData, opts: { fsync?
   return path;
 }
 
-/** True when `dir` holds a checkpoint file. */
+/**
+ * True when `dir` holds a checkpoint file.
+ * @example
+ * if (hasCheckpoint('runs/a')) console.log('resumable');
+ */
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(checkpointPath(dir));
 }
@@ -121,6 +129,8 @@ export function loadCheckpoint(dir: string): CheckpointData {
 /**
  * Throws `CheckpointError` naming the first field where the checkpoint's fingerprint differs from
  * this run's (a resume must continue the same run, else its result would silently differ).
+ * @example
+ * checkFingerprint('runs/a/checkpoint.nsdckpt', { seed: 1 }, { seed: 2 }); // throws: seed is 1 there and 2 here
  */
 export function checkFingerprint(path: string, saved: Record<string, unknown>, current: Record<string, unknown>): void {
   const keys = new Set([...Object.keys(saved ?? {}), ...Object.keys(current)]);

@@ -31,7 +31,11 @@ export const METRIC_NAMES: readonly MetricName[] = ['accuracy'];
 /** The default loss: softmax cross-entropy, mean over the batch. */
 export const softmaxCrossEntropy: LossFn = (logits, labels) => crossEntropy(logits, labels);
 
-/** Throws unless `data` is `{ x: Tensor [n, …], y: Int32Array of n labels }`. */
+/**
+ * Throws unless `data` is `{ x: Tensor [n, …], y: Int32Array of n labels }`; returns it typed.
+ * @example
+ * checkLabelled({ x: zeros([2, 3]), y: Int32Array.of(0, 1) }, 'fit()', 'data');
+ */
 export function checkLabelled(data: unknown, where: string, arg: string): LabelledData {
   const d = data as LabelledData;
   if (!d || !(d.x instanceof Tensor) || !(d.y instanceof Int32Array)) {
@@ -43,7 +47,11 @@ export function checkLabelled(data: unknown, where: string, arg: string): Labell
   return d;
 }
 
-/** Checks a metrics list (unknown names list the valid ones). */
+/**
+ * Checks a metrics list (default ['accuracy']; unknown names list the valid ones).
+ * @example
+ * checkMetrics(undefined, 'fit()'); // ['accuracy']
+ */
 export function checkMetrics(metrics: unknown, where: string): MetricName[] {
   if (metrics === undefined) return ['accuracy'];
   if (!Array.isArray(metrics)) throw new InvalidArgumentError(`${where}: option metrics must be an array of ${METRIC_NAMES.join(', ')}, got ${describeValue(metrics)}`);
