@@ -387,7 +387,7 @@ function nnRecipes(): Record<string, Recipe> {
   const awayFromKinks = (): Tensor => mul(P(2, 3), tensor([[1, -1, 1], [-1, 1, -1]]));
   const INIT = 'seeded initialiser: a key and a shape in, a fresh tensor out (no tensor inputs)';
   return {
-    'nn.defineLayer': diff(() => [N(2, 3)], (x) => nn.defineLayer({ name: 'sq', init: (_k, s) => ({ params: null, state: null, outputShape: [...s] }), forward: (_p, st, a) => ({ y: square(a), state: st }) }).apply(null, x!)),
+    'nn.defineLayer': diff(() => [N(2, 3)], (x) => nn.defineLayer({ name: 'sq', init: (_k, s) => ({ params: {}, state: null, outputShape: [...s] }), forward: (_p, st, a) => ({ y: square(a), state: st }) }).apply({}, x!)),
     'nn.sequential': layer(() => nn.sequential([nn.linear(4), nn.tanh(), nn.linear(2)]), [3]),
     'nn.foldKey': skip('numbers in, a number out (derives sub-keys)'),
     'nn.heUniform': skip(INIT),
@@ -411,7 +411,7 @@ function nnRecipes(): Record<string, Recipe> {
     'nn.sigmoid': layer(() => nn.sigmoid(), [3]),
     'nn.softplus': layer(() => nn.softplus(), [3]),
     'nn.softThreshold': layer(() => nn.softThreshold({ lambda: 0.5 }), [3], () => tensor([[-1.3, -0.2, 0.1], [0.3, 0.9, 1.7]])),
-    'nn.dropout': diff(() => [N(3, 4)], (x) => nn.dropout({ rate: 0.5 }).forward(null, null, x!, { train: true, key: 5 }).y),
+    'nn.dropout': diff(() => [N(3, 4)], (x) => nn.dropout({ rate: 0.5 }).forward({}, null, x!, { train: true, key: 5 }).y),
     'nn.layerNorm': diff(() => [N(2, 4), N(4), N(4)], (x, g, b) => nn.layerNorm().apply({ gamma: g!, beta: b! }, x!)),
     'nn.batchNorm': diff(() => [N(4, 3), N(3), N(3)], (x, g, b) => {
       const bn = nn.batchNorm();
@@ -441,6 +441,7 @@ function nnRecipes(): Record<string, Recipe> {
     'nn.CheckpointError': skip('an error class'),
     'nn.treesBitEqual': refuse(() => [N(3)], (x) => nn.treesBitEqual({ a: x! }, { a: x! })),
     'nn.loadClassificationData': skip('a dataset loader (no tensor inputs)'),
+    'nn.perExampleGrads': diff(() => [N(3, 2), N(4, 3)], (w, x) => nn.perExampleGrads((p: Tensor, xi: Tensor) => sum(nd.tanh(matmul(xi, p))), w!, x!)),
   };
 }
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   tensor, grad, jvp, valueAndGrad, relu, abs, sign, maximum, minimum, clip, softThreshold, hinge, max, min, argmax, argmin, norm,
-  maxPool1d, maxPool2d, sum, withKinkPolicy, Tensor, type KinkPolicy,
+  maxPool1d, maxPool2d, sum, leakyRelu, elu, withKinkPolicy, Tensor, type KinkPolicy,
 } from '../src/index.js';
 
 const isNaNAt = (t: Tensor, i: number) => Number.isNaN(t.data[i]!);
@@ -31,6 +31,8 @@ test('elementwise nonsmooth ops: NaN value and NaN derivative at a NaN input, un
     ['clip, tensor bounds', (x, k) => clip(x, tensor([-1, 0]), 1, { kink: k })],
     ['softThreshold', (x, k) => softThreshold(x, 0.5, { kink: k })],
     ['hinge', (x, k) => hinge(x, { kink: k })],
+    ['leakyRelu', (x, k) => leakyRelu(x, { slope: 0.1, kink: k })],
+    ['elu', (x, k) => elu(x, { alpha: 0.5, kink: k })],
   ];
   const policies: KinkPolicy[] = ['minNorm', 'left', 'right', { kind: 'fixed', t: 0.3 }, { kind: 'random', seed: 1 }];
   const x = tensor([NaN, 0.25]);

@@ -33,12 +33,29 @@ export function mapBinary(a: ConcreteTensor, b: ConcreteTensor, f: (x: number, y
   } else if (ad.length === 1 && shapesEqual(shape, b.shape)) {
     const s = ad[0]!;
     for (let i = 0; i < n; i++) out[i] = f(s, bd[i]!);
+  } else if (shapesEqual(shape, a.shape) && isTrailing(b.shape, shape)) {
+    // b repeats along leading axes (a bias row added to a batch): index i mod |b|
+    const m = bd.length;
+    for (let i = 0, j = 0; i < n; i++, j = j + 1 === m ? 0 : j + 1) out[i] = f(ad[i]!, bd[j]!);
+  } else if (shapesEqual(shape, b.shape) && isTrailing(a.shape, shape)) {
+    const m = ad.length;
+    for (let i = 0, j = 0; i < n; i++, j = j + 1 === m ? 0 : j + 1) out[i] = f(ad[j]!, bd[i]!);
   } else {
     const ia = broadcastIndexMap(a.shape, shape);
     const ib = broadcastIndexMap(b.shape, shape);
     for (let i = 0; i < n; i++) out[i] = f(ad[ia[i]!]!, bd[ib[i]!]!);
   }
   return new ConcreteTensor(out, shape);
+}
+
+/** True when `s` (leading 1s ignored) equals the trailing axes of `full`: it repeats along the leading axes only. */
+function isTrailing(s: readonly number[], full: readonly number[]): boolean {
+  let k = 0;
+  while (k < s.length && s[k] === 1) k++;
+  const rest = s.length - k;
+  if (rest === 0 || rest > full.length) return false;
+  for (let i = 0; i < rest; i++) if (s[k + i] !== full[full.length - rest + i]) return false;
+  return true;
 }
 
 /** out = f(a, b, c) elementwise with three-way broadcasting (used by `where`). */

@@ -4,7 +4,7 @@
  * live here because their names would clash with ops (`relu`) at the package root.
  * One export line per file, grouped by file.
  */
-export { defineLayer, sequential, foldKey, type Layer, type LayerInit, type LayerSpec, type LayerState, type Params, type ForwardContext, type ApplyOptions } from './layer.js';
+export { defineLayer, sequential, foldKey, type EmptyParams, type Layer, type LayerInit, type LayerSpec, type LayerState, type Params, type ForwardContext, type ApplyOptions } from './layer.js';
 export { heUniform, heNormal, glorotUniform, glorotNormal, torchDefault, normal, zeros, ones, type Initializer, type Fans } from './init.js';
 export { linear, flatten, type LinearParams, type LinearOptions } from './layers/dense.js';
 export { relu, leakyRelu, abs, hardtanh, clip, elu, gelu, tanh, sigmoid, softplus, softThreshold } from './layers/activations.js';
@@ -12,7 +12,7 @@ export { dropout, type DropoutOptions } from './layers/dropout.js';
 export { layerNorm, batchNorm, type NormParams, type BatchNormState, type LayerNormOptions, type BatchNormOptions } from './layers/norm.js';
 export { embedding, type EmbeddingParams, type EmbeddingOptions } from './layers/embedding.js';
 export { conv2d, maxPool2d, avgPool2d, type Conv2dParams, type Conv2dLayerOptions, type Pool2dLayerOptions, type ConvInitializer } from './layers/conv.js';
-export { mlp, paramCount, modelSpec, buildModel, registerModel, modelNames, type MlpOptions, type ModelSpec, type ModelBuilder } from './models.js';
+export { mlp, paramCount, perExampleGrads, modelSpec, buildModel, registerModel, modelNames, type MlpOptions, type ModelSpec, type ModelBuilder } from './models.js';
 export { fit, TrainingDivergedError, type FitOptions, type FitResult, type EpochRecord, type StepInfo, type EarlyStoppingOptions, type CheckpointOptions, type Monitor } from './train/fit.js';
 export { evaluate, predict, countCorrect, softmaxCrossEntropy, type LabelledData, type LossFn, type MetricName, type Evaluation, type EvaluateOptions, type PredictOptions } from './train/metrics.js';
 export { saveModel, loadModel, modelToJson, modelFromJson, type SavedModel } from './train/model_file.js';

@@ -3,7 +3,7 @@
  * (JAX / Haiku / Equinox style), and `sequential` composes layers.
  *
  * - `init(key, inputShape) → { params, state, outputShape }`: seeded parameters (a tree of
- *   tensors), non-trainable state (running statistics; `null` when the layer has none) and the
+ *   tensors; `{}` for a layer without parameters), non-trainable state (running statistics; `null` when the layer has none) and the
  *   per-example output shape. `inputShape` excludes the leading batch axis.
  * - `forward(params, state, x, ctx) → { y, state }`: x carries a leading batch axis
  *   ([batch, ...inputShape]). `ctx.train` switches dropout / batch statistics; `ctx.key` seeds
@@ -22,6 +22,11 @@ import { checkOptions } from '../core/options.js';
 
 /** A parameter tree: nested arrays / plain objects whose leaves are tensors. */
 export type Params = unknown;
+/**
+ * Parameters of a layer without any: the empty tree `{}` (grad accepts it and returns `{}`; a
+ * `null` leaf would be refused by grad as a non-tensor leaf).
+ */
+export type EmptyParams = Record<string, never>;
 /** Non-trainable layer state (running statistics), a tree of tensors, or null. */
 export type LayerState = unknown;
 

@@ -1,6 +1,7 @@
 /**
  * @file Models on top of the layer protocol: `mlp` (a multilayer perceptron as a `sequential` of
- * `linear` and activation layers), `paramCount` (number of scalars in a parameter tree), and the
+ * `linear` and activation layers), `paramCount` (number of scalars in a parameter tree),
+ * `perExampleGrads` (the gradient of each example's loss, stacked), and the
  * model registry: named model builders (`mlp`, `cnn`; more can be registered) keyed by name + a
  * JSON config, so a model is described by a serialisable {@link ModelSpec} and a saved model
  * rebuilds the same architecture before its parameters are loaded. Configs are checked (unknown
@@ -14,10 +15,12 @@
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
-import { describeValue, formatShape } from '../core/tensor.js';
+import { describeValue, formatShape, type Tensor } from '../core/tensor.js';
 import { flatten as flattenTree } from '../autodiff/tree.js';
+import { grad } from '../autodiff/transforms.js';
 import { reshape } from '../ops/shape.js';
-import { defineLayer, sequential, type Layer, type LayerState, type Params } from './layer.js';
+import { sliceAxis, stack } from '../ops/slicing.js';
+import { defineLayer, sequential, type EmptyParams, type Layer, type LayerState, type Params } from './layer.js';
 import { flatten, linear, type LinearOptions } from './layers/dense.js';
 import { relu } from './layers/activations.js';
 import { conv2d, maxPool2d } from './layers/conv.js';
@@ -59,6 +62,36 @@ export function mlp(sizes: readonly number[], opts: MlpOptions = {}): Layer<Para
  */
 export function paramCount(params: Params): number {
   return flattenTree(params).leaves.reduce((n, t) => n + t.size, 0);
+}
+
+/**
+ * Per-example gradients: for each example i of the batch `x` (leading axis), the gradient in
+ * `params` of `loss(params, x[i:i+1], i)` (a batch of one; `i` indexes labels), stacked along a new
+ * leading axis of every leaf: a tree like `params` with leaves [B, ...leafShape]. One reverse pass
+ * per example (no vectorisation yet), so use it for small batches (differential privacy,
+ * influence, gradient-noise diagnostics); the sum over i of the result is the gradient of the
+ * summed loss when the examples do not interact (no batchNorm in training mode).
+ * @example
+ * const model = nn.linear(1);
+ * const { params } = model.init(0, [2]);
+ * const g = perExampleGrads((p, xi, i) => mse(model.apply(p, xi), tensor([[y[i]]])), params, x);
+ * g.w.shape; // [batch, 2, 1]
+ */
+export function perExampleGrads<P>(loss: (params: P, xi: Tensor, index: number) => Tensor, params: P, x: Tensor): P {
+  if (typeof loss !== 'function') throw new InvalidArgumentError('perExampleGrads(): loss must be a function (params, xi, index) → scalar Tensor');
+  if (!x || typeof x !== 'object' || !Array.isArray((x as Tensor).shape) || x.shape.length < 1 || x.shape[0]! < 1) {
+    throw new InvalidArgumentError(`perExampleGrads(): x must be a tensor with a non-empty leading batch axis, got ${x && Array.isArray((x as Tensor).shape) ? `shape [${x.shape.join(', ')}]` : String(x)}`);
+  }
+  const perLeaf: Tensor[][] = [];
+  let rebuild: ((leaves: readonly Tensor[]) => P) | null = null;
+  for (let i = 0; i < x.shape[0]!; i++) {
+    const xi = sliceAxis(x, i, i + 1);
+    const g = grad((p: P) => loss(p, xi, i))(params) as P;
+    const flat = flattenTree(g);
+    rebuild ??= flat.rebuild;
+    flat.leaves.forEach((leaf, k) => (perLeaf[k] ??= []).push(leaf));
+  }
+  return rebuild!(perLeaf.map((ls) => stack(ls)));
 }
 
 /** A serialisable model description: builder name, its config, and the per-example input shape. */
@@ -152,15 +185,15 @@ function posInt(v: unknown, what: string): number {
 }
 
 /** Rows [batch, C·H·W] → images [batch, C, H, W] (a view; per-example input [C·H·W] or [C, H, W]). */
-function toImages(shape: readonly number[]): Layer<null, null> {
+function toImages(shape: readonly number[]): Layer<EmptyParams, null> {
   const size = shape.reduce((a, b) => a * b, 1);
-  return defineLayer<null, null>({
+  return defineLayer<EmptyParams, null>({
     name: `toImages(${shape.join('×')})`,
     checkInput(s) {
       const n = s.reduce((a, b) => a * b, 1);
       return n === size ? null : `expects ${size} values per example (${formatShape(shape)})`;
     },
-    init: () => ({ params: null, state: null, outputShape: [...shape] }),
+    init: () => ({ params: {}, state: null, outputShape: [...shape] }),
     forward: (_p, state, x) => ({ y: reshape(x, [x.shape[0]!, ...shape]), state }),
   });
 }

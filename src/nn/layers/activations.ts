@@ -23,13 +23,13 @@ import { relu as reluOp, abs as absOp, type KinkOption } from '../../ops/nonsmoo
 import { clip as clipOp, softThreshold as softThresholdOp } from '../../ops/piecewise.js';
 import { tanh as tanhOp, sigmoid as sigmoidOp, softplus as softplusOp } from '../../ops/unary.js';
 import { leakyRelu as leakyReluOp, elu as eluOp, gelu as geluOp, type GeluOptions } from '../../ops/activations.js';
-import { defineLayer, type Layer } from '../layer.js';
+import { defineLayer, type EmptyParams, type Layer } from '../layer.js';
 
 /** A parameter-free, shape-preserving layer applying `f` elementwise. */
-function elementwise(name: string, f: (x: Tensor) => Tensor): Layer<null, null> {
-  return defineLayer<null, null>({
+function elementwise(name: string, f: (x: Tensor) => Tensor): Layer<EmptyParams, null> {
+  return defineLayer<EmptyParams, null>({
     name,
-    init: (_key, inputShape) => ({ params: null, state: null, outputShape: [...inputShape] }),
+    init: (_key, inputShape) => ({ params: {}, state: null, outputShape: [...inputShape] }),
     forward: (_params, state, x) => ({ y: f(x), state }),
   });
 }
@@ -56,7 +56,7 @@ function bounds(opts: { min?: number; max?: number } | undefined, where: string,
  * @example
  * sequential([linear(32), relu(), linear(10)])
  */
-export function relu(opts?: KinkOption): Layer<null, null> {
+export function relu(opts?: KinkOption): Layer<EmptyParams, null> {
   checkOptions(opts, ['kink'], 'relu()');
   const k = kinkOf(opts);
   return elementwise('relu', (x) => reluOp(x, k));
@@ -67,7 +67,7 @@ export function relu(opts?: KinkOption): Layer<null, null> {
  * @example
  * leakyRelu({ slope: 0.1 })
  */
-export function leakyRelu(opts?: { slope?: number; kink?: KinkPolicy }): Layer<null, null> {
+export function leakyRelu(opts?: { slope?: number; kink?: KinkPolicy }): Layer<EmptyParams, null> {
   checkOptions(opts, ['slope', 'kink'], 'leakyRelu()');
   const slope = num(opts?.slope, 'leakyRelu()', 'slope', 0.01);
   const o = { slope, ...kinkOf(opts) };
@@ -79,7 +79,7 @@ export function leakyRelu(opts?: { slope?: number; kink?: KinkPolicy }): Layer<n
  * @example
  * abs()
  */
-export function abs(opts?: KinkOption): Layer<null, null> {
+export function abs(opts?: KinkOption): Layer<EmptyParams, null> {
   checkOptions(opts, ['kink'], 'abs()');
   const k = kinkOf(opts);
   return elementwise('abs', (x) => absOp(x, k));
@@ -90,7 +90,7 @@ export function abs(opts?: KinkOption): Layer<null, null> {
  * @example
  * hardtanh({ min: -2, max: 2 })
  */
-export function hardtanh(opts?: { min?: number; max?: number; kink?: KinkPolicy }): Layer<null, null> {
+export function hardtanh(opts?: { min?: number; max?: number; kink?: KinkPolicy }): Layer<EmptyParams, null> {
   checkOptions(opts, ['min', 'max', 'kink'], 'hardtanh()');
   const [lo, hi] = bounds(opts, 'hardtanh()', -1, 1);
   const k = kinkOf(opts);
@@ -102,7 +102,7 @@ export function hardtanh(opts?: { min?: number; max?: number; kink?: KinkPolicy 
  * @example
  * clip({ min: 0, max: 6 })  // relu6
  */
-export function clip(opts: { min: number; max: number; kink?: KinkPolicy }): Layer<null, null> {
+export function clip(opts: { min: number; max: number; kink?: KinkPolicy }): Layer<EmptyParams, null> {
   checkOptions(opts, ['min', 'max', 'kink'], 'clip()');
   if (opts?.min === undefined || opts?.max === undefined) throw new InvalidArgumentError('clip(): options min and max are required');
   const [lo, hi] = bounds(opts, 'clip()', 0, 0);
@@ -115,7 +115,7 @@ export function clip(opts: { min: number; max: number; kink?: KinkPolicy }): Lay
  * @example
  * elu({ alpha: 1 })
  */
-export function elu(opts?: { alpha?: number; kink?: KinkPolicy }): Layer<null, null> {
+export function elu(opts?: { alpha?: number; kink?: KinkPolicy }): Layer<EmptyParams, null> {
   checkOptions(opts, ['alpha', 'kink'], 'elu()');
   const alpha = num(opts?.alpha, 'elu()', 'alpha', 1);
   if (!(alpha > 0)) throw new InvalidArgumentError(`elu(): option alpha must be > 0, got ${alpha}`);
@@ -128,7 +128,7 @@ export function elu(opts?: { alpha?: number; kink?: KinkPolicy }): Layer<null, n
  * @example
  * gelu({ approximate: 'tanh' })
  */
-export function gelu(opts?: GeluOptions): Layer<null, null> {
+export function gelu(opts?: GeluOptions): Layer<EmptyParams, null> {
   checkOptions(opts, ['approximate'], 'gelu()');
   const approximate = opts?.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') throw new InvalidArgumentError(`gelu(): option approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
@@ -140,7 +140,7 @@ export function gelu(opts?: GeluOptions): Layer<null, null> {
  * @example
  * tanh()
  */
-export function tanh(): Layer<null, null> {
+export function tanh(): Layer<EmptyParams, null> {
   return elementwise('tanh', tanhOp);
 }
 
@@ -149,7 +149,7 @@ export function tanh(): Layer<null, null> {
  * @example
  * sigmoid()
  */
-export function sigmoid(): Layer<null, null> {
+export function sigmoid(): Layer<EmptyParams, null> {
   return elementwise('sigmoid', sigmoidOp);
 }
 
@@ -158,7 +158,7 @@ export function sigmoid(): Layer<null, null> {
  * @example
  * softplus()
  */
-export function softplus(): Layer<null, null> {
+export function softplus(): Layer<EmptyParams, null> {
   return elementwise('softplus', softplusOp);
 }
 
@@ -167,7 +167,7 @@ export function softplus(): Layer<null, null> {
  * @example
  * softThreshold({ lambda: 0.1 })
  */
-export function softThreshold(opts: { lambda: number; kink?: KinkPolicy }): Layer<null, null> {
+export function softThreshold(opts: { lambda: number; kink?: KinkPolicy }): Layer<EmptyParams, null> {
   checkOptions(opts, ['lambda', 'kink'], 'softThreshold()');
   const lam = opts?.lambda;
   if (typeof lam !== 'number' || !(lam >= 0) || !Number.isFinite(lam)) throw new InvalidArgumentError(`softThreshold(): option lambda must be a finite number ≥ 0, got ${String(lam)}`);

@@ -12,7 +12,7 @@ import { formatShape, type Tensor } from '../../core/tensor.js';
 import { add } from '../../ops/arithmetic.js';
 import { matmul } from '../../ops/matmul.js';
 import { reshape } from '../../ops/shape.js';
-import { defineLayer, foldKey, type Layer } from '../layer.js';
+import { defineLayer, foldKey, type EmptyParams, type Layer } from '../layer.js';
 import { torchDefault, type Initializer } from '../init.js';
 
 /** Parameters of `linear`: kernel w [in, out] and bias b [out] (absent with `useBias: false`). */
@@ -84,13 +84,13 @@ export function linear(units: number, opts: LinearOptions = {}): Layer<LinearPar
  * Flattens each example: [batch, d₁, …, d_k] → [batch, d₁·…·d_k] (no parameters, shares data).
  * @example
  * const f = flatten();
- * f.apply(f.init(0, [2, 3]).params, zeros([5, 2, 3])).shape;  // [5, 6]
+ * f.apply({}, zeros([5, 2, 3])).shape;  // [5, 6]
  */
-export function flatten(): Layer<null, null> {
-  return defineLayer<null, null>({
+export function flatten(): Layer<EmptyParams, null> {
+  return defineLayer<EmptyParams, null>({
     name: 'flatten',
     init(_key, inputShape) {
-      return { params: null, state: null, outputShape: [inputShape.reduce((a, b) => a * b, 1)] };
+      return { params: {}, state: null, outputShape: [inputShape.reduce((a, b) => a * b, 1)] };
     },
     forward(_params, state, x) {
       const b = x.shape[0]!;

@@ -9,7 +9,7 @@ import { checkOptions } from '../../core/options.js';
 import { ConcreteTensor } from '../../core/tensor.js';
 import { rng } from '../../core/rng.js';
 import { mul } from '../../ops/arithmetic.js';
-import { defineLayer, type Layer } from '../layer.js';
+import { defineLayer, type EmptyParams, type Layer } from '../layer.js';
 
 /** Options of `dropout`. */
 export interface DropoutOptions {
@@ -22,9 +22,9 @@ export interface DropoutOptions {
  * `ctx.key` (a different key per step gives fresh masks); eval mode is the identity.
  * @example
  * const d = dropout({ rate: 0.5 });
- * d.forward(null, null, ones([2, 4]), { train: true, key: 7 }).y;  // entries 0 or 2
+ * d.forward({}, null, ones([2, 4]), { train: true, key: 7 }).y;  // entries 0 or 2
  */
-export function dropout(opts: DropoutOptions): Layer<null, null> {
+export function dropout(opts: DropoutOptions): Layer<EmptyParams, null> {
   checkOptions(opts, ['rate'], 'dropout()');
   const rate = opts?.rate;
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
@@ -32,9 +32,9 @@ export function dropout(opts: DropoutOptions): Layer<null, null> {
   }
   const name = `dropout(${rate})`;
   const scale = 1 / (1 - rate);
-  return defineLayer<null, null>({
+  return defineLayer<EmptyParams, null>({
     name,
-    init: (_key, inputShape) => ({ params: null, state: null, outputShape: [...inputShape] }),
+    init: (_key, inputShape) => ({ params: {}, state: null, outputShape: [...inputShape] }),
     forward(_params, state, x, ctx) {
       if (!ctx.train || rate === 0) return { y: x, state };
       if (ctx.key === undefined) {
@@ -42,7 +42,9 @@ export function dropout(opts: DropoutOptions): Layer<null, null> {
       }
       const g = rng(ctx.key);
       const m = new Float64Array(x.size);
-      for (let i = 0; i < m.length; i++) m[i] = g.random() < rate ? 0 : scale;
+      // drop when a uniform 32-bit draw falls below rate·2³² (one draw per element)
+      const threshold = rate * 4294967296;
+      for (let i = 0; i < m.length; i++) m[i] = g.nextUint32() < threshold ? 0 : scale;
       return { y: mul(x, new ConcreteTensor(m, [...x.shape])), state };
     },
   });

@@ -21,7 +21,7 @@ import { add, div, mul, sub } from '../../ops/arithmetic.js';
 import { mean } from '../../ops/reduce.js';
 import { reshape } from '../../ops/shape.js';
 import { sqrt } from '../../ops/unary.js';
-import { defineLayer, type Layer } from '../layer.js';
+import { defineLayer, type EmptyParams, type Layer } from '../layer.js';
 
 /** Affine parameters of a normalisation layer: scale γ (init 1) and shift β (init 0). */
 export interface NormParams {
@@ -39,7 +39,7 @@ export interface BatchNormState {
 export interface LayerNormOptions {
   /** Added to the variance (default 1e-5, PyTorch's). */
   eps?: number;
-  /** Learn γ and β of the last axis's size (default true); false: params null. */
+  /** Learn γ and β of the last axis's size (default true); false: params `{}`. */
   affine?: boolean;
 }
 
@@ -59,30 +59,35 @@ function affineParams(n: number): NormParams {
   return { gamma: new ConcreteTensor(new Float64Array(n).fill(1), [n]), beta: new ConcreteTensor(new Float64Array(n), [n]) };
 }
 
-function checkAffine(name: string, params: NormParams | null, n: number, statShape: readonly number[]): [Tensor, Tensor] {
-  const { gamma, beta } = params ?? ({} as Partial<NormParams>);
-  if (!gamma || !beta || gamma.size !== n || beta.size !== n) {
-    throw new ShapeError(`${name}: params.gamma and params.beta must have ${n} entries (the normalised axis), got ${gamma ? formatShape(gamma.shape) : 'none'} and ${beta ? formatShape(beta.shape) : 'none'}`);
+function checkAffine(name: string, params: NormParams | EmptyParams, x: Tensor, axis: number, statShape: readonly number[]): [Tensor, Tensor] {
+  const { gamma, beta } = (params ?? {}) as Partial<NormParams>;
+  const n = x.shape[axis]!;
+  if (!gamma || !beta || gamma.size !== beta.size) {
+    throw new InvalidArgumentError(`${name}: params must be { gamma, beta } of equal sizes (affine: true), got ${gamma ? formatShape(gamma.shape) : 'no gamma'} and ${beta ? formatShape(beta.shape) : 'no beta'}`);
+  }
+  if (gamma.size !== n) {
+    const expected = x.shape.map((d, i) => (i === 0 ? 'batch' : i === axis ? String(gamma.size) : String(d)));
+    throw new ShapeError(`${name}: expected input [${expected.join(', ')}] (params.gamma is ${formatShape(gamma.shape)}), got ${formatShape(x.shape)}`);
   }
   return [gamma.ndim === statShape.length ? gamma : reshape(gamma, statShape), beta.ndim === statShape.length ? beta : reshape(beta, statShape)];
 }
 
 /**
  * Layer normalisation over the last axis of each example (PyTorch `LayerNorm(d)` on [batch, …, d]):
- * y = (x − mean) / √(var + eps) · γ + β. Params `{ gamma: [d], beta: [d] }` (null with `affine: false`).
+ * y = (x − mean) / √(var + eps) · γ + β. Params `{ gamma: [d], beta: [d] }` (`{}` with `affine: false`).
  * @example
  * const ln = layerNorm();
  * ln.apply(ln.init(0, [3]).params, tensor([[1, 2, 3]]));  // ≈ [[-1.2247, 0, 1.2247]]
  */
-export function layerNorm(opts: LayerNormOptions = {}): Layer<NormParams | null, null> {
+export function layerNorm(opts: LayerNormOptions = {}): Layer<NormParams | EmptyParams, null> {
   checkOptions(opts, ['eps', 'affine'], 'layerNorm()');
   const eps = checkPositive(opts.eps ?? 1e-5, 'option eps', 'layerNorm', true);
   const affine = readFlag(opts.affine, 'layerNorm()', 'affine', true);
   const name = 'layerNorm';
-  return defineLayer<NormParams | null, null>({
+  return defineLayer<NormParams | EmptyParams, null>({
     name,
     checkInput: (shape) => (shape.length < 1 ? 'needs at least one feature axis' : null),
-    init: (_key, inputShape) => ({ params: affine ? affineParams(inputShape[inputShape.length - 1]!) : null, state: null, outputShape: [...inputShape] }),
+    init: (_key, inputShape) => ({ params: affine ? affineParams(inputShape[inputShape.length - 1]!) : {}, state: null, outputShape: [...inputShape] }),
     forward(params, state, x) {
       const d = x.shape[x.ndim - 1]!;
       const mu = mean(x, { axis: -1, keepdims: true });
@@ -90,7 +95,7 @@ export function layerNorm(opts: LayerNormOptions = {}): Layer<NormParams | null,
       const v = mean(mul(xc, xc), { axis: -1, keepdims: true });
       let y = div(xc, sqrt(add(v, eps)));
       if (affine) {
-        const [g, b] = checkAffine(name, params, d, [d]);
+        const [g, b] = checkAffine(name, params, x, x.ndim - 1, [d]);
         y = add(mul(y, g), b);
       }
       return { y, state };
@@ -108,7 +113,7 @@ export function layerNorm(opts: LayerNormOptions = {}): Layer<NormParams | null,
  * const { y, state: next } = bn.forward(params, state, tensor([[1, 2], [3, 6]]), { train: true });
  * // y ≈ [[-1, -1], [1, 1]]; next.mean = 0.1·[2, 4], next.var = 0.9 + 0.1·[2, 8]
  */
-export function batchNorm(opts: BatchNormOptions = {}): Layer<NormParams | null, BatchNormState> {
+export function batchNorm(opts: BatchNormOptions = {}): Layer<NormParams | EmptyParams, BatchNormState> {
   checkOptions(opts, ['eps', 'affine', 'momentum'], 'batchNorm()');
   const eps = checkPositive(opts.eps ?? 1e-5, 'option eps', 'batchNorm', true);
   const affine = readFlag(opts.affine, 'batchNorm()', 'affine', true);
@@ -117,13 +122,13 @@ export function batchNorm(opts: BatchNormOptions = {}): Layer<NormParams | null,
     throw new InvalidArgumentError(`batchNorm(): option momentum must be a number in [0, 1] (weight of the new statistic, PyTorch's convention), got ${String(momentum)}`);
   }
   const name = 'batchNorm';
-  return defineLayer<NormParams | null, BatchNormState>({
+  return defineLayer<NormParams | EmptyParams, BatchNormState>({
     name,
     checkInput: (shape) => (shape.length < 1 ? 'needs a channel axis: input [batch, C] or [batch, C, …]' : null),
     init(_key, inputShape) {
       const c = inputShape[0]!;
       return {
-        params: affine ? affineParams(c) : null,
+        params: affine ? affineParams(c) : {},
         state: { mean: new ConcreteTensor(new Float64Array(c), [c]), var: new ConcreteTensor(new Float64Array(c).fill(1), [c]) },
         outputShape: [...inputShape],
       };
@@ -133,8 +138,11 @@ export function batchNorm(opts: BatchNormOptions = {}): Layer<NormParams | null,
       // statistics broadcast as [C, 1, …, 1] against [batch, C, …]
       const statShape = [c, ...x.shape.slice(2).map(() => 1)];
       const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-      if (!state || !state.mean || !state.var || state.mean.size !== c || state.var.size !== c) {
-        throw new ShapeError(`${name}: state.mean and state.var must have ${c} entries (channels of input ${formatShape(x.shape)}), got ${state?.mean ? formatShape(state.mean.shape) : 'none'}; pass the state from init or the previous step`);
+      if (!state || !state.mean || !state.var || state.mean.size !== state.var.size) {
+        throw new InvalidArgumentError(`${name}: state must be { mean, var } of equal sizes: pass the state from init or from the previous step (apply(params, x, { state }))`);
+      }
+      if (state.mean.size !== c) {
+        throw new ShapeError(`${name}: expected input [batch, ${state.mean.size}, …] (state has ${state.mean.size} channels), got ${formatShape(x.shape)}`);
       }
       let y: Tensor;
       let next = state;
@@ -158,7 +166,7 @@ export function batchNorm(opts: BatchNormOptions = {}): Layer<NormParams | null,
         y = div(sub(x, rm), sqrt(add(rv, eps)));
       }
       if (affine) {
-        const [g, b] = checkAffine(name, params, c, statShape);
+        const [g, b] = checkAffine(name, params, x, 1, statShape);
         y = add(mul(y, g), b);
       }
       return { y, state: next };
