@@ -274,8 +274,8 @@ const recipes: Record<string, Recipe> = {
   'linalg.condEstimate': refuse(() => [G(3)], (A) => linalg.condEstimate(A!)),
   // --- nn: convolution and pooling layers (params passed as tensors, so derivatives reach them) ---
   'nn.conv2d': diff(() => [N(2, 2, 5, 4), N(3, 2, 3, 3), N(3)], (x, w, b) => nd.nn.conv2d(3, { kernel: 3, padding: 'same' }).apply({ w: w!, b: b! }, x!)),
-  'nn.maxPool2d': unary((x) => nd.nn.maxPool2d({ kernel: 2 }).apply(null, x), () => nd.reshape(spread(32), [2, 1, 4, 4])),
-  'nn.avgPool2d': unary((x) => nd.nn.avgPool2d({ kernel: 2, stride: 1 }).apply(null, x), () => N(2, 3, 3, 4)),
+  'nn.maxPool2d': unary((x) => nd.nn.maxPool2d({ kernel: 2 }).apply({}, x), () => nd.reshape(spread(32), [2, 1, 4, 4])),
+  'nn.avgPool2d': unary((x) => nd.nn.avgPool2d({ kernel: 2, stride: 1 }).apply({}, x), () => N(2, 3, 3, 4)),
 
   // --- nn namespace: layers differentiated in their input (and parameters where they have some) ---
   ...nnRecipes(),

@@ -54,6 +54,21 @@ test('conv2d matches a naive loop on odd sizes, strides, paddings and dilations'
   });
 });
 
+test('conv2d: large images split into chunks of images (a partial last chunk) match the naive loop and the adjoint identities', () => {
+  // K·P = 900·1024: two images per chunk (2²¹ scratch entries), so N = 3 runs a chunk of 2 and one of 1
+  const g: Geo = { stride: [1, 1], padding: [2, 2], dilation: [1, 1] };
+  const x = rng(1).normal([3, 36, 32, 32]), w = rng(2).normal([1, 36, 5, 5]);
+  const y = conv2d(x, w, g);
+  assertClose(y, naiveConv(x, w, g).data, 1e-12);
+  const c = rng(3).normal(y.shape);
+  const [gx, gw] = grad((a: Tensor, b: Tensor) => sum(mul(conv2d(a, b, g), c)), { argnums: [0, 1] })(x, w);
+  const u = rng(4).normal(x.shape), v = rng(5).normal(w.shape);
+  // ⟨∇x, u⟩ = ⟨c, conv(u, w)⟩ and ⟨∇w, v⟩ = ⟨c, conv(x, v)⟩ (conv is linear in each argument)
+  const cu = dotArr(c.data, naiveConv(u, w, g).data), cv = dotArr(c.data, naiveConv(x, v, g).data);
+  assert.ok(Math.abs(dotArr(gx!.data, u.data) - cu) <= 1e-10 * Math.abs(cu));
+  assert.ok(Math.abs(dotArr(gw!.data, v.data) - cv) <= 1e-10 * Math.abs(cv));
+});
+
 test('conv2d: the documented example values', () => {
   const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]);
   assertClose(conv2d(x, ones([1, 1, 2, 2])), [12, 16, 24, 28], 0);

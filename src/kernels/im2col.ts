@@ -33,7 +33,9 @@ export function convOutLength(L: number, k: number, s: number, p: number, d: num
 }
 
 /**
- * Writes the patch matrix of image `x` (starting at `xOff`, C×H×W) into `cols[0 .. C·kh·kw·Ho·Wo)`.
+ * Writes the patch matrix of image `x` (starting at `xOff`, C×H×W) into `cols`: entry (r, p) at
+ * `cols[r·ld + colOff + p]` (default ld = Ho·Wo, colOff = 0: a dense (C·kh·kw)×(Ho·Wo) matrix; a
+ * larger `ld` places several images side by side, image b at colOff = b·Ho·Wo).
  *
  * @example
  * // 1×3×3 image, 2×2 window, stride 1: cols is 4×4
@@ -41,15 +43,14 @@ export function convOutLength(L: number, k: number, s: number, p: number, d: num
  * im2col(Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9), 0, g, new Float64Array(16));
  * // rows: [1,2,4,5], [2,3,5,6], [4,5,7,8], [5,6,8,9]
  */
-export function im2col(x: Float64Array, xOff: number, g: ConvGeometry, cols: Float64Array): void {
+export function im2col(x: Float64Array, xOff: number, g: ConvGeometry, cols: Float64Array, ld = g.Ho * g.Wo, colOff = 0): void {
   const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo } = g;
-  const P = Ho * Wo;
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = xOff + c * H * W;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++, r++) {
-        const row = r * P;
+        const row = r * ld + colOff;
         const dj = j * dw - pw;
         // ow range with 0 ≤ ow·sw + dj < W
         const owLo = dj >= 0 ? 0 : Math.min(Wo, Math.ceil(-dj / sw));
@@ -73,7 +74,8 @@ export function im2col(x: Float64Array, xOff: number, g: ConvGeometry, cols: Flo
 }
 
 /**
- * The adjoint of {@link im2col}: x[c, h, w] += Σ of the cols entries read from (c, h, w).
+ * The adjoint of {@link im2col} (same `ld` / `colOff` layout): x[c, h, w] += Σ of the cols
+ * entries read from (c, h, w).
  * Adds into `x` (starting at `xOff`); zero it first for a plain transpose.
  *
  * @example
@@ -81,15 +83,14 @@ export function im2col(x: Float64Array, xOff: number, g: ConvGeometry, cols: Flo
  * const x = new Float64Array(9);
  * col2im(new Float64Array(16).fill(1), g, x, 0); // x = [1,2,1, 2,4,2, 1,2,1] (window counts)
  */
-export function col2im(cols: Float64Array, g: ConvGeometry, x: Float64Array, xOff: number): void {
+export function col2im(cols: Float64Array, g: ConvGeometry, x: Float64Array, xOff: number, ld = g.Ho * g.Wo, colOff = 0): void {
   const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo } = g;
-  const P = Ho * Wo;
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = xOff + c * H * W;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++, r++) {
-        const row = r * P;
+        const row = r * ld + colOff;
         const dj = j * dw - pw;
         const owLo = dj >= 0 ? 0 : Math.min(Wo, Math.ceil(-dj / sw));
         const owHi = Math.max(owLo, Math.min(Wo, Math.ceil((W - dj) / sw)));

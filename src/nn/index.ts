@@ -11,7 +11,7 @@ export { relu, leakyRelu, abs, hardtanh, clip, elu, gelu, tanh, sigmoid, softplu
 export { dropout, type DropoutOptions } from './layers/dropout.js';
 export { layerNorm, batchNorm, type NormParams, type BatchNormState, type LayerNormOptions, type BatchNormOptions } from './layers/norm.js';
 export { embedding, type EmbeddingParams, type EmbeddingOptions } from './layers/embedding.js';
-export { conv2d, maxPool2d, avgPool2d, type Conv2dParams, type Conv2dLayerOptions, type Pool2dLayerOptions, type ConvInitializer } from './layers/conv.js';
+export { conv2d, maxPool2d, avgPool2d, type Conv2dParams, type Conv2dLayerOptions, type Pool2dLayerOptions } from './layers/conv.js';
 export { mlp, paramCount, perExampleGrads, modelSpec, buildModel, registerModel, modelNames, type MlpOptions, type ModelSpec, type ModelBuilder } from './models.js';
 export { fit, TrainingDivergedError, type FitOptions, type FitResult, type EpochRecord, type StepInfo, type EarlyStoppingOptions, type CheckpointOptions, type Monitor } from './train/fit.js';
 export { evaluate, predict, countCorrect, softmaxCrossEntropy, type LabelledData, type LossFn, type MetricName, type Evaluation, type EvaluateOptions, type PredictOptions } from './train/metrics.js';

@@ -7,7 +7,8 @@
  * (zero padding; cross-correlation, as PyTorch / JAX `conv_general_dilated`),
  *   Ho = ⌊(H + 2ph − dh(kh − 1) − 1)/sh⌋ + 1   (same for Wo).
  * Per image, y[n] = W·cols(x[n]) with W = w viewed as F×(C·kh·kw) and cols the im2col patch
- * matrix (src/kernels/im2col.ts): one gemm per image.
+ * matrix (src/kernels/im2col.ts); the patch matrices of a chunk of images sit side by side so that
+ * one gemm serves the chunk (bounded scratch memory), and the result is permuted back to NCHW.
  *
  * The three primitives (all bilinear, so each JVP is the sum of the primitive with one argument
  * replaced by its tangent):
@@ -34,11 +35,23 @@ import { asTensor, type TensorLike } from './convert.js';
 // ---------------------------------------------------------------------------------------------
 // kernels
 
-/** Scratch patch matrix shared by the three kernels (grown, never shrunk; impls do not nest). */
-let scratch = new Float64Array(0);
-function colsBuffer(n: number): Float64Array {
-  if (scratch.length < n) scratch = new Float64Array(n);
-  return scratch;
+/**
+ * Scratch buffers shared by the three kernels (grown, never shrunk; impls do not nest): the patch
+ * matrix of a chunk of images side by side, (C·kh·kw) × (B·Ho·Wo), and a channel-major copy of a
+ * chunk of outputs / cotangents, F × (B·Ho·Wo).
+ */
+let colsScratch = new Float64Array(0);
+let chanScratch = new Float64Array(0);
+function buffers(nCols: number, nChan: number): [Float64Array, Float64Array] {
+  if (colsScratch.length < nCols) colsScratch = new Float64Array(nCols);
+  if (chanScratch.length < nChan) chanScratch = new Float64Array(nChan);
+  return [colsScratch, chanScratch];
+}
+
+/** Images per chunk: one gemm spans B images, with the patch matrix kept under ~2²¹ entries (16 MB). */
+const CHUNK_ENTRIES = 1 << 21;
+function chunkSize(N: number, K: number, P: number): number {
+  return Math.max(1, Math.min(N, Math.floor(CHUNK_ENTRIES / Math.max(1, K * P))));
 }
 
 function geom(C: number, p: ConvParams): ConvGeometry {
@@ -50,47 +63,86 @@ function geom(C: number, p: ConvParams): ConvGeometry {
   return { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho: convOutLength(H, kh, sh, ph, dh), Wo: convOutLength(W, kw, sw, pw, dw) };
 }
 
-/** y [N, F, Ho, Wo] from x [N, C, H, W] and w [F, C, kh, kw]. */
+/** [B, F, P] (images n0 … n0+B−1 of `src`) → channel-major `dst` [F, B·P]. */
+function toChannelMajor(src: Float64Array, n0: number, B: number, F: number, P: number, dst: Float64Array): void {
+  const L = B * P;
+  for (let b = 0; b < B; b++) {
+    for (let f = 0; f < F; f++) {
+      const s = (n0 + b) * F * P + f * P, d = f * L + b * P;
+      for (let q = 0; q < P; q++) dst[d + q] = src[s + q]!;
+    }
+  }
+}
+
+/** y [N, F, Ho, Wo] from x [N, C, H, W] and w [F, C, kh, kw]: per chunk, Y = W·[cols(x[n0]) … cols(x[n0+B−1])]. */
 function convForward(x: ConcreteTensor, w: ConcreteTensor, p: ConvParams): ConcreteTensor {
   const [N, C] = x.shape as [number, number];
   const F = w.shape[0]!;
   const g = geom(C, p);
   const P = g.Ho * g.Wo, K = C * g.kh * g.kw, img = C * g.H * g.W;
   const out = new Float64Array(N * F * P);
-  const cols = colsBuffer(K * P);
-  for (let n = 0; n < N; n++) {
-    im2col(x.data, n * img, g, cols);
-    gemmKernel(F, P, K, w.data, 0, cols, 0, out, n * F * P);
+  const B0 = chunkSize(N, K, P);
+  const [cols, chan] = buffers(K * B0 * P, F * B0 * P);
+  for (let n0 = 0; n0 < N; n0 += B0) {
+    const B = Math.min(B0, N - n0), L = B * P;
+    if (B === 1) {
+      im2col(x.data, n0 * img, g, cols);
+      gemmKernel(F, P, K, w.data, 0, cols, 0, out, n0 * F * P);
+      continue;
+    }
+    for (let b = 0; b < B; b++) im2col(x.data, (n0 + b) * img, g, cols, L, b * P);
+    gemmKernel(F, L, K, w.data, 0, cols, 0, chan, 0);
+    // chan [F, B·P] → out [B, F, P]
+    for (let b = 0; b < B; b++) {
+      for (let f = 0; f < F; f++) {
+        const d = (n0 + b) * F * P + f * P, s = f * L + b * P;
+        for (let q = 0; q < P; q++) out[d + q] = chan[s + q]!;
+      }
+    }
   }
   return new ConcreteTensor(out, [N, F, g.Ho, g.Wo]);
 }
 
-/** x̄ [N, C, H, W] = col2im(Wᵀ·c[n]) from c [N, F, Ho, Wo] and w [F, C, kh, kw]. */
+/** x̄ [N, C, H, W] from c [N, F, Ho, Wo] and w [F, C, kh, kw]: per chunk, cols = Wᵀ·c (channel-major), then col2im per image. */
 function convTransposeForward(c: ConcreteTensor, w: ConcreteTensor, p: ConvParams): ConcreteTensor {
   const N = c.shape[0]!;
   const [F, C] = w.shape as [number, number];
   const g = geom(C, p);
   const P = g.Ho * g.Wo, K = C * g.kh * g.kw, img = C * g.H * g.W;
   const out = new Float64Array(N * img);
-  const cols = colsBuffer(K * P);
-  for (let n = 0; n < N; n++) {
-    gemmKernel(K, P, F, w.data, 0, c.data, n * F * P, cols, 0, true, false);
-    col2im(cols, g, out, n * img);
+  const B0 = chunkSize(N, K, P);
+  const [cols, chan] = buffers(K * B0 * P, F * B0 * P);
+  for (let n0 = 0; n0 < N; n0 += B0) {
+    const B = Math.min(B0, N - n0), L = B * P;
+    if (B === 1) {
+      gemmKernel(K, P, F, w.data, 0, c.data, n0 * F * P, cols, 0, true, false);
+      col2im(cols, g, out, n0 * img);
+      continue;
+    }
+    toChannelMajor(c.data, n0, B, F, P, chan);
+    gemmKernel(K, L, F, w.data, 0, chan, 0, cols, 0, true, false);
+    for (let b = 0; b < B; b++) col2im(cols, g, out, (n0 + b) * img, L, b * P);
   }
   return new ConcreteTensor(out, [N, C, g.H, g.W]);
 }
 
-/** w̄ [F, C, kh, kw] = Σ_n c[n]·cols(x[n])ᵀ from x [N, C, H, W] and c [N, F, Ho, Wo]. */
+/** w̄ [F, C, kh, kw] = Σ_n c[n]·cols(x[n])ᵀ from x [N, C, H, W] and c [N, F, Ho, Wo], one gemm per chunk. */
 function convWeightGradForward(x: ConcreteTensor, c: ConcreteTensor, p: ConvParams): ConcreteTensor {
   const [N, C] = x.shape as [number, number];
   const F = c.shape[1]!;
   const g = geom(C, p);
   const P = g.Ho * g.Wo, K = C * g.kh * g.kw, img = C * g.H * g.W;
   const out = new Float64Array(F * K);
-  const cols = colsBuffer(K * P);
-  for (let n = 0; n < N; n++) {
-    im2col(x.data, n * img, g, cols);
-    gemmStrided(false, true, F, K, P, 1, c.data, n * F * P, P, cols, 0, P, 1, out, 0, K);
+  const B0 = chunkSize(N, K, P);
+  const [cols, chan] = buffers(K * B0 * P, F * B0 * P);
+  for (let n0 = 0; n0 < N; n0 += B0) {
+    const B = Math.min(B0, N - n0), L = B * P;
+    for (let b = 0; b < B; b++) im2col(x.data, (n0 + b) * img, g, cols, L, b * P);
+    if (B === 1) gemmStrided(false, true, F, K, P, 1, c.data, n0 * F * P, P, cols, 0, P, 1, out, 0, K);
+    else {
+      toChannelMajor(c.data, n0, B, F, P, chan);
+      gemmStrided(false, true, F, K, L, 1, chan, 0, L, cols, 0, L, 1, out, 0, K);
+    }
   }
   return new ConcreteTensor(out, [F, C, g.kh, g.kw]);
 }

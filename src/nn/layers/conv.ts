@@ -9,7 +9,6 @@
  */
 import { InvalidArgumentError, ShapeError } from '../../core/errors.js';
 import { checkCount, checkOptions } from '../../core/options.js';
-import { rng } from '../../core/rng.js';
 import { formatShape, type Tensor } from '../../core/tensor.js';
 import { convOutLength } from '../../kernels/im2col.js';
 import { add } from '../../ops/arithmetic.js';
@@ -17,16 +16,8 @@ import { conv2d as conv2dOp, pairOption, type Pair2d } from '../../ops/conv.js';
 import { avgPool2d as avgPool2dOp, maxPool2d as maxPool2dOp } from '../../ops/pooling.js';
 import { reshape } from '../../ops/shape.js';
 import type { KinkPolicy } from '../../autodiff/kinks.js';
-import { defineLayer, foldKey, type Layer } from '../layer.js';
-
-/** An initialiser: seeded tensor of `shape`, told the layer's fans (fan-in C·kh·kw, fan-out F·kh·kw). */
-export type ConvInitializer = (key: number, shape: readonly number[], fans?: { fanIn: number; fanOut: number }) => Tensor;
-
-/** PyTorch's default for conv weights and biases: U(±1/√fanIn). */
-const torchUniform: ConvInitializer = (key, shape, fans) => {
-  const b = 1 / Math.sqrt(fans?.fanIn ?? 1);
-  return rng(key).uniform(shape, -b, b);
-};
+import { defineLayer, foldKey, type EmptyParams, type Layer } from '../layer.js';
+import { torchDefault, type Initializer } from '../init.js';
 
 /** Parameters of the `conv2d` layer: kernel w [F, C, kh, kw] and bias b [F] (absent with `useBias: false`). */
 export interface Conv2dParams {
@@ -47,9 +38,9 @@ export interface Conv2dLayerOptions {
   /** Add a per-filter bias (default true). */
   useBias?: boolean;
   /** Kernel initialiser (default PyTorch's U(±1/√(C·kh·kw))), called with the layer's fans. */
-  kernelInit?: ConvInitializer;
+  kernelInit?: Initializer;
   /** Bias initialiser (default PyTorch's U(±1/√(C·kh·kw))). */
-  biasInit?: ConvInitializer;
+  biasInit?: Initializer;
 }
 
 const LAYOUT = 'input must be [C, H, W] per example (batch [N, C, H, W])';
@@ -79,8 +70,8 @@ export function conv2d(filters: number, opts: Conv2dLayerOptions): Layer<Conv2dP
     padding = [(dilation[0] * (kernel[0] - 1)) / 2, (dilation[1] * (kernel[1] - 1)) / 2];
   } else padding = pairOption(opts.padding, 0, 0, 'padding', where);
   const useBias = opts.useBias ?? true;
-  const kernelInit = opts.kernelInit ?? torchUniform;
-  const biasInit = opts.biasInit ?? torchUniform;
+  const kernelInit = opts.kernelInit ?? torchDefault;
+  const biasInit = opts.biasInit ?? torchDefault;
   for (const [k, v] of [['kernelInit', kernelInit], ['biasInit', biasInit]] as const) {
     if (typeof v !== 'function') throw new InvalidArgumentError(`${where}: option ${k} must be an initialiser function (key, shape, fans) → Tensor`);
   }
@@ -129,7 +120,7 @@ export interface Pool2dLayerOptions {
   padding?: Pair2d;
 }
 
-function poolLayer(kind: 'maxPool2d' | 'avgPool2d', opts: Pool2dLayerOptions, extraKeys: readonly string[], apply: (x: Tensor, k: [number, number], s: [number, number], p: [number, number]) => Tensor): Layer<null, null> {
+function poolLayer(kind: 'maxPool2d' | 'avgPool2d', opts: Pool2dLayerOptions, extraKeys: readonly string[], apply: (x: Tensor, k: [number, number], s: [number, number], p: [number, number]) => Tensor): Layer<EmptyParams, null> {
   const where = `nn.${kind}()`;
   checkOptions(opts, ['kernel', 'stride', 'padding', ...extraKeys], where);
   if (!opts || opts.kernel === undefined) throw new InvalidArgumentError(`${where}: option kernel is required (a size or [kh, kw])`);
@@ -139,7 +130,7 @@ function poolLayer(kind: 'maxPool2d' | 'avgPool2d', opts: Pool2dLayerOptions, ex
   if (2 * p[0] > k[0] || 2 * p[1] > k[1]) throw new InvalidArgumentError(`${where}: padding must be at most kernel/2, got ${JSON.stringify(opts.padding)} for kernel ${JSON.stringify(opts.kernel)}`);
   const name = `${kind}(${k[0]}×${k[1]})`;
   const outSize = (shape: readonly number[]): [number, number] => [convOutLength(shape[1]!, k[0], s[0], p[0], 1), convOutLength(shape[2]!, k[1], s[1], p[1], 1)];
-  return defineLayer<null, null>({
+  return defineLayer<EmptyParams, null>({
     name,
     checkInput(shape) {
       if (shape.length !== 3) return LAYOUT;
@@ -148,7 +139,7 @@ function poolLayer(kind: 'maxPool2d' | 'avgPool2d', opts: Pool2dLayerOptions, ex
       return null;
     },
     init(_key, inputShape) {
-      return { params: null, state: null, outputShape: [inputShape[0]!, ...outSize(inputShape)] };
+      return { params: {}, state: null, outputShape: [inputShape[0]!, ...outSize(inputShape)] };
     },
     forward(_params, state, x) {
       return { y: apply(x, k, s, p), state };
@@ -164,7 +155,7 @@ function poolLayer(kind: 'maxPool2d' | 'avgPool2d', opts: Pool2dLayerOptions, ex
  * const pool = nn.maxPool2d({ kernel: 2 });
  * pool.init(0, [16, 8, 8]).outputShape; // [16, 4, 4]
  */
-export function maxPool2d(opts: Pool2dLayerOptions & { kink?: KinkPolicy }): Layer<null, null> {
+export function maxPool2d(opts: Pool2dLayerOptions & { kink?: KinkPolicy }): Layer<EmptyParams, null> {
   return poolLayer('maxPool2d', opts, ['kink'], (x, kernel, stride, padding) => maxPool2dOp(x, { kernel, stride, padding, ...(opts.kink !== undefined && { kink: opts.kink }) }));
 }
 
@@ -176,7 +167,7 @@ export function maxPool2d(opts: Pool2dLayerOptions & { kink?: KinkPolicy }): Lay
  * const pool = nn.avgPool2d({ kernel: 2 });
  * pool.init(0, [16, 8, 8]).outputShape; // [16, 4, 4]
  */
-export function avgPool2d(opts: Pool2dLayerOptions & { countIncludePad?: boolean }): Layer<null, null> {
+export function avgPool2d(opts: Pool2dLayerOptions & { countIncludePad?: boolean }): Layer<EmptyParams, null> {
   return poolLayer('avgPool2d', opts, ['countIncludePad'], (x, kernel, stride, padding) =>
     avgPool2dOp(x, { kernel, stride, padding, ...(opts.countIncludePad !== undefined && { countIncludePad: opts.countIncludePad }) }));
 }
