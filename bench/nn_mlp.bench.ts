@@ -6,7 +6,8 @@
  * and where one step's time goes (gemm of the step's matrix products, the optimiser, the rest:
  * elementwise ops, autodiff bookkeeping, batch gathering).
  *
- * usage: npx tsx bench/nn_mlp.bench.ts [--epochs 10] [--limit 60000] [--no-torch] [--tiny-only]
+ * usage: npx tsx bench/nn_mlp.bench.ts [--epochs 10] [--limit 60000] [--no-torch] [--tiny-only] [--cosine]
+ * (--cosine: Adam's step size decays from 1e-3 to 0 over the run; the test accuracy is printed each epoch)
  */
 import { execFileSync } from 'node:child_process';
 import { fit } from '../src/nn/train/fit.js';
@@ -14,6 +15,7 @@ import { evaluate } from '../src/nn/train/metrics.js';
 import { loadClassificationData } from '../src/nn/train/data.js';
 import { buildModel, modelSpec } from '../src/nn/models.js';
 import { adam, applyUpdates } from '../src/nn/optim.js';
+import { cosineDecay } from '../src/nn/schedules.js';
 import { fromData, type Tensor } from '../src/core/tensor.js';
 import { rng } from '../src/core/rng.js';
 import { matmul } from '../src/ops/matmul.js';
@@ -25,6 +27,7 @@ const epochs = arg('--epochs', 10);
 const limit = arg('--limit', 60000);
 const withTorch = !args.includes('--no-torch');
 const tinyOnly = args.includes('--tiny-only');
+const cosine = args.includes('--cosine');
 
 function cpuSeconds(): number {
   const u = process.cpuUsage();
@@ -79,15 +82,15 @@ function mlpRun(): void {
   let tw = Date.now();
   let tc = cpuSeconds();
   const result = fit(model, init, data.train, {
-    optimizer: adam({ lr: 1e-3 }),
+    optimizer: adam({ lr: cosine ? cosineDecay({ init: 1e-3, steps: epochs * Math.ceil(data.train.y.length / 128) }) : 1e-3 }),
     epochs,
     batchSize: 128,
     seed: 0,
-    metrics: [],
+    ...(cosine && { validationData: data.test, evalBatchSize: 1000 }),
     onEpoch: (r) => {
       wall.push((Date.now() - tw) / 1000);
       cpu.push(cpuSeconds() - tc);
-      console.error(`nsdiff epoch ${r.epoch}: loss ${r.loss.toFixed(4)}  ${wall.at(-1)!.toFixed(1)}s wall, ${cpu.at(-1)!.toFixed(1)}s cpu`);
+      console.error(`nsdiff epoch ${r.epoch}: loss ${r.loss.toFixed(4)}${r.valAccuracy !== undefined ? `  test accuracy ${r.valAccuracy.toFixed(4)}` : ''}  ${wall.at(-1)!.toFixed(1)}s wall, ${cpu.at(-1)!.toFixed(1)}s cpu`);
       tw = Date.now();
       tc = cpuSeconds();
     },
@@ -129,7 +132,7 @@ function mlpRun(): void {
   const t2f = torch(['mlp', '--threads', '2', '--dtype', 'float32', ...common]);
 
   const med = (o: Record<string, unknown> | null, k: string) => (o ? median(o[k] as number[]) : NaN);
-  console.log(`\nFashion-MNIST MLP 784-256-128-10, Adam 1e-3, batch 128, ${epochs} epochs on ${data.train.y.length} samples (median epoch; machine shared: wall times are noisy, CPU times less so)\n`);
+  console.log(`\nFashion-MNIST MLP 784-256-128-10, Adam 1e-3${cosine ? ' (cosine decay to 0)' : ''}, batch 128, ${epochs} epochs on ${data.train.y.length} samples (median epoch; machine shared: wall times are noisy, CPU times less so)\n`);
   console.log('| run | epoch wall (s) | epoch CPU (s) | CPU ratio nsdiff / run | wall ratio | test accuracy | peak RSS (MB) |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(`| nsdiff float64 (1 thread) | ${f(median(wall))} | ${f(median(cpu))} | 1.00 | 1.00 | ${f(test.accuracy! * 100, 2)}% | ${f(rssMB, 0)} |`);
