@@ -36,7 +36,7 @@ function run(args: string[], onStart?: (p: ReturnType<typeof spawn>) => void): P
   });
 }
 
-// digits, mlp 64-24-10, batch 32 → 43 steps per epoch (1350 training rows), 4 epochs
+// digits, mlp 64-24-10, batch 32 → 43 steps per epoch (1350 training rows), 4 epochs (later flags override earlier ones)
 const TRAIN = ['train', '--dataset', 'digits', '--hidden', '24', '--epochs', '4', '--batch-size', '32', '--lr', '0.01', '--seed', '3', '--quiet'];
 const TRAIN_OPTS: TrainCliOptions = { dataset: 'digits', hidden: '24', epochs: '4', batchSize: '32', lr: '0.01', seed: '3', quiet: true };
 const silent = { out: () => {}, err: () => {} };
@@ -73,23 +73,26 @@ test('train --json: one object per epoch, a final line with testAccuracy/testLos
 
 test('kill -9 mid-run, then --resume: the final model is bit-identical to an uninterrupted run', async () => {
   const ck = join(dir, 'ck');
-  const killed = await run([...TRAIN, '--checkpoint', ck, '--checkpoint-every', '5', '--out', join(dir, 'never.json')], (p) => {
+  // 6 epochs of 85 steps (batch 16): long enough that the kill lands mid-run even on an idle machine
+  const KILL = [...TRAIN, '--epochs', '6', '--batch-size', '16'];
+  const killed = await run([...KILL, '--checkpoint', ck, '--checkpoint-every', '5', '--out', join(dir, 'never.json')], (p) => {
     const poll = setInterval(() => {
-      // kill once a step checkpoint exists (the run is then somewhere in its 172 steps)
+      // kill as soon as a step checkpoint exists (the run is then somewhere in its 510 steps)
       if (existsSync(join(ck, 'checkpoint.nsdckpt'))) {
         clearInterval(poll);
-        setTimeout(() => p.kill('SIGKILL'), 150);
+        p.kill('SIGKILL');
       }
     }, 10);
     p.on('close', () => clearInterval(poll));
   });
   assert.equal(killed.signal, 'SIGKILL', `the run ended before the kill (code ${killed.code}); ${killed.err}`);
   assert.ok(!existsSync(join(dir, 'never.json')));
-  const resumed = await run([...TRAIN, '--checkpoint', ck, '--checkpoint-every', '5', '--resume', '--json', '--out', join(dir, 'resumed.json')]);
+  const resumed = await run([...KILL, '--checkpoint', ck, '--checkpoint-every', '5', '--resume', '--json', '--out', join(dir, 'resumed.json')]);
   assert.equal(resumed.code, 0, resumed.err);
   const final = JSON.parse(resumed.out.trim().split('\n').at(-1)!);
-  assert.ok(final.resumedFromStep > 0 && final.resumedFromStep < 172, `resumed from ${final.resumedFromStep}`);
-  runTrain({ ...TRAIN_OPTS, out: join(dir, 'full.json') }, silent); // the uninterrupted run, in-process
+  assert.equal(final.steps, 510);
+  assert.ok(final.resumedFromStep > 0 && final.resumedFromStep < 510, `resumed from ${final.resumedFromStep}`);
+  runTrain({ ...TRAIN_OPTS, epochs: '6', batchSize: '16', out: join(dir, 'full.json') }, silent); // the uninterrupted run, in-process
   const a = JSON.parse(readFileSync(join(dir, 'resumed.json'), 'utf8'));
   const b = JSON.parse(readFileSync(join(dir, 'full.json'), 'utf8'));
   assert.equal(a.tensors.sha256, b.tensors.sha256);
