@@ -461,6 +461,14 @@ function nnRecipes(): Record<string, Recipe> {
       const p = l.init(7, [3]).params;
       return l(x!, { ...p, b: add(p.b, 0.5) });
     }),
+    'nn.modelSpec': skip('a model name and a JSON config in, a spec out (no tensors)'),
+    'nn.buildModel': skip('a model spec in, a layer out (the layer itself is swept as nn.mlp / nn.conv2d)'),
+    'nn.registerModel': skip('registers a builder (no tensors)'),
+    'nn.modelNames': skip('no arguments, the registered names out'),
+    'nn.evaluate': refuse(() => [N(4, 3)], (x) => nn.evaluate(nn.linear(2), nn.linear(2).init(0, [3]).params, null, { x: x!, y: Int32Array.of(0, 1, 1, 0) })),
+    'nn.predict': refuse(() => [N(4, 3)], (x) => nn.predict(nn.linear(2), nn.linear(2).init(0, [3]).params, x!)),
+    'nn.countCorrect': refuse(() => [N(4, 3)], (z) => nn.countCorrect(z!, Int32Array.of(0, 1, 1, 0))),
+    'nn.softmaxCrossEntropy': diff(() => [N(4, 3)], (z) => nn.softmaxCrossEntropy(z!, Int32Array.of(0, 2, 1, 0))),
     'nn.perExampleGrads': diff(() => [N(3, 2), N(4, 3)], (w, x) => nn.perExampleGrads((p: Tensor, xi: Tensor) => sum(nd.tanh(matmul(xi, p))), w!, x!)),
   };
 }

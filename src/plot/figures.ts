@@ -233,3 +233,54 @@ export function phaseChart(input: PhaseChartInput): string {
   });
   return lineChart(series, { title: input.title, xLabel: input.xLabel, yLabel: input.yLabel, ...(input.width ? { width: input.width } : {}), ...(input.height ? { height: input.height } : {}) });
 }
+
+/** Input of `learningCurvesChart`: per-epoch training and validation metrics. */
+export interface LearningCurves {
+  /** One record per epoch (1-based epoch numbers); absent metrics are left out of the panels. */
+  epochs: ReadonlyArray<{ epoch: number; loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number }>;
+  /** Test metrics of the final model, drawn as horizontal reference lines. */
+  test?: { loss?: number; accuracy?: number };
+  /** Name of the loss with its units (default 'cross-entropy loss (nats)'). */
+  lossLabel?: string;
+  title?: string;
+}
+
+/**
+ * Learning curves: two panels side by side, the loss and the accuracy against the epoch, training
+ * vs validation (the test value of the final model as a reference line when given).
+ * @example
+ * const svg = learningCurvesChart({ epochs: [{ epoch: 1, loss: 0.9, accuracy: 0.7, valLoss: 0.8, valAccuracy: 0.72 }, { epoch: 2, loss: 0.5, accuracy: 0.85, valLoss: 0.6, valAccuracy: 0.8 }] });
+ */
+export function learningCurvesChart(c: LearningCurves): string {
+  if (!c || !Array.isArray(c.epochs) || c.epochs.length === 0) throw new InvalidArgumentError('learningCurvesChart(): no epochs to plot');
+  const W = 520;
+  const H = 360;
+  const pts = (f: (r: LearningCurves['epochs'][number]) => number | undefined) =>
+    c.epochs.filter((r) => f(r) !== undefined).map((r) => [r.epoch, f(r)!] as const);
+  const style = c.epochs.length === 1 ? 'markers' : 'line+markers';
+  const panel = (what: 'loss' | 'accuracy'): string => {
+    const train = what === 'loss' ? pts((r) => r.loss) : pts((r) => r.accuracy);
+    const val = what === 'loss' ? pts((r) => r.valLoss) : pts((r) => r.valAccuracy);
+    const series: Series[] = [];
+    if (train.length) series.push({ name: 'training', points: train, style, color: '#4e79a7' });
+    if (val.length) series.push({ name: 'validation', points: val, style, color: '#f28e2b' });
+    const t = what === 'loss' ? c.test?.loss : c.test?.accuracy;
+    return lineChart(series, {
+      title: what === 'loss' ? 'Loss' : 'Accuracy',
+      xLabel: 'epoch',
+      yLabel: what === 'loss' ? c.lossLabel ?? 'cross-entropy loss (nats)' : 'accuracy (fraction correct)',
+      width: W,
+      height: H,
+      legend: 'box',
+      hLines: t !== undefined && Number.isFinite(t) ? [{ y: t, label: `test ${t.toPrecision(4)}`, color: '#999' }] : [],
+    });
+  };
+  const hasAcc = c.epochs.some((r) => r.accuracy !== undefined || r.valAccuracy !== undefined);
+  const panels = hasAcc ? [panel('loss'), panel('accuracy')] : [panel('loss')];
+  const top = c.title ? 28 : 0;
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W * panels.length}" height="${H + top}" viewBox="0 0 ${W * panels.length} ${H + top}" font-family="Helvetica, Arial, sans-serif" font-size="12">`];
+  if (c.title) out.push(`<text x="${(W * panels.length) / 2}" y="19" text-anchor="middle" font-size="15">${c.title.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
+  panels.forEach((p, i) => out.push(p.replace('<svg ', `<svg x="${i * W}" y="${top}" `)));
+  out.push('</svg>');
+  return out.join('\n');
+}
