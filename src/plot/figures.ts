@@ -7,7 +7,7 @@
  * depend on the solvers.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { lineChart, PALETTE, type Series } from './svg.js';
+import { lineChart, panels, PALETTE, type Series } from './svg.js';
 
 /** Input of `validationCurveChart`. */
 export interface ValidationCurve {
@@ -276,11 +276,5 @@ export function learningCurvesChart(c: LearningCurves): string {
     });
   };
   const hasAcc = c.epochs.some((r) => r.accuracy !== undefined || r.valAccuracy !== undefined);
-  const panels = hasAcc ? [panel('loss'), panel('accuracy')] : [panel('loss')];
-  const top = c.title ? 28 : 0;
-  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W * panels.length}" height="${H + top}" viewBox="0 0 ${W * panels.length} ${H + top}" font-family="Helvetica, Arial, sans-serif" font-size="12">`];
-  if (c.title) out.push(`<text x="${(W * panels.length) / 2}" y="19" text-anchor="middle" font-size="15">${c.title.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
-  panels.forEach((p, i) => out.push(p.replace('<svg ', `<svg x="${i * W}" y="${top}" `)));
-  out.push('</svg>');
-  return out.join('\n');
+  return panels(hasAcc ? [panel('loss'), panel('accuracy')] : [panel('loss')], c.title ? { title: c.title } : {});
 }
