@@ -10,7 +10,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, NsdiffError } from '../core/errors.js';
 
 /** A file the CLI computed but could not write. */
-export class OutputError extends NsdiffError {}
+export class OutputError extends NsdiffError {
+  override name = 'OutputError';
+}
 
 /** The canonical path of `p`: realpath of the longest existing prefix, plus the rest as given. */
 export function canonicalPath(p: string): string {
