@@ -13,6 +13,7 @@ import { itdAidRatesExperiment } from './itd_aid_rates.js';
 import { lassoDynamicsExperiment } from './lasso_dynamics.js';
 import { lorenzExperiment } from './lorenz.js';
 import { nsidRatesExperiment } from './nsid_rates.js';
+import { qpLayerExperiment } from './qp_layer.js';
 import { sgdHeavyBallExperiment } from './sgd_heavy_ball.js';
 import type { Experiment } from './types.js';
 
@@ -29,12 +30,12 @@ export const EXPERIMENTS: readonly Experiment[] = [
   nsidRatesExperiment,
   lassoDynamicsExperiment,
   sgdHeavyBallExperiment,
+  qpLayerExperiment,
 ];
 
 /** Experiments announced by the issues whose building blocks are not merged yet. */
 export const PENDING_EXPERIMENTS: ReadonlyArray<{ name: string; note: string }> = [
   { name: 'deq-training', note: 'pending: needs the deep-equilibrium layer (another branch)' },
-  { name: 'qp-layer', note: 'pending: needs the differentiable QP layer (another branch)' },
 ];
 
 /**
