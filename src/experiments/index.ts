@@ -9,6 +9,7 @@ import { artificialCriticalPointsExperiment } from './artificial_critical_points
 import { clarkeImplicitExperiment } from './clarke_implicit.js';
 import { clarkeIntegralExperiment } from './clarke_integral.js';
 import { cyclesExperiment } from './cycles.js';
+import { deqTrainingExperiment } from './deq_training.js';
 import { itdAidRatesExperiment } from './itd_aid_rates.js';
 import { lassoDynamicsExperiment } from './lasso_dynamics.js';
 import { lorenzExperiment } from './lorenz.js';
@@ -31,11 +32,11 @@ export const EXPERIMENTS: readonly Experiment[] = [
   lassoDynamicsExperiment,
   sgdHeavyBallExperiment,
   qpLayerExperiment,
+  deqTrainingExperiment,
 ];
 
 /** Experiments announced by the issues whose building blocks are not merged yet. */
 export const PENDING_EXPERIMENTS: ReadonlyArray<{ name: string; note: string }> = [
-  { name: 'deq-training', note: 'pending: needs the deep-equilibrium layer (another branch)' },
 ];
 
 /**
