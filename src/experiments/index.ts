@@ -1,8 +1,8 @@
 /**
  * @file The registry of the seeds' experiments (`nsdiff experiment list | run NAME`): each one a
  * browser-safe module returning figures (SVG strings), numbers, a summary and the checks of its
- * documented expected outcome. `deq-training` and `qp-layer` are announced but pending (their
- * layers are built on other branches); they are listed by `nsdiff experiment list` as such.
+ * documented expected outcome. `PENDING_EXPERIMENTS` lists experiments announced by an issue whose
+ * building blocks are not merged yet (`nsdiff experiment list` shows them as such; empty now).
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { artificialCriticalPointsExperiment } from './artificial_critical_points.js';
@@ -36,8 +36,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
 ];
 
 /** Experiments announced by the issues whose building blocks are not merged yet. */
-export const PENDING_EXPERIMENTS: ReadonlyArray<{ name: string; note: string }> = [
-];
+export const PENDING_EXPERIMENTS: ReadonlyArray<{ name: string; note: string }> = [];
 
 /**
  * The experiment called `name`; throws `InvalidArgumentError` listing the names otherwise.
