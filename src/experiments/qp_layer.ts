@@ -315,6 +315,7 @@ function run(ctx: ExperimentContext): ExperimentResult {
       { name: 'learned D (QP layer)', points: den.trainCurve.map((v, j) => [j + 1, v] as const) },
     ], {
       title: 'qp-layer: OptNet denoising, training minibatch MSE', xLabel: 'Adam step', yLabel: 'MSE (signal units²)', width: 520, height: 360,
+      yRange: [0, 1.05 * Math.max(den.noisyMse, ...den.trainCurve)],
       hLines: [{ y: den.tvMse, label: `TV, best λ = ${den.tvLambda} (test)`, color: '#59a14f' }, { y: den.noisyMse, label: 'noisy input (test)', color: '#999' }],
     }),
   ], { columns: 2 });
