@@ -13,8 +13,10 @@
  * experiment is to measure that bound per epoch (power iterations at z*, `invertibility: true`),
  * together with the forward solver's iterations and convergence and the backward solver's
  * iterations. On one batch the implicit gradient is compared with the unrolled (ITD) gradient —
- * backpropagation through K plain iterations z_{k+1} = f(z_k, x) from z_0 = 0 —, which converges
- * to it linearly in K (the error is O(ρ^K), ρ the contraction factor).
+ * backpropagation through K plain iterations z_{k+1} = f(z_k, x) from z_0 = 0 (`hypergradient`,
+ * method 'ITD') —, which converges to it linearly in K (the error is O(ρ^K), ρ the contraction
+ * factor), and the vectors each backward keeps are counted: ITD stores its K iterates (≈ 2√K with
+ * checkpoints), the implicit backward z* and the Krylov basis of its GMRES solve, whatever K.
  */
 import { rng } from '../core/rng.js';
 import { tensor, zeros, type Tensor } from '../core/tensor.js';
@@ -24,6 +26,7 @@ import { add, argmax, matmul, mul, relu } from '../ops/index.js';
 import { crossEntropy } from '../ops/losses.js';
 import { adam, applyUpdates } from '../nn/optim.js';
 import { fcDeq, spectralNormalize, type FcDeqParams } from '../nn/deq/fc.js';
+import { hypergradient } from '../implicit/hypergrad.js';
 import { batches, gatherRows } from '../data/batches.js';
 import { splitTrainVal, type Dataset } from '../data/dataset.js';
 import { loadDataset as loadBundled } from '../data/datasets.js';
@@ -137,16 +140,21 @@ function run(ctx: ExperimentContext): ExperimentResult {
   const idx = Int32Array.from({ length: batchSize }, (_, i) => i);
   const xb = gatherRows(Xtr, idx), yb = gatherRows(ytr, idx);
   const gImplicit = flat(grad((p: Params) => crossEntropy(logits(p, xb), yb))(params));
-  const unrolled = (K: number) => (p: Params): Tensor => {
-    const Wn = spectralNormalize(p.deq.W, { bound: BOUND });
-    const inj = add(matmul(xb, p.deq.U), p.deq.b);
-    let z: Tensor = zeros([batchSize, width]);
-    for (let k = 0; k < K; k++) z = relu(add(matmul(z, Wn), inj));
-    return crossEntropy(add(matmul(z, p.V), p.c), yb);
-  };
+  const gmresIterations = layer.lastReport!.implicit?.linearSolve?.iterations ?? 0;
+  // ITD: the library's reverse-mode unrolled differentiation (implicit/hypergrad.ts) of
+  // E(z_K) through z_k = Φ(z_{k−1}, θ) = relu(z_{k−1}·W̃ + x·U + b) from z_0 = 0, exactly K steps
+  const phi = (z: Tensor, p: Params): Tensor => relu(add(matmul(z, spectralNormalize(p.deq.W, { bound: BOUND })), add(matmul(xb, p.deq.U), p.deq.b)));
+  const outer = (z: Tensor, p: Params): Tensor => crossEntropy(add(matmul(z, p.V), p.c), yb);
+  const itd = (K: number, memory: 'iterates' | 'checkpoint') =>
+    hypergradient<Tensor, Params>({ phi, outer, w0: zeros([batchSize, width]), lam: params, method: 'ITD', t: K, tol: 0, itd: { memory } });
   const Ks = ctx.quick ? [2, 4, 8, 16, 32] : [2, 4, 8, 16, 32, 64];
-  const itdError = Ks.map((K) => relDiff(flat(grad(unrolled(K))(params)), gImplicit));
-
+  const itdRuns = Ks.map((K) => itd(K, 'iterates'));
+  const itdError = itdRuns.map((r) => relDiff(flat(r.grad), gImplicit));
+  // memory in stored vectors of the batch's size (B·width floats): ITD keeps its K iterates (or
+  // ≈ 2√K with checkpointing); the implicit backward keeps z* and the GMRES basis of its solve
+  const checkpointStored = Ks.map((K) => itd(K, 'checkpoint').itd!.storedIterates);
+  const iterateStored = itdRuns.map((r) => r.itd!.storedIterates);
+  const implicitStored = 1 + (gmresIterations + 1);
   const ep = records.map((_, e) => e + 1);
   const series = (name: string, f: (r: EpochRecord) => number, extra: object = {}) => ({ name, points: records.map((r, e) => [ep[e]!, f(r)] as const), style: 'line+markers' as const, ...extra });
   const size = { width: 520, height: 340 };
@@ -162,6 +170,13 @@ function run(ctx: ExperimentContext): ExperimentResult {
     }),
     lineChart([{ name: 'unrolled (ITD) vs implicit', points: Ks.map((K, i) => [K, Math.max(itdError[i]!, 1e-16)] as const), style: 'line+markers' }], {
       title: 'deq-training: gradient agreement on one batch', xLabel: 'unrolled iterations K (log scale)', yLabel: 'relative difference of the gradients (log scale)', xScale: 'log', yScale: 'log', ...size,
+    }),
+    lineChart([
+      { name: 'ITD, all iterates', points: Ks.map((K, i) => [K, iterateStored[i]!] as const), style: 'line+markers' },
+      { name: 'ITD, checkpoints', points: Ks.map((K, i) => [K, checkpointStored[i]!] as const), style: 'line+markers' },
+      { name: `implicit (z* + GMRES basis, ${gmresIterations} iterations)`, points: Ks.map((K) => [K, implicitStored] as const), dash: '6,3' },
+    ], {
+      title: 'deq-training: backward memory on one batch', xLabel: 'unrolled iterations K (log scale)', yLabel: `stored vectors of ${batchSize}×${width} floats (log scale)`, xScale: 'log', yScale: 'log', ...size,
     }),
   ], { columns: 2 });
 
@@ -183,6 +198,7 @@ function run(ctx: ExperimentContext): ExperimentResult {
     `fcDeq (width ${width}, ‖W̃‖₂ ≤ ${BOUND}) on ${nTrain} digits, ${epochs} epochs of batches of ${batchSize} in ${fmt(seconds)} s`,
     ...records.map((r, e) => `epoch ${e + 1}: loss ${fmt(r.loss)}, test acc ${fmt(r.testAccuracy)}, forward it mean ${fmt(r.forwardMean)} max ${r.forwardMax}, converged ${fmt(r.converged)}, backward it mean ${fmt(r.backwardMean)} max ${r.backwardMax}, ‖∂_z f‖₂ ${fmt(r.spectralNorm)}, ρ ${fmt(r.spectralRadius)}, σ_min bound ${fmt(r.sigmaMinLowerBound)}`),
     `implicit vs unrolled gradient on one batch: relative difference ${Ks.map((K, i) => `K=${K}: ${fmt(itdError[i]!)}`).join(', ')}`,
+    `backward memory (vectors of ${batchSize}×${width} floats): ITD ${Ks.map((K, i) => `K=${K}: ${iterateStored[i]} (checkpoints ${checkpointStored[i]})`).join(', ')}; implicit ${implicitStored}`,
   ].join('\n');
   return {
     name: 'deq-training',
@@ -192,7 +208,7 @@ function run(ctx: ExperimentContext): ExperimentResult {
     data: {
       width, epochs, nTrain, nTest: test.y.length, batchSize, spectralBound: BOUND, seconds,
       epochsRecord: records.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, +v.toPrecision(6)]))),
-      itd: { K: Ks, relativeDifference: round(itdError, 4) },
+      itd: { K: Ks, relativeDifference: round(itdError, 4), storedIterates: iterateStored, storedCheckpoint: checkpointStored, implicitStoredVectors: implicitStored, gmresIterations },
     },
   };
 }
