@@ -19,7 +19,7 @@
  * checkpoints), the implicit backward z* and the Krylov basis of its GMRES solve, whatever K.
  */
 import { rng } from '../core/rng.js';
-import { tensor, zeros, type Tensor } from '../core/tensor.js';
+import { zeros, type Tensor } from '../core/tensor.js';
 import { grad } from '../autodiff/transforms.js';
 import { flatten } from '../autodiff/tree.js';
 import { add, argmax, matmul, mul, relu } from '../ops/index.js';
@@ -28,24 +28,15 @@ import { adam, applyUpdates } from '../nn/optim.js';
 import { fcDeq, spectralNormalize, type FcDeqParams } from '../nn/deq/fc.js';
 import { hypergradient } from '../implicit/hypergrad.js';
 import { batches, gatherRows } from '../data/batches.js';
-import { splitTrainVal, type Dataset } from '../data/dataset.js';
+import { splitTrainVal } from '../data/dataset.js';
 import { loadDataset as loadBundled } from '../data/datasets.js';
 import { lineChart, panels } from '../plot/svg.js';
-import { check, fmt, round } from './common.js';
+import { check, digitsBatch, fmt, round } from './common.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 const BOUND = 0.9;
 
 type Params = { deq: FcDeqParams; V: Tensor; c: Tensor };
-
-/** Row-major [n, 64] pixels scaled to [0, 1] and integer labels. */
-function digitRows(ds: Dataset): { X: Tensor; y: Int32Array } {
-  const { nSamples: n, nFeatures: d } = ds;
-  const X = new Float64Array(n * d);
-  const col = (ds.X as { data: Float64Array }).data; // dense column-major
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] = col[j * n + i]! / 16;
-  return { X: tensor(X, [n, d]), y: Int32Array.from(ds.y) };
-}
 
 /** Flattened concatenation of a gradient tree's leaves. */
 function flat(tree: unknown): Float64Array {
@@ -81,7 +72,7 @@ interface EpochRecord {
 function run(ctx: ExperimentContext): ExperimentResult {
   const split = splitTrainVal((ctx.loadDataset ?? loadBundled)('digits'), 0.8, { seed: ctx.seed });
   const nTrain = ctx.quick ? 600 : split.train.nSamples;
-  const train = digitRows(split.train), test = digitRows(split.val);
+  const train = digitsBatch(split.train), test = digitsBatch(split.val);
   const Xtr = gatherRows(train.X, Int32Array.from({ length: nTrain }, (_, i) => i));
   const ytr = train.y.slice(0, nTrain);
   const width = ctx.quick ? 32 : 48;

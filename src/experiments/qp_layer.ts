@@ -33,7 +33,7 @@ import { batches, gatherRows } from '../data/batches.js';
 import { splitTrainVal, type Dataset } from '../data/dataset.js';
 import { loadDataset as loadBundled } from '../data/datasets.js';
 import { lineChart, panels } from '../plot/svg.js';
-import { check, fmt, round } from './common.js';
+import { check, digitsBatch, fmt, round } from './common.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -55,15 +55,6 @@ export interface DigitsResult {
 }
 
 type LinearParams = { W: Tensor; b: Tensor };
-
-/** Row-major [n, 64] pixels scaled to [0, 1] and integer labels of a split of the digits. */
-function digitRows(ds: Dataset): { X: Tensor; y: Int32Array } {
-  const { nSamples: n, nFeatures: d } = ds;
-  const X = new Float64Array(n * d);
-  const col = (ds.X as { data: Float64Array }).data; // dense column-major
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] = col[j * n + i]! / 16;
-  return { X: tensor(X, [n, d]), y: Int32Array.from(ds.y) };
-}
 
 function onehot(y: Int32Array, k: number): Tensor {
   const out = new Float64Array(y.length * k);
@@ -94,8 +85,8 @@ export function trainDigits(
   const epochs = opts.epochs ?? 20;
   const seed = opts.seed ?? 0;
   const split = splitTrainVal(opts.dataset ?? loadBundled('digits'), 0.8, { seed });
-  const train = digitRows(split.train);
-  const val = digitRows(split.val);
+  const train = digitsBatch(split.train);
+  const val = digitsBatch(split.val);
   const k = 10;
   const d = train.X.shape[1]!;
   let params: LinearParams = { W: rng(seed).normal([d, k], 0, 0.01), b: tensor(new Float64Array(k)) };
