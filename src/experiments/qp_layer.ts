@@ -261,7 +261,12 @@ function boxObjectiveExact(p: readonly number[]): number {
   return WEIGHTS.reduce((a, w, i) => a + w * Math.min(1, Math.max(0, -p[i]!)), 0);
 }
 
-/** ∂f/∂p under each kink policy at p0, the one-sided differences, the kink count. */
+/**
+ * ∂f/∂p under each kink policy at p0 (f = ⟨(1, 3), z(p)⟩ on the box), the one-sided differences of
+ * the closed form (backward = J_act, forward = J_free at the default p0), and solveQp's kink count.
+ * @example
+ * degeneratePoint().selections[0]; // { policy: 'minNorm', t: 0, gradient: [0, -3] }
+ */
 export function degeneratePoint(p0: readonly number[] = [-1, -0.5]): {
   kinks: number;
   backward: number[];
