@@ -11,8 +11,9 @@
  * With `fashion`, Fashion-MNIST from Debian's dataset-fashion-mnist (the first nTrain training
  * images, default all 60 000, and the 10 000 test images), batch 128 and rtol 1e-4.
  */
-import { add, adam, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
+import { add, adam, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
 import { loadFashionMnist } from '../src/node.js';
+import { digitsBatch } from '../src/experiments/common.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { mondeq, type MonDeqParams } from '../src/nn/deq/mondeq.js';
 
@@ -34,16 +35,13 @@ if (fashion) {
   const ds = loadDataset('digits');
   const n = ds.nSamples;
   p = ds.nFeatures;
-  const rows = new Float64Array(n * p);
-  const Xc = (ds.X as { data: Float64Array }).data; // column-major
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) rows[i * p + j] = Xc[j * n + i]! / 16;
+  const { X } = digitsBatch(ds);
   const perm = Array.from({ length: n }, (_, i) => i);
   const g = rng(0);
   for (let i = n - 1; i > 0; i--) { const j = Math.floor(g.uniform([1]).data[0]! * (i + 1)); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
   const nTest = Math.round(0.2 * n);
   const testIdx = Int32Array.from(perm.slice(0, nTest));
   trainIdx = Int32Array.from(perm.slice(nTest));
-  const X = tensor(rows, [n, p]);
   Xtr = gatherRows(X, trainIdx); Xte = gatherRows(X, testIdx);
   ytr = Int32Array.from(trainIdx, (i) => ds.y[i]!); yte = Int32Array.from(testIdx, (i) => ds.y[i]!);
 }

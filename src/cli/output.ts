@@ -9,7 +9,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 
-// the atomic writer lives in data/files.ts (the nn checkpoints use it too)
+// the atomic writer lives in data/atomic_write.ts (the nn checkpoints use it too)
 export { OutputError, ioReason, writeFileAtomic } from '../data/atomic_write.js';
 
 /** The canonical path of `p`: realpath of the longest existing prefix, plus the rest as given. */

@@ -9,7 +9,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { NsdiffError } from '../core/errors.js';
 
 /** A file that was computed but could not be written. */
-export class OutputError extends NsdiffError {}
+export class OutputError extends NsdiffError {
+  override name = 'OutputError';
+}
 
 const REASONS: Record<string, string> = {
   EISDIR: 'it is a directory',

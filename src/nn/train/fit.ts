@@ -31,6 +31,7 @@ import { CheckpointError, encodeTree } from './serialize.js';
 
 /** A non-finite loss or gradient during training; names the epoch and step (1-based). */
 export class TrainingDivergedError extends NonFiniteError {
+  override name = 'TrainingDivergedError';
   constructor(
     message: string,
     /** 1-based epoch. */

@@ -17,7 +17,9 @@ import { DataFormatError, InvalidArgumentError } from '../../core/errors.js';
 import { concreteData, fromData, Tensor } from '../../core/tensor.js';
 
 /** A checkpoint or model file that is truncated, corrupted, or not one of ours. */
-export class CheckpointError extends DataFormatError {}
+export class CheckpointError extends DataFormatError {
+  override name = 'CheckpointError';
+}
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('nsdiff checkpoints assume a little-endian platform');
