@@ -160,11 +160,17 @@ export class QpWorkspace {
   }
 }
 
+/** Row-block height of the lower-triangle-only GᵀDG product (used from n ≥ 2·SYRK_BLOCK). */
+const SYRK_BLOCK = 64;
+
 /**
  * Assembles K = [Q + GᵀDG + δI, Aᵀ; A, −δI] (D = diag(d)) into w.K and returns max |K_ii|.
- * GᵀDG is one gemm of (DG)ᵀ·G (the WebAssembly kernel once n·n·m ≥ 16³).
+ * GᵀDG is one gemm of (DG)ᵀ·G (the WebAssembly kernel once n·n·m ≥ 16³); with `lowerOnly` (for
+ * Cholesky, which reads only the lower triangle) and n ≥ 2·SYRK_BLOCK it is computed by block rows
+ * [r0, r1) × columns [0, r1) only, about half the flops (the entries above the diagonal blocks are
+ * then stale).
  */
-function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): number {
+function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace, lowerOnly: boolean): number {
   const { n, m, e, Q, G, A } = q;
   const N = w.N;
   const K = w.K;
@@ -181,7 +187,14 @@ function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace):
       const o = k * n;
       for (let j = 0; j < n; j++) DG[o + j] = dk * G[o + j]!;
     }
-    gemmStrided(true, false, n, n, m, 1, DG, 0, n, G, 0, n, 1, K, 0, N);
+    if (lowerOnly && n >= 2 * SYRK_BLOCK) {
+      for (let r0 = 0; r0 < n; r0 += SYRK_BLOCK) {
+        const r1 = Math.min(n, r0 + SYRK_BLOCK);
+        gemmStrided(true, false, r1 - r0, r1, m, 1, DG, r0, n, G, 0, n, 1, K, r0 * N, N);
+      }
+    } else {
+      gemmStrided(true, false, n, n, m, 1, DG, 0, n, G, 0, n, 1, K, 0, N);
+    }
   }
   for (let r = 0; r < e; r++) {
     for (let j = 0; j < n; j++) {
@@ -204,9 +217,10 @@ function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace):
  */
 function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): boolean {
   const N = w.N;
-  let big = assembleKkt(q, d, delta, w);
+  const cholesky = q.e === 0;
+  let big = assembleKkt(q, d, delta, w, cholesky);
   const K = w.K;
-  if (q.e === 0) {
+  if (cholesky) {
     // pivot L[i,i]² is the Schur complement: reject numerically singular ones
     let ok = choleskyFactorInPlace(K, N) < 0;
     for (let i = 0; ok && i < N; i++) if (K[i * N + i]! * K[i * N + i]! <= 1e-20 * big) ok = false;
@@ -214,7 +228,7 @@ function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): b
       w.lu = null;
       return true;
     }
-    big = assembleKkt(q, d, delta, w);
+    big = assembleKkt(q, d, delta, w, false);
   }
   const f = luFactor(K, N);
   w.lu = null;
