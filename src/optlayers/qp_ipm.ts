@@ -13,8 +13,8 @@
  *   [Q + GᵀDG  Aᵀ] [Δz]   [−r_d − Gᵀ(r_c/s + D r_i)]
  *   [A         0 ] [Δν] = [−r_e                    ]
  *
- * factored once per iteration (Cholesky without equalities, else LU with partial pivoting,
- * `linalg/dense`) and solved for the predictor and the corrector; the corrector gets up to two steps
+ * factored once per iteration (Cholesky in place in the workspace without equalities, else LU
+ * with partial pivoting, `linalg/dense`; no allocation per iteration) and solved for the predictor and the corrector; the corrector gets up to two steps
  * of iterative refinement on the full Newton system once D is badly scaled. σ = (μ_aff/μ)³ (Mehrotra).
  *
  * Stopping (all relative, default tol 1e-10):
