@@ -389,6 +389,12 @@ const recipes: Record<string, Recipe> = {
     (Q, p, Gi, h, A, b) => nd.solveQp({ Q: Q!, p: p!, G: Gi!, h: h!, A: A!, b: b! }).z,
     { rtol: 1e-6 },
   ),
+  // ½‖Ax − y‖² with x ≥ −0.2 (one bound active) and x₀ + x₁ + x₂ = 0.3, differentiated in A and y
+  constrainedLstsq: diff(
+    () => [tensor([[1, 0.2, 0], [0.1, 1, 0.3], [0, 0.2, 1], [0.5, 0, 0.4]]), tensor([0.5, -0.6, 0.2, 0.3])],
+    (A, y) => nd.constrainedLstsq({ A: A!, y: y!, G: nd.neg(nd.eye(3)), h: nd.full([3], 0.2), C: tensor([[1, 1, 1]]), d: tensor([0.3]) }).z,
+    { rtol: 1e-6 },
+  ),
   solveCone: diff(
     () => [tensor([0.3, -0.2, 1]), tensor([[1, 1, 0], [-1, 0, 0], [0, -1, 0], [0, 0, -1], [-1, 0, 0], [0, -1, 0]]), tensor([1, 0.1, 0.05, 2, 0, 0])],
     (c, A, b) => nd.solveCone({ c: c!, A: A!, b: b!, cones: { zero: 1, nonneg: 2, soc: [3] } }, { tol: 1e-12 }).x,
