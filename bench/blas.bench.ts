@@ -7,17 +7,7 @@
  * Run: `npx tsx bench/blas.bench.ts`
  */
 import { dot, gemm, gemv } from '../src/kernels/blas.js';
-
-/** Deterministic values in [−1, 1). */
-function randomArray(len: number, seed: number): Float64Array {
-  const a = new Float64Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
+import { seeded as randomArray } from '../test/fixtures/seeded.js';
 
 /** Best seconds per call of `fn` over `trials` trials, after a warm-up. */
 function bestSecondsPerCall(fn: () => void, trials = 5, minTrialMs = 25): number {

@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seeded } from '../test/fixtures/seeded.js';
 
 const dist = (p: string) => new URL(`../dist/kernels/${p}`, import.meta.url);
 if (!existsSync(dist('blas.js'))) throw new Error('build first: npm run build (benchmarks measure dist/)');
@@ -36,16 +37,6 @@ const cases: Case[] = [
   { name: 'dW 784×128·128×256 (TN)', m: 784, n: 256, k: 128, ta: true, tb: false },
   { name: 'dX 128×256·256×784 (NT)', m: 128, n: 784, k: 256, ta: false, tb: true },
 ];
-
-function seeded(len: number, seed: number): Float64Array {
-  const a = new Float64Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
 
 /** CPU seconds of the last `best` call's best run (process.cpuUsage: not inflated by preemption). */
 let lastCpu = NaN;

@@ -10,8 +10,8 @@
  *   npx tsx examples/deq-digits.ts [epochs=20] [width=128] [fc|mon] [lr=3e-3] [digits|fashion] [nTrain]
  *
  * Environment knobs: DEQ_SEED (init and shuffle seed, default 0), DEQ_WD (weight decay, 0.05),
- * DEQ_BOUND (spectral bound of fc, 0.9), DEQ_M (monotonicity of mon, 0.05), DEQ_STD=1 (digits:
- * per-pixel standardisation), DEQ_JSON=1 (one JSON line per epoch on stdout).
+ * DEQ_BOUND (spectral bound of fc, 0.9), DEQ_M (monotonicity of mon, 0.05), DEQ_JSON=1 (one JSON line
+ * per epoch on stdout).
  *
  * With `fashion`, Fashion-MNIST from Debian's dataset-fashion-mnist (the first nTrain training
  * images, default all 60 000, and the 10 000 test images), standardised with the training pixel
@@ -19,6 +19,7 @@
  */
 import { add, adamw, cosineDecay, numBatches, applyUpdates, crossEntropy, grad, matmul, mul, rng, tensor, zeros, argmax, loadDataset, batches, gatherRows, type Tensor } from '../src/index.js';
 import { loadFashionMnist } from '../src/node.js';
+import { digitsBatch } from '../src/experiments/common.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { mondeq, type MonDeqParams } from '../src/nn/deq/mondeq.js';
 
@@ -47,27 +48,13 @@ if (fashion) {
   const ds = loadDataset('digits');
   const n = ds.nSamples;
   p = ds.nFeatures;
-  const rows = new Float64Array(n * p);
-  const Xc = (ds.X as { data: Float64Array }).data; // column-major
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) rows[i * p + j] = Xc[j * n + i]! / 16;
+  const { X } = digitsBatch(ds);
   const perm = Array.from({ length: n }, (_, i) => i);
   const g = rng(0);
   for (let i = n - 1; i > 0; i--) { const j = Math.floor(g.uniform([1]).data[0]! * (i + 1)); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
   const nTest = Math.round(0.2 * n);
   const testIdx = Int32Array.from(perm.slice(0, nTest));
   trainIdx = Int32Array.from(perm.slice(nTest));
-  if (process.env.DEQ_STD) {
-    // per-pixel standardisation with the training rows' mean and standard deviation (constant pixels: sd 1)
-    const tr = perm.slice(nTest);
-    for (let j = 0; j < p; j++) {
-      let mu = 0, sq = 0;
-      for (const i of tr) { mu += rows[i * p + j]!; sq += rows[i * p + j]! ** 2; }
-      mu /= tr.length;
-      const sd = Math.sqrt(Math.max(sq / tr.length - mu * mu, 0)) || 1;
-      for (let i = 0; i < n; i++) rows[i * p + j] = (rows[i * p + j]! - mu) / sd;
-    }
-  }
-  const X = tensor(rows, [n, p]);
   Xtr = gatherRows(X, trainIdx); Xte = gatherRows(X, testIdx);
   ytr = Int32Array.from(trainIdx, (i) => ds.y[i]!); yte = Int32Array.from(testIdx, (i) => ds.y[i]!);
 }

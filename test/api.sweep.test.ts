@@ -389,6 +389,12 @@ const recipes: Record<string, Recipe> = {
     (Q, p, Gi, h, A, b) => nd.solveQp({ Q: Q!, p: p!, G: Gi!, h: h!, A: A!, b: b! }).z,
     { rtol: 1e-6 },
   ),
+  // ½‖Ax − y‖² with x ≥ −0.2 (one bound active) and x₀ + x₁ + x₂ = 0.3, differentiated in A and y
+  constrainedLstsq: diff(
+    () => [tensor([[1, 0.2, 0], [0.1, 1, 0.3], [0, 0.2, 1], [0.5, 0, 0.4]]), tensor([0.5, -0.6, 0.2, 0.3])],
+    (A, y) => nd.constrainedLstsq({ A: A!, y: y!, G: nd.neg(nd.eye(3)), h: nd.full([3], 0.2), C: tensor([[1, 1, 1]]), d: tensor([0.3]) }).z,
+    { rtol: 1e-6 },
+  ),
   solveCone: diff(
     () => [tensor([0.3, -0.2, 1]), tensor([[1, 1, 0], [-1, 0, 0], [0, -1, 0], [0, 0, -1], [-1, 0, 0], [0, -1, 0]]), tensor([1, 0.1, 0.05, 2, 0, 0])],
     (c, A, b) => nd.solveCone({ c: c!, A: A!, b: b!, cones: { zero: 1, nonneg: 2, soc: [3] } }, { tol: 1e-12 }).x,
@@ -461,6 +467,14 @@ function nnRecipes(): Record<string, Recipe> {
       const p = l.init(7, [3]).params;
       return l(x!, { ...p, b: add(p.b, 0.5) });
     }),
+    'nn.modelSpec': skip('a model name and a JSON config in, a spec out (no tensors)'),
+    'nn.buildModel': skip('a model spec in, a layer out (the layer itself is swept as nn.mlp / nn.conv2d)'),
+    'nn.registerModel': skip('registers a builder (no tensors)'),
+    'nn.modelNames': skip('no arguments, the registered names out'),
+    'nn.evaluate': refuse(() => [N(4, 3)], (x) => nn.evaluate(nn.linear(2), nn.linear(2).init(0, [3]).params, null, { x: x!, y: Int32Array.of(0, 1, 1, 0) })),
+    'nn.predict': refuse(() => [N(4, 3)], (x) => nn.predict(nn.linear(2), nn.linear(2).init(0, [3]).params, x!)),
+    'nn.countCorrect': refuse(() => [N(4, 3)], (z) => nn.countCorrect(z!, Int32Array.of(0, 1, 1, 0))),
+    'nn.softmaxCrossEntropy': diff(() => [N(4, 3)], (z) => nn.softmaxCrossEntropy(z!, Int32Array.of(0, 2, 1, 0))),
     'nn.perExampleGrads': diff(() => [N(3, 2), N(4, 3)], (w, x) => nn.perExampleGrads((p: Tensor, xi: Tensor) => sum(nd.tanh(matmul(xi, p))), w!, x!)),
   };
 }

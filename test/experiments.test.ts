@@ -3,7 +3,8 @@
  * outcome holds (all checks pass), figures are standalone SVG documents, the numbers are
  * JSON-serialisable; the experiment modules stay browser-safe (no `node:` imports); the CLI
  * `nsdiff experiment list | run` writes its files and reports unknown / pending names; the rate and
- * phase figures and the slope fit behave.
+ * phase figures and the slope fit behave; the optlayers examples share the qp-layer experiment's
+ * computation; the degenerate QP point's selections are the documented ones.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { loadDataset } from '../src/data/datasets.js';
 import { EXPERIMENTS, getExperiment, PENDING_EXPERIMENTS } from '../src/experiments/index.js';
 import { fitLine } from '../src/experiments/common.js';
+import * as qpLayer from '../src/experiments/qp_layer.js';
 import { phaseChart, rateChart } from '../src/plot/figures.js';
 import { panels } from '../src/plot/svg.js';
 import { runExperiment, runExperimentList, svgToPng } from '../src/cli/experiment.js';
@@ -62,7 +64,8 @@ test('CLI: experiment list (text and JSON) and run writes SVG, JSON and summary 
   runExperimentList({ json: true }, io);
   const listed = JSON.parse(out.join('\n')) as Array<{ name: string; available: boolean }>;
   assert.deepEqual(listed.filter((l) => l.available).map((l) => l.name), EXPERIMENTS.map((e) => e.name));
-  assert.ok(listed.some((l) => l.name === 'deq-training' && !l.available));
+  assert.deepEqual(listed.filter((l) => !l.available).map((l) => l.name), PENDING_EXPERIMENTS.map((p) => p.name));
+  for (const name of ['deq-training', 'qp-layer']) assert.ok(listed.some((l) => l.name === name && l.available), `${name} is runnable`);
   const dir = mkdtempSync(join(tmpdir(), 'nsdiff-exp-'));
   try {
     out.length = 0;
@@ -109,4 +112,26 @@ test('panels: charts side by side in one SVG, clip ids renamed per panel', () =>
   assert.match(both, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="[\d.]+" height="640"/); // 200 + 440
   assert.throws(() => panels([]), InvalidArgumentError);
   assert.throws(() => panels(['<g/>']), /not a standalone SVG/);
+});
+
+test('the optlayers examples run the qp-layer experiment\'s computation (one copy)', async () => {
+  const qp = await import('../src/experiments/qp_layer.js');
+  const denoise = await import('../examples/optlayers-qp-denoise.js');
+  const digits = await import('../examples/optlayers-sparsemax-digits.js');
+  assert.equal(denoise.trainDenoiser, qp.trainDenoiser);
+  assert.equal(denoise.qpDenoise, qp.qpDenoise);
+  assert.equal(digits.trainDigits, qp.trainDigits);
+  assert.equal(digits.sparsemaxLoss, qp.sparsemaxLoss);
+});
+
+test('qp-layer: the degenerate point\'s selections are the documented elements (data record)', () => {
+  const d = getExperiment('qp-layer');
+  assert.ok(/minNorm and left/.test(d.expected));
+  const { degeneratePoint } = qpLayer;
+  const r = degeneratePoint();
+  assert.equal(r.kinks, 1);
+  const byPolicy = Object.fromEntries(r.selections.map((s) => [s.policy, s.gradient]));
+  assert.deepEqual(byPolicy['minNorm']!.map((v) => Math.round(v * 1e6) / 1e6 + 0), [0, -3]);
+  assert.deepEqual(byPolicy['right']!.map((v) => Math.round(v * 1e6) / 1e6 + 0), [-1, -3]);
+  assert.deepEqual(byPolicy['fixed t = 0.25']!.map((v) => Math.round(v * 1e6) / 1e6 + 0), [-0.25, -3]);
 });

@@ -7,19 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { amax, axpy, dot, gemm, gemmStrided, gemv, matmul, nrm2 } from '../src/kernels/blas.js';
+import { seeded } from './fixtures/seeded.js';
 
 const dbl = fc.double({ min: -10, max: 10, noNaN: true });
-
-/** Deterministic pseudo-random array (LCG) for the large cases, so they do not depend on fast-check. */
-function seeded(len: number, seed: number): Float64Array {
-  const a = new Float64Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
 
 /** C = α·op(A)·op(B) + β·C by the definition. */
 function naiveGemm(

@@ -7,16 +7,7 @@ import assert from 'node:assert/strict';
 import { gramColumns } from '../src/kernels/gram.js';
 import { setKernelBackend, wasmKernelsAvailable } from '../src/kernels/engine.js';
 import { ShapeError } from '../src/core/errors.js';
-
-function seeded(len: number, seed: number): Float64Array {
-  const a = new Float64Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
+import { seeded } from './fixtures/seeded.js';
 
 test('gramColumns = definition (odd sizes, unsorted/repeated columns, weights), both backends', () => {
   for (const backend of wasmKernelsAvailable() ? (['wasm', 'js'] as const) : (['js'] as const)) {

@@ -10,16 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gemmStrided } from '../src/kernels/blas.js';
 import { lastJobWorkerChunks, readyWorkers, setThreads, shutdownThreads } from '../src/kernels/threads.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
-
-function seeded(len: number, seed: number): Float64Array {
-  const a = new Float64Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
+import { seeded } from './fixtures/seeded.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -18,17 +18,7 @@ import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { tensor } from '../src/core/tensor.js';
 import { matmul } from '../src/ops/matmul.js';
 import { reshape } from '../src/ops/shape.js';
-
-/** Deterministic pseudo-random array in [−1, 1) (LCG). */
-function seeded(len: number, seed: number): Float64Array {
-  const a = new Float64Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
+import { seeded } from './fixtures/seeded.js';
 
 /** C ← α·op(A)·op(B) + β·C by the definition, on strided operands. */
 function naive(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, A: Float64Array, oa: number, lda: number,

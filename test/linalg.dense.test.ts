@@ -40,6 +40,7 @@ import {
   triangularSolve,
 } from '../src/linalg/dense/index.js';
 import { linalg } from '../src/index.js';
+import { seeded } from './fixtures/seeded.js';
 
 // the public Tensor functions (src/ops/linalg_api.ts), with number-valued adapters for the checks below
 const { cholesky, eigh, eigvalsh, inv, lstsq, lu, matrixRank, pinv, qr, solve, svd, svdvals, condEstimate } = linalg;
@@ -81,17 +82,6 @@ function squareArb(minDim: number, maxDim: number): fc.Arbitrary<M> {
   return fc
     .integer({ min: minDim, max: maxDim })
     .chain((n) => fc.array(dbl, { minLength: n * n, maxLength: n * n }).map((xs) => ({ m: n, n, a: Float64Array.from(xs) })));
-}
-
-/** Deterministic pseudo-random matrix in [−1, 1) (LCG), for the larger cases. */
-function seeded(len: number, seed: number): Float64Array {
-  const a = new Float64Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
 }
 
 function transpose(A: Float64Array, m: number, n: number): Float64Array {

@@ -18,7 +18,9 @@ import { writeFileAtomic, OutputError } from './output.js';
 import type { CliIO } from './lasso.js';
 
 /** An experiment ran but its expected outcome did not hold. */
-export class ExperimentCheckError extends NsdiffError {}
+export class ExperimentCheckError extends NsdiffError {
+  override name = 'ExperimentCheckError';
+}
 
 /** Options of `nsdiff experiment run` (raw strings from the command line). */
 export interface ExperimentRunOptions {

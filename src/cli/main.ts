@@ -10,6 +10,8 @@ import { runAutodiffDemo } from '../demo.js';
 import { datasetNames } from '../data/datasets.js';
 import { runHypergrad, runPath, runTune } from './lasso.js';
 import { runExperiment, runExperimentList } from './experiment.js';
+import { DATASET_HELP, runEvaluate, runTrain } from './train.js';
+import { modelNames } from '../nn/models.js';
 
 function dataOptions(cmd: Command): Command {
   return cmd
@@ -75,6 +77,38 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed of every random draw (default 0)')
     .option('--quick', 'reduced sizes (the tests use them); same checks')
     .action((name: string, opts) => void runExperiment(name, opts));
+  program.command('train').description('train a classifier (fit loop with validation, early stopping, checkpoints and exact resume)')
+    .option('--dataset <name>', DATASET_HELP, 'digits')
+    .option('--data-dir <dir>', 'directory of the Fashion-MNIST IDX files')
+    .option('--model <name>', `${modelNames().join(' | ')}`, 'mlp')
+    .option('--hidden <sizes>', 'hidden layer sizes of the mlp, comma-separated (default 256,128)')
+    .option('--optimizer <name>', 'sgd | heavy-ball | adam', 'adam')
+    .option('--epochs <n>', 'number of epochs (default 10)')
+    .option('--batch-size <n>', 'samples per step (default 128)')
+    .option('--lr <lr>', 'step size (default 1e-3 for adam, 0.1 otherwise)')
+    .option('--momentum <m>', 'momentum in [0, 1) of sgd (default 0) and heavy-ball (default 0.9, β = 1 − m)')
+    .option('--weight-decay <w>', 'L2 weight decay ≥ 0 (sgd, adam)')
+    .option('--schedule <name>', 'constant | cosine | step (÷10 at 1/3 and 2/3 of the steps)', 'constant')
+    .option('--seed <n>', 'seed of the initialisation, the shuffles and the validation split (default 0)')
+    .option('--validation-split <f>', 'fraction held out for validation, in (0, 1), or 0 for none (default 0.1)')
+    .option('--patience <n>', 'early stopping: epochs without a lower validation loss')
+    .option('--limit <n>', 'use only the first n training (and test) samples')
+    .option('--checkpoint <dir>', 'write a checkpoint (atomically) to this directory after every epoch')
+    .option('--checkpoint-every <steps>', 'also checkpoint every this many steps')
+    .option('--resume', 'continue the run saved in --checkpoint (ends bit-identical to an uninterrupted run)')
+    .option('--json', 'one JSON object per epoch on stdout, then a final one (testAccuracy, testLoss, epochs, seconds)')
+    .option('--plot <file.svg>', 'write the learning curves (loss and accuracy, training vs validation)')
+    .option('--out <model.json>', 'save the trained model (architecture, parameters, state)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action((opts) => void runTrain(opts));
+  program.command('evaluate').description('test loss and accuracy of a model saved by nsdiff train --out')
+    .argument('<model.json>', 'the saved model')
+    .option('--dataset <name>', 'digits | fashion-mnist (default: the one the model was trained on)')
+    .option('--data-dir <dir>', 'directory of the Fashion-MNIST IDX files')
+    .option('--limit <n>', 'use only the first n test samples')
+    .option('--batch-size <n>', 'samples per forward pass (default 512)')
+    .option('--json', 'machine-readable output on stdout')
+    .action((file, opts) => void runEvaluate(file, opts));
   return program;
 }
 

@@ -5,12 +5,12 @@
  * leaves a truncated file and never touches the previous one. Write failures become one
  * `OutputError` line naming the file and the reason, without a stack trace.
  */
-import { closeSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InvalidArgumentError, NsdiffError } from '../core/errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
-/** A file the CLI computed but could not write. */
-export class OutputError extends NsdiffError {}
+// the atomic writer lives in data/atomic_write.ts (the nn checkpoints use it too)
+export { OutputError, ioReason, writeFileAtomic } from '../data/atomic_write.js';
 
 /** The canonical path of `p`: realpath of the longest existing prefix, plus the rest as given. */
 export function canonicalPath(p: string): string {
@@ -45,69 +45,5 @@ export function checkOutputs(outputs: Record<string, string | undefined>, inputs
       throw new InvalidArgumentError(`${flag} ${p} is the same file as ${other}; refusing to overwrite it (choose another output file)`);
     }
     seen.set(c, flag);
-  }
-}
-
-const REASONS: Record<string, string> = {
-  EISDIR: 'it is a directory',
-  ENOENT: 'the directory does not exist',
-  ENOTDIR: 'a parent of it is a file, not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOSPC: 'no space left on the device',
-  EROFS: 'the file system is read-only',
-  EEXIST: 'a file is in the way of its directory',
-};
-
-/** A one-line reason for an I/O error (`no space left on the device`), without the errno prefix. */
-export function ioReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string' && REASONS[e.code]) return `${REASONS[e.code]} (${e.code})`;
-  const msg = e?.message ?? String(err);
-  return msg.replace(/^[A-Z]+: /, '');
-}
-
-/**
- * Writes `content` to `path` atomically (creating missing parent directories): the bytes go to a
- * temporary file next to `path`, which is then renamed over it. Throws `OutputError` naming `what`
- * and the path on any failure, and removes the temporary file.
- */
-export function writeFileAtomic(path: string, content: string | Uint8Array, what = 'output'): void {
-  const target = resolve(path);
-  try {
-    if (statSync(target).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new OutputError(`cannot write the ${what} ${path}: ${ioReason(err)}`);
-  }
-  const dir = dirname(target);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new OutputError(`cannot write the ${what} ${path}: cannot create its directory ${dir}: ${ioReason(err)}`);
-  }
-  const tmp = join(dir, `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx');
-    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, target);
-  } catch (err) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* never created */
-    }
-    throw new OutputError(`cannot write the ${what} ${path}: ${ioReason(err)}`);
   }
 }

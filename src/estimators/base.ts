@@ -12,7 +12,9 @@ import type { DesignMatrix } from '../data/dataset.js';
 import { toDesign, type MatrixLike } from './input.js';
 
 /** A fitted attribute or a prediction was asked of an estimator before `fit` (scikit-learn's NotFittedError). */
-export class NotFittedError extends InvalidArgumentError {}
+export class NotFittedError extends InvalidArgumentError {
+  override name = 'NotFittedError';
+}
 
 /**
  * What every estimator shares: its fitted state (null before `fit`), the not-fitted error, the

@@ -1,8 +1,11 @@
 /**
  * @file Small helpers shared by the experiments: least-squares slope fits (the measured rates
- * stated in summaries and checked against the theory's slopes), checks, and number formatting.
+ * stated in summaries and checked against the theory's slopes), checks, number formatting, and the
+ * digits as an image batch (the network experiments).
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { tensor, type Tensor } from '../core/tensor.js';
+import { toDense, type Dataset } from '../data/dataset.js';
 import type { ExperimentCheck } from './types.js';
 
 /**
@@ -50,4 +53,17 @@ export function fmt(v: number): string {
  */
 export function round(values: ArrayLike<number>, digits = 6): number[] {
   return Array.from(values, (v) => (Number.isFinite(v) ? +v.toPrecision(digits) : v));
+}
+
+/**
+ * A dataset of 8×8 digit images as a row-major [n, 64] tensor of pixels scaled to [0, 1] (the
+ * bundled digits store 0..16, column-major) and its integer labels.
+ * @example
+ * const { X, y } = digitsBatch(loadDataset('digits')); // X: [1797, 64]
+ */
+export function digitsBatch(ds: Dataset): { X: Tensor; y: Int32Array } {
+  const { nRows: n, nCols: d, data: col } = toDense(ds.X);
+  const X = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] = col[j * n + i]! / 16;
+  return { X: tensor(X, [n, d]), y: Int32Array.from(ds.y) };
 }

@@ -213,7 +213,9 @@ export interface ContractionOptions {
  * The iteration x ← Φ(x) (or the adjoint iteration) does not behave like a contraction: its steps
  * ‖x_{k+1} − x_k‖ kept growing. A `ConvergenceError` whose report names the phase and the last steps.
  */
-export class NonContractionError extends ConvergenceError {}
+export class NonContractionError extends ConvergenceError {
+  override name = 'NonContractionError';
+}
 
 /** Steps below this multiple of max(1, scale) are round-off: their growth is ignored. */
 const NOISE_FLOOR = 1e-13;

@@ -11,8 +11,11 @@ export { relu, leakyRelu, abs, hardtanh, clip, elu, gelu, tanh, sigmoid, softplu
 export { dropout, type DropoutOptions } from './layers/dropout.js';
 export { layerNorm, batchNorm, type NormParams, type BatchNormState, type LayerNormOptions, type BatchNormOptions } from './layers/norm.js';
 export { embedding, type EmbeddingParams, type EmbeddingOptions } from './layers/embedding.js';
-export { mlp, paramCount, perExampleGrads, type MlpOptions } from './models.js';
 export { conv2d, maxPool2d, avgPool2d, type Conv2dParams, type Conv2dLayerOptions, type Pool2dLayerOptions } from './layers/conv.js';
+export { mlp, paramCount, perExampleGrads, modelSpec, buildModel, registerModel, modelNames, type MlpOptions, type ModelSpec, type ModelBuilder } from './models.js';
 export { deq, type DeqLayer, type DeqOptions, type DeqReport } from './deq/deq.js';
 export { fcDeq, type FcDeqParams, type FcDeqOptions } from './deq/fc.js';
 export { mondeq, type MonDeqParams, type MonDeqOptions } from './deq/mondeq.js';
+export { evaluate, predict, countCorrect, softmaxCrossEntropy, type LabelledData, type LossFn, type MetricName, type Evaluation, type EvaluateOptions, type PredictOptions } from './train/metrics.js';
+// fit (with its file checkpoints), saved models and the dataset loaders need Node's file system:
+// they are exported from `nsdiff/node` (src/node.ts)

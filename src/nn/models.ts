@@ -1,17 +1,29 @@
 /**
- * @file Model conveniences on top of the layer protocol: `mlp` (a multilayer perceptron as a
- * `sequential` of `linear` and activation layers), `paramCount` (number of scalars in a
- * parameter tree) and `perExampleGrads` (the gradient of each example's loss, stacked).
+ * @file Models on top of the layer protocol: `mlp` (a multilayer perceptron as a `sequential` of
+ * `linear` and activation layers), `paramCount` (number of scalars in a parameter tree),
+ * `perExampleGrads` (the gradient of each example's loss, stacked), and the
+ * model registry: named model builders (`mlp`, `cnn`; more can be registered) keyed by name + a
+ * JSON config, so a model is described by a serialisable {@link ModelSpec} and a saved model
+ * rebuilds the same architecture before its parameters are loaded. Configs are checked (unknown
+ * keys suggest the closest name, unknown model names list the registered ones).
+ *
+ * Registered builders:
+ * - `mlp { hidden = [256, 128], classes = 10 }`: (linear(h) → relu)* → linear(classes) on rows.
+ * - `cnn { imageShape = [1, 28, 28], channels = [16, 32], kernel = 3, hidden = 128, classes = 10 }`:
+ *   rows → [C, H, W] → (conv2d(c, k, 'same') → relu → maxPool2d(2))* → flatten → linear(hidden)
+ *   → relu → linear(classes).
  */
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
-import type { Tensor } from '../core/tensor.js';
+import { describeValue, formatShape, type Tensor } from '../core/tensor.js';
 import { flatten as flattenTree } from '../autodiff/tree.js';
 import { grad } from '../autodiff/transforms.js';
+import { reshape } from '../ops/shape.js';
 import { sliceAxis, stack } from '../ops/slicing.js';
-import { sequential, type Layer, type LayerState, type Params } from './layer.js';
-import { linear, type LinearOptions } from './layers/dense.js';
+import { defineLayer, sequential, type EmptyParams, type Layer, type LayerState, type Params } from './layer.js';
+import { flatten, linear, type LinearOptions } from './layers/dense.js';
 import { relu } from './layers/activations.js';
+import { conv2d, maxPool2d } from './layers/conv.js';
 
 /** Options of `mlp`. */
 export interface MlpOptions {
@@ -81,3 +93,136 @@ export function perExampleGrads<P>(loss: (params: P, xi: Tensor, index: number) 
   }
   return rebuild!(perLeaf.map((ls) => stack(ls)));
 }
+
+/** A serialisable model description: builder name, its config, and the per-example input shape. */
+export interface ModelSpec {
+  name: string;
+  config: Record<string, unknown>;
+  /** Per-example input shape (no batch axis), e.g. [784]. */
+  inputShape: number[];
+}
+
+/** A named model builder. */
+export interface ModelBuilder {
+  name: string;
+  /** One line for help texts. */
+  description: string;
+  /** The config keys the builder accepts, with their defaults. */
+  defaults: Record<string, unknown>;
+  /** The model for a full config (defaults filled in). */
+  build(config: Record<string, unknown>): Layer;
+}
+
+const registry = new Map<string, ModelBuilder>();
+
+/**
+ * Adds a builder to the registry (a name can be registered once).
+ * @example
+ * registerModel({ name: 'tiny', description: 'one linear layer', defaults: { classes: 10 }, build: (c) => linear(c.classes as number) });
+ */
+export function registerModel(builder: ModelBuilder): void {
+  if (!builder || typeof builder.name !== 'string' || typeof builder.build !== 'function') {
+    throw new InvalidArgumentError(`registerModel(): builder must be { name, description, defaults, build }, got ${describeValue(builder)}`);
+  }
+  if (registry.has(builder.name)) throw new InvalidArgumentError(`registerModel(): a model named '${builder.name}' is already registered`);
+  registry.set(builder.name, builder);
+}
+
+/**
+ * The registered model names.
+ * @example
+ * modelNames(); // ['mlp', 'cnn']
+ */
+export function modelNames(): string[] {
+  return [...registry.keys()];
+}
+
+function builderOf(name: unknown, where: string): ModelBuilder {
+  const b = typeof name === 'string' ? registry.get(name) : undefined;
+  if (!b) throw new InvalidArgumentError(`${where}: unknown model ${typeof name === 'string' ? `'${name}'` : describeValue(name)}; valid models: ${modelNames().join(', ')}`);
+  return b;
+}
+
+/**
+ * The full spec of a model: the builder's defaults overridden by `config` (checked).
+ * @example
+ * modelSpec('mlp', { hidden: [64] }, [64]); // { name: 'mlp', config: { hidden: [64], classes: 10 }, inputShape: [64] }
+ */
+export function modelSpec(name: string, config: Record<string, unknown> = {}, inputShape: readonly number[]): ModelSpec {
+  const b = builderOf(name, 'modelSpec()');
+  checkOptions(config, Object.keys(b.defaults), `model '${name}'`);
+  if (!Array.isArray(inputShape) || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new ShapeError(`modelSpec(): inputShape must be a list of positive integers, got ${describeValue(inputShape)}`);
+  }
+  const full: Record<string, unknown> = { ...b.defaults };
+  for (const [k, v] of Object.entries(config)) if (v !== undefined) full[k] = v;
+  return { name, config: full, inputShape: [...inputShape] };
+}
+
+/**
+ * Builds the model a spec describes.
+ * @example
+ * const model = buildModel(modelSpec('mlp', { hidden: [32] }, [64]));
+ * const { params } = model.init(0, [64]);
+ */
+export function buildModel(spec: ModelSpec): Layer {
+  if (!spec || typeof spec !== 'object') throw new InvalidArgumentError(`buildModel(): spec must be { name, config, inputShape }, got ${describeValue(spec)}`);
+  const b = builderOf(spec.name, 'buildModel()');
+  checkOptions(spec.config, Object.keys(b.defaults), `model '${spec.name}'`);
+  return b.build({ ...b.defaults, ...spec.config });
+}
+
+function intList(v: unknown, what: string, allowEmpty: boolean): number[] {
+  if (!Array.isArray(v) || (!allowEmpty && v.length === 0) || v.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new InvalidArgumentError(`${what} must be a list of positive integers, got ${describeValue(v)}`);
+  }
+  return v as number[];
+}
+
+function posInt(v: unknown, what: string): number {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got ${describeValue(v)}`);
+  return v as number;
+}
+
+/** Rows [batch, C·H·W] → images [batch, C, H, W] (a view; per-example input [C·H·W] or [C, H, W]). */
+function toImages(shape: readonly number[]): Layer<EmptyParams, null> {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return defineLayer<EmptyParams, null>({
+    name: `toImages(${shape.join('×')})`,
+    checkInput(s) {
+      const n = s.reduce((a, b) => a * b, 1);
+      return n === size ? null : `expects ${size} values per example (${formatShape(shape)})`;
+    },
+    init: () => ({ params: {}, state: null, outputShape: [...shape] }),
+    forward: (_p, state, x) => ({ y: reshape(x, [x.shape[0]!, ...shape]), state }),
+  });
+}
+
+registerModel({
+  name: 'mlp',
+  description: 'multilayer perceptron: (linear → relu)* → linear(classes)',
+  defaults: { hidden: [256, 128], classes: 10 },
+  build(c) {
+    const hidden = intList(c.hidden, "model 'mlp': hidden", true);
+    const classes = posInt(c.classes, "model 'mlp': classes");
+    return mlp([...hidden, classes]);
+  },
+});
+
+registerModel({
+  name: 'cnn',
+  description: 'convolutional network: (conv2d 3×3 same → relu → maxPool 2)* → linear(hidden) → relu → linear(classes)',
+  defaults: { imageShape: [1, 28, 28], channels: [16, 32], kernel: 3, hidden: 128, classes: 10 },
+  build(c) {
+    const img = intList(c.imageShape, "model 'cnn': imageShape", false);
+    if (img.length !== 3) throw new InvalidArgumentError(`model 'cnn': imageShape must be [channels, height, width], got ${describeValue(img)}`);
+    const channels = intList(c.channels, "model 'cnn': channels", false);
+    const kernel = posInt(c.kernel, "model 'cnn': kernel");
+    const hidden = posInt(c.hidden, "model 'cnn': hidden");
+    const classes = posInt(c.classes, "model 'cnn': classes");
+    const layers: Layer[] = [toImages(img)];
+    for (const ch of channels) layers.push(conv2d(ch, { kernel, padding: 'same' }), relu(), maxPool2d({ kernel: 2 }));
+    layers.push(flatten(), linear(hidden), relu(), linear(classes));
+    return sequential(layers, { name: `cnn[${channels.join(', ')}; ${hidden}, ${classes}]` });
+  },
+});

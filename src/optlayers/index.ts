@@ -6,4 +6,5 @@
 export { solveQp, type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport } from './qp.js';
 export { projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, projectPsd, type ProjectionOptions } from './projections.js';
 export { tvDenoise1d, type TvOptions } from './tv.js';
+export { constrainedLstsq, type ConstrainedLstsqProblem, type ConstrainedLstsqOptions } from './least_squares.js';
 export { solveCone, type ConeProblem, type ConeOptions, type ConeSolution, type ConeSpec, type ConeStatus, type ConeRunReport } from './cone.js';

@@ -13,8 +13,8 @@
  *   [Q + GᵀDG  Aᵀ] [Δz]   [−r_d − Gᵀ(r_c/s + D r_i)]
  *   [A         0 ] [Δν] = [−r_e                    ]
  *
- * factored once per iteration (Cholesky without equalities, else LU with partial pivoting,
- * `linalg/dense`) and solved for the predictor and the corrector; the corrector gets up to two steps
+ * factored once per iteration (Cholesky in place in the workspace without equalities, else LU
+ * with partial pivoting, `linalg/dense`; no allocation per iteration) and solved for the predictor and the corrector; the corrector gets up to two steps
  * of iterative refinement on the full Newton system once D is badly scaled. σ = (μ_aff/μ)³ (Mehrotra).
  *
  * Stopping (all relative, default tol 1e-10):
@@ -24,9 +24,8 @@
  *   primal infeasible: λ ≥ 0, ‖Gᵀλ + Aᵀν‖∞ ≤ infTol·τ with τ = −(hᵀλ + bᵀν) > 0 (Farkas);
  *   dual infeasible (unbounded): τ = −pᵀz > 0, ‖Qz‖∞, ‖Az‖∞, max(Gz)₊ ≤ infTol·τ.
  */
-import { luFactor, luSolve } from '../linalg/dense/lu.js';
-import { choleskyFactor, choleskySolve } from '../linalg/dense/cholesky.js';
-import { NotPositiveDefiniteError } from '../core/errors.js';
+import { luFactor, luSolve, type LUFactorization } from '../linalg/dense/lu.js';
+import { choleskyFactorInPlace, choleskySolveVecInPlace } from '../linalg/dense/cholesky.js';
 import { gemmStrided } from '../kernels/blas.js';
 
 /** Status of one problem. */
@@ -126,6 +125,10 @@ export class QpWorkspace {
   readonly Ri: Float64Array;
   readonly Re: Float64Array;
   readonly Rc: Float64Array;
+  /** K⁻¹·rhs of the last solve. */
+  readonly x: Float64Array;
+  /** The LU factors when the last factorization fell back to LU; null: w.K holds the Cholesky factor. */
+  lu: LUFactorization | null = null;
   readonly N: number;
   constructor(readonly n: number, readonly m: number, readonly e: number) {
     const N = n + e;
@@ -135,6 +138,7 @@ export class QpWorkspace {
     this.re = new Float64Array(e);
     this.K = new Float64Array(N * N);
     this.rhs = new Float64Array(N);
+    this.x = new Float64Array(N);
     this.dz = new Float64Array(n);
     this.ds = new Float64Array(m);
     this.dl = new Float64Array(m);
@@ -156,24 +160,23 @@ export class QpWorkspace {
   }
 }
 
-/** A factored reduced KKT matrix: solve(rhs) returns K⁻¹·rhs. */
-interface KktSolver {
-  solve(rhs: Float64Array): Float64Array;
-}
+/** Row-block height of the lower-triangle-only GᵀDG product (used from n ≥ 2·SYRK_BLOCK). */
+const SYRK_BLOCK = 64;
 
 /**
- * Assembles K = [Q + GᵀDG + δI, Aᵀ; A, −δI] (D = diag(d)) into w.K and factors it: Cholesky when
- * there are no equalities (K is then symmetric positive definite unless Q + GᵀDG is singular),
- * else (or when Cholesky meets a non-positive pivot) LU with partial pivoting; null when the
- * factorization has a (numerically) zero pivot.
+ * Assembles K = [Q + GᵀDG + δI, Aᵀ; A, −δI] (D = diag(d)) into w.K and returns max |K_ii|.
+ * GᵀDG is one gemm of (DG)ᵀ·G (the WebAssembly kernel once n·n·m ≥ 16³); with `lowerOnly` (for
+ * Cholesky, which reads only the lower triangle) and n ≥ 2·SYRK_BLOCK it is computed by block rows
+ * [r0, r1) × columns [0, r1) only, about half the flops (the entries above the diagonal blocks are
+ * then stale).
  */
-function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): KktSolver | null {
+function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace, lowerOnly: boolean): number {
   const { n, m, e, Q, G, A } = q;
   const N = w.N;
   const K = w.K;
-  K.fill(0);
+  if (e > 0) K.fill(0);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) K[i * N + j] = Q[i * n + j]!;
+    K.set(Q.subarray(i * n, (i + 1) * n), i * N);
     K[i * N + i] += delta;
   }
   // + GᵀDG: scale the rows of G by D, then one gemm into the leading n×n block of K
@@ -181,9 +184,17 @@ function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): K
     const DG = w.DG;
     for (let k = 0; k < m; k++) {
       const dk = d[k]!;
-      for (let j = 0; j < n; j++) DG[k * n + j] = dk * G[k * n + j]!;
+      const o = k * n;
+      for (let j = 0; j < n; j++) DG[o + j] = dk * G[o + j]!;
     }
-    gemmStrided(true, false, n, n, m, 1, DG, 0, n, G, 0, n, 1, K, 0, N);
+    if (lowerOnly && n >= 2 * SYRK_BLOCK) {
+      for (let r0 = 0; r0 < n; r0 += SYRK_BLOCK) {
+        const r1 = Math.min(n, r0 + SYRK_BLOCK);
+        gemmStrided(true, false, r1 - r0, r1, m, 1, DG, r0, n, G, 0, n, 1, K, r0 * N, N);
+      }
+    } else {
+      gemmStrided(true, false, n, n, m, 1, DG, 0, n, G, 0, n, 1, K, 0, N);
+    }
   }
   for (let r = 0; r < e; r++) {
     for (let j = 0; j < n; j++) {
@@ -195,22 +206,48 @@ function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): K
   }
   let big = 0;
   for (let i = 0; i < N; i++) big = Math.max(big, Math.abs(K[i * N + i]!));
-  if (e === 0) {
-    try {
-      const Lc = choleskyFactor(K, N, { symmetryTol: Infinity, name: 'solveQp' });
-      // pivot L[i,i]² is the Schur complement: reject numerically singular ones
-      let ok = true;
-      for (let i = 0; i < N; i++) if (Lc[i * N + i]! * Lc[i * N + i]! <= 1e-20 * big) ok = false;
-      if (ok) return { solve: (rhs) => choleskySolve(Lc, N, rhs, 1) };
-    } catch (err) {
-      if (!(err instanceof NotPositiveDefiniteError)) throw err;
+  return big;
+}
+
+/**
+ * Assembles and factors K into the workspace: Cholesky in place in w.K when there are no
+ * equalities (K is then symmetric positive definite unless Q + GᵀDG is singular), else (or when
+ * Cholesky meets a non-positive pivot) LU with partial pivoting into w.lu; false when the
+ * factorization has a (numerically) zero pivot. {@link solveKkt} then solves with it.
+ */
+function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): boolean {
+  const N = w.N;
+  const cholesky = q.e === 0;
+  let big = assembleKkt(q, d, delta, w, cholesky);
+  const K = w.K;
+  if (cholesky) {
+    // pivot L[i,i]² is the Schur complement: reject numerically singular ones
+    let ok = choleskyFactorInPlace(K, N) < 0;
+    for (let i = 0; ok && i < N; i++) if (K[i * N + i]! * K[i * N + i]! <= 1e-20 * big) ok = false;
+    if (ok) {
+      w.lu = null;
+      return true;
     }
+    big = assembleKkt(q, d, delta, w, false);
   }
   const f = luFactor(K, N);
-  if (f.zeroPivot >= 0) return null;
+  w.lu = null;
+  if (f.zeroPivot >= 0) return false;
   // reject numerically singular pivots (relative to the largest diagonal entry)
-  for (let i = 0; i < N; i++) if (Math.abs(f.lu[i * N + i]!) <= 1e-20 * big) return null;
-  return { solve: (rhs) => luSolve(f, rhs, 1) };
+  for (let i = 0; i < N; i++) if (Math.abs(f.lu[i * N + i]!) <= 1e-20 * big) return false;
+  w.lu = f;
+  return true;
+}
+
+/** K⁻¹·rhs with the factorization left by {@link factorKkt}, into w.x (overwritten by the next solve). */
+function solveKkt(w: QpWorkspace, rhs: Float64Array): Float64Array {
+  if (w.lu) {
+    w.x.set(luSolve(w.lu, rhs, 1));
+  } else {
+    w.x.set(rhs);
+    choleskySolveVecInPlace(w.K, w.N, w.x);
+  }
+  return w.x;
 }
 
 /**
@@ -220,7 +257,7 @@ function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): K
  *   (Q + GᵀDG)Δz + AᵀΔν = b_d − Gᵀ((b_c − λ∘b_i)/s),   AΔz = b_e.
  * Adds the result into (dz, dn, ds, dl).
  */
-function eliminate(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, bd: Float64Array, bi: Float64Array, be: Float64Array, bc: Float64Array,
+function eliminate(q: QpData, it: QpIterate, w: QpWorkspace, bd: Float64Array, bi: Float64Array, be: Float64Array, bc: Float64Array,
   dz: Float64Array, dn: Float64Array, ds: Float64Array, dl: Float64Array): void {
   const { n, m, e, G } = q;
   const { s, lambda } = it;
@@ -229,7 +266,7 @@ function eliminate(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, bd: F
   matTVec(G, m, n, tm, tn, false);
   for (let j = 0; j < n; j++) rhs[j] = bd[j]! - tn[j]!;
   for (let r = 0; r < e; r++) rhs[n + r] = be[r]!;
-  const x = f.solve(rhs);
+  const x = solveKkt(w, rhs);
   for (let j = 0; j < n; j++) dz[j] += x[j]!;
   for (let r = 0; r < e; r++) dn[r] += x[n + r]!;
   // Δs, Δλ of the increment x
@@ -247,7 +284,7 @@ function eliminate(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, bd: F
  * iterative refinement (`passes`, 0–2: once D is badly scaled) on the FULL (unreduced) system: forming Q + GᵀDG with D = λ/s up to ~1e12
  * loses digits that the refinement recovers.
  */
-function newtonStep(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, passes: number): void {
+function newtonStep(q: QpData, it: QpIterate, w: QpWorkspace, passes: number): void {
   const { n, m, e, G, Q, A } = q;
   const { s, lambda } = it;
   const { rd, ri, re, rc } = w;
@@ -259,7 +296,7 @@ function newtonStep(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, pass
   w.dn.fill(0);
   w.ds.fill(0);
   w.dl.fill(0);
-  eliminate(q, it, f, w, bd, bi, be, rc, w.dz, w.dn, w.ds, w.dl);
+  eliminate(q, it, w, bd, bi, be, rc, w.dz, w.dn, w.ds, w.dl);
   for (let pass = 0; pass < passes; pass++) {
     // residuals of the full system at the current direction
     matVec(Q, n, n, w.dz, Rd);
@@ -273,7 +310,7 @@ function newtonStep(q: QpData, it: QpIterate, f: KktSolver, w: QpWorkspace, pass
     }
     matVec(A, e, n, w.dz, Re);
     for (let r = 0; r < e; r++) Re[r] = be[r]! - Re[r]!;
-    eliminate(q, it, f, w, Rd, Ri, Re, Rc, w.dz, w.dn, w.ds, w.dl);
+    eliminate(q, it, w, Rd, Ri, Re, Rc, w.dz, w.dn, w.ds, w.dl);
   }
 }
 
@@ -300,30 +337,30 @@ function residuals(q: QpData, it: QpIterate, w: QpWorkspace): void {
   for (let r = 0; r < e; r++) w.re[r] -= b[r]!;
 }
 
-/** Factors K with D = λ/s, regularising (δ growing from 1e-12·scale) when it is singular. */
-function factorWithFallback(q: QpData, d: Float64Array, w: QpWorkspace): { f: KktSolver; delta: number } | null {
-  let f = factorKkt(q, d, 0, w);
-  if (f) return { f, delta: 0 };
+/**
+ * Factors K with D = λ/s into the workspace, regularising (δ growing from 1e-12·scale) when it is
+ * singular; returns the δ used, or −1 when even the largest δ fails.
+ */
+function factorWithFallback(q: QpData, d: Float64Array, w: QpWorkspace): number {
+  if (factorKkt(q, d, 0, w)) return 0;
   let scale = 1;
   for (let i = 0; i < q.Q.length; i++) scale = Math.max(scale, Math.abs(q.Q[i]!));
   for (let delta = 1e-12 * scale; delta <= 1e-6 * scale; delta *= 100) {
-    f = factorKkt(q, d, delta, w);
-    if (f) return { f, delta };
+    if (factorKkt(q, d, delta, w)) return delta;
   }
-  return null;
+  return -1;
 }
 
 /** The default initial point: z, ν from min ½zᵀQz + pᵀz + ½‖Gz − h‖² s.t. Az = b; s, λ shifted positive. */
 function initialPoint(q: QpData, it: QpIterate, w: QpWorkspace): boolean {
   const { n, m, e, G, h, p, b } = q;
-  const ones = new Float64Array(m).fill(1);
-  const fk = factorWithFallback(q, ones, w);
-  if (!fk) return false;
-  const rhs = new Float64Array(n + e);
+  const ones = w.tm.fill(1);
+  if (factorWithFallback(q, ones, w) < 0) return false;
+  const rhs = w.rhs;
   matTVec(G, m, n, h, rhs, false);
   for (let j = 0; j < n; j++) rhs[j] -= p[j]!;
   for (let r = 0; r < e; r++) rhs[n + r] = b[r]!;
-  const x = fk.f.solve(rhs);
+  const x = solveKkt(w, rhs);
   it.z.set(x.subarray(0, n));
   it.nu.set(x.subarray(n));
   if (m === 0) return true;
@@ -397,16 +434,16 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
       d[k] = it.lambda[k]! / it.s[k]!;
       dMax = Math.max(dMax, d[k]!, 1 / d[k]!);
     }
-    const fk = factorWithFallback(q, d, w);
+    const delta = factorWithFallback(q, d, w);
     // iterative refinement only once D is badly scaled (or K had to be regularised)
-    const passes = fk && (fk.delta > 0 || dMax > 1e8) ? 2 : dMax > 1e4 ? 1 : 0;
-    if (!fk) {
+    const passes = delta > 0 || dMax > 1e8 ? 2 : dMax > 1e4 ? 1 : 0;
+    if (delta < 0) {
       report.status = 'numericalError';
       return report;
     }
     for (let k = 0; k < m; k++) w.rc[k] = -it.s[k]! * it.lambda[k]!;
     // the predictor only sets σ and the second-order term: no refinement (unless m = 0, where it is the step)
-    newtonStep(q, it, fk.f, w, m === 0 ? passes : 0);
+    newtonStep(q, it, w, m === 0 ? passes : 0);
     if (m === 0) {
       // equality-constrained QP: one Newton step is exact
       for (let j = 0; j < n; j++) it.z[j] += w.dz[j]!;
@@ -422,7 +459,7 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
     w.dlAff.set(w.dl);
     // corrector
     for (let k = 0; k < m; k++) w.rc[k] = -it.s[k]! * it.lambda[k]! + sigma * mu - w.dsAff[k]! * w.dlAff[k]!;
-    newtonStep(q, it, fk.f, w, passes);
+    newtonStep(q, it, w, passes);
     const alpha = Math.min(1, 0.99 * maxStep(it.s, w.ds, it.lambda, w.dl));
     for (let j = 0; j < n; j++) it.z[j] += alpha * w.dz[j]!;
     for (let r = 0; r < e; r++) it.nu[r] += alpha * w.dn[r]!;

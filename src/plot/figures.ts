@@ -7,7 +7,7 @@
  * depend on the solvers.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { lineChart, PALETTE, type Series } from './svg.js';
+import { lineChart, panels, PALETTE, type Series } from './svg.js';
 
 /** Input of `validationCurveChart`. */
 export interface ValidationCurve {
@@ -232,4 +232,49 @@ export function phaseChart(input: PhaseChartInput): string {
     if ((input.markStart ?? true) && p.points.length > 0) series.push({ name: `${p.name}: start`, points: [p.points[0]!], style: 'markers', color, hideInLegend: true });
   });
   return lineChart(series, { title: input.title, xLabel: input.xLabel, yLabel: input.yLabel, ...(input.width ? { width: input.width } : {}), ...(input.height ? { height: input.height } : {}) });
+}
+
+/** Input of `learningCurvesChart`: per-epoch training and validation metrics. */
+export interface LearningCurves {
+  /** One record per epoch (1-based epoch numbers); absent metrics are left out of the panels. */
+  epochs: ReadonlyArray<{ epoch: number; loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number }>;
+  /** Test metrics of the final model, drawn as horizontal reference lines. */
+  test?: { loss?: number; accuracy?: number };
+  /** Name of the loss with its units (default 'cross-entropy loss (nats)'). */
+  lossLabel?: string;
+  title?: string;
+}
+
+/**
+ * Learning curves: two panels side by side, the loss and the accuracy against the epoch, training
+ * vs validation (the test value of the final model as a reference line when given).
+ * @example
+ * const svg = learningCurvesChart({ epochs: [{ epoch: 1, loss: 0.9, accuracy: 0.7, valLoss: 0.8, valAccuracy: 0.72 }, { epoch: 2, loss: 0.5, accuracy: 0.85, valLoss: 0.6, valAccuracy: 0.8 }] });
+ */
+export function learningCurvesChart(c: LearningCurves): string {
+  if (!c || !Array.isArray(c.epochs) || c.epochs.length === 0) throw new InvalidArgumentError('learningCurvesChart(): no epochs to plot');
+  const W = 520;
+  const H = 360;
+  const pts = (f: (r: LearningCurves['epochs'][number]) => number | undefined) =>
+    c.epochs.filter((r) => f(r) !== undefined).map((r) => [r.epoch, f(r)!] as const);
+  const style = c.epochs.length === 1 ? 'markers' : 'line+markers';
+  const panel = (what: 'loss' | 'accuracy'): string => {
+    const train = what === 'loss' ? pts((r) => r.loss) : pts((r) => r.accuracy);
+    const val = what === 'loss' ? pts((r) => r.valLoss) : pts((r) => r.valAccuracy);
+    const series: Series[] = [];
+    if (train.length) series.push({ name: 'training', points: train, style, color: '#4e79a7' });
+    if (val.length) series.push({ name: 'validation', points: val, style, color: '#f28e2b' });
+    const t = what === 'loss' ? c.test?.loss : c.test?.accuracy;
+    return lineChart(series, {
+      title: what === 'loss' ? 'Loss' : 'Accuracy',
+      xLabel: 'epoch',
+      yLabel: what === 'loss' ? c.lossLabel ?? 'cross-entropy loss (nats)' : 'accuracy (fraction correct)',
+      width: W,
+      height: H,
+      legend: 'box',
+      hLines: t !== undefined && Number.isFinite(t) ? [{ y: t, label: `test ${t.toPrecision(4)}`, color: '#999' }] : [],
+    });
+  };
+  const hasAcc = c.epochs.some((r) => r.accuracy !== undefined || r.valAccuracy !== undefined);
+  return panels(hasAcc ? [panel('loss'), panel('accuracy')] : [panel('loss')], c.title ? { title: c.title } : {});
 }

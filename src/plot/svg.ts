@@ -300,12 +300,13 @@ export function lineChart(series: readonly Series[], opts: ChartOptions = {}): s
 /**
  * Lays out standalone charts (outputs of `lineChart` and the figures built on it) as panels of one
  * SVG document, row by row, `columns` per row. Each panel keeps its own axes, legend and clip
- * region (the clip ids are renamed per panel so they cannot collide).
+ * region (the clip ids are renamed per panel so they cannot collide); `title` adds a centred
+ * heading above them.
  * @example
  * const a = lineChart([{ name: 'f', points: [[0, 1], [1, 2]] }]);
  * const both = panels([a, a], { columns: 2 }); // one SVG, two panels side by side
  */
-export function panels(charts: readonly string[], opts: { columns?: number } = {}): string {
+export function panels(charts: readonly string[], opts: { columns?: number; title?: string } = {}): string {
   if (charts.length === 0) throw new InvalidArgumentError('panels(): no chart given');
   const columns = opts.columns ?? charts.length;
   if (!Number.isInteger(columns) || columns < 1) throw new InvalidArgumentError(`panels(): columns must be a positive integer, got ${String(columns)}`);
@@ -318,12 +319,14 @@ export function panels(charts: readonly string[], opts: { columns?: number } = {
   const colW = Array.from({ length: columns }, (_, c) => Math.max(0, ...sizes.filter((_, i) => i % columns === c).map((s) => s[0])));
   const rowH = Array.from({ length: rows }, (_, r) => Math.max(0, ...sizes.slice(r * columns, (r + 1) * columns).map((s) => s[1])));
   const W = colW.reduce((a, b) => a + b, 0);
-  const H = rowH.reduce((a, b) => a + b, 0);
+  const top = opts.title ? 28 : 0;
+  const H = rowH.reduce((a, b) => a + b, 0) + top;
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  if (opts.title) out.push(`<text x="${W / 2}" y="19" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="15">${escapeXml(opts.title)}</text>`);
   charts.forEach((c, i) => {
     const col = i % columns, row = Math.floor(i / columns);
     const x = colW.slice(0, col).reduce((a, b) => a + b, 0);
-    const y = rowH.slice(0, row).reduce((a, b) => a + b, 0);
+    const y = top + rowH.slice(0, row).reduce((a, b) => a + b, 0);
     out.push(c.replace(/^<svg /, `<svg x="${x}" y="${y}" `).replace(/plot-area/g, `plot-area-${i}`));
   });
   out.push('</svg>');

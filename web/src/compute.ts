@@ -5,14 +5,17 @@
  * 2021: cycles, Lorenz). The page runs them (the tuning and the dynamics in a Web Worker), and
  * test/web.chromium.test.ts runs the same functions under Node to compare the numbers.
  *
- * Only the package root (`src/index.ts`, browser-safe) is imported.
+ * Imports are browser-safe: the package root, the Lasso kernel engine, and the experiments'
+ * dynamics (src/experiments/cycles.ts, lorenz.ts: one copy of the computation, shared with the CLI).
  */
 import {
-  add, customRoot, CrossValCriterion, dot, geometricGrid, grad, index, InvertibilityError, lassoPath, loadDataset, makeCriterion,
-  mul, relu, abs, hinge, clip, maximum, softThreshold, stack, stopGradient, sub, sum, tensor, tuneLasso, withKinkPolicy,
-  type DatasetName, type InvertibilityFallback, type ImplicitFunction, type KinkPolicy, type Tensor,
+  CrossValCriterion, geometricGrid, grad, InvertibilityError, lassoPath, loadDataset, makeCriterion,
+  mul, relu, abs, hinge, clip, maximum, softThreshold, sub, tensor, tuneLasso, withKinkPolicy,
+  type DatasetName, type KinkPolicy, type Tensor,
 } from '../../src/index.js';
 import { createEngine, releaseEngine } from '../../src/kernels/wasm_lasso.js';
+import { argmaxLagrangian, crossings, descend, outerLoss } from '../../src/experiments/cycles.js';
+import { lorenzArgmin, lorenzAscent, outerObjective } from '../../src/experiments/lorenz.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lasso tuning
@@ -216,29 +219,6 @@ function refusalOf(run: () => unknown): Refusal {
   }
 }
 
-const LO = [0, 0], HI = [3, 5];
-const cOf = (xy: Tensor): Tensor => add(add(mul(index(xy, 0), -3), index(xy, 1)), 2);
-
-/** s(x, y) = argmax of (a + b)·c(x, y) over the box, through the Lagrangian stationarity (B = 0). */
-function cyclesArgmax(fallback?: InvertibilityFallback): ImplicitFunction<Tensor, Tensor> {
-  return customRoot<Tensor, Tensor>(
-    (xy, s) => {
-      const c = cOf(xy);
-      const cc = stack([c, c]);
-      return add(add(mul(cc, -1), stopGradient(cc)), mul(s, 0));
-    },
-    (xy) => tensor(cOf(xy).item() > 0 ? [...HI] : [...LO]),
-    { ...(fallback ? { onFailure: 'return' as const, fallback } : {}), name: 'argmaxLagrangian' },
-  );
-}
-
-const cyclesLoss = (s: ImplicitFunction<Tensor, Tensor>) => (xy: Tensor): Tensor => {
-  const sv = s(xy);
-  const dx = sub(index(xy, 0), index(sv, 0));
-  const dy = sub(index(xy, 1), index(sv, 1));
-  return add(mul(dx, dx), mul(mul(dy, dy), 4));
-};
-
 /** Result of a dynamics panel: the refusal, then the trajectory with the pseudo-inverse. */
 export interface DynamicsOutput {
   refusal: Refusal;
@@ -248,56 +228,30 @@ export interface DynamicsOutput {
   switches: number[];
 }
 
-/** The cycles example: gradient descent with the pseudo-inverse implicit Jacobian. */
+/** Chunk size of the trajectories between progress reports (the chunks continue one another exactly). */
+const CHUNK = 50;
+
+/** The cycles example: gradient descent with the pseudo-inverse implicit Jacobian (src/experiments/cycles.ts). */
 export function runCycles(steps = 300, eta = 0.05, progress: Progress = () => {}): DynamicsOutput {
-  const refusal = refusalOf(() => grad(cyclesLoss(cyclesArgmax()))(tensor([0.5, 0.5])));
-  const g = grad(cyclesLoss(cyclesArgmax('lstsq')));
-  let xy = [0.5, 0.5];
-  const path = [xy];
-  for (let k = 0; k < steps; k++) {
-    if (k % 50 === 0) progress('cycles', k / steps);
-    const d = (g(tensor(xy)) as Tensor).data;
-    xy = [xy[0]! - eta * d[0]!, xy[1]! - eta * d[1]!];
-    path.push(xy);
+  const refusal = refusalOf(() => grad(outerLoss(argmaxLagrangian()))(tensor([0.5, 0.5])));
+  const s = argmaxLagrangian('lstsq');
+  const path: Float64Array[] = [Float64Array.of(0.5, 0.5)];
+  for (let k = 0; k < steps; k += CHUNK) {
+    progress('cycles', k / steps);
+    path.push(...descend(s, Math.min(CHUNK, steps - k), eta, Array.from(path[path.length - 1]!)).slice(1));
   }
-  const c = (p: number[]): number => -3 * p[0]! + p[1]! + 2;
-  const switches: number[] = [];
-  for (let k = 1; k < path.length; k++) if (Math.sign(c(path[k]!)) !== Math.sign(c(path[k - 1]!))) switches.push(k);
-  return { refusal, path, switches };
+  return { refusal, path: path.map((p) => Array.from(p)), switches: crossings(path) };
 }
 
-const SIGMA = 10, RHO = 28, BETA = 8 / 3;
-const lorenzField = (u: Tensor): Tensor => {
-  const u1 = index(u, 0), u2 = index(u, 1), u3 = index(u, 2);
-  return stack([mul(sub(u2, u1), SIGMA), sub(mul(u1, sub(RHO, u3)), u2), sub(mul(u1, u2), mul(u3, BETA))]);
-};
-
-/** z(u) ∈ argmin_s ‖s − F(u)‖⁴ through ‖s − F(u)‖²(s − F(u)) = 0, whose B vanishes at the solution. */
-function lorenzArgmin(fallback?: InvertibilityFallback): ImplicitFunction<Tensor, Tensor> {
-  return customRoot<Tensor, Tensor>(
-    (u, s) => {
-      const d = sub(s, lorenzField(u));
-      return mul(sum(mul(d, d)), d);
-    },
-    (u) => tensor(Float64Array.from(lorenzField(u).data)),
-    { ...(fallback ? { onFailure: 'return' as const, fallback } : {}), name: 'lorenzArgmin' },
-  );
-}
-
-/** The Lorenz example: gradient ascent on uᵀz(u) with the pseudo-inverse, an Euler scheme of the Lorenz ODE. */
+/** The Lorenz example: gradient ascent on uᵀz(u) with the pseudo-inverse, an Euler scheme of the Lorenz ODE (src/experiments/lorenz.ts). */
 export function runLorenz(steps = 1500, eta = 0.01, progress: Progress = () => {}): DynamicsOutput {
-  const objective = (z: ImplicitFunction<Tensor, Tensor>) => (u: Tensor): Tensor => dot(u, z(u));
-  const refusal = refusalOf(() => grad(objective(lorenzArgmin()))(tensor([1, 1, 1])));
-  const g = grad(objective(lorenzArgmin('lstsq')));
-  let u = [1, 1, 1];
-  const path = [u];
-  for (let k = 0; k < steps; k++) {
-    if (k % 100 === 0) progress('lorenz', k / steps);
-    const gu = (g(tensor(u)) as Tensor).data;
-    u = u.map((v, i) => v + eta * gu[i]!);
-    path.push(u);
+  const refusal = refusalOf(() => grad(outerObjective(lorenzArgmin()))(tensor([1, 1, 1])));
+  const path: Float64Array[] = [Float64Array.of(1, 1, 1)];
+  for (let k = 0; k < steps; k += 2 * CHUNK) {
+    progress('lorenz', k / steps);
+    path.push(...lorenzAscent(Math.min(2 * CHUNK, steps - k), eta, Array.from(path[path.length - 1]!)).path.slice(1));
   }
   const switches: number[] = [];
   for (let k = 1; k < path.length; k++) if (Math.sign(path[k]![0]!) !== Math.sign(path[k - 1]![0]!)) switches.push(k);
-  return { refusal, path, switches };
+  return { refusal, path: path.map((p) => Array.from(p)), switches };
 }

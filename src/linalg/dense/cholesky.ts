@@ -2,7 +2,8 @@
  * @file Cholesky factorization `A = L·Lᵀ` of a symmetric positive definite row-major matrix, and
  * solves with it. Blocked right-looking algorithm (block width {@link CHOLESKY_BLOCK}) whose
  * trailing update `A22 −= L21·L21ᵀ` runs through `gemm`, one block row at a time so only the lower
- * triangle is computed.
+ * triangle is computed. Unchecked in-place variants (factor, one-vector solve) serve the
+ * interior-point hot loops.
  */
 import { assertFinite, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../../core/errors.js';
 import { gemmStrided } from '../../kernels/blas.js';
@@ -50,15 +51,42 @@ export function choleskyFactor(A: Float64Array, n: number, options: CholeskyOpti
     const r = i * n;
     for (let j = 0; j <= i; j++) L[r + j] = A[r + j]!;
   }
+  const bad = choleskyFactorInPlace(L, n);
+  if (bad >= 0) {
+    throw new NotPositiveDefiniteError(
+      `${fn}: A is not positive definite: pivot ${bad} is ${badPivotValue} ≤ 0 (the leading ${bad + 1}×${bad + 1} minor is not positive definite)`,
+    );
+  }
+  return L;
+}
+
+/** The value under the square root at the pivot reported by the last failing {@link choleskyFactorInPlace}. */
+let badPivotValue = NaN;
+
+/**
+ * Unchecked, allocation-free Cholesky for hot loops (the interior-point solvers): factors the
+ * symmetric matrix whose lower triangle is in `L` (row-major n×n; the upper triangle is ignored)
+ * in place, leaving `L` with zeros above the diagonal. Returns −1 on success, else the index j of
+ * the first pivot whose value under the square root is not positive (the leading (j+1)×(j+1)
+ * minor is not positive definite; `L` is then partly overwritten). No shape, symmetry or
+ * finiteness checks: {@link choleskyFactor} is the checked entry point.
+ *
+ * @example
+ * const L = Float64Array.of(4, 2, 2, 5);
+ * choleskyFactorInPlace(L, 2); // −1, L = [2, 0, 1, 2]
+ */
+export function choleskyFactorInPlace(L: Float64Array, n: number): number {
   if (n <= 2 * CHOLESKY_BLOCK) {
-    factorDiagonalBlock(L, n, 0, n, fn);
-    return L;
+    const bad = factorDiagonalBlock(L, n, 0, n);
+    for (let i = 0; i < n; i++) L.fill(0, i * n + i + 1, (i + 1) * n);
+    return bad;
   }
   for (let k0 = 0; k0 < n; k0 += CHOLESKY_BLOCK) {
     const nb = Math.min(CHOLESKY_BLOCK, n - k0);
     const k1 = k0 + nb;
     // 1. L11 = chol(A11)
-    factorDiagonalBlock(L, n, k0, nb, fn);
+    const bad = factorDiagonalBlock(L, n, k0, nb);
+    if (bad >= 0) return bad;
     if (k1 >= n) break;
     // 2. L21 = A21·L11⁻ᵀ: for each row x of A21 solve L11·xᵀ = aᵀ (forward substitution)
     for (let i = k1; i < n; i++) {
@@ -76,22 +104,47 @@ export function choleskyFactor(A: Float64Array, n: number, options: CholeskyOpti
       gemmStrided(false, true, r1 - r0, r1 - k1, nb, -1, L, r0 * n + k0, n, L, k1 * n + k0, n, 1, L, r0 * n + k1, n);
     }
   }
-  // the gemm updates touched the upper part of diagonal blocks: clear it
+  // the gemm updates touched the upper part of diagonal blocks (and the input's upper triangle): clear it
   for (let i = 0; i < n; i++) L.fill(0, i * n + i + 1, (i + 1) * n);
-  return L;
+  return -1;
+}
+
+/**
+ * Solves `A·x = b` for ONE right-hand side in place (`x` holds b on entry, x on return) from the
+ * Cholesky factor `L` of `A`: forward substitution with L by rows, then back substitution with Lᵀ
+ * by columns of Lᵀ (= rows of L), so both sweeps read L contiguously. Unchecked and
+ * allocation-free (hot loops); {@link choleskySolve} is the checked version.
+ *
+ * @example
+ * const L = choleskyFactor(Float64Array.of(4, 2, 2, 5), 2);
+ * const x = Float64Array.of(8, 12);
+ * choleskySolveVecInPlace(L, 2, x); // x = [1, 2]
+ */
+export function choleskySolveVecInPlace(L: Float64Array, n: number, x: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const r = i * n;
+    let s = x[i]!;
+    for (let p = 0; p < i; p++) s -= L[r + p]! * x[p]!;
+    x[i] = s / L[r + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const r = i * n;
+    const xi = x[i]! / L[r + i]!;
+    x[i] = xi;
+    for (let p = 0; p < i; p++) x[p] -= L[r + p]! * xi;
+  }
 }
 
 /** Unblocked Cholesky–Crout of the diagonal block L[k0:k0+nb, k0:k0+nb] (earlier columns already applied). */
-function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number, fn: string): void {
+function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number): number {
   const kEnd = k0 + nb;
   for (let j = k0; j < kEnd; j++) {
     const rj = j * n;
     let d = L[rj + j]!;
     for (let p = k0; p < j; p++) d -= L[rj + p]! * L[rj + p]!;
     if (!(d > 0)) {
-      throw new NotPositiveDefiniteError(
-        `${fn}: A is not positive definite: pivot ${j} is ${d} ≤ 0 (the leading ${j + 1}×${j + 1} minor is not positive definite)`,
-      );
+      badPivotValue = d;
+      return j;
     }
     const ljj = Math.sqrt(d);
     L[rj + j] = ljj;
@@ -103,6 +156,7 @@ function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number,
       L[ri + j] = s * inv;
     }
   }
+  return -1;
 }
 
 /**
