@@ -2,7 +2,7 @@
  * @file Models on top of the layer protocol: `mlp` (a multilayer perceptron as a `sequential` of
  * `linear` and activation layers), `paramCount` (number of scalars in a parameter tree),
  * `perExampleGrads` (the gradient of each example's loss, stacked), and the
- * model registry: named model builders (`mlp`, `cnn`; more can be registered) keyed by name + a
+ * model registry: named model builders (`mlp`, `cnn`, `deq`, `mondeq`; more can be registered) keyed by name + a
  * JSON config, so a model is described by a serialisable {@link ModelSpec} and a saved model
  * rebuilds the same architecture before its parameters are loaded. Configs are checked (unknown
  * keys suggest the closest name, unknown model names list the registered ones).
@@ -14,7 +14,7 @@
  *   → relu → linear(classes).
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, checkPositive } from '../core/options.js';
 import { describeValue, formatShape, type Tensor } from '../core/tensor.js';
 import { flatten as flattenTree } from '../autodiff/tree.js';
 import { grad } from '../autodiff/transforms.js';
@@ -24,6 +24,8 @@ import { defineLayer, sequential, type EmptyParams, type Layer, type LayerState,
 import { flatten, linear, type LinearOptions } from './layers/dense.js';
 import { relu } from './layers/activations.js';
 import { conv2d, maxPool2d } from './layers/conv.js';
+import { fcDeq } from './deq/fc.js';
+import { mondeq } from './deq/mondeq.js';
 
 /** Options of `mlp`. */
 export interface MlpOptions {
@@ -224,5 +226,37 @@ registerModel({
     for (const ch of channels) layers.push(conv2d(ch, { kernel, padding: 'same' }), relu(), maxPool2d({ kernel: 2 }));
     layers.push(flatten(), linear(hidden), relu(), linear(classes));
     return sequential(layers, { name: `cnn[${channels.join(', ')}; ${hidden}, ${classes}]` });
+  },
+});
+
+// DEQ classifiers with the recipes of docs/deq.md (flat inputs; onFailure 'warn': a sample that
+// stops converging during training is reported and trained on with its best iterate)
+registerModel({
+  name: 'deq',
+  description: 'fully connected DEQ z = relu(zW + xU + b), ‖W‖₂ ≤ spectralBound, exact implicit backward → linear(classes)',
+  defaults: { width: 256, spectralBound: 0.9, rtol: 1e-4, maxIter: 100, classes: 10 },
+  build(c) {
+    const width = posInt(c.width, "model 'deq': width");
+    const classes = posInt(c.classes, "model 'deq': classes");
+    const maxIter = posInt(c.maxIter, "model 'deq': maxIter");
+    const spectralBound = checkPositive(c.spectralBound as number, 'spectralBound', "model 'deq'");
+    const rtol = checkPositive(c.rtol as number, 'rtol', "model 'deq'");
+    const layer = fcDeq({ width, spectralBound, tol: 1e-10, rtol, maxIter, linearSolver: 'gmres', backwardTol: rtol * 1e-2, onFailure: 'warn' });
+    return sequential([layer, linear(classes)], { name: `deq[${width}; ${classes}]` });
+  },
+});
+
+registerModel({
+  name: 'mondeq',
+  description: 'monotone operator DEQ (I − W ⪰ m·I, unique fixed point), Peaceman–Rachford + Anderson → linear(classes)',
+  defaults: { width: 128, monotonicity: 0.05, rtol: 1e-4, maxIter: 200, classes: 10 },
+  build(c) {
+    const width = posInt(c.width, "model 'mondeq': width");
+    const classes = posInt(c.classes, "model 'mondeq': classes");
+    const maxIter = posInt(c.maxIter, "model 'mondeq': maxIter");
+    const monotonicity = checkPositive(c.monotonicity as number, 'monotonicity', "model 'mondeq'");
+    const rtol = checkPositive(c.rtol as number, 'rtol', "model 'mondeq'");
+    const layer = mondeq({ width, monotonicity, tol: 1e-10, rtol, maxIter, solver: 'anderson', linearSolver: 'gmres', backwardTol: rtol * 1e-2, onFailure: 'warn' });
+    return sequential([layer, linear(classes)], { name: `mondeq[${width}; ${classes}]` });
   },
 });
