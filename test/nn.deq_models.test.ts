@@ -16,7 +16,7 @@ test('model registry: deq and mondeq build and run on flat inputs', () => {
     const model = buildModel(modelSpec(name, { width: 8, classes: 3 }, [12]));
     const { params, state, outputShape } = model.init(0, [12]);
     assert.deepEqual(outputShape, [3]);
-    const { y } = model.forward(params, state, x, { training: false }) as { y: Tensor };
+    const { y } = model.forward(params, state, x, { train: false }) as { y: Tensor };
     assert.deepEqual(y.shape, [5, 3]);
     assert.ok(Array.from(y.data).every(Number.isFinite), `${name}: finite logits`);
   }
