@@ -10,23 +10,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  add, adamw, applyUpdates, argmax, batches, cosineDecay, crossEntropy, fcDeq, gatherRows, grad, loadDataset, matmul, mul, numBatches, rng, tensor, zeros,
+  add, adamw, applyUpdates, argmax, batches, cosineDecay, crossEntropy, fcDeq, gatherRows, grad, loadDataset, matmul, mul, numBatches, rng, zeros,
   type Tensor, type FcDeqParams,
 } from '../src/index.js';
+import { digitsBatch } from '../src/experiments/common.js';
 
 test('fcDeq on digits: the recipe reaches ≥ 97 % test accuracy in 20 epochs, all solves converged', () => {
   const ds = loadDataset('digits');
   const n = ds.nSamples, p = ds.nFeatures;
-  const Xc = (ds.X as { data: Float64Array }).data; // column-major
-  const rows = new Float64Array(n * p);
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) rows[i * p + j] = Xc[j * n + i]! / 16;
+  const { X } = digitsBatch(ds);
   // the example's split: seeded Fisher–Yates permutation, first 20 % for test
   const perm = Array.from({ length: n }, (_, i) => i);
   const g = rng(0);
   for (let i = n - 1; i > 0; i--) { const j = Math.floor(g.uniform([1]).data[0]! * (i + 1)); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
   const nTest = Math.round(0.2 * n);
   const te = Int32Array.from(perm.slice(0, nTest)), tr = Int32Array.from(perm.slice(nTest));
-  const X = tensor(rows, [n, p]);
   const Xtr = gatherRows(X, tr), Xte = gatherRows(X, te);
   const ytr = Int32Array.from(tr, (i) => ds.y[i]!), yte = Int32Array.from(te, (i) => ds.y[i]!);
   const W = 64, epochs = 20, batchSize = 64;
