@@ -118,3 +118,15 @@ test('bad input: unknown names list the valid ones; a missing dataset names the 
   assert.equal(r.code, 1);
   assert.match(r.err, /^nsdiff: error: checkpoint .*checkpoint\.nsdckpt: truncated: expected \d+ bytes, the file has 5000\n$/);
 });
+
+test('nsdiff train --model deq: the epoch lines carry the DEQ solver statistics; --hidden is refused for it', () => {
+  const lines: string[] = [];
+  runTrain({ dataset: 'digits', model: 'deq', epochs: '1', batchSize: '32', limit: '120', seed: '0', quiet: true, json: true }, { out: (s) => lines.push(s), err: () => {} });
+  const epoch = JSON.parse(lines[0]!) as { type: string; deq?: { forwardIterationsMean: number; forwardIterationsMax: number; fractionConverged: number; backwardIterationsMean: number; forwardSeconds: number } };
+  assert.equal(epoch.type, 'epoch');
+  assert.ok(epoch.deq, 'deq statistics in the epoch line');
+  assert.ok(epoch.deq.forwardIterationsMean >= 1 && epoch.deq.forwardIterationsMax >= epoch.deq.forwardIterationsMean);
+  assert.ok(epoch.deq.fractionConverged > 0 && epoch.deq.fractionConverged <= 1);
+  assert.ok(epoch.deq.backwardIterationsMean >= 1 && epoch.deq.forwardSeconds >= 0);
+  assert.throws(() => runTrain({ dataset: 'digits', model: 'deq', hidden: '16', quiet: true }, silent), /--hidden is for --model mlp/);
+});

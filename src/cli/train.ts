@@ -6,6 +6,7 @@
  * --resume`), learning curves as SVG (`--plot`) and the model saved atomically (`--out`).
  * Every option is validated before any work; outputs that would overwrite an input are refused.
  */
+import type { DeqLayer } from '../nn/deq/deq.js';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import { FASHION_MNIST_DIR } from '../data/idx.js';
@@ -86,6 +87,21 @@ function hiddenList(v: string | undefined): number[] | undefined {
   return parts;
 }
 
+/** Per-epoch DEQ solver statistics from the steps' reports (forward / backward iterations, convergence, time split). */
+function deqEpochStats(d: { n: number; fIt: number; fMax: number; conv: number; bIt: number; bMax: number; fMs: number; lastT: number }, layer: DeqLayer<unknown>) {
+  const inv = layer.lastReport?.invertibility ?? null;
+  return {
+    forwardIterationsMean: d.fIt / d.n,
+    forwardIterationsMax: d.fMax,
+    fractionConverged: d.conv / d.n,
+    backwardIterationsMean: d.bIt / d.n,
+    backwardIterationsMax: d.bMax,
+    forwardSeconds: d.fMs / 1000,
+    seconds: (Date.now() - d.lastT) / 1000,
+    ...(inv && { spectralNorm: inv.spectralNorm, spectralRadius: inv.spectralRadius }),
+  };
+}
+
 function epochLine(r: EpochRecord, epochs: number): string {
   const f = (v: number | undefined, d = 4) => (v === undefined ? '' : v.toFixed(d));
   let s = `epoch ${r.epoch}/${epochs}  loss ${f(r.loss)}`;
@@ -116,7 +132,7 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
   if (opts.resume && !opts.checkpoint) throw new InvalidArgumentError('--resume needs --checkpoint DIR (the directory of the run to resume)');
   if (every !== undefined && !opts.checkpoint) throw new InvalidArgumentError('--checkpoint-every needs --checkpoint DIR');
   if (patience !== undefined && validationSplit === undefined) throw new InvalidArgumentError('--patience watches the validation loss: it needs --validation-split > 0');
-  if (hidden !== undefined && modelName === 'cnn') throw new InvalidArgumentError('--hidden is for --model mlp (the cnn has one hidden dense layer of 128)');
+  if (hidden !== undefined && modelName !== 'mlp') throw new InvalidArgumentError(`--hidden is for --model mlp (the ${modelName} model has its own width; see nsdiff train --help)`);
   if (optName === 'adam' && momentum !== undefined) throw new InvalidArgumentError('--momentum is for --optimizer sgd or heavy-ball (adam has beta1 = 0.9)');
   if (optName === 'heavy-ball' && momentum === 0) throw new InvalidArgumentError('--momentum must be in (0, 1) with --optimizer heavy-ball');
   if (optName === 'heavy-ball' && weightDecay > 0) throw new InvalidArgumentError('--weight-decay is not available with --optimizer heavy-ball (use sgd --momentum, the same iterates)');
@@ -156,6 +172,9 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
   const progress = makeProgress('training', totalSteps, { quiet: !!opts.quiet, ...(io.errStream && { stream: io.errStream }) });
   const t0 = Date.now();
   let firstStep: number | null = null;
+  // DEQ models: the solver statistics of every step, summarised per epoch (issue 10's training log)
+  const deqLayer = ((model as { layers?: readonly unknown[] }).layers ?? []).find((l): l is DeqLayer<unknown> => typeof l === 'function' && 'lastReport' in l);
+  const deq = { n: 0, fIt: 0, fMax: 0, conv: 0, bIt: 0, bMax: 0, fMs: 0, lastT: Date.now() };
   const result = fit(model, init, data.train, {
     optimizer,
     epochs,
@@ -166,14 +185,27 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
     ...(opts.checkpoint && { checkpoint: { dir: opts.checkpoint, ...(every !== undefined && { every }) }, resume: opts.resume ? true : false }),
     runInfo,
     onStep: (s) => {
+      const rep = deqLayer?.lastReport;
+      if (rep) {
+        deq.n++;
+        deq.fIt += rep.forward.meanIterations;
+        deq.fMax = Math.max(deq.fMax, rep.forward.maxIterations);
+        deq.conv += rep.forward.fractionConverged;
+        const it = rep.implicit?.linearSolve?.iterations ?? 0;
+        deq.bIt += it;
+        deq.bMax = Math.max(deq.bMax, it);
+        deq.fMs += rep.forwardMs;
+      }
       firstStep ??= s.globalStep - 1;
       const done = s.globalStep - firstStep;
       const rate = (Date.now() - t0) / 1000 / done;
       progress.update(s.globalStep, `epoch ${s.epoch}/${s.epochs} loss ${s.loss.toFixed(4)} ETA ${fmtSeconds(rate * (totalSteps - s.globalStep))}`);
     },
     onEpoch: (r) => {
-      if (opts.json) io.out(JSON.stringify({ type: 'epoch', ...r }));
-      else io.out(epochLine(r, epochs));
+      const stats = deqLayer && deq.n > 0 ? deqEpochStats(deq, deqLayer) : undefined;
+      if (opts.json) io.out(JSON.stringify({ type: 'epoch', ...r, ...(stats && { deq: stats }) }));
+      else io.out(epochLine(r, epochs) + (stats ? `\n  deq: forward iterations mean ${stats.forwardIterationsMean.toFixed(1)} max ${stats.forwardIterationsMax}, converged ${(100 * stats.fractionConverged).toFixed(1)}%, backward iterations mean ${stats.backwardIterationsMean.toFixed(1)} max ${stats.backwardIterationsMax}, forward ${stats.forwardSeconds.toFixed(1)}s of ${stats.seconds.toFixed(1)}s${stats.spectralNorm !== undefined ? `, ‖∂z f‖₂ ≈ ${stats.spectralNorm.toFixed(3)}` : ''}` : ''));
+      Object.assign(deq, { n: 0, fIt: 0, fMax: 0, conv: 0, bIt: 0, bMax: 0, fMs: 0, lastT: Date.now() });
     },
   });
   progress.stop();

@@ -121,7 +121,7 @@ export function defineLayer<P, S>(spec: LayerSpec<P, S>): Layer<P, S> {
  * const { params } = model.init(0, [64]);
  * model.apply(params, x); // [batch, 10]
  */
-export function sequential(layers: readonly Layer[], opts: { name?: string } = {}): Layer<Params[], LayerState[]> {
+export function sequential(layers: readonly Layer[], opts: { name?: string } = {}): Layer<Params[], LayerState[]> & { readonly layers: readonly Layer[] } {
   checkOptions(opts, ['name'], 'sequential()');
   const name = opts.name;
   if (!Array.isArray(layers) || layers.length === 0) throw new InvalidArgumentError('sequential(): layers must be a non-empty array of layers');
@@ -131,7 +131,7 @@ export function sequential(layers: readonly Layer[], opts: { name?: string } = {
     }
   });
   const label = name ?? `sequential[${layers.map((l) => l.name).join(', ')}]`;
-  return defineLayer<Params[], LayerState[]>({
+  const composed = defineLayer<Params[], LayerState[]>({
     name: label,
     init(key, inputShape) {
       const params: Params[] = [];
@@ -159,4 +159,6 @@ export function sequential(layers: readonly Layer[], opts: { name?: string } = {
       return { y, state: next };
     },
   });
+  // the children, in order (read-only: params[i] belongs to layers[i])
+  return Object.assign(composed, { layers: Object.freeze([...layers]) });
 }
