@@ -20,6 +20,7 @@ import { fromData, type Tensor } from '../src/core/tensor.js';
 import { rng } from '../src/core/rng.js';
 import { matmul } from '../src/ops/matmul.js';
 import { flatten } from '../src/autodiff/tree.js';
+import { getThreads } from '../src/kernels/threads.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -135,7 +136,7 @@ function mlpRun(): void {
   console.log(`\nFashion-MNIST MLP 784-256-128-10, Adam 1e-3${cosine ? ' (cosine decay to 0)' : ''}, batch 128, ${epochs} epochs on ${data.train.y.length} samples (median epoch; machine shared: wall times are noisy, CPU times less so)\n`);
   console.log('| run | epoch wall (s) | epoch CPU (s) | CPU ratio nsdiff / run | wall ratio | test accuracy | peak RSS (MB) |');
   console.log('|---|---|---|---|---|---|---|');
-  console.log(`| nsdiff float64 (1 thread) | ${f(median(wall))} | ${f(median(cpu))} | 1.00 | 1.00 | ${f(test.accuracy! * 100, 2)}% | ${f(rssMB, 0)} |`);
+  console.log(`| nsdiff float64 (gemm on ${getThreads()} thread(s)) | ${f(median(wall))} | ${f(median(cpu))} | 1.00 | 1.00 | ${f(test.accuracy! * 100, 2)}% | ${f(rssMB, 0)} |`);
   for (const [name, o] of [['PyTorch float64, 1 thread', t1], ['PyTorch float64, 2 threads', t2], ['PyTorch float32, 2 threads', t2f]] as const) {
     console.log(`| ${name} | ${f(med(o, 'epochWall'))} | ${f(med(o, 'epochCpu'))} | ${f(median(cpu) / med(o, 'epochCpu'))} | ${f(median(wall) / med(o, 'epochWall'))} | ${f(num(o, 'testAccuracy') * 100, 2)}% | ${f(num(o, 'maxRssMB'), 0)} |`);
   }
