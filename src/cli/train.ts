@@ -88,7 +88,10 @@ function hiddenList(v: string | undefined): number[] | undefined {
 }
 
 /** Per-epoch DEQ solver statistics from the steps' reports (forward / backward iterations, convergence, time split). */
-function deqEpochStats(d: { n: number; fIt: number; fMax: number; conv: number; bIt: number; bMax: number; fMs: number; lastT: number }, layer: DeqLayer<unknown>) {
+/** Sums of the DEQ reports of one epoch's steps (reset at each epoch). */
+const emptyDeqSums = () => ({ n: 0, fIt: 0, fMax: 0, conv: 0, bIt: 0, bMax: 0, fMs: 0, lastT: Date.now() });
+
+function deqEpochStats(d: ReturnType<typeof emptyDeqSums>, layer: DeqLayer<unknown>) {
   const inv = layer.lastReport?.invertibility ?? null;
   return {
     forwardIterationsMean: d.fIt / d.n,
@@ -174,7 +177,7 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
   let firstStep: number | null = null;
   // DEQ models: the solver statistics of every step, summarised per epoch (issue 10's training log)
   const deqLayer = ((model as { layers?: readonly unknown[] }).layers ?? []).find((l): l is DeqLayer<unknown> => typeof l === 'function' && 'lastReport' in l);
-  const deq = { n: 0, fIt: 0, fMax: 0, conv: 0, bIt: 0, bMax: 0, fMs: 0, lastT: Date.now() };
+  let deq = emptyDeqSums();
   const result = fit(model, init, data.train, {
     optimizer,
     epochs,
@@ -205,7 +208,7 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
       const stats = deqLayer && deq.n > 0 ? deqEpochStats(deq, deqLayer) : undefined;
       if (opts.json) io.out(JSON.stringify({ type: 'epoch', ...r, ...(stats && { deq: stats }) }));
       else io.out(epochLine(r, epochs) + (stats ? `\n  deq: forward iterations mean ${stats.forwardIterationsMean.toFixed(1)} max ${stats.forwardIterationsMax}, converged ${(100 * stats.fractionConverged).toFixed(1)}%, backward iterations mean ${stats.backwardIterationsMean.toFixed(1)} max ${stats.backwardIterationsMax}, forward ${stats.forwardSeconds.toFixed(1)}s of ${stats.seconds.toFixed(1)}s${stats.spectralNorm !== undefined ? `, ‖∂z f‖₂ ≈ ${stats.spectralNorm.toFixed(3)}` : ''}` : ''));
-      Object.assign(deq, { n: 0, fIt: 0, fMax: 0, conv: 0, bIt: 0, bMax: 0, fMs: 0, lastT: Date.now() });
+      deq = emptyDeqSums();
     },
   });
   progress.stop();
