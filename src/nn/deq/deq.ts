@@ -74,6 +74,8 @@ export interface DeqOptions<P> {
   ridge?: number;
   /** Anderson safeguard growth factor (≥ 1). Default 10. */
   safeguard?: number;
+  /** Broyden's per-sample backtracking (Armijo) line search on ‖f(z) − z‖ (solver 'broyden' only). Default false. */
+  lineSearch?: boolean;
   /** Backward mode. Default `'implicit'`. */
   backward?: DeqBackward;
   /** Unrolled steps of `'phantom'`. Default 5. */
@@ -163,7 +165,7 @@ export interface DeqLayer<P> extends Layer<P, null> {
 }
 
 const KEYS = [
-  'solver', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'backward', 'phantomSteps', 'phantomDamping',
+  'solver', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'lineSearch', 'backward', 'phantomSteps', 'phantomDamping',
   'linearSolver', 'backwardTol', 'backwardMaxIter', 'warmStart', 'diagnostics', 'fallback', 'invertibility', 'zShape', 'init',
   'forwardMap', 'readout', 'onFailure', 'name',
 ];
@@ -197,7 +199,7 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   const fwd: ResolvedBatchFixedPoint = resolveBatchFixedPointOptions(
     {
       method: options.solver, stopping: options.stopping, tol: options.tol, rtol: options.rtol, maxIter: options.maxIter, damping: options.damping,
-      memory: options.memory, ridge: options.ridge, safeguard: options.safeguard, onFailure: options.onFailure, name: where,
+      memory: options.memory, ridge: options.ridge, safeguard: options.safeguard, lineSearch: options.lineSearch, onFailure: options.onFailure, name: where,
     },
     where,
   );
