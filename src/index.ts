@@ -103,7 +103,7 @@ export {
   type DeqReport,
   type DeqLayer,
 } from './nn/deq/deq.js';
-export { fcDeq, spectralNormalize, type FcDeqParams, type FcDeqOptions, type SpectralNormalizeOptions } from './nn/deq/fc.js';
+export { fcDeq, spectralNormalize, weightNormalize, type FcDeqParams, type FcDeqOptions, type SpectralNormalizeOptions } from './nn/deq/fc.js';
 export { jacobianPenalty, type JacobianPenaltyOptions } from './nn/deq/regularize.js';
 export { mondeq, monDeqWeight, type MonDeqParams, type MonDeqSplitting, type MonDeqOptions } from './nn/deq/mondeq.js';
 export {

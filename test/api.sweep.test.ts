@@ -247,6 +247,7 @@ const recipes: Record<string, Recipe> = {
     const p = layer.init(5, [3]).params;
     return layer(x!, { ...p, b: add(p.b, 0.5) });
   }),
+  weightNormalize: diff(() => [tensor([[1.5, -0.2, 0.3], [0.1, 1.2, -0.4]]), tensor([0.5, 2, 1.2])], (V, g) => nd.weightNormalize(V!, g!)),
   spectralNormalize: diff(() => [tensor([[1.5, -0.2, 0.3], [0.1, 1.2, -0.4], [0.2, 0.3, 0.9]])], (W) => nd.spectralNormalize(W!, { bound: 0.9, iterations: 200 }), { rtol: 1e-6 }),
   jacobianPenalty: diff(
     () => [tensor([[0.3, -0.2, 0.1], [0.1, 0.4, -0.3], [-0.2, 0.1, 0.2]]), M23()],
