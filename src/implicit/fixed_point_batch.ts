@@ -77,6 +77,12 @@ export interface BatchFixedPointOptions {
   stopping?: 'sample' | 'batch';
   /** Failure policy for non-converged samples. Default `'throw'`. */
   onFailure?: FailurePolicy;
+  /**
+   * Iteration numbers (increasing, ≥ 1) at which to keep a copy of the iterates (`result.snapshots`):
+   * per sample, the iterate g was evaluated at in that iteration, or its returned iterate when it
+   * stopped before (fixed-point correction losses of DEQs use them). Default: none.
+   */
+  snapshots?: readonly number[];
   /** Name used in messages. Default `'solveBatchFixedPoint'`. */
   name?: string;
 }
@@ -112,13 +118,14 @@ export interface BatchFixedPointReport {
   backtracks: number;
 }
 
-/** The result: best iterates [B·d] and the report. */
+/** The result: best iterates [B·d] and the report (and the iterates at `snapshots`, each B·d). */
 export interface BatchFixedPointResult {
   z: Float64Array;
   report: BatchFixedPointReport;
+  snapshots: Float64Array[];
 }
 
-const KEYS = ['method', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'lineSearch', 'maxBacktracks', 'onFailure', 'name'];
+const KEYS = ['method', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'lineSearch', 'maxBacktracks', 'snapshots', 'onFailure', 'name'];
 
 /** ‖a − b‖₂ (or ‖a‖₂ when b is null) over [off, off + d), scaled against overflow. */
 function scaledNorm(a: Float64Array, b: Float64Array | null, off: number, d: number): number {
@@ -146,6 +153,10 @@ export function resolveBatchFixedPointOptions(o: BatchFixedPointOptions, where: 
   if (safeguard < 1) throw new InvalidArgumentError(`${where}: option safeguard must be ≥ 1 (a growth factor of the residual), got ${safeguard}`);
   if (o.lineSearch !== undefined && typeof o.lineSearch !== 'boolean') throw new InvalidArgumentError(`${where}: option lineSearch must be a boolean, got ${String(o.lineSearch)}`);
   if (o.lineSearch && method !== 'broyden') throw new InvalidArgumentError(`${where}: option lineSearch is for method 'broyden' (got method '${method}')`);
+  const snapshots = o.snapshots ?? [];
+  if (!Array.isArray(snapshots) || snapshots.some((t, i) => !Number.isInteger(t) || t < 1 || (i > 0 && t <= snapshots[i - 1]!))) {
+    throw new InvalidArgumentError(`${where}: option snapshots must be increasing positive iteration numbers, got ${JSON.stringify(o.snapshots)}`);
+  }
   const stopping = o.stopping ?? 'sample';
   if (stopping !== 'sample' && stopping !== 'batch') throw new InvalidArgumentError(`${where}: option stopping must be 'sample' or 'batch', got ${JSON.stringify(stopping)}`);
   return {
@@ -159,6 +170,7 @@ export function resolveBatchFixedPointOptions(o: BatchFixedPointOptions, where: 
     ridge: o.ridge === undefined ? 1e-8 : checkPositive(o.ridge, 'option ridge', where, true),
     safeguard,
     lineSearch: o.lineSearch ?? false,
+    snapshots: [...snapshots],
     maxBacktracks: o.maxBacktracks === undefined ? 8 : checkCount(o.maxBacktracks, where, 'option maxBacktracks', 1),
     onFailure: failurePolicy(o.onFailure, where),
     name: o.name ?? where,
@@ -295,6 +307,7 @@ export function solveBatchFixedPointResolved(
     }
   };
 
+  const snaps: Float64Array[] = [];
   let active = Int32Array.from({ length: batch }, (_, i) => i);
   const H = new Float64Array(m * m);
   const y = new Float64Array(m);
@@ -307,6 +320,12 @@ export function solveBatchFixedPointResolved(
     rowEvals += na;
     if (!(fr instanceof Float64Array) || fr.length !== na * d) {
       throw new InvalidArgumentError(`${name}: the map returned ${fr instanceof Float64Array ? fr.length : typeof fr} values for ${na} row(s) of ${d}, expected ${na * d}`);
+    }
+    if (snaps.length < o.snapshots.length && o.snapshots[snaps.length] === it) {
+      // stopped samples: their returned iterate; active ones: the iterate evaluated now
+      const snap = Float64Array.from(best);
+      for (let a = 0; a < na; a++) snap.set(zr.subarray(a * d, a * d + d), active[a]! * d);
+      snaps.push(snap);
     }
     const still: number[] = [];
     for (let a = 0; a < na; a++) {
@@ -474,5 +493,6 @@ export function solveBatchFixedPointResolved(
       ),
     );
   }
-  return { z: best, report };
+  while (snaps.length < o.snapshots.length) snaps.push(Float64Array.from(best));
+  return { z: best, report, snapshots: snaps };
 }
