@@ -102,9 +102,10 @@ export {
   type DeqInvertibility,
   type DeqReport,
   type DeqLayer,
+  type DeqCorrections,
 } from './nn/deq/deq.js';
 export { fcDeq, spectralNormalize, weightNormalize, type FcDeqParams, type FcDeqOptions, type SpectralNormalizeOptions } from './nn/deq/fc.js';
-export { jacobianPenalty, type JacobianPenaltyOptions } from './nn/deq/regularize.js';
+export { jacobianPenalty, deqCorrectionLoss, type JacobianPenaltyOptions } from './nn/deq/regularize.js';
 export { mondeq, monDeqWeight, type MonDeqParams, type MonDeqSplitting, type MonDeqOptions } from './nn/deq/mondeq.js';
 export {
   solveBatchFixedPoint,

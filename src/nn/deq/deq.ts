@@ -275,7 +275,6 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   let callInv: boolean | undefined;
   if (options.invertibility) {
     const inv = options.invertibility === true ? {} : options.invertibility;
-    checkOptions(inv, ['iterations', 'warnAbove'], `${where}: option invertibility`);
     checkOptions(inv, ['iterations', 'warnAbove', 'every'], `${where}: option invertibility`);
     invIters = inv.iterations === undefined ? 10 : checkCount(inv.iterations, where, 'option invertibility.iterations', 1);
     warnAbove = inv.warnAbove === undefined ? 0.99 : checkPositive(inv.warnAbove, 'option invertibility.warnAbove', where);
