@@ -162,7 +162,15 @@ test('invertibility every k calls; Broyden line search through deq', () => {
   inv(x, pq);
   const est = inv.lastReport!.invertibility!;
   assert.ok(est.spectralRadius > 0 && est.spectralRadius <= est.spectralNorm * (1 + 1e-6));
+  assert.ok(est.sigmaMinUpperBound >= est.sigmaMinLowerBound);
   assert.throws(() => deq(fm, { invertibility: { every: 0 } }), InvalidArgumentError);
+  // σ_min(I − A) of a linear map z·A + x (A symmetric, eigenvalues 0.95, 0.5, −0.3): 0.05, bracketed
+  const A = tensor([[0.95, 0, 0], [0, 0.5, 0], [0, 0, -0.3]]);
+  const lin = deq((z: Tensor, xx: Tensor, p: Tensor) => add(matmul(z, p), xx), { tol: 1e-12, invertibility: { iterations: 80, warnAbove: 0.999 } });
+  lin(rng(31).normal([2, 3]), A);
+  const li = lin.lastReport!.invertibility!;
+  assert.ok(li.sigmaMinLowerBound <= 0.05 + 1e-9 && li.sigmaMinUpperBound >= 0.05 - 1e-9 && li.sigmaMinUpperBound < 0.06, `[${li.sigmaMinLowerBound}, ${li.sigmaMinUpperBound}]`);
+  assert.equal(li.atRisk, false);
   const bl = deq(fm, { zShape: [DIM], solver: 'broyden', lineSearch: true, tol: 1e-10, rtol: 1e-10 });
   bl(x, pq);
   assert.equal(bl.lastReport!.forward.allConverged, true);

@@ -90,11 +90,12 @@ function hiddenList(v: string | undefined): number[] | undefined {
 /**
  * Sums of the DEQ reports of one epoch's steps (reset at each epoch): forward / backward
  * iterations, convergence, the forward / backward time split, and the invertibility estimates
- * the layer made on its sampled steps (ρ(∂_z f), ‖∂_z f‖₂, the bound σ_min(I − ∂_z f) ≥ 1 − ‖∂_z f‖₂, kinks at z*).
+ * the layer made on its sampled steps (ρ(∂_z f), ‖∂_z f‖₂, σ_min(I − ∂_z f) bracketed by 1 − ‖∂_z f‖₂
+ * and a shifted power-iteration upper bound (min over the epoch's estimates), kinks at z*).
  */
 const emptyDeqSums = () => ({
   n: 0, fIt: 0, fMax: 0, conv: 0, bIt: 0, bMax: 0, fMs: 0, bMs: 0, lastT: Date.now(),
-  invN: 0, rhoSum: 0, rhoMax: 0, normMax: 0, sigmaMin: Infinity, kinks: 0, atRisk: 0,
+  invN: 0, rhoSum: 0, rhoMax: 0, normMax: 0, sigmaMin: Infinity, sigmaMinUp: Infinity, kinks: 0, atRisk: 0,
 });
 
 /** Per-epoch DEQ solver statistics from the sums. */
@@ -115,6 +116,7 @@ function deqEpochStats(d: ReturnType<typeof emptyDeqSums>) {
         spectralRadiusMax: d.rhoMax,
         spectralNormMax: d.normMax,
         sigmaMinLowerBound: d.sigmaMin,
+        sigmaMinUpperBound: d.sigmaMinUp,
         kinks: d.kinks,
         atRisk: d.atRisk,
       },
@@ -128,8 +130,8 @@ function deqLine(st: ReturnType<typeof deqEpochStats>): string {
   const inv = st.invertibility;
   if (inv) {
     s += `\n  deq invertibility (${inv.estimates} sampled batches): ρ(∂z f) mean ${inv.spectralRadiusMean.toFixed(3)} max ${inv.spectralRadiusMax.toFixed(3)}, ` +
-      `‖∂z f‖₂ max ${inv.spectralNormMax.toFixed(3)}, σmin(I − ∂z f) ≥ ${inv.sigmaMinLowerBound.toFixed(3)}, kinks at z* ${inv.kinks}`;
-    if (inv.atRisk > 0) s += `\n  warning: invertibility at risk on ${inv.atRisk} of ${inv.estimates} sampled batches (ρ(∂z f) close to 1): the implicit gradient may be inaccurate`;
+      `‖∂z f‖₂ max ${inv.spectralNormMax.toFixed(3)}, σmin(I − ∂z f) ∈ [${inv.sigmaMinLowerBound.toFixed(3)}, ${inv.sigmaMinUpperBound.toFixed(3)}], kinks at z* ${inv.kinks}`;
+    if (inv.atRisk > 0) s += `\n  warning: invertibility at risk on ${inv.atRisk} of ${inv.estimates} sampled batches (ρ(∂z f) ≥ 0.99 or σmin(I − ∂z f) ≤ 0.01): the implicit gradient may be inaccurate`;
   }
   return s;
 }
@@ -237,6 +239,7 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
           deq.rhoMax = Math.max(deq.rhoMax, inv.spectralRadius);
           deq.normMax = Math.max(deq.normMax, inv.spectralNorm);
           deq.sigmaMin = Math.min(deq.sigmaMin, inv.sigmaMinLowerBound);
+          deq.sigmaMinUp = Math.min(deq.sigmaMinUp, inv.sigmaMinUpperBound);
           deq.kinks += inv.kinks;
           if (inv.atRisk) deq.atRisk++;
         }

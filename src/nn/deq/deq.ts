@@ -54,7 +54,7 @@ import { gatherRows } from '../../data/batches.js';
 import { trackKinks } from '../../autodiff/kinks.js';
 import { flatten, treeMap } from '../../autodiff/tree.js';
 import { customVjp, jvp, vjp } from '../../autodiff/transforms.js';
-import { add, mul } from '../../ops/arithmetic.js';
+import { add, mul, sub } from '../../ops/arithmetic.js';
 import { stopGradient } from '../../ops/logic.js';
 import { customFixedPoint } from '../../implicit/root.js';
 import {
@@ -167,6 +167,12 @@ export interface DeqInvertibility {
   perSampleRadius: Float64Array;
   /** max(0, 1 − spectralNorm): a lower bound of σ_min(I − ∂_z f) (valid when the estimate is accurate). */
   sigmaMinLowerBound: number;
+  /**
+   * min over samples of ‖(I − ∂_z f_s) w‖ over the unit vectors w visited by a shifted power
+   * iteration on c·I − (I − ∂_z f)ᵀ(I − ∂_z f): an upper bound of σ_min(I − ∂_z f) (any unit w gives
+   * one), tight when the iteration has converged. With the lower bound it brackets σ_min.
+   */
+  sigmaMinUpperBound: number;
   /** Kinks of f hit at z* (the conservative Jacobian is set-valued there). */
   kinks: number;
   /** True when ρ ≥ warnAbove (a warning was emitted). */
@@ -391,6 +397,8 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
     };
     v = normalize(v).t;
     u = normalize(u).t;
+    let w = normalize(rng(777).normal([...z.shape])).t;
+    const sigUp = new Float64Array(B).fill(Infinity);
     const logGrowth = new Float64Array(B);
     let sq: Float64Array = new Float64Array(B);
     for (let it = 0; it < iters; it++) {
@@ -403,22 +411,38 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
       const jtju = normalize(pull(jvp(fz, [z], [u])[1])[0]!);
       sq = jtju.norms;
       u = jtju.t;
+      // σ_min(A), A = I − ∂_z f: a = A w (‖a‖ ≥ σ_min, w unit), then w ← c·w − Aᵀa (power iteration
+      // on c·I − AᵀA, c = (1 + 1.05‖∂_z f‖)² ≥ σ_max(A)² when the norm estimate is good)
+      const a = sub(w, jvp(fz, [z], [w])[1]);
+      const ata = sub(a, pull(a)[0]!).data;
+      const next = new Float64Array(B * d);
+      for (let s = 0; s < B; s++) {
+        let an = 0;
+        for (let k = 0; k < d; k++) an += a.data[s * d + k]! ** 2;
+        sigUp[s] = Math.min(sigUp[s]!, Math.sqrt(an));
+        const c = (1 + 1.05 * Math.sqrt(sq[s]!)) ** 2;
+        for (let k = 0; k < d; k++) next[s * d + k] = c * w.data[s * d + k]! - ata[s * d + k]!;
+      }
+      w = normalize(new ConcreteTensor(next, [...z.shape])).t;
     }
     const perSampleRadius = logGrowth.map((l) => Math.exp(l / (iters - burn)));
-    let rho = 0, nrm = 0;
+    let rho = 0, nrm = 0, sigmaUp = Infinity;
     for (let s = 0; s < B; s++) {
       rho = Math.max(rho, perSampleRadius[s]!);
       nrm = Math.max(nrm, Math.sqrt(sq[s]!));
+      sigmaUp = Math.min(sigmaUp, sigUp[s]!);
     }
-    const atRisk = rho >= warnAbove;
+    // at risk: ρ close to 1, or a direction w with ‖(I − ∂_z f)w‖ ≤ 1 − warnAbove (σ_min is at most that)
+    const atRisk = rho >= warnAbove || sigmaUp <= 1 - warnAbove;
     if (atRisk) {
       emitWarning(
-        `${where}: the estimated spectral radius of ∂_z f at the fixed point is ${rho.toFixed(4)} (≥ ${warnAbove}): I − ∂_z f is close to singular, ` +
+        `${where}: the estimated spectral radius of ∂_z f at the fixed point is ${rho.toFixed(4)} and σ_min(I − ∂_z f) ≤ ${sigmaUp.toExponential(3)} ` +
+          `(warnAbove ${warnAbove}: ρ ≥ ${warnAbove} or σ_min ≤ ${+(1 - warnAbove).toFixed(12)}): I − ∂_z f is close to singular, ` +
           `so the invertibility hypothesis of the implicit function theorem is at risk (kinks at z*: ${kinks}); the forward solve and the exact backward may fail or be inaccurate`,
         'InvertibilityWarning',
       );
     }
-    return { iterations: iters, spectralRadius: rho, spectralNorm: nrm, perSampleRadius, sigmaMinLowerBound: Math.max(0, 1 - nrm), kinks, atRisk };
+    return { iterations: iters, spectralRadius: rho, spectralNorm: nrm, perSampleRadius, sigmaMinLowerBound: Math.max(0, 1 - nrm), sigmaMinUpperBound: sigmaUp, kinks, atRisk };
   };
 
   const begin = (z: Tensor, report: BatchFixedPointReport, ms: number, x: Tensor, params: P): DeqReport => {
