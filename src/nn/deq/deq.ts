@@ -38,8 +38,9 @@
  *
  * The theorem's hypothesis (I − ∂_z f invertible at z*) can be estimated per call
  * (`invertibility: true`, or every k-th call with `{ every: k }`): per-sample power iterations
- * give ρ(∂_z f) and ‖∂_z f‖₂ (so σ_min(I − ∂_z f) ≥ 1 − ‖∂_z f‖₂), with the kink count of f at
- * z*; a warning is emitted when ρ ≥ `warnAbove`.
+ * give ρ(∂_z f) and ‖∂_z f‖₂ (so σ_min(I − ∂_z f) ≥ 1 − ‖∂_z f‖₂), an upper bound of
+ * σ_min(I − ∂_z f) (shifted power iteration), with the kink count of f at z*; a warning is
+ * emitted when ρ ≥ `warnAbove` or σ_min ≤ 1 − `warnAbove`.
  *
  * Time split: `lastReport.forwardMs` is the forward solve; when the call is differentiated in
  * reverse mode, `lastReport.backwardMs` is the time from the cotangent reaching z* to the last
@@ -126,7 +127,10 @@ export interface DeqOptions<P> {
   diagnostics?: DiagnosticsLevel;
   /** Value of a failed invertibility under 'warn' / 'return' (customRoot's). Default `'lstsq'`. */
   fallback?: InvertibilityFallback;
-  /** Estimate ρ(∂_z f), ‖∂_z f‖₂ and the kinks at z* on every call (costs ~3·iterations evaluations of f). Default false. */
+  /**
+   * Estimate ρ(∂_z f), ‖∂_z f‖₂, a σ_min(I − ∂_z f) bracket and the kinks at z* on every call, or
+   * on every `every`-th call (costs ~5·iterations evaluations of f). Default false.
+   */
   invertibility?: boolean | { iterations?: number; warnAbove?: number; every?: number };
   /** Per-example shape of z (default: x's per-example shape), or a function of x's per-example shape. */
   zShape?: readonly number[] | ((inputShape: readonly number[]) => number[]);
@@ -175,7 +179,7 @@ export interface DeqInvertibility {
   sigmaMinUpperBound: number;
   /** Kinks of f hit at z* (the conservative Jacobian is set-valued there). */
   kinks: number;
-  /** True when ρ ≥ warnAbove (a warning was emitted). */
+  /** True when ρ ≥ warnAbove or sigmaMinUpperBound ≤ 1 − warnAbove (a warning was emitted). */
   atRisk: boolean;
 }
 
