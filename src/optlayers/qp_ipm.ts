@@ -176,8 +176,10 @@ function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace, 
   const K = w.K;
   if (e > 0) K.fill(0);
   for (let i = 0; i < n; i++) {
-    K.set(Q.subarray(i * n, (i + 1) * n), i * N);
-    K[i * N + i] += delta;
+    const ri = i * N;
+    const qi = i * n;
+    for (let j = 0; j < n; j++) K[ri + j] = Q[qi + j]!;
+    K[ri + i] += delta;
   }
   // + GᵀDG: scale the rows of G by D, then one gemm into the leading n×n block of K
   if (m > 0) {

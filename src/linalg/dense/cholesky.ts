@@ -93,9 +93,7 @@ export function choleskyFactorInPlace(L: Float64Array, n: number): number {
       const ri = i * n;
       for (let j = k0; j < k1; j++) {
         const rj = j * n;
-        let s = L[ri + j]!;
-        for (let p = k0; p < j; p++) s -= L[ri + p]! * L[rj + p]!;
-        L[ri + j] = s / L[rj + j]!;
+        L[ri + j] = (L[ri + j]! - rowDot(L, ri, rj, k0, j)) / L[rj + j]!;
       }
     }
     // 3. A22 −= L21·L21ᵀ, lower triangle only: block row [r0, r1) updates columns [k1, r1)
@@ -123,9 +121,19 @@ export function choleskyFactorInPlace(L: Float64Array, n: number): number {
 export function choleskySolveVecInPlace(L: Float64Array, n: number, x: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const r = i * n;
-    let s = x[i]!;
-    for (let p = 0; p < i; p++) s -= L[r + p]! * x[p]!;
-    x[i] = s / L[r + i]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let p = 0;
+    for (; p + 3 < i; p += 4) {
+      s0 += L[r + p]! * x[p]!;
+      s1 += L[r + p + 1]! * x[p + 1]!;
+      s2 += L[r + p + 2]! * x[p + 2]!;
+      s3 += L[r + p + 3]! * x[p + 3]!;
+    }
+    for (; p < i; p++) s0 += L[r + p]! * x[p]!;
+    x[i] = (x[i]! - (s0 + s1 + (s2 + s3))) / L[r + i]!;
   }
   for (let i = n - 1; i >= 0; i--) {
     const r = i * n;
@@ -135,13 +143,33 @@ export function choleskySolveVecInPlace(L: Float64Array, n: number, x: Float64Ar
   }
 }
 
+/**
+ * Σ_{p ∈ [p0, p1)} L[ra + p]·L[rb + p]: four independent accumulators, so the loop is not bound by
+ * the latency of one floating-point add chain (the summation order differs from the plain loop only
+ * at rounding level).
+ */
+function rowDot(L: Float64Array, ra: number, rb: number, p0: number, p1: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let p = p0;
+  for (; p + 3 < p1; p += 4) {
+    s0 += L[ra + p]! * L[rb + p]!;
+    s1 += L[ra + p + 1]! * L[rb + p + 1]!;
+    s2 += L[ra + p + 2]! * L[rb + p + 2]!;
+    s3 += L[ra + p + 3]! * L[rb + p + 3]!;
+  }
+  for (; p < p1; p++) s0 += L[ra + p]! * L[rb + p]!;
+  return s0 + s1 + (s2 + s3);
+}
+
 /** Unblocked Cholesky–Crout of the diagonal block L[k0:k0+nb, k0:k0+nb] (earlier columns already applied). */
 function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number): number {
   const kEnd = k0 + nb;
   for (let j = k0; j < kEnd; j++) {
     const rj = j * n;
-    let d = L[rj + j]!;
-    for (let p = k0; p < j; p++) d -= L[rj + p]! * L[rj + p]!;
+    const d = L[rj + j]! - rowDot(L, rj, rj, k0, j);
     if (!(d > 0)) {
       badPivotValue = d;
       return j;
@@ -151,9 +179,7 @@ function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number)
     const inv = 1 / ljj;
     for (let i = j + 1; i < kEnd; i++) {
       const ri = i * n;
-      let s = L[ri + j]!;
-      for (let p = k0; p < j; p++) s -= L[ri + p]! * L[rj + p]!;
-      L[ri + j] = s * inv;
+      L[ri + j] = (L[ri + j]! - rowDot(L, ri, rj, k0, j)) * inv;
     }
   }
   return -1;
