@@ -462,7 +462,10 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
     // corrector
     for (let k = 0; k < m; k++) w.rc[k] = -it.s[k]! * it.lambda[k]! + sigma * mu - w.dsAff[k]! * w.dlAff[k]!;
     newtonStep(q, it, w, passes);
-    const alpha = Math.min(1, 0.99 * maxStep(it.s, w.ds, it.lambda, w.dl));
+    // step-to-boundary fraction η: 0.99 far from the solution, up to 0.9999 as the relative
+    // complementarity μ/(1 + |obj|) vanishes (a fixed 0.99 costs an iteration or two at the end)
+    const eta = Math.min(0.9999, Math.max(0.99, 1 - 0.1 * Math.sqrt(mu / (1 + Math.abs(obj)))));
+    const alpha = Math.min(1, eta * maxStep(it.s, w.ds, it.lambda, w.dl));
     for (let j = 0; j < n; j++) it.z[j] += alpha * w.dz[j]!;
     for (let r = 0; r < e; r++) it.nu[r] += alpha * w.dn[r]!;
     for (let k = 0; k < m; k++) {
