@@ -79,13 +79,23 @@ function normInf(v: Float64Array): number {
   return m;
 }
 
-/** out = M·x (M rows×cols). */
+/** out = M·x (M rows×cols); four accumulators per row so the dot products are not add-latency bound. */
 function matVec(M: Float64Array, rows: number, cols: number, x: Float64Array, out: Float64Array): void {
   for (let i = 0; i < rows; i++) {
-    let acc = 0;
     const o = i * cols;
-    for (let j = 0; j < cols; j++) acc += M[o + j]! * x[j]!;
-    out[i] = acc;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      a0 += M[o + j]! * x[j]!;
+      a1 += M[o + j + 1]! * x[j + 1]!;
+      a2 += M[o + j + 2]! * x[j + 2]!;
+      a3 += M[o + j + 3]! * x[j + 3]!;
+    }
+    for (; j < cols; j++) a0 += M[o + j]! * x[j]!;
+    out[i] = a0 + a1 + (a2 + a3);
   }
 }
 
