@@ -170,13 +170,14 @@ export class QpWorkspace {
   }
 }
 
-/** Row-block height of the lower-triangle-only GᵀDG product (used from n ≥ 2·SYRK_BLOCK). */
+/** Row-block height of the lower-triangle-only GᵀDG product from n ≥ 2·SYRK_BLOCK; SYRK_BLOCK_MIN below that (from n ≥ 2·SYRK_BLOCK_MIN). */
 const SYRK_BLOCK = 64;
+const SYRK_BLOCK_MIN = 32;
 
 /**
  * Assembles K = [Q + GᵀDG + δI, Aᵀ; A, −δI] (D = diag(d)) into w.K and returns max |K_ii|.
  * GᵀDG is one gemm of (DG)ᵀ·G (the WebAssembly kernel once n·n·m ≥ 16³); with `lowerOnly` (for
- * Cholesky, which reads only the lower triangle) and n ≥ 2·SYRK_BLOCK it is computed by block rows
+ * Cholesky, which reads only the lower triangle) and n ≥ 2·SYRK_BLOCK_MIN it is computed by block rows
  * [r0, r1) × columns [0, r1) only, about half the flops (the entries above the diagonal blocks are
  * then stale).
  */
@@ -199,9 +200,10 @@ function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace, 
       const o = k * n;
       for (let j = 0; j < n; j++) DG[o + j] = dk * G[o + j]!;
     }
-    if (lowerOnly && n >= 2 * SYRK_BLOCK) {
-      for (let r0 = 0; r0 < n; r0 += SYRK_BLOCK) {
-        const r1 = Math.min(n, r0 + SYRK_BLOCK);
+    if (lowerOnly && n >= 2 * SYRK_BLOCK_MIN) {
+      const nb = n >= 2 * SYRK_BLOCK ? SYRK_BLOCK : SYRK_BLOCK_MIN;
+      for (let r0 = 0; r0 < n; r0 += nb) {
+        const r1 = Math.min(n, r0 + nb);
         gemmStrided(true, false, r1 - r0, r1, m, 1, DG, r0, n, G, 0, n, 1, K, r0 * N, N);
       }
     } else {
