@@ -16,6 +16,8 @@
  * factored once per iteration (Cholesky in place in the workspace without equalities, else LU
  * with partial pivoting, `linalg/dense`; no allocation per iteration) and solved for the predictor and the corrector; the corrector gets up to two steps
  * of iterative refinement on the full Newton system once D is badly scaled. σ = (μ_aff/μ)³ (Mehrotra).
+ * Step α = min(1, η·α_max) (α_max: largest step keeping s, λ ≥ 0) with η = 0.99 far from the
+ * solution, growing to 0.9999 as μ/(1 + |obj|) → 0: η = min(0.9999, max(0.99, 1 − 0.1·√(μ/(1 + |obj|)))).
  *
  * Stopping (all relative, default tol 1e-10):
  *   primal ‖(r_i, r_e)‖∞ ≤ tol·(1 + max(‖h‖∞, ‖b‖∞)),  dual ‖r_d‖∞ ≤ tol·(1 + ‖p‖∞),
