@@ -96,18 +96,25 @@ for (const [B, n, m] of cases) {
     z = r.z;
   });
   const w = rng(1).normal([B, n]);
-  const fwdBwd = (lib: typeof nd) => () => {
-    const [, pull] = lib.vjp((Q: T, p: T, G: T, h: T) => lib.solveQp({ Q, p, G, h }).z, Q, p, G, h);
-    pull(w);
+  // each build differentiates its own Tensor class: inputs are made by the build that uses them
+  const fwdBwd = (lib: typeof nd) => {
+    const xs = [lib.tensor(d.Q, [B, n, n]), lib.tensor(d.p, [B, n]), lib.tensor(d.G, [B, m, n]), lib.tensor(d.h, [B, m])] as const;
+    const ct = lib.tensor(w.data, [B, n]);
+    return () => {
+      const [, pull] = lib.vjp((Q: T, p: T, G: T, h: T) => lib.solveQp({ Q, p, G, h }).z, ...xs);
+      pull(ct);
+    };
   };
+  const ours = fwdBwd(nd);
+  const theirs = base ? fwdBwd(base) : null;
   let both = { wall: Infinity, cpu: Infinity };
   let before = { wall: Infinity, cpu: Infinity };
   for (let r = 0; r < runs; r++) {
     // one run each, alternately, so both builds see the same machine load
-    const a = best(1, fwdBwd(nd));
+    const a = best(1, ours);
     both = { wall: Math.min(both.wall, a.wall), cpu: Math.min(both.cpu, a.cpu) };
-    if (base) {
-      const b = best(1, fwdBwd(base));
+    if (theirs) {
+      const b = best(1, theirs);
       before = { wall: Math.min(before.wall, b.wall), cpu: Math.min(before.cpu, b.cpu) };
     }
   }

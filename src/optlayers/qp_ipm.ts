@@ -137,6 +137,9 @@ export class QpWorkspace {
   readonly Ri: Float64Array;
   readonly Re: Float64Array;
   readonly Rc: Float64Array;
+  /** D = λ/s of the current iteration, and Q·z. */
+  readonly d: Float64Array;
+  readonly Qz: Float64Array;
   /** K⁻¹·rhs of the last solve. */
   readonly x: Float64Array;
   /** The LU factors when the last factorization fell back to LU; null: w.K holds the Cholesky factor. */
@@ -169,6 +172,8 @@ export class QpWorkspace {
     this.Ri = new Float64Array(m);
     this.Re = new Float64Array(e);
     this.Rc = new Float64Array(m);
+    this.d = new Float64Array(m);
+    this.Qz = new Float64Array(n);
   }
 }
 
@@ -340,11 +345,11 @@ function maxStep(s: Float64Array, ds: Float64Array, l: Float64Array, dl: Float64
   return a;
 }
 
-/** Residuals r_d, r_i, r_e of the iterate into the workspace. */
+/** Residuals r_d, r_i, r_e of the iterate (and Q·z) into the workspace. */
 function residuals(q: QpData, it: QpIterate, w: QpWorkspace): void {
   const { n, m, e, Q, p, G, h, A, b } = q;
-  matVec(Q, n, n, it.z, w.rd);
-  for (let j = 0; j < n; j++) w.rd[j] += p[j]!;
+  matVec(Q, n, n, it.z, w.Qz);
+  for (let j = 0; j < n; j++) w.rd[j] = w.Qz[j]! + p[j]!;
   matTVec(G, m, n, it.lambda, w.rd, true);
   matTVec(A, e, n, it.nu, w.rd, true);
   matVec(G, m, n, it.z, w.ri);
@@ -415,7 +420,7 @@ function warmPoint(q: QpData, it: QpIterate): void {
  * // internal: see solveQp
  */
 export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspace): QpRunReport {
-  const { n, m, Q, p, h, b } = q;
+  const { n, m, p, h, b } = q;
   const e = q.e;
   const report: QpRunReport = { status: 'maxIterations', iterations: 0, primalResidual: Infinity, dualResidual: Infinity, gap: Infinity };
   if (set.warm && m > 0) warmPoint(q, it);
@@ -425,13 +430,11 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
   }
   const pScale = 1 + normInf(p);
   const hbScale = 1 + Math.max(normInf(h), normInf(b));
-  const d = new Float64Array(m);
-  const Qz = new Float64Array(n);
+  const { d, Qz } = w;
   for (let iter = 0; iter <= set.maxIter; iter++) {
     residuals(q, it, w);
     let sl = 0;
     for (let k = 0; k < m; k++) sl += it.s[k]! * it.lambda[k]!;
-    matVec(Q, n, n, it.z, Qz);
     let obj = 0;
     for (let j = 0; j < n; j++) obj += it.z[j]! * (0.5 * Qz[j]! + p[j]!);
     report.primalResidual = Math.max(normInf(w.ri), normInf(w.re)) / hbScale;
