@@ -6,9 +6,14 @@
  * VJP of z with respect to every input (Q, p, G, h all batched). cvxopt runs with its default
  * tolerances (forward only; it has no derivatives). Best of 3 runs. Measures dist/ (npm run build).
  *
- * Run: npm run build && npx tsx bench/qp.bench.ts [target]   (target: only the 128×(24, 14) case)
+ * Run: npm run build && npx tsx bench/qp.bench.ts [target] [--base DIR]
+ *   target: only the 128×(24, 14) case;
+ *   --base DIR: also time another build's dist/ (e.g. the previous version's, built elsewhere),
+ *   its fwd + bwd run alternately with this one's (the fair before/after on a loaded machine).
  */
 import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadDist } from './dist.js';
 
 const nd = await loadDist();
@@ -68,8 +73,13 @@ function cvxopt(B: number, n: number, m: number, d: ReturnType<typeof problems>)
   }
 }
 
+const args = process.argv.slice(2);
+const baseAt = args.indexOf('--base');
+const baseDir = baseAt >= 0 ? args[baseAt + 1] : undefined;
+if (baseAt >= 0 && !baseDir) throw new Error('--base needs a directory (a dist/ holding index.js)');
+const base = baseDir ? ((await import(pathToFileURL(resolve(baseDir, 'index.js')).href)) as typeof nd) : null;
 const rows: string[][] = [];
-const only = process.argv[2];
+const only = args.filter((a, i) => a !== '--base' && i !== baseAt + 1)[0];
 const all: [number, number, number][] = [[128, 24, 14], [128, 10, 10], [128, 50, 50], [128, 100, 100], [8, 500, 500]];
 const cases = only === 'target' ? all.slice(0, 1) : all;
 for (const [B, n, m] of cases) {
@@ -86,10 +96,28 @@ for (const [B, n, m] of cases) {
     z = r.z;
   });
   const w = rng(1).normal([B, n]);
-  const both = best(runs, () => {
-    const [, pull] = vjp((Q: T, p: T, G: T, h: T) => solveQp({ Q, p, G, h }).z, Q, p, G, h);
-    pull(w);
-  });
+  // each build differentiates its own Tensor class: inputs are made by the build that uses them
+  const fwdBwd = (lib: typeof nd) => {
+    const xs = [lib.tensor(d.Q, [B, n, n]), lib.tensor(d.p, [B, n]), lib.tensor(d.G, [B, m, n]), lib.tensor(d.h, [B, m])] as const;
+    const ct = lib.tensor(w.data, [B, n]);
+    return () => {
+      const [, pull] = lib.vjp((Q: T, p: T, G: T, h: T) => lib.solveQp({ Q, p, G, h }).z, ...xs);
+      pull(ct);
+    };
+  };
+  const ours = fwdBwd(nd);
+  const theirs = base ? fwdBwd(base) : null;
+  let both = { wall: Infinity, cpu: Infinity };
+  let before = { wall: Infinity, cpu: Infinity };
+  for (let r = 0; r < runs; r++) {
+    // one run each, alternately, so both builds see the same machine load
+    const a = best(1, ours);
+    both = { wall: Math.min(both.wall, a.wall), cpu: Math.min(both.cpu, a.cpu) };
+    if (theirs) {
+      const b = best(1, theirs);
+      before = { wall: Math.min(before.wall, b.wall), cpu: Math.min(before.cpu, b.cpu) };
+    }
+  }
   const ref = cvxopt(B, n, m, d);
   let maxDiff = NaN;
   if (ref && z) {
@@ -98,12 +126,13 @@ for (const [B, n, m] of cases) {
   }
   const back = both.cpu - fwd.cpu;
   rows.push([
-    `${B}×(n=${n}, m=${m})`, `${fwd.wall.toFixed(1)} / ${fwd.cpu.toFixed(1)}`, `${both.wall.toFixed(1)} / ${both.cpu.toFixed(1)}`, `${((back / fwd.cpu) * 100).toFixed(0)}%`,
+    `${B}×(n=${n}, m=${m})`, `${fwd.wall.toFixed(1)} / ${fwd.cpu.toFixed(1)}`, `${both.wall.toFixed(1)} / ${both.cpu.toFixed(1)}`,
+    ...(base ? [`${before.wall.toFixed(1)} / ${before.cpu.toFixed(1)}`] : []), `${((back / fwd.cpu) * 100).toFixed(0)}%`,
     ref ? `${ref.ms.toFixed(1)} / ${ref.cpu.toFixed(1)}` : 'n/a', ref ? (ref.cpu / both.cpu).toFixed(2) : 'n/a', maxDiff.toExponential(1),
   ]);
   console.error(`done ${B}×${n}`);
 }
-const head = ['batch', 'solveQp fwd ms (wall / cpu)', 'fwd+bwd ms (wall / cpu)', 'bwd/fwd (cpu)', 'cvxopt fwd ms (wall / cpu)', 'cvxopt fwd / our fwd+bwd (cpu)', 'max|z−z_cvxopt|'];
+const head = ['batch', 'solveQp fwd ms (wall / cpu)', 'fwd+bwd ms (wall / cpu)', ...(base ? ['--base fwd+bwd ms (wall / cpu)'] : []), 'bwd/fwd (cpu)', 'cvxopt fwd ms (wall / cpu)', 'cvxopt fwd / our fwd+bwd (cpu)', 'max|z−z_cvxopt|'];
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log('\nTimings are best of 3 (1 for n = 500) on a shared 2-core machine: noisy (CPU time is less so). cvxopt at its default tolerances, solveQp at 1e-10; the z difference is cvxopt\'s default accuracy (the tests compare against tight cvxopt solves to 1e-8).');
