@@ -51,21 +51,25 @@ import { bindCustom, type CustomRule } from '../autodiff/trace.js';
 import { asTensor, type TensorLike } from '../ops/convert.js';
 import { luFactor, luSolve, luRcondEstimate, norm1, type LUFactorization } from '../linalg/dense/lu.js';
 import { qpIpm, QpWorkspace, type QpData, type QpRunReport, type QpStatus } from './qp_ipm.js';
+import { qpAdmm, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs, type SparseMatrix } from './qp_admm.js';
+import { CsrMatrix } from '../linalg/sparse/csr.js';
+import { CscMatrix } from '../linalg/sparse/csc.js';
 
 export type { QpStatus } from './qp_ipm.js';
+export type { QpAdmmReport } from './qp_admm.js';
 
 /** The data of `solveQp`: each tensor either shared (`[n, n]`, `[n]`, …) or batched (`[B, n, n]`, `[B, n]`, …). */
 export interface QpProblem {
-  /** Quadratic term, `[n, n]` or `[B, n, n]`, symmetric positive semidefinite (zero for an LP). */
-  Q: TensorLike;
+  /** Quadratic term, `[n, n]` or `[B, n, n]`, symmetric positive semidefinite (zero for an LP); a `CsrMatrix` / `CscMatrix` with `solver: 'admm'` (shared, not differentiated). */
+  Q: TensorLike | SparseMatrix;
   /** Linear term, `[n]` or `[B, n]`. */
   p: TensorLike;
-  /** Inequality matrix, `[m, n]` or `[B, m, n]` (with `h`). */
-  G?: TensorLike;
+  /** Inequality matrix, `[m, n]` or `[B, m, n]` (with `h`); sparse as `Q`. */
+  G?: TensorLike | SparseMatrix;
   /** Inequality right-hand side, `[m]` or `[B, m]`. */
   h?: TensorLike;
-  /** Equality matrix, `[e, n]` or `[B, e, n]` (with `b`). */
-  A?: TensorLike;
+  /** Equality matrix, `[e, n]` or `[B, e, n]` (with `b`); sparse as `Q`. */
+  A?: TensorLike | SparseMatrix;
   /** Equality right-hand side, `[e]` or `[B, e]`. */
   b?: TensorLike;
 }
@@ -97,6 +101,14 @@ export interface QpOptions {
    * where interior-point iterates are only √μ-accurate.
    */
   polish?: boolean;
+  /**
+   * `'ipm'` (default): the interior point of qp_ipm.ts. `'admm'`: OSQP's ADMM (qp_admm.ts), for
+   * large sparse problems; accepts `CsrMatrix`/`CscMatrix` Q, G, A; defaults tol 1e-6 (its
+   * ε_abs = ε_rel), maxIter 4000, infTol 1e-5. Both are polished and differentiated the same way.
+   */
+  solver?: 'ipm' | 'admm';
+  /** ADMM parameters: `rho` (0.1), `sigma` (1e-6), `alpha` (1.6), `scaling` (Ruiz passes, 10), `adaptiveRho` (true). */
+  admm?: { rho?: number; sigma?: number; alpha?: number; scaling?: number; adaptiveRho?: boolean };
 }
 
 /** What the derivative rules did (filled when a derivative is first requested). */
@@ -132,7 +144,9 @@ export interface QpSolution {
   derivative: QpDerivativeReport;
 }
 
-const OPTION_KEYS = ['tol', 'maxIter', 'infTol', 'warmStart', 'onFailure', 'kink', 'polish'] as const;
+const OPTION_KEYS = ['tol', 'maxIter', 'infTol', 'warmStart', 'onFailure', 'kink', 'polish', 'solver', 'admm'] as const;
+const ADMM_KEYS = ['rho', 'sigma', 'alpha', 'scaling', 'adaptiveRho'] as const;
+type AdmmParams = { rho: number; sigma: number; alpha: number; scaling: number; adaptiveRho: boolean };
 const NAMES = ['Q', 'p', 'G', 'h', 'A', 'b'] as const;
 type Name = (typeof NAMES)[number];
 const WHERE = 'solveQp()';
@@ -228,7 +242,10 @@ class QpCall {
 
   constructor(
     private readonly L: Layout,
-    private readonly opts: { tol: number; maxIter: number; infTol: number; onFailure: FailurePolicy; warm: QpWarmStart | undefined; polish: boolean },
+    private readonly opts: {
+      tol: number; maxIter: number; infTol: number; onFailure: FailurePolicy; warm: QpWarmStart | undefined; polish: boolean;
+      solver: 'ipm' | 'admm'; admm: AdmmParams; sparse: QpSparseInputs;
+    },
     private readonly policy: ResolvedKinkPolicy,
   ) {
     this.derivative = { singular: [], rcond: [], kinkSelection: describePolicy(policy) };
@@ -287,7 +304,7 @@ class QpCall {
     this.s = new Float64Array(B * m);
     const warm = this.opts.warm;
     if (warm) this.loadWarm(warm);
-    const w = new QpWorkspace(n, m, e);
+    const w = this.opts.solver === 'ipm' ? new QpWorkspace(n, m, e) : null;
     this.kind = new Uint8Array(B * m);
     let kinkCount = 0;
     for (let k = 0; k < B; k++) {
@@ -297,7 +314,8 @@ class QpCall {
         lambda: this.lambda.subarray(k * m, (k + 1) * m),
         nu: this.nu.subarray(k * e, (k + 1) * e),
       };
-      const rep = qpIpm(this.problem(k), it, { tol: this.opts.tol, maxIter: this.opts.maxIter, infTol: this.opts.infTol, warm: warm !== undefined }, w);
+      const set = { tol: this.opts.tol, maxIter: this.opts.maxIter, infTol: this.opts.infTol, warm: warm !== undefined };
+      const rep = w ? qpIpm(this.problem(k), it, set, w) : qpAdmm(this.problem(k), this.opts.sparse, it, { ...set, ...this.opts.admm });
       this.problems.push(rep);
       this.statuses.push(rep.status);
       // active-set classification: strict complementarity makes one of s_i, λ_i vanish
@@ -585,6 +603,22 @@ class QpCall {
   }
 }
 
+/** The checked `admm` sub-options with their defaults. */
+function admmOptions(a: QpOptions['admm']): AdmmParams {
+  checkOptions(a, ADMM_KEYS, `${WHERE} admm`);
+  const o = a ?? {};
+  const alpha = o.alpha ?? ADMM_DEFAULTS.alpha;
+  if (!(alpha > 0 && alpha < 2)) throw new InvalidArgumentError(`${WHERE}: admm.alpha must be in (0, 2), got ${alpha}`);
+  if (o.adaptiveRho !== undefined && typeof o.adaptiveRho !== 'boolean') throw new InvalidArgumentError(`${WHERE}: admm.adaptiveRho must be a boolean, got ${JSON.stringify(o.adaptiveRho)}`);
+  return {
+    rho: o.rho === undefined ? ADMM_DEFAULTS.rho : checkPositive(o.rho, 'admm.rho', 'solveQp'),
+    sigma: o.sigma === undefined ? ADMM_DEFAULTS.sigma : checkPositive(o.sigma, 'admm.sigma', 'solveQp'),
+    alpha,
+    scaling: o.scaling === undefined ? ADMM_DEFAULTS.scaling : checkCount(o.scaling, WHERE, 'admm.scaling', 0),
+    adaptiveRho: o.adaptiveRho ?? ADMM_DEFAULTS.adaptiveRho,
+  };
+}
+
 /**
  * Solves a batch of convex quadratic programs min ½zᵀQz + pᵀz s.t. Gz ≤ h, Az = b by a
  * primal–dual interior-point method (Mehrotra predictor–corrector, relative KKT residual 1e-10),
@@ -603,16 +637,33 @@ export function solveQp(problem: QpProblem, options?: QpOptions): QpSolution {
   checkOptions(problem, NAMES, `${WHERE} problem`);
   if (problem.Q === undefined || problem.p === undefined) throw new InvalidArgumentError(`${WHERE}: Q and p are required (use a zero Q for a linear program)`);
   const o = options ?? {};
-  const tol = o.tol === undefined ? 1e-10 : checkPositive(o.tol, 'tol', 'solveQp');
-  const infTol = o.infTol === undefined ? 1e-8 : checkPositive(o.infTol, 'infTol', 'solveQp');
-  const maxIter = o.maxIter === undefined ? 50 : checkCount(o.maxIter, WHERE, 'maxIter', 1);
+  const solver = o.solver ?? 'ipm';
+  if (solver !== 'ipm' && solver !== 'admm') throw new InvalidArgumentError(`${WHERE}: solver must be 'ipm' or 'admm', got ${JSON.stringify(o.solver)}`);
+  const admm = solver === 'admm';
+  const tol = o.tol === undefined ? (admm ? 1e-6 : 1e-10) : checkPositive(o.tol, 'tol', 'solveQp');
+  const infTol = o.infTol === undefined ? (admm ? 1e-5 : 1e-8) : checkPositive(o.infTol, 'infTol', 'solveQp');
+  const maxIter = o.maxIter === undefined ? (admm ? 4000 : 50) : checkCount(o.maxIter, WHERE, 'maxIter', 1);
+  const admmParams = admmOptions(o.admm);
   const onFailure = failurePolicy(o.onFailure, WHERE);
   const policy = policyFor(o.kink);
   const ts: Partial<Record<Name, Tensor>> = {};
-  for (const name of NAMES) if (problem[name] !== undefined) ts[name] = asTensor(problem[name], WHERE, name);
+  const sparse: QpSparseInputs = {};
+  for (const name of NAMES) {
+    const v = problem[name];
+    if (v === undefined) continue;
+    if (v instanceof CsrMatrix || v instanceof CscMatrix) {
+      if (name !== 'Q' && name !== 'G' && name !== 'A') throw new InvalidArgumentError(`${WHERE}: ${name} must be dense (only Q, G, A may be sparse), got a ${v.constructor.name}`);
+      if (!admm) throw new InvalidArgumentError(`${WHERE}: ${name} is a ${v.constructor.name}: sparse inputs need { solver: 'admm' } (the interior point is dense)`);
+      const csr = toCsr(v);
+      assertFinite(csr.values, `${WHERE}: ${name}`);
+      sparse[name] = name === 'Q' ? symmetricPart(csr) : csr;
+      // the dense copy serves the polish step and the derivative rules (a sparse input is a constant)
+      ts[name] = new ConcreteTensor(csr.toDense(), [csr.rows, csr.cols]);
+    } else ts[name] = asTensor(v as TensorLike, WHERE, name);
+  }
   const L = parseLayout(ts);
   if (o.polish !== undefined && typeof o.polish !== 'boolean') throw new InvalidArgumentError(`${WHERE}: polish must be a boolean, got ${JSON.stringify(o.polish)}`);
-  const call = new QpCall(L, { tol, maxIter, infTol, onFailure, warm: o.warmStart, polish: o.polish ?? true }, policy);
+  const call = new QpCall(L, { tol, maxIter, infTol, onFailure, warm: o.warmStart, polish: o.polish ?? true, solver, admm: admmParams, sparse }, policy);
   const outs = bindCustom(call.rule, L.names.map((nm) => ts[nm]!));
   const { B, batched, m, e } = L;
   const lead = batched ? [B] : [];
