@@ -365,7 +365,7 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
 
   /** The warm start broadcast to [B, ·] (a per-problem value is repeated). */
   const loadWarm = (w: { x: Tensor; y: Tensor; s: Tensor }): { x: Float64Array; y: Float64Array; s: Float64Array } => {
-    checkOptions(w, ['x', 'y', 's'], `${where} warmStart`);
+    if (w === null || typeof w !== 'object') throw new InvalidArgumentError(`${where}: warmStart must be { x, y, s } (a previous solveCone result works), got ${String(w)}`);
     const get = (name: 'x' | 'y' | 's', size: number): Float64Array => {
       const t = w[name];
       if (t === undefined) throw new InvalidArgumentError(`${where}: warmStart needs x, y and s (a previous solveCone result works), ${name} is missing`);
