@@ -51,7 +51,7 @@ import { bindCustom, type CustomRule } from '../autodiff/trace.js';
 import { asTensor, type TensorLike } from '../ops/convert.js';
 import { luFactor, luSolve, luRcondEstimate, norm1, type LUFactorization } from '../linalg/dense/lu.js';
 import { qpIpm, QpWorkspace, type QpData, type QpRunReport, type QpStatus } from './qp_ipm.js';
-import { qpAdmm, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs, type SparseMatrix } from './qp_admm.js';
+import { qpAdmm, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs } from './qp_admm.js';
 import { CsrMatrix } from '../linalg/sparse/csr.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 
@@ -61,15 +61,15 @@ export type { QpAdmmReport } from './qp_admm.js';
 /** The data of `solveQp`: each tensor either shared (`[n, n]`, `[n]`, …) or batched (`[B, n, n]`, `[B, n]`, …). */
 export interface QpProblem {
   /** Quadratic term, `[n, n]` or `[B, n, n]`, symmetric positive semidefinite (zero for an LP); a `CsrMatrix` / `CscMatrix` with `solver: 'admm'` (shared, not differentiated). */
-  Q: TensorLike | SparseMatrix;
+  Q: TensorLike | CsrMatrix | CscMatrix;
   /** Linear term, `[n]` or `[B, n]`. */
   p: TensorLike;
   /** Inequality matrix, `[m, n]` or `[B, m, n]` (with `h`); sparse as `Q`. */
-  G?: TensorLike | SparseMatrix;
+  G?: TensorLike | CsrMatrix | CscMatrix;
   /** Inequality right-hand side, `[m]` or `[B, m]`. */
   h?: TensorLike;
   /** Equality matrix, `[e, n]` or `[B, e, n]` (with `b`); sparse as `Q`. */
-  A?: TensorLike | SparseMatrix;
+  A?: TensorLike | CsrMatrix | CscMatrix;
   /** Equality right-hand side, `[e]` or `[B, e]`. */
   b?: TensorLike;
 }
