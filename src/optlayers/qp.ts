@@ -315,29 +315,27 @@ class QpCall {
         nu: this.nu.subarray(k * e, (k + 1) * e),
       };
       const set = { tol: this.opts.tol, maxIter: this.opts.maxIter, infTol: this.opts.infTol, warm: warm !== undefined };
-      const rep = w ? qpIpm(this.problem(k), it, set, w) : qpAdmm(this.problem(k), this.opts.sparse, it, { ...set, ...this.opts.admm });
-      this.problems.push(rep);
-      this.statuses.push(rep.status);
-      // active-set classification: strict complementarity makes one of s_i, λ_i vanish
-      let act = 0;
-      let deg = 0;
-      for (let i = 0; i < m; i++) {
-        const si = Math.max(it.s[i]!, 0);
-        const li = Math.max(it.lambda[i]!, 0);
-        const lo = Math.min(si, li);
-        const hi = Math.max(si, li);
-        let kd = 0;
-        if (hi === 0 || lo > 1e-3 * hi) kd = 2;
-        else if (li > si) kd = 1;
-        this.kind[k * m + i] = kd;
-        if (kd === 1) act++;
-        if (kd === 2) deg++;
-      }
-      this.active.push(act);
-      this.degenerate.push(deg);
       this.factAct.push(null);
       this.factFree.push(null);
-      if (rep.status === 'optimal' && this.opts.polish) rep.polished = this.polish(k, it);
+      // ADMM tries the polish step early (an exact KKT point ends its run): classify, drop stale factors, polish
+      const polishCheck = this.opts.polish ? () => {
+        this.classify(k, it);
+        this.factAct[k] = null;
+        this.factFree[k] = null;
+        return this.polish(k, it);
+      } : undefined;
+      const rep = w ? qpIpm(this.problem(k), it, set, w) : qpAdmm(this.problem(k), this.opts.sparse, it, { ...set, ...this.opts.admm, polishCheck });
+      this.problems.push(rep);
+      this.statuses.push(rep.status);
+      if (!rep.polished) {
+        // a failed early attempt cached the factor of another active set
+        this.factAct[k] = null;
+        this.factFree[k] = null;
+      }
+      const [act, deg] = this.classify(k, it);
+      this.active.push(act);
+      this.degenerate.push(deg);
+      if (rep.status === 'optimal' && this.opts.polish && !rep.polished) rep.polished = this.polish(k, it);
       if (rep.status === 'optimal') kinkCount += deg;
       this.derivative.rcond.push(NaN);
     }
@@ -363,6 +361,26 @@ class QpCall {
       );
     }
     return this.outputs();
+  }
+
+  /** Active-set classification of problem k into `kind` (strict complementarity makes one of s_i, λ_i vanish); returns [active, degenerate] counts. */
+  private classify(k: number, it: { s: Float64Array; lambda: Float64Array }): [number, number] {
+    const m = this.L.m;
+    let act = 0;
+    let deg = 0;
+    for (let i = 0; i < m; i++) {
+      const si = Math.max(it.s[i]!, 0);
+      const li = Math.max(it.lambda[i]!, 0);
+      const lo = Math.min(si, li);
+      const hi = Math.max(si, li);
+      let kd = 0;
+      if (hi === 0 || lo > 1e-3 * hi) kd = 2;
+      else if (li > si) kd = 1;
+      this.kind[k * m + i] = kd;
+      if (kd === 1) act++;
+      if (kd === 2) deg++;
+    }
+    return [act, deg];
   }
 
   private loadWarm(warm: QpWarmStart): void {
