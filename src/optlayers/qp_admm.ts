@@ -314,13 +314,14 @@ export function qpAdmm(q: QpData, sp: QpSparseInputs, it: QpIterate, set: QpAdmm
   };
   // early polish attempts: every 25 iterations, when the clamped set is the same as 25 iterations
   // before (it has settled), differs from the last attempt's, and the relative residuals are ≤ 1e-2
-  let prevSig = -1;
   let lastSig = -1;
   const signature = (): number => {
     let hsh = 0;
     for (let i = 0; i < m; i++) if (z[i]! === S.h[i]! && y[i]! > 0) hsh = (Math.imul(hsh, 31) + i + 1) | 0;
     return hsh;
   };
+  // a warm start's clamped set counts as the first sample (an attempt can come at iteration 25)
+  let prevSig = set.warm ? signature() : -1;
   const qNorm = normInfScaled(S.q, D, true) / c;
   let iter = 0;
   for (iter = 1; iter <= set.maxIter; iter++) {
