@@ -58,14 +58,22 @@ function dpsi(r: number, s: number, t: number, rho: number): number {
   return vdp * dd - vd * ddp;
 }
 
-/** Is (x, y, z) in K_exp (with relative slack tol)? */
+/**
+ * Is (x, y, z) in K_exp (with relative slack tol)?
+ * @example
+ * inExpCone(0, 1, 1); // true: 1·e⁰ ≤ 1
+ */
 export function inExpCone(x: number, y: number, z: number, tol = 0): boolean {
   const sc = tol * Math.max(1, Math.abs(x), Math.abs(y), Math.abs(z));
   if (y > sc) return y * Math.exp(x / y) <= z + sc;
   return x <= sc && y >= -sc && z >= -sc;
 }
 
-/** Is (u, v, w) in K_exp* (with relative slack tol)? */
+/**
+ * Is (u, v, w) in K_exp* (with relative slack tol)?
+ * @example
+ * inExpDual(-1, 0, 1); // true: 1·e⁰ ≤ e
+ */
 export function inExpDual(u: number, v: number, w: number, tol = 0): boolean {
   const sc = tol * Math.max(1, Math.abs(u), Math.abs(v), Math.abs(w));
   if (u < -sc) return -u * Math.exp(v / u) <= Math.E * w + sc;
@@ -164,6 +172,10 @@ function boundaryJacobian(rho: number, y: number, mu: number, out: Float64Array)
  * Jacobian of Π_K at v = (r, s, t) into out (3×3 row-major), with the kink weights of the file
  * header (wB on ∂K, wP on the polar boundary, wT at t = 0 in case 3) for points within `ktol`
  * (relative) of a case boundary. Returns whether v was treated as on a kink.
+ *
+ * @example
+ * const J = new Float64Array(9);
+ * expConeJacobian(0, 1, 2, J, 1e-12, { wB: 0, wP: 0, wT: 0 }); // interior point: J = I
  */
 export function expConeJacobian(r: number, s: number, t: number, out: Float64Array, ktol: number, weights: { wB: number; wP: number; wT: number }): boolean {
   out.fill(0);

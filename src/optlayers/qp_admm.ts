@@ -87,12 +87,20 @@ export interface QpAdmmReport extends QpRunReport {
 /** Default ADMM parameters (OSQP's, except the tighter default tolerance set by solveQp). */
 export const ADMM_DEFAULTS = { rho: 0.1, sigma: 1e-6, alpha: 1.6, scaling: 10, adaptiveRho: true } as const;
 
-/** A CsrMatrix (a CscMatrix is converted). */
+/**
+ * A CsrMatrix (a CscMatrix is converted).
+ * @example
+ * toCsr(CscMatrix.fromDense([1, 0, 0, 2], 2, 2)).nnz; // 2
+ */
 export function toCsr(M: SparseMatrix): CsrMatrix {
   return M instanceof CscMatrix ? M.toCsr() : M;
 }
 
-/** (Q + Qᵀ)/2 as a CsrMatrix: ½zᵀQz only sees the symmetric part. */
+/**
+ * (Q + Qᵀ)/2 as a CsrMatrix: ½zᵀQz only sees the symmetric part.
+ * @example
+ * symmetricPart(CsrMatrix.fromDense([0, 2, 0, 0], 2, 2)).toDense(); // [0, 1, 1, 0]
+ */
 export function symmetricPart(Q: CsrMatrix): CsrMatrix {
   const a = Q.toCoo();
   const nz = a.values.length;
