@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  solveQp, tensor, eye, zeros, rng, vjp, jvp, CsrMatrix, CscMatrix, ConvergenceError, InvalidArgumentError, type Tensor, type QpAdmmReport,
+  solveQp, tensor, eye, zeros, rng, vjp, jvp, grad, sum, mul, withKinkPolicy, trackKinks, CsrMatrix, CscMatrix, ConvergenceError, InvalidArgumentError, type Tensor, type QpAdmmReport,
 } from '../src/index.js';
 import { assertClose } from './helpers.js';
 
@@ -175,6 +175,18 @@ test('derivatives equal the interior point path (VJP in every input, JVP)', () =
     const ti = jvp(f('ipm'), xs, vs)[1];
     assertClose(ta, ti, { atol: 1e-8, rtol: 1e-7 }, 'JVP');
   }
+});
+
+test('at a degenerate point the kink selection is the interior point\'s under every policy', () => {
+  const G = tensor([[1, 0], [0, 1], [-1, 0], [0, -1]]);
+  const h = tensor([1, 1, 0, 0]);
+  const f = (solver: 'ipm' | 'admm') => (p: Tensor) => sum(mul(solveQp({ Q: eye(2), p, G, h }, { solver }).z, tensor([1, 3])));
+  const p0 = tensor([-1, -0.5]); // z₁ = 1 on its bound with zero multiplier
+  assertClose(grad(f('admm'))(p0), [0, -3], 1e-10, 'minNorm');
+  assertClose(withKinkPolicy('right', () => grad(f('admm'))(p0)), withKinkPolicy('right', () => grad(f('ipm'))(p0)), 1e-10, 'right');
+  const fixed = { kind: 'fixed' as const, t: 0.25 };
+  assertClose(withKinkPolicy(fixed, () => grad(f('admm'))(p0)), [-0.25, -3], 1e-10, 'fixed 0.25');
+  assert.equal(trackKinks(() => solveQp({ Q: eye(2), p: p0, G, h }, { solver: 'admm' })).kinks.total, 1);
 });
 
 test('options are checked', () => {

@@ -332,10 +332,12 @@ class QpCall {
         this.factAct[k] = null;
         this.factFree[k] = null;
       }
-      const [act, deg] = this.classify(k, it);
+      let [act, deg] = this.classify(k, it);
+      if (rep.status === 'optimal' && this.opts.polish && !rep.polished) rep.polished = this.polish(k, it);
+      // ADMM's clamped rows have s = 0 exactly, so a degenerate row (λ = 0 too) only shows after the polish
+      if (!w && rep.polished) [act, deg] = this.degenerateAfterPolish(k, it);
       this.active.push(act);
       this.degenerate.push(deg);
-      if (rep.status === 'optimal' && this.opts.polish && !rep.polished) rep.polished = this.polish(k, it);
       if (rep.status === 'optimal') kinkCount += deg;
       this.derivative.rcond.push(NaN);
     }
@@ -380,6 +382,36 @@ class QpCall {
       if (kd === 1) act++;
       if (kd === 2) deg++;
     }
+    return [act, deg];
+  }
+
+  /**
+   * After an exact (polished) ADMM solution: active rows with λ_i ≤ 1e-9·(1 + ‖p‖∞) and inactive
+   * rows with s_i ≤ 1e-9·(1 + ‖h‖∞) are degenerate (kind 2). The cached factors are dropped when the
+   * set treated as active changes. Returns [active, degenerate] counts.
+   */
+  private degenerateAfterPolish(k: number, it: { s: Float64Array; lambda: Float64Array }): [number, number] {
+    const { m } = this.L;
+    const q = this.problem(k);
+    let pS = 1;
+    for (let j = 0; j < q.p.length; j++) pS = Math.max(pS, 1 + Math.abs(q.p[j]!));
+    let hS = 1;
+    for (let i = 0; i < m; i++) hS = Math.max(hS, 1 + Math.abs(q.h[i]!));
+    let act = 0;
+    let deg = 0;
+    let grew = false;
+    for (let i = 0; i < m; i++) {
+      const kd = this.kind[k * m + i]!;
+      if (kd === 1 && it.lambda[i]! <= 1e-9 * pS) this.kind[k * m + i] = 2;
+      else if (kd === 0 && it.s[i]! <= 1e-9 * hS) {
+        this.kind[k * m + i] = 2;
+        grew = true;
+      }
+      if (this.kind[k * m + i] === 1) act++;
+      if (this.kind[k * m + i] === 2) deg++;
+    }
+    if (grew) this.factAct[k] = null;
+    this.factFree[k] = null;
     return [act, deg];
   }
 
