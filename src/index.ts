@@ -157,7 +157,7 @@ export {
 export {
   solveQp, solveCone, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, projectPsd, tvDenoise1d, constrainedLstsq,
   type ConstrainedLstsqProblem, type ConstrainedLstsqOptions,
-  type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions, type TvOptions,
+  type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type QpAdmmReport, type ProjectionOptions, type TvOptions,
   type ConeProblem, type ConeOptions, type ConeSolution, type ConeSpec, type ConeStatus, type ConeRunReport,
 } from './optlayers/index.js';
 
