@@ -1,8 +1,9 @@
 /**
  * @file The public coordinate-descent solvers of the squared-loss Lasso family: `lasso`,
  * `elasticNet`, `weightedLasso`, `lambdaMaxWeighted`, and the driver they share (input conversion,
- * power-of-two rescaling of extreme data, warm starts, result assembly, failure policy). The solver
- * itself (working sets, screening, extrapolation) is `QuadCD` in quad_cd.ts; the path is path.ts.
+ * power-of-two rescaling of extreme data, warm starts, result assembly, failure policy, the choice
+ * of the Gram mode). The solver itself (working sets, screening, extrapolation) is `QuadCD` in
+ * quad_cd.ts, the Gram (covariance-update) mode quad_gram.ts; the path is path.ts.
  */
 import type { DesignInput, PreparedDesign } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
@@ -12,6 +13,8 @@ import type { VectorLike } from '../data/matrix.js';
 import { checkOptions, checkPositive } from '../core/options.js';
 import { QuadCD, type RunOut } from './quad_cd.js';
 import { quadSpecOf, type QuadSpec } from './quad_model.js';
+import { addDesignWork, cachedGram, designWork, gramEligible, gramSolve, gramSwitchWork } from './quad_gram.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 type Resolved = ResolvedOptions;
 
@@ -21,7 +24,7 @@ type Resolved = ResolvedOptions;
 
 function solveQuadratic(X: DesignInput, y: VectorLike, spec0: (p: number) => QuadSpec, opts: SolverOptions, fn: string): SolverResult {
   const t0 = performance.now();
-  const o = resolveOptions(opts, fn);
+  const o = resolveOptions(opts, fn, ['gram']);
   const { d, owned } = resolveDesignOwned(X, o.fitIntercept, fn, true);
   try {
     return solvePrepared(d, owned, y, spec0, o, fn, t0);
@@ -49,10 +52,38 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   const beta = warmBeta(o.warmStart, p, d.colNormsSq, fn);
   if (ea !== ec) for (let j = 0; j < p; j++) beta[j] = mulPow2(beta[j]!, ec - ea);
   const scaled = ea === 0 && ec === 0 ? spec : scaleSpec(spec, ea + ec, 2 * ea);
-  const solver = new QuadCD(d, target.yc, scaled, o, beta);
+  if (o.gram === true && d.isSparse) throw new InvalidArgumentError(`${fn}(): option gram: true needs a dense X (X is CSC); use gram: 'auto' or false`);
+  const gramOk = o.gram === true || (o.gram === 'auto' && gramEligible(d));
+  let solver = new QuadCD(d, target.yc, scaled, o, beta);
   let res: SolverResult;
   try {
-    const out = solver.run(!solver.hasUnpen);
+    // Gram mode (quad_gram.ts) from the current iterate, then a fresh residual-mode solver whose
+    // first gap check recomputes r = y_c − X_cβ exactly: the certified gap (see quad_gram.ts)
+    const toGram = (): void => {
+      solver.sync();
+      const b = new Float64Array(solver.beta);
+      const prev = solver;
+      prev.release();
+      const gr = gramSolve(d, target.yc, scaled, b, prev.activeList, prev.nActive, prev.tolAbs(), Math.max(0, o.maxIter - prev.epochs));
+      solver = new QuadCD(d, target.yc, scaled, o, b);
+      solver.epochs = prev.epochs + gr.epochs;
+      solver.coordUpdates = prev.coordUpdates + gr.coordUpdates;
+      solver.nOuter = prev.nOuter;
+      solver.screened = prev.screened;
+    };
+    let gramUsed = false;
+    if (gramOk && (o.gram === true || cachedGram(d) !== undefined)) {
+      toGram();
+      gramUsed = true;
+    } else if (gramOk) {
+      solver.switchAfter = Math.max(0, gramSwitchWork(d) - designWork(d));
+    }
+    let out = solver.run(!solver.hasUnpen);
+    if (!gramUsed) addDesignWork(d, solver.coordUpdates);
+    if (out.switched) {
+      toGram();
+      out = solver.run(!solver.hasUnpen);
+    }
     solver.sync();
     res = finishQuadratic(solver, spec, d, target.yMean, out, o.workingSet ? 'cd-ws' : 'cd', t0, ea, ec);
   } finally {

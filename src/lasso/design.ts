@@ -100,6 +100,7 @@ export function disposeDesign(d: PreparedDesign): void {
   if ((e !== null && e.busy) || (d as { disposed?: boolean }).disposed === true) return;
   (d as { disposed?: boolean }).disposed = true; // also without an engine: later use is refused the same way
   if (e !== null) releaseEngine(e);
+  (d as { gramCache?: Float64Array }).gramCache = undefined; // the Gram mode's cache (quad_gram.ts)
 }
 
 /** True if `X` was produced by `prepareDesign`. */

@@ -56,7 +56,8 @@
  * inner gap stalls for 3 checks (rounding drift of r would otherwise make CD converge to a fixed
  * point of a slightly wrong residual).
  * Dense epochs run in the WebAssembly SIMD engine of the prepared design (design.ts); CSC epochs
- * and everything else in JavaScript.
+ * and everything else in JavaScript. Tall dense problems may continue in the Gram mode
+ * (quad_gram.ts): `switchAfter` stops `run` after a budget of coordinate updates (cd.ts).
  */
 import type { PreparedDesign, WasmEngine } from './design.js';
 import { colAxpy, colDots, colDots2, compactActiveList, initialActiveSet, matvec, vecSum } from './columns.js';
@@ -73,6 +74,8 @@ export interface RunOut {
   dualRho: Float64Array;
   dualT: number;
   dualBeta: Float64Array | null;
+  /** The run stopped because `switchAfter` coordinate updates were spent (cd.ts continues in Gram mode). */
+  switched: boolean;
 }
 
 /** The solver state for one squared-loss problem. */
@@ -113,6 +116,8 @@ export class QuadCD {
   // last gap
   last: GapInfo = { P: NaN, D: NaN, gap: Infinity, t: 1 };
   lastFromCand = false;
+  /** Coordinate updates after which `run` stops unconverged with `switched` (the Gram-mode switch of cd.ts). */
+  switchAfter = Infinity;
   readonly sparseCentred: boolean;
   /** WebAssembly engine borrowed from the design (dense), or null (JavaScript kernels). */
   readonly eng: WasmEngine | null;
@@ -316,6 +321,7 @@ export class QuadCD {
     let prevSize = 0;
     let prevM = -1;
     let converged = false;
+    let switched = false;
     let lmax = NaN;
     for (let t = 0; ; t++) {
       // refresh r = y_c − X_cβ from scratch (O(n·|support|)) when the gap nears the tolerance,
@@ -391,11 +397,15 @@ export class QuadCD {
       prevWs.set(ws.subarray(0, m));
       prevM = m;
       this.inner(ws, m, full ? tolAbs : 0.3 * gap, full, !o.workingSet, same && !full);
+      if (this.coordUpdates >= this.switchAfter) {
+        switched = true;
+        break;
+      }
     }
     // final dual point
     const rho = this.lastFromCand ? this.candRho : this.residualRho();
     const bbar = this.spec.l2 > 0 ? (this.lastFromCand ? this.candBeta : this.beta) : null;
-    return { converged, lambdaMax: lmax, dualRho: rho, dualT: this.last.t, dualBeta: bbar };
+    return { converged, lambdaMax: lmax, dualRho: rho, dualT: this.last.t, dualBeta: bbar, switched };
   }
 
   tolAbs(): number {
