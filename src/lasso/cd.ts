@@ -12,8 +12,9 @@ import { checkDesignRange, checkRows, checkTarget, checkWeights, handleFailure, 
 import type { VectorLike } from '../data/matrix.js';
 import { checkOptions, checkPositive } from '../core/options.js';
 import { QuadCD, type RunOut } from './quad_cd.js';
-import { quadSpecOf, type QuadSpec } from './quad_model.js';
-import { addDesignWork, cachedGram, designWork, gramEligible, gramSolve, gramSwitchWork } from './quad_gram.js';
+import { quadSpecOf, sumSq, type QuadSpec } from './quad_model.js';
+import { addDesignWork, cachedGram, designWork, gramEligible, gramSolve, gramSwitchWork, lambdaMaxFromXty } from './quad_gram.js';
+import { initialActiveSet } from './columns.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
 type Resolved = ResolvedOptions;
@@ -54,40 +55,54 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   const scaled = ea === 0 && ec === 0 ? spec : scaleSpec(spec, ea + ec, 2 * ea);
   if (o.gram === true && d.isSparse) throw new InvalidArgumentError(`${fn}(): option gram: true needs a dense X (X is CSC); use gram: 'auto' or false`);
   const gramOk = o.gram === true || (o.gram === 'auto' && gramEligible(d));
-  let solver = new QuadCD(d, target.yc, scaled, o, beta);
+  let solver: QuadCD | null = null;
   let res: SolverResult;
   try {
     // Gram mode (quad_gram.ts) from the current iterate, then a fresh residual-mode solver whose
     // first gap check recomputes r = y_c − X_cβ exactly: the certified gap (see quad_gram.ts)
-    const toGram = (): void => {
-      solver.sync();
-      const b = new Float64Array(solver.beta);
-      const prev = solver;
-      prev.release();
-      const gr = gramSolve(d, target.yc, scaled, b, prev.activeList, prev.nActive, prev.tolAbs(), Math.max(0, o.maxIter - prev.epochs));
-      solver = new QuadCD(d, target.yc, scaled, o, b);
-      solver.epochs = prev.epochs + gr.epochs;
-      solver.coordUpdates = prev.coordUpdates + gr.coordUpdates;
-      solver.nOuter = prev.nOuter;
-      solver.screened = prev.screened;
+    // (from the start: no residual-mode solver is built before, only after, for the certificate)
+    const toGram = (prev: QuadCD | null): QuadCD => {
+      let b = beta;
+      let act: { activeList: Int32Array; nActive: number } = initialActiveSet(d.colNormsSq);
+      if (prev !== null) {
+        prev.sync();
+        b = new Float64Array(prev.beta);
+        prev.release();
+        act = prev;
+      }
+      const e0 = prev === null ? 0 : prev.epochs;
+      const tolAbs = (o.tol * sumSq(d.nRows, target.yc)) / d.nRows; // QuadCD.tolAbs()
+      const gr = gramSolve(d, target.yc, scaled, b, act.activeList, act.nActive, tolAbs, Math.max(0, o.maxIter - e0));
+      const next = new QuadCD(d, target.yc, scaled, o, b);
+      next.epochs = e0 + gr.epochs;
+      if (prev !== null) {
+        next.coordUpdates = prev.coordUpdates;
+        next.nOuter = prev.nOuter;
+        next.screened = prev.screened;
+      }
+      next.coordUpdates += gr.coordUpdates;
+      if (!next.hasUnpen) next.knownLmax = lambdaMaxFromXty(d, gr.q, spec.weights);
+      return next;
     };
     let gramUsed = false;
+    let s: QuadCD;
     if (gramOk && (o.gram === true || cachedGram(d) !== undefined)) {
-      toGram();
+      s = solver = toGram(null);
       gramUsed = true;
-    } else if (gramOk) {
-      solver.switchAfter = Math.max(0, gramSwitchWork(d) - designWork(d));
+    } else {
+      s = solver = new QuadCD(d, target.yc, scaled, o, beta);
+      if (gramOk) s.switchAfter = Math.max(0, gramSwitchWork(d) - designWork(d));
     }
-    let out = solver.run(!solver.hasUnpen);
-    if (!gramUsed) addDesignWork(d, solver.coordUpdates);
+    let out = s.run(!s.hasUnpen);
+    if (!gramUsed) addDesignWork(d, s.coordUpdates);
     if (out.switched) {
-      toGram();
-      out = solver.run(!solver.hasUnpen);
+      s = solver = toGram(s);
+      out = s.run(!s.hasUnpen);
     }
-    solver.sync();
-    res = finishQuadratic(solver, spec, d, target.yMean, out, o.workingSet ? 'cd-ws' : 'cd', t0, ea, ec);
+    s.sync();
+    res = finishQuadratic(s, spec, d, target.yMean, out, o.workingSet ? 'cd-ws' : 'cd', t0, ea, ec);
   } finally {
-    solver.release();
+    solver?.release();
   }
   // a design prepared here is disposed on return: evaluate the lazy λ_max now
   if (owned) void res.lambdaMax;

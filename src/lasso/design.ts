@@ -100,7 +100,9 @@ export function disposeDesign(d: PreparedDesign): void {
   if ((e !== null && e.busy) || (d as { disposed?: boolean }).disposed === true) return;
   (d as { disposed?: boolean }).disposed = true; // also without an engine: later use is refused the same way
   if (e !== null) releaseEngine(e);
-  (d as { gramCache?: Float64Array }).gramCache = undefined; // the Gram mode's cache (quad_gram.ts)
+  // the Gram mode's caches (quad_gram.ts)
+  (d as { gramCache?: Float64Array }).gramCache = undefined;
+  (d as { xtyCache?: unknown }).xtyCache = undefined;
 }
 
 /** True if `X` was produced by `prepareDesign`. */

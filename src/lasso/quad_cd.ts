@@ -118,6 +118,8 @@ export class QuadCD {
   lastFromCand = false;
   /** Coordinate updates after which `run` stops unconverged with `switched` (the Gram-mode switch of cd.ts). */
   switchAfter = Infinity;
+  /** λ_max when the caller knows it already (the Gram mode has X_cᵀy_c), NaN: computed by `run`. */
+  knownLmax = NaN;
   readonly sparseCentred: boolean;
   /** WebAssembly engine borrowed from the design (dense), or null (JavaScript kernels). */
   readonly eng: WasmEngine | null;
@@ -331,7 +333,10 @@ export class QuadCD {
       const list = this.activeList;
       const nA = this.nActive;
       const rSum = this.sparseCentred ? this.S : 0;
-      if (t === 0 && computeLmax) {
+      if (t === 0 && computeLmax && !Number.isNaN(this.knownLmax)) {
+        lmax = this.knownLmax;
+        colDots(this.d, this.r, rSum, list, nA, this.xtr);
+      } else if (t === 0 && computeLmax) {
         const xty = this.xti;
         colDots2(this.d, this.r, rSum, this.yc, this.ySum, list, nA, this.xtr, xty);
         let m = 0;
@@ -454,8 +459,14 @@ export class QuadCD {
     let bestGap = Infinity;
     let stalled = 0;
     if (this.betaBarFull !== null) this.betaBarFull.fill(0);
+    // gap checks every gapFreq epochs, or earlier when the observed linear rate of the gap predicts
+    // convergence sooner (a check costs about half an epoch; overshooting the tolerance by up to
+    // gapFreq − 1 epochs cost more on tall problems)
+    let nextCheck = checkFirst ? 0 : Math.min(o.gapFreq, 3);
+    let prevGap = NaN;
+    let prevE = 0;
     for (let e = 0; ; e++) {
-      if (e % o.gapFreq === 0 && (e > 0 || checkFirst)) {
+      if (e === nextCheck) {
         this.sync();
         const canExtrap = useDual && this.dCnt === K + 1 && this.dualExtrapolate(ws, m);
         if (canExtrap && this.proj !== null) this.proj.project(this.tmpR, this.tmpR);
@@ -479,6 +490,14 @@ export class QuadCD {
         }
         if (!fromCand) this.hasCand = false;
         if (gap <= tolIn) return;
+        nextCheck = e + o.gapFreq;
+        if (gap < prevGap && gap > 0 && e > prevE) {
+          // gap_e ≈ gap·ρ^(e'−e): epochs until ≤ tolIn at the rate seen since the previous check
+          const k = Math.ceil(Math.log(tolIn / gap) / (Math.log(gap / prevGap) / (e - prevE)));
+          if (k >= 1 && k < o.gapFreq) nextCheck = e + k;
+        }
+        prevGap = gap;
+        prevE = e;
         if (gap < 0.99 * bestGap) {
           bestGap = gap;
           stalled = 0;

@@ -88,8 +88,39 @@ export function designGram(d: PreparedDesign): Float64Array {
   return G;
 }
 
+/**
+ * q = X_cᵀy_c, cached on the design with a copy of y_c (a path or a CV fold solves many times with
+ * the same target: the O(n·p) product is then paid once; the O(n) comparison decides).
+ */
+export function designXty(d: PreparedDesign, yc: Float64Array): Float64Array {
+  const c = (d as { xtyCache?: { y: Float64Array; q: Float64Array } }).xtyCache;
+  const n = d.nRows;
+  if (c !== undefined) {
+    let same = true;
+    for (let i = 0; same && i < n; i++) same = c.y[i] === yc[i];
+    if (same) return c.q;
+  }
+  const q = new Float64Array(d.nCols);
+  colDots(d, yc, vecSum(n, yc), null, d.nCols, q);
+  (d as { xtyCache?: { y: Float64Array; q: Float64Array } }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q };
+  return q;
+}
+
+/** λ_max = max_j |q_j|/(n·w_j) over penalised non-zero columns, from q = X_cᵀy_c (w null: all ones). */
+export function lambdaMaxFromXty(d: PreparedDesign, q: Float64Array, w: Float64Array | null): number {
+  let m = 0;
+  for (let j = 0; j < d.nCols; j++) {
+    if (!(d.colNormsSq[j]! > 0)) continue;
+    const wj = w === null ? 1 : w[j]!;
+    if (wj > 0) m = Math.max(m, Math.abs(q[j]!) / wj);
+  }
+  return m / d.nRows;
+}
+
 /** What the Gram loop reports. */
 export interface GramRun {
+  /** X_cᵀy_c (cached on the design). */
+  q: Float64Array;
   /** Epochs (sweeps) run, full or restricted. */
   epochs: number;
   /** Coordinate updates visited. */
@@ -112,8 +143,7 @@ export function gramSolve(
   const G = designGram(d);
   const l1 = spec.l1;
   const nl2 = n * spec.l2;
-  const q = new Float64Array(p);
-  colDots(d, yc, vecSum(n, yc), null, p, q);
+  const q = designXty(d, yc);
   let yy = 0;
   for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
   const g = new Float64Array(p);
@@ -206,5 +236,5 @@ export function gramSolve(
       if (gapOver(sup, m) <= Math.max(target, floorOf())) break;
     }
   }
-  return { epochs, coordUpdates: updates, gap };
+  return { q, epochs, coordUpdates: updates, gap };
 }
