@@ -4,7 +4,8 @@
  * tall problems (intercept or not, weights with an unpenalised feature, elastic net, warm start,
  * along a path), the reported gap certified by an independent evaluation on the raw data, the
  * automatic switch and the Gram cache of a prepared design, the iteration budget, a target that is
- * fitted exactly (cancellation in ‖r‖² = ‖y‖² − 2βᵀq + βᵀGβ), and the typed errors.
+ * fitted exactly (cancellation in ‖r‖² = ‖y‖² − 2βᵀq + βᵀGβ), the WebAssembly `gepoch` kernel
+ * against the JavaScript loop (backend 'js'), and the typed errors.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { InvalidArgumentError } from '../src/core/errors.js';
 import { toCsc, type DenseDesign } from '../src/data/dataset.js';
 import { elasticNet, lambdaMax, lasso, lassoPath, prepareDesign, weightedLasso, type SolverResult } from '../src/lasso/index.js';
 import { cachedGram } from '../src/lasso/quad_gram.js';
+import { setKernelBackend, wasmKernelsAvailable } from '../src/internals.js';
 
 /** Tall random problem: n×p dense X (column offsets, correlated neighbours), y = Xw + noise + 1. */
 function tall(seed: number, n: number, p: number, noise = 0.5): { X: DenseDesign; y: Float64Array } {
@@ -154,4 +156,25 @@ test('Gram mode: the epoch budget holds, and bad option values are typed errors'
   assert.ok(r.iterations <= 3, `iterations ${r.iterations}`);
   assert.throws(() => lasso(toCsc(X), y, lam, { gram: true }), (e: unknown) => e instanceof InvalidArgumentError && /gram: true needs a dense X/.test(e.message));
   assert.throws(() => lasso(X, y, lam, { gram: 'yes' as never }), (e: unknown) => e instanceof InvalidArgumentError && /option gram must be/.test(e.message));
+});
+
+test("Gram mode: the WebAssembly kernel (gepoch) and the JavaScript loop give the same solution", { skip: !wasmKernelsAvailable() }, () => {
+  const { X, y } = tall(10, 90, 33); // odd p: SIMD blocks and scalar tails
+  const lmax = lambdaMax(X, y);
+  const run = (backend: 'wasm' | 'js'): SolverResult[] => {
+    const prev = setKernelBackend(backend);
+    try {
+      const d = prepareDesign(X);
+      return [lasso(d, y, lmax / 30, { tol: 1e-12, gram: true }), elasticNet(d, y, lmax / 100, 0.2, { tol: 1e-12, gram: true })];
+    } finally {
+      setKernelBackend(prev);
+    }
+  };
+  const w = run('wasm');
+  const j = run('js');
+  for (let k = 0; k < 2; k++) {
+    assert.ok(w[k]!.converged && j[k]!.converged);
+    close(w[k]!.primal, j[k]!.primal, 1e-10, `primal ${k}`);
+    for (let q = 0; q < 33; q++) assert.ok(Math.abs(w[k]!.beta[q]! - j[k]!.beta[q]!) <= 1e-6 * (1 + Math.abs(j[k]!.beta[q]!)), `beta ${k} ${q}`);
+  }
 });

@@ -1,7 +1,7 @@
 /**
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
- * with the hot kernels of the solvers (the CD epoch `epoch`, the logistic epoch `wepoch`, column
+ * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, column
  * dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
  * and a pool of engine memories.
  *
@@ -89,6 +89,8 @@ export interface WasmEngine {
   readonly allCols: Int32Array;
   busy: boolean;
   readonly epoch: (X: number, n: number, ws: number, m: number, beta: number, r: number, norms: number, thr: number, nl2: number) => void;
+  /** Gram-mode CD pass (lasso/quad_gram.ts): X = G (p×p), r = the gradient g = q − Gβ, norms = diag G. */
+  readonly gepoch: (G: number, p: number, ws: number, m: number, beta: number, g: number, norms: number, thr: number, nl2: number) => void;
   readonly dots: (X: number, n: number, cols: number, count: number, v: number, out: number) => void;
   readonly dots2: (X: number, n: number, cols: number, count: number, a: number, b: number, outA: number, outB: number) => void;
   readonly gemvSkip: (X: number, n: number, p: number, beta: number, out: number) => void;
@@ -158,6 +160,7 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
   const engine: WasmEngine = {
     slot, buffer: buf, xPtr: x.byteOffset, r, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, busy: false,
     epoch: ex.epoch as WasmEngine['epoch'],
+    gepoch: ex.gepoch as WasmEngine['gepoch'],
     dots: ex.dots as WasmEngine['dots'],
     dots2: ex.dots2 as WasmEngine['dots2'],
     gemvSkip: ex.gemvSkip as WasmEngine['gemvSkip'],

@@ -36,6 +36,7 @@ import { checkOptions } from '../core/options.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import { toDesignMatrix, type DesignMatrix, type MatrixLike } from '../data/matrix.js';
 import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
+import { releaseGram } from './quad_gram.js';
 
 // The column kernels live in columns.ts; re-exported here for the modules that import them with
 // the design (hypergradients, criteria).
@@ -100,9 +101,7 @@ export function disposeDesign(d: PreparedDesign): void {
   if ((e !== null && e.busy) || (d as { disposed?: boolean }).disposed === true) return;
   (d as { disposed?: boolean }).disposed = true; // also without an engine: later use is refused the same way
   if (e !== null) releaseEngine(e);
-  // the Gram mode's caches (quad_gram.ts)
-  (d as { gramCache?: Float64Array }).gramCache = undefined;
-  (d as { xtyCache?: unknown }).xtyCache = undefined;
+  releaseGram(d); // the Gram mode's caches (quad_gram.ts)
 }
 
 /** True if `X` was produced by `prepareDesign`. */

@@ -462,7 +462,7 @@ export class QuadCD {
     // gap checks every gapFreq epochs, or earlier when the observed linear rate of the gap predicts
     // convergence sooner (a check costs about half an epoch; overshooting the tolerance by up to
     // gapFreq − 1 epochs cost more on tall problems)
-    let nextCheck = checkFirst ? 0 : Math.min(o.gapFreq, 3);
+    let nextCheck = checkFirst ? 0 : o.gapFreq;
     let prevGap = NaN;
     let prevE = 0;
     for (let e = 0; ; e++) {

@@ -20,6 +20,10 @@
  * and X_cᵀr (one O(n·p) pass) and returns at once if that certified gap meets the tolerance, or
  * finishes the solve in residual mode otherwise. The returned gap is therefore always certified.
  *
+ * The sweeps run in the WebAssembly SIMD kernel `gepoch` (kernels/wasm/lasso.wat: the residual
+ * mode's `epoch` with its dot product replaced by the load of g_j; G lives in an engine memory of
+ * its own, cached with the design), or in the JavaScript loop below with the backend 'js'.
+ *
  * Schedule (glmnet-like, the Gram analogue of working sets): a full sweep over the active features,
  * the full gap (O(p)), then sweeps restricted to the support (and unpenalised features) until the
  * restricted gap is ≤ 0.3 × the full gap; g is recomputed from scratch (O(p·|support|)) when the
@@ -33,6 +37,7 @@
  * for G; an expensive one pays at most about twice.
  */
 import { gemmStrided } from '../kernels/blas.js';
+import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 import type { PreparedDesign } from './design.js';
 import { colDots, vecSum } from './columns.js';
 import type { QuadSpec } from './quad_model.js';
@@ -64,28 +69,53 @@ export function addDesignWork(d: PreparedDesign, updates: number): void {
   (d as { cdWork?: number }).cdWork = designWork(d) + updates;
 }
 
+/** The Gram matrix of a design, in the memory of a WebAssembly engine (`eng`, p×p) or plain (`eng` null). */
+interface GramStore {
+  readonly G: Float64Array;
+  readonly eng: WasmEngine | null;
+}
+
+function gramStore(d: PreparedDesign): GramStore | undefined {
+  return (d as { gramCache?: GramStore }).gramCache;
+}
+
 /** The cached Gram matrix of `d`, or undefined. */
 export function cachedGram(d: PreparedDesign): Float64Array | undefined {
-  return (d as { gramCache?: Float64Array }).gramCache;
+  return gramStore(d)?.G;
+}
+
+/** Releases the Gram cache of `d` (its engine memory goes back to the pool). Called by `disposeDesign`. */
+export function releaseGram(d: PreparedDesign): void {
+  const st = gramStore(d);
+  if (st !== undefined && st.eng !== null) releaseEngine(st.eng);
+  (d as { gramCache?: GramStore; xtyCache?: unknown }).gramCache = undefined;
+  (d as { xtyCache?: unknown }).xtyCache = undefined;
 }
 
 /**
  * G = X_cᵀX_c (p×p, symmetric, row-major) of a dense prepared design, computed once by one NT gemm
- * of the kernel layer (WebAssembly SIMD, worker pool for large products) and cached on the design.
- * X_c column-major n×p is the row-major p×n matrix A with rows = columns, so G = A·Aᵀ.
+ * of the kernel layer (WebAssembly SIMD, worker pool for large products) and cached on the design,
+ * inside a WebAssembly engine of its own (kernels/wasm_lasso.ts, module `gepoch`) when the backend
+ * allows. X_c column-major n×p is the row-major p×n matrix A with rows = columns, so G = A·Aᵀ.
  */
 export function designGram(d: PreparedDesign): Float64Array {
-  const hit = cachedGram(d);
+  return ensureGram(d).G;
+}
+
+function ensureGram(d: PreparedDesign): GramStore {
+  const hit = gramStore(d);
   if (hit !== undefined) return hit;
   const n = d.nRows;
   const p = d.nCols;
-  const G = new Float64Array(p * p);
+  const made = createEngine(p, p); // room for G (as "X", p×p) and the p-vectors of the loop
+  const G = made !== null ? made.x : new Float64Array(p * p);
   gemmStrided(false, true, p, p, n, 1, d.data, 0, n, d.data, 0, n, 0, G, 0, p);
   // exact symmetry (the packed kernel may round G_ab and G_ba differently): the CD below is then
   // coordinate descent on one quadratic
   for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b]!;
-  (d as { gramCache?: Float64Array }).gramCache = G;
-  return G;
+  const st: GramStore = { G, eng: made !== null ? made.engine : null };
+  (d as { gramCache?: GramStore }).gramCache = st;
+  return st;
 }
 
 /**
@@ -140,20 +170,52 @@ export function gramSolve(
 ): GramRun {
   const n = d.nRows;
   const p = d.nCols;
-  const G = designGram(d);
+  const st = ensureGram(d);
+  const G = st.G;
+  const eng = st.eng !== null && !st.eng.busy ? st.eng : null;
+  if (eng !== null) eng.busy = true;
+  try {
+    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, G, eng);
+  } finally {
+    if (eng !== null) eng.busy = false;
+  }
+}
+
+function gramLoop(
+  d: PreparedDesign, yc: Float64Array, spec: QuadSpec, beta0: Float64Array, active0: Int32Array, nActive: number,
+  tolAbs: number, maxEpochs: number, G: Float64Array, eng: WasmEngine | null,
+): GramRun {
+  const n = d.nRows;
+  const p = d.nCols;
   const l1 = spec.l1;
   const nl2 = n * spec.l2;
   const q = designXty(d, yc);
   let yy = 0;
   for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
-  const g = new Float64Array(p);
-  const thr = new Float64Array(p);
-  const diag = new Float64Array(p);
+  // the loop's vectors: in the engine memory (the `gepoch` kernel reads them there) or plain
+  const g = eng !== null ? eng.r : new Float64Array(p);
+  const thr = eng !== null ? eng.thr : new Float64Array(p);
+  const diag = eng !== null ? eng.norms : new Float64Array(p);
+  const beta = eng !== null ? eng.beta : beta0;
+  const active = eng !== null ? eng.ws : active0;
+  const sup = eng !== null ? eng.cols : new Int32Array(p);
+  if (eng !== null) {
+    beta.set(beta0);
+    active.set(active0.subarray(0, nActive));
+  }
   for (let j = 0; j < p; j++) {
     thr[j] = n * l1[j]!;
     diag[j] = G[j * p + j]!;
   }
   const refresh = (): void => {
+    if (eng !== null) {
+      // g = q − Gβ with the SIMD Xβ kernel (G_j = column j) into a scratch vector
+      const t = eng.vecA;
+      t.fill(0);
+      eng.gemvSkip(eng.xPtr, p, p, beta.byteOffset, t.byteOffset);
+      for (let j = 0; j < p; j++) g[j] = q[j]! - t[j]!;
+      return;
+    }
     g.set(q);
     for (let k = 0; k < p; k++) {
       const bk = beta[k]!;
@@ -164,6 +226,10 @@ export function gramSolve(
   };
   refresh();
   const sweep = (cols: Int32Array, m: number): void => {
+    if (eng !== null) {
+      eng.gepoch(eng.xPtr, p, cols.byteOffset, m, beta.byteOffset, g.byteOffset, diag.byteOffset, thr.byteOffset, nl2);
+      return;
+    }
     for (let w = 0; w < m; w++) {
       const j = cols[w]!;
       const bj = beta[j]!;
@@ -206,11 +272,13 @@ export function gramSolve(
     const rr = Math.max(0, yy - bq - bg);
     return ((1 - t) * (1 - t) * rr) / (2 * n) - (t * bg) / n + pen + (spec.l2 * (1 + t * t) * bb) / 2;
   };
-  const sup = new Int32Array(p);
   const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
   let epochs = 0;
   let updates = 0;
   let gap = Infinity;
+  // a warm start may already be solved: no sweep then (the caller's certificate decides)
+  gap = gapOver(active, nActive);
+  if (gap <= tolAbs) return { q, epochs: 0, coordUpdates: 0, gap };
   while (epochs < maxEpochs) {
     sweep(active, nActive);
     epochs++;
@@ -236,5 +304,6 @@ export function gramSolve(
       if (gapOver(sup, m) <= Math.max(target, floorOf())) break;
     }
   }
+  if (eng !== null) beta0.set(beta);
   return { q, epochs, coordUpdates: updates, gap };
 }
