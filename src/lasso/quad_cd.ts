@@ -55,11 +55,12 @@
  * 100× the tolerance, after an Anderson step with large weights (Σ|c_k| > 10), and whenever the
  * inner gap stalls for 3 checks (rounding drift of r would otherwise make CD converge to a fixed
  * point of a slightly wrong residual).
- * Dense epochs run in the WebAssembly SIMD engine of the prepared design (design.ts); CSC epochs
- * and everything else in JavaScript. Tall dense problems may continue in the Gram mode
+ * Dense epochs run in the WebAssembly SIMD engine of the prepared design (design.ts), CSC epochs
+ * in the design's CSC engine (kernel `cepoch`, scalar WebAssembly); everything else in JavaScript. Tall dense problems may continue in the Gram mode
  * (quad_gram.ts): `switchAfter` stops `run` after a budget of coordinate updates (cd.ts).
  */
 import type { PreparedDesign, WasmEngine } from './design.js';
+import type { CscEngine } from '../kernels/wasm_lasso.js';
 import { colAxpy, colDots, colDots2, compactActiveList, initialActiveSet, matvec, vecSum } from './columns.js';
 import { epochDense, epochSparse } from './cd_epochs.js';
 import { candidateDualValue, quadraticGap, sumSq, UnpenalisedProjector, type GapInfo, type QuadSpec } from './quad_model.js';
@@ -123,6 +124,8 @@ export class QuadCD {
   readonly sparseCentred: boolean;
   /** WebAssembly engine borrowed from the design (dense), or null (JavaScript kernels). */
   readonly eng: WasmEngine | null;
+  /** WebAssembly engine of a CSC design (epochs only), or null. */
+  readonly ceng: CscEngine | null;
   /** ‖X_c,j‖² (inside the engine memory when there is one). */
   readonly normsSq: Float64Array;
   // extrapolation buffers (sized lazily to the working set)
@@ -154,13 +157,17 @@ export class QuadCD {
     this.nl2 = n * spec.l2;
     const eng = d.wasm !== null && !d.wasm.busy ? d.wasm : null;
     this.eng = eng;
-    if (eng !== null) {
-      eng.busy = true;
-      eng.beta.set(beta0);
-      eng.r.fill(0);
+    const ceng = eng === null && d.cscWasm != null && !d.cscWasm.busy ? d.cscWasm : null;
+    this.ceng = ceng;
+    // the hot vectors live in the engine memory (dense or CSC) when there is one
+    const vecs = eng ?? ceng;
+    if (vecs !== null) {
+      vecs.busy = true;
+      vecs.beta.set(beta0);
+      vecs.r.fill(0);
     }
-    this.normsSq = eng !== null ? eng.norms : d.colNormsSq;
-    this.thr = eng !== null ? eng.thr : new Float64Array(p);
+    this.normsSq = vecs !== null ? vecs.norms : d.colNormsSq;
+    this.thr = vecs !== null ? vecs.thr : new Float64Array(p);
     let unpen = false;
     for (let j = 0; j < p; j++) {
       this.thr[j] = n * spec.l1[j]!;
@@ -169,8 +176,8 @@ export class QuadCD {
     this.hasUnpen = unpen;
     this.proj = unpen ? new UnpenalisedProjector(d, spec.l1) : null;
     this.projRho = new Float64Array(unpen ? n : 0);
-    this.beta = eng !== null ? eng.beta : beta0;
-    this.r = eng !== null ? eng.r : new Float64Array(n);
+    this.beta = vecs !== null ? vecs.beta : beta0;
+    this.r = vecs !== null ? vecs.r : new Float64Array(n);
     // always from β: a residual handed in from elsewhere could belong to another target
     this.recomputeResidual();
     this.S = d.isSparse && d.centered ? vecSum(n, this.r) : 0;
@@ -213,6 +220,7 @@ export class QuadCD {
   /** Returns the borrowed engine to the design. */
   release(): void {
     if (this.eng !== null) this.eng.busy = false;
+    if (this.ceng !== null) this.ceng.busy = false;
   }
 
   epoch(ws: Int32Array, m: number): void {
@@ -221,6 +229,13 @@ export class QuadCD {
     if (e !== null) {
       // ws is e.ws, beta/r/thr/norms live in the engine memory
       e.epoch(e.xPtr, this.n, ws.byteOffset, m, this.beta.byteOffset, this.r.byteOffset, this.normsSq.byteOffset, this.thr.byteOffset, this.nl2);
+    } else if (this.ceng !== null) {
+      // ws is ceng.ws; the CSC arrays, means, beta/r/thr/norms live in the engine memory
+      const c = this.ceng;
+      this.S = c.cepoch(
+        c.vals.byteOffset, c.indices.byteOffset, c.indptr.byteOffset, c.mu.byteOffset, this.n, ws.byteOffset, m,
+        this.beta.byteOffset, this.r.byteOffset, this.normsSq.byteOffset, this.thr.byteOffset, this.nl2, this.S,
+      );
     } else if (d.isSparse) {
       this.S = epochSparse(d.data, d.indptr, d.indices, d.implicitMeans, this.n, ws, m, this.beta, this.r, this.S, this.normsSq, this.thr, this.nl2);
     } else {
@@ -318,7 +333,7 @@ export class QuadCD {
     const n = this.n;
     const p = this.p;
     const tolAbs = this.tolAbs();
-    const ws = this.eng !== null ? this.eng.ws : new Int32Array(p);
+    const ws = this.eng !== null ? this.eng.ws : this.ceng !== null ? this.ceng.ws : new Int32Array(p);
     const prevWs = new Int32Array(p);
     let prevSize = 0;
     let prevM = -1;
