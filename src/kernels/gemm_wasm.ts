@@ -123,7 +123,7 @@ export function gemmWasm(
   for (let i = 0; i < m; i++) {
     const t = cOff + i * np, c = oc + i * ldc;
     if (beta === 0) {
-      if (alpha === 1) for (let j = 0; j < n; j++) C[c + j] = f[t + j]!;
+      if (alpha === 1) C.set(f.subarray(t, t + n), c); // a row copy (memcpy)
       else for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]!;
     } else {
       for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]! + beta * C[c + j]!;
