@@ -435,7 +435,7 @@ export class SparseProblem {
     }
 
     if (method === 'implicit-forward') {
-      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, sign, m), g, grad, this.jacState, opts);
+      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, sign, m), g, grad, this.jacState, opts, this.gram);
       this.jacState = jr.state;
       return finish('cd', jr.iterations);
     }
