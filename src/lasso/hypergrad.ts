@@ -246,7 +246,7 @@ export class SparseProblem {
         if (warm?.jac && warm.jac.length === p * q) warmJac = warm.jac;
         const fr = forwardQuadratic(d, this.yc, l1, l2, this.model, {
           tol: opts.tol ?? 1e-4, tolJac: opts.tolJac ?? 1e-9, maxEpochs: opts.maxIter ?? 100_000,
-          warmBeta: warm?.beta, warmJac,
+          warmBeta: warm?.beta, warmJac, gram: this.gram,
         });
         beta = fr.beta;
         residual = fr.residual;
