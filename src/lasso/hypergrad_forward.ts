@@ -19,6 +19,7 @@
  * Jacobian change over the last epoch ≤ tolJac·max|J|.
  */
 import type { PreparedDesign } from './design.js';
+import { colDots } from './design.js';
 import { colAddRaw, colDot, type GramCache } from './hypergrad_core.js';
 
 /** Which hyperparameters: see the file header. */
@@ -114,6 +115,7 @@ export function forwardQuadratic(
   const gramCache = fastDense ? (opts.gram ?? null) : null;
   const gramMax = Math.min(2000, 2 * n);
   let gA: Int32Array | null = null; // active set of the current Gram phase
+  let kept = 0; // checks at which the active set was unchanged
   let G = new Float64Array(0);
   let cA = new Float64Array(0), eA = new Float64Array(0), b0 = new Float64Array(0), j0 = new Float64Array(0);
   const syncGram = (): void => {
@@ -130,8 +132,9 @@ export function forwardQuadratic(
           u0[i] += dJ * x;
         }
       }
+      b0[t] = beta[j]!; // r, u now match (β, J): the new base point
+      j0[t] = J[j]!;
     }
-    gA = null;
   };
   const gramOk = gramCache !== null;
   let firstFull = true;
@@ -201,7 +204,23 @@ export function forwardQuadratic(
         }
         const next: number[] = [];
         for (const j of usable) if (beta[j] !== 0 || Math.abs(xt[j]!) > n * lam[j]!) next.push(j);
-        active = Int32Array.from(next);
+        // same active set: r, u are synced and c = X_Aᵀr/n, e = X_Aᵀu/n stay valid (no rebuild of
+        // G); every 5th check c and e are recomputed from r, u (no drift of the running updates)
+        if (!(next.length === gA.length && next.every((j, t) => j === gA![t]))) {
+          active = Int32Array.from(next);
+          gA = null;
+        } else if (++kept % 5 === 0) {
+          for (let t = 0; t < gA.length; t++) {
+            const o = gA[t]! * n;
+            let zr = 0, zu = 0;
+            for (let i = 0; i < n; i++) {
+              zr += X[o + i]! * r[i]!;
+              zu += X[o + i]! * u0[i]!;
+            }
+            cA[t] = zr / n;
+            eA[t] = zu / n;
+          }
+        }
       }
       continue;
     }
@@ -317,13 +336,13 @@ export function quadGap(d: PreparedDesign, r: Float64Array, rSum: number, beta: 
   const p = d.nCols;
   let s = 1;
   let bxr = 0, pen = 0, bb = 0;
+  colDots(d, r, rSum, null, p, xt); // all of X_cᵀr in one call of the design's kernel (WebAssembly SIMD when dense)
   for (let j = 0; j < p; j++) {
     if (d.colNormsSq[j] === 0) {
       xt[j] = 0;
       continue;
     }
-    const c = colDot(d, j, r, rSum);
-    xt[j] = c;
+    const c = xt[j]!;
     const b = beta[j]!;
     if (l1[j]! > 0) {
       const a = Math.abs(c - n * l2 * b) / (n * l1[j]!);
