@@ -138,6 +138,8 @@ export function logregForward(
   let active = Int32Array.from(usable);
   let epochs = 0;
   let kkt = Infinity;
+  let prevKkt = Infinity;
+  let safe = false;
   let converged = false;
   // coordinate step: Newton on the coordinate with the local curvature H_j = Σ x_ij² h_i / n (as
   // sparse-ho's SparseLogreg), floored at 1e-6·‖X_j‖²/(4n) (the global bound ‖X_j‖²/(4n) scaled):
@@ -190,7 +192,10 @@ export function logregForward(
       dg /= n;
       dH /= n;
       const floor = (1e-6 * d.colNormsSq[j]!) / (4 * n);
-      if (H < floor) {
+      if (safe) {
+        H = d.colNormsSq[j]! / (4 * n); // global bound: a descent step whatever a
+        dH = 0;
+      } else if (H < floor) {
         H = floor;
         dH = 0;
       }
@@ -243,9 +248,9 @@ export function logregForward(
         dH += h * (1 - 2 * si) * da[i]!;
       }
       g /= n;
-      H = Math.max(H / n, 1e-6 / 4);
+      H = safe ? 0.25 : Math.max(H / n, 1e-6 / 4);
       dg /= n;
-      dH /= n;
+      dH = safe ? 0 : dH / n;
       const dB = -g / H;
       const dJ = -dg / H + (g * dH) / (H * H);
       b += dB;
@@ -271,6 +276,11 @@ export function logregForward(
         converged = true;
         break;
       }
+      // SAFEGUARD: the local-curvature step is not guaranteed to descend (a coordinate whose samples
+      // are saturated has a tiny H_j); if the KKT violation grows tenfold between two checks (or is
+      // not finite), switch for good to the global bound ‖X_j‖²/(4n) (H_b = 1/4), a descent step
+      if (!safe && (!Number.isFinite(kkt) || kkt > 10 * prevKkt)) safe = true;
+      prevKkt = Math.min(prevKkt, kkt);
     }
   }
   return { beta, intercept: b, linearPredictor: a, kkt, converged, iterations: epochs, epochs, jac: J, jacIntercept: Jb };
