@@ -25,6 +25,8 @@
  * with dg_j = X_jᵀ diag(h) dA / n, dH_j = Σ x_ij² h_i (1 − 2σ_i) dA_i / n and dA = X J + J_b 1 =
  * ∂a/∂log λ kept up to date like a. Epochs between the KKT checks (every 10th, a full sweep) visit
  * only the features non-zero after the last full sweep (active-set sweeps, as hypergrad_forward.ts).
+ * Safeguard: if the KKT violation grows tenfold between two checks, the steps switch for good to the
+ * global bound H_j = ‖X_j‖²/(4n), H_b = 1/4 (descent steps; then dH = 0).
  *
  * `SparseProblem` solves the logistic model with src/lasso's `sparseLogreg` (working-set proximal
  * Newton, duality-gap stopping); this file provides the forward-mode differentiation of the
