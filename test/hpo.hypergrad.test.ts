@@ -362,3 +362,42 @@ test('logistic inner solutions: sparseLogreg (+ refinement) agrees with the inde
   for (let j = 0; j < prob.p; j++) assert.ok(Math.abs(sol.beta[j]! - ref.beta[j]!) <= 1e-9 * (1 + Math.abs(ref.beta[j]!)), `β_${j}: ${sol.beta[j]} vs ${ref.beta[j]}`);
   assert.ok(Math.abs(sol.intercept - ref.intercept) <= 1e-9);
 });
+
+test('forward at small λ (p > n: Gram phases on the active set, violators joining it; logistic local-curvature steps) equals implicit', () => {
+  const cases: [SparseModelKind, boolean, boolean][] = [['lasso', false, true], ['lasso', true, true], ['logreg', false, true], ['logreg', false, false]];
+  for (const [model, sparse, intercept] of cases) {
+    const sp0 = model === 'logreg' ? classification(160, 120, 5, 80) : regression(120, 150, 3, 70, sparse);
+    const prob = new SparseProblem(sp0.Xt, sp0.yt, model, { fitIntercept: intercept });
+    const lam = Float64Array.of(prob.lambdaMax / (model === 'logreg' ? 20 : 50));
+    const imp = heldOut(prob, sp0, lam, 'implicit');
+    prob.resetWarmStart();
+    const fwd = heldOut(prob, sp0, lam, 'forward');
+    assert.ok(imp.sol.support.length > 10, `${model}: support ${imp.sol.support.length}`);
+    assert.ok(fwd.sol.converged, `${model} forward did not converge in ${fwd.sol.iterations} epochs`);
+    assert.deepEqual(Array.from(fwd.sol.support), Array.from(imp.sol.support));
+    assert.ok(relErr(fwd.grad[0]!, imp.grad[0]!) <= 1e-9, `${model} ${sparse ? 'CSC' : 'dense'} intercept=${intercept}: forward ${fwd.grad[0]} vs implicit ${imp.grad[0]}`);
+    prob.resetWarmStart();
+    const ifw = heldOut(prob, sp0, lam, 'implicit-forward');
+    assert.ok(ifw.iterations > 3, 'the Jacobian CD reached its Gram form');
+    assert.ok(relErr(ifw.grad[0]!, imp.grad[0]!) <= 1e-9, `${model}: implicit-forward ${ifw.grad[0]} vs implicit ${imp.grad[0]}`);
+  }
+});
+
+test('logistic forward on separable labels at a small λ (saturated samples: tiny local curvatures) converges to the implicit hypergradient', () => {
+  const { X } = makeCorrelatedData(120, 40, { seed: 21, corr: 0.3 });
+  const w = Float64Array.from({ length: 40 }, (_, j) => (j < 5 ? (j % 2 ? -2 : 3) : 0));
+  const lab = new Float64Array(120);
+  for (let i = 0; i < 120; i++) {
+    let a = 0;
+    for (let j = 0; j < 40; j++) a += X.data[j * 120 + i]! * w[j]!;
+    lab[i] = a > 0 ? 1 : 0;
+  }
+  const sp: Split = { Xt: takeRows(X, rangeIdx(0, 80)), yt: lab.slice(0, 80), Xv: takeRows(X, rangeIdx(80, 120)), yv: lab.slice(80).map((v) => (v > 0 ? 1 : -1)) };
+  const prob = new SparseProblem(sp.Xt, sp.yt, 'logreg');
+  const lam = Float64Array.of(prob.lambdaMax / 200);
+  const imp = heldOut(prob, sp, lam, 'implicit');
+  prob.resetWarmStart();
+  const fwd = heldOut(prob, sp, lam, 'forward');
+  assert.ok(fwd.sol.converged, `forward did not converge (${fwd.sol.iterations} epochs, KKT ${fwd.sol.gap})`);
+  assert.ok(relErr(fwd.grad[0]!, imp.grad[0]!) <= 1e-8, `forward ${fwd.grad[0]} vs implicit ${imp.grad[0]}`);
+});

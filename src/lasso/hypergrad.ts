@@ -246,7 +246,7 @@ export class SparseProblem {
         if (warm?.jac && warm.jac.length === p * q) warmJac = warm.jac;
         const fr = forwardQuadratic(d, this.yc, l1, l2, this.model, {
           tol: opts.tol ?? 1e-4, tolJac: opts.tolJac ?? 1e-9, maxEpochs: opts.maxIter ?? 100_000,
-          warmBeta: warm?.beta, warmJac,
+          warmBeta: warm?.beta, warmJac, gram: this.gram,
         });
         beta = fr.beta;
         residual = fr.residual;
@@ -435,7 +435,7 @@ export class SparseProblem {
     }
 
     if (method === 'implicit-forward') {
-      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, sign, m), g, grad, this.jacState, opts);
+      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, sign, m), g, grad, this.jacState, opts, this.gram);
       this.jacState = jr.state;
       return finish('cd', jr.iterations);
     }
