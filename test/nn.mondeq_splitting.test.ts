@@ -79,9 +79,9 @@ test('splitting backward: warm start from the previous adjoint needs fewer itera
 
 test('splitting backward: a budget too small fails per the failure policy, with per-sample status', () => {
   const p = paramsFor(8, 3, 5);
-  const layer = mondeq({ width: 8, tol: 1e-12, rtol: 1e-12, maxIter: 3000, backwardTol: 1e-12, backwardMaxIter: 2, solver: 'fixed-point' });
+  const layer = mondeq({ width: 8, tol: 1e-12, rtol: 1e-12, maxIter: 3000, backwardTol: 1e-12, backwardMaxIter: 2 });
   assert.throws(() => grad(lossOf(layer))(p), (e: unknown) => e instanceof ConvergenceError && /splitting/.test((e as Error).message));
-  const soft = mondeq({ width: 8, tol: 1e-12, rtol: 1e-12, maxIter: 3000, backwardTol: 1e-12, backwardMaxIter: 2, solver: 'fixed-point', onFailure: 'return' });
+  const soft = mondeq({ width: 8, tol: 1e-12, rtol: 1e-12, maxIter: 3000, backwardTol: 1e-12, backwardMaxIter: 2, onFailure: 'return' });
   grad(lossOf(soft))(p);
   const ls = soft.lastReport!.implicit!.linearSolve!;
   assert.equal(ls.converged, false);

@@ -66,6 +66,11 @@ export interface MonDeqOptions extends Omit<DeqOptions<MonDeqParams>, 'zShape' |
   splitting?: MonDeqSplitting;
   /** Step α > 0 of the splitting. Default 1 (Peaceman–Rachford), 0.1 (forward–backward). */
   alpha?: number;
+  /**
+   * Iteration on the splitting map of the `'splitting'` backward: `'anderson'` (memory `memory`)
+   * or `'fixed-point'` (the plain splitting). Default `'fixed-point'`.
+   */
+  backwardIteration?: 'anderson' | 'fixed-point';
 }
 
 /**
@@ -93,7 +98,10 @@ export function monDeqWeight(p: Pick<MonDeqParams, 'A' | 'B'>, opts: { monotonic
 export function mondeq(options: MonDeqOptions): DeqLayer<MonDeqParams> {
   const where = options?.name ?? 'mondeq';
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(`${where}: options with a width are required, e.g. mondeq({ width: 64 })`);
-  const { width, monotonicity, splitting: sp, alpha: al, linearSolver: ls, ...rest } = options;
+  const { width, monotonicity, splitting: sp, alpha: al, linearSolver: ls, backwardIteration: bi, ...rest } = options;
+  if (bi !== undefined && bi !== 'anderson' && bi !== 'fixed-point') {
+    throw new InvalidArgumentError(`${where}: option backwardIteration must be 'anderson' or 'fixed-point', got ${JSON.stringify(bi)}`);
+  }
   if (!Number.isInteger(width) || width < 1) throw new InvalidArgumentError(`${where}: option width must be a positive integer, got ${String(width)}`);
   const m = monotonicity === undefined ? 0.05 : checkPositive(monotonicity, 'option monotonicity', where);
   if (m >= 1) throw new InvalidArgumentError(`${where}: option monotonicity must be in (0, 1), got ${m}`);
@@ -165,7 +173,7 @@ export function mondeq(options: MonDeqOptions): DeqLayer<MonDeqParams> {
     };
   };
   const splittingSettings = {
-    splitting, alpha, method: rest.solver === 'fixed-point' ? ('fixed-point' as const) : ('anderson' as const), memory: rest.memory ?? 5,
+    splitting, alpha, method: bi ?? 'fixed-point', memory: rest.memory ?? 5,
     maxIter: 500, name: `${where} (splitting backward)`,
   };
 

@@ -123,7 +123,10 @@ export function monDeqSplittingSolve<X, Y>(problem: CustomLinearProblem<X, Y>, s
     const n = idx.length;
     const z0 = new Float64Array(n * d);
     for (let a = 0; a < n; a++) z0.set(state.subarray(idx[a]! * d, idx[a]! * d + d), a * d);
+    const identity = n === B;
     const gather = (src: Float64Array, rows: Int32Array): Float64Array => {
+      // all samples active (the common case early on): no copy
+      if (identity && rows.length === B) return src;
       const out = new Float64Array(rows.length * d);
       for (let a = 0; a < rows.length; a++) {
         const s = idx[rows[a]!]!;
