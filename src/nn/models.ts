@@ -9,6 +9,8 @@
  *
  * Registered builders:
  * - `mlp { hidden = [256, 128], classes = 10 }`: (linear(h) → relu)* → linear(classes) on rows.
+ * - `mondeq-conv { imageShape = null (flat square one-channel images), channels = 16, kernel = 3, pool = null (⌈H/7⌉),
+ *   monotonicity = 0.5, rtol = 1e-3, maxIter = 100, classes = 10 }`: rows → images → mondeqConv → avgPool → flatten → linear(classes).
  * - `cnn { imageShape = [1, 28, 28], channels = [16, 32], kernel = 3, hidden = 128, classes = 10 }`:
  *   rows → [C, H, W] → (conv2d(c, k, 'same') → relu → maxPool2d(2))* → flatten → linear(hidden)
  *   → relu → linear(classes).
@@ -19,6 +21,7 @@ import { describeValue, formatShape, type Tensor } from '../core/tensor.js';
 import { flatten as flattenTree } from '../autodiff/tree.js';
 import { grad } from '../autodiff/transforms.js';
 import { reshape } from '../ops/shape.js';
+import { avgPool2d as avgPool2dOp } from '../ops/pooling.js';
 import { sliceAxis, stack } from '../ops/slicing.js';
 import { defineLayer, sequential, type EmptyParams, type Layer, type LayerState, type Params } from './layer.js';
 import { flatten, linear, type LinearOptions } from './layers/dense.js';
@@ -262,6 +265,16 @@ registerModel({
   },
 });
 
+/** Average pooling with the window ⌈H/7⌉ read from the input (8×8 → 4×4, 28×28 → 7×7). */
+function autoPool(): Layer<EmptyParams, null> {
+  const k = (h: number) => Math.max(1, Math.ceil(h / 7));
+  return defineLayer<EmptyParams, null>({
+    name: 'avgPool2d(auto)',
+    init: (_key, s) => ({ params: {}, state: null, outputShape: [s[0]!, Math.floor(s[1]! / k(s[1]!)), Math.floor(s[2]! / k(s[1]!))] }),
+    forward: (_p, state, x) => ({ y: avgPool2dOp(x, { kernel: k(x.shape[2]!) }), state }),
+  });
+}
+
 /** Flat rows → [1, H, H] images with H = √(features) (the shape read at init). */
 function toSquareImages(where: string): Layer<EmptyParams, null> {
   return defineLayer<EmptyParams, null>({
@@ -282,12 +295,12 @@ function toSquareImages(where: string): Layer<EmptyParams, null> {
 registerModel({
   name: 'mondeq-conv',
   description: 'convolutional monDEQ (W from convolutions, I − W ⪰ m·I), forward–backward + Anderson → avgPool(pool) → linear(classes)',
-  defaults: { imageShape: null, channels: 16, kernel: 3, pool: 4, monotonicity: 0.05, rtol: 1e-3, maxIter: 100, classes: 10 },
+  defaults: { imageShape: null, channels: 16, kernel: 3, pool: null, monotonicity: 0.5, rtol: 1e-3, maxIter: 100, classes: 10 },
   build(c) {
     const where = "model 'mondeq-conv'";
     const channels = posInt(c.channels, `${where}: channels`);
     const kernel = posInt(c.kernel, `${where}: kernel`);
-    const pool = posInt(c.pool, `${where}: pool`);
+    const pool = c.pool === null || c.pool === undefined ? null : posInt(c.pool, `${where}: pool`);
     const classes = posInt(c.classes, `${where}: classes`);
     const maxIter = posInt(c.maxIter, `${where}: maxIter`);
     const monotonicity = checkPositive(c.monotonicity as number, 'monotonicity', where);
@@ -300,6 +313,6 @@ registerModel({
       first = toImages(img);
     }
     const layer = mondeqConv({ channels, kernelSize: kernel, monotonicity, tol: 1e-10, rtol, maxIter, linearSolver: 'gmres', backwardTol: rtol * 1e-2, onFailure: 'warn' });
-    return sequential([first, layer, avgPool2d({ kernel: pool }), flatten(), linear(classes)], { name: `mondeq-conv[${channels}; ${classes}]` });
+    return sequential([first, layer, pool === null ? autoPool() : avgPool2d({ kernel: pool }), flatten(), linear(classes)], { name: `mondeq-conv[${channels}; ${classes}]` });
   },
 });

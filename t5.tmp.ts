@@ -1,0 +1,18 @@
+import { loadDataset, adam } from './src/index.js';
+import { digitsBatch } from './src/experiments/common.js';
+import { gatherRows } from './src/data/batches.js';
+import { buildModel, modelSpec } from './src/nn/models.js';
+import { fit } from './src/nn/train/fit.js';
+import { evaluate } from './src/nn/train/metrics.js';
+import { setWarningHandler } from './src/index.js';
+setWarningHandler(() => {});
+const { X, y } = digitsBatch(loadDataset('digits'));
+const cfg = JSON.parse(process.argv[2]!);
+const n = Number(process.argv[3]), epochs = Number(process.argv[4]), lr = Number(process.argv[5]);
+const idx = Int32Array.from({ length: n }, (_, i) => i);
+const testIdx = Int32Array.from({ length: 300 }, (_, i) => 1400 + i);
+const model = buildModel(modelSpec('mondeq-conv', cfg, [64]));
+const t = performance.now();
+const res = fit(model, model.init(0, [64]), { x: gatherRows(X, idx), y: Int32Array.from(idx, (i) => y[i]!) }, { optimizer: adam({ lr }), epochs, batchSize: 50, seed: 0 });
+const acc = evaluate(model, res.params, res.state, { x: gatherRows(X, testIdx), y: Int32Array.from(testIdx, (i) => y[i]!) }).accuracy;
+console.log(process.argv.slice(2).join(' '), 'acc', acc, 'sec', ((performance.now() - t) / 1000).toFixed(1));
