@@ -405,7 +405,7 @@ class Call<X, Y> {
       solve: (rhs, transpose, x0) =>
         custom.solve({
           x, y, rhs, transpose, x0, tol: o.tol, atol: o.atol, maxIter: o.maxIter,
-          apply: (v, t) => (t ? op.rmatvec(v) : op.matvec(v)),
+          apply: (v, opts) => (opts?.transpose ? op.rmatvec(v) : op.matvec(v)),
           withSelection: (fn) => withKinkPolicy(policy, fn),
         }),
     };

@@ -45,8 +45,8 @@ export interface CustomLinearProblem<X = unknown, Y = unknown> {
   tol: number;
   atol: number;
   maxIter: number | undefined;
-  /** B·v (or Bᵀ·v with `transpose` true). */
-  apply(v: Float64Array, transpose: boolean): Float64Array;
+  /** B·v (Bᵀ·v with `{ transpose: true }`). */
+  apply(v: Float64Array, opts?: { transpose?: boolean }): Float64Array;
   /** Runs `fn` under the kink policy B is evaluated with. */
   withSelection<T>(fn: () => T): T;
 }

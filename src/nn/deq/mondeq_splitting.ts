@@ -178,7 +178,7 @@ export function monDeqSplittingSolve<X, Y>(problem: CustomLinearProblem<X, Y>, s
       x = new Float64Array(B * d);
       for (let i = 0; i < B * d; i++) x[i] = rhs[i]! + s[i]!;
     }
-    const Bx = problem.apply(x, transpose);
+    const Bx = problem.apply(x, { transpose });
     const res = new Float64Array(B * d);
     for (let i = 0; i < B * d; i++) res[i] = rhs[i]! - Bx[i]!;
     residuals = rowNorms(res, B, d);
