@@ -252,7 +252,7 @@ registerModel({
 
 registerModel({
   name: 'mondeq',
-  description: 'monotone operator DEQ (I − W ⪰ m·I, unique fixed point), Peaceman–Rachford + Anderson → linear(classes)',
+  description: 'monotone operator DEQ (I − W ⪰ m·I, unique fixed point), Peaceman–Rachford + Anderson, splitting backward → linear(classes)',
   defaults: { width: 128, monotonicity: 0.05, rtol: 1e-4, maxIter: 200, classes: 10 },
   build(c) {
     const width = posInt(c.width, "model 'mondeq': width");
@@ -260,7 +260,7 @@ registerModel({
     const maxIter = posInt(c.maxIter, "model 'mondeq': maxIter");
     const monotonicity = checkPositive(c.monotonicity as number, 'monotonicity', "model 'mondeq'");
     const rtol = checkPositive(c.rtol as number, 'rtol', "model 'mondeq'");
-    const layer = mondeq({ width, monotonicity, tol: 1e-10, rtol, maxIter, solver: 'anderson', linearSolver: 'gmres', backwardTol: rtol * 1e-2, onFailure: 'warn' });
+    const layer = mondeq({ width, monotonicity, tol: 1e-10, rtol, maxIter, solver: 'anderson', linearSolver: 'splitting', backwardTol: rtol * 1e-2, onFailure: 'warn' });
     return sequential([layer, linear(classes)], { name: `mondeq[${width}; ${classes}]` });
   },
 });
