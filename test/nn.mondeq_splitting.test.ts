@@ -1,8 +1,8 @@
 /**
  * @file monDEQ's operator-splitting backward (`linearSolver: 'splitting'`, src/nn/deq/mondeq_splitting.ts):
  * gradients and JVPs equal the LU / GMRES backward's for both splittings, per-sample status in the
- * report, the kink policy's selection at an exact kink, warm starts, and a non-converged budget
- * following the failure policy.
+ * report, the kink policy's selection at an exact kink, warm starts, a non-converged budget
+ * following the failure policy, and customFixedPoint's custom-solver slot itself.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,4 +93,26 @@ test('mondeq refuses an unknown linearSolver name', () => {
   assert.throws(() => mondeq({ width: 3, linearSolver: 'splitting-x' as never })(tensor([[1, 2, 3, 4, 5]]), paramsFor(3, 1)), /linearSolver/);
 });
 
-void (null as unknown as Tensor);
+
+test('customFixedPoint: a custom linear solver is checked, used, and refused with activeSet or ridge', async () => {
+  const { customFixedPoint } = await import('../src/implicit/root.js');
+  // T(x, y) = 0.5·y + x: B = 0.5·I, so Bᵀu = s ⇔ u = 2s
+  let calls = 0;
+  const solver = {
+    name: 'halver',
+    solve: (p: { rhs: Float64Array; apply(v: Float64Array, o?: { transpose?: boolean }): Float64Array }) => {
+      calls++;
+      const x = p.rhs.map((v) => 2 * v);
+      const r = p.apply(x, { transpose: true });
+      return { x, converged: true, iterations: 1, residualNorm: Math.hypot(...r.map((v, i) => v - p.rhs[i]!)), reason: 'converged' };
+    },
+  };
+  const T = (x: Tensor, y: Tensor) => add(mul(y, 0.5), x);
+  const fp = customFixedPoint(T, (x: Tensor) => mul(x, 2), { linearSolver: solver });
+  const g = grad((x: Tensor) => sum(fp(x)))(tensor([1, 2]));
+  assert.deepEqual(Array.from(g.data), [2, 2]);
+  assert.equal(calls, 1);
+  assert.equal(fp.lastReport!.linearSolve!.method, 'halver');
+  assert.throws(() => customFixedPoint(T, (x: Tensor) => mul(x, 2), { linearSolver: solver, ridge: 1e-3 }), /custom linearSolver 'halver'/);
+  assert.throws(() => customFixedPoint(T, (x: Tensor) => mul(x, 2), { linearSolver: { name: 'bad' } as never }), /custom solver \{ name: string, solve\(problem\) \}/);
+});
