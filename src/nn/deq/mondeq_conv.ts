@@ -20,8 +20,7 @@
  * guaranteed for α ≤ 2m/L² (L = ‖I − W‖₂); with Anderson (on a linear map, a GMRES-like method
  * whose convergence does not depend on α's scale) the default is the larger α = 1/L, with L
  * estimated by power iteration for each parameter value (cached), and the safeguard restarting a
- * sample whose residual grows. The solver's tolerances are `tol` / `rtol` × 0.25, because it measures
- * T(z) − z ≈ α·(f(z) − z) near z* while the implicit backward checks f's residual. The backward is deq's exact implicit one; `linearSolver: 'splitting'`
+ * sample whose residual grows. The backward is deq's exact implicit one; `linearSolver: 'splitting'`
  * (default) solves its systems by the same forward–backward splitting with relu's derivative in
  * place of the prox (mondeq_splitting.ts), Anderson-accelerated.
  */
@@ -189,14 +188,8 @@ export function mondeqConv(options: MonDeqConvOptions): DeqLayer<MonDeqConvParam
   };
   const linearSolver = ls ?? 'splitting';
 
-  // the solver measures the forward–backward residual T(z) − z ≈ α·(f(z) − z) near z* (α ≈ 1/L ≤ 1):
-  // tighten its tolerances so that f's residual — what the implicit backward checks — meets tol / rtol
-  const fbScale = 0.25;
-  for (const key of ['tol', 'rtol'] as const) if (rest[key] !== undefined) checkPositive(rest[key], `option ${key}`, where, true);
   return deq<MonDeqConvParams>(f, {
     ...rest,
-    tol: (rest.tol ?? 1e-8) * fbScale,
-    rtol: (rest.rtol ?? 1e-8) * fbScale,
     name: where,
     zShape: (inputShape) => {
       const [, h, w] = imageOf(inputShape);
