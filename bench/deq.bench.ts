@@ -12,15 +12,20 @@
  *     its backward is the adjoint fixed point by Anderson in a hook; nsdiff's backward is GMRES at
  *     the same tolerance). CPU time per epoch (the machine is shared: wall time is noisy).
  *
+ * (4) The exact backward on the mixed batch of (1): per-sample adjoint solves (Anderson, per-sample
+ *     stopping, `backwardStopping: 'sample'`) against the same solver with batch-global stopping and
+ *     against the joint GMRES solve of the whole batch (the default). Work = rows of VJPs of f
+ *     (plus the rows of the linearisations), and CPU time of the gradient.
+ *
  * Both sides compute the input injection x·U + b once per forward (standard in DEQ code).
  *
- * Run: npx tsx bench/deq.bench.ts [nTrain=1024] [nTest=1000] [epochs=2] [sections=1,2,3]
+ * Run: npx tsx bench/deq.bench.ts [nTrain=1024] [nTest=1000] [epochs=2] [sections=1,2,3,4]
  */
 import { execFileSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  add, adam, applyUpdates, argmax, batches, crossEntropy, gatherRows, grad, matmul, mul, relu, rng, zeros, type Tensor,
+  sum, add, adam, applyUpdates, argmax, batches, crossEntropy, gatherRows, grad, matmul, mul, relu, rng, zeros, type Tensor,
 } from '../src/index.js';
 import { loadFashionMnist } from '../src/node.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
@@ -33,7 +38,7 @@ const nTrain = Number(process.argv[2] ?? 1024);
 const nTest = Number(process.argv[3] ?? 1000);
 const epochs = Number(process.argv[4] ?? 2);
 /** Sections to run (default all): e.g. `3` or `1,2`. */
-const sections = new Set((process.argv[5] ?? '1,2,3').split(',').map(Number));
+const sections = new Set((process.argv[5] ?? '1,2,3,4').split(',').map(Number));
 const WIDTH = 256;
 
 function table(header: string[], rows: (string | number)[][]): void {
@@ -75,6 +80,41 @@ if (sections.has(1)) {
   table(['stopping', 'row evaluations of f', 'batched calls', 'mean it', 'max it', 'CPU s'], rows);
   const saving = 1 - Number(rows[0]![1]) / Number(rows[1]![1]);
   console.log(`per-sample stopping saves ${(100 * saving).toFixed(1)}% of the forward row evaluations (CPU ratio ${(Number(rows[0]![5]) / Number(rows[1]![5])).toFixed(2)})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (4) per-sample stopping in the exact backward
+if (sections.has(4)) {
+  console.log('\n(4) Exact backward on the mixed batch of (1): per-sample adjoint (Anderson) vs batch-global stopping vs joint GMRES (rtol 1e-8, batch 256)');
+  const B = 256;
+  const base = gatherRows(train.images, Int32Array.from({ length: B }, (_, i) => i));
+  const x = mul(base, mul(rng(9).uniform([B, 1]), 2));
+  const Y = rng(10).normal([B, WIDTH]);
+  const rows: (string | number)[][] = [];
+  // each mode twice (the first run is JIT warm-up), reporting the second
+  for (const mode of ['sample', 'batch', 'joint', 'sample', 'batch', 'joint'] as const) {
+    const layer = fcDeq({
+      width: WIDTH, scale: 0.95, tol: 1e-10, rtol: 1e-6, maxIter: 300, backwardTol: 1e-8,
+      ...(mode === 'joint' ? { linearSolver: 'gmres' as const } : { backwardStopping: mode }),
+    });
+    const { params } = layer.init(0, [784]);
+    const p = { ...params, b: add(params.b, -0.5) };
+    const c0 = cpuSec();
+    grad((U: Tensor) => sum(mul(layer(x, { ...p, U }), Y)))(p.U);
+    const sec = cpuSec() - c0;
+    const r = layer.lastReport!;
+    if (mode === 'joint') {
+      const it = r.implicit?.linearSolve?.iterations ?? 0;
+      rows.push([mode, (it + 1) * B, '-', it, it, (r.backwardMs! / 1000).toFixed(2), sec.toFixed(2)]);
+    } else {
+      const a = r.backwardSamples!;
+      rows.push([mode, r.backwardRowWork!, a.fractionConverged.toFixed(3), a.meanIterations.toFixed(1), a.maxIterations, (r.backwardMs! / 1000).toFixed(2), sec.toFixed(2)]);
+    }
+  }
+  rows.splice(0, 3);
+  table(['backward', 'VJP rows', 'converged', 'mean it', 'max it', 'backward wall s', 'CPU s (fwd+bwd)'], rows);
+  console.log(`per-sample stopping saves ${(100 * (1 - Number(rows[0]![1]) / Number(rows[1]![1]))).toFixed(1)}% of the backward VJP rows against batch-global stopping, ` +
+    `${(100 * (1 - Number(rows[0]![1]) / Number(rows[2]![1]))).toFixed(1)}% against the joint GMRES solve`);
 }
 
 // ---------------------------------------------------------------------------------------------

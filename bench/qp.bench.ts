@@ -6,9 +6,18 @@
  * VJP of z with respect to every input (Q, p, G, h all batched). cvxopt runs with its default
  * tolerances (forward only; it has no derivatives). Best of 3 runs. Measures dist/ (npm run build).
  *
- * Run: npm run build && npx tsx bench/qp.bench.ts [target]   (target: only the 128×(24, 14) case)
+ * `admm`: ONE sparse QP (n = 2000, m = 4000, ≈ 5 non-zeros per row of G, Q diagonal plus a
+ * sparse symmetric part) by `solver: 'admm'` with CsrMatrix inputs (default tol 1e-6, then the
+ * polish step), forward and forward + one VJP in (p, h), against cvxopt with spmatrix inputs.
+ *
+ * Run: npm run build && npx tsx bench/qp.bench.ts [target|admm] [--base DIR]
+ *   target: only the 128×(24, 14) case; admm: only the sparse ADMM problem;
+ *   --base DIR: also time another build's dist/ (e.g. the previous version's, built elsewhere),
+ *   its fwd + bwd run alternately with this one's (the fair before/after on a loaded machine).
  */
 import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadDist } from './dist.js';
 
 const nd = await loadDist();
@@ -68,8 +77,84 @@ function cvxopt(B: number, n: number, m: number, d: ReturnType<typeof problems>)
   }
 }
 
+const args = process.argv.slice(2);
+const baseAt = args.indexOf('--base');
+const baseDir = baseAt >= 0 ? args[baseAt + 1] : undefined;
+if (baseAt >= 0 && !baseDir) throw new Error('--base needs a directory (a dist/ holding index.js)');
+const base = baseDir ? ((await import(pathToFileURL(resolve(baseDir, 'index.js')).href)) as typeof nd) : null;
+/** A sparse strictly convex QP with a strictly feasible point (COO triplets). */
+function sparseProblem(n: number, m: number, perRow: number, seed: number) {
+  const r = rng(seed);
+  const u = r.uniform([m * perRow + 4 * n]).data;
+  const g = r.normal([m * perRow + 2 * n]).data;
+  let ui = 0;
+  const Qr: number[] = [], Qc: number[] = [], Qv: number[] = [];
+  for (let i = 0; i < n; i++) {
+    Qr.push(i); Qc.push(i); Qv.push(1 + u[ui++]!);
+    const j = Math.floor(u[ui++]! * n);
+    if (j !== i) {
+      const v = 0.2 * g[i]!;
+      Qr.push(i, j); Qc.push(j, i); Qv.push(v, v);
+      // diagonal dominance keeps Q positive definite
+      Qr.push(i, j); Qc.push(i, j); Qv.push(Math.abs(v), Math.abs(v));
+    }
+  }
+  const Gr: number[] = [], Gc: number[] = [], Gv: number[] = [];
+  const z0 = r.normal([n]).data;
+  const h = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const cols = new Set<number>();
+    while (cols.size < perRow) cols.add(Math.floor(u[ui++ % u.length]! * n));
+    for (const j of cols) {
+      const v = g[(i * perRow + Gr.length) % g.length]!;
+      Gr.push(i); Gc.push(j); Gv.push(v);
+      h[i] += v * z0[j]!;
+    }
+    h[i] += 0.5 * Math.abs(g[(i + 7) % g.length]!);
+  }
+  const p = r.normal([n]).data;
+  return { Qr, Qc, Qv, Gr, Gc, Gv, p, h };
+}
+
+if (process.argv[2] === 'admm') {
+  const n = 2000, m = 4000;
+  const d = sparseProblem(n, m, 5, 3);
+  const Q = nd.CsrMatrix.fromCoo(n, n, d.Qr, d.Qc, d.Qv);
+  const G = nd.CsrMatrix.fromCoo(m, n, d.Gr, d.Gc, d.Gv);
+  const p = tensor(d.p);
+  const h = tensor(d.h);
+  let res: ReturnType<typeof solveQp> | null = null;
+  const fwd = best(1, () => {
+    res = solveQp({ Q, p, G, h }, { solver: 'admm' });
+  });
+  const r0 = res! as ReturnType<typeof solveQp>;
+  const rep = r0.problems[0] as import('../src/index.js').QpAdmmReport;
+  const w = rng(1).normal([n]);
+  const both = best(1, () => {
+    const [, pull] = vjp((p: T, h: T) => solveQp({ Q, p, G, h }, { solver: 'admm' }).z, p, h);
+    pull(w);
+  });
+  let ref: { seconds: number; cpu: number; z: number[][]; status: string } | null = null;
+  try {
+    const input = JSON.stringify({ n, m, Q: [d.Qr, d.Qc, d.Qv], G: [d.Gr, d.Gc, d.Gv], p: Array.from(d.p), h: Array.from(d.h) });
+    ref = JSON.parse(execFileSync('/usr/bin/python3', ['bench/qp_oracle.py', 'sparse'], { input, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600000 }));
+  } catch {
+    ref = null;
+  }
+  let diff = NaN;
+  if (ref) {
+    diff = 0;
+    for (let j = 0; j < n; j++) diff = Math.max(diff, Math.abs(ref.z[0]![j]! - r0.z.data[j]!));
+  }
+  const head = ['problem', 'admm iterations / factorisations / polished', 'admm fwd ms (wall / cpu)', 'fwd + VJP in (p, h) ms (wall / cpu)', 'cvxopt fwd ms (wall / cpu)', 'max|z−z_cvxopt|'];
+  console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
+  console.log(`| n=${n}, m=${m}, nnz(G)=${G.nnz}, nnz(Q)=${Q.nnz} | ${rep.iterations} / ${rep.factorizations} / ${rep.polished} | ${fwd.wall.toFixed(0)} / ${fwd.cpu.toFixed(0)} | ${both.wall.toFixed(0)} / ${both.cpu.toFixed(0)} | ${ref ? `${(ref.seconds * 1000).toFixed(0)} / ${(ref.cpu * 1000).toFixed(0)}` : 'n/a'} | ${diff.toExponential(1)} |`);
+  console.log(`\nactive constraints: ${r0.active[0]}; one run each on a shared 2-core machine (noisy).`);
+  process.exit(0);
+}
+
 const rows: string[][] = [];
-const only = process.argv[2];
+const only = args.filter((a, i) => a !== '--base' && i !== baseAt + 1)[0];
 const all: [number, number, number][] = [[128, 24, 14], [128, 10, 10], [128, 50, 50], [128, 100, 100], [8, 500, 500]];
 const cases = only === 'target' ? all.slice(0, 1) : all;
 for (const [B, n, m] of cases) {
@@ -86,10 +171,28 @@ for (const [B, n, m] of cases) {
     z = r.z;
   });
   const w = rng(1).normal([B, n]);
-  const both = best(runs, () => {
-    const [, pull] = vjp((Q: T, p: T, G: T, h: T) => solveQp({ Q, p, G, h }).z, Q, p, G, h);
-    pull(w);
-  });
+  // each build differentiates its own Tensor class: inputs are made by the build that uses them
+  const fwdBwd = (lib: typeof nd) => {
+    const xs = [lib.tensor(d.Q, [B, n, n]), lib.tensor(d.p, [B, n]), lib.tensor(d.G, [B, m, n]), lib.tensor(d.h, [B, m])] as const;
+    const ct = lib.tensor(w.data, [B, n]);
+    return () => {
+      const [, pull] = lib.vjp((Q: T, p: T, G: T, h: T) => lib.solveQp({ Q, p, G, h }).z, ...xs);
+      pull(ct);
+    };
+  };
+  const ours = fwdBwd(nd);
+  const theirs = base ? fwdBwd(base) : null;
+  let both = { wall: Infinity, cpu: Infinity };
+  let before = { wall: Infinity, cpu: Infinity };
+  for (let r = 0; r < runs; r++) {
+    // one run each, alternately, so both builds see the same machine load
+    const a = best(1, ours);
+    both = { wall: Math.min(both.wall, a.wall), cpu: Math.min(both.cpu, a.cpu) };
+    if (theirs) {
+      const b = best(1, theirs);
+      before = { wall: Math.min(before.wall, b.wall), cpu: Math.min(before.cpu, b.cpu) };
+    }
+  }
   const ref = cvxopt(B, n, m, d);
   let maxDiff = NaN;
   if (ref && z) {
@@ -98,12 +201,13 @@ for (const [B, n, m] of cases) {
   }
   const back = both.cpu - fwd.cpu;
   rows.push([
-    `${B}×(n=${n}, m=${m})`, `${fwd.wall.toFixed(1)} / ${fwd.cpu.toFixed(1)}`, `${both.wall.toFixed(1)} / ${both.cpu.toFixed(1)}`, `${((back / fwd.cpu) * 100).toFixed(0)}%`,
+    `${B}×(n=${n}, m=${m})`, `${fwd.wall.toFixed(1)} / ${fwd.cpu.toFixed(1)}`, `${both.wall.toFixed(1)} / ${both.cpu.toFixed(1)}`,
+    ...(base ? [`${before.wall.toFixed(1)} / ${before.cpu.toFixed(1)}`] : []), `${((back / fwd.cpu) * 100).toFixed(0)}%`,
     ref ? `${ref.ms.toFixed(1)} / ${ref.cpu.toFixed(1)}` : 'n/a', ref ? (ref.cpu / both.cpu).toFixed(2) : 'n/a', maxDiff.toExponential(1),
   ]);
   console.error(`done ${B}×${n}`);
 }
-const head = ['batch', 'solveQp fwd ms (wall / cpu)', 'fwd+bwd ms (wall / cpu)', 'bwd/fwd (cpu)', 'cvxopt fwd ms (wall / cpu)', 'cvxopt fwd / our fwd+bwd (cpu)', 'max|z−z_cvxopt|'];
+const head = ['batch', 'solveQp fwd ms (wall / cpu)', 'fwd+bwd ms (wall / cpu)', ...(base ? ['--base fwd+bwd ms (wall / cpu)'] : []), 'bwd/fwd (cpu)', 'cvxopt fwd ms (wall / cpu)', 'cvxopt fwd / our fwd+bwd (cpu)', 'max|z−z_cvxopt|'];
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log('\nTimings are best of 3 (1 for n = 500) on a shared 2-core machine: noisy (CPU time is less so). cvxopt at its default tolerances, solveQp at 1e-10; the z difference is cvxopt\'s default accuracy (the tests compare against tight cvxopt solves to 1e-8).');

@@ -102,9 +102,10 @@ export {
   type DeqInvertibility,
   type DeqReport,
   type DeqLayer,
+  type DeqCorrections,
 } from './nn/deq/deq.js';
-export { fcDeq, spectralNormalize, type FcDeqParams, type FcDeqOptions, type SpectralNormalizeOptions } from './nn/deq/fc.js';
-export { jacobianPenalty, type JacobianPenaltyOptions } from './nn/deq/regularize.js';
+export { fcDeq, spectralNormalize, weightNormalize, type FcDeqParams, type FcDeqOptions, type SpectralNormalizeOptions } from './nn/deq/fc.js';
+export { jacobianPenalty, deqCorrectionLoss, type JacobianPenaltyOptions } from './nn/deq/regularize.js';
 export { mondeq, monDeqWeight, type MonDeqParams, type MonDeqSplitting, type MonDeqOptions } from './nn/deq/mondeq.js';
 export { mondeqConv, monDeqConvApply, type MonDeqConvParams, type MonDeqConvOptions } from './nn/deq/mondeq_conv.js';
 export {
@@ -161,7 +162,7 @@ export {
 export {
   solveQp, solveCone, projectSimplex, sparsemax, projectL1Ball, projectL2Ball, projectSoc, projectPsd, tvDenoise1d, constrainedLstsq,
   type ConstrainedLstsqProblem, type ConstrainedLstsqOptions,
-  type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type ProjectionOptions, type TvOptions,
+  type QpProblem, type QpOptions, type QpSolution, type QpStatus, type QpWarmStart, type QpDerivativeReport, type QpAdmmReport, type ProjectionOptions, type TvOptions,
   type ConeProblem, type ConeOptions, type ConeSolution, type ConeSpec, type ConeStatus, type ConeRunReport,
 } from './optlayers/index.js';
 

@@ -247,7 +247,13 @@ const recipes: Record<string, Recipe> = {
     const p = layer.init(5, [3]).params;
     return layer(x!, { ...p, b: add(p.b, 0.5) });
   }),
+  weightNormalize: diff(() => [tensor([[1.5, -0.2, 0.3], [0.1, 1.2, -0.4]]), tensor([0.5, 2, 1.2])], (V, g) => nd.weightNormalize(V!, g!)),
   spectralNormalize: diff(() => [tensor([[1.5, -0.2, 0.3], [0.1, 1.2, -0.4], [0.2, 0.3, 0.9]])], (W) => nd.spectralNormalize(W!, { bound: 0.9, iterations: 200 }), { rtol: 1e-6 }),
+  // the snapshot at iteration 1 is z0 = 0 (independent of the inputs), so the 1-step gradient of its term is exact there
+  deqCorrectionLoss: diff(() => [tensor([[0.3, -0.2, 0.1], [0.1, 0.4, -0.3], [-0.2, 0.1, 0.2]]), M23()], (W, x) => {
+    const layer = nd.deq((z: Tensor, xx: Tensor, p: Tensor) => nd.tanh(add(matmul(z, p), xx)), { zShape: [3], tol: 1e-13, rtol: 1e-13, correction: { iterations: [1], gamma: 0.5 } });
+    return nd.deqCorrectionLoss(layer.withCorrections(x!, W!), (z) => sum(square(z)));
+  }, { rtol: 1e-6 }),
   jacobianPenalty: diff(
     () => [tensor([[0.3, -0.2, 0.1], [0.1, 0.4, -0.3], [-0.2, 0.1, 0.2]]), M23()],
     (W, z) => nd.jacobianPenalty((zz: Tensor, xx: Tensor, p: Tensor) => nd.tanh(add(matmul(zz, p), xx)), z!, tensor([[0.3, 0.1, -0.2], [0.4, -0.1, 0.2]]), W!, { samples: 2, seed: 1 }),

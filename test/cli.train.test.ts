@@ -130,3 +130,20 @@ test('nsdiff train --model deq: the epoch lines carry the DEQ solver statistics;
   assert.ok(epoch.deq.backwardIterationsMean >= 1 && epoch.deq.forwardSeconds >= 0);
   assert.throws(() => runTrain({ dataset: 'digits', model: 'deq', hidden: '16', quiet: true }, silent), /--hidden is for --model mlp/);
 });
+
+test('nsdiff train --model deq --dataset digits --epochs 1: the log prints the time split and the invertibility estimate', () => {
+  const lines: string[] = [];
+  runTrain({ dataset: 'digits', model: 'deq', epochs: '1', batchSize: '32', limit: '120', seed: '0', quiet: true }, { out: (s) => lines.push(s), err: () => {} });
+  const text = lines.join('\n');
+  assert.match(text, /deq: forward iterations mean [\d.]+ max \d+, converged [\d.]+%, backward iterations mean [\d.]+ max \d+, time forward [\d.]+s backward [\d.]+s of [\d.]+s/);
+  assert.match(text, /deq invertibility \(\d+ sampled batches\): ρ\(∂z f\) mean [\d.]+ max [\d.]+, ‖∂z f‖₂ max [\d.]+, σmin\(I − ∂z f\) ∈ \[[\d.]+, [\d.]+\], kinks at z\* \d+/);
+  const json: string[] = [];
+  runTrain({ dataset: 'digits', model: 'deq', epochs: '1', batchSize: '32', limit: '120', seed: '0', quiet: true, json: true }, { out: (s) => json.push(s), err: () => {} });
+  const st = (JSON.parse(json[0]!) as { deq: { backwardSeconds: number; invertibility: { estimates: number; spectralRadiusMax: number; spectralNormMax: number; sigmaMinLowerBound: number; sigmaMinUpperBound: number; kinks: number; atRisk: number } } }).deq;
+  assert.ok(st.backwardSeconds > 0);
+  const inv = st.invertibility;
+  assert.ok(inv.estimates >= 1 && inv.spectralRadiusMax > 0 && inv.spectralRadiusMax <= inv.spectralNormMax * (1 + 1e-6));
+  // spectral bound 0.9: ‖∂z f‖₂ ≤ 0.9 (relu' ≤ 1), so σmin(I − ∂z f) ≥ 0.1 and nothing is at risk
+  assert.ok(inv.spectralNormMax <= 0.9 + 1e-6 && inv.sigmaMinLowerBound >= 0.1 - 1e-6 && inv.atRisk === 0);
+  assert.ok(inv.sigmaMinUpperBound >= inv.sigmaMinLowerBound && inv.sigmaMinUpperBound <= 1.9);
+});

@@ -9,7 +9,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { ROOT } from '../scripts/api-report.js';
@@ -154,4 +154,38 @@ test('cycles and Lorenz: refused by default with the diagnostic shown, then the 
   }
   await page.screenshot({ path: join(SHOTS, 'page.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
+});
+
+test('the kernel pool on Web Workers: a 512×512 matmul on 2 threads in an isolated page equals 1 thread bit for bit; not isolated: one thread', { skip }, async () => {
+  const { build } = await import('esbuild');
+  const dir = join(ROOT, 'out/web-threads');
+  mkdirSync(dir, { recursive: true });
+  await build({ entryPoints: [join(ROOT, 'test/fixtures/web_threads.ts')], bundle: true, platform: 'browser', format: 'esm', target: 'es2022', outfile: join(dir, 'threads.js'), logLevel: 'warning' });
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="threads.js"></script><body>threads</body>');
+  type Report = { isolated: boolean; host: string | null; ready: number; workerChunks: number; equal: boolean };
+  for (const isolate of [true, false]) {
+    const served = await serveStatic(dir, 0, { isolate });
+    const p = await browser!.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await p.goto(served.url);
+      await p.waitForFunction(() => typeof (globalThis as unknown as { __threads?: unknown }).__threads === 'function', { timeout: 10_000 });
+      const r = await p.evaluate((n) => (globalThis as unknown as { __threads: (n: number) => Promise<unknown> }).__threads(n), 512) as Report;
+      console.log(`  ${isolate ? 'isolated' : 'not isolated'}: ${JSON.stringify(r)}`);
+      assert.equal(r.isolated, isolate);
+      assert.equal(r.equal, true, '2 threads give the bits of 1 thread');
+      if (isolate) {
+        assert.equal(r.host, 'web');
+        assert.ok(r.workerChunks > 0, 'a Web Worker computed row chunks');
+      } else {
+        assert.equal(r.host, null);
+        assert.equal(r.workerChunks, 0);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await p.close();
+      served.server.close();
+    }
+  }
 });

@@ -87,12 +87,19 @@ function hiddenList(v: string | undefined): number[] | undefined {
   return parts;
 }
 
-/** Per-epoch DEQ solver statistics from the steps' reports (forward / backward iterations, convergence, time split). */
-/** Sums of the DEQ reports of one epoch's steps (reset at each epoch). */
-const emptyDeqSums = () => ({ n: 0, fIt: 0, fMax: 0, conv: 0, bIt: 0, bMax: 0, fMs: 0, lastT: Date.now() });
+/**
+ * Sums of the DEQ reports of one epoch's steps (reset at each epoch): forward / backward
+ * iterations, convergence, the forward / backward time split, and the invertibility estimates
+ * the layer made on its sampled steps (ρ(∂_z f), ‖∂_z f‖₂, σ_min(I − ∂_z f) bracketed by 1 − ‖∂_z f‖₂
+ * and a shifted power-iteration upper bound (min over the epoch's estimates), kinks at z*).
+ */
+const emptyDeqSums = () => ({
+  n: 0, fIt: 0, fMax: 0, conv: 0, bIt: 0, bMax: 0, fMs: 0, bMs: 0, lastT: Date.now(),
+  invN: 0, rhoSum: 0, rhoMax: 0, normMax: 0, sigmaMin: Infinity, sigmaMinUp: Infinity, kinks: 0, atRisk: 0,
+});
 
-function deqEpochStats(d: ReturnType<typeof emptyDeqSums>, layer: DeqLayer<unknown>) {
-  const inv = layer.lastReport?.invertibility ?? null;
+/** Per-epoch DEQ solver statistics from the sums. */
+function deqEpochStats(d: ReturnType<typeof emptyDeqSums>) {
   return {
     forwardIterationsMean: d.fIt / d.n,
     forwardIterationsMax: d.fMax,
@@ -100,9 +107,33 @@ function deqEpochStats(d: ReturnType<typeof emptyDeqSums>, layer: DeqLayer<unkno
     backwardIterationsMean: d.bIt / d.n,
     backwardIterationsMax: d.bMax,
     forwardSeconds: d.fMs / 1000,
+    backwardSeconds: d.bMs / 1000,
     seconds: (Date.now() - d.lastT) / 1000,
-    ...(inv && { spectralNorm: inv.spectralNorm, spectralRadius: inv.spectralRadius }),
+    ...(d.invN > 0 && {
+      invertibility: {
+        estimates: d.invN,
+        spectralRadiusMean: d.rhoSum / d.invN,
+        spectralRadiusMax: d.rhoMax,
+        spectralNormMax: d.normMax,
+        sigmaMinLowerBound: d.sigmaMin,
+        sigmaMinUpperBound: d.sigmaMinUp,
+        kinks: d.kinks,
+        atRisk: d.atRisk,
+      },
+    }),
   };
+}
+
+function deqLine(st: ReturnType<typeof deqEpochStats>): string {
+  let s = `  deq: forward iterations mean ${st.forwardIterationsMean.toFixed(1)} max ${st.forwardIterationsMax}, converged ${(100 * st.fractionConverged).toFixed(1)}%, ` +
+    `backward iterations mean ${st.backwardIterationsMean.toFixed(1)} max ${st.backwardIterationsMax}, time forward ${st.forwardSeconds.toFixed(1)}s backward ${st.backwardSeconds.toFixed(1)}s of ${st.seconds.toFixed(1)}s`;
+  const inv = st.invertibility;
+  if (inv) {
+    s += `\n  deq invertibility (${inv.estimates} sampled batches): ρ(∂z f) mean ${inv.spectralRadiusMean.toFixed(3)} max ${inv.spectralRadiusMax.toFixed(3)}, ` +
+      `‖∂z f‖₂ max ${inv.spectralNormMax.toFixed(3)}, σmin(I − ∂z f) ∈ [${inv.sigmaMinLowerBound.toFixed(3)}, ${inv.sigmaMinUpperBound.toFixed(3)}], kinks at z* ${inv.kinks}`;
+    if (inv.atRisk > 0) s += `\n  warning: invertibility at risk on ${inv.atRisk} of ${inv.estimates} sampled batches (ρ(∂z f) ≥ 0.99 or σmin(I − ∂z f) ≤ 0.01): the implicit gradient may be inaccurate`;
+  }
+  return s;
 }
 
 function epochLine(r: EpochRecord, epochs: number): string {
@@ -178,6 +209,7 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
   // DEQ models: the solver statistics of every step, summarised per epoch (issue 10's training log)
   const deqLayer = ((model as { layers?: readonly unknown[] }).layers ?? []).find((l): l is DeqLayer<unknown> => typeof l === 'function' && 'lastReport' in l);
   let deq = emptyDeqSums();
+  let lastDeqReport: unknown = null;
   const result = fit(model, init, data.train, {
     optimizer,
     epochs,
@@ -189,15 +221,28 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
     runInfo,
     onStep: (s) => {
       const rep = deqLayer?.lastReport;
-      if (rep) {
+      if (rep && rep !== lastDeqReport) {
+        lastDeqReport = rep;
         deq.n++;
         deq.fIt += rep.forward.meanIterations;
         deq.fMax = Math.max(deq.fMax, rep.forward.maxIterations);
         deq.conv += rep.forward.fractionConverged;
-        const it = rep.implicit?.linearSolve?.iterations ?? 0;
+        const it = rep.backwardSamples?.meanIterations ?? rep.implicit?.linearSolve?.iterations ?? 0;
         deq.bIt += it;
-        deq.bMax = Math.max(deq.bMax, it);
+        deq.bMax = Math.max(deq.bMax, rep.backwardSamples?.maxIterations ?? it);
         deq.fMs += rep.forwardMs;
+        deq.bMs += rep.backwardMs ?? 0;
+        const inv = rep.invertibility;
+        if (inv) {
+          deq.invN++;
+          deq.rhoSum += inv.spectralRadius;
+          deq.rhoMax = Math.max(deq.rhoMax, inv.spectralRadius);
+          deq.normMax = Math.max(deq.normMax, inv.spectralNorm);
+          deq.sigmaMin = Math.min(deq.sigmaMin, inv.sigmaMinLowerBound);
+          deq.sigmaMinUp = Math.min(deq.sigmaMinUp, inv.sigmaMinUpperBound);
+          deq.kinks += inv.kinks;
+          if (inv.atRisk) deq.atRisk++;
+        }
       }
       firstStep ??= s.globalStep - 1;
       const done = s.globalStep - firstStep;
@@ -205,9 +250,9 @@ export function runTrain(opts: TrainCliOptions, io: CliIO = defaultIO()): { resu
       progress.update(s.globalStep, `epoch ${s.epoch}/${s.epochs} loss ${s.loss.toFixed(4)} ETA ${fmtSeconds(rate * (totalSteps - s.globalStep))}`);
     },
     onEpoch: (r) => {
-      const stats = deqLayer && deq.n > 0 ? deqEpochStats(deq, deqLayer) : undefined;
+      const stats = deqLayer && deq.n > 0 ? deqEpochStats(deq) : undefined;
       if (opts.json) io.out(JSON.stringify({ type: 'epoch', ...r, ...(stats && { deq: stats }) }));
-      else io.out(epochLine(r, epochs) + (stats ? `\n  deq: forward iterations mean ${stats.forwardIterationsMean.toFixed(1)} max ${stats.forwardIterationsMax}, converged ${(100 * stats.fractionConverged).toFixed(1)}%, backward iterations mean ${stats.backwardIterationsMean.toFixed(1)} max ${stats.backwardIterationsMax}, forward ${stats.forwardSeconds.toFixed(1)}s of ${stats.seconds.toFixed(1)}s${stats.spectralNorm !== undefined ? `, ‖∂z f‖₂ ≈ ${stats.spectralNorm.toFixed(3)}` : ''}` : ''));
+      else io.out(epochLine(r, epochs) + (stats ? `\n${deqLine(stats)}` : ''));
       deq = emptyDeqSums();
     },
   });

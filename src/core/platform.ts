@@ -74,3 +74,75 @@ export function availableCores(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
+
+/** A worker started by {@link workerHost}: only termination is needed by the kernel pool. */
+export interface HostWorker {
+  terminate(): unknown;
+}
+
+/**
+ * How this host starts the kernel pool's workers: Node `worker_threads` (the source is CommonJS
+ * evaluated with `eval: true`, `data` arrives as `workerData`; workers are unref'd), or browser Web
+ * Workers (the source is a classic worker script loaded from a Blob URL, `data` arrives as the first
+ * message). Web Workers are offered only when the page is cross-origin isolated
+ * (`crossOriginIsolated`: served with COOP same-origin + COEP require-corp), the condition for
+ * SharedArrayBuffer and shared WebAssembly memories.
+ */
+export interface WorkerHost {
+  readonly kind: 'node' | 'web';
+  /** Starts one worker running `source` with `data`; `onError` is called if it fails. */
+  spawn(source: string, data: unknown, onError: () => void): HostWorker;
+}
+
+interface WebWorkerLike extends HostWorker {
+  postMessage(data: unknown): void;
+  addEventListener(type: 'error', cb: () => void): void;
+}
+interface WebGlobals {
+  crossOriginIsolated?: boolean;
+  Worker?: new (url: string) => WebWorkerLike;
+  Blob?: new (parts: string[], opts: { type: string }) => object;
+  URL?: { createObjectURL?: (blob: object) => string };
+}
+
+/** One Blob URL per distinct worker source (kept for the life of the page: workers restart after idling). */
+const blobUrls = new Map<string, string>();
+
+/**
+ * The worker host of this runtime, or null (no threads: a browser page that is not cross-origin
+ * isolated, a runtime without workers): the kernel pool then stays on the calling thread.
+ *
+ * @example
+ * workerHost()?.kind; // 'node' under Node, 'web' in an isolated page, undefined otherwise
+ */
+export function workerHost(): WorkerHost | null {
+  const wt = loadWorkerThreads();
+  if (wt !== null) {
+    return {
+      kind: 'node',
+      spawn(source, data, onError) {
+        const w = new wt.Worker(source, { eval: true, workerData: data });
+        w.unref();
+        w.on('error', onError);
+        return w;
+      },
+    };
+  }
+  const g = globalThis as WebGlobals;
+  if (g.crossOriginIsolated !== true || typeof g.Worker !== 'function' || typeof g.Blob !== 'function' || typeof g.URL?.createObjectURL !== 'function') return null;
+  const { Worker, Blob, URL } = g as Required<WebGlobals>;
+  return {
+    kind: 'web',
+    spawn(source, data, onError) {
+      let url = blobUrls.get(source);
+      if (url === undefined) {
+        url = URL.createObjectURL!(new Blob([source], { type: 'text/javascript' }));
+        blobUrls.set(source, url);
+      }
+      const w = new Worker(url);
+      w.addEventListener('error', onError);
+      w.postMessage(data);
+      return w;
+    },
+  };
+}

@@ -23,6 +23,14 @@
  * z⁺ = z − β·H r(z), and after each step (s = Δz, y = Δr) the Sherman–Morrison update
  * H ← H + (s − Hy)(sᵀH) / (sᵀHy), i.e. u = (s − Hy)/(sᵀHy), v = Hᵀs.
  *
+ * Broyden's optional line search (`lineSearch: true`, off by default; as the DEQ reference
+ * implementations' `line_search` option): per sample, the step z⁺ = z + t·p (p = −H r, t = β first)
+ * is accepted when φ(t) = ‖r(z + t p)‖² ≤ (1 − 2c·t)·φ(0) (Armijo, c = 1e-4, with φ'(0) ≈ −2φ(0)
+ * for the Newton-like direction); otherwise t is cut by quadratic interpolation
+ * t ← t²φ(0) / (φ(t) − φ(0) + 2tφ(0)) clamped to [0.1t, 0.5t], at most `maxBacktracks` times (then
+ * the step is taken anyway). Each trial point costs one evaluation of g on that sample only (counted
+ * in its iterations); the Broyden pair is formed from the accepted point.
+ *
  * Safeguard (Anderson and Broyden): when a sample's residual grows by more than the factor `safeguard` from one
  * iteration to the next, its history is cleared and the next step is a damped fixed-point step
  * from its best iterate so far.
@@ -57,6 +65,10 @@ export interface BatchFixedPointOptions {
   ridge?: number;
   /** Anderson / Broyden safeguard factor ≥ 1: a residual growing by more than this restarts the sample. Default 10 (1 = restart on any increase). */
   safeguard?: number;
+  /** Broyden only: per-sample backtracking (Armijo) line search on ‖f(z) − z‖ (see the file header). Default false. */
+  lineSearch?: boolean;
+  /** Largest number of step cuts of the line search per step. Default 8. */
+  maxBacktracks?: number;
   /**
    * `'sample'` (default): a converged sample leaves the active set. `'batch'`: every sample keeps
    * iterating until all have converged (torchdeq's batch-global stopping; for comparisons). A
@@ -65,6 +77,12 @@ export interface BatchFixedPointOptions {
   stopping?: 'sample' | 'batch';
   /** Failure policy for non-converged samples. Default `'throw'`. */
   onFailure?: FailurePolicy;
+  /**
+   * Iteration numbers (increasing, ≥ 1) at which to keep a copy of the iterates (`result.snapshots`):
+   * per sample, the iterate g was evaluated at in that iteration, or its returned iterate when it
+   * stopped before (fixed-point correction losses of DEQs use them). Default: none.
+   */
+  snapshots?: readonly number[];
   /** Name used in messages. Default `'solveBatchFixedPoint'`. */
   name?: string;
 }
@@ -96,15 +114,18 @@ export interface BatchFixedPointReport {
   calls: number;
   /** Anderson restarts by the safeguard (total over samples). */
   safeguardRestarts: number;
+  /** Step cuts of Broyden's line search (total over samples; 0 without it). */
+  backtracks: number;
 }
 
-/** The result: best iterates [B·d] and the report. */
+/** The result: best iterates [B·d] and the report (and the iterates at `snapshots`, each B·d). */
 export interface BatchFixedPointResult {
   z: Float64Array;
   report: BatchFixedPointReport;
+  snapshots: Float64Array[];
 }
 
-const KEYS = ['method', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'onFailure', 'name'];
+const KEYS = ['method', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'lineSearch', 'maxBacktracks', 'snapshots', 'onFailure', 'name'];
 
 /** ‖a − b‖₂ (or ‖a‖₂ when b is null) over [off, off + d), scaled against overflow. */
 function scaledNorm(a: Float64Array, b: Float64Array | null, off: number, d: number): number {
@@ -130,6 +151,12 @@ export function resolveBatchFixedPointOptions(o: BatchFixedPointOptions, where: 
   if (damping > 1) throw new InvalidArgumentError(`${where}: option damping must be in (0, 1], got ${damping}`);
   const safeguard = o.safeguard === undefined ? 10 : checkPositive(o.safeguard, 'option safeguard', where);
   if (safeguard < 1) throw new InvalidArgumentError(`${where}: option safeguard must be ≥ 1 (a growth factor of the residual), got ${safeguard}`);
+  if (o.lineSearch !== undefined && typeof o.lineSearch !== 'boolean') throw new InvalidArgumentError(`${where}: option lineSearch must be a boolean, got ${String(o.lineSearch)}`);
+  if (o.lineSearch && method !== 'broyden') throw new InvalidArgumentError(`${where}: option lineSearch is for method 'broyden' (got method '${method}')`);
+  const snapshots = o.snapshots ?? [];
+  if (!Array.isArray(snapshots) || snapshots.some((t, i) => !Number.isInteger(t) || t < 1 || (i > 0 && t <= snapshots[i - 1]!))) {
+    throw new InvalidArgumentError(`${where}: option snapshots must be increasing positive iteration numbers, got ${JSON.stringify(o.snapshots)}`);
+  }
   const stopping = o.stopping ?? 'sample';
   if (stopping !== 'sample' && stopping !== 'batch') throw new InvalidArgumentError(`${where}: option stopping must be 'sample' or 'batch', got ${JSON.stringify(stopping)}`);
   return {
@@ -142,6 +169,9 @@ export function resolveBatchFixedPointOptions(o: BatchFixedPointOptions, where: 
     memory: o.memory === undefined ? 5 : checkCount(o.memory, where, 'option memory', 1),
     ridge: o.ridge === undefined ? 1e-8 : checkPositive(o.ridge, 'option ridge', where, true),
     safeguard,
+    lineSearch: o.lineSearch ?? false,
+    snapshots: [...snapshots],
+    maxBacktracks: o.maxBacktracks === undefined ? 8 : checkCount(o.maxBacktracks, where, 'option maxBacktracks', 1),
     onFailure: failurePolicy(o.onFailure, where),
     name: o.name ?? where,
   };
@@ -203,6 +233,14 @@ export function solveBatchFixedPointResolved(
   const bU = broyden ? new Float64Array(batch * m * d) : new Float64Array(0);
   const bV = broyden ? new Float64Array(batch * m * d) : new Float64Array(0);
   const hasPrev = new Uint8Array(batch);
+  // line search state, per sample: direction p, current step t, cuts so far, φ(0) = ‖r(base)‖² (base = bPrevZ)
+  const ls = broyden && o.lineSearch;
+  const lsP = ls ? new Float64Array(batch * d) : new Float64Array(0);
+  const lsT = new Float64Array(ls ? batch : 0);
+  const lsCuts = new Int32Array(ls ? batch : 0);
+  const lsPhi0 = new Float64Array(ls ? batch : 0);
+  const lsOn = new Uint8Array(ls ? batch : 0);
+  let backtracks = 0;
   const hy = new Float64Array(broyden ? d : 0);
   const hts = new Float64Array(broyden ? d : 0);
   const histLen = new Int32Array(batch);
@@ -258,8 +296,18 @@ export function solveBatchFixedPointResolved(
     // z⁺ = z − β·H r
     applyH(s, r, 0, hy, false);
     for (let k = 0; k < d; k++) zs[k] = zr[off + k]! - beta * hy[k]!;
+    if (ls) {
+      for (let k = 0; k < d; k++) lsP[s * d + k] = -hy[k]!;
+      let phi0 = 0;
+      for (let k = 0; k < d; k++) phi0 += r[k]! * r[k]!;
+      lsPhi0[s] = phi0;
+      lsT[s] = beta;
+      lsCuts[s] = 0;
+      lsOn[s] = 1;
+    }
   };
 
+  const snaps: Float64Array[] = [];
   let active = Int32Array.from({ length: batch }, (_, i) => i);
   const H = new Float64Array(m * m);
   const y = new Float64Array(m);
@@ -272,6 +320,12 @@ export function solveBatchFixedPointResolved(
     rowEvals += na;
     if (!(fr instanceof Float64Array) || fr.length !== na * d) {
       throw new InvalidArgumentError(`${name}: the map returned ${fr instanceof Float64Array ? fr.length : typeof fr} values for ${na} row(s) of ${d}, expected ${na * d}`);
+    }
+    if (snaps.length < o.snapshots.length && o.snapshots[snaps.length] === it) {
+      // stopped samples: their returned iterate; active ones: the iterate evaluated now
+      const snap = Float64Array.from(best);
+      for (let a = 0; a < na; a++) snap.set(zr.subarray(a * d, a * d + d), active[a]! * d);
+      snaps.push(snap);
     }
     const still: number[] = [];
     for (let a = 0; a < na; a++) {
@@ -303,6 +357,14 @@ export function solveBatchFixedPointResolved(
       }
       if (Number.isFinite(rn) && rn <= Math.max(o.tol, o.rtol * fn)) {
         converged[s] = 1;
+        if (bestRes[s]! < rn) {
+          // the returned iterate is the one that met the test (an earlier iterate may have a smaller
+          // absolute residual but fail the relative test): status and iterate must agree
+          bestRes[s] = rn;
+          bestRel[s] = rn / Math.max(fn, 1e-300);
+          best.set(zr.subarray(off, off + d), s * d);
+          bestG.set(fr.subarray(off, off + d), s * d);
+        }
         if (!batchStop) continue;
       } else if (batchStop) converged[s] = 0;
       still.push(s);
@@ -311,6 +373,21 @@ export function solveBatchFixedPointResolved(
         for (let k = 0; k < d; k++) zs[k] = (1 - beta) * zr[off + k]! + beta * fr[off + k]!;
         prevRes[s] = rn;
         continue;
+      }
+      if (ls && lsOn[s]) {
+        // Armijo test of the trial point z_base + t·p; cut t and retry (this sample only) when it fails
+        const t = lsT[s]!, phi0 = lsPhi0[s]!, phi = rn * rn;
+        if (!(phi <= (1 - 2e-4 * t) * phi0) && lsCuts[s]! < o.maxBacktracks) {
+          const den = phi - phi0 + 2 * t * phi0;
+          let tn = den > 0 ? (t * t * phi0) / den : 0.5 * t;
+          tn = Math.min(0.5 * t, Math.max(0.1 * t, tn));
+          lsT[s] = tn;
+          lsCuts[s] = lsCuts[s]! + 1;
+          backtracks++;
+          for (let k = 0; k < d; k++) zs[k] = bPrevZ[s * d + k]! + tn * lsP[s * d + k]!;
+          continue;
+        }
+        lsOn[s] = 0;
       }
       // Anderson / Broyden: safeguard first
       if (rn > o.safeguard * prevRes[s]!) {
@@ -400,6 +477,7 @@ export function solveBatchFixedPointResolved(
     rowEvaluations: rowEvals,
     calls,
     safeguardRestarts: restarts,
+    backtracks,
   };
   if (!report.allConverged) {
     const bad: number[] = [];
@@ -415,5 +493,6 @@ export function solveBatchFixedPointResolved(
       ),
     );
   }
-  return { z: best, report };
+  while (snaps.length < o.snapshots.length) snaps.push(Float64Array.from(best));
+  return { z: best, report, snapshots: snaps };
 }

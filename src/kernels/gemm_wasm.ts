@@ -32,8 +32,15 @@ function packA(transA: boolean, A: Float64Array, oa: number, lda: number, m: num
     for (let ir = 0; ir < mp; ir += MR) {
       const d = base + ir * kb;
       const rows = Math.min(MR, m - ir);
-      if (!transA) {
-        // op(A)[i, p] = A[oa + i·lda + p]: 4 row streams
+      if (!transA && rows === MR) {
+        // op(A)[i, p] = A[oa + i·lda + p]: 4 row streams read side by side, the panel written in
+        // order (about 2× faster than one stream at a time with strided writes)
+        const s0 = oa + ir * lda + pc, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
+        for (let p = 0, o = d; p < kb; p++, o += MR) {
+          f[o] = A[s0 + p]!; f[o + 1] = A[s1 + p]!; f[o + 2] = A[s2 + p]!; f[o + 3] = A[s3 + p]!;
+        }
+      } else if (!transA) {
+        // the last, partial panel: row by row, zero padding
         for (let r = 0; r < MR; r++) {
           if (r < rows) {
             const s = oa + (ir + r) * lda + pc;
@@ -64,8 +71,14 @@ function packB(transB: boolean, B: Float64Array, ob: number, ldb: number, n: num
     for (let jr = 0; jr < np; jr += NR) {
       const d = base + jr * kb;
       const cols = Math.min(NR, n - jr);
-      if (transB) {
-        // op(B)[p, j] = B[ob + j·ldb + p]: 4 column streams
+      if (transB && cols === NR) {
+        // op(B)[p, j] = B[ob + j·ldb + p]: 4 column streams read side by side, written in order
+        const s0 = ob + jr * ldb + pc, s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
+        for (let p = 0, o = d; p < kb; p++, o += NR) {
+          f[o] = B[s0 + p]!; f[o + 1] = B[s1 + p]!; f[o + 2] = B[s2 + p]!; f[o + 3] = B[s3 + p]!;
+        }
+      } else if (transB) {
+        // the last, partial panel: column by column, zero padding
         for (let c = 0; c < NR; c++) {
           if (c < cols) {
             const s = ob + (jr + c) * ldb + pc;
@@ -110,7 +123,7 @@ export function gemmWasm(
   for (let i = 0; i < m; i++) {
     const t = cOff + i * np, c = oc + i * ldc;
     if (beta === 0) {
-      if (alpha === 1) for (let j = 0; j < n; j++) C[c + j] = f[t + j]!;
+      if (alpha === 1) C.set(f.subarray(t, t + n), c); // a row copy (memcpy)
       else for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]!;
     } else {
       for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]! + beta * C[c + j]!;

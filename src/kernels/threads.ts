@@ -1,6 +1,9 @@
 /**
  * @file The worker-thread pool of the kernel layer: `threads − 1` workers that run the WebAssembly
- * gemm kernel on the shared kernel memory (engine.ts), next to the calling thread.
+ * gemm kernel on the shared kernel memory (engine.ts), next to the calling thread. Workers are Node
+ * `worker_threads`, or Web Workers in a cross-origin isolated browser page (both started through
+ * `core/platform.ts`'s `workerHost`, from one embedded source: no file to locate, bundles work); a
+ * page that is not isolated has no shared memory and runs on one thread.
  *
  * Protocol (one Int32Array control block in a SharedArrayBuffer): the caller writes the job's
  * parameters, resets the chunk counter and bumps the generation; workers woken by Atomics.notify
@@ -17,7 +20,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { emitWarning } from '../core/failure.js';
 import type { KernelMemory } from './engine.js';
-import { availableCores, envVar, loadWorkerThreads } from '../core/platform.js';
+import { availableCores, envVar, workerHost } from '../core/platform.js';
 
 // control block slots
 const GEN = 0, NEXT = 1, TOTAL = 2, DONE = 3, ERR = 4, READY = 5, EXITED = 6;
@@ -28,34 +31,50 @@ const IDLE_NEXT = 0x3fffffff;
 /** A worker with nothing to do for this long exits (a new pool starts on the next large product). */
 const IDLE_MS = 2000;
 
-/** Worker body (CommonJS, evaluated by `new Worker(code, { eval: true })`): no file to locate. */
-const WORKER_SOURCE = `
-const { workerData } = require('worker_threads');
-const { memory, bytes, ctrl } = workerData;
-const c = new Int32Array(ctrl);
-const gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gemm;
-Atomics.add(c, ${READY}, 1);
-let gen = Atomics.load(c, ${GEN});
-for (;;) {
-  if (Atomics.wait(c, ${GEN}, gen, ${IDLE_MS}) === 'timed-out' && Atomics.load(c, ${GEN}) === gen) break;
-  gen = Atomics.load(c, ${GEN});
+/**
+ * Worker body, one source for both hosts: `run(memory, bytes, ctrl)` instantiates the gemm module
+ * on the shared memory and takes chunks until it idles for IDLE_MS (then returns).
+ */
+const WORKER_BODY = `
+function run(memory, bytes, ctrl) {
+  const c = new Int32Array(ctrl);
+  const gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gemm;
+  Atomics.add(c, ${READY}, 1);
+  let gen = Atomics.load(c, ${GEN});
   for (;;) {
-    const t = Atomics.add(c, ${NEXT}, 1);
-    if (t >= Atomics.load(c, ${TOTAL})) break;
-    try {
-      const mp = Atomics.load(c, ${P_MP}), chunk = Atomics.load(c, ${P_CHUNK});
-      const r0 = t * chunk, r1 = Math.min(r0 + chunk, mp);
-      gemm(Atomics.load(c, ${P_AP}), Atomics.load(c, ${P_BP}), Atomics.load(c, ${P_CP}), mp, Atomics.load(c, ${P_NP}),
-        Atomics.load(c, ${P_K}), Atomics.load(c, ${P_KC}), r0, r1);
-    } catch (e) {
-      Atomics.store(c, ${ERR}, 1);
+    if (Atomics.wait(c, ${GEN}, gen, ${IDLE_MS}) === 'timed-out' && Atomics.load(c, ${GEN}) === gen) break;
+    gen = Atomics.load(c, ${GEN});
+    for (;;) {
+      const t = Atomics.add(c, ${NEXT}, 1);
+      if (t >= Atomics.load(c, ${TOTAL})) break;
+      try {
+        const mp = Atomics.load(c, ${P_MP}), chunk = Atomics.load(c, ${P_CHUNK});
+        const r0 = t * chunk, r1 = Math.min(r0 + chunk, mp);
+        gemm(Atomics.load(c, ${P_AP}), Atomics.load(c, ${P_BP}), Atomics.load(c, ${P_CP}), mp, Atomics.load(c, ${P_NP}),
+          Atomics.load(c, ${P_K}), Atomics.load(c, ${P_KC}), r0, r1);
+      } catch (e) {
+        Atomics.store(c, ${ERR}, 1);
+      }
+      Atomics.add(c, ${DONE}, 1);
+      Atomics.notify(c, ${DONE});
     }
-    Atomics.add(c, ${DONE}, 1);
-    Atomics.notify(c, ${DONE});
   }
+  Atomics.sub(c, ${READY}, 1);
+  Atomics.add(c, ${EXITED}, 1);
 }
-Atomics.sub(c, ${READY}, 1);
-Atomics.add(c, ${EXITED}, 1);
+`;
+/** Node worker_threads: CommonJS evaluated with `eval: true`; the data is `workerData`. */
+const NODE_WORKER_SOURCE = `${WORKER_BODY}
+const { workerData } = require('worker_threads');
+run(workerData.memory, workerData.bytes, workerData.ctrl);
+`;
+/** Browser Web Worker (classic script from a Blob URL): the data is the first message; closes when idle. */
+const WEB_WORKER_SOURCE = `${WORKER_BODY}
+self.onmessage = (e) => {
+  self.onmessage = null;
+  run(e.data.memory, e.data.bytes, e.data.ctrl);
+  self.close();
+};
 `;
 
 interface Pool {
@@ -66,12 +85,34 @@ interface Pool {
 let pool: Pool | null = null;
 let threads = 0; // 0: not set, use availableCores()
 let poolBroken = false;
+/** False once Atomics.wait threw (a browser's main thread): waits then spin. */
+let canBlock = true;
 /** Chunks computed by workers in the last job (diagnostics: tests check the pool really ran). */
 let lastWorkerChunks = 0;
+/** Chunks computed by workers since the process (page) started, over every pool. */
+let totalWorkerChunks = 0;
 
 /** Row chunks the workers (not the calling thread) computed in the last gemm job. */
 export function lastJobWorkerChunks(): number {
   return lastWorkerChunks;
+}
+
+/**
+ * Row chunks computed by pool workers (not the calling thread) since start-up, over every pool
+ * and host (Node worker_threads or Web Workers): a diagnostic showing that the pool really ran.
+ *
+ * @example
+ * const before = workerChunksTotal();
+ * matmul(a, b); // a large product on 2 threads
+ * workerChunksTotal() > before; // true once the workers have booted
+ */
+export function workerChunksTotal(): number {
+  return totalWorkerChunks;
+}
+
+/** Where the pool's workers run now: 'node' (worker_threads), 'web' (Web Workers), or null (the calling thread only). */
+export function threadHost(): 'node' | 'web' | null {
+  return workerHost()?.kind ?? null;
 }
 
 /**
@@ -134,23 +175,20 @@ function getPool(km: KernelMemory, want: number): Pool | null {
     shutdownThreads();
   }
   if (pool !== null) return pool;
-  const wt = loadWorkerThreads();
-  if (wt === null) {
+  const host = workerHost();
+  if (host === null) {
     poolBroken = true;
     return null;
   }
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
   Atomics.store(ctrl, NEXT, IDLE_NEXT);
   const p: Pool = { ctrl, workers: [], memory: km.memory };
+  const source = host.kind === 'node' ? NODE_WORKER_SOURCE : WEB_WORKER_SOURCE;
+  const onError = () => {
+    poolBroken = true; // never rely on workers again; the caller still finishes every job
+  };
   try {
-    for (let i = 0; i < want; i++) {
-      const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { memory: km.memory, bytes: km.bytes, ctrl: ctrl.buffer } });
-      w.unref();
-      w.on('error', () => {
-        poolBroken = true; // never rely on workers again; the caller still finishes every job
-      });
-      p.workers.push(w);
-    }
+    for (let i = 0; i < want; i++) p.workers.push(host.spawn(source, { memory: km.memory, bytes: km.bytes, ctrl: ctrl.buffer }, onError));
   } catch {
     poolBroken = true;
     for (const w of p.workers) void w.terminate();
@@ -212,8 +250,18 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
     mine++;
   }
   lastWorkerChunks = total - mine;
-  // wait for the chunks taken by workers (they are running: a chunk is taken only by a live thread)
-  for (let d = Atomics.load(c, DONE); d < total; d = Atomics.load(c, DONE)) Atomics.wait(c, DONE, d, 100);
+  totalWorkerChunks += lastWorkerChunks;
+  // wait for the chunks taken by workers (they are running: a chunk is taken only by a live thread);
+  // a browser's main thread may not block (Atomics.wait throws there): it spins on the counter
+  for (let d = Atomics.load(c, DONE); d < total; d = Atomics.load(c, DONE)) {
+    if (canBlock) {
+      try {
+        Atomics.wait(c, DONE, d, 100);
+      } catch {
+        canBlock = false;
+      }
+    }
+  }
   Atomics.store(c, NEXT, IDLE_NEXT);
   if (Atomics.load(c, ERR) !== 0) {
     poolBroken = true;

@@ -1,11 +1,12 @@
 /**
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
- * with the hot kernels of the solvers (the CD epoch `epoch`, the logistic epoch `wepoch`, column
+ * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, column
  * dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
  * and a pool of engine memories.
  *
- * Interface: `createEngine(n, p)` returns an engine whose memory holds room for X (n×p,
+ * Interface: `createCscEngine(n, p, nnz)` is the same for CSC designs (kernel `cepoch`);
+ * `createEngine(n, p)` returns an engine whose memory holds room for X (n×p,
  * column-major) and the solver vectors, or null when the runtime cannot (no SIMD, or X larger than
  * a 32-bit memory; callers then use the JavaScript kernels); `releaseEngine(e)` returns its memory
  * to the pool; `ptrIn`/`stageVec`/`stageCols`/`unstage` move operands in and out of the memory.
@@ -89,6 +90,8 @@ export interface WasmEngine {
   readonly allCols: Int32Array;
   busy: boolean;
   readonly epoch: (X: number, n: number, ws: number, m: number, beta: number, r: number, norms: number, thr: number, nl2: number) => void;
+  /** Gram-mode CD pass (lasso/quad_gram.ts): X = G (p×p), r = the gradient g = q − Gβ, norms = diag G. */
+  readonly gepoch: (G: number, p: number, ws: number, m: number, beta: number, g: number, norms: number, thr: number, nl2: number) => void;
   readonly dots: (X: number, n: number, cols: number, count: number, v: number, out: number) => void;
   readonly dots2: (X: number, n: number, cols: number, count: number, a: number, b: number, outA: number, outB: number) => void;
   readonly gemvSkip: (X: number, n: number, p: number, beta: number, out: number) => void;
@@ -116,26 +119,8 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
   const nf = n * p + 7 * n + 7 * p;
   const bytes = nf * 8 + 3 * p * 4 + 64;
   if (bytes > 2 ** 31) return null; // keep i32 byte offsets positive
-  let slot: PoolSlot | undefined;
-  // reuse a released memory of a suitable size (its pages are already mapped: a fresh memory costs
-  // a page fault per 4 KiB on first touch, which dominates small solves)
-  for (let k = 0; k < enginePool.length; k++) {
-    const c = enginePool[k]!;
-    if (c.bytes >= bytes && c.bytes <= 2 * bytes + (1 << 20)) {
-      slot = c;
-      enginePool.splice(k, 1);
-      break;
-    }
-  }
-  if (slot === undefined) {
-    try {
-      const pages = Math.ceil(bytes / 65536);
-      const memory = new WA!.Memory({ initial: pages });
-      slot = { memory, inst: new WA!.Instance(mod, { env: { mem: memory } }), bytes: pages * 65536 };
-    } catch {
-      return null;
-    }
-  }
+  const slot = acquireSlot(mod, bytes);
+  if (slot === null) return null;
   const inst = slot.inst;
   const buf = slot.memory.buffer;
   let off = 0;
@@ -158,6 +143,7 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
   const engine: WasmEngine = {
     slot, buffer: buf, xPtr: x.byteOffset, r, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, busy: false,
     epoch: ex.epoch as WasmEngine['epoch'],
+    gepoch: ex.gepoch as WasmEngine['gepoch'],
     dots: ex.dots as WasmEngine['dots'],
     dots2: ex.dots2 as WasmEngine['dots2'],
     gemvSkip: ex.gemvSkip as WasmEngine['gemvSkip'],
@@ -166,6 +152,83 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
     wepoch: ex.wepoch as WasmEngine['wepoch'],
   };
   return { engine, x };
+}
+
+/**
+ * A memory of at least `bytes` with its instance: a released one of a suitable size from the pool
+ * (its pages are already mapped: a fresh memory costs a page fault per 4 KiB on first touch, which
+ * dominates small solves), else a new one; null when the runtime refuses.
+ */
+function acquireSlot(mod: object, bytes: number): PoolSlot | null {
+  for (let k = 0; k < enginePool.length; k++) {
+    const c = enginePool[k]!;
+    if (c.bytes >= bytes && c.bytes <= 2 * bytes + (1 << 20)) {
+      enginePool.splice(k, 1);
+      return c;
+    }
+  }
+  try {
+    const pages = Math.ceil(bytes / 65536);
+    const memory = new WA!.Memory({ initial: pages });
+    return { memory, inst: new WA!.Instance(mod, { env: { mem: memory } }), bytes: pages * 65536 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The WebAssembly engine of a CSC design (kernel `cepoch`): its memory holds the CSC arrays
+ * (values, row indices, column pointers), the column means and the solver vectors. The design's
+ * `data` / `indices` / `indptr` are views into it, so the JavaScript column kernels read the same
+ * arrays.
+ */
+export interface CscEngine {
+  /** @internal pooled memory + instance. */
+  readonly slot: unknown;
+  readonly buffer: ArrayBuffer;
+  readonly vals: Float64Array;
+  readonly indices: Int32Array;
+  readonly indptr: Int32Array;
+  readonly mu: Float64Array;
+  readonly r: Float64Array;
+  readonly beta: Float64Array;
+  readonly thr: Float64Array;
+  readonly norms: Float64Array;
+  readonly ws: Int32Array;
+  busy: boolean;
+  readonly cepoch: (
+    vals: number, idx: number, ptr: number, mu: number, n: number, ws: number, m: number,
+    beta: number, r: number, norms: number, thr: number, nl2: number, S: number,
+  ) => number;
+}
+
+/** Allocates a CSC engine for n×p with nnz stored entries (arrays to be filled by the caller), or null (JS kernels). */
+export function createCscEngine(n: number, p: number, nnz: number): CscEngine | null {
+  const mod = getWasmModule();
+  if (mod === null) return null;
+  // layout: f64 vals(nnz) | mu r beta thr norms, then i32 indices(nnz) | indptr(p+1) | ws(p)
+  const bytes = 8 * (nnz + n + 4 * p) + 4 * (nnz + 2 * p + 1) + 64;
+  if (bytes > 2 ** 31) return null;
+  const slot = acquireSlot(mod, bytes);
+  if (slot === null) return null;
+  const buf = slot.memory.buffer;
+  let off = 0;
+  const f = (len: number): Float64Array => {
+    const v = new Float64Array(buf, off, len);
+    off += len * 8;
+    return v;
+  };
+  const ii = (len: number): Int32Array => {
+    const v = new Int32Array(buf, off, len);
+    off += len * 4;
+    return v;
+  };
+  const vals = f(nnz), mu = f(p), r = f(n), beta = f(p), thr = f(p), norms = f(p);
+  const indices = ii(nnz), indptr = ii(p + 1), ws = ii(p);
+  return {
+    slot, buffer: buf, vals, indices, indptr, mu, r, beta, thr, norms, ws, busy: false,
+    cepoch: slot.inst.exports.cepoch as CscEngine['cepoch'],
+  };
 }
 
 /** Byte pointer of `v` inside the engine memory, or −1 if it lives elsewhere. */
@@ -207,7 +270,7 @@ export function unstage(src: Float64Array, out: Float64Array, cols: Int32Array |
  * fault per 4 KiB on first touch). The pool keeps at most 4 memories and 1 GiB; `e` must not be used
  * afterwards.
  */
-export function releaseEngine(e: WasmEngine): void {
+export function releaseEngine(e: WasmEngine | CscEngine): void {
   const slot = e.slot as PoolSlot;
   let total = slot.bytes;
   for (const c of enginePool) total += c.bytes;

@@ -1,8 +1,9 @@
 /**
  * @file The public coordinate-descent solvers of the squared-loss Lasso family: `lasso`,
  * `elasticNet`, `weightedLasso`, `lambdaMaxWeighted`, and the driver they share (input conversion,
- * power-of-two rescaling of extreme data, warm starts, result assembly, failure policy). The solver
- * itself (working sets, screening, extrapolation) is `QuadCD` in quad_cd.ts; the path is path.ts.
+ * power-of-two rescaling of extreme data, warm starts, result assembly, failure policy, the choice
+ * of the Gram mode). The solver itself (working sets, screening, extrapolation) is `QuadCD` in
+ * quad_cd.ts, the Gram (covariance-update) mode quad_gram.ts; the path is path.ts.
  */
 import type { DesignInput, PreparedDesign } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
@@ -11,7 +12,10 @@ import { checkDesignRange, checkRows, checkTarget, checkWeights, handleFailure, 
 import type { VectorLike } from '../data/matrix.js';
 import { checkOptions, checkPositive } from '../core/options.js';
 import { QuadCD, type RunOut } from './quad_cd.js';
-import { quadSpecOf, type QuadSpec } from './quad_model.js';
+import { quadSpecOf, sumSq, type QuadSpec } from './quad_model.js';
+import { addDesignWork, cachedGram, designWork, gramEligible, gramSolve, gramSwitchWork, lambdaMaxFromXty } from './quad_gram.js';
+import { initialActiveSet } from './columns.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 type Resolved = ResolvedOptions;
 
@@ -21,7 +25,7 @@ type Resolved = ResolvedOptions;
 
 function solveQuadratic(X: DesignInput, y: VectorLike, spec0: (p: number) => QuadSpec, opts: SolverOptions, fn: string): SolverResult {
   const t0 = performance.now();
-  const o = resolveOptions(opts, fn);
+  const o = resolveOptions(opts, fn, ['gram']);
   const { d, owned } = resolveDesignOwned(X, o.fitIntercept, fn, true);
   try {
     return solvePrepared(d, owned, y, spec0, o, fn, t0);
@@ -49,14 +53,56 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   const beta = warmBeta(o.warmStart, p, d.colNormsSq, fn);
   if (ea !== ec) for (let j = 0; j < p; j++) beta[j] = mulPow2(beta[j]!, ec - ea);
   const scaled = ea === 0 && ec === 0 ? spec : scaleSpec(spec, ea + ec, 2 * ea);
-  const solver = new QuadCD(d, target.yc, scaled, o, beta);
+  if (o.gram === true && d.isSparse) throw new InvalidArgumentError(`${fn}(): option gram: true needs a dense X (X is CSC); use gram: 'auto' or false`);
+  const gramOk = o.gram === true || (o.gram === 'auto' && gramEligible(d));
+  let solver: QuadCD | null = null;
   let res: SolverResult;
   try {
-    const out = solver.run(!solver.hasUnpen);
-    solver.sync();
-    res = finishQuadratic(solver, spec, d, target.yMean, out, o.workingSet ? 'cd-ws' : 'cd', t0, ea, ec);
+    // Gram mode (quad_gram.ts) from the current iterate, then a fresh residual-mode solver whose
+    // first gap check recomputes r = y_c − X_cβ exactly: the certified gap (see quad_gram.ts)
+    // (from the start: no residual-mode solver is built before, only after, for the certificate)
+    const toGram = (prev: QuadCD | null): QuadCD => {
+      let b = beta;
+      let act: { activeList: Int32Array; nActive: number } = initialActiveSet(d.colNormsSq);
+      if (prev !== null) {
+        prev.sync();
+        b = new Float64Array(prev.beta);
+        prev.release();
+        act = prev;
+      }
+      const e0 = prev === null ? 0 : prev.epochs;
+      const tolAbs = (o.tol * sumSq(d.nRows, target.yc)) / d.nRows; // QuadCD.tolAbs()
+      const gr = gramSolve(d, target.yc, scaled, b, act.activeList, act.nActive, tolAbs, Math.max(0, o.maxIter - e0));
+      const next = new QuadCD(d, target.yc, scaled, o, b);
+      next.epochs = e0 + gr.epochs;
+      if (prev !== null) {
+        next.coordUpdates = prev.coordUpdates;
+        next.nOuter = prev.nOuter;
+        next.screened = prev.screened;
+      }
+      next.coordUpdates += gr.coordUpdates;
+      if (!next.hasUnpen) next.knownLmax = lambdaMaxFromXty(d, gr.q, spec.weights);
+      return next;
+    };
+    let gramUsed = false;
+    let s: QuadCD;
+    if (gramOk && (o.gram === true || cachedGram(d) !== undefined)) {
+      s = solver = toGram(null);
+      gramUsed = true;
+    } else {
+      s = solver = new QuadCD(d, target.yc, scaled, o, beta);
+      if (gramOk) s.switchAfter = Math.max(0, gramSwitchWork(d) - designWork(d));
+    }
+    let out = s.run(!s.hasUnpen);
+    if (!gramUsed) addDesignWork(d, s.coordUpdates);
+    if (out.switched) {
+      s = solver = toGram(s);
+      out = s.run(!s.hasUnpen);
+    }
+    s.sync();
+    res = finishQuadratic(s, spec, d, target.yMean, out, o.workingSet ? 'cd-ws' : 'cd', t0, ea, ec);
   } finally {
-    solver.release();
+    solver?.release();
   }
   // a design prepared here is disposed on return: evaluate the lazy λ_max now
   if (owned) void res.lambdaMax;

@@ -29,13 +29,15 @@
  * Dense designs carry a WebAssembly SIMD engine (kernels/wasm_lasso.ts): X lives in a
  * WebAssembly.Memory (so `data` is a view into it) together with the hot solver vectors, and the
  * CD epochs, Xᵀv, Xβ and the preparation itself run as f64x2 SIMD code (≈ 4–5× the JavaScript
- * loops, on par with BLAS). CSC designs use the JavaScript kernels (columns.ts).
+ * loops, on par with BLAS). CSC designs keep their arrays in an engine of their own whose kernel
+ * `cepoch` runs the CD epochs (the column kernels of columns.ts stay in JavaScript for CSC).
  */
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import { toDesignMatrix, type DesignMatrix, type MatrixLike } from '../data/matrix.js';
-import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
+import { createCscEngine, createEngine, releaseEngine, type CscEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
+import { releaseGram } from './quad_gram.js';
 
 // The column kernels live in columns.ts; re-exported here for the modules that import them with
 // the design (hypergradients, criteria).
@@ -74,6 +76,11 @@ export interface PreparedDesign {
   /** WebAssembly SIMD engine (dense designs; null: JavaScript kernels). `data` then lives in its memory. */
   readonly wasm: WasmEngine | null;
   /**
+   * WebAssembly engine of a CSC design (CD epochs, kernel `cepoch`; null or absent: JavaScript).
+   * `data`, `indices`, `indptr` and `implicitMeans` then live in its memory.
+   */
+  readonly cscWasm?: CscEngine | null;
+  /**
    * The prepared matrix is scale·X (`data`, `colMeans`, `colNormsSq` are those of scale·X): a power
    * of two, 1 unless X was prepared with `rescale: true` and its squared column norms would
    * overflow or underflow (see the file header).
@@ -97,9 +104,11 @@ export type DesignInput = MatrixLike | PreparedDesign;
  */
 export function disposeDesign(d: PreparedDesign): void {
   const e = d.wasm;
-  if ((e !== null && e.busy) || (d as { disposed?: boolean }).disposed === true) return;
+  if ((e !== null && e.busy) || (d.cscWasm != null && d.cscWasm.busy) || (d as { disposed?: boolean }).disposed === true) return;
   (d as { disposed?: boolean }).disposed = true; // also without an engine: later use is refused the same way
   if (e !== null) releaseEngine(e);
+  if (d.cscWasm != null) releaseEngine(d.cscWasm);
+  releaseGram(d); // the Gram mode's caches (quad_gram.ts)
 }
 
 /** True if `X` was produced by `prepareDesign`. */
@@ -253,9 +262,22 @@ function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn:
     colNormsSq[j] = ss + (n - (b - a)) * mu * mu;
   }
   const colNorms = colNormsSq.map(Math.sqrt);
+  const nnz = indptr[p]!;
+  const ce = opts.wasm === false ? null : createCscEngine(n, p, nnz);
+  if (ce !== null) {
+    // the CSC arrays, means and norms in the engine memory (kernel `cepoch`); the design's arrays are
+    // views of them, so the JavaScript column kernels read the same values
+    ce.vals.set(values.subarray(0, nnz));
+    ce.indices.set(indices.subarray(0, nnz));
+    ce.indptr.set(indptr);
+    if (center) ce.mu.set(colMeans);
+    else ce.mu.fill(0);
+    ce.norms.set(colNormsSq);
+  }
   return {
-    kind: 'prepared', source, nRows: n, nCols: p, centered: center, isSparse: true, data: values,
-    indptr, indices, colMeans, implicitMeans: center ? colMeans : new Float64Array(p), colNormsSq, colNorms, wasm: null, scale,
+    kind: 'prepared', source, nRows: n, nCols: p, centered: center, isSparse: true,
+    data: ce !== null ? ce.vals : values, indptr: ce !== null ? ce.indptr : indptr, indices: ce !== null ? ce.indices : indices,
+    colMeans, implicitMeans: ce !== null ? ce.mu : center ? colMeans : new Float64Array(p), colNormsSq, colNorms, wasm: null, cscWasm: ce, scale,
   };
 }
 

@@ -97,6 +97,15 @@ export interface SolverOptions {
   /** Warm start. */
   readonly warmStart?: WarmStart;
   /**
+   * Squared-loss CD only (`lasso`, `elasticNet`, `weightedLasso`, `lassoPath`, `solve` on those
+   * models; the other solvers refuse the option): run coordinate descent on the Gram matrix
+   * G = X_cᵀX_c (covariance updates, quad_gram.ts). `'auto'` (default): for dense X with n > p and
+   * p ≤ 2048, once the work spent on the design (across solves on one `PreparedDesign`) exceeds the
+   * cost of building G, which is then cached on the design; `true`: always (dense X only);
+   * `false`: never. The reported gap is certified from the exact residual in every mode.
+   */
+  readonly gram?: 'auto' | boolean;
+  /**
    * On non-convergence (core/failure.ts): 'throw' (default; a `ConvergenceError` carrying the
    * result), 'warn' (a ConvergenceWarning, then the result with `converged: false`) or 'return'.
    */
@@ -237,7 +246,14 @@ export function resolveOptions(opts: SolverOptions, fn: string, extraKeys: reado
     extrapolationK: intOpt(opts.extrapolationK, 5, 'extrapolationK', 2),
     warmStart: opts.warmStart,
     onFailure,
+    gram: gramOpt(opts.gram, fn),
   };
+}
+
+function gramOpt(v: unknown, fn: string): 'auto' | boolean {
+  if (v === undefined) return 'auto';
+  if (v !== 'auto' && v !== true && v !== false) throw new InvalidArgumentError(`${fn}(): option gram must be 'auto', true or false, got ${describeValue(v)}`);
+  return v;
 }
 
 /** y (any `VectorLike`) as a fresh Float64Array of length n, checked for shape and finiteness. */

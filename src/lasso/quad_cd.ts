@@ -55,10 +55,12 @@
  * 100× the tolerance, after an Anderson step with large weights (Σ|c_k| > 10), and whenever the
  * inner gap stalls for 3 checks (rounding drift of r would otherwise make CD converge to a fixed
  * point of a slightly wrong residual).
- * Dense epochs run in the WebAssembly SIMD engine of the prepared design (design.ts); CSC epochs
- * and everything else in JavaScript.
+ * Dense epochs run in the WebAssembly SIMD engine of the prepared design (design.ts), CSC epochs
+ * in the design's CSC engine (kernel `cepoch`, scalar WebAssembly); everything else in JavaScript. Tall dense problems may continue in the Gram mode
+ * (quad_gram.ts): `switchAfter` stops `run` after a budget of coordinate updates (cd.ts).
  */
 import type { PreparedDesign, WasmEngine } from './design.js';
+import type { CscEngine } from '../kernels/wasm_lasso.js';
 import { colAxpy, colDots, colDots2, compactActiveList, initialActiveSet, matvec, vecSum } from './columns.js';
 import { epochDense, epochSparse } from './cd_epochs.js';
 import { candidateDualValue, quadraticGap, sumSq, UnpenalisedProjector, type GapInfo, type QuadSpec } from './quad_model.js';
@@ -73,6 +75,8 @@ export interface RunOut {
   dualRho: Float64Array;
   dualT: number;
   dualBeta: Float64Array | null;
+  /** The run stopped because `switchAfter` coordinate updates were spent (cd.ts continues in Gram mode). */
+  switched: boolean;
 }
 
 /** The solver state for one squared-loss problem. */
@@ -113,9 +117,15 @@ export class QuadCD {
   // last gap
   last: GapInfo = { P: NaN, D: NaN, gap: Infinity, t: 1 };
   lastFromCand = false;
+  /** Coordinate updates after which `run` stops unconverged with `switched` (the Gram-mode switch of cd.ts). */
+  switchAfter = Infinity;
+  /** λ_max when the caller knows it already (the Gram mode has X_cᵀy_c), NaN: computed by `run`. */
+  knownLmax = NaN;
   readonly sparseCentred: boolean;
   /** WebAssembly engine borrowed from the design (dense), or null (JavaScript kernels). */
   readonly eng: WasmEngine | null;
+  /** WebAssembly engine of a CSC design (epochs only), or null. */
+  readonly ceng: CscEngine | null;
   /** ‖X_c,j‖² (inside the engine memory when there is one). */
   readonly normsSq: Float64Array;
   // extrapolation buffers (sized lazily to the working set)
@@ -147,13 +157,17 @@ export class QuadCD {
     this.nl2 = n * spec.l2;
     const eng = d.wasm !== null && !d.wasm.busy ? d.wasm : null;
     this.eng = eng;
-    if (eng !== null) {
-      eng.busy = true;
-      eng.beta.set(beta0);
-      eng.r.fill(0);
+    const ceng = eng === null && d.cscWasm != null && !d.cscWasm.busy ? d.cscWasm : null;
+    this.ceng = ceng;
+    // the hot vectors live in the engine memory (dense or CSC) when there is one
+    const vecs = eng ?? ceng;
+    if (vecs !== null) {
+      vecs.busy = true;
+      vecs.beta.set(beta0);
+      vecs.r.fill(0);
     }
-    this.normsSq = eng !== null ? eng.norms : d.colNormsSq;
-    this.thr = eng !== null ? eng.thr : new Float64Array(p);
+    this.normsSq = vecs !== null ? vecs.norms : d.colNormsSq;
+    this.thr = vecs !== null ? vecs.thr : new Float64Array(p);
     let unpen = false;
     for (let j = 0; j < p; j++) {
       this.thr[j] = n * spec.l1[j]!;
@@ -162,8 +176,8 @@ export class QuadCD {
     this.hasUnpen = unpen;
     this.proj = unpen ? new UnpenalisedProjector(d, spec.l1) : null;
     this.projRho = new Float64Array(unpen ? n : 0);
-    this.beta = eng !== null ? eng.beta : beta0;
-    this.r = eng !== null ? eng.r : new Float64Array(n);
+    this.beta = vecs !== null ? vecs.beta : beta0;
+    this.r = vecs !== null ? vecs.r : new Float64Array(n);
     // always from β: a residual handed in from elsewhere could belong to another target
     this.recomputeResidual();
     this.S = d.isSparse && d.centered ? vecSum(n, this.r) : 0;
@@ -206,6 +220,7 @@ export class QuadCD {
   /** Returns the borrowed engine to the design. */
   release(): void {
     if (this.eng !== null) this.eng.busy = false;
+    if (this.ceng !== null) this.ceng.busy = false;
   }
 
   epoch(ws: Int32Array, m: number): void {
@@ -214,6 +229,13 @@ export class QuadCD {
     if (e !== null) {
       // ws is e.ws, beta/r/thr/norms live in the engine memory
       e.epoch(e.xPtr, this.n, ws.byteOffset, m, this.beta.byteOffset, this.r.byteOffset, this.normsSq.byteOffset, this.thr.byteOffset, this.nl2);
+    } else if (this.ceng !== null) {
+      // ws is ceng.ws; the CSC arrays, means, beta/r/thr/norms live in the engine memory
+      const c = this.ceng;
+      this.S = c.cepoch(
+        c.vals.byteOffset, c.indices.byteOffset, c.indptr.byteOffset, c.mu.byteOffset, this.n, ws.byteOffset, m,
+        this.beta.byteOffset, this.r.byteOffset, this.normsSq.byteOffset, this.thr.byteOffset, this.nl2, this.S,
+      );
     } else if (d.isSparse) {
       this.S = epochSparse(d.data, d.indptr, d.indices, d.implicitMeans, this.n, ws, m, this.beta, this.r, this.S, this.normsSq, this.thr, this.nl2);
     } else {
@@ -311,11 +333,12 @@ export class QuadCD {
     const n = this.n;
     const p = this.p;
     const tolAbs = this.tolAbs();
-    const ws = this.eng !== null ? this.eng.ws : new Int32Array(p);
+    const ws = this.eng !== null ? this.eng.ws : this.ceng !== null ? this.ceng.ws : new Int32Array(p);
     const prevWs = new Int32Array(p);
     let prevSize = 0;
     let prevM = -1;
     let converged = false;
+    let switched = false;
     let lmax = NaN;
     for (let t = 0; ; t++) {
       // refresh r = y_c − X_cβ from scratch (O(n·|support|)) when the gap nears the tolerance,
@@ -325,7 +348,10 @@ export class QuadCD {
       const list = this.activeList;
       const nA = this.nActive;
       const rSum = this.sparseCentred ? this.S : 0;
-      if (t === 0 && computeLmax) {
+      if (t === 0 && computeLmax && !Number.isNaN(this.knownLmax)) {
+        lmax = this.knownLmax;
+        colDots(this.d, this.r, rSum, list, nA, this.xtr);
+      } else if (t === 0 && computeLmax) {
         const xty = this.xti;
         colDots2(this.d, this.r, rSum, this.yc, this.ySum, list, nA, this.xtr, xty);
         let m = 0;
@@ -391,11 +417,15 @@ export class QuadCD {
       prevWs.set(ws.subarray(0, m));
       prevM = m;
       this.inner(ws, m, full ? tolAbs : 0.3 * gap, full, !o.workingSet, same && !full);
+      if (this.coordUpdates >= this.switchAfter) {
+        switched = true;
+        break;
+      }
     }
     // final dual point
     const rho = this.lastFromCand ? this.candRho : this.residualRho();
     const bbar = this.spec.l2 > 0 ? (this.lastFromCand ? this.candBeta : this.beta) : null;
-    return { converged, lambdaMax: lmax, dualRho: rho, dualT: this.last.t, dualBeta: bbar };
+    return { converged, lambdaMax: lmax, dualRho: rho, dualT: this.last.t, dualBeta: bbar, switched };
   }
 
   tolAbs(): number {
@@ -444,8 +474,14 @@ export class QuadCD {
     let bestGap = Infinity;
     let stalled = 0;
     if (this.betaBarFull !== null) this.betaBarFull.fill(0);
+    // gap checks every gapFreq epochs, or earlier when the observed linear rate of the gap predicts
+    // convergence sooner (a check costs about half an epoch; overshooting the tolerance by up to
+    // gapFreq − 1 epochs cost more on tall problems)
+    let nextCheck = checkFirst ? 0 : o.gapFreq;
+    let prevGap = NaN;
+    let prevE = 0;
     for (let e = 0; ; e++) {
-      if (e % o.gapFreq === 0 && (e > 0 || checkFirst)) {
+      if (e === nextCheck) {
         this.sync();
         const canExtrap = useDual && this.dCnt === K + 1 && this.dualExtrapolate(ws, m);
         if (canExtrap && this.proj !== null) this.proj.project(this.tmpR, this.tmpR);
@@ -469,6 +505,14 @@ export class QuadCD {
         }
         if (!fromCand) this.hasCand = false;
         if (gap <= tolIn) return;
+        nextCheck = e + o.gapFreq;
+        if (gap < prevGap && gap > 0 && e > prevE) {
+          // gap_e ≈ gap·ρ^(e'−e): epochs until ≤ tolIn at the rate seen since the previous check
+          const k = Math.ceil(Math.log(tolIn / gap) / (Math.log(gap / prevGap) / (e - prevE)));
+          if (k >= 1 && k < o.gapFreq) nextCheck = e + k;
+        }
+        prevGap = gap;
+        prevE = e;
         if (gap < 0.99 * bestGap) {
           bestGap = gap;
           stalled = 0;

@@ -245,7 +245,8 @@ registerModel({
     const maxIter = posInt(c.maxIter, "model 'deq': maxIter");
     const spectralBound = checkPositive(c.spectralBound as number, 'spectralBound', "model 'deq'");
     const rtol = checkPositive(c.rtol as number, 'rtol', "model 'deq'");
-    const layer = fcDeq({ width, spectralBound, tol: 1e-10, rtol, maxIter, linearSolver: 'gmres', backwardTol: rtol * 1e-2, onFailure: 'warn' });
+    // the invertibility estimate (ρ(∂_z f), ‖∂_z f‖₂, kinks at z*) on every 10th call: the training log prints it
+    const layer = fcDeq({ width, spectralBound, tol: 1e-10, rtol, maxIter, linearSolver: 'gmres', backwardTol: rtol * 1e-2, onFailure: 'warn', invertibility: { every: 10, iterations: 8 } });
     return sequential([layer, linear(classes)], { name: `deq[${width}; ${classes}]` });
   },
 });

@@ -1,7 +1,7 @@
 /**
  * @file Broadcasting arithmetic: add, sub, mul, div, neg, pow — with their JVP and VJP rules.
  */
-import { mapBinary, mapUnary } from '../kernels/elementwise.js';
+import { arith, mapBinary, mapUnary } from '../kernels/elementwise.js';
 import type { Tensor } from '../core/tensor.js';
 import { Prim, type NoParams } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
@@ -13,7 +13,7 @@ const NONE: NoParams = {};
 
 export const addDef: PrimDef<Prim.Add> = {
   prim: Prim.Add,
-  impl: ([a, b]) => mapBinary(a!, b!, (x, y) => x + y, 'add'),
+  impl: ([a, b]) => arith(a!, b!, 'add'),
   // d(a + b) = da + db
   jvp: (_, [da, db], out) => (da && db ? add(da, db) : da ? fitTangent(da, out.shape) : db ? fitTangent(db, out.shape) : null),
   vjp: (ct, [a, b]) => [sumToShape(ct, a!.shape), sumToShape(ct, b!.shape)],
@@ -21,7 +21,7 @@ export const addDef: PrimDef<Prim.Add> = {
 
 export const subDef: PrimDef<Prim.Sub> = {
   prim: Prim.Sub,
-  impl: ([a, b]) => mapBinary(a!, b!, (x, y) => x - y, 'sub'),
+  impl: ([a, b]) => arith(a!, b!, 'sub'),
   // d(a − b) = da − db
   jvp: (_, [da, db], out) => (da && db ? sub(da, db) : da ? fitTangent(da, out.shape) : db ? fitTangent(neg(db), out.shape) : null),
   vjp: (ct, [a, b]) => [sumToShape(ct, a!.shape), sumToShape(neg(ct), b!.shape)],
@@ -29,7 +29,7 @@ export const subDef: PrimDef<Prim.Sub> = {
 
 export const mulDef: PrimDef<Prim.Mul> = {
   prim: Prim.Mul,
-  impl: ([a, b]) => mapBinary(a!, b!, (x, y) => x * y, 'mul'),
+  impl: ([a, b]) => arith(a!, b!, 'mul'),
   // d(a b) = da b + a db
   jvp: ([a, b], [da, db], out) => {
     const t1 = da ? mul(da, b!) : null;
@@ -42,7 +42,7 @@ export const mulDef: PrimDef<Prim.Mul> = {
 
 export const divDef: PrimDef<Prim.Div> = {
   prim: Prim.Div,
-  impl: ([a, b]) => mapBinary(a!, b!, (x, y) => x / y, 'div'),
+  impl: ([a, b]) => arith(a!, b!, 'div'),
   // d(a / b) = da / b − (a / b) db / b
   jvp: ([, b], [da, db], out) => {
     const t1 = da ? div(da, b!) : null;

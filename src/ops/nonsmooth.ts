@@ -12,6 +12,7 @@
  */
 import { ConcreteTensor, type Tensor } from '../core/tensor.js';
 import { mapBinary } from '../kernels/elementwise.js';
+import { reluBackwardKernel, reluKernel } from '../kernels/activations.js';
 import { broadcastIndexMap, broadcastShapes } from '../core/broadcast.js';
 import { shapeSize, shapesEqual } from '../core/tensor.js';
 import { Prim, type KinkParams, type NoParams } from '../autodiff/primitives.js';
@@ -64,6 +65,18 @@ export function kinkMask(x: Tensor, at: number, below: number, above: number, po
 const reluMask = (x: Tensor, p: KinkParams): Tensor => kinkMask(x, 0, 0, 1, p.kink);
 const absMask = (x: Tensor, p: KinkParams): Tensor => kinkMask(x, 0, -1, 1, p.kink);
 
+/**
+ * t · relu'(x) (a tangent or cotangent times the derivative mask). A concrete t takes the fused
+ * kernel (one pass, no mask tensor, the same bits); a traced t (higher-order derivatives) the
+ * differentiable product with the constant mask.
+ */
+function reluScale(t: Tensor, x: Tensor, p: KinkParams): Tensor {
+  if (t.level > 0 || !shapesEqual(t.shape, x.shape)) return mul(t, reluMask(x, p));
+  const out = new Float64Array(t.size);
+  reluBackwardKernel(x.data, t.data, out, (i) => selectDerivative(p.kink, 0, 1, i));
+  return new ConcreteTensor(out, x.shape.slice());
+}
+
 export const reluDef: PrimDef<Prim.Relu> = {
   prim: Prim.Relu,
   impl: ([a]) => {
@@ -71,11 +84,11 @@ export const reluDef: PrimDef<Prim.Relu> = {
     countZeros('relu', d);
     const out = new Float64Array(d.length);
     // max(x, 0) with NaN propagating (NumPy's maximum semantics): NaN <= 0 is false
-    for (let i = 0; i < d.length; i++) out[i] = d[i]! <= 0 ? 0 : d[i]!;
+    reluKernel(d, out);
     return new ConcreteTensor(out, a!.shape);
   },
-  jvp: ([a], [da], _, p) => (da ? mul(da, reluMask(a!, p)) : null),
-  vjp: (ct, [a], _, p) => [mul(ct, reluMask(a!, p))],
+  jvp: ([a], [da], _, p) => (da ? reluScale(da, a!, p) : null),
+  vjp: (ct, [a], _, p) => [reluScale(ct, a!, p)],
 };
 
 export const absDef: PrimDef<Prim.Abs> = {

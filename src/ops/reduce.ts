@@ -10,6 +10,7 @@ import { bind, type PrimDef } from '../autodiff/trace.js';
 import { broadcastTo, reshape } from './shape.js';
 import { div } from './arithmetic.js';
 import { asTensor, type TensorLike } from './convert.js';
+import { sumRowsKernel } from '../kernels/elementwise.js';
 
 /** Options of the reductions: the axes to reduce (a number or a list; default all) and whether to keep them with size 1. */
 export interface AxisOptions {
@@ -69,6 +70,12 @@ export function reductionIndexMap(shape: readonly number[], axes: readonly numbe
   return map;
 }
 
+/** True when `axes` are 0, 1, …, p − 1 in order. */
+function isLeading(axes: readonly number[]): boolean {
+  for (let i = 0; i < axes.length; i++) if (axes[i] !== i) return false;
+  return true;
+}
+
 export const sumDef: PrimDef<Prim.Sum> = {
   prim: Prim.Sum,
   impl: ([a], { axes, keepdims }) => {
@@ -87,6 +94,9 @@ export const sumDef: PrimDef<Prim.Sum> = {
         for (let j = 0; j < m; j++) s += x[off + j]!;
         out[r] = s;
       }
+    } else if (isLeading(axes)) {
+      // the leading axes (a bias gradient: Σ over the batch): row sums, same order as the map
+      sumRowsKernel(x, shapeSize(shape.slice(0, axes.length)), shapeSize(shape.slice(axes.length)), out);
     } else {
       const map = reductionIndexMap(shape, axes);
       for (let i = 0; i < x.length; i++) out[map[i]!] += x[i]!;

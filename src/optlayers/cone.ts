@@ -9,7 +9,11 @@
  * Forward: ADMM on the homogeneous self-dual embedding (O'Donoghue et al., SCS 1.x): with
  * u = (x, y, τ), v = (r, s, κ), Q = [[0, Aᵀ, c], [−A, 0, b], [−cᵀ, −bᵀ, 0]] and C = Rⁿ × K* × R₊,
  *   ũ = (I + Q)⁻¹(u + v),  u⁺ = Π_C(αũ + (1 − α)u − v),  v⁺ = v − (αũ + (1 − α)u) + u⁺   (α = 1.5),
- * (I + Q) factored once (LU); solution (x, y, s) = (u_x, u_y, v_s)/τ. Stops when the relative
+ * solution (x, y, s) = (u_x, u_y, v_s)/τ. The solve with I + Q is split as in SCS: with
+ * M = [[I, Aᵀ], [−A, I]] and h = (c, b), I + Q = [[M, h], [−hᵀ, 1]], so
+ *   t = (r_τ + hᵀM⁻¹r_w) / (1 + hᵀM⁻¹h),   w = M⁻¹r_w − (M⁻¹h)·t,
+ * M factored (LU) once per distinct A — ONCE for a whole batch when A is shared — and M⁻¹h once
+ * per problem. Warm start (`warmStart: { x, y, s }`): u = (x, y, 1), v = (0, s, 0). Stops when the relative
  * primal and dual residuals and the gap are below `tol` (default 1e-9); certificates when τ → 0:
  * bᵀy < 0 (primal infeasible), cᵀx < 0 (dual infeasible).
  *
@@ -26,7 +30,10 @@
  * an entry of v = y − s within 10·tol of a kink, relative to max(1, ‖v‖∞), counts as on it):
  * zero cone's dual = free (identity); R₊: 0 below, 1 above, t at 0 (minNorm: 0, as relu);
  * SOC: as `projectSoc` (minNorm: the outside formula on the boundary, 0 on the polar boundary);
- * PSD (svec coordinates): as `projectPsd` (Daleckii–Krein; a zero eigenvalue is the kink, minNorm 0).
+ * PSD (svec coordinates): as `projectPsd` (Daleckii–Krein; a zero eigenvalue is the kink, minNorm 0);
+ * exponential cone (exp_cone.ts): Π_{K*}(v) = v + Π_K(−v) (Moreau), DΠ_{K*}(v) = I − DΠ_K(−v); on
+ * ∂K* minNorm gives the outside formula, on the boundary of its polar 0, at case 3's t = 0 the
+ * nonnegative cone's 0 (as the SOC and R₊).
  */
 import { ConvergenceError, InvalidArgumentError, InvertibilityError, ShapeError, assertFinite } from '../core/errors.js';
 import { ConcreteTensor, concreteData, formatShape, type Tensor } from '../core/tensor.js';
@@ -35,10 +42,11 @@ import { failurePolicy, handleFailure, type FailurePolicy } from '../core/failur
 import { isTrackingKinks, policyFor, reportKinks, selectDerivative, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
 import { bindCustom, type CustomRule } from '../autodiff/trace.js';
 import { asTensor, type TensorLike } from '../ops/convert.js';
-import { luFactor, luSolve } from '../linalg/dense/lu.js';
+import { luFactor, luSolve, type LUFactorization } from '../linalg/dense/lu.js';
 import { qrFactor, qrSolve, qrMultiplyQ, type QRFactorization } from '../linalg/dense/qr.js';
 import { triangularSolveInPlace } from '../linalg/dense/triangular.js';
 import { psdApply, psdParts } from './projections.js';
+import { expConeJacobian, projectExpCone } from './exp_cone.js';
 
 /**
  * The cone K as a product, in this row order: `zero` equality rows, `nonneg` rows, one SOC block
@@ -51,6 +59,8 @@ export interface ConeSpec {
   nonneg?: number;
   soc?: readonly number[];
   psd?: readonly number[];
+  /** Number of exponential-cone blocks (3 rows each, SCS's (x, y, z) with y·e^{x/y} ≤ z), after the PSD rows. */
+  exp?: number;
 }
 
 /**
@@ -72,6 +82,8 @@ export interface ConeOptions {
   maxIter?: number;
   onFailure?: FailurePolicy;
   kink?: KinkPolicy;
+  /** Start from a previous solution (`solveCone`'s result works as is): x `[n]`, y and s `[m]`, or batched. */
+  warmStart?: { x: Tensor; y: Tensor; s: Tensor };
 }
 
 export type ConeStatus = 'optimal' | 'primalInfeasible' | 'dualInfeasible' | 'maxIterations';
@@ -83,6 +95,10 @@ export interface ConeRunReport {
   primalResidual: number;
   dualResidual: number;
   gap: number;
+  /** False when this problem reused the factorisation of M = [[I, Aᵀ], [−A, I]] of an earlier problem of the batch (A shared). */
+  factorized: boolean;
+  /** Milliseconds spent factoring M for this problem (0 when reused). */
+  factorMs: number;
 }
 
 /** The result of `solveCone`: x, y, s (`[n]`, `[m]`, `[m]`, or with a leading batch axis) differentiable in c, A, b. */
@@ -128,6 +144,11 @@ function projectDual(v: Float64Array, out: Float64Array, cones: Required<ConeSpe
     const P = psdParts(smat(v, o, k), k, MIN_NORM, 0, 1e-12, 'solveCone()').P;
     svec(P, k, out, o);
     o += (k * (k + 1)) / 2;
+  }
+  for (let i = 0; i < cones.exp; i++, o += 3) {
+    // Π_{K*}(v) = v + Π_K(−v)
+    const p = projectExpCone(-v[o]!, -v[o + 1]!, -v[o + 2]!).p;
+    for (let j = 0; j < 3; j++) out[o + j] = v[o + j]! + p[j]!;
   }
 }
 
@@ -225,6 +246,13 @@ function projectDualJacobian(v: Float64Array, cones: Required<ConeSpec>, policy:
     }
     o += q;
   }
+  const Je = new Float64Array(9);
+  for (let i = 0; i < cones.exp; i++, o += 3) {
+    // DΠ_{K*}(v) = I − DΠ_K(−v), the kink weights mapped so that minNorm (t = 0) gives the outside formula on ∂K* and 0 on its polar's boundary
+    const t = selectDerivative(policy, 0, 1, o);
+    if (expConeJacobian(-v[o]!, -v[o + 1]!, -v[o + 2]!, Je, ktol, { wB: t, wP: 1 - t, wT: 1 - t })) kinks++;
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) J[(o + a) * m + o + b] = (a === b ? 1 : 0) - Je[a * 3 + b]!;
+  }
   return { J, kinks };
 }
 
@@ -240,7 +268,7 @@ function projectDualJacobian(v: Float64Array, cones: Required<ConeSpec>, policy:
  */
 export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolution {
   const where = 'solveCone()';
-  checkOptions(options, ['tol', 'maxIter', 'onFailure', 'kink'], where);
+  checkOptions(options, ['tol', 'maxIter', 'onFailure', 'kink', 'warmStart'], where);
   checkOptions(problem, ['c', 'A', 'b', 'cones'], `${where} problem`);
   const o = options ?? {};
   const tol = o.tol === undefined ? 1e-9 : checkPositive(o.tol, 'tol', 'solveCone');
@@ -267,12 +295,13 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
   }
   const isB = [cb, Ab, bb];
   const spec = problem.cones ?? {};
-  checkOptions(spec, ['zero', 'nonneg', 'soc', 'psd'], `${where} cones`);
-  const cones: Required<ConeSpec> = { zero: spec.zero ?? 0, nonneg: spec.nonneg ?? 0, soc: spec.soc ?? [], psd: spec.psd ?? [] };
+  checkOptions(spec, ['zero', 'nonneg', 'soc', 'psd', 'exp'], `${where} cones`);
+  const cones: Required<ConeSpec> = { zero: spec.zero ?? 0, nonneg: spec.nonneg ?? 0, soc: spec.soc ?? [], psd: spec.psd ?? [], exp: spec.exp ?? 0 };
+  if (!Number.isInteger(cones.exp) || cones.exp < 0) throw new InvalidArgumentError(`${where}: cones.exp must be a count of 3-row exponential-cone blocks (an integer ≥ 0), got ${String(spec.exp)}`);
   for (const k of cones.psd) if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`${where}: every PSD block needs a matrix order ≥ 1, got ${k}`);
   for (const q of cones.soc) if (!Number.isInteger(q) || q < 2) throw new InvalidArgumentError(`${where}: every SOC block needs dimension ≥ 2 (t and at least one entry), got ${q}`);
-  const mK = cones.zero + cones.nonneg + cones.soc.reduce((a, q) => a + q, 0) + cones.psd.reduce((a, k) => a + (k * (k + 1)) / 2, 0);
-  if (mK !== m) throw new ShapeError(`${where}: the cones cover ${mK} rows (zero ${cones.zero} + nonneg ${cones.nonneg} + soc [${cones.soc.join(', ')}] + psd [${cones.psd.join(', ')}] as k(k+1)/2 each) but A and b have ${m}`);
+  const mK = cones.zero + cones.nonneg + cones.soc.reduce((a, q) => a + q, 0) + cones.psd.reduce((a, k) => a + (k * (k + 1)) / 2, 0) + 3 * cones.exp;
+  if (mK !== m) throw new ShapeError(`${where}: the cones cover ${mK} rows (zero ${cones.zero} + nonneg ${cones.nonneg} + soc [${cones.soc.join(', ')}] + psd [${cones.psd.join(', ')}] as k(k+1)/2 each + 3·exp ${cones.exp}) but A and b have ${m}`);
 
   // entries of v = y − s within 10·tol (relative) of a cone kink are treated as on it: the ADMM
   // solution is only tol-accurate, so an exact test would never see a degenerate constraint
@@ -334,6 +363,24 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
     return f;
   };
 
+  /** The warm start broadcast to [B, ·] (a per-problem value is repeated). */
+  const loadWarm = (w: { x: Tensor; y: Tensor; s: Tensor }): { x: Float64Array; y: Float64Array; s: Float64Array } => {
+    if (w === null || typeof w !== 'object') throw new InvalidArgumentError(`${where}: warmStart must be { x, y, s } (a previous solveCone result works), got ${String(w)}`);
+    const get = (name: 'x' | 'y' | 's', size: number): Float64Array => {
+      const t = w[name];
+      if (t === undefined) throw new InvalidArgumentError(`${where}: warmStart needs x, y and s (a previous solveCone result works), ${name} is missing`);
+      const d = concreteData(t, `${where} warmStart.${name}`);
+      if (d.length === B * size) return d;
+      if (d.length === size) {
+        const out = new Float64Array(B * size);
+        for (let k = 0; k < B; k++) out.set(d, k * size);
+        return out;
+      }
+      throw new ShapeError(`${where}: warmStart.${name} has ${d.length} entries, expected ${size} or ${B * size} (shape ${formatShape(t.shape)})`);
+    };
+    return { x: get('x', n), y: get('y', m), s: get('s', m) };
+  };
+
   const inputsOf = (xs: readonly Tensor[]): Float64Array[] =>
     xs.map((t, i) => concreteData(t, `${where} derivative of ${['c', 'A', 'b'][i]} (higher-order derivatives of solveCone are not supported)`));
   const lead = batched ? [B] : [];
@@ -349,9 +396,22 @@ export function solveCone(problem: ConeProblem, options?: ConeOptions): ConeSolu
       const Y = new Float64Array(B * m);
       const S = new Float64Array(B * m);
       let kinks = 0;
+      const warm = o.warmStart ? loadWarm(o.warmStart) : null;
+      let shared: LUFactorization | null = null;
       for (let k = 0; k < B; k++) {
-        const rep: ConeRunReport = { status: 'maxIterations', iterations: 0, primalResidual: Infinity, dualResidual: Infinity, gap: Infinity };
-        const sol = admm(view(data, 1, k), view(data, 2, k), view(data, 0, k), n, m, cones, tol, maxIter, rep);
+        const rep: ConeRunReport = { status: 'maxIterations', iterations: 0, primalResidual: Infinity, dualResidual: Infinity, gap: Infinity, factorized: true, factorMs: 0 };
+        let fM: LUFactorization;
+        if (shared) {
+          fM = shared;
+          rep.factorized = false;
+        } else {
+          const t0 = performance.now();
+          fM = factorM(view(data, 1, k), n, m);
+          rep.factorMs = performance.now() - t0;
+          if (!isB[1]) shared = fM;
+        }
+        const w0 = warm ? { x: warm.x.subarray(k * n, (k + 1) * n), y: warm.y.subarray(k * m, (k + 1) * m), s: warm.s.subarray(k * m, (k + 1) * m) } : null;
+        const sol = admm(view(data, 1, k), view(data, 2, k), view(data, 0, k), n, m, cones, tol, maxIter, rep, fM, w0);
         sols.push(sol);
         reports.push(rep);
         X.set(sol.x, k * n);
@@ -484,19 +544,55 @@ function embedding(A: Float64Array, b: Float64Array, c: Float64Array, n: number,
   return Q;
 }
 
-/** SCS-style ADMM on the homogeneous self-dual embedding (file header). */
+/** LU of M = [[I, Aᵀ], [−A, I]] ((n + m)², depends on A only: shared by a batch with one A). */
+function factorM(A: Float64Array, n: number, m: number): LUFactorization {
+  const K = n + m;
+  const M = new Float64Array(K * K);
+  for (let i = 0; i < K; i++) M[i * K + i] = 1;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      M[j * K + n + i] = A[i * n + j]!;
+      M[(n + i) * K + j] = -A[i * n + j]!;
+    }
+  }
+  return luFactor(M, K);
+}
+
+/** SCS-style ADMM on the homogeneous self-dual embedding (file header), with M's factor `fM`. */
 function admm(
   A: Float64Array, b: Float64Array, c: Float64Array, n: number, m: number, cones: Required<ConeSpec>, tol: number, maxIter: number,
-  out: ConeRunReport,
+  out: ConeRunReport, fM: LUFactorization, warm: { x: Float64Array; y: Float64Array; s: Float64Array } | null,
 ): { x: Float64Array; y: Float64Array; s: Float64Array } {
   const N = n + m + 1;
-  const Q = embedding(A, b, c, n, m);
-  for (let i = 0; i < N; i++) Q[i * N + i] += 1;
-  const f = luFactor(Q, N);
+  const K = n + m;
+  // g = M⁻¹h, h = (c, b); den = 1 + hᵀg
+  const hv = new Float64Array(K);
+  hv.set(c, 0);
+  hv.set(b, n);
+  const g = luSolve(fM, hv, 1);
+  let den = 1;
+  for (let i = 0; i < K; i++) den += hv[i]! * g[i]!;
+  /** ũ = (I + Q)⁻¹ r by the block elimination of the file header. */
+  const solveIQ = (r: Float64Array): Float64Array => {
+    const w = luSolve(fM, r.subarray(0, K), 1);
+    let t = r[N - 1]!;
+    for (let i = 0; i < K; i++) t += hv[i]! * w[i]!;
+    t /= den;
+    const outv = new Float64Array(N);
+    for (let i = 0; i < K; i++) outv[i] = w[i]! - g[i]! * t;
+    outv[N - 1] = t;
+    return outv;
+  };
   const u = new Float64Array(N);
   const v = new Float64Array(N);
   u[N - 1] = 1;
   v[N - 1] = 1;
+  if (warm) {
+    u.set(warm.x, 0);
+    u.set(warm.y, n);
+    v.set(warm.s, n);
+    v[N - 1] = 0;
+  }
   const alpha = 1.5;
   const rel = new Float64Array(N);
   const tmp = new Float64Array(m);
@@ -510,7 +606,7 @@ function admm(
   const s = new Float64Array(m);
   for (let it = 1; it <= maxIter; it++) {
     for (let i = 0; i < N; i++) rel[i] = u[i]! + v[i]!;
-    const ut = luSolve(f, rel, 1);
+    const ut = solveIQ(rel);
     for (let i = 0; i < N; i++) rel[i] = alpha * ut[i]! + (1 - alpha) * u[i]!;
     // u⁺ = Π_C(rel − v)
     for (let j = 0; j < n; j++) u[j] = rel[j]! - v[j]!;

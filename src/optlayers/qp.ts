@@ -51,21 +51,25 @@ import { bindCustom, type CustomRule } from '../autodiff/trace.js';
 import { asTensor, type TensorLike } from '../ops/convert.js';
 import { luFactor, luSolve, luRcondEstimate, norm1, type LUFactorization } from '../linalg/dense/lu.js';
 import { qpIpm, QpWorkspace, type QpData, type QpRunReport, type QpStatus } from './qp_ipm.js';
+import { qpAdmm, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs } from './qp_admm.js';
+import { CsrMatrix } from '../linalg/sparse/csr.js';
+import { CscMatrix } from '../linalg/sparse/csc.js';
 
 export type { QpStatus } from './qp_ipm.js';
+export type { QpAdmmReport } from './qp_admm.js';
 
 /** The data of `solveQp`: each tensor either shared (`[n, n]`, `[n]`, …) or batched (`[B, n, n]`, `[B, n]`, …). */
 export interface QpProblem {
-  /** Quadratic term, `[n, n]` or `[B, n, n]`, symmetric positive semidefinite (zero for an LP). */
-  Q: TensorLike;
+  /** Quadratic term, `[n, n]` or `[B, n, n]`, symmetric positive semidefinite (zero for an LP); a `CsrMatrix` / `CscMatrix` with `solver: 'admm'` (shared, not differentiated). */
+  Q: TensorLike | CsrMatrix | CscMatrix;
   /** Linear term, `[n]` or `[B, n]`. */
   p: TensorLike;
-  /** Inequality matrix, `[m, n]` or `[B, m, n]` (with `h`). */
-  G?: TensorLike;
+  /** Inequality matrix, `[m, n]` or `[B, m, n]` (with `h`); sparse as `Q`. */
+  G?: TensorLike | CsrMatrix | CscMatrix;
   /** Inequality right-hand side, `[m]` or `[B, m]`. */
   h?: TensorLike;
-  /** Equality matrix, `[e, n]` or `[B, e, n]` (with `b`). */
-  A?: TensorLike;
+  /** Equality matrix, `[e, n]` or `[B, e, n]` (with `b`); sparse as `Q`. */
+  A?: TensorLike | CsrMatrix | CscMatrix;
   /** Equality right-hand side, `[e]` or `[B, e]`. */
   b?: TensorLike;
 }
@@ -97,6 +101,14 @@ export interface QpOptions {
    * where interior-point iterates are only √μ-accurate.
    */
   polish?: boolean;
+  /**
+   * `'ipm'` (default): the interior point of qp_ipm.ts. `'admm'`: OSQP's ADMM (qp_admm.ts), for
+   * large sparse problems; accepts `CsrMatrix`/`CscMatrix` Q, G, A; defaults tol 1e-6 (its
+   * ε_abs = ε_rel), maxIter 4000, infTol 1e-5. Both are polished and differentiated the same way.
+   */
+  solver?: 'ipm' | 'admm';
+  /** ADMM parameters: `rho` (0.1), `sigma` (1e-6), `alpha` (1.6), `scaling` (Ruiz passes, 10), `adaptiveRho` (true). */
+  admm?: { rho?: number; sigma?: number; alpha?: number; scaling?: number; adaptiveRho?: boolean };
 }
 
 /** What the derivative rules did (filled when a derivative is first requested). */
@@ -132,7 +144,9 @@ export interface QpSolution {
   derivative: QpDerivativeReport;
 }
 
-const OPTION_KEYS = ['tol', 'maxIter', 'infTol', 'warmStart', 'onFailure', 'kink', 'polish'] as const;
+const OPTION_KEYS = ['tol', 'maxIter', 'infTol', 'warmStart', 'onFailure', 'kink', 'polish', 'solver', 'admm'] as const;
+const ADMM_KEYS = ['rho', 'sigma', 'alpha', 'scaling', 'adaptiveRho'] as const;
+type AdmmParams = { rho: number; sigma: number; alpha: number; scaling: number; adaptiveRho: boolean };
 const NAMES = ['Q', 'p', 'G', 'h', 'A', 'b'] as const;
 type Name = (typeof NAMES)[number];
 const WHERE = 'solveQp()';
@@ -228,7 +242,10 @@ class QpCall {
 
   constructor(
     private readonly L: Layout,
-    private readonly opts: { tol: number; maxIter: number; infTol: number; onFailure: FailurePolicy; warm: QpWarmStart | undefined; polish: boolean },
+    private readonly opts: {
+      tol: number; maxIter: number; infTol: number; onFailure: FailurePolicy; warm: QpWarmStart | undefined; polish: boolean;
+      solver: 'ipm' | 'admm'; admm: AdmmParams; sparse: QpSparseInputs;
+    },
     private readonly policy: ResolvedKinkPolicy,
   ) {
     this.derivative = { singular: [], rcond: [], kinkSelection: describePolicy(policy) };
@@ -287,7 +304,7 @@ class QpCall {
     this.s = new Float64Array(B * m);
     const warm = this.opts.warm;
     if (warm) this.loadWarm(warm);
-    const w = new QpWorkspace(n, m, e);
+    const w = this.opts.solver === 'ipm' ? new QpWorkspace(n, m, e) : null;
     this.kind = new Uint8Array(B * m);
     let kinkCount = 0;
     for (let k = 0; k < B; k++) {
@@ -297,29 +314,30 @@ class QpCall {
         lambda: this.lambda.subarray(k * m, (k + 1) * m),
         nu: this.nu.subarray(k * e, (k + 1) * e),
       };
-      const rep = qpIpm(this.problem(k), it, { tol: this.opts.tol, maxIter: this.opts.maxIter, infTol: this.opts.infTol, warm: warm !== undefined }, w);
-      this.problems.push(rep);
-      this.statuses.push(rep.status);
-      // active-set classification: strict complementarity makes one of s_i, λ_i vanish
-      let act = 0;
-      let deg = 0;
-      for (let i = 0; i < m; i++) {
-        const si = Math.max(it.s[i]!, 0);
-        const li = Math.max(it.lambda[i]!, 0);
-        const lo = Math.min(si, li);
-        const hi = Math.max(si, li);
-        let kd = 0;
-        if (hi === 0 || lo > 1e-3 * hi) kd = 2;
-        else if (li > si) kd = 1;
-        this.kind[k * m + i] = kd;
-        if (kd === 1) act++;
-        if (kd === 2) deg++;
-      }
-      this.active.push(act);
-      this.degenerate.push(deg);
+      const set = { tol: this.opts.tol, maxIter: this.opts.maxIter, infTol: this.opts.infTol, warm: warm !== undefined };
       this.factAct.push(null);
       this.factFree.push(null);
-      if (rep.status === 'optimal' && this.opts.polish) rep.polished = this.polish(k, it);
+      // ADMM tries the polish step early (an exact KKT point ends its run): classify, drop stale factors, polish
+      const polishCheck = this.opts.polish ? () => {
+        this.classify(k, it);
+        this.factAct[k] = null;
+        this.factFree[k] = null;
+        return this.polish(k, it);
+      } : undefined;
+      const rep = w ? qpIpm(this.problem(k), it, set, w) : qpAdmm(this.problem(k), this.opts.sparse, it, { ...set, ...this.opts.admm, polishCheck });
+      this.problems.push(rep);
+      this.statuses.push(rep.status);
+      if (!rep.polished) {
+        // a failed early attempt cached the factor of another active set
+        this.factAct[k] = null;
+        this.factFree[k] = null;
+      }
+      let [act, deg] = this.classify(k, it);
+      if (rep.status === 'optimal' && this.opts.polish && !rep.polished) rep.polished = this.polish(k, it);
+      // ADMM's clamped rows have s = 0 exactly, so a degenerate row (λ = 0 too) only shows after the polish
+      if (!w && rep.polished) [act, deg] = this.degenerateAfterPolish(k, it);
+      this.active.push(act);
+      this.degenerate.push(deg);
       if (rep.status === 'optimal') kinkCount += deg;
       this.derivative.rcond.push(NaN);
     }
@@ -345,6 +363,56 @@ class QpCall {
       );
     }
     return this.outputs();
+  }
+
+  /** Active-set classification of problem k into `kind` (strict complementarity makes one of s_i, λ_i vanish); returns [active, degenerate] counts. */
+  private classify(k: number, it: { s: Float64Array; lambda: Float64Array }): [number, number] {
+    const m = this.L.m;
+    let act = 0;
+    let deg = 0;
+    for (let i = 0; i < m; i++) {
+      const si = Math.max(it.s[i]!, 0);
+      const li = Math.max(it.lambda[i]!, 0);
+      const lo = Math.min(si, li);
+      const hi = Math.max(si, li);
+      let kd = 0;
+      if (hi === 0 || lo > 1e-3 * hi) kd = 2;
+      else if (li > si) kd = 1;
+      this.kind[k * m + i] = kd;
+      if (kd === 1) act++;
+      if (kd === 2) deg++;
+    }
+    return [act, deg];
+  }
+
+  /**
+   * After an exact (polished) ADMM solution: active rows with λ_i ≤ 1e-9·(1 + ‖p‖∞) and inactive
+   * rows with s_i ≤ 1e-9·(1 + ‖h‖∞) are degenerate (kind 2). The cached factors are dropped when the
+   * set treated as active changes. Returns [active, degenerate] counts.
+   */
+  private degenerateAfterPolish(k: number, it: { s: Float64Array; lambda: Float64Array }): [number, number] {
+    const { m } = this.L;
+    const q = this.problem(k);
+    let pS = 1;
+    for (let j = 0; j < q.p.length; j++) pS = Math.max(pS, 1 + Math.abs(q.p[j]!));
+    let hS = 1;
+    for (let i = 0; i < m; i++) hS = Math.max(hS, 1 + Math.abs(q.h[i]!));
+    let act = 0;
+    let deg = 0;
+    let grew = false;
+    for (let i = 0; i < m; i++) {
+      const kd = this.kind[k * m + i]!;
+      if (kd === 1 && it.lambda[i]! <= 1e-9 * pS) this.kind[k * m + i] = 2;
+      else if (kd === 0 && it.s[i]! <= 1e-9 * hS) {
+        this.kind[k * m + i] = 2;
+        grew = true;
+      }
+      if (this.kind[k * m + i] === 1) act++;
+      if (this.kind[k * m + i] === 2) deg++;
+    }
+    if (grew) this.factAct[k] = null;
+    this.factFree[k] = null;
+    return [act, deg];
   }
 
   private loadWarm(warm: QpWarmStart): void {
@@ -585,6 +653,22 @@ class QpCall {
   }
 }
 
+/** The checked `admm` sub-options with their defaults. */
+function admmOptions(a: QpOptions['admm']): AdmmParams {
+  checkOptions(a, ADMM_KEYS, `${WHERE} admm`);
+  const o = a ?? {};
+  const alpha = o.alpha ?? ADMM_DEFAULTS.alpha;
+  if (!(alpha > 0 && alpha < 2)) throw new InvalidArgumentError(`${WHERE}: admm.alpha must be in (0, 2), got ${alpha}`);
+  if (o.adaptiveRho !== undefined && typeof o.adaptiveRho !== 'boolean') throw new InvalidArgumentError(`${WHERE}: admm.adaptiveRho must be a boolean, got ${JSON.stringify(o.adaptiveRho)}`);
+  return {
+    rho: o.rho === undefined ? ADMM_DEFAULTS.rho : checkPositive(o.rho, 'admm.rho', 'solveQp'),
+    sigma: o.sigma === undefined ? ADMM_DEFAULTS.sigma : checkPositive(o.sigma, 'admm.sigma', 'solveQp'),
+    alpha,
+    scaling: o.scaling === undefined ? ADMM_DEFAULTS.scaling : checkCount(o.scaling, WHERE, 'admm.scaling', 0),
+    adaptiveRho: o.adaptiveRho ?? ADMM_DEFAULTS.adaptiveRho,
+  };
+}
+
 /**
  * Solves a batch of convex quadratic programs min ½zᵀQz + pᵀz s.t. Gz ≤ h, Az = b by a
  * primal–dual interior-point method (Mehrotra predictor–corrector, relative KKT residual 1e-10),
@@ -603,16 +687,33 @@ export function solveQp(problem: QpProblem, options?: QpOptions): QpSolution {
   checkOptions(problem, NAMES, `${WHERE} problem`);
   if (problem.Q === undefined || problem.p === undefined) throw new InvalidArgumentError(`${WHERE}: Q and p are required (use a zero Q for a linear program)`);
   const o = options ?? {};
-  const tol = o.tol === undefined ? 1e-10 : checkPositive(o.tol, 'tol', 'solveQp');
-  const infTol = o.infTol === undefined ? 1e-8 : checkPositive(o.infTol, 'infTol', 'solveQp');
-  const maxIter = o.maxIter === undefined ? 50 : checkCount(o.maxIter, WHERE, 'maxIter', 1);
+  const solver = o.solver ?? 'ipm';
+  if (solver !== 'ipm' && solver !== 'admm') throw new InvalidArgumentError(`${WHERE}: solver must be 'ipm' or 'admm', got ${JSON.stringify(o.solver)}`);
+  const admm = solver === 'admm';
+  const tol = o.tol === undefined ? (admm ? 1e-6 : 1e-10) : checkPositive(o.tol, 'tol', 'solveQp');
+  const infTol = o.infTol === undefined ? (admm ? 1e-5 : 1e-8) : checkPositive(o.infTol, 'infTol', 'solveQp');
+  const maxIter = o.maxIter === undefined ? (admm ? 4000 : 50) : checkCount(o.maxIter, WHERE, 'maxIter', 1);
+  const admmParams = admmOptions(o.admm);
   const onFailure = failurePolicy(o.onFailure, WHERE);
   const policy = policyFor(o.kink);
   const ts: Partial<Record<Name, Tensor>> = {};
-  for (const name of NAMES) if (problem[name] !== undefined) ts[name] = asTensor(problem[name], WHERE, name);
+  const sparse: QpSparseInputs = {};
+  for (const name of NAMES) {
+    const v = problem[name];
+    if (v === undefined) continue;
+    if (v instanceof CsrMatrix || v instanceof CscMatrix) {
+      if (name !== 'Q' && name !== 'G' && name !== 'A') throw new InvalidArgumentError(`${WHERE}: ${name} must be dense (only Q, G, A may be sparse), got a ${v.constructor.name}`);
+      if (!admm) throw new InvalidArgumentError(`${WHERE}: ${name} is a ${v.constructor.name}: sparse inputs need { solver: 'admm' } (the interior point is dense)`);
+      const csr = toCsr(v);
+      assertFinite(csr.values, `${WHERE}: ${name}`);
+      sparse[name] = name === 'Q' ? symmetricPart(csr) : csr;
+      // the dense copy serves the polish step and the derivative rules (a sparse input is a constant)
+      ts[name] = new ConcreteTensor(csr.toDense(), [csr.rows, csr.cols]);
+    } else ts[name] = asTensor(v as TensorLike, WHERE, name);
+  }
   const L = parseLayout(ts);
   if (o.polish !== undefined && typeof o.polish !== 'boolean') throw new InvalidArgumentError(`${WHERE}: polish must be a boolean, got ${JSON.stringify(o.polish)}`);
-  const call = new QpCall(L, { tol, maxIter, infTol, onFailure, warm: o.warmStart, polish: o.polish ?? true }, policy);
+  const call = new QpCall(L, { tol, maxIter, infTol, onFailure, warm: o.warmStart, polish: o.polish ?? true, solver, admm: admmParams, sparse }, policy);
   const outs = bindCustom(call.rule, L.names.map((nm) => ts[nm]!));
   const { B, batched, m, e } = L;
   const lead = batched ? [B] : [];

@@ -16,6 +16,8 @@
  * factored once per iteration (Cholesky in place in the workspace without equalities, else LU
  * with partial pivoting, `linalg/dense`; no allocation per iteration) and solved for the predictor and the corrector; the corrector gets up to two steps
  * of iterative refinement on the full Newton system once D is badly scaled. σ = (μ_aff/μ)³ (Mehrotra).
+ * Step α = min(1, η·α_max) (α_max: largest step keeping s, λ ≥ 0) with η = 0.99 far from the
+ * solution, growing to 0.9999 as μ/(1 + |obj|) → 0: η = min(0.9999, max(0.99, 1 − 0.1·√(μ/(1 + |obj|)))).
  *
  * Stopping (all relative, default tol 1e-10):
  *   primal ‖(r_i, r_e)‖∞ ≤ tol·(1 + max(‖h‖∞, ‖b‖∞)),  dual ‖r_d‖∞ ≤ tol·(1 + ‖p‖∞),
@@ -79,13 +81,23 @@ function normInf(v: Float64Array): number {
   return m;
 }
 
-/** out = M·x (M rows×cols). */
+/** out = M·x (M rows×cols); four accumulators per row so the dot products are not add-latency bound. */
 function matVec(M: Float64Array, rows: number, cols: number, x: Float64Array, out: Float64Array): void {
   for (let i = 0; i < rows; i++) {
-    let acc = 0;
     const o = i * cols;
-    for (let j = 0; j < cols; j++) acc += M[o + j]! * x[j]!;
-    out[i] = acc;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      a0 += M[o + j]! * x[j]!;
+      a1 += M[o + j + 1]! * x[j + 1]!;
+      a2 += M[o + j + 2]! * x[j + 2]!;
+      a3 += M[o + j + 3]! * x[j + 3]!;
+    }
+    for (; j < cols; j++) a0 += M[o + j]! * x[j]!;
+    out[i] = a0 + a1 + (a2 + a3);
   }
 }
 
@@ -125,6 +137,9 @@ export class QpWorkspace {
   readonly Ri: Float64Array;
   readonly Re: Float64Array;
   readonly Rc: Float64Array;
+  /** D = λ/s of the current iteration, and Q·z. */
+  readonly d: Float64Array;
+  readonly Qz: Float64Array;
   /** K⁻¹·rhs of the last solve. */
   readonly x: Float64Array;
   /** The LU factors when the last factorization fell back to LU; null: w.K holds the Cholesky factor. */
@@ -157,16 +172,19 @@ export class QpWorkspace {
     this.Ri = new Float64Array(m);
     this.Re = new Float64Array(e);
     this.Rc = new Float64Array(m);
+    this.d = new Float64Array(m);
+    this.Qz = new Float64Array(n);
   }
 }
 
-/** Row-block height of the lower-triangle-only GᵀDG product (used from n ≥ 2·SYRK_BLOCK). */
+/** Row-block height of the lower-triangle-only GᵀDG product from n ≥ 2·SYRK_BLOCK; SYRK_BLOCK_MIN below that (from n ≥ 2·SYRK_BLOCK_MIN). */
 const SYRK_BLOCK = 64;
+const SYRK_BLOCK_MIN = 32;
 
 /**
  * Assembles K = [Q + GᵀDG + δI, Aᵀ; A, −δI] (D = diag(d)) into w.K and returns max |K_ii|.
  * GᵀDG is one gemm of (DG)ᵀ·G (the WebAssembly kernel once n·n·m ≥ 16³); with `lowerOnly` (for
- * Cholesky, which reads only the lower triangle) and n ≥ 2·SYRK_BLOCK it is computed by block rows
+ * Cholesky, which reads only the lower triangle) and n ≥ 2·SYRK_BLOCK_MIN it is computed by block rows
  * [r0, r1) × columns [0, r1) only, about half the flops (the entries above the diagonal blocks are
  * then stale).
  */
@@ -176,8 +194,10 @@ function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace, 
   const K = w.K;
   if (e > 0) K.fill(0);
   for (let i = 0; i < n; i++) {
-    K.set(Q.subarray(i * n, (i + 1) * n), i * N);
-    K[i * N + i] += delta;
+    const ri = i * N;
+    const qi = i * n;
+    for (let j = 0; j < n; j++) K[ri + j] = Q[qi + j]!;
+    K[ri + i] += delta;
   }
   // + GᵀDG: scale the rows of G by D, then one gemm into the leading n×n block of K
   if (m > 0) {
@@ -187,9 +207,10 @@ function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace, 
       const o = k * n;
       for (let j = 0; j < n; j++) DG[o + j] = dk * G[o + j]!;
     }
-    if (lowerOnly && n >= 2 * SYRK_BLOCK) {
-      for (let r0 = 0; r0 < n; r0 += SYRK_BLOCK) {
-        const r1 = Math.min(n, r0 + SYRK_BLOCK);
+    if (lowerOnly && n >= 2 * SYRK_BLOCK_MIN) {
+      const nb = n >= 2 * SYRK_BLOCK ? SYRK_BLOCK : SYRK_BLOCK_MIN;
+      for (let r0 = 0; r0 < n; r0 += nb) {
+        const r1 = Math.min(n, r0 + nb);
         gemmStrided(true, false, r1 - r0, r1, m, 1, DG, r0, n, G, 0, n, 1, K, r0 * N, N);
       }
     } else {
@@ -324,11 +345,11 @@ function maxStep(s: Float64Array, ds: Float64Array, l: Float64Array, dl: Float64
   return a;
 }
 
-/** Residuals r_d, r_i, r_e of the iterate into the workspace. */
+/** Residuals r_d, r_i, r_e of the iterate (and Q·z) into the workspace. */
 function residuals(q: QpData, it: QpIterate, w: QpWorkspace): void {
   const { n, m, e, Q, p, G, h, A, b } = q;
-  matVec(Q, n, n, it.z, w.rd);
-  for (let j = 0; j < n; j++) w.rd[j] += p[j]!;
+  matVec(Q, n, n, it.z, w.Qz);
+  for (let j = 0; j < n; j++) w.rd[j] = w.Qz[j]! + p[j]!;
   matTVec(G, m, n, it.lambda, w.rd, true);
   matTVec(A, e, n, it.nu, w.rd, true);
   matVec(G, m, n, it.z, w.ri);
@@ -399,7 +420,7 @@ function warmPoint(q: QpData, it: QpIterate): void {
  * // internal: see solveQp
  */
 export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspace): QpRunReport {
-  const { n, m, Q, p, h, b } = q;
+  const { n, m, p, h, b } = q;
   const e = q.e;
   const report: QpRunReport = { status: 'maxIterations', iterations: 0, primalResidual: Infinity, dualResidual: Infinity, gap: Infinity };
   if (set.warm && m > 0) warmPoint(q, it);
@@ -409,13 +430,11 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
   }
   const pScale = 1 + normInf(p);
   const hbScale = 1 + Math.max(normInf(h), normInf(b));
-  const d = new Float64Array(m);
-  const Qz = new Float64Array(n);
+  const { d, Qz } = w;
   for (let iter = 0; iter <= set.maxIter; iter++) {
     residuals(q, it, w);
     let sl = 0;
     for (let k = 0; k < m; k++) sl += it.s[k]! * it.lambda[k]!;
-    matVec(Q, n, n, it.z, Qz);
     let obj = 0;
     for (let j = 0; j < n; j++) obj += it.z[j]! * (0.5 * Qz[j]! + p[j]!);
     report.primalResidual = Math.max(normInf(w.ri), normInf(w.re)) / hbScale;
@@ -436,7 +455,7 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
     }
     const delta = factorWithFallback(q, d, w);
     // iterative refinement only once D is badly scaled (or K had to be regularised)
-    const passes = delta > 0 || dMax > 1e8 ? 2 : dMax > 1e4 ? 1 : 0;
+    const passes = delta > 0 || dMax > 1e12 ? 2 : dMax > 1e8 ? 1 : 0;
     if (delta < 0) {
       report.status = 'numericalError';
       return report;
@@ -460,7 +479,10 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
     // corrector
     for (let k = 0; k < m; k++) w.rc[k] = -it.s[k]! * it.lambda[k]! + sigma * mu - w.dsAff[k]! * w.dlAff[k]!;
     newtonStep(q, it, w, passes);
-    const alpha = Math.min(1, 0.99 * maxStep(it.s, w.ds, it.lambda, w.dl));
+    // step-to-boundary fraction η: 0.99 far from the solution, up to 0.9999 as the relative
+    // complementarity μ/(1 + |obj|) vanishes (a fixed 0.99 costs an iteration or two at the end)
+    const eta = Math.min(0.9999, Math.max(0.99, 1 - 0.1 * Math.sqrt(mu / (1 + Math.abs(obj)))));
+    const alpha = Math.min(1, eta * maxStep(it.s, w.ds, it.lambda, w.dl));
     for (let j = 0; j < n; j++) it.z[j] += alpha * w.dz[j]!;
     for (let r = 0; r < e; r++) it.nu[r] += alpha * w.dn[r]!;
     for (let k = 0; k < m; k++) {

@@ -1,5 +1,6 @@
-;; @file The WebAssembly SIMD kernels of dense Lasso designs (src/kernels/wasm_lasso.ts): CD epochs,
-;; column dot products, Xβ, column preparation, weighted norms. f64x2 SIMD128.
+;; @file The WebAssembly SIMD kernels of dense Lasso designs (src/kernels/wasm_lasso.ts): CD epochs
+;; (residual mode `epoch`, Gram mode `gepoch`, logistic `wepoch`, CSC `cepoch`), column dot
+;; products, Xβ, column preparation, weighted norms. f64x2 SIMD128.
 ;;
 ;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
 ;; edit this file, run `npm run build:kernels`, commit both. The memory (env.mem) is one per
@@ -408,7 +409,336 @@
             (i32.const 4)))
         (br $L1))))
 
-  ;; dots(x, n, cols, count, v, out): out[j] = X_jᵀv for j in cols[0..count).
+  ;; gepoch(x, n, ws, m, beta, g, norms, thr, nl2): one cyclic coordinate-descent pass of the Gram
+  ;; (covariance-update) mode (lasso/quad_gram.ts) over ws[0..m): x holds G = X_cᵀX_c (n×n here,
+  ;; n = p, symmetric, so column j = row j), g the maintained gradient X_cᵀr = q − Gβ:
+  ;;   z = g_j + N_j·β_j (N_j = norms[j] = G_jj); β_j⁺ = ST(z, thr_j)/(N_j + nl2);
+  ;;   if β_j⁺ ≠ β_j: g ← g + (β_j − β_j⁺)·G_j, beta[j] = β_j⁺.
+  ;; The text of `epoch` with its dot-product stage replaced by the load of g_j: the update of g is
+  ;; the same SIMD axpy as the residual update there.
+  (func $gepoch (export "gepoch") (type $t0) (param $x i32) (param $n i32) (param $ws i32) (param $m i32) (param $beta i32) (param $r i32) (param $norms i32) (param $thr i32) (param $nl2 f64)
+    (local $w i32) (local $mb i32) (local $jb i32) (local $c i32) (local $unused i32) (local $end4 i32) (local $endb i32) (local $a0 v128) (local $a1 v128) (local $dv v128) (local $s f64) (local $bj f64) (local $nj f64) (local $tj f64) (local $z f64) (local $nb f64) (local $a2 v128) (local $a3 v128) (local $end8 i32) (local $pc i32) (local $pv i32) (local $pe i32)
+    (local.set $end4
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -4))
+        (i32.const 3)))
+    (local.set $endb
+      (i32.shl
+        (local.get $n)
+        (i32.const 3)))
+    (local.set $end8
+      (i32.shl
+        (i32.and
+          (local.get $n)
+          (i32.const -8))
+        (i32.const 3)))
+    (local.set $mb
+      (i32.shl
+        (local.get $m)
+        (i32.const 2)))
+    (local.set $w
+      (i32.const 0))
+    (block $B0
+      (loop $L1
+        (br_if $B0
+          (i32.ge_u
+            (local.get $w)
+            (local.get $mb)))
+        (local.set $c
+          (i32.add
+            (i32.mul
+              (local.tee $jb
+                (i32.load
+                  (i32.add
+                    (local.get $ws)
+                    (local.get $w))))
+              (local.get $endb))
+            (local.get $x)))
+        (local.set $jb
+          (i32.shl
+            (local.get $jb)
+            (i32.const 3)))
+        (local.set $s
+          (f64.load
+            (i32.add
+              (local.get $r)
+              (local.get $jb))))
+        (local.set $bj
+          (f64.load
+            (i32.add
+              (local.get $beta)
+              (local.get $jb))))
+        (local.set $nj
+          (f64.load
+            (i32.add
+              (local.get $norms)
+              (local.get $jb))))
+        (local.set $tj
+          (f64.load
+            (i32.add
+              (local.get $thr)
+              (local.get $jb))))
+        (local.set $z
+          (f64.add
+            (local.get $s)
+            (f64.mul
+              (local.get $nj)
+              (local.get $bj))))
+        (local.set $nb
+          (if $I8 (result f64)
+            (f64.gt
+              (local.get $z)
+              (local.get $tj))
+            (then
+              (f64.div
+                (f64.sub
+                  (local.get $z)
+                  (local.get $tj))
+                (f64.add
+                  (local.get $nj)
+                  (local.get $nl2))))
+            (else
+              (if $I9 (result f64)
+                (f64.lt
+                  (local.get $z)
+                  (f64.neg
+                    (local.get $tj)))
+                (then
+                  (f64.div
+                    (f64.add
+                      (local.get $z)
+                      (local.get $tj))
+                    (f64.add
+                      (local.get $nj)
+                      (local.get $nl2))))
+                (else
+                  (f64.const 0x0p+0 (;=0;)))))))
+        (if $I10
+          (f64.ne
+            (local.get $nb)
+            (local.get $bj))
+          (then
+            (local.set $dv
+              (f64x2.splat
+                (local.tee $z
+                  (f64.sub
+                    (local.get $bj)
+                    (local.get $nb)))))
+            (local.set $pc
+              (local.get $c))
+            (local.set $pv
+              (local.get $r))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $end8)))
+            (block $B11
+              (loop $L12
+                (br_if $B11
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (v128.store align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load align=8
+                        (local.get $pc)))))
+                (v128.store offset=16 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=16 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=16 align=8
+                        (local.get $pc)))))
+                (v128.store offset=32 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=32 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=32 align=8
+                        (local.get $pc)))))
+                (v128.store offset=48 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=48 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=48 align=8
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 64)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 64)))
+                (br $L12)))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $end4)))
+            (block $B13
+              (loop $L14
+                (br_if $B13
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (v128.store align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load align=8
+                        (local.get $pc)))))
+                (v128.store offset=16 align=8
+                  (local.get $pv)
+                  (f64x2.add
+                    (v128.load offset=16 align=8
+                      (local.get $pv))
+                    (f64x2.mul
+                      (local.get $dv)
+                      (v128.load offset=16 align=8
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 32)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 32)))
+                (br $L14)))
+            (local.set $pe
+              (i32.add
+                (local.get $c)
+                (local.get $endb)))
+            (block $B15
+              (loop $L16
+                (br_if $B15
+                  (i32.ge_u
+                    (local.get $pc)
+                    (local.get $pe)))
+                (f64.store
+                  (local.get $pv)
+                  (f64.add
+                    (f64.load
+                      (local.get $pv))
+                    (f64.mul
+                      (local.get $z)
+                      (f64.load
+                        (local.get $pc)))))
+                (local.set $pv
+                  (i32.add
+                    (local.get $pv)
+                    (i32.const 8)))
+                (local.set $pc
+                  (i32.add
+                    (local.get $pc)
+                    (i32.const 8)))
+                (br $L16)))
+            (f64.store
+              (i32.add
+                (local.get $beta)
+                (local.get $jb))
+              (local.get $nb))))
+        (local.set $w
+          (i32.add
+            (local.get $w)
+            (i32.const 4)))
+        (br $L1))))
+
+
+  ;; cepoch(vals, idx, ptr, mu, n, ws, m, beta, r, norms, thr, nl2, S) → S: one cyclic
+  ;; coordinate-descent pass of the Lasso / elastic net over ws[0..m) for a CSC design with
+  ;; implicit centring (lasso/cd_epochs.ts `epochSparse` is the reference: same operations in the
+  ;; same order, bit-identical results). Column j holds vals[k], rows idx[k] for k in
+  ;; [ptr[j], ptr[j+1]) (i32 arrays); r is the residual up to a constant shift, S = Σ r:
+  ;;   s = Σ_k vals[k]·r[idx[k]]; z = (s − μ_j·S) + N_j·β_j;
+  ;;   β_j⁺ = ST(z, thr_j)/(N_j + nl2);
+  ;;   if β_j⁺ ≠ β_j: δ = β_j − β_j⁺, r[idx[k]] += δ·vals[k], S += (δ·n)·μ_j, beta[j] = β_j⁺.
+  ;; Scalar code: the gather/scatter through idx has no SIMD form in SIMD128; the gain over
+  ;; JavaScript is the absence of bounds checks and of the typed-array indirections.
+  (func $cepoch (export "cepoch")
+    (param $vals i32) (param $idx i32) (param $ptr i32) (param $mu i32) (param $n i32) (param $ws i32) (param $m i32)
+    (param $beta i32) (param $r i32) (param $norms i32) (param $thr i32) (param $nl2 f64) (param $S f64) (result f64)
+    (local $w i32) (local $jb i32) (local $k i32) (local $kend i32) (local $ri i32)
+    (local $s f64) (local $muj f64) (local $bj f64) (local $nj f64) (local $tj f64) (local $z f64) (local $nb f64) (local $dlt f64)
+    (local.set $w (i32.const 0))
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $w) (local.get $m)))
+        ;; jb = 8·j (f64 offset); k, kend = ptr[j], ptr[j+1]
+        (local.set $jb (i32.load (i32.add (local.get $ws) (i32.shl (local.get $w) (i32.const 2)))))
+        (local.set $k (i32.load (i32.add (local.get $ptr) (i32.shl (local.get $jb) (i32.const 2)))))
+        (local.set $kend (i32.load offset=4 (i32.add (local.get $ptr) (i32.shl (local.get $jb) (i32.const 2)))))
+        (local.set $jb (i32.shl (local.get $jb) (i32.const 3)))
+        ;; s = Σ vals[k]·r[idx[k]]
+        (local.set $s (f64.const 0))
+        (block $dotDone
+          (loop $dot
+            (br_if $dotDone (i32.ge_u (local.get $k) (local.get $kend)))
+            (local.set $s
+              (f64.add (local.get $s)
+                (f64.mul
+                  (f64.load (i32.add (local.get $vals) (i32.shl (local.get $k) (i32.const 3))))
+                  (f64.load (i32.add (local.get $r)
+                    (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 3)))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $dot)))
+        (local.set $muj (f64.load (i32.add (local.get $mu) (local.get $jb))))
+        (local.set $bj (f64.load (i32.add (local.get $beta) (local.get $jb))))
+        (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $jb))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $jb))))
+        (local.set $z
+          (f64.add
+            (f64.sub (local.get $s) (f64.mul (local.get $muj) (local.get $S)))
+            (f64.mul (local.get $nj) (local.get $bj))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $z) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $z) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $z) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $z) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
+        (if (f64.ne (local.get $nb) (local.get $bj))
+          (then
+            (local.set $dlt (f64.sub (local.get $bj) (local.get $nb)))
+            ;; r[idx[k]] += δ·vals[k] over the column (k restarts at ptr[j])
+            (local.set $k (i32.load (i32.add (local.get $ptr) (i32.shr_u (local.get $jb) (i32.const 1)))))
+            (block $axpyDone
+              (loop $axpy
+                (br_if $axpyDone (i32.ge_u (local.get $k) (local.get $kend)))
+                (local.set $ri
+                  (i32.add (local.get $r)
+                    (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 3))))
+                (f64.store (local.get $ri)
+                  (f64.add (f64.load (local.get $ri))
+                    (f64.mul (local.get $dlt) (f64.load (i32.add (local.get $vals) (i32.shl (local.get $k) (i32.const 3)))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $axpy)))
+            (local.set $S
+              (f64.add (local.get $S)
+                (f64.mul (f64.mul (local.get $dlt) (f64.convert_i32_s (local.get $n))) (local.get $muj))))
+            (f64.store (i32.add (local.get $beta) (local.get $jb)) (local.get $nb))))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))
+        (br $cols)))
+    (local.get $S))
+
+    ;; dots(x, n, cols, count, v, out): out[j] = X_jᵀv for j in cols[0..count).
   (func $dots (export "dots") (type $t1) (param $x i32) (param $n i32) (param $cols i32) (param $count i32) (param $v i32) (param $out i32)
     (local $t i32) (local $tb i32) (local $jb i32) (local $c i32) (local $unused i32) (local $end4 i32) (local $endb i32) (local $a0 v128) (local $a1 v128) (local $s f64) (local $a2 v128) (local $a3 v128) (local $end8 i32) (local $pc i32) (local $pv i32) (local $pe i32)
     (local.set $end4

@@ -2,7 +2,8 @@
  * @file Cholesky factorization `A = L·Lᵀ` of a symmetric positive definite row-major matrix, and
  * solves with it. Blocked right-looking algorithm (block width {@link CHOLESKY_BLOCK}) whose
  * trailing update `A22 −= L21·L21ᵀ` runs through `gemm`, one block row at a time so only the lower
- * triangle is computed. Unchecked in-place variants (factor, one-vector solve) serve the
+ * triangle is computed, and whose panel solve `L21 = A21·L11⁻ᵀ` works in column strips joined by
+ * `gemm`. Unchecked in-place variants (factor, one-vector solve) serve the
  * interior-point hot loops.
  */
 import { assertFinite, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../../core/errors.js';
@@ -12,6 +13,8 @@ import { assertFiniteResult, assertSymmetric } from './util.js';
 
 /** Block width of the blocked factorization. Matrices with n ≤ 2·CHOLESKY_BLOCK are factored unblocked. */
 export const CHOLESKY_BLOCK = 48;
+/** Column strip width of the blocked panel solve (substitution inside a strip, gemm across strips). */
+const PANEL_STRIP = 8;
 
 /** Options of {@link choleskyFactor}. */
 export interface CholeskyOptions {
@@ -88,15 +91,20 @@ export function choleskyFactorInPlace(L: Float64Array, n: number): number {
     const bad = factorDiagonalBlock(L, n, k0, nb);
     if (bad >= 0) return bad;
     if (k1 >= n) break;
-    // 2. L21 = A21·L11⁻ᵀ: for each row x of A21 solve L11·xᵀ = aᵀ (forward substitution)
-    for (let i = k1; i < n; i++) {
-      const ri = i * n;
-      for (let j = k0; j < k1; j++) {
-        const rj = j * n;
-        let s = L[ri + j]!;
-        for (let p = k0; p < j; p++) s -= L[ri + p]! * L[rj + p]!;
-        L[ri + j] = s / L[rj + j]!;
+    // 2. L21 = A21·L11⁻ᵀ (each row x of A21 solves L11·xᵀ = aᵀ), by column strips of width
+    //    PANEL_STRIP: forward substitution inside the strip, then one gemm applies the finished strip
+    //    to the panel columns right of it, L21[:, c1:k1] −= L21[:, c0:c1]·L11[c1:k1, c0:c1]ᵀ
+    //    (the same sums as plain substitution, most of them on the gemm kernel)
+    for (let c0 = k0; c0 < k1; c0 += PANEL_STRIP) {
+      const c1 = Math.min(k1, c0 + PANEL_STRIP);
+      for (let i = k1; i < n; i++) {
+        const ri = i * n;
+        for (let j = c0; j < c1; j++) {
+          const rj = j * n;
+          L[ri + j] = (L[ri + j]! - rowDot(L, ri, rj, c0, j)) / L[rj + j]!;
+        }
       }
+      if (c1 < k1) gemmStrided(false, true, n - k1, k1 - c1, c1 - c0, -1, L, k1 * n + c0, n, L, c1 * n + c0, n, 1, L, k1 * n + c1, n);
     }
     // 3. A22 −= L21·L21ᵀ, lower triangle only: block row [r0, r1) updates columns [k1, r1)
     for (let r0 = k1; r0 < n; r0 += CHOLESKY_BLOCK) {
@@ -123,9 +131,19 @@ export function choleskyFactorInPlace(L: Float64Array, n: number): number {
 export function choleskySolveVecInPlace(L: Float64Array, n: number, x: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const r = i * n;
-    let s = x[i]!;
-    for (let p = 0; p < i; p++) s -= L[r + p]! * x[p]!;
-    x[i] = s / L[r + i]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let p = 0;
+    for (; p + 3 < i; p += 4) {
+      s0 += L[r + p]! * x[p]!;
+      s1 += L[r + p + 1]! * x[p + 1]!;
+      s2 += L[r + p + 2]! * x[p + 2]!;
+      s3 += L[r + p + 3]! * x[p + 3]!;
+    }
+    for (; p < i; p++) s0 += L[r + p]! * x[p]!;
+    x[i] = (x[i]! - (s0 + s1 + (s2 + s3))) / L[r + i]!;
   }
   for (let i = n - 1; i >= 0; i--) {
     const r = i * n;
@@ -135,13 +153,33 @@ export function choleskySolveVecInPlace(L: Float64Array, n: number, x: Float64Ar
   }
 }
 
+/**
+ * Σ_{p ∈ [p0, p1)} L[ra + p]·L[rb + p]: four independent accumulators, so the loop is not bound by
+ * the latency of one floating-point add chain (the summation order differs from the plain loop only
+ * at rounding level).
+ */
+function rowDot(L: Float64Array, ra: number, rb: number, p0: number, p1: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let p = p0;
+  for (; p + 3 < p1; p += 4) {
+    s0 += L[ra + p]! * L[rb + p]!;
+    s1 += L[ra + p + 1]! * L[rb + p + 1]!;
+    s2 += L[ra + p + 2]! * L[rb + p + 2]!;
+    s3 += L[ra + p + 3]! * L[rb + p + 3]!;
+  }
+  for (; p < p1; p++) s0 += L[ra + p]! * L[rb + p]!;
+  return s0 + s1 + (s2 + s3);
+}
+
 /** Unblocked Cholesky–Crout of the diagonal block L[k0:k0+nb, k0:k0+nb] (earlier columns already applied). */
 function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number): number {
   const kEnd = k0 + nb;
   for (let j = k0; j < kEnd; j++) {
     const rj = j * n;
-    let d = L[rj + j]!;
-    for (let p = k0; p < j; p++) d -= L[rj + p]! * L[rj + p]!;
+    const d = L[rj + j]! - rowDot(L, rj, rj, k0, j);
     if (!(d > 0)) {
       badPivotValue = d;
       return j;
@@ -151,9 +189,7 @@ function factorDiagonalBlock(L: Float64Array, n: number, k0: number, nb: number)
     const inv = 1 / ljj;
     for (let i = j + 1; i < kEnd; i++) {
       const ri = i * n;
-      let s = L[ri + j]!;
-      for (let p = k0; p < j; p++) s -= L[ri + p]! * L[rj + p]!;
-      L[ri + j] = s * inv;
+      L[ri + j] = (L[ri + j]! - rowDot(L, ri, rj, k0, j)) * inv;
     }
   }
   return -1;

@@ -158,6 +158,11 @@ export function luSolve(f: LUFactorization, B: Float64Array, nrhs: number, trans
   checkRhs(f, B, nrhs, 'luSolve');
   assertNonsingular(f, 'luSolve');
   const { n, lu, perm } = f;
+  if (nrhs === 1) {
+    const x = luSolveVec(f, B, trans);
+    assertFiniteResult(x, () => new SingularMatrixError('luSolve: the solution overflows (A is numerically singular)'));
+    return x;
+  }
   const X = new Float64Array(n * nrhs);
   if (!trans) {
     for (let i = 0; i < n; i++) X.set(B.subarray(perm[i]! * nrhs, perm[i]! * nrhs + nrhs), i * nrhs);
@@ -249,7 +254,7 @@ export function norm1(A: Float64Array, m: number, n: number): number {
 export function luInverseNorm1Estimate(f: LUFactorization): number {
   if (f.n === 0) return 0;
   if (f.zeroPivot >= 0) return Infinity;
-  return inverseNorm1Estimate(f.n, (v, trans) => luSolveUnchecked(f, v, trans));
+  return inverseNorm1Estimate(f.n, (v, trans) => luSolveVec(f, v, trans));
 }
 
 /**
@@ -304,21 +309,64 @@ export function inverseNorm1Estimate(n: number, solve: (v: Float64Array, trans: 
   return Math.max(est, alt);
 }
 
-/** luSolve for one vector without validation (internal, factorization known to be nonsingular). */
-function luSolveUnchecked(f: LUFactorization, v: Float64Array, trans: boolean): Float64Array {
+/**
+ * One right-hand side, unchecked (factorization known to be nonsingular): `x = A⁻¹v` (or `A⁻ᵀv`) as a fresh array. Row sweeps for `A·x`
+ * (dot products, two accumulators), column sweeps (axpy on rows of U and L) for `Aᵀ·x`; the
+ * same arithmetic as `triangularSolveInPlace` up to the summation order, without its per-call
+ * option handling, which dominates for the small systems of the optimisation layers.
+ */
+function luSolveVec(f: LUFactorization, v: Float64Array, trans: boolean): Float64Array {
   const { n, lu, perm } = f;
-  const X = new Float64Array(n);
+  const x = new Float64Array(n);
   if (!trans) {
-    for (let i = 0; i < n; i++) X[i] = v[perm[i]!]!;
-    triangularSolveInPlace(lu, n, X, 1, { lower: true, unitDiagonal: true });
-    triangularSolveInPlace(lu, n, X, 1, { lower: false });
-    return X;
+    for (let i = 0; i < n; i++) x[i] = v[perm[i]!]!;
+    // L (unit lower): x_i −= Σ_{p<i} L[i,p] x_p
+    for (let i = 1; i < n; i++) {
+      const r = i * n;
+      let s0 = 0;
+      let s1 = 0;
+      let p = 0;
+      for (; p + 1 < i; p += 2) {
+        s0 += lu[r + p]! * x[p]!;
+        s1 += lu[r + p + 1]! * x[p + 1]!;
+      }
+      if (p < i) s0 += lu[r + p]! * x[p]!;
+      x[i] = x[i]! - (s0 + s1);
+    }
+    // U: x_i = (x_i − Σ_{p>i} U[i,p] x_p) / U[i,i]
+    for (let i = n - 1; i >= 0; i--) {
+      const r = i * n;
+      let s0 = 0;
+      let s1 = 0;
+      let p = i + 1;
+      for (; p + 1 < n; p += 2) {
+        s0 += lu[r + p]! * x[p]!;
+        s1 += lu[r + p + 1]! * x[p + 1]!;
+      }
+      if (p < n) s0 += lu[r + p]! * x[p]!;
+      x[i] = (x[i]! - (s0 + s1)) / lu[r + i]!;
+    }
+    return x;
   }
-  const Y = Float64Array.from(v);
-  triangularSolveInPlace(lu, n, Y, 1, { lower: false, trans: true });
-  triangularSolveInPlace(lu, n, Y, 1, { lower: true, unitDiagonal: true, trans: true });
-  for (let i = 0; i < n; i++) X[perm[i]!] = Y[i]!;
-  return X;
+  const y = Float64Array.from(v);
+  // Uᵀ (lower): once y_i is final, y_p −= U[i,p]·y_i for p > i
+  for (let i = 0; i < n; i++) {
+    const r = i * n;
+    const yi = y[i]! / lu[r + i]!;
+    y[i] = yi;
+    if (yi === 0) continue;
+    for (let p = i + 1; p < n; p++) y[p] -= lu[r + p]! * yi;
+  }
+  // Lᵀ (unit upper): y_p −= L[i,p]·y_i for p < i, i descending
+  for (let i = n - 1; i > 0; i--) {
+    const r = i * n;
+    const yi = y[i]!;
+    if (yi === 0) continue;
+    for (let p = 0; p < i; p++) y[p] -= lu[r + p]! * yi;
+  }
+  // y = P·x  ⇒  x[perm[i]] = y[i]
+  for (let i = 0; i < n; i++) x[perm[i]!] = y[i]!;
+  return x;
 }
 
 /**

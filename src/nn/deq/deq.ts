@@ -20,21 +20,42 @@
  * f must be row-separable: sample s of f(z, x, θ) depends on row s of z and x only (no batch
  * statistics inside f), because the forward solve calls f on the still-active rows only.
  *
+ * Per-sample backward (`backwardStopping: 'sample'`, exact, reverse mode only): the adjoint
+ * system is block diagonal across the batch (f is row-separable), so each sample's adjoint fixed
+ * point u_s = (∂_z f_s)ᵀ u_s + z̄_s is solved by the per-sample Anderson solver of the forward pass:
+ * converged samples leave the active set, the VJPs of f are taken on the active rows only (the
+ * linearisation of f is re-taken on the active rows when they fall below 3/4 of the rows it was
+ * taken on), and every sample reports its own status, iterations and residual
+ * (`lastReport.backwardSamples`). Then x̄, θ̄ = (∂_{x,θ} f)ᵀ u at z*. `'batch'` runs the same solver
+ * with batch-global stopping (for comparisons). The default (unset) is customFixedPoint's joint
+ * linear solve, which supports every transform.
+ *
+ * Fixed-point correction (`correction: { iterations, gamma }`, Bai et al. 2022): the forward solver
+ * keeps its iterates z_k at the listed iterations, and `layer.withCorrections(x, θ)` returns, next to
+ * z*, the terms ẑ_k = f(sg(z_k), x, θ) — each differentiated by the 1-step (Jacobian-free) gradient
+ * through f only, NOT by a conservative Jacobian of the solution map — with weights γ^{K+1−k}
+ * (the last snapshot gets γ, z* itself 1); `deqCorrectionLoss` sums a loss over them.
+ *
  * The theorem's hypothesis (I − ∂_z f invertible at z*) can be estimated per call
- * (`invertibility: true`): per-sample power iterations give ρ(∂_z f) and ‖∂_z f‖₂ (so
- * σ_min(I − ∂_z f) ≥ 1 − ‖∂_z f‖₂), with the kink count of f at z*; a warning is emitted when
- * ρ ≥ `warnAbove`.
+ * (`invertibility: true`, or every k-th call with `{ every: k }`): per-sample power iterations
+ * give ρ(∂_z f) and ‖∂_z f‖₂ (so σ_min(I − ∂_z f) ≥ 1 − ‖∂_z f‖₂), an upper bound of
+ * σ_min(I − ∂_z f) (shifted power iteration), with the kink count of f at z*; a warning is
+ * emitted when ρ ≥ `warnAbove` or σ_min ≤ 1 − `warnAbove`.
+ *
+ * Time split: `lastReport.forwardMs` is the forward solve; when the call is differentiated in
+ * reverse mode, `lastReport.backwardMs` is the time from the cotangent reaching z* to the last
+ * cotangent leaving the layer's inputs (the adjoint solve and the VJPs of f).
  */
-import { InvalidArgumentError, ShapeError } from '../../core/errors.js';
+import { ConcretizationError, InvalidArgumentError, ShapeError } from '../../core/errors.js';
 import { ConcreteTensor, formatShape, shapesEqual, Tensor } from '../../core/tensor.js';
 import { emitWarning, failurePolicy, type FailurePolicy } from '../../core/failure.js';
 import { checkCount, checkOptions, checkPositive } from '../../core/options.js';
 import { rng } from '../../core/rng.js';
 import { gatherRows } from '../../data/batches.js';
 import { trackKinks } from '../../autodiff/kinks.js';
-import { treeMap } from '../../autodiff/tree.js';
-import { jvp, vjp } from '../../autodiff/transforms.js';
-import { add, mul } from '../../ops/arithmetic.js';
+import { flatten, treeMap } from '../../autodiff/tree.js';
+import { customVjp, jvp, vjp } from '../../autodiff/transforms.js';
+import { add, mul, sub } from '../../ops/arithmetic.js';
 import { stopGradient } from '../../ops/logic.js';
 import { customFixedPoint } from '../../implicit/root.js';
 import {
@@ -74,6 +95,8 @@ export interface DeqOptions<P> {
   ridge?: number;
   /** Anderson safeguard growth factor (≥ 1). Default 10. */
   safeguard?: number;
+  /** Broyden's per-sample backtracking (Armijo) line search on ‖f(z) − z‖ (solver 'broyden' only). Default false. */
+  lineSearch?: boolean;
   /** Backward mode. Default `'implicit'`. */
   backward?: DeqBackward;
   /** Unrolled steps of `'phantom'`. Default 5. */
@@ -86,14 +109,29 @@ export interface DeqOptions<P> {
   backwardTol?: number;
   /** Iteration budget of the backward linear solve (default: the solver's). */
   backwardMaxIter?: number;
+  /**
+   * Per-sample stopping in the exact backward (see the file header): `'sample'` solves each
+   * sample's adjoint fixed point by per-sample Anderson (converged samples stop costing VJPs;
+   * reverse mode only), `'batch'` the same with batch-global stopping. Default: unset (the joint
+   * linear solve of `linearSolver`, all transforms).
+   */
+  backwardStopping?: 'sample' | 'batch';
+  /**
+   * Fixed-point correction (Bai et al. 2022): keep the forward iterates at these iterations (increasing)
+   * for `withCorrections`; weights γ^{K+1−k} (γ = `gamma`, default 0.8). Default: none.
+   */
+  correction?: { iterations: readonly number[]; gamma?: number };
   /** Warm-start the backward solve from the previous batch's adjoint (same batch size). Default false. */
   warmStart?: boolean;
   /** Diagnostics level of the implicit backward (customRoot's). Default `'cheap'`. */
   diagnostics?: DiagnosticsLevel;
   /** Value of a failed invertibility under 'warn' / 'return' (customRoot's). Default `'lstsq'`. */
   fallback?: InvertibilityFallback;
-  /** Estimate ρ(∂_z f), ‖∂_z f‖₂ and the kinks at z* on every call (costs ~3·iterations evaluations of f). Default false. */
-  invertibility?: boolean | { iterations?: number; warnAbove?: number };
+  /**
+   * Estimate ρ(∂_z f), ‖∂_z f‖₂, a σ_min(I − ∂_z f) bracket and the kinks at z* on every call, or
+   * on every `every`-th call (costs ~5·iterations evaluations of f). Default false.
+   */
+  invertibility?: boolean | { iterations?: number; warnAbove?: number; every?: number };
   /** Per-example shape of z (default: x's per-example shape), or a function of x's per-example shape. */
   zShape?: readonly number[] | ((inputShape: readonly number[]) => number[]);
   /** Parameter initialiser, making the DEQ a `Layer` (`init(key, inputShape)`). */
@@ -133,9 +171,15 @@ export interface DeqInvertibility {
   perSampleRadius: Float64Array;
   /** max(0, 1 − spectralNorm): a lower bound of σ_min(I − ∂_z f) (valid when the estimate is accurate). */
   sigmaMinLowerBound: number;
+  /**
+   * min over samples of ‖(I − ∂_z f_s) w‖ over the unit vectors w visited by a shifted power
+   * iteration on c·I − (I − ∂_z f)ᵀ(I − ∂_z f): an upper bound of σ_min(I − ∂_z f) (any unit w gives
+   * one), tight when the iteration has converged. With the lower bound it brackets σ_min.
+   */
+  sigmaMinUpperBound: number;
   /** Kinks of f hit at z* (the conservative Jacobian is set-valued there). */
   kinks: number;
-  /** True when ρ ≥ warnAbove (a warning was emitted). */
+  /** True when ρ ≥ warnAbove or sigmaMinUpperBound ≤ 1 − warnAbove (a warning was emitted). */
   atRisk: boolean;
 }
 
@@ -151,6 +195,22 @@ export interface DeqReport {
   implicit: ImplicitReport | null;
   /** Invertibility estimate when asked. */
   invertibility: DeqInvertibility | null;
+  /** Reverse-mode backward time through the layer (ms), filled when the call is differentiated, else null. */
+  backwardMs: number | null;
+  /** Per-sample adjoint status with `backwardStopping` (filled when differentiated), else null. */
+  backwardSamples: BatchFixedPointReport | null;
+  /** With `backwardStopping`: rows of f's VJPs and linearisations in the adjoint solve (the backward work), else null. */
+  backwardRowWork: number | null;
+}
+
+/** What {@link DeqLayer.withCorrections} returns. */
+export interface DeqCorrections {
+  /** The layer's output z* (differentiated by the layer's backward). */
+  z: Tensor;
+  /** ẑ_k = f(sg(z_k), x, θ) for the snapshot iterations (1-step gradient each). */
+  corrections: Tensor[];
+  /** Their weights γ^{K+1−k}. */
+  weights: number[];
 }
 
 /** A DEQ: callable `(x, params, opts?) → z*`, and a `Layer` (init / forward / apply). */
@@ -160,11 +220,18 @@ export interface DeqLayer<P> extends Layer<P, null> {
   readonly lastReport: DeqReport | null;
   /** Forgets the backward warm-start vectors. */
   resetWarmStart(): void;
+  /**
+   * The output and the fixed-point correction terms (needs the `correction` option).
+   * @example
+   * const layer = deq(f, { zShape: [8], correction: { iterations: [2, 4], gamma: 0.8 } });
+   * const loss = (p) => deqCorrectionLoss(layer.withCorrections(x, p), (z) => mse(head(z), y));
+   */
+  withCorrections(x: Tensor, params: P, opts?: DeqCallOptions): DeqCorrections;
 }
 
 const KEYS = [
-  'solver', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'backward', 'phantomSteps', 'phantomDamping',
-  'linearSolver', 'backwardTol', 'backwardMaxIter', 'warmStart', 'diagnostics', 'fallback', 'invertibility', 'zShape', 'init',
+  'solver', 'stopping', 'tol', 'rtol', 'maxIter', 'damping', 'memory', 'ridge', 'safeguard', 'lineSearch', 'backward', 'phantomSteps', 'phantomDamping',
+  'linearSolver', 'backwardTol', 'backwardMaxIter', 'backwardStopping', 'correction', 'warmStart', 'diagnostics', 'fallback', 'invertibility', 'zShape', 'init',
   'forwardMap', 'readout', 'onFailure', 'name',
 ];
 
@@ -197,7 +264,7 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   const fwd: ResolvedBatchFixedPoint = resolveBatchFixedPointOptions(
     {
       method: options.solver, stopping: options.stopping, tol: options.tol, rtol: options.rtol, maxIter: options.maxIter, damping: options.damping,
-      memory: options.memory, ridge: options.ridge, safeguard: options.safeguard, onFailure: options.onFailure, name: where,
+      memory: options.memory, ridge: options.ridge, safeguard: options.safeguard, lineSearch: options.lineSearch, onFailure: options.onFailure, name: where,
     },
     where,
   );
@@ -212,14 +279,38 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   if (options.backwardTol !== undefined) checkPositive(options.backwardTol, 'option backwardTol', where);
   if (options.backwardMaxIter !== undefined) checkCount(options.backwardMaxIter, where, 'option backwardMaxIter', 1);
   let invIters = 0;
+  let invEvery = 1;
+  let invCalls = 0;
   let warnAbove = 0.99;
   let callInv: boolean | undefined;
   if (options.invertibility) {
     const inv = options.invertibility === true ? {} : options.invertibility;
-    checkOptions(inv, ['iterations', 'warnAbove'], `${where}: option invertibility`);
+    checkOptions(inv, ['iterations', 'warnAbove', 'every'], `${where}: option invertibility`);
     invIters = inv.iterations === undefined ? 10 : checkCount(inv.iterations, where, 'option invertibility.iterations', 1);
     warnAbove = inv.warnAbove === undefined ? 0.99 : checkPositive(inv.warnAbove, 'option invertibility.warnAbove', where);
+    invEvery = inv.every === undefined ? 1 : checkCount(inv.every, where, 'option invertibility.every', 1);
   }
+  const backwardStopping = options.backwardStopping;
+  if (backwardStopping !== undefined && backwardStopping !== 'sample' && backwardStopping !== 'batch') {
+    throw new InvalidArgumentError(`${where}: option backwardStopping must be 'sample' or 'batch', got ${JSON.stringify(backwardStopping)}`);
+  }
+  if (backwardStopping !== undefined && backward !== 'implicit') {
+    throw new InvalidArgumentError(`${where}: option backwardStopping is for backward 'implicit' (got backward '${backward}')`);
+  }
+  let correctionGamma = 0.8;
+  let snapshotIters: number[] = [];
+  if (options.correction !== undefined) {
+    const c = options.correction;
+    if (!c || typeof c !== 'object') throw new InvalidArgumentError(`${where}: option correction must be { iterations: number[], gamma? }`);
+    checkOptions(c, ['iterations', 'gamma'], `${where}: option correction`);
+    if (!Array.isArray(c.iterations) || c.iterations.length === 0) {
+      throw new InvalidArgumentError(`${where}: option correction.iterations must be a non-empty list of increasing iteration numbers, got ${JSON.stringify(c.iterations)}`);
+    }
+    snapshotIters = [...c.iterations];
+    if (c.gamma !== undefined) correctionGamma = checkPositive(c.gamma, 'option correction.gamma', where);
+    if (correctionGamma > 1) throw new InvalidArgumentError(`${where}: option correction.gamma must be in (0, 1], got ${correctionGamma}`);
+  }
+  fwd.snapshots = snapshotIters.length ? resolveBatchFixedPointOptions({ snapshots: snapshotIters }, `${where}: option correction.iterations`).snapshots : [];
   if (options.zShape !== undefined && typeof options.zShape !== 'function') {
     const zs = options.zShape;
     if (!Array.isArray(zs) || zs.some((d) => !Number.isInteger(d) || d < 1)) {
@@ -241,6 +332,7 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   };
 
   let lastReport: DeqReport | null = null;
+  let lastSnapshots: Tensor[] = [];
   const implicitByBatch = new Map<number, ImplicitFunction<XP<P>, Tensor>>();
 
   /** The forward solve on concrete values: z* and its per-sample report. */
@@ -271,12 +363,17 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
       }
       return out.data;
     };
-    const { z, report } = solveBatchFixedPointResolved(g, zInit, B, fwd);
-    let zt: Tensor = new ConcreteTensor(z, full);
-    if (options.readout) {
-      zt = concretize(options.readout(zt, x, params));
-      if (!shapesEqual(zt.shape, full)) throw new ShapeError(`${where}: readout(u) returned shape ${formatShape(zt.shape)}, expected ${formatShape(full)}`);
-    }
+    const { z, report, snapshots } = solveBatchFixedPointResolved(g, zInit, B, fwd);
+    const read = (u: Float64Array): Tensor => {
+      let zt: Tensor = new ConcreteTensor(u, full);
+      if (options.readout) {
+        zt = concretize(options.readout(zt, x, params));
+        if (!shapesEqual(zt.shape, full)) throw new ShapeError(`${where}: readout(u) returned shape ${formatShape(zt.shape)}, expected ${formatShape(full)}`);
+      }
+      return zt;
+    };
+    const zt = read(z);
+    lastSnapshots = snapshots.map(read);
     return { z: zt, report, ms: performance.now() - t0 };
   };
 
@@ -304,6 +401,8 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
     };
     v = normalize(v).t;
     u = normalize(u).t;
+    let w = normalize(rng(777).normal([...z.shape])).t;
+    const sigUp = new Float64Array(B).fill(Infinity);
     const logGrowth = new Float64Array(B);
     let sq: Float64Array = new Float64Array(B);
     for (let it = 0; it < iters; it++) {
@@ -316,27 +415,44 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
       const jtju = normalize(pull(jvp(fz, [z], [u])[1])[0]!);
       sq = jtju.norms;
       u = jtju.t;
+      // σ_min(A), A = I − ∂_z f: a = A w (‖a‖ ≥ σ_min, w unit), then w ← c·w − Aᵀa (power iteration
+      // on c·I − AᵀA, c = (1 + 1.05‖∂_z f‖)² ≥ σ_max(A)² when the norm estimate is good)
+      const a = sub(w, jvp(fz, [z], [w])[1]);
+      const ata = sub(a, pull(a)[0]!).data;
+      const next = new Float64Array(B * d);
+      for (let s = 0; s < B; s++) {
+        let an = 0;
+        for (let k = 0; k < d; k++) an += a.data[s * d + k]! ** 2;
+        sigUp[s] = Math.min(sigUp[s]!, Math.sqrt(an));
+        const c = (1 + 1.05 * Math.sqrt(sq[s]!)) ** 2;
+        for (let k = 0; k < d; k++) next[s * d + k] = c * w.data[s * d + k]! - ata[s * d + k]!;
+      }
+      w = normalize(new ConcreteTensor(next, [...z.shape])).t;
     }
     const perSampleRadius = logGrowth.map((l) => Math.exp(l / (iters - burn)));
-    let rho = 0, nrm = 0;
+    let rho = 0, nrm = 0, sigmaUp = Infinity;
     for (let s = 0; s < B; s++) {
       rho = Math.max(rho, perSampleRadius[s]!);
       nrm = Math.max(nrm, Math.sqrt(sq[s]!));
+      sigmaUp = Math.min(sigmaUp, sigUp[s]!);
     }
-    const atRisk = rho >= warnAbove;
+    // at risk: ρ close to 1, or a direction w with ‖(I − ∂_z f)w‖ ≤ 1 − warnAbove (σ_min is at most that)
+    const atRisk = rho >= warnAbove || sigmaUp <= 1 - warnAbove;
     if (atRisk) {
       emitWarning(
-        `${where}: the estimated spectral radius of ∂_z f at the fixed point is ${rho.toFixed(4)} (≥ ${warnAbove}): I − ∂_z f is close to singular, ` +
+        `${where}: the estimated spectral radius of ∂_z f at the fixed point is ${rho.toFixed(4)} and σ_min(I − ∂_z f) ≤ ${sigmaUp.toExponential(3)} ` +
+          `(warnAbove ${warnAbove}: ρ ≥ ${warnAbove} or σ_min ≤ ${+(1 - warnAbove).toFixed(12)}): I − ∂_z f is close to singular, ` +
           `so the invertibility hypothesis of the implicit function theorem is at risk (kinks at z*: ${kinks}); the forward solve and the exact backward may fail or be inaccurate`,
         'InvertibilityWarning',
       );
     }
-    return { iterations: iters, spectralRadius: rho, spectralNorm: nrm, perSampleRadius, sigmaMinLowerBound: Math.max(0, 1 - nrm), kinks, atRisk };
+    return { iterations: iters, spectralRadius: rho, spectralNorm: nrm, perSampleRadius, sigmaMinLowerBound: Math.max(0, 1 - nrm), sigmaMinUpperBound: sigmaUp, kinks, atRisk };
   };
 
   const begin = (z: Tensor, report: BatchFixedPointReport, ms: number, x: Tensor, params: P): DeqReport => {
-    const rep: DeqReport = { name: where, backward, forward: report, forwardMs: ms, implicit: null, invertibility: null };
-    if (callInv ?? invIters > 0) rep.invertibility = estimateInvertibility(z, x, params);
+    const rep: DeqReport = { name: where, backward, forward: report, forwardMs: ms, implicit: null, invertibility: null, backwardMs: null, backwardSamples: null, backwardRowWork: null };
+    const sampled = invIters > 0 && invCalls++ % invEvery === 0;
+    if (callInv ?? sampled) rep.invertibility = estimateInvertibility(z, x, params);
     return rep;
   };
 
@@ -362,15 +478,85 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   };
   let pending: DeqReport | null = null;
 
-  const call = (x: Tensor, params: P, opts: DeqCallOptions = {}): Tensor => {
-    if (!(x instanceof Tensor)) throw new InvalidArgumentError(`${where}: x must be a Tensor with a leading batch axis`);
-    if (x.ndim < 1 || x.shape[0]! < 1) throw new ShapeError(`${where}: x must carry a non-empty leading batch axis, got shape ${formatShape(x.shape)}`);
-    checkOptions(opts, ['z0', 'invertibility'], `${where}()`);
-    if (opts.invertibility !== undefined && typeof opts.invertibility !== 'boolean') {
-      throw new InvalidArgumentError(`${where}(): option invertibility must be a boolean, got ${String(opts.invertibility)}`);
+  // the per-sample adjoint solver (options validated once)
+  const adjointOpts: ResolvedBatchFixedPoint | null = backwardStopping
+    ? resolveBatchFixedPointOptions(
+        {
+          method: 'anderson', stopping: backwardStopping, tol: 0, rtol: options.backwardTol ?? 1e-10, maxIter: options.backwardMaxIter ?? 200,
+          memory: options.memory, onFailure, name: `${where} (adjoint, per sample)`,
+        },
+        where,
+      )
+    : null;
+  const adjointWarm = new Map<number, Float64Array>();
+
+  /** x̄, θ̄ for the cotangent z̄ of z*: per-sample adjoint fixed points u_s = (∂_z f_s)ᵀ u_s + z̄_s, then (∂_{x,θ} f)ᵀ u. */
+  const adjoint = (xx: Tensor, pp: P, zStar: Tensor, ct: Tensor, rep: DeqReport): unknown[] => {
+    const traced = ct.level > 0 || xx.level > 0 || flatten(pp).leaves.some((t) => t.level > 0);
+    if (traced) {
+      throw new ConcretizationError(
+        `${where}: backwardStopping '${backwardStopping}' computes first-order reverse-mode derivatives only (per-sample adjoint solves on concrete values); ` +
+          'leave backwardStopping unset (the joint linear solve) for jvp, hessian-vector products or higher derivatives',
+      );
     }
-    callInv = opts.invertibility;
-    const z0 = opts.z0 === undefined ? undefined : concretize(opts.z0);
+    const t0 = performance.now();
+    const B = zStar.shape[0]!;
+    const d = zStar.size / B;
+    const zShape = zStar.shape.slice(1);
+    const gbar = ct.data;
+    let linRows: Int32Array | null = null;
+    let pull: ((c: Tensor) => Tensor[]) | null = null;
+    const pos = new Int32Array(B);
+    let work = 0;
+    const g = (u: Float64Array, rows: Int32Array): Float64Array => {
+      if (!linRows || rows.length < 0.75 * linRows.length) {
+        // (re-)linearise f on the active rows (one evaluation of f on them)
+        linRows = Int32Array.from(rows);
+        const xr = rows.length === B ? xx : gatherRows(xx, rows);
+        const zr = rows.length === B ? zStar : gatherRows(zStar, rows);
+        pull = vjp((zz: Tensor) => f(zz, xr, pp), zr)[1] as (c: Tensor) => Tensor[];
+        linRows.forEach((s, i) => (pos[s] = i));
+        work += rows.length;
+      }
+      const n = linRows.length;
+      const c = new Float64Array(n * d);
+      for (let a = 0; a < rows.length; a++) c.set(u.subarray(a * d, a * d + d), pos[rows[a]!]! * d);
+      work += n;
+      const jt = pull!(new ConcreteTensor(c, [n, ...zShape]))[0]!.data;
+      const out = new Float64Array(rows.length * d);
+      for (let a = 0; a < rows.length; a++) {
+        const src = pos[rows[a]!]! * d, gs = rows[a]! * d;
+        for (let k = 0; k < d; k++) out[a * d + k] = jt[src + k]! + gbar[gs + k]!;
+      }
+      return out;
+    };
+    const prev = options.warmStart ? adjointWarm.get(B) : undefined;
+    const { z: u, report } = solveBatchFixedPointResolved(g, prev && prev.length === B * d ? prev : Float64Array.from(gbar), B, adjointOpts!);
+    if (options.warmStart) adjointWarm.set(B, u);
+    const [, pullXP] = vjp((a: Tensor, b: P) => f(zStar, a, b), xx, pp);
+    const cts = pullXP(new ConcreteTensor(u, [...zStar.shape]));
+    rep.backwardSamples = report;
+    rep.backwardRowWork = work + B;
+    rep.backwardMs = performance.now() - t0;
+    return [cts[0], cts[1]];
+  };
+
+  /** The layer's value and backward, before the timers. */
+  const inner = (x: Tensor, params: P, z0: Tensor | undefined): Tensor => {
+    if (backward === 'implicit' && adjointOpts) {
+      let rep: DeqReport | null = null;
+      const layerFn = customVjp(
+        (xx: Tensor, pp: P) => {
+          const r = solveForward(xx, pp, z0);
+          rep = begin(r.z, r.report, r.ms, xx, pp);
+          lastReport = rep;
+          return r.z;
+        },
+        ([xx, pp], zStar, ct) => adjoint(xx, pp, zStar, ct, rep!),
+        { name: where },
+      );
+      return layerFn(x, params);
+    }
     if (backward === 'implicit') {
       const fn = implicitFor(x.shape[0]!);
       pending = null;
@@ -393,6 +579,55 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
     return z;
   };
 
+  const call = (x: Tensor, params: P, opts: DeqCallOptions = {}): Tensor => {
+    if (!(x instanceof Tensor)) throw new InvalidArgumentError(`${where}: x must be a Tensor with a leading batch axis`);
+    if (x.ndim < 1 || x.shape[0]! < 1) throw new ShapeError(`${where}: x must carry a non-empty leading batch axis, got shape ${formatShape(x.shape)}`);
+    checkOptions(opts, ['z0', 'invertibility'], `${where}()`);
+    if (opts.invertibility !== undefined && typeof opts.invertibility !== 'boolean') {
+      throw new InvalidArgumentError(`${where}(): option invertibility must be a boolean, got ${String(opts.invertibility)}`);
+    }
+    callInv = opts.invertibility;
+    const z0 = opts.z0 === undefined ? undefined : concretize(opts.z0);
+    const traced = x.level > 0 || flatten(params).leaves.some((t) => t.level > 0);
+    if (!traced) return inner(x, params, z0);
+    // reverse-mode timers: identities whose VJP rules stamp the time the cotangent reaches z* and
+    // the time the last cotangent leaves the layer's inputs
+    const stamp = { start: NaN, rep: null as DeqReport | null };
+    const markIn = customVjp(
+      (t: Tensor) => t,
+      (_p, _o, ct: Tensor) => {
+        const r = stamp.rep;
+        if (r && Number.isFinite(stamp.start) && r.backwardSamples === null) r.backwardMs = Math.max(r.backwardMs ?? 0, performance.now() - stamp.start);
+        return [ct];
+      },
+      { name: `${where} (backward timer)` },
+    );
+    const markOut = customVjp(
+      (t: Tensor) => t,
+      (_p, _o, ct: Tensor) => {
+        stamp.start = performance.now();
+        return [ct];
+      },
+      { name: `${where} (backward timer)` },
+    );
+    const before = lastReport;
+    const z = inner(x.level > 0 ? markIn(x) : x, treeMap(params, (t) => (t.level > 0 ? markIn(t) : t)), z0);
+    stamp.rep = lastReport !== before ? lastReport : null;
+    return markOut(z);
+  };
+
+  const withCorrections = (x: Tensor, params: P, opts?: DeqCallOptions): DeqCorrections => {
+    if (snapshotIters.length === 0) throw new InvalidArgumentError(`${where}.withCorrections(): the layer has no correction option (e.g. deq(f, { correction: { iterations: [2, 4, 6] } }))`);
+    const z = call(x, params, opts);
+    const snaps = lastSnapshots;
+    const K = snaps.length;
+    return {
+      z,
+      corrections: snaps.map((zk) => f(stopGradient(zk), x, params)),
+      weights: snaps.map((_, k) => correctionGamma ** (K - k)),
+    };
+  };
+
   const layer = defineLayer<P, null>({
     name: where,
     init(key, inputShape) {
@@ -409,6 +644,13 @@ export function deq<P>(f: DeqMap<P>, options: DeqOptions<P> = {}): DeqLayer<P> {
   Object.defineProperty(out, 'forward', { value: layer.forward, enumerable: true });
   Object.defineProperty(out, 'apply', { value: layer.apply, enumerable: true });
   Object.defineProperty(out, 'lastReport', { get: () => lastReport, enumerable: true });
-  Object.defineProperty(out, 'resetWarmStart', { value: () => implicitByBatch.forEach((fn) => fn.resetWarmStart()), enumerable: true });
+  Object.defineProperty(out, 'resetWarmStart', {
+    value: () => {
+      implicitByBatch.forEach((fn) => fn.resetWarmStart());
+      adjointWarm.clear();
+    },
+    enumerable: true,
+  });
+  Object.defineProperty(out, 'withCorrections', { value: withCorrections, enumerable: true });
   return out;
 }

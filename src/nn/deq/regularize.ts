@@ -7,6 +7,14 @@
  *
  * averaged over the B samples of the batch (J is block diagonal for a row-separable f). Each term
  * is one VJP of f; the estimate is differentiable in θ, x and z (a VJP inside the outer transform).
+ *
+ * Also the fixed-point correction loss (Bai et al. 2022) over the terms of `layer.withCorrections`:
+ *
+ *   L = loss(z*) + Σ_k γ^{K+1−k} · loss(f(sg(z_k), x, θ))
+ *
+ * where the z_k are intermediate iterates of the forward solver; each correction term is
+ * differentiated by the 1-step gradient through f only (a heuristic training signal that pushes
+ * the early iterates towards good outputs, not a derivative of the solution map).
  */
 import { InvalidArgumentError } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
@@ -15,7 +23,7 @@ import { rng } from '../../core/rng.js';
 import { vjp } from '../../autodiff/transforms.js';
 import { add, mul } from '../../ops/arithmetic.js';
 import { sum } from '../../ops/reduce.js';
-import type { DeqMap } from './deq.js';
+import type { DeqCorrections, DeqMap } from './deq.js';
 
 /** Options of {@link jacobianPenalty}. */
 export interface JacobianPenaltyOptions {
@@ -49,4 +57,27 @@ export function jacobianPenalty<P>(f: DeqMap<P>, z: Tensor, x: Tensor, params: P
     acc = acc ? add(acc, term) : term;
   }
   return mul(acc!, 1 / (k * z.shape[0]!));
+}
+
+/**
+ * The fixed-point correction loss loss(z*) + Σ_k w_k·loss(ẑ_k) over the output of
+ * `layer.withCorrections(x, θ)` (weights w_k = γ^{K+1−k}; see the file header for the gradient it uses).
+ * @example
+ * const layer = deq(f, { zShape: [8], correction: { iterations: [2, 4], gamma: 0.8 } });
+ * const loss = (p: P) => deqCorrectionLoss(layer.withCorrections(x, p), (z) => mean(square(sub(z, target))));
+ */
+export function deqCorrectionLoss(terms: DeqCorrections, loss: (z: Tensor) => Tensor): Tensor {
+  const where = 'deqCorrectionLoss()';
+  if (!terms || !(terms.z instanceof Tensor) || !Array.isArray(terms.corrections) || !Array.isArray(terms.weights) || terms.corrections.length !== terms.weights.length) {
+    throw new InvalidArgumentError(`${where}: terms must be the { z, corrections, weights } returned by layer.withCorrections(x, params)`);
+  }
+  if (typeof loss !== 'function') throw new InvalidArgumentError(`${where}: loss must be a function (z) => scalar Tensor`);
+  const one = (z: Tensor, what: string): Tensor => {
+    const l = loss(z);
+    if (!(l instanceof Tensor) || l.size !== 1) throw new InvalidArgumentError(`${where}: loss must return a scalar Tensor for ${what}, got ${l instanceof Tensor ? `shape [${l.shape.join(', ')}]` : typeof l}`);
+    return l;
+  };
+  let acc = one(terms.z, 'z*');
+  terms.corrections.forEach((c, k) => (acc = add(acc, mul(one(c, `correction ${k}`), terms.weights[k]!))));
+  return acc;
 }

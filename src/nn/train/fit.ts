@@ -24,7 +24,7 @@ import { hashSeed } from '../../autodiff/kinks.js';
 import { flatten } from '../../autodiff/tree.js';
 import { vjp } from '../../autodiff/transforms.js';
 import type { Layer, LayerState, Params } from '../layer.js';
-import { applyUpdates, type GradientTransformation, type TransformState } from '../optim.js';
+import { applyUpdates, inPlaceOptimizer, type GradientTransformation, type TransformState } from '../optim.js';
 import { checkFingerprint, checkpointPath, hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint.js';
 import { checkLabelled, checkMetrics, countCorrect, evaluate, softmaxCrossEntropy, type LabelledData, type LossFn, type MetricName } from './metrics.js';
 import { CheckpointError, encodeTree } from './serialize.js';
@@ -307,6 +307,14 @@ export function fit<P, S>(model: Layer<P, S>, init: { params: P; state: S }, dat
   }
 
   let paramLeaves = flatten(params).leaves;
+  // adam / adamw: owned copies of the parameters and moments, stepped in place (one fused pass per
+  // leaf, no allocation; the same bits as update + applyUpdates)
+  const io = inPlaceOptimizer(opt, paramLeaves, optState);
+  if (io) {
+    paramLeaves = io.params;
+    params = treeOf.rebuild(paramLeaves);
+    optState = io.state;
+  }
   const t0 = Date.now();
   const elapsed = () => secondsBefore + (Date.now() - t0) / 1000;
   let epochStart = Date.now();
@@ -364,10 +372,15 @@ export function fit<P, S>(model: Layer<P, S>, init: { params: P; state: S }, dat
         handleFailure(policy, err);
         return result('diverged', err);
       }
-      const upd = opt.update(grads, optState, leaves);
-      paramLeaves = applyUpdates(leaves, upd.updates as Tensor[]);
-      params = treeOf.rebuild(paramLeaves);
-      optState = upd.state as TransformState;
+      if (io) {
+        io.step(grads);
+        optState = io.state;
+      } else {
+        const upd = opt.update(grads, optState, leaves);
+        paramLeaves = applyUpdates(leaves, upd.updates as Tensor[]);
+        params = treeOf.rebuild(paramLeaves);
+        optState = upd.state as TransformState;
+      }
       lstate = nextState;
       accum = {
         sumLoss: accum.sumLoss + lv * idx.length,

@@ -1,0 +1,309 @@
+/**
+ * @file The Gram (covariance-update) mode of the squared-loss coordinate descent: CD on
+ * G = X_cᵀX_c and q = X_cᵀy_c instead of the residual, for dense designs with n ≫ p (scikit-learn's
+ * `precompute`, glmnet's "covariance updates"). The residual mode (quad_cd.ts) costs O(n) per
+ * coordinate update; this mode costs O(p) per update once G is built (n·p² multiply-adds, one gemm
+ * of the kernel layer, threads apply), so it wins when many epochs run on a tall design, and above
+ * all along paths and in cross-validation, where G is computed once per prepared design and cached.
+ *
+ * State: β and the maintained gradient g = X_cᵀr = q − Gβ (r = y_c − X_cβ never formed).
+ * Coordinate update (N_j = G_jj, t_j = n·l_j, nλ₂ the ridge term):
+ *
+ *   z = g_j + N_j β_j,   β_j⁺ = ST(z, t_j)/(N_j + nλ₂),   g ← g − (β_j⁺ − β_j)·G_{:,j}.
+ *
+ * Duality gap from Gram quantities: the residual-mode gap (quad_model.ts) needs X_cᵀr = g and
+ * ‖r‖² = ‖y_c‖² − 2βᵀq + βᵀGβ = ‖y_c‖² − βᵀq − βᵀg (Gβ = q − g). That difference cancels when
+ * ‖r‖² ≪ ‖y_c‖²: its rounding error is about ε·(‖y_c‖² + |β|ᵀ|q| + |β|ᵀ|Gβ|). So the Gram gap only
+ * decides when to STOP this loop (at ≤ tol, or at a floor of 1e3·ε times that scale when the tolerance
+ * lies below the attainable accuracy); it is never reported. The caller (cd.ts) then hands β to the
+ * residual-mode solver, whose first step recomputes r = y_c − X_cβ exactly, evaluates the gap from r
+ * and X_cᵀr (one O(n·p) pass) and returns at once if that certified gap meets the tolerance, or
+ * finishes the solve in residual mode otherwise. The returned gap is therefore always certified.
+ *
+ * The sweeps run in the WebAssembly SIMD kernel `gepoch` (kernels/wasm/lasso.wat: the residual
+ * mode's `epoch` with its dot product replaced by the load of g_j; G lives in an engine memory of
+ * its own, cached with the design), or in the JavaScript loop below with the backend 'js'.
+ *
+ * Schedule (glmnet-like, the Gram analogue of working sets): a full sweep over the active features,
+ * the full gap (O(p)), then sweeps restricted to the support (and unpenalised features) until the
+ * restricted gap is ≤ 0.3 × the full gap; g is recomputed from scratch (O(p·|support|)) when the
+ * full gap is within 100× the tolerance (rounding drift of the incremental updates).
+ *
+ * Automatic choice (`gram: 'auto'`, cd.ts): dense designs with n > p and p ≤ `GRAM_MAX_P` are
+ * eligible. A design whose Gram matrix is cached solves in Gram mode. Otherwise the residual mode
+ * runs and its coordinate updates are counted on the design (across solves, so a path or a CV fold
+ * counts as a whole); once they exceed the cost of building G in the same units (`gramSwitchWork`),
+ * G is built and cached and the solve continues in Gram mode. A solve that stays cheap never pays
+ * for G; an expensive one pays at most about twice.
+ */
+import { gemmStrided } from '../kernels/blas.js';
+import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
+import type { PreparedDesign } from './design.js';
+import { colDots, vecSum } from './columns.js';
+import type { QuadSpec } from './quad_model.js';
+
+/** Largest p for which the Gram mode is chosen automatically (G takes 8·p² bytes: 32 MiB at 2048). */
+export const GRAM_MAX_P = 2048;
+
+/** True when the automatic rule may use the Gram mode on `d` (dense, n > p, p ≤ GRAM_MAX_P). */
+export function gramEligible(d: PreparedDesign): boolean {
+  return !d.isSparse && d.nRows > d.nCols && d.nCols <= GRAM_MAX_P;
+}
+
+/**
+ * Residual-mode coordinate updates after which building G pays: a residual update costs ≈ 2n
+ * multiply-adds in the CD kernel (dot + axpy), the gemm builds G at ≈ 2.5× the kernel's rate per
+ * multiply-add, so n·p² MACs of gemm ≈ p²/5 updates.
+ */
+export function gramSwitchWork(d: PreparedDesign): number {
+  return (d.nCols * d.nCols) / 5;
+}
+
+/** Residual-mode coordinate updates spent on `d` so far (counted by cd.ts for the automatic rule). */
+export function designWork(d: PreparedDesign): number {
+  return (d as { cdWork?: number }).cdWork ?? 0;
+}
+
+/** Adds residual-mode coordinate updates to the design's counter. */
+export function addDesignWork(d: PreparedDesign, updates: number): void {
+  (d as { cdWork?: number }).cdWork = designWork(d) + updates;
+}
+
+/** The Gram matrix of a design, in the memory of a WebAssembly engine (`eng`, p×p) or plain (`eng` null). */
+interface GramStore {
+  readonly G: Float64Array;
+  readonly eng: WasmEngine | null;
+}
+
+function gramStore(d: PreparedDesign): GramStore | undefined {
+  return (d as { gramCache?: GramStore }).gramCache;
+}
+
+/** The cached Gram matrix of `d`, or undefined. */
+export function cachedGram(d: PreparedDesign): Float64Array | undefined {
+  return gramStore(d)?.G;
+}
+
+/** Releases the Gram cache of `d` (its engine memory goes back to the pool). Called by `disposeDesign`. */
+export function releaseGram(d: PreparedDesign): void {
+  const st = gramStore(d);
+  if (st !== undefined && st.eng !== null) releaseEngine(st.eng);
+  (d as { gramCache?: GramStore; xtyCache?: unknown }).gramCache = undefined;
+  (d as { xtyCache?: unknown }).xtyCache = undefined;
+}
+
+/**
+ * G = X_cᵀX_c (p×p, symmetric, row-major) of a dense prepared design, computed once by one NT gemm
+ * of the kernel layer (WebAssembly SIMD, worker pool for large products) and cached on the design,
+ * inside a WebAssembly engine of its own (kernels/wasm_lasso.ts, module `gepoch`) when the backend
+ * allows. X_c column-major n×p is the row-major p×n matrix A with rows = columns, so G = A·Aᵀ.
+ */
+export function designGram(d: PreparedDesign): Float64Array {
+  return ensureGram(d).G;
+}
+
+function ensureGram(d: PreparedDesign): GramStore {
+  const hit = gramStore(d);
+  if (hit !== undefined) return hit;
+  const n = d.nRows;
+  const p = d.nCols;
+  const made = createEngine(p, p); // room for G (as "X", p×p) and the p-vectors of the loop
+  const G = made !== null ? made.x : new Float64Array(p * p);
+  gemmStrided(false, true, p, p, n, 1, d.data, 0, n, d.data, 0, n, 0, G, 0, p);
+  // exact symmetry (the packed kernel may round G_ab and G_ba differently): the CD below is then
+  // coordinate descent on one quadratic
+  for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b]!;
+  const st: GramStore = { G, eng: made !== null ? made.engine : null };
+  (d as { gramCache?: GramStore }).gramCache = st;
+  return st;
+}
+
+/**
+ * q = X_cᵀy_c, cached on the design with a copy of y_c (a path or a CV fold solves many times with
+ * the same target: the O(n·p) product is then paid once; the O(n) comparison decides).
+ */
+export function designXty(d: PreparedDesign, yc: Float64Array): Float64Array {
+  const c = (d as { xtyCache?: { y: Float64Array; q: Float64Array } }).xtyCache;
+  const n = d.nRows;
+  if (c !== undefined) {
+    let same = true;
+    for (let i = 0; same && i < n; i++) same = c.y[i] === yc[i];
+    if (same) return c.q;
+  }
+  const q = new Float64Array(d.nCols);
+  colDots(d, yc, vecSum(n, yc), null, d.nCols, q);
+  (d as { xtyCache?: { y: Float64Array; q: Float64Array } }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q };
+  return q;
+}
+
+/** λ_max = max_j |q_j|/(n·w_j) over penalised non-zero columns, from q = X_cᵀy_c (w null: all ones). */
+export function lambdaMaxFromXty(d: PreparedDesign, q: Float64Array, w: Float64Array | null): number {
+  let m = 0;
+  for (let j = 0; j < d.nCols; j++) {
+    if (!(d.colNormsSq[j]! > 0)) continue;
+    const wj = w === null ? 1 : w[j]!;
+    if (wj > 0) m = Math.max(m, Math.abs(q[j]!) / wj);
+  }
+  return m / d.nRows;
+}
+
+/** What the Gram loop reports. */
+export interface GramRun {
+  /** X_cᵀy_c (cached on the design). */
+  q: Float64Array;
+  /** Epochs (sweeps) run, full or restricted. */
+  epochs: number;
+  /** Coordinate updates visited. */
+  coordUpdates: number;
+  /** The last Gram gap (uncertified: see the file header). */
+  gap: number;
+}
+
+/**
+ * Gram-mode coordinate descent from `beta` (updated in place) until the Gram gap is ≤ tolAbs (or
+ * the rounding floor), or `maxEpochs` sweeps. `active` lists the features that may be non-zero
+ * (non-zero columns). Returns the counters; the caller certifies the result (file header).
+ */
+export function gramSolve(
+  d: PreparedDesign, yc: Float64Array, spec: QuadSpec, beta: Float64Array, active: Int32Array, nActive: number,
+  tolAbs: number, maxEpochs: number,
+): GramRun {
+  const n = d.nRows;
+  const p = d.nCols;
+  const st = ensureGram(d);
+  const G = st.G;
+  const eng = st.eng !== null && !st.eng.busy ? st.eng : null;
+  if (eng !== null) eng.busy = true;
+  try {
+    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, G, eng);
+  } finally {
+    if (eng !== null) eng.busy = false;
+  }
+}
+
+function gramLoop(
+  d: PreparedDesign, yc: Float64Array, spec: QuadSpec, beta0: Float64Array, active0: Int32Array, nActive: number,
+  tolAbs: number, maxEpochs: number, G: Float64Array, eng: WasmEngine | null,
+): GramRun {
+  const n = d.nRows;
+  const p = d.nCols;
+  const l1 = spec.l1;
+  const nl2 = n * spec.l2;
+  const q = designXty(d, yc);
+  let yy = 0;
+  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
+  // the loop's vectors: in the engine memory (the `gepoch` kernel reads them there) or plain
+  const g = eng !== null ? eng.r : new Float64Array(p);
+  const thr = eng !== null ? eng.thr : new Float64Array(p);
+  const diag = eng !== null ? eng.norms : new Float64Array(p);
+  const beta = eng !== null ? eng.beta : beta0;
+  const active = eng !== null ? eng.ws : active0;
+  const sup = eng !== null ? eng.cols : new Int32Array(p);
+  if (eng !== null) {
+    beta.set(beta0);
+    active.set(active0.subarray(0, nActive));
+  }
+  for (let j = 0; j < p; j++) {
+    thr[j] = n * l1[j]!;
+    diag[j] = G[j * p + j]!;
+  }
+  const refresh = (): void => {
+    if (eng !== null) {
+      // g = q − Gβ with the SIMD Xβ kernel (G_j = column j) into a scratch vector
+      const t = eng.vecA;
+      t.fill(0);
+      eng.gemvSkip(eng.xPtr, p, p, beta.byteOffset, t.byteOffset);
+      for (let j = 0; j < p; j++) g[j] = q[j]! - t[j]!;
+      return;
+    }
+    g.set(q);
+    for (let k = 0; k < p; k++) {
+      const bk = beta[k]!;
+      if (bk === 0) continue;
+      const o = k * p;
+      for (let j = 0; j < p; j++) g[j] -= bk * G[o + j]!;
+    }
+  };
+  refresh();
+  const sweep = (cols: Int32Array, m: number): void => {
+    if (eng !== null) {
+      eng.gepoch(eng.xPtr, p, cols.byteOffset, m, beta.byteOffset, g.byteOffset, diag.byteOffset, thr.byteOffset, nl2);
+      return;
+    }
+    for (let w = 0; w < m; w++) {
+      const j = cols[w]!;
+      const bj = beta[j]!;
+      const nj = diag[j]!;
+      const z = g[j]! + nj * bj;
+      const tj = thr[j]!;
+      const nb = z > tj ? (z - tj) / (nj + nl2) : z < -tj ? (z + tj) / (nj + nl2) : 0;
+      if (nb !== bj) {
+        const dlt = nb - bj;
+        const o = j * p;
+        for (let k = 0; k < p; k++) g[k] -= dlt * G[o + k]!;
+        beta[j] = nb;
+      }
+    }
+  };
+  // gap over cols[0..m) (β must vanish outside them), formulas of quad_model.ts with
+  // X_cᵀr = g and ‖r‖² = ‖y_c‖² − βᵀq − βᵀg; also the rounding scale of ‖r‖²
+  let floorScale = 0;
+  const gapOver = (cols: Int32Array, m: number): number => {
+    let pen = 0, bb = 0, bg = 0, bq = 0, s = 1, sc = yy;
+    for (let k = 0; k < m; k++) {
+      const j = cols[k]!;
+      const b = beta[j]!;
+      const x = g[j]!;
+      if (b !== 0) {
+        pen += l1[j]! * Math.abs(b);
+        bb += b * b;
+        bg += b * x;
+        bq += b * q[j]!;
+        sc += Math.abs(b * q[j]!) + Math.abs(b * (q[j]! - x));
+      }
+      const lj = l1[j]!;
+      if (lj > 0) {
+        const a = Math.abs(x - nl2 * b) / (n * lj);
+        if (a > s) s = a;
+      }
+    }
+    floorScale = sc;
+    const t = 1 / s;
+    const rr = Math.max(0, yy - bq - bg);
+    return ((1 - t) * (1 - t) * rr) / (2 * n) - (t * bg) / n + pen + (spec.l2 * (1 + t * t) * bb) / 2;
+  };
+  const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
+  let epochs = 0;
+  let updates = 0;
+  let gap = Infinity;
+  // a warm start may already be solved: no sweep then (the caller's certificate decides)
+  gap = gapOver(active, nActive);
+  if (gap <= tolAbs) return { q, epochs: 0, coordUpdates: 0, gap };
+  while (epochs < maxEpochs) {
+    sweep(active, nActive);
+    epochs++;
+    updates += nActive;
+    gap = gapOver(active, nActive);
+    if (gap <= 100 * tolAbs) {
+      refresh(); // O(p·|support|): kills the drift of the incremental updates before stopping
+      gap = gapOver(active, nActive);
+    }
+    if (gap <= Math.max(tolAbs, floorOf())) break;
+    // restricted sweeps on the support ∪ unpenalised features
+    let m = 0;
+    for (let k = 0; k < nActive; k++) {
+      const j = active[k]!;
+      if (beta[j] !== 0 || l1[j] === 0) sup[m++] = j;
+    }
+    if (m === 0 || m === nActive) continue;
+    const target = 0.3 * gap;
+    while (epochs < maxEpochs) {
+      sweep(sup, m);
+      epochs++;
+      updates += m;
+      if (gapOver(sup, m) <= Math.max(target, floorOf())) break;
+    }
+  }
+  if (eng !== null) beta0.set(beta);
+  return { q, epochs, coordUpdates: updates, gap };
+}
