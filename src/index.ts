@@ -107,6 +107,7 @@ export {
 export { fcDeq, spectralNormalize, weightNormalize, type FcDeqParams, type FcDeqOptions, type SpectralNormalizeOptions } from './nn/deq/fc.js';
 export { jacobianPenalty, deqCorrectionLoss, type JacobianPenaltyOptions } from './nn/deq/regularize.js';
 export { mondeq, monDeqWeight, type MonDeqParams, type MonDeqSplitting, type MonDeqOptions } from './nn/deq/mondeq.js';
+export { mondeqConv, monDeqConvApply, type MonDeqConvParams, type MonDeqConvOptions } from './nn/deq/mondeq_conv.js';
 export {
   solveBatchFixedPoint,
   type BatchFixedPointMethod,
@@ -130,6 +131,10 @@ export {
   type KinkAlternative,
   type LinearSolveReport,
   type LinearSolverName,
+  type CustomLinearSolver,
+  type CustomLinearProblem,
+  type CustomLinearResult,
+  type LinearSolveSamples,
 } from './implicit/index.js';
 export {
   hypergradient,

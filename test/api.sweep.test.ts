@@ -258,6 +258,12 @@ const recipes: Record<string, Recipe> = {
     () => [tensor([[0.3, -0.2, 0.1], [0.1, 0.4, -0.3], [-0.2, 0.1, 0.2]]), M23()],
     (W, z) => nd.jacobianPenalty((zz: Tensor, xx: Tensor, p: Tensor) => nd.tanh(add(matmul(zz, p), xx)), z!, tensor([[0.3, 0.1, -0.2], [0.4, -0.1, 0.2]]), W!, { samples: 2, seed: 1 }),
   ),
+  mondeqConv: diff(() => [N(2, 1, 3, 3)], (x) => {
+    const layer = nd.mondeqConv({ channels: 2, tol: 1e-13, rtol: 1e-13, maxIter: 3000, backwardTol: 1e-12 });
+    const p = layer.init(7, [1, 3, 3]).params;
+    return layer(x!, { ...p, b: add(p.b, 0.5) });
+  }),
+  monDeqConvApply: diff(() => [N(1, 2, 3, 3), N(2, 2, 3, 3), N(2, 2, 3, 3)], (z, A, B) => nd.monDeqConvApply(z!, { A: A!, B: B! }, { monotonicity: 0.1 })),
   monDeqWeight: diff(() => [tensor([[0.3, -0.2], [0.1, 0.4]]), tensor([[0.5, 0.1], [-0.3, 0.2]])], (A, B) => nd.monDeqWeight({ A: A!, B: B! }, { monotonicity: 0.1 })),
   solveBatchFixedPoint: skip('numeric per-sample fixed-point solver on Float64Array rows (the forward of deq)'),
   constant: skip(SCHEDULE),
@@ -471,6 +477,11 @@ function nnRecipes(): Record<string, Recipe> {
     'nn.mondeq': diff(() => [M23()], (x) => {
       const l = nn.mondeq({ width: 3, tol: 1e-13, rtol: 1e-13, maxIter: 2000 });
       const p = l.init(7, [3]).params;
+      return l(x!, { ...p, b: add(p.b, 0.5) });
+    }),
+    'nn.mondeqConv': diff(() => [N(2, 1, 3, 3)], (x) => {
+      const l = nn.mondeqConv({ channels: 2, tol: 1e-13, rtol: 1e-13, maxIter: 3000, backwardTol: 1e-12 });
+      const p = l.init(7, [1, 3, 3]).params;
       return l(x!, { ...p, b: add(p.b, 0.5) });
     }),
     'nn.modelSpec': skip('a model name and a JSON config in, a spec out (no tensors)'),

@@ -102,7 +102,7 @@ test('kill -9 mid-run, then --resume: the final model is bit-identical to an uni
 test('bad input: unknown names list the valid ones; a missing dataset names the package; a damaged checkpoint is refused', async () => {
   const m = inProcess(['train', '--model', 'resnet']);
   assert.equal(m.code, 1);
-  assert.match(m.err, /^nsdiff: error: --model must be one of mlp, cnn, deq, mondeq; got 'resnet'\n$/);
+  assert.match(m.err, /^nsdiff: error: --model must be one of mlp, cnn, deq, mondeq, mondeq-conv; got 'resnet'\n$/);
   const o = inProcess(['train', '--optimizer', 'adma']);
   assert.match(o.err, /--optimizer must be one of sgd, heavy-ball, adam; got 'adma' \(did you mean 'adam'\?\)/);
   const d = inProcess(['train', '--dataset', 'fashion-mnist', '--data-dir', join(dir, 'nowhere')]);

@@ -14,4 +14,8 @@ export type {
   KinkAlternative,
   LinearSolveReport,
   LinearSolverName,
+  CustomLinearSolver,
+  CustomLinearProblem,
+  CustomLinearResult,
+  LinearSolveSamples,
 } from './types.js';

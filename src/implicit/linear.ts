@@ -19,7 +19,7 @@ import { luFactor, luRcondEstimate, luSolve, norm1, type LUFactorization } from 
 import { svdDecompose } from '../linalg/dense/svd.js';
 import { bicgstab, cg, cgNormal, fixedPointLinear, gmres, lsqr, minres } from '../linalg/iterative/index.js';
 import type { IterativeResult, LinearOperator } from '../linalg/iterative/index.js';
-import type { DiagnosticsLevel, LinearSolveReport, LinearSolverName } from './types.js';
+import type { CustomLinearResult, DiagnosticsLevel, LinearSolveReport, LinearSolverName } from './types.js';
 import type { FailurePolicy } from '../core/failure.js';
 import { invertibilityFailure, type InvertibilityFallback } from './failure.js';
 
@@ -35,8 +35,13 @@ export interface ConcreteOperator {
 /** Resolved settings of the solves at one point. */
 export interface SolverSettings {
   name: string;
-  requested: LinearSolverName;
+  requested: string;
   method: LinearSolverName;
+  /**
+   * A caller-supplied solver of the full system (customRoot's `linearSolver` as an object, bound to
+   * the point); `method` is then the fallback name used by diagnostics only.
+   */
+  custom?: { name: string; solve(rhs: Float64Array, transpose: boolean, x0: Float64Array | undefined): CustomLinearResult };
   ridge: number;
   tol: number;
   atol: number;
@@ -68,6 +73,7 @@ interface ReducedResult {
   failure?: Failure;
   conditionEstimate?: number;
   message?: string;
+  samples?: LinearSolveReport['samples'];
 }
 
 /** A recorded singularity (from diagnostics or an inactive zero diagonal). */
@@ -288,6 +294,20 @@ export class PointSolver {
       }
       return { x, converged: true, iterations: 0, residualNorm: NaN, reason: 'direct', conditionEstimate: cond };
     }
+    if (s.custom && !this.S && s.ridge === 0) {
+      const res = s.custom.solve(b, transpose, x0);
+      const out: ReducedResult = { x: res.x, converged: res.converged, iterations: res.iterations, residualNorm: res.residualNorm, reason: res.reason };
+      if (res.samples) out.samples = res.samples;
+      if (!allFinite(res.x)) {
+        out.failure = 'non-finite';
+        out.converged = false;
+        out.message = `'${s.custom.name}' produced non-finite values`;
+      } else if (!res.converged) {
+        out.failure = 'not-converged';
+        out.message = `'${s.custom.name}' did not converge (reason '${res.reason}', ${res.iterations} iterations, residual ${res.residualNorm.toExponential(3)}, tol ${s.tol})`;
+      }
+      return out;
+    }
     const A: LinearOperator = (v, out) => {
       out.set(this.reducedApply(v, transpose));
     };
@@ -357,7 +377,7 @@ export class PointSolver {
     const s = this.settings;
     const { n, k, S, C } = this;
     const rep: LinearSolveReport = {
-      method: s.method, requested: s.requested, transpose, size: k, converged: false, iterations: 0, residualNorm: NaN, relativeResidual: NaN,
+      method: s.custom ? s.custom.name : s.method, requested: s.requested, transpose, size: k, converged: false, iterations: 0, residualNorm: NaN, relativeResidual: NaN,
     };
     const rnorm = norm2(r);
     if (rnorm === 0) {
@@ -408,6 +428,7 @@ export class PointSolver {
     }
     rep.iterations = red.iterations;
     rep.reason = red.reason;
+    if (red.samples) rep.samples = red.samples;
     if (red.conditionEstimate !== undefined) rep.conditionEstimate = red.conditionEstimate;
     if (red.failure) {
       rep.iterations = red.iterations;

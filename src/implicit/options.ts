@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { resolveFailure, type InvertibilityFallback } from './failure.js';
 import type { FailurePolicy } from '../core/failure.js';
 import { checkOptions } from '../core/options.js';
-import type { DiagnosticsLevel, ImplicitOptions, ImplicitReport, LinearSolverName } from './types.js';
+import type { CustomLinearSolver, DiagnosticsLevel, ImplicitOptions, ImplicitReport, LinearSolverName } from './types.js';
 
 const SOLVERS: readonly LinearSolverName[] = ['lu', 'gmres', 'bicgstab', 'cg', 'minres', 'normal-cg', 'lsqr', 'fixed-point'];
 const OPTION_KEYS = [
@@ -19,6 +19,8 @@ const LEVELS: readonly DiagnosticsLevel[] = ['off', 'cheap', 'full'];
 export interface Resolved<X, Y> {
   name: string;
   linearSolver: LinearSolverName | undefined;
+  /** A caller-supplied solver (then `linearSolver` is undefined). */
+  customSolver: CustomLinearSolver<X, Y> | undefined;
   denseLimit: number;
   ridge: number;
   tol: number;
@@ -47,8 +49,17 @@ export function resolveOptions<X, Y>(o: ImplicitOptions<X, Y>, defaultName: stri
       throw new InvalidArgumentError(`${name}: options.${what} must be ${rule}, got ${String(v)}`);
     }
   };
-  if (o.linearSolver !== undefined && !SOLVERS.includes(o.linearSolver)) {
-    throw new InvalidArgumentError(`${name}: options.linearSolver must be one of ${SOLVERS.join(', ')}, got '${String(o.linearSolver)}'`);
+  let customSolver: CustomLinearSolver<X, Y> | undefined;
+  if (o.linearSolver !== null && typeof o.linearSolver === 'object') {
+    customSolver = o.linearSolver;
+    if (typeof customSolver.solve !== 'function' || typeof customSolver.name !== 'string') {
+      throw new InvalidArgumentError(`${name}: options.linearSolver as an object must be a custom solver { name: string, solve(problem) }`);
+    }
+    if (o.activeSet !== undefined || (o.ridge !== undefined && o.ridge !== 0)) {
+      throw new InvalidArgumentError(`${name}: the custom linearSolver '${customSolver.name}' solves the full system: it cannot be combined with options.activeSet or a nonzero options.ridge`);
+    }
+  } else if (o.linearSolver !== undefined && !SOLVERS.includes(o.linearSolver)) {
+    throw new InvalidArgumentError(`${name}: options.linearSolver must be one of ${SOLVERS.join(', ')} or a custom solver { name, solve }, got '${String(o.linearSolver)}'`);
   }
   if (o.diagnostics !== undefined && !LEVELS.includes(o.diagnostics)) {
     throw new InvalidArgumentError(`${name}: options.diagnostics must be one of ${LEVELS.join(', ')}, got '${String(o.diagnostics)}'`);
@@ -67,7 +78,8 @@ export function resolveOptions<X, Y>(o: ImplicitOptions<X, Y>, defaultName: stri
   }
   return {
     name,
-    linearSolver: o.linearSolver,
+    linearSolver: customSolver ? undefined : (o.linearSolver as LinearSolverName | undefined),
+    customSolver,
     denseLimit: o.denseLimit ?? 200,
     ridge: o.ridge ?? 0,
     tol: o.tol ?? 1e-10,

@@ -37,7 +37,7 @@ import { resolveOptions, type Resolved } from './options.js';
 import { asymmetry, denseConditioning, emptyDiagnostics, extremeSingularValues, kinkAlternatives, materialiseFull, verifyActiveSet } from './diagnostics.js';
 import { norm2, PointSolver, type ConcreteOperator, type SolverSettings } from './linear.js';
 import { emitWarning, handleFailure } from '../core/failure.js';
-import type { ImplicitFunction, ImplicitOptions, ImplicitReport, LinearSolveReport, LinearSolverName } from './types.js';
+import type { CustomLinearSolver, ImplicitFunction, ImplicitOptions, ImplicitReport, LinearSolveReport, LinearSolverName } from './types.js';
 
 const MAX_KEPT_SOLVES = 64;
 
@@ -354,7 +354,7 @@ class Call<X, Y> {
     const o = this.opts;
     return {
       name: o.name,
-      requested: o.linearSolver ?? method,
+      requested: o.customSolver ? o.customSolver.name : (o.linearSolver ?? method),
       method,
       ridge: o.ridge,
       tol: o.tol,
@@ -394,6 +394,23 @@ class Call<X, Y> {
     return Int32Array.from(list);
   }
 
+  /** A caller-supplied linear solver bound to the point (x, y): the point, B's products, the kink selection. */
+  private bindCustomSolver(custom: CustomLinearSolver<X, Y>, xs: readonly Tensor[], ys: readonly Tensor[], op: ConcreteOperator): NonNullable<SolverSettings['custom']> {
+    const o = this.opts;
+    const policy = this.policy as KinkPolicy;
+    const x = this.flatX.rebuild(xs) as X;
+    const y = this.yRebuild(ys);
+    return {
+      name: custom.name,
+      solve: (rhs, transpose, x0) =>
+        custom.solve({
+          x, y, rhs, transpose, x0, tol: o.tol, atol: o.atol, maxIter: o.maxIter,
+          apply: (v, opts) => (opts?.transpose ? op.rmatvec(v) : op.matvec(v)),
+          withSelection: (fn) => withKinkPolicy(policy, fn),
+        }),
+    };
+  }
+
   private preparePoint(xs: readonly Tensor[], ys: readonly Tensor[], isMain: boolean): Point {
     const o = this.opts;
     const name = o.name;
@@ -410,9 +427,11 @@ class Call<X, Y> {
     }
     const S = this.activeSet(xs, ys);
     const k = S ? S.length : this.n;
-    const method: LinearSolverName = o.linearSolver ?? (k <= o.denseLimit ? 'lu' : 'gmres');
+    const method: LinearSolverName = o.linearSolver ?? (k <= o.denseLimit && !o.customSolver ? 'lu' : 'gmres');
     const op = this.operator(xs, ys, this.policy as KinkPolicy);
-    const ps = new PointSolver(op, S, this.settings(method));
+    const settings = this.settings(method);
+    if (o.customSolver) settings.custom = this.bindCustomSolver(o.customSolver, xs, ys, op);
+    const ps = new PointSolver(op, S, settings);
     const pt: Point = { xs, ys, ps };
     if (!isMain || o.diagnostics === 'off') return pt;
 

@@ -26,6 +26,67 @@ import type { ImplicitFailureOptions } from './failure.js';
 export type LinearSolverName = 'lu' | 'gmres' | 'bicgstab' | 'cg' | 'minres' | 'normal-cg' | 'lsqr' | 'fixed-point';
 
 /**
+ * One solve handed to a {@link CustomLinearSolver}: B·t = rhs (transpose: Bᵀ·u = rhs) at the point
+ * (x, y), B = ∂F/∂y. `apply` gives B's products (the ones customRoot uses), `withSelection` runs
+ * a function under the kink selection that B uses (so a solver that rebuilds B from its structure
+ * picks the same element of a set-valued Jacobian).
+ */
+export interface CustomLinearProblem<X = unknown, Y = unknown> {
+  /** The point. */
+  x: X;
+  y: Y;
+  /** Right-hand side (flattened y's layout). */
+  rhs: Float64Array;
+  /** `true` for the reverse-mode (adjoint) system Bᵀ·u = rhs. */
+  transpose: boolean;
+  /** Warm start (the previous solution of the same kind), or undefined. */
+  x0: Float64Array | undefined;
+  /** Relative and absolute tolerances and the budget (customRoot's `tol`, `atol`, `maxIter`). */
+  tol: number;
+  atol: number;
+  maxIter: number | undefined;
+  /** B·v (Bᵀ·v with `{ transpose: true }`). */
+  apply(v: Float64Array, opts?: { transpose?: boolean }): Float64Array;
+  /** Runs `fn` under the kink policy B is evaluated with. */
+  withSelection<T>(fn: () => T): T;
+}
+
+/** Per-sample status of a linear solve that treats a batch as independent blocks. */
+export interface LinearSolveSamples {
+  /** Per sample: 1 when its block met the tolerance. */
+  converged: Uint8Array;
+  /** Per sample: iterations. */
+  iterations: Int32Array;
+  /** Per sample: true residual ‖r_s − (B·t)_s‖₂. */
+  residuals: Float64Array;
+}
+
+/** What a {@link CustomLinearSolver} returns. */
+export interface CustomLinearResult {
+  x: Float64Array;
+  converged: boolean;
+  iterations: number;
+  /** ‖rhs − B·x‖₂ (the true residual, or the solver's estimate). */
+  residualNorm: number;
+  /** Why the solver stopped (`'converged'`, `'maxIter'`…). */
+  reason: string;
+  /** Per-sample status, for block-diagonal (batched) systems. */
+  samples?: LinearSolveSamples;
+}
+
+/**
+ * A linear solver supplied by the caller for the `linearSolver` slot of customRoot /
+ * customFixedPoint (e.g. monDEQ's operator-splitting backward): it receives the point, the
+ * right-hand side and B's products, and follows customRoot's failure policy and residual check like
+ * the built-in solvers. Not combinable with `activeSet` or a nonzero `ridge`.
+ */
+export interface CustomLinearSolver<X = unknown, Y = unknown> {
+  /** Name in reports (`linearSolve.method`). */
+  name: string;
+  solve(problem: CustomLinearProblem<X, Y>): CustomLinearResult;
+}
+
+/**
  * How much checking of the theorem's hypotheses is done:
  * - `'off'`: only what the solvers report themselves (non-convergence still follows `onFailure`);
  * - `'cheap'` (default): forward residual ‖F(x, y)‖, finiteness, kink tracking at the solution,
@@ -49,8 +110,8 @@ export type DiagnosticsLevel = 'off' | 'cheap' | 'full';
  * iterate for a non-converged solve; the report records it (`linearSolve.fallback`, `converged`).
  */
 export interface ImplicitOptions<X = unknown, Y = unknown> extends ImplicitFailureOptions {
-  /** Linear solver (see {@link LinearSolverName}). Default: `'lu'` when the system has ≤ `denseLimit` unknowns, else `'gmres'`. */
-  linearSolver?: LinearSolverName;
+  /** Linear solver (see {@link LinearSolverName}) or a {@link CustomLinearSolver}. Default: `'lu'` when the system has ≤ `denseLimit` unknowns, else `'gmres'`. */
+  linearSolver?: LinearSolverName | CustomLinearSolver<X, Y>;
   /** Size up to which B is materialised (default method `'lu'`, exact SVD diagnostics). Default 200. */
   denseLimit?: number;
   /** Solve (B + ridge·I)·t = r instead of B·t = r (Tikhonov shift). Default 0. */
@@ -106,8 +167,8 @@ export interface ForwardReport {
 export interface LinearSolveReport {
   /** Method actually used: a {@link LinearSolverName}, `'lstsq'` (fallback) or `'zero'` (fallback). */
   method: string;
-  /** Method asked for (option or default). */
-  requested: LinearSolverName;
+  /** Method asked for (option or default; a custom solver's name). */
+  requested: string;
   /** `true` for the transposed (reverse-mode) system Bᵀ·u = s. */
   transpose: boolean;
   /** Number of unknowns of the system actually solved (|S| with an active set). */
@@ -126,6 +187,8 @@ export interface LinearSolveReport {
   fallback?: 'lstsq' | 'zero';
   /** 1-norm condition estimate of the factored matrix (`'lu'` only). */
   conditionEstimate?: number;
+  /** Per-sample status (custom solvers of batched systems, e.g. monDEQ's splitting). */
+  samples?: LinearSolveSamples;
 }
 
 /** One alternative kink selection tried by `'full'` diagnostics. */

@@ -16,6 +16,7 @@ export { mlp, paramCount, perExampleGrads, modelSpec, buildModel, registerModel,
 export { deq, type DeqLayer, type DeqOptions, type DeqReport } from './deq/deq.js';
 export { fcDeq, type FcDeqParams, type FcDeqOptions } from './deq/fc.js';
 export { mondeq, type MonDeqParams, type MonDeqOptions } from './deq/mondeq.js';
+export { mondeqConv, type MonDeqConvParams, type MonDeqConvOptions } from './deq/mondeq_conv.js';
 export { evaluate, predict, countCorrect, softmaxCrossEntropy, type LabelledData, type LossFn, type MetricName, type Evaluation, type EvaluateOptions, type PredictOptions } from './train/metrics.js';
 // fit (with its file checkpoints), saved models and the dataset loaders need Node's file system:
 // they are exported from `nsdiff/node` (src/node.ts)

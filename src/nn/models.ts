@@ -2,13 +2,15 @@
  * @file Models on top of the layer protocol: `mlp` (a multilayer perceptron as a `sequential` of
  * `linear` and activation layers), `paramCount` (number of scalars in a parameter tree),
  * `perExampleGrads` (the gradient of each example's loss, stacked), and the
- * model registry: named model builders (`mlp`, `cnn`, `deq`, `mondeq`; more can be registered) keyed by name + a
+ * model registry: named model builders (`mlp`, `cnn`, `deq`, `mondeq`, `mondeq-conv`; more can be registered) keyed by name + a
  * JSON config, so a model is described by a serialisable {@link ModelSpec} and a saved model
  * rebuilds the same architecture before its parameters are loaded. Configs are checked (unknown
  * keys suggest the closest name, unknown model names list the registered ones).
  *
  * Registered builders:
  * - `mlp { hidden = [256, 128], classes = 10 }`: (linear(h) → relu)* → linear(classes) on rows.
+ * - `mondeq-conv { imageShape = null (flat square one-channel images), channels = 16, kernel = 3, pool = null (⌈H/7⌉),
+ *   monotonicity = 0.5, rtol = 1e-3, maxIter = 100, classes = 10 }`: rows → images → mondeqConv → avgPool → flatten → linear(classes).
  * - `cnn { imageShape = [1, 28, 28], channels = [16, 32], kernel = 3, hidden = 128, classes = 10 }`:
  *   rows → [C, H, W] → (conv2d(c, k, 'same') → relu → maxPool2d(2))* → flatten → linear(hidden)
  *   → relu → linear(classes).
@@ -19,13 +21,15 @@ import { describeValue, formatShape, type Tensor } from '../core/tensor.js';
 import { flatten as flattenTree } from '../autodiff/tree.js';
 import { grad } from '../autodiff/transforms.js';
 import { reshape } from '../ops/shape.js';
+import { avgPool2d as avgPool2dOp } from '../ops/pooling.js';
 import { sliceAxis, stack } from '../ops/slicing.js';
 import { defineLayer, sequential, type EmptyParams, type Layer, type LayerState, type Params } from './layer.js';
 import { flatten, linear, type LinearOptions } from './layers/dense.js';
 import { relu } from './layers/activations.js';
-import { conv2d, maxPool2d } from './layers/conv.js';
+import { avgPool2d, conv2d, maxPool2d } from './layers/conv.js';
 import { fcDeq } from './deq/fc.js';
 import { mondeq } from './deq/mondeq.js';
+import { mondeqConv } from './deq/mondeq_conv.js';
 
 /** Options of `mlp`. */
 export interface MlpOptions {
@@ -249,7 +253,7 @@ registerModel({
 
 registerModel({
   name: 'mondeq',
-  description: 'monotone operator DEQ (I − W ⪰ m·I, unique fixed point), Peaceman–Rachford + Anderson → linear(classes)',
+  description: 'monotone operator DEQ (I − W ⪰ m·I, unique fixed point), Peaceman–Rachford + Anderson, splitting backward → linear(classes)',
   defaults: { width: 128, monotonicity: 0.05, rtol: 1e-4, maxIter: 200, classes: 10 },
   build(c) {
     const width = posInt(c.width, "model 'mondeq': width");
@@ -257,7 +261,59 @@ registerModel({
     const maxIter = posInt(c.maxIter, "model 'mondeq': maxIter");
     const monotonicity = checkPositive(c.monotonicity as number, 'monotonicity', "model 'mondeq'");
     const rtol = checkPositive(c.rtol as number, 'rtol', "model 'mondeq'");
-    const layer = mondeq({ width, monotonicity, tol: 1e-10, rtol, maxIter, solver: 'anderson', linearSolver: 'gmres', backwardTol: rtol * 1e-2, onFailure: 'warn' });
+    const layer = mondeq({ width, monotonicity, tol: 1e-10, rtol, maxIter, solver: 'anderson', linearSolver: 'splitting', backwardTol: rtol * 1e-2, onFailure: 'warn' });
     return sequential([layer, linear(classes)], { name: `mondeq[${width}; ${classes}]` });
+  },
+});
+
+/** Average pooling with the window ⌈H/7⌉ read from the input (8×8 → 4×4, 28×28 → 7×7). */
+function autoPool(): Layer<EmptyParams, null> {
+  const k = (h: number) => Math.max(1, Math.ceil(h / 7));
+  return defineLayer<EmptyParams, null>({
+    name: 'avgPool2d(auto)',
+    init: (_key, s) => ({ params: {}, state: null, outputShape: [s[0]!, Math.floor(s[1]! / k(s[1]!)), Math.floor(s[2]! / k(s[1]!))] }),
+    forward: (_p, state, x) => ({ y: avgPool2dOp(x, { kernel: k(x.shape[2]!) }), state }),
+  });
+}
+
+/** Flat rows → [1, H, H] images with H = √(features) (the shape read at init). */
+function toSquareImages(where: string): Layer<EmptyParams, null> {
+  return defineLayer<EmptyParams, null>({
+    name: 'toSquareImages',
+    init: (_key, inputShape) => {
+      const n = inputShape.reduce((a, b) => a * b, 1);
+      const h = Math.round(Math.sqrt(n));
+      if (h * h !== n) throw new ShapeError(`${where}: cannot read inputs of ${n} features as square one-channel images; pass imageShape [c, H, W]`);
+      return { params: {}, state: null, outputShape: [1, h, h] };
+    },
+    forward: (_p, state, x) => {
+      const h = Math.round(Math.sqrt(x.size / x.shape[0]!));
+      return { y: reshape(x, [x.shape[0]!, 1, h, h]), state };
+    },
+  });
+}
+
+registerModel({
+  name: 'mondeq-conv',
+  description: 'convolutional monDEQ (W from convolutions, I − W ⪰ m·I), forward–backward + Anderson → avgPool(pool) → linear(classes)',
+  defaults: { imageShape: null, channels: 16, kernel: 3, pool: null, monotonicity: 0.5, rtol: 1e-3, maxIter: 100, classes: 10 },
+  build(c) {
+    const where = "model 'mondeq-conv'";
+    const channels = posInt(c.channels, `${where}: channels`);
+    const kernel = posInt(c.kernel, `${where}: kernel`);
+    const pool = c.pool === null || c.pool === undefined ? null : posInt(c.pool, `${where}: pool`);
+    const classes = posInt(c.classes, `${where}: classes`);
+    const maxIter = posInt(c.maxIter, `${where}: maxIter`);
+    const monotonicity = checkPositive(c.monotonicity as number, 'monotonicity', where);
+    const rtol = checkPositive(c.rtol as number, 'rtol', where);
+    let first: Layer;
+    if (c.imageShape === null || c.imageShape === undefined) first = toSquareImages(where);
+    else {
+      const img = intList(c.imageShape, `${where}: imageShape`, false);
+      if (img.length !== 3) throw new InvalidArgumentError(`${where}: imageShape must be [channels, height, width], got ${describeValue(img)}`);
+      first = toImages(img);
+    }
+    const layer = mondeqConv({ channels, kernelSize: kernel, monotonicity, tol: 1e-10, rtol, maxIter, linearSolver: 'gmres', backwardTol: rtol * 1e-2, onFailure: 'warn' });
+    return sequential([first, layer, pool === null ? autoPool() : avgPool2d({ kernel: pool }), flatten(), linear(classes)], { name: `mondeq-conv[${channels}; ${classes}]` });
   },
 });

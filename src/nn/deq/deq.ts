@@ -65,7 +65,7 @@ import {
   type BatchFixedPointReport,
   type ResolvedBatchFixedPoint,
 } from '../../implicit/fixed_point_batch.js';
-import type { ImplicitFunction, ImplicitReport, LinearSolverName, DiagnosticsLevel } from '../../implicit/types.js';
+import type { CustomLinearSolver, ImplicitFunction, ImplicitReport, LinearSolverName, DiagnosticsLevel } from '../../implicit/types.js';
 import type { InvertibilityFallback } from '../../implicit/failure.js';
 import { defineLayer, type Layer } from '../layer.js';
 
@@ -103,8 +103,8 @@ export interface DeqOptions<P> {
   phantomSteps?: number;
   /** Damping λ ∈ (0, 1] of `'phantom'`. Default 0.5. */
   phantomDamping?: number;
-  /** Linear solver of the exact backward (customRoot's; default: 'lu' up to `denseLimit` unknowns, else 'gmres'). */
-  linearSolver?: LinearSolverName;
+  /** Linear solver of the exact backward (customRoot's, or a custom solver of the systems at (x, θ; z*); default: 'lu' up to `denseLimit` unknowns, else 'gmres'). */
+  linearSolver?: LinearSolverName | CustomLinearSolver<{ x: Tensor; params: P }, Tensor>;
   /** Relative tolerance of the backward linear solve. Default 1e-10. */
   backwardTol?: number;
   /** Iteration budget of the backward linear solve (default: the solver's). */

@@ -16,6 +16,9 @@
  * z* = relu(u*) and u* = z* + α(W z* + U x + b − z*)). The backward pass is `deq`'s exact implicit
  * backward on f(z) = relu(W z + U x + b): I − D W (D = relu's 0/1 selection) is invertible for
  * every selection because I − W ⪰ mI, so the nonsmooth implicit function theorem applies at kinks too.
+ * Its linear systems are solved by `linearSolver`: any of customRoot's, or `'splitting'`, the same
+ * splitting as the forward applied to the linear monotone problem with D in place of relu's prox
+ * (`mondeq_splitting.ts`, per-sample stopping and status).
  * Row convention: a batch Z is [batch, width], so W z reads Z·Wᵀ.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
@@ -27,8 +30,13 @@ import { add, mul, sub } from '../../ops/arithmetic.js';
 import { relu } from '../../ops/nonsmooth.js';
 import { matmul } from '../../ops/matmul.js';
 import { matrixTranspose } from '../../ops/shape.js';
+import { gemmKernel } from '../../kernels/gemm_dispatch.js';
+import type { LinearSolverName } from '../../implicit/types.js';
 import { deq, type DeqLayer, type DeqOptions } from './deq.js';
+import { monDeqSplittingSolve, type MonDeqLinearStructure, type MonDeqSplitting } from './mondeq_splitting.js';
 import { foldKey } from '../layer.js';
+
+export type { MonDeqSplitting } from './mondeq_splitting.js';
 
 /** Parameters of a fully connected monDEQ of width d on inputs of n features. */
 export interface MonDeqParams {
@@ -42,11 +50,14 @@ export interface MonDeqParams {
   b: Tensor;
 }
 
-/** Operator splitting of the monDEQ forward pass. */
-export type MonDeqSplitting = 'forward-backward' | 'peaceman-rachford';
-
 /** Options of {@link mondeq}: the DEQ options (solver, tolerances, backward…) plus the monDEQ ones. */
-export interface MonDeqOptions extends Omit<DeqOptions<MonDeqParams>, 'zShape' | 'init' | 'forwardMap' | 'readout'> {
+export interface MonDeqOptions extends Omit<DeqOptions<MonDeqParams>, 'zShape' | 'init' | 'forwardMap' | 'readout' | 'linearSolver'> {
+  /**
+   * Linear solver of the exact backward: `'splitting'` (the forward's splitting on the linear
+   * monotone problem, per-sample stopping; see `mondeq_splitting.ts`) or one of customRoot's.
+   * Default `'splitting'`.
+   */
+  linearSolver?: LinearSolverName | 'splitting';
   /** Width d of z. */
   width: number;
   /** Monotonicity margin m ∈ (0, 1): I − W ⪰ m·I. Default 0.05. */
@@ -55,6 +66,12 @@ export interface MonDeqOptions extends Omit<DeqOptions<MonDeqParams>, 'zShape' |
   splitting?: MonDeqSplitting;
   /** Step α > 0 of the splitting. Default 1 (Peaceman–Rachford), 0.1 (forward–backward). */
   alpha?: number;
+  /**
+   * Iteration on the splitting map of the `'splitting'` backward: `'anderson'` (memory `memory`)
+   * or `'fixed-point'` (the plain splitting). Default `'fixed-point'` for Peaceman–Rachford (fastest in
+   * bench/mondeq.bench.ts), `'anderson'` for forward–backward (whose safe step is small).
+   */
+  backwardIteration?: 'anderson' | 'fixed-point';
 }
 
 /**
@@ -82,7 +99,10 @@ export function monDeqWeight(p: Pick<MonDeqParams, 'A' | 'B'>, opts: { monotonic
 export function mondeq(options: MonDeqOptions): DeqLayer<MonDeqParams> {
   const where = options?.name ?? 'mondeq';
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(`${where}: options with a width are required, e.g. mondeq({ width: 64 })`);
-  const { width, monotonicity, splitting: sp, alpha: al, ...rest } = options;
+  const { width, monotonicity, splitting: sp, alpha: al, linearSolver: ls, backwardIteration: bi, ...rest } = options;
+  if (bi !== undefined && bi !== 'anderson' && bi !== 'fixed-point') {
+    throw new InvalidArgumentError(`${where}: option backwardIteration must be 'anderson' or 'fixed-point', got ${JSON.stringify(bi)}`);
+  }
   if (!Number.isInteger(width) || width < 1) throw new InvalidArgumentError(`${where}: option width must be a positive integer, got ${String(width)}`);
   const m = monotonicity === undefined ? 0.05 : checkPositive(monotonicity, 'option monotonicity', where);
   if (m >= 1) throw new InvalidArgumentError(`${where}: option monotonicity must be in (0, 1), got ${m}`);
@@ -95,11 +115,12 @@ export function mondeq(options: MonDeqOptions): DeqLayer<MonDeqParams> {
   const pre = (z: Tensor, x: Tensor, p: MonDeqParams, W: Tensor): Tensor => add(add(matmul(z, matrixTranspose(W)), matmul(x, p.U)), p.b);
   const f = (z: Tensor, x: Tensor, p: MonDeqParams): Tensor => relu(pre(z, x, p, monDeqWeight(p, { monotonicity: m })));
 
-  // per-forward cache of W and (I + α(I − W))⁻ᵀ, keyed on the (concrete) parameter object
-  const cache = new WeakMap<object, { W: Tensor; Minv: Tensor | null }>();
+  // cache of W and (I + α(I − W))⁻ᵀ, keyed on A's and B's value buffers (the forward and the
+  // splitting backward of one step share it; parameter updates make new buffers)
+  const cache = new WeakMap<Float64Array, { Bdata: Float64Array; W: Tensor; Minv: Tensor | null }>();
   const prepared = (p: MonDeqParams): { W: Tensor; Minv: Tensor | null } => {
-    let c = cache.get(p as object);
-    if (c) return c;
+    let c = cache.get(p.A.data);
+    if (c && c.Bdata === p.B.data) return c;
     const W = monDeqWeight(p, { monotonicity: m });
     let Minv: Tensor | null = null;
     if (splitting === 'peaceman-rachford') {
@@ -111,8 +132,8 @@ export function mondeq(options: MonDeqOptions): DeqLayer<MonDeqParams> {
       for (let i = 0; i < d; i++) I[i * d + i] = 1;
       Minv = new ConcreteTensor(luSolve(luFactor(M, d), I, d, true), [d, d]);
     }
-    c = { W, Minv };
-    cache.set(p as object, c);
+    c = { Bdata: p.B.data, W, Minv };
+    cache.set(p.A.data, c);
     return c;
   };
 
@@ -125,8 +146,43 @@ export function mondeq(options: MonDeqOptions): DeqLayer<MonDeqParams> {
     return sub(mul(zh, 2), v);
   };
 
+  const linearSolver = ls ?? 'splitting';
+  /** W's products, the resolvent and the pre-activations at the point (x, z*), concrete. */
+  const structure = (x: Tensor, p: MonDeqParams, z: Tensor): MonDeqLinearStructure => {
+    const d = width;
+    const { W, Minv } = prepared(p);
+    const Bn = z.shape[0]!;
+    const n = x.size / Bn;
+    const pre = new Float64Array(Bn * d);
+    gemmKernel(Bn, d, n, x.data, 0, p.U.data, 0, pre, 0);
+    const zW = new Float64Array(Bn * d);
+    gemmKernel(Bn, d, d, z.data, 0, W.data, 0, zW, 0, false, true);
+    for (let s = 0; s < Bn; s++) for (let k = 0; k < d; k++) pre[s * d + k] = pre[s * d + k]! + zW[s * d + k]! + p.b.data[k]!;
+    const rowsTimes = (S: Float64Array, rows: number, mat: Float64Array, transB: boolean): Float64Array => {
+      const out = new Float64Array(rows * d);
+      gemmKernel(rows, d, d, S, 0, mat, 0, out, 0, false, transB);
+      return out;
+    };
+    return {
+      batch: Bn,
+      dim: d,
+      pre,
+      // M = W: rows·Wᵀ; M = Wᵀ: rows·W
+      applyW: (S, rows, transpose) => rowsTimes(S, rows, W.data, !transpose),
+      // Minv = (I + α(I − W))⁻ᵀ: M = W needs rows·Minv, M = Wᵀ needs rows·Minvᵀ
+      resolvent: Minv ? (V, rows, transpose) => rowsTimes(V, rows, Minv.data, transpose) : undefined,
+    };
+  };
+  const splittingSettings = {
+    splitting, alpha, method: bi ?? (splitting === 'peaceman-rachford' ? ('fixed-point' as const) : ('anderson' as const)), memory: rest.memory ?? 5,
+    maxIter: 500, name: `${where} (splitting backward)`,
+  };
+
   return deq<MonDeqParams>(f, {
     ...rest,
+    linearSolver: linearSolver === 'splitting'
+      ? { name: 'splitting', solve: (problem) => monDeqSplittingSolve(problem, structure(problem.x.x, problem.x.params, problem.y), splittingSettings) }
+      : linearSolver,
     name: where,
     zShape: [width],
     forwardMap,
