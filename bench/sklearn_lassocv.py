@@ -41,6 +41,7 @@ def main() -> None:
         y = np.fromfile(job["y"], dtype=np.float64)
     read_ms = (time.perf_counter() - t_read) * 1e3
     best = float("inf")
+    best_cpu = float("inf")
     model = None
     for _ in range(max(1, job.get("repeats", 1))):
         m = LassoCV(n_alphas=job["n_alphas"], eps=job["eps"], cv=KFold(job["folds"]), tol=job["tol"],
@@ -48,8 +49,10 @@ def main() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             t0 = time.perf_counter()
+            c0 = time.process_time()
             m.fit(X, y)
             dt = time.perf_counter() - t0
+            best_cpu = min(best_cpu, time.process_time() - c0)
         best = min(best, dt)
         model = m
     mse = model.mse_path_.mean(axis=1)
@@ -57,6 +60,7 @@ def main() -> None:
         "sklearn": __import__("sklearn").__version__,
         "ms": best * 1e3,
         "read_ms": read_ms,
+        "cpu_ms": best_cpu * 1e3,
         "alpha": float(model.alpha_),
         "alphas": model.alphas_.tolist(),
         "mse": mse.tolist(),

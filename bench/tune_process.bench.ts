@@ -117,26 +117,26 @@ try {
     });
     console.log(`# whole-process 5-fold CV tuning from a CSV: ${N} × ${P} (correlated, corr 0.6, snr 3, density 0.1), best of ${REPEATS} processes`);
 
-    interface Row { tool: string; proc: Proc; fitMs: number; readMs: number; lambda: number; own: number }
+    interface Row { tool: string; proc: Proc; fitMs: number; fitCpuMs: number; readMs: number; lambda: number; own: number }
     const rows: Row[] = [];
     // nsdiff
     const ns = bestOf(REPEATS, () => timed(process.execPath, nsdiffArgs(csv)));
     const nj = JSON.parse(ns.stdout) as { lambda: number; criterion: number; timeMs: number };
-    rows.push({ tool: 'nsdiff lasso tune (line search)', proc: ns, fitMs: nj.timeMs, readMs: NaN, lambda: nj.lambda, own: nj.criterion });
+    rows.push({ tool: 'nsdiff lasso tune (line search)', proc: ns, fitMs: nj.timeMs, fitCpuMs: NaN, readMs: NaN, lambda: nj.lambda, own: nj.criterion });
     // scikit-learn
     const py = '/usr/bin/python3';
     if (has(py, ['-c', 'import sklearn'])) {
       const job = join(dir, 'job.json');
       writeFileSync(job, JSON.stringify({ csv, target: 'y', folds: 5, n_alphas: 100, eps: 1e-3, tol: 1e-4, max_iter: 1000, repeats: 1 }));
       const sk = bestOf(REPEATS, () => timed(py, [join(root, 'bench/sklearn_lassocv.py'), job]));
-      const sj = JSON.parse(sk.stdout) as { sklearn: string; ms: number; read_ms: number; alpha: number; best_mse: number };
-      rows.push({ tool: `sklearn ${sj.sklearn} LassoCV (100 λ)`, proc: sk, fitMs: sj.ms, readMs: sj.read_ms, lambda: sj.alpha, own: sj.best_mse });
+      const sj = JSON.parse(sk.stdout) as { sklearn: string; ms: number; cpu_ms: number; read_ms: number; alpha: number; best_mse: number };
+      rows.push({ tool: `sklearn ${sj.sklearn} LassoCV (100 λ)`, proc: sk, fitMs: sj.ms, fitCpuMs: sj.cpu_ms, readMs: sj.read_ms, lambda: sj.alpha, own: sj.best_mse });
     } else console.log('(scikit-learn not found at /usr/bin/python3: its row is omitted)');
     // glmnet
     if (has('Rscript', ['-e', 'suppressPackageStartupMessages(library(glmnet))'])) {
       const gl = bestOf(REPEATS, () => timed('Rscript', [join(root, 'bench/glmnet_cv.R'), csv, 'y', '5', '100', '1e-3', '1']));
-      const gj = JSON.parse(gl.stdout) as { glmnet: string; r: string; ms: number; read_ms: number; lambda: number; cvm: number; nlambda: number };
-      rows.push({ tool: `R ${gj.r} cv.glmnet ${gj.glmnet} (${gj.nlambda} λ)`, proc: gl, fitMs: gj.ms, readMs: gj.read_ms, lambda: gj.lambda, own: gj.cvm });
+      const gj = JSON.parse(gl.stdout) as { glmnet: string; r: string; ms: number; cpu_ms: number; read_ms: number; lambda: number; cvm: number; nlambda: number };
+      rows.push({ tool: `R ${gj.r} cv.glmnet ${gj.glmnet} (${gj.nlambda} λ)`, proc: gl, fitMs: gj.ms, fitCpuMs: gj.cpu_ms, readMs: gj.read_ms, lambda: gj.lambda, own: gj.cvm });
     } else console.log('(R with glmnet not found: its row is omitted)');
 
     // every λ scored by the same criterion at a tight tolerance
@@ -148,16 +148,20 @@ try {
     };
     const skFit = rows.find((r) => r.tool.startsWith('sklearn'))?.fitMs;
     const glFit = rows.find((r) => r.tool.startsWith('R '))?.fitMs;
+    const skCpu = rows.find((r) => r.tool.startsWith('sklearn'))?.fitCpuMs;
+    const glCpu = rows.find((r) => r.tool.startsWith('R '))?.fitCpuMs;
     const ratio = (s: number, ref?: number): string => (ref === undefined ? 'n/a' : (s * 1000 / ref).toFixed(3));
     console.log('');
-    console.log('| tool | whole process wall (s) | process CPU (s) | peak RSS (MB) | in-process fit (ms) | CSV read (ms) | whole / sklearn fit | whole / glmnet fit | selected λ | own CV estimate | CV MSE at λ (nsdiff, tol 1e-10) |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('| tool | whole process wall (s) | process CPU (s) | peak RSS (MB) | in-process fit (ms) | fit CPU (ms) | CSV read (ms) | whole / sklearn fit | whole / glmnet fit | selected λ | own CV estimate | CV MSE at λ (nsdiff, tol 1e-10) |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       console.log(
-        `| ${r.tool} | ${r.proc.wallS.toFixed(2)} | ${r.proc.cpuS.toFixed(2)} | ${r.proc.rssMB.toFixed(0)} | ${r.fitMs.toFixed(0)} | ${Number.isNaN(r.readMs) ? 'in fit' : r.readMs.toFixed(0)} | ` +
+        `| ${r.tool} | ${r.proc.wallS.toFixed(2)} | ${r.proc.cpuS.toFixed(2)} | ${r.proc.rssMB.toFixed(0)} | ${r.fitMs.toFixed(0)} | ${Number.isNaN(r.fitCpuMs) ? 'n/a' : r.fitCpuMs.toFixed(0)} | ${Number.isNaN(r.readMs) ? 'in fit' : r.readMs.toFixed(0)} | ` +
           `${ratio(r.proc.wallS, skFit)} | ${ratio(r.proc.wallS, glFit)} | ${r.lambda.toExponential(4)} | ${r.own.toPrecision(7)} | ${exact(r.lambda).toPrecision(8)} |`,
       );
     }
+    const nsCpu = rows[0]!.proc.cpuS;
+    console.log(`CPU: nsdiff whole process ${nsCpu.toFixed(2)} s = ${ratio(nsCpu, skCpu)} × LassoCV.fit CPU, ${ratio(nsCpu, glCpu)} × cv.glmnet CPU (fair on a loaded machine)`);
     console.log(`(λmax = ${ref.lambdaMax.toExponential(4)}; "in-process fit" is nsdiff's tuning time (timeMs: criterion construction, search, refit), LassoCV.fit, cv.glmnet)`);
     ref.dispose();
   }

@@ -333,6 +333,17 @@ export class HeldOutCriterion implements Criterion {
 }
 
 /**
+ * Memory policy of `CrossValCriterion`: when the folds' copies of the rows (about 2·(K − 1) + 1
+ * copies of X: each fold's training rows, the solver's prepared copy of them, its validation rows)
+ * would exceed `residentBytes`, the folds are rebuilt one at a time at every evaluation, warm
+ * starts carried over, so the peak is about X plus one fold. Default 512 MiB.
+ *
+ * @example
+ * cvFoldMemory.residentBytes = 0; // always stream the folds (tests)
+ */
+export const cvFoldMemory: { residentBytes: number } = { residentBytes: 512 * 2 ** 20 };
+
+/**
  * K-fold cross-validation of the held-out loss (contiguous folds by default; `shuffle` with a seed).
  *
  * @example
@@ -342,10 +353,19 @@ export class HeldOutCriterion implements Criterion {
 export class CrossValCriterion implements Criterion {
   readonly name = 'cv' as const;
   readonly model: SparseModelKind;
-  readonly folds: HeldOutCriterion[];
   readonly lambdaMax: number;
   /** Row indices of every fold. */
   readonly foldIndices: { train: Int32Array; val: Int32Array }[];
+  /**
+   * True when the folds are rebuilt one at a time at every evaluation (their copies of the rows
+   * would exceed {@link cvFoldMemory}`.residentBytes`): peak memory one fold instead of K.
+   */
+  readonly streamed: boolean;
+  private resident: HeldOutCriterion[] | null = null;
+  /** Warm starts of the folds between evaluations (streamed mode). */
+  private readonly warm: (InnerSolution | null)[];
+  private readonly build: (k: number) => HeldOutCriterion;
+  private readonly hyper: number;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -361,7 +381,10 @@ export class CrossValCriterion implements Criterion {
     // the search range comes from the full data (like LassoCV's alpha grid)
     this.lambdaMax = rawLambdaMax(X, yv, model, opts.fitIntercept ?? true, fn);
     this.foldIndices = kFoldIndices(X.nRows, k, { shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
-    this.folds = this.foldIndices.map((f, i) => {
+    this.hyper = model === 'enet' ? 2 : model === 'wlasso' ? X.nCols : 1;
+    this.warm = this.foldIndices.map(() => null);
+    this.build = (i: number): HeldOutCriterion => {
+      const f = this.foldIndices[i]!;
       const ytr = new Float64Array(f.train.length);
       for (let t = 0; t < f.train.length; t++) ytr[t] = yv[f.train[t]!]!;
       const yva = new Float64Array(f.val.length);
@@ -375,23 +398,63 @@ export class CrossValCriterion implements Criterion {
         if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${e.message} (in cross-validation fold ${i} of ${k})`);
         throw e;
       }
-    });
+    };
+    // every fold holds a copy of its training rows (and the solvers' prepared copy) and of its
+    // validation rows: about 2·(K − 1) + 1 copies of X in all
+    const bytesPerCopy = X.kind === 'dense' ? X.data.length * 8 : X.indptr[X.nCols]! * 12;
+    this.streamed = bytesPerCopy * (2 * (k - 1) + 1) > cvFoldMemory.residentBytes;
+    if (this.streamed) {
+      // each fold built once now, so a bad fold is reported here as in the resident mode
+      for (let i = 0; i < k; i++) this.build(i).dispose();
+    } else this.resident = this.foldIndices.map((_, i) => this.build(i));
+  }
+
+  /**
+   * The fold criteria. In the streamed mode the first access builds every fold and keeps them
+   * (K copies of the rows: meant for small data, plots and tests).
+   */
+  get folds(): HeldOutCriterion[] {
+    if (this.resident === null) {
+      this.resident = this.foldIndices.map((_, i) => {
+        const f = this.build(i);
+        f.problem.warmStartFrom(this.warm[i]!);
+        return f;
+      });
+    }
+    return this.resident;
   }
 
   get nHyper(): number {
-    return this.folds[0]!.nHyper;
+    return this.hyper;
   }
 
   resetWarmStart(): void {
-    for (const f of this.folds) f.resetWarmStart();
+    this.warm.fill(null);
+    if (this.resident) for (const f of this.resident) f.resetWarmStart();
   }
 
   dispose(): void {
-    for (const f of this.folds) f.dispose();
+    this.warm.fill(null);
+    if (this.resident) for (const f of this.resident) f.dispose();
+    this.resident = null;
+  }
+
+  /** Evaluates fold k (built for the call and released after it in the streamed mode). */
+  private evaluateFold(k: number, lambdas: ArrayLike<number> | number, opts: EvaluateOptions): CriterionEvaluation {
+    if (this.resident !== null) return this.resident[k]!.evaluate(lambdas, opts);
+    const f = this.build(k);
+    try {
+      f.problem.warmStartFrom(this.warm[k]!);
+      const ev = f.evaluate(lambdas, opts);
+      this.warm[k] = f.problem.lastSolution;
+      return ev;
+    } finally {
+      f.dispose();
+    }
   }
 
   evaluate(lambdas: ArrayLike<number> | number, opts: EvaluateOptions = {}): CriterionEvaluation {
-    const K = this.folds.length;
+    const K = this.foldIndices.length;
     const st = emptyStats();
     const dg = emptyDiag();
     let value = 0;
@@ -399,7 +462,7 @@ export class CrossValCriterion implements Criterion {
     let gradient: Float64Array | null = opts.gradient === false ? null : new Float64Array(this.nHyper);
     let lam: Float64Array | null = null;
     for (let k = 0; k < K; k++) {
-      const ev = this.folds[k]!.evaluate(lambdas, opts);
+      const ev = this.evaluateFold(k, lambdas, opts);
       lam = ev.lambdas;
       value += ev.value / K;
       supp += ev.supportSize / K;
