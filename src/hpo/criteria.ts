@@ -446,7 +446,14 @@ export class CrossValCriterion implements Criterion {
     try {
       f.problem.warmStartFrom(this.warm[k]!);
       const ev = f.evaluate(lambdas, opts);
-      this.warm[k] = f.problem.lastSolution;
+      // the warm start without the support factor, which refers to the fold's design (keeping it
+      // would keep every fold's copies alive)
+      const last = f.problem.lastSolution;
+      if (last === null) this.warm[k] = null;
+      else {
+        const { factor: _factor, ...rest } = last;
+        this.warm[k] = rest;
+      }
       return ev;
     } finally {
       f.dispose();
