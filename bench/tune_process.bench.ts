@@ -1,6 +1,6 @@
 /**
  * @file Whole-process benchmark of 5-fold CV tuning from a CSV file: `nsdiff lasso tune --criterion
- * cv --folds 5` (the built CLI, dist/cli/main.js: start-up, CSV parsing, tuning, output) against
+ * cv --folds 5` (the built bin, dist/cli/nsdiff.js: start-up, CSV parsing, tuning, output) against
  * scikit-learn's `LassoCV(n_alphas=100, eps=1e-3, cv=KFold(5), tol=1e-4)` (bench/sklearn_lassocv.py,
  * numpy.loadtxt) and R's `cv.glmnet(nlambda=100, lambda.min.ratio=1e-3, standardize=FALSE,
  * contiguous foldid)` (bench/glmnet_cv.R), each as a whole process on the same CSV, plus the fit time
@@ -36,7 +36,8 @@ const memoryOnly = process.argv.includes('--memory-only');
 const memory = memoryOnly || process.argv.includes('--memory');
 const REPEATS = quick ? 1 : 3;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
+/** The package's bin (the esbuild bundle of dist/cli/main.js, see scripts/bundle-cli.mjs). */
+const cli = join(root, 'dist/cli/nsdiff.js');
 const TIME = '/usr/bin/time';
 
 /** Writes a CSV (header x1..xp,y; full-precision numbers) row by row from a column-major X. */
@@ -99,7 +100,7 @@ function has(cmd: string, args: string[]): boolean {
 const nsdiffArgs = (csv: string): string[] => [cli, 'lasso', 'tune', '--data', csv, '--target', 'y', '--criterion', 'cv', '--folds', '5', '--json', '--quiet'];
 
 if (!existsSync(cli)) {
-  console.log('dist/cli/main.js is missing: building (npm run build)');
+  console.log('dist/cli/nsdiff.js is missing: building (npm run build)');
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }
 if (!existsSync(TIME)) throw new Error(`${TIME} (GNU time) is needed to measure the processes`);

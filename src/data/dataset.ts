@@ -152,13 +152,19 @@ function checkRowIndices(idx: Int32Array, nRows: number, fn: string): boolean {
  * @example
  * const X = denseFromRows([[1, 2], [3, 4], [5, 6]]);
  * takeRows(X, Int32Array.of(2, 0)); // rows [5, 6] and [1, 2]
+ * // into a reused buffer (dense X): the result's data is out.subarray(0, 2 · nCols)
+ * takeRows(X, Int32Array.of(2, 0), { out: new Float64Array(8) });
  */
-export function takeRows(X: DesignMatrix, idx: Int32Array): DesignMatrix {
+export function takeRows(X: DesignMatrix, idx: Int32Array, opts: { out?: Float64Array } = {}): DesignMatrix {
+  checkOptions(opts, ['out'], 'takeRows()');
   const m = idx.length;
   const monotone = checkRowIndices(idx, X.nRows, 'takeRows');
   if (X.kind === 'dense') {
     const { nRows, nCols, data } = X;
-    const out = new Float64Array(m * nCols);
+    if (opts.out !== undefined && (!(opts.out instanceof Float64Array) || opts.out.length < m * nCols)) {
+      throw new ShapeError(`takeRows(): out must be a Float64Array of at least ${m}·${nCols} = ${m * nCols} values (dense X), got ${opts.out instanceof Float64Array ? `length ${opts.out.length}` : typeof opts.out}`);
+    }
+    const out = opts.out !== undefined ? opts.out.subarray(0, m * nCols) : new Float64Array(m * nCols);
     for (let j = 0; j < nCols; j++) {
       const o = j * nRows;
       const w = j * m;

@@ -364,7 +364,9 @@ export class CrossValCriterion implements Criterion {
   private resident: HeldOutCriterion[] | null = null;
   /** Warm starts of the folds between evaluations (streamed mode). */
   private readonly warm: (InnerSolution | null)[];
-  private readonly build: (k: number) => HeldOutCriterion;
+  private readonly build: (k: number, reuse?: boolean) => HeldOutCriterion;
+  /** Gather buffers of the streamed mode (dense X), released by `dispose`. */
+  private bufs: { train: Float64Array; val: Float64Array } | null = null;
   private readonly hyper: number;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
@@ -383,16 +385,18 @@ export class CrossValCriterion implements Criterion {
     this.foldIndices = kFoldIndices(X.nRows, k, { shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
     this.hyper = model === 'enet' ? 2 : model === 'wlasso' ? X.nCols : 1;
     this.warm = this.foldIndices.map(() => null);
-    this.build = (i: number): HeldOutCriterion => {
+    this.build = (i: number, reuse = false): HeldOutCriterion => {
       const f = this.foldIndices[i]!;
       const ytr = new Float64Array(f.train.length);
       for (let t = 0; t < f.train.length; t++) ytr[t] = yv[f.train[t]!]!;
       const yva = new Float64Array(f.val.length);
       for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
+      // streamed folds gather into two buffers reused fold after fold (one fold lives at a time)
+      const bufs = reuse ? this.foldBuffers(X) : null;
       try {
-        const trainSet = { X: takeRows(X, f.train), y: ytr };
+        const trainSet = { X: takeRows(X, f.train, bufs ? { out: bufs.train } : {}), y: ytr };
         const inner = new SparseProblem(trainSet.X, trainSet.y, model, opts, ...problemNames(fn, 'CrossValCriterion'));
-        return new HeldOutCriterion(inner, { X: takeRows(X, f.val), y: yva }, model, opts, fn);
+        return new HeldOutCriterion(inner, { X: takeRows(X, f.val, bufs ? { out: bufs.val } : {}), y: yva }, model, opts, fn);
       } catch (e) {
         // e.g. a fold whose training rows hold a single class (logreg)
         if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${e.message} (in cross-validation fold ${i} of ${k})`);
@@ -405,7 +409,7 @@ export class CrossValCriterion implements Criterion {
     this.streamed = bytesPerCopy * (2 * (k - 1) + 1) > cvFoldMemory.residentBytes;
     if (this.streamed) {
       // each fold built once now, so a bad fold is reported here as in the resident mode
-      for (let i = 0; i < k; i++) this.build(i).dispose();
+      for (let i = 0; i < k; i++) this.build(i, true).dispose();
     } else this.resident = this.foldIndices.map((_, i) => this.build(i));
   }
 
@@ -435,14 +439,30 @@ export class CrossValCriterion implements Criterion {
 
   dispose(): void {
     this.warm.fill(null);
+    this.bufs = null;
     if (this.resident) for (const f of this.resident) f.dispose();
     this.resident = null;
+  }
+
+  /** The streamed mode's gather buffers, sized for the largest fold (null for sparse X). */
+  private foldBuffers(X: DesignMatrix): { train: Float64Array; val: Float64Array } | null {
+    if (X.kind !== 'dense') return null;
+    if (this.bufs === null) {
+      let mt = 0;
+      let mv = 0;
+      for (const g of this.foldIndices) {
+        mt = Math.max(mt, g.train.length);
+        mv = Math.max(mv, g.val.length);
+      }
+      this.bufs = { train: new Float64Array(mt * X.nCols), val: new Float64Array(mv * X.nCols) };
+    }
+    return this.bufs;
   }
 
   /** Evaluates fold k (built for the call and released after it in the streamed mode). */
   private evaluateFold(k: number, lambdas: ArrayLike<number> | number, opts: EvaluateOptions): CriterionEvaluation {
     if (this.resident !== null) return this.resident[k]!.evaluate(lambdas, opts);
-    const f = this.build(k);
+    const f = this.build(k, true);
     try {
       f.problem.warmStartFrom(this.warm[k]!);
       const ev = f.evaluate(lambdas, opts);
