@@ -67,6 +67,7 @@ export class CsvParser {
   private readonly target: string;
   /** Bytes of an unfinished record carried over to the next chunk. */
   private pending: Uint8Array | null = null;
+  private work = new Uint8Array(0);
   private started = false;
   private finished = false;
   /** 1-based line of the next unread byte. */
@@ -98,13 +99,17 @@ export class CsvParser {
     if (this.finished) throw new DataFormatError(`CsvParser.push(): ${this.source} was already finished`);
     let buf = chunk;
     if (this.pending !== null) {
-      buf = new Uint8Array(this.pending.length + chunk.length);
+      // the carried bytes and the chunk, in one work buffer reused from push to push (no garbage
+      // of a chunk's size per push)
+      const need = this.pending.length + chunk.length;
+      if (this.work.length < need) this.work = new Uint8Array(Math.max(need, 2 * this.work.length));
+      buf = this.work.subarray(0, need);
       buf.set(this.pending);
       buf.set(chunk, this.pending.length);
       this.pending = null;
     }
     const used = this.scan(buf, false);
-    // copy the tail: the caller may reuse the chunk's memory for the next read
+    // copy the tail: the caller may reuse the chunk's memory, and the work buffer is reused too
     if (used < buf.length) this.pending = buf.slice(used);
   }
 

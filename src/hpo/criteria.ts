@@ -41,6 +41,7 @@ import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/una
 import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, resolveDesign, type PreparedDesign } from '../lasso/design.js';
+import { createEngine, releaseEngine } from '../kernels/wasm_lasso.js';
 
 /** Options of one criterion evaluation. */
 export interface EvaluateOptions extends HypergradOptions {
@@ -408,6 +409,13 @@ export class CrossValCriterion implements Criterion {
     const bytesPerCopy = X.kind === 'dense' ? X.data.length * 8 : X.indptr[X.nCols]! * 12;
     this.streamed = bytesPerCopy * (2 * (k - 1) + 1) > cvFoldMemory.residentBytes;
     if (this.streamed) {
+      // a WebAssembly memory sized for all n rows, into the solvers' pool first: every fold and then
+      // the refit on all rows (tuneLasso) reuse it, instead of a fold-sized one staying pooled while
+      // a larger one is made for the refit (pages are only mapped when written)
+      if (X.kind === 'dense') {
+        const e = createEngine(X.nRows, X.nCols);
+        if (e !== null) releaseEngine(e.engine);
+      }
       // each fold built once now, so a bad fold is reported here as in the resident mode
       for (let i = 0; i < k; i++) this.build(i, true).dispose();
     } else this.resident = this.foldIndices.map((_, i) => this.build(i));
