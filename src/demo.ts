@@ -40,4 +40,5 @@ export function runAutodiffDemo(log: (s: string) => void = console.log): void {
   log('  which SGD-type methods almost surely never visit.');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runAutodiffDemo();
+// run as a script (not when bundled into the CLI, whose file is then the entry point)
+if (import.meta.url === `file://${process.argv[1]}` && /\/demo\.[jt]s$/.test(import.meta.url)) runAutodiffDemo();

@@ -58,3 +58,4 @@ export type { WasmEngine } from './lasso/design.js';
 export { getEntry, nnzOf, columnNormsSquared, constantColumns, matVec } from './data/dataset.js';
 export { checkDatasetName } from './data/datasets.js';
 export { encodeLibsvm } from './data/libsvm.js';
+export { CsvParser, countLineEnds, type CsvParserOptions } from './data/csv.js';

@@ -152,17 +152,45 @@ function checkRowIndices(idx: Int32Array, nRows: number, fn: string): boolean {
  * @example
  * const X = denseFromRows([[1, 2], [3, 4], [5, 6]]);
  * takeRows(X, Int32Array.of(2, 0)); // rows [5, 6] and [1, 2]
+ * // into a reused buffer (dense X): the result's data is out.subarray(0, 2 · nCols)
+ * takeRows(X, Int32Array.of(2, 0), { out: new Float64Array(8) });
  */
-export function takeRows(X: DesignMatrix, idx: Int32Array): DesignMatrix {
+export function takeRows(X: DesignMatrix, idx: Int32Array, opts: { out?: Float64Array } = {}): DesignMatrix {
+  checkOptions(opts, ['out'], 'takeRows()');
   const m = idx.length;
   const monotone = checkRowIndices(idx, X.nRows, 'takeRows');
   if (X.kind === 'dense') {
     const { nRows, nCols, data } = X;
-    const out = new Float64Array(m * nCols);
-    for (let j = 0; j < nCols; j++) {
-      const o = j * nRows;
-      const w = j * m;
-      for (let t = 0; t < m; t++) out[w + t] = data[o + idx[t]!]!;
+    if (opts.out !== undefined && (!(opts.out instanceof Float64Array) || opts.out.length < m * nCols)) {
+      throw new ShapeError(`takeRows(): out must be a Float64Array of at least ${m}·${nCols} = ${m * nCols} values (dense X), got ${opts.out instanceof Float64Array ? `length ${opts.out.length}` : typeof opts.out}`);
+    }
+    const out = opts.out !== undefined ? opts.out.subarray(0, m * nCols) : new Float64Array(m * nCols);
+    // runs of consecutive rows (contiguous CV folds have one or two) are copied as blocks
+    const runStart: number[] = [];
+    const runLen: number[] = [];
+    for (let t = 0; t < m; ) {
+      let e = t + 1;
+      while (e < m && idx[e] === idx[e - 1]! + 1) e++;
+      runStart.push(t);
+      runLen.push(e - t);
+      t = e;
+    }
+    if (runStart.length * 8 <= m) {
+      for (let j = 0; j < nCols; j++) {
+        const o = j * nRows;
+        const w = j * m;
+        for (let r = 0; r < runStart.length; r++) {
+          const t = runStart[r]!;
+          const a = o + idx[t]!;
+          out.set(data.subarray(a, a + runLen[r]!), w + t);
+        }
+      }
+    } else {
+      for (let j = 0; j < nCols; j++) {
+        const o = j * nRows;
+        const w = j * m;
+        for (let t = 0; t < m; t++) out[w + t] = data[o + idx[t]!]!;
+      }
     }
     return { kind: 'dense', nRows: m, nCols, data: out };
   }

@@ -5,10 +5,10 @@
  * are browser-safe and live in csv.ts, libsvm.ts and datasets.ts. The package root never imports
  * this file: it is exported from the `nsdiff/node` entry point (src/node.ts).
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DataFormatError } from '../core/errors.js';
-import { parseCsv } from './csv.js';
+import { CsvParser, countLineEnds } from './csv.js';
 import type { Dataset } from './dataset.js';
 import { checkDatasetName, type DatasetName } from './datasets.js';
 import { encodeLibsvm, parseLibsvm, type LibsvmOptions, type WriteLibsvmOptions } from './libsvm.js';
@@ -46,14 +46,49 @@ export function readDataFile(path: string): Buffer {
   }
 }
 
+/** Bytes read per `readSync` call when a file is streamed. */
+const CHUNK_BYTES = 1 << 20;
+
+/** Opens a data file, I/O failures as in `readDataFile`. */
+function openDataFile(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    readDataFile(path); // the same message as a failed read (throws)
+    throw err;
+  }
+}
+
+/** Calls `each` on successive chunks of the file (one reused buffer of CHUNK_BYTES). */
+function forEachChunk(fd: number, buf: Uint8Array, each: (chunk: Uint8Array) => void): void {
+  for (let pos = 0; ; ) {
+    const got = readSync(fd, buf, 0, buf.length, pos);
+    if (got === 0) return;
+    each(buf.subarray(0, got));
+    pos += got;
+  }
+}
+
 /**
- * Reads a CSV file (see `parseCsv`); error messages name the path.
+ * Reads a CSV file (see `parseCsv`); error messages name the path. The file is streamed twice in
+ * 1 MiB chunks — once to count its lines, once to parse them straight into columns allocated at
+ * that height — so the peak memory is the float64 design plus one chunk.
  *
  * @example
  * const ds = loadCsv('data/diabetes.csv', { target: 'target' }); // 442 × 10
  */
 export function loadCsv(path: string, opts: { target: string }): Dataset {
-  return parseCsv(readDataFile(path).toString('utf8'), { target: opts.target, sourceName: path });
+  const fd = openDataFile(path);
+  try {
+    const buf = new Uint8Array(CHUNK_BYTES);
+    let lines = 0;
+    forEachChunk(fd, buf, (c) => (lines += countLineEnds(c)));
+    const parser = new CsvParser({ target: opts.target, sourceName: path, rowsHint: lines + 1 });
+    forEachChunk(fd, buf, (c) => parser.push(c));
+    return parser.finish();
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -41,6 +41,7 @@ import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/una
 import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, resolveDesign, type PreparedDesign } from '../lasso/design.js';
+import { createEngine, releaseEngine } from '../kernels/wasm_lasso.js';
 
 /** Options of one criterion evaluation. */
 export interface EvaluateOptions extends HypergradOptions {
@@ -333,6 +334,17 @@ export class HeldOutCriterion implements Criterion {
 }
 
 /**
+ * Memory policy of `CrossValCriterion`: when the folds' copies of the rows (about 2·(K − 1) + 1
+ * copies of X: each fold's training rows, the solver's prepared copy of them, its validation rows)
+ * would exceed `residentBytes`, the folds are rebuilt one at a time at every evaluation, warm
+ * starts carried over, so the peak is about X plus one fold. Default 512 MiB.
+ *
+ * @example
+ * cvFoldMemory.residentBytes = 0; // always stream the folds (tests)
+ */
+export const cvFoldMemory: { residentBytes: number } = { residentBytes: 512 * 2 ** 20 };
+
+/**
  * K-fold cross-validation of the held-out loss (contiguous folds by default; `shuffle` with a seed).
  *
  * @example
@@ -342,10 +354,21 @@ export class HeldOutCriterion implements Criterion {
 export class CrossValCriterion implements Criterion {
   readonly name = 'cv' as const;
   readonly model: SparseModelKind;
-  readonly folds: HeldOutCriterion[];
   readonly lambdaMax: number;
   /** Row indices of every fold. */
   readonly foldIndices: { train: Int32Array; val: Int32Array }[];
+  /**
+   * True when the folds are rebuilt one at a time at every evaluation (their copies of the rows
+   * would exceed {@link cvFoldMemory}`.residentBytes`): peak memory one fold instead of K.
+   */
+  readonly streamed: boolean;
+  private resident: HeldOutCriterion[] | null = null;
+  /** Warm starts of the folds between evaluations (streamed mode). */
+  private readonly warm: (InnerSolution | null)[];
+  private readonly build: (k: number, reuse?: boolean) => HeldOutCriterion;
+  /** Gather buffers of the streamed mode (dense X), released by `dispose`. */
+  private bufs: { train: Float64Array; val: Float64Array } | null = null;
+  private readonly hyper: number;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -361,37 +384,112 @@ export class CrossValCriterion implements Criterion {
     // the search range comes from the full data (like LassoCV's alpha grid)
     this.lambdaMax = rawLambdaMax(X, yv, model, opts.fitIntercept ?? true, fn);
     this.foldIndices = kFoldIndices(X.nRows, k, { shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
-    this.folds = this.foldIndices.map((f, i) => {
+    this.hyper = model === 'enet' ? 2 : model === 'wlasso' ? X.nCols : 1;
+    this.warm = this.foldIndices.map(() => null);
+    this.build = (i: number, reuse = false): HeldOutCriterion => {
+      const f = this.foldIndices[i]!;
       const ytr = new Float64Array(f.train.length);
       for (let t = 0; t < f.train.length; t++) ytr[t] = yv[f.train[t]!]!;
       const yva = new Float64Array(f.val.length);
       for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
+      // streamed folds gather into two buffers reused fold after fold (one fold lives at a time)
+      const bufs = reuse ? this.foldBuffers(X) : null;
       try {
-        const trainSet = { X: takeRows(X, f.train), y: ytr };
+        const trainSet = { X: takeRows(X, f.train, bufs ? { out: bufs.train } : {}), y: ytr };
         const inner = new SparseProblem(trainSet.X, trainSet.y, model, opts, ...problemNames(fn, 'CrossValCriterion'));
-        return new HeldOutCriterion(inner, { X: takeRows(X, f.val), y: yva }, model, opts, fn);
+        return new HeldOutCriterion(inner, { X: takeRows(X, f.val, bufs ? { out: bufs.val } : {}), y: yva }, model, opts, fn);
       } catch (e) {
         // e.g. a fold whose training rows hold a single class (logreg)
         if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${e.message} (in cross-validation fold ${i} of ${k})`);
         throw e;
       }
-    });
+    };
+    // every fold holds a copy of its training rows (and the solvers' prepared copy) and of its
+    // validation rows: about 2·(K − 1) + 1 copies of X in all
+    const bytesPerCopy = X.kind === 'dense' ? X.data.length * 8 : X.indptr[X.nCols]! * 12;
+    this.streamed = bytesPerCopy * (2 * (k - 1) + 1) > cvFoldMemory.residentBytes;
+    if (this.streamed) {
+      // a WebAssembly memory sized for all n rows, into the solvers' pool first: every fold and then
+      // the refit on all rows (tuneLasso) reuse it, instead of a fold-sized one staying pooled while
+      // a larger one is made for the refit (pages are only mapped when written)
+      if (X.kind === 'dense') {
+        const e = createEngine(X.nRows, X.nCols);
+        if (e !== null) releaseEngine(e.engine);
+      }
+      // each fold built once now, so a bad fold is reported here as in the resident mode
+      for (let i = 0; i < k; i++) this.build(i, true).dispose();
+    } else this.resident = this.foldIndices.map((_, i) => this.build(i));
+  }
+
+  /**
+   * The fold criteria. In the streamed mode the first access builds every fold and keeps them
+   * (K copies of the rows: meant for small data, plots and tests).
+   */
+  get folds(): HeldOutCriterion[] {
+    if (this.resident === null) {
+      this.resident = this.foldIndices.map((_, i) => {
+        const f = this.build(i);
+        f.problem.warmStartFrom(this.warm[i]!);
+        return f;
+      });
+    }
+    return this.resident;
   }
 
   get nHyper(): number {
-    return this.folds[0]!.nHyper;
+    return this.hyper;
   }
 
   resetWarmStart(): void {
-    for (const f of this.folds) f.resetWarmStart();
+    this.warm.fill(null);
+    if (this.resident) for (const f of this.resident) f.resetWarmStart();
   }
 
   dispose(): void {
-    for (const f of this.folds) f.dispose();
+    this.warm.fill(null);
+    this.bufs = null;
+    if (this.resident) for (const f of this.resident) f.dispose();
+    this.resident = null;
+  }
+
+  /** The streamed mode's gather buffers, sized for the largest fold (null for sparse X). */
+  private foldBuffers(X: DesignMatrix): { train: Float64Array; val: Float64Array } | null {
+    if (X.kind !== 'dense') return null;
+    if (this.bufs === null) {
+      let mt = 0;
+      let mv = 0;
+      for (const g of this.foldIndices) {
+        mt = Math.max(mt, g.train.length);
+        mv = Math.max(mv, g.val.length);
+      }
+      this.bufs = { train: new Float64Array(mt * X.nCols), val: new Float64Array(mv * X.nCols) };
+    }
+    return this.bufs;
+  }
+
+  /** Evaluates fold k (built for the call and released after it in the streamed mode). */
+  private evaluateFold(k: number, lambdas: ArrayLike<number> | number, opts: EvaluateOptions): CriterionEvaluation {
+    if (this.resident !== null) return this.resident[k]!.evaluate(lambdas, opts);
+    const f = this.build(k, true);
+    try {
+      f.problem.warmStartFrom(this.warm[k]!);
+      const ev = f.evaluate(lambdas, opts);
+      // the warm start without the support factor, which refers to the fold's design (keeping it
+      // would keep every fold's copies alive)
+      const last = f.problem.lastSolution;
+      if (last === null) this.warm[k] = null;
+      else {
+        const { factor: _factor, ...rest } = last;
+        this.warm[k] = rest;
+      }
+      return ev;
+    } finally {
+      f.dispose();
+    }
   }
 
   evaluate(lambdas: ArrayLike<number> | number, opts: EvaluateOptions = {}): CriterionEvaluation {
-    const K = this.folds.length;
+    const K = this.foldIndices.length;
     const st = emptyStats();
     const dg = emptyDiag();
     let value = 0;
@@ -399,7 +497,7 @@ export class CrossValCriterion implements Criterion {
     let gradient: Float64Array | null = opts.gradient === false ? null : new Float64Array(this.nHyper);
     let lam: Float64Array | null = null;
     for (let k = 0; k < K; k++) {
-      const ev = this.folds[k]!.evaluate(lambdas, opts);
+      const ev = this.evaluateFold(k, lambdas, opts);
       lam = ev.lambdas;
       value += ev.value / K;
       supp += ev.supportSize / K;

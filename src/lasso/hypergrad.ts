@@ -197,6 +197,16 @@ export class SparseProblem {
     return this.last;
   }
 
+  /**
+   * Takes `sol` — a solution of a problem on the same X and y, e.g. an earlier instance that was
+   * disposed (`hpo/criteria.ts` rebuilds large CV folds one at a time) — as the warm start of the
+   * next solve (β, residual, intercept; Jacobian and adjoint warm starts start afresh).
+   */
+  warmStartFrom(sol: InnerSolution | null): void {
+    this.resetWarmStart();
+    this.last = sol;
+  }
+
   /** Validates λ (finite, > 0, right length) and returns it as a Float64Array. */
   checkLambdas(lambdas: ArrayLike<number> | number, fn = this.solveName): Float64Array {
     const arr = typeof lambdas === 'number' ? Float64Array.of(lambdas) : lambdas;
