@@ -24,7 +24,7 @@ const TOL = 1e-6;
 const data = makeCorrelatedData(600, 1000, { seed: 0, corr: 0.6, snr: 3, density: 0.1 });
 const range = (a: number, b: number): Int32Array => Int32Array.from({ length: b - a }, (_, i) => a + i);
 const rowsOf = (idx: Int32Array): { X: DesignMatrix; y: Float64Array } => ({
-  X: takeRows(data.X, Array.from(idx)),
+  X: takeRows(data.X, idx),
   y: Float64Array.from(idx, (i) => data.y[i]!),
 });
 
