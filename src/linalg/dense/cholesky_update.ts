@@ -188,10 +188,8 @@ export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number
   const row = m * stride;
   let ss = 0;
   for (let t = 0; t < m; t++) {
-    let v = L[row + t]!;
     const rt = t * stride;
-    for (let k = 0; k < t; k++) v -= L[rt + k]! * L[row + k]!;
-    v /= L[rt + t]!;
+    const v = (L[row + t]! - rowDot(L, rt, row, t)) / L[rt + t]!;
     L[row + t] = v;
     ss += v * v;
   }
@@ -213,26 +211,30 @@ export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number
  */
 export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number, k: number): void {
   const len = m - k - 1;
-  const x = new Float64Array(len);
-  for (let i = 0; i < len; i++) x[i] = L[(k + 1 + i) * stride + k]!;
-  for (let t = 0; t < len; t++) {
-    const rt = (k + 1 + t) * stride + (k + 1 + t);
-    const btt = L[rt]!;
-    const r = Math.hypot(btt, x[t]!);
-    const c = r / btt;
-    const s = x[t]! / btt;
-    L[rt] = r;
-    for (let i = t + 1; i < len; i++) {
-      const idx = (k + 1 + i) * stride + (k + 1 + t);
-      const bit = (L[idx]! + s * x[i]!) / c;
-      L[idx] = bit;
-      x[i] = c * x[i]! - s * bit;
+  // Givens rotations, row by row of the trailing block (contiguous reads): rotation t (built on
+  // row t from its diagonal and the rotated x_t) is applied to rows i > t in increasing t, the same
+  // arithmetic as applying each rotation down its column
+  const cs = new Float64Array(len);
+  const sn = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const ri = (k + 1 + i) * stride + (k + 1);
+    let xi = L[ri - 1]!; // L[k+1+i, k]
+    for (let t = 0; t < i; t++) {
+      const bit = (L[ri + t]! + sn[t]! * xi) / cs[t]!;
+      L[ri + t] = bit;
+      xi = cs[t]! * xi - sn[t]! * bit;
     }
+    const btt = L[ri + i]!;
+    const r = Math.hypot(btt, xi);
+    cs[i] = r / btt;
+    sn[i] = xi / btt;
+    L[ri + i] = r;
   }
+  // remove row and column k: shift rows k+1.. up, their columns right of k left
   for (let i = k + 1; i < m; i++) {
     const src = i * stride;
     const dst = (i - 1) * stride;
-    for (let j = 0; j < k; j++) L[dst + j] = L[src + j]!;
-    for (let j = k + 1; j <= i; j++) L[dst + j - 1] = L[src + j]!;
+    L.copyWithin(dst, src, src + k);
+    L.copyWithin(dst + k, src + k + 1, src + i + 1);
   }
 }
