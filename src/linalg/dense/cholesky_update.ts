@@ -7,6 +7,9 @@
  * floored, so the caller decides what a numerically rank-deficient matrix means (an invertibility
  * diagnostic) and can still run a regularised solve.
  *
+ * From order 96 the factorisation runs blocked (panel and trailing updates on the gemm kernel of
+ * src/kernels; the pivots are the same up to the order of the sums).
+ *
  * Storage: the lower triangle of a row-major array with row stride `stride` ≥ m (so a factor can
  * grow in a larger buffer without copies); the strict upper triangle is never read.
  *
