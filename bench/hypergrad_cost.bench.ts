@@ -10,8 +10,9 @@
  * run it) + `predict` + `pullback` + `hypergradient`; its extra over the inner solve is split into
  * factor upkeep (incremental or fresh Cholesky of X_SᵀX_S/n, rank check on E), refinement (X_Sᵀr,
  * Newton step, residual update), diagnostics (Xᵀr on all features, KKT / kink scan), prediction
- * (predict + pullback on the held-out rows) and the adjoint solve. Best of `REPS` of each cell
- * per component (the minimum over the repetitions of each part, summed for the extra), wall milliseconds from `performance.now` on a shared machine: noisy.
+ * (predict + pullback on the held-out rows) and the adjoint solve. Each part is the minimum over
+ * `REPS` runs (env REPS, default 11); "extra" sums these minima. Wall milliseconds from
+ * `performance.now`; on a shared machine the plain solve moves by up to 2× between runs.
  *
  * Run: npx tsx bench/hypergrad_cost.bench.ts
  */
