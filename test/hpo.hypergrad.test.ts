@@ -401,3 +401,28 @@ test('logistic forward on separable labels at a small λ (saturated samples: tin
   assert.ok(fwd.sol.converged, `forward did not converge (${fwd.sol.iterations} epochs, KKT ${fwd.sol.gap})`);
   assert.ok(relErr(fwd.grad[0]!, imp.grad[0]!) <= 1e-8, `forward ${fwd.grad[0]} vs implicit ${imp.grad[0]}`);
 });
+
+test('incremental support factor (features entering and leaving across λ, capacity growth, blocked refactorisation) gives the hypergradient of a fresh factorisation', () => {
+  const sp = regression(170, 240, 11, 130);
+  const walk = new SparseProblem(sp.Xt, sp.yt, 'lasso');
+  const incr = (walk as unknown as { incr: { appended: number; deleted: number } }).incr;
+  // pipeline at a moderate tolerance: the refinement makes β̂ exact on the identified support
+  const hyper = (prob: SparseProblem, lam: number): { S: number[]; g: number } => {
+    const sol = prob.solve([lam], { tol: 1e-10 });
+    const pred = prob.predict(sol, sp.Xv);
+    const u = pred.map((v, i) => (2 * (v - sp.yv[i]!)) / pred.length);
+    const { gS } = prob.pullback(sol, sp.Xv, u);
+    return { S: Array.from(sol.support), g: prob.hypergradient(sol, gS, 0, { onFailure: 'return' }).gradient[0]! };
+  };
+  const sizes: number[] = [];
+  for (const f of [4, 12, 40, 15, 50, 6]) {
+    const lam = walk.lambdaMax / f;
+    const a = hyper(walk, lam);
+    const b = hyper(new SparseProblem(sp.Xt, sp.yt, 'lasso'), lam);
+    assert.deepEqual(a.S, b.S, `support at λmax/${f}`);
+    assert.ok(relErr(a.g, b.g) <= 1e-9, `λmax/${f}: ${a.g} vs ${b.g}`);
+    sizes.push(a.S.length);
+  }
+  assert.ok(Math.max(...sizes) >= 96, `the walk reaches the blocked factorisation (sizes ${sizes.join(', ')})`);
+  assert.ok(incr.deleted > 0 && incr.appended > Math.max(...sizes), `features entered and left (appended ${incr.appended}, deleted ${incr.deleted})`);
+});

@@ -87,3 +87,35 @@ test('append and delete reproduce a fresh factorisation of the modified matrix',
   choleskyRankRevealing(B, k);
   assert.ok(maxDiff(lowerOf(L, k, stride), lowerOf(B, k, k)) < 1e-12);
 });
+
+test('blocked rank-revealing Cholesky (m ≥ 96): equals choleskyFactor, upper triangle untouched, dependent columns reported at their index', () => {
+  for (const m of [96, 150, 203]) {
+    const A = gram(m + 40, m, 7 + m);
+    const ref = choleskyFactor(A, m);
+    const L = new Float64Array(A);
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) L[i * m + j] = -7; // sentinel
+    const raw = new Float64Array(m);
+    const info = choleskyRankRevealing(L, m, 1e-10, raw);
+    assert.equal(info.ok, true);
+    assert.ok(maxDiff(lowerOf(L, m, m), lowerOf(ref, m, m)) < 1e-12, `m = ${m}`);
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) assert.equal(L[i * m + j], -7);
+    // pivot ratios: L_kk² / A_kk
+    for (let k = 0; k < m; k++) assert.ok(Math.abs(raw[k]! - L[k * m + k]! ** 2 / A[k * m + k]!) < 1e-12);
+    assert.ok(Math.abs(info.minPivotRatio - Math.min(...raw)) < 1e-15);
+  }
+  // rank deficiency in a later block: column 130 = column 3 + column 100 (G has m − 1 free columns)
+  const m = 160;
+  const n = 220;
+  const G = rng(5).normal([n, m]).data;
+  for (let i = 0; i < n; i++) G[i * m + 130] = G[i * m + 3]! + G[i * m + 100]!;
+  const A = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += G[i * m + a]! * G[i * m + b]!;
+    A[a * m + b] = s / n;
+  }
+  const info = choleskyRankRevealing(new Float64Array(A), m, 1e-10);
+  assert.equal(info.ok, false);
+  assert.equal(info.worstIndex, 130);
+  assert.ok(info.minPivotRatio < 1e-12);
+});

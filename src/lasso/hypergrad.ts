@@ -326,7 +326,7 @@ export class SparseProblem {
       converged,
       iterations,
       diagnostics: post.diagnostics,
-      timings: { solveMs: t1 - t0, postMs: t2 - t1 },
+      timings: { solveMs: t1 - t0, postMs: t2 - t1, ...post.timings },
       ...(jac ? { jac } : {}),
       ...(jacB ? { jacIntercept: jacB } : {}),
       ...(post.factor ? { factor: post.factor } : {}),

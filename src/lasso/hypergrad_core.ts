@@ -164,10 +164,11 @@ export class GramCache {
 
   private grow(need: number): void {
     if (need <= this.cap) return;
-    const cap = Math.max(need, Math.ceil(this.cap * 1.5), 16);
+    // headroom: features entering a few at a time must not copy the cache every time
+    const cap = Math.min(Math.max(need + (need >> 2) + 8, Math.ceil(this.cap * 1.5), 16), Math.max(need, this.maxSize));
     const G = new Float64Array(cap * cap);
     const m = this.feats.length;
-    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) G[a * cap + b] = this.G[a * this.cap + b]!;
+    for (let a = 0; a < m; a++) G.set(this.G.subarray(a * this.cap, a * this.cap + m), a * cap);
     this.G = G;
     this.cap = cap;
   }

@@ -62,10 +62,11 @@ export class IncrementalCholesky {
 
   private ensureCap(m: number): void {
     if (m <= this.cap) return;
-    const cap = Math.max(m, Math.ceil(this.cap * 1.5), 16);
+    // headroom: a support that grows by a few features must not copy the factor every time
+    const cap = Math.max(m + (m >> 2) + 8, Math.ceil(this.cap * 1.5), 16);
     const L = new Float64Array(cap * cap);
     const k = this.order.length;
-    for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) L[i * cap + j] = this.L[i * this.cap + j]!;
+    for (let i = 0; i < k; i++) L.set(this.L.subarray(i * this.cap, i * this.cap + i + 1), i * cap);
     this.L = L;
     this.cap = cap;
   }

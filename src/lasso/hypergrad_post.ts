@@ -28,6 +28,18 @@ export interface Refined {
   diagnostics: HypergradDiagnostics;
   factor?: SupportFactor;
   weights?: Float64Array;
+  /** Where the post-processing time went (ms): factor upkeep, the refinement's other work, the diagnostics' other work. */
+  timings: PostTimings;
+}
+
+/** Split of `Refined` time (ms). */
+export interface PostTimings {
+  /** Factor of M on the support (incremental upkeep or fresh) and the rank check's extension to E. */
+  factorMs: number;
+  /** Refinement without the factor: X_Sᵀr, the triangular solves, the residual update. */
+  refineMs: number;
+  /** Diagnostics without the factor: Xᵀr on every feature, the KKT / kink scan. */
+  checksMs: number;
 }
 
 /** Same sorted feature lists. */
@@ -66,7 +78,19 @@ export function refineAndDiagnose(
   // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
   // a fresh factorisation (Gram entries cached for the elastic net).
   const incremental = squared && l2 === 0 && incr !== null && incr.rankTol === rankTol;
+  const tm: PostTimings = { factorMs: 0, refineMs: 0, checksMs: 0 };
+  const tStart = performance.now();
+  let tRefEnd = tStart;
+  let fRefEnd = 0;
   const factorOn = (cols: Int32Array, w: Float64Array | null): SupportFactor => {
+    const f0 = performance.now();
+    try {
+      return factorOnRaw(cols, w);
+    } finally {
+      tm.factorMs += performance.now() - f0;
+    }
+  };
+  const factorOnRaw = (cols: Int32Array, w: Float64Array | null): SupportFactor => {
     if (incremental && w === null) return incr!.syncTo(cols);
     const sys: SupportSystem = { d, cols, ones: !squared && ctx.fitIntercept, w, ridge: l2 };
     const M = buildSystemMatrix(sys, w === null ? gram : null);
@@ -123,6 +147,8 @@ export function refineAndDiagnose(
         refined = true;
       }
     }
+    tRefEnd = performance.now();
+    fRefEnd = tm.factorMs;
     if (checks) corrAll();
     if (d.centered) {
       let mb = 0;
@@ -231,6 +257,8 @@ export function refineAndDiagnose(
       // to O(step): reuse it (hypergradient and rank check) instead of a new O(n·m²) build
       if (lastF !== undefined && lastStep <= 1e-13) factor = lastF;
     }
+    tRefEnd = performance.now();
+    fRefEnd = tm.factorMs;
     if (checks) corrAll();
     weights = hWeights();
     for (let i = 0; i < n; i++) residual[i] = (ctx.yc[i]! > 0 ? 1 : 0) - sigmoid(A[i]!);
@@ -321,7 +349,10 @@ export function refineAndDiagnose(
     ok: !rankDeficient && kinks.length === 0,
     messages,
   };
-  const out: Refined = { beta, intercept, support: S, residual, fitted, diagnostics };
+  const tEnd = performance.now();
+  tm.refineMs = tRefEnd - tStart - fRefEnd;
+  tm.checksMs = tEnd - tRefEnd - (tm.factorMs - fRefEnd);
+  const out: Refined = { beta, intercept, support: S, residual, fitted, diagnostics, timings: tm };
   if (factor && sameCols(factor.cols, S)) out.factor = factor;
   if (weights) out.weights = weights;
   return out;

@@ -98,7 +98,14 @@ export interface InnerSolution {
   /** Inner epochs (or Newton steps for logreg). */
   readonly iterations: number;
   readonly diagnostics: HypergradDiagnostics;
-  readonly timings: { readonly solveMs: number; readonly postMs: number };
+  /**
+   * Milliseconds: the inner solver, the post-processing (refinement + diagnostics), and the split of
+   * the latter (factor upkeep / the refinement's other work / the diagnostics' other work).
+   */
+  readonly timings: {
+    readonly solveMs: number; readonly postMs: number;
+    readonly factorMs?: number; readonly refineMs?: number; readonly checksMs?: number;
+  };
   /** @internal forward-mode Jacobian (p × q) and intercept part. */
   readonly jac?: Float64Array;
   /** @internal */

@@ -7,6 +7,9 @@
  * floored, so the caller decides what a numerically rank-deficient matrix means (an invertibility
  * diagnostic) and can still run a regularised solve.
  *
+ * From order 96 the factorisation runs blocked (panel and trailing updates on the gemm kernel of
+ * src/kernels; the pivots are the same up to the order of the sums).
+ *
  * Storage: the lower triangle of a row-major array with row stride `stride` ≥ m (so a factor can
  * grow in a larger buffer without copies); the strict upper triangle is never read.
  *
@@ -14,6 +17,7 @@
  *   delete k: the trailing block B (rows/cols > k) becomes chol(B Bᵀ + x xᵀ), x = L[k+1.., k], by
  *            Givens rotations (a rank-one update), then row and column k are removed.
  */
+import { gemmStrided } from '../../kernels/blas.js';
 
 /** Pivot statistics of a rank-revealing factorisation. */
 export interface CholeskyPivotInfo {
@@ -52,42 +56,106 @@ function rowDot(A: Float64Array, a: number, b: number, len: number): number {
  */
 export function choleskyRankRevealing(A: Float64Array, m: number, rankTol = 1e-10, rawOut?: Float64Array): CholeskyPivotInfo {
   if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
-  let ok = true;
-  let minRatio = Infinity;
-  let worst = -1;
-  let lmax = 0;
-  let lmin = Infinity;
+  const st: PivotState = { ok: true, minRatio: Infinity, worst: -1, lmax: 0, lmin: Infinity };
   const diag = new Float64Array(m);
   let dmax = 0;
   for (let k = 0; k < m; k++) {
     diag[k] = A[k * m + k]!;
     dmax = Math.max(dmax, diag[k]!);
   }
-  for (let j = 0; j < m; j++) {
+  if (m < RR_BLOCKED_MIN) {
+    factorColumns(A, m, 0, m, m, diag, dmax, rankTol, rawOut, st);
+  } else {
+    // right-looking blocked form: the same pivots (up to the order of the sums), most of the
+    // m³/3 multiply-adds on the gemm kernel. Block column [k0, k1):
+    //   1. diagonal block by column substitution (pivots, flooring), the sums restricted to
+    //      k ∈ [k0, j) (earlier columns were subtracted by step 3 of the previous blocks);
+    //   2. panel L21 = A21·L11⁻ᵀ by strips of RR_STRIP columns: substitution inside a strip, one
+    //      gemm applies the finished strip to the panel columns right of it;
+    //   3. trailing lower triangle A22 −= L21·L21ᵀ (diagonal blocks through a scratch block so the
+    //      strict upper triangle stays untouched).
+    const T = new Float64Array(RR_BLOCK * RR_BLOCK);
+    for (let k0 = 0; k0 < m; k0 += RR_BLOCK) {
+      const k1 = Math.min(m, k0 + RR_BLOCK);
+      const nb = k1 - k0;
+      factorColumns(A, m, k0, k1, k1, diag, dmax, rankTol, rawOut, st, k0);
+      if (k1 >= m) break;
+      for (let c0 = k0; c0 < k1; c0 += RR_STRIP) {
+        const c1 = Math.min(k1, c0 + RR_STRIP);
+        for (let i = k1; i < m; i++) {
+          const ri = i * m;
+          for (let j = c0; j < c1; j++) {
+            const rj = j * m;
+            A[ri + j] = (A[ri + j]! - rowDot(A, ri + c0, rj + c0, j - c0)) / A[rj + j]!;
+          }
+        }
+        if (c1 < k1) gemmStrided(false, true, m - k1, k1 - c1, c1 - c0, -1, A, k1 * m + c0, m, A, c1 * m + c0, m, 1, A, k1 * m + c1, m);
+      }
+      for (let r0 = k1; r0 < m; r0 += RR_BLOCK) {
+        const r1 = Math.min(m, r0 + RR_BLOCK);
+        const rb = r1 - r0;
+        if (r0 > k1) gemmStrided(false, true, rb, r0 - k1, nb, -1, A, r0 * m + k0, m, A, k1 * m + k0, m, 1, A, r0 * m + k1, m);
+        gemmStrided(false, true, rb, rb, nb, 1, A, r0 * m + k0, m, A, r0 * m + k0, m, 0, T, 0, rb);
+        for (let i = 0; i < rb; i++) {
+          const ri = (r0 + i) * m + r0;
+          for (let j = 0; j <= i; j++) A[ri + j] -= T[i * rb + j]!;
+        }
+      }
+    }
+  }
+  return { ok: st.ok, minPivotRatio: Math.max(0, st.minRatio), worstIndex: st.worst, conditionEstimate: (st.lmax / st.lmin) ** 2 };
+}
+
+/** Orders at or above which `choleskyRankRevealing` runs blocked (gemm trailing updates). */
+const RR_BLOCKED_MIN = 96;
+/** Block size of the blocked rank-revealing Cholesky. */
+const RR_BLOCK = 48;
+/** Strip width of the panel substitution (substitution inside a strip, one gemm across strips). */
+const RR_STRIP = 8;
+
+/** Running pivot statistics. */
+interface PivotState {
+  ok: boolean;
+  minRatio: number;
+  worst: number;
+  lmax: number;
+  lmin: number;
+}
+
+/**
+ * Factors columns [c0, c1) of the row-major m×m A in place, rows j..rEnd of each: pivot
+ * s = A_jj − Σ_{k∈[kFrom, j)} L_jk² (floored below rankTol·A_jj, reported), then
+ * L_ij = (A_ij − Σ_{k∈[kFrom, j)} L_ik L_jk)/L_jj for i > j. Columns before kFrom must already
+ * have been subtracted from A (kFrom = 0: the plain unblocked factorisation).
+ */
+function factorColumns(
+  A: Float64Array, m: number, c0: number, c1: number, rEnd: number, diag: Float64Array, dmax: number, rankTol: number,
+  rawOut: Float64Array | undefined, st: PivotState, kFrom = 0,
+): void {
+  for (let j = c0; j < c1; j++) {
     const rj = j * m;
-    let s = A[rj + j]! - rowDot(A, rj, rj, j);
+    let s = A[rj + j]! - rowDot(A, rj + kFrom, rj + kFrom, j - kFrom);
     const ref = diag[j]! > 0 ? diag[j]! : dmax > 0 ? dmax : 1;
     const ratio = s / ref;
     if (rawOut !== undefined) rawOut[j] = ratio;
-    if (ratio < minRatio) {
-      minRatio = ratio;
-      worst = j;
+    if (ratio < st.minRatio) {
+      st.minRatio = ratio;
+      st.worst = j;
     }
     if (!(ratio > rankTol)) {
-      ok = false;
+      st.ok = false;
       s = Math.max(rankTol * ref, 1e-300);
     }
     const ljj = Math.sqrt(s);
     A[rj + j] = ljj;
-    if (ljj > lmax) lmax = ljj;
-    if (ljj < lmin) lmin = ljj;
+    if (ljj > st.lmax) st.lmax = ljj;
+    if (ljj < st.lmin) st.lmin = ljj;
     const inv = 1 / ljj;
-    for (let i = j + 1; i < m; i++) {
+    for (let i = j + 1; i < rEnd; i++) {
       const ri = i * m;
-      A[ri + j] = (A[ri + j]! - rowDot(A, ri, rj, j)) * inv;
+      A[ri + j] = (A[ri + j]! - rowDot(A, ri + kFrom, rj + kFrom, j - kFrom)) * inv;
     }
   }
-  return { ok, minPivotRatio: Math.max(0, minRatio), worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
 }
 
 /**
@@ -123,10 +191,8 @@ export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number
   const row = m * stride;
   let ss = 0;
   for (let t = 0; t < m; t++) {
-    let v = L[row + t]!;
     const rt = t * stride;
-    for (let k = 0; k < t; k++) v -= L[rt + k]! * L[row + k]!;
-    v /= L[rt + t]!;
+    const v = (L[row + t]! - rowDot(L, rt, row, t)) / L[rt + t]!;
     L[row + t] = v;
     ss += v * v;
   }
@@ -148,26 +214,30 @@ export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number
  */
 export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number, k: number): void {
   const len = m - k - 1;
-  const x = new Float64Array(len);
-  for (let i = 0; i < len; i++) x[i] = L[(k + 1 + i) * stride + k]!;
-  for (let t = 0; t < len; t++) {
-    const rt = (k + 1 + t) * stride + (k + 1 + t);
-    const btt = L[rt]!;
-    const r = Math.hypot(btt, x[t]!);
-    const c = r / btt;
-    const s = x[t]! / btt;
-    L[rt] = r;
-    for (let i = t + 1; i < len; i++) {
-      const idx = (k + 1 + i) * stride + (k + 1 + t);
-      const bit = (L[idx]! + s * x[i]!) / c;
-      L[idx] = bit;
-      x[i] = c * x[i]! - s * bit;
+  // Givens rotations, row by row of the trailing block (contiguous reads): rotation t (built on
+  // row t from its diagonal and the rotated x_t) is applied to rows i > t in increasing t, the same
+  // arithmetic as applying each rotation down its column
+  const cs = new Float64Array(len);
+  const sn = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const ri = (k + 1 + i) * stride + (k + 1);
+    let xi = L[ri - 1]!; // L[k+1+i, k]
+    for (let t = 0; t < i; t++) {
+      const bit = (L[ri + t]! + sn[t]! * xi) / cs[t]!;
+      L[ri + t] = bit;
+      xi = cs[t]! * xi - sn[t]! * bit;
     }
+    const btt = L[ri + i]!;
+    const r = Math.hypot(btt, xi);
+    cs[i] = r / btt;
+    sn[i] = xi / btt;
+    L[ri + i] = r;
   }
+  // remove row and column k: shift rows k+1.. up, their columns right of k left
   for (let i = k + 1; i < m; i++) {
     const src = i * stride;
     const dst = (i - 1) * stride;
-    for (let j = 0; j < k; j++) L[dst + j] = L[src + j]!;
-    for (let j = k + 1; j <= i; j++) L[dst + j - 1] = L[src + j]!;
+    L.copyWithin(dst, src, src + k);
+    L.copyWithin(dst + k, src + k + 1, src + i + 1);
   }
 }
