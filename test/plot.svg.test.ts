@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lineChart, PALETTE, spreadLabels } from '../src/plot/svg.js';
+import { lineChart, PALETTE, simplifyPolyline, spreadLabels } from '../src/plot/svg.js';
 import { coefficientPathChart, interestingRange, validationCurveChart } from '../src/plot/figures.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 
@@ -109,4 +109,28 @@ test('text is escaped and a long title shrinks to fit', () => {
   assert.match(svg, /a&lt;b &amp; &quot;c&quot;/);
   const size = +/font-size="([\d.]+)" font-weight="bold"/.exec(svg)![1]!;
   assert.ok(size < 15 && size >= 9);
+});
+
+test('simplifyPolyline: every dropped point lies within eps of the drawn line; long noisy series shrink; ends and corners kept', () => {
+  const pts: [number, number][] = [];
+  let s = 1;
+  for (let i = 0; i < 5000; i++) {
+    s = (s * 16807) % 2147483647;
+    pts.push([i * 0.1, 100 + 0.05 * ((s / 2147483647) - 0.5) + (i > 2500 ? 40 : 0)]);
+  }
+  const out = simplifyPolyline(pts, 0.2);
+  assert.ok(out.length < 50, `kept ${out.length} of 5000`);
+  assert.deepEqual(out[0], pts[0]);
+  assert.deepEqual(out[out.length - 1], pts[pts.length - 1]);
+  // each original point is within eps of the kept polyline segment spanning its x
+  let k = 0;
+  for (const [x, y] of pts) {
+    while (k + 1 < out.length - 1 && out[k + 1]![0] <= x) k++;
+    const [ax, ay] = out[k]!;
+    const [bx, by] = out[k + 1]!;
+    const d = Math.abs((by - ay) * (x - ax) - (bx - ax) * (y - ay)) / Math.hypot(bx - ax, by - ay);
+    assert.ok(d <= 0.2 + 1e-9, `point (${x}, ${y}) is ${d} px off`);
+  }
+  assert.deepEqual(simplifyPolyline([[0, 0], [1, 0.01], [2, 0]], 0.2), [[0, 0], [2, 0]]);
+  assert.deepEqual(simplifyPolyline([[0, 0], [1, 5], [2, 0]], 0.2), [[0, 0], [1, 5], [2, 0]]);
 });

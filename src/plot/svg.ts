@@ -231,7 +231,9 @@ export function lineChart(series: readonly Series[], opts: ChartOptions = {}): s
     const p = pts[i]!;
     const style = s.style ?? 'line';
     if (style !== 'markers' && p.length > 1) {
-      const d = p.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${sx(x).toFixed(2)},${sy(y).toFixed(2)}`).join('');
+      const d = simplifyPolyline(p.map(([x, y]) => [sx(x), sy(y)] as [number, number]), 0.2)
+        .map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${x.toFixed(2)},${y.toFixed(2)}`)
+        .join('');
       const dash = dashOf(s, i);
       out.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="${s.width ?? 1.8}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
     }
@@ -331,4 +333,49 @@ export function panels(charts: readonly string[], opts: { columns?: number; titl
   });
   out.push('</svg>');
   return out.join('\n');
+}
+
+/**
+ * Ramer–Douglas–Peucker simplification of a polyline in pixel coordinates: keeps the first and last
+ * points and every point farther than `eps` pixels from the chord of the span it sits in, so the
+ * drawn line moves by at most `eps` px while series of thousands of points shrink to what the
+ * figure can show. Iterative (an explicit stack), O(n log n) typical.
+ *
+ * @example
+ * simplifyPolyline([[0, 0], [1, 0.01], [2, 0]], 0.2); // [[0, 0], [2, 0]]
+ */
+export function simplifyPolyline(p: readonly (readonly [number, number])[], eps: number): [number, number][] {
+  const n = p.length;
+  if (n <= 2) return p.map(([x, y]) => [x, y]);
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  const stack: [number, number][] = [[0, n - 1]];
+  while (stack.length > 0) {
+    const [a, b] = stack.pop()!;
+    const [ax, ay] = p[a]!;
+    const [bx, by] = p[b]!;
+    const dx = bx - ax;
+    const dy = by - ay;
+    const len = Math.hypot(dx, dy);
+    let worst = -1;
+    let at = -1;
+    for (let i = a + 1; i < b; i++) {
+      const [x, y] = p[i]!;
+      // distance to the chord (to the point a when the chord is degenerate); NaN points are always kept
+      const dist = len > 0 ? Math.abs(dy * (x - ax) - dx * (y - ay)) / len : Math.hypot(x - ax, y - ay);
+      const d = Number.isFinite(dist) ? dist : Infinity;
+      if (d > worst) {
+        worst = d;
+        at = i;
+      }
+    }
+    if (at >= 0 && worst > eps) {
+      keep[at] = 1;
+      stack.push([a, at], [at, b]);
+    }
+  }
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) if (keep[i]) out.push([p[i]![0], p[i]![1]]);
+  return out;
 }
