@@ -265,6 +265,17 @@ class QpCall {
 
   /** Problem k's data (Q symmetrised once per distinct Q: a shared Q is symmetrised once for the batch). */
   private problem(k: number): QpData {
+    let q = this.probs[k];
+    if (!q) {
+      q = this.makeProblem(k);
+      this.probs[k] = q;
+    }
+    return q;
+  }
+  /** Problem k's QpData, built once per call (the views are reused by the solver, polish and derivative rules). */
+  private readonly probs: QpData[] = [];
+
+  private makeProblem(k: number): QpData {
     const { n, m, e } = this.L;
     const Qraw = this.view(k, 'Q');
     const slot = this.L.isBatched[0] ? k : 0;
