@@ -68,7 +68,7 @@ function pivotRatio(L: Float64Array, n: number): number {
 }
 
 /** x ← L⁻¹x in place (L lower triangular, row-major n × n). */
-function forward(L: Float64Array, n: number, x: Float64Array): void {
+export function forward(L: Float64Array, n: number, x: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const r = i * n;
     let s0 = 0;
@@ -83,8 +83,8 @@ function forward(L: Float64Array, n: number, x: Float64Array): void {
   }
 }
 
-/** x ← L⁻ᵀx (column sweeps of Lᵀ = row sweeps of L, axpy form). */
-function backward(L: Float64Array, n: number, x: Float64Array): void {
+/** x ← L⁻ᵀx in place (column sweeps of Lᵀ = row sweeps of L, axpy form). */
+export function backward(L: Float64Array, n: number, x: Float64Array): void {
   for (let i = n - 1; i >= 0; i--) {
     const r = i * n;
     const xi = x[i]! / L[r + i]!;
