@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng, solveQp, tensor, eye, grad, sum, InvertibilityError, type Tensor } from '../src/index.js';
-import { choleskyOfQ, factorKkt } from '../src/optlayers/qp_kkt.js';
+import { choleskyOfQ, factorKkt, forward } from '../src/optlayers/qp_kkt.js';
 import { qpIpm, QpWorkspace, type QpData } from '../src/optlayers/qp_ipm.js';
 
 function spd(n: number, seed: number, shift = 0.1): Float64Array {
@@ -60,6 +60,26 @@ test('Schur route: solves and condition estimate equal the LU of K_S (with and w
       assert.ok(Math.abs(back[i]! - r[i]!) < 1e-11, `residual ${i}`);
     }
   }
+});
+
+test('Schur route from the interior point\'s Woodbury rows equals the one computed from G', () => {
+  const n = 10;
+  const m = 6;
+  const Q = spd(n, 40);
+  const G = rng(41).normal([m, n]).data;
+  const LQ = choleskyOfQ(Q, n)!;
+  const M = G.slice();
+  for (let k = 0; k < m; k++) forward(LQ, n, M.subarray(k * n, (k + 1) * n));
+  const P = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) for (let t = 0; t < n; t++) P[i * m + j] += M[i * n + t]! * M[j * n + t]!;
+  const S = Int32Array.of(1, 2, 5);
+  const a = factorKkt(Q, LQ, n, G, S, new Float64Array(0), 0, { m, M, P });
+  const b = factorKkt(Q, LQ, n, G, S, new Float64Array(0), 0);
+  assert.equal(a.method, 'schur');
+  const r = rng(42).normal([n + 3]).data;
+  const xa = a.solve!(r);
+  const xb = b.solve!(r);
+  for (let i = 0; i < n + 3; i++) assert.ok(Math.abs(xa[i]! - xb[i]!) < 1e-12 * (1 + Math.abs(xb[i]!)));
 });
 
 test('fallback to LU: PSD Q (an LP) and dependent active rows; a singular K_S has no solve', () => {

@@ -50,7 +50,7 @@ import { failurePolicy, handleFailure, type FailurePolicy } from '../core/failur
 import { isTrackingKinks, policyFor, reportKinks, selectDerivative, describePolicy, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
 import { bindCustom, type CustomRule } from '../autodiff/trace.js';
 import { asTensor, type TensorLike } from '../ops/convert.js';
-import { choleskyOfQ, factorKkt, type QpKktFactor } from './qp_kkt.js';
+import { choleskyOfQ, factorKkt, type QpKktFactor, type WoodburyRows } from './qp_kkt.js';
 import { qpIpm, QpWorkspace, type QpData, type QpRunReport, type QpStatus } from './qp_ipm.js';
 import { qpAdmm, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs } from './qp_admm.js';
 import { CsrMatrix } from '../linalg/sparse/csr.js';
@@ -335,6 +335,7 @@ class QpCall {
       // m < n, the interior point's Woodbury solves (qp_ipm.ts): computed once for both
       if (w && (this.opts.polish || (e === 0 && m < n))) this.problem(k).LQ = this.cholQ(k);
       const rep = w ? qpIpm(this.problem(k), it, set, w) : qpAdmm(this.problem(k), this.opts.sparse, it, { ...set, ...this.opts.admm, polishCheck });
+      this.wood = w && w.LQ ? { k, m, M: w.M, P: w.P } : null;
       this.problems.push(rep);
       this.statuses.push(rep.status);
       if (!rep.polished) {
@@ -350,6 +351,7 @@ class QpCall {
       this.degenerate.push(deg);
       if (rep.status === 'optimal') kinkCount += deg;
       this.derivative.rcond.push(NaN);
+      this.wood = null;
     }
     if (isTrackingKinks()) reportKinks('solveQp', kinkCount);
     const bad = this.statuses.findIndex((s) => s !== 'optimal');
@@ -455,7 +457,8 @@ class QpCall {
       if (kd === 1 || (kd === 2 && act)) S.push(i);
     }
     const q = this.problem(k);
-    const out = factorKkt(q.Q, this.cholQ(k), n, q.G, Int32Array.from(S), q.A, e);
+    const pre = this.wood && this.wood.k === k ? this.wood : undefined;
+    const out = factorKkt(q.Q, this.cholQ(k), n, q.G, Int32Array.from(S), q.A, e, pre);
     cache[k] = out;
     return out;
   }
@@ -471,6 +474,8 @@ class QpCall {
     return L;
   }
   private readonly LQ: (Float64Array | null)[] = [];
+  /** The interior point's Woodbury rows of problem `k` while its polish step runs (the workspace is reused by the next problem). */
+  private wood: (WoodburyRows & { k: number }) | null = null;
 
   /** buildFactor plus the failure policy on a singular K_S (derivative requests only). */
   private factor(k: number, act: boolean): KktFactor {

@@ -104,7 +104,9 @@ export function backward(L: Float64Array, n: number, x: Float64Array): void {
  * const F = factorKkt(Q, choleskyOfQ(Q, 2), 2, new Float64Array(0), new Int32Array(0), Float64Array.of(1, 1), 1);
  * F.solve!(Float64Array.of(0, 0, 1)); // [0.5, 0.5, −0.5]
  */
-export function factorKkt(Q: Float64Array, LQ: Float64Array | null, n: number, G: Float64Array, S: Int32Array, A: Float64Array, e: number): QpKktFactor {
+export function factorKkt(
+  Q: Float64Array, LQ: Float64Array | null, n: number, G: Float64Array, S: Int32Array, A: Float64Array, e: number, pre?: WoodburyRows,
+): QpKktFactor {
   const c = S.length + e;
   const N = n + c;
   // C row-major c × n
@@ -112,7 +114,7 @@ export function factorKkt(Q: Float64Array, LQ: Float64Array | null, n: number, G
   for (let r = 0; r < S.length; r++) C.set(G.subarray(S[r]! * n, (S[r]! + 1) * n), r * n);
   C.set(A.subarray(0, e * n), S.length * n);
   if (LQ) {
-    const F = schur(Q, LQ, n, C, c, S, N);
+    const F = schur(Q, LQ, n, C, c, S, N, e === 0 ? pre : undefined);
     if (F) return F;
   }
   return lu(Q, n, C, c, S, N);
@@ -135,12 +137,41 @@ function kktNorm1(Q: Float64Array, n: number, C: Float64Array, c: number): numbe
   return best;
 }
 
-function schur(Q: Float64Array, LQ: Float64Array, n: number, C: Float64Array, c: number, S: Int32Array, N: number): QpKktFactor | null {
-  // M (stored c × n: row r = L⁻¹C_rᵀ)
-  const M = Float64Array.from(C);
-  for (let r = 0; r < c; r++) forward(LQ, n, M.subarray(r * n, (r + 1) * n));
-  // S = M Mᵀ (lower triangle; choleskyFactorInPlace reads only it)
+/**
+ * The interior point's Woodbury data of the same problem (qp_ipm.ts): rows L⁻¹G_iᵀ of every
+ * inequality (m × n) and their Gram matrix GQ⁻¹Gᵀ (m × m, lower triangle). Without equalities M
+ * and S of the Schur route are their rows / entries on S: no substitution, no dot product.
+ */
+export interface WoodburyRows {
+  m: number;
+  M: Float64Array;
+  P: Float64Array;
+}
+
+function schur(Q: Float64Array, LQ: Float64Array, n: number, C: Float64Array, c: number, S: Int32Array, N: number, pre?: WoodburyRows): QpKktFactor | null {
+  // M (stored c × n: row r = L⁻¹C_rᵀ) and S = M Mᵀ (lower triangle; choleskyFactorInPlace reads only it)
   const LS = new Float64Array(c * c);
+  let M: Float64Array;
+  if (pre) {
+    M = new Float64Array(c * n);
+    for (let r = 0; r < c; r++) M.set(pre.M.subarray(S[r]! * n, (S[r]! + 1) * n), r * n);
+    // S is increasing, so (S_i, S_j) with j ≤ i is in P's lower triangle
+    for (let i = 0; i < c; i++) for (let j = 0; j <= i; j++) LS[i * c + j] = pre.P[S[i]! * pre.m + S[j]!]!;
+  } else {
+    M = Float64Array.from(C);
+    for (let r = 0; r < c; r++) forward(LQ, n, M.subarray(r * n, (r + 1) * n));
+    gram(M, n, c, LS);
+  }
+  if (c > 0 && (choleskyFactorInPlace(LS, c) >= 0 || pivotRatio(LS, c) < S_PIVOT_RATIO)) return null;
+  const solve = schurSolver(LQ, n, M, LS, c, N);
+  const inv = inverseNorm1Estimate(N, (v) => solve(v));
+  const rcond = Number.isFinite(inv) && inv > 0 ? 1 / kktNorm1(Q, n, C, c) / inv : 0;
+  if (!(rcond > SCHUR_MIN_RCOND)) return null;
+  return { S, N, rcond, method: 'schur', solve };
+}
+
+/** LS ← lower triangle of M Mᵀ (M: c rows of length n). */
+function gram(M: Float64Array, n: number, c: number, LS: Float64Array): void {
   for (let i = 0; i < c; i++) {
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
@@ -156,7 +187,9 @@ function schur(Q: Float64Array, LQ: Float64Array, n: number, C: Float64Array, c:
       LS[i * c + j] = s0 + s1;
     }
   }
-  if (c > 0 && (choleskyFactorInPlace(LS, c) >= 0 || pivotRatio(LS, c) < S_PIVOT_RATIO)) return null;
+}
+
+function schurSolver(LQ: Float64Array, n: number, M: Float64Array, LS: Float64Array, c: number, N: number): (rhs: Float64Array) => Float64Array {
   const u = new Float64Array(n);
   const y = new Float64Array(c);
   const solve = (rhs: Float64Array): Float64Array => {
@@ -185,10 +218,7 @@ function schur(Q: Float64Array, LQ: Float64Array, n: number, C: Float64Array, c:
     out.set(y, n);
     return out;
   };
-  const inv = inverseNorm1Estimate(N, (v) => solve(v));
-  const rcond = Number.isFinite(inv) && inv > 0 ? 1 / kktNorm1(Q, n, C, c) / inv : 0;
-  if (!(rcond > SCHUR_MIN_RCOND)) return null;
-  return { S, N, rcond, method: 'schur', solve };
+  return solve;
 }
 
 function lu(Q: Float64Array, n: number, C: Float64Array, c: number, S: Int32Array, N: number): QpKktFactor {
