@@ -2,7 +2,7 @@
  * @file The factorisations behind solveQp's speed: qp_kkt.ts (K_S by Cholesky of Q and of the
  * Schur complement, LU fallback) against the LU of the assembled K_S — same solves, same condition
  * estimate, the fallback on PSD Q and on dependent active rows (singular K_S still refused) — and
- * qp_ipm.ts's Woodbury mode (m × m systems when Q ≻ 0, no equalities, m < n) against the n × n
+ * qp_ipm.ts's Woodbury mode (m × m systems when Q ≻ 0, no equalities, m ≤ n) against the n × n
  * path on the same problems: same iteration counts, solutions to 1e-12, and solveQp's KKT
  * conditions on an ill-conditioned Q (fallback) and a degenerate point.
  */
@@ -134,7 +134,7 @@ test('Woodbury mode of the interior point: same iterations and solutions as the 
   }
 });
 
-test('solveQp with m < n: KKT conditions at a degenerate point and with an ill-conditioned Q', () => {
+test('solveQp with m ≤ n: KKT conditions at a degenerate point and with an ill-conditioned Q', () => {
   const n = 8;
   // projection of c onto {z : z_i ≤ 0, i < 4} with c_0 = 0 (degenerate: active with λ = 0)
   const c = Float64Array.of(0, 1, -1, 2, 0.5, -0.3, 1, 2);
@@ -162,7 +162,7 @@ test('solveQp with m < n: KKT conditions at a degenerate point and with an ill-c
   }
 });
 
-test('dependent active rows with Q ≻ 0 and m < n: the derivative is refused (InvertibilityError)', () => {
+test('dependent active rows with Q ≻ 0 and m ≤ n: the derivative is refused (InvertibilityError)', () => {
   const n = 4;
   // z_0 ≤ −1 twice: both active at the solution, dependent (LICQ fails)
   const G = tensor(Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0), [2, n]);

@@ -332,8 +332,8 @@ class QpCall {
         return this.polish(k, it);
       } : undefined;
       // the Cholesky factor of Q serves the polish step (qp_kkt.ts) and, without equalities and with
-      // m < n, the interior point's Woodbury solves (qp_ipm.ts): computed once for both
-      if (w && (this.opts.polish || (e === 0 && m < n))) this.problem(k).LQ = this.cholQ(k);
+      // m ≤ n, the interior point's Woodbury solves (qp_ipm.ts): computed once for both
+      if (w && (this.opts.polish || (e === 0 && m <= n))) this.problem(k).LQ = this.cholQ(k);
       const rep = w ? qpIpm(this.problem(k), it, set, w) : qpAdmm(this.problem(k), this.opts.sparse, it, { ...set, ...this.opts.admm, polishCheck });
       this.wood = w && w.LQ ? { k, m, M: w.M, P: w.P } : null;
       this.problems.push(rep);

@@ -14,7 +14,10 @@
  *   [A         0 ] [Δν] = [−r_e                    ]
  *
  * factored once per iteration (Cholesky in place in the workspace without equalities, else LU
- * with partial pivoting, `linalg/dense`; no allocation per iteration) and solved for the predictor and the corrector; the corrector gets up to two steps
+ * with partial pivoting, `linalg/dense`; no allocation per iteration) and solved for the predictor and the corrector.
+ * Woodbury mode (no equalities, m ≤ n, and the caller's Cholesky factor Q = LLᵀ, cond(Q) ≲ 1e8): the
+ * m × m matrix D⁻¹ + GQ⁻¹Gᵀ is factored instead (GQ⁻¹Gᵀ once per problem), see {@link eliminateWoodbury}.
+ * The corrector gets up to two steps
  * of iterative refinement on the full Newton system once D is badly scaled. σ = (μ_aff/μ)³ (Mehrotra).
  * Step α = min(1, η·α_max) (α_max: largest step keeping s, λ ≥ 0) with η = 0.99 far from the
  * solution, growing to 0.9999 as μ/(1 + |obj|) → 0: η = min(0.9999, max(0.99, 1 − 0.1·√(μ/(1 + |obj|)))).
@@ -47,7 +50,7 @@ export interface QpData {
   b: Float64Array;
   /**
    * The Cholesky factor of Q when the caller has it (`qp_kkt.ts` choleskyOfQ; null: Q not
-   * numerically positive definite). With it, no equalities and m < n, the Newton systems are
+   * numerically positive definite). With it, no equalities and m ≤ n, the Newton systems are
    * solved through the m × m matrix D⁻¹ + GQ⁻¹Gᵀ (Woodbury, see {@link factorKkt}).
    */
   LQ?: Float64Array | null;
@@ -191,7 +194,7 @@ export class QpWorkspace {
     this.Rc = new Float64Array(m);
     this.d = new Float64Array(m);
     this.Qz = new Float64Array(n);
-    const wood = e === 0 && m < n;
+    const wood = e === 0 && m <= n;
     this.M = new Float64Array(wood ? m * n : 0);
     this.P = new Float64Array(wood ? m * m : 0);
     this.LP = new Float64Array(wood ? m * m : 0);
@@ -284,7 +287,7 @@ function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): b
 }
 
 /**
- * Woodbury form of K = Q + GᵀDG (no equalities, Q = LLᵀ ≻ 0, m < n):
+ * Woodbury form of K = Q + GᵀDG (no equalities, Q = LLᵀ ≻ 0, m ≤ n):
  *   K⁻¹ = Q⁻¹ − Q⁻¹Gᵀ(D⁻¹ + GQ⁻¹Gᵀ)⁻¹GQ⁻¹,
  * so each iteration factors the m × m matrix D⁻¹ + P (P = MᵀM, M = L⁻¹Gᵀ, both once per problem
  * by {@link prepareWoodbury}) instead of assembling GᵀDG (n²m) and factoring n × n (n³/3). The
@@ -315,7 +318,7 @@ function prepareWoodbury(q: QpData, w: QpWorkspace): void {
   const { n, m, e, G } = q;
   w.LQ = null;
   w.wood = false;
-  if (!q.LQ || e > 0 || m === 0 || m >= n) return;
+  if (!q.LQ || e > 0 || m === 0 || m > n) return;
   const { M, P } = w;
   M.set(G.subarray(0, m * n));
   for (let k = 0; k < m; k++) forward(q.LQ, n, M.subarray(k * n, (k + 1) * n));
