@@ -613,7 +613,8 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
     }
     const delta = factorWithFallback(q, d, w);
     // iterative refinement only once D is badly scaled (or K had to be regularised)
-    const passes = delta > 0 || dMax > 1e12 ? 2 : dMax > 1e8 ? 1 : 0;
+    // (none in the Woodbury mode: D⁻¹ + GQ⁻¹Gᵀ is formed without the cancellation of Q + GᵀDG)
+    const passes = w.wood ? 0 : delta > 0 || dMax > 1e12 ? 2 : dMax > 1e8 ? 1 : 0;
     if (delta < 0) {
       report.status = 'numericalError';
       return report;
