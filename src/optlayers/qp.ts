@@ -17,7 +17,7 @@
  *
  * with dλ = 0, Ḡ = h̄ = 0 on the inactive constraints (Q is symmetrised: ½zᵀQz sees only
  * (Q + Qᵀ)/2). K_S is factored once per problem (`qp_kkt.ts`: Cholesky of Q — once per distinct Q —
-and of the Schur complement [G_S; A]Q⁻¹[G_S; A]ᵀ when Q ≻ 0, else LU of K_S) — by the forward's polish
+ * and of the Schur complement [G_S; A]Q⁻¹[G_S; A]ᵀ when Q ≻ 0, else LU of K_S) — by the forward's polish
  * step (which solves the same system for the exact solution), else on the first derivative request —
  * and reused by every later JVP/VJP of the same solve.
  *

@@ -48,7 +48,14 @@ export interface QpKktFactor {
   readonly solve: ((r: Float64Array) => Float64Array) | null;
 }
 
-/** The Cholesky factor of a (symmetrised) Q, or null when Q is not numerically positive definite. */
+/**
+ * The Cholesky factor of a (symmetrised) Q, or null when Q is not numerically positive definite
+ * (a non-positive pivot, or (min L_ii / max L_ii)² below 1e-8).
+ *
+ * @example
+ * choleskyOfQ(Float64Array.of(4, 2, 2, 5), 2); // [2, 0, 1, 2]
+ * choleskyOfQ(Float64Array.of(1, 0, 0, 0), 2); // null (semidefinite)
+ */
 export function choleskyOfQ(Q: Float64Array, n: number): Float64Array | null {
   const L = Float64Array.from(Q);
   if (choleskyFactorInPlace(L, n) >= 0) return null;
@@ -67,7 +74,13 @@ function pivotRatio(L: Float64Array, n: number): number {
   return n === 0 ? 1 : (lo / hi) ** 2;
 }
 
-/** x ← L⁻¹x in place (L lower triangular, row-major n × n). */
+/**
+ * x ← L⁻¹x in place (L lower triangular, row-major n × n).
+ *
+ * @example
+ * const x = Float64Array.of(2, 5);
+ * forward(Float64Array.of(2, 0, 1, 2), 2, x); // x = [1, 2]
+ */
 export function forward(L: Float64Array, n: number, x: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const r = i * n;
@@ -83,7 +96,13 @@ export function forward(L: Float64Array, n: number, x: Float64Array): void {
   }
 }
 
-/** x ← L⁻ᵀx in place (column sweeps of Lᵀ = row sweeps of L, axpy form). */
+/**
+ * x ← L⁻ᵀx in place (column sweeps of Lᵀ = row sweeps of L, axpy form).
+ *
+ * @example
+ * const x = Float64Array.of(4, 4);
+ * backward(Float64Array.of(2, 0, 1, 2), 2, x); // x = [1, 2]
+ */
 export function backward(L: Float64Array, n: number, x: Float64Array): void {
   for (let i = n - 1; i >= 0; i--) {
     const r = i * n;
