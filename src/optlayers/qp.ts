@@ -50,7 +50,7 @@ import { failurePolicy, handleFailure, type FailurePolicy } from '../core/failur
 import { isTrackingKinks, policyFor, reportKinks, selectDerivative, describePolicy, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
 import { bindCustom, type CustomRule } from '../autodiff/trace.js';
 import { asTensor, type TensorLike } from '../ops/convert.js';
-import { choleskyOfQ, factorKkt, type QpKktFactor, type WoodburyRows } from './qp_kkt.js';
+import { choleskyOfQ, factorKkt, SCHUR_MAX_N, type QpKktFactor, type WoodburyRows } from './qp_kkt.js';
 import { qpIpm, QpWorkspace, type QpData, type QpRunReport, type QpStatus } from './qp_ipm.js';
 import { qpAdmm, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs } from './qp_admm.js';
 import { CsrMatrix } from '../linalg/sparse/csr.js';
@@ -333,7 +333,7 @@ class QpCall {
       } : undefined;
       // the Cholesky factor of Q serves the polish step (qp_kkt.ts) and, without equalities and with
       // m ≤ n, the interior point's Woodbury solves (qp_ipm.ts): computed once for both
-      if (w && (this.opts.polish || (e === 0 && m <= n))) this.problem(k).LQ = this.cholQ(k);
+      if (w && ((e === 0 && m <= n) || (this.opts.polish && n <= SCHUR_MAX_N))) this.problem(k).LQ = this.cholQ(k);
       const rep = w ? qpIpm(this.problem(k), it, set, w) : qpAdmm(this.problem(k), this.opts.sparse, it, { ...set, ...this.opts.admm, polishCheck });
       this.wood = w && w.LQ ? { k, m, M: w.M, P: w.P } : null;
       this.problems.push(rep);
@@ -458,7 +458,9 @@ class QpCall {
     }
     const q = this.problem(k);
     const pre = this.wood && this.wood.k === k ? this.wood : undefined;
-    const out = factorKkt(q.Q, this.cholQ(k), n, q.G, Int32Array.from(S), q.A, e, pre);
+    // the Schur route from scratch only for small n (qp_kkt.ts SCHUR_MAX_N), else LU of K_S
+    const LQ = pre || n <= SCHUR_MAX_N ? this.cholQ(k) : null;
+    const out = factorKkt(q.Q, LQ, n, q.G, Int32Array.from(S), q.A, e, pre);
     cache[k] = out;
     return out;
   }

@@ -13,7 +13,8 @@
  *     u = L⁻¹r₁,   L_S L_Sᵀ y = Mᵀu − r₂,   x = L⁻ᵀ(u − M y),
  *   about n³/3 + c·n² + c²n/2 flops for the factorisation against (n + c)³·2/3 for LU
  *   (at n = 24, c = 14: ≈ 17 k against ≈ 37 k), and every solve uses triangular sweeps only.
- * - `lu` (the fallback, the previous method): LU with partial pivoting of the assembled K_S, when Q
+ * - `lu` (the fallback, the previous method): LU with partial pivoting of the assembled K_S, when
+ *   n > SCHUR_MAX_N without the interior point's rows (large sizes: blocked LU is faster), when Q
  *   is not numerically positive definite (an LP, a PSD Q: Cholesky fails or its pivots spread by
  *   more than 1e8 in square, i.e. cond(Q) ≳ 1e8), when the Schur complement is not (dependent
  *   active rows: LICQ fails), or when the Schur route's condition estimate is below 1e-10 — so a
@@ -25,6 +26,13 @@
  */
 import { luFactor, luSolve, luRcondEstimate, norm1, inverseNorm1Estimate } from '../linalg/dense/lu.js';
 import { choleskyFactorInPlace } from '../linalg/dense/cholesky.js';
+
+/**
+ * Largest n for which the Schur route computes L⁻¹Cᵀ and C Q⁻¹ Cᵀ itself (scalar substitutions and
+ * dot products); above it LU's blocked kernels are faster (the ADMM bench's n = 2000: 2× slower by
+ * Schur), unless the interior point's Woodbury rows are at hand.
+ */
+export const SCHUR_MAX_N = 128;
 
 /** rcond at or below which K_S counts as singular. */
 export const KKT_SINGULAR_RCOND = 1e-14;
