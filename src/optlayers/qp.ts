@@ -16,7 +16,8 @@
  *             Q̄ = −½(w_z zᵀ + z w_zᵀ),  Ḡ_S = −(λ_S w_zᵀ + w_λ zᵀ),  Ā = −(ν w_zᵀ + w_ν zᵀ),
  *
  * with dλ = 0, Ḡ = h̄ = 0 on the inactive constraints (Q is symmetrised: ½zᵀQz sees only
- * (Q + Qᵀ)/2). K_S is factored once per problem (LU, `linalg/dense/lu.ts`) — by the forward's polish
+ * (Q + Qᵀ)/2). K_S is factored once per problem (`qp_kkt.ts`: Cholesky of Q — once per distinct Q —
+ * and of the Schur complement [G_S; A]Q⁻¹[G_S; A]ᵀ when Q ≻ 0, else LU of K_S) — by the forward's polish
  * step (which solves the same system for the exact solution), else on the first derivative request —
  * and reused by every later JVP/VJP of the same solve.
  *
@@ -49,7 +50,7 @@ import { failurePolicy, handleFailure, type FailurePolicy } from '../core/failur
 import { isTrackingKinks, policyFor, reportKinks, selectDerivative, describePolicy, type KinkPolicy, type ResolvedKinkPolicy } from '../autodiff/kinks.js';
 import { bindCustom, type CustomRule } from '../autodiff/trace.js';
 import { asTensor, type TensorLike } from '../ops/convert.js';
-import { luFactor, luSolve, luRcondEstimate, norm1, type LUFactorization } from '../linalg/dense/lu.js';
+import { choleskyOfQ, factorKkt, SCHUR_MAX_N, type QpKktFactor, type WoodburyRows } from './qp_kkt.js';
 import { qpIpm, QpWorkspace, type QpData, type QpRunReport, type QpStatus } from './qp_ipm.js';
 import { qpAdmm, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs } from './qp_admm.js';
 import { CsrMatrix } from '../linalg/sparse/csr.js';
@@ -214,13 +215,8 @@ function parseLayout(ts: Partial<Record<Name, Tensor>>): Layout {
   return { B: Math.max(B, 1), batched: B >= 0, n, m, e, names, isBatched };
 }
 
-/** Per-problem cached factorisation of K_S for one selection of the active set. */
-interface KktFactor {
-  S: Int32Array;
-  f: LUFactorization | null;
-  N: number;
-  rcond: number;
-}
+/** Per-problem cached factorisation of K_S for one selection of the active set (qp_kkt.ts). */
+type KktFactor = QpKktFactor;
 
 /** One solveQp call: its solution, statuses and derivative caches. */
 class QpCall {
@@ -269,6 +265,17 @@ class QpCall {
 
   /** Problem k's data (Q symmetrised once per distinct Q: a shared Q is symmetrised once for the batch). */
   private problem(k: number): QpData {
+    let q = this.probs[k];
+    if (!q) {
+      q = this.makeProblem(k);
+      this.probs[k] = q;
+    }
+    return q;
+  }
+  /** Problem k's QpData, built once per call (the views are reused by the solver, polish and derivative rules). */
+  private readonly probs: QpData[] = [];
+
+  private makeProblem(k: number): QpData {
     const { n, m, e } = this.L;
     const Qraw = this.view(k, 'Q');
     const slot = this.L.isBatched[0] ? k : 0;
@@ -324,7 +331,11 @@ class QpCall {
         this.factFree[k] = null;
         return this.polish(k, it);
       } : undefined;
+      // the Cholesky factor of Q serves the polish step (qp_kkt.ts) and, without equalities and with
+      // m ≤ n, the interior point's Woodbury solves (qp_ipm.ts): computed once for both
+      if (w && ((e === 0 && m <= n) || (this.opts.polish && n <= SCHUR_MAX_N))) this.problem(k).LQ = this.cholQ(k);
       const rep = w ? qpIpm(this.problem(k), it, set, w) : qpAdmm(this.problem(k), this.opts.sparse, it, { ...set, ...this.opts.admm, polishCheck });
+      this.wood = w && w.LQ ? { k, m, M: w.M, P: w.P } : null;
       this.problems.push(rep);
       this.statuses.push(rep.status);
       if (!rep.polished) {
@@ -340,6 +351,7 @@ class QpCall {
       this.degenerate.push(deg);
       if (rep.status === 'optimal') kinkCount += deg;
       this.derivative.rcond.push(NaN);
+      this.wood = null;
     }
     if (isTrackingKinks()) reportKinks('solveQp', kinkCount);
     const bad = this.statuses.findIndex((s) => s !== 'optimal');
@@ -431,7 +443,7 @@ class QpCall {
 
   /**
    * The factorisation of K_S for problem k with the degenerate constraints active (`act`) or
-   * free, cached (shared by the polish step and every later JVP/VJP); `f` is null when K_S is
+   * free, cached (shared by the polish step and every later JVP/VJP); `solve` is null when K_S is
    * singular (reciprocal condition ≤ 1e-14).
    */
   private buildFactor(k: number, act: boolean): KktFactor {
@@ -445,30 +457,34 @@ class QpCall {
       if (kd === 1 || (kd === 2 && act)) S.push(i);
     }
     const q = this.problem(k);
-    const N = n + S.length + e;
-    const K = new Float64Array(N * N);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) K[i * N + j] = q.Q[i * n + j]!;
-    const put = (row: number, src: Float64Array, off: number): void => {
-      for (let j = 0; j < n; j++) {
-        K[row * N + j] = src[off + j]!;
-        K[j * N + row] = src[off + j]!;
-      }
-    };
-    S.forEach((i, r) => put(n + r, q.G, i * n));
-    for (let r = 0; r < e; r++) put(n + S.length + r, q.A, r * n);
-    const f = luFactor(K, N);
-    const rcond = f.zeroPivot >= 0 ? 0 : luRcondEstimate(f, norm1(K, N, N));
-    const out: KktFactor = { S: Int32Array.from(S), f: rcond > 1e-14 ? f : null, N, rcond };
+    const pre = this.wood && this.wood.k === k ? this.wood : undefined;
+    // the Schur route from scratch only for small n (qp_kkt.ts SCHUR_MAX_N), else LU of K_S
+    const LQ = pre || n <= SCHUR_MAX_N ? this.cholQ(k) : null;
+    const out = factorKkt(q.Q, LQ, n, q.G, Int32Array.from(S), q.A, e, pre);
     cache[k] = out;
     return out;
   }
+
+  /** The Cholesky factor of problem k's Q (null: not numerically positive definite), once per distinct Q. */
+  private cholQ(k: number): Float64Array | null {
+    const slot = this.L.isBatched[0] ? k : 0;
+    let L = this.LQ[slot];
+    if (L === undefined) {
+      L = choleskyOfQ(this.problem(k).Q, this.L.n);
+      this.LQ[slot] = L;
+    }
+    return L;
+  }
+  private readonly LQ: (Float64Array | null)[] = [];
+  /** The interior point's Woodbury rows of problem `k` while its polish step runs (the workspace is reused by the next problem). */
+  private wood: (WoodburyRows & { k: number }) | null = null;
 
   /** buildFactor plus the failure policy on a singular K_S (derivative requests only). */
   private factor(k: number, act: boolean): KktFactor {
     const F = this.buildFactor(k, act);
     const prev = this.derivative.rcond[k]!;
     this.derivative.rcond[k] = Number.isNaN(prev) ? F.rcond : Math.min(prev, F.rcond);
-    if (!F.f) {
+    if (!F.solve) {
       if (!this.derivative.singular.includes(k)) this.derivative.singular.push(k);
       handleFailure(
         this.opts.onFailure,
@@ -491,13 +507,15 @@ class QpCall {
   private polish(k: number, it: { z: Float64Array; s: Float64Array; lambda: Float64Array; nu: Float64Array }): boolean {
     const { n, m, e } = this.L;
     const F = this.buildFactor(k, true);
-    if (!F.f) return false;
+    if (!F.solve) return false;
     const q = this.problem(k);
     const rhs = new Float64Array(F.N);
     for (let j = 0; j < n; j++) rhs[j] = -q.p[j]!;
     F.S.forEach((i, r) => (rhs[n + r] = q.h[i]!));
     for (let r = 0; r < e; r++) rhs[n + F.S.length + r] = q.b[r]!;
-    const sol = luSolve(F.f, rhs, 1);
+    const sol = F.solve(rhs);
+    // one step of iterative refinement on the Schur route (its error grows with cond(Q)·cond(S), not cond(K_S))
+    if (F.method === 'schur') this.refine(q, F, rhs, sol);
     let hScale = 1;
     for (let i = 0; i < m; i++) hScale = Math.max(hScale, Math.abs(q.h[i]!));
     let pScale = 1;
@@ -521,6 +539,32 @@ class QpCall {
     for (let i = 0; i < m; i++) it.s[i] = Math.max(s[i]!, 0);
     it.nu.set(sol.subarray(n + F.S.length));
     return true;
+  }
+
+  /** sol += K_S⁻¹(rhs − K_S·sol): one refinement step, K_S applied from Q, G_S, A without assembling it. */
+  private refine(q: QpData, F: KktFactor, rhs: Float64Array, sol: Float64Array): void {
+    const { n, e } = this.L;
+    const c = F.S.length;
+    const r = Float64Array.from(rhs);
+    for (let i = 0; i < n; i++) {
+      let a = 0;
+      for (let j = 0; j < n; j++) a += q.Q[i * n + j]! * sol[j]!;
+      r[i]! -= a;
+    }
+    const row = (src: Float64Array, off: number, at: number): void => {
+      const y = sol[at]!;
+      let a = 0;
+      for (let j = 0; j < n; j++) {
+        const g = src[off + j]!;
+        a += g * sol[j]!;
+        r[j]! -= g * y;
+      }
+      r[at]! -= a;
+    };
+    for (let t = 0; t < c; t++) row(q.G, F.S[t]! * n, n + t);
+    for (let t = 0; t < e; t++) row(q.A, t * n, n + c + t);
+    const d = F.solve!(r);
+    for (let i = 0; i < F.N; i++) sol[i]! += d[i]!;
   }
 
   /** t of the blend (1 − t)·J_act + t·J_free for problem k (0 when no degenerate constraint). */
@@ -547,8 +591,8 @@ class QpCall {
       for (const [act, wgt] of [[true, 1 - t], [false, t]] as const) {
         if (wgt === 0) continue;
         const F = this.factor(k, act);
-        if (!F.f) continue;
-        const sol = luSolve(F.f, this.tangentRhs(k, F, srcs), 1);
+        if (!F.solve) continue;
+        const sol = F.solve(this.tangentRhs(k, F, srcs));
         for (let j = 0; j < n; j++) dz[k * n + j] += wgt * sol[j]!;
         F.S.forEach((i, r) => (dl[k * m + i] += wgt * sol[n + r]!));
         for (let r = 0; r < e; r++) dn[k * e + r] += wgt * sol[n + F.S.length + r]!;
@@ -613,12 +657,12 @@ class QpCall {
       for (const [act, wgt] of [[true, 1 - t], [false, t]] as const) {
         if (wgt === 0) continue;
         const F = this.factor(k, act);
-        if (!F.f) continue;
+        if (!F.solve) continue;
         const rhs = new Float64Array(F.N);
         if (zbar) for (let j = 0; j < n; j++) rhs[j] = zbar[k * n + j]!;
         if (lbar) F.S.forEach((i, r) => (rhs[n + r] = lbar[k * m + i]!));
         if (nbar) for (let r = 0; r < e; r++) rhs[n + F.S.length + r] = nbar[k * e + r]!;
-        const w = luSolve(F.f, rhs, 1, true);
+        const w = F.solve(rhs);
         this.accumulate(k, F, w, wgt, grads);
       }
     }

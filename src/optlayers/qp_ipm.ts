@@ -14,7 +14,10 @@
  *   [A         0 ] [Δν] = [−r_e                    ]
  *
  * factored once per iteration (Cholesky in place in the workspace without equalities, else LU
- * with partial pivoting, `linalg/dense`; no allocation per iteration) and solved for the predictor and the corrector; the corrector gets up to two steps
+ * with partial pivoting, `linalg/dense`; no allocation per iteration) and solved for the predictor and the corrector.
+ * Woodbury mode (no equalities, m ≤ n, and the caller's Cholesky factor Q = LLᵀ, cond(Q) ≲ 1e8): the
+ * m × m matrix D⁻¹ + GQ⁻¹Gᵀ is factored instead (GQ⁻¹Gᵀ once per problem), see {@link eliminateWoodbury}.
+ * The corrector gets up to two steps
  * of iterative refinement on the full Newton system once D is badly scaled. σ = (μ_aff/μ)³ (Mehrotra).
  * Step α = min(1, η·α_max) (α_max: largest step keeping s, λ ≥ 0) with η = 0.99 far from the
  * solution, growing to 0.9999 as μ/(1 + |obj|) → 0: η = min(0.9999, max(0.99, 1 − 0.1·√(μ/(1 + |obj|)))).
@@ -29,6 +32,7 @@
 import { luFactor, luSolve, type LUFactorization } from '../linalg/dense/lu.js';
 import { choleskyFactorInPlace, choleskySolveVecInPlace } from '../linalg/dense/cholesky.js';
 import { gemmStrided } from '../kernels/blas.js';
+import { forward, backward } from './qp_kkt.js';
 
 /** Status of one problem. */
 export type QpStatus = 'optimal' | 'primalInfeasible' | 'dualInfeasible' | 'maxIterations' | 'numericalError';
@@ -44,6 +48,12 @@ export interface QpData {
   h: Float64Array;
   A: Float64Array;
   b: Float64Array;
+  /**
+   * The Cholesky factor of Q when the caller has it (`qp_kkt.ts` choleskyOfQ; null: Q not
+   * numerically positive definite). With it, no equalities and m ≤ n, the Newton systems are
+   * solved through the m × m matrix D⁻¹ + GQ⁻¹Gᵀ (Woodbury, see {@link factorKkt}).
+   */
+  LQ?: Float64Array | null;
 }
 
 /** Iterate (written in place) and the run's report. */
@@ -127,6 +137,8 @@ export class QpWorkspace {
   readonly dlAff: Float64Array;
   readonly rc: Float64Array;
   readonly tm: Float64Array;
+  /** Scratch of the Woodbury solve (m). */
+  readonly ty: Float64Array;
   readonly tn: Float64Array;
   readonly te: Float64Array;
   readonly DG: Float64Array;
@@ -144,6 +156,13 @@ export class QpWorkspace {
   readonly x: Float64Array;
   /** The LU factors when the last factorization fell back to LU; null: w.K holds the Cholesky factor. */
   lu: LUFactorization | null = null;
+  /** Woodbury mode: the Cholesky factor of Q (this problem's), M = L⁻¹Gᵀ (stored m × n), P = MᵀM (m × m), and the factor of D⁻¹ + P. */
+  LQ: Float64Array | null = null;
+  readonly M: Float64Array;
+  readonly P: Float64Array;
+  readonly LP: Float64Array;
+  /** The last factorisation is the Woodbury one (w.LP). */
+  wood = false;
   readonly N: number;
   constructor(readonly n: number, readonly m: number, readonly e: number) {
     const N = n + e;
@@ -162,6 +181,7 @@ export class QpWorkspace {
     this.dlAff = new Float64Array(m);
     this.rc = new Float64Array(m);
     this.tm = new Float64Array(m);
+    this.ty = new Float64Array(m);
     this.tn = new Float64Array(n);
     this.te = new Float64Array(e);
     this.DG = new Float64Array(m * n);
@@ -174,6 +194,10 @@ export class QpWorkspace {
     this.Rc = new Float64Array(m);
     this.d = new Float64Array(m);
     this.Qz = new Float64Array(n);
+    const wood = e === 0 && m <= n;
+    this.M = new Float64Array(wood ? m * n : 0);
+    this.P = new Float64Array(wood ? m * m : 0);
+    this.LP = new Float64Array(wood ? m * m : 0);
   }
 }
 
@@ -237,6 +261,8 @@ function assembleKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace, 
  * factorization has a (numerically) zero pivot. {@link solveKkt} then solves with it.
  */
 function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): boolean {
+  w.wood = false;
+  if (w.LQ && delta === 0 && factorWoodbury(q.m, d, w)) return true;
   const N = w.N;
   const cholesky = q.e === 0;
   let big = assembleKkt(q, d, delta, w, cholesky);
@@ -260,8 +286,91 @@ function factorKkt(q: QpData, d: Float64Array, delta: number, w: QpWorkspace): b
   return true;
 }
 
+/**
+ * Woodbury form of K = Q + GᵀDG (no equalities, Q = LLᵀ ≻ 0, m ≤ n):
+ *   K⁻¹ = Q⁻¹ − Q⁻¹Gᵀ(D⁻¹ + GQ⁻¹Gᵀ)⁻¹GQ⁻¹,
+ * so each iteration factors the m × m matrix D⁻¹ + P (P = MᵀM, M = L⁻¹Gᵀ, both once per problem
+ * by {@link prepareWoodbury}) instead of assembling GᵀDG (n²m) and factoring n × n (n³/3). The
+ * matrix is symmetric positive definite; its Cholesky is insensitive to the spread of D⁻¹ (rows
+ * of inactive constraints, D⁻¹ → ∞, only scale their diagonal). False (caller falls back to the
+ * n × n path) when a pivot is non-positive or below 1e-14 of its diagonal entry.
+ */
+function factorWoodbury(m: number, d: Float64Array, w: QpWorkspace): boolean {
+  const { P, LP } = w;
+  for (let i = 0; i < m; i++) {
+    const ri = i * m;
+    for (let j = 0; j < i; j++) LP[ri + j] = P[ri + j]!;
+    LP[ri + i] = P[ri + i]! + 1 / d[i]!;
+    if (!Number.isFinite(LP[ri + i]!)) return false;
+  }
+  if (choleskyFactorInPlace(LP, m) >= 0) return false;
+  // pivot² is the Schur complement of the diagonal entry: a tiny ratio means cancellation
+  for (let i = 0; i < m; i++) {
+    const dii = P[i * m + i]! + 1 / d[i]!;
+    if (!(LP[i * m + i]! * LP[i * m + i]! > 1e-14 * dii)) return false;
+  }
+  w.wood = true;
+  return true;
+}
+
+/** Per problem: w.LQ = q.LQ, M = L⁻¹Gᵀ and P = MᵀM when the Woodbury form applies (else w.LQ = null). */
+function prepareWoodbury(q: QpData, w: QpWorkspace): void {
+  const { n, m, e, G } = q;
+  w.LQ = null;
+  w.wood = false;
+  if (!q.LQ || e > 0 || m === 0 || m > n) return;
+  const { M, P } = w;
+  M.set(G.subarray(0, m * n));
+  for (let k = 0; k < m; k++) forward(q.LQ, n, M.subarray(k * n, (k + 1) * n));
+  for (let i = 0; i < m; i++) {
+    const ri = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let s0 = 0;
+      let s1 = 0;
+      let t = 0;
+      for (; t + 1 < n; t += 2) {
+        s0 += M[ri + t]! * M[rj + t]!;
+        s1 += M[ri + t + 1]! * M[rj + t + 1]!;
+      }
+      if (t < n) s0 += M[ri + t]! * M[rj + t]!;
+      P[i * m + j] = s0 + s1;
+    }
+  }
+  w.LQ = q.LQ;
+}
+
 /** K⁻¹·rhs with the factorization left by {@link factorKkt}, into w.x (overwritten by the next solve). */
 function solveKkt(w: QpWorkspace, rhs: Float64Array): Float64Array {
+  if (w.wood) {
+    // v = L⁻¹rhs; y = (D⁻¹ + P)⁻¹Mᵀv (Mᵀv = GQ⁻¹rhs); x = L⁻ᵀ(v − My)
+    const { LQ, M, LP, ty: tm, x } = w;
+    const n = w.n;
+    const m = w.m;
+    x.set(rhs);
+    forward(LQ!, n, x);
+    for (let k = 0; k < m; k++) {
+      const o = k * n;
+      let s0 = 0;
+      let s1 = 0;
+      let j = 0;
+      for (; j + 1 < n; j += 2) {
+        s0 += M[o + j]! * x[j]!;
+        s1 += M[o + j + 1]! * x[j + 1]!;
+      }
+      if (j < n) s0 += M[o + j]! * x[j]!;
+      tm[k] = s0 + s1;
+    }
+    forward(LP, m, tm);
+    backward(LP, m, tm);
+    for (let k = 0; k < m; k++) {
+      const o = k * n;
+      const y = tm[k]!;
+      for (let j = 0; j < n; j++) x[j] -= M[o + j]! * y;
+    }
+    backward(LQ!, n, x);
+    return x;
+  }
   if (w.lu) {
     w.x.set(luSolve(w.lu, rhs, 1));
   } else {
@@ -283,6 +392,10 @@ function eliminate(q: QpData, it: QpIterate, w: QpWorkspace, bd: Float64Array, b
   const { n, m, e, G } = q;
   const { s, lambda } = it;
   const { rhs, tm, tn } = w;
+  if (w.wood) {
+    eliminateWoodbury(q, it, w, bd, bi, bc, dz, ds, dl);
+    return;
+  }
   for (let k = 0; k < m; k++) tm[k] = (bc[k]! - lambda[k]! * bi[k]!) / s[k]!;
   matTVec(G, m, n, tm, tn, false);
   for (let j = 0; j < n; j++) rhs[j] = bd[j]! - tn[j]!;
@@ -296,6 +409,50 @@ function eliminate(q: QpData, it: QpIterate, w: QpWorkspace, bd: Float64Array, b
     const dsk = bi[k]! - tm[k]!;
     ds[k] += dsk;
     dl[k] += (bc[k]! - lambda[k]! * dsk) / s[k]!;
+  }
+}
+
+/**
+ * {@link eliminate} in the Woodbury mode (no equalities). Eliminating only Δs = (b_c − s∘Δλ)/λ
+ * leaves the augmented system [Q Gᵀ; G −D⁻¹][Δz; Δλ] = [b_d; b_i − b_c/λ], whose Schur complement
+ * on Q gives
+ *   (D⁻¹ + GQ⁻¹Gᵀ)Δλ = GQ⁻¹b_d − (b_i − b_c/λ),   Δz = Q⁻¹(b_d − GᵀΔλ),
+ * with Q⁻¹ = L⁻ᵀL⁻¹ and GQ⁻¹b_d = Mᵀ(L⁻¹b_d). Solving for Δλ itself (not for Δz through
+ * Q + GᵀDG⁻¹'s Woodbury expansion, which cancels terms of size D) keeps every quantity at the
+ * scale of the step. Then Δs = b_i − GΔz (accurate where λ → 0). Adds into (dz, ds, dl).
+ */
+function eliminateWoodbury(q: QpData, it: QpIterate, w: QpWorkspace, bd: Float64Array, bi: Float64Array, bc: Float64Array,
+  dz: Float64Array, ds: Float64Array, dl: Float64Array): void {
+  const { n, m, G } = q;
+  const { lambda } = it;
+  const { LQ, M, LP, ty: y, x, tm } = w;
+  x.set(bd.subarray(0, n));
+  forward(LQ!, n, x);
+  for (let k = 0; k < m; k++) {
+    const o = k * n;
+    let s0 = 0;
+    let s1 = 0;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      s0 += M[o + j]! * x[j]!;
+      s1 += M[o + j + 1]! * x[j + 1]!;
+    }
+    if (j < n) s0 += M[o + j]! * x[j]!;
+    y[k] = s0 + s1 - (bi[k]! - bc[k]! / lambda[k]!);
+  }
+  forward(LP, m, y);
+  backward(LP, m, y);
+  for (let k = 0; k < m; k++) {
+    const o = k * n;
+    const yk = y[k]!;
+    for (let j = 0; j < n; j++) x[j] -= M[o + j]! * yk;
+  }
+  backward(LQ!, n, x);
+  for (let j = 0; j < n; j++) dz[j] += x[j]!;
+  matVec(G, m, n, x, tm);
+  for (let k = 0; k < m; k++) {
+    ds[k] += bi[k]! - tm[k]!;
+    dl[k] += y[k]!;
   }
 }
 
@@ -423,6 +580,7 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
   const { n, m, p, h, b } = q;
   const e = q.e;
   const report: QpRunReport = { status: 'maxIterations', iterations: 0, primalResidual: Infinity, dualResidual: Infinity, gap: Infinity };
+  prepareWoodbury(q, w);
   if (set.warm && m > 0) warmPoint(q, it);
   else if (!initialPoint(q, it, w)) {
     report.status = 'numericalError';
@@ -455,7 +613,8 @@ export function qpIpm(q: QpData, it: QpIterate, set: QpIpmSettings, w: QpWorkspa
     }
     const delta = factorWithFallback(q, d, w);
     // iterative refinement only once D is badly scaled (or K had to be regularised)
-    const passes = delta > 0 || dMax > 1e12 ? 2 : dMax > 1e8 ? 1 : 0;
+    // (none in the Woodbury mode: D⁻¹ + GQ⁻¹Gᵀ is formed without the cancellation of Q + GᵀDG)
+    const passes = w.wood ? 0 : delta > 0 || dMax > 1e12 ? 2 : dMax > 1e8 ? 1 : 0;
     if (delta < 0) {
       report.status = 'numericalError';
       return report;
