@@ -207,6 +207,20 @@ export class QuadCD {
     this.S = this.sparseCentred ? vecSum(this.n, r) : 0;
   }
 
+  /** P(β) = ‖r‖²/(2n) + Σ l_j|β_j| + (λ₂/2)‖β‖² at the current iterate (r synced). */
+  primalValue(): number {
+    const l1 = this.spec.l1;
+    let pen = 0, bb = 0;
+    for (let j = 0; j < this.p; j++) {
+      const b = this.beta[j]!;
+      if (b !== 0) {
+        pen += l1[j]! * Math.abs(b);
+        bb += b * b;
+      }
+    }
+    return sumSq(this.n, this.r) / (2 * this.n) + pen + (this.spec.l2 * bb) / 2;
+  }
+
   /** Turns r̃ (CSC implicit centring) into the true centred residual r = r̃ − (S/n)1. */
   sync(): void {
     if (!this.sparseCentred) return;
