@@ -120,6 +120,11 @@ export class QuadCD {
   // last gap
   last: GapInfo = { P: NaN, D: NaN, gap: Infinity, t: 1 };
   lastFromCand = false;
+  /**
+   * Column dot products X_c,jᵀv of the gap checks (n multiply-adds each, about half a coordinate
+   * update): counted with the updates as the design's work for the Gram-mode switch (cd.ts).
+   */
+  dotWork = 0;
   /** log of the per-epoch gap ratio last observed in a sub-problem (0: none yet), for the first check of the next. */
   rateLog = 0;
   /** Coordinate updates after which `run` stops unconverged with `switched` (the Gram-mode switch of cd.ts). */
@@ -386,6 +391,7 @@ export class QuadCD {
       } else {
         colDots(this.d, this.r, rSum, list, nA, this.xtr);
       }
+      this.dotWork += (t === 0 && computeLmax && Number.isNaN(this.knownLmax)) || this.hasCand ? 2 * nA : nA;
       const g = this.residualGap(list, nA, this.xtr);
       this.last = g;
       this.lastFromCand = false;
@@ -436,7 +442,7 @@ export class QuadCD {
       prevWs.set(ws.subarray(0, m));
       prevM = m;
       this.inner(ws, m, full ? tolAbs : 0.3 * gap, full, !o.workingSet, same && !full, gap);
-      if (this.coordUpdates >= this.switchAfter) {
+      if (this.coordUpdates + this.dotWork / 2 >= this.switchAfter) {
         switched = true;
         break;
       }
@@ -520,6 +526,7 @@ export class QuadCD {
         if (canExtrap && this.proj !== null) this.proj.project(this.tmpR, this.tmpR);
         if (canExtrap) colDots2(this.d, this.r, this.S, this.tmpR, vecSum(n, this.tmpR), ws, m, this.xtr, this.xta);
         else colDots(this.d, this.r, this.S, ws, m, this.xtr);
+        this.dotWork += canExtrap ? 2 * m : m;
         const g = this.residualGap(ws, m, this.xtr);
         let gap = g.gap;
         let tBest = g.t;
