@@ -514,7 +514,9 @@ export class QuadCD {
     // Not below 1e3·ε relative tolerance either: there the computed gap is rounding noise, and its
     // first crossing of the tolerance stops an iterate short of where the fixed schedule's extra
     // epochs take it (the scikit-learn references at tol 1e-15 are met to 1e-12 in β only so).
-    const early = o.gapFreq * m > this.nActive && o.tol > 1e3 * 2.220446049250313e-16;
+    // And only on tall problems (n ≥ |active|): on wide ones (500×1000 at λmax/10, /100) the early
+    // stops traded fewer epochs per sub-problem for more outer iterations and about as many epochs.
+    const early = o.gapFreq * m > this.nActive && this.n >= this.nActive && o.tol > 1e3 * 2.220446049250313e-16;
     let nextCheck = checkFirst ? 0 : early ? Math.min(o.gapFreq, FIRST_CHECK) : o.gapFreq;
     if (!checkFirst && early && gap0 > tolIn && this.rateLog < 0) {
       const k = Math.ceil(Math.log(tolIn / gap0) / this.rateLog);
