@@ -15,10 +15,12 @@
  * ‖r‖² = ‖y_c‖² − 2βᵀq + βᵀGβ = ‖y_c‖² − βᵀq − βᵀg (Gβ = q − g). That difference cancels when
  * ‖r‖² ≪ ‖y_c‖²: its rounding error is about ε·(‖y_c‖² + |β|ᵀ|q| + |β|ᵀ|Gβ|). So the Gram gap only
  * decides when to STOP this loop (at ≤ tol, or at a floor of 1e3·ε times that scale when the tolerance
- * lies below the attainable accuracy); it is never reported. The caller (cd.ts) then hands β to the
- * residual-mode solver, whose first step recomputes r = y_c − X_cβ exactly, evaluates the gap from r
- * and X_cᵀr (one O(n·p) pass) and returns at once if that certified gap meets the tolerance, or
- * finishes the solve in residual mode otherwise. The returned gap is therefore always certified.
+ * lies below the attainable accuracy); it is never reported as is. At a stop at tol, the Gram gap
+ * plus a proven rounding bound (`gramCertificate`) is the certificate when it still meets tol: the
+ * caller (cd.ts) then only recomputes r = y_c − X_cβ (O(n·|S|), the result's residual and dual
+ * point). Otherwise the caller hands β to the residual-mode solver, whose first step recomputes r,
+ * evaluates the gap from r and X_cᵀr (one O(n·p) pass) and returns at once if that gap meets the
+ * tolerance, or finishes the solve in residual mode. The returned gap is therefore always certified.
  *
  * The sweeps run in the WebAssembly SIMD kernel `gepoch` (kernels/wasm/lasso.wat: the residual
  * mode's `epoch` with its dot product replaced by the load of g_j; G lives in an engine memory of
