@@ -529,7 +529,18 @@ export function rawColDot(X: DesignMatrix, j: number, u: Float64Array): number {
 export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int32Array, intercept: number): Float64Array {
   const n = X.nRows;
   const out = new Float64Array(n).fill(intercept);
-  for (let t = 0; t < support.length; t++) {
+  let t0 = 0;
+  if (X.kind === 'dense') {
+    // four columns per pass over `out` (a quarter of its loads and stores)
+    const D = X.data;
+    for (; t0 + 4 <= support.length; t0 += 4) {
+      const j0 = support[t0]!, j1 = support[t0 + 1]!, j2 = support[t0 + 2]!, j3 = support[t0 + 3]!;
+      const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;
+      const o0 = j0 * n, o1 = j1 * n, o2 = j2 * n, o3 = j3 * n;
+      for (let i = 0; i < n; i++) out[i] += b0 * D[o0 + i]! + b1 * D[o1 + i]! + b2 * D[o2 + i]! + b3 * D[o3 + i]!;
+    }
+  }
+  for (let t = t0; t < support.length; t++) {
     const j = support[t]!;
     const b = beta[j]!;
     if (X.kind === 'dense') {

@@ -23,6 +23,7 @@
 import type { PreparedDesign } from './design.js';
 import { colDots } from './design.js';
 import { denseColDot } from './columns.js';
+import { cachedGram } from './quad_gram.js';
 import { cg } from '../linalg/iterative/cg.js';
 import type { CholeskyPivotInfo } from '../linalg/dense/cholesky_update.js';
 
@@ -191,6 +192,25 @@ export class GramCache {
     const n = d.nRows;
     this.grow(this.feats.length + missing);
     const cap = this.cap;
+    // the design's full Gram matrix X_cᵀX_c (built by the solver's Gram mode, quad_gram.ts) holds
+    // every unweighted product already: read them instead of recomputing O(n) dots
+    const full = w === null ? cachedGram(d) : undefined;
+    if (full !== undefined) {
+      const p = d.nCols;
+      for (let t = 0; t < cols.length; t++) {
+        const j = cols[t]!;
+        if (this.pos.has(j)) continue;
+        const k = this.feats.length;
+        this.feats.push(j);
+        this.pos.set(j, k);
+        for (let a = 0; a <= k; a++) {
+          const g = full[j * p + this.feats[a]!]! / n;
+          this.G[a * cap + k] = g;
+          this.G[k * cap + a] = g;
+        }
+      }
+      return;
+    }
     for (let t = 0; t < cols.length; t++) {
       const j = cols[t]!;
       if (this.pos.has(j)) continue;

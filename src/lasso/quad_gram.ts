@@ -15,10 +15,12 @@
  * ‖r‖² = ‖y_c‖² − 2βᵀq + βᵀGβ = ‖y_c‖² − βᵀq − βᵀg (Gβ = q − g). That difference cancels when
  * ‖r‖² ≪ ‖y_c‖²: its rounding error is about ε·(‖y_c‖² + |β|ᵀ|q| + |β|ᵀ|Gβ|). So the Gram gap only
  * decides when to STOP this loop (at ≤ tol, or at a floor of 1e3·ε times that scale when the tolerance
- * lies below the attainable accuracy); it is never reported. The caller (cd.ts) then hands β to the
- * residual-mode solver, whose first step recomputes r = y_c − X_cβ exactly, evaluates the gap from r
- * and X_cᵀr (one O(n·p) pass) and returns at once if that certified gap meets the tolerance, or
- * finishes the solve in residual mode otherwise. The returned gap is therefore always certified.
+ * lies below the attainable accuracy); it is never reported as is. At a stop at tol, the Gram gap
+ * plus a proven rounding bound (`gramCertificate`) is the certificate when it still meets tol: the
+ * caller (cd.ts) then only recomputes r = y_c − X_cβ (O(n·|S|), the result's residual and dual
+ * point). Otherwise the caller hands β to the residual-mode solver, whose first step recomputes r,
+ * evaluates the gap from r and X_cᵀr (one O(n·p) pass) and returns at once if that gap meets the
+ * tolerance, or finishes the solve in residual mode. The returned gap is therefore always certified.
  *
  * The sweeps run in the WebAssembly SIMD kernel `gepoch` (kernels/wasm/lasso.wat: the residual
  * mode's `epoch` with its dot product replaced by the load of g_j; G lives in an engine memory of
@@ -44,6 +46,9 @@ import type { QuadSpec } from './quad_model.js';
 
 /** Largest p for which the Gram mode is chosen automatically (G takes 8·p² bytes: 32 MiB at 2048). */
 export const GRAM_MAX_P = 2048;
+
+/** Block-row height of the triangular Gram product (`ensureGram`). */
+const GRAM_BLOCK = 64;
 
 /** True when the automatic rule may use the Gram mode on `d` (dense, n > p, p ≤ GRAM_MAX_P). */
 export function gramEligible(d: PreparedDesign): boolean {
@@ -109,9 +114,14 @@ function ensureGram(d: PreparedDesign): GramStore {
   const p = d.nCols;
   const made = createEngine(p, p); // room for G (as "X", p×p) and the p-vectors of the loop
   const G = made !== null ? made.x : new Float64Array(p * p);
-  gemmStrided(false, true, p, p, n, 1, d.data, 0, n, d.data, 0, n, 0, G, 0, p);
-  // exact symmetry (the packed kernel may round G_ab and G_ba differently): the CD below is then
-  // coordinate descent on one quadratic
+  // the upper triangle by block rows (rows a0..a0+b of G = columns a0.. of X against columns a0..p):
+  // ≈ (p/2 + b/2)·p·n multiply-adds instead of p²·n, then mirrored, which also makes G exactly
+  // symmetric (the CD below is then coordinate descent on one quadratic)
+  const bs = GRAM_BLOCK;
+  for (let a0 = 0; a0 < p; a0 += bs) {
+    const rows = Math.min(bs, p - a0);
+    gemmStrided(false, true, rows, p - a0, n, 1, d.data, a0 * n, n, d.data, a0 * n, n, 0, G, a0 * p + a0, p);
+  }
   for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b]!;
   const st: GramStore = { G, eng: made !== null ? made.engine : null };
   (d as { gramCache?: GramStore }).gramCache = st;
@@ -157,6 +167,12 @@ export interface GramRun {
   coordUpdates: number;
   /** The last Gram gap (uncertified: see the file header). */
   gap: number;
+  /**
+   * A certified upper bound on the duality gap at the returned β (the Gram gap plus its rounding
+   * bound, see `gramCertificate`) and the dual scaling t it was evaluated with, when that bound
+   * meets the tolerance; null otherwise (the caller certifies from the residual).
+   */
+  cert: { gap: number; t: number } | null;
 }
 
 /**
@@ -273,12 +289,17 @@ function gramLoop(
     return ((1 - t) * (1 - t) * rr) / (2 * n) - (t * bg) / n + pen + (spec.l2 * (1 + t * t) * bb) / 2;
   };
   const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
+  // the certified gap at the current β (g freshly refreshed: see the callers), or null
+  const certify = (): { gap: number; t: number } | null => {
+    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive);
+    return c.gap <= tolAbs ? c : null;
+  };
   let epochs = 0;
   let updates = 0;
   let gap = Infinity;
   // a warm start may already be solved: no sweep then (the caller's certificate decides)
   gap = gapOver(active, nActive);
-  if (gap <= tolAbs) return { q, epochs: 0, coordUpdates: 0, gap };
+  if (gap <= tolAbs) return { q, epochs: 0, coordUpdates: 0, gap, cert: certify() };
   while (epochs < maxEpochs) {
     sweep(active, nActive);
     epochs++;
@@ -305,5 +326,66 @@ function gramLoop(
     }
   }
   if (eng !== null) beta0.set(beta);
-  return { q, epochs, coordUpdates: updates, gap };
+  return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? certify() : null };
+}
+
+/**
+ * A certified upper bound on the duality gap from Gram quantities (the per-λ O(n·p) residual pass
+ * of the certificate is then not needed). With u the unit roundoff and γ_k = k·u/(1 − k·u), every
+ * computed inner product of k terms is within γ_k·Σ|terms| of the exact one, whatever the order of
+ * summation (Higham, Accuracy and Stability of Numerical Algorithms, §3.1; blocked, SIMD and FMA
+ * kernels included). Hence, with a_j = ‖X_c,j‖ = √G_jj, ‖y‖ = ‖y_c‖ and B = Σ_j a_j|β_j|
+ * (Cauchy–Schwarz on |X_c,j|ᵀ|X_c,k| and |X_c,j|ᵀ|y_c|):
+ *
+ *   |δG_jk| ≤ γ_n a_j a_k,  |δq_j| ≤ γ_n a_j ‖y‖,  so  |δg_j| ≤ c·a_j(‖y‖ + B),   c = 2(γ_n + γ_p + u),
+ *
+ * for g = q − Gβ against the exact X_cᵀ(y_c − X_cβ); and ‖r‖² = ‖y‖² − βᵀq − βᵀg, βᵀg are then
+ * within E = 2c(‖y‖ + B)² of their exact values. The dual scaling is taken from |g_j − nλ₂β_j|
+ * + c·a_j(‖y‖ + B), so θ = t·r/n is feasible for the exact correlations, and the gap (linear in
+ * ‖r‖² and βᵀg at fixed t, see quad_model.ts)
+ *
+ *   gap = (1−t)²‖r‖²/(2n) − t·βᵀg/n + Σ l_j|β_j| + λ₂(1+t²)‖β‖²/2
+ *
+ * is bounded by its computed value + (1−t)²E/(2n) + t·E/n + c·(sum of the magnitudes of its terms).
+ * At tol = 1e-4 the bound is many orders below the tolerance; near 1e-12 it is not met and the
+ * residual certificate decides, as before.
+ */
+export function gramCertificate(
+  n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
+  l1: Float64Array, l2: number, cols: Int32Array, m: number,
+): { gap: number; t: number } {
+  const u = 2.220446049250313e-16;
+  const k = n + p + 2;
+  const c = (2 * k * u) / (1 - k * u);
+  const nl2 = n * l2;
+  let B = 0, pen = 0, bb = 0, bg = 0, bq = 0;
+  for (let w = 0; w < m; w++) {
+    const j = cols[w]!;
+    const b = beta[j]!;
+    if (b === 0) continue;
+    B += Math.sqrt(Math.max(diag[j]!, 0)) * Math.abs(b);
+    pen += l1[j]! * Math.abs(b);
+    bb += b * b;
+    bg += b * g[j]!;
+    bq += b * q[j]!;
+  }
+  const ny = Math.sqrt(yy);
+  const dg = c * (ny + B); // |δg_j| ≤ dg·a_j
+  let s = 1;
+  for (let w = 0; w < m; w++) {
+    const j = cols[w]!;
+    const lj = l1[j]!;
+    if (!(lj > 0)) continue;
+    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * Math.sqrt(Math.max(diag[j]!, 0))) / (n * lj);
+    if (a > s) s = a;
+  }
+  const t = 1 / s;
+  const E = 2 * c * (ny + B) * (ny + B);
+  const rr = Math.max(0, yy - bq - bg);
+  const t1 = ((1 - t) * (1 - t) * rr) / (2 * n);
+  const t2 = (t * bg) / n;
+  const t3 = pen + (l2 * (1 + t * t) * bb) / 2;
+  const gap = t1 - t2 + t3;
+  const bound = ((1 - t) * (1 - t) * E) / (2 * n) + (t * E) / n + c * (Math.abs(t1) + Math.abs(t2) + t3);
+  return { gap: gap + bound, t };
 }
