@@ -39,6 +39,7 @@
 import { CsrMatrix } from '../linalg/sparse/csr.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import { choleskyFactorInPlace, choleskySolveVecInPlace } from '../linalg/dense/cholesky.js';
+import { SparseLdl } from '../linalg/sparse/ldl.js';
 import type { QpData, QpIterate, QpRunReport } from './qp_ipm.js';
 
 /** A sparse matrix accepted by the ADMM path. */
@@ -78,8 +79,13 @@ export interface QpAdmmReport extends QpRunReport {
   solver: 'admm';
   /** Final ρ (inequality rows; equality rows use 10³ρ). */
   rho: number;
-  /** Cholesky factorisations of P + σI + CᵀRC (1 + the adaptive-ρ updates). */
+  /** Factorisations of the x̃-step's system (1 + the adaptive-ρ updates). */
   factorizations: number;
+  /**
+   * The x̃-step's system: `'sparseKkt'` (any sparse input: OSQP's quasi-definite KKT by the sparse
+   * LDLᵀ of linalg/sparse/ldl.ts) or `'denseReduced'` (dense inputs: Cholesky of P + σI + CᵀRC).
+   */
+  linearSystem?: 'sparseKkt' | 'denseReduced';
   /** Early polish attempts (each one KKT factorisation; a success ends the run). */
   polishAttempts: number;
 }
@@ -218,6 +224,111 @@ function scale(P: CsrMatrix, q0: Float64Array, C: CsrMatrix, h0: Float64Array, b
   return { P, q, C, h, b, D, E, c };
 }
 
+/**
+ * The x̃-step's linear solver: `factor(ρ)` (re)factors for the current R = diag(ρ) (false when not
+ * positive definite / quasi-definite), `solve(x, z, y, q̄, xt)` writes x̃.
+ */
+interface XStep {
+  factor(rho: Float64Array): boolean;
+  solve(x: Float64Array, z: Float64Array, y: Float64Array, rho: Float64Array, xt: Float64Array): void;
+  readonly kind: 'dense' | 'sparse';
+}
+
+/** Dense reduced system P̄ + σI + C̄ᵀRC̄ (Cholesky): the path of dense inputs (n² memory, n³/3 per factorisation). */
+function denseXStep(S: Scaled, sigma: number): XStep {
+  const n = S.P.rows;
+  const mc = S.C.rows;
+  const M = new Float64Array(n * n);
+  const tmpM = new Float64Array(mc);
+  return {
+    kind: 'dense',
+    factor: (rho) => factorReduced(S, rho, sigma, M),
+    solve(x, z, y, rho, xt) {
+      // (P̄ + σI + C̄ᵀRC̄) x̃ = σx − q̄ + C̄ᵀ(Rz − y)
+      for (let i = 0; i < mc; i++) tmpM[i] = rho[i]! * z[i]! - y[i]!;
+      S.C.rmatvec(tmpM, xt);
+      for (let j = 0; j < n; j++) xt[j] += sigma * x[j]! - S.q[j]!;
+      choleskySolveVecInPlace(M, n, xt);
+    },
+  };
+}
+
+/**
+ * OSQP's quasi-definite KKT system, sparse (SparseLdl, no C̄ᵀRC̄ fill):
+ *
+ *   [P̄ + σI   C̄ᵀ  ] [x̃]   [σx − q̄    ]
+ *   [C̄       −R⁻¹ ] [ν ] = [z − R⁻¹y  ]
+ *
+ * (eliminating ν gives the reduced system). The upper triangle is assembled once in CSC (column
+ * j < n: P̄'s row j up to the diagonal; column n + r: row r of C̄, then −1/ρ_r); a change of ρ only
+ * rewrites the −1/ρ_r slots and refactors numerically on the same pattern.
+ */
+function sparseXStep(S: Scaled, sigma: number): XStep & { F: SparseLdl | null } {
+  const { P, C } = S;
+  const n = P.rows;
+  const mc = C.rows;
+  const N = n + mc;
+  const indptr = new Int32Array(N + 1);
+  let nz = 0;
+  for (let j = 0; j < n; j++) {
+    for (let k = P.indptr[j]!; k < P.indptr[j + 1]!; k++) if (P.indices[k]! < j) nz++;
+    nz++;
+    indptr[j + 1] = nz;
+  }
+  for (let r = 0; r < mc; r++) {
+    nz += C.indptr[r + 1]! - C.indptr[r]! + 1;
+    indptr[n + r + 1] = nz;
+  }
+  const indices = new Int32Array(nz);
+  const values = new Float64Array(nz);
+  const diagR = new Int32Array(mc);
+  let t = 0;
+  for (let j = 0; j < n; j++) {
+    let d = sigma;
+    for (let k = P.indptr[j]!; k < P.indptr[j + 1]!; k++) {
+      const i = P.indices[k]!;
+      if (i < j) {
+        indices[t] = i;
+        values[t++] = P.values[k]!;
+      } else if (i === j) d += P.values[k]!;
+    }
+    indices[t] = j;
+    values[t++] = d;
+  }
+  for (let r = 0; r < mc; r++) {
+    for (let k = C.indptr[r]!; k < C.indptr[r + 1]!; k++) {
+      indices[t] = C.indices[k]!;
+      values[t++] = C.values[k]!;
+    }
+    diagR[r] = t;
+    indices[t++] = n + r;
+  }
+  const K = new CscMatrix(N, N, indptr, indices, values, { check: false });
+  const w = new Float64Array(N);
+  const step = {
+    kind: 'sparse' as const,
+    F: null as SparseLdl | null,
+    factor(rho: Float64Array): boolean {
+      for (let r = 0; r < mc; r++) values[diagR[r]!] = -1 / rho[r]!;
+      try {
+        if (step.F) step.F.refactor(values);
+        else step.F = SparseLdl.factor(K);
+      } catch {
+        return false;
+      }
+      // quasi-definite: n positive and mc negative pivots
+      return step.F.inertia.positive === n && step.F.inertia.negative === mc;
+    },
+    solve(x: Float64Array, z: Float64Array, y: Float64Array, rho: Float64Array, xt: Float64Array): void {
+      for (let j = 0; j < n; j++) w[j] = sigma * x[j]! - S.q[j]!;
+      for (let r = 0; r < mc; r++) w[n + r] = z[r]! - y[r]! / rho[r]!;
+      step.F!.solveInPlace(w);
+      xt.set(w.subarray(0, n));
+    },
+  };
+  return step;
+}
+
 /** Writes the lower triangle of P̄ + σI + C̄ᵀRC̄ into M (n×n row-major) and factors it in place; false if not positive definite. */
 function factorReduced(S: Scaled, rho: Float64Array, sigma: number, M: Float64Array): boolean {
   const n = S.P.rows;
@@ -270,7 +381,6 @@ export function qpAdmm(q: QpData, sp: QpSparseInputs, it: QpIterate, set: QpAdmm
   const xt = new Float64Array(n);
   const zt = new Float64Array(mc);
   const rhs = new Float64Array(n);
-  const tmpM = new Float64Array(mc);
   const Cx = new Float64Array(mc);
   const Px = new Float64Array(n);
   const Cty = new Float64Array(n);
@@ -292,8 +402,10 @@ export function qpAdmm(q: QpData, sp: QpSparseInputs, it: QpIterate, set: QpAdmm
     C.matvec(x, Cx);
     for (let i = 0; i < mc; i++) z[i] = project(i, Cx[i]!);
   }
-  const M = new Float64Array(n * n);
-  if (!factorReduced(S, rho, set.sigma, M)) {
+  // sparse inputs: the sparse quasi-definite KKT; dense inputs: the dense reduced system
+  const xStep = sp.Q || sp.G || sp.A ? sparseXStep(S, set.sigma) : denseXStep(S, set.sigma);
+  report.linearSystem = xStep.kind === 'sparse' ? 'sparseKkt' : 'denseReduced';
+  if (!xStep.factor(rho)) {
     report.status = 'numericalError';
     return report;
   }
@@ -333,12 +445,8 @@ export function qpAdmm(q: QpData, sp: QpSparseInputs, it: QpIterate, set: QpAdmm
   const qNorm = normInfScaled(S.q, D, true) / c;
   let iter = 0;
   for (iter = 1; iter <= set.maxIter; iter++) {
-    // x̃: (P̄ + σI + C̄ᵀRC̄) x̃ = σx − q̄ + C̄ᵀ(Rz − y)
-    for (let i = 0; i < mc; i++) tmpM[i] = rho[i]! * z[i]! - y[i]!;
-    C.rmatvec(tmpM, rhs);
-    for (let j = 0; j < n; j++) rhs[j] += sigma * x[j]! - S.q[j]!;
-    xt.set(rhs);
-    choleskySolveVecInPlace(M, n, xt);
+    // x̃: (P̄ + σI + C̄ᵀRC̄) x̃ = σx − q̄ + C̄ᵀ(Rz − y), or the equivalent sparse KKT solve
+    xStep.solve(x, z, y, rho, xt);
     C.matvec(xt, zt);
     for (let j = 0; j < n; j++) {
       const xn = alpha * xt[j]! + (1 - alpha) * x[j]!;
@@ -426,7 +534,7 @@ export function qpAdmm(q: QpData, sp: QpSparseInputs, it: QpIterate, set: QpAdmm
       if (rNew > 5 * rhoBar || rNew < rhoBar / 5) {
         rhoBar = rNew;
         setRho(rhoBar);
-        if (!factorReduced(S, rho, sigma, M)) {
+        if (!xStep.factor(rho)) {
           report.status = 'numericalError';
           return report;
         }
