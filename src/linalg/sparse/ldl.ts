@@ -101,6 +101,19 @@ class MinHeap {
  * minimumDegreeOrdering(A); // Int32Array [1, 0, 2] (degree 1 first, ties by index)
  */
 export function minimumDegreeOrdering(A: CscMatrix): Int32Array {
+  return minimumDegreeWithBudget(A, Infinity)!.perm;
+}
+
+/**
+ * {@link minimumDegreeOrdering} that also predicts the factorisation's cost, `flops` = Σ_k d_k²
+ * (d_k the degree of the k-th eliminated node = the entries of column k of L, so this is the
+ * multiply–add count of the numeric LDLᵀ) and `nnzL` = Σ_k d_k, and gives up (returns null) as
+ * soon as `flops` exceeds `maxFlops` — a caller with a dense alternative uses it to choose.
+ *
+ * @example
+ * minimumDegreeWithBudget(CscMatrix.fromDense([2, 1, 1, 2], 2, 2), Infinity); // { perm: [0, 1], flops: 1, nnzL: 1 }
+ */
+export function minimumDegreeWithBudget(A: CscMatrix, maxFlops: number): { perm: Int32Array; flops: number; nnzL: number } | null {
   const n = A.cols;
   if (A.rows !== n) throw new ShapeError(`minimumDegreeOrdering(): A must be square, got ${A.rows}×${A.cols}`);
   const adj: Set<number>[] = new Array(n);
@@ -119,6 +132,8 @@ export function minimumDegreeOrdering(A: CscMatrix): Int32Array {
   for (let i = 0; i < n; i++) heap.push(adj[i]!.size, i);
   let k = 0;
   const top: [number, number] = [0, 0];
+  let flops = 0;
+  let nnzL = 0;
   while (k < n) {
     heap.pop(top);
     const [deg, v] = top;
@@ -129,9 +144,19 @@ export function minimumDegreeOrdering(A: CscMatrix): Int32Array {
       const rest: number[] = [];
       for (let i = 0; i < n; i++) if (!done[i]) rest.push(i);
       rest.sort((a, b) => adj[a]!.size - adj[b]!.size || a - b);
+      // the rest (only neighbours among themselves left) counted as dense: column t has r − 1 − t entries
+      const r = rest.length;
+      for (let t = 0; t < r; t++) {
+        flops += (r - 1 - t) * (r - 1 - t);
+        nnzL += r - 1 - t;
+      }
+      if (flops > maxFlops) return null;
       for (const i of rest) perm[k++] = i;
       break;
     }
+    flops += deg * deg;
+    nnzL += deg;
+    if (flops > maxFlops) return null;
     perm[k++] = v;
     done[v] = 1;
     const nb = adj[v]!;
@@ -144,7 +169,7 @@ export function minimumDegreeOrdering(A: CscMatrix): Int32Array {
     }
     adj[v] = new Set();
   }
-  return perm;
+  return { perm, flops, nnzL };
 }
 
 /**
