@@ -215,9 +215,10 @@ export class SparseLdl {
   /** Signs of D (updated by every (re)factorisation). */
   inertia: LdlInertia = { positive: 0, negative: 0 };
 
-  private constructor(A: CscMatrix, perm: Int32Array) {
+  private constructor(A: CscMatrix, ordering: Int32Array) {
     const n = A.cols;
     this.n = n;
+    const perm = ordering;
     this.perm = perm;
     const iperm = new Int32Array(n);
     for (let k = 0; k < n; k++) iperm[perm[k]!] = k;
