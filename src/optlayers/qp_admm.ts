@@ -50,6 +50,13 @@ export interface QpSparseInputs {
   Q?: CsrMatrix;
   G?: CsrMatrix;
   A?: CsrMatrix;
+  /**
+   * Set by the ADMM run (shared by the polish step): the fill-reducing ordering of its KKT matrix
+   * (x then the rows of [G; A]), or null when the ordering gave up (too much fill: the dense path).
+   * The polish orders its active-set KKT by the induced order (an induced subgraph's fill under
+   * the induced order is part of the full graph's fill), so it does not order again.
+   */
+  kktOrder?: Int32Array | null;
 }
 
 /** Settings of one ADMM run. */
@@ -265,7 +272,7 @@ function denseXStep(S: Scaled, sigma: number): XStep {
  * j < n: P̄'s row j up to the diagonal; column n + r: row r of C̄, then −1/ρ_r); a change of ρ only
  * rewrites the −1/ρ_r slots and refactors numerically on the same pattern.
  */
-function sparseXStep(S: Scaled, sigma: number): (XStep & { F: SparseLdl | null }) | null {
+function sparseXStep(S: Scaled, sigma: number, sp: QpSparseInputs): (XStep & { F: SparseLdl | null }) | null {
   const { P, C } = S;
   const n = P.rows;
   const mc = C.rows;
@@ -310,6 +317,7 @@ function sparseXStep(S: Scaled, sigma: number): (XStep & { F: SparseLdl | null }
   // (measured: 0.3 vs 3 Gflop/s at n = 2000), so it is used when its predicted count is below
   // n³/30 (the reduced Cholesky's n³/3 over ten); the ordering gives up as soon as it is above
   const ord = minimumDegreeWithBudget(K, Math.max(n ** 3 / 30, 1e6));
+  sp.kktOrder = ord ? ord.perm : null;
   if (!ord) return null;
   const w = new Float64Array(N);
   const step = {
@@ -410,7 +418,7 @@ export function qpAdmm(q: QpData, sp: QpSparseInputs, it: QpIterate, set: QpAdmm
     for (let i = 0; i < mc; i++) z[i] = project(i, Cx[i]!);
   }
   // sparse inputs: the sparse quasi-definite KKT; dense inputs: the dense reduced system
-  const xStep = ((sp.Q || sp.G || sp.A) && sparseXStep(S, set.sigma)) || denseXStep(S, set.sigma);
+  const xStep = ((sp.Q || sp.G || sp.A) && sparseXStep(S, set.sigma, sp)) || denseXStep(S, set.sigma);
   report.linearSystem = xStep.kind === 'sparse' ? 'sparseKkt' : 'denseReduced';
   if (!xStep.factor(rho)) {
     report.status = 'numericalError';
@@ -575,8 +583,9 @@ export function qpAdmm(q: QpData, sp: QpSparseInputs, it: QpIterate, set: QpAdmm
  * UNREGULARISED K, until ‖rhs − Kx‖∞ ≤ 1e-12·(1 + ‖rhs‖∞) (at most 25 steps). Returns the solution
  * [z; λ_S; ν], null when the refinement does not converge (K singular: LICQ fails or Q is singular
  * on the active constraints' null space), or undefined when the ordering predicts more fill than
- * the dense factorisation is worth (more than N³/60 multiply–adds): the caller then uses its dense
- * factorisation.
+ * the dense factorisation is worth (the ADMM run's KKT ordering gave up, or — without one — more
+ * than N³/60 multiply–adds): the caller then uses its dense factorisation. The ordering is the
+ * ADMM KKT's (`sp.kktOrder`) induced on the active rows when there is one.
  *
  * @example
  * // internal: solveQp's polish step for CsrMatrix / CscMatrix inputs
@@ -629,11 +638,25 @@ export function sparsePolishSolve(q: QpData, sp: QpSparseInputs, S: Int32Array):
     values[t++] = -delta;
   }
   const K = new CscMatrix(N, N, indptr, indices, values, { check: false });
-  const ord = minimumDegreeWithBudget(K, Math.max(N ** 3 / 60, 1e6));
-  if (!ord) return undefined;
+  let perm: Int32Array;
+  if (sp.kktOrder === null) return undefined;
+  if (sp.kktOrder && sp.kktOrder.length === n + q.m + e) {
+    // the ADMM KKT's order induced on x, the rows S of G and the rows of A
+    const pos = new Int32Array(n + q.m + e).fill(-1);
+    for (let j = 0; j < n; j++) pos[j] = j;
+    for (let r = 0; r < s; r++) pos[n + S[r]!] = n + r;
+    for (let r = 0; r < e; r++) pos[n + q.m + r] = n + s + r;
+    perm = new Int32Array(N);
+    let k = 0;
+    for (const v of sp.kktOrder) if (pos[v]! >= 0) perm[k++] = pos[v]!;
+  } else {
+    const ord = minimumDegreeWithBudget(K, Math.max(N ** 3 / 60, 1e6));
+    if (!ord) return undefined;
+    perm = ord.perm;
+  }
   let F: SparseLdl;
   try {
-    F = SparseLdl.factor(K, { ordering: ord.perm });
+    F = SparseLdl.factor(K, { ordering: perm });
   } catch {
     return null;
   }
