@@ -12,9 +12,11 @@
  *   zᵏ⁺¹ = Π_[l,u](w + R⁻¹yᵏ),   yᵏ⁺¹ = yᵏ + R(w − zᵏ⁺¹).
  *
  * The reduced matrix is the Schur complement of OSQP's quasi-definite KKT matrix
- * [P + σI, Cᵀ; C, −R⁻¹] (eliminating the second block row), so the factorisation is a dense
- * Cholesky of an n×n positive definite matrix (`linalg/dense` has no sparse LDLᵀ; C is kept sparse for the products
- * and for forming CᵀRC in O(Σ_rows nnz²)).
+ * [P + σI, Cᵀ; C, −R⁻¹] (eliminating the second block row). Sparse inputs factor that KKT matrix
+ * itself with the sparse LDLᵀ (`linalg/sparse/ldl.ts`, `sparseXStep`: no CᵀRC fill, numeric
+ * refactorisation when ρ changes) when its minimum-degree ordering predicts at most n³/30
+ * multiply–adds; otherwise, and for dense inputs, the reduced matrix gets a dense Cholesky
+ * (`denseXStep`; C kept sparse for the products and for forming CᵀRC in O(Σ_rows nnz²)).
  *
  * Scaling (optional, `scaling` Ruiz passes, default 10): D (columns) and E (rows) equilibrate the
  * KKT matrix [P Cᵀ; C 0] in the ∞-norm, then a cost factor c; the scaled problem has
@@ -30,8 +32,10 @@
  * Adaptive ρ: every 25 iterations ρ ← ρ·√((r_p/max(‖Cx‖, ‖z‖)) / (r_d/max(‖Px‖, ‖Cᵀy‖, ‖q‖))),
  * applied (a refactorisation) when it moves by more than 5×.
  *
- * Polishing is not here: `solveQp` polishes every solver's result on the identified active set
- * with the same KKT factorisation its derivative rules use (qp.ts), so both solvers share it. It is
+ * Polishing is in qp.ts: `solveQp` polishes every solver's result on the identified active set
+ * with the same KKT factorisation its derivative rules use, so both solvers share it — except
+ * that with sparse inputs its linear solve is `sparsePolishSolve` below (sparse LDLᵀ of the
+ * regularised KKT + iterative refinement) and the dense factor waits for a derivative. It is
  * also handed in as `polishCheck` and tried early (every 25 iterations once the clamped set has not
  * changed for 25 iterations and was not tried before, residuals ≤ 1e-2): a polish that succeeds is
  * an exact KKT point, which ends the run — ADMM's tail convergence (slow on LPs) is then skipped.
