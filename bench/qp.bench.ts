@@ -8,7 +8,8 @@
  *
  * `admm`: ONE sparse QP (n = 2000, m = 4000, ≈ 5 non-zeros per row of G, Q diagonal plus a
  * sparse symmetric part) by `solver: 'admm'` with CsrMatrix inputs (default tol 1e-6, then the
- * polish step), forward and forward + one VJP in (p, h), against cvxopt with spmatrix inputs.
+ * polish step), forward and forward + one VJP in (p, h), against cvxopt with spmatrix inputs; then
+ * the same sizes with BANDED G (5 consecutive columns per row), where the sparse KKT path is taken.
  *
  * Run: npm run build && npx tsx bench/qp.bench.ts [target|admm] [--base DIR]
  *   target: only the 128×(24, 14) case; admm: only the sparse ADMM problem;
@@ -83,7 +84,7 @@ const baseDir = baseAt >= 0 ? args[baseAt + 1] : undefined;
 if (baseAt >= 0 && !baseDir) throw new Error('--base needs a directory (a dist/ holding index.js)');
 const base = baseDir ? ((await import(pathToFileURL(resolve(baseDir, 'index.js')).href)) as typeof nd) : null;
 /** A sparse strictly convex QP with a strictly feasible point (COO triplets). */
-function sparseProblem(n: number, m: number, perRow: number, seed: number) {
+function sparseProblem(n: number, m: number, perRow: number, seed: number, banded = false) {
   const r = rng(seed);
   const u = r.uniform([m * perRow + 4 * n]).data;
   const g = r.normal([m * perRow + 2 * n]).data;
@@ -104,6 +105,11 @@ function sparseProblem(n: number, m: number, perRow: number, seed: number) {
   const h = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     const cols = new Set<number>();
+      if (banded) {
+      // perRow consecutive columns sliding along the diagonal (a chain / MPC-like structure)
+      const base = Math.min(n - perRow, Math.floor((i * (n - perRow + 1)) / m));
+      for (let t = 0; t < perRow; t++) cols.add(base + t);
+    }
     while (cols.size < perRow) cols.add(Math.floor(u[ui++ % u.length]! * n));
     for (const j of cols) {
       const v = g[(i * perRow + Gr.length) % g.length]!;
@@ -117,8 +123,12 @@ function sparseProblem(n: number, m: number, perRow: number, seed: number) {
 }
 
 if (process.argv[2] === 'admm') {
+ const head = ['problem', 'admm iterations / factorisations / polished / x-step system', 'admm fwd ms (wall / cpu)', 'fwd + VJP in (p, h) ms (wall / cpu)', 'cvxopt fwd ms (wall / cpu)', 'max|z−z_cvxopt|'];
+ console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
+ // random columns (fill-heavy: the dense reduced system is chosen), then banded columns (sparse KKT)
+ for (const banded of (process.env.ONLYBAND ? [true] : [false, true])) {
   const n = 2000, m = 4000;
-  const d = sparseProblem(n, m, 5, 3);
+  const d = sparseProblem(n, m, 5, 3, banded);
   const Q = nd.CsrMatrix.fromCoo(n, n, d.Qr, d.Qc, d.Qv);
   const G = nd.CsrMatrix.fromCoo(m, n, d.Gr, d.Gc, d.Gv);
   const p = tensor(d.p);
@@ -146,11 +156,11 @@ if (process.argv[2] === 'admm') {
     diff = 0;
     for (let j = 0; j < n; j++) diff = Math.max(diff, Math.abs(ref.z[0]![j]! - r0.z.data[j]!));
   }
-  const head = ['problem', 'admm iterations / factorisations / polished', 'admm fwd ms (wall / cpu)', 'fwd + VJP in (p, h) ms (wall / cpu)', 'cvxopt fwd ms (wall / cpu)', 'max|z−z_cvxopt|'];
-  console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
-  console.log(`| n=${n}, m=${m}, nnz(G)=${G.nnz}, nnz(Q)=${Q.nnz} | ${rep.iterations} / ${rep.factorizations} / ${rep.polished} | ${fwd.wall.toFixed(0)} / ${fwd.cpu.toFixed(0)} | ${both.wall.toFixed(0)} / ${both.cpu.toFixed(0)} | ${ref ? `${(ref.seconds * 1000).toFixed(0)} / ${(ref.cpu * 1000).toFixed(0)}` : 'n/a'} | ${diff.toExponential(1)} |`);
-  console.log(`\nactive constraints: ${r0.active[0]}; one run each on a shared 2-core machine (noisy).`);
-  process.exit(0);
+  console.log(`| ${banded ? 'banded' : 'random'} n=${n}, m=${m}, nnz(G)=${G.nnz}, nnz(Q)=${Q.nnz} | ${rep.iterations} / ${rep.factorizations} / ${rep.polished} / ${rep.linearSystem} | ${fwd.wall.toFixed(0)} / ${fwd.cpu.toFixed(0)} | ${both.wall.toFixed(0)} / ${both.cpu.toFixed(0)} | ${ref ? `${(ref.seconds * 1000).toFixed(0)} / ${(ref.cpu * 1000).toFixed(0)}` : 'n/a'} | ${diff.toExponential(1)} |`);
+  console.log(`(active constraints: ${r0.active[0]})`);
+ }
+ console.log('\none run each on a shared 2-core machine (noisy).');
+ process.exit(0);
 }
 
 const rows: string[][] = [];

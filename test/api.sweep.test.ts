@@ -323,6 +323,8 @@ const recipes: Record<string, Recipe> = {
   jacobiPreconditioner: skip('builds a preconditioner from a Float64Array diagonal'),
   CsrMatrix: skip(CLASS),
   CscMatrix: skip(CLASS),
+  SparseLdl: skip(CLASS),
+  minimumDegreeOrdering: skip('an ordering of a CscMatrix pattern (integers, not differentiable)'),
 
   // --- implicit differentiation / hypergradient procedures ------------------------------------
   // numeric hypergradient procedures: a traced λ (or w) is refused, never read as a constant

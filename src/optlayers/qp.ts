@@ -52,7 +52,7 @@ import { bindCustom, type CustomRule } from '../autodiff/trace.js';
 import { asTensor, type TensorLike } from '../ops/convert.js';
 import { choleskyOfQ, factorKkt, SCHUR_MAX_N, type QpKktFactor, type WoodburyRows } from './qp_kkt.js';
 import { qpIpm, QpWorkspace, type QpData, type QpRunReport, type QpStatus } from './qp_ipm.js';
-import { qpAdmm, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs } from './qp_admm.js';
+import { qpAdmm, sparsePolishSolve, ADMM_DEFAULTS, symmetricPart, toCsr, type QpSparseInputs } from './qp_admm.js';
 import { CsrMatrix } from '../linalg/sparse/csr.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 
@@ -506,16 +506,28 @@ class QpCall {
    */
   private polish(k: number, it: { z: Float64Array; s: Float64Array; lambda: Float64Array; nu: Float64Array }): boolean {
     const { n, m, e } = this.L;
-    const F = this.buildFactor(k, true);
-    if (!F.solve) return false;
     const q = this.problem(k);
-    const rhs = new Float64Array(F.N);
-    for (let j = 0; j < n; j++) rhs[j] = -q.p[j]!;
-    F.S.forEach((i, r) => (rhs[n + r] = q.h[i]!));
-    for (let r = 0; r < e; r++) rhs[n + F.S.length + r] = q.b[r]!;
-    const sol = F.solve(rhs);
-    // one step of iterative refinement on the Schur route (its error grows with cond(Q)·cond(S), not cond(K_S))
-    if (F.method === 'schur') this.refine(q, F, rhs, sol);
+    // sparse inputs: sparse LDLᵀ of the regularised KKT + refinement (qp_admm.ts); the dense K_S is
+    // then only built if a derivative is requested (undefined: too much fill, the dense path)
+    const sp = this.opts.sparse;
+    const Ssp = sp.Q || sp.G || sp.A ? Int32Array.from({ length: m }, (_, i) => i).filter((i) => this.kind[k * m + i] === 1 || this.kind[k * m + i] === 2) : null;
+    const sparseSol = Ssp ? sparsePolishSolve(q, sp, Ssp) : undefined;
+    if (sparseSol === null) return false;
+    let F: { S: Int32Array };
+    let sol: Float64Array;
+    if (sparseSol) [F, sol] = [{ S: Ssp! }, sparseSol];
+    else {
+      const D = this.buildFactor(k, true);
+      if (!D.solve) return false;
+      const rhs = new Float64Array(D.N);
+      for (let j = 0; j < n; j++) rhs[j] = -q.p[j]!;
+      D.S.forEach((i, r) => (rhs[n + r] = q.h[i]!));
+      for (let r = 0; r < e; r++) rhs[n + D.S.length + r] = q.b[r]!;
+      sol = D.solve(rhs);
+      // one step of iterative refinement on the Schur route (its error grows with cond(Q)·cond(S), not cond(K_S))
+      if (D.method === 'schur') this.refine(q, D, rhs, sol);
+      F = D;
+    }
     let hScale = 1;
     for (let i = 0; i < m; i++) hScale = Math.max(hScale, Math.abs(q.h[i]!));
     let pScale = 1;

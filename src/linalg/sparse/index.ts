@@ -12,3 +12,5 @@
  */
 export { CsrMatrix } from './csr.js';
 export { CscMatrix } from './csc.js';
+export { SparseLdl, minimumDegreeOrdering } from './ldl.js';
+export type { SparseLdlOptions, LdlInertia } from './ldl.js';
