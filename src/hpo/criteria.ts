@@ -289,6 +289,13 @@ export class HeldOutCriterion implements Criterion {
     this.problem.resetWarmStart();
   }
 
+  /**
+   * Hint from grid search: about `evaluations` warm-started evaluations follow (see
+   * `Criterion.planEvaluations`; a tall dense training set then solves in the Gram mode at once).
+   *
+   * @example
+   * crit.planEvaluations(100); // before a 100-λ path
+   */
   planEvaluations(evaluations: number): void {
     this.problem.planSolves(evaluations);
   }

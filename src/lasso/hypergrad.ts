@@ -190,6 +190,10 @@ export class SparseProblem {
    * Announces about `solves` warm-started solves at decreasing λ (a grid path): on a tall dense
    * design with many of them the inner solver starts in the Gram mode at once instead of after
    * counting work (quad_gram.ts `planGramSolves`). A hint only: values do not change beyond rounding.
+   *
+   * @example
+   * const prob = new SparseProblem(X, y, 'lasso');
+   * prob.planSolves(100); // a 100-λ path follows
    */
   planSolves(solves: number): void {
     if (this.model !== 'logreg') planGramSolves(this.design, solves);
