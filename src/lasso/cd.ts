@@ -79,6 +79,7 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
         next.coordUpdates = prev.coordUpdates;
         next.nOuter = prev.nOuter;
         next.screened = prev.screened;
+        next.screenBound = prev.screenBound; // screened features stay out of the active set
       }
       next.coordUpdates += gr.coordUpdates;
       if (!next.hasUnpen) next.knownLmax = lambdaMaxFromXty(d, gr.q, spec.weights);
@@ -159,6 +160,21 @@ function finishQuadratic(
     }
   }
   const obj = (v: number): number => (unscaled ? mulPow2(v, -2 * ec) : v);
+  // the last gap check's X_c,jᵀr (for the returned residual) and the screened features' bounds
+  // (same units: X'ᵀr' = 2^(ea+ec) Xᵀr), for post-processing that certifies the KKT conditions
+  let lastCheck: SolverResult['lastCheck'];
+  if (s.xtrFresh || s.screenBound !== null) {
+    const xtr = new Float64Array(s.p).fill(NaN);
+    if (s.xtrFresh) {
+      for (let k = 0; k < s.nActive; k++) {
+        const j = s.activeList[k]!;
+        xtr[j] = unscaled ? mulPow2(s.xtr[j]!, -ea - ec) : s.xtr[j]!;
+      }
+    }
+    const sb = s.screenBound;
+    const bound = sb === null ? null : unscaled ? sb.map((v) => mulPow2(v, -ea - ec)) : new Float64Array(sb);
+    lastCheck = { xtr, bound };
+  }
   const stats: SolverStats = {
     coordinateUpdates: s.coordUpdates,
     andersonAccepted: s.andersonAccepted,
@@ -185,6 +201,7 @@ function finishQuadratic(
     support: supportOf(beta),
     dualPoint: dual,
     ...(dualRidge !== null ? { dualRidge } : {}),
+    ...(lastCheck !== undefined ? { lastCheck } : {}),
     get lambdaMax(): number {
       // weighted Lasso with unpenalised features: needs a least-squares fit, done on first access
       if (!lmaxDone) {
