@@ -5,7 +5,7 @@
  * equicorrelation set) on dense and CSC data, warm and cold, at tight and loose tolerance; the
  * Cauchy–Schwarz guard forces recomputation when the refinement step is large (loose tolerance) and
  * for a feature placed at the kink; hypergradients stay equal to central finite differences while
- * the support grows and shrinks between calls.
+ * the support grows and shrinks between calls; the Gram mode's g = q − Gβ with its rounding bound.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,11 +24,11 @@ function split(n: number, p: number, seed: number, nTrain: number): { Xt: Design
 }
 
 /** One raw inner solve on the problem's design, post-processed with and without the solver's check. */
-function both(prob: SparseProblem, lam: number, tol: number, warm: { beta: Float64Array; residual: Float64Array } | null, refine = true) {
-  const res = lasso(prob.design, prob.y, lam, { tol, fitIntercept: true, onFailure: 'return', ...(warm ? { warmStart: warm } : {}) });
+function both(prob: SparseProblem, lam: number, tol: number, warm: { beta: Float64Array; residual: Float64Array } | null, refine = true, gram = false) {
+  const res = lasso(prob.design, prob.y, lam, { tol, fitIntercept: true, onFailure: 'return', ...(warm ? { warmStart: warm } : {}), ...(gram ? { gram: true } : {}) });
   assert.ok(res.lastCheck !== undefined, 'the coordinate-descent result carries lastCheck');
   const l1 = new Float64Array(prob.p).fill(lam);
-  const check: SolverCheck = { xtr: res.lastCheck.xtr, bound: res.lastCheck.bound, gap: res.gap };
+  const check: SolverCheck = { xtr: res.lastCheck.xtr, bound: res.lastCheck.bound, gap: res.gap, err: res.lastCheck.err ?? 0 };
   const run = (ck: SolverCheck | null) =>
     refineAndDiagnose(prob, null, null, l1, 0, new Float64Array(res.beta), new Float64Array(res.residual), res.intercept, null, { refine }, ck);
   return { res, withCheck: run(check), full: run(null), check };
@@ -63,6 +63,26 @@ test('diagnostics from the solver check equal a full pass (dense, CSC; cold, war
     assert.ok(fewer >= 5, `the check saved work in ${fewer} of 10 cells`);
     prob.dispose();
   }
+});
+
+test('Gram mode: g = q − Gβ with its rounding bound certifies like the residual pass (tall data)', () => {
+  const { Xt, yt } = split(420, 60, 11, 400);
+  const prob = new SparseProblem(Xt, yt, 'lasso');
+  let warm: { beta: Float64Array; residual: Float64Array } | null = null;
+  let fromGram = 0, fewer = 0;
+  for (const frac of [1 / 3, 1 / 10, 1 / 50, 1 / 7]) {
+    const { res, withCheck, full } = both(prob, prob.lambdaMax * frac, 1e-6, warm, true, true);
+    assertSameDiagnostics(withCheck, full, `gram λmax·${frac.toFixed(3)}`);
+    if (res.lastCheck?.err !== undefined) {
+      fromGram++;
+      assert.ok(res.lastCheck.err > 0 && res.lastCheck.err < 1e-6);
+    }
+    if (withCheck.timings.checkedFeatures < prob.p) fewer++;
+    warm = { beta: res.beta, residual: res.residual };
+  }
+  assert.ok(fromGram >= 2, `${fromGram} Gram-certified finishes`);
+  assert.ok(fewer >= 2, `the check saved work in ${fewer} of 4`);
+  prob.dispose();
 });
 
 test('the Cauchy–Schwarz guard: a large refinement step forces recomputation; a feature at the kink is recomputed', () => {

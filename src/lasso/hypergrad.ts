@@ -282,7 +282,7 @@ export class SparseProblem {
         iterations = res.iterations;
         // the last gap check's Xᵀr and screening bounds (hypergrad_post.ts: the KKT certificate
         // without a second full pass); in the design's units only when it is unscaled
-        if (res.lastCheck !== undefined && d.scale === 1) check = { xtr: res.lastCheck.xtr, bound: res.lastCheck.bound, gap: res.gap };
+        if (res.lastCheck !== undefined && d.scale === 1) check = { xtr: res.lastCheck.xtr, bound: res.lastCheck.bound, gap: res.gap, err: res.lastCheck.err ?? 0 };
       }
     } else {
       const lambda = lam[0]!;

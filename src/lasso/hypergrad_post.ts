@@ -53,6 +53,8 @@ export interface SolverCheck {
   xtr: Float64Array;
   bound: Float64Array | null;
   gap: number;
+  /** |xtr[j] − X_c,jᵀr| ≤ err·‖X_c,j‖ (Gram mode's rounding bound; 0 or absent: the residual mode's own dot products). */
+  err?: number;
 }
 
 /** Same sorted feature lists. */
@@ -139,7 +141,7 @@ export function refineAndDiagnose(
       let rr = 0;
       for (let i = 0; i < n; i++) rr += residual[i]! * residual[i]!;
       // rounding of the solver's dot products (|fl(xᵀr) − xᵀr| ≤ γ_n‖x‖‖r‖) and of the residual
-      const slack = 4 * (n + 2) * eps * Math.sqrt(rr);
+      const slack = 4 * (n + 2) * eps * Math.sqrt(rr) + (ck.err ?? 0);
       const near = stepNorm + slack;
       const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
       const shrink = 1 - Math.max(2 * kinkTol, 1e-9);

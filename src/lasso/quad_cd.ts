@@ -132,6 +132,8 @@ export class QuadCD {
    * weighted Lasso only (λ₂ = 0, every feature penalised); null until the first removal.
    */
   screenBound: Float64Array | null = null;
+  /** Set by cd.ts after a certified Gram-mode finish: X_cᵀr (g), its error bound and the features it is valid on. */
+  gramCheck: { g: Float64Array; err: number; list: Int32Array } | null = null;
   /**
    * Column dot products X_c,jᵀv of the gap checks (n multiply-adds each, about half a coordinate
    * update): counted with the updates as the design's work for the Gram-mode switch (cd.ts).
