@@ -13,7 +13,7 @@ import type { VectorLike } from '../data/matrix.js';
 import { checkOptions, checkPositive } from '../core/options.js';
 import { QuadCD, type RunOut } from './quad_cd.js';
 import { quadSpecOf, sumSq, type QuadSpec } from './quad_model.js';
-import { addDesignWork, designWork, gramPreferred, gramEligible, gramSolve, gramSwitchWork, lambdaMaxFromXty } from './quad_gram.js';
+import { addDesignWork, type GramCert, designWork, gramPreferred, gramEligible, gramSolve, gramSwitchWork, lambdaMaxFromXty } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
@@ -79,17 +79,21 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
         next.coordUpdates = prev.coordUpdates;
         next.nOuter = prev.nOuter;
         next.screened = prev.screened;
+        next.screenBound = prev.screenBound; // screened features stay out of the active set
       }
       next.coordUpdates += gr.coordUpdates;
       if (!next.hasUnpen) next.knownLmax = lambdaMaxFromXty(d, gr.q, spec.weights);
       gramCert = next.hasUnpen ? null : gr.cert;
+      gramList = act.activeList.slice(0, act.nActive);
       return next;
     };
     // the Gram loop's certified gap (quad_gram.ts `gramCertificate`) stands in for the residual
     // pass: the constructor recomputed r = y_c − X_cβ exactly (the result's residual and dual point)
-    let gramCert: { gap: number; t: number } | null = null;
-    const certifiedByGram = (s: QuadCD, cert: { gap: number; t: number }): RunOut => {
+    let gramCert: GramCert | null = null;
+    let gramList: Int32Array | null = null;
+    const certifiedByGram = (s: QuadCD, cert: GramCert): RunOut => {
       const P = s.primalValue();
+      if (cert.g !== undefined && cert.err !== undefined && gramList !== null) s.gramCheck = { g: cert.g, err: cert.err, list: gramList };
       s.last = { P, D: P - cert.gap, gap: cert.gap, t: cert.t };
       s.lastFromCand = false;
       return { converged: true, lambdaMax: s.knownLmax, dualRho: s.r, dualT: cert.t, dualBeta: spec.l2 > 0 ? s.beta : null, switched: false };
@@ -159,6 +163,28 @@ function finishQuadratic(
     }
   }
   const obj = (v: number): number => (unscaled ? mulPow2(v, -2 * ec) : v);
+  // the last gap check's X_c,jᵀr (for the returned residual) and the screened features' bounds
+  // (same units: X'ᵀr' = 2^(ea+ec) Xᵀr), for post-processing that certifies the KKT conditions
+  let lastCheck: SolverResult['lastCheck'];
+  const gc = s.gramCheck;
+  if (gc !== null && !s.xtrFresh && !unscaled) {
+    // Gram-mode finish: g = q − Gβ is X_cᵀr within err·‖X_c,j‖ for the exact residual of β; the
+    // returned residual was recomputed from β (rounding of the same order: err doubled)
+    const xtr = new Float64Array(s.p).fill(NaN);
+    for (let k = 0; k < gc.list.length; k++) xtr[gc.list[k]!] = gc.g[gc.list[k]!]!;
+    lastCheck = { xtr, bound: s.screenBound === null ? null : new Float64Array(s.screenBound), err: 2 * gc.err };
+  } else if (s.xtrFresh || s.screenBound !== null) {
+    const xtr = new Float64Array(s.p).fill(NaN);
+    if (s.xtrFresh) {
+      for (let k = 0; k < s.nActive; k++) {
+        const j = s.activeList[k]!;
+        xtr[j] = unscaled ? mulPow2(s.xtr[j]!, -ea - ec) : s.xtr[j]!;
+      }
+    }
+    const sb = s.screenBound;
+    const bound = sb === null ? null : unscaled ? sb.map((v) => mulPow2(v, -ea - ec)) : new Float64Array(sb);
+    lastCheck = { xtr, bound };
+  }
   const stats: SolverStats = {
     coordinateUpdates: s.coordUpdates,
     andersonAccepted: s.andersonAccepted,
@@ -185,6 +211,7 @@ function finishQuadratic(
     support: supportOf(beta),
     dualPoint: dual,
     ...(dualRidge !== null ? { dualRidge } : {}),
+    ...(lastCheck !== undefined ? { lastCheck } : {}),
     get lambdaMax(): number {
       // weighted Lasso with unpenalised features: needs a least-squares fit, done on first access
       if (!lmaxDone) {

@@ -70,7 +70,7 @@ import type {
 } from './hypergrad_types.js';
 import { SUPPORT_MODELS, contractAdjoint } from './hypergrad_models.js';
 import { jacobianCD } from './hypergrad_jacobian.js';
-import { refineAndDiagnose, sameCols } from './hypergrad_post.js';
+import { refineAndDiagnose, sameCols, type SolverCheck } from './hypergrad_post.js';
 import type { DesignInput, PreparedDesign } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
 import { elasticNet, lasso, weightedLasso } from './cd.js';
@@ -262,6 +262,7 @@ export class SparseProblem {
     let iterations: number;
     let jac: Float64Array | undefined;
     let jacB: Float64Array | undefined;
+    let check: SolverCheck | null = null;
     const { l1, l2 } = SUPPORT_MODELS[this.model].penalties(lam, this.p);
     if (this.model !== 'logreg') {
       if (method === 'forward') {
@@ -293,6 +294,9 @@ export class SparseProblem {
         gap = res.gap;
         converged = res.converged;
         iterations = res.iterations;
+        // the last gap check's Xᵀr and screening bounds (hypergrad_post.ts: the KKT certificate
+        // without a second full pass); in the design's units only when it is unscaled
+        if (res.lastCheck !== undefined && d.scale === 1) check = { xtr: res.lastCheck.xtr, bound: res.lastCheck.bound, gap: res.gap, err: res.lastCheck.err ?? 0 };
       }
     } else {
       const lambda = lam[0]!;
@@ -326,7 +330,7 @@ export class SparseProblem {
       residual = new Float64Array(n);
     }
     const t1 = now();
-    const post = refineAndDiagnose(this, this.gram, this.incr, l1, l2, beta, residual, intercept, a, opts);
+    const post = refineAndDiagnose(this, this.gram, this.incr, l1, l2, beta, residual, intercept, a, opts, check);
     const t2 = now();
     const sol: InnerSolution = {
       model: this.model,

@@ -21,7 +21,7 @@
  * hypergrad_factor.ts; no factorisation or Krylov code lives here.
  */
 import type { PreparedDesign } from './design.js';
-import { colDots } from './design.js';
+import { colDots, colDots2 } from './design.js';
 import { denseColDot } from './columns.js';
 import { cachedGram } from './quad_gram.js';
 import { cg } from '../linalg/iterative/cg.js';
@@ -144,6 +144,8 @@ export class GramCache {
   private featsArr = new Int32Array(16);
   private readonly buf: Float64Array;
   private readonly wbuf: Float64Array;
+  /** Second output of the paired products (allocated on first use). */
+  private outP2: Float64Array | null = null;
   private readonly outP: Float64Array;
   /** Number of column products computed (cost counter). */
   products = 0;
@@ -211,12 +213,45 @@ export class GramCache {
       }
       return;
     }
-    for (let t = 0; t < cols.length; t++) {
-      const j = cols[t]!;
-      if (this.pos.has(j)) continue;
+    const need: number[] = [];
+    for (let t = 0; t < cols.length; t++) if (!this.pos.has(cols[t]!)) need.push(cols[t]!);
+    for (let u = 0; u < need.length; u++) {
+      const j = need[u]!;
       const k = this.feats.length;
       this.feats.push(j);
       this.pos.set(j, k);
+      if (this.featsArr.length < k + 2) {
+        const fa = new Int32Array(Math.max(2 * this.featsArr.length, k + 2));
+        fa.set(this.featsArr);
+        this.featsArr = fa;
+      }
+      this.featsArr[k] = j;
+      if (w === null && u + 1 < need.length) {
+        // two entering features per pass over the cached columns (colDots2 reads each column once
+        // for both: the pass is memory-bound, so this halves the time of a support that grew)
+        const j2 = need[++u]!;
+        this.feats.push(j2);
+        this.pos.set(j2, k + 1);
+        this.featsArr[k + 1] = j2;
+        const v1 = colDense(d, j, this.buf);
+        const v2 = colDense(d, j2, this.wbuf);
+        let s1 = 0, s2 = 0;
+        if (d.isSparse) for (let i = 0; i < n; i++) { s1 += v1[i]!; s2 += v2[i]!; }
+        if (this.outP2 === null) this.outP2 = new Float64Array(d.nCols);
+        colDots2(d, v1, s1, v2, s2, this.featsArr, k + 2, this.outP, this.outP2);
+        for (let a = 0; a <= k + 1; a++) {
+          const g1 = this.outP[this.featsArr[a]!]! / n;
+          this.G[a * cap + k] = g1;
+          this.G[k * cap + a] = g1;
+        }
+        for (let a = 0; a <= k + 1; a++) {
+          const g2 = this.outP2[this.featsArr[a]!]! / n;
+          this.G[a * cap + k + 1] = g2;
+          this.G[(k + 1) * cap + a] = g2;
+        }
+        this.products += 2 * (k + 2);
+        continue;
+      }
       let v: Float64Array;
       if (w === null) {
         v = colDense(d, j, this.buf);
@@ -229,12 +264,6 @@ export class GramCache {
       if (d.isSparse) for (let i = 0; i < n; i++) vs += v[i]!;
       // products with every cached feature (and itself) in one call of the design's column kernel
       // (WebAssembly SIMD for dense designs when available)
-      if (this.featsArr.length < k + 1) {
-        const fa = new Int32Array(Math.max(2 * this.featsArr.length, k + 1));
-        fa.set(this.featsArr);
-        this.featsArr = fa;
-      }
-      this.featsArr[k] = j;
       colDots(d, v, vs, this.featsArr, k + 1, this.outP);
       for (let a = 0; a <= k; a++) {
         const g = this.outP[this.featsArr[a]!]! / n;

@@ -153,6 +153,14 @@ export class IncrementalCholesky {
       for (let k = this.order.length - 1; k >= 0; k--) if (!inS.has(this.order[k]!)) this.removeAt(k);
       this.updates += removals;
     }
+    if (this.cache !== null && additions > 1) {
+      // the Gram entries of all entering features in one call (the cache pairs them per pass)
+      const need = new Int32Array(this.order.length + additions);
+      let u = 0;
+      for (const f of this.order) need[u++] = f;
+      for (let t = 0; t < S.length; t++) if (!this.pos.has(S[t]!)) need[u++] = S[t]!;
+      this.cache.ensure(need, null);
+    }
     for (let t = 0; t < S.length; t++) {
       if (!this.pos.has(S[t]!)) {
         this.append(S[t]!);

@@ -40,6 +40,21 @@ export interface PostTimings {
   refineMs: number;
   /** Diagnostics without the factor: Xᵀr on every feature, the KKT / kink scan. */
   checksMs: number;
+  /** Features whose X_jᵀr the diagnostics recomputed (p: a full pass). */
+  checkedFeatures: number;
+}
+
+/**
+ * What the inner solver's last gap check already knows (squared loss; `SolverResult.lastCheck` with
+ * its certified `gap`), in the units of the problem's design: X_c,jᵀr for the solver's residual r
+ * (NaN: not checked), Gap Safe bounds ≥ |X_c,jᵀr*| of screened features (NaN: not screened).
+ */
+export interface SolverCheck {
+  xtr: Float64Array;
+  bound: Float64Array | null;
+  gap: number;
+  /** |xtr[j] − X_c,jᵀr| ≤ err·‖X_c,j‖ (Gram mode's rounding bound; 0 or absent: the residual mode's own dot products). */
+  err?: number;
 }
 
 /** Same sorted feature lists. */
@@ -56,7 +71,7 @@ export function sameCols(a: Int32Array, b: Int32Array): boolean {
  */
 export function refineAndDiagnose(
   ctx: RefineContext, gram: GramCache | null, incr: IncrementalCholesky | null, l1: Float64Array, l2: number, beta: Float64Array,
-  residual: Float64Array, intercept: number, a: Float64Array | null, opts: InnerOptions,
+  residual: Float64Array, intercept: number, a: Float64Array | null, opts: InnerOptions, check: SolverCheck | null = null,
 ): Refined {
   const d = ctx.design;
   const n = ctx.n;
@@ -74,11 +89,15 @@ export function refineAndDiagnose(
   let factor: SupportFactor | undefined;
   let weights: Float64Array | undefined;
   const messages: string[] = [];
+  // features certified off the kink from the solver's last gap check (no recomputed c_j), and how
+  // many features had c_j recomputed (p after a full pass)
+  let certified: Uint8Array | null = null;
+  let recomputed = checks ? p : 0;
 
   // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
   // a fresh factorisation (Gram entries cached for the elastic net).
   const incremental = squared && l2 === 0 && incr !== null && incr.rankTol === rankTol;
-  const tm: PostTimings = { factorMs: 0, refineMs: 0, checksMs: 0 };
+  const tm: PostTimings = { factorMs: 0, refineMs: 0, checksMs: 0, checkedFeatures: 0 };
   const tStart = performance.now();
   let tRefEnd = tStart;
   let fRefEnd = 0;
@@ -103,6 +122,55 @@ export function refineAndDiagnose(
     const corrAll = (): void => {
       colDots(d, residual, vecSum(n, residual), null, p, c);
       for (let j = 0; j < p; j++) c[j]! /= n;
+    };
+    // ‖X_cΔ‖ of the accepted refinement step (0: no step)
+    let stepNorm = 0;
+    // The certificate from the solver's last gap check instead of a full pass over X (the pass is
+    // memory-bound and cost as much as the rest of the hypergradient). The refined residual is
+    // r_new = r − X_cΔ, so by Cauchy–Schwarz
+    //   |X_c,jᵀr_new − X_c,jᵀr| ≤ ‖X_c,j‖·‖X_cΔ‖,
+    // and for a screened feature with the Gap Safe bound B_j ≥ |X_c,jᵀr*|, since P(β) − P* ≥
+    // ‖X_c(β − β*)‖²/(2n) gives ‖r − r*‖ ≤ √(2n·gap),
+    //   |X_c,jᵀr_new| ≤ B_j + ‖X_c,j‖·(‖X_cΔ‖ + √(2n·gap)).
+    // A feature off the support whose bound is below n·l_j·(1 − 2·kinkTol) is certified: neither a
+    // kink nor a KKT violator (its ratio |c_j|/l_j < 1 − kinkTol never enters `kkt`, clamped at 0).
+    // Every other feature (the support, unpenalised ones, those near the kink, the unchecked) gets
+    // X_c,jᵀr_new recomputed exactly. `certified[j] = 1` marks the skipped ones for the scan below.
+    const corrChecked = (ck: SolverCheck): void => {
+      const eps = 2.220446049250313e-16;
+      let rr = 0;
+      for (let i = 0; i < n; i++) rr += residual[i]! * residual[i]!;
+      // rounding of the solver's dot products (|fl(xᵀr) − xᵀr| ≤ γ_n‖x‖‖r‖) and of the residual
+      const slack = 4 * (n + 2) * eps * Math.sqrt(rr) + (ck.err ?? 0);
+      const near = stepNorm + slack;
+      const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
+      const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
+      const todo = new Int32Array(p);
+      let m = 0;
+      const ns = d.colNormsSq;
+      const { xtr, bound } = ck;
+      for (let j = 0; j < p; j++) {
+        if (ns[j] === 0) continue;
+        const lj = l1[j]!;
+        if (beta[j] === 0 && lj > 0) {
+          const nj = Math.sqrt(ns[j]!);
+          const lim = n * lj * shrink;
+          const x = xtr[j]!;
+          if (!Number.isNaN(x) && Math.abs(x) + nj * near < lim) {
+            certified![j] = 1;
+            continue;
+          }
+          const b = bound === null ? NaN : bound[j]!;
+          if (!Number.isNaN(b) && b + nj * far < lim) {
+            certified![j] = 1;
+            continue;
+          }
+        }
+        todo[m++] = j;
+      }
+      recomputed = m;
+      colDots(d, residual, vecSum(n, residual), todo, m, c);
+      for (let t = 0; t < m; t++) c[todo[t]!]! /= n;
     };
     if (refine && S.length > 0) {
       // one Newton step on the support with the signs fixed: F(β_S) = −c_S + l_S∘s + λ₂β_S is
@@ -143,13 +211,21 @@ export function refineAndDiagnose(
         }
         const tmp = new Float64Array(n);
         matvec(d, full, tmp);
-        for (let i = 0; i < n; i++) residual[i] -= tmp[i]!;
+        let dd = 0;
+        for (let i = 0; i < n; i++) {
+          residual[i] -= tmp[i]!;
+          dd += tmp[i]! * tmp[i]!;
+        }
+        stepNorm = Math.sqrt(dd);
         refined = true;
       }
     }
     tRefEnd = performance.now();
     fRefEnd = tm.factorMs;
-    if (checks) corrAll();
+    if (checks && check !== null) {
+      certified = new Uint8Array(p);
+      corrChecked(check);
+    } else if (checks) corrAll();
     if (d.centered) {
       let mb = 0;
       for (let t = 0; t < S.length; t++) mb += d.colMeans[S[t]!]! * beta[S[t]!]!;
@@ -282,6 +358,7 @@ export function refineAndDiagnose(
     for (let j = 0; j < p; j++) {
       const lj = l1[j]!;
       if (d.colNormsSq[j] === 0) continue;
+      if (certified !== null && certified[j] === 1) continue;
       if (inS[j]) {
         if (lj > 0) kkt = Math.max(kkt, Math.abs(c[j]! - l2 * beta[j]! - lj * Math.sign(beta[j]!)) / lj);
       } else {
@@ -351,6 +428,7 @@ export function refineAndDiagnose(
   };
   const tEnd = performance.now();
   tm.refineMs = tRefEnd - tStart - fRefEnd;
+  tm.checkedFeatures = checks ? recomputed : 0;
   tm.checksMs = tEnd - tRefEnd - (tm.factorMs - fRefEnd);
   const out: Refined = { beta, intercept, support: S, residual, fitted, diagnostics, timings: tm };
   if (factor && sameCols(factor.cols, S)) out.factor = factor;

@@ -105,6 +105,8 @@ export interface InnerSolution {
   readonly timings: {
     readonly solveMs: number; readonly postMs: number;
     readonly factorMs?: number; readonly refineMs?: number; readonly checksMs?: number;
+    /** Features whose X_jᵀr the diagnostics recomputed (p: a full pass; fewer when the solver's last gap check certified the rest). */
+    readonly checkedFeatures?: number;
   };
   /** @internal forward-mode Jacobian (p × q) and intercept part. */
   readonly jac?: Float64Array;

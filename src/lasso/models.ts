@@ -165,6 +165,15 @@ export interface SolverResult {
   readonly dualPoint: Float64Array;
   /** Elastic net only: the ridge block of the dual point, in β units (see `dualPoint`). */
   readonly dualRidge?: Float64Array;
+  /**
+   * Squared-loss coordinate descent: what the last gap check computed, so that post-processing
+   * (`SparseProblem`'s KKT certificate) need not repeat the O(n·p) pass. `xtr[j]` = X_c,jᵀ`residual`
+   * for the features checked against the returned residual (NaN for the others); `bound[j]` ≥
+   * |X_c,jᵀr*| (r* the optimal residual) for the features removed by Gap Safe screening (NaN
+   * otherwise; null when none was removed or the model has λ₂ > 0 or unpenalised features).
+   * `err` (Gram-mode finish): |xtr[j] − X_c,jᵀresidual| ≤ err·‖X_c,j‖ (rounding of g = q − Gβ).
+   */
+  readonly lastCheck?: { readonly xtr: Float64Array; readonly bound: Float64Array | null; readonly err?: number };
   /** λ_max of this (X, y) for the model (see the table in the file header). */
   readonly lambdaMax: number;
   readonly stats: SolverStats;

@@ -121,6 +121,20 @@ export class QuadCD {
   last: GapInfo = { P: NaN, D: NaN, gap: Infinity, t: 1 };
   lastFromCand = false;
   /**
+   * True while `xtr` holds X_c,jᵀr for the CURRENT r on every feature of `activeList` (set by the
+   * outer loop's gap check, cleared by anything that moves r): the post-processing of
+   * `SparseProblem` then bounds instead of recomputing (hypergrad_post.ts).
+   */
+  xtrFresh = false;
+  /**
+   * Gap Safe bounds of screened features: n·(|x_jᵀθ̃| + ‖x_j‖·√(2·gap/n)) ≥ |X_c,jᵀr*| (r* the
+   * optimal residual) at the check that removed j; NaN for features never screened. Lasso and
+   * weighted Lasso only (λ₂ = 0, every feature penalised); null until the first removal.
+   */
+  screenBound: Float64Array | null = null;
+  /** Set by cd.ts after a certified Gram-mode finish: X_cᵀr (g), its error bound and the features it is valid on. */
+  gramCheck: { g: Float64Array; err: number; list: Int32Array } | null = null;
+  /**
    * Column dot products X_c,jᵀv of the gap checks (n multiply-adds each, about half a coordinate
    * update): counted with the updates as the design's work for the Gram-mode switch (cd.ts).
    */
@@ -308,8 +322,13 @@ export class QuadCD {
       const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
       const corr = (t * Math.abs(c)) / n;
       if (l1[j]! - corr > Math.sqrt(normsSq[j]! + nl2) * radius) {
+        if (nl2 === 0 && bbar === null && !this.hasUnpen) {
+          if (this.screenBound === null) this.screenBound = new Float64Array(this.p).fill(NaN);
+          this.screenBound[j] = n * (corr + Math.sqrt(normsSq[j]!) * radius);
+        }
         const b = this.beta[j]!;
         if (b !== 0) {
+          this.xtrFresh = false;
           this.sync();
           colAxpy(this.d, j, b, this.r);
           this.beta[j] = 0;
@@ -391,6 +410,7 @@ export class QuadCD {
       } else {
         colDots(this.d, this.r, rSum, list, nA, this.xtr);
       }
+      this.xtrFresh = true;
       this.dotWork += (t === 0 && computeLmax && Number.isNaN(this.knownLmax)) || this.hasCand ? 2 * nA : nA;
       const g = this.residualGap(list, nA, this.xtr);
       this.last = g;
@@ -493,6 +513,7 @@ export class QuadCD {
     const l2 = this.spec.l2;
     if (useAnd || useDual) this.ensureBuffers(m);
     this.hasCand = false;
+    this.xtrFresh = false;
     // stall guard: the incrementally updated residual drifts from y_c − X_cβ by rounding (and
     // extrapolation amplifies it); CD then converges to a fixed point of the WRONG residual. When
     // the gap stops decreasing, r is recomputed from scratch.

@@ -196,7 +196,19 @@ export interface GramRun {
    * bound, see `gramCertificate`) and the dual scaling t it was evaluated with, when that bound
    * meets the tolerance; null otherwise (the caller certifies from the residual).
    */
-  cert: { gap: number; t: number } | null;
+  cert: GramCert | null;
+}
+
+/**
+ * A certified Gram-mode finish: the gap bound and its dual scaling, and the correlations it was
+ * computed from — `g` = X_cᵀr at the returned β (a copy), within `err`·‖X_c,j‖ of the exact value
+ * (`gramCertificate`) — which `lastCheck` hands on to post-processing (cd.ts).
+ */
+export interface GramCert {
+  gap: number;
+  t: number;
+  g?: Float64Array;
+  err?: number;
 }
 
 /**
@@ -314,9 +326,9 @@ function gramLoop(
   };
   const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
   // the certified gap at the current β (g freshly refreshed: see the callers), or null
-  const certify = (): { gap: number; t: number } | null => {
+  const certify = (): GramCert | null => {
     const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive);
-    return c.gap <= tolAbs ? c : null;
+    return c.gap <= tolAbs ? { ...c, g: new Float64Array(g) } : null;
   };
   let epochs = 0;
   let updates = 0;
@@ -377,7 +389,7 @@ function gramLoop(
 export function gramCertificate(
   n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
   l1: Float64Array, l2: number, cols: Int32Array, m: number,
-): { gap: number; t: number } {
+): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
   const k = n + p + 2;
   const c = (2 * k * u) / (1 - k * u);
@@ -411,5 +423,5 @@ export function gramCertificate(
   const t3 = pen + (l2 * (1 + t * t) * bb) / 2;
   const gap = t1 - t2 + t3;
   const bound = ((1 - t) * (1 - t) * E) / (2 * n) + (t * E) / n + c * (Math.abs(t1) + Math.abs(t2) + t3);
-  return { gap: gap + bound, t };
+  return { gap: gap + bound, t, err: dg };
 }
