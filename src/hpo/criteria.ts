@@ -40,8 +40,9 @@ import {
 import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
 import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
-import { checkedDesign, resolveDesign, type PreparedDesign } from '../lasso/design.js';
+import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 import { createEngine, releaseEngine } from '../kernels/wasm_lasso.js';
+import { useWasm } from '../kernels/engine.js';
 
 /** Options of one criterion evaluation. */
 export interface EvaluateOptions extends HypergradOptions {
@@ -333,6 +334,12 @@ export class HeldOutCriterion implements Criterion {
   }
 }
 
+/** Disposes a streamed fold and its design (prepared by `prepareRows`, not owned by its problem). */
+function dropFold(f: HeldOutCriterion): void {
+  f.dispose();
+  disposeDesign(f.problem.design);
+}
+
 /**
  * Memory policy of `CrossValCriterion`: when the folds' copies of the rows (about 2·(K − 1) + 1
  * copies of X: each fold's training rows, the solver's prepared copy of them, its validation rows)
@@ -366,8 +373,11 @@ export class CrossValCriterion implements Criterion {
   /** Warm starts of the folds between evaluations (streamed mode). */
   private readonly warm: (InnerSolution | null)[];
   private readonly build: (k: number, reuse?: boolean) => HeldOutCriterion;
-  /** Gather buffers of the streamed mode (dense X), released by `dispose`. */
-  private bufs: { train: Float64Array; val: Float64Array } | null = null;
+  /**
+   * Gather buffers of the streamed mode (dense X), released by `dispose`: the validation rows, and
+   * the training rows only without a WebAssembly engine (else they go straight into its memory).
+   */
+  private bufs: { train: Float64Array | null; val: Float64Array } | null = null;
   private readonly hyper: number;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
@@ -395,8 +405,18 @@ export class CrossValCriterion implements Criterion {
       // streamed folds gather into two buffers reused fold after fold (one fold lives at a time)
       const bufs = reuse ? this.foldBuffers(X) : null;
       try {
-        const trainSet = { X: takeRows(X, f.train, bufs ? { out: bufs.train } : {}), y: ytr };
-        const inner = new SparseProblem(trainSet.X, trainSet.y, model, opts, ...problemNames(fn, 'CrossValCriterion'));
+        // streamed dense folds: the training rows gathered straight into the solver's WebAssembly
+        // memory (no JavaScript copy of them); the design is disposed with the fold (`dropFold`)
+        const Xtr = bufs !== null && X.kind === 'dense'
+          ? prepareRows(X, f.train, { center: model !== 'logreg' && (opts.fitIntercept ?? true), scratch: bufs.train ?? undefined })
+          : takeRows(X, f.train);
+        let inner: SparseProblem;
+        try {
+          inner = new SparseProblem(Xtr, ytr, model, opts, ...problemNames(fn, 'CrossValCriterion'));
+        } catch (e) {
+          if (isPreparedDesign(Xtr)) disposeDesign(Xtr);
+          throw e;
+        }
         return new HeldOutCriterion(inner, { X: takeRows(X, f.val, bufs ? { out: bufs.val } : {}), y: yva }, model, opts, fn);
       } catch (e) {
         // e.g. a fold whose training rows hold a single class (logreg)
@@ -417,7 +437,7 @@ export class CrossValCriterion implements Criterion {
         if (e !== null) releaseEngine(e.engine);
       }
       // each fold built once now, so a bad fold is reported here as in the resident mode
-      for (let i = 0; i < k; i++) this.build(i, true).dispose();
+      for (let i = 0; i < k; i++) dropFold(this.build(i, true));
     } else this.resident = this.foldIndices.map((_, i) => this.build(i));
   }
 
@@ -453,7 +473,7 @@ export class CrossValCriterion implements Criterion {
   }
 
   /** The streamed mode's gather buffers, sized for the largest fold (null for sparse X). */
-  private foldBuffers(X: DesignMatrix): { train: Float64Array; val: Float64Array } | null {
+  private foldBuffers(X: DesignMatrix): { train: Float64Array | null; val: Float64Array } | null {
     if (X.kind !== 'dense') return null;
     if (this.bufs === null) {
       let mt = 0;
@@ -462,7 +482,7 @@ export class CrossValCriterion implements Criterion {
         mt = Math.max(mt, g.train.length);
         mv = Math.max(mv, g.val.length);
       }
-      this.bufs = { train: new Float64Array(mt * X.nCols), val: new Float64Array(mv * X.nCols) };
+      this.bufs = { train: useWasm() ? null : new Float64Array(mt * X.nCols), val: new Float64Array(mv * X.nCols) };
     }
     return this.bufs;
   }
@@ -484,7 +504,7 @@ export class CrossValCriterion implements Criterion {
       }
       return ev;
     } finally {
-      f.dispose();
+      dropFold(f);
     }
   }
 
