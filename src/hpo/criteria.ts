@@ -41,7 +41,7 @@ import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/una
 import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
-import { createEngine, releaseEngine } from '../kernels/wasm_lasso.js';
+import { createEngine, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
 import { useWasm } from '../kernels/engine.js';
 
 /** Options of one criterion evaluation. */
@@ -374,10 +374,10 @@ export class CrossValCriterion implements Criterion {
   private readonly warm: (InnerSolution | null)[];
   private readonly build: (k: number, reuse?: boolean) => HeldOutCriterion;
   /**
-   * Gather buffers of the streamed mode (dense X), released by `dispose`: the validation rows, and
-   * the training rows only without a WebAssembly engine (else they go straight into its memory).
+   * Gather buffers of the streamed mode (dense X), released by `dispose`: only without room in the
+   * fold's WebAssembly memory (the rows then go straight there), made on first need.
    */
-  private bufs: { train: Float64Array | null; val: Float64Array } | null = null;
+  private bufs: { train: Float64Array | null; val: Float64Array | null; valLen: number } | null = null;
   private readonly hyper: number;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
@@ -417,7 +417,11 @@ export class CrossValCriterion implements Criterion {
           if (isPreparedDesign(Xtr)) disposeDesign(Xtr);
           throw e;
         }
-        return new HeldOutCriterion(inner, { X: takeRows(X, f.val, bufs ? { out: bufs.val } : {}), y: yva }, model, opts, fn);
+        // the validation rows in the same memory past the engine's part when there is room (the
+        // pooled memory is sized for all rows), else in the reused JavaScript buffer
+        const spare = isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
+        const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
+        return new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn);
       } catch (e) {
         // e.g. a fold whose training rows hold a single class (logreg)
         if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${e.message} (in cross-validation fold ${i} of ${k})`);
@@ -472,8 +476,14 @@ export class CrossValCriterion implements Criterion {
     this.resident = null;
   }
 
-  /** The streamed mode's gather buffers, sized for the largest fold (null for sparse X). */
-  private foldBuffers(X: DesignMatrix): { train: Float64Array | null; val: Float64Array } | null {
+  /** The streamed mode's validation gather buffer, sized for the largest fold, made on first need. */
+  private valBuffer(bufs: { val: Float64Array | null; valLen: number }): Float64Array {
+    if (bufs.val === null) bufs.val = new Float64Array(bufs.valLen);
+    return bufs.val;
+  }
+
+  /** The streamed mode's gather buffers (null for sparse X). */
+  private foldBuffers(X: DesignMatrix): { train: Float64Array | null; val: Float64Array | null; valLen: number } | null {
     if (X.kind !== 'dense') return null;
     if (this.bufs === null) {
       let mt = 0;
@@ -482,7 +492,7 @@ export class CrossValCriterion implements Criterion {
         mt = Math.max(mt, g.train.length);
         mv = Math.max(mv, g.val.length);
       }
-      this.bufs = { train: useWasm() ? null : new Float64Array(mt * X.nCols), val: new Float64Array(mv * X.nCols) };
+      this.bufs = { train: useWasm() ? null : new Float64Array(mt * X.nCols), val: null, valLen: mv * X.nCols };
     }
     return this.bufs;
   }
