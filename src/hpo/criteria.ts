@@ -35,7 +35,7 @@ import { kFoldIndices, takeRows } from '../data/dataset.js';
 import { rng } from '../core/rng.js';
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import {
-  SparseProblem, rawColDot, type HypergradOptions, type InnerSolution, type SparseModelKind,
+  SparseProblem, rawColDot, type HypergradOptions, type RowRange, type InnerSolution, type SparseModelKind,
 } from '../lasso/hypergrad.js';
 import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
 import { lasso } from '../lasso/cd.js';
@@ -252,7 +252,10 @@ export class HeldOutCriterion implements Criterion {
   readonly name = 'heldout' as const;
   readonly model: SparseModelKind;
   readonly problem: SparseProblem;
+  /** The validation rows (for a streamed CV fold with `valRows`: the whole X, see `valRows`). */
   readonly Xval: DesignMatrix;
+  /** @internal The validation rows as a range of `Xval`'s rows (streamed contiguous CV folds), else undefined. */
+  readonly valRows: RowRange | undefined;
   /** Validation targets (±1 labels for logreg). */
   readonly yval: Float64Array;
 
@@ -260,15 +263,21 @@ export class HeldOutCriterion implements Criterion {
    * @param fn - @internal the public function named in errors (default `'HeldOutCriterion'`;
    *   `tuneLasso`, `makeCriterion`… pass their own name)
    */
-  constructor(train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}, fn = 'HeldOutCriterion') {
+  constructor(
+    train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}, fn = 'HeldOutCriterion',
+    valRows?: RowRange,
+  ) {
     this.model = model;
     this.problem = train instanceof SparseProblem ? train : new SparseProblem(train.X, train.y, model, opts, ...problemNames(fn, 'HeldOutCriterion'));
     if (val === null || typeof val !== 'object' || val.X === undefined) throw new InvalidArgumentError(`${fn}(): the validation set must be { X, y }`);
-    const Xval = checkedDesign(val.X, fn, 'validation X');
+    // @internal `valRows`: val.X is a checked dense matrix (a CV fold's whole X) and the validation
+    // rows are its rows [start, start + count), read in place
+    const Xval = valRows !== undefined ? (val.X as DesignMatrix) : checkedDesign(val.X, fn, 'validation X');
     if (Xval.nCols !== this.problem.p) {
       throw new ShapeError(`${fn}(): validation X has ${Xval.nCols} columns, training X has ${this.problem.p}`);
     }
-    const yv = checkTarget(val.y, Xval.nRows, fn, 'validation y');
+    this.valRows = valRows;
+    const yv = checkTarget(val.y, valRows !== undefined ? valRows.count : Xval.nRows, fn, 'validation y');
     this.Xval = Xval;
     this.yval = model === 'logreg' ? toSignedLabels(yv, fn, 'validation y') : yv;
   }
@@ -291,7 +300,7 @@ export class HeldOutCriterion implements Criterion {
 
   /** Value of the validation loss and ∂C/∂prediction for a solution. */
   lossAndAdjoint(sol: InnerSolution): { value: number; u: Float64Array } {
-    const pred = this.problem.predict(sol, this.Xval);
+    const pred = this.problem.predict(sol, this.Xval, this.valRows);
     const y = this.yval;
     const m = y.length;
     const u = new Float64Array(m);
@@ -321,7 +330,7 @@ export class HeldOutCriterion implements Criterion {
     const { value, u } = this.lossAndAdjoint(sol);
     let gradient: Float64Array | null = null;
     if (opts.gradient !== false) {
-      const { gS, gB } = this.problem.pullback(sol, this.Xval, u);
+      const { gS, gB } = this.problem.pullback(sol, this.Xval, u, this.valRows);
       const hg = this.problem.hypergradient(sol, gS, gB, stripEvaluate(o));
       gradient = hg.gradient;
       st.hypergradMs += hg.timeMs;
@@ -419,6 +428,11 @@ export class CrossValCriterion implements Criterion {
         }
         // the validation rows in the same memory past the engine's part when there is room (the
         // pooled memory is sized for all rows), else in the reused JavaScript buffer
+        // contiguous (unshuffled) folds: read in place from X, no copy at all
+        const v0 = f.val.length > 0 ? f.val[0]! : 0;
+        if (bufs !== null && X.kind === 'dense' && f.val.every((r, t) => r === v0 + t)) {
+          return new HeldOutCriterion(inner, { X, y: yva }, model, opts, fn, { start: v0, count: f.val.length });
+        }
         const spare = isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
         const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
         return new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn);
