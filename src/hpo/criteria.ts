@@ -127,6 +127,11 @@ export interface Criterion {
   evaluate(lambdas: ArrayLike<number> | number, opts?: EvaluateOptions): CriterionEvaluation;
   /** Forget every warm start. */
   resetWarmStart(): void;
+  /**
+   * Optional hint: about `evaluations` value evaluations along a warm-started path follow (grid
+   * search), so the inner solvers may choose their mode up front (the Gram mode on tall folds).
+   */
+  planEvaluations?(evaluations: number): void;
   /** Release the prepared designs (optional; the criterion must not be used afterwards). */
   dispose?(): void;
 }
@@ -292,6 +297,17 @@ export class HeldOutCriterion implements Criterion {
 
   resetWarmStart(): void {
     this.problem.resetWarmStart();
+  }
+
+  /**
+   * Hint from grid search: about `evaluations` warm-started evaluations follow (see
+   * `Criterion.planEvaluations`; a tall dense training set then solves in the Gram mode at once).
+   *
+   * @example
+   * crit.planEvaluations(100); // before a 100-λ path
+   */
+  planEvaluations(evaluations: number): void {
+    this.problem.planSolves(evaluations);
   }
 
   dispose(): void {
@@ -481,6 +497,11 @@ export class CrossValCriterion implements Criterion {
   resetWarmStart(): void {
     this.warm.fill(null);
     if (this.resident) for (const f of this.resident) f.resetWarmStart();
+  }
+
+  /** Resident folds only: a streamed fold is rebuilt per evaluation, so G would not be reused. */
+  planEvaluations(evaluations: number): void {
+    if (this.resident) for (const f of this.resident) f.planEvaluations(evaluations);
   }
 
   dispose(): void {

@@ -599,6 +599,8 @@ function gridSearch(ctx: Ctx, maxEvals: number | undefined): OuterResult {
   }
   const tol = ctx.tolFinal;
   const loose: number[] = [];
+  // a path of this many λ per problem: the inner solvers choose their mode up front
+  ctx.crit.planEvaluations?.(model === 'enet' ? grid.length : points.length);
   for (const th of points) {
     const { ev, ms } = evalAt(ctx, th, false, tol, false);
     record(ctx, th, ev, tol, ms, ev.finite);

@@ -13,7 +13,7 @@ import type { VectorLike } from '../data/matrix.js';
 import { checkOptions, checkPositive } from '../core/options.js';
 import { QuadCD, type RunOut } from './quad_cd.js';
 import { quadSpecOf, sumSq, type QuadSpec } from './quad_model.js';
-import { addDesignWork, cachedGram, designWork, gramEligible, gramSolve, gramSwitchWork, lambdaMaxFromXty } from './quad_gram.js';
+import { addDesignWork, designWork, gramPreferred, gramEligible, gramSolve, gramSwitchWork, lambdaMaxFromXty } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
@@ -96,7 +96,7 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
     };
     let gramUsed = false;
     let s: QuadCD;
-    if (gramOk && (o.gram === true || cachedGram(d) !== undefined)) {
+    if (gramOk && (o.gram === true || gramPreferred(d))) {
       s = solver = toGram(null);
       gramUsed = true;
     } else {

@@ -74,6 +74,7 @@ import { refineAndDiagnose, sameCols } from './hypergrad_post.js';
 import type { DesignInput, PreparedDesign } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
 import { elasticNet, lasso, weightedLasso } from './cd.js';
+import { planGramSolves } from './quad_gram.js';
 import { sparseLogreg } from './logreg.js';
 import { checkTarget, lambdaMaxFromTarget, lambdaMaxLogregSigned, makeTarget, toSignedLabels } from './models.js';
 import type { SolverResult } from './models.js';
@@ -183,6 +184,19 @@ export class SparseProblem {
   dispose(): void {
     if (this.ownsDesign) disposeDesign(this.design);
     this.resetWarmStart();
+  }
+
+  /**
+   * Announces about `solves` warm-started solves at decreasing λ (a grid path): on a tall dense
+   * design with many of them the inner solver starts in the Gram mode at once instead of after
+   * counting work (quad_gram.ts `planGramSolves`). A hint only: values do not change beyond rounding.
+   *
+   * @example
+   * const prob = new SparseProblem(X, y, 'lasso');
+   * prob.planSolves(100); // a 100-λ path follows
+   */
+  planSolves(solves: number): void {
+    if (this.model !== 'logreg') planGramSolves(this.design, solves);
   }
 
   /** Forget warm starts (β, Jacobian, adjoint). */

@@ -64,6 +64,30 @@ export function gramSwitchWork(d: PreparedDesign): number {
   return (d.nCols * d.nCols) / 5;
 }
 
+/**
+ * Solves planned on `d` before the Gram mode is chosen up front (`planGramSolves`): a warm-started
+ * path of this many λ on an eligible (tall) design amortises G (n·p²/2 multiply-adds) — each λ's
+ * solve makes at least one O(n·p) gap pass in the residual mode — so counting work first only
+ * delays the switch (the residual-mode solves before it were 15–20% of a 5-fold grid CV).
+ */
+export const GRAM_PLAN_MIN_SOLVES = 20;
+
+/**
+ * Tells the automatic rule (`gram: 'auto'`) that about `solves` warm-started solves will follow on
+ * `d` (a grid path of a CV fold): with ≥ {@link GRAM_PLAN_MIN_SOLVES} on an eligible design the next
+ * solve starts in the Gram mode, as if G were cached. Returns whether the Gram mode was planned.
+ */
+export function planGramSolves(d: PreparedDesign, solves: number): boolean {
+  if (!(solves >= GRAM_PLAN_MIN_SOLVES) || !gramEligible(d)) return false;
+  (d as { gramPlanned?: boolean }).gramPlanned = true;
+  return true;
+}
+
+/** True when the Gram mode was planned on `d` (`planGramSolves`) or G is already cached. */
+export function gramPreferred(d: PreparedDesign): boolean {
+  return (d as { gramPlanned?: boolean }).gramPlanned === true || gramStore(d) !== undefined;
+}
+
 /** Residual-mode coordinate updates spent on `d` so far (counted by cd.ts for the automatic rule). */
 export function designWork(d: PreparedDesign): number {
   return (d as { cdWork?: number }).cdWork ?? 0;
