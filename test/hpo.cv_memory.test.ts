@@ -12,6 +12,7 @@ import { CrossValCriterion, cvFoldMemory, tuneLasso } from '../src/hpo/index.js'
 import { takeRows } from '../src/data/dataset.js';
 import { disposeDesign, prepareDesign, prepareRows, rowCopyStats } from '../src/lasso/design.js';
 import { setKernelBackend } from '../src/kernels/engine.js';
+import { predictLinear, rawColDot } from '../src/lasso/hypergrad.js';
 
 function withResidentBytes<T>(bytes: number, f: () => T): T {
   const saved = cvFoldMemory.residentBytes;
@@ -124,4 +125,16 @@ test('CrossValCriterion: a streamed dense fold holds no JavaScript copy of its t
   assert.equal(rowCopyStats.bytes, before);
   resident.dispose();
   streamed.dispose();
+});
+
+test('RowRange: predictions and column dots over rows [a, a + m) of X, bit for bit those of the gathered rows', () => {
+  const d = makeCorrelatedData(70, 9, { seed: 9, corr: 0.3, snr: 3, density: 0.5 });
+  const rows = { start: 23, count: 31 };
+  const G = takeRows(d.X, Int32Array.from({ length: rows.count }, (_, t) => rows.start + t));
+  const beta = Float64Array.from({ length: 9 }, (_, j) => (j % 3) - 0.7 * j);
+  const support = Int32Array.from([0, 2, 3, 5, 6, 8]);
+  assert.deepEqual(Array.from(predictLinear(d.X, beta, support, 0.25, rows)), Array.from(predictLinear(G, beta, support, 0.25)));
+  const u = Float64Array.from({ length: rows.count }, (_, i) => Math.sin(i));
+  for (let j = 0; j < 9; j++) assert.equal(rawColDot(d.X, j, u, rows), rawColDot(G, j, u));
+  assert.throws(() => rawColDot(d.X, 0, u, { start: 60, count: 31 }), /row range/);
 });
