@@ -1,12 +1,18 @@
 /**
  * @file CrossValCriterion's streamed fold mode (large data: folds rebuilt one at a time, warm
  * starts carried over): the same values and hypergradients as the resident mode along a sequence
- * of λ, the same fold errors, and `folds` still available.
+ * of λ, the same fold errors, and `folds` still available. A streamed dense fold's training rows
+ * live only in the solver's WebAssembly memory (`prepareRows`: no JavaScript copy, counted by
+ * `rowCopyStats`), prepared bit for bit as `prepareDesign(takeRows(X, rows))`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { CrossValCriterion, cvFoldMemory, tuneLasso } from '../src/hpo/index.js';
+import { takeRows } from '../src/data/dataset.js';
+import { disposeDesign, prepareDesign, prepareRows, rowCopyStats } from '../src/lasso/design.js';
+import { setKernelBackend } from '../src/kernels/engine.js';
+import { predictLinear, rawColDot } from '../src/lasso/hypergrad.js';
 
 function withResidentBytes<T>(bytes: number, f: () => T): T {
   const saved = cvFoldMemory.residentBytes;
@@ -52,4 +58,83 @@ test('tuneLasso: the streamed mode selects the same λ; a bad fold is reported a
   for (let i = 16; i < 20; i++) y[i] = 1;
   const X = { kind: 'dense' as const, nRows: 20, nCols: 3, data: Float64Array.from({ length: 60 }, (_, i) => Math.sin(i)) };
   withResidentBytes(0, () => assert.throws(() => new CrossValCriterion(X, y, 'logreg', { folds: 5 }), /fold 4 of 5/));
+});
+
+test('prepareRows: the gathered rows prepared in the engine memory, bit for bit; source built only when read', () => {
+  const d = makeCorrelatedData(90, 30, { seed: 7, corr: 0.4, snr: 3, density: 0.2 });
+  if (d.X.kind !== 'dense') throw new Error('dense X expected');
+  const rows = Int32Array.from({ length: 60 }, (_, t) => (t * 7) % 90).sort();
+  const uniq = Int32Array.from(new Set(rows));
+  for (const center of [true, false]) {
+    const before = rowCopyStats.bytes;
+    const a = prepareRows(d.X, uniq, { center });
+    const b = prepareDesign(takeRows(d.X, uniq), { center });
+    assert.equal(rowCopyStats.bytes, before, 'no JavaScript copy of the rows');
+    if (a.wasm !== null) assert.equal(a.data.buffer, a.wasm.buffer, 'the rows live in the engine memory');
+    assert.deepEqual(Array.from(a.data), Array.from(b.data));
+    assert.deepEqual(Array.from(a.colMeans), Array.from(b.colMeans));
+    assert.deepEqual(Array.from(a.colNormsSq), Array.from(b.colNormsSq));
+    assert.equal(a.centered, center);
+    // the source, on demand (e.g. re-preparing with the other centring)
+    const src = a.source;
+    const ref = takeRows(d.X, uniq);
+    assert.ok(src.kind === 'dense' && ref.kind === 'dense');
+    assert.deepEqual(Array.from(src.data), Array.from(ref.data));
+    assert.equal(rowCopyStats.bytes, before + uniq.length * 30 * 8);
+    disposeDesign(a);
+    disposeDesign(b);
+  }
+});
+
+test('CrossValCriterion: a streamed dense fold holds no JavaScript copy of its training rows', () => {
+  const d = makeCorrelatedData(150, 50, { seed: 8, corr: 0.5, snr: 3, density: 0.2 });
+  const resident = new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 });
+  const before = rowCopyStats.bytes;
+  const streamed = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
+  for (const r of [0.2, 0.05]) {
+    const lam = r * resident.lambdaMax;
+    const a = resident.evaluate([lam], { tol: 1e-10 });
+    const b = streamed.evaluate([lam], { tol: 1e-10 });
+    assert.ok(Math.abs(a.value - b.value) <= 1e-9 * Math.abs(a.value), `value at ${r}: ${a.value} vs ${b.value}`);
+    assert.equal(a.supportSize, b.supportSize);
+  }
+  assert.equal(rowCopyStats.bytes, before, 'streamed folds made JavaScript copies of their rows');
+  // the JavaScript backend (no engine): the rows go through the reused gather buffer, same values
+  const saved = setKernelBackend('js');
+  try {
+    const js = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
+    const lam = 0.05 * resident.lambdaMax;
+    const a = resident.evaluate([lam], { tol: 1e-10 });
+    const c = js.evaluate([lam], { tol: 1e-10 });
+    assert.ok(Math.abs(a.value - c.value) <= 1e-9 * Math.abs(a.value), `js backend: ${a.value} vs ${c.value}`);
+    js.dispose();
+  } finally {
+    setKernelBackend(saved);
+  }
+  for (const model of ['logreg', 'enet'] as const) {
+    const y = model === 'logreg' ? d.y.map((v) => (v > 0 ? 1 : -1)) : d.y;
+    const r = new CrossValCriterion(d.X, y, model, { folds: 3 });
+    const s = withResidentBytes(0, () => new CrossValCriterion(d.X, y, model, { folds: 3 }));
+    const lam = model === 'enet' ? [0.1 * r.lambdaMax, 0.05 * r.lambdaMax] : [0.1 * r.lambdaMax];
+    const a = r.evaluate(lam, { tol: 1e-10 });
+    const b = s.evaluate(lam, { tol: 1e-10 });
+    assert.ok(Math.abs(a.value - b.value) <= 1e-8 * Math.abs(a.value), `${model}: ${a.value} vs ${b.value}`);
+    r.dispose();
+    s.dispose();
+  }
+  assert.equal(rowCopyStats.bytes, before);
+  resident.dispose();
+  streamed.dispose();
+});
+
+test('RowRange: predictions and column dots over rows [a, a + m) of X, bit for bit those of the gathered rows', () => {
+  const d = makeCorrelatedData(70, 9, { seed: 9, corr: 0.3, snr: 3, density: 0.5 });
+  const rows = { start: 23, count: 31 };
+  const G = takeRows(d.X, Int32Array.from({ length: rows.count }, (_, t) => rows.start + t));
+  const beta = Float64Array.from({ length: 9 }, (_, j) => (j % 3) - 0.7 * j);
+  const support = Int32Array.from([0, 2, 3, 5, 6, 8]);
+  assert.deepEqual(Array.from(predictLinear(d.X, beta, support, 0.25, rows)), Array.from(predictLinear(G, beta, support, 0.25)));
+  const u = Float64Array.from({ length: rows.count }, (_, i) => Math.sin(i));
+  for (let j = 0; j < 9; j++) assert.equal(rawColDot(d.X, j, u, rows), rawColDot(G, j, u));
+  assert.throws(() => rawColDot(d.X, 0, u, { start: 60, count: 31 }), /row range/);
 });

@@ -35,13 +35,14 @@ import { kFoldIndices, takeRows } from '../data/dataset.js';
 import { rng } from '../core/rng.js';
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import {
-  SparseProblem, rawColDot, type HypergradOptions, type InnerSolution, type SparseModelKind,
+  SparseProblem, rawColDot, type HypergradOptions, type RowRange, type InnerSolution, type SparseModelKind,
 } from '../lasso/hypergrad.js';
 import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
 import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
-import { checkedDesign, resolveDesign, type PreparedDesign } from '../lasso/design.js';
-import { createEngine, releaseEngine } from '../kernels/wasm_lasso.js';
+import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
+import { createEngine, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
+import { useWasm } from '../kernels/engine.js';
 
 /** Options of one criterion evaluation. */
 export interface EvaluateOptions extends HypergradOptions {
@@ -256,7 +257,10 @@ export class HeldOutCriterion implements Criterion {
   readonly name = 'heldout' as const;
   readonly model: SparseModelKind;
   readonly problem: SparseProblem;
+  /** The validation rows (for a streamed CV fold with `valRows`: the whole X, see `valRows`). */
   readonly Xval: DesignMatrix;
+  /** @internal The validation rows as a range of `Xval`'s rows (streamed contiguous CV folds), else undefined. */
+  readonly valRows: RowRange | undefined;
   /** Validation targets (±1 labels for logreg). */
   readonly yval: Float64Array;
 
@@ -264,15 +268,21 @@ export class HeldOutCriterion implements Criterion {
    * @param fn - @internal the public function named in errors (default `'HeldOutCriterion'`;
    *   `tuneLasso`, `makeCriterion`… pass their own name)
    */
-  constructor(train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}, fn = 'HeldOutCriterion') {
+  constructor(
+    train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}, fn = 'HeldOutCriterion',
+    valRows?: RowRange,
+  ) {
     this.model = model;
     this.problem = train instanceof SparseProblem ? train : new SparseProblem(train.X, train.y, model, opts, ...problemNames(fn, 'HeldOutCriterion'));
     if (val === null || typeof val !== 'object' || val.X === undefined) throw new InvalidArgumentError(`${fn}(): the validation set must be { X, y }`);
-    const Xval = checkedDesign(val.X, fn, 'validation X');
+    // @internal `valRows`: val.X is a checked dense matrix (a CV fold's whole X) and the validation
+    // rows are its rows [start, start + count), read in place
+    const Xval = valRows !== undefined ? (val.X as DesignMatrix) : checkedDesign(val.X, fn, 'validation X');
     if (Xval.nCols !== this.problem.p) {
       throw new ShapeError(`${fn}(): validation X has ${Xval.nCols} columns, training X has ${this.problem.p}`);
     }
-    const yv = checkTarget(val.y, Xval.nRows, fn, 'validation y');
+    this.valRows = valRows;
+    const yv = checkTarget(val.y, valRows !== undefined ? valRows.count : Xval.nRows, fn, 'validation y');
     this.Xval = Xval;
     this.yval = model === 'logreg' ? toSignedLabels(yv, fn, 'validation y') : yv;
   }
@@ -306,7 +316,7 @@ export class HeldOutCriterion implements Criterion {
 
   /** Value of the validation loss and ∂C/∂prediction for a solution. */
   lossAndAdjoint(sol: InnerSolution): { value: number; u: Float64Array } {
-    const pred = this.problem.predict(sol, this.Xval);
+    const pred = this.problem.predict(sol, this.Xval, this.valRows);
     const y = this.yval;
     const m = y.length;
     const u = new Float64Array(m);
@@ -336,7 +346,7 @@ export class HeldOutCriterion implements Criterion {
     const { value, u } = this.lossAndAdjoint(sol);
     let gradient: Float64Array | null = null;
     if (opts.gradient !== false) {
-      const { gS, gB } = this.problem.pullback(sol, this.Xval, u);
+      const { gS, gB } = this.problem.pullback(sol, this.Xval, u, this.valRows);
       const hg = this.problem.hypergradient(sol, gS, gB, stripEvaluate(o));
       gradient = hg.gradient;
       st.hypergradMs += hg.timeMs;
@@ -347,6 +357,12 @@ export class HeldOutCriterion implements Criterion {
       finite: Number.isFinite(value) && allFinite(gradient),
     };
   }
+}
+
+/** Disposes a streamed fold and its design (prepared by `prepareRows`, not owned by its problem). */
+function dropFold(f: HeldOutCriterion): void {
+  f.dispose();
+  disposeDesign(f.problem.design);
 }
 
 /**
@@ -382,8 +398,11 @@ export class CrossValCriterion implements Criterion {
   /** Warm starts of the folds between evaluations (streamed mode). */
   private readonly warm: (InnerSolution | null)[];
   private readonly build: (k: number, reuse?: boolean) => HeldOutCriterion;
-  /** Gather buffers of the streamed mode (dense X), released by `dispose`. */
-  private bufs: { train: Float64Array; val: Float64Array } | null = null;
+  /**
+   * Gather buffers of the streamed mode (dense X), released by `dispose`: only without room in the
+   * fold's WebAssembly memory (the rows then go straight there), made on first need.
+   */
+  private bufs: { train: Float64Array | null; val: Float64Array | null; valLen: number } | null = null;
   private readonly hyper: number;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
@@ -411,9 +430,28 @@ export class CrossValCriterion implements Criterion {
       // streamed folds gather into two buffers reused fold after fold (one fold lives at a time)
       const bufs = reuse ? this.foldBuffers(X) : null;
       try {
-        const trainSet = { X: takeRows(X, f.train, bufs ? { out: bufs.train } : {}), y: ytr };
-        const inner = new SparseProblem(trainSet.X, trainSet.y, model, opts, ...problemNames(fn, 'CrossValCriterion'));
-        return new HeldOutCriterion(inner, { X: takeRows(X, f.val, bufs ? { out: bufs.val } : {}), y: yva }, model, opts, fn);
+        // streamed dense folds: the training rows gathered straight into the solver's WebAssembly
+        // memory (no JavaScript copy of them); the design is disposed with the fold (`dropFold`)
+        const Xtr = bufs !== null && X.kind === 'dense'
+          ? prepareRows(X, f.train, { center: model !== 'logreg' && (opts.fitIntercept ?? true), scratch: bufs.train ?? undefined })
+          : takeRows(X, f.train);
+        let inner: SparseProblem;
+        try {
+          inner = new SparseProblem(Xtr, ytr, model, opts, ...problemNames(fn, 'CrossValCriterion'));
+        } catch (e) {
+          if (isPreparedDesign(Xtr)) disposeDesign(Xtr);
+          throw e;
+        }
+        // the validation rows in the same memory past the engine's part when there is room (the
+        // pooled memory is sized for all rows), else in the reused JavaScript buffer
+        // contiguous (unshuffled) folds: read in place from X, no copy at all
+        const v0 = f.val.length > 0 ? f.val[0]! : 0;
+        if (bufs !== null && X.kind === 'dense' && f.val.every((r, t) => r === v0 + t)) {
+          return new HeldOutCriterion(inner, { X, y: yva }, model, opts, fn, { start: v0, count: f.val.length });
+        }
+        const spare = isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
+        const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
+        return new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn);
       } catch (e) {
         // e.g. a fold whose training rows hold a single class (logreg)
         if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${e.message} (in cross-validation fold ${i} of ${k})`);
@@ -433,7 +471,7 @@ export class CrossValCriterion implements Criterion {
         if (e !== null) releaseEngine(e.engine);
       }
       // each fold built once now, so a bad fold is reported here as in the resident mode
-      for (let i = 0; i < k; i++) this.build(i, true).dispose();
+      for (let i = 0; i < k; i++) dropFold(this.build(i, true));
     } else this.resident = this.foldIndices.map((_, i) => this.build(i));
   }
 
@@ -473,8 +511,14 @@ export class CrossValCriterion implements Criterion {
     this.resident = null;
   }
 
-  /** The streamed mode's gather buffers, sized for the largest fold (null for sparse X). */
-  private foldBuffers(X: DesignMatrix): { train: Float64Array; val: Float64Array } | null {
+  /** The streamed mode's validation gather buffer, sized for the largest fold, made on first need. */
+  private valBuffer(bufs: { val: Float64Array | null; valLen: number }): Float64Array {
+    if (bufs.val === null) bufs.val = new Float64Array(bufs.valLen);
+    return bufs.val;
+  }
+
+  /** The streamed mode's gather buffers (null for sparse X). */
+  private foldBuffers(X: DesignMatrix): { train: Float64Array | null; val: Float64Array | null; valLen: number } | null {
     if (X.kind !== 'dense') return null;
     if (this.bufs === null) {
       let mt = 0;
@@ -483,7 +527,7 @@ export class CrossValCriterion implements Criterion {
         mt = Math.max(mt, g.train.length);
         mv = Math.max(mv, g.val.length);
       }
-      this.bufs = { train: new Float64Array(mt * X.nCols), val: new Float64Array(mv * X.nCols) };
+      this.bufs = { train: useWasm() ? null : new Float64Array(mt * X.nCols), val: null, valLen: mv * X.nCols };
     }
     return this.bufs;
   }
@@ -505,7 +549,7 @@ export class CrossValCriterion implements Criterion {
       }
       return ev;
     } finally {
-      f.dispose();
+      dropFold(f);
     }
   }
 

@@ -231,6 +231,19 @@ export function createCscEngine(n: number, p: number, nnz: number): CscEngine | 
   };
 }
 
+/**
+ * A view of `len` float64 in the engine memory past everything the engine uses (a pooled memory
+ * can be larger than the engine asked for: a CV fold's engine in a memory sized for all rows), or
+ * null when there is not that much room. Valid only until the engine is released; the kernels
+ * never touch it. CV folds gather their validation rows there instead of a JavaScript buffer.
+ */
+export function spareView(e: WasmEngine, len: number): Float64Array | null {
+  const end = e.allCols.byteOffset + e.allCols.byteLength;
+  const start = Math.ceil(end / 8) * 8;
+  if (start + len * 8 > (e.slot as PoolSlot).bytes) return null;
+  return new Float64Array(e.buffer, start, len);
+}
+
 /** Byte pointer of `v` inside the engine memory, or −1 if it lives elsewhere. */
 export function ptrIn(e: WasmEngine, v: ArrayBufferView): number {
   return v.buffer === e.buffer ? v.byteOffset : -1;

@@ -35,7 +35,8 @@
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
-import { toDesignMatrix, type DesignMatrix, type MatrixLike } from '../data/matrix.js';
+import { toDesignMatrix, type DenseDesign, type DesignMatrix, type MatrixLike } from '../data/matrix.js';
+import { takeRows } from '../data/dataset.js';
 import { createCscEngine, createEngine, releaseEngine, type CscEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 import { releaseGram } from './quad_gram.js';
 
@@ -279,6 +280,66 @@ function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn:
     data: ce !== null ? ce.vals : values, indptr: ce !== null ? ce.indptr : indptr, indices: ce !== null ? ce.indices : indices,
     colMeans, implicitMeans: ce !== null ? ce.mu : center ? colMeans : new Float64Array(p), colNormsSq, colNorms, wasm: null, cscWasm: ce, scale,
   };
+}
+
+/**
+ * @internal Bytes of JavaScript row copies made by `prepareRows` designs (their `source`, built only
+ * when something reads it). Tests check that a streamed CV fold makes none.
+ */
+export const rowCopyStats: { bytes: number } = { bytes: 0 };
+
+/**
+ * Prepares the rows `rows` of the dense X (validated already: finite values) as a design without
+ * a JavaScript copy of them: the rows are gathered straight into the WebAssembly engine's memory
+ * and centred and normed there. The design's `source` (read only to re-prepare with another
+ * centring, or for the all-zero rescale check) is the gathered rows built on first read, then
+ * kept. Same values, bit for bit, as `prepareDesign(takeRows(X, rows), { center })`. Without a
+ * WebAssembly engine (backend 'js') the rows are gathered into `scratch` when it is large enough
+ * (else a fresh array) and prepared as usual.
+ *
+ * @example
+ * const d = prepareRows(X, foldTrainRows, { center: true });
+ * const prob = new SparseProblem(d, yTrain, 'lasso');
+ * // …
+ * disposeDesign(d); // its WebAssembly memory back to the pool
+ */
+export function prepareRows(X: DenseDesign, rows: Int32Array, opts: { center?: boolean; scratch?: Float64Array } = {}): PreparedDesign {
+  checkOptions(opts, ['center', 'scratch'], 'prepareRows()');
+  const center = opts.center ?? true;
+  const m = rows.length;
+  const p = X.nCols;
+  const eng = m > 0 ? createEngine(m, p) : null;
+  if (eng === null) {
+    const sc = opts.scratch !== undefined && opts.scratch.length >= m * p ? { out: opts.scratch } : {};
+    return prepareMatrix(takeRows(X, rows, sc), 'prepareRows', { center });
+  }
+  takeRows(X, rows, { out: eng.x }); // the gather writes into the engine memory
+  const e = eng.engine;
+  const bad = e.prep(e.xPtr, m, p, center ? 1 : 0, e.outA.byteOffset, e.norms.byteOffset);
+  if (bad !== 0) {
+    releaseEngine(e);
+    validateDesign(takeRows(X, rows), 'prepareRows', true); // throws NonFiniteError naming the entry
+    throw new NonFiniteError('prepareRows(): X contains a non-finite value');
+  }
+  const colMeans = Float64Array.from(e.outA);
+  const colNormsSq = Float64Array.from(e.norms);
+  let src: DesignMatrix | null = null;
+  const d = {
+    kind: 'prepared' as const, nRows: m, nCols: p, centered: center, isSparse: false, data: eng.x,
+    indptr: new Int32Array(0), indices: new Int32Array(0), colMeans, implicitMeans: new Float64Array(p),
+    colNormsSq, colNorms: colNormsSq.map(Math.sqrt), wasm: e, scale: 1,
+  };
+  Object.defineProperty(d, 'source', {
+    enumerable: true,
+    get(): DesignMatrix {
+      if (src === null) {
+        src = takeRows(X, rows);
+        rowCopyStats.bytes += m * p * 8;
+      }
+      return src;
+    },
+  });
+  return d as PreparedDesign;
 }
 
 /**

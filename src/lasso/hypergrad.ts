@@ -496,17 +496,18 @@ export class SparseProblem {
   }
 
   /** Predictions Xβ̂ + b̂ on new rows (logreg: the linear predictor). */
-  predict(sol: InnerSolution, X: DesignMatrix): Float64Array {
+  predict(sol: InnerSolution, X: DesignMatrix, rows?: RowRange): Float64Array {
     if (X.nCols !== this.p) throw new ShapeError(`SparseProblem.predict(): X has ${X.nCols} columns, the model was trained on ${this.p}`);
-    return predictLinear(X, sol.beta, sol.support, sol.intercept);
+    return predictLinear(X, sol.beta, sol.support, sol.intercept, rows);
   }
 
   /**
    * Gradient of C with respect to (β_S, b) from u = ∂C/∂(predictions on X): squared loss
    * gS = (X_S − 1μ_Sᵀ)ᵀu, gB = 0 (intercept determined by β̂); logreg gS = X_Sᵀu, gB = Σu.
    */
-  pullback(sol: InnerSolution, X: DesignMatrix, u: Float64Array): { gS: Float64Array; gB: number } {
-    if (u.length !== X.nRows) throw new ShapeError(`SparseProblem.pullback(): u has ${u.length} entries, X has ${X.nRows} rows`);
+  pullback(sol: InnerSolution, X: DesignMatrix, u: Float64Array, rows?: RowRange): { gS: Float64Array; gB: number } {
+    const m = rows === undefined ? X.nRows : rows.count;
+    if (u.length !== m) throw new ShapeError(`SparseProblem.pullback(): u has ${u.length} entries, X has ${m} rows`);
     const S = sol.support;
     const gS = new Float64Array(S.length);
     let us = 0;
@@ -515,7 +516,7 @@ export class SparseProblem {
     const mu = this.design.colMeans;
     for (let t = 0; t < S.length; t++) {
       const j = S[t]!;
-      let v = rawColDot(X, j, u);
+      let v = rawColDot(X, j, u, rows);
       if (squared && this.design.centered) v -= mu[j]! * us;
       gS[t] = v;
     }
@@ -523,11 +524,28 @@ export class SparseProblem {
   }
 }
 
-/** Σ_i X[i, j] u_i for a raw design. */
-export function rawColDot(X: DesignMatrix, j: number, u: Float64Array): number {
+/**
+ * Consecutive rows [start, start + count) of a dense X (a contiguous CV fold's validation rows),
+ * read in place instead of gathered: same arithmetic, so the same bits as on the gathered rows.
+ */
+export interface RowRange {
+  readonly start: number;
+  readonly count: number;
+}
+
+/** Dense rows only; checks the range. */
+function checkRange(X: DesignMatrix, rows: RowRange): void {
+  if (X.kind !== 'dense' || !(rows.start >= 0 && rows.count >= 0 && rows.start + rows.count <= X.nRows)) {
+    throw new ShapeError(`row range [${rows.start}, ${rows.start + rows.count}) needs dense X with ${X.nRows} rows`);
+  }
+}
+
+/** Σ_i X[i, j] u_i for a raw design (over the rows `rows` of dense X when given). */
+export function rawColDot(X: DesignMatrix, j: number, u: Float64Array, rows?: RowRange): number {
+  if (rows !== undefined) checkRange(X, rows);
   if (X.kind === 'dense') {
-    const n = X.nRows;
-    const o = j * n;
+    const n = rows === undefined ? X.nRows : rows.count;
+    const o = j * X.nRows + (rows === undefined ? 0 : rows.start);
     const D = X.data;
     let s0 = 0, s1 = 0;
     let i = 0;
@@ -543,9 +561,12 @@ export function rawColDot(X: DesignMatrix, j: number, u: Float64Array): number {
   return s;
 }
 
-/** Xβ + b over the support (raw design). */
-export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int32Array, intercept: number): Float64Array {
-  const n = X.nRows;
+/** Xβ + b over the support (raw design; the rows `rows` of dense X when given). */
+export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int32Array, intercept: number, rows?: RowRange): Float64Array {
+  if (rows !== undefined) checkRange(X, rows);
+  const n = rows === undefined ? X.nRows : rows.count;
+  const ld = X.nRows; // column stride
+  const r0 = rows === undefined ? 0 : rows.start;
   const out = new Float64Array(n).fill(intercept);
   let t0 = 0;
   if (X.kind === 'dense') {
@@ -554,7 +575,7 @@ export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int3
     for (; t0 + 4 <= support.length; t0 += 4) {
       const j0 = support[t0]!, j1 = support[t0 + 1]!, j2 = support[t0 + 2]!, j3 = support[t0 + 3]!;
       const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;
-      const o0 = j0 * n, o1 = j1 * n, o2 = j2 * n, o3 = j3 * n;
+      const o0 = j0 * ld + r0, o1 = j1 * ld + r0, o2 = j2 * ld + r0, o3 = j3 * ld + r0;
       for (let i = 0; i < n; i++) out[i] += b0 * D[o0 + i]! + b1 * D[o1 + i]! + b2 * D[o2 + i]! + b3 * D[o3 + i]!;
     }
   }
@@ -562,7 +583,7 @@ export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int3
     const j = support[t]!;
     const b = beta[j]!;
     if (X.kind === 'dense') {
-      const o = j * n;
+      const o = j * ld + r0;
       for (let i = 0; i < n; i++) out[i] += b * X.data[o + i]!;
     } else {
       for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) out[X.indices[k]!] += b * X.values[k]!;
