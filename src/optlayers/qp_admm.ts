@@ -40,6 +40,7 @@
  * changed for 25 iterations and was not tried before, residuals ≤ 1e-2): a polish that succeeds is
  * an exact KKT point, which ends the run — ADMM's tail convergence (slow on LPs) is then skipped.
  */
+import { amax } from '../kernels/blas.js';
 import { CsrMatrix } from '../linalg/sparse/csr.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import { choleskyFactorInPlace, choleskySolveVecInPlace } from '../linalg/dense/cholesky.js';
@@ -152,13 +153,9 @@ function stackRows(G: CsrMatrix, A: CsrMatrix, n: number): CsrMatrix {
   return new CsrMatrix(rows, n, indptr, indices, values, { check: false });
 }
 
+/** ‖v‖∞ through the kernel layer's `amax`. */
 function normInf(v: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) {
-    const a = Math.abs(v[i]!);
-    if (a > m) m = a;
-  }
-  return m;
+  return amax(v.length, v);
 }
 
 /** ‖diag(d)·v‖∞. */

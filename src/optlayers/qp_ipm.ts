@@ -31,7 +31,7 @@
  */
 import { luFactor, luSolve, type LUFactorization } from '../linalg/dense/lu.js';
 import { choleskyFactorInPlace, choleskySolveVecInPlace } from '../linalg/dense/cholesky.js';
-import { gemmStrided } from '../kernels/blas.js';
+import { amax, gemmStrided } from '../kernels/blas.js';
 import { forward, backward } from './qp_kkt.js';
 
 /** Status of one problem. */
@@ -82,13 +82,9 @@ export interface QpIpmSettings {
   warm: boolean;
 }
 
+/** ‖v‖∞ through the kernel layer's `amax`. */
 function normInf(v: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) {
-    const a = Math.abs(v[i]!);
-    if (a > m) m = a;
-  }
-  return m;
+  return amax(v.length, v);
 }
 
 /** out = M·x (M rows×cols); four accumulators per row so the dot products are not add-latency bound. */
@@ -340,6 +336,31 @@ function prepareWoodbury(q: QpData, w: QpWorkspace): void {
   w.LQ = q.LQ;
 }
 
+/** out[k] = M_k·x for the m rows of length n of the row-major M (two accumulators: the Woodbury solves' one loop). */
+function mulRows(M: Float64Array, m: number, n: number, x: Float64Array, out: Float64Array): void {
+  for (let k = 0; k < m; k++) {
+    const o = k * n;
+    let s0 = 0;
+    let s1 = 0;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      s0 += M[o + j]! * x[j]!;
+      s1 += M[o + j + 1]! * x[j + 1]!;
+    }
+    if (j < n) s0 += M[o + j]! * x[j]!;
+    out[k] = s0 + s1;
+  }
+}
+
+/** x −= Mᵀy for the row-major m×n M. */
+function subMulRowsT(M: Float64Array, m: number, n: number, y: Float64Array, x: Float64Array): void {
+  for (let k = 0; k < m; k++) {
+    const o = k * n;
+    const yk = y[k]!;
+    for (let j = 0; j < n; j++) x[j] -= M[o + j]! * yk;
+  }
+}
+
 /** K⁻¹·rhs with the factorization left by {@link factorKkt}, into w.x (overwritten by the next solve). */
 function solveKkt(w: QpWorkspace, rhs: Float64Array): Float64Array {
   if (w.wood) {
@@ -349,25 +370,10 @@ function solveKkt(w: QpWorkspace, rhs: Float64Array): Float64Array {
     const m = w.m;
     x.set(rhs);
     forward(LQ!, n, x);
-    for (let k = 0; k < m; k++) {
-      const o = k * n;
-      let s0 = 0;
-      let s1 = 0;
-      let j = 0;
-      for (; j + 1 < n; j += 2) {
-        s0 += M[o + j]! * x[j]!;
-        s1 += M[o + j + 1]! * x[j + 1]!;
-      }
-      if (j < n) s0 += M[o + j]! * x[j]!;
-      tm[k] = s0 + s1;
-    }
+    mulRows(M, m, n, x, tm);
     forward(LP, m, tm);
     backward(LP, m, tm);
-    for (let k = 0; k < m; k++) {
-      const o = k * n;
-      const y = tm[k]!;
-      for (let j = 0; j < n; j++) x[j] -= M[o + j]! * y;
-    }
+    subMulRowsT(M, m, n, tm, x);
     backward(LQ!, n, x);
     return x;
   }
@@ -428,25 +434,11 @@ function eliminateWoodbury(q: QpData, it: QpIterate, w: QpWorkspace, bd: Float64
   const { LQ, M, LP, ty: y, x, tm } = w;
   x.set(bd.subarray(0, n));
   forward(LQ!, n, x);
-  for (let k = 0; k < m; k++) {
-    const o = k * n;
-    let s0 = 0;
-    let s1 = 0;
-    let j = 0;
-    for (; j + 1 < n; j += 2) {
-      s0 += M[o + j]! * x[j]!;
-      s1 += M[o + j + 1]! * x[j + 1]!;
-    }
-    if (j < n) s0 += M[o + j]! * x[j]!;
-    y[k] = s0 + s1 - (bi[k]! - bc[k]! / lambda[k]!);
-  }
+  mulRows(M, m, n, x, y);
+  for (let k = 0; k < m; k++) y[k] = y[k]! - (bi[k]! - bc[k]! / lambda[k]!);
   forward(LP, m, y);
   backward(LP, m, y);
-  for (let k = 0; k < m; k++) {
-    const o = k * n;
-    const yk = y[k]!;
-    for (let j = 0; j < n; j++) x[j] -= M[o + j]! * yk;
-  }
+  subMulRowsT(M, m, n, y, x);
   backward(LQ!, n, x);
   for (let j = 0; j < n; j++) dz[j] += x[j]!;
   matVec(G, m, n, x, tm);
