@@ -75,7 +75,7 @@ export function linear(units: number, opts: LinearOptions = {}): Layer<LinearPar
       const flat = x.ndim === 2 ? x : reshape(x, [x.size / n, n]);
       const b = params.b;
       // x·W + b in one primitive when b is the [units] row; any other (broadcastable) bias: matmul then add
-      const y = !useBias ? matmul(flat, w) : b!.ndim === 1 ? matmulBias(flat, w, b!) : add(matmul(flat, w), b!);
+      const y = !useBias ? matmul(flat, w) : b!.ndim === 1 && b!.shape[0] === units ? matmulBias(flat, w, b!) : add(matmul(flat, w), b!);
       return { y: x.ndim === 2 ? y : reshape(y, [...x.shape.slice(0, -1), units]), state };
     },
   });
