@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { crossEntropyRowsKernel, logsumexpRowsKernel, softmaxRowsKernel } from '../src/kernels/softmax.js';
 import { setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
 import { readyWorkers, setThreads, shutdownThreads } from '../src/kernels/threads.js';
+import { gemmStrided } from '../src/kernels/blas.js';
 import { fromData, type Tensor } from '../src/core/tensor.js';
 import { logSoftmax, logsumexp, softmax } from '../src/ops/normalize.js';
 import { crossEntropy, type CrossEntropyOptions } from '../src/ops/losses.js';
@@ -240,6 +241,29 @@ test('matmulBias: the bits of add(matmul(x, W), b) on both backends, values and 
     });
   }
   assert.throws(() => matmulBias(fromData(new Float64Array(6), [2, 3]), fromData(new Float64Array(6), [3, 2]), fromData(new Float64Array(3), [3])), /matmulBias: needs x \[m, k\], w \[k, n\] and b \[n\]/);
+});
+
+test('gemmStrided bias epilogue: (α·op(A)·op(B) + β·C) + b with offsets and strides, the bits of a separate add, both backends', () => {
+  let seed = 300;
+  for (const backend of backends) {
+    onBackend(backend, () => {
+      for (const [m, n, k] of [[3, 5, 2], [17, 19, 23], [40, 33, 64]] as const) {
+        for (const [alpha, beta] of [[1, 0], [-0.5, 0], [1, 1], [2, -0.25]] as const) {
+          for (const transB of [false, true]) {
+            const oa = 3, ob = 5, oc = 2, ldc = n + 3, obias = 4;
+            const A = seeded(oa + m * k, seed++), B = seeded(ob + k * n, seed++), bias = seeded(obias + n, seed++);
+            const C0 = seeded(oc + m * ldc, seed++);
+            const C = C0.slice(), R = C0.slice();
+            gemmStrided(false, transB, m, n, k, alpha, A, oa, k, B, ob, transB ? k : n, beta, C, oc, ldc, bias, obias);
+            gemmStrided(false, transB, m, n, k, alpha, A, oa, k, B, ob, transB ? k : n, beta, R, oc, ldc);
+            for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) R[oc + i * ldc + j] = R[oc + i * ldc + j]! + bias[obias + j]!;
+            bitsEqual(C, R, `${backend} ${m}×${n}×${k} α=${alpha} β=${beta} transB=${transB}`);
+          }
+        }
+      }
+    });
+  }
+  assert.throws(() => gemmStrided(false, false, 2, 3, 2, 1, new Float64Array(4), 0, 2, new Float64Array(6), 0, 3, 0, new Float64Array(6), 0, 3, new Float64Array(2)), /gemm: bias/);
 });
 
 test('the linear layer uses matmulBias: output and parameter gradients as matmul + add', () => {
