@@ -46,7 +46,8 @@ export { addDef, subDef, mulDef, divDef, negDef, powDef } from './ops/arithmetic
 export { softplusScalar, sigmoidScalar, expDef, logDef, sqrtDef, tanhDef, sigmoidDef, softplusDef, sinDef, cosDef } from './ops/unary.js';
 export { kinkMask, kinkPolicyOf, reluDef, absDef, signDef, maximumDef, minimumDef } from './ops/nonsmooth.js';
 export { reducedShape, reductionIndexMap, sumDef } from './ops/reduce.js';
-export { matmulDef } from './ops/matmul.js';
+export { matmulDef, matmulBiasDef, matmulBias } from './ops/matmul.js';
+export { softmaxCrossEntropyDef } from './ops/losses.js';
 export { conv2dDef, conv2dTransposeDef, conv2dWeightGradDef, conv2dWeightGrad } from './ops/conv.js';
 export { sliceDef, padDef, concatDef } from './ops/slicing.js';
 // kernels: backend switch and threads

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import * as nd from '../src/index.js';
 import { tensor, type Tensor } from '../src/index.js';
-import { Prim, shapeSize, conv2dWeightGrad } from '../src/internals.js';
+import { Prim, shapeSize, conv2dWeightGrad, matmulBias } from '../src/internals.js';
 import { checkDerivatives, type Fn } from './helpers.js';
 
 /** A differentiable program exercising one primitive, and the input shapes to draw. */
@@ -87,6 +87,8 @@ export const SAMPLES: { [P in Prim]: Sample } = {
   [Prim.Reshape]: { f: (a) => nd.reshape(nd.mul(a, a), [3, 2]), shapes: [[2, 3]] },
   [Prim.BroadcastTo]: { f: (a) => nd.broadcastTo(nd.exp(a), [2, 3, 2]), shapes: [[3, 1]] },
   [Prim.Transpose]: { f: (a) => nd.transpose(nd.mul(a, a), { axes: [2, 0, 1] }), shapes: [[2, 3, 4]] },
+  [Prim.MatMulBias]: { f: (a, b, c) => matmulBias(a, b, c), shapes: [[2, 3], [3, 4], [4]] },
+  [Prim.SoftmaxCrossEntropy]: { f: (a, p) => nd.crossEntropy(a, p, { labelSmoothing: 0.1, reduction: 'none' }), shapes: [[2, 3], [2, 3]] },
   [Prim.MatMul]: {
     // batched, and every transpose-flag combination in one program
     f: (a, b) => nd.stack([nd.sum(nd.matmul(a, b)), nd.sum(nd.matmul(b, a, { transA: true, transB: true })), nd.sum(nd.matmul(nd.matmul(a, b), b, { transB: true })), nd.sum(nd.matmul(a, nd.matmul(a, b), { transA: true }))]),

@@ -57,9 +57,13 @@ export enum Prim {
   BroadcastTo = 'broadcastTo',
   Transpose = 'transpose',
   MatMul = 'matmul',
+  /** x·W + b for 2-d x, W and a bias row b (the dense layer; ops/matmul.ts): the bias added in gemm's write-back. */
+  MatMulBias = 'matmulBias',
   Slice = 'slice',
   Pad = 'pad',
   Concat = 'concat',
+  /** Softmax cross-entropy per row of [.., C] logits along the last axis (ops/losses.ts): fused row kernels. */
+  SoftmaxCrossEntropy = 'softmaxCrossEntropy',
   // indexing and scans (ops/indexing.ts, ops/cumulative.ts)
   Take = 'take',
   ScatterAdd = 'scatterAdd',
@@ -172,6 +176,13 @@ export interface PrimParams {
   [Prim.Transpose]: { readonly perm: readonly number[] };
   /** C = op(A)·op(B), op = transpose of the last two axes when the flag is set (no copy). */
   [Prim.MatMul]: { readonly transA: boolean; readonly transB: boolean };
+  [Prim.MatMulBias]: NoParams;
+  /**
+   * Inputs [logits] with `labels` (validated class indices in [0, C), one per row), or [logits,
+   * probabilities] with `labels` null; `smoothing` ε ∈ [0, 1] mixes the target with the uniform
+   * distribution.
+   */
+  [Prim.SoftmaxCrossEntropy]: { readonly labels: Int32Array | null; readonly smoothing: number };
   [Prim.Slice]: { readonly begin: readonly number[]; readonly size: readonly number[] };
   [Prim.Pad]: { readonly begin: readonly number[]; readonly shape: readonly number[] };
   [Prim.Concat]: { readonly axis: number };

@@ -357,6 +357,11 @@ export function gemm(
  * @example
  * // Trailing update of a 4×4 matrix M: M[2:4, 2:4] −= M[2:4, 0:2] · M[0:2, 2:4]
  * gemmStrided(false, false, 2, 2, 2, -1, M, 8, 4, M, 2, 4, 1, M, 10, 4);
+ *
+ * With `bias` (the dense layer's epilogue) the row `bias[offBias .. offBias + n]` is added to
+ * every row of the result: C[i, j] = (α·op(A)·op(B) + β·C)[i, j] + bias[j], in the write-back pass
+ * of the WebAssembly kernel (in a pass after the TypeScript gemm), with the bits of the product
+ * followed by a separate broadcast add.
  */
 export function gemmStrided(
   transA: boolean,
@@ -375,15 +380,24 @@ export function gemmStrided(
   C: Float64Array,
   offC: number,
   ldc: number,
+  bias: Float64Array | null = null,
+  offBias = 0,
 ): void {
   checkOperand('gemm', 'A', A, offA, transA ? k : m, transA ? m : k, lda);
   checkOperand('gemm', 'B', B, offB, transB ? n : k, transB ? k : n, ldb);
   checkOperand('gemm', 'C', C, offC, m, n, ldc);
+  if (bias !== null) checkOperand('gemm', 'bias', bias, offBias, 1, n, n);
   if (alpha !== 0 && k > 0 && m * n * k >= WASM_MIN_GEMM && useWasm()) {
     // WebAssembly SIMD kernel (gemm_wasm.ts); false when its memory cannot hold the operands
-    if (gemmWasm(transA, transB, m, n, k, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc)) return;
+    if (gemmWasm(transA, transB, m, n, k, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc, bias, offBias)) return;
   }
   gemmStridedJs(transA, transB, m, n, k, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+  if (bias !== null) {
+    for (let i = 0; i < m; i++) {
+      const c = offC + i * ldc;
+      for (let j = 0; j < n; j++) C[c + j] = C[c + j]! + bias[offBias + j]!;
+    }
+  }
 }
 
 /**

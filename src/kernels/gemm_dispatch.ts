@@ -3,7 +3,8 @@
  * C[oc..] = A[oa..] (m×k) · B[ob..] (k×n), all row-major and contiguous.
  * `transA`/`transB` read A (k×m) / B (n×k) transposed without copying. Matrix-vector products go
  * to gemv, everything else to gemmStrided (which picks the WebAssembly SIMD kernel or the
- * TypeScript one). `gemmBatchedKernel` serves the batched (broadcast) matmul.
+ * TypeScript one). `gemmBatchedKernel` serves the batched (broadcast) matmul, `gemmBiasKernel`
+ * the dense layer (the product with its bias row added in gemm's write-back).
  */
 import { gemmStrided, gemv } from './blas.js';
 
@@ -50,4 +51,23 @@ export function gemmBatchedKernel(
 function isIdentity(ia: ArrayLike<number>, nb: number): boolean {
   for (let t = 0; t < nb; t++) if (ia[t] !== t) return false;
   return true;
+}
+
+/**
+ * The dense layer's product with its bias: C (m×n) = A (m×k) · B (k×n) + bias (a row of n,
+ * added to every row), all row-major and contiguous. The bias is added in gemm's write-back (no
+ * separate pass); the bits are those of `gemmKernel` followed by a broadcast add, on every backend
+ * and thread count. C is overwritten.
+ *
+ * @example
+ * gemmBiasKernel(128, 256, 784, x, W, b, y); // y = x·W + b
+ */
+export function gemmBiasKernel(m: number, n: number, k: number, A: Float64Array, B: Float64Array, bias: Float64Array, C: Float64Array): void {
+  if (n === 1 || m === 1) {
+    // the gemv paths of gemmKernel, then the add
+    gemmKernel(m, n, k, A, 0, B, 0, C, 0);
+    for (let i = 0, o = 0; i < m; i++, o += n) for (let j = 0; j < n; j++) C[o + j] = C[o + j]! + bias[j]!;
+    return;
+  }
+  gemmStrided(false, false, m, n, k, 1, A, 0, k, B, 0, n, 0, C, 0, n, bias, 0);
 }

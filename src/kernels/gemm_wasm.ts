@@ -2,7 +2,9 @@
  * @file The WebAssembly path of gemm: packs op(A) and op(B) from their Float64Arrays (offsets,
  * leading dimensions, transposes) into the panel layout of src/kernels/wasm/gemm.wat inside the
  * kernel memory, runs the SIMD kernel (on the worker pool when the product is large), and writes
- * C ← α·T + β·C back. Because operands are copied in before C is written, C may alias A or B.
+ * C ← α·T + β·C back, with an optional bias row added in the same pass (the dense layer's
+ * epilogue: C[i, j] = (α·T + β·C)[i, j] + bias[j], the bits of a product followed by a separate
+ * broadcast add). Because operands are copied in before C is written, C may alias A or B.
  */
 import { dropKernelMemory, ensureKernelMemory, kernelMemoryBytes } from './engine.js';
 import { runGemmJob, shutdownThreads } from './threads.js';
@@ -101,14 +103,15 @@ function packB(transB: boolean, B: Float64Array, ob: number, ldb: number, n: num
 }
 
 /**
- * `C ← α·op(A)·op(B) + β·C` on the WebAssembly SIMD kernel; arguments as `gemmStrided` (already
- * validated, k ≥ 1, α ≠ 0, m, n ≥ 1). Returns false, touching nothing, when the kernel memory cannot
- * hold the packed operands (the caller then runs the TypeScript gemm).
+ * `C ← α·op(A)·op(B) + β·C` (+ the row `bias[bo ..]` when given) on the WebAssembly SIMD kernel;
+ * arguments as `gemmStrided` (already validated, k ≥ 1, α ≠ 0, m, n ≥ 1). Returns false, touching
+ * nothing, when the kernel memory cannot hold the packed operands (the caller then runs the
+ * TypeScript gemm).
  */
 export function gemmWasm(
   transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   A: Float64Array, oa: number, lda: number, B: Float64Array, ob: number, ldb: number,
-  beta: number, C: Float64Array, oc: number, ldc: number,
+  beta: number, C: Float64Array, oc: number, ldc: number, bias: Float64Array | null = null, bo = 0,
 ): boolean {
   const mp = roundUp(m, MR), np = roundUp(n, NR);
   const aOff = 0, bOff = mp * k, cOff = bOff + np * k;
@@ -122,7 +125,12 @@ export function gemmWasm(
   // C ← α·T + β·C (β = 0 overwrites without reading C, as reference BLAS)
   for (let i = 0; i < m; i++) {
     const t = cOff + i * np, c = oc + i * ldc;
-    if (beta === 0) {
+    if (bias !== null) {
+      // the bias epilogue: one pass, (α·T + β·C) + b_j as a product then a broadcast add would give
+      if (beta === 0 && alpha === 1) for (let j = 0; j < n; j++) C[c + j] = f[t + j]! + bias[bo + j]!;
+      else if (beta === 0) for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]! + bias[bo + j]!;
+      else for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]! + beta * C[c + j]! + bias[bo + j]!;
+    } else if (beta === 0) {
       if (alpha === 1) C.set(f.subarray(t, t + n), c); // a row copy (memcpy)
       else for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]!;
     } else {

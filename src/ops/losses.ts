@@ -14,6 +14,13 @@
  *   multiclassHinge (WW)  = Σ_{j≠y} max(0, m − z_y + z_j) / C        (PyTorch MultiMarginLoss, p = 1)
  *   multiclassHinge (CS)  = max(0, max_{j≠y} (m − z_y + z_j))        (Crammer & Singer 2001)
  *   hingeLoss(z, t)       = max(0, 1 − t·z),  t ∈ {−1, +1}
+ * crossEntropy along the last axis (C ≥ 1) is one primitive, `softmaxCrossEntropyDef`: its
+ * forward (loss per row) and, for a concrete cotangent, its backward (the logits' cotangent) are
+ * fused row kernels (`kernels/softmax.ts`) with the arithmetic of the composite −take(logSoftmax)
+ * (smoothed, reduced as above) and its reverse sweep, so values and gradients keep their bits.
+ * Its JVP and its VJP on traced values (higher order) are ops on the closed forms
+ *   ∂ℓ/∂z = softmax(z)·ΣP − P,   ∂ℓ/∂p = −(1 − ε)·logSoftmax(z),   P = (1 − ε)·target + ε/C.
+ * Other class axes keep the composite.
  * The hinge losses are nonsmooth: at a margin exactly met (m − z_y + z_j = 0) they use relu's
  * kink selection (`kink` option, default minNorm 0); Crammer–Singer ties between violated classes
  * use max's tie weights.
@@ -22,9 +29,12 @@ import { normalizeAxis } from '../core/broadcast.js';
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
 import { ConcreteTensor, concreteData, formatShape, shapesEqual, Tensor } from '../core/tensor.js';
 import { add, mul, neg, sub } from './arithmetic.js';
-import { asTensor, type TensorLike } from './convert.js';
+import { asTensor, constant, type TensorLike } from './convert.js';
 import { axisLayout, take, type IndexArray } from './indexing.js';
-import { logSoftmax } from './normalize.js';
+import { logSoftmax, softmax } from './normalize.js';
+import { Prim } from '../autodiff/primitives.js';
+import { bind, type PrimDef } from '../autodiff/trace.js';
+import { crossEntropyRowsBackwardKernel, crossEntropyRowsKernel, type CrossEntropyTargets } from '../kernels/softmax.js';
 import { mean, sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { softplus } from './unary.js';
@@ -61,6 +71,56 @@ function reduceLoss(loss: Tensor, reduction: Reduction): Tensor {
   return reduction === 'none' ? loss : reduction === 'sum' ? sum(loss) : mean(loss);
 }
 
+type CeParams = { readonly labels: Int32Array | null; readonly smoothing: number };
+
+function ceTargets(labels: Int32Array | null, p: Tensor | undefined): CrossEntropyTargets {
+  return labels !== null ? { labels } : { probs: p!.data };
+}
+
+/** ∂ℓ/∂z = softmax(z)·ΣP − P with the smoothed target P (file header), as differentiable ops. */
+function ceLogitsFactor(z: Tensor, p: Tensor | undefined, { labels, smoothing: eps }: CeParams): Tensor {
+  const C = z.shape[z.ndim - 1]!;
+  let P: Tensor;
+  if (labels !== null) {
+    const d = new Float64Array(z.size).fill(eps / C);
+    for (let r = 0; r < labels.length; r++) d[r * C + labels[r]!] += 1 - eps;
+    P = constant(d, z.shape);
+  } else P = eps === 0 ? p! : add(mul(p!, 1 - eps), eps / C);
+  return sub(mul(softmax(z), sum(P, { axis: -1, keepdims: true })), P);
+}
+
+/** Softmax cross-entropy per row along the last axis (the fused primitive of `crossEntropy`, file header). */
+export const softmaxCrossEntropyDef: PrimDef<Prim.SoftmaxCrossEntropy> = {
+  prim: Prim.SoftmaxCrossEntropy,
+  impl: ([z, p], params) => {
+    const C = z!.shape[z!.ndim - 1]!;
+    const out = new Float64Array(z!.size / C);
+    crossEntropyRowsKernel(z!.data, out.length, C, ceTargets(params.labels, p), params.smoothing, out);
+    return new ConcreteTensor(out, z!.shape.slice(0, -1));
+  },
+  jvp: ([z, p], [dz, dp], _, params) => {
+    const t1 = dz ? sum(mul(ceLogitsFactor(z!, p, params), dz), { axis: -1 }) : null;
+    const t2 = dp ? sum(mul(mul(logSoftmax(z!), params.smoothing - 1), dp), { axis: -1 }) : null;
+    return t1 && t2 ? add(t1, t2) : (t1 ?? t2);
+  },
+  vjp: (ct, [z, p], _, params, needed) => {
+    const C = z!.shape[z!.ndim - 1]!;
+    const wantP = p !== undefined && needed[1] === true;
+    if (ct.level === 0 && z!.level === 0 && (p === undefined || p.level === 0)) {
+      // the fused backward kernel: the composite's reverse sweep in one pass per row
+      const dz = new Float64Array(z!.size);
+      const dp = wantP ? new Float64Array(z!.size) : null;
+      crossEntropyRowsBackwardKernel(z!.data, z!.size / C, C, ceTargets(params.labels, p), params.smoothing, ct.data, dz, dp);
+      const gz = needed[0] ? new ConcreteTensor(dz, z!.shape.slice()) : null;
+      return p === undefined ? [gz] : [gz, dp ? new ConcreteTensor(dp, z!.shape.slice()) : null];
+    }
+    const g = reshape(ct, [...ct.shape, 1]);
+    const gz = needed[0] ? mul(g, ceLogitsFactor(z!, p, params)) : null;
+    if (p === undefined) return [gz];
+    return [gz, wantP ? mul(g, mul(logSoftmax(z!), params.smoothing - 1)) : null];
+  },
+};
+
 /**
  * Softmax cross-entropy between `logits` and `labels`, computed stably through `logSoftmax`.
  *
@@ -89,14 +149,17 @@ export function crossEntropy(logits: TensorLike, labels: Tensor | IndexArray | n
   }
   if (logits.ndim === 0) throw new ShapeError('crossEntropy: logits is a scalar (shape []); it needs a class axis');
   const ax = normalizeAxis(opts.axis ?? -1, logits.ndim, 'crossEntropy');
-  const lp = logSoftmax(logits, { axis: ax });
+  // the fused primitive along the last axis (C ≥ 1); the composite below otherwise
+  const fused = ax === logits.ndim - 1 && logits.shape[ax]! > 0;
+  const lp = fused ? null : logSoftmax(logits, { axis: ax });
   // (1 − ε)·loss + ε·mean_c(−log softmax(z)_c)
-  const smooth = (loss: Tensor): Tensor => (eps === 0 ? loss : add(mul(loss, 1 - eps), mul(mean(lp, { axis: ax }), -eps)));
+  const smooth = (loss: Tensor): Tensor => (eps === 0 ? loss : add(mul(loss, 1 - eps), mul(mean(lp!, { axis: ax }), -eps)));
   if (labels instanceof Tensor) {
     if (!shapesEqual(labels.shape, logits.shape)) {
       throw new ShapeError(`crossEntropy: probability labels ${formatShape(labels.shape)} must have the logits' shape ${formatShape(logits.shape)}`);
     }
-    return reduceLoss(smooth(neg(sum(mul(labels, lp), { axis: ax }))), reduction);
+    if (fused) return reduceLoss(bind(softmaxCrossEntropyDef, [logits, labels], { labels: null, smoothing: eps }), reduction);
+    return reduceLoss(smooth(neg(sum(mul(labels, lp!), { axis: ax }))), reduction);
   }
   const ys: IndexArray = typeof labels === 'number' ? [labels] : labels;
   if (!(ys instanceof Int32Array) && !Array.isArray(ys)) {
@@ -119,7 +182,13 @@ export function crossEntropy(logits: TensorLike, labels: Tensor | IndexArray | n
       flat[b] = (o * C + y) * inner + k;
     }
   }
-  const picked = reshape(take(reshape(lp, [lp.size]), flat), batchShape);
+  if (fused) {
+    // inner = 1 here: flat[b] = b·C + y_b, so the labels are flat[b] − b·C
+    const ls = new Int32Array(flat.length);
+    for (let b = 0; b < flat.length; b++) ls[b] = flat[b]! - b * C;
+    return reduceLoss(bind(softmaxCrossEntropyDef, [logits], { labels: ls, smoothing: eps }), reduction);
+  }
+  const picked = reshape(take(reshape(lp!, [lp!.size]), flat), batchShape);
   return reduceLoss(smooth(neg(picked)), reduction);
 }
 

@@ -1,15 +1,17 @@
 /**
  * @file Matrix multiplication with NumPy semantics: 1-D operands are promoted (and the added axis
- * removed afterwards), leading batch dimensions broadcast.
+ * removed afterwards), leading batch dimensions broadcast. `matmulBias` (x·W + b, the dense
+ * layer) is one primitive whose kernel adds the bias in gemm's write-back; its derivative rules
+ * are those of matmul followed by add, written with the same ops (the same bits).
  */
 import { broadcastIndexMap, broadcastShapes } from '../core/broadcast.js';
 import { ShapeError } from '../core/errors.js';
 import { ConcreteTensor, formatShape, shapeSize, type Tensor } from '../core/tensor.js';
-import { gemmBatchedKernel } from '../kernels/gemm_dispatch.js';
+import { gemmBatchedKernel, gemmBiasKernel } from '../kernels/gemm_dispatch.js';
 import { Prim } from '../autodiff/primitives.js';
 import { bind, type PrimDef } from '../autodiff/trace.js';
 import { add } from './arithmetic.js';
-import { sumToShape, asTensor, type TensorLike } from './convert.js';
+import { fitTangent, sumToShape, asTensor, type TensorLike } from './convert.js';
 import { reshape } from './shape.js';
 import { checkOptions } from '../core/options.js';
 
@@ -54,6 +56,47 @@ export const matmulDef: PrimDef<Prim.MatMul> = {
 
 function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   return bind(matmulDef, [a, b], { transA, transB });
+}
+
+const NN = { transA: false, transB: false } as const;
+
+export const matmulBiasDef: PrimDef<Prim.MatMulBias> = {
+  prim: Prim.MatMulBias,
+  impl: ([A, B, b]) => {
+    const [m, k] = A!.shape as [number, number];
+    const n = B!.shape[1]!;
+    const out = new Float64Array(m * n);
+    gemmBiasKernel(m, n, k, A!.data, B!.data, b!.data, out);
+    return new ConcreteTensor(out, [m, n]);
+  },
+  // d(A B + b) = (dA B + A dB) + db, in the order of matmul's rule then add's
+  jvp: ([a, b], [da, db, dbias], out) => {
+    const tm = matmulDef.jvp([a!, b!], [da ?? null, db ?? null], out, NN);
+    return tm && dbias ? add(tm, dbias) : tm ? tm : dbias ? fitTangent(dbias, out.shape) : null;
+  },
+  // matmul's cotangents for A and B, add's (the sum over rows) for the bias
+  vjp: (ct, [a, b, bias], out, _, needed) => {
+    const [ga, gb] = needed[0] || needed[1] ? matmulDef.vjp(ct, [a!, b!], out, NN, [needed[0]!, needed[1]!]) : [null, null];
+    return [ga ?? null, gb ?? null, needed[2] ? sumToShape(ct, bias!.shape) : null];
+  },
+};
+
+/**
+ * x·W + b for a 2-d x [m, k], a 2-d W [k, n] and a bias row b [n]: one primitive (the dense
+ * layer's), the bias added in gemm's write-back instead of a separate broadcast add. Values and
+ * derivatives have the bits of `add(matmul(x, W), b)`.
+ *
+ * @example
+ * matmulBias(ones([2, 3]), ones([3, 4]), tensor([1, 2, 3, 4])); // [[4, 5, 6, 7], [4, 5, 6, 7]]
+ */
+export function matmulBias(x: TensorLike, w: TensorLike, b: TensorLike): Tensor {
+  const X = asTensor(x, 'matmulBias()', 'x');
+  const W = asTensor(w, 'matmulBias()', 'w');
+  const B = asTensor(b, 'matmulBias()', 'b');
+  if (X.ndim !== 2 || W.ndim !== 2 || B.ndim !== 1 || X.shape[1] !== W.shape[0] || B.shape[0] !== W.shape[1]) {
+    throw new ShapeError(`matmulBias: needs x [m, k], w [k, n] and b [n], got ${formatShape(X.shape)}, ${formatShape(W.shape)} and ${formatShape(B.shape)}`);
+  }
+  return bind(matmulBiasDef, [X, W, B], {});
 }
 
 /** Options of `matmul`. */

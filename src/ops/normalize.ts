@@ -12,11 +12,16 @@
  *
  * Derivatives: ∇ logsumexp = softmax = s, ∇² logsumexp = diag(s) − s sᵀ,
  * J_softmax = diag(s) − s sᵀ, J_logSoftmax = I − 1 sᵀ.
+ *
+ * A concrete input normalised along its last axis takes the row kernels of
+ * `kernels/softmax.ts` (one pass per row, the same arithmetic in the same order: the same bits);
+ * traced inputs (under grad, jvp, …) and other axes evaluate the composite of primitives above.
  */
 import { normalizeAxis } from '../core/broadcast.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
-import { shapeSize, type Tensor } from '../core/tensor.js';
+import { ConcreteTensor, shapeSize, type Tensor } from '../core/tensor.js';
+import { logSoftmaxRowsKernel, logsumexpRowsKernel, softmaxRowsKernel } from '../kernels/softmax.js';
 import { add, div, mul, sub } from './arithmetic.js';
 import { asTensor, constant, type TensorLike } from './convert.js';
 import { reducedShape, reductionIndexMap, reductionOptions, sumAxes, type AxisOptions } from './reduce.js';
@@ -42,6 +47,15 @@ function stableShift(x: Tensor, axes: readonly number[]): Tensor {
 }
 
 /**
+ * The class count C when `t` is concrete and `axis` is its last axis with C ≥ 1 (the row kernels
+ * apply), else 0.
+ */
+function rowKernelWidth(t: Tensor, axis: number): number {
+  if (t.level !== 0 || axis !== t.ndim - 1) return 0;
+  return t.shape[axis]!;
+}
+
+/**
  * log Σ exp(x) over `axes` (default: all), computed stably by shifting with the maximum.
  * Gradient: softmax over the same axes. All −∞ along the axes gives −∞; an empty reduction gives −∞.
  *
@@ -52,6 +66,12 @@ function stableShift(x: Tensor, axes: readonly number[]): Tensor {
 export function logsumexp(x: TensorLike, opts?: AxisOptions): Tensor {
   const t = asTensor(x, 'logsumexp()', 'x');
   const { axes, keepdims } = reductionOptions(t, opts, 'logsumexp()');
+  const C = axes.length === 1 ? rowKernelWidth(t, axes[0]!) : 0;
+  if (C > 0) {
+    const out = new Float64Array(t.size / C);
+    logsumexpRowsKernel(t.data, out.length, C, out);
+    return new ConcreteTensor(out, reducedShape(t.shape, axes, keepdims));
+  }
   const c = stableShift(t, axes);
   // c + log Σ exp(x − c), kept with reduced axes of size 1
   const out = add(log(sumAxes(exp(sub(t, c)), axes, true)), c);
@@ -82,6 +102,12 @@ function softmaxAxis(t: Tensor, opts: SoftmaxOptions | undefined, where: string)
 export function softmax(x: TensorLike, opts?: SoftmaxOptions): Tensor {
   const t = asTensor(x, 'softmax()', 'x');
   const ax = softmaxAxis(t, opts, 'softmax()');
+  const C = rowKernelWidth(t, ax);
+  if (C > 0) {
+    const out = new Float64Array(t.size);
+    softmaxRowsKernel(t.data, t.size / C, C, out);
+    return new ConcreteTensor(out, t.shape.slice());
+  }
   const e = exp(sub(t, stableShift(t, [ax])));
   return div(e, sumAxes(e, [ax], true));
 }
@@ -97,6 +123,12 @@ export function softmax(x: TensorLike, opts?: SoftmaxOptions): Tensor {
 export function logSoftmax(x: TensorLike, opts?: SoftmaxOptions): Tensor {
   const t = asTensor(x, 'logSoftmax()', 'x');
   const ax = softmaxAxis(t, opts, 'logSoftmax()');
+  const C = rowKernelWidth(t, ax);
+  if (C > 0) {
+    const out = new Float64Array(t.size);
+    logSoftmaxRowsKernel(t.data, t.size / C, C, out);
+    return new ConcreteTensor(out, t.shape.slice());
+  }
   const z = sub(t, stableShift(t, [ax])); // z ≤ 0, max z = 0
   return sub(z, log(sumAxes(exp(z), [ax], true)));
 }

@@ -15,7 +15,8 @@ import { conv2dDef, conv2dTransposeDef, conv2dWeightGradDef } from './conv.js';
 import { compareDef, stopGradientDef, whereDef } from './logic.js';
 import { sumDef } from './reduce.js';
 import { broadcastToDef, reshapeDef, transposeDef } from './shape.js';
-import { matmulDef } from './matmul.js';
+import { matmulBiasDef, matmulDef } from './matmul.js';
+import { softmaxCrossEntropyDef } from './losses.js';
 import { concatDef, padDef, sliceDef } from './slicing.js';
 import { scatterAddDef, takeDef } from './indexing.js';
 import { cumsumDef } from './cumulative.js';
@@ -65,6 +66,8 @@ export const PRIMITIVES: { readonly [P in Prim]: PrimDef<P> } = {
   [Prim.BroadcastTo]: broadcastToDef,
   [Prim.Transpose]: transposeDef,
   [Prim.MatMul]: matmulDef,
+  [Prim.MatMulBias]: matmulBiasDef,
+  [Prim.SoftmaxCrossEntropy]: softmaxCrossEntropyDef,
   [Prim.Slice]: sliceDef,
   [Prim.Pad]: padDef,
   [Prim.Concat]: concatDef,

@@ -1,6 +1,6 @@
 /**
- * @file Dense layers: `linear` (y = x·W + b, one matmul and one broadcast add) and `flatten`
- * (per-example reshape to a vector).
+ * @file Dense layers: `linear` (y = x·W + b: one `matmulBias`, the bias added in gemm's
+ * write-back) and `flatten` (per-example reshape to a vector).
  *
  * linear keeps W in the layout [in, out] so the forward pass is x·W without a transpose; its VJP
  * is then x̄ = ȳ·Wᵀ and W̄ = xᵀ·ȳ, each a single matmul with a transpose flag (no transposed copy),
@@ -10,7 +10,7 @@ import { InvalidArgumentError, ShapeError } from '../../core/errors.js';
 import { checkOptions, checkCount } from '../../core/options.js';
 import { formatShape, type Tensor } from '../../core/tensor.js';
 import { add } from '../../ops/arithmetic.js';
-import { matmul } from '../../ops/matmul.js';
+import { matmul, matmulBias } from '../../ops/matmul.js';
 import { reshape } from '../../ops/shape.js';
 import { defineLayer, foldKey, type EmptyParams, type Layer } from '../layer.js';
 import { torchDefault, type Initializer } from '../init.js';
@@ -73,8 +73,9 @@ export function linear(units: number, opts: LinearOptions = {}): Layer<LinearPar
       }
       if (useBias && !params.b) throw new InvalidArgumentError(`${name}: params.b is missing (the layer was built with useBias: true)`);
       const flat = x.ndim === 2 ? x : reshape(x, [x.size / n, n]);
-      let y = matmul(flat, w);
-      if (useBias) y = add(y, params.b!);
+      const b = params.b;
+      // x·W + b in one primitive when b is the [units] row; any other (broadcastable) bias: matmul then add
+      const y = !useBias ? matmul(flat, w) : b!.ndim === 1 && b!.shape[0] === units ? matmulBias(flat, w, b!) : add(matmul(flat, w), b!);
       return { y: x.ndim === 2 ? y : reshape(y, [...x.shape.slice(0, -1), units]), state };
     },
   });
