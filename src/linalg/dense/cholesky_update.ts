@@ -208,6 +208,104 @@ export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number
 }
 
 /**
+ * Appends q rows/columns at once to the factor of order m (stride `stride` ≥ m + q): row m + e of
+ * `L` holds on entry g_e = A[m + e, 0..m + e) and receives the factor row, as q successive calls
+ * of {@link choleskyAppendInPlace} would (bit-identical: the same sums in the same order), with
+ * `d[e]` = A[m + e, m + e]; `rawOut[e]` receives the raw pivot ratio of a floored row (NaN
+ * otherwise). The substitution against the m existing rows runs four new rows at a time, sharing
+ * each read of an existing row (the part that costs q·m²/2 multiply-adds).
+ *
+ * @example
+ * // factor of [[4]] extended by two features: A = [[4, 2, 0], [2, 2, 1], [0, 1, 2]]
+ * const L = new Float64Array(9); L[0] = 2; L[3] = 2; L[6] = 0; L[7] = 1;
+ * choleskyAppendRowsInPlace(L, 1, 2, 3, Float64Array.of(2, 2), 1e-10, new Float64Array(2));
+ * // L = [2, 0, 0, 1, 1, 0, 0, 1, 1]
+ */
+export function choleskyAppendRowsInPlace(
+  L: Float64Array, m: number, q: number, stride: number, d: ArrayLike<number>, rankTol: number, rawOut: Float64Array,
+): void {
+  const ss = new Float64Array(q);
+  let e0 = 0;
+  // substitution against the existing rows t < m, four new rows at a time (independent chains)
+  for (; e0 + 3 < q; e0 += 4) {
+    const w0 = (m + e0) * stride;
+    const w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
+    let q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+    for (let t = 0; t < m; t++) {
+      const rt = t * stride;
+      const ltt = L[rt + t]!;
+      // four rowDot's sharing the reads of row t (each with rowDot's own accumulation order)
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, e0s = 0, e1 = 0, e2 = 0, e3 = 0;
+      let k = 0;
+      for (; k + 3 < t; k += 4) {
+        const l0 = L[rt + k]!, l1 = L[rt + k + 1]!, l2 = L[rt + k + 2]!, l3 = L[rt + k + 3]!;
+        a0 += l0 * L[w0 + k]!; a1 += l1 * L[w0 + k + 1]!; a2 += l2 * L[w0 + k + 2]!; a3 += l3 * L[w0 + k + 3]!;
+        b0 += l0 * L[w1 + k]!; b1 += l1 * L[w1 + k + 1]!; b2 += l2 * L[w1 + k + 2]!; b3 += l3 * L[w1 + k + 3]!;
+        c0 += l0 * L[w2 + k]!; c1 += l1 * L[w2 + k + 1]!; c2 += l2 * L[w2 + k + 2]!; c3 += l3 * L[w2 + k + 3]!;
+        e0s += l0 * L[w3 + k]!; e1 += l1 * L[w3 + k + 1]!; e2 += l2 * L[w3 + k + 2]!; e3 += l3 * L[w3 + k + 3]!;
+      }
+      for (; k < t; k++) {
+        const l = L[rt + k]!;
+        a0 += l * L[w0 + k]!;
+        b0 += l * L[w1 + k]!;
+        c0 += l * L[w2 + k]!;
+        e0s += l * L[w3 + k]!;
+      }
+      const v0 = (L[w0 + t]! - (a0 + a1 + a2 + a3)) / ltt;
+      const v1 = (L[w1 + t]! - (b0 + b1 + b2 + b3)) / ltt;
+      const v2 = (L[w2 + t]! - (c0 + c1 + c2 + c3)) / ltt;
+      const v3 = (L[w3 + t]! - (e0s + e1 + e2 + e3)) / ltt;
+      L[w0 + t] = v0;
+      L[w1 + t] = v1;
+      L[w2 + t] = v2;
+      L[w3 + t] = v3;
+      q0 += v0 * v0;
+      q1 += v1 * v1;
+      q2 += v2 * v2;
+      q3 += v3 * v3;
+    }
+    ss[e0] = q0;
+    ss[e0 + 1] = q1;
+    ss[e0 + 2] = q2;
+    ss[e0 + 3] = q3;
+  }
+  for (let e = e0; e < q; e++) {
+    const row = (m + e) * stride;
+    let s2 = 0;
+    for (let t = 0; t < m; t++) {
+      const rt = t * stride;
+      const v = (L[row + t]! - rowDot(L, rt, row, t)) / L[rt + t]!;
+      L[row + t] = v;
+      s2 += v * v;
+    }
+    ss[e] = s2;
+  }
+  // the new rows against each other, in order (each needs the previous new rows' pivots)
+  for (let e = 0; e < q; e++) {
+    const row = (m + e) * stride;
+    const me = m + e;
+    let s2 = ss[e]!;
+    for (let t = m; t < me; t++) {
+      const rt = t * stride;
+      const v = (L[row + t]! - rowDot(L, rt, row, t)) / L[rt + t]!;
+      L[row + t] = v;
+      s2 += v * v;
+    }
+    const dj = d[e]!;
+    let piv = dj - s2;
+    const ref = dj > 0 ? dj : 1;
+    let raw = NaN;
+    if (!(piv > rankTol * ref)) {
+      raw = Math.max(0, piv / ref);
+      piv = Math.max(rankTol * ref, 1e-300);
+    }
+    L[row + me] = Math.sqrt(piv);
+    rawOut[e] = raw;
+  }
+}
+
+/**
  * Deletes row/column k from the factor of order m (stride `stride`): rank-one update of the
  * trailing block by Givens rotations, then compaction (rows below k move up, columns right of k
  * move left). O((m − k)²).
@@ -216,22 +314,41 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
   const len = m - k - 1;
   // Givens rotations, row by row of the trailing block (contiguous reads): rotation t (built on
   // row t from its diagonal and the rotated x_t) is applied to rows i > t in increasing t, the same
-  // arithmetic as applying each rotation down its column
+  // arithmetic as applying each rotation down its column. Within a row the rotations form one
+  // dependency chain (x_i feeds the next division), so four rows run interleaved: rotations
+  // 0..i0−1 are known for rows i0..i0+3, whose chains are independent (same arithmetic per row:
+  // the result is bit-identical to one row at a time, ≈ 4× faster on a latency-bound loop).
   const cs = new Float64Array(len);
   const sn = new Float64Array(len);
-  for (let i = 0; i < len; i++) {
-    const ri = (k + 1 + i) * stride + (k + 1);
-    let xi = L[ri - 1]!; // L[k+1+i, k]
-    for (let t = 0; t < i; t++) {
-      const bit = (L[ri + t]! + sn[t]! * xi) / cs[t]!;
-      L[ri + t] = bit;
-      xi = cs[t]! * xi - sn[t]! * bit;
+  const c0 = k + 1;
+  let i0 = 0;
+  for (; i0 + 3 < len; i0 += 4) {
+    const a0 = (c0 + i0) * stride + c0;
+    const a1 = a0 + stride, a2 = a1 + stride, a3 = a2 + stride;
+    let x0 = L[a0 - 1]!, x1 = L[a1 - 1]!, x2 = L[a2 - 1]!, x3 = L[a3 - 1]!;
+    for (let t = 0; t < i0; t++) {
+      const c = cs[t]!, s = sn[t]!;
+      const b0 = (L[a0 + t]! + s * x0) / c;
+      const b1 = (L[a1 + t]! + s * x1) / c;
+      const b2 = (L[a2 + t]! + s * x2) / c;
+      const b3 = (L[a3 + t]! + s * x3) / c;
+      L[a0 + t] = b0;
+      L[a1 + t] = b1;
+      L[a2 + t] = b2;
+      L[a3 + t] = b3;
+      x0 = c * x0 - s * b0;
+      x1 = c * x1 - s * b1;
+      x2 = c * x2 - s * b2;
+      x3 = c * x3 - s * b3;
     }
-    const btt = L[ri + i]!;
-    const r = Math.hypot(btt, xi);
-    cs[i] = r / btt;
-    sn[i] = xi / btt;
-    L[ri + i] = r;
+    givensRow(L, a0, i0, x0, i0, cs, sn);
+    givensRow(L, a1, i0 + 1, x1, i0, cs, sn);
+    givensRow(L, a2, i0 + 2, x2, i0, cs, sn);
+    givensRow(L, a3, i0 + 3, x3, i0, cs, sn);
+  }
+  for (let i = i0; i < len; i++) {
+    const ri = (c0 + i) * stride + c0;
+    givensRow(L, ri, i, L[ri - 1]!, 0, cs, sn);
   }
   // remove row and column k: shift rows k+1.. up, their columns right of k left
   for (let i = k + 1; i < m; i++) {
@@ -240,4 +357,21 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
     L.copyWithin(dst, src, src + k);
     L.copyWithin(dst + k, src + k + 1, src + i + 1);
   }
+}
+
+/**
+ * Row i of the trailing block (entries at `ri + t`, its x entry `xi` already rotated by rotations
+ * 0..from−1): applies rotations from..i−1, then builds rotation i from the diagonal.
+ */
+function givensRow(L: Float64Array, ri: number, i: number, xi: number, from: number, cs: Float64Array, sn: Float64Array): void {
+  for (let t = from; t < i; t++) {
+    const bit = (L[ri + t]! + sn[t]! * xi) / cs[t]!;
+    L[ri + t] = bit;
+    xi = cs[t]! * xi - sn[t]! * bit;
+  }
+  const btt = L[ri + i]!;
+  const r = Math.hypot(btt, xi);
+  cs[i] = r / btt;
+  sn[i] = xi / btt;
+  L[ri + i] = r;
 }
