@@ -289,6 +289,12 @@ export class GramCache {
       for (let u = 0; u < cols.length; u++) out[t * m + u] = this.G[o + idx[u]!]!;
     }
   }
+
+  /** Fills out[off + t] = G(j, cols[t]) for t < count (j and every cols[t] present). */
+  row(j: number, cols: ArrayLike<number>, count: number, out: Float64Array, off: number): void {
+    const o = this.pos.get(j)! * this.cap;
+    for (let t = 0; t < count; t++) out[off + t] = this.G[o + this.pos.get(cols[t]!)!]!;
+  }
 }
 
 /**

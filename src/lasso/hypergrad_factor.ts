@@ -6,7 +6,7 @@
  */
 import type { PreparedDesign } from './design.js';
 import {
-  choleskyAppendInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
+  choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
 import { colDense, colDot, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
 
@@ -112,6 +112,35 @@ export class IncrementalCholesky {
     this.appended++;
   }
 
+  /**
+   * Appends the features `enter` (not in the factor, Gram entries cached) at once; `all` lists the
+   * current order followed by `enter`. Same factor as successive `append`s up to the order of the sums.
+   */
+  private appendMany(enter: Int32Array, all: Int32Array): void {
+    const n = this.d.nRows;
+    const m = this.order.length;
+    const q = enter.length;
+    this.ensureCap(m + q);
+    const cap = this.cap;
+    const d = new Float64Array(q);
+    for (let e = 0; e < q; e++) {
+      const j = enter[e]!;
+      // row m + e: G(j, order[0..m)) and G(j, enter[0..e))
+      this.cache!.row(j, all, m + e, this.L, (m + e) * cap);
+      d[e] = this.d.colNormsSq[j]! / n;
+    }
+    const raw = new Float64Array(q);
+    choleskyAppendRowsInPlace(this.L, m, q, cap, d, this.rankTol, raw);
+    for (let e = 0; e < q; e++) {
+      const j = enter[e]!;
+      this.pos.set(j, m + e);
+      this.order.push(j);
+      this.diagM.push(d[e]!);
+      this.rawRatio.push(raw[e]!);
+    }
+    this.appended += q;
+  }
+
   /** Deletes the feature at position k (rank-one update of the trailing block, then compaction). */
   private removeAt(k: number): void {
     const m = this.order.length;
@@ -154,12 +183,19 @@ export class IncrementalCholesky {
       this.updates += removals;
     }
     if (this.cache !== null && additions > 1) {
-      // the Gram entries of all entering features in one call (the cache pairs them per pass)
-      const need = new Int32Array(this.order.length + additions);
+      // the Gram entries of all entering features in one call (the cache pairs them per pass),
+      // then one blocked append of all their rows (choleskyAppendRowsInPlace: the substitution
+      // against the existing factor through the gemm kernel instead of one row at a time)
+      const m0 = this.order.length;
+      const need = new Int32Array(m0 + additions);
       let u = 0;
       for (const f of this.order) need[u++] = f;
       for (let t = 0; t < S.length; t++) if (!this.pos.has(S[t]!)) need[u++] = S[t]!;
       this.cache.ensure(need, null);
+      this.appendMany(need.subarray(m0), need);
+      if (!fresh) this.updates += additions;
+      this.version++;
+      return this.handle(S);
     }
     for (let t = 0; t < S.length; t++) {
       if (!this.pos.has(S[t]!)) {
