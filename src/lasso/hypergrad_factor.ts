@@ -148,12 +148,12 @@ export class IncrementalCholesky {
     const L = this.L;
     // trailing block B = L[k+1.., k+1..] gets B Bᵀ + x xᵀ (Givens), then row/column k go
     choleskyDeleteInPlace(this.L, m, this.cap, k);
+    this.pos.delete(this.order[k]!);
     this.order.splice(k, 1);
     this.diagM.splice(k, 1);
     this.rawRatio.splice(k, 1);
     for (let i = k; i < this.rawRatio.length; i++) this.rawRatio[i] = NaN; // pivots were updated
-    this.pos.clear();
-    for (let t = 0; t < this.order.length; t++) this.pos.set(this.order[t]!, t);
+    for (let t = k; t < this.order.length; t++) this.pos.set(this.order[t]!, t);
     this.deleted++;
   }
 
@@ -276,18 +276,14 @@ export class IncrementalCholesky {
    * modifying it: O(|extra|·(n·m + m²)). Used for the rank check on the equicorrelation set.
    */
   extendedInfo(extra: Int32Array): CholeskyInfo {
-    const saveOrder = this.order.slice();
-    const saveDiag = this.diagM.slice();
-    const saveRaw = this.rawRatio.slice();
-    const m0 = saveOrder.length;
+    const m0 = this.order.length;
     for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
     const info = this.info();
     // drop the appended rows (they are the last ones: nothing else changed)
-    this.order = saveOrder;
-    this.diagM = saveDiag;
-    this.rawRatio = saveRaw;
-    this.pos.clear();
-    for (let t = 0; t < m0; t++) this.pos.set(this.order[t]!, t);
+    for (let t = m0; t < this.order.length; t++) this.pos.delete(this.order[t]!);
+    this.order.length = m0;
+    this.diagM.length = m0;
+    this.rawRatio.length = m0;
     this.appended -= extra.length;
     return info;
   }
