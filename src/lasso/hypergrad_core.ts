@@ -290,6 +290,27 @@ export class GramCache {
     }
   }
 
+  /**
+   * out[t] = Σ_u G(cols[t], cols[u]) z[u] and mag[t] = Σ_u |G(cols[t], cols[u]) z[u]| (every
+   * feature of cols present): the product of the cached block with z, O(|cols|²).
+   */
+  symv(cols: ArrayLike<number>, z: Float64Array, out: Float64Array, mag: Float64Array): void {
+    const m = cols.length;
+    const idx = new Int32Array(m);
+    for (let t = 0; t < m; t++) idx[t] = this.pos.get(cols[t]!)!;
+    for (let t = 0; t < m; t++) {
+      const o = idx[t]! * this.cap;
+      let s = 0, a = 0;
+      for (let u = 0; u < m; u++) {
+        const v = this.G[o + idx[u]!]! * z[u]!;
+        s += v;
+        a += Math.abs(v);
+      }
+      out[t] = s;
+      mag[t] = a;
+    }
+  }
+
   /** Fills out[off + t] = G(j, cols[t]) for t < count (j and every cols[t] present). */
   row(j: number, cols: ArrayLike<number>, count: number, out: Float64Array, off: number): void {
     const o = this.pos.get(j)! * this.cap;
