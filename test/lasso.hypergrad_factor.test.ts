@@ -86,11 +86,13 @@ test('a drifted factor fails the probe and is refactored from scratch', () => {
   const incr = new IncrementalCholesky(d, 1e-10, 4, new GramCache(d));
   const S0 = Int32Array.from({ length: 40 }, (_, t) => 2 * t);
   incr.syncTo(S0);
-  // corrupt one factor entry (a drift far beyond rounding), then spend the update budget
+  // corrupt one factor entry (a drift far beyond rounding)
   const L = (incr as unknown as { L: Float64Array; cap: number }).L;
   const cap = (incr as unknown as { cap: number }).cap;
   L[10 * cap + 3] = L[10 * cap + 3]! * (1 + 1e-6) + 1e-6;
   assert.ok(incr.drift() > DRIFT_TOL);
+  // as after many updates (the probe runs once max(refreshEvery, m) updates have accumulated)
+  (incr as unknown as { updates: number }).updates = 1000;
   const S1 = Int32Array.from([...S0, 81, 83, 85, 87, 89].sort((a, b) => a - b));
   const f = incr.syncTo(S1);
   assert.equal(incr.refactors, 1);

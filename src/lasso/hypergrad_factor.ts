@@ -34,7 +34,7 @@ export function denseFactor(cols: Int32Array, m: number, L: Float64Array, info: 
  * trailing block, O(m²)), features that enter are appended (one column of Gram products, O(n·m), and
  * a triangular solve, O(m²)), instead of O(n·m² + m³/3) for a fresh factorisation. The factor keeps
  * its own insertion order; `solve` permutes. The drift of the updates is bounded by a check every
- * `refreshEvery` updates: with a Gram cache, the factor is probed, ‖L Lᵀz − Mz‖ against |M||z|
+ * max(`refreshEvery`, m) updates: with a Gram cache, the factor is probed, ‖L Lᵀz − Mz‖ against |M||z|
  * row by row for a fixed z (O(m²), {@link DRIFT_TOL}), and refactored from scratch only when the
  * probe fails (an outer loop walking λ refactored a 250-feature support every ≈ 6 steps before,
  * ≈ 1.5 ms each; the probe measured ≤ 1e-14 after 900 updates); without a cache it is refactored
@@ -220,7 +220,9 @@ export class IncrementalCholesky {
 
   /** After the updates: the drift probe when due (refactor if it fails), then the handle. */
   private finish(S: Int32Array): SupportFactor {
-    if (this.cache !== null && this.updates > this.refreshEvery && S.length > 0) {
+    // the probe costs O(m²), about one update of a factor of order m: running it at most every
+    // max(refreshEvery, m) updates keeps it a small fraction of the upkeep
+    if (this.cache !== null && this.updates > Math.max(this.refreshEvery, S.length) && S.length > 0) {
       if (this.drift() > DRIFT_TOL) {
         this.reset();
         this.bulk(S);
