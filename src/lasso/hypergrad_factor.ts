@@ -48,7 +48,10 @@ export const DRIFT_TOL = 1e-11;
 
 export class IncrementalCholesky {
   private order: number[] = [];
-  private pos = new Map<number, number>();
+  /** Position of each feature in the factor (−1: absent), indexed by feature (length p). */
+  private readonly pos: Int32Array;
+  /** Scratch marks of the features of S (all zero between calls). */
+  private readonly mark: Uint8Array;
   private L = new Float64Array(0);
   private cap = 0;
   private diagM: number[] = [];
@@ -66,6 +69,8 @@ export class IncrementalCholesky {
 
   constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
     this.buf = new Float64Array(d.nRows);
+    this.pos = new Int32Array(d.nCols).fill(-1);
+    this.mark = new Uint8Array(d.nCols);
   }
 
   get size(): number {
@@ -84,8 +89,8 @@ export class IncrementalCholesky {
   }
 
   private reset(): void {
+    for (const f of this.order) this.pos[f] = -1;
     this.order = [];
-    this.pos.clear();
     this.diagM = [];
     this.rawRatio = [];
     this.updates = 0;
@@ -118,7 +123,7 @@ export class IncrementalCholesky {
     const dj = d.colNormsSq[j]! / n;
     const raw = choleskyAppendInPlace(L, m, cap, dj, this.rankTol);
     this.order.push(j);
-    this.pos.set(j, m);
+    this.pos[j] = m;
     this.diagM.push(dj);
     this.rawRatio.push(raw);
     this.appended++;
@@ -145,7 +150,7 @@ export class IncrementalCholesky {
     choleskyAppendRowsInPlace(this.L, m, q, cap, d, this.rankTol, raw);
     for (let e = 0; e < q; e++) {
       const j = enter[e]!;
-      this.pos.set(j, m + e);
+      this.pos[j] = m + e;
       this.order.push(j);
       this.diagM.push(d[e]!);
       this.rawRatio.push(raw[e]!);
@@ -160,23 +165,26 @@ export class IncrementalCholesky {
     const L = this.L;
     // trailing block B = L[k+1.., k+1..] gets B Bᵀ + x xᵀ (Givens), then row/column k go
     choleskyDeleteInPlace(this.L, m, this.cap, k);
-    this.pos.delete(this.order[k]!);
+    this.pos[this.order[k]!] = -1;
     this.order.splice(k, 1);
     this.diagM.splice(k, 1);
     this.rawRatio.splice(k, 1);
     for (let i = k; i < this.rawRatio.length; i++) this.rawRatio[i] = NaN; // pivots were updated
-    for (let t = k; t < this.order.length; t++) this.pos.set(this.order[t]!, t);
+    for (let t = k; t < this.order.length; t++) this.pos[this.order[t]!] = t;
     this.deleted++;
   }
 
   /** Makes the factor describe exactly the features of S (sorted); returns a solve handle. */
   syncTo(S: Int32Array): SupportFactor {
-    const inS = new Set<number>();
-    for (let t = 0; t < S.length; t++) inS.add(S[t]!);
-    let removals = 0;
-    for (const f of this.order) if (!inS.has(f)) removals++;
+    // positions (ascending) of the factor's features that left S, and the count of entering ones
+    const mark = this.mark;
+    for (let t = 0; t < S.length; t++) mark[S[t]!] = 1;
+    const leaving: number[] = [];
+    for (let k = 0; k < this.order.length; k++) if (mark[this.order[k]!] === 0) leaving.push(k);
+    for (let t = 0; t < S.length; t++) mark[S[t]!] = 0;
+    let removals = leaving.length;
     let additions = 0;
-    for (let t = 0; t < S.length; t++) if (!this.pos.has(S[t]!)) additions++;
+    for (let t = 0; t < S.length; t++) if (this.pos[S[t]!]! < 0) additions++;
     // a fresh factorisation is cheaper when most of the support changes
     let fresh = this.order.length === 0;
     const countRefresh = this.cache === null && this.updates + removals + additions > this.refreshEvery;
@@ -192,7 +200,7 @@ export class IncrementalCholesky {
       return this.handle(S);
     }
     if (removals > 0) {
-      for (let k = this.order.length - 1; k >= 0; k--) if (!inS.has(this.order[k]!)) this.removeAt(k);
+      for (let u = leaving.length - 1; u >= 0; u--) this.removeAt(leaving[u]!);
       this.updates += removals;
     }
     if (this.cache !== null && additions > 1) {
@@ -203,14 +211,14 @@ export class IncrementalCholesky {
       const need = new Int32Array(m0 + additions);
       let u = 0;
       for (const f of this.order) need[u++] = f;
-      for (let t = 0; t < S.length; t++) if (!this.pos.has(S[t]!)) need[u++] = S[t]!;
+      for (let t = 0; t < S.length; t++) if (this.pos[S[t]!]! < 0) need[u++] = S[t]!;
       this.cache.ensure(need, null);
       this.appendMany(need.subarray(m0), need);
       if (!fresh) this.updates += additions;
       return this.finish(S);
     }
     for (let t = 0; t < S.length; t++) {
-      if (!this.pos.has(S[t]!)) {
+      if (this.pos[S[t]!]! < 0) {
         this.append(S[t]!);
         if (!fresh) this.updates++;
       }
@@ -282,8 +290,8 @@ export class IncrementalCholesky {
     const cap = this.cap;
     for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) this.L[i * cap + j] = M[i * m + j]!;
     this.order = Array.from(S);
-    this.pos.clear();
-    for (let t = 0; t < m; t++) this.pos.set(S[t]!, t);
+    this.pos.fill(-1);
+    for (let t = 0; t < m; t++) this.pos[S[t]!] = t;
     this.diagM = this.order.map((j) => this.d.colNormsSq[j]! / this.d.nRows);
     this.rawRatio = Array.from(raw, (r) => (r > this.rankTol ? NaN : Math.max(0, r)));
     this.appended += m;
@@ -312,7 +320,7 @@ export class IncrementalCholesky {
     const version = this.version;
     const m = S.length;
     const perm = new Int32Array(m);
-    for (let t = 0; t < m; t++) perm[t] = this.pos.get(S[t]!)!;
+    for (let t = 0; t < m; t++) perm[t] = this.pos[S[t]!]!;
     const infoRaw = this.info();
     // report the worst index in S order
     const worstFeature = infoRaw.worstIndex >= 0 ? this.order[infoRaw.worstIndex]! : -1;
@@ -342,7 +350,7 @@ export class IncrementalCholesky {
     for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
     const info = this.info();
     // drop the appended rows (they are the last ones: nothing else changed)
-    for (let t = m0; t < this.order.length; t++) this.pos.delete(this.order[t]!);
+    for (let t = m0; t < this.order.length; t++) this.pos[this.order[t]!] = -1;
     this.order.length = m0;
     this.diagM.length = m0;
     this.rawRatio.length = m0;
