@@ -29,23 +29,25 @@ export function denseFactor(cols: Int32Array, m: number, L: Float64Array, info: 
 }
 
 /**
- * Cholesky factor of M = X_c,SᵀX_c,S/n (no weights, no ridge, no ones column: Lasso and weighted
- * Lasso) maintained across supports: features that leave S are deleted (rank-one update of the
- * trailing block, O(m²)), features that enter are appended (one column of Gram products, O(n·m), and
- * a triangular solve, O(m²)), instead of O(n·m² + m³/3) for a fresh factorisation. The factor keeps
- * its own insertion order; `solve` permutes. The drift of the updates is bounded by a check every
- * max(`refreshEvery`, m) updates: with a Gram cache, the factor is probed, ‖L Lᵀz − Mz‖ against |M||z|
- * row by row for a fixed z (O(m²), {@link DRIFT_TOL}), and refactored from scratch only when the
- * probe fails (an outer loop walking λ refactored a 250-feature support every ≈ 6 steps before,
- * ≈ 1.5 ms each; the probe measured ≤ 1e-14 after 900 updates); without a cache it is refactored
- * every `refreshEvery` updates.
- */
-/**
  * Largest accepted backward error of the updated factor, max_a |(L Lᵀz − Mz)_a| / (|M||z|)_a: a
- * fresh factorisation has ≈ m·ε (≈ 1e-14 at m = 300); past 1e-11 the factor is refactored.
+ * fresh factorisation measured 3e-16–5e-16 at m = 144–373 (500 × 1000 design); past 1e-11 the
+ * factor is refactored.
  */
 export const DRIFT_TOL = 1e-11;
 
+/**
+ * Cholesky factor of M = X_c,SᵀX_c,S/n (no weights, no ridge, no ones column: Lasso and weighted
+ * Lasso) maintained across supports: features that leave S are deleted (rank-one update of the
+ * trailing block, O(m²)), features that enter are appended (one column of Gram products, O(n·m), and
+ * a triangular solve, O(m²); all entering features of a call in one blocked pass,
+ * `choleskyAppendRowsInPlace`), instead of O(n·m² + m³/3) for a fresh factorisation. The factor keeps
+ * its own insertion order; `solve` permutes. The drift of the updates is bounded by a check every
+ * max(`refreshEvery`, m) updates: with a Gram cache, the factor is probed, ‖L Lᵀz − Mz‖ against |M||z|
+ * row by row for a fixed z (O(m²), {@link DRIFT_TOL}), and refactored from scratch only when the
+ * probe fails (before, a 120-step walk over λ made 12 refactorisations of up to 370 features, 3355
+ * features factored against 491 appended by the updates alone; the probe stayed at 3e-16–6e-16
+ * over those 900 updates); without a cache it is refactored every `refreshEvery` updates.
+ */
 export class IncrementalCholesky {
   private order: number[] = [];
   /** Position of each feature in the factor (−1: absent), indexed by feature (length p). */
