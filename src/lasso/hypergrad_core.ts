@@ -138,7 +138,8 @@ export function supportMatvec(d: PreparedDesign, cols: Int32Array, vals: ArrayLi
  */
 export class GramCache {
   private feats: number[] = [];
-  private pos = new Map<number, number>();
+  /** Position of each feature in the cache (−1: absent), indexed by feature (length p). */
+  private readonly pos: Int32Array;
   private G = new Float64Array(0);
   private cap = 0;
   private featsArr = new Int32Array(16);
@@ -154,11 +155,12 @@ export class GramCache {
     this.buf = new Float64Array(d.nRows);
     this.wbuf = new Float64Array(d.nRows);
     this.outP = new Float64Array(d.nCols);
+    this.pos = new Int32Array(d.nCols).fill(-1);
   }
 
   reset(): void {
+    for (const f of this.feats) this.pos[f] = -1;
     this.feats = [];
-    this.pos.clear();
   }
 
   get size(): number {
@@ -183,7 +185,7 @@ export class GramCache {
    */
   ensure(cols: Int32Array, w: Float64Array | null): void {
     let missing = 0;
-    for (let t = 0; t < cols.length; t++) if (!this.pos.has(cols[t]!)) missing++;
+    for (let t = 0; t < cols.length; t++) if (this.pos[cols[t]!]! < 0) missing++;
     if (missing === 0) return;
     if (this.feats.length + missing > this.maxSize) {
       // keep only what is needed now
@@ -201,10 +203,10 @@ export class GramCache {
       const p = d.nCols;
       for (let t = 0; t < cols.length; t++) {
         const j = cols[t]!;
-        if (this.pos.has(j)) continue;
+        if (this.pos[j]! >= 0) continue;
         const k = this.feats.length;
         this.feats.push(j);
-        this.pos.set(j, k);
+        this.pos[j] = k;
         for (let a = 0; a <= k; a++) {
           const g = full[j * p + this.feats[a]!]! / n;
           this.G[a * cap + k] = g;
@@ -214,12 +216,12 @@ export class GramCache {
       return;
     }
     const need: number[] = [];
-    for (let t = 0; t < cols.length; t++) if (!this.pos.has(cols[t]!)) need.push(cols[t]!);
+    for (let t = 0; t < cols.length; t++) if (this.pos[cols[t]!]! < 0) need.push(cols[t]!);
     for (let u = 0; u < need.length; u++) {
       const j = need[u]!;
       const k = this.feats.length;
       this.feats.push(j);
-      this.pos.set(j, k);
+      this.pos[j] = k;
       if (this.featsArr.length < k + 2) {
         const fa = new Int32Array(Math.max(2 * this.featsArr.length, k + 2));
         fa.set(this.featsArr);
@@ -231,7 +233,7 @@ export class GramCache {
         // for both: the pass is memory-bound, so this halves the time of a support that grew)
         const j2 = need[++u]!;
         this.feats.push(j2);
-        this.pos.set(j2, k + 1);
+        this.pos[j2] = k + 1;
         this.featsArr[k + 1] = j2;
         const v1 = colDense(d, j, this.buf);
         const v2 = colDense(d, j2, this.wbuf);
@@ -276,18 +278,46 @@ export class GramCache {
 
   /** Gram entry of features a and b (both present). */
   get(a: number, b: number): number {
-    return this.G[this.pos.get(a)! * this.cap + this.pos.get(b)!]!;
+    return this.G[this.pos[a]! * this.cap + this.pos[b]!]!;
   }
 
   /** Fills out[t*m + u] = G(cols[t], cols[u]) (row-major |S|×|S| block, stride m). */
   block(cols: Int32Array, out: Float64Array, m: number): void {
     const cap = this.cap;
     const idx = new Int32Array(cols.length);
-    for (let t = 0; t < cols.length; t++) idx[t] = this.pos.get(cols[t]!)!;
+    for (let t = 0; t < cols.length; t++) idx[t] = this.pos[cols[t]!]!;
     for (let t = 0; t < cols.length; t++) {
       const o = idx[t]! * cap;
       for (let u = 0; u < cols.length; u++) out[t * m + u] = this.G[o + idx[u]!]!;
     }
+  }
+
+  /**
+   * out[t] = Σ_u G(cols[t], cols[u]) z[u] and mag[t] = Σ_u |G(cols[t], cols[u]) z[u]| (every
+   * feature of cols present): the product of the cached block with z, O(|cols|²).
+   */
+  symv(cols: ArrayLike<number>, z: Float64Array, out: Float64Array, mag: Float64Array): void {
+    const m = cols.length;
+    const idx = new Int32Array(m);
+    for (let t = 0; t < m; t++) idx[t] = this.pos[cols[t]!]!;
+    for (let t = 0; t < m; t++) {
+      const o = idx[t]! * this.cap;
+      let s = 0, a = 0;
+      for (let u = 0; u < m; u++) {
+        const v = this.G[o + idx[u]!]! * z[u]!;
+        s += v;
+        a += Math.abs(v);
+      }
+      out[t] = s;
+      mag[t] = a;
+    }
+  }
+
+  /** Fills out[off + t] = G(j, cols[t]) for t < count (j and every cols[t] present). */
+  row(j: number, cols: ArrayLike<number>, count: number, out: Float64Array, off: number): void {
+    const o = this.pos[j]! * this.cap;
+    const pos = this.pos;
+    for (let t = 0; t < count; t++) out[off + t] = this.G[o + pos[cols[t]!]!]!;
   }
 }
 

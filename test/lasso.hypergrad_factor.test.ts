@@ -1,0 +1,123 @@
+/**
+ * @file Tests of the Lasso support factor (src/lasso/hypergrad_factor.ts `IncrementalCholesky`
+ * over the Gram cache of hypergrad_core.ts): supports growing by many features at once (the
+ * blocked append), shrinking, walked past `refreshEvery` updates (the drift probe replaces the
+ * refactorisation) — every factor solves like a fresh factorisation of X_SᵀX_S/n; a corrupted
+ * factor fails the probe and is refactored; Gram entries read from the design's full Gram matrix
+ * (the solver's Gram mode) equal the directly computed ones.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rng } from '../src/core/rng.js';
+import { denseDesign } from '../src/data/dataset.js';
+import { prepareDesign, type PreparedDesign } from '../src/lasso/design.js';
+import { GramCache } from '../src/lasso/hypergrad_core.js';
+import { DRIFT_TOL, IncrementalCholesky } from '../src/lasso/hypergrad_factor.js';
+import { designGram } from '../src/lasso/quad_gram.js';
+import { choleskyRankRevealing, choleskySolveStrided } from '../src/linalg/dense/cholesky_update.js';
+
+/** A correlated dense design, n × p (columns share a common factor). */
+function design(n: number, p: number, seed: number): PreparedDesign {
+  const g = rng(seed);
+  const Z = g.normal([n, p]).data;
+  const common = g.normal([n]).data;
+  const data = new Float64Array(n * p); // column-major
+  for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) data[j * n + i] = 0.6 * common[i]! + 0.8 * Z[i * p + j]!;
+  return prepareDesign(denseDesign(data, n, p), { center: true });
+}
+
+/** Solves X_c,SᵀX_c,S/n x = b by a fresh dense factorisation (entries from a fresh cache). */
+function freshSolve(d: PreparedDesign, S: Int32Array, b: Float64Array): Float64Array {
+  const m = S.length;
+  const cache = new GramCache(d);
+  cache.ensure(S, null);
+  const M = new Float64Array(m * m);
+  cache.block(S, M, m);
+  choleskyRankRevealing(M, m, 1e-10);
+  const x = Float64Array.from(b);
+  choleskySolveStrided(M, m, x);
+  return x;
+}
+
+function relErr(a: Float64Array, b: Float64Array): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i]! - b[i]!));
+    den = Math.max(den, Math.abs(b[i]!));
+  }
+  return num / den;
+}
+
+const sorted = (s: Set<number>): Int32Array => Int32Array.from([...s].sort((a, b) => a - b));
+
+test('incremental support factor: blocked appends (support grows by 4–21 features), deletions and > refreshEvery updates solve like a fresh factor', () => {
+  const d = design(160, 220, 3);
+  const cache = new GramCache(d);
+  const incr = new IncrementalCholesky(d, 1e-10, 64, cache);
+  const g = rng(5);
+  const S = new Set<number>();
+  for (let j = 0; j < 70; j++) S.add(j * 3);
+  let worst = 0;
+  for (let step = 0; step < 30; step++) {
+    // a few features leave, a batch enters (the batch appended in one blocked pass from m ≥ 64)
+    const leave = step % 3 === 0 ? 0 : 3 + (step % 6);
+    const arr = [...S];
+    for (let k = 0; k < leave; k++) S.delete(arr[Math.floor(g.uniform([1]).data[0]! * arr.length)]!);
+    const target = Math.min(S.size + 4 + ((step * 7) % 18), 125);
+    while (S.size < target) S.add(Math.floor(g.uniform([1]).data[0]! * 220));
+    const cols = sorted(S);
+    const f = incr.syncTo(cols);
+    assert.equal(f.m, cols.length);
+    assert.ok(f.info.ok, `step ${step}: the support matrix is well conditioned`);
+    const b = Float64Array.from({ length: cols.length }, (_, t) => Math.cos(1 + 3 * t + step));
+    const x = Float64Array.from(b);
+    f.solve(x);
+    worst = Math.max(worst, relErr(x, freshSolve(d, cols, b)));
+  }
+  assert.ok(worst <= 1e-10, `incremental vs fresh: ${worst}`);
+  assert.ok(incr.appended > 200 && incr.deleted > 60, `appended ${incr.appended}, deleted ${incr.deleted}`);
+  assert.ok(incr.driftChecks >= 2, `the drift probe ran (${incr.driftChecks}) instead of periodic refactorisations`);
+  assert.equal(incr.refactors, 0);
+  assert.ok(incr.drift() <= DRIFT_TOL * 1e-2, `drift after the walk ${incr.drift()}`);
+});
+
+test('a drifted factor fails the probe and is refactored from scratch', () => {
+  const d = design(120, 90, 8);
+  const incr = new IncrementalCholesky(d, 1e-10, 4, new GramCache(d));
+  const S0 = Int32Array.from({ length: 40 }, (_, t) => 2 * t);
+  incr.syncTo(S0);
+  // corrupt one factor entry (a drift far beyond rounding)
+  const L = (incr as unknown as { L: Float64Array; cap: number }).L;
+  const cap = (incr as unknown as { cap: number }).cap;
+  L[10 * cap + 3] = L[10 * cap + 3]! * (1 + 1e-6) + 1e-6;
+  assert.ok(incr.drift() > DRIFT_TOL);
+  // as after many updates (the probe runs once max(refreshEvery, m) updates have accumulated)
+  (incr as unknown as { updates: number }).updates = 1000;
+  const S1 = Int32Array.from([...S0, 81, 83, 85, 87, 89].sort((a, b) => a - b));
+  const f = incr.syncTo(S1);
+  assert.equal(incr.refactors, 1);
+  assert.ok(incr.drift() <= DRIFT_TOL * 1e-2);
+  const b = Float64Array.from({ length: S1.length }, (_, t) => Math.sin(t));
+  const x = Float64Array.from(b);
+  f.solve(x);
+  assert.ok(relErr(x, freshSolve(d, S1, b)) <= 1e-11);
+});
+
+test('Gram entries from the design\'s full Gram matrix (solver Gram mode) equal the direct column products', () => {
+  const direct = design(300, 40, 12);
+  const viaG = design(300, 40, 12);
+  designGram(viaG); // what the solver's Gram mode leaves on a tall design
+  const a = new IncrementalCholesky(direct, 1e-10, 64, new GramCache(direct));
+  const b = new IncrementalCholesky(viaG, 1e-10, 64, new GramCache(viaG));
+  for (const S of [[0, 3, 5, 7, 9, 11, 20, 21], [0, 3, 5, 7, 9, 11, 12, 13, 14, 15, 16, 20, 21, 30, 31, 38], [3, 5, 12, 13, 14, 30, 31, 33, 34, 35, 36, 37, 38, 39]]) {
+    const cols = Int32Array.from(S);
+    const fa = a.syncTo(cols), fb = b.syncTo(cols);
+    const rhs = Float64Array.from(S, (_, t) => 1 + t);
+    const xa = Float64Array.from(rhs), xb = Float64Array.from(rhs);
+    fa.solve(xa);
+    fb.solve(xb);
+    assert.ok(relErr(xa, xb) <= 1e-11, `support of ${S.length}: ${relErr(xa, xb)}`);
+    const ca = a.cache!, cb = b.cache!;
+    for (const j of S) for (const k of S) assert.ok(Math.abs(ca.get(j, k) - cb.get(j, k)) <= 1e-13 * Math.sqrt(ca.get(j, j) * ca.get(k, k)));
+  }
+});
