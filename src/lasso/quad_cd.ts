@@ -71,6 +71,44 @@ type Resolved = ResolvedOptions;
 /** Epochs before the first gap check of a sub-problem when no convergence rate was observed yet. */
 const FIRST_CHECK = 3;
 
+/** Most coordinate sweeps on a block's Gram matrix per block update (`blockEpoch`). */
+const BLOCK_SWEEPS = 8;
+
+/** Gram entries of the column groups {4g, …, 4g+3} of dense designs, per design (`groupGram`). */
+const groupGrams = new WeakMap<PreparedDesign, Float64Array>();
+
+/**
+ * G[16g + 4a + b] = X_c,4g+aᵀX_c,4g+b for every group of four columns (the block epochs' couplings;
+ * the diagonal is not used: the norms are), computed on the first call for a design (`dot4` with
+ * the group's first three columns, rows 3 by symmetry: about one epoch of work) and cached for
+ * the design's lifetime (weakly: it goes with the design).
+ */
+export function groupGram(d: PreparedDesign, e: WasmEngine): Float64Array {
+  let G = groupGrams.get(d);
+  if (G !== undefined) return G;
+  const p = d.nCols;
+  const ng = (p + 3) >> 2;
+  G = new Float64Array(16 * ng);
+  groupGrams.set(d, G);
+  const n = d.nRows;
+  const colB = 8 * n;
+  const out = e.blk;
+  for (let g = 0; g < ng; g++) {
+    const j0 = 4 * g;
+    const cnt = Math.min(4, p - j0);
+    const ptr = (a: number): number => e.xPtr + colB * (j0 + Math.min(a, cnt - 1));
+    const o = 16 * g;
+    for (let a = 0; a < Math.min(cnt, 3); a++) {
+      e.dot4(n, ptr(0), ptr(1), ptr(2), ptr(3), ptr(a), out.byteOffset);
+      for (let b = 0; b < 4; b++) {
+        G[o + 4 * a + b] = out[b]!;
+        G[o + 4 * b + a] = out[b]!;
+      }
+    }
+  }
+  return G;
+}
+
 /** What the outer loop hands back: convergence, λ_max and the best dual point θ = t·ρ/n (+ ridge part t·β̄). */
 export interface RunOut {
   converged: boolean;
@@ -176,6 +214,11 @@ export class QuadCD {
   private readonly betaBarFull: Float64Array | null;
   private readonly prio: Float64Array;
   private readonly prioTmp: Float64Array;
+  // block-epoch scratch (4 entries each)
+  private readonly blkG = new Float64Array(4);
+  private readonly blkB0 = new Float64Array(4);
+  private readonly blkB = new Float64Array(4);
+  private readonly blkPos = new Int32Array(4);
 
   constructor(
     readonly d: PreparedDesign,
@@ -278,7 +321,9 @@ export class QuadCD {
   epoch(ws: Int32Array, m: number): void {
     const d = this.d;
     const e = this.eng;
-    if (e !== null) {
+    if (e !== null && this.useBlocks(m)) {
+      this.blockEpoch(e, ws, m);
+    } else if (e !== null) {
       // ws is e.ws, beta/r/thr/norms live in the engine memory
       e.epoch(e.xPtr, this.n, ws.byteOffset, m, this.beta.byteOffset, this.r.byteOffset, this.normsSq.byteOffset, this.thr.byteOffset, this.nl2);
     } else if (this.ceng !== null) {
@@ -295,6 +340,100 @@ export class QuadCD {
     }
     this.epochs++;
     this.coordUpdates += m;
+  }
+
+  /** Whether an epoch over m features runs as block epochs (option `blockCD`, see models.ts). */
+  private useBlocks(m: number): boolean {
+    const b = this.o.blockCD;
+    return b === true || (b === 'auto' && m === this.nActive && this.n >= m);
+  }
+
+  /**
+   * One block coordinate-descent pass over ws[0..m) (dense WebAssembly engine): consecutive
+   * entries of ws in the same group of four columns {4g, …, 4g+3} form a block B; with
+   * g_B = X_Bᵀr from one pass over r (`dot4`) and the group's Gram entries G_B (cached per design,
+   * `groupGram`), the block sub-problem
+   *
+   *   min_b  −(b − b⁰)ᵀg_B + ½(b − b⁰)ᵀG_B(b − b⁰) + Σ_k thr_k|b_k| + (nλ₂/2)‖b‖²
+   *
+   * is solved by coordinate sweeps on G_B alone (O(|B|²) each: z_k = g_k − Σ_l G_kl δ_l + N_k b_k,
+   * b_k ← ST(z_k, thr_k)/(N_k + nλ₂), δ = b − b⁰) until the largest change is ≤ 1e-3 of the
+   * block's move (at most BLOCK_SWEEPS), then r ← r − X_Bδ in one pass (`axpy4`). The first sweep
+   * is exactly the cyclic update; the further ones only lower the objective, so this stays a
+   * descent method with the same fixed points. Single-entry blocks use the `epoch` kernel.
+   */
+  private blockEpoch(e: WasmEngine, ws: Int32Array, m: number): void {
+    const n = this.n;
+    const beta = this.beta;
+    const thr = this.thr;
+    const N = this.normsSq;
+    const nl2 = this.nl2;
+    const G = groupGram(this.d, e);
+    const blk = e.blk;
+    const blkPtr = blk.byteOffset;
+    const coefPtr = blkPtr + 32;
+    const x = e.xPtr;
+    const colB = 8 * n;
+    const rPtr = this.r.byteOffset;
+    const gv = this.blkG;
+    const b0 = this.blkB0;
+    const b = this.blkB;
+    const pos = this.blkPos;
+    let k = 0;
+    while (k < m) {
+      const j0 = ws[k]!;
+      const grp = j0 >> 2;
+      let s = 1;
+      while (k + s < m && ws[k + s]! >> 2 === grp) s++;
+      if (s === 1) {
+        e.epoch(x, n, ws.byteOffset + 4 * k, 1, beta.byteOffset, rPtr, N.byteOffset, thr.byteOffset, nl2);
+        k++;
+        continue;
+      }
+      const c0 = x + colB * j0;
+      const c1 = x + colB * ws[k + 1]!;
+      const c2 = s > 2 ? x + colB * ws[k + 2]! : c0;
+      const c3 = s > 3 ? x + colB * ws[k + 3]! : c0;
+      e.dot4(n, c0, c1, c2, c3, rPtr, blkPtr);
+      for (let q = 0; q < s; q++) {
+        const j = ws[k + q]!;
+        gv[q] = blk[q]!;
+        b0[q] = b[q] = beta[j]!;
+        pos[q] = 16 * grp + 4 * (j & 3);
+      }
+      let moveMax = 0;
+      for (let sweep = 0; sweep < BLOCK_SWEEPS; sweep++) {
+        let dmax = 0;
+        for (let q = 0; q < s; q++) {
+          const j = ws[k + q]!;
+          const row = pos[q]!;
+          const Nj = N[j]!;
+          let z = gv[q]! + Nj * b[q]!;
+          for (let l = 0; l < s; l++) {
+            const dl = b[l]! - b0[l]!;
+            if (dl !== 0) z -= (l === q ? Nj : G[row + (ws[k + l]! & 3)]!) * dl;
+          }
+          const t = thr[j]!;
+          const nb = z > t ? (z - t) / (Nj + nl2) : z < -t ? (z + t) / (Nj + nl2) : 0;
+          const ch = Math.abs(nb - b[q]!);
+          if (ch > dmax) dmax = ch;
+          b[q] = nb;
+        }
+        if (sweep === 0) for (let q = 0; q < s; q++) moveMax = Math.max(moveMax, Math.abs(b[q]! - b0[q]!));
+        if (dmax <= 1e-3 * moveMax) break;
+      }
+      let any = false;
+      for (let q = 0; q < 4; q++) {
+        const dq = q < s ? b[q]! - b0[q]! : 0;
+        blk[4 + q] = dq;
+        if (dq !== 0) {
+          any = true;
+          beta[ws[k + q]!] = b[q]!;
+        }
+      }
+      if (any) e.axpy4(n, c0, c1, c2, c3, coefPtr, rPtr);
+      k += s;
+    }
   }
 
   /** Gap at the current iterate with ρ = r (r synced, xt = X_cᵀr over cols). See the header. */
@@ -464,6 +603,9 @@ export class QuadCD {
         const grow = o.workingSetGrowth === 'double' ? (t === 0 ? o.p0 : 2 * prevSize) : o.p0;
         let size = Math.max(grow, 2 * nnz, forced);
         size = Math.min(size, this.nActive);
+        // blockCD 'auto' on a tall dense design: a working set of half the active features or more
+        // becomes all of them (the block epochs then run; a full-set epoch costs little more)
+        if (this.o.blockCD === 'auto' && this.eng !== null && this.n >= this.nActive && 2 * size >= this.nActive) size = this.nActive;
         m = this.buildWorkingSet(size, xtBest, bbarBest, this.last.t, ws);
         prevSize = m;
       }
