@@ -1,8 +1,8 @@
 /**
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
- * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, column
- * dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
+ * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, the block
+ * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
  * and a pool of engine memories.
  *
  * Interface: `createCscEngine(n, p, nnz)` is the same for CSC designs (kernel `cepoch`);
@@ -104,6 +104,10 @@ export interface WasmEngine {
   readonly dot4: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, out: number) => void;
   /** r ← r − Σ_k coef[k]·X_k over the four columns at byte offsets c0..c3 (one pass over r). */
   readonly axpy4: (n: number, c0: number, c1: number, c2: number, c3: number, coef: number, r: number) => void;
+  /** `axpy4` on the columns a0..a3, then `dot4` of b0..b3 with the updated r, in one pass over r. */
+  readonly axpydot4: (n: number, a0: number, a1: number, a2: number, a3: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, out: number) => void;
+  /** out[0..6) = X_0ᵀX_1, X_0ᵀX_2, X_0ᵀX_3, X_1ᵀX_2, X_1ᵀX_3, X_2ᵀX_3 for the columns at c0..c3. */
+  readonly gram4: (n: number, c0: number, c1: number, c2: number, c3: number, out: number) => void;
 }
 
 interface PoolSlot {
@@ -158,6 +162,8 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
     wepoch: ex.wepoch as WasmEngine['wepoch'],
     dot4: ex.dot4 as WasmEngine['dot4'],
     axpy4: ex.axpy4 as WasmEngine['axpy4'],
+    axpydot4: ex.axpydot4 as WasmEngine['axpydot4'],
+    gram4: ex.gram4 as WasmEngine['gram4'],
   };
   return { engine, x };
 }

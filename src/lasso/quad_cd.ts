@@ -78,10 +78,9 @@ const BLOCK_SWEEPS = 8;
 const groupGrams = new WeakMap<PreparedDesign, Float64Array>();
 
 /**
- * G[16g + 4a + b] = X_c,4g+aᵀX_c,4g+b for every group of four columns (the block epochs' couplings;
- * the diagonal is not used: the norms are), computed on the first call for a design (`dot4` with
- * the group's first three columns, rows 3 by symmetry: about one epoch of work) and cached for
- * the design's lifetime (weakly: it goes with the design).
+ * G[16g + 4a + b] = X_c,4g+aᵀX_c,4g+b (a ≠ b) for every group of four columns (the block epochs'
+ * couplings; the diagonal is not used: the norms are), computed on the first call for a design
+ * (`gram4`: one pass over X) and cached for the design's lifetime (weakly: it goes with the design).
  */
 export function groupGram(d: PreparedDesign, e: WasmEngine): Float64Array {
   let G = groupGrams.get(d);
@@ -96,13 +95,16 @@ export function groupGram(d: PreparedDesign, e: WasmEngine): Float64Array {
   for (let g = 0; g < ng; g++) {
     const j0 = 4 * g;
     const cnt = Math.min(4, p - j0);
+    // a short last group repeats its last column (those entries are never read)
     const ptr = (a: number): number => e.xPtr + colB * (j0 + Math.min(a, cnt - 1));
+    e.gram4(n, ptr(0), ptr(1), ptr(2), ptr(3), out.byteOffset);
     const o = 16 * g;
-    for (let a = 0; a < Math.min(cnt, 3); a++) {
-      e.dot4(n, ptr(0), ptr(1), ptr(2), ptr(3), ptr(a), out.byteOffset);
-      for (let b = 0; b < 4; b++) {
-        G[o + 4 * a + b] = out[b]!;
-        G[o + 4 * b + a] = out[b]!;
+    let q = 0;
+    for (let a = 0; a < 4; a++) {
+      for (let b = a + 1; b < 4; b++) {
+        G[o + 4 * a + b] = out[q]!;
+        G[o + 4 * b + a] = out[q]!;
+        q++;
       }
     }
   }
@@ -218,7 +220,7 @@ export class QuadCD {
   private readonly blkG = new Float64Array(4);
   private readonly blkB0 = new Float64Array(4);
   private readonly blkB = new Float64Array(4);
-  private readonly blkPos = new Int32Array(4);
+  private readonly blkPtr = new Int32Array(4);
 
   constructor(
     readonly d: PreparedDesign,
@@ -322,7 +324,8 @@ export class QuadCD {
     const d = this.d;
     const e = this.eng;
     if (e !== null && this.useBlocks(m)) {
-      this.blockEpoch(e, ws, m);
+      this.blockEpoch(e, ws, m); // counts its epoch
+      return;
     } else if (e !== null) {
       // ws is e.ws, beta/r/thr/norms live in the engine memory
       e.epoch(e.xPtr, this.n, ws.byteOffset, m, this.beta.byteOffset, this.r.byteOffset, this.normsSq.byteOffset, this.thr.byteOffset, this.nl2);
@@ -370,44 +373,41 @@ export class QuadCD {
     const nl2 = this.nl2;
     const G = groupGram(this.d, e);
     const blk = e.blk;
-    const blkPtr = blk.byteOffset;
-    const coefPtr = blkPtr + 32;
+    const outPtr = blk.byteOffset;
+    const coefPtr = outPtr + 32;
     const x = e.xPtr;
     const colB = 8 * n;
     const rPtr = this.r.byteOffset;
     const gv = this.blkG;
     const b0 = this.blkB0;
     const b = this.blkB;
-    const pos = this.blkPos;
+    const cp = this.blkPtr;
+    // the update of the previous block (columns pa0..pa3, coefficients in blk[4..8)) is applied in
+    // the same pass as the next block's dot products (`axpydot4`)
+    let pending = false;
+    let pa0 = 0, pa1 = 0, pa2 = 0, pa3 = 0;
     let k = 0;
     while (k < m) {
-      const j0 = ws[k]!;
-      const grp = j0 >> 2;
+      const grp = ws[k]! >> 2;
       let s = 1;
       while (k + s < m && ws[k + s]! >> 2 === grp) s++;
-      if (s === 1) {
-        e.epoch(x, n, ws.byteOffset + 4 * k, 1, beta.byteOffset, rPtr, N.byteOffset, thr.byteOffset, nl2);
-        k++;
-        continue;
-      }
-      const c0 = x + colB * j0;
-      const c1 = x + colB * ws[k + 1]!;
-      const c2 = s > 2 ? x + colB * ws[k + 2]! : c0;
-      const c3 = s > 3 ? x + colB * ws[k + 3]! : c0;
-      e.dot4(n, c0, c1, c2, c3, rPtr, blkPtr);
+      // a block of fewer than four columns repeats its first one (coefficient 0, dot unused)
+      for (let q = 0; q < 4; q++) cp[q] = x + colB * ws[k + (q < s ? q : 0)]!;
+      if (pending) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else e.dot4(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       for (let q = 0; q < s; q++) {
-        const j = ws[k + q]!;
         gv[q] = blk[q]!;
-        b0[q] = b[q] = beta[j]!;
-        pos[q] = 16 * grp + 4 * (j & 3);
+        b0[q] = b[q] = beta[ws[k + q]!]!;
       }
+      const o = 16 * grp;
       let moveMax = 0;
       for (let sweep = 0; sweep < BLOCK_SWEEPS; sweep++) {
         let dmax = 0;
         for (let q = 0; q < s; q++) {
           const j = ws[k + q]!;
-          const row = pos[q]!;
+          const row = o + 4 * (j & 3);
           const Nj = N[j]!;
+          // z = X_jᵀ(r − X_B δ) + N_j b_j, δ = b − b⁰ (G_jj = N_j)
           let z = gv[q]! + Nj * b[q]!;
           for (let l = 0; l < s; l++) {
             const dl = b[l]! - b0[l]!;
@@ -420,20 +420,28 @@ export class QuadCD {
           b[q] = nb;
         }
         if (sweep === 0) for (let q = 0; q < s; q++) moveMax = Math.max(moveMax, Math.abs(b[q]! - b0[q]!));
-        if (dmax <= 1e-3 * moveMax) break;
+        if (s === 1 || dmax <= 1e-3 * moveMax) break;
       }
-      let any = false;
+      pending = false;
       for (let q = 0; q < 4; q++) {
         const dq = q < s ? b[q]! - b0[q]! : 0;
         blk[4 + q] = dq;
         if (dq !== 0) {
-          any = true;
+          pending = true;
           beta[ws[k + q]!] = b[q]!;
         }
       }
-      if (any) e.axpy4(n, c0, c1, c2, c3, coefPtr, rPtr);
+      if (pending) {
+        pa0 = cp[0]!;
+        pa1 = cp[1]!;
+        pa2 = cp[2]!;
+        pa3 = cp[3]!;
+      }
       k += s;
     }
+    if (pending) e.axpy4(n, pa0, pa1, pa2, pa3, coefPtr, rPtr);
+    this.epochs++;
+    this.coordUpdates += m;
   }
 
   /** Gap at the current iterate with ρ = r (r synced, xt = X_cᵀr over cols). See the header. */
