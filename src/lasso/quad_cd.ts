@@ -612,8 +612,11 @@ export class QuadCD {
         let size = Math.max(grow, 2 * nnz, forced);
         size = Math.min(size, this.nActive);
         // blockCD 'auto' on a tall dense design: a working set of half the active features or more
-        // becomes all of them (the block epochs then run; a full-set epoch costs little more)
-        if (this.o.blockCD === 'auto' && this.eng !== null && this.n >= this.nActive && 2 * size >= this.nActive) size = this.nActive;
+        // becomes all of them, and so does one after a working set that came back ≥ 90% non-zero
+        // (the support outgrows the doubling rule: on 5000 × 500 at λmax/200, 100 → 194 → 346 → 500
+        // features took 8 epochs before the full set, which then needed as many epochs as from the
+        // start). The block epochs then run on the full set; an outer gap pass costs a full pass anyway.
+        if (this.o.blockCD === 'auto' && this.eng !== null && this.n >= this.nActive && (2 * size >= this.nActive || (t > 0 && nnz >= 0.9 * prevM))) size = this.nActive;
         m = this.buildWorkingSet(size, xtBest, bbarBest, this.last.t, ws);
         prevSize = m;
       }
