@@ -221,6 +221,9 @@ export class QuadCD {
   private readonly blkB0 = new Float64Array(4);
   private readonly blkB = new Float64Array(4);
   private readonly blkPtr = new Int32Array(4);
+  private readonly blkT = new Float64Array(4);
+  private readonly blkDen = new Float64Array(4);
+  private readonly blkGl = new Float64Array(16);
 
   constructor(
     readonly d: PreparedDesign,
@@ -382,6 +385,8 @@ export class QuadCD {
     const b0 = this.blkB0;
     const b = this.blkB;
     const cp = this.blkPtr;
+    const tq = this.blkT;
+    const den = this.blkDen;
     // the update of the previous block (columns pa0..pa3, coefficients in blk[4..8)) is applied in
     // the same pass as the next block's dot products (`axpydot4`)
     let pending = false;
@@ -395,26 +400,29 @@ export class QuadCD {
       for (let q = 0; q < 4; q++) cp[q] = x + colB * ws[k + (q < s ? q : 0)]!;
       if (pending) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       else e.dot4(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      for (let q = 0; q < s; q++) {
-        gv[q] = blk[q]!;
-        b0[q] = b[q] = beta[ws[k + q]!]!;
-      }
+      // the block's sub-problem in local arrays: Gram block gl (N_j on the diagonal), thresholds
+      const gl = this.blkGl;
       const o = 16 * grp;
+      for (let q = 0; q < s; q++) {
+        const j = ws[k + q]!;
+        gv[q] = blk[q]!;
+        b0[q] = b[q] = beta[j]!;
+        tq[q] = thr[j]!;
+        const row = o + 4 * (j & 3);
+        for (let l = 0; l < s; l++) gl[4 * q + l] = l === q ? N[j]! : G[row + (ws[k + l]! & 3)]!;
+        den[q] = N[j]! + nl2;
+      }
       let moveMax = 0;
       for (let sweep = 0; sweep < BLOCK_SWEEPS; sweep++) {
         let dmax = 0;
         for (let q = 0; q < s; q++) {
-          const j = ws[k + q]!;
-          const row = o + 4 * (j & 3);
-          const Nj = N[j]!;
-          // z = X_jᵀ(r − X_B δ) + N_j b_j, δ = b − b⁰ (G_jj = N_j)
-          let z = gv[q]! + Nj * b[q]!;
-          for (let l = 0; l < s; l++) {
-            const dl = b[l]! - b0[l]!;
-            if (dl !== 0) z -= (l === q ? Nj : G[row + (ws[k + l]! & 3)]!) * dl;
-          }
-          const t = thr[j]!;
-          const nb = z > t ? (z - t) / (Nj + nl2) : z < -t ? (z + t) / (Nj + nl2) : 0;
+          // z = X_jᵀ(r − X_B δ) + N_j b_j, δ = b − b⁰
+          let z = gv[q]!;
+          const rq = 4 * q;
+          for (let l = 0; l < s; l++) z -= gl[rq + l]! * (l === q ? -b0[l]! : b[l]! - b0[l]!);
+          // (the l = q term is −N_j(b_j − b⁰_j) + N_j b_j = N_j b⁰_j)
+          const t = tq[q]!;
+          const nb = z > t ? (z - t) / den[q]! : z < -t ? (z + t) / den[q]! : 0;
           const ch = Math.abs(nb - b[q]!);
           if (ch > dmax) dmax = ch;
           b[q] = nb;
@@ -583,7 +591,15 @@ export class QuadCD {
         colDots(this.d, this.r, rSum, list, nA, this.xtr);
       } else if (t === 0 && computeLmax) {
         const xty = this.xti;
-        colDots2(this.d, this.r, rSum, this.yc, this.ySum, list, nA, this.xtr, xty);
+        // from β = 0 the residual is y_c itself (r = y_c − 0, exactly): one product serves both
+        let zero = true;
+        for (let k = 0; zero && k < nA; k++) zero = this.beta[list[k]!] === 0;
+        if (zero && !this.sparseCentred) {
+          colDots(this.d, this.r, rSum, list, nA, this.xtr);
+          for (let k = 0; k < nA; k++) xty[list[k]!] = this.xtr[list[k]!]!;
+        } else {
+          colDots2(this.d, this.r, rSum, this.yc, this.ySum, list, nA, this.xtr, xty);
+        }
         let m = 0;
         const w = this.spec.weights;
         for (let k = 0; k < nA; k++) {
