@@ -109,7 +109,7 @@ export interface SolverOptions {
    * Squared-loss CD only (as `gram`): block coordinate descent on groups of four consecutive
    * columns {4g, …, 4g+3} (quad_cd.ts `blockEpoch`: one pass over the residual per group, the
    * group's 4×4 sub-problem solved exactly on its cached Gram block). `'auto'` (default): on dense
-   * designs with the WebAssembly engine and n ≥ the active features, for sub-problems over every
+   * designs with the WebAssembly engine and n ≥ p, for sub-problems over every
    * active feature, and the working set then grows to every active feature once it would hold half
    * of them; `true`: every dense epoch; `false`: never (one coordinate at a time, the previous
    * behaviour). Same fixed points and the same certified gap in every mode.

@@ -351,7 +351,7 @@ export class QuadCD {
   /** Whether an epoch over m features runs as block epochs (option `blockCD`, see models.ts). */
   private useBlocks(m: number): boolean {
     const b = this.o.blockCD;
-    return b === true || (b === 'auto' && m === this.nActive && this.n >= m);
+    return b === true || (b === 'auto' && m === this.nActive && this.n >= this.p);
   }
 
   /**
@@ -515,7 +515,7 @@ export class QuadCD {
   }
 
   /**
-   * blockCD 'auto' on a tall dense design (n ≥ active features): whether the working set should be
+   * blockCD 'auto' on a tall dense design (n ≥ p): whether the working set should be
    * every active feature, so that the block epochs run. True when (i) the rule's size is half of
    * them or more, (ii) the previous working set came back ≥ 90% non-zero (the support outgrows the
    * doubling rule), or (iii) at the first outer iteration ≥ 90% of them violate their optimality
@@ -653,7 +653,7 @@ export class QuadCD {
         const grow = o.workingSetGrowth === 'double' ? (t === 0 ? o.p0 : 2 * prevSize) : o.p0;
         let size = Math.max(grow, 2 * nnz, forced);
         size = Math.min(size, this.nActive);
-        if (size < this.nActive && this.o.blockCD === 'auto' && this.eng !== null && this.n >= this.nActive && this.fullSetPays(t, size, nnz, prevM, xtBest, bbarBest)) size = this.nActive;
+        if (size < this.nActive && this.o.blockCD === 'auto' && this.eng !== null && this.n >= this.p && this.fullSetPays(t, size, nnz, prevM, xtBest, bbarBest)) size = this.nActive;
         m = this.buildWorkingSet(size, xtBest, bbarBest, this.last.t, ws);
         prevSize = m;
       }
