@@ -55,6 +55,12 @@
  * 100× the tolerance, after an Anderson step with large weights (Σ|c_k| > 10), and whenever the
  * inner gap stalls for 3 checks (rounding drift of r would otherwise make CD converge to a fixed
  * point of a slightly wrong residual).
+ * Block epochs (option `blockCD`, `blockEpoch`): on tall dense designs the working set is visited
+ * by groups of four columns {4g, …, 4g+3}; each group's sub-problem is solved exactly on its cached
+ * 4×4 Gram block, with one pass over r per group (the update of one group fused with the dot
+ * products of the next, kernel `axpydot4`). Same fixed points as the cyclic update, fewer epochs on
+ * correlated neighbouring columns, and r read and written once per four columns.
+ *
  * Dense epochs run in the WebAssembly SIMD engine of the prepared design (design.ts), CSC epochs
  * in the design's CSC engine (kernel `cepoch`, scalar WebAssembly); everything else in JavaScript. Tall dense problems may continue in the Gram mode
  * (quad_gram.ts): `switchAfter` stops `run` after a budget of coordinate updates (cd.ts).
@@ -82,7 +88,7 @@ const groupGrams = new WeakMap<PreparedDesign, Float64Array>();
  * couplings; the diagonal is not used: the norms are), computed on the first call for a design
  * (`gram4`: one pass over X) and cached for the design's lifetime (weakly: it goes with the design).
  */
-export function groupGram(d: PreparedDesign, e: WasmEngine): Float64Array {
+function groupGram(d: PreparedDesign, e: WasmEngine): Float64Array {
   let G = groupGrams.get(d);
   if (G !== undefined) return G;
   const p = d.nCols;
