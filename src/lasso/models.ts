@@ -112,8 +112,9 @@ export interface SolverOptions {
    * designs with the WebAssembly engine and n ≥ p, for sub-problems over every active feature; on
    * those designs the working set becomes every active feature once it would hold half of them,
    * after a working set that came back ≥ 90% non-zero, or from the start when ≥ 90% of the features
-   * violate their optimality condition there and n ≥ 2·|active| (quad_cd.ts `fullSetPays`); `true`: every epoch on a dense design with the engine (the JavaScript kernels, backend
-   * `'js'`, have no block epochs); `false`: never (one coordinate at a time, the previous
+   * violate their optimality condition there and n ≥ 2·|active| (quad_cd.ts `fullSetPays`);
+   * `true`: every epoch on a dense design with the engine (the JavaScript kernels, backend `'js'`,
+   * have no block epochs); `false`: never (one coordinate at a time, the previous
    * algorithm). Same fixed points and the same certified gap in every mode.
    */
   readonly blockCD?: 'auto' | boolean;
