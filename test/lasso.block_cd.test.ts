@@ -201,3 +201,20 @@ test('blockCD: option check names the option', () => {
   const { X, y } = tall(5, 30, 8);
   assert.throws(() => lasso(X, y, 0.1, { blockCD: 'yes' as unknown as boolean }), (e: unknown) => e instanceof InvalidArgumentError && /blockCD/.test(e.message));
 });
+
+test("blockCD 'auto': wide designs keep one-coordinate epochs (β identical to blockCD: false); tall ones go to the full set", () => {
+  // wide: n < p, 'auto' never runs block epochs nor changes the working sets
+  const { X: W, y: yw } = tall(13, 60, 150);
+  const lw = lambdaMax(W, yw) / 20;
+  const a = lasso(W, yw, lw, { tol: 1e-8 });
+  const b = lasso(W, yw, lw, { tol: 1e-8, blockCD: false });
+  assert.deepEqual(Array.from(a.beta), Array.from(b.beta));
+  assert.equal(a.iterations, b.iterations);
+  // strongly tall at a small λ: (almost) every feature violates its optimality condition at β = 0,
+  // so the first working set is every feature
+  if (!hasWasm) return;
+  const { X, y } = tall(17, 800, 40);
+  const res = lasso(X, y, lambdaMax(X, y) / 1000, { tol: 1e-6, p0: 10, gram: false, screening: false });
+  assert.equal(res.stats.workingSetSize, 40);
+  assert.equal(res.nOuter, 1, 'one sub-problem over the full set');
+});
