@@ -18,8 +18,10 @@
  * thread (`setThreads(1)`: the Gram product would otherwise use the worker pool).
  *
  * Ours: plain cyclic CD (`workingSet: false, screening: false, acceleration: 'none'`, i.e.
- * scikit-learn 1.2's algorithm) and the default solver (working sets + Gap Safe screening +
- * Anderson + dual extrapolation). Both are timed end to end from the raw `DenseDesign` (centring and
+ * scikit-learn 1.2's algorithm), the default solver (working sets + Gap Safe screening + Anderson +
+ * dual extrapolation + block epochs on tall dense designs) and, with `--issue12`, the default solver
+ * with `blockCD: false` (one coordinate at a time, the round before the block epochs; column
+ * `no-block cpu`: its CPU ms and epochs). All are timed end to end from the raw `DenseDesign` (centring and
  * column norms included), best of a few runs. scikit-learn (when `/usr/bin/python3` has it): only
  * `Lasso(...).fit` is timed inside Python (bench/sklearn_lasso.py), data passed through temp files.
  * Same stopping rule on both sides (gap ≤ tol·‖y_c‖²/n); both gaps are printed in the units of the
@@ -196,12 +198,14 @@ function gapAt(j: Job, beta: ArrayLike<number>): number {
 }
 
 const rows: string[][] = [];
-const header = ['problem', 'tol', 'λ/λmax', 'plain CD ms', 'ours ms', 'sklearn ms', 'ours/sk', 'ours cpu', 'sk cpu', 'cpu ratio', '|S| ours', '|S| sk', 'gap ours', 'gap sk', 'max|Δβ|', 'epochs ours', 'iters sk'];
+const header = ['problem', 'tol', 'λ/λmax', 'plain CD ms', 'ours ms', 'sklearn ms', 'ours/sk', 'ours cpu', 'sk cpu', 'cpu ratio', 'no-block cpu', '|S| ours', '|S| sk', 'gap ours', 'gap sk', 'max|Δβ|', 'epochs ours', 'iters sk'];
 for (const j of jobs) {
   const plain = args.has('--no-plain')
     ? { ms: NaN, cpu: NaN, res: { converged: true } }
     : timeOurs(j, { tol: j.tol, maxIter: 100000, workingSet: false, screening: false, acceleration: 'none' });
   const fast = timeOurs(j, { tol: j.tol, maxIter: 100000 });
+  // the default solver without the block epochs (`blockCD: false`, the previous round), same session
+  const noBlock = issue12 ? timeOurs(j, { tol: j.tol, maxIter: 100000, blockCD: false }) : undefined;
   const s = useSk ? runSklearn(j, repeatsFor(fast.ms)) : undefined;
   // sklearn's gap re-evaluated with our formula at its coefficients (documented objective's units,
   // independent of how a given sklearn version scales `dual_gap_`)
@@ -220,6 +224,7 @@ for (const j of jobs) {
     j.l1Ratio === undefined ? j.pb.name : `${j.pb.name} l1r ${j.l1Ratio}`, j.tol.toExponential(0), `1/${j.ratio}`,
     plain.ms.toFixed(1), fast.ms.toFixed(1), s ? s.ms.toFixed(1) : '-', s ? (fast.ms / s.ms).toFixed(3) : '-',
     fast.cpu.toFixed(1), s ? s.cpu_ms.toFixed(1) : '-', s ? (fast.cpu / s.cpu_ms).toFixed(3) : '-',
+    noBlock ? `${noBlock.cpu.toFixed(1)} (${noBlock.res.iterations})` : '-',
     String(fast.res.support.length), s ? String(skSupp) : '-',
     fast.res.gap.toExponential(2), s ? skGap.toExponential(2) : '-', s ? dmax.toExponential(2) : '-',
     `${fast.res.iterations}${fast.res.converged ? '' : '!'}`, s ? String(s.n_iter) : '-',

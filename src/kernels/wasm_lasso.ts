@@ -1,8 +1,8 @@
 /**
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
- * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, column
- * dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
+ * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, the block
+ * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
  * and a pool of engine memories.
  *
  * Interface: `createCscEngine(n, p, nnz)` is the same for CSC designs (kernel `cepoch`);
@@ -98,6 +98,16 @@ export interface WasmEngine {
   readonly prep: (X: number, n: number, p: number, center: number, means: number, norms: number) => number;
   readonly wnorms: (X: number, n: number, ws: number, m: number, h: number, out: number) => void;
   readonly wepoch: (X: number, n: number, ws: number, m: number, beta: number, delta: number, w: number, h: number, curv: number, lam: number) => number;
+  /** Scratch of the block epochs (lasso/quad_cd.ts): 4 dot products out, 4 coefficients in. */
+  readonly blk: Float64Array;
+  /** out[k] = X_kᵀv for the four columns at byte offsets c0..c3 (one pass over v). */
+  readonly dot4: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, out: number) => void;
+  /** r ← r − Σ_k coef[k]·X_k over the four columns at byte offsets c0..c3 (one pass over r). */
+  readonly axpy4: (n: number, c0: number, c1: number, c2: number, c3: number, coef: number, r: number) => void;
+  /** `axpy4` on the columns a0..a3, then `dot4` of b0..b3 with the updated r, in one pass over r. */
+  readonly axpydot4: (n: number, a0: number, a1: number, a2: number, a3: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, out: number) => void;
+  /** out[0..6) = X_0ᵀX_1, X_0ᵀX_2, X_0ᵀX_3, X_1ᵀX_2, X_1ᵀX_3, X_2ᵀX_3 for the columns at c0..c3. */
+  readonly gram4: (n: number, c0: number, c1: number, c2: number, c3: number, out: number) => void;
 }
 
 interface PoolSlot {
@@ -116,7 +126,7 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
   if (mod === null) return null;
   // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv
   // then i32: ws | cols | allCols
-  const nf = n * p + 7 * n + 7 * p;
+  const nf = n * p + 7 * n + 7 * p + 8;
   const bytes = nf * 8 + 3 * p * 4 + 64;
   if (bytes > 2 ** 31) return null; // keep i32 byte offsets positive
   const slot = acquireSlot(mod, bytes);
@@ -131,7 +141,7 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
   };
   const x = f(n * p);
   const r = f(n), beta = f(p), thr = f(p), norms = f(p), vecA = f(n), vecB = f(n), outA = f(p), outB = f(p);
-  const lw = f(n), lh = f(n), lu = f(n), ldelta = f(p), lcurv = f(p);
+  const lw = f(n), lh = f(n), lu = f(n), ldelta = f(p), lcurv = f(p), blk = f(8);
   const ii = (len: number): Int32Array => {
     const v = new Int32Array(buf, off, len);
     off += len * 4;
@@ -141,7 +151,7 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
   for (let j = 0; j < p; j++) allCols[j] = j;
   const ex = inst.exports as Record<string, unknown>;
   const engine: WasmEngine = {
-    slot, buffer: buf, xPtr: x.byteOffset, r, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, busy: false,
+    slot, buffer: buf, xPtr: x.byteOffset, r, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, blk, busy: false,
     epoch: ex.epoch as WasmEngine['epoch'],
     gepoch: ex.gepoch as WasmEngine['gepoch'],
     dots: ex.dots as WasmEngine['dots'],
@@ -150,6 +160,10 @@ export function createEngine(n: number, p: number): { engine: WasmEngine; x: Flo
     prep: ex.prep as WasmEngine['prep'],
     wnorms: ex.wnorms as WasmEngine['wnorms'],
     wepoch: ex.wepoch as WasmEngine['wepoch'],
+    dot4: ex.dot4 as WasmEngine['dot4'],
+    axpy4: ex.axpy4 as WasmEngine['axpy4'],
+    axpydot4: ex.axpydot4 as WasmEngine['axpydot4'],
+    gram4: ex.gram4 as WasmEngine['gram4'],
   };
   return { engine, x };
 }

@@ -25,7 +25,7 @@ type Resolved = ResolvedOptions;
 
 function solveQuadratic(X: DesignInput, y: VectorLike, spec0: (p: number) => QuadSpec, opts: SolverOptions, fn: string): SolverResult {
   const t0 = performance.now();
-  const o = resolveOptions(opts, fn, ['gram']);
+  const o = resolveOptions(opts, fn, ['gram', 'blockCD']);
   const { d, owned } = resolveDesignOwned(X, o.fitIntercept, fn, true);
   try {
     return solvePrepared(d, owned, y, spec0, o, fn, t0);

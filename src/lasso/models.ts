@@ -106,6 +106,19 @@ export interface SolverOptions {
    */
   readonly gram?: 'auto' | boolean;
   /**
+   * Squared-loss CD only (as `gram`): block coordinate descent on groups of four consecutive
+   * columns {4g, …, 4g+3} (quad_cd.ts `blockEpoch`: one pass over the residual per group, the
+   * group's 4×4 sub-problem solved exactly on its cached Gram block). `'auto'` (default): on dense
+   * designs with the WebAssembly engine and n ≥ p, for sub-problems over every active feature; on
+   * those designs the working set becomes every active feature once it would hold half of them,
+   * after a working set that came back ≥ 90% non-zero, or from the start when ≥ 90% of the features
+   * violate their optimality condition there and n ≥ 2·|active| (quad_cd.ts `fullSetPays`);
+   * `true`: every epoch on a dense design with the engine (the JavaScript kernels, backend `'js'`,
+   * have no block epochs); `false`: never (one coordinate at a time, the previous
+   * algorithm). Same fixed points and the same certified gap in every mode.
+   */
+  readonly blockCD?: 'auto' | boolean;
+  /**
    * On non-convergence (core/failure.ts): 'throw' (default; a `ConvergenceError` carrying the
    * result), 'warn' (a ConvergenceWarning, then the result with `converged: false`) or 'return'.
    */
@@ -256,7 +269,14 @@ export function resolveOptions(opts: SolverOptions, fn: string, extraKeys: reado
     warmStart: opts.warmStart,
     onFailure,
     gram: gramOpt(opts.gram, fn),
+    blockCD: autoBool(opts.blockCD, fn, 'blockCD'),
   };
+}
+
+function autoBool(v: unknown, fn: string, name: string): 'auto' | boolean {
+  if (v === undefined) return 'auto';
+  if (v !== 'auto' && v !== true && v !== false) throw new InvalidArgumentError(`${fn}(): option ${name} must be 'auto', true or false, got ${describeValue(v)}`);
+  return v;
 }
 
 function gramOpt(v: unknown, fn: string): 'auto' | boolean {

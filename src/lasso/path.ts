@@ -74,7 +74,7 @@ export interface PathResult {
 export function lassoPath(X: DesignInput, y: VectorLike, opts: PathOptions = {}): PathResult {
   const t0 = performance.now();
   const fn = 'lassoPath';
-  const o = resolveOptions(opts as SolverOptions, fn, ['lambdas', 'nLambdas', 'eps', 'l1Ratio', 'accuracy', 'gram']);
+  const o = resolveOptions(opts as SolverOptions, fn, ['lambdas', 'nLambdas', 'eps', 'l1Ratio', 'accuracy', 'gram', 'blockCD']);
   if ((opts as SolverOptions).warmStart !== undefined) throw new InvalidArgumentError(`${fn}(): warmStart is not an option of lassoPath (each λ is warm-started from the previous one)`);
   const { d, owned } = resolveDesignOwned(X, o.fitIntercept, fn, true);
   try {

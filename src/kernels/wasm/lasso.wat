@@ -1286,344 +1286,102 @@
   ;; means[j] = μ, norms[j] = ‖X_j‖². Returns 1 if a norm or mean is not finite (NaN/±Inf in X,
   ;; or overflow: the caller then scans X in JavaScript), else 0. Finite test: s − s ≠ 0.
   (func $prep (export "prep") (type $t4) (param $x i32) (param $n i32) (param $p i32) (param $center i32) (param $means i32) (param $norms i32) (result i32)
-    (local $j i32) (local $pb i32) (local $c i32) (local $i i32) (local $end4 i32) (local $endb i32) (local $bad i32) (local $a0 v128) (local $a1 v128) (local $mv v128) (local $s f64) (local $mu f64) (local $nf f64)
-    (local.set $end4
-      (i32.shl
-        (i32.and
-          (local.get $n)
-          (i32.const -4))
-        (i32.const 3)))
-    (local.set $endb
-      (i32.shl
-        (local.get $n)
-        (i32.const 3)))
-    (local.set $pb
-      (i32.shl
-        (local.get $p)
-        (i32.const 3)))
-    (local.set $j
-      (i32.const 0))
-    (local.set $c
-      (local.get $x))
-    (local.set $nf
-      (f64.convert_i32_s
-        (local.get $n)))
+    ;; three passes per centred column (sum; refinement; centre and ‖·‖² fused, with the same two
+    ;; accumulators and order as the former separate norm pass: bit-identical means and norms)
+    (local $j i32) (local $pb i32) (local $c i32) (local $i i32) (local $end4 i32) (local $endb i32) (local $bad i32) (local $a0 v128) (local $a1 v128) (local $mv v128) (local $s f64) (local $mu f64) (local $nf f64) (local $v0 v128) (local $v1 v128) (local $t f64)
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3)))
+    (local.set $endb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $pb (i32.shl (local.get $p) (i32.const 3)))
+    (local.set $c (local.get $x))
+    (local.set $nf (f64.convert_i32_s (local.get $n)))
     (block $B0
       (loop $L1
-        (br_if $B0
-          (i32.ge_u
-            (local.get $j)
-            (local.get $pb)))
-        (local.set $mu
-          (f64.const 0x0p+0 (;=0;)))
-        (local.set $mv
-          (f64x2.splat
-            (f64.const 0x0p+0 (;=0;))))
-        (if $I2
-          (local.get $center)
+        (br_if $B0 (i32.ge_u (local.get $j) (local.get $pb)))
+        (local.set $mu (f64.const 0))
+        (local.set $mv (f64x2.splat (f64.const 0)))
+        (local.set $a1 (local.tee $a0 (f64x2.splat (f64.const 0))))
+        (local.set $i (i32.const 0))
+        (if (local.get $center)
           (then
-            (local.set $a1
-              (local.tee $a0
-                (f64x2.splat
-                  (f64.const 0x0p+0 (;=0;)))))
-            (local.set $i
-              (i32.const 0))
+            ;; μ₀ = Σx/n
             (block $B3
               (loop $L4
-                (br_if $B3
-                  (i32.ge_u
-                    (local.get $i)
-                    (local.get $end4)))
-                (local.set $a0
-                  (f64x2.add
-                    (local.get $a0)
-                    (f64x2.sub
-                      (v128.load align=8
-                        (i32.add
-                          (local.get $c)
-                          (local.get $i)))
-                      (local.get $mv))))
-                (local.set $a1
-                  (f64x2.add
-                    (local.get $a1)
-                    (f64x2.sub
-                      (v128.load offset=16 align=8
-                        (i32.add
-                          (local.get $c)
-                          (local.get $i)))
-                      (local.get $mv))))
-                (local.set $i
-                  (i32.add
-                    (local.get $i)
-                    (i32.const 32)))
+                (br_if $B3 (i32.ge_u (local.get $i) (local.get $end4)))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.sub (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.sub (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
+                (local.set $i (i32.add (local.get $i) (i32.const 32)))
                 (br $L4)))
-            (local.set $s
-              (f64.add
-                (f64x2.extract_lane 0
-                  (local.tee $a0
-                    (f64x2.add
-                      (local.get $a0)
-                      (local.get $a1))))
-                (f64x2.extract_lane 1
-                  (local.get $a0))))
+            (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (local.get $a0) (local.get $a1)))) (f64x2.extract_lane 1 (local.get $a0))))
             (block $B5
               (loop $L6
-                (br_if $B5
-                  (i32.ge_u
-                    (local.get $i)
-                    (local.get $endb)))
-                (local.set $s
-                  (f64.add
-                    (local.get $s)
-                    (f64.sub
-                      (f64.load
-                        (i32.add
-                          (local.get $c)
-                          (local.get $i)))
-                      (local.get $mu))))
-                (local.set $i
-                  (i32.add
-                    (local.get $i)
-                    (i32.const 8)))
+                (br_if $B5 (i32.ge_u (local.get $i) (local.get $endb)))
+                (local.set $s (f64.add (local.get $s) (f64.sub (f64.load (i32.add (local.get $c) (local.get $i))) (local.get $mu))))
+                (local.set $i (i32.add (local.get $i) (i32.const 8)))
                 (br $L6)))
-            (local.set $mv
-              (f64x2.splat
-                (local.tee $mu
-                  (f64.div
-                    (local.get $s)
-                    (local.get $nf)))))
-            (local.set $a1
-              (local.tee $a0
-                (f64x2.splat
-                  (f64.const 0x0p+0 (;=0;)))))
-            (local.set $i
-              (i32.const 0))
+            ;; μ = μ₀ + Σ(x − μ₀)/n
+            (local.set $mv (f64x2.splat (local.tee $mu (f64.div (local.get $s) (local.get $nf)))))
+            (local.set $a1 (local.tee $a0 (f64x2.splat (f64.const 0))))
+            (local.set $i (i32.const 0))
             (block $B7
               (loop $L8
-                (br_if $B7
-                  (i32.ge_u
-                    (local.get $i)
-                    (local.get $end4)))
-                (local.set $a0
-                  (f64x2.add
-                    (local.get $a0)
-                    (f64x2.sub
-                      (v128.load align=8
-                        (i32.add
-                          (local.get $c)
-                          (local.get $i)))
-                      (local.get $mv))))
-                (local.set $a1
-                  (f64x2.add
-                    (local.get $a1)
-                    (f64x2.sub
-                      (v128.load offset=16 align=8
-                        (i32.add
-                          (local.get $c)
-                          (local.get $i)))
-                      (local.get $mv))))
-                (local.set $i
-                  (i32.add
-                    (local.get $i)
-                    (i32.const 32)))
+                (br_if $B7 (i32.ge_u (local.get $i) (local.get $end4)))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.sub (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.sub (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
+                (local.set $i (i32.add (local.get $i) (i32.const 32)))
                 (br $L8)))
-            (local.set $s
-              (f64.add
-                (f64x2.extract_lane 0
-                  (local.tee $a0
-                    (f64x2.add
-                      (local.get $a0)
-                      (local.get $a1))))
-                (f64x2.extract_lane 1
-                  (local.get $a0))))
+            (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (local.get $a0) (local.get $a1)))) (f64x2.extract_lane 1 (local.get $a0))))
             (block $B9
               (loop $L10
-                (br_if $B9
-                  (i32.ge_u
-                    (local.get $i)
-                    (local.get $endb)))
-                (local.set $s
-                  (f64.add
-                    (local.get $s)
-                    (f64.sub
-                      (f64.load
-                        (i32.add
-                          (local.get $c)
-                          (local.get $i)))
-                      (local.get $mu))))
-                (local.set $i
-                  (i32.add
-                    (local.get $i)
-                    (i32.const 8)))
+                (br_if $B9 (i32.ge_u (local.get $i) (local.get $endb)))
+                (local.set $s (f64.add (local.get $s) (f64.sub (f64.load (i32.add (local.get $c) (local.get $i))) (local.get $mu))))
+                (local.set $i (i32.add (local.get $i) (i32.const 8)))
                 (br $L10)))
-            (local.set $mv
-              (f64x2.splat
-                (local.tee $mu
-                  (f64.add
-                    (local.get $mu)
-                    (f64.div
-                      (local.get $s)
-                      (local.get $nf))))))
-            (local.set $i
-              (i32.const 0))
+            (local.set $mv (f64x2.splat (local.tee $mu (f64.add (local.get $mu) (f64.div (local.get $s) (local.get $nf))))))
+            ;; X_j ← X_j − μ and ‖X_j‖² in one pass
+            (local.set $a1 (local.tee $a0 (f64x2.splat (f64.const 0))))
+            (local.set $i (i32.const 0))
             (block $B11
               (loop $L12
-                (br_if $B11
-                  (i32.ge_u
-                    (local.get $i)
-                    (local.get $end4)))
-                (v128.store align=8
-                  (i32.add
-                    (local.get $c)
-                    (local.get $i))
-                  (f64x2.sub
-                    (v128.load align=8
-                      (i32.add
-                        (local.get $c)
-                        (local.get $i)))
-                    (local.get $mv)))
-                (v128.store offset=16 align=8
-                  (i32.add
-                    (local.get $c)
-                    (local.get $i))
-                  (f64x2.sub
-                    (v128.load offset=16 align=8
-                      (i32.add
-                        (local.get $c)
-                        (local.get $i)))
-                    (local.get $mv)))
-                (local.set $i
-                  (i32.add
-                    (local.get $i)
-                    (i32.const 32)))
+                (br_if $B11 (i32.ge_u (local.get $i) (local.get $end4)))
+                (local.set $v0 (f64x2.sub (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv)))
+                (local.set $v1 (f64x2.sub (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv)))
+                (v128.store align=8 (i32.add (local.get $c) (local.get $i)) (local.get $v0))
+                (v128.store offset=16 align=8 (i32.add (local.get $c) (local.get $i)) (local.get $v1))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $v0) (local.get $v0))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $v1) (local.get $v1))))
+                (local.set $i (i32.add (local.get $i) (i32.const 32)))
                 (br $L12)))
             (block $B13
               (loop $L14
-                (br_if $B13
-                  (i32.ge_u
-                    (local.get $i)
-                    (local.get $endb)))
-                (f64.store
-                  (i32.add
-                    (local.get $c)
-                    (local.get $i))
-                  (f64.sub
-                    (f64.load
-                      (i32.add
-                        (local.get $c)
-                        (local.get $i)))
-                    (local.get $mu)))
-                (local.set $i
-                  (i32.add
-                    (local.get $i)
-                    (i32.const 8)))
-                (br $L14)))))
-        (f64.store
-          (i32.add
-            (local.get $means)
-            (local.get $j))
-          (local.get $mu))
-        (local.set $a1
-          (local.tee $a0
-            (f64x2.splat
-              (f64.const 0x0p+0 (;=0;)))))
-        (local.set $i
-          (i32.const 0))
-        (block $B15
-          (loop $L16
-            (br_if $B15
-              (i32.ge_u
-                (local.get $i)
-                (local.get $end4)))
-            (local.set $a0
-              (f64x2.add
-                (local.get $a0)
-                (f64x2.mul
-                  (v128.load align=8
-                    (i32.add
-                      (local.get $c)
-                      (local.get $i)))
-                  (v128.load align=8
-                    (i32.add
-                      (local.get $c)
-                      (local.get $i))))))
-            (local.set $a1
-              (f64x2.add
-                (local.get $a1)
-                (f64x2.mul
-                  (v128.load offset=16 align=8
-                    (i32.add
-                      (local.get $c)
-                      (local.get $i)))
-                  (v128.load offset=16 align=8
-                    (i32.add
-                      (local.get $c)
-                      (local.get $i))))))
-            (local.set $i
-              (i32.add
-                (local.get $i)
-                (i32.const 32)))
-            (br $L16)))
-        (local.set $s
-          (f64.add
-            (f64x2.extract_lane 0
-              (local.tee $a0
-                (f64x2.add
-                  (local.get $a0)
-                  (local.get $a1))))
-            (f64x2.extract_lane 1
-              (local.get $a0))))
+                (br_if $B13 (i32.ge_u (local.get $i) (local.get $endb)))
+                (f64.store (i32.add (local.get $c) (local.get $i)) (f64.sub (f64.load (i32.add (local.get $c) (local.get $i))) (local.get $mu)))
+                (local.set $i (i32.add (local.get $i) (i32.const 8)))
+                (br $L14))))
+          (else
+            ;; not centred: ‖X_j‖² only
+            (block $B15
+              (loop $L16
+                (br_if $B15 (i32.ge_u (local.get $i) (local.get $end4)))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (v128.load align=8 (i32.add (local.get $c) (local.get $i))))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))))))
+                (local.set $i (i32.add (local.get $i) (i32.const 32)))
+                (br $L16)))))
+        (f64.store (i32.add (local.get $means) (local.get $j)) (local.get $mu))
+        ;; reduce the norm accumulators, then the tail in order (from the stored values)
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (local.get $a0) (local.get $a1)))) (f64x2.extract_lane 1 (local.get $a0))))
+        (local.set $i (local.get $end4))
         (block $B17
           (loop $L18
-            (br_if $B17
-              (i32.ge_u
-                (local.get $i)
-                (local.get $endb)))
-            (local.set $s
-              (f64.add
-                (local.get $s)
-                (f64.mul
-                  (f64.load
-                    (i32.add
-                      (local.get $c)
-                      (local.get $i)))
-                  (f64.load
-                    (i32.add
-                      (local.get $c)
-                      (local.get $i))))))
-            (local.set $i
-              (i32.add
-                (local.get $i)
-                (i32.const 8)))
+            (br_if $B17 (i32.ge_u (local.get $i) (local.get $endb)))
+            (local.set $t (f64.load (i32.add (local.get $c) (local.get $i))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (local.get $t) (local.get $t))))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
             (br $L18)))
-        (f64.store
-          (i32.add
-            (local.get $norms)
-            (local.get $j))
-          (local.get $s))
-        (if $I19
-          (i32.or
-            (f64.ne
-              (f64.sub
-                (local.get $s)
-                (local.get $s))
-              (f64.const 0x0p+0 (;=0;)))
-            (f64.ne
-              (f64.sub
-                (local.get $mu)
-                (local.get $mu))
-              (f64.const 0x0p+0 (;=0;))))
-          (then
-            (local.set $bad
-              (i32.const 1))))
-        (local.set $c
-          (i32.add
-            (local.get $c)
-            (local.get $endb)))
-        (local.set $j
-          (i32.add
-            (local.get $j)
-            (i32.const 8)))
+        (f64.store (i32.add (local.get $norms) (local.get $j)) (local.get $s))
+        (if (i32.or (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0)) (f64.ne (f64.sub (local.get $mu) (local.get $mu)) (f64.const 0)))
+          (then (local.set $bad (i32.const 1))))
+        (local.set $c (i32.add (local.get $c) (local.get $endb)))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $L1)))
     (local.get $bad))
 
@@ -2127,4 +1885,193 @@
             (local.get $w)
             (i32.const 4)))
         (br $L1)))
-    (local.get $maxc)))
+    (local.get $maxc))
+
+  ;; dot4(n, c0, c1, c2, c3, v, out): out[k] = X_kᵀv for the four columns starting at byte offsets
+  ;; c0..c3 (n entries each; a column may repeat, its dot is then computed twice). One pass over v
+  ;; for four columns (the block epochs of lasso/quad_cd.ts): per 32-byte step, v loaded once, two
+  ;; f64x2 accumulators per column; reduced as (a + b), lane 0 + lane 1, then the odd entry.
+  (func $dot4 (export "dot4") (param $n i32) (param $c0 i32) (param $c1 i32) (param $c2 i32) (param $c3 i32) (param $v i32) (param $out i32)
+    (local $i i32) (local $e4 i32) (local $e2 i32) (local $eb i32) (local $vv v128) (local $vw v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $s0 f64) (local $s1 f64) (local $s2 f64) (local $s3 f64) (local $t f64)
+    (local.set $e4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3)))
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (block $B4
+      (loop $L4
+        (br_if $B4 (i32.ge_u (local.get $i) (local.get $e4)))
+        (local.set $vv (v128.load align=8 (i32.add (local.get $v) (local.get $i))))
+        (local.set $vw (v128.load offset=16 align=8 (i32.add (local.get $v) (local.get $i))))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $c0) (local.get $i))) (local.get $vv))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load align=8 (i32.add (local.get $c1) (local.get $i))) (local.get $vv))))
+        (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load align=8 (i32.add (local.get $c2) (local.get $i))) (local.get $vv))))
+        (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load align=8 (i32.add (local.get $c3) (local.get $i))) (local.get $vv))))
+        (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $c0) (local.get $i))) (local.get $vw))))
+        (local.set $b1 (f64x2.add (local.get $b1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $c1) (local.get $i))) (local.get $vw))))
+        (local.set $b2 (f64x2.add (local.get $b2) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $c2) (local.get $i))) (local.get $vw))))
+        (local.set $b3 (f64x2.add (local.get $b3) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $c3) (local.get $i))) (local.get $vw))))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
+        (br $L4)))
+    (if (i32.lt_u (local.get $i) (local.get $e2))
+      (then
+        (local.set $vv (v128.load align=8 (i32.add (local.get $v) (local.get $i))))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $c0) (local.get $i))) (local.get $vv))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load align=8 (i32.add (local.get $c1) (local.get $i))) (local.get $vv))))
+        (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load align=8 (i32.add (local.get $c2) (local.get $i))) (local.get $vv))))
+        (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load align=8 (i32.add (local.get $c3) (local.get $i))) (local.get $vv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))))
+    (local.set $a0 (f64x2.add (local.get $a0) (local.get $b0)))
+    (local.set $a1 (f64x2.add (local.get $a1) (local.get $b1)))
+    (local.set $a2 (f64x2.add (local.get $a2) (local.get $b2)))
+    (local.set $a3 (f64x2.add (local.get $a3) (local.get $b3)))
+    (local.set $s0 (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (local.set $s1 (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))))
+    (local.set $s2 (f64.add (f64x2.extract_lane 0 (local.get $a2)) (f64x2.extract_lane 1 (local.get $a2))))
+    (local.set $s3 (f64.add (f64x2.extract_lane 0 (local.get $a3)) (f64x2.extract_lane 1 (local.get $a3))))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $t (f64.load (i32.add (local.get $v) (local.get $i))))
+        (local.set $s0 (f64.add (local.get $s0) (f64.mul (f64.load (i32.add (local.get $c0) (local.get $i))) (local.get $t))))
+        (local.set $s1 (f64.add (local.get $s1) (f64.mul (f64.load (i32.add (local.get $c1) (local.get $i))) (local.get $t))))
+        (local.set $s2 (f64.add (local.get $s2) (f64.mul (f64.load (i32.add (local.get $c2) (local.get $i))) (local.get $t))))
+        (local.set $s3 (f64.add (local.get $s3) (f64.mul (f64.load (i32.add (local.get $c3) (local.get $i))) (local.get $t))))))
+    (f64.store (local.get $out) (local.get $s0))
+    (f64.store offset=8 (local.get $out) (local.get $s1))
+    (f64.store offset=16 (local.get $out) (local.get $s2))
+    (f64.store offset=24 (local.get $out) (local.get $s3)))
+
+  ;; axpy4(n, c0, c1, c2, c3, coef, r): r ← r − coef[0]·X_0 − coef[1]·X_1 − coef[2]·X_2 − coef[3]·X_3
+  ;; (columns at byte offsets c0..c3, subtracted in that order; a zero coefficient still costs its
+  ;; pass). One read and one write of r for four columns.
+  (func $axpy4 (export "axpy4") (param $n i32) (param $c0 i32) (param $c1 i32) (param $c2 i32) (param $c3 i32) (param $coef i32) (param $r i32)
+    (local $i i32) (local $e2 i32) (local $eb i32) (local $rv v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $t f64)
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $d0 (f64x2.splat (f64.load (local.get $coef))))
+    (local.set $d1 (f64x2.splat (f64.load offset=8 (local.get $coef))))
+    (local.set $d2 (f64x2.splat (f64.load offset=16 (local.get $coef))))
+    (local.set $d3 (f64x2.splat (f64.load offset=24 (local.get $coef))))
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
+        (local.set $rv (v128.load align=8 (i32.add (local.get $r) (local.get $i))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d0) (v128.load align=8 (i32.add (local.get $c0) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d1) (v128.load align=8 (i32.add (local.get $c1) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d2) (v128.load align=8 (i32.add (local.get $c2) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d3) (v128.load align=8 (i32.add (local.get $c3) (local.get $i))))))
+        (v128.store align=8 (i32.add (local.get $r) (local.get $i)) (local.get $rv))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $L2)))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $t (f64.load (i32.add (local.get $r) (local.get $i))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load (local.get $coef)) (f64.load (i32.add (local.get $c0) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=8 (local.get $coef)) (f64.load (i32.add (local.get $c1) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=16 (local.get $coef)) (f64.load (i32.add (local.get $c2) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=24 (local.get $coef)) (f64.load (i32.add (local.get $c3) (local.get $i))))))
+        (f64.store (i32.add (local.get $r) (local.get $i)) (local.get $t)))))
+
+  ;; axpydot4(n, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, out): the block epochs' fused step: in
+  ;; one pass over r, r ← r − Σ_k coef[k]·A_k (columns at a0..a3, subtracted in that order, as
+  ;; axpy4), then out[k] = B_kᵀr for the updated r (columns at b0..b3; one f64x2 accumulator per
+  ;; column, reduced lane 0 + lane 1, then the odd entry).
+  (func $axpydot4 (export "axpydot4") (param $n i32) (param $a0 i32) (param $a1 i32) (param $a2 i32) (param $a3 i32) (param $coef i32)
+    (param $b0 i32) (param $b1 i32) (param $b2 i32) (param $b3 i32) (param $r i32) (param $out i32)
+    (local $i i32) (local $e2 i32) (local $eb i32) (local $rv v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $t f64)
+    (local $u0 f64) (local $u1 f64) (local $u2 f64) (local $u3 f64)
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $d0 (f64x2.splat (f64.load (local.get $coef))))
+    (local.set $d1 (f64x2.splat (f64.load offset=8 (local.get $coef))))
+    (local.set $d2 (f64x2.splat (f64.load offset=16 (local.get $coef))))
+    (local.set $d3 (f64x2.splat (f64.load offset=24 (local.get $coef))))
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
+        (local.set $rv (v128.load align=8 (i32.add (local.get $r) (local.get $i))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d0) (v128.load align=8 (i32.add (local.get $a0) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d1) (v128.load align=8 (i32.add (local.get $a1) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d2) (v128.load align=8 (i32.add (local.get $a2) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d3) (v128.load align=8 (i32.add (local.get $a3) (local.get $i))))))
+        (v128.store align=8 (i32.add (local.get $r) (local.get $i)) (local.get $rv))
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load align=8 (i32.add (local.get $b0) (local.get $i))) (local.get $rv))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load align=8 (i32.add (local.get $b1) (local.get $i))) (local.get $rv))))
+        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load align=8 (i32.add (local.get $b2) (local.get $i))) (local.get $rv))))
+        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load align=8 (i32.add (local.get $b3) (local.get $i))) (local.get $rv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $L2)))
+    (local.set $u0 (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+    (local.set $u1 (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1))))
+    (local.set $u2 (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2))))
+    (local.set $u3 (f64.add (f64x2.extract_lane 0 (local.get $s3)) (f64x2.extract_lane 1 (local.get $s3))))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $t (f64.load (i32.add (local.get $r) (local.get $i))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load (local.get $coef)) (f64.load (i32.add (local.get $a0) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=8 (local.get $coef)) (f64.load (i32.add (local.get $a1) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=16 (local.get $coef)) (f64.load (i32.add (local.get $a2) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=24 (local.get $coef)) (f64.load (i32.add (local.get $a3) (local.get $i))))))
+        (f64.store (i32.add (local.get $r) (local.get $i)) (local.get $t))
+        (local.set $u0 (f64.add (local.get $u0) (f64.mul (f64.load (i32.add (local.get $b0) (local.get $i))) (local.get $t))))
+        (local.set $u1 (f64.add (local.get $u1) (f64.mul (f64.load (i32.add (local.get $b1) (local.get $i))) (local.get $t))))
+        (local.set $u2 (f64.add (local.get $u2) (f64.mul (f64.load (i32.add (local.get $b2) (local.get $i))) (local.get $t))))
+        (local.set $u3 (f64.add (local.get $u3) (f64.mul (f64.load (i32.add (local.get $b3) (local.get $i))) (local.get $t))))))
+    (f64.store (local.get $out) (local.get $u0))
+    (f64.store offset=8 (local.get $out) (local.get $u1))
+    (f64.store offset=16 (local.get $out) (local.get $u2))
+    (f64.store offset=24 (local.get $out) (local.get $u3)))
+
+  ;; gram4(n, c0, c1, c2, c3, out): the six off-diagonal Gram entries of four columns (byte offsets
+  ;; c0..c3) in one pass: out = [X_0ᵀX_1, X_0ᵀX_2, X_0ᵀX_3, X_1ᵀX_2, X_1ᵀX_3, X_2ᵀX_3] (one f64x2
+  ;; accumulator each, reduced lane 0 + lane 1, then the odd entry).
+  (func $gram4 (export "gram4") (param $n i32) (param $c0 i32) (param $c1 i32) (param $c2 i32) (param $c3 i32) (param $out i32)
+    (local $i i32) (local $e2 i32) (local $eb i32) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $g01 v128) (local $g02 v128) (local $g03 v128) (local $g12 v128) (local $g13 v128) (local $g23 v128)
+    (local $y0 f64) (local $y1 f64) (local $y2 f64) (local $y3 f64)
+    (local $h01 f64) (local $h02 f64) (local $h03 f64) (local $h12 f64) (local $h13 f64) (local $h23 f64)
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
+        (local.set $x0 (v128.load align=8 (i32.add (local.get $c0) (local.get $i))))
+        (local.set $x1 (v128.load align=8 (i32.add (local.get $c1) (local.get $i))))
+        (local.set $x2 (v128.load align=8 (i32.add (local.get $c2) (local.get $i))))
+        (local.set $x3 (v128.load align=8 (i32.add (local.get $c3) (local.get $i))))
+        (local.set $g01 (f64x2.add (local.get $g01) (f64x2.mul (local.get $x0) (local.get $x1))))
+        (local.set $g02 (f64x2.add (local.get $g02) (f64x2.mul (local.get $x0) (local.get $x2))))
+        (local.set $g03 (f64x2.add (local.get $g03) (f64x2.mul (local.get $x0) (local.get $x3))))
+        (local.set $g12 (f64x2.add (local.get $g12) (f64x2.mul (local.get $x1) (local.get $x2))))
+        (local.set $g13 (f64x2.add (local.get $g13) (f64x2.mul (local.get $x1) (local.get $x3))))
+        (local.set $g23 (f64x2.add (local.get $g23) (f64x2.mul (local.get $x2) (local.get $x3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $L2)))
+    (local.set $h01 (f64.add (f64x2.extract_lane 0 (local.get $g01)) (f64x2.extract_lane 1 (local.get $g01))))
+    (local.set $h02 (f64.add (f64x2.extract_lane 0 (local.get $g02)) (f64x2.extract_lane 1 (local.get $g02))))
+    (local.set $h03 (f64.add (f64x2.extract_lane 0 (local.get $g03)) (f64x2.extract_lane 1 (local.get $g03))))
+    (local.set $h12 (f64.add (f64x2.extract_lane 0 (local.get $g12)) (f64x2.extract_lane 1 (local.get $g12))))
+    (local.set $h13 (f64.add (f64x2.extract_lane 0 (local.get $g13)) (f64x2.extract_lane 1 (local.get $g13))))
+    (local.set $h23 (f64.add (f64x2.extract_lane 0 (local.get $g23)) (f64x2.extract_lane 1 (local.get $g23))))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $y0 (f64.load (i32.add (local.get $c0) (local.get $i))))
+        (local.set $y1 (f64.load (i32.add (local.get $c1) (local.get $i))))
+        (local.set $y2 (f64.load (i32.add (local.get $c2) (local.get $i))))
+        (local.set $y3 (f64.load (i32.add (local.get $c3) (local.get $i))))
+        (local.set $h01 (f64.add (local.get $h01) (f64.mul (local.get $y0) (local.get $y1))))
+        (local.set $h02 (f64.add (local.get $h02) (f64.mul (local.get $y0) (local.get $y2))))
+        (local.set $h03 (f64.add (local.get $h03) (f64.mul (local.get $y0) (local.get $y3))))
+        (local.set $h12 (f64.add (local.get $h12) (f64.mul (local.get $y1) (local.get $y2))))
+        (local.set $h13 (f64.add (local.get $h13) (f64.mul (local.get $y1) (local.get $y3))))
+        (local.set $h23 (f64.add (local.get $h23) (f64.mul (local.get $y2) (local.get $y3))))))
+    (f64.store (local.get $out) (local.get $h01))
+    (f64.store offset=8 (local.get $out) (local.get $h02))
+    (f64.store offset=16 (local.get $out) (local.get $h03))
+    (f64.store offset=24 (local.get $out) (local.get $h12))
+    (f64.store offset=32 (local.get $out) (local.get $h13))
+    (f64.store offset=40 (local.get $out) (local.get $h23)))
+)
