@@ -42,6 +42,8 @@ import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 import { createEngine, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
+import { installFoldGrams } from '../lasso/fold_gram.js';
+import { looseGramSolve } from '../lasso/gram_loose.js';
 import { useWasm } from '../kernels/engine.js';
 
 /** Options of one criterion evaluation. */
@@ -178,7 +180,9 @@ function solveCertified(problem: SparseProblem, lambdas: ArrayLike<number> | num
   let tol = o.tol ?? (problem.model === 'logreg' ? 1e-6 : 1e-4);
   const kktTol = o.kktTol ?? 1e-9;
   for (;;) {
-    const sol = problem.solve(lambdas, { ...stripEvaluate(o), tol });
+    const io = { ...stripEvaluate(o), tol };
+    // an uncertified value-only point of a Gram-mode path: the loose Gram solve (lasso/gram_loose.ts)
+    const sol = (!certify ? looseGramSolve(problem, lambdas, io) : null) ?? problem.solve(lambdas, io);
     addSolve(st, sol);
     st.finalTol = Math.min(st.finalTol, tol);
     if (!certify) {
@@ -404,6 +408,8 @@ export class CrossValCriterion implements Criterion {
    */
   private bufs: { train: Float64Array | null; val: Float64Array | null; valLen: number } | null = null;
   private readonly hyper: number;
+  /** The checked X (the block Grams of `planEvaluations`). */
+  private readonly source: DesignMatrix;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -412,7 +418,7 @@ export class CrossValCriterion implements Criterion {
   ) {
     const k = opts.folds ?? 5;
     if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`${fn}(): folds must be an integer ≥ 2, got ${String(k)}`);
-    checkedDesign(X, fn);
+    this.source = checkedDesign(X, fn);
     const yv = checkTarget(y, X.nRows, fn);
     if (X.nRows < k) throw new InvalidArgumentError(`${fn}(): fewer rows than folds (n = ${X.nRows} rows, ${k} folds)`);
     this.model = model;
@@ -499,9 +505,15 @@ export class CrossValCriterion implements Criterion {
     if (this.resident) for (const f of this.resident) f.resetWarmStart();
   }
 
-  /** Resident folds only: a streamed fold is rebuilt per evaluation, so G would not be reused. */
+  /**
+   * Resident folds only: a streamed fold is rebuilt per evaluation, so G would not be reused. The
+   * folds that will solve in the Gram mode get their G from block Grams of X (lasso/fold_gram.ts:
+   * one pass over X instead of K − 1).
+   */
   planEvaluations(evaluations: number): void {
-    if (this.resident) for (const f of this.resident) f.planEvaluations(evaluations);
+    if (!this.resident) return;
+    for (const f of this.resident) f.planEvaluations(evaluations);
+    if (this.model !== 'logreg' && this.source.kind === 'dense') installFoldGrams(this.source, this.foldIndices, this.resident.map((f) => f.problem.design));
   }
 
   dispose(): void {

@@ -43,6 +43,7 @@ import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_la
 import type { PreparedDesign } from './design.js';
 import { colDots, vecSum } from './columns.js';
 import type { QuadSpec } from './quad_model.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /** Largest p for which the Gram mode is chosen automatically (G takes 8·p² bytes: 32 MiB at 2048). */
 export const GRAM_MAX_P = 2048;
@@ -98,10 +99,25 @@ export function addDesignWork(d: PreparedDesign, updates: number): void {
   (d as { cdWork?: number }).cdWork = designWork(d) + updates;
 }
 
-/** The Gram matrix of a design, in the memory of a WebAssembly engine (`eng`, p×p) or plain (`eng` null). */
+/**
+ * The Gram matrix of a design, in the memory of a WebAssembly engine (`eng`, p×p) or plain (`eng`
+ * null). A G computed directly (`ensureGram`) has `err` null: the certificate's rounding bound is
+ * |δG_jk| ≤ γ_n·‖X_c,j‖‖X_c,k‖. A G assembled from other products (`installGram`, e.g. the CV folds'
+ * G from block Grams, fold_gram.ts) carries its own bound |δG_jk| ≤ γ_(n+terms)·norms_j·norms_k.
+ */
 interface GramStore {
   readonly G: Float64Array;
   readonly eng: WasmEngine | null;
+  readonly err: GramError | null;
+}
+
+/**
+ * The rounding bound of an assembled G (see `installGram`): |G_jk − (X_cᵀX_c)_jk| ≤ γ_(n+terms)·
+ * norms_j·norms_k, with norms_j ≥ ‖X_c,j‖ (so the bound also covers q and Gβ, see `gramCertificate`).
+ */
+export interface GramError {
+  readonly norms: Float64Array;
+  readonly terms: number;
 }
 
 function gramStore(d: PreparedDesign): GramStore | undefined {
@@ -141,15 +157,48 @@ function ensureGram(d: PreparedDesign): GramStore {
   // the upper triangle by block rows (rows a0..a0+b of G = columns a0.. of X against columns a0..p):
   // ≈ (p/2 + b/2)·p·n multiply-adds instead of p²·n, then mirrored, which also makes G exactly
   // symmetric (the CD below is then coordinate descent on one quadratic)
+  gramUpper(d.data, n, p, G);
+  for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b]!;
+  const st: GramStore = { G, eng: made !== null ? made.engine : null, err: null };
+  (d as { gramCache?: GramStore }).gramCache = st;
+  return st;
+}
+
+/**
+ * Installs a Gram matrix computed elsewhere as the cache of `d` (instead of the n·p²/2 product of
+ * `designGram`) and returns the p×p array (row-major; in the engine memory of the Gram loop when the
+ * backend allows; its contents are undefined) into which the caller must write G = X_cᵀX_c, exactly
+ * symmetric, before the next solve on `d`. `err` is the proven rounding bound of that G (`GramError`),
+ * used by the certificate. Returns null (and does nothing) when G is already cached on `d`.
+ *
+ * @example
+ * installGram(d, { norms, terms: 8 })?.set(myGram); // d now solves in the Gram mode with myGram
+ */
+export function installGram(d: PreparedDesign, err: GramError): Float64Array | null {
+  if (gramStore(d) !== undefined) return null;
+  const p = d.nCols;
+  if (err.norms.length !== p || !(err.terms >= 0)) throw new InvalidArgumentError(`installGram(): err.norms must have p = ${p} entries and err.terms must be ≥ 0`);
+  const made = createEngine(p, p);
+  const G = made !== null ? made.x : new Float64Array(p * p);
+  (d as { gramCache?: GramStore }).gramCache = { G, eng: made !== null ? made.engine : null, err };
+  return G;
+}
+
+/**
+ * The upper triangle (and the diagonal blocks' lower parts) of AᵀA for a column-major n×p matrix A
+ * into G (p×p, row-major): by block rows of G, rows a0..a0+b against columns a0..p (≈ (p/2 + b/2)·p·n
+ * multiply-adds instead of p²·n). Entries below the diagonal outside the diagonal blocks are not
+ * written: mirror the upper triangle to get the full matrix.
+ *
+ * @example
+ * gramUpper(A, n, p, G); for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b];
+ */
+export function gramUpper(A: Float64Array, n: number, p: number, G: Float64Array): void {
   const bs = GRAM_BLOCK;
   for (let a0 = 0; a0 < p; a0 += bs) {
     const rows = Math.min(bs, p - a0);
-    gemmStrided(false, true, rows, p - a0, n, 1, d.data, a0 * n, n, d.data, a0 * n, n, 0, G, a0 * p + a0, p);
+    gemmStrided(false, true, rows, p - a0, n, 1, A, a0 * n, n, A, a0 * n, n, 0, G, a0 * p + a0, p);
   }
-  for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b]!;
-  const st: GramStore = { G, eng: made !== null ? made.engine : null };
-  (d as { gramCache?: GramStore }).gramCache = st;
-  return st;
 }
 
 /**
@@ -227,7 +276,7 @@ export function gramSolve(
   const eng = st.eng !== null && !st.eng.busy ? st.eng : null;
   if (eng !== null) eng.busy = true;
   try {
-    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, G, eng);
+    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, G, eng, st.err);
   } finally {
     if (eng !== null) eng.busy = false;
   }
@@ -235,7 +284,7 @@ export function gramSolve(
 
 function gramLoop(
   d: PreparedDesign, yc: Float64Array, spec: QuadSpec, beta0: Float64Array, active0: Int32Array, nActive: number,
-  tolAbs: number, maxEpochs: number, G: Float64Array, eng: WasmEngine | null,
+  tolAbs: number, maxEpochs: number, G: Float64Array, eng: WasmEngine | null, gerr: GramError | null,
 ): GramRun {
   const n = d.nRows;
   const p = d.nCols;
@@ -327,7 +376,7 @@ function gramLoop(
   const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
   // the certified gap at the current β (g freshly refreshed: see the callers), or null
   const certify = (): GramCert | null => {
-    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive);
+    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr);
     return c.gap <= tolAbs ? { ...c, g: new Float64Array(g) } : null;
   };
   let epochs = 0;
@@ -385,13 +434,21 @@ function gramLoop(
  * is bounded by its computed value + (1−t)²E/(2n) + t·E/n + c·(sum of the magnitudes of its terms).
  * At tol = 1e-4 the bound is many orders below the tolerance; near 1e-12 it is not met and the
  * residual certificate decides, as before.
+ *
+ * An assembled G (`installGram`, `err` given) is within γ_(n+T)·b_j b_k of X_cᵀX_c with norms
+ * b_j ≥ a_j: the same argument with a_j replaced by b_j (|q_j| ≤ a_j‖y‖ ≤ b_j‖y‖, |G_jk| ≤ (1 + γ)b_j b_k)
+ * and γ_n by γ_(n+T), i.e. B = Σ_j b_j|β_j| and k = n + p + 2 + T in c. The returned `err` keeps its
+ * meaning (|δg_j| ≤ err·‖X_c,j‖): c(‖y‖ + B)·max_j b_j/a_j over the listed columns.
  */
 export function gramCertificate(
   n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
-  l1: Float64Array, l2: number, cols: Int32Array, m: number,
+  l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null,
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
-  const k = n + p + 2;
+  const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
+  // a_j (direct G) or the assembled G's error norms b_j ≥ a_j
+  const nb = gerr === null ? null : gerr.norms;
+  const norm = (j: number): number => (nb === null ? Math.sqrt(Math.max(diag[j]!, 0)) : nb[j]!);
   const c = (2 * k * u) / (1 - k * u);
   const nl2 = n * l2;
   let B = 0, pen = 0, bb = 0, bg = 0, bq = 0;
@@ -399,7 +456,7 @@ export function gramCertificate(
     const j = cols[w]!;
     const b = beta[j]!;
     if (b === 0) continue;
-    B += Math.sqrt(Math.max(diag[j]!, 0)) * Math.abs(b);
+    B += norm(j) * Math.abs(b);
     pen += l1[j]! * Math.abs(b);
     bb += b * b;
     bg += b * g[j]!;
@@ -412,7 +469,7 @@ export function gramCertificate(
     const j = cols[w]!;
     const lj = l1[j]!;
     if (!(lj > 0)) continue;
-    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * Math.sqrt(Math.max(diag[j]!, 0))) / (n * lj);
+    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * norm(j)) / (n * lj);
     if (a > s) s = a;
   }
   const t = 1 / s;
@@ -423,5 +480,14 @@ export function gramCertificate(
   const t3 = pen + (l2 * (1 + t * t) * bb) / 2;
   const gap = t1 - t2 + t3;
   const bound = ((1 - t) * (1 - t) * E) / (2 * n) + (t * E) / n + c * (Math.abs(t1) + Math.abs(t2) + t3);
-  return { gap: gap + bound, t, err: dg };
+  let ratio = 1;
+  if (nb !== null) {
+    // |δg_j| ≤ dg·b_j = (dg·b_j/a_j)·a_j; the margin covers the rounding of √G_jj against ‖X_c,j‖
+    for (let w = 0; w < m; w++) {
+      const j = cols[w]!;
+      const a = Math.sqrt(Math.max(diag[j]!, 0));
+      ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
+    }
+  }
+  return { gap: gap + bound, t, err: ratio === Infinity ? Infinity : dg * ratio };
 }
