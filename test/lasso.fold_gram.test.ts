@@ -100,7 +100,7 @@ test('gramCertificate with an assembled G: an upper bound on the exact gap at th
     const n = d.nRows, p = d.nCols;
     const G = cachedGram(d)!;
     const err = (d as unknown as { gramCache: { err: GramError } }).gramCache.err;
-    const ytr = takeRows({ kind: 'dense', nRows: X.nRows, nCols: 1, data: y }, folds[k]!.train).data;
+    const ytr = Float64Array.from(folds[k]!.train, (i) => y[i]!);
     let ym = 0;
     for (let i = 0; i < n; i++) ym += ytr[i]!;
     ym /= n;

@@ -134,6 +134,13 @@ export interface Criterion {
    * search), so the inner solvers may choose their mode up front (the Gram mode on tall folds).
    */
   planEvaluations?(evaluations: number): void;
+  /**
+   * Optional: start the next evaluation from the inner solutions that an earlier value-only,
+   * uncertified evaluation at exactly these λ computed (grid search certifies its decisive points from
+   * the loose path's solutions at the same λ instead of from zero). Returns false when none is kept
+   * (the warm start is then unchanged).
+   */
+  warmStartAt?(lambdas: ArrayLike<number>): boolean;
   /** Release the prepared designs (optional; the criterion must not be used afterwards). */
   dispose?(): void;
 }
@@ -175,14 +182,18 @@ function mergeStats(a: InnerStats, b: InnerStats): void {
  * tighter tolerance until the refined solution satisfies the KKT conditions to `kktTol` (see
  * `EvaluateOptions.certify`). Every solve is counted in `st`.
  */
-function solveCertified(problem: SparseProblem, lambdas: ArrayLike<number> | number, o: EvaluateOptions, st: InnerStats): InnerSolution {
+function solveCertified(
+  problem: SparseProblem, lambdas: ArrayLike<number> | number, o: EvaluateOptions, st: InnerStats, store?: LooseStore,
+): InnerSolution {
   const certify = o.certify ?? true;
   let tol = o.tol ?? (problem.model === 'logreg' ? 1e-6 : 1e-4);
   const kktTol = o.kktTol ?? 1e-9;
   for (;;) {
     const io = { ...stripEvaluate(o), tol };
     // an uncertified value-only point of a Gram-mode path: the loose Gram solve (lasso/gram_loose.ts)
-    const sol = (!certify ? looseGramSolve(problem, lambdas, io) : null) ?? problem.solve(lambdas, io);
+    const loose = !certify ? looseGramSolve(problem, lambdas, io) : null;
+    if (loose !== null) store?.keep(loose);
+    const sol = loose ?? problem.solve(lambdas, io);
     addSolve(st, sol);
     st.finalTol = Math.min(st.finalTol, tol);
     if (!certify) {
@@ -197,6 +208,27 @@ function solveCertified(problem: SparseProblem, lambdas: ArrayLike<number> | num
     tol = Math.max(tol * 1e-2, CERTIFY_TOL_FLOOR);
   }
 }
+
+/**
+ * The loose Gram-mode solutions of a problem's grid path by λ (lasso: one hyperparameter; light: β
+ * and the support, the residual computed only if read), for `Criterion.warmStartAt`. At most
+ * `LOOSE_KEEP` of them; dropped with the criterion.
+ */
+class LooseStore {
+  private readonly byLambda = new Map<number, InnerSolution>();
+  keep(sol: InnerSolution): void {
+    if (sol.lambdas.length === 1 && this.byLambda.size < LOOSE_KEEP) this.byLambda.set(sol.lambdas[0]!, sol);
+  }
+  get(lambdas: ArrayLike<number>): InnerSolution | undefined {
+    return lambdas.length === 1 ? this.byLambda.get(lambdas[0]!) : undefined;
+  }
+  clear(): void {
+    this.byLambda.clear();
+  }
+}
+
+/** Most loose solutions a problem keeps for `warmStartAt` (a grid path is 100 λ by default). */
+const LOOSE_KEEP = 1000;
 
 /** The options of `SparseProblem.solve` / `hypergradient` among the evaluation options. */
 function stripEvaluate(o: EvaluateOptions): EvaluateOptions {
@@ -267,6 +299,8 @@ export class HeldOutCriterion implements Criterion {
   readonly valRows: RowRange | undefined;
   /** Validation targets (±1 labels for logreg). */
   readonly yval: Float64Array;
+  /** The loose path's solutions by λ (`warmStartAt`). */
+  private readonly loose = new LooseStore();
 
   /**
    * @param fn - @internal the public function named in errors (default `'HeldOutCriterion'`;
@@ -314,7 +348,23 @@ export class HeldOutCriterion implements Criterion {
     this.problem.planSolves(evaluations);
   }
 
+  /**
+   * Warm-starts the next evaluation from the loose solution kept at exactly these λ (see
+   * `Criterion.warmStartAt`); false when there is none.
+   *
+   * @example
+   * crit.evaluate([0.05], { gradient: false, certify: false }); // a loose grid point
+   * crit.warmStartAt([0.05]); crit.evaluate([0.05]);            // certified from it
+   */
+  warmStartAt(lambdas: ArrayLike<number>): boolean {
+    const sol = this.loose.get(lambdas);
+    if (sol === undefined) return false;
+    this.problem.warmStartFrom(sol);
+    return true;
+  }
+
   dispose(): void {
+    this.loose.clear();
     this.problem.dispose();
   }
 
@@ -345,7 +395,7 @@ export class HeldOutCriterion implements Criterion {
     const o = innerOpts(opts);
     const st = emptyStats();
     const dg = emptyDiag();
-    const sol = solveCertified(this.problem, lambdas, o, st);
+    const sol = solveCertified(this.problem, lambdas, o, st, this.loose);
     addDiag(dg, sol, '');
     const { value, u } = this.lossAndAdjoint(sol);
     let gradient: Float64Array | null = null;
@@ -514,6 +564,14 @@ export class CrossValCriterion implements Criterion {
     if (!this.resident) return;
     for (const f of this.resident) f.planEvaluations(evaluations);
     if (this.model !== 'logreg' && this.source.kind === 'dense') installFoldGrams(this.source, this.foldIndices, this.resident.map((f) => f.problem.design));
+  }
+
+  /** Resident folds: each fold's loose solution at these λ (see `Criterion.warmStartAt`); true when every fold had one. */
+  warmStartAt(lambdas: ArrayLike<number>): boolean {
+    if (!this.resident) return false;
+    let all = true;
+    for (const f of this.resident) all = f.warmStartAt(lambdas) && all;
+    return all;
   }
 
   dispose(): void {

@@ -109,6 +109,12 @@ interface GramStore {
   readonly G: Float64Array;
   readonly eng: WasmEngine | null;
   readonly err: GramError | null;
+  /**
+   * g = q − Gβ as the last Gram loop left it freshly recomputed (its last step was the refresh): the
+   * q and β it belongs to, and g itself (null: in the engine memory `eng.r`). The next solve from the
+   * same β (a warm-started path) starts from it instead of recomputing the same values.
+   */
+  fresh?: { q: Float64Array; beta: Float64Array; g: Float64Array | null } | null;
 }
 
 /**
@@ -276,7 +282,7 @@ export function gramSolve(
   const eng = st.eng !== null && !st.eng.busy ? st.eng : null;
   if (eng !== null) eng.busy = true;
   try {
-    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, G, eng, st.err);
+    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, st, eng);
   } finally {
     if (eng !== null) eng.busy = false;
   }
@@ -284,8 +290,10 @@ export function gramSolve(
 
 function gramLoop(
   d: PreparedDesign, yc: Float64Array, spec: QuadSpec, beta0: Float64Array, active0: Int32Array, nActive: number,
-  tolAbs: number, maxEpochs: number, G: Float64Array, eng: WasmEngine | null, gerr: GramError | null,
+  tolAbs: number, maxEpochs: number, st: GramStore, eng: WasmEngine | null,
 ): GramRun {
+  const G = st.G;
+  const gerr = st.err;
   const n = d.nRows;
   const p = d.nCols;
   const l1 = spec.l1;
@@ -325,8 +333,20 @@ function gramLoop(
       for (let j = 0; j < p; j++) g[j] -= bk * G[o + j]!;
     }
   };
-  refresh();
+  // g from the previous solve when it ended freshly refreshed at this β (bit for bit the refresh)
+  const prev = st.fresh;
+  st.fresh = null;
+  let same = prev != null && prev.q === q && (eng !== null) === (prev.g === null);
+  for (let j = 0; same && j < p; j++) same = prev!.beta[j] === beta[j];
+  if (same) {
+    if (prev!.g !== null) g.set(prev!.g);
+  } else refresh();
+  let fresh = true; // g was just recomputed from β (no sweep since)
+  const keep = (): void => {
+    st.fresh = fresh ? { q, beta: new Float64Array(beta), g: eng !== null ? null : g } : null;
+  };
   const sweep = (cols: Int32Array, m: number): void => {
+    fresh = false;
     if (eng !== null) {
       eng.gepoch(eng.xPtr, p, cols.byteOffset, m, beta.byteOffset, g.byteOffset, diag.byteOffset, thr.byteOffset, nl2);
       return;
@@ -384,7 +404,10 @@ function gramLoop(
   let gap = Infinity;
   // a warm start may already be solved: no sweep then (the caller's certificate decides)
   gap = gapOver(active, nActive);
-  if (gap <= tolAbs) return { q, epochs: 0, coordUpdates: 0, gap, cert: certify() };
+  if (gap <= tolAbs) {
+    keep();
+    return { q, epochs: 0, coordUpdates: 0, gap, cert: certify() };
+  }
   while (epochs < maxEpochs) {
     sweep(active, nActive);
     epochs++;
@@ -392,6 +415,7 @@ function gramLoop(
     gap = gapOver(active, nActive);
     if (gap <= 100 * tolAbs) {
       refresh(); // O(p·|support|): kills the drift of the incremental updates before stopping
+      fresh = true;
       gap = gapOver(active, nActive);
     }
     if (gap <= Math.max(tolAbs, floorOf())) break;
@@ -411,6 +435,7 @@ function gramLoop(
     }
   }
   if (eng !== null) beta0.set(beta);
+  keep();
   return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? certify() : null };
 }
 
