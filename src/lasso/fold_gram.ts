@@ -27,6 +27,7 @@
 import type { DenseDesign } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
 import { gramPreferred, gramUpper, installGram } from './quad_gram.js';
+import { vecSum } from './columns.js';
 
 /** A CV fold's row indices (as `kFoldIndices` makes them). */
 export interface FoldRows {
@@ -55,13 +56,19 @@ export function installFoldGrams(X: DenseDesign, folds: readonly FoldRows[], des
     gramPreferred(d) && !d.isSparse && d.scale === 1 && d.nCols === p && d.nRows === folds[k]!.train.length);
   if (!want.some((w) => w)) return 0;
   const src = X.data;
-  // full-data column means m⁰ (the shift; any value would do for exactness, this one for accuracy)
+  // the shift m⁰: the full-data column means (any value keeps the formulas exact; one near every
+  // fold's mean keeps them accurate), from the fold designs' means in O(K·p): every row is in K − 1
+  // training sets, so Σ_k n_k μ_k = (K − 1)·Σ_i x_i (the centred designs; plain means otherwise)
   const m0 = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    let s = 0;
-    const o = j * n;
-    for (let i = 0; i < n; i++) s += src[o + i]!;
-    m0[j] = s / n;
+  if (designs.every((d) => d.centered)) {
+    for (let k = 0; k < K; k++) {
+      const mu = designs[k]!.colMeans;
+      const nk = designs[k]!.nRows;
+      for (let j = 0; j < p; j++) m0[j] += nk * mu[j]!;
+    }
+    for (let j = 0; j < p; j++) m0[j] /= (K - 1) * n;
+  } else {
+    for (let j = 0; j < p; j++) m0[j] = vecSum(n, src.subarray(j * n, (j + 1) * n)) / n;
   }
   // the fold Grams T_k accumulate in the arrays installed on the designs
   const terms = K + 16;
