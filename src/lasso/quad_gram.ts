@@ -28,8 +28,9 @@
  *
  * Schedule (glmnet-like, the Gram analogue of working sets): a full sweep over the active features,
  * the full gap (O(p)), then sweeps restricted to the support (and unpenalised features) until the
- * restricted gap is ≤ 0.3 × the full gap; g is recomputed from scratch (O(p·|support|)) when the
- * full gap is within 100× the tolerance (rounding drift of the incremental updates).
+ * restricted gap is ≤ 0.3 × the full gap; g is recomputed from scratch (O(p·|support|), rounding
+ * drift of the incremental updates) when the full gap says stop, and the stop is decided again from
+ * it; a warm-started solve from the β the previous one ended at reuses its fresh g.
  *
  * Automatic choice (`gram: 'auto'`, cd.ts): dense designs with n > p and p ≤ `GRAM_MAX_P` are
  * eligible. A design whose Gram matrix is cached solves in Gram mode. Otherwise the residual mode
@@ -413,8 +414,10 @@ function gramLoop(
     epochs++;
     updates += nActive;
     gap = gapOver(active, nActive);
-    if (gap <= 100 * tolAbs) {
-      refresh(); // O(p·|support|): kills the drift of the incremental updates before stopping
+    if (gap <= Math.max(tolAbs, floorOf())) {
+      // about to stop: g recomputed (O(p·|support|)) to kill the drift of the incremental updates,
+      // and the gap re-evaluated from it (only at a stop: a refresh costs as much as a sweep)
+      refresh();
       fresh = true;
       gap = gapOver(active, nActive);
     }
