@@ -205,3 +205,25 @@ test('CrossValCriterion: a planned grid installs every fold G from block Grams; 
   cv.dispose();
   ref.dispose();
 });
+
+test('warmStartAt: a certified evaluation starts from the loose solution kept at the same λ; same certified value', () => {
+  const { X, y } = tall(8, 700, 25, 5);
+  const cv = new CrossValCriterion(X, y, 'lasso', { folds: 4 });
+  cv.planEvaluations(40);
+  const lams = Array.from({ length: 10 }, (_, k) => cv.lambdaMax * Math.pow(0.6, k + 1));
+  for (const l of lams) cv.evaluate(l, { tol: 1e-4, gradient: false, certify: false });
+  assert.equal(cv.warmStartAt([cv.lambdaMax * 0.123]), false, 'no loose solution at that λ');
+  const ref = new CrossValCriterion(X, y, 'lasso', { folds: 4 });
+  for (const l of [lams[6]!, lams[3]!]) {
+    cv.resetWarmStart();
+    assert.equal(cv.warmStartAt([l]), true);
+    const a = cv.evaluate(l, { tol: 1e-4, gradient: false });
+    // the first solve of every fold starts at its loose solution: no epoch at tol
+    assert.ok(a.inner.certified);
+    assert.equal(a.inner.epochs, 0);
+    const b = ref.evaluate(l, { tol: 1e-4, gradient: false });
+    assert.ok(Math.abs(a.value - b.value) <= 1e-9 * b.value, `${a.value} vs ${b.value}`);
+  }
+  cv.dispose();
+  ref.dispose();
+});
