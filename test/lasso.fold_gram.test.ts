@@ -14,7 +14,7 @@ import type { DenseDesign } from '../src/data/dataset.js';
 import { kFoldIndices, takeRows } from '../src/data/dataset.js';
 import { prepareDesign } from '../src/lasso/index.js';
 import { SparseProblem } from '../src/lasso/hypergrad.js';
-import { installFoldGrams } from '../src/lasso/fold_gram.js';
+import { installFoldGrams, validationMse } from '../src/lasso/fold_gram.js';
 import { looseGramSolve } from '../src/lasso/gram_loose.js';
 import { cachedGram, designGram, designXty, gramCertificate, planGramSolves, type GramError } from '../src/lasso/quad_gram.js';
 import { quadraticGap } from '../src/lasso/quad_model.js';
@@ -46,7 +46,7 @@ test('installFoldGrams: each fold G within its rounding bound of the direct X_cá
     const folds = kFoldIndices(X.nRows, 4, { shuffle, seed: 2 });
     const designs = folds.map((f) => prepareDesign(takeRows(X, f.train), { center }));
     for (const d of designs) planGramSolves(d, 100);
-    assert.equal(installFoldGrams(X, folds, designs), 4);
+    assert.equal(installFoldGrams(X, folds, designs).installed, 4);
     const p = X.nCols;
     for (let k = 0; k < 4; k++) {
       const d = designs[k]!;
@@ -78,14 +78,14 @@ test('installFoldGrams: skips what does not qualify and returns 0 for folds that
   planGramSolves(designs[1]!, 100);
   designGram(designs[1]!); // already cached: kept
   const before = cachedGram(designs[1]!);
-  assert.equal(installFoldGrams(X, folds, designs), 1, 'only the planned fold without G');
+  assert.equal(installFoldGrams(X, folds, designs).installed, 1, 'only the planned fold without G');
   assert.equal(cachedGram(designs[1]!), before);
   for (let k = 2; k < 5; k++) assert.equal(cachedGram(designs[k]!), undefined, 'unplanned fold got a G');
   // overlapping validation sets: not a partition
   const bad = folds.map((f, k) => (k === 1 ? { train: f.train, val: folds[0]!.val } : f));
   const d2 = bad.map((f) => prepareDesign(takeRows(X, f.train), { center: true }));
   for (const d of d2) planGramSolves(d, 100);
-  assert.equal(installFoldGrams(X, bad, d2), 0);
+  assert.equal(installFoldGrams(X, bad, d2).installed, 0);
 });
 
 test('gramCertificate with an assembled G: an upper bound on the exact gap at the same dual scaling', () => {
@@ -226,4 +226,28 @@ test('warmStartAt: a certified evaluation starts from the loose solution kept at
   }
   cv.dispose();
   ref.dispose();
+});
+
+test('validationMse: the value-only CV fold error from the validation block Gram equals the prediction MSE', () => {
+  for (const [shuffle, offset] of [[false, 0], [true, 300]] as const) {
+    const { X, y } = tall(9, 600, 20, offset);
+    const cv = new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle, seed: 1 });
+    const folds = cv.folds;
+    const r = installFoldGrams(X, cv.foldIndices, folds.map((f) => f.problem.design), y);
+    assert.equal(r.installed, 0, 'not planned: no fold G');
+    for (const f of folds) f.problem.planSolves(100);
+    const r2 = installFoldGrams(X, cv.foldIndices, folds.map((f) => f.problem.design), y);
+    assert.equal(r2.installed, 3);
+    assert.ok(r2.validation !== null);
+    for (let k = 0; k < 3; k++) {
+      const f = folds[k]!;
+      for (const frac of [0.5, 0.1, 0.01]) {
+        const sol = f.problem.solve(f.problem.lambdaMax * frac, { tol: 1e-8 });
+        const direct = f.lossAndAdjoint(sol).value;
+        const fromGram = validationMse(r2.validation[k]!, sol.beta, sol.support, sol.intercept);
+        assert.ok(Math.abs(fromGram - direct) <= 1e-11 * direct, `fold ${k} (shuffle ${shuffle}): ${fromGram} vs ${direct}`);
+      }
+    }
+    cv.dispose();
+  }
 });

@@ -42,7 +42,7 @@ import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 import { createEngine, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
-import { installFoldGrams } from '../lasso/fold_gram.js';
+import { installFoldGrams, validationMse, type ValidationGram } from '../lasso/fold_gram.js';
 import { looseGramSolve } from '../lasso/gram_loose.js';
 import { useWasm } from '../kernels/engine.js';
 
@@ -301,6 +301,8 @@ export class HeldOutCriterion implements Criterion {
   readonly yval: Float64Array;
   /** The loose path's solutions by λ (`warmStartAt`). */
   private readonly loose = new LooseStore();
+  /** The validation block's Gram quantities (CV folds, lasso/fold_gram.ts): value-only MSE in O(|S|²). */
+  private valGram: ValidationGram | null = null;
 
   /**
    * @param fn - @internal the public function named in errors (default `'HeldOutCriterion'`;
@@ -346,6 +348,14 @@ export class HeldOutCriterion implements Criterion {
    */
   planEvaluations(evaluations: number): void {
     this.problem.planSolves(evaluations);
+  }
+
+  /**
+   * @internal Value-only evaluations take the validation MSE from these Gram quantities of the
+   * validation rows (`validationMse`) instead of predicting every row (squared loss only).
+   */
+  setValidationGram(v: ValidationGram | null): void {
+    this.valGram = this.model === 'logreg' ? null : v;
   }
 
   /**
@@ -397,9 +407,10 @@ export class HeldOutCriterion implements Criterion {
     const dg = emptyDiag();
     const sol = solveCertified(this.problem, lambdas, o, st, this.loose);
     addDiag(dg, sol, '');
-    const { value, u } = this.lossAndAdjoint(sol);
+    const vg = opts.gradient === false ? this.valGram : null;
+    const { value, u } = vg !== null ? { value: validationMse(vg, sol.beta, sol.support, sol.intercept), u: null } : this.lossAndAdjoint(sol);
     let gradient: Float64Array | null = null;
-    if (opts.gradient !== false) {
+    if (opts.gradient !== false && u !== null) {
       const { gS, gB } = this.problem.pullback(sol, this.Xval, u, this.valRows);
       const hg = this.problem.hypergradient(sol, gS, gB, stripEvaluate(o));
       gradient = hg.gradient;
@@ -458,8 +469,9 @@ export class CrossValCriterion implements Criterion {
    */
   private bufs: { train: Float64Array | null; val: Float64Array | null; valLen: number } | null = null;
   private readonly hyper: number;
-  /** The checked X (the block Grams of `planEvaluations`). */
+  /** The checked X and y (the block Grams of `planEvaluations`). */
   private readonly source: DesignMatrix;
+  private readonly target: Float64Array;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -470,6 +482,7 @@ export class CrossValCriterion implements Criterion {
     if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`${fn}(): folds must be an integer ≥ 2, got ${String(k)}`);
     this.source = checkedDesign(X, fn);
     const yv = checkTarget(y, X.nRows, fn);
+    this.target = yv;
     if (X.nRows < k) throw new InvalidArgumentError(`${fn}(): fewer rows than folds (n = ${X.nRows} rows, ${k} folds)`);
     this.model = model;
     // the search range comes from the full data (like LassoCV's alpha grid)
@@ -563,7 +576,9 @@ export class CrossValCriterion implements Criterion {
   planEvaluations(evaluations: number): void {
     if (!this.resident) return;
     for (const f of this.resident) f.planEvaluations(evaluations);
-    if (this.model !== 'logreg' && this.source.kind === 'dense') installFoldGrams(this.source, this.foldIndices, this.resident.map((f) => f.problem.design));
+    if (this.model === 'logreg' || this.source.kind !== 'dense') return;
+    const r = installFoldGrams(this.source, this.foldIndices, this.resident.map((f) => f.problem.design), this.target);
+    if (r.validation !== null) for (let k = 0; k < this.resident.length; k++) this.resident[k]!.setValidationGram(r.validation[k]!);
   }
 
   /** Resident folds: each fold's loose solution at these λ (see `Criterion.warmStartAt`); true when every fold had one. */
