@@ -146,16 +146,10 @@ export function installFoldGrams(
     const nb = rows.length;
     if (nb === 0) continue;
     // X'_b = X[V_b] − m⁰ (column-major nb×p) and its column sums
+    let contiguous = true;
+    for (let t = 1; contiguous && t < nb; t++) contiguous = rows[t] === rows[0]! + t;
     for (let j = 0; j < p; j++) {
-      const o = j * n;
-      const ob = j * nb;
-      const mj = m0[j]!;
-      let s = 0;
-      for (let t = 0; t < nb; t++) {
-        const v = src[o + rows[t]!]! - mj;
-        Xb[ob + t] = v;
-        s += v;
-      }
+      const s = contiguous ? shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb) : gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb);
       for (let k = 0; k < K; k++) if (k !== b) sums[k]![j] += s;
     }
     gramUpper(Xb, nb, p, S);
@@ -163,10 +157,7 @@ export function installFoldGrams(
     for (let k = 0; k < K; k++) {
       const g = G[k];
       if (k === b || g === undefined || g === null) continue;
-      for (let j = 0; j < p; j++) {
-        const o = j * p;
-        for (let l = j; l < p; l++) g[o + l] += S[o + l]!;
-      }
+      for (let j = 0; j < p; j++) addRange(g, S, j * p + j, p - j);
     }
   }
   let done = 0;
@@ -182,16 +173,7 @@ export function installFoldGrams(
     const rn = Math.sqrt(nk);
     for (let j = 0; j < p; j++) bn[j] = (Math.sqrt(Math.max(g[j * p + j]!, 0)) + rn * Math.abs(nu[j]!)) * (1 + 1e-6);
     // G_k = T_k − ν sᵀ − s νᵀ + n_k ν νᵀ on the upper triangle, mirrored (exactly symmetric)
-    for (let j = 0; j < p; j++) {
-      const o = j * p;
-      const vj = nu[j]!;
-      const sj = s[j]!;
-      for (let l = j; l < p; l++) {
-        const v = g[o + l]! - nu[l]! * sj - vj * s[l]! + nk * vj * nu[l]!;
-        g[o + l] = v;
-        g[l * p + j] = v;
-      }
-    }
+    for (let j = 0; j < p; j++) correctRow(g, p, j, nu, s, nk);
     done++;
   }
   return { installed: done, validation: keepVal && validation.length === K ? validation : null };
@@ -200,13 +182,7 @@ export function installFoldGrams(
 /** The validation block's `ValidationGram` from X'_b (nb×p, column-major) and its Gram S (upper). */
 function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Array, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
   const H = new Float64Array(p * p);
-  for (let j = 0; j < p; j++) {
-    const o = j * p;
-    for (let l = j; l < p; l++) {
-      H[o + l] = S[o + l]!;
-      H[l * p + j] = S[o + l]!;
-    }
-  }
+  for (let j = 0; j < p; j++) mirrorRow(H, S, p, j);
   let ym = 0;
   for (let t = 0; t < nb; t++) ym += y[rows[t]!]!;
   ym /= nb;
@@ -219,16 +195,65 @@ function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Arra
   const sums = new Float64Array(p);
   const xtw = new Float64Array(p);
   for (let j = 0; j < p; j++) {
-    const o = j * nb;
-    let s = 0, z = 0;
-    for (let t = 0; t < nb; t++) {
-      s += Xb[o + t]!;
-      z += Xb[o + t]! * w[t]!;
-    }
-    sums[j] = s;
-    xtw[j] = z;
+    sums[j] = vecSum(nb, Xb.subarray(j * nb, (j + 1) * nb));
+    xtw[j] = dotAt(Xb, j * nb, w, nb);
   }
   return { H, sums, xtw, wss, ymean: ym, shift: new Float64Array(m0), rows: nb };
+}
+
+/** out[o..o+m) = src[a..a+m) − c; returns their sum (one column of a contiguous block). */
+function shiftColumn(src: Float64Array, a: number, m: number, c: number, out: Float64Array, o: number): number {
+  let s = 0;
+  for (let t = 0; t < m; t++) {
+    const v = src[a + t]! - c;
+    out[o + t] = v;
+    s += v;
+  }
+  return s;
+}
+
+/** out[o + t] = src[a + rows[t]] − c; returns their sum (one column of a gathered block). */
+function gatherColumn(src: Float64Array, a: number, rows: Int32Array, c: number, out: Float64Array, o: number): number {
+  let s = 0;
+  for (let t = 0; t < rows.length; t++) {
+    const v = src[a + rows[t]!]! - c;
+    out[o + t] = v;
+    s += v;
+  }
+  return s;
+}
+
+/** Row j of the rank-one correction (upper triangle, mirrored): G_jl ← T_jl − ν_l s_j − ν_j s_l + n ν_j ν_l. */
+function correctRow(g: Float64Array, p: number, j: number, nu: Float64Array, s: Float64Array, nk: number): void {
+  const o = j * p;
+  const vj = nu[j]!;
+  const sj = s[j]!;
+  for (let l = j; l < p; l++) {
+    const v = g[o + l]! - nu[l]! * sj - vj * s[l]! + nk * vj * nu[l]!;
+    g[o + l] = v;
+    g[l * p + j] = v;
+  }
+}
+
+/** Row j of H from the upper triangle of S, mirrored. */
+function mirrorRow(H: Float64Array, S: Float64Array, p: number, j: number): void {
+  const o = j * p;
+  for (let l = j; l < p; l++) {
+    H[o + l] = S[o + l]!;
+    H[l * p + j] = S[o + l]!;
+  }
+}
+
+/** Σ_t a[o + t]·w[t], t < m. */
+function dotAt(a: Float64Array, o: number, w: Float64Array, m: number): number {
+  let z = 0;
+  for (let t = 0; t < m; t++) z += a[o + t]! * w[t]!;
+  return z;
+}
+
+/** dst[o..o+m) += src[o..o+m). */
+function addRange(dst: Float64Array, src: Float64Array, o: number, m: number): void {
+  for (let t = o; t < o + m; t++) dst[t] += src[t]!;
 }
 
 /** True when the validation sets partition 0..n−1 and every training set is its fold's complement. */
