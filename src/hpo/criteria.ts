@@ -501,8 +501,9 @@ export class CrossValCriterion implements Criterion {
       try {
         // streamed dense folds: the training rows gathered straight into the solver's WebAssembly
         // memory (no JavaScript copy of them); the design is disposed with the fold (`dropFold`)
-        const Xtr = bufs !== null && X.kind === 'dense'
-          ? prepareRows(X, f.train, { center: model !== 'logreg' && (opts.fitIntercept ?? true), scratch: bufs.train ?? undefined })
+        // (resident dense folds too: no JavaScript copy of the training rows either)
+        const Xtr = X.kind === 'dense'
+          ? prepareRows(X, f.train, { center: model !== 'logreg' && (opts.fitIntercept ?? true), ...(bufs?.train ? { scratch: bufs.train } : {}) })
           : takeRows(X, f.train);
         let inner: SparseProblem;
         try {
@@ -515,10 +516,10 @@ export class CrossValCriterion implements Criterion {
         // pooled memory is sized for all rows), else in the reused JavaScript buffer
         // contiguous (unshuffled) folds: read in place from X, no copy at all
         const v0 = f.val.length > 0 ? f.val[0]! : 0;
-        if (bufs !== null && X.kind === 'dense' && f.val.every((r, t) => r === v0 + t)) {
+        if (X.kind === 'dense' && f.val.every((r, t) => r === v0 + t)) {
           return new HeldOutCriterion(inner, { X, y: yva }, model, opts, fn, { start: v0, count: f.val.length });
         }
-        const spare = isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
+        const spare = bufs !== null && isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
         const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
         return new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn);
       } catch (e) {
@@ -592,7 +593,7 @@ export class CrossValCriterion implements Criterion {
   dispose(): void {
     this.warm.fill(null);
     this.bufs = null;
-    if (this.resident) for (const f of this.resident) f.dispose();
+    if (this.resident) for (const f of this.resident) dropFold(f); // the folds' designs (prepareRows) are not owned by their problems
     this.resident = null;
   }
 
