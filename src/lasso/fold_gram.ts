@@ -62,22 +62,30 @@ const VALIDATION_GRAM_MAX = 8 * 2 ** 20;
 export function validationMse(v: ValidationGram, beta: Float64Array, support: Int32Array, intercept: number): number {
   const p = v.sums.length;
   const m = support.length;
-  let bz = 0, bs = 0, mb = 0, quad = 0;
+  const H = v.H, xtw = v.xtw, sums = v.sums, shift = v.shift;
+  const bs = new Float64Array(m);
+  let bz = 0, sb = 0, mb = 0;
   for (let t = 0; t < m; t++) {
     const j = support[t]!;
     const bj = beta[j]!;
-    bz += bj * v.xtw[j]!;
-    bs += bj * v.sums[j]!;
-    mb += bj * v.shift[j]!;
-    // βᵀHβ over the support: diagonal + 2·(strict upper triangle)
-    const o = j * p;
-    let row = 0;
-    for (let u = t + 1; u < m; u++) row += v.H[o + support[u]!]! * beta[support[u]!]!;
-    quad += bj * (v.H[o + j]! * bj + 2 * row);
+    bs[t] = bj;
+    bz += bj * xtw[j]!;
+    sb += bj * sums[j]!;
+    mb += bj * shift[j]!;
   }
+  // βᵀHβ over the support: diagonal + 2·(strict upper triangle)
+  let quad = 0;
+  for (let t = 0; t < m; t++) quad += bs[t]! * rowTail(H, support[t]! * p, support, bs, t);
   const a = intercept + mb - v.ymean;
-  const ss = v.wss - 2 * bz + quad + 2 * a * bs + v.rows * a * a;
+  const ss = v.wss - 2 * bz + quad + 2 * a * sb + v.rows * a * a;
   return Math.max(ss, 0) / v.rows;
+}
+
+/** H[o + S[t]]·b[t] + 2·Σ_(u>t) H[o + S[u]]·b[u] (row S[t] of H on the support, from the diagonal on). */
+function rowTail(H: Float64Array, o: number, S: Int32Array, b: Float64Array, t: number): number {
+  let r = 0;
+  for (let u = t + 1; u < S.length; u++) r += H[o + S[u]!]! * b[u]!;
+  return H[o + S[t]!]! * b[t]! + 2 * r;
 }
 
 /** A CV fold's row indices (as `kFoldIndices` makes them). */
