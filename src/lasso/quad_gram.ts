@@ -213,17 +213,25 @@ export function gramUpper(A: Float64Array, n: number, p: number, G: Float64Array
  * the same target: the O(n·p) product is then paid once; the O(n) comparison decides).
  */
 export function designXty(d: PreparedDesign, yc: Float64Array): Float64Array {
-  const c = (d as { xtyCache?: { y: Float64Array; q: Float64Array } }).xtyCache;
+  return xtyEntry(d, yc).q;
+}
+
+/** The cached q = X_cᵀy_c of `designXty` with ‖y_c‖² (summed in index order). */
+function xtyEntry(d: PreparedDesign, yc: Float64Array): { y: Float64Array; q: Float64Array; yy: number } {
+  const c = (d as { xtyCache?: { y: Float64Array; q: Float64Array; yy: number } }).xtyCache;
   const n = d.nRows;
   if (c !== undefined) {
     let same = true;
     for (let i = 0; same && i < n; i++) same = c.y[i] === yc[i];
-    if (same) return c.q;
+    if (same) return c;
   }
   const q = new Float64Array(d.nCols);
   colDots(d, yc, vecSum(n, yc), null, d.nCols, q);
-  (d as { xtyCache?: { y: Float64Array; q: Float64Array } }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q };
-  return q;
+  let yy = 0;
+  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
+  const e = { y: Float64Array.from(yc.subarray(0, n)), q, yy };
+  (d as { xtyCache?: typeof e }).xtyCache = e;
+  return e;
 }
 
 /** λ_max = max_j |q_j|/(n·w_j) over penalised non-zero columns, from q = X_cᵀy_c (w null: all ones). */
@@ -299,9 +307,7 @@ function gramLoop(
   const p = d.nCols;
   const l1 = spec.l1;
   const nl2 = n * spec.l2;
-  const q = designXty(d, yc);
-  let yy = 0;
-  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
+  const { q, yy } = xtyEntry(d, yc);
   // the loop's vectors: in the engine memory (the `gepoch` kernel reads them there) or plain
   const g = eng !== null ? eng.r : new Float64Array(p);
   const thr = eng !== null ? eng.thr : new Float64Array(p);
