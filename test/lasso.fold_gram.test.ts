@@ -251,3 +251,35 @@ test('validationMse: the value-only CV fold error from the validation block Gram
     cv.dispose();
   }
 });
+
+test('installFullGram: the refit design of all rows gets G from the summed block Grams; same refit', () => {
+  const { X, y } = tall(10, 800, 24, 40);
+  const cv = new CrossValCriterion(X, y, 'lasso', { folds: 4 });
+  cv.planEvaluations(60);
+  cv.dispose();
+  const a = new SparseProblem(X, y, 'lasso');
+  assert.equal(cv.installRefitGram(a.design), true);
+  assert.equal(cv.installRefitGram(a.design), false, 'once');
+  const G = cachedGram(a.design)!;
+  const err = (a.design as unknown as { gramCache: { err: GramError } }).gramCache.err;
+  const direct = designGram(prepareDesign(X, { center: true, wasm: false }));
+  const p = X.nCols;
+  for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) {
+    assert.equal(G[j * p + l], G[l * p + j]);
+    assert.ok(Math.abs(G[j * p + l]! - direct[j * p + l]!) <= 2 * bound(err, X.nRows, j, l), `G[${j},${l}]`);
+  }
+  const b = new SparseProblem(X, y, 'lasso');
+  for (const frac of [0.3, 0.03]) {
+    const s1 = a.solve(a.lambdaMax * frac, { tol: 1e-8 });
+    const s2 = b.solve(b.lambdaMax * frac, { tol: 1e-8 });
+    assert.ok(s1.diagnostics.kktViolation <= 1e-9 && s2.diagnostics.kktViolation <= 1e-9);
+    for (let j = 0; j < p; j++) assert.ok(Math.abs(s1.beta[j]! - s2.beta[j]!) <= 1e-9 * (1 + Math.abs(s2.beta[j]!)), `β_${j}`);
+  }
+  // another X of the same shape is refused
+  const other = tall(11, 800, 24, 0);
+  const cv2 = new CrossValCriterion(X, y, 'lasso', { folds: 4 });
+  cv2.planEvaluations(60);
+  assert.equal(cv2.installRefitGram(new SparseProblem(other.X, other.y, 'lasso').design), false);
+  for (const pr of [a, b]) pr.dispose();
+  cv2.dispose();
+});

@@ -42,7 +42,7 @@ import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 import { createEngine, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
-import { installFoldGrams, validationMse, type ValidationGram } from '../lasso/fold_gram.js';
+import { installFoldGrams, installFullGram, validationMse, type FullGram, type ValidationGram } from '../lasso/fold_gram.js';
 import { looseGramSolve } from '../lasso/gram_loose.js';
 import { useWasm } from '../kernels/engine.js';
 
@@ -472,6 +472,8 @@ export class CrossValCriterion implements Criterion {
   /** The checked X and y (the block Grams of `planEvaluations`). */
   private readonly source: DesignMatrix;
   private readonly target: Float64Array;
+  /** The summed block Grams of the last `planEvaluations` (the refit's G, `installRefitGram`). */
+  private full: FullGram | null = null;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -579,7 +581,21 @@ export class CrossValCriterion implements Criterion {
     for (const f of this.resident) f.planEvaluations(evaluations);
     if (this.model === 'logreg' || this.source.kind !== 'dense') return;
     const r = installFoldGrams(this.source, this.foldIndices, this.resident.map((f) => f.problem.design), this.target);
+    this.full = r.full;
     if (r.validation !== null) for (let k = 0; k < this.resident.length; k++) this.resident[k]!.setValidationGram(r.validation[k]!);
+  }
+
+  /**
+   * @internal Gives `d` — the prepared design of all rows of this criterion's X (the refit after the
+   * search, `tuneLasso`) — its G from the folds' block Grams when a planned grid computed them
+   * (lasso/fold_gram.ts `installFullGram`: O(p²) instead of n·p²/2); once, also after `dispose`.
+   * Returns whether it did.
+   */
+  installRefitGram(d: PreparedDesign): boolean {
+    const full = this.full;
+    this.full = null;
+    if (full === null || d.isSparse || this.source.kind !== 'dense' || d.source.kind !== 'dense' || d.source.data !== this.source.data) return false;
+    return installFullGram(full, d);
   }
 
   /** Resident folds: each fold's loose solution at these λ (see `Criterion.warmStartAt`); true when every fold had one. */

@@ -26,7 +26,7 @@
  */
 import type { DenseDesign } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
-import { gramPreferred, gramUpper, installGram } from './quad_gram.js';
+import { gramEligible, gramPreferred, gramUpper, installGram } from './quad_gram.js';
 import { vecSum } from './columns.js';
 
 /**
@@ -42,6 +42,18 @@ export interface ValidationGram {
   readonly ymean: number;
   readonly shift: Float64Array;
   readonly rows: number;
+}
+
+/**
+ * The full-data Gram quantities that the block Grams give for free (X' = X − 1m⁰ᵀ over all rows):
+ * T = X'ᵀX' (upper triangle), s = 1ᵀX', m⁰, n and the number of blocks summed (`installFullGram`).
+ */
+export interface FullGram {
+  readonly T: Float64Array;
+  readonly sums: Float64Array;
+  readonly shift: Float64Array;
+  readonly rows: number;
+  readonly blocks: number;
 }
 
 /** Largest K·p² (doubles) for which `installFoldGrams` keeps the validation blocks' H (64 MiB). */
@@ -107,11 +119,11 @@ export interface FoldRows {
  */
 export function installFoldGrams(
   X: DenseDesign, folds: readonly FoldRows[], designs: readonly PreparedDesign[], y?: ArrayLike<number>,
-): { installed: number; validation: ValidationGram[] | null } {
+): { installed: number; validation: ValidationGram[] | null; full: FullGram | null } {
   const n = X.nRows;
   const p = X.nCols;
   const K = folds.length;
-  const none = { installed: 0, validation: null };
+  const none = { installed: 0, validation: null, full: null };
   if (designs.length !== K || K < 2 || !partitions(n, folds)) return none;
   // the folds to install: Gram mode planned, no G yet, the design made from exactly these rows
   const want: boolean[] = designs.map((d, k) =>
@@ -119,6 +131,9 @@ export function installFoldGrams(
   if (!want.some((w) => w)) return none;
   // the validation blocks' Gram quantities too (value-only evaluations, `validationMse`)
   const keepVal = y !== undefined && y.length === n && K * p * p <= VALIDATION_GRAM_MAX;
+  // and the full-data T (all blocks: the refit on all rows, `installFullGram`)
+  const T = K * p * p <= VALIDATION_GRAM_MAX ? new Float64Array(p * p) : null;
+  const sumsAll = new Float64Array(p);
   const validation: ValidationGram[] = [];
   const src = X.data;
   // the shift m⁰: the full-data column means (any value keeps the formulas exact; one near every
@@ -159,9 +174,11 @@ export function installFoldGrams(
     for (let j = 0; j < p; j++) {
       const s = contiguous ? shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb) : gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb);
       for (let k = 0; k < K; k++) if (k !== b) sums[k]![j] += s;
+      sumsAll[j] += s;
     }
     gramUpper(Xb, nb, p, S);
     if (keepVal) validation[b] = validationBlock(Xb, nb, p, S, rows, y!, m0);
+    if (T !== null) for (let j = 0; j < p; j++) addRange(T, S, j * p + j, p - j);
     for (let k = 0; k < K; k++) {
       const g = G[k];
       if (k === b || g === undefined || g === null) continue;
@@ -172,19 +189,47 @@ export function installFoldGrams(
   for (let k = 0; k < K; k++) {
     const g = G[k];
     if (g === undefined || g === null) continue;
-    const d = designs[k]!;
-    const nk = d.nRows;
-    const s = sums[k]!;
-    const nu = new Float64Array(p);
-    for (let j = 0; j < p; j++) nu[j] = (d.centered ? d.colMeans[j]! : 0) - m0[j]!;
-    const bn = norms[k]!;
-    const rn = Math.sqrt(nk);
-    for (let j = 0; j < p; j++) bn[j] = (Math.sqrt(Math.max(g[j * p + j]!, 0)) + rn * Math.abs(nu[j]!)) * (1 + 1e-6);
-    // G_k = T_k − ν sᵀ − s νᵀ + n_k ν νᵀ on the upper triangle, mirrored (exactly symmetric)
-    for (let j = 0; j < p; j++) correctRow(g, p, j, nu, s, nk);
+    centreGram(g, designs[k]!, sums[k]!, m0, norms[k]!);
     done++;
   }
-  return { installed: done, validation: keepVal && validation.length === K ? validation : null };
+  const full = T !== null ? { T, sums: sumsAll, shift: m0, rows: n, blocks: K } : null;
+  return { installed: done, validation: keepVal && validation.length === K ? validation : null, full };
+}
+
+/**
+ * g (holding T, upper triangle) ← X_cᵀX_c of design d = T − ν sᵀ − s νᵀ + n ν νᵀ with ν = μ_d − m⁰
+ * (exactly symmetric), and the error norms b_j = ‖x'_j‖ + √n|ν_j| (file header) into `bn`.
+ */
+function centreGram(g: Float64Array, d: PreparedDesign, s: Float64Array, m0: Float64Array, bn: Float64Array): void {
+  const p = d.nCols;
+  const nk = d.nRows;
+  const nu = new Float64Array(p);
+  for (let j = 0; j < p; j++) nu[j] = (d.centered ? d.colMeans[j]! : 0) - m0[j]!;
+  const rn = Math.sqrt(nk);
+  for (let j = 0; j < p; j++) bn[j] = (Math.sqrt(Math.max(g[j * p + j]!, 0)) + rn * Math.abs(nu[j]!)) * (1 + 1e-6);
+  for (let j = 0; j < p; j++) correctRow(g, p, j, nu, s, nk);
+}
+
+/**
+ * Installs G = X_cᵀX_c on `d`, the prepared design of ALL rows of the X whose folds gave `full`
+ * (`installFoldGrams`; the refit after cross-validation), from the summed block Grams: O(p²)
+ * instead of n·p²/2, with the same rounding bound (T sums `blocks` block products). Only a dense
+ * design eligible for the Gram mode (`gramEligible`), unscaled, without a G yet; returns whether
+ * it was installed (the next solve on d then runs in the Gram mode).
+ *
+ * @example
+ * const r = installFoldGrams(X, folds, foldDesigns);
+ * if (r.full) installFullGram(r.full, prepareDesign(X, { center: true }));
+ */
+export function installFullGram(full: FullGram, d: PreparedDesign): boolean {
+  const p = full.sums.length;
+  if (d.isSparse || d.nCols !== p || d.nRows !== full.rows || d.scale !== 1 || !gramEligible(d)) return false;
+  const norms = new Float64Array(p);
+  const g = installGram(d, { norms, terms: full.blocks + 16 });
+  if (g === null) return false;
+  g.set(full.T);
+  centreGram(g, d, full.sums, full.shift, norms);
+  return true;
 }
 
 /** The validation block's `ValidationGram` from X'_b (nb×p, column-major) and its Gram S (upper). */
