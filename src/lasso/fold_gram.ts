@@ -23,6 +23,10 @@
  * which is the `GramError` installed with G (b_j from the computed T_k,jj, inflated by 1e-6 for its
  * own rounding). The certificate then holds as for a directly computed G; b_j ≈ ‖X_c,j‖ here, so it
  * is as tight.
+ *
+ * The same pass yields, for free: the validation blocks' Gram quantities (`ValidationGram`: a
+ * value-only fold error in O(|S|²), `validationMse`) and the sum over all blocks (`FullGram`: the
+ * G of the refit on all rows, `installFullGram`, same formula with the full-data means).
  */
 import type { DenseDesign } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
