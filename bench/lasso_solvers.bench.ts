@@ -12,7 +12,7 @@
  * λ_max/200, tol 1e-4 (l1_ratio 0.5: λ₁ = λ₂ = λ/2, λ_max of the enet = λ_max/l1_ratio), and
  * 5-fold CV on 2000×300 (`tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 })`:
  * 100 λ per fold, warm-started; against `LassoCV(n_alphas=100, cv=KFold(5), tol=1e-4)`,
- * bench/sklearn_lassocv.py).
+ * bench/sklearn_lassocv.py). `--issue12 --cv-only`: that CV cell alone (best of 5 on both sides).
  * Times are printed as wall time and as process CPU time (`cpu` columns): the machine this was
  * measured on is shared, and preemption inflates wall times, not CPU times. Both sides run on one
  * thread (`setThreads(1)`: the Gram product would otherwise use the worker pool).
@@ -47,6 +47,7 @@ const { setThreads } = (await import(new URL('../dist/internals.js', import.meta
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const issue12 = args.has('--issue12');
+const cvOnly = issue12 && args.has('--cv-only');
 const PY = '/usr/bin/python3';
 setThreads(1); // single-threaded like the scikit-learn reference
 
@@ -59,7 +60,9 @@ interface Problem {
 const sizes: [string, number, number][] = quick
   ? [['corr 500×1000', 500, 1000], ['leuk-like 72×7129', 72, 7129]]
   : [['corr 500×1000', 500, 1000], ['leuk-like 72×7129', 72, 7129], ['corr 2000×5000', 2000, 5000]];
-const problems: Problem[] = issue12
+const problems: Problem[] = cvOnly
+  ? []
+  : issue12
   ? [
       { name: 'tall 5000×500', ...makeCorrelatedData(5000, 500, { corr: 0.6, snr: 3, density: 0.2, seed: 7 }) },
       { name: 'csc 10000×20000 0.5%', ...makeSparseRegression(10000, 20000, { density: 0.005, seed: 8 }) },
@@ -237,9 +240,11 @@ rmSync(dir, { recursive: true, force: true });
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
 const fmt = (r: string[]): string => r.map((v, c) => v.padStart(widths[c]!)).join('  ');
 console.log(`Lasso solvers vs scikit-learn ${useSk ? skVersion : '(not available)'} — node ${process.version}; times: best of several runs, ms`);
-console.log(fmt(header));
-console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const r of rows) console.log(fmt(r));
+if (rows.length > 0) {
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(fmt(r));
+}
 
 // issue 12's cross-validation cell: 5-fold CV over a 100-λ grid on 2000×300, both sides end to end
 if (issue12) {
@@ -247,23 +252,23 @@ if (issue12) {
   const cv = (): void => void tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 });
   cv(); // warm-up
   let ms = Infinity, cpu = Infinity;
-  for (let k = 0; k < 3; k++) {
+  for (let k = 0; k < (cvOnly ? 5 : 3); k++) {
     const c0 = cpuMs();
     const t0 = performance.now();
     cv();
     ms = Math.min(ms, performance.now() - t0);
     cpu = Math.min(cpu, cpuMs() - c0);
   }
-  let sk: { ms: number; cpu_ms: number } | null = null;
+  let sk: { ms: number; cpu_ms: number; sklearn: string } | null = null;
   if (useSk) {
     const d2 = mkdtempSync(join(tmpdir(), 'nsdiff-bench-cv-'));
     const xf = join(d2, 'X.bin'), yf = join(d2, 'y.bin'), jf = join(d2, 'job.json');
     writeFileSync(xf, bytesOf(X.data));
     writeFileSync(yf, bytesOf(y));
-    writeFileSync(jf, JSON.stringify({ x: xf, y: yf, n: 2000, p: 300, folds: 5, n_alphas: 100, eps: 1e-3, tol: 1e-4, max_iter: 1000, repeats: 3 }));
+    writeFileSync(jf, JSON.stringify({ x: xf, y: yf, n: 2000, p: 300, folds: 5, n_alphas: 100, eps: 1e-3, tol: 1e-4, max_iter: 1000, repeats: cvOnly ? 5 : 3 }));
     const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-    sk = JSON.parse(execFileSync(PY, [join(dirname(fileURLToPath(import.meta.url)), 'sklearn_lassocv.py'), jf], { encoding: 'utf8', env })) as { ms: number; cpu_ms: number };
+    sk = JSON.parse(execFileSync(PY, [join(dirname(fileURLToPath(import.meta.url)), 'sklearn_lassocv.py'), jf], { encoding: 'utf8', env })) as { ms: number; cpu_ms: number; sklearn: string };
     rmSync(d2, { recursive: true, force: true });
   }
-  console.log(`\n5-fold CV 2000×300 (100 λ, tol 1e-4): ours ${ms.toFixed(1)} ms (cpu ${cpu.toFixed(1)}), sklearn LassoCV ${sk ? `${sk.ms.toFixed(1)} ms (cpu ${sk.cpu_ms.toFixed(1)}); ratio ${(ms / sk.ms).toFixed(3)}, cpu ratio ${(cpu / sk.cpu_ms).toFixed(3)}` : '-'}`);
+  console.log(`\n5-fold CV 2000×300 (100 λ, tol 1e-4): ours ${ms.toFixed(1)} ms (cpu ${cpu.toFixed(1)}), sklearn ${sk ? sk.sklearn : ''} LassoCV ${sk ? `${sk.ms.toFixed(1)} ms (cpu ${sk.cpu_ms.toFixed(1)}); ratio ${(ms / sk.ms).toFixed(3)}, cpu ratio ${(cpu / sk.cpu_ms).toFixed(3)}` : '-'}`);
 }

@@ -42,6 +42,8 @@ import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 import { createEngine, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
+import { installFoldGrams, installFullGram, validationMse, type FullGram, type ValidationGram } from '../lasso/fold_gram.js';
+import { looseGramSolve } from '../lasso/gram_loose.js';
 import { useWasm } from '../kernels/engine.js';
 
 /** Options of one criterion evaluation. */
@@ -132,6 +134,13 @@ export interface Criterion {
    * search), so the inner solvers may choose their mode up front (the Gram mode on tall folds).
    */
   planEvaluations?(evaluations: number): void;
+  /**
+   * Optional: start the next evaluation from the inner solutions that an earlier value-only,
+   * uncertified evaluation at exactly these λ computed (grid search certifies its decisive points from
+   * the loose path's solutions at the same λ instead of from zero). Returns false when none is kept
+   * (the warm start is then unchanged).
+   */
+  warmStartAt?(lambdas: ArrayLike<number>): boolean;
   /** Release the prepared designs (optional; the criterion must not be used afterwards). */
   dispose?(): void;
 }
@@ -173,12 +182,18 @@ function mergeStats(a: InnerStats, b: InnerStats): void {
  * tighter tolerance until the refined solution satisfies the KKT conditions to `kktTol` (see
  * `EvaluateOptions.certify`). Every solve is counted in `st`.
  */
-function solveCertified(problem: SparseProblem, lambdas: ArrayLike<number> | number, o: EvaluateOptions, st: InnerStats): InnerSolution {
+function solveCertified(
+  problem: SparseProblem, lambdas: ArrayLike<number> | number, o: EvaluateOptions, st: InnerStats, store?: LooseStore,
+): InnerSolution {
   const certify = o.certify ?? true;
   let tol = o.tol ?? (problem.model === 'logreg' ? 1e-6 : 1e-4);
   const kktTol = o.kktTol ?? 1e-9;
   for (;;) {
-    const sol = problem.solve(lambdas, { ...stripEvaluate(o), tol });
+    const io = { ...stripEvaluate(o), tol };
+    // an uncertified value-only point of a Gram-mode path: the loose Gram solve (lasso/gram_loose.ts)
+    const loose = !certify ? looseGramSolve(problem, lambdas, io) : null;
+    if (loose !== null) store?.keep(loose);
+    const sol = loose ?? problem.solve(lambdas, io);
     addSolve(st, sol);
     st.finalTol = Math.min(st.finalTol, tol);
     if (!certify) {
@@ -193,6 +208,27 @@ function solveCertified(problem: SparseProblem, lambdas: ArrayLike<number> | num
     tol = Math.max(tol * 1e-2, CERTIFY_TOL_FLOOR);
   }
 }
+
+/**
+ * The loose Gram-mode solutions of a problem's grid path by λ (lasso: one hyperparameter; light: β
+ * and the support, the residual computed only if read), for `Criterion.warmStartAt`. At most
+ * `LOOSE_KEEP` of them; dropped with the criterion.
+ */
+class LooseStore {
+  private readonly byLambda = new Map<number, InnerSolution>();
+  keep(sol: InnerSolution): void {
+    if (sol.lambdas.length === 1 && this.byLambda.size < LOOSE_KEEP) this.byLambda.set(sol.lambdas[0]!, sol);
+  }
+  get(lambdas: ArrayLike<number>): InnerSolution | undefined {
+    return lambdas.length === 1 ? this.byLambda.get(lambdas[0]!) : undefined;
+  }
+  clear(): void {
+    this.byLambda.clear();
+  }
+}
+
+/** Most loose solutions a problem keeps for `warmStartAt` (a grid path is 100 λ by default). */
+const LOOSE_KEEP = 1000;
 
 /** The options of `SparseProblem.solve` / `hypergradient` among the evaluation options. */
 function stripEvaluate(o: EvaluateOptions): EvaluateOptions {
@@ -263,6 +299,10 @@ export class HeldOutCriterion implements Criterion {
   readonly valRows: RowRange | undefined;
   /** Validation targets (±1 labels for logreg). */
   readonly yval: Float64Array;
+  /** The loose path's solutions by λ (`warmStartAt`). */
+  private readonly loose = new LooseStore();
+  /** The validation block's Gram quantities (CV folds, lasso/fold_gram.ts): value-only MSE in O(|S|²). */
+  private valGram: ValidationGram | null = null;
 
   /**
    * @param fn - @internal the public function named in errors (default `'HeldOutCriterion'`;
@@ -310,7 +350,31 @@ export class HeldOutCriterion implements Criterion {
     this.problem.planSolves(evaluations);
   }
 
+  /**
+   * @internal Value-only evaluations take the validation MSE from these Gram quantities of the
+   * validation rows (`validationMse`) instead of predicting every row (squared loss only).
+   */
+  setValidationGram(v: ValidationGram | null): void {
+    this.valGram = this.model === 'logreg' ? null : v;
+  }
+
+  /**
+   * Warm-starts the next evaluation from the loose solution kept at exactly these λ (see
+   * `Criterion.warmStartAt`); false when there is none.
+   *
+   * @example
+   * crit.evaluate([0.05], { gradient: false, certify: false }); // a loose grid point
+   * crit.warmStartAt([0.05]); crit.evaluate([0.05]);            // certified from it
+   */
+  warmStartAt(lambdas: ArrayLike<number>): boolean {
+    const sol = this.loose.get(lambdas);
+    if (sol === undefined) return false;
+    this.problem.warmStartFrom(sol);
+    return true;
+  }
+
   dispose(): void {
+    this.loose.clear();
     this.problem.dispose();
   }
 
@@ -341,11 +405,12 @@ export class HeldOutCriterion implements Criterion {
     const o = innerOpts(opts);
     const st = emptyStats();
     const dg = emptyDiag();
-    const sol = solveCertified(this.problem, lambdas, o, st);
+    const sol = solveCertified(this.problem, lambdas, o, st, this.loose);
     addDiag(dg, sol, '');
-    const { value, u } = this.lossAndAdjoint(sol);
+    const vg = opts.gradient === false ? this.valGram : null;
+    const { value, u } = vg !== null ? { value: validationMse(vg, sol.beta, sol.support, sol.intercept), u: null } : this.lossAndAdjoint(sol);
     let gradient: Float64Array | null = null;
-    if (opts.gradient !== false) {
+    if (opts.gradient !== false && u !== null) {
       const { gS, gB } = this.problem.pullback(sol, this.Xval, u, this.valRows);
       const hg = this.problem.hypergradient(sol, gS, gB, stripEvaluate(o));
       gradient = hg.gradient;
@@ -404,6 +469,11 @@ export class CrossValCriterion implements Criterion {
    */
   private bufs: { train: Float64Array | null; val: Float64Array | null; valLen: number } | null = null;
   private readonly hyper: number;
+  /** The checked X and y (the block Grams of `planEvaluations`). */
+  private readonly source: DesignMatrix;
+  private readonly target: Float64Array;
+  /** The summed block Grams of the last `planEvaluations` (the refit's G, `installRefitGram`). */
+  private full: FullGram | null = null;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -412,8 +482,9 @@ export class CrossValCriterion implements Criterion {
   ) {
     const k = opts.folds ?? 5;
     if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`${fn}(): folds must be an integer ≥ 2, got ${String(k)}`);
-    checkedDesign(X, fn);
+    this.source = checkedDesign(X, fn);
     const yv = checkTarget(y, X.nRows, fn);
+    this.target = yv;
     if (X.nRows < k) throw new InvalidArgumentError(`${fn}(): fewer rows than folds (n = ${X.nRows} rows, ${k} folds)`);
     this.model = model;
     // the search range comes from the full data (like LassoCV's alpha grid)
@@ -432,8 +503,9 @@ export class CrossValCriterion implements Criterion {
       try {
         // streamed dense folds: the training rows gathered straight into the solver's WebAssembly
         // memory (no JavaScript copy of them); the design is disposed with the fold (`dropFold`)
-        const Xtr = bufs !== null && X.kind === 'dense'
-          ? prepareRows(X, f.train, { center: model !== 'logreg' && (opts.fitIntercept ?? true), scratch: bufs.train ?? undefined })
+        // (resident dense folds too: no JavaScript copy of the training rows either)
+        const Xtr = X.kind === 'dense'
+          ? prepareRows(X, f.train, { center: model !== 'logreg' && (opts.fitIntercept ?? true), ...(bufs?.train ? { scratch: bufs.train } : {}) })
           : takeRows(X, f.train);
         let inner: SparseProblem;
         try {
@@ -446,10 +518,10 @@ export class CrossValCriterion implements Criterion {
         // pooled memory is sized for all rows), else in the reused JavaScript buffer
         // contiguous (unshuffled) folds: read in place from X, no copy at all
         const v0 = f.val.length > 0 ? f.val[0]! : 0;
-        if (bufs !== null && X.kind === 'dense' && f.val.every((r, t) => r === v0 + t)) {
+        if (X.kind === 'dense' && f.val.every((r, t) => r === v0 + t)) {
           return new HeldOutCriterion(inner, { X, y: yva }, model, opts, fn, { start: v0, count: f.val.length });
         }
-        const spare = isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
+        const spare = bufs !== null && isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
         const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
         return new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn);
       } catch (e) {
@@ -499,15 +571,45 @@ export class CrossValCriterion implements Criterion {
     if (this.resident) for (const f of this.resident) f.resetWarmStart();
   }
 
-  /** Resident folds only: a streamed fold is rebuilt per evaluation, so G would not be reused. */
+  /**
+   * Resident folds only: a streamed fold is rebuilt per evaluation, so G would not be reused. The
+   * folds that will solve in the Gram mode get their G from block Grams of X (lasso/fold_gram.ts:
+   * one pass over X instead of K − 1).
+   */
   planEvaluations(evaluations: number): void {
-    if (this.resident) for (const f of this.resident) f.planEvaluations(evaluations);
+    if (!this.resident) return;
+    for (const f of this.resident) f.planEvaluations(evaluations);
+    if (this.model === 'logreg' || this.source.kind !== 'dense') return;
+    const r = installFoldGrams(this.source, this.foldIndices, this.resident.map((f) => f.problem.design), this.target);
+    this.full = r.full;
+    if (r.validation !== null) for (let k = 0; k < this.resident.length; k++) this.resident[k]!.setValidationGram(r.validation[k]!);
+  }
+
+  /**
+   * @internal Gives `d` — the prepared design of all rows of this criterion's X (the refit after the
+   * search, `tuneLasso`) — its G from the folds' block Grams when a planned grid computed them
+   * (lasso/fold_gram.ts `installFullGram`: O(p²) instead of n·p²/2); once, also after `dispose`.
+   * Returns whether it did.
+   */
+  installRefitGram(d: PreparedDesign): boolean {
+    const full = this.full;
+    this.full = null;
+    if (full === null || d.isSparse || this.source.kind !== 'dense' || d.source.kind !== 'dense' || d.source.data !== this.source.data) return false;
+    return installFullGram(full, d);
+  }
+
+  /** Resident folds: each fold's loose solution at these λ (see `Criterion.warmStartAt`); true when every fold had one. */
+  warmStartAt(lambdas: ArrayLike<number>): boolean {
+    if (!this.resident) return false;
+    let all = true;
+    for (const f of this.resident) all = f.warmStartAt(lambdas) && all;
+    return all;
   }
 
   dispose(): void {
     this.warm.fill(null);
     this.bufs = null;
-    if (this.resident) for (const f of this.resident) f.dispose();
+    if (this.resident) for (const f of this.resident) dropFold(f); // the folds' designs (prepareRows) are not owned by their problems
     this.resident = null;
   }
 

@@ -247,6 +247,8 @@ export function tuneLassoAs(X: DesignLike, y: ArrayLike<number>, opts: TuneOptio
   }
   // refit on all training rows (the validation rows too, for an automatic held-out split)
   const prob = new SparseProblem(Xd, y, model, { fitIntercept: opts.fitIntercept ?? true }, fn);
+  // after a planned CV grid on a tall dense X: the refit's G from the folds' block Grams
+  if (crit instanceof CrossValCriterion) crit.installRefitGram(prob.design);
   const refitTol = opts.refitTol ?? (model === 'logreg' ? 1e-10 : Math.min(opts.tol ?? 1e-6, 1e-8));
   const sol = prob.solve(outer.lambdas, { tol: refitTol });
   prob.dispose();

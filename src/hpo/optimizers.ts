@@ -639,10 +639,13 @@ function certifyDecisive(ctx: Ctx, points: Float64Array[], loose: number[], tol:
   if (looseBest < 0) return;
   let todo = [looseBest - 1, looseBest, looseBest + 1].filter((k) => k >= 0 && k < points.length && !Number.isNaN(loose[k]!));
   // the path ended at the smallest λ (largest support): certify from fresh warm starts, in grid order
+  // (each point from the loose path's own solution at its λ when the criterion kept it, see below)
   ctx.crit.resetWarmStart();
   while (todo.length > 0) {
     todo.sort((a, b) => a - b);
     for (const k of todo) {
+      // from the loose path's solution at this λ when the criterion kept it (same λ: the closest start)
+      ctx.crit.warmStartAt?.(points[k]!.map(Math.exp));
       const { ev, ms } = evalAt(ctx, points[k]!, false, tol, true, false);
       done.add(k);
       const old = ctx.history[k]!;

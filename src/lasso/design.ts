@@ -381,6 +381,15 @@ export function checkedDesign(X: unknown, fn: string, arg = 'X'): DesignMatrix {
   return D;
 }
 
+/** Index of the first non-finite value of d, or −1 (a small function of its own: it gets optimised). */
+function firstNonFinite(d: Float64Array): number {
+  for (let k = 0; k < d.length; k++) {
+    const v = d[k]!;
+    if (v - v !== 0) return k;
+  }
+  return -1;
+}
+
 /** Structure checks always; the O(n·p) finiteness scan of dense values only when `scanDense`. */
 function validateDesign(X: DesignMatrix, fn: string, scanDense: boolean, arg = 'X'): void {
   const { nRows: n, nCols: p } = X;
@@ -392,10 +401,8 @@ function validateDesign(X: DesignMatrix, fn: string, scanDense: boolean, arg = '
     if (X.data.length !== n * p) throw new ShapeError(`${fn}(): ${arg}.data has ${X.data.length} values, expected nRows·nCols = ${n}·${p} = ${n * p}`);
     if (!scanDense) return;
     const d = X.data;
-    for (let k = 0; k < d.length; k++) {
-      const v = d[k]!;
-      if (v - v !== 0) throw new NonFiniteError(`${fn}(): ${arg} contains a non-finite value (${v}) at row ${k % n}, column ${Math.floor(k / n)}`);
-    }
+    const k = firstNonFinite(d);
+    if (k >= 0) throw new NonFiniteError(`${fn}(): ${arg} contains a non-finite value (${d[k]}) at row ${k % n}, column ${Math.floor(k / n)}`);
     return;
   }
   const { indptr, indices, values } = X;

@@ -28,8 +28,9 @@
  *
  * Schedule (glmnet-like, the Gram analogue of working sets): a full sweep over the active features,
  * the full gap (O(p)), then sweeps restricted to the support (and unpenalised features) until the
- * restricted gap is ≤ 0.3 × the full gap; g is recomputed from scratch (O(p·|support|)) when the
- * full gap is within 100× the tolerance (rounding drift of the incremental updates).
+ * restricted gap is ≤ 0.3 × the full gap; g is recomputed from scratch (O(p·|support|), rounding
+ * drift of the incremental updates) when the full gap says stop, and the stop is decided again from
+ * it; a warm-started solve from the β the previous one ended at reuses its fresh g.
  *
  * Automatic choice (`gram: 'auto'`, cd.ts): dense designs with n > p and p ≤ `GRAM_MAX_P` are
  * eligible. A design whose Gram matrix is cached solves in Gram mode. Otherwise the residual mode
@@ -43,6 +44,7 @@ import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_la
 import type { PreparedDesign } from './design.js';
 import { colDots, vecSum } from './columns.js';
 import type { QuadSpec } from './quad_model.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /** Largest p for which the Gram mode is chosen automatically (G takes 8·p² bytes: 32 MiB at 2048). */
 export const GRAM_MAX_P = 2048;
@@ -98,10 +100,31 @@ export function addDesignWork(d: PreparedDesign, updates: number): void {
   (d as { cdWork?: number }).cdWork = designWork(d) + updates;
 }
 
-/** The Gram matrix of a design, in the memory of a WebAssembly engine (`eng`, p×p) or plain (`eng` null). */
+/**
+ * The Gram matrix of a design, in the memory of a WebAssembly engine (`eng`, p×p) or plain (`eng`
+ * null). A G computed directly (`ensureGram`) has `err` null: the certificate's rounding bound is
+ * |δG_jk| ≤ γ_n·‖X_c,j‖‖X_c,k‖. A G assembled from other products (`installGram`, e.g. the CV folds'
+ * G from block Grams, fold_gram.ts) carries its own bound |δG_jk| ≤ γ_(n+terms)·norms_j·norms_k.
+ */
 interface GramStore {
   readonly G: Float64Array;
   readonly eng: WasmEngine | null;
+  readonly err: GramError | null;
+  /**
+   * g = q − Gβ as the last Gram loop left it freshly recomputed (its last step was the refresh): the
+   * q and β it belongs to, and g itself (null: in the engine memory `eng.r`). The next solve from the
+   * same β (a warm-started path) starts from it instead of recomputing the same values.
+   */
+  fresh?: { q: Float64Array; beta: Float64Array; g: Float64Array | null } | null;
+}
+
+/**
+ * The rounding bound of an assembled G (see `installGram`): |G_jk − (X_cᵀX_c)_jk| ≤ γ_(n+terms)·
+ * norms_j·norms_k, with norms_j ≥ ‖X_c,j‖ (so the bound also covers q and Gβ, see `gramCertificate`).
+ */
+export interface GramError {
+  readonly norms: Float64Array;
+  readonly terms: number;
 }
 
 function gramStore(d: PreparedDesign): GramStore | undefined {
@@ -141,15 +164,48 @@ function ensureGram(d: PreparedDesign): GramStore {
   // the upper triangle by block rows (rows a0..a0+b of G = columns a0.. of X against columns a0..p):
   // ≈ (p/2 + b/2)·p·n multiply-adds instead of p²·n, then mirrored, which also makes G exactly
   // symmetric (the CD below is then coordinate descent on one quadratic)
+  gramUpper(d.data, n, p, G);
+  for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b]!;
+  const st: GramStore = { G, eng: made !== null ? made.engine : null, err: null };
+  (d as { gramCache?: GramStore }).gramCache = st;
+  return st;
+}
+
+/**
+ * Installs a Gram matrix computed elsewhere as the cache of `d` (instead of the n·p²/2 product of
+ * `designGram`) and returns the p×p array (row-major; in the engine memory of the Gram loop when the
+ * backend allows; its contents are undefined) into which the caller must write G = X_cᵀX_c, exactly
+ * symmetric, before the next solve on `d`. `err` is the proven rounding bound of that G (`GramError`),
+ * used by the certificate. Returns null (and does nothing) when G is already cached on `d`.
+ *
+ * @example
+ * installGram(d, { norms, terms: 8 })?.set(myGram); // d now solves in the Gram mode with myGram
+ */
+export function installGram(d: PreparedDesign, err: GramError): Float64Array | null {
+  if (gramStore(d) !== undefined) return null;
+  const p = d.nCols;
+  if (err.norms.length !== p || !(err.terms >= 0)) throw new InvalidArgumentError(`installGram(): err.norms must have p = ${p} entries and err.terms must be ≥ 0`);
+  const made = createEngine(p, p);
+  const G = made !== null ? made.x : new Float64Array(p * p);
+  (d as { gramCache?: GramStore }).gramCache = { G, eng: made !== null ? made.engine : null, err };
+  return G;
+}
+
+/**
+ * The upper triangle (and the diagonal blocks' lower parts) of AᵀA for a column-major n×p matrix A
+ * into G (p×p, row-major): by block rows of G, rows a0..a0+b against columns a0..p (≈ (p/2 + b/2)·p·n
+ * multiply-adds instead of p²·n). Entries below the diagonal outside the diagonal blocks are not
+ * written: mirror the upper triangle to get the full matrix.
+ *
+ * @example
+ * gramUpper(A, n, p, G); for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b];
+ */
+export function gramUpper(A: Float64Array, n: number, p: number, G: Float64Array): void {
   const bs = GRAM_BLOCK;
   for (let a0 = 0; a0 < p; a0 += bs) {
     const rows = Math.min(bs, p - a0);
-    gemmStrided(false, true, rows, p - a0, n, 1, d.data, a0 * n, n, d.data, a0 * n, n, 0, G, a0 * p + a0, p);
+    gemmStrided(false, true, rows, p - a0, n, 1, A, a0 * n, n, A, a0 * n, n, 0, G, a0 * p + a0, p);
   }
-  for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b]!;
-  const st: GramStore = { G, eng: made !== null ? made.engine : null };
-  (d as { gramCache?: GramStore }).gramCache = st;
-  return st;
 }
 
 /**
@@ -157,17 +213,25 @@ function ensureGram(d: PreparedDesign): GramStore {
  * the same target: the O(n·p) product is then paid once; the O(n) comparison decides).
  */
 export function designXty(d: PreparedDesign, yc: Float64Array): Float64Array {
-  const c = (d as { xtyCache?: { y: Float64Array; q: Float64Array } }).xtyCache;
+  return xtyEntry(d, yc).q;
+}
+
+/** The cached q = X_cᵀy_c of `designXty` with ‖y_c‖² (summed in index order). */
+function xtyEntry(d: PreparedDesign, yc: Float64Array): { y: Float64Array; q: Float64Array; yy: number } {
+  const c = (d as { xtyCache?: { y: Float64Array; q: Float64Array; yy: number } }).xtyCache;
   const n = d.nRows;
   if (c !== undefined) {
     let same = true;
     for (let i = 0; same && i < n; i++) same = c.y[i] === yc[i];
-    if (same) return c.q;
+    if (same) return c;
   }
   const q = new Float64Array(d.nCols);
   colDots(d, yc, vecSum(n, yc), null, d.nCols, q);
-  (d as { xtyCache?: { y: Float64Array; q: Float64Array } }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q };
-  return q;
+  let yy = 0;
+  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
+  const e = { y: Float64Array.from(yc.subarray(0, n)), q, yy };
+  (d as { xtyCache?: typeof e }).xtyCache = e;
+  return e;
 }
 
 /** λ_max = max_j |q_j|/(n·w_j) over penalised non-zero columns, from q = X_cᵀy_c (w null: all ones). */
@@ -227,7 +291,7 @@ export function gramSolve(
   const eng = st.eng !== null && !st.eng.busy ? st.eng : null;
   if (eng !== null) eng.busy = true;
   try {
-    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, G, eng);
+    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, st, eng);
   } finally {
     if (eng !== null) eng.busy = false;
   }
@@ -235,15 +299,15 @@ export function gramSolve(
 
 function gramLoop(
   d: PreparedDesign, yc: Float64Array, spec: QuadSpec, beta0: Float64Array, active0: Int32Array, nActive: number,
-  tolAbs: number, maxEpochs: number, G: Float64Array, eng: WasmEngine | null,
+  tolAbs: number, maxEpochs: number, st: GramStore, eng: WasmEngine | null,
 ): GramRun {
+  const G = st.G;
+  const gerr = st.err;
   const n = d.nRows;
   const p = d.nCols;
   const l1 = spec.l1;
   const nl2 = n * spec.l2;
-  const q = designXty(d, yc);
-  let yy = 0;
-  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
+  const { q, yy } = xtyEntry(d, yc);
   // the loop's vectors: in the engine memory (the `gepoch` kernel reads them there) or plain
   const g = eng !== null ? eng.r : new Float64Array(p);
   const thr = eng !== null ? eng.thr : new Float64Array(p);
@@ -276,8 +340,20 @@ function gramLoop(
       for (let j = 0; j < p; j++) g[j] -= bk * G[o + j]!;
     }
   };
-  refresh();
+  // g from the previous solve when it ended freshly refreshed at this β (bit for bit the refresh)
+  const prev = st.fresh;
+  st.fresh = null;
+  let same = prev != null && prev.q === q && (eng !== null) === (prev.g === null);
+  for (let j = 0; same && j < p; j++) same = prev!.beta[j] === beta[j];
+  if (same) {
+    if (prev!.g !== null) g.set(prev!.g);
+  } else refresh();
+  let fresh = true; // g was just recomputed from β (no sweep since)
+  const keep = (): void => {
+    st.fresh = fresh ? { q, beta: new Float64Array(beta), g: eng !== null ? null : g } : null;
+  };
   const sweep = (cols: Int32Array, m: number): void => {
+    fresh = false;
     if (eng !== null) {
       eng.gepoch(eng.xPtr, p, cols.byteOffset, m, beta.byteOffset, g.byteOffset, diag.byteOffset, thr.byteOffset, nl2);
       return;
@@ -327,7 +403,7 @@ function gramLoop(
   const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
   // the certified gap at the current β (g freshly refreshed: see the callers), or null
   const certify = (): GramCert | null => {
-    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive);
+    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr);
     return c.gap <= tolAbs ? { ...c, g: new Float64Array(g) } : null;
   };
   let epochs = 0;
@@ -335,14 +411,20 @@ function gramLoop(
   let gap = Infinity;
   // a warm start may already be solved: no sweep then (the caller's certificate decides)
   gap = gapOver(active, nActive);
-  if (gap <= tolAbs) return { q, epochs: 0, coordUpdates: 0, gap, cert: certify() };
+  if (gap <= tolAbs) {
+    keep();
+    return { q, epochs: 0, coordUpdates: 0, gap, cert: certify() };
+  }
   while (epochs < maxEpochs) {
     sweep(active, nActive);
     epochs++;
     updates += nActive;
     gap = gapOver(active, nActive);
-    if (gap <= 100 * tolAbs) {
-      refresh(); // O(p·|support|): kills the drift of the incremental updates before stopping
+    if (gap <= Math.max(tolAbs, floorOf())) {
+      // about to stop: g recomputed (O(p·|support|)) to kill the drift of the incremental updates,
+      // and the gap re-evaluated from it (only at a stop: a refresh costs as much as a sweep)
+      refresh();
+      fresh = true;
       gap = gapOver(active, nActive);
     }
     if (gap <= Math.max(tolAbs, floorOf())) break;
@@ -362,6 +444,7 @@ function gramLoop(
     }
   }
   if (eng !== null) beta0.set(beta);
+  keep();
   return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? certify() : null };
 }
 
@@ -385,13 +468,21 @@ function gramLoop(
  * is bounded by its computed value + (1−t)²E/(2n) + t·E/n + c·(sum of the magnitudes of its terms).
  * At tol = 1e-4 the bound is many orders below the tolerance; near 1e-12 it is not met and the
  * residual certificate decides, as before.
+ *
+ * An assembled G (`installGram`, `err` given) is within γ_(n+T)·b_j b_k of X_cᵀX_c with norms
+ * b_j ≥ a_j: the same argument with a_j replaced by b_j (|q_j| ≤ a_j‖y‖ ≤ b_j‖y‖, |G_jk| ≤ (1 + γ)b_j b_k)
+ * and γ_n by γ_(n+T), i.e. B = Σ_j b_j|β_j| and k = n + p + 2 + T in c. The returned `err` keeps its
+ * meaning (|δg_j| ≤ err·‖X_c,j‖): c(‖y‖ + B)·max_j b_j/a_j over the listed columns.
  */
 export function gramCertificate(
   n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
-  l1: Float64Array, l2: number, cols: Int32Array, m: number,
+  l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null,
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
-  const k = n + p + 2;
+  const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
+  // a_j (direct G) or the assembled G's error norms b_j ≥ a_j
+  const nb = gerr === null ? null : gerr.norms;
+  const norm = (j: number): number => (nb === null ? Math.sqrt(Math.max(diag[j]!, 0)) : nb[j]!);
   const c = (2 * k * u) / (1 - k * u);
   const nl2 = n * l2;
   let B = 0, pen = 0, bb = 0, bg = 0, bq = 0;
@@ -399,7 +490,7 @@ export function gramCertificate(
     const j = cols[w]!;
     const b = beta[j]!;
     if (b === 0) continue;
-    B += Math.sqrt(Math.max(diag[j]!, 0)) * Math.abs(b);
+    B += norm(j) * Math.abs(b);
     pen += l1[j]! * Math.abs(b);
     bb += b * b;
     bg += b * g[j]!;
@@ -412,7 +503,7 @@ export function gramCertificate(
     const j = cols[w]!;
     const lj = l1[j]!;
     if (!(lj > 0)) continue;
-    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * Math.sqrt(Math.max(diag[j]!, 0))) / (n * lj);
+    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * norm(j)) / (n * lj);
     if (a > s) s = a;
   }
   const t = 1 / s;
@@ -423,5 +514,14 @@ export function gramCertificate(
   const t3 = pen + (l2 * (1 + t * t) * bb) / 2;
   const gap = t1 - t2 + t3;
   const bound = ((1 - t) * (1 - t) * E) / (2 * n) + (t * E) / n + c * (Math.abs(t1) + Math.abs(t2) + t3);
-  return { gap: gap + bound, t, err: dg };
+  let ratio = 1;
+  if (nb !== null) {
+    // |δg_j| ≤ dg·b_j = (dg·b_j/a_j)·a_j; the margin covers the rounding of √G_jj against ‖X_c,j‖
+    for (let w = 0; w < m; w++) {
+      const j = cols[w]!;
+      const a = Math.sqrt(Math.max(diag[j]!, 0));
+      ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
+    }
+  }
+  return { gap: gap + bound, t, err: ratio === Infinity ? Infinity : dg * ratio };
 }

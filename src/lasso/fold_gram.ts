@@ -1,0 +1,341 @@
+/**
+ * @file The Gram matrices of K-fold cross-validation from block Grams: one pass over X instead of
+ * K − 1 (the Gram mode's G = X_cᵀX_c of every training fold, quad_gram.ts).
+ *
+ * The validation sets V_1..V_K partition the rows, and fold k trains on the others, so with
+ * x' = x − m⁰ (X shifted by its full-data column means m⁰, which keeps the sums below free of
+ * cancellation: a fold's mean is within a few standard errors of m⁰)
+ *
+ *   T_k = Σ_(b≠k) X'_bᵀX'_b,   s_k = Σ_(b≠k) 1ᵀX'_b,   ν = μ_k − m⁰   (μ_k: the fold design's means),
+ *   G_k = X_c,kᵀX_c,k = T_k − ν s_kᵀ − s_k νᵀ + n_k ν νᵀ
+ *
+ * exactly (Σ_i (e_ij − ν_j)(e_il − ν_l) with e = x − m⁰ over the training rows). Cost: the K block
+ * products X'_bᵀX'_b (n·p²/2 multiply-adds in all, one full Gram) and K·(K − 1) additions of p×p
+ * matrices, instead of (K − 1)·n·p²/2.
+ *
+ * Rounding (for the certificate, quad_gram.ts `gramCertificate`): each computed term is a sum of at
+ * most n + K + 10 rounded products of the magnitudes |e_ij e_il|, |ν_l e_ij|, n|ν_j ν_l|, so with
+ * b_j = ‖e_j‖ + √n_k|ν_j| (Cauchy–Schwarz on each term) and the rounding of the stored centred
+ * columns X_c = fl(x − μ) (2u·‖X_c,j‖‖X_c,l‖ ≤ 2u·b_j b_l),
+ *
+ *   |fl(G_k)_jl − (X_c,kᵀX_c,k)_jl| ≤ γ_(n + K + 16)·b_j b_l,   b_j ≥ ‖X_c,j‖ (triangle inequality),
+ *
+ * which is the `GramError` installed with G (b_j from the computed T_k,jj, inflated by 1e-6 for its
+ * own rounding). The certificate then holds as for a directly computed G; b_j ≈ ‖X_c,j‖ here, so it
+ * is as tight.
+ *
+ * The same pass yields, for free: the validation blocks' Gram quantities (`ValidationGram`: a
+ * value-only fold error in O(|S|²), `validationMse`) and the sum over all blocks (`FullGram`: the
+ * G of the refit on all rows, `installFullGram`, same formula with the full-data means).
+ */
+import type { DenseDesign } from '../data/matrix.js';
+import type { PreparedDesign } from './design.js';
+import { gramEligible, gramPreferred, gramUpper, installGram } from './quad_gram.js';
+import { vecSum } from './columns.js';
+
+/**
+ * What a fold's validation error needs from its block (squared loss; X' = X − 1m⁰ᵀ on the
+ * validation rows V, w = y_V − ȳ_V): H = X'ᵀX' (p×p, full), the column sums s = 1ᵀX', X'ᵀw, Σw²,
+ * ȳ_V, m⁰ and |V| (see `validationMse`).
+ */
+export interface ValidationGram {
+  readonly H: Float64Array;
+  readonly sums: Float64Array;
+  readonly xtw: Float64Array;
+  readonly wss: number;
+  readonly ymean: number;
+  readonly shift: Float64Array;
+  readonly rows: number;
+}
+
+/**
+ * The full-data Gram quantities that the block Grams give for free (X' = X − 1m⁰ᵀ over all rows):
+ * T = X'ᵀX' (upper triangle), s = 1ᵀX', m⁰, n and the number of blocks summed (`installFullGram`).
+ */
+export interface FullGram {
+  readonly T: Float64Array;
+  readonly sums: Float64Array;
+  readonly shift: Float64Array;
+  readonly rows: number;
+  readonly blocks: number;
+}
+
+/** Largest K·p² (doubles) for which `installFoldGrams` keeps the validation blocks' H (64 MiB). */
+const VALIDATION_GRAM_MAX = 8 * 2 ** 20;
+
+/**
+ * The validation MSE (1/|V|)‖y_V − b − X_Vβ‖² of (β, b) from the block's Gram quantities in
+ * O(|S|²) instead of O(|V|·|S|): with a = b + m⁰ᵀβ − ȳ_V and Σw = 0,
+ *
+ *   ‖w − X'β − a1‖² = Σw² − 2βᵀX'ᵀw + βᵀHβ + 2a·βᵀs + |V|·a².
+ *
+ * The terms cancel by about var(y_V)/MSE (small on a held-out fold), so the value is accurate to a
+ * few ulps of Σw² — for grid values; the hypergradient needs the predictions themselves.
+ *
+ * @example
+ * const mse = validationMse(v, sol.beta, sol.support, sol.intercept);
+ */
+export function validationMse(v: ValidationGram, beta: Float64Array, support: Int32Array, intercept: number): number {
+  const p = v.sums.length;
+  const m = support.length;
+  const H = v.H, xtw = v.xtw, sums = v.sums, shift = v.shift;
+  const bs = new Float64Array(m);
+  let bz = 0, sb = 0, mb = 0;
+  for (let t = 0; t < m; t++) {
+    const j = support[t]!;
+    const bj = beta[j]!;
+    bs[t] = bj;
+    bz += bj * xtw[j]!;
+    sb += bj * sums[j]!;
+    mb += bj * shift[j]!;
+  }
+  // βᵀHβ over the support: diagonal + 2·(strict upper triangle)
+  let quad = 0;
+  for (let t = 0; t < m; t++) quad += bs[t]! * rowTail(H, support[t]! * p, support, bs, t);
+  const a = intercept + mb - v.ymean;
+  const ss = v.wss - 2 * bz + quad + 2 * a * sb + v.rows * a * a;
+  return Math.max(ss, 0) / v.rows;
+}
+
+/** H[o + S[t]]·b[t] + 2·Σ_(u>t) H[o + S[u]]·b[u] (row S[t] of H on the support, from the diagonal on). */
+function rowTail(H: Float64Array, o: number, S: Int32Array, b: Float64Array, t: number): number {
+  let r = 0;
+  for (let u = t + 1; u < S.length; u++) r += H[o + S[u]!]! * b[u]!;
+  return H[o + S[t]!]! * b[t]! + 2 * r;
+}
+
+/** A CV fold's row indices (as `kFoldIndices` makes them). */
+export interface FoldRows {
+  readonly train: Int32Array;
+  readonly val: Int32Array;
+}
+
+/**
+ * Installs G = X_cᵀX_c on the training designs of K-fold cross-validation from block Grams of X (see
+ * the file header). `designs[k]` must be the prepared training rows `folds[k].train` of X (scale 1);
+ * only designs that will solve in the Gram mode (`gramPreferred`: planned or already cached) and have
+ * no G yet get one. Returns the number of folds installed: 0 when the folds do not partition the rows
+ * (the validation sets disjoint and covering, each training set their complement) or X does not fit.
+ *
+ * @example
+ * crit.folds.forEach((f) => planGramSolves(f.problem.design, 100));
+ * installFoldGrams(X, crit.foldIndices, crit.folds.map((f) => f.problem.design)); // 5 fold Grams for one
+ */
+export function installFoldGrams(
+  X: DenseDesign, folds: readonly FoldRows[], designs: readonly PreparedDesign[], y?: ArrayLike<number>,
+): { installed: number; validation: ValidationGram[] | null; full: FullGram | null } {
+  const n = X.nRows;
+  const p = X.nCols;
+  const K = folds.length;
+  const none = { installed: 0, validation: null, full: null };
+  if (designs.length !== K || K < 2 || !partitions(n, folds)) return none;
+  // the folds to install: Gram mode planned, no G yet, the design made from exactly these rows
+  const want: boolean[] = designs.map((d, k) =>
+    gramPreferred(d) && !d.isSparse && d.scale === 1 && d.nCols === p && d.nRows === folds[k]!.train.length);
+  if (!want.some((w) => w)) return none;
+  // the validation blocks' Gram quantities too (value-only evaluations, `validationMse`)
+  const keepVal = y !== undefined && y.length === n && K * p * p <= VALIDATION_GRAM_MAX;
+  // and the full-data T (all blocks: the refit on all rows, `installFullGram`)
+  const T = K * p * p <= VALIDATION_GRAM_MAX ? new Float64Array(p * p) : null;
+  const sumsAll = new Float64Array(p);
+  const validation: ValidationGram[] = [];
+  const src = X.data;
+  // the shift m⁰: the full-data column means (any value keeps the formulas exact; one near every
+  // fold's mean keeps them accurate), from the fold designs' means in O(K·p): every row is in K − 1
+  // training sets, so Σ_k n_k μ_k = (K − 1)·Σ_i x_i (the centred designs; plain means otherwise)
+  const m0 = new Float64Array(p);
+  if (designs.every((d) => d.centered)) {
+    for (let k = 0; k < K; k++) {
+      const mu = designs[k]!.colMeans;
+      const nk = designs[k]!.nRows;
+      for (let j = 0; j < p; j++) m0[j] += nk * mu[j]!;
+    }
+    for (let j = 0; j < p; j++) m0[j] /= (K - 1) * n;
+  } else {
+    for (let j = 0; j < p; j++) m0[j] = vecSum(n, src.subarray(j * n, (j + 1) * n)) / n;
+  }
+  // the fold Grams T_k accumulate in the arrays installed on the designs
+  const terms = K + 16;
+  const norms = designs.map(() => new Float64Array(p));
+  const G: (Float64Array | null)[] = designs.map((d, k) => {
+    if (!want[k]) return null;
+    const g = installGram(d, { norms: norms[k]!, terms });
+    if (g !== null) g.fill(0);
+    return g;
+  });
+  const sums = folds.map(() => new Float64Array(p)); // s_k
+  let maxVal = 0;
+  for (const f of folds) maxVal = Math.max(maxVal, f.val.length);
+  const Xb = new Float64Array(maxVal * p);
+  const S = new Float64Array(p * p);
+  for (let b = 0; b < K; b++) {
+    const rows = folds[b]!.val;
+    const nb = rows.length;
+    if (nb === 0) continue;
+    // X'_b = X[V_b] − m⁰ (column-major nb×p) and its column sums
+    let contiguous = true;
+    for (let t = 1; contiguous && t < nb; t++) contiguous = rows[t] === rows[0]! + t;
+    for (let j = 0; j < p; j++) {
+      const s = contiguous ? shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb) : gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb);
+      for (let k = 0; k < K; k++) if (k !== b) sums[k]![j] += s;
+      sumsAll[j] += s;
+    }
+    gramUpper(Xb, nb, p, S);
+    if (keepVal) validation[b] = validationBlock(Xb, nb, p, S, rows, y!, m0);
+    if (T !== null) for (let j = 0; j < p; j++) addRange(T, S, j * p + j, p - j);
+    for (let k = 0; k < K; k++) {
+      const g = G[k];
+      if (k === b || g === undefined || g === null) continue;
+      for (let j = 0; j < p; j++) addRange(g, S, j * p + j, p - j);
+    }
+  }
+  let done = 0;
+  for (let k = 0; k < K; k++) {
+    const g = G[k];
+    if (g === undefined || g === null) continue;
+    centreGram(g, designs[k]!, sums[k]!, m0, norms[k]!);
+    done++;
+  }
+  const full = T !== null ? { T, sums: sumsAll, shift: m0, rows: n, blocks: K } : null;
+  return { installed: done, validation: keepVal && validation.length === K ? validation : null, full };
+}
+
+/**
+ * g (holding T, upper triangle) ← X_cᵀX_c of design d = T − ν sᵀ − s νᵀ + n ν νᵀ with ν = μ_d − m⁰
+ * (exactly symmetric), and the error norms b_j = ‖x'_j‖ + √n|ν_j| (file header) into `bn`.
+ */
+function centreGram(g: Float64Array, d: PreparedDesign, s: Float64Array, m0: Float64Array, bn: Float64Array): void {
+  const p = d.nCols;
+  const nk = d.nRows;
+  const nu = new Float64Array(p);
+  for (let j = 0; j < p; j++) nu[j] = (d.centered ? d.colMeans[j]! : 0) - m0[j]!;
+  const rn = Math.sqrt(nk);
+  for (let j = 0; j < p; j++) bn[j] = (Math.sqrt(Math.max(g[j * p + j]!, 0)) + rn * Math.abs(nu[j]!)) * (1 + 1e-6);
+  for (let j = 0; j < p; j++) correctRow(g, p, j, nu, s, nk);
+}
+
+/**
+ * Installs G = X_cᵀX_c on `d`, the prepared design of ALL rows of the X whose folds gave `full`
+ * (`installFoldGrams`; the refit after cross-validation), from the summed block Grams: O(p²)
+ * instead of n·p²/2, with the same rounding bound (T sums `blocks` block products). Only a dense
+ * design eligible for the Gram mode (`gramEligible`), unscaled, without a G yet; returns whether
+ * it was installed (the next solve on d then runs in the Gram mode).
+ *
+ * @example
+ * const r = installFoldGrams(X, folds, foldDesigns);
+ * if (r.full) installFullGram(r.full, prepareDesign(X, { center: true }));
+ */
+export function installFullGram(full: FullGram, d: PreparedDesign): boolean {
+  const p = full.sums.length;
+  if (d.isSparse || d.nCols !== p || d.nRows !== full.rows || d.scale !== 1 || !gramEligible(d)) return false;
+  const norms = new Float64Array(p);
+  const g = installGram(d, { norms, terms: full.blocks + 16 });
+  if (g === null) return false;
+  g.set(full.T);
+  centreGram(g, d, full.sums, full.shift, norms);
+  return true;
+}
+
+/** The validation block's `ValidationGram` from X'_b (nb×p, column-major) and its Gram S (upper). */
+function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Array, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
+  const H = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) mirrorRow(H, S, p, j);
+  let ym = 0;
+  for (let t = 0; t < nb; t++) ym += y[rows[t]!]!;
+  ym /= nb;
+  const w = new Float64Array(nb);
+  let wss = 0;
+  for (let t = 0; t < nb; t++) {
+    w[t] = y[rows[t]!]! - ym;
+    wss += w[t]! * w[t]!;
+  }
+  const sums = new Float64Array(p);
+  const xtw = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    sums[j] = vecSum(nb, Xb.subarray(j * nb, (j + 1) * nb));
+    xtw[j] = dotAt(Xb, j * nb, w, nb);
+  }
+  return { H, sums, xtw, wss, ymean: ym, shift: new Float64Array(m0), rows: nb };
+}
+
+/** out[o..o+m) = src[a..a+m) − c; returns their sum (one column of a contiguous block). */
+function shiftColumn(src: Float64Array, a: number, m: number, c: number, out: Float64Array, o: number): number {
+  let s = 0;
+  for (let t = 0; t < m; t++) {
+    const v = src[a + t]! - c;
+    out[o + t] = v;
+    s += v;
+  }
+  return s;
+}
+
+/** out[o + t] = src[a + rows[t]] − c; returns their sum (one column of a gathered block). */
+function gatherColumn(src: Float64Array, a: number, rows: Int32Array, c: number, out: Float64Array, o: number): number {
+  let s = 0;
+  for (let t = 0; t < rows.length; t++) {
+    const v = src[a + rows[t]!]! - c;
+    out[o + t] = v;
+    s += v;
+  }
+  return s;
+}
+
+/** Row j of the rank-one correction (upper triangle, mirrored): G_jl ← T_jl − ν_l s_j − ν_j s_l + n ν_j ν_l. */
+function correctRow(g: Float64Array, p: number, j: number, nu: Float64Array, s: Float64Array, nk: number): void {
+  const o = j * p;
+  const vj = nu[j]!;
+  const sj = s[j]!;
+  for (let l = j; l < p; l++) {
+    const v = g[o + l]! - nu[l]! * sj - vj * s[l]! + nk * vj * nu[l]!;
+    g[o + l] = v;
+    g[l * p + j] = v;
+  }
+}
+
+/** Row j of H from the upper triangle of S, mirrored. */
+function mirrorRow(H: Float64Array, S: Float64Array, p: number, j: number): void {
+  const o = j * p;
+  for (let l = j; l < p; l++) {
+    H[o + l] = S[o + l]!;
+    H[l * p + j] = S[o + l]!;
+  }
+}
+
+/** Σ_t a[o + t]·w[t], t < m. */
+function dotAt(a: Float64Array, o: number, w: Float64Array, m: number): number {
+  let z = 0;
+  for (let t = 0; t < m; t++) z += a[o + t]! * w[t]!;
+  return z;
+}
+
+/** dst[o..o+m) += src[o..o+m). */
+function addRange(dst: Float64Array, src: Float64Array, o: number, m: number): void {
+  for (let t = o; t < o + m; t++) dst[t] += src[t]!;
+}
+
+/** True when the validation sets partition 0..n−1 and every training set is its fold's complement. */
+function partitions(n: number, folds: readonly FoldRows[]): boolean {
+  const owner = new Int32Array(n).fill(-1);
+  let total = 0;
+  for (let k = 0; k < folds.length; k++) {
+    const v = folds[k]!.val;
+    total += v.length;
+    for (let t = 0; t < v.length; t++) {
+      const i = v[t]!;
+      if (!(i >= 0 && i < n) || owner[i] !== -1) return false;
+      owner[i] = k;
+    }
+  }
+  if (total !== n) return false;
+  const seen = new Int32Array(n).fill(-1);
+  for (let k = 0; k < folds.length; k++) {
+    const tr = folds[k]!.train;
+    if (tr.length !== n - folds[k]!.val.length) return false;
+    for (let t = 0; t < tr.length; t++) {
+      const i = tr[t]!;
+      if (!(i >= 0 && i < n) || owner[i] === k || seen[i] === k) return false;
+      seen[i] = k;
+    }
+  }
+  return true;
+}

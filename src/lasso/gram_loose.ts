@@ -1,0 +1,119 @@
+/**
+ * @file The loose (value-only, uncertified) solve of a grid path's Lasso point in the Gram mode,
+ * without the residual-mode machinery around it: what `SparseProblem.solve(λ, { refine: false,
+ * checks: false })` returns when its solver finishes in the Gram mode with a certified Gram gap
+ * (quad_gram.ts), the same β, intercept and support, computed without the solver object, the O(n·|S|)
+ * residual and the result copies that the value of a grid point never reads.
+ *
+ * The same steps as cd.ts (`lasso` on a prepared design, Gram mode first): warm start β of the
+ * problem's last solution, active set = non-zero columns, gap tolerance tol·‖y_c‖²/n, `gramSolve`;
+ * the result is accepted only when the Gram certificate (`gramCertificate`, a proven upper bound on
+ * the duality gap) meets the tolerance, so the reported gap is certified as on the regular path.
+ * Otherwise (or when the problem does not qualify: another model, scaled data, no Gram mode planned)
+ * it returns null and the caller solves the regular way. The training residual and fitted values of
+ * the returned solution are computed on first read (y_c − X_cβ; O(n·|S|)), as long as the problem's
+ * design is alive.
+ */
+import type { InnerOptions, InnerSolution } from './hypergrad_types.js';
+import type { SparseProblem } from './hypergrad.js';
+import { designOutOfRange } from './design.js';
+import { matvec } from './columns.js';
+import { resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
+import { sumSq, type QuadSpec } from './quad_model.js';
+import { gramEligible, gramPreferred, gramSolve } from './quad_gram.js';
+import { initialActiveSet } from './columns.js';
+
+/** Per problem: y needs no rescaling (`scaledTarget`) and the active set (non-zero columns). */
+const qualifies = new WeakMap<SparseProblem, { list: Int32Array; m: number } | null>();
+
+function setup(prob: SparseProblem): { list: Int32Array; m: number } | null {
+  const hit = qualifies.get(prob);
+  if (hit !== undefined) return hit;
+  const d = prob.design;
+  let out: { list: Int32Array; m: number } | null = null;
+  if (prob.model === 'lasso' && !d.isSparse && d.scale === 1 && !designOutOfRange(d) && scaledTarget(Float64Array.from(prob.y)).scale === 1) {
+    const act = initialActiveSet(d.colNormsSq);
+    out = { list: act.activeList, m: act.nActive };
+  }
+  qualifies.set(prob, out);
+  return out;
+}
+
+/**
+ * The loose Gram-mode solve of `prob` at `lambdas` (see the file header), or null when the regular
+ * `prob.solve` must run. Only for `refine: false, checks: false` (value-only) solves of the Lasso on
+ * a design whose Gram mode is planned or cached; the result becomes the problem's warm start.
+ *
+ * @example
+ * prob.planSolves(100);
+ * const sol = looseGramSolve(prob, 0.1, { tol: 1e-4, refine: false, checks: false }) ?? prob.solve(0.1, opts);
+ */
+export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> | number, opts: InnerOptions): InnerSolution | null {
+  if (opts.refine !== false || opts.checks !== false || (opts.method ?? 'implicit') !== 'implicit' || opts.warmStart === false) return null;
+  const d = prob.design;
+  if (!gramEligible(d) || !gramPreferred(d)) return null;
+  const act = setup(prob);
+  if (act === null) return null;
+  const t0 = performance.now();
+  const lam = prob.checkLambdas(lambdas);
+  const fn = 'lasso';
+  const o = resolveOptions({ tol: opts.tol ?? 1e-4, onFailure: 'return', ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}) }, fn);
+  const n = d.nRows;
+  const p = d.nCols;
+  const warm = prob.lastSolution;
+  const beta = warmBeta(warm !== null ? { beta: warm.beta } : undefined, p, d.colNormsSq, fn);
+  const lambda = lam[0]!;
+  const spec: QuadSpec = { model: 'lasso', l1: new Float64Array(p).fill(lambda), l2: 0, weights: null, lambda };
+  const yc = prob.yc;
+  const tolAbs = (o.tol * sumSq(n, yc)) / n;
+  const gr = gramSolve(d, yc, spec, beta, act.list, act.m, tolAbs, o.maxIter);
+  if (gr.cert === null) return null;
+  const support = supportOf(beta);
+  let intercept = 0;
+  if (d.centered) {
+    let mb = 0;
+    for (let t = 0; t < support.length; t++) mb += d.colMeans[support[t]!]! * beta[support[t]!]!;
+    intercept = prob.yMean - mb;
+  }
+  const t1 = performance.now();
+  let residual: Float64Array | null = null;
+  let fitted: Float64Array | null = null;
+  const res = (): Float64Array => {
+    if (residual === null) {
+      const r = new Float64Array(n);
+      matvec(d, beta, r);
+      for (let i = 0; i < n; i++) r[i] = yc[i]! - r[i]!;
+      residual = r;
+    }
+    return residual;
+  };
+  const sol: InnerSolution = {
+    model: 'lasso',
+    lambdas: lam,
+    beta,
+    intercept,
+    support,
+    get residual(): Float64Array {
+      return res();
+    },
+    get fitted(): Float64Array {
+      if (fitted === null) {
+        const r = res();
+        const f = new Float64Array(n);
+        for (let i = 0; i < n; i++) f[i] = prob.y[i]! - r[i]!;
+        fitted = f;
+      }
+      return fitted;
+    },
+    gap: gr.cert.gap,
+    converged: true,
+    iterations: gr.epochs,
+    diagnostics: {
+      supportSize: support.length, equicorrelationSize: -1, kinks: new Int32Array(0), rankDeficient: false, rankCheck: 'none',
+      minPivotRatio: NaN, conditionEstimate: NaN, kktViolation: NaN, kktViolators: -1, refined: false, ok: true, messages: [],
+    },
+    timings: { solveMs: t1 - t0, postMs: 0, factorMs: 0, refineMs: 0, checksMs: 0, checkedFeatures: 0 },
+  };
+  prob.warmStartFrom(sol);
+  return sol;
+}
