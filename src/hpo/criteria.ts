@@ -404,6 +404,8 @@ export class CrossValCriterion implements Criterion {
    */
   private bufs: { train: Float64Array | null; val: Float64Array | null; valLen: number } | null = null;
   private readonly hyper: number;
+  /** The folds' training targets are gathered here before their problem copies them. */
+  private ytrBuf: Float64Array | null = null;
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -421,9 +423,13 @@ export class CrossValCriterion implements Criterion {
     this.foldIndices = kFoldIndices(X.nRows, k, { shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
     this.hyper = model === 'enet' ? 2 : model === 'wlasso' ? X.nCols : 1;
     this.warm = this.foldIndices.map(() => null);
+    let maxTrain = 0;
+    for (const g of this.foldIndices) maxTrain = Math.max(maxTrain, g.train.length);
     this.build = (i: number, reuse = false): HeldOutCriterion => {
       const f = this.foldIndices[i]!;
-      const ytr = new Float64Array(f.train.length);
+      // the problem copies its target (checkTarget): one gather buffer serves every fold
+      if (this.ytrBuf === null || this.ytrBuf.length < f.train.length) this.ytrBuf = new Float64Array(maxTrain);
+      const ytr = this.ytrBuf.subarray(0, f.train.length);
       for (let t = 0; t < f.train.length; t++) ytr[t] = yv[f.train[t]!]!;
       const yva = new Float64Array(f.val.length);
       for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
@@ -507,6 +513,7 @@ export class CrossValCriterion implements Criterion {
   dispose(): void {
     this.warm.fill(null);
     this.bufs = null;
+    this.ytrBuf = null;
     if (this.resident) for (const f of this.resident) f.dispose();
     this.resident = null;
   }

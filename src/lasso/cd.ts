@@ -49,7 +49,8 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   const a = d.scale;
   const ea = Math.log2(a);
   const ec = Math.log2(c);
-  const target = makeTarget(yv, d.centered);
+  // yv is this call's own copy (checkTarget): centred in place, one n-vector per solve fewer
+  const target = makeTarget(yv, d.centered, true);
   const beta = warmBeta(o.warmStart, p, d.colNormsSq, fn);
   if (ea !== ec) for (let j = 0; j < p; j++) beta[j] = mulPow2(beta[j]!, ec - ea);
   const scaled = ea === 0 && ec === 0 ? spec : scaleSpec(spec, ea + ec, 2 * ea);

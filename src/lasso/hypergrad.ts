@@ -290,7 +290,7 @@ export class SparseProblem {
         else if (this.model === 'enet') res = elasticNet(d, this.y, lam[0]!, lam[1]!, so);
         else res = weightedLasso(d, this.y, 1, lam, so);
         beta = new Float64Array(res.beta);
-        residual = new Float64Array(res.residual);
+        residual = res.residual; // fresh from the solver (cd.ts finishQuadratic): no copy
         gap = res.gap;
         converged = res.converged;
         iterations = res.iterations;
