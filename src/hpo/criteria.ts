@@ -41,7 +41,7 @@ import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/una
 import { lasso } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
-import { createEngine, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
+import { createEngine, isDesignMemory, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
 import { useWasm } from '../kernels/engine.js';
 
 /** Options of one criterion evaluation. */
@@ -472,8 +472,9 @@ export class CrossValCriterion implements Criterion {
       // a WebAssembly memory sized for all n rows, into the solvers' pool first: every fold and then
       // the refit on all rows (tuneLasso) reuse it, instead of a fold-sized one staying pooled while
       // a larger one is made for the refit (pages are only mapped when written)
+      // (X in a design memory, which the refit may prepare in place: sized for the largest fold only)
       if (X.kind === 'dense') {
-        const e = createEngine(X.nRows, X.nCols);
+        const e = createEngine(isDesignMemory(X.data) ? maxTrain : X.nRows, X.nCols);
         if (e !== null) releaseEngine(e.engine);
       }
       // each fold built once now, so a bad fold is reported here as in the resident mode
