@@ -552,8 +552,10 @@ export class CrossValCriterion implements Criterion {
       const last = f.problem.lastSolution;
       if (last === null) this.warm[k] = null;
       else {
-        const { factor: _factor, ...rest } = last;
-        this.warm[k] = rest;
+        // the properties as they are (a spread would evaluate the lazy ŷ getter: an n-vector)
+        const rest = Object.defineProperties({}, Object.getOwnPropertyDescriptors(last)) as { factor?: unknown };
+        delete rest.factor;
+        this.warm[k] = rest as InnerSolution;
       }
       return ev;
     } finally {

@@ -147,14 +147,21 @@ function finishQuadratic(
     for (let j = 0; j < s.p; j++) if (beta[j] !== 0) mb += d.colMeans[j]! * beta[j]!;
     intercept = yMean - mb;
   }
-  const dual = new Float64Array(n);
   const tn = out.dualT / n;
-  for (let i = 0; i < n; i++) dual[i] = tn * out.dualRho[i]!;
   const residual = new Float64Array(s.r);
-  const dualRidge = out.dualBeta !== null ? out.dualBeta.map((v) => v * out.dualT) : null;
   // back to the units of the data (no-op unless the data were rescaled)
   const unscaled = ea !== 0 || ec !== 0;
-  if (unscaled) {
+  // θ = (t/n)ρ: when ρ is the residual itself and nothing is rescaled, made on first read of
+  // `dualPoint` from the residual copy (the same products, so the same bits; the tuning criteria
+  // never read it: one n-vector per solve fewer, issue 12), else now (ρ lives in reused memory)
+  const lazyDual = out.dualRho === s.r && !unscaled;
+  let dual: Float64Array | null = null;
+  if (!lazyDual) {
+    dual = new Float64Array(n);
+    for (let i = 0; i < n; i++) dual[i] = tn * out.dualRho[i]!;
+  }
+  const dualRidge = out.dualBeta !== null ? out.dualBeta.map((v) => v * out.dualT) : null;
+  if (unscaled && dual !== null) {
     for (let j = 0; j < s.p; j++) beta[j] = mulPow2(beta[j]!, ea - ec);
     if (dualRidge !== null) for (let j = 0; j < s.p; j++) dualRidge[j] = mulPow2(dualRidge[j]!, ea - ec);
     intercept = mulPow2(intercept, -ec);
@@ -210,7 +217,13 @@ function finishQuadratic(
     iterations: s.epochs,
     nOuter: s.nOuter,
     support: supportOf(beta),
-    dualPoint: dual,
+    get dualPoint(): Float64Array {
+      if (dual === null) {
+        dual = new Float64Array(n);
+        for (let i = 0; i < n; i++) dual[i] = tn * residual[i]!;
+      }
+      return dual;
+    },
     ...(dualRidge !== null ? { dualRidge } : {}),
     ...(lastCheck !== undefined ? { lastCheck } : {}),
     get lambdaMax(): number {

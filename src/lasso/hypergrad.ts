@@ -332,14 +332,13 @@ export class SparseProblem {
     const t1 = now();
     const post = refineAndDiagnose(this, this.gram, this.incr, l1, l2, beta, residual, intercept, a, opts, check);
     const t2 = now();
-    const sol: InnerSolution = {
+    const sol = {
       model: this.model,
       lambdas: lam,
       beta: post.beta,
       intercept: post.intercept,
       support: post.support,
       residual: post.residual,
-      fitted: post.fitted,
       gap,
       converged,
       iterations,
@@ -349,7 +348,9 @@ export class SparseProblem {
       ...(jacB ? { jacIntercept: jacB } : {}),
       ...(post.factor ? { factor: post.factor } : {}),
       ...(post.weights ? { weights: post.weights } : {}),
-    };
+    } as Omit<InnerSolution, 'fitted'> as InnerSolution;
+    // ŷ stays lazy (hypergrad_post.ts): the getter itself, not its value
+    Object.defineProperty(sol, 'fitted', Object.getOwnPropertyDescriptor(post, 'fitted')!);
     this.last = sol;
     return sol;
   }

@@ -406,12 +406,21 @@ export function refineAndDiagnose(
       rankCheck = 'skipped';
     }
   }
-  const fitted = new Float64Array(n);
-  if (squared) {
-    for (let i = 0; i < n; i++) fitted[i] = ctx.y[i]! - residual[i]!;
-  } else {
-    fitted.set(a!);
+  // squared loss: ŷ = y − r, made on first read (a getter that holds y and r only, not the factor):
+  // CV folds never read it, so no n-vector per solve (issue 12); logreg: the linear predictor
+  let fittedV: Float64Array | null = null;
+  if (!squared) {
+    fittedV = new Float64Array(n);
+    fittedV.set(a!);
   }
+  const yRaw = ctx.y;
+  const fittedOf = (): Float64Array => {
+    if (fittedV === null) {
+      fittedV = new Float64Array(n);
+      for (let i = 0; i < n; i++) fittedV[i] = yRaw[i]! - residual[i]!;
+    }
+    return fittedV;
+  };
   const diagnostics: HypergradDiagnostics = {
     supportSize: S.length,
     equicorrelationSize: checks ? E.length : -1,
@@ -430,7 +439,8 @@ export function refineAndDiagnose(
   tm.refineMs = tRefEnd - tStart - fRefEnd;
   tm.checkedFeatures = checks ? recomputed : 0;
   tm.checksMs = tEnd - tRefEnd - (tm.factorMs - fRefEnd);
-  const out: Refined = { beta, intercept, support: S, residual, fitted, diagnostics, timings: tm };
+  const out = { beta, intercept, support: S, residual, diagnostics, timings: tm } as Omit<Refined, 'fitted'> as Refined;
+  Object.defineProperty(out, 'fitted', { get: fittedOf, enumerable: true, configurable: true });
   if (factor && sameCols(factor.cols, S)) out.factor = factor;
   if (weights) out.weights = weights;
   return out;
