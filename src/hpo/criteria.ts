@@ -406,6 +406,8 @@ export class CrossValCriterion implements Criterion {
   private readonly hyper: number;
   /** The folds' training targets are gathered here before their problem copies them. */
   private ytrBuf: Float64Array | null = null;
+  /** Streamed folds: each fold's y, y_c, ȳ (squared loss), made by its first build. */
+  private readonly targets: ({ y: Float64Array; yc: Float64Array; yMean: number } | undefined)[] = [];
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -443,7 +445,9 @@ export class CrossValCriterion implements Criterion {
           : takeRows(X, f.train);
         let inner: SparseProblem;
         try {
-          inner = new SparseProblem(Xtr, ytr, model, opts, ...problemNames(fn, 'CrossValCriterion'));
+          // streamed folds: the fold's y and y_c made once and handed to every rebuild (no copies)
+          inner = new SparseProblem(Xtr, ytr, model, opts, ...problemNames(fn, 'CrossValCriterion'), reuse ? this.targets[i] : undefined);
+          if (reuse && model !== 'logreg') this.targets[i] ??= { y: inner.y, yc: inner.yc, yMean: inner.yMean };
         } catch (e) {
           if (isPreparedDesign(Xtr)) disposeDesign(Xtr);
           throw e;
@@ -515,6 +519,7 @@ export class CrossValCriterion implements Criterion {
     this.warm.fill(null);
     this.bufs = null;
     this.ytrBuf = null;
+    this.targets.length = 0;
     if (this.resident) for (const f of this.resident) f.dispose();
     this.resident = null;
   }

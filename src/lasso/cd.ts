@@ -15,7 +15,7 @@ import { QuadCD, type RunOut } from './quad_cd.js';
 import { quadSpecOf, sumSq, type QuadSpec } from './quad_model.js';
 import { addDesignWork, type GramCert, designWork, gramPreferred, gramEligible, gramSolve, gramSwitchWork, lambdaMaxFromXty } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
 
 type Resolved = ResolvedOptions;
 
@@ -45,11 +45,14 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   checkRows(n, d.centered, fn);
   const spec = spec0(p);
   checkDesignRange(d, fn);
-  const { y: yv, scale: c } = scaledTarget(checkTarget(y, n, fn));
+  // this call's own copy of y (in the reused target buffer when free: see `targetBuffer`),
+  // centred in place
+  const own = takeTargetBuffer(y, n);
+  if (own !== null) checkFinite(own, fn);
+  const { y: yv, scale: c } = scaledTarget(own ?? checkTarget(y, n, fn));
   const a = d.scale;
   const ea = Math.log2(a);
   const ec = Math.log2(c);
-  // yv is this call's own copy (checkTarget): centred in place, one n-vector per solve fewer
   const target = makeTarget(yv, d.centered, true);
   const beta = warmBeta(o.warmStart, p, d.colNormsSq, fn);
   if (ea !== ec) for (let j = 0; j < p; j++) beta[j] = mulPow2(beta[j]!, ec - ea);
@@ -122,9 +125,36 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   } finally {
     solver?.release();
   }
-  // a design prepared here is disposed on return: evaluate the lazy λ_max now
-  if (owned) void res.lambdaMax;
+  // a design prepared here is disposed on return, the target buffer is reused: evaluate the lazy
+  // λ_max now (it reads the design and y_c; only the weighted Lasso with unpenalised features defers it)
+  if (owned || own !== null) void res.lambdaMax;
+  if (own !== null) targetBuffer = own;
   return handleFailure(res, o.onFailure, fn);
+}
+
+/**
+ * The target copy of the last solve, reused by the next one of the same n (taken while in use, so
+ * a nested solve makes its own): the CV folds and paths solve hundreds of times, and a fresh copy
+ * per solve was garbage waiting for the collector (issue 12). Nothing returned refers to it.
+ */
+let targetBuffer: Float64Array | null = null;
+
+/** y (a Float64Array of n entries) copied into the target buffer, or null (then `checkTarget`). */
+function takeTargetBuffer(y: VectorLike, n: number): Float64Array | null {
+  if (!(y instanceof Float64Array) || y.length !== n) return null;
+  let b = targetBuffer;
+  targetBuffer = null;
+  if (b === null || b.length !== n) b = new Float64Array(n);
+  b.set(y);
+  return b;
+}
+
+/** `checkTarget`'s finiteness check on a copy made by `takeTargetBuffer`. */
+function checkFinite(y: Float64Array, fn: string): void {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    if (!Number.isFinite(v)) throw new NonFiniteError(`${fn}(): y contains a non-finite value (${v}) at row ${i}`);
+  }
 }
 
 /** The penalties in scaled units: l_j·2^e1 (capped to stay finite), λ₂·2^e2. */

@@ -135,10 +135,13 @@ export class SparseProblem {
    * @param fn - @internal the public function named in errors (default `'SparseProblem'`; the
    *   criteria and `tuneLasso` pass the function the user called)
    * @param solveFn - @internal the name for a bad λ in `solve` (default `'SparseProblem.solve'`)
+   * @param target - @internal squared loss: y, y_c and ȳ of an earlier problem on the same rows and
+   *   centring, taken as they are (no copies; streamed CV folds rebuilt at every evaluation)
    */
   constructor(
     X: DesignInput, y: ArrayLike<number>, model: SparseModelKind, opts: SparseProblemOptions = {}, fn = 'SparseProblem',
     solveFn = fn === 'SparseProblem' ? 'SparseProblem.solve' : fn,
+    target?: { readonly y: Float64Array; readonly yc: Float64Array; readonly yMean: number },
   ) {
     this.solveName = solveFn;
     if (model !== 'lasso' && model !== 'enet' && model !== 'wlasso' && model !== 'logreg') {
@@ -153,9 +156,10 @@ export class SparseProblem {
     const d = this.design;
     this.n = d.nRows;
     this.p = d.nCols;
-    const yv = checkTarget(y, this.n, fn);
+    const reuse = squared && target !== undefined && target.y.length === this.n;
+    const yv = reuse ? target.y : checkTarget(y, this.n, fn);
     if (squared) {
-      const t = makeTarget(yv, d.centered);
+      const t = reuse ? target : makeTarget(yv, d.centered);
       this.y = yv;
       this.yc = t.yc;
       this.yMean = t.yMean;
