@@ -65,6 +65,16 @@ export function sameCols(a: Int32Array, b: Int32Array): boolean {
 }
 
 /**
+ * The n-vector X_c,SΔ of the support refinement, reused from refinement to refinement (one per
+ * solve was garbage waiting for the collector in CV tuning, issue 12); read only inside one call.
+ */
+let refineTmp: Float64Array | null = null;
+function refineScratch(n: number): Float64Array {
+  if (refineTmp === null || refineTmp.length !== n) refineTmp = new Float64Array(n);
+  return refineTmp;
+}
+
+/**
  * Refines (β, intercept, residual) in place on the support and computes the invertibility
  * diagnostics (see the file header). `gram` / `incr`: the problem's Gram cache and incremental
  * factor (squared loss), or null.
@@ -209,8 +219,8 @@ export function refineAndDiagnose(
           full[S[t]!] = rhs[t]!;
           beta[S[t]!] += rhs[t]!;
         }
-        const tmp = new Float64Array(n);
-        matvec(d, full, tmp);
+        const tmp = refineScratch(n);
+        matvec(d, full, tmp); // overwrites all n entries
         let dd = 0;
         for (let i = 0; i < n; i++) {
           residual[i] -= tmp[i]!;
