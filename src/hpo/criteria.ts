@@ -38,7 +38,7 @@ import {
   SparseProblem, rawColDot, type HypergradOptions, type RowRange, type InnerSolution, type SparseModelKind,
 } from '../lasso/hypergrad.js';
 import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
-import { lasso } from '../lasso/cd.js';
+import { lasso, offerResidual } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 import { createEngine, isDesignMemory, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
@@ -550,7 +550,11 @@ export class CrossValCriterion implements Criterion {
     if (this.resident !== null) return this.resident[k]!.evaluate(lambdas, opts);
     const f = this.build(k, true);
     try {
-      f.problem.warmStartFrom(this.warm[k]!);
+      const w = this.warm[k]!;
+      f.problem.warmStartFrom(w);
+      // the warm start's residual is not read (the solvers recompute r from β) and nothing else
+      // holds this solution: its buffer takes the next solve's residual (no n-vector of garbage)
+      if (w !== null) offerResidual(w.residual);
       const ev = f.evaluate(lambdas, opts);
       // the warm start without the support factor, which refers to the fold's design (keeping it
       // would keep every fold's copies alive)
@@ -564,6 +568,7 @@ export class CrossValCriterion implements Criterion {
       }
       return ev;
     } finally {
+      offerResidual(null);
       dropFold(f);
     }
   }

@@ -133,6 +133,31 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
 }
 
 /**
+ * A residual buffer its owner gave up (`offerResidual`): the next result of that length is written
+ * into it instead of a new array.
+ */
+let spareResidual: Float64Array | null = null;
+
+/**
+ * @internal Gives `v` up (null: withdraws the offer): the next solve of the squared-loss family with
+ * n = v.length returns its residual in `v`. Streamed CV folds offer the residual of the warm start
+ * their next solve replaces, which nothing else holds (issue 12: no n-vector of garbage per solve).
+ *
+ * @example
+ * offerResidual(old.residual); // old is dropped by the caller
+ * const fit = lasso(P, y, 0.1); // fit.residual === old's buffer
+ */
+export function offerResidual(v: Float64Array | null): void {
+  spareResidual = v;
+}
+
+function takeResidual(n: number): Float64Array {
+  const v = spareResidual;
+  spareResidual = null;
+  return v !== null && v.length === n ? v : new Float64Array(n);
+}
+
+/**
  * The target copy of the last solve, reused by the next one of the same n (taken while in use, so
  * a nested solve makes its own): the CV folds and paths solve hundreds of times, and a fresh copy
  * per solve was garbage waiting for the collector (issue 12). Nothing returned refers to it.
@@ -178,7 +203,8 @@ function finishQuadratic(
     intercept = yMean - mb;
   }
   const tn = out.dualT / n;
-  const residual = new Float64Array(s.r);
+  const residual = takeResidual(n);
+  residual.set(s.r.subarray(0, n));
   // back to the units of the data (no-op unless the data were rescaled)
   const unscaled = ea !== 0 || ec !== 0;
   // θ = (t/n)ρ: when ρ is the residual itself and nothing is rescaled, made on first read of
