@@ -19,7 +19,11 @@ import { consumeDesign, disposeDesign, prepareDesign, prepareRows, rowCopyStats 
 import { setKernelBackend } from '../src/kernels/engine.js';
 import { createDesignMemory, isDesignMemory } from '../src/kernels/wasm_lasso.js';
 import { SparseProblem, predictLinear, rawColDot } from '../src/lasso/hypergrad.js';
-import { lasso } from '../src/lasso/cd.js';
+import { lasso, offerResidual } from '../src/lasso/cd.js';
+import { runTune } from '../src/cli/lasso.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function withResidentBytes<T>(bytes: number, f: () => T): T {
   const saved = cvFoldMemory.residentBytes;
@@ -239,4 +243,44 @@ test('solvers: n-vectors handed from solver to solver, lazy ŷ and dual point: t
   assert.equal(sol.fitted, fitted, 'made once');
   assert.equal(JSON.parse(JSON.stringify({ f: Array.from(sol.fitted) })).f.length, prob.n);
   prob.dispose();
+});
+
+test('solvers: the reused target buffer and an offered residual buffer give the values of fresh ones', () => {
+  const a = makeCorrelatedData(50, 20, { seed: 12, corr: 0.4, snr: 3, density: 0.2 });
+  const fresh = lasso(a.X, Array.from(a.y), 0.04, { tol: 1e-10 }); // a number[] y: checkTarget's own copy
+  const buf = new Float64Array(50).fill(7);
+  offerResidual(buf);
+  const got = lasso(a.X, a.y, 0.04, { tol: 1e-10 });
+  assert.equal(got.residual, buf, 'the offered buffer holds the residual');
+  assert.deepEqual(Array.from(got.residual), Array.from(fresh.residual));
+  assert.deepEqual(Array.from(got.beta), Array.from(fresh.beta));
+  assert.equal(got.intercept, fresh.intercept);
+  offerResidual(new Float64Array(49)); // another length: ignored
+  const other = lasso(a.X, a.y, 0.04, { tol: 1e-10 });
+  assert.equal(other.residual.length, 50);
+  offerResidual(null);
+  // the target buffer still checks y like checkTarget
+  const bad = Float64Array.from(a.y);
+  bad[3] = NaN;
+  assert.throws(() => lasso(a.X, bad, 0.04), /lasso\(\): y contains a non-finite value \(NaN\) at row 3/);
+  assert.deepEqual(Array.from(lasso(a.X, a.y, 0.04, { tol: 1e-10 }).beta), Array.from(fresh.beta));
+});
+
+test('nsdiff lasso tune: X given up to the in-place refit (no plot) prints what the copying path prints', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nsdiff-mem-'));
+  try {
+    const d = makeCorrelatedData(120, 8, { seed: 13, corr: 0.3, snr: 3, density: 0.5 });
+    if (d.X.kind !== 'dense') throw new Error('dense X expected');
+    const lines = ['x1,x2,x3,x4,x5,x6,x7,x8,y'];
+    for (let i = 0; i < 120; i++) lines.push([...Array.from({ length: 8 }, (_, j) => d.X.data[j * 120 + i]!), d.y[i]!].map(String).join(','));
+    const path = join(dir, 'd.csv');
+    writeFileSync(path, lines.join('\n') + '\n');
+    const quiet = { out: () => {}, err: () => {} };
+    const base = { data: path, target: 'y', criterion: 'cv', folds: '5', maxEvals: '6', json: true, quiet: true };
+    const consumed = withResidentBytes(0, () => runTune(base, quiet));
+    const copied = withResidentBytes(0, () => runTune({ ...base, pathPlot: join(dir, 'p.svg') }, quiet));
+    for (const k of ['lambda', 'criterion', 'coef', 'intercept', 'history'] as const) assert.deepEqual(consumed[k], copied[k], k);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
