@@ -270,7 +270,7 @@ export class HeldOutCriterion implements Criterion {
    */
   constructor(
     train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}, fn = 'HeldOutCriterion',
-    valRows?: RowRange,
+    valRows?: RowRange, yval?: Float64Array,
   ) {
     this.model = model;
     this.problem = train instanceof SparseProblem ? train : new SparseProblem(train.X, train.y, model, opts, ...problemNames(fn, 'HeldOutCriterion'));
@@ -282,9 +282,14 @@ export class HeldOutCriterion implements Criterion {
       throw new ShapeError(`${fn}(): validation X has ${Xval.nCols} columns, training X has ${this.problem.p}`);
     }
     this.valRows = valRows;
-    const yv = checkTarget(val.y, valRows !== undefined ? valRows.count : Xval.nRows, fn, 'validation y');
     this.Xval = Xval;
-    this.yval = model === 'logreg' ? toSignedLabels(yv, fn, 'validation y') : yv;
+    // @internal `yval`: the converted validation targets of an earlier build of the same CV fold
+    const m = valRows !== undefined ? valRows.count : Xval.nRows;
+    if (yval !== undefined && yval.length === m) this.yval = yval;
+    else {
+      const yv = checkTarget(val.y, m, fn, 'validation y');
+      this.yval = model === 'logreg' ? toSignedLabels(yv, fn, 'validation y') : yv;
+    }
   }
 
   get nHyper(): number {
@@ -319,7 +324,8 @@ export class HeldOutCriterion implements Criterion {
     const pred = this.problem.predict(sol, this.Xval, this.valRows);
     const y = this.yval;
     const m = y.length;
-    const u = new Float64Array(m);
+    // u overwrites the predictions entry by entry (each read before it is written): one m-vector
+    const u = pred;
     let v = 0;
     if (this.model === 'logreg') {
       for (let i = 0; i < m; i++) {
@@ -406,6 +412,8 @@ export class CrossValCriterion implements Criterion {
   private readonly hyper: number;
   /** The folds' training targets are gathered here before their problem copies them. */
   private ytrBuf: Float64Array | null = null;
+  /** Streamed folds: each fold's converted validation targets, made by its first build. */
+  private readonly yvals: (Float64Array | undefined)[] = [];
   /** Streamed folds: each fold's y, y_c, ȳ (squared loss), made by its first build. */
   private readonly targets: ({ y: Float64Array; yc: Float64Array; yMean: number } | undefined)[] = [];
 
@@ -433,8 +441,10 @@ export class CrossValCriterion implements Criterion {
       if (this.ytrBuf === null || this.ytrBuf.length < f.train.length) this.ytrBuf = new Float64Array(maxTrain);
       const ytr = this.ytrBuf.subarray(0, f.train.length);
       for (let t = 0; t < f.train.length; t++) ytr[t] = yv[f.train[t]!]!;
-      const yva = new Float64Array(f.val.length);
-      for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
+      // streamed folds: the validation targets gathered and converted once (`yvals`)
+      const yvalKept = reuse ? this.yvals[i] : undefined;
+      const yva = yvalKept ?? new Float64Array(f.val.length);
+      if (yvalKept === undefined) for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
       // streamed folds gather into two buffers reused fold after fold (one fold lives at a time)
       const bufs = reuse ? this.foldBuffers(X) : null;
       try {
@@ -456,12 +466,16 @@ export class CrossValCriterion implements Criterion {
         // pooled memory is sized for all rows), else in the reused JavaScript buffer
         // contiguous (unshuffled) folds: read in place from X, no copy at all
         const v0 = f.val.length > 0 ? f.val[0]! : 0;
+        let held: HeldOutCriterion;
         if (bufs !== null && X.kind === 'dense' && f.val.every((r, t) => r === v0 + t)) {
-          return new HeldOutCriterion(inner, { X, y: yva }, model, opts, fn, { start: v0, count: f.val.length });
+          held = new HeldOutCriterion(inner, { X, y: yva }, model, opts, fn, { start: v0, count: f.val.length }, yvalKept);
+        } else {
+          const spare = isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
+          const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
+          held = new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn, undefined, yvalKept);
         }
-        const spare = isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
-        const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
-        return new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn);
+        if (reuse) this.yvals[i] ??= held.yval;
+        return held;
       } catch (e) {
         // e.g. a fold whose training rows hold a single class (logreg)
         if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${e.message} (in cross-validation fold ${i} of ${k})`);
@@ -520,6 +534,7 @@ export class CrossValCriterion implements Criterion {
     this.bufs = null;
     this.ytrBuf = null;
     this.targets.length = 0;
+    this.yvals.length = 0;
     if (this.resident) for (const f of this.resident) f.dispose();
     this.resident = null;
   }
