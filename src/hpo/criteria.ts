@@ -319,9 +319,12 @@ export class HeldOutCriterion implements Criterion {
     this.problem.dispose();
   }
 
-  /** Value of the validation loss and ∂C/∂prediction for a solution. */
-  lossAndAdjoint(sol: InnerSolution): { value: number; u: Float64Array } {
-    const pred = this.problem.predict(sol, this.Xval, this.valRows);
+  /**
+   * Value of the validation loss and ∂C/∂prediction for a solution (`into`, @internal: the buffer
+   * for the predictions, then u).
+   */
+  lossAndAdjoint(sol: InnerSolution, into?: Float64Array): { value: number; u: Float64Array } {
+    const pred = this.problem.predict(sol, this.Xval, this.valRows, into);
     const y = this.yval;
     const m = y.length;
     // u overwrites the predictions entry by entry (each read before it is written): one m-vector
@@ -349,7 +352,10 @@ export class HeldOutCriterion implements Criterion {
     const dg = emptyDiag();
     const sol = solveCertified(this.problem, lambdas, o, st);
     addDiag(dg, sol, '');
-    const { value, u } = this.lossAndAdjoint(sol);
+    // u lives only in this call: the reused prediction buffer (taken while in use, see `predBuffer`)
+    const buf = predBuffer;
+    predBuffer = null;
+    const { value, u } = this.lossAndAdjoint(sol, buf ?? undefined);
     let gradient: Float64Array | null = null;
     if (opts.gradient !== false) {
       const { gS, gB } = this.problem.pullback(sol, this.Xval, u, this.valRows);
@@ -358,12 +364,19 @@ export class HeldOutCriterion implements Criterion {
       st.hypergradMs += hg.timeMs;
       st.jacIterations += hg.iterations;
     }
+    predBuffer = u;
     return {
       lambdas: sol.lambdas, value, gradient, supportSize: sol.support.length, inner: st, diagnostics: dg,
       finite: Number.isFinite(value) && allFinite(gradient),
     };
   }
 }
+
+/**
+ * The predictions / adjoint vector of the last held-out evaluation, reused by the next one of the
+ * same validation size (CV folds evaluate hundreds of times: no m-vector of garbage each, issue 12).
+ */
+let predBuffer: Float64Array | null = null;
 
 /** Disposes a streamed fold and its design (prepared by `prepareRows`, not owned by its problem). */
 function dropFold(f: HeldOutCriterion): void {

@@ -500,10 +500,10 @@ export class SparseProblem {
     return lsqr({ rows: m, cols: m, matvec: op, rmatvec: op }, b, { tol: opts.cgTol ?? 1e-10, onFailure: 'return' }).x;
   }
 
-  /** Predictions Xβ̂ + b̂ on new rows (logreg: the linear predictor). */
-  predict(sol: InnerSolution, X: DesignMatrix, rows?: RowRange): Float64Array {
+  /** Predictions Xβ̂ + b̂ on new rows (logreg: the linear predictor); `out` (@internal): written there when it has that length. */
+  predict(sol: InnerSolution, X: DesignMatrix, rows?: RowRange, out?: Float64Array): Float64Array {
     if (X.nCols !== this.p) throw new ShapeError(`SparseProblem.predict(): X has ${X.nCols} columns, the model was trained on ${this.p}`);
-    return predictLinear(X, sol.beta, sol.support, sol.intercept, rows);
+    return predictLinear(X, sol.beta, sol.support, sol.intercept, rows, out);
   }
 
   /**
@@ -566,13 +566,16 @@ export function rawColDot(X: DesignMatrix, j: number, u: Float64Array, rows?: Ro
   return s;
 }
 
-/** Xβ + b over the support (raw design; the rows `rows` of dense X when given). */
-export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int32Array, intercept: number, rows?: RowRange): Float64Array {
+/**
+ * Xβ + b over the support (raw design; the rows `rows` of dense X when given), into `into` when it
+ * has that length (else a new array).
+ */
+export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int32Array, intercept: number, rows?: RowRange, into?: Float64Array): Float64Array {
   if (rows !== undefined) checkRange(X, rows);
   const n = rows === undefined ? X.nRows : rows.count;
   const ld = X.nRows; // column stride
   const r0 = rows === undefined ? 0 : rows.start;
-  const out = new Float64Array(n).fill(intercept);
+  const out = (into !== undefined && into.length === n ? into : new Float64Array(n)).fill(intercept);
   let t0 = 0;
   if (X.kind === 'dense') {
     // four columns per pass over `out` (a quarter of its loads and stores)
