@@ -284,3 +284,41 @@ test('nsdiff lasso tune: X given up to the in-place refit (no plot) prints what 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('streamed CV: after the first evaluations, an evaluation allocates (almost) no vector of n entries', () => {
+  const d = makeCorrelatedData(2500, 20, { seed: 14, corr: 0.3, snr: 3, density: 0.3 });
+  const crit = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
+  const lams = [0.3, 0.1, 0.05, 0.03, 0.02, 0.015, 0.01].map((r) => r * crit.lambdaMax);
+  for (const l of lams.slice(0, 3)) crit.evaluate([l], { tol: 1e-8 });
+  // count the Float64Array allocations of ≥ 500 entries (the validation size; training rows 2 000;
+  // p² = 400 is below)
+  const Orig = globalThis.Float64Array;
+  let big = 0;
+  const counting = new Proxy(Orig, {
+    construct(target, args, nt) {
+      const a = Reflect.construct(target, args, nt === counting ? target : nt) as Float64Array;
+      if (!(args[0] instanceof ArrayBuffer) && a.length >= 500) big++;
+      return a;
+    },
+  });
+  let values: number[];
+  try {
+    (globalThis as { Float64Array: unknown }).Float64Array = counting;
+    values = lams.slice(3).map((l) => crit.evaluate([l], { tol: 1e-8 }).value);
+  } finally {
+    (globalThis as { Float64Array: unknown }).Float64Array = Orig;
+  }
+  // before issue 12: about 19 such vectors per fold evaluation (15 of n, 4 of n_val), 380 here; now
+  // the Gram mode's copy of y_c per rebuilt fold design (quad_gram.ts designXty, 20 here) and the
+  // residuals of the certificate's extra solves
+  assert.ok(big <= 30, `${big} vectors of ≥ 500 entries in 4 evaluations of 5 folds`);
+  // and the values of the resident mode
+  const resident = new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 });
+  for (const l of lams.slice(0, 3)) resident.evaluate([l], { tol: 1e-8 });
+  lams.slice(3).forEach((l, t) => {
+    const v = resident.evaluate([l], { tol: 1e-8 }).value;
+    assert.ok(Math.abs(v - values[t]!) <= 1e-9 * v, `λ ${t}: ${v} vs ${values[t]}`);
+  });
+  crit.dispose();
+  resident.dispose();
+});
