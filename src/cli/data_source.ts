@@ -7,6 +7,7 @@
  */
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import { rng } from '../core/rng.js';
+import { createDesignMemory } from '../kernels/wasm_lasso.js';
 import { loadCsv, loadCsvPair, loadLibsvm } from '../data/files.js';
 import { datasetNames, loadDataset, type DatasetName } from '../data/datasets.js';
 import { constantColumns, type Dataset, type DesignMatrix } from '../data/dataset.js';
@@ -28,6 +29,11 @@ export interface DataOptions {
   seed?: string;
   /** false with `--no-intercept` (changes what `--standardize` divides by). */
   intercept?: boolean;
+  /**
+   * Not a flag: parse a CSV's columns into a WebAssembly design memory (`createDesignMemory`), for
+   * a command that gives X up at the end (`lasso tune`'s refit prepares it in place).
+   */
+  designMemory?: boolean;
 }
 
 /** Data ready for a model, with where it came from. */
@@ -74,7 +80,7 @@ export function formatOf(path: string, explicit: string | undefined): 'csv' | 'l
 function loadOne(path: string, format: 'csv' | 'libsvm', opts: DataOptions): Dataset {
   if (format === 'libsvm') return loadLibsvm(path);
   if (!opts.target) throw new InvalidArgumentError(`--target COLUMN is required with the CSV file ${path}`);
-  return loadCsv(path, { target: opts.target });
+  return loadCsv(path, { target: opts.target, ...(opts.designMemory === true ? { allocColumns: createDesignMemory } : {}) });
 }
 
 /** Resolves the data options to datasets (exactly one source must be given), unchecked. */

@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { CrossValCriterion } from '../hpo/criteria.js';
-import { makeCriterion, tuneLasso, lassoHypergradient, type CriterionKind, type TuneResult } from '../hpo/estimator.js';
+import { makeCriterion, tuneLassoAs, lassoHypergradient, type CriterionKind, type TuneResult } from '../hpo/estimator.js';
 import { geometricGrid, type OuterOptimizer } from '../hpo/optimizers.js';
 import type { HypergradMethod, SparseModelKind } from '../lasso/hypergrad.js';
 import { lasso } from '../lasso/cd.js';
@@ -147,7 +147,10 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
   if (opts.logY && opts.plot === undefined) throw new InvalidArgumentError('--log-y applies to the validation curve: give --plot FILE.svg too');
   checkOutputs({ '--plot': opts.plot, '--path-plot': opts.pathPlot }, inputFiles(opts));
 
-  const d = data(opts, io);
+  // X is given up to the tuning when nothing reads it afterwards (no curve, no path, no 1-SE refit):
+  // the CSV is parsed into a WebAssembly design memory and the final refit prepares it in place
+  const consume = opts.plot === undefined && opts.pathPlot === undefined && select !== '1se';
+  const d = data(consume ? { ...opts, designMemory: true } : opts, io);
   checkLabels(model, d);
   const { train, val, description } = d;
   const criterion = criterionFlag ?? (val ? 'heldout' : 'cv');
@@ -160,7 +163,7 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
   const progress = makeProgress('tuning', budget, { quiet: !!opts.quiet, ...(io.errStream ? { stream: io.errStream } : {}) });
   let res: TuneResult;
   try {
-    res = tuneLasso(train.X, train.y, {
+    res = tuneLassoAs(train.X, train.y, {
       model, criterion, optimizer,
       ...(folds !== undefined ? { folds } : {}),
       ...(maxEvals !== undefined ? { maxEvals } : {}),
@@ -170,7 +173,7 @@ export function runTune(opts: TuneCliOptions, io: CliIO = defaultIO()): Record<s
       fitIntercept: opts.intercept !== false,
       ...(val ? { validation: { X: val.X, y: val.y } } : {}),
       onEvaluation: (e) => progress.update(e.evaluation + 1, `λ=${Array.from(e.lambdas, (l) => l.toPrecision(3)).join(',')} criterion=${e.value.toPrecision(5)}`),
-    });
+    }, 'tuneLasso', consume);
   } finally {
     progress.stop();
   }

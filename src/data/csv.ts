@@ -33,6 +33,13 @@ export interface CsvParserOptions extends CsvOptions {
    * are allocated once; a wrong hint only costs a reallocation. Default: grow from 1024 rows.
    */
   rowsHint?: number;
+  /**
+   * Allocates the design's column-major array for `rows` rows (the hint) × `cols` feature columns
+   * (null: a plain Float64Array). The CLI passes `createDesignMemory` (kernels/wasm_lasso.ts) so
+   * that its tuning can prepare the design in place at the end (issue 12). Used for the first
+   * allocation only (a wrong hint's reallocation is a plain array).
+   */
+  allocColumns?: (rows: number, cols: number) => Float64Array<ArrayBuffer> | null;
 }
 
 const COMMA = 44;
@@ -79,6 +86,7 @@ export class CsvParser {
   private colOf = new Int32Array(0);
   /** Column-major design with column stride `cap`. */
   private data = new Float64Array(0);
+  private readonly alloc: CsvParserOptions['allocColumns'];
   private y = new Float64Array(0);
   private cap = 0;
   private n = 0;
@@ -92,6 +100,7 @@ export class CsvParser {
     this.source = opts.sourceName ?? '<csv>';
     this.target = opts.target;
     this.cap = Math.max(16, Math.min(opts.rowsHint ?? 1024, 2 ** 31 - 1));
+    this.alloc = opts.allocColumns;
   }
 
   /** Parses the complete records of `chunk` (after any bytes carried over); keeps the rest. */
@@ -289,7 +298,7 @@ export class CsvParser {
     this.colOf = new Int32Array(header.length);
     let f = 0;
     for (let j = 0; j < header.length; j++) this.colOf[j] = j === targetCol ? -1 : f++;
-    this.data = new Float64Array(this.cap * (header.length - 1));
+    this.data = this.alloc?.(this.cap, header.length - 1) ?? new Float64Array(this.cap * (header.length - 1));
     this.y = new Float64Array(this.cap);
   }
 

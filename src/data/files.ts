@@ -8,7 +8,7 @@
 import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DataFormatError } from '../core/errors.js';
-import { CsvParser, countLineEnds } from './csv.js';
+import { CsvParser, countLineEnds, type CsvParserOptions } from './csv.js';
 import type { Dataset } from './dataset.js';
 import { checkDatasetName, type DatasetName } from './datasets.js';
 import { encodeLibsvm, parseLibsvm, type LibsvmOptions, type WriteLibsvmOptions } from './libsvm.js';
@@ -72,18 +72,21 @@ function forEachChunk(fd: number, buf: Uint8Array, each: (chunk: Uint8Array) => 
 /**
  * Reads a CSV file (see `parseCsv`); error messages name the path. The file is streamed twice in
  * 1 MiB chunks — once to count its lines, once to parse them straight into columns allocated at
- * that height — so the peak memory is the float64 design plus one chunk.
+ * that height — so the peak memory is the float64 design plus one chunk. `allocColumns`: see
+ * `CsvParserOptions` (the CLI parses into a WebAssembly design memory).
  *
  * @example
  * const ds = loadCsv('data/diabetes.csv', { target: 'target' }); // 442 × 10
  */
-export function loadCsv(path: string, opts: { target: string }): Dataset {
+export function loadCsv(path: string, opts: { target: string; allocColumns?: CsvParserOptions['allocColumns'] }): Dataset {
   const fd = openDataFile(path);
   try {
     const buf = new Uint8Array(CHUNK_BYTES);
     let lines = 0;
     forEachChunk(fd, buf, (c) => (lines += countLineEnds(c)));
-    const parser = new CsvParser({ target: opts.target, sourceName: path, rowsHint: lines + 1 });
+    const parser = new CsvParser({
+      target: opts.target, sourceName: path, rowsHint: lines + 1, ...(opts.allocColumns !== undefined ? { allocColumns: opts.allocColumns } : {}),
+    });
     forEachChunk(fd, buf, (c) => parser.push(c));
     return parser.finish();
   } finally {

@@ -38,10 +38,10 @@ import {
   SparseProblem, rawColDot, type HypergradOptions, type RowRange, type InnerSolution, type SparseModelKind,
 } from '../lasso/hypergrad.js';
 import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
-import { lasso } from '../lasso/cd.js';
+import { lasso, offerResidual } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
-import { createEngine, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
+import { createEngine, isDesignMemory, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
 import { installFoldGrams, installFullGram, validationMse, type FullGram, type ValidationGram } from '../lasso/fold_gram.js';
 import { looseGramSolve } from '../lasso/gram_loose.js';
 import { useWasm } from '../kernels/engine.js';
@@ -310,7 +310,7 @@ export class HeldOutCriterion implements Criterion {
    */
   constructor(
     train: LabelledSet | SparseProblem, val: LabelledSet, model: SparseModelKind, opts: { fitIntercept?: boolean } = {}, fn = 'HeldOutCriterion',
-    valRows?: RowRange,
+    valRows?: RowRange, yval?: Float64Array,
   ) {
     this.model = model;
     this.problem = train instanceof SparseProblem ? train : new SparseProblem(train.X, train.y, model, opts, ...problemNames(fn, 'HeldOutCriterion'));
@@ -322,9 +322,14 @@ export class HeldOutCriterion implements Criterion {
       throw new ShapeError(`${fn}(): validation X has ${Xval.nCols} columns, training X has ${this.problem.p}`);
     }
     this.valRows = valRows;
-    const yv = checkTarget(val.y, valRows !== undefined ? valRows.count : Xval.nRows, fn, 'validation y');
     this.Xval = Xval;
-    this.yval = model === 'logreg' ? toSignedLabels(yv, fn, 'validation y') : yv;
+    // @internal `yval`: the converted validation targets of an earlier build of the same CV fold
+    const m = valRows !== undefined ? valRows.count : Xval.nRows;
+    if (yval !== undefined && yval.length === m) this.yval = yval;
+    else {
+      const yv = checkTarget(val.y, m, fn, 'validation y');
+      this.yval = model === 'logreg' ? toSignedLabels(yv, fn, 'validation y') : yv;
+    }
   }
 
   get nHyper(): number {
@@ -378,12 +383,16 @@ export class HeldOutCriterion implements Criterion {
     this.problem.dispose();
   }
 
-  /** Value of the validation loss and ∂C/∂prediction for a solution. */
-  lossAndAdjoint(sol: InnerSolution): { value: number; u: Float64Array } {
-    const pred = this.problem.predict(sol, this.Xval, this.valRows);
+  /**
+   * Value of the validation loss and ∂C/∂prediction for a solution (`into`, @internal: the buffer
+   * for the predictions, then u).
+   */
+  lossAndAdjoint(sol: InnerSolution, into?: Float64Array): { value: number; u: Float64Array } {
+    const pred = this.problem.predict(sol, this.Xval, this.valRows, into);
     const y = this.yval;
     const m = y.length;
-    const u = new Float64Array(m);
+    // u overwrites the predictions entry by entry (each read before it is written): one m-vector
+    const u = pred;
     let v = 0;
     if (this.model === 'logreg') {
       for (let i = 0; i < m; i++) {
@@ -408,7 +417,16 @@ export class HeldOutCriterion implements Criterion {
     const sol = solveCertified(this.problem, lambdas, o, st, this.loose);
     addDiag(dg, sol, '');
     const vg = opts.gradient === false ? this.valGram : null;
-    const { value, u } = vg !== null ? { value: validationMse(vg, sol.beta, sol.support, sol.intercept), u: null } : this.lossAndAdjoint(sol);
+    let value: number;
+    let u: Float64Array | null = null;
+    if (vg !== null) {
+      value = validationMse(vg, sol.beta, sol.support, sol.intercept);
+    } else {
+      // u lives only in this call: the reused prediction buffer (taken while in use, see `predBuffer`)
+      const buf = predBuffer;
+      predBuffer = null;
+      ({ value, u } = this.lossAndAdjoint(sol, buf ?? undefined));
+    }
     let gradient: Float64Array | null = null;
     if (opts.gradient !== false && u !== null) {
       const { gS, gB } = this.problem.pullback(sol, this.Xval, u, this.valRows);
@@ -417,12 +435,19 @@ export class HeldOutCriterion implements Criterion {
       st.hypergradMs += hg.timeMs;
       st.jacIterations += hg.iterations;
     }
+    if (u !== null) predBuffer = u;
     return {
       lambdas: sol.lambdas, value, gradient, supportSize: sol.support.length, inner: st, diagnostics: dg,
       finite: Number.isFinite(value) && allFinite(gradient),
     };
   }
 }
+
+/**
+ * The predictions / adjoint vector of the last held-out evaluation, reused by the next one of the
+ * same validation size (CV folds evaluate hundreds of times: no m-vector of garbage each, issue 12).
+ */
+let predBuffer: Float64Array | null = null;
 
 /** Disposes a streamed fold and its design (prepared by `prepareRows`, not owned by its problem). */
 function dropFold(f: HeldOutCriterion): void {
@@ -474,6 +499,12 @@ export class CrossValCriterion implements Criterion {
   private readonly target: Float64Array;
   /** The summed block Grams of the last `planEvaluations` (the refit's G, `installRefitGram`). */
   private full: FullGram | null = null;
+  /** The folds' training targets are gathered here before their problem copies them. */
+  private ytrBuf: Float64Array | null = null;
+  /** Streamed folds: each fold's converted validation targets, made by its first build. */
+  private readonly yvals: (Float64Array | undefined)[] = [];
+  /** Streamed folds: each fold's y, y_c, ȳ (squared loss), made by its first build. */
+  private readonly targets: ({ y: Float64Array; yc: Float64Array; yMean: number } | undefined)[] = [];
 
   /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
@@ -492,12 +523,18 @@ export class CrossValCriterion implements Criterion {
     this.foldIndices = kFoldIndices(X.nRows, k, { shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 });
     this.hyper = model === 'enet' ? 2 : model === 'wlasso' ? X.nCols : 1;
     this.warm = this.foldIndices.map(() => null);
+    let maxTrain = 0;
+    for (const g of this.foldIndices) maxTrain = Math.max(maxTrain, g.train.length);
     this.build = (i: number, reuse = false): HeldOutCriterion => {
       const f = this.foldIndices[i]!;
-      const ytr = new Float64Array(f.train.length);
+      // the problem copies its target (checkTarget): one gather buffer serves every fold
+      if (this.ytrBuf === null || this.ytrBuf.length < f.train.length) this.ytrBuf = new Float64Array(maxTrain);
+      const ytr = this.ytrBuf.subarray(0, f.train.length);
       for (let t = 0; t < f.train.length; t++) ytr[t] = yv[f.train[t]!]!;
-      const yva = new Float64Array(f.val.length);
-      for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
+      // streamed folds: the validation targets gathered and converted once (`yvals`)
+      const yvalKept = reuse ? this.yvals[i] : undefined;
+      const yva = yvalKept ?? new Float64Array(f.val.length);
+      if (yvalKept === undefined) for (let t = 0; t < f.val.length; t++) yva[t] = yv[f.val[t]!]!;
       // streamed folds gather into two buffers reused fold after fold (one fold lives at a time)
       const bufs = reuse ? this.foldBuffers(X) : null;
       try {
@@ -509,7 +546,9 @@ export class CrossValCriterion implements Criterion {
           : takeRows(X, f.train);
         let inner: SparseProblem;
         try {
-          inner = new SparseProblem(Xtr, ytr, model, opts, ...problemNames(fn, 'CrossValCriterion'));
+          // streamed folds: the fold's y and y_c made once and handed to every rebuild (no copies)
+          inner = new SparseProblem(Xtr, ytr, model, opts, ...problemNames(fn, 'CrossValCriterion'), reuse ? this.targets[i] : undefined);
+          if (reuse && model !== 'logreg') this.targets[i] ??= { y: inner.y, yc: inner.yc, yMean: inner.yMean };
         } catch (e) {
           if (isPreparedDesign(Xtr)) disposeDesign(Xtr);
           throw e;
@@ -518,12 +557,16 @@ export class CrossValCriterion implements Criterion {
         // pooled memory is sized for all rows), else in the reused JavaScript buffer
         // contiguous (unshuffled) folds: read in place from X, no copy at all
         const v0 = f.val.length > 0 ? f.val[0]! : 0;
+        let held: HeldOutCriterion;
         if (X.kind === 'dense' && f.val.every((r, t) => r === v0 + t)) {
-          return new HeldOutCriterion(inner, { X, y: yva }, model, opts, fn, { start: v0, count: f.val.length });
+          held = new HeldOutCriterion(inner, { X, y: yva }, model, opts, fn, { start: v0, count: f.val.length }, yvalKept);
+        } else {
+          const spare = bufs !== null && isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
+          const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
+          held = new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn, undefined, yvalKept);
         }
-        const spare = bufs !== null && isPreparedDesign(Xtr) && Xtr.wasm !== null ? spareView(Xtr.wasm, f.val.length * X.nCols) : null;
-        const out = spare ?? (bufs !== null ? this.valBuffer(bufs) : undefined);
-        return new HeldOutCriterion(inner, { X: takeRows(X, f.val, out !== undefined ? { out } : {}), y: yva }, model, opts, fn);
+        if (reuse) this.yvals[i] ??= held.yval;
+        return held;
       } catch (e) {
         // e.g. a fold whose training rows hold a single class (logreg)
         if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(`${e.message} (in cross-validation fold ${i} of ${k})`);
@@ -538,8 +581,9 @@ export class CrossValCriterion implements Criterion {
       // a WebAssembly memory sized for all n rows, into the solvers' pool first: every fold and then
       // the refit on all rows (tuneLasso) reuse it, instead of a fold-sized one staying pooled while
       // a larger one is made for the refit (pages are only mapped when written)
+      // (X in a design memory, which the refit may prepare in place: sized for the largest fold only)
       if (X.kind === 'dense') {
-        const e = createEngine(X.nRows, X.nCols);
+        const e = createEngine(isDesignMemory(X.data) ? maxTrain : X.nRows, X.nCols);
         if (e !== null) releaseEngine(e.engine);
       }
       // each fold built once now, so a bad fold is reported here as in the resident mode
@@ -609,6 +653,9 @@ export class CrossValCriterion implements Criterion {
   dispose(): void {
     this.warm.fill(null);
     this.bufs = null;
+    this.ytrBuf = null;
+    this.targets.length = 0;
+    this.yvals.length = 0;
     if (this.resident) for (const f of this.resident) dropFold(f); // the folds' designs (prepareRows) are not owned by their problems
     this.resident = null;
   }
@@ -639,18 +686,25 @@ export class CrossValCriterion implements Criterion {
     if (this.resident !== null) return this.resident[k]!.evaluate(lambdas, opts);
     const f = this.build(k, true);
     try {
-      f.problem.warmStartFrom(this.warm[k]!);
+      const w = this.warm[k]!;
+      f.problem.warmStartFrom(w);
+      // the warm start's residual is not read (the solvers recompute r from β) and nothing else
+      // holds this solution: its buffer takes the next solve's residual (no n-vector of garbage)
+      if (w !== null) offerResidual(w.residual);
       const ev = f.evaluate(lambdas, opts);
       // the warm start without the support factor, which refers to the fold's design (keeping it
       // would keep every fold's copies alive)
       const last = f.problem.lastSolution;
       if (last === null) this.warm[k] = null;
       else {
-        const { factor: _factor, ...rest } = last;
-        this.warm[k] = rest;
+        // the properties as they are (a spread would evaluate the lazy ŷ getter: an n-vector)
+        const rest = Object.defineProperties({}, Object.getOwnPropertyDescriptors(last)) as { factor?: unknown };
+        delete rest.factor;
+        this.warm[k] = rest as InnerSolution;
       }
       return ev;
     } finally {
+      offerResidual(null);
       dropFold(f);
     }
   }

@@ -14,14 +14,14 @@ import type { Dataset, DesignMatrix } from '../data/dataset.js';
 import { splitTrainVal, makeDataset } from '../data/dataset.js';
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
 import {
-  SparseProblem, type HypergradDiagnostics, type HypergradMethod, type HypergradOptions, type SparseModelKind,
+  SparseProblem, type HypergradDiagnostics, type HypergradMethod, type HypergradOptions, type InnerSolution, type SparseModelKind,
 } from '../lasso/hypergrad.js';
 import { checkTarget } from '../lasso/models.js';
 import {
   CrossValCriterion, HeldOutCriterion, SureCriterion, type Criterion, type CriterionEvaluation, type InnerStats,
   type LabelledSet,
 } from './criteria.js';
-import { checkedDesign } from '../lasso/design.js';
+import { checkedDesign, consumeDesign, disposeDesign } from '../lasso/design.js';
 import { optimizeAs, OUTER_OPTION_KEYS, type HistoryEntry, type OuterOptions, type OuterResult } from './optimizers.js';
 import { checkOptions } from '../core/options.js';
 import { emitWarning } from '../core/failure.js';
@@ -221,9 +221,12 @@ export function tuneLasso(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions
 
 /**
  * `tuneLasso` with errors naming `fn()`, the public function the user called (`LassoHO.fit`).
+ * `consume`: the caller gives X up — the refit on all rows prepares a dense X in place when its data
+ * lives in a design memory (`consumeDesign`, `nsdiff lasso tune`: one copy of X at the end instead
+ * of two), and X's values are not to be read afterwards.
  * @internal
  */
-export function tuneLassoAs(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions, fn: string): TuneResult {
+export function tuneLassoAs(X: DesignLike, y: ArrayLike<number>, opts: TuneOptions, fn: string, consume = false): TuneResult {
   const t0 = performance.now();
   const model = opts.model ?? 'lasso';
   const kind = opts.criterion ?? 'cv';
@@ -246,12 +249,20 @@ export function tuneLassoAs(X: DesignLike, y: ArrayLike<number>, opts: TuneOptio
     emitWarning(`${fn}(): the invertibility hypothesis failed at ${singular} of ${outer.history.length} evaluations (kinks or rank-deficient X_E; see the history and diagnostics)`, 'InvertibilityWarning');
   }
   // refit on all training rows (the validation rows too, for an automatic held-out split)
-  const prob = new SparseProblem(Xd, y, model, { fitIntercept: opts.fitIntercept ?? true }, fn);
-  // after a planned CV grid on a tall dense X: the refit's G from the folds' block Grams
-  if (crit instanceof CrossValCriterion) crit.installRefitGram(prob.design);
-  const refitTol = opts.refitTol ?? (model === 'logreg' ? 1e-10 : Math.min(opts.tol ?? 1e-6, 1e-8));
-  const sol = prob.solve(outer.lambdas, { tol: refitTol });
-  prob.dispose();
+  // (given up by the caller: prepared in place, the centring SparseProblem would ask for)
+  const fitIntercept = opts.fitIntercept ?? true;
+  const own = consume && Xd.kind === 'dense' ? consumeDesign(Xd, model !== 'logreg' && fitIntercept, fn) : null;
+  let sol: InnerSolution;
+  try {
+    const prob = new SparseProblem(own ?? Xd, y, model, { fitIntercept }, fn);
+    // after a planned CV grid on a tall dense X: the refit's G from the folds' block Grams
+    if (crit instanceof CrossValCriterion) crit.installRefitGram(prob.design);
+    const refitTol = opts.refitTol ?? (model === 'logreg' ? 1e-10 : Math.min(opts.tol ?? 1e-6, 1e-8));
+    sol = prob.solve(outer.lambdas, { tol: refitTol });
+    prob.dispose();
+  } finally {
+    if (own !== null) disposeDesign(own);
+  }
   return {
     model, criterionKind: kind, lambdas: outer.lambdas, value: outer.value, coef: sol.beta, intercept: sol.intercept,
     support: sol.support, history: outer.history, outer, lambdaMax: crit.lambdaMax, diagnostics: sol.diagnostics,

@@ -120,17 +120,78 @@ const enginePool: PoolSlot[] = [];
 const POOL_MAX = 4;
 const POOL_MAX_BYTES = 2 ** 30;
 
+/** Bytes of an engine memory for n×p (see the layout in `layoutEngine`). */
+function engineBytes(n: number, p: number): number {
+  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv | blk(8)
+  // then i32: ws | cols | allCols
+  return (n * p + 7 * n + 7 * p + 8) * 8 + 3 * p * 4 + 64;
+}
+
 /** Allocates the engine and returns it with the view of X inside it, or null (JS kernels). */
 export function createEngine(n: number, p: number): { engine: WasmEngine; x: Float64Array } | null {
   const mod = getWasmModule();
   if (mod === null) return null;
-  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv
-  // then i32: ws | cols | allCols
-  const nf = n * p + 7 * n + 7 * p + 8;
-  const bytes = nf * 8 + 3 * p * 4 + 64;
+  const bytes = engineBytes(n, p);
   if (bytes > 2 ** 31) return null; // keep i32 byte offsets positive
   const slot = acquireSlot(mod, bytes);
   if (slot === null) return null;
+  return layoutEngine(slot, n, p);
+}
+
+/**
+ * Memories made by `createDesignMemory`, by their buffer, until `adoptEngine` takes one (once).
+ * A WeakMap: a design memory nobody adopts is collected with its array.
+ */
+const designSlots = new WeakMap<ArrayBuffer, PoolSlot>();
+
+/**
+ * A zeroed column-major array of rows·p float64 at the start of a fresh WebAssembly memory laid
+ * out as an engine for (rows, p), or null (no WebAssembly, or too large for a 32-bit memory). A
+ * design whose `data` is such an array (or its first n·p entries, n ≤ rows) can later be prepared
+ * IN PLACE by `adoptEngine`: the engine is built around the array, with no second copy of X — for
+ * a caller that owns X and no longer needs its raw values (`nsdiff lasso tune`'s refit: the CSV is
+ * parsed into such an array, issue 12).
+ *
+ * @example
+ * const data = createDesignMemory(n, p) ?? new Float64Array(n * p); // fill column-major
+ */
+export function createDesignMemory(rows: number, p: number): Float64Array<ArrayBuffer> | null {
+  const mod = getWasmModule();
+  if (mod === null || !(rows > 0) || !(p > 0)) return null;
+  const bytes = engineBytes(rows, p);
+  if (bytes > 2 ** 31) return null;
+  try {
+    const pages = Math.ceil(bytes / 65536);
+    const memory = new WA!.Memory({ initial: pages });
+    const slot: PoolSlot = { memory, inst: new WA!.Instance(mod, { env: { mem: memory } }), bytes: pages * 65536 };
+    designSlots.set(memory.buffer, slot);
+    return new Float64Array(memory.buffer, 0, rows * p);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The engine of an n×p design built around `x` in place, when `x` starts a memory of
+ * `createDesignMemory` with room for it (the memory then belongs to the engine: `releaseEngine`
+ * pools it, and `x` must no longer be read as the caller's data); else null.
+ */
+export function adoptEngine(x: Float64Array, n: number, p: number): { engine: WasmEngine; x: Float64Array } | null {
+  const slot = designSlots.get(x.buffer as ArrayBuffer);
+  if (slot === undefined || x.byteOffset !== 0 || x.length < n * p || slot.bytes < engineBytes(n, p)) return null;
+  designSlots.delete(x.buffer as ArrayBuffer);
+  return layoutEngine(slot, n, p);
+}
+
+/** True when `x` can be prepared in place by `adoptEngine` (a `createDesignMemory` array not adopted yet). */
+export function isDesignMemory(x: Float64Array): boolean {
+  return designSlots.has(x.buffer as ArrayBuffer) && x.byteOffset === 0;
+}
+
+/** The engine views of an n×p design in `slot`'s memory. */
+function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngine; x: Float64Array } {
+  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv
+  // then i32: ws | cols | allCols
   const inst = slot.inst;
   const buf = slot.memory.buffer;
   let off = 0;

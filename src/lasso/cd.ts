@@ -15,7 +15,7 @@ import { QuadCD, type RunOut } from './quad_cd.js';
 import { quadSpecOf, sumSq, type QuadSpec } from './quad_model.js';
 import { addDesignWork, type GramCert, designWork, gramPreferred, gramEligible, gramSolve, gramSwitchWork, lambdaMaxFromXty } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
 
 type Resolved = ResolvedOptions;
 
@@ -45,11 +45,15 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   checkRows(n, d.centered, fn);
   const spec = spec0(p);
   checkDesignRange(d, fn);
-  const { y: yv, scale: c } = scaledTarget(checkTarget(y, n, fn));
+  // this call's own copy of y (in the reused target buffer when free: see `targetBuffer`),
+  // centred in place
+  const own = takeTargetBuffer(y, n);
+  if (own !== null) checkFinite(own, fn);
+  const { y: yv, scale: c } = scaledTarget(own ?? checkTarget(y, n, fn));
   const a = d.scale;
   const ea = Math.log2(a);
   const ec = Math.log2(c);
-  const target = makeTarget(yv, d.centered);
+  const target = makeTarget(yv, d.centered, true);
   const beta = warmBeta(o.warmStart, p, d.colNormsSq, fn);
   if (ea !== ec) for (let j = 0; j < p; j++) beta[j] = mulPow2(beta[j]!, ec - ea);
   const scaled = ea === 0 && ec === 0 ? spec : scaleSpec(spec, ea + ec, 2 * ea);
@@ -121,9 +125,61 @@ function solvePrepared(d: PreparedDesign, owned: boolean, y: VectorLike, spec0: 
   } finally {
     solver?.release();
   }
-  // a design prepared here is disposed on return: evaluate the lazy λ_max now
-  if (owned) void res.lambdaMax;
+  // a design prepared here is disposed on return, the target buffer is reused: evaluate the lazy
+  // λ_max now (it reads the design and y_c; only the weighted Lasso with unpenalised features defers it)
+  if (owned || own !== null) void res.lambdaMax;
+  if (own !== null) targetBuffer = own;
   return handleFailure(res, o.onFailure, fn);
+}
+
+/**
+ * A residual buffer its owner gave up (`offerResidual`): the next result of that length is written
+ * into it instead of a new array.
+ */
+let spareResidual: Float64Array | null = null;
+
+/**
+ * @internal Gives `v` up (null: withdraws the offer): the next solve of the squared-loss family with
+ * n = v.length returns its residual in `v`. Streamed CV folds offer the residual of the warm start
+ * their next solve replaces, which nothing else holds (issue 12: no n-vector of garbage per solve).
+ *
+ * @example
+ * offerResidual(old.residual); // old is dropped by the caller
+ * const fit = lasso(P, y, 0.1); // fit.residual === old's buffer
+ */
+export function offerResidual(v: Float64Array | null): void {
+  spareResidual = v;
+}
+
+function takeResidual(n: number): Float64Array {
+  const v = spareResidual;
+  spareResidual = null;
+  return v !== null && v.length === n ? v : new Float64Array(n);
+}
+
+/**
+ * The target copy of the last solve, reused by the next one of the same n (taken while in use, so
+ * a nested solve makes its own): the CV folds and paths solve hundreds of times, and a fresh copy
+ * per solve was garbage waiting for the collector (issue 12). Nothing returned refers to it.
+ */
+let targetBuffer: Float64Array | null = null;
+
+/** y (a Float64Array of n entries) copied into the target buffer, or null (then `checkTarget`). */
+function takeTargetBuffer(y: VectorLike, n: number): Float64Array | null {
+  if (!(y instanceof Float64Array) || y.length !== n) return null;
+  let b = targetBuffer;
+  targetBuffer = null;
+  if (b === null || b.length !== n) b = new Float64Array(n);
+  b.set(y);
+  return b;
+}
+
+/** `checkTarget`'s finiteness check on a copy made by `takeTargetBuffer`. */
+function checkFinite(y: Float64Array, fn: string): void {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    if (!Number.isFinite(v)) throw new NonFiniteError(`${fn}(): y contains a non-finite value (${v}) at row ${i}`);
+  }
 }
 
 /** The penalties in scaled units: l_j·2^e1 (capped to stay finite), λ₂·2^e2. */
@@ -146,14 +202,22 @@ function finishQuadratic(
     for (let j = 0; j < s.p; j++) if (beta[j] !== 0) mb += d.colMeans[j]! * beta[j]!;
     intercept = yMean - mb;
   }
-  const dual = new Float64Array(n);
   const tn = out.dualT / n;
-  for (let i = 0; i < n; i++) dual[i] = tn * out.dualRho[i]!;
-  const residual = new Float64Array(s.r);
-  const dualRidge = out.dualBeta !== null ? out.dualBeta.map((v) => v * out.dualT) : null;
+  const residual = takeResidual(n);
+  residual.set(s.r.subarray(0, n));
   // back to the units of the data (no-op unless the data were rescaled)
   const unscaled = ea !== 0 || ec !== 0;
-  if (unscaled) {
+  // θ = (t/n)ρ: when ρ is the residual itself and nothing is rescaled, made on first read of
+  // `dualPoint` from the residual copy (the same products, so the same bits; the tuning criteria
+  // never read it: one n-vector per solve fewer, issue 12), else now (ρ lives in reused memory)
+  const lazyDual = out.dualRho === s.r && !unscaled;
+  let dual: Float64Array | null = null;
+  if (!lazyDual) {
+    dual = new Float64Array(n);
+    for (let i = 0; i < n; i++) dual[i] = tn * out.dualRho[i]!;
+  }
+  const dualRidge = out.dualBeta !== null ? out.dualBeta.map((v) => v * out.dualT) : null;
+  if (unscaled && dual !== null) {
     for (let j = 0; j < s.p; j++) beta[j] = mulPow2(beta[j]!, ea - ec);
     if (dualRidge !== null) for (let j = 0; j < s.p; j++) dualRidge[j] = mulPow2(dualRidge[j]!, ea - ec);
     intercept = mulPow2(intercept, -ec);
@@ -209,7 +273,13 @@ function finishQuadratic(
     iterations: s.epochs,
     nOuter: s.nOuter,
     support: supportOf(beta),
-    dualPoint: dual,
+    get dualPoint(): Float64Array {
+      if (dual === null) {
+        dual = new Float64Array(n);
+        for (let i = 0; i < n; i++) dual[i] = tn * residual[i]!;
+      }
+      return dual;
+    },
     ...(dualRidge !== null ? { dualRidge } : {}),
     ...(lastCheck !== undefined ? { lastCheck } : {}),
     get lambdaMax(): number {

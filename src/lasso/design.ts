@@ -37,7 +37,7 @@ import { checkOptions } from '../core/options.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
 import { toDesignMatrix, type DenseDesign, type DesignMatrix, type MatrixLike } from '../data/matrix.js';
 import { takeRows } from '../data/dataset.js';
-import { createCscEngine, createEngine, releaseEngine, type CscEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
+import { adoptEngine, createCscEngine, createEngine, releaseEngine, type CscEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 import { releaseGram } from './quad_gram.js';
 
 // The column kernels live in columns.ts; re-exported here for the modules that import them with
@@ -190,7 +190,7 @@ function prepareMatrix(M: DesignMatrix, fn: string, opts: { center?: boolean; wa
   return prepareScaled(M, scaledCopy(M, scale), scale, fn, opts);
 }
 
-function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn: string, opts: { center?: boolean; wasm?: boolean }): PreparedDesign {
+function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn: string, opts: { center?: boolean; wasm?: boolean; consume?: boolean }): PreparedDesign {
   const center = opts.center ?? true;
   validateDesign(X, fn, false);
   const n = X.nRows;
@@ -199,12 +199,14 @@ function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn:
   const colNormsSq = new Float64Array(p);
   if (X.kind === 'dense') {
     const src = X.data;
-    const eng = opts.wasm === false ? null : createEngine(n, p);
+    // `consume` (consumeDesign): X's own WebAssembly memory becomes the engine's, no copy
+    const adopted = opts.consume === true && opts.wasm !== false ? adoptEngine(src, n, p) : null;
+    const eng = adopted ?? (opts.wasm === false ? null : createEngine(n, p));
     // centring needs a copy; the WebAssembly engine needs X in its memory: copy in both cases
     const data = eng !== null ? eng.x : center ? new Float64Array(src.length) : src;
     if (eng !== null) {
       // copy, validate, centre and take norms inside WebAssembly (≈ 5× faster than the JS loops)
-      data.set(src);
+      if (adopted === null) data.set(src);
       const e = eng.engine;
       const bad = e.prep(e.xPtr, n, p, center ? 1 : 0, e.outA.byteOffset, e.norms.byteOffset);
       if (bad !== 0) validateDesign(X, fn, true); // throws NonFiniteError naming the entry
@@ -280,6 +282,21 @@ function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn:
     data: ce !== null ? ce.vals : values, indptr: ce !== null ? ce.indptr : indptr, indices: ce !== null ? ce.indices : indices,
     colMeans, implicitMeans: ce !== null ? ce.mu : center ? colMeans : new Float64Array(p), colNormsSq, colNorms, wasm: null, cscWasm: ce, scale,
   };
+}
+
+/**
+ * @internal `prepareDesign` of a dense X that the caller gives up: when `X.data` was made by
+ * `createDesignMemory` (kernels/wasm_lasso.ts; the CLI parses its CSV into one) the design is
+ * centred and normed IN PLACE in that memory — X's raw values are gone afterwards (`X.data` then
+ * holds the centred columns, and `source` is X itself, so nothing may re-prepare from it) — instead
+ * of next to a second, centred copy: one copy of X at the end of `nsdiff lasso tune` instead of
+ * two (issue 12). Otherwise the same as `prepareDesign(X, { center })`, bit for bit either way.
+ *
+ * @example
+ * const d = consumeDesign(ds.X, true, 'tuneLasso'); // ds.X must not be used afterwards
+ */
+export function consumeDesign(X: DenseDesign, center: boolean, fn: string): PreparedDesign {
+  return prepareScaled(X, X, 1, fn, { center, consume: true });
 }
 
 /**

@@ -135,10 +135,13 @@ export class SparseProblem {
    * @param fn - @internal the public function named in errors (default `'SparseProblem'`; the
    *   criteria and `tuneLasso` pass the function the user called)
    * @param solveFn - @internal the name for a bad λ in `solve` (default `'SparseProblem.solve'`)
+   * @param target - @internal squared loss: y, y_c and ȳ of an earlier problem on the same rows and
+   *   centring, taken as they are (no copies; streamed CV folds rebuilt at every evaluation)
    */
   constructor(
     X: DesignInput, y: ArrayLike<number>, model: SparseModelKind, opts: SparseProblemOptions = {}, fn = 'SparseProblem',
     solveFn = fn === 'SparseProblem' ? 'SparseProblem.solve' : fn,
+    target?: { readonly y: Float64Array; readonly yc: Float64Array; readonly yMean: number },
   ) {
     this.solveName = solveFn;
     if (model !== 'lasso' && model !== 'enet' && model !== 'wlasso' && model !== 'logreg') {
@@ -153,9 +156,10 @@ export class SparseProblem {
     const d = this.design;
     this.n = d.nRows;
     this.p = d.nCols;
-    const yv = checkTarget(y, this.n, fn);
+    const reuse = squared && target !== undefined && target.y.length === this.n;
+    const yv = reuse ? target.y : checkTarget(y, this.n, fn);
     if (squared) {
-      const t = makeTarget(yv, d.centered);
+      const t = reuse ? target : makeTarget(yv, d.centered);
       this.y = yv;
       this.yc = t.yc;
       this.yMean = t.yMean;
@@ -290,7 +294,7 @@ export class SparseProblem {
         else if (this.model === 'enet') res = elasticNet(d, this.y, lam[0]!, lam[1]!, so);
         else res = weightedLasso(d, this.y, 1, lam, so);
         beta = new Float64Array(res.beta);
-        residual = new Float64Array(res.residual);
+        residual = res.residual; // fresh from the solver (cd.ts finishQuadratic): no copy
         gap = res.gap;
         converged = res.converged;
         iterations = res.iterations;
@@ -332,14 +336,13 @@ export class SparseProblem {
     const t1 = now();
     const post = refineAndDiagnose(this, this.gram, this.incr, l1, l2, beta, residual, intercept, a, opts, check);
     const t2 = now();
-    const sol: InnerSolution = {
+    const sol = {
       model: this.model,
       lambdas: lam,
       beta: post.beta,
       intercept: post.intercept,
       support: post.support,
       residual: post.residual,
-      fitted: post.fitted,
       gap,
       converged,
       iterations,
@@ -349,7 +352,9 @@ export class SparseProblem {
       ...(jacB ? { jacIntercept: jacB } : {}),
       ...(post.factor ? { factor: post.factor } : {}),
       ...(post.weights ? { weights: post.weights } : {}),
-    };
+    } as Omit<InnerSolution, 'fitted'> as InnerSolution;
+    // ŷ stays lazy (hypergrad_post.ts): the getter itself, not its value
+    Object.defineProperty(sol, 'fitted', Object.getOwnPropertyDescriptor(post, 'fitted')!);
     this.last = sol;
     return sol;
   }
@@ -495,10 +500,10 @@ export class SparseProblem {
     return lsqr({ rows: m, cols: m, matvec: op, rmatvec: op }, b, { tol: opts.cgTol ?? 1e-10, onFailure: 'return' }).x;
   }
 
-  /** Predictions Xβ̂ + b̂ on new rows (logreg: the linear predictor). */
-  predict(sol: InnerSolution, X: DesignMatrix, rows?: RowRange): Float64Array {
+  /** Predictions Xβ̂ + b̂ on new rows (logreg: the linear predictor); `out` (@internal): written there when it has that length. */
+  predict(sol: InnerSolution, X: DesignMatrix, rows?: RowRange, out?: Float64Array): Float64Array {
     if (X.nCols !== this.p) throw new ShapeError(`SparseProblem.predict(): X has ${X.nCols} columns, the model was trained on ${this.p}`);
-    return predictLinear(X, sol.beta, sol.support, sol.intercept, rows);
+    return predictLinear(X, sol.beta, sol.support, sol.intercept, rows, out);
   }
 
   /**
@@ -561,13 +566,16 @@ export function rawColDot(X: DesignMatrix, j: number, u: Float64Array, rows?: Ro
   return s;
 }
 
-/** Xβ + b over the support (raw design; the rows `rows` of dense X when given). */
-export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int32Array, intercept: number, rows?: RowRange): Float64Array {
+/**
+ * Xβ + b over the support (raw design; the rows `rows` of dense X when given), into `into` when it
+ * has that length (else a new array).
+ */
+export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int32Array, intercept: number, rows?: RowRange, into?: Float64Array): Float64Array {
   if (rows !== undefined) checkRange(X, rows);
   const n = rows === undefined ? X.nRows : rows.count;
   const ld = X.nRows; // column stride
   const r0 = rows === undefined ? 0 : rows.start;
-  const out = new Float64Array(n).fill(intercept);
+  const out = (into !== undefined && into.length === n ? into : new Float64Array(n)).fill(intercept);
   let t0 = 0;
   if (X.kind === 'dense') {
     // four columns per pass over `out` (a quarter of its loads and stores)

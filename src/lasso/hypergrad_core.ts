@@ -99,6 +99,15 @@ export function colAddRaw(d: PreparedDesign, j: number, a: number, v: Float64Arr
   return a * d.nRows * d.implicitMeans[j]!;
 }
 
+/**
+ * The exact (centred) column X_c,j for reading only: a view of a dense design's column (no copy),
+ * else `colDense` into `out()` (so the scratch vector is only made for CSC designs).
+ */
+export function colRead(d: PreparedDesign, j: number, out: () => Float64Array): Float64Array {
+  const n = d.nRows;
+  return d.isSparse ? colDense(d, j, out()) : d.data.subarray(j * n, (j + 1) * n);
+}
+
 /** The exact (centred) column X_c,j as a dense vector (into `out`). */
 export function colDense(d: PreparedDesign, j: number, out: Float64Array): Float64Array {
   const n = d.nRows;
@@ -143,8 +152,9 @@ export class GramCache {
   private G = new Float64Array(0);
   private cap = 0;
   private featsArr = new Int32Array(16);
-  private readonly buf: Float64Array;
-  private readonly wbuf: Float64Array;
+  /** Scratch n-vectors (CSC columns, weighted columns), made on first use: a dense design's columns are read in place. */
+  private bufV: Float64Array | null = null;
+  private wbufV: Float64Array | null = null;
   /** Second output of the paired products (allocated on first use). */
   private outP2: Float64Array | null = null;
   private readonly outP: Float64Array;
@@ -152,10 +162,16 @@ export class GramCache {
   products = 0;
 
   constructor(readonly d: PreparedDesign, readonly maxSize = 2000) {
-    this.buf = new Float64Array(d.nRows);
-    this.wbuf = new Float64Array(d.nRows);
     this.outP = new Float64Array(d.nCols);
     this.pos = new Int32Array(d.nCols).fill(-1);
+  }
+
+  private get buf(): Float64Array {
+    return (this.bufV ??= new Float64Array(this.d.nRows));
+  }
+
+  private get wbuf(): Float64Array {
+    return (this.wbufV ??= new Float64Array(this.d.nRows));
   }
 
   reset(): void {
@@ -235,8 +251,8 @@ export class GramCache {
         this.feats.push(j2);
         this.pos[j2] = k + 1;
         this.featsArr[k + 1] = j2;
-        const v1 = colDense(d, j, this.buf);
-        const v2 = colDense(d, j2, this.wbuf);
+        const v1 = colRead(d, j, () => this.buf);
+        const v2 = colRead(d, j2, () => this.wbuf);
         let s1 = 0, s2 = 0;
         if (d.isSparse) for (let i = 0; i < n; i++) { s1 += v1[i]!; s2 += v2[i]!; }
         if (this.outP2 === null) this.outP2 = new Float64Array(d.nCols);
@@ -256,11 +272,12 @@ export class GramCache {
       }
       let v: Float64Array;
       if (w === null) {
-        v = colDense(d, j, this.buf);
+        v = colRead(d, j, () => this.buf);
       } else {
-        colDense(d, j, this.buf);
-        for (let i = 0; i < n; i++) this.wbuf[i] = this.buf[i]! * w[i]!;
-        v = this.wbuf;
+        const c = colRead(d, j, () => this.buf);
+        const wb = this.wbuf;
+        for (let i = 0; i < n; i++) wb[i] = c[i]! * w[i]!;
+        v = wb;
       }
       let vs = 0;
       if (d.isSparse) for (let i = 0; i < n; i++) vs += v[i]!;

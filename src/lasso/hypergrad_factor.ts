@@ -8,7 +8,7 @@ import type { PreparedDesign } from './design.js';
 import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
-import { colDense, colDot, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
+import { colRead, colDot, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
 
 /** A factorisation of M on a support, whatever produced it. */
 export interface SupportFactor {
@@ -61,7 +61,8 @@ export class IncrementalCholesky {
   private rawRatio: number[] = [];
   private updates = 0;
   private version = 0;
-  private readonly buf: Float64Array;
+  /** Scratch n-vector for CSC columns, made on first use (dense columns are read in place). */
+  private bufV: Float64Array | null = null;
   /** Cost counters: appended / deleted features, full refactorisations. */
   appended = 0;
   deleted = 0;
@@ -70,9 +71,12 @@ export class IncrementalCholesky {
   driftChecks = 0;
 
   constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
-    this.buf = new Float64Array(d.nRows);
     this.pos = new Int32Array(d.nCols).fill(-1);
     this.mark = new Uint8Array(d.nCols);
+  }
+
+  private get buf(): Float64Array {
+    return (this.bufV ??= new Float64Array(this.d.nRows));
   }
 
   get size(): number {
@@ -117,7 +121,7 @@ export class IncrementalCholesky {
       this.cache.ensure(need, null);
       for (let t = 0; t < m; t++) L[row + t] = this.cache.get(this.order[t]!, j);
     } else {
-      const x = colDense(d, j, this.buf);
+      const x = colRead(d, j, () => this.buf);
       let xs = 0;
       if (d.isSparse) for (let i = 0; i < n; i++) xs += x[i]!;
       for (let t = 0; t < m; t++) L[row + t] = colDot(d, this.order[t]!, x, xs) / n;

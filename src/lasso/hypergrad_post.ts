@@ -65,6 +65,16 @@ export function sameCols(a: Int32Array, b: Int32Array): boolean {
 }
 
 /**
+ * The n-vector X_c,SΔ of the support refinement, reused from refinement to refinement (one per
+ * solve was garbage waiting for the collector in CV tuning, issue 12); read only inside one call.
+ */
+let refineTmp: Float64Array | null = null;
+function refineScratch(n: number): Float64Array {
+  if (refineTmp === null || refineTmp.length !== n) refineTmp = new Float64Array(n);
+  return refineTmp;
+}
+
+/**
  * Refines (β, intercept, residual) in place on the support and computes the invertibility
  * diagnostics (see the file header). `gram` / `incr`: the problem's Gram cache and incremental
  * factor (squared loss), or null.
@@ -209,8 +219,8 @@ export function refineAndDiagnose(
           full[S[t]!] = rhs[t]!;
           beta[S[t]!] += rhs[t]!;
         }
-        const tmp = new Float64Array(n);
-        matvec(d, full, tmp);
+        const tmp = refineScratch(n);
+        matvec(d, full, tmp); // overwrites all n entries
         let dd = 0;
         for (let i = 0; i < n; i++) {
           residual[i] -= tmp[i]!;
@@ -406,12 +416,21 @@ export function refineAndDiagnose(
       rankCheck = 'skipped';
     }
   }
-  const fitted = new Float64Array(n);
-  if (squared) {
-    for (let i = 0; i < n; i++) fitted[i] = ctx.y[i]! - residual[i]!;
-  } else {
-    fitted.set(a!);
+  // squared loss: ŷ = y − r, made on first read (a getter that holds y and r only, not the factor):
+  // CV folds never read it, so no n-vector per solve (issue 12); logreg: the linear predictor
+  let fittedV: Float64Array | null = null;
+  if (!squared) {
+    fittedV = new Float64Array(n);
+    fittedV.set(a!);
   }
+  const yRaw = ctx.y;
+  const fittedOf = (): Float64Array => {
+    if (fittedV === null) {
+      fittedV = new Float64Array(n);
+      for (let i = 0; i < n; i++) fittedV[i] = yRaw[i]! - residual[i]!;
+    }
+    return fittedV;
+  };
   const diagnostics: HypergradDiagnostics = {
     supportSize: S.length,
     equicorrelationSize: checks ? E.length : -1,
@@ -430,7 +449,8 @@ export function refineAndDiagnose(
   tm.refineMs = tRefEnd - tStart - fRefEnd;
   tm.checkedFeatures = checks ? recomputed : 0;
   tm.checksMs = tEnd - tRefEnd - (tm.factorMs - fRefEnd);
-  const out: Refined = { beta, intercept, support: S, residual, fitted, diagnostics, timings: tm };
+  const out = { beta, intercept, support: S, residual, diagnostics, timings: tm } as Omit<Refined, 'fitted'> as Refined;
+  Object.defineProperty(out, 'fitted', { get: fittedOf, enumerable: true, configurable: true });
   if (factor && sameCols(factor.cols, S)) out.factor = factor;
   if (weights) out.weights = weights;
   return out;

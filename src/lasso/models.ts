@@ -356,10 +356,11 @@ export interface Target {
 }
 
 /** Centres y for the squared-loss models. */
-export function makeTarget(y: Float64Array, center: boolean): Target {
+export function makeTarget(y: Float64Array, center: boolean, inPlace = false): Target {
   const n = y.length;
   let mean = 0;
-  const yc = new Float64Array(y);
+  // in place: the caller's private copy becomes y_c (the mean is read before any entry changes)
+  const yc = inPlace ? y : new Float64Array(y);
   if (center) {
     mean = vecSum(n, y) / n;
     let c = 0;

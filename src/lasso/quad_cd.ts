@@ -137,6 +137,24 @@ export interface RunOut {
  */
 let spareHistory: { andR: Float64Array<ArrayBuffer>; dR: Float64Array<ArrayBuffer> } | null = null;
 
+/**
+ * The dual-candidate vectors (`candRho`, `tmpR`: n floats each) of the last released solver, taken
+ * (zeroed, as fresh ones) by the next solver of the same n: two n-vectors of garbage fewer per
+ * solve (issue 12: tuning memory).
+ */
+let spareRho: { cand: Float64Array; tmp: Float64Array } | null = null;
+
+/** A zeroed n-vector: the spare one when it has that length, else a new one. */
+function takeSpareRho(which: 'cand' | 'tmp', n: number): Float64Array {
+  const s = spareRho;
+  if (s !== null && s[which].length === n) {
+    const v = s[which];
+    s[which] = new Float64Array(0);
+    return v.fill(0);
+  }
+  return new Float64Array(n);
+}
+
 export class QuadCD {
   readonly n: number;
   readonly p: number;
@@ -219,6 +237,8 @@ export class QuadCD {
   private readonly cK: Float64Array;
   private tmpB = new Float64Array(0);
   private readonly tmpR: Float64Array;
+  /** candRho / tmpR handed to the next solver (`release`): never twice. */
+  private rhoHanded = false;
   private readonly betaBarFull: Float64Array | null;
   private readonly prio: Float64Array;
   private readonly prioTmp: Float64Array;
@@ -273,13 +293,13 @@ export class QuadCD {
     this.xti = new Float64Array(p);
     this.xta = new Float64Array(p);
     this.ySum = vecSum(n, yc);
-    this.candRho = new Float64Array(n);
+    this.candRho = takeSpareRho('cand', n);
     this.candBeta = spec.l2 > 0 ? new Float64Array(p) : null;
     this.betaBarFull = spec.l2 > 0 ? new Float64Array(p) : null;
     const K = o.extrapolationK;
     this.G = new Float64Array(K * K);
     this.cK = new Float64Array(K);
-    this.tmpR = new Float64Array(n);
+    this.tmpR = takeSpareRho('tmp', n);
     this.prio = new Float64Array(p);
     this.prioTmp = new Float64Array(p);
   }
@@ -325,6 +345,10 @@ export class QuadCD {
       this.andR = new Float64Array(0);
       this.dR = new Float64Array(0);
     }
+    // the dual-candidate vectors too (see `spareRho`); the RunOut of this solver (its dualRho may be
+    // candRho) is read before release (cd.ts finishQuadratic)
+    if (!this.rhoHanded) spareRho = { cand: this.candRho, tmp: this.tmpR };
+    this.rhoHanded = true;
     if (this.eng !== null) this.eng.busy = false;
     if (this.ceng !== null) this.ceng.busy = false;
   }
