@@ -196,6 +196,15 @@ export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number
     L[row + t] = v;
     ss += v * v;
   }
+  return setPivot(L, row + m, d, ss, rankTol);
+}
+
+/**
+ * Writes the new diagonal entry √(d − ‖l‖²) at L[at], floored at rankTol·d (d ≤ 0: rankTol) when the
+ * new column is (numerically) dependent on the factored ones; returns the raw pivot ratio
+ * max(0, (d − ‖l‖²)/d) when it floored, else NaN.
+ */
+function setPivot(L: Float64Array, at: number, d: number, ss: number, rankTol: number): number {
   let piv = d - ss;
   const ref = d > 0 ? d : 1;
   let raw = NaN;
@@ -203,7 +212,7 @@ export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number
     raw = Math.max(0, piv / ref);
     piv = Math.max(rankTol * ref, 1e-300);
   }
-  L[row + m] = Math.sqrt(piv);
+  L[at] = Math.sqrt(piv);
   return raw;
 }
 
@@ -305,16 +314,7 @@ export function choleskyAppendRowsInPlace(
       L[row + t] = v;
       s2 += v * v;
     }
-    const dj = d[e]!;
-    let piv = dj - s2;
-    const ref = dj > 0 ? dj : 1;
-    let raw = NaN;
-    if (!(piv > rankTol * ref)) {
-      raw = Math.max(0, piv / ref);
-      piv = Math.max(rankTol * ref, 1e-300);
-    }
-    L[row + me] = Math.sqrt(piv);
-    rawOut[e] = raw;
+    rawOut[e] = setPivot(L, row + me, d[e]!, s2, rankTol);
   }
 }
 
