@@ -35,6 +35,15 @@ const rowsOf = (idx: Int32Array): { X: DesignMatrix; y: Float64Array } => ({
   y: Float64Array.from(idx, (i) => data.y[i]!),
 });
 
+type Rows = { X: DesignMatrix; y: Float64Array };
+
+/** gS of the held-out squared loss: predict on the validation rows, u = 2(ŷ − y)/m, pull back. */
+function heldOutPullback(prob: SparseProblem, sol: ReturnType<SparseProblem['solve']>, val: Rows): Float64Array {
+  const pred = prob.predict(sol, val.X);
+  const u = pred.map((v, i) => (2 * (v - val.y[i]!)) / pred.length);
+  return prob.pullback(sol, val.X, u).gS;
+}
+
 interface Cell { solve: number; plain: number; factor: number; refine: number; checks: number; predict: number; adjoint: number; S: number; checked: number }
 
 function runCell(train: { X: DesignMatrix; y: Float64Array }, val: { X: DesignMatrix; y: Float64Array }, frac: number, warm: boolean): Cell {
@@ -48,15 +57,11 @@ function runCell(train: { X: DesignMatrix; y: Float64Array }, val: { X: DesignMa
   const prob = new SparseProblem(train.X, train.y, 'lasso');
   if (warm) {
     const s0 = prob.solve([lam * 1.05], { tol: TOL });
-    const pr = prob.predict(s0, val.X);
-    const u0 = pr.map((v, i) => (2 * (v - val.y[i]!)) / pr.length);
-    prob.hypergradient(s0, prob.pullback(s0, val.X, u0).gS, 0, { onFailure: 'return' });
+    prob.hypergradient(s0, heldOutPullback(prob, s0, val), 0, { onFailure: 'return' });
   }
   const sol = prob.solve([lam], { tol: TOL });
   const t0 = performance.now();
-  const pred = prob.predict(sol, val.X);
-  const u = pred.map((v, i) => (2 * (v - val.y[i]!)) / pred.length);
-  const { gS } = prob.pullback(sol, val.X, u);
+  const gS = heldOutPullback(prob, sol, val);
   const t1 = performance.now();
   const hg = prob.hypergradient(sol, gS, 0, { onFailure: 'return' });
   prob.dispose();
@@ -109,9 +114,7 @@ console.log('|---|---|---|---|---|---|---|---|---|');
       const lam = (prob.lambdaMax / 5) * Math.pow(0.96, k < 60 ? k : 120 - k);
       const sol = prob.solve([lam], { tol: TOL });
       const t0 = performance.now();
-      const pred = prob.predict(sol, val.X);
-      const u = pred.map((v, i) => (2 * (v - val.y[i]!)) / pred.length);
-      const { gS } = prob.pullback(sol, val.X, u);
+      const gS = heldOutPullback(prob, sol, val);
       const t1 = performance.now();
       const hg = prob.hypergradient(sol, gS, 0, { onFailure: 'return' });
       const tm = sol.timings;

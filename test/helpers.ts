@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { tensor, Tensor, jvp, vjp, rng } from '../src/index.js';
 import { flatten } from '../src/autodiff/tree.js';
+import { setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
+import type { DenseDesign } from '../src/data/dataset.js';
+import type { PreparedDesign } from '../src/lasso/design.js';
 
 export type Fn = (...args: Tensor[]) => Tensor;
 
@@ -197,4 +200,61 @@ export function flatValues(tree: unknown): Float64Array {
     o += l.size;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernel backends
+// ---------------------------------------------------------------------------------------------
+
+/** The kernel backends this machine has: TypeScript always, WebAssembly SIMD where available. */
+export const kernelBackends: KernelBackend[] = wasmKernelsAvailable() ? ['js', 'wasm'] : ['js'];
+
+/** Runs f with the kernel backend forced to b, restoring the previous one afterwards. */
+export function onKernelBackend(b: KernelBackend, f: () => void): void {
+  const prev = setKernelBackend(b);
+  try {
+    f();
+  } finally {
+    setKernelBackend(prev);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lasso oracles: plain loops, no solver code
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The documented objective (1/2n)‖y − Xβ − b‖² + Σ l_j|β_j| + (λ₂/2)‖β‖² evaluated with naive loops
+ * on the raw data (b = the reported intercept).
+ */
+export function lassoObjective(X: DenseDesign, y: Float64Array, res: { intercept: number; beta: ArrayLike<number> },
+  l1: ArrayLike<number>, l2 = 0): number {
+  const { nRows: n, nCols: p, data } = X;
+  let rr = 0;
+  for (let i = 0; i < n; i++) {
+    let s = res.intercept;
+    for (let j = 0; j < p; j++) s += data[j * n + i]! * res.beta[j]!;
+    rr += (y[i]! - s) ** 2;
+  }
+  let pen = 0;
+  for (let j = 0; j < p; j++) pen += l1[j]! * Math.abs(res.beta[j]!) + (l2 / 2) * res.beta[j]! ** 2;
+  return rr / (2 * n) + pen;
+}
+
+/** Centred target, exact residual r = y_c − X_cβ and X_cᵀr by plain loops on the prepared (centred) columns. */
+export function residualQuantities(d: PreparedDesign, y: Float64Array, beta: Float64Array): { yc: Float64Array; r: Float64Array; xt: Float64Array } {
+  const n = d.nRows, p = d.nCols;
+  let ym = 0;
+  for (let i = 0; i < n; i++) ym += y[i]!;
+  ym /= n;
+  const yc = y.map((v) => v - ym);
+  const r = Float64Array.from(yc);
+  for (let j = 0; j < p; j++) if (beta[j] !== 0) for (let i = 0; i < n; i++) r[i] -= beta[j]! * d.data[j * n + i]!;
+  const xt = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += d.data[j * n + i]! * r[i]!;
+    xt[j] = s;
+  }
+  return { yc, r, xt };
 }

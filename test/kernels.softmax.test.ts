@@ -11,9 +11,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crossEntropyRowsKernel, logsumexpRowsKernel, softmaxRowsKernel } from '../src/kernels/softmax.js';
-import { setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
 import { readyWorkers, setThreads, shutdownThreads } from '../src/kernels/threads.js';
 import { gemmStrided } from '../src/kernels/blas.js';
+import { wasmKernelsAvailable } from '../src/kernels/engine.js';
 import { fromData, type Tensor } from '../src/core/tensor.js';
 import { logSoftmax, logsumexp, softmax } from '../src/ops/normalize.js';
 import { crossEntropy, type CrossEntropyOptions } from '../src/ops/losses.js';
@@ -24,6 +24,7 @@ import { transpose } from '../src/ops/shape.js';
 import { grad, hessian, jvp, vjp } from '../src/autodiff/transforms.js';
 import { linear } from '../src/nn/layers/dense.js';
 import { seeded } from './fixtures/seeded.js';
+import { kernelBackends as backends, onKernelBackend as onBackend } from './helpers.js';
 
 const bitsEqual = (a: Float64Array, b: Float64Array, what: string) => {
   assert.equal(a.length, b.length, `${what}: length`);
@@ -38,15 +39,6 @@ const close = (a: Float64Array, b: Float64Array, tol: number, what: string) => {
     else assert.ok(Math.abs(a[i]! - b[i]!) <= tol * Math.max(scale, 1e-300), `${what}: entry ${i}: ${a[i]} vs ${b[i]}`);
   }
 };
-const backends: KernelBackend[] = wasmKernelsAvailable() ? ['js', 'wasm'] : ['js'];
-function onBackend(b: KernelBackend, f: () => void): void {
-  const prev = setKernelBackend(b);
-  try {
-    f();
-  } finally {
-    setKernelBackend(prev);
-  }
-}
 
 /** Random logits [rows, C] scaled by `scale`, with special entries sprinkled in when `special`. */
 function logits(rows: number, C: number, seed: number, scale = 4, special = false): Float64Array {

@@ -12,7 +12,6 @@ import assert from 'node:assert/strict';
 import { adamStepKernel } from '../src/kernels/adam.js';
 import { reluBackwardKernel, reluKernel } from '../src/kernels/activations.js';
 import { arith, mapBinary, sumRowsKernel, type ArithOp } from '../src/kernels/elementwise.js';
-import { setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
 import { ConcreteTensor, fromData, type Tensor } from '../src/core/tensor.js';
 import { adam, adamw, applyUpdates, inPlaceOptimizer, sgd } from '../src/nn/optim.js';
 import { kinkMask, relu } from '../src/ops/nonsmooth.js';
@@ -24,20 +23,12 @@ import { grad, jvp, vjp } from '../src/autodiff/transforms.js';
 import { policyFor, selectDerivative, type KinkPolicy } from '../src/autodiff/kinks.js';
 import { reductionIndexMap } from '../src/ops/reduce.js';
 import { seeded } from './fixtures/seeded.js';
+import { kernelBackends as backends, onKernelBackend as onBackend } from './helpers.js';
 
 const bitsEqual = (a: Float64Array, b: Float64Array, what: string) => {
   assert.equal(a.length, b.length, `${what}: length`);
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${what}: entry ${i}: ${a[i]} vs ${b[i]}`);
 };
-const backends: KernelBackend[] = wasmKernelsAvailable() ? ['js', 'wasm'] : ['js'];
-function onBackend(b: KernelBackend, f: () => void): void {
-  const prev = setKernelBackend(b);
-  try {
-    f();
-  } finally {
-    setKernelBackend(prev);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Adam

@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
+import { lassoObjective } from './helpers.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import { elasticNet, lambdaMax, lasso, lassoPath, prepareDesign, weightedLasso, type SolverOptions, type SolverResult } from '../src/lasso/index.js';
@@ -63,21 +64,9 @@ function independentGap(X: DenseDesign, y: Float64Array, res: SolverResult, l1: 
     assert.ok(Math.abs(c) <= l1[j]! + 1e-12 * Math.sqrt(nrm * yy), `dual point infeasible at feature ${j}: ${Math.abs(c)} > ${l1[j]}`);
   }
   const D = yy / (2 * n) - (n / 2) * dd;
-  return { gap: objective(X, y, res, l1, 0) - D, tolScale: yy / n };
+  return { gap: lassoObjective(X, y, res, l1, 0) - D, tolScale: yy / n };
 }
 
-function objective(X: DenseDesign, y: Float64Array, res: SolverResult, l1: ArrayLike<number>, l2: number): number {
-  const { nRows: n, nCols: p, data } = X;
-  let rr = 0;
-  for (let i = 0; i < n; i++) {
-    let s = res.intercept;
-    for (let j = 0; j < p; j++) s += data[j * n + i]! * res.beta[j]!;
-    rr += (y[i]! - s) ** 2;
-  }
-  let pen = 0;
-  for (let j = 0; j < p; j++) pen += l1[j]! * Math.abs(res.beta[j]!) + (l2 / 2) * res.beta[j]! ** 2;
-  return rr / (2 * n) + pen;
-}
 
 test('kernels dot4, axpy4, axpydot4, gram4 match naive loops (odd and even n)', { skip: !hasWasm && 'no WebAssembly SIMD' }, () => {
   for (const n of [37, 42, 8, 1]) {
@@ -155,8 +144,8 @@ test('blockCD: same optimum as one-coordinate CD within the certified gaps, gap 
           const ind = independentGap(X, y, res, l1);
           assert.ok(ind.gap <= tol * ind.tolScale + 1e-12 * ind.tolScale, `${msg}: independent gap ${ind.gap} > ${tol * ind.tolScale}`);
         }
-        const pb = objective(X, y, res, l1, l2);
-        const pp = objective(X, y, plain, l1, l2);
+        const pb = lassoObjective(X, y, res, l1, l2);
+        const pp = lassoObjective(X, y, plain, l1, l2);
         assert.ok(Math.abs(pb - pp) <= res.gap + plain.gap + 1e-12 * Math.max(1, pp), `${msg}: objective ${pb} vs ${pp}`);
       }
     }
@@ -171,8 +160,8 @@ test('blockCD: warm-started path and screening inside block epochs stay certifie
     const l1 = new Float64Array(37).fill(a.lambdas[k]!);
     const ra = { beta: a.coefs[k]!, intercept: a.intercepts[k]! } as SolverResult;
     const rb = { beta: b.coefs[k]!, intercept: b.intercepts[k]! } as SolverResult;
-    const pa = objective(X, y, ra, l1, 0);
-    const pb = objective(X, y, rb, l1, 0);
+    const pa = lassoObjective(X, y, ra, l1, 0);
+    const pb = lassoObjective(X, y, rb, l1, 0);
     // both certified to 1e-7·‖y_c‖²/n (the path's reported gaps), so their objectives agree to twice that
     let yy = 0, ym = 0;
     for (const v of y) ym += v / y.length;

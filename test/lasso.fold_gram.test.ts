@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
+import { residualQuantities } from './helpers.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import { kFoldIndices, takeRows } from '../src/data/dataset.js';
 import { prepareDesign } from '../src/lasso/index.js';
@@ -119,14 +120,7 @@ test('gramCertificate with an assembled G: an upper bound on the exact gap at th
         diag[j] = G[j * p + j]!;
       }
       // exact residual quantities on the stored centred columns
-      const r = Float64Array.from(yc);
-      for (let j = 0; j < p; j++) if (beta[j] !== 0) for (let i = 0; i < n; i++) r[i] -= beta[j]! * d.data[j * n + i]!;
-      const xt = new Float64Array(p);
-      for (let j = 0; j < p; j++) {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += d.data[j * n + i]! * r[i]!;
-        xt[j] = s;
-      }
+      const { r, xt } = residualQuantities(d, ytr, beta);
       const lam = 0.05 * (1 + trial);
       const l1 = new Float64Array(p).fill(lam);
       const cols = Int32Array.from({ length: p }, (_, j) => j);

@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
+import { lassoObjective } from './helpers.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import { toCsc, type DenseDesign } from '../src/data/dataset.js';
 import { elasticNet, lambdaMax, lasso, lassoPath, prepareDesign, weightedLasso, type SolverResult } from '../src/lasso/index.js';
@@ -35,22 +36,6 @@ function tall(seed: number, n: number, p: number, noise = 0.5): { X: DenseDesign
   return { X: { kind: 'dense', nRows: n, nCols: p, data }, y };
 }
 
-/**
- * The documented objective (1/2n)‖y − Xβ − b‖² + Σ l_j|β_j| + (λ₂/2)‖β‖² evaluated with naive loops
- * on the raw data (b = the reported intercept).
- */
-function objective(X: DenseDesign, y: Float64Array, res: SolverResult, l1: ArrayLike<number>, l2 = 0): number {
-  const { nRows: n, nCols: p, data } = X;
-  let rr = 0;
-  for (let i = 0; i < n; i++) {
-    let s = res.intercept;
-    for (let j = 0; j < p; j++) s += data[j * n + i]! * res.beta[j]!;
-    rr += (y[i]! - s) ** 2;
-  }
-  let pen = 0;
-  for (let j = 0; j < p; j++) pen += l1[j]! * Math.abs(res.beta[j]!) + (l2 / 2) * res.beta[j]! ** 2;
-  return rr / (2 * n) + pen;
-}
 
 const close = (a: number, b: number, rel: number, msg: string): void => {
   assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b)), `${msg}: ${a} vs ${b}`);
@@ -68,8 +53,8 @@ test('Gram mode: same objective as the residual mode (Lasso, intercept or not, s
         assert.ok(a.converged && b.converged);
         assert.ok(b.gap <= b.tolerance, `certified gap ${b.gap} ≤ ${b.tolerance}`);
         const l1 = new Float64Array(p).fill(lam);
-        close(objective(X, y, b, l1), objective(X, y, a, l1), 1e-10, `seed ${seed} intercept ${fitIntercept} λmax/${ratio}`);
-        close(b.primal, objective(X, y, b, l1), 1e-10, 'reported primal');
+        close(lassoObjective(X, y, b, l1), lassoObjective(X, y, a, l1), 1e-10, `seed ${seed} intercept ${fitIntercept} λmax/${ratio}`);
+        close(b.primal, lassoObjective(X, y, b, l1), 1e-10, 'reported primal');
       }
     }
   }
@@ -83,7 +68,7 @@ test('Gram mode: elastic net and weighted Lasso (one unpenalised feature) match 
     const b = elasticNet(X, y, l1, l2, { tol: 1e-12, gram: true });
     assert.ok(b.converged && b.gap <= b.tolerance);
     const pen = new Float64Array(25).fill(l1);
-    close(objective(X, y, b, pen, l2), objective(X, y, a, pen, l2), 1e-10, `enet ${l1} ${l2}`);
+    close(lassoObjective(X, y, b, pen, l2), lassoObjective(X, y, a, pen, l2), 1e-10, `enet ${l1} ${l2}`);
   }
   const w = new Float64Array(25).fill(1);
   w[3] = 0;
@@ -93,7 +78,7 @@ test('Gram mode: elastic net and weighted Lasso (one unpenalised feature) match 
   const b = weightedLasso(X, y, lam, w, { tol: 1e-12, gram: true });
   assert.ok(b.converged && b.gap <= b.tolerance);
   const pen = w.map((v) => v * lam);
-  close(objective(X, y, b, pen), objective(X, y, a, pen), 1e-10, 'weighted');
+  close(lassoObjective(X, y, b, pen), lassoObjective(X, y, a, pen), 1e-10, 'weighted');
 });
 
 test('Gram mode: warm starts and a warm-started path agree with the residual mode', () => {
@@ -103,14 +88,14 @@ test('Gram mode: warm starts and a warm-started path agree with the residual mod
   const a = lasso(X, y, lmax / 100, { tol: 1e-12, gram: false, warmStart: first });
   const b = lasso(X, y, lmax / 100, { tol: 1e-12, gram: true, warmStart: first });
   const l1 = new Float64Array(30).fill(lmax / 100);
-  close(objective(X, y, b, l1), objective(X, y, a, l1), 1e-10, 'warm start');
+  close(lassoObjective(X, y, b, l1), lassoObjective(X, y, a, l1), 1e-10, 'warm start');
   const pa = lassoPath(X, y, { nLambdas: 15, tol: 1e-10, gram: false });
   const pb = lassoPath(X, y, { nLambdas: 15, tol: 1e-10, gram: true });
   for (let k = 0; k < 15; k++) {
     assert.ok(pb.converged[k] && pb.gaps[k]! <= pb.tolerances[k]!);
     const pen = new Float64Array(30).fill(pa.lambdas[k]!);
-    const oa = objective(X, y, { beta: pa.coefs[k]!, intercept: pa.intercepts[k]! } as SolverResult, pen);
-    const ob = objective(X, y, { beta: pb.coefs[k]!, intercept: pb.intercepts[k]! } as SolverResult, pen);
+    const oa = lassoObjective(X, y, { beta: pa.coefs[k]!, intercept: pa.intercepts[k]! } as SolverResult, pen);
+    const ob = lassoObjective(X, y, { beta: pb.coefs[k]!, intercept: pb.intercepts[k]! } as SolverResult, pen);
     close(ob, oa, 1e-9, `path λ ${k}`);
   }
 });
@@ -127,7 +112,7 @@ test("gram: 'auto' switches on a prepared tall design once the work pays for G, 
   assert.ok(G !== undefined && G.length === 400, 'Gram cached on the design');
   const ref = lasso(X, y, lmax / 100, { tol: 1e-10, gram: false });
   const l1 = new Float64Array(20).fill(lmax / 100);
-  close(objective(X, y, fits[9]!, l1), objective(X, y, ref, l1), 1e-9, 'auto after the switch');
+  close(lassoObjective(X, y, fits[9]!, l1), lassoObjective(X, y, ref, l1), 1e-9, 'auto after the switch');
   // wide and sparse designs never get a Gram matrix automatically
   const wide = tall(7, 20, 40);
   const dw = prepareDesign(wide.X);
@@ -145,7 +130,7 @@ test('Gram mode: exactly fitted target (cancellation in ‖r‖²) still converg
   const b = lasso(X, y, lam, { tol: 1e-13, gram: true, maxIter: 100000 });
   assert.ok(b.converged && b.gap <= b.tolerance, `gap ${b.gap} tolerance ${b.tolerance}`);
   const l1 = new Float64Array(10).fill(lam);
-  close(objective(X, y, b, l1), objective(X, y, a, l1), 1e-10, 'exact fit');
+  close(lassoObjective(X, y, b, l1), lassoObjective(X, y, a, l1), 1e-10, 'exact fit');
 });
 
 test('Gram mode: the epoch budget holds, and bad option values are typed errors', () => {

@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
+import { residualQuantities } from './helpers.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import { elasticNet, lambdaMax, lasso, prepareDesign } from '../src/lasso/index.js';
 import { designGram, designXty, gramCertificate } from '../src/lasso/quad_gram.js';
@@ -28,23 +29,6 @@ function tall(seed: number, n: number, p: number): { X: DenseDesign; y: Float64A
   return { X: { kind: 'dense', nRows: n, nCols: p, data }, y };
 }
 
-/** Centred target, exact residual r = y_c − X_cβ and X_cᵀr by plain loops on the prepared (centred) columns. */
-function residualQuantities(d: ReturnType<typeof prepareDesign>, y: Float64Array, beta: Float64Array): { yc: Float64Array; r: Float64Array; xt: Float64Array } {
-  const n = d.nRows, p = d.nCols;
-  let ym = 0;
-  for (let i = 0; i < n; i++) ym += y[i]!;
-  ym /= n;
-  const yc = y.map((v) => v - ym);
-  const r = Float64Array.from(yc);
-  for (let j = 0; j < p; j++) if (beta[j] !== 0) for (let i = 0; i < n; i++) r[i] -= beta[j]! * d.data[j * n + i]!;
-  const xt = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += d.data[j * n + i]! * r[i]!;
-    xt[j] = s;
-  }
-  return { yc, r, xt };
-}
 
 test('gramCertificate: an upper bound on the gap from an exact residual at the same dual scaling, tight to rounding', () => {
   const { X, y } = tall(3, 400, 40);
