@@ -6,7 +6,7 @@
  * quad_cd.ts, the Gram (covariance-update) mode quad_gram.ts; the path is path.ts.
  */
 import type { DesignInput, PreparedDesign } from './design.js';
-import { disposeDesign, resolveDesignOwned } from './design.js';
+import { disposeDesign, interceptOf, resolveDesignOwned } from './design.js';
 import type { SolverOptions, SolverResult, SolverStats } from './models.js';
 import { checkDesignRange, checkRows, checkTarget, checkWeights, handleFailure, lambdaMaxFromTarget, makeTarget, mulPow2, resolveOptions, scaledTarget, supportOf, warmBeta, type ResolvedOptions } from './models.js';
 import type { VectorLike } from '../data/matrix.js';
@@ -196,12 +196,7 @@ function finishQuadratic(
 ): SolverResult {
   const n = s.n;
   const beta = new Float64Array(s.beta); // copy out of the (reused) engine memory
-  let intercept = 0;
-  if (d.centered) {
-    let mb = 0;
-    for (let j = 0; j < s.p; j++) if (beta[j] !== 0) mb += d.colMeans[j]! * beta[j]!;
-    intercept = yMean - mb;
-  }
+  let intercept = interceptOf(d, beta, yMean);
   const tn = out.dualT / n;
   const residual = takeResidual(n);
   residual.set(s.r.subarray(0, n));

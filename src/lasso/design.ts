@@ -121,6 +121,20 @@ export function isPreparedDesign(X: unknown): X is PreparedDesign {
 const NORM_SQ_LO = 2 ** -500;
 const NORM_SQ_HI = 2 ** 500;
 
+/**
+ * The intercept of a fit on the centred columns: b = ȳ − Σ_j μ_j β_j over the non-zero β_j in
+ * index order (the solvers' one formula); 0 when the design is not centred.
+ *
+ * @example
+ * const b = interceptOf(d, beta, yMean);
+ */
+export function interceptOf(d: PreparedDesign, beta: Float64Array, yMean: number): number {
+  if (!d.centered) return 0;
+  let mb = 0;
+  for (let j = 0; j < beta.length; j++) if (beta[j] !== 0) mb += d.colMeans[j]! * beta[j]!;
+  return yMean - mb;
+}
+
 /** True when the quantities a solver needs from `d` (‖X_c,j‖², means) are out of the safe range. */
 export function designOutOfRange(d: PreparedDesign): boolean {
   let mx = 0;

@@ -16,7 +16,7 @@
  */
 import type { InnerOptions, InnerSolution } from './hypergrad_types.js';
 import type { SparseProblem } from './hypergrad.js';
-import { designOutOfRange } from './design.js';
+import { designOutOfRange, interceptOf } from './design.js';
 import { matvec } from './columns.js';
 import { resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
 import { sumSq, type QuadSpec } from './quad_model.js';
@@ -69,12 +69,7 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
   const gr = gramSolve(d, yc, spec, beta, act.list, act.m, tolAbs, o.maxIter);
   if (gr.cert === null) return null;
   const support = supportOf(beta);
-  let intercept = 0;
-  if (d.centered) {
-    let mb = 0;
-    for (let t = 0; t < support.length; t++) mb += d.colMeans[support[t]!]! * beta[support[t]!]!;
-    intercept = prob.yMean - mb;
-  }
+  const intercept = interceptOf(d, beta, prob.yMean);
   const t1 = performance.now();
   let residual: Float64Array | null = null;
   let fitted: Float64Array | null = null;

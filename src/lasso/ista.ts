@@ -20,7 +20,7 @@
  * Xᵀ· product every `gapFreq` iterations.
  */
 import type { DesignInput, PreparedDesign } from './design.js';
-import { disposeDesign, resolveDesignOwned } from './design.js';
+import { disposeDesign, interceptOf, resolveDesignOwned } from './design.js';
 import { colDots, matvec, spectralNormSq, vecSum } from './columns.js';
 import type { ModelSpec, ProxGradResult, SolverOptions, SolverStats } from './models.js';
 import { checkDesignRange, checkRows, checkTarget, handleFailure, lambdaMaxFromTarget, lambdaMaxLogregSigned, makeTarget, resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
@@ -193,12 +193,7 @@ function runQuadratic(
     iters++;
   }
   if (!converged) gapAt();
-  let intercept = 0;
-  if (d.centered) {
-    let mb = 0;
-    for (let j = 0; j < p; j++) mb += d.colMeans[j]! * beta[j]!;
-    intercept = target.yMean - mb;
-  }
+  const intercept = interceptOf(d, beta, target.yMean);
   const dual = new Float64Array(n);
   for (let i = 0; i < n; i++) dual[i] = (last.t * dualRho[i]!) / n;
   const stats: SolverStats = { coordinateUpdates: iters * p, andersonAccepted: 0, dualExtrapolationUsed: 0, screened: 0, workingSetSize: p };
