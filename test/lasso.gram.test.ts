@@ -10,12 +10,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
-import { lassoObjective } from './helpers.js';
+import { lassoObjective, onKernelBackend } from './helpers.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import { toCsc, type DenseDesign } from '../src/data/dataset.js';
 import { elasticNet, lambdaMax, lasso, lassoPath, prepareDesign, weightedLasso, type SolverResult } from '../src/lasso/index.js';
 import { cachedGram } from '../src/lasso/quad_gram.js';
-import { setKernelBackend, wasmKernelsAvailable } from '../src/internals.js';
+import { wasmKernelsAvailable } from '../src/internals.js';
 
 /** Tall random problem: n×p dense X (column offsets, correlated neighbours), y = Xw + noise + 1. */
 function tall(seed: number, n: number, p: number, noise = 0.5): { X: DenseDesign; y: Float64Array } {
@@ -147,13 +147,12 @@ test("Gram mode: the WebAssembly kernel (gepoch) and the JavaScript loop give th
   const { X, y } = tall(10, 90, 33); // odd p: SIMD blocks and scalar tails
   const lmax = lambdaMax(X, y);
   const run = (backend: 'wasm' | 'js'): SolverResult[] => {
-    const prev = setKernelBackend(backend);
-    try {
+    let out: SolverResult[] = [];
+    onKernelBackend(backend, () => {
       const d = prepareDesign(X);
-      return [lasso(d, y, lmax / 30, { tol: 1e-12, gram: true }), elasticNet(d, y, lmax / 100, 0.2, { tol: 1e-12, gram: true })];
-    } finally {
-      setKernelBackend(prev);
-    }
+      out = [lasso(d, y, lmax / 30, { tol: 1e-12, gram: true }), elasticNet(d, y, lmax / 100, 0.2, { tol: 1e-12, gram: true })];
+    });
+    return out;
   };
   const w = run('wasm');
   const j = run('js');
