@@ -187,6 +187,7 @@ export class SparseProblem {
    */
   dispose(): void {
     if (this.ownsDesign) disposeDesign(this.design);
+    this.incr?.dispose();
     this.resetWarmStart();
   }
 

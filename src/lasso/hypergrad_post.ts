@@ -57,6 +57,49 @@ export interface SolverCheck {
   err?: number;
 }
 
+/**
+ * The screen of `refineAndDiagnose` (see the comment at its call): marks `certified[j] = 1` for the
+ * features off the support whose bound on |X_c,jᵀr_new| stays below n·l_j·shrink (`nShrink` =
+ * n·shrink), lists every other feature with a non-zero column in `todo` (ascending), returns
+ * their count.
+ */
+function screenFeatures(
+  p: number, ns: Float64Array, norms: Float64Array, l1: Float64Array, beta: Float64Array, xtr: Float64Array,
+  bound: Float64Array | null, near: number, far: number, nShrink: number, certified: Uint8Array, todo: Int32Array,
+): number {
+  let m = 0;
+  for (let j = 0; j < p; j++) {
+    if (ns[j] === 0) continue;
+    const lj = l1[j]!;
+    if (beta[j] === 0 && lj > 0) {
+      const nj = norms[j]!;
+      const lim = nShrink * lj;
+      const x = xtr[j]!;
+      // NaN (not checked) fails the comparison
+      if (Math.abs(x) + nj * near < lim) {
+        certified[j] = 1;
+        continue;
+      }
+      if (bound !== null && bound[j]! + nj * far < lim) {
+        certified[j] = 1;
+        continue;
+      }
+    }
+    todo[m++] = j;
+  }
+  return m;
+}
+
+/** The union of two disjoint ascending feature lists, ascending. */
+function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0, j = 0, k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]! < b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
 /** Same sorted feature lists. */
 export function sameCols(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
@@ -102,6 +145,9 @@ export function refineAndDiagnose(
   // features certified off the kink from the solver's last gap check (no recomputed c_j), and how
   // many features had c_j recomputed (p after a full pass)
   let certified: Uint8Array | null = null;
+  // the features whose c_j was recomputed when the others are certified (ascending): the scan below
+  // visits only these
+  let checkedList: Int32Array | null = null;
   let recomputed = checks ? p : 0;
 
   // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
@@ -156,29 +202,9 @@ export function refineAndDiagnose(
       const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
       const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
       const todo = new Int32Array(p);
-      let m = 0;
-      const ns = d.colNormsSq;
-      const { xtr, bound } = ck;
-      for (let j = 0; j < p; j++) {
-        if (ns[j] === 0) continue;
-        const lj = l1[j]!;
-        if (beta[j] === 0 && lj > 0) {
-          const nj = Math.sqrt(ns[j]!);
-          const lim = n * lj * shrink;
-          const x = xtr[j]!;
-          if (!Number.isNaN(x) && Math.abs(x) + nj * near < lim) {
-            certified![j] = 1;
-            continue;
-          }
-          const b = bound === null ? NaN : bound[j]!;
-          if (!Number.isNaN(b) && b + nj * far < lim) {
-            certified![j] = 1;
-            continue;
-          }
-        }
-        todo[m++] = j;
-      }
+      const m = screenFeatures(p, d.colNormsSq, d.colNorms, l1, beta, ck.xtr, ck.bound, near, far, n * shrink, certified!, todo);
       recomputed = m;
+      checkedList = todo.subarray(0, m);
       colDots(d, residual, vecSum(n, residual), todo, m, c);
       for (let t = 0; t < m; t++) c[todo[t]!]! /= n;
     };
@@ -362,14 +388,15 @@ export function refineAndDiagnose(
   let violators = 0;
   if (checks) {
     kkt = 0;
-    const inS = new Uint8Array(p);
-    for (let t = 0; t < S.length; t++) inS[S[t]!] = 1;
     const kl: number[] = [];
-    for (let j = 0; j < p; j++) {
+    const scanCount = checkedList !== null ? checkedList.length : p;
+    for (let u = 0; u < scanCount; u++) {
+      const j = checkedList !== null ? checkedList[u]! : u;
       const lj = l1[j]!;
       if (d.colNormsSq[j] === 0) continue;
       if (certified !== null && certified[j] === 1) continue;
-      if (inS[j]) {
+      // on the support iff β_j ≠ 0 (S = supportOf(β))
+      if (beta[j] !== 0) {
         if (lj > 0) kkt = Math.max(kkt, Math.abs(c[j]! - l2 * beta[j]! - lj * Math.sign(beta[j]!)) / lj);
       } else {
         const r = Math.abs(c[j]!) / lj;
@@ -383,8 +410,7 @@ export function refineAndDiagnose(
     kkt = Math.max(0, kkt);
     kinks = Int32Array.from(kl);
     if (kinks.length > 0) {
-      const all = Array.from(S).concat(kl).sort((x, y) => x - y);
-      E = Int32Array.from(all);
+      E = mergeSorted(S, kinks);
       const shown = kl.slice(0, 10).join(', ') + (kl.length > 10 ? ', …' : '');
       messages.push(`${kinks.length} feature(s) sit at the kink (β_j = 0 with |c_j| = λ_j within relative tolerance ${kinkTol}): [${shown}]; the solution map is not differentiable there and the hypergradient is the one with the support held fixed`);
     }
