@@ -19,6 +19,7 @@ interface TriExports {
   bwd: (l: number, st: number, m: number, b: number) => void;
   sub1: (l: number, st: number, m: number, r: number, ss: number) => void;
   sub4: (l: number, st: number, m: number, r: number, ss: number) => void;
+  rot: (l: number, st: number, c0: number, len: number, x: number) => void;
 }
 
 /** A factor memory: the matrix view at offset 0, `vecLen` scratch entries, 4 entries for sums. */
@@ -78,7 +79,7 @@ export function createTriMatrix(len: number, vecLen: number): Float64Array {
     try {
       const pages = Math.ceil(bytes / 65536);
       const memory = new WA.Memory({ initial: pages });
-      const inst = new WA.Instance(mod, { env: { mem: memory } });
+      const inst = new WA.Instance(mod, { env: { mem: memory, hypot: Math.hypot } });
       slot = { buffer: memory.buffer as ArrayBuffer, bytes: pages * 65536, ex: inst.exports as unknown as TriExports, len: 0, vec: new Float64Array(0), ss: new Float64Array(0) };
     } catch {
       return new Float64Array(len);
@@ -169,5 +170,25 @@ export function triSubstitute(L: Float64Array, m: number, stride: number, r0: nu
     slot.ex.sub1(0, stride, m, r0 + e, sp);
     ss[e] = slot.ss[0]!;
   }
+  return true;
+}
+
+/**
+ * The rotations of a deletion from the factor of order m (stride `stride`): the trailing block
+ * below row k becomes the factor of B Bᵀ + x xᵀ, x = L[k+1.., k] (row and column k are left in
+ * place: the caller compacts). SIMD kernel, column by column, two rows per f64x2, with the
+ * operations of `choleskyDeleteInPlace`'s loops in the same order (the same bits); returns false
+ * (nothing done) when `L` is not a `createTriMatrix` array with room for x, or the backend is 'js'.
+ *
+ * @example
+ * if (!triDeleteRotations(L, m, stride, k)) { ... } // TypeScript rotations
+ */
+export function triDeleteRotations(L: Float64Array, m: number, stride: number, k: number): boolean {
+  const slot = slotOf(L);
+  const len = m - k - 1;
+  if (slot === null || len > slot.vec.length || m * stride > slot.len + stride) return false;
+  const x = slot.vec;
+  for (let i = 0; i < len; i++) x[i] = L[(k + 1 + i) * stride + k]!;
+  slot.ex.rot(0, stride, k + 1, len, x.byteOffset);
   return true;
 }

@@ -11,6 +11,7 @@
 
 (module
   (import "env" "mem" (memory $mem 1))
+  (import "env" "hypot" (func $hypot (param f64 f64) (result f64)))
 
   ;; dot(a, b, len) = Σ_{k<len} a[k]·b[k]
   (func $dot (param $a i32) (param $b i32) (param $len i32) (result f64)
@@ -171,4 +172,56 @@
     (f64.store offset=8 (local.get $ss) (local.get $q1))
     (f64.store offset=16 (local.get $ss) (local.get $q2))
     (f64.store offset=24 (local.get $ss) (local.get $q3)))
+
+  ;; rot(l, st, c0, len, x): the rank-one update of a deletion (cholesky_update.ts
+  ;; `choleskyDeleteInPlace`): the trailing block B = L[c0.., c0..] (len rows) becomes the factor
+  ;; of B Bᵀ + x xᵀ, x (len entries at x) the deleted column below the diagonal, by Givens rotations
+  ;; in column order: rotation t from B_tt and x_t (r = hypot(B_tt, x_t), c = B_tt/r, s = x_t/r,
+  ;; B_tt ← r), then (b, x_i) ↦ (c·b + s·x_i, c·x_i − s·b) for b = B_it, i > t — two rows per f64x2.
+  ;; Per entry the operations of the TypeScript loop, in the same order (the same bits).
+  (func $rot (export "rot") (param $l i32) (param $st i32) (param $c0 i32) (param $len i32) (param $x i32)
+    (local $t i32) (local $i i32) (local $sb i32) (local $pd i32) (local $p i32) (local $px i32)
+    (local $b f64) (local $xt f64) (local $r f64) (local $c f64) (local $s f64)
+    (local $cv v128) (local $sv v128) (local $lv v128) (local $xv v128) (local $bv v128) (local $lt f64) (local $e2 i32)
+    (local.set $sb (i32.shl (local.get $st) (i32.const 3)))
+    (block $done
+      (loop $l1
+        (br_if $done (i32.ge_u (local.get $t) (local.get $len)))
+        ;; diagonal entry of row c0 + t
+        (local.set $pd (i32.add (local.get $l)
+          (i32.shl (i32.add (i32.mul (i32.add (local.get $c0) (local.get $t)) (local.get $st)) (i32.add (local.get $c0) (local.get $t))) (i32.const 3))))
+        (local.set $b (f64.load (local.get $pd)))
+        (local.set $xt (f64.load (i32.add (local.get $x) (i32.shl (local.get $t) (i32.const 3)))))
+        (local.set $r (call $hypot (local.get $b) (local.get $xt)))
+        (local.set $c (f64.div (local.get $b) (local.get $r)))
+        (local.set $s (f64.div (local.get $xt) (local.get $r)))
+        (f64.store (local.get $pd) (local.get $r))
+        (local.set $cv (f64x2.splat (local.get $c)))
+        (local.set $sv (f64x2.splat (local.get $s)))
+        ;; rows i = t + 1 .. len − 1, two at a time: p points at B_it
+        (local.set $i (i32.add (local.get $t) (i32.const 1)))
+        (local.set $p (i32.add (local.get $pd) (local.get $sb)))
+        (local.set $px (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))
+        (block $d2
+          (loop $l2
+            (br_if $d2 (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $len)))
+            (local.set $lv (f64x2.replace_lane 1 (f64x2.splat (f64.load (local.get $p))) (f64.load (i32.add (local.get $p) (local.get $sb)))))
+            (local.set $xv (v128.load align=8 (local.get $px)))
+            (local.set $bv (f64x2.add (f64x2.mul (local.get $cv) (local.get $lv)) (f64x2.mul (local.get $sv) (local.get $xv))))
+            (v128.store align=8 (local.get $px)
+              (f64x2.sub (f64x2.mul (local.get $cv) (local.get $xv)) (f64x2.mul (local.get $sv) (local.get $lv))))
+            (f64.store (local.get $p) (f64x2.extract_lane 0 (local.get $bv)))
+            (f64.store (i32.add (local.get $p) (local.get $sb)) (f64x2.extract_lane 1 (local.get $bv)))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $sb) (i32.const 1))))
+            (local.set $px (i32.add (local.get $px) (i32.const 16)))
+            (br $l2)))
+        (if (i32.lt_u (local.get $i) (local.get $len))
+          (then
+            (local.set $lt (f64.load (local.get $p)))
+            (local.set $b (f64.load (local.get $px)))
+            (f64.store (local.get $p) (f64.add (f64.mul (local.get $c) (local.get $lt)) (f64.mul (local.get $s) (local.get $b))))
+            (f64.store (local.get $px) (f64.sub (f64.mul (local.get $c) (local.get $b)) (f64.mul (local.get $s) (local.get $lt))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $l1))))
 )

@@ -18,7 +18,7 @@
  *            Givens rotations (a rank-one update), then row and column k are removed.
  */
 import { gemmStrided } from '../../kernels/blas.js';
-import { triSolve, triSubstitute } from '../../kernels/tri_wasm.js';
+import { triDeleteRotations, triSolve, triSubstitute } from '../../kernels/tri_wasm.js';
 
 /** Pivot statistics of a rank-revealing factorisation. */
 export interface CholeskyPivotInfo {
@@ -353,6 +353,18 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
   // (two operations per link; the former form (b + s·x)/c put a division on it), and four rows run
   // interleaved: rotations 0..i0−1 are known for rows i0..i0+3, whose chains are independent (same
   // arithmetic per row: the result is bit-identical to one row at a time).
+  if (!triDeleteRotations(L, m, stride, k)) deleteRotationsJs(L, stride, k, len);
+  // remove row and column k: shift rows k+1.. up, their columns right of k left
+  for (let i = k + 1; i < m; i++) {
+    const src = i * stride;
+    const dst = (i - 1) * stride;
+    L.copyWithin(dst, src, src + k);
+    L.copyWithin(dst + k, src + k + 1, src + i + 1);
+  }
+}
+
+/** The rotations of `choleskyDeleteInPlace` on the `len` rows below row k (TypeScript). */
+function deleteRotationsJs(L: Float64Array, stride: number, k: number, len: number): void {
   const cs = new Float64Array(len);
   const sn = new Float64Array(len);
   const c0 = k + 1;
@@ -381,13 +393,6 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
   for (let i = i0; i < len; i++) {
     const ri = (c0 + i) * stride + c0;
     givensRow(L, ri, i, L[ri - 1]!, 0, cs, sn);
-  }
-  // remove row and column k: shift rows k+1.. up, their columns right of k left
-  for (let i = k + 1; i < m; i++) {
-    const src = i * stride;
-    const dst = (i - 1) * stride;
-    L.copyWithin(dst, src, src + k);
-    L.copyWithin(dst + k, src + k + 1, src + i + 1);
   }
 }
 
