@@ -11,7 +11,7 @@ import { rng } from '../src/core/rng.js';
 import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../src/linalg/dense/cholesky_update.js';
-import { createTriMatrix, releaseTriMatrix, triDeleteRotations, triScratch, triSolve, triSubstitute } from '../src/kernels/tri_wasm.js';
+import { createTriMatrix, releaseTriMatrix, triDelete, triScratch, triSolve, triSubstitute } from '../src/kernels/tri_wasm.js';
 import { kernelBackends, onKernelBackend } from './helpers.js';
 
 /** A = GᵀG/n for a random n×m G (SPD when n ≥ m). */
@@ -62,7 +62,7 @@ test('createTriMatrix: a WebAssembly-backed factor with scratch under wasm, a pl
         assert.equal(triScratch(L), null);
         assert.equal(triSolve(L, 1, 6, new Float64Array(1)), false);
         assert.equal(triSubstitute(L, 1, 6, 1, 1, new Float64Array(1)), false);
-        assert.equal(triDeleteRotations(L, 2, 6, 0), false);
+        assert.equal(triDelete(L, 2, 6, 0), false);
       }
       releaseTriMatrix(L);
     });

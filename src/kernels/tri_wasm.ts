@@ -20,6 +20,7 @@ interface TriExports {
   sub1: (l: number, st: number, m: number, r: number, ss: number) => void;
   sub4: (l: number, st: number, m: number, r: number, ss: number) => void;
   rot: (l: number, st: number, c0: number, len: number, x: number) => void;
+  compact: (l: number, st: number, m: number, k: number) => void;
 }
 
 /** A factor memory: the matrix view at offset 0, `vecLen` scratch entries, 4 entries for sums. */
@@ -174,21 +175,22 @@ export function triSubstitute(L: Float64Array, m: number, stride: number, r0: nu
 }
 
 /**
- * The rotations of a deletion from the factor of order m (stride `stride`): the trailing block
- * below row k becomes the factor of B Bᵀ + x xᵀ, x = L[k+1.., k] (row and column k are left in
- * place: the caller compacts). SIMD kernel, column by column, two rows per f64x2, with the
+ * Deletes row and column k from the factor of order m (stride `stride`): the trailing block below
+ * row k becomes the factor of B Bᵀ + x xᵀ, x = L[k+1.., k], then rows k+1.. move up and their
+ * entries right of column k left. SIMD kernel, column by column, two rows per f64x2, with the
  * operations of `choleskyDeleteInPlace`'s loops in the same order (the same bits); returns false
  * (nothing done) when `L` is not a `createTriMatrix` array with room for x, or the backend is 'js'.
  *
  * @example
- * if (!triDeleteRotations(L, m, stride, k)) { ... } // TypeScript rotations
+ * if (!triDelete(L, m, stride, k)) { ... } // TypeScript rotations and compaction
  */
-export function triDeleteRotations(L: Float64Array, m: number, stride: number, k: number): boolean {
+export function triDelete(L: Float64Array, m: number, stride: number, k: number): boolean {
   const slot = slotOf(L);
   const len = m - k - 1;
   if (slot === null || len > slot.vec.length || m * stride > slot.len + stride) return false;
   const x = slot.vec;
   for (let i = 0; i < len; i++) x[i] = L[(k + 1 + i) * stride + k]!;
   slot.ex.rot(0, stride, k + 1, len, x.byteOffset);
+  slot.ex.compact(0, stride, m, k);
   return true;
 }

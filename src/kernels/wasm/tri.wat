@@ -224,4 +224,21 @@
             (f64.store (local.get $px) (f64.sub (f64.mul (local.get $c) (local.get $b)) (f64.mul (local.get $s) (local.get $lt))))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $l1))))
+
+  ;; compact(l, st, m, k): removes row and column k of the factor of order m: rows k+1.. move up one
+  ;; row, their entries right of column k one column left (memory.copy per row part).
+  (func $compact (export "compact") (param $l i32) (param $st i32) (param $m i32) (param $k i32)
+    (local $i i32) (local $src i32) (local $dst i32) (local $kb i32)
+    (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+    (local.set $i (i32.add (local.get $k) (i32.const 1)))
+    (block $done
+      (loop $l1
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $src (i32.add (local.get $l) (i32.shl (i32.mul (local.get $i) (local.get $st)) (i32.const 3))))
+        (local.set $dst (i32.sub (local.get $src) (i32.shl (local.get $st) (i32.const 3))))
+        (memory.copy (local.get $dst) (local.get $src) (local.get $kb))
+        (memory.copy (i32.add (local.get $dst) (local.get $kb)) (i32.add (i32.add (local.get $src) (local.get $kb)) (i32.const 8))
+          (i32.shl (i32.sub (local.get $i) (local.get $k)) (i32.const 3)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l1))))
 )

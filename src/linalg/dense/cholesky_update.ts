@@ -18,7 +18,7 @@
  *            Givens rotations (a rank-one update), then row and column k are removed.
  */
 import { gemmStrided } from '../../kernels/blas.js';
-import { triDeleteRotations, triSolve, triSubstitute } from '../../kernels/tri_wasm.js';
+import { triDelete, triSolve, triSubstitute } from '../../kernels/tri_wasm.js';
 
 /** Pivot statistics of a rank-revealing factorisation. */
 export interface CholeskyPivotInfo {
@@ -353,7 +353,10 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
   // (two operations per link; the former form (b + s·x)/c put a division on it), and four rows run
   // interleaved: rotations 0..i0−1 are known for rows i0..i0+3, whose chains are independent (same
   // arithmetic per row: the result is bit-identical to one row at a time).
-  if (!triDeleteRotations(L, m, stride, k)) deleteRotationsJs(L, stride, k, len);
+  // a factor stored by `createTriMatrix`: the same rotations and compaction in the WebAssembly
+  // SIMD kernel (column by column, two rows per f64x2; the same bits)
+  if (triDelete(L, m, stride, k)) return;
+  deleteRotationsJs(L, stride, k, len);
   // remove row and column k: shift rows k+1.. up, their columns right of k left
   for (let i = k + 1; i < m; i++) {
     const src = i * stride;
