@@ -212,7 +212,12 @@ export function refineAndDiagnose(
       // one Newton step on the support with the signs fixed: F(β_S) = −c_S + l_S∘s + λ₂β_S is
       // affine in β_S, so M Δ = −F gives the exact minimiser on this orthant face (up to rounding)
       const s = S.length;
-      colDots(d, residual, vecSum(n, residual), S, s, c);
+      // X_c,Sᵀr: the solver's last gap check computed it for this very residual (residual mode,
+      // `err` 0: its own dot products, the same kernel); recomputed when any entry is missing
+      let known = check !== null && !(check.err! > 0);
+      for (let t = 0; t < s && known; t++) if (Number.isNaN(check!.xtr[S[t]!]!)) known = false;
+      if (known) for (let t = 0; t < s; t++) c[S[t]!] = check!.xtr[S[t]!]!;
+      else colDots(d, residual, vecSum(n, residual), S, s, c);
       const rhs = new Float64Array(s);
       let fmax = 0;
       for (let t = 0; t < s; t++) {
