@@ -520,12 +520,31 @@ export class SparseProblem {
     for (let i = 0; i < u.length; i++) us += u[i]!;
     const squared = this.model !== 'logreg';
     const mu = this.design.colMeans;
-    for (let t = 0; t < S.length; t++) {
-      const j = S[t]!;
-      let v = rawColDot(X, j, u, rows);
-      if (squared && this.design.centered) v -= mu[j]! * us;
-      gS[t] = v;
+    let t0 = 0;
+    if (X.kind === 'dense') {
+      if (rows !== undefined) checkRange(X, rows);
+      // four columns per pass over u (four independent sums: a quarter of the reads of u)
+      const D = X.data;
+      const ld = X.nRows;
+      const r0 = rows === undefined ? 0 : rows.start;
+      for (; t0 + 4 <= S.length; t0 += 4) {
+        const o0 = S[t0]! * ld + r0, o1 = S[t0 + 1]! * ld + r0, o2 = S[t0 + 2]! * ld + r0, o3 = S[t0 + 3]! * ld + r0;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (let i = 0; i < m; i++) {
+          const ui = u[i]!;
+          a0 += D[o0 + i]! * ui;
+          a1 += D[o1 + i]! * ui;
+          a2 += D[o2 + i]! * ui;
+          a3 += D[o3 + i]! * ui;
+        }
+        gS[t0] = a0;
+        gS[t0 + 1] = a1;
+        gS[t0 + 2] = a2;
+        gS[t0 + 3] = a3;
+      }
     }
+    for (let t = t0; t < S.length; t++) gS[t] = rawColDot(X, S[t]!, u, rows);
+    if (squared && this.design.centered) for (let t = 0; t < S.length; t++) gS[t] -= mu[S[t]!]! * us;
     return { gS, gB: squared || !this.fitIntercept ? 0 : us };
   }
 }
