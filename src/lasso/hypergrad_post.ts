@@ -14,6 +14,7 @@ import { denseFactor, type IncrementalCholesky, type SupportFactor } from './hyp
 import { sigmoidScalar as sigmoid } from '../ops/unary.js';
 import type { HypergradDiagnostics, InnerOptions } from './hypergrad_types.js';
 import type { SparseProblem } from './hypergrad.js';
+import type { PreparedDesign, WasmEngine } from './design.js';
 
 /** What the post-processing reads from the problem. */
 export type RefineContext = Pick<SparseProblem, 'model' | 'design' | 'n' | 'p' | 'fitIntercept' | 'y' | 'yc' | 'yMean'>;
@@ -115,6 +116,55 @@ let refineTmp: Float64Array | null = null;
 function refineScratch(n: number): Float64Array {
   if (refineTmp === null || refineTmp.length !== n) refineTmp = new Float64Array(n);
   return refineTmp;
+}
+
+/**
+ * r ← r − X_c,S Δ (Δ in support order) through the design's kernels; returns ‖X_c,S Δ‖ (the
+ * refinement step's norm for the certificate's Cauchy–Schwarz guard).
+ */
+function residualStep(d: PreparedDesign, p: number, S: Int32Array, delta: Float64Array, residual: Float64Array): number {
+  const n = d.nRows;
+  const full = new Float64Array(p);
+  for (let t = 0; t < S.length; t++) full[S[t]!] = delta[t]!;
+  const tmp = refineScratch(n);
+  matvec(d, full, tmp); // overwrites all n entries
+  let dd = 0;
+  for (let i = 0; i < n; i++) {
+    residual[i] -= tmp[i]!;
+    dd += tmp[i]! * tmp[i]!;
+  }
+  return Math.sqrt(dd);
+}
+
+/**
+ * `residualStep` on a dense design's WebAssembly engine: r (staged in the engine) ← r − Σ Δ_t·X_c,S_t
+ * four columns per pass over r (`axpy4`: one read and one write of r per four columns, where `matvec`
+ * makes one per column); returns ‖r_old − r_new‖, the norm of the change actually applied.
+ */
+function residualStepWasm(e: WasmEngine, n: number, S: Int32Array, delta: Float64Array, residual: Float64Array): number {
+  const r = e.vecA;
+  r.set(residual.length === n ? residual : residual.subarray(0, n));
+  const coef = e.blk;
+  const cp = coef.byteOffset, rp = r.byteOffset, x0 = e.xPtr, cb = 8 * n;
+  const s = S.length;
+  for (let t = 0; t < s; t += 4) {
+    // a short last group repeats its first column with coefficient 0
+    const j0 = S[t]!;
+    const j1 = t + 1 < s ? S[t + 1]! : j0, j2 = t + 2 < s ? S[t + 2]! : j0, j3 = t + 3 < s ? S[t + 3]! : j0;
+    coef[0] = delta[t]!;
+    coef[1] = t + 1 < s ? delta[t + 1]! : 0;
+    coef[2] = t + 2 < s ? delta[t + 2]! : 0;
+    coef[3] = t + 3 < s ? delta[t + 3]! : 0;
+    e.axpy4(n, x0 + cb * j0, x0 + cb * j1, x0 + cb * j2, x0 + cb * j3, cp, rp);
+  }
+  let dd = 0;
+  for (let i = 0; i < n; i++) {
+    const v = r[i]!;
+    const dv = residual[i]! - v;
+    dd += dv * dv;
+    residual[i] = v;
+  }
+  return Math.sqrt(dd);
 }
 
 /**
@@ -245,19 +295,8 @@ export function refineAndDiagnose(
       }
       if (ok) {
         // β_S ← β_S + Δ ; r ← r − X_c,S Δ  (the design's kernels: WebAssembly when available)
-        const full = new Float64Array(p);
-        for (let t = 0; t < s; t++) {
-          full[S[t]!] = rhs[t]!;
-          beta[S[t]!] += rhs[t]!;
-        }
-        const tmp = refineScratch(n);
-        matvec(d, full, tmp); // overwrites all n entries
-        let dd = 0;
-        for (let i = 0; i < n; i++) {
-          residual[i] -= tmp[i]!;
-          dd += tmp[i]! * tmp[i]!;
-        }
-        stepNorm = Math.sqrt(dd);
+        for (let t = 0; t < s; t++) beta[S[t]!] += rhs[t]!;
+        stepNorm = d.wasm !== null ? residualStepWasm(d.wasm, n, S, rhs, residual) : residualStep(d, p, S, rhs, residual);
         refined = true;
       }
     }
