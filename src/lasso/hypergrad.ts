@@ -598,8 +598,19 @@ export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int3
   const out = (into !== undefined && into.length === n ? into : new Float64Array(n)).fill(intercept);
   let t0 = 0;
   if (X.kind === 'dense') {
-    // four columns per pass over `out` (a quarter of its loads and stores)
+    // eight, then four columns per pass over `out` (an eighth / a quarter of its loads and stores)
     const D = X.data;
+    for (; t0 + 8 <= support.length; t0 += 8) {
+      const j0 = support[t0]!, j1 = support[t0 + 1]!, j2 = support[t0 + 2]!, j3 = support[t0 + 3]!;
+      const j4 = support[t0 + 4]!, j5 = support[t0 + 5]!, j6 = support[t0 + 6]!, j7 = support[t0 + 7]!;
+      const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;
+      const b4 = beta[j4]!, b5 = beta[j5]!, b6 = beta[j6]!, b7 = beta[j7]!;
+      const o0 = j0 * ld + r0, o1 = j1 * ld + r0, o2 = j2 * ld + r0, o3 = j3 * ld + r0;
+      const o4 = j4 * ld + r0, o5 = j5 * ld + r0, o6 = j6 * ld + r0, o7 = j7 * ld + r0;
+      for (let i = 0; i < n; i++) {
+        out[i] += b0 * D[o0 + i]! + b1 * D[o1 + i]! + b2 * D[o2 + i]! + b3 * D[o3 + i]! + b4 * D[o4 + i]! + b5 * D[o5 + i]! + b6 * D[o6 + i]! + b7 * D[o7 + i]!;
+      }
+    }
     for (; t0 + 4 <= support.length; t0 += 4) {
       const j0 = support[t0]!, j1 = support[t0 + 1]!, j2 = support[t0 + 2]!, j3 = support[t0 + 3]!;
       const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;
