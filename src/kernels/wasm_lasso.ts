@@ -367,3 +367,8 @@ export function releaseEngine(e: WasmEngine | CscEngine): void {
     total -= enginePool.shift()!.bytes;
   }
 }
+
+/** The `WebAssembly.Memory` of a dense engine, for kernel modules instantiated on the same memory (xgram_wasm.ts). */
+export function engineMemory(e: WasmEngine): object {
+  return (e.slot as PoolSlot).memory;
+}
