@@ -8,7 +8,10 @@
  * diagnostic) and can still run a regularised solve.
  *
  * From order 96 the factorisation runs blocked (panel and trailing updates on the gemm kernel of
- * src/kernels; the pivots are the same up to the order of the sums).
+ * src/kernels; the pivots are the same up to the order of the sums). A factor stored by
+ * `createTriMatrix` (src/kernels/tri_wasm.ts: a WebAssembly memory of its own) is solved, appended
+ * to and deleted from by the SIMD kernels of src/kernels/wasm/tri.wat; the loops here are their
+ * reference and the path of plain arrays and of the 'js' backend.
  *
  * Storage: the lower triangle of a row-major array with row stride `stride` ≥ m (so a factor can
  * grow in a larger buffer without copies); the strict upper triangle is never read.
