@@ -17,8 +17,10 @@ import { TRI_WASM } from './wasm/modules.generated.js';
 interface TriExports {
   fwd: (l: number, st: number, m: number, b: number) => void;
   bwd: (l: number, st: number, m: number, b: number) => void;
-  sub1: (l: number, st: number, m: number, r: number, ss: number) => void;
+  sub1: (l: number, st: number, t0: number, m: number, r: number, ss: number) => void;
   sub4: (l: number, st: number, m: number, r: number, ss: number) => void;
+  sub2: (l: number, st: number, m: number, r: number, ss: number) => void;
+  sub3: (l: number, st: number, m: number, r: number, ss: number) => void;
   rot: (l: number, st: number, c0: number, len: number, x: number) => void;
   compact: (l: number, st: number, m: number, k: number) => void;
 }
@@ -152,7 +154,7 @@ export function triSolve(L: Float64Array, m: number, stride: number, b: Float64A
 /**
  * Substitutes the rows r0 .. r0 + q (≥ m) of L against its first m rows, in place: row r holds
  * g = A[r, 0..m) on entry and receives L[r, t] = (g_t − L[t, 0..t)·L[r, 0..t)) / L_tt for t < m;
- * `ss[e]` receives Σ_t L[r0 + e, t]². SIMD kernels, four rows per pass over the factor; returns
+ * `ss[e]` receives Σ_t L[r0 + e, t]². SIMD kernels, four rows per pass over the factor (the remainder of two or three rows in one more); returns
  * false (nothing done) when `L` is not a `createTriMatrix` array or the backend is 'js'.
  *
  * @example
@@ -167,10 +169,12 @@ export function triSubstitute(L: Float64Array, m: number, stride: number, r0: nu
     slot.ex.sub4(0, stride, m, r0 + e, sp);
     for (let u = 0; u < 4; u++) ss[e + u] = slot.ss[u]!;
   }
-  for (; e < q; e++) {
-    slot.ex.sub1(0, stride, m, r0 + e, sp);
-    ss[e] = slot.ss[0]!;
-  }
+  // the remainder: three or two rows in one pass, a single row alone
+  const rest = q - e;
+  if (rest === 3) slot.ex.sub3(0, stride, m, r0 + e, sp);
+  else if (rest === 2) slot.ex.sub2(0, stride, m, r0 + e, sp);
+  else if (rest === 1) slot.ex.sub1(0, stride, 0, m, r0 + e, sp);
+  for (let u = 0; u < rest; u++) ss[e + u] = slot.ss[u]!;
   return true;
 }
 
@@ -193,4 +197,20 @@ export function triDelete(L: Float64Array, m: number, stride: number, k: number)
   slot.ex.rot(0, stride, k + 1, len, x.byteOffset);
   slot.ex.compact(0, stride, m, k);
   return true;
+}
+
+/**
+ * Row r of L against its rows t0 .. m (entries before t0 already substituted): L[r, t] =
+ * (L[r, t] − L[t, 0..t)·L[r, 0..t)) / L_tt for t0 ≤ t < m, in place; returns Σ_{t0≤t<m} L[r, t]²,
+ * or NaN (nothing done) when `L` is not a `createTriMatrix` array or the backend is 'js'. The
+ * appended rows against each other (`choleskyAppendRowsInPlace`).
+ *
+ * @example
+ * const s = triSubstituteRow(L, stride, m, m + e, m + e); // NaN: TypeScript loop
+ */
+export function triSubstituteRow(L: Float64Array, stride: number, t0: number, m: number, r: number): number {
+  const slot = slotOf(L);
+  if (slot === null || (r + 1) * stride > slot.len + stride) return NaN;
+  slot.ex.sub1(0, stride, t0, m, r, slot.ss.byteOffset);
+  return slot.ss[0]!;
 }

@@ -86,10 +86,12 @@
               (f64.sub (f64.load (local.get $q)) (f64.mul (local.get $x) (f64.load (local.get $pr)))))))
         (br $l1))))
 
-  ;; sub1(l, st, m, r, ss): row r (r ≥ m) of L holds g = A[r, 0..m) on entry and receives
-  ;; L[r, t] = (g_t − L[t, 0..t)·L[r, 0..t)) / L_tt for t < m; ss[0] ← Σ_t L[r, t]².
-  (func $sub1 (export "sub1") (param $l i32) (param $st i32) (param $m i32) (param $r i32) (param $ss i32)
+  ;; sub1(l, st, t0, m, r, ss): row r (r ≥ m) of L holds g = A[r, 0..m) on entry (entries before t0
+  ;; already substituted) and receives L[r, t] = (g_t − L[t, 0..t)·L[r, 0..t)) / L_tt for
+  ;; t0 ≤ t < m; ss[0] ← Σ_{t0≤t<m} L[r, t]².
+  (func $sub1 (export "sub1") (param $l i32) (param $st i32) (param $t0 i32) (param $m i32) (param $r i32) (param $ss i32)
     (local $t i32) (local $rt i32) (local $rr i32) (local $v f64) (local $s f64)
+    (local.set $t (local.get $t0))
     (local.set $rr (i32.add (local.get $l) (i32.shl (i32.mul (local.get $r) (local.get $st)) (i32.const 3))))
     (block $done
       (loop $l1
@@ -241,4 +243,106 @@
           (i32.shl (i32.sub (local.get $i) (local.get $k)) (i32.const 3)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $l1))))
+
+  ;; sub2(l, st, m, r, ss): `sub4` on the 2 rows r..r+1 (the remainder of a group of appends).
+  (func $sub2 (export "sub2") (param $l i32) (param $st i32) (param $m i32) (param $r i32) (param $ss i32)
+    (local $t i32) (local $rt i32) (local $kb i32) (local $e2 i32) (local $sb i32) (local $lt v128) (local $lk f64) (local $ltt f64)
+    (local $w0 i32) (local $a0 v128) (local $d0 f64) (local $v0 f64) (local $q0 f64)
+    (local $w1 i32) (local $a1 v128) (local $d1 f64) (local $v1 f64) (local $q1 f64)
+    (local.set $sb (i32.shl (local.get $st) (i32.const 3)))
+    (local.set $w0 (i32.add (local.get $l) (i32.mul (local.get $r) (local.get $sb))))
+    (local.set $w1 (i32.add (local.get $w0) (local.get $sb)))
+    (block $done
+      (loop $l1
+        (br_if $done (i32.ge_u (local.get $t) (local.get $m)))
+        (local.set $rt (i32.add (local.get $l) (i32.mul (local.get $t) (local.get $sb))))
+        (local.set $a0 (f64x2.splat (f64.const 0)))
+        (local.set $a1 (f64x2.splat (f64.const 0)))
+        (local.set $kb (i32.const 0))
+        (local.set $e2 (i32.shl (i32.and (local.get $t) (i32.const -2)) (i32.const 3)))
+        (block $d2
+          (loop $l2
+            (br_if $d2 (i32.ge_u (local.get $kb) (local.get $e2)))
+            (local.set $lt (v128.load align=8 (i32.add (local.get $rt) (local.get $kb))))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $lt) (v128.load align=8 (i32.add (local.get $w0) (local.get $kb))))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $lt) (v128.load align=8 (i32.add (local.get $w1) (local.get $kb))))))
+            (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+            (br $l2)))
+        (local.set $d0 (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+        (local.set $d1 (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))))
+        (if (i32.and (local.get $t) (i32.const 1))
+          (then
+            (local.set $lk (f64.load (i32.add (local.get $rt) (local.get $e2))))
+            (local.set $d0 (f64.add (local.get $d0) (f64.mul (local.get $lk) (f64.load (i32.add (local.get $w0) (local.get $e2))))))
+            (local.set $d1 (f64.add (local.get $d1) (f64.mul (local.get $lk) (f64.load (i32.add (local.get $w1) (local.get $e2))))))
+))
+        (local.set $kb (i32.shl (local.get $t) (i32.const 3)))
+        (local.set $ltt (f64.load (i32.add (local.get $rt) (local.get $kb))))
+        (local.set $v0 (f64.div (f64.sub (f64.load (i32.add (local.get $w0) (local.get $kb))) (local.get $d0)) (local.get $ltt)))
+        (f64.store (i32.add (local.get $w0) (local.get $kb)) (local.get $v0))
+        (local.set $q0 (f64.add (local.get $q0) (f64.mul (local.get $v0) (local.get $v0))))
+        (local.set $v1 (f64.div (f64.sub (f64.load (i32.add (local.get $w1) (local.get $kb))) (local.get $d1)) (local.get $ltt)))
+        (f64.store (i32.add (local.get $w1) (local.get $kb)) (local.get $v1))
+        (local.set $q1 (f64.add (local.get $q1) (f64.mul (local.get $v1) (local.get $v1))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $l1)))
+    (f64.store (local.get $ss) (local.get $q0))
+    (f64.store offset=8 (local.get $ss) (local.get $q1))
+  )
+
+  ;; sub3(l, st, m, r, ss): `sub4` on the 3 rows r..r+2 (the remainder of a group of appends).
+  (func $sub3 (export "sub3") (param $l i32) (param $st i32) (param $m i32) (param $r i32) (param $ss i32)
+    (local $t i32) (local $rt i32) (local $kb i32) (local $e2 i32) (local $sb i32) (local $lt v128) (local $lk f64) (local $ltt f64)
+    (local $w0 i32) (local $a0 v128) (local $d0 f64) (local $v0 f64) (local $q0 f64)
+    (local $w1 i32) (local $a1 v128) (local $d1 f64) (local $v1 f64) (local $q1 f64)
+    (local $w2 i32) (local $a2 v128) (local $d2 f64) (local $v2 f64) (local $q2 f64)
+    (local.set $sb (i32.shl (local.get $st) (i32.const 3)))
+    (local.set $w0 (i32.add (local.get $l) (i32.mul (local.get $r) (local.get $sb))))
+    (local.set $w1 (i32.add (local.get $w0) (local.get $sb)))
+    (local.set $w2 (i32.add (local.get $w1) (local.get $sb)))
+    (block $done
+      (loop $l1
+        (br_if $done (i32.ge_u (local.get $t) (local.get $m)))
+        (local.set $rt (i32.add (local.get $l) (i32.mul (local.get $t) (local.get $sb))))
+        (local.set $a0 (f64x2.splat (f64.const 0)))
+        (local.set $a1 (f64x2.splat (f64.const 0)))
+        (local.set $a2 (f64x2.splat (f64.const 0)))
+        (local.set $kb (i32.const 0))
+        (local.set $e2 (i32.shl (i32.and (local.get $t) (i32.const -2)) (i32.const 3)))
+        (block $d2
+          (loop $l2
+            (br_if $d2 (i32.ge_u (local.get $kb) (local.get $e2)))
+            (local.set $lt (v128.load align=8 (i32.add (local.get $rt) (local.get $kb))))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $lt) (v128.load align=8 (i32.add (local.get $w0) (local.get $kb))))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $lt) (v128.load align=8 (i32.add (local.get $w1) (local.get $kb))))))
+            (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $lt) (v128.load align=8 (i32.add (local.get $w2) (local.get $kb))))))
+            (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+            (br $l2)))
+        (local.set $d0 (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+        (local.set $d1 (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))))
+        (local.set $d2 (f64.add (f64x2.extract_lane 0 (local.get $a2)) (f64x2.extract_lane 1 (local.get $a2))))
+        (if (i32.and (local.get $t) (i32.const 1))
+          (then
+            (local.set $lk (f64.load (i32.add (local.get $rt) (local.get $e2))))
+            (local.set $d0 (f64.add (local.get $d0) (f64.mul (local.get $lk) (f64.load (i32.add (local.get $w0) (local.get $e2))))))
+            (local.set $d1 (f64.add (local.get $d1) (f64.mul (local.get $lk) (f64.load (i32.add (local.get $w1) (local.get $e2))))))
+            (local.set $d2 (f64.add (local.get $d2) (f64.mul (local.get $lk) (f64.load (i32.add (local.get $w2) (local.get $e2))))))
+))
+        (local.set $kb (i32.shl (local.get $t) (i32.const 3)))
+        (local.set $ltt (f64.load (i32.add (local.get $rt) (local.get $kb))))
+        (local.set $v0 (f64.div (f64.sub (f64.load (i32.add (local.get $w0) (local.get $kb))) (local.get $d0)) (local.get $ltt)))
+        (f64.store (i32.add (local.get $w0) (local.get $kb)) (local.get $v0))
+        (local.set $q0 (f64.add (local.get $q0) (f64.mul (local.get $v0) (local.get $v0))))
+        (local.set $v1 (f64.div (f64.sub (f64.load (i32.add (local.get $w1) (local.get $kb))) (local.get $d1)) (local.get $ltt)))
+        (f64.store (i32.add (local.get $w1) (local.get $kb)) (local.get $v1))
+        (local.set $q1 (f64.add (local.get $q1) (f64.mul (local.get $v1) (local.get $v1))))
+        (local.set $v2 (f64.div (f64.sub (f64.load (i32.add (local.get $w2) (local.get $kb))) (local.get $d2)) (local.get $ltt)))
+        (f64.store (i32.add (local.get $w2) (local.get $kb)) (local.get $v2))
+        (local.set $q2 (f64.add (local.get $q2) (f64.mul (local.get $v2) (local.get $v2))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $l1)))
+    (f64.store (local.get $ss) (local.get $q0))
+    (f64.store offset=8 (local.get $ss) (local.get $q1))
+    (f64.store offset=16 (local.get $ss) (local.get $q2))
+  )
 )

@@ -21,7 +21,7 @@
  *            Givens rotations (a rank-one update), then row and column k are removed.
  */
 import { gemmStrided } from '../../kernels/blas.js';
-import { triDelete, triSolve, triSubstitute } from '../../kernels/tri_wasm.js';
+import { triDelete, triSolve, triSubstitute, triSubstituteRow } from '../../kernels/tri_wasm.js';
 
 /** Pivot statistics of a rank-revealing factorisation. */
 export interface CholeskyPivotInfo {
@@ -332,6 +332,12 @@ function newRowsTail(L: Float64Array, m: number, q: number, stride: number, d: A
     const row = (m + e) * stride;
     const me = m + e;
     let s2 = ss[e]!;
+    // a factor stored by `createTriMatrix`: the SIMD kernel (NaN: the loop below)
+    const sk = e > 0 ? triSubstituteRow(L, stride, m, me, me) : 0;
+    if (!Number.isNaN(sk)) {
+      rawOut[e] = setPivot(L, row + me, d[e]!, s2 + sk, rankTol);
+      continue;
+    }
     for (let t = m; t < me; t++) {
       const rt = t * stride;
       const v = (L[row + t]! - rowDot(L, rt, row, t)) / L[rt + t]!;
