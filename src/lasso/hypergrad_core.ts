@@ -246,9 +246,10 @@ export class GramCache {
       }
       this.featsArr[k] = j;
       const e = d.wasm;
-      if (w === null && e !== null && u + 3 < need.length) {
+      if (w === null && e !== null && !e.busy && u + 3 < need.length) {
         // four entering features per pass over the cached columns (xgram.wat: a 4×2 register tile;
-        // the dense design's columns are read in place in its engine memory)
+        // the dense design's columns are read in place in its engine memory; outputs in the
+        // engine's staging vectors and the logistic solver's p-vectors, free outside a solve)
         const js = [j, need[u + 1]!, need[u + 2]!, need[u + 3]!];
         for (let q = 1; q < 4; q++) {
           this.feats.push(js[q]!);

@@ -91,6 +91,40 @@ function screenFeatures(
   return m;
 }
 
+/**
+ * The KKT / kink scan of the diagnostics over the features `list[0..count)` (all features for a
+ * null list), skipping zero columns and certified ones: the largest relative KKT violation
+ * (support: |c_j − λ₂β_j − l_j·sign β_j| / l_j; off it: |c_j|/l_j − 1, clamped at 0), the features at
+ * the kink (| |c_j|/l_j − 1 | ≤ kinkTol, ascending) and the count of KKT violators beyond it.
+ */
+function scanKkt(
+  list: Int32Array | null, count: number, l1: Float64Array, l2: number, normsSq: Float64Array, certified: Uint8Array | null,
+  beta: Float64Array, c: Float64Array, kinkTol: number,
+): { kkt: number; violators: number; kinks: Int32Array<ArrayBuffer> } {
+  let kkt = 0;
+  let violators = 0;
+  const kl: number[] = [];
+  for (let u = 0; u < count; u++) {
+    const j = list !== null ? list[u]! : u;
+    const lj = l1[j]!;
+    if (normsSq[j] === 0) continue;
+    if (certified !== null && certified[j] === 1) continue;
+    // on the support iff β_j ≠ 0 (S = supportOf(β))
+    const bj = beta[j]!;
+    if (bj !== 0) {
+      if (lj > 0) kkt = Math.max(kkt, Math.abs(c[j]! - l2 * bj - lj * Math.sign(bj)) / lj);
+    } else {
+      const r = Math.abs(c[j]!) / lj;
+      kkt = Math.max(kkt, r - 1);
+      // at the kink: |c_j| = l_j within the relative tolerance (two-sided); r > 1 + kinkTol is a
+      // KKT violation of an inexact inner solution, counted separately
+      if (Math.abs(r - 1) <= kinkTol) kl.push(j);
+      else if (r > 1) violators++;
+    }
+  }
+  return { kkt: Math.max(0, kkt), violators, kinks: Int32Array.from(kl) };
+}
+
 /** The union of two disjoint ascending feature lists, ascending. */
 function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
   const out = new Int32Array(a.length + b.length);
@@ -296,7 +330,7 @@ export function refineAndDiagnose(
       if (ok) {
         // β_S ← β_S + Δ ; r ← r − X_c,S Δ  (the design's kernels: WebAssembly when available)
         for (let t = 0; t < s; t++) beta[S[t]!] += rhs[t]!;
-        stepNorm = d.wasm !== null ? residualStepWasm(d.wasm, n, S, rhs, residual) : residualStep(d, p, S, rhs, residual);
+        stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, rhs, residual) : residualStep(d, p, S, rhs, residual);
         refined = true;
       }
     }
@@ -431,31 +465,14 @@ export function refineAndDiagnose(
   let kkt = NaN;
   let violators = 0;
   if (checks) {
-    kkt = 0;
-    const kl: number[] = [];
-    const scanCount = checkedList !== null ? checkedList.length : p;
-    for (let u = 0; u < scanCount; u++) {
-      const j = checkedList !== null ? checkedList[u]! : u;
-      const lj = l1[j]!;
-      if (d.colNormsSq[j] === 0) continue;
-      if (certified !== null && certified[j] === 1) continue;
-      // on the support iff β_j ≠ 0 (S = supportOf(β))
-      if (beta[j] !== 0) {
-        if (lj > 0) kkt = Math.max(kkt, Math.abs(c[j]! - l2 * beta[j]! - lj * Math.sign(beta[j]!)) / lj);
-      } else {
-        const r = Math.abs(c[j]!) / lj;
-        kkt = Math.max(kkt, r - 1);
-        // at the kink: |c_j| = l_j within the relative tolerance (two-sided); r > 1 + kinkTol is a
-        // KKT violation of an inexact inner solution, counted separately
-        if (Math.abs(r - 1) <= kinkTol) kl.push(j);
-        else if (r > 1) violators++;
-      }
-    }
-    kkt = Math.max(0, kkt);
-    kinks = Int32Array.from(kl);
+    const scan = scanKkt(checkedList, checkedList !== null ? checkedList.length : p, l1, l2, d.colNormsSq, certified, beta, c, kinkTol);
+    kkt = scan.kkt;
+    violators = scan.violators;
+    kinks = scan.kinks;
+    const kl = kinks;
     if (kinks.length > 0) {
       E = mergeSorted(S, kinks);
-      const shown = kl.slice(0, 10).join(', ') + (kl.length > 10 ? ', …' : '');
+      const shown = Array.from(kl.subarray(0, 10)).join(', ') + (kl.length > 10 ? ', …' : '');
       messages.push(`${kinks.length} feature(s) sit at the kink (β_j = 0 with |c_j| = λ_j within relative tolerance ${kinkTol}): [${shown}]; the solution map is not differentiable there and the hypergradient is the one with the support held fixed`);
     }
     const mE = E.length + (!squared && ctx.fitIntercept ? 1 : 0);
