@@ -368,7 +368,12 @@ export function releaseEngine(e: WasmEngine | CscEngine): void {
   }
 }
 
-/** The `WebAssembly.Memory` of a dense engine, for kernel modules instantiated on the same memory (xgram_wasm.ts). */
+/**
+ * The `WebAssembly.Memory` of a dense engine, for kernel modules instantiated on the same memory (xgram_wasm.ts).
+ *
+ * @example
+ * const mem = engineMemory(d.wasm!); // new WebAssembly.Instance(module, { env: { mem } })
+ */
 export function engineMemory(e: WasmEngine): object {
   return (e.slot as PoolSlot).memory;
 }
