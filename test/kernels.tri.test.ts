@@ -109,7 +109,7 @@ test('L Lᵀ solve: the SIMD kernel = the TypeScript loops to rounding, b inside
   }
 });
 
-test('appends: q rows substituted by the SIMD kernel (four per pass, then singles) = the TypeScript appends to rounding; pivots and floors as before', () => {
+test('appends: q rows substituted by the SIMD kernels (four per pass, then a remainder of one to three) = the TypeScript appends to rounding; pivots and floors as before', () => {
   for (const b of kernelBackends) {
     onKernelBackend(b, () => {
       for (const [m, q] of [[1, 1], [3, 4], [5, 5], [17, 3], [64, 9], [131, 7], [40, 8], [77, 19], [30, 2], [33, 6], [12, 11]] as const) {
