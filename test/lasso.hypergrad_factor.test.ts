@@ -4,12 +4,16 @@
  * blocked append), shrinking, walked past `refreshEvery` updates (the drift probe replaces the
  * refactorisation) — every factor solves like a fresh factorisation of X_SᵀX_S/n; a corrupted
  * factor fails the probe and is refactored; Gram entries read from the design's full Gram matrix
- * (the solver's Gram mode) equal the directly computed ones.
+ * (the solver's Gram mode) equal the directly computed ones; a walk over λ gives the same
+ * hypergradients on both kernel backends (the factor in its WebAssembly memory, or plain arrays).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
-import { denseDesign } from '../src/data/dataset.js';
+import { denseDesign, takeRows } from '../src/data/dataset.js';
+import { makeCorrelatedData } from '../src/data/synthetic.js';
+import { SparseProblem } from '../src/lasso/hypergrad.js';
+import { kernelBackends, onKernelBackend } from './helpers.js';
 import { prepareDesign, type PreparedDesign } from '../src/lasso/design.js';
 import { GramCache } from '../src/lasso/hypergrad_core.js';
 import { DRIFT_TOL, IncrementalCholesky } from '../src/lasso/hypergrad_factor.js';
@@ -119,5 +123,32 @@ test('Gram entries from the design\'s full Gram matrix (solver Gram mode) equal 
     assert.ok(relErr(xa, xb) <= 1e-11, `support of ${S.length}: ${relErr(xa, xb)}`);
     const ca = a.cache!, cb = b.cache!;
     for (const j of S) for (const k of S) assert.ok(Math.abs(ca.get(j, k) - cb.get(j, k)) <= 1e-13 * Math.sqrt(ca.get(j, j) * ca.get(k, k)));
+  }
+});
+
+test('a walk over λ gives the same hypergradients on both kernel backends (factor in WebAssembly memory vs plain arrays)', () => {
+  const { X, y } = makeCorrelatedData(160, 240, { seed: 4, corr: 0.6, snr: 3, density: 0.15 });
+  const idx = Int32Array.from({ length: 130 }, (_, i) => i);
+  const val = Int32Array.from({ length: 30 }, (_, i) => 130 + i);
+  const Xt = takeRows(X, idx), yt = Float64Array.from(idx, (i) => y[i]!);
+  const Xv = takeRows(X, val), yv = Float64Array.from(val, (i) => y[i]!);
+  const runs: number[][] = [];
+  for (const b of kernelBackends) {
+    onKernelBackend(b, () => {
+      const prob = new SparseProblem(Xt, yt, 'lasso');
+      const out: number[] = [];
+      // down and back up: features enter (appends) and leave (deletions)
+      for (const k of [0, 2, 4, 6, 8, 10, 7, 4, 1]) {
+        const sol = prob.solve([prob.lambdaMax / 3 * Math.pow(0.8, k)], { tol: 1e-12 });
+        const pred = prob.predict(sol, Xv);
+        const u = pred.map((v, i) => (2 * (v - yv[i]!)) / yv.length);
+        out.push(prob.hypergradient(sol, prob.pullback(sol, Xv, u).gS, 0, { onFailure: 'return' }).gradient[0]!);
+      }
+      prob.dispose();
+      runs.push(out);
+    });
+  }
+  for (const r of runs.slice(1)) {
+    for (let k = 0; k < r.length; k++) assert.ok(Math.abs(r[k]! - runs[0]![k]!) <= 1e-8 * Math.abs(runs[0]![k]!) + 1e-12, `step ${k}: ${r[k]} vs ${runs[0]![k]}`);
   }
 });

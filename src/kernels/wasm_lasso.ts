@@ -367,3 +367,13 @@ export function releaseEngine(e: WasmEngine | CscEngine): void {
     total -= enginePool.shift()!.bytes;
   }
 }
+
+/**
+ * The `WebAssembly.Memory` of a dense engine, for kernel modules instantiated on the same memory (xgram_wasm.ts).
+ *
+ * @example
+ * const mem = engineMemory(d.wasm!); // new WebAssembly.Instance(module, { env: { mem } })
+ */
+export function engineMemory(e: WasmEngine): object {
+  return (e.slot as PoolSlot).memory;
+}

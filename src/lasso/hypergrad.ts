@@ -187,6 +187,7 @@ export class SparseProblem {
    */
   dispose(): void {
     if (this.ownsDesign) disposeDesign(this.design);
+    this.incr?.dispose();
     this.resetWarmStart();
   }
 
@@ -519,12 +520,31 @@ export class SparseProblem {
     for (let i = 0; i < u.length; i++) us += u[i]!;
     const squared = this.model !== 'logreg';
     const mu = this.design.colMeans;
-    for (let t = 0; t < S.length; t++) {
-      const j = S[t]!;
-      let v = rawColDot(X, j, u, rows);
-      if (squared && this.design.centered) v -= mu[j]! * us;
-      gS[t] = v;
+    let t0 = 0;
+    if (X.kind === 'dense') {
+      if (rows !== undefined) checkRange(X, rows);
+      // four columns per pass over u (four independent sums: a quarter of the reads of u)
+      const D = X.data;
+      const ld = X.nRows;
+      const r0 = rows === undefined ? 0 : rows.start;
+      for (; t0 + 4 <= S.length; t0 += 4) {
+        const o0 = S[t0]! * ld + r0, o1 = S[t0 + 1]! * ld + r0, o2 = S[t0 + 2]! * ld + r0, o3 = S[t0 + 3]! * ld + r0;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (let i = 0; i < m; i++) {
+          const ui = u[i]!;
+          a0 += D[o0 + i]! * ui;
+          a1 += D[o1 + i]! * ui;
+          a2 += D[o2 + i]! * ui;
+          a3 += D[o3 + i]! * ui;
+        }
+        gS[t0] = a0;
+        gS[t0 + 1] = a1;
+        gS[t0 + 2] = a2;
+        gS[t0 + 3] = a3;
+      }
     }
+    for (let t = t0; t < S.length; t++) gS[t] = rawColDot(X, S[t]!, u, rows);
+    if (squared && this.design.centered) for (let t = 0; t < S.length; t++) gS[t] -= mu[S[t]!]! * us;
     return { gS, gB: squared || !this.fitIntercept ? 0 : us };
   }
 }
@@ -578,8 +598,19 @@ export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int3
   const out = (into !== undefined && into.length === n ? into : new Float64Array(n)).fill(intercept);
   let t0 = 0;
   if (X.kind === 'dense') {
-    // four columns per pass over `out` (a quarter of its loads and stores)
+    // eight, then four columns per pass over `out` (an eighth / a quarter of its loads and stores)
     const D = X.data;
+    for (; t0 + 8 <= support.length; t0 += 8) {
+      const j0 = support[t0]!, j1 = support[t0 + 1]!, j2 = support[t0 + 2]!, j3 = support[t0 + 3]!;
+      const j4 = support[t0 + 4]!, j5 = support[t0 + 5]!, j6 = support[t0 + 6]!, j7 = support[t0 + 7]!;
+      const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;
+      const b4 = beta[j4]!, b5 = beta[j5]!, b6 = beta[j6]!, b7 = beta[j7]!;
+      const o0 = j0 * ld + r0, o1 = j1 * ld + r0, o2 = j2 * ld + r0, o3 = j3 * ld + r0;
+      const o4 = j4 * ld + r0, o5 = j5 * ld + r0, o6 = j6 * ld + r0, o7 = j7 * ld + r0;
+      for (let i = 0; i < n; i++) {
+        out[i] += b0 * D[o0 + i]! + b1 * D[o1 + i]! + b2 * D[o2 + i]! + b3 * D[o3 + i]! + b4 * D[o4 + i]! + b5 * D[o5 + i]! + b6 * D[o6 + i]! + b7 * D[o7 + i]!;
+      }
+    }
     for (; t0 + 4 <= support.length; t0 += 4) {
       const j0 = support[t0]!, j1 = support[t0 + 1]!, j2 = support[t0 + 2]!, j3 = support[t0 + 3]!;
       const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;

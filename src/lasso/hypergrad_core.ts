@@ -24,6 +24,7 @@ import type { PreparedDesign } from './design.js';
 import { colDots, colDots2 } from './design.js';
 import { denseColDot } from './columns.js';
 import { cachedGram } from './quad_gram.js';
+import { dots4Engine } from '../kernels/xgram_wasm.js';
 import { cg } from '../linalg/iterative/cg.js';
 import type { CholeskyPivotInfo } from '../linalg/dense/cholesky_update.js';
 
@@ -238,12 +239,45 @@ export class GramCache {
       const k = this.feats.length;
       this.feats.push(j);
       this.pos[j] = k;
-      if (this.featsArr.length < k + 2) {
-        const fa = new Int32Array(Math.max(2 * this.featsArr.length, k + 2));
+      if (this.featsArr.length < k + 4) {
+        const fa = new Int32Array(Math.max(2 * this.featsArr.length, k + 4));
         fa.set(this.featsArr);
         this.featsArr = fa;
       }
       this.featsArr[k] = j;
+      const e = d.wasm;
+      if (w === null && e !== null && !e.busy && u + 3 < need.length) {
+        // four entering features per pass over the cached columns (xgram.wat: a 4×2 register tile;
+        // the dense design's columns are read in place in its engine memory; outputs in the
+        // engine's staging vectors and the logistic solver's p-vectors, free outside a solve)
+        const js = [j, need[u + 1]!, need[u + 2]!, need[u + 3]!];
+        for (let q = 1; q < 4; q++) {
+          this.feats.push(js[q]!);
+          this.pos[js[q]!] = k + q;
+          this.featsArr[k + q] = js[q]!;
+        }
+        const vs = js.map((f) => d.data.subarray(f * n, (f + 1) * n));
+        const outs = [e.outA, e.outB, e.ldelta, e.lcurv];
+        if (dots4Engine(e, n, vs, this.featsArr, k + 4, outs)) {
+          u += 3;
+          for (let q = 0; q < 4; q++) {
+            const o = outs[q]!;
+            const kq = k + q;
+            for (let a = 0; a < k + 4; a++) {
+              const g = o[this.featsArr[a]!]! / n;
+              this.G[a * cap + kq] = g;
+              this.G[kq * cap + a] = g;
+            }
+          }
+          this.products += 4 * (k + 4);
+          continue;
+        }
+        // the kernel declined (backend 'js'): the three features wait for the paths below
+        for (let q = 1; q < 4; q++) {
+          this.feats.pop();
+          this.pos[js[q]!] = -1;
+        }
+      }
       if (w === null && u + 1 < need.length) {
         // two entering features per pass over the cached columns (colDots2 reads each column once
         // for both: the pass is memory-bound, so this halves the time of a support that grew)

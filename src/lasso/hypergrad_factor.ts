@@ -9,6 +9,7 @@ import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
 import { colRead, colDot, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
+import { createTriMatrix, releaseTriMatrix, triScratch } from '../kernels/tri_wasm.js';
 
 /** A factorisation of M on a support, whatever produced it. */
 export interface SupportFactor {
@@ -54,7 +55,7 @@ export class IncrementalCholesky {
   private readonly pos: Int32Array;
   /** Scratch marks of the features of S (all zero between calls). */
   private readonly mark: Uint8Array;
-  private L = new Float64Array(0);
+  private L: Float64Array = new Float64Array(0);
   private cap = 0;
   private diagM: number[] = [];
   /** Pivot ratio before flooring for rows whose pivot was floored at insertion (else NaN). */
@@ -87,9 +88,12 @@ export class IncrementalCholesky {
     if (m <= this.cap) return;
     // headroom: a support that grows by a few features must not copy the factor every time
     const cap = Math.max(m + (m >> 2) + 8, Math.ceil(this.cap * 1.5), 16);
-    const L = new Float64Array(cap * cap);
+    // in a WebAssembly memory of its own when the SIMD kernels are available: the solves and the
+    // appends' substitutions run there (src/kernels/tri_wasm.ts), no copy per call
+    const L = createTriMatrix(cap * cap, cap);
     const k = this.order.length;
     for (let i = 0; i < k; i++) L.set(this.L.subarray(i * this.cap, i * this.cap + i + 1), i * cap);
+    releaseTriMatrix(this.L);
     this.L = L;
     this.cap = cap;
   }
@@ -322,6 +326,18 @@ export class IncrementalCholesky {
     return { ok: minRatio > this.rankTol * (1 + 1e-9), minPivotRatio: minRatio, worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
   }
 
+  /** Returns the factor's WebAssembly memory to the kernel layer's pool; the factor starts empty. */
+  dispose(): void {
+    releaseTriMatrix(this.L);
+    for (const f of this.order) this.pos[f] = -1;
+    this.order = [];
+    this.diagM = [];
+    this.rawRatio = [];
+    this.L = new Float64Array(0);
+    this.cap = 0;
+    this.version++;
+  }
+
   private handle(S: Int32Array): SupportFactor {
     const version = this.version;
     const m = S.length;
@@ -339,7 +355,9 @@ export class IncrementalCholesky {
       info,
       valid: () => this.version === version,
       solve: (b: Float64Array): void => {
-        const y = new Float64Array(m);
+        // staged beside the factor when it lives in a WebAssembly memory (no copy in the kernel)
+        const scratch = triScratch(this.L);
+        const y = scratch !== null && scratch.length >= m ? scratch : new Float64Array(m);
         for (let t = 0; t < m; t++) y[perm[t]!] = b[t]!;
         choleskySolveStrided(this.L, m, y, this.cap);
         for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;

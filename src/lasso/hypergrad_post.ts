@@ -14,6 +14,7 @@ import { denseFactor, type IncrementalCholesky, type SupportFactor } from './hyp
 import { sigmoidScalar as sigmoid } from '../ops/unary.js';
 import type { HypergradDiagnostics, InnerOptions } from './hypergrad_types.js';
 import type { SparseProblem } from './hypergrad.js';
+import type { PreparedDesign, WasmEngine } from './design.js';
 
 /** What the post-processing reads from the problem. */
 export type RefineContext = Pick<SparseProblem, 'model' | 'design' | 'n' | 'p' | 'fitIntercept' | 'y' | 'yc' | 'yMean'>;
@@ -57,6 +58,83 @@ export interface SolverCheck {
   err?: number;
 }
 
+/**
+ * The screen of `refineAndDiagnose` (see the comment at its call): marks `certified[j] = 1` for the
+ * features off the support whose bound on |X_c,jᵀr_new| stays below n·l_j·shrink (`nShrink` =
+ * n·shrink), lists every other feature with a non-zero column in `todo` (ascending), returns
+ * their count.
+ */
+function screenFeatures(
+  p: number, ns: Float64Array, norms: Float64Array, l1: Float64Array, beta: Float64Array, xtr: Float64Array,
+  bound: Float64Array | null, near: number, far: number, nShrink: number, certified: Uint8Array, todo: Int32Array,
+): number {
+  let m = 0;
+  for (let j = 0; j < p; j++) {
+    if (ns[j] === 0) continue;
+    const lj = l1[j]!;
+    if (beta[j] === 0 && lj > 0) {
+      const nj = norms[j]!;
+      const lim = nShrink * lj;
+      const x = xtr[j]!;
+      // NaN (not checked) fails the comparison
+      if (Math.abs(x) + nj * near < lim) {
+        certified[j] = 1;
+        continue;
+      }
+      if (bound !== null && bound[j]! + nj * far < lim) {
+        certified[j] = 1;
+        continue;
+      }
+    }
+    todo[m++] = j;
+  }
+  return m;
+}
+
+/**
+ * The KKT / kink scan of the diagnostics over the features `list[0..count)` (all features for a
+ * null list), skipping zero columns and certified ones: the largest relative KKT violation
+ * (support: |c_j − λ₂β_j − l_j·sign β_j| / l_j; off it: |c_j|/l_j − 1, clamped at 0), the features at
+ * the kink (| |c_j|/l_j − 1 | ≤ kinkTol, ascending) and the count of KKT violators beyond it.
+ */
+function scanKkt(
+  list: Int32Array | null, count: number, l1: Float64Array, l2: number, normsSq: Float64Array, certified: Uint8Array | null,
+  beta: Float64Array, c: Float64Array, kinkTol: number,
+): { kkt: number; violators: number; kinks: Int32Array<ArrayBuffer> } {
+  let kkt = 0;
+  let violators = 0;
+  const kl: number[] = [];
+  for (let u = 0; u < count; u++) {
+    const j = list !== null ? list[u]! : u;
+    const lj = l1[j]!;
+    if (normsSq[j] === 0) continue;
+    if (certified !== null && certified[j] === 1) continue;
+    // on the support iff β_j ≠ 0 (S = supportOf(β))
+    const bj = beta[j]!;
+    if (bj !== 0) {
+      if (lj > 0) kkt = Math.max(kkt, Math.abs(c[j]! - l2 * bj - lj * Math.sign(bj)) / lj);
+    } else {
+      const r = Math.abs(c[j]!) / lj;
+      kkt = Math.max(kkt, r - 1);
+      // at the kink: |c_j| = l_j within the relative tolerance (two-sided); r > 1 + kinkTol is a
+      // KKT violation of an inexact inner solution, counted separately
+      if (Math.abs(r - 1) <= kinkTol) kl.push(j);
+      else if (r > 1) violators++;
+    }
+  }
+  return { kkt: Math.max(0, kkt), violators, kinks: Int32Array.from(kl) };
+}
+
+/** The union of two disjoint ascending feature lists, ascending. */
+function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0, j = 0, k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]! < b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
 /** Same sorted feature lists. */
 export function sameCols(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
@@ -72,6 +150,55 @@ let refineTmp: Float64Array | null = null;
 function refineScratch(n: number): Float64Array {
   if (refineTmp === null || refineTmp.length !== n) refineTmp = new Float64Array(n);
   return refineTmp;
+}
+
+/**
+ * r ← r − X_c,S Δ (Δ in support order) through the design's kernels; returns ‖X_c,S Δ‖ (the
+ * refinement step's norm for the certificate's Cauchy–Schwarz guard).
+ */
+function residualStep(d: PreparedDesign, p: number, S: Int32Array, delta: Float64Array, residual: Float64Array): number {
+  const n = d.nRows;
+  const full = new Float64Array(p);
+  for (let t = 0; t < S.length; t++) full[S[t]!] = delta[t]!;
+  const tmp = refineScratch(n);
+  matvec(d, full, tmp); // overwrites all n entries
+  let dd = 0;
+  for (let i = 0; i < n; i++) {
+    residual[i] -= tmp[i]!;
+    dd += tmp[i]! * tmp[i]!;
+  }
+  return Math.sqrt(dd);
+}
+
+/**
+ * `residualStep` on a dense design's WebAssembly engine: r (staged in the engine) ← r − Σ Δ_t·X_c,S_t
+ * four columns per pass over r (`axpy4`: one read and one write of r per four columns, where `matvec`
+ * makes one per column); returns ‖r_old − r_new‖, the norm of the change actually applied.
+ */
+function residualStepWasm(e: WasmEngine, n: number, S: Int32Array, delta: Float64Array, residual: Float64Array): number {
+  const r = e.vecA;
+  r.set(residual.length === n ? residual : residual.subarray(0, n));
+  const coef = e.blk;
+  const cp = coef.byteOffset, rp = r.byteOffset, x0 = e.xPtr, cb = 8 * n;
+  const s = S.length;
+  for (let t = 0; t < s; t += 4) {
+    // a short last group repeats its first column with coefficient 0
+    const j0 = S[t]!;
+    const j1 = t + 1 < s ? S[t + 1]! : j0, j2 = t + 2 < s ? S[t + 2]! : j0, j3 = t + 3 < s ? S[t + 3]! : j0;
+    coef[0] = delta[t]!;
+    coef[1] = t + 1 < s ? delta[t + 1]! : 0;
+    coef[2] = t + 2 < s ? delta[t + 2]! : 0;
+    coef[3] = t + 3 < s ? delta[t + 3]! : 0;
+    e.axpy4(n, x0 + cb * j0, x0 + cb * j1, x0 + cb * j2, x0 + cb * j3, cp, rp);
+  }
+  let dd = 0;
+  for (let i = 0; i < n; i++) {
+    const v = r[i]!;
+    const dv = residual[i]! - v;
+    dd += dv * dv;
+    residual[i] = v;
+  }
+  return Math.sqrt(dd);
 }
 
 /**
@@ -102,6 +229,9 @@ export function refineAndDiagnose(
   // features certified off the kink from the solver's last gap check (no recomputed c_j), and how
   // many features had c_j recomputed (p after a full pass)
   let certified: Uint8Array | null = null;
+  // the features whose c_j was recomputed when the others are certified (ascending): the scan below
+  // visits only these
+  let checkedList: Int32Array | null = null;
   let recomputed = checks ? p : 0;
 
   // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
@@ -156,29 +286,9 @@ export function refineAndDiagnose(
       const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
       const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
       const todo = new Int32Array(p);
-      let m = 0;
-      const ns = d.colNormsSq;
-      const { xtr, bound } = ck;
-      for (let j = 0; j < p; j++) {
-        if (ns[j] === 0) continue;
-        const lj = l1[j]!;
-        if (beta[j] === 0 && lj > 0) {
-          const nj = Math.sqrt(ns[j]!);
-          const lim = n * lj * shrink;
-          const x = xtr[j]!;
-          if (!Number.isNaN(x) && Math.abs(x) + nj * near < lim) {
-            certified![j] = 1;
-            continue;
-          }
-          const b = bound === null ? NaN : bound[j]!;
-          if (!Number.isNaN(b) && b + nj * far < lim) {
-            certified![j] = 1;
-            continue;
-          }
-        }
-        todo[m++] = j;
-      }
+      const m = screenFeatures(p, d.colNormsSq, d.colNorms, l1, beta, ck.xtr, ck.bound, near, far, n * shrink, certified!, todo);
       recomputed = m;
+      checkedList = todo.subarray(0, m);
       colDots(d, residual, vecSum(n, residual), todo, m, c);
       for (let t = 0; t < m; t++) c[todo[t]!]! /= n;
     };
@@ -186,7 +296,12 @@ export function refineAndDiagnose(
       // one Newton step on the support with the signs fixed: F(β_S) = −c_S + l_S∘s + λ₂β_S is
       // affine in β_S, so M Δ = −F gives the exact minimiser on this orthant face (up to rounding)
       const s = S.length;
-      colDots(d, residual, vecSum(n, residual), S, s, c);
+      // X_c,Sᵀr: the solver's last gap check computed it for this very residual (residual mode,
+      // `err` 0: its own dot products, the same kernel); recomputed when any entry is missing
+      let known = check !== null && !(check.err! > 0);
+      for (let t = 0; t < s && known; t++) if (Number.isNaN(check!.xtr[S[t]!]!)) known = false;
+      if (known) for (let t = 0; t < s; t++) c[S[t]!] = check!.xtr[S[t]!]!;
+      else colDots(d, residual, vecSum(n, residual), S, s, c);
       const rhs = new Float64Array(s);
       let fmax = 0;
       for (let t = 0; t < s; t++) {
@@ -214,19 +329,8 @@ export function refineAndDiagnose(
       }
       if (ok) {
         // β_S ← β_S + Δ ; r ← r − X_c,S Δ  (the design's kernels: WebAssembly when available)
-        const full = new Float64Array(p);
-        for (let t = 0; t < s; t++) {
-          full[S[t]!] = rhs[t]!;
-          beta[S[t]!] += rhs[t]!;
-        }
-        const tmp = refineScratch(n);
-        matvec(d, full, tmp); // overwrites all n entries
-        let dd = 0;
-        for (let i = 0; i < n; i++) {
-          residual[i] -= tmp[i]!;
-          dd += tmp[i]! * tmp[i]!;
-        }
-        stepNorm = Math.sqrt(dd);
+        for (let t = 0; t < s; t++) beta[S[t]!] += rhs[t]!;
+        stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, rhs, residual) : residualStep(d, p, S, rhs, residual);
         refined = true;
       }
     }
@@ -361,31 +465,14 @@ export function refineAndDiagnose(
   let kkt = NaN;
   let violators = 0;
   if (checks) {
-    kkt = 0;
-    const inS = new Uint8Array(p);
-    for (let t = 0; t < S.length; t++) inS[S[t]!] = 1;
-    const kl: number[] = [];
-    for (let j = 0; j < p; j++) {
-      const lj = l1[j]!;
-      if (d.colNormsSq[j] === 0) continue;
-      if (certified !== null && certified[j] === 1) continue;
-      if (inS[j]) {
-        if (lj > 0) kkt = Math.max(kkt, Math.abs(c[j]! - l2 * beta[j]! - lj * Math.sign(beta[j]!)) / lj);
-      } else {
-        const r = Math.abs(c[j]!) / lj;
-        kkt = Math.max(kkt, r - 1);
-        // at the kink: |c_j| = l_j within the relative tolerance (two-sided); r > 1 + kinkTol is a
-        // KKT violation of an inexact inner solution, counted separately
-        if (Math.abs(r - 1) <= kinkTol) kl.push(j);
-        else if (r > 1) violators++;
-      }
-    }
-    kkt = Math.max(0, kkt);
-    kinks = Int32Array.from(kl);
+    const scan = scanKkt(checkedList, checkedList !== null ? checkedList.length : p, l1, l2, d.colNormsSq, certified, beta, c, kinkTol);
+    kkt = scan.kkt;
+    violators = scan.violators;
+    kinks = scan.kinks;
+    const kl = kinks;
     if (kinks.length > 0) {
-      const all = Array.from(S).concat(kl).sort((x, y) => x - y);
-      E = Int32Array.from(all);
-      const shown = kl.slice(0, 10).join(', ') + (kl.length > 10 ? ', …' : '');
+      E = mergeSorted(S, kinks);
+      const shown = Array.from(kl.subarray(0, 10)).join(', ') + (kl.length > 10 ? ', …' : '');
       messages.push(`${kinks.length} feature(s) sit at the kink (β_j = 0 with |c_j| = λ_j within relative tolerance ${kinkTol}): [${shown}]; the solution map is not differentiable there and the hypergradient is the one with the support held fixed`);
     }
     const mE = E.length + (!squared && ctx.fitIntercept ? 1 : 0);

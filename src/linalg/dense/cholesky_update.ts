@@ -8,7 +8,10 @@
  * diagnostic) and can still run a regularised solve.
  *
  * From order 96 the factorisation runs blocked (panel and trailing updates on the gemm kernel of
- * src/kernels; the pivots are the same up to the order of the sums).
+ * src/kernels; the pivots are the same up to the order of the sums). A factor stored by
+ * `createTriMatrix` (src/kernels/tri_wasm.ts: a WebAssembly memory of its own) is solved, appended
+ * to and deleted from by the SIMD kernels of src/kernels/wasm/tri.wat; the loops here are their
+ * reference and the path of plain arrays and of the 'js' backend.
  *
  * Storage: the lower triangle of a row-major array with row stride `stride` ≥ m (so a factor can
  * grow in a larger buffer without copies); the strict upper triangle is never read.
@@ -18,6 +21,7 @@
  *            Givens rotations (a rank-one update), then row and column k are removed.
  */
 import { gemmStrided } from '../../kernels/blas.js';
+import { triDelete, triSolve, triSubstitute, triSubstituteRow } from '../../kernels/tri_wasm.js';
 
 /** Pivot statistics of a rank-revealing factorisation. */
 export interface CholeskyPivotInfo {
@@ -160,7 +164,9 @@ function factorColumns(
 
 /**
  * Solves L Lᵀ x = b in place (b becomes x) with the lower factor `L` of order m stored with row
- * stride `stride` (default m).
+ * stride `stride` (default m). A factor stored by `createTriMatrix` (src/kernels/tri_wasm.ts) is
+ * solved by the WebAssembly SIMD kernels (back substitution in axpy form: the same values up to the
+ * order of the sums); otherwise by the loops below.
  *
  * @example
  * const L = Float64Array.of(2, 0, 1, 2);      // A = [[4, 2], [2, 5]]
@@ -168,6 +174,7 @@ function factorColumns(
  * choleskySolveStrided(L, 2, b);               // b = [1, 1]
  */
 export function choleskySolveStrided(L: Float64Array, m: number, b: Float64Array, stride = m): void {
+  if (triSolve(L, m, stride, b)) return;
   for (let i = 0; i < m; i++) {
     let t = b[i]!;
     const ri = i * stride;
@@ -185,10 +192,12 @@ export function choleskySolveStrided(L: Float64Array, m: number, b: Float64Array
  * Appends row/column m to the factor of order m (stride `stride` > m): row m of `L` holds on
  * entry g = A[m, 0..m) and receives l = L⁻¹g and the pivot δ = √(d − ‖l‖²). A pivot ratio
  * (d − ‖l‖²)/d ≤ rankTol is floored as in {@link choleskyRankRevealing}; the raw ratio is returned
- * then (NaN otherwise).
+ * then (NaN otherwise). The substitution runs in the WebAssembly SIMD kernel when `L` is stored by
+ * `createTriMatrix` (the same values up to the order of the sums).
  */
 export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number, d: number, rankTol = 1e-10): number {
   const row = m * stride;
+  if (triSubstitute(L, m, stride, m, 1, ssOne)) return setPivot(L, row + m, d, ssOne[0]!, rankTol);
   let ss = 0;
   for (let t = 0; t < m; t++) {
     const rt = t * stride;
@@ -198,6 +207,9 @@ export function choleskyAppendInPlace(L: Float64Array, m: number, stride: number
   }
   return setPivot(L, row + m, d, ss, rankTol);
 }
+
+/** Scratch of the single append's SIMD substitution (its Σ l²). */
+const ssOne = new Float64Array(1);
 
 /**
  * Writes the new diagonal entry √(d − ‖l‖²) at L[at], floored at rankTol·d (d ≤ 0: rankTol) when the
@@ -235,7 +247,8 @@ const APPEND_GEMM_MIN_WORK = 50_000;
  * column block [b0, b0 + 32), G[:, blk] −= X[:, 0..b0) L[blk, 0..b0)ᵀ by one gemm (the
  * WebAssembly SIMD kernel), then a substitution inside the block, four new rows at a time (the
  * same values as the successive appends up to the order of the sums; small cases are the
- * successive appends).
+ * successive appends). A factor stored by `createTriMatrix` substitutes all q rows against the m
+ * existing ones in the WebAssembly SIMD kernel instead (four rows per pass over the factor).
  *
  * @example
  * // factor of [[4]] extended by two features: A = [[4, 2, 0], [2, 2, 1], [0, 1, 2]]
@@ -246,11 +259,15 @@ const APPEND_GEMM_MIN_WORK = 50_000;
 export function choleskyAppendRowsInPlace(
   L: Float64Array, m: number, q: number, stride: number, d: ArrayLike<number>, rankTol: number, rawOut: Float64Array,
 ): void {
+  const ss = new Float64Array(q);
+  if (triSubstitute(L, m, stride, m, q, ss)) {
+    newRowsTail(L, m, q, stride, d, rankTol, rawOut, ss);
+    return;
+  }
   if (!(q >= 2 && m >= APPEND_GEMM_MIN_ORDER && q * m * m >= APPEND_GEMM_MIN_WORK)) {
     for (let e = 0; e < q; e++) rawOut[e] = choleskyAppendInPlace(L, m + e, stride, d[e]!, rankTol);
     return;
   }
-  const ss = new Float64Array(q);
   // blocked: columns [b0, b0 + nb) of the new rows get −X[:, 0..b0) L[b0.., 0..b0)ᵀ from one gemm
   // (the WebAssembly SIMD kernel), then a substitution inside the block
   for (let b0 = 0; b0 < m; b0 += APPEND_BLOCK) {
@@ -303,11 +320,24 @@ export function choleskyAppendRowsInPlace(
       ss[e] = s2;
     }
   }
-  // the new rows against each other, in order (each needs the previous new rows' pivots)
+  newRowsTail(L, m, q, stride, d, rankTol, rawOut, ss);
+}
+
+/**
+ * The appended rows m .. m + q against each other, in order (each needs the previous new rows'
+ * pivots), given ss[e] = Σ_{t<m} L[m + e, t]²; writes the pivots.
+ */
+function newRowsTail(L: Float64Array, m: number, q: number, stride: number, d: ArrayLike<number>, rankTol: number, rawOut: Float64Array, ss: Float64Array): void {
   for (let e = 0; e < q; e++) {
     const row = (m + e) * stride;
     const me = m + e;
     let s2 = ss[e]!;
+    // a factor stored by `createTriMatrix`: the SIMD kernel (NaN: the loop below)
+    const sk = e > 0 ? triSubstituteRow(L, stride, m, me, me) : 0;
+    if (!Number.isNaN(sk)) {
+      rawOut[e] = setPivot(L, row + me, d[e]!, s2 + sk, rankTol);
+      continue;
+    }
     for (let t = m; t < me; t++) {
       const rt = t * stride;
       const v = (L[row + t]! - rowDot(L, rt, row, t)) / L[rt + t]!;
@@ -326,12 +356,27 @@ export function choleskyAppendRowsInPlace(
 export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number, k: number): void {
   const len = m - k - 1;
   // Givens rotations, row by row of the trailing block (contiguous reads): rotation t (built on
-  // row t from its diagonal and the rotated x_t) is applied to rows i > t in increasing t, the same
-  // arithmetic as applying each rotation down its column. Within a row the rotations form one
-  // dependency chain (x_i feeds the next division), so four rows run interleaved: rotations
-  // 0..i0−1 are known for rows i0..i0+3, whose chains are independent (same arithmetic per row:
-  // the result is bit-identical to one row at a time; 0.26 → 0.09 ms for a deletion near the top
-  // of a 290-feature factor).
+  // row t from its diagonal ℓ and the rotated x_t: r = hypot(ℓ, x_t), c = ℓ/r, s = x_t/r) maps
+  // (b, x) ↦ (c·b + s·x, c·x − s·b) on the entries of column t of rows i > t, applied in
+  // increasing t. Division-free: within a row the rotations form one dependency chain through x
+  // (two operations per link; the former form (b + s·x)/c put a division on it), and four rows run
+  // interleaved: rotations 0..i0−1 are known for rows i0..i0+3, whose chains are independent (same
+  // arithmetic per row: the result is bit-identical to one row at a time).
+  // a factor stored by `createTriMatrix`: the same rotations and compaction in the WebAssembly
+  // SIMD kernel (column by column, two rows per f64x2; the same bits)
+  if (triDelete(L, m, stride, k)) return;
+  deleteRotationsJs(L, stride, k, len);
+  // remove row and column k: shift rows k+1.. up, their columns right of k left
+  for (let i = k + 1; i < m; i++) {
+    const src = i * stride;
+    const dst = (i - 1) * stride;
+    L.copyWithin(dst, src, src + k);
+    L.copyWithin(dst + k, src + k + 1, src + i + 1);
+  }
+}
+
+/** The rotations of `choleskyDeleteInPlace` on the `len` rows below row k (TypeScript). */
+function deleteRotationsJs(L: Float64Array, stride: number, k: number, len: number): void {
   const cs = new Float64Array(len);
   const sn = new Float64Array(len);
   const c0 = k + 1;
@@ -342,18 +387,15 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
     let x0 = L[a0 - 1]!, x1 = L[a1 - 1]!, x2 = L[a2 - 1]!, x3 = L[a3 - 1]!;
     for (let t = 0; t < i0; t++) {
       const c = cs[t]!, s = sn[t]!;
-      const b0 = (L[a0 + t]! + s * x0) / c;
-      const b1 = (L[a1 + t]! + s * x1) / c;
-      const b2 = (L[a2 + t]! + s * x2) / c;
-      const b3 = (L[a3 + t]! + s * x3) / c;
-      L[a0 + t] = b0;
-      L[a1 + t] = b1;
-      L[a2 + t] = b2;
-      L[a3 + t] = b3;
-      x0 = c * x0 - s * b0;
-      x1 = c * x1 - s * b1;
-      x2 = c * x2 - s * b2;
-      x3 = c * x3 - s * b3;
+      const l0 = L[a0 + t]!, l1 = L[a1 + t]!, l2 = L[a2 + t]!, l3 = L[a3 + t]!;
+      L[a0 + t] = c * l0 + s * x0;
+      L[a1 + t] = c * l1 + s * x1;
+      L[a2 + t] = c * l2 + s * x2;
+      L[a3 + t] = c * l3 + s * x3;
+      x0 = c * x0 - s * l0;
+      x1 = c * x1 - s * l1;
+      x2 = c * x2 - s * l2;
+      x3 = c * x3 - s * l3;
     }
     givensRow(L, a0, i0, x0, i0, cs, sn);
     givensRow(L, a1, i0 + 1, x1, i0, cs, sn);
@@ -364,13 +406,6 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
     const ri = (c0 + i) * stride + c0;
     givensRow(L, ri, i, L[ri - 1]!, 0, cs, sn);
   }
-  // remove row and column k: shift rows k+1.. up, their columns right of k left
-  for (let i = k + 1; i < m; i++) {
-    const src = i * stride;
-    const dst = (i - 1) * stride;
-    L.copyWithin(dst, src, src + k);
-    L.copyWithin(dst + k, src + k + 1, src + i + 1);
-  }
 }
 
 /**
@@ -379,13 +414,14 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
  */
 function givensRow(L: Float64Array, ri: number, i: number, xi: number, from: number, cs: Float64Array, sn: Float64Array): void {
   for (let t = from; t < i; t++) {
-    const bit = (L[ri + t]! + sn[t]! * xi) / cs[t]!;
-    L[ri + t] = bit;
-    xi = cs[t]! * xi - sn[t]! * bit;
+    const c = cs[t]!, s = sn[t]!;
+    const l = L[ri + t]!;
+    L[ri + t] = c * l + s * xi;
+    xi = c * xi - s * l;
   }
   const btt = L[ri + i]!;
   const r = Math.hypot(btt, xi);
-  cs[i] = r / btt;
-  sn[i] = xi / btt;
+  cs[i] = btt / r;
+  sn[i] = xi / r;
   L[ri + i] = r;
 }
