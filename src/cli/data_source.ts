@@ -193,29 +193,36 @@ function checkRows(train: Dataset, val: Dataset | null, description: string): vo
  * sums of squares overflow (underflow) float64: refuse them with the column and the fix.
  */
 function checkMagnitudes(ds: Dataset, description: string): void {
-  const check = (maxAbs: number, name: string): void => {
+  // the column's name is formatted only for a failing column (1000 names per run otherwise)
+  const check = (maxAbs: number, name: () => string): void => {
     if (maxAbs > MAX_MAGNITUDE) {
       throw new DataFormatError(
-        `${name} of ${description} has values up to ${maxAbs.toExponential(2)} in magnitude: squares of such values overflow float64 ` +
+        `${name()} of ${description} has values up to ${maxAbs.toExponential(2)} in magnitude: squares of such values overflow float64 ` +
           `(largest 1.8e308); divide the column by a power of ten (values up to ${MAX_MAGNITUDE.toExponential(0)} are accepted)`,
       );
     }
     if (maxAbs > 0 && maxAbs < 1 / MAX_MAGNITUDE) {
       throw new DataFormatError(
-        `${name} of ${description} has values no larger than ${maxAbs.toExponential(2)} in magnitude: squares of such values underflow float64; ` +
+        `${name()} of ${description} has values no larger than ${maxAbs.toExponential(2)} in magnitude: squares of such values underflow float64; ` +
           `multiply the column by a power of ten (values down to ${(1 / MAX_MAGNITUDE).toExponential(0)} are accepted)`,
       );
     }
   };
   let my = 0;
   for (const v of ds.y) my = Math.max(my, Math.abs(v));
-  check(my, `the target ${ds.targetName}`);
+  check(my, () => `the target ${ds.targetName}`);
   const X = ds.X;
-  for (let j = 0; j < X.nCols; j++) {
+  const p = X.nCols;
+  for (let j = 0; j < p; j++) {
     let m = 0;
-    if (X.kind === 'dense') for (let i = j * X.nRows; i < (j + 1) * X.nRows; i++) m = Math.max(m, Math.abs(X.data[i]!));
-    else for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) m = Math.max(m, Math.abs(X.values[k]!));
-    check(m, `column ${ds.featureNames[j] ?? j + 1}`);
+    if (X.kind === 'dense') {
+      const a = X.data;
+      for (let i = j * X.nRows, e = i + X.nRows; i < e; i++) m = Math.max(m, Math.abs(a[i]!));
+    } else {
+      const v = X.values;
+      for (let k = X.indptr[j]!, e = X.indptr[j + 1]!; k < e; k++) m = Math.max(m, Math.abs(v[k]!));
+    }
+    if (m > MAX_MAGNITUDE || (m > 0 && m < 1 / MAX_MAGNITUDE)) check(m, () => `column ${ds.featureNames[j] ?? j + 1}`);
   }
 }
 

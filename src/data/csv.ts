@@ -93,8 +93,19 @@ export class CsvParser {
   // the last quoted field read by `quoted` (its text and the position after the closing quote)
   private qText = '';
   private qEnd = 0;
-  /** `Number()` of buf[s, e) through one string of the current buffer (made on first use). */
-  private slow: (s: number, e: number) => number = Number;
+  // `slow(s, e)`: `Number()` of buf[s, e) for the numbers parseDecimal's fast path leaves (17
+  // significant digits, as `String(x)` prints most doubles), through a slice of a window of the
+  // buffer decoded once. One closure for the parser's life (state in the fields below): a closure
+  // made per chunk was a new call target for the optimised parseDecimal at every chunk (a deopt
+  // and a recompilation, issue 12).
+  private winBuf: Uint8Array = new Uint8Array(0);
+  private winText = '';
+  private win0 = 0;
+  private win1 = 0;
+  private readonly slow = (s: number, e: number): number => {
+    if (s < this.win0 || e > this.win1) this.decodeWindow(s, e);
+    return Number(this.winText.slice(s - this.win0, e - this.win0));
+  };
 
   constructor(opts: CsvParserOptions) {
     this.source = opts.sourceName ?? '<csv>';
@@ -164,26 +175,29 @@ export class CsvParser {
       this.started = true;
       if (end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     }
-    // long numbers are read by Number() on a slice of a window of the chunk decoded once: windows
-    // of ≈ 64 KiB, so the strings stay out of V8's large-object space (a whole 1 MiB chunk per
-    // string lingered there until a full collection: ≈ 40 MB on a 400 MB file)
-    let text = '';
-    let w0 = 0;
-    let w1 = 0;
-    this.slow = (s, e) => {
-      if (s < w0 || e > w1) {
-        w0 = s;
-        w1 = Math.min(end, Math.max(e, s + 65536));
-        text = latin1.decode(buf.subarray(w0, w1));
-      }
-      return Number(text.slice(s - w0, e - w0));
-    };
+    // a new buffer: no decoded window yet
+    this.winBuf = buf;
+    this.winText = '';
+    this.win0 = 0;
+    this.win1 = 0;
     while (pos < end) {
       const next = this.header === null ? this.headerRecord(buf, pos, final) : this.dataRecord(buf, pos, final);
       if (next === INCOMPLETE) return pos;
       pos = next;
     }
     return end;
+  }
+
+  /**
+   * Decodes the window of `winBuf` read by `slow` for buf[s, e): ≈ 64 KiB from s, so the strings
+   * stay out of V8's large-object space (a whole 1 MiB chunk per string lingered there until a
+   * full collection: ≈ 40 MB on a 400 MB file).
+   */
+  private decodeWindow(s: number, e: number): void {
+    const buf = this.winBuf;
+    this.win0 = s;
+    this.win1 = Math.min(buf.length, Math.max(e, s + 65536));
+    this.winText = latin1.decode(buf.subarray(s, this.win1));
   }
 
   /**
@@ -326,6 +340,7 @@ export class CsvParser {
     const nCols = this.nCols;
     const colOf = this.colOf;
     const data = this.data;
+    const y = this.y;
     const cap = this.cap;
     const row = this.n;
     const lineRef = { line: this.line };
@@ -363,9 +378,10 @@ export class CsvParser {
       }
       if (f < nCols) {
         if (Number.isFinite(v)) {
+          // one store site for features and target (the target's own store, first reached at the
+          // last field of a row, deoptimised the code optimised during the first long row)
           const c = colOf[f]!;
-          if (c < 0) this.y[row] = v;
-          else data[c * cap + row] = v;
+          (c < 0 ? y : data)[c < 0 ? row : c * cap + row] = v;
         } else if (badField < 0) {
           badField = f;
           badKind = empty ? 1 : Number.isNaN(v) ? 2 : 3;

@@ -50,8 +50,7 @@ export function parseDecimal(buf: Uint8Array, s: number, e: number, slow?: (s: n
   let exp10 = 0;
   let nDigits = 0;
   let exact = true;
-  while (i < e && isDigit(buf[i]!)) {
-    const d = buf[i]! - 48;
+  for (let d = 0; i < e && (d = buf[i]! - 48) >= 0 && d <= 9; ) {
     if (sig > 0 || d !== 0) {
       if (exact && mant <= MANT_LIMIT) mant = mant * 10 + d;
       else {
@@ -65,8 +64,7 @@ export function parseDecimal(buf: Uint8Array, s: number, e: number, slow?: (s: n
   }
   if (i < e && buf[i] === 46 /* . */) {
     i++;
-    while (i < e && isDigit(buf[i]!)) {
-      const d = buf[i]! - 48;
+    for (let d = 0; i < e && (d = buf[i]! - 48) >= 0 && d <= 9; ) {
       if (sig > 0 || d !== 0) {
         if (exact && mant <= MANT_LIMIT) {
           mant = mant * 10 + d;
@@ -86,12 +84,9 @@ export function parseDecimal(buf: Uint8Array, s: number, e: number, slow?: (s: n
       eneg = buf[i] === 45;
       i++;
     }
-    if (i >= e || !isDigit(buf[i]!)) return NaN;
+    if (i >= e || !(buf[i]! >= 48 && buf[i]! <= 57)) return NaN;
     let ex = 0;
-    while (i < e && isDigit(buf[i]!)) {
-      if (ex < 100000) ex = ex * 10 + (buf[i]! - 48);
-      i++;
-    }
+    for (let d = 0; i < e && (d = buf[i]! - 48) >= 0 && d <= 9; i++) if (ex < 100000) ex = ex * 10 + d;
     exp10 += eneg ? -ex : ex;
   }
   if (i !== e) return NaN;

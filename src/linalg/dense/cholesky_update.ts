@@ -234,6 +234,47 @@ function setPivot(L: Float64Array, at: number, d: number, ss: number, rankTol: n
  * 280 0.84 → 0.25 ms; two rows onto 140 lose to the plain substitution, the gemm's packing then
  * dominates).
  */
+/**
+ * Forward substitution of four new rows (starting at L[w0], consecutive rows `stride` apart) in
+ * the block of columns [b0, b0 + nb), adding their squares to ss[e .. e+3]: independent chains
+ * sharing the reads of row t. A function of its own, called per four rows, so that it is optimised
+ * from complete type feedback: as a loop inside `choleskyAppendRowsInPlace` it was compiled on
+ * stack replacement during the first long call and deoptimised at every later call at the
+ * not-yet-run loops after it (issue 12: six deoptimisations and four compilations per tuning).
+ */
+function substituteFour(L: Float64Array, w0: number, b0: number, nb: number, stride: number, ss: Float64Array, e: number): void {
+  const w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
+  let q0 = ss[e]!, q1 = ss[e + 1]!, q2 = ss[e + 2]!, q3 = ss[e + 3]!;
+  for (let u = 0; u < nb; u++) {
+    const rt = (b0 + u) * stride + b0;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let k = 0; k < u; k++) {
+      const l = L[rt + k]!;
+      a0 += l * L[w0 + k]!;
+      a1 += l * L[w1 + k]!;
+      a2 += l * L[w2 + k]!;
+      a3 += l * L[w3 + k]!;
+    }
+    const ltt = L[rt + u]!;
+    const v0 = (L[w0 + u]! - a0) / ltt;
+    const v1 = (L[w1 + u]! - a1) / ltt;
+    const v2 = (L[w2 + u]! - a2) / ltt;
+    const v3 = (L[w3 + u]! - a3) / ltt;
+    L[w0 + u] = v0;
+    L[w1 + u] = v1;
+    L[w2 + u] = v2;
+    L[w3 + u] = v3;
+    q0 += v0 * v0;
+    q1 += v1 * v1;
+    q2 += v2 * v2;
+    q3 += v3 * v3;
+  }
+  ss[e] = q0;
+  ss[e + 1] = q1;
+  ss[e + 2] = q2;
+  ss[e + 3] = q3;
+}
+
 const APPEND_BLOCK = 32;
 const APPEND_GEMM_MIN_ORDER = 64;
 const APPEND_GEMM_MIN_WORK = 50_000;
@@ -274,40 +315,7 @@ export function choleskyAppendRowsInPlace(
     const nb = Math.min(APPEND_BLOCK, m - b0);
     if (b0 > 0) gemmStrided(false, true, q, nb, b0, -1, L, m * stride, stride, L, b0 * stride, stride, 1, L, m * stride + b0, stride);
     let e = 0;
-    // four new rows at a time: independent substitution chains sharing the reads of row t
-    for (; e + 3 < q; e += 4) {
-      const w0 = (m + e) * stride + b0;
-      const w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
-      let q0 = ss[e]!, q1 = ss[e + 1]!, q2 = ss[e + 2]!, q3 = ss[e + 3]!;
-      for (let u = 0; u < nb; u++) {
-        const rt = (b0 + u) * stride + b0;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (let k = 0; k < u; k++) {
-          const l = L[rt + k]!;
-          a0 += l * L[w0 + k]!;
-          a1 += l * L[w1 + k]!;
-          a2 += l * L[w2 + k]!;
-          a3 += l * L[w3 + k]!;
-        }
-        const ltt = L[rt + u]!;
-        const v0 = (L[w0 + u]! - a0) / ltt;
-        const v1 = (L[w1 + u]! - a1) / ltt;
-        const v2 = (L[w2 + u]! - a2) / ltt;
-        const v3 = (L[w3 + u]! - a3) / ltt;
-        L[w0 + u] = v0;
-        L[w1 + u] = v1;
-        L[w2 + u] = v2;
-        L[w3 + u] = v3;
-        q0 += v0 * v0;
-        q1 += v1 * v1;
-        q2 += v2 * v2;
-        q3 += v3 * v3;
-      }
-      ss[e] = q0;
-      ss[e + 1] = q1;
-      ss[e + 2] = q2;
-      ss[e + 3] = q3;
-    }
+    for (; e + 3 < q; e += 4) substituteFour(L, (m + e) * stride + b0, b0, nb, stride, ss, e);
     for (; e < q; e++) {
       const row = (m + e) * stride;
       let s2 = ss[e]!;
