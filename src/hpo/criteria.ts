@@ -42,7 +42,7 @@ import { lasso, offerResidual } from '../lasso/cd.js';
 import { checkTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 import { createEngine, isDesignMemory, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
-import { installFoldGrams, installFullGram, validationMse, type FullGram, type ValidationGram } from '../lasso/fold_gram.js';
+import { installFoldGrams, installFullGram, releaseValidationGram, validationMse, type FullGram, type ValidationGram } from '../lasso/fold_gram.js';
 import { looseGramSolve } from '../lasso/gram_loose.js';
 import { useWasm } from '../kernels/engine.js';
 
@@ -360,6 +360,7 @@ export class HeldOutCriterion implements Criterion {
    * validation rows (`validationMse`) instead of predicting every row (squared loss only).
    */
   setValidationGram(v: ValidationGram | null): void {
+    if (this.valGram !== null && this.valGram !== v) releaseValidationGram(this.valGram);
     this.valGram = this.model === 'logreg' ? null : v;
   }
 
@@ -380,6 +381,8 @@ export class HeldOutCriterion implements Criterion {
 
   dispose(): void {
     this.loose.clear();
+    if (this.valGram !== null) releaseValidationGram(this.valGram);
+    this.valGram = null;
     this.problem.dispose();
   }
 

@@ -32,14 +32,19 @@ import type { DenseDesign } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
 import { gramEligible, gramPreferred, gramUpper, installGram } from './quad_gram.js';
 import { vecSum } from './columns.js';
+import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 
 /**
  * What a fold's validation error needs from its block (squared loss; X' = X − 1m⁰ᵀ on the
  * validation rows V, w = y_V − ȳ_V): H = X'ᵀX' (p×p, full), the column sums s = 1ᵀX', X'ᵀw, Σw²,
- * ȳ_V, m⁰ and |V| (see `validationMse`).
+ * ȳ_V, m⁰ and |V| (see `validationMse`). H lives in a WebAssembly engine memory (`eng`, as its
+ * p×p "X") when the kernel backend allows, so that Hβ is one SIMD `gemvSkip`; release it with
+ * `releaseValidationGram`.
  */
 export interface ValidationGram {
   readonly H: Float64Array;
+  /** The engine holding H (null: plain array, JavaScript quadratic form). */
+  readonly eng: WasmEngine | null;
   readonly sums: Float64Array;
   readonly xtw: Float64Array;
   readonly wss: number;
@@ -72,6 +77,11 @@ const VALIDATION_GRAM_MAX = 8 * 2 ** 20;
  * The terms cancel by about var(y_V)/MSE (small on a held-out fold), so the value is accurate to a
  * few ulps of Σw² — for grid values; the hypergradient needs the predictions themselves.
  *
+ * βᵀHβ: with H in an engine memory, z = Hβ by the SIMD `gemvSkip` (columns of H with β_j = 0
+ * skipped: |S|·p multiply-adds at two per instruction, contiguous) and βᵀHβ = Σ_(j∈S) β_j z_j;
+ * else the scalar symmetric form over the support (|S|²/2 gathered multiply-adds). A grid path
+ * evaluates this for every λ of every fold (500 times in a 5-fold, 100-λ CV), at supports up to p.
+ *
  * @example
  * const mse = validationMse(v, sol.beta, sol.support, sol.intercept);
  */
@@ -89,9 +99,19 @@ export function validationMse(v: ValidationGram, beta: Float64Array, support: In
     sb += bj * sums[j]!;
     mb += bj * shift[j]!;
   }
-  // βᵀHβ over the support: diagonal + 2·(strict upper triangle)
   let quad = 0;
-  for (let t = 0; t < m; t++) quad += bs[t]! * rowTail(H, support[t]! * p, support, bs, t);
+  const e = v.eng;
+  if (e !== null && !e.busy && m > 0) {
+    // z = Hβ (H symmetric: column j = row j) in the engine, then βᵀz over the support
+    e.beta.set(beta.subarray(0, p));
+    const z = e.outA;
+    z.fill(0);
+    e.gemvSkip(e.xPtr, p, p, e.beta.byteOffset, z.byteOffset);
+    for (let t = 0; t < m; t++) quad += bs[t]! * z[support[t]!]!;
+  } else {
+    // βᵀHβ over the support: diagonal + 2·(strict upper triangle)
+    for (let t = 0; t < m; t++) quad += bs[t]! * rowTail(H, support[t]! * p, support, bs, t);
+  }
   const a = intercept + mb - v.ymean;
   const ss = v.wss - 2 * bz + quad + 2 * a * sb + v.rows * a * a;
   return Math.max(ss, 0) / v.rows;
@@ -238,7 +258,8 @@ export function installFullGram(full: FullGram, d: PreparedDesign): boolean {
 
 /** The validation block's `ValidationGram` from X'_b (nb×p, column-major) and its Gram S (upper). */
 function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Array, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
-  const H = new Float64Array(p * p);
+  const made = createEngine(p, p);
+  const H = made !== null ? made.x : new Float64Array(p * p);
   for (let j = 0; j < p; j++) mirrorRow(H, S, p, j);
   let ym = 0;
   for (let t = 0; t < nb; t++) ym += y[rows[t]!]!;
@@ -255,7 +276,18 @@ function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Arra
     sums[j] = vecSum(nb, Xb.subarray(j * nb, (j + 1) * nb));
     xtw[j] = dotAt(Xb, j * nb, w, nb);
   }
-  return { H, sums, xtw, wss, ymean: ym, shift: new Float64Array(m0), rows: nb };
+  return { H, eng: made !== null ? made.engine : null, sums, xtw, wss, ymean: ym, shift: new Float64Array(m0), rows: nb };
+}
+
+/**
+ * Returns the engine memory of a `ValidationGram` to the pool (`v` must not be used afterwards).
+ *
+ * @example
+ * releaseValidationGram(r.validation[k]); // when fold k is disposed
+ */
+export function releaseValidationGram(v: ValidationGram): void {
+  if (v.eng !== null) releaseEngine(v.eng);
+  (v as { eng: WasmEngine | null }).eng = null;
 }
 
 /** out[o..o+m) = src[a..a+m) − c; returns their sum (one column of a contiguous block). */
