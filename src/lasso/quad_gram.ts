@@ -116,6 +116,12 @@ interface GramStore {
    * same β (a warm-started path) starts from it instead of recomputing the same values.
    */
   fresh?: { q: Float64Array; beta: Float64Array; g: Float64Array | null } | null;
+  /**
+   * diag G, gathered on the first solve (a strided pass over G: one cache line per entry) and kept;
+   * `diagLoaded`: already copied into the engine's `norms` vector, which nothing else writes.
+   */
+  diag?: Float64Array;
+  diagLoaded?: boolean;
 }
 
 /**
@@ -311,7 +317,17 @@ function gramLoop(
   // the loop's vectors: in the engine memory (the `gepoch` kernel reads them there) or plain
   const g = eng !== null ? eng.r : new Float64Array(p);
   const thr = eng !== null ? eng.thr : new Float64Array(p);
-  const diag = eng !== null ? eng.norms : new Float64Array(p);
+  let dg = st.diag;
+  if (dg === undefined) {
+    dg = new Float64Array(p);
+    for (let j = 0; j < p; j++) dg[j] = G[j * p + j]!;
+    st.diag = dg;
+  }
+  const diag = eng !== null ? eng.norms : dg;
+  if (eng !== null && st.diagLoaded !== true) {
+    diag.set(dg);
+    st.diagLoaded = true;
+  }
   const beta = eng !== null ? eng.beta : beta0;
   const active = eng !== null ? eng.ws : active0;
   const sup = eng !== null ? eng.cols : new Int32Array(p);
@@ -319,10 +335,7 @@ function gramLoop(
     beta.set(beta0);
     active.set(active0.subarray(0, nActive));
   }
-  for (let j = 0; j < p; j++) {
-    thr[j] = n * l1[j]!;
-    diag[j] = G[j * p + j]!;
-  }
+  for (let j = 0; j < p; j++) thr[j] = n * l1[j]!;
   const refresh = (): void => {
     if (eng !== null) {
       // g = q − Gβ with the SIMD Xβ kernel (G_j = column j) into a scratch vector
