@@ -117,7 +117,12 @@ interface PoolSlot {
 }
 /** Released engine memories, most recent last (bounded: see `releaseEngine`). */
 const enginePool: PoolSlot[] = [];
-const POOL_MAX = 4;
+/**
+ * A 5-fold CV tune holds about 16 engine memories at once (per fold: its rows, its G, its validation
+ * block's H; the refit): with 4 pooled, the next tune paid first-touch page faults on most of them
+ * (≈ 20% of a 2000×300 tune's CPU time); the byte bound below is what limits the memory kept.
+ */
+const POOL_MAX = 16;
 const POOL_MAX_BYTES = 2 ** 30;
 
 /** Bytes of an engine memory for n×p (see the layout in `layoutEngine`). */
@@ -355,7 +360,7 @@ export function unstage(src: Float64Array, out: Float64Array, cols: Int32Array |
 
 /**
  * Returns the memory of `e` to the pool for reuse by later engines (a fresh memory pays a page
- * fault per 4 KiB on first touch). The pool keeps at most 4 memories and 1 GiB; `e` must not be used
+ * fault per 4 KiB on first touch). The pool keeps at most 16 memories and 1 GiB; `e` must not be used
  * afterwards.
  */
 export function releaseEngine(e: WasmEngine | CscEngine): void {
