@@ -23,17 +23,28 @@ import { sumSq, type QuadSpec } from './quad_model.js';
 import { gramEligible, gramPreferred, gramSolve } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
 
-/** Per problem: y needs no rescaling (`scaledTarget`) and the active set (non-zero columns). */
-const qualifies = new WeakMap<SparseProblem, { list: Int32Array; m: number } | null>();
+/**
+ * Per problem: y needs no rescaling (`scaledTarget`), the active set (non-zero columns), ‖y_c‖² of
+ * the problem's y_c (a readonly array of the problem: summed once, not per λ) and the buffer of
+ * the penalty vector (refilled per λ; the Gram loop only reads it during the call).
+ */
+interface LooseSetup {
+  readonly list: Int32Array;
+  readonly m: number;
+  readonly yc: Float64Array;
+  readonly yy: number;
+  readonly l1: Float64Array;
+}
+const qualifies = new WeakMap<SparseProblem, LooseSetup | null>();
 
-function setup(prob: SparseProblem): { list: Int32Array; m: number } | null {
+function setup(prob: SparseProblem): LooseSetup | null {
   const hit = qualifies.get(prob);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined && (hit === null || hit.yc === prob.yc)) return hit;
   const d = prob.design;
-  let out: { list: Int32Array; m: number } | null = null;
+  let out: LooseSetup | null = null;
   if (prob.model === 'lasso' && !d.isSparse && d.scale === 1 && !designOutOfRange(d) && scaledTarget(Float64Array.from(prob.y)).scale === 1) {
     const act = initialActiveSet(d.colNormsSq);
-    out = { list: act.activeList, m: act.nActive };
+    out = { list: act.activeList, m: act.nActive, yc: prob.yc, yy: sumSq(d.nRows, prob.yc), l1: new Float64Array(d.nCols) };
   }
   qualifies.set(prob, out);
   return out;
@@ -63,10 +74,11 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
   const warm = prob.lastSolution;
   const beta = warmBeta(warm !== null ? { beta: warm.beta } : undefined, p, d.colNormsSq, fn);
   const lambda = lam[0]!;
-  const spec: QuadSpec = { model: 'lasso', l1: new Float64Array(p).fill(lambda), l2: 0, weights: null, lambda };
-  const yc = prob.yc;
-  const tolAbs = (o.tol * sumSq(n, yc)) / n;
-  const gr = gramSolve(d, yc, spec, beta, act.list, act.m, tolAbs, o.maxIter);
+  const spec: QuadSpec = { model: 'lasso', l1: act.l1.fill(lambda), l2: 0, weights: null, lambda };
+  const yc = act.yc;
+  const tolAbs = (o.tol * act.yy) / n;
+  // y_c is the problem's own readonly array; the certificate's copy of g is not read here
+  const gr = gramSolve(d, yc, spec, beta, act.list, act.m, tolAbs, o.maxIter, { trustedTarget: true, noCertG: true });
   if (gr.cert === null) return null;
   const support = supportOf(beta);
   const intercept = interceptOf(d, beta, prob.yMean);
