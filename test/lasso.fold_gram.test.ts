@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
-import { residualQuantities } from './helpers.js';
+import { lassoObjective, onKernelBackend, residualQuantities } from './helpers.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import { kFoldIndices, takeRows } from '../src/data/dataset.js';
 import { prepareDesign } from '../src/lasso/index.js';
@@ -174,6 +174,47 @@ test('looseGramSolve: bit for bit the β, intercept and support of the regular v
   const c = new SparseProblem(X, y, 'lasso');
   assert.equal(looseGramSolve(c, c.lambdaMax / 10, loose), null);
   for (const pr of [a, b, c, e]) pr.dispose();
+});
+
+test('looseGramSolve with the path predictor: every point certified, objective within the tolerance of the unpredicted path, fewer sweeps (both backends)', () => {
+  const { X, y } = tall(11, 800, 40, 2);
+  for (const backend of ['js', 'wasm'] as const) {
+    onKernelBackend(backend, () => {
+      const a = new SparseProblem(X, y, 'lasso');
+      const b = new SparseProblem(X, y, 'lasso');
+      a.planSolves(100);
+      b.planSolves(100);
+      const loose = { tol: 1e-4, refine: false, checks: false } as const;
+      const tolAbs = (1e-4 * a.yc.reduce((s, v) => s + v * v, 0)) / a.n;
+      let epochsA = 0, epochsB = 0, moved = 0;
+      for (let k = 1; k <= 25; k++) {
+        const lam = a.lambdaMax * Math.pow(0.85, k);
+        const before = a.lastSolution?.beta;
+        const s1 = looseGramSolve(a, lam, loose, true);
+        const s2 = looseGramSolve(b, lam, loose, false);
+        assert.ok(s1 !== null && s2 !== null, `null at step ${k}`);
+        assert.ok(s1.converged && s1.gap <= tolAbs, `step ${k}: gap ${s1.gap} > ${tolAbs}`);
+        // both within their certified gap of the optimum: objectives within tol of each other
+        const l1 = new Float64Array(X.nCols).fill(lam);
+        const d = Math.abs(lassoObjective(X, y, s1, l1) - lassoObjective(X, y, s2, l1));
+        assert.ok(d <= tolAbs * (1 + 1e-6), `step ${k}: objectives differ by ${d} > ${tolAbs}`);
+        epochsA += s1.iterations;
+        epochsB += s2.iterations;
+        if (before !== undefined && s1.iterations !== s2.iterations) moved++;
+      }
+      assert.ok(moved > 0, 'the predictor never changed a start');
+      assert.ok(epochsA < epochsB, `${backend}: ${epochsA} sweeps with the predictor, ${epochsB} without`);
+      // not a continuation (λ increases): the plain warm start, bit for bit the unpredicted solve
+      const up = a.lambdaMax * Math.pow(0.85, 10);
+      const c = new SparseProblem(X, y, 'lasso');
+      c.planSolves(100);
+      c.warmStartFrom(a.lastSolution!);
+      const u1 = looseGramSolve(a, up, loose, true)!;
+      const u2 = looseGramSolve(c, up, loose, false)!;
+      assert.deepEqual(u1.beta, u2.beta);
+      for (const pr of [a, b, c]) pr.dispose();
+    });
+  }
 });
 
 test('CrossValCriterion: a planned grid installs every fold G from block Grams; loose values match the regular solves', () => {

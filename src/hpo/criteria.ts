@@ -190,8 +190,9 @@ function solveCertified(
   const kktTol = o.kktTol ?? 1e-9;
   for (;;) {
     const io = { ...stripEvaluate(o), tol };
-    // an uncertified value-only point of a Gram-mode path: the loose Gram solve (lasso/gram_loose.ts)
-    const loose = !certify ? looseGramSolve(problem, lambdas, io) : null;
+    // an uncertified value-only point of a Gram-mode path: the loose Gram solve (lasso/gram_loose.ts),
+    // started from its path predictor on a decreasing grid
+    const loose = !certify ? looseGramSolve(problem, lambdas, io, true) : null;
     if (loose !== null) store?.keep(loose);
     const sol = loose ?? problem.solve(lambdas, io);
     addSolve(st, sol);

@@ -414,6 +414,15 @@ export function warmBeta(ws: WarmStart | undefined, p: number, normsSq: Float64A
   const b = ws.beta;
   if (b === null || typeof b !== 'object' || typeof b.length !== 'number') throw new InvalidArgumentError(`${fn}(): warmStart.beta must be an array of numbers`);
   if (b.length !== p) throw new ShapeError(`${fn}(): warmStart.beta has ${b.length} entries but X has ${p} columns`);
+  // the usual case, a previous solution's β: one monomorphic pass (v − v ≠ 0 exactly for NaN, ±∞)
+  if (b instanceof Float64Array) {
+    for (let j = 0; j < p; j++) {
+      const v = b[j]!;
+      if (v - v !== 0) throw new NonFiniteError(`${fn}(): warmStart.beta[${j}] is not finite (${String(v)})`);
+      beta[j] = normsSq[j]! > 0 ? v : 0;
+    }
+    return beta;
+  }
   for (let j = 0; j < p; j++) {
     const v = b[j]!;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(`${fn}(): warmStart.beta[${j}] is not finite (${String(v)})`);
