@@ -17,19 +17,23 @@
  * Path predictor (`predict`, what grid search's loose path asks for): on a support with fixed
  * signs the Lasso solution is affine in λ — β_S(λ) = G_SS⁻¹(q_S − nλ·sign(β_S)) — so when λ
  * continues a decreasing path λ₀ > λ₁ > λ and the warm start is the loose solution at λ₁, the
- * start is the secant step β₁ + (β₁ − β₀)(λ − λ₁)/(λ₁ − λ₀) on the coordinates that are non-zero
- * with one sign in β₀, β₁ and the step (β₁ elsewhere). Exact between two kinks of the path up to
- * the loose solutions' own errors, it leaves the solver less to do (5-fold CV on 2000×300, 100 λ:
- * 30% fewer sweeps). Only the start changes: the solve, its tolerance and its certificate are the
- * same, so the result is as accurate, not bit-identical to the unpredicted solve.
+ * start is the secant step β₁ + (β₁ − β₀)·ρ, ρ = (λ − λ₁)/(λ₁ − λ₀), except where that step would
+ * leave the sign of β₁ or revive a coordinate that β₁ dropped (those keep β₁'s value). Exact
+ * between two kinks of the path up to the loose solutions' own errors, it leaves the solver less to
+ * do. Its gradient needs no product with G either: g = q − Gβ is affine in β, so the secant step
+ * of the two final (fresh) gradients, g₁ + (g₁ − g₀)·ρ, IS g at the secant β, corrected by
+ * G_j·δ_j for the few kept coordinates (δ_j: secant minus kept value). 5-fold CV on 2000×300,
+ * 100 λ: 30% fewer sweeps and one Gβ product per λ fewer. Only the start changes: the solve, its
+ * tolerance and its certificate are the same (g is recomputed before any stop), so the result is
+ * as accurate, not bit-identical to the unpredicted solve.
  */
 import type { InnerOptions, InnerSolution } from './hypergrad_types.js';
 import type { SparseProblem } from './hypergrad.js';
-import { designOutOfRange, interceptOf } from './design.js';
+import { designOutOfRange, interceptOf, type PreparedDesign } from './design.js';
 import { matvec } from './columns.js';
 import { resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
 import { sumSq, type QuadSpec } from './quad_model.js';
-import { gramEligible, gramPreferred, gramSolve } from './quad_gram.js';
+import { cachedGram, gramEligible, gramPreferred, gramSolve } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
 
 /**
@@ -43,9 +47,19 @@ interface LooseSetup {
   readonly yc: Float64Array;
   readonly yy: number;
   readonly l1: Float64Array;
-  /** The last two loose solutions of this problem (the path predictor), newest in `last`. */
-  last: { readonly lambda: number; readonly beta: Float64Array } | null;
-  prev: { readonly lambda: number; readonly beta: Float64Array } | null;
+  /** The last two loose solutions of this problem with their final g (the path predictor), newest in `last`. */
+  last: PathPoint | null;
+  prev: PathPoint | null;
+  /** Buffers: a g to receive the next final g (recycled from dropped points), the predicted g. */
+  spareG: Float64Array | null;
+  readonly gPred: Float64Array;
+}
+
+/** A loose solution on the path: λ, β and the fresh g = q − Gβ it ended with. */
+interface PathPoint {
+  readonly lambda: number;
+  readonly beta: Float64Array;
+  readonly g: Float64Array;
 }
 const qualifies = new WeakMap<SparseProblem, LooseSetup | null>();
 
@@ -56,7 +70,7 @@ function setup(prob: SparseProblem): LooseSetup | null {
   let out: LooseSetup | null = null;
   if (prob.model === 'lasso' && !d.isSparse && d.scale === 1 && !designOutOfRange(d) && scaledTarget(Float64Array.from(prob.y)).scale === 1) {
     const act = initialActiveSet(d.colNormsSq);
-    out = { list: act.activeList, m: act.nActive, yc: prob.yc, yy: sumSq(d.nRows, prob.yc), l1: new Float64Array(d.nCols), last: null, prev: null };
+    out = { list: act.activeList, m: act.nActive, yc: prob.yc, yy: sumSq(d.nRows, prob.yc), l1: new Float64Array(d.nCols), last: null, prev: null, spareG: null, gPred: new Float64Array(d.nCols) };
   }
   qualifies.set(prob, out);
   return out;
@@ -88,15 +102,23 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
   const warm = prob.lastSolution;
   const beta = warmBeta(warm !== null ? { beta: warm.beta } : undefined, p, d.colNormsSq, fn);
   const lambda = lam[0]!;
-  if (predict && warm !== null) predictStart(act, warm.beta, lambda, beta);
+  const startG = predict && warm !== null ? predictStart(act, d, warm.beta, lambda, beta) : null;
   const spec: QuadSpec = { model: 'lasso', l1: act.l1.fill(lambda), l2: 0, weights: null, lambda };
   const yc = act.yc;
   const tolAbs = (o.tol * act.yy) / n;
   // y_c is the problem's own readonly array; the certificate's copy of g is not read here
-  const gr = gramSolve(d, yc, spec, beta, act.list, act.m, tolAbs, o.maxIter, { trustedTarget: true, noCertG: true });
-  if (gr.cert === null) return null;
+  const outG = act.spareG ?? new Float64Array(p);
+  act.spareG = null;
+  const gr = gramSolve(d, yc, spec, beta, act.list, act.m, tolAbs, o.maxIter, {
+    trustedTarget: true, noCertG: true, outG, ...(startG !== null ? { startG } : {}),
+  });
+  if (gr.cert === null) {
+    act.spareG = outG;
+    return null;
+  }
+  if (act.prev !== null) act.spareG = act.prev.g;
   act.prev = act.last;
-  act.last = { lambda, beta };
+  act.last = { lambda, beta, g: outG };
   const support = supportOf(beta);
   const intercept = interceptOf(d, beta, prob.yMean);
   const t1 = performance.now();
@@ -143,20 +165,41 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
 }
 
 /**
- * The path predictor's start (file header) written into `beta` (a copy of the warm start `warm`),
- * when `warm` is the last loose solution and λ continues a decreasing path; else `beta` unchanged.
+ * The path predictor's start (file header): writes β into `beta` (a copy of the warm start `warm`)
+ * and returns g = q − Gβ for it (`act.gPred`), when `warm` is the last loose solution and λ
+ * continues a decreasing path; else null (`beta` unchanged).
  */
-function predictStart(act: LooseSetup, warm: Float64Array, lambda: number, beta: Float64Array): void {
+function predictStart(act: LooseSetup, d: PreparedDesign, warm: Float64Array, lambda: number, beta: Float64Array): Float64Array | null {
   const a = act.last, b = act.prev;
-  if (a === null || b === null || warm !== a.beta || !(lambda < a.lambda && a.lambda < b.lambda)) return;
-  // the step ratio (λ − λ₁)/(λ₁ − λ₀) > 0; a grid's is constant (0.93 on 100 log-spaced λ over 10³)
+  if (a === null || b === null || warm !== a.beta || !(lambda < a.lambda && a.lambda < b.lambda)) return null;
+  const G = cachedGram(d);
+  const p = beta.length;
+  // the step ratio ρ > 0; a grid's is constant (0.93 on 100 log-spaced λ over three decades)
   const r = (lambda - a.lambda) / (a.lambda - b.lambda);
-  if (!(r > 0 && r <= 2)) return;
-  const b1 = a.beta, b0 = b.beta;
-  for (let j = 0; j < beta.length; j++) {
-    const v1 = b1[j]!, v0 = b0[j]!;
-    if (v1 === 0 || v0 === 0 || (v1 > 0) !== (v0 > 0)) continue;
-    const e = v1 + (v1 - v0) * r;
-    if ((e > 0) === (v1 > 0) && e !== 0 && Number.isFinite(e)) beta[j] = e;
+  if (G === undefined || G.length !== p * p || !(r > 0 && r <= 2)) return null;
+  const b1 = a.beta, b0 = b.beta, g1 = a.g, g0 = b.g;
+  const g = act.gPred;
+  for (let j = 0; j < p; j++) g[j] = g1[j]! + (g1[j]! - g0[j]!) * r;
+  for (let j = 0; j < p; j++) {
+    const v1 = b1[j]!;
+    const e = v1 + (v1 - b0[j]!) * r;
+    // kept: a sign change (or a dropped coordinate revived); g corrected by G_j·(e − v1)
+    const keep = v1 === 0 ? e !== 0 : !((e > 0) === (v1 > 0) && e !== 0);
+    if (!keep) {
+      beta[j] = e;
+      continue;
+    }
+    const dl = e - v1;
+    if (dl === 0 || !Number.isFinite(dl)) continue;
+    const o = j * p; // row j = column j (G exactly symmetric)
+    for (let k = 0; k < p; k++) g[k] += dl * G[o + k]!;
   }
+  for (let j = 0; j < p; j++) if (!Number.isFinite(beta[j]!) || !Number.isFinite(g[j]!)) return fallBack(beta, warm);
+  return g;
+}
+
+/** The predictor gave up (a non-finite value): `beta` back to the warm start, no start g. */
+function fallBack(beta: Float64Array, warm: Float64Array): null {
+  beta.set(warm);
+  return null;
 }

@@ -330,6 +330,14 @@ export function gramSolve(
 export interface GramLean {
   readonly trustedTarget?: boolean;
   readonly noCertG?: boolean;
+  /**
+   * g = q − Gβ at the starting β computed by the caller (not fresh: e.g. extrapolated along a path,
+   * gram_loose.ts), instead of recomputing it (O(p·|support|)); the loop recomputes g before it
+   * stops, so only the start depends on it.
+   */
+  readonly startG?: Float64Array;
+  /** Receives the final g (freshly recomputed) when the run is certified (`cert` non-null). */
+  readonly outG?: Float64Array;
 }
 
 function gramLoop(
@@ -385,13 +393,15 @@ function gramLoop(
   // g from the previous solve when it ended freshly refreshed at this β (bit for bit the refresh)
   const prev = st.fresh;
   st.fresh = null;
-  let same = prev != null && prev.q === q && (eng !== null) === (prev.g === null);
+  const start = lean.startG !== undefined && lean.startG.length === p ? lean.startG : null;
+  let same = start === null && prev != null && prev.q === q && (eng !== null) === (prev.g === null);
   for (let j = 0; same && j < p; j++) same = prev!.beta[j] === beta[j];
-  if (same) {
+  if (start !== null) g.set(start);
+  else if (same) {
     if (prev!.g !== null) g.set(prev!.g);
   } else refresh();
   if (prev != null && prev.beta.length === p) st.spare = prev.beta;
-  let fresh = true; // g was just recomputed from β (no sweep since)
+  let fresh = start === null; // g was just recomputed from β (no sweep since)
   const keep = (): void => {
     if (!fresh) {
       st.fresh = null;
@@ -439,6 +449,11 @@ function gramLoop(
   };
   const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
   // the certified gap at the current β (g freshly refreshed: see the callers), or null
+  // a certified finish hands the (fresh) g to the caller's `outG`
+  const finish = (c: GramCert | null): GramCert | null => {
+    if (c !== null && lean.outG !== undefined && lean.outG.length === p) lean.outG.set(g);
+    return c;
+  };
   const certify = (): GramCert | null => {
     const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr);
     if (c.gap > tolAbs) return null;
@@ -447,11 +462,17 @@ function gramLoop(
   let epochs = 0;
   let updates = 0;
   let gap = Infinity;
-  // a warm start may already be solved: no sweep then (the caller's certificate decides)
+  // a warm start may already be solved: no sweep then (the caller's certificate decides; a g the
+  // caller gave is recomputed first)
   gap = gapOver(active, nActive);
+  if (gap <= tolAbs && !fresh) {
+    refresh();
+    fresh = true;
+    gap = gapOver(active, nActive);
+  }
   if (gap <= tolAbs) {
     keep();
-    return { q, epochs: 0, coordUpdates: 0, gap, cert: certify() };
+    return { q, epochs: 0, coordUpdates: 0, gap, cert: finish(certify()) };
   }
   while (epochs < maxEpochs) {
     sweep(active, nActive);
@@ -483,7 +504,7 @@ function gramLoop(
   }
   if (eng !== null) beta0.set(beta);
   keep();
-  return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? certify() : null };
+  return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? finish(certify()) : null };
 }
 
 /** The sums of `gapSums`, reused (one call at a time; read right after). */
