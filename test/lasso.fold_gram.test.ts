@@ -15,7 +15,7 @@ import type { DenseDesign } from '../src/data/dataset.js';
 import { kFoldIndices, takeRows } from '../src/data/dataset.js';
 import { prepareDesign } from '../src/lasso/index.js';
 import { SparseProblem } from '../src/lasso/hypergrad.js';
-import { installFoldGrams, validationMse } from '../src/lasso/fold_gram.js';
+import { installFoldGrams, validationMse, type ValidationGram } from '../src/lasso/fold_gram.js';
 import { looseGramSolve } from '../src/lasso/gram_loose.js';
 import { cachedGram, designGram, designXty, gramCertificate, planGramSolves, type GramError } from '../src/lasso/quad_gram.js';
 import { quadraticGap } from '../src/lasso/quad_model.js';
@@ -263,8 +263,8 @@ test('warmStartAt: a certified evaluation starts from the loose solution kept at
   ref.dispose();
 });
 
-test('validationMse: the value-only CV fold error from the validation block Gram equals the prediction MSE', () => {
-  for (const [shuffle, offset] of [[false, 0], [true, 300]] as const) {
+test('validationMse: the value-only CV fold error from the validation block Gram equals the prediction MSE (both backends)', () => {
+  for (const [shuffle, offset, backend] of [[false, 0, 'wasm'], [true, 300, 'wasm'], [false, 0, 'js'], [true, 300, 'js']] as const) onKernelBackend(backend, () => {
     const { X, y } = tall(9, 600, 20, offset);
     const cv = new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle, seed: 1 });
     const folds = cv.folds;
@@ -279,12 +279,14 @@ test('validationMse: the value-only CV fold error from the validation block Gram
       for (const frac of [0.5, 0.1, 0.01]) {
         const sol = f.problem.solve(f.problem.lambdaMax * frac, { tol: 1e-8 });
         const direct = f.lossAndAdjoint(sol).value;
-        const fromGram = validationMse(r2.validation[k]!, sol.beta, sol.support, sol.intercept);
-        assert.ok(Math.abs(fromGram - direct) <= 1e-11 * direct, `fold ${k} (shuffle ${shuffle}): ${fromGram} vs ${direct}`);
+        const vg: ValidationGram = r2.validation[k]!;
+        assert.equal(vg.eng !== null, backend === 'wasm', 'H in an engine memory exactly on the wasm backend');
+        const fromGram = validationMse(vg, sol.beta, sol.support, sol.intercept);
+        assert.ok(Math.abs(fromGram - direct) <= 1e-11 * direct, `fold ${k} (shuffle ${shuffle}, ${backend}): ${fromGram} vs ${direct}`);
       }
     }
     cv.dispose();
-  }
+  });
 });
 
 test('installFullGram: the refit design of all rows gets G from the summed block Grams; same refit', () => {

@@ -37,9 +37,10 @@ import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_la
 /**
  * What a fold's validation error needs from its block (squared loss; X' = X − 1m⁰ᵀ on the
  * validation rows V, w = y_V − ȳ_V): H = X'ᵀX' (p×p, full), the column sums s = 1ᵀX', X'ᵀw, Σw²,
- * ȳ_V, m⁰ and |V| (see `validationMse`). H lives in a WebAssembly engine memory (`eng`, as its
- * p×p "X") when the kernel backend allows, so that Hβ is one SIMD `gemvSkip`; release it with
- * `releaseValidationGram`.
+ * ȳ_V, m⁰ and |V| (see `validationMse`). H is stored row-major and only its upper triangle is
+ * meaningful (entries below the diagonal are undefined). It lives in a WebAssembly engine memory
+ * (`eng`, as its p×p "X") when the kernel backend allows, for the SIMD kernel `symquad`; release it
+ * with `releaseValidationGram`.
  */
 export interface ValidationGram {
   readonly H: Float64Array;
@@ -77,10 +78,11 @@ const VALIDATION_GRAM_MAX = 8 * 2 ** 20;
  * The terms cancel by about var(y_V)/MSE (small on a held-out fold), so the value is accurate to a
  * few ulps of Σw² — for grid values; the hypergradient needs the predictions themselves.
  *
- * βᵀHβ: with H in an engine memory, z = Hβ by the SIMD `gemvSkip` (columns of H with β_j = 0
- * skipped: |S|·p multiply-adds at two per instruction, contiguous) and βᵀHβ = Σ_(j∈S) β_j z_j;
- * else the scalar symmetric form over the support (|S|²/2 gathered multiply-adds). A grid path
- * evaluates this for every λ of every fold (500 times in a 5-fold, 100-λ CV), at supports up to p.
+ * βᵀHβ = Σ_(j∈S) β_j(H_jj β_j + 2·Σ_(l>j) H_jl β_l): with H in an engine memory by the SIMD kernel
+ * `symquad` (each row tail read contiguously with β's zeros: |S|·p/2 multiply-adds, two per
+ * instruction, on the upper triangle only — half the bytes of a product Hβ); else over the support
+ * in JavaScript (|S|²/2 gathered multiply-adds). A grid path evaluates this for every λ of every
+ * fold (500 times in a 5-fold, 100-λ CV), at supports up to p.
  *
  * @example
  * const mse = validationMse(v, sol.beta, sol.support, sol.intercept);
@@ -102,12 +104,9 @@ export function validationMse(v: ValidationGram, beta: Float64Array, support: In
   let quad = 0;
   const e = v.eng;
   if (e !== null && !e.busy && m > 0) {
-    // z = Hβ (H symmetric: column j = row j) in the engine, then βᵀz over the support
     e.beta.set(beta.subarray(0, p));
-    const z = e.outA;
-    z.fill(0);
-    e.gemvSkip(e.xPtr, p, p, e.beta.byteOffset, z.byteOffset);
-    for (let t = 0; t < m; t++) quad += bs[t]! * z[support[t]!]!;
+    e.ws.set(support);
+    quad = e.symquad(e.xPtr, p, e.ws.byteOffset, m, e.beta.byteOffset);
   } else {
     // βᵀHβ over the support: diagonal + 2·(strict upper triangle)
     for (let t = 0; t < m; t++) quad += bs[t]! * rowTail(H, support[t]! * p, support, bs, t);
@@ -260,7 +259,7 @@ export function installFullGram(full: FullGram, d: PreparedDesign): boolean {
 function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Array, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
   const made = createEngine(p, p);
   const H = made !== null ? made.x : new Float64Array(p * p);
-  for (let j = 0; j < p; j++) mirrorRow(H, S, p, j);
+  H.set(S.subarray(0, p * p)); // the upper triangle is what is read (no mirror)
   let ym = 0;
   for (let t = 0; t < nb; t++) ym += y[rows[t]!]!;
   ym /= nb;
@@ -321,15 +320,6 @@ function correctRow(g: Float64Array, p: number, j: number, nu: Float64Array, s: 
     const v = g[o + l]! - nu[l]! * sj - vj * s[l]! + nk * vj * nu[l]!;
     g[o + l] = v;
     g[l * p + j] = v;
-  }
-}
-
-/** Row j of H from the upper triangle of S, mirrored. */
-function mirrorRow(H: Float64Array, S: Float64Array, p: number, j: number): void {
-  const o = j * p;
-  for (let l = j; l < p; l++) {
-    H[o + l] = S[o + l]!;
-    H[l * p + j] = S[o + l]!;
   }
 }
 
