@@ -33,6 +33,7 @@ import { checkOptions } from '../core/options.js';
 import type { DesignInput, PreparedDesign } from './design.js';
 import { designOutOfRange, disposeDesign, powerOfTwoScale, resolveDesignOwned } from './design.js';
 import { colDots, vecSum } from './columns.js';
+import { seedDesignXty } from './quad_gram.js';
 import { toVector, type VectorLike } from '../data/matrix.js';
 import { describeValue } from '../core/tensor.js';
 
@@ -460,6 +461,7 @@ export function lambdaMaxFromTarget(d: PreparedDesign, v: Float64Array, w: Float
   const p = d.nCols;
   const g = new Float64Array(p);
   colDots(d, v, vecSum(d.nRows, v), null, p, g);
+  seedDesignXty(d, v, g); // the same product as the Gram mode's q (a CV fold: computed once, not twice)
   let m = 0;
   for (let j = 0; j < p; j++) {
     if (d.colNormsSq[j] === 0) continue;

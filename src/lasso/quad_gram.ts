@@ -224,6 +224,23 @@ export function designXty(d: PreparedDesign, yc: Float64Array): Float64Array {
   return xtyEntry(d, yc).q;
 }
 
+/**
+ * Caches q = X_cᵀy_c for the Gram mode (`designXty`) when a caller has just computed it by the same
+ * product (`colDots(d, yc, vecSum(n, yc), null, p, q)`: λ_max of a problem's target, models.ts),
+ * so that the first Gram solve on `d` does not repeat it; only on designs eligible for the Gram mode.
+ * `q` is copied.
+ *
+ * @example
+ * colDots(d, yc, vecSum(n, yc), null, p, q); seedDesignXty(d, yc, q); // designXty(d, yc) is now a lookup
+ */
+export function seedDesignXty(d: PreparedDesign, yc: Float64Array, q: Float64Array): void {
+  if (!gramEligible(d) || q.length !== d.nCols || yc.length < d.nRows) return;
+  const n = d.nRows;
+  let yy = 0;
+  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
+  (d as { xtyCache?: XtyEntry }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q: Float64Array.from(q), yy };
+}
+
 /** The cached q = X_cᵀy_c of `designXty` with ‖y_c‖² (summed in index order). */
 interface XtyEntry {
   y: Float64Array;
