@@ -201,12 +201,15 @@ export function installFoldGrams(
     }
     gramUpper(Xb, nb, p, S);
     if (keepVal) validation[b] = validationBlock(Xb, nb, p, S, rows, y!, m0);
-    if (T !== null) for (let j = 0; j < p; j++) addRange(T, S, j * p + j, p - j);
+    // S into T and every other fold's G, row by row (row j of S stays in cache across the targets;
+    // each target receives the same additions in the same block order as target by target)
+    const targets: Float64Array[] = [];
+    if (T !== null) targets.push(T);
     for (let k = 0; k < K; k++) {
       const g = G[k];
-      if (k === b || g === undefined || g === null) continue;
-      for (let j = 0; j < p; j++) addRange(g, S, j * p + j, p - j);
+      if (k !== b && g !== undefined && g !== null) targets.push(g);
     }
+    for (let j = 0; j < p; j++) for (const tg of targets) addRange(tg, S, j * p + j, p - j);
   }
   let done = 0;
   for (let k = 0; k < K; k++) {
