@@ -71,6 +71,28 @@ test('installFoldGrams: each fold G within its rounding bound of the direct X_cá
   }
 });
 
+test('installFoldGrams: the one-pass block sums (validation blocks kept) give the same bits as adding block by block', () => {
+  for (const [shuffle, K] of [[false, 4], [true, 5], [false, 2]] as const) {
+    const { X, y } = tall(12, 611, 29, 7);
+    const folds = kFoldIndices(X.nRows, K, { shuffle, seed: 5 });
+    const make = (): ReturnType<typeof prepareDesign>[] => folds.map((f) => {
+      const d = prepareDesign(takeRows(X, f.train), { center: true });
+      planGramSolves(d, 100);
+      return d;
+    });
+    const a = make(), b = make();
+    const ra = installFoldGrams(X, folds, a, y); // y: validation blocks kept, sums formed in one pass
+    const rb = installFoldGrams(X, folds, b); // no y: block by block into every fold's G
+    assert.ok(ra.validation !== null && rb.validation === null);
+    const p = X.nCols;
+    for (let k = 0; k < K; k++) {
+      const ga = cachedGram(a[k]!)!, gb = cachedGram(b[k]!)!;
+      for (let i = 0; i < p * p; i++) assert.ok(Object.is(ga[i], gb[i]), `fold ${k} entry ${i}: ${ga[i]} vs ${gb[i]}`);
+    }
+    for (let j = 0; j < p; j++) for (let l = j; l < p; l++) assert.ok(Object.is(ra.full!.T[j * p + l], rb.full!.T[j * p + l]), `T[${j},${l}]`);
+  }
+});
+
 test('installFoldGrams: skips what does not qualify and returns 0 for folds that do not partition the rows', () => {
   const { X } = tall(2, 200, 10, 0);
   const folds = kFoldIndices(X.nRows, 5);

@@ -200,7 +200,11 @@ export function installFoldGrams(
       sumsAll[j] += s;
     }
     gramUpper(Xb, nb, p, S);
-    if (keepVal) validation[b] = validationBlock(Xb, nb, p, S, rows, y!, m0);
+    if (keepVal) {
+      // S_b kept as the validation block's H: every sum formed after the loop (`sumBlocks`)
+      validation[b] = validationBlock(Xb, nb, p, S, rows, y!, m0);
+      continue;
+    }
     // S into T and every other fold's G, row by row (row j of S stays in cache across the targets;
     // each target receives the same additions in the same block order as target by target)
     const targets: Float64Array[] = [];
@@ -211,6 +215,7 @@ export function installFoldGrams(
     }
     for (let j = 0; j < p; j++) for (const tg of targets) addRange(tg, S, j * p + j, p - j);
   }
+  if (keepVal) sumBlocks(p, folds.map((_, b) => validation[b]?.H ?? null), G, T);
   let done = 0;
   for (let k = 0; k < K; k++) {
     const g = G[k];
@@ -331,6 +336,46 @@ function dotAt(a: Float64Array, o: number, w: Float64Array, m: number): number {
   let z = 0;
   for (let t = 0; t < m; t++) z += a[o + t]! * w[t]!;
   return z;
+}
+
+/**
+ * The upper triangles of T = Σ_b S_b and G_k = Σ_(b≠k) S_b (blocks absent: null, skipped) in one
+ * pass, row by row: with the running prefix P_k = S_0 + … + S_(k−1) (a row buffer), G_k = P_k +
+ * S_(k+1) + … + S_(K−1) and T = P_K — each the same left-to-right sum in block order as adding
+ * S_b into every target block by block, so the same bits, with K + K(K−1)/2 additions per entry
+ * instead of K², on rows that stay in cache.
+ */
+function sumBlocks(p: number, Sb: readonly (Float64Array | null)[], G: readonly (Float64Array | null | undefined)[], T: Float64Array | null): void {
+  const K = Sb.length;
+  const P = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    const o = j * p + j;
+    const m = p - j;
+    P.fill(0, 0, m);
+    for (let k = 0; k < K; k++) {
+      const g = G[k];
+      if (g !== undefined && g !== null) {
+        g.set(P.subarray(0, m), o);
+        for (let b = k + 1; b < K; b++) {
+          const sb = Sb[b];
+          if (sb !== null && sb !== undefined) addAt(g, sb, o, m);
+        }
+      }
+      const sk = Sb[k];
+      if (sk !== null && sk !== undefined) addFrom(P, sk, o, m);
+    }
+    if (T !== null) T.set(P.subarray(0, m), o);
+  }
+}
+
+/** dst[o..o+m) += src[o..o+m) (the same positions). */
+function addAt(dst: Float64Array, src: Float64Array, o: number, m: number): void {
+  for (let t = o; t < o + m; t++) dst[t] += src[t]!;
+}
+
+/** P[0..m) += src[o..o+m). */
+function addFrom(P: Float64Array, src: Float64Array, o: number, m: number): void {
+  for (let t = 0; t < m; t++) P[t] += src[o + t]!;
 }
 
 /** dst[o..o+m) += src[o..o+m). */
