@@ -426,9 +426,18 @@ export function checkedDesign(X: unknown, fn: string, arg = 'X'): DesignMatrix {
  */
 const checkedDesigns = new WeakSet<object>();
 
-/** Index of the first non-finite value of d, or −1 (a small function of its own: it gets optimised). */
+/**
+ * Index of the first non-finite value of d, or −1 (a small function of its own: it gets optimised).
+ * Four values per test: v − v is 0 for a finite v and NaN otherwise, and NaN survives the sum.
+ */
 function firstNonFinite(d: Float64Array): number {
-  for (let k = 0; k < d.length; k++) {
+  const len = d.length;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    const a = d[k]!, b = d[k + 1]!, c = d[k + 2]!, e = d[k + 3]!;
+    if ((a - a) + (b - b) + (c - c) + (e - e) !== 0) break;
+  }
+  for (; k < len; k++) {
     const v = d[k]!;
     if (v - v !== 0) return k;
   }
