@@ -222,3 +222,29 @@ test('the CV search range (λ_max of the full data, computed without preparing a
     }
   }
 });
+
+test('CrossValCriterion.evaluateMany: fold by fold, the same values bit for bit as evaluate point by point (loose grid path, certified points, gradients)', () => {
+  const { X, y } = makeCorrelatedData(500, 30, { corr: 0.5, snr: 3, density: 0.3, seed: 21 });
+  const lams = Array.from({ length: 25 }, (_, k) => [0.5 * Math.pow(0.85, k)]); // ≥ 20: the Gram mode is planned (loose path)
+  for (const opts of [{ gradient: false, certify: false, tol: 1e-4 }, { gradient: false, tol: 1e-4 }, { tol: 1e-6 }]) {
+    const a = new CrossValCriterion(X, y, 'lasso', { folds: 4 });
+    const b = new CrossValCriterion(X, y, 'lasso', { folds: 4 });
+    a.planEvaluations(lams.length);
+    b.planEvaluations(lams.length);
+    const many = a.evaluateMany(lams, opts);
+    assert.equal(many.evaluations.length, lams.length);
+    assert.equal(many.ms.length, lams.length);
+    for (let i = 0; i < lams.length; i++) {
+      const one = b.evaluate(lams[i]!, opts);
+      const ev = many.evaluations[i]!;
+      assert.equal(ev.value, one.value, `point ${i}`);
+      assert.equal(ev.supportSize, one.supportSize);
+      assert.equal(ev.inner.epochs, one.inner.epochs);
+      assert.equal(ev.inner.certified, one.inner.certified);
+      assert.deepEqual(ev.gradient, one.gradient);
+      assert.ok(many.ms[i]! >= 0);
+    }
+    a.dispose();
+    b.dispose();
+  }
+});

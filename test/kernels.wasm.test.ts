@@ -173,3 +173,39 @@ test('a dropped kernel memory is re-created by the next product (the path taken 
   assert.ok(kernelMemoryBytes() > 0);
   assert.deepEqual(C2, C1);
 });
+
+test('symquad (βᵀHβ from the upper triangle over a support) = a TypeScript reference on random shapes and supports', async () => {
+  const { createEngine, releaseEngine } = await import('../src/kernels/wasm_lasso.js');
+  let st = 77;
+  const g = (): number => (st = (Math.imul(st, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  for (const p of [1, 2, 3, 5, 8, 17, 33, 64, 101]) {
+    const made = withBackend('wasm', () => createEngine(p, p));
+    assert.ok(made !== null);
+    const e = made.engine;
+    for (let trial = 0; trial < 4; trial++) {
+      // a symmetric H whose lower triangle holds garbage the kernel must not read
+      const H = made.x;
+      for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) H[j * p + l] = l >= j ? g() - 0.5 : 1e300;
+      const S: number[] = [];
+      for (let j = 0; j < p; j++) if (trial === 3 || g() < 0.4) S.push(j);
+      if (trial === 0) S.length = 0;
+      if (trial === 1 && !S.includes(p - 1)) S.push(p - 1); // the last row: an empty tail
+      const beta = new Float64Array(p);
+      for (const j of S) beta[j] = g() * 4 - 2;
+      let ref = 0, mag = 0;
+      for (const j of S) {
+        for (const l of S) {
+          const h = l >= j ? H[j * p + l]! : H[l * p + j]!;
+          ref += beta[j]! * h * beta[l]!;
+          mag += Math.abs(beta[j]! * h * beta[l]!);
+        }
+      }
+      e.beta.set(beta);
+      e.ws.set(S);
+      const got = e.symquad(e.xPtr, p, e.ws.byteOffset, S.length, e.beta.byteOffset);
+      assert.ok(Math.abs(got - ref) <= 1e-14 * (mag + 1e-300) * p, `p = ${p}, |S| = ${S.length}: ${got} vs ${ref}`);
+      if (S.length === 0) assert.equal(got, 0);
+    }
+    releaseEngine(e);
+  }
+});

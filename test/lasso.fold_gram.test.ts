@@ -10,12 +10,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
-import { residualQuantities } from './helpers.js';
+import { lassoObjective, onKernelBackend, residualQuantities } from './helpers.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import { kFoldIndices, takeRows } from '../src/data/dataset.js';
 import { prepareDesign } from '../src/lasso/index.js';
 import { SparseProblem } from '../src/lasso/hypergrad.js';
-import { installFoldGrams, validationMse } from '../src/lasso/fold_gram.js';
+import { installFoldGrams, validationMse, type ValidationGram } from '../src/lasso/fold_gram.js';
 import { looseGramSolve } from '../src/lasso/gram_loose.js';
 import { cachedGram, designGram, designXty, gramCertificate, planGramSolves, type GramError } from '../src/lasso/quad_gram.js';
 import { quadraticGap } from '../src/lasso/quad_model.js';
@@ -68,6 +68,28 @@ test('installFoldGrams: each fold G within its rounding bound of the direct X_c�
       for (let j = 0; j < p; j++) worst = Math.max(worst, Math.abs(G[j * p + j]! - direct[j * p + j]!) / direct[j * p + j]!);
       assert.ok(worst <= 1e-12, `relative diagonal error ${worst}`);
     }
+  }
+});
+
+test('installFoldGrams: the one-pass block sums (validation blocks kept) give the same bits as adding block by block', () => {
+  for (const [shuffle, K] of [[false, 4], [true, 5], [false, 2]] as const) {
+    const { X, y } = tall(12, 611, 29, 7);
+    const folds = kFoldIndices(X.nRows, K, { shuffle, seed: 5 });
+    const make = (): ReturnType<typeof prepareDesign>[] => folds.map((f) => {
+      const d = prepareDesign(takeRows(X, f.train), { center: true });
+      planGramSolves(d, 100);
+      return d;
+    });
+    const a = make(), b = make();
+    const ra = installFoldGrams(X, folds, a, y); // y: validation blocks kept, sums formed in one pass
+    const rb = installFoldGrams(X, folds, b); // no y: block by block into every fold's G
+    assert.ok(ra.validation !== null && rb.validation === null);
+    const p = X.nCols;
+    for (let k = 0; k < K; k++) {
+      const ga = cachedGram(a[k]!)!, gb = cachedGram(b[k]!)!;
+      for (let i = 0; i < p * p; i++) assert.ok(Object.is(ga[i], gb[i]), `fold ${k} entry ${i}: ${ga[i]} vs ${gb[i]}`);
+    }
+    for (let j = 0; j < p; j++) for (let l = j; l < p; l++) assert.ok(Object.is(ra.full!.T[j * p + l], rb.full!.T[j * p + l]), `T[${j},${l}]`);
   }
 });
 
@@ -176,6 +198,47 @@ test('looseGramSolve: bit for bit the β, intercept and support of the regular v
   for (const pr of [a, b, c, e]) pr.dispose();
 });
 
+test('looseGramSolve with the path predictor: every point certified, objective within the tolerance of the unpredicted path, fewer sweeps (both backends)', () => {
+  const { X, y } = tall(11, 800, 40, 2);
+  for (const backend of ['js', 'wasm'] as const) {
+    onKernelBackend(backend, () => {
+      const a = new SparseProblem(X, y, 'lasso');
+      const b = new SparseProblem(X, y, 'lasso');
+      a.planSolves(100);
+      b.planSolves(100);
+      const loose = { tol: 1e-4, refine: false, checks: false } as const;
+      const tolAbs = (1e-4 * a.yc.reduce((s, v) => s + v * v, 0)) / a.n;
+      let epochsA = 0, epochsB = 0, moved = 0;
+      for (let k = 1; k <= 25; k++) {
+        const lam = a.lambdaMax * Math.pow(0.85, k);
+        const before = a.lastSolution?.beta;
+        const s1 = looseGramSolve(a, lam, loose, true);
+        const s2 = looseGramSolve(b, lam, loose, false);
+        assert.ok(s1 !== null && s2 !== null, `null at step ${k}`);
+        assert.ok(s1.converged && s1.gap <= tolAbs, `step ${k}: gap ${s1.gap} > ${tolAbs}`);
+        // both within their certified gap of the optimum: objectives within tol of each other
+        const l1 = new Float64Array(X.nCols).fill(lam);
+        const d = Math.abs(lassoObjective(X, y, s1, l1) - lassoObjective(X, y, s2, l1));
+        assert.ok(d <= tolAbs * (1 + 1e-6), `step ${k}: objectives differ by ${d} > ${tolAbs}`);
+        epochsA += s1.iterations;
+        epochsB += s2.iterations;
+        if (before !== undefined && s1.iterations !== s2.iterations) moved++;
+      }
+      assert.ok(moved > 0, 'the predictor never changed a start');
+      assert.ok(epochsA < epochsB, `${backend}: ${epochsA} sweeps with the predictor, ${epochsB} without`);
+      // not a continuation (λ increases): the plain warm start, bit for bit the unpredicted solve
+      const up = a.lambdaMax * Math.pow(0.85, 10);
+      const c = new SparseProblem(X, y, 'lasso');
+      c.planSolves(100);
+      c.warmStartFrom(a.lastSolution!);
+      const u1 = looseGramSolve(a, up, loose, true)!;
+      const u2 = looseGramSolve(c, up, loose, false)!;
+      assert.deepEqual(u1.beta, u2.beta);
+      for (const pr of [a, b, c]) pr.dispose();
+    });
+  }
+});
+
 test('CrossValCriterion: a planned grid installs every fold G from block Grams; loose values match the regular solves', () => {
   const { X, y } = tall(6, 900, 30, 10);
   const cv = new CrossValCriterion(X, y, 'lasso', { folds: 5 });
@@ -222,8 +285,8 @@ test('warmStartAt: a certified evaluation starts from the loose solution kept at
   ref.dispose();
 });
 
-test('validationMse: the value-only CV fold error from the validation block Gram equals the prediction MSE', () => {
-  for (const [shuffle, offset] of [[false, 0], [true, 300]] as const) {
+test('validationMse: the value-only CV fold error from the validation block Gram equals the prediction MSE (both backends)', () => {
+  for (const [shuffle, offset, backend] of [[false, 0, 'wasm'], [true, 300, 'wasm'], [false, 0, 'js'], [true, 300, 'js']] as const) onKernelBackend(backend, () => {
     const { X, y } = tall(9, 600, 20, offset);
     const cv = new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle, seed: 1 });
     const folds = cv.folds;
@@ -238,12 +301,14 @@ test('validationMse: the value-only CV fold error from the validation block Gram
       for (const frac of [0.5, 0.1, 0.01]) {
         const sol = f.problem.solve(f.problem.lambdaMax * frac, { tol: 1e-8 });
         const direct = f.lossAndAdjoint(sol).value;
-        const fromGram = validationMse(r2.validation[k]!, sol.beta, sol.support, sol.intercept);
-        assert.ok(Math.abs(fromGram - direct) <= 1e-11 * direct, `fold ${k} (shuffle ${shuffle}): ${fromGram} vs ${direct}`);
+        const vg: ValidationGram = r2.validation[k]!;
+        assert.equal(vg.eng !== null, backend === 'wasm', 'H in an engine memory exactly on the wasm backend');
+        const fromGram = validationMse(vg, sol.beta, sol.support, sol.intercept);
+        assert.ok(Math.abs(fromGram - direct) <= 1e-11 * direct, `fold ${k} (shuffle ${shuffle}, ${backend}): ${fromGram} vs ${direct}`);
       }
     }
     cv.dispose();
-  }
+  });
 });
 
 test('installFullGram: the refit design of all rows gets G from the summed block Grams; same refit', () => {

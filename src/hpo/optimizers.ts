@@ -540,6 +540,12 @@ function adam(ctx: Ctx, maxEvals: number): OuterResult {
 }
 
 /**
+ * Grid points per `evaluateMany` call (CV: each fold solves this many λ in a row). 10 keeps the
+ * cache benefit (measured equal to 100 on 5-fold CV) and `onEvaluation` progress fine-grained.
+ */
+const GRID_CHUNK = 10;
+
+/**
  * The geometric grid of the grid search (decreasing): λ_max·eps^(k/(size−1)), k = 0..size−1.
  *
  * @example
@@ -601,10 +607,25 @@ function gridSearch(ctx: Ctx, maxEvals: number | undefined): OuterResult {
   const loose: number[] = [];
   // a path of this many λ per problem: the inner solvers choose their mode up front
   ctx.crit.planEvaluations?.(model === 'enet' ? grid.length : points.length);
-  for (const th of points) {
-    const { ev, ms } = evalAt(ctx, th, false, tol, false);
-    record(ctx, th, ev, tol, ms, ev.finite);
-    loose.push(ev.finite ? ev.value : NaN);
+  // runs of GRID_CHUNK points at once when the criterion can take them in its own order
+  // (`evaluateMany`: CV fold by fold, same values); `onEvaluation` then fires per run
+  const many = ctx.crit.evaluateMany?.bind(ctx.crit);
+  for (let i0 = 0; i0 < points.length; i0 += many !== undefined ? GRID_CHUNK : 1) {
+    if (many === undefined) {
+      const th = points[i0]!;
+      const { ev, ms } = evalAt(ctx, th, false, tol, false);
+      record(ctx, th, ev, tol, ms, ev.finite);
+      loose.push(ev.finite ? ev.value : NaN);
+      continue;
+    }
+    const run = points.slice(i0, i0 + GRID_CHUNK);
+    const r = many(run.map((th) => th.map(Math.exp)), { ...(ctx.opts.hypergrad ?? {}), tol, gradient: false, certify: false });
+    for (let i = 0; i < run.length; i++) {
+      const ev = r.evaluations[i]!;
+      ctx.calls++;
+      record(ctx, run[i]!, ev, tol, r.ms[i]!, ev.finite);
+      loose.push(ev.finite ? ev.value : NaN);
+    }
   }
   certifyDecisive(ctx, points, loose, tol);
   // no point could be certified (e.g. non-unique solutions everywhere): the best loose one, flagged

@@ -2,7 +2,8 @@
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
  * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, the block
- * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
+ * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`,
+ * the symmetric quadratic form `symquad`),
  * and a pool of engine memories.
  *
  * Interface: `createCscEngine(n, p, nnz)` is the same for CSC designs (kernel `cepoch`);
@@ -108,6 +109,8 @@ export interface WasmEngine {
   readonly axpydot4: (n: number, a0: number, a1: number, a2: number, a3: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, out: number) => void;
   /** out[0..6) = X_0ᵀX_1, X_0ᵀX_2, X_0ᵀX_3, X_1ᵀX_2, X_1ᵀX_3, X_2ᵀX_3 for the columns at c0..c3. */
   readonly gram4: (n: number, c0: number, c1: number, c2: number, c3: number, out: number) => void;
+  /** βᵀHβ, H symmetric p×p row-major at h (upper triangle read), β zero outside the increasing list ws[0..m). */
+  readonly symquad: (h: number, p: number, ws: number, m: number, beta: number) => number;
 }
 
 interface PoolSlot {
@@ -117,7 +120,12 @@ interface PoolSlot {
 }
 /** Released engine memories, most recent last (bounded: see `releaseEngine`). */
 const enginePool: PoolSlot[] = [];
-const POOL_MAX = 4;
+/**
+ * A 5-fold CV tune holds about 16 engine memories at once (per fold: its rows, its G, its validation
+ * block's H; the refit): with 4 pooled, the next tune paid first-touch page faults on most of them
+ * (≈ 20% of a 2000×300 tune's CPU time); the byte bound below is what limits the memory kept.
+ */
+const POOL_MAX = 16;
 const POOL_MAX_BYTES = 2 ** 30;
 
 /** Bytes of an engine memory for n×p (see the layout in `layoutEngine`). */
@@ -225,6 +233,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     axpy4: ex.axpy4 as WasmEngine['axpy4'],
     axpydot4: ex.axpydot4 as WasmEngine['axpydot4'],
     gram4: ex.gram4 as WasmEngine['gram4'],
+    symquad: ex.symquad as WasmEngine['symquad'],
   };
   return { engine, x };
 }
@@ -355,7 +364,7 @@ export function unstage(src: Float64Array, out: Float64Array, cols: Int32Array |
 
 /**
  * Returns the memory of `e` to the pool for reuse by later engines (a fresh memory pays a page
- * fault per 4 KiB on first touch). The pool keeps at most 4 memories and 1 GiB; `e` must not be used
+ * fault per 4 KiB on first touch). The pool keeps at most 16 memories and 1 GiB; `e` must not be used
  * afterwards.
  */
 export function releaseEngine(e: WasmEngine | CscEngine): void {

@@ -407,14 +407,37 @@ export function resolveDesignOwned(X: DesignInput, center: boolean, fn: string, 
  * // NonFiniteError: tuneLasso(): validation X contains a non-finite value (NaN) at row 0, column 1
  */
 export function checkedDesign(X: unknown, fn: string, arg = 'X'): DesignMatrix {
+  // a design this function returned earlier is checked already (one tune passes its X through
+  // tuneLasso, the criterion factory and the criterion: one O(n·p) scan instead of three)
+  if (typeof X === 'object' && X !== null && checkedDesigns.has(X)) return X as DesignMatrix;
   const D = toDesignMatrix(X, fn, arg);
   validateDesign(D, fn, true, arg);
-  return D;
+  // the caller's own dense object is not marked (it may change its values later): a new record of
+  // the same (shared) data is; CSC matrices only when converted here (class instances stay as they are)
+  const out: DesignMatrix = D === X && D.kind === 'dense' ? { kind: 'dense', nRows: D.nRows, nCols: D.nCols, data: D.data } : D;
+  if (out !== X) checkedDesigns.add(out);
+  return out;
 }
 
-/** Index of the first non-finite value of d, or −1 (a small function of its own: it gets optimised). */
+/**
+ * The designs made by `checkedDesign` (fresh records, never the caller's objects): passed to it
+ * again, they are not re-scanned. The data may be shared with the caller, who could change it
+ * later, but these records live only inside the library calls that made them.
+ */
+const checkedDesigns = new WeakSet<object>();
+
+/**
+ * Index of the first non-finite value of d, or −1 (a small function of its own: it gets optimised).
+ * Four values per test: v − v is 0 for a finite v and NaN otherwise, and NaN survives the sum.
+ */
 function firstNonFinite(d: Float64Array): number {
-  for (let k = 0; k < d.length; k++) {
+  const len = d.length;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    const a = d[k]!, b = d[k + 1]!, c = d[k + 2]!, e = d[k + 3]!;
+    if ((a - a) + (b - b) + (c - c) + (e - e) !== 0) break;
+  }
+  for (; k < len; k++) {
     const v = d[k]!;
     if (v - v !== 0) return k;
   }

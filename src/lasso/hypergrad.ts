@@ -288,7 +288,9 @@ export class SparseProblem {
         const so = {
           tol: opts.tol ?? 1e-4, fitIntercept: this.fitIntercept, onFailure: 'return' as const, // reported in `converged`; the criteria certify
           ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}),
-          ...(warm ? { warmStart: { beta: warm.beta, residual: warm.residual } } : {}),
+          // β only: the solvers ignore a warm residual (models.ts `WarmStart`), and reading it would
+          // compute the lazy residual of a loose grid solution (gram_loose.ts: O(n·|S|)) for nothing
+          ...(warm ? { warmStart: { beta: warm.beta } } : {}),
         };
         let res: SolverResult;
         if (this.model === 'lasso') res = lasso(d, this.y, lam[0]!, so);

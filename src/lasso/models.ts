@@ -33,6 +33,7 @@ import { checkOptions } from '../core/options.js';
 import type { DesignInput, PreparedDesign } from './design.js';
 import { designOutOfRange, disposeDesign, powerOfTwoScale, resolveDesignOwned } from './design.js';
 import { colDots, vecSum } from './columns.js';
+import { seedDesignXty } from './quad_gram.js';
 import { toVector, type VectorLike } from '../data/matrix.js';
 import { describeValue } from '../core/tensor.js';
 
@@ -414,6 +415,15 @@ export function warmBeta(ws: WarmStart | undefined, p: number, normsSq: Float64A
   const b = ws.beta;
   if (b === null || typeof b !== 'object' || typeof b.length !== 'number') throw new InvalidArgumentError(`${fn}(): warmStart.beta must be an array of numbers`);
   if (b.length !== p) throw new ShapeError(`${fn}(): warmStart.beta has ${b.length} entries but X has ${p} columns`);
+  // the usual case, a previous solution's β: one monomorphic pass (v − v ≠ 0 exactly for NaN, ±∞)
+  if (b instanceof Float64Array) {
+    for (let j = 0; j < p; j++) {
+      const v = b[j]!;
+      if (v - v !== 0) throw new NonFiniteError(`${fn}(): warmStart.beta[${j}] is not finite (${String(v)})`);
+      beta[j] = normsSq[j]! > 0 ? v : 0;
+    }
+    return beta;
+  }
   for (let j = 0; j < p; j++) {
     const v = b[j]!;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(`${fn}(): warmStart.beta[${j}] is not finite (${String(v)})`);
@@ -451,6 +461,7 @@ export function lambdaMaxFromTarget(d: PreparedDesign, v: Float64Array, w: Float
   const p = d.nCols;
   const g = new Float64Array(p);
   colDots(d, v, vecSum(d.nRows, v), null, p, g);
+  seedDesignXty(d, v, g); // the same product as the Gram mode's q (a CV fold: computed once, not twice)
   let m = 0;
   for (let j = 0; j < p; j++) {
     if (d.colNormsSq[j] === 0) continue;

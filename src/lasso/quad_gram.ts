@@ -116,6 +116,14 @@ interface GramStore {
    * same β (a warm-started path) starts from it instead of recomputing the same values.
    */
   fresh?: { q: Float64Array; beta: Float64Array; g: Float64Array | null } | null;
+  /**
+   * diag G, gathered on the first solve (a strided pass over G: one cache line per entry) and kept;
+   * `diagLoaded`: already copied into the engine's `norms` vector, which nothing else writes.
+   */
+  diag?: Float64Array;
+  diagLoaded?: boolean;
+  /** The β buffer of the previous `fresh` record, reused by the next one (no p-vector per solve). */
+  spare?: Float64Array | null;
 }
 
 /**
@@ -216,21 +224,55 @@ export function designXty(d: PreparedDesign, yc: Float64Array): Float64Array {
   return xtyEntry(d, yc).q;
 }
 
+/**
+ * Caches q = X_cᵀy_c for the Gram mode (`designXty`) when a caller has just computed it by the same
+ * product (`colDots(d, yc, vecSum(n, yc), null, p, q)`: λ_max of a problem's target, models.ts),
+ * so that the first Gram solve on `d` does not repeat it; only on designs eligible for the Gram mode.
+ * `q` is copied.
+ *
+ * @example
+ * colDots(d, yc, vecSum(n, yc), null, p, q); seedDesignXty(d, yc, q); // designXty(d, yc) is now a lookup
+ */
+export function seedDesignXty(d: PreparedDesign, yc: Float64Array, q: Float64Array): void {
+  if (!gramEligible(d) || q.length !== d.nCols || yc.length < d.nRows) return;
+  const n = d.nRows;
+  let yy = 0;
+  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
+  (d as { xtyCache?: XtyEntry }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q: Float64Array.from(q), yy };
+}
+
 /** The cached q = X_cᵀy_c of `designXty` with ‖y_c‖² (summed in index order). */
-function xtyEntry(d: PreparedDesign, yc: Float64Array): { y: Float64Array; q: Float64Array; yy: number } {
-  const c = (d as { xtyCache?: { y: Float64Array; q: Float64Array; yy: number } }).xtyCache;
+interface XtyEntry {
+  y: Float64Array;
+  q: Float64Array;
+  yy: number;
+  /** The caller's array last found equal to `y` (see `trusted` in `xtyEntry`). */
+  src?: Float64Array;
+}
+
+/**
+ * `trusted`: the caller guarantees that `yc` is never modified (a `SparseProblem`'s y_c: the loose
+ * grid path, 100 solves per fold), so the O(n) comparison is skipped when `yc` is the very array
+ * last found equal to the cached one.
+ */
+function xtyEntry(d: PreparedDesign, yc: Float64Array, trusted = false): XtyEntry {
+  const c = (d as { xtyCache?: XtyEntry }).xtyCache;
   const n = d.nRows;
   if (c !== undefined) {
+    if (trusted && c.src === yc) return c;
     let same = true;
     for (let i = 0; same && i < n; i++) same = c.y[i] === yc[i];
-    if (same) return c;
+    if (same) {
+      c.src = trusted ? yc : undefined;
+      return c;
+    }
   }
   const q = new Float64Array(d.nCols);
   colDots(d, yc, vecSum(n, yc), null, d.nCols, q);
   let yy = 0;
   for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
-  const e = { y: Float64Array.from(yc.subarray(0, n)), q, yy };
-  (d as { xtyCache?: typeof e }).xtyCache = e;
+  const e: XtyEntry = { y: Float64Array.from(yc.subarray(0, n)), q, yy, ...(trusted ? { src: yc } : {}) };
+  (d as { xtyCache?: XtyEntry }).xtyCache = e;
   return e;
 }
 
@@ -282,7 +324,7 @@ export interface GramCert {
  */
 export function gramSolve(
   d: PreparedDesign, yc: Float64Array, spec: QuadSpec, beta: Float64Array, active: Int32Array, nActive: number,
-  tolAbs: number, maxEpochs: number,
+  tolAbs: number, maxEpochs: number, lean: GramLean = {},
 ): GramRun {
   const n = d.nRows;
   const p = d.nCols;
@@ -291,15 +333,33 @@ export function gramSolve(
   const eng = st.eng !== null && !st.eng.busy ? st.eng : null;
   if (eng !== null) eng.busy = true;
   try {
-    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, st, eng);
+    return gramLoop(d, yc, spec, beta, active, nActive, tolAbs, maxEpochs, st, eng, lean);
   } finally {
     if (eng !== null) eng.busy = false;
   }
 }
 
+/**
+ * What a caller of `gramSolve` can do without (the loose grid path, gram_loose.ts): `trustedTarget`
+ * — y_c is never modified (its q is looked up by identity, see `xtyEntry`); `noCertG` — the
+ * certificate's copy of g (`GramCert.g`) is not read.
+ */
+export interface GramLean {
+  readonly trustedTarget?: boolean;
+  readonly noCertG?: boolean;
+  /**
+   * g = q − Gβ at the starting β computed by the caller (not fresh: e.g. extrapolated along a path,
+   * gram_loose.ts), instead of recomputing it (O(p·|support|)); the loop recomputes g before it
+   * stops, so only the start depends on it.
+   */
+  readonly startG?: Float64Array;
+  /** Receives the final g (freshly recomputed) when the run is certified (`cert` non-null). */
+  readonly outG?: Float64Array;
+}
+
 function gramLoop(
   d: PreparedDesign, yc: Float64Array, spec: QuadSpec, beta0: Float64Array, active0: Int32Array, nActive: number,
-  tolAbs: number, maxEpochs: number, st: GramStore, eng: WasmEngine | null,
+  tolAbs: number, maxEpochs: number, st: GramStore, eng: WasmEngine | null, lean: GramLean,
 ): GramRun {
   const G = st.G;
   const gerr = st.err;
@@ -307,11 +367,21 @@ function gramLoop(
   const p = d.nCols;
   const l1 = spec.l1;
   const nl2 = n * spec.l2;
-  const { q, yy } = xtyEntry(d, yc);
+  const { q, yy } = xtyEntry(d, yc, lean.trustedTarget === true);
   // the loop's vectors: in the engine memory (the `gepoch` kernel reads them there) or plain
   const g = eng !== null ? eng.r : new Float64Array(p);
   const thr = eng !== null ? eng.thr : new Float64Array(p);
-  const diag = eng !== null ? eng.norms : new Float64Array(p);
+  let dg = st.diag;
+  if (dg === undefined) {
+    dg = new Float64Array(p);
+    for (let j = 0; j < p; j++) dg[j] = G[j * p + j]!;
+    st.diag = dg;
+  }
+  const diag = eng !== null ? eng.norms : dg;
+  if (eng !== null && st.diagLoaded !== true) {
+    diag.set(dg);
+    st.diagLoaded = true;
+  }
   const beta = eng !== null ? eng.beta : beta0;
   const active = eng !== null ? eng.ws : active0;
   const sup = eng !== null ? eng.cols : new Int32Array(p);
@@ -319,10 +389,7 @@ function gramLoop(
     beta.set(beta0);
     active.set(active0.subarray(0, nActive));
   }
-  for (let j = 0; j < p; j++) {
-    thr[j] = n * l1[j]!;
-    diag[j] = G[j * p + j]!;
-  }
+  for (let j = 0; j < p; j++) thr[j] = n * l1[j]!;
   const refresh = (): void => {
     if (eng !== null) {
       // g = q − Gβ with the SIMD Xβ kernel (G_j = column j) into a scratch vector
@@ -343,14 +410,24 @@ function gramLoop(
   // g from the previous solve when it ended freshly refreshed at this β (bit for bit the refresh)
   const prev = st.fresh;
   st.fresh = null;
-  let same = prev != null && prev.q === q && (eng !== null) === (prev.g === null);
+  const start = lean.startG !== undefined && lean.startG.length === p ? lean.startG : null;
+  let same = start === null && prev != null && prev.q === q && (eng !== null) === (prev.g === null);
   for (let j = 0; same && j < p; j++) same = prev!.beta[j] === beta[j];
-  if (same) {
+  if (start !== null) g.set(start);
+  else if (same) {
     if (prev!.g !== null) g.set(prev!.g);
   } else refresh();
-  let fresh = true; // g was just recomputed from β (no sweep since)
+  if (prev != null && prev.beta.length === p) st.spare = prev.beta;
+  let fresh = start === null; // g was just recomputed from β (no sweep since)
   const keep = (): void => {
-    st.fresh = fresh ? { q, beta: new Float64Array(beta), g: eng !== null ? null : g } : null;
+    if (!fresh) {
+      st.fresh = null;
+      return;
+    }
+    const b = st.spare ?? new Float64Array(p);
+    st.spare = null;
+    b.set(beta);
+    st.fresh = { q, beta: b, g: eng !== null ? null : g };
   };
   const sweep = (cols: Int32Array, m: number): void => {
     fresh = false;
@@ -376,25 +453,12 @@ function gramLoop(
   // gap over cols[0..m) (β must vanish outside them), formulas of quad_model.ts with
   // X_cᵀr = g and ‖r‖² = ‖y_c‖² − βᵀq − βᵀg; also the rounding scale of ‖r‖²
   let floorScale = 0;
+  // one penalty level for every feature (the Lasso): no division per feature in `gapSums`
+  let lu = l1.length > 0 ? l1[0]! : 0;
+  for (let j = 1; lu > 0 && j < p; j++) if (l1[j] !== lu) lu = 0;
   const gapOver = (cols: Int32Array, m: number): number => {
-    let pen = 0, bb = 0, bg = 0, bq = 0, s = 1, sc = yy;
-    for (let k = 0; k < m; k++) {
-      const j = cols[k]!;
-      const b = beta[j]!;
-      const x = g[j]!;
-      if (b !== 0) {
-        pen += l1[j]! * Math.abs(b);
-        bb += b * b;
-        bg += b * x;
-        bq += b * q[j]!;
-        sc += Math.abs(b * q[j]!) + Math.abs(b * (q[j]! - x));
-      }
-      const lj = l1[j]!;
-      if (lj > 0) {
-        const a = Math.abs(x - nl2 * b) / (n * lj);
-        if (a > s) s = a;
-      }
-    }
+    const o = gapSums(cols, m, beta, g, q, l1, lu, nl2, n, yy);
+    const pen = o[0]!, bb = o[1]!, bg = o[2]!, bq = o[3]!, s = o[4]!, sc = o[5]!;
     floorScale = sc;
     const t = 1 / s;
     const rr = Math.max(0, yy - bq - bg);
@@ -402,18 +466,30 @@ function gramLoop(
   };
   const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
   // the certified gap at the current β (g freshly refreshed: see the callers), or null
+  // a certified finish hands the (fresh) g to the caller's `outG`
+  const finish = (c: GramCert | null): GramCert | null => {
+    if (c !== null && lean.outG !== undefined && lean.outG.length === p) lean.outG.set(g);
+    return c;
+  };
   const certify = (): GramCert | null => {
     const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr);
-    return c.gap <= tolAbs ? { ...c, g: new Float64Array(g) } : null;
+    if (c.gap > tolAbs) return null;
+    return lean.noCertG === true ? c : { ...c, g: new Float64Array(g) };
   };
   let epochs = 0;
   let updates = 0;
   let gap = Infinity;
-  // a warm start may already be solved: no sweep then (the caller's certificate decides)
+  // a warm start may already be solved: no sweep then (the caller's certificate decides; a g the
+  // caller gave is recomputed first)
   gap = gapOver(active, nActive);
+  if (gap <= tolAbs && !fresh) {
+    refresh();
+    fresh = true;
+    gap = gapOver(active, nActive);
+  }
   if (gap <= tolAbs) {
     keep();
-    return { q, epochs: 0, coordUpdates: 0, gap, cert: certify() };
+    return { q, epochs: 0, coordUpdates: 0, gap, cert: finish(certify()) };
   }
   while (epochs < maxEpochs) {
     sweep(active, nActive);
@@ -445,7 +521,69 @@ function gramLoop(
   }
   if (eng !== null) beta0.set(beta);
   keep();
-  return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? certify() : null };
+  return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? finish(certify()) : null };
+}
+
+/** The sums of `gapSums`, reused (one call at a time; read right after). */
+const gapOut = new Float64Array(6);
+
+/**
+ * The sums of the Gram gap over cols[0..m) (`gramLoop`'s `gapOver`): [Σ l_j|β_j|, ‖β‖², βᵀg, βᵀq,
+ * s = max(1, max_j |g_j − nλ₂β_j|/(n·l_j)), the rounding scale yy + Σ|β_j q_j| + |β_j(q_j − g_j)|].
+ * `lu` > 0: every l_j equals lu (the Lasso), and the maximum is divided once — the same value,
+ * since division by a positive number is monotone in IEEE arithmetic. A top-level function with
+ * the arrays as arguments (not a closure over them): V8 hoists their loads out of the loop.
+ */
+function gapSums(
+  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, l1: Float64Array, lu: number, nl2: number, n: number, yy: number,
+): Float64Array {
+  let pen = 0, bb = 0, bg = 0, bq = 0, s = 1, sc = yy;
+  if (lu > 0) {
+    let amax = 0;
+    for (let k = 0; k < m; k++) {
+      const j = cols[k]!;
+      const b = beta[j]!;
+      const x = g[j]!;
+      if (b !== 0) {
+        const qj = q[j]!;
+        pen += lu * Math.abs(b);
+        bb += b * b;
+        bg += b * x;
+        bq += b * qj;
+        sc += Math.abs(b * qj) + Math.abs(b * (qj - x));
+      }
+      const a = Math.abs(x - nl2 * b);
+      if (a > amax) amax = a;
+    }
+    const a = amax / (n * lu);
+    if (a > s) s = a;
+  } else {
+    for (let k = 0; k < m; k++) {
+      const j = cols[k]!;
+      const b = beta[j]!;
+      const x = g[j]!;
+      const lj = l1[j]!;
+      if (b !== 0) {
+        pen += lj * Math.abs(b);
+        bb += b * b;
+        bg += b * x;
+        bq += b * q[j]!;
+        sc += Math.abs(b * q[j]!) + Math.abs(b * (q[j]! - x));
+      }
+      if (lj > 0) {
+        const a = Math.abs(x - nl2 * b) / (n * lj);
+        if (a > s) s = a;
+      }
+    }
+  }
+  const o = gapOut;
+  o[0] = pen;
+  o[1] = bb;
+  o[2] = bg;
+  o[3] = bq;
+  o[4] = s;
+  o[5] = sc;
+  return o;
 }
 
 /**

@@ -1,6 +1,7 @@
 ;; @file The WebAssembly SIMD kernels of dense Lasso designs (src/kernels/wasm_lasso.ts): CD epochs
 ;; (residual mode `epoch`, Gram mode `gepoch`, logistic `wepoch`, CSC `cepoch`), column dot
-;; products, Xβ, column preparation, weighted norms. f64x2 SIMD128.
+;; products, Xβ, column preparation, weighted norms, the symmetric quadratic form `symquad`.
+;; f64x2 SIMD128.
 ;;
 ;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
 ;; edit this file, run `npm run build:kernels`, commit both. The memory (env.mem) is one per
@@ -2074,4 +2075,53 @@
     (f64.store offset=24 (local.get $out) (local.get $h12))
     (f64.store offset=32 (local.get $out) (local.get $h13))
     (f64.store offset=40 (local.get $out) (local.get $h23)))
+
+  ;; symquad(h, p, ws, m, beta) → βᵀHβ for a symmetric p×p H (row-major; only the upper triangle
+  ;; is read) and β vanishing outside the increasing column list ws[0..m) (lasso/fold_gram.ts, the
+  ;; value-only CV fold error): Σ_w β_j·(H_jj·β_j + 2·Σ_(l>j) H_jl·β_l), j = ws[w], the inner sum
+  ;; over the whole row tail (zeros of β included: contiguous loads) with two f64x2 accumulators
+  ;; over 32-byte blocks, one 16-byte block, lanes (a0 + a1) reduced 0 + 1, then the scalar tail.
+  ;; m·p/2 multiply-adds on half of H, against m·p on all of it for Hβ.
+  (func $symquad (export "symquad") (param $h i32) (param $p i32) (param $ws i32) (param $m i32) (param $beta i32) (result f64)
+    (local $w i32) (local $mb i32) (local $j i32) (local $row i32) (local $i i32) (local $e4 i32) (local $e2 i32) (local $eb i32)
+    (local $a0 v128) (local $a1 v128) (local $s f64) (local $bj f64) (local $q f64)
+    (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $eb (i32.shl (local.get $p) (i32.const 3)))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $w) (local.get $mb)))
+        (local.set $j (i32.load (i32.add (local.get $ws) (local.get $w))))
+        (local.set $bj (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $row (i32.add (local.get $h) (i32.mul (local.get $j) (local.get $eb))))
+        ;; byte offsets 8(j + 1) .. 8p of the row and of beta
+        (local.set $i (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 3)))
+        (local.set $e4 (i32.add (local.get $i) (i32.and (i32.sub (local.get $eb) (local.get $i)) (i32.const -32))))
+        (local.set $e2 (i32.add (local.get $i) (i32.and (i32.sub (local.get $eb) (local.get $i)) (i32.const -16))))
+        (local.set $a0 (v128.const f64x2 0 0))
+        (local.set $a1 (v128.const f64x2 0 0))
+        (block $B4
+          (loop $L4
+            (br_if $B4 (i32.ge_u (local.get $i) (local.get $e4)))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row) (local.get $i))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i))))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $row) (local.get $i))) (v128.load offset=16 align=8 (i32.add (local.get $beta) (local.get $i))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 32)))
+            (br $L4)))
+        (if (i32.lt_u (local.get $i) (local.get $e2))
+          (then
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row) (local.get $i))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))))
+        (local.set $a0 (f64x2.add (local.get $a0) (local.get $a1)))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+        (if (i32.lt_u (local.get $i) (local.get $eb))
+          (then
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $row) (local.get $i))) (f64.load (i32.add (local.get $beta) (local.get $i))))))))
+        (local.set $q
+          (f64.add (local.get $q)
+            (f64.mul (local.get $bj)
+              (f64.add
+                (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $bj))
+                (f64.mul (f64.const 2) (local.get $s))))))
+        (local.set $w (i32.add (local.get $w) (i32.const 4)))
+        (br $L)))
+    (local.get $q))
 )
