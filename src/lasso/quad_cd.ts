@@ -193,6 +193,14 @@ export class QuadCD {
   last: GapInfo = { P: NaN, D: NaN, gap: Infinity, t: 1 };
   lastFromCand = false;
   /**
+   * The gap of the check that ended the last `inner` call below its tolerance (null: it ended
+   * otherwise), with whether it came from the dual candidate: after a sub-problem over every active
+   * feature solved to the outer tolerance, the outer loop's check would recompute exactly these
+   * values at the same iterate (the same products over the same features in the same order), so it
+   * takes them instead of a second pass over X (`run`).
+   */
+  private innerDone: { g: GapInfo; fromCand: boolean } | null = null;
+  /**
    * True while `xtr` holds X_c,jᵀr for the CURRENT r on every feature of `activeList` (set by the
    * outer loop's gap check, cleared by anything that moves r): the post-processing of
    * `SparseProblem` then bounds instead of recomputing (hypergrad_post.ts).
@@ -611,11 +619,23 @@ export class QuadCD {
     for (let t = 0; ; t++) {
       // refresh r = y_c − X_cβ from scratch (O(n·|support|)) when the gap nears the tolerance,
       // where the rounding drift of incremental updates could matter
-      if (t > 0 && this.last.gap < 100 * tolAbs) this.recomputeResidual();
+      const refreshed = t > 0 && this.last.gap < 100 * tolAbs;
+      if (refreshed) this.recomputeResidual();
       else this.sync();
       const list = this.activeList;
       const nA = this.nActive;
       const rSum = this.sparseCentred ? this.S : 0;
+      const done = this.innerDone;
+      this.innerDone = null;
+      if (done !== null && !refreshed && done.g.gap <= tolAbs) {
+        // the full sub-problem just met the outer tolerance at this iterate (r not recomputed since):
+        // its check is this check (xtr, and candRho/candBeta for a candidate, are still current)
+        this.last = done.g;
+        this.lastFromCand = done.fromCand;
+        this.xtrFresh = true;
+        converged = true;
+        break;
+      }
       if (t === 0 && computeLmax && !Number.isNaN(this.knownLmax)) {
         lmax = this.knownLmax;
         colDots(this.d, this.r, rSum, list, nA, this.xtr);
@@ -750,6 +770,7 @@ export class QuadCD {
     const l2 = this.spec.l2;
     if (useAnd || useDual) this.ensureBuffers(m);
     this.hasCand = false;
+    this.innerDone = null;
     this.xtrFresh = false;
     // stall guard: the incrementally updated residual drifts from y_c − X_cβ by rounding (and
     // extrapolation amplifies it); CD then converges to a fixed point of the WRONG residual. When
@@ -794,11 +815,13 @@ export class QuadCD {
         let gap = g.gap;
         let tBest = g.t;
         let fromCand = false;
+        let best = g;
         if (canExtrap) {
           const c = this.candidateDual(ws, m, this.xta, this.tmpR, this.betaBarFull);
           if (c.D > g.D) {
             gap = g.P - c.D;
             tBest = c.t;
+            best = { P: g.P, D: c.D, gap, t: c.t };
             fromCand = true;
             this.dualUsed++;
             this.candRho.set(this.tmpR);
@@ -807,7 +830,11 @@ export class QuadCD {
           }
         }
         if (!fromCand) this.hasCand = false;
-        if (gap <= tolIn) return;
+        if (gap <= tolIn) {
+          // (CSC with implicit centring excluded: the outer loop's sync could move r by rounding)
+          if (full && !this.sparseCentred) this.innerDone = { g: best, fromCand };
+          return;
+        }
         nextCheck = e + o.gapFreq;
         if (gap < prevGap && gap > 0 && e > prevE) {
           // gap_e ≈ gap·ρ^(e'−e): epochs until ≤ tolIn at the rate seen since the previous check
