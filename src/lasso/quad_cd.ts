@@ -80,6 +80,12 @@ const FIRST_CHECK = 3;
 /** Most coordinate sweeps on a block's Gram matrix per block update (`blockEpoch`). */
 const BLOCK_SWEEPS = 8;
 
+/**
+ * @internal Gap checks fused with the following block epoch (`QuadCD.fusedCheck`); `on: false`
+ * restores the check's own pass over X (tests and benchmarks compare both).
+ */
+export const fusedGapChecks: { on: boolean } = { on: true };
+
 /** Gram entries of the column groups {4g, …, 4g+3} of dense designs, per design (`groupGram`). */
 const groupGrams = new WeakMap<PreparedDesign, Float64Array>();
 
@@ -200,6 +206,8 @@ export class QuadCD {
    * takes them instead of a second pass over X (`run`).
    */
   private innerDone: { g: GapInfo; fromCand: boolean } | null = null;
+  /** β before the epoch of a fused gap check (`fusedCheck`), over its working set. */
+  private betaSnap: Float64Array | null = null;
   /**
    * True while `xtr` holds X_c,jᵀr for the CURRENT r on every feature of `activeList` (set by the
    * outer loop's gap check, cleared by anything that moves r): the post-processing of
@@ -406,7 +414,7 @@ export class QuadCD {
    * is exactly the cyclic update; the further ones only lower the objective, so this stays a
    * descent method with the same fixed points. Single-entry blocks use the `epoch` kernel.
    */
-  private blockEpoch(e: WasmEngine, ws: Int32Array, m: number): void {
+  private blockEpoch(e: WasmEngine, ws: Int32Array, m: number, check = false): void {
     const n = this.n;
     const beta = this.beta;
     const thr = this.thr;
@@ -419,6 +427,9 @@ export class QuadCD {
     const x = e.xPtr;
     const colB = 8 * n;
     const rPtr = this.r.byteOffset;
+    const r0Ptr = e.r0.byteOffset;
+    const out8Ptr = outPtr + 64;
+    const xtr = this.xtr;
     const gv = this.blkG;
     const b0 = this.blkB0;
     const b = this.blkB;
@@ -436,7 +447,15 @@ export class QuadCD {
       while (k + s < m && ws[k + s]! >> 2 === grp) s++;
       // a block of fewer than four columns repeats its first one (coefficient 0, dot unused)
       for (let q = 0; q < 4; q++) cp[q] = x + colB * ws[k + (q < s ? q : 0)]!;
-      if (pending) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      if (check) {
+        // fused gap check: also X_Bᵀr0 (r0 = r at the start of the epoch) from the same pass
+        if (pending) e.axpydot4r0(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
+        else e.dot4r0(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
+        for (let q = 0; q < s; q++) {
+          blk[q] = blk[8 + q]!;
+          xtr[ws[k + q]!] = blk[12 + q]!;
+        }
+      } else if (pending) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       else e.dot4(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       // the block's sub-problem in local arrays: Gram block gl (N_j on the diagonal), thresholds
       const gl = this.blkGl;
@@ -802,16 +821,30 @@ export class QuadCD {
       nextCheck = Math.max(1, Math.min(o.gapFreq, k));
     }
     let prevGap = checkFirst || !early ? NaN : gap0;
+    // gap checks fused with the next block epoch (`fusedCheck`): dense engine, block epochs over
+    // this working set, no unpenalised features (their projected dual point needs its own pass),
+    // no screening inside (it acts on the iterate of the check); a check with a dual-extrapolation
+    // candidate (two products per column) keeps its own pass
+    const fusedOk = fusedGapChecks.on && this.eng !== null && this.proj === null && !screenInside && this.useBlocks(m);
     let prevE = 0;
     for (let e = 0; ; e++) {
+      let epochDone = false;
       if (e === nextCheck) {
         this.sync();
         const canExtrap = useDual && this.dCnt === K + 1 && this.dualExtrapolate(ws, m);
         if (canExtrap && this.proj !== null) this.proj.project(this.tmpR, this.tmpR);
-        if (canExtrap) colDots2(this.d, this.r, this.S, this.tmpR, vecSum(n, this.tmpR), ws, m, this.xtr, this.xta);
-        else colDots(this.d, this.r, this.S, ws, m, this.xtr);
-        this.dotWork += canExtrap ? 2 * m : m;
-        const g = this.residualGap(ws, m, this.xtr);
+        let g: GapInfo;
+        if (!canExtrap && fusedOk && this.epochs < o.maxIter) {
+          // the check's X_cᵀr from the next block epoch's own pass (see `fusedCheck`)
+          g = this.fusedCheck(ws, m);
+          epochDone = true;
+          if (g.gap <= tolIn) this.undoFusedEpoch(ws, m);
+        } else {
+          if (canExtrap) colDots2(this.d, this.r, this.S, this.tmpR, vecSum(n, this.tmpR), ws, m, this.xtr, this.xta);
+          else colDots(this.d, this.r, this.S, ws, m, this.xtr);
+          this.dotWork += canExtrap ? 2 * m : m;
+          g = this.residualGap(ws, m, this.xtr);
+        }
         let gap = g.gap;
         let tBest = g.t;
         let fromCand = false;
@@ -871,14 +904,44 @@ export class QuadCD {
           }
         }
       }
-      if (this.epochs >= o.maxIter) return;
-      this.epoch(ws, m);
+      if (!epochDone) {
+        if (this.epochs >= o.maxIter) return;
+        this.epoch(ws, m);
+      }
       if (useAnd || useDual) {
         this.sync();
         if (useDual) this.pushDual(ws, m);
         if (useAnd) this.anderson(ws, m);
       }
     }
+  }
+
+  /**
+   * A gap check fused with the block epoch that follows it: r0 ← r and a copy of β, then the epoch
+   * runs with the kernels that also return X_Bᵀr0 from their pass over each block's columns
+   * (`dot4r0`, `axpydot4r0`), so xtr = X_cᵀr0 over ws without a pass of its own; the gap is then
+   * that of the iterate before the epoch (β⁰, r0), exactly what a check before it computes (up to
+   * the order of the sums). A failed check (the usual case) cost no extra pass over X; a passed
+   * one cost the epoch, which `undoFusedEpoch` takes back (≈ 1.1 passes instead of 1). Only for
+   * block epochs on the dense engine without unpenalised features (see `inner`).
+   */
+  private fusedCheck(ws: Int32Array, m: number): GapInfo {
+    const e = this.eng!;
+    let snap = this.betaSnap;
+    if (snap === null) snap = this.betaSnap = new Float64Array(this.p);
+    for (let k = 0; k < m; k++) snap[ws[k]!] = this.beta[ws[k]!]!;
+    e.r0.set(this.r);
+    this.blockEpoch(e, ws, m, true);
+    this.dotWork += m / 4; // the extra products ride on the epoch's pass (about a quarter of a column pass each)
+    return quadraticGap(this.n, snap, e.r0, this.xtr, this.spec.l1, this.spec.l2, ws, m);
+  }
+
+  /** Back to the iterate before the epoch of a passed `fusedCheck` (β over ws, r; the epoch uncounted). */
+  private undoFusedEpoch(ws: Int32Array, m: number): void {
+    const snap = this.betaSnap!;
+    for (let k = 0; k < m; k++) this.beta[ws[k]!] = snap[ws[k]!]!;
+    this.r.set(this.eng!.r0);
+    this.epochs--;
   }
 
   private pushDual(ws: Int32Array, m: number): void {
