@@ -2,7 +2,7 @@
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
  * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, the block
- * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4` and their fused-gap-check twins `dot4r0`/`axpydot4r0`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
+ * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4` and their fused-gap-check twins `dot4r0`/`axpydot4r0`, the first check's `dotgram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`),
  * and a pool of engine memories.
  *
  * Interface: `createCscEngine(n, p, nnz)` is the same for CSC designs (kernel `cepoch`);
@@ -115,6 +115,8 @@ export interface WasmEngine {
   readonly gram4: (n: number, c0: number, c1: number, c2: number, c3: number, out: number) => void;
   /** `dot4` against v and v0 in one pass: out[k] = X_kᵀv, out[4 + k] = X_kᵀv0. */
   readonly dot4r0: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, v0: number, out: number) => void;
+  /** `dot4` and `gram4` in one pass: out[k] = X_kᵀv (k < 4), out[4..10) = `gram4`'s six entries. */
+  readonly dotgram4: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, out: number) => void;
   /** `axpydot4`, plus out[4 + k] = B_kᵀr0 in the same pass (r0 read only). */
   readonly axpydot4r0: (n: number, a0: number, a1: number, a2: number, a3: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, r0: number, out: number) => void;
 }
@@ -235,6 +237,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     axpydot4: ex.axpydot4 as WasmEngine['axpydot4'],
     gram4: ex.gram4 as WasmEngine['gram4'],
     dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],
+    dotgram4: ex.dotgram4 as WasmEngine['dotgram4'],
     axpydot4r0: ex.axpydot4r0 as WasmEngine['axpydot4r0'],
   };
   return { engine, x };
