@@ -83,9 +83,10 @@ const BLOCK_SWEEPS = 8;
 
 /**
  * @internal Gap checks fused with the following block epoch (`QuadCD.fusedCheck`); `on: false`
- * restores the check's own pass over X (tests and benchmarks compare both).
+ * restores the check's own pass over X (tests and benchmarks compare both); `count`: fused checks
+ * made so far in the process.
  */
-export const fusedGapChecks: { on: boolean } = { on: true };
+export const fusedGapChecks: { on: boolean; count: number } = { on: true, count: 0 };
 
 /** Gram entries of the column groups {4g, …, 4g+3} of dense designs, per design (`groupGram`). */
 const groupGrams = new WeakMap<PreparedDesign, Float64Array>();
@@ -953,7 +954,7 @@ export class QuadCD {
     // this working set, no unpenalised features (their projected dual point needs its own pass),
     // no screening inside (it acts on the iterate of the check); a check with a dual-extrapolation
     // candidate (two products per column) keeps its own pass
-    const fusedOk = fusedGapChecks.on && this.eng !== null && this.proj === null && !screenInside && this.useBlocks(m);
+    const fusedOk = fusedGapChecks.on && this.eng !== null && this.proj === null && !(screenInside && o.screening) && this.useBlocks(m);
     let prevE = 0;
     for (let e = 0; ; e++) {
       let epochDone = false;
@@ -1059,6 +1060,7 @@ export class QuadCD {
     if (snap === null) snap = this.betaSnap = new Float64Array(this.p);
     for (let k = 0; k < m; k++) snap[ws[k]!] = this.beta[ws[k]!]!;
     e.r0.set(this.r);
+    fusedGapChecks.count++;
     this.blockEpoch(e, ws, m, true);
     this.dotWork += m / 4; // the extra products ride on the epoch's pass (about a quarter of a column pass each)
     return quadraticGap(this.n, snap, e.r0, this.xtr, this.spec.l1, this.spec.l2, ws, m);
