@@ -2175,11 +2175,11 @@
 
   ;; axpydot4r0(n, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, r0, out): `axpydot4` with the second
   ;; products of `dot4r0`: r ← r − Σ_k coef[k]·A_k (as axpy4), then out[k] = B_kᵀr for the updated
-  ;; r and out[4 + k] = B_kᵀr0, in one pass over the columns (r0 only read).
+  ;; r and out[4 + k] = B_kᵀr0, in one pass over the columns (r0 only read). The coefficients are
+  ;; splat from memory inside the loop (fewer live vectors; the values are those of axpydot4).
   (func $axpydot4r0 (export "axpydot4r0") (param $n i32) (param $a0 i32) (param $a1 i32) (param $a2 i32) (param $a3 i32) (param $coef i32)
     (param $b0 i32) (param $b1 i32) (param $b2 i32) (param $b3 i32) (param $r i32) (param $r0 i32) (param $out i32)
     (local $i i32) (local $e2 i32) (local $eb i32) (local $rv v128) (local $ww v128)
-    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
     (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
@@ -2187,18 +2187,14 @@
     (local $w0 f64) (local $w1 f64) (local $w2 f64) (local $w3 f64) (local $t f64) (local $b f64)
     (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
     (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
-    (local.set $d0 (f64x2.splat (f64.load (local.get $coef))))
-    (local.set $d1 (f64x2.splat (f64.load offset=8 (local.get $coef))))
-    (local.set $d2 (f64x2.splat (f64.load offset=16 (local.get $coef))))
-    (local.set $d3 (f64x2.splat (f64.load offset=24 (local.get $coef))))
     (block $B2
       (loop $L2
         (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
         (local.set $rv (v128.load align=8 (i32.add (local.get $r) (local.get $i))))
-        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d0) (v128.load align=8 (i32.add (local.get $a0) (local.get $i))))))
-        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d1) (v128.load align=8 (i32.add (local.get $a1) (local.get $i))))))
-        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d2) (v128.load align=8 (i32.add (local.get $a2) (local.get $i))))))
-        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d3) (v128.load align=8 (i32.add (local.get $a3) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (v128.load64_splat (local.get $coef)) (v128.load align=8 (i32.add (local.get $a0) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (v128.load64_splat offset=8 (local.get $coef)) (v128.load align=8 (i32.add (local.get $a1) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (v128.load64_splat offset=16 (local.get $coef)) (v128.load align=8 (i32.add (local.get $a2) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (v128.load64_splat offset=24 (local.get $coef)) (v128.load align=8 (i32.add (local.get $a3) (local.get $i))))))
         (v128.store align=8 (i32.add (local.get $r) (local.get $i)) (local.get $rv))
         (local.set $ww (v128.load align=8 (i32.add (local.get $r0) (local.get $i))))
         (local.set $x0 (v128.load align=8 (i32.add (local.get $b0) (local.get $i))))
