@@ -499,62 +499,50 @@ export class QuadCD {
       // the block's sub-problem in local arrays: Gram block gl (N_j on the diagonal), thresholds
       const o = 16 * grp;
       if (s === 4) {
-        // a full group: the same sweeps as below, unrolled on scalars (the generic loop's array
-        // traffic cost more than the kernel on 1000 × 1000); same operations in the same order
+        // a full group, on scalars (the generic loop's array traffic cost more than the kernel on
+        // 1000 × 1000), and arranged for latency: a sweep is one chain of dependent updates, so
+        // z_q = (w_q − Σ_(older l) G_ql δ_l) − G_qk δ_k keeps only the newest δ_k on the chain
+        // (w_q = g_q + N_q b⁰_q, δ = b − b⁰), and 1/(N_q + nλ₂) replaces the division: the same
+        // update as the generic loop up to the rounding of the sums (≈ 2× fewer cycles per sweep)
         const j0 = ws[k]!, j1 = ws[k + 1]!, j2 = ws[k + 2]!, j3 = ws[k + 3]!;
         const q0 = o + 4 * (j0 & 3), q1 = o + 4 * (j1 & 3), q2 = o + 4 * (j2 & 3);
         // G is stored symmetric: G[row(j_a) + col(j_b)] = G[row(j_b) + col(j_a)], the same value
         const g01 = G[q0 + (j1 & 3)]!, g02 = G[q0 + (j2 & 3)]!, g03 = G[q0 + (j3 & 3)]!;
         const g12 = G[q1 + (j2 & 3)]!, g13 = G[q1 + (j3 & 3)]!, g23 = G[q2 + (j3 & 3)]!;
-        const N0 = N[j0]!, N1 = N[j1]!, N2 = N[j2]!, N3 = N[j3]!;
-        const e0 = N0 + nl2, e1 = N1 + nl2, e2 = N2 + nl2, e3 = N3 + nl2;
+        const i0 = 1 / (N[j0]! + nl2), i1 = 1 / (N[j1]! + nl2), i2 = 1 / (N[j2]! + nl2), i3 = 1 / (N[j3]! + nl2);
         const t0 = thr[j0]!, t1 = thr[j1]!, t2 = thr[j2]!, t3 = thr[j3]!;
-        const v0 = blk[0]!, v1 = blk[1]!, v2 = blk[2]!, v3 = blk[3]!;
         const a0 = beta[j0]!, a1 = beta[j1]!, a2 = beta[j2]!, a3 = beta[j3]!;
+        const w0 = blk[0]! + N[j0]! * a0, w1 = blk[1]! + N[j1]! * a1, w2 = blk[2]! + N[j2]! * a2, w3 = blk[3]! + N[j3]! * a3;
         let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+        let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
         let moveMax = 0;
         for (let sweep = 0; sweep < BLOCK_SWEEPS; sweep++) {
-          let dmax = 0;
-          let z = v0;
-          z -= N0 * -a0;
-          z -= g01 * (c1 - a1);
-          z -= g02 * (c2 - a2);
-          z -= g03 * (c3 - a3);
-          let nb = z > t0 ? (z - t0) / e0 : z < -t0 ? (z + t0) / e0 : 0;
-          let ch = Math.abs(nb - c0);
-          if (ch > dmax) dmax = ch;
+          let z = w0 - (g01 * d1 + g02 * d2 + g03 * d3);
+          let nb = z > t0 ? (z - t0) * i0 : z < -t0 ? (z + t0) * i0 : 0;
+          let dmax = Math.abs(nb - c0);
           c0 = nb;
-          z = v1;
-          z -= g01 * (c0 - a0);
-          z -= N1 * -a1;
-          z -= g12 * (c2 - a2);
-          z -= g13 * (c3 - a3);
-          nb = z > t1 ? (z - t1) / e1 : z < -t1 ? (z + t1) / e1 : 0;
-          ch = Math.abs(nb - c1);
+          d0 = c0 - a0;
+          z = w1 - (g12 * d2 + g13 * d3) - g01 * d0;
+          nb = z > t1 ? (z - t1) * i1 : z < -t1 ? (z + t1) * i1 : 0;
+          let ch = Math.abs(nb - c1);
           if (ch > dmax) dmax = ch;
           c1 = nb;
-          z = v2;
-          z -= g02 * (c0 - a0);
-          z -= g12 * (c1 - a1);
-          z -= N2 * -a2;
-          z -= g23 * (c3 - a3);
-          nb = z > t2 ? (z - t2) / e2 : z < -t2 ? (z + t2) / e2 : 0;
+          d1 = c1 - a1;
+          z = w2 - (g23 * d3 + g02 * d0) - g12 * d1;
+          nb = z > t2 ? (z - t2) * i2 : z < -t2 ? (z + t2) * i2 : 0;
           ch = Math.abs(nb - c2);
           if (ch > dmax) dmax = ch;
           c2 = nb;
-          z = v3;
-          z -= g03 * (c0 - a0);
-          z -= g13 * (c1 - a1);
-          z -= g23 * (c2 - a2);
-          z -= N3 * -a3;
-          nb = z > t3 ? (z - t3) / e3 : z < -t3 ? (z + t3) / e3 : 0;
+          d2 = c2 - a2;
+          z = w3 - (g03 * d0 + g13 * d1) - g23 * d2;
+          nb = z > t3 ? (z - t3) * i3 : z < -t3 ? (z + t3) * i3 : 0;
           ch = Math.abs(nb - c3);
           if (ch > dmax) dmax = ch;
           c3 = nb;
-          if (sweep === 0) moveMax = Math.max(Math.max(Math.max(Math.max(0, Math.abs(c0 - a0)), Math.abs(c1 - a1)), Math.abs(c2 - a2)), Math.abs(c3 - a3));
+          d3 = c3 - a3;
+          if (sweep === 0) moveMax = Math.max(Math.abs(d0), Math.abs(d1), Math.abs(d2), Math.abs(d3));
           if (dmax <= 1e-3 * moveMax) break;
         }
-        const d0 = c0 - a0, d1 = c1 - a1, d2 = c2 - a2, d3 = c3 - a3;
         blk[4] = d0;
         blk[5] = d1;
         blk[6] = d2;
