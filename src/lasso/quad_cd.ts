@@ -59,7 +59,9 @@
  * by groups of four columns {4g, …, 4g+3}; each group's sub-problem is solved exactly on its cached
  * 4×4 Gram block, with one pass over r per group (the update of one group fused with the dot
  * products of the next, kernel `axpydot4`). Same fixed points as the cyclic update, fewer epochs on
- * correlated neighbouring columns, and r read and written once per four columns.
+ * correlated neighbouring columns, and r read and written once per four columns. Gap checks inside
+ * such sub-problems ride on the next block epoch's pass (`fusedCheck`: X_cᵀr of the epoch's start
+ * from the same kernels), so a failed check costs no pass of its own.
  *
  * Dense epochs run in the WebAssembly SIMD engine of the prepared design (design.ts), CSC epochs
  * in the design's CSC engine (kernel `cepoch`, scalar WebAssembly); everything else in JavaScript. Tall dense problems may continue in the Gram mode
@@ -451,7 +453,8 @@ export class QuadCD {
    * b_k ← ST(z_k, thr_k)/(N_k + nλ₂), δ = b − b⁰) until the largest change is ≤ 1e-3 of the
    * block's move (at most BLOCK_SWEEPS), then r ← r − X_Bδ in one pass (`axpy4`). The first sweep
    * is exactly the cyclic update; the further ones only lower the objective, so this stays a
-   * descent method with the same fixed points. Single-entry blocks use the `epoch` kernel.
+   * descent method with the same fixed points. `check`: the kernels also return X_Bᵀr0 (r0 = the
+   * residual at the epoch's start, in the engine memory) into xtr over ws (`fusedCheck`).
    */
   private blockEpoch(e: WasmEngine, ws: Int32Array, m: number, check = false): void {
     const n = this.n;
@@ -1044,7 +1047,7 @@ export class QuadCD {
    * (`dot4r0`, `axpydot4r0`), so xtr = X_cᵀr0 over ws without a pass of its own; the gap is then
    * that of the iterate before the epoch (β⁰, r0), exactly what a check before it computes (up to
    * the order of the sums). A failed check (the usual case) cost no extra pass over X; a passed
-   * one cost the epoch, which `undoFusedEpoch` takes back (≈ 1.1 passes instead of 1). Only for
+   * one cost the epoch, which `undoFusedEpoch` takes back (≈ 1.4 passes' time instead of 1). Only for
    * block epochs on the dense engine without unpenalised features (see `inner`).
    */
   private fusedCheck(ws: Int32Array, m: number): GapInfo {
