@@ -12,7 +12,8 @@
  * λ_max/200, tol 1e-4 (l1_ratio 0.5: λ₁ = λ₂ = λ/2, λ_max of the enet = λ_max/l1_ratio), and
  * 5-fold CV on 2000×300 (`tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 })`:
  * 100 λ per fold, warm-started; against `LassoCV(n_alphas=100, cv=KFold(5), tol=1e-4)`,
- * bench/sklearn_lassocv.py). `--issue12 --cv-only`: that CV cell alone (best of 5 on both sides).
+ * bench/sklearn_lassocv.py). `--issue12 --cv-only`: that CV cell alone (best of 5 on both sides);
+ * `--issue12 --dense-only`: the tall dense and elastic-net cells alone (no CSC, no CV).
  * Times are printed as wall time and as process CPU time (`cpu` columns): the machine this was
  * measured on is shared, and preemption inflates wall times, not CPU times. Both sides run on one
  * thread (`setThreads(1)`: the Gram product would otherwise use the worker pool).
@@ -48,6 +49,7 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const issue12 = args.has('--issue12');
 const cvOnly = issue12 && args.has('--cv-only');
+const denseOnly = issue12 && args.has('--dense-only');
 const PY = '/usr/bin/python3';
 setThreads(1); // single-threaded like the scikit-learn reference
 
@@ -65,7 +67,7 @@ const problems: Problem[] = cvOnly
   : issue12
   ? [
       { name: 'tall 5000×500', ...makeCorrelatedData(5000, 500, { corr: 0.6, snr: 3, density: 0.2, seed: 7 }) },
-      { name: 'csc 10000×20000 0.5%', ...makeSparseRegression(10000, 20000, { density: 0.005, seed: 8 }) },
+      ...(denseOnly ? [] : [{ name: 'csc 10000×20000 0.5%', ...makeSparseRegression(10000, 20000, { density: 0.005, seed: 8 }) }]),
       { name: 'enet 1000×1000', ...makeCorrelatedData(1000, 1000, { corr: 0.6, snr: 3, density: 0.2, seed: 9 }) },
     ]
   : sizes.map(([name, n, p], k) => {
@@ -247,7 +249,7 @@ if (rows.length > 0) {
 }
 
 // issue 12's cross-validation cell: 5-fold CV over a 100-λ grid on 2000×300, both sides end to end
-if (issue12) {
+if (issue12 && !denseOnly) {
   const { X, y } = makeCorrelatedData(2000, 300, { corr: 0.6, snr: 3, density: 0.2, seed: 10 });
   const cv = (): void => void tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 });
   cv(); // warm-up

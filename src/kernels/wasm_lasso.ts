@@ -2,7 +2,7 @@
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
  * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, the block
- * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`,
+ * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4` and their fused-gap-check twins `dot4r0`/`axpydot4r0`, the first check's `dotgram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`,
  * the symmetric quadratic form `symquad`),
  * and a pool of engine memories.
  *
@@ -76,6 +76,8 @@ export interface WasmEngine {
   readonly thr: Float64Array;
   readonly norms: Float64Array;
   readonly ws: Int32Array;
+  /** The residual at the start of a block epoch with a fused gap check (lasso/quad_cd.ts). */
+  readonly r0: Float64Array;
   /** Staging areas used by `colDots`/`colDots2`/`matvec` for operands living outside the memory. */
   readonly vecA: Float64Array;
   readonly vecB: Float64Array;
@@ -99,7 +101,10 @@ export interface WasmEngine {
   readonly prep: (X: number, n: number, p: number, center: number, means: number, norms: number) => number;
   readonly wnorms: (X: number, n: number, ws: number, m: number, h: number, out: number) => void;
   readonly wepoch: (X: number, n: number, ws: number, m: number, beta: number, delta: number, w: number, h: number, curv: number, lam: number) => number;
-  /** Scratch of the block epochs (lasso/quad_cd.ts): 4 dot products out, 4 coefficients in. */
+  /**
+   * Scratch of the block epochs (lasso/quad_cd.ts): 4 dot products out, 4 coefficients in
+   * ([0, 8)); the fused-check kernels write their 8 products to [8, 16).
+   */
   readonly blk: Float64Array;
   /** out[k] = X_kᵀv for the four columns at byte offsets c0..c3 (one pass over v). */
   readonly dot4: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, out: number) => void;
@@ -111,6 +116,12 @@ export interface WasmEngine {
   readonly gram4: (n: number, c0: number, c1: number, c2: number, c3: number, out: number) => void;
   /** βᵀHβ, H symmetric p×p row-major at h (upper triangle read), β zero outside the increasing list ws[0..m). */
   readonly symquad: (h: number, p: number, ws: number, m: number, beta: number) => number;
+  /** `dot4` against v and v0 in one pass: out[k] = X_kᵀv, out[4 + k] = X_kᵀv0. */
+  readonly dot4r0: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, v0: number, out: number) => void;
+  /** `dot4` and `gram4` in one pass: out[k] = X_kᵀv (k < 4), out[4..10) = `gram4`'s six entries. */
+  readonly dotgram4: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, out: number) => void;
+  /** `axpydot4`, plus out[4 + k] = B_kᵀr0 in the same pass (r0 read only). */
+  readonly axpydot4r0: (n: number, a0: number, a1: number, a2: number, a3: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, r0: number, out: number) => void;
 }
 
 interface PoolSlot {
@@ -130,9 +141,9 @@ const POOL_MAX_BYTES = 2 ** 30;
 
 /** Bytes of an engine memory for n×p (see the layout in `layoutEngine`). */
 function engineBytes(n: number, p: number): number {
-  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv | blk(8)
+  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv | blk(16) | r0
   // then i32: ws | cols | allCols
-  return (n * p + 7 * n + 7 * p + 8) * 8 + 3 * p * 4 + 64;
+  return (n * p + 8 * n + 7 * p + 16) * 8 + 3 * p * 4 + 64;
 }
 
 /** Allocates the engine and returns it with the view of X inside it, or null (JS kernels). */
@@ -198,7 +209,7 @@ export function isDesignMemory(x: Float64Array): boolean {
 
 /** The engine views of an n×p design in `slot`'s memory. */
 function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngine; x: Float64Array } {
-  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv
+  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv | blk | r0
   // then i32: ws | cols | allCols
   const inst = slot.inst;
   const buf = slot.memory.buffer;
@@ -210,7 +221,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
   };
   const x = f(n * p);
   const r = f(n), beta = f(p), thr = f(p), norms = f(p), vecA = f(n), vecB = f(n), outA = f(p), outB = f(p);
-  const lw = f(n), lh = f(n), lu = f(n), ldelta = f(p), lcurv = f(p), blk = f(8);
+  const lw = f(n), lh = f(n), lu = f(n), ldelta = f(p), lcurv = f(p), blk = f(16), r0 = f(n);
   const ii = (len: number): Int32Array => {
     const v = new Int32Array(buf, off, len);
     off += len * 4;
@@ -220,7 +231,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
   for (let j = 0; j < p; j++) allCols[j] = j;
   const ex = inst.exports as Record<string, unknown>;
   const engine: WasmEngine = {
-    slot, buffer: buf, xPtr: x.byteOffset, r, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, blk, busy: false,
+    slot, buffer: buf, xPtr: x.byteOffset, r, r0, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, blk, busy: false,
     epoch: ex.epoch as WasmEngine['epoch'],
     gepoch: ex.gepoch as WasmEngine['gepoch'],
     dots: ex.dots as WasmEngine['dots'],
@@ -234,6 +245,9 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     axpydot4: ex.axpydot4 as WasmEngine['axpydot4'],
     gram4: ex.gram4 as WasmEngine['gram4'],
     symquad: ex.symquad as WasmEngine['symquad'],
+    dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],
+    dotgram4: ex.dotgram4 as WasmEngine['dotgram4'],
+    axpydot4r0: ex.axpydot4r0 as WasmEngine['axpydot4r0'],
   };
   return { engine, x };
 }

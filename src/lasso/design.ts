@@ -117,6 +117,12 @@ export function isPreparedDesign(X: unknown): X is PreparedDesign {
   return X !== null && typeof X === 'object' && (X as PreparedDesign).kind === 'prepared';
 }
 
+/**
+ * Entries of X copied into the engine memory per `prep` call (128 KiB: the chunk is still in the
+ * core's cache when `prep` reads it; 5000 × 500 prepared 2.8 → see docs/lasso.md round "tall2").
+ */
+const PREP_CHUNK = 16384;
+
 /** Squared column norms outside [2^-500, 2^500] (or not finite) call for a power-of-two rescaling. */
 const NORM_SQ_LO = 2 ** -500;
 const NORM_SQ_HI = 2 ** 500;
@@ -220,9 +226,20 @@ function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn:
     const data = eng !== null ? eng.x : center ? new Float64Array(src.length) : src;
     if (eng !== null) {
       // copy, validate, centre and take norms inside WebAssembly (≈ 5× faster than the JS loops)
-      if (adopted === null) data.set(src);
       const e = eng.engine;
-      const bad = e.prep(e.xPtr, n, p, center ? 1 : 0, e.outA.byteOffset, e.norms.byteOffset);
+      let bad = 0;
+      if (adopted === null) {
+        // the copy chunk by chunk, each prepared while it is still in cache (one read of X from
+        // memory instead of two; `prep` treats every column on its own: the same bits)
+        const step = Math.max(1, Math.floor(PREP_CHUNK / n));
+        for (let j0 = 0; j0 < p; j0 += step) {
+          const j1 = Math.min(p, j0 + step);
+          data.set(src.subarray(j0 * n, j1 * n), j0 * n);
+          bad |= e.prep(e.xPtr + 8 * n * j0, n, j1 - j0, center ? 1 : 0, e.outA.byteOffset + 8 * j0, e.norms.byteOffset + 8 * j0);
+        }
+      } else {
+        bad = e.prep(e.xPtr, n, p, center ? 1 : 0, e.outA.byteOffset, e.norms.byteOffset);
+      }
       if (bad !== 0) validateDesign(X, fn, true); // throws NonFiniteError naming the entry
       colMeans.set(e.outA);
       colNormsSq.set(e.norms);
