@@ -7,7 +7,8 @@
  * tarballs `npm install` put in the npm cache), imported through the "exports" map from JavaScript
  * (both subpaths, the bundled data, the `nsdiff` bin) and type-checked from TypeScript (NodeNext).
  *
- * dist/ is rebuilt first (`npm run build`) when it is missing or older than a file under src/.
+ * dist/ is rebuilt first (`npm run build`) when it is missing or older than a file under src/. The build
+ * emits the JavaScript without comments and the declarations with their TSDoc (two tsc passes).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,6 +64,10 @@ test('npm pack --dry-run ships LICENSE, README, dist, data and docs, and nothing
     /\.map$/.test(f) || /\.tsbuildinfo$/.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)) || f === 'docs/api/index.html');
   assert.deepEqual(unwanted, [], 'files that should not be in the package');
   assert.ok(res!.unpackedSize < 5e6, `unpacked size ${res!.unpackedSize} B (budget 5 MB)`);
+  // the build strips comments from the JavaScript only: the declarations keep their TSDoc
+  const dts = readFileSync(join(ROOT, 'dist/lasso/cd.d.ts'), 'utf8');
+  assert.ok(/@example/.test(dts), 'dist/lasso/cd.d.ts lost its TSDoc');
+  assert.ok(!/@file/.test(readFileSync(join(ROOT, 'dist/lasso/cd.js'), 'utf8')), 'dist/lasso/cd.js still carries comments');
 });
 
 test('the packed tarball installs offline into a fresh project, imports (all three subpaths) and type-checks', () => {
