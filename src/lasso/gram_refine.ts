@@ -92,8 +92,11 @@ const gamma = (k: number): number => (k * U) / (1 - k * U);
  *
  * each factor inflated by 1e-6 for the rounding of the bound's own arithmetic (norms, square roots,
  * sums). Per entry this is about a quarter of `gramCertificate`'s err (which bounds the whole gap).
+ *
+ * @example
+ * const rho = kktRounding(d, gramQuantities(d, yc)!, beta, g, l1, list, list.length); // |ĉ_j/l_j − c_j/l_j| ≤ rho
  */
-function kktRounding(
+export function kktRounding(
   d: { nRows: number; colNorms: Float64Array }, gq: GramQuantities, beta: Float64Array, g: Float64Array, l1: Float64Array, list: Int32Array, m: number,
 ): number {
   const n = d.nRows;
