@@ -22,6 +22,7 @@ import { GRAM_KKT_SHARE, kktRounding, setGramKktTarget } from '../src/lasso/gram
 import { colDots, vecSum } from '../src/lasso/design.js';
 import { CrossValCriterion } from '../src/hpo/index.js';
 import type { InnerSolution } from '../src/lasso/hypergrad_types.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 
 const data = makeCorrelatedData(700, 60, { seed: 4, corr: 0.5, snr: 3, density: 0.3 });
 
@@ -209,4 +210,17 @@ test('CrossValCriterion on a planned grid: certified values from G equal those o
     // from G the reported violation carries ρ (≈ 1e-12 to 1e-11 here); the direct path reports rounding only
     assert.ok(fromG[i]!.kkt > direct[i]!.kkt && fromG[i]!.kkt <= 5e-10);
   }
+});
+
+test('the lazy residual: computed on first read, refused after the problem is disposed', () => {
+  const prob = new SparseProblem(data.X, data.y, 'lasso');
+  prob.planSolves(100); // its own prepared design: G built by the first solve
+  const a = prob.solve(prob.lambdaMax * 0.1, { tol: 1e-6 });
+  const b = prob.solve(prob.lambdaMax * 0.05, { tol: 1e-6 });
+  assert.equal(a.timings.checkedFeatures, 0, 'from G');
+  const r = a.residual;
+  assert.equal(a.residual, r, 'kept');
+  prob.dispose();
+  assert.throws(() => b.residual, InvalidArgumentError);
+  assert.throws(() => b.fitted, InvalidArgumentError);
 });

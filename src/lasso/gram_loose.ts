@@ -35,6 +35,7 @@ import { resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
 import { sumSq, type QuadSpec } from './quad_model.js';
 import { cachedGram, gramEligible, gramPreferred, gramSolve } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /**
  * Per problem: y needs no rescaling (`scaledTarget`), the active set (non-zero columns), ‖y_c‖² of
@@ -195,7 +196,8 @@ function fallBack(beta: Float64Array, warm: Float64Array): null {
 
 /**
  * The training residual r = y_c − X_cβ and fitted values y − r of a Gram-mode solution, each computed
- * on first read (O(n·|S|)) and kept; `d`, `yc`, `y` and `beta` must stay alive and unmodified.
+ * on first read (O(n·|S|)) and kept; `yc`, `y` and `beta` must stay unmodified, and a read after `d`
+ * was disposed throws InvalidArgumentError.
  *
  * @example
  * const fit = lazyFit(prob.design, prob.yc, prob.y, beta); // nothing computed yet
@@ -207,6 +209,10 @@ export function lazyFit(d: PreparedDesign, yc: Float64Array, y: Float64Array, be
   let fitted: Float64Array | null = null;
   const res = (): Float64Array => {
     if (residual === null) {
+      // a disposed design's columns live in memory that the pool has handed on: refuse, not garbage
+      if ((d as { disposed?: boolean }).disposed === true) {
+        throw new InvalidArgumentError('residual / fitted of a solution: its problem was disposed before they were read (read them first)');
+      }
       const r = new Float64Array(n);
       matvec(d, beta, r);
       for (let i = 0; i < n; i++) r[i] = yc[i]! - r[i]!;
