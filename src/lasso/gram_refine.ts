@@ -82,16 +82,18 @@ const gamma = (k: number): number => (k * U) / (1 - k * U);
  * for the computed ĝ = fl(q̂ − fl(Ĝβ)) (`gramGradient`) against the exact residual r = y_c − X_cβ
  * of the stored data. Every computed inner product of k terms is within γ_k·Σ|terms| of the exact
  * one in any summation order, so with b_j ≥ ‖X_c,j‖ (the assembled G's error norms, or ‖X_c,j‖),
- * B = Σ_k b_k|β_k|, m_β the non-zeros of β, and |Ĝ_jk − G_jk| ≤ γ_G·b_j b_k (γ_G = γ_(n+T) for an
+ * B = Σ_k b_k|β_k|, and |Ĝ_jk − G_jk| ≤ γ_G·b_j b_k (γ_G = γ_(n+T) for an
  * assembled G, γ_n for a direct one; quad_gram.ts `GramError`):
  *
  *   |q̂_j − q_j| ≤ γ_n·b_j‖y_c‖,   |(Ĝβ)_j − (Gβ)_j| ≤ γ_G·b_j·B,
- *   |fl(Ĝβ)_j − (Ĝβ)_j| ≤ γ_(m_β)·Σ_k|Ĝ_jk||β_k| ≤ γ_(m_β)(1 + γ_G)·b_j·B,   subtraction ≤ u|ĝ_j|/(1 − u),
+ *   |fl(Ĝβ)_j − (Ĝβ)_j| ≤ γ_p·Σ_k|Ĝ_jk||β_k| ≤ γ_p(1 + γ_G)·b_j·B   (|G_jk| ≤ ‖X_c,j‖‖X_c,k‖),
+ *   subtraction ≤ u|ĝ_j|/(1 − u),
  *
- *   ε_j = b_j·(γ_n‖y_c‖ + (γ_G + γ_(m_β)(1 + γ_G))·B) + u|ĝ_j|/(1 − u),
+ *   ε_j = b_j·(γ_n‖y_c‖ + (γ_G + γ_p(1 + γ_G))·B) + u|ĝ_j|/(1 − u),
  *
  * each factor inflated by 1e-6 for the rounding of the bound's own arithmetic (norms, square roots,
- * sums). Per entry this is about a quarter of `gramCertificate`'s err (which bounds the whole gap).
+ * sums), plus 4u for the scan's arithmetic on the ratio. Per entry this is about a quarter of
+ * `gramCertificate`'s err (which bounds the whole gap, with u taken as 2^-52).
  *
  * @example
  * const rho = kktRounding(d, gramQuantities(d, yc)!, beta, g, l1, list, list.length); // |ĉ_j/l_j − c_j/l_j| ≤ rho
@@ -105,16 +107,14 @@ export function kktRounding(
   const bOf = (j: number): number => (nb !== null ? nb[j]! : Math.max(d.colNorms[j]!, Math.sqrt(Math.max(gq.diag[j]!, 0))));
   const gG = gamma(n + (gq.gerr === null ? 0 : gq.gerr.terms));
   let B = 0;
-  let mb = 0;
   for (let k = 0; k < m; k++) {
     const j = list[k]!;
     const b = beta[j]!;
-    if (b === 0) continue;
-    B += bOf(j) * Math.abs(b);
-    mb++;
+    if (b !== 0) B += bOf(j) * Math.abs(b);
   }
   const w = 1 + 1e-6;
-  const scale = (gamma(n) * Math.sqrt(gq.yy) + (gG + gamma(mb) * (1 + gG)) * B) * w * w;
+  // the product's sum has at most p terms (zero β_k add exact zeros, whatever the kernel skips)
+  const scale = (gamma(n) * Math.sqrt(gq.yy) + (gG + gamma(beta.length) * (1 + gG)) * B) * w * w;
   let rho = 0;
   for (let k = 0; k < m; k++) {
     const j = list[k]!;
@@ -123,7 +123,8 @@ export function kktRounding(
     const e = bOf(j) * w * scale + (U / (1 - U)) * Math.abs(g[j]!) * w;
     rho = Math.max(rho, (e / (n * lj)) * w);
   }
-  return rho;
+  // + the scan's own arithmetic on a ratio near 1: c_j = ĝ_j/n, |c_j − l_j s_j|/l_j (a few u)
+  return rho + 4 * U;
 }
 
 /** What `gramRefinedSolve` returns: the post-processed solution and the solver's report. */
