@@ -43,6 +43,8 @@
  * of the linear system F = 0; one or two Newton steps on the support (using the factorisation the
  * implicit method needs anyway) make β̂ exact to rounding when the signs are unchanged (accepted only
  * then: the refined point minimises the objective on the same orthant face, so it is never worse).
+ * The Lasso on a design with its Gram matrix G cached takes the solve, the refinement and the KKT
+ * diagnostics from G, with their rounding bounded, or falls back to the path here (gram_refine.ts).
  *
  * INVERTIBILITY DIAGNOSTICS (`checks`, default true). With c_j = X_c,jᵀr/n (logistic: −∇_jL):
  * - equicorrelation set E = S ∪ {j ∉ S : | |c_j|/l_j − 1 | ≤ kinkTol} (relative tolerance kinkTol,
