@@ -6,7 +6,9 @@
  * a KKT target below the Gram rounding) along a warm-started path — support, β, intercept, the lazy
  * residual, the diagnostics — with no product with X; the rounding bound ρ covers the distance
  * between the Gram and the residual correlations; a kink, a tiny KKT target and an unplanned design
- * take the direct path; a CV criterion certifies the same values from G as from the direct path.
+ * take the direct path; a CV criterion certifies the same values from G as from the direct path;
+ * the lazy residual refuses a disposed design; hypergradients from a Gram-path solution's factor
+ * equal the direct path's ('implicit', 'implicit-forward').
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -223,4 +225,24 @@ test('the lazy residual: computed on first read, refused after the problem is di
   prob.dispose();
   assert.throws(() => b.residual, InvalidArgumentError);
   assert.throws(() => b.fitted, InvalidArgumentError);
+});
+
+test('hypergradients from a Gram-path solution (its support factor) equal those of the direct path', () => {
+  const d = prepareDesign(data.X);
+  designGram(d);
+  const pg = new SparseProblem(d, data.y, 'lasso');
+  const pr = new SparseProblem(d, data.y, 'lasso');
+  setGramKktTarget(pr, 1e-300);
+  for (const frac of [0.2, 0.05]) {
+    const sg = pg.solve(pg.lambdaMax * frac, { tol: 1e-8 });
+    const sr = pr.solve(pr.lambdaMax * frac, { tol: 1e-8 });
+    assert.equal(sg.timings.checkedFeatures, 0);
+    assert.ok(sg.factor !== undefined && sg.factor.valid(), 'the support factor travels with the solution');
+    const gS = Float64Array.from(sg.support, (j) => Math.cos(j));
+    for (const method of ['implicit', 'implicit-forward'] as const) {
+      const a = pg.hypergradient(sg, gS, 0, { method }).gradient[0]!;
+      const b = pr.hypergradient(sr, gS, 0, { method }).gradient[0]!;
+      assert.ok(Math.abs(a - b) <= 1e-8 * Math.abs(b), `${method} λmax·${frac}: ${a} vs ${b}`);
+    }
+  }
 });
