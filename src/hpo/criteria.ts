@@ -44,6 +44,7 @@ import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDes
 import { createEngine, isDesignMemory, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
 import { installFoldGrams, installFullGram, releaseValidationGram, validationMse, type FullGram, type ValidationGram } from '../lasso/fold_gram.js';
 import { looseGramSolve } from '../lasso/gram_loose.js';
+import { setGramKktTarget } from '../lasso/gram_refine.js';
 import { useWasm } from '../kernels/engine.js';
 
 /** Options of one criterion evaluation. */
@@ -195,6 +196,9 @@ function solveCertified(
   const certify = o.certify ?? true;
   let tol = o.tol ?? (problem.model === 'logreg' ? 1e-6 : 1e-4);
   const kktTol = o.kktTol ?? 1e-9;
+  // the certified Gram-mode solves decide from G only when their rounding leaves room for kktTol
+  // (lasso/gram_refine.ts)
+  if (certify) setGramKktTarget(problem, kktTol);
   for (;;) {
     const io = { ...stripEvaluate(o), tol };
     // an uncertified value-only point of a Gram-mode path: the loose Gram solve (lasso/gram_loose.ts),

@@ -35,13 +35,14 @@ import { resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
 import { sumSq, type QuadSpec } from './quad_model.js';
 import { cachedGram, gramEligible, gramPreferred, gramSolve } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /**
  * Per problem: y needs no rescaling (`scaledTarget`), the active set (non-zero columns), ‖y_c‖² of
  * the problem's y_c (a readonly array of the problem: summed once, not per λ) and the buffer of
  * the penalty vector (refilled per λ; the Gram loop only reads it during the call).
  */
-interface LooseSetup {
+export interface LooseSetup {
   readonly list: Int32Array;
   readonly m: number;
   readonly yc: Float64Array;
@@ -63,7 +64,12 @@ interface PathPoint {
 }
 const qualifies = new WeakMap<SparseProblem, LooseSetup | null>();
 
-function setup(prob: SparseProblem): LooseSetup | null {
+/**
+ * The setup of a problem that qualifies for the Gram-mode solves without the residual-mode machinery
+ * (the Lasso on an unscaled dense design with unscaled y), or null; made once per problem. Shared with
+ * the certified Gram-mode solve (gram_refine.ts), which reads its active set and ‖y_c‖² only.
+ */
+export function looseSetup(prob: SparseProblem): LooseSetup | null {
   const hit = qualifies.get(prob);
   if (hit !== undefined && (hit === null || hit.yc === prob.yc)) return hit;
   const d = prob.design;
@@ -91,7 +97,7 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
   if (opts.refine !== false || opts.checks !== false || (opts.method ?? 'implicit') !== 'implicit' || opts.warmStart === false) return null;
   const d = prob.design;
   if (!gramEligible(d) || !gramPreferred(d)) return null;
-  const act = setup(prob);
+  const act = looseSetup(prob);
   if (act === null) return null;
   const t0 = performance.now();
   const lam = prob.checkLambdas(lambdas);
@@ -122,17 +128,7 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
   const support = supportOf(beta);
   const intercept = interceptOf(d, beta, prob.yMean);
   const t1 = performance.now();
-  let residual: Float64Array | null = null;
-  let fitted: Float64Array | null = null;
-  const res = (): Float64Array => {
-    if (residual === null) {
-      const r = new Float64Array(n);
-      matvec(d, beta, r);
-      for (let i = 0; i < n; i++) r[i] = yc[i]! - r[i]!;
-      residual = r;
-    }
-    return residual;
-  };
+  const fit = lazyFit(d, yc, prob.y, beta);
   const sol: InnerSolution = {
     model: 'lasso',
     lambdas: lam,
@@ -140,16 +136,10 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
     intercept,
     support,
     get residual(): Float64Array {
-      return res();
+      return fit.residual;
     },
     get fitted(): Float64Array {
-      if (fitted === null) {
-        const r = res();
-        const f = new Float64Array(n);
-        for (let i = 0; i < n; i++) f[i] = prob.y[i]! - r[i]!;
-        fitted = f;
-      }
-      return fitted;
+      return fit.fitted;
     },
     gap: gr.cert.gap,
     converged: true,
@@ -202,4 +192,46 @@ function predictStart(act: LooseSetup, d: PreparedDesign, warm: Float64Array, la
 function fallBack(beta: Float64Array, warm: Float64Array): null {
   beta.set(warm);
   return null;
+}
+
+/**
+ * The training residual r = y_c − X_cβ and fitted values y − r of a Gram-mode solution, each computed
+ * on first read (O(n·|S|)) and kept; `yc`, `y` and `beta` must stay unmodified, and a read after `d`
+ * was disposed throws InvalidArgumentError.
+ *
+ * @example
+ * const fit = lazyFit(prob.design, prob.yc, prob.y, beta); // nothing computed yet
+ * fit.residual; // y_c − X_cβ, now made
+ */
+export function lazyFit(d: PreparedDesign, yc: Float64Array, y: Float64Array, beta: Float64Array): { readonly residual: Float64Array; readonly fitted: Float64Array } {
+  const n = d.nRows;
+  let residual: Float64Array | null = null;
+  let fitted: Float64Array | null = null;
+  const res = (): Float64Array => {
+    if (residual === null) {
+      // a disposed design's columns live in memory that the pool has handed on: refuse, not garbage
+      if ((d as { disposed?: boolean }).disposed === true) {
+        throw new InvalidArgumentError('residual / fitted of a solution: its problem was disposed before they were read (read them first)');
+      }
+      const r = new Float64Array(n);
+      matvec(d, beta, r);
+      for (let i = 0; i < n; i++) r[i] = yc[i]! - r[i]!;
+      residual = r;
+    }
+    return residual;
+  };
+  return {
+    get residual(): Float64Array {
+      return res();
+    },
+    get fitted(): Float64Array {
+      if (fitted === null) {
+        const r = res();
+        const f = new Float64Array(n);
+        for (let i = 0; i < n; i++) f[i] = y[i]! - r[i]!;
+        fitted = f;
+      }
+      return fitted;
+    },
+  };
 }

@@ -43,6 +43,8 @@
  * of the linear system F = 0; one or two Newton steps on the support (using the factorisation the
  * implicit method needs anyway) make β̂ exact to rounding when the signs are unchanged (accepted only
  * then: the refined point minimises the objective on the same orthant face, so it is never worse).
+ * The Lasso on a design with its Gram matrix G cached takes the solve, the refinement and the KKT
+ * diagnostics from G, with their rounding bounded, or falls back to the path here (gram_refine.ts).
  *
  * INVERTIBILITY DIAGNOSTICS (`checks`, default true). With c_j = X_c,jᵀr/n (logistic: −∇_jL):
  * - equicorrelation set E = S ∪ {j ∉ S : | |c_j|/l_j − 1 | ≤ kinkTol} (relative tolerance kinkTol,
@@ -70,7 +72,8 @@ import type {
 } from './hypergrad_types.js';
 import { SUPPORT_MODELS, contractAdjoint } from './hypergrad_models.js';
 import { jacobianCD } from './hypergrad_jacobian.js';
-import { refineAndDiagnose, sameCols, type SolverCheck } from './hypergrad_post.js';
+import { refineAndDiagnose, sameCols, type Refined, type SolverCheck } from './hypergrad_post.js';
+import { gramRefinedSolve } from './gram_refine.js';
 import type { DesignInput, PreparedDesign } from './design.js';
 import { disposeDesign, resolveDesignOwned } from './design.js';
 import { elasticNet, lasso, weightedLasso } from './cd.js';
@@ -269,6 +272,13 @@ export class SparseProblem {
     let jacB: Float64Array | undefined;
     let check: SolverCheck | null = null;
     const { l1, l2 } = SUPPORT_MODELS[this.model].penalties(lam, this.p);
+    // the Lasso on a design whose Gram matrix is cached (planned CV folds, the refit): the solve,
+    // its refinement and diagnostics from G, without passes over X (gram_refine.ts); else null
+    const fromGram = gramRefinedSolve(this, this.gram, this.incr, lam, l1, opts);
+    if (fromGram !== null) {
+      const { post, solveMs } = fromGram;
+      return this.assemble(lam, post, fromGram.gap, true, fromGram.iterations, solveMs, now() - t0 - solveMs);
+    }
     if (this.model !== 'logreg') {
       if (method === 'forward') {
         const q = this.nHyper;
@@ -339,24 +349,32 @@ export class SparseProblem {
     const t1 = now();
     const post = refineAndDiagnose(this, this.gram, this.incr, l1, l2, beta, residual, intercept, a, opts, check);
     const t2 = now();
+    return this.assemble(lam, post, gap, converged, iterations, t1 - t0, t2 - t1, jac, jacB);
+  }
+
+  /** The solution of `solve` from its post-processed parts; it becomes the warm start. */
+  private assemble(
+    lam: Float64Array, post: Refined, gap: number, converged: boolean, iterations: number, solveMs: number, postMs: number,
+    jac?: Float64Array, jacB?: Float64Array,
+  ): InnerSolution {
     const sol = {
       model: this.model,
       lambdas: lam,
       beta: post.beta,
       intercept: post.intercept,
       support: post.support,
-      residual: post.residual,
       gap,
       converged,
       iterations,
       diagnostics: post.diagnostics,
-      timings: { solveMs: t1 - t0, postMs: t2 - t1, ...post.timings },
+      timings: { solveMs, postMs, ...post.timings },
       ...(jac ? { jac } : {}),
       ...(jacB ? { jacIntercept: jacB } : {}),
       ...(post.factor ? { factor: post.factor } : {}),
       ...(post.weights ? { weights: post.weights } : {}),
-    } as Omit<InnerSolution, 'fitted'> as InnerSolution;
-    // ŷ stays lazy (hypergrad_post.ts): the getter itself, not its value
+    } as Omit<InnerSolution, 'fitted' | 'residual'> as InnerSolution;
+    // r and ŷ as they are (lazy getters of hypergrad_post.ts / gram_refine.ts): not their values
+    Object.defineProperty(sol, 'residual', Object.getOwnPropertyDescriptor(post, 'residual')!);
     Object.defineProperty(sol, 'fitted', Object.getOwnPropertyDescriptor(post, 'fitted')!);
     this.last = sol;
     return sol;

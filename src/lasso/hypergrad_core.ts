@@ -161,6 +161,12 @@ export class GramCache {
   private readonly outP: Float64Array;
   /** Number of column products computed (cost counter). */
   products = 0;
+  /**
+   * The design's full G = X_cᵀX_c (quad_gram.ts `cachedGram`, exactly symmetric) when the last
+   * `ensure` was unweighted and found it: every read goes there (÷ n, the values the copy held),
+   * nothing is copied (a fresh support factor on a CV fold paid O(m²) strided copies for nothing).
+   */
+  private full: Float64Array | null = null;
 
   constructor(readonly d: PreparedDesign, readonly maxSize = 2000) {
     this.outP = new Float64Array(d.nCols);
@@ -201,6 +207,11 @@ export class GramCache {
    * what you need after the last `ensure`.
    */
   ensure(cols: Int32Array, w: Float64Array | null): void {
+    // the design's full Gram matrix (built by the solver's Gram mode, quad_gram.ts) holds every
+    // unweighted product already: read them there instead of recomputing O(n) dots or copying
+    const full = w === null ? cachedGram(this.d) : undefined;
+    this.full = full ?? null;
+    if (full !== undefined) return;
     let missing = 0;
     for (let t = 0; t < cols.length; t++) if (this.pos[cols[t]!]! < 0) missing++;
     if (missing === 0) return;
@@ -213,25 +224,6 @@ export class GramCache {
     const n = d.nRows;
     this.grow(this.feats.length + missing);
     const cap = this.cap;
-    // the design's full Gram matrix X_cᵀX_c (built by the solver's Gram mode, quad_gram.ts) holds
-    // every unweighted product already: read them instead of recomputing O(n) dots
-    const full = w === null ? cachedGram(d) : undefined;
-    if (full !== undefined) {
-      const p = d.nCols;
-      for (let t = 0; t < cols.length; t++) {
-        const j = cols[t]!;
-        if (this.pos[j]! >= 0) continue;
-        const k = this.feats.length;
-        this.feats.push(j);
-        this.pos[j] = k;
-        for (let a = 0; a <= k; a++) {
-          const g = full[j * p + this.feats[a]!]! / n;
-          this.G[a * cap + k] = g;
-          this.G[k * cap + a] = g;
-        }
-      }
-      return;
-    }
     const need: number[] = [];
     for (let t = 0; t < cols.length; t++) if (this.pos[cols[t]!]! < 0) need.push(cols[t]!);
     for (let u = 0; u < need.length; u++) {
@@ -329,11 +321,23 @@ export class GramCache {
 
   /** Gram entry of features a and b (both present). */
   get(a: number, b: number): number {
+    const f = this.full;
+    if (f !== null) return f[a * this.d.nCols + b]! / this.d.nRows;
     return this.G[this.pos[a]! * this.cap + this.pos[b]!]!;
   }
 
   /** Fills out[t*m + u] = G(cols[t], cols[u]) (row-major |S|×|S| block, stride m). */
   block(cols: Int32Array, out: Float64Array, m: number): void {
+    const f = this.full;
+    if (f !== null) {
+      const p = this.d.nCols;
+      const n = this.d.nRows;
+      for (let t = 0; t < cols.length; t++) {
+        const o = cols[t]! * p;
+        for (let u = 0; u < cols.length; u++) out[t * m + u] = f[o + cols[u]!]! / n;
+      }
+      return;
+    }
     const cap = this.cap;
     const idx = new Int32Array(cols.length);
     for (let t = 0; t < cols.length; t++) idx[t] = this.pos[cols[t]!]!;
@@ -349,6 +353,23 @@ export class GramCache {
    */
   symv(cols: ArrayLike<number>, z: Float64Array, out: Float64Array, mag: Float64Array): void {
     const m = cols.length;
+    const f = this.full;
+    if (f !== null) {
+      const p = this.d.nCols;
+      const n = this.d.nRows;
+      for (let t = 0; t < m; t++) {
+        const o = cols[t]! * p;
+        let s = 0, a = 0;
+        for (let u = 0; u < m; u++) {
+          const v = (f[o + cols[u]!]! / n) * z[u]!;
+          s += v;
+          a += Math.abs(v);
+        }
+        out[t] = s;
+        mag[t] = a;
+      }
+      return;
+    }
     const idx = new Int32Array(m);
     for (let t = 0; t < m; t++) idx[t] = this.pos[cols[t]!]!;
     for (let t = 0; t < m; t++) {
@@ -366,6 +387,13 @@ export class GramCache {
 
   /** Fills out[off + t] = G(j, cols[t]) for t < count (j and every cols[t] present). */
   row(j: number, cols: ArrayLike<number>, count: number, out: Float64Array, off: number): void {
+    const f = this.full;
+    if (f !== null) {
+      const o = j * this.d.nCols;
+      const n = this.d.nRows;
+      for (let t = 0; t < count; t++) out[off + t] = f[o + cols[t]!]! / n;
+      return;
+    }
     const o = this.pos[j]! * this.cap;
     const pos = this.pos;
     for (let t = 0; t < count; t++) out[off + t] = this.G[o + pos[cols[t]!]!]!;

@@ -97,7 +97,7 @@ function screenFeatures(
  * (support: |c_j − λ₂β_j − l_j·sign β_j| / l_j; off it: |c_j|/l_j − 1, clamped at 0), the features at
  * the kink (| |c_j|/l_j − 1 | ≤ kinkTol, ascending) and the count of KKT violators beyond it.
  */
-function scanKkt(
+export function scanKkt(
   list: Int32Array | null, count: number, l1: Float64Array, l2: number, normsSq: Float64Array, certified: Uint8Array | null,
   beta: Float64Array, c: Float64Array, kinkTol: number,
 ): { kkt: number; violators: number; kinks: Int32Array<ArrayBuffer> } {

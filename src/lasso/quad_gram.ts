@@ -287,6 +287,72 @@ export function lambdaMaxFromXty(d: PreparedDesign, q: Float64Array, w: Float64A
   return m / d.nRows;
 }
 
+/** The Gram quantities of a design behind `gramGradient`: q, ‖y_c‖², diag G and the rounding bound of G. */
+export interface GramQuantities {
+  readonly q: Float64Array;
+  readonly yy: number;
+  readonly diag: Float64Array;
+  /** The assembled G's bound (`installGram`), null for a G computed directly. */
+  readonly gerr: GramError | null;
+}
+
+/**
+ * The Gram quantities of `d` (q = X_cᵀy_c, ‖y_c‖², diag G, G's rounding bound), or undefined when
+ * `d` has no cached G. `trustedTarget`: `yc` is a readonly array of its owner (see `GramLean`).
+ *
+ * @example
+ * const gq = gramQuantities(d, yc); // gq?.gerr: null for a G computed directly
+ */
+export function gramQuantities(d: PreparedDesign, yc: Float64Array, trustedTarget = false): GramQuantities | undefined {
+  const st = gramStore(d);
+  if (st === undefined) return undefined;
+  const p = d.nCols;
+  const { q, yy } = xtyEntry(d, yc, trustedTarget);
+  let dg = st.diag;
+  if (dg === undefined) {
+    dg = new Float64Array(p);
+    for (let j = 0; j < p; j++) dg[j] = st.G[j * p + j]!;
+    st.diag = dg;
+  }
+  return { q, yy, diag: dg, gerr: st.err };
+}
+
+/**
+ * g = X_cᵀ(y_c − X_cβ) = q − Gβ from the cached G of `d` (into `out`, p entries), by the SIMD Xβ
+ * kernel on G's engine memory when it is free (the Gram loop's refresh), else in JavaScript: a sum of
+ * |support| products per entry, then one subtraction. Returns the quantities behind it
+ * (`gramQuantities`), or undefined (and `out` untouched) when `d` has no cached G. O(p·|support|).
+ *
+ * @example
+ * const gq = gramGradient(d, yc, beta, g); // g_j ≈ X_c,jᵀ(y_c − X_cβ)
+ */
+export function gramGradient(d: PreparedDesign, yc: Float64Array, beta: Float64Array, out: Float64Array, trustedTarget = false): GramQuantities | undefined {
+  const gq = gramQuantities(d, yc, trustedTarget);
+  const st = gramStore(d);
+  if (gq === undefined || st === undefined) return undefined;
+  const p = d.nCols;
+  const G = st.G;
+  const q = gq.q;
+  const eng = st.eng !== null && !st.eng.busy ? st.eng : null;
+  if (eng !== null) {
+    // β staged in the engine, Gβ (G_j = column j) into a scratch vector
+    eng.beta.set(beta);
+    const t = eng.vecA;
+    t.fill(0);
+    eng.gemvSkip(eng.xPtr, p, p, eng.beta.byteOffset, t.byteOffset);
+    for (let j = 0; j < p; j++) out[j] = q[j]! - t[j]!;
+  } else {
+    out.set(q);
+    for (let k = 0; k < p; k++) {
+      const bk = beta[k]!;
+      if (bk === 0) continue;
+      const o = k * p;
+      for (let j = 0; j < p; j++) out[j] -= bk * G[o + j]!;
+    }
+  }
+  return gq;
+}
+
 /** What the Gram loop reports. */
 export interface GramRun {
   /** X_cᵀy_c (cached on the design). */
