@@ -388,8 +388,17 @@ export class SparseProblem {
       return { gradient: grad, method, linearSolver: solver, iterations, finite, timeMs: now() - t0, ...(fallback ? { fallback } : {}) };
     };
     if (s === 0) return finish('none', 0);
-    const sign = new Float64Array(s);
-    for (let t = 0; t < s; t++) sign[t] = Math.sign(sol.beta[S[t]!]!);
+    // signs of β̂_S, made when a path needs them (the implicit Lasso / logistic contraction reads β̂
+    // directly: this code runs once per hypergradient, mostly before V8 optimises it, so every
+    // pass over the support counts)
+    let signV: Float64Array | null = null;
+    const signs = (): Float64Array => {
+      if (signV === null) {
+        signV = new Float64Array(s);
+        for (let t = 0; t < s; t++) signV[t] = Math.sign(sol.beta[S[t]!]!);
+      }
+      return signV;
+    };
     const l2 = this.model === 'enet' ? lam[1]! : 0;
     if (sol.diagnostics.rankDeficient) {
       // failed invertibility: the one policy of src/implicit (throw, or warn/return the fallback)
@@ -403,7 +412,7 @@ export class SparseProblem {
         },
         zero: () => null,
       });
-      if (value !== null) contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, sign, m), value, grad);
+      if (value !== null) contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, signs(), m), value, grad);
       return finish(value !== null ? 'lstsq' : 'none', 0, fallback);
     }
 
@@ -464,12 +473,19 @@ export class SparseProblem {
         solver = 'cg';
         this.adjState = { cols: S, v: new Float64Array(x) };
       }
-      contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, sign, m), v, grad);
+      if (this.model === 'lasso' || this.model === 'logreg') {
+        // c = λ[s; 0] (signColumn): dC/dlog λ = Σ_t (λ s_t) v_t in one pass, the same products and sums
+        const b = sol.beta;
+        const l = lam[0]!;
+        let acc = 0;
+        for (let t = 0; t < s; t++) acc += (b[S[t]!]! > 0 ? l : -l) * v[t]!; // β_S ≠ 0: no Math.sign call
+        grad[0] = acc;
+      } else contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, signs(), m), v, grad);
       return finish(solver, iters);
     }
 
     if (method === 'implicit-forward') {
-      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, sign, m), g, grad, this.jacState, opts, this.gram);
+      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, signs(), m), g, grad, this.jacState, opts, this.gram);
       this.jacState = jr.state;
       return finish('cd', jr.iterations);
     }

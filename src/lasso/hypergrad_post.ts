@@ -299,9 +299,18 @@ export function refineAndDiagnose(
       // X_c,Sᵀr: the solver's last gap check computed it for this very residual (residual mode,
       // `err` 0: its own dot products, the same kernel); recomputed when any entry is missing
       let known = check !== null && !(check.err! > 0);
-      for (let t = 0; t < s && known; t++) if (Number.isNaN(check!.xtr[S[t]!]!)) known = false;
-      if (known) for (let t = 0; t < s; t++) c[S[t]!] = check!.xtr[S[t]!]!;
-      else colDots(d, residual, vecSum(n, residual), S, s, c);
+      if (known) {
+        const xt = check!.xtr;
+        for (let t = 0; t < s; t++) {
+          const v = xt[S[t]!]!;
+          if (v !== v) { // NaN: not checked
+            known = false;
+            break;
+          }
+          c[S[t]!] = v;
+        }
+      }
+      if (!known) colDots(d, residual, vecSum(n, residual), S, s, c);
       const rhs = new Float64Array(s);
       let fmax = 0;
       for (let t = 0; t < s; t++) {
@@ -453,7 +462,9 @@ export function refineAndDiagnose(
     weights = hWeights();
     for (let i = 0; i < n; i++) residual[i] = (ctx.yc[i]! > 0 ? 1 : 0) - sigmoid(A[i]!);
   }
-  S = supportOf(beta);
+  // squared loss: an accepted refinement keeps every sign (checked above), so S is unchanged and
+  // no pass over the p coefficients is needed; logistic: recomputed
+  if (!squared) S = supportOf(beta);
 
   // ---- diagnostics -------------------------------------------------------------------------
   let kinks = new Int32Array(0);
@@ -472,7 +483,8 @@ export function refineAndDiagnose(
     const kl = kinks;
     if (kinks.length > 0) {
       E = mergeSorted(S, kinks);
-      const shown = Array.from(kl.subarray(0, 10)).join(', ') + (kl.length > 10 ? ', …' : '');
+      // the typed array's own join (Array.from made this line cost as much as the KKT scan)
+      const shown = kl.length > 10 ? kl.subarray(0, 10).join(', ') + ', …' : kl.join(', ');
       messages.push(`${kinks.length} feature(s) sit at the kink (β_j = 0 with |c_j| = λ_j within relative tolerance ${kinkTol}): [${shown}]; the solution map is not differentiable there and the hypergradient is the one with the support held fixed`);
     }
     const mE = E.length + (!squared && ctx.fitIntercept ? 1 : 0);
