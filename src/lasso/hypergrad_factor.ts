@@ -119,11 +119,18 @@ export class IncrementalCholesky {
     // g_t = X_c,order[t]ᵀ X_c,j / n (from the Gram cache when there is one: a feature that re-enters
     // the support costs O(m²) only), then forward substitution L l = g in place in the new row
     if (this.cache !== null) {
-      const need = new Int32Array(m + 1);
-      for (let t = 0; t < m; t++) need[t] = this.order[t]!;
-      need[m] = j;
-      this.cache.ensure(need, null);
-      for (let t = 0; t < m; t++) L[row + t] = this.cache.get(this.order[t]!, j);
+      // the cache computes the products of j with every cached feature (the factor's among them);
+      // only when it would overflow and restart does it need the whole list to keep
+      const cache = this.cache;
+      if (cache.size + 1 <= cache.maxSize) cache.ensure(Int32Array.of(j), null);
+      else {
+        const need = new Int32Array(m + 1);
+        for (let t = 0; t < m; t++) need[t] = this.order[t]!;
+        need[m] = j;
+        cache.ensure(need, null);
+      }
+      // row j of the cache (symmetric: the same values as G(order[t], j))
+      cache.row(j, this.order, m, L, row);
     } else {
       const x = colRead(d, j, () => this.buf);
       let xs = 0;
