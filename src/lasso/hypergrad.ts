@@ -536,6 +536,9 @@ export class SparseProblem {
     for (let i = 0; i < u.length; i++) us += u[i]!;
     const squared = this.model !== 'logreg';
     const mu = this.design.colMeans;
+    // squared loss with centring: gS_t = X_S,tᵀu − μ_t·Σu, subtracted as each sum is stored (one
+    // pass over the support fewer; the same operations in the same order)
+    const centred = squared && this.design.centered;
     let t0 = 0;
     if (X.kind === 'dense') {
       if (rows !== undefined) checkRange(X, rows);
@@ -553,14 +556,23 @@ export class SparseProblem {
           a2 += D[o2 + i]! * ui;
           a3 += D[o3 + i]! * ui;
         }
-        gS[t0] = a0;
-        gS[t0 + 1] = a1;
-        gS[t0 + 2] = a2;
-        gS[t0 + 3] = a3;
+        if (centred) {
+          gS[t0] = a0 - mu[S[t0]!]! * us;
+          gS[t0 + 1] = a1 - mu[S[t0 + 1]!]! * us;
+          gS[t0 + 2] = a2 - mu[S[t0 + 2]!]! * us;
+          gS[t0 + 3] = a3 - mu[S[t0 + 3]!]! * us;
+        } else {
+          gS[t0] = a0;
+          gS[t0 + 1] = a1;
+          gS[t0 + 2] = a2;
+          gS[t0 + 3] = a3;
+        }
       }
     }
-    for (let t = t0; t < S.length; t++) gS[t] = rawColDot(X, S[t]!, u, rows);
-    if (squared && this.design.centered) for (let t = 0; t < S.length; t++) gS[t] -= mu[S[t]!]! * us;
+    for (let t = t0; t < S.length; t++) {
+      const a = rawColDot(X, S[t]!, u, rows);
+      gS[t] = centred ? a - mu[S[t]!]! * us : a;
+    }
     return { gS, gB: squared || !this.fitIntercept ? 0 : us };
   }
 }

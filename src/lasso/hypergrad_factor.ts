@@ -29,6 +29,16 @@ export function denseFactor(cols: Int32Array, m: number, L: Float64Array, info: 
   return { cols, m, info, solve: (b) => choleskySolveStrided(L, m, b), valid: () => true };
 }
 
+/** Pivot statistics of rows [·, to) of the incremental factor at one `version`. */
+interface PivotScan {
+  readonly minRatio: number;
+  readonly worst: number;
+  readonly lmax: number;
+  readonly lmin: number;
+  readonly version: number;
+  readonly to: number;
+}
+
 /**
  * Largest accepted backward error of the updated factor, max_a |(L Lᵀz − Mz)_a| / (|M||z|)_a: a
  * fresh factorisation measured 3e-16–5e-16 at m = 144–373 (500 × 1000 design); past 1e-11 the
@@ -70,6 +80,8 @@ export class IncrementalCholesky {
   refactors = 0;
   /** Drift probes run (each O(m²)). */
   driftChecks = 0;
+  /** The pivot scan of the factor made by the last handle (null: none or an empty factor). */
+  private lastScan: PivotScan | null = null;
 
   constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
     this.pos = new Int32Array(d.nCols).fill(-1);
@@ -318,8 +330,17 @@ export class IncrementalCholesky {
   info(): CholeskyInfo {
     const m = this.order.length;
     if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
+    return this.infoOf(this.pivotScan(0, m));
+  }
+
+  /**
+   * The pivot ratios of rows [from, to): the smallest (first index on ties) and the extreme
+   * diagonal entries. Rows do not change when rows are appended after them, so the scan of the
+   * factor made for a handle still holds for the factor extended by kink features.
+   */
+  private pivotScan(from: number, to: number): PivotScan {
     let minRatio = Infinity, worst = -1, lmax = 0, lmin = Infinity;
-    for (let k = 0; k < m; k++) {
+    for (let k = from; k < to; k++) {
       const l = this.L[k * this.cap + k]!;
       const raw = this.rawRatio[k]!;
       const ratio = Number.isNaN(raw) ? (l * l) / (this.diagM[k]! > 0 ? this.diagM[k]! : 1) : raw;
@@ -330,7 +351,11 @@ export class IncrementalCholesky {
       lmax = Math.max(lmax, l);
       lmin = Math.min(lmin, l);
     }
-    return { ok: minRatio > this.rankTol * (1 + 1e-9), minPivotRatio: minRatio, worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
+    return { minRatio, worst, lmax, lmin, version: this.version, to };
+  }
+
+  private infoOf(sc: PivotScan): CholeskyInfo {
+    return { ok: sc.minRatio > this.rankTol * (1 + 1e-9), minPivotRatio: sc.minRatio, worstIndex: sc.worst, conditionEstimate: (sc.lmax / sc.lmin) ** 2 };
   }
 
   /** Returns the factor's WebAssembly memory to the kernel layer's pool; the factor starts empty. */
@@ -350,7 +375,10 @@ export class IncrementalCholesky {
     const m = S.length;
     const perm = new Int32Array(m);
     for (let t = 0; t < m; t++) perm[t] = this.pos[S[t]!]!;
-    const infoRaw = this.info();
+    // the scan is kept for `extendedInfo` (the rank check's extension by kink features)
+    const scan = m === 0 ? null : this.pivotScan(0, this.order.length);
+    this.lastScan = scan;
+    const infoRaw = scan === null ? this.info() : this.infoOf(scan);
     // report the worst index in S order
     const worstFeature = infoRaw.worstIndex >= 0 ? this.order[infoRaw.worstIndex]! : -1;
     let worstS = -1;
@@ -378,8 +406,19 @@ export class IncrementalCholesky {
    */
   extendedInfo(extra: Int32Array): CholeskyInfo {
     const m0 = this.order.length;
+    const base = this.lastScan;
     for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
-    const info = this.info();
+    let info: CholeskyInfo;
+    if (base !== null && base.version === this.version && base.to === m0 && m0 > 0) {
+      // the factor's own rows were scanned for the current handle: scan the appended rows only
+      // and combine (the same minimum, first index on ties, and extremes as a full scan)
+      const ext = this.pivotScan(m0, this.order.length);
+      const first = !(ext.minRatio < base.minRatio);
+      info = this.infoOf({
+        minRatio: first ? base.minRatio : ext.minRatio, worst: first ? base.worst : ext.worst,
+        lmax: Math.max(base.lmax, ext.lmax), lmin: Math.min(base.lmin, ext.lmin), version: this.version, to: this.order.length,
+      });
+    } else info = this.info();
     // drop the appended rows (they are the last ones: nothing else changed)
     for (let t = m0; t < this.order.length; t++) this.pos[this.order[t]!] = -1;
     this.order.length = m0;

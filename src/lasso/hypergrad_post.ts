@@ -62,18 +62,20 @@ export interface SolverCheck {
  * The screen of `refineAndDiagnose` (see the comment at its call): marks `certified[j] = 1` for the
  * features off the support whose bound on |X_c,jᵀr_new| stays below n·l_j·shrink (`nShrink` =
  * n·shrink), lists every other feature with a non-zero column in `todo` (ascending), returns
- * their count.
+ * their count. `l1` null: every penalty is `lu` (Lasso, elastic net). The loop runs once per solve
+ * over p features on arrays the solver's passes over X evicted from cache: it reads four of them
+ * (‖X_c,j‖ = 0 iff the column is zero; a uniform penalty is not read from memory).
  */
 function screenFeatures(
-  p: number, ns: Float64Array, norms: Float64Array, l1: Float64Array, beta: Float64Array, xtr: Float64Array,
+  p: number, norms: Float64Array, l1: Float64Array | null, lu: number, beta: Float64Array, xtr: Float64Array,
   bound: Float64Array | null, near: number, far: number, nShrink: number, certified: Uint8Array, todo: Int32Array,
 ): number {
   let m = 0;
   for (let j = 0; j < p; j++) {
-    if (ns[j] === 0) continue;
-    const lj = l1[j]!;
+    const nj = norms[j]!;
+    if (nj === 0) continue;
+    const lj = l1 === null ? lu : l1[j]!;
     if (beta[j] === 0 && lj > 0) {
-      const nj = norms[j]!;
       const lim = nShrink * lj;
       const x = xtr[j]!;
       // NaN (not checked) fails the comparison
@@ -286,7 +288,9 @@ export function refineAndDiagnose(
       const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
       const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
       const todo = new Int32Array(p);
-      const m = screenFeatures(p, d.colNormsSq, d.colNorms, l1, beta, ck.xtr, ck.bound, near, far, n * shrink, certified!, todo);
+      // Lasso and elastic net: one penalty for every feature (SUPPORT_MODELS' penalties)
+      const uniformL1 = ctx.model === 'lasso' || ctx.model === 'enet';
+      const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound, near, far, n * shrink, certified!, todo);
       recomputed = m;
       checkedList = todo.subarray(0, m);
       colDots(d, residual, vecSum(n, residual), todo, m, c);
