@@ -142,6 +142,19 @@ export function supportMatvec(d: PreparedDesign, cols: Int32Array, vals: ArrayLi
 }
 
 /**
+ * G[a, k] = G[k, a] = out[feats[a]] / n for a < count (row-major, stride cap): one new feature's
+ * products with the cached ones stored symmetrically. A function of its own so that V8 optimises the
+ * loop within its first calls (`ensure` is a large method, optimised late).
+ */
+function storeGramColumn(G: Float64Array, cap: number, k: number, out: Float64Array, feats: Int32Array, count: number, n: number): void {
+  for (let a = 0; a < count; a++) {
+    const g = out[feats[a]!]! / n;
+    G[a * cap + k] = g;
+    G[k * cap + a] = g;
+  }
+}
+
+/**
  * Cache of Gram entries X_c,aᵀ diag(w) X_c,b / n between features, so that a new support that shares
  * most features with the previous one costs O(n·|S|·#new) instead of O(n·|S|²). Valid for one
  * design and one weight vector (weights change → `reset()`).
@@ -260,15 +273,7 @@ export class GramCache {
         const outs = [e.outA, e.outB, e.ldelta, e.lcurv];
         if (dots4Engine(e, n, vs, this.featsArr, k + 4, outs)) {
           u += 3;
-          for (let q = 0; q < 4; q++) {
-            const o = outs[q]!;
-            const kq = k + q;
-            for (let a = 0; a < k + 4; a++) {
-              const g = o[this.featsArr[a]!]! / n;
-              this.G[a * cap + kq] = g;
-              this.G[kq * cap + a] = g;
-            }
-          }
+          for (let q = 0; q < 4; q++) storeGramColumn(this.G, cap, k + q, outs[q]!, this.featsArr, k + 4, n);
           this.products += 4 * (k + 4);
           continue;
         }
@@ -291,16 +296,8 @@ export class GramCache {
         if (d.isSparse) for (let i = 0; i < n; i++) { s1 += v1[i]!; s2 += v2[i]!; }
         if (this.outP2 === null) this.outP2 = new Float64Array(d.nCols);
         colDots2(d, v1, s1, v2, s2, this.featsArr, k + 2, this.outP, this.outP2);
-        for (let a = 0; a <= k + 1; a++) {
-          const g1 = this.outP[this.featsArr[a]!]! / n;
-          this.G[a * cap + k] = g1;
-          this.G[k * cap + a] = g1;
-        }
-        for (let a = 0; a <= k + 1; a++) {
-          const g2 = this.outP2[this.featsArr[a]!]! / n;
-          this.G[a * cap + k + 1] = g2;
-          this.G[(k + 1) * cap + a] = g2;
-        }
+        storeGramColumn(this.G, cap, k, this.outP, this.featsArr, k + 2, n);
+        storeGramColumn(this.G, cap, k + 1, this.outP2, this.featsArr, k + 2, n);
         this.products += 2 * (k + 2);
         continue;
       }
@@ -318,11 +315,7 @@ export class GramCache {
       // products with every cached feature (and itself) in one call of the design's column kernel
       // (WebAssembly SIMD for dense designs when available)
       colDots(d, v, vs, this.featsArr, k + 1, this.outP);
-      for (let a = 0; a <= k; a++) {
-        const g = this.outP[this.featsArr[a]!]! / n;
-        this.G[a * cap + k] = g;
-        this.G[k * cap + a] = g;
-      }
+      storeGramColumn(this.G, cap, k, this.outP, this.featsArr, k + 1, n);
       this.products += k + 1;
     }
   }

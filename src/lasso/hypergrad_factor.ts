@@ -11,6 +11,38 @@ import {
 import { colRead, colDot, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
 import { createTriMatrix, releaseTriMatrix, triScratch } from '../kernels/tri_wasm.js';
 
+/*
+ * The per-call loops of the factor's upkeep as small functions: `syncTo` and the handles run once
+ * per solve and V8 optimises a small function with a loop within its first calls, a larger method
+ * only after tens of calls (see hypergrad_post.ts).
+ */
+
+/** y[perm_t] = b_t for t < m. */
+function scatterPerm(b: Float64Array, perm: Int32Array, y: Float64Array, m: number): void {
+  for (let t = 0; t < m; t++) y[perm[t]!] = b[t]!;
+}
+
+/** b_t = y[perm_t] for t < m. */
+function gatherPerm(y: Float64Array, perm: Int32Array, b: Float64Array, m: number): void {
+  for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
+}
+
+/** Positions (ascending) of the features of `order` not in S; `mark` (zero on entry and exit) is scratch indexed by feature. */
+function leavingPositions(order: readonly number[], S: Int32Array, mark: Uint8Array): number[] {
+  for (let t = 0; t < S.length; t++) mark[S[t]!] = 1;
+  const leaving: number[] = [];
+  for (let k = 0; k < order.length; k++) if (mark[order[k]!] === 0) leaving.push(k);
+  for (let t = 0; t < S.length; t++) mark[S[t]!] = 0;
+  return leaving;
+}
+
+/** How many features of S have no position (pos < 0). */
+function countAbsent(S: Int32Array, pos: Int32Array): number {
+  let k = 0;
+  for (let t = 0; t < S.length; t++) if (pos[S[t]!]! < 0) k++;
+  return k;
+}
+
 /** A factorisation of M on a support, whatever produced it. */
 export interface SupportFactor {
   /** Features, in the order of the right-hand sides passed to `solve` (sorted support). */
@@ -206,14 +238,9 @@ export class IncrementalCholesky {
   /** Makes the factor describe exactly the features of S (sorted); returns a solve handle. */
   syncTo(S: Int32Array): SupportFactor {
     // positions (ascending) of the factor's features that left S, and the count of entering ones
-    const mark = this.mark;
-    for (let t = 0; t < S.length; t++) mark[S[t]!] = 1;
-    const leaving: number[] = [];
-    for (let k = 0; k < this.order.length; k++) if (mark[this.order[k]!] === 0) leaving.push(k);
-    for (let t = 0; t < S.length; t++) mark[S[t]!] = 0;
+    const leaving = leavingPositions(this.order, S, this.mark);
     let removals = leaving.length;
-    let additions = 0;
-    for (let t = 0; t < S.length; t++) if (this.pos[S[t]!]! < 0) additions++;
+    const additions = countAbsent(S, this.pos);
     // a fresh factorisation is cheaper when most of the support changes
     let fresh = this.order.length === 0;
     const countRefresh = this.cache === null && this.updates + removals + additions > this.refreshEvery;
@@ -393,9 +420,9 @@ export class IncrementalCholesky {
         // staged beside the factor when it lives in a WebAssembly memory (no copy in the kernel)
         const scratch = triScratch(this.L);
         const y = scratch !== null && scratch.length >= m ? scratch : new Float64Array(m);
-        for (let t = 0; t < m; t++) y[perm[t]!] = b[t]!;
+        scatterPerm(b, perm, y, m);
         choleskySolveStrided(this.L, m, y, this.cap);
-        for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
+        gatherPerm(y, perm, b, m);
       },
     };
   }
