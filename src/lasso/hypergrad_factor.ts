@@ -447,10 +447,12 @@ export class IncrementalCholesky {
       });
     } else info = this.info();
     // drop the appended rows (they are the last ones: nothing else changed)
-    for (let t = m0; t < this.order.length; t++) this.pos[this.order[t]!] = -1;
-    this.order.length = m0;
-    this.diagM.length = m0;
-    this.rawRatio.length = m0;
+    // (pop, not `length = m0`: shrinking an array's length is a runtime call, ≈ 2 µs here)
+    while (this.order.length > m0) {
+      this.pos[this.order.pop()!] = -1;
+      this.diagM.pop();
+      this.rawRatio.pop();
+    }
     this.appended -= extra.length;
     return info;
   }
