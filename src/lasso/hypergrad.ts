@@ -388,9 +388,7 @@ export class SparseProblem {
       return { gradient: grad, method, linearSolver: solver, iterations, finite, timeMs: now() - t0, ...(fallback ? { fallback } : {}) };
     };
     if (s === 0) return finish('none', 0);
-    // signs of β̂_S, made when a path needs them (the implicit Lasso / logistic contraction reads β̂
-    // directly: this code runs once per hypergradient, mostly before V8 optimises it, so every
-    // pass over the support counts)
+    // signs of β̂_S, made only by the paths that need them
     let signV: Float64Array | null = null;
     const signs = (): Float64Array => {
       if (signV === null) {
@@ -473,7 +471,7 @@ export class SparseProblem {
         this.adjState = { cols: S, v: new Float64Array(x) };
       }
       if (this.model === 'lasso' || this.model === 'logreg') {
-        // c = λ[s; 0] (signColumn): dC/dlog λ = Σ_t (λ s_t) v_t in one pass, the same products and sums
+        // c = λ[s; 0]: one pass, the same sums as contractAdjoint
         grad[0] = signedSum(S, sol.beta, lam[0]!, v);
       } else contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, signs(), m), v, grad);
       return finish(solver, iters);
@@ -531,8 +529,7 @@ export class SparseProblem {
     for (let i = 0; i < u.length; i++) us += u[i]!;
     const squared = this.model !== 'logreg';
     const mu = this.design.colMeans;
-    // squared loss with centring: gS_t = X_S,tᵀu − μ_t·Σu, subtracted as each sum is stored (one
-    // pass over the support fewer; the same operations in the same order)
+    // gS_t = X_S,tᵀu − μ_t·Σu (squared loss, centred), subtracted as each sum is stored
     const centred = squared && this.design.centered;
     let t0 = 0;
     if (X.kind === 'dense') {
@@ -572,21 +569,14 @@ export class SparseProblem {
   }
 }
 
-/**
- * −g as a new array. The loops of `hypergradient` run once per call and V8 optimises that method
- * late (never within the cost bench's runs): as small functions of their own they are optimised
- * within their first calls.
- */
+/** −g (small functions optimise early; `hypergradient` late: docs/lasso.md, Round hgtri2). */
 function negated(g: Float64Array): Float64Array {
   const v = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) v[i] = -g[i]!;
   return v;
 }
 
-/**
- * Σ_t (l·sign β_{S_t})·v_t (β_S ≠ 0 on the support: no Math.sign call), the contraction c = l·s of
- * the Lasso and logistic hypergradients with the same products and sums as `contractAdjoint`.
- */
+/** Σ_t (l·sign β_{S_t})·v_t (β_S ≠ 0), as `contractAdjoint` for c = l·s. */
 function signedSum(S: Int32Array, beta: Float64Array, l: number, v: Float64Array): number {
   let acc = 0;
   for (let t = 0; t < S.length; t++) acc += (beta[S[t]!]! > 0 ? l : -l) * v[t]!;

@@ -141,11 +141,7 @@ export function supportMatvec(d: PreparedDesign, cols: Int32Array, vals: ArrayLi
   return out;
 }
 
-/**
- * G[a, k] = G[k, a] = out[feats[a]] / n for a < count (row-major, stride cap): one new feature's
- * products with the cached ones stored symmetrically. A function of its own so that V8 optimises the
- * loop within its first calls (`ensure` is a large method, optimised late).
- */
+/** G[a, k] = G[k, a] = out[feats[a]] / n for a < count (stride cap); small: optimised early. */
 function storeGramColumn(G: Float64Array, cap: number, k: number, out: Float64Array, feats: Int32Array, count: number, n: number): void {
   for (let a = 0; a < count; a++) {
     const g = out[feats[a]!]! / n;

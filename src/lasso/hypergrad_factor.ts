@@ -11,11 +11,7 @@ import {
 import { colRead, colDot, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
 import { createTriMatrix, releaseTriMatrix, triScratch } from '../kernels/tri_wasm.js';
 
-/*
- * The per-call loops of the factor's upkeep as small functions: `syncTo` and the handles run once
- * per solve and V8 optimises a small function with a loop within its first calls, a larger method
- * only after tens of calls (see hypergrad_post.ts).
- */
+// per-call loops as small functions, optimised early (docs/lasso.md, Round hgtri2)
 
 /** y[perm_t] = b_t for t < m. */
 function scatterPerm(b: Float64Array, perm: Int32Array, y: Float64Array, m: number): void {
@@ -27,7 +23,7 @@ function gatherPerm(y: Float64Array, perm: Int32Array, b: Float64Array, m: numbe
   for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
 }
 
-/** Positions (ascending) of the features of `order` not in S; `mark` (zero on entry and exit) is scratch indexed by feature. */
+/** Positions (ascending) of `order`'s features not in S (`mark`: zeroed scratch by feature). */
 function leavingPositions(order: readonly number[], S: Int32Array, mark: Uint8Array): number[] {
   for (let t = 0; t < S.length; t++) mark[S[t]!] = 1;
   const leaving: number[] = [];
@@ -163,8 +159,7 @@ export class IncrementalCholesky {
     // g_t = X_c,order[t]ᵀ X_c,j / n (from the Gram cache when there is one: a feature that re-enters
     // the support costs O(m²) only), then forward substitution L l = g in place in the new row
     if (this.cache !== null) {
-      // the cache computes the products of j with every cached feature (the factor's among them);
-      // only when it would overflow and restart does it need the whole list to keep
+      // j alone, unless the cache would restart (then it needs the list to keep)
       const cache = this.cache;
       if (cache.size + 1 <= cache.maxSize) cache.ensure(Int32Array.of(j), null);
       else {
@@ -173,7 +168,7 @@ export class IncrementalCholesky {
         need[m] = j;
         cache.ensure(need, null);
       }
-      // row j of the cache (symmetric: the same values as G(order[t], j))
+      // row j (symmetric: = G(order[t], j))
       cache.row(j, this.order, m, L, row);
     } else {
       const x = colRead(d, j, () => this.buf);
@@ -360,11 +355,7 @@ export class IncrementalCholesky {
     return this.infoOf(this.pivotScan(0, m));
   }
 
-  /**
-   * The pivot ratios of rows [from, to): the smallest (first index on ties) and the extreme
-   * diagonal entries. Rows do not change when rows are appended after them, so the scan of the
-   * factor made for a handle still holds for the factor extended by kink features.
-   */
+  /** Smallest pivot ratio of rows [from, to) (first on ties) and extreme diagonals; appends leave it valid. */
   private pivotScan(from: number, to: number): PivotScan {
     let minRatio = Infinity, worst = -1, lmax = 0, lmin = Infinity;
     for (let k = from; k < to; k++) {
@@ -402,7 +393,7 @@ export class IncrementalCholesky {
     const m = S.length;
     const perm = new Int32Array(m);
     for (let t = 0; t < m; t++) perm[t] = this.pos[S[t]!]!;
-    // the scan is kept for `extendedInfo` (the rank check's extension by kink features)
+    // kept for `extendedInfo`
     const scan = m === 0 ? null : this.pivotScan(0, this.order.length);
     this.lastScan = scan;
     const infoRaw = scan === null ? this.info() : this.infoOf(scan);
@@ -437,8 +428,7 @@ export class IncrementalCholesky {
     for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
     let info: CholeskyInfo;
     if (base !== null && base.version === this.version && base.to === m0 && m0 > 0) {
-      // the factor's own rows were scanned for the current handle: scan the appended rows only
-      // and combine (the same minimum, first index on ties, and extremes as a full scan)
+      // the handle scanned the factor's rows: scan the kink rows and combine (= a full scan)
       const ext = this.pivotScan(m0, this.order.length);
       const first = !(ext.minRatio < base.minRatio);
       info = this.infoOf({
@@ -447,7 +437,7 @@ export class IncrementalCholesky {
       });
     } else info = this.info();
     // drop the appended rows (they are the last ones: nothing else changed)
-    // (pop, not `length = m0`: shrinking an array's length is a runtime call, ≈ 2 µs here)
+    // pop: setting `length` is a runtime call
     while (this.order.length > m0) {
       this.pos[this.order.pop()!] = -1;
       this.diagM.pop();

@@ -62,9 +62,7 @@ export interface SolverCheck {
  * The screen of `refineAndDiagnose` (see the comment at its call): marks `certified[j] = 1` for the
  * features off the support whose bound on |X_c,jᵀr_new| stays below n·l_j·shrink (`nShrink` =
  * n·shrink), lists every other feature with a non-zero column in `todo` (ascending), returns
- * their count. `l1` null: every penalty is `lu` (Lasso, elastic net). The loop runs once per solve
- * over p features on arrays the solver's passes over X evicted from cache: it reads four of them
- * (‖X_c,j‖ = 0 iff the column is zero; a uniform penalty is not read from memory).
+ * their count. `l1` null: every penalty is `lu`. Reads four p-arrays (‖X_c,j‖ = 0: zero column).
  */
 function screenFeatures(
   p: number, norms: Float64Array, l1: Float64Array | null, lu: number, beta: Float64Array, xtr: Float64Array,
@@ -144,15 +142,10 @@ export function sameCols(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-/*
- * Small loops of the post-processing as functions of their own. They run once per solve over the
- * support, inside functions V8 optimises only after tens of calls (`refineAndDiagnose`, a large
- * function, tiered up around the 45th solve of the cost bench: the same warm step measured 0.03 or
- * 0.06 ms of refinement depending on the run); a small function with a loop is optimised within
- * its first calls. Same operations in the same order as the loops they replace.
- */
+// Per-call loops as small functions: V8 optimises them within their first calls, the large
+// `refineAndDiagnose` only after ≈ 45 (docs/lasso.md, Round hgtri2). Same operations, same order.
 
-/** c[S_t] = xtr[S_t] for every t; false (stopping) at the first NaN (a feature the check did not see). */
+/** c[S_t] = xtr[S_t]; false at the first NaN (not checked). */
 function gatherKnown(S: Int32Array, xtr: Float64Array, c: Float64Array): boolean {
   for (let t = 0; t < S.length; t++) {
     const v = xtr[S[t]!]!;
@@ -162,10 +155,7 @@ function gatherKnown(S: Int32Array, xtr: Float64Array, c: Float64Array): boolean
   return true;
 }
 
-/**
- * rhs_t = −F_t with F = −c_S/n + l_S∘sign(β_S) + λ₂β_S (the restricted optimality conditions);
- * returns max |F_t|.
- */
+/** rhs = −F, F = −c_S/n + l_S∘sign(β_S) + λ₂β_S; returns max |F_t|. */
 function restrictedRhs(S: Int32Array, c: Float64Array, n: number, l1: Float64Array, l2: number, beta: Float64Array, rhs: Float64Array): number {
   let fmax = 0;
   for (let t = 0; t < S.length; t++) {
@@ -177,7 +167,7 @@ function restrictedRhs(S: Int32Array, c: Float64Array, n: number, l1: Float64Arr
   return fmax;
 }
 
-/** β_S ← β_S + Δ when no coefficient changes sign (returns true); else β is left as it is (false). */
+/** β_S ← β_S + Δ if no sign changes (true); else β untouched (false). */
 function stepKeepsSigns(S: Int32Array, beta: Float64Array, delta: Float64Array): boolean {
   for (let t = 0; t < S.length; t++) {
     const j = S[t]!;
@@ -194,7 +184,7 @@ function gatherDot(S: Int32Array, a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** Σ_{i<n} v_i² (one accumulator, as the loop it replaces). */
+/** Σ_{i<n} v_i². */
 function sumSquares(v: Float64Array, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += v[i]! * v[i]!;
@@ -349,7 +339,7 @@ export function refineAndDiagnose(
       const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
       const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
       const todo = new Int32Array(p);
-      // Lasso and elastic net: one penalty for every feature (SUPPORT_MODELS' penalties)
+      // Lasso, elastic net: one penalty
       const uniformL1 = ctx.model === 'lasso' || ctx.model === 'enet';
       const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound, near, far, n * shrink, certified!, todo);
       recomputed = m;
@@ -380,7 +370,7 @@ export function refineAndDiagnose(
           rhs.set(x);
         }
       }
-      // β_S ← β_S + Δ when no sign changes ; r ← r − X_c,S Δ  (the design's kernels: WebAssembly when available)
+      // β_S ← β_S + Δ if no sign changes; r ← r − X_c,S Δ (design kernels)
       if (ok) ok = stepKeepsSigns(S, beta, rhs);
       if (ok) {
         stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, rhs, residual) : residualStep(d, p, S, rhs, residual);
@@ -502,8 +492,7 @@ export function refineAndDiagnose(
     weights = hWeights();
     for (let i = 0; i < n; i++) residual[i] = (ctx.yc[i]! > 0 ? 1 : 0) - sigmoid(A[i]!);
   }
-  // squared loss: an accepted refinement keeps every sign (checked above), so S is unchanged and
-  // no pass over the p coefficients is needed; logistic: recomputed
+  // squared loss: an accepted step keeps every sign, so S is unchanged
   if (!squared) S = supportOf(beta);
 
   // ---- diagnostics -------------------------------------------------------------------------
@@ -523,7 +512,6 @@ export function refineAndDiagnose(
     const kl = kinks;
     if (kinks.length > 0) {
       E = mergeSorted(S, kinks);
-      // the typed array's own join (Array.from made this line cost as much as the KKT scan)
       const shown = kl.length > 10 ? kl.subarray(0, 10).join(', ') + ', …' : kl.join(', ');
       messages.push(`${kinks.length} feature(s) sit at the kink (β_j = 0 with |c_j| = λ_j within relative tolerance ${kinkTol}): [${shown}]; the solution map is not differentiable there and the hypergradient is the one with the support held fixed`);
     }
