@@ -569,7 +569,7 @@ export class SparseProblem {
   }
 }
 
-/** −g (small functions optimise early; `hypergradient` late: docs/lasso.md, Round hgtri2). */
+/** −g (a small function: optimised early). */
 function negated(g: Float64Array): Float64Array {
   const v = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) v[i] = -g[i]!;

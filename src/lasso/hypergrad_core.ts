@@ -141,7 +141,7 @@ export function supportMatvec(d: PreparedDesign, cols: Int32Array, vals: ArrayLi
   return out;
 }
 
-/** G[a, k] = G[k, a] = out[feats[a]] / n for a < count (stride cap); small: optimised early. */
+/** G[a, k] = G[k, a] = out[feats[a]] / n for a < count (stride cap). */
 function storeGramColumn(G: Float64Array, cap: number, k: number, out: Float64Array, feats: Int32Array, count: number, n: number): void {
   for (let a = 0; a < count; a++) {
     const g = out[feats[a]!]! / n;

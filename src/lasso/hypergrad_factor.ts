@@ -67,6 +67,9 @@ interface PivotScan {
   readonly to: number;
 }
 
+/** No scan (version −1): one field shape, no null. */
+const NO_SCAN: PivotScan = { minRatio: Infinity, worst: -1, lmax: 0, lmin: Infinity, version: -1, to: -1 };
+
 /**
  * Largest accepted backward error of the updated factor, max_a |(L Lᵀz − Mz)_a| / (|M||z|)_a: a
  * fresh factorisation measured 3e-16–5e-16 at m = 144–373 (500 × 1000 design); past 1e-11 the
@@ -108,8 +111,8 @@ export class IncrementalCholesky {
   refactors = 0;
   /** Drift probes run (each O(m²)). */
   driftChecks = 0;
-  /** The pivot scan of the factor made by the last handle (null: none or an empty factor). */
-  private lastScan: PivotScan | null = null;
+  /** The last handle's pivot scan. */
+  private lastScan: PivotScan = NO_SCAN;
 
   constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
     this.pos = new Int32Array(d.nCols).fill(-1);
@@ -339,7 +342,8 @@ export class IncrementalCholesky {
     choleskyRankRevealing(M, m, this.rankTol, raw);
     this.ensureCap(m);
     const cap = this.cap;
-    for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) this.L[i * cap + j] = M[i * m + j]!;
+    // builtin copies (a loop made V8 deoptimise `bulk` at every call)
+    for (let i = 0; i < m; i++) this.L.set(M.subarray(i * m, i * m + i + 1), i * cap);
     this.order = Array.from(S);
     this.pos.fill(-1);
     for (let t = 0; t < m; t++) this.pos[S[t]!] = t;
@@ -394,9 +398,9 @@ export class IncrementalCholesky {
     const perm = new Int32Array(m);
     for (let t = 0; t < m; t++) perm[t] = this.pos[S[t]!]!;
     // kept for `extendedInfo`
-    const scan = m === 0 ? null : this.pivotScan(0, this.order.length);
+    const scan = m === 0 ? NO_SCAN : this.pivotScan(0, this.order.length);
     this.lastScan = scan;
-    const infoRaw = scan === null ? this.info() : this.infoOf(scan);
+    const infoRaw = m === 0 ? this.info() : this.infoOf(scan);
     // report the worst index in S order
     const worstFeature = infoRaw.worstIndex >= 0 ? this.order[infoRaw.worstIndex]! : -1;
     let worstS = -1;
@@ -427,7 +431,7 @@ export class IncrementalCholesky {
     const base = this.lastScan;
     for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
     let info: CholeskyInfo;
-    if (base !== null && base.version === this.version && base.to === m0 && m0 > 0) {
+    if (base.version === this.version && base.to === m0 && m0 > 0) {
       // the handle scanned the factor's rows: scan the kink rows and combine (= a full scan)
       const ext = this.pivotScan(m0, this.order.length);
       const first = !(ext.minRatio < base.minRatio);

@@ -142,8 +142,7 @@ export function sameCols(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-// Per-call loops as small functions: V8 optimises them within their first calls, the large
-// `refineAndDiagnose` only after ≈ 45 (docs/lasso.md, Round hgtri2). Same operations, same order.
+// Per-call loops as small functions, optimised early (docs/lasso.md, Round hgtri2).
 
 /** c[S_t] = xtr[S_t]; false at the first NaN (not checked). */
 function gatherKnown(S: Int32Array, xtr: Float64Array, c: Float64Array): boolean {
