@@ -23,6 +23,11 @@ function gatherPerm(y: Float64Array, perm: Int32Array, b: Float64Array, m: numbe
   for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
 }
 
+/** L[i·cap + j] = M[i·m + j] for j ≤ i < m. */
+function copyLower(M: Float64Array, m: number, L: Float64Array, cap: number): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) L[i * cap + j] = M[i * m + j]!;
+}
+
 /** Positions (ascending) of `order`'s features not in S (`mark`: zeroed scratch by feature). */
 function leavingPositions(order: readonly number[], S: Int32Array, mark: Uint8Array): number[] {
   for (let t = 0; t < S.length; t++) mark[S[t]!] = 1;
@@ -342,8 +347,7 @@ export class IncrementalCholesky {
     choleskyRankRevealing(M, m, this.rankTol, raw);
     this.ensureCap(m);
     const cap = this.cap;
-    // builtin copies (a loop made V8 deoptimise `bulk` at every call)
-    for (let i = 0; i < m; i++) this.L.set(M.subarray(i * m, i * m + i + 1), i * cap);
+    copyLower(M, m, this.L, cap); // a loop here made V8 deoptimise `bulk` at every call
     this.order = Array.from(S);
     this.pos.fill(-1);
     for (let t = 0; t < m; t++) this.pos[S[t]!] = t;
