@@ -141,6 +141,21 @@ export function supportMatvec(d: PreparedDesign, cols: Int32Array, vals: ArrayLi
   return out;
 }
 
+/** How many features of `cols` have no position (pos < 0). */
+export function countAbsent(cols: Int32Array, pos: Int32Array): number {
+  let k = 0;
+  for (let t = 0; t < cols.length; t++) if (pos[cols[t]!]! < 0) k++;
+  return k;
+}
+
+/** The features of `cols` with no position (pos < 0), in order. */
+function absentOf(cols: Int32Array, pos: Int32Array): Int32Array {
+  const out = new Int32Array(countAbsent(cols, pos));
+  let k = 0;
+  for (let t = 0; t < cols.length; t++) if (pos[cols[t]!]! < 0) out[k++] = cols[t]!;
+  return out;
+}
+
 /** G[a, k] = G[k, a] = out[feats[a]] / n for a < count (stride cap). */
 function storeGramColumn(G: Float64Array, cap: number, k: number, out: Float64Array, feats: Int32Array, count: number, n: number): void {
   for (let a = 0; a < count; a++) {
@@ -210,8 +225,7 @@ export class GramCache {
    * what you need after the last `ensure`.
    */
   ensure(cols: Int32Array, w: Float64Array | null): void {
-    let missing = 0;
-    for (let t = 0; t < cols.length; t++) if (this.pos[cols[t]!]! < 0) missing++;
+    let missing = countAbsent(cols, this.pos);
     if (missing === 0) return;
     if (this.feats.length + missing > this.maxSize) {
       // keep only what is needed now
@@ -241,8 +255,7 @@ export class GramCache {
       }
       return;
     }
-    const need: number[] = [];
-    for (let t = 0; t < cols.length; t++) if (this.pos[cols[t]!]! < 0) need.push(cols[t]!);
+    const need = absentOf(cols, this.pos);
     for (let u = 0; u < need.length; u++) {
       const j = need[u]!;
       const k = this.feats.length;

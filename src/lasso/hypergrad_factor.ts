@@ -8,7 +8,7 @@ import type { PreparedDesign } from './design.js';
 import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
-import { colRead, colDot, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
+import { colRead, colDot, countAbsent, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
 import { createTriMatrix, releaseTriMatrix, triScratch } from '../kernels/tri_wasm.js';
 
 // per-call loops as small functions, optimised early (docs/lasso.md, Round hgtri2)
@@ -37,11 +37,13 @@ function leavingPositions(order: readonly number[], S: Int32Array, mark: Uint8Ar
   return leaving;
 }
 
-/** How many features of S have no position (pos < 0). */
-function countAbsent(S: Int32Array, pos: Int32Array): number {
-  let k = 0;
-  for (let t = 0; t < S.length; t++) if (pos[S[t]!]! < 0) k++;
-  return k;
+/** `order` followed by the `count` features of S with no position. */
+function orderThenAbsent(order: readonly number[], S: Int32Array, pos: Int32Array, count: number): Int32Array {
+  const need = new Int32Array(order.length + count);
+  for (let u = 0; u < order.length; u++) need[u] = order[u]!;
+  let u = order.length;
+  for (let t = 0; t < S.length; t++) if (pos[S[t]!]! < 0) need[u++] = S[t]!;
+  return need;
 }
 
 /** A factorisation of M on a support, whatever produced it. */
@@ -267,10 +269,7 @@ export class IncrementalCholesky {
       // then one blocked append of all their rows (choleskyAppendRowsInPlace: the substitution
       // against the existing factor through the gemm kernel instead of one row at a time)
       const m0 = this.order.length;
-      const need = new Int32Array(m0 + additions);
-      let u = 0;
-      for (const f of this.order) need[u++] = f;
-      for (let t = 0; t < S.length; t++) if (this.pos[S[t]!]! < 0) need[u++] = S[t]!;
+      const need = orderThenAbsent(this.order, S, this.pos, additions);
       this.cache.ensure(need, null);
       this.appendMany(need.subarray(m0), need);
       if (!fresh) this.updates += additions;
