@@ -182,3 +182,37 @@ test('deletions: the SIMD rotations = the TypeScript rotations bit for bit, and 
     });
   }
 });
+
+test('deletions on factors scaled by 1e±160: r = √(ℓ² + x²) would overflow / underflow there, Math.hypot runs; kernel = TypeScript bit for bit, = the scaled fresh factor', () => {
+  for (const b of kernelBackends) {
+    onKernelBackend(b, () => {
+      for (const s of [1e160, 1e-160, 1]) {
+        const m = 23;
+        const stride = m + 2;
+        const A = gram(m + 7, m, 900);
+        const k = 5;
+        const L = stagedFactor(A, m, m, stride, createTriMatrix(stride * stride, stride));
+        const ref = stagedFactor(A, m, m, stride, new Float64Array(stride * stride));
+        // L·s is the factor of s²A (never formed: s² overflows or underflows)
+        for (let i = 0; i < stride * stride; i++) {
+          L[i] = L[i]! * s;
+          ref[i] = ref[i]! * s;
+        }
+        choleskyDeleteInPlace(L, m, stride, k);
+        choleskyDeleteInPlace(ref, m, stride, k);
+        for (let i = 0; i < m - 1; i++) for (let j = 0; j <= i; j++) assert.equal(L[i * stride + j], ref[i * stride + j], `${b}, s = ${s}, (${i}, ${j})`);
+        const keep = Array.from({ length: m }, (_, i) => i).filter((i) => i !== k);
+        const B = new Float64Array(keep.length ** 2);
+        keep.forEach((a, u) => keep.forEach((c, v) => { B[u * keep.length + v] = A[a * m + c]!; }));
+        choleskyRankRevealing(B, keep.length);
+        const Bs = new Float64Array(stride * stride);
+        for (let i = 0; i < keep.length; i++) for (let j = 0; j <= i; j++) Bs[i * stride + j] = B[i * keep.length + j]! * s;
+        let finite = true;
+        for (let i = 0; i < m - 1; i++) for (let j = 0; j <= i; j++) if (!Number.isFinite(L[i * stride + j]!)) finite = false;
+        assert.ok(finite, `${b}, s = ${s}: finite factor`);
+        assert.ok(maxRelDiff(L, Bs, m - 1, stride) <= 1e-12, `${b}, s = ${s}: ${maxRelDiff(L, Bs, m - 1, stride)}`);
+        releaseTriMatrix(L);
+      }
+    });
+  }
+});

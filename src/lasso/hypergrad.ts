@@ -408,8 +408,15 @@ export class SparseProblem {
       return { gradient: grad, method, linearSolver: solver, iterations, finite, timeMs: now() - t0, ...(fallback ? { fallback } : {}) };
     };
     if (s === 0) return finish('none', 0);
-    const sign = new Float64Array(s);
-    for (let t = 0; t < s; t++) sign[t] = Math.sign(sol.beta[S[t]!]!);
+    // signs of β̂_S, made only by the paths that need them
+    let signV: Float64Array | null = null;
+    const signs = (): Float64Array => {
+      if (signV === null) {
+        signV = new Float64Array(s);
+        for (let t = 0; t < s; t++) signV[t] = Math.sign(sol.beta[S[t]!]!);
+      }
+      return signV;
+    };
     const l2 = this.model === 'enet' ? lam[1]! : 0;
     if (sol.diagnostics.rankDeficient) {
       // failed invertibility: the one policy of src/implicit (throw, or warn/return the fallback)
@@ -423,7 +430,7 @@ export class SparseProblem {
         },
         zero: () => null,
       });
-      if (value !== null) contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, sign, m), value, grad);
+      if (value !== null) contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, signs(), m), value, grad);
       return finish(value !== null ? 'lstsq' : 'none', 0, fallback);
     }
 
@@ -447,8 +454,7 @@ export class SparseProblem {
     if (ones) g[s] = gB;
 
     if (method === 'implicit') {
-      const v = new Float64Array(m);
-      for (let i = 0; i < m; i++) v[i] = -g[i]!;
+      const v = negated(g);
       const cholMax = opts.choleskyMax ?? 800;
       const useChol = opts.linearSolver === 'cholesky' || (opts.linearSolver !== 'cg' && m <= cholMax);
       let solver: HypergradResult['linearSolver'];
@@ -484,12 +490,15 @@ export class SparseProblem {
         solver = 'cg';
         this.adjState = { cols: S, v: new Float64Array(x) };
       }
-      contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, sign, m), v, grad);
+      if (this.model === 'lasso' || this.model === 'logreg') {
+        // c = λ[s; 0]: one pass, the same sums as contractAdjoint
+        grad[0] = signedSum(S, sol.beta, lam[0]!, v);
+      } else contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, signs(), m), v, grad);
       return finish(solver, iters);
     }
 
     if (method === 'implicit-forward') {
-      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, sign, m), g, grad, this.jacState, opts, this.gram);
+      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, signs(), m), g, grad, this.jacState, opts, this.gram);
       this.jacState = jr.state;
       return finish('cd', jr.iterations);
     }
@@ -540,6 +549,8 @@ export class SparseProblem {
     for (let i = 0; i < u.length; i++) us += u[i]!;
     const squared = this.model !== 'logreg';
     const mu = this.design.colMeans;
+    // gS_t = X_S,tᵀu − μ_t·Σu (squared loss, centred), subtracted as each sum is stored
+    const centred = squared && this.design.centered;
     let t0 = 0;
     if (X.kind === 'dense') {
       if (rows !== undefined) checkRange(X, rows);
@@ -557,16 +568,39 @@ export class SparseProblem {
           a2 += D[o2 + i]! * ui;
           a3 += D[o3 + i]! * ui;
         }
-        gS[t0] = a0;
-        gS[t0 + 1] = a1;
-        gS[t0 + 2] = a2;
-        gS[t0 + 3] = a3;
+        if (centred) {
+          gS[t0] = a0 - mu[S[t0]!]! * us;
+          gS[t0 + 1] = a1 - mu[S[t0 + 1]!]! * us;
+          gS[t0 + 2] = a2 - mu[S[t0 + 2]!]! * us;
+          gS[t0 + 3] = a3 - mu[S[t0 + 3]!]! * us;
+        } else {
+          gS[t0] = a0;
+          gS[t0 + 1] = a1;
+          gS[t0 + 2] = a2;
+          gS[t0 + 3] = a3;
+        }
       }
     }
-    for (let t = t0; t < S.length; t++) gS[t] = rawColDot(X, S[t]!, u, rows);
-    if (squared && this.design.centered) for (let t = 0; t < S.length; t++) gS[t] -= mu[S[t]!]! * us;
+    for (let t = t0; t < S.length; t++) {
+      const a = rawColDot(X, S[t]!, u, rows);
+      gS[t] = centred ? a - mu[S[t]!]! * us : a;
+    }
     return { gS, gB: squared || !this.fitIntercept ? 0 : us };
   }
+}
+
+/** −g (a small function: optimised early). */
+function negated(g: Float64Array): Float64Array {
+  const v = new Float64Array(g.length);
+  for (let i = 0; i < g.length; i++) v[i] = -g[i]!;
+  return v;
+}
+
+/** Σ_t (l·sign β_{S_t})·v_t (β_S ≠ 0), as `contractAdjoint` for c = l·s. */
+function signedSum(S: Int32Array, beta: Float64Array, l: number, v: Float64Array): number {
+  let acc = 0;
+  for (let t = 0; t < S.length; t++) acc += (beta[S[t]!]! > 0 ? l : -l) * v[t]!;
+  return acc;
 }
 
 /**

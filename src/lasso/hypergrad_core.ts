@@ -141,6 +141,30 @@ export function supportMatvec(d: PreparedDesign, cols: Int32Array, vals: ArrayLi
   return out;
 }
 
+/** How many features of `cols` have no position (pos < 0). */
+export function countAbsent(cols: Int32Array, pos: Int32Array): number {
+  let k = 0;
+  for (let t = 0; t < cols.length; t++) if (pos[cols[t]!]! < 0) k++;
+  return k;
+}
+
+/** The features of `cols` with no position (pos < 0), in order. */
+function absentOf(cols: Int32Array, pos: Int32Array): Int32Array {
+  const out = new Int32Array(countAbsent(cols, pos));
+  let k = 0;
+  for (let t = 0; t < cols.length; t++) if (pos[cols[t]!]! < 0) out[k++] = cols[t]!;
+  return out;
+}
+
+/** G[a, k] = G[k, a] = out[feats[a]] / n for a < count (stride cap). */
+function storeGramColumn(G: Float64Array, cap: number, k: number, out: Float64Array, feats: Int32Array, count: number, n: number): void {
+  for (let a = 0; a < count; a++) {
+    const g = out[feats[a]!]! / n;
+    G[a * cap + k] = g;
+    G[k * cap + a] = g;
+  }
+}
+
 /**
  * Cache of Gram entries X_c,aᵀ diag(w) X_c,b / n between features, so that a new support that shares
  * most features with the previous one costs O(n·|S|·#new) instead of O(n·|S|²). Valid for one
@@ -212,8 +236,7 @@ export class GramCache {
     const full = w === null ? cachedGram(this.d) : undefined;
     this.full = full ?? null;
     if (full !== undefined) return;
-    let missing = 0;
-    for (let t = 0; t < cols.length; t++) if (this.pos[cols[t]!]! < 0) missing++;
+    let missing = countAbsent(cols, this.pos);
     if (missing === 0) return;
     if (this.feats.length + missing > this.maxSize) {
       // keep only what is needed now
@@ -224,8 +247,7 @@ export class GramCache {
     const n = d.nRows;
     this.grow(this.feats.length + missing);
     const cap = this.cap;
-    const need: number[] = [];
-    for (let t = 0; t < cols.length; t++) if (this.pos[cols[t]!]! < 0) need.push(cols[t]!);
+    const need = absentOf(cols, this.pos);
     for (let u = 0; u < need.length; u++) {
       const j = need[u]!;
       const k = this.feats.length;
@@ -252,15 +274,7 @@ export class GramCache {
         const outs = [e.outA, e.outB, e.ldelta, e.lcurv];
         if (dots4Engine(e, n, vs, this.featsArr, k + 4, outs)) {
           u += 3;
-          for (let q = 0; q < 4; q++) {
-            const o = outs[q]!;
-            const kq = k + q;
-            for (let a = 0; a < k + 4; a++) {
-              const g = o[this.featsArr[a]!]! / n;
-              this.G[a * cap + kq] = g;
-              this.G[kq * cap + a] = g;
-            }
-          }
+          for (let q = 0; q < 4; q++) storeGramColumn(this.G, cap, k + q, outs[q]!, this.featsArr, k + 4, n);
           this.products += 4 * (k + 4);
           continue;
         }
@@ -283,16 +297,8 @@ export class GramCache {
         if (d.isSparse) for (let i = 0; i < n; i++) { s1 += v1[i]!; s2 += v2[i]!; }
         if (this.outP2 === null) this.outP2 = new Float64Array(d.nCols);
         colDots2(d, v1, s1, v2, s2, this.featsArr, k + 2, this.outP, this.outP2);
-        for (let a = 0; a <= k + 1; a++) {
-          const g1 = this.outP[this.featsArr[a]!]! / n;
-          this.G[a * cap + k] = g1;
-          this.G[k * cap + a] = g1;
-        }
-        for (let a = 0; a <= k + 1; a++) {
-          const g2 = this.outP2[this.featsArr[a]!]! / n;
-          this.G[a * cap + k + 1] = g2;
-          this.G[(k + 1) * cap + a] = g2;
-        }
+        storeGramColumn(this.G, cap, k, this.outP, this.featsArr, k + 2, n);
+        storeGramColumn(this.G, cap, k + 1, this.outP2, this.featsArr, k + 2, n);
         this.products += 2 * (k + 2);
         continue;
       }
@@ -310,11 +316,7 @@ export class GramCache {
       // products with every cached feature (and itself) in one call of the design's column kernel
       // (WebAssembly SIMD for dense designs when available)
       colDots(d, v, vs, this.featsArr, k + 1, this.outP);
-      for (let a = 0; a <= k; a++) {
-        const g = this.outP[this.featsArr[a]!]! / n;
-        this.G[a * cap + k] = g;
-        this.G[k * cap + a] = g;
-      }
+      storeGramColumn(this.G, cap, k, this.outP, this.featsArr, k + 1, n);
       this.products += k + 1;
     }
   }

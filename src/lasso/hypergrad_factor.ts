@@ -8,8 +8,43 @@ import type { PreparedDesign } from './design.js';
 import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
-import { colRead, colDot, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
+import { colRead, colDot, countAbsent, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
 import { createTriMatrix, releaseTriMatrix, triScratch } from '../kernels/tri_wasm.js';
+
+// per-call loops as small functions, optimised early (docs/lasso.md, Round hgtri2)
+
+/** y[perm_t] = b_t for t < m. */
+function scatterPerm(b: Float64Array, perm: Int32Array, y: Float64Array, m: number): void {
+  for (let t = 0; t < m; t++) y[perm[t]!] = b[t]!;
+}
+
+/** b_t = y[perm_t] for t < m. */
+function gatherPerm(y: Float64Array, perm: Int32Array, b: Float64Array, m: number): void {
+  for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
+}
+
+/** L[i·cap + j] = M[i·m + j] for j ≤ i < m. */
+function copyLower(M: Float64Array, m: number, L: Float64Array, cap: number): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) L[i * cap + j] = M[i * m + j]!;
+}
+
+/** Positions (ascending) of `order`'s features not in S (`mark`: zeroed scratch by feature). */
+function leavingPositions(order: readonly number[], S: Int32Array, mark: Uint8Array): number[] {
+  for (let t = 0; t < S.length; t++) mark[S[t]!] = 1;
+  const leaving: number[] = [];
+  for (let k = 0; k < order.length; k++) if (mark[order[k]!] === 0) leaving.push(k);
+  for (let t = 0; t < S.length; t++) mark[S[t]!] = 0;
+  return leaving;
+}
+
+/** `order` followed by the `count` features of S with no position. */
+function orderThenAbsent(order: readonly number[], S: Int32Array, pos: Int32Array, count: number): Int32Array {
+  const need = new Int32Array(order.length + count);
+  for (let u = 0; u < order.length; u++) need[u] = order[u]!;
+  let u = order.length;
+  for (let t = 0; t < S.length; t++) if (pos[S[t]!]! < 0) need[u++] = S[t]!;
+  return need;
+}
 
 /** A factorisation of M on a support, whatever produced it. */
 export interface SupportFactor {
@@ -28,6 +63,19 @@ export interface SupportFactor {
 export function denseFactor(cols: Int32Array, m: number, L: Float64Array, info: CholeskyInfo): SupportFactor {
   return { cols, m, info, solve: (b) => choleskySolveStrided(L, m, b), valid: () => true };
 }
+
+/** Pivot statistics of rows [·, to) of the incremental factor at one `version`. */
+interface PivotScan {
+  readonly minRatio: number;
+  readonly worst: number;
+  readonly lmax: number;
+  readonly lmin: number;
+  readonly version: number;
+  readonly to: number;
+}
+
+/** No scan (version −1): one field shape, no null. */
+const NO_SCAN: PivotScan = { minRatio: Infinity, worst: -1, lmax: 0, lmin: Infinity, version: -1, to: -1 };
 
 /**
  * Largest accepted backward error of the updated factor, max_a |(L Lᵀz − Mz)_a| / (|M||z|)_a: a
@@ -70,6 +118,8 @@ export class IncrementalCholesky {
   refactors = 0;
   /** Drift probes run (each O(m²)). */
   driftChecks = 0;
+  /** The last handle's pivot scan. */
+  private lastScan: PivotScan = NO_SCAN;
 
   constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
     this.pos = new Int32Array(d.nCols).fill(-1);
@@ -119,11 +169,17 @@ export class IncrementalCholesky {
     // g_t = X_c,order[t]ᵀ X_c,j / n (from the Gram cache when there is one: a feature that re-enters
     // the support costs O(m²) only), then forward substitution L l = g in place in the new row
     if (this.cache !== null) {
-      const need = new Int32Array(m + 1);
-      for (let t = 0; t < m; t++) need[t] = this.order[t]!;
-      need[m] = j;
-      this.cache.ensure(need, null);
-      for (let t = 0; t < m; t++) L[row + t] = this.cache.get(this.order[t]!, j);
+      // j alone, unless the cache would restart (then it needs the list to keep)
+      const cache = this.cache;
+      if (cache.size + 1 <= cache.maxSize) cache.ensure(Int32Array.of(j), null);
+      else {
+        const need = new Int32Array(m + 1);
+        for (let t = 0; t < m; t++) need[t] = this.order[t]!;
+        need[m] = j;
+        cache.ensure(need, null);
+      }
+      // row j (symmetric: = G(order[t], j))
+      cache.row(j, this.order, m, L, row);
     } else {
       const x = colRead(d, j, () => this.buf);
       let xs = 0;
@@ -187,14 +243,9 @@ export class IncrementalCholesky {
   /** Makes the factor describe exactly the features of S (sorted); returns a solve handle. */
   syncTo(S: Int32Array): SupportFactor {
     // positions (ascending) of the factor's features that left S, and the count of entering ones
-    const mark = this.mark;
-    for (let t = 0; t < S.length; t++) mark[S[t]!] = 1;
-    const leaving: number[] = [];
-    for (let k = 0; k < this.order.length; k++) if (mark[this.order[k]!] === 0) leaving.push(k);
-    for (let t = 0; t < S.length; t++) mark[S[t]!] = 0;
+    const leaving = leavingPositions(this.order, S, this.mark);
     let removals = leaving.length;
-    let additions = 0;
-    for (let t = 0; t < S.length; t++) if (this.pos[S[t]!]! < 0) additions++;
+    const additions = countAbsent(S, this.pos);
     // a fresh factorisation is cheaper when most of the support changes
     let fresh = this.order.length === 0;
     const countRefresh = this.cache === null && this.updates + removals + additions > this.refreshEvery;
@@ -218,10 +269,7 @@ export class IncrementalCholesky {
       // then one blocked append of all their rows (choleskyAppendRowsInPlace: the substitution
       // against the existing factor through the gemm kernel instead of one row at a time)
       const m0 = this.order.length;
-      const need = new Int32Array(m0 + additions);
-      let u = 0;
-      for (const f of this.order) need[u++] = f;
-      for (let t = 0; t < S.length; t++) if (this.pos[S[t]!]! < 0) need[u++] = S[t]!;
+      const need = orderThenAbsent(this.order, S, this.pos, additions);
       this.cache.ensure(need, null);
       this.appendMany(need.subarray(m0), need);
       if (!fresh) this.updates += additions;
@@ -298,7 +346,7 @@ export class IncrementalCholesky {
     choleskyRankRevealing(M, m, this.rankTol, raw);
     this.ensureCap(m);
     const cap = this.cap;
-    for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) this.L[i * cap + j] = M[i * m + j]!;
+    copyLower(M, m, this.L, cap); // a loop here made V8 deoptimise `bulk` at every call
     this.order = Array.from(S);
     this.pos.fill(-1);
     for (let t = 0; t < m; t++) this.pos[S[t]!] = t;
@@ -311,8 +359,13 @@ export class IncrementalCholesky {
   info(): CholeskyInfo {
     const m = this.order.length;
     if (m === 0) return { ok: true, minPivotRatio: 1, worstIndex: -1, conditionEstimate: 1 };
+    return this.infoOf(this.pivotScan(0, m));
+  }
+
+  /** Smallest pivot ratio of rows [from, to) (first on ties) and extreme diagonals; appends leave it valid. */
+  private pivotScan(from: number, to: number): PivotScan {
     let minRatio = Infinity, worst = -1, lmax = 0, lmin = Infinity;
-    for (let k = 0; k < m; k++) {
+    for (let k = from; k < to; k++) {
       const l = this.L[k * this.cap + k]!;
       const raw = this.rawRatio[k]!;
       const ratio = Number.isNaN(raw) ? (l * l) / (this.diagM[k]! > 0 ? this.diagM[k]! : 1) : raw;
@@ -323,7 +376,11 @@ export class IncrementalCholesky {
       lmax = Math.max(lmax, l);
       lmin = Math.min(lmin, l);
     }
-    return { ok: minRatio > this.rankTol * (1 + 1e-9), minPivotRatio: minRatio, worstIndex: worst, conditionEstimate: (lmax / lmin) ** 2 };
+    return { minRatio, worst, lmax, lmin, version: this.version, to };
+  }
+
+  private infoOf(sc: PivotScan): CholeskyInfo {
+    return { ok: sc.minRatio > this.rankTol * (1 + 1e-9), minPivotRatio: sc.minRatio, worstIndex: sc.worst, conditionEstimate: (sc.lmax / sc.lmin) ** 2 };
   }
 
   /** Returns the factor's WebAssembly memory to the kernel layer's pool; the factor starts empty. */
@@ -343,7 +400,10 @@ export class IncrementalCholesky {
     const m = S.length;
     const perm = new Int32Array(m);
     for (let t = 0; t < m; t++) perm[t] = this.pos[S[t]!]!;
-    const infoRaw = this.info();
+    // kept for `extendedInfo`
+    const scan = m === 0 ? NO_SCAN : this.pivotScan(0, this.order.length);
+    this.lastScan = scan;
+    const infoRaw = m === 0 ? this.info() : this.infoOf(scan);
     // report the worst index in S order
     const worstFeature = infoRaw.worstIndex >= 0 ? this.order[infoRaw.worstIndex]! : -1;
     let worstS = -1;
@@ -358,9 +418,9 @@ export class IncrementalCholesky {
         // staged beside the factor when it lives in a WebAssembly memory (no copy in the kernel)
         const scratch = triScratch(this.L);
         const y = scratch !== null && scratch.length >= m ? scratch : new Float64Array(m);
-        for (let t = 0; t < m; t++) y[perm[t]!] = b[t]!;
+        scatterPerm(b, perm, y, m);
         choleskySolveStrided(this.L, m, y, this.cap);
-        for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
+        gatherPerm(y, perm, b, m);
       },
     };
   }
@@ -371,13 +431,25 @@ export class IncrementalCholesky {
    */
   extendedInfo(extra: Int32Array): CholeskyInfo {
     const m0 = this.order.length;
+    const base = this.lastScan;
     for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
-    const info = this.info();
+    let info: CholeskyInfo;
+    if (base.version === this.version && base.to === m0 && m0 > 0) {
+      // the handle scanned the factor's rows: scan the kink rows and combine (= a full scan)
+      const ext = this.pivotScan(m0, this.order.length);
+      const first = !(ext.minRatio < base.minRatio);
+      info = this.infoOf({
+        minRatio: first ? base.minRatio : ext.minRatio, worst: first ? base.worst : ext.worst,
+        lmax: Math.max(base.lmax, ext.lmax), lmin: Math.min(base.lmin, ext.lmin), version: this.version, to: this.order.length,
+      });
+    } else info = this.info();
     // drop the appended rows (they are the last ones: nothing else changed)
-    for (let t = m0; t < this.order.length; t++) this.pos[this.order[t]!] = -1;
-    this.order.length = m0;
-    this.diagM.length = m0;
-    this.rawRatio.length = m0;
+    // pop: setting `length` is a runtime call
+    while (this.order.length > m0) {
+      this.pos[this.order.pop()!] = -1;
+      this.diagM.pop();
+      this.rawRatio.pop();
+    }
     this.appended -= extra.length;
     return info;
   }

@@ -62,18 +62,18 @@ export interface SolverCheck {
  * The screen of `refineAndDiagnose` (see the comment at its call): marks `certified[j] = 1` for the
  * features off the support whose bound on |X_c,jᵀr_new| stays below n·l_j·shrink (`nShrink` =
  * n·shrink), lists every other feature with a non-zero column in `todo` (ascending), returns
- * their count.
+ * their count. `l1` null: every penalty is `lu`. Reads four p-arrays (‖X_c,j‖ = 0: zero column).
  */
 function screenFeatures(
-  p: number, ns: Float64Array, norms: Float64Array, l1: Float64Array, beta: Float64Array, xtr: Float64Array,
+  p: number, norms: Float64Array, l1: Float64Array | null, lu: number, beta: Float64Array, xtr: Float64Array,
   bound: Float64Array | null, near: number, far: number, nShrink: number, certified: Uint8Array, todo: Int32Array,
 ): number {
   let m = 0;
   for (let j = 0; j < p; j++) {
-    if (ns[j] === 0) continue;
-    const lj = l1[j]!;
+    const nj = norms[j]!;
+    if (nj === 0) continue;
+    const lj = l1 === null ? lu : l1[j]!;
     if (beta[j] === 0 && lj > 0) {
-      const nj = norms[j]!;
       const lim = nShrink * lj;
       const x = xtr[j]!;
       // NaN (not checked) fails the comparison
@@ -140,6 +140,59 @@ export function sameCols(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+// Per-call loops as small functions, optimised early (docs/lasso.md, Round hgtri2).
+
+/** c[S_t] = xtr[S_t]; false at the first NaN (not checked). */
+function gatherKnown(S: Int32Array, xtr: Float64Array, c: Float64Array): boolean {
+  for (let t = 0; t < S.length; t++) {
+    const v = xtr[S[t]!]!;
+    if (v !== v) return false;
+    c[S[t]!] = v;
+  }
+  return true;
+}
+
+/** rhs = −F, F = −c_S/n + l_S∘sign(β_S) + λ₂β_S; returns max |F_t|. */
+function restrictedRhs(S: Int32Array, c: Float64Array, n: number, l1: Float64Array, l2: number, beta: Float64Array, rhs: Float64Array): number {
+  let fmax = 0;
+  for (let t = 0; t < S.length; t++) {
+    const j = S[t]!;
+    const F = -c[j]! / n + l1[j]! * Math.sign(beta[j]!) + l2 * beta[j]!;
+    rhs[t] = -F;
+    fmax = Math.max(fmax, Math.abs(F));
+  }
+  return fmax;
+}
+
+/** β_S ← β_S + Δ if no sign changes (true); else β untouched (false). */
+function stepKeepsSigns(S: Int32Array, beta: Float64Array, delta: Float64Array): boolean {
+  for (let t = 0; t < S.length; t++) {
+    const j = S[t]!;
+    if (Math.sign(beta[j]! + delta[t]!) !== Math.sign(beta[j]!)) return false;
+  }
+  for (let t = 0; t < S.length; t++) beta[S[t]!] += delta[t]!;
+  return true;
+}
+
+/** Σ_t a[S_t]·b[S_t]. */
+function gatherDot(S: Int32Array, a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let t = 0; t < S.length; t++) s += a[S[t]!]! * b[S[t]!]!;
+  return s;
+}
+
+/** Σ_{i<n} v_i². */
+function sumSquares(v: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += v[i]! * v[i]!;
+  return s;
+}
+
+/** c[list_t] /= n for t < m. */
+function divideAt(c: Float64Array, list: Int32Array, m: number, n: number): void {
+  for (let t = 0; t < m; t++) c[list[t]!]! /= n;
 }
 
 /**
@@ -278,19 +331,20 @@ export function refineAndDiagnose(
     // X_c,jᵀr_new recomputed exactly. `certified[j] = 1` marks the skipped ones for the scan below.
     const corrChecked = (ck: SolverCheck): void => {
       const eps = 2.220446049250313e-16;
-      let rr = 0;
-      for (let i = 0; i < n; i++) rr += residual[i]! * residual[i]!;
+      const rr = sumSquares(residual, n);
       // rounding of the solver's dot products (|fl(xᵀr) − xᵀr| ≤ γ_n‖x‖‖r‖) and of the residual
       const slack = 4 * (n + 2) * eps * Math.sqrt(rr) + (ck.err ?? 0);
       const near = stepNorm + slack;
       const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
       const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
       const todo = new Int32Array(p);
-      const m = screenFeatures(p, d.colNormsSq, d.colNorms, l1, beta, ck.xtr, ck.bound, near, far, n * shrink, certified!, todo);
+      // Lasso, elastic net: one penalty
+      const uniformL1 = ctx.model === 'lasso' || ctx.model === 'enet';
+      const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound, near, far, n * shrink, certified!, todo);
       recomputed = m;
       checkedList = todo.subarray(0, m);
       colDots(d, residual, vecSum(n, residual), todo, m, c);
-      for (let t = 0; t < m; t++) c[todo[t]!]! /= n;
+      divideAt(c, todo, m, n);
     };
     if (refine && S.length > 0) {
       // one Newton step on the support with the signs fixed: F(β_S) = −c_S + l_S∘s + λ₂β_S is
@@ -298,18 +352,10 @@ export function refineAndDiagnose(
       const s = S.length;
       // X_c,Sᵀr: the solver's last gap check computed it for this very residual (residual mode,
       // `err` 0: its own dot products, the same kernel); recomputed when any entry is missing
-      let known = check !== null && !(check.err! > 0);
-      for (let t = 0; t < s && known; t++) if (Number.isNaN(check!.xtr[S[t]!]!)) known = false;
-      if (known) for (let t = 0; t < s; t++) c[S[t]!] = check!.xtr[S[t]!]!;
-      else colDots(d, residual, vecSum(n, residual), S, s, c);
+      const known = check !== null && !(check.err! > 0) && gatherKnown(S, check.xtr, c);
+      if (!known) colDots(d, residual, vecSum(n, residual), S, s, c);
       const rhs = new Float64Array(s);
-      let fmax = 0;
-      for (let t = 0; t < s; t++) {
-        const j = S[t]!;
-        const F = -c[j]! / n + l1[j]! * Math.sign(beta[j]!) + l2 * beta[j]!;
-        rhs[t] = -F;
-        fmax = Math.max(fmax, Math.abs(F));
-      }
+      const fmax = restrictedRhs(S, c, n, l1, l2, beta, rhs);
       let ok = fmax > 0;
       if (ok) {
         if (useChol(s)) {
@@ -323,13 +369,9 @@ export function refineAndDiagnose(
           rhs.set(x);
         }
       }
-      for (let t = 0; t < s && ok; t++) {
-        const j = S[t]!;
-        if (Math.sign(beta[j]! + rhs[t]!) !== Math.sign(beta[j]!)) ok = false;
-      }
+      // β_S ← β_S + Δ if no sign changes; r ← r − X_c,S Δ (design kernels)
+      if (ok) ok = stepKeepsSigns(S, beta, rhs);
       if (ok) {
-        // β_S ← β_S + Δ ; r ← r − X_c,S Δ  (the design's kernels: WebAssembly when available)
-        for (let t = 0; t < s; t++) beta[S[t]!] += rhs[t]!;
         stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, rhs, residual) : residualStep(d, p, S, rhs, residual);
         refined = true;
       }
@@ -340,11 +382,7 @@ export function refineAndDiagnose(
       certified = new Uint8Array(p);
       corrChecked(check);
     } else if (checks) corrAll();
-    if (d.centered) {
-      let mb = 0;
-      for (let t = 0; t < S.length; t++) mb += d.colMeans[S[t]!]! * beta[S[t]!]!;
-      intercept = ctx.yMean - mb;
-    }
+    if (d.centered) intercept = ctx.yMean - gatherDot(S, d.colMeans, beta);
   } else {
     // logistic: c = −∇L = X_jᵀ(z − σ(a))/n ; Newton on (β_S, b)
     const A = a!;
@@ -453,7 +491,8 @@ export function refineAndDiagnose(
     weights = hWeights();
     for (let i = 0; i < n; i++) residual[i] = (ctx.yc[i]! > 0 ? 1 : 0) - sigmoid(A[i]!);
   }
-  S = supportOf(beta);
+  // squared loss: an accepted step keeps every sign, so S is unchanged
+  if (!squared) S = supportOf(beta);
 
   // ---- diagnostics -------------------------------------------------------------------------
   let kinks = new Int32Array(0);
@@ -472,7 +511,7 @@ export function refineAndDiagnose(
     const kl = kinks;
     if (kinks.length > 0) {
       E = mergeSorted(S, kinks);
-      const shown = Array.from(kl.subarray(0, 10)).join(', ') + (kl.length > 10 ? ', …' : '');
+      const shown = kl.length > 10 ? kl.subarray(0, 10).join(', ') + ', …' : kl.join(', ');
       messages.push(`${kinks.length} feature(s) sit at the kink (β_j = 0 with |c_j| = λ_j within relative tolerance ${kinkTol}): [${shown}]; the solution map is not differentiable there and the hypergradient is the one with the support held fixed`);
     }
     const mE = E.length + (!squared && ctx.fitIntercept ? 1 : 0);

@@ -13,6 +13,16 @@
   (import "env" "mem" (memory $mem 1))
   (import "env" "hypot" (func $hypot (param f64 f64) (result f64)))
 
+  ;; hyp(a, b) = √(a² + b²) when that lies in (1e-150, 1e150), else the imported (scaled) hypot:
+  ;; the same operations as `givensNorm` in src/linalg/dense/cholesky_update.ts (the same bits); one
+  ;; call into JavaScript per row only outside that range
+  (func $hyp (param $a f64) (param $b f64) (result f64)
+    (local $r f64)
+    (local.set $r (f64.sqrt (f64.add (f64.mul (local.get $a) (local.get $a)) (f64.mul (local.get $b) (local.get $b)))))
+    (if (result f64) (i32.and (f64.gt (local.get $r) (f64.const 1e-150)) (f64.lt (local.get $r) (f64.const 1e150)))
+      (then (local.get $r))
+      (else (call $hypot (local.get $a) (local.get $b)))))
+
   ;; dot(a, b, len) = Σ_{k<len} a[k]·b[k]
   (func $dot (param $a i32) (param $b i32) (param $len i32) (result f64)
     (local $e4 i32) (local $e i32) (local $a0 v128) (local $a1 v128) (local $s v128) (local $r f64)
@@ -194,7 +204,7 @@
           (i32.shl (i32.add (i32.mul (i32.add (local.get $c0) (local.get $t)) (local.get $st)) (i32.add (local.get $c0) (local.get $t))) (i32.const 3))))
         (local.set $b (f64.load (local.get $pd)))
         (local.set $xt (f64.load (i32.add (local.get $x) (i32.shl (local.get $t) (i32.const 3)))))
-        (local.set $r (call $hypot (local.get $b) (local.get $xt)))
+        (local.set $r (call $hyp (local.get $b) (local.get $xt)))
         (local.set $c (f64.div (local.get $b) (local.get $r)))
         (local.set $s (f64.div (local.get $xt) (local.get $r)))
         (f64.store (local.get $pd) (local.get $r))

@@ -364,7 +364,7 @@ function newRowsTail(L: Float64Array, m: number, q: number, stride: number, d: A
 export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number, k: number): void {
   const len = m - k - 1;
   // Givens rotations, row by row of the trailing block (contiguous reads): rotation t (built on
-  // row t from its diagonal ℓ and the rotated x_t: r = hypot(ℓ, x_t), c = ℓ/r, s = x_t/r) maps
+  // row t from its diagonal ℓ and the rotated x_t: r = hypot(ℓ, x_t) (`givensNorm`), c = ℓ/r, s = x_t/r) maps
   // (b, x) ↦ (c·b + s·x, c·x − s·b) on the entries of column t of rows i > t, applied in
   // increasing t. Division-free: within a row the rotations form one dependency chain through x
   // (two operations per link; the former form (b + s·x)/c put a division on it), and four rows run
@@ -381,6 +381,15 @@ export function choleskyDeleteInPlace(L: Float64Array, m: number, stride: number
     L.copyWithin(dst, src, src + k);
     L.copyWithin(dst + k, src + k + 1, src + i + 1);
   }
+}
+
+/**
+ * r = √(a² + b²) directly when r ∈ (1e-150, 1e150) (no overflow; the smaller square's underflow is
+ * below ε·r²), else `Math.hypot`; tri.wat `$hyp` computes the same bits (no call into JS per row).
+ */
+function givensNorm(a: number, b: number): number {
+  const r = Math.sqrt(a * a + b * b);
+  return r > 1e-150 && r < 1e150 ? r : Math.hypot(a, b);
 }
 
 /** The rotations of `choleskyDeleteInPlace` on the `len` rows below row k (TypeScript). */
@@ -428,7 +437,7 @@ function givensRow(L: Float64Array, ri: number, i: number, xi: number, from: num
     xi = c * xi - s * l;
   }
   const btt = L[ri + i]!;
-  const r = Math.hypot(btt, xi);
+  const r = givensNorm(btt, xi);
   cs[i] = btt / r;
   sn[i] = xi / r;
   L[ri + i] = r;
