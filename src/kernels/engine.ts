@@ -64,6 +64,33 @@ export function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * A memoised compiler of one WebAssembly module from its base64 bytes (wasm/modules.generated.ts):
+ * the first call validates and compiles it — null when the runtime has no WebAssembly, the module
+ * does not validate (no SIMD) or compiling throws — and later calls return the same result. The
+ * kernel backend switch is the caller's business (`useWasm()`).
+ *
+ * @example
+ * const triModule = lazyModule(TRI_WASM.plain);
+ * const mod = useWasm() ? triModule() : null;
+ */
+export function lazyModule(base64: string): () => object | null {
+  let mod: object | null | undefined;
+  return () => {
+    if (mod !== undefined) return mod;
+    mod = null;
+    try {
+      if (WA !== undefined) {
+        const bytes = decodeBase64(base64);
+        if (WA.validate(bytes)) mod = new WA.Module(bytes);
+      }
+    } catch {
+      mod = null;
+    }
+    return mod;
+  };
+}
+
 /** True when the runtime can share a WebAssembly memory between threads. */
 export function sharedMemorySupported(): boolean {
   return typeof SharedArrayBuffer === 'function' && WA !== undefined;

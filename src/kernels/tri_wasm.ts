@@ -11,7 +11,7 @@
  * shared kernel memory per call would cost as much as the work; the factor of the Lasso support
  * (src/lasso/hypergrad_factor.ts) is updated in place across many solves and stays there.
  */
-import { decodeBase64, useWasm, WA } from './engine.js';
+import { lazyModule, useWasm, WA } from './engine.js';
 import { TRI_WASM } from './wasm/modules.generated.js';
 
 interface TriExports {
@@ -35,20 +35,7 @@ interface TriSlot {
   ss: Float64Array;
 }
 
-let triModule: object | null | undefined;
-function module(): object | null {
-  if (triModule !== undefined) return triModule;
-  triModule = null;
-  try {
-    if (WA !== undefined) {
-      const bytes = decodeBase64(TRI_WASM.plain);
-      if (WA.validate(bytes)) triModule = new WA.Module(bytes);
-    }
-  } catch {
-    triModule = null;
-  }
-  return triModule;
-}
+const module = lazyModule(TRI_WASM.plain);
 
 /** Live factor memories by buffer (a WeakMap: an abandoned factor is collected with its memory). */
 const slots = new WeakMap<ArrayBuffer, TriSlot>();

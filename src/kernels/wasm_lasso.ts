@@ -13,7 +13,7 @@
  * to the pool; `ptrIn`/`stageVec`/`stageCols`/`unstage` move operands in and out of the memory.
  * Nothing else in the library knows about WebAssembly.
  */
-import { decodeBase64, useWasm } from './engine.js';
+import { lazyModule, useWasm, WA } from './engine.js';
 import { LASSO_WASM } from './wasm/modules.generated.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -30,34 +30,13 @@ import { LASSO_WASM } from './wasm/modules.generated.js';
 // Memory is sized once and never grown, so the Float64Array views stay valid.
 // ---------------------------------------------------------------------------------------------
 
-/** The slice of the WebAssembly JS API used here (the project's `lib` has no DOM/WebAssembly types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (mod: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (desc: { initial: number }) => { readonly buffer: ArrayBuffer };
-}
-const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** The module, or null when the runtime lacks SIMD or the kernel backend is forced to 'js'. */
 function getWasmModule(): object | null {
   return useWasm() ? compileWasmModule() : null;
 }
 
-let wasmModule: object | null | undefined;
-function compileWasmModule(): object | null {
-  if (wasmModule !== undefined) return wasmModule;
-  wasmModule = null;
-  try {
-    if (WA !== undefined) {
-      const bytes = decodeBase64(LASSO_WASM.plain);
-      if (WA.validate(bytes)) wasmModule = new WA.Module(bytes);
-    }
-  } catch {
-    wasmModule = null;
-  }
-  return wasmModule;
-}
+const compileWasmModule = lazyModule(LASSO_WASM.plain);
 
 /**
  * The WebAssembly engine of a dense prepared design: its memory holds X (column-major), the column
@@ -181,7 +160,7 @@ export function createDesignMemory(rows: number, p: number): Float64Array<ArrayB
   if (bytes > 2 ** 31) return null;
   try {
     const pages = Math.ceil(bytes / 65536);
-    const memory = new WA!.Memory({ initial: pages });
+    const memory = new WA!.Memory({ initial: pages }) as { readonly buffer: ArrayBuffer }; // not shared: an ArrayBuffer
     const slot: PoolSlot = { memory, inst: new WA!.Instance(mod, { env: { mem: memory } }), bytes: pages * 65536 };
     designSlots.set(memory.buffer, slot);
     return new Float64Array(memory.buffer, 0, rows * p);
@@ -267,7 +246,7 @@ function acquireSlot(mod: object, bytes: number): PoolSlot | null {
   }
   try {
     const pages = Math.ceil(bytes / 65536);
-    const memory = new WA!.Memory({ initial: pages });
+    const memory = new WA!.Memory({ initial: pages }) as { readonly buffer: ArrayBuffer }; // not shared: an ArrayBuffer
     return { memory, inst: new WA!.Instance(mod, { env: { mem: memory } }), bytes: pages * 65536 };
   } catch {
     return null;

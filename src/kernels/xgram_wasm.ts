@@ -4,7 +4,7 @@
  * that memory): the Gram entries of features entering a support (src/lasso/hypergrad_core.ts,
  * `GramCache`), a 4×2 register tile per pass where `dots2` makes 2×1.
  */
-import { decodeBase64, useWasm, WA } from './engine.js';
+import { lazyModule, useWasm, WA } from './engine.js';
 import { XGRAM_WASM } from './wasm/modules.generated.js';
 import { engineMemory, ptrIn, stageCols, type WasmEngine } from './wasm_lasso.js';
 
@@ -12,20 +12,7 @@ type Dots4v = (
   x: number, n: number, cols: number, count: number, v0: number, v1: number, v2: number, v3: number, o0: number, o1: number, o2: number, o3: number,
 ) => void;
 
-let xgramModule: object | null | undefined;
-function module(): object | null {
-  if (xgramModule !== undefined) return xgramModule;
-  xgramModule = null;
-  try {
-    if (WA !== undefined) {
-      const bytes = decodeBase64(XGRAM_WASM.plain);
-      if (WA.validate(bytes)) xgramModule = new WA.Module(bytes);
-    }
-  } catch {
-    xgramModule = null;
-  }
-  return xgramModule;
-}
+const module = lazyModule(XGRAM_WASM.plain);
 
 /** The kernel instantiated on each engine memory (weakly: it goes with the memory). */
 const instances = new WeakMap<object, Dots4v | null>();
