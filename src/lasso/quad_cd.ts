@@ -191,15 +191,20 @@ let spareHistory: { andR: Float64Array<ArrayBuffer>; dR: Float64Array<ArrayBuffe
  */
 let spareRho: { cand: Float64Array; tmp: Float64Array } | null = null;
 
-/** A zeroed n-vector: the spare one when it has that length, else a new one. */
+/**
+ * A zeroed n-vector: the spare one when it has that length, else a new one. One allocation site
+ * for both cases (the spare's empty replacement or the new vector): a separate `new` for the miss,
+ * first reached by optimised code at the first solve of another n (the refit after the folds),
+ * cost a deoptimisation of the inlining constructor (issue 12, round proc2).
+ */
 function takeSpareRho(which: 'cand' | 'tmp', n: number): Float64Array {
   const s = spareRho;
-  if (s !== null && s[which].length === n) {
-    const v = s[which];
-    s[which] = new Float64Array(0);
-    return v.fill(0);
-  }
-  return new Float64Array(n);
+  const hit = s !== null && s[which].length === n;
+  const fresh = new Float64Array(hit ? 0 : n);
+  if (!hit) return fresh;
+  const v = s![which];
+  s![which] = fresh;
+  return v.fill(0);
 }
 
 /**
@@ -847,8 +852,11 @@ export class QuadCD {
       const full = m === this.nActive;
       // a gap check before the first epoch only pays when the working set did not change (then
       // the sub-problem may already be solved); a new set has new, unoptimised features
-      let same = m === prevM;
-      for (let k = 0; same && k < m; k++) same = ws[k] === prevWs[k];
+      // every entry compared (no early exit): a loop first entered by optimised code when a set
+      // first repeated cost a deoptimisation (issue 12, round proc2); m ≤ p compares per outer step
+      let diff = m === prevM ? 0 : 1;
+      for (let k = 0; k < m; k++) diff |= ws[k]! ^ prevWs[k]!;
+      const same = diff === 0;
       prevWs.set(ws.subarray(0, m));
       prevM = m;
       this.inner(ws, m, full ? tolAbs : 0.3 * gap, full, !o.workingSet, same && !full, gap);
