@@ -207,6 +207,9 @@ function takeSpareRho(which: 'cand' | 'tmp', n: number): Float64Array {
   return v.fill(0);
 }
 
+/** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
+const NEG_INF = -Infinity;
+
 /**
  * The solver's numeric fields start as numbers of their final kind (V8 field representations): an
  * integer field starts at 0, a float field at NaN. A field declared without a value starts as
@@ -215,9 +218,6 @@ function takeSpareRho(which: 'cand' | 'tmp', n: number): Float64Array {
  * (`tolAbs`, `anderson`, `dualExtrapolate`, …) is thrown away and compiled again (issue 12, round
  * proc2: `rateLog` did this at the first sub-problem of every process).
  */
-/** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
-const NEG_INF = -Infinity;
-
 export class QuadCD {
   readonly n: number = 0;
   readonly p: number = 0;
