@@ -302,16 +302,18 @@ function microKernel4x4(
     C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
     return;
   }
-  // edge tile: write back only the rows × cols part that lies inside C
+  // edge tile: write back only the rows × cols part that lies inside C; the four calls run for
+  // every edge tile (0 columns for a row outside C): a call under `rows > 2`, first reached by
+  // optimised code at a later tile, cost a deoptimisation per process (issue 12, round proc2)
   addRow(C, cOff, cols, c00, c01, c02, c03);
-  if (rows > 1) addRow(C, cOff + ldc, cols, c10, c11, c12, c13);
-  if (rows > 2) addRow(C, cOff + 2 * ldc, cols, c20, c21, c22, c23);
-  if (rows > 3) addRow(C, cOff + 3 * ldc, cols, c30, c31, c32, c33);
+  addRow(C, cOff + ldc, rows > 1 ? cols : 0, c10, c11, c12, c13);
+  addRow(C, cOff + 2 * ldc, rows > 2 ? cols : 0, c20, c21, c22, c23);
+  addRow(C, cOff + 3 * ldc, rows > 3 ? cols : 0, c30, c31, c32, c33);
 }
 
-/** C[off .. off+cols) += (v0, v1, v2, v3)[0 .. cols). */
+/** C[off .. off+cols) += (v0, v1, v2, v3)[0 .. cols) (nothing for cols = 0). */
 function addRow(C: Float64Array, off: number, cols: number, v0: number, v1: number, v2: number, v3: number): void {
-  C[off] += v0;
+  if (cols > 0) C[off] += v0;
   if (cols > 1) C[off + 1] += v1;
   if (cols > 2) C[off + 2] += v2;
   if (cols > 3) C[off + 3] += v3;

@@ -343,16 +343,28 @@ export function stageCols(e: WasmEngine, cols: Int32Array | null, m: number): nu
   return e.cols.byteOffset;
 }
 
-/** Copies the computed entries of a staged output back. */
+/**
+ * Copies the computed entries of a staged output back (`cols` null: the first m). One loop over
+ * an index list for both cases: a separate `cols === null` path, first taken after the function
+ * was optimised on the other, cost a deoptimisation per process (issue 12, round proc2).
+ */
 export function unstage(src: Float64Array, out: Float64Array, cols: Int32Array | null, m: number): void {
-  if (cols === null) {
-    out.set(src.subarray(0, m));
-    return;
-  }
+  const list = cols ?? identityList(m);
   for (let t = 0; t < m; t++) {
-    const j = cols[t]!;
+    const j = list[t]!;
     out[j] = src[j]!;
   }
+}
+
+let identity = new Int32Array(0);
+
+/** 0, 1, …, m − 1 (at least m entries; shared, never written by callers). */
+function identityList(m: number): Int32Array {
+  if (identity.length < m) {
+    identity = new Int32Array(m);
+    for (let j = 0; j < m; j++) identity[j] = j;
+  }
+  return identity;
 }
 
 /**

@@ -58,15 +58,39 @@ export interface SolverCheck {
   err?: number;
 }
 
+let nanBounds = new Float64Array(0);
+
+/** p NaN bounds (no feature screened), shared by the calls (never written). */
+function noBounds(p: number): Float64Array {
+  if (nanBounds.length < p) nanBounds = new Float64Array(p).fill(NaN);
+  return nanBounds;
+}
+
+/**
+ * Zeroed `PostTimings` whose three times are float fields from the start (V8 field
+ * representations): created from integer zeros, the object's hidden class changed at the first
+ * non-integer time, which discarded optimised code that had seen the old one (issue 12, round proc2).
+ */
+function newPostTimings(): PostTimings {
+  const t: PostTimings = { factorMs: 0.5, refineMs: 0.5, checksMs: 0.5, checkedFeatures: 0 };
+  t.factorMs = 0;
+  t.refineMs = 0;
+  t.checksMs = 0;
+  return t;
+}
+
 /**
  * The screen of `refineAndDiagnose` (see the comment at its call): marks `certified[j] = 1` for the
  * features off the support whose bound on |X_c,jᵀr_new| stays below n·l_j·shrink (`nShrink` =
  * n·shrink), lists every other feature with a non-zero column in `todo` (ascending), returns
  * their count. `l1` null: every penalty is `lu`. Reads four p-arrays (‖X_c,j‖ = 0: zero column).
+ * `bound`: the Gap Safe bounds, NaN where there is none (`noBounds` when the check has none at all:
+ * the comparison fails as for a missing bound). Rarely taken branches here were first reached
+ * by optimised code: a deoptimisation each (issue 12, round proc2).
  */
 function screenFeatures(
   p: number, norms: Float64Array, l1: Float64Array | null, lu: number, beta: Float64Array, xtr: Float64Array,
-  bound: Float64Array | null, near: number, far: number, nShrink: number, certified: Uint8Array, todo: Int32Array,
+  bound: Float64Array, near: number, far: number, nShrink: number, certified: Uint8Array, todo: Int32Array,
 ): number {
   let m = 0;
   for (let j = 0; j < p; j++) {
@@ -76,12 +100,11 @@ function screenFeatures(
     if (beta[j] === 0 && lj > 0) {
       const lim = nShrink * lj;
       const x = xtr[j]!;
-      // NaN (not checked) fails the comparison
-      if (Math.abs(x) + nj * near < lim) {
-        certified[j] = 1;
-        continue;
-      }
-      if (bound !== null && bound[j]! + nj * far < lim) {
+      // NaN (not checked, not screened) fails the comparison; both tests run for every such
+      // feature (no branch first reached by optimised code)
+      const byCheck = Math.abs(x) + nj * near < lim;
+      const byBound = bound[j]! + nj * far < lim;
+      if (byCheck || byBound) {
         certified[j] = 1;
         continue;
       }
@@ -290,7 +313,7 @@ export function refineAndDiagnose(
   // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
   // a fresh factorisation (Gram entries cached for the elastic net).
   const incremental = squared && l2 === 0 && incr !== null && incr.rankTol === rankTol;
-  const tm: PostTimings = { factorMs: 0, refineMs: 0, checksMs: 0, checkedFeatures: 0 };
+  const tm = newPostTimings();
   const tStart = performance.now();
   let tRefEnd = tStart;
   let fRefEnd = 0;
@@ -340,7 +363,7 @@ export function refineAndDiagnose(
       const todo = new Int32Array(p);
       // Lasso, elastic net: one penalty
       const uniformL1 = ctx.model === 'lasso' || ctx.model === 'enet';
-      const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound, near, far, n * shrink, certified!, todo);
+      const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound ?? noBounds(p), near, far, n * shrink, certified!, todo);
       recomputed = m;
       checkedList = todo.subarray(0, m);
       colDots(d, residual, vecSum(n, residual), todo, m, c);

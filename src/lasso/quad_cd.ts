@@ -191,21 +191,37 @@ let spareHistory: { andR: Float64Array<ArrayBuffer>; dR: Float64Array<ArrayBuffe
  */
 let spareRho: { cand: Float64Array; tmp: Float64Array } | null = null;
 
-/** A zeroed n-vector: the spare one when it has that length, else a new one. */
+/**
+ * A zeroed n-vector: the spare one when it has that length, else a new one. One allocation site
+ * for both cases (the spare's empty replacement or the new vector): a separate `new` for the miss,
+ * first reached by optimised code at the first solve of another n (the refit after the folds),
+ * cost a deoptimisation of the inlining constructor (issue 12, round proc2).
+ */
 function takeSpareRho(which: 'cand' | 'tmp', n: number): Float64Array {
   const s = spareRho;
-  if (s !== null && s[which].length === n) {
-    const v = s[which];
-    s[which] = new Float64Array(0);
-    return v.fill(0);
-  }
-  return new Float64Array(n);
+  const hit = s !== null && s[which].length === n;
+  const fresh = new Float64Array(hit ? 0 : n);
+  if (!hit) return fresh;
+  const v = s![which];
+  s![which] = fresh;
+  return v.fill(0);
 }
 
+/** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
+const NEG_INF = -Infinity;
+
+/**
+ * The solver's numeric fields start as numbers of their final kind (V8 field representations): an
+ * integer field starts at 0, a float field at NaN. A field declared without a value starts as
+ * `undefined` and holds boxed numbers for good; one that starts at the integer 0 and later gets a
+ * float changes the hidden class of every solver, and the optimised code that saw the old class
+ * (`tolAbs`, `anderson`, `dualExtrapolate`, …) is thrown away and compiled again (issue 12, round
+ * proc2: `rateLog` did this at the first sub-problem of every process).
+ */
 export class QuadCD {
-  readonly n: number;
-  readonly p: number;
-  readonly nl2: number;
+  readonly n: number = 0;
+  readonly p: number = 0;
+  readonly nl2: number = NaN;
   /** n·l_j: the soft-threshold level of the unscaled coordinate update. */
   readonly thr: Float64Array;
   readonly hasUnpen: boolean;
@@ -219,11 +235,11 @@ export class QuadCD {
   S = 0;
   readonly active: Uint8Array;
   activeList: Int32Array;
-  nActive: number;
+  nActive = 0;
   readonly xtr: Float64Array;
   readonly xti: Float64Array;
   readonly xta: Float64Array;
-  readonly ySum: number;
+  readonly ySum: number = NaN;
   // best inner dual candidate (extrapolated), handed to the outer loop
   readonly candRho: Float64Array;
   readonly candBeta: Float64Array | null;
@@ -237,7 +253,8 @@ export class QuadCD {
   nOuter = 0;
   wsSize = 0;
   // last gap
-  last: GapInfo = { P: NaN, D: NaN, gap: Infinity, t: 1 };
+  // t NaN (no check yet; read only after `run`'s first check): a float, as every later t
+  last: GapInfo = { P: NaN, D: NaN, gap: Infinity, t: NaN };
   lastFromCand = false;
   /**
    * The gap of the check that ended the last `inner` call below its tolerance (null: it ended
@@ -268,8 +285,8 @@ export class QuadCD {
    * update): counted with the updates as the design's work for the Gram-mode switch (cd.ts).
    */
   dotWork = 0;
-  /** log of the per-epoch gap ratio last observed in a sub-problem (0: none yet), for the first check of the next. */
-  rateLog = 0;
+  /** log of the per-epoch gap ratio last observed in a sub-problem (NaN: none yet), for the first check of the next. */
+  rateLog = NaN;
   /** Coordinate updates after which `run` stops unconverged with `switched` (the Gram-mode switch of cd.ts). */
   switchAfter = Infinity;
   /** λ_max when the caller knows it already (the Gram mode has X_cᵀy_c), NaN: computed by `run`. */
@@ -717,12 +734,12 @@ export class QuadCD {
     const normsSq = this.d.colNormsSq;
     for (let k = 0; k < nA; k++) {
       const j = list[k]!;
-      if (this.beta[j] !== 0 || l1[j] === 0) {
-        prio[k] = -Infinity;
-        continue;
-      }
+      // one store for both cases (a support or unpenalised feature is always taken: −∞): a
+      // separate `prio[k] = -Infinity` branch, first reached once β has a support, was met by
+      // code optimised without it (a deoptimisation per process)
       const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
-      prio[k] = (l1[j]! - (t * Math.abs(c)) / n) / Math.sqrt(normsSq[j]! + nl2);
+      const q = (l1[j]! - (t * Math.abs(c)) / n) / Math.sqrt(normsSq[j]! + nl2);
+      prio[k] = this.beta[j] !== 0 || l1[j] === 0 ? NEG_INF : q;
     }
     return selectLowestPriority(list, prio, nA, size, out, this.prioTmp);
   }
@@ -835,8 +852,11 @@ export class QuadCD {
       const full = m === this.nActive;
       // a gap check before the first epoch only pays when the working set did not change (then
       // the sub-problem may already be solved); a new set has new, unoptimised features
-      let same = m === prevM;
-      for (let k = 0; same && k < m; k++) same = ws[k] === prevWs[k];
+      // every entry compared (no early exit): a loop first entered by optimised code when a set
+      // first repeated cost a deoptimisation (issue 12, round proc2); m ≤ p compares per outer step
+      let diff = m === prevM ? 0 : 1;
+      for (let k = 0; k < m; k++) diff |= ws[k]! ^ prevWs[k]!;
+      const same = diff === 0;
       prevWs.set(ws.subarray(0, m));
       prevM = m;
       this.inner(ws, m, full ? tolAbs : 0.3 * gap, full, !o.workingSet, same && !full, gap);
