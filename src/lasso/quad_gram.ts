@@ -455,7 +455,9 @@ function gramLoop(
     beta.set(beta0);
     active.set(active0.subarray(0, nActive));
   }
-  for (let j = 0; j < p; j++) thr[j] = n * l1[j]!;
+  // the thresholds n·l_j, and whether one penalty level holds for every feature (the Lasso: no
+  // division per feature in `gapSums`): one pass (`thresholds`)
+  const lu = thresholds(thr, l1, n, p);
   const refresh = (): void => {
     if (eng !== null) {
       // g = q − Gβ with the SIMD Xβ kernel (G_j = column j) into a scratch vector
@@ -519,9 +521,6 @@ function gramLoop(
   // gap over cols[0..m) (β must vanish outside them), formulas of quad_model.ts with
   // X_cᵀr = g and ‖r‖² = ‖y_c‖² − βᵀq − βᵀg; also the rounding scale of ‖r‖²
   let floorScale = 0;
-  // one penalty level for every feature (the Lasso): no division per feature in `gapSums`
-  let lu = l1.length > 0 ? l1[0]! : 0;
-  for (let j = 1; lu > 0 && j < p; j++) if (l1[j] !== lu) lu = 0;
   const gapOver = (cols: Int32Array, m: number): number => {
     const o = gapSums(cols, m, beta, g, q, l1, lu, nl2, n, yy);
     const pen = o[0]!, bb = o[1]!, bg = o[2]!, bq = o[3]!, s = o[4]!, sc = o[5]!;
@@ -571,11 +570,7 @@ function gramLoop(
     }
     if (gap <= Math.max(tolAbs, floorOf())) break;
     // restricted sweeps on the support ∪ unpenalised features
-    let m = 0;
-    for (let k = 0; k < nActive; k++) {
-      const j = active[k]!;
-      if (beta[j] !== 0 || l1[j] === 0) sup[m++] = j;
-    }
+    const m = restrictedList(active, nActive, beta, l1, sup);
     if (m === 0 || m === nActive) continue;
     const target = 0.3 * gap;
     while (epochs < maxEpochs) {
@@ -588,6 +583,30 @@ function gramLoop(
   if (eng !== null) beta0.set(beta);
   keep();
   return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? finish(certify()) : null };
+}
+
+/**
+ * thr[j] = n·l_j for j < p; returns the common penalty level l when l_j = l > 0 for every j (the
+ * Lasso), else 0 (`gapSums`). One pass (the Gram loop's set-up runs once per λ of every fold).
+ */
+function thresholds(thr: Float64Array, l1: Float64Array, n: number, p: number): number {
+  let lu = p > 0 ? l1[0]! : 0;
+  for (let j = 0; j < p; j++) {
+    const lj = l1[j]!;
+    thr[j] = n * lj;
+    if (lj !== lu) lu = 0;
+  }
+  return lu > 0 ? lu : 0;
+}
+
+/** sup ← the listed features with β_j ≠ 0 or l_j = 0, in list order; returns their number. */
+function restrictedList(active: Int32Array, nActive: number, beta: Float64Array, l1: Float64Array, sup: Int32Array): number {
+  let m = 0;
+  for (let k = 0; k < nActive; k++) {
+    const j = active[k]!;
+    if (beta[j] !== 0 || l1[j] === 0) sup[m++] = j;
+  }
+  return m;
 }
 
 /** The sums of `gapSums`, reused (one call at a time; read right after). */
@@ -684,32 +703,18 @@ export function gramCertificate(
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
   const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
-  // a_j (direct G) or the assembled G's error norms b_j ≥ a_j
+  // a_j (direct G) or the assembled G's error norms b_j ≥ a_j (`certNorm`)
   const nb = gerr === null ? null : gerr.norms;
-  const norm = (j: number): number => (nb === null ? Math.sqrt(Math.max(diag[j]!, 0)) : nb[j]!);
   const c = (2 * k * u) / (1 - k * u);
   const nl2 = n * l2;
-  let B = 0, pen = 0, bb = 0, bg = 0, bq = 0;
-  for (let w = 0; w < m; w++) {
-    const j = cols[w]!;
-    const b = beta[j]!;
-    if (b === 0) continue;
-    B += norm(j) * Math.abs(b);
-    pen += l1[j]! * Math.abs(b);
-    bb += b * b;
-    bg += b * g[j]!;
-    bq += b * q[j]!;
-  }
+  const o = certSums(cols, m, beta, g, q, l1, diag, nb);
+  const B = o[0]!, pen = o[1]!, bb = o[2]!, bg = o[3]!, bq = o[4]!;
   const ny = Math.sqrt(yy);
   const dg = c * (ny + B); // |δg_j| ≤ dg·a_j
-  let s = 1;
-  for (let w = 0; w < m; w++) {
-    const j = cols[w]!;
-    const lj = l1[j]!;
-    if (!(lj > 0)) continue;
-    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * norm(j)) / (n * lj);
-    if (a > s) s = a;
-  }
+  // the dual scaling s and (assembled G) ratio = max_j b_j/a_j·(1 + 1e-6) in one pass: |δg_j| ≤
+  // dg·b_j = (dg·b_j/a_j)·a_j, the margin covering the rounding of √G_jj against ‖X_c,j‖
+  certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, o);
+  const s = o[0]!, ratio = o[1]!;
   const t = 1 / s;
   const E = 2 * c * (ny + B) * (ny + B);
   const rr = Math.max(0, yy - bq - bg);
@@ -718,14 +723,65 @@ export function gramCertificate(
   const t3 = pen + (l2 * (1 + t * t) * bb) / 2;
   const gap = t1 - t2 + t3;
   const bound = ((1 - t) * (1 - t) * E) / (2 * n) + (t * E) / n + c * (Math.abs(t1) + Math.abs(t2) + t3);
-  let ratio = 1;
-  if (nb !== null) {
-    // |δg_j| ≤ dg·b_j = (dg·b_j/a_j)·a_j; the margin covers the rounding of √G_jj against ‖X_c,j‖
-    for (let w = 0; w < m; w++) {
-      const j = cols[w]!;
+  return { gap: gap + bound, t, err: ratio === Infinity ? Infinity : dg * ratio };
+}
+
+/** The sums of `certSums` / `certScale`, reused (one call at a time; read right after). */
+const certOut = new Float64Array(5);
+
+/** a_j = √G_jj (direct G, `nb` null) or the assembled G's error norm b_j (`gramCertificate`). */
+function certNorm(diag: Float64Array, nb: Float64Array | null, j: number): number {
+  return nb === null ? Math.sqrt(Math.max(diag[j]!, 0)) : nb[j]!;
+}
+
+/**
+ * [B = Σ norm_j|β_j|, Σ l_j|β_j|, ‖β‖², βᵀg, βᵀq] over cols[0..m) (`gramCertificate`); a top-level
+ * function with the arrays as arguments, so V8 hoists their loads (once per certified solve).
+ */
+function certSums(
+  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, l1: Float64Array, diag: Float64Array, nb: Float64Array | null,
+): Float64Array {
+  let B = 0, pen = 0, bb = 0, bg = 0, bq = 0;
+  for (let w = 0; w < m; w++) {
+    const j = cols[w]!;
+    const b = beta[j]!;
+    if (b === 0) continue;
+    B += certNorm(diag, nb, j) * Math.abs(b);
+    pen += l1[j]! * Math.abs(b);
+    bb += b * b;
+    bg += b * g[j]!;
+    bq += b * q[j]!;
+  }
+  const o = certOut;
+  o[0] = B;
+  o[1] = pen;
+  o[2] = bb;
+  o[3] = bg;
+  o[4] = bq;
+  return o;
+}
+
+/**
+ * Into o[0]: s = max(1, max_j (|g_j − nλ₂β_j| + dg·norm_j)/(n·l_j)) over the penalised listed
+ * columns; into o[1]: 1 for a direct G (`nb` null), else max(1, max_j b_j/a_j·(1 + 1e-6)) (Infinity
+ * for b_j > 0 = a_j) over all listed columns (`gramCertificate`).
+ */
+function certScale(
+  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, l1: Float64Array, diag: Float64Array, nb: Float64Array | null,
+  nl2: number, n: number, dg: number, o: Float64Array,
+): void {
+  let s = 1, ratio = 1;
+  for (let w = 0; w < m; w++) {
+    const j = cols[w]!;
+    if (nb !== null) {
       const a = Math.sqrt(Math.max(diag[j]!, 0));
       ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
     }
+    const lj = l1[j]!;
+    if (!(lj > 0)) continue;
+    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * certNorm(diag, nb, j)) / (n * lj);
+    if (a > s) s = a;
   }
-  return { gap: gap + bound, t, err: ratio === Infinity ? Infinity : dg * ratio };
+  o[0] = s;
+  o[1] = ratio;
 }
