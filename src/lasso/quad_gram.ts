@@ -28,9 +28,11 @@
  *
  * Schedule (glmnet-like, the Gram analogue of working sets): a full sweep over the active features,
  * the full gap (O(p)), then sweeps restricted to the support (and unpenalised features) until the
- * restricted gap is ≤ 0.3 × the full gap; g is recomputed from scratch (O(p·|support|), rounding
- * drift of the incremental updates) when the full gap says stop, and the stop is decided again from
- * it; a warm-started solve from the β the previous one ended at reuses its fresh g.
+ * restricted gap is ≤ `RESTRICTED_TARGET` × the full gap, then the full gap again from the
+ * maintained g (O(p): every update keeps g for all p features), a full sweep only when that does not
+ * say stop; g is recomputed from scratch (O(p·|support|), rounding drift of the incremental updates)
+ * when the full gap says stop, and the stop is decided again from it; a warm-started solve from the
+ * β the previous one ended at reuses its fresh g.
  *
  * Automatic choice (`gram: 'auto'`, cd.ts): dense designs with n > p and p ≤ `GRAM_MAX_P` are
  * eligible. A design whose Gram matrix is cached solves in Gram mode. Otherwise the residual mode
@@ -48,6 +50,14 @@ import { InvalidArgumentError } from '../core/errors.js';
 
 /** Largest p for which the Gram mode is chosen automatically (G takes 8·p² bytes: 32 MiB at 2048). */
 export const GRAM_MAX_P = 2048;
+
+/**
+ * The restricted sweeps stop at this fraction of the last full gap (then the O(p) full gap on the
+ * maintained g decides). 0.3 (glmnet-like) while every stop needed a confirming full sweep; with the
+ * O(p) check a looser target does less work: 5-fold CV on 2000×300, 100 λ, coordinate changes
+ * 313 k (0.3) → 285 k (0.5) → 272 k (0.7) → 270 k (0.9), sweeps 2 142 → 1 904 (round cv3).
+ */
+const RESTRICTED_TARGET = 0.7;
 
 /** Block-row height of the triangular Gram product (`ensureGram`). */
 const GRAM_BLOCK = 64;
@@ -572,7 +582,7 @@ function gramLoop(
     // restricted sweeps on the support ∪ unpenalised features
     const m = restrictedList(active, nActive, beta, l1, sup);
     if (m === 0 || m === nActive) continue;
-    const target = 0.3 * gap;
+    const target = RESTRICTED_TARGET * gap;
     while (epochs < maxEpochs) {
       sweep(sup, m);
       epochs++;
