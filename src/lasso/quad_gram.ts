@@ -28,9 +28,11 @@
  *
  * Schedule (glmnet-like, the Gram analogue of working sets): a full sweep over the active features,
  * the full gap (O(p)), then sweeps restricted to the support (and unpenalised features) until the
- * restricted gap is ≤ 0.3 × the full gap; g is recomputed from scratch (O(p·|support|), rounding
- * drift of the incremental updates) when the full gap says stop, and the stop is decided again from
- * it; a warm-started solve from the β the previous one ended at reuses its fresh g.
+ * restricted gap is ≤ `RESTRICTED_TARGET` × the full gap, then the full gap again from the
+ * maintained g (O(p): every update keeps g for all p features), a full sweep only when that does not
+ * say stop; g is recomputed from scratch (O(p·|support|), rounding drift of the incremental updates)
+ * when the full gap says stop, and the stop is decided again from it; a warm-started solve from the
+ * β the previous one ended at reuses its fresh g.
  *
  * Automatic choice (`gram: 'auto'`, cd.ts): dense designs with n > p and p ≤ `GRAM_MAX_P` are
  * eligible. A design whose Gram matrix is cached solves in Gram mode. Otherwise the residual mode
@@ -48,6 +50,14 @@ import { InvalidArgumentError } from '../core/errors.js';
 
 /** Largest p for which the Gram mode is chosen automatically (G takes 8·p² bytes: 32 MiB at 2048). */
 export const GRAM_MAX_P = 2048;
+
+/**
+ * The restricted sweeps stop at this fraction of the last full gap (then the O(p) full gap on the
+ * maintained g decides). 0.3 (glmnet-like) while every stop needed a confirming full sweep; with the
+ * O(p) check a looser target does less work: 5-fold CV on 2000×300, 100 λ, coordinate changes
+ * 313 k (0.3) → 285 k (0.5) → 272 k (0.7) → 270 k (0.9), sweeps 2 142 → 1 904 (round cv3).
+ */
+const RESTRICTED_TARGET = 0.7;
 
 /** Block-row height of the triangular Gram product (`ensureGram`). */
 const GRAM_BLOCK = 64;
@@ -455,7 +465,9 @@ function gramLoop(
     beta.set(beta0);
     active.set(active0.subarray(0, nActive));
   }
-  for (let j = 0; j < p; j++) thr[j] = n * l1[j]!;
+  // the thresholds n·l_j, and whether one penalty level holds for every feature (the Lasso: no
+  // division per feature in `gapSums`): one pass (`thresholds`)
+  const lu = thresholds(thr, l1, n, p);
   const refresh = (): void => {
     if (eng !== null) {
       // g = q − Gβ with the SIMD Xβ kernel (G_j = column j) into a scratch vector
@@ -519,9 +531,6 @@ function gramLoop(
   // gap over cols[0..m) (β must vanish outside them), formulas of quad_model.ts with
   // X_cᵀr = g and ‖r‖² = ‖y_c‖² − βᵀq − βᵀg; also the rounding scale of ‖r‖²
   let floorScale = 0;
-  // one penalty level for every feature (the Lasso): no division per feature in `gapSums`
-  let lu = l1.length > 0 ? l1[0]! : 0;
-  for (let j = 1; lu > 0 && j < p; j++) if (l1[j] !== lu) lu = 0;
   const gapOver = (cols: Int32Array, m: number): number => {
     const o = gapSums(cols, m, beta, g, q, l1, lu, nl2, n, yy);
     const pen = o[0]!, bb = o[1]!, bg = o[2]!, bq = o[3]!, s = o[4]!, sc = o[5]!;
@@ -571,23 +580,52 @@ function gramLoop(
     }
     if (gap <= Math.max(tolAbs, floorOf())) break;
     // restricted sweeps on the support ∪ unpenalised features
-    let m = 0;
-    for (let k = 0; k < nActive; k++) {
-      const j = active[k]!;
-      if (beta[j] !== 0 || l1[j] === 0) sup[m++] = j;
-    }
+    const m = restrictedList(active, nActive, beta, l1, sup);
     if (m === 0 || m === nActive) continue;
-    const target = 0.3 * gap;
+    const target = RESTRICTED_TARGET * gap;
     while (epochs < maxEpochs) {
       sweep(sup, m);
       epochs++;
       updates += m;
       if (gapOver(sup, m) <= Math.max(target, floorOf())) break;
     }
+    // every update keeps g for all p features, so the full gap is an O(p) pass on it: when it
+    // already says stop, g is recomputed and the stop decided on it, as after a full sweep — the
+    // full sweep that would only confirm the support is saved (≈ 27% of the full sweeps of a CV path)
+    if (gapOver(active, nActive) <= Math.max(tolAbs, floorOf())) {
+      refresh();
+      fresh = true;
+      gap = gapOver(active, nActive);
+      if (gap <= Math.max(tolAbs, floorOf())) break;
+    }
   }
   if (eng !== null) beta0.set(beta);
   keep();
   return { q, epochs, coordUpdates: updates, gap, cert: gap <= tolAbs ? finish(certify()) : null };
+}
+
+/**
+ * thr[j] = n·l_j for j < p; returns the common penalty level l when l_j = l > 0 for every j (the
+ * Lasso), else 0 (`gapSums`). One pass (the Gram loop's set-up runs once per λ of every fold).
+ */
+function thresholds(thr: Float64Array, l1: Float64Array, n: number, p: number): number {
+  let lu = p > 0 ? l1[0]! : 0;
+  for (let j = 0; j < p; j++) {
+    const lj = l1[j]!;
+    thr[j] = n * lj;
+    if (lj !== lu) lu = 0;
+  }
+  return lu > 0 ? lu : 0;
+}
+
+/** sup ← the listed features with β_j ≠ 0 or l_j = 0, in list order; returns their number. */
+function restrictedList(active: Int32Array, nActive: number, beta: Float64Array, l1: Float64Array, sup: Int32Array): number {
+  let m = 0;
+  for (let k = 0; k < nActive; k++) {
+    const j = active[k]!;
+    if (beta[j] !== 0 || l1[j] === 0) sup[m++] = j;
+  }
+  return m;
 }
 
 /** The sums of `gapSums`, reused (one call at a time; read right after). */
@@ -684,32 +722,18 @@ export function gramCertificate(
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
   const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
-  // a_j (direct G) or the assembled G's error norms b_j ≥ a_j
+  // a_j (direct G) or the assembled G's error norms b_j ≥ a_j (`certNorm`)
   const nb = gerr === null ? null : gerr.norms;
-  const norm = (j: number): number => (nb === null ? Math.sqrt(Math.max(diag[j]!, 0)) : nb[j]!);
   const c = (2 * k * u) / (1 - k * u);
   const nl2 = n * l2;
-  let B = 0, pen = 0, bb = 0, bg = 0, bq = 0;
-  for (let w = 0; w < m; w++) {
-    const j = cols[w]!;
-    const b = beta[j]!;
-    if (b === 0) continue;
-    B += norm(j) * Math.abs(b);
-    pen += l1[j]! * Math.abs(b);
-    bb += b * b;
-    bg += b * g[j]!;
-    bq += b * q[j]!;
-  }
+  const o = certSums(cols, m, beta, g, q, l1, diag, nb);
+  const B = o[0]!, pen = o[1]!, bb = o[2]!, bg = o[3]!, bq = o[4]!;
   const ny = Math.sqrt(yy);
   const dg = c * (ny + B); // |δg_j| ≤ dg·a_j
-  let s = 1;
-  for (let w = 0; w < m; w++) {
-    const j = cols[w]!;
-    const lj = l1[j]!;
-    if (!(lj > 0)) continue;
-    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * norm(j)) / (n * lj);
-    if (a > s) s = a;
-  }
+  // the dual scaling s and (assembled G) ratio = max_j b_j/a_j·(1 + 1e-6) in one pass: |δg_j| ≤
+  // dg·b_j = (dg·b_j/a_j)·a_j, the margin covering the rounding of √G_jj against ‖X_c,j‖
+  certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, o);
+  const s = o[0]!, ratio = o[1]!;
   const t = 1 / s;
   const E = 2 * c * (ny + B) * (ny + B);
   const rr = Math.max(0, yy - bq - bg);
@@ -718,14 +742,65 @@ export function gramCertificate(
   const t3 = pen + (l2 * (1 + t * t) * bb) / 2;
   const gap = t1 - t2 + t3;
   const bound = ((1 - t) * (1 - t) * E) / (2 * n) + (t * E) / n + c * (Math.abs(t1) + Math.abs(t2) + t3);
-  let ratio = 1;
-  if (nb !== null) {
-    // |δg_j| ≤ dg·b_j = (dg·b_j/a_j)·a_j; the margin covers the rounding of √G_jj against ‖X_c,j‖
-    for (let w = 0; w < m; w++) {
-      const j = cols[w]!;
+  return { gap: gap + bound, t, err: ratio === Infinity ? Infinity : dg * ratio };
+}
+
+/** The sums of `certSums` / `certScale`, reused (one call at a time; read right after). */
+const certOut = new Float64Array(5);
+
+/** a_j = √G_jj (direct G, `nb` null) or the assembled G's error norm b_j (`gramCertificate`). */
+function certNorm(diag: Float64Array, nb: Float64Array | null, j: number): number {
+  return nb === null ? Math.sqrt(Math.max(diag[j]!, 0)) : nb[j]!;
+}
+
+/**
+ * [B = Σ norm_j|β_j|, Σ l_j|β_j|, ‖β‖², βᵀg, βᵀq] over cols[0..m) (`gramCertificate`); a top-level
+ * function with the arrays as arguments, so V8 hoists their loads (once per certified solve).
+ */
+function certSums(
+  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, l1: Float64Array, diag: Float64Array, nb: Float64Array | null,
+): Float64Array {
+  let B = 0, pen = 0, bb = 0, bg = 0, bq = 0;
+  for (let w = 0; w < m; w++) {
+    const j = cols[w]!;
+    const b = beta[j]!;
+    if (b === 0) continue;
+    B += certNorm(diag, nb, j) * Math.abs(b);
+    pen += l1[j]! * Math.abs(b);
+    bb += b * b;
+    bg += b * g[j]!;
+    bq += b * q[j]!;
+  }
+  const o = certOut;
+  o[0] = B;
+  o[1] = pen;
+  o[2] = bb;
+  o[3] = bg;
+  o[4] = bq;
+  return o;
+}
+
+/**
+ * Into o[0]: s = max(1, max_j (|g_j − nλ₂β_j| + dg·norm_j)/(n·l_j)) over the penalised listed
+ * columns; into o[1]: 1 for a direct G (`nb` null), else max(1, max_j b_j/a_j·(1 + 1e-6)) (Infinity
+ * for b_j > 0 = a_j) over all listed columns (`gramCertificate`).
+ */
+function certScale(
+  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, l1: Float64Array, diag: Float64Array, nb: Float64Array | null,
+  nl2: number, n: number, dg: number, o: Float64Array,
+): void {
+  let s = 1, ratio = 1;
+  for (let w = 0; w < m; w++) {
+    const j = cols[w]!;
+    if (nb !== null) {
       const a = Math.sqrt(Math.max(diag[j]!, 0));
       ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
     }
+    const lj = l1[j]!;
+    if (!(lj > 0)) continue;
+    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * certNorm(diag, nb, j)) / (n * lj);
+    if (a > s) s = a;
   }
-  return { gap: gap + bound, t, err: ratio === Infinity ? Infinity : dg * ratio };
+  o[0] = s;
+  o[1] = ratio;
 }

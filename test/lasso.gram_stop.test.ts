@@ -1,0 +1,69 @@
+/**
+ * @file The Gram loop's stop decided on the maintained gradient (quad_gram.ts, round cv3): after the
+ * restricted sweeps the full gap is evaluated in O(p) from g = q − Gβ (kept for all p features by
+ * every update) and, when it says stop, g is recomputed and the stop decided again — no confirming
+ * full sweep. Checked: every solve so stopped (loose path with the predictor, cold solves at several
+ * tolerances, both kernel backends) has an independently evaluated residual-mode duality gap within
+ * its reported (certified) gap and the tolerance.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rng } from '../src/core/rng.js';
+import { onKernelBackend, residualQuantities } from './helpers.js';
+import type { DenseDesign } from '../src/data/dataset.js';
+import { lambdaMax, lasso, prepareDesign } from '../src/lasso/index.js';
+import { SparseProblem } from '../src/lasso/hypergrad.js';
+import { looseGramSolve } from '../src/lasso/gram_loose.js';
+import { quadraticGap } from '../src/lasso/quad_model.js';
+
+function tall(seed: number, n: number, p: number): { X: DenseDesign; y: Float64Array } {
+  const g = rng(seed);
+  const data = new Float64Array(n * p);
+  for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) data[j * n + i] = g.normalScalar() + (j > 0 ? 0.6 * data[(j - 1) * n + i]! : 0);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 1;
+    for (let j = 0; j < p; j += 3) s += data[j * n + i]! * (j % 2 === 0 ? 1 : -0.8);
+    y[i] = s + g.normalScalar();
+  }
+  return { X: { kind: 'dense', nRows: n, nCols: p, data }, y };
+}
+
+/** The residual-mode duality gap of β at λ, evaluated from the residual (no Gram quantity). */
+function independentGap(X: DenseDesign, y: Float64Array, beta: Float64Array, lam: number): number {
+  const dj = prepareDesign(X, { center: true, wasm: false });
+  const { r, xt } = residualQuantities(dj, y, beta);
+  return quadraticGap(dj.nRows, beta, r, xt, new Float64Array(dj.nCols).fill(lam), 0, null, dj.nCols).gap;
+}
+
+test('Gram stop on the maintained g: every loose path point (predictor on) within its certified gap, both backends', () => {
+  const { X, y } = tall(21, 600, 45);
+  for (const backend of ['js', 'wasm'] as const) {
+    onKernelBackend(backend, () => {
+      const a = new SparseProblem(X, y, 'lasso');
+      a.planSolves(100);
+      const loose = { tol: 1e-4, refine: false, checks: false } as const;
+      const tolAbs = (1e-4 * a.yc.reduce((s, v) => s + v * v, 0)) / a.n;
+      for (let k = 1; k <= 30; k++) {
+        const lam = a.lambdaMax * Math.pow(0.85, k);
+        const s = looseGramSolve(a, lam, loose, true);
+        assert.ok(s !== null && s.converged, `${backend} step ${k}: not solved in the Gram mode`);
+        assert.ok(s.gap <= tolAbs, `${backend} step ${k}: certified gap ${s.gap} > ${tolAbs}`);
+        const ex = independentGap(X, y, s.beta, lam);
+        assert.ok(ex <= s.gap + 1e-12 * tolAbs, `${backend} step ${k}: independent gap ${ex} above the certified ${s.gap}`);
+      }
+      a.dispose();
+    });
+  }
+});
+
+test('Gram stop on the maintained g: cold Gram-mode solves at several tolerances stay certified', () => {
+  const { X, y } = tall(22, 900, 60);
+  const lmax = lambdaMax(X, y);
+  for (const [div, tol] of [[5, 1e-4], [30, 1e-6], [100, 1e-8]] as const) {
+    const res = lasso(prepareDesign(X, { center: true }), y, lmax / div, { tol, gram: true });
+    assert.ok(res.converged && res.gap <= res.tolerance, `λmax/${div}: gap ${res.gap} > ${res.tolerance}`);
+    const ex = independentGap(X, y, res.beta, lmax / div);
+    assert.ok(ex <= res.gap + 1e-12 * res.tolerance / tol, `λmax/${div}: independent gap ${ex} above ${res.gap}`);
+  }
+});
