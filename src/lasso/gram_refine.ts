@@ -39,7 +39,7 @@ import type { InnerOptions } from './hypergrad_types.js';
 import type { SparseProblem } from './hypergrad.js';
 import type { IncrementalCholesky, SupportFactor } from './hypergrad_factor.js';
 import type { GramCache } from './hypergrad_core.js';
-import { refineAndDiagnose, scanKkt, type Refined, type PostTimings, type SolverCheck } from './hypergrad_post.js';
+import { newPostTimings, refineAndDiagnose, scanKkt, type Refined, type PostTimings, type SolverCheck } from './hypergrad_post.js';
 import { interceptOf } from './design.js';
 import { matvec } from './columns.js';
 import { resolveOptions, supportOf, warmBeta } from './models.js';
@@ -173,7 +173,7 @@ export function gramRefinedSolve(
   const cert = gr.cert;
   if (cert === null) return null;
   const t1 = performance.now();
-  const tm: PostTimings = { factorMs: 0, refineMs: 0, checksMs: 0, checkedFeatures: 0 };
+  const tm = newPostTimings();
   const beta0 = Float64Array.from(beta);
   // the regular path's post-processing from the Gram loop's result (cd.ts: the residual recomputed
   // from β, X_cᵀr on the active set from g with twice its bound; hypergrad.ts: the solver's check)

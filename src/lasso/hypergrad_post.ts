@@ -71,7 +71,7 @@ function noBounds(p: number): Float64Array {
  * representations): created from integer zeros, the object's hidden class changed at the first
  * non-integer time, which discarded optimised code that had seen the old one (issue 12, round proc2).
  */
-function newPostTimings(): PostTimings {
+export function newPostTimings(): PostTimings {
   const t: PostTimings = { factorMs: 0.5, refineMs: 0.5, checksMs: 0.5, checkedFeatures: 0 };
   t.factorMs = 0;
   t.refineMs = 0;
