@@ -195,6 +195,19 @@ function fallBack(beta: Float64Array, warm: Float64Array): null {
 }
 
 /**
+ * The training residual r = y_c − X_cβ as a new n-vector (one product with X).
+ *
+ * @example
+ * const r = residualOf(d, yc, beta);
+ */
+export function residualOf(d: PreparedDesign, yc: Float64Array, beta: Float64Array): Float64Array {
+  const r = new Float64Array(d.nRows);
+  matvec(d, beta, r);
+  for (let i = 0; i < r.length; i++) r[i] = yc[i]! - r[i]!;
+  return r;
+}
+
+/**
  * The training residual r = y_c − X_cβ and fitted values y − r of a Gram-mode solution, each computed
  * on first read (O(n·|S|)) and kept; `yc`, `y` and `beta` must stay unmodified, and a read after `d`
  * was disposed throws InvalidArgumentError.
@@ -213,10 +226,7 @@ export function lazyFit(d: PreparedDesign, yc: Float64Array, y: Float64Array, be
       if ((d as { disposed?: boolean }).disposed === true) {
         throw new InvalidArgumentError('residual / fitted of a solution: its problem was disposed before they were read (read them first)');
       }
-      const r = new Float64Array(n);
-      matvec(d, beta, r);
-      for (let i = 0; i < n; i++) r[i] = yc[i]! - r[i]!;
-      residual = r;
+      residual = residualOf(d, yc, beta);
     }
     return residual;
   };

@@ -24,7 +24,7 @@
  * FALLBACK to the direct path (the regular path's post-processing from the same Gram-loop result:
  * r = y_c − X_cβ, then `refineAndDiagnose` with the Gram check, bit for bit what `lasso` +
  * `refineAndDiagnose` return) whenever the Gram quantities cannot decide alone: ρ above
- * {@link GRAM_KKT_ROUNDING_MAX}, a feature near the kink (the kink and rank messages are the direct
+ * {@link GRAM_KKT_SHARE} of the KKT target, a feature near the kink (the kink and rank messages are the direct
  * path's), a failed pivot of the support factor, a support beyond `choleskyMax` or CG requested, or a
  * support larger than the rank bound. When the Gram loop itself is not certified, or the problem does
  * not qualify (another model, CSC or scaled data, no Gram mode planned or cached, `refine` or `checks`
@@ -39,12 +39,11 @@ import type { InnerOptions } from './hypergrad_types.js';
 import type { SparseProblem } from './hypergrad.js';
 import type { IncrementalCholesky, SupportFactor } from './hypergrad_factor.js';
 import type { GramCache } from './hypergrad_core.js';
-import { newPostTimings, refineAndDiagnose, scanKkt, type Refined, type PostTimings, type SolverCheck } from './hypergrad_post.js';
+import { newPostTimings, refineAndDiagnose, restrictedRhs, scanKkt, stepKeepsSigns, type Refined, type PostTimings, type SolverCheck } from './hypergrad_post.js';
 import { interceptOf } from './design.js';
-import { matvec } from './columns.js';
 import { resolveOptions, supportOf, warmBeta } from './models.js';
 import { gramEligible, gramGradient, gramPreferred, gramQuantities, gramSolve, type GramQuantities } from './quad_gram.js';
-import { lazyFit, looseSetup } from './gram_loose.js';
+import { lazyFit, looseSetup, residualOf } from './gram_loose.js';
 
 /**
  * Share of the KKT target (the criterion's `kktTol`, see `setGramKktTarget`; default 1e-9) that the
@@ -179,9 +178,7 @@ export function gramRefinedSolve(
   // from β, X_cᵀr on the active set from g with twice its bound; hypergrad.ts: the solver's check)
   const direct = (): GramRefined => {
     beta.set(beta0);
-    const residual = new Float64Array(n);
-    matvec(d, beta, residual);
-    for (let i = 0; i < n; i++) residual[i] = yc[i]! - residual[i]!;
+    const residual = residualOf(d, yc, beta);
     const xtr = new Float64Array(p).fill(NaN);
     for (let k = 0; k < act.m; k++) xtr[act.list[k]!] = g0[act.list[k]!]!;
     const check: SolverCheck = { xtr, bound: null, gap: cert.gap, err: 2 * (cert.err ?? Infinity) };
@@ -201,23 +198,14 @@ export function gramRefinedSolve(
     factor = incr.syncTo(S);
     tm.factorMs += performance.now() - f0;
     if (!factor.info.ok) return direct();
-    // one Newton step with the signs fixed: M Δ = −F, F_j = −g_j/n + l_j·sign β_j (affine in β_S)
+    // one Newton step with the signs fixed (hypergrad_post.ts's): M Δ = −F, F_j = −g_j/n + l_j·sign β_j
     const rhs = new Float64Array(s);
-    let fmax = 0;
-    for (let t = 0; t < s; t++) {
-      const j = S[t]!;
-      const F = -g[j]! / n + l1[j]! * Math.sign(beta[j]!);
-      rhs[t] = -F;
-      fmax = Math.max(fmax, Math.abs(F));
+    let stepped = false;
+    if (restrictedRhs(S, g, n, l1, 0, beta, rhs) > 0) {
+      factor.solve(rhs);
+      stepped = stepKeepsSigns(S, beta, rhs);
     }
-    let ok = fmax > 0;
-    if (ok) factor.solve(rhs);
-    for (let t = 0; t < s && ok; t++) {
-      const j = S[t]!;
-      if (Math.sign(beta[j]! + rhs[t]!) !== Math.sign(beta[j]!)) ok = false;
-    }
-    if (ok) {
-      for (let t = 0; t < s; t++) beta[S[t]!] += rhs[t]!;
+    if (stepped) {
       // g at the refined β from scratch (the Gram loop's product)
       const g1 = new Float64Array(p);
       if (gramGradient(d, yc, beta, g1, true) === undefined) return direct();

@@ -178,7 +178,7 @@ function gatherKnown(S: Int32Array, xtr: Float64Array, c: Float64Array): boolean
 }
 
 /** rhs = −F, F = −c_S/n + l_S∘sign(β_S) + λ₂β_S; returns max |F_t|. */
-function restrictedRhs(S: Int32Array, c: Float64Array, n: number, l1: Float64Array, l2: number, beta: Float64Array, rhs: Float64Array): number {
+export function restrictedRhs(S: Int32Array, c: Float64Array, n: number, l1: Float64Array, l2: number, beta: Float64Array, rhs: Float64Array): number {
   let fmax = 0;
   for (let t = 0; t < S.length; t++) {
     const j = S[t]!;
@@ -190,7 +190,7 @@ function restrictedRhs(S: Int32Array, c: Float64Array, n: number, l1: Float64Arr
 }
 
 /** β_S ← β_S + Δ if no sign changes (true); else β untouched (false). */
-function stepKeepsSigns(S: Int32Array, beta: Float64Array, delta: Float64Array): boolean {
+export function stepKeepsSigns(S: Int32Array, beta: Float64Array, delta: Float64Array): boolean {
   for (let t = 0; t < S.length; t++) {
     const j = S[t]!;
     if (Math.sign(beta[j]! + delta[t]!) !== Math.sign(beta[j]!)) return false;
