@@ -344,23 +344,31 @@ export function gramGradient(d: PreparedDesign, yc: Float64Array, beta: Float64A
   const G = st.G;
   const q = gq.q;
   const eng = st.eng !== null && !st.eng.busy ? st.eng : null;
+  if (eng !== null) eng.beta.set(beta); // β staged in the engine
+  qMinusGbeta(G, p, q, eng !== null ? eng.beta : beta, out, eng);
+  return gq;
+}
+
+/**
+ * out = q − Gβ for the p×p G (G_j = column j): with `eng` (G in its memory, β = eng.beta) the SIMD
+ * Xβ kernel into the scratch vecA, else plain loops skipping zero β_k. The Gram loop's refresh and
+ * `gramGradient` (the same operations, so the same bits).
+ */
+function qMinusGbeta(G: Float64Array, p: number, q: Float64Array, beta: Float64Array, out: Float64Array, eng: WasmEngine | null): void {
   if (eng !== null) {
-    // β staged in the engine, Gβ (G_j = column j) into a scratch vector
-    eng.beta.set(beta);
     const t = eng.vecA;
     t.fill(0);
-    eng.gemvSkip(eng.xPtr, p, p, eng.beta.byteOffset, t.byteOffset);
+    eng.gemvSkip(eng.xPtr, p, p, beta.byteOffset, t.byteOffset);
     for (let j = 0; j < p; j++) out[j] = q[j]! - t[j]!;
-  } else {
-    out.set(q);
-    for (let k = 0; k < p; k++) {
-      const bk = beta[k]!;
-      if (bk === 0) continue;
-      const o = k * p;
-      for (let j = 0; j < p; j++) out[j] -= bk * G[o + j]!;
-    }
+    return;
   }
-  return gq;
+  out.set(q);
+  for (let k = 0; k < p; k++) {
+    const bk = beta[k]!;
+    if (bk === 0) continue;
+    const o = k * p;
+    for (let j = 0; j < p; j++) out[j] -= bk * G[o + j]!;
+  }
 }
 
 /** What the Gram loop reports. */
@@ -468,23 +476,7 @@ function gramLoop(
   // the thresholds n·l_j, and whether one penalty level holds for every feature (the Lasso: no
   // division per feature in `gapSums`): one pass (`thresholds`)
   const lu = thresholds(thr, l1, n, p);
-  const refresh = (): void => {
-    if (eng !== null) {
-      // g = q − Gβ with the SIMD Xβ kernel (G_j = column j) into a scratch vector
-      const t = eng.vecA;
-      t.fill(0);
-      eng.gemvSkip(eng.xPtr, p, p, beta.byteOffset, t.byteOffset);
-      for (let j = 0; j < p; j++) g[j] = q[j]! - t[j]!;
-      return;
-    }
-    g.set(q);
-    for (let k = 0; k < p; k++) {
-      const bk = beta[k]!;
-      if (bk === 0) continue;
-      const o = k * p;
-      for (let j = 0; j < p; j++) g[j] -= bk * G[o + j]!;
-    }
-  };
+  const refresh = (): void => qMinusGbeta(G, p, q, beta, g, eng); // β is eng.beta with an engine
   // g from the previous solve when it ended freshly refreshed at this β (bit for bit the refresh)
   const prev = st.fresh;
   st.fresh = null;
