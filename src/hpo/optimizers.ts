@@ -40,7 +40,7 @@
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import type { HypergradOptions } from '../lasso/hypergrad.js';
-import type { Criterion, CriterionEvaluation } from './criteria.js';
+import type { Criterion, CriterionEvaluation, EvaluateOptions } from './criteria.js';
 
 /** The outer optimisers. */
 export type OuterOptimizer = 'line-search' | 'adam' | 'grid';
@@ -235,8 +235,32 @@ function evalAt(ctx: Ctx, theta: Float64Array, gradient: boolean, tol: number, c
   const t = performance.now();
   const lam = theta.map(Math.exp);
   if (counts) ctx.calls++;
-  const ev = ctx.crit.evaluate(lam, { ...(ctx.opts.hypergrad ?? {}), tol, gradient, ...(certify === undefined ? {} : { certify }) });
+  const ev = ctx.crit.evaluate(lam, evalOptions(ctx, tol, gradient, certify));
   return { ev, ms: performance.now() - t };
+}
+
+/** The options of one criterion evaluation: the user's `hypergrad` options with this call's tol, gradient and certify. */
+function evalOptions(ctx: Ctx, tol: number, gradient: boolean, certify?: boolean): EvaluateOptions {
+  return { ...(ctx.opts.hypergrad ?? {}), tol, gradient, ...(certify === undefined ? {} : { certify }) };
+}
+
+/**
+ * Value-only, uncertified evaluations of a run of grid points (θ = log λ), with the time of each:
+ * one `evaluateMany` call when the criterion has it (CV: fold by fold, the same values), else
+ * `evaluate` point after point. Does not count the calls.
+ */
+function evalRun(ctx: Ctx, run: readonly Float64Array[], tol: number): { evaluations: CriterionEvaluation[]; ms: Float64Array } {
+  const opts = evalOptions(ctx, tol, false, false);
+  const lams = run.map((th) => th.map(Math.exp));
+  if (ctx.crit.evaluateMany !== undefined) return ctx.crit.evaluateMany(lams, opts);
+  const ms = new Float64Array(run.length);
+  const evaluations = lams.map((lam, i) => {
+    const t = performance.now();
+    const ev = ctx.crit.evaluate(lam, opts);
+    ms[i] = performance.now() - t;
+    return ev;
+  });
+  return { evaluations, ms };
 }
 
 /**
@@ -609,17 +633,10 @@ function gridSearch(ctx: Ctx, maxEvals: number | undefined): OuterResult {
   ctx.crit.planEvaluations?.(model === 'enet' ? grid.length : points.length);
   // runs of GRID_CHUNK points at once when the criterion can take them in its own order
   // (`evaluateMany`: CV fold by fold, same values); `onEvaluation` then fires per run
-  const many = ctx.crit.evaluateMany?.bind(ctx.crit);
-  for (let i0 = 0; i0 < points.length; i0 += many !== undefined ? GRID_CHUNK : 1) {
-    if (many === undefined) {
-      const th = points[i0]!;
-      const { ev, ms } = evalAt(ctx, th, false, tol, false);
-      record(ctx, th, ev, tol, ms, ev.finite);
-      loose.push(ev.finite ? ev.value : NaN);
-      continue;
-    }
-    const run = points.slice(i0, i0 + GRID_CHUNK);
-    const r = many(run.map((th) => th.map(Math.exp)), { ...(ctx.opts.hypergrad ?? {}), tol, gradient: false, certify: false });
+  const step = ctx.crit.evaluateMany !== undefined ? GRID_CHUNK : 1;
+  for (let i0 = 0; i0 < points.length; i0 += step) {
+    const run = points.slice(i0, i0 + step);
+    const r = evalRun(ctx, run, tol);
     for (let i = 0; i < run.length; i++) {
       const ev = r.evaluations[i]!;
       ctx.calls++;
