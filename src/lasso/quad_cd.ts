@@ -99,32 +99,7 @@ const groupGrams = new WeakMap<PreparedDesign, Float64Array>();
  * (`gram4`: one pass over X) and cached for the design's lifetime (weakly: it goes with the design).
  */
 function groupGram(d: PreparedDesign, e: WasmEngine): Float64Array {
-  let G = groupGrams.get(d);
-  if (G !== undefined) return G;
-  const p = d.nCols;
-  const ng = (p + 3) >> 2;
-  G = new Float64Array(16 * ng);
-  groupGrams.set(d, G);
-  const n = d.nRows;
-  const colB = 8 * n;
-  const out = e.blk;
-  for (let g = 0; g < ng; g++) {
-    const j0 = 4 * g;
-    const cnt = Math.min(4, p - j0);
-    // a short last group repeats its last column (those entries are never read)
-    const ptr = (a: number): number => e.xPtr + colB * (j0 + Math.min(a, cnt - 1));
-    e.gram4(n, ptr(0), ptr(1), ptr(2), ptr(3), out.byteOffset);
-    const o = 16 * g;
-    let q = 0;
-    for (let a = 0; a < 4; a++) {
-      for (let b = a + 1; b < 4; b++) {
-        G[o + 4 * a + b] = out[q]!;
-        G[o + 4 * b + a] = out[q]!;
-        q++;
-      }
-    }
-  }
-  return G;
+  return groupGrams.get(d) ?? buildGroupGrams(d, e, null, null);
 }
 
 /**
@@ -134,13 +109,22 @@ function groupGram(d: PreparedDesign, e: WasmEngine): Float64Array {
  * equal `colDots`' up to the order of the sums.
  */
 function dotsWithGroupGram(d: PreparedDesign, e: WasmEngine, v: Float64Array, out: Float64Array): void {
+  buildGroupGrams(d, e, v, out);
+}
+
+/**
+ * The group Gram entries of every group of four columns into a new array cached for the design:
+ * by `gram4` (its six products at blk[0..6)), or with `v` by `dotgram4`, which also returns
+ * X_c,jᵀv of the group's columns (blk[0..4), stored into out) and the six products at blk[4..10).
+ */
+function buildGroupGrams(d: PreparedDesign, e: WasmEngine, v: Float64Array | null, out: Float64Array | null): Float64Array {
   const p = d.nCols;
   const n = d.nRows;
   const ng = (p + 3) >> 2;
   const G = new Float64Array(16 * ng);
   const colB = 8 * n;
   const blk = e.blk;
-  const vPtr = stageVec(e, v, e.vecA, n);
+  const vPtr = v !== null ? stageVec(e, v, e.vecA, n) : 0;
   for (let g = 0; g < ng; g++) {
     const j0 = 4 * g;
     const cnt = Math.min(4, p - j0);
@@ -149,10 +133,13 @@ function dotsWithGroupGram(d: PreparedDesign, e: WasmEngine, v: Float64Array, ou
     const c1 = e.xPtr + colB * (j0 + Math.min(1, cnt - 1));
     const c2 = e.xPtr + colB * (j0 + Math.min(2, cnt - 1));
     const c3 = e.xPtr + colB * (j0 + Math.min(3, cnt - 1));
-    e.dotgram4(n, c0, c1, c2, c3, vPtr, blk.byteOffset);
-    for (let a = 0; a < cnt; a++) out[j0 + a] = blk[a]!;
+    let q = 0;
+    if (out !== null) {
+      e.dotgram4(n, c0, c1, c2, c3, vPtr, blk.byteOffset);
+      for (let a = 0; a < cnt; a++) out[j0 + a] = blk[a]!;
+      q = 4;
+    } else e.gram4(n, c0, c1, c2, c3, blk.byteOffset);
     const o = 16 * g;
-    let q = 4;
     for (let a = 0; a < 4; a++) {
       for (let b = a + 1; b < 4; b++) {
         G[o + 4 * a + b] = blk[q]!;
@@ -162,6 +149,7 @@ function dotsWithGroupGram(d: PreparedDesign, e: WasmEngine, v: Float64Array, ou
     }
   }
   groupGrams.set(d, G);
+  return G;
 }
 
 /** What the outer loop hands back: convergence, λ_max and the best dual point θ = t·ρ/n (+ ridge part t·β̄). */
