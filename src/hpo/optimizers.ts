@@ -430,6 +430,37 @@ function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReas
   };
 }
 
+/**
+ * The quadratic model of the scouting values (line search, `init: 'scout'`): through the best
+ * scouting point and its two neighbours in θ (the two nearest on one side when the best is at an
+ * end of the scouted range), in Newton form with divided differences
+ *   d₁ = (f₁ − f₀)/(θ₁ − θ₀),  d₁₂ = (f₂ − f₁)/(θ₂ − θ₁),  d₂ = (d₁₂ − d₁)/(θ₂ − θ₀),
+ *   q(θ) = f₀ + d₁(θ − θ₀) + d₂(θ − θ₀)(θ − θ₁),  q'' = 2d₂,  argmin θ* = (θ₀ + θ₁)/2 − d₁/(2d₂).
+ * Returns θ* (clipped to the box), q'' and the best scouting value when q is convex (d₂ > 0), θ* lies
+ * strictly inside [θ₀, θ₂] and at least `xtol` away from the best point; else null (the descent
+ * starts at the best scouting point). Scouting is on the diagonal (all hyperparameters equal), so
+ * the model is in the first coordinate. The loose value of a point that ended the scouting counts:
+ * it only places the start, it is never compared with a certified value.
+ */
+function scoutModel(ctx: Ctx, xtol: number): { theta: Float64Array; curvature: number; bestValue: number } | null {
+  const pts = ctx.history.filter((h) => h.finite).map((h) => ({ x: h.logLambdas[0]!, f: h.value, certified: h.certified }));
+  if (pts.length < 3) return null;
+  pts.sort((a, b) => a.x - b.x);
+  let i = -1;
+  for (let k = 0; k < pts.length; k++) if (pts[k]!.certified && (i < 0 || pts[k]!.f < pts[i]!.f)) i = k;
+  if (i < 0) return null;
+  const k0 = Math.min(Math.max(i - 1, 0), pts.length - 3);
+  const [a, b, c] = [pts[k0]!, pts[k0 + 1]!, pts[k0 + 2]!];
+  if (!(a.x < b.x && b.x < c.x)) return null;
+  const d1 = (b.f - a.f) / (b.x - a.x);
+  const d2 = ((c.f - b.f) / (c.x - b.x) - d1) / (c.x - a.x);
+  if (!(d2 > 0) || !Number.isFinite(d2)) return null;
+  const v = (a.x + b.x) / 2 - d1 / (2 * d2);
+  if (!(v > a.x && v < c.x) || Math.abs(v - pts[i]!.x) < xtol) return null;
+  const theta = clip(ctx, new Float64Array(ctx.q).fill(v));
+  return { theta, curvature: 2 * d2, bestValue: pts[i]!.f };
+}
+
 function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   const xtol = ctx.opts.xtol ?? 5e-3;
   const ftol = ctx.opts.ftol ?? 1e-7;
@@ -438,8 +469,21 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   let theta = initialTheta(ctx, maxEvals);
   const base = ctx.calls; // scouting evaluations (they count in the budget)
   let tol = tolAt(ctx, 0);
-  let { ev, ms } = evalAt(ctx, theta, true, tol);
-  record(ctx, theta, ev, tol, ms, ev.finite);
+  // the scouting values' quadratic model: its minimiser is tried as the start first (it needs a call
+  // for itself and, when it does not beat the best scouting value, one for the best scouting point)
+  const model = (ctx.opts.init ?? 'scout') === 'scout' && ctx.calls + 2 <= maxEvals ? scoutModel(ctx, xtol) : null;
+  let start: { ev: CriterionEvaluation; ms: number } | null = null;
+  if (model !== null) {
+    const tried = evalAt(ctx, model.theta, true, tol);
+    const wins = tried.ev.finite && tried.ev.value < model.bestValue;
+    record(ctx, model.theta, tried.ev, tol, tried.ms, wins);
+    if (wins) {
+      start = tried;
+      theta = model.theta;
+    } else tol = tolAt(ctx, ctx.calls - base);
+  }
+  let { ev, ms } = start ?? evalAt(ctx, theta, true, tol);
+  if (start === null) record(ctx, theta, ev, tol, ms, ev.finite);
   if (!ev.finite) {
     throw new NonFiniteError(`${ctx.fn}(): the criterion or its hypergradient is not finite at the starting point λ = ${Array.from(theta, Math.exp).join(', ')}`);
   }
@@ -447,7 +491,8 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   let g = ev.gradient!;
   let best: Best = { theta, value: f, gradient: g, support: ev.supportSize, certified: ev.inner.certified };
   let gn = norm(g);
-  let L = gn > 0 ? gn / firstStep : 1;
+  // from the model's minimiser, the model's curvature sets the first step (a Newton step on it)
+  let L = start !== null && ctx.opts.firstStep === undefined ? model!.curvature : gn > 0 ? gn / firstStep : 1;
   let stopReason = 'evaluation budget exhausted';
   let converged = false;
   let smallDecrease = 0;
