@@ -9,7 +9,9 @@
  *   accepted step L takes the secant (Barzilai–Borwein) curvature sᵀΔg/sᵀs when it is positive
  *   (a secant method on the gradient: superlinear in one dimension), else L/2. The first step has
  *   length `firstStep` (default 1, i.e. λ changes by a factor e), no step is longer than `maxStep`
- *   (default 2).
+ *   (default 2). After scouting, the descent starts from the minimiser of the scouting values'
+ *   quadratic model when it beats them, with a first Newton step on the model's curvature
+ *   (`scoutModel`; `init: 'scout'`).
  * - 'adam': Adam (Kingma & Ba) on θ with projection; lr default 0.2; returns the best point seen.
  * - 'grid': exhaustive evaluation (value only, no gradient) on a geometric grid from λ_max down to
  *   eps·λ_max (default 100 points, eps = 1e-3: scikit-learn's LassoCV grid), in decreasing order so
@@ -97,7 +99,12 @@ export interface OuterOptions {
    * start from the best. Validation criteria are often
    * not convex in log λ; scouting keeps the descent out of a poor local minimum for a few cheap
    * evaluations (they are in the history with `gradient: null` and count in `maxEvals`: scouting
-   * uses at most maxEvals − 1 of them, and none when maxEvals < 3).
+   * uses at most maxEvals − 1 of them, and none when maxEvals < 3). Line search then starts from the
+   * minimiser of the quadratic through the best scouting value and its two neighbours in log λ
+   * when that model is convex and its minimiser lies inside them (one evaluation; when its value
+   * does not beat the best scouting value it is recorded `accepted: false` and the descent starts
+   * from the best scouting point as before); from it, the first step is a Newton step on the
+   * model's curvature.
    */
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
@@ -107,7 +114,10 @@ export interface OuterOptions {
    * going down in λ, whose criterion is worse than the best so far — the small-λ solves are the
    * expensive ones. That point is first evaluated loosely, at `tol` without the certificate; when its
    * loose value exceeds the certified best by more than 5% it is recorded as such, `certified: false`
-   * and `accepted: false` in the history, and scouting stops; otherwise it is certified and compared).
+   * and `accepted: false` in the history, and scouting stops; otherwise it is certified and compared —
+   * except, for line search, the last point the budget allows: its loose value is recorded as such,
+   * `certified: false`, `accepted: false`, and only places the descent's start, whose first
+   * evaluation certifies it when it is the best).
    */
   readonly scoutAll?: boolean;
   /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
