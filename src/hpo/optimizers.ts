@@ -302,6 +302,8 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
       if (ctx.calls + 2 > budget) break; // a loose look and, maybe, a certified evaluation
       // a loose look first: a point clearly worse than the certified best ends the scouting without
       // paying for its certificate (at small λ, |S| → n, that certificate cost 40–80% of a tuning)
+      // the last point the budget allows: no room for another look and certificate after this one's
+      const last = looseLast && (i === n - 1 || ctx.calls + 4 > budget);
       const look = evalAt(ctx, th, false, ctx.tolFinal, false);
       if (look.ev.finite && look.ev.value > best.value * (1 + SCOUT_LOOSE_MARGIN)) {
         record(ctx, th, look.ev, ctx.tolFinal, look.ms, false);
@@ -311,7 +313,7 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
       // loose value only places the descent's start (the scouting model, `scoutModel`); when it is
       // the best, the descent's first evaluation certifies it (500 × 1000 CV: λmax/45, |S| ≈ 290, its
       // certificate ≈ 12% of the tuning)
-      if (looseLast && look.ev.finite && (i === n - 1 || ctx.calls + 3 > budget)) {
+      if (last && look.ev.finite) {
         record(ctx, th, look.ev, ctx.tolFinal, look.ms, false);
         if (look.ev.value < best.value) best = { theta: th, value: look.ev.value };
         break;
