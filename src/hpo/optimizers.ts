@@ -35,8 +35,11 @@
  * evaluation of line search and Adam (scouting included) is certified by the criterion
  * (`EvaluateOptions.certify`: the solve is tightened until
  * the refined solution satisfies the KKT conditions to 1e-9 relative), so no value, λ or
- * hypergradient that is compared (Armijo test, scouting ranking, best point) or reported carries
- * the error of a loose solve, and the reported value is the value at the reported λ.
+ * hypergradient that is compared (Armijo test, best point) or reported carries the error of a
+ * loose solve, and the reported value is the value at the reported λ. The exceptions only place the
+ * start, never the result: scouting's loose looks at `tol` (the point that ends the scouting and,
+ * for line search, the last point the budget allows: `certified: false` in the history) and the
+ * scouting model built on them (`scoutModel`).
  * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
  */
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
