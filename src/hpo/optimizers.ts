@@ -460,11 +460,14 @@ function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReas
  * end of the scouted range), in Newton form with divided differences
  *   d₁ = (f₁ − f₀)/(θ₁ − θ₀),  d₁₂ = (f₂ − f₁)/(θ₂ − θ₁),  d₂ = (d₁₂ − d₁)/(θ₂ − θ₀),
  *   q(θ) = f₀ + d₁(θ − θ₀) + d₂(θ − θ₀)(θ − θ₁),  q'' = 2d₂,  argmin θ* = (θ₀ + θ₁)/2 − d₁/(2d₂).
- * Returns θ* (clipped to the box), q'' and the best scouting value when q is convex (d₂ > 0), θ* lies
+ * Returns θ* (clipped to the box), q''/(number of hyperparameters) — the curvature per unit length
+ * along the diagonal — and the best scouting value when q is convex (d₂ > 0), θ* lies
  * strictly inside [θ₀, θ₂] and at least `xtol` away from the best point; else null (the descent
  * starts at the best scouting point). Scouting is on the diagonal (all hyperparameters equal), so
- * the model is in the first coordinate. The loose value of a point that ended the scouting counts:
- * it only places the start, it is never compared with a certified value.
+ * the model is in the first coordinate. The loose values of scouting (the point that ended it, the
+ * last point the budget allowed) count as the others: they only place the start (the best of them
+ * may be loose; the model's minimiser is then compared with a loose value, which decides only where
+ * the descent starts — every value it compares afterwards is certified).
  */
 function scoutModel(ctx: Ctx, xtol: number): { theta: Float64Array; curvature: number; bestValue: number; bestTheta: Float64Array } | null {
   const pts = ctx.history.filter((h) => h.finite).map((h) => ({ x: h.logLambdas[0]!, f: h.value }));
@@ -481,7 +484,8 @@ function scoutModel(ctx: Ctx, xtol: number): { theta: Float64Array; curvature: n
   const v = (a.x + b.x) / 2 - d1 / (2 * d2);
   if (!(v > a.x && v < c.x) || Math.abs(v - pts[i]!.x) < xtol) return null;
   const theta = clip(ctx, new Float64Array(ctx.q).fill(v));
-  return { theta, curvature: 2 * d2, bestValue: pts[i]!.f, bestTheta: new Float64Array(ctx.q).fill(pts[i]!.x) };
+  // per unit length along the diagonal (θ moves by t in each of the q coordinates: ‖Δθ‖ = t·√q)
+  return { theta, curvature: (2 * d2) / ctx.q, bestValue: pts[i]!.f, bestTheta: new Float64Array(ctx.q).fill(pts[i]!.x) };
 }
 
 function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
