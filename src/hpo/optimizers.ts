@@ -104,7 +104,7 @@ export interface OuterOptions {
    * evaluations (they are in the history with `gradient: null` and count in `maxEvals`: scouting
    * uses at most maxEvals − 1 of them, and none when maxEvals < 3). Line search then starts from the
    * minimiser of the quadratic through the best scouting value and its two neighbours in log λ
-   * when that model is convex and its minimiser lies inside them (one evaluation; when its value
+   * (models with one hyperparameter) when that model is convex and its minimiser lies inside them (one evaluation; when its value
    * does not beat the best scouting value it is recorded `accepted: false` and the descent starts
    * from the best scouting point as before); from it, the first step is a Newton step on the
    * model's curvature.
@@ -484,7 +484,8 @@ function scoutModel(ctx: Ctx, xtol: number): { theta: Float64Array; curvature: n
   const v = (a.x + b.x) / 2 - d1 / (2 * d2);
   if (!(v > a.x && v < c.x) || Math.abs(v - pts[i]!.x) < xtol) return null;
   const theta = clip(ctx, new Float64Array(ctx.q).fill(v));
-  // per unit length along the diagonal (θ moves by t in each of the q coordinates: ‖Δθ‖ = t·√q)
+  // per unit length along the diagonal (θ moves by t in each of the q coordinates: ‖Δθ‖ = t·√q;
+  // q = 1 where it is used now)
   return { theta, curvature: (2 * d2) / ctx.q, bestValue: pts[i]!.f, bestTheta: new Float64Array(ctx.q).fill(pts[i]!.x) };
 }
 
@@ -498,7 +499,9 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   let tol = tolAt(ctx, 0);
   // the scouting values' quadratic model: its minimiser is tried as the start first (it needs a call
   // for itself and, when it does not beat the best scouting value, one for the best scouting point)
-  const model = (ctx.opts.init ?? 'scout') === 'scout' && ctx.calls + 2 <= maxEvals ? scoutModel(ctx, xtol) : null;
+  // (one hyperparameter only: the elastic net's and weighted Lasso's scouting runs on the diagonal,
+  // and its minimiser there was a worse start than the best scouting point on both enet cells tried)
+  const model = (ctx.opts.init ?? 'scout') === 'scout' && ctx.q === 1 && ctx.calls + 2 <= maxEvals ? scoutModel(ctx, xtol) : null;
   let start: { ev: CriterionEvaluation; ms: number } | null = null;
   if (model !== null) {
     const tried = evalAt(ctx, model.theta, true, tol);
