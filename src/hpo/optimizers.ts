@@ -102,12 +102,12 @@ export interface OuterOptions {
    * start from the best. Validation criteria are often
    * not convex in log λ; scouting keeps the descent out of a poor local minimum for a few cheap
    * evaluations (they are in the history with `gradient: null` and count in `maxEvals`: scouting
-   * uses at most maxEvals − 1 of them, and none when maxEvals < 3). Line search then starts from the
-   * minimiser of the quadratic through the best scouting value and its two neighbours in log λ
-   * (models with one hyperparameter) when that model is convex and its minimiser lies inside them (one evaluation; when its value
-   * does not beat the best scouting value it is recorded `accepted: false` and the descent starts
-   * from the best scouting point as before); from it, the first step is a Newton step on the
-   * model's curvature.
+   * uses at most maxEvals − 1 of them, and none when maxEvals < 3). Line search with one
+   * hyperparameter then starts from the minimiser of the quadratic through the best scouting value
+   * and its two neighbours in log λ when that model is convex and its minimiser lies inside them
+   * (one evaluation; when its value does not beat the best scouting value it is recorded
+   * `accepted: false` and the descent starts from the best scouting point as before); from it, the
+   * first step is a Newton step on the model's curvature.
    */
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
