@@ -71,6 +71,26 @@ test('tuneLasso: the streamed mode selects the same λ; a bad fold is reported a
   withResidentBytes(0, () => assert.throws(() => new CrossValCriterion(X, y, 'logreg', { folds: 5 }), /fold 4 of 5/));
 });
 
+test('CrossValCriterion (streamed): a warm start whose residual is made on first read, from a disposed fold, is not read', () => {
+  // round fitcpu: a certified Gram-mode solution (gram_refine.ts, lazy residual) carried as the
+  // warm start of the fold's next build used to be read after that fold's design was disposed
+  const d = makeCorrelatedData(100, 40, { seed: 5, corr: 0.3, snr: 4, density: 0.2 });
+  const resident = new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 });
+  const streamed = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
+  const lmax = resident.lambdaMax;
+  const seq: [number, { tol: number; gradient: boolean; certify?: boolean }][] = [
+    [0.0447, { tol: 1e-6, gradient: false, certify: false }], [0.0447, { tol: 1e-2, gradient: false }],
+    [0.0846, { tol: 1e-3, gradient: true }], [0.0447, { tol: 4.6e-4, gradient: true }], [0.0165, { tol: 2.2e-4, gradient: true }],
+  ];
+  for (const [r, o] of seq) {
+    const a = resident.evaluate([r * lmax], o);
+    const b = streamed.evaluate([r * lmax], o);
+    assert.ok(Math.abs(a.value - b.value) <= 1e-6 * a.value, `value at λmax·${r}: ${a.value} vs ${b.value}`);
+  }
+  resident.dispose();
+  streamed.dispose();
+});
+
 test('prepareRows: the gathered rows prepared in the engine memory, bit for bit; source built only when read', () => {
   const d = makeCorrelatedData(90, 30, { seed: 7, corr: 0.4, snr: 3, density: 0.2 });
   if (d.X.kind !== 'dense') throw new Error('dense X expected');

@@ -705,7 +705,10 @@ export class CrossValCriterion implements Criterion {
       f.problem.warmStartFrom(w);
       // the warm start's residual is not read (the solvers recompute r from β) and nothing else
       // holds this solution: its buffer takes the next solve's residual (no n-vector of garbage)
-      if (w !== null) offerResidual(w.residual);
+      // (only a stored one: a Gram-mode solution's residual is made on first read, gram_loose.ts
+      // `lazyFit`, from the previous build of this fold, whose design is disposed by now)
+      const rd = w === null ? undefined : Object.getOwnPropertyDescriptor(w, 'residual');
+      if (rd !== undefined && 'value' in rd) offerResidual(rd.value as Float64Array);
       const ev = f.evaluate(lambdas, opts);
       // the warm start without the support factor, which refers to the fold's design (keeping it
       // would keep every fold's copies alive)

@@ -9,7 +9,9 @@
  *   accepted step L takes the secant (Barzilai–Borwein) curvature sᵀΔg/sᵀs when it is positive
  *   (a secant method on the gradient: superlinear in one dimension), else L/2. The first step has
  *   length `firstStep` (default 1, i.e. λ changes by a factor e), no step is longer than `maxStep`
- *   (default 2).
+ *   (default 2). After scouting, the descent starts from the minimiser of the scouting values'
+ *   quadratic model when it beats them, with a first Newton step on the model's curvature
+ *   (`scoutModel`; `init: 'scout'`).
  * - 'adam': Adam (Kingma & Ba) on θ with projection; lr default 0.2; returns the best point seen.
  * - 'grid': exhaustive evaluation (value only, no gradient) on a geometric grid from λ_max down to
  *   eps·λ_max (default 100 points, eps = 1e-3: scikit-learn's LassoCV grid), in decreasing order so
@@ -33,8 +35,11 @@
  * evaluation of line search and Adam (scouting included) is certified by the criterion
  * (`EvaluateOptions.certify`: the solve is tightened until
  * the refined solution satisfies the KKT conditions to 1e-9 relative), so no value, λ or
- * hypergradient that is compared (Armijo test, scouting ranking, best point) or reported carries
- * the error of a loose solve, and the reported value is the value at the reported λ.
+ * hypergradient that is compared (Armijo test, best point) or reported carries the error of a
+ * loose solve, and the reported value is the value at the reported λ. The exceptions only place the
+ * start, never the result: scouting's loose looks at `tol` (the point that ends the scouting and,
+ * for line search, the last point the budget allows: `certified: false` in the history) and the
+ * scouting model built on them (`scoutModel`).
  * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
  */
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
@@ -97,7 +102,12 @@ export interface OuterOptions {
    * start from the best. Validation criteria are often
    * not convex in log λ; scouting keeps the descent out of a poor local minimum for a few cheap
    * evaluations (they are in the history with `gradient: null` and count in `maxEvals`: scouting
-   * uses at most maxEvals − 1 of them, and none when maxEvals < 3).
+   * uses at most maxEvals − 1 of them, and none when maxEvals < 3). Line search with one
+   * hyperparameter then starts from the minimiser of the quadratic through the best scouting value
+   * and its two neighbours in log λ when that model is convex and its minimiser lies inside them
+   * (one evaluation; when its value does not beat the best scouting value it is recorded
+   * `accepted: false` and the descent starts from the best scouting point as before); from it, the
+   * first step is a Newton step on the model's curvature.
    */
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
@@ -107,7 +117,10 @@ export interface OuterOptions {
    * going down in λ, whose criterion is worse than the best so far — the small-λ solves are the
    * expensive ones. That point is first evaluated loosely, at `tol` without the certificate; when its
    * loose value exceeds the certified best by more than 5% it is recorded as such, `certified: false`
-   * and `accepted: false` in the history, and scouting stops; otherwise it is certified and compared).
+   * and `accepted: false` in the history, and scouting stops; otherwise it is certified and compared —
+   * except, for line search, the last point the budget allows: its loose value is recorded as such,
+   * `certified: false`, `accepted: false`, and only places the descent's start, whose first
+   * evaluation certifies it when it is the best).
    */
   readonly scoutAll?: boolean;
   /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
@@ -274,7 +287,7 @@ const SCOUT_LOOSE_MARGIN = 0.05;
  * Scouting spends at most `maxEvals − 1` evaluations (one is left for the descent); with fewer than
  * 2 to spend it is skipped and the descent starts in the middle of the scouting range.
  */
-function scout(ctx: Ctx, maxEvals: number): Float64Array {
+function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
   const size = ctx.opts.scoutSize ?? 5;
   if (!Number.isInteger(size) || size < 2) throw new InvalidArgumentError(`${ctx.fn}(): scoutSize must be an integer ≥ 2, got ${size}`);
   const top = Math.min(ctx.hi, Math.log(ctx.crit.lambdaMax / 2));
@@ -292,9 +305,20 @@ function scout(ctx: Ctx, maxEvals: number): Float64Array {
       if (ctx.calls + 2 > budget) break; // a loose look and, maybe, a certified evaluation
       // a loose look first: a point clearly worse than the certified best ends the scouting without
       // paying for its certificate (at small λ, |S| → n, that certificate cost 40–80% of a tuning)
+      // the last point the budget allows: no room for another look and certificate after this one's
+      const last = looseLast && (i === n - 1 || ctx.calls + 4 > budget);
       const look = evalAt(ctx, th, false, ctx.tolFinal, false);
       if (look.ev.finite && look.ev.value > best.value * (1 + SCOUT_LOOSE_MARGIN)) {
         record(ctx, th, look.ev, ctx.tolFinal, look.ms, false);
+        break;
+      }
+      // `looseLast` (line search): the last point the budget allows is not certified either — its
+      // loose value only places the descent's start (the scouting model, `scoutModel`); when it is
+      // the best, the descent's first evaluation certifies it (500 × 1000 CV: λmax/45, |S| ≈ 290, its
+      // certificate ≈ 12% of the tuning)
+      if (last && look.ev.finite) {
+        record(ctx, th, look.ev, ctx.tolFinal, look.ms, false);
+        if (look.ev.value < best.value) best = { theta: th, value: look.ev.value };
         break;
       }
     }
@@ -315,12 +339,12 @@ function scout(ctx: Ctx, maxEvals: number): Float64Array {
   return best.theta;
 }
 
-function initialTheta(ctx: Ctx, maxEvals: number): Float64Array {
+function initialTheta(ctx: Ctx, maxEvals: number, looseLast = false): Float64Array {
   const q = ctx.q;
   const init = ctx.opts.init ?? 'scout';
   const th = new Float64Array(q);
   if (init === 'scout') {
-    return clip(ctx, scout(ctx, maxEvals));
+    return clip(ctx, scout(ctx, maxEvals, looseLast));
   } else if (typeof init === 'number') {
     if (!(init > 0) || !Number.isFinite(init)) throw new InvalidArgumentError(`${ctx.fn}(): init must be a finite λ > 0, got ${init}`);
     th.fill(Math.log(init));
@@ -430,16 +454,66 @@ function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReas
   };
 }
 
+/**
+ * The quadratic model of the scouting values (line search, `init: 'scout'`): through the best
+ * scouting point and its two neighbours in θ (the two nearest on one side when the best is at an
+ * end of the scouted range), in Newton form with divided differences
+ *   d₁ = (f₁ − f₀)/(θ₁ − θ₀),  d₁₂ = (f₂ − f₁)/(θ₂ − θ₁),  d₂ = (d₁₂ − d₁)/(θ₂ − θ₀),
+ *   q(θ) = f₀ + d₁(θ − θ₀) + d₂(θ − θ₀)(θ − θ₁),  q'' = 2d₂,  argmin θ* = (θ₀ + θ₁)/2 − d₁/(2d₂).
+ * Returns θ* (clipped to the box), q''/(number of hyperparameters) — the curvature per unit length
+ * along the diagonal — and the best scouting value when q is convex (d₂ > 0), θ* lies
+ * strictly inside [θ₀, θ₂] and at least `xtol` away from the best point; else null (the descent
+ * starts at the best scouting point). Scouting is on the diagonal (all hyperparameters equal), so
+ * the model is in the first coordinate. The loose values of scouting (the point that ended it, the
+ * last point the budget allowed) count as the others: they only place the start (the best of them
+ * may be loose; the model's minimiser is then compared with a loose value, which decides only where
+ * the descent starts — every value it compares afterwards is certified).
+ */
+function scoutModel(ctx: Ctx, xtol: number): { theta: Float64Array; curvature: number; bestValue: number; bestTheta: Float64Array } | null {
+  const pts = ctx.history.filter((h) => h.finite).map((h) => ({ x: h.logLambdas[0]!, f: h.value }));
+  if (pts.length < 3) return null;
+  pts.sort((a, b) => a.x - b.x);
+  let i = 0;
+  for (let k = 1; k < pts.length; k++) if (pts[k]!.f < pts[i]!.f) i = k;
+  const k0 = Math.min(Math.max(i - 1, 0), pts.length - 3);
+  const [a, b, c] = [pts[k0]!, pts[k0 + 1]!, pts[k0 + 2]!];
+  if (!(a.x < b.x && b.x < c.x)) return null;
+  const d1 = (b.f - a.f) / (b.x - a.x);
+  const d2 = ((c.f - b.f) / (c.x - b.x) - d1) / (c.x - a.x);
+  if (!(d2 > 0) || !Number.isFinite(d2)) return null;
+  const v = (a.x + b.x) / 2 - d1 / (2 * d2);
+  if (!(v > a.x && v < c.x) || Math.abs(v - pts[i]!.x) < xtol) return null;
+  const theta = clip(ctx, new Float64Array(ctx.q).fill(v));
+  // per unit length along the diagonal (θ moves by t in each of the q coordinates: ‖Δθ‖ = t·√q;
+  // q = 1 where it is used now)
+  return { theta, curvature: (2 * d2) / ctx.q, bestValue: pts[i]!.f, bestTheta: new Float64Array(ctx.q).fill(pts[i]!.x) };
+}
+
 function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   const xtol = ctx.opts.xtol ?? 5e-3;
   const ftol = ctx.opts.ftol ?? 1e-7;
   const maxStep = ctx.opts.maxStep ?? 2;
   const firstStep = ctx.opts.firstStep ?? 1;
-  let theta = initialTheta(ctx, maxEvals);
+  let theta = initialTheta(ctx, maxEvals, true);
   const base = ctx.calls; // scouting evaluations (they count in the budget)
   let tol = tolAt(ctx, 0);
-  let { ev, ms } = evalAt(ctx, theta, true, tol);
-  record(ctx, theta, ev, tol, ms, ev.finite);
+  // the scouting values' quadratic model: its minimiser is tried as the start first (it needs a call
+  // for itself and, when it does not beat the best scouting value, one for the best scouting point)
+  // (one hyperparameter only: the elastic net's and weighted Lasso's scouting runs on the diagonal,
+  // and its minimiser there was a worse start than the best scouting point on both enet cells tried)
+  const model = (ctx.opts.init ?? 'scout') === 'scout' && ctx.q === 1 && ctx.calls + 2 <= maxEvals ? scoutModel(ctx, xtol) : null;
+  let start: { ev: CriterionEvaluation; ms: number } | null = null;
+  if (model !== null) {
+    const tried = evalAt(ctx, model.theta, true, tol);
+    const wins = tried.ev.finite && tried.ev.value < model.bestValue;
+    record(ctx, model.theta, tried.ev, tol, tried.ms, wins);
+    if (wins) {
+      start = tried;
+      theta = model.theta;
+    } else tol = tolAt(ctx, ctx.calls - base);
+  }
+  let { ev, ms } = start ?? evalAt(ctx, theta, true, tol);
+  if (start === null) record(ctx, theta, ev, tol, ms, ev.finite);
   if (!ev.finite) {
     throw new NonFiniteError(`${ctx.fn}(): the criterion or its hypergradient is not finite at the starting point λ = ${Array.from(theta, Math.exp).join(', ')}`);
   }
@@ -447,7 +521,23 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   let g = ev.gradient!;
   let best: Best = { theta, value: f, gradient: g, support: ev.supportSize, certified: ev.inner.certified };
   let gn = norm(g);
+  // from the model's minimiser, the first step is a Newton step on the larger of two curvatures: the
+  // model's q'' and that along the segment to the best scouting point b (the quadratic with the
+  // start's value and gradient through f(b)),
+  //   c = 2·(f(b) − f − gᵀ(θ_b − θ)) / ‖θ_b − θ‖²,
+  // the larger one so that the step does not overshoot (an overshoot costs a rejected trial, a short
+  // step only one more secant step); 500 × 1000 CV: q'' ≈ 22, c ≈ 8, and steps on c overshot twice
   let L = gn > 0 ? gn / firstStep : 1;
+  if (start !== null && ctx.opts.firstStep === undefined) {
+    let gd = 0, ss = 0;
+    for (let k = 0; k < theta.length; k++) {
+      const dk = model!.bestTheta[k]! - theta[k]!;
+      gd += g[k]! * dk;
+      ss += dk * dk;
+    }
+    const c = (2 * (model!.bestValue - f - gd)) / ss;
+    L = c > model!.curvature && Number.isFinite(c) ? c : model!.curvature;
+  }
   let stopReason = 'evaluation budget exhausted';
   let converged = false;
   let smallDecrease = 0;

@@ -300,7 +300,7 @@ export class SparseProblem {
           ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}),
           // β only: the solvers ignore a warm residual (models.ts `WarmStart`), and reading it would
           // compute the lazy residual of a loose grid solution (gram_loose.ts: O(n·|S|)) for nothing
-          ...(warm ? { warmStart: { beta: warm.beta } } : {}),
+          ...(warm ? { warmStart: { beta: (this.model === 'lasso' && d.scale === 1 ? pathPredicted(warm, lam[0]!) : null) ?? warm.beta } } : {}),
         };
         let res: SolverResult;
         if (this.model === 'lasso') res = lasso(d, this.y, lam[0]!, so);
@@ -590,6 +590,44 @@ export class SparseProblem {
 }
 
 /** −g (a small function: optimised early). */
+/**
+ * The Lasso's warm start moved along the path (round fitcpu): on a support S with fixed signs s the
+ * solution is affine in λ (KKT: M β_S = X_c,Sᵀy_c/n − λs, M = X_c,SᵀX_c,S/n), so
+ *   β_S(λ') = β_S(λ) + (λ − λ')·M⁻¹s,
+ * exact up to the first kink between λ and λ'. From the warm solution's own support factor (its
+ * refinement's, still valid: one O(|S|²) solve); a coordinate whose predicted value leaves the sign
+ * of β_j starts at 0 (it leaves the support), features outside S stay at 0. Null (start from β as
+ * it is) without a valid factor on exactly the warm support, at the same λ (a certificate re-solve),
+ * or on a non-finite result. Only the start of the solve changes: its tolerance and certificate
+ * are the same, so the result is as accurate, not bit-identical.
+ */
+/** Largest |log(λ'/λ)| at which `pathPredicted` moves the warm start (past it, too many kinks). */
+const PREDICT_MAX_STEP = 0.25;
+
+function pathPredicted(warm: InnerSolution, lam: number): Float64Array | null {
+  const f = warm.factor;
+  const S = warm.support;
+  const m = S.length;
+  const ratio = lam / warm.lambdas[0]!;
+  if (f === undefined || warm.lambdas.length !== 1 || !(Math.abs(Math.log(ratio)) <= PREDICT_MAX_STEP) || ratio === 1 || m === 0 || f.m !== m || !f.valid()) return null;
+  const cols = f.cols;
+  for (let t = 0; t < m; t++) if (cols[t] !== S[t]) return null;
+  const beta = warm.beta;
+  const v = new Float64Array(m);
+  for (let t = 0; t < m; t++) v[t] = Math.sign(beta[S[t]!]!);
+  f.solve(v);
+  const dl = warm.lambdas[0]! - lam;
+  const out = new Float64Array(beta);
+  for (let t = 0; t < m; t++) {
+    const j = S[t]!;
+    const b = beta[j]!;
+    const e = b + dl * v[t]!;
+    if (!Number.isFinite(e)) return null;
+    out[j] = e > 0 === b > 0 && e !== 0 ? e : 0;
+  }
+  return out;
+}
+
 function negated(g: Float64Array): Float64Array {
   const v = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) v[i] = -g[i]!;
