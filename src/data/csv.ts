@@ -16,7 +16,7 @@
  */
 import { DataFormatError } from '../core/errors.js';
 import type { Dataset } from './dataset.js';
-import { parseDecimal } from './decimal.js';
+import { parseDecimal, scanDecimalInto } from './decimal.js';
 
 /** Options of `parseCsv` / `loadCsv`. */
 export interface CsvOptions {
@@ -87,6 +87,8 @@ export class CsvParser {
   /** Column-major design with column stride `cap`. */
   private data = new Float64Array(0);
   private readonly alloc: CsvParserOptions['allocColumns'];
+  /** Where `scanDecimalInto` stores the value of a field beyond the header's columns (an error). */
+  private readonly spare = new Float64Array(1);
   private y = new Float64Array(0);
   private cap = 0;
   private n = 0;
@@ -364,6 +366,27 @@ export class CsvParser {
         v = empty ? NaN : NUMBER_RE.test(text) ? Number(text) : NaN;
       } else {
         const s = pos;
+        // one pass for the common field, a number ending at a delimiter: read it and step past
+        // it; anything else (spaces before the delimiter, text) is found and read as a whole below
+        const c = f < nCols ? colOf[f]! : -2;
+        const dst = c >= 0 ? data : c === -1 ? y : this.spare;
+        const at = c >= 0 ? c * cap + row : c === -1 ? row : 0;
+        pos = scanDecimalInto(buf, s, end, dst, at, this.slow);
+        v = dst[at]!;
+        if ((pos < end ? buf[pos] === COMMA || buf[pos] === LF || buf[pos] === CR : final) && v - v === 0 /* finite */) {
+          f++;
+          if (pos >= end) break;
+          if (buf[pos] === COMMA) {
+            pos++;
+            continue;
+          }
+          pos = CsvParser.afterLineEnd(buf, pos, final);
+          if (pos === INCOMPLETE) return INCOMPLETE;
+          lineRef.line++;
+          break;
+        }
+        if (pos >= end && !final) return INCOMPLETE;
+        pos = s;
         while (pos < end) {
           const c = buf[pos]!;
           if (c === COMMA || c === LF || c === CR) break;
