@@ -76,7 +76,7 @@ function powerLimbs(q: number): boolean {
  * returned double is boxed on the heap when the call is not inlined, 16 bytes per number.)
  */
 function eiselLemire(a: number, scale: number, low: number, q: number, neg: boolean, dst: Float64Array, at: number): boolean {
-  if (q < Q_MIN || q > Q_MAX || !powerLimbs(q)) return false;
+  if (q < Q_MIN || q > Q_MAX || (TABLE_STATE[q - Q_MIN] !== 1 && !powerLimbs(q))) return false;
   // w as two 32-bit halves w1·2^32 + w0, every step exact (< 2^53): a = ah·2^16 + al,
   // w = ah·scale·2^16 + (al·scale + low) = vh·2^32 + (vl·2^16 + u)
   const u = (a & 0xffff) * scale + low;
@@ -283,3 +283,4 @@ export function scanDecimalInto(
 export function parseDecimal(buf: Uint8Array, s: number, e: number, slow?: (s: number, e: number) => number): number {
   return scanDecimalInto(buf, s, e, SCRATCH, 0, slow) === e ? SCRATCH[0]! : NaN;
 }
+
