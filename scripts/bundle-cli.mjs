@@ -30,9 +30,9 @@ const embeddedData = {
 };
 
 await build({
-  entryPoints: [new URL('../dist/cli/main.js', import.meta.url).pathname],
+  // { output name: input }: dist/cli/nsdiff.js (with splitting, esbuild writes to a directory)
+  entryPoints: { nsdiff: new URL('../dist/cli/main.js', import.meta.url).pathname },
   outdir: new URL('../dist/cli/', import.meta.url).pathname,
-  entryNames: 'nsdiff',
   chunkNames: 'nsdiff-chunk-[hash]',
   splitting: true,
   bundle: true,
