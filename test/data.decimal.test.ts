@@ -5,12 +5,15 @@
  * exponent range (subnormals included), 17-digit and other fixed-precision forms, random digit
  * strings with long mantissas, leading and trailing zeros and huge or tiny exponents, exact
  * midpoints between neighbouring doubles and their nearest neighbours above and below — and refuse
- * what is not a plain decimal; `scanDecimalInto` reports where a number ends.
+ * what is not a plain decimal; `scanDecimalInto` reports where a number ends; the libsvm reader,
+ * which reads its values with it, stays exact and names a bad token whole.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
 import { parseDecimal, scanDecimalInto } from '../src/data/decimal.js';
+import { parseLibsvm } from '../src/data/libsvm.js';
+import type { CscMatrix } from '../src/linalg/sparse/csc.js';
 
 const enc = new TextEncoder();
 const r = rng(12);
@@ -181,4 +184,23 @@ test('scanDecimalInto stores the longest number and returns where it ends', () =
   });
   assert.ok(seen.every(([s, e]) => s === 0 && e === 31));
   assert.equal(out[0], 0.12345678901234568);
+});
+
+test('the libsvm reader reads its values in one pass: Number()-exact, and a bad value names its whole token', () => {
+  const vals = Array.from({ length: 200 }, () => String(randomDouble() / 1e300 || 1.5));
+  const text = vals.map((v, i) => `${i % 2} ${1 + (i % 7)}:${v} 9:${(i / 3).toPrecision(17)}`).join('\n') + '\n';
+  const ds = parseLibsvm(text);
+  const X = ds.X as CscMatrix;
+  for (let i = 0; i < vals.length; i++) {
+    const j = i % 7;
+    let got = NaN;
+    for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) if (X.indices[k] === i) got = X.values[k]!;
+    if (Number(vals[i]) !== 0) assert.ok(Object.is(got, Number(vals[i])), `${vals[i]}: ${got}`);
+  }
+  for (const [t, msg] of [
+    ['1 2:1.5x 3:1\n', /malformed value in token '2:1.5x' at line 1/],
+    ['1 2: 3:1\n', /malformed value in token '2:' at line 1/],
+    ['1 2:1e999\n', /malformed value in token '2:1e999'/],
+    ['1 0:1.5x\n', /feature index 0 in token '0:1.5x'/],
+  ] as const) assert.throws(() => parseLibsvm(t), msg);
 });
