@@ -11,7 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEvaluate, runTrain, type TrainCliOptions } from '../src/cli/train.js';
-import { main } from '../src/cli/main.js';
+import { loadCommands, main } from '../src/cli/main.js';
+
+await loadCommands(['node', 'nsdiff', 'train']); // main() runs `train` in-process below
 
 const dir = mkdtempSync(join(tmpdir(), 'nsdiff-cli-train-'));
 const root = new URL('..', import.meta.url).pathname;

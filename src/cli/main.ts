@@ -3,15 +3,43 @@
  * @file The `nsdiff` command line. Every error prints one line `nsdiff: error: …` on stderr — no
  * stack trace, no internal function names — and exits with status 1; usage errors (unknown flags,
  * missing values) exit with 2. Warnings of the library are printed as `nsdiff: warning: …`.
+ *
+ * The `lasso` commands are imported statically; `train`, `evaluate`, `experiment` and `demo` (the
+ * neural-network, experiment and autodiff code, about half of the bundled bin) are imported by
+ * `loadCommands` only when the command line runs them or asks for help, so that `nsdiff lasso
+ * tune` does not compile them at start-up (issue 12). `main` itself stays synchronous: the entry
+ * point awaits `loadCommands(argv)` first; in-process callers do the same.
  */
 import { Command, CommanderError } from 'commander';
 import { NsdiffError } from '../core/errors.js';
-import { runAutodiffDemo } from '../demo.js';
 import { datasetNames } from '../data/datasets.js';
 import { runHypergrad, runPath, runTune } from './lasso.js';
-import { runExperiment, runExperimentList } from './experiment.js';
-import { DATASET_HELP, runEvaluate, runTrain } from './train.js';
-import { modelNames } from '../nn/models.js';
+import type * as LazyCommands from './lazy_commands.js';
+
+/** The commands loaded by `loadCommands` (undefined: not loaded). */
+let lazy: typeof LazyCommands | undefined;
+
+/**
+ * Imports the commands other than `lasso` (src/cli/lazy_commands.ts) when `argv` (process.argv
+ * layout) runs one of them or asks for help (`help`, `-h`, `--help`, no command: the help shows
+ * every command's options); not for `lasso …`, `--version` or an unknown command (commander's
+ * suggestion needs only the names).
+ *
+ * @example
+ * await loadCommands(['node', 'nsdiff', 'train']);
+ * main(['node', 'nsdiff', 'train', '--epochs', '1']);
+ */
+export async function loadCommands(argv: string[] = process.argv): Promise<void> {
+  const cmd = argv[2];
+  const help = cmd === undefined || cmd === 'help' || argv.includes('-h') || argv.includes('--help');
+  if (lazy === undefined && (help || cmd === 'train' || cmd === 'evaluate' || cmd === 'experiment' || cmd === 'demo')) lazy = await import('./lazy_commands.js');
+}
+
+/** The lazily loaded commands, or an internal error if `loadCommands` did not load them. */
+function need(command: string): typeof LazyCommands {
+  if (lazy === undefined) throw new Error(`the module of \`nsdiff ${command}\` is not loaded: await loadCommands(argv) before main(argv)`);
+  return lazy;
+}
 
 function dataOptions(cmd: Command): Command {
   return cmd
@@ -38,7 +66,7 @@ export function buildProgram(): Command {
   program.configureOutput({ outputError: (str, write) => write(`nsdiff: ${str}`) });
   program.showSuggestionAfterError(true);
   program.name('nsdiff').description('Nonsmooth automatic and implicit differentiation; Lasso-type hyperparameter tuning by hypergradients.').version('0.1.0');
-  program.command('demo').description('conservative autodiff of nonsmooth functions: kinks, policies, artificial critical points').action(() => runAutodiffDemo());
+  program.command('demo').description('conservative autodiff of nonsmooth functions: kinks, policies, artificial critical points').action(() => need('demo').runAutodiffDemo());
 
   const lasso = program.command('lasso').description('Lasso-type models: hyperparameter search, hypergradients, regularisation paths');
   dataOptions(lasso.command('tune').description('choose λ by hypergradient descent (or grid search) and refit'))
@@ -69,15 +97,24 @@ export function buildProgram(): Command {
     .action((opts) => void runPath(opts));
 
   const experiment = program.command('experiment').description("the seeds' experiments: figures (SVG), numbers (JSON), summary, checked expected outcome");
-  experiment.command('list').description('the experiments with their expected outcomes').option('--json', 'machine-readable output on stdout').action((opts) => runExperimentList(opts));
+  experiment.command('list').description('the experiments with their expected outcomes').option('--json', 'machine-readable output on stdout').action((opts) => need('experiment').runExperimentList(opts));
   experiment.command('run <name>').description('run one experiment (see `nsdiff experiment list`) and write its figures, numbers and summary')
     .option('--out <dir>', 'output directory (default nsdiff-experiments)')
     .option('--json', 'print the numbers and checks as JSON on stdout')
     .option('--png', 'also write PNGs (rsvg-convert, or the npm package @resvg/resvg-js)')
     .option('--seed <n>', 'seed of every random draw (default 0)')
     .option('--quick', 'reduced sizes (the tests use them); same checks')
-    .action((name: string, opts) => void runExperiment(name, opts));
-  program.command('train').description('train a classifier (fit loop with validation, early stopping, checkpoints and exact resume)')
+    .action((name: string, opts) => void need('experiment').runExperiment(name, opts));
+  // train / evaluate: their options' help names the datasets and models of the lazily loaded
+  // modules; without them (a `lasso` command line) the commands are listed but not parsed
+  const train = program.command('train').description('train a classifier (fit loop with validation, early stopping, checkpoints and exact resume)');
+  const evaluate = program.command('evaluate').description('test loss and accuracy of a model saved by nsdiff train --out');
+  if (lazy === undefined) {
+    for (const c of [train, evaluate]) c.allowUnknownOption().allowExcessArguments().action(() => void need(c.name()));
+    return program;
+  }
+  const { DATASET_HELP, runEvaluate, runTrain, modelNames } = lazy;
+  train
     .option('--dataset <name>', DATASET_HELP, 'digits')
     .option('--data-dir <dir>', 'directory of the Fashion-MNIST IDX files')
     .option('--model <name>', `${modelNames().join(' | ')}`, 'mlp')
@@ -101,7 +138,7 @@ export function buildProgram(): Command {
     .option('--out <model.json>', 'save the trained model (architecture, parameters, state)')
     .option('-q, --quiet', 'no progress on stderr')
     .action((opts) => void runTrain(opts));
-  program.command('evaluate').description('test loss and accuracy of a model saved by nsdiff train --out')
+  evaluate
     .argument('<model.json>', 'the saved model')
     .option('--dataset <name>', 'digits | fashion-mnist (default: the one the model was trained on)')
     .option('--data-dir <dir>', 'directory of the Fashion-MNIST IDX files')
@@ -157,5 +194,6 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
+  await loadCommands(process.argv);
   process.exitCode = main(process.argv);
 }

@@ -16,7 +16,7 @@
  */
 import { DataFormatError } from '../core/errors.js';
 import type { Dataset } from './dataset.js';
-import { parseDecimal } from './decimal.js';
+import { parseDecimal, scanDecimalInto } from './decimal.js';
 
 /** Options of `parseCsv` / `loadCsv`. */
 export interface CsvOptions {
@@ -51,8 +51,6 @@ const TAB = 9;
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const utf8 = new TextDecoder('utf-8');
-/** One UTF-16 unit per byte, so string and byte positions agree (only ASCII number text is read). */
-const latin1 = new TextDecoder('latin1');
 
 /** Value of a quoted field, read by `CsvParser.quoted`, or a marker. */
 const INCOMPLETE = -1;
@@ -87,25 +85,14 @@ export class CsvParser {
   /** Column-major design with column stride `cap`. */
   private data = new Float64Array(0);
   private readonly alloc: CsvParserOptions['allocColumns'];
+  /** Where `scanDecimalInto` stores the value of a field beyond the header's columns (an error). */
+  private readonly spare = new Float64Array(1);
   private y = new Float64Array(0);
   private cap = 0;
   private n = 0;
   // the last quoted field read by `quoted` (its text and the position after the closing quote)
   private qText = '';
   private qEnd = 0;
-  // `slow(s, e)`: `Number()` of buf[s, e) for the numbers parseDecimal's fast path leaves (17
-  // significant digits, as `String(x)` prints most doubles), through a slice of a window of the
-  // buffer decoded once. One closure for the parser's life (state in the fields below): a closure
-  // made per chunk was a new call target for the optimised parseDecimal at every chunk (a deopt
-  // and a recompilation, issue 12).
-  private winBuf: Uint8Array = new Uint8Array(0);
-  private winText = '';
-  private win0 = 0;
-  private win1 = 0;
-  private readonly slow = (s: number, e: number): number => {
-    if (s < this.win0 || e > this.win1) this.decodeWindow(s, e);
-    return Number(this.winText.slice(s - this.win0, e - this.win0));
-  };
 
   constructor(opts: CsvParserOptions) {
     this.source = opts.sourceName ?? '<csv>';
@@ -175,29 +162,12 @@ export class CsvParser {
       this.started = true;
       if (end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     }
-    // a new buffer: no decoded window yet
-    this.winBuf = buf;
-    this.winText = '';
-    this.win0 = 0;
-    this.win1 = 0;
     while (pos < end) {
       const next = this.header === null ? this.headerRecord(buf, pos, final) : this.dataRecord(buf, pos, final);
       if (next === INCOMPLETE) return pos;
       pos = next;
     }
     return end;
-  }
-
-  /**
-   * Decodes the window of `winBuf` read by `slow` for buf[s, e): ≈ 64 KiB from s, so the strings
-   * stay out of V8's large-object space (a whole 1 MiB chunk per string lingered there until a
-   * full collection: ≈ 40 MB on a 400 MB file).
-   */
-  private decodeWindow(s: number, e: number): void {
-    const buf = this.winBuf;
-    this.win0 = s;
-    this.win1 = Math.min(buf.length, Math.max(e, s + 65536));
-    this.winText = latin1.decode(buf.subarray(s, this.win1));
   }
 
   /**
@@ -364,6 +334,27 @@ export class CsvParser {
         v = empty ? NaN : NUMBER_RE.test(text) ? Number(text) : NaN;
       } else {
         const s = pos;
+        // one pass for the common field, a number ending at a delimiter: read it and step past
+        // it; anything else (spaces before the delimiter, text) is found and read as a whole below
+        const c = f < nCols ? colOf[f]! : -2;
+        const dst = c >= 0 ? data : c === -1 ? y : this.spare;
+        const at = c >= 0 ? c * cap + row : c === -1 ? row : 0;
+        pos = scanDecimalInto(buf, s, end, dst, at);
+        v = dst[at]!;
+        if ((pos < end ? buf[pos] === COMMA || buf[pos] === LF || buf[pos] === CR : final) && v - v === 0 /* finite */) {
+          f++;
+          if (pos >= end) break;
+          if (buf[pos] === COMMA) {
+            pos++;
+            continue;
+          }
+          pos = CsvParser.afterLineEnd(buf, pos, final);
+          if (pos === INCOMPLETE) return INCOMPLETE;
+          lineRef.line++;
+          break;
+        }
+        if (pos >= end && !final) return INCOMPLETE;
+        pos = s;
         while (pos < end) {
           const c = buf[pos]!;
           if (c === COMMA || c === LF || c === CR) break;
@@ -373,7 +364,7 @@ export class CsvParser {
         let e = pos;
         while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === TAB)) e--;
         empty = e === s;
-        v = empty ? NaN : parseDecimal(buf, s, e, this.slow);
+        v = empty ? NaN : parseDecimal(buf, s, e);
         if (badField < 0 && !empty && !Number.isFinite(v)) text = utf8.decode(buf.subarray(s, e));
       }
       if (f < nCols) {

@@ -17,7 +17,7 @@
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import type { Dataset, DesignMatrix } from './dataset.js';
 import { CscMatrix } from '../linalg/sparse/csc.js';
-import { bytesToString, isDigit, parseDecimal } from './decimal.js';
+import { bytesToString, isDigit, parseDecimal, scanDecimalInto } from './decimal.js';
 
 /** Options of `parseLibsvm` / `loadLibsvm`. */
 export interface LibsvmOptions {
@@ -167,11 +167,21 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
       }
       pos++; // ':'
       const vs = pos;
-      while (pos < len) {
-        c = buf[pos]!;
-        if (c === 32 || c === 9 || c === 13 || c === 10 || c === 35) break;
-        pos++;
+      if (nnz === entryCap) {
+        entryCap = Math.ceil(entryCap * 1.5);
+        const c2 = new Int32Array(entryCap);
+        c2.set(cols);
+        cols = c2;
+        const v2 = new Float64Array(entryCap);
+        v2.set(vals);
+        vals = v2;
       }
+      // the value, read straight into its slot; the token must end right after the number
+      pos = scanDecimalInto(buf, vs, len, vals, nnz);
+      const v = vals[nnz]!;
+      c = pos < len ? buf[pos]! : 32;
+      const clean = c === 32 || c === 9 || c === 13 || c === 10 || c === 35;
+      if (!clean) while (pos < len && (c = buf[pos]!) !== 32 && c !== 9 && c !== 13 && c !== 10 && c !== 35) pos++;
       if (idx === 0) {
         throw new DataFormatError(`feature index 0 in token '${tokenText(buf, ts, pos)}' at line ${line} of ${source}: libsvm indices are 1-based`);
       }
@@ -182,8 +192,7 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
             : `feature index ${tokenText(buf, ts, vs - 1)} at line ${line} of ${source} exceeds the limit of ${cap} features (a typo? raise maxFeatures if it is intended)`,
         );
       }
-      const v = parseDecimal(buf, vs, pos);
-      if (!Number.isFinite(v)) {
+      if (!clean || !Number.isFinite(v)) {
         throw new DataFormatError(`malformed value in token '${tokenText(buf, ts, pos)}' at line ${line} of ${source} (expected a finite number)`);
       }
       if (idx <= prev) sorted = false;
@@ -192,17 +201,7 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
         maxIdx = idx;
         maxIdxLine = line;
       }
-      if (nnz === entryCap) {
-        entryCap = Math.ceil(entryCap * 1.5);
-        const c2 = new Int32Array(entryCap);
-        c2.set(cols);
-        cols = c2;
-        const v2 = new Float64Array(entryCap);
-        v2.set(vals);
-        vals = v2;
-      }
       cols[nnz] = idx - 1;
-      vals[nnz] = v;
       nnz++;
     }
     // rest of line: a comment or nothing
