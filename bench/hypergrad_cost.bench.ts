@@ -72,6 +72,16 @@ function runCell(train: { X: DesignMatrix; y: Float64Array }, val: { X: DesignMa
   };
 }
 
+// JIT warm-up: the pipeline's functions tier up (V8 optimises them) only after some tens of calls;
+// without it the first cells' minima include unoptimised runs (the warm 500×1000 λmax/10 cell, run
+// second, showed prediction 0.07–0.10 ms where the later fold cells showed 0.03 for the same work)
+const WARMUP = Number(process.env.WARMUP ?? 0);
+if (WARMUP > 0) {
+  const train = rowsOf(range(0, 500));
+  const val = rowsOf(range(500, 600));
+  for (let r = 0; r < WARMUP; r++) for (const frac of [1 / 10, 1 / 30]) runCell(train, val, frac, true);
+}
+
 const extra = (c: Cell): number => c.factor + c.refine + c.checks + c.predict + c.adjoint;
 console.log(`# one Lasso hypergradient vs the inner solve (tol ${TOL}), per-part minimum of ${REPS} runs; milliseconds, shared machine (noisy)`);
 console.log('| data | λ | start | |S| | plain solve | solve in pipeline | factor | refine | diagnostics | Xᵀr recomputed | prediction | adjoint | extra | extra / plain solve |');
