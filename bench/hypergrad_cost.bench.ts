@@ -14,6 +14,11 @@
  * X_jᵀr the diagnostics recomputed (the rest certified from the solver's last gap check). Each part is the minimum over
  * `REPS` runs (env REPS, default 11); "extra" sums these minima. Wall milliseconds from
  * `performance.now`; on a shared machine the plain solve moves by up to 2× between runs.
+ * env WARMUP (default 0): that many warm steps at λmax/10 and λmax/30 on 500 × 1000 before the
+ * table. The cells run in order and V8 optimises the pipeline's functions only after some tens of
+ * calls, so without it the first warm cell (500 × 1000, λmax/10) is partly measured on
+ * unoptimised code (its "prediction" 0.07–0.12 ms against 0.03–0.05 with WARMUP=10 or on the
+ * later fold cells, for the same work; round hg4 in docs/lasso.md).
  *
  * Second table, an outer loop: one problem walked over 120 warm steps λ_k = λmax/5 · 0.96^k down to
  * ≈ λmax/58 and back up (supports 60 → 370 → 60 features), the full pipeline at every step; totals
@@ -70,6 +75,14 @@ function runCell(train: { X: DesignMatrix; y: Float64Array }, val: { X: DesignMa
     solve: tm.solveMs, plain, factor: tm.factorMs ?? 0, refine: tm.refineMs ?? 0, checks: tm.checksMs ?? 0,
     predict: t1 - t0, adjoint: hg.timeMs, S: sol.support.length, checked: tm.checkedFeatures ?? train.X.nCols,
   };
+}
+
+// JIT warm-up (see the header): steady-state minima for the first cells too
+const WARMUP = Number(process.env.WARMUP ?? 0);
+if (WARMUP > 0) {
+  const train = rowsOf(range(0, 500));
+  const val = rowsOf(range(500, 600));
+  for (let r = 0; r < WARMUP; r++) for (const frac of [1 / 10, 1 / 30]) runCell(train, val, frac, true);
 }
 
 const extra = (c: Cell): number => c.factor + c.refine + c.checks + c.predict + c.adjoint;

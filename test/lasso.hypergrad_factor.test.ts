@@ -5,7 +5,8 @@
  * refactorisation) — every factor solves like a fresh factorisation of X_SᵀX_S/n; a corrupted
  * factor fails the probe and is refactored; Gram entries read from the design's full Gram matrix
  * (the solver's Gram mode) equal the directly computed ones; a walk over λ gives the same
- * hypergradients on both kernel backends (the factor in its WebAssembly memory, or plain arrays).
+ * hypergradients on both kernel backends (the factor in its WebAssembly memory, or plain arrays);
+ * a fresh factor given β keeps its rows in |β| order (small features last) and solves alike.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,6 +84,41 @@ test('incremental support factor: blocked appends (support grows by 4–21 featu
   assert.ok(incr.driftChecks >= 2, `the drift probe ran (${incr.driftChecks}) instead of periodic refactorisations`);
   assert.equal(incr.refactors, 0);
   assert.ok(incr.drift() <= DRIFT_TOL * 1e-2, `drift after the walk ${incr.drift()}`);
+});
+
+test('a fresh factor given β orders its rows by |β_j| descending: solves, pivot report and deletions of small features as in S order', () => {
+  const d = design(150, 120, 11);
+  const S = Int32Array.from({ length: 60 }, (_, t) => 2 * t);
+  const beta = new Float64Array(120);
+  const g = rng(12);
+  for (let t = 0; t < S.length; t++) beta[S[t]!] = (g.uniform([1]).data[0]! - 0.5) * Math.pow(10, -3 * g.uniform([1]).data[0]!);
+  const byB = new IncrementalCholesky(d, 1e-10, 64, new GramCache(d));
+  const plain = new IncrementalCholesky(d, 1e-10, 64, new GramCache(d));
+  const fB = byB.syncTo(S, beta);
+  const fP = plain.syncTo(S);
+  // the rows in |β| order: the smallest |β| is the last row
+  const order = (byB as unknown as { order: number[] }).order;
+  let smallest = S[0]!;
+  for (const j of S) if (Math.abs(beta[j]!) < Math.abs(beta[smallest]!)) smallest = j;
+  assert.equal(order[order.length - 1], smallest);
+  for (let k = 1; k < order.length; k++) assert.ok(Math.abs(beta[order[k - 1]!]!) >= Math.abs(beta[order[k]!]!));
+  const b = Float64Array.from({ length: S.length }, (_, t) => Math.sin(2 + t));
+  const xB = Float64Array.from(b);
+  fB.solve(xB);
+  assert.ok(relErr(xB, freshSolve(d, S, b)) <= 1e-12, `|β| order vs fresh: ${relErr(xB, freshSolve(d, S, b))}`);
+  assert.ok(fB.info.ok && fP.info.ok);
+  // the condition estimate does not depend on the order more than rounding allows (same matrix)
+  assert.ok(Math.abs(fB.info.conditionEstimate / fP.info.conditionEstimate - 1) < 0.5);
+  // the five smallest features leave: deleted from the last rows, the result solves like a fresh factor
+  const small = [...S].sort((a, c) => Math.abs(beta[a]!) - Math.abs(beta[c]!)).slice(0, 5);
+  const S1 = Int32Array.from([...S].filter((j) => !small.includes(j)));
+  const f1 = byB.syncTo(S1, beta);
+  const b1 = Float64Array.from({ length: S1.length }, (_, t) => Math.cos(1 + t));
+  const x1 = Float64Array.from(b1);
+  f1.solve(x1);
+  assert.ok(relErr(x1, freshSolve(d, S1, b1)) <= 1e-12);
+  assert.equal(byB.deleted, 5);
+  assert.equal(byB.refactors, 0);
 });
 
 test('a drifted factor fails the probe and is refactored from scratch', () => {

@@ -195,7 +195,7 @@ export function gramRefinedSolve(
   let factor: SupportFactor | undefined;
   if (s > 0) {
     const f0 = performance.now();
-    factor = incr.syncTo(S);
+    factor = incr.syncTo(S, beta);
     tm.factorMs += performance.now() - f0;
     if (!factor.info.ok) return direct();
     // one Newton step with the signs fixed (hypergrad_post.ts's): M Δ = −F, F_j = −g_j/n + l_j·sign β_j

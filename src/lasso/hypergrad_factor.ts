@@ -46,6 +46,39 @@ function orderThenAbsent(order: readonly number[], S: Int32Array, pos: Int32Arra
   return need;
 }
 
+/*
+ * The O(m) loops of the factor's upkeep live in small functions of their own (round hg4): the
+ * methods that called them run a handful of times per solve and stayed unoptimised for tens of
+ * solves (V8 tiers a function up by its calls and loop iterations), their loops with them.
+ */
+
+/** After deleting position k: pos[order[t]] = t and rawRatio[t] = NaN (pivots updated) for t ≥ k. */
+function renumberFrom(order: readonly number[], pos: Int32Array, rawRatio: number[], k: number): void {
+  for (let i = k; i < rawRatio.length; i++) rawRatio[i] = NaN;
+  for (let t = k; t < order.length; t++) pos[order[t]!] = t;
+}
+
+/** The features of S ordered by |β_j| descending (ties: ascending feature). */
+function byMagnitude(S: Int32Array, beta: Float64Array): Int32Array {
+  const out = Int32Array.from(S);
+  out.sort((a, b) => Math.abs(beta[b]!) - Math.abs(beta[a]!) || a - b);
+  return out;
+}
+
+/** perm[t] = pos[S[t]]. */
+function positionsOf(S: Int32Array, pos: Int32Array): Int32Array {
+  const perm = new Int32Array(S.length);
+  for (let t = 0; t < S.length; t++) perm[t] = pos[S[t]!]!;
+  return perm;
+}
+
+/** The last t with S[t] = j, −1 if none. */
+function indexOfFeature(S: Int32Array, j: number): number {
+  let w = -1;
+  for (let t = 0; t < S.length; t++) if (S[t] === j) w = t;
+  return w;
+}
+
 /** A factorisation of M on a support, whatever produced it. */
 export interface SupportFactor {
   /** Features, in the order of the right-hand sides passed to `solve` (sorted support). */
@@ -235,13 +268,17 @@ export class IncrementalCholesky {
     this.order.splice(k, 1);
     this.diagM.splice(k, 1);
     this.rawRatio.splice(k, 1);
-    for (let i = k; i < this.rawRatio.length; i++) this.rawRatio[i] = NaN; // pivots were updated
-    for (let t = k; t < this.order.length; t++) this.pos[this.order[t]!] = t;
+    renumberFrom(this.order, this.pos, this.rawRatio, k);
     this.deleted++;
   }
 
-  /** Makes the factor describe exactly the features of S (sorted); returns a solve handle. */
-  syncTo(S: Int32Array): SupportFactor {
+  /**
+   * Makes the factor describe exactly the features of S (sorted); returns a solve handle. `beta`
+   * (optional, the coefficients on S): a fresh factor orders its rows by |β_j| descending, so that
+   * the features likely to leave next (the small ones) sit last, where deleting a row costs
+   * O((m − k)²) rotations for very few rows (round hg4); without it, S's order.
+   */
+  syncTo(S: Int32Array, beta?: Float64Array): SupportFactor {
     // positions (ascending) of the factor's features that left S, and the count of entering ones
     const leaving = leavingPositions(this.order, S, this.mark);
     let removals = leaving.length;
@@ -256,7 +293,7 @@ export class IncrementalCholesky {
     }
     if (fresh && this.cache !== null && S.length > 0) {
       // bulk: Gram block from the cache, one dense factorisation
-      this.bulk(S);
+      this.bulk(S, beta);
       this.version++;
       return this.handle(S);
     }
@@ -273,7 +310,7 @@ export class IncrementalCholesky {
       this.cache.ensure(need, null);
       this.appendMany(need.subarray(m0), need);
       if (!fresh) this.updates += additions;
-      return this.finish(S);
+      return this.finish(S, beta);
     }
     for (let t = 0; t < S.length; t++) {
       if (this.pos[S[t]!]! < 0) {
@@ -281,17 +318,17 @@ export class IncrementalCholesky {
         if (!fresh) this.updates++;
       }
     }
-    return this.finish(S);
+    return this.finish(S, beta);
   }
 
   /** After the updates: the drift probe when due (refactor if it fails), then the handle. */
-  private finish(S: Int32Array): SupportFactor {
+  private finish(S: Int32Array, beta: Float64Array | undefined): SupportFactor {
     // the probe costs O(m²), about one update of a factor of order m: running it at most every
     // max(refreshEvery, m) updates keeps it a small fraction of the upkeep
     if (this.cache !== null && this.updates > Math.max(this.refreshEvery, S.length) && S.length > 0) {
       if (this.drift() > DRIFT_TOL) {
         this.reset();
-        this.bulk(S);
+        this.bulk(S, beta);
       } else {
         this.updates = 0;
       }
@@ -335,21 +372,25 @@ export class IncrementalCholesky {
     return worst;
   }
 
-  /** Fresh factor of S (sorted) from the Gram cache: O(n·m²) products (cached) + m³/3. */
-  private bulk(S: Int32Array): void {
+  /**
+   * Fresh factor of S (sorted) from the Gram cache: O(n·m²) products (cached) + m³/3; rows by
+   * |β_j| descending when `beta` is given (`syncTo`), else in S's order.
+   */
+  private bulk(S: Int32Array, beta?: Float64Array): void {
     const m = S.length;
     const cache = this.cache!;
     cache.ensure(S, null);
+    const order = beta === undefined ? S : byMagnitude(S, beta);
     const M = new Float64Array(m * m);
-    cache.block(S, M, m);
+    cache.block(order, M, m);
     const raw = new Float64Array(m);
     choleskyRankRevealing(M, m, this.rankTol, raw);
     this.ensureCap(m);
     const cap = this.cap;
     copyLower(M, m, this.L, cap); // a loop here made V8 deoptimise `bulk` at every call
-    this.order = Array.from(S);
+    this.order = Array.from(order);
     this.pos.fill(-1);
-    for (let t = 0; t < m; t++) this.pos[S[t]!] = t;
+    for (let t = 0; t < m; t++) this.pos[order[t]!] = t;
     this.diagM = this.order.map((j) => this.d.colNormsSq[j]! / this.d.nRows);
     this.rawRatio = Array.from(raw, (r) => (r > this.rankTol ? NaN : Math.max(0, r)));
     this.appended += m;
@@ -398,17 +439,17 @@ export class IncrementalCholesky {
   private handle(S: Int32Array): SupportFactor {
     const version = this.version;
     const m = S.length;
-    const perm = new Int32Array(m);
-    for (let t = 0; t < m; t++) perm[t] = this.pos[S[t]!]!;
+    const perm = positionsOf(S, this.pos);
     // kept for `extendedInfo`
     const scan = m === 0 ? NO_SCAN : this.pivotScan(0, this.order.length);
     this.lastScan = scan;
     const infoRaw = m === 0 ? this.info() : this.infoOf(scan);
     // report the worst index in S order
     const worstFeature = infoRaw.worstIndex >= 0 ? this.order[infoRaw.worstIndex]! : -1;
-    let worstS = -1;
-    for (let t = 0; t < m; t++) if (S[t] === worstFeature) worstS = t;
-    const info: CholeskyInfo = { ...infoRaw, worstIndex: worstS };
+    const info: CholeskyInfo = {
+      ok: infoRaw.ok, minPivotRatio: infoRaw.minPivotRatio, worstIndex: worstFeature >= 0 ? indexOfFeature(S, worstFeature) : -1,
+      conditionEstimate: infoRaw.conditionEstimate,
+    };
     return {
       cols: S,
       m,

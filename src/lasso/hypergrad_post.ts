@@ -326,7 +326,7 @@ export function refineAndDiagnose(
     }
   };
   const factorOnRaw = (cols: Int32Array, w: Float64Array | null): SupportFactor => {
-    if (incremental && w === null) return incr!.syncTo(cols);
+    if (incremental && w === null) return incr!.syncTo(cols, beta);
     const sys: SupportSystem = { d, cols, ones: !squared && ctx.fitIntercept, w, ridge: l2 };
     const M = buildSystemMatrix(sys, w === null ? gram : null);
     const m = cols.length + (sys.ones ? 1 : 0);
