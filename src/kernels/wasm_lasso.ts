@@ -77,6 +77,8 @@ export interface WasmEngine {
   readonly dots: (X: number, n: number, cols: number, count: number, v: number, out: number) => void;
   readonly dots2: (X: number, n: number, cols: number, count: number, a: number, b: number, outA: number, outB: number) => void;
   readonly gemvSkip: (X: number, n: number, p: number, beta: number, out: number) => void;
+  /** `gemvSkip` four non-zero columns per pass over out: the same bits (lasso.wat; the Gram refresh q − Gβ). */
+  readonly gemvSkip4: (X: number, n: number, p: number, beta: number, out: number) => void;
   readonly prep: (X: number, n: number, p: number, center: number, means: number, norms: number) => number;
   readonly wnorms: (X: number, n: number, ws: number, m: number, h: number, out: number) => void;
   readonly wepoch: (X: number, n: number, ws: number, m: number, beta: number, delta: number, w: number, h: number, curv: number, lam: number) => number;
@@ -216,6 +218,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     dots: ex.dots as WasmEngine['dots'],
     dots2: ex.dots2 as WasmEngine['dots2'],
     gemvSkip: ex.gemvSkip as WasmEngine['gemvSkip'],
+    gemvSkip4: ex.gemvSkip4 as WasmEngine['gemvSkip4'],
     prep: ex.prep as WasmEngine['prep'],
     wnorms: ex.wnorms as WasmEngine['wnorms'],
     wepoch: ex.wepoch as WasmEngine['wepoch'],
