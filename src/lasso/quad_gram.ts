@@ -22,9 +22,11 @@
  * evaluates the gap from r and X_cᵀr (one O(n·p) pass) and returns at once if that gap meets the
  * tolerance, or finishes the solve in residual mode. The returned gap is therefore always certified.
  *
- * The sweeps run in the WebAssembly SIMD kernel `gepoch` (kernels/wasm/lasso.wat: the residual
- * mode's `epoch` with its dot product replaced by the load of g_j; G lives in an engine memory of
- * its own, cached with the design), or in the JavaScript loop below with the backend 'js'.
+ * The sweeps run in the WebAssembly SIMD kernel `gepoch4` (kernels/wasm/lasso.wat: the residual
+ * mode's `epoch` with its dot product replaced by the load of g_j, the coordinates taken in groups
+ * of four with one pass over g per group — the bits of the one-coordinate `gepoch`; G lives in an
+ * engine memory of its own, cached with the design), or in the JavaScript loop below with the
+ * backend 'js'.
  *
  * Schedule (glmnet-like, the Gram analogue of working sets): a full sweep over the active features,
  * the full gap (O(p)), then sweeps restricted to the support (and unpenalised features) until the
@@ -503,7 +505,8 @@ function gramLoop(
   const sweep = (cols: Int32Array, m: number): void => {
     fresh = false;
     if (eng !== null) {
-      eng.gepoch(eng.xPtr, p, cols.byteOffset, m, beta.byteOffset, g.byteOffset, diag.byteOffset, thr.byteOffset, nl2);
+      // groups of four coordinates, one pass over g per group: the bits of `gepoch`, ≈ 15% faster
+      eng.gepoch4(eng.xPtr, p, cols.byteOffset, m, beta.byteOffset, g.byteOffset, diag.byteOffset, thr.byteOffset, nl2);
       return;
     }
     for (let w = 0; w < m; w++) {
