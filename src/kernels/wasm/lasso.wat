@@ -1110,12 +1110,13 @@
   ;;   g_k ← ((g_k + δ_a·G_a,k) + δ_b·G_b,k) + … .
   ;; Per entry the same operations in the same order as `gepoch`, so the same bits; g is loaded and
   ;; stored once per group (the sweeps are bound by those loads and stores, not by the arithmetic).
+  ;; The coordinate step z = s + N·β, ST(z, t)/(N + nl2) is written out in each slot (no call).
   (func $gepoch4 (export "gepoch4") (type $t0) (param $x i32) (param $n i32) (param $ws i32) (param $m i32) (param $beta i32) (param $r i32) (param $norms i32) (param $thr i32) (param $nl2 f64)
     (local $w i32) (local $mb i32) (local $endb i32) (local $end4 i32) (local $k i32)
     (local $j0 i32) (local $j1 i32) (local $j2 i32) (local $j3 i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
     (local $ch0 i32) (local $ch1 i32) (local $ch2 i32) (local $ch3 i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
     (local $b0 f64) (local $b1 f64) (local $b2 f64) (local $b3 f64) (local $d0 f64) (local $d1 f64) (local $d2 f64) (local $d3 f64)
-    (local $q0 f64) (local $q1 f64) (local $q2 f64) (local $q3 f64) (local $s f64) (local $nb f64)
+    (local $q0 f64) (local $q1 f64) (local $q2 f64) (local $q3 f64) (local $s f64) (local $nb f64) (local $nj f64) (local $tj f64)
     (local.set $endb (i32.shl (local.get $n) (i32.const 3)))
     (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3)))
     (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
@@ -1129,7 +1130,16 @@
         (local.set $w (i32.add (local.get $w) (i32.const 4)))
         (local.set $s (f64.load (i32.add (local.get $r) (local.get $j0))))
         (local.set $b0 (f64.load (i32.add (local.get $beta) (local.get $j0))))
-        (local.set $nb (call $gstep (local.get $s) (local.get $b0) (f64.load (i32.add (local.get $norms) (local.get $j0))) (f64.load (i32.add (local.get $thr) (local.get $j0))) (local.get $nl2)))
+        (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $j0))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $j0))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b0))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $s) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $s) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
         (local.set $ch0 (f64.ne (local.get $nb) (local.get $b0)))
         (if (local.get $ch0) (then (local.set $d0 (f64.sub (local.get $b0) (local.get $nb))) (f64.store (i32.add (local.get $beta) (local.get $j0)) (local.get $nb))))
         (local.set $ch1 (i32.const 0)) (local.set $ch2 (i32.const 0)) (local.set $ch3 (i32.const 0))
@@ -1142,7 +1152,16 @@
           (local.set $s (f64.load (i32.add (local.get $r) (local.get $j1))))
           (if (local.get $ch0) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d0) (f64.load (i32.add (local.get $c0) (local.get $j1))))))))
           (local.set $b1 (f64.load (i32.add (local.get $beta) (local.get $j1))))
-          (local.set $nb (call $gstep (local.get $s) (local.get $b1) (f64.load (i32.add (local.get $norms) (local.get $j1))) (f64.load (i32.add (local.get $thr) (local.get $j1))) (local.get $nl2)))
+          (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $j1))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $j1))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b1))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $s) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $s) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
           (local.set $ch1 (f64.ne (local.get $nb) (local.get $b1)))
           (if (local.get $ch1) (then (local.set $d1 (f64.sub (local.get $b1) (local.get $nb))) (f64.store (i32.add (local.get $beta) (local.get $j1)) (local.get $nb))))
           (if (i32.lt_u (local.get $w) (local.get $mb))
@@ -1155,7 +1174,16 @@
             (if (local.get $ch0) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d0) (f64.load (i32.add (local.get $c0) (local.get $j2))))))))
             (if (local.get $ch1) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d1) (f64.load (i32.add (local.get $c1) (local.get $j2))))))))
             (local.set $b2 (f64.load (i32.add (local.get $beta) (local.get $j2))))
-            (local.set $nb (call $gstep (local.get $s) (local.get $b2) (f64.load (i32.add (local.get $norms) (local.get $j2))) (f64.load (i32.add (local.get $thr) (local.get $j2))) (local.get $nl2)))
+            (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $j2))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $j2))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b2))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $s) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $s) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
             (local.set $ch2 (f64.ne (local.get $nb) (local.get $b2)))
             (if (local.get $ch2) (then (local.set $d2 (f64.sub (local.get $b2) (local.get $nb))) (f64.store (i32.add (local.get $beta) (local.get $j2)) (local.get $nb))))
             (if (i32.lt_u (local.get $w) (local.get $mb))
@@ -1169,7 +1197,16 @@
               (if (local.get $ch1) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d1) (f64.load (i32.add (local.get $c1) (local.get $j3))))))))
               (if (local.get $ch2) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d2) (f64.load (i32.add (local.get $c2) (local.get $j3))))))))
               (local.set $b3 (f64.load (i32.add (local.get $beta) (local.get $j3))))
-              (local.set $nb (call $gstep (local.get $s) (local.get $b3) (f64.load (i32.add (local.get $norms) (local.get $j3))) (f64.load (i32.add (local.get $thr) (local.get $j3))) (local.get $nl2)))
+              (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $j3))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $j3))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b3))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $s) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $s) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
               (local.set $ch3 (f64.ne (local.get $nb) (local.get $b3)))
               (if (local.get $ch3) (then (local.set $d3 (f64.sub (local.get $b3) (local.get $nb))) (f64.store (i32.add (local.get $beta) (local.get $j3)) (local.get $nb))))))))))
         (local.set $k (i32.const 0))
@@ -1186,17 +1223,6 @@
               (else
                 (if (i32.eq (local.get $k) (i32.const 1)) (then (call $axpy1q (local.get $r) (local.get $p0) (local.get $endb) (local.get $end4) (local.get $q0))))))))
         (br $groups))))
-
-  ;; gstep(s, b, N, t, nl2) → ST(s + N·b, t)/(N + nl2): the coordinate step of `gepoch` (same operations).
-  (func $gstep (param $s f64) (param $b f64) (param $nj f64) (param $tj f64) (param $nl2 f64) (result f64)
-    (local $z f64)
-    (local.set $z (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b))))
-    (if (result f64) (f64.gt (local.get $z) (local.get $tj))
-      (then (f64.div (f64.sub (local.get $z) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
-      (else
-        (if (result f64) (f64.lt (local.get $z) (f64.neg (local.get $tj)))
-          (then (f64.div (f64.add (local.get $z) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
-          (else (f64.const 0))))))
 
   ;; axpy2q(g, c0, c1, endb, end4, d0, d1): g_k ← (g_k + d0·c0_k) + d1·c1_k.
   (func $axpy2q (param $g i32) (param $c0 i32) (param $c1 i32) (param $endb i32) (param $end4 i32) (param $d0 f64) (param $d1 f64)
