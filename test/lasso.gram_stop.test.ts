@@ -4,7 +4,8 @@
  * every update) and, when it says stop, g is recomputed and the stop decided again — no confirming
  * full sweep. Checked: every solve so stopped (loose path with the predictor, cold solves at several
  * tolerances, both kernel backends) has an independently evaluated residual-mode duality gap within
- * its reported (certified) gap and the tolerance.
+ * its reported (certified) gap and the tolerance. Also (round cv4): the loose solve's options,
+ * resolved once per problem, follow a changed tol / maxIter and still refuse an invalid tol.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,4 +67,33 @@ test('Gram stop on the maintained g: cold Gram-mode solves at several tolerances
     const ex = independentGap(X, y, res.beta, lmax / div);
     assert.ok(ex <= res.gap + 1e-12 * res.tolerance / tol, `λmax/${div}: independent gap ${ex} above ${res.gap}`);
   }
+});
+
+test('loose Gram solves: the options resolved once per problem follow a changed tol / maxIter and still refuse a bad tol (round cv4)', () => {
+  const { X, y } = tall(22, 400, 30);
+  const a = new SparseProblem(X, y, 'lasso');
+  a.planSolves(100);
+  const yy = a.yc.reduce((s, v) => s + v * v, 0);
+  const lam = a.lambdaMax * 0.05;
+  for (const tol of [1e-4, 1e-9, 1e-4]) {
+    // warm-started from the previous tolerance's solution: the gap must meet each new tol
+    const s = looseGramSolve(a, lam, { tol, refine: false, checks: false }, false);
+    assert.ok(s !== null && s.converged, `tol ${tol}: not solved in the Gram mode`);
+    assert.ok(s.gap <= (tol * yy) / a.n, `tol ${tol}: gap ${s.gap} above ${(tol * yy) / a.n}`);
+    assert.ok(independentGap(X, y, s.beta, lam) <= s.gap + 1e-12 * yy, `tol ${tol}: independent gap above the certified one`);
+  }
+  // maxIter follows too: one sweep from β = 0 does not reach 1e-6 at a small λ (uncertified → null),
+  // the default maxIter does
+  const cold = (maxIter?: number): ReturnType<typeof looseGramSolve> => {
+    const b = new SparseProblem(X, y, 'lasso');
+    b.planSolves(100);
+    looseGramSolve(b, a.lambdaMax * 0.9, { tol: 1e-6, refine: false, checks: false });
+    const s = looseGramSolve(b, a.lambdaMax * 0.01, { tol: 1e-6, refine: false, checks: false, ...(maxIter !== undefined ? { maxIter } : {}) });
+    b.dispose();
+    return s;
+  };
+  assert.notEqual(cold(), null);
+  assert.equal(cold(1), null);
+  assert.throws(() => looseGramSolve(a, lam, { tol: 2, refine: false, checks: false }), /tol/);
+  a.dispose();
 });

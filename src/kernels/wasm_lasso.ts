@@ -74,9 +74,13 @@ export interface WasmEngine {
   readonly epoch: (X: number, n: number, ws: number, m: number, beta: number, r: number, norms: number, thr: number, nl2: number) => void;
   /** Gram-mode CD pass (lasso/quad_gram.ts): X = G (p×p), r = the gradient g = q − Gβ, norms = diag G. */
   readonly gepoch: (G: number, p: number, ws: number, m: number, beta: number, g: number, norms: number, thr: number, nl2: number) => void;
+  /** `gepoch` with the coordinates in groups of four, one pass over g per group: the same bits (lasso.wat). */
+  readonly gepoch4: (G: number, p: number, ws: number, m: number, beta: number, g: number, norms: number, thr: number, nl2: number) => void;
   readonly dots: (X: number, n: number, cols: number, count: number, v: number, out: number) => void;
   readonly dots2: (X: number, n: number, cols: number, count: number, a: number, b: number, outA: number, outB: number) => void;
   readonly gemvSkip: (X: number, n: number, p: number, beta: number, out: number) => void;
+  /** `gemvSkip` four non-zero columns per pass over out: the same bits (lasso.wat; the Gram refresh q − Gβ). */
+  readonly gemvSkip4: (X: number, n: number, p: number, beta: number, out: number) => void;
   readonly prep: (X: number, n: number, p: number, center: number, means: number, norms: number) => number;
   readonly wnorms: (X: number, n: number, ws: number, m: number, h: number, out: number) => void;
   readonly wepoch: (X: number, n: number, ws: number, m: number, beta: number, delta: number, w: number, h: number, curv: number, lam: number) => number;
@@ -213,9 +217,11 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     slot, buffer: buf, xPtr: x.byteOffset, r, r0, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, blk, busy: false,
     epoch: ex.epoch as WasmEngine['epoch'],
     gepoch: ex.gepoch as WasmEngine['gepoch'],
+    gepoch4: ex.gepoch4 as WasmEngine['gepoch4'],
     dots: ex.dots as WasmEngine['dots'],
     dots2: ex.dots2 as WasmEngine['dots2'],
     gemvSkip: ex.gemvSkip as WasmEngine['gemvSkip'],
+    gemvSkip4: ex.gemvSkip4 as WasmEngine['gemvSkip4'],
     prep: ex.prep as WasmEngine['prep'],
     wnorms: ex.wnorms as WasmEngine['wnorms'],
     wepoch: ex.wepoch as WasmEngine['wepoch'],

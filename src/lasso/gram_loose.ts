@@ -31,7 +31,7 @@ import type { InnerOptions, InnerSolution } from './hypergrad_types.js';
 import type { SparseProblem } from './hypergrad.js';
 import { designOutOfRange, interceptOf, type PreparedDesign } from './design.js';
 import { matvec } from './columns.js';
-import { resolveOptions, scaledTarget, supportOf, warmBeta } from './models.js';
+import { resolveOptions, scaledTarget, supportOf, warmBeta, type ResolvedOptions } from './models.js';
 import { sumSq, type QuadSpec } from './quad_model.js';
 import { cachedGram, gramEligible, gramPreferred, gramSolve } from './quad_gram.js';
 import { initialActiveSet } from './columns.js';
@@ -54,6 +54,8 @@ export interface LooseSetup {
   /** Buffers: a g to receive the next final g (recycled from dropped points), the predicted g. */
   spareG: Float64Array | null;
   readonly gPred: Float64Array;
+  /** The last resolved solver options and the tol / maxIter they were resolved from (a path asks the same every λ). */
+  opts: { readonly tol: number; readonly maxIter: number | undefined; readonly o: ResolvedOptions } | null;
 }
 
 /** A loose solution on the path: λ, β and the fresh g = q − Gβ it ended with. */
@@ -76,7 +78,7 @@ export function looseSetup(prob: SparseProblem): LooseSetup | null {
   let out: LooseSetup | null = null;
   if (prob.model === 'lasso' && !d.isSparse && d.scale === 1 && !designOutOfRange(d) && scaledTarget(Float64Array.from(prob.y)).scale === 1) {
     const act = initialActiveSet(d.colNormsSq);
-    out = { list: act.activeList, m: act.nActive, yc: prob.yc, yy: sumSq(d.nRows, prob.yc), l1: new Float64Array(d.nCols), last: null, prev: null, spareG: null, gPred: new Float64Array(d.nCols) };
+    out = { list: act.activeList, m: act.nActive, yc: prob.yc, yy: sumSq(d.nRows, prob.yc), l1: new Float64Array(d.nCols), last: null, prev: null, spareG: null, gPred: new Float64Array(d.nCols), opts: null };
   }
   qualifies.set(prob, out);
   return out;
@@ -102,7 +104,14 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
   const t0 = performance.now();
   const lam = prob.checkLambdas(lambdas);
   const fn = 'lasso';
-  const o = resolveOptions({ tol: opts.tol ?? 1e-4, onFailure: 'return', ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}) }, fn);
+  // resolved (and checked) once per problem and (tol, maxIter): the same options object every λ
+  const tol = opts.tol ?? 1e-4;
+  let ro = act.opts;
+  if (ro === null || ro.tol !== tol || ro.maxIter !== opts.maxIter) {
+    const o = resolveOptions({ tol, onFailure: 'return', ...(opts.maxIter !== undefined ? { maxIter: opts.maxIter } : {}) }, fn);
+    ro = act.opts = { tol, maxIter: opts.maxIter, o };
+  }
+  const o = ro.o;
   const n = d.nRows;
   const p = d.nCols;
   const warm = prob.lastSolution;
@@ -145,7 +154,7 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
     converged: true,
     iterations: gr.epochs,
     diagnostics: {
-      supportSize: support.length, equicorrelationSize: -1, kinks: new Int32Array(0), rankDeficient: false, rankCheck: 'none',
+      supportSize: support.length, equicorrelationSize: -1, kinks: NO_KINKS, rankDeficient: false, rankCheck: 'none',
       minPivotRatio: NaN, conditionEstimate: NaN, kktViolation: NaN, kktViolators: -1, refined: false, ok: true, messages: [],
     },
     timings: { solveMs: t1 - t0, postMs: 0, factorMs: 0, refineMs: 0, checksMs: 0, checkedFeatures: 0 },
@@ -153,6 +162,9 @@ export function looseGramSolve(prob: SparseProblem, lambdas: ArrayLike<number> |
   prob.warmStartFrom(sol);
   return sol;
 }
+
+/** The `kinks` of every loose solution (none are looked for): one shared empty array (length 0: nothing to mutate). */
+const NO_KINKS = new Int32Array(0);
 
 /**
  * The path predictor's start (file header): writes β into `beta` (a copy of the warm start `warm`)

@@ -22,9 +22,11 @@
  * evaluates the gap from r and X_cᵀr (one O(n·p) pass) and returns at once if that gap meets the
  * tolerance, or finishes the solve in residual mode. The returned gap is therefore always certified.
  *
- * The sweeps run in the WebAssembly SIMD kernel `gepoch` (kernels/wasm/lasso.wat: the residual
- * mode's `epoch` with its dot product replaced by the load of g_j; G lives in an engine memory of
- * its own, cached with the design), or in the JavaScript loop below with the backend 'js'.
+ * The sweeps run in the WebAssembly SIMD kernel `gepoch4` (kernels/wasm/lasso.wat: the residual
+ * mode's `epoch` with its dot product replaced by the load of g_j, the coordinates taken in groups
+ * of four with one pass over g per group — the bits of the one-coordinate `gepoch`; G lives in an
+ * engine memory of its own, cached with the design), or in the JavaScript loop below with the
+ * backend 'js'.
  *
  * Schedule (glmnet-like, the Gram analogue of working sets): a full sweep over the active features,
  * the full gap (O(p)), then sweeps restricted to the support (and unpenalised features) until the
@@ -358,7 +360,8 @@ function qMinusGbeta(G: Float64Array, p: number, q: Float64Array, beta: Float64A
   if (eng !== null) {
     const t = eng.vecA;
     t.fill(0);
-    eng.gemvSkip(eng.xPtr, p, p, beta.byteOffset, t.byteOffset);
+    // four columns per pass over t (`gemvSkip4`: the bits of `gemvSkip`, ≈ 26% faster at |S| = 130 of 300)
+    eng.gemvSkip4(eng.xPtr, p, p, beta.byteOffset, t.byteOffset);
     for (let j = 0; j < p; j++) out[j] = q[j]! - t[j]!;
     return;
   }
@@ -502,7 +505,8 @@ function gramLoop(
   const sweep = (cols: Int32Array, m: number): void => {
     fresh = false;
     if (eng !== null) {
-      eng.gepoch(eng.xPtr, p, cols.byteOffset, m, beta.byteOffset, g.byteOffset, diag.byteOffset, thr.byteOffset, nl2);
+      // groups of four coordinates, one pass over g per group: the bits of `gepoch`, ≈ 15% faster
+      eng.gepoch4(eng.xPtr, p, cols.byteOffset, m, beta.byteOffset, g.byteOffset, diag.byteOffset, thr.byteOffset, nl2);
       return;
     }
     for (let w = 0; w < m; w++) {
@@ -628,7 +632,11 @@ const gapOut = new Float64Array(6);
  * s = max(1, max_j |g_j − nλ₂β_j|/(n·l_j)), the rounding scale yy + Σ|β_j q_j| + |β_j(q_j − g_j)|].
  * `lu` > 0: every l_j equals lu (the Lasso), and the maximum is divided once — the same value,
  * since division by a positive number is monotone in IEEE arithmetic. A top-level function with
- * the arrays as arguments (not a closure over them): V8 hoists their loads out of the loop.
+ * the arrays as arguments (not a closure over them): V8 hoists their loads out of the loop. The
+ * Lasso loop has no branch on β_j ≠ 0: a zero β_j adds exactly ±0 to every sum (g, q finite), so the
+ * sums are bit for bit those of the branching loop, and V8 no longer boxes the doubles the branch
+ * merged (the branching loop allocated ≈ 2 kB of heap numbers per call: 8 MB per CV tuning of
+ * 2000 × 300, half of the tuning's allocation, round cv4).
  */
 function gapSums(
   cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, l1: Float64Array, lu: number, nl2: number, n: number, yy: number,
@@ -640,16 +648,14 @@ function gapSums(
       const j = cols[k]!;
       const b = beta[j]!;
       const x = g[j]!;
-      if (b !== 0) {
-        const qj = q[j]!;
-        pen += lu * Math.abs(b);
-        bb += b * b;
-        bg += b * x;
-        bq += b * qj;
-        sc += Math.abs(b * qj) + Math.abs(b * (qj - x));
-      }
+      const qj = q[j]!;
+      pen += lu * Math.abs(b);
+      bb += b * b;
+      bg += b * x;
+      bq += b * qj;
+      sc += Math.abs(b * qj) + Math.abs(b * (qj - x));
       const a = Math.abs(x - nl2 * b);
-      if (a > amax) amax = a;
+      amax = a > amax ? a : amax;
     }
     const a = amax / (n * lu);
     if (a > s) s = a;

@@ -1103,6 +1103,273 @@
             (i32.const 4)))
         (br $L1))))
 
+;; gepoch4(x, n, ws, m, beta, g, norms, thr, nl2): `gepoch` with the coordinates in groups of four
+  ;; (round cv4): within a group, coordinate t reads g_jt as the group's earlier updates leave it,
+  ;; g_jt + δ_0·G_j0,jt + … (scalars, in order: G symmetric, row j_u = column j_u), and the changed
+  ;; coordinates' updates of g are then applied in ONE pass, in order:
+  ;;   g_k ← ((g_k + δ_a·G_a,k) + δ_b·G_b,k) + … .
+  ;; Per entry the same operations in the same order as `gepoch`, so the same bits; g is loaded and
+  ;; stored once per group (the sweeps are bound by those loads and stores, not by the arithmetic).
+  ;; The coordinate step z = s + N·β, ST(z, t)/(N + nl2) is written out in each slot (no call).
+  (func $gepoch4 (export "gepoch4") (type $t0) (param $x i32) (param $n i32) (param $ws i32) (param $m i32) (param $beta i32) (param $r i32) (param $norms i32) (param $thr i32) (param $nl2 f64)
+    (local $w i32) (local $mb i32) (local $endb i32) (local $end4 i32) (local $k i32)
+    (local $j0 i32) (local $j1 i32) (local $j2 i32) (local $j3 i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+    (local $ch0 i32) (local $ch1 i32) (local $ch2 i32) (local $ch3 i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $b0 f64) (local $b1 f64) (local $b2 f64) (local $b3 f64) (local $d0 f64) (local $d1 f64) (local $d2 f64) (local $d3 f64)
+    (local $q0 f64) (local $q1 f64) (local $q2 f64) (local $q3 f64) (local $s f64) (local $nb f64) (local $nj f64) (local $tj f64)
+    (local.set $endb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3)))
+    (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $w (i32.const 0))
+    (block $done
+      (loop $groups
+        (br_if $done (i32.ge_u (local.get $w) (local.get $mb)))
+        (local.set $j0 (i32.load (i32.add (local.get $ws) (local.get $w))))
+        (local.set $c0 (i32.add (i32.mul (local.get $j0) (local.get $endb)) (local.get $x)))
+        (local.set $j0 (i32.shl (local.get $j0) (i32.const 3)))
+        (local.set $w (i32.add (local.get $w) (i32.const 4)))
+        (local.set $s (f64.load (i32.add (local.get $r) (local.get $j0))))
+        (local.set $b0 (f64.load (i32.add (local.get $beta) (local.get $j0))))
+        (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $j0))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $j0))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b0))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $s) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $s) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
+        (local.set $ch0 (f64.ne (local.get $nb) (local.get $b0)))
+        (if (local.get $ch0) (then (local.set $d0 (f64.sub (local.get $b0) (local.get $nb))) (f64.store (i32.add (local.get $beta) (local.get $j0)) (local.get $nb))))
+        (local.set $ch1 (i32.const 0)) (local.set $ch2 (i32.const 0)) (local.set $ch3 (i32.const 0))
+        (if (i32.lt_u (local.get $w) (local.get $mb))
+         (then
+          (local.set $j1 (i32.load (i32.add (local.get $ws) (local.get $w))))
+          (local.set $c1 (i32.add (i32.mul (local.get $j1) (local.get $endb)) (local.get $x)))
+          (local.set $j1 (i32.shl (local.get $j1) (i32.const 3)))
+          (local.set $w (i32.add (local.get $w) (i32.const 4)))
+          (local.set $s (f64.load (i32.add (local.get $r) (local.get $j1))))
+          (if (local.get $ch0) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d0) (f64.load (i32.add (local.get $c0) (local.get $j1))))))))
+          (local.set $b1 (f64.load (i32.add (local.get $beta) (local.get $j1))))
+          (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $j1))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $j1))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b1))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $s) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $s) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
+          (local.set $ch1 (f64.ne (local.get $nb) (local.get $b1)))
+          (if (local.get $ch1) (then (local.set $d1 (f64.sub (local.get $b1) (local.get $nb))) (f64.store (i32.add (local.get $beta) (local.get $j1)) (local.get $nb))))
+          (if (i32.lt_u (local.get $w) (local.get $mb))
+           (then
+            (local.set $j2 (i32.load (i32.add (local.get $ws) (local.get $w))))
+            (local.set $c2 (i32.add (i32.mul (local.get $j2) (local.get $endb)) (local.get $x)))
+            (local.set $j2 (i32.shl (local.get $j2) (i32.const 3)))
+            (local.set $w (i32.add (local.get $w) (i32.const 4)))
+            (local.set $s (f64.load (i32.add (local.get $r) (local.get $j2))))
+            (if (local.get $ch0) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d0) (f64.load (i32.add (local.get $c0) (local.get $j2))))))))
+            (if (local.get $ch1) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d1) (f64.load (i32.add (local.get $c1) (local.get $j2))))))))
+            (local.set $b2 (f64.load (i32.add (local.get $beta) (local.get $j2))))
+            (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $j2))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $j2))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b2))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $s) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $s) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
+            (local.set $ch2 (f64.ne (local.get $nb) (local.get $b2)))
+            (if (local.get $ch2) (then (local.set $d2 (f64.sub (local.get $b2) (local.get $nb))) (f64.store (i32.add (local.get $beta) (local.get $j2)) (local.get $nb))))
+            (if (i32.lt_u (local.get $w) (local.get $mb))
+             (then
+              (local.set $j3 (i32.load (i32.add (local.get $ws) (local.get $w))))
+              (local.set $c3 (i32.add (i32.mul (local.get $j3) (local.get $endb)) (local.get $x)))
+              (local.set $j3 (i32.shl (local.get $j3) (i32.const 3)))
+              (local.set $w (i32.add (local.get $w) (i32.const 4)))
+              (local.set $s (f64.load (i32.add (local.get $r) (local.get $j3))))
+              (if (local.get $ch0) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d0) (f64.load (i32.add (local.get $c0) (local.get $j3))))))))
+              (if (local.get $ch1) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d1) (f64.load (i32.add (local.get $c1) (local.get $j3))))))))
+              (if (local.get $ch2) (then (local.set $s (f64.add (local.get $s) (f64.mul (local.get $d2) (f64.load (i32.add (local.get $c2) (local.get $j3))))))))
+              (local.set $b3 (f64.load (i32.add (local.get $beta) (local.get $j3))))
+              (local.set $nj (f64.load (i32.add (local.get $norms) (local.get $j3))))
+        (local.set $tj (f64.load (i32.add (local.get $thr) (local.get $j3))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $nj) (local.get $b3))))
+        (local.set $nb
+          (if (result f64) (f64.gt (local.get $s) (local.get $tj))
+            (then (f64.div (f64.sub (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+            (else
+              (if (result f64) (f64.lt (local.get $s) (f64.neg (local.get $tj)))
+                (then (f64.div (f64.add (local.get $s) (local.get $tj)) (f64.add (local.get $nj) (local.get $nl2))))
+                (else (f64.const 0))))))
+              (local.set $ch3 (f64.ne (local.get $nb) (local.get $b3)))
+              (if (local.get $ch3) (then (local.set $d3 (f64.sub (local.get $b3) (local.get $nb))) (f64.store (i32.add (local.get $beta) (local.get $j3)) (local.get $nb))))))))))
+        (local.set $k (i32.const 0))
+        (if (local.get $ch0) (then (if (i32.eqz (local.get $k)) (then (local.set $p0 (local.get $c0)) (local.set $q0 (local.get $d0)))) (if (i32.eq (local.get $k) (i32.const 1)) (then (local.set $p1 (local.get $c0)) (local.set $q1 (local.get $d0)))) (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $p2 (local.get $c0)) (local.set $q2 (local.get $d0)))) (if (i32.eq (local.get $k) (i32.const 3)) (then (local.set $p3 (local.get $c0)) (local.set $q3 (local.get $d0)))) (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (if (local.get $ch1) (then (if (i32.eqz (local.get $k)) (then (local.set $p0 (local.get $c1)) (local.set $q0 (local.get $d1)))) (if (i32.eq (local.get $k) (i32.const 1)) (then (local.set $p1 (local.get $c1)) (local.set $q1 (local.get $d1)))) (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $p2 (local.get $c1)) (local.set $q2 (local.get $d1)))) (if (i32.eq (local.get $k) (i32.const 3)) (then (local.set $p3 (local.get $c1)) (local.set $q3 (local.get $d1)))) (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (if (local.get $ch2) (then (if (i32.eqz (local.get $k)) (then (local.set $p0 (local.get $c2)) (local.set $q0 (local.get $d2)))) (if (i32.eq (local.get $k) (i32.const 1)) (then (local.set $p1 (local.get $c2)) (local.set $q1 (local.get $d2)))) (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $p2 (local.get $c2)) (local.set $q2 (local.get $d2)))) (if (i32.eq (local.get $k) (i32.const 3)) (then (local.set $p3 (local.get $c2)) (local.set $q3 (local.get $d2)))) (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (if (local.get $ch3) (then (if (i32.eqz (local.get $k)) (then (local.set $p0 (local.get $c3)) (local.set $q0 (local.get $d3)))) (if (i32.eq (local.get $k) (i32.const 1)) (then (local.set $p1 (local.get $c3)) (local.set $q1 (local.get $d3)))) (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $p2 (local.get $c3)) (local.set $q2 (local.get $d3)))) (if (i32.eq (local.get $k) (i32.const 3)) (then (local.set $p3 (local.get $c3)) (local.set $q3 (local.get $d3)))) (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (if (i32.eq (local.get $k) (i32.const 4))
+          (then (call $axpy4q (local.get $r) (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3) (local.get $endb) (local.get $end4) (local.get $q0) (local.get $q1) (local.get $q2) (local.get $q3)))
+          (else
+            (if (i32.ge_u (local.get $k) (i32.const 2))
+              (then (call $axpy2q (local.get $r) (local.get $p0) (local.get $p1) (local.get $endb) (local.get $end4) (local.get $q0) (local.get $q1))
+                (if (i32.eq (local.get $k) (i32.const 3)) (then (call $axpy1q (local.get $r) (local.get $p2) (local.get $endb) (local.get $end4) (local.get $q2)))))
+              (else
+                (if (i32.eq (local.get $k) (i32.const 1)) (then (call $axpy1q (local.get $r) (local.get $p0) (local.get $endb) (local.get $end4) (local.get $q0))))))))
+        (br $groups))))
+
+  ;; axpy2q(g, c0, c1, endb, end4, d0, d1): g_k ← (g_k + d0·c0_k) + d1·c1_k.
+  (func $axpy2q (param $g i32) (param $c0 i32) (param $c1 i32) (param $endb i32) (param $end4 i32) (param $d0 f64) (param $d1 f64)
+    (local $k i32) (local $v0 v128) (local $v1 v128)
+    (local.set $v0 (f64x2.splat (local.get $d0)))
+    (local.set $v1 (f64x2.splat (local.get $d1)))
+    (local.set $k (i32.const 0))
+    (block $b4
+      (loop $l4
+        (br_if $b4 (i32.ge_u (local.get $k) (local.get $end4)))
+        (v128.store align=8 (i32.add (local.get $g) (local.get $k))
+          (f64x2.add
+            (f64x2.add (v128.load align=8 (i32.add (local.get $g) (local.get $k)))
+              (f64x2.mul (local.get $v0) (v128.load align=8 (i32.add (local.get $c0) (local.get $k)))))
+            (f64x2.mul (local.get $v1) (v128.load align=8 (i32.add (local.get $c1) (local.get $k))))))
+        (v128.store offset=16 align=8 (i32.add (local.get $g) (local.get $k))
+          (f64x2.add
+            (f64x2.add (v128.load offset=16 align=8 (i32.add (local.get $g) (local.get $k)))
+              (f64x2.mul (local.get $v0) (v128.load offset=16 align=8 (i32.add (local.get $c0) (local.get $k)))))
+            (f64x2.mul (local.get $v1) (v128.load offset=16 align=8 (i32.add (local.get $c1) (local.get $k))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 32)))
+        (br $l4)))
+    (block $b1
+      (loop $l1
+        (br_if $b1 (i32.ge_u (local.get $k) (local.get $endb)))
+        (f64.store (i32.add (local.get $g) (local.get $k))
+          (f64.add
+            (f64.add (f64.load (i32.add (local.get $g) (local.get $k)))
+              (f64.mul (local.get $d0) (f64.load (i32.add (local.get $c0) (local.get $k)))))
+            (f64.mul (local.get $d1) (f64.load (i32.add (local.get $c1) (local.get $k))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 8)))
+        (br $l1))))
+
+  ;; gemvSkip4(x, n, p, beta, out): `gemvSkip` with the non-zero columns taken four at a time (round
+  ;; cv4): out_k ← (((out_k + β_a·X_ak) + β_b·X_bk) + β_c·X_ck) + β_d·X_dk in one pass, the columns in
+  ;; ascending order, a remainder of 1–3 columns one by one — per entry the same operations in the
+  ;; same order as `gemvSkip`, so the same bits, with out loaded and stored once per four columns.
+  (func $gemvSkip4 (export "gemvSkip4") (type $t3) (param $x i32) (param $n i32) (param $p i32) (param $beta i32) (param $out i32)
+    (local $j i32) (local $pb i32) (local $endb i32) (local $end4 i32) (local $cnt i32) (local $bj f64)
+    (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+    (local $b0 f64) (local $b1 f64) (local $b2 f64) (local $b3 f64)
+    (local.set $endb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3)))
+    (local.set $pb (i32.shl (local.get $p) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (local.set $cnt (i32.const 0))
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $j) (local.get $pb)))
+        (local.set $bj (f64.load (i32.add (local.get $beta) (local.get $j))))
+        (if (f64.ne (local.get $bj) (f64.const 0))
+          (then
+            ;; column j/8 starts at x + (j/8)·n·8 = x + j·n
+            (if (i32.eqz (local.get $cnt))
+              (then (local.set $c0 (i32.add (local.get $x) (i32.mul (local.get $j) (local.get $n)))) (local.set $b0 (local.get $bj)))
+              (else
+                (if (i32.eq (local.get $cnt) (i32.const 1))
+                  (then (local.set $c1 (i32.add (local.get $x) (i32.mul (local.get $j) (local.get $n)))) (local.set $b1 (local.get $bj)))
+                  (else
+                    (if (i32.eq (local.get $cnt) (i32.const 2))
+                      (then (local.set $c2 (i32.add (local.get $x) (i32.mul (local.get $j) (local.get $n)))) (local.set $b2 (local.get $bj)))
+                      (else (local.set $c3 (i32.add (local.get $x) (i32.mul (local.get $j) (local.get $n)))) (local.set $b3 (local.get $bj))))))))
+            (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))
+            (if (i32.eq (local.get $cnt) (i32.const 4))
+              (then
+                (call $axpy4q (local.get $out) (local.get $c0) (local.get $c1) (local.get $c2) (local.get $c3)
+                  (local.get $endb) (local.get $end4) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3))
+                (local.set $cnt (i32.const 0))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $cols)))
+    ;; the remainder, in order
+    (if (i32.ge_u (local.get $cnt) (i32.const 1)) (then (call $axpy1q (local.get $out) (local.get $c0) (local.get $endb) (local.get $end4) (local.get $b0))))
+    (if (i32.ge_u (local.get $cnt) (i32.const 2)) (then (call $axpy1q (local.get $out) (local.get $c1) (local.get $endb) (local.get $end4) (local.get $b1))))
+    (if (i32.ge_u (local.get $cnt) (i32.const 3)) (then (call $axpy1q (local.get $out) (local.get $c2) (local.get $endb) (local.get $end4) (local.get $b2)))))
+
+  ;; axpy1q(g, c, endb, end4, d): g_k ← g_k + d·c_k over endb bytes (end4: the part in blocks of 4).
+  (func $axpy1q (param $g i32) (param $c i32) (param $endb i32) (param $end4 i32) (param $d f64)
+    (local $k i32) (local $v v128)
+    (local.set $v (f64x2.splat (local.get $d)))
+    (local.set $k (i32.const 0))
+    (block $b4
+      (loop $l4
+        (br_if $b4 (i32.ge_u (local.get $k) (local.get $end4)))
+        (v128.store align=8 (i32.add (local.get $g) (local.get $k))
+          (f64x2.add (v128.load align=8 (i32.add (local.get $g) (local.get $k)))
+            (f64x2.mul (local.get $v) (v128.load align=8 (i32.add (local.get $c) (local.get $k))))))
+        (v128.store offset=16 align=8 (i32.add (local.get $g) (local.get $k))
+          (f64x2.add (v128.load offset=16 align=8 (i32.add (local.get $g) (local.get $k)))
+            (f64x2.mul (local.get $v) (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $k))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 32)))
+        (br $l4)))
+    (block $b1
+      (loop $l1
+        (br_if $b1 (i32.ge_u (local.get $k) (local.get $endb)))
+        (f64.store (i32.add (local.get $g) (local.get $k))
+          (f64.add (f64.load (i32.add (local.get $g) (local.get $k)))
+            (f64.mul (local.get $d) (f64.load (i32.add (local.get $c) (local.get $k))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 8)))
+        (br $l1))))
+
+  ;; axpy4q(g, c0..c3, endb, end4, d0..d3): g_k ← (((g_k + d0·c0_k) + d1·c1_k) + d2·c2_k) + d3·c3_k.
+  (func $axpy4q (param $g i32) (param $c0 i32) (param $c1 i32) (param $c2 i32) (param $c3 i32) (param $endb i32) (param $end4 i32)
+    (param $d0 f64) (param $d1 f64) (param $d2 f64) (param $d3 f64)
+    (local $k i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local.set $v0 (f64x2.splat (local.get $d0)))
+    (local.set $v1 (f64x2.splat (local.get $d1)))
+    (local.set $v2 (f64x2.splat (local.get $d2)))
+    (local.set $v3 (f64x2.splat (local.get $d3)))
+    (local.set $k (i32.const 0))
+    (block $b4
+      (loop $l4
+        (br_if $b4 (i32.ge_u (local.get $k) (local.get $end4)))
+        (v128.store align=8 (i32.add (local.get $g) (local.get $k))
+          (f64x2.add
+            (f64x2.add
+              (f64x2.add
+                (f64x2.add (v128.load align=8 (i32.add (local.get $g) (local.get $k)))
+                  (f64x2.mul (local.get $v0) (v128.load align=8 (i32.add (local.get $c0) (local.get $k)))))
+                (f64x2.mul (local.get $v1) (v128.load align=8 (i32.add (local.get $c1) (local.get $k)))))
+              (f64x2.mul (local.get $v2) (v128.load align=8 (i32.add (local.get $c2) (local.get $k)))))
+            (f64x2.mul (local.get $v3) (v128.load align=8 (i32.add (local.get $c3) (local.get $k))))))
+        (v128.store offset=16 align=8 (i32.add (local.get $g) (local.get $k))
+          (f64x2.add
+            (f64x2.add
+              (f64x2.add
+                (f64x2.add (v128.load offset=16 align=8 (i32.add (local.get $g) (local.get $k)))
+                  (f64x2.mul (local.get $v0) (v128.load offset=16 align=8 (i32.add (local.get $c0) (local.get $k)))))
+                (f64x2.mul (local.get $v1) (v128.load offset=16 align=8 (i32.add (local.get $c1) (local.get $k)))))
+              (f64x2.mul (local.get $v2) (v128.load offset=16 align=8 (i32.add (local.get $c2) (local.get $k)))))
+            (f64x2.mul (local.get $v3) (v128.load offset=16 align=8 (i32.add (local.get $c3) (local.get $k))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 32)))
+        (br $l4)))
+    (block $b1
+      (loop $l1
+        (br_if $b1 (i32.ge_u (local.get $k) (local.get $endb)))
+        (f64.store (i32.add (local.get $g) (local.get $k))
+          (f64.add
+            (f64.add
+              (f64.add
+                (f64.add (f64.load (i32.add (local.get $g) (local.get $k)))
+                  (f64.mul (local.get $d0) (f64.load (i32.add (local.get $c0) (local.get $k)))))
+                (f64.mul (local.get $d1) (f64.load (i32.add (local.get $c1) (local.get $k)))))
+              (f64.mul (local.get $d2) (f64.load (i32.add (local.get $c2) (local.get $k)))))
+            (f64.mul (local.get $d3) (f64.load (i32.add (local.get $c3) (local.get $k))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 8)))
+        (br $l1))))
+
   ;; gemvSkip(x, n, p, beta, out): out += Σ_{β_j ≠ 0} β_j·X_j (Xβ skipping zero coefficients).
   (func $gemvSkip (export "gemvSkip") (type $t3) (param $x i32) (param $n i32) (param $p i32) (param $beta i32) (param $out i32)
     (local $j i32) (local $pb i32) (local $c i32) (local $unused i32) (local $end4 i32) (local $endb i32) (local $dv v128) (local $bj f64) (local $pc i32) (local $pv i32) (local $pe i32) (local $end8 i32)
