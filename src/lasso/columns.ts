@@ -169,7 +169,8 @@ export function matvec(d: PreparedDesign, beta: Float64Array, out: Float64Array)
     const bp = stageVec(e, beta, e.outB, p);
     const op = ptrIn(e, out);
     if (op < 0) e.vecA.fill(0);
-    e.gemvSkip(e.xPtr, n, p, bp, op >= 0 ? op : e.vecA.byteOffset);
+    // four non-zero columns per pass over out (`gemvSkip4`: the bits of `gemvSkip`, round cv5)
+    e.gemvSkip4(e.xPtr, n, p, bp, op >= 0 ? op : e.vecA.byteOffset);
     if (op < 0) out.set(e.vecA);
     return;
   }

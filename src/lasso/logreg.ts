@@ -323,7 +323,8 @@ class LogregPN {
       }
       // u = XΔ + Δb
       u.fill(db);
-      if (e !== null) e.gemvSkip(e.xPtr, n, this.p, delta.byteOffset, u.byteOffset);
+      // four non-zero columns per pass over u (`gemvSkip4`: the bits of `gemvSkip`, ≈ 25% faster, round cv5)
+      if (e !== null) e.gemvSkip4(e.xPtr, n, this.p, delta.byteOffset, u.byteOffset);
       else {
         for (let k = 0; k < m; k++) {
           const j = ws[k]!;
