@@ -589,7 +589,9 @@ export class SparseProblem {
   }
 }
 
-/** −g (a small function: optimised early). */
+/** Largest |log(λ'/λ)| at which `pathPredicted` moves the warm start (past it, too many kinks). */
+const PREDICT_MAX_STEP = 0.25;
+
 /**
  * The Lasso's warm start moved along the path (round fitcpu): on a support S with fixed signs s the
  * solution is affine in λ (KKT: M β_S = X_c,Sᵀy_c/n − λs, M = X_c,SᵀX_c,S/n), so
@@ -601,9 +603,6 @@ export class SparseProblem {
  * or on a non-finite result. Only the start of the solve changes: its tolerance and certificate
  * are the same, so the result is as accurate, not bit-identical.
  */
-/** Largest |log(λ'/λ)| at which `pathPredicted` moves the warm start (past it, too many kinks). */
-const PREDICT_MAX_STEP = 0.25;
-
 function pathPredicted(warm: InnerSolution, lam: number): Float64Array | null {
   const f = warm.factor;
   const S = warm.support;
@@ -628,6 +627,7 @@ function pathPredicted(warm: InnerSolution, lam: number): Float64Array | null {
   return out;
 }
 
+/** −g (a small function: optimised early). */
 function negated(g: Float64Array): Float64Array {
   const v = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) v[i] = -g[i]!;
