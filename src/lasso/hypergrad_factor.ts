@@ -46,37 +46,11 @@ function orderThenAbsent(order: readonly number[], S: Int32Array, pos: Int32Arra
   return need;
 }
 
-/*
- * The O(m) loops of the factor's upkeep live in small functions of their own (round hg4): the
- * methods that called them run a handful of times per solve and stayed unoptimised for tens of
- * solves (V8 tiers a function up by its calls and loop iterations), their loops with them.
- */
-
-/** After deleting position k: pos[order[t]] = t and rawRatio[t] = NaN (pivots updated) for t ≥ k. */
-function renumberFrom(order: readonly number[], pos: Int32Array, rawRatio: number[], k: number): void {
-  for (let i = k; i < rawRatio.length; i++) rawRatio[i] = NaN;
-  for (let t = k; t < order.length; t++) pos[order[t]!] = t;
-}
-
 /** The features of S ordered by |β_j| descending (ties: ascending feature). */
 function byMagnitude(S: Int32Array, beta: Float64Array): Int32Array {
   const out = Int32Array.from(S);
   out.sort((a, b) => Math.abs(beta[b]!) - Math.abs(beta[a]!) || a - b);
   return out;
-}
-
-/** perm[t] = pos[S[t]]. */
-function positionsOf(S: Int32Array, pos: Int32Array): Int32Array {
-  const perm = new Int32Array(S.length);
-  for (let t = 0; t < S.length; t++) perm[t] = pos[S[t]!]!;
-  return perm;
-}
-
-/** The last t with S[t] = j, −1 if none. */
-function indexOfFeature(S: Int32Array, j: number): number {
-  let w = -1;
-  for (let t = 0; t < S.length; t++) if (S[t] === j) w = t;
-  return w;
 }
 
 /** A factorisation of M on a support, whatever produced it. */
@@ -268,7 +242,8 @@ export class IncrementalCholesky {
     this.order.splice(k, 1);
     this.diagM.splice(k, 1);
     this.rawRatio.splice(k, 1);
-    renumberFrom(this.order, this.pos, this.rawRatio, k);
+    for (let i = k; i < this.rawRatio.length; i++) this.rawRatio[i] = NaN; // pivots were updated
+    for (let t = k; t < this.order.length; t++) this.pos[this.order[t]!] = t;
     this.deleted++;
   }
 
@@ -439,17 +414,17 @@ export class IncrementalCholesky {
   private handle(S: Int32Array): SupportFactor {
     const version = this.version;
     const m = S.length;
-    const perm = positionsOf(S, this.pos);
+    const perm = new Int32Array(m);
+    for (let t = 0; t < m; t++) perm[t] = this.pos[S[t]!]!;
     // kept for `extendedInfo`
     const scan = m === 0 ? NO_SCAN : this.pivotScan(0, this.order.length);
     this.lastScan = scan;
     const infoRaw = m === 0 ? this.info() : this.infoOf(scan);
     // report the worst index in S order
     const worstFeature = infoRaw.worstIndex >= 0 ? this.order[infoRaw.worstIndex]! : -1;
-    const info: CholeskyInfo = {
-      ok: infoRaw.ok, minPivotRatio: infoRaw.minPivotRatio, worstIndex: worstFeature >= 0 ? indexOfFeature(S, worstFeature) : -1,
-      conditionEstimate: infoRaw.conditionEstimate,
-    };
+    let worstS = -1;
+    for (let t = 0; t < m; t++) if (S[t] === worstFeature) worstS = t;
+    const info: CholeskyInfo = { ...infoRaw, worstIndex: worstS };
     return {
       cols: S,
       m,
