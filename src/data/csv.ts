@@ -336,6 +336,8 @@ export class CsvParser {
         const s = pos;
         // one pass for the common field, a number ending at a delimiter: read it and step past
         // it; anything else (spaces before the delimiter, text) is found and read as a whole below
+        // (the step past the delimiter is a copy of the one after the store below: sharing one tail
+        // re-checks and re-stores every number and read the 9.8 MB bench file 2–3% slower)
         const c = f < nCols ? colOf[f]! : -2;
         const dst = c >= 0 ? data : c === -1 ? y : this.spare;
         const at = c >= 0 ? c * cap + row : c === -1 ? row : 0;
