@@ -30,6 +30,7 @@ import {
 import { loadFashionMnist } from '../src/node.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { deq } from '../src/nn/deq/deq.js';
+import { cpuMs } from './timing.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -49,10 +50,7 @@ function table(header: string[], rows: (string | number)[][]): void {
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const r of cells.slice(1)) console.log(line(r));
 }
-const cpuSec = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
+const cpuSec = (): number => cpuMs() / 1000;
 
 const train = loadFashionMnist({ split: 'train', limit: nTrain });
 const test = loadFashionMnist({ split: 'test', limit: nTest });
