@@ -11,27 +11,14 @@
 import { execFileSync } from 'node:child_process';
 import type { Tensor } from '../src/index.js';
 import { loadDist } from './dist.js';
+import { time } from './timing.js';
 
 const { add, grad, jvp, mul, relu, sum, tensor } = await loadDist();
 
-/**
- * µs per call of `fn`: batches of 20 calls for `minMs`, after a warm-up; returns the minimum and the
- * median over the batches (the minimum is the uncontended cost on a shared machine, the median says
- * how noisy the run was).
- */
+/** Microseconds per call: batches of 20 calls after 50 warm-up calls, for at least `minMs` (bench/timing.ts). */
 function timeIt(fn: () => void, minMs = 600): { min: number; median: number } {
-  for (let i = 0; i < 50; i++) fn(); // warm-up
-  const batches: number[] = [];
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < minMs || batches.length < 5) {
-    const b0 = performance.now();
-    for (let i = 0; i < 20; i++) fn();
-    t = performance.now();
-    batches.push(((t - b0) * 1000) / 20);
-  }
-  batches.sort((a, b) => a - b);
-  return { min: batches[0]!, median: batches[batches.length >> 1]! };
+  const t = time(fn, { warmup: 50, batch: 20, minMs });
+  return { min: t.min * 1000, median: t.median * 1000 };
 }
 
 const layers = 50;

@@ -8,27 +8,11 @@
  */
 import { dot, gemm, gemv } from '../src/kernels/blas.js';
 import { seeded as randomArray } from '../test/fixtures/seeded.js';
+import { time } from './timing.js';
 
-/** Best seconds per call of `fn` over `trials` trials, after a warm-up. */
+/** Best seconds per call of `fn` over `trials` trials of ≥ `minTrialMs`, after a 60 ms warm-up (bench/timing.ts). */
 function bestSecondsPerCall(fn: () => void, trials = 5, minTrialMs = 25): number {
-  const warmUntil = performance.now() + 60;
-  let calls = 0;
-  do {
-    fn();
-    calls++;
-  } while (performance.now() < warmUntil || calls < 3);
-  // calls per trial so that a trial lasts at least minTrialMs
-  const t0 = performance.now();
-  fn();
-  const once = Math.max(performance.now() - t0, 1e-3);
-  const reps = Math.max(1, Math.ceil(minTrialMs / once));
-  let best = Infinity;
-  for (let t = 0; t < trials; t++) {
-    const start = performance.now();
-    for (let r = 0; r < reps; r++) fn();
-    best = Math.min(best, (performance.now() - start) / reps);
-  }
-  return best / 1000;
+  return time(fn, { warmup: 3, warmupMs: 60, sampleMs: minTrialMs, reps: trials }).min / 1000;
 }
 
 /** Reference: C = A·B with the cache-friendly i-k-j loop order (no blocking, no tiling). */

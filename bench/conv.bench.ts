@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { conv2d, grad, maxPool2d, rng, sum, type Tensor } from '../src/index.js';
 import { trainDigitsCnn } from '../test/fixtures/digits_cnn.js';
+import { time } from './timing.js';
 
 const REPEATS = 5;
 const CONVS = [
@@ -25,15 +26,9 @@ const CONVS = [
 const POOLS = [{ name: 'maxPool2d 2×2 on 128×16×14×14 (fwd+bwd)', x: [128, 16, 14, 14], kernel: 2 }];
 const CNN = { n: 1437, batch: 16, epochs: 3 };
 
+/** Seconds: fastest of `repeats` calls after one warm-up (bench/timing.ts). */
 function best(fn: () => void, repeats = REPEATS): number {
-  fn();
-  let t = Infinity;
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    fn();
-    t = Math.min(t, performance.now() - t0);
-  }
-  return t / 1000;
+  return time(fn, { reps: repeats }).min / 1000;
 }
 
 interface TorchRow { name: string; threads: number; fwd?: number; fwdBwd?: number; epoch?: number }

@@ -26,6 +26,7 @@ import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { CsvParser, countLineEnds } from '../src/data/csv.js';
 import { loadCsv } from '../src/data/files.js';
 import { scanDecimalInto } from '../src/data/decimal.js';
+import { time } from './timing.js';
 
 const quick = process.argv.includes('--quick');
 const REPEATS = quick ? 3 : 10;
@@ -34,15 +35,9 @@ const P = 1000;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nsdiff-csv-bench-'));
 
-/** Best wall time in ms of `reps` calls. */
+/** Best wall time in ms of `reps` calls (bench/timing.ts). */
 function best(reps: number, f: () => unknown): number {
-  let b = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    f();
-    b = Math.min(b, performance.now() - t);
-  }
-  return b;
+  return time(f, { warmup: 0, reps }).min;
 }
 
 const { X, y } = makeCorrelatedData(N, P, { seed: 0, corr: 0.6, snr: 3, density: 0.1 });

@@ -30,6 +30,8 @@ import {
 import { loadFashionMnist } from '../src/node.js';
 import { fcDeq, type FcDeqParams } from '../src/nn/deq/fc.js';
 import { deq } from '../src/nn/deq/deq.js';
+import { cpuMs } from './timing.js';
+import { table } from './table.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -41,18 +43,7 @@ const epochs = Number(process.argv[4] ?? 2);
 const sections = new Set((process.argv[5] ?? '1,2,3,4').split(',').map(Number));
 const WIDTH = 256;
 
-function table(header: string[], rows: (string | number)[][]): void {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, j) => Math.max(...cells.map((r) => r[j]!.length)));
-  const line = (r: string[]) => '| ' + r.map((c, j) => c.padStart(widths[j]!)).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-  for (const r of cells.slice(1)) console.log(line(r));
-}
-const cpuSec = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
+const cpuSec = (): number => cpuMs() / 1000;
 
 const train = loadFashionMnist({ split: 'train', limit: nTrain });
 const test = loadFashionMnist({ split: 'test', limit: nTest });

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seeded } from '../test/fixtures/seeded.js';
+import { time } from './timing.js';
 
 const dist = (p: string) => new URL(`../dist/kernels/${p}`, import.meta.url);
 if (!existsSync(dist('blas.js'))) throw new Error('build first: npm run build (benchmarks measure dist/)');
@@ -41,24 +42,14 @@ const cases: Case[] = [
 /** CPU seconds of the last `best` call's best run (process.cpuUsage: not inflated by preemption). */
 let lastCpu = NaN;
 /**
- * Best wall time (s) of repeated runs within the budget, after one warm-up; also records the best
- * CPU time in `lastCpu`. On a loaded machine, runs longer than a scheduler slice are preempted and
- * wall time understates single-thread speed; CPU time (user + system of the process) does not.
+ * Best wall time (s) of repeated runs within the budget (3 to 200), after one warm-up; also records
+ * the best CPU time in `lastCpu` (bench/timing.ts). On a loaded machine, runs longer than a scheduler
+ * slice are preempted and wall time understates single-thread speed; CPU time does not.
  */
 function best(f: () => void, budgetS: number): number {
-  f();
-  let bestT = Infinity;
-  lastCpu = Infinity;
-  const start = performance.now();
-  for (let reps = 0; reps < 200 && (reps < 3 || performance.now() - start < budgetS * 1000); reps++) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    f();
-    bestT = Math.min(bestT, performance.now() - t0);
-    const cu = process.cpuUsage(c0);
-    lastCpu = Math.min(lastCpu, (cu.user + cu.system) / 1e6);
-  }
-  return bestT / 1000;
+  const t = time(f, { reps: 3, minMs: budgetS * 1000, maxReps: 200 });
+  lastCpu = t.cpu / 1000;
+  return t.min / 1000;
 }
 
 /** GFLOP/s by wall time; for single-thread modes `cpuRate` gets the rate by CPU time. */

@@ -28,6 +28,7 @@ import { takeRows, type DenseDesign } from '../src/data/dataset.js';
 import { rng } from '../src/core/rng.js';
 import { CrossValCriterion, optimize, tuneLasso, type TuneOptions } from '../src/hpo/index.js';
 import { SparseProblem } from '../src/lasso/hypergrad.js';
+import { time } from './timing.js';
 
 const quick = process.argv.includes('--quick');
 const REPEATS = quick ? 1 : 3;
@@ -86,15 +87,6 @@ function runSklearn(py: string, X: DenseDesign, y: Float64Array): SkResult | nul
   }
 }
 
-function best<T extends { ms: number }>(runs: () => T, k: number): T {
-  let b: T | null = null;
-  for (let i = 0; i < k; i++) {
-    const r = runs();
-    if (b === null || r.ms < b.ms) b = r;
-  }
-  return b!;
-}
-
 function pad(s: string, w: number): string {
   return s.length >= w ? s : s + ' '.repeat(w - s.length);
 }
@@ -128,14 +120,9 @@ function benchDataset(name: string, X: DenseDesign, y: Float64Array, py: string 
     ['nsdiff line-search, start λmax/20', { optimizer: 'line-search', init: ref.lambdaMax / 20 }],
   ];
   for (const [label, o] of methods) {
-    const r = best(() => {
-      const t = performance.now();
-      const c = process.cpuUsage();
-      const res = tuneLasso(X, y, { criterion: 'cv', folds: 5, ...o });
-      const u = process.cpuUsage(c);
-      return { ms: performance.now() - t, cpuMs: (u.user + u.system) / 1000, res };
-    }, REPEATS);
-    rows.push({ method: label, ms: r.ms, cpuMs: r.cpuMs, lam: r.res.lambdas[0]!, crit: exact(r.res.lambdas[0]!), evals: r.res.history.length, certified: String(r.res.outer.certified) });
+    const t = time(() => tuneLasso(X, y, { criterion: 'cv', folds: 5, ...o }), { warmup: 0, reps: REPEATS });
+    const res = t.value;
+    rows.push({ method: label, ms: t.min, cpuMs: t.cpu, lam: res.lambdas[0]!, crit: exact(res.lambdas[0]!), evals: res.history.length, certified: String(res.outer.certified) });
   }
   console.log('');
   console.log(`| ${pad('method', 36)} | time (ms) | CPU (ms) | evals | certified | CV MSE (tol 1e-10) | vs grid best | time / sklearn | chosen λ |`);

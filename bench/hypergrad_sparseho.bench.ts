@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { takeRows, type DenseDesign } from '../src/data/dataset.js';
 import { SparseProblem, type HypergradMethod, type SparseModelKind } from '../src/lasso/hypergrad.js';
+import { time } from './timing.js';
 
 const quick = process.argv.includes('--quick');
 const REPEATS = quick ? 1 : 3;
@@ -99,18 +100,13 @@ console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const c of cases) {
   const prob = probs.get(c.model)!;
   const tol = c.model === 'logreg' ? 1e-8 : 5e-9;
-  let bestMs = Infinity;
-  let r = { grad: NaN, S: 0, it: 0, hgIt: 0 };
-  // warm-up call (the JavaScript JIT, as the reference's numba compile), not timed
-  prob.resetWarmStart();
-  heldOut(prob, c.method, c.alpha, tol, 1e-7);
-  for (let k = 0; k < REPEATS; k++) {
+  // one warm-up call (the JavaScript JIT, as the reference's numba compile), not timed; each call cold-starts β
+  const t = time(() => {
     prob.resetWarmStart();
-    const c0 = process.cpuUsage();
-    r = heldOut(prob, c.method, c.alpha, tol, 1e-7);
-    const u = process.cpuUsage(c0);
-    bestMs = Math.min(bestMs, (u.user + u.system) / 1000);
-  }
+    return heldOut(prob, c.method, c.alpha, tol, 1e-7);
+  }, { warmup: 1, reps: REPEATS });
+  const bestMs = t.cpu;
+  const r = t.value;
   const g0 = truth.get(`${c.model}/${c.div}`)!;
   const rr = ref?.find((o) => o.model === c.model && o.method === c.method && o.alpha === c.alpha);
   const err = (g: number): string => (Math.abs(g - g0) / Math.abs(g0)).toExponential(1);

@@ -21,20 +21,13 @@ import { tensor, zeros, type Tensor } from '../src/index.js';
 import { hypergradient, type HypergradMethod } from '../src/implicit/hypergrad.js';
 import { stochasticHypergradient } from '../src/implicit/stochastic.js';
 import { elasticNetIstaProblem, makeSparseRegressionSplit, minibatchSampler } from '../test/fixtures/hypergrad_problems.js';
+import { table } from './table.js';
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 function dist(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < b.length; i++) s += (a[i]! - b[i]!) ** 2;
   return Math.sqrt(s);
-}
-function table(header: string[], rows: (string | number)[][]): void {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, j) => Math.max(...cells.map((r) => r[j]!.length)));
-  const line = (r: string[]) => '| ' + r.map((c, j) => c.padStart(widths[j]!)).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-  for (const r of cells.slice(1)) console.log(line(r));
 }
 const tStart = performance.now();
 

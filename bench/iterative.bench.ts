@@ -12,6 +12,7 @@
 import { rng } from '../src/core/rng.js';
 import { bicgstab, cg, gmres, minres, type IterativeResult } from '../src/linalg/iterative/index.js';
 import { CsrMatrix } from '../src/linalg/sparse/index.js';
+import { time } from './timing.js';
 
 function poisson2d(m: number): CsrMatrix {
   const n = m * m;
@@ -29,12 +30,10 @@ function poisson2d(m: number): CsrMatrix {
   return CsrMatrix.fromCoo(n, n, ri, ci, v);
 }
 
-function time<T>(f: () => T, reps: number, warmup = 3): { ms: number; out: T } {
-  let out = f();
-  for (let w = 1; w < warmup; w++) out = f(); // let the JIT settle
-  const t0 = performance.now();
-  for (let r = 0; r < reps; r++) out = f();
-  return { ms: (performance.now() - t0) / reps, out };
+/** Mean ms per call of `reps` calls after `warmup` calls, and the last result (bench/timing.ts). */
+function meanOf<T>(f: () => T, reps: number, warmup = 3): { ms: number; out: T } {
+  const t = time(f, { warmup, batch: reps, reps: 1 });
+  return { ms: t.min, out: t.value };
 }
 
 function pad(s: string | number, w: number): string {
@@ -59,7 +58,7 @@ const solvers: [string, () => IterativeResult][] = [
 console.log(`2-D Poisson ${m}×${m} (n = ${n}, nnz = ${A.nnz}), CSR operator, tol 1e-8, b = A·1`);
 console.log(`${'solver'.padEnd(12)}${pad('iters', 7)}${pad('A·v', 7)}${pad('ms', 10)}${pad('rel.res', 11)}${pad('‖x−1‖∞', 10)}  reason`);
 for (const [name, run] of solvers) {
-  const { ms, out } = time(run, 5);
+  const { ms, out } = meanOf(run, 5);
   let err = 0;
   for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(out.x[i]! - 1));
   const matvecs = name === 'BiCGSTAB' ? 2 * out.iterations : out.iterations;
@@ -100,6 +99,6 @@ const kernels: [string, () => void][] = [
   ['CSC rmatvec (Aᵀ·y)', () => Sc.rmatvec(y, outC)],
 ];
 for (const [name, f] of kernels) {
-  const { ms } = time(f, 30);
+  const { ms } = meanOf(f, 30);
   console.log(`${name.padEnd(22)}${pad(ms.toFixed(3), 9)}${pad((flops / (ms * 1e6)).toFixed(2), 10)}`);
 }

@@ -41,6 +41,7 @@ import type { DenseDesign } from '../src/data/dataset.js';
 import type { CscMatrix } from '../src/linalg/sparse/csc.js';
 import type { SolverOptions, SolverResult } from '../src/lasso/index.js';
 import { loadDist } from './dist.js';
+import { time } from './timing.js';
 
 const { lasso, elasticNet, lambdaMax, makeCorrelatedData, makeSparseRegression, prepareDesign, tuneLasso } = await loadDist();
 const { quadraticGap } = (await import(new URL('../dist/lasso/quad_model.js', import.meta.url).href)) as typeof import('../src/lasso/quad_model.js');
@@ -99,26 +100,10 @@ function solve(j: Job, opts: SolverOptions): SolverResult {
   return j.l1Ratio === undefined ? lasso(j.pb.X, j.pb.y, j.lam, opts) : elasticNet(j.pb.X, j.pb.y, j.lam * j.l1Ratio, j.lam * (1 - j.l1Ratio), opts);
 }
 
-/** Process CPU milliseconds (user + system). */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
 function timeOurs(j: Job, opts: SolverOptions): { ms: number; cpu: number; res: SolverResult } {
-  let res = solve(j, opts); // warm-up (JIT)
-  const first = res.timings.totalMs;
-  const reps = repeatsFor(first);
-  let best = Infinity;
-  let bestCpu = Infinity;
-  for (let k = 0; k < reps; k++) {
-    const c0 = cpuMs();
-    const t0 = performance.now();
-    res = solve(j, opts);
-    best = Math.min(best, performance.now() - t0);
-    bestCpu = Math.min(bestCpu, cpuMs() - c0);
-  }
-  return { ms: best, cpu: bestCpu, res };
+  const first = solve(j, opts); // warm-up (JIT); its time sets the number of repeats
+  const t = time(() => solve(j, opts), { warmup: 0, reps: repeatsFor(first.timings.totalMs) });
+  return { ms: t.min, cpu: t.cpu, res: t.value };
 }
 
 interface Job {
@@ -255,15 +240,7 @@ if (issue12 && !denseOnly) {
   const { X, y } = makeCorrelatedData(2000, 300, { corr: 0.6, snr: 3, density: 0.2, seed: 10 });
   const cv = (): void => void tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 });
   // warm-up: three tunings, so that V8's background compilations (process CPU) are over before timing
-  for (let k = 0; k < 3; k++) cv();
-  let ms = Infinity, cpu = Infinity;
-  for (let k = 0; k < 5; k++) {
-    const c0 = cpuMs();
-    const t0 = performance.now();
-    cv();
-    ms = Math.min(ms, performance.now() - t0);
-    cpu = Math.min(cpu, cpuMs() - c0);
-  }
+  const { min: ms, cpu } = time(cv, { warmup: 3, reps: 5 });
   let sk: { ms: number; cpu_ms: number; sklearn: string } | null = null;
   if (useSk) {
     const d2 = mkdtempSync(join(tmpdir(), 'nsdiff-bench-cv-'));

@@ -18,19 +18,12 @@ import {
 import { loadFashionMnist } from '../src/node.js';
 import { digitsBatch } from '../src/experiments/common.js';
 import { mondeq, type MonDeqParams } from '../src/nn/deq/mondeq.js';
+import { table } from './table.js';
 
 const which = process.argv[2] ?? 'both';
 const trainSteps = Number(process.argv[3] ?? 150);
 const nMeasure = Number(process.argv[4] ?? 10);
 
-function table(header: string[], rows: (string | number)[][]): void {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, j) => Math.max(...cells.map((r) => r[j]!.length)));
-  const line = (r: string[]) => '| ' + r.map((c, j) => c.padStart(widths[j]!)).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-  for (const r of cells.slice(1)) console.log(line(r));
-}
 
 function data(name: 'digits' | 'fashion'): { X: Tensor; y: Int32Array } {
   if (name === 'digits') {

@@ -11,21 +11,15 @@
 import { execFileSync } from 'node:child_process';
 import type { Tensor, nn as NN } from '../src/index.js';
 import { loadDist } from './dist.js';
+import { time } from './timing.js';
 
 const nd = await loadDist();
 const { nn, rng, sum, grad, adam, applyUpdates, batches, crossEntropy, gatherRows, loadDataset, tensor, valueAndGrad } = nd;
 
+/** Fastest and median ms per call over at least `minMs` after `warm` calls (bench/timing.ts). */
 function timeMs(fn: () => void, minMs = 800, warm = 3): { min: number; median: number } {
-  for (let i = 0; i < warm; i++) fn();
-  const ts: number[] = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < minMs || ts.length < 5) {
-    const a = performance.now();
-    fn();
-    ts.push(performance.now() - a);
-  }
-  ts.sort((a, b) => a - b);
-  return { min: ts[0]!, median: ts[ts.length >> 1]! };
+  const { min, median } = time(fn, { warmup: warm, minMs });
+  return { min, median };
 }
 
 // (1) linear forward + backward

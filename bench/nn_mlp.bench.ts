@@ -26,6 +26,7 @@ import { rng } from '../src/core/rng.js';
 import { matmul, matmulBias } from '../src/ops/matmul.js';
 import { flatten } from '../src/autodiff/tree.js';
 import { getThreads } from '../src/kernels/threads.js';
+import { cpuMs } from './timing.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -35,10 +36,7 @@ const withTorch = !args.includes('--no-torch');
 const tinyOnly = args.includes('--tiny-only');
 const cosine = args.includes('--cosine');
 
-function cpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
+const cpuSeconds = (): number => cpuMs() / 1000;
 
 function torch(argv: string[]): Record<string, unknown> | null {
   if (!withTorch) return null;

@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadDist } from './dist.js';
+import { time } from './timing.js';
 
 const nd = await loadDist();
 const { solveQp, vjp, rng, tensor } = nd;
@@ -52,19 +53,10 @@ function problems(B: number, n: number, m: number, seed: number) {
   return { Q, p, G, h };
 }
 
-/** Best of `runs` in wall-clock ms and in process CPU ms (less sensitive to the other helpers' load). */
+/** Fastest wall and CPU ms of `runs` calls (bench/timing.ts). */
 function best(runs: number, fn: () => void): { wall: number; cpu: number } {
-  let wall = Infinity;
-  let cpu = Infinity;
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    fn();
-    wall = Math.min(wall, performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu = Math.min(cpu, (c.user + c.system) / 1000);
-  }
-  return { wall, cpu };
+  const t = time(fn, { warmup: 0, reps: runs });
+  return { wall: t.min, cpu: t.cpu };
 }
 
 function cvxopt(B: number, n: number, m: number, d: ReturnType<typeof problems>): { ms: number; cpu: number; z: number[][] } | null {

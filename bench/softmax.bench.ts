@@ -16,22 +16,11 @@ import { crossEntropy } from '../src/ops/losses.js';
 import { logSoftmax, softmax } from '../src/ops/normalize.js';
 import { add, div, exp, max, mean, neg, reshape, sub, sum, take } from '../src/index.js';
 import { matmul, matmulBias } from '../src/ops/matmul.js';
+import { time } from './timing.js';
 
-function cpuUs(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
-
-/** Minimum over `batches` of the mean CPU µs per call of `f` over `reps` calls. */
-function time(f: () => unknown, reps: number, batches = 7): number {
-  for (let i = 0; i < reps; i++) f(); // warm-up (JIT)
-  let best = Infinity;
-  for (let b = 0; b < batches; b++) {
-    const c = cpuUs();
-    for (let i = 0; i < reps; i++) f();
-    best = Math.min(best, (cpuUs() - c) / reps);
-  }
-  return best;
+/** CPU µs per call: the best of `batches` batches of `reps` calls after `reps` warm-up calls (bench/timing.ts). */
+function cpuPerCall(f: () => unknown, reps: number, batches = 7): number {
+  return time(f, { warmup: reps, batch: reps, reps: batches }).cpu * 1000;
 }
 
 const r = rng(3);
@@ -45,23 +34,23 @@ for (const [N, C] of [[128, 10], [128, 1000]] as const) {
   // the composite crossEntropy performed before the fused primitive: −take(logSoftmax(z)), mean
   const composite = (t: Tensor) => mean(neg(reshape(take(reshape(logSoftmax(t), [N * C]), flat), [N])));
   const reps = C > 100 ? 50 : 500;
-  row(`crossEntropy forward + backward [${N}, ${C}]`, time(() => grad(composite)(z), reps), time(() => grad((t: Tensor) => crossEntropy(t, labels))(z), reps));
+  row(`crossEntropy forward + backward [${N}, ${C}]`, cpuPerCall(() => grad(composite)(z), reps), cpuPerCall(() => grad((t: Tensor) => crossEntropy(t, labels))(z), reps));
   const compSoftmax = (t: Tensor) => {
     const e = exp(sub(t, max(t, { axis: -1, keepdims: true })));
     return div(e, sum(e, { axis: -1, keepdims: true }));
   };
-  row(`softmax (concrete) [${N}, ${C}]`, time(() => compSoftmax(z), reps), time(() => softmax(z), reps));
+  row(`softmax (concrete) [${N}, ${C}]`, cpuPerCall(() => compSoftmax(z), reps), cpuPerCall(() => softmax(z), reps));
 }
 
 for (const [m, k, n] of [[128, 784, 256], [128, 256, 128], [128, 128, 10]] as const) {
   const x = r.normal([m, k]), w = r.normal([k, n]), b = r.normal([n]);
   const ct = fromData(new Float64Array(m * n).fill(1e-3), [m, n]);
   const reps = k * n > 50000 ? 20 : 200;
-  row(`dense forward ${m}×${k} · ${k}×${n} + b`, time(() => add(matmul(x, w), b), reps), time(() => matmulBias(x, w, b), reps));
+  row(`dense forward ${m}×${k} · ${k}×${n} + b`, cpuPerCall(() => add(matmul(x, w), b), reps), cpuPerCall(() => matmulBias(x, w, b), reps));
   row(
     `dense forward + backward ${m}×${k} · ${k}×${n} + b`,
-    time(() => vjp((p: Tensor, q: Tensor, c: Tensor) => add(matmul(p, q), c), x, w, b)[1](ct), reps),
-    time(() => vjp((p: Tensor, q: Tensor, c: Tensor) => matmulBias(p, q, c), x, w, b)[1](ct), reps),
+    cpuPerCall(() => vjp((p: Tensor, q: Tensor, c: Tensor) => add(matmul(p, q), c), x, w, b)[1](ct), reps),
+    cpuPerCall(() => vjp((p: Tensor, q: Tensor, c: Tensor) => matmulBias(p, q, c), x, w, b)[1](ct), reps),
   );
 }
 
