@@ -179,8 +179,7 @@ export function installFoldGrams(
   const G: (Float64Array | null)[] = designs.map((d, k) => {
     if (!want[k]) return null;
     const g = installGram(d, { norms: norms[k]!, terms });
-    // zeroed for the block-by-block sums; `sumBlocks` and the centring write every entry themselves
-    if (g !== null && !keepVal) g.fill(0);
+    if (g !== null) g.fill(0);
     return g;
   });
   const sums = folds.map(() => new Float64Array(p)); // s_k
@@ -216,13 +215,19 @@ export function installFoldGrams(
     }
     for (let j = 0; j < p; j++) for (const tg of targets) addRange(tg, S, j * p + j, p - j);
   }
-  if (keepVal) sumBlocks(p, folds.map((_, b) => validation[b]?.H ?? null), G, T);
   let done = 0;
-  for (let k = 0; k < K; k++) {
-    const g = G[k];
-    if (g === undefined || g === null) continue;
-    centreGram(g, designs[k]!, sums[k]!, m0, norms[k]!);
-    done++;
+  if (keepVal) {
+    // the sums and each fold's centring in one pass over the rows (`sumBlocks`)
+    const corr = G.map((g, k) => (g === null || g === undefined ? null : centring(designs[k]!, sums[k]!, m0, norms[k]!)));
+    sumBlocks(p, folds.map((_, b) => validation[b]?.H ?? null), G, T, corr);
+    for (const g of G) if (g !== null && g !== undefined) done++;
+  } else {
+    for (let k = 0; k < K; k++) {
+      const g = G[k];
+      if (g === undefined || g === null) continue;
+      centreGram(g, designs[k]!, sums[k]!, m0, norms[k]!);
+      done++;
+    }
   }
   const full = T !== null ? { T, sums: sumsAll, shift: m0, rows: n, blocks: K } : null;
   return { installed: done, validation: keepVal && validation.length === K ? validation : null, full };
@@ -234,12 +239,30 @@ export function installFoldGrams(
  */
 function centreGram(g: Float64Array, d: PreparedDesign, s: Float64Array, m0: Float64Array, bn: Float64Array): void {
   const p = d.nCols;
-  const nk = d.nRows;
+  const c = centring(d, s, m0, bn);
+  for (let j = 0; j < p; j++) bn[j] = errNorm(g[j * p + j]!, c, j);
+  for (let j = 0; j < p; j++) correctRow(g, p, j, c.nu, s, c.nk);
+}
+
+/** What the centring of one fold's G needs (`centreGram`, `sumBlocks`): ν = μ_d − m⁰, s, n_k, √n_k and the norms' target. */
+interface Centring {
+  readonly nu: Float64Array;
+  readonly s: Float64Array;
+  readonly nk: number;
+  readonly rn: number;
+  readonly bn: Float64Array;
+}
+
+function centring(d: PreparedDesign, s: Float64Array, m0: Float64Array, bn: Float64Array): Centring {
+  const p = d.nCols;
   const nu = new Float64Array(p);
   for (let j = 0; j < p; j++) nu[j] = (d.centered ? d.colMeans[j]! : 0) - m0[j]!;
-  const rn = Math.sqrt(nk);
-  for (let j = 0; j < p; j++) bn[j] = (Math.sqrt(Math.max(g[j * p + j]!, 0)) + rn * Math.abs(nu[j]!)) * (1 + 1e-6);
-  for (let j = 0; j < p; j++) correctRow(g, p, j, nu, s, nk);
+  return { nu, s, nk: d.nRows, rn: Math.sqrt(d.nRows), bn };
+}
+
+/** b_j = (‖x'_j‖ + √n_k|ν_j|)·(1 + 1e-6) from T_jj (before the correction). */
+function errNorm(tjj: number, c: Centring, j: number): number {
+  return (Math.sqrt(Math.max(tjj, 0)) + c.rn * Math.abs(c.nu[j]!)) * (1 + 1e-6);
 }
 
 /**
@@ -264,7 +287,7 @@ export function installFullGram(full: FullGram, d: PreparedDesign): boolean {
   return true;
 }
 
-/** The validation block's `ValidationGram` from X'_b (nb×p, column-major): its Gram S_b = X'_bᵀX'_b (upper) computed into H. */
+/** The validation block's `ValidationGram` from X'_b (nb×p, column-major) and its Gram S (upper). */
 function validationBlock(Xb: Float64Array, nb: number, p: number, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
   const made = createEngine(p, p);
   const H = made !== null ? made.x : new Float64Array(p * p);
@@ -344,9 +367,13 @@ function dotAt(a: Float64Array, o: number, w: Float64Array, m: number): number {
  * pass, row by row: with the running prefix P_k = S_0 + … + S_(k−1) (a row buffer), G_k = P_k +
  * S_(k+1) + … + S_(K−1) and T = P_K — each the same left-to-right sum in block order as adding
  * S_b into every target block by block, so the same bits, with K + K(K−1)/2 additions per entry
- * instead of K², on rows that stay in cache.
+ * instead of K², on rows that stay in cache. With `corr[k]` given, row j of G_k is centred as soon as
+ * it is complete (`centreGram`'s operations row by row: the same bits, without a second pass over G_k).
  */
-function sumBlocks(p: number, Sb: readonly (Float64Array | null)[], G: readonly (Float64Array | null | undefined)[], T: Float64Array | null): void {
+function sumBlocks(
+  p: number, Sb: readonly (Float64Array | null)[], G: readonly (Float64Array | null | undefined)[], T: Float64Array | null,
+  corr: readonly (Centring | null)[],
+): void {
   const K = Sb.length;
   const P = new Float64Array(p);
   for (let j = 0; j < p; j++) {
@@ -360,6 +387,13 @@ function sumBlocks(p: number, Sb: readonly (Float64Array | null)[], G: readonly 
         for (let b = k + 1; b < K; b++) {
           const sb = Sb[b];
           if (sb !== null && sb !== undefined) addAt(g, sb, o, m);
+        }
+        // row j of T_k is complete: its error norm, then the centring (`centreGram`) while it is in
+        // cache — the rows below it are written later only to the right of their diagonal
+        const c = corr[k];
+        if (c !== null && c !== undefined) {
+          c.bn[j] = errNorm(g[o]!, c, j);
+          correctRow(g, p, j, c.nu, c.s, c.nk);
         }
       }
       const sk = Sb[k];
