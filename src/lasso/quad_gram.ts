@@ -561,33 +561,16 @@ function gramLoop(
   };
   // gap over cols[0..m) (β must vanish outside them), formulas of quad_model.ts with
   // X_cᵀr = g and ‖r‖² = ‖y_c‖² − βᵀq − βᵀg; also the rounding scale of ‖r‖²
-  // (an upper bound of it for the Lasso, see `gapSums`: the exact scale only when the bound cannot
-  // decide a stop, `stops`)
-  let floorScale = 0, floorExact = true, lastCols = active, lastM = 0;
-  const qmax = maxAbs(q);
+  let floorScale = 0;
   const gapOver = (cols: Int32Array, m: number): number => {
-    const o = gapSums(cols, m, beta, g, q, l1, lu, nl2, n, yy, qmax);
+    const o = gapSums(cols, m, beta, g, q, l1, lu, nl2, n, yy);
     const pen = o[0]!, bb = o[1]!, bg = o[2]!, bq = o[3]!, s = o[4]!, sc = o[5]!;
     floorScale = sc;
-    floorExact = o[6] !== 0;
-    lastCols = cols;
-    lastM = m;
     const t = 1 / s;
     const rr = Math.max(0, yy - bq - bg);
     return ((1 - t) * (1 - t) * rr) / (2 * n) - (t * bg) / n + pen + (spec.l2 * (1 + t * t) * bb) / 2;
   };
-  const floorAt = (sc: number): number => (1e3 * 2.220446049250313e-16 * sc) / (2 * n);
-  // gap ≤ max(level, floor) for the gap just taken (`gapOver`), floor = floorAt(its rounding scale):
-  // the floor is monotone in the scale, so a bound of the scale that puts it below the gap decides
-  // "no" as the exact scale would; otherwise the exact scale is summed (same β, g, columns)
-  const stops = (gap: number, level: number): boolean => {
-    if (gap <= level) return true;
-    if (!floorExact && !(floorAt(floorScale) < gap)) {
-      floorScale = roundingScale(lastCols, lastM, beta, g, q, yy);
-      floorExact = true;
-    }
-    return gap <= floorAt(floorScale);
-  };
+  const floorOf = (): number => (1e3 * 2.220446049250313e-16 * floorScale) / (2 * n);
   // the certified gap at the current β (g freshly refreshed: see the callers), or null
   // a certified finish hands the (fresh) g to the caller's `outG`
   const finish = (c: GramCert | null): GramCert | null => {
@@ -620,14 +603,14 @@ function gramLoop(
     epochs++;
     updates += nActive;
     gap = gapOver(active, nActive);
-    if (stops(gap, tolAbs)) {
+    if (gap <= Math.max(tolAbs, floorOf())) {
       // about to stop: g recomputed (O(p·|support|)) to kill the drift of the incremental updates,
       // and the gap re-evaluated from it (only at a stop: a refresh costs as much as a sweep)
       refresh();
       fresh = true;
       gap = gapOver(active, nActive);
     }
-    if (stops(gap, tolAbs)) break;
+    if (gap <= Math.max(tolAbs, floorOf())) break;
     // restricted sweeps on the support ∪ unpenalised features
     const m = restrictedList(active, nActive, beta, l1, sup);
     if (m === 0 || m === nActive) continue;
@@ -636,16 +619,16 @@ function gramLoop(
       sweep(sup, m);
       epochs++;
       updates += m;
-      if (stops(gapOver(sup, m), target)) break;
+      if (gapOver(sup, m) <= Math.max(target, floorOf())) break;
     }
     // every update keeps g for all p features, so the full gap is an O(p) pass on it: when it
     // already says stop, g is recomputed and the stop decided on it, as after a full sweep — the
     // full sweep that would only confirm the support is saved (≈ 27% of the full sweeps of a CV path)
-    if (stops(gapOver(active, nActive), tolAbs)) {
+    if (gapOver(active, nActive) <= Math.max(tolAbs, floorOf())) {
       refresh();
       fresh = true;
       gap = gapOver(active, nActive);
-      if (stops(gap, tolAbs)) break;
+      if (gap <= Math.max(tolAbs, floorOf())) break;
     }
   }
   if (eng !== null) beta0.set(beta);
@@ -678,7 +661,7 @@ function restrictedList(active: Int32Array, nActive: number, beta: Float64Array,
 }
 
 /** The sums of `gapSums`, reused (one call at a time; read right after). */
-const gapOut = new Float64Array(7);
+const gapOut = new Float64Array(6);
 
 /**
  * The sums of the Gram gap over cols[0..m) (`gramLoop`'s `gapOver`): [Σ l_j|β_j|, ‖β‖², βᵀg, βᵀq,
@@ -690,39 +673,12 @@ const gapOut = new Float64Array(7);
  * sums are bit for bit those of the branching loop, and V8 no longer boxes the doubles the branch
  * merged (the branching loop allocated ≈ 2 kB of heap numbers per call: 8 MB per CV tuning of
  * 2000 × 300, half of the tuning's allocation, round cv4).
- *
- * The Lasso (lu > 0, λ₂ = 0) returns, instead of the rounding scale sc, the upper bound
- * (yy + (Σ l_j|β_j|/lu)·(2·max|q| + max_j|g_j|))·(1 + 1e-6) ≥ sc (|β_j q_j| + |β_j(q_j − g_j)| ≤
- * |β_j|(2|q_j| + |g_j|); the factor covers the rounding of both sums) and o[6] = 0 ("bound"): the
- * scale only matters when the floor it sets could exceed the gap (`gramLoop`'s `stops` then sums it
- * exactly, `roundingScale`), so the stop decisions are those of the exact scale, and the pass does
- * two multiplies, two absolute values and two adds less per feature (≈ 4 000 passes per 5-fold CV
- * path, round cv7). o[6] = 1: o[5] is the exact scale. `qmax` = max_j |q_j| (all features).
  */
 function gapSums(
   cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, l1: Float64Array, lu: number, nl2: number, n: number, yy: number,
-  qmax: number,
 ): Float64Array {
-  let pen = 0, bb = 0, bg = 0, bq = 0, s = 1, sc = yy, exact = 1;
-  if (lu > 0 && nl2 === 0) {
-    // the Lasso: the rounding scale bounded instead of summed (see the TSDoc)
-    let amax = 0;
-    for (let k = 0; k < m; k++) {
-      const j = cols[k]!;
-      const b = beta[j]!;
-      const x = g[j]!;
-      pen += lu * Math.abs(b);
-      bb += b * b;
-      bg += b * x;
-      bq += b * q[j]!;
-      const a = Math.abs(x);
-      amax = a > amax ? a : amax;
-    }
-    const a = amax / (n * lu);
-    if (a > s) s = a;
-    sc = (yy + (pen / lu) * (2 * qmax + amax)) * (1 + 1e-6);
-    exact = 0;
-  } else if (lu > 0) {
+  let pen = 0, bb = 0, bg = 0, bq = 0, s = 1, sc = yy;
+  if (lu > 0) {
     let amax = 0;
     for (let k = 0; k < m; k++) {
       const j = cols[k]!;
@@ -765,30 +721,7 @@ function gapSums(
   o[3] = bq;
   o[4] = s;
   o[5] = sc;
-  o[6] = exact;
   return o;
-}
-
-/** yy + Σ_(k<m) |β_j q_j| + |β_j(q_j − g_j)| (j = cols[k]), summed as `gapSums` sums it. */
-function roundingScale(cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, yy: number): number {
-  let sc = yy;
-  for (let k = 0; k < m; k++) {
-    const j = cols[k]!;
-    const b = beta[j]!;
-    const qj = q[j]!;
-    sc += Math.abs(b * qj) + Math.abs(b * (qj - g[j]!));
-  }
-  return sc;
-}
-
-/** max_j |v_j| (NaN if any entry is NaN). */
-function maxAbs(v: Float64Array): number {
-  let m = 0;
-  for (let j = 0; j < v.length; j++) {
-    const a = Math.abs(v[j]!);
-    if (!(a <= m)) m = a;
-  }
-  return m;
 }
 
 /**
