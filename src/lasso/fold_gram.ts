@@ -186,7 +186,7 @@ export function installFoldGrams(
   let maxVal = 0;
   for (const f of folds) maxVal = Math.max(maxVal, f.val.length);
   const Xb = new Float64Array(maxVal * p);
-  const S = keepVal ? new Float64Array(0) : new Float64Array(p * p);
+  const S = new Float64Array(p * p);
   for (let b = 0; b < K; b++) {
     const rows = folds[b]!.val;
     const nb = rows.length;
@@ -199,12 +199,12 @@ export function installFoldGrams(
       for (let k = 0; k < K; k++) if (k !== b) sums[k]![j] += s;
       sumsAll[j] += s;
     }
+    gramUpper(Xb, nb, p, S);
     if (keepVal) {
-      // S_b computed straight into the validation block's H: every sum formed after the loop (`sumBlocks`)
-      validation[b] = validationBlock(Xb, nb, p, rows, y!, m0);
+      // S_b kept as the validation block's H: every sum formed after the loop (`sumBlocks`)
+      validation[b] = validationBlock(Xb, nb, p, S, rows, y!, m0);
       continue;
     }
-    gramUpper(Xb, nb, p, S);
     // S into T and every other fold's G, row by row (row j of S stays in cache across the targets;
     // each target receives the same additions in the same block order as target by target)
     const targets: Float64Array[] = [];
@@ -215,19 +215,13 @@ export function installFoldGrams(
     }
     for (let j = 0; j < p; j++) for (const tg of targets) addRange(tg, S, j * p + j, p - j);
   }
+  if (keepVal) sumBlocks(p, folds.map((_, b) => validation[b]?.H ?? null), G, T);
   let done = 0;
-  if (keepVal) {
-    // the sums and each fold's centring in one pass over the rows (`sumBlocks`)
-    const corr = G.map((g, k) => (g === null || g === undefined ? null : centring(designs[k]!, sums[k]!, m0, norms[k]!)));
-    sumBlocks(p, folds.map((_, b) => validation[b]?.H ?? null), G, T, corr);
-    for (const g of G) if (g !== null && g !== undefined) done++;
-  } else {
-    for (let k = 0; k < K; k++) {
-      const g = G[k];
-      if (g === undefined || g === null) continue;
-      centreGram(g, designs[k]!, sums[k]!, m0, norms[k]!);
-      done++;
-    }
+  for (let k = 0; k < K; k++) {
+    const g = G[k];
+    if (g === undefined || g === null) continue;
+    centreGram(g, designs[k]!, sums[k]!, m0, norms[k]!);
+    done++;
   }
   const full = T !== null ? { T, sums: sumsAll, shift: m0, rows: n, blocks: K } : null;
   return { installed: done, validation: keepVal && validation.length === K ? validation : null, full };
@@ -239,30 +233,12 @@ export function installFoldGrams(
  */
 function centreGram(g: Float64Array, d: PreparedDesign, s: Float64Array, m0: Float64Array, bn: Float64Array): void {
   const p = d.nCols;
-  const c = centring(d, s, m0, bn);
-  for (let j = 0; j < p; j++) bn[j] = errNorm(g[j * p + j]!, c, j);
-  for (let j = 0; j < p; j++) correctRow(g, p, j, c.nu, s, c.nk);
-}
-
-/** What the centring of one fold's G needs (`centreGram`, `sumBlocks`): ν = μ_d − m⁰, s, n_k, √n_k and the norms' target. */
-interface Centring {
-  readonly nu: Float64Array;
-  readonly s: Float64Array;
-  readonly nk: number;
-  readonly rn: number;
-  readonly bn: Float64Array;
-}
-
-function centring(d: PreparedDesign, s: Float64Array, m0: Float64Array, bn: Float64Array): Centring {
-  const p = d.nCols;
+  const nk = d.nRows;
   const nu = new Float64Array(p);
   for (let j = 0; j < p; j++) nu[j] = (d.centered ? d.colMeans[j]! : 0) - m0[j]!;
-  return { nu, s, nk: d.nRows, rn: Math.sqrt(d.nRows), bn };
-}
-
-/** b_j = (‖x'_j‖ + √n_k|ν_j|)·(1 + 1e-6) from T_jj (before the correction). */
-function errNorm(tjj: number, c: Centring, j: number): number {
-  return (Math.sqrt(Math.max(tjj, 0)) + c.rn * Math.abs(c.nu[j]!)) * (1 + 1e-6);
+  const rn = Math.sqrt(nk);
+  for (let j = 0; j < p; j++) bn[j] = (Math.sqrt(Math.max(g[j * p + j]!, 0)) + rn * Math.abs(nu[j]!)) * (1 + 1e-6);
+  for (let j = 0; j < p; j++) correctRow(g, p, j, nu, s, nk);
 }
 
 /**
@@ -288,10 +264,10 @@ export function installFullGram(full: FullGram, d: PreparedDesign): boolean {
 }
 
 /** The validation block's `ValidationGram` from X'_b (nb×p, column-major) and its Gram S (upper). */
-function validationBlock(Xb: Float64Array, nb: number, p: number, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
+function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Array, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
   const made = createEngine(p, p);
   const H = made !== null ? made.x : new Float64Array(p * p);
-  gramUpper(Xb, nb, p, H); // the upper triangle is what is read (no mirror)
+  H.set(S.subarray(0, p * p)); // the upper triangle is what is read (no mirror)
   let ym = 0;
   for (let t = 0; t < nb; t++) ym += y[rows[t]!]!;
   ym /= nb;
@@ -367,13 +343,9 @@ function dotAt(a: Float64Array, o: number, w: Float64Array, m: number): number {
  * pass, row by row: with the running prefix P_k = S_0 + … + S_(k−1) (a row buffer), G_k = P_k +
  * S_(k+1) + … + S_(K−1) and T = P_K — each the same left-to-right sum in block order as adding
  * S_b into every target block by block, so the same bits, with K + K(K−1)/2 additions per entry
- * instead of K², on rows that stay in cache. With `corr[k]` given, row j of G_k is centred as soon as
- * it is complete (`centreGram`'s operations row by row: the same bits, without a second pass over G_k).
+ * instead of K², on rows that stay in cache.
  */
-function sumBlocks(
-  p: number, Sb: readonly (Float64Array | null)[], G: readonly (Float64Array | null | undefined)[], T: Float64Array | null,
-  corr: readonly (Centring | null)[],
-): void {
+function sumBlocks(p: number, Sb: readonly (Float64Array | null)[], G: readonly (Float64Array | null | undefined)[], T: Float64Array | null): void {
   const K = Sb.length;
   const P = new Float64Array(p);
   for (let j = 0; j < p; j++) {
@@ -387,13 +359,6 @@ function sumBlocks(
         for (let b = k + 1; b < K; b++) {
           const sb = Sb[b];
           if (sb !== null && sb !== undefined) addAt(g, sb, o, m);
-        }
-        // row j of T_k is complete: its error norm, then the centring (`centreGram`) while it is in
-        // cache — the rows below it are written later only to the right of their diagonal
-        const c = corr[k];
-        if (c !== null && c !== undefined) {
-          c.bn[j] = errNorm(g[o]!, c, j);
-          correctRow(g, p, j, c.nu, c.s, c.nk);
         }
       }
       const sk = Sb[k];
