@@ -136,41 +136,6 @@ interface GramStore {
   diagLoaded?: boolean;
   /** The β buffer of the previous `fresh` record, reused by the next one (no p-vector per solve). */
   spare?: Float64Array | null;
-  /** The certificate's per-feature constants of this G (`certConstants`), made on its first certificate. */
-  cert?: CertConstants;
-}
-
-/**
- * Per-feature constants of `gramCertificate` that depend on G only (its diagonal and, for an
- * assembled G, its error norms): `norm[j]` = a_j = √G_jj (direct G) or b_j (assembled), and
- * `ratio[j]` = b_j/a_j·(1 + 1e-6) (Infinity for b_j > 0 = a_j, 1 for b_j = a_j = 0; 1 for a direct G).
- * The certificate of every solve on one G reads them instead of a square root and a division per
- * feature (500 certificates per 5-fold, 100-λ CV path; the same values, so the same bits).
- */
-export interface CertConstants {
-  readonly norm: Float64Array;
-  readonly ratio: Float64Array;
-}
-
-/**
- * The `CertConstants` of a G with diagonal `diag` and rounding bound `gerr` (null: computed directly).
- *
- * @example
- * const cc = certConstants(diag, gerr); // once per G, then passed to every gramCertificate
- */
-export function certConstants(diag: Float64Array, gerr: GramError | null): CertConstants {
-  const p = diag.length;
-  const norm = new Float64Array(p);
-  const ratio = new Float64Array(p).fill(1);
-  const nb = gerr === null ? null : gerr.norms;
-  for (let j = 0; j < p; j++) {
-    norm[j] = certNorm(diag, nb, j);
-    if (nb !== null) {
-      const a = Math.sqrt(Math.max(diag[j]!, 0));
-      ratio[j] = a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1;
-    }
-  }
-  return { norm, ratio };
 }
 
 /**
@@ -578,8 +543,7 @@ function gramLoop(
     return c;
   };
   const certify = (): GramCert | null => {
-    const cc = (st.cert ??= certConstants(dg, gerr));
-    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr, cc, lu);
+    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr);
     if (c.gap > tolAbs) return null;
     return lean.noCertG === true ? c : { ...c, g: new Float64Array(g) };
   };
@@ -753,21 +717,20 @@ function gapSums(
 export function gramCertificate(
   n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
   l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null,
-  cc: CertConstants | null = null, lu = 0,
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
   const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
-  // a_j (direct G) or the assembled G's error norms b_j ≥ a_j, and b_j/a_j (`certConstants`)
-  const cst = cc ?? certConstants(diag, gerr);
+  // a_j (direct G) or the assembled G's error norms b_j ≥ a_j (`certNorm`)
+  const nb = gerr === null ? null : gerr.norms;
   const c = (2 * k * u) / (1 - k * u);
   const nl2 = n * l2;
-  const o = certSums(cols, m, beta, g, q, l1, cst.norm);
+  const o = certSums(cols, m, beta, g, q, l1, diag, nb);
   const B = o[0]!, pen = o[1]!, bb = o[2]!, bg = o[3]!, bq = o[4]!;
   const ny = Math.sqrt(yy);
   const dg = c * (ny + B); // |δg_j| ≤ dg·a_j
   // the dual scaling s and (assembled G) ratio = max_j b_j/a_j·(1 + 1e-6) in one pass: |δg_j| ≤
   // dg·b_j = (dg·b_j/a_j)·a_j, the margin covering the rounding of √G_jj against ‖X_c,j‖
-  certScale(cols, m, beta, g, l1, cst, nl2, n, dg, lu, o);
+  certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, o);
   const s = o[0]!, ratio = o[1]!;
   const t = 1 / s;
   const E = 2 * c * (ny + B) * (ny + B);
@@ -793,14 +756,14 @@ function certNorm(diag: Float64Array, nb: Float64Array | null, j: number): numbe
  * function with the arrays as arguments, so V8 hoists their loads (once per certified solve).
  */
 function certSums(
-  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, l1: Float64Array, norm: Float64Array,
+  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, l1: Float64Array, diag: Float64Array, nb: Float64Array | null,
 ): Float64Array {
   let B = 0, pen = 0, bb = 0, bg = 0, bq = 0;
   for (let w = 0; w < m; w++) {
     const j = cols[w]!;
     const b = beta[j]!;
     if (b === 0) continue;
-    B += norm[j]! * Math.abs(b);
+    B += certNorm(diag, nb, j) * Math.abs(b);
     pen += l1[j]! * Math.abs(b);
     bb += b * b;
     bg += b * g[j]!;
@@ -817,30 +780,23 @@ function certSums(
 
 /**
  * Into o[0]: s = max(1, max_j (|g_j − nλ₂β_j| + dg·norm_j)/(n·l_j)) over the penalised listed
- * columns; into o[1]: max(1, max_j ratio_j) over all listed columns (`gramCertificate`,
- * `CertConstants`). `lu` > 0: every l_j equals lu, and the maximum numerator is divided once — the
- * same value, division by a positive number being monotone in IEEE arithmetic (as `gapSums`).
+ * columns; into o[1]: 1 for a direct G (`nb` null), else max(1, max_j b_j/a_j·(1 + 1e-6)) (Infinity
+ * for b_j > 0 = a_j) over all listed columns (`gramCertificate`).
  */
 function certScale(
-  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, l1: Float64Array, cst: CertConstants,
-  nl2: number, n: number, dg: number, lu: number, o: Float64Array,
+  cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, l1: Float64Array, diag: Float64Array, nb: Float64Array | null,
+  nl2: number, n: number, dg: number, o: Float64Array,
 ): void {
-  const norm = cst.norm, rt = cst.ratio;
-  let s = 1, ratio = 1, amax = 0;
+  let s = 1, ratio = 1;
   for (let w = 0; w < m; w++) {
     const j = cols[w]!;
-    ratio = Math.max(ratio, rt[j]!);
+    if (nb !== null) {
+      const a = Math.sqrt(Math.max(diag[j]!, 0));
+      ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
+    }
     const lj = l1[j]!;
     if (!(lj > 0)) continue;
-    const num = Math.abs(g[j]! - nl2 * beta[j]!) + dg * norm[j]!;
-    if (lu > 0) amax = num > amax ? num : amax;
-    else {
-      const a = num / (n * lj);
-      if (a > s) s = a;
-    }
-  }
-  if (lu > 0) {
-    const a = amax / (n * lu);
+    const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * certNorm(diag, nb, j)) / (n * lj);
     if (a > s) s = a;
   }
   o[0] = s;
