@@ -28,9 +28,10 @@
  * value-only fold error in O(|S|²), `validationMse`) and the sum over all blocks (`FullGram`: the
  * G of the refit on all rows, `installFullGram`, same formula with the full-data means).
  */
-import type { DenseDesign } from '../data/matrix.js';
+import type { DenseDesign, DesignMatrix } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
-import { gramEligible, gramPreferred, gramUpper, installGram } from './quad_gram.js';
+import { takeRows } from '../data/dataset.js';
+import { gramEligible, gramPreferred, gramUpper, installGram, seedAssembledXty, type GramError } from './quad_gram.js';
 import { vecSum } from './columns.js';
 import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 
@@ -408,4 +409,231 @@ function partitions(n: number, folds: readonly FoldRows[]): boolean {
     }
   }
   return true;
+}
+
+/**
+ * What a CV fold's training design needs before its rows are read (`foldStatistics`): the column
+ * means μ_k and ‖X_c,j‖² of the training rows, q = X_cᵀy_c for the fold's target, and q's proven
+ * rounding bound |fl(q)_j − q_j| ≤ γ_(n_k + err.terms)·err.norms_j·qScale·‖y_c‖ (`seedAssembledXty`).
+ */
+export interface FoldStatistics {
+  readonly colMeans: Float64Array;
+  readonly colNormsSq: Float64Array;
+  readonly q: Float64Array;
+  readonly err: GramError;
+  readonly qScale: number;
+}
+
+/** A fold's squared-loss target as `makeTarget` (models.ts) makes it: y_c = y − ȳ, ȳ, ‖y_c‖². */
+export interface FoldTarget {
+  readonly yc: Float64Array;
+  readonly yMean: number;
+  readonly yNormSq: number;
+}
+
+/**
+ * The centred training designs' means, squared column norms and q = X_c,kᵀy_c,k of every fold of
+ * K-fold cross-validation in ONE pass over X (instead of gathering and centring the K − 1 copies
+ * of the rows first: the rows of a fold then need not be read at all in the Gram mode, see
+ * `lazyFoldDesign`). With x' = x − m⁰ (m⁰ the full-data column means), y' = y − c (c = ȳ of all
+ * rows) and, per validation block b, the sums s_b = 1ᵀX'_b, σ_b,j = ‖X'_b,j‖², z_b = X'_bᵀy'_b,
+ * Y_b = 1ᵀy'_b, fold k (training rows = the other blocks, n_k of them) has
+ *
+ *   s_k = Σ_(b≠k) s_b,   μ_k = m⁰ + s_k/n_k,   ν = μ_k − m⁰,   δ = ȳ_k − c   (ȳ_k: the target's stored mean)
+ *   ‖X_c,j‖² = Σ_(b≠k) σ_b,j − 2ν_j s_k,j + n_k ν_j²
+ *   q_k,j = Σ_(i train) (x'_ij − ν_j)(y'_i − δ) = Σ_(b≠k) z_b,j − ν_j·Σ_(b≠k) Y_b − δ·s_k,j + n_k ν_j δ
+ *
+ * exactly (with the stored μ_k and ȳ_k; Σ(y_i − ȳ_k) need not vanish). A column constant on the
+ * training rows (block minima and maxima) gets μ_k = that value, ‖X_c,j‖² = 0 and q_j = 0 exactly.
+ *
+ * Rounding of q: every computed term is a sum of at most n_k + K + 10 rounded products whose
+ * magnitudes sum to at most (Cauchy–Schwarz) (‖x'_j‖ + √n_k|ν_j|)(‖y'‖ + √n_k|δ|) = b_j(‖y'‖ + √n_k|δ|),
+ * and ‖y'‖ ≤ ‖y − ȳ_k‖ + √n_k|δ| ≤ (1 + u)‖y_c‖ + √n_k|δ| (y_c = fl(y − ȳ_k)); the stored centred
+ * rows X_c = fl(x − μ_k) and the stored y_c add 2u·b_j‖y_c‖. Hence
+ *
+ *   |fl(q)_j − (X_cᵀy_c)_j| ≤ γ_(n_k + K + 16)·b_j·ρ‖y_c‖,   ρ = (1 + 2√n_k|δ|/‖y_c‖)·(1 + 1e-6),
+ *
+ * b_j = (√(Σ σ_b,j) + √n_k|ν_j|)·(1 + 1e-6) ≥ ‖X_c,j‖ — the same b_j and term count as the fold's
+ * assembled G (`installFoldGrams`). δ is O(σ_y/√n_k), so ρ ≈ 1 + O(1/√n_k)·(a few).
+ * Returns null when the folds do not partition the rows, a target does not match its fold, or a
+ * fold's ‖y_c‖ is 0 (the caller then prepares the rows as usual).
+ *
+ * @example
+ * const st = foldStatistics(X, folds, y, targets); // st[k].q ≈ X_c,kᵀy_c,k
+ */
+export function foldStatistics(
+  X: DenseDesign, folds: readonly FoldRows[], y: ArrayLike<number>, targets: readonly FoldTarget[],
+): FoldStatistics[] | null {
+  const n = X.nRows;
+  const p = X.nCols;
+  const K = folds.length;
+  if (K < 2 || targets.length !== K || y.length !== n || !partitions(n, folds)) return null;
+  for (let k = 0; k < K; k++) {
+    const t = targets[k]!;
+    if (t.yc.length !== folds[k]!.train.length || !(t.yNormSq > 0) || !Number.isFinite(t.yNormSq)) return null;
+  }
+  const src = X.data;
+  const m0 = new Float64Array(p);
+  for (let j = 0; j < p; j++) m0[j] = vecSum(n, src.subarray(j * n, (j + 1) * n)) / n;
+  let c = 0;
+  for (let i = 0; i < n; i++) c += y[i]!;
+  c /= n;
+  // per block: s_b, σ_b, z_b, minima, maxima (K×p each, block-major) and Y_b
+  const sb = new Float64Array(K * p), ssb = new Float64Array(K * p), zb = new Float64Array(K * p);
+  const mnb = new Float64Array(K * p), mxb = new Float64Array(K * p);
+  const Yb = new Float64Array(K);
+  let maxVal = 0;
+  for (const f of folds) maxVal = Math.max(maxVal, f.val.length);
+  const yb = new Float64Array(maxVal);
+  for (let b = 0; b < K; b++) {
+    const rows = folds[b]!.val;
+    const nb = rows.length;
+    let ys = 0;
+    for (let t = 0; t < nb; t++) {
+      yb[t] = y[rows[t]!]! - c;
+      ys += yb[t]!;
+    }
+    Yb[b] = ys;
+    let contiguous = true;
+    for (let t = 1; contiguous && t < nb; t++) contiguous = rows[t] === rows[0]! + t;
+    const o = b * p;
+    for (let j = 0; j < p; j++) {
+      if (nb === 0) {
+        mnb[o + j] = Infinity;
+        mxb[o + j] = -Infinity;
+        continue;
+      }
+      if (contiguous) blockColumn(src, j * n + rows[0]!, nb, m0[j]!, yb, sb, ssb, zb, mnb, mxb, o + j);
+      else blockColumnGather(src, j * n, rows, m0[j]!, yb, sb, ssb, zb, mnb, mxb, o + j);
+    }
+  }
+  const out: FoldStatistics[] = [];
+  for (let k = 0; k < K; k++) {
+    const nk = folds[k]!.train.length;
+    const tg = targets[k]!;
+    const rn = Math.sqrt(nk);
+    const delta = tg.yMean - c;
+    const colMeans = new Float64Array(p), colNormsSq = new Float64Array(p), q = new Float64Array(p), norms = new Float64Array(p);
+    let Y = 0;
+    for (let b = 0; b < K; b++) if (b !== k) Y += Yb[b]!;
+    for (let j = 0; j < p; j++) {
+      let s = 0, ss = 0, z = 0, mn = Infinity, mx = -Infinity;
+      for (let b = 0; b < K; b++) {
+        if (b === k) continue;
+        const e = b * p + j;
+        s += sb[e]!;
+        ss += ssb[e]!;
+        z += zb[e]!;
+        if (mnb[e]! < mn) mn = mnb[e]!;
+        if (mxb[e]! > mx) mx = mxb[e]!;
+      }
+      const constant = mn === mx;
+      const mu = constant ? mn : m0[j]! + s / nk;
+      const nu = mu - m0[j]!;
+      colMeans[j] = mu;
+      colNormsSq[j] = constant ? 0 : Math.max(0, ss - 2 * nu * s + nk * nu * nu);
+      q[j] = constant ? 0 : z - nu * Y - delta * s + nk * nu * delta;
+      norms[j] = (Math.sqrt(ss) + rn * Math.abs(nu)) * (1 + 1e-6);
+    }
+    const qScale = (1 + (2 * rn * Math.abs(delta)) / Math.sqrt(tg.yNormSq)) * (1 + 1e-6);
+    out.push({ colMeans, colNormsSq, q, err: { norms, terms: K + 16 }, qScale });
+  }
+  return out;
+}
+
+/** One column of a contiguous validation block into the block sums of `foldStatistics` at entry e. */
+function blockColumn(
+  src: Float64Array, a: number, m: number, m0: number, yb: Float64Array,
+  sb: Float64Array, ssb: Float64Array, zb: Float64Array, mnb: Float64Array, mxb: Float64Array, e: number,
+): void {
+  let s = 0, ss = 0, z = 0, mn = Infinity, mx = -Infinity;
+  for (let t = 0; t < m; t++) {
+    const x = src[a + t]!;
+    const v = x - m0;
+    s += v;
+    ss += v * v;
+    z += v * yb[t]!;
+    if (x < mn) mn = x;
+    if (x > mx) mx = x;
+  }
+  sb[e] = s; ssb[e] = ss; zb[e] = z; mnb[e] = mn; mxb[e] = mx;
+}
+
+/** `blockColumn` for a gathered (shuffled) validation block. */
+function blockColumnGather(
+  src: Float64Array, a: number, rows: Int32Array, m0: number, yb: Float64Array,
+  sb: Float64Array, ssb: Float64Array, zb: Float64Array, mnb: Float64Array, mxb: Float64Array, e: number,
+): void {
+  let s = 0, ss = 0, z = 0, mn = Infinity, mx = -Infinity;
+  for (let t = 0; t < rows.length; t++) {
+    const x = src[a + rows[t]!]!;
+    const v = x - m0;
+    s += v;
+    ss += v * v;
+    z += v * yb[t]!;
+    if (x < mn) mn = x;
+    if (x > mx) mx = x;
+  }
+  sb[e] = s; ssb[e] = ss; zb[e] = z; mnb[e] = mn; mxb[e] = mx;
+}
+
+/** @internal Counts the row gathers of `lazyFoldDesign` designs (tests: a planned grid CV makes none). */
+export const lazyRowStats: { gathers: number } = { gathers: 0 };
+
+/**
+ * A centred training design of the rows `rows` of the dense X (validated already: finite values)
+ * from its `FoldStatistics`, without reading the rows: means and ‖X_c,j‖² are the statistics', and
+ * the fold's target `yc` gets the assembled q (`seedAssembledXty`, with its rounding bound), so
+ * λ_max and the Gram mode (G from `installFoldGrams`) never read X_c. The rows are gathered into a
+ * WebAssembly engine memory (or a plain array with the backend 'js') and centred by the stored
+ * means, x − μ_k, on the first read of `data` or `wasm` (a fallback to the residual mode, a
+ * residual, a direct product); `source` (the raw rows) likewise. Dispose it with `disposeDesign`
+ * (it releases nothing while the rows were never gathered).
+ *
+ * @example
+ * const d = lazyFoldDesign(X, folds[k].train, stats[k], targets[k].yc);
+ * new SparseProblem(d, y, 'lasso', {}, 'f', 'f', target); // λ_max from the assembled q: no row read
+ */
+export function lazyFoldDesign(X: DenseDesign, rows: Int32Array, st: FoldStatistics, yc: Float64Array): PreparedDesign {
+  const m = rows.length;
+  const p = X.nCols;
+  const { colMeans, colNormsSq } = st;
+  let src: DesignMatrix | null = null;
+  const d: Record<string, unknown> = {
+    kind: 'prepared', nRows: m, nCols: p, centered: true, isSparse: false,
+    indptr: new Int32Array(0), indices: new Int32Array(0), colMeans, implicitMeans: new Float64Array(p),
+    colNormsSq, colNorms: colNormsSq.map(Math.sqrt), scale: 1, rowsPending: true,
+  };
+  // the rows gathered and centred on first read; then plain (data) properties
+  const gather = (): void => {
+    if (d.rowsPending !== true) return;
+    const made = createEngine(m, p);
+    const data = made !== null ? made.x : new Float64Array(m * p);
+    takeRows(X, rows, { out: data });
+    for (let j = 0; j < p; j++) {
+      const mu = colMeans[j]!;
+      const o = j * m;
+      for (let t = 0; t < m; t++) data[o + t] -= mu;
+    }
+    if (made !== null) {
+      made.engine.norms.set(colNormsSq);
+      made.engine.outA.set(colMeans);
+    }
+    d.rowsPending = false;
+    lazyRowStats.gathers++;
+    Object.defineProperty(d, 'data', { value: data, enumerable: true, writable: false, configurable: false });
+    Object.defineProperty(d, 'wasm', { value: made !== null ? made.engine : null, enumerable: true, writable: false, configurable: false });
+  };
+  Object.defineProperty(d, 'data', { enumerable: true, configurable: true, get: () => { gather(); return d.data; } });
+  Object.defineProperty(d, 'wasm', { enumerable: true, configurable: true, get: () => { gather(); return d.wasm; } });
+  Object.defineProperty(d, 'source', {
+    enumerable: true,
+    get(): DesignMatrix {
+      src ??= takeRows(X, rows);
+      return src;
+    },
+  });
+  const pd = d as unknown as PreparedDesign;
+  seedAssembledXty(pd, yc, st.q, st.err, st.qScale);
+  return pd;
 }
