@@ -479,12 +479,14 @@ function dropFold(f: HeldOutCriterion): void {
  * Memory policy of `CrossValCriterion`: when the folds' copies of the rows (about 2·(K − 1) + 1
  * copies of X: each fold's training rows, the solver's prepared copy of them, its validation rows)
  * would exceed `residentBytes`, the folds are rebuilt one at a time at every evaluation, warm
- * starts carried over, so the peak is about X plus one fold. Default 512 MiB.
+ * starts carried over, so the peak is about X plus one fold. Default 512 MiB. `lazyRows` (default
+ * true): resident dense folds with an intercept take their designs from one-pass statistics, the
+ * rows gathered only when read (lasso/fold_gram.ts `lazyFoldDesign`); false: prepared up front.
  *
  * @example
  * cvFoldMemory.residentBytes = 0; // always stream the folds (tests)
  */
-export const cvFoldMemory: { residentBytes: number } = { residentBytes: 512 * 2 ** 20 };
+export const cvFoldMemory: { residentBytes: number; lazyRows: boolean } = { residentBytes: 512 * 2 ** 20, lazyRows: true };
 
 /**
  * K-fold cross-validation of the held-out loss (contiguous folds by default; `shuffle` with a seed).
@@ -609,7 +611,7 @@ export class CrossValCriterion implements Criterion {
     const bytesPerCopy = X.kind === 'dense' ? X.data.length * 8 : X.indptr[X.nCols]! * 12;
     this.streamed = bytesPerCopy * (2 * (k - 1) + 1) > cvFoldMemory.residentBytes;
     // the lazy fold designs' statistics: one pass over X for all folds (resident folds only)
-    if (!this.streamed && X.kind === 'dense' && model !== 'logreg' && (opts.fitIntercept ?? true)) this.lazyStats = this.foldStatistics(X, yv);
+    if (cvFoldMemory.lazyRows && !this.streamed && X.kind === 'dense' && model !== 'logreg' && (opts.fitIntercept ?? true)) this.lazyStats = this.foldStatistics(X, yv);
     if (this.streamed) {
       // a WebAssembly memory sized for all n rows, into the solvers' pool first: every fold and then
       // the refit on all rows (tuneLasso) reuse it, instead of a fold-sized one staying pooled while

@@ -577,8 +577,8 @@ function blockColumnGather(
   sb[e] = s; ssb[e] = ss; zb[e] = z; mnb[e] = mn; mxb[e] = mx;
 }
 
-/** @internal Counts the row gathers of `lazyFoldDesign` designs (tests: a planned grid CV makes none). */
-export const lazyRowStats: { gathers: number } = { gathers: 0 };
+/** @internal Counts the `lazyFoldDesign` designs made and their row gathers (tests: a planned grid CV makes none). */
+export const lazyRowStats: { designs: number; gathers: number } = { designs: 0, gathers: 0 };
 
 /**
  * A centred training design of the rows `rows` of the dense X (validated already: finite values)
@@ -634,6 +634,7 @@ export function lazyFoldDesign(X: DenseDesign, rows: Int32Array, st: FoldStatist
     },
   });
   const pd = d as unknown as PreparedDesign;
+  lazyRowStats.designs++;
   seedAssembledXty(pd, yc, st.q, st.err, st.qScale);
   return pd;
 }
