@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { kFoldIndices } from '../src/data/dataset.js';
-import { foldStatistics, lazyFoldDesign, lazyRowStats } from '../src/lasso/fold_gram.js';
+import { foldStatistics, lazyFoldDesign, lazyRowStats, type FoldStatistics } from '../src/lasso/fold_gram.js';
 import { disposeDesign, prepareRows } from '../src/lasso/design.js';
 import { colDots, vecSum } from '../src/lasso/columns.js';
 import { makeTarget } from '../src/lasso/models.js';
@@ -58,7 +58,7 @@ for (const shuffle of [false, true]) {
       const f = folds[k]!;
       const nk = f.train.length;
       const d = prepareRows(X, f.train, { center: true });
-      const s = st[k]!;
+      const s: FoldStatistics = st![k]!;
       const qd = new Float64Array(p);
       const yc = targets[k]!.yc;
       colDots(d, yc, vecSum(nk, yc), null, p, qd);

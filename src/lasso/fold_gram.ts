@@ -444,7 +444,8 @@ export interface FoldTarget {
  *   q_k,j = Σ_(i train) (x'_ij − ν_j)(y'_i − δ) = Σ_(b≠k) z_b,j − ν_j·Σ_(b≠k) Y_b − δ·s_k,j + n_k ν_j δ
  *
  * exactly (with the stored μ_k and ȳ_k; Σ(y_i − ȳ_k) need not vanish). A column constant on the
- * training rows (block minima and maxima) gets μ_k = that value, ‖X_c,j‖² = 0 and q_j = 0 exactly.
+ * training rows gets μ_k = that value, ‖X_c,j‖² = 0 and q_j = 0 exactly (only columns whose computed
+ * ‖X_c,j‖² is below 1e-6·Σ σ_b,j are scanned: a constant one has it at the rounding level).
  *
  * Rounding of q: every computed term is a sum of at most n_k + K + 10 rounded products whose
  * magnitudes sum to at most (Cauchy–Schwarz) (‖x'_j‖ + √n_k|ν_j|)(‖y'‖ + √n_k|δ|) = b_j(‖y'‖ + √n_k|δ|),
@@ -478,9 +479,8 @@ export function foldStatistics(
   let c = 0;
   for (let i = 0; i < n; i++) c += y[i]!;
   c /= n;
-  // per block: s_b, σ_b, z_b, minima, maxima (K×p each, block-major) and Y_b
+  // per block: s_b, σ_b, z_b (K×p each, block-major) and Y_b
   const sb = new Float64Array(K * p), ssb = new Float64Array(K * p), zb = new Float64Array(K * p);
-  const mnb = new Float64Array(K * p), mxb = new Float64Array(K * p);
   const Yb = new Float64Array(K);
   let maxVal = 0;
   for (const f of folds) maxVal = Math.max(maxVal, f.val.length);
@@ -498,13 +498,9 @@ export function foldStatistics(
     for (let t = 1; contiguous && t < nb; t++) contiguous = rows[t] === rows[0]! + t;
     const o = b * p;
     for (let j = 0; j < p; j++) {
-      if (nb === 0) {
-        mnb[o + j] = Infinity;
-        mxb[o + j] = -Infinity;
-        continue;
-      }
-      if (contiguous) blockColumn(src, j * n + rows[0]!, nb, m0[j]!, yb, sb, ssb, zb, mnb, mxb, o + j);
-      else blockColumnGather(src, j * n, rows, m0[j]!, yb, sb, ssb, zb, mnb, mxb, o + j);
+      if (nb === 0) continue;
+      if (contiguous) blockColumn(src, j * n + rows[0]!, nb, m0[j]!, yb, sb, ssb, zb, o + j);
+      else blockColumnGather(src, j * n, rows, m0[j]!, yb, sb, ssb, zb, o + j);
     }
   }
   const out: FoldStatistics[] = [];
@@ -517,22 +513,30 @@ export function foldStatistics(
     let Y = 0;
     for (let b = 0; b < K; b++) if (b !== k) Y += Yb[b]!;
     for (let j = 0; j < p; j++) {
-      let s = 0, ss = 0, z = 0, mn = Infinity, mx = -Infinity;
+      let s = 0, ss = 0, z = 0;
       for (let b = 0; b < K; b++) {
         if (b === k) continue;
         const e = b * p + j;
         s += sb[e]!;
         ss += ssb[e]!;
         z += zb[e]!;
-        if (mnb[e]! < mn) mn = mnb[e]!;
-        if (mxb[e]! > mx) mx = mxb[e]!;
       }
-      const constant = mn === mx;
-      const mu = constant ? mn : m0[j]! + s / nk;
-      const nu = mu - m0[j]!;
+      let mu = m0[j]! + s / nk;
+      let nu = mu - m0[j]!;
+      let nsq = Math.max(0, ss - 2 * nu * s + nk * nu * nu);
+      let qj = z - nu * Y - delta * s + nk * nu * delta;
+      // a column constant on the training rows has ‖X_c,j‖² at the rounding level of Σ σ_b,j (or
+      // Σ σ_b,j = 0): only such candidates are scanned for an exact constant
+      const c0 = !(nsq > 1e-6 * ss) ? constantOn(src, j * n, folds[k]!.train) : null;
+      if (c0 !== null) {
+        mu = c0;
+        nu = mu - m0[j]!;
+        nsq = 0;
+        qj = 0;
+      }
       colMeans[j] = mu;
-      colNormsSq[j] = constant ? 0 : Math.max(0, ss - 2 * nu * s + nk * nu * nu);
-      q[j] = constant ? 0 : z - nu * Y - delta * s + nk * nu * delta;
+      colNormsSq[j] = nsq;
+      q[j] = qj;
       norms[j] = (Math.sqrt(ss) + rn * Math.abs(nu)) * (1 + 1e-6);
     }
     const qScale = (1 + (2 * rn * Math.abs(delta)) / Math.sqrt(tg.yNormSq)) * (1 + 1e-6);
@@ -541,40 +545,42 @@ export function foldStatistics(
   return out;
 }
 
+/** The value of column a.. of src on every row of `rows` when they are all equal, else null. */
+function constantOn(src: Float64Array, a: number, rows: Int32Array): number | null {
+  if (rows.length === 0) return null;
+  const v = src[a + rows[0]!]!;
+  for (let t = 1; t < rows.length; t++) if (src[a + rows[t]!] !== v) return null;
+  return v;
+}
+
 /** One column of a contiguous validation block into the block sums of `foldStatistics` at entry e. */
 function blockColumn(
   src: Float64Array, a: number, m: number, m0: number, yb: Float64Array,
-  sb: Float64Array, ssb: Float64Array, zb: Float64Array, mnb: Float64Array, mxb: Float64Array, e: number,
+  sb: Float64Array, ssb: Float64Array, zb: Float64Array, e: number,
 ): void {
-  let s = 0, ss = 0, z = 0, mn = Infinity, mx = -Infinity;
+  let s = 0, ss = 0, z = 0;
   for (let t = 0; t < m; t++) {
-    const x = src[a + t]!;
-    const v = x - m0;
+    const v = src[a + t]! - m0;
     s += v;
     ss += v * v;
     z += v * yb[t]!;
-    if (x < mn) mn = x;
-    if (x > mx) mx = x;
   }
-  sb[e] = s; ssb[e] = ss; zb[e] = z; mnb[e] = mn; mxb[e] = mx;
+  sb[e] = s; ssb[e] = ss; zb[e] = z;
 }
 
 /** `blockColumn` for a gathered (shuffled) validation block. */
 function blockColumnGather(
   src: Float64Array, a: number, rows: Int32Array, m0: number, yb: Float64Array,
-  sb: Float64Array, ssb: Float64Array, zb: Float64Array, mnb: Float64Array, mxb: Float64Array, e: number,
+  sb: Float64Array, ssb: Float64Array, zb: Float64Array, e: number,
 ): void {
-  let s = 0, ss = 0, z = 0, mn = Infinity, mx = -Infinity;
+  let s = 0, ss = 0, z = 0;
   for (let t = 0; t < rows.length; t++) {
-    const x = src[a + rows[t]!]!;
-    const v = x - m0;
+    const v = src[a + rows[t]!]! - m0;
     s += v;
     ss += v * v;
     z += v * yb[t]!;
-    if (x < mn) mn = x;
-    if (x > mx) mx = x;
   }
-  sb[e] = s; ssb[e] = ss; zb[e] = z; mnb[e] = mn; mxb[e] = mx;
+  sb[e] = s; ssb[e] = ss; zb[e] = z;
 }
 
 /** @internal Counts the `lazyFoldDesign` designs made and their row gathers (tests: a planned grid CV makes none). */
