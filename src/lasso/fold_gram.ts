@@ -188,22 +188,34 @@ export function installFoldGrams(
   for (const f of folds) maxVal = Math.max(maxVal, f.val.length);
   const Xb = new Float64Array(maxVal * p);
   const S = new Float64Array(p * p);
+  const w = new Float64Array(maxVal);
+  const dots = new Float64Array(2);
   for (let b = 0; b < K; b++) {
     const rows = folds[b]!.val;
     const nb = rows.length;
     if (nb === 0) continue;
-    // X'_b = X[V_b] − m⁰ (column-major nb×p) and its column sums
+    // the validation block's centred target w = y_V − ȳ_V (its X'ᵀw formed in the same pass)
+    const yv = keepVal ? validationTarget(rows, y!, w) : null;
+    const vs = keepVal ? new Float64Array(p) : null;
+    const vx = keepVal ? new Float64Array(p) : null;
+    // X'_b = X[V_b] − m⁰ (column-major nb×p), its column sums (and X'_bᵀw)
     let contiguous = true;
     for (let t = 1; contiguous && t < nb; t++) contiguous = rows[t] === rows[0]! + t;
     for (let j = 0; j < p; j++) {
-      const s = contiguous ? shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb) : gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb);
+      if (contiguous) shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb, keepVal ? w : null, dots);
+      else gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb, keepVal ? w : null, dots);
+      const s = dots[0]!;
+      if (vs !== null) {
+        vs[j] = s;
+        vx![j] = dots[1]!;
+      }
       for (let k = 0; k < K; k++) if (k !== b) sums[k]![j] += s;
       sumsAll[j] += s;
     }
     gramUpper(Xb, nb, p, S);
     if (keepVal) {
       // S_b kept as the validation block's H: every sum formed after the loop (`sumBlocks`)
-      validation[b] = validationBlock(Xb, nb, p, S, rows, y!, m0);
+      validation[b] = validationBlock(nb, p, S, vs!, vx!, yv!, m0);
       continue;
     }
     // S into T and every other fold's G, row by row (row j of S stays in cache across the targets;
@@ -264,27 +276,28 @@ export function installFullGram(full: FullGram, d: PreparedDesign): boolean {
   return true;
 }
 
-/** The validation block's `ValidationGram` from X'_b (nb×p, column-major) and its Gram S (upper). */
-function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Array, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
-  const made = createEngine(p, p);
-  const H = made !== null ? made.x : new Float64Array(p * p);
-  H.set(S.subarray(0, p * p)); // the upper triangle is what is read (no mirror)
+/** w = y_V − ȳ_V into `w` (the validation rows' centred target); returns ȳ_V and Σw². */
+function validationTarget(rows: Int32Array, y: ArrayLike<number>, w: Float64Array): { ymean: number; wss: number } {
+  const nb = rows.length;
   let ym = 0;
   for (let t = 0; t < nb; t++) ym += y[rows[t]!]!;
   ym /= nb;
-  const w = new Float64Array(nb);
   let wss = 0;
   for (let t = 0; t < nb; t++) {
     w[t] = y[rows[t]!]! - ym;
     wss += w[t]! * w[t]!;
   }
-  const sums = new Float64Array(p);
-  const xtw = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    sums[j] = vecSum(nb, Xb.subarray(j * nb, (j + 1) * nb));
-    xtw[j] = dotAt(Xb, j * nb, w, nb);
-  }
-  return { H, eng: made !== null ? made.engine : null, sums, xtw, wss, ymean: ym, shift: new Float64Array(m0), rows: nb };
+  return { ymean: ym, wss };
+}
+
+/** The validation block's `ValidationGram` from its Gram S (upper), column sums 1ᵀX'_b, X'_bᵀw and target. */
+function validationBlock(
+  nb: number, p: number, S: Float64Array, sums: Float64Array, xtw: Float64Array, yv: { ymean: number; wss: number }, m0: Float64Array,
+): ValidationGram {
+  const made = createEngine(p, p);
+  const H = made !== null ? made.x : new Float64Array(p * p);
+  H.set(S.subarray(0, p * p)); // the upper triangle is what is read (no mirror)
+  return { H, eng: made !== null ? made.engine : null, sums, xtw, wss: yv.wss, ymean: yv.ymean, shift: new Float64Array(m0), rows: nb };
 }
 
 /**
@@ -298,26 +311,41 @@ export function releaseValidationGram(v: ValidationGram): void {
   (v as { eng: WasmEngine | null }).eng = null;
 }
 
-/** out[o..o+m) = src[a..a+m) − c; returns their sum (one column of a contiguous block). */
-function shiftColumn(src: Float64Array, a: number, m: number, c: number, out: Float64Array, o: number): number {
-  let s = 0;
-  for (let t = 0; t < m; t++) {
-    const v = src[a + t]! - c;
-    out[o + t] = v;
-    s += v;
+/**
+ * out[o..o+m) = src[a..a+m) − c (one column of a contiguous block); into dots: [their sum, their
+ * dot product with w (w null: 0)].
+ */
+function shiftColumn(src: Float64Array, a: number, m: number, c: number, out: Float64Array, o: number, w: Float64Array | null, dots: Float64Array): void {
+  let s = 0, z = 0;
+  if (w === null) {
+    for (let t = 0; t < m; t++) {
+      const v = src[a + t]! - c;
+      out[o + t] = v;
+      s += v;
+    }
+  } else {
+    for (let t = 0; t < m; t++) {
+      const v = src[a + t]! - c;
+      out[o + t] = v;
+      s += v;
+      z += v * w[t]!;
+    }
   }
-  return s;
+  dots[0] = s;
+  dots[1] = z;
 }
 
-/** out[o + t] = src[a + rows[t]] − c; returns their sum (one column of a gathered block). */
-function gatherColumn(src: Float64Array, a: number, rows: Int32Array, c: number, out: Float64Array, o: number): number {
-  let s = 0;
+/** out[o + t] = src[a + rows[t]] − c (one column of a gathered block); dots as `shiftColumn`. */
+function gatherColumn(src: Float64Array, a: number, rows: Int32Array, c: number, out: Float64Array, o: number, w: Float64Array | null, dots: Float64Array): void {
+  let s = 0, z = 0;
   for (let t = 0; t < rows.length; t++) {
     const v = src[a + rows[t]!]! - c;
     out[o + t] = v;
     s += v;
+    if (w !== null) z += v * w[t]!;
   }
-  return s;
+  dots[0] = s;
+  dots[1] = z;
 }
 
 /** Row j of the rank-one correction (upper triangle, mirrored): G_jl ← T_jl − ν_l s_j − ν_j s_l + n ν_j ν_l. */
@@ -330,13 +358,6 @@ function correctRow(g: Float64Array, p: number, j: number, nu: Float64Array, s: 
     g[o + l] = v;
     g[l * p + j] = v;
   }
-}
-
-/** Σ_t a[o + t]·w[t], t < m. */
-function dotAt(a: Float64Array, o: number, w: Float64Array, m: number): number {
-  let z = 0;
-  for (let t = 0; t < m; t++) z += a[o + t]! * w[t]!;
-  return z;
 }
 
 /**
