@@ -27,6 +27,11 @@
  * The same pass yields, for free: the validation blocks' Gram quantities (`ValidationGram`: a
  * value-only fold error in O(|S|²), `validationMse`) and the sum over all blocks (`FullGram`: the
  * G of the refit on all rows, `installFullGram`, same formula with the full-data means).
+ *
+ * The fold designs themselves need no centred rows in the Gram mode: `foldStatistics` gives every
+ * fold's means, ‖X_c,j‖² and q = X_cᵀy_c (with a proven rounding bound) from one O(n·p) pass of
+ * block sums, and `lazyFoldDesign` makes a design from them whose rows are gathered and centred
+ * only when something reads them (round cv8 in docs/lasso.md).
  */
 import type { DenseDesign, DesignMatrix } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
