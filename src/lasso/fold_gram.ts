@@ -609,6 +609,15 @@ function blockColumnGather(
   sb[e] = s; ssb[e] = ss; zb[e] = z;
 }
 
+/** data[:, j] −= μ_j for the column-major m×p `data` (a function of its own: it gets optimised). */
+function centreColumns(data: Float64Array, m: number, p: number, mu: Float64Array): void {
+  for (let j = 0; j < p; j++) {
+    const c = mu[j]!;
+    const o = j * m;
+    for (let t = 0; t < m; t++) data[o + t] = data[o + t]! - c;
+  }
+}
+
 /** @internal Counts the `lazyFoldDesign` designs made and their row gathers (tests: a planned grid CV makes none). */
 export const lazyRowStats: { designs: number; gathers: number } = { designs: 0, gathers: 0 };
 
@@ -642,11 +651,7 @@ export function lazyFoldDesign(X: DenseDesign, rows: Int32Array, st: FoldStatist
     const made = createEngine(m, p);
     const data = made !== null ? made.x : new Float64Array(m * p);
     takeRows(X, rows, { out: data });
-    for (let j = 0; j < p; j++) {
-      const mu = colMeans[j]!;
-      const o = j * m;
-      for (let t = 0; t < m; t++) data[o + t] -= mu;
-    }
+    centreColumns(data, m, p, colMeans);
     if (made !== null) {
       made.engine.norms.set(colNormsSq);
       made.engine.outA.set(colMeans);
