@@ -4,7 +4,8 @@
  * direct product (within q's proven rounding bound), constant columns exact, the rows gathered only
  * when read (and then x − μ), and the tuning's results with lazy rows against prepared rows: the same
  * λ, coefficients and CV values within the solver tolerance; a planned grid CV gathers no rows, a
- * gradient search (residual reads) does and agrees.
+ * criterion whose hypergradients read the rows gathers them and agrees; without a grid
+ * (`tuneLasso`'s gradient search) the folds are prepared up front.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -130,6 +131,9 @@ test('tuneLasso CV grid: lazy fold rows give the prepared rows\' λ, coefficient
   const m2 = lazyRowStats.designs;
   const eager = withLazy(false, () => tuneLasso(X, y, opts));
   assert.equal(lazyRowStats.designs, m2, 'lazyRows false: prepared rows');
+  // no planned grid (a gradient search reads the rows anyway): prepared rows
+  tuneLasso(X, y, { criterion: 'cv', folds: 5, tol: 1e-4, maxEvals: 3 });
+  assert.equal(lazyRowStats.designs, m2, 'a gradient search: prepared rows');
   assert.deepEqual(Array.from(lazy.lambdas), Array.from(eager.lambdas));
   const scale = Math.max(...Array.from(eager.coef, Math.abs));
   for (let j = 0; j < 40; j++) assert.ok(Math.abs(lazy.coef[j]! - eager.coef[j]!) <= 1e-6 * scale, `coef ${j}`);
@@ -143,8 +147,8 @@ test('tuneLasso CV grid: lazy fold rows give the prepared rows\' λ, coefficient
 test('CrossValCriterion with lazy rows: hypergradients (rows read) agree with prepared rows', () => {
   const { X, y } = data(300, 20, 7);
   const before = lazyRowStats.gathers;
-  const a = withLazy(true, () => new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }));
-  const b = withLazy(false, () => new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }));
+  const a = withLazy(true, () => new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion', true));
+  const b = withLazy(false, () => new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion', true));
   assert.ok(a.folds.every((f) => (f.problem.design as { rowsPending?: boolean }).rowsPending === true));
   assert.ok(b.folds.every((f) => (f.problem.design as { rowsPending?: boolean }).rowsPending === undefined));
   for (const lam of [a.lambdaMax / 3, a.lambdaMax / 20]) {

@@ -480,8 +480,9 @@ function dropFold(f: HeldOutCriterion): void {
  * copies of X: each fold's training rows, the solver's prepared copy of them, its validation rows)
  * would exceed `residentBytes`, the folds are rebuilt one at a time at every evaluation, warm
  * starts carried over, so the peak is about X plus one fold. Default 512 MiB. `lazyRows` (default
- * true): resident dense folds with an intercept take their designs from one-pass statistics, the
- * rows gathered only when read (lasso/fold_gram.ts `lazyFoldDesign`); false: prepared up front.
+ * true): when a planned grid follows (`tuneLasso` with `optimizer: 'grid'`), resident dense folds
+ * with an intercept take their designs from one-pass statistics, the rows gathered only when read
+ * (lasso/fold_gram.ts `lazyFoldDesign`); false: always prepared up front.
  *
  * @example
  * cvFoldMemory.residentBytes = 0; // always stream the folds (tests)
@@ -534,10 +535,14 @@ export class CrossValCriterion implements Criterion {
   /** Streamed folds: each fold's y, y_c, ȳ (squared loss), made by its first build. */
   private readonly targets: ({ y: Float64Array; yc: Float64Array; yMean: number } | undefined)[] = [];
 
-  /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
+  /**
+   * @param fn - @internal the public function named in errors (see `HeldOutCriterion`)
+   * @param lazyRows - @internal a planned grid follows (`tuneLasso` with `optimizer: 'grid'`): the
+   *   resident folds take lazy designs (lasso/fold_gram.ts `lazyFoldDesign`; see {@link cvFoldMemory})
+   */
   constructor(
     X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: { folds?: number; shuffle?: boolean; seed?: number; fitIntercept?: boolean } = {},
-    fn = 'CrossValCriterion',
+    fn = 'CrossValCriterion', lazyRows = false,
   ) {
     const k = opts.folds ?? 5;
     if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`${fn}(): folds must be an integer ≥ 2, got ${String(k)}`);
@@ -611,7 +616,7 @@ export class CrossValCriterion implements Criterion {
     const bytesPerCopy = X.kind === 'dense' ? X.data.length * 8 : X.indptr[X.nCols]! * 12;
     this.streamed = bytesPerCopy * (2 * (k - 1) + 1) > cvFoldMemory.residentBytes;
     // the lazy fold designs' statistics: one pass over X for all folds (resident folds only)
-    if (cvFoldMemory.lazyRows && !this.streamed && X.kind === 'dense' && model !== 'logreg' && (opts.fitIntercept ?? true)) this.lazyStats = this.foldStatistics(X, yv);
+    if (lazyRows && cvFoldMemory.lazyRows && !this.streamed && X.kind === 'dense' && model !== 'logreg' && (opts.fitIntercept ?? true)) this.lazyStats = this.foldStatistics(X, yv);
     if (this.streamed) {
       // a WebAssembly memory sized for all n rows, into the solvers' pool first: every fold and then
       // the refit on all rows (tuneLasso) reuse it, instead of a fold-sized one staying pooled while
