@@ -16,7 +16,7 @@ import { disposeDesign, prepareRows } from '../src/lasso/design.js';
 import { colDots, vecSum } from '../src/lasso/columns.js';
 import { makeTarget } from '../src/lasso/models.js';
 import { SparseProblem } from '../src/lasso/hypergrad.js';
-import { CrossValCriterion, cvFoldMemory, tuneLasso } from '../src/hpo/index.js';
+import { crossValForGrid, cvFoldMemory, tuneLasso } from '../src/hpo/index.js';
 import type { DenseDesign } from '../src/data/matrix.js';
 
 const U = 2 ** -53;
@@ -147,8 +147,8 @@ test('tuneLasso CV grid: lazy fold rows give the prepared rows\' λ, coefficient
 test('CrossValCriterion with lazy rows: hypergradients (rows read) agree with prepared rows', () => {
   const { X, y } = data(300, 20, 7);
   const before = lazyRowStats.gathers;
-  const a = withLazy(true, () => new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion', true));
-  const b = withLazy(false, () => new CrossValCriterion(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion', true));
+  const a = withLazy(true, () => crossValForGrid(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion'));
+  const b = withLazy(false, () => crossValForGrid(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion'));
   assert.ok(a.folds.every((f) => (f.problem.design as { rowsPending?: boolean }).rowsPending === true));
   assert.ok(b.folds.every((f) => (f.problem.design as { rowsPending?: boolean }).rowsPending === undefined));
   for (const lam of [a.lambdaMax / 3, a.lambdaMax / 20]) {

@@ -489,6 +489,29 @@ function dropFold(f: HeldOutCriterion): void {
  */
 export const cvFoldMemory: { residentBytes: number; lazyRows: boolean } = { residentBytes: 512 * 2 ** 20, lazyRows: true };
 
+/** Set by `crossValForGrid` for the next `CrossValCriterion` constructor only. */
+let lazyNext = false;
+
+/**
+ * @internal `new CrossValCriterion(X, y, model, opts, fn)` when a planned grid follows (`tuneLasso`
+ * with `optimizer: 'grid'`): the resident dense folds with an intercept then take lazy designs
+ * (lasso/fold_gram.ts `lazyFoldDesign`: no rows gathered or centred unless read; see
+ * {@link cvFoldMemory}). A gradient search reads the fold rows anyway and gets prepared ones.
+ *
+ * @example
+ * const cv = crossValForGrid(X, y, 'lasso', { folds: 5 }, 'tuneLasso');
+ */
+export function crossValForGrid(
+  X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: { folds?: number; shuffle?: boolean; seed?: number; fitIntercept?: boolean }, fn: string,
+): CrossValCriterion {
+  lazyNext = true;
+  try {
+    return new CrossValCriterion(X, y, model, opts, fn);
+  } finally {
+    lazyNext = false;
+  }
+}
+
 /**
  * K-fold cross-validation of the held-out loss (contiguous folds by default; `shuffle` with a seed).
  *
@@ -535,15 +558,14 @@ export class CrossValCriterion implements Criterion {
   /** Streamed folds: each fold's y, y_c, ȳ (squared loss), made by its first build. */
   private readonly targets: ({ y: Float64Array; yc: Float64Array; yMean: number } | undefined)[] = [];
 
-  /**
-   * @param fn - @internal the public function named in errors (see `HeldOutCriterion`)
-   * @param lazyRows - @internal a planned grid follows (`tuneLasso` with `optimizer: 'grid'`): the
-   *   resident folds take lazy designs (lasso/fold_gram.ts `lazyFoldDesign`; see {@link cvFoldMemory})
-   */
+  /** @param fn - @internal the public function named in errors (see `HeldOutCriterion`) */
   constructor(
     X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: { folds?: number; shuffle?: boolean; seed?: number; fitIntercept?: boolean } = {},
-    fn = 'CrossValCriterion', lazyRows = false,
+    fn = 'CrossValCriterion',
   ) {
+    // a planned grid follows (`crossValForGrid`): lazy fold designs
+    const lazyRows = lazyNext;
+    lazyNext = false;
     const k = opts.folds ?? 5;
     if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`${fn}(): folds must be an integer ≥ 2, got ${String(k)}`);
     this.source = checkedDesign(X, fn);

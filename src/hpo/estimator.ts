@@ -18,7 +18,7 @@ import {
 } from '../lasso/hypergrad.js';
 import { checkTarget } from '../lasso/models.js';
 import {
-  CrossValCriterion, HeldOutCriterion, SureCriterion, type Criterion, type CriterionEvaluation, type InnerStats,
+  CrossValCriterion, crossValForGrid, HeldOutCriterion, SureCriterion, type Criterion, type CriterionEvaluation, type InnerStats,
   type LabelledSet,
 } from './criteria.js';
 import { checkedDesign, consumeDesign, disposeDesign } from '../lasso/design.js';
@@ -88,7 +88,8 @@ function criterionFor(X: DesignLike, y: ArrayLike<number>, opts: CriterionOption
   const po = { fitIntercept: opts.fitIntercept ?? true };
   if (kind === 'cv') {
     if (validation) throw new InvalidArgumentError(`${fn}(): criterion 'cv' does not take a validation set (use criterion: 'heldout')`);
-    return new CrossValCriterion(Xd, y, model, { ...po, folds: opts.folds ?? 5, shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 }, fn, planned);
+    const co = { ...po, folds: opts.folds ?? 5, shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 };
+    return planned ? crossValForGrid(Xd, y, model, co, fn) : new CrossValCriterion(Xd, y, model, co, fn);
   }
   if (kind === 'sure') {
     if (validation) throw new InvalidArgumentError(`${fn}(): criterion 'sure' does not take a validation set (use criterion: 'heldout')`);
