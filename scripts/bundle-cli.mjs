@@ -17,9 +17,19 @@
  * the nn, experiment and autodiff code) go to chunks beside the bin (dist/cli/nsdiff-chunk-*.js),
  * compiled only by the processes that run them; `nsdiff lasso tune` compiles ≈ 0.37 of ≈ 0.69 MB
  * (`nsdiff --version` ≈ 11 ms of CPU less, issue 12).
+ *
+ * Code cache (issue 12): the bin itself is a small loader (src/cli/bin.ts → dist/cli/nsdiff.js).
+ * The ES-module bundle above is dist/cli/nsdiff-main.js (help and the on-demand commands); every
+ * other command line (`lasso …`, `--version`) runs a second bundle of dist/cli/main.js, a
+ * CommonJS-style script without the on-demand commands (dist/cli/nsdiff-lasso.cjs), which the
+ * loader compiles with the V8 code cache scripts/code-cache.mjs writes next (see
+ * src/cli/code_cache.ts). In the script, `import.meta.url` reads the script's own URL (same
+ * directory as the bin) and the embedded datasets are read from the package's data/*.csv.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { build } from 'esbuild';
+import { stampCliScript } from '../dist/cli/code_cache.js';
 
 /** Leaves `./bundled/*.js` (imported by dist/data/datasets.js) external, re-pointed from dist/cli/. */
 const embeddedData = {
@@ -29,9 +39,39 @@ const embeddedData = {
   },
 };
 
+/**
+ * In the script bundle: each embedded dataset module becomes a CommonJS module reading the CSV it
+ * was generated from (data/<name>.csv, two levels above dist/cli/, shipped with the package; CommonJS
+ * cannot `require` the ES modules of dist/data/bundled/).
+ */
+const embeddedDataFromCsv = {
+  name: 'embedded-data-from-csv',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/bundled\/[\w-]+\.js$/ }, (args) => ({ path: basename(args.path, '.js'), namespace: 'embedded-csv' }));
+    b.onLoad({ filter: /.*/, namespace: 'embedded-csv' }, (args) => {
+      const constant = /export const (\w+)/.exec(readFileSync(new URL(`../src/data/bundled/${args.path}.ts`, import.meta.url), 'utf8'))[1];
+      return { contents: `exports.${constant} = require('node:fs').readFileSync(new URL('../../data/${args.path}.csv', __nsdiff_import_meta_url), 'utf8');`, loader: 'js' };
+    });
+  },
+};
+
+/** In the script bundle: the on-demand commands are not there (the loader sends their command lines to the ES-module bundle). */
+const noLazyCommands = {
+  name: 'no-lazy-commands',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/lazy_commands\.js$/ }, () => ({ path: 'lazy_commands', namespace: 'no-lazy-commands' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-lazy-commands' }, () => ({
+      contents: "throw new Error('the script bundle dist/cli/nsdiff-lasso.cjs has no on-demand commands: the bin runs them from dist/cli/nsdiff-main.js');",
+      loader: 'js',
+    }));
+  },
+};
+
+const distCli = new URL('../dist/cli/', import.meta.url);
+
 await build({
-  // { output name: input }: dist/cli/nsdiff.js (with splitting, esbuild writes to a directory)
-  entryPoints: { nsdiff: new URL('../dist/cli/main.js', import.meta.url).pathname },
+  // { output name: input }: dist/cli/nsdiff-main.js (with splitting, esbuild writes to a directory)
+  entryPoints: { 'nsdiff-main': new URL('../dist/cli/main.js', import.meta.url).pathname },
   outdir: new URL('../dist/cli/', import.meta.url).pathname,
   chunkNames: 'nsdiff-chunk-[hash]',
   splitting: true,
@@ -46,4 +86,38 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [embeddedData],
+});
+
+// the script bundle (CommonJS-style, run by src/cli/code_cache.ts in a function wrapper)
+const script = await build({
+  entryPoints: [new URL('../dist/cli/main.js', import.meta.url).pathname],
+  write: false,
+  outfile: new URL('nsdiff-lasso.cjs', distCli).pathname,
+  bundle: true,
+  minify: true,
+  keepNames: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['@resvg/resvg-js'],
+  define: { 'import.meta.url': '__nsdiff_import_meta_url' },
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [embeddedDataFromCsv, noLazyCommands],
+});
+// no hashbang line inside the function wrapper
+writeFileSync(new URL('nsdiff-lasso.cjs', distCli), stampCliScript(script.outputFiles[0].text.replace(/^#!.*\n/, '')));
+
+// the bin: the loader
+await build({
+  entryPoints: [new URL('../dist/cli/bin.js', import.meta.url).pathname],
+  outfile: new URL('nsdiff.js', distCli).pathname,
+  bundle: true,
+  minify: true,
+  keepNames: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
 });
