@@ -147,6 +147,7 @@ export async function produceCliCodeCache(dir: URL, argv: string[]): Promise<num
   const write = process.stdout.write;
   const exitCode = process.exitCode;
   process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.exitCode = undefined;
   let status: number | string | undefined;
   try {
     await cli.run().runCli(argv);
