@@ -50,13 +50,16 @@ test('code cache: accepted after a run; missing, stale, damaged or truncated cac
 
     const damaged = Buffer.from(cache);
     for (let i = 64; i < 80; i++) damaged[i] = damaged[i]! ^ 0xff; // V8's header (magic, version and flag hashes)
+    const damagedPayload = Buffer.from(cache);
+    for (let i = 64 + 100; i < damagedPayload.length; i += 97) damagedPayload[i] = damagedPayload[i]! ^ 0x5a; // V8 checks its checksum (--verify-snapshot-checksum)
     const otherKey = readFileSync(join(dir, CLI_FILES.cache));
     otherKey.write(stampCliScript('other').slice(-65, -1), 0, 'latin1');
     const cases: [string, Uint8Array | undefined, string][] = [
       ['intact', cache, 'accepted'],
       ['missing', undefined, 'none'],
       ['stale key', otherKey, 'stale'],
-      ['damaged', damaged, 'rejected'],
+      ['damaged header', damaged, 'rejected'],
+      ['damaged data', damagedPayload, 'rejected'],
       ['truncated', cache.subarray(0, 100), 'rejected'],
       ['key only', cache.subarray(0, 64), 'stale'],
     ];
@@ -148,7 +151,7 @@ test('the built bin: same lasso tune output with the cache intact, missing, dama
     rmSync(cachePath);
     assert.equal(run(bin), expected, 'missing');
     const damaged = readFileSync(join(dir, 'intact.cache'));
-    for (let i = 64; i < damaged.length; i += 97) damaged[i] = damaged[i]! ^ 0x5a;
+    for (let i = 64 + 100; i < damaged.length; i += 97) damaged[i] = damaged[i]! ^ 0x5a; // the data after V8's header: without a checksum, a crash
     writeFileSync(cachePath, damaged);
     assert.equal(run(bin), expected, 'damaged');
     const stale = readFileSync(join(dir, 'intact.cache'));

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { writeFileAtomic } from '../data/atomic_write.js';
 import { needsLazyCommands } from './argv_route.js';
@@ -62,6 +63,21 @@ function keyOf(code: string): string | undefined {
   return at < 0 ? undefined : code.slice(at + KEY_MARK.length, at + KEY_MARK.length + KEY_LENGTH);
 }
 
+/**
+ * Runs `fn` under V8's `--verify-snapshot-checksum`: V8 writes and checks a code cache's checksum
+ * only under it (release builds skip it, and damaged data would then crash the process). On only
+ * around the compile and `createCachedData` (the build and the loader alike: V8 compares the flags
+ * a cache was made under), so that worker threads do not verify their start-up snapshot.
+ */
+function withChecksums<T>(fn: () => T): T {
+  setFlagsFromString('--verify-snapshot-checksum');
+  try {
+    return fn();
+  } finally {
+    setFlagsFromString('--no-verify-snapshot-checksum');
+  }
+}
+
 /** A compiled script bundle and how its cache fared. */
 export interface CompiledCli {
   script: Script;
@@ -93,7 +109,8 @@ export function compileCliScript(code: string, scriptUrl: string, cacheFile?: Ui
     else cache = 'stale';
   }
   // the wrapper is part of the cached source: the build and the loader must use the same text
-  const script = new Script(`(function (require, module, exports, __nsdiff_import_meta_url) {${code}\n})`, { filename: fileURLToPath(scriptUrl), cachedData });
+  const source = `(function (require, module, exports, __nsdiff_import_meta_url) {${code}\n})`;
+  const script = withChecksums(() => new Script(source, { filename: fileURLToPath(scriptUrl), cachedData }));
   if (cachedData !== undefined) cache = script.cachedDataRejected === true ? 'rejected' : 'accepted';
   return {
     script,
@@ -159,7 +176,7 @@ export async function produceCliCodeCache(dir: URL, argv: string[]): Promise<num
   if (status !== 0 && status !== undefined) throw new Error(`produceCliCodeCache(): the representative command exited with status ${status}: ${argv.slice(2).join(' ')}`);
   const key = keyOf(readFileSync(scriptUrl, 'utf8'));
   if (key === undefined) throw new Error(`produceCliCodeCache(): ${fileURLToPath(scriptUrl)} has no key: stamp it with stampCliScript`);
-  const data = cli.script.createCachedData();
+  const data = withChecksums(() => cli.script.createCachedData());
   writeFileAtomic(fileURLToPath(new URL(CLI_FILES.cache, dir)), Buffer.concat([Buffer.from(key, 'latin1'), data]), 'code cache');
   return KEY_LENGTH + data.length;
 }
