@@ -66,6 +66,33 @@ const noLazyCommands = {
   },
 };
 
+/**
+ * Two bundled dependencies require a Node built-in when they load that a `lasso` run does not use:
+ * commander `node:child_process` (executable subcommands, which nsdiff does not have) and
+ * cli-progress `readline` (cursor moves of a progress bar; none with --quiet). Loading them
+ * (child_process brings net, dgram, …) cost ≈ 1–3 ms of CPU at every start (more with stdout on a
+ * file than on a pipe, which loads net anyway). In both bundles their `require` gets an object
+ * whose members load the module when first read.
+ */
+const LAZY_BUILTINS = [
+  { importer: 'commander', module: 'child_process', members: ['spawn'] },
+  { importer: 'cli-progress', module: 'readline', members: ['cursorTo', 'moveCursor', 'clearLine', 'clearScreenDown'] },
+];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    for (const [i, { importer, module }] of LAZY_BUILTINS.entries()) {
+      const from = new RegExp(`[\\\\/]node_modules[\\\\/]${importer}[\\\\/]`);
+      b.onResolve({ filter: new RegExp(`^(node:)?${module}$`) }, (args) => (from.test(args.importer) ? { path: String(i), namespace: 'lazy-builtin' } : undefined));
+    }
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+      const { module, members } = LAZY_BUILTINS[Number(args.path)];
+      const getters = members.map((m) => `Object.defineProperty(exports, '${m}', { enumerable: true, get: () => require('node:${module}').${m} });`);
+      return { contents: getters.join('\n'), loader: 'js' };
+    });
+  },
+};
+
 const distCli = new URL('../dist/cli/', import.meta.url);
 
 await build({
@@ -84,7 +111,7 @@ await build({
   banner: { js: "import { createRequire as nsdiffCreateRequire } from 'node:module'; const require = nsdiffCreateRequire(import.meta.url); const __nsdiff_import_meta_url = import.meta.url;" },
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [embeddedDataFromCsv],
+  plugins: [embeddedDataFromCsv, lazyBuiltins],
 });
 
 // the script bundle (CommonJS-style, run by src/cli/code_cache.ts in a function wrapper)
@@ -102,7 +129,7 @@ const script = await build({
   define: { 'import.meta.url': '__nsdiff_import_meta_url' },
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [embeddedDataFromCsv, noLazyCommands],
+  plugins: [embeddedDataFromCsv, noLazyCommands, lazyBuiltins],
 });
 // no hashbang line inside the function wrapper
 writeFileSync(new URL('nsdiff-lasso.cjs', distCli), stampCliScript(script.outputFiles[0].text.replace(/^#!.*\n/, '')));
