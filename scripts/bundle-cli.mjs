@@ -26,8 +26,8 @@
  * CommonJS-style script without the on-demand commands (dist/cli/nsdiff-lasso.cjs), which the
  * loader compiles with the V8 code cache scripts/code-cache.mjs writes next (see
  * src/cli/code_cache.ts). In the script, `import.meta.url` reads the script's own URL (same
- * directory as the bin). `nsdiff lasso tune` on issue 12's 500 × 1000 CSV: 0.686 → 0.652 s of CPU
- * (median of 16 interleaved processes; `--version` 104 → 88 ms, 20; docs/tune_process.md).
+ * directory as the bin). `nsdiff lasso tune` on issue 12's 500 × 1000 CSV: 0.68 → 0.64–0.65 s of CPU
+ * (medians of 16 interleaved processes; `--version` 91–104 → 80–88 ms, 20; docs/tune_process.md).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
