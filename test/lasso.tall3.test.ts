@@ -3,13 +3,18 @@
  * extrapolation from a shortened window at gap checks a convergence rate predicted
  * (`shortDualWindow`) — used where the full window never fills between two accepted Anderson steps,
  * the reported gap certified on the raw data from the reported dual point, the same optimum as the
- * full-window rule within the certified gaps, and β bit for bit unchanged where it is not used.
+ * full-window rule within the certified gaps, and β bit for bit unchanged where it is not used;
+ * the design preparation kernel `prep` on four accumulators against naive loops.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lassoObjective } from './helpers.js';
+import { rng } from '../src/core/rng.js';
+import { NonFiniteError } from '../src/core/errors.js';
+import { disposeDesign } from '../src/lasso/design.js';
+import { wasmKernelsAvailable } from '../src/internals.js';
 import type { DenseDesign } from '../src/data/dataset.js';
-import { elasticNet, lambdaMax, lasso, type SolverResult } from '../src/lasso/index.js';
+import { elasticNet, lambdaMax, lasso, prepareDesign, type SolverResult } from '../src/lasso/index.js';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { shortDualWindow } from '../src/lasso/quad_cd.js';
 
@@ -113,4 +118,39 @@ test('short dual window: elastic net and several tall problems certified on the 
     }
   }
   assert.ok(used > 0 && unused > 0, `cases with (${used}) and without (${unused}) a short window`);
+});
+
+test('prep (four accumulators): means, norms and centred columns against naive loops, odd n, non-finite entries flagged', { skip: !wasmKernelsAvailable() && 'no WebAssembly SIMD' }, () => {
+  for (const n of [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 33, 1001]) {
+    const p = 3;
+    const g = rng(500 + n);
+    const data = Float64Array.from({ length: n * p }, (_, k) => g.normalScalar() + (k % 3 === 0 ? 1e4 : 0));
+    const X: DenseDesign = { kind: 'dense', nRows: n, nCols: p, data };
+    for (const center of [true, false]) {
+      const d = prepareDesign(X, { center });
+      for (let j = 0; j < p; j++) {
+        let mu = 0;
+        if (center) {
+          for (let i = 0; i < n; i++) mu += data[j * n + i]!;
+          mu /= n;
+        }
+        let ss = 0;
+        for (let i = 0; i < n; i++) {
+          const v = data[j * n + i]! - mu;
+          ss += v * v;
+          assert.ok(Math.abs(d.data[j * n + i]! - v) <= 1e-11 * (1 + Math.abs(mu)), `n ${n} col ${j} row ${i}`);
+        }
+        assert.ok(Math.abs(d.colMeans[j]! - mu) <= 1e-12 * (1 + Math.abs(mu)), `n ${n} mean ${j}`);
+        assert.ok(Math.abs(d.colNormsSq[j]! - ss) <= 1e-11 * (1 + ss), `n ${n} norm ${j}: ${d.colNormsSq[j]} vs ${ss}`);
+        // the norm is that of the stored (centred) column
+        let st = 0;
+        for (let i = 0; i < n; i++) st += d.data[j * n + i]! ** 2;
+        assert.ok(Math.abs(d.colNormsSq[j]! - st) <= 1e-12 * (1 + st));
+      }
+      disposeDesign(d);
+    }
+    const bad = Float64Array.from(data);
+    bad[n * p - 1] = NaN; // the last entry: the odd tail when n is odd
+    assert.throws(() => prepareDesign({ kind: 'dense', nRows: n, nCols: p, data: bad }), NonFiniteError, `n ${n}`);
+  }
 });
