@@ -95,6 +95,12 @@ const DUAL_MIN = 4;
  */
 export const shortDualWindow: { on: boolean; count: number } = { on: true, count: 0 };
 
+/**
+ * @internal Block updates with zero coefficients skipped (`axpyKdot4` in `blockEpoch`); `on: false`
+ * runs the four-column kernel on every update (tests compare both: the same bits).
+ */
+export const skipZeroUpdates: { on: boolean } = { on: true };
+
 /** Most coordinate sweeps on a block's Gram matrix per block update (`blockEpoch`). */
 const BLOCK_SWEEPS = 8;
 
@@ -324,6 +330,8 @@ export class QuadCD {
   private readonly blkB0 = new Float64Array(4);
   private readonly blkB = new Float64Array(4);
   private readonly blkPtr = new Int32Array(4);
+  /** The previous block's columns with a non-zero update, compacted (`blockEpoch`). */
+  private readonly blkPk = new Int32Array(4);
   private readonly blkT = new Float64Array(4);
   private readonly blkDen = new Float64Array(4);
   private readonly blkGl = new Float64Array(16);
@@ -499,9 +507,14 @@ export class QuadCD {
     const tq = this.blkT;
     const den = this.blkDen;
     // the update of the previous block (columns pa0..pa3, coefficients in blk[4..8)) is applied in
-    // the same pass as the next block's dot products (`axpydot4`)
+    // the same pass as the next block's dot products (`axpydot4`); its npa non-zero coefficients
+    // come first, in column order (zeros and repeats of pa0 after them), and with fewer than four
+    // the kernel skips the rest (`axpyKdot4`: the kernel is bound by the multiply-subtracts, and
+    // r − 0·x = r, so the same bits; tall 5000 × 500 at λmax/200: 28% of the coefficients stay 0)
     let pending = false;
     let pa0 = 0, pa1 = 0, pa2 = 0, pa3 = 0;
+    let npa = 0;
+    const pk = this.blkPk;
     let k = 0;
     while (k < m) {
       const grp = ws[k]! >> 2;
@@ -517,7 +530,10 @@ export class QuadCD {
           blk[q] = blk[8 + q]!;
           xtr[ws[k + q]!] = blk[12 + q]!;
         }
-      } else if (pending) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      } else if (npa === 4) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 3) e.axpy3dot4(n, pa0, pa1, pa2, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 2) e.axpy2dot4(n, pa0, pa1, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 1) e.axpy1dot4(n, pa0, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       else e.dot4(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       // the block's sub-problem in local arrays: Gram block gl (N_j on the diagonal), thresholds
       const o = 16 * grp;
@@ -566,20 +582,22 @@ export class QuadCD {
           if (sweep === 0) moveMax = Math.max(Math.abs(d0), Math.abs(d1), Math.abs(d2), Math.abs(d3));
           if (dmax <= 1e-3 * moveMax) break;
         }
-        blk[4] = d0;
-        blk[5] = d1;
-        blk[6] = d2;
-        blk[7] = d3;
-        pending = false;
-        if (d0 !== 0) { pending = true; beta[j0] = c0; }
-        if (d1 !== 0) { pending = true; beta[j1] = c1; }
-        if (d2 !== 0) { pending = true; beta[j2] = c2; }
-        if (d3 !== 0) { pending = true; beta[j3] = c3; }
+        let c = 0;
+        if (d0 !== 0) { beta[j0] = c0; blk[4] = d0; pk[0] = cp[0]!; c = 1; }
+        if (d1 !== 0) { beta[j1] = c1; blk[4 + c] = d1; pk[c++] = cp[1]!; }
+        if (d2 !== 0) { beta[j2] = c2; blk[4 + c] = d2; pk[c++] = cp[2]!; }
+        if (d3 !== 0) { beta[j3] = c3; blk[4 + c] = d3; pk[c++] = cp[3]!; }
+        npa = c > 0 && !skipZeroUpdates.on ? 4 : c;
+        pending = c > 0;
         if (pending) {
-          pa0 = cp[0]!;
-          pa1 = cp[1]!;
-          pa2 = cp[2]!;
-          pa3 = cp[3]!;
+          for (let q = c; q < 4; q++) {
+            blk[4 + q] = 0;
+            pk[q] = pk[0]!;
+          }
+          pa0 = pk[0]!;
+          pa1 = pk[1]!;
+          pa2 = pk[2]!;
+          pa3 = pk[3]!;
         }
         k += 4;
         continue;
@@ -612,20 +630,26 @@ export class QuadCD {
         if (sweep === 0) for (let q = 0; q < s; q++) moveMax = Math.max(moveMax, Math.abs(b[q]! - b0[q]!));
         if (s === 1 || dmax <= 1e-3 * moveMax) break;
       }
-      pending = false;
-      for (let q = 0; q < 4; q++) {
-        const dq = q < s ? b[q]! - b0[q]! : 0;
-        blk[4 + q] = dq;
+      let c = 0;
+      for (let q = 0; q < s; q++) {
+        const dq = b[q]! - b0[q]!;
         if (dq !== 0) {
-          pending = true;
           beta[ws[k + q]!] = b[q]!;
+          blk[4 + c] = dq;
+          pk[c++] = cp[q]!;
         }
       }
+      npa = c > 0 && !skipZeroUpdates.on ? 4 : c;
+      pending = c > 0;
       if (pending) {
-        pa0 = cp[0]!;
-        pa1 = cp[1]!;
-        pa2 = cp[2]!;
-        pa3 = cp[3]!;
+        for (let q = c; q < 4; q++) {
+          blk[4 + q] = 0;
+          pk[q] = pk[0]!;
+        }
+        pa0 = pk[0]!;
+        pa1 = pk[1]!;
+        pa2 = pk[2]!;
+        pa3 = pk[3]!;
       }
       k += s;
     }
