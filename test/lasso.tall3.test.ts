@@ -5,7 +5,8 @@
  * the reported gap certified on the raw data from the reported dual point, the same optimum as the
  * full-window rule within the certified gaps, and β bit for bit unchanged where it is not used;
  * the design preparation kernel `prep` on four accumulators against naive loops; the block updates
- * skipping zero coefficients (`axpyKdot4`, `skipZeroUpdates`) bit for bit the four-column kernel.
+ * skipping zero coefficients (`axpyKdot4`, `skipZeroUpdates`) bit for bit the four-column kernel; a
+ * predicted gap check moved to right after an accepted Anderson step (`andersonChecks`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ import { wasmKernelsAvailable } from '../src/internals.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import { elasticNet, lambdaMax, lasso, prepareDesign, type SolverResult } from '../src/lasso/index.js';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
-import { shortDualWindow, skipZeroUpdates } from '../src/lasso/quad_cd.js';
+import { andersonChecks, shortDualWindow, skipZeroUpdates } from '../src/lasso/quad_cd.js';
 
 /** Runs f with the short dual window on or off (restored afterwards). */
 function withShort<T>(on: boolean, f: () => T): T {
@@ -219,5 +220,32 @@ test('axpy1dot4, axpy2dot4, axpy3dot4: bit for bit axpydot4 with the remaining c
     assert.ok(a.support.length < p, `${n}×${p}: some zero coefficients`);
     assert.deepEqual(a.beta, b.beta, `${n}×${p} λmax/${div}: β`);
     assert.equal(a.iterations, b.iterations);
+  }
+});
+
+test('a predicted check moved after an accepted Anderson step: fewer epochs, the gap certified on the raw data, the same optimum', () => {
+  for (const enet of [false, true]) {
+    const { X, y } = makeCorrelatedData(1000, 100, { corr: 0.6, snr: 3, density: 0.2, seed: 2 });
+    const lam = lambdaMax(X, y) / 200;
+    const l2 = enet ? lam : 0;
+    const solve = (): SolverResult => (enet ? elasticNet(X, y, lam, l2, { tol: 1e-8 }) : lasso(X, y, lam, { tol: 1e-8 }));
+    const c0 = andersonChecks.count;
+    const a = solve();
+    assert.ok(andersonChecks.count > c0, `enet=${enet}: a check moved`);
+    const prev = andersonChecks.on;
+    andersonChecks.on = false;
+    let b: SolverResult;
+    try {
+      b = solve();
+    } finally {
+      andersonChecks.on = prev;
+    }
+    assert.ok(a.converged && a.gap <= a.tolerance && b.converged);
+    assert.ok(a.iterations < b.iterations, `enet=${enet}: epochs ${a.iterations} vs ${b.iterations}`);
+    const ga = rawGap(X, y, a, lam, l2);
+    assert.ok(ga <= a.tolerance, `enet=${enet}: raw gap ${ga} above ${a.tolerance}`);
+    const w = new Float64Array(100).fill(lam);
+    const pa = lassoObjective(X, y, a, w, l2), pb = lassoObjective(X, y, b, w, l2);
+    assert.ok(Math.abs(pa - pb) <= a.gap + b.gap, `enet=${enet}: objective ${pa} vs ${pb}`);
   }
 });
