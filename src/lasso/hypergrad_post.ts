@@ -232,7 +232,7 @@ let postScratchV: PostScratch | null = null;
 
 /**
  * The p-vectors of `refineAndDiagnose`, reused from call to call (three allocations of p entries
- * per solve before, ≈ 2 µs at p = 1000; round hg5); read only inside one call, which never calls
+ * per solve before, ≈ 1.5 µs at p = 1000; round hg5); read only inside one call, which never calls
  * itself. `c` is read only where the same call wrote it.
  */
 function postScratch(p: number): PostScratch {
