@@ -1,5 +1,5 @@
 /**
- * @file Tests of src/kernels/xgram_wasm.ts (four- and three-vector column products on a dense design's
+ * @file Tests of src/kernels/xgram_wasm.ts (two- to four-vector column products on a dense design's
  * WebAssembly memory, the Gram entries of entering features) against plain loops on odd and even
  * row counts and column lists, and of the Gram cache that uses it (src/lasso/hypergrad_core.ts) on
  * both kernel backends: the same entries to rounding.
@@ -18,10 +18,15 @@ function design(n: number, p: number, seed: number) {
   return denseFromRows(Array.from({ length: n }, (_, i) => Array.from(g.subarray(i * p, (i + 1) * p))));
 }
 
-test('dotsTileEngine: o_k[j] = v_kᵀX_j for four and three vectors, odd and even n and column counts; declines under js', () => {
+test('dotsTileEngine: o_k[j] = v_kᵀX_j for four, three and two vectors, odd and even n and column counts; declines under js', () => {
   for (const b of kernelBackends) {
     onKernelBackend(b, () => {
-      for (const [n, p, count, nv] of [[1, 5, 3, 4], [7, 9, 9, 4], [64, 20, 13, 4], [131, 40, 40, 4], [1, 5, 3, 3], [7, 9, 9, 3], [64, 20, 14, 3], [131, 40, 40, 3]] as const) {
+      const cases = [
+        [1, 5, 3, 4], [7, 9, 9, 4], [64, 20, 13, 4], [131, 40, 40, 4], [1, 5, 3, 3], [7, 9, 9, 3], [64, 20, 14, 3], [131, 40, 40, 3],
+        // two vectors, four columns per pass: counts ≡ 0, 1, 2, 3 (mod 4)
+        [1, 5, 3, 2], [7, 9, 9, 2], [64, 20, 14, 2], [131, 40, 40, 2], [2, 6, 1, 2],
+      ] as const;
+      for (const [n, p, count, nv] of cases) {
         const d = prepareDesign(design(n, p, 10 + n), { center: true });
         const e = d.wasm;
         if (e === null) {

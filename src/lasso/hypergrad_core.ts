@@ -261,12 +261,13 @@ export class GramCache {
       this.featsArr[k] = j;
       const e = d.wasm;
       const g = Math.min(4, need.length - u);
-      if (w === null && e !== null && !e.busy && g >= 3) {
-        // four (or the last three) entering features per pass over the cached columns (xgram.wat:
-        // a 4×2 / 3×2 register tile; the dense design's columns are read in place in its engine
-        // memory; outputs in the engine's staging vectors and the logistic solver's p-vectors, free
-        // outside a solve). Three left over took a pass of colDots2 and one of colDots before:
-        // onto 142 features at n = 400 29–30 → 21–23 µs (round hg5)
+      if (w === null && e !== null && !e.busy && g >= 2) {
+        // four (or the last three or two) entering features per pass over the cached columns
+        // (xgram.wat: a 4×2 / 3×2 / 2×4 register tile; the dense design's columns are read in place
+        // in its engine memory; outputs in the engine's staging vectors and the logistic solver's
+        // p-vectors, free outside a solve). Three left over took a pass of colDots2 and one of
+        // colDots before, two a pass of colDots2: onto 142 features at n = 400 29–30 → 20–23 µs and
+        // 17.5–19 → 12.7–13.6 µs (round hg5)
         const js = Array.from(need.subarray(u, u + g));
         for (let q = 1; q < g; q++) {
           this.feats.push(js[q]!);

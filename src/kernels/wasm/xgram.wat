@@ -12,9 +12,12 @@
 ;; makes one load per two), reduced lane 0 + lane 1, then the odd row.
 ;;
 ;; dots3v: the same for three vectors (a 3×2 tile, the same sums per product as dots4v): three
-;; features left after the groups of four went through the engine's memory-bound column kernels
-;; (a pair, then a single feature: 29–30 µs onto 142 columns at n = 400, where dots4v takes 25 for
-;; four and dots3v 21–23; a 2×2 tile measured the same as the pair kernel, not kept; round hg5).
+;; features left after the groups of four went through the engine's column kernels (a pair, then a
+;; single feature: 29–30 µs onto 142 columns at n = 400, where dots4v takes 25 for four and dots3v
+;; 20–23). dots2v: two vectors, FOUR columns per pass (a 2×4 tile: six loads for sixteen
+;; multiply-adds, the same sums per product; a short last group repeats its first column, written
+;; again, equal): a pair 17.5–19 → 12.7–13.6 µs there (a 2×2 tile measured the same as the engine's
+;; pair kernel; round hg5).
 
 (module
   (import "env" "mem" (memory $mem 1))
@@ -173,5 +176,97 @@
         (f64.store (i32.add (local.get $o2) (i32.shl (local.get $ja) (i32.const 3))) (local.get $sa))
         (f64.store (i32.add (local.get $o2) (i32.shl (local.get $jb) (i32.const 3))) (local.get $sb))
         (local.set $t (i32.add (local.get $t) (i32.const 2)))
+        (br $lt))))
+
+  (func $dots2v (export "dots2v") (param $x i32) (param $n i32) (param $cols i32) (param $count i32)
+    (param $v0 i32) (param $v1 i32) (param $o0 i32) (param $o1 i32)
+    (local $t i32) (local $i i32) (local $e2 i32) (local $eb i32) (local $cb i32) (local $s f64)
+    (local $ja i32) (local $pa i32) (local $xa v128) (local $jb i32) (local $pb i32) (local $xb v128) (local $jc i32) (local $pc i32) (local $xc v128) (local $jd i32) (local $pd i32) (local $xd v128)
+    (local $w0 v128) (local $w1 v128)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
+    (local.set $cb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (block $done
+      (loop $lt
+        (br_if $done (i32.ge_u (local.get $t) (local.get $count)))
+        (local.set $ja (i32.load (i32.add (local.get $cols) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $jb
+          (if (result i32) (i32.lt_u (i32.add (local.get $t) (i32.const 1)) (local.get $count))
+            (then (i32.load (i32.add (local.get $cols) (i32.shl (i32.add (local.get $t) (i32.const 1)) (i32.const 2)))))
+            (else (local.get $ja))))
+        (local.set $jc
+          (if (result i32) (i32.lt_u (i32.add (local.get $t) (i32.const 2)) (local.get $count))
+            (then (i32.load (i32.add (local.get $cols) (i32.shl (i32.add (local.get $t) (i32.const 2)) (i32.const 2)))))
+            (else (local.get $ja))))
+        (local.set $jd
+          (if (result i32) (i32.lt_u (i32.add (local.get $t) (i32.const 3)) (local.get $count))
+            (then (i32.load (i32.add (local.get $cols) (i32.shl (i32.add (local.get $t) (i32.const 3)) (i32.const 2)))))
+            (else (local.get $ja))))
+        (local.set $pa (i32.add (local.get $x) (i32.mul (local.get $ja) (local.get $cb))))
+        (local.set $a0 (f64x2.splat (f64.const 0)))
+        (local.set $a1 (f64x2.splat (f64.const 0)))
+        (local.set $pb (i32.add (local.get $x) (i32.mul (local.get $jb) (local.get $cb))))
+        (local.set $b0 (f64x2.splat (f64.const 0)))
+        (local.set $b1 (f64x2.splat (f64.const 0)))
+        (local.set $pc (i32.add (local.get $x) (i32.mul (local.get $jc) (local.get $cb))))
+        (local.set $c0 (f64x2.splat (f64.const 0)))
+        (local.set $c1 (f64x2.splat (f64.const 0)))
+        (local.set $pd (i32.add (local.get $x) (i32.mul (local.get $jd) (local.get $cb))))
+        (local.set $d0 (f64x2.splat (f64.const 0)))
+        (local.set $d1 (f64x2.splat (f64.const 0)))
+        (local.set $i (i32.const 0))
+        (block $d2
+          (loop $li
+            (br_if $d2 (i32.ge_u (local.get $i) (local.get $e2)))
+            (local.set $w0 (v128.load align=8 (i32.add (local.get $v0) (local.get $i))))
+            (local.set $w1 (v128.load align=8 (i32.add (local.get $v1) (local.get $i))))
+            (local.set $xa (v128.load align=8 (i32.add (local.get $pa) (local.get $i))))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $w0) (local.get $xa))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $w1) (local.get $xa))))
+            (local.set $xb (v128.load align=8 (i32.add (local.get $pb) (local.get $i))))
+            (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (local.get $w0) (local.get $xb))))
+            (local.set $b1 (f64x2.add (local.get $b1) (f64x2.mul (local.get $w1) (local.get $xb))))
+            (local.set $xc (v128.load align=8 (i32.add (local.get $pc) (local.get $i))))
+            (local.set $c0 (f64x2.add (local.get $c0) (f64x2.mul (local.get $w0) (local.get $xc))))
+            (local.set $c1 (f64x2.add (local.get $c1) (f64x2.mul (local.get $w1) (local.get $xc))))
+            (local.set $xd (v128.load align=8 (i32.add (local.get $pd) (local.get $i))))
+            (local.set $d0 (f64x2.add (local.get $d0) (f64x2.mul (local.get $w0) (local.get $xd))))
+            (local.set $d1 (f64x2.add (local.get $d1) (f64x2.mul (local.get $w1) (local.get $xd))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $li)))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+        (if (i32.lt_u (local.get $e2) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v0) (local.get $e2))) (f64.load (i32.add (local.get $pa) (local.get $e2))))))))
+        (f64.store (i32.add (local.get $o0) (i32.shl (local.get $ja) (i32.const 3))) (local.get $s))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))))
+        (if (i32.lt_u (local.get $e2) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v1) (local.get $e2))) (f64.load (i32.add (local.get $pa) (local.get $e2))))))))
+        (f64.store (i32.add (local.get $o1) (i32.shl (local.get $ja) (i32.const 3))) (local.get $s))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $b0)) (f64x2.extract_lane 1 (local.get $b0))))
+        (if (i32.lt_u (local.get $e2) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v0) (local.get $e2))) (f64.load (i32.add (local.get $pb) (local.get $e2))))))))
+        (f64.store (i32.add (local.get $o0) (i32.shl (local.get $jb) (i32.const 3))) (local.get $s))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $b1)) (f64x2.extract_lane 1 (local.get $b1))))
+        (if (i32.lt_u (local.get $e2) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v1) (local.get $e2))) (f64.load (i32.add (local.get $pb) (local.get $e2))))))))
+        (f64.store (i32.add (local.get $o1) (i32.shl (local.get $jb) (i32.const 3))) (local.get $s))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $c0)) (f64x2.extract_lane 1 (local.get $c0))))
+        (if (i32.lt_u (local.get $e2) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v0) (local.get $e2))) (f64.load (i32.add (local.get $pc) (local.get $e2))))))))
+        (f64.store (i32.add (local.get $o0) (i32.shl (local.get $jc) (i32.const 3))) (local.get $s))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $c1)) (f64x2.extract_lane 1 (local.get $c1))))
+        (if (i32.lt_u (local.get $e2) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v1) (local.get $e2))) (f64.load (i32.add (local.get $pc) (local.get $e2))))))))
+        (f64.store (i32.add (local.get $o1) (i32.shl (local.get $jc) (i32.const 3))) (local.get $s))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $d0)) (f64x2.extract_lane 1 (local.get $d0))))
+        (if (i32.lt_u (local.get $e2) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v0) (local.get $e2))) (f64.load (i32.add (local.get $pd) (local.get $e2))))))))
+        (f64.store (i32.add (local.get $o0) (i32.shl (local.get $jd) (i32.const 3))) (local.get $s))
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $d1)) (f64x2.extract_lane 1 (local.get $d1))))
+        (if (i32.lt_u (local.get $e2) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v1) (local.get $e2))) (f64.load (i32.add (local.get $pd) (local.get $e2))))))))
+        (f64.store (i32.add (local.get $o1) (i32.shl (local.get $jd) (i32.const 3))) (local.get $s))
+        (local.set $t (i32.add (local.get $t) (i32.const 4)))
         (br $lt))))
 )
