@@ -268,14 +268,15 @@ export class GramCache {
         // p-vectors, free outside a solve). Three left over took a pass of colDots2 and one of
         // colDots before, two a pass of colDots2: onto 142 features at n = 400 29–30 → 20–23 µs and
         // 17.5–19 → 12.7–13.6 µs (round hg5)
-        const js = Array.from(need.subarray(u, u + g));
+        const js: number[] = [j];
+        for (let q = 1; q < g; q++) js.push(need[u + q]!);
         for (let q = 1; q < g; q++) {
           this.feats.push(js[q]!);
           this.pos[js[q]!] = k + q;
           this.featsArr[k + q] = js[q]!;
         }
         const vs = js.map((f) => d.data.subarray(f * n, (f + 1) * n));
-        const outs = [e.outA, e.outB, e.ldelta, e.lcurv].slice(0, g);
+        const outs = g === 4 ? [e.outA, e.outB, e.ldelta, e.lcurv] : g === 3 ? [e.outA, e.outB, e.ldelta] : [e.outA, e.outB];
         if (dotsTileEngine(e, n, vs, this.featsArr, k + g, outs)) {
           u += g - 1;
           for (let q = 0; q < g; q++) storeGramColumn(this.G, cap, k + q, outs[q]!, this.featsArr, k + g, n);
