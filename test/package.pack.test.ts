@@ -63,7 +63,8 @@ test('npm pack --dry-run ships LICENSE, README, dist, data and docs, and nothing
     /^(src|test|bench|examples|scripts|node_modules|out|\.ci)\//.test(f) || f.includes('/node_modules/') ||
     /\.map$/.test(f) || /\.tsbuildinfo$/.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)) || f === 'docs/api/index.html');
   assert.deepEqual(unwanted, [], 'files that should not be in the package');
-  assert.ok(res!.unpackedSize < 5e6, `unpacked size ${res!.unpackedSize} B (budget 5 MB)`);
+  // budget 6 MB: 5 MB before the bin's script bundle and V8 code cache (≈ 0.85 MB, src/cli/code_cache.ts)
+  assert.ok(res!.unpackedSize < 6e6, `unpacked size ${res!.unpackedSize} B (budget 6 MB)`);
   // the build strips comments from the JavaScript only: the declarations keep their TSDoc
   const dts = readFileSync(join(ROOT, 'dist/lasso/cd.d.ts'), 'utf8');
   assert.ok(/@example/.test(dts), 'dist/lasso/cd.d.ts lost its TSDoc');

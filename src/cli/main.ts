@@ -13,6 +13,7 @@
 import { Command, CommanderError } from 'commander';
 import { NsdiffError } from '../core/errors.js';
 import { datasetNames } from '../data/datasets.js';
+import { needsLazyCommands } from './argv_route.js';
 import { runHypergrad, runPath, runTune } from './lasso.js';
 import type * as LazyCommands from './lazy_commands.js';
 
@@ -30,9 +31,7 @@ let lazy: typeof LazyCommands | undefined;
  * main(['node', 'nsdiff', 'train', '--epochs', '1']);
  */
 export async function loadCommands(argv: string[] = process.argv): Promise<void> {
-  const cmd = argv[2];
-  const help = cmd === undefined || cmd === 'help' || argv.includes('-h') || argv.includes('--help');
-  if (lazy === undefined && (help || cmd === 'train' || cmd === 'evaluate' || cmd === 'experiment' || cmd === 'demo')) lazy = await import('./lazy_commands.js');
+  if (lazy === undefined && needsLazyCommands(argv)) lazy = await import('./lazy_commands.js');
 }
 
 /** The lazily loaded commands, or an internal error if `loadCommands` did not load them. */
@@ -188,12 +187,23 @@ export function main(argv: string[]): number {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/nsdiff')) {
+/**
+ * The command as a process runs it: loads what `argv` needs (`loadCommands`), runs `main` and sets
+ * `process.exitCode`. The entry points: `node dist/cli/main.js …` (below) and the bin's loader
+ * (src/cli/bin.ts, src/cli/code_cache.ts), which calls it in the bundle it loads.
+ *
+ * @example
+ * await runCli(['node', 'nsdiff', '--version']); // prints 0.1.0
+ */
+export async function runCli(argv: string[] = process.argv): Promise<void> {
   // output piped into a reader that stops early (`| head`): stop quietly, as Unix tools do
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  await loadCommands(process.argv);
-  process.exitCode = main(process.argv);
+  await loadCommands(argv);
+  process.exitCode = main(argv);
 }
+
+// run as a file (`node dist/cli/main.js`, tsx on src/cli/main.ts); the bundles call runCli themselves
+if (import.meta.url === `file://${process.argv[1]}`) void runCli(process.argv);

@@ -32,11 +32,22 @@ const TARGETS: Readonly<Record<DatasetName, string>> = {
   digits: 'label',
 };
 
-const TEXTS: Readonly<Record<DatasetName, string>> = {
-  diabetes: diabetesCsv,
-  breast_cancer: breastCancerCsv,
-  digits: digitsCsv,
-};
+/**
+ * The CSV text of a dataset. The imported constants are read here, at the call, not when this
+ * module loads: the bundles of the `nsdiff` command (scripts/bundle-cli.mjs) replace the
+ * generated modules with getters that read data/<name>.csv, so a command line that loads no
+ * bundled dataset reads none (issue 12: start-up).
+ */
+function textOf(name: DatasetName): string {
+  switch (name) {
+    case 'diabetes':
+      return diabetesCsv;
+    case 'breast_cancer':
+      return breastCancerCsv;
+    case 'digits':
+      return digitsCsv;
+  }
+}
 
 /**
  * Throws `InvalidArgumentError` naming the caller unless `name` is a bundled dataset.
@@ -58,5 +69,5 @@ export function checkDatasetName(name: string, fn = 'loadDataset'): asserts name
  */
 export function loadDataset(name: DatasetName): Dataset {
   checkDatasetName(name);
-  return parseCsv(TEXTS[name], { target: TARGETS[name], sourceName: `data/${name}.csv` });
+  return parseCsv(textOf(name), { target: TARGETS[name], sourceName: `data/${name}.csv` });
 }

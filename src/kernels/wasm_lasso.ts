@@ -2,7 +2,7 @@
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
  * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, the block
- * epochs' `dot4`/`axpy4`/`axpydot4`/`gram4` and their fused-gap-check twins `dot4r0`/`axpydot4r0`, the first check's `dotgram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`,
+ * epochs' `dot4`/`axpy4`/`axpydot4` (and `axpy1dot4`–`axpy3dot4` for updates with zero coefficients)/`gram4` and their fused-gap-check twins `dot4r0`/`axpydot4r0`, the first check's `dotgram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`,
  * the symmetric quadratic form `symquad`),
  * and a pool of engine memories.
  *
@@ -95,6 +95,10 @@ export interface WasmEngine {
   readonly axpy4: (n: number, c0: number, c1: number, c2: number, c3: number, coef: number, r: number) => void;
   /** `axpy4` on the columns a0..a3, then `dot4` of b0..b3 with the updated r, in one pass over r. */
   readonly axpydot4: (n: number, a0: number, a1: number, a2: number, a3: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, out: number) => void;
+  /** `axpydot4` with one, two or three update columns (the block's non-zero coefficients, coef[0..K)). */
+  readonly axpy1dot4: (n: number, a0: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, out: number) => void;
+  readonly axpy2dot4: (n: number, a0: number, a1: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, out: number) => void;
+  readonly axpy3dot4: (n: number, a0: number, a1: number, a2: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, out: number) => void;
   /** out[0..6) = X_0ᵀX_1, X_0ᵀX_2, X_0ᵀX_3, X_1ᵀX_2, X_1ᵀX_3, X_2ᵀX_3 for the columns at c0..c3. */
   readonly gram4: (n: number, c0: number, c1: number, c2: number, c3: number, out: number) => void;
   /** βᵀHβ, H symmetric p×p row-major at h (upper triangle read), β zero outside the increasing list ws[0..m). */
@@ -228,6 +232,9 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     dot4: ex.dot4 as WasmEngine['dot4'],
     axpy4: ex.axpy4 as WasmEngine['axpy4'],
     axpydot4: ex.axpydot4 as WasmEngine['axpydot4'],
+    axpy1dot4: ex.axpy1dot4 as WasmEngine['axpy1dot4'],
+    axpy2dot4: ex.axpy2dot4 as WasmEngine['axpy2dot4'],
+    axpy3dot4: ex.axpy3dot4 as WasmEngine['axpy3dot4'],
     gram4: ex.gram4 as WasmEngine['gram4'],
     symquad: ex.symquad as WasmEngine['symquad'],
     dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],

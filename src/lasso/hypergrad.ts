@@ -271,6 +271,7 @@ export class SparseProblem {
     let jac: Float64Array | undefined;
     let jacB: Float64Array | undefined;
     let check: SolverCheck | null = null;
+    let support: Int32Array | null = null;
     const { l1, l2 } = SUPPORT_MODELS[this.model].penalties(lam, this.p);
     // the Lasso on a design whose Gram matrix is cached (planned CV folds, the refit): the solve,
     // its refinement and diagnostics from G, without passes over X (gram_refine.ts); else null
@@ -307,6 +308,7 @@ export class SparseProblem {
         else if (this.model === 'enet') res = elasticNet(d, this.y, lam[0]!, lam[1]!, so);
         else res = weightedLasso(d, this.y, 1, lam, so);
         beta = new Float64Array(res.beta);
+        support = res.support; // supportOf(res.beta): not recomputed by the post-processing
         residual = res.residual; // fresh from the solver (cd.ts finishQuadratic): no copy
         gap = res.gap;
         converged = res.converged;
@@ -347,7 +349,7 @@ export class SparseProblem {
       residual = new Float64Array(n);
     }
     const t1 = now();
-    const post = refineAndDiagnose(this, this.gram, this.incr, l1, l2, beta, residual, intercept, a, opts, check);
+    const post = refineAndDiagnose(this, this.gram, this.incr, l1, l2, beta, residual, intercept, a, opts, check, support);
     const t2 = now();
     return this.assemble(lam, post, gap, converged, iterations, t1 - t0, t2 - t1, jac, jacB);
   }

@@ -49,7 +49,10 @@
  *
  * Dual extrapolation (celer), at each gap check: with the last K+1 residuals r⁰..r^K (ring buffer,
  * every epoch), U = [r¹−r⁰, …] (+ nλ₂ ΔβᵀΔβ in the Gram matrix for the enet), same c,
- * ρ = Σ c_k r^{k+1}, β̄ = Σ c_k β^{k+1}; the dual point from ρ is kept if its D is larger.
+ * ρ = Σ c_k r^{k+1}, β̄ = Σ c_k β^{k+1}; the dual point from ρ is kept if its D is larger. An
+ * accepted Anderson step empties the ring (the residuals no longer follow one linear recursion);
+ * a check whose epoch a convergence rate predicted then extrapolates from the ≥ DUAL_MIN residuals
+ * stored since (K' = count − 1 differences).
  *
  * Numerics: the residual is recomputed from scratch at outer iterations once the gap is within
  * 100× the tolerance, after an Anderson step with large weights (Σ|c_k| > 10), and whenever the
@@ -79,6 +82,31 @@ type Resolved = ResolvedOptions;
 
 /** Epochs before the first gap check of a sub-problem when no convergence rate was observed yet. */
 const FIRST_CHECK = 3;
+
+/**
+ * Fewest stored residuals for a dual extrapolation from a shortened window (K' = count − 1 < K
+ * differences), used at gap checks whose epoch a convergence rate predicted (`inner`).
+ */
+const DUAL_MIN = 4;
+
+/**
+ * @internal Dual extrapolation from a shortened window at predicted checks (`DUAL_MIN`); `on: false`
+ * restores the full-window rule (tests compare both); `count`: such candidates formed so far.
+ */
+export const shortDualWindow: { on: boolean; count: number } = { on: true, count: 0 };
+
+/**
+ * @internal Block updates with zero coefficients skipped (`axpyKdot4` in `blockEpoch`); `on: false`
+ * runs the four-column kernel on every update (tests compare both: the same bits).
+ */
+export const skipZeroUpdates: { on: boolean } = { on: true };
+
+/**
+ * @internal A gap check a convergence rate predicted for the epoch after next comes right after an
+ * accepted Anderson step instead (`inner`); `on: false` keeps the predicted epoch (tests compare
+ * both); `count`: checks so moved.
+ */
+export const andersonChecks: { on: boolean; count: number } = { on: true, count: 0 };
 
 /** Most coordinate sweeps on a block's Gram matrix per block update (`blockEpoch`). */
 const BLOCK_SWEEPS = 8;
@@ -309,6 +337,8 @@ export class QuadCD {
   private readonly blkB0 = new Float64Array(4);
   private readonly blkB = new Float64Array(4);
   private readonly blkPtr = new Int32Array(4);
+  /** The previous block's columns with a non-zero update, compacted (`blockEpoch`). */
+  private readonly blkPk = new Int32Array(4);
   private readonly blkT = new Float64Array(4);
   private readonly blkDen = new Float64Array(4);
   private readonly blkGl = new Float64Array(16);
@@ -484,9 +514,14 @@ export class QuadCD {
     const tq = this.blkT;
     const den = this.blkDen;
     // the update of the previous block (columns pa0..pa3, coefficients in blk[4..8)) is applied in
-    // the same pass as the next block's dot products (`axpydot4`)
+    // the same pass as the next block's dot products (`axpydot4`); its npa non-zero coefficients
+    // come first, in column order (zeros and repeats of pa0 after them), and with fewer than four
+    // the kernel skips the rest (`axpyKdot4`: the kernel is bound by the multiply-subtracts, and
+    // r − 0·x = r, so the same bits; tall 5000 × 500 at λmax/200: 28% of the coefficients stay 0)
     let pending = false;
     let pa0 = 0, pa1 = 0, pa2 = 0, pa3 = 0;
+    let npa = 0;
+    const pk = this.blkPk;
     let k = 0;
     while (k < m) {
       const grp = ws[k]! >> 2;
@@ -502,7 +537,10 @@ export class QuadCD {
           blk[q] = blk[8 + q]!;
           xtr[ws[k + q]!] = blk[12 + q]!;
         }
-      } else if (pending) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      } else if (npa === 4) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 3) e.axpy3dot4(n, pa0, pa1, pa2, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 2) e.axpy2dot4(n, pa0, pa1, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 1) e.axpy1dot4(n, pa0, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       else e.dot4(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       // the block's sub-problem in local arrays: Gram block gl (N_j on the diagonal), thresholds
       const o = 16 * grp;
@@ -551,20 +589,22 @@ export class QuadCD {
           if (sweep === 0) moveMax = Math.max(Math.abs(d0), Math.abs(d1), Math.abs(d2), Math.abs(d3));
           if (dmax <= 1e-3 * moveMax) break;
         }
-        blk[4] = d0;
-        blk[5] = d1;
-        blk[6] = d2;
-        blk[7] = d3;
-        pending = false;
-        if (d0 !== 0) { pending = true; beta[j0] = c0; }
-        if (d1 !== 0) { pending = true; beta[j1] = c1; }
-        if (d2 !== 0) { pending = true; beta[j2] = c2; }
-        if (d3 !== 0) { pending = true; beta[j3] = c3; }
+        let c = 0;
+        if (d0 !== 0) { beta[j0] = c0; blk[4] = d0; pk[0] = cp[0]!; c = 1; }
+        if (d1 !== 0) { beta[j1] = c1; blk[4 + c] = d1; pk[c++] = cp[1]!; }
+        if (d2 !== 0) { beta[j2] = c2; blk[4 + c] = d2; pk[c++] = cp[2]!; }
+        if (d3 !== 0) { beta[j3] = c3; blk[4 + c] = d3; pk[c++] = cp[3]!; }
+        npa = c > 0 && !skipZeroUpdates.on ? 4 : c;
+        pending = c > 0;
         if (pending) {
-          pa0 = cp[0]!;
-          pa1 = cp[1]!;
-          pa2 = cp[2]!;
-          pa3 = cp[3]!;
+          for (let q = c; q < 4; q++) {
+            blk[4 + q] = 0;
+            pk[q] = pk[0]!;
+          }
+          pa0 = pk[0]!;
+          pa1 = pk[1]!;
+          pa2 = pk[2]!;
+          pa3 = pk[3]!;
         }
         k += 4;
         continue;
@@ -597,20 +637,26 @@ export class QuadCD {
         if (sweep === 0) for (let q = 0; q < s; q++) moveMax = Math.max(moveMax, Math.abs(b[q]! - b0[q]!));
         if (s === 1 || dmax <= 1e-3 * moveMax) break;
       }
-      pending = false;
-      for (let q = 0; q < 4; q++) {
-        const dq = q < s ? b[q]! - b0[q]! : 0;
-        blk[4 + q] = dq;
+      let c = 0;
+      for (let q = 0; q < s; q++) {
+        const dq = b[q]! - b0[q]!;
         if (dq !== 0) {
-          pending = true;
           beta[ws[k + q]!] = b[q]!;
+          blk[4 + c] = dq;
+          pk[c++] = cp[q]!;
         }
       }
+      npa = c > 0 && !skipZeroUpdates.on ? 4 : c;
+      pending = c > 0;
       if (pending) {
-        pa0 = cp[0]!;
-        pa1 = cp[1]!;
-        pa2 = cp[2]!;
-        pa3 = cp[3]!;
+        for (let q = c; q < 4; q++) {
+          blk[4 + q] = 0;
+          pk[q] = pk[0]!;
+        }
+        pa0 = pk[0]!;
+        pa1 = pk[1]!;
+        pa2 = pk[2]!;
+        pa3 = pk[3]!;
       }
       k += s;
     }
@@ -944,9 +990,12 @@ export class QuadCD {
     // stops traded fewer epochs per sub-problem for more outer iterations and about as many epochs.
     const early = o.gapFreq * m > this.nActive && this.n >= this.nActive && o.tol > 1e3 * 2.220446049250313e-16;
     let nextCheck = checkFirst ? 0 : early ? Math.min(o.gapFreq, FIRST_CHECK) : o.gapFreq;
+    // whether the next check's epoch came from a convergence rate (a check expected to pass)
+    let predicted = false;
     if (!checkFirst && early && gap0 > tolIn && this.rateLog < 0) {
       const k = Math.ceil(Math.log(tolIn / gap0) / this.rateLog);
       nextCheck = Math.max(1, Math.min(o.gapFreq, k));
+      predicted = k < o.gapFreq;
     }
     let prevGap = checkFirst || !early ? NaN : gap0;
     // gap checks fused with the next block epoch (`fusedCheck`): dense engine, block epochs over
@@ -960,7 +1009,13 @@ export class QuadCD {
       let epochDone = false;
       if (e === nextCheck) {
         this.sync();
-        const canExtrap = useDual && this.dCnt === K + 1 && this.dualExtrapolate(ws, m);
+        // dual extrapolation from the last K + 1 residuals, or at a check predicted to pass from the
+        // DUAL_MIN or more stored since an accepted Anderson step reset the history (Anderson, every
+        // K + 1 epochs, resets it before it refills: without the short window no check between two
+        // accepted steps had a candidate; tall 5000 × 500 at tol 1e-4: 11 epochs instead of 12)
+        const short = predicted && shortDualWindow.on && this.dCnt >= DUAL_MIN && this.dCnt < K + 1;
+        const canExtrap = useDual && (this.dCnt === K + 1 || short) && this.dualExtrapolate(ws, m);
+        if (canExtrap && short) shortDualWindow.count++;
         if (canExtrap && this.proj !== null) this.proj.project(this.tmpR, this.tmpR);
         let g: GapInfo;
         // (a check one epoch after a failed one that predicted this epoch usually passes: then its
@@ -1000,13 +1055,17 @@ export class QuadCD {
           return;
         }
         nextCheck = e + o.gapFreq;
+        predicted = false;
         likelyPass = false;
         if (gap < prevGap && gap > 0 && e > prevE) {
           // gap_e ≈ gap·ρ^(e'−e): epochs until ≤ tolIn at the rate seen since the previous check
           const rate = Math.log(gap / prevGap) / (e - prevE);
           this.rateLog = rate;
           const k = Math.ceil(Math.log(tolIn / gap) / rate);
-          if (k >= 1 && k < o.gapFreq) nextCheck = e + k;
+          if (k >= 1 && k < o.gapFreq) {
+            nextCheck = e + k;
+            predicted = true;
+          }
           likelyPass = k === 1;
         }
         prevGap = gap;
@@ -1044,7 +1103,18 @@ export class QuadCD {
       if (useAnd || useDual) {
         this.sync();
         if (useDual) this.pushDual(ws, m);
-        if (useAnd) this.anderson(ws, m);
+        if (useAnd) {
+          const accepted = this.andersonAccepted;
+          this.anderson(ws, m);
+          // an accepted step usually divides the gap by 10–30 (tall 5000 × 500: 1.1e-5 → 3.4e-7 at
+          // epoch 18): a check predicted for the epoch after next comes now, on its own pass (likely
+          // to pass; tol 1e-8 on that cell: 18 epochs instead of 19)
+          if (this.andersonAccepted > accepted && predicted && nextCheck === e + 2 && andersonChecks.on) {
+            nextCheck = e + 1;
+            likelyPass = true;
+            andersonChecks.count++;
+          }
+        }
       }
     }
   }
@@ -1091,16 +1161,21 @@ export class QuadCD {
     if (this.dCnt < cap) this.dCnt++;
   }
 
-  /** Celer dual extrapolation into tmpR (ρ) and betaBarFull (β̄); false if not possible. */
+  /**
+   * Celer dual extrapolation into tmpR (ρ) and betaBarFull (β̄) from the dCnt ≥ 3 stored residuals
+   * (K = dCnt − 1 differences: the option's K once the ring is full); false if not possible.
+   */
   private dualExtrapolate(ws: Int32Array, m: number): boolean {
-    const K = this.o.extrapolationK;
-    const cap = K + 1;
+    const cap = this.o.extrapolationK + 1;
+    const K = this.dCnt - 1;
+    if (K < 2) return false;
     const n = this.n;
     const G = this.G;
     const R = this.dR;
     const B = this.dB;
     const nl2 = this.nl2;
-    const slot = (k: number): number => (this.dHead + k) % cap; // k = 0 oldest .. K newest
+    const oldest = (this.dHead - this.dCnt + cap) % cap; // the ring's oldest entry (dHead when full)
+    const slot = (k: number): number => (oldest + k) % cap; // k = 0 oldest .. K newest
     for (let a = 0; a < K; a++) {
       const a0 = slot(a) * n, a1 = slot(a + 1) * n;
       for (let b = 0; b <= a; b++) {

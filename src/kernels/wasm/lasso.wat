@@ -1549,15 +1549,19 @@
             (i32.const 8)))
         (br $L1))))
 
-  ;; prep(x, n, p, center, means, norms) → bad: in place, per column j: μ = mean of X_j (two passes:
+;; prep(x, n, p, center, means, norms) → bad: in place, per column j: μ = mean of X_j (two passes:
   ;; μ₀ = Σx/n, then μ = μ₀ + Σ(x − μ₀)/n), X_j ← X_j − μ when center ≠ 0 (else μ = 0),
   ;; means[j] = μ, norms[j] = ‖X_j‖². Returns 1 if a norm or mean is not finite (NaN/±Inf in X,
   ;; or overflow: the caller then scans X in JavaScript), else 0. Finite test: s − s ≠ 0.
+  ;; Every sum runs on four f64x2 accumulators (8 entries per step: the chains of two were
+  ;; latency-bound), the 2-wide rest into the first, reduced (a0 + a1) + (a2 + a3), lane 0 + lane 1,
+  ;; then the odd entry; the norm's odd entry is taken from the stored (centred) value.
   (func $prep (export "prep") (type $t4) (param $x i32) (param $n i32) (param $p i32) (param $center i32) (param $means i32) (param $norms i32) (result i32)
-    ;; three passes per centred column (sum; refinement; centre and ‖·‖² fused, with the same two
-    ;; accumulators and order as the former separate norm pass: bit-identical means and norms)
-    (local $j i32) (local $pb i32) (local $c i32) (local $i i32) (local $end4 i32) (local $endb i32) (local $bad i32) (local $a0 v128) (local $a1 v128) (local $mv v128) (local $s f64) (local $mu f64) (local $nf f64) (local $v0 v128) (local $v1 v128) (local $t f64)
-    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3)))
+    (local $j i32) (local $pb i32) (local $c i32) (local $i i32) (local $end8 i32) (local $end2 i32) (local $endb i32) (local $bad i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $mv v128) (local $s f64) (local $mu f64) (local $nf f64)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t f64)
+    (local.set $end8 (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 3)))
+    (local.set $end2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
     (local.set $endb (i32.shl (local.get $n) (i32.const 3)))
     (local.set $pb (i32.shl (local.get $p) (i32.const 3)))
     (local.set $c (local.get $x))
@@ -1567,84 +1571,124 @@
         (br_if $B0 (i32.ge_u (local.get $j) (local.get $pb)))
         (local.set $mu (f64.const 0))
         (local.set $mv (f64x2.splat (f64.const 0)))
-        (local.set $a1 (local.tee $a0 (f64x2.splat (f64.const 0))))
-        (local.set $i (i32.const 0))
+        (local.set $a0 (f64x2.splat (f64.const 0)))
+            (local.set $a1 (local.get $a0))
+            (local.set $a2 (local.get $a0))
+            (local.set $a3 (local.get $a0))
+            (local.set $i (i32.const 0))
         (if (local.get $center)
           (then
             ;; μ₀ = Σx/n
-            (block $B3
-              (loop $L4
-                (br_if $B3 (i32.ge_u (local.get $i) (local.get $end4)))
-                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.sub (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
-                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.sub (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
-                (local.set $i (i32.add (local.get $i) (i32.const 32)))
-                (br $L4)))
-            (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (local.get $a0) (local.get $a1)))) (f64x2.extract_lane 1 (local.get $a0))))
-            (block $B5
-              (loop $L6
-                (br_if $B5 (i32.ge_u (local.get $i) (local.get $endb)))
-                (local.set $s (f64.add (local.get $s) (f64.sub (f64.load (i32.add (local.get $c) (local.get $i))) (local.get $mu))))
+            (block $B3a
+              (loop $L3a
+                (br_if $B3a (i32.ge_u (local.get $i) (local.get $end8)))
+                (local.set $a0 (f64x2.add (local.get $a0) (v128.load align=8 (i32.add (local.get $c) (local.get $i)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i)))))
+                (local.set $a2 (f64x2.add (local.get $a2) (v128.load offset=32 align=8 (i32.add (local.get $c) (local.get $i)))))
+                (local.set $a3 (f64x2.add (local.get $a3) (v128.load offset=48 align=8 (i32.add (local.get $c) (local.get $i)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 64)))
+                (br $L3a)))
+            (block $B3b
+              (loop $L3b
+                (br_if $B3b (i32.ge_u (local.get $i) (local.get $end2)))
+                (local.set $a0 (f64x2.add (local.get $a0) (v128.load align=8 (i32.add (local.get $c) (local.get $i)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $L3b)))
+            (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))) (f64x2.extract_lane 1 (local.get $a0))))
+            (block $B3c
+              (loop $L3c
+                (br_if $B3c (i32.ge_u (local.get $i) (local.get $endb)))
+                (local.set $s (f64.add (local.get $s) (f64.load (i32.add (local.get $c) (local.get $i)))))
                 (local.set $i (i32.add (local.get $i) (i32.const 8)))
-                (br $L6)))
+                (br $L3c)))
             ;; μ = μ₀ + Σ(x − μ₀)/n
             (local.set $mv (f64x2.splat (local.tee $mu (f64.div (local.get $s) (local.get $nf)))))
-            (local.set $a1 (local.tee $a0 (f64x2.splat (f64.const 0))))
+            (local.set $a0 (f64x2.splat (f64.const 0)))
+            (local.set $a1 (local.get $a0))
+            (local.set $a2 (local.get $a0))
+            (local.set $a3 (local.get $a0))
             (local.set $i (i32.const 0))
-            (block $B7
-              (loop $L8
-                (br_if $B7 (i32.ge_u (local.get $i) (local.get $end4)))
+            (block $B7a
+              (loop $L7a
+                (br_if $B7a (i32.ge_u (local.get $i) (local.get $end8)))
                 (local.set $a0 (f64x2.add (local.get $a0) (f64x2.sub (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
                 (local.set $a1 (f64x2.add (local.get $a1) (f64x2.sub (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
-                (local.set $i (i32.add (local.get $i) (i32.const 32)))
-                (br $L8)))
-            (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (local.get $a0) (local.get $a1)))) (f64x2.extract_lane 1 (local.get $a0))))
-            (block $B9
-              (loop $L10
-                (br_if $B9 (i32.ge_u (local.get $i) (local.get $endb)))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.sub (v128.load offset=32 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.sub (v128.load offset=48 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
+                (local.set $i (i32.add (local.get $i) (i32.const 64)))
+                (br $L7a)))
+            (block $B7b
+              (loop $L7b
+                (br_if $B7b (i32.ge_u (local.get $i) (local.get $end2)))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.sub (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $L7b)))
+            (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))) (f64x2.extract_lane 1 (local.get $a0))))
+            (block $B7c
+              (loop $L7c
+                (br_if $B7c (i32.ge_u (local.get $i) (local.get $endb)))
                 (local.set $s (f64.add (local.get $s) (f64.sub (f64.load (i32.add (local.get $c) (local.get $i))) (local.get $mu))))
                 (local.set $i (i32.add (local.get $i) (i32.const 8)))
-                (br $L10)))
+                (br $L7c)))
             (local.set $mv (f64x2.splat (local.tee $mu (f64.add (local.get $mu) (f64.div (local.get $s) (local.get $nf))))))
             ;; X_j ← X_j − μ and ‖X_j‖² in one pass
-            (local.set $a1 (local.tee $a0 (f64x2.splat (f64.const 0))))
+            (local.set $a0 (f64x2.splat (f64.const 0)))
+            (local.set $a1 (local.get $a0))
+            (local.set $a2 (local.get $a0))
+            (local.set $a3 (local.get $a0))
             (local.set $i (i32.const 0))
             (block $B11
               (loop $L12
-                (br_if $B11 (i32.ge_u (local.get $i) (local.get $end4)))
+                (br_if $B11 (i32.ge_u (local.get $i) (local.get $end8)))
                 (local.set $v0 (f64x2.sub (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv)))
-                (local.set $v1 (f64x2.sub (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv)))
                 (v128.store align=8 (i32.add (local.get $c) (local.get $i)) (local.get $v0))
-                (v128.store offset=16 align=8 (i32.add (local.get $c) (local.get $i)) (local.get $v1))
                 (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $v0) (local.get $v0))))
+                (local.set $v1 (f64x2.sub (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv)))
+                (v128.store offset=16 align=8 (i32.add (local.get $c) (local.get $i)) (local.get $v1))
                 (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $v1) (local.get $v1))))
-                (local.set $i (i32.add (local.get $i) (i32.const 32)))
+                (local.set $v2 (f64x2.sub (v128.load offset=32 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv)))
+                (v128.store offset=32 align=8 (i32.add (local.get $c) (local.get $i)) (local.get $v2))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $v2) (local.get $v2))))
+                (local.set $v3 (f64x2.sub (v128.load offset=48 align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv)))
+                (v128.store offset=48 align=8 (i32.add (local.get $c) (local.get $i)) (local.get $v3))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $v3) (local.get $v3))))
+                (local.set $i (i32.add (local.get $i) (i32.const 64)))
                 (br $L12)))
-            (block $B13
-              (loop $L14
-                (br_if $B13 (i32.ge_u (local.get $i) (local.get $endb)))
-                (f64.store (i32.add (local.get $c) (local.get $i)) (f64.sub (f64.load (i32.add (local.get $c) (local.get $i))) (local.get $mu)))
-                (local.set $i (i32.add (local.get $i) (i32.const 8)))
-                (br $L14))))
+            (block $B12
+              (loop $L13
+                (br_if $B12 (i32.ge_u (local.get $i) (local.get $end2)))
+                (local.set $v0 (f64x2.sub (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (local.get $mv)))
+                (v128.store align=8 (i32.add (local.get $c) (local.get $i)) (local.get $v0))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $v0) (local.get $v0))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $L13)))
+            (if (i32.lt_u (local.get $i) (local.get $endb))
+              (then
+                (f64.store (i32.add (local.get $c) (local.get $i)) (f64.sub (f64.load (i32.add (local.get $c) (local.get $i))) (local.get $mu))))))
           (else
             ;; not centred: ‖X_j‖² only
             (block $B15
               (loop $L16
-                (br_if $B15 (i32.ge_u (local.get $i) (local.get $end4)))
+                (br_if $B15 (i32.ge_u (local.get $i) (local.get $end8)))
                 (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (v128.load align=8 (i32.add (local.get $c) (local.get $i))))))
                 (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))) (v128.load offset=16 align=8 (i32.add (local.get $c) (local.get $i))))))
-                (local.set $i (i32.add (local.get $i) (i32.const 32)))
-                (br $L16)))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load offset=32 align=8 (i32.add (local.get $c) (local.get $i))) (v128.load offset=32 align=8 (i32.add (local.get $c) (local.get $i))))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load offset=48 align=8 (i32.add (local.get $c) (local.get $i))) (v128.load offset=48 align=8 (i32.add (local.get $c) (local.get $i))))))
+                (local.set $i (i32.add (local.get $i) (i32.const 64)))
+                (br $L16)))
+            (block $B17
+              (loop $L18
+                (br_if $B17 (i32.ge_u (local.get $i) (local.get $end2)))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (v128.load align=8 (i32.add (local.get $c) (local.get $i))))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $L18)))))
         (f64.store (i32.add (local.get $means) (local.get $j)) (local.get $mu))
-        ;; reduce the norm accumulators, then the tail in order (from the stored values)
-        (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (local.get $a0) (local.get $a1)))) (f64x2.extract_lane 1 (local.get $a0))))
-        (local.set $i (local.get $end4))
-        (block $B17
-          (loop $L18
-            (br_if $B17 (i32.ge_u (local.get $i) (local.get $endb)))
-            (local.set $t (f64.load (i32.add (local.get $c) (local.get $i))))
-            (local.set $s (f64.add (local.get $s) (f64.mul (local.get $t) (local.get $t))))
-            (local.set $i (i32.add (local.get $i) (i32.const 8)))
-            (br $L18)))
+        ;; reduce the norm accumulators, then the odd entry (from the stored value)
+        (local.set $s (f64.add (f64x2.extract_lane 0 (local.tee $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))) (f64x2.extract_lane 1 (local.get $a0))))
+        (if (i32.lt_u (local.get $end2) (local.get $endb))
+          (then
+            (local.set $t (f64.load (i32.add (local.get $c) (local.get $end2))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (local.get $t) (local.get $t))))))
         (f64.store (i32.add (local.get $norms) (local.get $j)) (local.get $s))
         (if (i32.or (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0)) (f64.ne (f64.sub (local.get $mu) (local.get $mu)) (f64.const 0)))
           (then (local.set $bad (i32.const 1))))
@@ -2283,6 +2327,137 @@
         (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=8 (local.get $coef)) (f64.load (i32.add (local.get $a1) (local.get $i))))))
         (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=16 (local.get $coef)) (f64.load (i32.add (local.get $a2) (local.get $i))))))
         (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=24 (local.get $coef)) (f64.load (i32.add (local.get $a3) (local.get $i))))))
+        (f64.store (i32.add (local.get $r) (local.get $i)) (local.get $t))
+        (local.set $u0 (f64.add (local.get $u0) (f64.mul (f64.load (i32.add (local.get $b0) (local.get $i))) (local.get $t))))
+        (local.set $u1 (f64.add (local.get $u1) (f64.mul (f64.load (i32.add (local.get $b1) (local.get $i))) (local.get $t))))
+        (local.set $u2 (f64.add (local.get $u2) (f64.mul (f64.load (i32.add (local.get $b2) (local.get $i))) (local.get $t))))
+        (local.set $u3 (f64.add (local.get $u3) (f64.mul (f64.load (i32.add (local.get $b3) (local.get $i))) (local.get $t))))))
+    (f64.store (local.get $out) (local.get $u0))
+    (f64.store offset=8 (local.get $out) (local.get $u1))
+    (f64.store offset=16 (local.get $out) (local.get $u2))
+    (f64.store offset=24 (local.get $out) (local.get $u3)))
+
+  ;; axpy1dot4, axpy2dot4, axpy3dot4 (n, a0[, a1[, a2]], coef, b0, b1, b2, b3, r, out): `axpydot4`
+  ;; with only the first 1, 2 or 3 columns a_k of the update (coef[0..K)), the block's columns whose
+  ;; coefficient is not zero, in their order: a zero term costs `axpydot4` a multiply and a
+  ;; subtraction per entry (the kernel is bound by those), and r − 0·x = r, so the same bits (the sign
+  ;; of an exactly zero r entry aside).
+  (func $axpy1dot4 (export "axpy1dot4") (param $n i32) (param $a0 i32) (param $coef i32)
+    (param $b0 i32) (param $b1 i32) (param $b2 i32) (param $b3 i32) (param $r i32) (param $out i32)
+    (local $i i32) (local $e2 i32) (local $eb i32) (local $rv v128)
+    (local $d0 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $t f64)
+    (local $u0 f64) (local $u1 f64) (local $u2 f64) (local $u3 f64)
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $d0 (f64x2.splat (f64.load (local.get $coef))))
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
+        (local.set $rv (v128.load align=8 (i32.add (local.get $r) (local.get $i))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d0) (v128.load align=8 (i32.add (local.get $a0) (local.get $i))))))
+        (v128.store align=8 (i32.add (local.get $r) (local.get $i)) (local.get $rv))
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load align=8 (i32.add (local.get $b0) (local.get $i))) (local.get $rv))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load align=8 (i32.add (local.get $b1) (local.get $i))) (local.get $rv))))
+        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load align=8 (i32.add (local.get $b2) (local.get $i))) (local.get $rv))))
+        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load align=8 (i32.add (local.get $b3) (local.get $i))) (local.get $rv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $L2)))
+    (local.set $u0 (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+    (local.set $u1 (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1))))
+    (local.set $u2 (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2))))
+    (local.set $u3 (f64.add (f64x2.extract_lane 0 (local.get $s3)) (f64x2.extract_lane 1 (local.get $s3))))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $t (f64.load (i32.add (local.get $r) (local.get $i))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load (local.get $coef)) (f64.load (i32.add (local.get $a0) (local.get $i))))))
+        (f64.store (i32.add (local.get $r) (local.get $i)) (local.get $t))
+        (local.set $u0 (f64.add (local.get $u0) (f64.mul (f64.load (i32.add (local.get $b0) (local.get $i))) (local.get $t))))
+        (local.set $u1 (f64.add (local.get $u1) (f64.mul (f64.load (i32.add (local.get $b1) (local.get $i))) (local.get $t))))
+        (local.set $u2 (f64.add (local.get $u2) (f64.mul (f64.load (i32.add (local.get $b2) (local.get $i))) (local.get $t))))
+        (local.set $u3 (f64.add (local.get $u3) (f64.mul (f64.load (i32.add (local.get $b3) (local.get $i))) (local.get $t))))))
+    (f64.store (local.get $out) (local.get $u0))
+    (f64.store offset=8 (local.get $out) (local.get $u1))
+    (f64.store offset=16 (local.get $out) (local.get $u2))
+    (f64.store offset=24 (local.get $out) (local.get $u3)))
+
+  (func $axpy2dot4 (export "axpy2dot4") (param $n i32) (param $a0 i32) (param $a1 i32) (param $coef i32)
+    (param $b0 i32) (param $b1 i32) (param $b2 i32) (param $b3 i32) (param $r i32) (param $out i32)
+    (local $i i32) (local $e2 i32) (local $eb i32) (local $rv v128)
+    (local $d0 v128) (local $d1 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $t f64)
+    (local $u0 f64) (local $u1 f64) (local $u2 f64) (local $u3 f64)
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $d0 (f64x2.splat (f64.load (local.get $coef))))
+    (local.set $d1 (f64x2.splat (f64.load offset=8 (local.get $coef))))
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
+        (local.set $rv (v128.load align=8 (i32.add (local.get $r) (local.get $i))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d0) (v128.load align=8 (i32.add (local.get $a0) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d1) (v128.load align=8 (i32.add (local.get $a1) (local.get $i))))))
+        (v128.store align=8 (i32.add (local.get $r) (local.get $i)) (local.get $rv))
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load align=8 (i32.add (local.get $b0) (local.get $i))) (local.get $rv))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load align=8 (i32.add (local.get $b1) (local.get $i))) (local.get $rv))))
+        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load align=8 (i32.add (local.get $b2) (local.get $i))) (local.get $rv))))
+        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load align=8 (i32.add (local.get $b3) (local.get $i))) (local.get $rv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $L2)))
+    (local.set $u0 (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+    (local.set $u1 (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1))))
+    (local.set $u2 (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2))))
+    (local.set $u3 (f64.add (f64x2.extract_lane 0 (local.get $s3)) (f64x2.extract_lane 1 (local.get $s3))))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $t (f64.load (i32.add (local.get $r) (local.get $i))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load (local.get $coef)) (f64.load (i32.add (local.get $a0) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=8 (local.get $coef)) (f64.load (i32.add (local.get $a1) (local.get $i))))))
+        (f64.store (i32.add (local.get $r) (local.get $i)) (local.get $t))
+        (local.set $u0 (f64.add (local.get $u0) (f64.mul (f64.load (i32.add (local.get $b0) (local.get $i))) (local.get $t))))
+        (local.set $u1 (f64.add (local.get $u1) (f64.mul (f64.load (i32.add (local.get $b1) (local.get $i))) (local.get $t))))
+        (local.set $u2 (f64.add (local.get $u2) (f64.mul (f64.load (i32.add (local.get $b2) (local.get $i))) (local.get $t))))
+        (local.set $u3 (f64.add (local.get $u3) (f64.mul (f64.load (i32.add (local.get $b3) (local.get $i))) (local.get $t))))))
+    (f64.store (local.get $out) (local.get $u0))
+    (f64.store offset=8 (local.get $out) (local.get $u1))
+    (f64.store offset=16 (local.get $out) (local.get $u2))
+    (f64.store offset=24 (local.get $out) (local.get $u3)))
+
+  (func $axpy3dot4 (export "axpy3dot4") (param $n i32) (param $a0 i32) (param $a1 i32) (param $a2 i32) (param $coef i32)
+    (param $b0 i32) (param $b1 i32) (param $b2 i32) (param $b3 i32) (param $r i32) (param $out i32)
+    (local $i i32) (local $e2 i32) (local $eb i32) (local $rv v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $t f64)
+    (local $u0 f64) (local $u1 f64) (local $u2 f64) (local $u3 f64)
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $d0 (f64x2.splat (f64.load (local.get $coef))))
+    (local.set $d1 (f64x2.splat (f64.load offset=8 (local.get $coef))))
+    (local.set $d2 (f64x2.splat (f64.load offset=16 (local.get $coef))))
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
+        (local.set $rv (v128.load align=8 (i32.add (local.get $r) (local.get $i))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d0) (v128.load align=8 (i32.add (local.get $a0) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d1) (v128.load align=8 (i32.add (local.get $a1) (local.get $i))))))
+        (local.set $rv (f64x2.sub (local.get $rv) (f64x2.mul (local.get $d2) (v128.load align=8 (i32.add (local.get $a2) (local.get $i))))))
+        (v128.store align=8 (i32.add (local.get $r) (local.get $i)) (local.get $rv))
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load align=8 (i32.add (local.get $b0) (local.get $i))) (local.get $rv))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load align=8 (i32.add (local.get $b1) (local.get $i))) (local.get $rv))))
+        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load align=8 (i32.add (local.get $b2) (local.get $i))) (local.get $rv))))
+        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load align=8 (i32.add (local.get $b3) (local.get $i))) (local.get $rv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $L2)))
+    (local.set $u0 (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+    (local.set $u1 (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1))))
+    (local.set $u2 (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2))))
+    (local.set $u3 (f64.add (f64x2.extract_lane 0 (local.get $s3)) (f64x2.extract_lane 1 (local.get $s3))))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $t (f64.load (i32.add (local.get $r) (local.get $i))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load (local.get $coef)) (f64.load (i32.add (local.get $a0) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=8 (local.get $coef)) (f64.load (i32.add (local.get $a1) (local.get $i))))))
+        (local.set $t (f64.sub (local.get $t) (f64.mul (f64.load offset=16 (local.get $coef)) (f64.load (i32.add (local.get $a2) (local.get $i))))))
         (f64.store (i32.add (local.get $r) (local.get $i)) (local.get $t))
         (local.set $u0 (f64.add (local.get $u0) (f64.mul (f64.load (i32.add (local.get $b0) (local.get $i))) (local.get $t))))
         (local.set $u1 (f64.add (local.get $u1) (f64.mul (f64.load (i32.add (local.get $b1) (local.get $i))) (local.get $t))))
