@@ -31,6 +31,7 @@
  *   σ̂² = ‖y − ŷ‖² / (n − |Ŝ| − 1) (−1 for the intercept; −0 without).
  */
 import type { DesignMatrix } from '../data/dataset.js';
+import type { DenseDesign } from '../data/matrix.js';
 import { kFoldIndices, takeRows } from '../data/dataset.js';
 import { rng } from '../core/rng.js';
 import { InvalidArgumentError, ShapeError } from '../core/errors.js';
@@ -39,10 +40,14 @@ import {
 } from '../lasso/hypergrad.js';
 import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/unary.js';
 import { lasso, offerResidual } from '../lasso/cd.js';
-import { checkTarget, toSignedLabels } from '../lasso/models.js';
+import { checkTarget, makeTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
 import { createEngine, isDesignMemory, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
-import { installFoldGrams, installFullGram, releaseValidationGram, validationMse, type FullGram, type ValidationGram } from '../lasso/fold_gram.js';
+import {
+  foldStatistics, installFoldGrams, installFullGram, lazyFoldDesign, releaseValidationGram, validationMse,
+  type FoldStatistics, type FoldTarget, type FullGram, type ValidationGram,
+} from '../lasso/fold_gram.js';
+import { GRAM_MAX_P } from '../lasso/quad_gram.js';
 import { looseGramSolve } from '../lasso/gram_loose.js';
 import { setGramKktTarget } from '../lasso/gram_refine.js';
 import { useWasm } from '../kernels/engine.js';
@@ -474,12 +479,38 @@ function dropFold(f: HeldOutCriterion): void {
  * Memory policy of `CrossValCriterion`: when the folds' copies of the rows (about 2·(K − 1) + 1
  * copies of X: each fold's training rows, the solver's prepared copy of them, its validation rows)
  * would exceed `residentBytes`, the folds are rebuilt one at a time at every evaluation, warm
- * starts carried over, so the peak is about X plus one fold. Default 512 MiB.
+ * starts carried over, so the peak is about X plus one fold. Default 512 MiB. `lazyRows` (default
+ * true): when a planned grid follows (`tuneLasso` with `optimizer: 'grid'`), resident dense folds
+ * with an intercept take their designs from one-pass statistics, the rows gathered only when read
+ * (lasso/fold_gram.ts `lazyFoldDesign`); false: always prepared up front.
  *
  * @example
  * cvFoldMemory.residentBytes = 0; // always stream the folds (tests)
  */
-export const cvFoldMemory: { residentBytes: number } = { residentBytes: 512 * 2 ** 20 };
+export const cvFoldMemory: { residentBytes: number; lazyRows: boolean } = { residentBytes: 512 * 2 ** 20, lazyRows: true };
+
+/** Set by `crossValForGrid` for the next `CrossValCriterion` constructor only. */
+let lazyNext = false;
+
+/**
+ * @internal `new CrossValCriterion(X, y, model, opts, fn)` when a planned grid follows (`tuneLasso`
+ * with `optimizer: 'grid'`): the resident dense folds with an intercept then take lazy designs
+ * (lasso/fold_gram.ts `lazyFoldDesign`: no rows gathered or centred unless read; see
+ * {@link cvFoldMemory}). A gradient search reads the fold rows anyway and gets prepared ones.
+ *
+ * @example
+ * const cv = crossValForGrid(X, y, 'lasso', { folds: 5 }, 'tuneLasso');
+ */
+export function crossValForGrid(
+  X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: { folds?: number; shuffle?: boolean; seed?: number; fitIntercept?: boolean }, fn: string,
+): CrossValCriterion {
+  lazyNext = true;
+  try {
+    return new CrossValCriterion(X, y, model, opts, fn);
+  } finally {
+    lazyNext = false;
+  }
+}
 
 /**
  * K-fold cross-validation of the held-out loss (contiguous folds by default; `shuffle` with a seed).
@@ -518,6 +549,12 @@ export class CrossValCriterion implements Criterion {
   private ytrBuf: Float64Array | null = null;
   /** Streamed folds: each fold's converted validation targets, made by its first build. */
   private readonly yvals: (Float64Array | undefined)[] = [];
+  /**
+   * Resident dense squared-loss folds with an intercept, tall enough for the Gram mode: each fold's
+   * target and design statistics (fold_gram.ts `foldStatistics`), consumed by its build; null: the
+   * rows are prepared as usual.
+   */
+  private lazyStats: { y: Float64Array; target: FoldTarget; stats: FoldStatistics }[] | null = null;
   /** Streamed folds: each fold's y, y_c, ȳ (squared loss), made by its first build. */
   private readonly targets: ({ y: Float64Array; yc: Float64Array; yMean: number } | undefined)[] = [];
 
@@ -526,6 +563,9 @@ export class CrossValCriterion implements Criterion {
     X: DesignMatrix, y: ArrayLike<number>, model: SparseModelKind, opts: { folds?: number; shuffle?: boolean; seed?: number; fitIntercept?: boolean } = {},
     fn = 'CrossValCriterion',
   ) {
+    // a planned grid follows (`crossValForGrid`): lazy fold designs
+    const lazyRows = lazyNext;
+    lazyNext = false;
     const k = opts.folds ?? 5;
     if (!Number.isInteger(k) || k < 2) throw new InvalidArgumentError(`${fn}(): folds must be an integer ≥ 2, got ${String(k)}`);
     this.source = checkedDesign(X, fn);
@@ -556,13 +596,18 @@ export class CrossValCriterion implements Criterion {
         // streamed dense folds: the training rows gathered straight into the solver's WebAssembly
         // memory (no JavaScript copy of them); the design is disposed with the fold (`dropFold`)
         // (resident dense folds too: no JavaScript copy of the training rows either)
-        const Xtr = X.kind === 'dense'
+        // resident dense squared-loss folds with an intercept on a tall fold: the design from the
+        // one-pass fold statistics, its rows gathered only when read (fold_gram.ts `lazyFoldDesign`)
+        const lz = !reuse && X.kind === 'dense' ? this.lazyFold(i) : null;
+        const Xtr = lz !== null && X.kind === 'dense'
+          ? lazyFoldDesign(X, f.train, lz.stats, lz.target.yc)
+          : X.kind === 'dense'
           ? prepareRows(X, f.train, { center: model !== 'logreg' && (opts.fitIntercept ?? true), ...(bufs?.train ? { scratch: bufs.train } : {}) })
           : takeRows(X, f.train);
         let inner: SparseProblem;
         try {
           // streamed folds: the fold's y and y_c made once and handed to every rebuild (no copies)
-          inner = new SparseProblem(Xtr, ytr, model, opts, ...problemNames(fn, 'CrossValCriterion'), reuse ? this.targets[i] : undefined);
+          inner = new SparseProblem(Xtr, ytr, model, opts, ...problemNames(fn, 'CrossValCriterion'), reuse ? this.targets[i] : lz !== null ? { y: lz.y, yc: lz.target.yc, yMean: lz.target.yMean } : undefined);
           if (reuse && model !== 'logreg') this.targets[i] ??= { y: inner.y, yc: inner.yc, yMean: inner.yMean };
         } catch (e) {
           if (isPreparedDesign(Xtr)) disposeDesign(Xtr);
@@ -592,6 +637,8 @@ export class CrossValCriterion implements Criterion {
     // validation rows: about 2·(K − 1) + 1 copies of X in all
     const bytesPerCopy = X.kind === 'dense' ? X.data.length * 8 : X.indptr[X.nCols]! * 12;
     this.streamed = bytesPerCopy * (2 * (k - 1) + 1) > cvFoldMemory.residentBytes;
+    // the lazy fold designs' statistics: one pass over X for all folds (resident folds only)
+    if (lazyRows && cvFoldMemory.lazyRows && !this.streamed && X.kind === 'dense' && model !== 'logreg' && (opts.fitIntercept ?? true)) this.lazyStats = this.foldStatistics(X, yv);
     if (this.streamed) {
       // a WebAssembly memory sized for all n rows, into the solvers' pool first: every fold and then
       // the refit on all rows (tuneLasso) reuse it, instead of a fold-sized one staying pooled while
@@ -673,6 +720,32 @@ export class CrossValCriterion implements Criterion {
     this.yvals.length = 0;
     if (this.resident) for (const f of this.resident) dropFold(f); // the folds' designs (prepareRows) are not owned by their problems
     this.resident = null;
+  }
+
+  /** Fold i's lazy-design record (`lazyStats`), once: a rebuilt fold prepares its rows as usual. */
+  private lazyFold(i: number): { y: Float64Array; target: FoldTarget; stats: FoldStatistics } | null {
+    const r = this.lazyStats?.[i] ?? null;
+    if (r !== null) this.lazyStats![i] = null as never;
+    return r;
+  }
+
+  /**
+   * The folds' targets (`makeTarget` of each training y, centred) and design statistics in one pass
+   * over X (`foldStatistics`), when every fold is tall enough for the Gram mode (n_k > p ≤ GRAM_MAX_P)
+   * and the folds partition the rows; else null.
+   */
+  private foldStatistics(X: DenseDesign, yv: Float64Array): { y: Float64Array; target: FoldTarget; stats: FoldStatistics }[] | null {
+    const p = X.nCols;
+    if (p > GRAM_MAX_P || this.foldIndices.some((f) => f.train.length <= p)) return null;
+    const ys = this.foldIndices.map((f) => {
+      const y = new Float64Array(f.train.length);
+      for (let t = 0; t < y.length; t++) y[t] = yv[f.train[t]!]!;
+      return y;
+    });
+    const targets = ys.map((y) => makeTarget(y, true));
+    const stats = foldStatistics(X, this.foldIndices, yv, targets);
+    if (stats === null) return null;
+    return stats.map((st, k) => ({ y: ys[k]!, target: targets[k]!, stats: st }));
   }
 
   /** The streamed mode's validation gather buffer, sized for the largest fold, made on first need. */

@@ -18,7 +18,7 @@ import {
 } from '../lasso/hypergrad.js';
 import { checkTarget } from '../lasso/models.js';
 import {
-  CrossValCriterion, HeldOutCriterion, SureCriterion, type Criterion, type CriterionEvaluation, type InnerStats,
+  CrossValCriterion, crossValForGrid, HeldOutCriterion, SureCriterion, type Criterion, type CriterionEvaluation, type InnerStats,
   type LabelledSet,
 } from './criteria.js';
 import { checkedDesign, consumeDesign, disposeDesign } from '../lasso/design.js';
@@ -78,7 +78,7 @@ export function makeCriterion(X: DesignLike, y: ArrayLike<number>, opts: Criteri
 }
 
 /** `makeCriterion` with errors naming `fn()`, the public function the user called. */
-function criterionFor(X: DesignLike, y: ArrayLike<number>, opts: CriterionOptions, validation: LabelledSet | undefined, fn: string): Criterion {
+function criterionFor(X: DesignLike, y: ArrayLike<number>, opts: CriterionOptions, validation: LabelledSet | undefined, fn: string, planned = false): Criterion {
   const model = opts.model ?? 'lasso';
   const kind = opts.criterion ?? 'cv';
   if (model !== 'lasso' && model !== 'enet' && model !== 'wlasso' && model !== 'logreg') {
@@ -88,7 +88,8 @@ function criterionFor(X: DesignLike, y: ArrayLike<number>, opts: CriterionOption
   const po = { fitIntercept: opts.fitIntercept ?? true };
   if (kind === 'cv') {
     if (validation) throw new InvalidArgumentError(`${fn}(): criterion 'cv' does not take a validation set (use criterion: 'heldout')`);
-    return new CrossValCriterion(Xd, y, model, { ...po, folds: opts.folds ?? 5, shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 }, fn);
+    const co = { ...po, folds: opts.folds ?? 5, shuffle: opts.shuffle ?? false, seed: opts.seed ?? 0 };
+    return planned ? crossValForGrid(Xd, y, model, co, fn) : new CrossValCriterion(Xd, y, model, co, fn);
   }
   if (kind === 'sure') {
     if (validation) throw new InvalidArgumentError(`${fn}(): criterion 'sure' does not take a validation set (use criterion: 'heldout')`);
@@ -233,7 +234,8 @@ export function tuneLassoAs(X: DesignLike, y: ArrayLike<number>, opts: TuneOptio
   checkOptions(opts, [...CRITERION_KEYS, ...OUTER_OPTION_KEYS, 'method', 'refitTol', 'validation'], `${fn}()`);
   const Xd = checkedDesign(X, fn);
   if (opts.validation && kind !== 'heldout') throw new InvalidArgumentError(`${fn}(): a validation set needs criterion 'heldout' (got '${kind}')`);
-  const crit = criterionFor(Xd, y, pickCriterion({ ...opts, model, criterion: kind }), opts.validation, fn);
+  // a grid plans its evaluations: the CV folds' rows are then not prepared up front (`lazyRows`)
+  const crit = criterionFor(Xd, y, pickCriterion({ ...opts, model, criterion: kind }), opts.validation, fn, opts.optimizer === 'grid');
   const hypergrad: HypergradOptions = { ...(opts.hypergrad ?? {}), method: opts.method ?? opts.hypergrad?.method ?? 'implicit' };
   let outer: OuterResult;
   try {

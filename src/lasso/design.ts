@@ -104,7 +104,8 @@ export type DesignInput = MatrixLike | PreparedDesign;
  * disposeDesign(P);
  */
 export function disposeDesign(d: PreparedDesign): void {
-  const e = d.wasm;
+  // a design whose rows were never gathered (fold_gram.ts `lazyFoldDesign`) has no engine to release
+  const e = (d as { rowsPending?: boolean }).rowsPending === true ? null : d.wasm;
   if ((e !== null && e.busy) || (d.cscWasm != null && d.cscWasm.busy) || (d as { disposed?: boolean }).disposed === true) return;
   (d as { disposed?: boolean }).disposed = true; // also without an engine: later use is refused the same way
   if (e !== null) releaseEngine(e);

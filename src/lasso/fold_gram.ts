@@ -27,10 +27,16 @@
  * The same pass yields, for free: the validation blocks' Gram quantities (`ValidationGram`: a
  * value-only fold error in O(|S|²), `validationMse`) and the sum over all blocks (`FullGram`: the
  * G of the refit on all rows, `installFullGram`, same formula with the full-data means).
+ *
+ * The fold designs themselves need no centred rows in the Gram mode: `foldStatistics` gives every
+ * fold's means, ‖X_c,j‖² and q = X_cᵀy_c (with a proven rounding bound) from one O(n·p) pass of
+ * block sums, and `lazyFoldDesign` makes a design from them whose rows are gathered and centred
+ * only when something reads them (round cv8 in docs/lasso.md).
  */
-import type { DenseDesign } from '../data/matrix.js';
+import type { DenseDesign, DesignMatrix } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
-import { gramEligible, gramPreferred, gramUpper, installGram } from './quad_gram.js';
+import { takeRows } from '../data/dataset.js';
+import { gramEligible, gramPreferred, gramUpper, installGram, seedAssembledXty, type GramError } from './quad_gram.js';
 import { vecSum } from './columns.js';
 import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 
@@ -187,22 +193,34 @@ export function installFoldGrams(
   for (const f of folds) maxVal = Math.max(maxVal, f.val.length);
   const Xb = new Float64Array(maxVal * p);
   const S = new Float64Array(p * p);
+  const w = new Float64Array(maxVal);
+  const dots = new Float64Array(2);
   for (let b = 0; b < K; b++) {
     const rows = folds[b]!.val;
     const nb = rows.length;
     if (nb === 0) continue;
-    // X'_b = X[V_b] − m⁰ (column-major nb×p) and its column sums
+    // the validation block's centred target w = y_V − ȳ_V (its X'ᵀw formed in the same pass)
+    const yv = keepVal ? validationTarget(rows, y!, w) : null;
+    const vs = keepVal ? new Float64Array(p) : null;
+    const vx = keepVal ? new Float64Array(p) : null;
+    // X'_b = X[V_b] − m⁰ (column-major nb×p), its column sums (and X'_bᵀw)
     let contiguous = true;
     for (let t = 1; contiguous && t < nb; t++) contiguous = rows[t] === rows[0]! + t;
     for (let j = 0; j < p; j++) {
-      const s = contiguous ? shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb) : gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb);
+      if (contiguous) shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb, keepVal ? w : null, dots);
+      else gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb, keepVal ? w : null, dots);
+      const s = dots[0]!;
+      if (vs !== null) {
+        vs[j] = s;
+        vx![j] = dots[1]!;
+      }
       for (let k = 0; k < K; k++) if (k !== b) sums[k]![j] += s;
       sumsAll[j] += s;
     }
     gramUpper(Xb, nb, p, S);
     if (keepVal) {
       // S_b kept as the validation block's H: every sum formed after the loop (`sumBlocks`)
-      validation[b] = validationBlock(Xb, nb, p, S, rows, y!, m0);
+      validation[b] = validationBlock(nb, p, S, vs!, vx!, yv!, m0);
       continue;
     }
     // S into T and every other fold's G, row by row (row j of S stays in cache across the targets;
@@ -263,27 +281,28 @@ export function installFullGram(full: FullGram, d: PreparedDesign): boolean {
   return true;
 }
 
-/** The validation block's `ValidationGram` from X'_b (nb×p, column-major) and its Gram S (upper). */
-function validationBlock(Xb: Float64Array, nb: number, p: number, S: Float64Array, rows: Int32Array, y: ArrayLike<number>, m0: Float64Array): ValidationGram {
-  const made = createEngine(p, p);
-  const H = made !== null ? made.x : new Float64Array(p * p);
-  H.set(S.subarray(0, p * p)); // the upper triangle is what is read (no mirror)
+/** w = y_V − ȳ_V into `w` (the validation rows' centred target); returns ȳ_V and Σw². */
+function validationTarget(rows: Int32Array, y: ArrayLike<number>, w: Float64Array): { ymean: number; wss: number } {
+  const nb = rows.length;
   let ym = 0;
   for (let t = 0; t < nb; t++) ym += y[rows[t]!]!;
   ym /= nb;
-  const w = new Float64Array(nb);
   let wss = 0;
   for (let t = 0; t < nb; t++) {
     w[t] = y[rows[t]!]! - ym;
     wss += w[t]! * w[t]!;
   }
-  const sums = new Float64Array(p);
-  const xtw = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    sums[j] = vecSum(nb, Xb.subarray(j * nb, (j + 1) * nb));
-    xtw[j] = dotAt(Xb, j * nb, w, nb);
-  }
-  return { H, eng: made !== null ? made.engine : null, sums, xtw, wss, ymean: ym, shift: new Float64Array(m0), rows: nb };
+  return { ymean: ym, wss };
+}
+
+/** The validation block's `ValidationGram` from its Gram S (upper), column sums 1ᵀX'_b, X'_bᵀw and target. */
+function validationBlock(
+  nb: number, p: number, S: Float64Array, sums: Float64Array, xtw: Float64Array, yv: { ymean: number; wss: number }, m0: Float64Array,
+): ValidationGram {
+  const made = createEngine(p, p);
+  const H = made !== null ? made.x : new Float64Array(p * p);
+  H.set(S.subarray(0, p * p)); // the upper triangle is what is read (no mirror)
+  return { H, eng: made !== null ? made.engine : null, sums, xtw, wss: yv.wss, ymean: yv.ymean, shift: new Float64Array(m0), rows: nb };
 }
 
 /**
@@ -297,26 +316,41 @@ export function releaseValidationGram(v: ValidationGram): void {
   (v as { eng: WasmEngine | null }).eng = null;
 }
 
-/** out[o..o+m) = src[a..a+m) − c; returns their sum (one column of a contiguous block). */
-function shiftColumn(src: Float64Array, a: number, m: number, c: number, out: Float64Array, o: number): number {
-  let s = 0;
-  for (let t = 0; t < m; t++) {
-    const v = src[a + t]! - c;
-    out[o + t] = v;
-    s += v;
+/**
+ * out[o..o+m) = src[a..a+m) − c (one column of a contiguous block); into dots: [their sum, their
+ * dot product with w (w null: 0)].
+ */
+function shiftColumn(src: Float64Array, a: number, m: number, c: number, out: Float64Array, o: number, w: Float64Array | null, dots: Float64Array): void {
+  let s = 0, z = 0;
+  if (w === null) {
+    for (let t = 0; t < m; t++) {
+      const v = src[a + t]! - c;
+      out[o + t] = v;
+      s += v;
+    }
+  } else {
+    for (let t = 0; t < m; t++) {
+      const v = src[a + t]! - c;
+      out[o + t] = v;
+      s += v;
+      z += v * w[t]!;
+    }
   }
-  return s;
+  dots[0] = s;
+  dots[1] = z;
 }
 
-/** out[o + t] = src[a + rows[t]] − c; returns their sum (one column of a gathered block). */
-function gatherColumn(src: Float64Array, a: number, rows: Int32Array, c: number, out: Float64Array, o: number): number {
-  let s = 0;
+/** out[o + t] = src[a + rows[t]] − c (one column of a gathered block); dots as `shiftColumn`. */
+function gatherColumn(src: Float64Array, a: number, rows: Int32Array, c: number, out: Float64Array, o: number, w: Float64Array | null, dots: Float64Array): void {
+  let s = 0, z = 0;
   for (let t = 0; t < rows.length; t++) {
     const v = src[a + rows[t]!]! - c;
     out[o + t] = v;
     s += v;
+    if (w !== null) z += v * w[t]!;
   }
-  return s;
+  dots[0] = s;
+  dots[1] = z;
 }
 
 /** Row j of the rank-one correction (upper triangle, mirrored): G_jl ← T_jl − ν_l s_j − ν_j s_l + n ν_j ν_l. */
@@ -329,13 +363,6 @@ function correctRow(g: Float64Array, p: number, j: number, nu: Float64Array, s: 
     g[o + l] = v;
     g[l * p + j] = v;
   }
-}
-
-/** Σ_t a[o + t]·w[t], t < m. */
-function dotAt(a: Float64Array, o: number, w: Float64Array, m: number): number {
-  let z = 0;
-  for (let t = 0; t < m; t++) z += a[o + t]! * w[t]!;
-  return z;
 }
 
 /**
@@ -408,4 +435,243 @@ function partitions(n: number, folds: readonly FoldRows[]): boolean {
     }
   }
   return true;
+}
+
+/**
+ * What a CV fold's training design needs before its rows are read (`foldStatistics`): the column
+ * means μ_k and ‖X_c,j‖² of the training rows, q = X_cᵀy_c for the fold's target, and q's proven
+ * rounding bound |fl(q)_j − q_j| ≤ γ_(n_k + err.terms)·err.norms_j·qScale·‖y_c‖ (`seedAssembledXty`).
+ */
+export interface FoldStatistics {
+  readonly colMeans: Float64Array;
+  readonly colNormsSq: Float64Array;
+  readonly q: Float64Array;
+  readonly err: GramError;
+  readonly qScale: number;
+}
+
+/** A fold's squared-loss target as `makeTarget` (models.ts) makes it: y_c = y − ȳ, ȳ, ‖y_c‖². */
+export interface FoldTarget {
+  readonly yc: Float64Array;
+  readonly yMean: number;
+  readonly yNormSq: number;
+}
+
+/**
+ * The centred training designs' means, squared column norms and q = X_c,kᵀy_c,k of every fold of
+ * K-fold cross-validation in ONE pass over X (instead of gathering and centring the K − 1 copies
+ * of the rows first: the rows of a fold then need not be read at all in the Gram mode, see
+ * `lazyFoldDesign`). With x' = x − m⁰ (m⁰ the full-data column means), y' = y − c (c = ȳ of all
+ * rows) and, per validation block b, the sums s_b = 1ᵀX'_b, σ_b,j = ‖X'_b,j‖², z_b = X'_bᵀy'_b,
+ * Y_b = 1ᵀy'_b, fold k (training rows = the other blocks, n_k of them) has
+ *
+ *   s_k = Σ_(b≠k) s_b,   μ_k = m⁰ + s_k/n_k,   ν = μ_k − m⁰,   δ = ȳ_k − c   (ȳ_k: the target's stored mean)
+ *   ‖X_c,j‖² = Σ_(b≠k) σ_b,j − 2ν_j s_k,j + n_k ν_j²
+ *   q_k,j = Σ_(i train) (x'_ij − ν_j)(y'_i − δ) = Σ_(b≠k) z_b,j − ν_j·Σ_(b≠k) Y_b − δ·s_k,j + n_k ν_j δ
+ *
+ * exactly (with the stored μ_k and ȳ_k; Σ(y_i − ȳ_k) need not vanish). A column constant on the
+ * training rows gets μ_k = that value, ‖X_c,j‖² = 0 and q_j = 0 exactly (only columns whose computed
+ * ‖X_c,j‖² is below 1e-6·Σ σ_b,j are scanned: a constant one has it at the rounding level).
+ *
+ * Rounding of q: every computed term is a sum of at most n_k + K + 10 rounded products whose
+ * magnitudes sum to at most (Cauchy–Schwarz) (‖x'_j‖ + √n_k|ν_j|)(‖y'‖ + √n_k|δ|) = b_j(‖y'‖ + √n_k|δ|),
+ * and ‖y'‖ ≤ ‖y − ȳ_k‖ + √n_k|δ| ≤ (1 + u)‖y_c‖ + √n_k|δ| (y_c = fl(y − ȳ_k)); the stored centred
+ * rows X_c = fl(x − μ_k) and the stored y_c add 2u·b_j‖y_c‖. Hence
+ *
+ *   |fl(q)_j − (X_cᵀy_c)_j| ≤ γ_(n_k + K + 16)·b_j·ρ‖y_c‖,   ρ = (1 + 2√n_k|δ|/‖y_c‖)·(1 + 1e-6),
+ *
+ * b_j = (√(Σ σ_b,j) + √n_k|ν_j|)·(1 + 1e-6) ≥ ‖X_c,j‖ — the same b_j and term count as the fold's
+ * assembled G (`installFoldGrams`). δ is O(σ_y/√n_k), so ρ ≈ 1 + O(1/√n_k)·(a few).
+ * Returns null when the folds do not partition the rows, a target does not match its fold, or a
+ * fold's ‖y_c‖ is 0 (the caller then prepares the rows as usual).
+ *
+ * @example
+ * const st = foldStatistics(X, folds, y, targets); // st[k].q ≈ X_c,kᵀy_c,k
+ */
+export function foldStatistics(
+  X: DenseDesign, folds: readonly FoldRows[], y: ArrayLike<number>, targets: readonly FoldTarget[],
+): FoldStatistics[] | null {
+  const n = X.nRows;
+  const p = X.nCols;
+  const K = folds.length;
+  if (K < 2 || targets.length !== K || y.length !== n || !partitions(n, folds)) return null;
+  for (let k = 0; k < K; k++) {
+    const t = targets[k]!;
+    if (t.yc.length !== folds[k]!.train.length || !(t.yNormSq > 0) || !Number.isFinite(t.yNormSq)) return null;
+  }
+  const src = X.data;
+  const m0 = new Float64Array(p);
+  for (let j = 0; j < p; j++) m0[j] = vecSum(n, src.subarray(j * n, (j + 1) * n)) / n;
+  let c = 0;
+  for (let i = 0; i < n; i++) c += y[i]!;
+  c /= n;
+  // per block: s_b, σ_b, z_b (K×p each, block-major) and Y_b
+  const sb = new Float64Array(K * p), ssb = new Float64Array(K * p), zb = new Float64Array(K * p);
+  const Yb = new Float64Array(K);
+  let maxVal = 0;
+  for (const f of folds) maxVal = Math.max(maxVal, f.val.length);
+  const yb = new Float64Array(maxVal);
+  for (let b = 0; b < K; b++) {
+    const rows = folds[b]!.val;
+    const nb = rows.length;
+    let ys = 0;
+    for (let t = 0; t < nb; t++) {
+      yb[t] = y[rows[t]!]! - c;
+      ys += yb[t]!;
+    }
+    Yb[b] = ys;
+    let contiguous = true;
+    for (let t = 1; contiguous && t < nb; t++) contiguous = rows[t] === rows[0]! + t;
+    const o = b * p;
+    for (let j = 0; j < p; j++) {
+      if (nb === 0) continue;
+      if (contiguous) blockColumn(src, j * n + rows[0]!, nb, m0[j]!, yb, sb, ssb, zb, o + j);
+      else blockColumnGather(src, j * n, rows, m0[j]!, yb, sb, ssb, zb, o + j);
+    }
+  }
+  const out: FoldStatistics[] = [];
+  for (let k = 0; k < K; k++) {
+    const nk = folds[k]!.train.length;
+    const tg = targets[k]!;
+    const rn = Math.sqrt(nk);
+    const delta = tg.yMean - c;
+    const colMeans = new Float64Array(p), colNormsSq = new Float64Array(p), q = new Float64Array(p), norms = new Float64Array(p);
+    let Y = 0;
+    for (let b = 0; b < K; b++) if (b !== k) Y += Yb[b]!;
+    for (let j = 0; j < p; j++) {
+      let s = 0, ss = 0, z = 0;
+      for (let b = 0; b < K; b++) {
+        if (b === k) continue;
+        const e = b * p + j;
+        s += sb[e]!;
+        ss += ssb[e]!;
+        z += zb[e]!;
+      }
+      let mu = m0[j]! + s / nk;
+      let nu = mu - m0[j]!;
+      let nsq = Math.max(0, ss - 2 * nu * s + nk * nu * nu);
+      let qj = z - nu * Y - delta * s + nk * nu * delta;
+      // a column constant on the training rows has ‖X_c,j‖² at the rounding level of Σ σ_b,j (or
+      // Σ σ_b,j = 0): only such candidates are scanned for an exact constant
+      const c0 = !(nsq > 1e-6 * ss) ? constantOn(src, j * n, folds[k]!.train) : null;
+      if (c0 !== null) {
+        mu = c0;
+        nu = mu - m0[j]!;
+        nsq = 0;
+        qj = 0;
+      }
+      colMeans[j] = mu;
+      colNormsSq[j] = nsq;
+      q[j] = qj;
+      norms[j] = (Math.sqrt(ss) + rn * Math.abs(nu)) * (1 + 1e-6);
+    }
+    const qScale = (1 + (2 * rn * Math.abs(delta)) / Math.sqrt(tg.yNormSq)) * (1 + 1e-6);
+    out.push({ colMeans, colNormsSq, q, err: { norms, terms: K + 16 }, qScale });
+  }
+  return out;
+}
+
+/** The value of column a.. of src on every row of `rows` when they are all equal, else null. */
+function constantOn(src: Float64Array, a: number, rows: Int32Array): number | null {
+  if (rows.length === 0) return null;
+  const v = src[a + rows[0]!]!;
+  for (let t = 1; t < rows.length; t++) if (src[a + rows[t]!] !== v) return null;
+  return v;
+}
+
+/** One column of a contiguous validation block into the block sums of `foldStatistics` at entry e. */
+function blockColumn(
+  src: Float64Array, a: number, m: number, m0: number, yb: Float64Array,
+  sb: Float64Array, ssb: Float64Array, zb: Float64Array, e: number,
+): void {
+  let s = 0, ss = 0, z = 0;
+  for (let t = 0; t < m; t++) {
+    const v = src[a + t]! - m0;
+    s += v;
+    ss += v * v;
+    z += v * yb[t]!;
+  }
+  sb[e] = s; ssb[e] = ss; zb[e] = z;
+}
+
+/** `blockColumn` for a gathered (shuffled) validation block. */
+function blockColumnGather(
+  src: Float64Array, a: number, rows: Int32Array, m0: number, yb: Float64Array,
+  sb: Float64Array, ssb: Float64Array, zb: Float64Array, e: number,
+): void {
+  let s = 0, ss = 0, z = 0;
+  for (let t = 0; t < rows.length; t++) {
+    const v = src[a + rows[t]!]! - m0;
+    s += v;
+    ss += v * v;
+    z += v * yb[t]!;
+  }
+  sb[e] = s; ssb[e] = ss; zb[e] = z;
+}
+
+/** data[:, j] −= μ_j for the column-major m×p `data` (a function of its own: it gets optimised). */
+function centreColumns(data: Float64Array, m: number, p: number, mu: Float64Array): void {
+  for (let j = 0; j < p; j++) {
+    const c = mu[j]!;
+    const o = j * m;
+    for (let t = 0; t < m; t++) data[o + t] = data[o + t]! - c;
+  }
+}
+
+/** @internal Counts the `lazyFoldDesign` designs made and their row gathers (tests: a planned grid CV makes none). */
+export const lazyRowStats: { designs: number; gathers: number } = { designs: 0, gathers: 0 };
+
+/**
+ * A centred training design of the rows `rows` of the dense X (validated already: finite values)
+ * from its `FoldStatistics`, without reading the rows: means and ‖X_c,j‖² are the statistics', and
+ * the fold's target `yc` gets the assembled q (`seedAssembledXty`, with its rounding bound), so
+ * λ_max and the Gram mode (G from `installFoldGrams`) never read X_c. The rows are gathered into a
+ * WebAssembly engine memory (or a plain array with the backend 'js') and centred by the stored
+ * means, x − μ_k, on the first read of `data` or `wasm` (a fallback to the residual mode, a
+ * residual, a direct product); `source` (the raw rows) likewise. Dispose it with `disposeDesign`
+ * (it releases nothing while the rows were never gathered).
+ *
+ * @example
+ * const d = lazyFoldDesign(X, folds[k].train, stats[k], targets[k].yc);
+ * new SparseProblem(d, y, 'lasso', {}, 'f', 'f', target); // λ_max from the assembled q: no row read
+ */
+export function lazyFoldDesign(X: DenseDesign, rows: Int32Array, st: FoldStatistics, yc: Float64Array): PreparedDesign {
+  const m = rows.length;
+  const p = X.nCols;
+  const { colMeans, colNormsSq } = st;
+  let src: DesignMatrix | null = null;
+  const d: Record<string, unknown> = {
+    kind: 'prepared', nRows: m, nCols: p, centered: true, isSparse: false,
+    indptr: new Int32Array(0), indices: new Int32Array(0), colMeans, implicitMeans: new Float64Array(p),
+    colNormsSq, colNorms: colNormsSq.map(Math.sqrt), scale: 1, rowsPending: true,
+  };
+  // the rows gathered and centred on first read; then plain (data) properties
+  const gather = (): void => {
+    if (d.rowsPending !== true) return;
+    const made = createEngine(m, p);
+    const data = made !== null ? made.x : new Float64Array(m * p);
+    takeRows(X, rows, { out: data });
+    centreColumns(data, m, p, colMeans);
+    if (made !== null) {
+      made.engine.norms.set(colNormsSq);
+      made.engine.outA.set(colMeans);
+    }
+    d.rowsPending = false;
+    lazyRowStats.gathers++;
+    Object.defineProperty(d, 'data', { value: data, enumerable: true, writable: false, configurable: false });
+    Object.defineProperty(d, 'wasm', { value: made !== null ? made.engine : null, enumerable: true, writable: false, configurable: false });
+  };
+  Object.defineProperty(d, 'data', { enumerable: true, configurable: true, get: () => { gather(); return d.data; } });
+  Object.defineProperty(d, 'wasm', { enumerable: true, configurable: true, get: () => { gather(); return d.wasm; } });
+  Object.defineProperty(d, 'source', {
+    enumerable: true,
+    get(): DesignMatrix {
+      src ??= takeRows(X, rows);
+      return src;
+    },
+  });
+  const pd = d as unknown as PreparedDesign;
+  lazyRowStats.designs++;
+  seedAssembledXty(pd, yc, st.q, st.err, st.qScale);
+  return pd;
 }

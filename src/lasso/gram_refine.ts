@@ -113,7 +113,9 @@ export function kktRounding(
   }
   const w = 1 + 1e-6;
   // the product's sum has at most p terms (zero β_k add exact zeros, whatever the kernel skips)
-  const scale = (gamma(n) * Math.sqrt(gq.yy) + (gG + gamma(beta.length) * (1 + gG)) * B) * w * w;
+  // q's bound: γ_n‖X_c,j‖‖y_c‖ (direct product) or γ_(n+T)·b_j·ρ‖y_c‖ (assembled, `qScale` ρ > 1)
+  const gQ = gq.qScale === 1 ? gamma(n) : gG * gq.qScale;
+  const scale = (gQ * Math.sqrt(gq.yy) + (gG + gamma(beta.length) * (1 + gG)) * B) * w * w;
   let rho = 0;
   for (let k = 0; k < m; k++) {
     const j = list[k]!;

@@ -33,7 +33,7 @@ import { checkOptions } from '../core/options.js';
 import type { DesignInput, PreparedDesign } from './design.js';
 import { designOutOfRange, disposeDesign, powerOfTwoScale, resolveDesignOwned } from './design.js';
 import { colDots, vecSum } from './columns.js';
-import { seedDesignXty } from './quad_gram.js';
+import { cachedXty, seedDesignXty } from './quad_gram.js';
 import { toVector, type VectorLike } from '../data/matrix.js';
 import { describeValue } from '../core/tensor.js';
 
@@ -459,9 +459,13 @@ export function lambdaMax(X: DesignInput, y: VectorLike, opts: { fitIntercept?: 
 /** max_j |X_c,jᵀ v| / (n w_j) over w_j > 0 (w = null: all ones). */
 export function lambdaMaxFromTarget(d: PreparedDesign, v: Float64Array, w: Float64Array | null, scale = 1): number {
   const p = d.nCols;
-  const g = new Float64Array(p);
-  colDots(d, v, vecSum(d.nRows, v), null, p, g);
-  seedDesignXty(d, v, g); // the same product as the Gram mode's q (a CV fold: computed once, not twice)
+  // a q cached for this target (a CV fold's, assembled from block sums: its rows need not be read)
+  let g = cachedXty(d, v);
+  if (g === undefined) {
+    g = new Float64Array(p);
+    colDots(d, v, vecSum(d.nRows, v), null, p, g);
+    seedDesignXty(d, v, g); // the same product as the Gram mode's q (a CV fold: computed once, not twice)
+  }
   let m = 0;
   for (let j = 0; j < p; j++) {
     if (d.colNormsSq[j] === 0) continue;

@@ -136,6 +136,8 @@ interface GramStore {
   diagLoaded?: boolean;
   /** The β buffer of the previous `fresh` record, reused by the next one (no p-vector per solve). */
   spare?: Float64Array | null;
+  /** `boundsOf` for the assembled q `of`. */
+  merged?: { of: XtyEntry; out: { gerr: GramError | null; qScale: number } };
 }
 
 /**
@@ -253,11 +255,45 @@ export function seedDesignXty(d: PreparedDesign, yc: Float64Array, q: Float64Arr
   (d as { xtyCache?: XtyEntry }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q: Float64Array.from(q), yy };
 }
 
+/**
+ * Caches a q = X_cᵀy_c ASSEMBLED elsewhere (not the direct product: the CV folds' q from block sums,
+ * fold_gram.ts `foldStatistics`) for the target `yc`, with its proven rounding bound
+ * |fl(q)_j − (X_cᵀy_c)_j| ≤ γ_(n + err.terms)·err.norms_j·scale·‖y_c‖ (err.norms_j ≥ ‖X_c,j‖,
+ * scale ≥ 1), which the certificate then uses (`gramCertificate`'s `qScale`). `yc` and `q` are copied.
+ *
+ * @example
+ * seedAssembledXty(d, yc, q, { norms: b, terms: K + 16 }, rho); // designXty(d, yc) is now a lookup
+ */
+export function seedAssembledXty(d: PreparedDesign, yc: Float64Array, q: Float64Array, err: GramError, scale: number): void {
+  const n = d.nRows;
+  if (q.length !== d.nCols || yc.length < n || err.norms.length !== d.nCols || !(scale >= 1)) {
+    throw new InvalidArgumentError(`seedAssembledXty(): q and err.norms must have p = ${d.nCols} entries, yc at least n = ${n}, scale must be ≥ 1 (got ${scale})`);
+  }
+  let yy = 0;
+  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
+  (d as { xtyCache?: XtyEntry }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q: Float64Array.from(q), yy, err, scale };
+}
+
+/**
+ * The q = X_cᵀy_c cached on `d` for the target `yc` (`designXty`, `seedDesignXty`,
+ * `seedAssembledXty`), or undefined (no product computed: λ_max of a CV fold whose rows were not
+ * gathered yet).
+ */
+export function cachedXty(d: PreparedDesign, yc: Float64Array): Float64Array | undefined {
+  const c = (d as { xtyCache?: XtyEntry }).xtyCache;
+  if (c === undefined || yc.length < d.nRows) return undefined;
+  for (let i = 0; i < d.nRows; i++) if (c.y[i] !== yc[i]) return undefined;
+  return c.q;
+}
+
 /** The cached q = X_cᵀy_c of `designXty` with ‖y_c‖² (summed in index order). */
 interface XtyEntry {
   y: Float64Array;
   q: Float64Array;
   yy: number;
+  /** An assembled q's rounding bound (`seedAssembledXty`); absent: the direct product. */
+  err?: GramError;
+  scale?: number;
   /** The caller's array last found equal to `y` (see `trusted` in `xtyEntry`). */
   src?: Float64Array;
 }
@@ -304,8 +340,33 @@ export interface GramQuantities {
   readonly q: Float64Array;
   readonly yy: number;
   readonly diag: Float64Array;
-  /** The assembled G's bound (`installGram`), null for a G computed directly. */
+  /**
+   * The assembled G's bound (`installGram`), null for a G computed directly and q too. With an
+   * assembled q (`seedAssembledXty`) it covers both: the norms are the larger of the two bounds'.
+   */
   readonly gerr: GramError | null;
+  /** The factor ρ ≥ 1 of an assembled q's bound γ_(n+terms)·b_j·ρ‖y_c‖ (1: q computed directly). */
+  readonly qScale: number;
+}
+
+/**
+ * The rounding bounds of G and q together (`GramQuantities.gerr`, `qScale`): G's own when q was
+ * computed directly; with an assembled q, norms max(b_j of G or √G_jj·(1 + 1e-6), b_j of q) and the
+ * larger term count (one bound γ_(n+T)·b_j b_k for G and γ_(n+T)·b_j·ρ‖y_c‖ for q). Cached on the store.
+ */
+function boundsOf(st: GramStore, e: XtyEntry, p: number): { gerr: GramError | null; qScale: number } {
+  if (e.err === undefined) return { gerr: st.err, qScale: 1 };
+  const hit = st.merged;
+  if (hit !== undefined && hit.of === e) return hit.out;
+  const qn = e.err.norms;
+  const norms = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    const g = st.err !== null ? st.err.norms[j]! : Math.sqrt(Math.max(st.G[j * p + j]!, 0)) * (1 + 1e-6);
+    norms[j] = Math.max(g, qn[j]!);
+  }
+  const out = { gerr: { norms, terms: Math.max(st.err !== null ? st.err.terms : 0, e.err.terms) }, qScale: e.scale ?? 1 };
+  st.merged = { of: e, out };
+  return out;
 }
 
 /**
@@ -319,14 +380,15 @@ export function gramQuantities(d: PreparedDesign, yc: Float64Array, trustedTarge
   const st = gramStore(d);
   if (st === undefined) return undefined;
   const p = d.nCols;
-  const { q, yy } = xtyEntry(d, yc, trustedTarget);
+  const e = xtyEntry(d, yc, trustedTarget);
   let dg = st.diag;
   if (dg === undefined) {
     dg = new Float64Array(p);
     for (let j = 0; j < p; j++) dg[j] = st.G[j * p + j]!;
     st.diag = dg;
   }
-  return { q, yy, diag: dg, gerr: st.err };
+  const b = boundsOf(st, e, p);
+  return { q: e.q, yy: e.yy, diag: dg, gerr: b.gerr, qScale: b.qScale };
 }
 
 /**
@@ -449,12 +511,13 @@ function gramLoop(
   tolAbs: number, maxEpochs: number, st: GramStore, eng: WasmEngine | null, lean: GramLean,
 ): GramRun {
   const G = st.G;
-  const gerr = st.err;
   const n = d.nRows;
   const p = d.nCols;
   const l1 = spec.l1;
   const nl2 = n * spec.l2;
-  const { q, yy } = xtyEntry(d, yc, lean.trustedTarget === true);
+  const xe = xtyEntry(d, yc, lean.trustedTarget === true);
+  const { q, yy } = xe;
+  const { gerr, qScale } = boundsOf(st, xe, p);
   // the loop's vectors: in the engine memory (the `gepoch` kernel reads them there) or plain
   const g = eng !== null ? eng.r : new Float64Array(p);
   const thr = eng !== null ? eng.thr : new Float64Array(p);
@@ -543,7 +606,7 @@ function gramLoop(
     return c;
   };
   const certify = (): GramCert | null => {
-    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr);
+    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr, qScale);
     if (c.gap > tolAbs) return null;
     return lean.noCertG === true ? c : { ...c, g: new Float64Array(g) };
   };
@@ -713,10 +776,13 @@ function gapSums(
  * b_j ≥ a_j: the same argument with a_j replaced by b_j (|q_j| ≤ a_j‖y‖ ≤ b_j‖y‖, |G_jk| ≤ (1 + γ)b_j b_k)
  * and γ_n by γ_(n+T), i.e. B = Σ_j b_j|β_j| and k = n + p + 2 + T in c. The returned `err` keeps its
  * meaning (|δg_j| ≤ err·‖X_c,j‖): c(‖y‖ + B)·max_j b_j/a_j over the listed columns.
+ *
+ * An assembled q (`seedAssembledXty`: |δq_j| ≤ γ_(n+T)·b_j·ρ‖y‖, `qScale` = ρ ≥ 1) enters as ‖y‖
+ * replaced by ρ‖y‖ in c(‖y‖ + B) and E (every term of the bound grows with ‖y‖).
  */
 export function gramCertificate(
   n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
-  l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null,
+  l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null, qScale = 1,
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
   const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
@@ -726,7 +792,9 @@ export function gramCertificate(
   const nl2 = n * l2;
   const o = certSums(cols, m, beta, g, q, l1, diag, nb);
   const B = o[0]!, pen = o[1]!, bb = o[2]!, bg = o[3]!, bq = o[4]!;
-  const ny = Math.sqrt(yy);
+  // an assembled q (`qScale` ρ > 1): |δq_j| ≤ γ·b_j·ρ‖y‖, i.e. ‖y‖ replaced by ρ‖y‖ in every bound
+  // below (each grows with ‖y‖; the computed ‖r‖² itself still uses yy)
+  const ny = Math.sqrt(yy) * qScale;
   const dg = c * (ny + B); // |δg_j| ≤ dg·a_j
   // the dual scaling s and (assembled G) ratio = max_j b_j/a_j·(1 + 1e-6) in one pass: |δg_j| ≤
   // dg·b_j = (dg·b_j/a_j)·a_j, the margin covering the rounding of √G_jj against ‖X_c,j‖
