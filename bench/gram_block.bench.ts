@@ -4,8 +4,8 @@
  * kernel job) on 400×300 and 2000×300, against what it replaced (64-row block gemms through
  * `gemmStrided`, as before round gram9), one full square NT `gemmStrided` (AᵀA, all p² entries) and
  * the plain gemm flop rate (NN 512), on 1 and 2 threads, measured in the same run. The GFLOP/s
- * column counts the useful multiply-adds of the triangle (p(p+1)/2·n, ×2 flops) for the Gram rows
- * and all 2·N³ for NN 512.
+ * column counts the useful multiply-adds of the triangle (p(p+1)/2·n, ×2 flops) for every Gram row,
+ * the square product included (its own rate is about twice that column), and all 2·N³ for NN 512.
  * Run: `npx tsx bench/gram_block.bench.ts` (measures src/ through tsx).
  */
 import { gemmStrided } from '../src/kernels/blas.js';
