@@ -183,7 +183,7 @@ export interface KernelMemory {
   /** Module bytes (worker threads compile the same module on the same memory). */
   readonly bytes: Uint8Array;
   readonly exports: {
-    gemm: (ap: number, bp: number, cp: number, mp: number, np: number, k: number, kc: number, r0: number, r1: number) => void;
+    gemm: (ap: number, bp: number, cp: number, mp: number, np: number, k: number, kc: number, r0: number, r1: number, upper?: number) => void;
   };
   /** View over the whole memory (refreshed by `ensureKernelMemory`). */
   f64: Float64Array;

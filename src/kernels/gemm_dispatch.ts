@@ -4,9 +4,13 @@
  * `transA`/`transB` read A (k×m) / B (n×k) transposed without copying. Matrix-vector products go
  * to gemv, everything else to gemmStrided (which picks the WebAssembly SIMD kernel or the
  * TypeScript one). `gemmBatchedKernel` serves the batched (broadcast) matmul, `gemmBiasKernel`
- * the dense layer (the product with its bias row added in gemm's write-back).
+ * the dense layer (the product with its bias row added in gemm's write-back). `syrkUpper` serves
+ * the Gram matrices (the upper triangle of A·Aᵀ, one triangular kernel job).
  */
+import { ShapeError } from '../core/errors.js';
 import { gemmStrided, gemv } from './blas.js';
+import { useWasm } from './engine.js';
+import { syrkUpperWasm } from './gemm_wasm.js';
 
 export function gemmKernel(m: number, n: number, k: number, A: Float64Array, oa: number, B: Float64Array, ob: number, C: Float64Array, oc: number, transA = false, transB = false): void {
   const view = (X: Float64Array, off: number, len: number) => (off === 0 && X.length === len ? X : X.subarray(off, off + len));
@@ -70,4 +74,33 @@ export function gemmBiasKernel(m: number, n: number, k: number, A: Float64Array,
     return;
   }
   gemmStrided(false, false, m, n, k, 1, A, 0, k, B, 0, n, 0, C, 0, n, bias, 0);
+}
+
+/** Block-row height of `syrkUpper`'s fallback through `gemmStrided` (round cv7: 64 was best). */
+const SYRK_BLOCK = 64;
+
+/**
+ * The upper triangle (j ≥ i, diagonal included) of C = A·Aᵀ for A m×k row-major (offset `oa`, row
+ * stride `lda`) into C (offset `oc`, row stride `ldc`; m×m), the Gram matrix of the rows of A.
+ * With the WebAssembly backend: one job of the triangular kernel (gemm_wasm.ts `syrkUpperWasm`: A
+ * packed once, only the 4×4 tiles on or above the diagonal, the bits of the NT gemm on every thread
+ * count). Otherwise (backend 'js', or a kernel memory too small) block rows of `SYRK_BLOCK` through
+ * `gemmStrided` (rows a0.. of C against columns a0..m); those also write the entries below the
+ * diagonal inside the diagonal blocks. Entries below the diagonal are otherwise left as they were.
+ *
+ * @example
+ * // G = XᵀX (upper) of a column-major n×p matrix X: rows of A = columns of X
+ * syrkUpper(p, n, X, 0, n, G, 0, p);
+ */
+export function syrkUpper(m: number, k: number, A: Float64Array, oa: number, lda: number, C: Float64Array, oc: number, ldc: number): void {
+  if (m === 0) return;
+  if (k > 0 && lda < k) throw new ShapeError(`syrkUpper: lda = ${lda} is smaller than k = ${k}`);
+  if (ldc < m) throw new ShapeError(`syrkUpper: ldc = ${ldc} is smaller than m = ${m}`);
+  if (oa + (m - 1) * lda + k > A.length) throw new ShapeError(`syrkUpper: A (${A.length} entries) is too short for ${m}×${k} at offset ${oa}, lda ${lda}`);
+  if (oc + (m - 1) * ldc + m > C.length) throw new ShapeError(`syrkUpper: C (${C.length} entries) is too short for ${m}×${m} at offset ${oc}, ldc ${ldc}`);
+  if (k > 0 && useWasm() && syrkUpperWasm(m, k, A, oa, lda, C, oc, ldc)) return;
+  for (let a0 = 0; a0 < m; a0 += SYRK_BLOCK) {
+    const rows = Math.min(SYRK_BLOCK, m - a0);
+    gemmStrided(false, true, rows, m - a0, k, 1, A, oa + a0 * lda, lda, A, oa + a0 * lda, lda, 0, C, oc + a0 * ldc + a0, ldc);
+  }
 }

@@ -5,6 +5,7 @@
  * C ← α·T + β·C back, with an optional bias row added in the same pass (the dense layer's
  * epilogue: C[i, j] = (α·T + β·C)[i, j] + bias[j], the bits of a product followed by a separate
  * broadcast add). Because operands are copied in before C is written, C may alias A or B.
+ * `syrkUpperWasm`: the symmetric product A·Aᵀ (upper triangle), A packed once as both operands.
  */
 import { dropKernelMemory, ensureKernelMemory, kernelMemoryBytes } from './engine.js';
 import { runGemmJob, shutdownThreads } from './threads.js';
@@ -136,6 +137,43 @@ export function gemmWasm(
     } else {
       for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]! + beta * C[c + j]!;
     }
+  }
+  if (kernelMemoryBytes() > RETAIN_BYTES) {
+    shutdownThreads();
+    dropKernelMemory();
+  }
+  return true;
+}
+
+/**
+ * The upper triangle (j ≥ i) of C = A·Aᵀ for A m×k row-major (offset `oa`, row stride `lda`), into
+ * C (offset `oc`, row stride `ldc`); entries below the diagonal are not written. A is packed once
+ * and serves as both operands (its panel layout is that of op(B) = Aᵀ, packB with transB), and the
+ * kernel computes only the 4×4 tiles on or above the diagonal (gemm.wat `$upper`): ≈ m²k/2
+ * multiply-adds in one job, where block rows through `gemmWasm` pack the trailing columns of A once
+ * per block and compute the diagonal blocks whole. Every written entry has the bits of
+ * `gemmWasm(false, true, m, m, k, 1, A, oa, lda, A, oa, lda, 0, C, oc, ldc)` (same k-blocks, same
+ * micro-kernel sums), for every thread count. Returns false, touching nothing, when the kernel
+ * memory cannot hold the packed operand (the caller then runs its own product). k ≥ 1, m ≥ 1.
+ *
+ * @example
+ * // G = X_bᵀX_b (upper) of a column-major nb×p block: rows of A = columns of X_b
+ * syrkUpperWasm(p, nb, Xb, 0, nb, G, 0, p);
+ */
+export function syrkUpperWasm(m: number, k: number, A: Float64Array, oa: number, lda: number, C: Float64Array, oc: number, ldc: number): boolean {
+  const mp = roundUp(m, MR);
+  const aOff = 0, cOff = mp * k;
+  const km = ensureKernelMemory(8 * (cOff + mp * mp));
+  if (km === null) return false;
+  const f = km.f64;
+  packA(false, A, oa, lda, m, k, mp, f, aOff);
+  // row chunks of the triangle carry unequal work (row panel ir: mp − ir columns); the threads take
+  // them dynamically, so chunks of 32 rows keep the last one short
+  const chunk = Math.min(32, roundUp(Math.ceil(mp / 2), MR));
+  runGemmJob(km, { ap: 8 * aOff, bp: 8 * aOff, cp: 8 * cOff, mp, np: mp, k, kc: KC, chunk, upper: true }, (m * m * k) / 2 >= PARALLEL_MIN_FLOPS);
+  for (let i = 0; i < m; i++) {
+    const t = cOff + i * mp + i;
+    C.set(f.subarray(t, t + m - i), oc + i * ldc + i);
   }
   if (kernelMemoryBytes() > RETAIN_BYTES) {
     shutdownThreads();

@@ -24,8 +24,8 @@ import { availableCores, envVar, workerHost } from '../core/platform.js';
 
 // control block slots
 const GEN = 0, NEXT = 1, TOTAL = 2, DONE = 3, ERR = 4, READY = 5, EXITED = 6;
-const P_AP = 8, P_BP = 9, P_CP = 10, P_MP = 11, P_NP = 12, P_K = 13, P_KC = 14, P_CHUNK = 15;
-const CTRL_SLOTS = 16;
+const P_AP = 8, P_BP = 9, P_CP = 10, P_MP = 11, P_NP = 12, P_K = 13, P_KC = 14, P_CHUNK = 15, P_UPPER = 16;
+const CTRL_SLOTS = 17;
 /** Chunk counter value between jobs: any take returns ≥ TOTAL, so late workers do nothing. */
 const IDLE_NEXT = 0x3fffffff;
 /** A worker with nothing to do for this long exits (a new pool starts on the next large product). */
@@ -51,7 +51,7 @@ function run(memory, bytes, ctrl) {
         const mp = Atomics.load(c, ${P_MP}), chunk = Atomics.load(c, ${P_CHUNK});
         const r0 = t * chunk, r1 = Math.min(r0 + chunk, mp);
         gemm(Atomics.load(c, ${P_AP}), Atomics.load(c, ${P_BP}), Atomics.load(c, ${P_CP}), mp, Atomics.load(c, ${P_NP}),
-          Atomics.load(c, ${P_K}), Atomics.load(c, ${P_KC}), r0, r1);
+          Atomics.load(c, ${P_K}), Atomics.load(c, ${P_KC}), r0, r1, Atomics.load(c, ${P_UPPER}));
       } catch (e) {
         Atomics.store(c, ${ERR}, 1);
       }
@@ -208,6 +208,8 @@ export interface GemmJob {
   readonly k: number;
   readonly kc: number;
   readonly chunk: number;
+  /** Only the 4×4 tiles on or above the diagonal (the symmetric product A·Aᵀ, gemm.wat `$upper`). */
+  readonly upper?: boolean;
 }
 
 /**
@@ -219,10 +221,11 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
   // the pool size follows the setting only (not the job), so jobs of different sizes reuse it
   const p = parallel && total > 1 ? getPool(km, getThreads() - 1) : null;
   const g = km.exports.gemm;
+  const up = job.upper === true ? 1 : 0;
   lastWorkerChunks = 0;
   if (p === null || Atomics.load(p.ctrl, READY) === 0) {
     // chunk by chunk on this thread too: a chunk's A block stays in L2 (same arithmetic per entry)
-    for (let r0 = 0; r0 < job.mp; r0 += job.chunk) g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, r0, Math.min(r0 + job.chunk, job.mp));
+    for (let r0 = 0; r0 < job.mp; r0 += job.chunk) g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, r0, Math.min(r0 + job.chunk, job.mp), up);
     return;
   }
   const c = p.ctrl;
@@ -234,6 +237,7 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
   Atomics.store(c, P_K, job.k);
   Atomics.store(c, P_KC, job.kc);
   Atomics.store(c, P_CHUNK, job.chunk);
+  Atomics.store(c, P_UPPER, up);
   Atomics.store(c, TOTAL, total);
   Atomics.store(c, DONE, 0);
   Atomics.store(c, ERR, 0);
@@ -245,7 +249,7 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
     const t = Atomics.add(c, NEXT, 1);
     if (t >= total) break;
     const r0 = t * job.chunk;
-    g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, r0, Math.min(r0 + job.chunk, job.mp));
+    g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, r0, Math.min(r0 + job.chunk, job.mp), up);
     Atomics.add(c, DONE, 1);
     mine++;
   }
@@ -266,6 +270,6 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
   if (Atomics.load(c, ERR) !== 0) {
     poolBroken = true;
     shutdownThreads();
-    g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, 0, job.mp);
+    g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, 0, job.mp, up);
   }
 }

@@ -43,7 +43,7 @@
  * G is built and cached and the solve continues in Gram mode. A solve that stays cheap never pays
  * for G; an expensive one pays at most about twice.
  */
-import { gemmStrided } from '../kernels/blas.js';
+import { syrkUpper } from '../kernels/gemm_dispatch.js';
 import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 import type { PreparedDesign } from './design.js';
 import { colDots, vecSum } from './columns.js';
@@ -60,9 +60,6 @@ export const GRAM_MAX_P = 2048;
  * 313 k (0.3) → 285 k (0.5) → 272 k (0.7) → 270 k (0.9), sweeps 2 142 → 1 904 (round cv3).
  */
 const RESTRICTED_TARGET = 0.7;
-
-/** Block-row height of the triangular Gram product (`ensureGram`). */
-const GRAM_BLOCK = 64;
 
 /** True when the automatic rule may use the Gram mode on `d` (dense, n > p, p ≤ GRAM_MAX_P). */
 export function gramEligible(d: PreparedDesign): boolean {
@@ -183,9 +180,9 @@ function ensureGram(d: PreparedDesign): GramStore {
   const p = d.nCols;
   const made = createEngine(p, p); // room for G (as "X", p×p) and the p-vectors of the loop
   const G = made !== null ? made.x : new Float64Array(p * p);
-  // the upper triangle by block rows (rows a0..a0+b of G = columns a0.. of X against columns a0..p):
-  // ≈ (p/2 + b/2)·p·n multiply-adds instead of p²·n, then mirrored, which also makes G exactly
-  // symmetric (the CD below is then coordinate descent on one quadratic)
+  // the upper triangle (one symmetric product, ≈ p²·n/2 multiply-adds instead of p²·n), then
+  // mirrored, which also makes G exactly symmetric (the CD below is then coordinate descent on one
+  // quadratic)
   gramUpper(d.data, n, p, G);
   for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b]!;
   const st: GramStore = { G, eng: made !== null ? made.engine : null, err: null };
@@ -214,20 +211,16 @@ export function installGram(d: PreparedDesign, err: GramError): Float64Array | n
 }
 
 /**
- * The upper triangle (and the diagonal blocks' lower parts) of AᵀA for a column-major n×p matrix A
- * into G (p×p, row-major): by block rows of G, rows a0..a0+b against columns a0..p (≈ (p/2 + b/2)·p·n
- * multiply-adds instead of p²·n). Entries below the diagonal outside the diagonal blocks are not
- * written: mirror the upper triangle to get the full matrix.
+ * The upper triangle (j ≥ i) of AᵀA for a column-major n×p matrix A into G (p×p, row-major): the
+ * kernel layer's symmetric product (`syrkUpper`: one triangular WebAssembly job, ≈ p²·n/2
+ * multiply-adds, the entries' bits those of the full NT gemm). Entries below the diagonal are
+ * undefined (the fallback writes some of them): mirror the upper triangle to get the full matrix.
  *
  * @example
  * gramUpper(A, n, p, G); for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) G[b * p + a] = G[a * p + b];
  */
 export function gramUpper(A: Float64Array, n: number, p: number, G: Float64Array): void {
-  const bs = GRAM_BLOCK;
-  for (let a0 = 0; a0 < p; a0 += bs) {
-    const rows = Math.min(bs, p - a0);
-    gemmStrided(false, true, rows, p - a0, n, 1, A, a0 * n, n, A, a0 * n, n, 0, G, a0 * p + a0, p);
-  }
+  syrkUpper(p, n, A, 0, n, G, 0, p);
 }
 
 /**

@@ -13,6 +13,10 @@
 ;;   C: mp×np row-major at cp (row stride np).
 ;; Each C entry is Σ over blocks (in order) of a sequential Σ over the block's p: the same
 ;; arithmetic whichever rows a call covers, so a row split over threads is bit-identical.
+;; With $upper ≠ 0 (the symmetric rank-k product C = A·Aᵀ, A packed once and passed as both ap and
+;; bp with mp = np) only the 4×4 tiles on or above the diagonal (column panel jr ≥ row panel ir)
+;; are computed: each of them with the arithmetic above, so its entries have the bits of the full
+;; product; the tiles below are left untouched.
 
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -75,8 +79,9 @@
   ;; then B column panel (stays in L1 across the row panels), then A row panel (the chunk's A block,
   ;; (r1 − r0)·kb entries, stays in L2).
   (func (export "gemm") (param $ap i32) (param $bp i32) (param $cp i32) (param $mp i32) (param $np i32)
-        (param $k i32) (param $kc i32) (param $r0 i32) (param $r1 i32)
+        (param $k i32) (param $kc i32) (param $r0 i32) (param $r1 i32) (param $upper i32)
     (local $pc i32) (local $kb i32) (local $jr i32) (local $ir i32) (local $abase i32) (local $bpan i32) (local $ldc i32)
+    (local $j0 i32) (local $rend i32)
     (local.set $ldc (i32.shl (local.get $np) (i32.const 3)))
     (block $done
       (br_if $done (i32.or (i32.ge_u (local.get $r0) (local.get $r1)) (i32.eqz (local.get $np))))
@@ -86,8 +91,15 @@
         ;; abase = ap + 8·pc·mp ; bpan = bp + 8·pc·np (then + 8·jr·kb per panel)
         (local.set $abase (i32.add (local.get $ap) (i32.shl (i32.mul (local.get $pc) (local.get $mp)) (i32.const 3))))
         (local.set $bpan (i32.add (local.get $bp) (i32.shl (i32.mul (local.get $pc) (local.get $np)) (i32.const 3))))
-        (local.set $jr (i32.const 0))
+        ;; upper: the column panels start at the chunk's first row panel (jr ≥ ir ≥ r0)
+        (local.set $j0 (select (local.get $r0) (i32.const 0) (local.get $upper)))
+        (local.set $bpan (i32.add (local.get $bpan) (i32.shl (i32.mul (local.get $j0) (local.get $kb)) (i32.const 3))))
+        (local.set $jr (local.get $j0))
         (loop $cols
+          ;; rows [r0, rend): all of the chunk, or (upper) the row panels ir ≤ jr
+          (local.set $rend (local.get $r1))
+          (if (i32.and (i32.ne (local.get $upper) (i32.const 0)) (i32.lt_u (i32.add (local.get $jr) (i32.const 4)) (local.get $r1)))
+            (then (local.set $rend (i32.add (local.get $jr) (i32.const 4)))))
           (local.set $ir (local.get $r0))
           (loop $rows
             (call $micro
@@ -98,7 +110,7 @@
               (local.get $ldc)
               (local.get $pc))
             (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
-            (br_if $rows (i32.lt_u (local.get $ir) (local.get $r1))))
+            (br_if $rows (i32.lt_u (local.get $ir) (local.get $rend))))
           (local.set $bpan (i32.add (local.get $bpan) (i32.shl (local.get $kb) (i32.const 5))))
           (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
           (br_if $cols (i32.lt_u (local.get $jr) (local.get $np))))
