@@ -95,40 +95,31 @@ const lazyBuiltins = {
 
 const distCli = new URL('../dist/cli/', import.meta.url);
 
+/** What every bundle shares: minified Node 20 code with names kept (messages and stack traces read as in dist/). */
+const common = { bundle: true, minify: true, keepNames: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
+
 await build({
+  ...common,
   // { output name: input }: dist/cli/nsdiff-main.js (with splitting, esbuild writes to a directory)
   entryPoints: { 'nsdiff-main': new URL('../dist/cli/main.js', import.meta.url).pathname },
   outdir: new URL('../dist/cli/', import.meta.url).pathname,
   chunkNames: 'nsdiff-chunk-[hash]',
   splitting: true,
-  bundle: true,
-  minify: true,
-  keepNames: true,
-  platform: 'node',
   format: 'esm',
-  target: 'node20',
   external: ['@resvg/resvg-js'],
   banner: { js: "import { createRequire as nsdiffCreateRequire } from 'node:module'; const require = nsdiffCreateRequire(import.meta.url); const __nsdiff_import_meta_url = import.meta.url;" },
-  legalComments: 'none',
-  logLevel: 'warning',
   plugins: [embeddedDataFromCsv, lazyBuiltins],
 });
 
 // the script bundle (CommonJS-style, run by src/cli/code_cache.ts in a function wrapper)
 const script = await build({
+  ...common,
   entryPoints: [new URL('../dist/cli/main.js', import.meta.url).pathname],
   write: false,
   outfile: new URL('nsdiff-lasso.cjs', distCli).pathname,
-  bundle: true,
-  minify: true,
-  keepNames: true,
-  platform: 'node',
   format: 'cjs',
-  target: 'node20',
   external: ['@resvg/resvg-js'],
   define: { 'import.meta.url': '__nsdiff_import_meta_url' },
-  legalComments: 'none',
-  logLevel: 'warning',
   plugins: [embeddedDataFromCsv, noLazyCommands, lazyBuiltins],
 });
 // no hashbang line inside the function wrapper
@@ -136,14 +127,8 @@ writeFileSync(new URL('nsdiff-lasso.cjs', distCli), stampCliScript(script.output
 
 // the bin: the loader
 await build({
+  ...common,
   entryPoints: [new URL('../dist/cli/bin.js', import.meta.url).pathname],
   outfile: new URL('nsdiff.js', distCli).pathname,
-  bundle: true,
-  minify: true,
-  keepNames: true,
-  platform: 'node',
   format: 'esm',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
 });
