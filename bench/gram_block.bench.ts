@@ -1,5 +1,5 @@
 /**
- * @file Microbenchmark of the block Gram products of the CV folds (round gram9, docs/lasso.md):
+ * @file Microbenchmark of the block Gram products of the CV folds (round gram9, docs/lasso_performance.md):
  * `gramUpper` (the upper triangle of AᵀA for a column-major n×p block: `syrkUpper`, one triangular
  * kernel job) on 400×300 and 2000×300, against what it replaced (64-row block gemms through
  * `gemmStrided`, as before round gram9), one full square NT `gemmStrided` (AᵀA, all p² entries) and

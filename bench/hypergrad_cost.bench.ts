@@ -18,7 +18,7 @@
  * table. The cells run in order and V8 optimises the pipeline's functions only after some tens of
  * calls, so without it the first warm cell (500 × 1000, λmax/10) is partly measured on
  * unoptimised code (its "prediction" 0.07–0.12 ms against 0.03–0.05 with WARMUP=10 or on the
- * later fold cells, for the same work; round hg4 in docs/lasso.md).
+ * later fold cells, for the same work; round hg4 in docs/lasso_performance.md).
  *
  * Second table, an outer loop: one problem walked over 120 warm steps λ_k = λmax/5 · 0.96^k down to
  * ≈ λmax/58 and back up (supports 60 → 370 → 60 features), the full pipeline at every step; totals

@@ -120,7 +120,7 @@ export function isPreparedDesign(X: unknown): X is PreparedDesign {
 
 /**
  * Entries of X copied into the engine memory per `prep` call (128 KiB: the chunk is still in the
- * core's cache when `prep` reads it; 5000 × 500 prepared 2.8 → see docs/lasso.md round "tall2").
+ * core's cache when `prep` reads it; 5000 × 500 prepared 2.8 → see docs/lasso_performance.md round "tall2").
  */
 const PREP_CHUNK = 16384;
 

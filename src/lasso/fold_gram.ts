@@ -31,7 +31,7 @@
  * The fold designs themselves need no centred rows in the Gram mode: `foldStatistics` gives every
  * fold's means, ‖X_c,j‖² and q = X_cᵀy_c (with a proven rounding bound) from one O(n·p) pass of
  * block sums, and `lazyFoldDesign` makes a design from them whose rows are gathered and centred
- * only when something reads them (round cv8 in docs/lasso.md).
+ * only when something reads them (round cv8 in docs/lasso_performance.md).
  */
 import type { DenseDesign, DesignMatrix } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';

@@ -11,7 +11,7 @@ import {
 import { colRead, colDot, countAbsent, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
 import { createTriMatrix, releaseTriMatrix, triScratch } from '../kernels/tri_wasm.js';
 
-// per-call loops as small functions, optimised early (docs/lasso.md, Round hgtri2)
+// per-call loops as small functions, optimised early (docs/lasso_performance.md, Round hgtri2)
 
 /** y[perm_t] = b_t for t < m. */
 function scatterPerm(b: Float64Array, perm: Int32Array, y: Float64Array, m: number): void {

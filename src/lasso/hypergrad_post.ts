@@ -165,7 +165,7 @@ export function sameCols(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-// Per-call loops as small functions, optimised early (docs/lasso.md, Round hgtri2).
+// Per-call loops as small functions, optimised early (docs/lasso_performance.md, Round hgtri2).
 
 /** c[S_t] = xtr[S_t]; false at the first NaN (not checked). */
 function gatherKnown(S: Int32Array, xtr: Float64Array, c: Float64Array): boolean {
