@@ -10,30 +10,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { produceCliCodeCache } from '../dist/cli/code_cache.js';
+import { makeCorrelatedData } from '../dist/index.js';
 
 /**
- * A seeded CSV `x0..x{p-1},y` shaped like issue 12's benchmark problem (bench/hpo.bench.ts,
- * `makeCorrelatedData`): AR(1) columns with correlation 0.6, 10 % nonzero coefficients, signal-to-noise
- * 3 (LCG + Box–Muller, no dependencies). 300 × 500 makes a 1.4 MB file, more than the reader's 1 MB
- * chunk (src/data/files.ts), so the cache also holds the code of records split across chunks:
- * a 150 × 300 file (one chunk) left ≈ 14 KB of the benchmark's bytecode out (478 against 492 KB).
+ * The CSV text `x1..xp,y` of the benchmark's problem family (bench/tune_process.bench.ts:
+ * `makeCorrelatedData` with corr 0.6, snr 3, density 0.1; full-precision `String(x)` numbers, so
+ * the reader's 17-digit path is compiled too) at n × p. 300 × 500 makes ≈ 2.9 MB, more than the
+ * reader's 1 MB chunk (src/data/files.ts), so the cache also holds the code of records split
+ * across chunks (a one-chunk file left ≈ 14 KB of the benchmark's bytecode out).
  */
 function representativeCsv(n, p) {
-  let s = 12345;
-  const u = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const gauss = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
-  const rho = 0.6;
-  const w = Array.from({ length: p }, () => (u() < 0.1 ? gauss() : 0));
-  const rows = Array.from({ length: n }, () => {
-    const x = [gauss()];
-    for (let j = 1; j < p; j++) x.push(rho * x[j - 1] + Math.sqrt(1 - rho * rho) * gauss());
-    return x;
-  });
-  const xw = rows.map((x) => x.reduce((a, v, j) => a + v * w[j], 0));
-  const e = xw.map(() => gauss());
-  const k = Math.hypot(...xw) / (3 * Math.hypot(...e));
-  const lines = [[...Array.from({ length: p }, (_, j) => `x${j}`), 'y'].join(',')];
-  rows.forEach((x, i) => lines.push([...x.map((v) => v.toFixed(6)), (xw[i] + k * e[i]).toFixed(6)].join(',')));
+  const { X, y } = makeCorrelatedData(n, p, { seed: 0, corr: 0.6, snr: 3, density: 0.1 });
+  const lines = [[...Array.from({ length: p }, (_, j) => `x${j + 1}`), 'y'].join(',')];
+  for (let i = 0; i < n; i++) lines.push([...Array.from({ length: p }, (_, j) => String(X.data[j * n + i])), String(y[i])].join(','));
   return `${lines.join('\n')}\n`;
 }
 
