@@ -103,6 +103,14 @@ function packB(transB: boolean, B: Float64Array, ob: number, ldb: number, n: num
   }
 }
 
+/** After a product: a kernel memory grown beyond `RETAIN_BYTES` is given back (with the pool that holds it). */
+function releaseIfOversized(): void {
+  if (kernelMemoryBytes() > RETAIN_BYTES) {
+    shutdownThreads();
+    dropKernelMemory();
+  }
+}
+
 /**
  * `C ← α·op(A)·op(B) + β·C` (+ the row `bias[bo ..]` when given) on the WebAssembly SIMD kernel;
  * arguments as `gemmStrided` (already validated, k ≥ 1, α ≠ 0, m, n ≥ 1). Returns false, touching
@@ -138,10 +146,7 @@ export function gemmWasm(
       for (let j = 0; j < n; j++) C[c + j] = alpha * f[t + j]! + beta * C[c + j]!;
     }
   }
-  if (kernelMemoryBytes() > RETAIN_BYTES) {
-    shutdownThreads();
-    dropKernelMemory();
-  }
+  releaseIfOversized();
   return true;
 }
 
@@ -175,9 +180,6 @@ export function syrkUpperWasm(m: number, k: number, A: Float64Array, oa: number,
     const t = cOff + i * mp + i;
     C.set(f.subarray(t, t + m - i), oc + i * ldc + i);
   }
-  if (kernelMemoryBytes() > RETAIN_BYTES) {
-    shutdownThreads();
-    dropKernelMemory();
-  }
+  releaseIfOversized();
   return true;
 }
