@@ -242,10 +242,7 @@ export function designXty(d: PreparedDesign, yc: Float64Array): Float64Array {
  */
 export function seedDesignXty(d: PreparedDesign, yc: Float64Array, q: Float64Array): void {
   if (!gramEligible(d) || q.length !== d.nCols || yc.length < d.nRows) return;
-  const n = d.nRows;
-  let yy = 0;
-  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
-  (d as { xtyCache?: XtyEntry }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q: Float64Array.from(q), yy };
+  storeXty(d, yc, Float64Array.from(q), {});
 }
 
 /**
@@ -262,9 +259,7 @@ export function seedAssembledXty(d: PreparedDesign, yc: Float64Array, q: Float64
   if (q.length !== d.nCols || yc.length < n || err.norms.length !== d.nCols || !(scale >= 1)) {
     throw new InvalidArgumentError(`seedAssembledXty(): q and err.norms must have p = ${d.nCols} entries, yc at least n = ${n}, scale must be ≥ 1 (got ${scale})`);
   }
-  let yy = 0;
-  for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
-  (d as { xtyCache?: XtyEntry }).xtyCache = { y: Float64Array.from(yc.subarray(0, n)), q: Float64Array.from(q), yy, err, scale };
+  storeXty(d, yc, Float64Array.from(q), { err, scale });
 }
 
 /**
@@ -273,10 +268,7 @@ export function seedAssembledXty(d: PreparedDesign, yc: Float64Array, q: Float64
  * gathered yet).
  */
 export function cachedXty(d: PreparedDesign, yc: Float64Array): Float64Array | undefined {
-  const c = (d as { xtyCache?: XtyEntry }).xtyCache;
-  if (c === undefined || yc.length < d.nRows) return undefined;
-  for (let i = 0; i < d.nRows; i++) if (c.y[i] !== yc[i]) return undefined;
-  return c.q;
+  return yc.length < d.nRows ? undefined : matchingXty(d, yc)?.q;
 }
 
 /** The cached q = X_cᵀy_c of `designXty` with ‖y_c‖² (summed in index order). */
@@ -298,21 +290,31 @@ interface XtyEntry {
  */
 function xtyEntry(d: PreparedDesign, yc: Float64Array, trusted = false): XtyEntry {
   const c = (d as { xtyCache?: XtyEntry }).xtyCache;
-  const n = d.nRows;
-  if (c !== undefined) {
-    if (trusted && c.src === yc) return c;
-    let same = true;
-    for (let i = 0; same && i < n; i++) same = c.y[i] === yc[i];
-    if (same) {
-      c.src = trusted ? yc : undefined;
-      return c;
-    }
+  if (trusted && c !== undefined && c.src === yc) return c;
+  const same = matchingXty(d, yc);
+  if (same !== undefined) {
+    same.src = trusted ? yc : undefined;
+    return same;
   }
   const q = new Float64Array(d.nCols);
-  colDots(d, yc, vecSum(n, yc), null, d.nCols, q);
+  colDots(d, yc, vecSum(d.nRows, yc), null, d.nCols, q);
+  return storeXty(d, yc, q, trusted ? { src: yc } : {});
+}
+
+/** The entry cached on `d` when its target equals `yc` entry by entry over the n rows, else undefined. */
+function matchingXty(d: PreparedDesign, yc: Float64Array): XtyEntry | undefined {
+  const c = (d as { xtyCache?: XtyEntry }).xtyCache;
+  if (c === undefined) return undefined;
+  for (let i = 0; i < d.nRows; i++) if (c.y[i] !== yc[i]) return undefined;
+  return c;
+}
+
+/** Caches q (kept, not copied) for the target `yc` (its n rows copied) with ‖y_c‖² on `d`. */
+function storeXty(d: PreparedDesign, yc: Float64Array, q: Float64Array, extra: Pick<XtyEntry, 'err' | 'scale' | 'src'>): XtyEntry {
+  const n = d.nRows;
   let yy = 0;
   for (let i = 0; i < n; i++) yy += yc[i]! * yc[i]!;
-  const e: XtyEntry = { y: Float64Array.from(yc.subarray(0, n)), q, yy, ...(trusted ? { src: yc } : {}) };
+  const e: XtyEntry = { y: Float64Array.from(yc.subarray(0, n)), q, yy, ...extra };
   (d as { xtyCache?: XtyEntry }).xtyCache = e;
   return e;
 }
