@@ -489,6 +489,13 @@ function dropFold(f: HeldOutCriterion): void {
  */
 export const cvFoldMemory: { residentBytes: number; lazyRows: boolean } = { residentBytes: 512 * 2 ** 20, lazyRows: true };
 
+/** A lazy fold design's inputs (`CrossValCriterion` with `crossValForGrid`): the fold's y, its target and its statistics. */
+interface LazyFold {
+  y: Float64Array;
+  target: FoldTarget;
+  stats: FoldStatistics;
+}
+
 /** Set by `crossValForGrid` for the next `CrossValCriterion` constructor only. */
 let lazyNext = false;
 
@@ -554,7 +561,7 @@ export class CrossValCriterion implements Criterion {
    * target and design statistics (fold_gram.ts `foldStatistics`), consumed by its build; null: the
    * rows are prepared as usual.
    */
-  private lazyStats: { y: Float64Array; target: FoldTarget; stats: FoldStatistics }[] | null = null;
+  private lazyStats: (LazyFold | null)[] | null = null;
   /** Streamed folds: each fold's y, y_c, ȳ (squared loss), made by its first build. */
   private readonly targets: ({ y: Float64Array; yc: Float64Array; yMean: number } | undefined)[] = [];
 
@@ -723,9 +730,11 @@ export class CrossValCriterion implements Criterion {
   }
 
   /** Fold i's lazy-design record (`lazyStats`), once: a rebuilt fold prepares its rows as usual. */
-  private lazyFold(i: number): { y: Float64Array; target: FoldTarget; stats: FoldStatistics } | null {
-    const r = this.lazyStats?.[i] ?? null;
-    if (r !== null) this.lazyStats![i] = null as never;
+  private lazyFold(i: number): LazyFold | null {
+    const all = this.lazyStats;
+    if (all === null) return null;
+    const r = all[i] ?? null;
+    all[i] = null;
     return r;
   }
 
@@ -734,7 +743,7 @@ export class CrossValCriterion implements Criterion {
    * over X (`foldStatistics`), when every fold is tall enough for the Gram mode (n_k > p ≤ GRAM_MAX_P)
    * and the folds partition the rows; else null.
    */
-  private foldStatistics(X: DenseDesign, yv: Float64Array): { y: Float64Array; target: FoldTarget; stats: FoldStatistics }[] | null {
+  private foldStatistics(X: DenseDesign, yv: Float64Array): LazyFold[] | null {
     const p = X.nCols;
     if (p > GRAM_MAX_P || this.foldIndices.some((f) => f.train.length <= p)) return null;
     const ys = this.foldIndices.map((f) => {
