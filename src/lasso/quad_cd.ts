@@ -108,6 +108,20 @@ export const skipZeroUpdates: { on: boolean } = { on: true };
  */
 export const andersonChecks: { on: boolean; count: number } = { on: true, count: 0 };
 
+/**
+ * A block's update compacted to its c non-zero coefficients (blk[4..4+c), their columns pk[0..c)),
+ * padded to four for the four-column kernels (coefficients 0, the first column repeated: r − 0·x = r);
+ * returns how many of them the kernel applies (0: no update; 4 with `skipZeroUpdates` off).
+ */
+function padUpdate(blk: Float64Array, pk: Int32Array, c: number): number {
+  if (c === 0) return 0;
+  for (let q = c; q < 4; q++) {
+    blk[4 + q] = 0;
+    pk[q] = pk[0]!;
+  }
+  return skipZeroUpdates.on ? c : 4;
+}
+
 /** Most coordinate sweeps on a block's Gram matrix per block update (`blockEpoch`). */
 const BLOCK_SWEEPS = 8;
 
@@ -513,14 +527,12 @@ export class QuadCD {
     const cp = this.blkPtr;
     const tq = this.blkT;
     const den = this.blkDen;
-    // the update of the previous block (columns pa0..pa3, coefficients in blk[4..8)) is applied in
+    // the update of the previous block (columns pk[0..4), coefficients in blk[4..8)) is applied in
     // the same pass as the next block's dot products (`axpydot4`); its npa non-zero coefficients
-    // come first, in column order (zeros and repeats of pa0 after them), and with fewer than four
+    // come first, in column order (zeros and repeats of pk[0] after them), and with fewer than four
     // the kernel skips the rest (`axpyKdot4`: the kernel is bound by the multiply-subtracts, and
     // r − 0·x = r, so the same bits; tall 5000 × 500 at λmax/200: 28% of the coefficients stay 0)
-    let pending = false;
-    let pa0 = 0, pa1 = 0, pa2 = 0, pa3 = 0;
-    let npa = 0;
+    let npa = 0; // 0: no update pending
     const pk = this.blkPk;
     let k = 0;
     while (k < m) {
@@ -531,16 +543,16 @@ export class QuadCD {
       for (let q = 0; q < 4; q++) cp[q] = x + colB * ws[k + (q < s ? q : 0)]!;
       if (check) {
         // fused gap check: also X_Bᵀr0 (r0 = r at the start of the epoch) from the same pass
-        if (pending) e.axpydot4r0(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
+        if (npa > 0) e.axpydot4r0(n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
         else e.dot4r0(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
         for (let q = 0; q < s; q++) {
           blk[q] = blk[8 + q]!;
           xtr[ws[k + q]!] = blk[12 + q]!;
         }
-      } else if (npa === 4) e.axpydot4(n, pa0, pa1, pa2, pa3, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      else if (npa === 3) e.axpy3dot4(n, pa0, pa1, pa2, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      else if (npa === 2) e.axpy2dot4(n, pa0, pa1, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      else if (npa === 1) e.axpy1dot4(n, pa0, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      } else if (npa === 4) e.axpydot4(n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 3) e.axpy3dot4(n, pk[0]!, pk[1]!, pk[2]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 2) e.axpy2dot4(n, pk[0]!, pk[1]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 1) e.axpy1dot4(n, pk[0]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       else e.dot4(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       // the block's sub-problem in local arrays: Gram block gl (N_j on the diagonal), thresholds
       const o = 16 * grp;
@@ -594,18 +606,7 @@ export class QuadCD {
         if (d1 !== 0) { beta[j1] = c1; blk[4 + c] = d1; pk[c++] = cp[1]!; }
         if (d2 !== 0) { beta[j2] = c2; blk[4 + c] = d2; pk[c++] = cp[2]!; }
         if (d3 !== 0) { beta[j3] = c3; blk[4 + c] = d3; pk[c++] = cp[3]!; }
-        npa = c > 0 && !skipZeroUpdates.on ? 4 : c;
-        pending = c > 0;
-        if (pending) {
-          for (let q = c; q < 4; q++) {
-            blk[4 + q] = 0;
-            pk[q] = pk[0]!;
-          }
-          pa0 = pk[0]!;
-          pa1 = pk[1]!;
-          pa2 = pk[2]!;
-          pa3 = pk[3]!;
-        }
+        npa = padUpdate(blk, pk, c);
         k += 4;
         continue;
       }
@@ -646,21 +647,10 @@ export class QuadCD {
           pk[c++] = cp[q]!;
         }
       }
-      npa = c > 0 && !skipZeroUpdates.on ? 4 : c;
-      pending = c > 0;
-      if (pending) {
-        for (let q = c; q < 4; q++) {
-          blk[4 + q] = 0;
-          pk[q] = pk[0]!;
-        }
-        pa0 = pk[0]!;
-        pa1 = pk[1]!;
-        pa2 = pk[2]!;
-        pa3 = pk[3]!;
-      }
+      npa = padUpdate(blk, pk, c);
       k += s;
     }
-    if (pending) e.axpy4(n, pa0, pa1, pa2, pa3, coefPtr, rPtr);
+    if (npa > 0) e.axpy4(n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, rPtr);
     this.epochs++;
     this.coordUpdates += m;
   }
