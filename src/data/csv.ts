@@ -16,6 +16,7 @@
  */
 import { DataFormatError } from '../core/errors.js';
 import type { Dataset } from './dataset.js';
+import { CSV_WASM_GIVE_UP, csvWasmScanner, CsvWasmScanner } from './csv_wasm.js';
 import { parseDecimal, scanDecimalInto } from './decimal.js';
 
 /** Options of `parseCsv` / `loadCsv`. */
@@ -93,12 +94,17 @@ export class CsvParser {
   // the last quoted field read by `quoted` (its text and the position after the closing quote)
   private qText = '';
   private qEnd = 0;
+  /** The WebAssembly fast path (csv_wasm.ts), null once it gave up or with the backend 'js'. */
+  private fast: CsvWasmScanner | null;
+  /** Calls of the fast path in a row that read no record. */
+  private fastMisses = 0;
 
   constructor(opts: CsvParserOptions) {
     this.source = opts.sourceName ?? '<csv>';
     this.target = opts.target;
     this.cap = Math.max(16, Math.min(opts.rowsHint ?? 1024, 2 ** 31 - 1));
     this.alloc = opts.allocColumns;
+    this.fast = csvWasmScanner();
   }
 
   /** Parses the complete records of `chunk` (after any bytes carried over); keeps the rest. */
@@ -162,12 +168,48 @@ export class CsvParser {
       this.started = true;
       if (end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     }
+    this.fast?.begin(buf);
     while (pos < end) {
+      if (this.header !== null && this.fast !== null) {
+        pos = this.fastRecords(buf, pos);
+        if (pos >= end) break;
+      }
       const next = this.header === null ? this.headerRecord(buf, pos, final) : this.dataRecord(buf, pos, final);
       if (next === INCOMPLETE) return pos;
       pos = next;
     }
     return end;
+  }
+
+  /**
+   * The WebAssembly fast path from buf[pos]: as many complete records of bare numbers as it takes,
+   * scattered into the columns (row n on); returns where the JavaScript reader goes on. It gives up
+   * for this parser after CSV_WASM_GIVE_UP calls in a row that read nothing (quoted or spaced files).
+   */
+  private fastRecords(buf: Uint8Array, pos: number): number {
+    const sc = this.fast!;
+    const nCols = this.nCols;
+    const end = buf.length;
+    for (;;) {
+      const maxRec = Math.min(this.cap - this.n, CsvWasmScanner.maxRecords(nCols, end - pos));
+      if (maxRec <= 0) return pos;
+      const k = sc.run(buf, pos, end, nCols, maxRec);
+      if (k > 0) {
+        const colOf = this.colOf;
+        const cap = this.cap;
+        const n = this.n;
+        for (let f = 0; f < nCols; f++) {
+          const c = colOf[f]!;
+          if (c < 0) this.y.set(sc.column(f, k), n);
+          else this.data.set(sc.column(f, k), c * cap + n);
+        }
+        this.n = n + k;
+        this.line += k;
+        this.fastMisses = 0;
+      } else if (!sc.again && ++this.fastMisses >= CSV_WASM_GIVE_UP) this.fast = null;
+      pos = sc.pos;
+      if (!sc.again) return pos;
+    }
   }
 
   /**
