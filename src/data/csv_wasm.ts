@@ -54,6 +54,8 @@ export class CsvWasmScanner {
   pos = 0;
   /** True when a new `run` from `pos` may read more records (a table entry filled, the window moved). */
   again = false;
+  /** Cells converted by `Number()` here since the scanner was made (the module could not decide them). */
+  fallbacks = 0;
 
   constructor(memory: WasmMemory, records: RecordsFn) {
     this.memory = memory;
@@ -121,6 +123,7 @@ export class CsvWasmScanner {
     // the cells the module left undecided: Number() of their text
     const f64 = this.f64;
     const o8 = this.out >> 3;
+    this.fallbacks += nfb;
     for (let t = 0; t < nfb; t++) {
       const at = (FB >> 2) + 4 * t;
       const rec = i32[at]!;
