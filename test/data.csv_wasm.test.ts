@@ -4,13 +4,14 @@
  * and quoted rows, long mantissas, subnormals and errors, every split into two chunks gives the
  * same dataset (bit for bit) or the same error message with the kernel backend 'wasm' as with 'js'
  * (the JavaScript reader alone); the module's window moves across records, refills its table of
- * powers, empties a full fallback list and leaves records longer than its window to JavaScript.
+ * powers, empties a full fallback list and leaves records longer than its window to JavaScript;
+ * its SIMD line count equals the JavaScript one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataFormatError } from '../src/core/errors.js';
 import { rng } from '../src/core/rng.js';
-import { CsvParser, parseCsv, type Dataset } from '../src/data/index.js';
+import { countLineEnds, CsvParser, parseCsv, type Dataset } from '../src/data/index.js';
 import { csvWasmScanner } from '../src/data/csv_wasm.js';
 import { setKernelBackend, wasmKernelsAvailable } from '../src/kernels/engine.js';
 import { onKernelBackend } from './helpers.js';
@@ -128,5 +129,19 @@ test('records longer than the scanner window, quoted files (the fast path gives 
     assert.equal(parseCsv('a,y\n1,2\n', { target: 'y' }).y[0], 2);
   } finally {
     setKernelBackend(prev);
+  }
+});
+
+test('countLineEnds: the SIMD count of the module equals the JavaScript count (window edges, tails)', { skip: !hasWasm && 'no WebAssembly' }, () => {
+  const g = rng(9);
+  for (const len of [65536, 65536 + 15, (1 << 20) - 1, (1 << 20) + 17, 3 * (1 << 20) + 5]) {
+    const b = new Uint8Array(len);
+    for (let i = 0; i < len; i++) b[i] = g.random() < 0.05 ? 10 : 32 + g.int(90);
+    // runs of line ends longer than the module's 255-block counters
+    b.fill(10, 1000, 1000 + 16 * 300);
+    let want = 0;
+    for (let i = 0; i < len; i++) if (b[i] === 10) want++;
+    assert.equal(countLineEnds(b), want, `length ${len}`);
+    onKernelBackend('js', () => assert.equal(countLineEnds(b), want, `length ${len}, js`));
   }
 });

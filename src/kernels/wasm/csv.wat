@@ -21,6 +21,9 @@
 ;; ends inside the record, 2: maxRec or fbCap reached, 3: the table entry at 8172 is missing: the
 ;; caller writes it and calls again). The JavaScript reader goes on from there.
 ;;
+;; lines(p, e): the number of LF bytes in [p, e) (the reader's counting pass, `countLineEnds`),
+;; sixteen bytes per i8x16 compare; the module is the only SIMD128 part of the reader.
+;;
 ;; Numbers are converted exactly as decimal.ts's `scanDecimalInto` does (bit for bit `Number()`):
 ;; W = the first 19 significant digits (i64), the text is W·10^q; Clinger when W < 2^53 and
 ;; |q| ≤ 22 (one IEEE multiplication or division), else Eisel–Lemire on the 64 × 64 → 128-bit product
@@ -97,7 +100,7 @@
     (local $rec i32) (local $nfb i32) (local $rs i32) (local $fbMark i32) (local $f i32) (local $last i32)
     (local $reason i32) (local $s i32) (local $c i32) (local $neg i32) (local $w i64) (local $n i32)
     (local $dropped i32) (local $nd i32) (local $x0 i32) (local $frac i32) (local $ex i32) (local $eneg i32)
-    (local $q i32) (local $v f64) (local $v2 f64)
+    (local $q i32) (local $v f64) (local $v2 f64) (local $x i64)
     (local.set $last (i32.sub (local.get $nCols) (i32.const 1)))
     (block $stop
       (loop $lrec
@@ -132,6 +135,24 @@
           ;; integer digits: the first 19 significant ones in w, the rest only counted (n)
           (block $di
             (loop $li
+              ;; eight digits at once while they fit among the first 19 (SWAR: all eight bytes in
+              ;; '0'..'9', then fast_float's three multiply-shift steps, little-endian)
+              (if (i32.and (i32.le_u (i32.add (local.get $p) (i32.const 8)) (local.get $e)) (i32.le_u (local.get $n) (i32.const 11)))
+                (then
+                  (local.set $x (i64.load (local.get $p)))
+                  (if (i64.eqz
+                        (i64.or
+                          (i64.xor (i64.and (local.get $x) (i64.const 0xF0F0F0F0F0F0F0F0)) (i64.const 0x3030303030303030))
+                          (i64.xor (i64.and (i64.add (local.get $x) (i64.const 0x0606060606060606)) (i64.const 0xF0F0F0F0F0F0F0F0))
+                            (i64.const 0x3030303030303030))))
+                    (then
+                      (local.set $x (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x0F0F0F0F0F0F0F0F)) (i64.const 2561)) (i64.const 8)))
+                      (local.set $x (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x00FF00FF00FF00FF)) (i64.const 6553601)) (i64.const 16)))
+                      (local.set $x (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x0000FFFF0000FFFF)) (i64.const 42949672960001)) (i64.const 32)))
+                      (local.set $w (i64.add (i64.mul (local.get $w) (i64.const 100000000)) (local.get $x)))
+                      (local.set $n (i32.add (local.get $n) (i32.const 8)))
+                      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                      (br $li)))))
               (br_if $di (i32.ge_u (local.get $p) (local.get $e)))
               (local.set $c (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
               (br_if $di (i32.gt_u (local.get $c) (i32.const 9)))
@@ -159,6 +180,24 @@
                           (br $lz2)))))
                   (block $df
                     (loop $lf
+                      ;; eight digits at once while they fit among the first 19 (SWAR: all eight bytes in
+                      ;; '0'..'9', then fast_float's three multiply-shift steps, little-endian)
+                      (if (i32.and (i32.le_u (i32.add (local.get $p) (i32.const 8)) (local.get $e)) (i32.le_u (local.get $n) (i32.const 11)))
+                        (then
+                          (local.set $x (i64.load (local.get $p)))
+                          (if (i64.eqz
+                                (i64.or
+                                  (i64.xor (i64.and (local.get $x) (i64.const 0xF0F0F0F0F0F0F0F0)) (i64.const 0x3030303030303030))
+                                  (i64.xor (i64.and (i64.add (local.get $x) (i64.const 0x0606060606060606)) (i64.const 0xF0F0F0F0F0F0F0F0))
+                                    (i64.const 0x3030303030303030))))
+                            (then
+                              (local.set $x (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x0F0F0F0F0F0F0F0F)) (i64.const 2561)) (i64.const 8)))
+                              (local.set $x (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x00FF00FF00FF00FF)) (i64.const 6553601)) (i64.const 16)))
+                              (local.set $x (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x0000FFFF0000FFFF)) (i64.const 42949672960001)) (i64.const 32)))
+                              (local.set $w (i64.add (i64.mul (local.get $w) (i64.const 100000000)) (local.get $x)))
+                              (local.set $n (i32.add (local.get $n) (i32.const 8)))
+                              (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                              (br $lf)))))
                       (br_if $df (i32.ge_u (local.get $p) (local.get $e)))
                       (local.set $c (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
                       (br_if $df (i32.gt_u (local.get $c) (i32.const 9)))
@@ -290,4 +329,36 @@
     (i32.store (i32.const 8172) (global.get $miss))
     (global.set $miss (i32.const 0))
     (local.get $rec))
+
+  (func $lines (export "lines") (param $p i32) (param $e i32) (result i32)
+    (local $acc v128) (local $lf v128) (local $tot i32) (local $k i32) (local $e16 i32)
+    (local.set $lf (i8x16.splat (i32.const 10)))
+    (local.set $e16 (i32.add (local.get $p) (i32.and (i32.sub (local.get $e) (local.get $p)) (i32.const -16))))
+    (block $done
+      (loop $outer
+        (br_if $done (i32.ge_u (local.get $p) (local.get $e16)))
+        ;; at most 255 blocks per byte counter, then the counters summed
+        (local.set $acc (v128.const i64x2 0 0))
+        (local.set $k (i32.const 0))
+        (block $full
+          (loop $inner
+            (br_if $full (i32.ge_u (local.get $p) (local.get $e16)))
+            (br_if $full (i32.ge_u (local.get $k) (i32.const 255)))
+            (local.set $acc (i8x16.sub (local.get $acc) (i8x16.eq (v128.load (local.get $p)) (local.get $lf))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $inner)))
+        (local.set $acc (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc))))
+        (local.set $tot (i32.add (local.get $tot)
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+            (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc))))))
+        (br $outer)))
+    (block $d1
+      (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $p) (local.get $e)))
+        (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 10)) (then (local.set $tot (i32.add (local.get $tot) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $l1)))
+    (local.get $tot))
 )
