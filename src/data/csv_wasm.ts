@@ -30,8 +30,6 @@ const WINDOW = 1 << 20;
 /** Zero-record calls in a row after which a parser stops trying (`CsvParser`: text, quotes, spaces…). */
 export const CSV_WASM_GIVE_UP = 8;
 const LF = 10;
-const EXP_CALLS = Number(process.env.EXP_CALLS ?? 0);
-const EXP_BYTES = Number(process.env.EXP_BYTES ?? 0);
 
 const module = lazyModule(CSV_WASM.plain);
 
@@ -60,7 +58,6 @@ export class CsvWasmScanner {
   again = false;
   /** Cells converted by `Number()` here since the scanner was made (the module could not decide them). */
   fallbacks = 0;
-  private calls = 0;
 
   constructor(memory: WasmMemory, records: RecordsFn, lines: LinesFn) {
     this.memory = memory;
@@ -99,12 +96,7 @@ export class CsvWasmScanner {
    * Reads complete records of `nCols` bare numbers from buf[pos, end) (buf as given to `begin`),
    * at most `maxRec`; returns how many (their field f: `column(f, count)`) and sets `pos`, `again`.
    */
-  run(buf: Uint8Array, pos: number, end: number, nCols: number, maxRecIn: number): number {
-    let maxRec = maxRecIn;
-    if (this.calls < EXP_CALLS) {
-      this.calls++;
-      maxRec = Math.min(maxRec, Math.max(1, Math.floor(EXP_BYTES / (20 * nCols))));
-    }
+  run(buf: Uint8Array, pos: number, end: number, nCols: number, maxRec: number): number {
     if (buf !== this.src) this.begin(buf);
     if (pos < this.winStart || pos >= this.winEnd) this.load(buf, pos, end);
     const outBytes = 8 * maxRec * nCols;
@@ -130,7 +122,7 @@ export class CsvWasmScanner {
     } else if (reason === 1 && this.winEnd < end && stop > this.winStart) {
       this.load(buf, stop, end); // the window ends inside a record: a new window from there
       this.again = true;
-    } else if (reason === 2 && (k < maxRec || maxRec < maxRecIn)) this.again = true; // the fallback list is full
+    } else if (reason === 2 && k < maxRec) this.again = true; // the fallback list is full
     // the cells the module left undecided: Number() of their text
     const f64 = this.f64;
     const o8 = this.out >> 3;
