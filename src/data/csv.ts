@@ -173,6 +173,9 @@ export class CsvParser {
       if (this.header !== null && this.fast !== null) {
         pos = this.fastRecords(buf, pos);
         if (pos >= end) break;
+        // the buffer ends inside a record of bare numbers: wait for the next chunk (the
+        // JavaScript reader would read the record's numbers only to find the same)
+        if (!final && this.fast?.atEnd === true) return pos;
       }
       const next = this.header === null ? this.headerRecord(buf, pos, final) : this.dataRecord(buf, pos, final);
       if (next === INCOMPLETE) return pos;
@@ -190,6 +193,7 @@ export class CsvParser {
     const sc = this.fast!;
     const nCols = this.nCols;
     const end = buf.length;
+    sc.atEnd = false;
     for (;;) {
       const maxRec = Math.min(this.cap - this.n, CsvWasmScanner.maxRecords(nCols, end - pos));
       if (maxRec <= 0) return pos;

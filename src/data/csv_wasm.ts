@@ -56,6 +56,11 @@ export class CsvWasmScanner {
   pos = 0;
   /** True when a new `run` from `pos` may read more records (a table entry filled, the window moved). */
   again = false;
+  /**
+   * True when the last `run` stopped because the buffer ends inside the record at `pos`, every byte
+   * of it so far being valid: more bytes are needed (the JavaScript reader would find the same).
+   */
+  atEnd = false;
   /** Cells converted by `Number()` here since the scanner was made (the module could not decide them). */
   fallbacks = 0;
 
@@ -114,6 +119,7 @@ export class CsvWasmScanner {
     const reason = i32[(RESULTS >> 2) + 2]!;
     let count = k;
     this.again = false;
+    this.atEnd = reason === 1 && this.winEnd === end;
     if (reason === 3) {
       // a table entry used for the first time: T_q from decimal.ts, then the caller runs again
       const q = i32[(RESULTS >> 2) + 3]! - 343;
@@ -139,6 +145,7 @@ export class CsvWasmScanner {
       // not finite: the records before this one are kept, the JavaScript reader reports it
       count = rec;
       stop = s;
+      this.atEnd = false;
       while (stop > pos && buf[stop - 1] !== LF) stop--;
       this.again = false;
       break;
