@@ -35,7 +35,7 @@ function wasmValues(texts: string[]): { values: Float64Array; fallbackShare: num
   sc.begin(bytes);
   let pos = 0;
   for (let n = 0; n < texts.length; ) {
-    const k = sc.run(bytes, pos, bytes.length, 1, Math.min(texts.length - n, CsvWasmScanner.maxRecords(1, bytes.length - pos)));
+    const k = sc.run(bytes, pos, bytes.length, 1, Math.min(texts.length - n, CsvWasmScanner.maxRecords(1, bytes.length - pos)), 0);
     values.set(sc.column(0, k), n);
     n += k;
     pos = sc.pos;

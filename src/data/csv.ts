@@ -16,7 +16,7 @@
  */
 import { DataFormatError } from '../core/errors.js';
 import type { Dataset } from './dataset.js';
-import { CSV_WASM_GIVE_UP, csvWasmScanner, CsvWasmScanner } from './csv_wasm.js';
+import { CSV_WASM_GIVE_UP, csvDesignScanner, csvWasmScanner, CsvWasmScanner } from './csv_wasm.js';
 import { parseDecimal, scanDecimalInto } from './decimal.js';
 
 /** Options of `parseCsv` / `loadCsv`. */
@@ -96,8 +96,17 @@ export class CsvParser {
   private qEnd = 0;
   /** The WebAssembly fast path (csv_wasm.ts), null once it gave up or with the backend 'js'. */
   private fast: CsvWasmScanner | null;
+  /**
+   * The parser's design scanner: `data` and `y` live in its memory, written there in place by the
+   * module (and by the JavaScript reader); null when staging through `fast` (or without it).
+   */
+  private design: CsvWasmScanner | null = null;
+  /** With `design`: the array of `allocColumns` that `finish` copies the design into, or null. */
+  private designOut: Float64Array<ArrayBuffer> | null = null;
   /** Calls of the fast path in a row that read no record. */
   private fastMisses = 0;
+  /** The last fast-path run stopped because the buffer ends inside a record (`CsvWasmScanner.atEnd`). */
+  private fastAtEnd = false;
 
   constructor(opts: CsvParserOptions) {
     this.source = opts.sourceName ?? '<csv>';
@@ -143,8 +152,16 @@ export class CsvParser {
     // close the gaps between columns in place: column j moves from j·cap to j·n (j·n ≤ j·cap, so
     // moving the columns in increasing order never overwrites one not yet moved)
     const cap = this.cap;
-    const data = this.data;
-    if (cap !== n) for (let j = 1; j < p; j++) data.copyWithin(j * n, j * cap, j * cap + n);
+    let data = this.data;
+    if (this.design !== null) {
+      // the design was read in the design scanner's memory: one copy out, gaps closed on the way
+      const out = this.designOut ?? new Float64Array(n * p);
+      if (cap === n) out.set(data);
+      else for (let j = 0; j < p; j++) out.set(data.subarray(j * cap, j * cap + n), j * n);
+      data = out;
+      this.data = out;
+      this.design = null;
+    } else if (cap !== n) for (let j = 1; j < p; j++) data.copyWithin(j * n, j * cap, j * cap + n);
     const targetCol = this.colOf.indexOf(-1);
     return {
       X: { kind: 'dense', nRows: n, nCols: p, data: data.length === n * p ? data : data.subarray(0, n * p) },
@@ -169,13 +186,14 @@ export class CsvParser {
       if (end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     }
     this.fast?.begin(buf);
+    this.design?.begin(buf);
     while (pos < end) {
       if (this.header !== null && this.fast !== null) {
         pos = this.fastRecords(buf, pos);
         if (pos >= end) break;
         // the buffer ends inside a record of bare numbers: wait for the next chunk (the
         // JavaScript reader would read the record's numbers only to find the same)
-        if (!final && this.fast?.atEnd === true) return pos;
+        if (!final && this.fastAtEnd) return pos;
       }
       const next = this.header === null ? this.headerRecord(buf, pos, final) : this.dataRecord(buf, pos, final);
       if (next === INCOMPLETE) return pos;
@@ -190,14 +208,29 @@ export class CsvParser {
    * for this parser after CSV_WASM_GIVE_UP calls in a row that read nothing (quoted or spaced files).
    */
   private fastRecords(buf: Uint8Array, pos: number): number {
-    const sc = this.fast!;
     const nCols = this.nCols;
     const end = buf.length;
-    sc.atEnd = false;
+    this.fastAtEnd = false;
     for (;;) {
+      const sc = this.design ?? this.fast!;
+      if (sc.design) {
+        // in place: rows n, n + 1, … of the design scanner's columns
+        const n = this.n;
+        if (n >= this.cap) return pos;
+        const k = sc.run(buf, pos, end, nCols, this.cap - n, n);
+        this.n = n + k;
+        this.line += k;
+        this.fastAtEnd = sc.atEnd;
+        if (k > 0) this.fastMisses = 0;
+        else if (!sc.again && ++this.fastMisses >= CSV_WASM_GIVE_UP) this.fast = null;
+        pos = sc.pos;
+        if (!sc.again || this.fast === null) return pos;
+        continue;
+      }
       const maxRec = Math.min(this.cap - this.n, CsvWasmScanner.maxRecords(nCols, end - pos));
       if (maxRec <= 0) return pos;
-      const k = sc.run(buf, pos, end, nCols, maxRec);
+      const k = sc.run(buf, pos, end, nCols, maxRec, 0);
+      this.fastAtEnd = sc.atEnd;
       if (k > 0) {
         const colOf = this.colOf;
         const cap = this.cap;
@@ -328,12 +361,24 @@ export class CsvParser {
     this.colOf = new Int32Array(header.length);
     let f = 0;
     for (let j = 0; j < header.length; j++) this.colOf[j] = j === targetCol ? -1 : f++;
-    this.data = this.alloc?.(this.cap, header.length - 1) ?? new Float64Array(this.cap * (header.length - 1));
+    const p = header.length - 1;
+    this.design = this.fast !== null ? csvDesignScanner(this.cap, this.colOf) : null;
+    if (this.design !== null) {
+      const d = this.design.designArrays(this.cap, p);
+      this.designOut = this.alloc?.(this.cap, p) ?? null;
+      this.data = d.data;
+      this.y = d.y;
+      return;
+    }
+    this.data = this.alloc?.(this.cap, p) ?? new Float64Array(this.cap * p);
     this.y = new Float64Array(this.cap);
   }
 
   /** Doubles the column height (columns keep their values; the stride changes). */
   private grow(): void {
+    // the columns leave the design scanner's memory (and the array of allocColumns) for plain arrays
+    this.design = null;
+    this.designOut = null;
     const p = this.nCols - 1;
     const cap = this.cap;
     const cap2 = cap * 2;

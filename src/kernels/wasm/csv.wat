@@ -1,22 +1,25 @@
 ;; @file The CSV reader's fast path (src/data/csv_wasm.ts): runs of records made only of bare decimal numbers, parsed into float64 columns, scalar WebAssembly.
 ;;
 ;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`CSV_WASM.plain`); edit
-;; this file, run `npm run build:kernels`, commit both. The memory (env.mem) is one per process
-;; (csv_wasm.ts), laid out as:
+;; this file, run `npm run build:kernels`, commit both. The memory (env.mem) is the process's
+;; staging memory or a parser's own memory holding its design (csv_wasm.ts), laid out as:
 ;;   0      POW10: f64 10^0 .. 10^22 (Clinger's exact powers)
-;;   256    T_q for q = −342 .. 308: u64 floor(10^q·2^(63−E_q)), E_q = floor(q·log2 10) (bit 63 set), written
-;;          by the JavaScript side from decimal.ts's BigInt construction (the same table), entry
+;;   256    T_q for q = −342 .. 308: u64 floor(10^q·2^(63−E_q)), E_q = floor(q·log2 10) (bit 63
+;;          set), written by the JavaScript side from decimal.ts's BigInt construction (the same table), entry
 ;;          by entry: a zero entry is missing (every T_q has bit 63 set) and stops `records`
 ;;   8160   results of `records`: i32 stop address, i32 fallback count, i32 stop reason, i32 the
 ;;          missing table entry's q + 343 (reason 3)
-;;   then   the fallback list, the input window and the output columns (addresses passed in).
+;;   8192   the fallback list (4096 entries), then the input window (1 MiB), the column address
+;;          table and the columns (addresses passed in: csv_wasm.ts).
 ;;
-;; records(p, e, nCols, maxRec, out, fb, fbCap) reads records from the bytes [p, e): a record is
-;; nCols numbers `[+-]digits[.digits][(e|E)[+-]digits]` separated by commas and ended by LF or
-;; CRLF. Field f of record r is stored at out + 8·(f·maxRec + r) (column-major, column stride
-;; maxRec). It stops at the start of the first record it cannot take whole — a byte it does not
-;; handle (quote, space, empty field, text, a lone CR, a wrong field count), the window end inside
-;; the record, maxRec records, or a full fallback list — and returns the number of records read;
+;; records(p, e, nCols, maxRec, cols, row0, fb, fbCap) reads records from the bytes [p, e): a
+;; record is nCols numbers `[+-]digits[.digits][(e|E)[+-]digits]` separated by commas and ended by
+;; LF or CRLF. Field f of record r is stored at cols[f] + 8·(row0 + r), cols an i32 array of column
+;; addresses: the columns of the design itself (a parser's own memory) or staging columns of
+;; maxRec rows that the JavaScript side copies out. It stops at the start of the first record it
+;; cannot take whole — a byte it does not handle (quote, space, empty field, text, a lone CR, a
+;; wrong field count), the window end inside the record, maxRec records, or a full fallback list —
+;; and returns the number of records read;
 ;; the stop address is at 8160 and the reason at 8168 (0: a byte it does not handle, 1: the window
 ;; ends inside the record, 2: maxRec or fbCap reached, 3: the table entry at 8172 is missing: the
 ;; caller writes it and calls again). The JavaScript reader goes on from there.
@@ -32,7 +35,7 @@
 ;; reach them) or all zeros on an even tie candidate; with more than 19 digits, W and W + 1 must
 ;; round alike. Undecided cells, results outside the normal range and q outside the table are
 ;; "fallback" cells: (record, field, start, end) i32 entries at fb (16 bytes each), converted by
-;; the JavaScript side with `Number()` on the text; their slot in out holds 0 until then.
+;; the JavaScript side with `Number()` on the text; their slot holds 0 until then.
 
 (module
   (import "env" "mem" (memory $mem 1))
@@ -96,7 +99,7 @@
       (i64.or (i64.shl (i64.extend_i32_u (local.get $e2)) (i64.const 52)) (i64.and (local.get $m) (i64.const 0xfffffffffffff)))))
 
   (func $records (export "records") (param $p i32) (param $e i32) (param $nCols i32) (param $maxRec i32)
-    (param $out i32) (param $fb i32) (param $fbCap i32) (result i32)
+    (param $cols i32) (param $row0 i32) (param $fb i32) (param $fbCap i32) (result i32)
     (local $rec i32) (local $nfb i32) (local $rs i32) (local $fbMark i32) (local $f i32) (local $last i32)
     (local $reason i32) (local $s i32) (local $c i32) (local $neg i32) (local $w i64) (local $n i32)
     (local $dropped i32) (local $nd i32) (local $x0 i32) (local $frac i32) (local $ex i32) (local $eneg i32)
@@ -311,7 +314,8 @@
             (local.set $v (f64.const 0)))
           (if (local.get $neg) (then (local.set $v (f64.neg (local.get $v)))))
           (f64.store
-            (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $f) (local.get $maxRec)) (local.get $rec)) (i32.const 3)))
+            (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $f) (i32.const 2))))
+              (i32.shl (i32.add (local.get $row0) (local.get $rec)) (i32.const 3)))
             (local.get $v))
           (local.set $p (local.get $x0))
           (local.set $f (i32.add (local.get $f) (i32.const 1)))
