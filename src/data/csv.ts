@@ -155,9 +155,9 @@ export class CsvParser {
     let data = this.data;
     if (this.design !== null) {
       // the design was read in the design scanner's memory: one copy out, gaps closed on the way
-      const out = this.designOut ?? new Float64Array(n * p);
-      if (cap === n) out.set(data);
-      else for (let j = 0; j < p; j++) out.set(data.subarray(j * cap, j * cap + n), j * n);
+      const out = this.designOut ?? new Float64Array(cap * p);
+      out.set(data);
+      if (cap !== n) for (let j = 1; j < p; j++) out.copyWithin(j * n, j * cap, j * cap + n);
       data = out;
       this.data = out;
       this.design = null;
