@@ -154,7 +154,7 @@ export class CsvParser {
     const cap = this.cap;
     let data = this.data;
     if (this.design !== null) {
-      // the design was read in the design scanner's memory: one copy out, gaps closed on the way
+      // the design was read in the design scanner's memory: one copy out, then the gaps closed
       const out = this.designOut ?? new Float64Array(cap * p);
       out.set(data);
       if (cap !== n) for (let j = 1; j < p; j++) out.copyWithin(j * n, j * cap, j * cap + n);
