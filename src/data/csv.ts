@@ -204,7 +204,8 @@ export class CsvParser {
 
   /**
    * The WebAssembly fast path from buf[pos]: as many complete records of bare numbers as it takes,
-   * scattered into the columns (row n on); returns where the JavaScript reader goes on. It gives up
+   * into rows n, n + 1, … of the columns (in place in the design scanner's memory, or copied from
+   * the staging scanner's columns); returns where the JavaScript reader goes on. It gives up
    * for this parser after CSV_WASM_GIVE_UP calls in a row that read nothing (quoted or spaced files).
    */
   private fastRecords(buf: Uint8Array, pos: number): number {
