@@ -3,7 +3,9 @@
  * chunk (`CsvParser.push`) and every number is written straight into its final place in the
  * column-major design — no intermediate strings, rows or boxed numbers, so the peak memory of a
  * load is the design itself plus one chunk (`loadCsv` counts the lines first, so the columns are
- * allocated once at their final height; without that hint they grow by doubling).
+ * allocated once at their final height; without that hint they grow by doubling). Runs of records
+ * made only of bare numbers are read by a WebAssembly module when the kernel backend allows
+ * (csv_wasm.ts: bit for bit the same values); the JavaScript reader here takes every other record.
  *
  * Format: a header row is required; one column (chosen by name) is the target, every other column
  * a feature. Fields are separated by commas; simple RFC-4180 quoting is supported (`"a,b"`, `""`
