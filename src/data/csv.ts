@@ -6,6 +6,8 @@
  * allocated once at their final height; without that hint they grow by doubling). Runs of records
  * made only of bare numbers are read by a WebAssembly module when the kernel backend allows
  * (csv_wasm.ts: bit for bit the same values); the JavaScript reader here takes every other record.
+ * A design of up to 64 MiB is then read in a WebAssembly memory of the parser's own and copied out
+ * at `finish` (the peak is twice such a design for that moment); larger ones keep the bound above.
  *
  * Format: a header row is required; one column (chosen by name) is the target, every other column
  * a feature. Fields are separated by commas; simple RFC-4180 quoting is supported (`"a,b"`, `""`
