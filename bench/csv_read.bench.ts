@@ -2,11 +2,14 @@
  * @file CSV read benchmark (issue 12): the 500 × 1000 CSV of bench/tune_process.bench.ts
  * (`makeCorrelatedData(500, 1000, { corr: 0.6, snr: 3, density: 0.1, seed: 0 })`, every number
  * printed by `String(x)`: 16–17 significant digits, ≈ 9.8 MB) read
- * - in this process, warm (best of REPEATS): `CsvParser` on the bytes in memory, `loadCsv` on the
- *   file, and the `Number()` baseline — the text split into lines and fields, `Number()` of each;
- * - cold, as the CLI reads it (one read in a fresh process, timed inside it: JIT warm-up included):
- *   `loadCsv`, and numpy's `loadtxt` / pandas' `read_csv` (if /usr/bin/python3 has them) on the
- *   same file;
+ * - in this process, warm (best of REPEATS): `CsvParser` on the bytes in memory and `loadCsv` on the
+ *   file, each with the WebAssembly fast path (src/data/csv_wasm.ts, kernel backend 'auto') and with
+ *   the JavaScript reader alone (backend 'js'), and the `Number()` baseline — the text split into
+ *   lines and fields, `Number()` of each;
+ * - cold, as the CLI reads it (one read in a fresh process, timed inside it: JIT warm-up and the
+ *   module's compilation included): `loadCsv` with and without the fast path (`NSDIFF_NO_WASM=1`),
+ *   COLD_PAIRS interleaved pairs of processes, best and median; and numpy's `loadtxt` / pandas'
+ *   `read_csv` (if /usr/bin/python3 has them) on the same file;
  * plus the number reader alone (src/data/decimal.ts, `scanDecimalInto` on the byte ranges of the
  * fields, as the CSV reader calls it) against `Number()` of the same fields as strings, per kind
  * of text: shortest representation (`String(x)`), 17 digits (`%.17g`), 6 significant digits (the
@@ -26,10 +29,12 @@ import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { CsvParser, countLineEnds } from '../src/data/csv.js';
 import { loadCsv } from '../src/data/files.js';
 import { scanDecimalInto } from '../src/data/decimal.js';
+import { setKernelBackend } from '../src/kernels/engine.js';
 import { time } from './timing.js';
 
 const quick = process.argv.includes('--quick');
 const REPEATS = quick ? 3 : 10;
+const COLD_PAIRS = quick ? 4 : 12;
 const N = 500;
 const P = 1000;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -89,7 +94,14 @@ console.log('warm, in this process (best of ' + REPEATS + ')         ms     MB/s
 const tNum = best(REPEATS, () => numberSplit(text));
 const tParser = best(REPEATS, parser);
 const tLoad = best(REPEATS, () => loadCsv(file, { target: 'y' }));
-for (const [name, t] of [['Number() split (string → lines → fields)', tNum], ['CsvParser (bytes in memory)', tParser], ['loadCsv (file, two 1 MiB-chunk passes)', tLoad]] as const) {
+const prevBackend = setKernelBackend('js');
+const tParserJs = best(REPEATS, parser);
+const tLoadJs = best(REPEATS, () => loadCsv(file, { target: 'y' }));
+setKernelBackend(prevBackend);
+for (const [name, t] of [
+  ['Number() split (string → lines → fields)', tNum], ['CsvParser, wasm fast path (bytes in memory)', tParser], ['CsvParser, JavaScript only', tParserJs],
+  ['loadCsv, wasm (file, two 1 MiB-chunk passes)', tLoad], ['loadCsv, JavaScript only', tLoadJs],
+] as const) {
   console.log(`  ${name.padEnd(42)}${fmt(t)} ${rate(t)}   ${(t / tNum).toFixed(2)}`);
 }
 
@@ -99,13 +111,21 @@ writeFileSync(child, `import { loadCsv } from ${JSON.stringify(join(root, 'src/d
   `const t = performance.now(); loadCsv(${JSON.stringify(file)}, { target: 'y' }); console.log(performance.now() - t);\n`);
 const cold: Array<[string, number]> = [];
 {
-  let b = Infinity;
-  for (let r = 0; r < Math.min(REPEATS, 5); r++) {
-    const o = spawnSync(process.execPath, ['--import', 'tsx', child], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-    if (o.status !== 0) throw new Error(o.stderr);
-    b = Math.min(b, Number(o.stdout.trim()));
+  // interleaved: wasm, js, wasm, js, … (the machine's load changes over a run)
+  const times: [number[], number[]] = [[], []];
+  for (let r = 0; r < COLD_PAIRS; r++) {
+    for (const js of [0, 1] as const) {
+      const env = { ...process.env, NODE_OPTIONS: '', NSDIFF_NO_WASM: js ? '1' : '0' };
+      const o = spawnSync(process.execPath, ['--import', 'tsx', child], { cwd: root, encoding: 'utf8', env });
+      if (o.status !== 0) throw new Error(o.stderr);
+      times[js].push(Number(o.stdout.trim()));
+    }
   }
-  cold.push(['nsdiff loadCsv (fresh process, first read)', b]);
+  const med = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
+  console.log(`\nfresh process, first read, ${COLD_PAIRS} interleaved pairs: wasm best ${Math.min(...times[0]).toFixed(1)} / median ${med(times[0]).toFixed(1)} ms,` +
+    ` JavaScript best ${Math.min(...times[1]).toFixed(1)} / median ${med(times[1]).toFixed(1)} ms`);
+  cold.push(['nsdiff loadCsv, wasm (fresh process, first read)', Math.min(...times[0])]);
+  cold.push(['nsdiff loadCsv, JavaScript only (NSDIFF_NO_WASM=1)', Math.min(...times[1])]);
 }
 const py = '/usr/bin/python3';
 for (const [name, code] of [

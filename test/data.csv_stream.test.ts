@@ -3,7 +3,8 @@
  * chunks — inside a number, a quoted field, a doubled quote, between CR and LF, inside the BOM or
  * the header — parses to the same dataset as the whole text; errors name line and column whatever
  * the chunking; the row hint only changes the allocation; `loadCsv` streams a file larger than its
- * 1 MiB chunk exactly; numbers agree bit for bit with `Number()`.
+ * 1 MiB chunk exactly; numbers agree bit for bit with `Number()`. The split and error tests run on
+ * every kernel backend ('wasm': the WebAssembly fast path of csv_wasm.ts first; 'js').
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { DataFormatError } from '../src/core/errors.js';
 import { rng } from '../src/core/rng.js';
 import { CsvParser, countLineEnds, loadCsv, parseCsv, type Dataset } from '../src/data/index.js';
+import { kernelBackends, onKernelBackend } from './helpers.js';
 
 const enc = new TextEncoder();
 
@@ -49,6 +51,10 @@ function messageOf(f: () => unknown): string {
 const TEXT = '\ufeff"first, col",b , y\r\n1.25,-3e2,"7"\r\n\r\n  .5 ,"4.",1E-2\r\n"1""0",2,3\n-0.000123456789012345678,12345678901234567890,+6\r\n';
 
 test('CsvParser: every split into two and three chunks gives the whole-text result (BOM, CRLF, quotes, long numbers)', () => {
+  for (const b of kernelBackends) onKernelBackend(b, splits);
+});
+
+function splits(): void {
   // the doubled quote "1""0" is not a number: use a text without it for the value check
   const text = TEXT.replace('"1""0",2,3\n', '10,2,3\n');
   const whole = parseCsv(text, { target: 'y' });
@@ -63,7 +69,7 @@ test('CsvParser: every split into two and three chunks gives the whole-text resu
   // long mantissas (Number() path) are exact
   assert.equal(whole.X.kind === 'dense' && whole.X.data[3], -0.000123456789012345678);
   assert.equal(whole.X.kind === 'dense' && whole.X.data[7], 12345678901234567890);
-});
+}
 
 test('CsvParser: errors name line and column whatever the chunking', () => {
   const cases: [string, string][] = [
@@ -75,13 +81,13 @@ test('CsvParser: errors name line and column whatever the chunking', () => {
     ['a,y\n1,2\n1e999,0\n', "'1e999' in column a at line 3 of s.csv is not a finite number"],
     ['a,b,y\n1,zz\n', 'line 2 of s.csv has 2 fields but the header has 3 (missing column y)'],
   ];
-  for (const [text, msg] of cases) {
+  for (const b of kernelBackends) for (const [text, msg] of cases) onKernelBackend(b, () => {
     const n = enc.encode(text).length;
     for (let c = 0; c <= n; c++) {
       const m = messageOf(() => parseChunks(text, [c]));
-      assert.ok(m.includes(msg), `cut at ${c} of ${JSON.stringify(text)}: got "${m}"`);
+      assert.ok(m.includes(msg), `${b}: cut at ${c} of ${JSON.stringify(text)}: got "${m}"`);
     }
-  }
+  });
 });
 
 test('CsvParser: the row hint only sizes the columns (too small grows, too large is trimmed)', () => {

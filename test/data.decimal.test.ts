@@ -11,6 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
+import { csvWasmScanner, CsvWasmScanner } from '../src/data/csv_wasm.js';
 import { parseDecimal, scanDecimalInto } from '../src/data/decimal.js';
 import { parseLibsvm } from '../src/data/libsvm.js';
 import type { CscMatrix } from '../src/linalg/sparse/csc.js';
@@ -20,14 +21,43 @@ const r = rng(12);
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-/** Counts the inputs where parseDecimal and Number disagree; shows the first few. */
-function checker(): { check: (t: string) => void; done: (what: string, min: number) => void; slowShare: () => number } {
+/**
+ * The values the WebAssembly CSV scanner (src/data/csv_wasm.ts, the reader's fast path) gives the
+ * texts as one-column records (all read by it, none left to the JavaScript reader), and the share
+ * of them it handed back to `Number()`; null without WebAssembly.
+ */
+function wasmValues(texts: string[]): { values: Float64Array; fallbackShare: number } | null {
+  const sc = csvWasmScanner();
+  if (sc === null) return null;
+  const bytes = enc.encode(texts.join('\n') + '\n');
+  const values = new Float64Array(texts.length);
+  const fb0 = sc.fallbacks;
+  sc.begin(bytes);
+  let pos = 0;
+  for (let n = 0; n < texts.length; ) {
+    const k = sc.run(bytes, pos, bytes.length, 1, Math.min(texts.length - n, CsvWasmScanner.maxRecords(1, bytes.length - pos)), 0);
+    values.set(sc.column(0, k), n);
+    n += k;
+    pos = sc.pos;
+    assert.ok(k > 0 || sc.again, `the WebAssembly scanner stopped at '${texts[n]}'`);
+  }
+  return { values, fallbackShare: (sc.fallbacks - fb0) / texts.length };
+}
+
+/**
+ * Counts the inputs where parseDecimal — and the WebAssembly scanner, on the finite ones — and Number
+ * disagree; shows the first few.
+ */
+function checker(): { check: (t: string) => void; done: (what: string, min: number) => void; slowShare: () => number; wasmSlowShare: () => number } {
   let n = 0;
   let slow = 0;
+  let wasmSlow = 0;
   const bad: string[] = [];
+  const finite: string[] = [];
   return {
     check(t: string): void {
       n++;
+      if (Number.isFinite(Number(t))) finite.push(t);
       const b = enc.encode(t);
       const v = parseDecimal(b, 0, b.length, (s, e) => {
         slow++;
@@ -39,8 +69,18 @@ function checker(): { check: (t: string) => void; done: (what: string, min: numb
     done(what: string, min: number): void {
       assert.deepEqual(bad, [], `${what}: parseDecimal differs from Number()`);
       assert.ok(n >= min, `${what}: only ${n} inputs`);
+      const w = wasmValues(finite);
+      if (w === null) return;
+      const wbad: string[] = [];
+      for (let k = 0; k < finite.length && wbad.length < 5; k++) {
+        const want = Number(finite[k]);
+        if (!Object.is(w.values[k], want)) wbad.push(`${finite[k]}: ${w.values[k]} instead of ${want}`);
+      }
+      assert.deepEqual(wbad, [], `${what}: the WebAssembly scanner differs from Number()`);
+      wasmSlow = w.fallbackShare;
     },
     slowShare: () => slow / n,
+    wasmSlowShare: () => wasmSlow,
   };
 }
 
@@ -80,6 +120,7 @@ test('the shortest representation and fixed-precision forms of random doubles re
   usual.done('random doubles (shortest, 16 and 17 digits)', 200000);
   // the fast paths decide nearly all of those (the fallback is for the undecidable ≈ 1 in 400)
   assert.ok(usual.slowShare() < 0.01, `${(100 * usual.slowShare()).toFixed(2)}% fell back to Number()`);
+  assert.ok(usual.wasmSlowShare() < 0.01, `WebAssembly: ${(100 * usual.wasmSlowShare()).toFixed(2)}% fell back to Number()`);
 });
 
 test('random digit strings: long mantissas, leading and trailing zeros, extreme exponents', () => {

@@ -3,7 +3,11 @@
  * chunk (`CsvParser.push`) and every number is written straight into its final place in the
  * column-major design — no intermediate strings, rows or boxed numbers, so the peak memory of a
  * load is the design itself plus one chunk (`loadCsv` counts the lines first, so the columns are
- * allocated once at their final height; without that hint they grow by doubling).
+ * allocated once at their final height; without that hint they grow by doubling). Runs of records
+ * made only of bare numbers are read by a WebAssembly module when the kernel backend allows
+ * (csv_wasm.ts: bit for bit the same values); the JavaScript reader here takes every other record.
+ * A design of up to 64 MiB is then read in a WebAssembly memory of the parser's own and copied out
+ * at `finish` (the peak is twice such a design for that moment); larger ones keep the bound above.
  *
  * Format: a header row is required; one column (chosen by name) is the target, every other column
  * a feature. Fields are separated by commas; simple RFC-4180 quoting is supported (`"a,b"`, `""`
@@ -16,6 +20,7 @@
  */
 import { DataFormatError } from '../core/errors.js';
 import type { Dataset } from './dataset.js';
+import { CSV_WASM_GIVE_UP, csvDesignScanner, csvWasmScanner, CsvWasmScanner } from './csv_wasm.js';
 import { parseDecimal, scanDecimalInto } from './decimal.js';
 
 /** Options of `parseCsv` / `loadCsv`. */
@@ -93,12 +98,26 @@ export class CsvParser {
   // the last quoted field read by `quoted` (its text and the position after the closing quote)
   private qText = '';
   private qEnd = 0;
+  /** The WebAssembly fast path (csv_wasm.ts), null once it gave up or with the backend 'js'. */
+  private fast: CsvWasmScanner | null;
+  /**
+   * The parser's design scanner: `data` and `y` live in its memory, written there in place by the
+   * module (and by the JavaScript reader); null when staging through `fast` (or without it).
+   */
+  private design: CsvWasmScanner | null = null;
+  /** With `design`: the array of `allocColumns` that `finish` copies the design into, or null. */
+  private designOut: Float64Array<ArrayBuffer> | null = null;
+  /** Calls of the fast path in a row that read no record. */
+  private fastMisses = 0;
+  /** The last fast-path run stopped because the buffer ends inside a record (`CsvWasmScanner.atEnd`). */
+  private fastAtEnd = false;
 
   constructor(opts: CsvParserOptions) {
     this.source = opts.sourceName ?? '<csv>';
     this.target = opts.target;
     this.cap = Math.max(16, Math.min(opts.rowsHint ?? 1024, 2 ** 31 - 1));
     this.alloc = opts.allocColumns;
+    this.fast = csvWasmScanner();
   }
 
   /** Parses the complete records of `chunk` (after any bytes carried over); keeps the rest. */
@@ -137,8 +156,16 @@ export class CsvParser {
     // close the gaps between columns in place: column j moves from j·cap to j·n (j·n ≤ j·cap, so
     // moving the columns in increasing order never overwrites one not yet moved)
     const cap = this.cap;
-    const data = this.data;
-    if (cap !== n) for (let j = 1; j < p; j++) data.copyWithin(j * n, j * cap, j * cap + n);
+    let data = this.data;
+    if (this.design !== null) {
+      // the design was read in the design scanner's memory: one copy out, then the gaps closed
+      const out = this.designOut ?? new Float64Array(cap * p);
+      out.set(data);
+      if (cap !== n) for (let j = 1; j < p; j++) out.copyWithin(j * n, j * cap, j * cap + n);
+      data = out;
+      this.data = out;
+      this.design = null;
+    } else if (cap !== n) for (let j = 1; j < p; j++) data.copyWithin(j * n, j * cap, j * cap + n);
     const targetCol = this.colOf.indexOf(-1);
     return {
       X: { kind: 'dense', nRows: n, nCols: p, data: data.length === n * p ? data : data.subarray(0, n * p) },
@@ -162,12 +189,69 @@ export class CsvParser {
       this.started = true;
       if (end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     }
+    this.fast?.begin(buf);
+    this.design?.begin(buf);
     while (pos < end) {
+      if (this.header !== null && this.fast !== null) {
+        pos = this.fastRecords(buf, pos);
+        if (pos >= end) break;
+        // the buffer ends inside a record of bare numbers: wait for the next chunk (the
+        // JavaScript reader would read the record's numbers only to find the same)
+        if (!final && this.fastAtEnd) return pos;
+      }
       const next = this.header === null ? this.headerRecord(buf, pos, final) : this.dataRecord(buf, pos, final);
       if (next === INCOMPLETE) return pos;
       pos = next;
     }
     return end;
+  }
+
+  /**
+   * The WebAssembly fast path from buf[pos]: as many complete records of bare numbers as it takes,
+   * into rows n, n + 1, … of the columns (in place in the design scanner's memory, or copied from
+   * the staging scanner's columns); returns where the JavaScript reader goes on. It gives up
+   * for this parser after CSV_WASM_GIVE_UP calls in a row that read nothing (quoted or spaced files).
+   */
+  private fastRecords(buf: Uint8Array, pos: number): number {
+    const nCols = this.nCols;
+    const end = buf.length;
+    this.fastAtEnd = false;
+    for (;;) {
+      const sc = this.design ?? this.fast!;
+      if (sc.design) {
+        // in place: rows n, n + 1, … of the design scanner's columns
+        const n = this.n;
+        if (n >= this.cap) return pos;
+        const k = sc.run(buf, pos, end, nCols, this.cap - n, n);
+        this.n = n + k;
+        this.line += k;
+        this.fastAtEnd = sc.atEnd;
+        if (k > 0) this.fastMisses = 0;
+        else if (!sc.again && ++this.fastMisses >= CSV_WASM_GIVE_UP) this.fast = null;
+        pos = sc.pos;
+        if (!sc.again || this.fast === null) return pos;
+        continue;
+      }
+      const maxRec = Math.min(this.cap - this.n, CsvWasmScanner.maxRecords(nCols, end - pos));
+      if (maxRec <= 0) return pos;
+      const k = sc.run(buf, pos, end, nCols, maxRec, 0);
+      this.fastAtEnd = sc.atEnd;
+      if (k > 0) {
+        const colOf = this.colOf;
+        const cap = this.cap;
+        const n = this.n;
+        for (let f = 0; f < nCols; f++) {
+          const c = colOf[f]!;
+          if (c < 0) this.y.set(sc.column(f, k), n);
+          else this.data.set(sc.column(f, k), c * cap + n);
+        }
+        this.n = n + k;
+        this.line += k;
+        this.fastMisses = 0;
+      } else if (!sc.again && ++this.fastMisses >= CSV_WASM_GIVE_UP) this.fast = null;
+      pos = sc.pos;
+      if (!sc.again) return pos;
+    }
   }
 
   /**
@@ -282,12 +366,24 @@ export class CsvParser {
     this.colOf = new Int32Array(header.length);
     let f = 0;
     for (let j = 0; j < header.length; j++) this.colOf[j] = j === targetCol ? -1 : f++;
-    this.data = this.alloc?.(this.cap, header.length - 1) ?? new Float64Array(this.cap * (header.length - 1));
+    const p = header.length - 1;
+    this.design = this.fast !== null ? csvDesignScanner(this.cap, this.colOf) : null;
+    if (this.design !== null) {
+      const d = this.design.designArrays(this.cap, p);
+      this.designOut = this.alloc?.(this.cap, p) ?? null;
+      this.data = d.data;
+      this.y = d.y;
+      return;
+    }
+    this.data = this.alloc?.(this.cap, p) ?? new Float64Array(this.cap * p);
     this.y = new Float64Array(this.cap);
   }
 
   /** Doubles the column height (columns keep their values; the stride changes). */
   private grow(): void {
+    // the columns leave the design scanner's memory (and the array of allocColumns) for plain arrays
+    this.design = null;
+    this.designOut = null;
     const p = this.nCols - 1;
     const cap = this.cap;
     const cap2 = cap * 2;
@@ -421,6 +517,12 @@ export class CsvParser {
  * countLineEnds(new TextEncoder().encode('a,y\n1,2\n')); // 2
  */
 export function countLineEnds(bytes: Uint8Array): number {
+  // long inputs through the WebAssembly scanner when there is one (the count pass of `loadCsv`:
+  // TypedArray indexOf runs ≈ 0.6 ms per MiB, a fresh copy and a SIMD count a fraction of that)
+  if (bytes.length >= 65536) {
+    const sc = csvWasmScanner();
+    if (sc !== null) return sc.lineEnds(bytes);
+  }
   let k = 0;
   for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) k++;
   return k;

@@ -43,13 +43,10 @@ const TWO16 = 65536;
 const INV16 = 1 / 65536;
 
 /**
- * Fills TABLE with T_q = ⌊10^q · 2^(63 − E_q)⌋, E_q = ⌊q·log2 10⌋ = (217706·q) >> 16 on this
- * range (checked: T_q must have exactly 64 bits), in exact BigInt arithmetic.
+ * T_q = floor(10^q · 2^(63 − E_q)), E_q = floor(q·log2 10) = (217706·q) >> 16 on this range, in exact
+ * BigInt arithmetic; null if it does not have exactly 64 bits (never on this range; a guard).
  */
-function powerLimbs(q: number): boolean {
-  const k = q - Q_MIN;
-  const state = TABLE_STATE[k]!;
-  if (state !== 0) return state === 1;
+function truncatedPower(q: number): bigint | null {
   const e = (217706 * q) >> 16;
   const sh = 63 - e;
   let t: bigint;
@@ -57,7 +54,16 @@ function powerLimbs(q: number): boolean {
     const p = BigInt(10) ** BigInt(q);
     t = sh >= 0 ? p << BigInt(sh) : p >> BigInt(-sh);
   } else t = (BigInt(1) << BigInt(sh)) / BigInt(10) ** BigInt(-q);
-  if (t >> BigInt(63) !== BigInt(1)) {
+  return t >> BigInt(63) === BigInt(1) ? t : null;
+}
+
+/** Fills TABLE with T_q (`truncatedPower`) as four 16-bit limbs; false if q cannot be used. */
+function powerLimbs(q: number): boolean {
+  const k = q - Q_MIN;
+  const state = TABLE_STATE[k]!;
+  if (state !== 0) return state === 1;
+  let t = truncatedPower(q);
+  if (t === null) {
     TABLE_STATE[k] = 2;
     return false;
   }
@@ -68,6 +74,23 @@ function powerLimbs(q: number): boolean {
   TABLE_STATE[k] = 1;
   return true;
 }
+
+/**
+ * Entry q of the Eisel–Lemire table as a 64-bit integer, T_q = floor(10^q · 2^(63 − E_q)), the value
+ * the limb arithmetic here uses; 0 for q outside [POWER_TABLE_RANGE.qMin, qMax]. The WebAssembly
+ * CSV scanner (src/data/csv_wasm.ts) fills its copy of the table with it, entry by entry on first
+ * use (all 651 entries at once cost ≈ 3 ms of BigInt arithmetic in a fresh process).
+ *
+ * @example
+ * powerTableEntry(0); // 2n ** 63n
+ */
+export function powerTableEntry(q: number): bigint {
+  if (!Number.isInteger(q) || q < Q_MIN || q > Q_MAX) return BigInt(0);
+  return truncatedPower(q) ?? BigInt(0);
+}
+
+/** The decimal exponents of the Eisel–Lemire table (`powerTableEntry`). */
+export const POWER_TABLE_RANGE = { qMin: Q_MIN, qMax: Q_MAX } as const;
 
 /**
  * Eisel–Lemire: the double nearest w·10^q for w = a·scale + low (a < 10^9, scale ≤ 10^10,
