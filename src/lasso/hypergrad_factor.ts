@@ -9,7 +9,7 @@ import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
 import { colRead, colDot, countAbsent, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
-import { createTriMatrix, releaseTriMatrix, triScratch } from '../kernels/tri_wasm.js';
+import { createTriMatrix, releaseTriMatrix, triAppendRows, triScratch } from '../kernels/tri_wasm.js';
 
 // per-call loops as small functions, optimised early (docs/lasso_performance.md, Round hgtri2)
 
@@ -240,7 +240,8 @@ export class IncrementalCholesky {
       d[e] = this.d.colNormsSq[j]! / n;
     }
     const raw = new Float64Array(q);
-    choleskyAppendRowsInPlace(this.L, m, q, cap, d, this.rankTol, raw);
+    // one kernel call when the factor lives in its WebAssembly memory (the same bits)
+    if (!triAppendRows(this.L, m, q, cap, d, this.rankTol, raw)) choleskyAppendRowsInPlace(this.L, m, q, cap, d, this.rankTol, raw);
     for (let e = 0; e < q; e++) {
       const j = enter[e]!;
       this.pos[j] = m + e;
