@@ -188,3 +188,34 @@ test('a walk over λ gives the same hypergradients on both kernel backends (fact
     for (let k = 0; k < r.length; k++) assert.ok(Math.abs(r[k]! - runs[0]![k]!) <= 1e-8 * Math.abs(runs[0]![k]!) + 1e-12, `step ${k}: ${r[k]} vs ${runs[0]![k]}`);
   }
 });
+
+test('rank check of one kink feature (extendedInfo fast path) = the pivots of the factor with that feature appended (bit for bit); the factor is untouched', () => {
+  for (const b of kernelBackends) {
+    onKernelBackend(b, () => {
+      const d = design(120, 90, 11);
+      const S = Int32Array.from({ length: 40 }, (_, t) => 2 * t); // even features
+      const beta = Float64Array.from({ length: 90 }, (_, j) => Math.cos(j));
+      for (const j of [1, 45, 89]) {
+        const a = new IncrementalCholesky(d, 1e-10, 64, new GramCache(d));
+        const ref = new IncrementalCholesky(d, 1e-10, 64, new GramCache(d));
+        const h = a.syncTo(S, beta);
+        ref.syncTo(S, beta);
+        const info = a.extendedInfo(Int32Array.of(j));
+        // the same history with j appended as a feature: the same rows, one more
+        const E = sorted(new Set([...S, j]));
+        const hr = ref.syncTo(E, beta);
+        assert.equal(info.minPivotRatio, hr.info.minPivotRatio, `${b}, j = ${j}`);
+        assert.equal(info.conditionEstimate, hr.info.conditionEstimate, `${b}, j = ${j}`);
+        assert.equal(info.ok, hr.info.ok);
+        // the factor still solves on S (row m0 was scratch)
+        assert.ok(h.valid());
+        const rhs = Float64Array.from(S, (f) => Math.sin(f));
+        const x = Float64Array.from(rhs);
+        h.solve(x);
+        assert.ok(relErr(x, freshSolve(d, S, rhs)) < 1e-10, `${b}, j = ${j}`);
+        a.dispose();
+        ref.dispose();
+      }
+    });
+  }
+});

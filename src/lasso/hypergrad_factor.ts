@@ -147,6 +147,9 @@ export class IncrementalCholesky {
   driftChecks = 0;
   /** The last handle's pivot scan. */
   private lastScan: PivotScan = NO_SCAN;
+  /** Scratch of `extendedInfo`'s single row: its M_jj and raw pivot ratio. */
+  private readonly oneD = new Float64Array(1);
+  private readonly oneRaw = new Float64Array(1);
 
   constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
     this.pos = new Int32Array(d.nCols).fill(-1);
@@ -196,17 +199,7 @@ export class IncrementalCholesky {
     // g_t = X_c,order[t]ᵀ X_c,j / n (from the Gram cache when there is one: a feature that re-enters
     // the support costs O(m²) only), then forward substitution L l = g in place in the new row
     if (this.cache !== null) {
-      // j alone, unless the cache would restart (then it needs the list to keep)
-      const cache = this.cache;
-      if (cache.size + 1 <= cache.maxSize) cache.ensure(Int32Array.of(j), null);
-      else {
-        const need = new Int32Array(m + 1);
-        for (let t = 0; t < m; t++) need[t] = this.order[t]!;
-        need[m] = j;
-        cache.ensure(need, null);
-      }
-      // row j (symmetric: = G(order[t], j))
-      cache.row(j, this.order, m, L, row);
+      this.cachedRow(j, m);
     } else {
       const x = colRead(d, j, () => this.buf);
       let xs = 0;
@@ -220,6 +213,21 @@ export class IncrementalCholesky {
     this.diagM.push(dj);
     this.rawRatio.push(raw);
     this.appended++;
+  }
+
+  /** Row m of L ← G(order[t], j) for t < m from the Gram cache, j added to the cache when missing. */
+  private cachedRow(j: number, m: number): void {
+    const cache = this.cache!;
+    // j alone, unless the cache would restart (then it needs the list to keep)
+    if (cache.size + 1 <= cache.maxSize) cache.ensure(Int32Array.of(j), null);
+    else {
+      const need = new Int32Array(m + 1);
+      for (let t = 0; t < m; t++) need[t] = this.order[t]!;
+      need[m] = j;
+      cache.ensure(need, null);
+    }
+    // row j (symmetric: = G(order[t], j))
+    cache.row(j, this.order, m, this.L, m * this.cap);
   }
 
   /**
@@ -471,6 +479,26 @@ export class IncrementalCholesky {
   extendedInfo(extra: Int32Array): CholeskyInfo {
     const m0 = this.order.length;
     const base = this.lastScan;
+    if (extra.length === 1 && this.cache !== null && base.version === this.version && base.to === m0 && m0 > 0) {
+      // one feature (the usual kink): its row and pivot in row m0 of L, past the factor's rows, in
+      // one kernel call (the operations of `append`, the same bits), combined with the handle's
+      // scan; the factor's rows and bookkeeping are not touched (no append and removal; round hg7)
+      const j = extra[0]!;
+      this.ensureCap(m0 + 1);
+      this.cachedRow(j, m0);
+      const dj = this.d.colNormsSq[j]! / this.d.nRows;
+      const one = this.oneD;
+      one[0] = dj;
+      const raw = this.oneRaw;
+      if (!triAppendRows(this.L, m0, 1, this.cap, one, this.rankTol, raw)) raw[0] = choleskyAppendInPlace(this.L, m0, this.cap, dj, this.rankTol);
+      const l = this.L[m0 * this.cap + m0]!;
+      const ratio = Number.isNaN(raw[0]!) ? (l * l) / (dj > 0 ? dj : 1) : raw[0]!;
+      const first = !(ratio < base.minRatio);
+      return this.infoOf({
+        minRatio: first ? base.minRatio : ratio, worst: first ? base.worst : m0,
+        lmax: Math.max(base.lmax, l), lmin: Math.min(base.lmin, l), version: this.version, to: m0 + 1,
+      });
+    }
     for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
     let info: CholeskyInfo;
     if (base.version === this.version && base.to === m0 && m0 > 0) {
