@@ -24,6 +24,7 @@ interface TriExports {
   rot: (l: number, st: number, c0: number, len: number, x: number) => void;
   compact: (l: number, st: number, m: number, k: number) => void;
   append: (l: number, st: number, m: number, q: number, p: number, tol: number) => void;
+  delmany: (l: number, st: number, m: number, kp: number, count: number, x: number) => void;
 }
 
 /** A factor memory: the matrix view at offset 0, `vecLen` scratch entries, 4 entries for sums. */
@@ -225,5 +226,26 @@ export function triAppendRows(
   for (let e = 0; e < q; e++) v[e] = d[e]!;
   slot.ex.append(0, stride, m, q, v.byteOffset, rankTol);
   for (let e = 0; e < q; e++) rawOut[e] = v[2 * q + e]!;
+  return true;
+}
+
+/**
+ * Deletes the rows and columns `ks` (ascending positions) from the factor of order m in one kernel
+ * call, the last first: each as `triDelete` does it (the same operations, hence the same bits),
+ * where a call per deletion made two kernel calls and a JavaScript gather. Returns false (nothing
+ * done) when `L` is not a `createTriMatrix` array, its scratch is too short or the backend is 'js'.
+ *
+ * @example
+ * if (!triDeleteMany(L, m, stride, [k0, k1])) { ... } // one deletion at a time
+ */
+export function triDeleteMany(L: Float64Array, m: number, stride: number, ks: readonly number[]): boolean {
+  const slot = slotOf(L);
+  const count = ks.length;
+  if (slot === null || count === 0) return false;
+  const len = m - ks[0]! - 1;
+  if (count + len > slot.vec.length || m * stride > slot.len + stride) return false;
+  const v = slot.vec;
+  for (let u = 0; u < count; u++) v[u] = ks[u]!;
+  slot.ex.delmany(0, stride, m, v.byteOffset, count, v.byteOffset + 8 * count);
   return true;
 }

@@ -9,7 +9,7 @@ import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
 import { colRead, colDot, countAbsent, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
-import { createTriMatrix, releaseTriMatrix, triAppendRows, triScratch } from '../kernels/tri_wasm.js';
+import { createTriMatrix, releaseTriMatrix, triAppendRows, triDeleteMany, triScratch } from '../kernels/tri_wasm.js';
 
 // per-call loops as small functions, optimised early (docs/lasso_performance.md, Round hgtri2)
 
@@ -35,6 +35,35 @@ function leavingPositions(order: readonly number[], S: Int32Array, mark: Uint8Ar
   for (let k = 0; k < order.length; k++) if (mark[order[k]!] === 0) leaving.push(k);
   for (let t = 0; t < S.length; t++) mark[S[t]!] = 0;
   return leaving;
+}
+
+/**
+ * The bookkeeping of deletions at the ascending positions `ks`: their features leave `order`
+ * (position −1), `diagM` and `rawRatio` (the rows from the first deletion on have updated pivots:
+ * raw ratio NaN), the positions of the later features move up. As successive `removeAt`s.
+ */
+function compactAfterDeletions(order: number[], diagM: number[], rawRatio: number[], pos: Int32Array, ks: readonly number[]): void {
+  const m = order.length;
+  const k0 = ks[0]!;
+  let u = 0, w = k0;
+  for (let t = k0; t < m; t++) {
+    if (u < ks.length && ks[u] === t) {
+      pos[order[t]!] = -1;
+      u++;
+      continue;
+    }
+    order[w] = order[t]!;
+    diagM[w] = diagM[t]!;
+    pos[order[w]!] = w;
+    w++;
+  }
+  // pop: setting `length` is a runtime call
+  while (order.length > w) {
+    order.pop();
+    diagM.pop();
+    rawRatio.pop();
+  }
+  for (let t = k0; t < w; t++) rawRatio[t] = NaN;
 }
 
 /** `order` followed by the `count` features of S with no position. */
@@ -277,6 +306,21 @@ export class IncrementalCholesky {
   }
 
   /**
+   * Deletes the features at the ascending positions `leaving`: one kernel call for all of them
+   * when the factor lives in its WebAssembly memory (else `removeAt` each, the last first), then the
+   * bookkeeping in one pass (the same factor and arrays as successive `removeAt`s; round hg7).
+   */
+  private removeMany(leaving: readonly number[]): void {
+    const count = leaving.length;
+    if (count === 1 || !triDeleteMany(this.L, this.order.length, this.cap, leaving)) {
+      for (let u = count - 1; u >= 0; u--) this.removeAt(leaving[u]!);
+      return;
+    }
+    compactAfterDeletions(this.order, this.diagM, this.rawRatio, this.pos, leaving);
+    this.deleted += count;
+  }
+
+  /**
    * Makes the factor describe exactly the features of S (sorted); returns a solve handle. `beta`
    * (optional, the coefficients on S): a fresh factor orders its rows by |β_j| descending, so that
    * the features likely to leave next (the small ones) sit last, where deleting a row costs
@@ -302,7 +346,7 @@ export class IncrementalCholesky {
       return this.handle(S);
     }
     if (removals > 0) {
-      for (let u = leaving.length - 1; u >= 0; u--) this.removeAt(leaving[u]!);
+      this.removeMany(leaving);
       this.updates += removals;
     }
     if (this.cache !== null && additions > 1) {

@@ -413,4 +413,30 @@
         (f64.store (i32.add (local.get $p) (i32.shl (i32.add (i32.shl (local.get $q) (i32.const 1)) (local.get $e)) (i32.const 3))) (local.get $raw))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $lt))))
+  ;; delmany(l, st, m, kp, count, x): deletes the rows / columns k_u of the factor of order m, the
+  ;; positions k_0 < … < k_{count−1} stored as f64 at kp, the last first (the earlier positions do not
+  ;; move); each as `triDelete` does it: x ← L[k+1.., k] (at x, m − k − 1 entries), `rot` on the
+  ;; trailing block, `compact` (the same operations, hence the same bits, in one call; round hg7).
+  (func $delmany (export "delmany") (param $l i32) (param $st i32) (param $m i32) (param $kp i32) (param $count i32) (param $x i32)
+    (local $u i32) (local $k i32) (local $len i32) (local $i i32)
+    (local.set $u (local.get $count))
+    (block $done
+      (loop $lu
+        (br_if $done (i32.eqz (local.get $u)))
+        (local.set $u (i32.sub (local.get $u) (i32.const 1)))
+        (local.set $k (i32.trunc_f64_s (f64.load (i32.add (local.get $kp) (i32.shl (local.get $u) (i32.const 3))))))
+        (local.set $len (i32.sub (i32.sub (local.get $m) (local.get $k)) (i32.const 1)))
+        (local.set $i (i32.const 0))
+        (block $dg
+          (loop $lg
+            (br_if $dg (i32.ge_s (local.get $i) (local.get $len)))
+            (f64.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))
+              (f64.load (i32.add (local.get $l)
+                (i32.shl (i32.add (i32.mul (i32.add (i32.add (local.get $k) (i32.const 1)) (local.get $i)) (local.get $st)) (local.get $k)) (i32.const 3)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $lg)))
+        (call $rot (local.get $l) (local.get $st) (i32.add (local.get $k) (i32.const 1)) (local.get $len) (local.get $x))
+        (call $compact (local.get $l) (local.get $st) (local.get $m) (local.get $k))
+        (local.set $m (i32.sub (local.get $m) (i32.const 1)))
+        (br $lu))))
 )
