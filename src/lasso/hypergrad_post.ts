@@ -452,7 +452,8 @@ export function refineAndDiagnose(
     // A feature off the support whose bound is below n·l_j·(1 − 2·kinkTol) is certified: neither a
     // kink nor a KKT violator (its ratio |c_j|/l_j < 1 − kinkTol never enters `kkt`, clamped at 0).
     // Every other feature (the support, unpenalised ones, those near the kink, the unchecked) gets
-    // X_c,jᵀr_new recomputed exactly. `certified[j] = 1` marks the skipped ones for the scan below.
+    // X_c,jᵀr_new recomputed exactly (`corrCheckedSquared`, after the refinement). `certified[j] = 1`
+    // marks the skipped ones for the scan below.
     if (refine && S.length > 0) {
       // one Newton step on the support with the signs fixed: F(β_S) = −c_S + l_S∘s + λ₂β_S is
       // affine in β_S, so M Δ = −F gives the exact minimiser on this orthant face (up to rounding)
