@@ -11,7 +11,7 @@ import { rng } from '../src/core/rng.js';
 import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../src/linalg/dense/cholesky_update.js';
-import { createTriMatrix, releaseTriMatrix, triDelete, triScratch, triSolve, triSubstitute } from '../src/kernels/tri_wasm.js';
+import { createTriMatrix, releaseTriMatrix, triAppendRows, triDelete, triScratch, triSolve, triSubstitute } from '../src/kernels/tri_wasm.js';
 import { kernelBackends, onKernelBackend } from './helpers.js';
 
 /** A = GᵀG/n for a random n×m G (SPD when n ≥ m). */
@@ -152,6 +152,61 @@ test('appends: q rows substituted by the SIMD kernels (four per pass, then a rem
       choleskyAppendRowsInPlace(L, m, 2, mAll, [E[m * mAll + m]!, E[(m + 1) * mAll + m + 1]!], 1e-10, raw);
       assert.ok(raw[0]! >= 0 && raw[0]! < 1e-12 && raw[1]! >= 0 && raw[1]! < 1e-12, `${b}: ${raw}`);
       releaseTriMatrix(L);
+    });
+  }
+});
+
+test('appends in one call (triAppendRows) = choleskyAppendRowsInPlace on the kernels bit for bit, floors included; declines without room or under js', () => {
+  for (const b of kernelBackends) {
+    onKernelBackend(b, () => {
+      let ran = 0;
+      for (const [m, q] of [[1, 1], [3, 4], [5, 5], [17, 3], [64, 9], [131, 7], [40, 8], [77, 19], [30, 2], [33, 6], [12, 11], [135, 8]] as const) {
+        const mAll = m + q;
+        const stride = mAll + 2;
+        const A = gram(mAll + 11, mAll, 300 + m + q);
+        const d = Float64Array.from({ length: q }, (_, e) => A[(m + e) * mAll + m + e]!);
+        const L = stagedFactor(A, mAll, m, stride, createTriMatrix(stride * stride, stride));
+        const ref = stagedFactor(A, mAll, m, stride, createTriMatrix(stride * stride, stride));
+        const raw = new Float64Array(q).fill(7);
+        const rawRef = new Float64Array(q);
+        const done = triAppendRows(L, m, q, stride, d, 1e-10, raw);
+        // the scratch beside the factor (stride entries) must hold 3q + 1 values
+        assert.equal(done, b !== 'js' && 3 * q + 1 <= stride, `${b}, m = ${m}, q = ${q}`);
+        if (!done) {
+          releaseTriMatrix(L);
+          releaseTriMatrix(ref);
+          continue;
+        }
+        ran++;
+        choleskyAppendRowsInPlace(ref, m, q, stride, d, 1e-10, rawRef);
+        for (let i = 0; i < mAll; i++) for (let j = 0; j <= i; j++) assert.equal(L[i * stride + j], ref[i * stride + j], `${b}, m = ${m}, q = ${q}, (${i}, ${j})`);
+        assert.ok(raw.every((r) => Number.isNaN(r)));
+        releaseTriMatrix(L);
+        releaseTriMatrix(ref);
+      }
+      if (b !== 'js') assert.ok(ran >= 8);
+      // dependent new columns: floored pivots and raw ratios as the kernel path reports them
+      const m = 6;
+      const A = gram(20, m, 9);
+      const mAll = m + 2;
+      const E = new Float64Array(mAll * mAll);
+      for (let a = 0; a < mAll; a++) for (let c = 0; c < mAll; c++) {
+        const ia = a < m ? a : a === m ? 0 : 1;
+        const ic = c < m ? c : c === m ? 0 : 1;
+        E[a * mAll + c] = A[ia * m + ic]!;
+      }
+      const dd = [E[m * mAll + m]!, E[(m + 1) * mAll + m + 1]!];
+      const L = stagedFactor(E, mAll, m, mAll, createTriMatrix(mAll * mAll, mAll));
+      const ref = stagedFactor(E, mAll, m, mAll, createTriMatrix(mAll * mAll, mAll));
+      const raw = new Float64Array(2), rawRef = new Float64Array(2);
+      if (triAppendRows(L, m, 2, mAll, dd, 1e-10, raw)) {
+        choleskyAppendRowsInPlace(ref, m, 2, mAll, dd, 1e-10, rawRef);
+        assert.deepEqual(Array.from(raw), Array.from(rawRef));
+        assert.ok(raw[0]! >= 0 && raw[0]! < 1e-12 && raw[1]! >= 0 && raw[1]! < 1e-12, `${b}: ${raw}`);
+        for (let i = 0; i < mAll; i++) for (let j = 0; j <= i; j++) assert.equal(L[i * mAll + j], ref[i * mAll + j]);
+      } else assert.equal(b, 'js');
+      releaseTriMatrix(L);
+      releaseTriMatrix(ref);
     });
   }
 });

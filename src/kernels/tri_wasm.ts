@@ -23,6 +23,8 @@ interface TriExports {
   sub3: (l: number, st: number, m: number, r: number, ss: number) => void;
   rot: (l: number, st: number, c0: number, len: number, x: number) => void;
   compact: (l: number, st: number, m: number, k: number) => void;
+  append: (l: number, st: number, m: number, q: number, p: number, tol: number) => void;
+  delmany: (l: number, st: number, m: number, kp: number, count: number, x: number) => void;
 }
 
 /** A factor memory: the matrix view at offset 0, `vecLen` scratch entries, 4 entries for sums. */
@@ -200,4 +202,50 @@ export function triSubstituteRow(L: Float64Array, stride: number, t0: number, m:
   if (slot === null || (r + 1) * stride > slot.len + stride) return NaN;
   slot.ex.sub1(0, stride, t0, m, r, slot.ss.byteOffset);
   return slot.ss[0]!;
+}
+
+/**
+ * Appends q rows to the factor of order m in one kernel call: rows m .. m+q−1 of L hold the Gram
+ * entries of the new features against the m factored ones and against each other (row m+e:
+ * entries 0 .. m+e, as for `choleskyAppendRowsInPlace`); they receive the factor rows, with the
+ * pivots √(d_e − ‖l_e‖²) floored at rankTol·d_e, and `rawOut[e]` the raw pivot ratio when it
+ * floored (else NaN). The same kernels and operations, in the same order, as
+ * `choleskyAppendRowsInPlace` on a `createTriMatrix` factor (the same bits) in one call instead of
+ * one per four rows, one per new row and the pivots in JavaScript. Returns false (nothing done)
+ * when `L` is not a `createTriMatrix` array, its scratch is shorter than 3q + 1 or the backend is 'js'.
+ *
+ * @example
+ * if (!triAppendRows(L, m, q, stride, d, 1e-10, raw)) choleskyAppendRowsInPlace(L, m, q, stride, d, 1e-10, raw);
+ */
+export function triAppendRows(
+  L: Float64Array, m: number, q: number, stride: number, d: ArrayLike<number>, rankTol: number, rawOut: Float64Array,
+): boolean {
+  const slot = slotOf(L);
+  if (slot === null || q < 1 || 3 * q + 1 > slot.vec.length || (m + q) * stride > slot.len + stride) return false;
+  const v = slot.vec;
+  for (let e = 0; e < q; e++) v[e] = d[e]!;
+  slot.ex.append(0, stride, m, q, v.byteOffset, rankTol);
+  for (let e = 0; e < q; e++) rawOut[e] = v[2 * q + e]!;
+  return true;
+}
+
+/**
+ * Deletes the rows and columns `ks` (ascending positions) from the factor of order m in one kernel
+ * call, the last first: each as `triDelete` does it (the same operations, hence the same bits),
+ * where a call per deletion made two kernel calls and a JavaScript gather. Returns false (nothing
+ * done) when `L` is not a `createTriMatrix` array, its scratch is too short or the backend is 'js'.
+ *
+ * @example
+ * if (!triDeleteMany(L, m, stride, [k0, k1])) { ... } // one deletion at a time
+ */
+export function triDeleteMany(L: Float64Array, m: number, stride: number, ks: readonly number[]): boolean {
+  const slot = slotOf(L);
+  const count = ks.length;
+  if (slot === null || count === 0) return false;
+  const len = m - ks[0]! - 1;
+  if (count + len > slot.vec.length || m * stride > slot.len + stride) return false;
+  const v = slot.vec;
+  for (let u = 0; u < count; u++) v[u] = ks[u]!;
+  slot.ex.delmany(0, stride, m, v.byteOffset, count, v.byteOffset + 8 * count);
+  return true;
 }

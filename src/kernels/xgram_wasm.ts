@@ -63,14 +63,16 @@ export function dotsTileEngine(
 ): boolean {
   const q = vs.length;
   if (!useWasm() || q < 2 || q > 4 || outs.length !== q) return false;
-  const vp = vs.map((v) => ptrIn(e, v));
-  const op = outs.map((o) => ptrIn(e, o));
-  if (vp.some((p) => p < 0) || op.some((p) => p < 0)) return false;
+  // pointers read one by one (no `map` / `some`: an array made by `map` had another elements kind
+  // once the optimising compiler inlined it, and the caller was deoptimised on it; round hg7)
+  const v0 = ptrIn(e, vs[0]!), v1 = ptrIn(e, vs[1]!), v2 = q > 2 ? ptrIn(e, vs[2]!) : 0, v3 = q > 3 ? ptrIn(e, vs[3]!) : 0;
+  const o0 = ptrIn(e, outs[0]!), o1 = ptrIn(e, outs[1]!), o2 = q > 2 ? ptrIn(e, outs[2]!) : 0, o3 = q > 3 ? ptrIn(e, outs[3]!) : 0;
+  if (v0 < 0 || v1 < 0 || v2 < 0 || v3 < 0 || o0 < 0 || o1 < 0 || o2 < 0 || o3 < 0) return false;
   const k = kernelOf(e);
   if (k === null) return false;
   const cp = stageCols(e, cols, count);
-  if (q === 4) k.dots4v(e.xPtr, n, cp, count, vp[0]!, vp[1]!, vp[2]!, vp[3]!, op[0]!, op[1]!, op[2]!, op[3]!);
-  else if (q === 3) k.dots3v(e.xPtr, n, cp, count, vp[0]!, vp[1]!, vp[2]!, op[0]!, op[1]!, op[2]!);
-  else k.dots2v(e.xPtr, n, cp, count, vp[0]!, vp[1]!, op[0]!, op[1]!);
+  if (q === 4) k.dots4v(e.xPtr, n, cp, count, v0, v1, v2, v3, o0, o1, o2, o3);
+  else if (q === 3) k.dots3v(e.xPtr, n, cp, count, v0, v1, v2, o0, o1, o2);
+  else k.dots2v(e.xPtr, n, cp, count, v0, v1, o0, o1);
   return true;
 }

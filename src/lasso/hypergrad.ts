@@ -97,6 +97,22 @@ export type {
 
 const now = (): number => performance.now();
 
+/** sign(β_S) in support order. */
+function supportSigns(beta: Float64Array, S: Int32Array): Float64Array {
+  const out = new Float64Array(S.length);
+  for (let t = 0; t < S.length; t++) out[t] = Math.sign(beta[S[t]!]!);
+  return out;
+}
+
+/** The `HypergradResult` of `hypergradient` (started at t0). */
+function hypergradResult(
+  grad: Float64Array, method: HypergradResult['method'], t0: number, solver: HypergradResult['linearSolver'], iterations: number, fallback?: InvertibilityFallback,
+): HypergradResult {
+  let finite = true;
+  for (let k = 0; k < grad.length; k++) if (!Number.isFinite(grad[k]!)) finite = false;
+  return { gradient: grad, method, linearSolver: solver, iterations, finite, timeMs: now() - t0, ...(fallback ? { fallback } : {}) };
+}
+
 
 /**
  * One training set of a Lasso-type model, ready for repeated solves and hypergradients at varying
@@ -404,21 +420,10 @@ export class SparseProblem {
     }
     const failure = resolveFailure(opts, `${where}()`);
     const grad = new Float64Array(q);
-    const finish = (solver: HypergradResult['linearSolver'], iterations: number, fallback?: InvertibilityFallback): HypergradResult => {
-      let finite = true;
-      for (let k = 0; k < q; k++) if (!Number.isFinite(grad[k]!)) finite = false;
-      return { gradient: grad, method, linearSolver: solver, iterations, finite, timeMs: now() - t0, ...(fallback ? { fallback } : {}) };
-    };
-    if (s === 0) return finish('none', 0);
-    // signs of β̂_S, made only by the paths that need them
-    let signV: Float64Array | null = null;
-    const signs = (): Float64Array => {
-      if (signV === null) {
-        signV = new Float64Array(s);
-        for (let t = 0; t < s; t++) signV[t] = Math.sign(sol.beta[S[t]!]!);
-      }
-      return signV;
-    };
+    // module functions, not closures made per call (round hg7: under tsx each cost an
+    // Object.defineProperty of its name); the signs of β̂_S only on the paths that need them
+    const finish = hypergradResult;
+    if (s === 0) return finish(grad, method, t0, 'none', 0);
     const l2 = this.model === 'enet' ? lam[1]! : 0;
     if (sol.diagnostics.rankDeficient) {
       // failed invertibility: the one policy of src/implicit (throw, or warn/return the fallback)
@@ -432,8 +437,8 @@ export class SparseProblem {
         },
         zero: () => null,
       });
-      if (value !== null) contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, signs(), m), value, grad);
-      return finish(value !== null ? 'lstsq' : 'none', 0, fallback);
+      if (value !== null) contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, supportSigns(sol.beta, S), m), value, grad);
+      return finish(grad, method, t0, value !== null ? 'lstsq' : 'none', 0, fallback);
     }
 
     if (method === 'forward') {
@@ -446,7 +451,7 @@ export class SparseProblem {
         if (!squared && sol.jacIntercept) g += gB * sol.jacIntercept[0]!;
         grad[k] = g;
       }
-      return finish('forward', sol.iterations);
+      return finish(grad, method, t0, 'forward', sol.iterations);
     }
 
     const w = squared ? null : sol.weights!;
@@ -495,14 +500,14 @@ export class SparseProblem {
       if (this.model === 'lasso' || this.model === 'logreg') {
         // c = λ[s; 0]: one pass, the same sums as contractAdjoint
         grad[0] = signedSum(S, sol.beta, lam[0]!, v);
-      } else contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, signs(), m), v, grad);
-      return finish(solver, iters);
+      } else contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, supportSigns(sol.beta, S), m), v, grad);
+      return finish(grad, method, t0, solver, iters);
     }
 
     if (method === 'implicit-forward') {
-      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, signs(), m), g, grad, this.jacState, opts, this.gram);
+      const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, supportSigns(sol.beta, S), m), g, grad, this.jacState, opts, this.gram);
       this.jacState = jr.state;
-      return finish('cd', jr.iterations);
+      return finish(grad, method, t0, 'cd', jr.iterations);
     }
     throw new InvalidArgumentError(`${where}(): method must be 'implicit' | 'implicit-forward' | 'forward', got ${String(method)}`);
   }

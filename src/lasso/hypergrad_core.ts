@@ -275,7 +275,11 @@ export class GramCache {
           this.pos[js[q]!] = k + q;
           this.featsArr[k + q] = js[q]!;
         }
-        const vs = js.map((f) => d.data.subarray(f * n, (f + 1) * n));
+        // the columns as an array literal: from `js.map`, the array's elements kind differed between
+        // the builtin and the map inlined by the optimising compiler, and `ensure` was deoptimised
+        // (wrong map) at its first optimised call and stayed unoptimised for hundreds of calls (round hg7)
+        const col = (f: number): Float64Array => d.data.subarray(f * n, (f + 1) * n);
+        const vs = g === 4 ? [col(js[0]!), col(js[1]!), col(js[2]!), col(js[3]!)] : g === 3 ? [col(js[0]!), col(js[1]!), col(js[2]!)] : [col(js[0]!), col(js[1]!)];
         const outs = g === 4 ? [e.outA, e.outB, e.ldelta, e.lcurv] : g === 3 ? [e.outA, e.outB, e.ldelta] : [e.outA, e.outB];
         if (dotsTileEngine(e, n, vs, this.featsArr, k + g, outs)) {
           u += g - 1;

@@ -9,7 +9,7 @@ import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
 import { colRead, colDot, countAbsent, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
-import { createTriMatrix, releaseTriMatrix, triScratch } from '../kernels/tri_wasm.js';
+import { createTriMatrix, releaseTriMatrix, triAppendRows, triDeleteMany, triScratch } from '../kernels/tri_wasm.js';
 
 // per-call loops as small functions, optimised early (docs/lasso_performance.md, Round hgtri2)
 
@@ -35,6 +35,35 @@ function leavingPositions(order: readonly number[], S: Int32Array, mark: Uint8Ar
   for (let k = 0; k < order.length; k++) if (mark[order[k]!] === 0) leaving.push(k);
   for (let t = 0; t < S.length; t++) mark[S[t]!] = 0;
   return leaving;
+}
+
+/**
+ * The bookkeeping of deletions at the ascending positions `ks`: their features leave `order`
+ * (position −1), `diagM` and `rawRatio` (the rows from the first deletion on have updated pivots:
+ * raw ratio NaN), the positions of the later features move up. As successive `removeAt`s.
+ */
+function compactAfterDeletions(order: number[], diagM: number[], rawRatio: number[], pos: Int32Array, ks: readonly number[]): void {
+  const m = order.length;
+  const k0 = ks[0]!;
+  let u = 0, w = k0;
+  for (let t = k0; t < m; t++) {
+    if (u < ks.length && ks[u] === t) {
+      pos[order[t]!] = -1;
+      u++;
+      continue;
+    }
+    order[w] = order[t]!;
+    diagM[w] = diagM[t]!;
+    pos[order[w]!] = w;
+    w++;
+  }
+  // pop: setting `length` is a runtime call
+  while (order.length > w) {
+    order.pop();
+    diagM.pop();
+    rawRatio.pop();
+  }
+  for (let t = k0; t < w; t++) rawRatio[t] = NaN;
 }
 
 /** `order` followed by the `count` features of S with no position. */
@@ -92,6 +121,26 @@ const NO_SCAN: PivotScan = { minRatio: Infinity, worst: -1, lmax: 0, lmin: Infin
 export const DRIFT_TOL = 1e-11;
 
 /**
+ * The solve handle of an `IncrementalCholesky` at one version (`syncTo`): a class, not an object of
+ * two closures, since under tsx (esbuild's keepNames: the tests, the benches) each closure made per
+ * handle cost an `Object.defineProperty` of its name, ≈ 3.5 µs per solve (round hg7).
+ */
+class IncrementalHandle implements SupportFactor {
+  constructor(
+    private readonly owner: IncrementalCholesky, private readonly version: number, readonly cols: Int32Array, readonly m: number,
+    readonly info: CholeskyInfo, private readonly perm: Int32Array,
+  ) {}
+
+  valid(): boolean {
+    return this.owner.isVersion(this.version);
+  }
+
+  solve(b: Float64Array): void {
+    this.owner.solvePermuted(this.perm, this.m, b);
+  }
+}
+
+/**
  * Cholesky factor of M = X_c,SᵀX_c,S/n (no weights, no ridge, no ones column: Lasso and weighted
  * Lasso) maintained across supports: features that leave S are deleted (rank-one update of the
  * trailing block, O(m²)), features that enter are appended (one column of Gram products, O(n·m), and
@@ -127,6 +176,9 @@ export class IncrementalCholesky {
   driftChecks = 0;
   /** The last handle's pivot scan. */
   private lastScan: PivotScan = NO_SCAN;
+  /** Scratch of `extendedInfo`'s single row: its M_jj and raw pivot ratio. */
+  private readonly oneD = new Float64Array(1);
+  private readonly oneRaw = new Float64Array(1);
 
   constructor(readonly d: PreparedDesign, readonly rankTol = 1e-10, readonly refreshEvery = 64, readonly cache: GramCache | null = null) {
     this.pos = new Int32Array(d.nCols).fill(-1);
@@ -176,17 +228,7 @@ export class IncrementalCholesky {
     // g_t = X_c,order[t]ᵀ X_c,j / n (from the Gram cache when there is one: a feature that re-enters
     // the support costs O(m²) only), then forward substitution L l = g in place in the new row
     if (this.cache !== null) {
-      // j alone, unless the cache would restart (then it needs the list to keep)
-      const cache = this.cache;
-      if (cache.size + 1 <= cache.maxSize) cache.ensure(Int32Array.of(j), null);
-      else {
-        const need = new Int32Array(m + 1);
-        for (let t = 0; t < m; t++) need[t] = this.order[t]!;
-        need[m] = j;
-        cache.ensure(need, null);
-      }
-      // row j (symmetric: = G(order[t], j))
-      cache.row(j, this.order, m, L, row);
+      this.cachedRow(j, m);
     } else {
       const x = colRead(d, j, () => this.buf);
       let xs = 0;
@@ -200,6 +242,21 @@ export class IncrementalCholesky {
     this.diagM.push(dj);
     this.rawRatio.push(raw);
     this.appended++;
+  }
+
+  /** Row m of L ← G(order[t], j) for t < m from the Gram cache, j added to the cache when missing. */
+  private cachedRow(j: number, m: number): void {
+    const cache = this.cache!;
+    // j alone, unless the cache would restart (then it needs the list to keep)
+    if (cache.size + 1 <= cache.maxSize) cache.ensure(Int32Array.of(j), null);
+    else {
+      const need = new Int32Array(m + 1);
+      for (let t = 0; t < m; t++) need[t] = this.order[t]!;
+      need[m] = j;
+      cache.ensure(need, null);
+    }
+    // row j (symmetric: = G(order[t], j))
+    cache.row(j, this.order, m, this.L, m * this.cap);
   }
 
   /**
@@ -220,7 +277,8 @@ export class IncrementalCholesky {
       d[e] = this.d.colNormsSq[j]! / n;
     }
     const raw = new Float64Array(q);
-    choleskyAppendRowsInPlace(this.L, m, q, cap, d, this.rankTol, raw);
+    // one kernel call when the factor lives in its WebAssembly memory (the same bits)
+    if (!triAppendRows(this.L, m, q, cap, d, this.rankTol, raw)) choleskyAppendRowsInPlace(this.L, m, q, cap, d, this.rankTol, raw);
     for (let e = 0; e < q; e++) {
       const j = enter[e]!;
       this.pos[j] = m + e;
@@ -245,6 +303,21 @@ export class IncrementalCholesky {
     for (let i = k; i < this.rawRatio.length; i++) this.rawRatio[i] = NaN; // pivots were updated
     for (let t = k; t < this.order.length; t++) this.pos[this.order[t]!] = t;
     this.deleted++;
+  }
+
+  /**
+   * Deletes the features at the ascending positions `leaving`: one kernel call for all of them
+   * when the factor lives in its WebAssembly memory (else `removeAt` each, the last first), then the
+   * bookkeeping in one pass (the same factor and arrays as successive `removeAt`s; round hg7).
+   */
+  private removeMany(leaving: readonly number[]): void {
+    const count = leaving.length;
+    if (count === 1 || !triDeleteMany(this.L, this.order.length, this.cap, leaving)) {
+      for (let u = count - 1; u >= 0; u--) this.removeAt(leaving[u]!);
+      return;
+    }
+    compactAfterDeletions(this.order, this.diagM, this.rawRatio, this.pos, leaving);
+    this.deleted += count;
   }
 
   /**
@@ -273,7 +346,7 @@ export class IncrementalCholesky {
       return this.handle(S);
     }
     if (removals > 0) {
-      for (let u = leaving.length - 1; u >= 0; u--) this.removeAt(leaving[u]!);
+      this.removeMany(leaving);
       this.updates += removals;
     }
     if (this.cache !== null && additions > 1) {
@@ -425,20 +498,22 @@ export class IncrementalCholesky {
     let worstS = -1;
     for (let t = 0; t < m; t++) if (S[t] === worstFeature) worstS = t;
     const info: CholeskyInfo = { ...infoRaw, worstIndex: worstS };
-    return {
-      cols: S,
-      m,
-      info,
-      valid: () => this.version === version,
-      solve: (b: Float64Array): void => {
-        // staged beside the factor when it lives in a WebAssembly memory (no copy in the kernel)
-        const scratch = triScratch(this.L);
-        const y = scratch !== null && scratch.length >= m ? scratch : new Float64Array(m);
-        scatterPerm(b, perm, y, m);
-        choleskySolveStrided(this.L, m, y, this.cap);
-        gatherPerm(y, perm, b, m);
-      },
-    };
+    return new IncrementalHandle(this, version, S, m, info, perm);
+  }
+
+  /** @internal `IncrementalHandle.valid`: the factor has not moved on since `version`. */
+  isVersion(version: number): boolean {
+    return this.version === version;
+  }
+
+  /** @internal `IncrementalHandle.solve`: M x = b in place, b in S order, `perm` its factor rows. */
+  solvePermuted(perm: Int32Array, m: number, b: Float64Array): void {
+    // staged beside the factor when it lives in a WebAssembly memory (no copy in the kernel)
+    const scratch = triScratch(this.L);
+    const y = scratch !== null && scratch.length >= m ? scratch : new Float64Array(m);
+    scatterPerm(b, perm, y, m);
+    choleskySolveStrided(this.L, m, y, this.cap);
+    gatherPerm(y, perm, b, m);
   }
 
   /**
@@ -448,6 +523,26 @@ export class IncrementalCholesky {
   extendedInfo(extra: Int32Array): CholeskyInfo {
     const m0 = this.order.length;
     const base = this.lastScan;
+    if (extra.length === 1 && this.cache !== null && base.version === this.version && base.to === m0 && m0 > 0) {
+      // one feature (the usual kink): its row and pivot in row m0 of L, past the factor's rows, in
+      // one kernel call (the operations of `append`, the same bits), combined with the handle's
+      // scan; the factor's rows and bookkeeping are not touched (no append and removal; round hg7)
+      const j = extra[0]!;
+      this.ensureCap(m0 + 1);
+      this.cachedRow(j, m0);
+      const dj = this.d.colNormsSq[j]! / this.d.nRows;
+      const one = this.oneD;
+      one[0] = dj;
+      const raw = this.oneRaw;
+      if (!triAppendRows(this.L, m0, 1, this.cap, one, this.rankTol, raw)) raw[0] = choleskyAppendInPlace(this.L, m0, this.cap, dj, this.rankTol);
+      const l = this.L[m0 * this.cap + m0]!;
+      const ratio = Number.isNaN(raw[0]!) ? (l * l) / (dj > 0 ? dj : 1) : raw[0]!;
+      const first = !(ratio < base.minRatio);
+      return this.infoOf({
+        minRatio: first ? base.minRatio : ratio, worst: first ? base.worst : m0,
+        lmax: Math.max(base.lmax, l), lmin: Math.min(base.lmin, l), version: this.version, to: m0 + 1,
+      });
+    }
     for (let t = 0; t < extra.length; t++) this.append(extra[t]!);
     let info: CholeskyInfo;
     if (base.version === this.version && base.to === m0 && m0 > 0) {

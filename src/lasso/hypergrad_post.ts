@@ -300,6 +300,103 @@ function residualStepWasm(e: WasmEngine, n: number, S: Int32Array, delta: Float6
 }
 
 /**
+ * What `factorOn` reads, one object per `refineAndDiagnose` call. The factor, the correlation and
+ * the `fitted` getter were closures made at every call: under tsx (esbuild's keepNames: the tests,
+ * the benches) each closure costs an `Object.defineProperty` of its name per call, ≈ 6 µs per solve
+ * for the six of the squared loss (round hg7); module functions cost nothing per call.
+ */
+interface FactorJob {
+  readonly ctx: RefineContext;
+  readonly gram: GramCache | null;
+  readonly incr: IncrementalCholesky | null;
+  /** Lasso / weighted Lasso with the problem's rank tolerance: the incremental factor. */
+  readonly incremental: boolean;
+  readonly beta: Float64Array;
+  readonly squared: boolean;
+  readonly l2: number;
+  readonly rankTol: number;
+  readonly tm: PostTimings;
+}
+
+/** The factor of M on `cols` (weights w or null), its time added to `job.tm.factorMs`. */
+function factorOn(job: FactorJob, cols: Int32Array, w: Float64Array | null): SupportFactor {
+  const f0 = performance.now();
+  try {
+    return factorOnRaw(job, cols, w);
+  } finally {
+    job.tm.factorMs += performance.now() - f0;
+  }
+}
+
+/** `factorOn` without the timing: incremental (Lasso) or a fresh rank-revealing factorisation. */
+function factorOnRaw(job: FactorJob, cols: Int32Array, w: Float64Array | null): SupportFactor {
+  if (job.incremental && w === null) return job.incr!.syncTo(cols, job.beta);
+  const ctx = job.ctx;
+  const sys: SupportSystem = { d: ctx.design, cols, ones: !job.squared && ctx.fitIntercept, w, ridge: job.l2 };
+  const M = buildSystemMatrix(sys, w === null ? job.gram : null);
+  const m = cols.length + (sys.ones ? 1 : 0);
+  const info = choleskyRankRevealing(M, m, job.rankTol);
+  return denseFactor(cols, m, M, info);
+}
+
+/** Whether a system of order m is solved through a Cholesky factor (else CG). */
+function useCholesky(opts: InnerOptions, cholMax: number, m: number): boolean {
+  return opts.linearSolver === 'cholesky' || (opts.linearSolver !== 'cg' && m <= cholMax);
+}
+
+/** c_j = X_c,jᵀr/n for every feature (squared loss, a full pass over X). */
+function corrAllSquared(d: PreparedDesign, residual: Float64Array, n: number, p: number, c: Float64Array): void {
+  colDots(d, residual, vecSum(n, residual), null, p, c);
+  for (let j = 0; j < p; j++) c[j]! /= n;
+}
+
+/** The training predictions ŷ = y − r of the squared loss, made on the first read of `fitted`. */
+interface LazyFitted {
+  readonly y: Float64Array;
+  readonly residual: Float64Array;
+  readonly n: number;
+  value: Float64Array | null;
+}
+
+/** Getter of `Refined.fitted` (bound to its `LazyFitted`). */
+function fittedValue(this: LazyFitted): Float64Array {
+  if (this.value === null) {
+    const v = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) v[i] = this.y[i]! - this.residual[i]!;
+    this.value = v;
+  }
+  return this.value;
+}
+
+/**
+ * The diagnostics' c_j = X_c,jᵀr_new/n for the features the solver's last gap check does not
+ * certify (see the comment at the call in `refineAndDiagnose`): marks the certified ones in
+ * `certified`, writes c on the others (listed ascending in the scratch `todo`), returns their count.
+ */
+function corrCheckedSquared(
+  ctx: RefineContext, residual: Float64Array, beta: Float64Array, l1: Float64Array, kinkTol: number, stepNorm: number,
+  ck: SolverCheck, certified: Uint8Array, c: Float64Array,
+): number {
+  const d = ctx.design;
+  const n = ctx.n;
+  const p = ctx.p;
+  const eps = 2.220446049250313e-16;
+  const rr = sumSquares(residual, n);
+  // rounding of the solver's dot products (|fl(xᵀr) − xᵀr| ≤ γ_n‖x‖‖r‖) and of the residual
+  const slack = 4 * (n + 2) * eps * Math.sqrt(rr) + (ck.err ?? 0);
+  const near = stepNorm + slack;
+  const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
+  const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
+  const todo = postScratch(p).todo;
+  // Lasso, elastic net: one penalty
+  const uniformL1 = ctx.model === 'lasso' || ctx.model === 'enet';
+  const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound ?? noBounds(p), near, far, n * shrink, certified, todo);
+  colDots(d, residual, vecSum(n, residual), todo, m, c);
+  divideAt(c, todo, m, n);
+  return m;
+}
+
+/**
  * Refines (β, intercept, residual) in place on the support and computes the invertibility
  * diagnostics (see the file header). `gram` / `incr`: the problem's Gram cache and incremental
  * factor (squared loss), or null. `support`: supportOf(β) when the caller has it (the solver's
@@ -318,7 +415,6 @@ export function refineAndDiagnose(
   const kinkTol = opts.kinkTol ?? 1e-6;
   const rankTol = opts.rankTol ?? 1e-10;
   const cholMax = opts.choleskyMax ?? 800;
-  const useChol = (m: number): boolean => opts.linearSolver === 'cholesky' || (opts.linearSolver !== 'cg' && m <= cholMax);
   const squared = ctx.model !== 'logreg';
   let S = support ?? supportOf(beta);
   const c = postScratch(p).c;
@@ -341,28 +437,9 @@ export function refineAndDiagnose(
   const tStart = performance.now();
   let tRefEnd = tStart;
   let fRefEnd = 0;
-  const factorOn = (cols: Int32Array, w: Float64Array | null): SupportFactor => {
-    const f0 = performance.now();
-    try {
-      return factorOnRaw(cols, w);
-    } finally {
-      tm.factorMs += performance.now() - f0;
-    }
-  };
-  const factorOnRaw = (cols: Int32Array, w: Float64Array | null): SupportFactor => {
-    if (incremental && w === null) return incr!.syncTo(cols, beta);
-    const sys: SupportSystem = { d, cols, ones: !squared && ctx.fitIntercept, w, ridge: l2 };
-    const M = buildSystemMatrix(sys, w === null ? gram : null);
-    const m = cols.length + (sys.ones ? 1 : 0);
-    const info = choleskyRankRevealing(M, m, rankTol);
-    return denseFactor(cols, m, M, info);
-  };
+  const job: FactorJob = { ctx, gram, incr, incremental, beta, squared, l2, rankTol, tm };
 
   if (squared) {
-    const corrAll = (): void => {
-      colDots(d, residual, vecSum(n, residual), null, p, c);
-      for (let j = 0; j < p; j++) c[j]! /= n;
-    };
     // ‖X_cΔ‖ of the accepted refinement step (0: no step)
     let stepNorm = 0;
     // The certificate from the solver's last gap check instead of a full pass over X (the pass is
@@ -375,24 +452,8 @@ export function refineAndDiagnose(
     // A feature off the support whose bound is below n·l_j·(1 − 2·kinkTol) is certified: neither a
     // kink nor a KKT violator (its ratio |c_j|/l_j < 1 − kinkTol never enters `kkt`, clamped at 0).
     // Every other feature (the support, unpenalised ones, those near the kink, the unchecked) gets
-    // X_c,jᵀr_new recomputed exactly. `certified[j] = 1` marks the skipped ones for the scan below.
-    const corrChecked = (ck: SolverCheck): void => {
-      const eps = 2.220446049250313e-16;
-      const rr = sumSquares(residual, n);
-      // rounding of the solver's dot products (|fl(xᵀr) − xᵀr| ≤ γ_n‖x‖‖r‖) and of the residual
-      const slack = 4 * (n + 2) * eps * Math.sqrt(rr) + (ck.err ?? 0);
-      const near = stepNorm + slack;
-      const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
-      const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
-      const todo = postScratch(p).todo;
-      // Lasso, elastic net: one penalty
-      const uniformL1 = ctx.model === 'lasso' || ctx.model === 'enet';
-      const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound ?? noBounds(p), near, far, n * shrink, certified!, todo);
-      recomputed = m;
-      checkedList = todo.subarray(0, m);
-      colDots(d, residual, vecSum(n, residual), todo, m, c);
-      divideAt(c, todo, m, n);
-    };
+    // X_c,jᵀr_new recomputed exactly (`corrCheckedSquared`, after the refinement). `certified[j] = 1`
+    // marks the skipped ones for the scan below.
     if (refine && S.length > 0) {
       // one Newton step on the support with the signs fixed: F(β_S) = −c_S + l_S∘s + λ₂β_S is
       // affine in β_S, so M Δ = −F gives the exact minimiser on this orthant face (up to rounding)
@@ -405,8 +466,8 @@ export function refineAndDiagnose(
       const fmax = restrictedRhs(S, c, n, l1, l2, beta, rhs);
       let ok = fmax > 0;
       if (ok) {
-        if (useChol(s)) {
-          factor = factorOn(S, null);
+        if (useCholesky(opts, cholMax, s)) {
+          factor = factorOn(job, S, null);
           ok = factor.info.ok;
           if (ok) factor.solve(rhs);
         } else {
@@ -427,8 +488,9 @@ export function refineAndDiagnose(
     fRefEnd = tm.factorMs;
     if (checks && check !== null) {
       certified = postScratch(p).certified.fill(0);
-      corrChecked(check);
-    } else if (checks) corrAll();
+      recomputed = corrCheckedSquared(ctx, residual, beta, l1, kinkTol, stepNorm, check, certified, c);
+      checkedList = postScratch(p).todo.subarray(0, recomputed);
+    } else if (checks) corrAllSquared(d, residual, n, p, c);
     if (d.centered) intercept = ctx.yMean - gatherDot(S, d.colMeans, beta);
   } else {
     // logistic: c = −∇L = X_jᵀ(z − σ(a))/n ; Newton on (β_S, b)
@@ -488,8 +550,8 @@ export function refineAndDiagnose(
         bestF = fmax;
         const w = hWeights();
         lastF = undefined;
-        if (useChol(m)) {
-          const f = factorOn(S, w);
+        if (useCholesky(opts, cholMax, m)) {
+          const f = factorOn(job, S, w);
           if (!f.info.ok) break;
           f.solve(rhs);
           lastF = f;
@@ -570,13 +632,13 @@ export function refineAndDiagnose(
     } else if (mE > 0 && mE <= cholMax) {
       rankCheck = 'cholesky';
       let info: CholeskyInfo;
-      if (!factor || !factor.valid() || !sameCols(factor.cols, S)) factor = factorOn(S, squared ? null : weights!);
+      if (!factor || !factor.valid() || !sameCols(factor.cols, S)) factor = factorOn(job, S, squared ? null : weights!);
       if (sameCols(E, S)) {
         info = factor.info;
       } else if (incremental) {
         info = incr!.extendedInfo(kinks);
       } else {
-        info = factorOn(E, squared ? null : weights!).info;
+        info = factorOn(job, E, squared ? null : weights!).info;
       }
       minPivotRatio = info.minPivotRatio;
       conditionEstimate = info.conditionEstimate;
@@ -591,19 +653,11 @@ export function refineAndDiagnose(
   }
   // squared loss: ŷ = y − r, made on first read (a getter that holds y and r only, not the factor):
   // CV folds never read it, so no n-vector per solve (issue 12); logreg: the linear predictor
-  let fittedV: Float64Array | null = null;
+  const fitted: LazyFitted = { y: ctx.y, residual, n, value: null };
   if (!squared) {
-    fittedV = new Float64Array(n);
-    fittedV.set(a!);
+    fitted.value = new Float64Array(n);
+    fitted.value.set(a!);
   }
-  const yRaw = ctx.y;
-  const fittedOf = (): Float64Array => {
-    if (fittedV === null) {
-      fittedV = new Float64Array(n);
-      for (let i = 0; i < n; i++) fittedV[i] = yRaw[i]! - residual[i]!;
-    }
-    return fittedV;
-  };
   const diagnostics: HypergradDiagnostics = {
     supportSize: S.length,
     equicorrelationSize: checks ? E.length : -1,
@@ -623,7 +677,7 @@ export function refineAndDiagnose(
   tm.checkedFeatures = checks ? recomputed : 0;
   tm.checksMs = tEnd - tRefEnd - (tm.factorMs - fRefEnd);
   const out = { beta, intercept, support: S, residual, diagnostics, timings: tm } as Omit<Refined, 'fitted'> as Refined;
-  Object.defineProperty(out, 'fitted', { get: fittedOf, enumerable: true, configurable: true });
+  Object.defineProperty(out, 'fitted', { get: fittedValue.bind(fitted), enumerable: true, configurable: true });
   if (factor && sameCols(factor.cols, S)) out.factor = factor;
   if (weights) out.weights = weights;
   return out;

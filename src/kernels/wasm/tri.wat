@@ -355,4 +355,88 @@
     (f64.store offset=8 (local.get $ss) (local.get $q1))
     (f64.store offset=16 (local.get $ss) (local.get $q2))
   )
+  ;; append(l, st, m, q, p, tol): the rows m .. m+q−1 of L hold the Gram entries of q new features
+  ;; against the m factored ones and against each other (row m+e: entries 0 .. m+e); p points to
+  ;; 3q + 1 scratch entries with d_e = M_ee at p[e]. Substitutes the new rows against the m rows
+  ;; (four per pass: sub4, then sub3 / sub2 / sub1 for the rest; Σ_t L[m+e, t]² at p[q + e]), then
+  ;; each new row against the new rows before it (sub1) and writes its pivot √(d_e − ‖l‖²), floored
+  ;; at tol·d_e (d_e ≤ 0: tol) and at 1e-300, with the raw pivot ratio max(0, (d_e − ‖l‖²)/d_e) at
+  ;; p[2q + e] when it floored (else NaN). The kernels and the operations of
+  ;; `choleskyAppendRowsInPlace` / `newRowsTail` / `setPivot` (cholesky_update.ts) in the same
+  ;; order, hence the same bits, in one call where those made one per four rows, one per new row
+  ;; and the pivots in JavaScript (round hg7).
+  (func $append (export "append") (param $l i32) (param $st i32) (param $m i32) (param $q i32) (param $p i32) (param $tol f64)
+    (local $e i32) (local $rest i32) (local $ssp i32) (local $tmp i32) (local $me i32)
+    (local $s f64) (local $d f64) (local $piv f64) (local $ref f64) (local $raw f64)
+    (local.set $ssp (i32.add (local.get $p) (i32.shl (local.get $q) (i32.const 3))))
+    (local.set $tmp (i32.add (local.get $p) (i32.mul (local.get $q) (i32.const 24))))
+    ;; against the m factored rows, four new rows per pass
+    (block $d4
+      (loop $l4
+        (br_if $d4 (i32.ge_s (i32.add (local.get $e) (i32.const 3)) (local.get $q)))
+        (call $sub4 (local.get $l) (local.get $st) (local.get $m) (i32.add (local.get $m) (local.get $e))
+          (i32.add (local.get $ssp) (i32.shl (local.get $e) (i32.const 3))))
+        (local.set $e (i32.add (local.get $e) (i32.const 4)))
+        (br $l4)))
+    (local.set $rest (i32.sub (local.get $q) (local.get $e)))
+    (if (i32.eq (local.get $rest) (i32.const 3))
+      (then (call $sub3 (local.get $l) (local.get $st) (local.get $m) (i32.add (local.get $m) (local.get $e))
+        (i32.add (local.get $ssp) (i32.shl (local.get $e) (i32.const 3))))))
+    (if (i32.eq (local.get $rest) (i32.const 2))
+      (then (call $sub2 (local.get $l) (local.get $st) (local.get $m) (i32.add (local.get $m) (local.get $e))
+        (i32.add (local.get $ssp) (i32.shl (local.get $e) (i32.const 3))))))
+    (if (i32.eq (local.get $rest) (i32.const 1))
+      (then (call $sub1 (local.get $l) (local.get $st) (i32.const 0) (local.get $m) (i32.add (local.get $m) (local.get $e))
+        (i32.add (local.get $ssp) (i32.shl (local.get $e) (i32.const 3))))))
+    ;; the new rows against each other, in order, each with its pivot
+    (local.set $e (i32.const 0))
+    (block $dt
+      (loop $lt
+        (br_if $dt (i32.ge_s (local.get $e) (local.get $q)))
+        (local.set $me (i32.add (local.get $m) (local.get $e)))
+        (local.set $s (f64.load (i32.add (local.get $ssp) (i32.shl (local.get $e) (i32.const 3)))))
+        (if (i32.gt_s (local.get $e) (i32.const 0))
+          (then
+            (call $sub1 (local.get $l) (local.get $st) (local.get $m) (local.get $me) (local.get $me) (local.get $tmp))
+            (local.set $s (f64.add (local.get $s) (f64.load (local.get $tmp))))))
+        (local.set $d (f64.load (i32.add (local.get $p) (i32.shl (local.get $e) (i32.const 3)))))
+        (local.set $piv (f64.sub (local.get $d) (local.get $s)))
+        (local.set $ref (select (local.get $d) (f64.const 1) (f64.gt (local.get $d) (f64.const 0))))
+        (local.set $raw (f64.const nan))
+        (if (i32.eqz (f64.gt (local.get $piv) (f64.mul (local.get $tol) (local.get $ref))))
+          (then
+            (local.set $raw (f64.max (f64.const 0) (f64.div (local.get $piv) (local.get $ref))))
+            (local.set $piv (f64.max (f64.mul (local.get $tol) (local.get $ref)) (f64.const 1e-300)))))
+        (f64.store
+          (i32.add (i32.add (local.get $l) (i32.shl (i32.mul (local.get $me) (local.get $st)) (i32.const 3))) (i32.shl (local.get $me) (i32.const 3)))
+          (f64.sqrt (local.get $piv)))
+        (f64.store (i32.add (local.get $p) (i32.shl (i32.add (i32.shl (local.get $q) (i32.const 1)) (local.get $e)) (i32.const 3))) (local.get $raw))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $lt))))
+  ;; delmany(l, st, m, kp, count, x): deletes the rows / columns k_u of the factor of order m, the
+  ;; positions k_0 < … < k_{count−1} stored as f64 at kp, the last first (the earlier positions do not
+  ;; move); each as `triDelete` does it: x ← L[k+1.., k] (at x, m − k − 1 entries), `rot` on the
+  ;; trailing block, `compact` (the same operations, hence the same bits, in one call; round hg7).
+  (func $delmany (export "delmany") (param $l i32) (param $st i32) (param $m i32) (param $kp i32) (param $count i32) (param $x i32)
+    (local $u i32) (local $k i32) (local $len i32) (local $i i32)
+    (local.set $u (local.get $count))
+    (block $done
+      (loop $lu
+        (br_if $done (i32.eqz (local.get $u)))
+        (local.set $u (i32.sub (local.get $u) (i32.const 1)))
+        (local.set $k (i32.trunc_f64_s (f64.load (i32.add (local.get $kp) (i32.shl (local.get $u) (i32.const 3))))))
+        (local.set $len (i32.sub (i32.sub (local.get $m) (local.get $k)) (i32.const 1)))
+        (local.set $i (i32.const 0))
+        (block $dg
+          (loop $lg
+            (br_if $dg (i32.ge_s (local.get $i) (local.get $len)))
+            (f64.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))
+              (f64.load (i32.add (local.get $l)
+                (i32.shl (i32.add (i32.mul (i32.add (i32.add (local.get $k) (i32.const 1)) (local.get $i)) (local.get $st)) (local.get $k)) (i32.const 3)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $lg)))
+        (call $rot (local.get $l) (local.get $st) (i32.add (local.get $k) (i32.const 1)) (local.get $len) (local.get $x))
+        (call $compact (local.get $l) (local.get $st) (local.get $m) (local.get $k))
+        (local.set $m (i32.sub (local.get $m) (i32.const 1)))
+        (br $lu))))
 )
