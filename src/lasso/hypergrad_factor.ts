@@ -23,10 +23,10 @@ function gatherPerm(y: Float64Array, perm: Int32Array, b: Float64Array, m: numbe
   for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
 }
 
-/** The diagonal M[t·m + t], t < m. */
-function diagonalOf(M: Float64Array, m: number): Float64Array {
+/** The diagonal M[t·ld + t], t < m (row stride ld). */
+function diagonalOf(M: Float64Array, m: number, ld: number): Float64Array {
   const d = new Float64Array(m);
-  for (let t = 0; t < m; t++) d[t] = M[t * m + t]!;
+  for (let t = 0; t < m; t++) d[t] = M[t * ld + t]!;
   return d;
 }
 
@@ -363,19 +363,20 @@ export class IncrementalCholesky {
     const cache = this.cache!;
     cache.ensure(S, null);
     const order = beta === undefined ? S : byMagnitude(S, beta);
-    const M = new Float64Array(m * m);
-    cache.block(order, M, m);
     const raw = new Float64Array(m);
     this.ensureCap(m);
     const cap = this.cap;
     if (triScratch(this.L) !== null) {
-      // a factor in its kernel memory: factored in place, row after row, by the SIMD substitution
-      // kernel (choleskyAppendRowsInPlace onto an empty factor; the same pivots up to the order of
-      // the sums) — the blocked JavaScript factorisation's panel loops, packing and gemm calls run
-      // unoptimised in a cold process (issue 12, round cold1)
-      copyLower(M, m, this.L, cap);
-      choleskyAppendRowsInPlace(this.L, 0, m, cap, diagonalOf(M, m), this.rankTol, raw);
+      // a factor in its kernel memory: the Gram block written straight into its rows (no m×m
+      // array, no copy) and factored in place, row after row, by the SIMD substitution kernel
+      // (choleskyAppendRowsInPlace onto an empty factor; the same pivots up to the order of the
+      // sums) — the blocked JavaScript factorisation's panel loops, packing and gemm calls run
+      // unoptimised in a cold process (issue 12, round cold1); the strict upper triangle is not read
+      cache.block(order, this.L, cap);
+      choleskyAppendRowsInPlace(this.L, 0, m, cap, diagonalOf(this.L, m, cap), this.rankTol, raw);
     } else {
+      const M = new Float64Array(m * m);
+      cache.block(order, M, m);
       choleskyRankRevealing(M, m, this.rankTol, raw);
       copyLower(M, m, this.L, cap); // a loop here made V8 deoptimise `bulk` at every call
     }
