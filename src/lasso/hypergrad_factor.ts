@@ -371,8 +371,8 @@ export class IncrementalCholesky {
       // array, no copy) and factored in place, row after row, by the SIMD substitution kernel
       // (choleskyAppendRowsInPlace onto an empty factor; the same pivots up to the order of the
       // sums) — the blocked JavaScript factorisation's panel loops, packing and gemm calls run
-      // unoptimised in a cold process (issue 12, round cold1); the strict upper triangle is not read
-      cache.block(order, this.L, cap);
+      // unoptimised in a cold process (issue 12, round cold1); only the lower triangle is read
+      cache.block(order, this.L, cap, true);
       choleskyAppendRowsInPlace(this.L, 0, m, cap, diagonalOf(this.L, m, cap), this.rankTol, raw);
     } else {
       const M = new Float64Array(m * m);
