@@ -242,6 +242,42 @@ export function designRawDots(x: Float64Array, n: number, p: number, v: Float64A
   return s.slice(0, p);
 }
 
+/**
+ * Kernels over the values of a design memory read in place — the engine module's `dot4` and
+ * `axpy4` on columns of X at byte offsets — with a staging area for their vector operands at the
+ * end of the memory, past X. The held-out rows of `nsdiff lasso tune`'s CV folds stay in the
+ * parsed design: their predictions and pull-backs run in WebAssembly from the first call instead
+ * of in JavaScript that is not optimised yet (issue 12, round cold1).
+ */
+export interface DesignKernels {
+  /** `len` float64 past X (valid until the memory is adopted); byte offset `stage.byteOffset`. */
+  readonly stage: Float64Array;
+  readonly dot4: WasmEngine['dot4'];
+  readonly axpy4: WasmEngine['axpy4'];
+}
+
+/** The kernels last handed out per design memory (a larger `len` makes a new staging view). */
+const designKernelCache = new WeakMap<PoolSlot, DesignKernels>();
+
+/**
+ * `DesignKernels` for `x` (a `createDesignMemory` array not adopted yet, whose memory holds `len`
+ * more float64 past it) while the backend allows WebAssembly; else null (the caller's loops).
+ *
+ * @example
+ * const k = designKernels(X.data, 8 + rows); // null: JavaScript
+ */
+export function designKernels(x: Float64Array, len: number): DesignKernels | null {
+  const slot = designSlots.get(x.buffer as ArrayBuffer);
+  if (slot === undefined || x.byteOffset !== 0 || !useWasm()) return null;
+  const kept = designKernelCache.get(slot);
+  if (kept !== undefined && kept.stage.length >= len) return kept;
+  const st = designStage(x, len);
+  if (st === null) return null;
+  const k: DesignKernels = { stage: st.stage, dot4: st.ex.dot4 as WasmEngine['dot4'], axpy4: st.ex.axpy4 as WasmEngine['axpy4'] };
+  designKernelCache.set(slot, k);
+  return k;
+}
+
 /** The engine views of an n×p design in `slot`'s memory. */
 function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngine; x: Float64Array } {
   // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv | blk | r0
