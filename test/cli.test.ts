@@ -9,6 +9,8 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
+import { loadData } from '../src/cli/data_source.js';
+import { checkedDesign } from '../src/lasso/design.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nsdiff-cli-'));
 
@@ -163,6 +165,14 @@ test('data checks: too few rows, overflowing magnitudes, constant columns (--dro
   const err = refuses(['lasso', 'tune', '--data', join(dir, 'absent.csv'), '--target', 'y'], /cannot read .*absent\.csv: no such file or directory \(ENOENT\)$/m);
   assert.equal(err.match(/ENOENT/g)!.length, 1);
   refuses(['lasso', 'tune', '--data', csv('zero2.csv', 20, 7, (l) => l.forEach((_, i) => i > 0 && (l[i] = l[i]!.replace(/[^,]*$/, '0')))), '--target', 'y'], /constant|zero/i);
+});
+
+test('the magnitude check establishes finiteness: the loaded X is not scanned again by the library (checkedDesign returns it as it is)', () => {
+  const { train } = loadData({ data: csv('fin.csv', 12, 3), target: 'y' });
+  assert.equal(checkedDesign(train.X, 'tuneLasso'), train.X);
+  // a design that did not come through the check is scanned and returned as a fresh record
+  const other = { ...train.X };
+  assert.notEqual(checkedDesign(other, 'tuneLasso'), other);
 });
 
 test('every bundled dataset works with every subcommand (constant columns of digits dropped, said on stderr)', () => {

@@ -262,3 +262,38 @@ test('several features leaving at once (one kernel call, one bookkeeping pass) =
     });
   }
 });
+
+test('a fresh factor of a support beyond the blocked order: row appends in its WebAssembly memory and the blocked factorisation of plain arrays solve alike and report a dependent column alike', () => {
+  const n = 200, p = 160;
+  const g = rng(21);
+  const Z = g.normal([n, p]).data;
+  const data = new Float64Array(n * p);
+  for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) data[j * n + i] = Z[i * p + j]! + 0.3 * Z[i * p]!;
+  data.copyWithin(7 * n, 3 * n, 4 * n); // column 7 = column 3: X_S rank deficient when both are in S
+  const S = Int32Array.from({ length: 130 }, (_, t) => t + 10); // 130 ≥ the blocked order (96)
+  const Sdep = Int32Array.from({ length: 120 }, (_, t) => t); // holds columns 3 and 7
+  const b = Float64Array.from({ length: S.length }, (_, t) => Math.sin(1 + t));
+  const res: { x: Float64Array; ok: boolean; worst: number; ratio: number }[] = [];
+  for (const be of kernelBackends) {
+    onKernelBackend(be, () => {
+      const d = prepareDesign(denseDesign(data, n, p), { center: true });
+      const incr = new IncrementalCholesky(d, 1e-10, 64, new GramCache(d));
+      const f = incr.syncTo(S);
+      const x = Float64Array.from(b);
+      f.solve(x);
+      assert.ok(relErr(x, freshSolve(d, S, b)) <= 1e-12, `${be}: ${relErr(x, freshSolve(d, S, b))}`);
+      assert.ok(f.info.ok);
+      const dep = new IncrementalCholesky(d, 1e-10, 64, new GramCache(d));
+      const fd = dep.syncTo(Sdep);
+      res.push({ x, ok: fd.info.ok, worst: fd.info.worstIndex, ratio: fd.info.minPivotRatio });
+      dep.dispose();
+      incr.dispose();
+    });
+  }
+  for (const r of res) {
+    assert.equal(r.ok, false);
+    assert.equal(r.worst, 7); // the later of the two equal columns (rows in S's order)
+    assert.ok(r.ratio <= 1e-10);
+    assert.ok(relErr(r.x, res[0]!.x) <= 1e-12);
+  }
+});

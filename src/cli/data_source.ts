@@ -7,7 +7,8 @@
  */
 import { DataFormatError, InvalidArgumentError } from '../core/errors.js';
 import { rng } from '../core/rng.js';
-import { createDesignMemory } from '../kernels/wasm_lasso.js';
+import { createDesignMemory, designColMaxAbs } from '../kernels/wasm_lasso.js';
+import { markFiniteDesign } from '../lasso/design.js';
 import { loadCsv, loadCsvPair, loadLibsvm } from '../data/files.js';
 import { datasetNames, loadDataset, type DatasetName } from '../data/datasets.js';
 import { constantColumns, type Dataset, type DesignMatrix } from '../data/dataset.js';
@@ -213,9 +214,15 @@ function checkMagnitudes(ds: Dataset, description: string): void {
   check(my, () => `the target ${ds.targetName}`);
   const X = ds.X;
   const p = X.nCols;
+  // every column's largest |x| is at most MAX_MAGNITUDE (NaN fails the test): all values are
+  // finite, and the library's own finiteness scan of X (checkedDesign) is skipped
+  let finite = true;
+  // X parsed into a design memory (lasso tune): the maxima in WebAssembly (exact: the same values)
+  const maxAbs = X.kind === 'dense' ? designColMaxAbs(X.data, X.nRows, p) : null;
   for (let j = 0; j < p; j++) {
     let m = 0;
-    if (X.kind === 'dense') {
+    if (maxAbs !== null) m = maxAbs[j]!;
+    else if (X.kind === 'dense') {
       const a = X.data;
       for (let i = j * X.nRows, e = i + X.nRows; i < e; i++) m = Math.max(m, Math.abs(a[i]!));
     } else {
@@ -223,7 +230,9 @@ function checkMagnitudes(ds: Dataset, description: string): void {
       for (let k = X.indptr[j]!, e = X.indptr[j + 1]!; k < e; k++) m = Math.max(m, Math.abs(v[k]!));
     }
     if (m > MAX_MAGNITUDE || (m > 0 && m < 1 / MAX_MAGNITUDE)) check(m, () => `column ${ds.featureNames[j] ?? j + 1}`);
+    if (!(m <= MAX_MAGNITUDE)) finite = false;
   }
+  if (finite) markFiniteDesign(X, 'loadData');
 }
 
 /** The columns `keep` of a dataset (dense or CSC), names kept. */

@@ -42,7 +42,7 @@ import { sigmoidScalar as sigmoid, softplusScalar as log1pExp } from '../ops/una
 import { lasso, offerResidual } from '../lasso/cd.js';
 import { checkTarget, makeTarget, toSignedLabels } from '../lasso/models.js';
 import { checkedDesign, disposeDesign, isPreparedDesign, prepareRows, resolveDesign, type PreparedDesign } from '../lasso/design.js';
-import { createEngine, isDesignMemory, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
+import { createEngine, designRawDots, isDesignMemory, releaseEngine, spareView } from '../kernels/wasm_lasso.js';
 import {
   foldStatistics, installFoldGrams, installFullGram, lazyFoldDesign, releaseValidationGram, validationMse,
   type FoldStatistics, type FoldTarget, type FullGram, type ValidationGram,
@@ -1056,10 +1056,12 @@ export function rawLambdaMax(X: DesignMatrix, y: Float64Array, model: SparseMode
   }
   let best = 0;
   const centred = fitIntercept && model !== 'logreg';
+  // X parsed into a design memory (lasso tune): the products in WebAssembly, the same bits
+  const dots = X.kind === 'dense' ? designRawDots(X.data, n, X.nCols, v) : null;
   for (let j = 0; j < X.nCols; j++) {
     // a column with zero (centred) norm carries no information: skipped, as the solvers do
     if (columnIsNull(X, j, centred)) continue;
-    best = Math.max(best, Math.abs(rawColDot(X, j, v)));
+    best = Math.max(best, Math.abs(dots !== null ? dots[j]! : rawColDot(X, j, v)));
   }
   return (best / n) * (model === 'logreg' ? 0.5 : 1);
 }

@@ -3,7 +3,7 @@
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
  * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, the block
  * epochs' `dot4`/`axpy4`/`axpydot4` (and `axpy1dot4`–`axpy3dot4` for updates with zero coefficients)/`gram4` and their fused-gap-check twins `dot4r0`/`axpydot4r0`, the first check's `dotgram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`,
- * the symmetric quadratic form `symquad`),
+ * the symmetric quadratic form `symquad`, the design memory's column scans `colmaxabs` / `rawdots`),
  * and a pool of engine memories.
  *
  * Interface: `createCscEngine(n, p, nnz)` is the same for CSC designs (kernel `cepoch`);
@@ -192,6 +192,90 @@ export function adoptEngine(x: Float64Array, n: number, p: number): { engine: Wa
 /** True when `x` can be prepared in place by `adoptEngine` (a `createDesignMemory` array not adopted yet). */
 export function isDesignMemory(x: Float64Array): boolean {
   return designSlots.has(x.buffer as ArrayBuffer) && x.byteOffset === 0;
+}
+
+/**
+ * A staging area of `len` float64 at the end of the design memory holding `x` (a
+ * `createDesignMemory` array not adopted yet), past x, with the module's exports; null when x is
+ * no such array, the memory has no room, or the backend is 'js'.
+ */
+function designStage(x: Float64Array, len: number): { stage: Float64Array; ex: Record<string, unknown> } | null {
+  const slot = designSlots.get(x.buffer as ArrayBuffer);
+  if (slot === undefined || x.byteOffset !== 0 || !useWasm()) return null;
+  const total = slot.memory.buffer.byteLength >>> 3;
+  if (x.length + len > total) return null;
+  return { stage: new Float64Array(slot.memory.buffer, (total - len) * 8, len), ex: slot.inst.exports as Record<string, unknown> };
+}
+
+/**
+ * max_i |X_ij| for every column of the n×p column-major `x` (NaN for a column holding a NaN),
+ * computed in WebAssembly when `x` is a design memory (`createDesignMemory`, not adopted yet; the
+ * CLI's parsed CSV), else null (the caller runs its own loop; the values are exact either way).
+ * In a cold process a JavaScript pass over the data runs unoptimised (issue 12, round cold1).
+ *
+ * @example
+ * const m = designColMaxAbs(X.data, n, p); // null: JavaScript
+ */
+export function designColMaxAbs(x: Float64Array, n: number, p: number): Float64Array | null {
+  if (x.length < n * p) return null;
+  const st = designStage(x, p);
+  if (st === null) return null;
+  (st.ex.colmaxabs as (x: number, n: number, p: number, out: number) => void)(0, n, p, st.stage.byteOffset);
+  return st.stage.slice(0, p);
+}
+
+/**
+ * X_jᵀv for every column of the n×p column-major `x` in a design memory (see
+ * {@link designColMaxAbs}), summed as lasso/hypergrad.ts `rawColDot` sums (even and odd rows
+ * apart, then added): the same bits; null when `x` is not a design memory.
+ *
+ * @example
+ * const d = designRawDots(X.data, n, p, v); // null: JavaScript
+ */
+export function designRawDots(x: Float64Array, n: number, p: number, v: Float64Array): Float64Array | null {
+  if (x.length < n * p || v.length < n) return null;
+  const st = designStage(x, n + p);
+  if (st === null) return null;
+  const s = st.stage;
+  s.set(v.subarray(0, n), p);
+  (st.ex.rawdots as (x: number, n: number, p: number, v: number, out: number) => void)(0, n, p, s.byteOffset + 8 * p, s.byteOffset);
+  return s.slice(0, p);
+}
+
+/**
+ * Kernels over the values of a design memory read in place — the engine module's `dot4` and
+ * `axpy4` on columns of X at byte offsets — with a staging area for their vector operands at the
+ * end of the memory, past X. The held-out rows of `nsdiff lasso tune`'s CV folds stay in the
+ * parsed design: their predictions and pull-backs run in WebAssembly from the first call instead
+ * of in JavaScript that is not optimised yet (issue 12, round cold1).
+ */
+export interface DesignKernels {
+  /** `len` float64 past X (valid until the memory is adopted); byte offset `stage.byteOffset`. */
+  readonly stage: Float64Array;
+  readonly dot4: WasmEngine['dot4'];
+  readonly axpy4: WasmEngine['axpy4'];
+}
+
+/** The kernels last handed out per design memory (a larger `len` makes a new staging view). */
+const designKernelCache = new WeakMap<PoolSlot, DesignKernels>();
+
+/**
+ * `DesignKernels` for `x` (a `createDesignMemory` array not adopted yet, whose memory holds `len`
+ * more float64 past it) while the backend allows WebAssembly; else null (the caller's loops).
+ *
+ * @example
+ * const k = designKernels(X.data, 8 + rows); // null: JavaScript
+ */
+export function designKernels(x: Float64Array, len: number): DesignKernels | null {
+  const slot = designSlots.get(x.buffer as ArrayBuffer);
+  if (slot === undefined || x.byteOffset !== 0 || !useWasm()) return null;
+  const kept = designKernelCache.get(slot);
+  if (kept !== undefined && kept.stage.length >= len) return kept;
+  const st = designStage(x, len);
+  if (st === null) return null;
+  const k: DesignKernels = { stage: st.stage, dot4: st.ex.dot4 as WasmEngine['dot4'], axpy4: st.ex.axpy4 as WasmEngine['axpy4'] };
+  designKernelCache.set(slot, k);
+  return k;
 }
 
 /** The engine views of an n×p design in `slot`'s memory. */

@@ -438,8 +438,22 @@ export function checkedDesign(X: unknown, fn: string, arg = 'X'): DesignMatrix {
 }
 
 /**
- * The designs made by `checkedDesign` (fresh records, never the caller's objects): passed to it
- * again, they are not re-scanned. The data may be shared with the caller, who could change it
+ * @internal Records that every value of `X` is finite — established by the caller's own pass over
+ * the values (the CLI's magnitude check: every column's largest |x| ≤ 1e100) — so that
+ * `checkedDesign(X)` runs the structure checks only, not its O(n·p) finiteness scan again (issue
+ * 12, round cold1). For a design the caller made itself and does not change afterwards.
+ *
+ * @example
+ * markFiniteDesign(ds.X); // after a pass that saw only finite values
+ */
+export function markFiniteDesign(X: DesignMatrix, fn: string): void {
+  validateDesign(X, fn, false);
+  checkedDesigns.add(X);
+}
+
+/**
+ * The designs made by `checkedDesign` (fresh records, never the caller's objects) and those of
+ * `markFiniteDesign`: passed to it again, they are not re-scanned. The data may be shared with the caller, who could change it
  * later, but these records live only inside the library calls that made them.
  */
 const checkedDesigns = new WeakSet<object>();

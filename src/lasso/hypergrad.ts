@@ -66,7 +66,7 @@
  * element of the set-valued Jacobian is invertible, as in customRoot): it is reported in the
  * diagnostics and the support-fixed derivative is returned.
  */
-import type { DesignMatrix } from '../data/dataset.js';
+import type { DenseDesign, DesignMatrix } from '../data/dataset.js';
 import type {
   HypergradOptions, HypergradResult, InnerOptions, InnerSolution, JacState, SparseModelKind, SparseProblemOptions,
 } from './hypergrad_types.js';
@@ -90,6 +90,7 @@ import { pinvSolveDense } from '../implicit/linear.js';
 import { lsqr } from '../linalg/iterative/index.js';
 import { choleskyRankRevealing } from '../linalg/dense/cholesky_update.js';
 import { logregForward } from './hypergrad_logreg.js';
+import { designKernels } from '../kernels/wasm_lasso.js';
 
 export type {
   SparseModelKind, HypergradMethod, HypergradOptions, InnerOptions, HypergradDiagnostics, InnerSolution, HypergradResult, SparseProblemOptions,
@@ -556,41 +557,24 @@ export class SparseProblem {
     for (let i = 0; i < u.length; i++) us += u[i]!;
     const squared = this.model !== 'logreg';
     const mu = this.design.colMeans;
-    // gS_t = X_S,tᵀu − μ_t·Σu (squared loss, centred), subtracted as each sum is stored
+    // gS_t = X_S,tᵀu − μ_t·Σu (squared loss, centred)
     const centred = squared && this.design.centered;
-    let t0 = 0;
     if (X.kind === 'dense') {
       if (rows !== undefined) checkRange(X, rows);
-      // four columns per pass over u (four independent sums: a quarter of the reads of u)
+      // X_S,tᵀu summed as the kernels' dot4 sums (`laneDot`): in WebAssembly when X is a design
+      // memory (the CLI's parsed CSV, held-out rows read in place), else in JavaScript — the same bits
       const D = X.data;
       const ld = X.nRows;
       const r0 = rows === undefined ? 0 : rows.start;
-      for (; t0 + 4 <= S.length; t0 += 4) {
-        const o0 = S[t0]! * ld + r0, o1 = S[t0 + 1]! * ld + r0, o2 = S[t0 + 2]! * ld + r0, o3 = S[t0 + 3]! * ld + r0;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (let i = 0; i < m; i++) {
-          const ui = u[i]!;
-          a0 += D[o0 + i]! * ui;
-          a1 += D[o1 + i]! * ui;
-          a2 += D[o2 + i]! * ui;
-          a3 += D[o3 + i]! * ui;
-        }
-        if (centred) {
-          gS[t0] = a0 - mu[S[t0]!]! * us;
-          gS[t0 + 1] = a1 - mu[S[t0 + 1]!]! * us;
-          gS[t0 + 2] = a2 - mu[S[t0 + 2]!]! * us;
-          gS[t0 + 3] = a3 - mu[S[t0 + 3]!]! * us;
-        } else {
-          gS[t0] = a0;
-          gS[t0 + 1] = a1;
-          gS[t0 + 2] = a2;
-          gS[t0 + 3] = a3;
-        }
+      let t = pullbackKernel(X, S, u, r0, gS);
+      for (; t + 4 <= S.length; t += 4) laneDot4(D, S[t]! * ld + r0, S[t + 1]! * ld + r0, S[t + 2]! * ld + r0, S[t + 3]! * ld + r0, u, m, gS, t);
+      for (; t < S.length; t++) gS[t] = laneDot(D, S[t]! * ld + r0, u, m);
+      if (centred) for (let k = 0; k < S.length; k++) gS[k] = gS[k]! - mu[S[k]!]! * us;
+    } else {
+      for (let t = 0; t < S.length; t++) {
+        const a = rawColDot(X, S[t]!, u, rows);
+        gS[t] = centred ? a - mu[S[t]!]! * us : a;
       }
-    }
-    for (let t = t0; t < S.length; t++) {
-      const a = rawColDot(X, S[t]!, u, rows);
-      gS[t] = centred ? a - mu[S[t]!]! * us : a;
     }
     return { gS, gB: squared || !this.fitIntercept ? 0 : us };
   }
@@ -686,46 +670,181 @@ export function rawColDot(X: DesignMatrix, j: number, u: Float64Array, rows?: Ro
 }
 
 /**
+ * Σ_i D[o + i]·u[i], i < m, summed as the engine's `dot4` sums one column (kernels/wasm/lasso.wat):
+ * four partial sums by i mod 4 over the first m − m mod 4 rows, a remaining pair into the first
+ * two, then (s₀ + s₂) + (s₁ + s₃), then an odd last row. The held-out pull-back's order on every
+ * path, so that X in a design memory (WebAssembly) and X in a plain array give the same bits.
+ */
+function laneDot(D: Float64Array, o: number, u: Float64Array, m: number): number {
+  let a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    a0 += D[o + i]! * u[i]!;
+    a1 += D[o + i + 1]! * u[i + 1]!;
+    b0 += D[o + i + 2]! * u[i + 2]!;
+    b1 += D[o + i + 3]! * u[i + 3]!;
+  }
+  if (i + 1 < m) {
+    a0 += D[o + i]! * u[i]!;
+    a1 += D[o + i + 1]! * u[i + 1]!;
+    i += 2;
+  }
+  let s = (a0 + b0) + (a1 + b1);
+  if (i < m) s += D[o + i]! * u[i]!;
+  return s;
+}
+
+/**
+ * `laneDot` of the four columns at o0..o3 in one pass over u (sixteen partial sums), into
+ * out[t .. t + 4): the same bits, a quarter of the reads of u.
+ */
+function laneDot4(D: Float64Array, o0: number, o1: number, o2: number, o3: number, u: Float64Array, m: number, out: Float64Array, t: number): void {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const u0 = u[i]!, u1 = u[i + 1]!, u2 = u[i + 2]!, u3 = u[i + 3]!;
+    a0 += D[o0 + i]! * u0;
+    a1 += D[o0 + i + 1]! * u1;
+    a2 += D[o0 + i + 2]! * u2;
+    a3 += D[o0 + i + 3]! * u3;
+    b0 += D[o1 + i]! * u0;
+    b1 += D[o1 + i + 1]! * u1;
+    b2 += D[o1 + i + 2]! * u2;
+    b3 += D[o1 + i + 3]! * u3;
+    c0 += D[o2 + i]! * u0;
+    c1 += D[o2 + i + 1]! * u1;
+    c2 += D[o2 + i + 2]! * u2;
+    c3 += D[o2 + i + 3]! * u3;
+    d0 += D[o3 + i]! * u0;
+    d1 += D[o3 + i + 1]! * u1;
+    d2 += D[o3 + i + 2]! * u2;
+    d3 += D[o3 + i + 3]! * u3;
+  }
+  if (i + 1 < m) {
+    const u0 = u[i]!, u1 = u[i + 1]!;
+    a0 += D[o0 + i]! * u0;
+    a1 += D[o0 + i + 1]! * u1;
+    b0 += D[o1 + i]! * u0;
+    b1 += D[o1 + i + 1]! * u1;
+    c0 += D[o2 + i]! * u0;
+    c1 += D[o2 + i + 1]! * u1;
+    d0 += D[o3 + i]! * u0;
+    d1 += D[o3 + i + 1]! * u1;
+    i += 2;
+  }
+  let sa = (a0 + a2) + (a1 + a3), sb = (b0 + b2) + (b1 + b3), sc = (c0 + c2) + (c1 + c3), sd = (d0 + d2) + (d1 + d3);
+  if (i < m) {
+    const ui = u[i]!;
+    sa += D[o0 + i]! * ui;
+    sb += D[o1 + i]! * ui;
+    sc += D[o2 + i]! * ui;
+    sd += D[o3 + i]! * ui;
+  }
+  out[t] = sa;
+  out[t + 1] = sb;
+  out[t + 2] = sc;
+  out[t + 3] = sd;
+}
+
+/** Staging layout of the design-memory kernels below (float64 entries): coefficients, sums, the vector. */
+const ST_COEF = 0, ST_SUM = 4, ST_VEC = 8;
+
+/**
+ * The pull-back's sums X_S,tᵀu for the first ⌊|S|/4⌋·4 support columns by the engine's dot4 when
+ * X is a design memory (kernels/wasm_lasso.ts `designKernels`: its held-out rows r0 .. r0 + m read
+ * in place), written to gS; returns how many columns it did (0 without the kernels).
+ */
+function pullbackKernel(X: DenseDesign, S: Int32Array, u: Float64Array, r0: number, gS: Float64Array): number {
+  const m = u.length;
+  const s4 = S.length - (S.length % 4);
+  if (s4 === 0) return 0;
+  const k = designKernels(X.data, ST_VEC + m);
+  if (k === null) return 0;
+  const st = k.stage;
+  const base = st.byteOffset;
+  st.set(u, ST_VEC);
+  const ld = 8 * X.nRows;
+  const o = 8 * r0;
+  for (let t = 0; t < s4; t += 4) {
+    k.dot4(m, S[t]! * ld + o, S[t + 1]! * ld + o, S[t + 2]! * ld + o, S[t + 3]! * ld + o, base + 8 * ST_VEC, base + 8 * ST_SUM);
+    gS[t] = st[ST_SUM]!;
+    gS[t + 1] = st[ST_SUM + 1]!;
+    gS[t + 2] = st[ST_SUM + 2]!;
+    gS[t + 3] = st[ST_SUM + 3]!;
+  }
+  return s4;
+}
+
+/**
+ * Xβ + b over the support of a dense X (rows `rows` when given), the columns added one at a time
+ * in support order (out_i ← out_i + β_j·x_ij): by the engine's axpy4 when X is a design memory
+ * (coefficients −β: r − (−β)x = r + βx exactly; four columns per call), in JavaScript otherwise
+ * and for the last |S| mod 4 columns — the same bits on both paths (`predictLinear` of dense X).
+ */
+function predictDense(X: DenseDesign, beta: Float64Array, S: Int32Array, intercept: number, rows?: RowRange, into?: Float64Array): Float64Array {
+  if (rows !== undefined) checkRange(X, rows);
+  const n = rows === undefined ? X.nRows : rows.count;
+  const ld = X.nRows;
+  const r0 = rows === undefined ? 0 : rows.start;
+  const out = (into !== undefined && into.length === n ? into : new Float64Array(n)).fill(intercept);
+  const D = X.data;
+  let t = 0;
+  const s4 = S.length - (S.length % 4);
+  const k = s4 > 0 ? designKernels(D, ST_VEC + n) : null;
+  if (k !== null) {
+    const st = k.stage;
+    const base = st.byteOffset;
+    st.set(out, ST_VEC);
+    for (; t < s4; t += 4) {
+      const j0 = S[t]!, j1 = S[t + 1]!, j2 = S[t + 2]!, j3 = S[t + 3]!;
+      st[ST_COEF] = -beta[j0]!;
+      st[ST_COEF + 1] = -beta[j1]!;
+      st[ST_COEF + 2] = -beta[j2]!;
+      st[ST_COEF + 3] = -beta[j3]!;
+      k.axpy4(n, 8 * (j0 * ld + r0), 8 * (j1 * ld + r0), 8 * (j2 * ld + r0), 8 * (j3 * ld + r0), base + 8 * ST_COEF, base + 8 * ST_VEC);
+    }
+    out.set(st.subarray(ST_VEC, ST_VEC + n));
+  }
+  // eight, then four columns per pass over `out`, added left to right ((out + b0·x0) + b1·x1) + …,
+  // as successive axpy4 calls add them
+  for (; t + 8 <= S.length; t += 8) {
+    const j0 = S[t]!, j1 = S[t + 1]!, j2 = S[t + 2]!, j3 = S[t + 3]!, j4 = S[t + 4]!, j5 = S[t + 5]!, j6 = S[t + 6]!, j7 = S[t + 7]!;
+    const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!, b4 = beta[j4]!, b5 = beta[j5]!, b6 = beta[j6]!, b7 = beta[j7]!;
+    const o0 = j0 * ld + r0, o1 = j1 * ld + r0, o2 = j2 * ld + r0, o3 = j3 * ld + r0;
+    const o4 = j4 * ld + r0, o5 = j5 * ld + r0, o6 = j6 * ld + r0, o7 = j7 * ld + r0;
+    for (let i = 0; i < n; i++) {
+      out[i] = out[i]! + b0 * D[o0 + i]! + b1 * D[o1 + i]! + b2 * D[o2 + i]! + b3 * D[o3 + i]! + b4 * D[o4 + i]! + b5 * D[o5 + i]! + b6 * D[o6 + i]! + b7 * D[o7 + i]!;
+    }
+  }
+  for (; t + 4 <= S.length; t += 4) {
+    const j0 = S[t]!, j1 = S[t + 1]!, j2 = S[t + 2]!, j3 = S[t + 3]!;
+    const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;
+    const o0 = j0 * ld + r0, o1 = j1 * ld + r0, o2 = j2 * ld + r0, o3 = j3 * ld + r0;
+    for (let i = 0; i < n; i++) out[i] = out[i]! + b0 * D[o0 + i]! + b1 * D[o1 + i]! + b2 * D[o2 + i]! + b3 * D[o3 + i]!;
+  }
+  for (; t < S.length; t++) {
+    const j = S[t]!;
+    const b = beta[j]!;
+    const o = j * ld + r0;
+    for (let i = 0; i < n; i++) out[i] = out[i]! + b * D[o + i]!;
+  }
+  return out;
+}
+
+/**
  * Xβ + b over the support (raw design; the rows `rows` of dense X when given), into `into` when it
  * has that length (else a new array).
  */
 export function predictLinear(X: DesignMatrix, beta: Float64Array, support: Int32Array, intercept: number, rows?: RowRange, into?: Float64Array): Float64Array {
+  if (X.kind === 'dense') return predictDense(X, beta, support, intercept, rows, into);
   if (rows !== undefined) checkRange(X, rows);
   const n = rows === undefined ? X.nRows : rows.count;
-  const ld = X.nRows; // column stride
-  const r0 = rows === undefined ? 0 : rows.start;
   const out = (into !== undefined && into.length === n ? into : new Float64Array(n)).fill(intercept);
-  let t0 = 0;
-  if (X.kind === 'dense') {
-    // eight, then four columns per pass over `out` (an eighth / a quarter of its loads and stores)
-    const D = X.data;
-    for (; t0 + 8 <= support.length; t0 += 8) {
-      const j0 = support[t0]!, j1 = support[t0 + 1]!, j2 = support[t0 + 2]!, j3 = support[t0 + 3]!;
-      const j4 = support[t0 + 4]!, j5 = support[t0 + 5]!, j6 = support[t0 + 6]!, j7 = support[t0 + 7]!;
-      const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;
-      const b4 = beta[j4]!, b5 = beta[j5]!, b6 = beta[j6]!, b7 = beta[j7]!;
-      const o0 = j0 * ld + r0, o1 = j1 * ld + r0, o2 = j2 * ld + r0, o3 = j3 * ld + r0;
-      const o4 = j4 * ld + r0, o5 = j5 * ld + r0, o6 = j6 * ld + r0, o7 = j7 * ld + r0;
-      for (let i = 0; i < n; i++) {
-        out[i] += b0 * D[o0 + i]! + b1 * D[o1 + i]! + b2 * D[o2 + i]! + b3 * D[o3 + i]! + b4 * D[o4 + i]! + b5 * D[o5 + i]! + b6 * D[o6 + i]! + b7 * D[o7 + i]!;
-      }
-    }
-    for (; t0 + 4 <= support.length; t0 += 4) {
-      const j0 = support[t0]!, j1 = support[t0 + 1]!, j2 = support[t0 + 2]!, j3 = support[t0 + 3]!;
-      const b0 = beta[j0]!, b1 = beta[j1]!, b2 = beta[j2]!, b3 = beta[j3]!;
-      const o0 = j0 * ld + r0, o1 = j1 * ld + r0, o2 = j2 * ld + r0, o3 = j3 * ld + r0;
-      for (let i = 0; i < n; i++) out[i] += b0 * D[o0 + i]! + b1 * D[o1 + i]! + b2 * D[o2 + i]! + b3 * D[o3 + i]!;
-    }
-  }
-  for (let t = t0; t < support.length; t++) {
+  for (let t = 0; t < support.length; t++) {
     const j = support[t]!;
     const b = beta[j]!;
-    if (X.kind === 'dense') {
-      const o = j * ld + r0;
-      for (let i = 0; i < n; i++) out[i] += b * X.data[o + i]!;
-    } else {
-      for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) out[X.indices[k]!] += b * X.values[k]!;
-    }
+    for (let k = X.indptr[j]!; k < X.indptr[j + 1]!; k++) out[X.indices[k]!] += b * X.values[k]!;
   }
   return out;
 }

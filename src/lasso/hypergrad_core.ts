@@ -337,24 +337,30 @@ export class GramCache {
     return this.G[this.pos[a]! * this.cap + this.pos[b]!]!;
   }
 
-  /** Fills out[t*m + u] = G(cols[t], cols[u]) (row-major |S|×|S| block, stride m). */
-  block(cols: Int32Array, out: Float64Array, m: number): void {
+  /**
+   * Fills out[t*m + u] = G(cols[t], cols[u]) (row-major |S|×|S| block, stride m); `lower`: only
+   * u ≤ t (a factor's lower triangle: half the gathers).
+   */
+  block(cols: Int32Array, out: Float64Array, m: number, lower = false): void {
     const f = this.full;
+    const s = cols.length;
     if (f !== null) {
       const p = this.d.nCols;
       const n = this.d.nRows;
-      for (let t = 0; t < cols.length; t++) {
+      for (let t = 0; t < s; t++) {
         const o = cols[t]! * p;
-        for (let u = 0; u < cols.length; u++) out[t * m + u] = f[o + cols[u]!]! / n;
+        const e = lower ? t + 1 : s;
+        for (let u = 0; u < e; u++) out[t * m + u] = f[o + cols[u]!]! / n;
       }
       return;
     }
     const cap = this.cap;
-    const idx = new Int32Array(cols.length);
-    for (let t = 0; t < cols.length; t++) idx[t] = this.pos[cols[t]!]!;
-    for (let t = 0; t < cols.length; t++) {
+    const idx = new Int32Array(s);
+    for (let t = 0; t < s; t++) idx[t] = this.pos[cols[t]!]!;
+    for (let t = 0; t < s; t++) {
       const o = idx[t]! * cap;
-      for (let u = 0; u < cols.length; u++) out[t * m + u] = this.G[o + idx[u]!]!;
+      const e = lower ? t + 1 : s;
+      for (let u = 0; u < e; u++) out[t * m + u] = this.G[o + idx[u]!]!;
     }
   }
 

@@ -23,6 +23,13 @@ function gatherPerm(y: Float64Array, perm: Int32Array, b: Float64Array, m: numbe
   for (let t = 0; t < m; t++) b[t] = y[perm[t]!]!;
 }
 
+/** The diagonal M[t·ld + t], t < m (row stride ld). */
+function diagonalOf(M: Float64Array, m: number, ld: number): Float64Array {
+  const d = new Float64Array(m);
+  for (let t = 0; t < m; t++) d[t] = M[t * ld + t]!;
+  return d;
+}
+
 /** L[i·cap + j] = M[i·m + j] for j ≤ i < m. */
 function copyLower(M: Float64Array, m: number, L: Float64Array, cap: number): void {
   for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) L[i * cap + j] = M[i * m + j]!;
@@ -429,13 +436,23 @@ export class IncrementalCholesky {
     const cache = this.cache!;
     cache.ensure(S, null);
     const order = beta === undefined ? S : byMagnitude(S, beta);
-    const M = new Float64Array(m * m);
-    cache.block(order, M, m);
     const raw = new Float64Array(m);
-    choleskyRankRevealing(M, m, this.rankTol, raw);
     this.ensureCap(m);
     const cap = this.cap;
-    copyLower(M, m, this.L, cap); // a loop here made V8 deoptimise `bulk` at every call
+    if (triScratch(this.L) !== null) {
+      // a factor in its kernel memory: the Gram block written straight into its rows (no m×m
+      // array, no copy) and factored in place, row after row, by the SIMD substitution kernel
+      // (choleskyAppendRowsInPlace onto an empty factor; the same pivots up to the order of the
+      // sums) — the blocked JavaScript factorisation's panel loops, packing and gemm calls run
+      // unoptimised in a cold process (issue 12, round cold1); only the lower triangle is read
+      cache.block(order, this.L, cap, true);
+      choleskyAppendRowsInPlace(this.L, 0, m, cap, diagonalOf(this.L, m, cap), this.rankTol, raw);
+    } else {
+      const M = new Float64Array(m * m);
+      cache.block(order, M, m);
+      choleskyRankRevealing(M, m, this.rankTol, raw);
+      copyLower(M, m, this.L, cap); // a loop here made V8 deoptimise `bulk` at every call
+    }
     this.order = Array.from(order);
     this.pos.fill(-1);
     for (let t = 0; t < m; t++) this.pos[order[t]!] = t;

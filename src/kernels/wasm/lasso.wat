@@ -2808,4 +2808,58 @@
     (f64.store offset=56 (local.get $out) (local.get $h12))
     (f64.store offset=64 (local.get $out) (local.get $h13))
     (f64.store offset=72 (local.get $out) (local.get $h23)))
+
+  ;; colmaxabs(x, n, p, out): out[j] = max_i |X_ij| over the n×p column-major block at x (column j
+  ;; at x + 8·n·j); NaN for a column holding a NaN (f64.max propagates it, as Math.max does). The
+  ;; maximum is exact: the same value as any JavaScript loop (the CLI's magnitude check, issue 12).
+  (func $colmaxabs (export "colmaxabs") (param $x i32) (param $n i32) (param $p i32) (param $out i32)
+    (local $j i32) (local $i i32) (local $c i32) (local $e2 i32) (local $eb i32) (local $m v128) (local $s f64)
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $c (local.get $x))
+    (block $BJ
+      (loop $LJ
+        (br_if $BJ (i32.ge_u (local.get $j) (local.get $p)))
+        (local.set $m (f64x2.splat (f64.const 0)))
+        (local.set $i (i32.const 0))
+        (block $B2
+          (loop $L2
+            (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
+            (local.set $m (f64x2.max (local.get $m) (f64x2.abs (v128.load align=8 (i32.add (local.get $c) (local.get $i))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $L2)))
+        (local.set $s (f64.max (f64x2.extract_lane 0 (local.get $m)) (f64x2.extract_lane 1 (local.get $m))))
+        (if (i32.lt_u (local.get $i) (local.get $eb))
+          (then (local.set $s (f64.max (local.get $s) (f64.abs (f64.load (i32.add (local.get $c) (local.get $i))))))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (local.get $s))
+        (local.set $c (i32.add (local.get $c) (local.get $eb)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $LJ))))
+
+  ;; rawdots(x, n, p, v, out): out[j] = X_jᵀv over the n×p column-major block at x, summed as
+  ;; lasso/hypergrad.ts `rawColDot` sums (lane 0: the even rows, lane 1: the odd rows, an odd last
+  ;; row added to lane 0, then lane 0 + lane 1; no fused multiply-add): the same bits.
+  (func $rawdots (export "rawdots") (param $x i32) (param $n i32) (param $p i32) (param $v i32) (param $out i32)
+    (local $j i32) (local $i i32) (local $c i32) (local $e2 i32) (local $eb i32) (local $a v128) (local $s f64)
+    (local.set $e2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $eb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $c (local.get $x))
+    (block $BJ
+      (loop $LJ
+        (br_if $BJ (i32.ge_u (local.get $j) (local.get $p)))
+        (local.set $a (f64x2.splat (f64.const 0)))
+        (local.set $i (i32.const 0))
+        (block $B2
+          (loop $L2
+            (br_if $B2 (i32.ge_u (local.get $i) (local.get $e2)))
+            (local.set $a (f64x2.add (local.get $a) (f64x2.mul (v128.load align=8 (i32.add (local.get $c) (local.get $i))) (v128.load align=8 (i32.add (local.get $v) (local.get $i))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $L2)))
+        (local.set $s (f64x2.extract_lane 0 (local.get $a)))
+        (if (i32.lt_u (local.get $i) (local.get $eb))
+          (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $c) (local.get $i))) (f64.load (i32.add (local.get $v) (local.get $i))))))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (f64.add (local.get $s) (f64x2.extract_lane 1 (local.get $a))))
+        (local.set $c (i32.add (local.get $c) (local.get $eb)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $LJ))))
 )
