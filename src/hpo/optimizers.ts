@@ -11,7 +11,9 @@
  *   length `firstStep` (default 1, i.e. λ changes by a factor e), no step is longer than `maxStep`
  *   (default 2). After scouting, the descent starts from the minimiser of the scouting values'
  *   quadratic model when it beats them, with a first Newton step on the model's curvature
- *   (`scoutModel`; `init: 'scout'`).
+ *   (`scoutModel`; `init: 'scout'`). With one hyperparameter the scouting is sloped (`scout`): the
+ *   middle point's certified evaluation also returns its hypergradient, which places the last look
+ *   and, with that look's value, the model start (`slopedModel`).
  * - 'adam': Adam (Kingma & Ba) on θ with projection; lr default 0.2; returns the best point seen.
  * - 'grid': exhaustive evaluation (value only, no gradient) on a geometric grid from λ_max down to
  *   eps·λ_max (default 100 points, eps = 1e-3: scikit-learn's LassoCV grid), in decreasing order so
@@ -39,7 +41,7 @@
  * loose solve, and the reported value is the value at the reported λ. The exceptions only place the
  * start, never the result: scouting's loose looks at `tol` (the point that ends the scouting and,
  * for line search, the last point the budget allows: `certified: false` in the history) and the
- * scouting model built on them (`scoutModel`).
+ * scouting models built on them (`scoutModel`, `slopedModel`).
  * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
  */
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
@@ -107,7 +109,12 @@ export interface OuterOptions {
    * and its two neighbours in log λ when that model is convex and its minimiser lies inside them
    * (one evaluation; when its value does not beat the best scouting value it is recorded
    * `accepted: false` and the descent starts from the best scouting point as before); from it, the
-   * first step is a Newton step on the model's curvature.
+   * first step is a Newton step on the model's curvature. Line search with one hyperparameter scouts
+   * sloped (round scout2): every scouting point between the first and the last look is one certified
+   * call with its hypergradient (recorded value-only, `gradient: null`), the last look goes 1.6 × as
+   * far as the minimiser of the quadratic with that value and slope through the point before (the
+   * next grid point when that is not convex or out of range), and the start is the minimiser of the
+   * quadratic with the slope and the look's value (see `scout`, `slopedModel`).
    */
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
@@ -120,7 +127,9 @@ export interface OuterOptions {
    * and `accepted: false` in the history, and scouting stops; otherwise it is certified and compared —
    * except, for line search, the last point the budget allows: its loose value is recorded as such,
    * `certified: false`, `accepted: false`, and only places the descent's start, whose first
-   * evaluation certifies it when it is the best).
+   * evaluation certifies it when it is the best). Sloped scouting (line search, one hyperparameter)
+   * evaluates the points before the last one certified at `tol` in one call instead (no loose look:
+   * a point worse than the best then ends the scouting certified).
    */
   readonly scoutAll?: boolean;
   /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
