@@ -101,6 +101,18 @@ test('a kink at the middle scouting point (zero slope): the look is the grid poi
   assert.equal(r.history.length, 4);
 });
 
+test('a sloped model minimiser within 0.1 (in log λ) of the best scouting point is not tried: the descent starts at that point', () => {
+  const c = scoutTheta(1) - 0.05; // just below θ₁: the look falls back to the grid point 2, θ₁ stays the best
+  const crit = shaped((th) => (th - c) ** 2, (th) => 2 * (th - c));
+  const r = optimize(crit, {});
+  const scouting = r.history.filter((h) => h.gradient === null);
+  assert.equal(scouting.length, 3);
+  assert.ok(Math.abs(scouting[2]!.logLambdas[0]! - scoutTheta(2)) < 1e-12);
+  const first = r.history[3]!;
+  assert.ok(Math.abs(first.logLambdas[0]! - scoutTheta(1)) < 1e-12 && first.gradient !== null, `first descent point θ = ${first.logLambdas[0]}`);
+  assert.ok(Math.abs(r.logLambdas[0]! - c) < 5e-3 && r.certified, `θ = ${r.logLambdas[0]}`);
+});
+
 test('Adam and scoutAll scout value-only, as before (no sloped evaluation)', () => {
   const c = -3.3;
   for (const opts of [{ optimizer: 'adam' as const, maxEvals: 8 }, { scoutAll: true, maxEvals: 8 }]) {
