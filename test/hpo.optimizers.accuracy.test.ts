@@ -41,11 +41,14 @@ for (const c of cases()) {
       const scouting = res.history.filter((h) => h.gradient === null);
       assert.equal(scouting.length, init === 'scout' ? 5 : 0);
       if (init === 'scout') {
-        // without scoutAll, scouting stops at the first point worse than the best
+        // without scoutAll, scouting stops at the first point worse than the best, or (line search) at
+        // the last point the budget allows, a loose look (`certified: false`)
         const short = optimize(c.make(), { init: 'scout', maxEvals: 6, tol: 1e-4 }).history.filter((h) => h.gradient === null);
         const vals = short.map((h) => h.value);
         const bestAt = vals.indexOf(Math.min(...vals));
-        assert.ok(short.length === 5 || (short.length - 1 - bestAt === 1 && vals[short.length - 1]! > vals[bestAt]!), `scouting values ${vals}`);
+        const end = short[short.length - 1]!;
+        const rises = short.length - 1 - bestAt === 1 && vals[short.length - 1]! > vals[bestAt]!;
+        assert.ok(short.length === 5 || rises || (!end.certified && !end.accepted), `scouting values ${vals}`);
       }
       const seen = new Set<number>();
       for (const h of scouting) {

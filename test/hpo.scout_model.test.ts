@@ -4,7 +4,11 @@
  * the quadratic through the best scouting value and its neighbours (exact on a quadratic criterion),
  * the last scouting point the budget allows keeps its loose value (`certified: false`), and a model
  * minimiser that does not beat the best scouting value is recorded as a rejected trial, the descent
- * then starting from the best scouting point as before. Scouting grid with λmax = 1 (5 points):
+ * then starting from the best scouting point as before. Round scout2's sloped scouting (line search,
+ * one hyperparameter): the middle point is one certified call with its hypergradient, the last look
+ * goes 1.6 × as far as the minimiser of the quadratic with that value and slope through the point
+ * before (the grid point when that is out of range), and the model start comes from the slope and
+ * the look; Adam and `scoutAll` scout value-only as before. Scouting grid with λmax = 1 (5 points):
  * θ = log(1/2) − k·1.5537, k = 0..4 (−0.693, −2.247, −3.800, −5.354, −6.908).
  */
 import { test } from 'node:test';
@@ -48,32 +52,87 @@ test('a quadratic criterion bracketed by the scouting: the descent starts at its
   assert.ok(r.certified && r.converged);
 });
 
-test('the last scouting point the budget allows keeps its loose value; the model may start beyond the best certified one', () => {
-  const c = -3.3; // below scouting point 2 (−3.800 is still better than −2.247)
+test('sloped scouting (round scout2): the middle point is one certified call with its hypergradient; the last look overshoots the slope model by 1.6 and stays loose', () => {
+  const c = -3.3; // below scouting point 1 (θ₁ = −2.247)
+  const crit = shaped((th) => (th - c) ** 2, (th) => 2 * (th - c));
+  const r = optimize(crit, {});
+  const scouting = r.history.filter((h) => h.gradient === null);
+  assert.equal(scouting.length, 3, 'scouting points stay value-only in the history');
+  // the middle point: one call, certified, with the hypergradient (no loose look before it)
+  const atMiddle = crit.calls.filter((x) => Math.abs(x.th - scoutTheta(1)) < 1e-12);
+  assert.deepEqual(atMiddle.map((x) => [x.certify, x.gradient]), [[true, true]]);
+  assert.ok(scouting[1]!.certified && scouting[1]!.accepted && scouting[1]!.innerTol === 1e-6);
+  // the quadratic with the value and slope at θ₁ through θ₀ is exact here: its minimiser is c, and the
+  // look goes 1.6 × as far from θ₁: θ₁ − 1.6·(θ₁ − c)
+  const look = scouting[2]!;
+  const expected = scoutTheta(1) - 1.6 * (scoutTheta(1) - c);
+  assert.ok(Math.abs(look.logLambdas[0]! - expected) < 1e-9, `look θ = ${look.logLambdas[0]}, expected ${expected}`);
+  assert.ok(!look.certified && !look.accepted, 'recorded as a loose look');
+  assert.deepEqual(crit.calls.filter((x) => Math.abs(x.th - expected) < 1e-9).map((x) => x.certify), [false]);
+  // the descent starts at the minimiser of the quadratic with θ₁'s value and slope through the look: c
+  assert.ok(Math.abs(r.history[3]!.logLambdas[0]! - c) < 1e-9 && r.history[3]!.accepted);
+  assert.ok(Math.abs(r.logLambdas[0]! - c) < 1e-9 && r.certified);
+  assert.equal(r.nEvaluations, 4, 'scouting: 1 + 1 + 1 calls, then the start');
+});
+
+test('sloped scouting falls back to the grid point when the slope model\'s minimiser is out of range', () => {
+  // minimum far below: θ* = θ₁ − 1.6·(θ₁ − c) is below θ₁ − 1.5h, so the look is the grid's point 2
+  const c = -6;
   const crit = shaped((th) => (th - c) ** 2, (th) => 2 * (th - c));
   const r = optimize(crit, {});
   const scouting = r.history.filter((h) => h.gradient === null);
   assert.equal(scouting.length, 3);
-  const last = scouting[2]!;
-  assert.ok(Math.abs(last.logLambdas[0]! - scoutTheta(2)) < 1e-12);
-  assert.ok(!last.certified && !last.accepted, 'recorded as a loose look');
-  // one call for it (no certificate), then the model's minimiser with its hypergradient
-  const atLast = crit.calls.filter((x) => Math.abs(x.th - scoutTheta(2)) < 1e-12);
-  assert.deepEqual(atLast.map((x) => x.certify), [false]);
-  assert.ok(Math.abs(r.history[3]!.logLambdas[0]! - c) < 1e-12 && r.history[3]!.accepted);
-  assert.ok(Math.abs(r.logLambdas[0]! - c) < 1e-12 && r.certified);
-  assert.equal(r.nEvaluations, 5, 'scouting: 1 + 2 + 1 calls, then the start');
+  assert.ok(Math.abs(scouting[2]!.logLambdas[0]! - scoutTheta(2)) < 1e-12, `look θ = ${scouting[2]!.logLambdas[0]}`);
+  assert.ok(!scouting[2]!.certified);
+  assert.ok(Math.abs(r.logLambdas[0]! - c) < 1e-3 && r.certified, `θ = ${r.logLambdas[0]}`);
 });
 
-test('a model minimiser worse than the best scouting value is a rejected trial; the descent starts at the best scouting point', () => {
+test('a kink at the middle scouting point (zero slope): the look is the grid point and the descent starts at the kink', () => {
+  const t1 = scoutTheta(1);
+  const f = (th: number): number => (th < t1 ? Math.abs(th - t1) ** 0.75 : 3 * Math.abs(th - t1) ** 0.75);
+  const df = (th: number): number => (th === t1 ? 0 : th < t1 ? -0.75 * Math.abs(th - t1) ** -0.25 : 2.25 * Math.abs(th - t1) ** -0.25);
+  const r = optimize(shaped(f, df), {});
+  const scouting = r.history.filter((h) => h.gradient === null);
+  assert.equal(scouting.length, 3);
+  assert.ok(Math.abs(scouting[2]!.logLambdas[0]! - scoutTheta(2)) < 1e-12);
+  // the slope model's minimiser is θ₁ itself: no trial, the descent starts there
+  assert.ok(Math.abs(r.history[3]!.logLambdas[0]! - t1) < 1e-12 && r.history[3]!.gradient !== null);
+  assert.equal(r.value, 0);
+  assert.equal(r.history.length, 4);
+});
+
+test('a sloped model minimiser within 0.1 (in log λ) of the best scouting point is not tried: the descent starts at that point', () => {
+  const c = scoutTheta(1) - 0.05; // just below θ₁: the look falls back to the grid point 2, θ₁ stays the best
+  const crit = shaped((th) => (th - c) ** 2, (th) => 2 * (th - c));
+  const r = optimize(crit, {});
+  const scouting = r.history.filter((h) => h.gradient === null);
+  assert.equal(scouting.length, 3);
+  assert.ok(Math.abs(scouting[2]!.logLambdas[0]! - scoutTheta(2)) < 1e-12);
+  const first = r.history[3]!;
+  assert.ok(Math.abs(first.logLambdas[0]! - scoutTheta(1)) < 1e-12 && first.gradient !== null, `first descent point θ = ${first.logLambdas[0]}`);
+  assert.ok(Math.abs(r.logLambdas[0]! - c) < 5e-3 && r.certified, `θ = ${r.logLambdas[0]}`);
+});
+
+test('Adam and scoutAll scout value-only, as before (no sloped evaluation)', () => {
+  const c = -3.3;
+  for (const opts of [{ optimizer: 'adam' as const, maxEvals: 8 }, { scoutAll: true, maxEvals: 8 }]) {
+    const crit = shaped((th) => (th - c) ** 2, (th) => 2 * (th - c));
+    optimize(crit, opts);
+    const scoutCalls = crit.calls.slice(0, opts.optimizer === 'adam' ? 3 : 5);
+    assert.ok(scoutCalls.every((x) => !x.gradient), JSON.stringify(opts));
+  }
+});
+
+test('scoutAll: a three-point model minimiser worse than the best scouting value is a rejected trial; the descent starts at the best scouting point', () => {
   // a kink at scouting point 1, steeper on the large-λ side: the quadratic's minimiser is off the kink
   const t1 = scoutTheta(1);
   const f = (th: number): number => (th < t1 ? Math.abs(th - t1) ** 0.75 : 3 * Math.abs(th - t1) ** 0.75);
   const df = (th: number): number => (th === t1 ? 0 : th < t1 ? -0.75 * Math.abs(th - t1) ** -0.25 : 2.25 * Math.abs(th - t1) ** -0.25);
   const crit = shaped(f, df);
-  const r = optimize(crit, {});
+  // scoutAll: every scouting point certified, value-only (no slope): the three-point model
+  const r = optimize(crit, { scoutAll: true });
   const k = r.history.findIndex((h) => h.gradient !== null);
-  assert.equal(k, 3, 'three scouting entries');
+  assert.equal(k, 5, 'five scouting entries');
   const tried = r.history[k]!;
   assert.ok(!tried.accepted && tried.value > 0, 'the model minimiser is recorded, rejected');
   assert.ok(tried.logLambdas[0]! > scoutTheta(2) && tried.logLambdas[0]! < scoutTheta(0));

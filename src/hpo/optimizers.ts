@@ -11,7 +11,9 @@
  *   length `firstStep` (default 1, i.e. λ changes by a factor e), no step is longer than `maxStep`
  *   (default 2). After scouting, the descent starts from the minimiser of the scouting values'
  *   quadratic model when it beats them, with a first Newton step on the model's curvature
- *   (`scoutModel`; `init: 'scout'`).
+ *   (`scoutModel`; `init: 'scout'`). With one hyperparameter the scouting is sloped (`scout`): the
+ *   middle point's certified evaluation also returns its hypergradient, which places the last look
+ *   and, with that look's value, the model start (`slopedModel`).
  * - 'adam': Adam (Kingma & Ba) on θ with projection; lr default 0.2; returns the best point seen.
  * - 'grid': exhaustive evaluation (value only, no gradient) on a geometric grid from λ_max down to
  *   eps·λ_max (default 100 points, eps = 1e-3: scikit-learn's LassoCV grid), in decreasing order so
@@ -39,7 +41,7 @@
  * loose solve, and the reported value is the value at the reported λ. The exceptions only place the
  * start, never the result: scouting's loose looks at `tol` (the point that ends the scouting and,
  * for line search, the last point the budget allows: `certified: false` in the history) and the
- * scouting model built on them (`scoutModel`).
+ * scouting models built on them (`scoutModel`, `slopedModel`).
  * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
  */
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
@@ -107,7 +109,12 @@ export interface OuterOptions {
    * and its two neighbours in log λ when that model is convex and its minimiser lies inside them
    * (one evaluation; when its value does not beat the best scouting value it is recorded
    * `accepted: false` and the descent starts from the best scouting point as before); from it, the
-   * first step is a Newton step on the model's curvature.
+   * first step is a Newton step on the model's curvature. Line search with one hyperparameter scouts
+   * sloped (round scout2): every scouting point between the first and the last look is one certified
+   * call with its hypergradient (recorded value-only, `gradient: null`), the last look goes 1.6 × as
+   * far as the minimiser of the quadratic with that value and slope through the point before (the
+   * next grid point when that is not convex or out of range), and the start is the minimiser of the
+   * quadratic with the slope and the look's value (see `scout`, `slopedModel`).
    */
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
@@ -120,7 +127,9 @@ export interface OuterOptions {
    * and `accepted: false` in the history, and scouting stops; otherwise it is certified and compared —
    * except, for line search, the last point the budget allows: its loose value is recorded as such,
    * `certified: false`, `accepted: false`, and only places the descent's start, whose first
-   * evaluation certifies it when it is the best).
+   * evaluation certifies it when it is the best). Sloped scouting (line search, one hyperparameter)
+   * evaluates the points before the last one certified at `tol` in one call instead (no loose look:
+   * a point worse than the best then ends the scouting certified).
    */
   readonly scoutAll?: boolean;
   /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
@@ -204,6 +213,11 @@ interface Ctx {
   tolFinal: number;
   tolStart: number;
   tolSteps: number;
+  /**
+   * Line search, one hyperparameter: the certified value and slope d C / d θ of the scouting point
+   * that placed the last look (`scout`), and that look's θ; read by `slopedModel`.
+   */
+  scoutSlope?: { x: number; f: number; g: number; look: number };
 }
 
 function clip(ctx: Ctx, theta: Float64Array): Float64Array {
@@ -283,9 +297,38 @@ function evalRun(ctx: Ctx, run: readonly Float64Array[], tol: number): { evaluat
 const SCOUT_LOOSE_MARGIN = 0.05;
 
 /**
+ * Where the last look of a sloped scouting may go (see `scout`), in multiples of the scouting step
+ * h: the point from the quadratic through the previous point's value and the best point's value and
+ * slope (`SLOPED_LOOK_OVERSHOOT`) is taken when it lies in [θ₁ − 1.5h, θ₀ − 0.2h] and at least 0.2h
+ * from θ₁ (θ₀ > θ₁ the two points); otherwise the next grid point θ₁ − h, as before.
+ */
+const SLOPED_LOOK_RANGE = { below: 1.5, margin: 0.2 } as const;
+
+/**
+ * The sloped last look goes 1.6 × as far from θ₁ as the quadratic's minimiser: the validation curve
+ * is flatter below its minimum than above (the quadratic's minimiser tends to fall short), and a look
+ * beyond the minimum brackets it between θ₁ and the look, so the descent's model start interpolates
+ * instead of extrapolating. Chosen on 14 problems (1.0, 1.3, 1.45, 1.6, 1.8, 2), checked on 6 others
+ * (docs/tune_process.md, round scout2): at 1.0 the descent came from above and stopped in a shallower
+ * local minimum on one 500 × 1000 problem (7e-4 worse than the grid's best).
+ */
+const SLOPED_LOOK_OVERSHOOT = 1.6;
+
+/**
  * Value-only evaluations on a coarse warm-started path; returns the best point (see `init: 'scout'`).
  * Scouting spends at most `maxEvals − 1` evaluations (one is left for the descent); with fewer than
  * 2 to spend it is skipped and the descent starts in the middle of the scouting range.
+ *
+ * `looseLast` (line search): the last point the budget allows is a loose look only. With one
+ * hyperparameter the scouting is also SLOPED (round scout2): every point after the first that is
+ * not the last is evaluated certified at the final tolerance together with its hypergradient (one
+ * call instead of a loose look and a certificate; the hypergradient on the support factor the
+ * certificate builds anyway costs little), and the last look goes 1.6 × as far as the minimiser of
+ * the quadratic with the two previous values and the best point's slope,
+ *   c = (f₀ − f₁ − g₁·(θ₀ − θ₁)) / (θ₀ − θ₁)²,  θ_L = θ₁ − 1.6·g₁/(2c)   (c > 0),
+ * inside `SLOPED_LOOK_RANGE`, instead of the next grid point: on issue 12's 500 × 1000 CV the grid's
+ * λmax/45 (|S| ≈ 286, 476 epochs) becomes λmax/28 (|S| ≈ 234, 318 epochs), past the optimum at
+ * λmax/21.8, and the descent's model start (`slopedModel`) comes from the slope and that look.
  */
 function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
   const size = ctx.opts.scoutSize ?? 5;
@@ -296,17 +339,43 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
   if (n < 2) return new Float64Array(ctx.q).fill((top + bottom) / 2);
   // a loose starting tolerance keeps this cheap; the criterion's certificate makes the values exact
   const tol = Math.max(ctx.tolStart, 1e-2);
+  const sloped = looseLast && ctx.q === 1 && !ctx.opts.scoutAll;
+  const h = (top - bottom) / (n - 1); // the scouting step in θ (> 0)
   let best: { theta: Float64Array; value: number } | null = null;
+  let previous: { x: number; f: number } | null = null; // the best point before `best`
+  let slope: number | null = null; // d C / d θ at `best` (sloped scouting)
+  // a sloped point is one call where the loose look and the certificate were two: the budget rule
+  // for the last point counts it as two, so the scouting visits the same points as before
+  let saved = 0;
   let worseSinceBest = 0; // points evaluated since the best one
   const budget = ctx.calls + n; // scouting leaves ≥ 1 evaluation of maxEvals for the descent
   for (let i = 0; i < n; i++) {
-    const th = new Float64Array(ctx.q).fill(top + ((bottom - top) * i) / (n - 1));
+    let th: Float64Array = new Float64Array(ctx.q).fill(top - h * i);
     if (best !== null && !ctx.opts.scoutAll) {
       if (ctx.calls + 2 > budget) break; // a loose look and, maybe, a certified evaluation
+      // the last point the budget allows: no room for another look and certificate after this one's
+      const last = looseLast && (i === n - 1 || ctx.calls + saved + 4 > budget);
+      if (sloped && !last) {
+        const { ev, ms } = evalAt(ctx, th, true, ctx.tolFinal);
+        saved++;
+        // a scouting point: recorded value-only (`gradient: null`), the slope kept for the last look
+        record(ctx, th, { ...ev, gradient: null }, ctx.tolFinal, ms, ev.finite);
+        if (ev.finite && ev.value < best.value) {
+          previous = { x: best.theta[0]!, f: best.value };
+          best = { theta: th, value: ev.value };
+          const g1 = ev.gradient?.[0];
+          slope = g1 !== undefined && Number.isFinite(g1) ? g1 : null;
+          worseSinceBest = 0;
+          continue;
+        }
+        break; // worse than the best (or not finite): the path rises past the best point
+      }
+      if (last && slope !== null && previous !== null) {
+        th = slopedLook(th, best.theta[0]!, best.value, slope, previous, h);
+        ctx.scoutSlope = { x: best.theta[0]!, f: best.value, g: slope, look: th[0]! };
+      }
       // a loose look first: a point clearly worse than the certified best ends the scouting without
       // paying for its certificate (at small λ, |S| → n, that certificate cost 40–80% of a tuning)
-      // the last point the budget allows: no room for another look and certificate after this one's
-      const last = looseLast && (i === n - 1 || ctx.calls + 4 > budget);
       const look = evalAt(ctx, th, false, ctx.tolFinal, false);
       if (look.ev.finite && look.ev.value > best.value * (1 + SCOUT_LOOSE_MARGIN)) {
         record(ctx, th, look.ev, ctx.tolFinal, look.ms, false);
@@ -314,8 +383,7 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
       }
       // `looseLast` (line search): the last point the budget allows is not certified either — its
       // loose value only places the descent's start (the scouting model, `scoutModel`); when it is
-      // the best, the descent's first evaluation certifies it (500 × 1000 CV: λmax/45, |S| ≈ 290, its
-      // certificate ≈ 12% of the tuning)
+      // the best, the descent's first evaluation certifies it
       if (last && look.ev.finite) {
         record(ctx, th, look.ev, ctx.tolFinal, look.ms, false);
         if (look.ev.value < best.value) best = { theta: th, value: look.ev.value };
@@ -337,6 +405,21 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
   }
   if (best === null) throw new NonFiniteError(`${ctx.fn}(): the criterion was non-finite at every scouting point`);
   return best.theta;
+}
+
+/**
+ * The θ of a sloped scouting's last look (see `scout`): the minimiser θ* of the quadratic with value
+ * f₁ and slope g₁ at θ₁ through (θ₀, f₀), when it is convex and θ* lies in `SLOPED_LOOK_RANGE`;
+ * else `grid`, the next scouting grid point.
+ */
+function slopedLook(grid: Float64Array, x1: number, f1: number, g1: number, p: { x: number; f: number }, h: number): Float64Array {
+  const d = p.x - x1;
+  const c = (p.f - f1 - g1 * d) / (d * d);
+  if (!(d > 0 && c > 0) || !Number.isFinite(c)) return grid;
+  const xs = x1 - (SLOPED_LOOK_OVERSHOOT * g1) / (2 * c);
+  const { below, margin } = SLOPED_LOOK_RANGE;
+  if (!(xs >= x1 - below * h && xs <= p.x - margin * h && Math.abs(xs - x1) >= margin * h)) return grid;
+  return new Float64Array(grid.length).fill(xs);
 }
 
 function initialTheta(ctx: Ctx, maxEvals: number, looseLast = false): Float64Array {
@@ -471,6 +554,8 @@ function finish(ctx: Ctx, best: Best | null, optimizer: OuterOptimizer, stopReas
  */
 function scoutModel(ctx: Ctx, xtol: number): { theta: Float64Array; curvature: number; bestValue: number; bestTheta: Float64Array } | null {
   const pts = ctx.history.filter((h) => h.finite).map((h) => ({ x: h.logLambdas[0]!, f: h.value }));
+  const sloped = slopedModel(ctx, pts, xtol);
+  if (sloped !== undefined) return sloped;
   if (pts.length < 3) return null;
   pts.sort((a, b) => a.x - b.x);
   let i = 0;
@@ -487,6 +572,39 @@ function scoutModel(ctx: Ctx, xtol: number): { theta: Float64Array; curvature: n
   // per unit length along the diagonal (θ moves by t in each of the q coordinates: ‖Δθ‖ = t·√q;
   // q = 1 where it is used now)
   return { theta, curvature: (2 * d2) / ctx.q, bestValue: pts[i]!.f, bestTheta: new Float64Array(ctx.q).fill(pts[i]!.x) };
+}
+
+/**
+ * A sloped model's minimiser closer than this (in θ = log λ, 10% in λ) to the better of its two
+ * points is not tried: the descent starts at that point (its first step as from any scouting best).
+ * Such a trial lost against the look's loose value on 4 of 20 problems (round scout2: a kink of the
+ * curve between them), one call each; skipping it changed no selected λ there (and one other
+ * problem's λ by 0.05%, its value by 5e-7 relative).
+ */
+const SLOPED_NEAR = 0.1;
+
+/**
+ * The model of a sloped scouting (`scout`, one hyperparameter): the quadratic with the certified
+ * value f₁ and slope g₁ at θ₁ through the last look (θ_L, f_L),
+ *   c = (f_L − f₁ − g₁·(θ_L − θ₁)) / (θ_L − θ₁)²,  θ* = θ₁ − g₁/(2c),  q'' = 2c,
+ * when c > 0 and θ* (clipped to the box) is no farther than 2|θ_L − θ₁| from θ₁; null when θ* is
+ * within `SLOPED_NEAR` of the better of the two points (the descent starts at the best scouting
+ * point); undefined when there was no sloped last look or the model does not hold (the three-point
+ * model decides).
+ */
+function slopedModel(ctx: Ctx, pts: readonly { x: number; f: number }[], xtol: number): ReturnType<typeof scoutModel> | undefined {
+  const s = ctx.scoutSlope;
+  if (s === undefined) return undefined;
+  const look = pts.find((p) => p.x === s.look);
+  if (look === undefined) return undefined;
+  const d = look.x - s.x;
+  const c = (look.f - s.f - s.g * d) / (d * d);
+  if (!(c > 0) || !Number.isFinite(c)) return undefined;
+  const v = Math.min(ctx.hi, Math.max(ctx.lo, s.x - s.g / (2 * c)));
+  const b = look.f < s.f ? look : s;
+  if (Math.abs(v - b.x) < Math.max(xtol, SLOPED_NEAR)) return null;
+  if (Math.abs(v - s.x) > 2 * Math.abs(d)) return undefined;
+  return { theta: new Float64Array(ctx.q).fill(v), curvature: (2 * c) / ctx.q, bestValue: b.f, bestTheta: new Float64Array(ctx.q).fill(b.x) };
 }
 
 function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
