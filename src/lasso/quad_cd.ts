@@ -237,6 +237,25 @@ function takeSpareRho(which: 'cand' | 'tmp', n: number): Float64Array {
   return v.fill(0);
 }
 
+/**
+ * Σ_i (H[a1+i] − H[a0+i])·(H[b1+i] − H[b0+i]), i < len: one Gram entry of two differences of
+ * stored iterates (the extrapolations' histories), summed in index order. One small function for
+ * every such loop (`anderson`, `dualExtrapolate`): it is optimised after a few calls, while the
+ * large callers wait for their compilation (≈ 20–35 ms of background compiler time each) running
+ * unoptimised code that boxes every intermediate double (≈ 8 MB of a cold tuning's garbage;
+ * issue 12, round cold2).
+ */
+function diffDot(H: Float64Array, a0: number, a1: number, b0: number, b1: number, len: number): number {
+  let s = 0;
+  for (let i = 0; i < len; i++) s += (H[a1 + i]! - H[a0 + i]!) * (H[b1 + i]! - H[b0 + i]!);
+  return s;
+}
+
+/** acc[i] += c·H[off + i], i < len (a stored iterate's share of an extrapolation; see `diffDot`). */
+function addScaledAt(acc: Float64Array, c: number, H: Float64Array, off: number, len: number): void {
+  for (let i = 0; i < len; i++) acc[i] += c * H[off + i]!;
+}
+
 /** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
 const NEG_INF = -Infinity;
 
@@ -1165,19 +1184,13 @@ export class QuadCD {
     const B = this.dB;
     const nl2 = this.nl2;
     const oldest = (this.dHead - this.dCnt + cap) % cap; // the ring's oldest entry (dHead when full)
-    const slot = (k: number): number => (oldest + k) % cap; // k = 0 oldest .. K newest
+    // slot of entry k (0 oldest .. K newest): (oldest + k) % cap, inline (no closure per call)
     for (let a = 0; a < K; a++) {
-      const a0 = slot(a) * n, a1 = slot(a + 1) * n;
+      const sa = (oldest + a) % cap, sa1 = (oldest + a + 1) % cap;
       for (let b = 0; b <= a; b++) {
-        const b0 = slot(b) * n, b1 = slot(b + 1) * n;
-        let s = 0;
-        for (let i = 0; i < n; i++) s += (R[a1 + i]! - R[a0 + i]!) * (R[b1 + i]! - R[b0 + i]!);
-        if (nl2 > 0) {
-          const c0 = slot(a) * m, c1 = slot(a + 1) * m, e0 = slot(b) * m, e1 = slot(b + 1) * m;
-          let u = 0;
-          for (let k = 0; k < m; k++) u += (B[c1 + k]! - B[c0 + k]!) * (B[e1 + k]! - B[e0 + k]!);
-          s += nl2 * u;
-        }
+        const sb = (oldest + b) % cap, sb1 = (oldest + b + 1) % cap;
+        let s = diffDot(R, sa * n, sa1 * n, sb * n, sb1 * n, n);
+        if (nl2 > 0) s += nl2 * diffDot(B, sa * m, sa1 * m, sb * m, sb1 * m, m);
         G[a * K + b] = s;
         G[b * K + a] = s;
       }
@@ -1185,17 +1198,13 @@ export class QuadCD {
     if (!extrapolationWeights(G, K, this.cK)) return false;
     const rho = this.tmpR;
     rho.fill(0);
-    for (let k = 0; k < K; k++) {
-      const ck = this.cK[k]!;
-      const off = slot(k + 1) * n;
-      for (let i = 0; i < n; i++) rho[i] += ck * R[off + i]!;
-    }
+    for (let k = 0; k < K; k++) addScaledAt(rho, this.cK[k]!, R, ((oldest + k + 1) % cap) * n, n);
     if (nl2 > 0 && this.betaBarFull !== null) {
       const bb = this.betaBarFull;
       for (let q = 0; q < m; q++) bb[ws[q]!] = 0;
       for (let k = 0; k < K; k++) {
         const ck = this.cK[k]!;
-        const off = slot(k + 1) * m;
+        const off = ((oldest + k + 1) % cap) * m;
         for (let q = 0; q < m; q++) bb[ws[q]!] += ck * B[off + q]!;
       }
     }
@@ -1217,9 +1226,7 @@ export class QuadCD {
     const G = this.G;
     for (let a = 0; a < K; a++) {
       for (let b = 0; b <= a; b++) {
-        let s = 0;
-        const a0 = a * m, a1 = (a + 1) * m, b0 = b * m, b1 = (b + 1) * m;
-        for (let k = 0; k < m; k++) s += (B[a1 + k]! - B[a0 + k]!) * (B[b1 + k]! - B[b0 + k]!);
+        const s = diffDot(B, a * m, (a + 1) * m, b * m, (b + 1) * m, m);
         G[a * K + b] = s;
         G[b * K + a] = s;
       }
@@ -1233,10 +1240,8 @@ export class QuadCD {
     const R = this.andR;
     for (let k = 0; k < K; k++) {
       const ck = c[k]!;
-      const ob = (k + 1) * m;
-      for (let q = 0; q < m; q++) bAcc[q] += ck * B[ob + q]!;
-      const or = (k + 1) * n;
-      for (let i = 0; i < n; i++) rAcc[i] += ck * R[or + i]!;
+      addScaledAt(bAcc, ck, B, (k + 1) * m, m);
+      addScaledAt(rAcc, ck, R, (k + 1) * n, n);
     }
     // objectives P(β_acc) vs P(β)
     const l1 = this.spec.l1;
