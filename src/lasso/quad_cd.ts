@@ -256,6 +256,64 @@ function addScaledAt(acc: Float64Array, c: number, H: Float64Array, off: number,
   for (let i = 0; i < len; i++) acc[i] += c * H[off + i]!;
 }
 
+/**
+ * max over k < nA of |xty_j|/w_j (j = list[k], w_j > 0; w null: 1), by `Math.max` as before: the
+ * scaled λ_max of a solve's first check (`QuadCD.run`), in a small function of its own so that it
+ * runs optimised early (see `diffDot`).
+ */
+function weightedMaxAbs(list: Int32Array, nA: number, xty: Float64Array, w: Float64Array | null): number {
+  let m = 0;
+  for (let k = 0; k < nA; k++) {
+    const j = list[k]!;
+    const wj = w === null ? 1 : w[j]!;
+    if (wj > 0) m = Math.max(m, Math.abs(xty[j]!) / wj);
+  }
+  return m;
+}
+
+/**
+ * prio[k] = (l_j − t·|c_j|/n)/√(‖x_j‖² + nλ₂) with c_j = xt_j − nλ₂·β̄_j (j = list[k]), −∞ for a
+ * support or unpenalised feature (always taken): `QuadCD.buildWorkingSet`'s priorities. One store
+ * for both cases: a separate `prio[k] = -Infinity` branch, first reached once β has a support, was
+ * met by code optimised without it (a deoptimisation per process, round proc2).
+ */
+function workingSetPriorities(
+  list: Int32Array, nA: number, xt: Float64Array, bbar: Float64Array | null, t: number, n: number,
+  l1: Float64Array, nl2: number, normsSq: Float64Array, beta: Float64Array, prio: Float64Array,
+): void {
+  for (let k = 0; k < nA; k++) {
+    const j = list[k]!;
+    const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
+    const q = (l1[j]! - (t * Math.abs(c)) / n) / Math.sqrt(normsSq[j]! + nl2);
+    prio[k] = beta[j] !== 0 || l1[j] === 0 ? NEG_INF : q;
+  }
+}
+
+/**
+ * Gap Safe tests of `QuadCD.screen`: the active features j = cols[k] with
+ * l_j − t·|c_j|/n > √(‖x_j‖² + nλ₂)·radius (c_j as in `workingSetPriorities`) into out[0..count),
+ * in list order; returns count. Feature j's test reads only its own entries (β̄ may be β: a removal
+ * zeroes the removed feature's entry only), so testing all before removing any selects the same
+ * features as testing each before its removal.
+ */
+function gapSafeTests(
+  cols: Int32Array, m: number, active: Uint8Array, xt: Float64Array, bbar: Float64Array | null, t: number,
+  n: number, l1: Float64Array, nl2: number, normsSq: Float64Array, radius: number, out: Int32Array,
+): number {
+  let h = 0;
+  for (let k = 0; k < m; k++) {
+    const j = cols[k]!;
+    if (active[j] === 0) continue;
+    const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
+    const corr = (t * Math.abs(c)) / n;
+    // branch-free count: an increment first reached by optimised code (the first removal) cost a
+    // deoptimisation for want of type feedback
+    out[h] = j;
+    h += l1[j]! - corr > Math.sqrt(normsSq[j]! + nl2) * radius ? 1 : 0;
+  }
+  return h;
+}
+
 /** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
 const NEG_INF = -Infinity;
 
@@ -366,6 +424,8 @@ export class QuadCD {
   private readonly prio: Float64Array;
   private readonly prioTmp: Float64Array;
   // block-epoch scratch (4 entries each)
+  /** The features `screen`'s tests remove (grown to the longest list screened). */
+  private screenOut = new Int32Array(0);
   private readonly blkG = new Float64Array(4);
   private readonly blkB0 = new Float64Array(4);
   private readonly blkB = new Float64Array(4);
@@ -706,28 +766,27 @@ export class QuadCD {
     const l1 = this.spec.l1;
     const nl2 = this.nl2;
     const normsSq = this.d.colNormsSq;
+    // the tests in one small function (optimised early, see `diffDot`), then the removals in order
+    const out = this.screenOut.length >= m ? this.screenOut : (this.screenOut = new Int32Array(m));
+    const hits = gapSafeTests(cols, m, this.active, xt, bbar, t, n, l1, nl2, normsSq, radius, out);
     let removed = 0;
-    for (let k = 0; k < m; k++) {
-      const j = cols[k]!;
-      if (this.active[j] === 0) continue;
-      const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
-      const corr = (t * Math.abs(c)) / n;
-      if (l1[j]! - corr > Math.sqrt(normsSq[j]! + nl2) * radius) {
-        if (nl2 === 0 && bbar === null && !this.hasUnpen) {
-          if (this.screenBound === null) this.screenBound = new Float64Array(this.p).fill(NaN);
-          this.screenBound[j] = n * (corr + Math.sqrt(normsSq[j]!) * radius);
-        }
-        const b = this.beta[j]!;
-        if (b !== 0) {
-          this.xtrFresh = false;
-          this.sync();
-          colAxpy(this.d, j, b, this.r);
-          this.beta[j] = 0;
-          this.S = this.sparseCentred ? vecSum(n, this.r) : 0;
-        }
-        this.active[j] = 0;
-        removed++;
+    for (let h = 0; h < hits; h++) {
+      const j = out[h]!;
+      if (nl2 === 0 && bbar === null && !this.hasUnpen) {
+        const corr = (t * Math.abs(xt[j]!)) / n;
+        if (this.screenBound === null) this.screenBound = new Float64Array(this.p).fill(NaN);
+        this.screenBound[j] = n * (corr + Math.sqrt(normsSq[j]!) * radius);
       }
+      const b = this.beta[j]!;
+      if (b !== 0) {
+        this.xtrFresh = false;
+        this.sync();
+        colAxpy(this.d, j, b, this.r);
+        this.beta[j] = 0;
+        this.S = this.sparseCentred ? vecSum(n, this.r) : 0;
+      }
+      this.active[j] = 0;
+      removed++;
     }
     if (removed > 0) {
       this.nActive = compactActiveList(this.activeList, this.nActive, this.active);
@@ -775,15 +834,7 @@ export class QuadCD {
     const l1 = this.spec.l1;
     const nl2 = this.nl2;
     const normsSq = this.d.colNormsSq;
-    for (let k = 0; k < nA; k++) {
-      const j = list[k]!;
-      // one store for both cases (a support or unpenalised feature is always taken: −∞): a
-      // separate `prio[k] = -Infinity` branch, first reached once β has a support, was met by
-      // code optimised without it (a deoptimisation per process)
-      const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
-      const q = (l1[j]! - (t * Math.abs(c)) / n) / Math.sqrt(normsSq[j]! + nl2);
-      prio[k] = this.beta[j] !== 0 || l1[j] === 0 ? NEG_INF : q;
-    }
+    workingSetPriorities(list, nA, xt, bbar, t, n, l1, nl2, normsSq, this.beta, prio);
     return selectLowestPriority(list, prio, nA, size, out, this.prioTmp);
   }
 
@@ -834,14 +885,7 @@ export class QuadCD {
         } else {
           colDots2(this.d, this.r, rSum, this.yc, this.ySum, list, nA, this.xtr, xty);
         }
-        let m = 0;
-        const w = this.spec.weights;
-        for (let k = 0; k < nA; k++) {
-          const j = list[k]!;
-          const wj = w === null ? 1 : w[j]!;
-          if (wj > 0) m = Math.max(m, Math.abs(xty[j]!) / wj);
-        }
-        lmax = m / n;
+        lmax = weightedMaxAbs(list, nA, xty, this.spec.weights) / n;
       } else if (this.hasCand) {
         colDots2(this.d, this.r, rSum, this.candRho, vecSum(n, this.candRho), list, nA, this.xtr, this.xti);
       } else {
@@ -903,7 +947,9 @@ export class QuadCD {
       prevWs.set(ws.subarray(0, m));
       prevM = m;
       this.inner(ws, m, full ? tolAbs : 0.3 * gap, full, !o.workingSet, same && !full, gap);
-      if (this.coordUpdates + this.dotWork / 2 >= this.switchAfter) {
+      // × 0.5, not / 2 (the same value): a division by the integer 2 collected integer feedback
+      // until the first fused check's quarter column (`fusedCheck`), then deoptimised `run`
+      if (this.coordUpdates + this.dotWork * 0.5 >= this.switchAfter) {
         switched = true;
         break;
       }
