@@ -314,6 +314,28 @@ function gapSafeTests(
   return h;
 }
 
+/**
+ * The p-vectors of the last released solver (X_cᵀr and the candidates' products `xtr`, `xti`,
+ * `xta`; the working-set priorities `prio`, `prioTmp`), taken (zeroed, as fresh ones) by the next
+ * solver of the same p: a CV fold's path builds a solver per λ, and five fresh p-vectors each were
+ * allocated and zeroed per solve (issue 12, round cold2). Nothing reads them after `release`
+ * (finishQuadratic copies `xtr` out before).
+ */
+let spareP: { xtr: Float64Array; xti: Float64Array; xta: Float64Array; prio: Float64Array; prioTmp: Float64Array } | null = null;
+
+/** spareP taken when its vectors have length p (zeroed), else null (then fresh ones). */
+function takeSpareP(p: number): typeof spareP {
+  const s = spareP;
+  if (s === null || s.xtr.length !== p) return null;
+  spareP = null;
+  s.xtr.fill(0);
+  s.xti.fill(0);
+  s.xta.fill(0);
+  s.prio.fill(0);
+  s.prioTmp.fill(0);
+  return s;
+}
+
 /** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
 const NEG_INF = -Infinity;
 
@@ -474,9 +496,10 @@ export class QuadCD {
     this.S = d.isSparse && d.centered ? vecSum(n, this.r) : 0;
     this.sparseCentred = d.isSparse && d.centered;
     ({ active: this.active, activeList: this.activeList, nActive: this.nActive } = initialActiveSet(d.colNormsSq));
-    this.xtr = new Float64Array(p);
-    this.xti = new Float64Array(p);
-    this.xta = new Float64Array(p);
+    const sp = takeSpareP(p);
+    this.xtr = sp !== null ? sp.xtr : new Float64Array(p);
+    this.xti = sp !== null ? sp.xti : new Float64Array(p);
+    this.xta = sp !== null ? sp.xta : new Float64Array(p);
     this.ySum = vecSum(n, yc);
     this.candRho = takeSpareRho('cand', n);
     this.candBeta = spec.l2 > 0 ? new Float64Array(p) : null;
@@ -485,8 +508,8 @@ export class QuadCD {
     this.G = new Float64Array(K * K);
     this.cK = new Float64Array(K);
     this.tmpR = takeSpareRho('tmp', n);
-    this.prio = new Float64Array(p);
-    this.prioTmp = new Float64Array(p);
+    this.prio = sp !== null ? sp.prio : new Float64Array(p);
+    this.prioTmp = sp !== null ? sp.prioTmp : new Float64Array(p);
   }
 
   /** r ← y_c − X_cβ (kills the drift of incremental updates). */
@@ -532,7 +555,11 @@ export class QuadCD {
     }
     // the dual-candidate vectors too (see `spareRho`); the RunOut of this solver (its dualRho may be
     // candRho) is read before release (cd.ts finishQuadratic)
-    if (!this.rhoHanded) spareRho = { cand: this.candRho, tmp: this.tmpR };
+    if (!this.rhoHanded) {
+      spareRho = { cand: this.candRho, tmp: this.tmpR };
+      // and the p-vectors (see `spareP`)
+      spareP = { xtr: this.xtr, xti: this.xti, xta: this.xta, prio: this.prio, prioTmp: this.prioTmp };
+    }
     this.rhoHanded = true;
     if (this.eng !== null) this.eng.busy = false;
     if (this.ceng !== null) this.ceng.busy = false;
