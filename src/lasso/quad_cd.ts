@@ -336,6 +336,38 @@ function takeSpareP(p: number): typeof spareP {
   return s;
 }
 
+/**
+ * thr[j] = n·l_j for j < p; returns whether a feature with a non-zero column is unpenalised
+ * (l_j = 0). The constructor's pass over the penalties in a small function of its own (see `diffDot`).
+ */
+function fillThresholds(thr: Float64Array, l1: Float64Array, n: number, normsSq: Float64Array, p: number): boolean {
+  let unpen = false;
+  for (let j = 0; j < p; j++) {
+    thr[j] = n * l1[j]!;
+    if (l1[j] === 0 && normsSq[j]! > 0) unpen = true;
+  }
+  return unpen;
+}
+
+/** The support size over the active list, set by `supportCounts` (a second result without an object). */
+let supportNnz = 0;
+
+/**
+ * Over the active features j = list[k], k < nA: the support size (β_j ≠ 0) into `supportNnz`, and
+ * the number of features a working set must take (support or unpenalised: l_j = 0) returned
+ * (`QuadCD.run`'s working-set size; a small function, see `diffDot`).
+ */
+function supportCounts(list: Int32Array, nA: number, beta: Float64Array, l1: Float64Array): number {
+  let nnz = 0, forced = 0;
+  for (let k = 0; k < nA; k++) {
+    const j = list[k]!;
+    if (beta[j] !== 0) nnz++;
+    if (beta[j] !== 0 || l1[j] === 0) forced++;
+  }
+  supportNnz = nnz;
+  return forced;
+}
+
 /** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
 const NEG_INF = -Infinity;
 
@@ -481,11 +513,7 @@ export class QuadCD {
     }
     this.normsSq = vecs !== null ? vecs.norms : d.colNormsSq;
     this.thr = vecs !== null ? vecs.thr : new Float64Array(p);
-    let unpen = false;
-    for (let j = 0; j < p; j++) {
-      this.thr[j] = n * spec.l1[j]!;
-      if (spec.l1[j] === 0 && d.colNormsSq[j]! > 0) unpen = true;
-    }
+    const unpen = fillThresholds(this.thr, spec.l1, n, d.colNormsSq, p);
     this.hasUnpen = unpen;
     this.proj = unpen ? new UnpenalisedProjector(d, spec.l1) : null;
     this.projRho = new Float64Array(unpen ? n : 0);
@@ -948,12 +976,8 @@ export class QuadCD {
         ws.set(this.activeList.subarray(0, this.nActive));
         m = this.nActive;
       } else {
-        let nnz = 0, forced = 0;
-        for (let k = 0; k < this.nActive; k++) {
-          const j = this.activeList[k]!;
-          if (this.beta[j] !== 0) nnz++;
-          if (this.beta[j] !== 0 || this.spec.l1[j] === 0) forced++;
-        }
+        const forced = supportCounts(this.activeList, this.nActive, this.beta, this.spec.l1);
+        const nnz = supportNnz;
         // celer's "prune" rule: 2·|support| (≥ p0); 'double': p0, 2p0, 4p0, … (never shrinks)
         const grow = o.workingSetGrowth === 'double' ? (t === 0 ? o.p0 : 2 * prevSize) : o.p0;
         let size = Math.max(grow, 2 * nnz, forced);
