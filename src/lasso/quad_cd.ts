@@ -292,13 +292,14 @@ function workingSetPriorities(
 /**
  * Gap Safe tests of `QuadCD.screen`: the active features j = cols[k] with
  * l_j − t·|c_j|/n > √(‖x_j‖² + nλ₂)·radius (c_j as in `workingSetPriorities`) into out[0..count),
- * in list order; returns count. Feature j's test reads only its own entries (β̄ may be β: a removal
+ * in list order, with n·(t·|c_j|/n + ‖x_j‖·radius) into outB[0..count) (the Gap Safe bound of
+ * |X_c,jᵀr*| that `screen` keeps for the Lasso, where c_j = xt_j); returns count. Feature j's test reads only its own entries (β̄ may be β: a removal
  * zeroes the removed feature's entry only), so testing all before removing any selects the same
  * features as testing each before its removal.
  */
 function gapSafeTests(
   cols: Int32Array, m: number, active: Uint8Array, xt: Float64Array, bbar: Float64Array | null, t: number,
-  n: number, l1: Float64Array, nl2: number, normsSq: Float64Array, radius: number, out: Int32Array,
+  n: number, l1: Float64Array, nl2: number, normsSq: Float64Array, radius: number, out: Int32Array, outB: Float64Array,
 ): number {
   let h = 0;
   for (let k = 0; k < m; k++) {
@@ -309,6 +310,7 @@ function gapSafeTests(
     // branch-free count: an increment first reached by optimised code (the first removal) cost a
     // deoptimisation for want of type feedback
     out[h] = j;
+    outB[h] = n * (corr + Math.sqrt(normsSq[j]!) * radius);
     h += l1[j]! - corr > Math.sqrt(normsSq[j]! + nl2) * radius ? 1 : 0;
   }
   return h;
@@ -366,6 +368,30 @@ function supportCounts(list: Int32Array, nA: number, beta: Float64Array, l1: Flo
   }
   supportNnz = nnz;
   return forced;
+}
+
+/** H[off + k] = v[ws[k]], k < m: β over a working set into an extrapolation history (see `diffDot`). */
+function gatherAt(H: Float64Array, off: number, v: Float64Array, ws: Int32Array, m: number): void {
+  for (let k = 0; k < m; k++) H[off + k] = v[ws[k]!]!;
+}
+
+/** Σ b_q² of the last `penaltyParts` call (a second result without an object). */
+let penaltySq = 0;
+
+/**
+ * Σ_q l_{ws[q]}·|b_q| returned and Σ_q b_q² into `penaltySq`, summed in q order, with b_q = v[q]
+ * (a compact iterate) or, `scattered`, v[ws[q]] (β itself): `anderson`'s objective test (see `diffDot`).
+ */
+function penaltyParts(ws: Int32Array, m: number, l1: Float64Array, v: Float64Array, scattered: boolean): number {
+  let pen = 0, bb = 0;
+  for (let q = 0; q < m; q++) {
+    const j = ws[q]!;
+    const b = v[scattered ? j : q]!;
+    pen += l1[j]! * Math.abs(b);
+    bb += b * b;
+  }
+  penaltySq = bb;
+  return pen;
 }
 
 /** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
@@ -480,6 +506,8 @@ export class QuadCD {
   // block-epoch scratch (4 entries each)
   /** The features `screen`'s tests remove (grown to the longest list screened). */
   private screenOut = new Int32Array(0);
+  /** Their bounds n·(t·|xt_j|/n + ‖x_j‖·radius) (`gapSafeTests`; used for the Lasso and weighted Lasso). */
+  private screenOutB = new Float64Array(0);
   private readonly blkG = new Float64Array(4);
   private readonly blkB0 = new Float64Array(4);
   private readonly blkB = new Float64Array(4);
@@ -822,15 +850,19 @@ export class QuadCD {
     const nl2 = this.nl2;
     const normsSq = this.d.colNormsSq;
     // the tests in one small function (optimised early, see `diffDot`), then the removals in order
-    const out = this.screenOut.length >= m ? this.screenOut : (this.screenOut = new Int32Array(m));
-    const hits = gapSafeTests(cols, m, this.active, xt, bbar, t, n, l1, nl2, normsSq, radius, out);
+    if (this.screenOut.length < m) {
+      this.screenOut = new Int32Array(m);
+      this.screenOutB = new Float64Array(m);
+    }
+    const out = this.screenOut;
+    const outB = this.screenOutB;
+    const hits = gapSafeTests(cols, m, this.active, xt, bbar, t, n, l1, nl2, normsSq, radius, out, outB);
     let removed = 0;
     for (let h = 0; h < hits; h++) {
       const j = out[h]!;
       if (nl2 === 0 && bbar === null && !this.hasUnpen) {
-        const corr = (t * Math.abs(xt[j]!)) / n;
         if (this.screenBound === null) this.screenBound = new Float64Array(this.p).fill(NaN);
-        this.screenBound[j] = n * (corr + Math.sqrt(normsSq[j]!) * radius);
+        this.screenBound[j] = outB[h]!;
       }
       const b = this.beta[j]!;
       if (b !== 0) {
@@ -1261,7 +1293,7 @@ export class QuadCD {
     this.dR.set(this.r, slot * this.n);
     if (this.spec.l2 > 0) {
       const off = slot * m;
-      for (let k = 0; k < m; k++) this.dB[off + k] = this.beta[ws[k]!]!;
+      gatherAt(this.dB, off, this.beta, ws, m);
     }
     this.dHead = (slot + 1) % cap;
     if (this.dCnt < cap) this.dCnt++;
@@ -1316,7 +1348,7 @@ export class QuadCD {
     this.andR.set(this.r, cnt * n);
     const B = this.andB;
     const off = cnt * m;
-    for (let k = 0; k < m; k++) B[off + k] = this.beta[ws[k]!]!;
+    gatherAt(B, off, this.beta, ws, m);
     this.andCnt = cnt + 1;
     if (this.andCnt < K + 1) return;
     this.andCnt = 0;
@@ -1343,16 +1375,11 @@ export class QuadCD {
     // objectives P(β_acc) vs P(β)
     const l1 = this.spec.l1;
     const l2 = this.spec.l2;
-    let penA = 0, bbA = 0, penC = 0, bbC = 0;
-    for (let q = 0; q < m; q++) {
-      const j = ws[q]!;
-      const ba = bAcc[q]!;
-      const bc = this.beta[j]!;
-      penA += l1[j]! * Math.abs(ba);
-      bbA += ba * ba;
-      penC += l1[j]! * Math.abs(bc);
-      bbC += bc * bc;
-    }
+    // each sum in q order, as one loop over both made them
+    const penA = penaltyParts(ws, m, l1, bAcc, false);
+    const bbA = penaltySq;
+    const penC = penaltyParts(ws, m, l1, this.beta, true);
+    const bbC = penaltySq;
     const pA = sumSq(n, rAcc) / (2 * n) + penA + (l2 * bbA) / 2;
     const pC = sumSq(n, this.r) / (2 * n) + penC + (l2 * bbC) / 2;
     if (pA < pC) {
