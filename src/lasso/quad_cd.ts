@@ -215,6 +215,15 @@ export interface RunOut {
 let spareHistory: { andR: Float64Array<ArrayBuffer>; dR: Float64Array<ArrayBuffer> } | null = null;
 
 /**
+ * The coefficient histories of the extrapolations (`andB`, `dB`: (K + 1)·cap floats; `tmpB`: cap) of
+ * a released solver, taken by the next solver whose working set fits (cap ≥ m; the offsets are
+ * m-based, so a larger capacity changes nothing): each solver grew its own from 100 to ≈ p
+ * columns, ≈ 0.2 MB of fresh arrays per solve at p = 1000 (issue 12, round cold2). Every entry
+ * read is written first (`ensureBuffers` restarts the counters; `anderson` zeroes tmpB's first m).
+ */
+let spareCoef: { andB: Float64Array<ArrayBuffer>; dB: Float64Array<ArrayBuffer>; tmpB: Float64Array<ArrayBuffer>; cap: number } | null = null;
+
+/**
  * The dual-candidate vectors (`candRho`, `tmpR`: n floats each) of the last released solver, taken
  * (zeroed, as fresh ones) by the next solver of the same n: two n-vectors of garbage fewer per
  * solve (issue 12: tuning memory).
@@ -608,6 +617,14 @@ export class QuadCD {
       spareHistory = { andR: this.andR, dR: this.dR };
       this.andR = new Float64Array(0);
       this.dR = new Float64Array(0);
+    }
+    // and the coefficient histories (see `spareCoef`)
+    if (this.bufM > 0 && (spareCoef === null || spareCoef.cap < this.bufM)) {
+      spareCoef = { andB: this.andB, dB: this.dB, tmpB: this.tmpB, cap: this.bufM };
+      this.andB = new Float64Array(0);
+      this.dB = new Float64Array(0);
+      this.tmpB = new Float64Array(0);
+      this.bufM = -1;
     }
     // the dual-candidate vectors too (see `spareRho`); the RunOut of this solver (its dualRho may be
     // candRho) is read before release (cd.ts finishQuadratic)
@@ -1076,11 +1093,21 @@ export class QuadCD {
       this.dR = h !== null && h.dR.length === len ? h.dR : new Float64Array(len);
     }
     if (m > this.bufM) {
-      const cap = Math.min(this.p, Math.max(m, 2 * this.bufM)); // amortised growth
-      this.bufM = cap;
-      this.andB = new Float64Array((K + 1) * cap);
-      this.dB = new Float64Array((K + 1) * cap);
-      this.tmpB = new Float64Array(cap);
+      const sb = spareCoef;
+      if (sb !== null && sb.cap >= m && sb.andB.length === (K + 1) * sb.cap) {
+        // a released solver's coefficient histories (see `spareCoef`)
+        spareCoef = null;
+        this.bufM = sb.cap;
+        this.andB = sb.andB;
+        this.dB = sb.dB;
+        this.tmpB = sb.tmpB;
+      } else {
+        const cap = Math.min(this.p, Math.max(m, 2 * this.bufM)); // amortised growth
+        this.bufM = cap;
+        this.andB = new Float64Array((K + 1) * cap);
+        this.dB = new Float64Array((K + 1) * cap);
+        this.tmpB = new Float64Array(cap);
+      }
     }
     this.andCnt = 0;
     this.dCnt = 0;
