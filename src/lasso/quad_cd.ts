@@ -302,9 +302,9 @@ function workingSetPriorities(
  * Gap Safe tests of `QuadCD.screen`: the active features j = cols[k] with
  * l_j − t·|c_j|/n > √(‖x_j‖² + nλ₂)·radius (c_j as in `workingSetPriorities`) into out[0..count),
  * in list order, with n·(t·|c_j|/n + ‖x_j‖·radius) into outB[0..count) (the Gap Safe bound of
- * |X_c,jᵀr*| that `screen` keeps for the Lasso, where c_j = xt_j); returns count. Feature j's test reads only its own entries (β̄ may be β: a removal
- * zeroes the removed feature's entry only), so testing all before removing any selects the same
- * features as testing each before its removal.
+ * |X_c,jᵀr*| that `screen` keeps for the Lasso, where c_j = xt_j); returns count. Feature j's test
+ * reads only its own entries (β̄ may be β: a removal zeroes the removed feature's entry only), so
+ * testing all before removing any selects the same features as testing each before its removal.
  */
 function gapSafeTests(
   cols: Int32Array, m: number, active: Uint8Array, xt: Float64Array, bbar: Float64Array | null, t: number,
@@ -512,11 +512,11 @@ export class QuadCD {
   private readonly betaBarFull: Float64Array | null;
   private readonly prio: Float64Array;
   private readonly prioTmp: Float64Array;
-  // block-epoch scratch (4 entries each)
   /** The features `screen`'s tests remove (grown to the longest list screened). */
   private screenOut = new Int32Array(0);
   /** Their bounds n·(t·|xt_j|/n + ‖x_j‖·radius) (`gapSafeTests`; used for the Lasso and weighted Lasso). */
   private screenOutB = new Float64Array(0);
+  // block-epoch scratch (4 entries each)
   private readonly blkG = new Float64Array(4);
   private readonly blkB0 = new Float64Array(4);
   private readonly blkB = new Float64Array(4);
