@@ -188,6 +188,17 @@ function scaleSpec(spec: QuadSpec, e1: number, e2: number): QuadSpec {
   return { ...spec, l1, l2: Math.min(mulPow2(spec.l2, e2), 1e300) };
 }
 
+/**
+ * dst[j] = src[j] for j = list[k], k < count: a small function, optimised after a few solves
+ * instead of a loop boxing every value in `finishQuadratic` until it is (issue 12, round cold2).
+ */
+function copyAt(dst: Float64Array, src: Float64Array, list: Int32Array, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const j = list[k]!;
+    dst[j] = src[j]!;
+  }
+}
+
 function finishQuadratic(
   s: QuadCD, spec: QuadSpec, d: PreparedDesign, yMean: number,
   out: RunOut,
@@ -230,14 +241,15 @@ function finishQuadratic(
     // Gram-mode finish: g = q − Gβ is X_cᵀr within err·‖X_c,j‖ for the exact residual of β; the
     // returned residual was recomputed from β (rounding of the same order: err doubled)
     const xtr = new Float64Array(s.p).fill(NaN);
-    for (let k = 0; k < gc.list.length; k++) xtr[gc.list[k]!] = gc.g[gc.list[k]!]!;
+    copyAt(xtr, gc.g, gc.list, gc.list.length);
     lastCheck = { xtr, bound: s.screenBound === null ? null : new Float64Array(s.screenBound), err: 2 * gc.err };
   } else if (s.xtrFresh || s.screenBound !== null) {
     const xtr = new Float64Array(s.p).fill(NaN);
-    if (s.xtrFresh) {
+    if (s.xtrFresh && !unscaled) copyAt(xtr, s.xtr, s.activeList, s.nActive);
+    else if (s.xtrFresh) {
       for (let k = 0; k < s.nActive; k++) {
         const j = s.activeList[k]!;
-        xtr[j] = unscaled ? mulPow2(s.xtr[j]!, -ea - ec) : s.xtr[j]!;
+        xtr[j] = mulPow2(s.xtr[j]!, -ea - ec);
       }
     }
     const sb = s.screenBound;

@@ -215,6 +215,15 @@ export interface RunOut {
 let spareHistory: { andR: Float64Array<ArrayBuffer>; dR: Float64Array<ArrayBuffer> } | null = null;
 
 /**
+ * The coefficient histories of the extrapolations (`andB`, `dB`: (K + 1)·cap floats; `tmpB`: cap) of
+ * a released solver, taken by the next solver whose working set fits (cap ≥ m; the offsets are
+ * m-based, so a larger capacity changes nothing): each solver grew its own from 100 to ≈ p
+ * columns, ≈ 0.2 MB of fresh arrays per solve at p = 1000 (issue 12, round cold2). Every entry
+ * read is written first (`ensureBuffers` restarts the counters; `anderson` zeroes tmpB's first m).
+ */
+let spareCoef: { andB: Float64Array<ArrayBuffer>; dB: Float64Array<ArrayBuffer>; tmpB: Float64Array<ArrayBuffer>; cap: number } | null = null;
+
+/**
  * The dual-candidate vectors (`candRho`, `tmpR`: n floats each) of the last released solver, taken
  * (zeroed, as fresh ones) by the next solver of the same n: two n-vectors of garbage fewer per
  * solve (issue 12: tuning memory).
@@ -235,6 +244,163 @@ function takeSpareRho(which: 'cand' | 'tmp', n: number): Float64Array {
   const v = s![which];
   s![which] = fresh;
   return v.fill(0);
+}
+
+/**
+ * Σ_i (H[a1+i] − H[a0+i])·(H[b1+i] − H[b0+i]), i < len: one Gram entry of two differences of
+ * stored iterates (the extrapolations' histories), summed in index order. One small function for
+ * every such loop (`anderson`, `dualExtrapolate`): it is optimised after a few calls, while the
+ * large callers wait for their compilation (≈ 20–35 ms of background compiler time each) running
+ * unoptimised code that boxes every intermediate double (≈ 8 MB of a cold tuning's garbage;
+ * issue 12, round cold2).
+ */
+function diffDot(H: Float64Array, a0: number, a1: number, b0: number, b1: number, len: number): number {
+  let s = 0;
+  for (let i = 0; i < len; i++) s += (H[a1 + i]! - H[a0 + i]!) * (H[b1 + i]! - H[b0 + i]!);
+  return s;
+}
+
+/** acc[i] += c·H[off + i], i < len (a stored iterate's share of an extrapolation; see `diffDot`). */
+function addScaledAt(acc: Float64Array, c: number, H: Float64Array, off: number, len: number): void {
+  for (let i = 0; i < len; i++) acc[i] += c * H[off + i]!;
+}
+
+/**
+ * max over k < nA of |xty_j|/w_j (j = list[k], w_j > 0; w null: 1), by `Math.max` as before: the
+ * scaled λ_max of a solve's first check (`QuadCD.run`), in a small function of its own so that it
+ * runs optimised early (see `diffDot`).
+ */
+function weightedMaxAbs(list: Int32Array, nA: number, xty: Float64Array, w: Float64Array | null): number {
+  let m = 0;
+  for (let k = 0; k < nA; k++) {
+    const j = list[k]!;
+    const wj = w === null ? 1 : w[j]!;
+    if (wj > 0) m = Math.max(m, Math.abs(xty[j]!) / wj);
+  }
+  return m;
+}
+
+/**
+ * prio[k] = (l_j − t·|c_j|/n)/√(‖x_j‖² + nλ₂) with c_j = xt_j − nλ₂·β̄_j (j = list[k]), −∞ for a
+ * support or unpenalised feature (always taken): `QuadCD.buildWorkingSet`'s priorities. One store
+ * for both cases: a separate `prio[k] = -Infinity` branch, first reached once β has a support, was
+ * met by code optimised without it (a deoptimisation per process, round proc2).
+ */
+function workingSetPriorities(
+  list: Int32Array, nA: number, xt: Float64Array, bbar: Float64Array | null, t: number, n: number,
+  l1: Float64Array, nl2: number, normsSq: Float64Array, beta: Float64Array, prio: Float64Array,
+): void {
+  for (let k = 0; k < nA; k++) {
+    const j = list[k]!;
+    const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
+    const q = (l1[j]! - (t * Math.abs(c)) / n) / Math.sqrt(normsSq[j]! + nl2);
+    prio[k] = beta[j] !== 0 || l1[j] === 0 ? NEG_INF : q;
+  }
+}
+
+/**
+ * Gap Safe tests of `QuadCD.screen`: the active features j = cols[k] with
+ * l_j − t·|c_j|/n > √(‖x_j‖² + nλ₂)·radius (c_j as in `workingSetPriorities`) into out[0..count),
+ * in list order, with n·(t·|c_j|/n + ‖x_j‖·radius) into outB[0..count) (the Gap Safe bound of
+ * |X_c,jᵀr*| that `screen` keeps for the Lasso, where c_j = xt_j); returns count. Feature j's test
+ * reads only its own entries (β̄ may be β: a removal zeroes the removed feature's entry only), so
+ * testing all before removing any selects the same features as testing each before its removal.
+ */
+function gapSafeTests(
+  cols: Int32Array, m: number, active: Uint8Array, xt: Float64Array, bbar: Float64Array | null, t: number,
+  n: number, l1: Float64Array, nl2: number, normsSq: Float64Array, radius: number, out: Int32Array, outB: Float64Array,
+): number {
+  let h = 0;
+  for (let k = 0; k < m; k++) {
+    const j = cols[k]!;
+    if (active[j] === 0) continue;
+    const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
+    const corr = (t * Math.abs(c)) / n;
+    // branch-free count: an increment first reached by optimised code (the first removal) cost a
+    // deoptimisation for want of type feedback
+    out[h] = j;
+    outB[h] = n * (corr + Math.sqrt(normsSq[j]!) * radius);
+    h += l1[j]! - corr > Math.sqrt(normsSq[j]! + nl2) * radius ? 1 : 0;
+  }
+  return h;
+}
+
+/**
+ * The p-vectors of the last released solver (X_cᵀr and the candidates' products `xtr`, `xti`,
+ * `xta`; the working-set priorities `prio`, `prioTmp`), taken (zeroed, as fresh ones) by the next
+ * solver of the same p: a CV fold's path builds a solver per λ, and five fresh p-vectors each were
+ * allocated and zeroed per solve (issue 12, round cold2). Nothing reads them after `release`
+ * (finishQuadratic copies `xtr` out before).
+ */
+let spareP: { xtr: Float64Array; xti: Float64Array; xta: Float64Array; prio: Float64Array; prioTmp: Float64Array } | null = null;
+
+/** spareP taken when its vectors have length p (zeroed), else null (then fresh ones). */
+function takeSpareP(p: number): typeof spareP {
+  const s = spareP;
+  if (s === null || s.xtr.length !== p) return null;
+  spareP = null;
+  s.xtr.fill(0);
+  s.xti.fill(0);
+  s.xta.fill(0);
+  s.prio.fill(0);
+  s.prioTmp.fill(0);
+  return s;
+}
+
+/**
+ * thr[j] = n·l_j for j < p; returns whether a feature with a non-zero column is unpenalised
+ * (l_j = 0). The constructor's pass over the penalties in a small function of its own (see `diffDot`).
+ */
+function fillThresholds(thr: Float64Array, l1: Float64Array, n: number, normsSq: Float64Array, p: number): boolean {
+  let unpen = false;
+  for (let j = 0; j < p; j++) {
+    thr[j] = n * l1[j]!;
+    if (l1[j] === 0 && normsSq[j]! > 0) unpen = true;
+  }
+  return unpen;
+}
+
+/** The support size over the active list, set by `supportCounts` (a second result without an object). */
+let supportNnz = 0;
+
+/**
+ * Over the active features j = list[k], k < nA: the support size (β_j ≠ 0) into `supportNnz`, and
+ * the number of features a working set must take (support or unpenalised: l_j = 0) returned
+ * (`QuadCD.run`'s working-set size; a small function, see `diffDot`).
+ */
+function supportCounts(list: Int32Array, nA: number, beta: Float64Array, l1: Float64Array): number {
+  let nnz = 0, forced = 0;
+  for (let k = 0; k < nA; k++) {
+    const j = list[k]!;
+    if (beta[j] !== 0) nnz++;
+    if (beta[j] !== 0 || l1[j] === 0) forced++;
+  }
+  supportNnz = nnz;
+  return forced;
+}
+
+/** H[off + k] = v[ws[k]], k < m: β over a working set into an extrapolation history (see `diffDot`). */
+function gatherAt(H: Float64Array, off: number, v: Float64Array, ws: Int32Array, m: number): void {
+  for (let k = 0; k < m; k++) H[off + k] = v[ws[k]!]!;
+}
+
+/** Σ b_q² of the last `penaltyParts` call (a second result without an object). */
+let penaltySq = 0;
+
+/**
+ * Σ_q l_{ws[q]}·|b_q| returned and Σ_q b_q² into `penaltySq`, summed in q order, with b_q = v[q]
+ * (a compact iterate) or, `scattered`, v[ws[q]] (β itself): `anderson`'s objective test (see `diffDot`).
+ */
+function penaltyParts(ws: Int32Array, m: number, l1: Float64Array, v: Float64Array, scattered: boolean): number {
+  let pen = 0, bb = 0;
+  for (let q = 0; q < m; q++) {
+    const j = ws[q]!;
+    const b = v[scattered ? j : q]!;
+    pen += l1[j]! * Math.abs(b);
+    bb += b * b;
+  }
+  penaltySq = bb;
+  return pen;
 }
 
 /** −∞ as a constant (a `-Infinity` literal is a global load and a negation, each with its own type feedback). */
@@ -346,6 +512,10 @@ export class QuadCD {
   private readonly betaBarFull: Float64Array | null;
   private readonly prio: Float64Array;
   private readonly prioTmp: Float64Array;
+  /** The features `screen`'s tests remove (grown to the longest list screened). */
+  private screenOut = new Int32Array(0);
+  /** Their bounds n·(t·|xt_j|/n + ‖x_j‖·radius) (`gapSafeTests`; used for the Lasso and weighted Lasso). */
+  private screenOutB = new Float64Array(0);
   // block-epoch scratch (4 entries each)
   private readonly blkG = new Float64Array(4);
   private readonly blkB0 = new Float64Array(4);
@@ -380,11 +550,7 @@ export class QuadCD {
     }
     this.normsSq = vecs !== null ? vecs.norms : d.colNormsSq;
     this.thr = vecs !== null ? vecs.thr : new Float64Array(p);
-    let unpen = false;
-    for (let j = 0; j < p; j++) {
-      this.thr[j] = n * spec.l1[j]!;
-      if (spec.l1[j] === 0 && d.colNormsSq[j]! > 0) unpen = true;
-    }
+    const unpen = fillThresholds(this.thr, spec.l1, n, d.colNormsSq, p);
     this.hasUnpen = unpen;
     this.proj = unpen ? new UnpenalisedProjector(d, spec.l1) : null;
     this.projRho = new Float64Array(unpen ? n : 0);
@@ -395,9 +561,10 @@ export class QuadCD {
     this.S = d.isSparse && d.centered ? vecSum(n, this.r) : 0;
     this.sparseCentred = d.isSparse && d.centered;
     ({ active: this.active, activeList: this.activeList, nActive: this.nActive } = initialActiveSet(d.colNormsSq));
-    this.xtr = new Float64Array(p);
-    this.xti = new Float64Array(p);
-    this.xta = new Float64Array(p);
+    const sp = takeSpareP(p);
+    this.xtr = sp !== null ? sp.xtr : new Float64Array(p);
+    this.xti = sp !== null ? sp.xti : new Float64Array(p);
+    this.xta = sp !== null ? sp.xta : new Float64Array(p);
     this.ySum = vecSum(n, yc);
     this.candRho = takeSpareRho('cand', n);
     this.candBeta = spec.l2 > 0 ? new Float64Array(p) : null;
@@ -406,8 +573,8 @@ export class QuadCD {
     this.G = new Float64Array(K * K);
     this.cK = new Float64Array(K);
     this.tmpR = takeSpareRho('tmp', n);
-    this.prio = new Float64Array(p);
-    this.prioTmp = new Float64Array(p);
+    this.prio = sp !== null ? sp.prio : new Float64Array(p);
+    this.prioTmp = sp !== null ? sp.prioTmp : new Float64Array(p);
   }
 
   /** r ← y_c − X_cβ (kills the drift of incremental updates). */
@@ -451,9 +618,21 @@ export class QuadCD {
       this.andR = new Float64Array(0);
       this.dR = new Float64Array(0);
     }
+    // and the coefficient histories (see `spareCoef`)
+    if (this.bufM > 0 && (spareCoef === null || spareCoef.cap < this.bufM)) {
+      spareCoef = { andB: this.andB, dB: this.dB, tmpB: this.tmpB, cap: this.bufM };
+      this.andB = new Float64Array(0);
+      this.dB = new Float64Array(0);
+      this.tmpB = new Float64Array(0);
+      this.bufM = -1;
+    }
     // the dual-candidate vectors too (see `spareRho`); the RunOut of this solver (its dualRho may be
     // candRho) is read before release (cd.ts finishQuadratic)
-    if (!this.rhoHanded) spareRho = { cand: this.candRho, tmp: this.tmpR };
+    if (!this.rhoHanded) {
+      spareRho = { cand: this.candRho, tmp: this.tmpR };
+      // and the p-vectors (see `spareP`)
+      spareP = { xtr: this.xtr, xti: this.xti, xta: this.xta, prio: this.prio, prioTmp: this.prioTmp };
+    }
     this.rhoHanded = true;
     if (this.eng !== null) this.eng.busy = false;
     if (this.ceng !== null) this.ceng.busy = false;
@@ -687,28 +866,31 @@ export class QuadCD {
     const l1 = this.spec.l1;
     const nl2 = this.nl2;
     const normsSq = this.d.colNormsSq;
+    // the tests in one small function (optimised early, see `diffDot`), then the removals in order
+    if (this.screenOut.length < m) {
+      this.screenOut = new Int32Array(m);
+      this.screenOutB = new Float64Array(m);
+    }
+    const out = this.screenOut;
+    const outB = this.screenOutB;
+    const hits = gapSafeTests(cols, m, this.active, xt, bbar, t, n, l1, nl2, normsSq, radius, out, outB);
     let removed = 0;
-    for (let k = 0; k < m; k++) {
-      const j = cols[k]!;
-      if (this.active[j] === 0) continue;
-      const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
-      const corr = (t * Math.abs(c)) / n;
-      if (l1[j]! - corr > Math.sqrt(normsSq[j]! + nl2) * radius) {
-        if (nl2 === 0 && bbar === null && !this.hasUnpen) {
-          if (this.screenBound === null) this.screenBound = new Float64Array(this.p).fill(NaN);
-          this.screenBound[j] = n * (corr + Math.sqrt(normsSq[j]!) * radius);
-        }
-        const b = this.beta[j]!;
-        if (b !== 0) {
-          this.xtrFresh = false;
-          this.sync();
-          colAxpy(this.d, j, b, this.r);
-          this.beta[j] = 0;
-          this.S = this.sparseCentred ? vecSum(n, this.r) : 0;
-        }
-        this.active[j] = 0;
-        removed++;
+    for (let h = 0; h < hits; h++) {
+      const j = out[h]!;
+      if (nl2 === 0 && bbar === null && !this.hasUnpen) {
+        if (this.screenBound === null) this.screenBound = new Float64Array(this.p).fill(NaN);
+        this.screenBound[j] = outB[h]!;
       }
+      const b = this.beta[j]!;
+      if (b !== 0) {
+        this.xtrFresh = false;
+        this.sync();
+        colAxpy(this.d, j, b, this.r);
+        this.beta[j] = 0;
+        this.S = this.sparseCentred ? vecSum(n, this.r) : 0;
+      }
+      this.active[j] = 0;
+      removed++;
     }
     if (removed > 0) {
       this.nActive = compactActiveList(this.activeList, this.nActive, this.active);
@@ -756,15 +938,7 @@ export class QuadCD {
     const l1 = this.spec.l1;
     const nl2 = this.nl2;
     const normsSq = this.d.colNormsSq;
-    for (let k = 0; k < nA; k++) {
-      const j = list[k]!;
-      // one store for both cases (a support or unpenalised feature is always taken: −∞): a
-      // separate `prio[k] = -Infinity` branch, first reached once β has a support, was met by
-      // code optimised without it (a deoptimisation per process)
-      const c = bbar === null ? xt[j]! : xt[j]! - nl2 * bbar[j]!;
-      const q = (l1[j]! - (t * Math.abs(c)) / n) / Math.sqrt(normsSq[j]! + nl2);
-      prio[k] = this.beta[j] !== 0 || l1[j] === 0 ? NEG_INF : q;
-    }
+    workingSetPriorities(list, nA, xt, bbar, t, n, l1, nl2, normsSq, this.beta, prio);
     return selectLowestPriority(list, prio, nA, size, out, this.prioTmp);
   }
 
@@ -815,14 +989,7 @@ export class QuadCD {
         } else {
           colDots2(this.d, this.r, rSum, this.yc, this.ySum, list, nA, this.xtr, xty);
         }
-        let m = 0;
-        const w = this.spec.weights;
-        for (let k = 0; k < nA; k++) {
-          const j = list[k]!;
-          const wj = w === null ? 1 : w[j]!;
-          if (wj > 0) m = Math.max(m, Math.abs(xty[j]!) / wj);
-        }
-        lmax = m / n;
+        lmax = weightedMaxAbs(list, nA, xty, this.spec.weights) / n;
       } else if (this.hasCand) {
         colDots2(this.d, this.r, rSum, this.candRho, vecSum(n, this.candRho), list, nA, this.xtr, this.xti);
       } else {
@@ -858,12 +1025,8 @@ export class QuadCD {
         ws.set(this.activeList.subarray(0, this.nActive));
         m = this.nActive;
       } else {
-        let nnz = 0, forced = 0;
-        for (let k = 0; k < this.nActive; k++) {
-          const j = this.activeList[k]!;
-          if (this.beta[j] !== 0) nnz++;
-          if (this.beta[j] !== 0 || this.spec.l1[j] === 0) forced++;
-        }
+        const forced = supportCounts(this.activeList, this.nActive, this.beta, this.spec.l1);
+        const nnz = supportNnz;
         // celer's "prune" rule: 2·|support| (≥ p0); 'double': p0, 2p0, 4p0, … (never shrinks)
         const grow = o.workingSetGrowth === 'double' ? (t === 0 ? o.p0 : 2 * prevSize) : o.p0;
         let size = Math.max(grow, 2 * nnz, forced);
@@ -884,7 +1047,9 @@ export class QuadCD {
       prevWs.set(ws.subarray(0, m));
       prevM = m;
       this.inner(ws, m, full ? tolAbs : 0.3 * gap, full, !o.workingSet, same && !full, gap);
-      if (this.coordUpdates + this.dotWork / 2 >= this.switchAfter) {
+      // × 0.5, not / 2 (the same value): a division by the integer 2 collected integer feedback
+      // until the first fused check's quarter column (`fusedCheck`), then deoptimised `run`
+      if (this.coordUpdates + this.dotWork * 0.5 >= this.switchAfter) {
         switched = true;
         break;
       }
@@ -928,11 +1093,21 @@ export class QuadCD {
       this.dR = h !== null && h.dR.length === len ? h.dR : new Float64Array(len);
     }
     if (m > this.bufM) {
-      const cap = Math.min(this.p, Math.max(m, 2 * this.bufM)); // amortised growth
-      this.bufM = cap;
-      this.andB = new Float64Array((K + 1) * cap);
-      this.dB = new Float64Array((K + 1) * cap);
-      this.tmpB = new Float64Array(cap);
+      const sb = spareCoef;
+      if (sb !== null && sb.cap >= m && sb.andB.length === (K + 1) * sb.cap) {
+        // a released solver's coefficient histories (see `spareCoef`)
+        spareCoef = null;
+        this.bufM = sb.cap;
+        this.andB = sb.andB;
+        this.dB = sb.dB;
+        this.tmpB = sb.tmpB;
+      } else {
+        const cap = Math.min(this.p, Math.max(m, 2 * this.bufM)); // amortised growth
+        this.bufM = cap;
+        this.andB = new Float64Array((K + 1) * cap);
+        this.dB = new Float64Array((K + 1) * cap);
+        this.tmpB = new Float64Array(cap);
+      }
     }
     this.andCnt = 0;
     this.dCnt = 0;
@@ -1145,7 +1320,7 @@ export class QuadCD {
     this.dR.set(this.r, slot * this.n);
     if (this.spec.l2 > 0) {
       const off = slot * m;
-      for (let k = 0; k < m; k++) this.dB[off + k] = this.beta[ws[k]!]!;
+      gatherAt(this.dB, off, this.beta, ws, m);
     }
     this.dHead = (slot + 1) % cap;
     if (this.dCnt < cap) this.dCnt++;
@@ -1165,19 +1340,13 @@ export class QuadCD {
     const B = this.dB;
     const nl2 = this.nl2;
     const oldest = (this.dHead - this.dCnt + cap) % cap; // the ring's oldest entry (dHead when full)
-    const slot = (k: number): number => (oldest + k) % cap; // k = 0 oldest .. K newest
+    // slot of entry k (0 oldest .. K newest): (oldest + k) % cap, inline (no closure per call)
     for (let a = 0; a < K; a++) {
-      const a0 = slot(a) * n, a1 = slot(a + 1) * n;
+      const sa = (oldest + a) % cap, sa1 = (oldest + a + 1) % cap;
       for (let b = 0; b <= a; b++) {
-        const b0 = slot(b) * n, b1 = slot(b + 1) * n;
-        let s = 0;
-        for (let i = 0; i < n; i++) s += (R[a1 + i]! - R[a0 + i]!) * (R[b1 + i]! - R[b0 + i]!);
-        if (nl2 > 0) {
-          const c0 = slot(a) * m, c1 = slot(a + 1) * m, e0 = slot(b) * m, e1 = slot(b + 1) * m;
-          let u = 0;
-          for (let k = 0; k < m; k++) u += (B[c1 + k]! - B[c0 + k]!) * (B[e1 + k]! - B[e0 + k]!);
-          s += nl2 * u;
-        }
+        const sb = (oldest + b) % cap, sb1 = (oldest + b + 1) % cap;
+        let s = diffDot(R, sa * n, sa1 * n, sb * n, sb1 * n, n);
+        if (nl2 > 0) s += nl2 * diffDot(B, sa * m, sa1 * m, sb * m, sb1 * m, m);
         G[a * K + b] = s;
         G[b * K + a] = s;
       }
@@ -1185,17 +1354,13 @@ export class QuadCD {
     if (!extrapolationWeights(G, K, this.cK)) return false;
     const rho = this.tmpR;
     rho.fill(0);
-    for (let k = 0; k < K; k++) {
-      const ck = this.cK[k]!;
-      const off = slot(k + 1) * n;
-      for (let i = 0; i < n; i++) rho[i] += ck * R[off + i]!;
-    }
+    for (let k = 0; k < K; k++) addScaledAt(rho, this.cK[k]!, R, ((oldest + k + 1) % cap) * n, n);
     if (nl2 > 0 && this.betaBarFull !== null) {
       const bb = this.betaBarFull;
       for (let q = 0; q < m; q++) bb[ws[q]!] = 0;
       for (let k = 0; k < K; k++) {
         const ck = this.cK[k]!;
-        const off = slot(k + 1) * m;
+        const off = ((oldest + k + 1) % cap) * m;
         for (let q = 0; q < m; q++) bb[ws[q]!] += ck * B[off + q]!;
       }
     }
@@ -1210,16 +1375,14 @@ export class QuadCD {
     this.andR.set(this.r, cnt * n);
     const B = this.andB;
     const off = cnt * m;
-    for (let k = 0; k < m; k++) B[off + k] = this.beta[ws[k]!]!;
+    gatherAt(B, off, this.beta, ws, m);
     this.andCnt = cnt + 1;
     if (this.andCnt < K + 1) return;
     this.andCnt = 0;
     const G = this.G;
     for (let a = 0; a < K; a++) {
       for (let b = 0; b <= a; b++) {
-        let s = 0;
-        const a0 = a * m, a1 = (a + 1) * m, b0 = b * m, b1 = (b + 1) * m;
-        for (let k = 0; k < m; k++) s += (B[a1 + k]! - B[a0 + k]!) * (B[b1 + k]! - B[b0 + k]!);
+        const s = diffDot(B, a * m, (a + 1) * m, b * m, (b + 1) * m, m);
         G[a * K + b] = s;
         G[b * K + a] = s;
       }
@@ -1233,24 +1396,17 @@ export class QuadCD {
     const R = this.andR;
     for (let k = 0; k < K; k++) {
       const ck = c[k]!;
-      const ob = (k + 1) * m;
-      for (let q = 0; q < m; q++) bAcc[q] += ck * B[ob + q]!;
-      const or = (k + 1) * n;
-      for (let i = 0; i < n; i++) rAcc[i] += ck * R[or + i]!;
+      addScaledAt(bAcc, ck, B, (k + 1) * m, m);
+      addScaledAt(rAcc, ck, R, (k + 1) * n, n);
     }
     // objectives P(β_acc) vs P(β)
     const l1 = this.spec.l1;
     const l2 = this.spec.l2;
-    let penA = 0, bbA = 0, penC = 0, bbC = 0;
-    for (let q = 0; q < m; q++) {
-      const j = ws[q]!;
-      const ba = bAcc[q]!;
-      const bc = this.beta[j]!;
-      penA += l1[j]! * Math.abs(ba);
-      bbA += ba * ba;
-      penC += l1[j]! * Math.abs(bc);
-      bbC += bc * bc;
-    }
+    // each sum in q order, as one loop over both made them
+    const penA = penaltyParts(ws, m, l1, bAcc, false);
+    const bbA = penaltySq;
+    const penC = penaltyParts(ws, m, l1, this.beta, true);
+    const bbC = penaltySq;
     const pA = sumSq(n, rAcc) / (2 * n) + penA + (l2 * bbA) / 2;
     const pC = sumSq(n, this.r) / (2 * n) + penC + (l2 * bbC) / 2;
     if (pA < pC) {
