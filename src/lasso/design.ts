@@ -444,7 +444,7 @@ export function checkedDesign(X: unknown, fn: string, arg = 'X'): DesignMatrix {
  * 12, round cold1). For a design the caller made itself and does not change afterwards.
  *
  * @example
- * markFiniteDesign(ds.X); // after a pass that saw only finite values
+ * markFiniteDesign(ds.X, 'loadData'); // after a pass that saw only finite values
  */
 export function markFiniteDesign(X: DesignMatrix, fn: string): void {
   validateDesign(X, fn, false);
