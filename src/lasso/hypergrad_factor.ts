@@ -299,8 +299,6 @@ export class IncrementalCholesky {
   /** Deletes the feature at position k (rank-one update of the trailing block, then compaction). */
   private removeAt(k: number): void {
     const m = this.order.length;
-    const cap = this.cap;
-    const L = this.L;
     // trailing block B = L[k+1.., k+1..] gets B Bᵀ + x xᵀ (Givens), then row/column k go
     choleskyDeleteInPlace(this.L, m, this.cap, k);
     this.pos[this.order[k]!] = -1;
