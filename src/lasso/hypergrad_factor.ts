@@ -2,7 +2,9 @@
  * @file Factors of the support system M (hypergrad_core.ts) as used by the Lasso-type
  * hypergradients: a `SupportFactor` handle (solve in place, validity), dense factors of the
  * rank-revealing Cholesky, and `IncrementalCholesky`, which maintains the factor of
- * X_c,SᵀX_c,S/n across supports with the append/delete updates of src/linalg/dense/cholesky_update.ts.
+ * X_c,SᵀX_c,S/n across supports with the append/delete updates of src/linalg/dense/cholesky_update.ts
+ * (several rows appended or deleted in one kernel call when the factor lives in its WebAssembly
+ * memory: src/kernels/tri_wasm.ts `triAppendRows`, `triDeleteMany`; the same bits).
  */
 import type { PreparedDesign } from './design.js';
 import {
