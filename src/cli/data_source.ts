@@ -191,7 +191,9 @@ function checkRows(train: Dataset, val: Dataset | null, description: string): vo
 
 /**
  * Values beyond ±1e100 (or non-zero columns entirely below 1e-100 in magnitude) make squares and
- * sums of squares overflow (underflow) float64: refuse them with the column and the fix.
+ * sums of squares overflow (underflow) float64: refuse them with the column and the fix. A design
+ * that passes holds only finite values and is marked so (`markFiniteDesign`): the library's
+ * `checkedDesign` then skips its own finiteness scan of it.
  */
 function checkMagnitudes(ds: Dataset, description: string): void {
   // the column's name is formatted only for a failing column (1000 names per run otherwise)

@@ -38,7 +38,7 @@ const COLS = IN + WINDOW;
 /** Zero-record calls in a row after which a parser stops trying (`CsvParser`: text, quotes, spaces…). */
 export const CSV_WASM_GIVE_UP = 8;
 /** Largest design (bytes, target included) a parser reads into a memory of its own (`csvDesignScanner`). */
-export const CSV_DESIGN_MAX_BYTES = 64 * 2 ** 20;
+const CSV_DESIGN_MAX_BYTES = 64 * 2 ** 20;
 const LF = 10;
 const TABLE_LEN = POWER_TABLE_RANGE.qMax - POWER_TABLE_RANGE.qMin + 1;
 

@@ -347,7 +347,6 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
   // a sloped point is one call where the loose look and the certificate were two: the budget rule
   // for the last point counts it as two, so the scouting visits the same points as before
   let saved = 0;
-  let worseSinceBest = 0; // points evaluated since the best one
   const budget = ctx.calls + n; // scouting leaves ≥ 1 evaluation of maxEvals for the descent
   for (let i = 0; i < n; i++) {
     let th: Float64Array = new Float64Array(ctx.q).fill(top - h * i);
@@ -365,7 +364,6 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
           best = { theta: th, value: ev.value };
           const g1 = ev.gradient?.[0];
           slope = g1 !== undefined && Number.isFinite(g1) ? g1 : null;
-          worseSinceBest = 0;
           continue;
         }
         break; // worse than the best (or not finite): the path rises past the best point
@@ -395,8 +393,7 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
     record(ctx, th, ev, tol, ms, ev.finite);
     if (ev.finite && (best === null || ev.value < best.value)) {
       best = { theta: th, value: ev.value };
-      worseSinceBest = 0;
-    } else if (++worseSinceBest >= 1 && !ctx.opts.scoutAll) {
+    } else if (!ctx.opts.scoutAll) {
       // the path rises past the best point: the remaining (smallest) λ are the most expensive to
       // certify (|S| → n; at 500 × 1000, 6 of 8 s of a CV tuning went to λ_max·1e-3) and the least
       // likely to win; the descent can still go there

@@ -1,8 +1,10 @@
 /**
  * @file WebAssembly SIMD kernels of a lower-triangular factor that lives in a memory of its own:
  * the L Lᵀ solve (forward substitution in dot form, back substitution in axpy form over rows of
- * L) and the substitution of new rows against the factor (one row, or four sharing each read of
- * the factor), from src/kernels/wasm/tri.wat. `createTriMatrix` hands out the factor's storage
+ * L), the substitution of new rows against the factor (one row, or four sharing each read of
+ * the factor), whole row appends with their pivots (`triAppendRows`) and row / column deletions by
+ * Givens rotations (`triDelete`; `triDeleteMany`: several in one call), from
+ * src/kernels/wasm/tri.wat. `createTriMatrix` hands out the factor's storage
  * (in such a memory when the kernels are available, else a plain `Float64Array`); the kernel
  * entries return false when their operand does not live there or the backend is 'js', and the
  * caller runs its TypeScript loops (src/linalg/dense/cholesky_update.ts: the reference).

@@ -11,7 +11,9 @@
  * column-major) and the solver vectors, or null when the runtime cannot (no SIMD, or X larger than
  * a 32-bit memory; callers then use the JavaScript kernels); `releaseEngine(e)` returns its memory
  * to the pool; `ptrIn`/`stageVec`/`stageCols`/`unstage` move operands in and out of the memory.
- * Nothing else in the library knows about WebAssembly.
+ * `createDesignMemory(rows, p)` hands a loader the engine memory to parse X into (`adoptEngine`
+ * turns it into an engine later); until then `designColMaxAbs`, `designRawDots` and
+ * `designKernels` (`dot4` / `axpy4` on X's columns in place) scan it in WebAssembly.
  */
 import { lazyModule, useWasm, WA } from './engine.js';
 import { LASSO_WASM } from './wasm/modules.generated.js';

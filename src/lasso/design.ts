@@ -444,7 +444,7 @@ export function checkedDesign(X: unknown, fn: string, arg = 'X'): DesignMatrix {
  * 12, round cold1). For a design the caller made itself and does not change afterwards.
  *
  * @example
- * markFiniteDesign(ds.X); // after a pass that saw only finite values
+ * markFiniteDesign(ds.X, 'loadData'); // after a pass that saw only finite values
  */
 export function markFiniteDesign(X: DesignMatrix, fn: string): void {
   validateDesign(X, fn, false);
@@ -452,9 +452,10 @@ export function markFiniteDesign(X: DesignMatrix, fn: string): void {
 }
 
 /**
- * The designs made by `checkedDesign` (fresh records, never the caller's objects) and those of
- * `markFiniteDesign`: passed to it again, they are not re-scanned. The data may be shared with the caller, who could change it
- * later, but these records live only inside the library calls that made them.
+ * Designs `checkedDesign` does not scan again: the ones it made (fresh records, never the caller's
+ * objects: the data may be shared with the caller, who could change it later, but these records
+ * live only inside the library calls that made them) and those of `markFiniteDesign` (a design its
+ * maker does not change afterwards, e.g. the CLI's parsed CSV).
  */
 const checkedDesigns = new WeakSet<object>();
 

@@ -421,10 +421,10 @@ export class SparseProblem {
     }
     const failure = resolveFailure(opts, `${where}()`);
     const grad = new Float64Array(q);
-    // module functions, not closures made per call (round hg7: under tsx each cost an
-    // Object.defineProperty of its name); the signs of β̂_S only on the paths that need them
-    const finish = hypergradResult;
-    if (s === 0) return finish(grad, method, t0, 'none', 0);
+    // module functions (`hypergradResult`, `supportSigns`), not closures made per call (round hg7:
+    // under tsx each cost an Object.defineProperty of its name); the signs of β̂_S only on the paths
+    // that need them
+    if (s === 0) return hypergradResult(grad, method, t0, 'none', 0);
     const l2 = this.model === 'enet' ? lam[1]! : 0;
     if (sol.diagnostics.rankDeficient) {
       // failed invertibility: the one policy of src/implicit (throw, or warn/return the fallback)
@@ -439,7 +439,7 @@ export class SparseProblem {
         zero: () => null,
       });
       if (value !== null) contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, supportSigns(sol.beta, S), m), value, grad);
-      return finish(grad, method, t0, value !== null ? 'lstsq' : 'none', 0, fallback);
+      return hypergradResult(grad, method, t0, value !== null ? 'lstsq' : 'none', 0, fallback);
     }
 
     if (method === 'forward') {
@@ -452,7 +452,7 @@ export class SparseProblem {
         if (!squared && sol.jacIntercept) g += gB * sol.jacIntercept[0]!;
         grad[k] = g;
       }
-      return finish(grad, method, t0, 'forward', sol.iterations);
+      return hypergradResult(grad, method, t0, 'forward', sol.iterations);
     }
 
     const w = squared ? null : sol.weights!;
@@ -502,13 +502,13 @@ export class SparseProblem {
         // c = λ[s; 0]: one pass, the same sums as contractAdjoint
         grad[0] = signedSum(S, sol.beta, lam[0]!, v);
       } else contractAdjoint(SUPPORT_MODELS[this.model].rhs(sol, supportSigns(sol.beta, S), m), v, grad);
-      return finish(grad, method, t0, solver, iters);
+      return hypergradResult(grad, method, t0, solver, iters);
     }
 
     if (method === 'implicit-forward') {
       const jr = jacobianCD(sys, SUPPORT_MODELS[this.model].rhs(sol, supportSigns(sol.beta, S), m), g, grad, this.jacState, opts, this.gram);
       this.jacState = jr.state;
-      return finish(grad, method, t0, 'cd', jr.iterations);
+      return hypergradResult(grad, method, t0, 'cd', jr.iterations);
     }
     throw new InvalidArgumentError(`${where}(): method must be 'implicit' | 'implicit-forward' | 'forward', got ${String(method)}`);
   }

@@ -2,7 +2,9 @@
  * @file Factors of the support system M (hypergrad_core.ts) as used by the Lasso-type
  * hypergradients: a `SupportFactor` handle (solve in place, validity), dense factors of the
  * rank-revealing Cholesky, and `IncrementalCholesky`, which maintains the factor of
- * X_c,SᵀX_c,S/n across supports with the append/delete updates of src/linalg/dense/cholesky_update.ts.
+ * X_c,SᵀX_c,S/n across supports with the append/delete updates of src/linalg/dense/cholesky_update.ts
+ * (several rows appended or deleted in one kernel call when the factor lives in its WebAssembly
+ * memory: src/kernels/tri_wasm.ts `triAppendRows`, `triDeleteMany`; the same bits).
  */
 import type { PreparedDesign } from './design.js';
 import {
@@ -299,8 +301,6 @@ export class IncrementalCholesky {
   /** Deletes the feature at position k (rank-one update of the trailing block, then compaction). */
   private removeAt(k: number): void {
     const m = this.order.length;
-    const cap = this.cap;
-    const L = this.L;
     // trailing block B = L[k+1.., k+1..] gets B Bᵀ + x xᵀ (Givens), then row/column k go
     choleskyDeleteInPlace(this.L, m, this.cap, k);
     this.pos[this.order[k]!] = -1;
