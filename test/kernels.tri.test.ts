@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
 import {
-  choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
+  choleskyAppendInPlace, choleskyAppendRowsStepwise, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../src/linalg/dense/cholesky_update.js';
 import { createTriMatrix, releaseTriMatrix, triAppendRows, triDelete, triScratch, triSolve, triSubstitute } from '../src/kernels/tri_wasm.js';
 import { kernelBackends, onKernelBackend } from './helpers.js';
@@ -120,7 +120,7 @@ test('appends: q rows substituted by the SIMD kernels (four per pass, then a rem
         const L = stagedFactor(A, mAll, m, stride, createTriMatrix(stride * stride, stride));
         const ref = stagedFactor(A, mAll, m, stride, new Float64Array(stride * stride));
         const raw = new Float64Array(q);
-        choleskyAppendRowsInPlace(L, m, q, stride, d, 1e-10, raw);
+        choleskyAppendRowsStepwise(L, m, q, stride, d, 1e-10, raw);
         for (let e = 0; e < q; e++) assert.ok(Number.isNaN(choleskyAppendInPlace(ref, m + e, stride, d[e]!)));
         assert.ok(raw.every((r) => Number.isNaN(r)));
         assert.ok(maxRelDiff(L, ref, mAll, stride) <= 1e-13, `${b}, m = ${m}, q = ${q}`);
@@ -149,14 +149,14 @@ test('appends: q rows substituted by the SIMD kernels (four per pass, then a rem
       }
       const L = stagedFactor(E, mAll, m, mAll, createTriMatrix(mAll * mAll, mAll));
       const raw = new Float64Array(2);
-      choleskyAppendRowsInPlace(L, m, 2, mAll, [E[m * mAll + m]!, E[(m + 1) * mAll + m + 1]!], 1e-10, raw);
+      choleskyAppendRowsStepwise(L, m, 2, mAll, [E[m * mAll + m]!, E[(m + 1) * mAll + m + 1]!], 1e-10, raw);
       assert.ok(raw[0]! >= 0 && raw[0]! < 1e-12 && raw[1]! >= 0 && raw[1]! < 1e-12, `${b}: ${raw}`);
       releaseTriMatrix(L);
     });
   }
 });
 
-test('appends in one call (triAppendRows) = choleskyAppendRowsInPlace on the kernels bit for bit, floors included; declines without room or under js', () => {
+test('appends in one call (triAppendRows) = the stepwise appends on the kernels (choleskyAppendRowsStepwise) bit for bit, floors included; declines without room or under js', () => {
   for (const b of kernelBackends) {
     onKernelBackend(b, () => {
       let ran = 0;
@@ -178,7 +178,7 @@ test('appends in one call (triAppendRows) = choleskyAppendRowsInPlace on the ker
           continue;
         }
         ran++;
-        choleskyAppendRowsInPlace(ref, m, q, stride, d, 1e-10, rawRef);
+        choleskyAppendRowsStepwise(ref, m, q, stride, d, 1e-10, rawRef);
         for (let i = 0; i < mAll; i++) for (let j = 0; j <= i; j++) assert.equal(L[i * stride + j], ref[i * stride + j], `${b}, m = ${m}, q = ${q}, (${i}, ${j})`);
         assert.ok(raw.every((r) => Number.isNaN(r)));
         releaseTriMatrix(L);
@@ -200,7 +200,7 @@ test('appends in one call (triAppendRows) = choleskyAppendRowsInPlace on the ker
       const ref = stagedFactor(E, mAll, m, mAll, createTriMatrix(mAll * mAll, mAll));
       const raw = new Float64Array(2), rawRef = new Float64Array(2);
       if (triAppendRows(L, m, 2, mAll, dd, 1e-10, raw)) {
-        choleskyAppendRowsInPlace(ref, m, 2, mAll, dd, 1e-10, rawRef);
+        choleskyAppendRowsStepwise(ref, m, 2, mAll, dd, 1e-10, rawRef);
         assert.deepEqual(Array.from(raw), Array.from(rawRef));
         assert.ok(raw[0]! >= 0 && raw[0]! < 1e-12 && raw[1]! >= 0 && raw[1]! < 1e-12, `${b}: ${raw}`);
         for (let i = 0; i < mAll; i++) for (let j = 0; j <= i; j++) assert.equal(L[i * mAll + j], ref[i * mAll + j]);

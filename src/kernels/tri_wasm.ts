@@ -217,7 +217,7 @@ export function triSubstituteRow(L: Float64Array, stride: number, t0: number, m:
  * when `L` is not a `createTriMatrix` array, its scratch is shorter than 3q + 1 or the backend is 'js'.
  *
  * @example
- * if (!triAppendRows(L, m, q, stride, d, 1e-10, raw)) choleskyAppendRowsInPlace(L, m, q, stride, d, 1e-10, raw);
+ * const done = triAppendRows(L, m, q, stride, d, 1e-10, raw); // false: choleskyAppendRowsInPlace's stepwise path
  */
 export function triAppendRows(
   L: Float64Array, m: number, q: number, stride: number, d: ArrayLike<number>, rankTol: number, rawOut: Float64Array,

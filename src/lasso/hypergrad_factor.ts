@@ -11,7 +11,7 @@ import {
   choleskyAppendInPlace, choleskyAppendRowsInPlace, choleskyDeleteInPlace, choleskyRankRevealing, choleskySolveStrided,
 } from '../linalg/dense/cholesky_update.js';
 import { colRead, colDot, countAbsent, type CholeskyInfo, type GramCache } from './hypergrad_core.js';
-import { createTriMatrix, releaseTriMatrix, triAppendRows, triDeleteMany, triScratch } from '../kernels/tri_wasm.js';
+import { createTriMatrix, releaseTriMatrix, triDeleteMany, triScratch } from '../kernels/tri_wasm.js';
 
 // per-call loops as small functions, optimised early (docs/lasso_performance.md, Round hgtri2)
 
@@ -286,8 +286,8 @@ export class IncrementalCholesky {
       d[e] = this.d.colNormsSq[j]! / n;
     }
     const raw = new Float64Array(q);
-    // one kernel call when the factor lives in its WebAssembly memory (the same bits)
-    if (!triAppendRows(this.L, m, q, cap, d, this.rankTol, raw)) choleskyAppendRowsInPlace(this.L, m, q, cap, d, this.rankTol, raw);
+    // one kernel call when the factor lives in its WebAssembly memory (`triAppendRows`, the same bits)
+    choleskyAppendRowsInPlace(this.L, m, q, cap, d, this.rankTol, raw);
     for (let e = 0; e < q; e++) {
       const j = enter[e]!;
       this.pos[j] = m + e;
@@ -442,9 +442,10 @@ export class IncrementalCholesky {
     if (triScratch(this.L) !== null) {
       // a factor in its kernel memory: the Gram block written straight into its rows (no m×m
       // array, no copy) and factored in place, row after row, by the SIMD substitution kernel
-      // (choleskyAppendRowsInPlace onto an empty factor; the same pivots up to the order of the
-      // sums) — the blocked JavaScript factorisation's panel loops, packing and gemm calls run
-      // unoptimised in a cold process (issue 12, round cold1); only the lower triangle is read
+      // (choleskyAppendRowsInPlace onto an empty factor: one `triAppendRows` call when its scratch
+      // holds 3m + 1 entries; the same pivots up to the order of the sums) — the blocked
+      // JavaScript factorisation's panel loops, packing and gemm calls run unoptimised in a cold
+      // process (issue 12, round cold1); only the lower triangle is read
       cache.block(order, this.L, cap, true);
       choleskyAppendRowsInPlace(this.L, 0, m, cap, diagonalOf(this.L, m, cap), this.rankTol, raw);
     } else {
@@ -551,7 +552,7 @@ export class IncrementalCholesky {
       const one = this.oneD;
       one[0] = dj;
       const raw = this.oneRaw;
-      if (!triAppendRows(this.L, m0, 1, this.cap, one, this.rankTol, raw)) raw[0] = choleskyAppendInPlace(this.L, m0, this.cap, dj, this.rankTol);
+      choleskyAppendRowsInPlace(this.L, m0, 1, this.cap, one, this.rankTol, raw);
       const l = this.L[m0 * this.cap + m0]!;
       const ratio = Number.isNaN(raw[0]!) ? (l * l) / (dj > 0 ? dj : 1) : raw[0]!;
       const first = !(ratio < base.minRatio);

@@ -21,7 +21,7 @@
  *            Givens rotations (a rank-one update), then row and column k are removed.
  */
 import { gemmStrided } from '../../kernels/blas.js';
-import { triDelete, triSolve, triSubstitute, triSubstituteRow } from '../../kernels/tri_wasm.js';
+import { triAppendRows, triDelete, triSolve, triSubstitute, triSubstituteRow } from '../../kernels/tri_wasm.js';
 
 /** Pivot statistics of a rank-revealing factorisation. */
 export interface CholeskyPivotInfo {
@@ -288,8 +288,10 @@ const APPEND_GEMM_MIN_WORK = 50_000;
  * column block [b0, b0 + 32), G[:, blk] −= X[:, 0..b0) L[blk, 0..b0)ᵀ by one gemm (the
  * WebAssembly SIMD kernel), then a substitution inside the block, four new rows at a time (the
  * same values as the successive appends up to the order of the sums; small cases are the
- * successive appends). A factor stored by `createTriMatrix` substitutes all q rows against the m
- * existing ones in the WebAssembly SIMD kernel instead (four rows per pass over the factor).
+ * successive appends). A factor stored by `createTriMatrix` is extended in one WebAssembly call
+ * (`triAppendRows`: substitution, the new rows against each other and the floored pivots, the same
+ * bits as the kernel-by-kernel path below) or, when its scratch is too short, substitutes all q rows
+ * against the m existing ones in the SIMD kernel (four rows per pass over the factor).
  *
  * @example
  * // factor of [[4]] extended by two features: A = [[4, 2, 0], [2, 2, 1], [0, 1, 2]]
@@ -298,6 +300,21 @@ const APPEND_GEMM_MIN_WORK = 50_000;
  * // L = [2, 0, 0, 1, 1, 0, 0, 1, 1]
  */
 export function choleskyAppendRowsInPlace(
+  L: Float64Array, m: number, q: number, stride: number, d: ArrayLike<number>, rankTol: number, rawOut: Float64Array,
+): void {
+  if (!triAppendRows(L, m, q, stride, d, rankTol, rawOut)) choleskyAppendRowsStepwise(L, m, q, stride, d, rankTol, rawOut);
+}
+
+/**
+ * `choleskyAppendRowsInPlace` without the one-call kernel `triAppendRows`: the substitution kernel
+ * (or the blocked / successive TypeScript appends), then the new rows against each other and the
+ * pivots. The reference `triAppendRows` is tested against (the same bits).
+ * @internal
+ *
+ * @example
+ * choleskyAppendRowsStepwise(L, 1, 2, 3, Float64Array.of(2, 2), 1e-10, new Float64Array(2));
+ */
+export function choleskyAppendRowsStepwise(
   L: Float64Array, m: number, q: number, stride: number, d: ArrayLike<number>, rankTol: number, rawOut: Float64Array,
 ): void {
   const ss = new Float64Array(q);
