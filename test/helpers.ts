@@ -219,6 +219,20 @@ export function onKernelBackend(b: KernelBackend, f: () => void): void {
   }
 }
 
+/**
+ * Runs f with `obj[key]` set to `value` (a module's switch or limit: `shortDualWindow.on`,
+ * `cvFoldMemory.residentBytes`, …), restoring the previous value afterwards, also when f throws.
+ */
+export function withSetting<O extends object, K extends keyof O, T>(obj: O, key: K, value: O[K], f: () => T): T {
+  const prev = obj[key];
+  obj[key] = value;
+  try {
+    return f();
+  } finally {
+    obj[key] = prev;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lasso oracles: plain loops, no solver code
 // ---------------------------------------------------------------------------------------------

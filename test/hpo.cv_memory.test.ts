@@ -24,21 +24,12 @@ import { runTune } from '../src/cli/lasso.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-function withResidentBytes<T>(bytes: number, f: () => T): T {
-  const saved = cvFoldMemory.residentBytes;
-  cvFoldMemory.residentBytes = bytes;
-  try {
-    return f();
-  } finally {
-    cvFoldMemory.residentBytes = saved;
-  }
-}
+import { withSetting } from './helpers.js';
 
 test('CrossValCriterion: streamed folds give the resident values and hypergradients', () => {
   const d = makeCorrelatedData(120, 60, { seed: 4, corr: 0.5, snr: 3, density: 0.2 });
   const resident = new CrossValCriterion(d.X, d.y, 'lasso', { folds: 4 });
-  const streamed = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 4 }));
+  const streamed = withSetting(cvFoldMemory, 'residentBytes', 0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 4 }));
   assert.equal(resident.streamed, false);
   assert.equal(streamed.streamed, true);
   assert.equal(streamed.nHyper, 1);
@@ -61,14 +52,14 @@ test('CrossValCriterion: streamed folds give the resident values and hypergradie
 test('tuneLasso: the streamed mode selects the same λ; a bad fold is reported at construction', () => {
   const d = makeCorrelatedData(100, 40, { seed: 5, corr: 0.3, snr: 4, density: 0.2 });
   const a = tuneLasso(d.X, d.y, { criterion: 'cv', folds: 5 });
-  const b = withResidentBytes(0, () => tuneLasso(d.X, d.y, { criterion: 'cv', folds: 5 }));
+  const b = withSetting(cvFoldMemory, 'residentBytes', 0, () => tuneLasso(d.X, d.y, { criterion: 'cv', folds: 5 }));
   assert.ok(Math.abs(Math.log(a.lambdas[0]! / b.lambdas[0]!)) < 1e-3, `${a.lambdas[0]} vs ${b.lambdas[0]}`);
   assert.ok(Math.abs(a.value - b.value) <= 1e-6 * a.value);
   // logistic regression with a fold whose training rows hold one class
   const y = new Float64Array(20);
   for (let i = 16; i < 20; i++) y[i] = 1;
   const X = { kind: 'dense' as const, nRows: 20, nCols: 3, data: Float64Array.from({ length: 60 }, (_, i) => Math.sin(i)) };
-  withResidentBytes(0, () => assert.throws(() => new CrossValCriterion(X, y, 'logreg', { folds: 5 }), /fold 4 of 5/));
+  withSetting(cvFoldMemory, 'residentBytes', 0, () => assert.throws(() => new CrossValCriterion(X, y, 'logreg', { folds: 5 }), /fold 4 of 5/));
 });
 
 test('CrossValCriterion (streamed): a warm start whose residual is made on first read, from a disposed fold, is not read', () => {
@@ -76,7 +67,7 @@ test('CrossValCriterion (streamed): a warm start whose residual is made on first
   // warm start of the fold's next build used to be read after that fold's design was disposed
   const d = makeCorrelatedData(100, 40, { seed: 5, corr: 0.3, snr: 4, density: 0.2 });
   const resident = new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 });
-  const streamed = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
+  const streamed = withSetting(cvFoldMemory, 'residentBytes', 0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
   const lmax = resident.lambdaMax;
   const seq: [number, { tol: number; gradient: boolean; certify?: boolean }][] = [
     [0.0447, { tol: 1e-6, gradient: false, certify: false }], [0.0447, { tol: 1e-2, gradient: false }],
@@ -121,7 +112,7 @@ test('CrossValCriterion: a streamed dense fold holds no JavaScript copy of its t
   const d = makeCorrelatedData(150, 50, { seed: 8, corr: 0.5, snr: 3, density: 0.2 });
   const resident = new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 });
   const before = rowCopyStats.bytes;
-  const streamed = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
+  const streamed = withSetting(cvFoldMemory, 'residentBytes', 0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
   for (const r of [0.2, 0.05]) {
     const lam = r * resident.lambdaMax;
     const a = resident.evaluate([lam], { tol: 1e-10 });
@@ -133,7 +124,7 @@ test('CrossValCriterion: a streamed dense fold holds no JavaScript copy of its t
   // the JavaScript backend (no engine): the rows go through the reused gather buffer, same values
   const saved = setKernelBackend('js');
   try {
-    const js = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
+    const js = withSetting(cvFoldMemory, 'residentBytes', 0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
     const lam = 0.05 * resident.lambdaMax;
     const a = resident.evaluate([lam], { tol: 1e-10 });
     const c = js.evaluate([lam], { tol: 1e-10 });
@@ -145,7 +136,7 @@ test('CrossValCriterion: a streamed dense fold holds no JavaScript copy of its t
   for (const model of ['logreg', 'enet'] as const) {
     const y = model === 'logreg' ? d.y.map((v) => (v > 0 ? 1 : -1)) : d.y;
     const r = new CrossValCriterion(d.X, y, model, { folds: 3 });
-    const s = withResidentBytes(0, () => new CrossValCriterion(d.X, y, model, { folds: 3 }));
+    const s = withSetting(cvFoldMemory, 'residentBytes', 0, () => new CrossValCriterion(d.X, y, model, { folds: 3 }));
     const lam = model === 'enet' ? [0.1 * r.lambdaMax, 0.05 * r.lambdaMax] : [0.1 * r.lambdaMax];
     const a = r.evaluate(lam, { tol: 1e-10 });
     const b = s.evaluate(lam, { tol: 1e-10 });
@@ -212,9 +203,9 @@ test('consumeDesign: a design memory is centred in place (no copy), bit for bit 
 test('tuneLasso consuming X in a design memory (streamed CV, in-place refit): the same result, bit for bit', () => {
   const d = makeCorrelatedData(150, 30, { seed: 9, corr: 0.5, snr: 3, density: 0.2 });
   if (d.X.kind !== 'dense') throw new Error('dense X expected');
-  const ref = withResidentBytes(0, () => tuneLasso(d.X, d.y, { criterion: 'cv', folds: 5, maxEvals: 6 }));
+  const ref = withSetting(cvFoldMemory, 'residentBytes', 0, () => tuneLasso(d.X, d.y, { criterion: 'cv', folds: 5, maxEvals: 6 }));
   const X = inDesignMemory(d.X) ?? { ...d.X, data: d.X.data.slice() };
-  const got = withResidentBytes(0, () => tuneLassoAs(X, d.y, { criterion: 'cv', folds: 5, maxEvals: 6 }, 'tuneLasso', true));
+  const got = withSetting(cvFoldMemory, 'residentBytes', 0, () => tuneLassoAs(X, d.y, { criterion: 'cv', folds: 5, maxEvals: 6 }, 'tuneLasso', true));
   assert.deepEqual(Array.from(got.lambdas), Array.from(ref.lambdas));
   assert.equal(got.value, ref.value);
   assert.deepEqual(Array.from(got.coef), Array.from(ref.coef));
@@ -297,8 +288,8 @@ test('nsdiff lasso tune: X given up to the in-place refit (no plot) prints what 
     writeFileSync(path, lines.join('\n') + '\n');
     const quiet = { out: () => {}, err: () => {} };
     const base = { data: path, target: 'y', criterion: 'cv', folds: '5', maxEvals: '6', json: true, quiet: true };
-    const consumed = withResidentBytes(0, () => runTune(base, quiet));
-    const copied = withResidentBytes(0, () => runTune({ ...base, pathPlot: join(dir, 'p.svg') }, quiet));
+    const consumed = withSetting(cvFoldMemory, 'residentBytes', 0, () => runTune(base, quiet));
+    const copied = withSetting(cvFoldMemory, 'residentBytes', 0, () => runTune({ ...base, pathPlot: join(dir, 'p.svg') }, quiet));
     for (const k of ['lambda', 'criterion', 'coef', 'intercept', 'history'] as const) assert.deepEqual(consumed[k], copied[k], k);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -307,7 +298,7 @@ test('nsdiff lasso tune: X given up to the in-place refit (no plot) prints what 
 
 test('streamed CV: after the first evaluations, an evaluation allocates (almost) no vector of n entries', () => {
   const d = makeCorrelatedData(2500, 20, { seed: 14, corr: 0.3, snr: 3, density: 0.3 });
-  const crit = withResidentBytes(0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
+  const crit = withSetting(cvFoldMemory, 'residentBytes', 0, () => new CrossValCriterion(d.X, d.y, 'lasso', { folds: 5 }));
   const lams = [0.3, 0.1, 0.05, 0.03, 0.02, 0.015, 0.01].map((r) => r * crit.lambdaMax);
   for (const l of lams.slice(0, 3)) crit.evaluate([l], { tol: 1e-8 });
   // count the Float64Array allocations of ≥ 500 entries (the validation size; training rows 2 000;

@@ -18,6 +18,7 @@ import { makeTarget } from '../src/lasso/models.js';
 import { SparseProblem } from '../src/lasso/hypergrad.js';
 import { crossValForGrid, cvFoldMemory, tuneLasso } from '../src/hpo/index.js';
 import type { DenseDesign } from '../src/data/matrix.js';
+import { withSetting } from './helpers.js';
 
 const U = 2 ** -53;
 const gamma = (k: number): number => (k * U) / (1 - k * U);
@@ -32,16 +33,6 @@ function data(n: number, p: number, seed: number): { X: DenseDesign; y: Float64A
     x[3 * n + i] = 0.1;
   }
   return { X: { kind: 'dense', nRows: n, nCols: p, data: x }, y: Float64Array.from(d.y as ArrayLike<number>) };
-}
-
-function withLazy<T>(on: boolean, f: () => T): T {
-  const saved = cvFoldMemory.lazyRows;
-  cvFoldMemory.lazyRows = on;
-  try {
-    return f();
-  } finally {
-    cvFoldMemory.lazyRows = saved;
-  }
 }
 
 for (const shuffle of [false, true]) {
@@ -125,11 +116,11 @@ test('tuneLasso CV grid: lazy fold rows give the prepared rows\' λ, coefficient
   const opts = { criterion: 'cv' as const, folds: 5, optimizer: 'grid' as const, tol: 1e-4 };
   const before = lazyRowStats.gathers;
   const made = lazyRowStats.designs;
-  const lazy = withLazy(true, () => tuneLasso(X, y, opts));
+  const lazy = withSetting(cvFoldMemory, 'lazyRows', true, () => tuneLasso(X, y, opts));
   assert.equal(lazyRowStats.designs, made + 5, 'five lazy fold designs');
   assert.equal(lazyRowStats.gathers, before, 'a planned grid CV reads no fold rows');
   const m2 = lazyRowStats.designs;
-  const eager = withLazy(false, () => tuneLasso(X, y, opts));
+  const eager = withSetting(cvFoldMemory, 'lazyRows', false, () => tuneLasso(X, y, opts));
   assert.equal(lazyRowStats.designs, m2, 'lazyRows false: prepared rows');
   // no planned grid (a gradient search reads the rows anyway): prepared rows
   tuneLasso(X, y, { criterion: 'cv', folds: 5, tol: 1e-4, maxEvals: 3 });
@@ -147,8 +138,8 @@ test('tuneLasso CV grid: lazy fold rows give the prepared rows\' λ, coefficient
 test('CrossValCriterion with lazy rows: hypergradients (rows read) agree with prepared rows', () => {
   const { X, y } = data(300, 20, 7);
   const before = lazyRowStats.gathers;
-  const a = withLazy(true, () => crossValForGrid(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion'));
-  const b = withLazy(false, () => crossValForGrid(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion'));
+  const a = withSetting(cvFoldMemory, 'lazyRows', true, () => crossValForGrid(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion'));
+  const b = withSetting(cvFoldMemory, 'lazyRows', false, () => crossValForGrid(X, y, 'lasso', { folds: 3, shuffle: true, seed: 1 }, 'CrossValCriterion'));
   assert.ok(a.folds.every((f) => (f.problem.design as { rowsPending?: boolean }).rowsPending === true));
   assert.ok(b.folds.every((f) => (f.problem.design as { rowsPending?: boolean }).rowsPending === undefined));
   for (const lam of [a.lambdaMax / 3, a.lambdaMax / 20]) {

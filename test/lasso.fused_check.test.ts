@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/core/rng.js';
-import { kernelBackends, lassoObjective, onKernelBackend, residualQuantities } from './helpers.js';
+import { kernelBackends, lassoObjective, onKernelBackend, residualQuantities, withSetting } from './helpers.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import { elasticNet, lambdaMax, lasso, lassoPath, prepareDesign, type SolverResult } from '../src/lasso/index.js';
 import { disposeDesign } from '../src/lasso/design.js';
@@ -33,17 +33,6 @@ function tall(seed: number, n: number, p: number): { X: DenseDesign; y: Float64A
     y[i] = s + g.normalScalar();
   }
   return { X: { kind: 'dense', nRows: n, nCols: p, data }, y };
-}
-
-/** Runs f with the fused gap checks on or off (restored afterwards). */
-function withFused<T>(on: boolean, f: () => T): T {
-  const prev = fusedGapChecks.on;
-  fusedGapChecks.on = on;
-  try {
-    return f();
-  } finally {
-    fusedGapChecks.on = prev;
-  }
 }
 
 test('kernels dot4r0, axpydot4r0, dotgram4: naive loops, and bit for bit the kernels they extend', { skip: !hasWasm && 'no WebAssembly SIMD' }, () => {
@@ -115,9 +104,9 @@ test('fused gap checks: the same iterates as checks with their own pass (Lasso, 
     ];
     for (const [name, solve] of solves) {
       const c0 = fusedGapChecks.count;
-      const on = withFused(true, solve);
+      const on = withSetting(fusedGapChecks, 'on', true, solve);
       assert.ok(fusedGapChecks.count > c0, `${n}×${p} ${name}: some checks fused`);
-      const off = withFused(false, solve);
+      const off = withSetting(fusedGapChecks, 'on', false, solve);
       const msg = `${n}×${p} ${name}`;
       assert.ok(on.converged && off.converged, msg);
       assert.deepEqual(Array.from(on.beta), Array.from(off.beta), `${msg}: β`);
@@ -126,8 +115,8 @@ test('fused gap checks: the same iterates as checks with their own pass (Lasso, 
       // the same check up to the order of the sums in X_cᵀr
       assert.ok(Math.abs(on.gap - off.gap) <= 1e-9 * on.tolerance / 1e-4 + 1e-12 * Math.abs(on.primal), `${msg}: gap ${on.gap} vs ${off.gap}`);
     }
-    const a = withFused(true, () => lassoPath(X, y, { nLambdas: 8, tol: 1e-7 }));
-    const b = withFused(false, () => lassoPath(X, y, { nLambdas: 8, tol: 1e-7 }));
+    const a = withSetting(fusedGapChecks, 'on', true, () => lassoPath(X, y, { nLambdas: 8, tol: 1e-7 }));
+    const b = withSetting(fusedGapChecks, 'on', false, () => lassoPath(X, y, { nLambdas: 8, tol: 1e-7 }));
     for (let k = 0; k < a.lambdas.length; k++) assert.deepEqual(Array.from(a.coefs[k]!), Array.from(b.coefs[k]!), `path point ${k}`);
   }
 });

@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lassoObjective } from './helpers.js';
+import { lassoObjective, withSetting } from './helpers.js';
 import { rng } from '../src/core/rng.js';
 import { NonFiniteError } from '../src/core/errors.js';
 import { disposeDesign } from '../src/lasso/design.js';
@@ -19,17 +19,6 @@ import type { DenseDesign } from '../src/data/dataset.js';
 import { elasticNet, lambdaMax, lasso, prepareDesign, type SolverResult } from '../src/lasso/index.js';
 import { makeCorrelatedData } from '../src/data/synthetic.js';
 import { andersonChecks, shortDualWindow, skipZeroUpdates } from '../src/lasso/quad_cd.js';
-
-/** Runs f with the short dual window on or off (restored afterwards). */
-function withShort<T>(on: boolean, f: () => T): T {
-  const prev = shortDualWindow.on;
-  shortDualWindow.on = on;
-  try {
-    return f();
-  } finally {
-    shortDualWindow.on = prev;
-  }
-}
 
 /**
  * The duality gap of (1/2n)‖y − Xβ − b‖² + λ₁‖β‖₁ + (λ₂/2)‖β‖² evaluated on the raw data from the
@@ -74,9 +63,9 @@ test('short dual window: used on a tall correlated Lasso, fewer epochs, gap cert
   const { X, y } = makeCorrelatedData(1000, 100, { corr: 0.6, snr: 3, density: 0.2, seed: 2 });
   const lam = lambdaMax(X, y) / 200;
   const c0 = shortDualWindow.count;
-  const a = withShort(true, () => lasso(X, y, lam, { tol: 1e-4 }));
+  const a = withSetting(shortDualWindow, 'on', true, () => lasso(X, y, lam, { tol: 1e-4 }));
   assert.ok(shortDualWindow.count > c0, 'a short-window candidate was formed');
-  const b = withShort(false, () => lasso(X, y, lam, { tol: 1e-4 }));
+  const b = withSetting(shortDualWindow, 'on', false, () => lasso(X, y, lam, { tol: 1e-4 }));
   assert.ok(a.converged && b.converged);
   assert.ok(a.gap <= a.tolerance && b.gap <= b.tolerance);
   assert.ok(a.iterations < b.iterations, `epochs ${a.iterations} vs ${b.iterations}`);
@@ -100,9 +89,9 @@ test('short dual window: elastic net and several tall problems certified on the 
       const l2 = enet ? l1 : 0;
       const solve = (): SolverResult => (enet ? elasticNet(X, y, l1, l2, { tol: 1e-4 }) : lasso(X, y, l1, { tol: 1e-4 }));
       const c0 = shortDualWindow.count;
-      const a = withShort(true, solve);
+      const a = withSetting(shortDualWindow, 'on', true, solve);
       const short = shortDualWindow.count > c0;
-      const b = withShort(false, solve);
+      const b = withSetting(shortDualWindow, 'on', false, solve);
       assert.ok(a.converged && a.gap <= a.tolerance, `${n}×${p} enet=${enet}: gap ${a.gap}`);
       const ga = rawGap(X, y, a, l1, l2);
       assert.ok(ga <= a.tolerance, `${n}×${p} enet=${enet}: raw gap ${ga} above ${a.tolerance}`);
@@ -208,14 +197,7 @@ test('axpy1dot4, axpy2dot4, axpy3dot4: bit for bit axpydot4 with the remaining c
     const lam = lambdaMax(X, y) / div;
     const solve = (): SolverResult => (l2 > 0 ? elasticNet(X, y, lam, l2 * lam, { tol: 1e-8 }) : lasso(X, y, lam, { tol: 1e-8 }));
     const a = solve();
-    const prev = skipZeroUpdates.on;
-    skipZeroUpdates.on = false;
-    let b: SolverResult;
-    try {
-      b = solve();
-    } finally {
-      skipZeroUpdates.on = prev;
-    }
+    const b = withSetting(skipZeroUpdates, 'on', false, solve);
     assert.ok(a.converged && a.gap <= a.tolerance);
     assert.ok(a.support.length < p, `${n}×${p}: some zero coefficients`);
     assert.deepEqual(a.beta, b.beta, `${n}×${p} λmax/${div}: β`);
@@ -232,14 +214,7 @@ test('a predicted check moved after an accepted Anderson step: fewer epochs, the
     const c0 = andersonChecks.count;
     const a = solve();
     assert.ok(andersonChecks.count > c0, `enet=${enet}: a check moved`);
-    const prev = andersonChecks.on;
-    andersonChecks.on = false;
-    let b: SolverResult;
-    try {
-      b = solve();
-    } finally {
-      andersonChecks.on = prev;
-    }
+    const b = withSetting(andersonChecks, 'on', false, solve);
     assert.ok(a.converged && a.gap <= a.tolerance && b.converged);
     assert.ok(a.iterations < b.iterations, `enet=${enet}: epochs ${a.iterations} vs ${b.iterations}`);
     const ga = rawGap(X, y, a, lam, l2);
