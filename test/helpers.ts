@@ -14,6 +14,12 @@ import type { PreparedDesign } from '../src/lasso/design.js';
 export type Fn = (...args: Tensor[]) => Tensor;
 
 /**
+ * Node flags for the processes a test spawns: under `NSDIFF_TEST_FMA=1` (test/setup.ts) the flag
+ * that fuses the gemm kernel, so a spawned CLI computes the same bits as the test's own process.
+ */
+export const nodeFlags: readonly string[] = process.env.NSDIFF_TEST_FMA === '1' ? ['--experimental-wasm-relaxed-simd'] : [];
+
+/**
  * A tolerance: a number is a relative tolerance `rtol` (with `atol = 0`); an object states both.
  *
  * Semantics (norm-relative, one scale for the whole array):
