@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { tensor, Tensor, jvp, vjp, rng } from '../src/index.js';
 import { flatten } from '../src/autodiff/tree.js';
 import { setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
+import { lastJobWorkerChunks, readyWorkers, setThreads, shutdownThreads } from '../src/kernels/threads.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import type { PreparedDesign } from '../src/lasso/design.js';
 
@@ -277,4 +278,28 @@ export function residualQuantities(d: PreparedDesign, y: Float64Array, beta: Flo
     xt[j] = s;
   }
   return { yc, r, xt };
+}
+
+/**
+ * Asserts that `run` (a product above the worker pool's threshold, returning a fresh array) gives the
+ * same bits on 1 and 2 threads and that the worker computed some of its chunks (a worker woken late
+ * may miss a job: the product is repeated until it takes part). Restores the thread count and shuts
+ * the pool down.
+ */
+export async function assertSameBitsOnOneAndTwoThreads(run: () => Float64Array): Promise<void> {
+  const prev = setThreads(1);
+  try {
+    const one = run();
+    setThreads(2);
+    run(); // starts the pool
+    for (let t = 0; t < 100 && readyWorkers() === 0; t++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(readyWorkers(), 1, 'the worker started');
+    let two = run();
+    for (let t = 0; t < 20 && lastJobWorkerChunks() === 0; t++) two = run();
+    assert.ok(lastJobWorkerChunks() > 0, 'the worker computed some chunks');
+    assert.deepEqual(Buffer.from(two.buffer, two.byteOffset, two.byteLength), Buffer.from(one.buffer, one.byteOffset, one.byteLength));
+  } finally {
+    setThreads(prev);
+    shutdownThreads();
+  }
 }

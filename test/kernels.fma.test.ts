@@ -18,7 +18,7 @@ setFlagsFromString('--experimental-wasm-relaxed-simd'); // before the dynamic im
 const { decodeBase64, setKernelBackend, wasmFmaActive, WA } = await import('../src/kernels/engine.js');
 const { GEMM_WASM } = await import('../src/kernels/wasm/modules.generated.js');
 const { gemmStrided, gemmStridedJs } = await import('../src/kernels/blas.js');
-const { lastJobWorkerChunks, readyWorkers, setThreads, shutdownThreads } = await import('../src/kernels/threads.js');
+const { assertSameBitsOnOneAndTwoThreads } = await import('./helpers.js');
 const { seeded } = await import('./fixtures/seeded.js');
 const { roundingProbe } = await import('./fixtures/fma_rounding.js');
 const buildScript = '../scripts/build-kernels.mjs'; // a JavaScript build script: typed here, not by tsc
@@ -107,21 +107,10 @@ test('fused gemm: the same bits on 1 and 2 threads, the worker running the fused
     return C;
   };
   const prevB = setKernelBackend('wasm');
-  const prev = setThreads(1);
   try {
-    const one = run();
-    setThreads(2);
-    run(); // starts the pool
-    for (let t = 0; t < 100 && readyWorkers() === 0; t++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(readyWorkers(), 1, 'the worker started');
-    let two = run();
-    for (let t = 0; t < 20 && lastJobWorkerChunks() === 0; t++) two = run();
-    assert.ok(lastJobWorkerChunks() > 0, 'the worker computed some chunks');
-    assert.deepEqual(Buffer.from(two.buffer), Buffer.from(one.buffer));
+    await assertSameBitsOnOneAndTwoThreads(run);
   } finally {
-    setThreads(prev);
     setKernelBackend(prevB);
-    shutdownThreads();
   }
 });
 

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { syrkUpper } from '../src/kernels/gemm_dispatch.js';
 import { gemmStrided } from '../src/kernels/blas.js';
 import { setKernelBackend, wasmFmaActive, wasmKernelsAvailable } from '../src/kernels/engine.js';
-import { lastJobWorkerChunks, readyWorkers, setThreads, shutdownThreads } from '../src/kernels/threads.js';
 import { ShapeError } from '../src/core/errors.js';
 import { seeded } from './fixtures/seeded.js';
+import { assertSameBitsOnOneAndTwoThreads } from './helpers.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backends = wasmKernelsAvailable() ? (['wasm', 'js'] as const) : (['js'] as const);
 
 test('syrkUpper = Σ_p A_ip A_jp on the upper triangle (odd sizes, offsets, strides), both backends', () => {
@@ -94,21 +93,10 @@ test('syrkUpper on 1 and 2 threads gives the same bits, and the worker took part
     return C;
   };
   const prevB = setKernelBackend('wasm');
-  const prev = setThreads(1);
   try {
-    const one = run();
-    setThreads(2);
-    run(); // starts the pool
-    for (let t = 0; t < 100 && readyWorkers() === 0; t++) await sleep(20);
-    assert.equal(readyWorkers(), 1, 'the worker started');
-    let two = run();
-    for (let t = 0; t < 20 && lastJobWorkerChunks() === 0; t++) two = run();
-    assert.ok(lastJobWorkerChunks() > 0, 'the worker computed some chunks');
-    assert.deepEqual(Buffer.from(two.buffer), Buffer.from(one.buffer));
+    await assertSameBitsOnOneAndTwoThreads(run);
   } finally {
-    setThreads(prev);
     setKernelBackend(prevB);
-    shutdownThreads();
   }
 });
 
