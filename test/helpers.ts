@@ -283,10 +283,11 @@ export function residualQuantities(d: PreparedDesign, y: Float64Array, beta: Flo
 /**
  * Asserts that `run` (a product above the worker pool's threshold, returning a fresh array) gives the
  * same bits on 1 and 2 threads and that the worker computed some of its chunks (a worker woken late
- * may miss a job: the product is repeated until it takes part). Restores the thread count and shuts
- * the pool down.
+ * may miss a job: the product is repeated until it takes part), on the WebAssembly backend. Restores
+ * the thread count and the backend and shuts the pool down.
  */
 export async function assertSameBitsOnOneAndTwoThreads(run: () => Float64Array): Promise<void> {
+  const prevB = setKernelBackend('wasm'); // the pool runs the WebAssembly kernel
   const prev = setThreads(1);
   try {
     const one = run();
@@ -300,6 +301,7 @@ export async function assertSameBitsOnOneAndTwoThreads(run: () => Float64Array):
     assert.deepEqual(Buffer.from(two.buffer, two.byteOffset, two.byteLength), Buffer.from(one.buffer, one.byteOffset, one.byteLength));
   } finally {
     setThreads(prev);
+    setKernelBackend(prevB);
     shutdownThreads();
   }
 }

@@ -106,12 +106,7 @@ test('fused gemm: the same bits on 1 and 2 threads, the worker running the fused
     gemmStrided(false, false, m, n, k, 1, A, 0, k, B, 0, n, 0, C, 0, n);
     return C;
   };
-  const prevB = setKernelBackend('wasm');
-  try {
-    await assertSameBitsOnOneAndTwoThreads(run);
-  } finally {
-    setKernelBackend(prevB);
-  }
+  await assertSameBitsOnOneAndTwoThreads(run);
 });
 
 test('unfuseMadd: a·b + c as (f64x2.add (f64x2.mul a b) c), nested and multi-line; malformed uses throw', () => {
