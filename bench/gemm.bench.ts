@@ -1,7 +1,10 @@
 /**
  * @file Benchmark of the kernel layer's gemm (GFLOP/s, float64): the TypeScript kernel, the
- * WebAssembly SIMD kernel on 1 and 2 threads, against numpy.matmul (OpenBLAS, 1 and 2 threads) and
- * torch.mm (1 and 2 threads) measured in the same run (bench/gemm_ref.py).
+ * WebAssembly SIMD kernel on 1 and 2 threads, unfused (a mul and an add) and fused (relaxed-SIMD
+ * madds, `wasmFmaActive`; the other mode than this process's is measured in a child process: with
+ * `--experimental-wasm-relaxed-simd` on Node 20, with `NSDIFF_NO_FMA=1` where relaxed SIMD is
+ * native), against numpy.matmul (OpenBLAS, 1 and 2 threads) and torch.mm (1 and 2 threads) measured
+ * in the same run (bench/gemm_ref.py).
  * Run: `npm run build && npx tsx bench/gemm.bench.ts [--quick] [--no-python]` (measures dist/).
  *
  * Cases: square n×n·n×n for n = 64, 128, 256, 512, 1024; the transposed variants at n = 512; and a
@@ -21,7 +24,7 @@ const dist = (p: string) => new URL(`../dist/kernels/${p}`, import.meta.url);
 if (!existsSync(dist('blas.js'))) throw new Error('build first: npm run build (benchmarks measure dist/)');
 const { gemmStrided, gemmStridedJs } = (await import(dist('blas.js').href)) as typeof import('../src/kernels/blas.js');
 const { setThreads, readyWorkers } = (await import(dist('threads.js').href)) as typeof import('../src/kernels/threads.js');
-const { setKernelBackend } = (await import(dist('engine.js').href)) as typeof import('../src/kernels/engine.js');
+const { setKernelBackend, wasmFmaActive } = (await import(dist('engine.js').href)) as typeof import('../src/kernels/engine.js');
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -95,27 +98,62 @@ function python(threads: number): PyResult | null {
   }
 }
 
-const rows = cases.map((c) => {
-  const js = ours(c, 'js'), jsCpu = cpuRate;
-  const w1 = ours(c, 'wasm1'), w1Cpu = cpuRate;
-  return { c, js, jsCpu, w1, w1Cpu, w2: ours(c, 'wasm2') };
+/** The WebAssembly rates of one mode (this process's): 1 thread (wall, CPU) and 2 threads. */
+interface WasmRates { fma: boolean; w1: number[]; w1Cpu: number[]; w2: number[] }
+function wasmRates(): WasmRates {
+  const r: WasmRates = { fma: wasmFmaActive(), w1: [], w1Cpu: [], w2: [] };
+  for (const c of cases) {
+    r.w1.push(ours(c, 'wasm1'));
+    r.w1Cpu.push(cpuRate);
+    r.w2.push(ours(c, 'wasm2'));
+  }
+  return r;
+}
+if (args.has('--child')) {
+  // the other mode's rates for the parent (one JSON line)
+  process.stdout.write(`${JSON.stringify(wasmRates())}\n`);
+  setThreads(1);
+  process.exit(0);
+}
+/** The other mode, in a child process (fused ↔ unfused); null when it fails or is the same mode. */
+function otherMode(fusedHere: boolean): WasmRates | null {
+  try {
+    const flags = fusedHere ? [] : ['--experimental-wasm-relaxed-simd'];
+    const out = execFileSync(process.execPath, [...flags, ...process.execArgv, fileURLToPath(import.meta.url), '--child', ...(quick ? ['--quick'] : [])],
+      { encoding: 'utf8', env: { ...process.env, NSDIFF_NO_FMA: fusedHere ? '1' : '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as WasmRates;
+    return r.fma === fusedHere ? null : r;
+  } catch (e) {
+    console.error(`the ${fusedHere ? 'unfused' : 'fused'} run failed (${(e as Error).message.split('\n')[0]}); continuing without it`);
+    return null;
+  }
+}
+
+const js = cases.map((c) => {
+  const rate = ours(c, 'js');
+  return { rate, cpu: cpuRate };
 });
+const here = wasmRates();
 setThreads(1);
+const other = otherMode(here.fma);
+const unfused = here.fma ? other : here, fused = here.fma ? here : other;
 const py1 = python(1);
 const py2 = python(2);
 
 const f = (v: number | null | undefined, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
-const header = ['case', 'ts', 'wasm 1t', 'wasm 2t', 'numpy 1t', 'numpy 2t', 'torch 1t', 'torch 2t', 'w1/np1', 'w2/np2', 'w1/torch1', 'w2/torch2',
-  '| cpu: ts', 'wasm 1t', 'numpy 1t', 'torch 1t', 'w1/np1'];
-const table = rows.map(({ c, js, jsCpu, w1, w1Cpu, w2 }, i) => {
+const ratio = (a: number | undefined, b: number | null | undefined) => (a === undefined || !b ? null : a / b);
+const header = ['case', 'ts', 'wasm 1t', 'wasm 2t', 'fma 1t', 'fma 2t', 'numpy 1t', 'numpy 2t', 'torch 1t', 'torch 2t', 'fma1/np1', 'fma2/np2', 'fma1/torch1', 'fma2/torch2',
+  '| cpu: ts', 'wasm 1t', 'fma 1t', 'numpy 1t', 'torch 1t', 'fma1/np1'];
+const table = cases.map((c, i) => {
   const n1 = py1?.numpy[i], n2 = py2?.numpy[i], t1 = py1?.torch[i], t2 = py2?.torch[i];
   const n1c = py1?.numpy_cpu[i], t1c = py1?.torch_cpu[i];
-  return [c.name, f(js), f(w1), f(w2), f(n1), f(n2), f(t1), f(t2),
-    f(n1 ? w1 / n1 : null), f(n2 ? w2 / n2 : null), f(t1 ? w1 / t1 : null), f(t2 ? w2 / t2 : null),
-    f(jsCpu), f(w1Cpu), f(n1c), f(t1c), f(n1c ? w1Cpu / n1c : null)];
+  const f1 = fused?.w1[i], f2 = fused?.w2[i];
+  return [c.name, f(js[i]!.rate), f(unfused?.w1[i]), f(unfused?.w2[i]), f(f1), f(f2), f(n1), f(n2), f(t1), f(t2),
+    f(ratio(f1, n1)), f(ratio(f2, n2)), f(ratio(f1, t1)), f(ratio(f2, t2)),
+    f(js[i]!.cpu), f(unfused?.w1Cpu[i]), f(fused?.w1Cpu[i]), f(n1c), f(t1c), f(ratio(fused?.w1Cpu[i], n1c))];
 });
 const widths = header.map((h, j) => Math.max(h.length, ...table.map((r) => r[j]!.length)));
-console.log(`gemm float64, GFLOP/s (best of runs within ${budget} s) — node ${process.version}; ts = TypeScript kernel, wasm = WebAssembly SIMD`);
+console.log(`gemm float64, GFLOP/s (best of runs within ${budget} s) — node ${process.version}; ts = TypeScript kernel, wasm = WebAssembly SIMD (mul + add), fma = the fused kernel (relaxed-SIMD madds; ${here.fma ? 'this process' : 'a child process with --experimental-wasm-relaxed-simd'})`);
 console.log('left: by wall time; right (cpu): single-thread rates by process CPU time, not inflated by preemption on a shared machine');
 console.log(header.map((h, j) => h.padStart(widths[j]!)).join('  '));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));

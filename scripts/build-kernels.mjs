@@ -4,6 +4,13 @@
  * holds each module as base64: `plain` (imports an ordinary memory) and, for a source whose memory
  * import is `shared`, also `shared` (for worker threads; `plain` then serves runtimes without
  * SharedArrayBuffer).
+ *
+ * Fused multiply-add: a source may write `(f64x2.relaxed_madd a b c)` (a·b + c, from the relaxed-SIMD
+ * proposal; one rounding where the hardware has FMA). Such a source also gets `fma` (and `sharedFma`)
+ * variants that keep the instruction; in `plain` and `shared` each one is rewritten to
+ * `(f64x2.add (f64x2.mul a b) c)`, the base-SIMD form with the same operand order (two roundings),
+ * so those variants run on every SIMD runtime. The engine (src/kernels/engine.ts) picks a fused
+ * variant where the runtime validates it.
  * The generated file is committed, so tsx, the tests and browser bundles need no build step;
  * test/kernels.wasm_build.test.ts recompiles and fails while it is stale.
  *
@@ -13,6 +20,51 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 const dir = new URL('../src/kernels/wasm/', import.meta.url);
 const outFile = new URL('modules.generated.ts', dir);
+
+const MADD = '(f64x2.relaxed_madd';
+
+/** End (exclusive) of the S-expression or atom starting at text[i] (no whitespace at i). */
+function sexprEnd(text, i) {
+  if (text[i] !== '(') {
+    while (i < text.length && !/[\s()]/.test(text[i])) i++;
+    return i;
+  }
+  let depth = 0;
+  for (; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i + 1;
+  }
+  throw new Error('build-kernels: unbalanced parentheses after f64x2.relaxed_madd');
+}
+
+/**
+ * The text with every `(f64x2.relaxed_madd a b c)` replaced by `(f64x2.add (f64x2.mul a b) c)`
+ * (operands rewritten too, so nested ones unfold). Only the folded form with three operands is
+ * accepted: a flat `f64x2.relaxed_madd` instruction throws, rather than being left fused.
+ */
+export function unfuseMadd(text) {
+  let out = '';
+  let i = 0;
+  for (let at = text.indexOf(MADD); at >= 0; at = text.indexOf(MADD, i)) {
+    out += text.slice(i, at);
+    let k = at + MADD.length;
+    const args = [];
+    for (let a = 0; a < 3; a++) {
+      while (/\s/.test(text[k])) k++;
+      if (text[k] === ')') throw new Error(`build-kernels: f64x2.relaxed_madd at ${at} needs three folded operands`);
+      const end = sexprEnd(text, k);
+      args.push(unfuseMadd(text.slice(k, end)));
+      k = end;
+    }
+    while (/\s/.test(text[k])) k++;
+    if (text[k] !== ')') throw new Error(`build-kernels: f64x2.relaxed_madd at ${at} has more than three operands`);
+    out += `(f64x2.add (f64x2.mul ${args[0]} ${args[1]}) ${args[2]})`;
+    i = k + 1;
+  }
+  out += text.slice(i);
+  if (/f64x2\.relaxed_madd/.test(out.replace(/;;[^\n]*/g, ''))) throw new Error('build-kernels: a f64x2.relaxed_madd is not in folded form');
+  return out;
+}
 
 /** Returns the text of modules.generated.ts compiled from the current .wat sources. */
 export async function generateKernelModules() {
@@ -31,7 +83,7 @@ export async function generateKernelModules() {
     const plainSrc = src.replace(/ shared\)\)/, '))');
     const hasShared = plainSrc !== src;
     const compile = (text, shared) => {
-      const mod = wabt.parseWat(name, text, { simd: true, threads: true });
+      const mod = wabt.parseWat(name, text, { simd: true, threads: true, relaxed_simd: true });
       try {
         mod.resolveNames();
         if (!shared) mod.validate(); // wabt's validator rejects shared memories; V8 validates that variant at load
@@ -43,8 +95,11 @@ export async function generateKernelModules() {
     const id = name.replace(/\.wat$/, '').toUpperCase().replace(/[^A-Z0-9]/g, '_');
     lines.push(`/** ${name}: ${src.split('\n')[0].replace(/^;;\s*@file\s*/, '')} */`);
     lines.push(`export const ${id}_WASM = {`);
-    if (hasShared) lines.push(`  shared: '${compile(src, true)}',`);
-    lines.push(`  plain: '${compile(plainSrc, false)}',`);
+    const fused = src.includes(MADD);
+    if (hasShared) lines.push(`  shared: '${compile(fused ? unfuseMadd(src) : src, true)}',`);
+    lines.push(`  plain: '${compile(fused ? unfuseMadd(plainSrc) : plainSrc, false)}',`);
+    if (fused && hasShared) lines.push(`  sharedFma: '${compile(src, true)}',`);
+    if (fused) lines.push(`  fma: '${compile(plainSrc, false)}',`);
     lines.push('} as const;', '');
   }
   return lines.join('\n');

@@ -12,7 +12,7 @@
  *   meets a traced tensor), `assertFinite`, `shapeSize`;
  * - kernels on design matrices used by the Lasso solvers (`matVec`, `columnNormsSquared`, …);
  * - the kernel layer's switches: `setKernelBackend` ('wasm' | 'js' | 'auto'), `setThreads`,
- *   `wasmKernelsAvailable`, and the pool's diagnostics `workerChunksTotal`, `threadHost` (see docs/kernels.md).
+ *   `wasmKernelsAvailable`, `wasmFmaActive` (fused gemm), and the pool's diagnostics `workerChunksTotal`, `threadHost` (see docs/kernels.md).
  *
  * The report api/nsdiff-internals.api.md lists them with signatures.
  *
@@ -51,7 +51,7 @@ export { softmaxCrossEntropyDef } from './ops/losses.js';
 export { conv2dDef, conv2dTransposeDef, conv2dWeightGradDef, conv2dWeightGrad } from './ops/conv.js';
 export { sliceDef, padDef, concatDef } from './ops/slicing.js';
 // kernels: backend switch and threads
-export { setKernelBackend, getKernelBackend, wasmKernelsAvailable, type KernelBackend } from './kernels/engine.js';
+export { setKernelBackend, getKernelBackend, wasmKernelsAvailable, wasmFmaActive, type KernelBackend } from './kernels/engine.js';
 export { setThreads, getThreads, workerChunksTotal, threadHost } from './kernels/threads.js';
 // lasso: the WebAssembly engine behind a prepared design
 export type { WasmEngine } from './lasso/design.js';

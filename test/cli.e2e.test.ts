@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, mkdirSync, symlinkSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeFlags } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nsdiff-e2e-'));
 const root = new URL('..', import.meta.url).pathname;
@@ -18,7 +19,7 @@ const root = new URL('..', import.meta.url).pathname;
 function run(args: string[], cwd = dir): Promise<{ code: number; out: string; err: string; ms: number }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const p = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'src/cli/main.ts'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    const p = spawn(process.execPath, [...nodeFlags, '--import', import.meta.resolve('tsx'), join(root, 'src/cli/main.ts'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
     let out = '';
     let err = '';
     p.stdout.on('data', (c) => (out += c));

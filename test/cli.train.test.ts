@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEvaluate, runTrain, type TrainCliOptions } from '../src/cli/train.js';
 import { loadCommands, main } from '../src/cli/main.js';
+import { nodeFlags } from './helpers.js';
 
 await loadCommands(['node', 'nsdiff', 'train']); // main() runs `train` in-process below
 
@@ -28,7 +29,7 @@ interface Run {
 /** Spawns the CLI; `onStart` gets the child (to kill it). */
 function run(args: string[], onStart?: (p: ReturnType<typeof spawn>) => void): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'src/cli/main.ts'), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    const p = spawn(process.execPath, [...nodeFlags, '--import', import.meta.resolve('tsx'), join(root, 'src/cli/main.ts'), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
     let out = '';
     let err = '';
     p.stdout!.on('data', (c) => (out += c));

@@ -8,10 +8,17 @@ import assert from 'node:assert/strict';
 import { tensor, Tensor, jvp, vjp, rng } from '../src/index.js';
 import { flatten } from '../src/autodiff/tree.js';
 import { setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
+import { lastJobWorkerChunks, readyWorkers, setThreads, shutdownThreads } from '../src/kernels/threads.js';
 import type { DenseDesign } from '../src/data/dataset.js';
 import type { PreparedDesign } from '../src/lasso/design.js';
 
 export type Fn = (...args: Tensor[]) => Tensor;
+
+/**
+ * Node flags for the processes a test spawns: under `NSDIFF_TEST_FMA=1` (test/setup.ts) the flag
+ * that fuses the gemm kernel, so a spawned CLI computes the same bits as the test's own process.
+ */
+export const nodeFlags: readonly string[] = process.env.NSDIFF_TEST_FMA === '1' ? ['--experimental-wasm-relaxed-simd'] : [];
 
 /**
  * A tolerance: a number is a relative tolerance `rtol` (with `atol = 0`); an object states both.
@@ -271,4 +278,30 @@ export function residualQuantities(d: PreparedDesign, y: Float64Array, beta: Flo
     xt[j] = s;
   }
   return { yc, r, xt };
+}
+
+/**
+ * Asserts that `run` (a product above the worker pool's threshold, returning a fresh array) gives the
+ * same bits on 1 and 2 threads and that the worker computed some of its chunks (a worker woken late
+ * may miss a job: the product is repeated until it takes part), on the WebAssembly backend. Restores
+ * the thread count and the backend and shuts the pool down.
+ */
+export async function assertSameBitsOnOneAndTwoThreads(run: () => Float64Array): Promise<void> {
+  const prevB = setKernelBackend('wasm'); // the pool runs the WebAssembly kernel
+  const prev = setThreads(1);
+  try {
+    const one = run();
+    setThreads(2);
+    run(); // starts the pool
+    for (let t = 0; t < 100 && readyWorkers() === 0; t++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(readyWorkers(), 1, 'the worker started');
+    let two = run();
+    for (let t = 0; t < 20 && lastJobWorkerChunks() === 0; t++) two = run();
+    assert.ok(lastJobWorkerChunks() > 0, 'the worker computed some chunks');
+    assert.deepEqual(Buffer.from(two.buffer, two.byteOffset, two.byteLength), Buffer.from(one.buffer, one.byteOffset, one.byteLength));
+  } finally {
+    setThreads(prev);
+    setKernelBackend(prevB);
+    shutdownThreads();
+  }
 }

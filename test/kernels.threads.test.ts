@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gemmStrided } from '../src/kernels/blas.js';
-import { lastJobWorkerChunks, readyWorkers, setThreads, shutdownThreads } from '../src/kernels/threads.js';
+import { setThreads } from '../src/kernels/threads.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import { seeded } from './fixtures/seeded.js';
+import { assertSameBitsOnOneAndTwoThreads } from './helpers.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('gemm on 1 and 2 threads gives the same bits, and the workers took part', async () => {
   const m = 517, n = 300, k = 400; // 9 row chunks of ≈ 1.5 ms: a worker woken late still finds work
@@ -22,21 +22,7 @@ test('gemm on 1 and 2 threads gives the same bits, and the workers took part', a
     gemmStrided(false, transB, m, n, k, 1, A, 0, k, B, 0, transB ? k : n, 0, C, 0, n);
     return C;
   };
-  const prev = setThreads(1);
-  try {
-    const one = run(false);
-    setThreads(2);
-    run(false); // starts the pool
-    for (let t = 0; t < 100 && readyWorkers() === 0; t++) await sleep(20);
-    assert.equal(readyWorkers(), 1, 'the worker started');
-    let two = run(false);
-    for (let t = 0; t < 20 && lastJobWorkerChunks() === 0; t++) two = run(false);
-    assert.ok(lastJobWorkerChunks() > 0, 'the worker computed some chunks');
-    assert.deepEqual(Buffer.from(two.buffer), Buffer.from(one.buffer));
-  } finally {
-    setThreads(prev);
-    shutdownThreads();
-  }
+  await assertSameBitsOnOneAndTwoThreads(() => run(false));
 });
 
 test('setThreads validates n and returns the previous value', () => {

@@ -97,7 +97,9 @@ function assertSameSolution(g: InnerSolution, r: InnerSolution, what: string): v
   assert.equal(g.diagnostics.kktViolators, r.diagnostics.kktViolators, `${what}: violators`);
   assert.equal(g.diagnostics.equicorrelationSize, r.diagnostics.equicorrelationSize, `${what}: |E|`);
   assert.equal(g.diagnostics.rankDeficient, r.diagnostics.rankDeficient, `${what}: rank`);
-  assert.equal(g.diagnostics.refined, r.diagnostics.refined, `${what}: refined`);
+  // not compared: `refined` (whether a Newton step was taken). A warm start already at the refined
+  // point gives a zero step, which is skipped; whether it is exactly zero depends on the products'
+  // rounding (G by the fused gemm, X_jᵀr by the column kernels), and β agrees above either way
   assert.ok(Math.abs(g.diagnostics.minPivotRatio - r.diagnostics.minPivotRatio) <= 1e-9 * r.diagnostics.minPivotRatio, `${what}: pivots`);
 }
 

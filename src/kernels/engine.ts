@@ -4,7 +4,11 @@
  * holds the backend switch (`'wasm' | 'js' | 'auto'`) that every kernel entry consults.
  *
  * The memory is a shared `WebAssembly.Memory` when the runtime has SharedArrayBuffer (so the worker
- * pool of threads.ts can run the same module on it), an ordinary one otherwise. It grows on demand
+ * pool of threads.ts can run the same module on it), an ordinary one otherwise. The gemm module
+ * comes fused (its multiply-adds are relaxed-SIMD madds: one rounding on hardware with FMA) where
+ * the runtime validates relaxed SIMD (Chrome ≥ 114, Node ≥ 22; Node 20 with
+ * `--experimental-wasm-relaxed-simd`, which the `nsdiff` bin sets) unless `NSDIFF_NO_FMA=1`, and as
+ * a mul and an add otherwise (`wasmFmaActive`). It grows on demand
  * and never shrinks; callers must re-read `kernelMemory().f64` after every `ensureKernelMemory`.
  * The Lasso design engine (wasm_lasso.ts) keeps its own per-design memories (module wasm/lasso.wat)
  * but reads the same backend switch.
@@ -34,6 +38,8 @@ export type KernelBackend = 'wasm' | 'js' | 'auto';
 
 /** Read once: `NSDIFF_NO_WASM=1` in the environment starts the layer in `'js'` mode (tests, benches). */
 let backend: KernelBackend = envVar('NSDIFF_NO_WASM') === '1' ? 'js' : 'auto';
+/** Read once: `NSDIFF_NO_FMA=1` keeps the gemm module unfused even where relaxed SIMD validates. */
+const fmaAllowed = envVar('NSDIFF_NO_FMA') !== '1';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 /** Value of each base64 character code (−1: not base64): one table read per character. */
@@ -101,22 +107,30 @@ interface CompiledKernels {
   readonly bytes: Uint8Array;
   readonly module: object;
   readonly shared: boolean;
+  /** The fused variant (relaxed-SIMD madds). */
+  readonly fma: boolean;
 }
 let compiled: CompiledKernels | null | undefined;
 
-/** Compiles the kernel module once; null when WebAssembly SIMD is unavailable. */
+/**
+ * Compiles the kernel module once; null when WebAssembly SIMD is unavailable. Variants in order of
+ * preference: shared memory before plain (threads), then fused before unfused; the first that
+ * validates and compiles is kept (an unfused one validates wherever SIMD does).
+ */
 function compileKernels(): CompiledKernels | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   if (WA === undefined) return null;
   for (const shared of sharedMemorySupported() ? [true, false] : [false]) {
-    try {
-      const bytes = decodeBase64(shared ? GEMM_WASM.shared : GEMM_WASM.plain);
-      if (!WA.validate(bytes)) continue; // no SIMD (or no threads for the shared variant)
-      compiled = { bytes, module: new WA.Module(bytes), shared };
-      break;
-    } catch {
-      // try the next variant
+    for (const fma of fmaAllowed ? [true, false] : [false]) {
+      try {
+        const bytes = decodeBase64(shared ? (fma ? GEMM_WASM.sharedFma : GEMM_WASM.shared) : fma ? GEMM_WASM.fma : GEMM_WASM.plain);
+        if (!WA.validate(bytes)) continue; // no SIMD, no relaxed SIMD (fused) or no threads (shared)
+        compiled = { bytes, module: new WA.Module(bytes), shared, fma };
+        return compiled;
+      } catch {
+        // try the next variant
+      }
     }
   }
   return compiled;
@@ -130,6 +144,21 @@ function compileKernels(): CompiledKernels | null {
  */
 export function wasmKernelsAvailable(): boolean {
   return compileKernels() !== null;
+}
+
+/**
+ * True when the WebAssembly gemm kernel (and so matmul, conv2d, the batched and Gram products on
+ * it) runs fused multiply-adds: the runtime validates relaxed SIMD and `NSDIFF_NO_FMA=1` is not
+ * set. Each product entry is then a sequence of madds, c ← a·b + c, rounded once each where the
+ * hardware has FMA (x86-64 with FMA3, every arm64); the same bits for any thread count, not the
+ * same bits as the unfused kernel or the TypeScript one (both round a·b first). False when
+ * WebAssembly SIMD is unavailable.
+ *
+ * @example
+ * if (!wasmFmaActive()) console.log('gemm: mul + add (node --experimental-wasm-relaxed-simd on Node 20 fuses them)');
+ */
+export function wasmFmaActive(): boolean {
+  return compileKernels()?.fma === true;
 }
 
 /**
