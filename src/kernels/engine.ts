@@ -6,8 +6,8 @@
  * The memory is a shared `WebAssembly.Memory` when the runtime has SharedArrayBuffer (so the worker
  * pool of threads.ts can run the same module on it), an ordinary one otherwise. The gemm module
  * comes fused (its multiply-adds are relaxed-SIMD madds: one rounding on hardware with FMA) where
- * the runtime validates relaxed SIMD (Chrome ≥ 114, Node ≥ 22; Node 20 with
- * `--experimental-wasm-relaxed-simd`, which the `nsdiff` bin sets) unless `NSDIFF_NO_FMA=1`, and as
+ * the runtime validates relaxed SIMD (Chrome ≥ 114, Node ≥ 22; Node 20 only when started with
+ * `--experimental-wasm-relaxed-simd`: the library sets no V8 flag) unless `NSDIFF_NO_FMA=1`, and as
  * a mul and an add otherwise (`wasmFmaActive`). It grows on demand
  * and never shrinks; callers must re-read `kernelMemory().f64` after every `ensureKernelMemory`.
  * The Lasso design engine (wasm_lasso.ts) keeps its own per-design memories (module wasm/lasso.wat)
