@@ -1,6 +1,7 @@
 /**
- * @file Robustness of the default CV line search (scouting start, src/hpo/optimizers.ts) against the
- * 100-λ grid, on the problems of round scout2 (docs/tune_process.md): issue 12's 500 × 1000
+ * @file Robustness of the default CV line search (scouting start and, since round scout3, the end
+ * look at the scouting range's small-λ end, src/hpo/optimizers.ts) against the 100-λ grid, on the
+ * problems of rounds scout2 and scout3 (docs/tune_process.md): issue 12's 500 × 1000
  * correlated problem, the bundled diabetes, breast_cancer and digits (raw, as the CLI reads them;
  * breast_cancer and digits as regressions on their label) and sixteen more `makeCorrelatedData`
  * variants (n > p and p > n, low and high snr, dense and sparse truth, seeds). For each problem:

@@ -115,7 +115,12 @@ test('tuneLasso refits on all rows at the chosen λ', () => {
   // (up to 5: scouting stops at the first point worse than the best)
   const nScout = r.history.findIndex((h) => h.gradient !== null);
   assert.ok(nScout >= 2 && nScout <= 5, `${nScout} scouting evaluations`);
-  assert.ok(r.history.slice(nScout).every((h) => h.gradient !== null));
+  // after it, value-only only the end look (120 × 60, folds of 90 rows: features ≤ rows), loose, at
+  // the bottom of the scouting range (λmax·1e-3)
+  const lmax = new CrossValCriterion(data.X, data.y, 'lasso', { folds: 4 }).lambdaMax;
+  const valueOnly = r.history.slice(nScout).filter((h) => h.gradient === null);
+  assert.ok(valueOnly.length <= 1, `${valueOnly.length} value-only entries after the scouting`);
+  for (const h of valueOnly) assert.ok(!h.certified && !h.accepted && Math.abs(h.lambdas[0]! / (lmax * 1e-3) - 1) < 1e-12, 'the end look');
 });
 
 test('LassoHO estimator API: lasso / enet / wlasso / logreg / SURE / held-out / grid', () => {

@@ -8,18 +8,27 @@
  * one hyperparameter): the middle point is one certified call with its hypergradient, the last look
  * goes 1.6 × as far as the minimiser of the quadratic with that value and slope through the point
  * before (the grid point when that is out of range), and the model start comes from the slope and
- * the look; Adam and `scoutAll` scout value-only as before. Scouting grid with λmax = 1 (5 points):
- * θ = log(1/2) − k·1.5537, k = 0..4 (−0.693, −2.247, −3.800, −5.354, −6.908).
+ * the look; Adam and `scoutAll` scout value-only as before. Round scout3's end look: after a
+ * converged descent, a criterion whose inner problems are not wide (`shape`: features ≤ rows) and whose
+ * scouting range's last cell is unexplored gets one loose look at the range's bottom, and a second
+ * descent from there when it wins; a wide or shapeless criterion is searched exactly as before.
+ * Scouting grid with λmax = 1 (5 points): θ = log(1/2) − k·1.5537, k = 0..4 (−0.693, −2.247, −3.800,
+ * −5.354, −6.908).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { optimize, type Criterion, type CriterionEvaluation, type EvaluateOptions } from '../src/hpo/index.js';
 
-/** A criterion f(θ) with derivative df (θ = log λ); certified unless asked not to be. */
-function shaped(f: (th: number) => number, df: (th: number) => number): Criterion & { calls: { th: number; certify: boolean; gradient: boolean }[] } {
+/**
+ * A criterion f(θ) with derivative df (θ = log λ); certified unless asked not to be; `shape`: the
+ * inner problems' size it declares (none by default).
+ */
+function shaped(
+  f: (th: number) => number, df: (th: number) => number, shape?: { rows: number; features: number },
+): Criterion & { calls: { th: number; certify: boolean; gradient: boolean }[] } {
   const calls: { th: number; certify: boolean; gradient: boolean }[] = [];
   return {
-    name: 'heldout', model: 'lasso', nHyper: 1, lambdaMax: 1, calls,
+    name: 'heldout', model: 'lasso', nHyper: 1, lambdaMax: 1, calls, ...(shape === undefined ? {} : { shape }),
     resetWarmStart: () => {},
     evaluate(l: ArrayLike<number> | number, o: EvaluateOptions = {}): CriterionEvaluation {
       const lam = typeof l === 'number' ? l : l[0]!;
@@ -156,4 +165,74 @@ test('no model start without three scouting values: an explicit init, a small bu
   const first = tight.history.find((h) => h.gradient !== null)!;
   assert.ok(Math.abs(first.logLambdas[0]! - best.logLambdas[0]!) < 1e-12, `start θ = ${first.logLambdas[0]}`);
   assert.ok(tight.nEvaluations <= 5);
+});
+
+/**
+ * Two basins: a shallow one at θ = −3.43 (λmax/31, value 1) that the scouting and the descent find,
+ * and a deeper one at θ = −9 (value 0.2) below the scouting range (its bottom θ = −6.908: value 0.637).
+ */
+const shallow = (th: number): number => (th + 3.43) ** 2 + 1;
+const deep = (th: number): number => 0.1 * (th + 9) ** 2 + 0.2;
+const twoBasins = (th: number): number => Math.min(shallow(th), deep(th));
+const twoBasinsSlope = (th: number): number => (shallow(th) <= deep(th) ? 2 * (th + 3.43) : 0.2 * (th + 9));
+const bottom = Math.log(1e-3);
+
+test('end look (round scout3): features ≤ rows and an unexplored small-λ end: one loose look at the bottom, then a second descent into the better basin', () => {
+  const crit = shaped(twoBasins, twoBasinsSlope, { rows: 100, features: 10 });
+  const r = optimize(crit, {});
+  const k = r.history.findIndex((h) => Math.abs(h.logLambdas[0]! - bottom) < 1e-12);
+  assert.ok(k > 0, 'the bottom of the scouting range was looked at');
+  const look = r.history[k]!;
+  assert.ok(look.gradient === null && !look.certified && !look.accepted, 'the look is loose and value-only');
+  assert.ok(r.history.slice(0, k).every((h) => h.logLambdas[0]! > bottom + 1.5), 'before the look, nothing below the scouting range\'s last cell');
+  assert.ok(Math.abs(r.history[k - 1]!.logLambdas[0]! + 3.43) < 0.05, 'the first descent converged in the shallow basin');
+  const start = r.history[k + 1]!;
+  assert.ok(Math.abs(start.logLambdas[0]! - bottom) < 1e-12 && start.gradient !== null && start.certified && start.accepted, 'the look is then certified with its slope');
+  assert.ok(Math.abs(r.logLambdas[0]! + 9) < 5e-3 && r.value < 0.2 + 1e-4 && r.certified && r.converged, `θ = ${r.logLambdas[0]}, value ${r.value}`);
+  assert.equal(crit.calls.length, r.nEvaluations);
+  assert.ok(crit.calls.filter((c) => !c.certify).length === 2, 'two loose calls: the scouting\'s last look and the end look');
+});
+
+test('end look: a wide criterion (features > rows) or one without a shape is searched as before', () => {
+  const wide = shaped(twoBasins, twoBasinsSlope, { rows: 100, features: 1000 });
+  const none = shaped(twoBasins, twoBasinsSlope);
+  const rw = optimize(wide, {});
+  const rn = optimize(none, {});
+  assert.deepEqual(wide.calls, none.calls, 'the same calls');
+  assert.equal(rw.value, rn.value);
+  assert.ok(Math.abs(rw.logLambdas[0]! + 3.43) < 5e-3, 'the shallow basin: no look below it');
+  assert.ok(rw.history.every((h) => h.logLambdas[0]! > bottom + 1.5));
+});
+
+test('end look: a look that loses costs one loose call and changes nothing; none when the descent reached the last cell, the budget is spent or init is given', () => {
+  const c = -3.43; // one basin
+  const plain = shaped((th) => (th - c) ** 2, (th) => 2 * (th - c));
+  const tall = shaped((th) => (th - c) ** 2, (th) => 2 * (th - c), { rows: 100, features: 10 });
+  const rp = optimize(plain, {});
+  const rt = optimize(tall, {});
+  assert.deepEqual(tall.calls.slice(0, -1), plain.calls, 'the same search, then the look');
+  const look = tall.calls.at(-1)!;
+  assert.ok(Math.abs(look.th - bottom) < 1e-12 && !look.certify && !look.gradient);
+  assert.equal(rt.nEvaluations, rp.nEvaluations + 1);
+  assert.equal(rt.value, rp.value);
+  assert.deepEqual(rt.lambdas, rp.lambdas);
+  assert.equal(rt.stopReason, rp.stopReason);
+  assert.ok(!rt.history.at(-1)!.accepted && !rt.history.at(-1)!.certified);
+  // the minimum in the scouting range's last cell: the descent went there, no look
+  const low = -6.5;
+  const lowTall = shaped((th) => (th - low) ** 2, (th) => 2 * (th - low), { rows: 100, features: 10 });
+  const lowPlain = shaped((th) => (th - low) ** 2, (th) => 2 * (th - low));
+  optimize(lowTall, {});
+  optimize(lowPlain, {});
+  assert.deepEqual(lowTall.calls, lowPlain.calls);
+  // a budget the first descent spends: no look (maxEvals stays a hard limit)
+  for (const maxEvals of [3, 4, 5, 6]) {
+    const b = shaped(twoBasins, twoBasinsSlope, { rows: 100, features: 10 });
+    const r = optimize(b, { maxEvals });
+    assert.ok(b.calls.length === r.nEvaluations && r.nEvaluations <= maxEvals, `maxEvals ${maxEvals}: ${r.nEvaluations}`);
+  }
+  // an explicit start: no scouting, no look
+  const given = shaped(twoBasins, twoBasinsSlope, { rows: 100, features: 10 });
+  const rg = optimize(given, { init: Math.exp(-3) });
+  assert.ok(rg.history.every((h) => h.logLambdas[0]! > bottom + 1.5) && Math.abs(rg.logLambdas[0]! + 3.43) < 5e-3);
 });

@@ -132,6 +132,12 @@ export interface Criterion {
   readonly nHyper: number;
   /** λ_max of the (full) training data, the top of the search range. */
   readonly lambdaMax: number;
+  /**
+   * Optional: the size of the inner problems — `rows`, the training rows of the largest one (CV:
+   * the largest fold's), and `features`, the columns of X. The line search's end look reads it
+   * (`OuterOptions.init`: only problems with features ≤ rows get it); without it, no end look.
+   */
+  readonly shape?: { readonly rows: number; readonly features: number };
   evaluate(lambdas: ArrayLike<number> | number, opts?: EvaluateOptions): CriterionEvaluation;
   /**
    * Optional: the evaluations of a run of points, as `evaluate` would give them one after the other
@@ -357,6 +363,11 @@ export class HeldOutCriterion implements Criterion {
     return this.problem.lambdaMax;
   }
 
+  /** The inner problem's size: its training rows and features (see `Criterion.shape`). */
+  get shape(): { rows: number; features: number } {
+    return { rows: this.problem.n, features: this.problem.p };
+  }
+
   resetWarmStart(): void {
     this.problem.resetWarmStart();
   }
@@ -530,6 +541,8 @@ export class CrossValCriterion implements Criterion {
   readonly name = 'cv' as const;
   readonly model: SparseModelKind;
   readonly lambdaMax: number;
+  /** The inner problems' size: the largest fold's training rows, the columns of X. */
+  readonly shape: { readonly rows: number; readonly features: number };
   /** Row indices of every fold. */
   readonly foldIndices: { train: Int32Array; val: Int32Array }[];
   /**
@@ -587,6 +600,7 @@ export class CrossValCriterion implements Criterion {
     this.warm = this.foldIndices.map(() => null);
     let maxTrain = 0;
     for (const g of this.foldIndices) maxTrain = Math.max(maxTrain, g.train.length);
+    this.shape = { rows: maxTrain, features: X.nCols };
     this.build = (i: number, reuse = false): HeldOutCriterion => {
       const f = this.foldIndices[i]!;
       // the problem copies its target (checkTarget): one gather buffer serves every fold
@@ -977,6 +991,11 @@ export class SureCriterion implements Criterion {
 
   get lambdaMax(): number {
     return this.problem.lambdaMax;
+  }
+
+  /** The inner problem's size: its training rows and features (see `Criterion.shape`). */
+  get shape(): { rows: number; features: number } {
+    return { rows: this.problem.n, features: this.problem.p };
   }
 
   resetWarmStart(): void {

@@ -13,7 +13,10 @@
  *   quadratic model when it beats them, with a first Newton step on the model's curvature
  *   (`scoutModel`; `init: 'scout'`). With one hyperparameter the scouting is sloped (`scout`): the
  *   middle point's certified evaluation also returns its hypergradient, which places the last look
- *   and, with that look's value, the model start (`slopedModel`).
+ *   and, with that look's value, the model start (`slopedModel`). After the descent converges, a
+ *   problem that is not wide (the criterion's `shape`: features ≤ rows) whose scouting stopped
+ *   before the small-λ end of its range gets one loose look there and, when it is lower than the
+ *   best value, a second descent from it (`endLook`: the criterion may fall again at small λ).
  * - 'adam': Adam (Kingma & Ba) on θ with projection; lr default 0.2; returns the best point seen.
  * - 'grid': exhaustive evaluation (value only, no gradient) on a geometric grid from λ_max down to
  *   eps·λ_max (default 100 points, eps = 1e-3: scikit-learn's LassoCV grid), in decreasing order so
@@ -40,8 +43,8 @@
  * hypergradient that is compared (Armijo test, best point) or reported carries the error of a
  * loose solve, and the reported value is the value at the reported λ. The exceptions only place the
  * start, never the result: scouting's loose looks at `tol` (the point that ends the scouting and,
- * for line search, the last point the budget allows: `certified: false` in the history) and the
- * scouting models built on them (`scoutModel`, `slopedModel`).
+ * for line search, the last point the budget allows and the end look: `certified: false` in the
+ * history) and the scouting models built on them (`scoutModel`, `slopedModel`).
  * Every evaluation is recorded in `history` (λ, value, gradient, support size, time, tolerance).
  */
 import { InvalidArgumentError, NonFiniteError } from '../core/errors.js';
@@ -114,7 +117,13 @@ export interface OuterOptions {
    * call with its hypergradient (recorded value-only, `gradient: null`), the last look goes 1.6 × as
    * far as the minimiser of the quadratic with that value and slope through the point before (the
    * next grid point when that is not convex or out of range), and the start is the minimiser of the
-   * quadratic with the slope and the look's value (see `scout`, `slopedModel`).
+   * quadratic with the slope and the look's value (see `scout`, `slopedModel`). The end look (round
+   * scout3; line search, one hyperparameter, a criterion whose `shape` has features ≤ rows): when the
+   * descent has converged, no evaluation reached the scouting range's last cell (λ ≤ λ_max·1e-3·e^h,
+   * h the scouting step) and the budget allows, one loose value-only look at λ_max·1e-3 (recorded
+   * `gradient: null`, `certified: false`, `accepted: false`); when it beats the best value, that λ is
+   * evaluated certified with its hypergradient and a second descent starts there (see `endLook`).
+   * Wide problems (features > rows) and criteria without `shape` are searched as before.
    */
   readonly init?: number | ArrayLike<number> | 'scout';
   /** Number of scouting points of `init: 'scout'`. Default 5. */
@@ -129,7 +138,9 @@ export interface OuterOptions {
    * `certified: false`, `accepted: false`, and only places the descent's start, whose first
    * evaluation certifies it when it is the best). Sloped scouting (line search, one hyperparameter)
    * evaluates the points before the last one certified at `tol` in one call instead (no loose look:
-   * a point worse than the best then ends the scouting certified).
+   * a point worse than the best then ends the scouting certified). The small λ that the stop leaves
+   * unseen get the line search's end look (see `init`) when the problem is not wide; with `scoutAll`
+   * the whole range is scouted and there is no end look.
    */
   readonly scoutAll?: boolean;
   /** Search box in log λ, applied to every hyperparameter. Default [log λ_max − 12, log λ_max]. */
@@ -333,14 +344,12 @@ const SLOPED_LOOK_OVERSHOOT = 1.6;
 function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
   const size = ctx.opts.scoutSize ?? 5;
   if (!Number.isInteger(size) || size < 2) throw new InvalidArgumentError(`${ctx.fn}(): scoutSize must be an integer ≥ 2, got ${size}`);
-  const top = Math.min(ctx.hi, Math.log(ctx.crit.lambdaMax / 2));
-  const bottom = Math.max(ctx.lo, Math.log(ctx.crit.lambdaMax * 1e-3));
   const n = Math.min(size, maxEvals - 1);
+  const { top, bottom, h } = scoutRange(ctx, n);
   if (n < 2) return new Float64Array(ctx.q).fill((top + bottom) / 2);
   // a loose starting tolerance keeps this cheap; the criterion's certificate makes the values exact
   const tol = Math.max(ctx.tolStart, 1e-2);
   const sloped = looseLast && ctx.q === 1 && !ctx.opts.scoutAll;
-  const h = (top - bottom) / (n - 1); // the scouting step in θ (> 0)
   let best: { theta: Float64Array; value: number } | null = null;
   let previous: { x: number; f: number } | null = null; // the best point before `best`
   let slope: number | null = null; // d C / d θ at `best` (sloped scouting)
@@ -402,6 +411,16 @@ function scout(ctx: Ctx, maxEvals: number, looseLast: boolean): Float64Array {
   }
   if (best === null) throw new NonFiniteError(`${ctx.fn}(): the criterion was non-finite at every scouting point`);
   return best.theta;
+}
+
+/**
+ * The scouting range in θ = log λ: from log(λ_max/2) down to log(λ_max·1e-3), clipped to the box,
+ * and the step h = (top − bottom)/(n − 1) of an n-point scouting grid (NaN for n < 2).
+ */
+function scoutRange(ctx: Ctx, n: number): { top: number; bottom: number; h: number } {
+  const top = Math.min(ctx.hi, Math.log(ctx.crit.lambdaMax / 2));
+  const bottom = Math.max(ctx.lo, Math.log(ctx.crit.lambdaMax * 1e-3));
+  return { top, bottom, h: n >= 2 ? (top - bottom) / (n - 1) : NaN };
 }
 
 /**
@@ -606,8 +625,6 @@ function slopedModel(ctx: Ctx, pts: readonly { x: number; f: number }[], xtol: n
 
 function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
   const xtol = ctx.opts.xtol ?? 5e-3;
-  const ftol = ctx.opts.ftol ?? 1e-7;
-  const maxStep = ctx.opts.maxStep ?? 2;
   const firstStep = ctx.opts.firstStep ?? 1;
   let theta = initialTheta(ctx, maxEvals, true);
   const base = ctx.calls; // scouting evaluations (they count in the budget)
@@ -627,15 +644,15 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
       theta = model.theta;
     } else tol = tolAt(ctx, ctx.calls - base);
   }
-  let { ev, ms } = start ?? evalAt(ctx, theta, true, tol);
+  const { ev, ms } = start ?? evalAt(ctx, theta, true, tol);
   if (start === null) record(ctx, theta, ev, tol, ms, ev.finite);
   if (!ev.finite) {
     throw new NonFiniteError(`${ctx.fn}(): the criterion or its hypergradient is not finite at the starting point λ = ${Array.from(theta, Math.exp).join(', ')}`);
   }
-  let f = ev.value;
-  let g = ev.gradient!;
+  const f = ev.value;
+  const g = ev.gradient!;
   let best: Best = { theta, value: f, gradient: g, support: ev.supportSize, certified: ev.inner.certified };
-  let gn = norm(g);
+  const gn = norm(g);
   // from the model's minimiser, the first step is a Newton step on the larger of two curvatures: the
   // model's q'' and that along the segment to the best scouting point b (the quadratic with the
   // start's value and gradient through f(b)),
@@ -653,6 +670,80 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
     const c = (2 * (model!.bestValue - f - gd)) / ss;
     L = c > model!.curvature && Number.isFinite(c) ? c : model!.curvature;
   }
+  let run = descend(ctx, maxEvals, base, { theta, f, g, L }, best);
+  best = run.best;
+  // the end look (see `endLook`): once, after a converged descent, when the scouting range's small-λ
+  // end is unexplored and cheap — a loose value-only look (it places a start, never the result);
+  // when it beats the best point, its certified evaluation starts a second descent
+  const end = run.converged && ctx.calls < maxEvals ? endLook(ctx, maxEvals) : null;
+  if (end !== null) {
+    const look = evalAt(ctx, end, false, ctx.tolFinal, false);
+    record(ctx, end, look.ev, ctx.tolFinal, look.ms, false);
+    if (look.ev.finite && look.ev.value < best.value && ctx.calls < maxEvals) {
+      tol = tolAt(ctx, ctx.calls - base);
+      const at = evalAt(ctx, end, true, tol);
+      const wins = at.ev.finite && at.ev.value < best.value;
+      record(ctx, end, at.ev, tol, at.ms, wins);
+      if (wins) {
+        const g0 = at.ev.gradient!;
+        best = { theta: end, value: at.ev.value, gradient: g0, support: at.ev.supportSize, certified: at.ev.inner.certified };
+        const gn0 = norm(g0);
+        run = descend(ctx, maxEvals, base, { theta: end, f: at.ev.value, g: g0, L: gn0 > 0 ? gn0 / firstStep : 1 }, best);
+        best = run.best;
+      }
+    }
+  }
+  return finish(ctx, best, 'line-search', run.stopReason, run.converged);
+}
+
+/**
+ * The end look of the line search (one hyperparameter, `init: 'scout'`; round scout3): the θ of the
+ * bottom of the scouting range, log(λ_max·1e-3) clipped to the box, when
+ * - the criterion's inner problems are not wide (`Criterion.shape`: features ≤ rows, so a solve at
+ *   small λ has at most p ≤ n active features and stays cheap — a wide problem's small-λ solves are
+ *   the most expensive of a tuning, |S| → n),
+ * - and no evaluation so far reached the scouting range's last cell, θ ≤ θ_bottom + h (h the
+ *   scouting step): sloped scouting stops at the first rise and the descent converges in the basin
+ *   it starts in, so a criterion that rises and falls again at small λ (breast_cancer's CV: a local
+ *   minimum at λ_max/31, 25% lower again at λ_max·1e-3) leaves its better basin unseen;
+ * else null. The look is value-only and loose (at `tol`, `certified: false`, `accepted: false`, as
+ * scouting's looks: it places a start, never the result); when its value beats the best point, that
+ * point is evaluated certified with its hypergradient (`accepted` when it still wins) and a second
+ * descent starts there.
+ */
+function endLook(ctx: Ctx, maxEvals: number): Float64Array | null {
+  if ((ctx.opts.init ?? 'scout') !== 'scout' || ctx.q !== 1) return null;
+  const shape = ctx.crit.shape;
+  if (shape === undefined || !(shape.features <= shape.rows)) return null;
+  // the scouting's grid (`scout`); none without scouting (a budget below 3)
+  const { bottom, h } = scoutRange(ctx, Math.min(ctx.opts.scoutSize ?? 5, maxEvals - 1));
+  if (!(h > 0)) return null;
+  for (const e of ctx.history) if (e.logLambdas[0]! <= bottom + h) return null;
+  return Float64Array.of(bottom);
+}
+
+/** The state a descent starts from: θ, its certified value and hypergradient, the curvature L. */
+interface DescentStart {
+  theta: Float64Array;
+  f: number;
+  g: Float64Array;
+  L: number;
+}
+
+/**
+ * The descent of the line search (see the file header) from `s` until a convergence test or the
+ * budget; `best` is the best certified point so far (updated by every trial). `base`: the calls
+ * before the descent (the inner tolerance schedule counts from there).
+ */
+function descend(ctx: Ctx, maxEvals: number, base: number, s: DescentStart, best: Best): { best: Best; stopReason: string; converged: boolean } {
+  const xtol = ctx.opts.xtol ?? 5e-3;
+  const ftol = ctx.opts.ftol ?? 1e-7;
+  const maxStep = ctx.opts.maxStep ?? 2;
+  let { theta, f, g, L } = s;
+  let gn: number;
+  let tol: number;
+  let ev: CriterionEvaluation;
+  let ms: number;
   let stopReason = 'evaluation budget exhausted';
   let converged = false;
   let smallDecrease = 0;
@@ -711,7 +802,7 @@ function lineSearch(ctx: Ctx, maxEvals: number): OuterResult {
     }
   }
   if (ctx.calls >= maxEvals && !converged) stopReason = 'evaluation budget exhausted';
-  return finish(ctx, best, 'line-search', stopReason, converged);
+  return { best, stopReason, converged };
 }
 
 function adam(ctx: Ctx, maxEvals: number): OuterResult {
