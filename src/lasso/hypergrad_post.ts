@@ -58,6 +58,16 @@ export interface SolverCheck {
   err?: number;
 }
 
+/**
+ * Module switch of the post-processing's kernels: `fused` false makes the squared loss take the
+ * separate residual update and recomputation (`residualStepWasm`, `corrCheckedSquared`) instead of
+ * their one kernel call (`refineCheckWasm`), which gives the same bits (tests compare the two).
+ *
+ * @example
+ * postKernels.fused = false; // the separate calls (tests)
+ */
+export const postKernels: { fused: boolean } = { fused: true };
+
 let nanBounds = new Float64Array(0);
 
 /** p NaN bounds (no feature screened), shared by the calls (never written). */
@@ -397,6 +407,48 @@ function corrCheckedSquared(
 }
 
 /**
+ * `residualStepWasm` followed by `corrCheckedSquared` in ONE kernel call on a dense design's engine
+ * (lasso.wat `refcheck`: the same operations in the same order, hence the same bits): r ← r −
+ * X_c,SΔ (`delta` null: no step), ‖X_cΔ‖ and ‖r‖², the screen of `screenFeatures` for a uniform
+ * penalty `lu`, and c_j = X_c,jᵀr/n on the features it lists. Writes the new residual back to
+ * `residual`; returns the count m of listed features, which are `e.cols[0..m)` (ascending) with
+ * their c_j in `e.outA` — engine scratch, valid until the next kernel call on this engine. Before,
+ * the same work was ~36 `axpy4` calls, two JavaScript passes over r, a JavaScript pass over p and
+ * a `colDots` call with its staging (round hg10 in docs/lasso_performance.md).
+ */
+function refineCheckWasm(
+  e: WasmEngine, d: PreparedDesign, n: number, p: number, S: Int32Array, delta: Float64Array | null, residual: Float64Array,
+  lu: number, beta: Float64Array, kinkTol: number, ck: SolverCheck,
+): number {
+  const eps = 2.220446049250313e-16;
+  const s = delta === null ? 0 : S.length;
+  const r0 = residual.length === n ? residual : residual.subarray(0, n);
+  e.vecA.set(r0);
+  e.vecB.set(r0);
+  if (s > 0) {
+    e.ws.set(S);
+    e.outA.set(delta!.subarray(0, s)); // read by the kernel's first stage only, before it writes c there
+  }
+  e.thr.set(d.colNorms);
+  e.outB.set(beta);
+  e.ldelta.set(ck.xtr);
+  if (ck.bound !== null) e.lcurv.set(ck.bound);
+  // the certificate's constants of `corrCheckedSquared`, the same expressions
+  const b = e.blk;
+  b[8] = 4 * (n + 2) * eps;
+  b[9] = ck.err ?? 0;
+  b[10] = Math.sqrt(2 * n * Math.max(ck.gap, 0));
+  b[11] = n * (1 - Math.max(2 * kinkTol, 1e-9));
+  b[12] = lu;
+  const m = e.refcheck(
+    e.xPtr, n, p, e.ws.byteOffset, s, e.outA.byteOffset, e.vecA.byteOffset, e.vecB.byteOffset, b.byteOffset,
+    e.thr.byteOffset, e.outB.byteOffset, e.ldelta.byteOffset, ck.bound !== null ? e.lcurv.byteOffset : -1, e.cols.byteOffset, e.outA.byteOffset,
+  );
+  r0.set(e.vecA);
+  return m;
+}
+
+/**
  * Refines (β, intercept, residual) in place on the support and computes the invertibility
  * diagnostics (see the file header). `gram` / `incr`: the problem's Gram cache and incremental
  * factor (squared loss), or null. `support`: supportOf(β) when the caller has it (the solver's
@@ -429,6 +481,8 @@ export function refineAndDiagnose(
   // visits only these
   let checkedList: Int32Array | null = null;
   let recomputed = checks ? p : 0;
+  // the diagnostics' c_j (the scratch c, or the engine's outA after `refineCheckWasm`)
+  let cDiag = c;
 
   // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
   // a fresh factorisation (Gram entries cached for the elastic net).
@@ -440,8 +494,12 @@ export function refineAndDiagnose(
   const job: FactorJob = { ctx, gram, incr, incremental, beta, squared, l2, rankTol, tm };
 
   if (squared) {
-    // ‖X_cΔ‖ of the accepted refinement step (0: no step)
+    // ‖X_cΔ‖ of the accepted refinement step (0: no step), the step Δ (null: none)
     let stepNorm = 0;
+    let step: Float64Array | null = null;
+    // the Lasso / elastic net certified from the solver's check on a dense design's free engine:
+    // the residual update and the diagnostics' recomputation in one kernel call (`refineCheckWasm`)
+    const fused = postKernels.fused && checks && check !== null && (ctx.model === 'lasso' || ctx.model === 'enet') && d.wasm !== null && !d.wasm.busy;
     // The certificate from the solver's last gap check instead of a full pass over X (the pass is
     // memory-bound and cost as much as the rest of the hypergradient). The refined residual is
     // r_new = r − X_cΔ, so by Cauchy–Schwarz
@@ -477,16 +535,30 @@ export function refineAndDiagnose(
           rhs.set(x);
         }
       }
-      // β_S ← β_S + Δ if no sign changes; r ← r − X_c,S Δ (design kernels)
+      // β_S ← β_S + Δ if no sign changes; r ← r − X_c,S Δ (design kernels; below with the
+      // diagnostics in one kernel call when they can be)
       if (ok) ok = stepKeepsSigns(S, beta, rhs);
       if (ok) {
-        stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, rhs, residual) : residualStep(d, p, S, rhs, residual);
+        step = rhs;
         refined = true;
       }
     }
-    tRefEnd = performance.now();
-    fRefEnd = tm.factorMs;
-    if (checks && check !== null) {
+    if (fused) {
+      // the residual update and the recomputation below in one call; its time counts as the diagnostics'
+      tRefEnd = performance.now();
+      fRefEnd = tm.factorMs;
+      const e = d.wasm!;
+      recomputed = refineCheckWasm(e, d, n, p, S, step, residual, l1[0]!, beta, kinkTol, check!);
+      checkedList = e.cols.subarray(0, recomputed);
+      cDiag = e.outA;
+    } else {
+      if (step !== null) stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, step, residual) : residualStep(d, p, S, step, residual);
+      tRefEnd = performance.now();
+      fRefEnd = tm.factorMs;
+    }
+    if (fused) {
+      // done above
+    } else if (checks && check !== null) {
       certified = postScratch(p).certified.fill(0);
       recomputed = corrCheckedSquared(ctx, residual, beta, l1, kinkTol, stepNorm, check, certified, c);
       checkedList = postScratch(p).todo.subarray(0, recomputed);
@@ -613,7 +685,7 @@ export function refineAndDiagnose(
   let kkt = NaN;
   let violators = 0;
   if (checks) {
-    const scan = scanKkt(checkedList, checkedList !== null ? checkedList.length : p, l1, l2, d.colNormsSq, certified, beta, c, kinkTol);
+    const scan = scanKkt(checkedList, checkedList !== null ? checkedList.length : p, l1, l2, d.colNormsSq, certified, beta, cDiag, kinkTol);
     kkt = scan.kkt;
     violators = scan.violators;
     kinks = scan.kinks;
