@@ -15,6 +15,7 @@ import { takeRows, type DesignMatrix } from '../src/data/dataset.js';
 import { SparseProblem } from '../src/lasso/hypergrad.js';
 import { lasso } from '../src/lasso/cd.js';
 import { postKernels, refineAndDiagnose, type SolverCheck } from '../src/lasso/hypergrad_post.js';
+import { colDots, vecSum } from '../src/lasso/design.js';
 import { onKernelBackend, withSetting } from './helpers.js';
 
 const range = (a: number, b: number): Int32Array => Int32Array.from({ length: b - a }, (_, i) => a + i);
@@ -62,37 +63,57 @@ for (const [n, p, nTrain, seed] of [[130, 90, 101, 1], [180, 260, 143, 2], [90, 
   });
 }
 
-test('fused path without refinement, without Gap Safe bounds, and with a feature claimed at the kink: the same bits', () => {
+test('fused path without refinement, without Gap Safe bounds, at λmax (a kink), with a KKT violator, wide kink tolerance: the same bits', () => {
   const d = data(160, 220, 5, 120);
   const prob = new SparseProblem(d.Xt, d.yt, 'lasso');
+  let kinks = 0, violators = 0;
   try {
-    const lam = prob.lambdaMax / 8;
+    const n = prob.n;
+    for (const [frac, drop] of [[1 / 8, false], [1, false], [1 / 3, true]] as const) {
+    const lam = prob.lambdaMax * frac;
     const res = lasso(prob.design, prob.y, lam, { tol: 1e-6, fitIntercept: true, onFailure: 'return' });
     assert.ok(res.lastCheck !== undefined);
     const l1 = new Float64Array(prob.p).fill(lam);
     const xtr = new Float64Array(res.lastCheck.xtr);
     const j0 = Array.from(res.beta).findIndex((b, j) => b === 0 && prob.design.colNorms[j]! > 0);
-    xtr[j0] = prob.n * lam;
+    xtr[j0] = n * lam;
     const checks: SolverCheck[] = [
       { xtr: res.lastCheck.xtr, bound: res.lastCheck.bound, gap: res.gap, err: 0 },
       { xtr: res.lastCheck.xtr, bound: null, gap: res.gap, err: 0 },
       { xtr, bound: res.lastCheck.bound, gap: res.gap, err: 0 },
     ];
+    if (drop) {
+      // the largest coefficient dropped (r and Xᵀr recomputed): that feature violates the KKT conditions
+      let jm = 0;
+      for (let j = 0; j < prob.p; j++) if (Math.abs(res.beta[j]!) > Math.abs(res.beta[jm]!)) jm = j;
+      const X = prob.design.data;
+      for (let i = 0; i < n; i++) res.residual[i] += X[jm * n + i]! * res.beta[jm]!;
+      res.beta[jm] = 0;
+      const x2 = new Float64Array(prob.p);
+      colDots(prob.design, res.residual, vecSum(n, res.residual), null, prob.p, x2);
+      checks.splice(0, checks.length, { xtr: x2, bound: null, gap: 0, err: 0 });
+    }
     for (const ck of checks) {
       for (const refine of [true, false]) {
-        const run = () => {
-          const r = refineAndDiagnose(prob, null, null, l1, 0, new Float64Array(res.beta), new Float64Array(res.residual), res.intercept, null, { refine }, ck);
-          return { beta: bits(r.beta), residual: bits(r.residual), intercept: r.intercept, diagnostics: { ...r.diagnostics, kinks: bits(r.diagnostics.kinks) }, checked: r.timings.checkedFeatures };
-        };
-        const a = run();
-        const b = withSetting(postKernels, 'fused', false, run);
-        assert.deepEqual(a, b, `bound ${ck.bound !== null}, refine ${refine}`);
-        assert.ok(a.checked < prob.p, 'the screen certified features');
+        for (const kinkTol of [1e-6, 3e-2]) {
+          const run = () => {
+            const r = refineAndDiagnose(prob, null, null, l1, 0, new Float64Array(res.beta), new Float64Array(res.residual), res.intercept, null, { refine, kinkTol }, ck);
+            return { beta: bits(r.beta), residual: bits(r.residual), intercept: r.intercept, diagnostics: { ...r.diagnostics, kinks: bits(r.diagnostics.kinks) }, checked: r.timings.checkedFeatures };
+          };
+          const a = run();
+          const b = withSetting(postKernels, 'fused', false, run);
+          assert.deepEqual(a, b, `λmax·${frac}, drop ${drop}, bound ${ck.bound !== null}, refine ${refine}, kinkTol ${kinkTol}`);
+          assert.ok(a.checked < prob.p, 'the screen certified features');
+          kinks += a.diagnostics.kinks.length;
+          violators += a.diagnostics.kktViolators;
+        }
       }
+    }
     }
   } finally {
     prob.dispose();
   }
+  assert.ok(kinks > 0 && violators > 0, `kinks ${kinks}, violators ${violators}: both branches of the scan taken`);
 });
 
 test("the 'js' backend (separate JavaScript path) agrees with the fused WebAssembly path to 1e-9", () => {

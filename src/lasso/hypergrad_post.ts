@@ -407,19 +407,18 @@ function corrCheckedSquared(
 }
 
 /**
- * `residualStepWasm` followed by `corrCheckedSquared` in ONE kernel call on a dense design's engine
- * (lasso.wat `refcheck`: the same operations in the same order, hence the same bits): r ← r −
- * X_c,SΔ (`delta` null: no step), ‖X_cΔ‖ and ‖r‖², the screen of `screenFeatures` for a uniform
- * penalty `lu`, and c_j = X_c,jᵀr/n on the features it lists. Writes the new residual back to
- * `residual`; returns the count m of listed features, which are `e.cols[0..m)` (ascending) with
- * their c_j in `e.outA` — engine scratch, valid until the next kernel call on this engine. Before,
- * the same work was ~36 `axpy4` calls, two JavaScript passes over r, a JavaScript pass over p and
- * a `colDots` call with its staging (round hg10 in docs/lasso_performance.md).
+ * `residualStepWasm`, `corrCheckedSquared` and `scanKkt` in ONE kernel call on a dense design's
+ * engine (lasso.wat `refcheck`: the same operations in the same order, hence the same bits):
+ * r ← r − X_c,SΔ (`delta` null: no step), ‖X_cΔ‖ and ‖r‖², the screen of `screenFeatures` for a
+ * uniform penalty `lu`, c_j = X_c,jᵀr/n on the features it lists, and the KKT / kink scan over
+ * them. Writes the new residual back to `residual`; returns the scan and the count of listed
+ * features. Before, the same work was ~36 `axpy4` calls, two JavaScript passes over r, one over p,
+ * a `colDots` call with its staging and the scan's loop (round hg10 in docs/lasso_performance.md).
  */
 function refineCheckWasm(
   e: WasmEngine, d: PreparedDesign, n: number, p: number, S: Int32Array, delta: Float64Array | null, residual: Float64Array,
-  lu: number, beta: Float64Array, kinkTol: number, ck: SolverCheck,
-): number {
+  lu: number, l2: number, beta: Float64Array, kinkTol: number, ck: SolverCheck,
+): { kkt: number; violators: number; kinks: Int32Array<ArrayBuffer>; recomputed: number } {
   const eps = 2.220446049250313e-16;
   const s = delta === null ? 0 : S.length;
   const r0 = residual.length === n ? residual : residual.subarray(0, n);
@@ -440,12 +439,14 @@ function refineCheckWasm(
   b[10] = Math.sqrt(2 * n * Math.max(ck.gap, 0));
   b[11] = n * (1 - Math.max(2 * kinkTol, 1e-9));
   b[12] = lu;
+  b[13] = l2;
+  b[14] = kinkTol;
   const m = e.refcheck(
     e.xPtr, n, p, e.ws.byteOffset, s, e.outA.byteOffset, e.vecA.byteOffset, e.vecB.byteOffset, b.byteOffset,
     e.thr.byteOffset, e.outB.byteOffset, e.ldelta.byteOffset, ck.bound !== null ? e.lcurv.byteOffset : -1, e.cols.byteOffset, e.outA.byteOffset,
   );
   r0.set(e.vecA);
-  return m;
+  return { kkt: b[8]!, violators: b[9]!, kinks: e.ws.slice(0, b[10]!), recomputed: m };
 }
 
 /**
@@ -481,8 +482,8 @@ export function refineAndDiagnose(
   // visits only these
   let checkedList: Int32Array | null = null;
   let recomputed = checks ? p : 0;
-  // the diagnostics' c_j (the scratch c, or the engine's outA after `refineCheckWasm`)
-  let cDiag = c;
+  // the diagnostics' KKT / kink scan when `refineCheckWasm` made it
+  let scanned: ReturnType<typeof refineCheckWasm> | null = null;
 
   // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
   // a fresh factorisation (Gram entries cached for the elastic net).
@@ -543,21 +544,14 @@ export function refineAndDiagnose(
         refined = true;
       }
     }
+    if (!fused && step !== null) stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, step, residual) : residualStep(d, p, S, step, residual);
+    tRefEnd = performance.now();
+    fRefEnd = tm.factorMs;
     if (fused) {
-      // the residual update and the recomputation below in one call; its time counts as the diagnostics'
-      tRefEnd = performance.now();
-      fRefEnd = tm.factorMs;
-      const e = d.wasm!;
-      recomputed = refineCheckWasm(e, d, n, p, S, step, residual, l1[0]!, beta, kinkTol, check!);
-      checkedList = e.cols.subarray(0, recomputed);
-      cDiag = e.outA;
-    } else {
-      if (step !== null) stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, step, residual) : residualStep(d, p, S, step, residual);
-      tRefEnd = performance.now();
-      fRefEnd = tm.factorMs;
-    }
-    if (fused) {
-      // done above
+      // the residual update, the recomputation and the KKT / kink scan in one kernel call (its
+      // time counts as the diagnostics')
+      scanned = refineCheckWasm(d.wasm!, d, n, p, S, step, residual, l1[0]!, l2, beta, kinkTol, check!);
+      recomputed = scanned.recomputed;
     } else if (checks && check !== null) {
       certified = postScratch(p).certified.fill(0);
       recomputed = corrCheckedSquared(ctx, residual, beta, l1, kinkTol, stepNorm, check, certified, c);
@@ -685,7 +679,7 @@ export function refineAndDiagnose(
   let kkt = NaN;
   let violators = 0;
   if (checks) {
-    const scan = scanKkt(checkedList, checkedList !== null ? checkedList.length : p, l1, l2, d.colNormsSq, certified, beta, cDiag, kinkTol);
+    const scan = scanned ?? scanKkt(checkedList, checkedList !== null ? checkedList.length : p, l1, l2, d.colNormsSq, certified, beta, c, kinkTol);
     kkt = scan.kkt;
     violators = scan.violators;
     kinks = scan.kinks;
