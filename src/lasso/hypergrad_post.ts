@@ -158,8 +158,26 @@ export function scanKkt(
   return { kkt: Math.max(0, kkt), violators, kinks: Int32Array.from(kl) };
 }
 
-/** The union of two disjoint ascending feature lists, ascending. */
+/**
+ * The union of two disjoint ascending feature lists, ascending. One entry in b (the usual single
+ * kink): its place by bisection and two block copies, instead of the merge loop over all of a
+ * (≈ 6 µs for 144 features in a cold process, round hg10).
+ */
 function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
+  if (b.length === 1) {
+    const v = b[0]!;
+    let lo = 0, hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const one = new Int32Array(a.length + 1);
+    one.set(a.subarray(0, lo));
+    one[lo] = v;
+    one.set(a.subarray(lo), lo + 1);
+    return one;
+  }
   const out = new Int32Array(a.length + b.length);
   let i = 0, j = 0, k = 0;
   while (i < a.length && j < b.length) out[k++] = a[i]! < b[j]! ? a[i++]! : b[j++]!;
