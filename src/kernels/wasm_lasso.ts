@@ -2,7 +2,7 @@
  * @file The WebAssembly SIMD engine of dense Lasso designs (in the kernel layer; it follows the
  * backend switch of engine.ts): the module compiled from src/kernels/wasm/lasso.wat (f64x2 SIMD128)
  * with the hot kernels of the solvers (the CD epoch `epoch`, its Gram-mode twin `gepoch`, the logistic epoch `wepoch`, the block
- * epochs' `dot4`/`axpy4`/`axpydot4` (and `axpy1dot4`–`axpy3dot4` for updates with zero coefficients)/`gram4` and their fused-gap-check twins `dot4r0`/`axpydot4r0`, the first check's `dotgram4`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`,
+ * epochs' `dot4`/`axpy4`/`axpydot4` (and `axpy1dot4`–`axpy3dot4` for updates with zero coefficients)/`gram4` and their fused-gap-check twins `dot4r0`/`axpydot4r0`, the first check's `dotgram4`, the hypergradient's fused refinement and recomputation `refcheck`, column dot products `dots`/`dots2`, Xβ `gemvSkip`, the preparation `prep`, weighted norms `wnorms`,
  * the symmetric quadratic form `symquad`, the design memory's column scans `colmaxabs` / `rawdots`),
  * and a pool of engine memories.
  *
@@ -111,6 +111,15 @@ export interface WasmEngine {
   readonly dotgram4: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, out: number) => void;
   /** `axpydot4`, plus out[4 + k] = B_kᵀr0 in the same pass (r0 read only). */
   readonly axpydot4r0: (n: number, a0: number, a1: number, a2: number, a3: number, coef: number, b0: number, b1: number, b2: number, b3: number, r: number, r0: number, out: number) => void;
+  /**
+   * The squared-loss refinement's residual update r ← r − X_SΔ and the diagnostics' screen and
+   * X_jᵀr/n recomputation in one call; returns the count of listed features (lasso.wat `refcheck`,
+   * lasso/hypergrad_post.ts `refineCheckWasm`).
+   */
+  readonly refcheck: (
+    x: number, n: number, p: number, S: number, s: number, delta: number, r: number, r0: number, blk: number,
+    norms: number, beta: number, xtr: number, bound: number, todo: number, out: number,
+  ) => number;
 }
 
 interface PoolSlot {
@@ -326,6 +335,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],
     dotgram4: ex.dotgram4 as WasmEngine['dotgram4'],
     axpydot4r0: ex.axpydot4r0 as WasmEngine['axpydot4r0'],
+    refcheck: ex.refcheck as WasmEngine['refcheck'],
   };
   return { engine, x };
 }

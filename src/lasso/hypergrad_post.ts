@@ -58,6 +58,16 @@ export interface SolverCheck {
   err?: number;
 }
 
+/**
+ * Module switch of the post-processing's kernels: `fused` false makes the squared loss take the
+ * separate residual update and recomputation (`residualStepWasm`, `corrCheckedSquared`) instead of
+ * their one kernel call (`refineCheckWasm`), which gives the same bits (tests compare the two).
+ *
+ * @example
+ * postKernels.fused = false; // the separate calls (tests)
+ */
+export const postKernels: { fused: boolean } = { fused: true };
+
 let nanBounds = new Float64Array(0);
 
 /** p NaN bounds (no feature screened), shared by the calls (never written). */
@@ -148,8 +158,26 @@ export function scanKkt(
   return { kkt: Math.max(0, kkt), violators, kinks: Int32Array.from(kl) };
 }
 
-/** The union of two disjoint ascending feature lists, ascending. */
+/**
+ * The union of two disjoint ascending feature lists, ascending. One entry in b (the usual single
+ * kink): its place by bisection and two block copies, instead of the merge loop over all of a
+ * (≈ 6 µs for 144 features in a cold process, round hg10).
+ */
 function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
+  if (b.length === 1) {
+    const v = b[0]!;
+    let lo = 0, hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const one = new Int32Array(a.length + 1);
+    one.set(a.subarray(0, lo));
+    one[lo] = v;
+    one.set(a.subarray(lo), lo + 1);
+    return one;
+  }
   const out = new Int32Array(a.length + b.length);
   let i = 0, j = 0, k = 0;
   while (i < a.length && j < b.length) out[k++] = a[i]! < b[j]! ? a[i++]! : b[j++]!;
@@ -397,6 +425,49 @@ function corrCheckedSquared(
 }
 
 /**
+ * `residualStepWasm`, `corrCheckedSquared` and `scanKkt` in ONE kernel call on a dense design's
+ * engine (lasso.wat `refcheck`: the same operations in the same order, hence the same bits):
+ * r ← r − X_c,SΔ (`delta` null: no step), ‖X_cΔ‖ and ‖r‖², the screen of `screenFeatures` for a
+ * uniform penalty `lu`, c_j = X_c,jᵀr/n on the features it lists, and the KKT / kink scan over
+ * them. Writes the new residual back to `residual`; returns the scan and the count of listed
+ * features. Before, the same work was ~36 `axpy4` calls, two JavaScript passes over r, one over p,
+ * a `colDots` call with its staging and the scan's loop (round hg10 in docs/lasso_performance.md).
+ */
+function refineCheckWasm(
+  e: WasmEngine, d: PreparedDesign, n: number, p: number, S: Int32Array, delta: Float64Array | null, residual: Float64Array,
+  lu: number, l2: number, beta: Float64Array, kinkTol: number, ck: SolverCheck,
+): { kkt: number; violators: number; kinks: Int32Array<ArrayBuffer>; recomputed: number } {
+  const eps = 2.220446049250313e-16;
+  const s = delta === null ? 0 : S.length;
+  const r0 = residual.length === n ? residual : residual.subarray(0, n);
+  e.vecA.set(r0);
+  e.vecB.set(r0);
+  if (s > 0) {
+    e.ws.set(S);
+    e.outA.set(delta!.subarray(0, s)); // read by the kernel's first stage only, before it writes c there
+  }
+  e.thr.set(d.colNorms);
+  e.outB.set(beta);
+  e.ldelta.set(ck.xtr);
+  if (ck.bound !== null) e.lcurv.set(ck.bound);
+  // the certificate's constants of `corrCheckedSquared`, the same expressions
+  const b = e.blk;
+  b[8] = 4 * (n + 2) * eps;
+  b[9] = ck.err ?? 0;
+  b[10] = Math.sqrt(2 * n * Math.max(ck.gap, 0));
+  b[11] = n * (1 - Math.max(2 * kinkTol, 1e-9));
+  b[12] = lu;
+  b[13] = l2;
+  b[14] = kinkTol;
+  const m = e.refcheck(
+    e.xPtr, n, p, e.ws.byteOffset, s, e.outA.byteOffset, e.vecA.byteOffset, e.vecB.byteOffset, b.byteOffset,
+    e.thr.byteOffset, e.outB.byteOffset, e.ldelta.byteOffset, ck.bound !== null ? e.lcurv.byteOffset : -1, e.cols.byteOffset, e.outA.byteOffset,
+  );
+  r0.set(e.vecA);
+  return { kkt: b[8]!, violators: b[9]!, kinks: e.ws.slice(0, b[10]!), recomputed: m };
+}
+
+/**
  * Refines (β, intercept, residual) in place on the support and computes the invertibility
  * diagnostics (see the file header). `gram` / `incr`: the problem's Gram cache and incremental
  * factor (squared loss), or null. `support`: supportOf(β) when the caller has it (the solver's
@@ -429,6 +500,8 @@ export function refineAndDiagnose(
   // visits only these
   let checkedList: Int32Array | null = null;
   let recomputed = checks ? p : 0;
+  // the diagnostics' KKT / kink scan when `refineCheckWasm` made it
+  let scanned: ReturnType<typeof refineCheckWasm> | null = null;
 
   // Lasso / weighted Lasso: the incremental factor (support changes cost O(m²) each); otherwise
   // a fresh factorisation (Gram entries cached for the elastic net).
@@ -440,8 +513,12 @@ export function refineAndDiagnose(
   const job: FactorJob = { ctx, gram, incr, incremental, beta, squared, l2, rankTol, tm };
 
   if (squared) {
-    // ‖X_cΔ‖ of the accepted refinement step (0: no step)
+    // ‖X_cΔ‖ of the accepted refinement step (0: no step), the step Δ (null: none)
     let stepNorm = 0;
+    let step: Float64Array | null = null;
+    // the Lasso / elastic net certified from the solver's check on a dense design's free engine:
+    // the residual update and the diagnostics' recomputation in one kernel call (`refineCheckWasm`)
+    const fused = postKernels.fused && checks && check !== null && (ctx.model === 'lasso' || ctx.model === 'enet') && d.wasm !== null && !d.wasm.busy;
     // The certificate from the solver's last gap check instead of a full pass over X (the pass is
     // memory-bound and cost as much as the rest of the hypergradient). The refined residual is
     // r_new = r − X_cΔ, so by Cauchy–Schwarz
@@ -477,16 +554,23 @@ export function refineAndDiagnose(
           rhs.set(x);
         }
       }
-      // β_S ← β_S + Δ if no sign changes; r ← r − X_c,S Δ (design kernels)
+      // β_S ← β_S + Δ if no sign changes; r ← r − X_c,S Δ (design kernels; below with the
+      // diagnostics in one kernel call when they can be)
       if (ok) ok = stepKeepsSigns(S, beta, rhs);
       if (ok) {
-        stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, rhs, residual) : residualStep(d, p, S, rhs, residual);
+        step = rhs;
         refined = true;
       }
     }
+    if (!fused && step !== null) stepNorm = d.wasm !== null && !d.wasm.busy ? residualStepWasm(d.wasm, n, S, step, residual) : residualStep(d, p, S, step, residual);
     tRefEnd = performance.now();
     fRefEnd = tm.factorMs;
-    if (checks && check !== null) {
+    if (fused) {
+      // the residual update, the recomputation and the KKT / kink scan in one kernel call (its
+      // time counts as the diagnostics')
+      scanned = refineCheckWasm(d.wasm!, d, n, p, S, step, residual, l1[0]!, l2, beta, kinkTol, check!);
+      recomputed = scanned.recomputed;
+    } else if (checks && check !== null) {
       certified = postScratch(p).certified.fill(0);
       recomputed = corrCheckedSquared(ctx, residual, beta, l1, kinkTol, stepNorm, check, certified, c);
       checkedList = postScratch(p).todo.subarray(0, recomputed);
@@ -613,7 +697,7 @@ export function refineAndDiagnose(
   let kkt = NaN;
   let violators = 0;
   if (checks) {
-    const scan = scanKkt(checkedList, checkedList !== null ? checkedList.length : p, l1, l2, d.colNormsSq, certified, beta, c, kinkTol);
+    const scan = scanned ?? scanKkt(checkedList, checkedList !== null ? checkedList.length : p, l1, l2, d.colNormsSq, certified, beta, c, kinkTol);
     kkt = scan.kkt;
     violators = scan.violators;
     kinks = scan.kinks;

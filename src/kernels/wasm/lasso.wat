@@ -2862,4 +2862,162 @@
         (local.set $c (i32.add (local.get $c) (local.get $eb)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $LJ))))
+
+  ;; refcheck(x, n, p, S, s, delta, r, r0, blk, norms, beta, xtr, bound, todo, out) → m: the squared-loss
+  ;; support refinement's residual update and the diagnostics' recomputation and scan in ONE call
+  ;; (lasso/hypergrad_post.ts `refineCheckWasm`; the same operations in the same order as its
+  ;; JavaScript/axpy4 path, hence the same bits). On entry r and r0 hold the same residual,
+  ;; delta[0..s) the step Δ on the support S[0..s) (i32 feature indices), blk[8..13) the
+  ;; certificate's constants: a = 4(n + 2)·eps, err, b = √(2n·max(gap, 0)), nShrink = n·(1 − …), l
+  ;; (the uniform penalty); bound < 0: no Gap Safe bounds.
+  ;;   1. r ← r − Σ_t Δ_t·X_S_t, four columns per `axpy4` (a short last group repeats its first
+  ;;      column with coefficient 0; coefficients staged in blk[0..4));
+  ;;   2. dd = Σ_i (r0_i − r_i)², rr = Σ_i r_i² (sequential, in i order);
+  ;;   3. step = √dd, slack = a·√rr + err, near = step + slack, far = (step + b) + slack;
+  ;;   4. the screen: for every j with ‖X_j‖ = norms[j] ≠ 0, j is certified (skipped) when
+  ;;      β_j = 0, l > 0 and |xtr_j| + ‖X_j‖·near < nShrink·l or bound_j + ‖X_j‖·far < nShrink·l
+  ;;      (NaN fails); every other j is listed in todo (ascending), m of them;
+  ;;   5. out[j] = X_jᵀr (`dots` on todo[0..m)), then out[j] /= n;
+  ;;   6. the KKT / kink scan of hypergrad_post.ts `scanKkt` over todo[0..m) (the same operations:
+  ;;      f64.max is Math.max, NaN and −0 included), with blk[13] = λ₂, blk[14] = kinkTol: on the
+  ;;      support (β_j ≠ 0) kkt = max(kkt, |c_j − λ₂β_j − l·sign β_j|/l) when l > 0; off it
+  ;;      ρ = |c_j|/l, kkt = max(kkt, ρ − 1), j at the kink when |ρ − 1| ≤ kinkTol (listed in S,
+  ;;      ascending), else a violator when ρ > 1. Out: blk[8] = max(0, kkt), blk[9] = violators,
+  ;;      blk[10] = kinks listed in S[0..k).
+  ;; delta may share memory with out (read only in stage 1), S is overwritten in stage 6.
+  (func $refcheck (export "refcheck") (param $x i32) (param $n i32) (param $p i32) (param $S i32) (param $s i32) (param $delta i32)
+    (param $r i32) (param $r0 i32) (param $blk i32) (param $norms i32) (param $beta i32) (param $xtr i32) (param $bound i32)
+    (param $todo i32) (param $out i32) (result i32)
+    (local $t i32) (local $cb i32) (local $j0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32) (local $i i32) (local $eb i32)
+    (local $v f64) (local $dv f64) (local $dd f64) (local $rr f64) (local $step f64) (local $slack f64) (local $near f64) (local $far f64)
+    (local $j i32) (local $m i32) (local $nj f64) (local $lim f64) (local $pen i32) (local $cert i32)
+    (local $l f64) (local $l2 f64) (local $ktol f64) (local $bj f64) (local $cj f64) (local $sg f64) (local $rho f64) (local $kkt f64) (local $viol i32) (local $nk i32)
+    (local.set $cb (i32.shl (local.get $n) (i32.const 3)))
+    ;; 1. the residual update, groups of four
+    (block $B1
+      (loop $L1
+        (br_if $B1 (i32.ge_u (local.get $t) (local.get $s)))
+        (local.set $j0 (i32.load (i32.add (local.get $S) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $c1 (local.get $j0)) (local.set $c2 (local.get $j0)) (local.set $c3 (local.get $j0))
+        (f64.store (local.get $blk) (f64.load (i32.add (local.get $delta) (i32.shl (local.get $t) (i32.const 3)))))
+        (f64.store offset=8 (local.get $blk) (f64.const 0))
+        (f64.store offset=16 (local.get $blk) (f64.const 0))
+        (f64.store offset=24 (local.get $blk) (f64.const 0))
+        (if (i32.lt_u (i32.add (local.get $t) (i32.const 1)) (local.get $s))
+          (then
+            (local.set $c1 (i32.load offset=4 (i32.add (local.get $S) (i32.shl (local.get $t) (i32.const 2)))))
+            (f64.store offset=8 (local.get $blk) (f64.load offset=8 (i32.add (local.get $delta) (i32.shl (local.get $t) (i32.const 3)))))))
+        (if (i32.lt_u (i32.add (local.get $t) (i32.const 2)) (local.get $s))
+          (then
+            (local.set $c2 (i32.load offset=8 (i32.add (local.get $S) (i32.shl (local.get $t) (i32.const 2)))))
+            (f64.store offset=16 (local.get $blk) (f64.load offset=16 (i32.add (local.get $delta) (i32.shl (local.get $t) (i32.const 3)))))))
+        (if (i32.lt_u (i32.add (local.get $t) (i32.const 3)) (local.get $s))
+          (then
+            (local.set $c3 (i32.load offset=12 (i32.add (local.get $S) (i32.shl (local.get $t) (i32.const 2)))))
+            (f64.store offset=24 (local.get $blk) (f64.load offset=24 (i32.add (local.get $delta) (i32.shl (local.get $t) (i32.const 3)))))))
+        (call $axpy4 (local.get $n)
+          (i32.add (local.get $x) (i32.mul (local.get $cb) (local.get $j0)))
+          (i32.add (local.get $x) (i32.mul (local.get $cb) (local.get $c1)))
+          (i32.add (local.get $x) (i32.mul (local.get $cb) (local.get $c2)))
+          (i32.add (local.get $x) (i32.mul (local.get $cb) (local.get $c3)))
+          (local.get $blk) (local.get $r))
+        (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (br $L1)))
+    ;; 2. the change's and the residual's squared norms
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $i) (local.get $cb)))
+        (local.set $v (f64.load (i32.add (local.get $r) (local.get $i))))
+        (local.set $dv (f64.sub (f64.load (i32.add (local.get $r0) (local.get $i))) (local.get $v)))
+        (local.set $dd (f64.add (local.get $dd) (f64.mul (local.get $dv) (local.get $dv))))
+        (local.set $rr (f64.add (local.get $rr) (f64.mul (local.get $v) (local.get $v))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $L2)))
+    ;; 3. the certificate's radii
+    (local.set $step (f64.sqrt (local.get $dd)))
+    (local.set $slack (f64.add (f64.mul (f64.load offset=64 (local.get $blk)) (f64.sqrt (local.get $rr))) (f64.load offset=72 (local.get $blk))))
+    (local.set $near (f64.add (local.get $step) (local.get $slack)))
+    (local.set $far (f64.add (f64.add (local.get $step) (f64.load offset=80 (local.get $blk))) (local.get $slack)))
+    (local.set $lim (f64.mul (f64.load offset=88 (local.get $blk)) (f64.load offset=96 (local.get $blk))))
+    (local.set $pen (f64.gt (f64.load offset=96 (local.get $blk)) (f64.const 0)))
+    ;; 4. the screen
+    (block $B4
+      (loop $L4
+        (br_if $B4 (i32.ge_u (local.get $j) (local.get $p)))
+        (local.set $nj (f64.load (i32.add (local.get $norms) (i32.shl (local.get $j) (i32.const 3)))))
+        (if (f64.ne (local.get $nj) (f64.const 0))
+          (then
+            (local.set $cert (i32.const 0))
+            (if (i32.and (local.get $pen) (f64.eq (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))) (f64.const 0)))
+              (then
+                (local.set $cert
+                  (f64.lt
+                    (f64.add (f64.abs (f64.load (i32.add (local.get $xtr) (i32.shl (local.get $j) (i32.const 3)))))
+                      (f64.mul (local.get $nj) (local.get $near)))
+                    (local.get $lim)))
+                (if (i32.ge_s (local.get $bound) (i32.const 0))
+                  (then
+                    (local.set $cert
+                      (i32.or (local.get $cert)
+                        (f64.lt
+                          (f64.add (f64.load (i32.add (local.get $bound) (i32.shl (local.get $j) (i32.const 3))))
+                            (f64.mul (local.get $nj) (local.get $far)))
+                          (local.get $lim))))))))
+            (if (i32.eqz (local.get $cert))
+              (then
+                (i32.store (i32.add (local.get $todo) (i32.shl (local.get $m) (i32.const 2))) (local.get $j))
+                (local.set $m (i32.add (local.get $m) (i32.const 1)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $L4)))
+    ;; 5. the listed features' X_jᵀr / n
+    (call $dots (local.get $x) (local.get $n) (local.get $todo) (local.get $m) (local.get $r) (local.get $out))
+    (local.set $t (i32.const 0))
+    (block $B5
+      (loop $L5
+        (br_if $B5 (i32.ge_u (local.get $t) (local.get $m)))
+        (local.set $i (i32.add (local.get $out) (i32.shl (i32.load (i32.add (local.get $todo) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 3))))
+        (f64.store (local.get $i) (f64.div (f64.load (local.get $i)) (f64.convert_i32_s (local.get $n))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $L5)))
+    ;; 6. the KKT / kink scan
+    (local.set $l (f64.load offset=96 (local.get $blk)))
+    (local.set $l2 (f64.load offset=104 (local.get $blk)))
+    (local.set $ktol (f64.load offset=112 (local.get $blk)))
+    (local.set $t (i32.const 0))
+    (block $B6
+      (loop $L6
+        (br_if $B6 (i32.ge_u (local.get $t) (local.get $m)))
+        (local.set $j (i32.load (i32.add (local.get $todo) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $bj (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $cj (f64.load (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3)))))
+        (if (f64.ne (local.get $bj) (f64.const 0))
+          (then
+            (if (f64.gt (local.get $l) (f64.const 0))
+              (then
+                ;; Math.sign(β_j): ±1, NaN for NaN
+                (local.set $sg
+                  (select (f64.const 1)
+                    (select (f64.const -1) (local.get $bj) (f64.lt (local.get $bj) (f64.const 0)))
+                    (f64.gt (local.get $bj) (f64.const 0))))
+                (local.set $kkt
+                  (f64.max (local.get $kkt)
+                    (f64.div
+                      (f64.abs (f64.sub (f64.sub (local.get $cj) (f64.mul (local.get $l2) (local.get $bj))) (f64.mul (local.get $l) (local.get $sg))))
+                      (local.get $l)))))))
+          (else
+            (local.set $rho (f64.div (f64.abs (local.get $cj)) (local.get $l)))
+            (local.set $kkt (f64.max (local.get $kkt) (f64.sub (local.get $rho) (f64.const 1))))
+            (if (f64.le (f64.abs (f64.sub (local.get $rho) (f64.const 1))) (local.get $ktol))
+              (then
+                (i32.store (i32.add (local.get $S) (i32.shl (local.get $nk) (i32.const 2))) (local.get $j))
+                (local.set $nk (i32.add (local.get $nk) (i32.const 1))))
+              (else
+                (if (f64.gt (local.get $rho) (f64.const 1))
+                  (then (local.set $viol (i32.add (local.get $viol) (i32.const 1)))))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $L6)))
+    (f64.store offset=64 (local.get $blk) (f64.max (f64.const 0) (local.get $kkt)))
+    (f64.store offset=72 (local.get $blk) (f64.convert_i32_s (local.get $viol)))
+    (f64.store offset=80 (local.get $blk) (f64.convert_i32_s (local.get $nk)))
+    (local.get $m))
 )
