@@ -2524,23 +2524,51 @@
   ;; over the whole row tail (zeros of β included: contiguous loads) with two f64x2 accumulators
   ;; over 32-byte blocks, one 16-byte block, lanes (a0 + a1) reduced 0 + 1, then the scalar tail.
   ;; m·p/2 multiply-adds on half of H, against m·p on all of it for Hβ.
+  ;; The rows are taken in pairs (ws[w], ws[w + 1]): the shorter row's 32-byte blocks run in lockstep
+  ;; with the same number of the longer row's first blocks (four independent accumulator chains
+  ;; instead of two: the adds' latency bound a lone row's loop), then the longer row's remaining
+  ;; blocks alone. Every accumulator receives the same products in the same order as a row taken
+  ;; alone, and the terms of q are added in the order of ws: the bits do not depend on the pairing.
   (func $symquad (export "symquad") (param $h i32) (param $p i32) (param $ws i32) (param $m i32) (param $beta i32) (result f64)
-    (local $w i32) (local $mb i32) (local $j i32) (local $row i32) (local $i i32) (local $e4 i32) (local $e2 i32) (local $eb i32)
-    (local $a0 v128) (local $a1 v128) (local $s f64) (local $bj f64) (local $q f64)
+    (local $w i32) (local $mb i32) (local $j i32) (local $row i32) (local $i i32) (local $e4 i32)
+    (local $j2 i32) (local $row2 i32) (local $i2 i32) (local $e42 i32) (local $eb i32) (local $two i32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $q f64)
     (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
     (local.set $eb (i32.shl (local.get $p) (i32.const 3)))
+    ;; pairs of rows (a lone last row: no second row, $i2 = $e42)
     (block $B
       (loop $L
         (br_if $B (i32.ge_u (local.get $w) (local.get $mb)))
+        (local.set $two (i32.lt_u (i32.add (local.get $w) (i32.const 4)) (local.get $mb)))
         (local.set $j (i32.load (i32.add (local.get $ws) (local.get $w))))
-        (local.set $bj (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))))
         (local.set $row (i32.add (local.get $h) (i32.mul (local.get $j) (local.get $eb))))
-        ;; byte offsets 8(j + 1) .. 8p of the row and of beta
+        ;; byte offsets 8(j + 1) .. 8p of each row and of beta
         (local.set $i (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 3)))
         (local.set $e4 (i32.add (local.get $i) (i32.and (i32.sub (local.get $eb) (local.get $i)) (i32.const -32))))
-        (local.set $e2 (i32.add (local.get $i) (i32.and (i32.sub (local.get $eb) (local.get $i)) (i32.const -16))))
+        (local.set $i2 (i32.const 0))
+        (local.set $e42 (i32.const 0))
+        (if (local.get $two)
+          (then
+            (local.set $j2 (i32.load offset=4 (i32.add (local.get $ws) (local.get $w))))
+            (local.set $row2 (i32.add (local.get $h) (i32.mul (local.get $j2) (local.get $eb))))
+            (local.set $i2 (i32.shl (i32.add (local.get $j2) (i32.const 1)) (i32.const 3)))
+            (local.set $e42 (i32.add (local.get $i2) (i32.and (i32.sub (local.get $eb) (local.get $i2)) (i32.const -32))))))
         (local.set $a0 (v128.const f64x2 0 0))
         (local.set $a1 (v128.const f64x2 0 0))
+        (local.set $b0 (v128.const f64x2 0 0))
+        (local.set $b1 (v128.const f64x2 0 0))
+        ;; lockstep: block t of both rows, for the shorter (second) row's blocks
+        (block $B2
+          (loop $L2
+            (br_if $B2 (i32.ge_u (local.get $i2) (local.get $e42)))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row) (local.get $i))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i))))))
+            (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row2) (local.get $i2))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i2))))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $row) (local.get $i))) (v128.load offset=16 align=8 (i32.add (local.get $beta) (local.get $i))))))
+            (local.set $b1 (f64x2.add (local.get $b1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $row2) (local.get $i2))) (v128.load offset=16 align=8 (i32.add (local.get $beta) (local.get $i2))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 32)))
+            (local.set $i2 (i32.add (local.get $i2) (i32.const 32)))
+            (br $L2)))
+        ;; the first row's remaining blocks
         (block $B4
           (loop $L4
             (br_if $B4 (i32.ge_u (local.get $i) (local.get $e4)))
@@ -2548,24 +2576,34 @@
             (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $row) (local.get $i))) (v128.load offset=16 align=8 (i32.add (local.get $beta) (local.get $i))))))
             (local.set $i (i32.add (local.get $i) (i32.const 32)))
             (br $L4)))
-        (if (i32.lt_u (local.get $i) (local.get $e2))
+        (local.set $q (call $symrow (local.get $q) (local.get $row) (local.get $beta) (local.get $j) (local.get $i) (local.get $eb) (local.get $a0) (local.get $a1)))
+        (if (local.get $two)
           (then
-            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row) (local.get $i))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i))))))
-            (local.set $i (i32.add (local.get $i) (i32.const 16)))))
-        (local.set $a0 (f64x2.add (local.get $a0) (local.get $a1)))
-        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
-        (if (i32.lt_u (local.get $i) (local.get $eb))
-          (then
-            (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $row) (local.get $i))) (f64.load (i32.add (local.get $beta) (local.get $i))))))))
-        (local.set $q
-          (f64.add (local.get $q)
-            (f64.mul (local.get $bj)
-              (f64.add
-                (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $bj))
-                (f64.mul (f64.const 2) (local.get $s))))))
+            (local.set $q (call $symrow (local.get $q) (local.get $row2) (local.get $beta) (local.get $j2) (local.get $i2) (local.get $eb) (local.get $b0) (local.get $b1)))
+            (local.set $w (i32.add (local.get $w) (i32.const 4)))))
         (local.set $w (i32.add (local.get $w) (i32.const 4)))
         (br $L)))
     (local.get $q))
+  ;; symrow(q, row, beta, j, i, eb, a0, a1) → q + β_j·(H_jj·β_j + 2·s) for row j of `symquad` whose
+  ;; 32-byte blocks are summed in (a0, a1) up to byte offset i: the one 16-byte block left (into
+  ;; a0), (a0 + a1) lanes 0 + 1, the scalar tail, then s.
+  (func $symrow (param $q f64) (param $row i32) (param $beta i32) (param $j i32) (param $i i32) (param $eb i32) (param $a0 v128) (param $a1 v128) (result f64)
+    (local $s f64) (local $bj f64)
+    (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $eb))
+      (then
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row) (local.get $i))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))))
+    (local.set $a0 (f64x2.add (local.get $a0) (local.get $a1)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $row) (local.get $i))) (f64.load (i32.add (local.get $beta) (local.get $i))))))))
+    (local.set $bj (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))))
+    (f64.add (local.get $q)
+      (f64.mul (local.get $bj)
+        (f64.add
+          (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $bj))
+          (f64.mul (f64.const 2) (local.get $s))))))
   ;; dot4r0(n, c0, c1, c2, c3, v, v0, out): `dot4` against two vectors in one pass over the four
   ;; columns: out[k] = X_kᵀv (the same operations as `dot4`, bit for bit), out[4 + k] = X_kᵀv0
   ;; (the block epochs with a fused gap check, lasso/quad_cd.ts: v the current residual, v0 the
