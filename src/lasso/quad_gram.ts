@@ -601,7 +601,7 @@ function gramLoop(
     return c;
   };
   const certify = (): GramCert | null => {
-    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr, qScale);
+    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr, qScale, lu);
     if (c.gap > tolAbs) return null;
     return lean.noCertG === true ? c : { ...c, g: new Float64Array(g) };
   };
@@ -774,10 +774,13 @@ function gapSums(
  *
  * An assembled q (`seedAssembledXty`: |δq_j| ≤ γ_(n+T)·b_j·ρ‖y‖, `qScale` = ρ ≥ 1) enters as ‖y‖
  * replaced by ρ‖y‖ in c(‖y‖ + B) and E (every term of the bound grows with ‖y‖).
+ *
+ * `lu` > 0: every l_j equals lu (the Lasso, `thresholds`), and the dual scaling's maximum is divided
+ * by n·lu once — the same value, division by a positive number being monotone in IEEE arithmetic.
  */
 export function gramCertificate(
   n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
-  l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null, qScale = 1,
+  l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null, qScale = 1, lu = 0,
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
   const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
@@ -793,8 +796,8 @@ export function gramCertificate(
   const dg = c * (ny + B); // |δg_j| ≤ dg·a_j
   // the dual scaling s and (assembled G) ratio = max_j b_j/a_j·(1 + 1e-6) in one pass: |δg_j| ≤
   // dg·b_j = (dg·b_j/a_j)·a_j, the margin covering the rounding of √G_jj against ‖X_c,j‖
-  certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, o);
-  const s = o[0]!, ratio = o[1]!;
+  const ratio = nb === null ? 1 : normRatio(gerr!, cols, m, diag);
+  const s = certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, lu);
   const t = 1 / s;
   const E = 2 * c * (ny + B) * (ny + B);
   const rr = Math.max(0, yy - bq - bg);
@@ -842,26 +845,59 @@ function certSums(
 }
 
 /**
- * Into o[0]: s = max(1, max_j (|g_j − nλ₂β_j| + dg·norm_j)/(n·l_j)) over the penalised listed
- * columns; into o[1]: 1 for a direct G (`nb` null), else max(1, max_j b_j/a_j·(1 + 1e-6)) (Infinity
- * for b_j > 0 = a_j) over all listed columns (`gramCertificate`).
+ * s = max(1, max_j (|g_j − nλ₂β_j| + dg·norm_j)/(n·l_j)) over the penalised listed columns
+ * (`gramCertificate`); `lu` > 0: every l_j = lu, the maximum of the numerators divided once (the
+ * same value).
  */
 function certScale(
   cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, l1: Float64Array, diag: Float64Array, nb: Float64Array | null,
-  nl2: number, n: number, dg: number, o: Float64Array,
-): void {
-  let s = 1, ratio = 1;
+  nl2: number, n: number, dg: number, lu: number,
+): number {
+  let s = 1;
+  if (lu > 0) {
+    let amax = 0;
+    for (let w = 0; w < m; w++) {
+      const j = cols[w]!;
+      const a = Math.abs(g[j]! - nl2 * beta[j]!) + dg * certNorm(diag, nb, j);
+      amax = a > amax ? a : amax;
+    }
+    const a = amax / (n * lu);
+    return a > s ? a : s;
+  }
   for (let w = 0; w < m; w++) {
     const j = cols[w]!;
-    if (nb !== null) {
-      const a = Math.sqrt(Math.max(diag[j]!, 0));
-      ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
-    }
     const lj = l1[j]!;
     if (!(lj > 0)) continue;
     const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * certNorm(diag, nb, j)) / (n * lj);
     if (a > s) s = a;
   }
-  o[0] = s;
-  o[1] = ratio;
+  return s;
+}
+
+/** `normRatio`'s last value per assembled G's error: the diagonal and column list it was taken over. */
+const ratioCache = new WeakMap<GramError, { diag: Float64Array; cols: Int32Array; ratio: number }>();
+
+/**
+ * max(1, max_j b_j/a_j·(1 + 1e-6)) over the listed columns (a_j = √G_jj, b_j = gerr.norms[j];
+ * Infinity for b_j > 0 = a_j): a function of G and the list only, so it is kept per `gerr` and
+ * recomputed only when the diagonal array or the list's content changed (a CV fold asks it at
+ * every λ with the same ones; the check is m integer comparisons instead of m square roots and
+ * divisions).
+ */
+function normRatio(gerr: GramError, cols: Int32Array, m: number, diag: Float64Array): number {
+  const hit = ratioCache.get(gerr);
+  if (hit !== undefined && hit.diag === diag && hit.cols.length === m) {
+    let same = true;
+    for (let w = 0; same && w < m; w++) same = hit.cols[w] === cols[w];
+    if (same) return hit.ratio;
+  }
+  const nb = gerr.norms;
+  let ratio = 1;
+  for (let w = 0; w < m; w++) {
+    const j = cols[w]!;
+    const a = Math.sqrt(Math.max(diag[j]!, 0));
+    ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
+  }
+  ratioCache.set(gerr, { diag, cols: cols.slice(0, m), ratio });
+  return ratio;
 }
