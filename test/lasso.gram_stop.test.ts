@@ -5,7 +5,8 @@
  * full sweep. Checked: every solve so stopped (loose path with the predictor, cold solves at several
  * tolerances, both kernel backends) has an independently evaluated residual-mode duality gap within
  * its reported (certified) gap and the tolerance. Also (round cv4): the loose solve's options,
- * resolved once per problem, follow a changed tol / maxIter and still refuse an invalid tol.
+ * resolved once per problem, follow a changed tol / maxIter and still refuse an invalid tol; and
+ * (round cv9) the engine kernel of the Lasso's gap sums has the bits of `gapSums`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -96,4 +97,40 @@ test('loose Gram solves: the options resolved once per problem follow a changed 
   assert.equal(cold(1), null);
   assert.throws(() => looseGramSolve(a, lam, { tol: 2, refine: false, checks: false }), /tol/);
   a.dispose();
+});
+
+test('gapsums (the Lasso\'s Gram-gap sums in the engine) = gapSums bit for bit; the js backend has no engine and runs gapSums (round cv9)', async () => {
+  const { createEngine, releaseEngine } = await import('../src/kernels/wasm_lasso.js');
+  const { gapSums, gapSumsWasm } = await import('../src/lasso/quad_gram.js');
+  onKernelBackend('js', () => assert.equal(createEngine(8, 8), null));
+  onKernelBackend('wasm', () => {
+    const g = rng(5);
+    for (const p of [1, 2, 7, 64, 300]) {
+      const made = createEngine(p, p);
+      assert.ok(made !== null);
+      const e = made.engine;
+      for (let trial = 0; trial < 6; trial++) {
+        const n = 50 + p;
+        const lu = 0.01 + g.uniformScalar();
+        const nl2 = trial === 2 ? 0.7 : 0;
+        const yy = 10 + g.uniformScalar();
+        for (let j = 0; j < p; j++) {
+          e.beta[j] = g.uniformScalar() < 0.5 ? 0 : (g.normalScalar() * 10 ** Math.floor(g.uniformScalar() * 4 - 2));
+          e.r[j] = g.normalScalar() * 5;
+          e.outB[j] = g.normalScalar() * 5;
+        }
+        if (trial === 3) e.r[p >> 1] = NaN; // a NaN gradient never becomes the maximum
+        if (trial === 4) e.beta.fill(0);
+        // a list: all columns, or a subset in a scrambled order
+        const cols = e.cols;
+        let m = 0;
+        for (let j = 0; j < p; j++) if (trial % 2 === 0 || g.uniformScalar() < 0.6) cols[m++] = j;
+        if (trial === 5) cols.subarray(0, m).reverse();
+        const want = Float64Array.from(gapSums(cols, m, e.beta, e.r, e.outB, new Float64Array(p).fill(lu), lu, nl2, n, yy));
+        const got = Float64Array.from(gapSumsWasm(e, cols, m, e.outB, lu, nl2, n, yy));
+        for (let k = 0; k < 6; k++) assert.ok(Object.is(got[k], want[k]), `p = ${p}, trial ${trial}, sum ${k}: ${got[k]} vs ${want[k]}`);
+      }
+      releaseEngine(e);
+    }
+  });
 });

@@ -105,6 +105,11 @@ export interface WasmEngine {
   readonly gram4: (n: number, c0: number, c1: number, c2: number, c3: number, out: number) => void;
   /** βᵀHβ, H symmetric p×p row-major at h (upper triangle read), β zero outside the increasing list ws[0..m). */
   readonly symquad: (h: number, p: number, ws: number, m: number, beta: number) => number;
+  /**
+   * The Lasso's Gram-gap sums over cols[0..m) (lasso/quad_gram.ts `gapSums`, one penalty level lu):
+   * out[0..6) = [Σ lu|β_j|, ‖β‖², βᵀg, βᵀq, max_j |g_j − nl2·β_j|, yy + Σ |β_j q_j| + |β_j(q_j − g_j)|].
+   */
+  readonly gapsums: (cols: number, m: number, beta: number, g: number, q: number, lu: number, nl2: number, yy: number, out: number) => void;
   /** `dot4` against v and v0 in one pass: out[k] = X_kᵀv, out[4 + k] = X_kᵀv0. */
   readonly dot4r0: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, v0: number, out: number) => void;
   /** `dot4` and `gram4` in one pass: out[k] = X_kᵀv (k < 4), out[4..10) = `gram4`'s six entries. */
@@ -323,6 +328,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     axpy3dot4: ex.axpy3dot4 as WasmEngine['axpy3dot4'],
     gram4: ex.gram4 as WasmEngine['gram4'],
     symquad: ex.symquad as WasmEngine['symquad'],
+    gapsums: ex.gapsums as WasmEngine['gapsums'],
     dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],
     dotgram4: ex.dotgram4 as WasmEngine['dotgram4'],
     axpydot4r0: ex.axpydot4r0 as WasmEngine['axpydot4r0'],

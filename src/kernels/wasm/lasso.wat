@@ -1,6 +1,7 @@
 ;; @file The WebAssembly SIMD kernels of dense Lasso designs (src/kernels/wasm_lasso.ts): CD epochs
 ;; (residual mode `epoch`, Gram mode `gepoch`, logistic `wepoch`, CSC `cepoch`), column dot
-;; products, Xβ, column preparation, weighted norms, the symmetric quadratic form `symquad`.
+;; products, Xβ, column preparation, weighted norms, the symmetric quadratic form `symquad`, the
+;; Gram-mode gap sums `gapsums`.
 ;; f64x2 SIMD128.
 ;;
 ;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
@@ -2604,6 +2605,41 @@
         (f64.add
           (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $bj))
           (f64.mul (f64.const 2) (local.get $s))))))
+;; gapsums(cols, m, beta, g, q, lu, nl2, yy, out): the Lasso's Gram-gap sums over the listed
+  ;; columns j = cols[0..m) (lasso/quad_gram.ts `gapSums` with one penalty level lu > 0 for every
+  ;; feature): out[0..6) = [Σ lu·|β_j|, Σ β_j², Σ β_j·g_j, Σ β_j·q_j, max_j |g_j − nl2·β_j|,
+  ;; yy + Σ (|β_j·q_j| + |β_j·(q_j − g_j)|)] — scalar, in list order, each sum with the operations
+  ;; of the TypeScript loop (the same bits; a NaN never replaces the maximum, as `a > amax ? a : amax`).
+  (func $gapsums (export "gapsums") (param $cols i32) (param $m i32) (param $beta i32) (param $g i32) (param $q i32) (param $lu f64) (param $nl2 f64) (param $yy f64) (param $out i32)
+    (local $k i32) (local $end i32) (local $j8 i32) (local $b f64) (local $x f64) (local $qj f64) (local $a f64)
+    (local $pen f64) (local $bb f64) (local $bg f64) (local $bq f64) (local $sc f64) (local $amax f64)
+    (local.set $sc (local.get $yy))
+    (local.set $k (local.get $cols))
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $m) (i32.const 2))))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $j8 (i32.shl (i32.load (local.get $k)) (i32.const 3)))
+        (local.set $b (f64.load (i32.add (local.get $beta) (local.get $j8))))
+        (local.set $x (f64.load (i32.add (local.get $g) (local.get $j8))))
+        (local.set $qj (f64.load (i32.add (local.get $q) (local.get $j8))))
+        (local.set $pen (f64.add (local.get $pen) (f64.mul (local.get $lu) (f64.abs (local.get $b)))))
+        (local.set $bb (f64.add (local.get $bb) (f64.mul (local.get $b) (local.get $b))))
+        (local.set $bg (f64.add (local.get $bg) (f64.mul (local.get $b) (local.get $x))))
+        (local.set $bq (f64.add (local.get $bq) (f64.mul (local.get $b) (local.get $qj))))
+        (local.set $sc (f64.add (local.get $sc)
+          (f64.add (f64.abs (f64.mul (local.get $b) (local.get $qj)))
+                   (f64.abs (f64.mul (local.get $b) (f64.sub (local.get $qj) (local.get $x)))))))
+        (local.set $a (f64.abs (f64.sub (local.get $x) (f64.mul (local.get $nl2) (local.get $b)))))
+        (local.set $amax (select (local.get $a) (local.get $amax) (f64.gt (local.get $a) (local.get $amax))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $L)))
+    (f64.store (local.get $out) (local.get $pen))
+    (f64.store offset=8 (local.get $out) (local.get $bb))
+    (f64.store offset=16 (local.get $out) (local.get $bg))
+    (f64.store offset=24 (local.get $out) (local.get $bq))
+    (f64.store offset=32 (local.get $out) (local.get $amax))
+    (f64.store offset=40 (local.get $out) (local.get $sc)))
   ;; dot4r0(n, c0, c1, c2, c3, v, v0, out): `dot4` against two vectors in one pass over the four
   ;; columns: out[k] = X_kᵀv (the same operations as `dot4`, bit for bit), out[4 + k] = X_kᵀv0
   ;; (the block epochs with a fused gap check, lasso/quad_cd.ts: v the current residual, v0 the
