@@ -110,6 +110,11 @@ export interface WasmEngine {
    * out[0..6) = [Σ lu|β_j|, ‖β‖², βᵀg, βᵀq, max_j |g_j − nl2·β_j|, yy + Σ |β_j q_j| + |β_j(q_j − g_j)|].
    */
   readonly gapsums: (cols: number, m: number, beta: number, g: number, q: number, lu: number, nl2: number, yy: number, out: number) => void;
+  /**
+   * A CV fold's G from its shifted block sum T in place (lasso/fold_gram.ts `centreGram`): G_jl =
+   * T_jl − ν_l s_j − ν_j s_l + n ν_j ν_l for l ≥ j (the upper triangle read), mirrored below.
+   */
+  readonly centregram: (g: number, p: number, nu: number, s: number, nk: number) => void;
   /** `dot4` against v and v0 in one pass: out[k] = X_kᵀv, out[4 + k] = X_kᵀv0. */
   readonly dot4r0: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, v0: number, out: number) => void;
   /** `dot4` and `gram4` in one pass: out[k] = X_kᵀv (k < 4), out[4..10) = `gram4`'s six entries. */
@@ -329,6 +334,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     gram4: ex.gram4 as WasmEngine['gram4'],
     symquad: ex.symquad as WasmEngine['symquad'],
     gapsums: ex.gapsums as WasmEngine['gapsums'],
+    centregram: ex.centregram as WasmEngine['centregram'],
     dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],
     dotgram4: ex.dotgram4 as WasmEngine['dotgram4'],
     axpydot4r0: ex.axpydot4r0 as WasmEngine['axpydot4r0'],

@@ -36,7 +36,7 @@
 import type { DenseDesign, DesignMatrix } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
 import { takeRows } from '../data/dataset.js';
-import { gramEligible, gramPreferred, gramUpper, installGram, seedAssembledXty, type GramError } from './quad_gram.js';
+import { cachedGramEngine, gramEligible, gramPreferred, gramUpper, installGram, seedAssembledXty, type GramError } from './quad_gram.js';
 import { vecSum } from './columns.js';
 import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 
@@ -257,7 +257,9 @@ export function installFoldGrams(
 
 /**
  * g (holding T, upper triangle) ← X_cᵀX_c of design d = T − ν sᵀ − s νᵀ + n ν νᵀ with ν = μ_d − m⁰
- * (exactly symmetric), and the error norms b_j = ‖x'_j‖ + √n|ν_j| (file header) into `bn`.
+ * (exactly symmetric), and the error norms b_j = ‖x'_j‖ + √n|ν_j| (file header) into `bn`. g is d's
+ * installed G: in its engine memory the kernel `centregram` (lasso.wat) does the rows (`correctRow`'s
+ * operations, the same bits) with ν and s staged in that memory.
  */
 function centreGram(g: Float64Array, d: PreparedDesign, s: Float64Array, m0: Float64Array, bn: Float64Array): void {
   const p = d.nCols;
@@ -266,6 +268,13 @@ function centreGram(g: Float64Array, d: PreparedDesign, s: Float64Array, m0: Flo
   for (let j = 0; j < p; j++) nu[j] = (d.centered ? d.colMeans[j]! : 0) - m0[j]!;
   const rn = Math.sqrt(nk);
   for (let j = 0; j < p; j++) bn[j] = (Math.sqrt(Math.max(g[j * p + j]!, 0)) + rn * Math.abs(nu[j]!)) * (1 + 1e-6);
+  const e = cachedGramEngine(d);
+  if (e !== null && !e.busy && g.buffer === e.buffer && g.byteOffset === e.xPtr && e.vecA.length >= p && e.outA.length >= p) {
+    e.vecA.set(nu);
+    e.outA.set(s);
+    e.centregram(e.xPtr, p, e.vecA.byteOffset, e.outA.byteOffset, nk);
+    return;
+  }
   for (let j = 0; j < p; j++) correctRow(g, p, j, nu, s, nk);
 }
 

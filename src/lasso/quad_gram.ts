@@ -155,6 +155,11 @@ export function cachedGram(d: PreparedDesign): Float64Array | undefined {
   return gramStore(d)?.G;
 }
 
+/** The engine whose memory holds the cached Gram matrix of `d` (`cachedGram`), or null (none, or a plain array). */
+export function cachedGramEngine(d: PreparedDesign): WasmEngine | null {
+  return gramStore(d)?.eng ?? null;
+}
+
 /** Releases the Gram cache of `d` (its engine memory goes back to the pool). Called by `disposeDesign`. */
 export function releaseGram(d: PreparedDesign): void {
   const st = gramStore(d);

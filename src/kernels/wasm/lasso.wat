@@ -1,7 +1,7 @@
 ;; @file The WebAssembly SIMD kernels of dense Lasso designs (src/kernels/wasm_lasso.ts): CD epochs
 ;; (residual mode `epoch`, Gram mode `gepoch`, logistic `wepoch`, CSC `cepoch`), column dot
 ;; products, Xβ, column preparation, weighted norms, the symmetric quadratic form `symquad`, the
-;; Gram-mode gap sums `gapsums`.
+;; Gram-mode gap sums `gapsums`, the CV folds' Gram centring `centregram`.
 ;; f64x2 SIMD128.
 ;;
 ;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
@@ -2640,6 +2640,42 @@
     (f64.store offset=24 (local.get $out) (local.get $bq))
     (f64.store offset=32 (local.get $out) (local.get $amax))
     (f64.store offset=40 (local.get $out) (local.get $sc)))
+;; centregram(g, p, nu, s, nk): a fold's Gram matrix from its shifted block sum (lasso/fold_gram.ts
+  ;; `centreGram`): row by row, for l ≥ j, G_jl ← ((T_jl − ν_l·s_j) − ν_j·s_l) + (n·ν_j)·ν_l on the
+  ;; row-major p×p g (upper triangle read), and G_lj ← G_jl — scalar, the operations and order of the
+  ;; TypeScript loop (`correctRow`), so the same bits.
+  (func $centregram (export "centregram") (param $g i32) (param $p i32) (param $nu i32) (param $s i32) (param $nk f64)
+    (local $j i32) (local $l i32) (local $row i32) (local $col i32) (local $eb i32) (local $vj f64) (local $sj f64) (local $nvj f64) (local $v f64)
+    (local.set $eb (i32.shl (local.get $p) (i32.const 3)))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $j) (local.get $p)))
+        (local.set $row (i32.add (local.get $g) (i32.mul (local.get $j) (local.get $eb))))
+        (local.set $vj (f64.load (i32.add (local.get $nu) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $sj (f64.load (i32.add (local.get $s) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $nvj (f64.mul (local.get $nk) (local.get $vj)))
+        ;; col: the byte address of G[l, j], l from j on
+        (local.set $col (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $l (local.get $j))
+        (block $B2
+          (loop $L2
+            (br_if $B2 (i32.ge_u (local.get $l) (local.get $p)))
+            (local.set $v
+              (f64.add
+                (f64.sub
+                  (f64.sub
+                    (f64.load (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))))
+                    (f64.mul (f64.load (i32.add (local.get $nu) (i32.shl (local.get $l) (i32.const 3)))) (local.get $sj)))
+                  (f64.mul (local.get $vj) (f64.load (i32.add (local.get $s) (i32.shl (local.get $l) (i32.const 3))))))
+                (f64.mul (local.get $nvj) (f64.load (i32.add (local.get $nu) (i32.shl (local.get $l) (i32.const 3)))))))
+            (f64.store (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))) (local.get $v))
+            (f64.store (local.get $col) (local.get $v))
+            (local.set $col (i32.add (local.get $col) (local.get $eb)))
+            (local.set $l (i32.add (local.get $l) (i32.const 1)))
+            (br $L2)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $L)))
+  )
   ;; dot4r0(n, c0, c1, c2, c3, v, v0, out): `dot4` against two vectors in one pass over the four
   ;; columns: out[k] = X_kᵀv (the same operations as `dot4`, bit for bit), out[4 + k] = X_kᵀv0
   ;; (the block epochs with a fused gap check, lasso/quad_cd.ts: v the current residual, v0 the
