@@ -6,7 +6,8 @@
  * tolerances, both kernel backends) has an independently evaluated residual-mode duality gap within
  * its reported (certified) gap and the tolerance. Also (round cv4): the loose solve's options,
  * resolved once per problem, follow a changed tol / maxIter and still refuse an invalid tol; and
- * (round cv9) the engine kernel of the Lasso's gap sums has the bits of `gapSums`.
+ * (round cv9) the engine kernels of the Lasso's gap sums and certificate sums have the bits of
+ * `gapSums` and of `gramCertificate`'s TypeScript loops.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,6 +130,40 @@ test('gapsums (the Lasso\'s Gram-gap sums in the engine) = gapSums bit for bit; 
         const want = Float64Array.from(gapSums(cols, m, e.beta, e.r, e.outB, new Float64Array(p).fill(lu), lu, nl2, n, yy));
         const got = Float64Array.from(gapSumsWasm(e, cols, m, e.outB, lu, nl2, n, yy));
         for (let k = 0; k < 6; k++) assert.ok(Object.is(got[k], want[k]), `p = ${p}, trial ${trial}, sum ${k}: ${got[k]} vs ${want[k]}`);
+      }
+      releaseEngine(e);
+    }
+  });
+});
+
+test('gramcert (the Gram certificate\'s sums in the engine) gives gramCertificate the bits of its TypeScript loops, direct and assembled G (round cv9)', async () => {
+  const { createEngine, releaseEngine } = await import('../src/kernels/wasm_lasso.js');
+  const { gramCertificate } = await import('../src/lasso/quad_gram.js');
+  onKernelBackend('wasm', () => {
+    const g = rng(9);
+    for (const p of [1, 3, 64, 300]) {
+      const made = createEngine(p, p);
+      assert.ok(made !== null);
+      const e = made.engine;
+      for (let trial = 0; trial < 6; trial++) {
+        const n = 100 + 3 * p;
+        const lu = 0.05 + g.uniformScalar();
+        const yy = 50 + 10 * g.uniformScalar();
+        for (let j = 0; j < p; j++) {
+          e.beta[j] = g.uniformScalar() < 0.5 ? 0 : g.normalScalar();
+          e.r[j] = g.normalScalar() * 3;
+          e.outB[j] = g.normalScalar() * 3;
+          e.norms[j] = trial === 4 && j === 0 ? 0 : 1 + 20 * g.uniformScalar();
+        }
+        if (trial === 5) e.r[p - 1] = NaN;
+        let m = 0;
+        for (let j = 0; j < p; j++) if (trial % 2 === 0 || g.uniformScalar() < 0.7) e.ws[m++] = j;
+        const gerr = trial < 2 ? null : { norms: Float64Array.from({ length: p }, (_, j) => Math.sqrt(e.norms[j]!) * (1 + 1e-3 * g.uniformScalar())), terms: 21 };
+        const l1 = new Float64Array(p).fill(lu);
+        const qScale = trial === 3 ? 1.01 : 1;
+        const want = gramCertificate(n, p, yy, e.outB, e.r, e.norms, e.beta, l1, 0, e.ws, m, gerr, qScale, lu, null);
+        const got = gramCertificate(n, p, yy, e.outB, e.r, e.norms, e.beta, l1, 0, e.ws, m, gerr, qScale, lu, e);
+        for (const k of ['gap', 't', 'err'] as const) assert.ok(Object.is(got[k], want[k]), `p = ${p}, trial ${trial}, ${k}: ${got[k]} vs ${want[k]}`);
       }
       releaseEngine(e);
     }

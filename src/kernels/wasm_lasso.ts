@@ -111,6 +111,11 @@ export interface WasmEngine {
    */
   readonly gapsums: (cols: number, m: number, beta: number, g: number, q: number, lu: number, nl2: number, yy: number, out: number) => void;
   /**
+   * The Lasso's Gram-certificate sums (lasso/quad_gram.ts `gramCertificate`): out[0..5) = [B, Σ lu|β_j|,
+   * ‖β‖², βᵀg, βᵀq] over the listed β_j ≠ 0, out[5] = max_j |g_j − nl2·β_j| + c(ny + B)·norm_j.
+   */
+  readonly gramcert: (cols: number, m: number, beta: number, g: number, q: number, diag: number, nb: number, useNb: number, lu: number, nl2: number, c: number, ny: number, out: number) => void;
+  /**
    * A CV fold's G from its shifted block sum T in place (lasso/fold_gram.ts `centreGram`): G_jl =
    * T_jl − ν_l s_j − ν_j s_l + n ν_j ν_l for l ≥ j (the upper triangle read), mirrored below.
    */
@@ -335,6 +340,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     symquad: ex.symquad as WasmEngine['symquad'],
     gapsums: ex.gapsums as WasmEngine['gapsums'],
     centregram: ex.centregram as WasmEngine['centregram'],
+    gramcert: ex.gramcert as WasmEngine['gramcert'],
     dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],
     dotgram4: ex.dotgram4 as WasmEngine['dotgram4'],
     axpydot4r0: ex.axpydot4r0 as WasmEngine['axpydot4r0'],

@@ -609,7 +609,7 @@ function gramLoop(
     return c;
   };
   const certify = (): GramCert | null => {
-    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr, qScale, lu);
+    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr, qScale, lu, qe !== null ? eng : null);
     if (c.gap > tolAbs) return null;
     return lean.noCertG === true ? c : { ...c, g: new Float64Array(g) };
   };
@@ -808,10 +808,14 @@ export function gapSumsWasm(eng: WasmEngine, cols: Int32Array, m: number, qe: Fl
  *
  * `lu` > 0: every l_j equals lu (the Lasso, `thresholds`), and the dual scaling's maximum is divided
  * by n·lu once — the same value, division by a positive number being monotone in IEEE arithmetic.
+ * `eng` (with lu > 0): the Gram loop's engine, β = eng.beta, g = eng.r, diag = eng.norms, the list
+ * and q = eng.outB in its memory: the sums are taken by the kernel `gramcert` (lasso.wat: the
+ * operations of `certSums` and `certScale`, the same bits; an assembled G's norms staged in eng.vecB).
  */
 export function gramCertificate(
   n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
   l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null, qScale = 1, lu = 0,
+  eng: WasmEngine | null = null,
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
   const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
@@ -819,16 +823,21 @@ export function gramCertificate(
   const nb = gerr === null ? null : gerr.norms;
   const c = (2 * k * u) / (1 - k * u);
   const nl2 = n * l2;
-  const o = certSums(cols, m, beta, g, q, l1, diag, nb);
-  const B = o[0]!, pen = o[1]!, bb = o[2]!, bg = o[3]!, bq = o[4]!;
   // an assembled q (`qScale` ρ > 1): |δq_j| ≤ γ·b_j·ρ‖y‖, i.e. ‖y‖ replaced by ρ‖y‖ in every bound
   // below (each grows with ‖y‖; the computed ‖r‖² itself still uses yy)
   const ny = Math.sqrt(yy) * qScale;
+  const k6 = eng !== null && lu > 0 ? certSumsWasm(eng, cols, m, nb, lu, nl2, c, ny) : null;
+  const o = k6 ?? certSums(cols, m, beta, g, q, l1, diag, nb);
+  const B = o[0]!, pen = o[1]!, bb = o[2]!, bg = o[3]!, bq = o[4]!;
   const dg = c * (ny + B); // |δg_j| ≤ dg·a_j
   // the dual scaling s and (assembled G) ratio = max_j b_j/a_j·(1 + 1e-6) in one pass: |δg_j| ≤
   // dg·b_j = (dg·b_j/a_j)·a_j, the margin covering the rounding of √G_jj against ‖X_c,j‖
   const ratio = nb === null ? 1 : normRatio(gerr!, cols, m, diag);
-  const s = certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, lu);
+  let s: number;
+  if (k6 !== null) {
+    const a = k6[5]! / (n * lu);
+    s = a > 1 ? a : 1;
+  } else s = certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, lu);
   const t = 1 / s;
   const E = 2 * c * (ny + B) * (ny + B);
   const rr = Math.max(0, yy - bq - bg);
@@ -842,6 +851,18 @@ export function gramCertificate(
 
 /** The sums of `certSums` / `certScale`, reused (one call at a time; read right after). */
 const certOut = new Float64Array(5);
+
+/**
+ * `certSums` and the maximum of `certScale` (one penalty level lu) by the engine kernel `gramcert`:
+ * [B, Σ lu|β_j|, ‖β‖², βᵀg, βᵀq, max_j |g_j − nl2·β_j| + c(ny + B)·norm_j] (the view eng.blk, read
+ * right after). β, g, diag, q and the list as `gramCertificate` says; `nb` staged in eng.vecB.
+ */
+function certSumsWasm(eng: WasmEngine, cols: Int32Array, m: number, nb: Float64Array | null, lu: number, nl2: number, c: number, ny: number): Float64Array {
+  if (nb !== null) eng.vecB.set(nb);
+  const b = eng.blk;
+  eng.gramcert(cols.byteOffset, m, eng.beta.byteOffset, eng.r.byteOffset, eng.outB.byteOffset, eng.norms.byteOffset, eng.vecB.byteOffset, nb !== null ? 1 : 0, lu, nl2, c, ny, b.byteOffset);
+  return b;
+}
 
 /** a_j = √G_jj (direct G, `nb` null) or the assembled G's error norm b_j (`gramCertificate`). */
 function certNorm(diag: Float64Array, nb: Float64Array | null, j: number): number {

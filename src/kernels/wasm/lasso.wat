@@ -1,7 +1,8 @@
 ;; @file The WebAssembly SIMD kernels of dense Lasso designs (src/kernels/wasm_lasso.ts): CD epochs
 ;; (residual mode `epoch`, Gram mode `gepoch`, logistic `wepoch`, CSC `cepoch`), column dot
 ;; products, Xβ, column preparation, weighted norms, the symmetric quadratic form `symquad`, the
-;; Gram-mode gap sums `gapsums`, the CV folds' Gram centring `centregram`.
+;; Gram-mode gap sums `gapsums`, the Gram certificate's sums `gramcert`, the CV folds' Gram
+;; centring `centregram`.
 ;; f64x2 SIMD128.
 ;;
 ;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
@@ -2605,7 +2606,7 @@
         (f64.add
           (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $bj))
           (f64.mul (f64.const 2) (local.get $s))))))
-;; gapsums(cols, m, beta, g, q, lu, nl2, yy, out): the Lasso's Gram-gap sums over the listed
+  ;; gapsums(cols, m, beta, g, q, lu, nl2, yy, out): the Lasso's Gram-gap sums over the listed
   ;; columns j = cols[0..m) (lasso/quad_gram.ts `gapSums` with one penalty level lu > 0 for every
   ;; feature): out[0..6) = [Σ lu·|β_j|, Σ β_j², Σ β_j·g_j, Σ β_j·q_j, max_j |g_j − nl2·β_j|,
   ;; yy + Σ (|β_j·q_j| + |β_j·(q_j − g_j)|)] — scalar, in list order, each sum with the operations
@@ -2640,7 +2641,58 @@
     (f64.store offset=24 (local.get $out) (local.get $bq))
     (f64.store offset=32 (local.get $out) (local.get $amax))
     (f64.store offset=40 (local.get $out) (local.get $sc)))
-;; centregram(g, p, nu, s, nk): a fold's Gram matrix from its shifted block sum (lasso/fold_gram.ts
+  ;; gramcert(cols, m, beta, g, q, diag, nb, useNb, lu, nl2, c, ny, out): the sums of the Gram
+  ;; certificate of the Lasso (lasso/quad_gram.ts `certSums`, then `certScale` with one penalty level
+  ;; lu) over the listed columns j = cols[0..m), with norm_j = nb[j] (useNb ≠ 0: an assembled G's
+  ;; error norms) or √max(diag_j, 0): out[0..5) = [B = Σ norm_j|β_j|, Σ lu|β_j|, ‖β‖², βᵀg, βᵀq]
+  ;; over β_j ≠ 0, then dg = c·(ny + B) and out[5] = max_j (|g_j − nl2·β_j| + dg·norm_j) over every
+  ;; listed column — scalar, in list order, the operations of the TypeScript loops (the same bits).
+  (func $gramcert (export "gramcert") (param $cols i32) (param $m i32) (param $beta i32) (param $g i32) (param $q i32) (param $diag i32)
+    (param $nb i32) (param $useNb i32) (param $lu f64) (param $nl2 f64) (param $c f64) (param $ny f64) (param $out i32)
+    (local $k i32) (local $end i32) (local $j8 i32) (local $b f64) (local $ab f64) (local $nm f64) (local $a f64) (local $dg f64)
+    (local $B f64) (local $pen f64) (local $bb f64) (local $bg f64) (local $bq f64) (local $amax f64)
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $m) (i32.const 2))))
+    (local.set $k (local.get $cols))
+    (block $B1
+      (loop $L1
+        (br_if $B1 (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $j8 (i32.shl (i32.load (local.get $k)) (i32.const 3)))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (local.set $b (f64.load (i32.add (local.get $beta) (local.get $j8))))
+        (br_if $L1 (f64.eq (local.get $b) (f64.const 0)))
+        (local.set $ab (f64.abs (local.get $b)))
+        (local.set $nm (if (result f64) (local.get $useNb)
+          (then (f64.load (i32.add (local.get $nb) (local.get $j8))))
+          (else (f64.sqrt (f64.max (f64.load (i32.add (local.get $diag) (local.get $j8))) (f64.const 0))))))
+        (local.set $B (f64.add (local.get $B) (f64.mul (local.get $nm) (local.get $ab))))
+        (local.set $pen (f64.add (local.get $pen) (f64.mul (local.get $lu) (local.get $ab))))
+        (local.set $bb (f64.add (local.get $bb) (f64.mul (local.get $b) (local.get $b))))
+        (local.set $bg (f64.add (local.get $bg) (f64.mul (local.get $b) (f64.load (i32.add (local.get $g) (local.get $j8))))))
+        (local.set $bq (f64.add (local.get $bq) (f64.mul (local.get $b) (f64.load (i32.add (local.get $q) (local.get $j8))))))
+        (br $L1)))
+    (local.set $dg (f64.mul (local.get $c) (f64.add (local.get $ny) (local.get $B))))
+    (local.set $k (local.get $cols))
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $j8 (i32.shl (i32.load (local.get $k)) (i32.const 3)))
+        (local.set $nm (if (result f64) (local.get $useNb)
+          (then (f64.load (i32.add (local.get $nb) (local.get $j8))))
+          (else (f64.sqrt (f64.max (f64.load (i32.add (local.get $diag) (local.get $j8))) (f64.const 0))))))
+        (local.set $a
+          (f64.add
+            (f64.abs (f64.sub (f64.load (i32.add (local.get $g) (local.get $j8))) (f64.mul (local.get $nl2) (f64.load (i32.add (local.get $beta) (local.get $j8))))))
+            (f64.mul (local.get $dg) (local.get $nm))))
+        (local.set $amax (select (local.get $a) (local.get $amax) (f64.gt (local.get $a) (local.get $amax))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $L2)))
+    (f64.store (local.get $out) (local.get $B))
+    (f64.store offset=8 (local.get $out) (local.get $pen))
+    (f64.store offset=16 (local.get $out) (local.get $bb))
+    (f64.store offset=24 (local.get $out) (local.get $bg))
+    (f64.store offset=32 (local.get $out) (local.get $bq))
+    (f64.store offset=40 (local.get $out) (local.get $amax)))
+  ;; centregram(g, p, nu, s, nk): a fold's Gram matrix from its shifted block sum (lasso/fold_gram.ts
   ;; `centreGram`): row by row, for l ≥ j, G_jl ← ((T_jl − ν_l·s_j) − ν_j·s_l) + (n·ν_j)·ν_l on the
   ;; row-major p×p g (upper triangle read), and G_lj ← G_jl — scalar, the operations and order of the
   ;; TypeScript loop (`correctRow`), so the same bits.
