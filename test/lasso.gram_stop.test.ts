@@ -7,7 +7,8 @@
  * its reported (certified) gap and the tolerance. Also (round cv4): the loose solve's options,
  * resolved once per problem, follow a changed tol / maxIter and still refuse an invalid tol; and
  * (round cv9) the engine kernels of the Lasso's gap sums and certificate sums have the bits of
- * `gapSums` and of `gramCertificate`'s TypeScript loops.
+ * `gapSums` and of `gramCertificate`'s TypeScript loops, and its support list and refresh difference
+ * (`nzlist`, `qminus`) those of theirs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -165,6 +166,34 @@ test('gramcert (the Gram certificate\'s sums in the engine) gives gramCertificat
         const got = gramCertificate(n, p, yy, e.outB, e.r, e.norms, e.beta, l1, 0, e.ws, m, gerr, qScale, lu, e);
         for (const k of ['gap', 't', 'err'] as const) assert.ok(Object.is(got[k], want[k]), `p = ${p}, trial ${trial}, ${k}: ${got[k]} vs ${want[k]}`);
       }
+      releaseEngine(e);
+    }
+  });
+});
+
+test('nzlist and qminus (the Gram loop\'s support list and refresh difference in the engine) = their TypeScript loops (round cv9)', async () => {
+  const { createEngine, releaseEngine } = await import('../src/kernels/wasm_lasso.js');
+  onKernelBackend('wasm', () => {
+    const g = rng(11);
+    for (const p of [1, 5, 300]) {
+      const made = createEngine(p, p);
+      assert.ok(made !== null);
+      const e = made.engine;
+      for (let j = 0; j < p; j++) {
+        e.beta[j] = g.uniformScalar() < 0.5 ? 0 : g.uniformScalar() < 0.1 ? -0 : g.normalScalar();
+        e.outB[j] = g.normalScalar();
+        e.vecA[j] = g.normalScalar();
+      }
+      if (p > 2) e.beta[1] = NaN; // listed, as `beta[j] !== 0` lists it
+      let m = 0;
+      for (let j = p - 1; j >= 0; j--) if (g.uniformScalar() < 0.8) e.ws[m++] = j; // any order
+      const want: number[] = [];
+      for (let k = 0; k < m; k++) if (e.beta[e.ws[k]!] !== 0) want.push(e.ws[k]!);
+      const k = e.nzlist(e.ws.byteOffset, m, e.beta.byteOffset, e.cols.byteOffset);
+      assert.deepEqual(Array.from(e.cols.subarray(0, k)), want);
+      const diff = Float64Array.from({ length: p }, (_, j) => e.outB[j]! - e.vecA[j]!);
+      e.qminus(e.outB.byteOffset, e.vecA.byteOffset, e.r.byteOffset, p);
+      for (let j = 0; j < p; j++) assert.ok(Object.is(e.r[j], diff[j]));
       releaseEngine(e);
     }
   });

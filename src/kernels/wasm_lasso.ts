@@ -110,6 +110,10 @@ export interface WasmEngine {
    * out[0..6) = [Σ lu|β_j|, ‖β‖², βᵀg, βᵀq, max_j |g_j − nl2·β_j|, yy + Σ |β_j q_j| + |β_j(q_j − g_j)|].
    */
   readonly gapsums: (cols: number, m: number, beta: number, g: number, q: number, lu: number, nl2: number, yy: number, out: number) => void;
+  /** out[0..k) = the listed columns cols[0..m) with β_j ≠ 0, in order; returns k (lasso/quad_gram.ts `restrictedList`). */
+  readonly nzlist: (cols: number, m: number, beta: number, out: number) => number;
+  /** out[j] = q[j] − t[j], j < p (the Gram refresh, lasso/quad_gram.ts `qMinusGbeta`). */
+  readonly qminus: (q: number, t: number, out: number, p: number) => void;
   /**
    * The Lasso's Gram-certificate sums (lasso/quad_gram.ts `gramCertificate`): out[0..5) = [B, Σ lu|β_j|,
    * ‖β‖², βᵀg, βᵀq] over the listed β_j ≠ 0, out[5] = max_j |g_j − nl2·β_j| + c(ny + B)·norm_j.
@@ -341,6 +345,8 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     gapsums: ex.gapsums as WasmEngine['gapsums'],
     centregram: ex.centregram as WasmEngine['centregram'],
     gramcert: ex.gramcert as WasmEngine['gramcert'],
+    nzlist: ex.nzlist as WasmEngine['nzlist'],
+    qminus: ex.qminus as WasmEngine['qminus'],
     dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],
     dotgram4: ex.dotgram4 as WasmEngine['dotgram4'],
     axpydot4r0: ex.axpydot4r0 as WasmEngine['axpydot4r0'],

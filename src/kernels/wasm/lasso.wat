@@ -2,7 +2,7 @@
 ;; (residual mode `epoch`, Gram mode `gepoch`, logistic `wepoch`, CSC `cepoch`), column dot
 ;; products, Xβ, column preparation, weighted norms, the symmetric quadratic form `symquad`, the
 ;; Gram-mode gap sums `gapsums`, the Gram certificate's sums `gramcert`, the CV folds' Gram
-;; centring `centregram`.
+;; centring `centregram`, the Gram loop's support list `nzlist` and refresh difference `qminus`.
 ;; f64x2 SIMD128.
 ;;
 ;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
@@ -2641,6 +2641,36 @@
     (f64.store offset=24 (local.get $out) (local.get $bq))
     (f64.store offset=32 (local.get $out) (local.get $amax))
     (f64.store offset=40 (local.get $out) (local.get $sc)))
+  ;; nzlist(cols, m, beta, out) → k: out[0..k) = the listed columns j = cols[0..m) with β_j ≠ 0, in
+  ;; list order (lasso/quad_gram.ts `restrictedList` of the Lasso, no unpenalised feature).
+  (func $nzlist (export "nzlist") (param $cols i32) (param $m i32) (param $beta i32) (param $out i32) (result i32)
+    (local $k i32) (local $end i32) (local $j i32) (local $o i32)
+    (local.set $k (local.get $cols))
+    (local.set $o (local.get $out))
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $m) (i32.const 2))))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $j (i32.load (local.get $k)))
+        (if (f64.ne (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))) (f64.const 0))
+          (then
+            (i32.store (local.get $o) (local.get $j))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $L)))
+    (i32.shr_u (i32.sub (local.get $o) (local.get $out)) (i32.const 2)))
+  ;; qminus(q, t, out, p): out[j] = q[j] − t[j], j < p (the Gram refresh's g = q − Gβ after the
+  ;; product t = Gβ, lasso/quad_gram.ts `qMinusGbeta`; one subtraction per entry, the same bits).
+  (func $qminus (export "qminus") (param $q i32) (param $t i32) (param $out i32) (param $p i32)
+    (local $i i32) (local $eb i32)
+    (local.set $eb (i32.shl (local.get $p) (i32.const 3)))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $i) (local.get $eb)))
+        (f64.store (i32.add (local.get $out) (local.get $i))
+          (f64.sub (f64.load (i32.add (local.get $q) (local.get $i))) (f64.load (i32.add (local.get $t) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $L))))
   ;; gramcert(cols, m, beta, g, q, diag, nb, useNb, lu, nl2, c, ny, out): the sums of the Gram
   ;; certificate of the Lasso (lasso/quad_gram.ts `certSums`, then `certScale` with one penalty level
   ;; lu) over the listed columns j = cols[0..m), with norm_j = nb[j] (useNb ≠ 0: an assembled G's
