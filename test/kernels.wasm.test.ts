@@ -209,3 +209,63 @@ test('symquad (βᵀHβ from the upper triangle over a support) = a TypeScript r
     releaseEngine(e);
   }
 });
+
+/**
+ * `symquad`'s documented summation order in TypeScript: per row j = ws[w], two f64x2 accumulators
+ * (lanes 0/1 of a0 over byte blocks [i, i + 16) and of a1 over [i + 16, i + 32) of every 32-byte
+ * block of the row tail from column j + 1), one 16-byte block into a0, a0 + a1, lane 0 + lane 1,
+ * the scalar tail, then q += β_j·(H_jj·β_j + 2·s) in the order of ws.
+ */
+function symquadOrder(H: Float64Array, p: number, S: readonly number[], beta: Float64Array): number {
+  let q = 0;
+  for (const j of S) {
+    const o = j * p;
+    let i = j + 1;
+    const e4 = i + ((p - i) & -4);
+    let a00 = 0, a01 = 0, a10 = 0, a11 = 0;
+    for (; i < e4; i += 4) {
+      a00 += H[o + i]! * beta[i]!;
+      a01 += H[o + i + 1]! * beta[i + 1]!;
+      a10 += H[o + i + 2]! * beta[i + 2]!;
+      a11 += H[o + i + 3]! * beta[i + 3]!;
+    }
+    if (i + 2 <= p) {
+      a00 += H[o + i]! * beta[i]!;
+      a01 += H[o + i + 1]! * beta[i + 1]!;
+      i += 2;
+    }
+    let s = (a00 + a10) + (a01 + a11);
+    if (i < p) s += H[o + i]! * beta[i]!;
+    const bj = beta[j]!;
+    q += bj * (H[o + j]! * bj + 2 * s);
+  }
+  return q;
+}
+
+test('symquad (rows taken in pairs) has the bits of its documented one-row summation order, every pairing and tail length', async () => {
+  const { createEngine, releaseEngine } = await import('../src/kernels/wasm_lasso.js');
+  let st = 91;
+  const g = (): number => (st = (Math.imul(st, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  for (const p of [1, 2, 3, 4, 5, 6, 7, 9, 16, 31, 64, 101, 300]) {
+    const made = withBackend('wasm', () => createEngine(p, p));
+    assert.ok(made !== null);
+    const e = made.engine;
+    const H = made.x;
+    for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) H[j * p + l] = l >= j ? g() - 0.5 : 1e300;
+    for (let trial = 0; trial < 8; trial++) {
+      // supports of every parity, adjacent rows, rows 0 and p − 1, dense and sparse
+      const S: number[] = [];
+      const dens = [1, 0.5, 0.1, 0.9, 0.3, 1, 0.05, 0.7][trial]!;
+      for (let j = 0; j < p; j++) if (g() < dens) S.push(j);
+      if (trial === 5 && S.length > 1) S.pop();
+      const beta = new Float64Array(p);
+      for (const j of S) beta[j] = (g() * 4 - 2) * 10 ** Math.floor(g() * 6 - 3);
+      e.beta.set(beta);
+      e.ws.set(S);
+      const got = e.symquad(e.xPtr, p, e.ws.byteOffset, S.length, e.beta.byteOffset);
+      const want = symquadOrder(H, p, S, beta);
+      assert.ok(Object.is(got, want), `p = ${p}, |S| = ${S.length}: ${got} vs ${want}`);
+    }
+    releaseEngine(e);
+  }
+});

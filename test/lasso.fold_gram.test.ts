@@ -5,7 +5,8 @@
  * assembled G is within its installed rounding bound of the directly computed G (contiguous and
  * shuffled folds, columns with a large offset, no intercept) and exactly symmetric; the certificate
  * stays an upper bound on the exact gap; the loose solve returns bit for bit the β, intercept and
- * support of the regular value-only solve, and null where it does not apply.
+ * support of the regular value-only solve, and null where it does not apply; the centring kernel
+ * (`centregram`, round cv9) has the bits of the TypeScript correction.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -341,4 +342,44 @@ test('installFullGram: the refit design of all rows gets G from the summed block
   assert.equal(cv2.installRefitGram(new SparseProblem(other.X, other.y, 'lasso').design), false);
   for (const pr of [a, b]) pr.dispose();
   cv2.dispose();
+});
+
+test('centregram (a fold G centred in its engine memory) = the TypeScript correction and mirror bit for bit; the js backend keeps G in a plain array (round cv9)', async () => {
+  const { createEngine, releaseEngine } = await import('../src/kernels/wasm_lasso.js');
+  const { cachedGramEngine } = await import('../src/lasso/quad_gram.js');
+  onKernelBackend('js', () => {
+    const { X } = tall(3, 90, 6, 0);
+    const d = prepareDesign(X, { center: true });
+    planGramSolves(d, 100);
+    designGram(d);
+    assert.equal(cachedGramEngine(d), null);
+  });
+  onKernelBackend('wasm', () => {
+    const g = rng(17);
+    for (const p of [1, 2, 5, 33, 120]) {
+      const made = createEngine(p, p);
+      assert.ok(made !== null);
+      const e = made.engine;
+      const T = new Float64Array(p * p);
+      for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) T[j * p + l] = l >= j ? g.normalScalar() * 50 : NaN; // below: never read
+      const nu = Float64Array.from({ length: p }, () => g.normalScalar() * 0.1);
+      const s = Float64Array.from({ length: p }, () => g.normalScalar() * 3);
+      const nk = 400 + p;
+      // the TypeScript path of fold_gram.ts (`correctRow`): G_jl = T_jl − ν_l s_j − ν_j s_l + n ν_j ν_l, mirrored
+      const want = T.slice();
+      for (let j = 0; j < p; j++) {
+        for (let l = j; l < p; l++) {
+          const v = want[j * p + l]! - nu[l]! * s[j]! - nu[j]! * s[l]! + nk * nu[j]! * nu[l]!;
+          want[j * p + l] = v;
+          want[l * p + j] = v;
+        }
+      }
+      made.x.set(T);
+      e.vecA.set(nu);
+      e.outA.set(s);
+      e.centregram(e.xPtr, p, e.vecA.byteOffset, e.outA.byteOffset, nk);
+      for (let i = 0; i < p * p; i++) assert.ok(Object.is(made.x[i], want[i]), `p = ${p}, entry ${i}: ${made.x[i]} vs ${want[i]}`);
+      releaseEngine(e);
+    }
+  });
 });

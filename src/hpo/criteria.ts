@@ -441,6 +441,41 @@ export class HeldOutCriterion implements Criterion {
     return { value: v / m, u };
   }
 
+  /**
+   * @internal The value-only evaluations of a run of points along this fold's path (CV's
+   * `evaluateMany`) with the validation Gram (`setValidationGram`): every solve of the run first,
+   * then every value (`validationMse`) — the solves read the fold's G and the values its H, so each
+   * p×p matrix stays in the core's cache through its own phase instead of H evicting G at every
+   * point. The same solves and values as `evaluate` point by point, bit for bit; the time of point
+   * i is added to `ms[i]`. null (nothing done) without a validation Gram or with a gradient asked.
+   */
+  evaluateRun(lambdas: readonly (ArrayLike<number> | number)[], opts: EvaluateOptions, ms: Float64Array): CriterionEvaluation[] | null {
+    const vg = opts.gradient === false ? this.valGram : null;
+    if (vg === null) return null;
+    const o = innerOpts(opts);
+    const m = lambdas.length;
+    const sols: InnerSolution[] = [];
+    const sts: InnerStats[] = [];
+    for (let i = 0; i < m; i++) {
+      const t = performance.now();
+      const st = emptyStats();
+      sols.push(solveCertified(this.problem, lambdas[i]!, o, st, this.loose));
+      sts.push(st);
+      ms[i] += performance.now() - t;
+    }
+    const evs: CriterionEvaluation[] = [];
+    for (let i = 0; i < m; i++) {
+      const t = performance.now();
+      const sol = sols[i]!;
+      const dg = emptyDiag();
+      addDiag(dg, sol, '');
+      const value = validationMse(vg, sol.beta, sol.support, sol.intercept);
+      evs.push({ lambdas: sol.lambdas, value, gradient: null, supportSize: sol.support.length, inner: sts[i]!, diagnostics: dg, finite: Number.isFinite(value) });
+      ms[i] += performance.now() - t;
+    }
+    return evs;
+  }
+
   evaluate(lambdas: ArrayLike<number> | number, opts: EvaluateOptions = {}): CriterionEvaluation {
     const o = innerOpts(opts);
     const st = emptyStats();
@@ -836,7 +871,8 @@ export class CrossValCriterion implements Criterion {
    * matrices (G and the validation block's H: 2·8·p² bytes) stay in the core's cache along its path
    * instead of being evicted by the other folds' at every point (5-fold CV on 2000×300: 8% of a
    * grid search). Each fold sees the same sequence of solves as with `evaluate` point by point, so
-   * the values are the same, bit for bit.
+   * the values are the same, bit for bit. A fold with a validation Gram solves the whole run before
+   * it evaluates the run's values (`HeldOutCriterion.evaluateRun`: G and H each in cache in turn).
    *
    * @example
    * const { evaluations } = cv.evaluateMany([[0.2], [0.1], [0.05]], { gradient: false });
@@ -848,6 +884,12 @@ export class CrossValCriterion implements Criterion {
     const per: CriterionEvaluation[][] = lambdas.map(() => []);
     const ms = new Float64Array(m);
     for (let k = 0; k < K; k++) {
+      // a resident fold with its validation Gram: the run's solves, then its values (`evaluateRun`)
+      const run = this.resident !== null ? this.resident[k]!.evaluateRun(lambdas, opts, ms) : null;
+      if (run !== null) {
+        for (let i = 0; i < m; i++) per[i]!.push(run[i]!);
+        continue;
+      }
       for (let i = 0; i < m; i++) {
         const t = performance.now();
         per[i]!.push(this.evaluateFold(k, lambdas[i]!, opts));

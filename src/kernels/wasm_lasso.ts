@@ -105,6 +105,25 @@ export interface WasmEngine {
   readonly gram4: (n: number, c0: number, c1: number, c2: number, c3: number, out: number) => void;
   /** βᵀHβ, H symmetric p×p row-major at h (upper triangle read), β zero outside the increasing list ws[0..m). */
   readonly symquad: (h: number, p: number, ws: number, m: number, beta: number) => number;
+  /**
+   * The Lasso's Gram-gap sums over cols[0..m) (lasso/quad_gram.ts `gapSums`, one penalty level lu):
+   * out[0..6) = [Σ lu|β_j|, ‖β‖², βᵀg, βᵀq, max_j |g_j − nl2·β_j|, yy + Σ |β_j q_j| + |β_j(q_j − g_j)|].
+   */
+  readonly gapsums: (cols: number, m: number, beta: number, g: number, q: number, lu: number, nl2: number, yy: number, out: number) => void;
+  /** out[0..k) = the listed columns cols[0..m) with β_j ≠ 0, in order; returns k (lasso/quad_gram.ts `restrictedList`). */
+  readonly nzlist: (cols: number, m: number, beta: number, out: number) => number;
+  /** out[j] = q[j] − t[j], j < p (the Gram refresh, lasso/quad_gram.ts `qMinusGbeta`). */
+  readonly qminus: (q: number, t: number, out: number, p: number) => void;
+  /**
+   * The Lasso's Gram-certificate sums (lasso/quad_gram.ts `gramCertificate`): out[0..5) = [B, Σ lu|β_j|,
+   * ‖β‖², βᵀg, βᵀq] over the listed β_j ≠ 0, out[5] = max_j |g_j − nl2·β_j| + c(ny + B)·norm_j.
+   */
+  readonly gramcert: (cols: number, m: number, beta: number, g: number, q: number, diag: number, nb: number, useNb: number, lu: number, nl2: number, c: number, ny: number, out: number) => void;
+  /**
+   * A CV fold's G from its shifted block sum T in place (lasso/fold_gram.ts `centreGram`): G_jl =
+   * T_jl − ν_l s_j − ν_j s_l + n ν_j ν_l for l ≥ j (the upper triangle read), mirrored below.
+   */
+  readonly centregram: (g: number, p: number, nu: number, s: number, nk: number) => void;
   /** `dot4` against v and v0 in one pass: out[k] = X_kᵀv, out[4 + k] = X_kᵀv0. */
   readonly dot4r0: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, v0: number, out: number) => void;
   /** `dot4` and `gram4` in one pass: out[k] = X_kᵀv (k < 4), out[4..10) = `gram4`'s six entries. */
@@ -332,6 +351,11 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
     axpy3dot4: ex.axpy3dot4 as WasmEngine['axpy3dot4'],
     gram4: ex.gram4 as WasmEngine['gram4'],
     symquad: ex.symquad as WasmEngine['symquad'],
+    gapsums: ex.gapsums as WasmEngine['gapsums'],
+    centregram: ex.centregram as WasmEngine['centregram'],
+    gramcert: ex.gramcert as WasmEngine['gramcert'],
+    nzlist: ex.nzlist as WasmEngine['nzlist'],
+    qminus: ex.qminus as WasmEngine['qminus'],
     dot4r0: ex.dot4r0 as WasmEngine['dot4r0'],
     dotgram4: ex.dotgram4 as WasmEngine['dotgram4'],
     axpydot4r0: ex.axpydot4r0 as WasmEngine['axpydot4r0'],

@@ -36,7 +36,7 @@
 import type { DenseDesign, DesignMatrix } from '../data/matrix.js';
 import type { PreparedDesign } from './design.js';
 import { takeRows } from '../data/dataset.js';
-import { gramEligible, gramPreferred, gramUpper, installGram, seedAssembledXty, type GramError } from './quad_gram.js';
+import { cachedGramEngine, gramEligible, gramPreferred, gramUpper, installGram, seedAssembledXty, type GramError } from './quad_gram.js';
 import { vecSum } from './columns.js';
 import { createEngine, releaseEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
 
@@ -194,7 +194,7 @@ export function installFoldGrams(
   const Xb = new Float64Array(maxVal * p);
   const S = new Float64Array(p * p);
   const w = new Float64Array(maxVal);
-  const dots = new Float64Array(2);
+  const dots = new Float64Array(4);
   for (let b = 0; b < K; b++) {
     const rows = folds[b]!.val;
     const nb = rows.length;
@@ -206,16 +206,26 @@ export function installFoldGrams(
     // X'_b = X[V_b] − m⁰ (column-major nb×p), its column sums (and X'_bᵀw)
     let contiguous = true;
     for (let t = 1; contiguous && t < nb; t++) contiguous = rows[t] === rows[0]! + t;
-    for (let j = 0; j < p; j++) {
-      if (contiguous) shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb, keepVal ? w : null, dots);
-      else gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb, keepVal ? w : null, dots);
-      const s = dots[0]!;
+    const take = (j: number, s: number, z: number): void => {
       if (vs !== null) {
         vs[j] = s;
-        vx![j] = dots[1]!;
+        vx![j] = z;
       }
       for (let k = 0; k < K; k++) if (k !== b) sums[k]![j] += s;
       sumsAll[j] += s;
+    };
+    for (let j = 0; j < p; j++) {
+      if (contiguous && j + 1 < p) {
+        // two columns per pass: two independent chains of sums (each in its own order, the same bits)
+        shiftColumnPair(src, j * n + rows[0]!, n, nb, m0[j]!, m0[j + 1]!, Xb, j * nb, keepVal ? w : null, dots);
+        take(j, dots[0]!, dots[1]!);
+        take(j + 1, dots[2]!, dots[3]!);
+        j++;
+        continue;
+      }
+      if (contiguous) shiftColumn(src, j * n + rows[0]!, nb, m0[j]!, Xb, j * nb, keepVal ? w : null, dots);
+      else gatherColumn(src, j * n, rows, m0[j]!, Xb, j * nb, keepVal ? w : null, dots);
+      take(j, dots[0]!, dots[1]!);
     }
     gramUpper(Xb, nb, p, S);
     if (keepVal) {
@@ -247,7 +257,9 @@ export function installFoldGrams(
 
 /**
  * g (holding T, upper triangle) ← X_cᵀX_c of design d = T − ν sᵀ − s νᵀ + n ν νᵀ with ν = μ_d − m⁰
- * (exactly symmetric), and the error norms b_j = ‖x'_j‖ + √n|ν_j| (file header) into `bn`.
+ * (exactly symmetric), and the error norms b_j = ‖x'_j‖ + √n|ν_j| (file header) into `bn`. g is d's
+ * installed G: in its engine memory the kernel `centregram` (lasso.wat) does the rows (`correctRow`'s
+ * operations, the same bits) with ν and s staged in that memory.
  */
 function centreGram(g: Float64Array, d: PreparedDesign, s: Float64Array, m0: Float64Array, bn: Float64Array): void {
   const p = d.nCols;
@@ -256,6 +268,13 @@ function centreGram(g: Float64Array, d: PreparedDesign, s: Float64Array, m0: Flo
   for (let j = 0; j < p; j++) nu[j] = (d.centered ? d.colMeans[j]! : 0) - m0[j]!;
   const rn = Math.sqrt(nk);
   for (let j = 0; j < p; j++) bn[j] = (Math.sqrt(Math.max(g[j * p + j]!, 0)) + rn * Math.abs(nu[j]!)) * (1 + 1e-6);
+  const e = cachedGramEngine(d);
+  if (e !== null && !e.busy && g.buffer === e.buffer && g.byteOffset === e.xPtr && e.vecA.length >= p && e.outA.length >= p) {
+    e.vecA.set(nu);
+    e.outA.set(s);
+    e.centregram(e.xPtr, p, e.vecA.byteOffset, e.outA.byteOffset, nk);
+    return;
+  }
   for (let j = 0; j < p; j++) correctRow(g, p, j, nu, s, nk);
 }
 
@@ -338,6 +357,44 @@ function shiftColumn(src: Float64Array, a: number, m: number, c: number, out: Fl
   }
   dots[0] = s;
   dots[1] = z;
+}
+
+/**
+ * `shiftColumn` for two adjacent columns at once (src from a and a + ld, out from o and o + m, shifts
+ * c and c2): dots = [sum, dot with w, sum, dot with w] of the first and the second column, each
+ * summed in the order of `shiftColumn` (the same bits); the four chains of additions run side by
+ * side instead of two at a time.
+ */
+function shiftColumnPair(
+  src: Float64Array, a: number, ld: number, m: number, c: number, c2: number, out: Float64Array, o: number, w: Float64Array | null, dots: Float64Array,
+): void {
+  let s = 0, z = 0, s2 = 0, z2 = 0;
+  const a2 = a + ld, o2 = o + m;
+  if (w === null) {
+    for (let t = 0; t < m; t++) {
+      const v = src[a + t]! - c;
+      const v2 = src[a2 + t]! - c2;
+      out[o + t] = v;
+      out[o2 + t] = v2;
+      s += v;
+      s2 += v2;
+    }
+  } else {
+    for (let t = 0; t < m; t++) {
+      const v = src[a + t]! - c;
+      const v2 = src[a2 + t]! - c2;
+      out[o + t] = v;
+      out[o2 + t] = v2;
+      s += v;
+      z += v * w[t]!;
+      s2 += v2;
+      z2 += v2 * w[t]!;
+    }
+  }
+  dots[0] = s;
+  dots[1] = z;
+  dots[2] = s2;
+  dots[3] = z2;
 }
 
 /** out[o + t] = src[a + rows[t]] − c (one column of a gathered block); dots as `shiftColumn`. */
@@ -525,7 +582,11 @@ export function foldStatistics(
     const o = b * p;
     for (let j = 0; j < p; j++) {
       if (nb === 0) continue;
-      if (contiguous) blockColumn(src, j * n + rows[0]!, nb, m0[j]!, yb, sb, ssb, zb, o + j);
+      if (contiguous && j + 1 < p) {
+        // two columns per pass (`blockColumnPair`: the same bits)
+        blockColumnPair(src, j * n + rows[0]!, n, nb, m0[j]!, m0[j + 1]!, yb, sb, ssb, zb, o + j);
+        j++;
+      } else if (contiguous) blockColumn(src, j * n + rows[0]!, nb, m0[j]!, yb, sb, ssb, zb, o + j);
       else blockColumnGather(src, j * n, rows, m0[j]!, yb, sb, ssb, zb, o + j);
     }
   }
@@ -592,6 +653,32 @@ function blockColumn(
     z += v * yb[t]!;
   }
   sb[e] = s; ssb[e] = ss; zb[e] = z;
+}
+
+/**
+ * `blockColumn` for two adjacent columns (src from a and a + ld, shifts m0 and m1) into entries e
+ * and e + 1: each column's three sums in the order of `blockColumn` (the same bits), six chains of
+ * additions side by side instead of three.
+ */
+function blockColumnPair(
+  src: Float64Array, a: number, ld: number, m: number, m0: number, m1: number, yb: Float64Array,
+  sb: Float64Array, ssb: Float64Array, zb: Float64Array, e: number,
+): void {
+  let s = 0, ss = 0, z = 0, s2 = 0, ss2 = 0, z2 = 0;
+  const a2 = a + ld;
+  for (let t = 0; t < m; t++) {
+    const v = src[a + t]! - m0;
+    const v2 = src[a2 + t]! - m1;
+    const y = yb[t]!;
+    s += v;
+    ss += v * v;
+    z += v * y;
+    s2 += v2;
+    ss2 += v2 * v2;
+    z2 += v2 * y;
+  }
+  sb[e] = s; ssb[e] = ss; zb[e] = z;
+  sb[e + 1] = s2; ssb[e + 1] = ss2; zb[e + 1] = z2;
 }
 
 /** `blockColumn` for a gathered (shuffled) validation block. */

@@ -155,6 +155,11 @@ export function cachedGram(d: PreparedDesign): Float64Array | undefined {
   return gramStore(d)?.G;
 }
 
+/** The engine whose memory holds the cached Gram matrix of `d` (`cachedGram`), or null (none, or a plain array). */
+export function cachedGramEngine(d: PreparedDesign): WasmEngine | null {
+  return gramStore(d)?.eng ?? null;
+}
+
 /** Releases the Gram cache of `d` (its engine memory goes back to the pool). Called by `disposeDesign`. */
 export function releaseGram(d: PreparedDesign): void {
   const st = gramStore(d);
@@ -411,15 +416,17 @@ export function gramGradient(d: PreparedDesign, yc: Float64Array, beta: Float64A
 /**
  * out = q − Gβ for the p×p G (G_j = column j): with `eng` (G in its memory, β = eng.beta) the SIMD
  * Xβ kernel into the scratch vecA, else plain loops skipping zero β_k. The Gram loop's refresh and
- * `gramGradient` (the same operations, so the same bits).
+ * `gramGradient` (the same operations, so the same bits). `qe`: q staged in the engine memory and
+ * `out` there too (the Gram loop's g): the difference by the kernel `qminus`.
  */
-function qMinusGbeta(G: Float64Array, p: number, q: Float64Array, beta: Float64Array, out: Float64Array, eng: WasmEngine | null): void {
+function qMinusGbeta(G: Float64Array, p: number, q: Float64Array, beta: Float64Array, out: Float64Array, eng: WasmEngine | null, qe: Float64Array | null = null): void {
   if (eng !== null) {
     const t = eng.vecA;
     t.fill(0);
     // four columns per pass over t (`gemvSkip4`: the bits of `gemvSkip`, ≈ 26% faster at |S| = 130 of 300)
     eng.gemvSkip4(eng.xPtr, p, p, beta.byteOffset, t.byteOffset);
-    for (let j = 0; j < p; j++) out[j] = q[j]! - t[j]!;
+    if (qe !== null && out.buffer === eng.buffer) eng.qminus(qe.byteOffset, t.byteOffset, out.byteOffset, p);
+    else for (let j = 0; j < p; j++) out[j] = q[j]! - t[j]!;
     return;
   }
   out.set(q);
@@ -537,7 +544,10 @@ function gramLoop(
   // the thresholds n·l_j, and whether one penalty level holds for every feature (the Lasso: no
   // division per feature in `gapSums`): one pass (`thresholds`)
   const lu = thresholds(thr, l1, n, p);
-  const refresh = (): void => qMinusGbeta(G, p, q, beta, g, eng); // β is eng.beta with an engine
+  // the Lasso's gap sums in the engine (`gapsums`, the bits of `gapSums`): q staged beside g and β
+  const qe = eng !== null && lu > 0 ? eng.outB : null;
+  if (qe !== null) qe.set(q);
+  const refresh = (): void => qMinusGbeta(G, p, q, beta, g, eng, qe); // β is eng.beta with an engine
   // g from the previous solve when it ended freshly refreshed at this β (bit for bit the refresh)
   const prev = st.fresh;
   st.fresh = null;
@@ -586,7 +596,7 @@ function gramLoop(
   // X_cᵀr = g and ‖r‖² = ‖y_c‖² − βᵀq − βᵀg; also the rounding scale of ‖r‖²
   let floorScale = 0;
   const gapOver = (cols: Int32Array, m: number): number => {
-    const o = gapSums(cols, m, beta, g, q, l1, lu, nl2, n, yy);
+    const o = qe !== null ? gapSumsWasm(eng!, cols, m, qe, lu, nl2, n, yy) : gapSums(cols, m, beta, g, q, l1, lu, nl2, n, yy);
     const pen = o[0]!, bb = o[1]!, bg = o[2]!, bq = o[3]!, s = o[4]!, sc = o[5]!;
     floorScale = sc;
     const t = 1 / s;
@@ -601,7 +611,7 @@ function gramLoop(
     return c;
   };
   const certify = (): GramCert | null => {
-    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr, qScale);
+    const c = gramCertificate(n, p, yy, q, g, diag, beta, l1, spec.l2, active, nActive, gerr, qScale, lu, qe !== null ? eng : null);
     if (c.gap > tolAbs) return null;
     return lean.noCertG === true ? c : { ...c, g: new Float64Array(g) };
   };
@@ -634,7 +644,8 @@ function gramLoop(
     }
     if (gap <= Math.max(tolAbs, floorOf())) break;
     // restricted sweeps on the support ∪ unpenalised features
-    const m = restrictedList(active, nActive, beta, l1, sup);
+    // (the Lasso with an engine: `nzlist`, the same list)
+    const m = qe !== null ? eng!.nzlist(active.byteOffset, nActive, beta.byteOffset, sup.byteOffset) : restrictedList(active, nActive, beta, l1, sup);
     if (m === 0 || m === nActive) continue;
     const target = RESTRICTED_TARGET * gap;
     while (epochs < maxEpochs) {
@@ -694,9 +705,10 @@ const gapOut = new Float64Array(6);
  * Lasso loop has no branch on β_j ≠ 0: a zero β_j adds exactly ±0 to every sum (g, q finite), so the
  * sums are bit for bit those of the branching loop, and V8 no longer boxes the doubles the branch
  * merged (the branching loop allocated ≈ 2 kB of heap numbers per call: 8 MB per CV tuning of
- * 2000 × 300, half of the tuning's allocation, round cv4).
+ * 2000 × 300, half of the tuning's allocation, round cv4). With an engine the Gram loop runs the
+ * Lasso's loop as the kernel `gapsums` (`gapSumsWasm`); @internal exported for its test.
  */
-function gapSums(
+export function gapSums(
   cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, q: Float64Array, l1: Float64Array, lu: number, nl2: number, n: number, yy: number,
 ): Float64Array {
   let pen = 0, bb = 0, bg = 0, bq = 0, s = 1, sc = yy;
@@ -747,6 +759,28 @@ function gapSums(
 }
 
 /**
+ * `gapSums` of the Lasso (one penalty level lu > 0) by the engine kernel `gapsums` (lasso.wat: the
+ * same scalar operations in the same order, so the same bits): β = eng.beta, g = eng.r, the list
+ * `cols` and q (`qe`) in the engine memory; the sums land in eng.blk. A scalar loop either way, but
+ * the TypeScript one reads views of a WebAssembly memory (about 1.4 µs per call at p = 300 against
+ * about 1.1 µs in the kernel, both timed inside the tuning; ≈ 3 700 calls per 5-fold CV tuning of
+ * 2000 × 300, round cv9). @internal exported for its test.
+ */
+export function gapSumsWasm(eng: WasmEngine, cols: Int32Array, m: number, qe: Float64Array, lu: number, nl2: number, n: number, yy: number): Float64Array {
+  const b = eng.blk;
+  eng.gapsums(cols.byteOffset, m, eng.beta.byteOffset, eng.r.byteOffset, qe.byteOffset, lu, nl2, yy, b.byteOffset);
+  const o = gapOut;
+  o[0] = b[0]!;
+  o[1] = b[1]!;
+  o[2] = b[2]!;
+  o[3] = b[3]!;
+  const a = b[4]! / (n * lu);
+  o[4] = a > 1 ? a : 1;
+  o[5] = b[5]!;
+  return o;
+}
+
+/**
  * A certified upper bound on the duality gap from Gram quantities (the per-λ O(n·p) residual pass
  * of the certificate is then not needed). With u the unit roundoff and γ_k = k·u/(1 − k·u), every
  * computed inner product of k terms is within γ_k·Σ|terms| of the exact one, whatever the order of
@@ -774,10 +808,17 @@ function gapSums(
  *
  * An assembled q (`seedAssembledXty`: |δq_j| ≤ γ_(n+T)·b_j·ρ‖y‖, `qScale` = ρ ≥ 1) enters as ‖y‖
  * replaced by ρ‖y‖ in c(‖y‖ + B) and E (every term of the bound grows with ‖y‖).
+ *
+ * `lu` > 0: every l_j equals lu (the Lasso, `thresholds`), and the dual scaling's maximum is divided
+ * by n·lu once — the same value, division by a positive number being monotone in IEEE arithmetic.
+ * `eng` (with lu > 0): the Gram loop's engine, β = eng.beta, g = eng.r, diag = eng.norms, the list
+ * and q = eng.outB in its memory: the sums are taken by the kernel `gramcert` (lasso.wat: the
+ * operations of `certSums` and `certScale`, the same bits; an assembled G's norms staged in eng.vecB).
  */
 export function gramCertificate(
   n: number, p: number, yy: number, q: Float64Array, g: Float64Array, diag: Float64Array, beta: Float64Array,
-  l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null, qScale = 1,
+  l1: Float64Array, l2: number, cols: Int32Array, m: number, gerr: GramError | null = null, qScale = 1, lu = 0,
+  eng: WasmEngine | null = null,
 ): { gap: number; t: number; err: number } {
   const u = 2.220446049250313e-16;
   const k = n + p + 2 + (gerr === null ? 0 : gerr.terms);
@@ -785,16 +826,21 @@ export function gramCertificate(
   const nb = gerr === null ? null : gerr.norms;
   const c = (2 * k * u) / (1 - k * u);
   const nl2 = n * l2;
-  const o = certSums(cols, m, beta, g, q, l1, diag, nb);
-  const B = o[0]!, pen = o[1]!, bb = o[2]!, bg = o[3]!, bq = o[4]!;
   // an assembled q (`qScale` ρ > 1): |δq_j| ≤ γ·b_j·ρ‖y‖, i.e. ‖y‖ replaced by ρ‖y‖ in every bound
   // below (each grows with ‖y‖; the computed ‖r‖² itself still uses yy)
   const ny = Math.sqrt(yy) * qScale;
+  const k6 = eng !== null && lu > 0 ? certSumsWasm(eng, cols, m, nb, lu, nl2, c, ny) : null;
+  const o = k6 ?? certSums(cols, m, beta, g, q, l1, diag, nb);
+  const B = o[0]!, pen = o[1]!, bb = o[2]!, bg = o[3]!, bq = o[4]!;
   const dg = c * (ny + B); // |δg_j| ≤ dg·a_j
   // the dual scaling s and (assembled G) ratio = max_j b_j/a_j·(1 + 1e-6) in one pass: |δg_j| ≤
   // dg·b_j = (dg·b_j/a_j)·a_j, the margin covering the rounding of √G_jj against ‖X_c,j‖
-  certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, o);
-  const s = o[0]!, ratio = o[1]!;
+  const ratio = nb === null ? 1 : normRatio(gerr!, cols, m, diag);
+  let s: number;
+  if (k6 !== null) {
+    const a = k6[5]! / (n * lu);
+    s = a > 1 ? a : 1;
+  } else s = certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, lu);
   const t = 1 / s;
   const E = 2 * c * (ny + B) * (ny + B);
   const rr = Math.max(0, yy - bq - bg);
@@ -808,6 +854,18 @@ export function gramCertificate(
 
 /** The sums of `certSums` / `certScale`, reused (one call at a time; read right after). */
 const certOut = new Float64Array(5);
+
+/**
+ * `certSums` and the maximum of `certScale` (one penalty level lu) by the engine kernel `gramcert`:
+ * [B, Σ lu|β_j|, ‖β‖², βᵀg, βᵀq, max_j |g_j − nl2·β_j| + c(ny + B)·norm_j] (the view eng.blk, read
+ * right after). β, g, diag, q and the list as `gramCertificate` says; `nb` staged in eng.vecB.
+ */
+function certSumsWasm(eng: WasmEngine, cols: Int32Array, m: number, nb: Float64Array | null, lu: number, nl2: number, c: number, ny: number): Float64Array {
+  if (nb !== null) eng.vecB.set(nb);
+  const b = eng.blk;
+  eng.gramcert(cols.byteOffset, m, eng.beta.byteOffset, eng.r.byteOffset, eng.outB.byteOffset, eng.norms.byteOffset, eng.vecB.byteOffset, nb !== null ? 1 : 0, lu, nl2, c, ny, b.byteOffset);
+  return b;
+}
 
 /** a_j = √G_jj (direct G, `nb` null) or the assembled G's error norm b_j (`gramCertificate`). */
 function certNorm(diag: Float64Array, nb: Float64Array | null, j: number): number {
@@ -842,26 +900,59 @@ function certSums(
 }
 
 /**
- * Into o[0]: s = max(1, max_j (|g_j − nλ₂β_j| + dg·norm_j)/(n·l_j)) over the penalised listed
- * columns; into o[1]: 1 for a direct G (`nb` null), else max(1, max_j b_j/a_j·(1 + 1e-6)) (Infinity
- * for b_j > 0 = a_j) over all listed columns (`gramCertificate`).
+ * s = max(1, max_j (|g_j − nλ₂β_j| + dg·norm_j)/(n·l_j)) over the penalised listed columns
+ * (`gramCertificate`); `lu` > 0: every l_j = lu, the maximum of the numerators divided once (the
+ * same value).
  */
 function certScale(
   cols: Int32Array, m: number, beta: Float64Array, g: Float64Array, l1: Float64Array, diag: Float64Array, nb: Float64Array | null,
-  nl2: number, n: number, dg: number, o: Float64Array,
-): void {
-  let s = 1, ratio = 1;
+  nl2: number, n: number, dg: number, lu: number,
+): number {
+  let s = 1;
+  if (lu > 0) {
+    let amax = 0;
+    for (let w = 0; w < m; w++) {
+      const j = cols[w]!;
+      const a = Math.abs(g[j]! - nl2 * beta[j]!) + dg * certNorm(diag, nb, j);
+      amax = a > amax ? a : amax;
+    }
+    const a = amax / (n * lu);
+    return a > s ? a : s;
+  }
   for (let w = 0; w < m; w++) {
     const j = cols[w]!;
-    if (nb !== null) {
-      const a = Math.sqrt(Math.max(diag[j]!, 0));
-      ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
-    }
     const lj = l1[j]!;
     if (!(lj > 0)) continue;
     const a = (Math.abs(g[j]! - nl2 * beta[j]!) + dg * certNorm(diag, nb, j)) / (n * lj);
     if (a > s) s = a;
   }
-  o[0] = s;
-  o[1] = ratio;
+  return s;
+}
+
+/** `normRatio`'s last value per assembled G's error: the diagonal and column list it was taken over. */
+const ratioCache = new WeakMap<GramError, { diag: Float64Array; cols: Int32Array; ratio: number }>();
+
+/**
+ * max(1, max_j b_j/a_j·(1 + 1e-6)) over the listed columns (a_j = √G_jj, b_j = gerr.norms[j];
+ * Infinity for b_j > 0 = a_j): a function of G and the list only, so it is kept per `gerr` and
+ * recomputed only when the diagonal array or the list's content changed (a CV fold asks it at
+ * every λ with the same ones; the check is m integer comparisons instead of m square roots and
+ * divisions).
+ */
+function normRatio(gerr: GramError, cols: Int32Array, m: number, diag: Float64Array): number {
+  const hit = ratioCache.get(gerr);
+  if (hit !== undefined && hit.diag === diag && hit.cols.length === m) {
+    let same = true;
+    for (let w = 0; same && w < m; w++) same = hit.cols[w] === cols[w];
+    if (same) return hit.ratio;
+  }
+  const nb = gerr.norms;
+  let ratio = 1;
+  for (let w = 0; w < m; w++) {
+    const j = cols[w]!;
+    const a = Math.sqrt(Math.max(diag[j]!, 0));
+    ratio = Math.max(ratio, a > 0 ? (nb[j]! / a) * (1 + 1e-6) : nb[j]! > 0 ? Infinity : 1);
+  }
+  ratioCache.set(gerr, { diag, cols: cols.slice(0, m), ratio });
+  return ratio;
 }

@@ -1,6 +1,8 @@
 ;; @file The WebAssembly SIMD kernels of dense Lasso designs (src/kernels/wasm_lasso.ts): CD epochs
 ;; (residual mode `epoch`, Gram mode `gepoch`, logistic `wepoch`, CSC `cepoch`), column dot
-;; products, Xβ, column preparation, weighted norms, the symmetric quadratic form `symquad`.
+;; products, Xβ, column preparation, weighted norms, the symmetric quadratic form `symquad`, the
+;; Gram-mode gap sums `gapsums`, the Gram certificate's sums `gramcert`, the CV folds' Gram
+;; centring `centregram`, the Gram loop's support list `nzlist` and refresh difference `qminus`.
 ;; f64x2 SIMD128.
 ;;
 ;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
@@ -2524,23 +2526,51 @@
   ;; over the whole row tail (zeros of β included: contiguous loads) with two f64x2 accumulators
   ;; over 32-byte blocks, one 16-byte block, lanes (a0 + a1) reduced 0 + 1, then the scalar tail.
   ;; m·p/2 multiply-adds on half of H, against m·p on all of it for Hβ.
+  ;; The rows are taken in pairs (ws[w], ws[w + 1]): the shorter row's 32-byte blocks run in lockstep
+  ;; with the same number of the longer row's first blocks (four independent accumulator chains
+  ;; instead of two: the adds' latency bound a lone row's loop), then the longer row's remaining
+  ;; blocks alone. Every accumulator receives the same products in the same order as a row taken
+  ;; alone, and the terms of q are added in the order of ws: the bits do not depend on the pairing.
   (func $symquad (export "symquad") (param $h i32) (param $p i32) (param $ws i32) (param $m i32) (param $beta i32) (result f64)
-    (local $w i32) (local $mb i32) (local $j i32) (local $row i32) (local $i i32) (local $e4 i32) (local $e2 i32) (local $eb i32)
-    (local $a0 v128) (local $a1 v128) (local $s f64) (local $bj f64) (local $q f64)
+    (local $w i32) (local $mb i32) (local $j i32) (local $row i32) (local $i i32) (local $e4 i32)
+    (local $j2 i32) (local $row2 i32) (local $i2 i32) (local $e42 i32) (local $eb i32) (local $two i32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $q f64)
     (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
     (local.set $eb (i32.shl (local.get $p) (i32.const 3)))
+    ;; pairs of rows (a lone last row: no second row, $i2 = $e42)
     (block $B
       (loop $L
         (br_if $B (i32.ge_u (local.get $w) (local.get $mb)))
+        (local.set $two (i32.lt_u (i32.add (local.get $w) (i32.const 4)) (local.get $mb)))
         (local.set $j (i32.load (i32.add (local.get $ws) (local.get $w))))
-        (local.set $bj (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))))
         (local.set $row (i32.add (local.get $h) (i32.mul (local.get $j) (local.get $eb))))
-        ;; byte offsets 8(j + 1) .. 8p of the row and of beta
+        ;; byte offsets 8(j + 1) .. 8p of each row and of beta
         (local.set $i (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 3)))
         (local.set $e4 (i32.add (local.get $i) (i32.and (i32.sub (local.get $eb) (local.get $i)) (i32.const -32))))
-        (local.set $e2 (i32.add (local.get $i) (i32.and (i32.sub (local.get $eb) (local.get $i)) (i32.const -16))))
+        (local.set $i2 (i32.const 0))
+        (local.set $e42 (i32.const 0))
+        (if (local.get $two)
+          (then
+            (local.set $j2 (i32.load offset=4 (i32.add (local.get $ws) (local.get $w))))
+            (local.set $row2 (i32.add (local.get $h) (i32.mul (local.get $j2) (local.get $eb))))
+            (local.set $i2 (i32.shl (i32.add (local.get $j2) (i32.const 1)) (i32.const 3)))
+            (local.set $e42 (i32.add (local.get $i2) (i32.and (i32.sub (local.get $eb) (local.get $i2)) (i32.const -32))))))
         (local.set $a0 (v128.const f64x2 0 0))
         (local.set $a1 (v128.const f64x2 0 0))
+        (local.set $b0 (v128.const f64x2 0 0))
+        (local.set $b1 (v128.const f64x2 0 0))
+        ;; lockstep: block t of both rows, for the shorter (second) row's blocks
+        (block $B2
+          (loop $L2
+            (br_if $B2 (i32.ge_u (local.get $i2) (local.get $e42)))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row) (local.get $i))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i))))))
+            (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row2) (local.get $i2))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i2))))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $row) (local.get $i))) (v128.load offset=16 align=8 (i32.add (local.get $beta) (local.get $i))))))
+            (local.set $b1 (f64x2.add (local.get $b1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $row2) (local.get $i2))) (v128.load offset=16 align=8 (i32.add (local.get $beta) (local.get $i2))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 32)))
+            (local.set $i2 (i32.add (local.get $i2) (i32.const 32)))
+            (br $L2)))
+        ;; the first row's remaining blocks
         (block $B4
           (loop $L4
             (br_if $B4 (i32.ge_u (local.get $i) (local.get $e4)))
@@ -2548,24 +2578,186 @@
             (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 align=8 (i32.add (local.get $row) (local.get $i))) (v128.load offset=16 align=8 (i32.add (local.get $beta) (local.get $i))))))
             (local.set $i (i32.add (local.get $i) (i32.const 32)))
             (br $L4)))
-        (if (i32.lt_u (local.get $i) (local.get $e2))
+        (local.set $q (call $symrow (local.get $q) (local.get $row) (local.get $beta) (local.get $j) (local.get $i) (local.get $eb) (local.get $a0) (local.get $a1)))
+        (if (local.get $two)
           (then
-            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row) (local.get $i))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i))))))
-            (local.set $i (i32.add (local.get $i) (i32.const 16)))))
-        (local.set $a0 (f64x2.add (local.get $a0) (local.get $a1)))
-        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
-        (if (i32.lt_u (local.get $i) (local.get $eb))
-          (then
-            (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $row) (local.get $i))) (f64.load (i32.add (local.get $beta) (local.get $i))))))))
-        (local.set $q
-          (f64.add (local.get $q)
-            (f64.mul (local.get $bj)
-              (f64.add
-                (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $bj))
-                (f64.mul (f64.const 2) (local.get $s))))))
+            (local.set $q (call $symrow (local.get $q) (local.get $row2) (local.get $beta) (local.get $j2) (local.get $i2) (local.get $eb) (local.get $b0) (local.get $b1)))
+            (local.set $w (i32.add (local.get $w) (i32.const 4)))))
         (local.set $w (i32.add (local.get $w) (i32.const 4)))
         (br $L)))
     (local.get $q))
+  ;; symrow(q, row, beta, j, i, eb, a0, a1) → q + β_j·(H_jj·β_j + 2·s) for row j of `symquad` whose
+  ;; 32-byte blocks are summed in (a0, a1) up to byte offset i: the one 16-byte block left (into
+  ;; a0), (a0 + a1) lanes 0 + 1, the scalar tail, then s.
+  (func $symrow (param $q f64) (param $row i32) (param $beta i32) (param $j i32) (param $i i32) (param $eb i32) (param $a0 v128) (param $a1 v128) (result f64)
+    (local $s f64) (local $bj f64)
+    (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $eb))
+      (then
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load align=8 (i32.add (local.get $row) (local.get $i))) (v128.load align=8 (i32.add (local.get $beta) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))))
+    (local.set $a0 (f64x2.add (local.get $a0) (local.get $a1)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (if (i32.lt_u (local.get $i) (local.get $eb))
+      (then
+        (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $row) (local.get $i))) (f64.load (i32.add (local.get $beta) (local.get $i))))))))
+    (local.set $bj (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))))
+    (f64.add (local.get $q)
+      (f64.mul (local.get $bj)
+        (f64.add
+          (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $bj))
+          (f64.mul (f64.const 2) (local.get $s))))))
+  ;; gapsums(cols, m, beta, g, q, lu, nl2, yy, out): the Lasso's Gram-gap sums over the listed
+  ;; columns j = cols[0..m) (lasso/quad_gram.ts `gapSums` with one penalty level lu > 0 for every
+  ;; feature): out[0..6) = [Σ lu·|β_j|, Σ β_j², Σ β_j·g_j, Σ β_j·q_j, max_j |g_j − nl2·β_j|,
+  ;; yy + Σ (|β_j·q_j| + |β_j·(q_j − g_j)|)] — scalar, in list order, each sum with the operations
+  ;; of the TypeScript loop (the same bits; a NaN never replaces the maximum, as `a > amax ? a : amax`).
+  (func $gapsums (export "gapsums") (param $cols i32) (param $m i32) (param $beta i32) (param $g i32) (param $q i32) (param $lu f64) (param $nl2 f64) (param $yy f64) (param $out i32)
+    (local $k i32) (local $end i32) (local $j8 i32) (local $b f64) (local $x f64) (local $qj f64) (local $a f64)
+    (local $pen f64) (local $bb f64) (local $bg f64) (local $bq f64) (local $sc f64) (local $amax f64)
+    (local.set $sc (local.get $yy))
+    (local.set $k (local.get $cols))
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $m) (i32.const 2))))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $j8 (i32.shl (i32.load (local.get $k)) (i32.const 3)))
+        (local.set $b (f64.load (i32.add (local.get $beta) (local.get $j8))))
+        (local.set $x (f64.load (i32.add (local.get $g) (local.get $j8))))
+        (local.set $qj (f64.load (i32.add (local.get $q) (local.get $j8))))
+        (local.set $pen (f64.add (local.get $pen) (f64.mul (local.get $lu) (f64.abs (local.get $b)))))
+        (local.set $bb (f64.add (local.get $bb) (f64.mul (local.get $b) (local.get $b))))
+        (local.set $bg (f64.add (local.get $bg) (f64.mul (local.get $b) (local.get $x))))
+        (local.set $bq (f64.add (local.get $bq) (f64.mul (local.get $b) (local.get $qj))))
+        (local.set $sc (f64.add (local.get $sc)
+          (f64.add (f64.abs (f64.mul (local.get $b) (local.get $qj)))
+                   (f64.abs (f64.mul (local.get $b) (f64.sub (local.get $qj) (local.get $x)))))))
+        (local.set $a (f64.abs (f64.sub (local.get $x) (f64.mul (local.get $nl2) (local.get $b)))))
+        (local.set $amax (select (local.get $a) (local.get $amax) (f64.gt (local.get $a) (local.get $amax))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $L)))
+    (f64.store (local.get $out) (local.get $pen))
+    (f64.store offset=8 (local.get $out) (local.get $bb))
+    (f64.store offset=16 (local.get $out) (local.get $bg))
+    (f64.store offset=24 (local.get $out) (local.get $bq))
+    (f64.store offset=32 (local.get $out) (local.get $amax))
+    (f64.store offset=40 (local.get $out) (local.get $sc)))
+  ;; nzlist(cols, m, beta, out) → k: out[0..k) = the listed columns j = cols[0..m) with β_j ≠ 0, in
+  ;; list order (lasso/quad_gram.ts `restrictedList` of the Lasso, no unpenalised feature).
+  (func $nzlist (export "nzlist") (param $cols i32) (param $m i32) (param $beta i32) (param $out i32) (result i32)
+    (local $k i32) (local $end i32) (local $j i32) (local $o i32)
+    (local.set $k (local.get $cols))
+    (local.set $o (local.get $out))
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $m) (i32.const 2))))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $j (i32.load (local.get $k)))
+        (if (f64.ne (f64.load (i32.add (local.get $beta) (i32.shl (local.get $j) (i32.const 3)))) (f64.const 0))
+          (then
+            (i32.store (local.get $o) (local.get $j))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $L)))
+    (i32.shr_u (i32.sub (local.get $o) (local.get $out)) (i32.const 2)))
+  ;; qminus(q, t, out, p): out[j] = q[j] − t[j], j < p (the Gram refresh's g = q − Gβ after the
+  ;; product t = Gβ, lasso/quad_gram.ts `qMinusGbeta`; one subtraction per entry, the same bits).
+  (func $qminus (export "qminus") (param $q i32) (param $t i32) (param $out i32) (param $p i32)
+    (local $i i32) (local $eb i32)
+    (local.set $eb (i32.shl (local.get $p) (i32.const 3)))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $i) (local.get $eb)))
+        (f64.store (i32.add (local.get $out) (local.get $i))
+          (f64.sub (f64.load (i32.add (local.get $q) (local.get $i))) (f64.load (i32.add (local.get $t) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $L))))
+  ;; gramcert(cols, m, beta, g, q, diag, nb, useNb, lu, nl2, c, ny, out): the sums of the Gram
+  ;; certificate of the Lasso (lasso/quad_gram.ts `certSums`, then `certScale` with one penalty level
+  ;; lu) over the listed columns j = cols[0..m), with norm_j = nb[j] (useNb ≠ 0: an assembled G's
+  ;; error norms) or √max(diag_j, 0): out[0..5) = [B = Σ norm_j|β_j|, Σ lu|β_j|, ‖β‖², βᵀg, βᵀq]
+  ;; over β_j ≠ 0, then dg = c·(ny + B) and out[5] = max_j (|g_j − nl2·β_j| + dg·norm_j) over every
+  ;; listed column — scalar, in list order, the operations of the TypeScript loops (the same bits).
+  (func $gramcert (export "gramcert") (param $cols i32) (param $m i32) (param $beta i32) (param $g i32) (param $q i32) (param $diag i32)
+    (param $nb i32) (param $useNb i32) (param $lu f64) (param $nl2 f64) (param $c f64) (param $ny f64) (param $out i32)
+    (local $k i32) (local $end i32) (local $j8 i32) (local $b f64) (local $ab f64) (local $nm f64) (local $a f64) (local $dg f64)
+    (local $B f64) (local $pen f64) (local $bb f64) (local $bg f64) (local $bq f64) (local $amax f64)
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $m) (i32.const 2))))
+    (local.set $k (local.get $cols))
+    (block $B1
+      (loop $L1
+        (br_if $B1 (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $j8 (i32.shl (i32.load (local.get $k)) (i32.const 3)))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (local.set $b (f64.load (i32.add (local.get $beta) (local.get $j8))))
+        (br_if $L1 (f64.eq (local.get $b) (f64.const 0)))
+        (local.set $ab (f64.abs (local.get $b)))
+        (local.set $nm (if (result f64) (local.get $useNb)
+          (then (f64.load (i32.add (local.get $nb) (local.get $j8))))
+          (else (f64.sqrt (f64.max (f64.load (i32.add (local.get $diag) (local.get $j8))) (f64.const 0))))))
+        (local.set $B (f64.add (local.get $B) (f64.mul (local.get $nm) (local.get $ab))))
+        (local.set $pen (f64.add (local.get $pen) (f64.mul (local.get $lu) (local.get $ab))))
+        (local.set $bb (f64.add (local.get $bb) (f64.mul (local.get $b) (local.get $b))))
+        (local.set $bg (f64.add (local.get $bg) (f64.mul (local.get $b) (f64.load (i32.add (local.get $g) (local.get $j8))))))
+        (local.set $bq (f64.add (local.get $bq) (f64.mul (local.get $b) (f64.load (i32.add (local.get $q) (local.get $j8))))))
+        (br $L1)))
+    (local.set $dg (f64.mul (local.get $c) (f64.add (local.get $ny) (local.get $B))))
+    (local.set $k (local.get $cols))
+    (block $B2
+      (loop $L2
+        (br_if $B2 (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $j8 (i32.shl (i32.load (local.get $k)) (i32.const 3)))
+        (local.set $nm (if (result f64) (local.get $useNb)
+          (then (f64.load (i32.add (local.get $nb) (local.get $j8))))
+          (else (f64.sqrt (f64.max (f64.load (i32.add (local.get $diag) (local.get $j8))) (f64.const 0))))))
+        (local.set $a
+          (f64.add
+            (f64.abs (f64.sub (f64.load (i32.add (local.get $g) (local.get $j8))) (f64.mul (local.get $nl2) (f64.load (i32.add (local.get $beta) (local.get $j8))))))
+            (f64.mul (local.get $dg) (local.get $nm))))
+        (local.set $amax (select (local.get $a) (local.get $amax) (f64.gt (local.get $a) (local.get $amax))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $L2)))
+    (f64.store (local.get $out) (local.get $B))
+    (f64.store offset=8 (local.get $out) (local.get $pen))
+    (f64.store offset=16 (local.get $out) (local.get $bb))
+    (f64.store offset=24 (local.get $out) (local.get $bg))
+    (f64.store offset=32 (local.get $out) (local.get $bq))
+    (f64.store offset=40 (local.get $out) (local.get $amax)))
+  ;; centregram(g, p, nu, s, nk): a fold's Gram matrix from its shifted block sum (lasso/fold_gram.ts
+  ;; `centreGram`): row by row, for l ≥ j, G_jl ← ((T_jl − ν_l·s_j) − ν_j·s_l) + (n·ν_j)·ν_l on the
+  ;; row-major p×p g (upper triangle read), and G_lj ← G_jl — scalar, the operations and order of the
+  ;; TypeScript loop (`correctRow`), so the same bits.
+  (func $centregram (export "centregram") (param $g i32) (param $p i32) (param $nu i32) (param $s i32) (param $nk f64)
+    (local $j i32) (local $l i32) (local $row i32) (local $col i32) (local $eb i32) (local $vj f64) (local $sj f64) (local $nvj f64) (local $v f64)
+    (local.set $eb (i32.shl (local.get $p) (i32.const 3)))
+    (block $B
+      (loop $L
+        (br_if $B (i32.ge_u (local.get $j) (local.get $p)))
+        (local.set $row (i32.add (local.get $g) (i32.mul (local.get $j) (local.get $eb))))
+        (local.set $vj (f64.load (i32.add (local.get $nu) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $sj (f64.load (i32.add (local.get $s) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $nvj (f64.mul (local.get $nk) (local.get $vj)))
+        ;; col: the byte address of G[l, j], l from j on
+        (local.set $col (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $l (local.get $j))
+        (block $B2
+          (loop $L2
+            (br_if $B2 (i32.ge_u (local.get $l) (local.get $p)))
+            (local.set $v
+              (f64.add
+                (f64.sub
+                  (f64.sub
+                    (f64.load (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))))
+                    (f64.mul (f64.load (i32.add (local.get $nu) (i32.shl (local.get $l) (i32.const 3)))) (local.get $sj)))
+                  (f64.mul (local.get $vj) (f64.load (i32.add (local.get $s) (i32.shl (local.get $l) (i32.const 3))))))
+                (f64.mul (local.get $nvj) (f64.load (i32.add (local.get $nu) (i32.shl (local.get $l) (i32.const 3)))))))
+            (f64.store (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))) (local.get $v))
+            (f64.store (local.get $col) (local.get $v))
+            (local.set $col (i32.add (local.get $col) (local.get $eb)))
+            (local.set $l (i32.add (local.get $l) (i32.const 1)))
+            (br $L2)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $L)))
+  )
   ;; dot4r0(n, c0, c1, c2, c3, v, v0, out): `dot4` against two vectors in one pass over the four
   ;; columns: out[k] = X_kᵀv (the same operations as `dot4`, bit for bit), out[4 + k] = X_kᵀv0
   ;; (the block epochs with a fused gap check, lasso/quad_cd.ts: v the current residual, v0 the
