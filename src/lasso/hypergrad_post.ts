@@ -397,6 +397,22 @@ function fittedValue(this: LazyFitted): Float64Array {
 }
 
 /**
+ * The constants of the certificate from the solver's last gap check (see the comment at the call in
+ * `refineAndDiagnose`), shared by `corrCheckedSquared` and the fused `refineCheckWasm`: the dot
+ * products' rounding factor 4(n + 2)ε (times ‖r‖), the residual's own error, the duality-gap radius
+ * √(2n·gap), and n·(1 − max(2·kinkTol, 1e-9)), the scaled threshold below the kink.
+ */
+function certificateTerms(n: number, ck: SolverCheck, kinkTol: number): { rounding: number; err: number; gapRadius: number; kinkScale: number } {
+  const eps = 2.220446049250313e-16;
+  return {
+    rounding: 4 * (n + 2) * eps,
+    err: ck.err ?? 0,
+    gapRadius: Math.sqrt(2 * n * Math.max(ck.gap, 0)),
+    kinkScale: n * (1 - Math.max(2 * kinkTol, 1e-9)),
+  };
+}
+
+/**
  * The diagnostics' c_j = X_c,jᵀr_new/n for the features the solver's last gap check does not
  * certify (see the comment at the call in `refineAndDiagnose`): marks the certified ones in
  * `certified`, writes c on the others (listed ascending in the scratch `todo`), returns their count.
@@ -408,17 +424,16 @@ function corrCheckedSquared(
   const d = ctx.design;
   const n = ctx.n;
   const p = ctx.p;
-  const eps = 2.220446049250313e-16;
   const rr = sumSquares(residual, n);
+  const t = certificateTerms(n, ck, kinkTol);
   // rounding of the solver's dot products (|fl(xᵀr) − xᵀr| ≤ γ_n‖x‖‖r‖) and of the residual
-  const slack = 4 * (n + 2) * eps * Math.sqrt(rr) + (ck.err ?? 0);
+  const slack = t.rounding * Math.sqrt(rr) + t.err;
   const near = stepNorm + slack;
-  const far = stepNorm + Math.sqrt(2 * n * Math.max(ck.gap, 0)) + slack;
-  const shrink = 1 - Math.max(2 * kinkTol, 1e-9);
+  const far = stepNorm + t.gapRadius + slack;
   const todo = postScratch(p).todo;
   // Lasso, elastic net: one penalty
   const uniformL1 = ctx.model === 'lasso' || ctx.model === 'enet';
-  const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound ?? noBounds(p), near, far, n * shrink, certified, todo);
+  const m = screenFeatures(p, d.colNorms, uniformL1 ? null : l1, l1[0]!, beta, ck.xtr, ck.bound ?? noBounds(p), near, far, t.kinkScale, certified, todo);
   colDots(d, residual, vecSum(n, residual), todo, m, c);
   divideAt(c, todo, m, n);
   return m;
@@ -437,7 +452,6 @@ function refineCheckWasm(
   e: WasmEngine, d: PreparedDesign, n: number, p: number, S: Int32Array, delta: Float64Array | null, residual: Float64Array,
   lu: number, l2: number, beta: Float64Array, kinkTol: number, ck: SolverCheck,
 ): { kkt: number; violators: number; kinks: Int32Array<ArrayBuffer>; recomputed: number } {
-  const eps = 2.220446049250313e-16;
   const s = delta === null ? 0 : S.length;
   const r0 = residual.length === n ? residual : residual.subarray(0, n);
   e.vecA.set(r0);
@@ -450,12 +464,13 @@ function refineCheckWasm(
   e.outB.set(beta);
   e.ldelta.set(ck.xtr);
   if (ck.bound !== null) e.lcurv.set(ck.bound);
-  // the certificate's constants of `corrCheckedSquared`, the same expressions
+  // the certificate's constants, as `corrCheckedSquared` uses them
+  const t = certificateTerms(n, ck, kinkTol);
   const b = e.blk;
-  b[8] = 4 * (n + 2) * eps;
-  b[9] = ck.err ?? 0;
-  b[10] = Math.sqrt(2 * n * Math.max(ck.gap, 0));
-  b[11] = n * (1 - Math.max(2 * kinkTol, 1e-9));
+  b[8] = t.rounding;
+  b[9] = t.err;
+  b[10] = t.gapRadius;
+  b[11] = t.kinkScale;
   b[12] = lu;
   b[13] = l2;
   b[14] = kinkTol;
