@@ -18,7 +18,11 @@
  * `--issue12 --dense-only`: the tall dense and elastic-net cells alone (no CSC, no CV).
  * Times are printed as wall time and as process CPU time (`cpu` columns): the machine this was
  * measured on is shared, and preemption inflates wall times, not CPU times. Both sides run on one
- * thread (`setThreads(1)`: the Gram product would otherwise use the worker pool).
+ * thread (`setThreads(1)`: the Gram product would otherwise use the worker pool); with `--issue12`,
+ * the `2t` columns also time our default solver on two threads (`setThreads(2)`, the default on a
+ * two-core machine: block epochs of designs with ≥ 2048 rows split their rows with a partner
+ * thread, kernels/team.ts; the run checks that the coefficients are bit-identical). scikit-learn's
+ * coordinate descent has no threaded mode.
  *
  * Ours: plain cyclic CD (`workingSet: false, screening: false, acceleration: 'none'`, i.e.
  * scikit-learn 1.2's algorithm), the default solver (working sets + Gap Safe screening + Anderson +
@@ -190,7 +194,7 @@ function gapAt(j: Job, beta: ArrayLike<number>): number {
 }
 
 const rows: string[][] = [];
-const header = ['problem', 'tol', 'λ/λmax', 'plain CD ms', 'ours ms', 'sklearn ms', 'ours/sk', 'ours cpu', 'sk cpu', 'cpu ratio', 'no-block cpu', '|S| ours', '|S| sk', 'gap ours', 'gap sk', 'max|Δβ|', 'epochs ours', 'iters sk'];
+const header = ['problem', 'tol', 'λ/λmax', 'plain CD ms', 'ours ms', 'sklearn ms', 'ours/sk', '2t ms', '2t/sk', 'ours cpu', 'sk cpu', 'cpu ratio', 'no-block cpu', '|S| ours', '|S| sk', 'gap ours', 'gap sk', 'max|Δβ|', 'epochs ours', 'iters sk'];
 for (const j of jobs) {
   const plain = args.has('--no-plain')
     ? { ms: NaN, cpu: NaN, res: { converged: true } }
@@ -198,6 +202,17 @@ for (const j of jobs) {
   const fast = timeOurs(j, { tol: j.tol, maxIter: 100000 });
   // the default solver without the block epochs (`blockCD: false`, the previous round), same session
   const noBlock = issue12 ? timeOurs(j, { tol: j.tol, maxIter: 100000, blockCD: false }) : undefined;
+  // the default solver on two threads (the library's default on a two-core machine: tall designs'
+  // block epochs split their rows with a partner thread, kernels/team.ts; the same bits)
+  let two: { ms: number; cpu: number; res: SolverResult } | undefined;
+  if (issue12) {
+    setThreads(2);
+    two = timeOurs(j, { tol: j.tol, maxIter: 100000 });
+    setThreads(1);
+    for (let q = 0; q < two.res.beta.length; q++) {
+      if (!Object.is(two.res.beta[q], fast.res.beta[q])) throw new Error(`two threads changed coefficient ${q} on ${j.pb.name}`);
+    }
+  }
   const s = useSk ? runSklearn(j, repeatsFor(fast.ms)) : undefined;
   // sklearn's gap re-evaluated with our formula at its coefficients (documented objective's units,
   // independent of how a given sklearn version scales `dual_gap_`)
@@ -215,6 +230,7 @@ for (const j of jobs) {
   rows.push([
     j.l1Ratio === undefined ? j.pb.name : `${j.pb.name} l1r ${j.l1Ratio}`, j.tol.toExponential(0), `1/${j.ratio}`,
     plain.ms.toFixed(1), fast.ms.toFixed(1), s ? s.ms.toFixed(1) : '-', s ? (fast.ms / s.ms).toFixed(3) : '-',
+    two ? two.ms.toFixed(1) : '-', two && s ? (two.ms / s.ms).toFixed(3) : '-',
     fast.cpu.toFixed(1), s ? s.cpu_ms.toFixed(1) : '-', s ? (fast.cpu / s.cpu_ms).toFixed(3) : '-',
     noBlock ? `${noBlock.cpu.toFixed(1)} (${noBlock.res.iterations})` : '-',
     String(fast.res.support.length), s ? String(skSupp) : '-',

@@ -80,7 +80,8 @@ export async function generateKernelModules() {
   for (const name of names) {
     const src = readFileSync(new URL(name, dir), 'utf8');
     // a module importing a shared memory gets both variants; one importing a plain memory, `plain` only
-    const plainSrc = src.replace(/ shared\)\)/, '))');
+    // (the plain variant drops the maximum too: it then links to memories made with or without one)
+    const plainSrc = src.replace(/ \d+ shared\)\)/, '))');
     const hasShared = plainSrc !== src;
     const compile = (text, shared) => {
       const mod = wabt.parseWat(name, text, { simd: true, threads: true, relaxed_simd: true });

@@ -8,7 +8,7 @@
  * `syrkUpperWasm`: the symmetric product A·Aᵀ (upper triangle), A packed once as both operands.
  */
 import { dropKernelMemory, ensureKernelMemory, kernelMemoryBytes } from './engine.js';
-import { runGemmJob, shutdownThreads } from './threads.js';
+import { runGemmJob, stopPool } from './threads.js';
 
 /** Register tile of the kernel (rows × columns of C per micro-kernel call): fixed by gemm.wat. */
 const MR = 4, NR = 4;
@@ -106,7 +106,7 @@ function packB(transB: boolean, B: Float64Array, ob: number, ldb: number, n: num
 /** After a product: a kernel memory grown beyond `RETAIN_BYTES` is given back (with the pool that holds it). */
 function releaseIfOversized(): void {
   if (kernelMemoryBytes() > RETAIN_BYTES) {
-    shutdownThreads();
+    stopPool();
     dropKernelMemory();
   }
 }

@@ -131,7 +131,7 @@ export function setThreads(n: number): number {
   }
   const prev = getThreads();
   threads = n;
-  if (pool !== null && pool.workers.length > n - 1) shutdownThreads();
+  if ((pool !== null && pool.workers.length > n - 1) || n === 1) shutdownThreads();
   return prev;
 }
 
@@ -156,8 +156,28 @@ function envThreads(): number | null {
   return null;
 }
 
-/** Terminates the worker pool now (it restarts on the next large product). */
+/** Stoppers of other thread users of the kernel layer (team.ts's partners), run by `shutdownThreads`. */
+const shutdownHooks: (() => void)[] = [];
+
+/**
+ * Registers `stop`, run whenever the pool is shut down (`shutdownThreads`, `setThreads(1)`), for a
+ * kernel file that keeps threads of its own (team.ts).
+ *
+ * @example
+ * onShutdownThreads(() => stopMyWorkers());
+ */
+export function onShutdownThreads(stop: () => void): void {
+  shutdownHooks.push(stop);
+}
+
+/** Terminates the worker pool and every partner thread now (they restart on the next large product or split kernel). */
 export function shutdownThreads(): void {
+  for (const stop of shutdownHooks) stop();
+  stopPool();
+}
+
+/** Terminates the gemm pool alone (a pool for another memory or size replaces it). */
+export function stopPool(): void {
   if (pool === null) return;
   for (const w of pool.workers) void w.terminate();
   pool = null;
@@ -172,7 +192,7 @@ export function readyWorkers(): number {
 function getPool(km: KernelMemory, want: number): Pool | null {
   if (want <= 0 || poolBroken || !km.shared) return null;
   if (pool !== null && (pool.memory !== km.memory || pool.workers.length !== want || Atomics.load(pool.ctrl, EXITED) >= pool.workers.length)) {
-    shutdownThreads();
+    stopPool();
   }
   if (pool !== null) return pool;
   const host = workerHost();

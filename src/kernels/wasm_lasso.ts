@@ -15,8 +15,9 @@
  * turns it into an engine later); until then `designColMaxAbs`, `designRawDots` and
  * `designKernels` (`dot4` / `axpy4` on X's columns in place) scan it in WebAssembly.
  */
-import { lazyModule, useWasm, WA } from './engine.js';
+import { decodeBase64, lazyModule, sharedMemorySupported, useWasm, WA } from './engine.js';
 import { LASSO_WASM } from './wasm/modules.generated.js';
+import { splitRows, type TeamMemory } from './team.js';
 
 // ---------------------------------------------------------------------------------------------
 // WebAssembly SIMD engine for dense designs.
@@ -39,6 +40,25 @@ function getWasmModule(): object | null {
 }
 
 const compileWasmModule = lazyModule(LASSO_WASM.plain);
+
+/**
+ * The module for shared memories (engines made where SharedArrayBuffer exists, so that team.ts's
+ * partner thread can run the row-split kernels on them) with its bytes, or null (plain memories).
+ */
+let sharedLasso: { module: object; bytes: Uint8Array } | null | undefined;
+function sharedModule(): { module: object; bytes: Uint8Array } | null {
+  if (sharedLasso !== undefined) return sharedLasso;
+  sharedLasso = null;
+  try {
+    if (WA !== undefined && sharedMemorySupported()) {
+      const bytes = decodeBase64(LASSO_WASM.shared);
+      if (WA.validate(bytes)) sharedLasso = { module: new WA.Module(bytes), bytes };
+    }
+  } catch {
+    sharedLasso = null;
+  }
+  return sharedLasso;
+}
 
 /**
  * The WebAssembly engine of a dense prepared design: its memory holds X (column-major), the column
@@ -88,9 +108,14 @@ export interface WasmEngine {
   readonly wepoch: (X: number, n: number, ws: number, m: number, beta: number, delta: number, w: number, h: number, curv: number, lam: number) => number;
   /**
    * Scratch of the block epochs (lasso/quad_cd.ts): 4 dot products out, 4 coefficients in
-   * ([0, 8)); the fused-check kernels write their 8 products to [8, 16).
+   * ([0, 8)); the fused-check kernels write their 8 products to [8, 16); the second chunk of a
+   * row-split kernel writes its outputs to [16, 24) (team.ts `runRows`).
    */
   readonly blk: Float64Array;
+  /** The memory as team.ts's row-split kernels see it (`shared: false`: the calling thread computes both chunks). */
+  readonly team: TeamMemory;
+  /** Rows of chunk 0 of the row-split kernels for this engine's n (team.ts `splitRows`; 0: unsplit). */
+  readonly split: number;
   /** out[k] = X_kᵀv for the four columns at byte offsets c0..c3 (one pass over v). */
   readonly dot4: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, out: number) => void;
   /** r ← r − Σ_k coef[k]·X_k over the four columns at byte offsets c0..c3 (one pass over r). */
@@ -145,6 +170,14 @@ interface PoolSlot {
   readonly memory: { readonly buffer: ArrayBuffer };
   readonly inst: { readonly exports: Record<string, unknown> };
   readonly bytes: number;
+  /** The memory, module bytes and exports as team.ts sees them (`shared` says whether a partner may run). */
+  readonly team: TeamMemory;
+}
+
+function makeSlot(memory: { readonly buffer: ArrayBuffer }, mod: object, bytes: number, shared: Uint8Array | null): PoolSlot {
+  const inst = new WA!.Instance(mod, { env: { mem: memory } });
+  const team: TeamMemory = { memory, shared: shared !== null, bytes: shared ?? new Uint8Array(0), exports: inst.exports, f64: new Float64Array(memory.buffer) };
+  return { memory, inst, bytes, team };
 }
 /** Released engine memories, most recent last (bounded: see `releaseEngine`). */
 const enginePool: PoolSlot[] = [];
@@ -158,9 +191,9 @@ const POOL_MAX_BYTES = 2 ** 30;
 
 /** Bytes of an engine memory for n×p (see the layout in `layoutEngine`). */
 function engineBytes(n: number, p: number): number {
-  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv | blk(16) | r0
+  // layout (f64 units): X | r | beta | thr | norms | vecA | vecB | outA | outB | lw | lh | lu | ldelta | lcurv | blk(32) | r0
   // then i32: ws | cols | allCols
-  return (n * p + 8 * n + 7 * p + 16) * 8 + 3 * p * 4 + 64;
+  return (n * p + 8 * n + 7 * p + 32) * 8 + 3 * p * 4 + 64;
 }
 
 /** Allocates the engine and returns it with the view of X inside it, or null (JS kernels). */
@@ -199,7 +232,7 @@ export function createDesignMemory(rows: number, p: number): Float64Array<ArrayB
   try {
     const pages = Math.ceil(bytes / 65536);
     const memory = new WA!.Memory({ initial: pages }) as { readonly buffer: ArrayBuffer }; // not shared: an ArrayBuffer
-    const slot: PoolSlot = { memory, inst: new WA!.Instance(mod, { env: { mem: memory } }), bytes: pages * 65536 };
+    const slot = makeSlot(memory, mod, pages * 65536, null);
     designSlots.set(memory.buffer, slot);
     return new Float64Array(memory.buffer, 0, rows * p);
   } catch {
@@ -322,7 +355,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
   };
   const x = f(n * p);
   const r = f(n), beta = f(p), thr = f(p), norms = f(p), vecA = f(n), vecB = f(n), outA = f(p), outB = f(p);
-  const lw = f(n), lh = f(n), lu = f(n), ldelta = f(p), lcurv = f(p), blk = f(16), r0 = f(n);
+  const lw = f(n), lh = f(n), lu = f(n), ldelta = f(p), lcurv = f(p), blk = f(32), r0 = f(n);
   const ii = (len: number): Int32Array => {
     const v = new Int32Array(buf, off, len);
     off += len * 4;
@@ -333,6 +366,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
   const ex = inst.exports as Record<string, unknown>;
   const engine: WasmEngine = {
     slot, buffer: buf, xPtr: x.byteOffset, r, r0, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, blk, busy: false,
+    team: slot.team, split: splitRows(n),
     epoch: ex.epoch as WasmEngine['epoch'],
     gepoch: ex.gepoch as WasmEngine['gepoch'],
     gepoch4: ex.gepoch4 as WasmEngine['gepoch4'],
@@ -377,13 +411,29 @@ function acquireSlot(mod: object, bytes: number): PoolSlot | null {
       return c;
     }
   }
+  const pages = Math.ceil(bytes / 65536);
+  // shared where the runtime has SharedArrayBuffer (a partner thread may then run the row-split
+  // kernels, team.ts); sized once (maximum = initial: the views stay valid)
+  const sh = sharedModule();
+  if (sh !== null) {
+    try {
+      const memory = new WA!.Memory({ initial: pages, maximum: pages, shared: true }) as unknown as { readonly buffer: ArrayBuffer };
+      return makeSlot(memory, sh.module, pages * 65536, sh.bytes);
+    } catch {
+      // the runtime refused a shared memory here: a plain one
+    }
+  }
   try {
-    const pages = Math.ceil(bytes / 65536);
-    const memory = new WA!.Memory({ initial: pages }) as { readonly buffer: ArrayBuffer }; // not shared: an ArrayBuffer
-    return { memory, inst: new WA!.Instance(mod, { env: { mem: memory } }), bytes: pages * 65536 };
+    const memory = new WA!.Memory({ initial: pages }) as { readonly buffer: ArrayBuffer };
+    return makeSlot(memory, mod, pages * 65536, null);
   } catch {
     return null;
   }
+}
+
+/** True when the engine's memory is shared (modules instantiated on it must import a shared memory: xgram_wasm.ts). */
+export function engineShared(e: WasmEngine): boolean {
+  return (e.slot as PoolSlot).team.shared;
 }
 
 /**

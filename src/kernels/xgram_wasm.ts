@@ -7,7 +7,7 @@
  */
 import { lazyModule, useWasm, WA } from './engine.js';
 import { XGRAM_WASM } from './wasm/modules.generated.js';
-import { engineMemory, ptrIn, stageCols, type WasmEngine } from './wasm_lasso.js';
+import { engineMemory, engineShared, ptrIn, stageCols, type WasmEngine } from './wasm_lasso.js';
 
 type Dots4v = (
   x: number, n: number, cols: number, count: number, v0: number, v1: number, v2: number, v3: number, o0: number, o1: number, o2: number, o3: number,
@@ -22,7 +22,8 @@ interface XgramKernels {
   readonly dots2v: Dots2v;
 }
 
-const module = lazyModule(XGRAM_WASM.plain);
+const plainModule = lazyModule(XGRAM_WASM.plain);
+const sharedModule = lazyModule(XGRAM_WASM.shared);
 
 /** The kernel instantiated on each engine memory (weakly: it goes with the memory). */
 const instances = new WeakMap<object, XgramKernels | null>();
@@ -31,7 +32,7 @@ function kernelOf(e: WasmEngine): XgramKernels | null {
   const mem = engineMemory(e);
   let k = instances.get(mem);
   if (k === undefined) {
-    const mod = module();
+    const mod = engineShared(e) ? sharedModule() : plainModule(); // the import's kind must match the memory's
     k = null;
     if (mod !== null && WA !== undefined) {
       try {

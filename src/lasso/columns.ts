@@ -9,6 +9,7 @@
 import { checkOptions } from '../core/options.js';
 import type { PreparedDesign } from './design.js';
 import { ptrIn, stageCols, stageVec, unstage } from '../kernels/wasm_lasso.js';
+import { runCols } from '../kernels/team.js';
 // ---------------------------------------------------------------------------------------------
 // Column kernels (not the CD hot loop, which lives in cd.ts / logreg.ts, but O(nnz) passes used
 // for gaps, screening, gradients and residual recomputation).
@@ -56,7 +57,7 @@ export function colDots(d: PreparedDesign, r: Float64Array, rSum: number, cols: 
     const vp = stageVec(e, r, e.vecA, n);
     const cp = stageCols(e, cols, m);
     const op = ptrIn(e, out);
-    e.dots(e.xPtr, n, cp, m, vp, op >= 0 ? op : e.outA.byteOffset);
+    runCols(e.team, 'dots', [e.xPtr, n, cp, m, vp, op >= 0 ? op : e.outA.byteOffset], n * m);
     if (op < 0) unstage(e.outA, out, cols, m);
     return;
   }
@@ -97,7 +98,8 @@ export function colDots2(
     const cp = stageCols(e, cols, m);
     const oa = ptrIn(e, outA);
     const ob = ptrIn(e, outB);
-    e.dots2(e.xPtr, n, cp, m, ap, bp, oa >= 0 ? oa : e.outA.byteOffset, ob >= 0 ? ob : e.outB.byteOffset);
+    // (column halves on two threads when a partner can take one: team.ts, the same bits)
+    runCols(e.team, 'dots2', [e.xPtr, n, cp, m, ap, bp, oa >= 0 ? oa : e.outA.byteOffset, ob >= 0 ? ob : e.outB.byteOffset], n * m);
     if (oa < 0) unstage(e.outA, outA, cols, m);
     if (ob < 0) unstage(e.outB, outB, cols, m);
     return;

@@ -5,9 +5,11 @@
 ;; centring `centregram`, the Gram loop's support list `nzlist` and refresh difference `qminus`.
 ;; f64x2 SIMD128.
 ;;
-;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.plain`);
-;; edit this file, run `npm run build:kernels`, commit both. The memory (env.mem) is one per
-;; prepared design, owned by wasm_lasso.ts: X column-major (n×p) plus the solver vectors.
+;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`LASSO_WASM.shared` for
+;; the engines' shared memories, whose row-split kernels a partner thread also runs (team.ts), and
+;; `LASSO_WASM.plain` for ordinary memories); edit this file, run `npm run build:kernels`, commit
+;; both. The memory (env.mem) is one per prepared design, owned by wasm_lasso.ts: X column-major
+;; (n×p) plus the solver vectors.
 ;;
 ;; Conventions of every function: pointers are byte offsets into the memory; X_j, column j of X,
 ;; starts at x + 8·n·j. Loops over a column of n entries run in three stages: 64-byte blocks with
@@ -29,7 +31,7 @@
   (type $t4 (func (param i32 i32 i32 i32 i32 i32) (result i32)))
   (type $t5 (func (param i32 i32 i32 i32 i32 i32)))
   (type $t6 (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 f64) (result f64)))
-  (import "env" "mem" (memory $env.mem 1))
+  (import "env" "mem" (memory $env.mem 1 65536 shared))
 
   ;; epoch(x, n, ws, m, beta, r, norms, thr, nl2): one cyclic coordinate-descent pass of the Lasso /
   ;; elastic net over the working set ws[0..m) (i32 column indices; see cd.ts for the update):

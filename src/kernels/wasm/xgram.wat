@@ -1,6 +1,7 @@
 ;; @file Four-vector column products on a dense Lasso design's memory (src/kernels/xgram_wasm.ts): the Gram entries of entering features, f64x2 SIMD128.
 ;;
-;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`XGRAM_WASM.plain`); edit
+;; Compiled by scripts/build-kernels.mjs (wabt) into modules.generated.ts (`XGRAM_WASM.shared` for
+;; engines' shared memories, `XGRAM_WASM.plain` for ordinary ones); edit
 ;; this file, run `npm run build:kernels`, commit both. It is instantiated on the memory of a dense
 ;; design's engine (kernels/wasm_lasso.ts: X column-major, n×p, at byte offset x; the engine's
 ;; staging vectors), next to lasso.wat's instance on the same memory.
@@ -20,7 +21,7 @@
 ;; pair kernel; round hg5).
 
 (module
-  (import "env" "mem" (memory $mem 1))
+  (import "env" "mem" (memory $mem 1 65536 shared))
   (func $dots4v (export "dots4v") (param $x i32) (param $n i32) (param $cols i32) (param $count i32)
     (param $v0 i32) (param $v1 i32) (param $v2 i32) (param $v3 i32) (param $o0 i32) (param $o1 i32) (param $o2 i32) (param $o3 i32)
     (local $t i32) (local $ja i32) (local $jb i32) (local $pa i32) (local $pb i32) (local $i i32) (local $e2 i32) (local $eb i32) (local $cb i32)

@@ -1,0 +1,374 @@
+/**
+ * @file Row-split kernels of the dense Lasso engines, run by the calling thread and one partner
+ * thread: a coordinate-descent block update is a pass over n rows with a short serial step between
+ * passes (a few microseconds of work each), far too fine for the gemm pool's sleep-and-wake
+ * protocol (threads.ts). Here the partner *spins* on the engine's control line while block epochs
+ * run, so handing it half of a pass costs well under a microsecond.
+ *
+ * The split: a kernel call over rows [0, n) becomes two chunks, rows [0, h) and [h, n) with
+ * h = `splitRows(n)` (a function of n alone: 0, no split, below `SPLIT_MIN_ROWS`). Column and
+ * vector pointers of chunk 1 move by 8h bytes; its outputs go to a second area, and the caller's
+ * outputs become out[q] = out₀[q] + out₁[q] (`ROW_KERNELS` lists each kernel's argument roles).
+ * The calling thread always computes chunk 0; chunk 1 goes to whichever thread claims it first, so
+ * the work never waits for a partner that is asleep, booting or gone. The arithmetic of each chunk
+ * and the order of the sum do not depend on who computes what: results are bit-identical for every
+ * thread count (`setThreads`), including 1 (no partner: both chunks here).
+ *
+ * Protocol (one Int32Array control block per engine memory, in its own SharedArrayBuffer; slots
+ * grouped by cache line so that the caller's writes and the partner's reads share one line):
+ * the caller writes chunk 1's kernel id and arguments, then stores the job id in OPEN (ids count
+ * 1, 2, …). A thread claims chunk 1 with compareExchange(OPEN, id, 0); the partner, once done,
+ * stores the id in DONE. The caller, after chunk 0, claims chunk 1 itself if it is still open,
+ * else spins until DONE = id (then blocks in short waits, where it may: a partner that was
+ * descheduled mid-chunk). The partner spins for `SPIN_MS` after its last job, then sleeps
+ * (Atomics.wait on OPEN, woken by Atomics.notify when SLEEP is set) and exits after `IDLE_MS`
+ * without work (worker threads are unref'd: they never keep the process alive).
+ * Partners: one per engine memory in use, at most `MAX_TEAMS` alive (the least recently used is
+ * stopped), only while `getThreads()` ≥ 2 and the memory is shared (engines made where
+ * SharedArrayBuffer exists: Node, a cross-origin isolated page).
+ */
+import type { HostWorker } from '../core/platform.js';
+import { workerHost } from '../core/platform.js';
+import { getThreads, onShutdownThreads } from './threads.js';
+
+/** Fewest rows for which a row kernel runs as two chunks (below, the hand-off costs more than it saves). */
+export const SPLIT_MIN_ROWS = 2048;
+
+/**
+ * Rows of chunk 0 for a pass over n rows: 0 (one chunk) when n < SPLIT_MIN_ROWS, else the multiple
+ * of eight nearest below n/2 (the kernels' 64-byte blocks stay whole in chunk 0).
+ *
+ * @example
+ * splitRows(5000); // 2496
+ */
+export function splitRows(n: number): number {
+  return n < SPLIT_MIN_ROWS ? 0 : (n >> 4) << 3;
+}
+
+/**
+ * The kernels of lasso.wat that run split, with the role of each argument: `n` the count that is
+ * split (rows for row kernels, listed columns for column kernels), `x` a pointer to row 0 of a
+ * column or n-vector (moves by 8h in chunk 1), `i` a pointer into an i32 column list (moves by 4h),
+ * `c` an argument that stays (coefficients, X, outputs indexed by column), `o` the output of a row
+ * kernel (chunk 1 writes to the second area). `outs`: outputs summed (row kernels); 0 for column
+ * kernels, whose chunks write disjoint outputs (so splitting them never changes a bit).
+ */
+export const SPLIT_KERNELS = {
+  dot4: { args: 'nxxxxxo', outs: 4 },
+  axpy1dot4: { args: 'nxcxxxxxo', outs: 4 },
+  axpy2dot4: { args: 'nxxcxxxxxo', outs: 4 },
+  axpy3dot4: { args: 'nxxxcxxxxxo', outs: 4 },
+  axpydot4: { args: 'nxxxxcxxxxxo', outs: 4 },
+  dot4r0: { args: 'nxxxxxxo', outs: 8 },
+  axpydot4r0: { args: 'nxxxxcxxxxxxo', outs: 8 },
+  gram4: { args: 'nxxxxo', outs: 6 },
+  dotgram4: { args: 'nxxxxxo', outs: 10 },
+  dots: { args: 'ccincc', outs: 0 },
+  dots2: { args: 'ccincccc', outs: 0 },
+} as const;
+/** A split kernel's name. */
+export type SplitKernel = keyof typeof SPLIT_KERNELS;
+/** The row kernels (outputs summed over the two chunks). */
+export type RowKernel = Exclude<SplitKernel, 'dots' | 'dots2'>;
+/** The column kernels (disjoint outputs). */
+export type ColKernel = 'dots' | 'dots2';
+const KERNEL_NAMES = Object.keys(SPLIT_KERNELS) as SplitKernel[];
+const KERNEL_ID = new Map(KERNEL_NAMES.map((k, i) => [k, i] as const));
+/** Most arguments of a row kernel. */
+const MAX_ARGS = 13;
+
+// control block slots (Int32): line 0 the job, line 1 the partner's answer, line 2 its state
+const OPEN = 0, FN = 1, ARG = 2; // ARG .. ARG + MAX_ARGS − 1 (≤ 15: one 64-byte line)
+const DONE = 16;
+const SLEEP = 32, READY = 33, EXITED = 34, CHUNKS = 35;
+const CTRL_SLOTS = 48;
+/** The partner spins this long after a job before it sleeps (block epochs are ≪ 1 ms apart). */
+const SPIN_MS = 2;
+/** A sleeping partner with no job for this long exits. */
+const IDLE_MS = 1000;
+/** Partners alive at once (one per engine memory in use). */
+const MAX_TEAMS = 2;
+/** The caller's spins on DONE before it falls back to 1 ms waits (where the thread may block). */
+const CALLER_SPINS = 1 << 16;
+
+/**
+ * Partner body, one source for Node worker_threads and Web Workers: `run(memory, bytes, ctrl,
+ * names)` instantiates the shared lasso module on the engine memory and serves chunk-1 claims.
+ */
+const WORKER_BODY = `
+function run(memory, bytes, ctrl, names) {
+  const c = new Int32Array(ctrl);
+  const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports;
+  const f0 = ex[names[0]], f1 = ex[names[1]], f2 = ex[names[2]], f3 = ex[names[3]], f4 = ex[names[4]], f5 = ex[names[5]];
+  const f6 = ex[names[6]], f7 = ex[names[7]], f8 = ex[names[8]], f9 = ex[names[9]], f10 = ex[names[10]];
+  const A = ${ARG};
+  Atomics.store(c, ${READY}, 1);
+  let last = performance.now();
+  for (let spins = 0; ; spins++) {
+    const id = Atomics.load(c, ${OPEN});
+    if (id !== 0) {
+      if (Atomics.compareExchange(c, ${OPEN}, id, 0) === id) {
+        // one call site per kernel (monomorphic calls into WebAssembly)
+        switch (c[${FN}]) {
+          case 0: f0(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6]); break;
+          case 1: f1(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7], c[A + 8]); break;
+          case 2: f2(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7], c[A + 8], c[A + 9]); break;
+          case 3: f3(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7], c[A + 8], c[A + 9], c[A + 10]); break;
+          case 4: f4(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7], c[A + 8], c[A + 9], c[A + 10], c[A + 11]); break;
+          case 5: f5(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7]); break;
+          case 6: f6(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7], c[A + 8], c[A + 9], c[A + 10], c[A + 11], c[A + 12]); break;
+          case 7: f7(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5]); break;
+          case 8: f8(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6]); break;
+          case 9: f9(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5]); break;
+          default: f10(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7]);
+        }
+        c[${CHUNKS}]++;
+        Atomics.store(c, ${DONE}, id);
+        last = performance.now();
+      }
+      continue;
+    }
+    if ((spins & 255) !== 0 || performance.now() - last < ${SPIN_MS}) continue;
+    Atomics.store(c, ${SLEEP}, 1);
+    const w = Atomics.wait(c, ${OPEN}, 0, ${IDLE_MS});
+    Atomics.store(c, ${SLEEP}, 0);
+    if (w === 'timed-out' && Atomics.load(c, ${OPEN}) === 0) break;
+    last = performance.now();
+  }
+  Atomics.store(c, ${EXITED}, 1);
+}
+`;
+const NODE_WORKER_SOURCE = `${WORKER_BODY}
+const { workerData } = require('worker_threads');
+run(workerData.memory, workerData.bytes, workerData.ctrl, workerData.names);
+`;
+const WEB_WORKER_SOURCE = `${WORKER_BODY}
+self.onmessage = (e) => {
+  self.onmessage = null;
+  run(e.data.memory, e.data.bytes, e.data.ctrl, e.data.names);
+  self.close();
+};
+`;
+
+/** What a team needs of an engine memory: the memory, the module bytes the partner instantiates, the caller's exports. */
+export interface TeamMemory {
+  /** The engine's `WebAssembly.Memory`. */
+  readonly memory: object;
+  /** Whether it is shared (else no partner runs: both chunks on the calling thread). */
+  readonly shared: boolean;
+  /** The shared lasso module's bytes (empty when not shared). */
+  readonly bytes: Uint8Array;
+  readonly exports: Record<string, unknown>;
+  readonly f64: Float64Array;
+}
+
+/** A partner thread bound to one engine memory (null worker: not started, or stopped). */
+interface Team {
+  readonly mem: TeamMemory;
+  readonly ctrl: Int32Array;
+  worker: HostWorker | null;
+  lastUse: number;
+}
+const teams: Team[] = [];
+let nextId = 1;
+let teamsBroken = false;
+/** False once Atomics.wait threw (a browser's main thread): the caller then only spins. */
+let canBlock = true;
+/** Chunks partners computed, over every team (dead ones included). */
+let chunksOfStopped = 0;
+
+/** Chunks computed by partner threads since start-up (a diagnostic: tests check that they ran). */
+export function teamChunksTotal(): number {
+  let s = chunksOfStopped;
+  for (const t of teams) s += t.ctrl[CHUNKS]!;
+  return s;
+}
+
+/** Partners that have started and not exited (tests and diagnostics). */
+export function readyPartners(): number {
+  let s = 0;
+  for (const t of teams) if (t.worker !== null && Atomics.load(t.ctrl, READY) === 1 && Atomics.load(t.ctrl, EXITED) === 0) s++;
+  return s;
+}
+
+/** Stops every partner now (they restart on the next split kernel). */
+export function shutdownTeams(): void {
+  for (const t of teams) stopPartner(t);
+  teams.length = 0;
+}
+onShutdownThreads(shutdownTeams);
+
+function stopPartner(t: Team): void {
+  if (t.worker === null) return;
+  chunksOfStopped += t.ctrl[CHUNKS]!;
+  t.ctrl[CHUNKS] = 0;
+  void t.worker.terminate();
+  t.worker = null;
+}
+
+/** The team of `mem`, its partner started if needed; null when only the calling thread may run. */
+function teamOf(mem: TeamMemory): Team | null {
+  if (!mem.shared || teamsBroken || getThreads() < 2) return null;
+  let t = teams.find((x) => x.mem.memory === mem.memory);
+  if (t === undefined) {
+    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
+    t = { mem, ctrl, worker: null, lastUse: nextId };
+    teams.push(t);
+    if (teams.length > MAX_TEAMS) {
+      let lru = 0;
+      for (let k = 1; k < teams.length; k++) if (teams[k]!.lastUse < teams[lru]!.lastUse) lru = k;
+      stopPartner(teams[lru]!);
+      teams.splice(lru, 1);
+    }
+  }
+  t.lastUse = nextId;
+  if (t.worker === null || Atomics.load(t.ctrl, EXITED) === 1) {
+    if (t.worker !== null) stopPartner(t);
+    const host = workerHost();
+    if (host === null) {
+      teamsBroken = true;
+      return null;
+    }
+    Atomics.store(t.ctrl, READY, 0);
+    Atomics.store(t.ctrl, EXITED, 0);
+    Atomics.store(t.ctrl, OPEN, 0);
+    try {
+      const data = { memory: mem.memory, bytes: mem.bytes, ctrl: t.ctrl.buffer, names: KERNEL_NAMES };
+      t.worker = host.spawn(host.kind === 'node' ? NODE_WORKER_SOURCE : WEB_WORKER_SOURCE, data, () => {
+        teamsBroken = true; // never rely on partners again; callers still finish every job
+      });
+    } catch {
+      teamsBroken = true;
+      return null;
+    }
+  }
+  return t;
+}
+
+/** Each kernel's argument roles as character codes, by kernel id. */
+const ROLES: readonly Uint8Array[] = KERNEL_NAMES.map((k) => Uint8Array.from(SPLIT_KERNELS[k].args, (ch) => ch.charCodeAt(0)));
+const OUTS: readonly number[] = KERNEL_NAMES.map((k) => SPLIT_KERNELS[k].outs);
+/** Position of each kernel's split count (role `n`) and of its output (role `o`, −1: none). */
+const N_AT: readonly number[] = KERNEL_NAMES.map((k) => SPLIT_KERNELS[k].args.indexOf('n'));
+const O_AT: readonly number[] = KERNEL_NAMES.map((k) => SPLIT_KERNELS[k].args.indexOf('o'));
+const R_N = 110, R_X = 120, R_I = 105, R_O = 111; // 'n', 'x', 'i', 'o'
+
+/** Chunk c's arguments (c = 0: [0, h); 1: [h, n)) from the whole call's (`SPLIT_KERNELS` roles). */
+function chunkArgs(roles: Uint8Array, args: readonly number[], n: number, h: number, c: 0 | 1, out1: number, into: Int32Array | number[], at: number): void {
+  for (let a = 0; a < roles.length; a++) {
+    const r = roles[a]!;
+    const v = args[a]!;
+    into[at + a] = c === 0 ? (r === R_N ? h : v) : r === R_N ? n - h : r === R_X ? v + 8 * h : r === R_I ? v + 4 * h : r === R_O ? out1 : v;
+  }
+}
+
+/** The row kernels of a memory's instance, in `KERNEL_NAMES` order (cached per exports object). */
+type Fn = (...a: number[]) => void;
+const fnCache = new WeakMap<object, Fn[]>();
+function kernelsOf(ex: Record<string, unknown>): Fn[] {
+  let f = fnCache.get(ex);
+  if (f === undefined) {
+    f = KERNEL_NAMES.map((k) => ex[k] as Fn);
+    fnCache.set(ex, f);
+  }
+  return f;
+}
+
+/** Kernel `id` of `f` on arguments a[0..): one call site per kernel (monomorphic calls into WebAssembly). */
+function call(f: Fn[], id: number, a: ArrayLike<number>, at: number): void {
+  switch (id) {
+    case 0: f[0]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!); break;
+    case 1: f[1]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!, a[at + 8]!); break;
+    case 2: f[2]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!, a[at + 8]!, a[at + 9]!); break;
+    case 3: f[3]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!, a[at + 8]!, a[at + 9]!, a[at + 10]!); break;
+    case 4: f[4]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!, a[at + 8]!, a[at + 9]!, a[at + 10]!, a[at + 11]!); break;
+    case 5: f[5]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!); break;
+    case 6: f[6]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!, a[at + 8]!, a[at + 9]!, a[at + 10]!, a[at + 11]!, a[at + 12]!); break;
+    case 7: f[7]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!); break;
+    case 8: f[8]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!); break;
+    case 9: f[9]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!); break;
+    default: f[10]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!);
+  }
+}
+
+const scratch0: number[] = new Array<number>(MAX_ARGS).fill(0);
+const scratch1: number[] = new Array<number>(MAX_ARGS).fill(0);
+
+/**
+ * Runs the row kernel `name` over rows [0, n) as two chunks (rows [0, h) here, [h, n) here or on
+ * the partner), with chunk 1's outputs in `out1` (a free area of `SPLIT_KERNELS[name].outs`
+ * float64 in the same memory), and sums them into the call's outputs: out[q] = out₀[q] + out₁[q].
+ * `args` are the whole call's arguments (args[0] = n). h = 0 runs the kernel once, unsplit.
+ *
+ * @example
+ * runRows(mem, 'axpydot4', [n, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, out], splitRows(n), out1);
+ */
+export function runRows(mem: TeamMemory, name: RowKernel, args: readonly number[], h: number, out1: number): void {
+  const id = KERNEL_ID.get(name)!;
+  const f = kernelsOf(mem.exports);
+  if (h <= 0 || h >= args[0]!) call(f, id, args, 0);
+  else runChunks(mem, f, id, args, h, out1, teamOf(mem));
+}
+
+/** Listed columns below which a column kernel stays on one thread (the hand-off would cost more). */
+const COL_SPLIT_MIN_WORK = 1 << 17;
+
+/**
+ * Runs the column kernel `name` (`dots`, `dots2`: one output per listed column) with its column list
+ * cut in two halves when a partner can take one and the call reads at least 2^17 entries of X
+ * (`work` = rows × listed columns); the outputs do not depend on the cut.
+ *
+ * @example
+ * runCols(mem, 'dots2', [x, n, cols, count, a, b, outA, outB], n * count);
+ */
+export function runCols(mem: TeamMemory, name: ColKernel, args: readonly number[], work: number): void {
+  const id = KERNEL_ID.get(name)!;
+  const f = kernelsOf(mem.exports);
+  const count = args[N_AT[id]!]!;
+  const t = work >= COL_SPLIT_MIN_WORK && count >= 8 ? teamOf(mem) : null;
+  if (t === null) call(f, id, args, 0);
+  else runChunks(mem, f, id, args, count >> 1, 0, t);
+}
+
+/** The two chunks of kernel `id` (0 < h < count): chunk 0 here, chunk 1 to whoever claims it (here when t is null). */
+function runChunks(mem: TeamMemory, f: Fn[], id: number, args: readonly number[], h: number, out1: number, t: Team | null): void {
+  const roles = ROLES[id]!;
+  const n = args[N_AT[id]!]!;
+  chunkArgs(roles, args, n, h, 0, out1, scratch0, 0);
+  if (t === null) {
+    // both chunks here, in the same order and with the same sum as a team
+    chunkArgs(roles, args, n, h, 1, out1, scratch1, 0);
+    call(f, id, scratch0, 0);
+    call(f, id, scratch1, 0);
+  } else {
+    const c = t.ctrl;
+    const job = nextId;
+    nextId = nextId >= 0x3fffffff ? 1 : nextId + 1;
+    c[FN] = id;
+    chunkArgs(roles, args, n, h, 1, out1, c, ARG);
+    Atomics.store(c, OPEN, job); // publishes FN and ARG (sequentially consistent)
+    if (Atomics.load(c, SLEEP) === 1) Atomics.notify(c, OPEN);
+    call(f, id, scratch0, 0);
+    if (Atomics.compareExchange(c, OPEN, job, 0) === job) call(f, id, c, ARG);
+    else waitDone(c, job);
+  }
+  const outs = OUTS[id]!;
+  if (outs === 0) return;
+  const x = mem.f64;
+  const o0 = args[O_AT[id]!]! >> 3, o1 = out1 >> 3;
+  for (let q = 0; q < outs; q++) x[o0 + q] = x[o0 + q]! + x[o1 + q]!;
+}
+
+/** Until the partner reports job `id` done: spins, then (where this thread may block) 1 ms waits. */
+function waitDone(c: Int32Array, id: number): void {
+  for (let s = 0; s < CALLER_SPINS; s++) if (Atomics.load(c, DONE) === id) return;
+  for (let d = Atomics.load(c, DONE); d !== id; d = Atomics.load(c, DONE)) {
+    if (canBlock) {
+      try {
+        Atomics.wait(c, DONE, d, 1);
+      } catch {
+        canBlock = false;
+      }
+    }
+  }
+}
