@@ -23,9 +23,9 @@
  * descheduled mid-chunk). The partner spins for `SPIN_MS` after its last job, then sleeps
  * (Atomics.wait on OPEN, woken by Atomics.notify when SLEEP is set) and exits after `IDLE_MS`
  * without work (worker threads are unref'd: they never keep the process alive).
- * Partners: one per engine memory in use, at most `MAX_TEAMS` alive (the least recently used is
- * stopped), only while `getThreads()` ≥ 2 and the memory is shared (engines made where
- * SharedArrayBuffer exists: Node, a cross-origin isolated page).
+ * Partners: one per engine memory in use, started by row kernels only (designs of ≥ 2048 rows), at
+ * most `MAX_TEAMS` alive (the least recently used is stopped), only while `getThreads()` ≥ 2 and the
+ * memory is shared (engines made where SharedArrayBuffer exists: Node, a cross-origin isolated page).
  */
 import type { HostWorker } from '../core/platform.js';
 import { workerHost } from '../core/platform.js';
@@ -86,8 +86,8 @@ const CTRL_SLOTS = 48;
 const SPIN_MS = 2;
 /** A sleeping partner with no job for this long exits. */
 const IDLE_MS = 1000;
-/** Partners alive at once (one per engine memory in use). */
-const MAX_TEAMS = 2;
+/** Partners alive at once (one per engine memory in use; idle ones sleep, and exit after IDLE_MS). */
+const MAX_TEAMS = 4;
 /** The caller's spins on DONE before it falls back to 1 ms waits (where the thread may block). */
 const CALLER_SPINS = 1 << 16;
 
@@ -206,10 +206,14 @@ function stopPartner(t: Team): void {
   t.worker = null;
 }
 
-/** The team of `mem`, its partner started if needed; null when only the calling thread may run. */
-function teamOf(mem: TeamMemory): Team | null {
+/**
+ * The team of `mem`, its partner started if needed (`start`; else only a partner already bound to
+ * this memory); null when only the calling thread may run.
+ */
+function teamOf(mem: TeamMemory, start: boolean): Team | null {
   if (!mem.shared || teamsBroken || getThreads() < 2) return null;
   let t = teams.find((x) => x.mem.memory === mem.memory);
+  if (!start && (t === undefined || t.worker === null || Atomics.load(t.ctrl, EXITED) === 1)) return null;
   if (t === undefined) {
     const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
     t = { mem, ctrl, worker: null, lastUse: nextId };
@@ -307,7 +311,7 @@ export function runRows(mem: TeamMemory, name: RowKernel, args: readonly number[
   const id = KERNEL_ID.get(name)!;
   const f = kernelsOf(mem.exports);
   if (h <= 0 || h >= args[0]!) call(f, id, args, 0);
-  else runChunks(mem, f, id, args, h, out1, teamOf(mem));
+  else runChunks(mem, f, id, args, h, out1, teamOf(mem, true));
 }
 
 /** Listed columns below which a column kernel stays on one thread (the hand-off would cost more). */
@@ -315,8 +319,10 @@ const COL_SPLIT_MIN_WORK = 1 << 17;
 
 /**
  * Runs the column kernel `name` (`dots`, `dots2`: one output per listed column) with its column list
- * cut in two halves when a partner can take one and the call reads at least 2^17 entries of X
- * (`work` = rows × listed columns); the outputs do not depend on the cut.
+ * cut in two halves when a partner already serves this memory (row kernels start partners; a
+ * column kernel alone never does: a CV tune's many small engine memories would each pay a thread's
+ * start-up) and the call reads at least 2^17 entries of X (`work` = rows × listed columns); the
+ * outputs do not depend on the cut.
  *
  * @example
  * runCols(mem, 'dots2', [x, n, cols, count, a, b, outA, outB], n * count);
@@ -325,7 +331,7 @@ export function runCols(mem: TeamMemory, name: ColKernel, args: readonly number[
   const id = KERNEL_ID.get(name)!;
   const f = kernelsOf(mem.exports);
   const count = args[N_AT[id]!]!;
-  const t = work >= COL_SPLIT_MIN_WORK && count >= 8 ? teamOf(mem) : null;
+  const t = work >= COL_SPLIT_MIN_WORK && count >= 8 ? teamOf(mem, false) : null;
   if (t === null) call(f, id, args, 0);
   else runChunks(mem, f, id, args, count >> 1, 0, t);
 }
