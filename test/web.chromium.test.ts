@@ -156,7 +156,7 @@ test('cycles and Lorenz: refused by default with the diagnostic shown, then the 
   assert.deepEqual(pageErrors, []);
 });
 
-test('the kernel pool on Web Workers: a 512×512 matmul on 2 threads in an isolated page equals 1 thread bit for bit; not isolated: one thread', { skip }, async () => {
+test('the kernel pool on Web Workers: a 512×512 matmul and a tall Lasso solve on 2 threads in an isolated page equal 1 thread bit for bit; not isolated: one thread', { skip }, async () => {
   const { build } = await import('esbuild');
   const dir = join(ROOT, 'out/web-threads');
   mkdirSync(dir, { recursive: true });
@@ -175,12 +175,18 @@ test('the kernel pool on Web Workers: a 512×512 matmul on 2 threads in an isola
       console.log(`  ${isolate ? 'isolated' : 'not isolated'}: ${JSON.stringify(r)}`);
       assert.equal(r.isolated, isolate);
       assert.equal(r.equal, true, '2 threads give the bits of 1 thread');
+      // the Lasso's row-split kernels with their spinning partner thread (src/kernels/team.ts)
+      const t = await p.evaluate(() => (globalThis as unknown as { __team: () => Promise<unknown> }).__team()) as { partners: number; partnerChunks: number; equal: boolean };
+      console.log(`  ${isolate ? 'isolated' : 'not isolated'}, tall Lasso: ${JSON.stringify(t)}`);
+      assert.equal(t.equal, true, 'a tall Lasso solve on 2 threads gives the coefficients of 1 thread');
       if (isolate) {
         assert.equal(r.host, 'web');
         assert.ok(r.workerChunks > 0, 'a Web Worker computed row chunks');
+        assert.ok(t.partnerChunks > 0, 'a partner Web Worker computed Lasso chunks');
       } else {
         assert.equal(r.host, null);
         assert.equal(r.workerChunks, 0);
+        assert.equal(t.partnerChunks, 0);
       }
       assert.deepEqual(errors, []);
     } finally {
