@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
 import { loadData } from '../src/cli/data_source.js';
 import { checkedDesign } from '../src/lasso/design.js';
+import { getThreads, setThreads } from '../src/kernels/threads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nsdiff-cli-'));
 
@@ -117,6 +118,24 @@ function refuses(args: string[], pattern: RegExp): string {
   assert.doesNotMatch(r.err, /\b[A-Za-z_]\w*\(\)/, 'no internal function names');
   return r.err;
 }
+
+test('--threads sets the kernel thread count, before or after the command, and is validated', () => {
+  refuses(['lasso', 'tune', '--dataset', 'diabetes', '--threads', '0'], /--threads must be an integer in \[1, 256\]; got '0'/);
+  refuses(['--threads', 'two', 'lasso', 'tune', '--dataset', 'diabetes'], /--threads must be an integer in \[1, 256\]; got 'two'/);
+  const prev = getThreads();
+  try {
+    const one = run('--threads', '1', 'lasso', 'tune', '--dataset', 'diabetes', '--json', '--quiet');
+    assert.equal(one.code, 0, one.err);
+    assert.equal(getThreads(), 1);
+    const two = run('lasso', 'tune', '--dataset', 'diabetes', '--json', '--quiet', '--threads', '2');
+    assert.equal(two.code, 0, two.err);
+    assert.equal(getThreads(), 2);
+    // results do not depend on the thread count
+    assert.equal((JSON.parse(two.out) as { lambda: number }).lambda, (JSON.parse(one.out) as { lambda: number }).lambda);
+  } finally {
+    setThreads(prev);
+  }
+});
 
 test('every option value is validated with the flag named and the closest valid value suggested', () => {
   refuses(['lasso', 'tune', '--data', train, '--target', 'y', '--format', 'libsvn'], /--format must be one of csv, libsvm; got 'libsvn' \(did you mean 'libsvm'\?\)/);

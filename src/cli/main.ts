@@ -15,6 +15,8 @@ import { NsdiffError } from '../core/errors.js';
 import { datasetNames } from '../data/datasets.js';
 import { needsLazyCommands } from './argv_route.js';
 import { runHypergrad, runPath, runTune } from './lasso.js';
+import { intIn } from './options.js';
+import { setThreads } from '../kernels/threads.js';
 import type * as LazyCommands from './lazy_commands.js';
 
 /** The commands loaded by `loadCommands` (undefined: not loaded). */
@@ -65,6 +67,12 @@ export function buildProgram(): Command {
   program.configureOutput({ outputError: (str, write) => write(`nsdiff: ${str}`) });
   program.showSuggestionAfterError(true);
   program.name('nsdiff').description('Nonsmooth automatic and implicit differentiation; Lasso-type hyperparameter tuning by hypergradients.').version('0.1.0');
+  // before or after the command (`nsdiff --threads 1 lasso tune …`, `nsdiff lasso tune … --threads 1`)
+  program.option('--threads <n>', 'threads of the kernels: the caller plus n − 1 workers, 1 to 256 (default: NSDIFF_THREADS, else the available cores); results do not depend on it');
+  program.hook('preAction', () => {
+    const t = intIn(program.opts<{ threads?: string }>().threads, '--threads', 1, 256);
+    if (t !== undefined) setThreads(t);
+  });
   program.command('demo').description('conservative autodiff of nonsmooth functions: kinks, policies, artificial critical points').action(() => need('demo').runAutodiffDemo());
 
   const lasso = program.command('lasso').description('Lasso-type models: hyperparameter search, hypergradients, regularisation paths');
