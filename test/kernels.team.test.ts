@@ -9,11 +9,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createEngine, releaseEngine, type WasmEngine } from '../src/kernels/wasm_lasso.js';
-import { readyPartners, runCols, runRows, splitRows, SPLIT_MIN_ROWS, SPLIT_KERNELS, teamChunksTotal, type RowKernel } from '../src/kernels/team.js';
+import { partnerStart, readyPartners, runCols, runRows, splitRows, SPLIT_MIN_ROWS, SPLIT_KERNELS, teamChunksTotal, type RowKernel } from '../src/kernels/team.js';
 import { setThreads, shutdownThreads } from '../src/kernels/threads.js';
 import { setKernelBackend } from '../src/kernels/engine.js';
 import { lasso, makeCorrelatedData, lambdaMax } from '../src/index.js';
 import { seeded } from './fixtures/seeded.js';
+
+// partners start at the first row job here (the library waits for enough work; tested below)
+const startRows = partnerStart.rows;
+partnerStart.rows = 0;
 
 /** An engine for n×p with X, r, r0, the coefficients and the vectors filled from seeds. */
 function engineWith(n: number, p: number): WasmEngine {
@@ -182,4 +186,31 @@ test('a process whose partner thread is live exits promptly after its work', () 
   const out = JSON.parse(r.stdout.trim()) as { partners: number; end: number };
   assert.equal(out.partners, 1, 'the partner was live when the script ended');
   assert.ok(exitAt - out.end < 1500, `exited ${exitAt - out.end} ms after its work ended`);
+});
+
+test('the first partner waits for enough row-split work (a one-off solve runs on the caller alone)', () => {
+  const prevB = setKernelBackend('wasm');
+  const prev = setThreads(2);
+  const saved = { rows: partnerStart.rows, done: partnerStart.done };
+  shutdownThreads();
+  try {
+    partnerStart.rows = startRows;
+    partnerStart.done = 0;
+    const n = 4099;
+    const e = engineWith(n, 8);
+    const args = rowArgs(e, 'dot4', n);
+    const before = teamChunksTotal();
+    const jobs = Math.floor(startRows / n) - 1;
+    for (let t = 0; t < jobs; t++) runRows(e.team, 'dot4', args, splitRows(n), e.blk.byteOffset + 128);
+    assert.equal(readyPartners(), 0, 'no partner yet');
+    assert.equal(teamChunksTotal(), before);
+    assert.ok(partnerStart.done >= jobs * n);
+    releaseEngine(e);
+  } finally {
+    partnerStart.rows = saved.rows;
+    partnerStart.done = saved.done;
+    setThreads(prev);
+    setKernelBackend(prevB);
+    shutdownThreads();
+  }
 });

@@ -65,11 +65,13 @@ export const SPLIT_KERNELS = {
   dotgram4: { args: 'nxxxxxo', outs: 10 },
   dots: { args: 'ccincc', outs: 0 },
   dots2: { args: 'ccincccc', outs: 0 },
+  // not split: posted whole by a `PrepPipe` (the partner keeps its result)
+  prep: { args: 'cccccc', outs: 0 },
 } as const;
 /** A split kernel's name. */
 export type SplitKernel = keyof typeof SPLIT_KERNELS;
 /** The row kernels (outputs summed over the two chunks). */
-export type RowKernel = Exclude<SplitKernel, 'dots' | 'dots2'>;
+export type RowKernel = Exclude<SplitKernel, 'dots' | 'dots2' | 'prep'>;
 /** The column kernels (disjoint outputs). */
 export type ColKernel = 'dots' | 'dots2';
 const KERNEL_NAMES = Object.keys(SPLIT_KERNELS) as SplitKernel[];
@@ -79,7 +81,7 @@ const MAX_ARGS = 13;
 
 // control block slots (Int32): line 0 the job, line 1 the partner's answer, line 2 its state
 const OPEN = 0, FN = 1, ARG = 2; // ARG .. ARG + MAX_ARGS − 1 (≤ 15: one 64-byte line)
-const DONE = 16;
+const DONE = 16, RET = 17; // RET: the result of a posted call (`PrepPipe`)
 const SLEEP = 32, READY = 33, EXITED = 34, CHUNKS = 35;
 const CTRL_SLOTS = 48;
 /** The partner spins this long after a job before it sleeps (block epochs are ≪ 1 ms apart). */
@@ -88,19 +90,31 @@ const SPIN_MS = 2;
 const IDLE_MS = 1000;
 /** Partners alive at once (one per engine memory in use; idle ones sleep, and exit after IDLE_MS). */
 const MAX_TEAMS = 4;
+/**
+ * Rows of row-split work (summed over jobs) run on the caller alone before the first partner
+ * starts (≈ 2 solves of 5000 × 500 at λmax/200): a worker's start-up (≈ 20–40 ms of CPU time,
+ * competing with the caller and V8's compiler threads for the cores) made a one-off tall solve
+ * slower on two threads than on one; work that repeats, or one long solve, pays it back.
+ */
+const START_WORK = 15_000_000;
+/** @internal Rows of row-split work before the first partner starts (tests set 0); `done`: the rows run so far. */
+export const partnerStart: { rows: number; done: number } = { rows: START_WORK, done: 0 };
+
 /** The caller's spins on DONE before it falls back to 1 ms waits (where the thread may block). */
 const CALLER_SPINS = 1 << 16;
 
 /**
- * Partner body, one source for Node worker_threads and Web Workers: `run(memory, bytes, ctrl,
- * names)` instantiates the shared lasso module on the engine memory and serves chunk-1 claims.
+ * Partner body, one source for Node worker_threads and Web Workers: `run(memory, module, ctrl,
+ * names)` instantiates the shared lasso module (compiled once, by the caller: a
+ * `WebAssembly.Module` crosses to a worker without being compiled again) on the engine memory and
+ * serves chunk-1 claims.
  */
 const WORKER_BODY = `
-function run(memory, bytes, ctrl, names) {
+function run(memory, module, ctrl, names) {
   const c = new Int32Array(ctrl);
-  const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports;
+  const ex = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
   const f0 = ex[names[0]], f1 = ex[names[1]], f2 = ex[names[2]], f3 = ex[names[3]], f4 = ex[names[4]], f5 = ex[names[5]];
-  const f6 = ex[names[6]], f7 = ex[names[7]], f8 = ex[names[8]], f9 = ex[names[9]], f10 = ex[names[10]];
+  const f6 = ex[names[6]], f7 = ex[names[7]], f8 = ex[names[8]], f9 = ex[names[9]], f10 = ex[names[10]], f11 = ex[names[11]];
   const A = ${ARG};
   Atomics.store(c, ${READY}, 1);
   let last = performance.now();
@@ -120,7 +134,8 @@ function run(memory, bytes, ctrl, names) {
           case 7: f7(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5]); break;
           case 8: f8(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6]); break;
           case 9: f9(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5]); break;
-          default: f10(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7]);
+          case 10: f10(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7]); break;
+          default: c[${RET}] = f11(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5]);
         }
         c[${CHUNKS}]++;
         Atomics.store(c, ${DONE}, id);
@@ -140,12 +155,12 @@ function run(memory, bytes, ctrl, names) {
 `;
 const NODE_WORKER_SOURCE = `${WORKER_BODY}
 const { workerData } = require('worker_threads');
-run(workerData.memory, workerData.bytes, workerData.ctrl, workerData.names);
+run(workerData.memory, workerData.module, workerData.ctrl, workerData.names);
 `;
 const WEB_WORKER_SOURCE = `${WORKER_BODY}
 self.onmessage = (e) => {
   self.onmessage = null;
-  run(e.data.memory, e.data.bytes, e.data.ctrl, e.data.names);
+  run(e.data.memory, e.data.module, e.data.ctrl, e.data.names);
   self.close();
 };
 `;
@@ -156,8 +171,8 @@ export interface TeamMemory {
   readonly memory: object;
   /** Whether it is shared (else no partner runs: both chunks on the calling thread). */
   readonly shared: boolean;
-  /** The shared lasso module's bytes (empty when not shared). */
-  readonly bytes: Uint8Array;
+  /** The compiled shared lasso module (null when not shared). */
+  readonly module: object | null;
   readonly exports: Record<string, unknown>;
   readonly f64: Float64Array;
 }
@@ -207,13 +222,18 @@ function stopPartner(t: Team): void {
 }
 
 /**
- * The team of `mem`, its partner started if needed (`start`; else only a partner already bound to
- * this memory); null when only the calling thread may run.
+ * The team of `mem`, its partner started if needed (`start`: a row job over `rows` rows; the first
+ * partner waits for START_WORK rows of such jobs) or else only a partner already bound to this
+ * memory; null when only the calling thread may run.
  */
-function teamOf(mem: TeamMemory, start: boolean): Team | null {
+function teamOf(mem: TeamMemory, start: boolean, rows = 0): Team | null {
   if (!mem.shared || teamsBroken || getThreads() < 2) return null;
   let t = teams.find((x) => x.mem.memory === mem.memory);
-  if (!start && (t === undefined || t.worker === null || Atomics.load(t.ctrl, EXITED) === 1)) return null;
+  const live = t !== undefined && t.worker !== null && Atomics.load(t.ctrl, EXITED) === 0;
+  if (!live && (!start || partnerStart.done < partnerStart.rows)) {
+    if (start) partnerStart.done += rows;
+    return null;
+  }
   if (t === undefined) {
     const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
     t = { mem, ctrl, worker: null, lastUse: nextId };
@@ -237,7 +257,7 @@ function teamOf(mem: TeamMemory, start: boolean): Team | null {
     Atomics.store(t.ctrl, EXITED, 0);
     Atomics.store(t.ctrl, OPEN, 0);
     try {
-      const data = { memory: mem.memory, bytes: mem.bytes, ctrl: t.ctrl.buffer, names: KERNEL_NAMES };
+      const data = { memory: mem.memory, module: mem.module, ctrl: t.ctrl.buffer, names: KERNEL_NAMES };
       t.worker = host.spawn(host.kind === 'node' ? NODE_WORKER_SOURCE : WEB_WORKER_SOURCE, data, () => {
         teamsBroken = true; // never rely on partners again; callers still finish every job
       });
@@ -291,7 +311,8 @@ function call(f: Fn[], id: number, a: ArrayLike<number>, at: number): void {
     case 7: f[7]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!); break;
     case 8: f[8]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!); break;
     case 9: f[9]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!); break;
-    default: f[10]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!);
+    case 10: f[10]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!, a[at + 6]!, a[at + 7]!); break;
+    default: f[11]!(a[at]!, a[at + 1]!, a[at + 2]!, a[at + 3]!, a[at + 4]!, a[at + 5]!);
   }
 }
 
@@ -311,7 +332,7 @@ export function runRows(mem: TeamMemory, name: RowKernel, args: readonly number[
   const id = KERNEL_ID.get(name)!;
   const f = kernelsOf(mem.exports);
   if (h <= 0 || h >= args[0]!) call(f, id, args, 0);
-  else runChunks(mem, f, id, args, h, out1, teamOf(mem, true));
+  else runChunks(mem, f, id, args, h, out1, teamOf(mem, true, args[0]!));
 }
 
 /** Listed columns below which a column kernel stays on one thread (the hand-off would cost more). */
@@ -363,6 +384,51 @@ function runChunks(mem: TeamMemory, f: Fn[], id: number, args: readonly number[]
   const x = mem.f64;
   const o0 = args[O_AT[id]!]! >> 3, o1 = out1 >> 3;
   for (let q = 0; q < outs; q++) x[o0 + q] = x[o0 + q]! + x[o1 + q]!;
+}
+
+/**
+ * A pipeline of whole `prep` calls (the preparation of a design's columns, lasso/design.ts) run by
+ * the partner while the caller copies the next block of columns into the memory: `post` hands one
+ * call over (the previous one must have been collected), `collect` returns its result, computing
+ * it here if the partner has not claimed it. Each call treats its own columns: the same bits
+ * whoever runs it.
+ */
+export interface PrepPipe {
+  /** Hands `prep(x, n, p, center, means, norms)` to the partner. */
+  post(args: readonly number[]): void;
+  /** The posted call's result (`prep`'s non-finite flag), once it is done. */
+  collect(): number;
+}
+
+/**
+ * A `PrepPipe` on `mem`'s partner, or null when no partner already serves this memory (a design
+ * prepared again in a pooled memory whose earlier solves started one; never started here).
+ *
+ * @example
+ * const pipe = prepPipe(e.team); // null: call prep directly
+ */
+export function prepPipe(mem: TeamMemory): PrepPipe | null {
+  const t = teamOf(mem, false);
+  if (t === null) return null;
+  const c = t.ctrl;
+  const id = KERNEL_ID.get('prep')!;
+  const prep = mem.exports.prep as (x: number, n: number, p: number, center: number, means: number, norms: number) => number;
+  let job = 0;
+  return {
+    post(args) {
+      job = nextId;
+      nextId = nextId >= 0x3fffffff ? 1 : nextId + 1;
+      c[FN] = id;
+      for (let a = 0; a < 6; a++) c[ARG + a] = args[a]!;
+      Atomics.store(c, OPEN, job);
+      if (Atomics.load(c, SLEEP) === 1) Atomics.notify(c, OPEN);
+    },
+    collect() {
+      if (Atomics.compareExchange(c, OPEN, job, 0) === job) return prep(c[ARG]!, c[ARG + 1]!, c[ARG + 2]!, c[ARG + 3]!, c[ARG + 4]!, c[ARG + 5]!);
+      waitDone(c, job);
+      return c[RET]!;
+    },
+  };
 }
 
 /** Until the partner reports job `id` done: spins, then (where this thread may block) 1 ms waits. */

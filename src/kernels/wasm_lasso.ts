@@ -15,7 +15,7 @@
  * turns it into an engine later); until then `designColMaxAbs`, `designRawDots` and
  * `designKernels` (`dot4` / `axpy4` on X's columns in place) scan it in WebAssembly.
  */
-import { decodeBase64, lazyModule, sharedMemorySupported, useWasm, WA } from './engine.js';
+import { lazyModule, sharedMemorySupported, useWasm, WA } from './engine.js';
 import { LASSO_WASM } from './wasm/modules.generated.js';
 import { splitRows, type TeamMemory } from './team.js';
 
@@ -45,19 +45,9 @@ const compileWasmModule = lazyModule(LASSO_WASM.plain);
  * The module for shared memories (engines made where SharedArrayBuffer exists, so that team.ts's
  * partner thread can run the row-split kernels on them) with its bytes, or null (plain memories).
  */
-let sharedLasso: { module: object; bytes: Uint8Array } | null | undefined;
-function sharedModule(): { module: object; bytes: Uint8Array } | null {
-  if (sharedLasso !== undefined) return sharedLasso;
-  sharedLasso = null;
-  try {
-    if (WA !== undefined && sharedMemorySupported()) {
-      const bytes = decodeBase64(LASSO_WASM.shared);
-      if (WA.validate(bytes)) sharedLasso = { module: new WA.Module(bytes), bytes };
-    }
-  } catch {
-    sharedLasso = null;
-  }
-  return sharedLasso;
+const compileSharedModule = lazyModule(LASSO_WASM.shared);
+function sharedModule(): object | null {
+  return sharedMemorySupported() ? compileSharedModule() : null;
 }
 
 /**
@@ -174,9 +164,9 @@ interface PoolSlot {
   readonly team: TeamMemory;
 }
 
-function makeSlot(memory: { readonly buffer: ArrayBuffer }, mod: object, bytes: number, shared: Uint8Array | null): PoolSlot {
+function makeSlot(memory: { readonly buffer: ArrayBuffer }, mod: object, bytes: number, shared: boolean): PoolSlot {
   const inst = new WA!.Instance(mod, { env: { mem: memory } });
-  const team: TeamMemory = { memory, shared: shared !== null, bytes: shared ?? new Uint8Array(0), exports: inst.exports, f64: new Float64Array(memory.buffer) };
+  const team: TeamMemory = { memory, shared, module: shared ? mod : null, exports: inst.exports, f64: new Float64Array(memory.buffer) };
   return { memory, inst, bytes, team };
 }
 /** Released engine memories, most recent last (bounded: see `releaseEngine`). */
@@ -232,7 +222,7 @@ export function createDesignMemory(rows: number, p: number): Float64Array<ArrayB
   try {
     const pages = Math.ceil(bytes / 65536);
     const memory = new WA!.Memory({ initial: pages }) as { readonly buffer: ArrayBuffer }; // not shared: an ArrayBuffer
-    const slot = makeSlot(memory, mod, pages * 65536, null);
+    const slot = makeSlot(memory, mod, pages * 65536, false);
     designSlots.set(memory.buffer, slot);
     return new Float64Array(memory.buffer, 0, rows * p);
   } catch {
@@ -418,14 +408,14 @@ function acquireSlot(mod: object, bytes: number): PoolSlot | null {
   if (sh !== null) {
     try {
       const memory = new WA!.Memory({ initial: pages, maximum: pages, shared: true }) as unknown as { readonly buffer: ArrayBuffer };
-      return makeSlot(memory, sh.module, pages * 65536, sh.bytes);
+      return makeSlot(memory, sh, pages * 65536, true);
     } catch {
       // the runtime refused a shared memory here: a plain one
     }
   }
   try {
     const memory = new WA!.Memory({ initial: pages }) as { readonly buffer: ArrayBuffer };
-    return makeSlot(memory, mod, pages * 65536, null);
+    return makeSlot(memory, mod, pages * 65536, false);
   } catch {
     return null;
   }

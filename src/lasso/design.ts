@@ -38,6 +38,7 @@ import { CscMatrix } from '../linalg/sparse/csc.js';
 import { toDesignMatrix, type DenseDesign, type DesignMatrix, type MatrixLike } from '../data/matrix.js';
 import { takeRows } from '../data/dataset.js';
 import { adoptEngine, createCscEngine, createEngine, releaseEngine, type CscEngine, type WasmEngine } from '../kernels/wasm_lasso.js';
+import { prepPipe } from '../kernels/team.js';
 import { releaseGram } from './quad_gram.js';
 
 // The column kernels live in columns.ts; re-exported here for the modules that import them with
@@ -233,11 +234,23 @@ function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn:
         // the copy chunk by chunk, each prepared while it is still in cache (one read of X from
         // memory instead of two; `prep` treats every column on its own: the same bits)
         const step = Math.max(1, Math.floor(PREP_CHUNK / n));
+        // a partner thread already serving this (pooled) memory prepares each block while the next
+        // one is copied (kernels/team.ts `prepPipe`; the copy needs the caller: src is not shared)
+        const pipe = prepPipe(e.team);
+        let posted = false;
         for (let j0 = 0; j0 < p; j0 += step) {
           const j1 = Math.min(p, j0 + step);
           data.set(src.subarray(j0 * n, j1 * n), j0 * n);
-          bad |= e.prep(e.xPtr + 8 * n * j0, n, j1 - j0, center ? 1 : 0, e.outA.byteOffset + 8 * j0, e.norms.byteOffset + 8 * j0);
+          const args = [e.xPtr + 8 * n * j0, n, j1 - j0, center ? 1 : 0, e.outA.byteOffset + 8 * j0, e.norms.byteOffset + 8 * j0] as const;
+          if (pipe === null) {
+            bad |= e.prep(...args);
+            continue;
+          }
+          if (posted) bad |= pipe.collect();
+          pipe.post(args);
+          posted = true;
         }
+        if (posted) bad |= pipe!.collect();
       } else {
         bad = e.prep(e.xPtr, n, p, center ? 1 : 0, e.outA.byteOffset, e.norms.byteOffset);
       }
