@@ -5,6 +5,8 @@
  * tests are in test/helpers.oracles.test.ts.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tensor, Tensor, jvp, vjp, rng } from '../src/index.js';
 import { flatten } from '../src/autodiff/tree.js';
 import { setKernelBackend, wasmKernelsAvailable, type KernelBackend } from '../src/kernels/engine.js';
@@ -304,4 +306,19 @@ export async function assertSameBitsOnOneAndTwoThreads(run: () => Float64Array):
     setKernelBackend(prevB);
     shutdownThreads();
   }
+}
+
+/**
+ * Runs the fixture `test/fixtures/<name>` in a child process (it prints JSON with `end`, the time
+ * its work ended, and `live`, its count of live threads) and checks that the threads were live
+ * at the end and that the process exited within 1.5 s of it (no thread keeps a process alive).
+ */
+export function assertExitsPromptly(name: string, what: string): void {
+  const fixture = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8', timeout: 30000 });
+  const exitAt = Date.now();
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim()) as { live: number; end: number };
+  assert.equal(out.live, 1, `${what} was live when the script ended`);
+  assert.ok(exitAt - out.end < 1500, `exited ${exitAt - out.end} ms after its work ended`);
 }

@@ -6,14 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createEngine, releaseEngine, type WasmEngine } from '../src/kernels/wasm_lasso.js';
 import { partnerStart, readyPartners, runCols, runRows, splitRows, SPLIT_MIN_ROWS, SPLIT_KERNELS, teamChunksTotal, type RowKernel } from '../src/kernels/team.js';
 import { setThreads, shutdownThreads } from '../src/kernels/threads.js';
 import { setKernelBackend } from '../src/kernels/engine.js';
 import { lasso, makeCorrelatedData, lambdaMax } from '../src/index.js';
 import { seeded } from './fixtures/seeded.js';
+import { assertExitsPromptly } from './helpers.js';
 
 // partners start at the first row job here (the library waits for enough work; tested below)
 const startRows = partnerStart.rows;
@@ -179,13 +178,7 @@ test('a tall Lasso solve (block epochs on split rows) gives the same coefficient
 });
 
 test('a process whose partner thread is live exits promptly after its work', () => {
-  const fixture = fileURLToPath(new URL('./fixtures/kernels_team_exit.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8', timeout: 30000 });
-  const exitAt = Date.now();
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim()) as { partners: number; end: number };
-  assert.equal(out.partners, 1, 'the partner was live when the script ended');
-  assert.ok(exitAt - out.end < 1500, `exited ${exitAt - out.end} ms after its work ended`);
+  assertExitsPromptly('kernels_team_exit.ts', 'the partner');
 });
 
 test('the first partner waits for enough row-split work (a one-off solve runs on the caller alone)', () => {

@@ -11,7 +11,7 @@ import { gemmStrided } from '../src/kernels/blas.js';
 import { setThreads } from '../src/kernels/threads.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import { seeded } from './fixtures/seeded.js';
-import { assertSameBitsOnOneAndTwoThreads } from './helpers.js';
+import { assertExitsPromptly, assertSameBitsOnOneAndTwoThreads } from './helpers.js';
 
 
 test('gemm on 1 and 2 threads gives the same bits, and the workers took part', async () => {
@@ -33,13 +33,7 @@ test('setThreads validates n and returns the previous value', () => {
 });
 
 test('a process that used the thread pool exits promptly after its work', () => {
-  const fixture = fileURLToPath(new URL('./fixtures/kernels_threads_exit.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8', timeout: 30000 });
-  const exitAt = Date.now();
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim()) as { workers: number; end: number };
-  assert.equal(out.workers, 1, 'the pool was live when the script ended');
-  assert.ok(exitAt - out.end < 1500, `exited ${exitAt - out.end} ms after its work ended`);
+  assertExitsPromptly('kernels_threads_exit.ts', 'the pool');
 });
 
 test('NSDIFF_THREADS sets the default thread count of a process (and a bad value warns)', () => {
