@@ -54,7 +54,9 @@ class Reporter {
   private members(type: ts.Type, at: ts.Node, owner: readonly ts.Declaration[], skip: (name: string) => boolean = () => false): string[] {
     const out: string[] = [];
     for (const m of this.checker.getPropertiesOfType(type)) {
-      const name = m.getName();
+      // a computed symbol key (`[INSPECT]`) is named `__@INSPECT@<symbol id>` by the checker, an id
+      // that moves whenever code is added anywhere: report it as `[INSPECT]`
+      const name = m.getName().replace(/^__@(.+)@\d+$/, '[$1]');
       const decl = m.valueDeclaration ?? m.declarations?.[0];
       if (skip(name) || (decl && isHidden(decl))) continue;
       if (!m.declarations?.some((d) => owner.includes(ownerOf(d)))) continue;
