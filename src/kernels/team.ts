@@ -177,9 +177,13 @@ export interface TeamMemory {
   readonly f64: Float64Array;
 }
 
-/** A partner thread bound to one engine memory (null worker: not started, or stopped). */
+/**
+ * A partner thread bound to one engine memory (null worker: not started, or stopped). The memory
+ * is held weakly: a team must not keep a released engine memory (up to a design's size) alive;
+ * a live partner holds it until it exits.
+ */
 interface Team {
-  readonly mem: TeamMemory;
+  readonly memory: WeakRef<object>;
   readonly ctrl: Int32Array;
   worker: HostWorker | null;
   lastUse: number;
@@ -213,6 +217,17 @@ export function shutdownTeams(): void {
 }
 onShutdownThreads(shutdownTeams);
 
+/** Drops the teams whose partner exited (after IDLE_MS without work) or whose memory was collected. */
+function pruneTeams(): void {
+  for (let k = teams.length - 1; k >= 0; k--) {
+    const t = teams[k]!;
+    if (t.worker === null || Atomics.load(t.ctrl, EXITED) === 1 || t.memory.deref() === undefined) {
+      stopPartner(t);
+      teams.splice(k, 1);
+    }
+  }
+}
+
 function stopPartner(t: Team): void {
   if (t.worker === null) return;
   chunksOfStopped += t.ctrl[CHUNKS]!;
@@ -228,15 +243,16 @@ function stopPartner(t: Team): void {
  */
 function teamOf(mem: TeamMemory, start: boolean, rows = 0): Team | null {
   if (!mem.shared || teamsBroken || getThreads() < 2) return null;
-  let t = teams.find((x) => x.mem.memory === mem.memory);
+  let t = teams.find((x) => x.memory.deref() === mem.memory);
   const live = t !== undefined && t.worker !== null && Atomics.load(t.ctrl, EXITED) === 0;
   if (!live && (!start || partnerStart.done < partnerStart.rows)) {
     if (start) partnerStart.done += rows;
     return null;
   }
   if (t === undefined) {
+    pruneTeams();
     const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
-    t = { mem, ctrl, worker: null, lastUse: nextId };
+    t = { memory: new WeakRef(mem.memory), ctrl, worker: null, lastUse: nextId };
     teams.push(t);
     if (teams.length > MAX_TEAMS) {
       let lru = 0;
