@@ -55,7 +55,7 @@ function runOnce(k: RowKernel, n: number, h: number): { outs: Float64Array; r: F
   const e = engineWith(n, 8);
   try {
     const args = rowArgs(e, k, n);
-    runRows(e.team, k, args, h, e.blk.byteOffset + 128);
+    runRows(e.team, k, h, e.blk.byteOffset + 128, ...(args as [number, number, number, number, number, number]));
     const o = args[args.length - 1]! - e.blk.byteOffset;
     return { outs: e.blk.slice(o / 8, o / 8 + SPLIT_KERNELS[k].outs), r: e.r.slice() };
   } finally {
@@ -97,7 +97,7 @@ test('every row kernel split in two chunks agrees with the unsplit kernel (odd s
 async function withPartner(e: WasmEngine, n: number): Promise<void> {
   const args = rowArgs(e, 'dot4', n);
   for (let t = 0; t < 250 && readyPartners() === 0; t++) {
-    runRows(e.team, 'dot4', args, splitRows(n), e.blk.byteOffset + 128);
+    runRows(e.team, 'dot4', splitRows(n), e.blk.byteOffset + 128, ...(args as [number, number, number, number, number, number]));
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(readyPartners(), 1, 'the partner started');
@@ -112,10 +112,10 @@ test('row and column kernels give the same bits on one and two threads, and the 
     // column kernels on one thread
     const cols = (e: WasmEngine): [Float64Array, Float64Array] => {
       const p = 64;
-      runCols(e.team, 'dots2', [e.xPtr, n, e.allCols.byteOffset, p, e.vecA.byteOffset, e.vecB.byteOffset, e.outA.byteOffset, e.outB.byteOffset], n * p);
+      runCols(e.team, 'dots2', n * p, e.xPtr, n, e.allCols.byteOffset, p, e.vecA.byteOffset, e.vecB.byteOffset, e.outA.byteOffset, e.outB.byteOffset);
       const a = e.outA.slice(0, p), b = e.outB.slice(0, p);
       e.outA.fill(0);
-      runCols(e.team, 'dots', [e.xPtr, n, e.allCols.byteOffset, p, e.r.byteOffset, e.outA.byteOffset], n * p);
+      runCols(e.team, 'dots', n * p, e.xPtr, n, e.allCols.byteOffset, p, e.r.byteOffset, e.outA.byteOffset);
       return [a, Float64Array.from([...b, ...e.outA.slice(0, p)])];
     };
     const e1 = engineWith(n, 64);
@@ -137,7 +137,7 @@ test('row and column kernels give the same bits on one and two threads, and the 
       e2.blk.fill(0);
       e2.blk.set([0.25, -0.5, 0.125, 0.75], 4);
       const args = rowArgs(e2, k, n);
-      runRows(e2.team, k, args, splitRows(n), e2.blk.byteOffset + 128);
+      runRows(e2.team, k, splitRows(n), e2.blk.byteOffset + 128, ...(args as [number, number, number, number, number, number]));
       const o = (args[args.length - 1]! - e2.blk.byteOffset) / 8;
       assert.deepEqual(e2.blk.slice(o, o + SPLIT_KERNELS[k].outs), one[i]!.outs, `${k} outputs`);
       assert.deepEqual(e2.r.slice(), one[i]!.r, `${k} residual`);
@@ -181,27 +181,33 @@ test('a process whose partner thread is live exits promptly after its work', () 
   assertExitsPromptly('kernels_team_exit.ts', 'the partner');
 });
 
-test('the first partner waits for enough row-split work (a one-off solve runs on the caller alone)', () => {
+test('the partner waits for a streak of row-split work on one memory (a one-off solve, or CV folds taking turns, run on the caller alone)', () => {
   const prevB = setKernelBackend('wasm');
   const prev = setThreads(2);
-  const saved = { rows: partnerStart.rows, done: partnerStart.done };
+  const saved = partnerStart.rows;
   shutdownThreads();
   try {
     partnerStart.rows = startRows;
-    partnerStart.done = 0;
     const n = 4099;
-    const e = engineWith(n, 8);
-    const args = rowArgs(e, 'dot4', n);
+    const a = engineWith(n, 8), b = engineWith(n, 8);
+    const run = (e: WasmEngine, jobs: number) => {
+      const args = rowArgs(e, 'dot4', n);
+      for (let t = 0; t < jobs; t++) runRows(e.team, 'dot4', splitRows(n), e.blk.byteOffset + 128, ...(args as [number, number, number, number, number, number]));
+    };
     const before = teamChunksTotal();
-    const jobs = Math.floor(startRows / n) - 1;
-    for (let t = 0; t < jobs; t++) runRows(e.team, 'dot4', args, splitRows(n), e.blk.byteOffset + 128);
-    assert.equal(readyPartners(), 0, 'no partner yet');
+    const streak = Math.floor(startRows / n) - 1;
+    run(a, streak);
+    // memories taking turns: every streak restarts, however much work is done in all
+    for (let k = 0; k < 4; k++) {
+      run(b, streak);
+      run(a, streak);
+    }
+    assert.equal(readyPartners(), 0, 'no partner');
     assert.equal(teamChunksTotal(), before);
-    assert.ok(partnerStart.done >= jobs * n);
-    releaseEngine(e);
+    releaseEngine(a);
+    releaseEngine(b);
   } finally {
-    partnerStart.rows = saved.rows;
-    partnerStart.done = saved.done;
+    partnerStart.rows = saved;
     setThreads(prev);
     setKernelBackend(prevB);
     shutdownThreads();

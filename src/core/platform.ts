@@ -78,6 +78,8 @@ export function availableCores(): number {
 /** A worker started by {@link workerHost}: only termination is needed by the kernel pool. */
 export interface HostWorker {
   terminate(): unknown;
+  /** A message after the start-up data (Node: to `parentPort`; Web: to `onmessage`). */
+  postMessage(data: unknown): void;
 }
 
 /**
@@ -95,7 +97,6 @@ export interface WorkerHost {
 }
 
 interface WebWorkerLike extends HostWorker {
-  postMessage(data: unknown): void;
   addEventListener(type: 'error', cb: () => void): void;
 }
 interface WebGlobals {

@@ -14,22 +14,29 @@
  * and the order of the sum do not depend on who computes what: results are bit-identical for every
  * thread count (`setThreads`), including 1 (no partner: both chunks here).
  *
- * Protocol (one Int32Array control block per engine memory, in its own SharedArrayBuffer; slots
- * grouped by cache line so that the caller's writes and the partner's reads share one line):
- * the caller writes chunk 1's kernel id and arguments, then stores the job id in OPEN (ids count
- * 1, 2, …). A thread claims chunk 1 with compareExchange(OPEN, id, 0); the partner, once done,
- * stores the id in DONE. The caller, after chunk 0, claims chunk 1 itself if it is still open,
- * else spins until DONE = id (then blocks in short waits, where it may: a partner that was
- * descheduled mid-chunk). The partner spins for `SPIN_MS` after its last job, then sleeps
- * (Atomics.wait on OPEN, woken by Atomics.notify when SLEEP is set) and exits after `IDLE_MS`
- * without work (worker threads are unref'd: they never keep the process alive).
- * Partners: one per engine memory in use, started by row kernels only (designs of ≥ 2048 rows), at
- * most `MAX_TEAMS` alive (the least recently used is stopped), only while `getThreads()` ≥ 2 and the
- * memory is shared (engines made where SharedArrayBuffer exists: Node, a cross-origin isolated page).
+ * Protocol (one Int32Array control block in a SharedArrayBuffer; slots grouped by cache line so
+ * that the caller's writes and the partner's reads share one line): the caller writes chunk 1's
+ * kernel id and arguments, then stores the job id in OPEN (ids count 1, 2, …). A thread claims
+ * chunk 1 with compareExchange(OPEN, id, 0); the partner, once done, stores the id in DONE. The
+ * caller, after chunk 0, claims chunk 1 itself if it is still open, else spins until DONE = id
+ * (then blocks in short waits, where it may: a partner that was descheduled mid-chunk). The
+ * partner spins for `SPIN_MS` after its last job, then sleeps (Atomics.wait on OPEN, woken by
+ * Atomics.notify when SLEEP is set) and exits after `IDLE_MS` without work (worker threads are
+ * unref'd: they never keep the process alive).
+ *
+ * One partner per process, bound to one engine memory at a time: a row kernel on another memory
+ * asks it to move (a message with the memory, counted in REQ; the partner leaves its loop for its
+ * event loop when REQ differs from the bind messages it has seen, instantiates the module on the
+ * new memory and stores the memory's id in BOUND). Until BOUND names its memory, a job runs on the
+ * caller alone. Only row kernels start or move the partner (designs of ≥ 2048 rows), only while
+ * `getThreads()` ≥ 2 and the memory is shared (engines made where SharedArrayBuffer exists: Node,
+ * a cross-origin isolated page). A cross-validation over five tall folds thus moves one thread
+ * between memories instead of starting one per memory (a thread per memory, at most four alive,
+ * started 77 threads in four tunes of 6000 × 200 and ran them 2.5 × slower than one thread).
  */
 import type { HostWorker } from '../core/platform.js';
 import { workerHost } from '../core/platform.js';
-import { getThreads, onShutdownThreads } from './threads.js';
+import { getThreads, onPoolJob, onShutdownThreads } from './threads.js';
 
 /** Fewest rows for which a row kernel runs as two chunks (below, the hand-off costs more than it saves). */
 export const SPLIT_MIN_ROWS = 2048;
@@ -81,41 +88,53 @@ const MAX_ARGS = 13;
 
 // control block slots (Int32): line 0 the job, line 1 the partner's answer, line 2 its state
 const OPEN = 0, FN = 1, ARG = 2; // ARG .. ARG + MAX_ARGS − 1 (≤ 15: one 64-byte line)
+const REQ = 15; // bind requests posted (on the job line: the partner's spin reads it for free)
 const DONE = 16, RET = 17; // RET: the result of a posted call (`PrepPipe`)
-const SLEEP = 32, READY = 33, EXITED = 34, CHUNKS = 35;
-const CTRL_SLOTS = 48;
+const SLEEP = 32, READY = 33, EXITED = 34, CHUNKS = 35, BOUND = 36;
+const QUIET = 48; // its own line, read by the partner's spin: sleep now (the gemm pool needs the cores)
+const CTRL_SLOTS = 64;
 /** The partner spins this long after a job before it sleeps (block epochs are ≪ 1 ms apart). */
 const SPIN_MS = 2;
 /** A sleeping partner with no job for this long exits. */
 const IDLE_MS = 1000;
-/** Partners alive at once (one per engine memory in use; idle ones sleep, and exit after IDLE_MS). */
-const MAX_TEAMS = 4;
 /**
- * Rows of row-split work (summed over jobs) run on the caller alone before the first partner
- * starts (≈ 2 solves of 5000 × 500 at λmax/200): a worker's start-up (≈ 20–40 ms of CPU time,
- * competing with the caller and V8's compiler threads for the cores) made a one-off tall solve
- * slower on two threads than on one; work that repeats, or one long solve, pays it back.
+ * Rows of row-split work on one memory in a row (no job on another memory in between) before the
+ * partner starts or moves to that memory (≈ 1.4 solves of 5000 × 500 at λmax/200). A worker's
+ * start-up (20–40 ms of CPU time, competing with the caller and V8's compiler threads for the
+ * cores) made a one-off tall solve slower on two threads than on one; and a cross-validation that
+ * moved the partner between its folds' memories gained nothing from it (each fold's solve is a
+ * short streak) while paying the start-up and the moves. Work that stays on one memory — repeated
+ * solves of one design, a long solve — pays it back.
  */
-const START_WORK = 15_000_000;
-/** @internal Rows of row-split work before the first partner starts (tests set 0); `done`: the rows run so far. */
-export const partnerStart: { rows: number; done: number } = { rows: START_WORK, done: 0 };
+const START_STREAK = 10_000_000;
+/** @internal Rows of row-split work on one memory in a row before the partner serves it (tests set 0). */
+export const partnerStart: { rows: number } = { rows: START_STREAK };
+/** The memory of the last row job and the rows of the current streak on it. */
+let streakId = 0;
+let streakRows = 0;
 
 /** The caller's spins on DONE before it falls back to 1 ms waits (where the thread may block). */
 const CALLER_SPINS = 1 << 16;
 
 /**
- * Partner body, one source for Node worker_threads and Web Workers: `run(memory, module, ctrl,
- * names)` instantiates the shared lasso module (compiled once, by the caller: a
- * `WebAssembly.Module` crosses to a worker without being compiled again) on the engine memory and
- * serves chunk-1 claims.
+ * Partner body, one source for Node worker_threads and Web Workers: `serve(memory, module, id)`
+ * (one bind message: the shared lasso module, compiled once by the caller — a `WebAssembly.Module`
+ * crosses to a worker without being compiled again — instantiated on the engine memory) serves
+ * chunk-1 claims until a newer bind request is pending (returns true) or it idles out (false).
  */
 const WORKER_BODY = `
-function run(memory, module, ctrl, names) {
-  const c = new Int32Array(ctrl);
+let c = null, names = null, seen = 0;
+function bind(m) {
+  seen++;
+  if (Atomics.load(c, ${REQ}) !== seen) return true; // a newer bind message is queued
+  return serve(m.memory, m.module, m.id);
+}
+function serve(memory, module, mid) {
   const ex = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
   const f0 = ex[names[0]], f1 = ex[names[1]], f2 = ex[names[2]], f3 = ex[names[3]], f4 = ex[names[4]], f5 = ex[names[5]];
   const f6 = ex[names[6]], f7 = ex[names[7]], f8 = ex[names[8]], f9 = ex[names[9]], f10 = ex[names[10]], f11 = ex[names[11]];
   const A = ${ARG};
+  Atomics.store(c, ${BOUND}, mid);
   Atomics.store(c, ${READY}, 1);
   let last = performance.now();
   for (let spins = 0; ; spins++) {
@@ -143,25 +162,34 @@ function run(memory, module, ctrl, names) {
       }
       continue;
     }
-    if ((spins & 255) !== 0 || performance.now() - last < ${SPIN_MS}) continue;
+    if (Atomics.load(c, ${REQ}) !== seen) break; // asked to move to another memory
+    if (Atomics.load(c, ${QUIET}) === 0 && ((spins & 255) !== 0 || performance.now() - last < ${SPIN_MS})) continue;
     Atomics.store(c, ${SLEEP}, 1);
     const w = Atomics.wait(c, ${OPEN}, 0, ${IDLE_MS});
     Atomics.store(c, ${SLEEP}, 0);
-    if (w === 'timed-out' && Atomics.load(c, ${OPEN}) === 0) break;
+    if (w === 'timed-out' && Atomics.load(c, ${OPEN}) === 0 && Atomics.load(c, ${REQ}) === seen) {
+      Atomics.store(c, ${BOUND}, 0);
+      Atomics.store(c, ${EXITED}, 1);
+      return false;
+    }
     last = performance.now();
   }
-  Atomics.store(c, ${EXITED}, 1);
+  Atomics.store(c, ${BOUND}, 0);
+  return true;
 }
 `;
 const NODE_WORKER_SOURCE = `${WORKER_BODY}
-const { workerData } = require('worker_threads');
-run(workerData.memory, workerData.module, workerData.ctrl, workerData.names);
+const { workerData, parentPort } = require('worker_threads');
+c = new Int32Array(workerData.ctrl);
+names = workerData.names;
+parentPort.on('message', (m) => { if (!bind(m)) parentPort.close(); });
 `;
 const WEB_WORKER_SOURCE = `${WORKER_BODY}
 self.onmessage = (e) => {
-  self.onmessage = null;
-  run(e.data.memory, e.data.module, e.data.ctrl, e.data.names);
-  self.close();
+  if (c === null) {
+    c = new Int32Array(e.data.ctrl);
+    names = e.data.names;
+  } else if (!bind(e.data)) self.close();
 };
 `;
 
@@ -177,112 +205,108 @@ export interface TeamMemory {
   readonly f64: Float64Array;
 }
 
-/**
- * A partner thread bound to one engine memory (null worker: not started, or stopped). The memory
- * is held weakly: a team must not keep a released engine memory (up to a design's size) alive;
- * a live partner holds it until it exits.
- */
-interface Team {
-  readonly memory: WeakRef<object>;
+/** The partner thread (null: none started, or stopped) and what was last asked of it. */
+interface Partner {
   readonly ctrl: Int32Array;
-  worker: HostWorker | null;
-  lastUse: number;
+  readonly worker: HostWorker;
+  /** Id of the memory of the last bind message posted. */
+  requested: number;
 }
-const teams: Team[] = [];
+let partner: Partner | null = null;
+/** Ids of engine memories (weakly: the partner must not keep a released memory alive). */
+const memoryIds = new WeakMap<object, number>();
+let nextMemoryId = 1;
 let nextId = 1;
 let teamsBroken = false;
 /** False once Atomics.wait threw (a browser's main thread): the caller then only spins. */
 let canBlock = true;
-/** Chunks partners computed, over every team (dead ones included). */
+/** Chunks computed by stopped partners. */
 let chunksOfStopped = 0;
 
 /** Chunks computed by partner threads since start-up (a diagnostic: tests check that they ran). */
 export function teamChunksTotal(): number {
-  let s = chunksOfStopped;
-  for (const t of teams) s += t.ctrl[CHUNKS]!;
-  return s;
+  return chunksOfStopped + (partner === null ? 0 : partner.ctrl[CHUNKS]!);
 }
 
-/** Partners that have started and not exited (tests and diagnostics). */
+/** 1 when the partner thread has started, is bound to a memory and has not exited, else 0 (tests and diagnostics). */
 export function readyPartners(): number {
-  let s = 0;
-  for (const t of teams) if (t.worker !== null && Atomics.load(t.ctrl, READY) === 1 && Atomics.load(t.ctrl, EXITED) === 0) s++;
-  return s;
+  const p = partner;
+  return p !== null && Atomics.load(p.ctrl, READY) === 1 && Atomics.load(p.ctrl, BOUND) !== 0 && Atomics.load(p.ctrl, EXITED) === 0 ? 1 : 0;
 }
 
-/** Stops every partner now (they restart on the next split kernel). */
+/** Stops the partner now (it restarts on the next row kernel that may start it). */
 export function shutdownTeams(): void {
-  for (const t of teams) stopPartner(t);
-  teams.length = 0;
+  if (partner === null) return;
+  chunksOfStopped += partner.ctrl[CHUNKS]!;
+  void partner.worker.terminate();
+  partner = null;
 }
 onShutdownThreads(shutdownTeams);
 
-/** Drops the teams whose partner exited (after IDLE_MS without work) or whose memory was collected. */
-function pruneTeams(): void {
-  for (let k = teams.length - 1; k >= 0; k--) {
-    const t = teams[k]!;
-    if (t.worker === null || Atomics.load(t.ctrl, EXITED) === 1 || t.memory.deref() === undefined) {
-      stopPartner(t);
-      teams.splice(k, 1);
-    }
-  }
+/** Sends a spinning partner to sleep (before the gemm pool's workers take a job: two cores, three threads). */
+function quietPartner(): void {
+  if (partner !== null) Atomics.store(partner.ctrl, QUIET, 1);
 }
-
-function stopPartner(t: Team): void {
-  if (t.worker === null) return;
-  chunksOfStopped += t.ctrl[CHUNKS]!;
-  t.ctrl[CHUNKS] = 0;
-  void t.worker.terminate();
-  t.worker = null;
-}
+onPoolJob(quietPartner);
 
 /**
- * The team of `mem`, its partner started if needed (`start`: a row job over `rows` rows; the first
- * partner waits for START_WORK rows of such jobs) or else only a partner already bound to this
- * memory; null when only the calling thread may run.
+ * The control block of the partner when it serves `mem`, else null (the job then runs on the
+ * caller alone). `start` (a row job over `rows` rows): may start the partner or ask it to move to
+ * `mem`, once `partnerStart.rows` rows of such jobs ran on `mem` in a row; otherwise (column
+ * kernels, the preparation) only a partner already serving `mem` is used.
  */
-function teamOf(mem: TeamMemory, start: boolean, rows = 0): Team | null {
+function teamOf(mem: TeamMemory, start: boolean, rows = 0): Int32Array | null {
   if (!mem.shared || teamsBroken || getThreads() < 2) return null;
-  let t = teams.find((x) => x.memory.deref() === mem.memory);
-  const live = t !== undefined && t.worker !== null && Atomics.load(t.ctrl, EXITED) === 0;
-  if (!live && (!start || partnerStart.done < partnerStart.rows)) {
-    if (start) partnerStart.done += rows;
+  let p = partner;
+  if (p !== null && Atomics.load(p.ctrl, EXITED) === 1) {
+    shutdownTeams(); // it idled out
+    p = null;
+  }
+  let id = memoryIds.get(mem.memory);
+  if (start) {
+    if (id === undefined) {
+      id = nextMemoryId++;
+      memoryIds.set(mem.memory, id);
+    }
+    if (id === streakId) streakRows += rows;
+    else {
+      streakId = id;
+      streakRows = rows;
+    }
+  }
+  if (p !== null && id !== undefined && Atomics.load(p.ctrl, BOUND) === id) return p.ctrl;
+  if (!start || id === undefined || streakRows < partnerStart.rows) return null;
+  if (p === null) {
+    p = spawnPartner();
+    if (p === null) return null;
+  }
+  if (p.requested !== id) {
+    // bind (or move) the partner to this memory; jobs stay here until it serves it
+    p.requested = id;
+    Atomics.add(p.ctrl, REQ, 1);
+    if (Atomics.load(p.ctrl, SLEEP) === 1) Atomics.notify(p.ctrl, OPEN);
+    p.worker.postMessage({ memory: mem.memory, module: mem.module, id });
+  }
+  return null;
+}
+
+function spawnPartner(): Partner | null {
+  const host = workerHost();
+  if (host === null) {
+    teamsBroken = true;
     return null;
   }
-  if (t === undefined) {
-    pruneTeams();
-    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
-    t = { memory: new WeakRef(mem.memory), ctrl, worker: null, lastUse: nextId };
-    teams.push(t);
-    if (teams.length > MAX_TEAMS) {
-      let lru = 0;
-      for (let k = 1; k < teams.length; k++) if (teams[k]!.lastUse < teams[lru]!.lastUse) lru = k;
-      stopPartner(teams[lru]!);
-      teams.splice(lru, 1);
-    }
+  const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
+  try {
+    const worker = host.spawn(host.kind === 'node' ? NODE_WORKER_SOURCE : WEB_WORKER_SOURCE, { ctrl: ctrl.buffer, names: KERNEL_NAMES }, () => {
+      teamsBroken = true; // never rely on partners again; callers still finish every job
+    });
+    partner = { ctrl, worker, requested: 0 };
+    return partner;
+  } catch {
+    teamsBroken = true;
+    return null;
   }
-  t.lastUse = nextId;
-  if (t.worker === null || Atomics.load(t.ctrl, EXITED) === 1) {
-    if (t.worker !== null) stopPartner(t);
-    const host = workerHost();
-    if (host === null) {
-      teamsBroken = true;
-      return null;
-    }
-    Atomics.store(t.ctrl, READY, 0);
-    Atomics.store(t.ctrl, EXITED, 0);
-    Atomics.store(t.ctrl, OPEN, 0);
-    try {
-      const data = { memory: mem.memory, module: mem.module, ctrl: t.ctrl.buffer, names: KERNEL_NAMES };
-      t.worker = host.spawn(host.kind === 'node' ? NODE_WORKER_SOURCE : WEB_WORKER_SOURCE, data, () => {
-        teamsBroken = true; // never rely on partners again; callers still finish every job
-      });
-    } catch {
-      teamsBroken = true;
-      return null;
-    }
-  }
-  return t;
 }
 
 /** Each kernel's argument roles as character codes, by kernel id. */
@@ -313,6 +337,31 @@ function kernelsOf(ex: Record<string, unknown>): Fn[] {
   }
   return f;
 }
+/** The row kernels' one-call twins (lasso.wat `K_split(h, n, …, out1)`: both chunks and the sum), by kernel id. */
+const splitCache = new WeakMap<object, Fn[]>();
+function splitKernelsOf(ex: Record<string, unknown>): Fn[] {
+  let f = splitCache.get(ex);
+  if (f === undefined) {
+    f = KERNEL_NAMES.map((k) => ex[`${k}_split`] as Fn);
+    splitCache.set(ex, f);
+  }
+  return f;
+}
+
+/** Row kernel `id`'s one-call twin on the whole call's arguments a[0..) (one call site per kernel). */
+function callSplit(f: Fn[], id: number, a: readonly number[], h: number, o1: number): void {
+  switch (id) {
+    case 0: f[0]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, o1); break;
+    case 1: f[1]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, o1); break;
+    case 2: f[2]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, o1); break;
+    case 3: f[3]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, o1); break;
+    case 4: f[4]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, o1); break;
+    case 5: f[5]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, o1); break;
+    case 6: f[6]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, o1); break;
+    case 7: f[7]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, o1); break;
+    default: f[8]!(h, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, o1);
+  }
+}
 
 /** Kernel `id` of `f` on arguments a[0..): one call site per kernel (monomorphic calls into WebAssembly). */
 function call(f: Fn[], id: number, a: ArrayLike<number>, at: number): void {
@@ -332,6 +381,8 @@ function call(f: Fn[], id: number, a: ArrayLike<number>, at: number): void {
   }
 }
 
+/** The whole call's arguments (runRows / runCols), and each chunk's. */
+const whole: number[] = new Array<number>(MAX_ARGS).fill(0);
 const scratch0: number[] = new Array<number>(MAX_ARGS).fill(0);
 const scratch1: number[] = new Array<number>(MAX_ARGS).fill(0);
 
@@ -339,16 +390,28 @@ const scratch1: number[] = new Array<number>(MAX_ARGS).fill(0);
  * Runs the row kernel `name` over rows [0, n) as two chunks (rows [0, h) here, [h, n) here or on
  * the partner), with chunk 1's outputs in `out1` (a free area of `SPLIT_KERNELS[name].outs`
  * float64 in the same memory), and sums them into the call's outputs: out[q] = out₀[q] + out₁[q].
- * `args` are the whole call's arguments (args[0] = n). h = 0 runs the kernel once, unsplit.
+ * a0, a1, … are the whole call's arguments (a0 = n; positional, so that a call allocates nothing).
+ * h = 0 runs the kernel once, unsplit.
  *
  * @example
- * runRows(mem, 'axpydot4', [n, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, out], splitRows(n), out1);
+ * runRows(mem, 'axpydot4', splitRows(n), out1, n, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, out);
  */
-export function runRows(mem: TeamMemory, name: RowKernel, args: readonly number[], h: number, out1: number): void {
+export function runRows(
+  mem: TeamMemory, name: RowKernel, h: number, out1: number,
+  a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0,
+): void {
   const id = KERNEL_ID.get(name)!;
   const f = kernelsOf(mem.exports);
-  if (h <= 0 || h >= args[0]!) call(f, id, args, 0);
-  else runChunks(mem, f, id, args, h, out1, teamOf(mem, true, args[0]!));
+  const w = whole;
+  w[0] = a0; w[1] = a1; w[2] = a2; w[3] = a3; w[4] = a4; w[5] = a5; w[6] = a6; w[7] = a7; w[8] = a8; w[9] = a9; w[10] = a10; w[11] = a11; w[12] = a12;
+  if (h <= 0 || h >= a0) {
+    call(f, id, w, 0);
+    return;
+  }
+  const c = teamOf(mem, true, a0);
+  // no partner: both chunks and their sum in one call (the same operations as `runChunks`)
+  if (c === null) callSplit(splitKernelsOf(mem.exports), id, w, h, out1);
+  else runChunks(mem, f, id, w, h, out1, c);
 }
 
 /** Listed columns below which a column kernel stays on one thread (the hand-off would cost more). */
@@ -362,33 +425,35 @@ const COL_SPLIT_MIN_WORK = 1 << 17;
  * outputs do not depend on the cut.
  *
  * @example
- * runCols(mem, 'dots2', [x, n, cols, count, a, b, outA, outB], n * count);
+ * runCols(mem, 'dots2', n * count, x, n, cols, count, a, b, outA, outB);
  */
-export function runCols(mem: TeamMemory, name: ColKernel, args: readonly number[], work: number): void {
+export function runCols(mem: TeamMemory, name: ColKernel, work: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6 = 0, a7 = 0): void {
   const id = KERNEL_ID.get(name)!;
   const f = kernelsOf(mem.exports);
-  const count = args[N_AT[id]!]!;
-  const t = work >= COL_SPLIT_MIN_WORK && count >= 8 ? teamOf(mem, false) : null;
-  if (t === null) call(f, id, args, 0);
-  else runChunks(mem, f, id, args, count >> 1, 0, t);
+  const w = whole;
+  w[0] = a0; w[1] = a1; w[2] = a2; w[3] = a3; w[4] = a4; w[5] = a5; w[6] = a6; w[7] = a7;
+  const count = w[N_AT[id]!]!;
+  const c = work >= COL_SPLIT_MIN_WORK && count >= 8 ? teamOf(mem, false) : null;
+  if (c === null) call(f, id, w, 0);
+  else runChunks(mem, f, id, w, count >> 1, 0, c);
 }
 
 /** The two chunks of kernel `id` (0 < h < count): chunk 0 here, chunk 1 to whoever claims it (here when t is null). */
-function runChunks(mem: TeamMemory, f: Fn[], id: number, args: readonly number[], h: number, out1: number, t: Team | null): void {
+function runChunks(mem: TeamMemory, f: Fn[], id: number, args: readonly number[], h: number, out1: number, c: Int32Array | null): void {
   const roles = ROLES[id]!;
   const n = args[N_AT[id]!]!;
   chunkArgs(roles, args, n, h, 0, out1, scratch0, 0);
-  if (t === null) {
+  if (c === null) {
     // both chunks here, in the same order and with the same sum as a team
     chunkArgs(roles, args, n, h, 1, out1, scratch1, 0);
     call(f, id, scratch0, 0);
     call(f, id, scratch1, 0);
   } else {
-    const c = t.ctrl;
     const job = nextId;
     nextId = nextId >= 0x3fffffff ? 1 : nextId + 1;
     c[FN] = id;
     chunkArgs(roles, args, n, h, 1, out1, c, ARG);
+    if (c[QUIET] !== 0) Atomics.store(c, QUIET, 0);
     Atomics.store(c, OPEN, job); // publishes FN and ARG (sequentially consistent)
     if (Atomics.load(c, SLEEP) === 1) Atomics.notify(c, OPEN);
     call(f, id, scratch0, 0);
@@ -424,9 +489,8 @@ export interface PrepPipe {
  * const pipe = prepPipe(e.team); // null: call prep directly
  */
 export function prepPipe(mem: TeamMemory): PrepPipe | null {
-  const t = teamOf(mem, false);
-  if (t === null) return null;
-  const c = t.ctrl;
+  const c = teamOf(mem, false);
+  if (c === null) return null;
   const id = KERNEL_ID.get('prep')!;
   const prep = mem.exports.prep as (x: number, n: number, p: number, center: number, means: number, norms: number) => number;
   let job = 0;
@@ -436,6 +500,7 @@ export function prepPipe(mem: TeamMemory): PrepPipe | null {
       nextId = nextId >= 0x3fffffff ? 1 : nextId + 1;
       c[FN] = id;
       for (let a = 0; a < 6; a++) c[ARG + a] = args[a]!;
+      if (c[QUIET] !== 0) Atomics.store(c, QUIET, 0);
       Atomics.store(c, OPEN, job);
       if (Atomics.load(c, SLEEP) === 1) Atomics.notify(c, OPEN);
     },

@@ -158,6 +158,19 @@ function envThreads(): number | null {
 
 /** Stoppers of other thread users of the kernel layer (team.ts's partners), run by `shutdownThreads`. */
 const shutdownHooks: (() => void)[] = [];
+/** Run before the pool's workers take a job (team.ts: a spinning partner must leave the cores to them). */
+const poolJobHooks: (() => void)[] = [];
+
+/**
+ * Registers `hook`, run before each job the pool's workers take part in (team.ts quiets its
+ * spinning partner, which would otherwise hold a core the workers need).
+ *
+ * @example
+ * onPoolJob(() => quietMyThreads());
+ */
+export function onPoolJob(hook: () => void): void {
+  poolJobHooks.push(hook);
+}
 
 /**
  * Registers `stop`, run whenever the pool is shut down (`shutdownThreads`, `setThreads(1)`), for a
@@ -248,6 +261,7 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
     for (let r0 = 0; r0 < job.mp; r0 += job.chunk) g(job.ap, job.bp, job.cp, job.mp, job.np, job.k, job.kc, r0, Math.min(r0 + job.chunk, job.mp), up);
     return;
   }
+  for (const hook of poolJobHooks) hook();
   const c = p.ctrl;
   Atomics.store(c, P_AP, job.ap);
   Atomics.store(c, P_BP, job.bp);

@@ -57,7 +57,7 @@ export function colDots(d: PreparedDesign, r: Float64Array, rSum: number, cols: 
     const vp = stageVec(e, r, e.vecA, n);
     const cp = stageCols(e, cols, m);
     const op = ptrIn(e, out);
-    runCols(e.team, 'dots', [e.xPtr, n, cp, m, vp, op >= 0 ? op : e.outA.byteOffset], n * m);
+    runCols(e.team, 'dots', n * m, e.xPtr, n, cp, m, vp, op >= 0 ? op : e.outA.byteOffset);
     if (op < 0) unstage(e.outA, out, cols, m);
     return;
   }
@@ -99,7 +99,7 @@ export function colDots2(
     const oa = ptrIn(e, outA);
     const ob = ptrIn(e, outB);
     // (column halves on two threads when a partner can take one: team.ts, the same bits)
-    runCols(e.team, 'dots2', [e.xPtr, n, cp, m, ap, bp, oa >= 0 ? oa : e.outA.byteOffset, ob >= 0 ? ob : e.outB.byteOffset], n * m);
+    runCols(e.team, 'dots2', n * m, e.xPtr, n, cp, m, ap, bp, oa >= 0 ? oa : e.outA.byteOffset, ob >= 0 ? ob : e.outB.byteOffset);
     if (oa < 0) unstage(e.outA, outA, cols, m);
     if (ob < 0) unstage(e.outB, outB, cols, m);
     return;

@@ -179,10 +179,10 @@ function buildGroupGrams(d: PreparedDesign, e: WasmEngine, v: Float64Array | nul
     let q = 0;
     // (tall designs: over two row chunks, team.ts; the second chunk's outputs at blk[16..26))
     if (out !== null) {
-      runRows(e.team, 'dotgram4', [n, c0, c1, c2, c3, vPtr, blk.byteOffset], e.split, blk.byteOffset + 128);
+      runRows(e.team, 'dotgram4', e.split, blk.byteOffset + 128, n, c0, c1, c2, c3, vPtr, blk.byteOffset);
       for (let a = 0; a < cnt; a++) out[j0 + a] = blk[a]!;
       q = 4;
-    } else runRows(e.team, 'gram4', [n, c0, c1, c2, c3, blk.byteOffset], e.split, blk.byteOffset + 128);
+    } else runRows(e.team, 'gram4', e.split, blk.byteOffset + 128, n, c0, c1, c2, c3, blk.byteOffset);
     const o = 16 * g;
     for (let a = 0; a < 4; a++) {
       for (let b = a + 1; b < 4; b++) {
@@ -729,17 +729,17 @@ export class QuadCD {
         // tall designs: the same kernels as below, over rows [0, h) and [h, n) (team.ts: the second
         // chunk on the partner thread when there is one; the same bits either way)
         if (check) {
-          if (npa > 0) runRows(tm, 'axpydot4r0', [n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr], h, out1Ptr);
-          else runRows(tm, 'dot4r0', [n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr], h, out1Ptr);
+          if (npa > 0) runRows(tm, 'axpydot4r0', h, out1Ptr, n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
+          else runRows(tm, 'dot4r0', h, out1Ptr, n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
           for (let q = 0; q < s; q++) {
             blk[q] = blk[8 + q]!;
             xtr[ws[k + q]!] = blk[12 + q]!;
           }
-        } else if (npa === 4) runRows(tm, 'axpydot4', [n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr], h, out1Ptr);
-        else if (npa === 3) runRows(tm, 'axpy3dot4', [n, pk[0]!, pk[1]!, pk[2]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr], h, out1Ptr);
-        else if (npa === 2) runRows(tm, 'axpy2dot4', [n, pk[0]!, pk[1]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr], h, out1Ptr);
-        else if (npa === 1) runRows(tm, 'axpy1dot4', [n, pk[0]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr], h, out1Ptr);
-        else runRows(tm, 'dot4', [n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr], h, out1Ptr);
+        } else if (npa === 4) runRows(tm, 'axpydot4', h, out1Ptr, n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+        else if (npa === 3) runRows(tm, 'axpy3dot4', h, out1Ptr, n, pk[0]!, pk[1]!, pk[2]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+        else if (npa === 2) runRows(tm, 'axpy2dot4', h, out1Ptr, n, pk[0]!, pk[1]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+        else if (npa === 1) runRows(tm, 'axpy1dot4', h, out1Ptr, n, pk[0]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+        else runRows(tm, 'dot4', h, out1Ptr, n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       } else if (check) {
         // fused gap check: also X_Bᵀr0 (r0 = r at the start of the epoch) from the same pass
         if (npa > 0) e.axpydot4r0(n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
