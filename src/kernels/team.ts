@@ -20,7 +20,7 @@
  * chunk 1 with compareExchange(OPEN, id, 0); the partner, once done, stores the id in DONE. The
  * caller, after chunk 0, claims chunk 1 itself if it is still open, else spins until DONE = id
  * (then blocks in short waits, where it may: a partner that was descheduled mid-chunk). The
- * partner spins for `SPIN_MS` after its last job, then sleeps (Atomics.wait on OPEN, woken by
+ * partner spins after its last job (as long as its recent work, at most `SPIN_MS`), then sleeps (Atomics.wait on OPEN, woken by
  * Atomics.notify when SLEEP is set) and exits after `IDLE_MS` without work (worker threads are
  * unref'd: they never keep the process alive).
  *
@@ -93,7 +93,11 @@ const DONE = 16, RET = 17; // RET: the result of a posted call (`PrepPipe`)
 const SLEEP = 32, READY = 33, EXITED = 34, CHUNKS = 35, BOUND = 36;
 const QUIET = 48; // its own line, read by the partner's spin: sleep now (the gemm pool needs the cores)
 const CTRL_SLOTS = 64;
-/** The partner spins this long after a job before it sleeps (block epochs are ≪ 1 ms apart). */
+/**
+ * The partner's spin after its last job before it sleeps: the time it spent computing since
+ * it last woke, at most SPIN_MS (block epochs keep it busy and are ≪ 1 ms apart; occasional jobs —
+ * a tall CV whose folds mostly run in the Gram mode — let it sleep at once instead of burning a core).
+ */
 const SPIN_MS = 2;
 /** A sleeping partner with no job for this long exits. */
 const IDLE_MS = 1000;
@@ -137,10 +141,12 @@ function serve(memory, module, mid) {
   Atomics.store(c, ${BOUND}, mid);
   Atomics.store(c, ${READY}, 1);
   let last = performance.now();
+  let budget = 0; // spin allowed after the last job (ms)
   for (let spins = 0; ; spins++) {
     const id = Atomics.load(c, ${OPEN});
     if (id !== 0) {
       if (Atomics.compareExchange(c, ${OPEN}, id, 0) === id) {
+        const t0 = performance.now();
         // one call site per kernel (monomorphic calls into WebAssembly)
         switch (c[${FN}]) {
           case 0: f0(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6]); break;
@@ -159,11 +165,12 @@ function serve(memory, module, mid) {
         c[${CHUNKS}]++;
         Atomics.store(c, ${DONE}, id);
         last = performance.now();
+        budget = Math.min(${SPIN_MS}, budget + (last - t0));
       }
       continue;
     }
     if (Atomics.load(c, ${REQ}) !== seen) break; // asked to move to another memory
-    if (Atomics.load(c, ${QUIET}) === 0 && ((spins & 255) !== 0 || performance.now() - last < ${SPIN_MS})) continue;
+    if (Atomics.load(c, ${QUIET}) === 0 && ((spins & 255) !== 0 || performance.now() - last < budget)) continue;
     Atomics.store(c, ${SLEEP}, 1);
     const w = Atomics.wait(c, ${OPEN}, 0, ${IDLE_MS});
     Atomics.store(c, ${SLEEP}, 0);
@@ -173,6 +180,7 @@ function serve(memory, module, mid) {
       return false;
     }
     last = performance.now();
+    budget = 0;
   }
   Atomics.store(c, ${BOUND}, 0);
   return true;
