@@ -151,6 +151,39 @@ test('row and column kernels give the same bits on one and two threads, and the 
   }
 });
 
+test('the partner moves between engine memories on request, and every job keeps its bits', async () => {
+  const prevB = setKernelBackend('wasm');
+  const prev = setThreads(1);
+  const n = 3001;
+  try {
+    const ref = runOnce('axpydot4', n, splitRows(n)); // one thread
+    setThreads(2);
+    const a = engineWith(n, 8), b = engineWith(n, 8);
+    // serves a, then b, then a again: each time its chunks are taken, and the bits are those of one thread
+    for (const e of [a, b, a]) {
+      const before = teamChunksTotal();
+      for (let t = 0; t < 250 && teamChunksTotal() === before; t++) {
+        e.r.set(seeded(n, 4));
+        e.blk.fill(0);
+        e.blk.set([0.25, -0.5, 0.125, 0.75], 4);
+        const args = rowArgs(e, 'axpydot4', n);
+        runRows(e.team, 'axpydot4', splitRows(n), e.blk.byteOffset + 128, ...(args as [number, number, number, number, number, number]));
+        assert.deepEqual(e.blk.slice(0, 4), ref.outs);
+        assert.deepEqual(e.r.slice(), ref.r);
+        if (teamChunksTotal() === before) await new Promise((r) => setTimeout(r, 4));
+      }
+      assert.ok(teamChunksTotal() > before, 'the partner took chunks on this memory');
+    }
+    assert.equal(readyPartners(), 1, 'one partner');
+    releaseEngine(a);
+    releaseEngine(b);
+  } finally {
+    setThreads(prev);
+    setKernelBackend(prevB);
+    shutdownThreads();
+  }
+});
+
 test('a tall Lasso solve (block epochs on split rows) gives the same coefficients on 1 and 2 threads', async () => {
   const prevB = setKernelBackend('wasm');
   const prev = setThreads(1);
