@@ -53,6 +53,7 @@ export { sliceDef, padDef, concatDef } from './ops/slicing.js';
 // kernels: backend switch and threads
 export { setKernelBackend, getKernelBackend, wasmKernelsAvailable, wasmFmaActive, type KernelBackend } from './kernels/engine.js';
 export { setThreads, getThreads, workerChunksTotal, threadHost } from './kernels/threads.js';
+export { teamChunksTotal } from './kernels/team.js';
 // lasso: the WebAssembly engine behind a prepared design
 export type { WasmEngine } from './lasso/design.js';
 // data: kernels on design matrices

@@ -137,6 +137,26 @@ test('--threads sets the kernel thread count, before or after the command, and i
   }
 });
 
+test('nsdiff info: the kernels\' backend, SIMD, fused multiply-add, threads and where they come from (text and JSON)', () => {
+  const prev = getThreads();
+  try {
+    const text = run('info');
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /^nsdiff \d+\.\d+\.\d+ on Node v\d+/);
+    assert.match(text.out, /kernels: backend auto; WebAssembly SIMD (yes|no); fused multiply-add (yes|no)/);
+    assert.match(text.out, /threads: \d+ \(from /);
+    const j = run('--threads', '1', 'info', '--json');
+    assert.equal(j.code, 0, j.err);
+    const info = JSON.parse(j.out) as Record<string, unknown>;
+    assert.equal(info.threads, 1);
+    assert.equal(info.threadsFrom, 'setThreads or --threads');
+    assert.equal(info.rowSplitMinRows, 2048);
+    for (const k of ['version', 'runtime', 'backend', 'wasmSimd', 'fusedMultiplyAdd', 'availableCores', 'workerHost', 'sharedMemory']) assert.ok(k in info, k);
+  } finally {
+    setThreads(prev);
+  }
+});
+
 test('every option value is validated with the flag named and the closest valid value suggested', () => {
   refuses(['lasso', 'tune', '--data', train, '--target', 'y', '--format', 'libsvn'], /--format must be one of csv, libsvm; got 'libsvn' \(did you mean 'libsvm'\?\)/);
   refuses(['lasso', 'tune', '--data', train, '--target', 'y', '--format', 'xlsx'], /got 'xlsx'.*export the sheet as CSV/);

@@ -16,6 +16,7 @@ import { datasetNames } from '../data/datasets.js';
 import { needsLazyCommands } from './argv_route.js';
 import { runHypergrad, runPath, runTune } from './lasso.js';
 import { intIn } from './options.js';
+import { kernelInfo, printInfo } from './info.js';
 import { setThreads } from '../kernels/threads.js';
 import type * as LazyCommands from './lazy_commands.js';
 
@@ -73,6 +74,9 @@ export function buildProgram(): Command {
     const t = intIn(program.opts<{ threads?: string }>().threads, '--threads', 1, 256);
     if (t !== undefined) setThreads(t);
   });
+  program.command('info').description('what the kernels run on here: backend, WebAssembly SIMD and fused multiply-add, threads, shared memory')
+    .option('--json', 'machine-readable output on stdout')
+    .action((opts: { json?: boolean }) => printInfo(kernelInfo(program.version() ?? '', program.opts<{ threads?: string }>().threads !== undefined), opts.json === true));
   program.command('demo').description('conservative autodiff of nonsmooth functions: kinks, policies, artificial critical points').action(() => need('demo').runAutodiffDemo());
 
   const lasso = program.command('lasso').description('Lasso-type models: hyperparameter search, hypergradients, regularisation paths');

@@ -75,7 +75,7 @@ export function availableCores(): number {
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
 
-/** A worker started by {@link workerHost}: only termination is needed by the kernel pool. */
+/** A worker started by {@link workerHost}: what the kernel pool and the partner thread (kernels/team.ts) need of it. */
 export interface HostWorker {
   terminate(): unknown;
   /** A message after the start-up data (Node: to `parentPort`; Web: to `onmessage`). */
