@@ -28,7 +28,8 @@
  * asks it to move (a message with the memory, counted in REQ; the partner leaves its loop for its
  * event loop when REQ differs from the bind messages it has seen, instantiates the module on the
  * new memory and stores the memory's id in BOUND). Until BOUND names its memory, a job runs on the
- * caller alone. Only row kernels start or move the partner (designs of ≥ 2048 rows), only while
+ * caller alone; every job carries its memory's id (JOBMEM), and the partner claims only jobs on the
+ * memory it is bound to (a job posted just as it moves is left to the caller). Only row kernels start or move the partner (designs of ≥ 2048 rows), only while
  * `getThreads()` ≥ 2 and the memory is shared (engines made where SharedArrayBuffer exists: Node,
  * a cross-origin isolated page). A cross-validation over five tall folds thus moves one thread
  * between memories instead of starting one per memory (a thread per memory, at most four alive,
@@ -90,6 +91,7 @@ const MAX_ARGS = 13;
 const OPEN = 0, FN = 1, ARG = 2; // ARG .. ARG + MAX_ARGS − 1 (≤ 15: one 64-byte line)
 const REQ = 15; // bind requests posted (on the job line: the partner's spin reads it for free)
 const DONE = 16, RET = 17; // RET: the result of a posted call (`PrepPipe`)
+const JOBMEM = 18; // the memory id of the open job: the partner claims only jobs on the memory it is bound to
 const SLEEP = 32, READY = 33, EXITED = 34, CHUNKS = 35, BOUND = 36;
 const QUIET = 48; // its own line, read by the partner's spin: sleep now (the gemm pool needs the cores)
 const CTRL_SLOTS = 64;
@@ -144,7 +146,9 @@ function serve(memory, module, mid) {
   let budget = 0; // spin allowed after the last job (ms)
   for (let spins = 0; ; spins++) {
     const id = Atomics.load(c, ${OPEN});
-    if (id !== 0) {
+    // a job on another memory (posted while a move was under way) is left to the caller: its
+    // pointers mean nothing in this memory
+    if (id !== 0 && c[${JOBMEM}] === mid) {
       if (Atomics.compareExchange(c, ${OPEN}, id, 0) === id) {
         const t0 = performance.now();
         // one call site per kernel (monomorphic calls into WebAssembly)
@@ -221,6 +225,8 @@ interface Partner {
   requested: number;
 }
 let partner: Partner | null = null;
+/** The memory id of the control block `teamOf` last returned (jobs carry it in JOBMEM). */
+let servedMemory = 0;
 /** Ids of engine memories (weakly: the partner must not keep a released memory alive). */
 const memoryIds = new WeakMap<object, number>();
 let nextMemoryId = 1;
@@ -290,7 +296,10 @@ function teamOf(mem: TeamMemory, start: boolean, rows = 0): Int32Array | null {
       streakRows = rows;
     }
   }
-  if (p !== null && id !== undefined && Atomics.load(p.ctrl, BOUND) === id) return p.ctrl;
+  if (p !== null && id !== undefined && Atomics.load(p.ctrl, BOUND) === id) {
+    servedMemory = id;
+    return p.ctrl;
+  }
   if (!start || id === undefined || streakRows < partnerStart.rows) return null;
   if (p === null) {
     p = spawnPartner();
@@ -468,6 +477,7 @@ function runChunks(mem: TeamMemory, f: Fn[], id: number, args: readonly number[]
     const job = nextId;
     nextId = nextId >= 0x3fffffff ? 1 : nextId + 1;
     c[FN] = id;
+    c[JOBMEM] = servedMemory;
     chunkArgs(roles, args, n, h, 1, out1, c, ARG);
     if (c[QUIET] !== 0) Atomics.store(c, QUIET, 0);
     Atomics.store(c, OPEN, job); // publishes FN and ARG (sequentially consistent)
@@ -507,6 +517,7 @@ export interface PrepPipe {
 export function prepPipe(mem: TeamMemory): PrepPipe | null {
   const c = teamOf(mem, false);
   if (c === null) return null;
+  const served = servedMemory;
   const id = KERNEL_ID.get('prep')!;
   const prep = mem.exports.prep as (x: number, n: number, p: number, center: number, means: number, norms: number) => number;
   let job = 0;
@@ -515,6 +526,7 @@ export function prepPipe(mem: TeamMemory): PrepPipe | null {
       job = nextId;
       nextId = nextId >= 0x3fffffff ? 1 : nextId + 1;
       c[FN] = id;
+      c[JOBMEM] = served;
       for (let a = 0; a < 6; a++) c[ARG + a] = args[a]!;
       if (c[QUIET] !== 0) Atomics.store(c, QUIET, 0);
       Atomics.store(c, OPEN, job);
