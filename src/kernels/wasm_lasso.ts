@@ -17,7 +17,7 @@
  */
 import { lazyModule, sharedMemorySupported, useWasm, WA } from './engine.js';
 import { LASSO_WASM } from './wasm/modules.generated.js';
-import { splitRows, type TeamMemory } from './team.js';
+import { runRows, splitRows, type TeamMemory } from './team.js';
 
 // ---------------------------------------------------------------------------------------------
 // WebAssembly SIMD engine for dense designs.
@@ -104,8 +104,12 @@ export interface WasmEngine {
   readonly blk: Float64Array;
   /** The memory as team.ts's row-split kernels see it (`shared: false`: the calling thread computes both chunks). */
   readonly team: TeamMemory;
-  /** Rows of chunk 0 of the row-split kernels for this engine's n (team.ts `splitRows`; 0: unsplit). */
-  readonly split: number;
+  /**
+   * The block epochs' row kernels for this engine's n: the exports below when n is under the row
+   * split, else the same calls run as two row chunks (team.ts `runRows`, the second chunk's outputs
+   * at blk[16..26)). Callers use these, not the exports, for `dot4` … `dotgram4` over all n rows.
+   */
+  readonly rows: RowKernels;
   /** out[k] = X_kᵀv for the four columns at byte offsets c0..c3 (one pass over v). */
   readonly dot4: (n: number, c0: number, c1: number, c2: number, c3: number, v: number, out: number) => void;
   /** r ← r − Σ_k coef[k]·X_k over the four columns at byte offsets c0..c3 (one pass over r). */
@@ -154,6 +158,45 @@ export interface WasmEngine {
     x: number, n: number, p: number, S: number, s: number, delta: number, r: number, r0: number, blk: number,
     norms: number, beta: number, xtr: number, bound: number, todo: number, out: number,
   ) => number;
+}
+
+/** The row-split kernels of an engine (`WasmEngine.rows`), with the signatures of the exports. */
+export interface RowKernels {
+  readonly dot4: WasmEngine['dot4'];
+  readonly axpy1dot4: WasmEngine['axpy1dot4'];
+  readonly axpy2dot4: WasmEngine['axpy2dot4'];
+  readonly axpy3dot4: WasmEngine['axpy3dot4'];
+  readonly axpydot4: WasmEngine['axpydot4'];
+  readonly dot4r0: WasmEngine['dot4r0'];
+  readonly axpydot4r0: WasmEngine['axpydot4r0'];
+  readonly gram4: WasmEngine['gram4'];
+  readonly dotgram4: WasmEngine['dotgram4'];
+}
+
+/**
+ * `WasmEngine.rows` for n rows: the instance's exports when `splitRows(n)` is 0 (a direct call, no
+ * bookkeeping), else each call through `runRows` with the split h and the second output area `out1`.
+ */
+function rowKernels(ex: Record<string, unknown>, team: TeamMemory, n: number, out1: number): RowKernels {
+  const h = splitRows(n);
+  if (h === 0) {
+    return {
+      dot4: ex.dot4 as RowKernels['dot4'], axpy1dot4: ex.axpy1dot4 as RowKernels['axpy1dot4'], axpy2dot4: ex.axpy2dot4 as RowKernels['axpy2dot4'],
+      axpy3dot4: ex.axpy3dot4 as RowKernels['axpy3dot4'], axpydot4: ex.axpydot4 as RowKernels['axpydot4'], dot4r0: ex.dot4r0 as RowKernels['dot4r0'],
+      axpydot4r0: ex.axpydot4r0 as RowKernels['axpydot4r0'], gram4: ex.gram4 as RowKernels['gram4'], dotgram4: ex.dotgram4 as RowKernels['dotgram4'],
+    };
+  }
+  return {
+    dot4: (m, c0, c1, c2, c3, v, out) => runRows(team, 'dot4', h, out1, m, c0, c1, c2, c3, v, out),
+    axpy1dot4: (m, a0, coef, b0, b1, b2, b3, r, out) => runRows(team, 'axpy1dot4', h, out1, m, a0, coef, b0, b1, b2, b3, r, out),
+    axpy2dot4: (m, a0, a1, coef, b0, b1, b2, b3, r, out) => runRows(team, 'axpy2dot4', h, out1, m, a0, a1, coef, b0, b1, b2, b3, r, out),
+    axpy3dot4: (m, a0, a1, a2, coef, b0, b1, b2, b3, r, out) => runRows(team, 'axpy3dot4', h, out1, m, a0, a1, a2, coef, b0, b1, b2, b3, r, out),
+    axpydot4: (m, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, out) => runRows(team, 'axpydot4', h, out1, m, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, out),
+    dot4r0: (m, c0, c1, c2, c3, v, v0, out) => runRows(team, 'dot4r0', h, out1, m, c0, c1, c2, c3, v, v0, out),
+    axpydot4r0: (m, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, r0, out) => runRows(team, 'axpydot4r0', h, out1, m, a0, a1, a2, a3, coef, b0, b1, b2, b3, r, r0, out),
+    gram4: (m, c0, c1, c2, c3, out) => runRows(team, 'gram4', h, out1, m, c0, c1, c2, c3, out),
+    dotgram4: (m, c0, c1, c2, c3, v, out) => runRows(team, 'dotgram4', h, out1, m, c0, c1, c2, c3, v, out),
+  };
 }
 
 interface PoolSlot {
@@ -356,7 +399,7 @@ function layoutEngine(slot: PoolSlot, n: number, p: number): { engine: WasmEngin
   const ex = inst.exports as Record<string, unknown>;
   const engine: WasmEngine = {
     slot, buffer: buf, xPtr: x.byteOffset, r, r0, beta, thr, norms, ws, vecA, vecB, outA, outB, lw, lh, lu, ldelta, lcurv, cols, allCols, blk, busy: false,
-    team: slot.team, split: splitRows(n),
+    team: slot.team, rows: rowKernels(ex, slot.team, n, blk.byteOffset + 128),
     epoch: ex.epoch as WasmEngine['epoch'],
     gepoch: ex.gepoch as WasmEngine['gepoch'],
     gepoch4: ex.gepoch4 as WasmEngine['gepoch4'],

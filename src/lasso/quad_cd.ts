@@ -74,7 +74,6 @@ import type { PreparedDesign, WasmEngine } from './design.js';
 import type { CscEngine } from '../kernels/wasm_lasso.js';
 import { colAxpy, colDots, colDots2, compactActiveList, initialActiveSet, matvec, vecSum } from './columns.js';
 import { stageVec } from '../kernels/wasm_lasso.js';
-import { runRows } from '../kernels/team.js';
 import { epochDense, epochSparse } from './cd_epochs.js';
 import { candidateDualValue, quadraticGap, sumSq, UnpenalisedProjector, type GapInfo, type QuadSpec } from './quad_model.js';
 import { extrapolationWeights, selectLowestPriority, type ResolvedOptions } from './models.js';
@@ -177,12 +176,12 @@ function buildGroupGrams(d: PreparedDesign, e: WasmEngine, v: Float64Array | nul
     const c2 = e.xPtr + colB * (j0 + Math.min(2, cnt - 1));
     const c3 = e.xPtr + colB * (j0 + Math.min(3, cnt - 1));
     let q = 0;
-    // (tall designs: over two row chunks, team.ts; the second chunk's outputs at blk[16..26))
+    // (`e.rows`: over two row chunks on tall designs, team.ts)
     if (out !== null) {
-      runRows(e.team, 'dotgram4', e.split, blk.byteOffset + 128, n, c0, c1, c2, c3, vPtr, blk.byteOffset);
+      e.rows.dotgram4(n, c0, c1, c2, c3, vPtr, blk.byteOffset);
       for (let a = 0; a < cnt; a++) out[j0 + a] = blk[a]!;
       q = 4;
-    } else runRows(e.team, 'gram4', e.split, blk.byteOffset + 128, n, c0, c1, c2, c3, blk.byteOffset);
+    } else e.rows.gram4(n, c0, c1, c2, c3, blk.byteOffset);
     const o = 16 * g;
     for (let a = 0; a < 4; a++) {
       for (let b = a + 1; b < 4; b++) {
@@ -701,9 +700,9 @@ export class QuadCD {
     const rPtr = this.r.byteOffset;
     const r0Ptr = e.r0.byteOffset;
     const out8Ptr = outPtr + 64;
-    const out1Ptr = outPtr + 128; // blk[16..24): the second chunk's outputs (team.ts)
-    const h = e.split;
-    const tm = e.team;
+    // the row kernels: the engine's exports, or on tall designs the same calls over two row chunks
+    // (`WasmEngine.rows`, team.ts: the second chunk on the partner thread when there is one)
+    const K = e.rows;
     const xtr = this.xtr;
     const gv = this.blkG;
     const b0 = this.blkB0;
@@ -725,34 +724,19 @@ export class QuadCD {
       while (k + s < m && ws[k + s]! >> 2 === grp) s++;
       // a block of fewer than four columns repeats its first one (coefficient 0, dot unused)
       for (let q = 0; q < 4; q++) cp[q] = x + colB * ws[k + (q < s ? q : 0)]!;
-      if (h > 0) {
-        // tall designs: the same kernels as below, over rows [0, h) and [h, n) (team.ts: the second
-        // chunk on the partner thread when there is one; the same bits either way)
-        if (check) {
-          if (npa > 0) runRows(tm, 'axpydot4r0', h, out1Ptr, n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
-          else runRows(tm, 'dot4r0', h, out1Ptr, n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
-          for (let q = 0; q < s; q++) {
-            blk[q] = blk[8 + q]!;
-            xtr[ws[k + q]!] = blk[12 + q]!;
-          }
-        } else if (npa === 4) runRows(tm, 'axpydot4', h, out1Ptr, n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-        else if (npa === 3) runRows(tm, 'axpy3dot4', h, out1Ptr, n, pk[0]!, pk[1]!, pk[2]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-        else if (npa === 2) runRows(tm, 'axpy2dot4', h, out1Ptr, n, pk[0]!, pk[1]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-        else if (npa === 1) runRows(tm, 'axpy1dot4', h, out1Ptr, n, pk[0]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-        else runRows(tm, 'dot4', h, out1Ptr, n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      } else if (check) {
+      if (check) {
         // fused gap check: also X_Bᵀr0 (r0 = r at the start of the epoch) from the same pass
-        if (npa > 0) e.axpydot4r0(n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
-        else e.dot4r0(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
+        if (npa > 0) K.axpydot4r0(n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
+        else K.dot4r0(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, r0Ptr, out8Ptr);
         for (let q = 0; q < s; q++) {
           blk[q] = blk[8 + q]!;
           xtr[ws[k + q]!] = blk[12 + q]!;
         }
-      } else if (npa === 4) e.axpydot4(n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      else if (npa === 3) e.axpy3dot4(n, pk[0]!, pk[1]!, pk[2]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      else if (npa === 2) e.axpy2dot4(n, pk[0]!, pk[1]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      else if (npa === 1) e.axpy1dot4(n, pk[0]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
-      else e.dot4(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      } else if (npa === 4) K.axpydot4(n, pk[0]!, pk[1]!, pk[2]!, pk[3]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 3) K.axpy3dot4(n, pk[0]!, pk[1]!, pk[2]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 2) K.axpy2dot4(n, pk[0]!, pk[1]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else if (npa === 1) K.axpy1dot4(n, pk[0]!, coefPtr, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
+      else K.dot4(n, cp[0]!, cp[1]!, cp[2]!, cp[3]!, rPtr, outPtr);
       // the block's sub-problem in local arrays: Gram block gl (N_j on the diagonal), thresholds
       const o = 16 * grp;
       if (s === 4) {
