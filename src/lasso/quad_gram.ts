@@ -727,8 +727,7 @@ export function gapSums(
       const a = Math.abs(x - nl2 * b);
       amax = a > amax ? a : amax;
     }
-    const a = amax / (n * lu);
-    if (a > s) s = a;
+    s = lassoDualScale(amax, n, lu);
   } else {
     for (let k = 0; k < m; k++) {
       const j = cols[k]!;
@@ -759,6 +758,15 @@ export function gapSums(
 }
 
 /**
+ * The Lasso's dual scaling s = max(1, amax/(n·lu)) from the maximum of the numerators (one penalty
+ * level lu > 0: divided once; a NaN maximum gives 1, as the comparisons of the loops did).
+ */
+function lassoDualScale(amax: number, n: number, lu: number): number {
+  const a = amax / (n * lu);
+  return a > 1 ? a : 1;
+}
+
+/**
  * `gapSums` of the Lasso (one penalty level lu > 0) by the engine kernel `gapsums` (lasso.wat: the
  * same scalar operations in the same order, so the same bits): β = eng.beta, g = eng.r, the list
  * `cols` and q (`qe`) in the engine memory; the sums land in eng.blk. A scalar loop either way, but
@@ -774,8 +782,7 @@ export function gapSumsWasm(eng: WasmEngine, cols: Int32Array, m: number, qe: Fl
   o[1] = b[1]!;
   o[2] = b[2]!;
   o[3] = b[3]!;
-  const a = b[4]! / (n * lu);
-  o[4] = a > 1 ? a : 1;
+  o[4] = lassoDualScale(b[4]!, n, lu);
   o[5] = b[5]!;
   return o;
 }
@@ -836,11 +843,7 @@ export function gramCertificate(
   // the dual scaling s and (assembled G) ratio = max_j b_j/a_j·(1 + 1e-6) in one pass: |δg_j| ≤
   // dg·b_j = (dg·b_j/a_j)·a_j, the margin covering the rounding of √G_jj against ‖X_c,j‖
   const ratio = nb === null ? 1 : normRatio(gerr!, cols, m, diag);
-  let s: number;
-  if (k6 !== null) {
-    const a = k6[5]! / (n * lu);
-    s = a > 1 ? a : 1;
-  } else s = certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, lu);
+  const s = k6 !== null ? lassoDualScale(k6[5]!, n, lu) : certScale(cols, m, beta, g, l1, diag, nb, nl2, n, dg, lu);
   const t = 1 / s;
   const E = 2 * c * (ny + B) * (ny + B);
   const rr = Math.max(0, yy - bq - bg);
@@ -916,8 +919,7 @@ function certScale(
       const a = Math.abs(g[j]! - nl2 * beta[j]!) + dg * certNorm(diag, nb, j);
       amax = a > amax ? a : amax;
     }
-    const a = amax / (n * lu);
-    return a > s ? a : s;
+    return lassoDualScale(amax, n, lu);
   }
   for (let w = 0; w < m; w++) {
     const j = cols[w]!;
