@@ -8,7 +8,7 @@
  * The split: a kernel call over rows [0, n) becomes two chunks, rows [0, h) and [h, n) with
  * h = `splitRows(n)` (a function of n alone: 0, no split, below `SPLIT_MIN_ROWS`). Column and
  * vector pointers of chunk 1 move by 8h bytes; its outputs go to a second area, and the caller's
- * outputs become out[q] = out₀[q] + out₁[q] (`ROW_KERNELS` lists each kernel's argument roles).
+ * outputs become out[q] = out₀[q] + out₁[q] (`SPLIT_KERNELS` lists each kernel's argument roles).
  * The calling thread always computes chunk 0; chunk 1 goes to whichever thread claims it first, so
  * the work never waits for a partner that is asleep, booting or gone. The arithmetic of each chunk
  * and the order of the sum do not depend on who computes what: results are bit-identical for every
@@ -37,7 +37,7 @@
  */
 import type { HostWorker } from '../core/platform.js';
 import { workerHost } from '../core/platform.js';
-import { getThreads, onPoolJob, onShutdownThreads } from './threads.js';
+import { getThreads, onPoolJob, onShutdownThreads, waitUntil } from './threads.js';
 
 /** Fewest rows for which a row kernel runs as two chunks (below, the hand-off costs more than it saves). */
 export const SPLIT_MIN_ROWS = 2048;
@@ -205,7 +205,7 @@ self.onmessage = (e) => {
 };
 `;
 
-/** What a team needs of an engine memory: the memory, the module bytes the partner instantiates, the caller's exports. */
+/** What a team needs of an engine memory: the memory, the compiled module the partner instantiates on it, the caller's exports and a float64 view. */
 export interface TeamMemory {
   /** The engine's `WebAssembly.Memory`. */
   readonly memory: object;
@@ -232,8 +232,6 @@ const memoryIds = new WeakMap<object, number>();
 let nextMemoryId = 1;
 let nextId = 1;
 let teamsBroken = false;
-/** False once Atomics.wait threw (a browser's main thread): the caller then only spins. */
-let canBlock = true;
 /** Chunks computed by stopped partners. */
 let chunksOfStopped = 0;
 
@@ -543,13 +541,5 @@ export function prepPipe(mem: TeamMemory): PrepPipe | null {
 /** Until the partner reports job `id` done: spins, then (where this thread may block) 1 ms waits. */
 function waitDone(c: Int32Array, id: number): void {
   for (let s = 0; s < CALLER_SPINS; s++) if (Atomics.load(c, DONE) === id) return;
-  for (let d = Atomics.load(c, DONE); d !== id; d = Atomics.load(c, DONE)) {
-    if (canBlock) {
-      try {
-        Atomics.wait(c, DONE, d, 1);
-      } catch {
-        canBlock = false;
-      }
-    }
-  }
+  waitUntil(c, DONE, (d) => d === id, 1);
 }

@@ -92,6 +92,27 @@ let lastWorkerChunks = 0;
 /** Chunks computed by workers since the process (page) started, over every pool. */
 let totalWorkerChunks = 0;
 
+/**
+ * Returns once `done(Atomics.load(c, slot))` holds: the calling thread blocks in `Atomics.wait`
+ * slices of `ms` milliseconds where it may, and spins where it may not (a browser's main thread:
+ * Atomics.wait throws there, once, and the thread spins from then on). For the pool's callers and
+ * team.ts's, waiting on a slot another thread stores to.
+ *
+ * @example
+ * waitUntil(ctrl, DONE, (d) => d >= total, 100);
+ */
+export function waitUntil(c: Int32Array, slot: number, done: (v: number) => boolean, ms: number): void {
+  for (let d = Atomics.load(c, slot); !done(d); d = Atomics.load(c, slot)) {
+    if (canBlock) {
+      try {
+        Atomics.wait(c, slot, d, ms);
+      } catch {
+        canBlock = false;
+      }
+    }
+  }
+}
+
 /** Row chunks the workers (not the calling thread) computed in the last gemm job. */
 export function lastJobWorkerChunks(): number {
   return lastWorkerChunks;
@@ -289,17 +310,8 @@ export function runGemmJob(km: KernelMemory, job: GemmJob, parallel: boolean): v
   }
   lastWorkerChunks = total - mine;
   totalWorkerChunks += lastWorkerChunks;
-  // wait for the chunks taken by workers (they are running: a chunk is taken only by a live thread);
-  // a browser's main thread may not block (Atomics.wait throws there): it spins on the counter
-  for (let d = Atomics.load(c, DONE); d < total; d = Atomics.load(c, DONE)) {
-    if (canBlock) {
-      try {
-        Atomics.wait(c, DONE, d, 100);
-      } catch {
-        canBlock = false;
-      }
-    }
-  }
+  // wait for the chunks taken by workers (they are running: a chunk is taken only by a live thread)
+  waitUntil(c, DONE, (d) => d >= total, 100);
   Atomics.store(c, NEXT, IDLE_NEXT);
   if (Atomics.load(c, ERR) !== 0) {
     poolBroken = true;

@@ -43,7 +43,7 @@ const compileWasmModule = lazyModule(LASSO_WASM.plain);
 
 /**
  * The module for shared memories (engines made where SharedArrayBuffer exists, so that team.ts's
- * partner thread can run the row-split kernels on them) with its bytes, or null (plain memories).
+ * partner thread can run the row-split kernels on them), or null (plain memories).
  */
 const compileSharedModule = lazyModule(LASSO_WASM.shared);
 function sharedModule(): object | null {
@@ -203,7 +203,7 @@ interface PoolSlot {
   readonly memory: { readonly buffer: ArrayBuffer };
   readonly inst: { readonly exports: Record<string, unknown> };
   readonly bytes: number;
-  /** The memory, module bytes and exports as team.ts sees them (`shared` says whether a partner may run). */
+  /** The memory, compiled module and exports as team.ts sees them (`shared` says whether a partner may run). */
   readonly team: TeamMemory;
 }
 
