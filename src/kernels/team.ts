@@ -500,7 +500,7 @@ function runChunks(mem: TeamMemory, f: Fn[], id: number, args: readonly number[]
  */
 export interface PrepPipe {
   /** Hands `prep(x, n, p, center, means, norms)` to the partner. */
-  post(args: readonly number[]): void;
+  post(x: number, n: number, p: number, center: number, means: number, norms: number): void;
   /** The posted call's result (`prep`'s non-finite flag), once it is done. */
   collect(): number;
 }
@@ -520,12 +520,17 @@ export function prepPipe(mem: TeamMemory): PrepPipe | null {
   const prep = mem.exports.prep as (x: number, n: number, p: number, center: number, means: number, norms: number) => number;
   let job = 0;
   return {
-    post(args) {
+    post(x, n, p, center, means, norms) {
       job = nextId;
       nextId = nextId >= 0x3fffffff ? 1 : nextId + 1;
       c[FN] = id;
       c[JOBMEM] = served;
-      for (let a = 0; a < 6; a++) c[ARG + a] = args[a]!;
+      c[ARG] = x;
+      c[ARG + 1] = n;
+      c[ARG + 2] = p;
+      c[ARG + 3] = center;
+      c[ARG + 4] = means;
+      c[ARG + 5] = norms;
       if (c[QUIET] !== 0) Atomics.store(c, QUIET, 0);
       Atomics.store(c, OPEN, job);
       if (Atomics.load(c, SLEEP) === 1) Atomics.notify(c, OPEN);

@@ -241,13 +241,13 @@ function prepareScaled(source: DesignMatrix, X: DesignMatrix, scale: number, fn:
         for (let j0 = 0; j0 < p; j0 += step) {
           const j1 = Math.min(p, j0 + step);
           data.set(src.subarray(j0 * n, j1 * n), j0 * n);
-          const args = [e.xPtr + 8 * n * j0, n, j1 - j0, center ? 1 : 0, e.outA.byteOffset + 8 * j0, e.norms.byteOffset + 8 * j0] as const;
+          const xp = e.xPtr + 8 * n * j0, mp = e.outA.byteOffset + 8 * j0, np = e.norms.byteOffset + 8 * j0;
           if (pipe === null) {
-            bad |= e.prep(...args);
+            bad |= e.prep(xp, n, j1 - j0, center ? 1 : 0, mp, np);
             continue;
           }
           if (posted) bad |= pipe.collect();
-          pipe.post(args);
+          pipe.post(xp, n, j1 - j0, center ? 1 : 0, mp, np);
           posted = true;
         }
         if (posted) bad |= pipe!.collect();
