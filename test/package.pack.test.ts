@@ -63,10 +63,11 @@ test('npm pack --dry-run ships LICENSE, README, dist, data and docs, and nothing
     /^(src|test|bench|examples|scripts|node_modules|out|\.ci)\//.test(f) || f.includes('/node_modules/') ||
     /\.map$/.test(f) || /\.tsbuildinfo$/.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)) || f === 'docs/api/index.html');
   assert.deepEqual(unwanted, [], 'files that should not be in the package');
-  // budget 6.1 MB: 5 MB before the bin's script bundle and V8 code cache (≈ 0.85 MB, src/cli/code_cache.ts),
+  // budget 6.15 MB: 5 MB before the bin's script bundle and V8 code cache (≈ 0.85 MB, src/cli/code_cache.ts),
   // 6 MB before the shared-memory variants of the Lasso modules (team.ts; ≈ 25 KB of base64 in each of
-  // the three builds that embed them)
-  assert.ok(res!.unpackedSize < 6.1e6, `unpacked size ${res!.unpackedSize} B (budget 6.1 MB)`);
+  // the three builds that embed them), 6.1 MB before the four-row loops of the block-epoch kernels
+  // (lasso.wat; ≈ 3 KB of base64 per variant and build)
+  assert.ok(res!.unpackedSize < 6.15e6, `unpacked size ${res!.unpackedSize} B (budget 6.15 MB)`);
   // the build strips comments from the JavaScript only: the declarations keep their TSDoc
   const dts = readFileSync(join(ROOT, 'dist/lasso/cd.d.ts'), 'utf8');
   assert.ok(/@example/.test(dts), 'dist/lasso/cd.d.ts lost its TSDoc');
