@@ -13,7 +13,8 @@
  * 5-fold CV on 2000×300 (`tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 })`:
  * 100 λ per fold, warm-started; against `LassoCV(n_alphas=100, cv=KFold(5), tol=1e-4)`,
  * bench/sklearn_lassocv.py; best of 5 on both sides, ours after three warm-up tunings: V8's
- * optimising compiles run on background threads that process CPU would count). `--issue12 --cv-only`:
+ * optimising compiles run on background threads that process CPU would count; then the same on two
+ * threads, our default here, checking the same λ, criterion and coefficients). `--issue12 --cv-only`:
  * that CV cell alone;
  * `--issue12 --dense-only`: the tall dense and elastic-net cells alone (no CSC, no CV).
  * Times are printed as wall time and as process CPU time (`cpu` columns): the machine this was
@@ -257,6 +258,13 @@ if (issue12 && !denseOnly) {
   const cv = (): void => void tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 });
   // warm-up: three tunings, so that V8's background compilations (process CPU) are over before timing
   const { min: ms, cpu } = time(cv, { warmup: 3, reps: 5 });
+  // our default on this machine: two threads (the fold Grams' gemm on the pool); the same λ, criterion and coefficients
+  setThreads(2);
+  const fit2 = tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 });
+  const { min: ms2 } = time(cv, { warmup: 2, reps: 5 });
+  setThreads(1);
+  const fit1 = tuneLasso(X, y, { criterion: 'cv', folds: 5, optimizer: 'grid', tol: 1e-4 });
+  const same2 = fit1.lambdas[0] === fit2.lambdas[0] && fit1.value === fit2.value && fit1.coef.every((v, j) => Object.is(v, fit2.coef[j]));
   let sk: { ms: number; cpu_ms: number; sklearn: string } | null = null;
   if (useSk) {
     const d2 = mkdtempSync(join(tmpdir(), 'nsdiff-bench-cv-'));
@@ -268,5 +276,5 @@ if (issue12 && !denseOnly) {
     sk = JSON.parse(execFileSync(PY, [join(dirname(fileURLToPath(import.meta.url)), 'sklearn_lassocv.py'), jf], { encoding: 'utf8', env })) as { ms: number; cpu_ms: number; sklearn: string };
     rmSync(d2, { recursive: true, force: true });
   }
-  console.log(`\n5-fold CV 2000×300 (100 λ, tol 1e-4): ours ${ms.toFixed(1)} ms (cpu ${cpu.toFixed(1)}), sklearn ${sk ? sk.sklearn : ''} LassoCV ${sk ? `${sk.ms.toFixed(1)} ms (cpu ${sk.cpu_ms.toFixed(1)}); ratio ${(ms / sk.ms).toFixed(3)}, cpu ratio ${(cpu / sk.cpu_ms).toFixed(3)}` : '-'}`);
+  console.log(`\n5-fold CV 2000×300 (100 λ, tol 1e-4): ours ${ms.toFixed(1)} ms (cpu ${cpu.toFixed(1)}), sklearn ${sk ? sk.sklearn : ''} LassoCV ${sk ? `${sk.ms.toFixed(1)} ms (cpu ${sk.cpu_ms.toFixed(1)}); ratio ${(ms / sk.ms).toFixed(3)}, cpu ratio ${(cpu / sk.cpu_ms).toFixed(3)}` : '-'}; two threads ${ms2.toFixed(1)} ms${sk ? ` (ratio ${(ms2 / sk.ms).toFixed(3)})` : ''}, same λ, criterion and coefficients as one thread: ${same2}`);
 }
