@@ -99,7 +99,7 @@ export interface WasmEngine {
   /**
    * Scratch of the block epochs (lasso/quad_cd.ts): 4 dot products out, 4 coefficients in
    * ([0, 8)); the fused-check kernels write their 8 products to [8, 16); the second chunk of a
-   * row-split kernel writes its outputs to [16, 24) (team.ts `runRows`).
+   * row-split kernel writes its outputs to [16, 26) (team.ts `runRows`).
    */
   readonly blk: Float64Array;
   /** The memory as team.ts's row-split kernels see it (`shared: false`: the calling thread computes both chunks). */
